@@ -1,0 +1,56 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Layers may only import downwards: cli, api -> pipeline -> db, sources, understand -> core. */
+const forbid = (/** @type {string[]} */ layers, /** @type {string} */ why) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: layers.map((layer) => ({
+        group: [`**/${layer}/*`, `**/${layer}`, `../${layer}/*`, `../../${layer}/*`],
+        message: why,
+      })),
+    },
+  ],
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'data/', 'web/dist/', 'test-results/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['src/core/**/*.ts', 'src/config/**/*.ts'],
+    rules: forbid(['db', 'sources', 'understand', 'pipeline', 'api', 'cli', 'config'].filter(Boolean), 'core and config import nothing of ours'),
+  },
+  {
+    files: ['src/sources/**/*.ts'],
+    rules: forbid(['db', 'pipeline', 'api', 'cli', 'understand'], 'sources return posts and cursors; they never touch the database'),
+  },
+  {
+    files: ['src/understand/**/*.ts'],
+    rules: forbid(['db', 'pipeline', 'api', 'cli', 'sources'], 'understand is pure analysis over text'),
+  },
+  {
+    files: ['src/db/**/*.ts'],
+    rules: forbid(['pipeline', 'api', 'cli', 'sources', 'understand'], 'db knows only core'),
+  },
+  {
+    files: ['src/pipeline/**/*.ts'],
+    rules: forbid(['api', 'cli'], 'pipeline is called by api and cli, never the reverse'),
+  },
+  {
+    files: ['src/api/**/*.ts'],
+    rules: forbid(['cli', 'sources'], 'api reads through pipeline and db'),
+  },
+  {
+    files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off', '@typescript-eslint/no-explicit-any': 'off' },
+  },
+);

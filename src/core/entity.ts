@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+export const EntityKind = z.enum(['model', 'tool', 'vendor']);
+export type EntityKind = z.infer<typeof EntityKind>;
+
+export const EntitySlug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, starting with a letter or digit');
+
+/**
+ * How the linker tells this entity apart from ordinary words and other senses of its names.
+ * Owned by the linker (src/understand/linking); stored as JSON so the database schema does not
+ * change when the linker learns a new kind of rule.
+ */
+export const Disambiguation = z
+  .object({
+    /** Surface forms that count only when the surrounding text supports this entity. */
+    ambiguousAliases: z.array(z.string()).default([]),
+    /** Words near an ambiguous alias that point at this entity ("editor", "IDE", "agent"). */
+    context: z.array(z.string()).default([]),
+    /** Words near an ambiguous alias that point at another sense ("zodiac", "mouse"). */
+    antiContext: z.array(z.string()).default([]),
+    /** Aliases that must match with exactly this capitalisation. */
+    caseSensitiveAliases: z.array(z.string()).default([]),
+  })
+  .default({ ambiguousAliases: [], context: [], antiContext: [], caseSensitiveAliases: [] });
+export type Disambiguation = z.infer<typeof Disambiguation>;
+
+export const RegistryEntity = z.object({
+  slug: EntitySlug,
+  name: z.string().min(1).max(100),
+  kind: EntityKind,
+  parent: EntitySlug.nullable().default(null),
+  aliases: z.array(z.string().min(1)).default([]),
+  disambiguation: Disambiguation,
+  homepage: z.url().nullable().default(null),
+});
+export type RegistryEntity = z.infer<typeof RegistryEntity>;
+
+export const EntityRegistry = z.object({
+  version: z.number().int().positive(),
+  entities: z.array(RegistryEntity),
+});
+export type EntityRegistry = z.infer<typeof EntityRegistry>;
+
+/** An entity as the rest of the system sees it once stored. */
+export interface Entity extends RegistryEntity {
+  id: number;
+}
