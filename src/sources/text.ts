@@ -1,0 +1,54 @@
+import { convert, type FormatCallback, type HtmlToTextOptions } from 'html-to-text';
+
+/** Code stays fenced so the linker can tell it apart from prose. */
+const fenceBlock: FormatCallback = (elem, _walk, builder) => {
+  builder.openBlock({ leadingLineBreaks: 1 });
+  builder.addLiteral(`\`\`\`\n${rawText(elem).replace(/\n+$/, '')}\n\`\`\``);
+  builder.closeBlock({ trailingLineBreaks: 1 });
+};
+
+interface TextNode {
+  data?: string;
+  children?: TextNode[];
+}
+
+function rawText(node: TextNode): string {
+  if (typeof node.data === 'string') return node.data;
+  return (node.children ?? []).map(rawText).join('');
+}
+
+const inlineCode: FormatCallback = (elem, walk, builder) => {
+  builder.addLiteral('`');
+  walk(elem.children, builder);
+  builder.addLiteral('`');
+};
+
+const OPTIONS: HtmlToTextOptions = {
+  wordwrap: false,
+  preserveNewlines: false,
+  formatters: { fenceBlock, inlineCode },
+  selectors: [
+    { selector: 'a', options: { ignoreHref: true } },
+    { selector: 'img', format: 'skip' },
+    { selector: 'pre', format: 'fenceBlock', options: {} },
+    { selector: 'code', format: 'inlineCode' },
+    { selector: 'h1', options: { uppercase: false } },
+    { selector: 'h2', options: { uppercase: false } },
+    { selector: 'h3', options: { uppercase: false } },
+    { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
+    { selector: 'script', format: 'skip' },
+    { selector: 'style', format: 'skip' },
+  ],
+};
+
+/** HTML (or entity-escaped text) from an upstream API to clean plain text. */
+export function htmlToText(html: string | null | undefined): string {
+  if (!html) return '';
+  return convert(html, OPTIONS).replace(/\n{3,}/g, '\n\n').trim();
+}
+
+/** Decodes HTML entities in a short field (titles, names) that carries no markup. */
+export function decodeEntities(text: string | null | undefined): string {
+  if (!text) return '';
+  return convert(text.replace(/</g, '&lt;'), { wordwrap: false }).trim();
+}
