@@ -65,3 +65,15 @@ export interface Source {
 }
 
 export type { HttpClient };
+
+/** What every source factory accepts; production passes the documented limits, tests shrink them. */
+export interface SourceHttpOptions {
+  baseUrl: string;
+  userAgent?: string;
+  rateLimit?: import('./http.ts').RateLimit;
+  timeoutMs?: number;
+  retries?: number;
+  minRetryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  maxRetryAfterMs?: number;
+}
