@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { extractAspects } from '../src/understand/aspects/extract-aspects.ts';
+import { buildMentionCases, evaluateAspects, parseLabelledPosts } from '../src/understand/aspects/evaluate-aspects.ts';
+
+// Usage: npm run eval:aspects [-- --errors] [-- --file path/to/posts.jsonl]
+const args = process.argv.slice(2);
+const fileFlag = args.indexOf('--file');
+const file = resolve(fileFlag >= 0 ? (args[fileFlag + 1] ?? '') : 'test/data/understand/posts.jsonl');
+const showErrors = args.includes('--errors');
+
+const { posts, skipped } = parseLabelledPosts(readFileSync(file, 'utf8'));
+const cases = buildMentionCases(posts);
+const result = evaluateAspects(cases);
+
+const pct = (x: number): string => (x * 100).toFixed(1).padStart(6);
+console.log(`aspects first tier on ${file}`);
+console.log(`${posts.length} posts (${skipped} lines skipped), ${result.cases} entity mentions, ${result.unlocated} not located by name (whole post used)`);
+console.log('');
+console.log('aspect            TP   FP   FN   prec  recall      F1  polarity-acc');
+for (const s of [...result.perAspect, result.micro]) {
+  console.log(
+    `${s.aspect.padEnd(15)} ${String(s.truePositives).padStart(4)} ${String(s.falsePositives).padStart(4)} ${String(s.falseNegatives).padStart(4)} ${pct(s.precision)} ${pct(s.recall)} ${pct(s.f1)} ${pct(s.polarityAccuracy)}`,
+  );
+}
+console.log(`macro-F1 over labelled aspects: ${pct(result.macroF1)}`);
+
+const spans = cases.flatMap((c) => c.spans.map((span) => ({ text: c.text, span, others: c.others })));
+let mentions = 0;
+const started = process.hrtime.bigint();
+let elapsed = 0;
+while (elapsed < 1.5 || mentions < 1000) {
+  for (const m of spans) extractAspects(m.text, m.span, { otherMentions: m.others });
+  mentions += spans.length;
+  elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  if (spans.length === 0) break;
+}
+console.log(`throughput: ${Math.round(mentions / elapsed).toLocaleString('en-US')} mentions/s on one core (${mentions} mentions in ${elapsed.toFixed(2)} s)`);
+
+if (showErrors) {
+  console.log('');
+  for (const e of result.errors) console.log(`${e.postId} ${e.slug} ${e.aspect} ${e.kind}: ${e.detail}`);
+}

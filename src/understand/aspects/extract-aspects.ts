@@ -1,0 +1,313 @@
+import {
+  ASPECT_CUES,
+  ASPECT_PATTERNS,
+  CLAUSE_BREAKERS,
+  DIRECTION_WORDS,
+  DOWNTONERS,
+  EVALUATIVE_WORDS,
+  INTENSIFIERS,
+  NEGATED_TOPIC,
+  NEGATORS,
+  type AspectCue,
+} from './lexicon.ts';
+import { selectScope, type ScopeRange } from './text-scope.ts';
+import type { AspectFinding, AspectName, AspectPolarity, TextSpan } from './types.ts';
+
+export interface ExtractAspectsOptions {
+  /** Spans of other entities' mentions in the same text, so their clauses are not read as this one's. */
+  otherMentions?: readonly TextSpan[];
+}
+
+/** Findings below this confidence, or a window that judges something without a known aspect, go to the second tier. */
+export const UNSURE_CONFIDENCE = 0.55;
+const NEUTRAL_BAND = 0.15;
+const EVALUATOR_REACH = 5;
+const MODIFIER_REACH = 3;
+
+interface CompiledCue {
+  cue: AspectCue;
+  tokens: { text: string; prefix: boolean }[];
+}
+
+interface Tokens {
+  words: string[];
+  starts: number[];
+  ends: number[];
+  /** Clause number of each token; evaluators and negation never reach across clauses. */
+  clauses: number[];
+  weights: number[];
+}
+
+interface Hit {
+  aspect: AspectName;
+  score: number;
+  confidence: number;
+  start: number;
+  end: number;
+}
+
+const WORD = /[\p{L}\p{N}]+(?:['’]\p{L}+)*|[;—–|]/gu;
+const BREAK_TOKENS = new Set([';', '—', '–', '|']);
+
+function normalise(word: string): string {
+  return word.toLowerCase().replace(/['’]/g, '');
+}
+
+function keyOf(word: string): string {
+  return word.length > 4 ? word.slice(0, 4) : word;
+}
+
+function compileCues(cues: readonly AspectCue[]): Map<string, CompiledCue[]> {
+  const index = new Map<string, CompiledCue[]>();
+  for (const cue of cues) {
+    const tokens = cue.phrase
+      .split(/[\s-]+/)
+      .filter((t) => t.length > 0)
+      .map((t) => (t.endsWith('*') ? { text: normalise(t.slice(0, -1)), prefix: true } : { text: normalise(t), prefix: false }));
+    const first = tokens[0];
+    if (!first) continue;
+    if (first.prefix && first.text.length < 4) throw new Error(`aspect cue stem too short: ${cue.phrase}`);
+    const key = keyOf(first.text);
+    const list = index.get(key) ?? [];
+    list.push({ cue, tokens });
+    index.set(key, list);
+  }
+  for (const list of index.values()) list.sort((a, b) => b.tokens.length - a.tokens.length);
+  return index;
+}
+
+const CUE_INDEX = compileCues(ASPECT_CUES);
+
+function tokenize(text: string, ranges: readonly ScopeRange[]): Tokens {
+  const t: Tokens = { words: [], starts: [], ends: [], clauses: [], weights: [] };
+  let clause = 0;
+  for (const range of ranges) {
+    clause++;
+    const body = text.slice(range.start, range.end);
+    WORD.lastIndex = 0;
+    for (let m = WORD.exec(body); m !== null; m = WORD.exec(body)) {
+      const word = normalise(m[0]);
+      if (BREAK_TOKENS.has(word) || CLAUSE_BREAKERS.has(word)) clause++;
+      if (BREAK_TOKENS.has(word)) continue;
+      t.words.push(word);
+      t.starts.push(range.start + m.index);
+      t.ends.push(range.start + m.index + m[0].length);
+      t.clauses.push(clause);
+      t.weights.push(range.weight);
+    }
+  }
+  return t;
+}
+
+function matchCue(t: Tokens, at: number, c: CompiledCue): boolean {
+  for (let k = 0; k < c.tokens.length; k++) {
+    const want = c.tokens[k];
+    const word = t.words[at + k];
+    if (!want || word === undefined) return false;
+    if (want.prefix ? !word.startsWith(want.text) : word !== want.text) return false;
+  }
+  return true;
+}
+
+/** Product of intensifiers and downtoners, and whether a negator sits within reach before `at`. */
+function readModifiers(t: Tokens, at: number, stopAt: number): { scale: number; negated: boolean } {
+  let scale = 1;
+  let negated = false;
+  const clause = t.clauses[at];
+  for (let j = at - 1; j >= Math.max(stopAt, at - MODIFIER_REACH); j--) {
+    if (t.clauses[j] !== clause) break;
+    const w = t.words[j] ?? '';
+    if (NEGATORS.has(w)) negated = true;
+    scale *= INTENSIFIERS[w] ?? DOWNTONERS[w] ?? 1;
+  }
+  return { scale, negated };
+}
+
+function scoreTopic(t: Tokens, from: number, to: number, cue: AspectCue): { score: number; start: number; end: number; found: boolean } {
+  const clause = t.clauses[from];
+  let sum = 0;
+  let start = t.starts[from] ?? 0;
+  let end = t.ends[to - 1] ?? start;
+  let found = false;
+  const lo = Math.max(0, from - EVALUATOR_REACH);
+  const hi = Math.min(t.words.length - 1, to - 1 + EVALUATOR_REACH);
+  for (let j = lo; j <= hi; j++) {
+    if (j >= from && j < to) continue;
+    if (t.clauses[j] !== clause) continue;
+    const w = t.words[j] ?? '';
+    let v = EVALUATIVE_WORDS[w];
+    if (v === undefined && cue.moreIs !== undefined) {
+      const d = DIRECTION_WORDS[w];
+      if (d !== undefined) v = d * cue.moreIs * 0.6;
+    }
+    if (v === undefined) continue;
+    const mods = readModifiers(t, j, j < from ? lo : to);
+    const distance = j < from ? from - j : j - to + 1;
+    sum += (mods.negated ? -0.7 : 1) * v * mods.scale / (1 + 0.15 * distance);
+    found = true;
+    start = Math.min(start, t.starts[j] ?? start);
+    end = Math.max(end, t.ends[j] ?? end);
+  }
+  if (!found) {
+    const mods = readModifiers(t, from, 0);
+    const negatedMeaning = NEGATED_TOPIC[cue.aspect];
+    if (mods.negated && negatedMeaning !== undefined) return { score: 0.5 * negatedMeaning, start, end, found: true };
+  }
+  return { score: Math.max(-1, Math.min(1, sum)), start, end, found };
+}
+
+function collectWordHits(t: Tokens): Hit[] {
+  const taken: boolean[] = new Array<boolean>(t.words.length).fill(false);
+  const hits: Hit[] = [];
+  const candidates: { at: number; c: CompiledCue }[] = [];
+  for (let i = 0; i < t.words.length; i++) {
+    const list = CUE_INDEX.get(keyOf(t.words[i] ?? ''));
+    if (!list) continue;
+    for (const c of list) if (matchCue(t, i, c)) candidates.push({ at: i, c });
+  }
+  // Longer phrases win over the words inside them: "rate limited" is not the topic "limit".
+  candidates.sort((a, b) => b.c.tokens.length - a.c.tokens.length || a.at - b.at);
+  for (const { at, c } of candidates) {
+    const to = at + c.tokens.length;
+    let free = true;
+    for (let k = at; k < to; k++) if (taken[k]) free = false;
+    if (!free || isVetoed(t, at, to, c.cue)) continue;
+    for (let k = at; k < to; k++) taken[k] = true;
+    hits.push(scoreCue(t, at, to, c.cue));
+  }
+  return hits;
+}
+
+function isVetoed(t: Tokens, at: number, to: number, cue: AspectCue): boolean {
+  if (cue.notAfter) {
+    for (let j = Math.max(0, at - 3); j < at; j++) if (cue.notAfter.includes(t.words[j] ?? '')) return true;
+  }
+  if (cue.notBefore && t.clauses[to] === t.clauses[at] && cue.notBefore.includes(t.words[to] ?? '')) return true;
+  return false;
+}
+
+function scoreCue(t: Tokens, at: number, to: number, cue: AspectCue): Hit {
+  const weight = (cue.weight ?? 0.9) * (t.weights[at] ?? 1);
+  const start = t.starts[at] ?? 0;
+  const end = t.ends[to - 1] ?? start;
+  if (cue.polarity !== 0) {
+    const mods = readModifiers(t, at, 0);
+    const base = cue.polarity * 0.6 * mods.scale;
+    return { aspect: cue.aspect, score: clamp(mods.negated ? -0.7 * base : base), confidence: weight, start, end };
+  }
+  const topic = scoreTopic(t, at, to, cue);
+  return { aspect: cue.aspect, score: topic.score, confidence: weight * (topic.found ? 0.9 : 0.75), start: topic.start, end: topic.end };
+}
+
+function collectPatternHits(text: string, ranges: readonly ScopeRange[], t: Tokens): Hit[] {
+  const hits: Hit[] = [];
+  for (const range of ranges) {
+    const body = text.slice(range.start, range.end);
+    for (const p of ASPECT_PATTERNS) {
+      p.pattern.lastIndex = 0;
+      for (let m = p.pattern.exec(body); m !== null; m = p.pattern.exec(body)) {
+        const start = range.start + m.index;
+        const end = start + m[0].length;
+        const at = t.starts.findIndex((s) => s >= start);
+        let score: number = p.polarity * 0.6;
+        let confidence = (p.weight ?? 0.9) * range.weight;
+        let evidence = { start, end };
+        if (p.polarity === 0 && at >= 0) {
+          let to = at;
+          while (to < t.words.length && (t.ends[to] ?? 0) <= end) to++;
+          const topic = scoreTopic(t, at, Math.max(to, at + 1), { phrase: '', aspect: p.aspect, polarity: 0, ...(p.moreIs ? { moreIs: p.moreIs } : {}) });
+          score = topic.score;
+          confidence *= topic.found ? 0.9 : 0.75;
+          evidence = { start: Math.min(start, topic.start), end: Math.max(end, topic.end) };
+        }
+        hits.push({ aspect: p.aspect, score, confidence, ...evidence });
+      }
+    }
+  }
+  return hits;
+}
+
+function clamp(x: number, lo = -1, hi = 1): number {
+  return x < lo ? lo : x > hi ? hi : x;
+}
+
+export function polarityOf(score: number): AspectPolarity {
+  return score > NEUTRAL_BAND ? 'positive' : score < -NEUTRAL_BAND ? 'negative' : 'neutral';
+}
+
+function mergeHits(text: string, hits: readonly Hit[]): AspectFinding[] {
+  const byAspect = new Map<AspectName, Hit[]>();
+  for (const h of hits) {
+    const list = byAspect.get(h.aspect) ?? [];
+    list.push(h);
+    byAspect.set(h.aspect, list);
+  }
+  const findings: AspectFinding[] = [];
+  for (const [aspect, list] of byAspect) {
+    let sum = 0;
+    let best = list[0];
+    let maxConfidence = 0;
+    let positives = 0;
+    let negatives = 0;
+    for (const h of list) {
+      sum += h.score * h.confidence;
+      if (h.score > NEUTRAL_BAND) positives++;
+      if (h.score < -NEUTRAL_BAND) negatives++;
+      maxConfidence = Math.max(maxConfidence, h.confidence);
+      if (best && Math.abs(h.score) * h.confidence > Math.abs(best.score) * best.confidence) best = h;
+    }
+    if (!best) continue;
+    const score = clamp(sum);
+    const mixed = positives > 0 && negatives > 0;
+    const corroborated = Math.min(1, maxConfidence + 0.05 * (list.length - 1));
+    findings.push({
+      aspect,
+      polarity: polarityOf(score),
+      score: Math.round(score * 1000) / 1000,
+      confidence: Math.round((mixed ? corroborated * 0.7 : corroborated) * 1000) / 1000,
+      evidence: { start: best.start, end: best.end, text: text.slice(best.start, best.end) },
+    });
+  }
+  return findings.sort((a, b) => b.confidence - a.confidence);
+}
+
+/** In "X is faster than <mention>", judgements in the mention's clause are about X, so they flip. */
+function flipComparisons(t: Tokens, span: TextSpan, hits: Hit[]): void {
+  const at = t.starts.findIndex((s) => s >= span.start);
+  if (at < 1) return;
+  const before = t.words[at - 1];
+  const twoBefore = t.words[at - 2];
+  if (before !== 'than' && !(twoBefore === 'than' && before === 'the')) return;
+  const clause = t.clauses[at];
+  for (const h of hits) {
+    const hitAt = t.starts.findIndex((s) => s >= h.start);
+    if (hitAt >= 0 && hitAt < at && t.clauses[hitAt] === clause) h.score = -h.score;
+  }
+}
+
+/**
+ * Which aspects the text around one entity mention talks about, each with a polarity read from
+ * nearby cues (negation, intensifiers, contrast, the aspect's own vocabulary) and its evidence.
+ */
+export function extractAspects(text: string, span: TextSpan, options: ExtractAspectsOptions = {}): AspectFinding[] {
+  const ranges = selectScope(text, span, options.otherMentions ?? []);
+  const tokens = tokenize(text, ranges);
+  const hits = collectWordHits(tokens);
+  hits.push(...collectPatternHits(text, ranges, tokens));
+  flipComparisons(tokens, span, hits);
+  return mergeHits(text, hits);
+}
+
+/**
+ * Whether the first tier should hand this mention to the second: a weak or self-contradicting
+ * finding, or a window that clearly judges something the lexicon could not place.
+ */
+export function isUnsure(findings: readonly AspectFinding[], text: string, span: TextSpan, options: ExtractAspectsOptions = {}): boolean {
+  if (findings.some((f) => f.confidence < UNSURE_CONFIDENCE)) return true;
+  if (findings.length > 0) return false;
+  const ranges = selectScope(text, span, options.otherMentions ?? []);
+  const t = tokenize(text, ranges);
+  let judgements = 0;
+  for (const w of t.words) if (EVALUATIVE_WORDS[w] !== undefined) judgements++;
+  return judgements > 0 && t.words.length >= 8;
+}

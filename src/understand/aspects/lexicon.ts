@@ -1,0 +1,170 @@
+import type { AspectName } from './types.ts';
+
+/**
+ * The first tier's vocabulary, kept as plain data so it can be read and extended without touching
+ * the matcher. A phrase is lowercase words separated by spaces; a word ending in `*` matches any
+ * word that starts with it (stems need at least four letters before the `*`).
+ */
+export interface AspectCue {
+  phrase: string;
+  aspect: AspectName;
+  /** The cue's own polarity: -1 "crashes", 0 "pricing" (read nearby words), +1 "blazing fast". */
+  polarity: -1 | 0 | 1;
+  /** How surely the words name this aspect, in [0, 1]. */
+  weight?: number;
+  /** For topic cues: whether more of the thing is good (+1, "context") or bad (-1, "price"). */
+  moreIs?: -1 | 1;
+  /** Words that, among the three before the cue, mean it is not about this aspect ("fixed the error"). */
+  notAfter?: string[];
+  /** Words that, directly after the cue, mean it is not about this aspect ("free to", "slow down"). */
+  notBefore?: string[];
+}
+
+type Cue = Omit<AspectCue, 'aspect'>;
+
+const cue = (phrase: string, polarity: -1 | 0 | 1, extra: Omit<Cue, 'phrase' | 'polarity'> = {}): Cue => ({
+  phrase,
+  polarity,
+  ...extra,
+});
+
+const words = (list: string, polarity: -1 | 0 | 1, extra: Omit<Cue, 'phrase' | 'polarity'> = {}): Cue[] =>
+  list.split(',').map((phrase) => cue(phrase.trim(), polarity, extra));
+
+const CODE_FIX_VERBS = ['fix', 'fixed', 'fixes', 'fixing', 'debug', 'debugging', 'found', 'spot', 'spotted', 'caught', 'catch', 'explain', 'explained', 'handle', 'handling', 'about', 'any'];
+
+const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
+  performance: [
+    ...words('output quality,quality of the output,response quality,answer quality,quality,accuracy,accurate,benchmark*,reasoning,smarter,smart,intelligence,intelligent,capable,capability,capabilities,understands,understanding,instruction following,follows instructions,one shot*,one-shot*,results,answers,responses,output', 0),
+    ...words('hallucinat*,made up,makes up,make up,making up,invented,invents,dumb,dumber,dumbed down,stupid,nerfed,nerf,lobotomized,lazy,lazier,degraded,degradation,worse at,gets confused,got confused,confidently wrong,wrong answers,wrong answer,gaslight*,useless answers,goes in circles,going in circles,loops forever,sycophan*,regressed', -1),
+    ...words('nails it,nailed it,nailed,gets it right,got it right,spot on,mind blowing,blew me away,game changer,insanely good,really good at,great at,better at,best model,smartest', 1),
+  ],
+  cost: [
+    ...words('price,prices,pricing,priced,cost,costs,costing,subscription*,billing,billed,bill,invoice,per seat,per month,a month,per year,plan,tier,credits,tokens cost,api costs,spend,spent,spending,paying,pay,paid,dollars,bucks,money,budget,charge,charged,charges,value for money,price point,pricing page,fee,fees', 0, { moreIs: -1 }),
+    ...words('expensive,pricey,overpriced,costly,rip off,ripoff,price hike,price increase,raised prices,raised the price,too expensive,burning money,burned through,burn through,cash grab,money grab,highway robbery,not worth the money,not worth it', -1),
+    ...words('cheap,cheaper,cheapest,affordable,inexpensive,free tier,for free,is free,worth every penny,worth the money,worth it,bargain,a steal,good value,great value,price cut,cut prices,lower prices,price drop,dirt cheap', 1),
+  ],
+  reliability: [
+    ...words('uptime,reliability,stability,status page,incident*,availability', 0),
+    ...words('outage*,went down,goes down,is down,was down,been down,down again,keeps crashing,crash*,freez*,froze,frozen,hang,hangs,hung,unstable,flaky,flakey,unreliable,broke,breaks,broken,stopped working,stops working,doesn\'t work,does not work,didn\'t work,not working,overloaded,internal server error,server error,timeouts,timed out,times out,keeps failing,failed requests,fails randomly,randomly fails,glitch*,bricked,corrupt*,lost my work,deleted my,wiped my,buggy,bugs,bug', -1, { notAfter: CODE_FIX_VERBS }),
+    ...words('errors,error', -1, { weight: 0.6, notAfter: CODE_FIX_VERBS }),
+    ...words('reliable,stable,rock solid,never crashes,never breaks,zero downtime,no downtime,no outages,always works,just works', 1),
+  ],
+  ux: [
+    ...words('ux,ui,interface,user experience,design,workflow,onboarding,setup,set up,install*,keybinding*,shortcuts,settings,tab completion,autocomplete,autocompletion,inline suggestions,diff view,integration,extension,plugin,ergonomic*,dx,developer experience,tui,cli experience', 0),
+    ...words('intuitive,easy to use,easy to set up,seamless*,polished,smooth,slick,delightful,nice ui,clean ui,great ux,just works', 1),
+    ...words('clunky,confusing,unintuitive,janky,cluttered,annoying popup*,hard to use,pain to use,awkward,bloated,steep learning curve,learning curve,nags,nagging', -1),
+  ],
+  speed: [
+    ...words('latency,response time,response times,speed,tokens per second,time to first token,ttft,throughput', 0, { moreIs: -1 }),
+    ...words('fast,faster,fastest,quick,quicker,snappy,instant,instantly,blazing*,lightning,speedy,responsive,low latency,zippy', 1, { notBefore: ['food', 'track'] }),
+    ...words('slow,slower,slowest,sluggish,laggy,lag,lags,lagging,takes forever,took forever,taking forever,crawl,crawling,ages to,minutes to respond,high latency,slowed down,slows down,spinning,spinner', -1, { notBefore: ['down'] }),
+  ],
+  code_quality: [
+    ...words('code quality,quality of the code,generated code,the code it,code it writes,code it wrote,code it generates,code it produces,its code,refactor*,idiomatic,readable,maintainable,tests,unit tests,type errors,types,edge cases,architecture,clean code', 0),
+    ...words('spaghetti,over engineer*,overengineer*,bloated code,verbose code,sloppy,messy,deleted tests,deletes tests,rewrites everything,broke my code,breaks my code,introduced bugs,introduces bugs,buggy code,wrong code,code is garbage,unreadable,hacky,hardcod*,any everywhere,placeholder*,fake implementation*,stubbed out,todo comments', -1),
+    ...words('clean,idiomatic code,well structured,well-structured,production ready,production-ready,solid code,good code,great code,excellent code,writes good,writes great,writes clean', 1),
+  ],
+  context_window: [
+    ...words('context window,context windows,context length,context size,long context,context,token window,tokens of context,large context,bigger context,1m context,million token*,context limit', 0, { moreIs: 1 }),
+    ...words('forgets,forgot,forgetting,loses context,lost context,loses track,lost track,runs out of context,ran out of context,context rot,compaction,auto compact*,truncat*', -1),
+    ...words('huge context,massive context,entire codebase,whole codebase,whole repo,entire repo', 1),
+  ],
+  limits: [
+    ...words('limit,limits,quota,quotas,usage cap,cap,caps,allowance,message limit,usage limits,weekly limit*,daily limit*,5 hour limit*,five hour limit*,requests per,messages per,fair use', 0, { moreIs: 1 }),
+    ...words('rate limit*,rate-limit*,throttl*,hit the limit,hit my limit,hit the cap,hitting limits,hitting the limit,hit limits,ran out of,run out of,runs out,out of credits,out of quota,limit reached,usage limit reached,capped,locked out,too many requests,429', -1),
+    ...words('unlimited,no limits,higher limits,generous limits,limits raised,raised the limits,more usage,doubled the limits', 1),
+  ],
+  privacy: [
+    ...words('privacy,private,telemetry,data retention,retention,train on,trains on,training on,trained on,my data,our data,your data,gdpr,soc 2,soc2,compliance,on prem*,on-prem*,self host*,air gap*,locally,offline,local model*,runs locally,zero data retention,data policy,data usage,opt out,opt-out', 0),
+    ...words('leak*,spying,spyware,phones home,phone home,sends my code,uploads my code,harvest*,data grab,privacy nightmare,privacy concerns,privacy issue*,sells data', -1),
+    ...words('never leaves,stays local,fully local,fully offline,no telemetry,privacy friendly,privacy-friendly,privacy first', 1),
+  ],
+  support: [
+    ...words('support,customer service,customer support,support team,support ticket,ticket,tickets,refund*,helpdesk,help desk,account manager,community,discord,forum,devrel,response from support', 0, { notAfter: ['tool', 'native', 'mcp', 'language', 'adds', 'added', 'with', 'has', 'have', 'python', 'typescript'] }),
+    ...words('no response,never responded,never replied,ghosted,ignored my,radio silence,bot replies,canned response,no reply,zero support', -1),
+    ...words('responsive support,helpful support,support was great,support was helpful,quick to respond,got back to me,refunded', 1),
+  ],
+  docs: [
+    ...words('docs,documentation,documented,api reference,reference docs,guide,guides,tutorial*,examples,readme,changelog,release notes,manual', 0, { notAfter: ['generated', 'generate', 'generates', 'writes', 'wrote', 'write', 'writing'] }),
+    ...words('undocumented,poorly documented,outdated docs,docs are outdated,no docs,missing docs,sparse docs,docs are lacking,docs are a mess,out of date docs', -1),
+    ...words('well documented,well-documented,great docs,good docs,excellent docs,clear docs,docs are great,docs are good', 1),
+  ],
+};
+
+export const ASPECT_CUES: AspectCue[] = Object.entries(CUES_BY_ASPECT).flatMap(([aspect, cues]) =>
+  cues.map((c) => ({ ...c, aspect: aspect as AspectName })),
+);
+
+/** Patterns the word matcher cannot express: amounts, sizes and status codes. */
+export interface AspectPattern {
+  aspect: AspectName;
+  pattern: RegExp;
+  polarity: -1 | 0 | 1;
+  weight?: number;
+  moreIs?: -1 | 1;
+}
+
+export const ASPECT_PATTERNS: AspectPattern[] = [
+  { aspect: 'cost', pattern: /[$€£]\s?\d[\d,]*(?:\.\d+)?\s?[kKmM]?(?:\s?(?:\/|per|a|an)\s?(?:mo|month|year|yr|seat|user|m|million|mtok|1m)\b)?|\b\d[\d,]*(?:\.\d+)?\s?(?:usd|dollars|bucks|eur|euros)\b/g, polarity: 0, moreIs: -1, weight: 0.8 },
+  { aspect: 'context_window', pattern: /\b\d+(?:\.\d+)?\s?[kKmM]\b[\s-]?(?:tokens?[\s-]?)?(?:context|window|ctx)\b/g, polarity: 0, moreIs: 1 },
+  { aspect: 'context_window', pattern: /\b(?:1|2|one|two)\s?(?:m|million)[\s-]?tokens?\b/gi, polarity: 0, moreIs: 1 },
+  { aspect: 'reliability', pattern: /\b(?:500|502|503|504|529)\b(?:\s?(?:errors?|responses?|status))?/g, polarity: -1, weight: 0.8 },
+  { aspect: 'speed', pattern: /\b\d+(?:\.\d+)?\s?(?:tok\/s|tokens?\/s|t\/s|tps)\b/gi, polarity: 0, moreIs: 1, weight: 0.8 },
+];
+
+/** Words that judge whatever they sit next to. Values are in [-1, 1]. */
+export const EVALUATIVE_WORDS: Record<string, number> = {
+  good: 0.6, great: 0.8, excellent: 0.9, amazing: 0.9, awesome: 0.9, fantastic: 0.9, incredible: 0.9,
+  love: 0.8, loved: 0.8, loving: 0.7, solid: 0.6, impressive: 0.8, impressed: 0.7, nice: 0.5, better: 0.6,
+  best: 0.8, improved: 0.6, improvement: 0.5, perfect: 0.9, brilliant: 0.9, superb: 0.9, stellar: 0.9,
+  decent: 0.4, happy: 0.6, pleased: 0.6, reasonable: 0.5, fair: 0.4, generous: 0.7, smooth: 0.6,
+  wonderful: 0.8, helpful: 0.6, useful: 0.5, fine: 0.3, okay: 0.2, ok: 0.2, worth: 0.6, sane: 0.4,
+  unbeatable: 0.8, underrated: 0.6, legit: 0.5, top: 0.5, killer: 0.5, fantastically: 0.8, excellently: 0.8,
+  bad: -0.6, terrible: -0.9, awful: -0.9, horrible: -0.9, garbage: -0.9, trash: -0.9, worse: -0.6,
+  worst: -0.9, hate: -0.8, hated: -0.8, sucks: -0.8, suck: -0.7, painful: -0.7, frustrating: -0.7,
+  frustrated: -0.6, annoying: -0.6, broken: -0.7, useless: -0.8, disappointing: -0.7, disappointed: -0.7,
+  meh: -0.4, poor: -0.6, mediocre: -0.5, ridiculous: -0.7, absurd: -0.7, outrageous: -0.8, insane: -0.5,
+  steep: -0.6, unusable: -0.9, janky: -0.6, clunky: -0.6, confusing: -0.6, joke: -0.6, nightmare: -0.8,
+  brutal: -0.7, lacking: -0.6, abysmal: -0.9, atrocious: -0.9, degraded: -0.6, worrying: -0.5,
+  concerning: -0.5, sketchy: -0.6, shady: -0.7, lame: -0.5, crap: -0.8, crappy: -0.8, shit: -0.8,
+  hurts: -0.5, killing: -0.6, problem: -0.4, problems: -0.4, issue: -0.3, issues: -0.4, pain: -0.5,
+  wtf: -0.6, ugh: -0.6, unacceptable: -0.8, insulting: -0.7, predatory: -0.8, misleading: -0.6,
+};
+
+/** Words that say "more" or "less" of something; their polarity depends on the topic's `moreIs`. */
+export const DIRECTION_WORDS: Record<string, 1 | -1> = {
+  high: 1, higher: 1, more: 1, increase: 1, increased: 1, raised: 1, doubled: 1, tripled: 1, bigger: 1,
+  larger: 1, huge: 1, massive: 1, hike: 1, jumped: 1, went: 1, up: 1, large: 1, big: 1, long: 1, longer: 1,
+  low: -1, lower: -1, less: -1, fewer: -1, decrease: -1, decreased: -1, reduced: -1, cut: -1, halved: -1,
+  smaller: -1, tiny: -1, small: -1, dropped: -1, short: -1, shorter: -1, tighter: -1, tightened: -1,
+};
+
+export const INTENSIFIERS: Record<string, number> = {
+  very: 1.3, really: 1.3, extremely: 1.5, super: 1.4, insanely: 1.5, incredibly: 1.5, so: 1.2, too: 1.3,
+  absolutely: 1.4, totally: 1.3, ridiculously: 1.5, way: 1.3, crazy: 1.4, damn: 1.3, hella: 1.4, quite: 1.1,
+  pretty: 1.1, stupidly: 1.4, painfully: 1.5, unbelievably: 1.5, consistently: 1.2, constantly: 1.3,
+  always: 1.1, genuinely: 1.2, seriously: 1.3,
+};
+
+export const DOWNTONERS: Record<string, number> = {
+  slightly: 0.6, somewhat: 0.7, bit: 0.7, little: 0.7, kinda: 0.7, kind: 0.8, sort: 0.8, sometimes: 0.8,
+  occasionally: 0.7, mostly: 0.8, fairly: 0.9, barely: 0.5, rarely: 0.6,
+};
+
+export const NEGATORS = new Set([
+  'not', 'no', 'never', 'none', 'nothing', 'without', 'hardly', 'nor', 'neither', 'zero', 'isnt', 'wasnt',
+  'dont', 'doesnt', 'didnt', 'cant', 'cannot', 'wont', 'arent', 'aint', 'havent', 'hasnt', 'shouldnt',
+  'lack', 'lacks', 'stopped', 'werent', 'couldnt', 'wouldnt', 'hadnt', 'nobody', 'nowhere',
+]);
+
+/** Words that start a clause whose judgement does not carry over from the one before. */
+export const CLAUSE_BREAKERS = new Set(['but', 'however', 'although', 'though', 'whereas', 'while', 'yet', 'except', 'unlike']);
+
+/** What a bare topic means when negated: "no docs" is bad, "no limits" is good. */
+export const NEGATED_TOPIC: Partial<Record<AspectName, -1 | 1>> = {
+  docs: -1, support: -1, privacy: -1, ux: -1, context_window: -1, limits: 1, cost: 1,
+};
+
+/** Abbreviations whose full stop does not end a sentence. */
+export const ABBREVIATIONS = new Set(['e.g', 'i.e', 'eg', 'ie', 'vs', 'etc', 'approx', 'mr', 'mrs', 'dr', 'cf', 'fig', 'no']);
