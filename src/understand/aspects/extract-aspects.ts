@@ -1,5 +1,6 @@
 import {
   ASPECT_CUES,
+  ASPECT_EVALUATORS,
   ASPECT_PATTERNS,
   CLAUSE_BREAKERS,
   DIRECTION_WORDS,
@@ -22,7 +23,8 @@ export interface ExtractAspectsOptions {
 export const UNSURE_CONFIDENCE = 0.55;
 const NEUTRAL_BAND = 0.15;
 const EVALUATOR_REACH = 5;
-const MODIFIER_REACH = 3;
+const SCOPE_LEAN_SHARE = 0.5;
+const MODIFIER_REACH = 4;
 
 interface CompiledCue {
   cue: AspectCue;
@@ -35,19 +37,24 @@ interface Tokens {
   ends: number[];
   /** Clause number of each token; evaluators and negation never reach across clauses. */
   clauses: number[];
+  /** Phrase number of each token (clauses cut at commas too); negation and intensifiers stay inside one. */
+  phrases: number[];
   weights: number[];
 }
 
 interface Hit {
   aspect: AspectName;
+  /** A bare topic word with no judging word near it; it takes its polarity from the whole scope. */
+  unjudged: boolean;
+  needsJudgement: boolean;
   score: number;
   confidence: number;
   start: number;
   end: number;
 }
 
-const WORD = /[\p{L}\p{N}]+(?:['’]\p{L}+)*|[;—–|]/gu;
-const BREAK_TOKENS = new Set([';', '—', '–', '|']);
+const WORD = /[\p{L}\p{N}]+(?:['’]\p{L}+)*|[;—–|,]|[.!?:](?=\s|$)/gu;
+const BREAK_TOKENS = new Set([';', '—', '–', '|', '.', '!', '?', ':']);
 
 function normalise(word: string): string {
   return word.toLowerCase().replace(/['’]/g, '');
@@ -79,20 +86,24 @@ function compileCues(cues: readonly AspectCue[]): Map<string, CompiledCue[]> {
 const CUE_INDEX = compileCues(ASPECT_CUES);
 
 function tokenize(text: string, ranges: readonly ScopeRange[]): Tokens {
-  const t: Tokens = { words: [], starts: [], ends: [], clauses: [], weights: [] };
+  const t: Tokens = { words: [], starts: [], ends: [], clauses: [], phrases: [], weights: [] };
   let clause = 0;
+  let phrase = 0;
   for (const range of ranges) {
     clause++;
+    phrase++;
     const body = text.slice(range.start, range.end);
     WORD.lastIndex = 0;
     for (let m = WORD.exec(body); m !== null; m = WORD.exec(body)) {
       const word = normalise(m[0]);
       if (BREAK_TOKENS.has(word) || CLAUSE_BREAKERS.has(word)) clause++;
-      if (BREAK_TOKENS.has(word)) continue;
+      if (BREAK_TOKENS.has(word) || CLAUSE_BREAKERS.has(word) || word === ',') phrase++;
+      if (BREAK_TOKENS.has(word) || word === ',') continue;
       t.words.push(word);
       t.starts.push(range.start + m.index);
       t.ends.push(range.start + m.index + m[0].length);
       t.clauses.push(clause);
+      t.phrases.push(phrase);
       t.weights.push(range.weight);
     }
   }
@@ -113,9 +124,9 @@ function matchCue(t: Tokens, at: number, c: CompiledCue): boolean {
 function readModifiers(t: Tokens, at: number, stopAt: number): { scale: number; negated: boolean } {
   let scale = 1;
   let negated = false;
-  const clause = t.clauses[at];
+  const phrase = t.phrases[at];
   for (let j = at - 1; j >= Math.max(stopAt, at - MODIFIER_REACH); j--) {
-    if (t.clauses[j] !== clause) break;
+    if (t.phrases[j] !== phrase) break;
     const w = t.words[j] ?? '';
     if (NEGATORS.has(w)) negated = true;
     scale *= INTENSIFIERS[w] ?? DOWNTONERS[w] ?? 1;
@@ -135,7 +146,7 @@ function scoreTopic(t: Tokens, from: number, to: number, cue: AspectCue): { scor
     if (j >= from && j < to) continue;
     if (t.clauses[j] !== clause) continue;
     const w = t.words[j] ?? '';
-    let v = EVALUATIVE_WORDS[w];
+    let v = ASPECT_EVALUATORS[cue.aspect]?.[w] ?? EVALUATIVE_WORDS[w];
     if (v === undefined && cue.moreIs !== undefined) {
       const d = DIRECTION_WORDS[w];
       if (d !== undefined) v = d * cue.moreIs * 0.6;
@@ -193,10 +204,18 @@ function scoreCue(t: Tokens, at: number, to: number, cue: AspectCue): Hit {
   if (cue.polarity !== 0) {
     const mods = readModifiers(t, at, 0);
     const base = cue.polarity * 0.6 * mods.scale;
-    return { aspect: cue.aspect, score: clamp(mods.negated ? -0.7 * base : base), confidence: weight, start, end };
+    return { aspect: cue.aspect, unjudged: false, needsJudgement: false, score: clamp(mods.negated ? -0.7 * base : base), confidence: weight, start, end };
   }
   const topic = scoreTopic(t, at, to, cue);
-  return { aspect: cue.aspect, score: topic.score, confidence: weight * (topic.found ? 0.9 : 0.75), start: topic.start, end: topic.end };
+  return {
+    aspect: cue.aspect,
+    unjudged: !topic.found,
+    needsJudgement: cue.needsJudgement === true,
+    score: topic.score,
+    confidence: weight * (topic.found ? 0.9 : 0.75),
+    start: topic.start,
+    end: topic.end,
+  };
 }
 
 function collectPatternHits(text: string, ranges: readonly ScopeRange[], t: Tokens): Hit[] {
@@ -212,15 +231,17 @@ function collectPatternHits(text: string, ranges: readonly ScopeRange[], t: Toke
         let score: number = p.polarity * 0.6;
         let confidence = (p.weight ?? 0.9) * range.weight;
         let evidence = { start, end };
+        let unjudged = false;
         if (p.polarity === 0 && at >= 0) {
           let to = at;
           while (to < t.words.length && (t.ends[to] ?? 0) <= end) to++;
           const topic = scoreTopic(t, at, Math.max(to, at + 1), { phrase: '', aspect: p.aspect, polarity: 0, ...(p.moreIs ? { moreIs: p.moreIs } : {}) });
           score = topic.score;
           confidence *= topic.found ? 0.9 : 0.75;
+          unjudged = !topic.found;
           evidence = { start: Math.min(start, topic.start), end: Math.max(end, topic.end) };
         }
-        hits.push({ aspect: p.aspect, score, confidence, ...evidence });
+        hits.push({ aspect: p.aspect, unjudged, needsJudgement: false, score, confidence, ...evidence });
       }
     }
   }
@@ -271,18 +292,41 @@ function mergeHits(text: string, hits: readonly Hit[]): AspectFinding[] {
   return findings.sort((a, b) => b.confidence - a.confidence);
 }
 
-/** In "X is faster than <mention>", judgements in the mention's clause are about X, so they flip. */
-function flipComparisons(t: Tokens, span: TextSpan, hits: Hit[]): void {
+/** In "X is faster than <mention>", the judgements in the mention's clause are about X, not the mention. */
+function dropComparisons(t: Tokens, span: TextSpan, hits: Hit[]): Hit[] {
   const at = t.starts.findIndex((s) => s >= span.start);
-  if (at < 1) return;
+  if (at < 1) return hits;
   const before = t.words[at - 1];
-  const twoBefore = t.words[at - 2];
-  if (before !== 'than' && !(twoBefore === 'than' && before === 'the')) return;
+  if (before !== 'than' && !(t.words[at - 2] === 'than' && before === 'the')) return hits;
   const clause = t.clauses[at];
-  for (const h of hits) {
+  return hits.filter((h) => {
     const hitAt = t.starts.findIndex((s) => s >= h.start);
-    if (hitAt >= 0 && hitAt < at && t.clauses[hitAt] === clause) h.score = -h.score;
+    return !(hitAt >= 0 && hitAt < at && t.clauses[hitAt] === clause);
+  });
+}
+
+/** The overall lean of the scope: judging words and the polar cues found, each with its negation. */
+function readScopeLean(t: Tokens, hits: readonly Hit[]): number {
+  let sum = 0;
+  for (let j = 0; j < t.words.length; j++) {
+    const v = EVALUATIVE_WORDS[t.words[j] ?? ''];
+    if (v === undefined) continue;
+    sum += readModifiers(t, j, 0).negated ? -0.7 * v : v;
   }
+  for (const h of hits) if (!h.unjudged) sum += h.score;
+  return clamp(sum);
+}
+
+/** Bare topic words lean with their scope; the weakest of them are dropped unless something judges them. */
+function settleUnjudged(t: Tokens, hits: Hit[]): Hit[] {
+  if (!hits.some((h) => h.unjudged)) return hits;
+  const lean = readScopeLean(t, hits);
+  const settled: Hit[] = [];
+  for (const h of hits) {
+    if (!h.unjudged) settled.push(h);
+    else if (!h.needsJudgement) settled.push({ ...h, score: SCOPE_LEAN_SHARE * lean, confidence: h.confidence * 0.85 });
+  }
+  return settled;
 }
 
 /**
@@ -294,8 +338,7 @@ export function extractAspects(text: string, span: TextSpan, options: ExtractAsp
   const tokens = tokenize(text, ranges);
   const hits = collectWordHits(tokens);
   hits.push(...collectPatternHits(text, ranges, tokens));
-  flipComparisons(tokens, span, hits);
-  return mergeHits(text, hits);
+  return mergeHits(text, settleUnjudged(tokens, dropComparisons(tokens, span, hits)));
 }
 
 /**

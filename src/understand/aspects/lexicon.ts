@@ -18,6 +18,8 @@ export interface AspectCue {
   notAfter?: string[];
   /** Words that, directly after the cue, mean it is not about this aspect ("free to", "slow down"). */
   notBefore?: string[];
+  /** Generic words ("output", "plan", "setup") count only when a judging word sits next to them. */
+  needsJudgement?: boolean;
 }
 
 type Cue = Omit<AspectCue, 'aspect'>;
@@ -35,24 +37,27 @@ const CODE_FIX_VERBS = ['fix', 'fixed', 'fixes', 'fixing', 'debug', 'debugging',
 
 const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
   performance: [
-    ...words('output quality,quality of the output,response quality,answer quality,quality,accuracy,accurate,benchmark*,reasoning,smarter,smart,intelligence,intelligent,capable,capability,capabilities,understands,understanding,instruction following,follows instructions,one shot*,one-shot*,results,answers,responses,output', 0),
-    ...words('hallucinat*,made up,makes up,make up,making up,invented,invents,dumb,dumber,dumbed down,stupid,nerfed,nerf,lobotomized,lazy,lazier,degraded,degradation,worse at,gets confused,got confused,confidently wrong,wrong answers,wrong answer,gaslight*,useless answers,goes in circles,going in circles,loops forever,sycophan*,regressed', -1),
-    ...words('nails it,nailed it,nailed,gets it right,got it right,spot on,mind blowing,blew me away,game changer,insanely good,really good at,great at,better at,best model,smartest', 1),
+    ...words('output quality,quality of the output,response quality,answer quality,accuracy,benchmark*,evals,instruction following,follows instructions,intelligence,reasoning ability', 0),
+    ...words('quality,reasoning,understands,understanding,results,answers,answer,responses,output,outputs,one shot*,suggestions,completions,predictions,model quality', 0, { needsJudgement: true }),
+    ...words('hallucinat*,made up,makes up,make up,making up,invented,invents,dumb,dumber,dumbed down,stupid,nerfed,nerf,lobotomized,lazy,lazier,degraded,degradation,worse at,gets confused,got confused,confidently wrong,wrong answers,wrong answer,gaslight*,useless answers,goes in circles,going in circles,loops forever,sycophan*,regressed,misunderstood,misunderstands,ignores instructions,ignored my instructions,ignores my', -1),
+    ...words('nails it,nailed it,nailed,gets it right,got it right,spot on,mind blowing,blew me away,game changer,insanely good,really good at,great at,better at,best model,smartest,smarter,smart,accurate,capable,sharp,sharper,figured out,solved it,found the bug,coherent,insightful', 1),
   ],
   cost: [
-    ...words('price,prices,pricing,priced,cost,costs,costing,subscription*,billing,billed,bill,invoice,per seat,per month,a month,per year,plan,tier,credits,tokens cost,api costs,spend,spent,spending,paying,pay,paid,dollars,bucks,money,budget,charge,charged,charges,value for money,price point,pricing page,fee,fees', 0, { moreIs: -1 }),
-    ...words('expensive,pricey,overpriced,costly,rip off,ripoff,price hike,price increase,raised prices,raised the price,too expensive,burning money,burned through,burn through,cash grab,money grab,highway robbery,not worth the money,not worth it', -1),
-    ...words('cheap,cheaper,cheapest,affordable,inexpensive,free tier,for free,is free,worth every penny,worth the money,worth it,bargain,a steal,good value,great value,price cut,cut prices,lower prices,price drop,dirt cheap', 1),
+    ...words('price,prices,pricing,priced,cost,costs,costing,subscription*,billing,billed,per seat,per month,a month,per year,tokens cost,api costs,value for money,price point,pricing page,fee,fees,per token,per task', 0, { moreIs: -1 }),
+    ...words('plan,tier,credits,spend,spent,spending,paying,pay,paid,dollars,bucks,money,budget,charge,charged,charges,bill,token usage,usage based', 0, { moreIs: -1, needsJudgement: true }),
+    ...words('expensive,pricey,overpriced,costly,rip off,ripoff,price hike,price increase,raised prices,raised the price,too expensive,burning money,burned through,burn through,burns through,cash grab,money grab,highway robbery,not worth the money,tax', -1),
+    ...words('cheap,cheaper,cheapest,affordable,inexpensive,free tier,for free,is free,its free,worth every penny,worth the money,bargain,a steal,good value,great value,price cut,cut prices,lower prices,price drop,dirt cheap', 1),
   ],
   reliability: [
     ...words('uptime,reliability,stability,status page,incident*,availability', 0),
-    ...words('outage*,went down,goes down,is down,was down,been down,down again,keeps crashing,crash*,freez*,froze,frozen,hang,hangs,hung,unstable,flaky,flakey,unreliable,broke,breaks,broken,stopped working,stops working,doesn\'t work,does not work,didn\'t work,not working,overloaded,internal server error,server error,timeouts,timed out,times out,keeps failing,failed requests,fails randomly,randomly fails,glitch*,bricked,corrupt*,lost my work,deleted my,wiped my,buggy,bugs,bug', -1, { notAfter: CODE_FIX_VERBS }),
+    ...words('outage*,went down,goes down,is down,was down,been down,down again,keeps crashing,crash*,freez*,froze,frozen,hang,hangs,hung,unstable,flaky,flakey,unreliable,broke,breaks,broken,stopped working,stops working,doesn\'t work,does not work,didn\'t work,not working,overloaded,internal server error,server error,timeouts,timed out,times out,keeps failing,failed requests,fails randomly,randomly fails,glitch*,bricked,corrupt*,lost my work,deleted my,wiped my,ate my,buggy,bugs,bug,disconnect*,logged out,logs me out,stuck in a loop,went into a loop', -1, { notAfter: CODE_FIX_VERBS }),
     ...words('errors,error', -1, { weight: 0.6, notAfter: CODE_FIX_VERBS }),
-    ...words('reliable,stable,rock solid,never crashes,never breaks,zero downtime,no downtime,no outages,always works,just works', 1),
+    ...words('reliable,stable,rock solid,never crashes,never breaks,zero downtime,no downtime,no outages,always works', 1),
   ],
   ux: [
-    ...words('ux,ui,interface,user experience,design,workflow,onboarding,setup,set up,install*,keybinding*,shortcuts,settings,tab completion,autocomplete,autocompletion,inline suggestions,diff view,integration,extension,plugin,ergonomic*,dx,developer experience,tui,cli experience', 0),
-    ...words('intuitive,easy to use,easy to set up,seamless*,polished,smooth,slick,delightful,nice ui,clean ui,great ux,just works', 1),
+    ...words('ux,ui,interface,user experience,onboarding,keybinding*,shortcuts,ergonomic*,dx,developer experience,tui,usability', 0),
+    ...words('design,workflow,setup,set up,install*,settings,integration,extension,plugin,tab completion,autocomplete,autocompletion,inline suggestions,diff view,config,configuration,panel,sidebar,chat panel,editor,layout,login', 0, { needsJudgement: true }),
+    ...words('intuitive,easy to use,easy to set up,seamless*,polished,slick,delightful,nice ui,clean ui,great ux,just works,easiest way,a joy,fits how', 1),
     ...words('clunky,confusing,unintuitive,janky,cluttered,annoying popup*,hard to use,pain to use,awkward,bloated,steep learning curve,learning curve,nags,nagging', -1),
   ],
   speed: [
@@ -61,34 +66,40 @@ const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
     ...words('slow,slower,slowest,sluggish,laggy,lag,lags,lagging,takes forever,took forever,taking forever,crawl,crawling,ages to,minutes to respond,high latency,slowed down,slows down,spinning,spinner', -1, { notBefore: ['down'] }),
   ],
   code_quality: [
-    ...words('code quality,quality of the code,generated code,the code it,code it writes,code it wrote,code it generates,code it produces,its code,refactor*,idiomatic,readable,maintainable,tests,unit tests,type errors,types,edge cases,architecture,clean code', 0),
-    ...words('spaghetti,over engineer*,overengineer*,bloated code,verbose code,sloppy,messy,deleted tests,deletes tests,rewrites everything,broke my code,breaks my code,introduced bugs,introduces bugs,buggy code,wrong code,code is garbage,unreadable,hacky,hardcod*,any everywhere,placeholder*,fake implementation*,stubbed out,todo comments', -1),
-    ...words('clean,idiomatic code,well structured,well-structured,production ready,production-ready,solid code,good code,great code,excellent code,writes good,writes great,writes clean', 1),
+    ...words('code quality,quality of the code,generated code,the code it,code it writes,code it wrote,code it generates,code it produces,its code,idiomatic,readable,maintainable,clean code,diffs,commits', 0),
+    ...words('tests,unit tests,types,edge cases,architecture,code', 0, { needsJudgement: true }),
+    ...words('spaghetti,over engineer*,overengineer*,bloated code,verbose code,sloppy,messy,deleted tests,deletes tests,rewrites everything,broke my code,breaks my code,introduced bugs,introduces bugs,buggy code,wrong code,code is garbage,unreadable,hacky,hardcod*,any everywhere,placeholder*,fake implementation*,stubbed out,todo comments,reverted,deprecated', -1),
+    ...words('idiomatic code,well structured,production ready,solid code,good code,great code,excellent code,writes good,writes great,writes clean,cleanest,surgical,minimal diff*', 1),
   ],
   context_window: [
-    ...words('context window,context windows,context length,context size,long context,context,token window,tokens of context,large context,bigger context,1m context,million token*,context limit', 0, { moreIs: 1 }),
+    ...words('context window,context windows,context length,context size,long context,token window,tokens of context,large context,bigger context,1m context,million token*,context limit', 0, { moreIs: 1 }),
+    ...words('context', 0, { moreIs: 1, needsJudgement: true }),
     ...words('forgets,forgot,forgetting,loses context,lost context,loses track,lost track,runs out of context,ran out of context,context rot,compaction,auto compact*,truncat*', -1),
     ...words('huge context,massive context,entire codebase,whole codebase,whole repo,entire repo', 1),
   ],
   limits: [
-    ...words('limit,limits,quota,quotas,usage cap,cap,caps,allowance,message limit,usage limits,weekly limit*,daily limit*,5 hour limit*,five hour limit*,requests per,messages per,fair use', 0, { moreIs: 1 }),
-    ...words('rate limit*,rate-limit*,throttl*,hit the limit,hit my limit,hit the cap,hitting limits,hitting the limit,hit limits,ran out of,run out of,runs out,out of credits,out of quota,limit reached,usage limit reached,capped,locked out,too many requests,429', -1),
-    ...words('unlimited,no limits,higher limits,generous limits,limits raised,raised the limits,more usage,doubled the limits', 1),
+    ...words('quota,quotas,usage cap,allowance,message limit,usage limits,usage limit,weekly limit*,daily limit*,5 hour limit*,five hour limit*,requests per,messages per,fair use,requests a day,requests per day,messages a day', 0, { moreIs: 1 }),
+    ...words('limit,limits,cap,caps', 0, { moreIs: 1, needsJudgement: true }),
+    ...words('rate limit*,throttl*,hit the limit,hit my limit,hit the cap,hitting limits,hitting the limit,hit limits,out of credits,out of quota,limit reached,usage limit reached,capped,locked out,too many requests,429,resource exhausted,resource has been exhausted', -1),
+    ...words('unlimited,no limits,higher limits,generous limits,limits raised,raised the limits,doubled the limits', 1),
   ],
   privacy: [
-    ...words('privacy,private,telemetry,data retention,retention,train on,trains on,training on,trained on,my data,our data,your data,gdpr,soc 2,soc2,compliance,on prem*,on-prem*,self host*,air gap*,locally,offline,local model*,runs locally,zero data retention,data policy,data usage,opt out,opt-out', 0),
+    ...words('privacy,telemetry,data retention,train on,trains on,training on,trained on,gdpr,soc 2,soc2,on prem*,self host*,air gap*,zero data retention,data policy,data usage,opt out,sends code,sending code,send code', 0),
+    ...words('private,locally,offline,local model*,my data,our data,your data,retention,compliance,cloud', 0, { needsJudgement: true }),
     ...words('leak*,spying,spyware,phones home,phone home,sends my code,uploads my code,harvest*,data grab,privacy nightmare,privacy concerns,privacy issue*,sells data', -1),
-    ...words('never leaves,stays local,fully local,fully offline,no telemetry,privacy friendly,privacy-friendly,privacy first', 1),
+    ...words('never leaves,nothing leaves,stays local,fully local,fully offline,no telemetry,privacy friendly,privacy first', 1),
   ],
   support: [
-    ...words('support,customer service,customer support,support team,support ticket,ticket,tickets,refund*,helpdesk,help desk,account manager,community,discord,forum,devrel,response from support', 0, { notAfter: ['tool', 'native', 'mcp', 'language', 'adds', 'added', 'with', 'has', 'have', 'python', 'typescript'] }),
+    ...words('customer service,customer support,support team,support ticket,helpdesk,help desk,account manager,response from support,their support,support', 0, { notAfter: ['tool', 'native', 'mcp', 'language', 'adds', 'added', 'with', 'has', 'have', 'python', 'typescript', 'first', 'class'], notBefore: ['for', 'mcp'] }),
+    ...words('ticket,tickets,refund*,community,discord,forum,devrel,emailed,email', 0, { needsJudgement: true }),
     ...words('no response,never responded,never replied,ghosted,ignored my,radio silence,bot replies,canned response,no reply,zero support', -1),
-    ...words('responsive support,helpful support,support was great,support was helpful,quick to respond,got back to me,refunded', 1),
+    ...words('responsive support,helpful support,quick to respond,got back to me,refunded', 1),
   ],
   docs: [
-    ...words('docs,documentation,documented,api reference,reference docs,guide,guides,tutorial*,examples,readme,changelog,release notes,manual', 0, { notAfter: ['generated', 'generate', 'generates', 'writes', 'wrote', 'write', 'writing'] }),
-    ...words('undocumented,poorly documented,outdated docs,docs are outdated,no docs,missing docs,sparse docs,docs are lacking,docs are a mess,out of date docs', -1),
-    ...words('well documented,well-documented,great docs,good docs,excellent docs,clear docs,docs are great,docs are good', 1),
+    ...words('docs,documentation,documented,api reference,reference docs', 0, { notAfter: ['generated', 'generate', 'generates', 'writes', 'wrote', 'write', 'writing'] }),
+    ...words('guide,guides,tutorial*,examples,readme,changelog,release notes,manual', 0, { needsJudgement: true, notAfter: ['generated', 'generate', 'generates', 'writes', 'wrote', 'write', 'writing'] }),
+    ...words('undocumented,poorly documented,outdated docs,no docs,missing docs,sparse docs', -1),
+    ...words('well documented,great docs,good docs,excellent docs,clear docs', 1),
   ],
 };
 
@@ -130,6 +141,20 @@ export const EVALUATIVE_WORDS: Record<string, number> = {
   concerning: -0.5, sketchy: -0.6, shady: -0.7, lame: -0.5, crap: -0.8, crappy: -0.8, shit: -0.8,
   hurts: -0.5, killing: -0.6, problem: -0.4, problems: -0.4, issue: -0.3, issues: -0.4, pain: -0.5,
   wtf: -0.6, ugh: -0.6, unacceptable: -0.8, insulting: -0.7, predatory: -0.8, misleading: -0.6,
+  wins: 0.6, win: 0.5, won: 0.5, loses: -0.5, joy: 0.8, easiest: 0.7, easy: 0.6, easier: 0.6, beats: 0.6,
+  outperforms: 0.7, nicest: 0.8, favorite: 0.6, favourite: 0.6, flawless: 0.9, magic: 0.7, magical: 0.7,
+  weird: -0.4, weirdly: -0.3, silently: -0.4, fight: -0.5, struggle: -0.5, struggles: -0.5, fails: -0.6,
+  failed: -0.5, failing: -0.6, wrong: -0.6, stuck: -0.5, regret: -0.6, dead: -0.5, gone: -0.3, lost: -0.3,
+  surprisingly: 0.2, finally: 0.3, thanks: 0.3, clean: 0.5, cleaner: 0.5, elegant: 0.7, noisy: -0.4,
+  slick: 0.6, polished: 0.6, impossible: -0.6, hard: -0.3, harder: -0.4, unclear: -0.5, vague: -0.4,
+};
+
+/** Judging words that only make sense for one aspect: "wild" spend, "hit" a limit. */
+export const ASPECT_EVALUATORS: Partial<Record<AspectName, Record<string, number>>> = {
+  cost: { wild: -0.6, burn: -0.6, burned: -0.6, burns: -0.6, adds: -0.3, worth: 0.6, value: 0.4, free: 0.6 },
+  limits: { hit: -0.7, hitting: -0.7, hits: -0.7, reached: -0.6, exceeded: -0.7, exhausted: -0.7, stingy: -0.7, invisible: -0.5 },
+  context_window: { hold: 0.4, holds: 0.5, fits: 0.5 },
+  speed: { seconds: -0.2, minutes: -0.5 },
 };
 
 /** Words that say "more" or "less" of something; their polarity depends on the topic's `moreIs`. */

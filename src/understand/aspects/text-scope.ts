@@ -44,16 +44,31 @@ function overlaps(a: TextSpan, b: TextSpan): boolean {
   return a.start < b.end && b.start < a.end;
 }
 
-const CLAUSE_SPLIT = /[;—–]|\s-\s|,?\s+(?=(?:but|however|although|though|whereas|while|unlike|except)\b)/gi;
+const CLAUSE_SPLIT = /[;—–()]|\s-\s|,?\s+(?=(?:but|however|although|though|whereas|while|unlike|except)\b)/gi;
+const LIST_SPLIT = /,\s*|\s+(?:and|or|vs\.?|versus)\s+/gi;
 
-function splitClauses(sentence: TextSpan, text: string): TextSpan[] {
+/**
+ * Clauses of a sentence that names several entities. Commas and "and" also cut when the next
+ * words are a mention, so "A was fast, B was cheap and C crashed" gives one clause to each.
+ */
+function splitClauses(sentence: TextSpan, text: string, mentions: readonly TextSpan[]): TextSpan[] {
   const body = text.slice(sentence.start, sentence.end);
+  const cuts: { at: number; to: number }[] = [];
+  CLAUSE_SPLIT.lastIndex = 0;
+  for (let m = CLAUSE_SPLIT.exec(body); m !== null; m = CLAUSE_SPLIT.exec(body)) cuts.push({ at: m.index, to: m.index + m[0].length });
+  LIST_SPLIT.lastIndex = 0;
+  for (let m = LIST_SPLIT.exec(body); m !== null; m = LIST_SPLIT.exec(body)) {
+    const next = sentence.start + m.index + m[0].length;
+    const startsMention = mentions.some((o) => o.start >= next && o.start <= next + 4);
+    if (m[0].includes(',') || startsMention) cuts.push({ at: m.index, to: m.index + m[0].length });
+  }
+  cuts.sort((a, b) => a.at - b.at);
   const clauses: TextSpan[] = [];
   let start = 0;
-  CLAUSE_SPLIT.lastIndex = 0;
-  for (let m = CLAUSE_SPLIT.exec(body); m !== null; m = CLAUSE_SPLIT.exec(body)) {
-    if (m.index > start) clauses.push({ start: sentence.start + start, end: sentence.start + m.index });
-    start = m.index + m[0].length;
+  for (const cut of cuts) {
+    if (cut.at < start) continue;
+    if (cut.at > start) clauses.push({ start: sentence.start + start, end: sentence.start + cut.at });
+    start = cut.to;
   }
   if (start < body.length) clauses.push({ start: sentence.start + start, end: sentence.end });
   return clauses;
@@ -78,7 +93,7 @@ export function selectScope(text: string, span: TextSpan, others: readonly TextS
   if (rivalsHere.length === 0) {
     ranges.push({ ...sentence, weight: 1 });
   } else {
-    ranges.push(...ownClauses(splitClauses(sentence, text), span, rivalsHere));
+    ranges.push(...ownClauses(splitClauses(sentence, text, [span, ...rivalsHere]), span, rivalsHere));
   }
 
   for (let i = own + 1; i <= own + FOLLOWING_SENTENCES && i < sentences.length; i++) {
