@@ -1,0 +1,266 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
+import type { CollectContext, CursorValue, SourceBatch } from '../types.ts';
+import { createStackExchangeSource, type StackExchangeSourceOptions } from './source.ts';
+
+let upstream: FakeUpstream | undefined;
+afterEach(async () => {
+  await upstream?.close();
+  upstream = undefined;
+});
+
+const NOW = new Date('2026-11-26T12:00:00Z');
+const T0 = Math.floor(NOW.getTime() / 1000) - 3600;
+
+interface Question {
+  question_id: number;
+  creation_date: number;
+  title: string;
+}
+
+/** Ten questions a minute apart, two of them in the same second to exercise the keyset boundary. */
+function makeQuestions(): Question[] {
+  const list = Array.from({ length: 10 }, (_, i) => ({ question_id: 1000 + i, creation_date: T0 + i * 60, title: `Q &amp; ${i}` }));
+  list[5] = { ...list[5]!, creation_date: list[4]!.creation_date };
+  return list;
+}
+
+function toItem(q: Question): Record<string, unknown> {
+  return {
+    question_id: q.question_id,
+    creation_date: q.creation_date,
+    title: q.title,
+    link: `https://stackoverflow.com/questions/${q.question_id}`,
+    score: 1,
+    answer_count: 0,
+    owner: { user_type: 'registered', display_name: 'dev' },
+    body: `<p>About Claude Code &lt;3</p><script>steal()</script>`,
+  };
+}
+
+/** Answers /search/advanced like Stack Exchange: fromdate/todate inclusive, creation ascending, paged. */
+function serveSearch(questions: Question[], extra: Record<string, unknown> = {}) {
+  return (request: FakeRequest) => {
+    const from = Number(request.query.get('fromdate') ?? 0);
+    const to = Number(request.query.get('todate') ?? Number.MAX_SAFE_INTEGER);
+    const page = Number(request.query.get('page') ?? 1);
+    const size = Number(request.query.get('pagesize') ?? 30);
+    const matching = questions
+      .filter((q) => q.creation_date >= from && q.creation_date <= to)
+      .sort((a, b) => a.creation_date - b.creation_date || a.question_id - b.question_id);
+    const items = matching.slice((page - 1) * size, page * size).map(toItem);
+    return { body: { items, has_more: matching.length > page * size, quota_max: 10000, quota_remaining: 9000, ...extra } };
+  };
+}
+
+const context = (slugs: string[] = ['claude-code']): CollectContext => ({
+  terms: slugs.map((slug) => ({ slug, phrases: [slug === 'claude-code' ? 'Claude Code' : slug] })),
+  signal: new AbortController().signal,
+  log: { debug: () => {}, info: () => {}, warn: () => {} },
+  now: () => NOW,
+});
+
+const makeSource = (url: string, extra: Partial<StackExchangeSourceOptions> = {}) =>
+  createStackExchangeSource({
+    baseUrl: url,
+    pageSize: 3,
+    maxPagesPerQuery: 50,
+    initialLookbackMs: 2 * 3600_000,
+    rateLimit: { minTimeMs: 10 },
+    timeoutMs: 300,
+    minRetryDelayMs: 5,
+    maxRetryDelayMs: 20,
+    ...extra,
+  });
+
+async function drain(iterable: AsyncIterable<SourceBatch>): Promise<{ batches: SourceBatch[]; error: unknown }> {
+  const batches: SourceBatch[] = [];
+  try {
+    for await (const batch of iterable) batches.push(batch);
+    return { batches, error: null };
+  } catch (error) {
+    return { batches, error };
+  }
+}
+
+const ids = (batches: SourceBatch[]) => batches.flatMap((b) => b.posts.map((p) => p.externalId));
+const lastCursors = (batches: SourceBatch[]) => new Map<string, CursorValue>(batches.map((b) => [b.queryKey, b.cursor]));
+const allIds = (questions: Question[]) => questions.map((q) => `so:q:${q.question_id}`).sort();
+
+describe('Stack Exchange source: poll', () => {
+  it('walks every page once, oldest first, with the documented parameters and a secret key', async () => {
+    const questions = makeQuestions();
+    upstream = await startFakeUpstream(serveSearch(questions));
+    const { batches, error } = await drain(makeSource(upstream.url, { key: 'sekrit' }).poll(context(), new Map()));
+    expect(error).toBeNull();
+    expect(ids(batches).sort()).toEqual(allIds(questions));
+    expect(new Set(ids(batches)).size).toBe(10);
+    const first = upstream.requests[0]!;
+    expect(first.path).toBe('/search/advanced');
+    expect(Object.fromEntries(first.query)).toMatchObject({
+      site: 'stackoverflow',
+      q: '"Claude Code"',
+      sort: 'creation',
+      order: 'asc',
+      filter: 'withbody',
+      key: 'sekrit',
+      fromdate: String(T0 - 3600),
+    });
+    expect(batches[0]?.posts[0]?.title).toBe('Q & 0');
+    expect(batches[0]?.posts[0]?.body).toBe('About Claude Code <3');
+    expect(batches.at(-1)?.cursor).toEqual({ from: T0 + 9 * 60, seen: [1009] });
+  });
+
+  it('resumes from a stored cursor without repeating the questions at its boundary second', async () => {
+    const questions = makeQuestions();
+    upstream = await startFakeUpstream(serveSearch(questions));
+    const source = makeSource(upstream.url);
+    const stored = new Map<string, CursorValue>([['stackoverflow:claude-code', { from: T0 + 240, seen: [1004] }]]);
+    const { batches } = await drain(source.poll(context(), stored));
+    expect(ids(batches)).toEqual(['so:q:1005', 'so:q:1006', 'so:q:1007', 'so:q:1008', 'so:q:1009']);
+    expect(upstream.requests[0]?.query.get('fromdate')).toBe(String(T0 + 240));
+  });
+
+  it('yields nothing new when polled again from its own final cursor', async () => {
+    upstream = await startFakeUpstream(serveSearch(makeQuestions()));
+    const source = makeSource(upstream.url);
+    const first = await drain(source.poll(context(), new Map()));
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
+    expect(ids(second.batches)).toEqual([]);
+    expect(second.batches.at(-1)?.cursor).toEqual(first.batches.at(-1)?.cursor);
+  });
+
+  it('rides out 429 with Retry-After, a 500 and a response slower than the timeout', async () => {
+    const questions = makeQuestions();
+    upstream = await startFakeUpstream(serveSearch(questions));
+    upstream.queue({ status: 429, headers: { 'retry-after': '0' }, body: 'slow down' }, { status: 500, body: 'boom' }, { delayMs: 600, body: {} });
+    const { batches, error } = await drain(makeSource(upstream.url).poll(context(), new Map()));
+    expect(error).toBeNull();
+    expect(ids(batches).sort()).toEqual(allIds(questions));
+    expect(upstream.requests.length).toBeGreaterThanOrEqual(4 + 4);
+  });
+
+  it('stops at a truncated page with the cursor of the last good page, and the next run resumes there', async () => {
+    const questions = makeQuestions();
+    upstream = await startFakeUpstream(serveSearch(questions));
+    let calls = 0;
+    const handler = serveSearch(questions);
+    upstream.setHandler((request) => (++calls === 3 ? { body: '{"items":[{"question_id":10' } : handler(request)));
+    const source = makeSource(upstream.url);
+    const first = await drain(source.poll(context(), new Map()));
+    expect(String(first.error)).toMatch(/malformed JSON/);
+    expect(first.batches).toHaveLength(2);
+    const resumedAt = first.batches.at(-1)?.cursor;
+    expect(resumedAt).toEqual({ from: T0 + 240, seen: [1004] });
+
+    upstream.setHandler(handler);
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
+    expect(second.error).toBeNull();
+    const union = [...ids(first.batches), ...ids(second.batches)];
+    expect(union.sort()).toEqual(allIds(questions));
+  });
+
+  it('fails on a wrong-shaped page without yielding it', async () => {
+    upstream = await startFakeUpstream(() => ({ body: { questions: [], more: false } }));
+    const { batches, error } = await drain(makeSource(upstream.url).poll(context(), new Map()));
+    expect(batches).toEqual([]);
+    expect(String(error)).toMatch(/unexpected response shape at items/);
+  });
+
+  it('reports a bad item in rejected and yields the rest of its page', async () => {
+    const good = makeQuestions().slice(0, 2).map(toItem);
+    upstream = await startFakeUpstream(() => ({
+      body: { items: [good[0], { question_id: 77, title: 3 }, good[1]], has_more: false, quota_max: 300, quota_remaining: 200 },
+    }));
+    const { batches } = await drain(makeSource(upstream.url).poll(context(), new Map()));
+    expect(ids(batches)).toEqual(['so:q:1000', 'so:q:1001']);
+    expect(batches[0]?.rejected).toEqual([{ externalId: 'so:q:77', reason: expect.stringMatching(/invalid question/) }]);
+    expect(batches[0]?.fetched).toBe(3);
+  });
+
+  it('yields a question repeated on the next page, and by a second term, only once', async () => {
+    const questions = makeQuestions().slice(0, 4);
+    const handler = serveSearch(questions);
+    upstream = await startFakeUpstream((request) => {
+      const response = handler(request);
+      if (request.query.get('fromdate') !== String(T0 - 3600)) {
+        (response.body.items as unknown[]).unshift(toItem(questions[0]!));
+      }
+      return response;
+    });
+    const { batches } = await drain(makeSource(upstream.url).poll(context(['claude-code', 'cursor']), new Map()));
+    expect(ids(batches).sort()).toEqual(allIds(questions));
+    expect(new Set(batches.map((b) => b.queryKey))).toEqual(new Set(['stackoverflow:claude-code', 'stackoverflow:cursor']));
+  });
+
+  it('reports an error body precisely, without retrying it or leaking the key', async () => {
+    upstream = await startFakeUpstream(() => ({
+      status: 400,
+      body: { error_id: 400, error_name: 'bad_parameter', error_message: 'site is required' },
+    }));
+    const { error } = await drain(makeSource(upstream.url, { key: 'sekrit' }).poll(context(), new Map()));
+    expect(String(error)).toContain('Stack Exchange error 400 bad_parameter: site is required');
+    expect((error as { url: string }).url).toContain('key=REDACTED');
+    expect((error as { url: string }).url).not.toContain('sekrit');
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('retries an error body that says the service is temporarily unavailable', async () => {
+    upstream = await startFakeUpstream(serveSearch(makeQuestions()));
+    upstream.queue({ status: 400, body: { error_id: 503, error_name: 'temporarily_unavailable', error_message: 'try later' } });
+    const { batches, error } = await drain(makeSource(upstream.url).poll(context(), new Map()));
+    expect(error).toBeNull();
+    expect(ids(batches)).toHaveLength(10);
+  });
+
+  it('pauses for the backoff a response asks for before the next request', async () => {
+    const handler = serveSearch(makeQuestions());
+    upstream = await startFakeUpstream((request) => {
+      const response = handler(request);
+      return upstream?.requests.length === 1 ? { body: { ...response.body, backoff: 1 } } : response;
+    });
+    const { error } = await drain(makeSource(upstream.url).poll(context(), new Map()));
+    expect(error).toBeNull();
+    const [first, second] = upstream.requests;
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
+  });
+
+  it('stops after the page that exhausts the daily quota', async () => {
+    upstream = await startFakeUpstream(serveSearch(makeQuestions(), { quota_remaining: 0 }));
+    const { batches, error } = await drain(makeSource(upstream.url).poll(context(['claude-code', 'cursor']), new Map()));
+    expect(batches).toHaveLength(1);
+    expect(String(error)).toMatch(/quota exhausted: 0 of 10000/);
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('keeps requests inside its configured spacing', async () => {
+    upstream = await startFakeUpstream(serveSearch(makeQuestions()));
+    await drain(makeSource(upstream.url, { rateLimit: { minTimeMs: 40 } }).poll(context(['claude-code', 'cursor']), new Map()));
+    expect(upstream.requests.length).toBeGreaterThan(4);
+    expect(maxRequestsInWindow(upstream.requests, 30)).toBe(1);
+  });
+});
+
+describe('Stack Exchange source: backfill', () => {
+  it('walks the window in fromdate/todate slices, reports progress and resumes after a fault', async () => {
+    const questions = makeQuestions();
+    const handler = serveSearch(questions);
+    upstream = await startFakeUpstream(handler);
+    const window = { since: new Date((T0 - 60) * 1000), until: new Date((T0 + 600) * 1000) };
+    const source = makeSource(upstream.url, { backfillSliceMs: 200_000 });
+    let calls = 0;
+    upstream.setHandler((request) => (++calls === 3 ? { body: '[' } : handler(request)));
+    const first = await drain(source.backfill!(context(), window, new Map()));
+    expect(first.error).not.toBeNull();
+    upstream.setHandler(handler);
+    const second = await drain(source.backfill!(context(), window, lastCursors(first.batches)));
+    expect(second.error).toBeNull();
+    expect([...ids(first.batches), ...ids(second.batches)].sort()).toEqual(allIds(questions));
+    const slices = upstream.requests.map((r) => [Number(r.query.get('fromdate')), Number(r.query.get('todate'))]);
+    for (const [from, to] of slices) expect(to! - from!).toBeLessThan(200);
+    const progress = second.batches.map((b) => b.progress ?? -1);
+    expect(progress.at(-1)).toBe(1);
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+    expect(second.batches.at(-1)?.queryKey).toBe('backfill:stackoverflow:claude-code');
+  });
+});
