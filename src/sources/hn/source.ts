@@ -1,0 +1,254 @@
+import { z } from 'zod';
+import type { NormalizedPost } from '../../core/post.ts';
+import type { RateLimit } from '../http.ts';
+import { UpstreamError } from '../http.ts';
+import type {
+  BackfillWindow,
+  CollectContext,
+  CursorValue,
+  Rejection,
+  Source,
+  SourceBatch,
+  SourceHttpOptions,
+} from '../types.ts';
+import { AlgoliaHit } from './api-types.ts';
+import { AlgoliaClient, FirebaseClient, HN_FIREBASE_URL } from './client.ts';
+import { mapAlgoliaHit, mapFirebaseItem, type HnMapResult } from './mapper.ts';
+import { compilePhraseMatcher, listPhrases, quotePhrase } from './terms.ts';
+
+export interface HnSourceOptions extends SourceHttpOptions {
+  /** Firebase API used when Algolia fails; null turns the fallback off. */
+  firebaseUrl?: string | null;
+  firebaseRateLimit?: RateLimit;
+  /** Hits per Algolia request (max 1000). */
+  hitsPerPage?: number;
+  /** How far back the first poll of a new query looks. */
+  firstPollLookbackMs?: number;
+  /** Newest stories the fallback inspects per run. */
+  maxFallbackItems?: number;
+  /** Items fetched per fallback batch. */
+  fallbackBatchSize?: number;
+}
+
+const WalkState = z.object({ upper: z.number().int(), seen: z.array(z.string()) });
+type WalkState = z.infer<typeof WalkState>;
+
+/** Poll cursor: high-water second plus the ids already stored at it, and an unfinished walk down to it. */
+const HnPollCursor = z.object({
+  hw: z.number().int(),
+  hwIds: z.array(z.string()),
+  walk: WalkState.extend({ top: z.number().int(), topIds: z.array(z.string()) }).nullable(),
+});
+type HnPollCursor = z.infer<typeof HnPollCursor>;
+
+const HnBackfillCursor = WalkState.extend({ done: z.boolean() });
+type HnBackfillCursor = z.infer<typeof HnBackfillCursor>;
+
+const HnFallbackCursor = z.object({ maxId: z.number().int() });
+
+export const HN_FALLBACK_QUERY_KEY = 'firebase:newstories';
+
+/** The query key of one phrase: its quoted form, as sent to Algolia. */
+export function toHnQueryKey(phrase: string): string {
+  return quotePhrase(phrase);
+}
+
+export function toHnBackfillKey(phrase: string, window: BackfillWindow): string {
+  return `backfill:${window.since.toISOString()}..${window.until.toISOString()}:${quotePhrase(phrase)}`;
+}
+
+interface WalkPage {
+  results: Array<{ hit: AlgoliaHit | null; raw: unknown }>;
+  state: WalkState;
+  done: boolean;
+}
+
+interface RunState {
+  ctx: CollectContext;
+  seenIds: Set<string>;
+}
+
+export function createHnSource(options: HnSourceOptions): Source {
+  const algolia = new AlgoliaClient(options);
+  const firebaseUrl = options.firebaseUrl === undefined ? HN_FIREBASE_URL : options.firebaseUrl;
+  const firebase =
+    firebaseUrl === null ? null : new FirebaseClient({ ...options, baseUrl: firebaseUrl, rateLimit: options.firebaseRateLimit });
+  const hitsPerPage = Math.min(1000, Math.max(1, options.hitsPerPage ?? 100));
+  const lookbackMs = options.firstPollLookbackMs ?? 24 * 3600_000;
+  const maxFallbackItems = options.maxFallbackItems ?? 200;
+  const fallbackBatchSize = options.fallbackBatchSize ?? 25;
+
+  /**
+   * Walks a created_at_i range newest first, one page-0 request per step, lowering the upper bound to
+   * the oldest second seen. `seen` holds the ids already taken at that second, so nothing repeats or
+   * slips between steps, and no window ever needs more than the first page (the 1,000-hit cap).
+   */
+  async function* walkDown(query: string, lower: number, start: WalkState | null, ctx: CollectContext): AsyncGenerator<WalkPage> {
+    let state: WalkState | null = start;
+    for (;;) {
+      const response = await algolia.searchByDate({
+        query,
+        lower,
+        upper: state?.upper ?? null,
+        hitsPerPage,
+        signal: ctx.signal,
+      });
+      const already = new Set(state?.seen ?? []);
+      const results = response.hits.map((raw) => {
+        const parsed = AlgoliaHit.safeParse(raw);
+        return { hit: parsed.success ? parsed.data : null, raw };
+      });
+      const fresh = results.filter((r) => !(r.hit && already.has(r.hit.objectID)));
+      if (response.hits.length < hitsPerPage) {
+        yield { results: fresh, state: state ?? { upper: lower, seen: [] }, done: true };
+        return;
+      }
+      const times = results.flatMap((r) => (r.hit ? [r.hit.created_at_i] : []));
+      if (times.length === 0) {
+        throw new UpstreamError(`Algolia returned a full page with no usable hit for ${query}`, { url: 'search_by_date', retryable: false });
+      }
+      const oldest = Math.min(...times);
+      const atOldest = results.flatMap((r) => (r.hit && r.hit.created_at_i === oldest ? [r.hit.objectID] : []));
+      let next: WalkState = {
+        upper: oldest,
+        seen: [...new Set([...(state && state.upper === oldest ? state.seen : []), ...atOldest])],
+      };
+      if (state && next.upper === state.upper && next.seen.length === state.seen.length) {
+        ctx.log.warn({ query, second: oldest }, 'more hits in one second than a page holds; stepping past it');
+        next = { upper: oldest - 1, seen: [] };
+      }
+      yield { results: fresh, state: next, done: false };
+      state = next;
+    }
+  }
+
+  function collect(run: RunState, results: Array<{ raw: unknown }>, mapper: (raw: unknown) => HnMapResult) {
+    const posts: NormalizedPost[] = [];
+    const rejected: Rejection[] = [];
+    for (const { raw } of results) {
+      const mapped = mapper(raw);
+      if (mapped.kind === 'rejected') rejected.push(mapped.rejection);
+      else if (mapped.kind === 'post' && !run.seenIds.has(mapped.post.externalId)) {
+        run.seenIds.add(mapped.post.externalId);
+        posts.push(mapped.post);
+      }
+    }
+    return { posts, rejected };
+  }
+
+  async function* pollPhrase(run: RunState, phrase: string, stored: CursorValue | undefined): AsyncGenerator<SourceBatch> {
+    const queryKey = toHnQueryKey(phrase);
+    const cursor = readCursor(HnPollCursor, stored, run.ctx, queryKey) ?? {
+      hw: Math.floor((run.ctx.now().getTime() - lookbackMs) / 1000),
+      hwIds: [],
+      walk: null,
+    };
+    const stale = new Set(cursor.hwIds);
+    let top = cursor.walk?.top ?? cursor.hw;
+    let topIds = cursor.walk?.topIds ?? cursor.hwIds;
+    const start = cursor.walk ? { upper: cursor.walk.upper, seen: cursor.walk.seen } : null;
+    for await (const page of walkDown(queryKey, cursor.hw, start, run.ctx)) {
+      const results = page.results.filter((r) => !(r.hit && r.hit.created_at_i === cursor.hw && stale.has(r.hit.objectID)));
+      for (const { hit } of results) {
+        if (!hit) continue;
+        if (hit.created_at_i > top) {
+          top = hit.created_at_i;
+          topIds = [hit.objectID];
+        } else if (hit.created_at_i === top && !topIds.includes(hit.objectID)) {
+          topIds = [...topIds, hit.objectID];
+        }
+      }
+      const { posts, rejected } = collect(run, results, mapAlgoliaHit);
+      const next: HnPollCursor = page.done
+        ? { hw: top, hwIds: topIds, walk: null }
+        : { hw: cursor.hw, hwIds: cursor.hwIds, walk: { ...page.state, top, topIds } };
+      yield { queryKey, posts, events: [], rejected, fetched: results.length, cursor: next };
+    }
+  }
+
+  async function* pollFallback(run: RunState, phrases: string[], stored: CursorValue | undefined): AsyncGenerator<SourceBatch> {
+    if (!firebase) return;
+    const matches = compilePhraseMatcher(phrases);
+    const cursor = readCursor(HnFallbackCursor, stored, run.ctx, HN_FALLBACK_QUERY_KEY);
+    const ids = await firebase.listNewStoryIds(run.ctx.signal);
+    // Oldest first, so each batch's cursor (the highest id done) never skips an id still to fetch.
+    const pending = ids
+      .filter((id) => id > (cursor?.maxId ?? 0))
+      .sort((a, b) => b - a)
+      .slice(0, maxFallbackItems)
+      .reverse();
+    for (let i = 0; i < pending.length; i += fallbackBatchSize) {
+      const chunk = pending.slice(i, i + fallbackBatchSize);
+      const items = await Promise.all(chunk.map((id) => firebase.getItem(id, run.ctx.signal)));
+      const wanted = items.filter((raw) => {
+        const parsed = mapFirebaseItem(raw);
+        return parsed.kind !== 'post' || matches(`${parsed.post.title ?? ''}\n${parsed.post.body}`);
+      });
+      const { posts, rejected } = collect(run, wanted.map((raw) => ({ raw })), mapFirebaseItem);
+      yield {
+        queryKey: HN_FALLBACK_QUERY_KEY,
+        posts,
+        events: [],
+        rejected,
+        fetched: items.length,
+        cursor: { maxId: chunk.at(-1) ?? cursor?.maxId ?? 0 },
+        progress: Math.min(1, (i + chunk.length) / pending.length),
+      };
+    }
+  }
+
+  return {
+    name: 'hn',
+    skipReason: () => null,
+
+    async *poll(ctx, cursors) {
+      const phrases = listPhrases(ctx.terms);
+      const run: RunState = { ctx, seenIds: new Set() };
+      try {
+        for (const phrase of phrases) yield* pollPhrase(run, phrase, cursors.get(toHnQueryKey(phrase)));
+      } catch (error) {
+        if (!firebase || ctx.signal.aborted || !(error instanceof UpstreamError)) throw error;
+        ctx.log.warn({ error: error.message, url: error.url }, 'Algolia failed; collecting new stories from the Firebase API instead');
+        yield* pollFallback(run, phrases, cursors.get(HN_FALLBACK_QUERY_KEY));
+      }
+    },
+
+    async *backfill(ctx, window, cursors) {
+      const phrases = listPhrases(ctx.terms);
+      const run: RunState = { ctx, seenIds: new Set() };
+      const lower = Math.floor(window.since.getTime() / 1000);
+      const untilS = Math.ceil(window.until.getTime() / 1000) - 1;
+      const span = Math.max(1, untilS - lower + 1);
+      for (const [index, phrase] of phrases.entries()) {
+        const queryKey = toHnBackfillKey(phrase, window);
+        const cursor: HnBackfillCursor = readCursor(HnBackfillCursor, cursors.get(queryKey), ctx, queryKey) ?? {
+          upper: untilS,
+          seen: [],
+          done: false,
+        };
+        if (cursor.done) continue;
+        for await (const page of walkDown(quotePhrase(phrase), lower, { upper: cursor.upper, seen: cursor.seen }, ctx)) {
+          const { posts, rejected } = collect(run, page.results, mapAlgoliaHit);
+          const walked = page.done ? 1 : Math.min(1, (untilS - page.state.upper) / span);
+          yield {
+            queryKey,
+            posts,
+            events: [],
+            rejected,
+            fetched: page.results.length,
+            cursor: { ...page.state, done: page.done },
+            progress: (index + walked) / phrases.length,
+          };
+        }
+      }
+    },
+  };
+}
+
+function readCursor<S extends z.ZodType>(schema: S, stored: CursorValue | undefined, ctx: CollectContext, queryKey: string): z.infer<S> | null {
+  if (stored === undefined || stored === null) return null;
+  const parsed = schema.safeParse(stored);
+  if (parsed.success) return parsed.data;
+  ctx.log.warn({ queryKey, cursor: stored }, 'ignoring a stored cursor of the wrong shape');
+  return null;
+}
