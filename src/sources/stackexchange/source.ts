@@ -139,13 +139,17 @@ export function createStackExchangeSource(options: StackExchangeSourceOptions): 
       const runSeen = new Set<string>();
       const since = Math.floor(window.since.getTime() / 1000);
       const until = Math.floor(window.until.getTime() / 1000);
-      for (const base of buildQueries(ctx.terms, sites)) {
+      const queries = buildQueries(ctx.terms, sites);
+      for (const [index, base] of queries.entries()) {
         const query = { ...base, queryKey: `backfill:${base.queryKey}` };
         const stored = readBackfillCursor(cursors.get(query.queryKey));
         let position: StackExchangeCursor =
           stored && stored.since === since && stored.until === until ? { from: stored.from, seen: stored.seen } : { from: since, seen: [] };
         const wrap = (c: StackExchangeCursor): CursorValue => ({ since, until, from: c.from, seen: c.seen });
-        const progress = (c: StackExchangeCursor): number => (until > since ? Math.min(1, Math.max(0, (c.from - since) / (until - since))) : 1);
+        const progress = (c: StackExchangeCursor): number => {
+          const done = until > since ? Math.min(1, Math.max(0, (c.from - since) / (until - since))) : 1;
+          return (index + done) / queries.length;
+        };
         while (position.from < until) {
           if (ctx.signal.aborted) return;
           const sliceEnd = Math.min(position.from + sliceSeconds, until);
