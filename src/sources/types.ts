@@ -1,5 +1,5 @@
 import type { CollectorSource, NormalizedEvent, NormalizedPost } from '../core/post.ts';
-import type { HttpClient } from './http.ts';
+import type { HttpClient, RateLimit } from './http.ts';
 
 /** What to look for: one entry per tracked entity, its searchable names. */
 export interface SearchTerm {
@@ -70,7 +70,7 @@ export type { HttpClient };
 export interface SourceHttpOptions {
   baseUrl: string;
   userAgent?: string;
-  rateLimit?: import('./http.ts').RateLimit;
+  rateLimit?: RateLimit;
   timeoutMs?: number;
   retries?: number;
   minRetryDelayMs?: number;

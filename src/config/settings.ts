@@ -1,0 +1,187 @@
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+    .optional()
+    .transform((value) => (value === undefined ? fallback : ['true', '1', 'yes'].includes(value)));
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+
+const urlList = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    const items = value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+    for (const item of items) {
+      if (!httpUrl.safeParse(item).success) {
+        ctx.addIssue({ code: 'custom', message: `expected comma-separated http(s) URLs, got "${item}"` });
+        return z.NEVER;
+      }
+    }
+    return items;
+  });
+
+const optionalSecret = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
+
+/** Every variable VibeCheck reads, with its default; parsed once at start-up. */
+export const EnvSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// connection URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  DATA_DIR: z.string().min(1).default('./data'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).default(8080),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], { error: 'expected development, production or test' })
+    .default('production'),
+  SQL_ECHO: bool(false),
+  ADMIN_TOKEN: optionalSecret,
+  CORS_ORIGINS: urlList,
+  VIBECHECK_HN_URL: httpUrl.default('https://hn.algolia.com/api/v1'),
+  VIBECHECK_HN_FIREBASE_URL: httpUrl.default('https://hacker-news.firebaseio.com/v0'),
+  VIBECHECK_REDDIT_URL: httpUrl.default('https://www.reddit.com'),
+  VIBECHECK_REDDIT_OAUTH_URL: httpUrl.default('https://oauth.reddit.com'),
+  VIBECHECK_DEVTO_URL: httpUrl.default('https://dev.to/api'),
+  VIBECHECK_GITHUB_URL: httpUrl.default('https://api.github.com'),
+  VIBECHECK_STACKEXCHANGE_URL: httpUrl.default('https://api.stackexchange.com/2.3'),
+  VIBECHECK_LOBSTERS_URL: httpUrl.default('https://lobste.rs'),
+  VIBECHECK_BLUESKY_URL: httpUrl.default('https://bsky.social'),
+  VIBECHECK_DISCOURSE_FORUMS: urlList,
+  VIBECHECK_MASTODON_INSTANCES: urlList,
+  VIBECHECK_RSS_FEEDS: urlList,
+  REDDIT_CLIENT_ID: optionalSecret,
+  REDDIT_CLIENT_SECRET: optionalSecret,
+  GITHUB_TOKEN: optionalSecret,
+  STACKEXCHANGE_KEY: optionalSecret,
+  BLUESKY_HANDLE: optionalSecret,
+  BLUESKY_APP_PASSWORD: optionalSecret,
+  LLM_BASE_URL: httpUrl.optional(),
+  LLM_API_KEY: optionalSecret,
+  LLM_MODEL: z.string().min(1).optional(),
+});
+export type EnvSchema = z.infer<typeof EnvSchema>;
+
+/** Names whose values must never be printed. */
+export const SECRET_VARIABLES = [
+  'ADMIN_TOKEN',
+  'REDDIT_CLIENT_SECRET',
+  'GITHUB_TOKEN',
+  'STACKEXCHANGE_KEY',
+  'BLUESKY_APP_PASSWORD',
+  'LLM_API_KEY',
+] as const;
+
+export interface Settings {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  host: string;
+  port: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  nodeEnv: 'development' | 'production' | 'test';
+  sqlEcho: boolean;
+  adminToken: string | undefined;
+  corsOrigins: string[];
+  sources: {
+    hnUrl: string;
+    hnFirebaseUrl: string;
+    redditUrl: string;
+    redditOauthUrl: string;
+    devtoUrl: string;
+    githubUrl: string;
+    stackexchangeUrl: string;
+    lobstersUrl: string;
+    blueskyUrl: string;
+    /** Undefined: use the lists of the sources file shipped with the project. */
+    discourseForums: string[] | undefined;
+    mastodonInstances: string[] | undefined;
+    rssFeeds: string[] | undefined;
+    redditClientId: string | undefined;
+    redditClientSecret: string | undefined;
+    githubToken: string | undefined;
+    stackexchangeKey: string | undefined;
+    blueskyHandle: string | undefined;
+    blueskyAppPassword: string | undefined;
+  };
+  llm: { baseUrl: string; apiKey: string | undefined; model: string } | undefined;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'config';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; an invalid value stops start-up naming the variable. */
+export function parseSettings(env: NodeJS.ProcessEnv): Settings {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      const secret = (SECRET_VARIABLES as readonly string[]).includes(name);
+      const got = secret || env[name] === undefined ? '' : ` (got "${env[name]}")`;
+      return `${name}: ${issue.message}${got}`;
+    });
+    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
+  }
+  const e = parsed.data;
+  if (e.LLM_BASE_URL && !e.LLM_MODEL) throw new ConfigError('invalid configuration: LLM_MODEL: required when LLM_BASE_URL is set');
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    nodeEnv: e.NODE_ENV,
+    sqlEcho: e.SQL_ECHO,
+    adminToken: e.ADMIN_TOKEN,
+    corsOrigins: e.CORS_ORIGINS ?? [],
+    sources: {
+      hnUrl: e.VIBECHECK_HN_URL,
+      hnFirebaseUrl: e.VIBECHECK_HN_FIREBASE_URL,
+      redditUrl: e.VIBECHECK_REDDIT_URL,
+      redditOauthUrl: e.VIBECHECK_REDDIT_OAUTH_URL,
+      devtoUrl: e.VIBECHECK_DEVTO_URL,
+      githubUrl: e.VIBECHECK_GITHUB_URL,
+      stackexchangeUrl: e.VIBECHECK_STACKEXCHANGE_URL,
+      lobstersUrl: e.VIBECHECK_LOBSTERS_URL,
+      blueskyUrl: e.VIBECHECK_BLUESKY_URL,
+      discourseForums: e.VIBECHECK_DISCOURSE_FORUMS,
+      mastodonInstances: e.VIBECHECK_MASTODON_INSTANCES,
+      rssFeeds: e.VIBECHECK_RSS_FEEDS,
+      redditClientId: e.REDDIT_CLIENT_ID,
+      redditClientSecret: e.REDDIT_CLIENT_SECRET,
+      githubToken: e.GITHUB_TOKEN,
+      stackexchangeKey: e.STACKEXCHANGE_KEY,
+      blueskyHandle: e.BLUESKY_HANDLE,
+      blueskyAppPassword: e.BLUESKY_APP_PASSWORD,
+    },
+    llm: e.LLM_BASE_URL && e.LLM_MODEL ? { baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL } : undefined,
+  };
+}
+
+/** The database target for logs and `doctor`, without the password. */
+export function describeDatabase(settings: Settings): string {
+  if (!settings.databaseUrl) return `embedded PGlite in ${settings.dataDir}`;
+  try {
+    const url = new URL(settings.databaseUrl);
+    if (url.password) url.password = '***';
+    return `PostgreSQL server ${url.toString()}`;
+  } catch {
+    return 'PostgreSQL server (unparseable URL)';
+  }
+}

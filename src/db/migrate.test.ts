@@ -1,0 +1,96 @@
+import { sql, type Kysely } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTarget, describeOnBothTargets } from '../../test/support/targets.ts';
+import { openDatabase } from './client.ts';
+import { getMigrationStatus, migrate, readMigrationFiles } from './migrate.ts';
+import type { DB } from './schema.ts';
+
+async function describeSchema(db: Kysely<DB>): Promise<{ columns: string[]; indexes: string[]; constraints: string[] }> {
+  const columns = await sql<{ line: string }>`
+    SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '') AS line
+    FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`.execute(db);
+  const indexes = await sql<{ line: string }>`
+    SELECT tablename || ' ' || indexdef AS line FROM pg_indexes WHERE schemaname = 'public' ORDER BY tablename, indexname`.execute(db);
+  // PostgreSQL 18 (PGlite) also lists NOT NULL as constraints; the columns already compare nullability.
+  const constraints = await sql<{ line: string }>`
+    SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) AS line
+    FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND contype <> 'n' ORDER BY 1`.execute(db);
+  return {
+    columns: columns.rows.map((r) => r.line),
+    indexes: indexes.rows.map((r) => r.line),
+    constraints: constraints.rows.map((r) => r.line),
+  };
+}
+
+describeOnBothTargets('migrations', (get) => {
+  it('applies every migration once and records it', async () => {
+    const applied = await migrate(get().db);
+    expect(applied).toEqual(readMigrationFiles().map((f) => f.name));
+    const status = await getMigrationStatus(get().db);
+    expect(status.every((s) => s.state === 'applied')).toBe(true);
+  });
+
+  it('is idempotent: a second run applies nothing', async () => {
+    expect(await migrate(get().db)).toEqual([]);
+  });
+
+  it('refuses to run when an applied migration was edited', async () => {
+    const files = readMigrationFiles().map((f, i) => (i === 0 ? { ...f, checksum: 'edited' } : f));
+    await expect(migrate(get().db, files)).rejects.toThrow(/001_init was edited after it was applied/);
+    expect((await getMigrationStatus(get().db, files))[0]?.state).toBe('changed');
+  });
+
+  it('lists a new file as pending', async () => {
+    const extra = { version: 999, name: '999_extra', checksum: 'x', sql: 'SELECT 1' };
+    const status = await getMigrationStatus(get().db, [...readMigrationFiles(), extra]);
+    expect(status.at(-1)).toMatchObject({ name: '999_extra', state: 'pending' });
+  });
+
+  it('indexes the time-series tables by entity and time', async () => {
+    const { indexes } = await describeSchema(get().db);
+    expect(indexes.some((i) => /mentions_entity_time_idx .*\(entity_id, created_at DESC\)/.test(i))).toBe(true);
+    expect(indexes.some((i) => /sentiment_rollups_pkey .*\(entity_id, bucket, source\)/.test(i))).toBe(true);
+  });
+});
+
+describe('migrations across targets', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups) await cleanup();
+  });
+
+  it('leave the same schema on PGlite and on the PostgreSQL server', async () => {
+    const schemas = [];
+    for (const name of ['embedded', 'server'] as const) {
+      const target = await createTarget(name);
+      cleanups.push(target.cleanup);
+      const database = await target.open();
+      await migrate(database.db);
+      schemas.push(await describeSchema(database.db));
+      await database.close();
+    }
+    expect(schemas[0]).toEqual(schemas[1]);
+    expect(schemas[0]?.columns.length).toBeGreaterThan(50);
+  });
+
+  it('two processes starting at once on a server apply each migration exactly once', async () => {
+    const target = await createTarget('server');
+    cleanups.push(target.cleanup);
+    const [a, b] = await Promise.all([target.open(), target.open()]);
+    const results = await Promise.all([migrate(a!.db), migrate(b!.db)]);
+    const all = [...results[0]!, ...results[1]!].sort();
+    expect(all).toEqual(readMigrationFiles().map((f) => f.name).sort());
+    const rows = await a!.db.selectFrom('schema_migrations').select('version').execute();
+    expect(rows).toHaveLength(readMigrationFiles().length);
+    await a!.close();
+    await b!.close();
+  });
+});
+
+describe('openDatabase', () => {
+  it('names the problem when the server cannot be reached', async () => {
+    await expect(
+      openDatabase({ databaseUrl: 'postgres://nobody:x@127.0.0.1:1/none', dataDir: 'unused' }),
+    ).rejects.toThrow(/cannot reach the database at DATABASE_URL/);
+  });
+});

@@ -1,0 +1,144 @@
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json = ColumnType<unknown, string, string>;
+/** bigint columns come back as numbers (safe below 2^53, see client.ts). */
+type BigId = number;
+
+export interface EntitiesTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  kind: 'model' | 'tool' | 'vendor';
+  parent_id: number | null;
+  aliases: string[];
+  disambiguation: Json;
+  homepage: string | null;
+  origin: ColumnType<'registry' | 'user', 'registry' | 'user' | undefined, 'registry' | 'user'>;
+  user_modified: ColumnType<boolean, boolean | undefined, boolean>;
+  removed_at: Date | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface PostsTable {
+  id: Generated<number>;
+  source: string;
+  external_id: string;
+  url: string | null;
+  author: string | null;
+  title: string | null;
+  body: string;
+  created_at: Timestamp;
+  fetched_at: DefaultTimestamp;
+  score: number | null;
+  comments: number | null;
+  parent_id: string | null;
+  thread_id: string | null;
+  content_hash: string;
+  duplicate_of: BigId | null;
+}
+
+export interface MentionsTable {
+  post_id: BigId;
+  entity_id: number;
+  created_at: Timestamp;
+  source: string;
+  direct: boolean;
+  matched_text: string;
+  start_offset: number;
+  end_offset: number;
+  label: 'positive' | 'neutral' | 'negative';
+  score: number;
+  confidence: number;
+  model_version: string;
+  engagement: number;
+}
+
+export interface MentionAspectsTable {
+  post_id: BigId;
+  entity_id: number;
+  created_at: Timestamp;
+  source: string;
+  aspect: string;
+  polarity: 'positive' | 'neutral' | 'negative';
+  score: number;
+  confidence: number;
+  evidence: string;
+  start_offset: number;
+  end_offset: number;
+  tier: string;
+}
+
+export interface SentimentRollupsTable {
+  entity_id: number;
+  bucket: Timestamp;
+  source: string;
+  n: number;
+  positive: number;
+  neutral: number;
+  negative: number;
+  score_sum: number;
+  score_sq_sum: number;
+  weight_sum: number;
+  weighted_score_sum: number;
+  weighted_score_sq_sum: number;
+  weight_sq_sum: number;
+  engagement_sum: BigId;
+}
+
+export interface CollectionRunsTable {
+  id: Generated<number>;
+  source: string;
+  kind: 'poll' | 'backfill' | 'import';
+  started_at: DefaultTimestamp;
+  finished_at: Date | null;
+  status: 'running' | 'succeeded' | 'failed' | 'skipped';
+  fetched: number;
+  stored: number;
+  duplicates: number;
+  rejected: number;
+  error: string | null;
+  details: Json;
+}
+
+export interface SourceCursorsTable {
+  source: string;
+  query_key: string;
+  cursor: Json;
+  updated_at: DefaultTimestamp;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  entity_id: number | null;
+  kind: 'release' | 'incident' | 'spike' | 'note';
+  source: string;
+  external_id: string;
+  title: string;
+  url: string | null;
+  body: string | null;
+  occurred_at: Timestamp;
+  details: Json;
+  created_at: DefaultTimestamp;
+}
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  checksum: string;
+  applied_at: DefaultTimestamp;
+}
+
+export interface DB {
+  entities: EntitiesTable;
+  posts: PostsTable;
+  mentions: MentionsTable;
+  mention_aspects: MentionAspectsTable;
+  sentiment_rollups: SentimentRollupsTable;
+  collection_runs: CollectionRunsTable;
+  source_cursors: SourceCursorsTable;
+  events: EventsTable;
+  schema_migrations: SchemaMigrationsTable;
+}
