@@ -1,0 +1,209 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createLruAspectCache } from './aspect-cache.ts';
+import { createLlmAspectTier, parseLlmAnswer, type LlmAspectTierOptions } from './llm-tier.ts';
+import type { AspectFinding } from './types.ts';
+
+type Mode = 'good' | 'garbage' | 'wrong-shape' | 'foreign-evidence' | 'status-500' | 'status-401' | 'hang';
+
+interface FakeEndpoint {
+  mode: Mode;
+  requests: { path: string; authorization: string | undefined; body: unknown }[];
+  answer: string;
+}
+
+const fake: FakeEndpoint = { mode: 'good', requests: [], answer: '' };
+let server: Server;
+let baseUrl = '';
+const API_KEY = 'sk-test-do-not-log-0123456789';
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function completion(content: string): unknown {
+  return {
+    id: 'chatcmpl-fake',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model: 'fake-model',
+    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
+  };
+}
+
+function handle(req: IncomingMessage, res: ServerResponse): void {
+  let raw = '';
+  req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+  req.on('end', () => {
+    fake.requests.push({ path: req.url ?? '', authorization: req.headers.authorization, body: JSON.parse(raw || 'null') });
+    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return reply(res, 404, { error: { message: 'not found' } });
+    switch (fake.mode) {
+      case 'good':
+        return reply(res, 200, completion(fake.answer));
+      case 'garbage':
+        return reply(res, 200, completion('Sure! Here are the aspects you asked for: cost is bad.'));
+      case 'wrong-shape':
+        return reply(res, 200, completion(JSON.stringify({ aspects: [{ aspect: 'vibes', polarity: 'negative', evidence: 'pricing' }] })));
+      case 'foreign-evidence':
+        return reply(res, 200, completion(JSON.stringify({ aspects: [{ aspect: 'cost', polarity: 'negative', evidence: 'words that are not in the post' }] })));
+      case 'status-500':
+        return reply(res, 500, { error: { message: 'upstream exploded', type: 'server_error' } });
+      case 'status-401':
+        return reply(res, 401, { error: { message: 'invalid api key', type: 'invalid_request_error' } });
+      case 'hang':
+        return; // never answers; the client's timeout must fire
+    }
+  });
+}
+
+const TEXT = 'Honestly Cursor is fine, but the new pricing is a joke and tab completion lags.';
+const SPAN = { start: TEXT.indexOf('Cursor'), end: TEXT.indexOf('Cursor') + 'Cursor'.length };
+const RULES: AspectFinding[] = [
+  { aspect: 'speed', polarity: 'negative', score: -0.4, confidence: 0.5, evidence: { start: TEXT.indexOf('lags'), end: TEXT.indexOf('lags') + 4, text: 'lags' } },
+];
+const GOOD = JSON.stringify({
+  aspects: [
+    { aspect: 'cost', polarity: 'negative', evidence: 'the new pricing is a joke', confidence: 0.9 },
+    { aspect: 'speed', polarity: 'negative', evidence: 'tab completion lags' },
+  ],
+});
+
+function makeTier(overrides: Partial<LlmAspectTierOptions> = {}) {
+  const logged: string[] = [];
+  const tier = createLlmAspectTier({
+    baseUrl,
+    apiKey: API_KEY,
+    model: 'fake-model',
+    dailyBudget: 100,
+    timeoutMs: 300,
+    maxRetries: 0,
+    logger: { warn: (fields, message) => logged.push(JSON.stringify(fields) + message), debug: (fields, message) => logged.push(JSON.stringify(fields) + message) },
+    ...overrides,
+  });
+  return { tier, logged };
+}
+
+beforeAll(async () => {
+  server = createServer(handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+beforeEach(() => {
+  fake.mode = 'good';
+  fake.requests = [];
+  fake.answer = GOOD;
+});
+
+describe('createLlmAspectTier against a local OpenAI-compatible endpoint', () => {
+  it('uses a valid JSON answer, with evidence offsets found in the text', async () => {
+    const { tier } = makeTier();
+    const result = await tier.refine(TEXT, SPAN, 'cursor', RULES);
+    expect(result.tier).toBe('llm');
+    expect(result.reason).toBeUndefined();
+    const cost = result.findings.find((f) => f.aspect === 'cost');
+    expect(cost).toMatchObject({ polarity: 'negative', confidence: 0.9, evidence: { text: 'the new pricing is a joke' } });
+    expect(TEXT.slice(cost?.evidence.start, cost?.evidence.end)).toBe('the new pricing is a joke');
+    expect(fake.requests).toHaveLength(1);
+    expect(fake.requests[0]?.authorization).toBe(`Bearer ${API_KEY}`);
+    expect(fake.requests[0]?.body).toMatchObject({ model: 'fake-model', response_format: { type: 'json_object' } });
+  });
+
+  it('answers a repeated mention from the cache without a second request', async () => {
+    const { tier } = makeTier();
+    await tier.refine(TEXT, SPAN, 'cursor', RULES);
+    const again = await tier.refine(TEXT, SPAN, 'cursor', RULES);
+    expect(again).toMatchObject({ tier: 'llm', reason: 'cached' });
+    expect(again.findings.map((f) => f.aspect).sort()).toEqual(['cost', 'speed']);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('shares one request between concurrent calls for the same mention', async () => {
+    const { tier } = makeTier();
+    const [a, b] = await Promise.all([tier.refine(TEXT, SPAN, 'cursor', RULES), tier.refine(TEXT, SPAN, 'cursor', RULES)]);
+    expect(a.tier).toBe('llm');
+    expect(b).toEqual(a);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('keeps the rules and makes no request once the daily budget is spent', async () => {
+    const { tier } = makeTier({ dailyBudget: 1 });
+    await tier.refine(TEXT, SPAN, 'cursor', RULES);
+    const other = { start: 0, end: 8 };
+    const result = await tier.refine(TEXT, other, 'cursor', RULES);
+    expect(result).toEqual({ findings: RULES, tier: 'rules', reason: 'daily budget exhausted' });
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('starts a fresh budget on the next UTC day', async () => {
+    let clock = new Date('2025-03-01T23:59:00Z');
+    const { tier } = makeTier({ dailyBudget: 1, now: () => clock });
+    await tier.refine(TEXT, SPAN, 'cursor', RULES);
+    expect((await tier.refine(TEXT, { start: 0, end: 8 }, 'cursor', RULES)).tier).toBe('rules');
+    clock = new Date('2025-03-02T00:00:30Z');
+    expect((await tier.refine(TEXT, { start: 0, end: 8 }, 'cursor', RULES)).tier).toBe('llm');
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it.each([
+    ['garbage', 'garbage: answer is not JSON'],
+    ['wrong-shape', 'garbage: answer has the wrong shape'],
+    ['foreign-evidence', 'garbage: evidence does not occur in the text'],
+    ['status-500', 'endpoint error 500'],
+    ['status-401', 'endpoint error 401'],
+    ['hang', 'timeout after 300 ms'],
+  ] as const)('falls back to the rules when the endpoint gives %s', async (mode, reason) => {
+    fake.mode = mode;
+    const { tier, logged } = makeTier();
+    const result = await tier.refine(TEXT, SPAN, 'cursor', RULES);
+    expect(result.tier).toBe('rules');
+    expect(result.findings).toBe(RULES);
+    expect(result.reason?.startsWith(reason)).toBe(true);
+    expect(fake.requests.length).toBeGreaterThanOrEqual(1);
+    expect(logged.join('\n')).not.toContain(API_KEY);
+  });
+
+  it('does not cache a failed answer, so the next call asks again', async () => {
+    fake.mode = 'status-500';
+    const { tier } = makeTier();
+    await tier.refine(TEXT, SPAN, 'cursor', RULES);
+    fake.mode = 'good';
+    const result = await tier.refine(TEXT, SPAN, 'cursor', RULES);
+    expect(result.tier).toBe('llm');
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it('falls back with a reason when nothing listens at the address', async () => {
+    const { tier } = makeTier({ baseUrl: 'http://127.0.0.1:9/v1' });
+    const result = await tier.refine(TEXT, SPAN, 'cursor', RULES);
+    expect(result.tier).toBe('rules');
+    expect(result.reason).toBe('endpoint unreachable');
+  });
+
+  it('reads answers through a cache supplied by the caller', async () => {
+    const cache = createLruAspectCache(10);
+    await makeTier({ cache }).tier.refine(TEXT, SPAN, 'cursor', RULES);
+    const second = await makeTier({ cache }).tier.refine(TEXT, SPAN, 'cursor', RULES);
+    expect(second.reason).toBe('cached');
+    expect(fake.requests).toHaveLength(1);
+  });
+});
+
+describe('parseLlmAnswer', () => {
+  it('accepts a fenced JSON answer and an empty aspect list', () => {
+    expect(parseLlmAnswer('```json\n{"aspects":[]}\n```', TEXT, SPAN)).toEqual({ ok: true, findings: [] });
+  });
+
+  it('finds evidence quoted in a different case', () => {
+    const parsed = parseLlmAnswer('{"aspects":[{"aspect":"cost","polarity":"negative","evidence":"THE NEW PRICING"}]}', TEXT, SPAN);
+    expect(parsed.ok && parsed.findings[0]?.evidence.text).toBe('the new pricing');
+  });
+});
