@@ -15,6 +15,7 @@ const SOURCES = ['hn', 'reddit', 'devto', 'discourse', 'github', 'stackexchange'
 const ASPECTS = [
   'performance', 'cost', 'reliability', 'ux', 'speed', 'code_quality', 'context_window', 'limits', 'privacy', 'support', 'docs',
 ] as const;
+const TAGS = ['hard:word', 'hard:form', 'hard:code', 'no-entity', 'comparison', 'contrast', 'negation', 'sarcasm', 'question'] as const;
 const Polarity = z.enum(['positive', 'neutral', 'negative']);
 
 const LabelledPost = z.strictObject({
@@ -24,7 +25,7 @@ const LabelledPost = z.strictObject({
   entities: z.array(z.string()),
   aspects: z.record(z.string(), z.array(z.strictObject({ aspect: z.enum(ASPECTS), polarity: Polarity, evidence: z.string().min(1) }))),
   sentiment: z.record(z.string(), Polarity),
-  tags: z.array(z.string()),
+  tags: z.array(z.enum(TAGS)),
 });
 type LabelledPost = z.infer<typeof LabelledPost>;
 
@@ -34,7 +35,7 @@ const posts: LabelledPost[] = lines.map((line) => LabelledPost.parse(JSON.parse(
 describe('labelled understand posts', () => {
   it('parses every line against the post schema', () => {
     expect(posts.length).toBe(lines.length);
-    expect(posts.length).toBeGreaterThanOrEqual(60);
+    expect(posts.length).toBeGreaterThanOrEqual(320);
   });
 
   it('uses unique ids', () => {
@@ -62,5 +63,9 @@ describe('labelled understand posts', () => {
         for (const label of labels) expect(post.text.includes(label.evidence), `${post.id}: ${label.evidence}`).toBe(true);
       }
     }
+  });
+
+  it('tags a post no-entity exactly when it lists no entity', () => {
+    for (const post of posts) expect(post.tags.includes('no-entity'), post.id).toBe(post.entities.length === 0);
   });
 });
