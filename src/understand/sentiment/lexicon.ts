@@ -1,0 +1,131 @@
+/**
+ * A hand-written lexicon for developer text. Words that are neutral in technical writing
+ * ("error", "exception", "kill", "bug", "fail", "problem") are deliberately absent: in Stack Overflow
+ * and issue-tracker prose they describe the subject, not the writer's feeling.
+ */
+
+export type LexiconGroup = 'emotion' | 'trouble' | 'praise' | 'politeness';
+
+export interface LexiconEntry {
+  /** Signed strength: +2 strongly positive ... -2 strongly negative. */
+  polarity: number;
+  group: LexiconGroup;
+}
+
+function addWords(target: Map<string, LexiconEntry>, words: string, polarity: number, group: LexiconGroup): void {
+  for (const word of words.split(/\s+/)) if (word) target.set(word, { polarity, group });
+}
+
+const words = new Map<string, LexiconEntry>();
+addWords(
+  words,
+  `love loved loves lovely awesome amazing fantastic excellent wonderful brilliant superb perfect perfectly
+   incredible outstanding terrific delightful marvelous magnificent phenomenal stellar gorgeous beautiful
+   beautifully elegant elegantly genius rocks kudos bravo hooray yay yippee woohoo woot glad happy thrilled
+   excited delighted enjoy enjoyed enjoying xxemopos`,
+  2,
+  'emotion',
+);
+addWords(
+  words,
+  `good great nice cool neat fine clean cleaner clever smart helpful useful handy solid impressive pleasant
+   fun like liked likes interesting fascinating appreciate appreciated appreciates best better
+   improved improvement improvements favorite favourite recommend recommended worth correct easier easy
+   simpler simple intuitive fast faster quick quicker smooth smoothly stable robust reliable powerful
+   hope hopefully sweet wow whoa yes agree agreed right exactly fair enjoyable satisfying satisfied
+   congrats congratulations win wins winning`,
+  1,
+  'emotion',
+);
+addWords(
+  words,
+  `hate hated hates awful terrible horrible horrendous atrocious disgusting dreadful pathetic idiotic
+   idiot idiots stupid stupidity dumb moron retarded crap crappy shit shitty bullshit damn damned dammit
+   goddamn fuck fucking fucked wtf wth omfg ffs sucks sucked suck garbage trash rubbish useless worthless
+   ridiculous absurd insane nonsense disaster disastrous nightmare infuriating furious angry mad pissed
+   hell xxemoneg disgusted disgust shame shameful lame`,
+  -2,
+  'emotion',
+);
+addWords(
+  words,
+  `bad worse worst ugly annoying annoyed annoys frustrating frustrated frustration disappointing disappointed
+   disappointment sad unhappy upset confusing confused painful pain poor poorly wrong unfortunate
+   unfortunately sadly regret regrets weird strange silly tedious clunky messy mess hacky kludge unclear
+   misleading rude lazy slow slower sluggish bloated overkill overcomplicated cumbersome inconvenient
+   irritating irritated tired sick scary afraid worried worry concerned hard difficult complicated
+   problematic unacceptable unusable unreliable inconsistent broken boring meh ugh argh grr doh oops
+   nope hmm bizarre`,
+  -1,
+  'emotion',
+);
+addWords(
+  words,
+  `crash crashes crashed crashing segfault segfaults segfaulting panic panics hang hangs hanging freeze
+   freezes freezing frozen flaky flakey flakiness regression regressions leak leaks leaking deadlock
+   deadlocks corrupt corrupted corruption breaks broke breaking unresponsive stuck outage outages
+   downtime bricked laggy lag lags glitch glitchy buggy bugged nondeterministic timeout timeouts
+   hallucinate hallucinates hallucinating hallucination hallucinations throttled ratelimited`,
+  -1,
+  'trouble',
+);
+addWords(
+  words,
+  `lgtm shipit thanks thank thx thnx ty tyvm cheers props +1 works worked working fixed solved resolves
+   resolved`,
+  1,
+  'praise',
+);
+addWords(words, 'please pls plz sorry apologies welcome hi hello', 0.5, 'politeness');
+
+export const LEXICON: ReadonlyMap<string, LexiconEntry> = words;
+
+/** Multi-word expressions matched on the token sequence; they override the single-word entries. */
+export const PHRASES: ReadonlyArray<{ tokens: string[]; entry: LexiconEntry }> = [
+  ['works like a charm', 2, 'praise'],
+  ['worked like a charm', 2, 'praise'],
+  ['works great', 2, 'praise'],
+  ['works perfectly', 2, 'praise'],
+  ['works fine', 1, 'praise'],
+  ['works for me', 1, 'praise'],
+  ['thank you', 2, 'praise'],
+  ['thanks a lot', 2, 'praise'],
+  ['much appreciated', 2, 'praise'],
+  ['good job', 2, 'praise'],
+  ['great job', 2, 'praise'],
+  ['nice work', 2, 'praise'],
+  ['well done', 2, 'praise'],
+  ['ship it', 1, 'praise'],
+  ['looks good', 1, 'praise'],
+  ['makes sense', 1, 'praise'],
+  ['no problem', 1, 'politeness'],
+  ['no worries', 1, 'politeness'],
+  ['not bad', 1, 'emotion'],
+  ['no issues', 1, 'praise'],
+  ["doesn't work", -1, 'trouble'],
+  ['does not work', -1, 'trouble'],
+  ["didn't work", -1, 'trouble'],
+  ['not working', -1, 'trouble'],
+  ['stopped working', -2, 'trouble'],
+  ['keeps crashing', -2, 'trouble'],
+  ['waste of time', -2, 'emotion'],
+  ['pain in the ass', -2, 'emotion'],
+  ['what the hell', -2, 'emotion'],
+  ['what the fuck', -2, 'emotion'],
+  ['makes no sense', -2, 'emotion'],
+  ['no idea', -1, 'emotion'],
+  ['at a loss', -1, 'emotion'],
+  ['give up', -1, 'emotion'],
+  ['gave up', -1, 'emotion'],
+].map(([phrase, polarity, group]) => ({
+  tokens: String(phrase).split(' '),
+  entry: { polarity: Number(polarity), group: group as LexiconGroup },
+}));
+
+export const INTENSIFIERS: ReadonlyMap<string, number> = new Map([
+  ['very', 1.5], ['really', 1.5], ['extremely', 2], ['so', 1.3], ['super', 1.5], ['totally', 1.5],
+  ['absolutely', 1.8], ['incredibly', 1.8], ['highly', 1.5], ['completely', 1.5], ['utterly', 1.8],
+  ['insanely', 1.8], ['too', 1.3], ['most', 1.3], ['quite', 1.2], ['truly', 1.5], ['seriously', 1.5],
+  ['slightly', 0.5], ['somewhat', 0.6], ['kinda', 0.6], ['kind', 0.7], ['bit', 0.6], ['little', 0.7],
+  ['fairly', 0.8], ['pretty', 1.2], ['mostly', 0.8],
+]);
