@@ -22,6 +22,18 @@ export const Disambiguation = z
     antiContext: z.array(z.string()).default([]),
     /** Aliases that must match with exactly this capitalisation. */
     caseSensitiveAliases: z.array(z.string()).default([]),
+    /** Aliases that count only with a context word nearby or an unambiguous mention elsewhere ("CC"). */
+    strictAliases: z.array(z.string()).optional(),
+    /** Starting score of an ambiguous alias: high when the entity is the usual sense in developer text. */
+    prior: z.number().optional(),
+    /** The ambiguous alias is also a first name: capitalisation says nothing about which sense is meant. */
+    personLike: z.boolean().optional(),
+    /** Words right before an ambiguous alias that point at another sense ("the" cursor, "don't" grok). */
+    antiPrefix: z.array(z.string()).optional(),
+    /** Words right before an ambiguous alias that point at this entity ("in" Cursor, "use" Zed). */
+    contextPrefix: z.array(z.string()).optional(),
+    /** Words right after an ambiguous alias that point at another sense (cursor "position"). */
+    antiSuffix: z.array(z.string()).optional(),
   })
   .default({ ambiguousAliases: [], context: [], antiContext: [], caseSensitiveAliases: [] });
 export type Disambiguation = z.infer<typeof Disambiguation>;
@@ -47,3 +59,15 @@ export type EntityRegistry = z.infer<typeof EntityRegistry>;
 export interface Entity extends RegistryEntity {
   id: number;
 }
+
+/** What a user supplies to add an entity (CLI flags or POST /api/v1/entities). */
+export const NewEntityInput = z.object({
+  slug: EntitySlug,
+  name: z.string().trim().min(1).max(100),
+  kind: EntityKind,
+  parent: EntitySlug.nullable().default(null),
+  aliases: z.array(z.string().trim().min(1).max(100)).max(50).default([]),
+  disambiguation: Disambiguation,
+  homepage: z.url({ protocol: /^https?$/ }).nullable().default(null),
+});
+export type NewEntityInput = z.infer<typeof NewEntityInput>;

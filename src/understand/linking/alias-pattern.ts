@@ -1,0 +1,63 @@
+/**
+ * Turns a registry alias into a sticky regular expression.
+ *
+ * Alias syntax: a space, dash or underscore matches one optional separator, so "Claude Code" also
+ * matches "claude-code" and "ClaudeCode"; `{v}` matches a version number ("4", "4.5", "3-5", "3.x").
+ * The match must end at a word boundary: no letter, digit or underscore follows, and no dot followed
+ * by one (so "cursor.execute" and "llama.cpp" are not mentions, "v0.1" is not v0).
+ */
+
+const SEPARATOR = '(?:[_-]|\\s{1,2})?';
+const VERSION = '\\d+(?:[.-]\\d+)*(?:\\.x)?';
+const RIGHT_BOUNDARY = '(?![\\p{L}\\p{N}_])(?!\\.[\\p{L}\\p{N}_])';
+
+function isSeparator(ch: string | undefined): boolean {
+  return ch === ' ' || ch === '-' || ch === '_';
+}
+
+function escapeRegExp(ch: string): string {
+  return /[.*+?^${}()|[\]\\/]/.test(ch) ? `\\${ch}` : ch;
+}
+
+export function compileAliasSource(alias: string): string {
+  let out = '';
+  let i = 0;
+  const text = alias.trim();
+  while (i < text.length) {
+    if (text.startsWith('{v}', i)) {
+      out += VERSION;
+      i += 3;
+      continue;
+    }
+    if (isSeparator(text[i])) {
+      while (isSeparator(text[i])) i += 1;
+      out += SEPARATOR;
+      continue;
+    }
+    out += escapeRegExp(text[i] ?? '');
+    i += 1;
+  }
+  return out + RIGHT_BOUNDARY;
+}
+
+export function compileAliasPattern(alias: string, caseSensitive: boolean): RegExp {
+  return new RegExp(compileAliasSource(alias), caseSensitive ? 'uy' : 'iuy');
+}
+
+const KEY_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789_';
+
+/**
+ * The lookup keys under which a word in the text may start this alias: the first two characters
+ * of the word, lower-cased. An alias whose first word has one character ("Q Developer") may meet a
+ * one-character word or a longer run ("QDeveloper"), so it is filed under every such key.
+ */
+export function listAliasKeys(alias: string): string[] {
+  const first = /^[\p{L}\p{N}_]+/u.exec(alias.trim().replace(/\{v\}/g, '0'))?.[0]?.toLowerCase();
+  if (!first) return [];
+  if (first.length >= 2) return [first.slice(0, 2)];
+  return [first, ...Array.from(KEY_CHARS, (c) => first + c)];
+}
+
+export function keyOfWord(word: string): string {
+  return (word.length >= 2 ? word.slice(0, 2) : word).toLowerCase();
+}
