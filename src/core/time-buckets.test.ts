@@ -10,23 +10,12 @@ import {
   TimeZone,
   type Bucket,
 } from './time-buckets.ts';
+import { createSeededRandom as createRandom } from './seeded-random.ts';
 
 const HOUR = 3_600_000;
 const at = (iso: string): Date => new Date(iso);
 const isoList = (dates: Date[]): string[] => dates.map((date) => date.toISOString());
 const hoursBetween = (a: Date, b: Date): number => (b.getTime() - a.getTime()) / HOUR;
-
-/** Mulberry32: a small seeded generator so property tests are repeatable. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('bucketStart in UTC', () => {
   const instant = at('2026-03-18T13:47:12.345Z'); // a Wednesday
