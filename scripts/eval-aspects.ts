@@ -26,6 +26,7 @@ for (const s of [...result.perAspect, result.micro]) {
 console.log(`macro-F1 over labelled aspects: ${pct(result.macroF1)}`);
 
 const spans = cases.flatMap((c) => c.spans.map((span) => ({ text: c.text, span, others: c.others })));
+for (const m of spans) extractAspects(m.text, m.span, { otherMentions: m.others });
 let mentions = 0;
 const started = process.hrtime.bigint();
 let elapsed = 0;

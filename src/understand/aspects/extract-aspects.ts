@@ -3,12 +3,14 @@ import {
   ASPECT_EVALUATORS,
   ASPECT_PATTERNS,
   CLAUSE_BREAKERS,
+  COUNTERFACTUALS,
   DIRECTION_WORDS,
   DOWNTONERS,
   EVALUATIVE_WORDS,
   INTENSIFIERS,
   NEGATED_TOPIC,
   NEGATORS,
+  OVERALL_WORDS,
   type AspectCue,
 } from './lexicon.ts';
 import { selectScope, type ScopeRange } from './text-scope.ts';
@@ -24,6 +26,7 @@ export const UNSURE_CONFIDENCE = 0.55;
 const NEUTRAL_BAND = 0.15;
 const EVALUATOR_REACH = 5;
 const SCOPE_LEAN_SHARE = 0.5;
+const OVERALL_REACH = 8;
 const MODIFIER_REACH = 4;
 
 interface CompiledCue {
@@ -47,6 +50,8 @@ interface Hit {
   /** A bare topic word with no judging word near it; it takes its polarity from the whole scope. */
   unjudged: boolean;
   needsJudgement: boolean;
+  /** Set when the hit sits in a question ("which plan should I pick?"), where a bare topic judges nothing. */
+  inQuestion?: boolean;
   score: number;
   confidence: number;
   start: number;
@@ -128,7 +133,7 @@ function readModifiers(t: Tokens, at: number, stopAt: number): { scale: number; 
   for (let j = at - 1; j >= Math.max(stopAt, at - MODIFIER_REACH); j--) {
     if (t.phrases[j] !== phrase) break;
     const w = t.words[j] ?? '';
-    if (NEGATORS.has(w)) negated = true;
+    if (NEGATORS.has(w) || (COUNTERFACTUALS.has(w) && j >= at - 2)) negated = true;
     scale *= INTENSIFIERS[w] ?? DOWNTONERS[w] ?? 1;
   }
   return { scale, negated };
@@ -324,7 +329,7 @@ function settleUnjudged(t: Tokens, hits: Hit[]): Hit[] {
   const settled: Hit[] = [];
   for (const h of hits) {
     if (!h.unjudged) settled.push(h);
-    else if (!h.needsJudgement) settled.push({ ...h, score: SCOPE_LEAN_SHARE * lean, confidence: h.confidence * 0.85 });
+    else if (!h.needsJudgement && !h.inQuestion) settled.push({ ...h, score: SCOPE_LEAN_SHARE * lean, confidence: h.confidence * 0.85 });
   }
   return settled;
 }
@@ -334,11 +339,63 @@ function settleUnjudged(t: Tokens, hits: Hit[]): Hit[] {
  * nearby cues (negation, intensifiers, contrast, the aspect's own vocabulary) and its evidence.
  */
 export function extractAspects(text: string, span: TextSpan, options: ExtractAspectsOptions = {}): AspectFinding[] {
-  const ranges = selectScope(text, span, options.otherMentions ?? []);
+  const others = options.otherMentions ?? [];
+  if (isPossessiveModifier(text, span, others)) return [];
+  const ranges = selectScope(text, span, others);
   const tokens = tokenize(text, ranges);
   const hits = collectWordHits(tokens);
   hits.push(...collectPatternHits(text, ranges, tokens));
-  return mergeHits(text, settleUnjudged(tokens, dropComparisons(tokens, span, hits)));
+  for (const h of hits) h.inQuestion = endsInQuestion(text, h.end);
+  const settled = settleUnjudged(tokens, dropComparisons(tokens, span, hits));
+  const overall = readOverallJudgement(tokens, span, settled);
+  if (overall) settled.push(overall);
+  return mergeHits(text, settled);
+}
+
+function endsInQuestion(text: string, from: number): boolean {
+  for (let i = from; i < text.length && i < from + 300; i++) {
+    const c = text[i];
+    if (c === '?') return true;
+    if (c === '.' || c === '!' || c === '\n') return false;
+  }
+  return false;
+}
+
+/** "Google's Gemini", "xAI's Grok": the vendor only names whose product the sentence is about. */
+function isPossessiveModifier(text: string, span: TextSpan, others: readonly TextSpan[]): boolean {
+  const after = text.slice(span.end, span.end + 3);
+  if (!/^['’]s\s/.test(after)) return false;
+  const next = span.end + 3;
+  return others.some((o) => o.start >= next && o.start <= next + 12);
+}
+
+/**
+ * "Opus 4.1 is brilliant", "Llama 4 was a letdown": a judgement of the entity itself with no named
+ * aspect in its clause is read as output quality, with low confidence so the second tier can look.
+ */
+function readOverallJudgement(t: Tokens, span: TextSpan, hits: readonly Hit[]): Hit | null {
+  const at = t.starts.findIndex((s) => s >= span.start);
+  if (at < 0) return null;
+  let last = at;
+  while (last + 1 < t.words.length && (t.ends[last + 1] ?? Infinity) <= span.end) last++;
+  const clause = t.clauses[at];
+  const clauseStart = t.starts[t.clauses.indexOf(clause ?? -1)] ?? 0;
+  let clauseEnd = at;
+  while (clauseEnd + 1 < t.words.length && t.clauses[clauseEnd + 1] === clause) clauseEnd++;
+  const end = t.ends[clauseEnd] ?? span.end;
+  if (hits.some((h) => h.start < end && h.end > clauseStart)) return null;
+  let sum = 0;
+  let evidenceEnd = -1;
+  for (let j = last + 1; j <= Math.min(clauseEnd, last + OVERALL_REACH); j++) {
+    const w = t.words[j] ?? '';
+    const v = EVALUATIVE_WORDS[w] ?? OVERALL_WORDS[w];
+    if (v === undefined) continue;
+    const mods = readModifiers(t, j, last + 1);
+    sum += (mods.negated ? -0.7 : 1) * v * mods.scale;
+    evidenceEnd = t.ends[j] ?? evidenceEnd;
+  }
+  if (Math.abs(sum) < 0.3 || evidenceEnd < 0) return null;
+  return { aspect: 'performance', unjudged: false, needsJudgement: false, score: clamp(0.8 * sum), confidence: 0.5, start: t.starts[at] ?? span.start, end: evidenceEnd };
 }
 
 /**

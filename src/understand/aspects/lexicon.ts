@@ -72,10 +72,10 @@ const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
     ...words('idiomatic code,well structured,production ready,solid code,good code,great code,excellent code,writes good,writes great,writes clean,cleanest,surgical,minimal diff*', 1),
   ],
   context_window: [
-    ...words('context window,context windows,context length,context size,long context,token window,tokens of context,large context,bigger context,1m context,million token*,context limit', 0, { moreIs: 1 }),
+    ...words('context window,context windows,context length,context size,long context,token window,tokens of context,1m context,million token*,context limit', 0, { moreIs: 1 }),
     ...words('context', 0, { moreIs: 1, needsJudgement: true }),
     ...words('forgets,forgot,forgetting,loses context,lost context,loses track,lost track,runs out of context,ran out of context,context rot,compaction,auto compact*,truncat*', -1),
-    ...words('huge context,massive context,entire codebase,whole codebase,whole repo,entire repo', 1),
+    ...words('huge context,massive context,large context,larger context,bigger context,longer context,entire codebase,whole codebase,whole repo,entire repo', 1),
   ],
   limits: [
     ...words('quota,quotas,usage cap,allowance,message limit,usage limits,usage limit,weekly limit*,daily limit*,5 hour limit*,five hour limit*,requests per,messages per,fair use,requests a day,requests per day,messages a day', 0, { moreIs: 1 }),
@@ -151,10 +151,16 @@ export const EVALUATIVE_WORDS: Record<string, number> = {
 
 /** Judging words that only make sense for one aspect: "wild" spend, "hit" a limit. */
 export const ASPECT_EVALUATORS: Partial<Record<AspectName, Record<string, number>>> = {
-  cost: { wild: -0.6, burn: -0.6, burned: -0.6, burns: -0.6, adds: -0.3, worth: 0.6, value: 0.4, free: 0.6 },
+  cost: { aggressive: 0.5, undercuts: 0.6, undercut: 0.6, surprise: -0.5, vanished: -0.5, wild: -0.6, burn: -0.6, burned: -0.6, burns: -0.6, adds: -0.3, worth: 0.6, value: 0.4, free: 0.6 },
   limits: { hit: -0.7, hitting: -0.7, hits: -0.7, reached: -0.6, exceeded: -0.7, exhausted: -0.7, stingy: -0.7, invisible: -0.5 },
   context_window: { hold: 0.4, holds: 0.5, fits: 0.5 },
   speed: { seconds: -0.2, minutes: -0.5 },
+};
+
+/** Words that judge an entity as a whole ("a letdown", "usable"); read only right after the mention. */
+export const OVERALL_WORDS: Record<string, number> = {
+  letdown: -0.7, disappointment: -0.7, usable: 0.5, overrated: -0.6, miss: 0.4, reliable: 0.5, goat: 0.8,
+  delivers: 0.6, underwhelming: -0.6, overhyped: -0.6, hype: -0.3, winner: 0.7, clutch: 0.6, lifesaver: 0.8,
 };
 
 /** Words that say "more" or "less" of something; their polarity depends on the topic's `moreIs`. */
@@ -182,6 +188,9 @@ export const NEGATORS = new Set([
   'dont', 'doesnt', 'didnt', 'cant', 'cannot', 'wont', 'arent', 'aint', 'havent', 'hasnt', 'shouldnt',
   'lack', 'lacks', 'stopped', 'werent', 'couldnt', 'wouldnt', 'hadnt', 'nobody', 'nowhere',
 ]);
+
+/** "could be better", "should be clearer": a wished-for good quality says the present one is lacking. */
+export const COUNTERFACTUALS = new Set(['could', 'should', 'wish', 'needs', 'need']);
 
 /** Words that start a clause whose judgement does not carry over from the one before. */
 export const CLAUSE_BREAKERS = new Set(['but', 'however', 'although', 'though', 'whereas', 'while', 'yet', 'except', 'unlike']);

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { combineAspects } from './combine-aspects.ts';
+import { extractAspects, isUnsure } from './extract-aspects.ts';
+import { ASPECT_NAMES, type AspectFinding, type TextSpan } from './types.ts';
+
+function spanOf(text: string, name: string, from = 0): TextSpan {
+  const start = text.indexOf(name, from);
+  if (start < 0) throw new Error(`"${name}" not in text`);
+  return { start, end: start + name.length };
+}
+
+function aspectsOf(text: string, name: string, others: string[] = []): Record<string, string> {
+  const found = extractAspects(text, spanOf(text, name), { otherMentions: others.map((o) => spanOf(text, o)) });
+  return Object.fromEntries(found.map((f) => [f.aspect, f.polarity]));
+}
+
+describe('extractAspects', () => {
+  it('reads a price with a monthly amount as a cost mention', () => {
+    expect(aspectsOf('Cursor is $200/month for the Ultra plan.', 'Cursor')).toHaveProperty('cost');
+  });
+
+  it('reads "rate limited" as negative limits, not the neutral topic "limit"', () => {
+    expect(aspectsOf('Claude Code got me rate limited twice before lunch.', 'Claude Code')).toMatchObject({ limits: 'negative' });
+  });
+
+  it('reads "hallucinates" as negative performance', () => {
+    expect(aspectsOf('GPT-4o hallucinates API methods that never existed.', 'GPT-4o')).toMatchObject({ performance: 'negative' });
+  });
+
+  it('reads "blazing fast" as positive speed', () => {
+    expect(aspectsOf('Gemini Flash is blazing fast on small edits.', 'Gemini')).toMatchObject({ speed: 'positive' });
+  });
+
+  it('reads "200k context" as a context window mention that is not negative', () => {
+    const found = aspectsOf('Sonnet ships with a 200k context.', 'Sonnet');
+    expect(found).toHaveProperty('context_window');
+    expect(found.context_window).not.toBe('negative');
+  });
+
+  it('flips polarity under negation: "not expensive" and "never crashes"', () => {
+    expect(aspectsOf('Honestly Aider is not expensive at all.', 'Aider')).toMatchObject({ cost: 'positive' });
+    expect(aspectsOf('Zed never crashes on me, even on huge files.', 'Zed')).toMatchObject({ reliability: 'positive' });
+  });
+
+  it('judges a bare topic by the words next to it', () => {
+    expect(aspectsOf('Windsurf pricing is outrageous now.', 'Windsurf')).toMatchObject({ cost: 'negative' });
+    expect(aspectsOf('The Tabnine docs are excellent.', 'Tabnine')).toMatchObject({ docs: 'positive' });
+    expect(aspectsOf('The Modelfile docs for Ollama could be better.', 'Ollama')).toMatchObject({ docs: 'negative' });
+  });
+
+  it('reads direction words by what more of the thing means: higher prices bad, bigger context good', () => {
+    expect(aspectsOf('Copilot raised the price again, the price is higher than ever.', 'Copilot')).toMatchObject({ cost: 'negative' });
+    expect(aspectsOf('Gemini has a much bigger context window than I need.', 'Gemini')).toMatchObject({ context_window: 'positive' });
+  });
+
+  it('keeps each side of a contrast with its own polarity', () => {
+    const found = aspectsOf('Opus is brilliant at refactors but the pricing is brutal.', 'Opus');
+    expect(found).toMatchObject({ cost: 'negative' });
+  });
+
+  it('gives each entity its own clause when a sentence names several', () => {
+    const text = 'Claude is great but Cursor keeps crashing.';
+    expect(aspectsOf(text, 'Cursor', ['Claude'])).toMatchObject({ reliability: 'negative' });
+    expect(aspectsOf(text, 'Claude', ['Cursor'])).not.toHaveProperty('reliability');
+  });
+
+  it('splits a list of entities at commas', () => {
+    const text = 'Copilot was cheap, Windsurf was slow, and Cline crashed twice.';
+    const others = ['Copilot', 'Windsurf', 'Cline'];
+    expect(aspectsOf(text, 'Copilot', others.filter((o) => o !== 'Copilot'))).toEqual({ cost: 'positive' });
+    expect(aspectsOf(text, 'Windsurf', others.filter((o) => o !== 'Windsurf'))).toEqual({ speed: 'negative' });
+    expect(aspectsOf(text, 'Cline', others.filter((o) => o !== 'Cline'))).toEqual({ reliability: 'negative' });
+  });
+
+  it('carries the next sentence to the mention until another entity is named', () => {
+    const text = `${'Some context about my week that is long enough to not be a short post at all. '.repeat(3)}I moved to Replit last month. It keeps crashing on deploy. Meanwhile Lovable was fast.`;
+    const found = extractAspects(text, spanOf(text, 'Replit'), { otherMentions: [spanOf(text, 'Lovable')] });
+    expect(found.map((f) => f.aspect)).toEqual(['reliability']);
+  });
+
+  it('does not give the compared-to entity the judgement in "faster than X"', () => {
+    expect(aspectsOf('Codex CLI is faster than Claude Code.', 'Claude Code', ['Codex CLI'])).not.toHaveProperty('speed');
+  });
+
+  it('ignores a vendor named only as the owner of the product being discussed', () => {
+    expect(aspectsOf("Google's Gemini keeps timing out today.", 'Google', ['Gemini'])).toEqual({});
+  });
+
+  it('does not count fixing an error in the user code as a reliability problem', () => {
+    expect(aspectsOf('Claude fixed the error in my parser in one go.', 'Claude')).not.toHaveProperty('reliability');
+  });
+
+  it('returns evidence that is the quoted slice of the text', () => {
+    const text = 'Devin is painfully slow on big repos.';
+    for (const f of extractAspects(text, spanOf(text, 'Devin'))) {
+      expect(text.slice(f.evidence.start, f.evidence.end)).toBe(f.evidence.text);
+      expect(ASPECT_NAMES).toContain(f.aspect);
+      expect(f.score).toBeGreaterThanOrEqual(-1);
+      expect(f.score).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('finds nothing in text without aspects', () => {
+    expect(extractAspects('I tried Kiro yesterday.', { start: 8, end: 12 })).toEqual([]);
+  });
+
+  it('handles an empty text and a span at its end', () => {
+    expect(extractAspects('', { start: 0, end: 0 })).toEqual([]);
+    expect(extractAspects('Amp', { start: 3, end: 3 })).toEqual([]);
+  });
+});
+
+describe('isUnsure', () => {
+  it('is unsure about an overall judgement read as output quality', () => {
+    const text = 'Honestly I think Junie is terrible and I regret trying it.';
+    const span = spanOf(text, 'Junie');
+    const found = extractAspects(text, span);
+    expect(found.map((f) => f.aspect)).toEqual(['performance']);
+    expect(isUnsure(found, text, span)).toBe(true);
+  });
+
+  it('is unsure when the text judges something but no aspect was found', () => {
+    const text = 'We rolled Junie out to the whole team and the result was honestly terrible for everyone.';
+    expect(isUnsure([], text, spanOf(text, 'Junie'))).toBe(true);
+  });
+
+  it('is sure about a plain, well-cued finding', () => {
+    const text = 'Cursor keeps crashing.';
+    const span = spanOf(text, 'Cursor');
+    expect(isUnsure(extractAspects(text, span), text, span)).toBe(false);
+  });
+
+  it('is sure when nothing is judged', () => {
+    const text = 'I installed Ollama on the server this morning and pulled two models.';
+    const span = spanOf(text, 'Ollama');
+    expect(isUnsure([], text, span)).toBe(false);
+  });
+});
+
+describe('combineAspects', () => {
+  const finding = (aspect: AspectFinding['aspect'], score: number, confidence: number): AspectFinding => ({
+    aspect,
+    polarity: score > 0.15 ? 'positive' : score < -0.15 ? 'negative' : 'neutral',
+    score,
+    confidence,
+    evidence: { start: 0, end: 1, text: 'x' },
+  });
+
+  it('merges one aspect from several mentions into one finding weighted by confidence', () => {
+    const merged = combineAspects([[finding('cost', -0.6, 0.9)], [finding('cost', 0.2, 0.3), finding('speed', 0.5, 0.8)]]);
+    expect(merged.map((f) => f.aspect).sort()).toEqual(['cost', 'speed']);
+    expect(merged.find((f) => f.aspect === 'cost')).toMatchObject({ polarity: 'negative', confidence: 0.9 });
+  });
+});
