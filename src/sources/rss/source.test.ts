@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
+import type { CollectContext, CursorValue, SourceBatch } from '../types.ts';
+import { createRssSource, type RssSourceOptions } from './source.ts';
+
+let upstream: FakeUpstream | undefined;
+afterEach(async () => {
+  await upstream?.close();
+  upstream = undefined;
+});
+
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+
+const context = (): CollectContext => ({
+  terms: [
+    { slug: 'claude-code', phrases: ['Claude Code'] },
+    { slug: 'cursor', phrases: ['Cursor'] },
+  ],
+  signal: new AbortController().signal,
+  log: { debug: () => {}, info: () => {}, warn: () => {} },
+  now: () => new Date('2026-11-26T12:00:00Z'),
+});
+
+const xml = (body: string) => ({ headers: { 'content-type': 'application/rss+xml' }, body });
+
+function rssOf(items: Array<{ id: string; title: string; date?: string }>): string {
+  const entries = items
+    .map((i) => `<item><title>${i.title}</title><guid>${i.id}</guid><pubDate>${i.date ?? 'Wed, 25 Nov 2026 10:00:00 GMT'}</pubDate><description>&lt;p&gt;${i.title}&lt;/p&gt;</description></item>`)
+    .join('');
+  return `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>${entries}</channel></rss>`;
+}
+
+/** Serves fixed feed bodies by path, with ETag / If-None-Match like a static file server. */
+function serveFeeds(bodies: Record<string, string>) {
+  return (request: FakeRequest) => {
+    const body = bodies[request.path];
+    if (body === undefined) return { status: 404, body: 'no such feed' };
+    const etag = `"${body.length}"`;
+    if (request.headers['if-none-match'] === etag) return { status: 304, headers: { etag } };
+    return { headers: { 'content-type': 'application/xml', etag, 'last-modified': 'Wed, 25 Nov 2026 12:00:00 GMT' }, body };
+  };
+}
+
+const makeSource = (url: string, paths: string[], extra: Partial<RssSourceOptions> = {}) =>
+  createRssSource({
+    feeds: paths.map((path) => `${url}${path}`),
+    rateLimit: { minTimeMs: 10 },
+    timeoutMs: 300,
+    minRetryDelayMs: 5,
+    maxRetryDelayMs: 20,
+    ...extra,
+  });
+
+async function drain(iterable: AsyncIterable<SourceBatch>): Promise<{ batches: SourceBatch[]; error: unknown }> {
+  const batches: SourceBatch[] = [];
+  try {
+    for await (const batch of iterable) batches.push(batch);
+    return { batches, error: null };
+  } catch (error) {
+    return { batches, error };
+  }
+}
+
+const titles = (batches: SourceBatch[]) => batches.flatMap((b) => b.posts.map((p) => p.title));
+const cursorsOf = (batches: SourceBatch[]) => new Map<string, CursorValue>(batches.map((b) => [b.queryKey, b.cursor]));
+
+describe('RSS source', () => {
+  it('keeps only items that mention a tracked term, and reports bad items without dropping the feed', async () => {
+    upstream = await startFakeUpstream(serveFeeds({ '/blog.xml': fixture('blog.rss.xml') }));
+    const { batches, error } = await drain(makeSource(upstream.url, ['/blog.xml']).poll(context(), new Map()));
+    expect(error).toBeNull();
+    expect(batches).toHaveLength(1);
+    expect(titles(batches)).toEqual(['Introducing faster agents in Claude Code', "Why we moved off Cursor's <beta> channel"]);
+    expect(batches[0]?.rejected.map((r) => r.reason)).toEqual(['unparseable date "sometime last week"', 'RSS item has neither guid nor link']);
+    expect(batches[0]?.fetched).toBe(5);
+    expect(batches[0]?.queryKey).toBe(`feed:${upstream.url}/blog.xml`);
+    expect(upstream.requests[0]?.headers.accept).toMatch(/application\/rss\+xml/);
+  });
+
+  it('turns status-page items into incidents and changelog items into releases, matching or not', async () => {
+    upstream = await startFakeUpstream(
+      serveFeeds({ '/status/history.atom': fixture('status.atom.xml'), '/changelog.atom': fixture('changelog.atom.xml'), '/blog.xml': fixture('blog.rss.xml') }),
+    );
+    const source = makeSource(upstream.url, ['/status/history.atom', '/changelog.atom', '/blog.xml']);
+    const { batches } = await drain(source.poll(context(), new Map()));
+    const events = batches.flatMap((b) => b.events.map((e) => `${e.kind}: ${e.title}`));
+    expect(events).toEqual([
+      'incident: Elevated errors on Claude Code sessions',
+      'incident: Scheduled maintenance',
+      'release: Cursor 2.4 & background agents',
+      'release: Fixes',
+      'release: Plain notes',
+      'release: Introducing faster agents in Claude Code',
+    ]);
+    const incident = batches[0]?.events[0];
+    expect(incident?.occurredAt.toISOString()).toBe('2026-11-25T11:02:00.000Z');
+    expect(incident?.url).toBe('https://status.example.ai/incidents/abc123');
+    expect(incident?.body).toContain('This incident has been resolved.');
+  });
+
+  it('sends its stored ETag and yields nothing, keeping the cursor, when the feed is unchanged', async () => {
+    upstream = await startFakeUpstream(serveFeeds({ '/blog.xml': fixture('blog.rss.xml') }));
+    const source = makeSource(upstream.url, ['/blog.xml']);
+    const first = await drain(source.poll(context(), new Map()));
+    const second = await drain(source.poll(context(), cursorsOf(first.batches)));
+    expect(upstream.requests[1]?.headers['if-none-match']).toBe(`"${fixture('blog.rss.xml').length}"`);
+    expect(upstream.requests[1]?.headers['if-modified-since']).toBe('Wed, 25 Nov 2026 12:00:00 GMT');
+    expect(second.batches).toEqual([{ queryKey: first.batches[0]?.queryKey, posts: [], events: [], rejected: [], fetched: 0, cursor: first.batches[0]?.cursor }]);
+  });
+
+  it('yields only the new items when a changed feed still lists old ones', async () => {
+    const feeds: Record<string, string> = { '/f.xml': rssOf([{ id: 'a', title: 'Claude Code one' }, { id: 'b', title: 'Claude Code two' }]) };
+    upstream = await startFakeUpstream(serveFeeds(feeds));
+    const source = makeSource(upstream.url, ['/f.xml']);
+    const first = await drain(source.poll(context(), new Map()));
+    feeds['/f.xml'] = rssOf([{ id: 'c', title: 'Claude Code three' }, { id: 'a', title: 'Claude Code one' }, { id: 'b', title: 'Claude Code two' }]);
+    const second = await drain(source.poll(context(), cursorsOf(first.batches)));
+    expect(titles(first.batches)).toEqual(['Claude Code one', 'Claude Code two']);
+    expect(titles(second.batches)).toEqual(['Claude Code three']);
+    expect(second.batches[0]?.fetched).toBe(1);
+  });
+
+  it('yields an item listed twice in a feed once', async () => {
+    upstream = await startFakeUpstream(serveFeeds({ '/f.xml': rssOf([{ id: 'a', title: 'Cursor' }, { id: 'a', title: 'Cursor' }]) }));
+    const { batches } = await drain(makeSource(upstream.url, ['/f.xml']).poll(context(), new Map()));
+    expect(titles(batches)).toEqual(['Cursor']);
+  });
+
+  it('rides out 429 with Retry-After, a 500 and a slow response', async () => {
+    upstream = await startFakeUpstream(serveFeeds({ '/f.xml': rssOf([{ id: 'a', title: 'Cursor &amp;amp; friends &lt;script&gt;x()&lt;/script&gt;' }]) }));
+    upstream.queue({ status: 429, headers: { 'retry-after': '0' } }, { status: 500 }, { delayMs: 600, ...xml('<rss/>') });
+    const { batches, error } = await drain(makeSource(upstream.url, ['/f.xml']).poll(context(), new Map()));
+    expect(error).toBeNull();
+    expect(titles(batches)).toEqual(['Cursor & friends <script>x()</script>']);
+    expect(batches[0]?.posts[0]?.body).toBe('Cursor & friends');
+    expect(upstream.requests).toHaveLength(4);
+  });
+
+  it('collects the other feeds when one is truncated or not a feed, then fails naming both, leaving their cursors alone', async () => {
+    const good = rssOf([{ id: 'a', title: 'Claude Code rocks' }]);
+    upstream = await startFakeUpstream(
+      serveFeeds({ '/cut.xml': good.slice(0, 80), '/good.xml': good, '/json.xml': JSON.stringify({ items: [] }) }),
+    );
+    const source = makeSource(upstream.url, ['/cut.xml', '/good.xml', '/json.xml']);
+    const { batches, error } = await drain(source.poll(context(), new Map()));
+    expect(titles(batches)).toEqual(['Claude Code rocks']);
+    expect(batches.map((b) => b.queryKey)).toEqual([`feed:${upstream.url}/good.xml`]);
+    expect(String(error)).toMatch(/2 of 3 feeds failed: .*\/cut\.xml: feed unreadable: malformed XML.*\/json\.xml: feed unreadable/);
+  });
+
+  it('spaces requests to one host inside the configured limit', async () => {
+    upstream = await startFakeUpstream(serveFeeds({ '/a.xml': rssOf([]), '/b.xml': rssOf([]), '/c.xml': rssOf([]), '/d.xml': rssOf([]) }));
+    await drain(makeSource(upstream.url, ['/a.xml', '/b.xml', '/c.xml', '/d.xml'], { rateLimit: { minTimeMs: 50 } }).poll(context(), new Map()));
+    expect(upstream.requests).toHaveLength(4);
+    expect(maxRequestsInWindow(upstream.requests, 40)).toBe(1);
+  });
+
+  it('is skipped with a reason when no feeds are configured', () => {
+    expect(createRssSource({ feeds: [] }).skipReason()).toBe('no RSS/Atom feeds configured');
+  });
+});

@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import type { NormalizedEvent, NormalizedPost } from '../../core/post.ts';
+import { UpstreamError } from '../http.ts';
+import type { CollectContext, CursorValue, Rejection, Source, SourceBatch } from '../types.ts';
+import { FeedParseError, parseFeedXml } from './api-types.ts';
+import { FeedClient, type FeedClientOptions, type FeedValidators } from './client.ts';
+import { inferFeedKind, toFeedEvent, type FeedKind } from './events.ts';
+import { mapFeedItem } from './mapper.ts';
+import { createTermMatcher, type TermMatcher } from './term-match.ts';
+
+export interface RssFeed {
+  url: string;
+  /** Overrides the kind guessed from the URL (status page, changelog, blog). */
+  kind?: FeedKind;
+}
+
+export interface RssSourceOptions extends FeedClientOptions {
+  feeds: Array<string | RssFeed>;
+  /** Item ids remembered per feed so a changed feed yields only its new items. */
+  maxSeen?: number;
+}
+
+/** Conditional-GET validators and the (hashed) ids of the items the feed held last time. */
+export interface RssCursor {
+  etag: string | null;
+  lastModified: string | null;
+  seen: string[];
+}
+
+const hashId = (externalId: string): string => createHash('sha256').update(externalId).digest('hex').slice(0, 16);
+
+export function createRssSource(options: RssSourceOptions): Source {
+  const client = new FeedClient(options);
+  const feeds = options.feeds.map((feed) => (typeof feed === 'string' ? { url: feed } : feed));
+  const maxSeen = options.maxSeen ?? 1000;
+
+  async function* pollFeed(ctx: CollectContext, feed: RssFeed, stored: RssCursor, matcher: TermMatcher, runSeen: Set<string>): AsyncGenerator<SourceBatch> {
+    const queryKey = `feed:${feed.url}`;
+    const fetched = await client.fetchFeed(feed.url, stored, ctx.signal);
+    if (!fetched.modified) {
+      yield { queryKey, posts: [], events: [], rejected: [], fetched: 0, cursor: toCursorValue(stored) };
+      return;
+    }
+    let parsed;
+    try {
+      parsed = parseFeedXml(fetched.text);
+    } catch (error) {
+      if (!(error instanceof FeedParseError)) throw error;
+      throw new UpstreamError(`feed unreadable: ${error.message}`, { url: feed.url, retryable: false, cause: error });
+    }
+    const kind = feed.kind ?? inferFeedKind(feed.url);
+    const before = new Set(stored.seen);
+    const seen: string[] = [];
+    const posts: NormalizedPost[] = [];
+    const events: NormalizedEvent[] = [];
+    const rejected: Rejection[] = [];
+    let fresh = 0;
+    for (const raw of parsed.items) {
+      const result = mapFeedItem(raw, parsed.format, feed.url);
+      const externalId = result.kind === 'item' ? result.post.externalId : result.rejection.externalId;
+      const key = externalId === null ? null : hashId(externalId);
+      if (key !== null) {
+        if (seen.includes(key)) continue;
+        seen.push(key);
+        if (before.has(key)) continue;
+      }
+      fresh++;
+      if (result.kind === 'rejected') {
+        rejected.push(result.rejection);
+        continue;
+      }
+      if (runSeen.has(result.post.externalId)) continue;
+      runSeen.add(result.post.externalId);
+      const event = toFeedEvent(result.post, kind);
+      if (event) events.push(event);
+      if (matcher.match(`${result.post.title ?? ''}\n${result.post.body}`).length > 0) posts.push(result.post);
+    }
+    const cursor: RssCursor = { ...fetched.validators, seen: seen.slice(0, maxSeen) };
+    yield { queryKey, posts, events, rejected, fetched: fresh, cursor: toCursorValue(cursor) };
+  }
+
+  return {
+    name: 'rss',
+    skipReason: () => (feeds.length === 0 ? 'no RSS/Atom feeds configured' : null),
+
+    /** Every feed is tried; failures are collected and thrown together after the others have run. */
+    async *poll(ctx, cursors) {
+      const matcher = createTermMatcher(ctx.terms);
+      const runSeen = new Set<string>();
+      const failures: string[] = [];
+      for (const feed of feeds) {
+        if (ctx.signal.aborted) return;
+        try {
+          yield* pollFeed(ctx, feed, readCursor(cursors.get(`feed:${feed.url}`)), matcher, runSeen);
+        } catch (error) {
+          if (ctx.signal.aborted) throw error;
+          const message = error instanceof Error ? error.message : String(error);
+          ctx.log.warn({ feed: feed.url, err: message }, 'feed failed');
+          failures.push(`${feed.url}: ${message}`);
+        }
+      }
+      if (failures.length > 0) {
+        throw new UpstreamError(`${failures.length} of ${feeds.length} feeds failed: ${failures.join('; ')}`, {
+          url: feeds.length === 1 ? (feeds[0]?.url ?? 'rss') : 'rss:feeds',
+          retryable: false,
+        });
+      }
+    },
+  };
+}
+
+function readCursor(value: CursorValue | undefined): RssCursor {
+  const empty: RssCursor = { etag: null, lastModified: null, seen: [] };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return empty;
+  const text = (v: CursorValue | undefined): string | null => (typeof v === 'string' ? v : null);
+  const seen = Array.isArray(value.seen) ? value.seen.filter((id): id is string => typeof id === 'string') : [];
+  return { etag: text(value.etag), lastModified: text(value.lastModified), seen };
+}
+
+function toCursorValue(cursor: RssCursor & FeedValidators): CursorValue {
+  return { etag: cursor.etag, lastModified: cursor.lastModified, seen: cursor.seen };
+}
