@@ -1,0 +1,358 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
+import { UpstreamError } from '../http.ts';
+import type { CollectContext, CursorValue, SourceBatch } from '../types.ts';
+import { GITHUB_SEARCH_RATE_LIMIT, GITHUB_SEARCH_RATE_LIMIT_ANONYMOUS } from './client.ts';
+import { createGithubSource, toGithubBackfillKey, toGithubQueryKey, type GithubSourceOptions } from './source.ts';
+
+const NOW = new Date('2026-03-02T12:00:00Z');
+const NOW_S = NOW.getTime() / 1000;
+let upstream: FakeUpstream | undefined;
+afterEach(async () => {
+  await upstream?.close();
+  upstream = undefined;
+});
+
+interface Doc {
+  id: string;
+  createdS: number;
+  text: string;
+}
+
+const iso = (s: number) => new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+function makeDocs(count: number, text: string, newest: number, prefix: string, stepS = 60): Doc[] {
+  return Array.from({ length: count }, (_, i) => ({ id: `${prefix}${i}`, createdS: newest - i * stepS, text: `${text} #${i}` }));
+}
+
+function toIssue(doc: Doc) {
+  return {
+    node_id: doc.id,
+    number: Number(doc.id.replace(/\D/g, '')) || 1,
+    title: doc.text,
+    body: `Body of ${doc.text} &amp; more<script>evil()</script>`,
+    html_url: `https://github.com/o/r/issues/${doc.id}`,
+    repository_url: 'https://api.github.com/repos/o/r',
+    user: { login: 'dev' },
+    comments: 1,
+    created_at: iso(doc.createdS),
+    state: 'open',
+  };
+}
+
+function toDiscussion(doc: Doc) {
+  return {
+    id: doc.id,
+    number: 1,
+    title: doc.text,
+    body: 'discussion body',
+    url: `https://github.com/o/r/discussions/${doc.id}`,
+    createdAt: iso(doc.createdS),
+    author: { login: 'dev' },
+    comments: { totalCount: 0 },
+    upvoteCount: 1,
+    repository: { nameWithOwner: 'o/r' },
+  };
+}
+
+/** Parses `"phrase" ... created:A..B` the way GitHub search reads it. */
+function matchQuery(q: string, docs: Doc[]): Doc[] {
+  const phrase = /"([^"]+)"/.exec(q)?.[1]?.toLowerCase() ?? '';
+  const range = /created:(\S+)\.\.(\S+)/.exec(q);
+  const lo = range ? Date.parse(range[1]!) / 1000 : -Infinity;
+  const hi = range ? Date.parse(range[2]!) / 1000 : Infinity;
+  return docs
+    .filter((d) => d.text.toLowerCase().includes(phrase) && d.createdS >= lo && d.createdS <= hi)
+    .sort((a, b) => b.createdS - a.createdS || b.id.localeCompare(a.id));
+}
+
+function githubHandler(issues: Doc[], discussions: Doc[] = []) {
+  return (request: FakeRequest): FakeResponse => {
+    const headers = { 'x-ratelimit-limit': '30', 'x-ratelimit-remaining': '25', 'x-ratelimit-resource': 'search' };
+    if (request.path === '/search/issues') {
+      const matching = matchQuery(request.query.get('q') ?? '', issues);
+      const perPage = Number(request.query.get('per_page') ?? 30);
+      const page = Number(request.query.get('page') ?? 1);
+      const start = (page - 1) * perPage;
+      const items = start >= 1000 ? [] : matching.slice(start, Math.min(start + perPage, 1000)).map(toIssue);
+      return { headers, body: { total_count: matching.length, incomplete_results: false, items } };
+    }
+    if (request.path === '/graphql' && request.method === 'POST') {
+      const { variables } = JSON.parse(request.body) as { variables: { q: string; first: number; after: string | null } };
+      const matching = matchQuery(variables.q, discussions);
+      const offset = Number(variables.after ?? 0);
+      const capped = matching.slice(0, 1000);
+      const nodes = capped.slice(offset, offset + variables.first).map(toDiscussion);
+      const end = offset + nodes.length;
+      return {
+        headers: { ...headers, 'x-ratelimit-resource': 'graphql' },
+        body: { data: { search: { discussionCount: matching.length, pageInfo: { endCursor: nodes.length ? String(end) : null, hasNextPage: end < capped.length }, nodes } } },
+      };
+    }
+    return { status: 404, body: { message: 'Not Found' } };
+  };
+}
+
+interface Logged {
+  level: string;
+  msg: string;
+}
+
+function context(phrases: string[], logs: Logged[] = []): CollectContext {
+  const push = (level: string) => (_o: object, msg?: string) => logs.push({ level, msg: msg ?? '' });
+  return {
+    terms: phrases.map((p) => ({ slug: p.replace(/\W+/g, '-'), phrases: [p] })),
+    signal: new AbortController().signal,
+    log: { debug: push('debug'), info: push('info'), warn: push('warn') },
+    now: () => NOW,
+  };
+}
+
+async function start(issues: Doc[], discussions: Doc[] = [], extra: Partial<GithubSourceOptions> = {}) {
+  upstream = await startFakeUpstream(githubHandler(issues, discussions));
+  const source = createGithubSource({
+    baseUrl: upstream.url,
+    token: 'ghp_test',
+    rateLimit: { minTimeMs: 5 },
+    timeoutMs: 300,
+    minRetryDelayMs: 5,
+    maxRetryDelayMs: 20,
+    retries: 3,
+    perPage: 30,
+    ...extra,
+  });
+  return { upstream, source };
+}
+
+async function drain(iterable: AsyncIterable<SourceBatch>): Promise<{ batches: SourceBatch[]; error: unknown }> {
+  const batches: SourceBatch[] = [];
+  try {
+    for await (const batch of iterable) batches.push(batch);
+    return { batches, error: null };
+  } catch (error) {
+    return { batches, error };
+  }
+}
+
+const ids = (batches: SourceBatch[]) => batches.flatMap((b) => b.posts.map((p) => p.externalId));
+const lastCursors = (batches: SourceBatch[]) => {
+  const map = new Map<string, CursorValue>();
+  for (const b of batches) map.set(b.queryKey, b.cursor);
+  return map;
+};
+
+describe('createGithubSource poll', () => {
+  it('pages issue search through created: ranges with the API headers, every issue once', async () => {
+    const issues = makeDocs(75, 'Claude Code bug', NOW_S - 100, 'I_');
+    const { upstream, source } = await start(issues);
+    const { batches, error } = await drain(source.poll(context(['Claude Code']), new Map([[toGithubQueryKey('discussions', 'claude code'), { hw: NOW_S, hwIds: [], walk: null }]])));
+    expect(error).toBeNull();
+    const got = ids(batches.filter((b) => b.queryKey.startsWith('issues:')));
+    expect(got.sort()).toEqual(issues.map((d) => d.id).sort());
+    const first = upstream.requests[0]!;
+    expect(first.headers.accept).toBe('application/vnd.github+json');
+    expect(first.headers['x-github-api-version']).toBe('2022-11-28');
+    expect(first.headers.authorization).toBe('Bearer ghp_test');
+    expect(first.headers['user-agent']).toMatch(/^vibecheck\//);
+    expect(first.query.get('q')).toBe(`"claude code" is:issue in:title,body created:${iso(NOW_S - 86_400)}..${iso(NOW_S)}`);
+    expect(first.query.get('sort')).toBe('created');
+    expect(upstream.requests.filter((r) => r.path === '/search/issues').every((r) => r.query.get('page') === '1')).toBe(true);
+    const issueBatches = batches.filter((b) => b.queryKey === toGithubQueryKey('issues', 'claude code'));
+    expect(issueBatches.at(-1)?.cursor).toEqual({ hw: NOW_S - 100, hwIds: ['I_0'], walk: null });
+    expect(issueBatches[0]?.posts[0]?.body).toBe('Body of Claude Code bug #0 & more');
+  });
+
+  it('takes only new issues on the next poll, including one in the high-water second', async () => {
+    const issues = makeDocs(3, 'cursor', NOW_S - 100, 'I_');
+    const { source } = await start(issues, [], { token: null });
+    const ctx = context(['cursor']);
+    const first = await drain(source.poll(ctx, new Map()));
+    expect(ids(first.batches)).toHaveLength(3);
+    issues.push({ id: 'I_new_same_second', createdS: NOW_S - 100, text: 'cursor again' }, { id: 'I_newer', createdS: NOW_S - 5, text: 'cursor later' });
+    const second = await drain(source.poll(ctx, lastCursors(first.batches)));
+    expect(ids(second.batches).sort()).toEqual(['I_new_same_second', 'I_newer']);
+  });
+
+  it('without a token: no Authorization header, no GraphQL call, Discussions reported as skipped', async () => {
+    const logs: Logged[] = [];
+    const { upstream, source } = await start(makeDocs(2, 'aider', NOW_S - 10, 'I_'), makeDocs(2, 'aider', NOW_S - 10, 'D_'), { token: null });
+    const { batches } = await drain(source.poll(context(['aider'], logs), new Map()));
+    expect(ids(batches)).toEqual(['I_0', 'I_1']);
+    expect(upstream.requests.every((r) => r.headers.authorization === undefined && r.path !== '/graphql')).toBe(true);
+    expect(logs.some((l) => /Discussions skipped.*GITHUB_TOKEN/.test(l.msg))).toBe(true);
+    expect(source.skipReason()).toBeNull();
+  });
+
+  it('defaults to 30/min with a token and 10/min without', () => {
+    expect(60_000 / GITHUB_SEARCH_RATE_LIMIT.minTimeMs).toBe(30);
+    expect(60_000 / GITHUB_SEARCH_RATE_LIMIT_ANONYMOUS.minTimeMs).toBe(10);
+  });
+
+  it('collects Discussions through GraphQL with a token, paging with endCursor', async () => {
+    const discussions = makeDocs(45, 'copilot agent', NOW_S - 50, 'D_');
+    const { upstream, source } = await start([], discussions, { graphqlUrl: undefined });
+    const { batches, error } = await drain(source.poll(context(['copilot agent']), new Map()));
+    expect(error).toBeNull();
+    expect(ids(batches).sort()).toEqual(discussions.map((d) => d.id).sort());
+    const graphqlCalls = upstream.requests.filter((r) => r.path === '/graphql');
+    expect(graphqlCalls).toHaveLength(2);
+    expect(JSON.parse(graphqlCalls[1]!.body).variables.after).toBe('30');
+    expect(batches.at(-1)?.cursor).toEqual({ hw: NOW_S - 50, hwIds: ['D_0'], walk: null });
+  });
+
+  it('waits for a GraphQL RATE_LIMITED error body to clear, then continues', async () => {
+    const { upstream, source } = await start([], makeDocs(2, 'zed', NOW_S - 50, 'D_'));
+    const handler = githubHandler([], makeDocs(2, 'zed', NOW_S - 50, 'D_'));
+    let graphqlCalls = 0;
+    upstream.setHandler((request) => {
+      if (request.path === '/graphql' && ++graphqlCalls === 1) {
+        return { body: { data: null, errors: [{ type: 'RATE_LIMITED', message: 'API rate limit exceeded' }] } };
+      }
+      return handler(request);
+    });
+    const { batches, error } = await drain(source.poll(context(['zed']), new Map()));
+    expect(error).toBeNull();
+    expect(ids(batches).filter((id) => id.startsWith('D_'))).toHaveLength(2);
+    expect(graphqlCalls).toBe(2);
+  });
+
+  it('pauses until x-ratelimit-reset when remaining hits 0', async () => {
+    const issues = makeDocs(40, 'zed', NOW_S - 10, 'I_');
+    const { upstream, source } = await start(issues, [], { token: null });
+    const handler = githubHandler(issues);
+    let calls = 0;
+    upstream.setHandler((request) => {
+      const response = handler(request);
+      if (++calls === 1) response.headers = { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 1) };
+      return response;
+    });
+    const { error } = await drain(source.poll(context(['zed']), new Map()));
+    expect(error).toBeNull();
+    const [first, second] = upstream.requests;
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('retries a rate-limit 403 after Retry-After but fails at once on a plain 403', async () => {
+    const issues = makeDocs(2, 'zed', NOW_S - 10, 'I_');
+    const { upstream, source } = await start(issues, [], { token: null });
+    upstream.queue({ status: 403, headers: { 'retry-after': '1' }, body: { message: 'You have exceeded a secondary rate limit' } });
+    const ok = await drain(source.poll(context(['zed']), new Map()));
+    expect(ok.error).toBeNull();
+    expect(ids(ok.batches)).toHaveLength(2);
+    expect((upstream.requests[1]?.at ?? 0) - (upstream.requests[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
+    upstream.queue({ status: 403, body: { message: 'Forbidden' } });
+    const before = upstream.requests.length;
+    const failed = await drain(source.poll(context(['zed']), new Map()));
+    expect(failed.error).toBeInstanceOf(UpstreamError);
+    expect((failed.error as UpstreamError).status).toBe(403);
+    expect(upstream.requests.length - before).toBe(1);
+  });
+
+  it('rides out 429 with Retry-After, 500 and a response slower than the timeout', async () => {
+    const issues = makeDocs(40, 'aider', NOW_S - 10, 'I_');
+    const { upstream, source } = await start(issues, [], { token: null });
+    upstream.queue({ status: 500, body: 'boom' }, { delayMs: 700, body: {} }, { status: 429, headers: { 'retry-after': '0' }, body: 'later' });
+    const { batches, error } = await drain(source.poll(context(['aider']), new Map()));
+    expect(error).toBeNull();
+    const got = ids(batches);
+    expect(got.sort()).toEqual(issues.map((d) => d.id).sort());
+    expect(upstream.requests.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('dies on truncated JSON at page 3 and resumes there without loss or repeats', async () => {
+    const issues = makeDocs(80, 'aider', NOW_S - 10, 'I_');
+    const { upstream, source } = await start(issues, [], { token: null });
+    const handler = githubHandler(issues);
+    let calls = 0;
+    upstream.setHandler((request) => (++calls === 3 ? { body: '{"total_count": 80, "items": [{"node' } : handler(request)));
+    const ctx = context(['aider']);
+    const first = await drain(source.poll(ctx, new Map()));
+    expect((first.error as Error).message).toMatch(/malformed JSON/);
+    expect(first.batches).toHaveLength(2);
+    const second = await drain(source.poll(ctx, lastCursors(first.batches)));
+    expect(second.error).toBeNull();
+    const all = [...ids(first.batches), ...ids(second.batches)];
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.sort()).toEqual(issues.map((d) => d.id).sort());
+  });
+
+  it('fails on a wrong envelope, and rejects a bad item while keeping the rest', async () => {
+    const { upstream, source } = await start(makeDocs(2, 'zed', NOW_S - 10, 'I_'), [], { token: null });
+    upstream.queue({ body: { message: 'Validation Failed', errors: [] } });
+    const wrong = await drain(source.poll(context(['zed']), new Map()));
+    expect((wrong.error as Error).message).toMatch(/unexpected response shape at total_count/);
+    expect(wrong.batches).toEqual([]);
+    upstream.queue({
+      body: {
+        total_count: 2,
+        incomplete_results: true,
+        items: [toIssue({ id: 'I_ok', createdS: NOW_S - 5, text: 'zed <b>rocks</b>' }), { node_id: 'I_bad', title: 'no dates' }],
+      },
+    });
+    const logs: Logged[] = [];
+    const mixed = await drain(source.poll(context(['zed'], logs), new Map()));
+    expect(ids(mixed.batches)).toEqual(['I_ok']);
+    expect(mixed.batches[0]?.posts[0]?.title).toBe('zed rocks');
+    expect(mixed.batches[0]?.rejected).toEqual([{ externalId: 'I_bad', reason: expect.any(String) }]);
+    expect(logs.some((l) => l.level === 'warn' && /incomplete/.test(l.msg))).toBe(true);
+  });
+
+  it('yields an issue repeated on the next page once and keeps to the rate limit', async () => {
+    const issues = makeDocs(100, 'zed', NOW_S - 10, 'I_');
+    const { upstream, source } = await start(issues, [], { token: null, rateLimit: { minTimeMs: 40 }, perPage: 20 });
+    const handler = githubHandler(issues);
+    let calls = 0;
+    upstream.setHandler((request) => {
+      const response = handler(request);
+      if (++calls === 3) (response.body as { items: unknown[] }).items.splice(1, 0, toIssue(issues[3]!));
+      return response;
+    });
+    const { batches } = await drain(source.poll(context(['zed']), new Map()));
+    const got = ids(batches);
+    expect(got).toHaveLength(100);
+    expect(new Set(got).size).toBe(100);
+    expect(maxRequestsInWindow(upstream.requests, 30)).toBe(1);
+  });
+});
+
+describe('createGithubSource backfill', () => {
+  const window = { since: new Date('2025-01-01T00:00:00Z'), until: new Date('2026-01-01T00:00:00Z') };
+  const untilS = window.until.getTime() / 1000;
+
+  it('walks more than 1,000 issues and discussions in the window, halving discussion slices over the cap', async () => {
+    const issues = makeDocs(1100, 'gemini cli', untilS - 1, 'I_', 20_000);
+    const discussions = makeDocs(1300, 'gemini cli', untilS - 1, 'D_', 20_000);
+    const outside = [{ id: 'I_late', createdS: untilS, text: 'gemini cli late' }];
+    const { upstream, source } = await start([...issues, ...outside], discussions, { rateLimit: { minTimeMs: 0 }, perPage: 100 });
+    const { batches, error } = await drain(source.backfill!(context(['gemini cli']), window, new Map()));
+    expect(error).toBeNull();
+    const got = ids(batches);
+    expect(new Set(got).size).toBe(got.length);
+    expect(got.sort()).toEqual([...issues, ...discussions].map((d) => d.id).sort());
+    const progress = batches.map((b) => b.progress ?? -1);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress.at(-1)).toBe(1);
+    const overCap = upstream.requests.filter((r) => r.path === '/graphql' && JSON.parse(r.body).variables.after === null);
+    expect(overCap.length).toBeGreaterThan(1);
+    expect(batches.some((b) => b.queryKey === toGithubBackfillKey('discussions', 'gemini cli', window))).toBe(true);
+  });
+
+  it('resumes a discussion slice from its stored GraphQL cursor', async () => {
+    const discussions = makeDocs(70, 'zed', untilS - 100, 'D_', 3600);
+    const { upstream, source } = await start([], discussions, { perPage: 30 });
+    const handler = githubHandler([], discussions);
+    let graphqlCalls = 0;
+    upstream.setHandler((request) => (request.path === '/graphql' && ++graphqlCalls === 2 ? { status: 401, body: { message: 'Bad credentials' } } : handler(request)));
+    const ctx = context(['zed']);
+    const first = await drain(source.backfill!(ctx, window, new Map()));
+    expect((first.error as UpstreamError).status).toBe(401);
+    const key = toGithubBackfillKey('discussions', 'zed', window);
+    expect(lastCursors(first.batches).get(key)).toMatchObject({ after: '30', done: false });
+    const second = await drain(source.backfill!(ctx, window, lastCursors(first.batches)));
+    expect(second.error).toBeNull();
+    const all = [...ids(first.batches), ...ids(second.batches)];
+    expect(all.sort()).toEqual(discussions.map((d) => d.id).sort());
+    const resumedCall = upstream.requests.filter((r) => r.path === '/graphql').at(-2);
+    expect(JSON.parse(resumedCall!.body).variables.after).toBe('30');
+  });
+});

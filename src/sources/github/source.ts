@@ -1,0 +1,252 @@
+import { z } from 'zod';
+import type { NormalizedPost } from '../../core/post.ts';
+import { UpstreamError } from '../http.ts';
+import type { BackfillWindow, CollectContext, CursorValue, Rejection, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
+import { GithubClient } from './client.ts';
+import { mapGithubDiscussion, mapGithubIssue, type GithubMapResult } from './mapper.ts';
+import { listPhrases, quotePhrase, toSearchTime } from './terms.ts';
+
+export interface GithubSourceOptions extends SourceHttpOptions {
+  /** A PAT raises search to 30/min and enables Discussions (GraphQL needs a token). */
+  token?: string | null;
+  /** Defaults to `<baseUrl>/graphql`. */
+  graphqlUrl?: string;
+  /** Results per request: per_page for REST, first for GraphQL (1..100). */
+  perPage?: number;
+  /** Extra qualifiers for issue search; pull requests are left out by default. */
+  issueQualifiers?: string;
+  firstPollLookbackMs?: number;
+}
+
+const IssueWalk = z.object({ upper: z.number().int(), seen: z.array(z.string()) });
+type IssueWalk = z.infer<typeof IssueWalk>;
+const SliceWalk = z.object({ hi: z.number().int(), span: z.number().int().positive(), after: z.string().nullable() });
+type SliceWalk = z.infer<typeof SliceWalk>;
+const Top = z.object({ top: z.number().int(), topIds: z.array(z.string()) });
+
+const IssuePollCursor = z.object({ hw: z.number().int(), hwIds: z.array(z.string()), walk: IssueWalk.extend(Top.shape).nullable() });
+type IssuePollCursor = z.infer<typeof IssuePollCursor>;
+const DiscussionPollCursor = z.object({ hw: z.number().int(), hwIds: z.array(z.string()), walk: SliceWalk.extend(Top.shape).nullable() });
+type DiscussionPollCursor = z.infer<typeof DiscussionPollCursor>;
+const IssueBackfillCursor = IssueWalk.extend({ done: z.boolean() });
+const DiscussionBackfillCursor = SliceWalk.extend({ done: z.boolean() });
+
+/** GitHub search never returns more than this per query. */
+const SEARCH_CAP = 1000;
+
+type Kind = 'issues' | 'discussions';
+
+export function toGithubQueryKey(kind: Kind, phrase: string): string {
+  return `${kind}:${quotePhrase(phrase)}`;
+}
+
+export function toGithubBackfillKey(kind: Kind, phrase: string, window: BackfillWindow): string {
+  return `backfill:${kind}:${window.since.toISOString()}..${window.until.toISOString()}:${quotePhrase(phrase)}`;
+}
+
+interface Page {
+  results: GithubMapResult[];
+  fetched: number;
+  done: boolean;
+}
+
+interface Run {
+  ctx: CollectContext;
+  seenIds: Set<string>;
+}
+
+export function createGithubSource(options: GithubSourceOptions): Source {
+  const token = options.token || null;
+  const client = new GithubClient({
+    ...options,
+    token,
+    graphqlUrl: options.graphqlUrl ?? `${options.baseUrl.replace(/\/+$/, '')}/graphql`,
+  });
+  const perPage = Math.min(100, Math.max(1, options.perPage ?? 100));
+  const qualifiers = options.issueQualifiers ?? 'is:issue in:title,body';
+  const lookbackS = Math.floor((options.firstPollLookbackMs ?? 24 * 3600_000) / 1000);
+
+  /**
+   * Issue search newest first, always page 1, with the created: range's upper end lowered to the oldest
+   * second seen; `seen` holds the ids already taken at that second. No window ever needs page 11.
+   */
+  async function* walkIssues(phrase: string, lower: number, start: IssueWalk, ctx: CollectContext): AsyncGenerator<Page & { state: IssueWalk }> {
+    let state = start;
+    for (;;) {
+      const q = `${quotePhrase(phrase)} ${qualifiers} created:${toSearchTime(lower)}..${toSearchTime(state.upper)}`;
+      const response = await client.searchIssues(q, perPage, ctx.signal);
+      if (response.incomplete_results) ctx.log.warn({ q }, 'GitHub search timed out and returned incomplete results');
+      const already = new Set(state.seen);
+      const mapped = response.items.map(mapGithubIssue);
+      const fresh = mapped.filter((r) => !(r.kind === 'post' && already.has(r.post.externalId)));
+      if (response.items.length < perPage) {
+        yield { results: fresh, fetched: fresh.length, done: true, state };
+        return;
+      }
+      const times = mapped.flatMap((r) => (r.kind === 'post' ? [r.createdAtS] : []));
+      if (times.length === 0) throw new UpstreamError(`a full page without one usable item for ${q}`, { url: '/search/issues', retryable: false });
+      const oldest = Math.min(...times);
+      const atOldest = mapped.flatMap((r) => (r.kind === 'post' && r.createdAtS === oldest ? [r.post.externalId] : []));
+      let next: IssueWalk = { upper: oldest, seen: [...new Set([...(state.upper === oldest ? state.seen : []), ...atOldest])] };
+      if (next.upper === state.upper && next.seen.length === state.seen.length) {
+        ctx.log.warn({ q, second: oldest }, 'more results in one second than a page holds; stepping past it');
+        next = { upper: oldest - 1, seen: [] };
+      }
+      yield { results: fresh, fetched: fresh.length, done: false, state: next };
+      state = next;
+    }
+  }
+
+  /**
+   * Discussion search has no date order, so the range is cut into slices each under the 1,000 cap
+   * (halving a slice whose count is over it) and every slice is paged through with its GraphQL cursor.
+   */
+  async function* walkDiscussions(phrase: string, lower: number, start: SliceWalk, ctx: CollectContext): AsyncGenerator<Page & { state: SliceWalk }> {
+    let state = start;
+    for (;;) {
+      const lo = Math.max(lower, state.hi - state.span + 1);
+      const q = `${quotePhrase(phrase)} created:${toSearchTime(lo)}..${toSearchTime(state.hi)}`;
+      const page = await client.searchDiscussions(q, perPage, state.after, ctx.signal);
+      if (state.after === null && page.discussionCount > SEARCH_CAP && state.hi > lo) {
+        state = { ...state, span: Math.ceil((state.hi - lo + 1) / 2) };
+        continue;
+      }
+      const results = page.nodes.map(mapGithubDiscussion);
+      if (page.pageInfo.hasNextPage && page.pageInfo.endCursor) {
+        state = { ...state, after: page.pageInfo.endCursor };
+        yield { results, fetched: page.nodes.length, done: false, state };
+        continue;
+      }
+      const done = lo <= lower;
+      // A sparse slice lets the next one widen again, so one dense week does not shrink the whole walk.
+      const span = page.discussionCount < SEARCH_CAP / 4 ? state.span * 2 : state.span;
+      state = { hi: lo - 1, span, after: null };
+      yield { results, fetched: page.nodes.length, done, state };
+      if (done) return;
+    }
+  }
+
+  function collect(run: Run, results: GithubMapResult[]): { posts: NormalizedPost[]; rejected: Rejection[] } {
+    const posts: NormalizedPost[] = [];
+    const rejected: Rejection[] = [];
+    for (const result of results) {
+      if (result.kind === 'rejected') rejected.push(result.rejection);
+      else if (!run.seenIds.has(result.post.externalId)) {
+        run.seenIds.add(result.post.externalId);
+        posts.push(result.post);
+      }
+    }
+    return { posts, rejected };
+  }
+
+  /** Shared by both kinds: results at the old high-water second already stored are skipped, the new top tracked. */
+  function advance(results: GithubMapResult[], hw: number, hwIds: string[], top: { top: number; topIds: string[] }) {
+    const stale = new Set(hwIds);
+    const kept = results.filter((r) => !(r.kind === 'post' && r.createdAtS === hw && stale.has(r.post.externalId)));
+    for (const r of kept) {
+      if (r.kind !== 'post') continue;
+      if (r.createdAtS > top.top) {
+        top.top = r.createdAtS;
+        top.topIds = [r.post.externalId];
+      } else if (r.createdAtS === top.top && !top.topIds.includes(r.post.externalId)) {
+        top.topIds = [...top.topIds, r.post.externalId];
+      }
+    }
+    return kept;
+  }
+
+  async function* pollIssues(run: Run, phrase: string, stored: CursorValue | undefined): AsyncGenerator<SourceBatch> {
+    const queryKey = toGithubQueryKey('issues', phrase);
+    const nowS = Math.floor(run.ctx.now().getTime() / 1000);
+    const cursor: IssuePollCursor = readCursor(IssuePollCursor, stored, run.ctx, queryKey) ?? { hw: nowS - lookbackS, hwIds: [], walk: null };
+    const top = { top: cursor.walk?.top ?? cursor.hw, topIds: cursor.walk?.topIds ?? cursor.hwIds };
+    const start = cursor.walk ? { upper: cursor.walk.upper, seen: cursor.walk.seen } : { upper: Math.max(nowS, cursor.hw), seen: [] };
+    for await (const page of walkIssues(phrase, cursor.hw, start, run.ctx)) {
+      const kept = advance(page.results, cursor.hw, cursor.hwIds, top);
+      const { posts, rejected } = collect(run, kept);
+      const next: IssuePollCursor = page.done
+        ? { hw: top.top, hwIds: top.topIds, walk: null }
+        : { hw: cursor.hw, hwIds: cursor.hwIds, walk: { ...page.state, ...top } };
+      yield { queryKey, posts, events: [], rejected, fetched: kept.length, cursor: next };
+    }
+  }
+
+  async function* pollDiscussions(run: Run, phrase: string, stored: CursorValue | undefined): AsyncGenerator<SourceBatch> {
+    const queryKey = toGithubQueryKey('discussions', phrase);
+    const nowS = Math.floor(run.ctx.now().getTime() / 1000);
+    const cursor: DiscussionPollCursor = readCursor(DiscussionPollCursor, stored, run.ctx, queryKey) ?? { hw: nowS - lookbackS, hwIds: [], walk: null };
+    const top = { top: cursor.walk?.top ?? cursor.hw, topIds: cursor.walk?.topIds ?? cursor.hwIds };
+    const hi = Math.max(nowS, cursor.hw);
+    const start: SliceWalk = cursor.walk ? { hi: cursor.walk.hi, span: cursor.walk.span, after: cursor.walk.after } : { hi, span: hi - cursor.hw + 1, after: null };
+    for await (const page of walkDiscussions(phrase, cursor.hw, start, run.ctx)) {
+      const kept = advance(page.results, cursor.hw, cursor.hwIds, top);
+      const { posts, rejected } = collect(run, kept);
+      const next: DiscussionPollCursor = page.done
+        ? { hw: top.top, hwIds: top.topIds, walk: null }
+        : { hw: cursor.hw, hwIds: cursor.hwIds, walk: { ...page.state, ...top } };
+      yield { queryKey, posts, events: [], rejected, fetched: kept.length, cursor: next };
+    }
+  }
+
+  return {
+    name: 'github',
+    skipReason: () => null,
+
+    async *poll(ctx, cursors) {
+      const phrases = listPhrases(ctx.terms);
+      const run: Run = { ctx, seenIds: new Set() };
+      for (const phrase of phrases) yield* pollIssues(run, phrase, cursors.get(toGithubQueryKey('issues', phrase)));
+      if (!token) {
+        ctx.log.info({ source: 'github' }, 'Discussions skipped: GraphQL needs GITHUB_TOKEN (issue search ran at the anonymous 10/min)');
+        return;
+      }
+      for (const phrase of phrases) yield* pollDiscussions(run, phrase, cursors.get(toGithubQueryKey('discussions', phrase)));
+    },
+
+    async *backfill(ctx, window, cursors) {
+      const phrases = listPhrases(ctx.terms);
+      const run: Run = { ctx, seenIds: new Set() };
+      const lower = Math.floor(window.since.getTime() / 1000);
+      const untilS = Math.ceil(window.until.getTime() / 1000) - 1;
+      const span = Math.max(1, untilS - lower + 1);
+      const kinds: Kind[] = token ? ['issues', 'discussions'] : ['issues'];
+      if (!token) ctx.log.info({ source: 'github' }, 'Discussions skipped in backfill: GraphQL needs GITHUB_TOKEN');
+      const total = phrases.length * kinds.length;
+      let index = 0;
+      for (const kind of kinds) {
+        for (const phrase of phrases) {
+          const queryKey = toGithubBackfillKey(kind, phrase, window);
+          const share = (walkedUpTo: number, done: boolean) => (index + (done ? 1 : Math.min(1, (untilS - walkedUpTo) / span))) / total;
+          if (kind === 'issues') {
+            const cursor = readCursor(IssueBackfillCursor, cursors.get(queryKey), ctx, queryKey) ?? { upper: untilS, seen: [], done: false };
+            if (!cursor.done) {
+              for await (const page of walkIssues(phrase, lower, cursor, ctx)) {
+                const { posts, rejected } = collect(run, page.results);
+                const next = { ...page.state, done: page.done };
+                yield { queryKey, posts, events: [], rejected, fetched: page.fetched, cursor: next, progress: share(page.state.upper, page.done) };
+              }
+            }
+          } else {
+            const cursor = readCursor(DiscussionBackfillCursor, cursors.get(queryKey), ctx, queryKey) ?? { hi: untilS, span, after: null, done: false };
+            if (!cursor.done) {
+              for await (const page of walkDiscussions(phrase, lower, cursor, ctx)) {
+                const { posts, rejected } = collect(run, page.results);
+                const next = { ...page.state, done: page.done };
+                yield { queryKey, posts, events: [], rejected, fetched: page.fetched, cursor: next, progress: share(page.state.hi, page.done) };
+              }
+            }
+          }
+          index++;
+        }
+      }
+    },
+  };
+}
+
+function readCursor<S extends z.ZodType>(schema: S, stored: CursorValue | undefined, ctx: CollectContext, queryKey: string): z.infer<S> | null {
+  if (stored === undefined || stored === null) return null;
+  const parsed = schema.safeParse(stored);
+  if (parsed.success) return parsed.data;
+  ctx.log.warn({ queryKey, cursor: stored }, 'ignoring a stored cursor of the wrong shape');
+  return null;
+}
