@@ -59,12 +59,16 @@ interface Occurrence {
   end: number;
   text: string;
   rules: AliasRule[];
-  entity: number;
+  entities: number[];
 }
 
 const WORD_PATTERN = /[\p{L}\p{N}_]+/gu;
 const CONTEXT_WINDOW = 80;
+const COLINK_WINDOW = 30;
 const ACCEPT_SCORE = 1;
+const POSSESSIVE = /^['’]s(?![\p{L}])/u;
+/** "OpenAI-compatible" names an API shape, not the vendor. */
+const DESCRIPTOR_SUFFIX = /^-compatible(?![\p{L}])/iu;
 
 function escapeTerm(term: string): string {
   return term.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -184,21 +188,15 @@ function findOccurrences(masked: string, rulesByKey: Map<string, AliasRule[]>): 
       if (length > bestLength) {
         bestLength = length;
         best = [rule];
-      } else if (length === bestLength && !best.some((b) => b.entity === rule.entity && b.ambiguous === rule.ambiguous)) {
+      } else if (length === bestLength && !best.some((b) => b.entity === rule.entity)) {
         best.push(rule);
       }
     }
     if (bestLength === 0) continue;
-    const firm = best.filter((r) => !r.ambiguous);
     const start = m.index;
-    found.push({
-      start,
-      end: start + bestLength,
-      text: masked.slice(start, start + bestLength),
-      rules: firm.length > 0 ? firm : best,
-      entity: -1,
-    });
     words.lastIndex = start + bestLength;
+    if (DESCRIPTOR_SUFFIX.test(masked.slice(start + bestLength, start + bestLength + 16))) continue;
+    found.push({ start, end: start + bestLength, text: masked.slice(start, start + bestLength), rules: best, entities: [] });
   }
   return found;
 }
@@ -221,6 +219,12 @@ function readDocumentContext(doc: DocumentEvidence, entity: number, rules: Entit
   return counts;
 }
 
+/** A second sense of a surface already linked (the vendor behind "DeepSeek") needs a cue right beside it. */
+function hasNearbyCue(occ: Occurrence, rules: EntityRules, masked: string): boolean {
+  const near = masked.slice(Math.max(0, occ.start - COLINK_WINDOW), occ.start) + ' | ' + masked.slice(occ.end, occ.end + COLINK_WINDOW);
+  return countDistinct(rules.context, near).size > 0;
+}
+
 function scoreCandidate(occ: Occurrence, rule: AliasRule, rules: EntityRules, doc: DocumentEvidence): number {
   const { masked } = doc;
   if (hasCodePrefix(masked, occ.start)) return -Infinity;
@@ -230,66 +234,72 @@ function scoreCandidate(occ: Occurrence, rule: AliasRule, rules: EntityRules, do
   const previous = readPreviousWord(masked, occ.start);
   const next = readNextWord(masked, occ.end);
   const sameElsewhere = doc.accepted.has(rule.entity);
+  const othersElsewhere = [...doc.accepted].some((e) => e !== rule.entity);
   const prefixSupports = previous !== null && rules.contextPrefix.has(previous);
-  if (rule.strict && ((localContext === 0 && !sameElsewhere && !prefixSupports) || localAnti > 0)) return -Infinity;
+  const wide = readDocumentContext(doc, rule.entity, rules);
+  if (rule.strict) {
+    const supported = localContext > 0 || sameElsewhere || prefixSupports || (othersElsewhere && wide.anti === 0);
+    if (!supported || localAnti > 0) return -Infinity;
+  }
 
   const lower = occ.text === occ.text.toLowerCase();
   const title = /^\p{Lu}\p{Ll}/u.test(occ.text);
   const strongPenalty = lower || rules.personLike ? 3 : 1.5;
   let score = rules.prior;
   if (rule.titleCase) {
-    if (title) score += isSentenceStart(masked, occ.start) ? (rule.caseSensitive ? -1 : 0) : 1;
-    else if (lower) score -= 0.5;
+    const atStart = isSentenceStart(masked, occ.start);
+    if (title) score += atStart ? (rule.caseSensitive ? -0.5 : 0) : 1;
+    else if (lower && !atStart) score -= 0.5;
+    if (title && POSSESSIVE.test(masked.slice(occ.end, occ.end + 3))) score += 1;
   }
   if (previous !== null && rules.antiPrefix.has(previous)) score -= strongPenalty;
   if (prefixSupports) score += 1;
   if (next !== null && rules.antiSuffix.has(next)) score -= strongPenalty;
   score += 1.5 * Math.min(localContext, 2) - 3 * Math.min(localAnti, 2);
-  const wide = readDocumentContext(doc, rule.entity, rules);
   score += 0.5 * Math.min(Math.max(wide.context - localContext, 0), 2);
   score -= Math.min(Math.max(wide.anti - localAnti, 0), 2);
   if (sameElsewhere) score += 2;
-  for (const other of doc.accepted) {
-    if (other !== rule.entity) {
-      score += 1;
-      break;
-    }
-  }
+  if (othersElsewhere) score += 1;
   return score;
 }
 
-function resolveAmbiguous(pending: Occurrence[], entityRules: EntityRules[], doc: DocumentEvidence): void {
-  for (let round = 0; round < 2; round += 1) {
-    const acceptedNow: number[] = [];
-    for (const occ of pending) {
-      if (occ.entity >= 0) continue;
-      let bestScore = -Infinity;
-      let bestEntity = -1;
-      for (const rule of occ.rules) {
-        const rules = entityRules[rule.entity];
-        if (rules === undefined) continue;
-        const score = scoreCandidate(occ, rule, rules, doc);
-        if (score > bestScore) {
-          bestScore = score;
-          bestEntity = rule.entity;
-        }
-      }
-      if (bestScore >= ACCEPT_SCORE) {
-        occ.entity = bestEntity;
-        acceptedNow.push(bestEntity);
-      }
-    }
-    if (acceptedNow.length === 0) break;
-    for (const e of acceptedNow) doc.accepted.add(e);
-  }
+function isRelated(a: number, b: number, entityRules: EntityRules[]): boolean {
+  return (entityRules[a]?.ancestors.includes(b) ?? false) || (entityRules[b]?.ancestors.includes(a) ?? false);
 }
 
-/** "Anthropic's Claude", "Google Gemini": a vendor naming its own product is not a separate mention. */
-function isModifierOfNext(occ: Occurrence, next: Occurrence | undefined, masked: string, entityRules: EntityRules[]): boolean {
-  if (next === undefined) return false;
-  const gap = masked.slice(occ.end, next.start);
-  if (!/^(?:['’]s?)?\s{1,2}$/.test(gap)) return false;
-  return entityRules[next.entity]?.ancestors.includes(occ.entity) ?? false;
+/**
+ * Senses of one surface compete ("Copilot": GitHub's or Microsoft's), except that a vendor and its own
+ * product sharing a name may both be meant ("DeepSeek published V3.1").
+ */
+function resolveOccurrence(occ: Occurrence, entityRules: EntityRules[], doc: DocumentEvidence): number[] {
+  const accepted = occ.rules.filter((r) => !r.ambiguous).map((r) => r.entity);
+  const scored: Array<{ entity: number; score: number }> = [];
+  for (const rule of occ.rules) {
+    const rules = entityRules[rule.entity];
+    if (!rule.ambiguous || rules === undefined || accepted.includes(rule.entity)) continue;
+    if (accepted.length > 0 && !hasNearbyCue(occ, rules, doc.masked)) continue;
+    const score = scoreCandidate(occ, rule, rules, doc);
+    if (score >= ACCEPT_SCORE) scored.push({ entity: rule.entity, score });
+  }
+  scored.sort((a, b) => b.score - a.score);
+  for (const { entity } of scored) {
+    if (accepted.every((other) => isRelated(entity, other, entityRules))) accepted.push(entity);
+  }
+  return accepted;
+}
+
+function resolveAmbiguous(occurrences: Occurrence[], entityRules: EntityRules[], doc: DocumentEvidence): void {
+  for (let round = 0; round < 2; round += 1) {
+    let grew = false;
+    for (const occ of occurrences) {
+      if (occ.rules.every((r) => !r.ambiguous)) continue;
+      const before = occ.entities.length;
+      occ.entities = resolveOccurrence(occ, entityRules, doc);
+      if (occ.entities.length > before) grew = true;
+    }
+    if (!grew) break;
+    for (const occ of occurrences) for (const e of occ.entities) doc.accepted.add(e);
+  }
 }
 
 function linkText(text: string, rulesByKey: Map<string, AliasRule[]>, entityRules: EntityRules[]): LinkedMention[] {
@@ -298,26 +308,20 @@ function linkText(text: string, rulesByKey: Map<string, AliasRule[]>, entityRule
   if (occurrences.length === 0) return [];
 
   const doc: DocumentEvidence = { masked, accepted: new Set(), docContext: new Map() };
-  const pending: Occurrence[] = [];
   for (const occ of occurrences) {
-    const firm = occ.rules.find((r) => !r.ambiguous);
-    if (firm !== undefined) {
-      occ.entity = firm.entity;
-      doc.accepted.add(firm.entity);
-    } else {
-      pending.push(occ);
+    occ.entities = occ.rules.filter((r) => !r.ambiguous).map((r) => r.entity);
+    for (const e of occ.entities) doc.accepted.add(e);
+  }
+  if (occurrences.some((o) => o.rules.some((r) => r.ambiguous))) resolveAmbiguous(occurrences, entityRules, doc);
+
+  const direct = new Map<number, Occurrence[]>();
+  for (const occ of occurrences) {
+    for (const entity of occ.entities) {
+      const list = direct.get(entity) ?? [];
+      list.push(occ);
+      direct.set(entity, list);
     }
   }
-  if (pending.length > 0) resolveAmbiguous(pending, entityRules, doc);
-
-  const linked = occurrences.filter((o) => o.entity >= 0);
-  const direct = new Map<number, Occurrence[]>();
-  linked.forEach((occ, i) => {
-    if (isModifierOfNext(occ, linked[i + 1], masked, entityRules)) return;
-    const list = direct.get(occ.entity) ?? [];
-    list.push(occ);
-    direct.set(occ.entity, list);
-  });
 
   const implied = new Map<number, Occurrence[]>();
   for (const [entity, list] of direct) {
