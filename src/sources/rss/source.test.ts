@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
+import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
 import type { CollectContext, CursorValue, SourceBatch } from '../types.ts';
 import { createRssSource, type RssSourceOptions } from './source.ts';
 
@@ -22,7 +22,7 @@ const context = (): CollectContext => ({
   now: () => new Date('2026-11-26T12:00:00Z'),
 });
 
-const xml = (body: string) => ({ headers: { 'content-type': 'application/rss+xml' }, body });
+const xml = (body: string): FakeResponse => ({ headers: { 'content-type': 'application/rss+xml' }, body });
 
 function rssOf(items: Array<{ id: string; title: string; date?: string }>): string {
   const entries = items
@@ -33,7 +33,7 @@ function rssOf(items: Array<{ id: string; title: string; date?: string }>): stri
 
 /** Serves fixed feed bodies by path, with ETag / If-None-Match like a static file server. */
 function serveFeeds(bodies: Record<string, string>) {
-  return (request: FakeRequest) => {
+  return (request: FakeRequest): FakeResponse => {
     const body = bodies[request.path];
     if (body === undefined) return { status: 404, body: 'no such feed' };
     const etag = `"${body.length}"`;
