@@ -25,7 +25,7 @@ export interface ExtractAspectsOptions {
 export const UNSURE_CONFIDENCE = 0.55;
 const NEUTRAL_BAND = 0.15;
 const EVALUATOR_REACH = 5;
-const SCOPE_LEAN_SHARE = 0.5;
+const SCOPE_LEAN_SHARE = 0.8;
 const OVERALL_REACH = 8;
 const MODIFIER_REACH = 4;
 
