@@ -188,8 +188,10 @@ function findOccurrences(masked: string, rulesByKey: Map<string, AliasRule[]>): 
       if (length > bestLength) {
         bestLength = length;
         best = [rule];
-      } else if (length === bestLength && !best.some((b) => b.entity === rule.entity)) {
-        best.push(rule);
+      } else if (length === bestLength) {
+        const same = best.findIndex((r) => r.entity === rule.entity);
+        if (same === -1) best.push(rule);
+        else if (best[same]?.ambiguous && !rule.ambiguous) best[same] = rule;
       }
     }
     if (bestLength === 0) continue;

@@ -5,6 +5,8 @@
  */
 
 const URL_PATTERN = /\b(?:https?|ftp):\/\/[^\s<>"'`)\]]+|\bwww\.[^\s<>"'`)\]]+/gi;
+/** Sentence punctuation right after a URL belongs to the sentence. */
+const URL_TRAILING_PUNCTUATION = /[.,;:!?]+$/;
 const INLINE_CODE_PATTERN = /``[^\n]+?``|`[^`\n]+`/g;
 const FENCE_PATTERN = /^[ \t]{0,3}(`{3,}|~{3,})/;
 const INDENTED_PATTERN = /^(?: {4}|\t)/;
@@ -50,10 +52,11 @@ function findCodeLineRanges(text: string, ranges: Range[]): void {
   }
 }
 
-function addPatternRanges(text: string, pattern: RegExp, ranges: Range[]): void {
+function addPatternRanges(text: string, pattern: RegExp, ranges: Range[], trimTrailing?: RegExp): void {
   pattern.lastIndex = 0;
   for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-    ranges.push({ start: m.index, end: m.index + m[0].length });
+    const matched = trimTrailing ? m[0].replace(trimTrailing, '') : m[0];
+    ranges.push({ start: m.index, end: m.index + matched.length });
   }
 }
 
@@ -67,7 +70,7 @@ export function maskNonProse(text: string): string {
   const ranges: Range[] = [];
   if (hasBackticks || hasTildes || hasIndent) findCodeLineRanges(text, ranges);
   if (hasBackticks) addPatternRanges(text, INLINE_CODE_PATTERN, ranges);
-  if (hasUrl) addPatternRanges(text, URL_PATTERN, ranges);
+  if (hasUrl) addPatternRanges(text, URL_PATTERN, ranges, URL_TRAILING_PUNCTUATION);
   if (ranges.length === 0) return text;
 
   const chars = text.split('');

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { compileAliasPattern, keyOfWord, listAliasKeys } from './alias-pattern.ts';
+
+function matchAt(alias: string, text: string, caseSensitive = false): string | null {
+  const pattern = compileAliasPattern(alias, caseSensitive);
+  pattern.lastIndex = 0;
+  return pattern.exec(text)?.[0] ?? null;
+}
+
+describe('compileAliasPattern', () => {
+  it('lets a space in the alias match a space, a dash, an underscore or nothing', () => {
+    for (const text of ['Claude Code', 'claude-code', 'claude_code', 'ClaudeCode']) {
+      expect(matchAt('Claude Code', text)).toBe(text);
+    }
+  });
+
+  it('matches version numbers where the alias says {v}', () => {
+    expect(matchAt('Sonnet {v}', 'Sonnet 4.5 rocks')).toBe('Sonnet 4.5');
+    expect(matchAt('Claude {v} Sonnet', 'claude-3-5-sonnet-20241022')).toBe('claude-3-5-sonnet');
+    expect(matchAt('Qwen {v}', 'Qwen2.5-Coder')).toBe('Qwen2.5');
+  });
+
+  it('requires a word boundary after the alias, allowing a possessive and sentence punctuation', () => {
+    expect(matchAt('Cursor', 'Cursors')).toBeNull();
+    expect(matchAt('Cursor', "Cursor's")).toBe('Cursor');
+    expect(matchAt('Cursor', 'Cursor.')).toBe('Cursor');
+    expect(matchAt('Cursor', 'cursor.execute()')).toBeNull();
+    expect(matchAt('v0', 'v0.1')).toBeNull();
+  });
+
+  it('honours case sensitivity', () => {
+    expect(matchAt('Amp', 'amp', true)).toBeNull();
+    expect(matchAt('Amp', 'Amp', true)).toBe('Amp');
+    expect(matchAt('Amp', 'AMP')).toBe('AMP');
+  });
+});
+
+describe('listAliasKeys and keyOfWord', () => {
+  it('file an alias under the first two characters of its first word, as a text word is looked up', () => {
+    expect(listAliasKeys('Claude Code')).toEqual(['cl']);
+    expect(keyOfWord('ClaudeCode')).toBe('cl');
+    expect(listAliasKeys('LM Studio')).toEqual(['lm']);
+    expect(keyOfWord('LMStudio')).toBe('lm');
+  });
+
+  it('file a one-character first word under itself and every two-character continuation', () => {
+    const keys = listAliasKeys('Q Developer');
+    expect(keys).toContain('q');
+    expect(keys).toContain('qd');
+  });
+});
