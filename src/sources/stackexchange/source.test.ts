@@ -236,8 +236,9 @@ describe('Stack Exchange source: poll', () => {
   it('keeps requests inside its configured spacing', async () => {
     upstream = await startFakeUpstream(serveSearch(makeQuestions()));
     await drain(makeSource(upstream.url, { rateLimit: { minTimeMs: 40 } }).poll(context(['claude-code', 'cursor']), new Map()));
-    expect(upstream.requests.length).toBeGreaterThan(4);
-    expect(maxRequestsInWindow(upstream.requests, 30)).toBe(1);
+    expect(upstream.requests.length).toBeGreaterThanOrEqual(8);
+    // 200 ms holds at most 5 starts 40 ms apart, plus one for arrival jitter.
+    expect(maxRequestsInWindow(upstream.requests, 200)).toBeLessThanOrEqual(6);
   });
 });
 
