@@ -1,8 +1,8 @@
 import Bottleneck from 'bottleneck';
 import pRetry, { AbortError } from 'p-retry';
 import type { z } from 'zod';
+import { VIBECHECK_VERSION } from '../core/version.ts';
 
-export const VIBECHECK_VERSION = '0.1.0';
 export const DEFAULT_USER_AGENT = `vibecheck/${VIBECHECK_VERSION} (self-hosted developer-sentiment collector)`;
 
 /** A failure talking to an upstream API, with what the operator needs to act on it. */

@@ -1,0 +1,56 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { cors } from 'hono/cors';
+import { etag } from 'hono/etag';
+import type { Kysely } from 'kysely';
+import type { Logger } from '../config/logger.ts';
+import type { Settings } from '../config/settings.ts';
+import { ValidationError } from '../core/errors.ts';
+import type { DB } from '../db/schema.ts';
+import { describeValidationError, errorBody, respondWithError } from './errors.ts';
+import { registerEntityRoutes } from './routes/entities.ts';
+import { registerHealthRoutes } from './routes/health.ts';
+import { registerDocsRoutes } from './routes/docs.ts';
+
+export interface AppDeps {
+  db: Kysely<DB>;
+  settings: Pick<Settings, 'adminToken' | 'corsOrigins'>;
+  log: Pick<Logger, 'error' | 'info' | 'warn'>;
+  /** Whether the database is reachable and migrated (GET /ready). */
+  checkReady: () => Promise<{ ready: boolean; reason?: string }>;
+}
+
+export type App = OpenAPIHono;
+
+export function createApp(deps: AppDeps): App {
+  const app = new OpenAPIHono({
+    defaultHook: (result, c) => {
+      if (!result.success) return c.json(errorBody('invalid_parameter', describeValidationError(result.error.issues)), 400);
+    },
+  });
+
+  app.onError((error, c) => respondWithError(c, error, deps.log));
+  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+
+  if (deps.settings.corsOrigins.length > 0) {
+    app.use('/api/*', cors({ origin: deps.settings.corsOrigins, allowHeaders: ['Authorization', 'Content-Type'] }));
+  }
+  app.use('/api/*', etag());
+  app.use('/api/*', async (c, next) => {
+    await next();
+    if (c.req.method === 'GET' && c.res.status === 200 && !c.res.headers.has('cache-control')) {
+      c.header('Cache-Control', 'public, max-age=30');
+    }
+  });
+  // A body that is not JSON never reaches a handler as something else.
+  app.use('/api/*', async (c, next) => {
+    if (c.req.method === 'POST' && !c.req.header('content-type')?.includes('application/json')) {
+      throw new ValidationError('body: expected Content-Type application/json');
+    }
+    await next();
+  });
+
+  registerHealthRoutes(app, deps);
+  registerEntityRoutes(app, deps);
+  registerDocsRoutes(app);
+  return app;
+}

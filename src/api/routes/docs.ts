@@ -1,0 +1,38 @@
+import type { App } from '../app.ts';
+
+const DOCS_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>VibeCheck API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem}
+code{background:#8882;padding:0 .3em;border-radius:3px}h2{margin-top:2rem}.m{font-weight:700;text-transform:uppercase}
+table{border-collapse:collapse}td,th{border-bottom:1px solid #8884;padding:.2rem .6rem;text-align:left;vertical-align:top}</style>
+</head><body><h1>VibeCheck API</h1><p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1).</p>
+<div id="paths">Loading…</div>
+<script>
+fetch('/api/openapi.json').then(r => r.json()).then(doc => {
+  const root = document.getElementById('paths'); root.textContent = '';
+  const el = (tag, text) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; return e; };
+  for (const [path, ops] of Object.entries(doc.paths)) for (const [method, op] of Object.entries(ops)) {
+    const h = el('h2'); const m = el('span', method + ' '); m.className = 'm'; h.append(m, el('code', path)); root.append(h);
+    if (op.summary) root.append(el('p', op.summary));
+    const params = op.parameters || [];
+    if (params.length) { const t = el('table'); t.append(el('tr')); t.firstChild.append(el('th','parameter'), el('th','in'), el('th','required'), el('th','description'));
+      for (const p of params) { const r = el('tr'); r.append(el('td', p.name), el('td', p.in), el('td', p.required ? 'yes' : 'no'), el('td', p.description || (p.schema && p.schema.description) || '')); t.append(r); }
+      root.append(t); }
+    root.append(el('p', 'Responses: ' + Object.entries(op.responses).map(([s, r]) => s + ' ' + r.description).join(', ')));
+  }
+});
+</script></body></html>`;
+
+export function registerDocsRoutes(app: App): void {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer' });
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'VibeCheck API',
+      version: '1',
+      description: 'How developers feel about AI models and developer tools: entities, sentiment series, posts.',
+    },
+  });
+  app.get('/api/docs', (c) => c.html(DOCS_PAGE));
+}

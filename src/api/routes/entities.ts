@@ -1,0 +1,71 @@
+import { createRoute } from '@hono/zod-openapi';
+import { NotFoundError } from '../../core/errors.ts';
+import { findEntity, listEntities } from '../../db/queries/entities.ts';
+import { addEntity } from '../../pipeline/entities.ts';
+import type { App, AppDeps } from '../app.ts';
+import { requireAdmin } from '../auth.ts';
+import { ErrorBody } from '../errors.ts';
+import { Entity, EntityList, EntitySlugParam, NewEntityBody } from '../schemas.ts';
+import { presentEntities } from '../views/entities.ts';
+
+const json = <T>(schema: T) => ({ 'application/json': { schema } });
+const errors = {
+  400: { description: 'invalid parameter', content: json(ErrorBody) },
+  404: { description: 'unknown entity', content: json(ErrorBody) },
+};
+
+export function registerEntityRoutes(app: App, deps: AppDeps): void {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/entities',
+      tags: ['entities'],
+      summary: 'Every tracked entity with its 7-day summary',
+      responses: { 200: { description: 'entities', content: json(EntityList) } },
+    }),
+    async (c) => c.json({ items: await presentEntities(deps.db, await listEntities(deps.db)) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/entities/{slug}',
+      tags: ['entities'],
+      summary: 'One entity with its summary',
+      request: { params: EntitySlugParam },
+      responses: { 200: { description: 'the entity', content: json(Entity) }, ...errors },
+    }),
+    async (c) => {
+      const { slug } = c.req.valid('param');
+      const entity = await findEntity(deps.db, slug);
+      if (!entity) throw new NotFoundError(`no entity with slug "${slug}"`);
+      const [item] = await presentEntities(deps.db, [entity]);
+      return c.json(item!, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/entities',
+      tags: ['entities'],
+      summary: 'Add an entity (admin token)',
+      security: [{ adminToken: [] }],
+      middleware: [requireAdmin(deps.settings.adminToken)] as const,
+      request: { body: { content: json(NewEntityBody), required: true } },
+      responses: {
+        201: { description: 'created', content: json(Entity) },
+        400: errors[400],
+        401: { description: 'no admin token', content: json(ErrorBody) },
+        403: { description: 'wrong admin token', content: json(ErrorBody) },
+        409: { description: 'slug taken', content: json(ErrorBody) },
+      },
+    }),
+    async (c) => {
+      const created = await addEntity(deps.db, c.req.valid('json'));
+      deps.log.info({ slug: created.slug }, 'entity added');
+      const [item] = await presentEntities(deps.db, [created]);
+      return c.json(item!, 201);
+    },
+  );
+}

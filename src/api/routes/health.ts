@@ -1,0 +1,37 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { App, AppDeps } from '../app.ts';
+
+const Health = z.object({ status: z.literal('ok') }).openapi('Health');
+const Ready = z.object({ status: z.enum(['ready', 'unavailable']), reason: z.string().optional() }).openapi('Ready');
+
+export function registerHealthRoutes(app: App, deps: AppDeps): void {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/health',
+      tags: ['health'],
+      summary: 'The process is running',
+      responses: { 200: { description: 'alive', content: { 'application/json': { schema: Health } } } },
+    }),
+    (c) => c.json({ status: 'ok' as const }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/ready',
+      tags: ['health'],
+      summary: 'The database is reachable and migrated',
+      responses: {
+        200: { description: 'ready', content: { 'application/json': { schema: Ready } } },
+        503: { description: 'not ready', content: { 'application/json': { schema: Ready } } },
+      },
+    }),
+    async (c) => {
+      const state = await deps.checkReady().catch((error: unknown) => ({ ready: false, reason: (error as Error).message }));
+      return state.ready
+        ? c.json({ status: 'ready' as const }, 200)
+        : c.json({ status: 'unavailable' as const, reason: state.reason ?? 'not ready' }, 503);
+    },
+  );
+}

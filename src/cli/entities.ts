@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { ValidationError } from '../core/errors.ts';
+import { NewEntityInput } from '../core/entity.ts';
+import { listEntities } from '../db/queries/entities.ts';
+import { addEntity, removeEntity } from '../pipeline/entities.ts';
+import { printJson, withRuntime } from './context.ts';
+import { collect } from './options.ts';
+
+interface AddOptions {
+  name: string;
+  kind: string;
+  parent?: string;
+  alias: string[];
+  context: string[];
+  homepage?: string;
+}
+
+export function registerEntities(program: Command): void {
+  const entities = program.command('entities').description('manage tracked entities');
+
+  entities
+    .command('list')
+    .description('list tracked entities')
+    .option('--json', 'print one JSON object')
+    .action(async (options: { json?: boolean }) => {
+      await withRuntime(async (runtime) => {
+        const rows = await listEntities(runtime.database.db);
+        if (options.json) {
+          return printJson({
+            items: rows.map(({ slug, name, kind, parent, aliases, homepage, origin }) => ({ slug, name, kind, parent, aliases, homepage, origin })),
+          });
+        }
+        for (const e of rows) {
+          process.stdout.write(`${e.slug.padEnd(22)} ${e.kind.padEnd(7)} ${(e.parent ?? '-').padEnd(16)} ${e.name}\n`);
+        }
+        process.stdout.write(`${rows.length} entities\n`);
+      });
+    });
+
+  entities
+    .command('add <slug>')
+    .description('track a new entity')
+    .requiredOption('--name <name>', 'display name')
+    .requiredOption('--kind <kind>', 'model, tool or vendor')
+    .option('--parent <slug>', 'parent entity (vendor or product)')
+    .option('--alias <alias>', 'another name it goes by (repeatable)', collect, [])
+    .option('--context <word>', 'a word that confirms an ambiguous name means this entity (repeatable)', collect, [])
+    .option('--homepage <url>', 'homepage URL')
+    .action(async (slug: string, options: AddOptions) => {
+      const parsed = NewEntityInput.safeParse({
+        slug,
+        name: options.name,
+        kind: options.kind,
+        parent: options.parent ?? null,
+        aliases: options.alias,
+        disambiguation: { context: options.context },
+        homepage: options.homepage ?? null,
+      });
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new ValidationError(`${issue?.path.join('.') || 'entity'}: ${issue?.message}`);
+      }
+      await withRuntime(async (runtime) => {
+        const created = await addEntity(runtime.database.db, parsed.data);
+        process.stdout.write(`added ${created.slug} (${created.kind})\n`);
+      });
+    });
+
+  entities
+    .command('remove <slug>')
+    .description('stop tracking an entity (it stays removed across restarts)')
+    .action(async (slug: string) => {
+      await withRuntime(async (runtime) => {
+        await removeEntity(runtime.database.db, slug);
+        process.stdout.write(`removed ${slug}\n`);
+      });
+    });
+}

@@ -1,0 +1,26 @@
+import { Command } from 'commander';
+import { VIBECHECK_VERSION } from '../core/version.ts';
+import { registerDb } from './db.ts';
+import { registerDoctor } from './doctor.ts';
+import { registerEntities } from './entities.ts';
+import { exitCodeFor, formatError, isCommanderExit } from './errors.ts';
+import { registerServe } from './serve.ts';
+
+const program = new Command('vibecheck')
+  .description('How developers feel about AI models and developer tools, from the places they talk.')
+  .version(VIBECHECK_VERSION)
+  .showHelpAfterError('(run vibecheck --help for usage)')
+  .exitOverride();
+
+registerServe(program);
+registerDb(program);
+registerEntities(program);
+registerDoctor(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (isCommanderExit(error)) process.exit(error.exitCode);
+  process.stderr.write(`vibecheck: error: ${formatError(error)}\n`);
+  process.exit(exitCodeFor(error));
+}

@@ -1,0 +1,1 @@
+export const VIBECHECK_VERSION = '0.1.0';
