@@ -1,0 +1,325 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
+import type { UpstreamError } from '../http.ts';
+import type { CollectContext, CursorValue, SourceBatch } from '../types.ts';
+import { createRedditSource, toRedditBackfillKey, toRedditQueryKey, type RedditSourceOptions } from './source.ts';
+
+const NOW = new Date('2026-03-02T12:00:00Z');
+const NOW_S = NOW.getTime() / 1000;
+let upstream: FakeUpstream | undefined;
+afterEach(async () => {
+  await upstream?.close();
+  upstream = undefined;
+});
+
+interface Doc {
+  id: string;
+  createdS: number;
+  title: string;
+  selftext?: string;
+}
+
+function makeDocs(count: number, title: string, newest: number, prefix: string, stepS = 60): Doc[] {
+  return Array.from({ length: count }, (_, i) => ({ id: `${prefix}${i}`, createdS: newest - i * stepS, title: `${title} ${i}` }));
+}
+
+const toThing = (doc: Doc) => ({
+  kind: 't3',
+  data: {
+    id: doc.id,
+    name: `t3_${doc.id}`,
+    title: doc.title,
+    selftext: doc.selftext ?? 'text',
+    selftext_html: `<div class="md"><p>${doc.selftext ?? 'text'}</p></div>`,
+    permalink: `/r/test/comments/${doc.id}/x/`,
+    author: 'dev',
+    subreddit: 'test',
+    created: doc.createdS - 28_800,
+    created_utc: doc.createdS,
+    score: 5,
+    num_comments: 2,
+  },
+});
+
+/** Reddit search: OR of quoted phrases, newest first, `after` paging, about 1,000 items reachable. */
+function redditHandler(docs: Doc[], tokens: { issued: number; valid: Set<string> }) {
+  return (request: FakeRequest): FakeResponse => {
+    if (request.path === '/api/v1/access_token') {
+      if (request.method !== 'POST' || request.headers.authorization !== `Basic ${Buffer.from('cid:secret').toString('base64')}`) {
+        return { status: 401, body: { message: 'Unauthorized', error: 401 } };
+      }
+      if (request.body !== 'grant_type=client_credentials') return { status: 400, body: { error: 'unsupported_grant_type' } };
+      const token = `tok-${++tokens.issued}`;
+      tokens.valid.add(token);
+      return { body: { access_token: token, token_type: 'bearer', expires_in: 86_400, scope: '*' } };
+    }
+    const oauth = request.path === '/search' || request.path === '/r/a+b/search';
+    if (!oauth && request.path !== '/search.json') return { status: 404, body: { message: 'Not Found', error: 404 } };
+    if (oauth && !tokens.valid.has((request.headers.authorization ?? '').replace(/^bearer /, ''))) {
+      return { status: 401, body: { message: 'Unauthorized', error: 401 } };
+    }
+    const phrases = [...(request.query.get('q') ?? '').matchAll(/"([^"]+)"/g)].map((m) => m[1]!.toLowerCase());
+    const matching = docs
+      .filter((d) => phrases.some((p) => `${d.title} ${d.selftext ?? ''}`.toLowerCase().includes(p)))
+      .sort((a, b) => b.createdS - a.createdS)
+      .slice(0, 1000);
+    const after = request.query.get('after');
+    const startAt = after ? matching.findIndex((d) => `t3_${d.id}` === after) + 1 : 0;
+    const limit = Number(request.query.get('limit') ?? 25);
+    const page = matching.slice(startAt, startAt + limit);
+    const last = page.at(-1);
+    return {
+      headers: { 'x-ratelimit-used': '1', 'x-ratelimit-remaining': '99.0', 'x-ratelimit-reset': '1' },
+      body: {
+        kind: 'Listing',
+        data: { after: last && startAt + limit < matching.length ? `t3_${last.id}` : null, before: null, dist: page.length, modhash: '', children: page.map(toThing) },
+      },
+    };
+  };
+}
+
+interface Logged {
+  level: string;
+  msg: string;
+}
+
+function context(terms: Array<[string, string[]]>, logs: Logged[] = []): CollectContext {
+  const push = (level: string) => (_o: object, msg?: string) => logs.push({ level, msg: msg ?? '' });
+  return {
+    terms: terms.map(([slug, phrases]) => ({ slug, phrases })),
+    signal: new AbortController().signal,
+    log: { debug: push('debug'), info: push('info'), warn: push('warn') },
+    now: () => NOW,
+  };
+}
+
+async function start(docs: Doc[], extra: Partial<RedditSourceOptions> = {}) {
+  const tokens = { issued: 0, valid: new Set<string>() };
+  upstream = await startFakeUpstream(redditHandler(docs, tokens));
+  const source = createRedditSource({
+    baseUrl: upstream.url,
+    oauthBaseUrl: upstream.url,
+    clientId: 'cid',
+    clientSecret: 'secret',
+    userAgent: 'linux:dev.vibecheck.test:v0.1.0 (by /u/vibecheck)',
+    rateLimit: { minTimeMs: 5 },
+    timeoutMs: 300,
+    minRetryDelayMs: 5,
+    maxRetryDelayMs: 20,
+    retries: 3,
+    limit: 25,
+    ...extra,
+  });
+  return { upstream, source, tokens };
+}
+
+async function drain(iterable: AsyncIterable<SourceBatch>): Promise<{ batches: SourceBatch[]; error: unknown }> {
+  const batches: SourceBatch[] = [];
+  try {
+    for await (const batch of iterable) batches.push(batch);
+    return { batches, error: null };
+  } catch (error) {
+    return { batches, error };
+  }
+}
+
+const ids = (batches: SourceBatch[]) => batches.flatMap((b) => b.posts.map((p) => p.externalId));
+const lastCursors = (batches: SourceBatch[]) => {
+  const map = new Map<string, CursorValue>();
+  for (const b of batches) map.set(b.queryKey, b.cursor);
+  return map;
+};
+const searches = (requests: FakeRequest[]) => requests.filter((r) => r.path !== '/api/v1/access_token');
+
+describe('createRedditSource poll', () => {
+  it('gets an app-only token, then pages the OR-ed search with bearer, raw_json=1 and after', async () => {
+    const docs = [...makeDocs(60, 'Claude Code', NOW_S - 60, 'a'), ...makeDocs(5, 'claude-code cli', NOW_S - 90, 'b')];
+    const { upstream, source, tokens } = await start(docs);
+    const { batches, error } = await drain(source.poll(context([['claude-code', ['Claude Code', 'claude-code']]]), new Map()));
+    expect(error).toBeNull();
+    const got = ids(batches);
+    expect(got.sort()).toEqual(docs.map((d) => `t3_${d.id}`).sort());
+    expect(tokens.issued).toBe(1);
+    const calls = searches(upstream.requests);
+    expect(calls).toHaveLength(3);
+    expect(calls[0]?.headers.authorization).toBe('bearer tok-1');
+    expect(calls[0]?.headers['user-agent']).toBe('linux:dev.vibecheck.test:v0.1.0 (by /u/vibecheck)');
+    expect(Object.fromEntries(calls[0]!.query)).toMatchObject({ q: '"claude code" OR "claude-code"', sort: 'new', t: 'week', raw_json: '1', limit: '25' });
+    expect(calls[1]?.query.get('after')).toBe(batches[0]?.posts.at(-1)?.externalId);
+    expect(batches[0]?.posts).toHaveLength(25);
+    expect(batches.at(-1)?.cursor).toEqual({ hw: NOW_S - 60, hwIds: ['t3_a0'], walk: null });
+  });
+
+  it('stops at the high-water mark on the next poll and takes only what is new', async () => {
+    const docs = makeDocs(30, 'cursor', NOW_S - 600, 'a');
+    const { upstream, source } = await start(docs);
+    const ctx = context([['cursor', ['cursor']]]);
+    const first = await drain(source.poll(ctx, new Map()));
+    expect(ids(first.batches)).toHaveLength(30);
+    docs.push({ id: 'same', createdS: NOW_S - 600, title: 'cursor same second' }, { id: 'new', createdS: NOW_S - 30, title: 'cursor new' });
+    const before = searches(upstream.requests).length;
+    const second = await drain(source.poll(ctx, lastCursors(first.batches)));
+    expect(ids(second.batches).sort()).toEqual(['t3_new', 't3_same']);
+    expect(searches(upstream.requests).length - before).toBe(1);
+    expect(searches(upstream.requests).at(-1)?.query.get('t')).toBe('hour');
+  });
+
+  it('fetches a new token when a request answers 401, then carries on', async () => {
+    const docs = makeDocs(3, 'zed', NOW_S - 60, 'a');
+    const { source, tokens } = await start(docs);
+    const ctx = context([['zed', ['zed']]]);
+    await drain(source.poll(ctx, new Map()));
+    tokens.valid.clear();
+    const { batches, error } = await drain(source.poll(ctx, new Map()));
+    expect(error).toBeNull();
+    expect(tokens.issued).toBe(2);
+    expect(ids(batches)).toHaveLength(3);
+  });
+
+  it('runs anonymously against .json without credentials, and says so', async () => {
+    const logs: Logged[] = [];
+    const { upstream, source } = await start(makeDocs(2, 'aider', NOW_S - 60, 'a'), { clientId: null, clientSecret: null });
+    const { batches, error } = await drain(source.poll(context([['aider', ['aider']]], logs), new Map()));
+    expect(error).toBeNull();
+    expect(ids(batches)).toHaveLength(2);
+    expect(upstream.requests.map((r) => r.path)).toEqual(['/search.json']);
+    expect(upstream.requests[0]?.headers.authorization).toBeUndefined();
+    expect(logs.some((l) => /anonymous/.test(l.msg))).toBe(true);
+  });
+
+  it('searches only the configured subreddits with restrict_sr', async () => {
+    const { upstream, source } = await start(makeDocs(2, 'aider', NOW_S - 60, 'a'), { subreddits: ['a', 'b'] });
+    await drain(source.poll(context([['aider', ['aider']]]), new Map()));
+    const call = searches(upstream.requests)[0];
+    expect(call?.path).toBe('/r/a+b/search');
+    expect(call?.query.get('restrict_sr')).toBe('1');
+  });
+
+  it('waits out X-Ratelimit-Reset when X-Ratelimit-Remaining reaches 0', async () => {
+    const docs = makeDocs(40, 'zed', NOW_S - 60, 'a');
+    const tokens = { issued: 0, valid: new Set<string>() };
+    const { upstream, source } = await start(docs);
+    const handler = redditHandler(docs, tokens);
+    let calls = 0;
+    upstream.setHandler((request) => {
+      const response = handler(request);
+      if (request.path === '/search' && ++calls === 1) response.headers = { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1', 'x-ratelimit-used': '100' };
+      return response;
+    });
+    const { error } = await drain(source.poll(context([['zed', ['zed']]]), new Map()));
+    expect(error).toBeNull();
+    const [first, second] = searches(upstream.requests);
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
+  });
+
+  it('rides out 429 with Retry-After, 500 and a slow response with every post once', async () => {
+    const docs = makeDocs(60, 'aider', NOW_S - 60, 'a');
+    const { upstream, source } = await start(docs, { clientId: null });
+    upstream.queue({ status: 429, headers: { 'retry-after': '1' }, body: 'Too Many Requests' }, { status: 500, body: 'oops' }, { delayMs: 700, body: {} });
+    const { batches, error } = await drain(source.poll(context([['aider', ['aider']]]), new Map()));
+    expect(error).toBeNull();
+    expect(ids(batches).sort()).toEqual(docs.map((d) => `t3_${d.id}`).sort());
+    expect((upstream.requests[1]?.at ?? 0) - (upstream.requests[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
+  });
+
+  it('dies on truncated JSON at page 3 and resumes from the stored after, nothing lost or repeated', async () => {
+    const docs = makeDocs(70, 'aider', NOW_S - 60, 'a');
+    const tokens = { issued: 0, valid: new Set<string>() };
+    const { upstream, source } = await start(docs, { clientId: null });
+    const handler = redditHandler(docs, tokens);
+    let calls = 0;
+    upstream.setHandler((request) => (++calls === 3 ? { body: '{"kind":"Listing","data":{"after":"t3_' } : handler(request)));
+    const ctx = context([['aider', ['aider']]]);
+    const first = await drain(source.poll(ctx, new Map()));
+    expect((first.error as Error).message).toMatch(/malformed JSON/);
+    expect(first.batches).toHaveLength(2);
+    expect(first.batches[1]?.cursor).toMatchObject({ walk: { after: 't3_a49' } });
+    const second = await drain(source.poll(ctx, lastCursors(first.batches)));
+    expect(second.error).toBeNull();
+    expect(upstream.requests.at(-1)?.query.get('after')).toBe('t3_a49');
+    const all = [...ids(first.batches), ...ids(second.batches)];
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.sort()).toEqual(docs.map((d) => `t3_${d.id}`).sort());
+  });
+
+  it('fails on a wrong envelope; drops deleted, rejects broken and cleans HTML in a good page', async () => {
+    const { upstream, source } = await start([], { clientId: null });
+    upstream.queue({ body: { kind: 't3', data: {} } });
+    const wrong = await drain(source.poll(context([['zed', ['zed']]]), new Map()));
+    expect((wrong.error as Error).message).toMatch(/unexpected response shape/);
+    const good = toThing({ id: 'ok', createdS: NOW_S - 10, title: 'Zed &amp; friends' });
+    good.data.selftext_html = '<div class="md"><p>fast &lt;3<script>steal()</script></p></div>';
+    const deleted = toThing({ id: 'gone', createdS: NOW_S - 11, title: 'zed', selftext: '[deleted]' });
+    deleted.data.selftext_html = '';
+    upstream.queue({
+      body: {
+        kind: 'Listing',
+        data: { after: null, children: [good, deleted, { kind: 't3', data: { name: 't3_bad', title: 'zed' } }, toThing({ id: 'ok', createdS: NOW_S - 10, title: 'dup' })] },
+      },
+    });
+    const { batches } = await drain(source.poll(context([['zed', ['zed']]]), new Map()));
+    expect(ids(batches)).toEqual(['t3_ok']);
+    expect(batches[0]?.posts[0]).toMatchObject({ title: 'Zed & friends', body: 'fast <3' });
+    expect(batches[0]?.rejected).toEqual([{ externalId: 't3_bad', reason: expect.any(String) }]);
+    expect(batches[0]?.fetched).toBe(4);
+  });
+
+  it('yields a post repeated on the next page once, across terms too, within the rate limit', async () => {
+    const docs = [...makeDocs(50, 'zed', NOW_S - 60, 'a'), { id: 'both', createdS: NOW_S - 5, title: 'zed vs cursor' }];
+    const tokens = { issued: 0, valid: new Set<string>() };
+    const { upstream, source } = await start(docs, { clientId: null, rateLimit: { minTimeMs: 40 } });
+    const handler = redditHandler(docs, tokens);
+    let calls = 0;
+    upstream.setHandler((request) => {
+      const response = handler(request);
+      if (++calls === 2) (response.body as { data: { children: unknown[] } }).data.children.push(toThing(docs[3]!));
+      return response;
+    });
+    const { batches } = await drain(source.poll(context([['zed', ['zed']], ['cursor', ['cursor']]]), new Map()));
+    const got = ids(batches);
+    expect(got).toHaveLength(51);
+    expect(new Set(got).size).toBe(51);
+    expect(batches.at(-1)?.queryKey).toBe(toRedditQueryKey({ slug: 'cursor', phrases: [] }));
+    expect(maxRequestsInWindow(upstream.requests, 30)).toBe(1);
+  });
+});
+
+describe('createRedditSource backfill', () => {
+  const window = { since: new Date('2026-01-01T00:00:00Z'), until: new Date('2026-02-01T00:00:00Z') };
+  const untilS = window.until.getTime() / 1000;
+
+  it('keeps only posts inside the window and stops once it passes the start', async () => {
+    const inside = makeDocs(40, 'copilot', untilS - 3600, 'in', 3 * 86_400);
+    const docs = [...makeDocs(5, 'copilot', NOW_S - 60, 'late', 3600), ...inside];
+    const { source } = await start(docs, { clientId: null });
+    const logs: Logged[] = [];
+    const { batches, error } = await drain(source.backfill!(context([['copilot', ['copilot']]], logs), window, new Map()));
+    expect(error).toBeNull();
+    const expected = inside.filter((d) => d.createdS >= window.since.getTime() / 1000).map((d) => `t3_${d.id}`);
+    expect(ids(batches).sort()).toEqual(expected.sort());
+    expect(batches.at(-1)).toMatchObject({ progress: 1, cursor: { done: true } });
+    expect(batches[0]?.queryKey).toBe(toRedditBackfillKey({ slug: 'copilot', phrases: [] }, window));
+    expect(logs.some((l) => l.level === 'info' && /1,000/.test(l.msg))).toBe(true);
+    expect(logs.some((l) => l.level === 'warn')).toBe(false);
+  });
+
+  it('reports in the logs when the 1,000-item cap ends the listing before the window starts', async () => {
+    const docs = makeDocs(1050, 'copilot', untilS - 10, 'x', 600);
+    const { source, upstream } = await start(docs, { clientId: null, limit: 100, rateLimit: { minTimeMs: 0 } });
+    const logs: Logged[] = [];
+    const { batches, error } = await drain(source.backfill!(context([['copilot', ['copilot']]], logs), window, new Map()));
+    expect(error).toBeNull();
+    expect(ids(batches)).toHaveLength(1000);
+    expect(upstream.requests).toHaveLength(10);
+    expect(logs.some((l) => l.level === 'warn' && /~1,000-item cap/.test(l.msg))).toBe(true);
+    expect(batches.at(-1)?.progress).toBe(1);
+  });
+
+  it('fails on a 403 from anonymous Reddit without retrying', async () => {
+    const { upstream, source } = await start([], { clientId: null });
+    upstream.setHandler(() => ({ status: 403, body: '<html>blocked</html>' }));
+    const { error } = await drain(source.backfill!(context([['zed', ['zed']]]), window, new Map()));
+    expect((error as UpstreamError).status).toBe(403);
+    expect(upstream.requests).toHaveLength(1);
+  });
+});

@@ -1,0 +1,198 @@
+import { z } from 'zod';
+import type { NormalizedPost } from '../../core/post.ts';
+import type { BackfillWindow, CollectContext, CursorValue, Rejection, SearchTerm, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
+import { REDDIT_OAUTH_URL, RedditClient, type TimeFilter } from './client.ts';
+import { mapRedditThing, type RedditMapResult } from './mapper.ts';
+
+export interface RedditSourceOptions extends SourceHttpOptions {
+  /** App-only OAuth; without both, anonymous `.json` is tried as best effort (10/min, may get 403). */
+  clientId?: string | null;
+  clientSecret?: string | null;
+  oauthBaseUrl?: string;
+  /** Search only these subreddits; empty searches all of Reddit. */
+  subreddits?: string[];
+  /** Listing page size (max 100). */
+  limit?: number;
+  firstPollLookbackMs?: number;
+}
+
+const Top = { top: z.number().int(), topIds: z.array(z.string()) };
+const RedditPollCursor = z.object({
+  hw: z.number().int(),
+  hwIds: z.array(z.string()),
+  walk: z.object({ after: z.string(), ...Top }).nullable(),
+});
+type RedditPollCursor = z.infer<typeof RedditPollCursor>;
+const RedditBackfillCursor = z.object({ after: z.string().nullable(), oldest: z.number().int(), done: z.boolean() });
+type RedditBackfillCursor = z.infer<typeof RedditBackfillCursor>;
+
+/** Reddit stops every listing, search included, at about this many items. */
+export const REDDIT_LISTING_CAP = 1000;
+/** Reddit's query length limit; longer OR-lists are cut to the phrases that fit. */
+const MAX_QUERY_LENGTH = 512;
+
+export function toRedditQueryKey(term: SearchTerm): string {
+  return `search:${term.slug}`;
+}
+
+export function toRedditBackfillKey(term: SearchTerm, window: BackfillWindow): string {
+  return `backfill:${window.since.toISOString()}..${window.until.toISOString()}:${term.slug}`;
+}
+
+/** One search per term: its phrases quoted and OR-ed. */
+export function buildRedditQuery(term: SearchTerm): string {
+  const quoted = [...new Set(term.phrases.map((p) => p.replace(/"/g, ' ').trim().replace(/\s+/g, ' ').toLowerCase()).filter(Boolean))].map((p) => `"${p}"`);
+  let query = '';
+  for (const phrase of quoted) {
+    const next = query ? `${query} OR ${phrase}` : phrase;
+    if (next.length > MAX_QUERY_LENGTH) break;
+    query = next;
+  }
+  return query;
+}
+
+/** The narrowest `t=` window that still reaches back `ageS` seconds (with five minutes to spare). */
+export function chooseTimeFilter(ageS: number): TimeFilter {
+  const age = ageS + 300;
+  if (age <= 3600) return 'hour';
+  if (age <= 86_400) return 'day';
+  if (age <= 7 * 86_400) return 'week';
+  if (age <= 28 * 86_400) return 'month';
+  if (age <= 365 * 86_400) return 'year';
+  return 'all';
+}
+
+interface Run {
+  ctx: CollectContext;
+  seenIds: Set<string>;
+}
+
+export function createRedditSource(options: RedditSourceOptions): Source {
+  const client = new RedditClient({
+    ...options,
+    clientId: options.clientId || null,
+    clientSecret: options.clientSecret || null,
+    oauthBaseUrl: options.oauthBaseUrl ?? REDDIT_OAUTH_URL,
+  });
+  const subreddits = options.subreddits ?? [];
+  const limit = Math.min(100, Math.max(1, options.limit ?? 100));
+  const lookbackS = Math.floor((options.firstPollLookbackMs ?? 24 * 3600_000) / 1000);
+
+  function collect(run: Run, results: RedditMapResult[]): { posts: NormalizedPost[]; rejected: Rejection[] } {
+    const posts: NormalizedPost[] = [];
+    const rejected: Rejection[] = [];
+    for (const result of results) {
+      if (result.kind === 'rejected') rejected.push(result.rejection);
+      else if (result.kind === 'post' && !run.seenIds.has(result.post.externalId)) {
+        run.seenIds.add(result.post.externalId);
+        posts.push(result.post);
+      }
+    }
+    return { posts, rejected };
+  }
+
+  /** Newest first via `after`; stops at the first item older than the high-water second. */
+  async function* pollTerm(run: Run, term: SearchTerm, stored: CursorValue | undefined): AsyncGenerator<SourceBatch> {
+    const queryKey = toRedditQueryKey(term);
+    const q = buildRedditQuery(term);
+    if (!q) return;
+    const nowS = Math.floor(run.ctx.now().getTime() / 1000);
+    const cursor: RedditPollCursor = readCursor(RedditPollCursor, stored, run.ctx, queryKey) ?? { hw: nowS - lookbackS, hwIds: [], walk: null };
+    const stale = new Set(cursor.hwIds);
+    let top = cursor.walk?.top ?? cursor.hw;
+    let topIds = cursor.walk?.topIds ?? cursor.hwIds;
+    let after = cursor.walk?.after ?? null;
+    const t = chooseTimeFilter(nowS - cursor.hw);
+    for (let fetched = 0; ; ) {
+      const listing = await client.search({ q, t, after, limit, subreddits, signal: run.ctx.signal });
+      const mapped = listing.data.children.map(mapRedditThing);
+      fetched += mapped.length;
+      let reachedOld = false;
+      const kept = mapped.filter((r) => {
+        if (r.kind === 'rejected') return true;
+        if (r.createdAtS < cursor.hw) {
+          reachedOld = true;
+          return false;
+        }
+        return !(r.createdAtS === cursor.hw && stale.has(r.kind === 'post' ? r.post.externalId : r.externalId));
+      });
+      for (const r of kept) {
+        if (r.kind !== 'post') continue;
+        if (r.createdAtS > top) {
+          top = r.createdAtS;
+          topIds = [r.post.externalId];
+        } else if (r.createdAtS === top && !topIds.includes(r.post.externalId)) {
+          topIds = [...topIds, r.post.externalId];
+        }
+      }
+      after = listing.data.after;
+      const done = reachedOld || after === null || mapped.length === 0;
+      if (done && !reachedOld && fetched >= REDDIT_LISTING_CAP) {
+        run.ctx.log.warn({ queryKey, fetched }, 'Reddit listing ended at its ~1,000-item cap before reaching the last poll; older posts in the gap are unreachable');
+      }
+      const next: RedditPollCursor = done ? { hw: top, hwIds: topIds, walk: null } : { hw: cursor.hw, hwIds: cursor.hwIds, walk: { after: after as string, top, topIds } };
+      const { posts, rejected } = collect(run, kept);
+      yield { queryKey, posts, events: [], rejected, fetched: mapped.length, cursor: next };
+      if (done) return;
+    }
+  }
+
+  return {
+    name: 'reddit',
+    skipReason: () => null,
+
+    async *poll(ctx, cursors) {
+      if (!client.authenticated) ctx.log.info({ source: 'reddit' }, 'no REDDIT_CLIENT_ID/SECRET: trying anonymous .json at 10/min (Reddit may answer 403)');
+      const run: Run = { ctx, seenIds: new Set() };
+      for (const term of ctx.terms) yield* pollTerm(run, term, cursors.get(toRedditQueryKey(term)));
+    },
+
+    async *backfill(ctx, window, cursors) {
+      const run: Run = { ctx, seenIds: new Set() };
+      const sinceS = Math.floor(window.since.getTime() / 1000);
+      const untilS = Math.ceil(window.until.getTime() / 1000);
+      const span = Math.max(1, untilS - sinceS);
+      const t = chooseTimeFilter(Math.floor(ctx.now().getTime() / 1000) - sinceS);
+      const terms = ctx.terms.filter((term) => buildRedditQuery(term) !== '');
+      ctx.log.info({ source: 'reddit', cap: REDDIT_LISTING_CAP }, 'Reddit search reaches only the newest ~1,000 posts per query; a backfill cannot go further back than that');
+      for (const [index, term] of terms.entries()) {
+        const queryKey = toRedditBackfillKey(term, window);
+        let cursor: RedditBackfillCursor = readCursor(RedditBackfillCursor, cursors.get(queryKey), ctx, queryKey) ?? { after: null, oldest: untilS, done: false };
+        let pages = 0;
+        while (!cursor.done) {
+          const listing = await client.search({ q: buildRedditQuery(term), t, after: cursor.after, limit, subreddits, signal: ctx.signal });
+          pages++;
+          const mapped = listing.data.children.map(mapRedditThing);
+          let oldest = cursor.oldest;
+          let reachedSince = false;
+          const kept = mapped.filter((r) => {
+            if (r.kind === 'rejected') return true;
+            oldest = Math.min(oldest, r.createdAtS);
+            if (r.createdAtS < sinceS) reachedSince = true;
+            return r.createdAtS >= sinceS && r.createdAtS < untilS;
+          });
+          const after = listing.data.after;
+          const done = reachedSince || after === null || mapped.length === 0;
+          if (done && !reachedSince) {
+            ctx.log.warn(
+              { queryKey, reachedBack: new Date(oldest * 1000).toISOString(), pages },
+              'Reddit listing ended at its ~1,000-item cap before the start of the window; older posts are not reachable through the API',
+            );
+          }
+          cursor = { after, oldest, done };
+          const walked = done ? 1 : Math.min(1, Math.max(0, (untilS - oldest) / span));
+          const { posts, rejected } = collect(run, kept);
+          yield { queryKey, posts, events: [], rejected, fetched: mapped.length, cursor, progress: (index + walked) / terms.length };
+        }
+      }
+    },
+  };
+}
+
+function readCursor<S extends z.ZodType>(schema: S, stored: CursorValue | undefined, ctx: CollectContext, queryKey: string): z.infer<S> | null {
+  if (stored === undefined || stored === null) return null;
+  const parsed = schema.safeParse(stored);
+  if (parsed.success) return parsed.data;
+  ctx.log.warn({ queryKey, cursor: stored }, 'ignoring a stored cursor of the wrong shape');
+  return null;
+}
