@@ -42,7 +42,7 @@ export const EnvSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   DATA_DIR: z.string().min(1).default('./data'),
   HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).default(8080),
+  PORT: z.coerce.number({ error: 'expected a port number 0-65535' }).int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   NODE_ENV: z
     .enum(['development', 'production', 'test'], { error: 'expected development, production or test' })

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { describeDatabase, parseSettings } from './settings.ts';
+
+describe('parseSettings', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    const s = parseSettings({});
+    expect(s).toMatchObject({
+      databaseUrl: undefined,
+      dataDir: './data',
+      host: '127.0.0.1',
+      port: 8080,
+      logLevel: 'info',
+      nodeEnv: 'production',
+      sqlEcho: false,
+      adminToken: undefined,
+      corsOrigins: [],
+      llm: undefined,
+    });
+    expect(s.sources.hnUrl).toBe('https://hn.algolia.com/api/v1');
+    expect(s.sources.rssFeeds).toBeUndefined();
+  });
+
+  it('reads every kind of value', () => {
+    const s = parseSettings({
+      DATABASE_URL: 'postgres://u:p@db:5432/vc',
+      PORT: '9000',
+      SQL_ECHO: 'true',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      VIBECHECK_RSS_FEEDS: 'https://status.example/feed.atom',
+      LLM_BASE_URL: 'http://127.0.0.1:11434/v1',
+      LLM_MODEL: 'qwen3',
+    });
+    expect(s.port).toBe(9000);
+    expect(s.sqlEcho).toBe(true);
+    expect(s.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(s.sources.rssFeeds).toEqual(['https://status.example/feed.atom']);
+    expect(s.llm).toEqual({ baseUrl: 'http://127.0.0.1:11434/v1', apiKey: undefined, model: 'qwen3' });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT: expected a port number 0-65535 \(got "eighty"\)/],
+    [{ PORT: '70000' }, /PORT: expected a port number 0-65535 \(got "70000"\)/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL: expected a postgres:\/\//],
+    [{ SQL_ECHO: 'maybe' }, /SQL_ECHO: expected true or false/],
+    [{ CORS_ORIGINS: 'not a url' }, /CORS_ORIGINS: expected comma-separated http\(s\) URLs, got "not a url"/],
+    [{ VIBECHECK_HN_URL: 'ftp://x' }, /VIBECHECK_HN_URL: expected an http\(s\) URL/],
+    [{ LLM_BASE_URL: 'http://x' }, /LLM_MODEL: required when LLM_BASE_URL is set/],
+  ])('rejects %o naming the variable', (env, message) => {
+    expect(() => parseSettings(env)).toThrow(message);
+  });
+
+  it('never echoes a secret value in its error', () => {
+    expect(() => parseSettings({ PORT: 'x', ADMIN_TOKEN: 'hunter2' })).toThrow(/PORT/);
+    try {
+      parseSettings({ PORT: 'x', ADMIN_TOKEN: 'hunter2' });
+    } catch (error) {
+      expect(String(error)).not.toContain('hunter2');
+    }
+  });
+
+  it('treats an empty secret as unset', () => {
+    expect(parseSettings({ ADMIN_TOKEN: '  ' }).adminToken).toBeUndefined();
+  });
+});
+
+describe('describeDatabase', () => {
+  it('hides the password of the server URL', () => {
+    const text = describeDatabase(parseSettings({ DATABASE_URL: 'postgres://user:s3cret@db:5432/vc' }));
+    expect(text).toBe('PostgreSQL server postgres://user:***@db:5432/vc');
+    expect(describeDatabase(parseSettings({ DATA_DIR: '/tmp/x' }))).toBe('embedded PGlite in /tmp/x');
+  });
+});
