@@ -1,0 +1,200 @@
+import type { NormalizedPost } from '../../core/post.ts';
+import { UpstreamError } from '../http.ts';
+import { createTermMatcher, type TermMatcher } from '../rss/term-match.ts';
+import type { CollectContext, CursorValue, Rejection, Source, SourceBatch } from '../types.ts';
+import { DiscourseClient, type DiscourseClientOptions, type DiscourseForum } from './client.ts';
+import { mapDiscoursePost, readPostId } from './mapper.ts';
+
+export interface DiscourseSourceOptions extends DiscourseClientOptions {
+  forums: Array<string | DiscourseForum>;
+  /** Pages of /posts.json one forum may read in one poll; an unfinished walk resumes next time. */
+  maxPagesPerPoll?: number;
+  /** How far back the first poll of a forum reaches. */
+  initialLookbackMs?: number;
+}
+
+/**
+ * `hwm`: every post with a larger id up to the last finished walk has been seen. `walk`: a walk down
+ * from post `top` whose next request is `before` (inclusive, as Discourse reads it) and ends at `hwm`.
+ */
+export interface DiscoursePollCursor {
+  hwm: number | null;
+  walk: { top: number; before: number } | null;
+}
+
+interface PageResult {
+  posts: NormalizedPost[];
+  rejected: Rejection[];
+  fetched: number;
+  ids: number[];
+  oldest: Date | null;
+}
+
+const DAY_MS = 86_400_000;
+
+export function createDiscourseSource(options: DiscourseSourceOptions): Source {
+  const forums = options.forums.map((forum) => (typeof forum === 'string' ? { url: forum } : forum));
+  const clients = forums.map((forum) => new DiscourseClient(forum, options));
+  const maxPages = options.maxPagesPerPoll ?? 20;
+  const lookbackMs = options.initialLookbackMs ?? DAY_MS;
+
+  function mapPage(
+    items: unknown[],
+    forumUrl: string,
+    matcher: TermMatcher,
+    runSeen: Set<string>,
+    keep: (id: number, createdAt: Date | null) => boolean,
+  ): PageResult {
+    const result: PageResult = { posts: [], rejected: [], fetched: items.length, ids: [], oldest: null };
+    for (const raw of items) {
+      const id = readPostId(raw);
+      if (id !== null) result.ids.push(id);
+      const mapped = mapDiscoursePost(raw, forumUrl);
+      if (mapped.kind === 'rejected') {
+        if (id === null || keep(id, null)) result.rejected.push(mapped.rejection);
+        continue;
+      }
+      if (mapped.kind === 'dropped') continue;
+      const { post } = mapped;
+      if (!result.oldest || post.createdAt < result.oldest) result.oldest = post.createdAt;
+      if (!keep(mapped.id, post.createdAt) || runSeen.has(post.externalId)) continue;
+      if (matcher.match(`${mapped.topicTitle}\n${post.body}`).length === 0) continue;
+      runSeen.add(post.externalId);
+      result.posts.push(post);
+    }
+    return result;
+  }
+
+  async function* pollForum(ctx: CollectContext, client: DiscourseClient, stored: DiscoursePollCursor, matcher: TermMatcher, runSeen: Set<string>): AsyncGenerator<SourceBatch> {
+    const queryKey = `forum:${client.forum.url}`;
+    const lookbackStart = new Date(ctx.now().getTime() - lookbackMs);
+    let pages = 0;
+
+    /** Walks down from `before` until it meets `hwm` (or the lookback); false when the page budget ran out first. */
+    async function* descend(start: { before: number | null; top: number | null }, hwm: number | null): AsyncGenerator<SourceBatch, boolean> {
+      let { before, top } = start;
+      for (;;) {
+        if (pages >= maxPages) return false;
+        const page = await client.latestPosts(before, ctx.signal);
+        pages++;
+        const keep = (id: number, createdAt: Date | null): boolean =>
+          hwm !== null ? id > hwm : createdAt === null || createdAt >= lookbackStart;
+        const result = mapPage(page.latest_posts, client.forum.url, matcher, runSeen, keep);
+        const minId = result.ids.length > 0 ? Math.min(...result.ids) : null;
+        top ??= Math.max(hwm ?? 0, ...result.ids) || null;
+        const reachedEnd =
+          minId === null || minId <= 1 || (hwm !== null ? minId <= hwm : result.oldest !== null && result.oldest < lookbackStart);
+        const cursor: DiscoursePollCursor =
+          reachedEnd || top === null ? { hwm: top, walk: null } : { hwm, walk: { top, before: minId - 1 } };
+        yield { queryKey, posts: result.posts, events: [], rejected: result.rejected, fetched: result.fetched, cursor: { ...cursor } };
+        if (reachedEnd) return true;
+        before = minId - 1;
+      }
+    }
+
+    let hwm = stored.hwm;
+    if (stored.walk) {
+      const finished = yield* descend({ before: stored.walk.before, top: stored.walk.top }, hwm);
+      if (!finished) return;
+      hwm = stored.walk.top;
+    }
+    yield* descend({ before: null, top: null }, hwm);
+  }
+
+  async function* backfillForum(
+    ctx: CollectContext,
+    client: DiscourseClient,
+    window: { since: Date; until: Date },
+    stored: CursorValue | undefined,
+    matcher: TermMatcher,
+    runSeen: Set<string>,
+    share: { index: number; count: number },
+  ): AsyncGenerator<SourceBatch> {
+    const queryKey = `backfill:forum:${client.forum.url}`;
+    const since = window.since.toISOString();
+    const until = window.until.toISOString();
+    const resumed = readBackfillCursor(stored);
+    const same = resumed !== null && resumed.since === since && resumed.until === until;
+    if (same && resumed.done) return;
+    let before = same ? resumed.before : null;
+    const span = Math.max(1, window.until.getTime() - window.since.getTime());
+    for (;;) {
+      const page = await client.latestPosts(before, ctx.signal);
+      const keep = (_id: number, createdAt: Date | null): boolean =>
+        createdAt === null || (createdAt >= window.since && createdAt < window.until);
+      const result = mapPage(page.latest_posts, client.forum.url, matcher, runSeen, keep);
+      const minId = result.ids.length > 0 ? Math.min(...result.ids) : null;
+      const done = minId === null || minId <= 1 || (result.oldest !== null && result.oldest < window.since);
+      const walked = done ? 1 : result.oldest ? Math.min(1, Math.max(0, (window.until.getTime() - result.oldest.getTime()) / span)) : 0;
+      yield {
+        queryKey,
+        posts: result.posts,
+        events: [],
+        rejected: result.rejected,
+        fetched: result.fetched,
+        cursor: { since, until, before: minId === null ? before : minId - 1, done },
+        progress: (share.index + walked) / share.count,
+      };
+      if (done) return;
+      before = minId - 1;
+    }
+  }
+
+  /** Forums are independent sites: each is tried, and the failures are thrown together at the end. */
+  async function* eachForum(ctx: CollectContext, run: (client: DiscourseClient, index: number) => AsyncGenerator<SourceBatch>): AsyncGenerator<SourceBatch> {
+    const failures: string[] = [];
+    for (const [index, client] of clients.entries()) {
+      if (ctx.signal.aborted) return;
+      try {
+        yield* run(client, index);
+      } catch (error) {
+        if (ctx.signal.aborted) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        ctx.log.warn({ forum: client.forum.url, err: message }, 'forum failed');
+        failures.push(`${client.forum.url}: ${message}`);
+      }
+    }
+    if (failures.length > 0) {
+      throw new UpstreamError(`${failures.length} of ${clients.length} forums failed: ${failures.join('; ')}`, {
+        url: clients.length === 1 ? (clients[0]?.forum.url ?? 'discourse') : 'discourse:forums',
+        retryable: false,
+      });
+    }
+  }
+
+  return {
+    name: 'discourse',
+    skipReason: () => (forums.length === 0 ? 'no Discourse forums configured' : null),
+
+    poll(ctx, cursors) {
+      const matcher = createTermMatcher(ctx.terms);
+      const runSeen = new Set<string>();
+      return eachForum(ctx, (client) => pollForum(ctx, client, readPollCursor(cursors.get(`forum:${client.forum.url}`)), matcher, runSeen));
+    },
+
+    backfill(ctx, window, cursors) {
+      const matcher = createTermMatcher(ctx.terms);
+      const runSeen = new Set<string>();
+      return eachForum(ctx, (client, index) =>
+        backfillForum(ctx, client, window, cursors.get(`backfill:forum:${client.forum.url}`), matcher, runSeen, { index, count: clients.length }),
+      );
+    },
+  };
+}
+
+function readPollCursor(value: CursorValue | undefined): DiscoursePollCursor {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { hwm: null, walk: null };
+  const hwm = typeof value.hwm === 'number' ? value.hwm : null;
+  const walk = value.walk;
+  if (typeof walk === 'object' && walk !== null && !Array.isArray(walk) && typeof walk.top === 'number' && typeof walk.before === 'number') {
+    return { hwm, walk: { top: walk.top, before: walk.before } };
+  }
+  return { hwm, walk: null };
+}
+
+function readBackfillCursor(value: CursorValue | undefined): { since: string; until: string; before: number | null; done: boolean } | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const { since, until, before, done } = value;
+  if (typeof since !== 'string' || typeof until !== 'string') return null;
+  return { since, until, before: typeof before === 'number' ? before : null, done: done === true };
+}
