@@ -1,0 +1,254 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
+import type { CollectContext, CursorValue, SourceBatch } from '../types.ts';
+import { DEVTO_RATE_LIMIT } from './client.ts';
+import { createDevtoSource, DEVTO_QUERY_KEY, toDevtoBackfillKey, type DevtoSourceOptions } from './source.ts';
+
+const NOW = new Date('2026-03-02T12:00:00Z');
+const NOW_S = NOW.getTime() / 1000;
+let upstream: FakeUpstream | undefined;
+afterEach(async () => {
+  await upstream?.close();
+  upstream = undefined;
+});
+
+interface Doc {
+  id: number;
+  publishedS: number;
+  title: string;
+  tags?: string[];
+}
+
+/** Every `everyNth` article mentions Claude Code; the rest are noise the filter must skip. */
+function makeDocs(count: number, newest: number, idBase: number, everyNth = 3, stepS = 120): Doc[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: idBase - i,
+    publishedS: newest - i * stepS,
+    title: i % everyNth === 0 ? `Claude Code note ${i}` : `Rust tips ${i}`,
+  }));
+}
+
+const iso = (s: number) => new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+function listed(doc: Doc) {
+  return {
+    type_of: 'article',
+    id: doc.id,
+    title: doc.title,
+    description: 'desc',
+    url: `https://dev.to/u/a-${doc.id}`,
+    comments_count: 0,
+    public_reactions_count: 1,
+    published_at: iso(doc.publishedS),
+    tag_list: doc.tags ?? ['programming'],
+    tags: (doc.tags ?? ['programming']).join(', '),
+    user: { name: 'U', username: 'u' },
+  };
+}
+
+function full(doc: Doc) {
+  const { tag_list, tags, ...rest } = listed(doc);
+  return { ...rest, tag_list: tags, tags: tag_list, body_html: `<p>Full text of ${doc.title} &amp; more</p><script>x()</script>` };
+}
+
+function devtoHandler(docs: Doc[]) {
+  return (request: FakeRequest): FakeResponse => {
+    if (request.path === '/articles/latest') {
+      const page = Number(request.query.get('page') ?? 1);
+      const perPage = Number(request.query.get('per_page') ?? 30);
+      const sorted = [...docs].sort((a, b) => b.publishedS - a.publishedS);
+      return { body: sorted.slice((page - 1) * perPage, page * perPage).map(listed) };
+    }
+    const id = Number(/^\/articles\/(\d+)$/.exec(request.path)?.[1]);
+    const doc = docs.find((d) => d.id === id);
+    return doc ? { body: full(doc) } : { status: 404, body: { error: 'not found', status: 404 } };
+  };
+}
+
+function context(phrases: string[] = ['Claude Code'], warnings: string[] = []): CollectContext {
+  return {
+    terms: [{ slug: 'claude-code', phrases }],
+    signal: new AbortController().signal,
+    log: { debug: () => {}, info: () => {}, warn: (_o, msg) => warnings.push(msg ?? '') },
+    now: () => NOW,
+  };
+}
+
+async function start(docs: Doc[], extra: Partial<DevtoSourceOptions> = {}) {
+  upstream = await startFakeUpstream(devtoHandler(docs));
+  const source = createDevtoSource({
+    baseUrl: upstream.url,
+    rateLimit: { minTimeMs: 2 },
+    timeoutMs: 300,
+    minRetryDelayMs: 5,
+    maxRetryDelayMs: 20,
+    retries: 3,
+    perPage: 20,
+    ...extra,
+  });
+  return { upstream, source };
+}
+
+async function drain(iterable: AsyncIterable<SourceBatch>): Promise<{ batches: SourceBatch[]; error: unknown }> {
+  const batches: SourceBatch[] = [];
+  try {
+    for await (const batch of iterable) batches.push(batch);
+    return { batches, error: null };
+  } catch (error) {
+    return { batches, error };
+  }
+}
+
+const ids = (batches: SourceBatch[]) => batches.flatMap((b) => b.posts.map((p) => p.externalId));
+const lastCursors = (batches: SourceBatch[]) => {
+  const map = new Map<string, CursorValue>();
+  for (const b of batches) map.set(b.queryKey, b.cursor);
+  return map;
+};
+const wantedIds = (docs: Doc[], sinceS = -Infinity) => docs.filter((d) => d.title.startsWith('Claude') && d.publishedS > sinceS).map((d) => String(d.id));
+const detailCalls = (requests: FakeRequest[]) => requests.filter((r) => r.path !== '/articles/latest');
+
+describe('createDevtoSource poll', () => {
+  it('reads /articles/latest newest first, keeps matching articles and fetches full text only for them', async () => {
+    const docs = makeDocs(50, NOW_S - 60, 5000);
+    const { upstream, source } = await start(docs);
+    const { batches, error } = await drain(source.poll(context(), new Map()));
+    expect(error).toBeNull();
+    expect(ids(batches).sort()).toEqual(wantedIds(docs).sort());
+    expect(detailCalls(upstream.requests)).toHaveLength(wantedIds(docs).length);
+    const first = upstream.requests[0]!;
+    expect(first.headers.accept).toBe('application/vnd.forem.api-v1+json');
+    expect(first.headers['user-agent']).toMatch(/^vibecheck\//);
+    expect(Object.fromEntries(first.query)).toEqual({ page: '1', per_page: '20' });
+    expect(batches[0]?.posts[0]?.body).toBe('Full text of Claude Code note 0 & more');
+    expect(batches.at(-1)?.cursor).toEqual({ hw: NOW_S - 60, hwIds: ['5000'], walk: null });
+  });
+
+  it('matches a term by its squashed tag, not only by title', async () => {
+    const docs: Doc[] = [{ id: 1, publishedS: NOW_S - 10, title: 'My week', tags: ['claudecode'] }, { id: 2, publishedS: NOW_S - 20, title: 'Other', tags: ['go'] }];
+    const { source } = await start(docs);
+    expect(ids((await drain(source.poll(context(), new Map()))).batches)).toEqual(['1']);
+  });
+
+  it('stops at the watermark on the next poll, taking a new article in the same second', async () => {
+    const docs = makeDocs(30, NOW_S - 600, 6000, 1);
+    const { upstream, source } = await start(docs);
+    const first = await drain(source.poll(context(), new Map()));
+    expect(ids(first.batches)).toHaveLength(30);
+    docs.push({ id: 7000, publishedS: NOW_S - 600, title: 'Claude Code same second' }, { id: 7001, publishedS: NOW_S - 5, title: 'Claude Code newest' });
+    const before = upstream.requests.filter((r) => r.path === '/articles/latest').length;
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
+    expect(ids(second.batches).sort()).toEqual(['7000', '7001']);
+    expect(upstream.requests.filter((r) => r.path === '/articles/latest').length - before).toBe(1);
+  });
+
+  it('rides out 429 with Retry-After, 500 and a slow response, every article once', async () => {
+    const docs = makeDocs(30, NOW_S - 60, 8000);
+    const { upstream, source } = await start(docs);
+    upstream.queue({ status: 429, headers: { 'retry-after': '1' }, body: { error: 'Retry later', status: 429 } }, { status: 500, body: 'oops' }, { delayMs: 700, body: [] });
+    const { batches, error } = await drain(source.poll(context(), new Map()));
+    expect(error).toBeNull();
+    expect(ids(batches).sort()).toEqual(wantedIds(docs).sort());
+    expect((upstream.requests[1]?.at ?? 0) - (upstream.requests[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
+  });
+
+  it('dies on truncated JSON at list page 3 and resumes at page 3 without loss or repeats', async () => {
+    const docs = makeDocs(70, NOW_S - 60, 9000);
+    const { upstream, source } = await start(docs);
+    const handler = devtoHandler(docs);
+    let lists = 0;
+    upstream.setHandler((request) => (request.path === '/articles/latest' && ++lists === 3 ? { body: '[{"id": 1, "title": "Cla' } : handler(request)));
+    const first = await drain(source.poll(context(), new Map()));
+    expect((first.error as Error).message).toMatch(/malformed JSON/);
+    expect(first.batches).toHaveLength(2);
+    expect(first.batches[1]?.cursor).toMatchObject({ walk: { page: 3 } });
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
+    expect(second.error).toBeNull();
+    const all = [...ids(first.batches), ...ids(second.batches)];
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.sort()).toEqual(wantedIds(docs).sort());
+  });
+
+  it('fails on a wrong envelope; rejects a bad listed article and skips one gone before its fetch', async () => {
+    const docs = makeDocs(3, NOW_S - 60, 100, 1);
+    const { upstream, source } = await start(docs);
+    upstream.queue({ body: { articles: [] } });
+    const wrong = await drain(source.poll(context(), new Map()));
+    expect((wrong.error as Error).message).toMatch(/unexpected response shape/);
+    upstream.queue({ body: [...docs.map(listed), { id: 55, title: 'Claude Code', url: 'x', published_at: 'soon' }, listed({ id: 404, publishedS: NOW_S - 70, title: 'Claude Code gone' })] });
+    const { batches, error } = await drain(source.poll(context(), new Map()));
+    expect(error).toBeNull();
+    expect(ids(batches).sort()).toEqual(['100', '98', '99']);
+    expect(batches[0]?.rejected).toEqual([{ externalId: '55', reason: expect.stringMatching(/^published_at:/) }]);
+    expect(batches[0]?.fetched).toBe(5);
+  });
+
+  it('fetches and yields an article repeated on the next page once, within the rate limit', async () => {
+    const docs = makeDocs(40, NOW_S - 60, 300, 1);
+    const { upstream, source } = await start(docs, { rateLimit: { minTimeMs: 40 } });
+    const handler = devtoHandler(docs);
+    let lists = 0;
+    upstream.setHandler((request) => {
+      const response = handler(request);
+      if (request.path === '/articles/latest' && ++lists === 2) (response.body as unknown[]).unshift(listed(docs[19]!));
+      return response;
+    });
+    const { batches } = await drain(source.poll(context(), new Map()));
+    expect(ids(batches)).toHaveLength(40);
+    expect(detailCalls(upstream.requests)).toHaveLength(40);
+    expect(maxRequestsInWindow(upstream.requests, 30)).toBe(1);
+  });
+
+  it('defaults to at most 3 requests a second', () => {
+    expect(Math.floor(1000 / DEVTO_RATE_LIMIT.minTimeMs)).toBe(2);
+    expect(1000 / DEVTO_RATE_LIMIT.minTimeMs).toBeLessThanOrEqual(3);
+  });
+
+  it('logs and skips the rest of a gap longer than the poll page limit', async () => {
+    const docs = makeDocs(100, NOW_S - 60, 400);
+    const { source } = await start(docs, { maxPollPages: 2 });
+    const warnings: string[] = [];
+    const { batches } = await drain(source.poll(context(['Claude Code'], warnings), new Map()));
+    expect(batches).toHaveLength(2);
+    expect(batches.at(-1)?.cursor).toMatchObject({ hw: NOW_S - 60, walk: null });
+    expect(warnings.some((w) => /page limit/.test(w))).toBe(true);
+  });
+});
+
+describe('createDevtoSource backfill', () => {
+  const window = { since: new Date('2026-02-01T00:00:00Z'), until: new Date('2026-02-02T00:00:00Z') };
+  const sinceS = window.since.getTime() / 1000;
+  const untilS = window.until.getTime() / 1000;
+
+  it('walks the feed back to the window and keeps only matching articles inside it', async () => {
+    const docs = makeDocs(200, untilS + 3 * 3600, 10_000, 2, 1200);
+    const { source } = await start(docs, { perPage: 30 });
+    const { batches, error } = await drain(source.backfill!(context(), window, new Map()));
+    expect(error).toBeNull();
+    const expected = docs.filter((d) => d.title.startsWith('Claude') && d.publishedS >= sinceS && d.publishedS < untilS).map((d) => String(d.id));
+    expect(expected.length).toBeGreaterThan(20);
+    expect(ids(batches).sort()).toEqual(expected.sort());
+    const progress = batches.map((b) => b.progress ?? -1);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress[0]).toBeLessThan(0.5);
+    expect(batches.at(-1)).toMatchObject({ progress: 1, cursor: { done: true }, queryKey: toDevtoBackfillKey(window) });
+  });
+
+  it('resumes from the stored page', async () => {
+    const docs = makeDocs(200, untilS + 3 * 3600, 20_000, 2, 1200);
+    const { upstream, source } = await start(docs, { perPage: 30 });
+    const key = toDevtoBackfillKey(window);
+    await drain(source.backfill!(context(), window, new Map([[key, { page: 4, oldest: untilS, done: false }]])));
+    expect(upstream.requests[0]?.query.get('page')).toBe('4');
+    const finished = await drain(source.backfill!(context(), window, new Map([[key, { page: 9, oldest: sinceS, done: true }]])));
+    expect(finished.batches).toEqual([]);
+  });
+});
+
+describe('createDevtoSource poll cursor', () => {
+  it('uses one query key for the whole feed', async () => {
+    const { source } = await start(makeDocs(2, NOW_S - 60, 1, 1));
+    const { batches } = await drain(source.poll(context(), new Map()));
+    expect(batches.every((b) => b.queryKey === DEVTO_QUERY_KEY)).toBe(true);
+  });
+});

@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import type { NormalizedPost } from '../../core/post.ts';
+import type { CollectContext, CursorValue, Rejection, Source } from '../types.ts';
+import type { DevtoArticle } from './api-types.ts';
+import { DevtoClient, type DevtoClientOptions } from './client.ts';
+import { describeForMatching, mapDevtoArticle, parseDevtoArticle, readPublishedS, readTags } from './mapper.ts';
+import { compileArticleMatcher, listPhrases } from './terms.ts';
+
+export interface DevtoSourceOptions extends DevtoClientOptions {
+  /** Articles per list page (Forem allows up to 1000). */
+  perPage?: number;
+  firstPollLookbackMs?: number;
+  /** A poll reads at most this many list pages; a longer gap is logged and skipped. */
+  maxPollPages?: number;
+}
+
+const DevtoPollCursor = z.object({
+  hw: z.number().int(),
+  hwIds: z.array(z.string()),
+  walk: z.object({ page: z.number().int().positive(), top: z.number().int(), topIds: z.array(z.string()) }).nullable(),
+});
+type DevtoPollCursor = z.infer<typeof DevtoPollCursor>;
+const DevtoBackfillCursor = z.object({ page: z.number().int().positive(), oldest: z.number().int(), done: z.boolean() });
+type DevtoBackfillCursor = z.infer<typeof DevtoBackfillCursor>;
+
+/** One feed serves every term, so there is one cursor. */
+export const DEVTO_QUERY_KEY = 'articles:latest';
+
+export function toDevtoBackfillKey(window: { since: Date; until: Date }): string {
+  return `backfill:${window.since.toISOString()}..${window.until.toISOString()}:articles`;
+}
+
+interface Run {
+  ctx: CollectContext;
+  seenIds: Set<string>;
+  matches: (text: string, tags: readonly string[]) => boolean;
+}
+
+export function createDevtoSource(options: DevtoSourceOptions): Source {
+  const client = new DevtoClient(options);
+  const perPage = Math.min(1000, Math.max(1, options.perPage ?? 100));
+  const lookbackS = Math.floor((options.firstPollLookbackMs ?? 24 * 3600_000) / 1000);
+  const maxPollPages = options.maxPollPages ?? 50;
+
+  /** Full text only for the articles that mention a term: one extra request each, inside the 3/s budget. */
+  async function fetchPosts(run: Run, wanted: DevtoArticle[]): Promise<{ posts: NormalizedPost[]; rejected: Rejection[] }> {
+    const posts: NormalizedPost[] = [];
+    const rejected: Rejection[] = [];
+    for (const listed of wanted) {
+      const id = String(listed.id);
+      if (run.seenIds.has(id)) continue;
+      const raw = await client.getArticle(listed.id, run.ctx.signal);
+      if (raw === null) {
+        run.ctx.log.debug({ id }, 'article gone before its full text was fetched');
+        continue;
+      }
+      const full = parseDevtoArticle(raw);
+      if (full.kind === 'rejected') {
+        rejected.push(full.rejection);
+        continue;
+      }
+      run.seenIds.add(id);
+      posts.push(mapDevtoArticle(full.article));
+    }
+    return { posts, rejected };
+  }
+
+  function select(run: Run, raws: unknown[]) {
+    const articles: DevtoArticle[] = [];
+    const rejected: Rejection[] = [];
+    for (const raw of raws) {
+      const parsed = parseDevtoArticle(raw);
+      if (parsed.kind === 'rejected') rejected.push(parsed.rejection);
+      else articles.push(parsed.article);
+    }
+    const isWanted = (a: DevtoArticle) => run.matches(describeForMatching(a), readTags(a));
+    return { articles, rejected, isWanted };
+  }
+
+  return {
+    name: 'devto',
+    skipReason: () => null,
+
+    async *poll(ctx, cursors) {
+      const run: Run = { ctx, seenIds: new Set(), matches: compileArticleMatcher(listPhrases(ctx.terms)) };
+      if (ctx.terms.length === 0) return;
+      const nowS = Math.floor(ctx.now().getTime() / 1000);
+      const cursor: DevtoPollCursor = readCursor(DevtoPollCursor, cursors.get(DEVTO_QUERY_KEY), ctx) ?? { hw: nowS - lookbackS, hwIds: [], walk: null };
+      const stale = new Set(cursor.hwIds);
+      let top = cursor.walk?.top ?? cursor.hw;
+      let topIds = cursor.walk?.topIds ?? cursor.hwIds;
+      for (let page = cursor.walk?.page ?? 1; ; page++) {
+        const raws = await client.listLatest(page, perPage, ctx.signal);
+        const { articles, rejected, isWanted } = select(run, raws);
+        let reachedOld = false;
+        const fresh = articles.filter((a) => {
+          const s = readPublishedS(a);
+          if (s < cursor.hw) reachedOld = true;
+          return s > cursor.hw || (s === cursor.hw && !stale.has(String(a.id)));
+        });
+        for (const a of fresh) {
+          const s = readPublishedS(a);
+          if (s > top) {
+            top = s;
+            topIds = [String(a.id)];
+          } else if (s === top && !topIds.includes(String(a.id))) topIds = [...topIds, String(a.id)];
+        }
+        const { posts, rejected: late } = await fetchPosts(run, fresh.filter(isWanted));
+        const exhausted = raws.length < perPage;
+        const capped = !reachedOld && !exhausted && page >= maxPollPages;
+        if (capped) ctx.log.warn({ pages: page, since: new Date(cursor.hw * 1000).toISOString() }, 'Dev.to poll hit its page limit before the last high-water mark; the rest of the gap is skipped');
+        const done = reachedOld || exhausted || capped;
+        const next: DevtoPollCursor = done ? { hw: top, hwIds: topIds, walk: null } : { hw: cursor.hw, hwIds: cursor.hwIds, walk: { page: page + 1, top, topIds } };
+        yield { queryKey: DEVTO_QUERY_KEY, posts, events: [], rejected: [...rejected, ...late], fetched: raws.length, cursor: next };
+        if (done) return;
+      }
+    },
+
+    async *backfill(ctx, window, cursors) {
+      const run: Run = { ctx, seenIds: new Set(), matches: compileArticleMatcher(listPhrases(ctx.terms)) };
+      if (ctx.terms.length === 0) return;
+      const queryKey = toDevtoBackfillKey(window);
+      const sinceS = Math.floor(window.since.getTime() / 1000);
+      const untilS = Math.ceil(window.until.getTime() / 1000);
+      const span = Math.max(1, untilS - sinceS);
+      let cursor: DevtoBackfillCursor = readCursor(DevtoBackfillCursor, cursors.get(queryKey), ctx) ?? { page: 1, oldest: untilS, done: false };
+      while (!cursor.done) {
+        const raws = await client.listLatest(cursor.page, perPage, ctx.signal);
+        const { articles, rejected, isWanted } = select(run, raws);
+        let oldest = cursor.oldest;
+        let passedStart = false;
+        const inWindow = articles.filter((a) => {
+          const s = readPublishedS(a);
+          if (s < untilS) oldest = Math.min(oldest, s);
+          if (s < sinceS) passedStart = true;
+          return s >= sinceS && s < untilS;
+        });
+        const { posts, rejected: late } = await fetchPosts(run, inWindow.filter(isWanted));
+        const done = passedStart || raws.length < perPage;
+        cursor = { page: cursor.page + 1, oldest, done };
+        const progress = done ? 1 : Math.min(1, Math.max(0, (untilS - oldest) / span));
+        yield { queryKey, posts, events: [], rejected: [...rejected, ...late], fetched: raws.length, cursor, progress };
+      }
+    },
+  };
+}
+
+function readCursor<S extends z.ZodType>(schema: S, stored: CursorValue | undefined, ctx: CollectContext): z.infer<S> | null {
+  if (stored === undefined || stored === null) return null;
+  const parsed = schema.safeParse(stored);
+  if (parsed.success) return parsed.data;
+  ctx.log.warn({ cursor: stored }, 'ignoring a stored cursor of the wrong shape');
+  return null;
+}
