@@ -83,6 +83,16 @@ describe('Student t distribution', () => {
     expect(computeStudentTCdf(t, 7.3)).toBeCloseTo(0.9, 12);
   });
 
+  it.each([0.2, 0.5, 1.37, 2.5])('is the inverse of the cdf at %f df, below the range of the expansion', (df) => {
+    expect(computeStudentTCdf(computeStudentTQuantile(0.975, df), df)).toBeCloseTo(0.975, 12);
+  });
+
+  it('gives the same answer from its cache as when first computed', () => {
+    const first = computeStudentTQuantile(0.975, 17);
+    expect(computeStudentTQuantile(0.975, 17)).toBe(first);
+    expect(first).toBeCloseTo(2.10981557783332, 10);
+  });
+
   it('a t of 2.228 with 10 df has a two-sided p of 0.05', () => {
     expect(computeStudentTTwoSidedP(2.22813885198627, 10)).toBeCloseTo(0.05, 12);
   });

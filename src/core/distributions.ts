@@ -46,40 +46,64 @@ function evaluateBetaFraction(x: number, a: number, b: number): number {
   return result;
 }
 
-/** Regularized incomplete beta function I_x(a, b). */
-export function regularizedBeta(x: number, a: number, b: number): number {
-  if (!(a > 0) || !(b > 0)) throw new RangeError(`regularizedBeta needs a, b > 0, got ${a}, ${b}`);
-  if (Number.isNaN(x)) throw new RangeError('regularizedBeta needs a number x');
+function computeLogBeta(a: number, b: number): number {
+  return logGamma(a) + logGamma(b) - logGamma(a + b);
+}
+
+/** I_x(a, b) given ln B(a, b), which callers evaluating many x for one (a, b) compute once. */
+function computeRegularizedBeta(x: number, a: number, b: number, logBeta: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
-  const logFront = a * Math.log(x) + b * Math.log1p(-x) - (logGamma(a) + logGamma(b) - logGamma(a + b));
+  const logFront = a * Math.log(x) + b * Math.log1p(-x) - logBeta;
   // The fraction converges fast only below the mean of the distribution; use the symmetry above it.
   if (x < (a + 1) / (a + b + 2)) return (Math.exp(logFront) * evaluateBetaFraction(x, a, b)) / a;
   return 1 - (Math.exp(logFront) * evaluateBetaFraction(1 - x, b, a)) / b;
 }
 
-function assertDegreesOfFreedom(df: number): void {
+/** Regularized incomplete beta function I_x(a, b). */
+export function regularizedBeta(x: number, a: number, b: number): number {
+  if (!(a > 0) || !(b > 0)) throw new RangeError(`regularizedBeta needs a, b > 0, got ${a}, ${b}`);
+  if (Number.isNaN(x)) throw new RangeError('regularizedBeta needs a number x');
+  return computeRegularizedBeta(x, a, b, computeLogBeta(a, b));
+}
+
+/** Student's t with its normalising constant ln B(df/2, 1/2) computed once. */
+interface StudentT {
+  df: number;
+  logBeta: number;
+}
+
+function createStudentT(df: number): StudentT {
   if (!(df > 0) || !Number.isFinite(df)) throw new RangeError(`degrees of freedom must be finite and > 0, got ${df}`);
+  return { df, logBeta: computeLogBeta(df / 2, 0.5) };
+}
+
+function computeTwoSidedP(t: number, dist: StudentT): number {
+  if (!Number.isFinite(t)) return 0;
+  return computeRegularizedBeta(dist.df / (dist.df + t * t), dist.df / 2, 0.5, dist.logBeta);
+}
+
+function computeCdf(t: number, dist: StudentT): number {
+  const tail = computeTwoSidedP(t, dist) / 2;
+  return t > 0 ? 1 - tail : tail;
+}
+
+/** (1 + t²/df)^(-(df + 1)/2) / (sqrt(df) B(df/2, 1/2)), in logs. */
+function computeDensity(t: number, dist: StudentT): number {
+  const { df, logBeta } = dist;
+  return Math.exp(-logBeta - 0.5 * Math.log(df) - ((df + 1) / 2) * Math.log1p((t * t) / df));
 }
 
 /** P(|T| >= |t|) for Student's t with df degrees of freedom. */
 export function computeStudentTTwoSidedP(t: number, df: number): number {
-  assertDegreesOfFreedom(df);
   if (Number.isNaN(t)) throw new RangeError('t must be a number');
-  if (!Number.isFinite(t)) return 0;
-  return regularizedBeta(df / (df + t * t), df / 2, 0.5);
+  return computeTwoSidedP(t, createStudentT(df));
 }
 
 /** P(T <= t) for Student's t with df degrees of freedom. */
 export function computeStudentTCdf(t: number, df: number): number {
-  const tail = computeStudentTTwoSidedP(t, df) / 2;
-  return t > 0 ? 1 - tail : tail;
-}
-
-function computeStudentTDensity(t: number, df: number): number {
-  const logDensity =
-    logGamma((df + 1) / 2) - logGamma(df / 2) - 0.5 * Math.log(df * Math.PI) - ((df + 1) / 2) * Math.log1p((t * t) / df);
-  return Math.exp(logDensity);
+  if (Number.isNaN(t)) throw new RangeError('t must be a number');
+  return computeCdf(t, createStudentT(df));
 }
 
 /** Standard normal P(Z <= z), from erfc written as a regularized incomplete gamma of order 1/2. */
@@ -123,22 +147,21 @@ function normalDensity(z: number): number {
   return Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
 }
 
-/** Solves cdf(x) = p for an increasing cdf by Newton steps kept inside a shrinking bracket. */
-function solveIncreasing(p: number, cdf: (x: number) => number, density: (x: number) => number): number {
+/**
+ * Solves tail(x) = q for x > 0, tail being a decreasing upper-tail probability (exact where 1 - cdf would
+ * cancel), by Newton steps from `guess` that bisect the bracket found so far when they leave it.
+ */
+function solveUpperTail(q: number, tail: (x: number) => number, density: (x: number) => number, guess: number): number {
   let low = 0;
-  let high = 1;
-  while (cdf(high) < p) {
-    low = high;
-    high *= 2;
-  }
-  let x = (low + high) / 2;
+  let high = Infinity;
+  let x = guess;
   for (let i = 0; i < 200; i++) {
-    const error = cdf(x) - p;
+    const error = q - tail(x);
     if (error > 0) high = x;
     else low = x;
     let next = x - error / density(x);
-    if (!(next > low && next < high)) next = (low + high) / 2;
-    if (Math.abs(next - x) <= 1e-14 * Math.max(1, x)) return next;
+    if (!(next > low && next < high)) next = Number.isFinite(high) ? (low + high) / 2 : 2 * x;
+    if (Math.abs(next - x) <= 1e-13 * Math.max(1, x)) return next;
     x = next;
   }
   return x;
@@ -153,21 +176,43 @@ export function computeNormalQuantile(p: number): number {
   assertProbability(p);
   if (p === 0.5) return 0;
   if (p < 0.5) return -computeNormalQuantile(1 - p);
-  return solveIncreasing(p, computeNormalCdf, normalDensity);
+  return solveUpperTail(1 - p, (z) => 0.5 * computeUpperGammaHalf((z * z) / 2), normalDensity, 1);
 }
+
+/** Integer df recur endlessly across a series (n - 1 for each bucket), so their quantiles are kept. */
+const quantileCache = new Map<string, number>();
+const QUANTILE_CACHE_SIZE = 4096;
 
 /** t such that P(T <= t) = p for Student's t with df degrees of freedom (df may be fractional, as in Welch's test). */
 export function computeStudentTQuantile(p: number, df: number): number {
   assertProbability(p);
-  assertDegreesOfFreedom(df);
+  const dist = createStudentT(df);
   if (p === 0.5) return 0;
   if (p < 0.5) return -computeStudentTQuantile(1 - p, df);
-  if (df >= LARGE_DF) return expandCornishFisher(p === 0.975 ? Z_95 : computeNormalQuantile(p), df);
-  return solveIncreasing(
-    p,
-    (t) => computeStudentTCdf(t, df),
-    (t) => computeStudentTDensity(t, df),
-  );
+  const key = `${p}:${df}`;
+  const known = quantileCache.get(key);
+  if (known !== undefined) return known;
+  const expansion = expandCornishFisher(p === 0.975 ? Z_95 : computeNormalQuantile(p), df);
+  const quantile =
+    df >= LARGE_DF ? expansion : solveUpperTail(1 - p, (t) => computeTwoSidedP(t, dist) / 2, (t) => computeDensity(t, dist), guessQuantile(p, df, expansion));
+  if (Number.isInteger(df)) {
+    if (quantileCache.size >= QUANTILE_CACHE_SIZE) quantileCache.clear();
+    quantileCache.set(key, quantile);
+  }
+  return quantile;
+}
+
+/**
+ * A Newton start: the Cornish-Fisher expansion from 3 df (its series diverges below), else a geometric
+ * blend of the closed forms at 1 df (Cauchy) and 2 df; below 1 df the tail P ~ t^-df stretches the 1-df value.
+ */
+function guessQuantile(p: number, df: number, expansion: number): number {
+  if (df >= 3) return expansion;
+  const atOne = Math.tan(Math.PI * (p - 0.5));
+  const atTwo = (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
+  if (df < 1) return atOne ** (1 / df);
+  const atThree = expandCornishFisher(p === 0.975 ? Z_95 : computeNormalQuantile(p), 3);
+  return df < 2 ? atOne ** (2 - df) * atTwo ** (df - 1) : atTwo ** (3 - df) * atThree ** (df - 2);
 }
 
 /** Abramowitz & Stegun 26.7.5: t quantile as a series in 1/df around the normal quantile z. */
