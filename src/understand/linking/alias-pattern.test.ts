@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileAliasPattern, keyOfWord, listAliasKeys } from './alias-pattern.ts';
+import { compileAliasPattern, listAliasKeys, readLiteralPrefix, readWordKey, toNumericKey } from './alias-pattern.ts';
 
 function matchAt(alias: string, text: string, caseSensitive = false): string | null {
   const pattern = compileAliasPattern(alias, caseSensitive);
@@ -35,17 +35,25 @@ describe('compileAliasPattern', () => {
   });
 });
 
-describe('listAliasKeys and keyOfWord', () => {
+describe('listAliasKeys and readWordKey', () => {
   it('file an alias under the first two characters of its first word, as a text word is looked up', () => {
     expect(listAliasKeys('Claude Code')).toEqual(['cl']);
-    expect(keyOfWord('ClaudeCode')).toBe('cl');
+    expect(readWordKey('see ClaudeCode', 4, 14)).toBe(toNumericKey('cl'));
     expect(listAliasKeys('LM Studio')).toEqual(['lm']);
-    expect(keyOfWord('LMStudio')).toBe('lm');
+    expect(readWordKey('LMStudio', 0, 8)).toBe(toNumericKey('lm'));
   });
 
   it('file a one-character first word under itself and every two-character continuation', () => {
     const keys = listAliasKeys('Q Developer');
     expect(keys).toContain('q');
     expect(keys).toContain('qd');
+  });
+});
+
+describe('readLiteralPrefix', () => {
+  it('returns the alias up to its first separator or version slot, lower-cased', () => {
+    expect(readLiteralPrefix('Claude {v} Sonnet')).toBe('claude');
+    expect(readLiteralPrefix('Bolt.new')).toBe('bolt.new');
+    expect(readLiteralPrefix('GPT-4o')).toBe('gpt');
   });
 });

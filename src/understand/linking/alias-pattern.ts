@@ -58,6 +58,43 @@ export function listAliasKeys(alias: string): string[] {
   return [first, ...Array.from(KEY_CHARS, (c) => first + c)];
 }
 
-export function keyOfWord(word: string): string {
-  return (word.length >= 2 ? word.slice(0, 2) : word).toLowerCase();
+const NON_ASCII_WORD = /[\p{L}\p{N}]/u;
+
+/** Letters, digits and underscore, in any script; ASCII is checked without a regex. */
+export function isWordCode(code: number): boolean {
+  if (code < 128) {
+    return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
+  }
+  return NON_ASCII_WORD.test(String.fromCharCode(code));
+}
+
+function lowerCode(code: number): number {
+  if (code >= 65 && code <= 90) return code + 32;
+  return code < 128 ? code : String.fromCharCode(code).toLowerCase().charCodeAt(0);
+}
+
+/** The lookup key of the word spanning [start, end): its first two characters lower-cased, as a number. */
+export function readWordKey(text: string, start: number, end: number): number {
+  const first = lowerCode(text.charCodeAt(start));
+  return end - start >= 2 ? first * 65536 + lowerCode(text.charCodeAt(start + 1)) : first * 65536;
+}
+
+/** The numeric form of a key from listAliasKeys, comparable with readWordKey. */
+export function toNumericKey(key: string): number {
+  return readWordKey(key, 0, key.length);
+}
+
+/** The alias up to its first separator or version slot, lower-cased: a cheap test before the regex. */
+export function readLiteralPrefix(alias: string): string {
+  const prefix = /^[^\s_{-]*/.exec(alias.trim())?.[0] ?? '';
+  return /^[\x20-\x7e]*$/.test(prefix) ? prefix.toLowerCase() : '';
+}
+
+export function startsWithFolded(text: string, at: number, lowerPrefix: string, caseSensitivePrefix: string | null): boolean {
+  if (caseSensitivePrefix !== null) return text.startsWith(caseSensitivePrefix, at);
+  for (let j = 0; j < lowerPrefix.length; j += 1) {
+    const code = text.charCodeAt(at + j);
+    if ((code >= 65 && code <= 90 ? code + 32 : code) !== lowerPrefix.charCodeAt(j)) return false;
+  }
+  return true;
 }

@@ -1,6 +1,16 @@
 import { Disambiguation } from '../../core/entity.ts';
-import { compileAliasPattern, keyOfWord, listAliasKeys } from './alias-pattern.ts';
+import {
+  compileAliasPattern,
+  isWordCode,
+  listAliasKeys,
+  readLiteralPrefix,
+  readWordKey,
+  startsWithFolded,
+  toNumericKey,
+} from './alias-pattern.ts';
 import { maskNonProse } from './mask-non-prose.ts';
+import { TermSet, tokenizeWords } from './term-set.ts';
+import type { WordTokens } from './term-set.ts';
 import { hasCodePrefix, isSentenceStart, readNextWord, readPreviousWord } from './text-clues.ts';
 
 /** An entity as the linker needs it; user-added entities arrive from the database in this shape. */
@@ -36,6 +46,9 @@ interface AliasRule {
   entity: number;
   surface: string;
   pattern: RegExp;
+  /** Literal start of the alias, checked before running the regex. */
+  prefix: string;
+  caseSensitivePrefix: string | null;
   ambiguous: boolean;
   strict: boolean;
   caseSensitive: boolean;
@@ -47,8 +60,8 @@ interface EntityRules {
   ancestors: number[];
   prior: number;
   personLike: boolean;
-  context: RegExp | null;
-  antiContext: RegExp | null;
+  context: TermSet;
+  antiContext: TermSet;
   antiPrefix: Set<string>;
   contextPrefix: Set<string>;
   antiSuffix: Set<string>;
@@ -62,34 +75,12 @@ interface Occurrence {
   entities: number[];
 }
 
-const WORD_PATTERN = /[\p{L}\p{N}_]+/gu;
 const CONTEXT_WINDOW = 80;
 const COLINK_WINDOW = 30;
 const ACCEPT_SCORE = 1;
 const POSSESSIVE = /^['’]s(?![\p{L}])/u;
 /** "OpenAI-compatible" names an API shape, not the vendor. */
 const DESCRIPTOR_SUFFIX = /^-compatible(?![\p{L}])/iu;
-
-function escapeTerm(term: string): string {
-  return term.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-/** One regex for a word list; an alphabetic term also matches its plural. */
-function compileTermPattern(terms: string[]): RegExp | null {
-  const cleaned = [...new Set(terms.map((t) => t.trim().toLowerCase()).filter((t) => t.length > 0))];
-  if (cleaned.length === 0) return null;
-  cleaned.sort((a, b) => b.length - a.length);
-  const body = cleaned.map((t) => (/[a-z]$/.test(t) ? `${escapeTerm(t)}(?:e?s)?` : escapeTerm(t))).join('|');
-  return new RegExp(`(?<![\\p{L}\\p{N}_])(?:${body})(?![\\p{L}\\p{N}_])`, 'giu');
-}
-
-function countDistinct(pattern: RegExp | null, text: string): Set<string> {
-  const found = new Set<string>();
-  if (pattern === null || text.length === 0) return found;
-  pattern.lastIndex = 0;
-  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) found.add(m[0].toLowerCase());
-  return found;
-}
 
 function toLowerSet(words: string[] | undefined): Set<string> {
   return new Set((words ?? []).map((w) => w.toLowerCase().replace(/’/g, "'")));
@@ -131,6 +122,8 @@ function buildAliasRules(entity: LinkableEntity, entityIndex: number, rules: Ent
       entity: entityIndex,
       surface: text,
       pattern: compileAliasPattern(text, cs),
+      prefix: readLiteralPrefix(text),
+      caseSensitivePrefix: cs ? (/^[^\s_{-]*/.exec(text)?.[0] ?? '') : null,
       ambiguous: ambiguous.has(text),
       strict: strict.has(text),
       caseSensitive: cs,
@@ -149,19 +142,19 @@ export function createLinker(input: LinkableEntity[]): Linker {
     ancestors: ancestors[i] ?? [],
     prior: e.disambiguation.prior ?? 0,
     personLike: e.disambiguation.personLike ?? false,
-    context: compileTermPattern(e.disambiguation.context),
-    antiContext: compileTermPattern(e.disambiguation.antiContext),
+    context: new TermSet(e.disambiguation.context),
+    antiContext: new TermSet(e.disambiguation.antiContext),
     antiPrefix: toLowerSet(e.disambiguation.antiPrefix),
     contextPrefix: toLowerSet(e.disambiguation.contextPrefix),
     antiSuffix: toLowerSet(e.disambiguation.antiSuffix),
   }));
 
-  const rulesByKey = new Map<string, AliasRule[]>();
+  const rulesByKey = new Map<number, AliasRule[]>();
   entities.forEach((entity, i) => {
     const rules = entityRules[i];
     if (rules === undefined) return;
     for (const rule of buildAliasRules(entity, i, rules)) {
-      for (const key of listAliasKeys(rule.surface)) {
+      for (const key of listAliasKeys(rule.surface).map(toNumericKey)) {
         const list = rulesByKey.get(key) ?? [];
         list.push(rule);
         rulesByKey.set(key, list);
@@ -172,31 +165,45 @@ export function createLinker(input: LinkableEntity[]): Linker {
   return { link: (text) => linkText(text, rulesByKey, entityRules) };
 }
 
-function findOccurrences(masked: string, rulesByKey: Map<string, AliasRule[]>): Occurrence[] {
+function findOccurrences(masked: string, rulesByKey: Map<number, AliasRule[]>): Occurrence[] {
   const found: Occurrence[] = [];
-  const words = new RegExp(WORD_PATTERN.source, WORD_PATTERN.flags);
-  for (let m = words.exec(masked); m !== null; m = words.exec(masked)) {
-    const candidates = rulesByKey.get(keyOfWord(m[0]));
-    if (candidates === undefined) continue;
+  const length = masked.length;
+  let i = 0;
+  while (i < length) {
+    if (!isWordCode(masked.charCodeAt(i))) {
+      i += 1;
+      continue;
+    }
+    let wordEnd = i + 1;
+    while (wordEnd < length && isWordCode(masked.charCodeAt(wordEnd))) wordEnd += 1;
+    const candidates = rulesByKey.get(readWordKey(masked, i, wordEnd));
+    if (candidates === undefined) {
+      i = wordEnd;
+      continue;
+    }
     let bestLength = 0;
     let best: AliasRule[] = [];
     for (const rule of candidates) {
-      rule.pattern.lastIndex = m.index;
+      if (!startsWithFolded(masked, i, rule.prefix, rule.caseSensitivePrefix)) continue;
+      rule.pattern.lastIndex = i;
       const hit = rule.pattern.exec(masked);
       if (hit === null) continue;
-      const length = hit[0].length;
-      if (length > bestLength) {
-        bestLength = length;
+      const hitLength = hit[0].length;
+      if (hitLength > bestLength) {
+        bestLength = hitLength;
         best = [rule];
-      } else if (length === bestLength) {
+      } else if (hitLength === bestLength) {
         const same = best.findIndex((r) => r.entity === rule.entity);
         if (same === -1) best.push(rule);
         else if (best[same]?.ambiguous && !rule.ambiguous) best[same] = rule;
       }
     }
-    if (bestLength === 0) continue;
-    const start = m.index;
-    words.lastIndex = start + bestLength;
+    if (bestLength === 0) {
+      i = wordEnd;
+      continue;
+    }
+    const start = i;
+    i = start + bestLength;
     if (DESCRIPTOR_SUFFIX.test(masked.slice(start + bestLength, start + bestLength + 16))) continue;
     found.push({ start, end: start + bestLength, text: masked.slice(start, start + bestLength), rules: best, entities: [] });
   }
@@ -205,16 +212,23 @@ function findOccurrences(masked: string, rulesByKey: Map<string, AliasRule[]>): 
 
 interface DocumentEvidence {
   masked: string;
+  tokens: WordTokens | null;
   accepted: Set<number>;
   docContext: Map<number, { context: number; anti: number }>;
+}
+
+function readTokens(doc: DocumentEvidence): WordTokens {
+  doc.tokens ??= tokenizeWords(doc.masked);
+  return doc.tokens;
 }
 
 function readDocumentContext(doc: DocumentEvidence, entity: number, rules: EntityRules): { context: number; anti: number } {
   let counts = doc.docContext.get(entity);
   if (counts === undefined) {
+    const tokens = readTokens(doc);
     counts = {
-      context: countDistinct(rules.context, doc.masked).size,
-      anti: countDistinct(rules.antiContext, doc.masked).size,
+      context: rules.context.count(doc.masked, tokens, 0, doc.masked.length),
+      anti: rules.antiContext.count(doc.masked, tokens, 0, doc.masked.length),
     };
     doc.docContext.set(entity, counts);
   }
@@ -222,17 +236,19 @@ function readDocumentContext(doc: DocumentEvidence, entity: number, rules: Entit
 }
 
 /** A second sense of a surface already linked (the vendor behind "DeepSeek") needs a cue right beside it. */
-function hasNearbyCue(occ: Occurrence, rules: EntityRules, masked: string): boolean {
-  const near = masked.slice(Math.max(0, occ.start - COLINK_WINDOW), occ.start) + ' | ' + masked.slice(occ.end, occ.end + COLINK_WINDOW);
-  return countDistinct(rules.context, near).size > 0;
+function hasNearbyCue(occ: Occurrence, rules: EntityRules, doc: DocumentEvidence): boolean {
+  const from = Math.max(0, occ.start - COLINK_WINDOW);
+  return rules.context.count(doc.masked, readTokens(doc), from, occ.end + COLINK_WINDOW, occ.start, occ.end) > 0;
 }
 
 function scoreCandidate(occ: Occurrence, rule: AliasRule, rules: EntityRules, doc: DocumentEvidence): number {
   const { masked } = doc;
   if (hasCodePrefix(masked, occ.start)) return -Infinity;
-  const window = masked.slice(Math.max(0, occ.start - CONTEXT_WINDOW), occ.start) + ' | ' + masked.slice(occ.end, occ.end + CONTEXT_WINDOW);
-  const localContext = countDistinct(rules.context, window).size;
-  const localAnti = countDistinct(rules.antiContext, window).size;
+  const tokens = readTokens(doc);
+  const from = Math.max(0, occ.start - CONTEXT_WINDOW);
+  const to = occ.end + CONTEXT_WINDOW;
+  const localContext = rules.context.count(masked, tokens, from, to, occ.start, occ.end);
+  const localAnti = rules.antiContext.count(masked, tokens, from, to, occ.start, occ.end);
   const previous = readPreviousWord(masked, occ.start);
   const next = readNextWord(masked, occ.end);
   const sameElsewhere = doc.accepted.has(rule.entity);
@@ -279,7 +295,7 @@ function resolveOccurrence(occ: Occurrence, entityRules: EntityRules[], doc: Doc
   for (const rule of occ.rules) {
     const rules = entityRules[rule.entity];
     if (!rule.ambiguous || rules === undefined || accepted.includes(rule.entity)) continue;
-    if (accepted.length > 0 && !hasNearbyCue(occ, rules, doc.masked)) continue;
+    if (accepted.length > 0 && !hasNearbyCue(occ, rules, doc)) continue;
     const score = scoreCandidate(occ, rule, rules, doc);
     if (score >= ACCEPT_SCORE) scored.push({ entity: rule.entity, score });
   }
@@ -304,12 +320,12 @@ function resolveAmbiguous(occurrences: Occurrence[], entityRules: EntityRules[],
   }
 }
 
-function linkText(text: string, rulesByKey: Map<string, AliasRule[]>, entityRules: EntityRules[]): LinkedMention[] {
+function linkText(text: string, rulesByKey: Map<number, AliasRule[]>, entityRules: EntityRules[]): LinkedMention[] {
   const masked = maskNonProse(text);
   const occurrences = findOccurrences(masked, rulesByKey);
   if (occurrences.length === 0) return [];
 
-  const doc: DocumentEvidence = { masked, accepted: new Set(), docContext: new Map() };
+  const doc: DocumentEvidence = { masked, tokens: null, accepted: new Set(), docContext: new Map() };
   for (const occ of occurrences) {
     occ.entities = occ.rules.filter((r) => !r.ambiguous).map((r) => r.entity);
     for (const e of occ.entities) doc.accepted.add(e);
