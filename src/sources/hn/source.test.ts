@@ -125,18 +125,22 @@ describe('createHnSource poll', () => {
     const first = upstream.requests[0];
     expect(first?.query.get('query')).toBe('"claude code"');
     expect(first?.query.get('tags')).toBe('(story,comment)');
-    expect(first?.query.get('numericFilters')).toBe(`created_at_i>=${NOW_S - 86_400}`);
+    expect(first?.query.get('numericFilters')).toBe(`created_at_i>=${NOW_S - 86_400 - 300}`);
     expect(upstream.requests.every((r) => r.query.get('page') === '0')).toBe(true);
-    expect(batches.at(-1)?.cursor).toEqual({ hw: NOW_S - 60, hwIds: ['1002', '1001', '1000'], walk: null });
+    const cursor = batches.at(-1)?.cursor as { hw: number; recent: Record<string, number>; walk: unknown };
+    expect(cursor).toMatchObject({ hw: NOW_S - 60, walk: null });
+    // The default five-minute overlap keeps the ids of the newest 300 s, and only those.
+    expect(Object.keys(cursor.recent).sort()).toEqual(data.filter((h) => h.created_at_i >= NOW_S - 360).map((h) => h.objectID).sort());
     expect(batches[0]?.posts[0]?.body).toBe('Comment 2 about claude code & friends');
   });
 
   it('resumes from the high-water mark and takes new hits in the same second, not the stored ones', async () => {
     const data = makeHits(5, 'cursor', NOW_S - 100, 2000);
-    const { source, upstream } = await start(data);
+    const { source, upstream } = await start(data, { overlapMs: 0 });
     const ctx = context([['cursor', ['cursor']]]);
     const first = await drain(source.poll(ctx, new Map()));
     expect(ids(first.batches)).toHaveLength(5);
+    expect(first.batches.at(-1)?.cursor).toEqual({ hw: NOW_S - 100, recent: { '2000': NOW_S - 100 }, walk: null });
     data.push(
       { ...makeHits(1, 'cursor', NOW_S - 100, 2100)[0]!, objectID: '2100' },
       { ...makeHits(1, 'cursor', NOW_S - 10, 2200)[0]!, objectID: '2200' },
@@ -146,6 +150,32 @@ describe('createHnSource poll', () => {
     expect(upstream.requests.at(-1)?.query.get('numericFilters')).toBe(`created_at_i>=${NOW_S - 100}`);
     const third = await drain(source.poll(ctx, lastCursors(second.batches)));
     expect(ids(third.batches)).toEqual([]);
+  });
+
+  it('re-reads the overlap below the high-water mark and finds a hit the index took late, repeating none', async () => {
+    const data = makeHits(20, 'cursor', NOW_S - 100, 2500);
+    const { source, upstream } = await start(data, { overlapMs: 300_000 });
+    const ctx = context([['cursor', ['cursor']]]);
+    const first = await drain(source.poll(ctx, new Map()));
+    expect(ids(first.batches)).toHaveLength(20);
+    data.push({ ...makeHits(1, 'cursor', NOW_S - 250, 2600)[0]!, objectID: '2600' });
+    const second = await drain(source.poll(ctx, lastCursors(first.batches)));
+    expect(ids(second.batches)).toEqual(['2600']);
+    expect(upstream.requests.at(-1)?.query.get('numericFilters')).toBe(`created_at_i>=${NOW_S - 400}`);
+    const third = await drain(source.poll(ctx, lastCursors(second.batches)));
+    expect(ids(third.batches)).toEqual([]);
+  });
+
+  it('steps past a second holding more hits than a page instead of looping', async () => {
+    const crowded = Array.from({ length: 5 }, (_, i): Hit => ({ objectID: String(3100 + i), created_at_i: NOW_S - 50, _tags: ['story'], title: `zed ${i}`, author: 'a' }));
+    const data = [...crowded, ...makeHits(3, 'zed', NOW_S - 60, 3200)];
+    const warnings: string[] = [];
+    const { source } = await start(data, { hitsPerPage: 4 });
+    const { batches, error } = await drain(source.poll(context([['zed', ['zed']]], warnings), new Map()));
+    expect(error).toBeNull();
+    expect(warnings.some((w) => /more hits in one second/.test(w))).toBe(true);
+    expect(ids(batches)).toEqual(expect.arrayContaining(['3200', '3201', '3202']));
+    expect(new Set(ids(batches)).size).toBe(ids(batches).length);
   });
 
   it('yields a post matched by two phrases only once per run', async () => {

@@ -24,6 +24,8 @@ export interface HnSourceOptions extends SourceHttpOptions {
   hitsPerPage?: number;
   /** How far back the first poll of a new query looks. */
   firstPollLookbackMs?: number;
+  /** Each poll re-reads this much below its high-water mark for hits indexed late. */
+  overlapMs?: number;
   /** Newest stories the fallback inspects per run. */
   maxFallbackItems?: number;
   /** Items fetched per fallback batch. */
@@ -33,11 +35,18 @@ export interface HnSourceOptions extends SourceHttpOptions {
 const WalkState = z.object({ upper: z.number().int(), seen: z.array(z.string()) });
 type WalkState = z.infer<typeof WalkState>;
 
-/** Poll cursor: high-water second plus the ids already stored at it, and an unfinished walk down to it. */
+const IdTimes = z.record(z.string(), z.number().int());
+type IdTimes = z.infer<typeof IdTimes>;
+
+/**
+ * Poll cursor: the high-water second, the ids (with their seconds) already stored inside the overlap
+ * window below it, and an unfinished walk. Each poll re-reads the overlap so hits the index took late
+ * are still found, while `recent` keeps the ones already stored from being yielded again.
+ */
 const HnPollCursor = z.object({
   hw: z.number().int(),
-  hwIds: z.array(z.string()),
-  walk: WalkState.extend({ top: z.number().int(), topIds: z.array(z.string()) }).nullable(),
+  recent: IdTimes,
+  walk: WalkState.extend({ top: z.number().int(), added: IdTimes }).nullable(),
 });
 type HnPollCursor = z.infer<typeof HnPollCursor>;
 
@@ -75,6 +84,7 @@ export function createHnSource(options: HnSourceOptions): Source {
     firebaseUrl === null ? null : new FirebaseClient({ ...options, baseUrl: firebaseUrl, rateLimit: options.firebaseRateLimit });
   const hitsPerPage = Math.min(1000, Math.max(1, options.hitsPerPage ?? 100));
   const lookbackMs = options.firstPollLookbackMs ?? 24 * 3600_000;
+  const overlapS = Math.max(0, Math.floor((options.overlapMs ?? 5 * 60_000) / 1000));
   const maxFallbackItems = options.maxFallbackItems ?? 200;
   const fallbackBatchSize = options.fallbackBatchSize ?? 25;
 
@@ -140,28 +150,24 @@ export function createHnSource(options: HnSourceOptions): Source {
     const queryKey = toHnQueryKey(phrase);
     const cursor = readCursor(HnPollCursor, stored, run.ctx, queryKey) ?? {
       hw: Math.floor((run.ctx.now().getTime() - lookbackMs) / 1000),
-      hwIds: [],
+      recent: {},
       walk: null,
     };
-    const stale = new Set(cursor.hwIds);
     let top = cursor.walk?.top ?? cursor.hw;
-    let topIds = cursor.walk?.topIds ?? cursor.hwIds;
+    let added: IdTimes = cursor.walk?.added ?? {};
     const start = cursor.walk ? { upper: cursor.walk.upper, seen: cursor.walk.seen } : null;
-    for await (const page of walkDown(queryKey, cursor.hw, start, run.ctx)) {
-      const results = page.results.filter((r) => !(r.hit && r.hit.created_at_i === cursor.hw && stale.has(r.hit.objectID)));
+    for await (const page of walkDown(queryKey, cursor.hw - overlapS, start, run.ctx)) {
+      const results = page.results.filter((r) => !(r.hit && Object.hasOwn(cursor.recent, r.hit.objectID)));
       for (const { hit } of results) {
         if (!hit) continue;
-        if (hit.created_at_i > top) {
-          top = hit.created_at_i;
-          topIds = [hit.objectID];
-        } else if (hit.created_at_i === top && !topIds.includes(hit.objectID)) {
-          topIds = [...topIds, hit.objectID];
-        }
+        top = Math.max(top, hit.created_at_i);
+        added[hit.objectID] = hit.created_at_i;
       }
+      added = keepSince(added, top - overlapS);
       const { posts, rejected } = collect(run, results, mapAlgoliaHit);
       const next: HnPollCursor = page.done
-        ? { hw: top, hwIds: topIds, walk: null }
-        : { hw: cursor.hw, hwIds: cursor.hwIds, walk: { ...page.state, top, topIds } };
+        ? { hw: top, recent: keepSince({ ...cursor.recent, ...added }, top - overlapS), walk: null }
+        : { hw: cursor.hw, recent: cursor.recent, walk: { ...page.state, top, added } };
       yield { queryKey, posts, events: [], rejected, fetched: results.length, cursor: next };
     }
   }
@@ -243,6 +249,10 @@ export function createHnSource(options: HnSourceOptions): Source {
       }
     },
   };
+}
+
+function keepSince(ids: IdTimes, since: number): IdTimes {
+  return Object.fromEntries(Object.entries(ids).filter(([, second]) => second >= since));
 }
 
 function readCursor<S extends z.ZodType>(schema: S, stored: CursorValue | undefined, ctx: CollectContext, queryKey: string): z.infer<S> | null {
