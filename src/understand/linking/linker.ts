@@ -278,6 +278,7 @@ function scoreCandidate(occ: Occurrence, rule: AliasRule, rules: EntityRules, do
   score -= Math.min(Math.max(wide.anti - localAnti, 0), 2);
   if (sameElsewhere) score += 2;
   if (othersElsewhere) score += 1;
+  if (rules.ancestors.some((a) => doc.accepted.has(a))) score += 1;
   return score;
 }
 
