@@ -1,0 +1,208 @@
+import type { NormalizedPost } from '../../core/post.ts';
+import { createTermMatcher, type TermMatcher } from '../rss/term-match.ts';
+import type { CollectContext, CursorValue, Rejection, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
+import { checkUserAgent, LobstersClient } from './client.ts';
+import { mapComment, mapStory } from './mapper.ts';
+
+export interface LobstersSourceOptions extends SourceHttpOptions {
+  /** Tags polled as one combined feed (`/t/a,b.json`) besides /newest. */
+  tags?: string[];
+  /** Fetch `/s/{id}.json` for each matching story and yield its comments too. */
+  fetchComments?: boolean;
+  /** Story pages one feed may read in one poll; an unfinished walk resumes next time. */
+  maxPagesPerPoll?: number;
+  /** How far back the first poll of a feed reaches. */
+  initialLookbackMs?: number;
+}
+
+interface Mark {
+  /** created_at in epoch ms, and the stories created at exactly that instant. */
+  ms: number;
+  ids: string[];
+}
+
+/** `hwm`: stories up to this mark are done. `walk`: a walk down from `top` whose next page is `page`. */
+export interface LobstersPollCursor {
+  hwm: Mark | null;
+  walk: { top: Mark; page: number } | null;
+}
+
+interface PageResult {
+  posts: NormalizedPost[];
+  rejected: Rejection[];
+  fetched: number;
+  newest: Mark | null;
+  oldestMs: number | null;
+  empty: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+export function createLobstersSource(options: LobstersSourceOptions): Source {
+  const userAgentProblem = checkUserAgent(options.userAgent);
+  const client = new LobstersClient(options);
+  const feeds = ['newest', ...(options.tags && options.tags.length > 0 ? [`t/${options.tags.join(',')}`] : [])];
+  const fetchComments = options.fetchComments ?? true;
+  const maxPages = options.maxPagesPerPoll ?? 4;
+  const lookbackMs = options.initialLookbackMs ?? DAY_MS;
+
+  /** Maps one list page; matching stories bring their comments, so the batch is whole before it is yielded. */
+  async function readPage(
+    ctx: CollectContext,
+    feed: string,
+    page: number,
+    matcher: TermMatcher,
+    runSeen: Set<string>,
+    keep: (ms: number, shortId: string) => boolean,
+  ): Promise<PageResult> {
+    const list = await client.storyPage(feed, page, ctx.signal);
+    const result: PageResult = { posts: [], rejected: [], fetched: list.length, newest: null, oldestMs: null, empty: list.length === 0 };
+    for (const raw of list) {
+      const mapped = mapStory(raw);
+      if (mapped.kind === 'rejected') {
+        result.rejected.push(mapped.rejection);
+        continue;
+      }
+      if (mapped.kind === 'dropped') continue;
+      const { post, shortId } = mapped;
+      const ms = post.createdAt.getTime();
+      if (!result.newest || ms > result.newest.ms) result.newest = { ms, ids: [shortId] };
+      else if (ms === result.newest.ms) result.newest.ids.push(shortId);
+      result.oldestMs = Math.min(result.oldestMs ?? ms, ms);
+      if (!keep(ms, shortId) || runSeen.has(post.externalId)) continue;
+      if (matcher.match(`${post.title ?? ''}\n${post.body}`).length === 0) continue;
+      runSeen.add(post.externalId);
+      result.posts.push(post);
+      if (fetchComments && (post.comments ?? 1) > 0) {
+        const story = await client.storyWithComments(shortId, ctx.signal);
+        result.fetched += story.comments.length;
+        for (const rawComment of story.comments) {
+          const comment = mapComment(rawComment, shortId);
+          if (comment.kind === 'rejected') result.rejected.push(comment.rejection);
+          if (comment.kind !== 'post' || runSeen.has(comment.post.externalId)) continue;
+          runSeen.add(comment.post.externalId);
+          result.posts.push(comment.post);
+        }
+      }
+    }
+    return result;
+  }
+
+  async function* pollFeed(ctx: CollectContext, feed: string, stored: LobstersPollCursor, matcher: TermMatcher, runSeen: Set<string>): AsyncGenerator<SourceBatch> {
+    const lookbackStart = ctx.now().getTime() - lookbackMs;
+    let pages = 0;
+
+    async function* descend(startPage: number, hwm: Mark | null, knownTop: Mark | null): AsyncGenerator<SourceBatch, boolean> {
+      let top = knownTop;
+      for (let page = startPage; ; page++) {
+        if (pages >= maxPages) return false;
+        const keep = (ms: number, id: string): boolean =>
+          hwm ? ms > hwm.ms || (ms === hwm.ms && !hwm.ids.includes(id)) : ms >= lookbackStart;
+        const result = await readPage(ctx, feed, page, matcher, runSeen, keep);
+        pages++;
+        top ??= newerMark(result.newest, hwm);
+        const reachedEnd = result.empty || (result.oldestMs !== null && (hwm ? result.oldestMs <= hwm.ms : result.oldestMs < lookbackStart));
+        const cursor: LobstersPollCursor = reachedEnd || !top ? { hwm: top, walk: null } : { hwm, walk: { top, page: page + 1 } };
+        yield { queryKey: feed, posts: result.posts, events: [], rejected: result.rejected, fetched: result.fetched, cursor: toCursorValue(cursor) };
+        if (reachedEnd) return true;
+      }
+    }
+
+    let hwm = stored.hwm;
+    if (stored.walk) {
+      if (!(yield* descend(stored.walk.page, hwm, stored.walk.top))) return;
+      hwm = stored.walk.top;
+    }
+    yield* descend(1, hwm, null);
+  }
+
+  async function* backfillFeed(
+    ctx: CollectContext,
+    feed: string,
+    window: { since: Date; until: Date },
+    stored: CursorValue | undefined,
+    matcher: TermMatcher,
+    runSeen: Set<string>,
+    share: { index: number; count: number },
+  ): AsyncGenerator<SourceBatch> {
+    const queryKey = `backfill:${feed}`;
+    const since = window.since.getTime();
+    const until = window.until.getTime();
+    const resumed = readBackfillCursor(stored, window);
+    if (resumed?.done) return;
+    const span = Math.max(1, until - since);
+    for (let page = resumed?.page ?? 1; ; page++) {
+      const result = await readPage(ctx, feed, page, matcher, runSeen, (ms) => ms >= since && ms < until);
+      const done = result.empty || (result.oldestMs !== null && result.oldestMs < since);
+      const walked = done ? 1 : result.oldestMs === null ? 0 : Math.min(1, Math.max(0, (until - result.oldestMs) / span));
+      yield {
+        queryKey,
+        posts: result.posts,
+        events: [],
+        rejected: result.rejected,
+        fetched: result.fetched,
+        cursor: { since: window.since.toISOString(), until: window.until.toISOString(), page: page + 1, done },
+        progress: (share.index + walked) / share.count,
+      };
+      if (done) return;
+    }
+  }
+
+  return {
+    name: 'lobsters',
+    skipReason: () => userAgentProblem,
+
+    async *poll(ctx, cursors) {
+      const matcher = createTermMatcher(ctx.terms);
+      const runSeen = new Set<string>();
+      for (const feed of feeds) {
+        if (ctx.signal.aborted) return;
+        yield* pollFeed(ctx, feed, readPollCursor(cursors.get(feed)), matcher, runSeen);
+      }
+    },
+
+    async *backfill(ctx, window, cursors) {
+      const matcher = createTermMatcher(ctx.terms);
+      const runSeen = new Set<string>();
+      for (const [index, feed] of feeds.entries()) {
+        if (ctx.signal.aborted) return;
+        yield* backfillFeed(ctx, feed, window, cursors.get(`backfill:${feed}`), matcher, runSeen, { index, count: feeds.length });
+      }
+    },
+  };
+}
+
+function newerMark(found: Mark | null, hwm: Mark | null): Mark | null {
+  if (!found) return hwm;
+  if (!hwm || found.ms > hwm.ms) return found;
+  return found.ms === hwm.ms ? { ms: hwm.ms, ids: [...new Set([...hwm.ids, ...found.ids])] } : hwm;
+}
+
+function toCursorValue(cursor: LobstersPollCursor): CursorValue {
+  const mark = (m: Mark | null): CursorValue => (m ? { ms: m.ms, ids: m.ids } : null);
+  return { hwm: mark(cursor.hwm), walk: cursor.walk ? { top: mark(cursor.walk.top), page: cursor.walk.page } : null };
+}
+
+function readMark(value: CursorValue | undefined): Mark | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const { ms, ids } = value;
+  if (typeof ms !== 'number' || !Array.isArray(ids)) return null;
+  return { ms, ids: ids.filter((id): id is string => typeof id === 'string') };
+}
+
+function readPollCursor(value: CursorValue | undefined): LobstersPollCursor {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { hwm: null, walk: null };
+  const hwm = readMark(value.hwm);
+  const walk = value.walk;
+  if (typeof walk === 'object' && walk !== null && !Array.isArray(walk) && typeof walk.page === 'number') {
+    const top = readMark(walk.top);
+    if (top) return { hwm, walk: { top, page: walk.page } };
+  }
+  return { hwm, walk: null };
+}
+
+function readBackfillCursor(value: CursorValue | undefined, window: { since: Date; until: Date }): { page: number; done: boolean } | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  if (value.since !== window.since.toISOString() || value.until !== window.until.toISOString()) return null;
+  return { page: typeof value.page === 'number' ? value.page : 1, done: value.done === true };
+}
