@@ -145,7 +145,7 @@ describe('createGithubSource poll', () => {
   it('pages issue search through created: ranges with the API headers, every issue once', async () => {
     const issues = makeDocs(75, 'Claude Code bug', NOW_S - 100, 'I_');
     const { upstream, source } = await start(issues);
-    const { batches, error } = await drain(source.poll(context(['Claude Code']), new Map([[toGithubQueryKey('discussions', 'claude code'), { hw: NOW_S, hwIds: [], walk: null }]])));
+    const { batches, error } = await drain(source.poll(context(['Claude Code']), new Map([[toGithubQueryKey('discussions', 'claude code'), { hw: NOW_S, recent: {}, walk: null }]])));
     expect(error).toBeNull();
     const got = ids(batches.filter((b) => b.queryKey.startsWith('issues:')));
     expect(got.sort()).toEqual(issues.map((d) => d.id).sort());
@@ -154,11 +154,13 @@ describe('createGithubSource poll', () => {
     expect(first.headers['x-github-api-version']).toBe('2022-11-28');
     expect(first.headers.authorization).toBe('Bearer ghp_test');
     expect(first.headers['user-agent']).toMatch(/^vibecheck\//);
-    expect(first.query.get('q')).toBe(`"claude code" is:issue in:title,body created:${iso(NOW_S - 86_400)}..${iso(NOW_S)}`);
+    expect(first.query.get('q')).toBe(`"claude code" is:issue in:title,body created:${iso(NOW_S - 86_400 - 600)}..${iso(NOW_S)}`);
     expect(first.query.get('sort')).toBe('created');
     expect(upstream.requests.filter((r) => r.path === '/search/issues').every((r) => r.query.get('page') === '1')).toBe(true);
     const issueBatches = batches.filter((b) => b.queryKey === toGithubQueryKey('issues', 'claude code'));
-    expect(issueBatches.at(-1)?.cursor).toEqual({ hw: NOW_S - 100, hwIds: ['I_0'], walk: null });
+    expect(issueBatches.at(-1)?.cursor).toMatchObject({ hw: NOW_S - 100, walk: null });
+    const recent = (issueBatches.at(-1)?.cursor as { recent: Record<string, number> }).recent;
+    expect(Object.keys(recent).sort()).toEqual(issues.filter((d) => d.createdS >= NOW_S - 700).map((d) => d.id).sort());
     expect(issueBatches[0]?.posts[0]?.body).toBe('Body of Claude Code bug #0 & more');
   });
 
@@ -171,6 +173,18 @@ describe('createGithubSource poll', () => {
     issues.push({ id: 'I_new_same_second', createdS: NOW_S - 100, text: 'cursor again' }, { id: 'I_newer', createdS: NOW_S - 5, text: 'cursor later' });
     const second = await drain(source.poll(ctx, lastCursors(first.batches)));
     expect(ids(second.batches).sort()).toEqual(['I_new_same_second', 'I_newer']);
+  });
+
+  it('re-reads the overlap for an issue the index returned late, without repeating stored ones', async () => {
+    const issues = makeDocs(10, 'cursor', NOW_S - 100, 'I_');
+    const { upstream, source } = await start(issues, [], { token: null, overlapMs: 600_000 });
+    const ctx = context(['cursor']);
+    const first = await drain(source.poll(ctx, new Map()));
+    expect(ids(first.batches)).toHaveLength(10);
+    issues.push({ id: 'I_late', createdS: NOW_S - 400, text: 'cursor indexed late' });
+    const second = await drain(source.poll(ctx, lastCursors(first.batches)));
+    expect(ids(second.batches)).toEqual(['I_late']);
+    expect(upstream.requests.at(-1)?.query.get('q')).toContain(`created:${iso(NOW_S - 700)}..`);
   });
 
   it('without a token: no Authorization header, no GraphQL call, Discussions reported as skipped', async () => {
@@ -197,7 +211,7 @@ describe('createGithubSource poll', () => {
     const graphqlCalls = upstream.requests.filter((r) => r.path === '/graphql');
     expect(graphqlCalls).toHaveLength(2);
     expect(JSON.parse(graphqlCalls[1]!.body).variables.after).toBe('30');
-    expect(batches.at(-1)?.cursor).toEqual({ hw: NOW_S - 50, hwIds: ['D_0'], walk: null });
+    expect(batches.at(-1)?.cursor).toMatchObject({ hw: NOW_S - 50, recent: { D_0: NOW_S - 50 }, walk: null });
   });
 
   it('waits for a GraphQL RATE_LIMITED error body to clear, then continues', async () => {

@@ -16,17 +16,25 @@ export interface GithubSourceOptions extends SourceHttpOptions {
   /** Extra qualifiers for issue search; pull requests are left out by default. */
   issueQualifiers?: string;
   firstPollLookbackMs?: number;
+  /** Each poll re-reads this much below its high-water mark for items the search index took late. */
+  overlapMs?: number;
 }
 
 const IssueWalk = z.object({ upper: z.number().int(), seen: z.array(z.string()) });
 type IssueWalk = z.infer<typeof IssueWalk>;
 const SliceWalk = z.object({ hi: z.number().int(), span: z.number().int().positive(), after: z.string().nullable() });
 type SliceWalk = z.infer<typeof SliceWalk>;
-const Top = z.object({ top: z.number().int(), topIds: z.array(z.string()) });
+const IdTimes = z.record(z.string(), z.number().int());
+type IdTimes = z.infer<typeof IdTimes>;
+const Top = z.object({ top: z.number().int(), added: IdTimes });
 
-const IssuePollCursor = z.object({ hw: z.number().int(), hwIds: z.array(z.string()), walk: IssueWalk.extend(Top.shape).nullable() });
+/**
+ * Poll cursors: the high-water second, the ids (with their seconds) stored inside the overlap below it,
+ * and an unfinished walk. Polls re-read the overlap because the search index can lag behind creation.
+ */
+const IssuePollCursor = z.object({ hw: z.number().int(), recent: IdTimes, walk: IssueWalk.extend(Top.shape).nullable() });
 type IssuePollCursor = z.infer<typeof IssuePollCursor>;
-const DiscussionPollCursor = z.object({ hw: z.number().int(), hwIds: z.array(z.string()), walk: SliceWalk.extend(Top.shape).nullable() });
+const DiscussionPollCursor = z.object({ hw: z.number().int(), recent: IdTimes, walk: SliceWalk.extend(Top.shape).nullable() });
 type DiscussionPollCursor = z.infer<typeof DiscussionPollCursor>;
 const IssueBackfillCursor = IssueWalk.extend({ done: z.boolean() });
 const DiscussionBackfillCursor = SliceWalk.extend({ done: z.boolean() });
@@ -65,6 +73,7 @@ export function createGithubSource(options: GithubSourceOptions): Source {
   const perPage = Math.min(100, Math.max(1, options.perPage ?? 100));
   const qualifiers = options.issueQualifiers ?? 'is:issue in:title,body';
   const lookbackS = Math.floor((options.firstPollLookbackMs ?? 24 * 3600_000) / 1000);
+  const overlapS = Math.max(0, Math.floor((options.overlapMs ?? 10 * 60_000) / 1000));
 
   /**
    * Issue search newest first, always page 1, with the created: range's upper end lowered to the oldest
@@ -139,34 +148,32 @@ export function createGithubSource(options: GithubSourceOptions): Source {
     return { posts, rejected };
   }
 
-  /** Shared by both kinds: results at the old high-water second already stored are skipped, the new top tracked. */
-  function advance(results: GithubMapResult[], hw: number, hwIds: string[], top: { top: number; topIds: string[] }) {
-    const stale = new Set(hwIds);
-    const kept = results.filter((r) => !(r.kind === 'post' && r.createdAtS === hw && stale.has(r.post.externalId)));
+  /** Shared by both kinds: results already stored (in `recent`) are skipped, the new top and ids tracked. */
+  function advance(results: GithubMapResult[], recent: IdTimes, acc: { top: number; added: IdTimes }): GithubMapResult[] {
+    const kept = results.filter((r) => !(r.kind === 'post' && Object.hasOwn(recent, r.post.externalId)));
     for (const r of kept) {
       if (r.kind !== 'post') continue;
-      if (r.createdAtS > top.top) {
-        top.top = r.createdAtS;
-        top.topIds = [r.post.externalId];
-      } else if (r.createdAtS === top.top && !top.topIds.includes(r.post.externalId)) {
-        top.topIds = [...top.topIds, r.post.externalId];
-      }
+      acc.top = Math.max(acc.top, r.createdAtS);
+      acc.added[r.post.externalId] = r.createdAtS;
     }
+    acc.added = keepSince(acc.added, acc.top - overlapS);
     return kept;
+  }
+
+  function finish(recent: IdTimes, acc: { top: number; added: IdTimes }) {
+    return { hw: acc.top, recent: keepSince({ ...recent, ...acc.added }, acc.top - overlapS), walk: null };
   }
 
   async function* pollIssues(run: Run, phrase: string, stored: CursorValue | undefined): AsyncGenerator<SourceBatch> {
     const queryKey = toGithubQueryKey('issues', phrase);
     const nowS = Math.floor(run.ctx.now().getTime() / 1000);
-    const cursor: IssuePollCursor = readCursor(IssuePollCursor, stored, run.ctx, queryKey) ?? { hw: nowS - lookbackS, hwIds: [], walk: null };
-    const top = { top: cursor.walk?.top ?? cursor.hw, topIds: cursor.walk?.topIds ?? cursor.hwIds };
+    const cursor: IssuePollCursor = readCursor(IssuePollCursor, stored, run.ctx, queryKey) ?? { hw: nowS - lookbackS, recent: {}, walk: null };
+    const acc = { top: cursor.walk?.top ?? cursor.hw, added: cursor.walk?.added ?? {} };
     const start = cursor.walk ? { upper: cursor.walk.upper, seen: cursor.walk.seen } : { upper: Math.max(nowS, cursor.hw), seen: [] };
-    for await (const page of walkIssues(phrase, cursor.hw, start, run.ctx)) {
-      const kept = advance(page.results, cursor.hw, cursor.hwIds, top);
+    for await (const page of walkIssues(phrase, cursor.hw - overlapS, start, run.ctx)) {
+      const kept = advance(page.results, cursor.recent, acc);
       const { posts, rejected } = collect(run, kept);
-      const next: IssuePollCursor = page.done
-        ? { hw: top.top, hwIds: top.topIds, walk: null }
-        : { hw: cursor.hw, hwIds: cursor.hwIds, walk: { ...page.state, ...top } };
+      const next: IssuePollCursor = page.done ? finish(cursor.recent, acc) : { hw: cursor.hw, recent: cursor.recent, walk: { ...page.state, ...acc } };
       yield { queryKey, posts, events: [], rejected, fetched: kept.length, cursor: next };
     }
   }
@@ -174,16 +181,15 @@ export function createGithubSource(options: GithubSourceOptions): Source {
   async function* pollDiscussions(run: Run, phrase: string, stored: CursorValue | undefined): AsyncGenerator<SourceBatch> {
     const queryKey = toGithubQueryKey('discussions', phrase);
     const nowS = Math.floor(run.ctx.now().getTime() / 1000);
-    const cursor: DiscussionPollCursor = readCursor(DiscussionPollCursor, stored, run.ctx, queryKey) ?? { hw: nowS - lookbackS, hwIds: [], walk: null };
-    const top = { top: cursor.walk?.top ?? cursor.hw, topIds: cursor.walk?.topIds ?? cursor.hwIds };
+    const cursor: DiscussionPollCursor = readCursor(DiscussionPollCursor, stored, run.ctx, queryKey) ?? { hw: nowS - lookbackS, recent: {}, walk: null };
+    const acc = { top: cursor.walk?.top ?? cursor.hw, added: cursor.walk?.added ?? {} };
+    const lower = cursor.hw - overlapS;
     const hi = Math.max(nowS, cursor.hw);
-    const start: SliceWalk = cursor.walk ? { hi: cursor.walk.hi, span: cursor.walk.span, after: cursor.walk.after } : { hi, span: hi - cursor.hw + 1, after: null };
-    for await (const page of walkDiscussions(phrase, cursor.hw, start, run.ctx)) {
-      const kept = advance(page.results, cursor.hw, cursor.hwIds, top);
+    const start: SliceWalk = cursor.walk ? { hi: cursor.walk.hi, span: cursor.walk.span, after: cursor.walk.after } : { hi, span: hi - lower + 1, after: null };
+    for await (const page of walkDiscussions(phrase, lower, start, run.ctx)) {
+      const kept = advance(page.results, cursor.recent, acc);
       const { posts, rejected } = collect(run, kept);
-      const next: DiscussionPollCursor = page.done
-        ? { hw: top.top, hwIds: top.topIds, walk: null }
-        : { hw: cursor.hw, hwIds: cursor.hwIds, walk: { ...page.state, ...top } };
+      const next: DiscussionPollCursor = page.done ? finish(cursor.recent, acc) : { hw: cursor.hw, recent: cursor.recent, walk: { ...page.state, ...acc } };
       yield { queryKey, posts, events: [], rejected, fetched: kept.length, cursor: next };
     }
   }
@@ -241,6 +247,10 @@ export function createGithubSource(options: GithubSourceOptions): Source {
       }
     },
   };
+}
+
+function keepSince(ids: IdTimes, since: number): IdTimes {
+  return Object.fromEntries(Object.entries(ids).filter(([, second]) => second >= since));
 }
 
 function readCursor<S extends z.ZodType>(schema: S, stored: CursorValue | undefined, ctx: CollectContext, queryKey: string): z.infer<S> | null {
