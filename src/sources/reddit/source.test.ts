@@ -147,7 +147,9 @@ describe('createRedditSource poll', () => {
     expect(Object.fromEntries(calls[0]!.query)).toMatchObject({ q: '"claude code" OR "claude-code"', sort: 'new', t: 'week', raw_json: '1', limit: '25' });
     expect(calls[1]?.query.get('after')).toBe(batches[0]?.posts.at(-1)?.externalId);
     expect(batches[0]?.posts).toHaveLength(25);
-    expect(batches.at(-1)?.cursor).toEqual({ hw: NOW_S - 60, hwIds: ['t3_a0'], walk: null });
+    expect(batches.at(-1)?.cursor).toMatchObject({ hw: NOW_S - 60, walk: null });
+    const recent = (batches.at(-1)?.cursor as { recent: Record<string, number> }).recent;
+    expect(Object.keys(recent).sort()).toEqual(docs.filter((d) => d.createdS >= NOW_S - 660).map((d) => `t3_${d.id}`).sort());
   });
 
   it('stops at the high-water mark on the next poll and takes only what is new', async () => {
@@ -162,6 +164,16 @@ describe('createRedditSource poll', () => {
     expect(ids(second.batches).sort()).toEqual(['t3_new', 't3_same']);
     expect(searches(upstream.requests).length - before).toBe(1);
     expect(searches(upstream.requests).at(-1)?.query.get('t')).toBe('hour');
+  });
+
+  it('reads into the overlap for a post the search index returned late, repeating none', async () => {
+    const docs = makeDocs(5, 'cursor', NOW_S - 100, 'a');
+    const { source } = await start(docs, { overlapMs: 600_000 });
+    const ctx = context([['cursor', ['cursor']]]);
+    const first = await drain(source.poll(ctx, new Map()));
+    docs.push({ id: 'late', createdS: NOW_S - 500, title: 'cursor indexed late' }, { id: 'ancient', createdS: NOW_S - 2000, title: 'cursor too old' });
+    const second = await drain(source.poll(ctx, lastCursors(first.batches)));
+    expect(ids(second.batches)).toEqual(['t3_late']);
   });
 
   it('fetches a new token when a request answers 401, then carries on', async () => {

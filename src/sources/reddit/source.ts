@@ -14,13 +14,21 @@ export interface RedditSourceOptions extends SourceHttpOptions {
   /** Listing page size (max 100). */
   limit?: number;
   firstPollLookbackMs?: number;
+  /** Each poll reads this far below its high-water mark for posts the search index took late. */
+  overlapMs?: number;
 }
 
-const Top = { top: z.number().int(), topIds: z.array(z.string()) };
+const IdTimes = z.record(z.string(), z.number().int());
+type IdTimes = z.infer<typeof IdTimes>;
+
+/**
+ * High-water second, the ids (with their seconds) stored inside the overlap below it, and an unfinished
+ * walk. Polls read down into the overlap because search indexing lags; `recent` keeps repeats out.
+ */
 const RedditPollCursor = z.object({
   hw: z.number().int(),
-  hwIds: z.array(z.string()),
-  walk: z.object({ after: z.string(), ...Top }).nullable(),
+  recent: IdTimes,
+  walk: z.object({ after: z.string(), top: z.number().int(), added: IdTimes }).nullable(),
 });
 type RedditPollCursor = z.infer<typeof RedditPollCursor>;
 const RedditBackfillCursor = z.object({ after: z.string().nullable(), oldest: z.number().int(), done: z.boolean() });
@@ -77,6 +85,7 @@ export function createRedditSource(options: RedditSourceOptions): Source {
   const subreddits = options.subreddits ?? [];
   const limit = Math.min(100, Math.max(1, options.limit ?? 100));
   const lookbackS = Math.floor((options.firstPollLookbackMs ?? 24 * 3600_000) / 1000);
+  const overlapS = Math.max(0, Math.floor((options.overlapMs ?? 10 * 60_000) / 1000));
 
   function collect(run: Run, results: RedditMapResult[]): { posts: NormalizedPost[]; rejected: Rejection[] } {
     const posts: NormalizedPost[] = [];
@@ -91,18 +100,18 @@ export function createRedditSource(options: RedditSourceOptions): Source {
     return { posts, rejected };
   }
 
-  /** Newest first via `after`; stops at the first item older than the high-water second. */
+  /** Newest first via `after`; stops at the first item older than the overlap below the high-water second. */
   async function* pollTerm(run: Run, term: SearchTerm, stored: CursorValue | undefined): AsyncGenerator<SourceBatch> {
     const queryKey = toRedditQueryKey(term);
     const q = buildRedditQuery(term);
     if (!q) return;
     const nowS = Math.floor(run.ctx.now().getTime() / 1000);
-    const cursor: RedditPollCursor = readCursor(RedditPollCursor, stored, run.ctx, queryKey) ?? { hw: nowS - lookbackS, hwIds: [], walk: null };
-    const stale = new Set(cursor.hwIds);
+    const cursor: RedditPollCursor = readCursor(RedditPollCursor, stored, run.ctx, queryKey) ?? { hw: nowS - lookbackS, recent: {}, walk: null };
+    const lower = cursor.hw - overlapS;
     let top = cursor.walk?.top ?? cursor.hw;
-    let topIds = cursor.walk?.topIds ?? cursor.hwIds;
+    let added: IdTimes = cursor.walk?.added ?? {};
     let after = cursor.walk?.after ?? null;
-    const t = chooseTimeFilter(nowS - cursor.hw);
+    const t = chooseTimeFilter(nowS - lower);
     for (let fetched = 0; ; ) {
       const listing = await client.search({ q, t, after, limit, subreddits, signal: run.ctx.signal });
       const mapped = listing.data.children.map(mapRedditThing);
@@ -110,27 +119,26 @@ export function createRedditSource(options: RedditSourceOptions): Source {
       let reachedOld = false;
       const kept = mapped.filter((r) => {
         if (r.kind === 'rejected') return true;
-        if (r.createdAtS < cursor.hw) {
+        if (r.createdAtS < lower) {
           reachedOld = true;
           return false;
         }
-        return !(r.createdAtS === cursor.hw && stale.has(r.kind === 'post' ? r.post.externalId : r.externalId));
+        return !Object.hasOwn(cursor.recent, r.kind === 'post' ? r.post.externalId : r.externalId);
       });
       for (const r of kept) {
-        if (r.kind !== 'post') continue;
-        if (r.createdAtS > top) {
-          top = r.createdAtS;
-          topIds = [r.post.externalId];
-        } else if (r.createdAtS === top && !topIds.includes(r.post.externalId)) {
-          topIds = [...topIds, r.post.externalId];
-        }
+        if (r.kind === 'rejected') continue;
+        top = Math.max(top, r.createdAtS);
+        added[r.kind === 'post' ? r.post.externalId : r.externalId] = r.createdAtS;
       }
+      added = keepSince(added, top - overlapS);
       after = listing.data.after;
       const done = reachedOld || after === null || mapped.length === 0;
       if (done && !reachedOld && fetched >= REDDIT_LISTING_CAP) {
         run.ctx.log.warn({ queryKey, fetched }, 'Reddit listing ended at its ~1,000-item cap before reaching the last poll; older posts in the gap are unreachable');
       }
-      const next: RedditPollCursor = done ? { hw: top, hwIds: topIds, walk: null } : { hw: cursor.hw, hwIds: cursor.hwIds, walk: { after: after as string, top, topIds } };
+      const next: RedditPollCursor = done
+        ? { hw: top, recent: keepSince({ ...cursor.recent, ...added }, top - overlapS), walk: null }
+        : { hw: cursor.hw, recent: cursor.recent, walk: { after: after as string, top, added } };
       const { posts, rejected } = collect(run, kept);
       yield { queryKey, posts, events: [], rejected, fetched: mapped.length, cursor: next };
       if (done) return;
@@ -187,6 +195,10 @@ export function createRedditSource(options: RedditSourceOptions): Source {
       }
     },
   };
+}
+
+function keepSince(ids: IdTimes, since: number): IdTimes {
+  return Object.fromEntries(Object.entries(ids).filter(([, second]) => second >= since));
 }
 
 function readCursor<S extends z.ZodType>(schema: S, stored: CursorValue | undefined, ctx: CollectContext, queryKey: string): z.infer<S> | null {
