@@ -9,8 +9,8 @@ import {
   toNumericKey,
 } from './alias-pattern.ts';
 import { maskNonProse } from './mask-non-prose.ts';
-import { TermSet, tokenizeWords } from './term-set.ts';
-import type { WordTokens } from './term-set.ts';
+import { TermIndex, tokenizeWords } from './term-set.ts';
+import type { DocumentTerms } from './term-set.ts';
 import { hasCodePrefix, isSentenceStart, readNextWord, readPreviousWord } from './text-clues.ts';
 
 /** An entity as the linker needs it; user-added entities arrive from the database in this shape. */
@@ -60,8 +60,9 @@ interface EntityRules {
   ancestors: number[];
   prior: number;
   personLike: boolean;
-  context: TermSet;
-  antiContext: TermSet;
+  /** Term set ids in the linker's TermIndex. */
+  context: number;
+  antiContext: number;
   antiPrefix: Set<string>;
   contextPrefix: Set<string>;
   antiSuffix: Set<string>;
@@ -137,13 +138,14 @@ export function createLinker(input: LinkableEntity[]): Linker {
   const entities = input.map((e) => ({ ...e, disambiguation: Disambiguation.parse(e.disambiguation) }));
   const index = new Map(entities.map((e, i) => [e.slug, i] as const));
   const ancestors = resolveAncestors(entities, index);
+  const terms = new TermIndex();
   const entityRules: EntityRules[] = entities.map((e, i) => ({
     slug: e.slug,
     ancestors: ancestors[i] ?? [],
     prior: e.disambiguation.prior ?? 0,
     personLike: e.disambiguation.personLike ?? false,
-    context: new TermSet(e.disambiguation.context),
-    antiContext: new TermSet(e.disambiguation.antiContext),
+    context: terms.addSet(e.disambiguation.context),
+    antiContext: terms.addSet(e.disambiguation.antiContext),
     antiPrefix: toLowerSet(e.disambiguation.antiPrefix),
     contextPrefix: toLowerSet(e.disambiguation.contextPrefix),
     antiSuffix: toLowerSet(e.disambiguation.antiSuffix),
@@ -162,7 +164,7 @@ export function createLinker(input: LinkableEntity[]): Linker {
     }
   });
 
-  return { link: (text) => linkText(text, rulesByKey, entityRules) };
+  return { link: (text) => linkText(text, rulesByKey, entityRules, terms) };
 }
 
 function findOccurrences(masked: string, rulesByKey: Map<number, AliasRule[]>): Occurrence[] {
@@ -212,23 +214,24 @@ function findOccurrences(masked: string, rulesByKey: Map<number, AliasRule[]>): 
 
 interface DocumentEvidence {
   masked: string;
-  tokens: WordTokens | null;
+  index: TermIndex;
+  terms: DocumentTerms | null;
   accepted: Set<number>;
   docContext: Map<number, { context: number; anti: number }>;
 }
 
-function readTokens(doc: DocumentEvidence): WordTokens {
-  doc.tokens ??= tokenizeWords(doc.masked);
-  return doc.tokens;
+function readTerms(doc: DocumentEvidence): DocumentTerms {
+  doc.terms ??= doc.index.scan(doc.masked, tokenizeWords(doc.masked));
+  return doc.terms;
 }
 
 function readDocumentContext(doc: DocumentEvidence, entity: number, rules: EntityRules): { context: number; anti: number } {
   let counts = doc.docContext.get(entity);
   if (counts === undefined) {
-    const tokens = readTokens(doc);
+    const terms = readTerms(doc);
     counts = {
-      context: rules.context.count(doc.masked, tokens, 0, doc.masked.length),
-      anti: rules.antiContext.count(doc.masked, tokens, 0, doc.masked.length),
+      context: terms.count(rules.context, 0, doc.masked.length),
+      anti: terms.count(rules.antiContext, 0, doc.masked.length),
     };
     doc.docContext.set(entity, counts);
   }
@@ -238,17 +241,17 @@ function readDocumentContext(doc: DocumentEvidence, entity: number, rules: Entit
 /** A second sense of a surface already linked (the vendor behind "DeepSeek") needs a cue right beside it. */
 function hasNearbyCue(occ: Occurrence, rules: EntityRules, doc: DocumentEvidence): boolean {
   const from = Math.max(0, occ.start - COLINK_WINDOW);
-  return rules.context.count(doc.masked, readTokens(doc), from, occ.end + COLINK_WINDOW, occ.start, occ.end) > 0;
+  return readTerms(doc).count(rules.context, from, occ.end + COLINK_WINDOW, occ.start, occ.end) > 0;
 }
 
 function scoreCandidate(occ: Occurrence, rule: AliasRule, rules: EntityRules, doc: DocumentEvidence): number {
   const { masked } = doc;
   if (hasCodePrefix(masked, occ.start)) return -Infinity;
-  const tokens = readTokens(doc);
+  const terms = readTerms(doc);
   const from = Math.max(0, occ.start - CONTEXT_WINDOW);
   const to = occ.end + CONTEXT_WINDOW;
-  const localContext = rules.context.count(masked, tokens, from, to, occ.start, occ.end);
-  const localAnti = rules.antiContext.count(masked, tokens, from, to, occ.start, occ.end);
+  const localContext = terms.count(rules.context, from, to, occ.start, occ.end);
+  const localAnti = terms.count(rules.antiContext, from, to, occ.start, occ.end);
   const previous = readPreviousWord(masked, occ.start);
   const next = readNextWord(masked, occ.end);
   const sameElsewhere = doc.accepted.has(rule.entity);
@@ -321,12 +324,12 @@ function resolveAmbiguous(occurrences: Occurrence[], entityRules: EntityRules[],
   }
 }
 
-function linkText(text: string, rulesByKey: Map<number, AliasRule[]>, entityRules: EntityRules[]): LinkedMention[] {
+function linkText(text: string, rulesByKey: Map<number, AliasRule[]>, entityRules: EntityRules[], index: TermIndex): LinkedMention[] {
   const masked = maskNonProse(text);
   const occurrences = findOccurrences(masked, rulesByKey);
   if (occurrences.length === 0) return [];
 
-  const doc: DocumentEvidence = { masked, tokens: null, accepted: new Set(), docContext: new Map() };
+  const doc: DocumentEvidence = { masked, index, terms: null, accepted: new Set(), docContext: new Map() };
   for (const occ of occurrences) {
     occ.entities = occ.rules.filter((r) => !r.ambiguous).map((r) => r.entity);
     for (const e of occ.entities) doc.accepted.add(e);

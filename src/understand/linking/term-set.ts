@@ -29,95 +29,125 @@ function escapeTerm(term: string): string {
   return term.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
-function firstTokenAtOrAfter(starts: number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((starts[mid] ?? 0) < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+function addForms(map: Map<string, number>, word: string, term: number): void {
+  for (const form of [word, `${word}s`, `${word}es`]) if (!map.has(form)) map.set(form, term);
 }
 
-function addForms(map: Map<string, string>, word: string, canonical: string): void {
-  for (const form of [word, `${word}s`, `${word}es`]) if (!map.has(form)) map.set(form, canonical);
+interface Posting {
+  set: number;
+  /** Words that must follow the first one; the last of them may be plural. Empty for a one-word term. */
+  middle: string[];
+  last: Map<string, number> | null;
+  term: number;
 }
+
+interface Hit {
+  start: number;
+  end: number;
+  term: number;
+}
+
+const TOKENIZABLE_TERM = /^[\p{L}\p{N}_]+(?:[ .'’-][\p{L}\p{N}_]+)*$/u;
 
 /**
- * A list of context words or phrases, counted in a span of a post. Plain words and phrases are
- * looked up token by token (a final plural "s"/"es" is tolerated); terms with punctuation
- * ("claude.md", "cc:", "$10") go through one regular expression.
+ * Every context and anti-context list of every entity in one inverted index, so a post's words are
+ * looked up once whatever the number of entities. Words and phrases match token by token (a final
+ * plural "s"/"es" is tolerated); terms with outer punctuation ("cc:", "/init", "$10") use a regex.
  */
-export class TermSet {
-  /** Every accepted form of a one-word term (plural included) -> the term. */
-  private readonly single = new Map<string, string>();
-  /** First word of a phrase -> the words that must follow it; the last may be plural. */
-  private readonly phrases = new Map<string, Array<{ middle: string[]; last: Map<string, string> }>>();
-  private readonly punctuated: RegExp | null;
-  readonly size: number;
+export class TermIndex {
+  private readonly postings = new Map<string, Posting[]>();
+  private readonly punctuated: Array<RegExp | null> = [];
+  private nextTerm = 0;
 
-  constructor(terms: string[]) {
+  /** Registers a list of terms and returns the id to count it by. */
+  addSet(terms: string[]): number {
+    const set = this.punctuated.length;
     const cleaned = [...new Set(terms.map((t) => t.trim().toLowerCase()).filter((t) => t.length > 0))];
-    this.size = cleaned.length;
     const other: string[] = [];
+    const claimedForms = new Set<string>();
     for (const term of cleaned) {
-      if (!/^[\p{L}\p{N}]+(?: [\p{L}\p{N}]+)*$/u.test(term)) {
+      if (!TOKENIZABLE_TERM.test(term)) {
         other.push(term);
         continue;
       }
-      const parts = term.split(' ');
-      const first = parts[0] ?? '';
-      const lastWord = parts[parts.length - 1] ?? '';
-      if (parts.length === 1) {
-        addForms(this.single, first, term);
+      const words = term.split(/[^\p{L}\p{N}_]+/u);
+      const id = this.nextTerm++;
+      const first = words[0] ?? '';
+      if (words.length === 1) {
+        const forms = new Map<string, number>();
+        addForms(forms, first, id);
+        for (const form of forms.keys()) {
+          // "spreadsheet" and "spreadsheets" in one list are one clue, not two.
+          if (claimedForms.has(form)) continue;
+          claimedForms.add(form);
+          this.addPosting(form, { set, middle: [], last: null, term: id });
+        }
         continue;
       }
-      const last = new Map<string, string>();
-      addForms(last, lastWord, term);
-      const list = this.phrases.get(first) ?? [];
-      list.push({ middle: parts.slice(1, -1), last });
-      this.phrases.set(first, list);
+      const last = new Map<string, number>();
+      addForms(last, words[words.length - 1] ?? '', id);
+      this.addPosting(first, { set, middle: words.slice(1, -1), last, term: id });
     }
     other.sort((a, b) => b.length - a.length);
-    this.punctuated =
-      other.length === 0
-        ? null
-        : new RegExp(`(?<![\\p{L}\\p{N}_])(?:${other.map(escapeTerm).join('|')})(?![\\p{L}\\p{N}_])`, 'giu');
+    this.punctuated.push(
+      other.length === 0 ? null : new RegExp(`(?<![\\p{L}\\p{N}_])(?:${other.map(escapeTerm).join('|')})(?![\\p{L}\\p{N}_])`, 'giu'),
+    );
+    return set;
   }
 
-  /** Distinct terms found in [from, to) of `text`, ignoring the part [skipFrom, skipTo). */
-  count(text: string, tokens: WordTokens, from: number, to: number, skipFrom = -1, skipTo = -1): number {
-    if (this.size === 0) return 0;
-    let found: Set<string> | null = null;
+  private addPosting(word: string, posting: Posting): void {
+    const list = this.postings.get(word) ?? [];
+    list.push(posting);
+    this.postings.set(word, list);
+  }
+
+  /** Finds every term of every set in the text once; counting is then a walk over a few hits. */
+  scan(text: string, tokens: WordTokens): DocumentTerms {
+    const hits = new Map<number, Hit[]>();
     const { starts, ends, words } = tokens;
-    for (let i = firstTokenAtOrAfter(starts, from); i < words.length && (ends[i] ?? 0) <= to; i += 1) {
-      if ((starts[i] ?? 0) < skipTo && (ends[i] ?? 0) > skipFrom) continue;
-      const hit = this.matchAt(words, i);
-      if (hit !== undefined) (found ??= new Set()).add(hit);
-    }
-    if (this.punctuated !== null) {
-      const parts = skipFrom >= 0 ? [text.slice(from, skipFrom), text.slice(skipTo, to)] : [text.slice(from, to)];
-      for (const part of parts) {
-        this.punctuated.lastIndex = 0;
-        for (let m = this.punctuated.exec(part); m !== null; m = this.punctuated.exec(part)) {
-          (found ??= new Set()).add(m[0].toLowerCase());
+    for (let i = 0; i < words.length; i += 1) {
+      const postings = this.postings.get(words[i] ?? '');
+      if (postings === undefined) continue;
+      for (const p of postings) {
+        let end = ends[i] ?? 0;
+        if (p.last !== null) {
+          if (!p.middle.every((w, k) => words[i + 1 + k] === w)) continue;
+          const lastAt = i + 1 + p.middle.length;
+          if (p.last.get(words[lastAt] ?? '') === undefined) continue;
+          end = ends[lastAt] ?? end;
         }
+        const list = hits.get(p.set) ?? [];
+        list.push({ start: starts[i] ?? 0, end, term: p.term });
+        hits.set(p.set, list);
+      }
+    }
+    return new DocumentTerms(text, hits, this.punctuated);
+  }
+}
+
+/** The term hits of one post. */
+export class DocumentTerms {
+  constructor(
+    private readonly text: string,
+    private readonly hits: Map<number, Hit[]>,
+    private readonly punctuated: Array<RegExp | null>,
+  ) {}
+
+  /** Distinct terms of `set` inside [from, to), not overlapping [skipFrom, skipTo). */
+  count(set: number, from: number, to: number, skipFrom = -1, skipTo = -1): number {
+    let found: Set<number | string> | null = null;
+    for (const hit of this.hits.get(set) ?? []) {
+      if (hit.start < from || hit.end > to || (hit.start < skipTo && hit.end > skipFrom)) continue;
+      (found ??= new Set()).add(hit.term);
+    }
+    const pattern = this.punctuated[set];
+    if (pattern) {
+      const parts = skipFrom >= 0 ? [this.text.slice(from, skipFrom), this.text.slice(skipTo, to)] : [this.text.slice(from, to)];
+      for (const part of parts) {
+        pattern.lastIndex = 0;
+        for (let m = pattern.exec(part); m !== null; m = pattern.exec(part)) (found ??= new Set()).add(m[0].toLowerCase());
       }
     }
     return found?.size ?? 0;
-  }
-
-  private matchAt(words: string[], i: number): string | undefined {
-    const word = words[i] ?? '';
-    const phrases = this.phrases.get(word);
-    if (phrases !== undefined) {
-      for (const { middle, last } of phrases) {
-        if (!middle.every((part, k) => words[i + 1 + k] === part)) continue;
-        const hit = last.get(words[i + 1 + middle.length] ?? '');
-        if (hit !== undefined) return hit;
-      }
-    }
-    return this.single.get(word);
   }
 }
