@@ -187,6 +187,19 @@ describe('createGithubSource poll', () => {
     expect(upstream.requests.at(-1)?.query.get('q')).toContain(`created:${iso(NOW_S - 700)}..`);
   });
 
+  it('skips a phrase GitHub refuses with 422 and still searches the others', async () => {
+    const logs: Logged[] = [];
+    const { upstream, source } = await start(makeDocs(2, 'zed', NOW_S - 10, 'I_'), [], { token: null });
+    const handler = githubHandler(makeDocs(2, 'zed', NOW_S - 10, 'I_'));
+    upstream.setHandler((request) =>
+      (request.query.get('q') ?? '').includes('"bad"') ? { status: 422, body: { message: 'Validation Failed' } } : handler(request),
+    );
+    const { batches, error } = await drain(source.poll(context(['bad', 'zed'], logs), new Map()));
+    expect(error).toBeNull();
+    expect(ids(batches)).toEqual(['I_0', 'I_1']);
+    expect(logs.some((l) => l.level === 'warn' && /rejected the issue search/.test(l.msg))).toBe(true);
+  });
+
   it('without a token: no Authorization header, no GraphQL call, Discussions reported as skipped', async () => {
     const logs: Logged[] = [];
     const { upstream, source } = await start(makeDocs(2, 'aider', NOW_S - 10, 'I_'), makeDocs(2, 'aider', NOW_S - 10, 'D_'), { token: null });

@@ -201,7 +201,15 @@ export function createGithubSource(options: GithubSourceOptions): Source {
     async *poll(ctx, cursors) {
       const phrases = listPhrases(ctx.terms);
       const run: Run = { ctx, seenIds: new Set() };
-      for (const phrase of phrases) yield* pollIssues(run, phrase, cursors.get(toGithubQueryKey('issues', phrase)));
+      for (const phrase of phrases) {
+        try {
+          yield* pollIssues(run, phrase, cursors.get(toGithubQueryKey('issues', phrase)));
+        } catch (error) {
+          // 422 is GitHub refusing this one query (too long, bad syntax); the other phrases still run.
+          if (!(error instanceof UpstreamError) || error.status !== 422) throw error;
+          ctx.log.warn({ phrase, error: error.message }, 'GitHub rejected the issue search for this phrase; skipping it');
+        }
+      }
       if (!token) {
         ctx.log.info({ source: 'github' }, 'Discussions skipped: GraphQL needs GITHUB_TOKEN (issue search ran at the anonymous 10/min)');
         return;
