@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
 import type { UpstreamError } from '../http.ts';
 import type { CollectContext, CursorValue, SourceBatch } from '../types.ts';
+import { REDDIT_ANONYMOUS_RATE_LIMIT, REDDIT_OAUTH_RATE_LIMIT } from './client.ts';
 import { createRedditSource, toRedditBackfillKey, toRedditQueryKey, type RedditSourceOptions } from './source.ts';
 
 const NOW = new Date('2026-03-02T12:00:00Z');
@@ -186,6 +187,27 @@ describe('createRedditSource poll', () => {
     expect(error).toBeNull();
     expect(tokens.issued).toBe(2);
     expect(ids(batches)).toHaveLength(3);
+  });
+
+  it('asks for a new token once the old one is within a minute of expiring', async () => {
+    const docs = makeDocs(2, 'zed', NOW_S - 60, 'a');
+    const { upstream, source, tokens } = await start(docs);
+    const base = redditHandler(docs, tokens);
+    upstream.setHandler((request) => {
+      const response = base(request);
+      if (request.path === '/api/v1/access_token') (response.body as { expires_in: number }).expires_in = 60;
+      return response;
+    });
+    const ctx = context([['zed', ['zed']]]);
+    await drain(source.poll(ctx, new Map()));
+    await drain(source.poll(ctx, new Map()));
+    expect(tokens.issued).toBe(2);
+    expect(upstream.requests.filter((r) => r.path === '/api/v1/access_token')).toHaveLength(2);
+  });
+
+  it('defaults to 100 requests a minute with OAuth and 10 without', () => {
+    expect(60_000 / REDDIT_OAUTH_RATE_LIMIT.minTimeMs).toBe(100);
+    expect(60_000 / REDDIT_ANONYMOUS_RATE_LIMIT.minTimeMs).toBe(10);
   });
 
   it('runs anonymously against .json without credentials, and says so', async () => {
