@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
 import { UpstreamError } from '../http.ts';
 import type { CollectContext, CursorValue, SourceBatch } from '../types.ts';
+import { HN_ALGOLIA_RATE_LIMIT } from './client.ts';
 import { createHnSource, HN_FALLBACK_QUERY_KEY, toHnBackfillKey, toHnQueryKey, type HnSourceOptions } from './source.ts';
 
 const NOW = new Date('2026-03-02T12:00:00Z');
@@ -312,6 +313,26 @@ describe('createHnSource poll', () => {
     expect(batches.map((b) => b.cursor)).toEqual([{ maxId: 102 }, { maxId: 104 }, { maxId: 105 }]);
     expect(batches.every((b) => b.queryKey === HN_FALLBACK_QUERY_KEY)).toBe(true);
     expect(firebase.requests.some((r) => r.path === '/item/99.json')).toBe(false);
+  });
+});
+
+describe('createHnSource limits and shutdown', () => {
+  it('defaults to a spacing that keeps inside 10,000 requests an hour', () => {
+    expect(3_600_000 / HN_ALGOLIA_RATE_LIMIT.minTimeMs).toBeLessThanOrEqual(10_000);
+  });
+
+  it('stops at once when the run is aborted mid-request, without falling back or retrying', async () => {
+    const data = makeHits(100, 'zed', NOW_S - 30, 8000);
+    const { upstream, source } = await start(data, { firebaseUrl: 'http://127.0.0.1:9', timeoutMs: 5_000 });
+    upstream.queue({ delayMs: 2_000, body: {} });
+    const controller = new AbortController();
+    const ctx = { ...context([['zed', ['zed']]]), signal: controller.signal };
+    setTimeout(() => controller.abort(new Error('shutdown')), 100);
+    const { batches, error } = await drain(source.poll(ctx, new Map()));
+    expect(error).not.toBeInstanceOf(UpstreamError);
+    expect((error as Error).message).toMatch(/shutdown/);
+    expect(batches).toEqual([]);
+    expect(upstream.requests).toHaveLength(1);
   });
 });
 
