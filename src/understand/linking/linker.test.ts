@@ -152,6 +152,20 @@ describe('createLinker with the shipped registry', () => {
     expect(found('Acme Labs raised money.')).toEqual(['acme:true']);
   });
 
+  it('reads a versioned name as the model unless the text says otherwise', () => {
+    expect(direct('sonnet 4 keeps apologizing')).toEqual(['claude-sonnet']);
+    expect(direct("Sonnet 18 is Shakespeare's best-known poem.")).toEqual([]);
+  });
+
+  it('keeps one sense of a name per post', () => {
+    expect(direct('The Gemini capsule flew before Apollo. Gemini 7 stayed up for two weeks.')).toEqual([]);
+  });
+
+  it('lets a vendor named in the post pick between competing senses of a product name', () => {
+    expect(direct('Microsoft pushed Copilot into Notepad now.')).toEqual(['microsoft', 'microsoft-copilot']);
+    expect(direct('GitHub rolled out Copilot code review to everyone.')).toEqual(['github', 'github-copilot']);
+  });
+
   it('returns nothing for empty text', () => {
     expect(linker.link('')).toEqual([]);
   });

@@ -53,6 +53,8 @@ interface AliasRule {
   strict: boolean;
   caseSensitive: boolean;
   titleCase: boolean;
+  /** The alias carries a version slot: "Sonnet 4.5" is far likelier a model than a bare "Sonnet". */
+  versioned: boolean;
 }
 
 interface EntityRules {
@@ -74,10 +76,13 @@ interface Occurrence {
   text: string;
   rules: AliasRule[];
   entities: number[];
+  /** Context and anti-context counts around this occurrence, per candidate entity. */
+  local: Map<number, { context: number; anti: number }>;
 }
 
 const CONTEXT_WINDOW = 80;
 const COLINK_WINDOW = 30;
+const VERSION_BONUS = 1.5;
 const ACCEPT_SCORE = 1;
 const POSSESSIVE = /^['’]s(?![\p{L}])/u;
 /** "OpenAI-compatible" names an API shape, not the vendor. */
@@ -129,6 +134,7 @@ function buildAliasRules(entity: LinkableEntity, entityIndex: number, rules: Ent
       strict: strict.has(text),
       caseSensitive: cs,
       titleCase: /^\p{Lu}\p{Ll}/u.test(text) && !rules.personLike,
+      versioned: text.includes('{v}'),
     });
   }
   return out;
@@ -207,7 +213,7 @@ function findOccurrences(masked: string, rulesByKey: Map<number, AliasRule[]>): 
     const start = i;
     i = start + bestLength;
     if (DESCRIPTOR_SUFFIX.test(masked.slice(start + bestLength, start + bestLength + 16))) continue;
-    found.push({ start, end: start + bestLength, text: masked.slice(start, start + bestLength), rules: best, entities: [] });
+    found.push({ start, end: start + bestLength, text: masked.slice(start, start + bestLength), rules: best, entities: [], local: new Map() });
   }
   return found;
 }
@@ -217,6 +223,8 @@ interface DocumentEvidence {
   index: TermIndex;
   terms: DocumentTerms | null;
   accepted: Set<number>;
+  /** Entities whose name this post also uses in another sense (an occurrence with only anti-context). */
+  otherSense: Set<number>;
   docContext: Map<number, { context: number; anti: number }>;
 }
 
@@ -244,14 +252,25 @@ function hasNearbyCue(occ: Occurrence, rules: EntityRules, doc: DocumentEvidence
   return readTerms(doc).count(rules.context, from, occ.end + COLINK_WINDOW, occ.start, occ.end) > 0;
 }
 
+function readLocalContext(occ: Occurrence, entity: number, rules: EntityRules, doc: DocumentEvidence): { context: number; anti: number } {
+  let counts = occ.local.get(entity);
+  if (counts === undefined) {
+    const terms = readTerms(doc);
+    const from = Math.max(0, occ.start - CONTEXT_WINDOW);
+    const to = occ.end + CONTEXT_WINDOW;
+    counts = {
+      context: terms.count(rules.context, from, to, occ.start, occ.end),
+      anti: terms.count(rules.antiContext, from, to, occ.start, occ.end),
+    };
+    occ.local.set(entity, counts);
+  }
+  return counts;
+}
+
 function scoreCandidate(occ: Occurrence, rule: AliasRule, rules: EntityRules, doc: DocumentEvidence): number {
   const { masked } = doc;
   if (hasCodePrefix(masked, occ.start)) return -Infinity;
-  const terms = readTerms(doc);
-  const from = Math.max(0, occ.start - CONTEXT_WINDOW);
-  const to = occ.end + CONTEXT_WINDOW;
-  const localContext = terms.count(rules.context, from, to, occ.start, occ.end);
-  const localAnti = terms.count(rules.antiContext, from, to, occ.start, occ.end);
+  const { context: localContext, anti: localAnti } = readLocalContext(occ, rule.entity, rules, doc);
   const previous = readPreviousWord(masked, occ.start);
   const next = readNextWord(masked, occ.end);
   const sameElsewhere = doc.accepted.has(rule.entity);
@@ -266,7 +285,7 @@ function scoreCandidate(occ: Occurrence, rule: AliasRule, rules: EntityRules, do
   const lower = occ.text === occ.text.toLowerCase();
   const title = /^\p{Lu}\p{Ll}/u.test(occ.text);
   const strongPenalty = lower || rules.personLike ? 3 : 1.5;
-  let score = rules.prior;
+  let score = rules.prior + (rule.versioned ? VERSION_BONUS : 0);
   if (rule.titleCase) {
     const atStart = isSentenceStart(masked, occ.start);
     if (title) score += atStart ? (rule.caseSensitive ? -0.5 : 0) : 1;
@@ -282,6 +301,8 @@ function scoreCandidate(occ: Occurrence, rule: AliasRule, rules: EntityRules, do
   if (sameElsewhere) score += 2;
   if (othersElsewhere) score += 1;
   if (rules.ancestors.some((a) => doc.accepted.has(a))) score += 1;
+  // One sense per post: "NASA's Gemini program ... Gemini 7 over the Pacific".
+  if (doc.otherSense.has(rule.entity) && localContext === 0 && localAnti === 0) score -= 3;
   return score;
 }
 
@@ -311,6 +332,14 @@ function resolveOccurrence(occ: Occurrence, entityRules: EntityRules[], doc: Doc
 }
 
 function resolveAmbiguous(occurrences: Occurrence[], entityRules: EntityRules[], doc: DocumentEvidence): void {
+  for (const occ of occurrences) {
+    for (const rule of occ.rules) {
+      const rules = entityRules[rule.entity];
+      if (!rule.ambiguous || rules === undefined) continue;
+      const local = readLocalContext(occ, rule.entity, rules, doc);
+      if (local.anti > 0 && local.context === 0) doc.otherSense.add(rule.entity);
+    }
+  }
   for (let round = 0; round < 2; round += 1) {
     let grew = false;
     for (const occ of occurrences) {
@@ -329,7 +358,7 @@ function linkText(text: string, rulesByKey: Map<number, AliasRule[]>, entityRule
   const occurrences = findOccurrences(masked, rulesByKey);
   if (occurrences.length === 0) return [];
 
-  const doc: DocumentEvidence = { masked, index, terms: null, accepted: new Set(), docContext: new Map() };
+  const doc: DocumentEvidence = { masked, index, terms: null, accepted: new Set(), otherSense: new Set(), docContext: new Map() };
   for (const occ of occurrences) {
     occ.entities = occ.rules.filter((r) => !r.ambiguous).map((r) => r.entity);
     for (const e of occ.entities) doc.accepted.add(e);
