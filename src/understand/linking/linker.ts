@@ -57,6 +57,12 @@ interface AliasRule {
   versioned: boolean;
 }
 
+/** Aliases filed under one word key that share a literal start, tested once for all of them. */
+interface PrefixGroup {
+  prefix: string;
+  rules: AliasRule[];
+}
+
 interface EntityRules {
   slug: string;
   ancestors: number[];
@@ -157,15 +163,17 @@ export function createLinker(input: LinkableEntity[]): Linker {
     antiSuffix: toLowerSet(e.disambiguation.antiSuffix),
   }));
 
-  const rulesByKey = new Map<number, AliasRule[]>();
+  const rulesByKey = new Map<number, PrefixGroup[]>();
   entities.forEach((entity, i) => {
     const rules = entityRules[i];
     if (rules === undefined) return;
     for (const rule of buildAliasRules(entity, i, rules)) {
       for (const key of listAliasKeys(rule.surface).map(toNumericKey)) {
-        const list = rulesByKey.get(key) ?? [];
-        list.push(rule);
-        rulesByKey.set(key, list);
+        const groups = rulesByKey.get(key) ?? [];
+        const group = groups.find((g) => g.prefix === rule.prefix);
+        if (group === undefined) groups.push({ prefix: rule.prefix, rules: [rule] });
+        else group.rules.push(rule);
+        rulesByKey.set(key, groups);
       }
     }
   });
@@ -173,7 +181,32 @@ export function createLinker(input: LinkableEntity[]): Linker {
   return { link: (text) => linkText(text, rulesByKey, entityRules, terms) };
 }
 
-function findOccurrences(masked: string, rulesByKey: Map<number, AliasRule[]>): Occurrence[] {
+/** The longest alias match at `at`, with one rule per entity (a firm alias beats an ambiguous one). */
+function matchLongest(masked: string, at: number, groups: PrefixGroup[]): { length: number; rules: AliasRule[] } {
+  let length = 0;
+  let rules: AliasRule[] = [];
+  for (const group of groups) {
+    if (!startsWithFolded(masked, at, group.prefix, null)) continue;
+    for (const rule of group.rules) {
+      if (rule.caseSensitivePrefix !== null && !masked.startsWith(rule.caseSensitivePrefix, at)) continue;
+      rule.pattern.lastIndex = at;
+      const hit = rule.pattern.exec(masked);
+      if (hit === null) continue;
+      const hitLength = hit[0].length;
+      if (hitLength > length) {
+        length = hitLength;
+        rules = [rule];
+      } else if (hitLength === length) {
+        const same = rules.findIndex((r) => r.entity === rule.entity);
+        if (same === -1) rules.push(rule);
+        else if (rules[same]?.ambiguous && !rule.ambiguous) rules[same] = rule;
+      }
+    }
+  }
+  return { length, rules };
+}
+
+function findOccurrences(masked: string, rulesByKey: Map<number, PrefixGroup[]>): Occurrence[] {
   const found: Occurrence[] = [];
   const length = masked.length;
   let i = 0;
@@ -184,36 +217,21 @@ function findOccurrences(masked: string, rulesByKey: Map<number, AliasRule[]>): 
     }
     let wordEnd = i + 1;
     while (wordEnd < length && isWordCode(masked.charCodeAt(wordEnd))) wordEnd += 1;
-    const candidates = rulesByKey.get(readWordKey(masked, i, wordEnd));
-    if (candidates === undefined) {
+    const groups = rulesByKey.get(readWordKey(masked, i, wordEnd));
+    if (groups === undefined) {
       i = wordEnd;
       continue;
     }
-    let bestLength = 0;
-    let best: AliasRule[] = [];
-    for (const rule of candidates) {
-      if (!startsWithFolded(masked, i, rule.prefix, rule.caseSensitivePrefix)) continue;
-      rule.pattern.lastIndex = i;
-      const hit = rule.pattern.exec(masked);
-      if (hit === null) continue;
-      const hitLength = hit[0].length;
-      if (hitLength > bestLength) {
-        bestLength = hitLength;
-        best = [rule];
-      } else if (hitLength === bestLength) {
-        const same = best.findIndex((r) => r.entity === rule.entity);
-        if (same === -1) best.push(rule);
-        else if (best[same]?.ambiguous && !rule.ambiguous) best[same] = rule;
-      }
-    }
+    const best = matchLongest(masked, i, groups);
+    const bestLength = best.length;
     if (bestLength === 0) {
       i = wordEnd;
       continue;
     }
     const start = i;
     i = start + bestLength;
-    if (DESCRIPTOR_SUFFIX.test(masked.slice(start + bestLength, start + bestLength + 16))) continue;
-    found.push({ start, end: start + bestLength, text: masked.slice(start, start + bestLength), rules: best, entities: [], local: new Map() });
+    if (DESCRIPTOR_SUFFIX.test(masked.slice(i, i + 16))) continue;
+    found.push({ start, end: i, text: masked.slice(start, i), rules: best.rules, entities: [], local: new Map() });
   }
   return found;
 }
@@ -353,7 +371,7 @@ function resolveAmbiguous(occurrences: Occurrence[], entityRules: EntityRules[],
   }
 }
 
-function linkText(text: string, rulesByKey: Map<number, AliasRule[]>, entityRules: EntityRules[], index: TermIndex): LinkedMention[] {
+function linkText(text: string, rulesByKey: Map<number, PrefixGroup[]>, entityRules: EntityRules[], index: TermIndex): LinkedMention[] {
   const masked = maskNonProse(text);
   const occurrences = findOccurrences(masked, rulesByKey);
   if (occurrences.length === 0) return [];
