@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { VIBECHECK_VERSION } from '../core/version.ts';
+import { registerCollect } from './collect.ts';
 import { registerDb } from './db.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerEntities } from './entities.ts';
+import { registerImport } from './import.ts';
 import { exitCodeFor, formatError, isCommanderExit } from './errors.ts';
 import { registerServe } from './serve.ts';
 
@@ -13,6 +15,8 @@ const program = new Command('vibecheck')
   .exitOverride();
 
 registerServe(program);
+registerCollect(program);
+registerImport(program);
 registerDb(program);
 registerEntities(program);
 registerDoctor(program);

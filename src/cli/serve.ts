@@ -1,9 +1,14 @@
 import type { Command } from 'commander';
 import { createApp } from '../api/app.ts';
 import { startHttpServer } from '../api/server.ts';
+import { InProcessJobRunner } from '../pipeline/jobs.ts';
 import { checkReady, openRuntime } from '../pipeline/runtime.ts';
+import { startScheduler, type Scheduler } from '../pipeline/scheduler.ts';
+import { buildSources } from '../pipeline/sources.ts';
+import { createJobHandlers } from '../pipeline/worker.ts';
 import { loadSettings } from './context.ts';
 import { parsePort } from './options.ts';
+import { untilSignal } from './signals.ts';
 
 export function registerServe(program: Command): void {
   program
@@ -14,37 +19,24 @@ export function registerServe(program: Command): void {
     .action(async (options: { port?: number; collect: boolean }) => {
       const { settings, log } = loadSettings();
       const runtime = await openRuntime(settings, log);
-      const app = createApp({
-        db: runtime.database.db,
-        settings,
-        log,
-        checkReady: () => checkReady(runtime.database),
-      });
+      const { db } = runtime.database;
+      const app = createApp({ db, settings, log, checkReady: () => checkReady(runtime.database) });
       const server = await startHttpServer(app, settings.host, options.port ?? settings.port).catch(async (error: unknown) => {
         await runtime.close();
         throw error;
       });
+      let scheduler: Scheduler | undefined;
+      if (options.collect) {
+        const sources = buildSources(settings);
+        scheduler = startScheduler(sources, new InProcessJobRunner(createJobHandlers(db, sources, log)), log);
+      }
       log.info({ url: server.url, database: runtime.database.kind, collect: options.collect }, 'serving');
       process.stdout.write(`VibeCheck is running at ${server.url}\n`);
 
-      await new Promise<void>((resolve) => {
-        let stopping = false;
-        const stop = (signal: string): void => {
-          if (stopping) {
-            log.warn({ signal }, 'second signal: exiting now');
-            process.exit(130);
-          }
-          stopping = true;
-          log.info({ signal }, 'shutting down: finishing in-flight work');
-          void (async () => {
-            await server.close();
-            await runtime.close();
-            log.info('stopped');
-            resolve();
-          })();
-        };
-        process.once('SIGINT', () => stop('SIGINT'));
-        process.once('SIGTERM', () => stop('SIGTERM'));
-      });
+      await untilSignal(log);
+      await server.close();
+      await scheduler?.stop();
+      await runtime.close();
+      log.info('stopped');
     });
 }

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Source names as interface.md lists them (config imports nothing of ours, so they are spelled out here). */
+export const COLLECTOR_NAMES = ['hn', 'reddit', 'devto', 'discourse', 'github', 'stackexchange', 'lobsters', 'bluesky', 'mastodon', 'rss'] as const;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const bool = (fallback: boolean) =>
@@ -59,6 +62,20 @@ export const EnvSchema = z.object({
   VIBECHECK_STACKEXCHANGE_URL: httpUrl.default('https://api.stackexchange.com/2.3'),
   VIBECHECK_LOBSTERS_URL: httpUrl.default('https://lobste.rs'),
   VIBECHECK_BLUESKY_URL: httpUrl.default('https://bsky.social'),
+  VIBECHECK_SOURCES: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return undefined;
+      const names = value.split(',').map((v) => v.trim()).filter(Boolean);
+      const unknown = names.filter((n) => !(COLLECTOR_NAMES as readonly string[]).includes(n));
+      if (unknown.length) {
+        ctx.addIssue({ code: 'custom', message: `unknown source ${unknown.join(', ')}; expected some of ${COLLECTOR_NAMES.join(', ')}` });
+        return z.NEVER;
+      }
+      return names;
+    }),
+  VIBECHECK_SOURCES_FILE: z.string().min(1).optional(),
   VIBECHECK_DISCOURSE_FORUMS: urlList,
   VIBECHECK_MASTODON_INSTANCES: urlList,
   VIBECHECK_RSS_FEEDS: urlList,
@@ -104,6 +121,10 @@ export interface Settings {
     stackexchangeUrl: string;
     lobstersUrl: string;
     blueskyUrl: string;
+    /** Sources the schedule runs; undefined: all of them. */
+    enabled: string[] | undefined;
+    /** The sources configuration file; undefined: registry/sources.json shipped with the project. */
+    file: string | undefined;
     /** Undefined: use the lists of the sources file shipped with the project. */
     discourseForums: string[] | undefined;
     mastodonInstances: string[] | undefined;
@@ -160,6 +181,8 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
       stackexchangeUrl: e.VIBECHECK_STACKEXCHANGE_URL,
       lobstersUrl: e.VIBECHECK_LOBSTERS_URL,
       blueskyUrl: e.VIBECHECK_BLUESKY_URL,
+      enabled: e.VIBECHECK_SOURCES,
+      file: e.VIBECHECK_SOURCES_FILE,
       discourseForums: e.VIBECHECK_DISCOURSE_FORUMS,
       mastodonInstances: e.VIBECHECK_MASTODON_INSTANCES,
       rssFeeds: e.VIBECHECK_RSS_FEEDS,

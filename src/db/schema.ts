@@ -3,6 +3,8 @@ import type { ColumnType, Generated } from 'kysely';
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json = ColumnType<unknown, string, string>;
+/** A column the database fills with its default when an insert leaves it out. */
+type WithDefault<T> = ColumnType<T, T | undefined, T>;
 /** bigint columns come back as numbers (safe below 2^53, see client.ts). */
 type BigId = number;
 
@@ -37,6 +39,10 @@ export interface PostsTable {
   parent_id: string | null;
   thread_id: string | null;
   content_hash: string;
+  sentiment_label: 'positive' | 'neutral' | 'negative' | null;
+  sentiment_score: number | null;
+  sentiment_confidence: number | null;
+  model_version: string | null;
   duplicate_of: BigId | null;
 }
 
@@ -93,13 +99,13 @@ export interface CollectionRunsTable {
   source: string;
   kind: 'poll' | 'backfill' | 'import';
   started_at: DefaultTimestamp;
-  finished_at: Date | null;
-  status: 'running' | 'succeeded' | 'failed' | 'skipped';
-  fetched: number;
-  stored: number;
-  duplicates: number;
-  rejected: number;
-  error: string | null;
+  finished_at: WithDefault<Date | null>;
+  status: WithDefault<'running' | 'succeeded' | 'failed' | 'skipped'>;
+  fetched: WithDefault<number>;
+  stored: WithDefault<number>;
+  duplicates: WithDefault<number>;
+  rejected: WithDefault<number>;
+  error: WithDefault<string | null>;
   details: Json;
 }
 

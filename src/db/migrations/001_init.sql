@@ -33,6 +33,11 @@ CREATE TABLE IF NOT EXISTS posts (
   parent_id     text,
   thread_id     text,
   content_hash  text NOT NULL,
+  -- Post-level sentiment; the per-entity (targeted) sentiment lives on mentions.
+  sentiment_label      text CHECK (sentiment_label IN ('positive', 'neutral', 'negative')),
+  sentiment_score      real,
+  sentiment_confidence real,
+  model_version        text,
   -- Set when the same text was already stored from another source or id.
   duplicate_of  bigint REFERENCES posts (id) ON DELETE SET NULL,
   CONSTRAINT posts_source_external_id_key UNIQUE (source, external_id)

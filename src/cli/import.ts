@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { finishRun, startRun } from '../db/queries/runs.ts';
+import { importPosts, openImportInput } from '../pipeline/import-posts.ts';
+import { createIngestor } from '../pipeline/ingest.ts';
+import { printJson, withRuntime } from './context.ts';
+
+export function registerImport(program: Command): void {
+  program
+    .command('import <file>')
+    .description('import posts from JSON Lines (- for stdin): link, score, store, update rollups')
+    .option('--json', 'print one JSON object')
+    .action(async (file: string, options: { json?: boolean }) => {
+      await withRuntime(async (runtime) => {
+        const db = runtime.database.db;
+        const input = openImportInput(file);
+        const opened = new Promise<void>((resolve, reject) => {
+          input.once('error', reject);
+          if (file === '-') resolve();
+          else input.once('open', () => resolve());
+        });
+        await opened;
+        const runId = await startRun(db, 'import', 'import');
+        const ingestor = await createIngestor(db);
+        try {
+          const summary = await importPosts(input, ingestor);
+          await finishRun(db, runId, 'succeeded', { fetched: summary.read, ...summary }, null, { file });
+          if (options.json) return printJson(summary);
+          process.stdout.write(
+            `read ${summary.read}, stored ${summary.stored}, duplicates ${summary.duplicates}, rejected ${summary.rejected}\n`,
+          );
+          for (const error of summary.errors) process.stderr.write(`line ${error.line}: ${error.message}\n`);
+        } catch (error) {
+          await finishRun(db, runId, 'failed', { fetched: 0, stored: 0, duplicates: 0, rejected: 0 }, (error as Error).message);
+          throw error;
+        }
+      });
+    });
+}

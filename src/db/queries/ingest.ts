@@ -1,0 +1,238 @@
+import { sql } from 'kysely';
+import type { Executor } from './entities.ts';
+
+export interface PostRow {
+  source: string;
+  externalId: string;
+  url: string | null;
+  author: string | null;
+  title: string | null;
+  body: string;
+  createdAt: Date;
+  score: number | null;
+  comments: number | null;
+  parentId: string | null;
+  threadId: string | null;
+  contentHash: string;
+  label: string;
+  sentimentScore: number;
+  confidence: number;
+  modelVersion: string;
+}
+
+export interface InsertedPost {
+  id: number;
+  source: string;
+  externalId: string;
+  duplicateOf: number | null;
+}
+
+/** Shortest text whose exact repeat elsewhere counts as a repost ("thanks!" twice is not). */
+export const MIN_REPOST_LENGTH = 40;
+
+const column = <T>(rows: PostRow[], pick: (row: PostRow) => T): T[] => rows.map(pick);
+
+/**
+ * Inserts the posts not stored yet and returns them; (source, external_id) already present are
+ * skipped. A new post repeating an earlier post's text is flagged with duplicate_of.
+ */
+export async function insertPosts(db: Executor, rows: PostRow[]): Promise<InsertedPost[]> {
+  if (rows.length === 0) return [];
+  const inserted = await sql<{ id: number; source: string; external_id: string }>`
+    INSERT INTO posts (source, external_id, url, author, title, body, created_at, score, comments, parent_id,
+                       thread_id, content_hash, sentiment_label, sentiment_score, sentiment_confidence, model_version)
+    SELECT * FROM unnest(
+      ${column(rows, (r) => r.source)}::text[], ${column(rows, (r) => r.externalId)}::text[],
+      ${column(rows, (r) => r.url)}::text[], ${column(rows, (r) => r.author)}::text[],
+      ${column(rows, (r) => r.title)}::text[], ${column(rows, (r) => r.body)}::text[],
+      ${column(rows, (r) => r.createdAt.toISOString())}::timestamptz[], ${column(rows, (r) => r.score)}::int[],
+      ${column(rows, (r) => r.comments)}::int[], ${column(rows, (r) => r.parentId)}::text[],
+      ${column(rows, (r) => r.threadId)}::text[], ${column(rows, (r) => r.contentHash)}::text[],
+      ${column(rows, (r) => r.label)}::text[], ${column(rows, (r) => r.sentimentScore)}::real[],
+      ${column(rows, (r) => r.confidence)}::real[], ${column(rows, (r) => r.modelVersion)}::text[]
+    )
+    ON CONFLICT (source, external_id) DO NOTHING
+    RETURNING id, source, external_id`.execute(db);
+  if (inserted.rows.length === 0) return [];
+  const ids = inserted.rows.map((r) => r.id);
+  const reposts = await sql<{ id: number; duplicate_of: number }>`
+    UPDATE posts AS p SET duplicate_of = first.id
+    FROM (
+      SELECT DISTINCT ON (n.id) n.id AS new_id, o.id
+      FROM posts n JOIN posts o ON o.content_hash = n.content_hash AND o.id < n.id
+      WHERE n.id = ANY(${ids}::bigint[]) AND length(n.body) >= ${MIN_REPOST_LENGTH}
+      ORDER BY n.id, o.id
+    ) AS first
+    WHERE p.id = first.new_id
+    RETURNING p.id, p.duplicate_of`.execute(db);
+  const duplicateOf = new Map(reposts.rows.map((r) => [Number(r.id), Number(r.duplicate_of)]));
+  return inserted.rows.map((r) => ({
+    id: Number(r.id),
+    source: r.source,
+    externalId: r.external_id,
+    duplicateOf: duplicateOf.get(Number(r.id)) ?? null,
+  }));
+}
+
+export interface MentionRow {
+  postId: number;
+  entityId: number;
+  createdAt: Date;
+  source: string;
+  direct: boolean;
+  matchedText: string;
+  start: number;
+  end: number;
+  label: string;
+  score: number;
+  confidence: number;
+  modelVersion: string;
+  engagement: number;
+}
+
+export async function insertMentions(db: Executor, rows: MentionRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const c = <T>(pick: (row: MentionRow) => T): T[] => rows.map(pick);
+  await sql`
+    INSERT INTO mentions (post_id, entity_id, created_at, source, direct, matched_text, start_offset, end_offset,
+                          label, score, confidence, model_version, engagement)
+    SELECT * FROM unnest(
+      ${c((r) => r.postId)}::bigint[], ${c((r) => r.entityId)}::int[], ${c((r) => r.createdAt.toISOString())}::timestamptz[],
+      ${c((r) => r.source)}::text[], ${c((r) => r.direct)}::boolean[], ${c((r) => r.matchedText)}::text[],
+      ${c((r) => r.start)}::int[], ${c((r) => r.end)}::int[], ${c((r) => r.label)}::text[],
+      ${c((r) => r.score)}::real[], ${c((r) => r.confidence)}::real[], ${c((r) => r.modelVersion)}::text[],
+      ${c((r) => r.engagement)}::int[]
+    )
+    ON CONFLICT (post_id, entity_id, created_at) DO NOTHING`.execute(db);
+}
+
+export interface AspectRow {
+  postId: number;
+  entityId: number;
+  createdAt: Date;
+  source: string;
+  aspect: string;
+  polarity: string;
+  score: number;
+  confidence: number;
+  evidence: string;
+  start: number;
+  end: number;
+  tier: string;
+}
+
+export async function insertAspects(db: Executor, rows: AspectRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const c = <T>(pick: (row: AspectRow) => T): T[] => rows.map(pick);
+  await sql`
+    INSERT INTO mention_aspects (post_id, entity_id, created_at, source, aspect, polarity, score, confidence,
+                                 evidence, start_offset, end_offset, tier)
+    SELECT * FROM unnest(
+      ${c((r) => r.postId)}::bigint[], ${c((r) => r.entityId)}::int[], ${c((r) => r.createdAt.toISOString())}::timestamptz[],
+      ${c((r) => r.source)}::text[], ${c((r) => r.aspect)}::text[], ${c((r) => r.polarity)}::text[],
+      ${c((r) => r.score)}::real[], ${c((r) => r.confidence)}::real[], ${c((r) => r.evidence)}::text[],
+      ${c((r) => r.start)}::int[], ${c((r) => r.end)}::int[], ${c((r) => r.tier)}::text[]
+    )
+    ON CONFLICT (post_id, entity_id, aspect, created_at) DO NOTHING`.execute(db);
+}
+
+export interface RollupDelta {
+  entityId: number;
+  bucket: Date;
+  source: string;
+  n: number;
+  positive: number;
+  neutral: number;
+  negative: number;
+  scoreSum: number;
+  scoreSqSum: number;
+  weightSum: number;
+  weightSqSum: number;
+  weightedScoreSum: number;
+  weightedScoreSqSum: number;
+  engagementSum: number;
+}
+
+/** Adds each delta to its hourly row; rows are locked in key order so concurrent batches cannot deadlock. */
+export async function addToRollups(db: Executor, deltas: RollupDelta[]): Promise<void> {
+  if (deltas.length === 0) return;
+  const rows = [...deltas].sort(
+    (a, b) => a.entityId - b.entityId || a.bucket.getTime() - b.bucket.getTime() || a.source.localeCompare(b.source),
+  );
+  const c = <T>(pick: (row: RollupDelta) => T): T[] => rows.map(pick);
+  await sql`
+    INSERT INTO sentiment_rollups AS r (entity_id, bucket, source, n, positive, neutral, negative, score_sum, score_sq_sum,
+                                        weight_sum, weight_sq_sum, weighted_score_sum, weighted_score_sq_sum, engagement_sum)
+    SELECT * FROM unnest(
+      ${c((r) => r.entityId)}::int[], ${c((r) => r.bucket.toISOString())}::timestamptz[], ${c((r) => r.source)}::text[],
+      ${c((r) => r.n)}::int[], ${c((r) => r.positive)}::int[], ${c((r) => r.neutral)}::int[], ${c((r) => r.negative)}::int[],
+      ${c((r) => r.scoreSum)}::float8[], ${c((r) => r.scoreSqSum)}::float8[], ${c((r) => r.weightSum)}::float8[],
+      ${c((r) => r.weightSqSum)}::float8[], ${c((r) => r.weightedScoreSum)}::float8[], ${c((r) => r.weightedScoreSqSum)}::float8[],
+      ${c((r) => r.engagementSum)}::bigint[]
+    )
+    ON CONFLICT (entity_id, bucket, source) DO UPDATE SET
+      n = r.n + excluded.n, positive = r.positive + excluded.positive, neutral = r.neutral + excluded.neutral,
+      negative = r.negative + excluded.negative, score_sum = r.score_sum + excluded.score_sum,
+      score_sq_sum = r.score_sq_sum + excluded.score_sq_sum, weight_sum = r.weight_sum + excluded.weight_sum,
+      weight_sq_sum = r.weight_sq_sum + excluded.weight_sq_sum,
+      weighted_score_sum = r.weighted_score_sum + excluded.weighted_score_sum,
+      weighted_score_sq_sum = r.weighted_score_sq_sum + excluded.weighted_score_sq_sum,
+      engagement_sum = r.engagement_sum + excluded.engagement_sum`.execute(db);
+}
+
+/** Recomputes every hourly row of [from, to) from the raw mentions (after a rescore). */
+export async function rebuildRollups(db: Executor, from: Date, to: Date): Promise<void> {
+  await sql`DELETE FROM sentiment_rollups WHERE bucket >= date_trunc('hour', ${from.toISOString()}::timestamptz) AND bucket < ${to.toISOString()}::timestamptz`.execute(db);
+  await sql`
+    INSERT INTO sentiment_rollups (entity_id, bucket, source, n, positive, neutral, negative, score_sum, score_sq_sum,
+                                   weight_sum, weight_sq_sum, weighted_score_sum, weighted_score_sq_sum, engagement_sum)
+    SELECT entity_id, date_trunc('hour', created_at) AS bucket, source, count(*),
+           count(*) FILTER (WHERE label = 'positive'), count(*) FILTER (WHERE label = 'neutral'),
+           count(*) FILTER (WHERE label = 'negative'), sum(score), sum(score * score),
+           sum(w), sum(w * w), sum(w * score), sum(w * score * score), sum(engagement)
+    FROM (
+      SELECT entity_id, created_at, source, label, score::float8 AS score, engagement,
+             1 + ln(1 + greatest(engagement, 0)) AS w
+      FROM mentions
+      WHERE created_at >= date_trunc('hour', ${from.toISOString()}::timestamptz) AND created_at < ${to.toISOString()}::timestamptz
+    ) m
+    GROUP BY entity_id, date_trunc('hour', created_at), source`.execute(db);
+}
+
+export async function saveCursor(db: Executor, source: string, queryKey: string, cursor: unknown): Promise<void> {
+  await sql`
+    INSERT INTO source_cursors (source, query_key, cursor, updated_at)
+    VALUES (${source}, ${queryKey}, ${JSON.stringify(cursor)}::jsonb, now())
+    ON CONFLICT (source, query_key) DO UPDATE SET cursor = excluded.cursor, updated_at = now()`.execute(db);
+}
+
+export async function loadCursors(db: Executor, source: string): Promise<Map<string, unknown>> {
+  const rows = await db.selectFrom('source_cursors').select(['query_key', 'cursor']).where('source', '=', source).execute();
+  return new Map(rows.map((r) => [r.query_key, r.cursor]));
+}
+
+export interface EventRow {
+  entityId: number | null;
+  kind: string;
+  source: string;
+  externalId: string;
+  title: string;
+  url: string | null;
+  body: string | null;
+  occurredAt: Date;
+}
+
+export async function insertEvents(db: Executor, rows: EventRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const c = <T>(pick: (row: EventRow) => T): T[] => rows.map(pick);
+  const result = await sql<{ id: number }>`
+    INSERT INTO events (entity_id, kind, source, external_id, title, url, body, occurred_at)
+    SELECT * FROM unnest(
+      ${c((r) => r.entityId)}::int[], ${c((r) => r.kind)}::text[], ${c((r) => r.source)}::text[],
+      ${c((r) => r.externalId)}::text[], ${c((r) => r.title)}::text[], ${c((r) => r.url)}::text[],
+      ${c((r) => r.body)}::text[], ${c((r) => r.occurredAt.toISOString())}::timestamptz[]
+    )
+    ON CONFLICT (source, external_id, kind) DO NOTHING
+    RETURNING id`.execute(db);
+  return result.rows.length;
+}

@@ -1,0 +1,77 @@
+import type { NormalizedPost } from '../core/post.ts';
+import type { EntityRecord } from '../db/queries/entities.ts';
+import { extractAspects, type AspectFinding } from '../understand/aspects/index.ts';
+import { createLinker } from '../understand/linking/index.ts';
+import { loadSentimentModel, SENTIMENT_MODEL_VERSION, type SentimentResult } from '../understand/sentiment/index.ts';
+
+export interface AnalyzedMention {
+  entityId: number;
+  slug: string;
+  direct: boolean;
+  matchedText: string;
+  start: number;
+  end: number;
+  sentiment: SentimentResult;
+  aspects: AspectFinding[];
+}
+
+export interface Analysis {
+  /** The text offsets refer to: see documentText. */
+  text: string;
+  post: SentimentResult;
+  mentions: AnalyzedMention[];
+}
+
+export interface Analyzer {
+  modelVersion: string;
+  analyze(post: Pick<NormalizedPost, 'title' | 'body' | 'parentId'>): Analysis;
+}
+
+/**
+ * What a post says: the title counts for top-level posts only, since a comment's title is its
+ * thread's, not its own words.
+ */
+export function documentText(post: Pick<NormalizedPost, 'title' | 'body' | 'parentId'>): string {
+  return post.title && !post.parentId ? `${post.title}\n\n${post.body}` : post.body;
+}
+
+/** Linking, targeted sentiment and aspects for one post, over the entities tracked now. */
+export function createAnalyzer(entities: EntityRecord[]): Analyzer {
+  const linker = createLinker(entities);
+  const idBySlug = new Map(entities.map((e) => [e.slug, e.id]));
+  const model = loadSentimentModel();
+  return {
+    modelVersion: SENTIMENT_MODEL_VERSION,
+    analyze(post) {
+      const text = documentText(post);
+      const linked = linker.link(text);
+      const direct = linked.filter((m) => m.direct);
+      // All targets at once, so each is read from its own clause ("X is great but Y crashes").
+      const targeted = model.classifyTargeted(text, direct.map((m) => ({ start: m.start, end: m.end })));
+      const bySpanStart = new Map(direct.map((m, i) => [m.start, i]));
+      const aspectsOf = direct.map((m) =>
+        extractAspects(text, { start: m.start, end: m.end }, {
+          otherMentions: direct.filter((o) => o !== m).map((o) => ({ start: o.start, end: o.end })),
+        }),
+      );
+      const mentions: AnalyzedMention[] = [];
+      for (const m of linked) {
+        const entityId = idBySlug.get(m.slug);
+        if (entityId === undefined) continue;
+        // An ancestor carries the span of the mention that implied it, and shares its reading.
+        const index = bySpanStart.get(m.start);
+        mentions.push({
+          entityId,
+          slug: m.slug,
+          direct: m.direct,
+          matchedText: m.matchedText,
+          start: m.start,
+          end: m.end,
+          sentiment: index === undefined ? model.classifyTargeted(text, [m])[0]! : targeted[index]!,
+          aspects: index === undefined ? [] : aspectsOf[index]!,
+        });
+      }
+      return { text, post: model.classify(text), mentions };
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from '../config/logger.ts';
+import { listEntities } from '../db/queries/entities.ts';
+import { loadCursors } from '../db/queries/ingest.ts';
+import { finishRun, startRun, type RunKind } from '../db/queries/runs.ts';
+import type { DB } from '../db/schema.ts';
+import type { BackfillWindow, CursorValue, Source, SourceBatch } from '../sources/types.ts';
+import { createIngestor } from './ingest.ts';
+import { buildSearchTerms } from './sources.ts';
+
+/** The per-source summary `collect --json` prints (interface.md). */
+export interface SourceRunSummary {
+  fetched: number;
+  stored: number;
+  duplicates: number;
+  rejected: number;
+  skipped: string | null;
+  error: string | null;
+}
+
+export interface RunSourceOptions {
+  db: Kysely<DB>;
+  source: Source;
+  log: Logger;
+  signal?: AbortSignal;
+  /** Absent: a poll for new items. */
+  backfill?: BackfillWindow;
+  onBatch?: (batch: SourceBatch, totals: SourceRunSummary) => void;
+}
+
+/**
+ * One run of one source: every batch is stored with its cursor in one transaction, and the run is
+ * recorded with its counts and, if it failed, its cause. It never throws: a failure is a result.
+ */
+export async function runSource(options: RunSourceOptions): Promise<SourceRunSummary> {
+  const { db, source, log } = options;
+  const kind: RunKind = options.backfill ? 'backfill' : 'poll';
+  const totals: SourceRunSummary = { fetched: 0, stored: 0, duplicates: 0, rejected: 0, skipped: null, error: null };
+  const runId = await startRun(db, source.name, kind);
+  const skip = source.skipReason();
+  if (skip) {
+    await finishRun(db, runId, 'skipped', totals, skip);
+    log.info({ source: source.name, reason: skip }, 'source skipped');
+    return { ...totals, skipped: skip };
+  }
+  const runLog = log.child({ source: source.name, run: runId, kind });
+  try {
+    const entities = await listEntities(db);
+    const ingestor = await createIngestor(db);
+    const ctx = {
+      terms: buildSearchTerms(entities),
+      signal: options.signal ?? new AbortController().signal,
+      log: runLog,
+      now: () => new Date(),
+    };
+    const cursors = (await loadCursors(db, source.name)) as Map<string, CursorValue>;
+    const batches = options.backfill
+      ? source.backfill?.(ctx, options.backfill, cursors)
+      : source.poll(ctx, cursors);
+    if (!batches) throw new Error(`${source.name} cannot backfill`);
+    for await (const batch of batches) {
+      const result = await ingestor.ingest({
+        posts: batch.posts,
+        events: batch.events,
+        cursor: { source: source.name, queryKey: batch.queryKey, value: batch.cursor },
+      });
+      totals.fetched += batch.fetched;
+      totals.stored += result.stored;
+      totals.duplicates += result.duplicates;
+      totals.rejected += batch.rejected.length;
+      for (const rejection of batch.rejected) runLog.warn({ externalId: rejection.externalId, reason: rejection.reason }, 'item rejected');
+      options.onBatch?.(batch, totals);
+      if (options.signal?.aborted) break;
+    }
+    if (options.signal?.aborted) {
+      // Everything stored so far is committed with its cursor; the next run resumes from there.
+      const interrupted = 'interrupted by shutdown; the next run resumes from the saved cursor';
+      await finishRun(db, runId, 'failed', totals, interrupted);
+      return { ...totals, error: interrupted };
+    }
+    await finishRun(db, runId, 'succeeded', totals, null);
+    runLog.info(totals, 'run finished');
+    return totals;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await finishRun(db, runId, 'failed', totals, message).catch((e: unknown) => runLog.error({ err: e }, 'could not record the failed run'));
+    runLog.warn({ ...totals, error: message }, 'run failed');
+    return { ...totals, error: message };
+  }
+}

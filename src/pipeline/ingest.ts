@@ -1,0 +1,214 @@
+import { createHash } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { NormalizedEvent, NormalizedPost } from '../core/post.ts';
+import { computeEngagementWeight } from '../core/stats.ts';
+import { listEntities } from '../db/queries/entities.ts';
+import {
+  addToRollups,
+  insertAspects,
+  insertEvents,
+  insertMentions,
+  insertPosts,
+  saveCursor,
+  type AspectRow,
+  type MentionRow,
+  type PostRow,
+  type RollupDelta,
+} from '../db/queries/ingest.ts';
+import type { DB } from '../db/schema.ts';
+import { createAnalyzer, type Analysis, type Analyzer } from './analyze.ts';
+
+export interface CursorUpdate {
+  source: string;
+  queryKey: string;
+  value: unknown;
+}
+
+export interface IngestBatch {
+  posts: NormalizedPost[];
+  events?: NormalizedEvent[];
+  /** Committed in the same transaction as the posts it covers. */
+  cursor?: CursorUpdate;
+}
+
+export interface IngestResult {
+  /** New posts that count (not a repost of stored text). */
+  stored: number;
+  /** Posts already stored under the same (source, external id), or reposts of stored text. */
+  duplicates: number;
+  mentions: number;
+  events: number;
+}
+
+/** Normalised text fingerprint: the same words reposted elsewhere hash the same. */
+export function hashContent(text: string): string {
+  return createHash('sha256').update(text.toLowerCase().replace(/\s+/g, ' ').trim()).digest('hex');
+}
+
+/** Points plus replies: how much attention a post drew, for the engagement-weighted score. */
+export function engagementOf(post: Pick<NormalizedPost, 'score' | 'comments'>): number {
+  return Math.max(0, Math.round((post.score ?? 0) + (post.comments ?? 0)));
+}
+
+const hourStart = (date: Date): Date => new Date(Math.floor(date.getTime() / 3_600_000) * 3_600_000);
+
+function addDelta(deltas: Map<string, RollupDelta>, mention: MentionRow): void {
+  const bucket = hourStart(mention.createdAt);
+  const key = `${mention.entityId}|${bucket.getTime()}|${mention.source}`;
+  const delta =
+    deltas.get(key) ??
+    ({
+      entityId: mention.entityId,
+      bucket,
+      source: mention.source,
+      n: 0,
+      positive: 0,
+      neutral: 0,
+      negative: 0,
+      scoreSum: 0,
+      scoreSqSum: 0,
+      weightSum: 0,
+      weightSqSum: 0,
+      weightedScoreSum: 0,
+      weightedScoreSqSum: 0,
+      engagementSum: 0,
+    } satisfies RollupDelta);
+  const s = mention.score;
+  const w = computeEngagementWeight(mention.engagement);
+  delta.n += 1;
+  delta[mention.label as 'positive' | 'neutral' | 'negative'] += 1;
+  delta.scoreSum += s;
+  delta.scoreSqSum += s * s;
+  delta.weightSum += w;
+  delta.weightSqSum += w * w;
+  delta.weightedScoreSum += w * s;
+  delta.weightedScoreSqSum += w * s * s;
+  delta.engagementSum += mention.engagement;
+  deltas.set(key, delta);
+}
+
+/** Scores are stored as real (float4); round them the same way before they enter the rollup sums. */
+const asReal = (value: number): number => Math.fround(value);
+
+/** The stored rows of one analysed post: a mention per entity, and its aspects. */
+export function buildMentionRows(
+  postId: number,
+  post: NormalizedPost,
+  analysis: Analysis,
+  modelVersion: string,
+): { mentions: MentionRow[]; aspects: AspectRow[] } {
+  const engagement = engagementOf(post);
+  const mentions: MentionRow[] = [];
+  const aspects: AspectRow[] = [];
+  for (const m of analysis.mentions) {
+    mentions.push({
+      postId,
+      entityId: m.entityId,
+      createdAt: post.createdAt,
+      source: post.source,
+      direct: m.direct,
+      matchedText: m.matchedText,
+      start: m.start,
+      end: m.end,
+      label: m.sentiment.label,
+      score: asReal(m.sentiment.score),
+      confidence: m.sentiment.confidence,
+      modelVersion,
+      engagement,
+    });
+    for (const a of m.aspects) {
+      aspects.push({
+        postId,
+        entityId: m.entityId,
+        createdAt: post.createdAt,
+        source: post.source,
+        aspect: a.aspect,
+        polarity: a.polarity,
+        score: a.score,
+        confidence: a.confidence,
+        evidence: a.evidence.text,
+        start: a.evidence.start,
+        end: a.evidence.end,
+        tier: 'rules',
+      });
+    }
+  }
+  return { mentions, aspects };
+}
+
+export interface Ingestor {
+  analyzer: Analyzer;
+  ingest(batch: IngestBatch): Promise<IngestResult>;
+}
+
+/**
+ * Stores a batch exactly once: posts by (source, external id), their mentions, aspects and events,
+ * the hourly rollups they touch, and the collector's cursor, all in one transaction.
+ */
+export async function createIngestor(db: Kysely<DB>): Promise<Ingestor> {
+  const analyzer = createAnalyzer(await listEntities(db));
+  return { analyzer, ingest: (batch) => ingestBatch(db, analyzer, batch) };
+}
+
+async function findStored(db: Kysely<DB>, posts: NormalizedPost[]): Promise<Set<string>> {
+  if (posts.length === 0) return new Set();
+  const rows = await sql<{ source: string; external_id: string }>`
+    SELECT p.source, p.external_id FROM posts p
+    JOIN unnest(${posts.map((p) => p.source)}::text[], ${posts.map((p) => p.externalId)}::text[]) AS k(source, external_id)
+      ON p.source = k.source AND p.external_id = k.external_id`.execute(db);
+  return new Set(rows.rows.map((r) => `${r.source}\u0000${r.external_id}`));
+}
+
+export async function ingestBatch(db: Kysely<DB>, analyzer: Analyzer, batch: IngestBatch): Promise<IngestResult> {
+  const seen = new Set<string>();
+  const unique = batch.posts.filter((post) => {
+    const key = `${post.source}\u0000${post.externalId}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  // Analysis is the expensive part: skip posts a previous run already stored.
+  const stored = await findStored(db, unique);
+  const fresh = unique.filter((post) => !stored.has(`${post.source}\u0000${post.externalId}`));
+  const analyses = new Map<NormalizedPost, Analysis>(fresh.map((post) => [post, analyzer.analyze(post)]));
+
+  return db.transaction().execute(async (trx) => {
+    const rows: PostRow[] = fresh.map((post) => {
+      const analysis = analyses.get(post)!;
+      return {
+        ...post,
+        contentHash: hashContent(analysis.text),
+        label: analysis.post.label,
+        sentimentScore: analysis.post.score,
+        confidence: analysis.post.confidence,
+        modelVersion: analyzer.modelVersion,
+      };
+    });
+    const inserted = await insertPosts(trx, rows);
+    const byKey = new Map(fresh.map((post) => [`${post.source}\u0000${post.externalId}`, post]));
+    const mentions: MentionRow[] = [];
+    const aspects: AspectRow[] = [];
+    const deltas = new Map<string, RollupDelta>();
+    for (const row of inserted) {
+      if (row.duplicateOf !== null) continue;
+      const post = byKey.get(`${row.source}\u0000${row.externalId}`)!;
+      const rowsOfPost = buildMentionRows(row.id, post, analyses.get(post)!, analyzer.modelVersion);
+      mentions.push(...rowsOfPost.mentions);
+      aspects.push(...rowsOfPost.aspects);
+      for (const mention of rowsOfPost.mentions) addDelta(deltas, mention);
+    }
+    await insertMentions(trx, mentions);
+    await insertAspects(trx, aspects);
+    await addToRollups(trx, [...deltas.values()]);
+    const events = await insertEvents(
+      trx,
+      (batch.events ?? []).map((event) => {
+        const first = analyzer.analyze({ title: event.title, body: event.body ?? '', parentId: null }).mentions.find((m) => m.direct);
+        return { ...event, entityId: first?.entityId ?? null };
+      }),
+    );
+    if (batch.cursor) await saveCursor(trx, batch.cursor.source, batch.cursor.queryKey, batch.cursor.value);
+    const counted = inserted.filter((r) => r.duplicateOf === null).length;
+    return { stored: counted, duplicates: batch.posts.length - counted, mentions: mentions.length, events };
+  });
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { CollectorSource } from '../core/post.ts';
+
+/**
+ * The work VibeCheck does, as coarse jobs with typed payloads. The in-process scheduler runs them
+ * today; a Postgres-backed queue can run the same catalog across machines.
+ */
+export const JOB_CATALOG = {
+  'source.poll': {
+    payload: z.object({ source: CollectorSource }),
+    timeoutMs: 30 * 60_000,
+    retries: 0,
+    /** Never two polls of one source at once. */
+    concurrencyKey: (p: { source: string }) => `source:${p.source}`,
+  },
+  'source.backfill': {
+    payload: z.object({ source: CollectorSource, since: z.coerce.date(), until: z.coerce.date() }),
+    timeoutMs: 6 * 3_600_000,
+    retries: 3,
+    concurrencyKey: (p: { source: string }) => `source:${p.source}`,
+  },
+  'rollups.rebuild': {
+    payload: z.object({ from: z.coerce.date(), to: z.coerce.date() }),
+    timeoutMs: 30 * 60_000,
+    retries: 3,
+    concurrencyKey: () => 'rollups',
+  },
+  rescore: {
+    payload: z.object({ since: z.coerce.date().nullable() }),
+    timeoutMs: 6 * 3_600_000,
+    retries: 3,
+    concurrencyKey: () => 'rescore',
+  },
+} as const;
+
+export type JobName = keyof typeof JOB_CATALOG;
+export type JobPayload<N extends JobName> = z.infer<(typeof JOB_CATALOG)[N]['payload']>;
+
+export type JobHandlers = { [N in JobName]: (payload: JobPayload<N>, signal: AbortSignal) => Promise<unknown> };
+
+/**
+ * Runs catalog jobs in this process: payloads validated, one job per concurrency key at a time
+ * (a second request for a busy key is refused, not queued), each bounded by its timeout.
+ */
+export class InProcessJobRunner {
+  private readonly running = new Map<string, Promise<unknown>>();
+  private readonly controller = new AbortController();
+
+  constructor(private readonly handlers: JobHandlers) {}
+
+  isBusy(key: string): boolean {
+    return this.running.has(key);
+  }
+
+  /** Undefined when a job with the same concurrency key is already running. */
+  run<N extends JobName>(name: N, payload: JobPayload<N>): Promise<unknown> | undefined {
+    const spec = JOB_CATALOG[name];
+    const parsed = spec.payload.parse(payload) as JobPayload<N>;
+    const key = spec.concurrencyKey(parsed as never);
+    if (this.running.has(key) || this.controller.signal.aborted) return undefined;
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(spec.timeoutMs)]);
+    const handler = this.handlers[name] as (p: JobPayload<N>, s: AbortSignal) => Promise<unknown>;
+    const job = handler(parsed, signal).finally(() => this.running.delete(key));
+    this.running.set(key, job);
+    return job;
+  }
+
+  /** Signals every running job to stop and waits for them to wind down. */
+  async stop(): Promise<void> {
+    this.controller.abort(new Error('shutting down'));
+    await Promise.allSettled([...this.running.values()]);
+  }
+}
