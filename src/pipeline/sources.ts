@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Settings } from '../config/settings.ts';
 import { COLLECTOR_SOURCES, type CollectorSource } from '../core/post.ts';
 import type { EntityRecord } from '../db/queries/entities.ts';
+import { createBlueskySource } from '../sources/bluesky/index.ts';
 import { createDevtoSource } from '../sources/devto/index.ts';
 import { createDiscourseSource } from '../sources/discourse/index.ts';
 import { createGithubSource } from '../sources/github/index.ts';
@@ -83,7 +84,7 @@ export function buildSources(settings: Settings, file: SourcesFile = loadSources
     github: createGithubSource({ baseUrl: s.githubUrl, token: s.githubToken }),
     stackexchange: createStackExchangeSource({ baseUrl: s.stackexchangeUrl, key: s.stackexchangeKey, sites: file.stackexchangeSites }),
     lobsters: createLobstersSource({ baseUrl: s.lobstersUrl, tags: file.lobstersTags }),
-    bluesky: createUnavailableSource('bluesky', 'the Bluesky collector is not built yet'),
+    bluesky: createBlueskySource({ baseUrl: s.blueskyUrl, handle: s.blueskyHandle, appPassword: s.blueskyAppPassword }),
     mastodon: createMastodonSource({ instances: s.mastodonInstances ?? file.mastodonInstances }),
     rss: createRssSource({ feeds: s.rssFeeds ?? file.rssFeeds }),
   };
@@ -92,15 +93,4 @@ export function buildSources(settings: Settings, file: SourcesFile = loadSources
     intervalMs: file.intervals[name] ?? DEFAULT_INTERVAL_MS,
     enabled: s.enabled ? s.enabled.includes(name) : true,
   }));
-}
-
-function createUnavailableSource(name: CollectorSource, reason: string): Source {
-  return {
-    name,
-    skipReason: () => reason,
-    // eslint-disable-next-line require-yield
-    async *poll() {
-      throw new Error(reason);
-    },
-  };
 }
