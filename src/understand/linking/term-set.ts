@@ -47,6 +47,18 @@ interface Hit {
   term: number;
 }
 
+/** Hits are recorded in text order, so a range starts with a binary search. */
+function firstHitAtOrAfter(hits: Hit[], offset: number): number {
+  let lo = 0;
+  let hi = hits.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((hits[mid]?.start ?? 0) < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 const TOKENIZABLE_TERM = /^[\p{L}\p{N}_]+(?:[ .'’-][\p{L}\p{N}_]+)*$/u;
 
 /**
@@ -136,8 +148,11 @@ export class DocumentTerms {
   /** Distinct terms of `set` inside [from, to), not overlapping [skipFrom, skipTo). */
   count(set: number, from: number, to: number, skipFrom = -1, skipTo = -1): number {
     let found: Set<number | string> | null = null;
-    for (const hit of this.hits.get(set) ?? []) {
-      if (hit.start < from || hit.end > to || (hit.start < skipTo && hit.end > skipFrom)) continue;
+    const hits = this.hits.get(set) ?? [];
+    for (let i = firstHitAtOrAfter(hits, from); i < hits.length; i += 1) {
+      const hit = hits[i];
+      if (hit === undefined || hit.start >= to) break;
+      if (hit.end > to || (hit.start < skipTo && hit.end > skipFrom)) continue;
       (found ??= new Set()).add(hit.term);
     }
     const pattern = this.punctuated[set];
