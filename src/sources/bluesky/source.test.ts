@@ -39,13 +39,14 @@ interface FakeState {
   logins: number;
   refreshes: number;
   issued: number;
+  accessTtlSeconds: number;
 }
 
-const newState = (maxId: number): FakeState => ({ maxId, access: new Set(), refresh: new Set(), logins: 0, refreshes: 0, issued: 0 });
+const newState = (maxId: number): FakeState => ({ maxId, access: new Set(), refresh: new Set(), logins: 0, refreshes: 0, issued: 0, accessTtlSeconds: 3600 });
 
 function issue(state: FakeState): Record<string, string> {
   state.issued++;
-  const accessJwt = jwt(`access${state.issued}`, Math.floor(Date.now() / 1000) + 3600);
+  const accessJwt = jwt(`access${state.issued}`, Math.floor(Date.now() / 1000) + state.accessTtlSeconds);
   const refreshJwt = jwt(`refresh${state.issued}`, Math.floor(Date.now() / 1000) + 86_400);
   state.access.add(accessJwt);
   state.refresh.add(refreshJwt);
@@ -175,6 +176,20 @@ describe('Bluesky source: poll', () => {
     expect(third.error).toBeNull();
     expect(state.logins).toBe(2);
     expect(sorted([...numbers(first.batches), ...numbers(second.batches), ...numbers(third.batches)])).toEqual(range(1, 18));
+  });
+
+  it('refreshes before a search when the access token is about to expire', async () => {
+    const state = newState(3);
+    state.accessTtlSeconds = 30;
+    upstream = await startFakeUpstream(servePds(state));
+    const source = makeSource(upstream.url);
+    const first = await drain(source.poll(context(), new Map()));
+    expect(state.refreshes).toBe(0);
+    await drain(source.poll(context(), cursorsOf(first.batches)));
+    expect(state.refreshes).toBe(1);
+    expect(upstream.requests.filter((r) => r.path.endsWith('searchPosts') && r.headers.authorization === undefined)).toHaveLength(0);
+    const paths = upstream.requests.map((r) => r.path.split('.').at(-1));
+    expect(paths).toEqual(['createSession', 'searchPosts', 'refreshSession', 'searchPosts']);
   });
 
   it('reports a failed login by its XRPC error without the password', async () => {
