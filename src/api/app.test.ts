@@ -21,6 +21,7 @@ beforeAll(async () => {
     db: database.db,
     settings: { adminToken: ADMIN, corsOrigins: ['https://dash.example'] },
     log: silent,
+    sources: [],
     checkReady: () => checkReady(database),
   });
 });
@@ -49,6 +50,7 @@ describe('health', () => {
       db: database.db,
       settings: { adminToken: ADMIN, corsOrigins: [] },
       log: silent,
+    sources: [],
       checkReady: () => Promise.reject(new Error('connection refused')),
     });
     const res = await broken.request('/ready');
@@ -109,7 +111,8 @@ describe('entities', () => {
   });
 
   it('write endpoints refuse when no admin token is configured', async () => {
-    const locked = createApp({ db: database.db, settings: { adminToken: undefined, corsOrigins: [] }, log: silent, checkReady: async () => ({ ready: true }) });
+    const locked = createApp({ db: database.db, settings: { adminToken: undefined, corsOrigins: [] }, log: silent,
+    sources: [], checkReady: async () => ({ ready: true }) });
     const res = await locked.request('/api/v1/entities', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer anything' },

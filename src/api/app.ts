@@ -10,11 +10,14 @@ import { describeValidationError, errorBody, respondWithError } from './errors.t
 import { registerEntityRoutes } from './routes/entities.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerDocsRoutes } from './routes/docs.ts';
+import { registerSourceRoutes } from './routes/sources.ts';
 
 export interface AppDeps {
   db: Kysely<DB>;
   settings: Pick<Settings, 'adminToken' | 'corsOrigins'>;
   log: Pick<Logger, 'error' | 'info' | 'warn'>;
+  /** The configured collectors, for GET /api/v1/sources. */
+  sources: Array<{ name: string; enabled: boolean; intervalMs: number; skipReason: string | null }>;
   /** Whether the database is reachable and migrated (GET /ready). */
   checkReady: () => Promise<{ ready: boolean; reason?: string }>;
 }
@@ -51,6 +54,7 @@ export function createApp(deps: AppDeps): App {
 
   registerHealthRoutes(app, deps);
   registerEntityRoutes(app, deps);
+  registerSourceRoutes(app, deps);
   registerDocsRoutes(app);
   return app;
 }

@@ -4,6 +4,8 @@ import { describeDatabase, type Settings } from '../config/settings.ts';
 import { openDatabase, type Database } from '../db/client.ts';
 import { isStale, readLockOwner } from '../db/lock-file.ts';
 import { getMigrationStatus } from '../db/migrate.ts';
+import { getSourceHealth } from '../db/queries/runs.ts';
+import { buildSources } from '../pipeline/sources.ts';
 import { loadSettings, printJson } from './context.ts';
 import { formatError } from './errors.ts';
 
@@ -38,13 +40,63 @@ async function checkDatabase(settings: Settings, checks: Check[]): Promise<Datab
   }
 }
 
-async function checkMigrations(database: Database, checks: Check[]): Promise<void> {
+async function checkRuns(database: Database, checks: Check[]): Promise<void> {
+  for (const h of await getSourceHealth(database.db)) {
+    const last = h.lastRunAt ? new Date(h.lastRunAt).toISOString() : 'never';
+    const state: CheckState = h.lastStatus === 'failed' ? 'warn' : 'ok';
+    const error = h.lastStatus === 'failed' && h.lastError ? `; error: ${h.lastError}` : '';
+    checks.push({ name: `runs ${h.source}`, state, detail: `last run ${last} (${h.lastStatus}), ${h.itemsStored} items stored${error}` });
+  }
+}
+
+/** True when the schema is current, so the run history can be read. */
+async function checkMigrations(database: Database, checks: Check[]): Promise<boolean> {
   const status = await getMigrationStatus(database.db);
   const changed = status.filter((m) => m.state === 'changed');
   const pending = status.filter((m) => m.state === 'pending');
   if (changed.length) checks.push({ name: 'migrations', state: 'fail', detail: `edited after being applied: ${changed.map((m) => m.name).join(', ')}` });
   else if (pending.length) checks.push({ name: 'migrations', state: 'warn', detail: `${pending.length} pending (applied at the next start or by \`vibecheck db migrate\`)` });
   else checks.push({ name: 'migrations', state: 'ok', detail: `${status.length} applied, none pending` });
+  return changed.length === 0 && pending.length === 0;
+}
+
+/** Any HTTP answer means the API is reachable; a source being down warns, it does not fail VibeCheck. */
+async function probe(url: string): Promise<string | null> {
+  try {
+    const response = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(5_000), headers: { 'user-agent': 'vibecheck-doctor' } });
+    await response.body?.cancel();
+    return null;
+  } catch (error) {
+    return error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+  }
+}
+
+const PROBE_URLS: Partial<Record<string, (s: Settings) => string>> = {
+  hn: (s) => `${s.sources.hnUrl}/search_by_date?hitsPerPage=1`,
+  reddit: (s) => s.sources.redditUrl,
+  devto: (s) => s.sources.devtoUrl,
+  github: (s) => s.sources.githubUrl,
+  stackexchange: (s) => `${s.sources.stackexchangeUrl}/info?site=stackoverflow`,
+  lobsters: (s) => s.sources.lobstersUrl,
+  bluesky: (s) => s.sources.blueskyUrl,
+};
+
+async function checkSources(settings: Settings, checks: Check[]): Promise<void> {
+  const results = await Promise.all(
+    buildSources(settings).map(async (entry) => {
+      const name = `source ${entry.source.name}`;
+      if (!entry.enabled) return { name, state: 'ok' as const, detail: 'disabled (VIBECHECK_SOURCES)' };
+      const skip = entry.source.skipReason();
+      if (skip) return { name, state: 'warn' as const, detail: `skipped: ${skip}` };
+      const url = PROBE_URLS[entry.source.name]?.(settings);
+      if (!url) return { name, state: 'ok' as const, detail: `every ${Math.round(entry.intervalMs / 60_000)} min` };
+      const problem = await probe(url);
+      return problem
+        ? { name, state: 'warn' as const, detail: `unreachable: ${problem}` }
+        : { name, state: 'ok' as const, detail: `reachable, every ${Math.round(entry.intervalMs / 60_000)} min` };
+    }),
+  );
+  checks.push(...results);
 }
 
 export async function runDoctor(): Promise<Check[]> {
@@ -60,11 +112,12 @@ export async function runDoctor(): Promise<Check[]> {
   const database = await checkDatabase(settings, checks);
   if (database) {
     try {
-      await checkMigrations(database, checks);
+      if (await checkMigrations(database, checks)) await checkRuns(database, checks);
     } finally {
       await database.close();
     }
   }
+  await checkSources(settings, checks);
   return checks;
 }
 
@@ -76,7 +129,7 @@ export function registerDoctor(program: Command): void {
     .action(async (options: { json?: boolean }) => {
       const checks = await runDoctor();
       if (options.json) printJson({ checks });
-      else for (const c of checks) process.stdout.write(`${c.state.padEnd(4)} ${c.name.padEnd(12)} ${c.detail}\n`);
+      else for (const c of checks) process.stdout.write(`${c.state.padEnd(4)} ${c.name.padEnd(20)} ${c.detail}\n`);
       if (checks.some((c) => c.state === 'fail')) process.exitCode = 1;
     });
 }

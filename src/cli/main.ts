@@ -1,11 +1,14 @@
 import { Command } from 'commander';
 import { VIBECHECK_VERSION } from '../core/version.ts';
+import { registerBackfill } from './backfill.ts';
 import { registerCollect } from './collect.ts';
 import { registerDb } from './db.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerEntities } from './entities.ts';
 import { registerImport } from './import.ts';
 import { exitCodeFor, formatError, isCommanderExit } from './errors.ts';
+import { registerRescore } from './rescore.ts';
+import { registerSentiment } from './sentiment.ts';
 import { registerServe } from './serve.ts';
 
 const program = new Command('vibecheck')
@@ -16,7 +19,10 @@ const program = new Command('vibecheck')
 
 registerServe(program);
 registerCollect(program);
+registerBackfill(program);
 registerImport(program);
+registerSentiment(program);
+registerRescore(program);
 registerDb(program);
 registerEntities(program);
 registerDoctor(program);

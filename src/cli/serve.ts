@@ -20,14 +20,20 @@ export function registerServe(program: Command): void {
       const { settings, log } = loadSettings();
       const runtime = await openRuntime(settings, log);
       const { db } = runtime.database;
-      const app = createApp({ db, settings, log, checkReady: () => checkReady(runtime.database) });
+      const sources = buildSources(settings);
+      const app = createApp({
+        db,
+        settings,
+        log,
+        sources: sources.map((s) => ({ name: s.source.name, enabled: s.enabled, intervalMs: s.intervalMs, skipReason: s.source.skipReason() })),
+        checkReady: () => checkReady(runtime.database),
+      });
       const server = await startHttpServer(app, settings.host, options.port ?? settings.port).catch(async (error: unknown) => {
         await runtime.close();
         throw error;
       });
       let scheduler: Scheduler | undefined;
       if (options.collect) {
-        const sources = buildSources(settings);
         scheduler = startScheduler(sources, new InProcessJobRunner(createJobHandlers(db, sources, log)), log);
       }
       log.info({ url: server.url, database: runtime.database.kind, collect: options.collect }, 'serving');
