@@ -121,6 +121,8 @@ describe('createDevtoSource poll', () => {
     expect(first.headers['user-agent']).toMatch(/^vibecheck\//);
     expect(Object.fromEntries(first.query)).toEqual({ page: '1', per_page: '20' });
     expect(batches[0]?.posts[0]?.body).toBe('Full text of Claude Code note 0 & more');
+    // Articles the term filter passes over are not counted as fetched: 7 of the first 20 match.
+    expect(batches[0]?.fetched).toBe(7);
     expect(batches.at(-1)?.cursor).toEqual({ hw: NOW_S - 60, hwIds: ['5000'], walk: null });
   });
 
@@ -184,19 +186,21 @@ describe('createDevtoSource poll', () => {
   });
 
   it('fetches and yields an article repeated on the next page once, within the rate limit', async () => {
-    const docs = makeDocs(40, NOW_S - 60, 300, 1);
-    const { upstream, source } = await start(docs, { rateLimit: { minTimeMs: 40 } });
+    const docs = makeDocs(20, NOW_S - 60, 300, 1);
+    const { upstream, source } = await start(docs, { rateLimit: { minTimeMs: 50 }, perPage: 10 });
     const handler = devtoHandler(docs);
     let lists = 0;
     upstream.setHandler((request) => {
       const response = handler(request);
-      if (request.path === '/articles/latest' && ++lists === 2) (response.body as unknown[]).unshift(listed(docs[19]!));
+      if (request.path === '/articles/latest' && ++lists === 2) (response.body as unknown[]).unshift(listed(docs[9]!));
       return response;
     });
     const { batches } = await drain(source.poll(context(), new Map()));
-    expect(ids(batches)).toHaveLength(40);
-    expect(detailCalls(upstream.requests)).toHaveLength(40);
-    expect(maxRequestsInWindow(upstream.requests, 30)).toBe(1);
+    expect(ids(batches)).toHaveLength(20);
+    expect(detailCalls(upstream.requests)).toHaveLength(20);
+    // 50 ms spacing allows 3 starts in any 150 ms, one more at the edge; unthrottled, they would bunch up.
+    expect(upstream.requests.length).toBeGreaterThanOrEqual(6);
+    expect(maxRequestsInWindow(upstream.requests, 150)).toBeLessThanOrEqual(4);
   });
 
   it('defaults to at most 3 requests a second', () => {

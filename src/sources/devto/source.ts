@@ -105,13 +105,14 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
             topIds = [String(a.id)];
           } else if (s === top && !topIds.includes(String(a.id))) topIds = [...topIds, String(a.id)];
         }
-        const { posts, rejected: late } = await fetchPosts(run, fresh.filter(isWanted));
+        const wanted = fresh.filter(isWanted);
+        const { posts, rejected: late } = await fetchPosts(run, wanted);
         const exhausted = raws.length < perPage;
         const capped = !reachedOld && !exhausted && page >= maxPollPages;
         if (capped) ctx.log.warn({ pages: page, since: new Date(cursor.hw * 1000).toISOString() }, 'Dev.to poll hit its page limit before the last high-water mark; the rest of the gap is skipped');
         const done = reachedOld || exhausted || capped;
         const next: DevtoPollCursor = done ? { hw: top, hwIds: topIds, walk: null } : { hw: cursor.hw, hwIds: cursor.hwIds, walk: { page: page + 1, top, topIds } };
-        yield { queryKey: DEVTO_QUERY_KEY, posts, events: [], rejected: [...rejected, ...late], fetched: raws.length, cursor: next };
+        yield { queryKey: DEVTO_QUERY_KEY, posts, events: [], rejected: [...rejected, ...late], fetched: rejected.length + wanted.length, cursor: next };
         if (done) return;
       }
     },
@@ -135,11 +136,12 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
           if (s < sinceS) passedStart = true;
           return s >= sinceS && s < untilS;
         });
-        const { posts, rejected: late } = await fetchPosts(run, inWindow.filter(isWanted));
+        const wanted = inWindow.filter(isWanted);
+        const { posts, rejected: late } = await fetchPosts(run, wanted);
         const done = passedStart || raws.length < perPage;
         cursor = { page: cursor.page + 1, oldest, done };
         const progress = done ? 1 : Math.min(1, Math.max(0, (untilS - oldest) / span));
-        yield { queryKey, posts, events: [], rejected: [...rejected, ...late], fetched: raws.length, cursor, progress };
+        yield { queryKey, posts, events: [], rejected: [...rejected, ...late], fetched: rejected.length + wanted.length, cursor, progress };
       }
     },
   };

@@ -196,7 +196,7 @@ export function createHnSource(options: HnSourceOptions): Source {
         posts,
         events: [],
         rejected,
-        fetched: items.length,
+        fetched: wanted.length,
         cursor: { maxId: chunk.at(-1) ?? cursor?.maxId ?? 0 },
         progress: Math.min(1, (i + chunk.length) / pending.length),
       };

@@ -140,7 +140,7 @@ export function createRedditSource(options: RedditSourceOptions): Source {
         ? { hw: top, recent: keepSince({ ...cursor.recent, ...added }, top - overlapS), walk: null }
         : { hw: cursor.hw, recent: cursor.recent, walk: { after: after as string, top, added } };
       const { posts, rejected } = collect(run, kept);
-      yield { queryKey, posts, events: [], rejected, fetched: mapped.length, cursor: next };
+      yield { queryKey, posts, events: [], rejected, fetched: kept.length, cursor: next };
       if (done) return;
     }
   }
@@ -190,7 +190,7 @@ export function createRedditSource(options: RedditSourceOptions): Source {
           cursor = { after, oldest, done };
           const walked = done ? 1 : Math.min(1, Math.max(0, (untilS - oldest) / span));
           const { posts, rejected } = collect(run, kept);
-          yield { queryKey, posts, events: [], rejected, fetched: mapped.length, cursor, progress: (index + walked) / terms.length };
+          yield { queryKey, posts, events: [], rejected, fetched: kept.length, cursor, progress: (index + walked) / terms.length };
         }
       }
     },
