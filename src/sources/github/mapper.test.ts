@@ -54,7 +54,7 @@ describe('mapGithubDiscussion', () => {
       score: 12,
       comments: 5,
       threadId: 'community/community#77',
-      body: 'We burn through them in a week &mdash; any tips?',
+      body: 'We burn through them in a week — any tips?',
     });
   });
 
@@ -68,6 +68,10 @@ describe('cleanMarkdown', () => {
     expect(cleanMarkdown('a <!-- hidden --> b\n<style>x{}</style>\n<details><summary>Log</summary>\n\n```\nerr &lt;1&gt;\n```\n</details> &#39;q&#39;')).toBe(
       "a  b\n\nLog\n\n```\nerr <1>\n```\n 'q'",
     );
+  });
+
+  it('leaves an unknown named entity as written', () => {
+    expect(cleanMarkdown('a &notanentity; b')).toBe('a &notanentity; b');
   });
 
   it('removes an unterminated script block to the end', () => {

@@ -6,7 +6,10 @@ export type GithubMapResult =
   | { kind: 'post'; post: NormalizedPost; createdAtS: number }
   | { kind: 'rejected'; rejection: Rejection };
 
-const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ',
+  mdash: '—', ndash: '–', hellip: '…', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”',
+};
 
 /**
  * GitHub bodies are Markdown that may embed raw HTML. Markdown stays (its line structure carries

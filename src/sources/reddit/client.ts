@@ -66,7 +66,19 @@ export class RedditClient {
   }
 
   private async get(path: string, query: Record<string, string | number | null | undefined>, signal?: AbortSignal): Promise<HttpResponse> {
-    if (!this.authenticated) return this.http.request(path, { query, signal });
+    if (!this.authenticated) {
+      try {
+        return await this.http.request(path, { query, signal });
+      } catch (error) {
+        if (!(error instanceof UpstreamError) || error.status !== 403) throw error;
+        throw new UpstreamError('HTTP 403: Reddit refuses anonymous API access; set REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET', {
+          status: 403,
+          url: error.url,
+          retryable: false,
+          cause: error,
+        });
+      }
+    }
     for (let attempt = 1; ; attempt++) {
       const token = await this.getToken(signal);
       const response = await this.http.request(path, { query, signal, headers: { authorization: `bearer ${token}` }, acceptStatus: [401] });

@@ -356,6 +356,7 @@ describe('createRedditSource backfill', () => {
     upstream.setHandler(() => ({ status: 403, body: '<html>blocked</html>' }));
     const { error } = await drain(source.backfill!(context([['zed', ['zed']]]), window, new Map()));
     expect((error as UpstreamError).status).toBe(403);
+    expect((error as Error).message).toMatch(/REDDIT_CLIENT_ID/);
     expect(upstream.requests).toHaveLength(1);
   });
 });
