@@ -4,6 +4,7 @@ import { createTermMatcher, type TermMatcher } from '../rss/term-match.ts';
 import type { CollectContext, CursorValue, Rejection, Source, SourceBatch } from '../types.ts';
 import { DiscourseClient, type DiscourseClientOptions, type DiscourseForum } from './client.ts';
 import { mapDiscoursePost, readPostId } from './mapper.ts';
+import { backfillSearchTerm, buildSearchQueries, pollSearchTerm, readSearchCursor } from './search-mode.ts';
 
 export interface DiscourseSourceOptions extends DiscourseClientOptions {
   forums: Array<string | DiscourseForum>;
@@ -36,6 +37,35 @@ export function createDiscourseSource(options: DiscourseSourceOptions): Source {
   const forums = options.forums.map((forum) => (typeof forum === 'string' ? { url: forum } : forum));
   const clients = forums.map((forum) => new DiscourseClient(forum, options));
   const maxPages = options.maxPagesPerPoll ?? 20;
+  const searchForums = new Set(forums.filter((forum) => forum.mode === 'search').map((forum) => forum.url));
+
+  /**
+   * Runs the /posts.json walk; when the forum refuses it (403/404) before anything was yielded, the
+   * forum switches to search mode for the life of this source and the search walk runs instead.
+   */
+  async function* withSearchFallback(
+    ctx: CollectContext,
+    client: DiscourseClient,
+    latest: () => AsyncGenerator<SourceBatch>,
+    search: () => AsyncGenerator<SourceBatch>,
+  ): AsyncGenerator<SourceBatch> {
+    if (!searchForums.has(client.forum.url)) {
+      let yielded = false;
+      try {
+        for await (const batch of latest()) {
+          yielded = true;
+          yield batch;
+        }
+        return;
+      } catch (error) {
+        const refused = error instanceof UpstreamError && (error.status === 403 || error.status === 404);
+        if (yielded || !refused) throw error;
+        searchForums.add(client.forum.url);
+        ctx.log.warn({ forum: client.forum.url, status: error.status }, '/posts.json refused; using search for this forum');
+      }
+    }
+    yield* search();
+  }
   const lookbackMs = options.initialLookbackMs ?? DAY_MS;
 
   function mapPage(
@@ -169,14 +199,36 @@ export function createDiscourseSource(options: DiscourseSourceOptions): Source {
     poll(ctx, cursors) {
       const matcher = createTermMatcher(ctx.terms);
       const runSeen = new Set<string>();
-      return eachForum(ctx, (client) => pollForum(ctx, client, readPollCursor(cursors.get(`forum:${client.forum.url}`)), matcher, runSeen));
+      return eachForum(ctx, (client) =>
+        withSearchFallback(
+          ctx,
+          client,
+          () => pollForum(ctx, client, readPollCursor(cursors.get(`forum:${client.forum.url}`)), matcher, runSeen),
+          async function* () {
+            for (const query of buildSearchQueries(client.forum.url, ctx.terms)) {
+              yield* pollSearchTerm(ctx, client, query, readSearchCursor(cursors.get(query.queryKey)), maxPages, lookbackMs, runSeen);
+            }
+          },
+        ),
+      );
     },
 
     backfill(ctx, window, cursors) {
       const matcher = createTermMatcher(ctx.terms);
       const runSeen = new Set<string>();
       return eachForum(ctx, (client, index) =>
-        backfillForum(ctx, client, window, cursors.get(`backfill:forum:${client.forum.url}`), matcher, runSeen, { index, count: clients.length }),
+        withSearchFallback(
+          ctx,
+          client,
+          () => backfillForum(ctx, client, window, cursors.get(`backfill:forum:${client.forum.url}`), matcher, runSeen, { index, count: clients.length }),
+          async function* () {
+            const queries = buildSearchQueries(client.forum.url, ctx.terms);
+            for (const [termIndex, query] of queries.entries()) {
+              const share = { index: index * queries.length + termIndex, count: clients.length * queries.length };
+              yield* backfillSearchTerm(ctx, client, query, window, cursors.get(`backfill:${query.queryKey}`), runSeen, share);
+            }
+          },
+        ),
       );
     },
   };

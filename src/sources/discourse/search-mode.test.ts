@@ -1,0 +1,137 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
+import type { CollectContext, CursorValue, SourceBatch } from '../types.ts';
+import { createDiscourseSource, type DiscourseSourceOptions } from './source.ts';
+
+let upstream: FakeUpstream | undefined;
+afterEach(async () => {
+  await upstream?.close();
+  upstream = undefined;
+});
+
+const NOW = new Date('2026-11-26T12:00:00Z');
+const T0 = NOW.getTime() - 24 * 3600_000;
+const topicOf = (id: number) => 1000 + Math.floor(id / 10);
+
+/** Post n is created n minutes after T0; every third one mentions Claude Code. */
+function makePost(id: number): Record<string, unknown> {
+  return {
+    id,
+    username: `user${id}`,
+    created_at: new Date(T0 + id * 60_000).toISOString(),
+    cooked: id % 3 === 0 ? `<p>Full text of ${id}: Claude Code is great, and this part is past the blurb.</p>` : `<p>Post ${id}</p>`,
+    post_number: 1 + (id % 10),
+    post_type: 1,
+    topic_id: topicOf(id),
+    actions_summary: [{ id: 2, count: 1 }],
+  };
+}
+
+/** /search.json (phrase, after:, before:, order:latest, 50 a page) and /t/{id}/posts.json?post_ids[]=. */
+function serveSearch(state: { maxId: number; refusePosts?: boolean }) {
+  return (request: FakeRequest): FakeResponse => {
+    if (request.path === '/posts.json') return state.refusePosts ? { status: 403, body: { errors: ['not allowed'] } } : { body: { latest_posts: [] } };
+    const topic = /^\/t\/(\d+)\/posts\.json$/.exec(request.path);
+    if (topic) {
+      const ids = request.query.getAll('post_ids[]').map(Number);
+      return { body: { post_stream: { posts: ids.filter((id) => topicOf(id) === Number(topic[1])).map(makePost) } } };
+    }
+    if (request.path !== '/search.json') return { status: 404, body: {} };
+    const q = request.query.get('q') ?? '';
+    const after = /after:(\S+)/.exec(q)?.[1];
+    const before = /before:(\S+)/.exec(q)?.[1];
+    const page = Number(request.query.get('page') ?? 1);
+    const hits = Array.from({ length: state.maxId }, (_, i) => state.maxId - i)
+      .filter((id) => id % 3 === 0 && q.includes('"Claude Code"'))
+      .filter((id) => (after ? T0 + id * 60_000 >= Date.parse(after) : true) && (before ? T0 + id * 60_000 < Date.parse(before) : true));
+    const slice = hits.slice((page - 1) * 50, page * 50);
+    return {
+      body: {
+        posts: slice.map((id) => ({ id, topic_id: topicOf(id), post_number: 1 + (id % 10), created_at: new Date(T0 + id * 60_000).toISOString(), blurb: 'Claude Code is…' })),
+        topics: [...new Set(slice.map(topicOf))].map((id) => ({ id, title: `Topic ${id} &amp; more`, slug: `topic-${id}` })),
+        grouped_search_result: { term: q, more_full_page_results: hits.length > page * 50 ? true : null },
+      },
+    };
+  };
+}
+
+const context = (): CollectContext => ({
+  terms: [{ slug: 'claude-code', phrases: ['Claude Code'] }],
+  signal: new AbortController().signal,
+  log: { debug: () => {}, info: () => {}, warn: () => {} },
+  now: () => NOW,
+});
+
+const makeSource = (forums: DiscourseSourceOptions['forums'], extra: Partial<DiscourseSourceOptions> = {}) =>
+  createDiscourseSource({ forums, initialLookbackMs: 48 * 3600_000, rateLimit: { minTimeMs: 2 }, timeoutMs: 300, minRetryDelayMs: 5, maxRetryDelayMs: 20, ...extra });
+
+async function drain(iterable: AsyncIterable<SourceBatch>): Promise<{ batches: SourceBatch[]; error: unknown }> {
+  const batches: SourceBatch[] = [];
+  try {
+    for await (const batch of iterable) batches.push(batch);
+    return { batches, error: null };
+  } catch (error) {
+    return { batches, error };
+  }
+}
+
+const postIds = (batches: SourceBatch[]) => batches.flatMap((b) => b.posts.map((p) => Number(p.externalId.split(':').at(-1))));
+const cursorsOf = (batches: SourceBatch[]) => new Map<string, CursorValue>(batches.map((b) => [b.queryKey, b.cursor]));
+const mentioning = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => to - i).filter((id) => id % 3 === 0);
+
+describe('Discourse source: search mode', () => {
+  it('searches the quoted phrase newest first and yields the full posts, not the blurbs', async () => {
+    upstream = await startFakeUpstream(serveSearch({ maxId: 200 }));
+    const { batches, error } = await drain(makeSource([{ url: upstream.url, mode: 'search' }]).poll(context(), new Map()));
+    expect(error).toBeNull();
+    expect(postIds(batches)).toEqual(mentioning(1, 200));
+    const q = upstream.requests.find((r) => r.path === '/search.json')?.query.get('q');
+    expect(q).toBe(`"Claude Code" after:${new Date(NOW.getTime() - 72 * 3600_000).toISOString().slice(0, 10)} order:latest`);
+    expect(upstream.requests.some((r) => r.path === '/posts.json')).toBe(false);
+    const post = batches[0]?.posts[0];
+    expect(post?.body).toBe('Full text of 198: Claude Code is great, and this part is past the blurb.');
+    expect(post?.title).toBe(`Topic ${topicOf(198)} & more`);
+    expect(post?.url).toBe(`${upstream.url}/t/topic-${topicOf(198)}/${topicOf(198)}/9`);
+    expect(batches.at(-1)?.queryKey).toBe(`forum:${upstream.url}:search:claude-code`);
+    expect(batches.at(-1)?.cursor).toEqual({ hwm: { id: 198, at: new Date(T0 + 198 * 60_000).toISOString() }, walk: null });
+  });
+
+  it('switches to search when /posts.json is refused, and stays switched', async () => {
+    const state = { maxId: 30, refusePosts: true };
+    upstream = await startFakeUpstream(serveSearch(state));
+    const source = makeSource([upstream.url]);
+    const first = await drain(source.poll(context(), new Map()));
+    expect(first.error).toBeNull();
+    expect(postIds(first.batches)).toEqual(mentioning(1, 30));
+    state.maxId = 36;
+    const second = await drain(source.poll(context(), cursorsOf(first.batches)));
+    expect(postIds(second.batches)).toEqual([36, 33]);
+    expect(upstream.requests.filter((r) => r.path === '/posts.json')).toHaveLength(1);
+  });
+
+  it('keeps an unfinished search walk when a topic fetch fails, and finishes it without loss or repeats', async () => {
+    const state = { maxId: 400 };
+    const handler = serveSearch(state);
+    upstream = await startFakeUpstream(handler);
+    upstream.setHandler((request) => (request.path === `/t/${topicOf(240)}/posts.json` ? { status: 404, body: {} } : handler(request)));
+    const source = makeSource([{ url: upstream.url, mode: 'search' }]);
+    const first = await drain(source.poll(context(), new Map()));
+    expect(String(first.error)).toMatch(/HTTP 404/);
+    expect(first.batches).toHaveLength(1);
+    expect(first.batches[0]?.cursor).toMatchObject({ hwm: null, walk: { top: { id: 399 }, page: 2 } });
+    upstream.setHandler(handler);
+    const second = await drain(source.poll(context(), cursorsOf(first.batches)));
+    expect(second.error).toBeNull();
+    expect([...postIds(first.batches), ...postIds(second.batches)]).toEqual(mentioning(1, 400));
+  });
+
+  it('backfills the window through after:/before: days, filtered to the exact instants', async () => {
+    upstream = await startFakeUpstream(serveSearch({ maxId: 300 }));
+    const window = { since: new Date(T0 + 100 * 60_000), until: new Date(T0 + 250 * 60_000) };
+    const { batches, error } = await drain(makeSource([{ url: upstream.url, mode: 'search' }]).backfill!(context(), window, new Map()));
+    expect(error).toBeNull();
+    expect(postIds(batches)).toEqual(mentioning(100, 249));
+    expect(batches.at(-1)?.progress).toBe(1);
+    expect(upstream.requests.find((r) => r.path === '/search.json')?.query.get('q')).toMatch(/ after:\d{4}-\d{2}-\d{2} before:\d{4}-\d{2}-\d{2} order:latest$/);
+  });
+});
