@@ -126,6 +126,18 @@ describe('createDevtoSource poll', () => {
     expect(batches.at(-1)?.cursor).toEqual({ hw: NOW_S - 60, hwIds: ['5000'], walk: null });
   });
 
+  it('resumes from the cursor of every batch with nothing lost and nothing repeated', async () => {
+    const docs = makeDocs(70, NOW_S - 100, 12_000, 2, 30);
+    const { source } = await start(docs);
+    const full = await drain(source.poll(context(), new Map()));
+    expect(full.batches.length).toBeGreaterThanOrEqual(4);
+    for (let k = 1; k < full.batches.length; k++) {
+      const prefix = full.batches.slice(0, k);
+      const rest = await drain(source.poll(context(), lastCursors(prefix)));
+      expect([...ids(prefix), ...ids(rest.batches)].sort()).toEqual(wantedIds(docs).sort());
+    }
+  });
+
   it('matches a term by its squashed tag, not only by title', async () => {
     const docs: Doc[] = [{ id: 1, publishedS: NOW_S - 10, title: 'My week', tags: ['claudecode'] }, { id: 2, publishedS: NOW_S - 20, title: 'Other', tags: ['go'] }];
     const { source } = await start(docs);

@@ -164,6 +164,19 @@ describe('createGithubSource poll', () => {
     expect(issueBatches[0]?.posts[0]?.body).toBe('Body of Claude Code bug #0 & more');
   });
 
+  it('resumes from the cursor of every batch with nothing lost and nothing repeated', async () => {
+    const issues = makeDocs(70, 'zed', NOW_S - 100, 'I_', 30);
+    const { source } = await start(issues, [], { token: null, perPage: 20 });
+    const ctx = context(['zed']);
+    const full = await drain(source.poll(ctx, new Map()));
+    expect(full.batches.length).toBeGreaterThanOrEqual(4);
+    for (let k = 1; k < full.batches.length; k++) {
+      const prefix = full.batches.slice(0, k);
+      const rest = await drain(source.poll(ctx, lastCursors(prefix)));
+      expect([...ids(prefix), ...ids(rest.batches)].sort()).toEqual(issues.map((d) => d.id).sort());
+    }
+  });
+
   it('takes only new issues on the next poll, including one in the high-water second', async () => {
     const issues = makeDocs(3, 'cursor', NOW_S - 100, 'I_');
     const { source } = await start(issues, [], { token: null });

@@ -179,6 +179,19 @@ describe('createHnSource poll', () => {
     expect(new Set(ids(batches)).size).toBe(ids(batches).length);
   });
 
+  it('resumes from the cursor of every batch with nothing lost and nothing repeated', async () => {
+    const data = makeHits(130, 'claude code', NOW_S - 60, 11_000, 3);
+    const { source } = await start(data);
+    const ctx = context([['claude-code', ['Claude Code']]]);
+    const full = await drain(source.poll(ctx, new Map()));
+    expect(full.batches.length).toBeGreaterThanOrEqual(4);
+    for (let k = 1; k < full.batches.length; k++) {
+      const prefix = full.batches.slice(0, k);
+      const rest = await drain(source.poll(ctx, lastCursors(prefix)));
+      expect([...ids(prefix), ...ids(rest.batches)].sort()).toEqual(data.map((h) => h.objectID).sort());
+    }
+  });
+
   it('yields a post matched by two phrases only once per run', async () => {
     const data: Hit[] = [
       { objectID: '1', created_at_i: NOW_S - 5, _tags: ['story'], title: 'Cursor vs Claude Code', author: 'a' },

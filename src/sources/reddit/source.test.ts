@@ -153,6 +153,19 @@ describe('createRedditSource poll', () => {
     expect(Object.keys(recent).sort()).toEqual(docs.filter((d) => d.createdS >= NOW_S - 660).map((d) => `t3_${d.id}`).sort());
   });
 
+  it('resumes from the cursor of every batch with nothing lost and nothing repeated', async () => {
+    const docs = makeDocs(70, 'zed', NOW_S - 100, 'r', 30);
+    const { source } = await start(docs, { clientId: null });
+    const ctx = context([['zed', ['zed']]]);
+    const full = await drain(source.poll(ctx, new Map()));
+    expect(full.batches.length).toBeGreaterThanOrEqual(3);
+    for (let k = 1; k < full.batches.length; k++) {
+      const prefix = full.batches.slice(0, k);
+      const rest = await drain(source.poll(ctx, lastCursors(prefix)));
+      expect([...ids(prefix), ...ids(rest.batches)].sort()).toEqual(docs.map((d) => `t3_${d.id}`).sort());
+    }
+  });
+
   it('stops at the high-water mark on the next poll and takes only what is new', async () => {
     const docs = makeDocs(30, 'cursor', NOW_S - 600, 'a');
     const { upstream, source } = await start(docs);
