@@ -185,6 +185,17 @@ describe('Discourse source: poll', () => {
     expect(maxRequestsInWindow(upstream.requests, 120)).toBeLessThanOrEqual(5);
   });
 
+  it('stops at once on abort instead of recording the forum as failed and moving on', async () => {
+    upstream = await startFakeUpstream(() => ({ delayMs: 250, body: { latest_posts: [] } }));
+    const controller = new AbortController();
+    const source = makeSource([upstream.url, upstream.url.replace('127.0.0.1', 'localhost')], { timeoutMs: 5_000 });
+    setTimeout(() => controller.abort(new Error('shutting down')), 50);
+    const { batches, error } = await drain(source.poll({ ...context(), signal: controller.signal }, new Map()));
+    expect(batches).toEqual([]);
+    expect(String(error)).not.toMatch(/forums failed/);
+    expect(upstream.requests).toHaveLength(1);
+  });
+
   it('is skipped with a reason when no forums are configured', () => {
     expect(makeSource([]).skipReason()).toBe('no Discourse forums configured');
   });
