@@ -73,8 +73,8 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
       if (mapped.sortAt) {
         const at = mapped.sortAt.toISOString();
         const uri = mapped.kind === 'post' ? mapped.post.externalId : (mapped.kind === 'rejected' ? mapped.rejection.externalId : null) ?? '';
-        result.newest = extend(result.newest, at, uri, (a, b) => a > b);
-        result.oldest = extend(result.oldest, at, uri, (a, b) => a < b);
+        result.newest = extendMark(result.newest, at, uri, (a, b) => a > b);
+        result.oldest = extendMark(result.oldest, at, uri, (a, b) => a < b);
         if (skip(uri, at)) continue;
       }
       if (mapped.kind === 'rejected') result.rejected.push(mapped.rejection);
@@ -97,7 +97,7 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
         const skip = (uri: string, at: string): boolean => atEdge.has(uri) || (hwm !== null && (at < hwm.at || (at === hwm.at && hwm.uris.includes(uri))));
         const result = await readPage(ctx, api, query.q, { since: hwm?.at ?? lookbackStart, until }, skip, runSeen);
         pages++;
-        top ??= newerMark(result.newest, hwm);
+        top ??= pickNewerMark(result.newest, hwm);
         const nextUntil = result.oldest ? new Date(Date.parse(result.oldest.at) + 1).toISOString() : null;
         const stalled = nextUntil === null || (until !== null && nextUntil >= until);
         const reachedEnd = result.fetched === 0 || (!result.full && !result.more) || stalled;
@@ -105,7 +105,7 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
           reachedEnd || !top || !result.oldest || nextUntil === null
             ? { hwm: top, walk: null }
             : { hwm, walk: { top, until: nextUntil, edge: result.oldest.uris } };
-        yield { queryKey: query.queryKey, posts: result.posts, events: [], rejected: result.rejected, fetched: result.fetched, cursor: toCursorValue(cursor) };
+        yield { queryKey: query.queryKey, posts: result.posts, events: [], rejected: result.rejected, fetched: result.fetched, cursor: serializeCursor(cursor) };
         if (reachedEnd || !result.oldest) return true;
         until = nextUntil;
         edge = result.oldest.uris;
@@ -191,19 +191,19 @@ export function buildQueries(terms: SearchTerm[]): Array<{ queryKey: string; q: 
   });
 }
 
-function extend(mark: Mark | null, at: string, uri: string, better: (a: string, b: string) => boolean): Mark {
+function extendMark(mark: Mark | null, at: string, uri: string, better: (a: string, b: string) => boolean): Mark {
   if (!mark || better(at, mark.at)) return { at, uris: [uri] };
   if (at === mark.at && !mark.uris.includes(uri)) mark.uris.push(uri);
   return mark;
 }
 
-function newerMark(found: Mark | null, hwm: Mark | null): Mark | null {
+function pickNewerMark(found: Mark | null, hwm: Mark | null): Mark | null {
   if (!found) return hwm;
   if (!hwm || found.at > hwm.at) return found;
   return found.at === hwm.at ? { at: hwm.at, uris: [...new Set([...hwm.uris, ...found.uris])] } : hwm;
 }
 
-function toCursorValue(cursor: BlueskyPollCursor): CursorValue {
+function serializeCursor(cursor: BlueskyPollCursor): CursorValue {
   const mark = (m: Mark): CursorValue => ({ at: m.at, uris: m.uris });
   return {
     hwm: cursor.hwm ? mark(cursor.hwm) : null,

@@ -24,7 +24,7 @@ const DAY_MS = 86_400_000;
 const SEARCH_PAGE_SIZE = 50;
 
 /** `after:` and `before:` take whole days; a day of slack either side, then exact filtering here. */
-const dayOf = (date: Date): string => date.toISOString().slice(0, 10);
+const formatDay = (date: Date): string => date.toISOString().slice(0, 10);
 
 export interface SearchQuery {
   queryKey: string;
@@ -105,7 +105,7 @@ export async function* pollSearchTerm(
   async function* descend(startPage: number, hwm: DiscourseSearchCursor['hwm'], knownTop: DiscourseSearchCursor['hwm']): AsyncGenerator<SourceBatch, boolean> {
     let top = knownTop;
     const from = hwm ? new Date(hwm.at) : lookbackStart;
-    const q = `"${query.phrase}" after:${dayOf(new Date(from.getTime() - DAY_MS))} order:latest`;
+    const q = `"${query.phrase}" after:${formatDay(new Date(from.getTime() - DAY_MS))} order:latest`;
     for (let page = startPage; ; page++) {
       if (pages >= maxPages) return false;
       const keep = (id: number, createdAt: Date): boolean => (hwm ? id > hwm.id : createdAt >= lookbackStart);
@@ -115,7 +115,7 @@ export async function* pollSearchTerm(
       const passedMark = hwm ? result.minId !== null && result.minId <= hwm.id : result.oldest !== null && result.oldest < lookbackStart;
       const reachedEnd = result.fetched === 0 || !result.more || passedMark;
       const cursor: DiscourseSearchCursor = reachedEnd || !top ? { hwm: top, walk: null } : { hwm, walk: { top, page: page + 1 } };
-      yield { queryKey: query.queryKey, posts: result.posts, events: [], rejected: result.rejected, fetched: result.fetched, cursor: toCursorValue(cursor) };
+      yield { queryKey: query.queryKey, posts: result.posts, events: [], rejected: result.rejected, fetched: result.fetched, cursor: serializeCursor(cursor) };
       if (reachedEnd) return true;
     }
   }
@@ -143,7 +143,7 @@ export async function* backfillSearchTerm(
   const until = window.until.toISOString();
   const resumed = readSearchBackfillCursor(stored, since, until);
   if (resumed?.done) return;
-  const q = `"${query.phrase}" after:${dayOf(new Date(window.since.getTime() - DAY_MS))} before:${dayOf(new Date(window.until.getTime() + DAY_MS))} order:latest`;
+  const q = `"${query.phrase}" after:${formatDay(new Date(window.since.getTime() - DAY_MS))} before:${formatDay(new Date(window.until.getTime() + DAY_MS))} order:latest`;
   const span = Math.max(1, window.until.getTime() - window.since.getTime());
   for (let page = resumed?.page ?? 1; ; page++) {
     const keep = (_id: number, createdAt: Date): boolean => createdAt >= window.since && createdAt < window.until;
@@ -163,7 +163,7 @@ export async function* backfillSearchTerm(
   }
 }
 
-function toCursorValue(cursor: DiscourseSearchCursor): CursorValue {
+function serializeCursor(cursor: DiscourseSearchCursor): CursorValue {
   return { hwm: cursor.hwm ? { ...cursor.hwm } : null, walk: cursor.walk ? { top: { ...cursor.walk.top }, page: cursor.walk.page } : null };
 }
 

@@ -100,10 +100,10 @@ export function createLobstersSource(options: LobstersSourceOptions): Source {
           hwm ? ms > hwm.ms || (ms === hwm.ms && !hwm.ids.includes(id)) : ms >= lookbackStart;
         const result = await readPage(ctx, feed, page, matcher, runSeen, keep);
         pages++;
-        top ??= newerMark(result.newest, hwm);
+        top ??= pickNewerMark(result.newest, hwm);
         const reachedEnd = result.empty || (result.oldestMs !== null && (hwm ? result.oldestMs <= hwm.ms : result.oldestMs < lookbackStart));
         const cursor: LobstersPollCursor = reachedEnd || !top ? { hwm: top, walk: null } : { hwm, walk: { top, page: page + 1 } };
-        yield { queryKey: feed, posts: result.posts, events: [], rejected: result.rejected, fetched: result.fetched, cursor: toCursorValue(cursor) };
+        yield { queryKey: feed, posts: result.posts, events: [], rejected: result.rejected, fetched: result.fetched, cursor: serializeCursor(cursor) };
         if (reachedEnd) return true;
       }
     }
@@ -172,13 +172,13 @@ export function createLobstersSource(options: LobstersSourceOptions): Source {
   };
 }
 
-function newerMark(found: Mark | null, hwm: Mark | null): Mark | null {
+function pickNewerMark(found: Mark | null, hwm: Mark | null): Mark | null {
   if (!found) return hwm;
   if (!hwm || found.ms > hwm.ms) return found;
   return found.ms === hwm.ms ? { ms: hwm.ms, ids: [...new Set([...hwm.ids, ...found.ids])] } : hwm;
 }
 
-function toCursorValue(cursor: LobstersPollCursor): CursorValue {
+function serializeCursor(cursor: LobstersPollCursor): CursorValue {
   const mark = (m: Mark | null): CursorValue => (m ? { ms: m.ms, ids: m.ids } : null);
   return { hwm: mark(cursor.hwm), walk: cursor.walk ? { top: mark(cursor.walk.top), page: cursor.walk.page } : null };
 }

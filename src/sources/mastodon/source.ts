@@ -61,7 +61,7 @@ export function createMastodonSource(options: MastodonSourceOptions): Source {
       const lookbackStart = new Date(ctx.now().getTime() - lookbackMs);
       const page = await client.tagTimeline(tag, {}, ctx.signal);
       const result = mapPage(page, client.instance.url, runSeen, (at) => at >= lookbackStart);
-      yield batchOf(queryKey, page, result, { minId: result.maxId });
+      yield buildBatch(queryKey, page, result, { minId: result.maxId });
       return;
     }
     let minId = stored;
@@ -70,7 +70,7 @@ export function createMastodonSource(options: MastodonSourceOptions): Source {
       const result = mapPage(page, client.instance.url, runSeen, () => true);
       const next = [result.maxId, page.prevMinId, minId].filter((id): id is string => id !== null).reduce((a, b) => (compareIds(a, b) >= 0 ? a : b));
       if (page.statuses.length === 0 && pages > 0) return;
-      yield batchOf(queryKey, page, result, { minId: next });
+      yield buildBatch(queryKey, page, result, { minId: next });
       if (page.statuses.length < MASTODON_PAGE_LIMIT || next === minId) return;
       minId = next;
     }
@@ -98,7 +98,7 @@ export function createMastodonSource(options: MastodonSourceOptions): Source {
       const nextMax = result.minId ?? page.nextMaxId;
       const done = page.statuses.length === 0 || nextMax === null || (result.oldest !== null && result.oldest < window.since);
       const walked = done ? 1 : result.oldest ? Math.min(1, Math.max(0, (window.until.getTime() - result.oldest.getTime()) / span)) : 0;
-      yield { ...batchOf(queryKey, page, result, { since, until, maxId: nextMax ?? maxId, done }), progress: (share.index + walked) / share.count };
+      yield { ...buildBatch(queryKey, page, result, { since, until, maxId: nextMax ?? maxId, done }), progress: (share.index + walked) / share.count };
       if (done) return;
       maxId = nextMax;
     }
@@ -147,7 +147,7 @@ export function createMastodonSource(options: MastodonSourceOptions): Source {
   };
 }
 
-function batchOf(queryKey: string, page: TimelinePage, result: PageResult, cursor: CursorValue): SourceBatch {
+function buildBatch(queryKey: string, page: TimelinePage, result: PageResult, cursor: CursorValue): SourceBatch {
   return { queryKey, posts: result.posts, events: [], rejected: result.rejected, fetched: page.statuses.length, cursor };
 }
 

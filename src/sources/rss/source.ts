@@ -27,7 +27,7 @@ export interface RssCursor {
   seen: string[];
 }
 
-const hashId = (externalId: string): string => createHash('sha256').update(externalId).digest('hex').slice(0, 16);
+const hashItemId = (externalId: string): string => createHash('sha256').update(externalId).digest('hex').slice(0, 16);
 
 export function createRssSource(options: RssSourceOptions): Source {
   const client = new FeedClient(options);
@@ -38,7 +38,7 @@ export function createRssSource(options: RssSourceOptions): Source {
     const queryKey = `feed:${feed.url}`;
     const fetched = await client.fetchFeed(feed.url, stored, ctx.signal);
     if (!fetched.modified) {
-      yield { queryKey, posts: [], events: [], rejected: [], fetched: 0, cursor: toCursorValue(stored) };
+      yield { queryKey, posts: [], events: [], rejected: [], fetched: 0, cursor: serializeCursor(stored) };
       return;
     }
     let parsed;
@@ -58,7 +58,7 @@ export function createRssSource(options: RssSourceOptions): Source {
     for (const raw of parsed.items) {
       const result = mapFeedItem(raw, parsed.format, feed.url);
       const externalId = result.kind === 'item' ? result.post.externalId : result.rejection.externalId;
-      const key = externalId === null ? null : hashId(externalId);
+      const key = externalId === null ? null : hashItemId(externalId);
       if (key !== null) {
         if (seen.includes(key)) continue;
         seen.push(key);
@@ -76,7 +76,7 @@ export function createRssSource(options: RssSourceOptions): Source {
       if (matcher.match(`${result.post.title ?? ''}\n${result.post.body}`).length > 0) posts.push(result.post);
     }
     const cursor: RssCursor = { ...fetched.validators, seen: seen.slice(0, maxSeen) };
-    yield { queryKey, posts, events, rejected, fetched: fresh, cursor: toCursorValue(cursor) };
+    yield { queryKey, posts, events, rejected, fetched: fresh, cursor: serializeCursor(cursor) };
   }
 
   return {
@@ -117,6 +117,6 @@ function readCursor(value: CursorValue | undefined): RssCursor {
   return { etag: text(value.etag), lastModified: text(value.lastModified), seen };
 }
 
-function toCursorValue(cursor: RssCursor & FeedValidators): CursorValue {
+function serializeCursor(cursor: RssCursor & FeedValidators): CursorValue {
   return { etag: cursor.etag, lastModified: cursor.lastModified, seen: cursor.seen };
 }
