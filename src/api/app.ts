@@ -7,6 +7,9 @@ import type { Settings } from '../config/settings.ts';
 import { ValidationError } from '../core/errors.ts';
 import type { DB } from '../db/schema.ts';
 import { describeValidationError, errorBody, respondWithError } from './errors.ts';
+import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitOptions } from './rate-limit.ts';
+import { registerEventRoutes } from './routes/events.ts';
+import { registerInsightRoutes } from './routes/insights.ts';
 import { registerEntityRoutes } from './routes/entities.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerDocsRoutes } from './routes/docs.ts';
@@ -20,6 +23,8 @@ export interface AppDeps {
   sources: Array<{ name: string; enabled: boolean; intervalMs: number; skipReason: string | null }>;
   /** Whether the database is reachable and migrated (GET /ready). */
   checkReady: () => Promise<{ ready: boolean; reason?: string }>;
+  /** Per-client limit on /api/* reads; 600 a minute when left out. */
+  rateLimit?: RateLimitOptions;
 }
 
 export type App = OpenAPIHono;
@@ -37,6 +42,7 @@ export function createApp(deps: AppDeps): App {
   if (deps.settings.corsOrigins.length > 0) {
     app.use('/api/*', cors({ origin: deps.settings.corsOrigins, allowHeaders: ['Authorization', 'Content-Type'] }));
   }
+  app.use('/api/*', rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
   app.use('/api/*', etag());
   app.use('/api/*', async (c, next) => {
     await next();
@@ -55,6 +61,8 @@ export function createApp(deps: AppDeps): App {
   registerHealthRoutes(app, deps);
   registerEntityRoutes(app, deps);
   registerSourceRoutes(app, deps);
+  registerInsightRoutes(app, deps);
+  registerEventRoutes(app, deps);
   registerDocsRoutes(app);
   return app;
 }

@@ -1,5 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { NewEntityInput } from '../core/entity.ts';
+import { SourceName } from '../core/post.ts';
+import { SentimentLabel, SeriesPoint } from '../core/stats.ts';
+import { Bucket, TimeZone } from '../core/time-buckets.ts';
 
 export const EntitySlugParam = z.object({
   slug: z
@@ -20,6 +23,25 @@ export const EntitySummary = z
     change: z.number().nullable(),
     significant: z.boolean().openapi({ description: 'the change is beyond noise (Welch t-test, 95%)' }),
     netSentiment: z.number().nullable(),
+    weightedScore: z.number().nullable(),
+    changeLow: z.number().nullable().openapi({ description: '95% Welch interval of the change' }),
+    changeHigh: z.number().nullable(),
+    pValue: z.number().nullable(),
+    shareOfVoice: z.number().nullable().openapi({ description: "this entity's share of the current window's mentions among entities of its kind" }),
+    aspectsMoving: z
+      .array(
+        z.object({
+          aspect: z.string(),
+          n: z.number().int(),
+          score: z.number().nullable(),
+          previousScore: z.number().nullable(),
+          change: z.number().nullable(),
+        }),
+      )
+      .openapi({ description: 'the aspects whose mean score changed most against the previous window (at most 3)' }),
+    sparkline: z
+      .array(z.object({ bucketStart: z.string(), n: z.number().int(), score: z.number().nullable() }))
+      .openapi({ description: 'the last 30 UTC days, oldest first, the current day partial' }),
   })
   .openapi('EntitySummary');
 
@@ -40,3 +62,213 @@ export const EntityList = z.object({ items: z.array(Entity) }).openapi('EntityLi
 
 /** The core schema used as it is: the same rules validate the CLI and the API. */
 export const NewEntityBody = NewEntityInput;
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** An ISO 8601 date or date-time (UTC when no offset is given), read as an instant. */
+const IsoInstant = z
+  .string()
+  .regex(ISO_INSTANT, 'expected an ISO 8601 date or date-time such as 2026-01-31 or 2026-01-31T12:00:00Z')
+  .refine((value) => !Number.isNaN(Date.parse(/T\d{2}:\d{2}(:[\d.]+)?$/.test(value) ? `${value}Z` : value)), 'not a valid date')
+  .transform((value) => new Date(/T\d{2}:\d{2}(:[\d.]+)?$/.test(value) ? `${value}Z` : value));
+
+const param = (name: string, description: string, example?: string) => ({ param: { name, in: 'query' as const }, description, example });
+
+const FromParam = IsoInstant.optional().openapi(param('from', 'start of the window (default: 30 days before to)', '2026-01-01'));
+const ToParam = IsoInstant.optional().openapi(param('to', 'end of the window, exclusive (default: now)', '2026-02-01'));
+const BucketParam = Bucket.optional().openapi(param('bucket', 'bucket size (default day)'));
+const TzParam = TimeZone.optional().openapi(param('tz', 'IANA time zone for day, week and month boundaries (default UTC)', 'Europe/Berlin'));
+const SourceParam = SourceName.optional().openapi(param('source', 'only mentions from this source', 'hn'));
+
+export const SeriesQuery = z.object({ from: FromParam, to: ToParam, bucket: BucketParam, tz: TzParam, source: SourceParam });
+export const AspectsQuery = z.object({ from: FromParam, to: ToParam, source: SourceParam });
+
+export const PostsQuery = z.object({
+  from: FromParam,
+  to: ToParam,
+  source: SourceParam,
+  polarity: SentimentLabel.optional().openapi(param('polarity', "only mentions with this label")),
+  aspect: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'expected an aspect name such as speed or pricing')
+    .optional()
+    .openapi(param('aspect', 'only mentions with this aspect', 'pricing')),
+  q: z.string().trim().min(1).max(200).optional().openapi(param('q', 'text searched in title and body (case-insensitive substring)')),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,200}$/, 'expected a cursor returned as nextCursor')
+    .optional()
+    .openapi(param('cursor', 'nextCursor of the previous page')),
+  limit: z.coerce.number().int().min(1).max(100).default(25).openapi(param('limit', 'items per page, 1-100 (default 25)')),
+});
+
+export const CompareQuery = z.object({
+  entities: z
+    .string()
+    .transform((value) => value.split(',').map((slug) => slug.trim()).filter((slug) => slug.length > 0))
+    .pipe(
+      z
+        .array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected entity slugs separated by commas'))
+        .min(2, 'expected 2 to 6 entity slugs separated by commas')
+        .max(6, 'expected 2 to 6 entity slugs separated by commas')
+        .refine((slugs) => new Set(slugs).size === slugs.length, 'each entity at most once'),
+    )
+    .openapi({ param: { name: 'entities', in: 'query' }, description: '2 to 6 entity slugs separated by commas', example: 'cursor,claude-code', type: 'string' }),
+  from: FromParam,
+  to: ToParam,
+  bucket: BucketParam,
+  tz: TzParam,
+  source: SourceParam,
+});
+
+const EventKindParam = z.enum(['release', 'incident', 'spike', 'note']);
+
+export const EventsQuery = z.object({
+  entity: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected an entity slug')
+    .optional()
+    .openapi(param('entity', 'only events of this entity', 'cursor')),
+  from: FromParam,
+  to: ToParam,
+  kind: EventKindParam.optional().openapi(param('kind', 'only events of this kind')),
+});
+
+export const ExportQuery = z.object({
+  format: z.enum(['csv', 'json']).default('json').openapi(param('format', 'csv or json (default json)')),
+  from: FromParam,
+  to: ToParam,
+  bucket: BucketParam,
+  tz: TzParam,
+  source: SourceParam,
+});
+
+export const NewEventBody = z
+  .object({
+    entity: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected an entity slug').nullable().default(null),
+    kind: z.enum(['release', 'incident', 'note']),
+    title: z.string().trim().min(1).max(300),
+    url: z.url({ protocol: /^https?$/ }).nullable().default(null),
+    body: z.string().max(10_000).nullable().default(null),
+    occurredAt: IsoInstant.openapi({ type: 'string', example: '2026-02-01T09:00:00Z' }),
+    externalId: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,200}$/, 'letters, digits and . _ : - (at most 200)')
+      .optional()
+      .openapi({ description: 'your id for the note; posting the same id again updates it' }),
+  })
+  .openapi('NewEvent');
+
+export const Event = z
+  .object({
+    id: z.number().int(),
+    entity: z.string().nullable(),
+    kind: EventKindParam,
+    source: z.string(),
+    externalId: z.string(),
+    title: z.string(),
+    url: z.string().nullable(),
+    body: z.string().nullable(),
+    occurredAt: z.string(),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .openapi('Event');
+
+export const EventList = z.object({ items: z.array(Event) }).openapi('EventList');
+
+export const SeriesPointWithStart = SeriesPoint.extend({ bucketStart: z.string() }).openapi('SeriesPoint');
+
+const WindowFields = {
+  from: z.string(),
+  to: z.string(),
+  bucket: Bucket,
+  tz: z.string(),
+  source: z.string().nullable(),
+};
+
+export const SentimentSeries = z
+  .object({ entity: z.string(), ...WindowFields, series: z.array(SeriesPointWithStart), events: z.array(Event) })
+  .openapi('SentimentSeries');
+
+export const AspectScore = z
+  .object({
+    aspect: z.string(),
+    n: z.number().int(),
+    positive: z.number().int(),
+    neutral: z.number().int(),
+    negative: z.number().int(),
+    score: z.number().nullable(),
+    scoreLow: z.number().nullable(),
+    scoreHigh: z.number().nullable(),
+    previousN: z.number().int(),
+    previousScore: z.number().nullable(),
+    change: z.number().nullable(),
+    changeLow: z.number().nullable(),
+    changeHigh: z.number().nullable(),
+    significant: z.boolean(),
+  })
+  .openapi('AspectScore');
+
+export const AspectBreakdown = z
+  .object({
+    entity: z.string(),
+    from: z.string(),
+    to: z.string(),
+    previousFrom: z.string(),
+    source: z.string().nullable(),
+    items: z.array(AspectScore),
+  })
+  .openapi('AspectBreakdown');
+
+export const PostItem = z
+  .object({
+    source: z.string(),
+    externalId: z.string(),
+    url: z.string().nullable(),
+    createdAt: z.string(),
+    title: z.string().nullable(),
+    body: z.string(),
+    author: z.string().nullable(),
+    engagement: z.number().int(),
+    direct: z.boolean(),
+    label: SentimentLabel,
+    score: z.number(),
+    confidence: z.number(),
+    matchedText: z.string(),
+    start: z.number().int(),
+    end: z.number().int(),
+    aspects: z.array(
+      z.object({
+        aspect: z.string(),
+        polarity: SentimentLabel,
+        score: z.number(),
+        confidence: z.number(),
+        evidence: z.string(),
+        start: z.number().int(),
+        end: z.number().int(),
+      }),
+    ),
+  })
+  .openapi('PostItem');
+
+export const PostPage = z.object({ items: z.array(PostItem), nextCursor: z.string().nullable() }).openapi('PostPage');
+
+export const CompareResult = z
+  .object({
+    ...WindowFields,
+    entities: z.array(
+      z.object({
+        slug: z.string(),
+        name: z.string(),
+        kind: z.enum(['model', 'tool', 'vendor']),
+        n: z.number().int(),
+        shareOfVoice: z.number().nullable(),
+        series: z.array(SeriesPointWithStart.extend({ shareOfVoice: z.number().nullable() })),
+      }),
+    ),
+  })
+  .openapi('Comparison');
+
+export const EntityExport = z
+  .object({ entity: z.string(), ...WindowFields, series: z.array(SeriesPointWithStart), posts: z.array(PostItem), postsTruncated: z.boolean() })
+  .openapi('EntityExport');

@@ -31,6 +31,12 @@ export const JOB_CATALOG = {
     retries: 3,
     concurrencyKey: () => 'rescore',
   },
+  'spikes.detect': {
+    payload: z.object({ days: z.number().int().min(1).max(365).default(14) }),
+    timeoutMs: 10 * 60_000,
+    retries: 2,
+    concurrencyKey: () => 'spikes',
+  },
 } as const;
 
 export type JobName = keyof typeof JOB_CATALOG;

@@ -6,6 +6,7 @@ import type { DB } from '../db/schema.ts';
 import { runSource } from './collect.ts';
 import type { JobHandlers } from './jobs.ts';
 import { rescorePosts } from './rescore.ts';
+import { detectAndStoreSpikes } from './spikes.ts';
 import type { ConfiguredSource } from './sources.ts';
 
 /** The code behind each job of the catalog, bound to one database. */
@@ -21,6 +22,7 @@ export function createJobHandlers(db: Kysely<DB>, sources: ConfiguredSource[], l
       runSource({ db, source: find(source), log, signal, backfill: { since, until } }),
     'rollups.rebuild': ({ from, to }) => db.transaction().execute((trx) => rebuildRollups(trx, from, to)),
     rescore: ({ since }, signal) => rescorePosts(db, since, undefined, signal),
+    'spikes.detect': ({ days }) => detectAndStoreSpikes(db, { days }),
   };
 }
 

@@ -39,7 +39,7 @@ export function registerEntityRoutes(app: App, deps: AppDeps): void {
       const { slug } = c.req.valid('param');
       const entity = await findEntity(deps.db, slug);
       if (!entity) throw new NotFoundError(`no entity with slug "${slug}"`);
-      const [item] = await presentEntities(deps.db, [entity]);
+      const [item] = await presentEntities(deps.db, [entity], new Date(), await listEntities(deps.db));
       return c.json(item!, 200);
     },
   );

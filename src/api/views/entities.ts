@@ -1,18 +1,55 @@
-import { compareWindows, EMPTY_SUMS, summarize } from '../../core/stats.ts';
-import type { EntityRecord, Executor } from '../../db/queries/entities.ts';
-import { getEntityWindowSums } from '../../db/queries/summary.ts';
 import type { z } from '@hono/zod-openapi';
+import { compareWindows, computeShareOfVoice, EMPTY_SUMS, summarize } from '../../core/stats.ts';
+import { bucketStart, enumerateBuckets } from '../../core/time-buckets.ts';
+import { getAspectWindowSums } from '../../db/queries/aspects.ts';
+import type { EntityRecord, Executor } from '../../db/queries/entities.ts';
+import { getBucketSums } from '../../db/queries/series.ts';
+import { getEntityWindowSums } from '../../db/queries/summary.ts';
 import type { Entity, EntitySummary } from '../schemas.ts';
 
-const SUMMARY_WINDOW_MS = 7 * 24 * 3600 * 1000;
+const DAY_MS = 24 * 3600 * 1000;
+const SUMMARY_WINDOW_MS = 7 * DAY_MS;
+const SPARKLINE_DAYS = 30;
+const MOVING_ASPECTS = 3;
 
-/** Entities with their summary over the last 7 days against the 7 days before. */
-export async function presentEntities(db: Executor, entities: EntityRecord[], now = new Date()): Promise<Array<z.infer<typeof Entity>>> {
-  const sums = await getEntityWindowSums(db, now, SUMMARY_WINDOW_MS, entities.map((e) => e.id));
+/**
+ * Entities with their summary over the last 7 days against the 7 days before, in three queries
+ * whatever their number. `peers` are the entities share of voice is counted among (same kind).
+ */
+export async function presentEntities(
+  db: Executor,
+  entities: EntityRecord[],
+  now = new Date(),
+  peers: EntityRecord[] = entities,
+): Promise<Array<z.infer<typeof Entity>>> {
+  const everyone = [...new Map([...peers, ...entities].map((e) => [e.id, e])).values()];
+  const ids = entities.map((e) => e.id);
+  const sparkStarts = enumerateBuckets(bucketStart(new Date(now.getTime() - (SPARKLINE_DAYS - 1) * DAY_MS), 'day'), now, 'day');
+  const [sums, sparklines, aspects] = await Promise.all([
+    getEntityWindowSums(db, now, SUMMARY_WINDOW_MS, everyone.map((e) => e.id)),
+    getBucketSums(db, { entityIds: ids, starts: sparkStarts, end: now }),
+    getAspectWindowSums(db, {
+      entityIds: ids,
+      from: new Date(now.getTime() - SUMMARY_WINDOW_MS),
+      to: now,
+      previousFrom: new Date(now.getTime() - 2 * SUMMARY_WINDOW_MS),
+    }),
+  ]);
+  const shareByKind = new Map(
+    (['model', 'tool', 'vendor'] as const).map((kind) => [
+      kind,
+      computeShareOfVoice(Object.fromEntries(everyone.filter((e) => e.kind === kind).map((e) => [e.slug, sums.get(e.id)?.current.n ?? 0]))),
+    ]),
+  );
   return entities.map((entity) => {
     const window = sums.get(entity.id) ?? { current: EMPTY_SUMS, previous: EMPTY_SUMS };
     const point = summarize(window.current);
     const comparison = compareWindows(window.current, window.previous);
+    const moving = (aspects.get(entity.id) ?? [])
+      .map((entry) => ({ entry, comparison: compareWindows(entry.current, entry.previous) }))
+      .filter(({ comparison: c }) => c.change !== null)
+      .sort((a, b) => Math.abs(b.comparison.change ?? 0) - Math.abs(a.comparison.change ?? 0) || a.entry.aspect.localeCompare(b.entry.aspect))
+      .slice(0, MOVING_ASPECTS);
     const summary: z.infer<typeof EntitySummary> = {
       window: '7d',
       n: window.current.n,
@@ -24,6 +61,23 @@ export async function presentEntities(db: Executor, entities: EntityRecord[], no
       change: comparison.change,
       significant: comparison.significant,
       netSentiment: point.netSentiment,
+      weightedScore: point.weightedScore,
+      changeLow: comparison.changeLow,
+      changeHigh: comparison.changeHigh,
+      pValue: comparison.pValue,
+      shareOfVoice: shareByKind.get(entity.kind)?.[entity.slug] ?? null,
+      aspectsMoving: moving.map(({ entry, comparison: c }) => ({
+        aspect: entry.aspect,
+        n: entry.current.n,
+        score: c.currentScore,
+        previousScore: c.previousScore,
+        change: c.change,
+      })),
+      sparkline: (sparklines.get(entity.id) ?? []).map((day, i) => ({
+        bucketStart: (sparkStarts[i] ?? now).toISOString(),
+        n: day.n,
+        score: day.n === 0 ? null : day.scoreSum / day.n,
+      })),
     };
     return {
       slug: entity.slug,

@@ -1,0 +1,126 @@
+import { createRoute } from '@hono/zod-openapi';
+import { NotFoundError } from '../../core/errors.ts';
+import { planRange } from '../../core/series-window.ts';
+import { findEntity, listEntities, type EntityRecord } from '../../db/queries/entities.ts';
+import type { App, AppDeps } from '../app.ts';
+import { ErrorBody } from '../errors.ts';
+import {
+  AspectBreakdown,
+  AspectsQuery,
+  CompareQuery,
+  CompareResult,
+  EntityExport,
+  EntitySlugParam,
+  ExportQuery,
+  PostPage,
+  PostsQuery,
+  SentimentSeries,
+  SeriesQuery,
+} from '../schemas.ts';
+import { buildAspectBreakdown } from '../views/aspects.ts';
+import { buildEntityExport, toExportCsv } from '../views/export.ts';
+import { buildPostPage } from '../views/posts.ts';
+import { buildComparison, buildSentimentSeries } from '../views/series.ts';
+
+const json = <T>(schema: T) => ({ 'application/json': { schema } });
+const errors = {
+  400: { description: 'invalid parameter (the message names it)', content: json(ErrorBody) },
+  404: { description: 'unknown entity', content: json(ErrorBody) },
+  429: { description: 'rate limited', content: json(ErrorBody) },
+};
+
+async function requireEntity(deps: AppDeps, slug: string): Promise<EntityRecord> {
+  const entity = await findEntity(deps.db, slug);
+  if (!entity) throw new NotFoundError(`no entity with slug "${slug}"`);
+  return entity;
+}
+
+export function registerInsightRoutes(app: App, deps: AppDeps): void {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/entities/{slug}/sentiment',
+      tags: ['series'],
+      summary: 'Sentiment series: every bucket present (n = 0 when empty), with 95% intervals, and the events of the window',
+      request: { params: EntitySlugParam, query: SeriesQuery },
+      responses: { 200: { description: 'the series', content: json(SentimentSeries) }, ...errors },
+    }),
+    async (c) => {
+      const entity = await requireEntity(deps, c.req.valid('param').slug);
+      return c.json(await buildSentimentSeries(deps.db, entity, c.req.valid('query')), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/entities/{slug}/aspects',
+      tags: ['series'],
+      summary: 'Per aspect: counts, mean score with its interval, and the change against the previous window of the same length',
+      request: { params: EntitySlugParam, query: AspectsQuery },
+      responses: { 200: { description: 'aspect scores', content: json(AspectBreakdown) }, ...errors },
+    }),
+    async (c) => {
+      const entity = await requireEntity(deps, c.req.valid('param').slug);
+      return c.json(await buildAspectBreakdown(deps.db, entity, c.req.valid('query')), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/entities/{slug}/posts',
+      tags: ['posts'],
+      summary: 'Posts mentioning the entity, newest first; the cursor stays valid while new posts arrive',
+      request: { params: EntitySlugParam, query: PostsQuery },
+      responses: { 200: { description: 'one page', content: json(PostPage) }, ...errors },
+    }),
+    async (c) => {
+      const entity = await requireEntity(deps, c.req.valid('param').slug);
+      const query = c.req.valid('query');
+      const { from, to } = planRange(query);
+      return c.json(await buildPostPage(deps.db, { ...query, entityId: entity.id, from, to }), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/compare',
+      tags: ['series'],
+      summary: 'Aligned series of 2 to 6 entities with share of voice per bucket and overall',
+      request: { query: CompareQuery },
+      responses: { 200: { description: 'the comparison', content: json(CompareResult) }, ...errors },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const known = new Map((await listEntities(deps.db)).map((e) => [e.slug, e]));
+      const missing = query.entities.filter((slug) => !known.has(slug));
+      if (missing.length > 0) throw new NotFoundError(`no entity with slug ${missing.map((s) => `"${s}"`).join(', ')}`);
+      const entities = query.entities.map((slug) => known.get(slug)!);
+      return c.json(await buildComparison(deps.db, entities, query), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/entities/{slug}/export',
+      tags: ['export'],
+      summary: 'Series and posts of one entity as JSON, or as one CSV table (RFC 4180) with a record column',
+      request: { params: EntitySlugParam, query: ExportQuery },
+      responses: {
+        200: { description: 'the export', content: { ...json(EntityExport), 'text/csv': { schema: { type: 'string' } } } },
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const entity = await requireEntity(deps, c.req.valid('param').slug);
+      const query = c.req.valid('query');
+      const data = await buildEntityExport(deps.db, entity, query);
+      if (query.format === 'json') return c.json(data, 200);
+      c.header('Content-Disposition', `attachment; filename="${entity.slug}.csv"`);
+      return c.body(toExportCsv(data), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+    },
+  );
+}

@@ -1,0 +1,68 @@
+import { planSeriesWindow, type SeriesWindow, type SeriesWindowInput } from '../../core/series-window.ts';
+import { computeShareOfVoice, summarize, type RollupSums, type SeriesPoint } from '../../core/stats.ts';
+import type { EntityRecord, Executor } from '../../db/queries/entities.ts';
+import { listEvents, type EventRecord } from '../../db/queries/events.ts';
+import { getBucketSums } from '../../db/queries/series.ts';
+
+export type PointWithStart = SeriesPoint & { bucketStart: string };
+
+export interface WindowView {
+  from: string;
+  to: string;
+  bucket: SeriesWindow['bucket'];
+  tz: string;
+  source: string | null;
+}
+
+export function presentWindow(window: SeriesWindow, source: string | undefined): WindowView {
+  return { from: window.from.toISOString(), to: window.to.toISOString(), bucket: window.bucket, tz: window.tz, source: source ?? null };
+}
+
+export function presentPoints(window: SeriesWindow, sums: readonly RollupSums[]): PointWithStart[] {
+  return window.starts.map((start, i) => {
+    const bucketSums = sums[i];
+    if (bucketSums === undefined) throw new Error('series sums do not match the window');
+    return { bucketStart: start.toISOString(), ...summarize(bucketSums) };
+  });
+}
+
+export function presentEvent(event: EventRecord) {
+  return { ...event, occurredAt: event.occurredAt.toISOString() };
+}
+
+/** An entity's series over the window, with the events of the same window for overlays. */
+export async function buildSentimentSeries(db: Executor, entity: EntityRecord, input: SeriesWindowInput & { source?: string | undefined }, now = new Date()) {
+  const window = planSeriesWindow(input, now);
+  const sums = await getBucketSums(db, { entityIds: [entity.id], starts: window.starts, end: window.end, source: input.source });
+  const first = window.starts[0] ?? window.from;
+  const events = await listEvents(db, { entityIds: [entity.id], from: first, to: window.end });
+  return {
+    entity: entity.slug,
+    ...presentWindow(window, input.source),
+    series: presentPoints(window, sums.get(entity.id) ?? []),
+    events: events.map(presentEvent),
+  };
+}
+
+/** Aligned series of several entities, each point with its share of the bucket's mentions among them. */
+export async function buildComparison(db: Executor, entities: EntityRecord[], input: SeriesWindowInput & { source?: string | undefined }, now = new Date()) {
+  const window = planSeriesWindow(input, now);
+  const sums = await getBucketSums(db, { entityIds: entities.map((e) => e.id), starts: window.starts, end: window.end, source: input.source });
+  const perEntity = entities.map((entity) => ({ entity, sums: sums.get(entity.id) ?? [] }));
+  const totals = Object.fromEntries(perEntity.map(({ entity, sums: list }) => [entity.slug, list.reduce((n, s) => n + s.n, 0)]));
+  const overall = computeShareOfVoice(totals);
+  const perBucket = window.starts.map((_, i) =>
+    computeShareOfVoice(Object.fromEntries(perEntity.map(({ entity, sums: list }) => [entity.slug, list[i]?.n ?? 0]))),
+  );
+  return {
+    ...presentWindow(window, input.source),
+    entities: perEntity.map(({ entity, sums: list }) => ({
+      slug: entity.slug,
+      name: entity.name,
+      kind: entity.kind,
+      n: totals[entity.slug] ?? 0,
+      shareOfVoice: overall[entity.slug] ?? null,
+      series: presentPoints(window, list).map((point, i) => ({ ...point, shareOfVoice: perBucket[i]?.[entity.slug] ?? null })),
+    })),
+  };
+}

@@ -1,0 +1,141 @@
+import { sql } from 'kysely';
+import type { SentimentLabel } from '../../core/stats.ts';
+import type { Executor } from './entities.ts';
+
+/** Position after the last item of a page: newest first, ties broken by post id. */
+export interface PostCursor {
+  /** created_at to the microsecond, ISO 8601 in UTC */
+  createdAt: string;
+  postId: number;
+}
+
+export interface PostQuery {
+  entityId: number;
+  from: Date;
+  to: Date;
+  source?: string | undefined;
+  polarity?: SentimentLabel | undefined;
+  aspect?: string | undefined;
+  /** Words searched case-insensitively in title and body, as a literal substring. */
+  q?: string | undefined;
+  after?: PostCursor | undefined;
+  limit: number;
+}
+
+export interface MentionAspect {
+  aspect: string;
+  polarity: SentimentLabel;
+  score: number;
+  confidence: number;
+  evidence: string;
+  start: number;
+  end: number;
+}
+
+export interface MentionedPost {
+  postId: number;
+  source: string;
+  externalId: string;
+  url: string | null;
+  createdAt: Date;
+  title: string | null;
+  body: string;
+  author: string | null;
+  engagement: number;
+  direct: boolean;
+  label: SentimentLabel;
+  score: number;
+  confidence: number;
+  matchedText: string;
+  start: number;
+  end: number;
+  aspects: MentionAspect[];
+  cursor: PostCursor;
+}
+
+/** Escapes LIKE wildcards so user text matches literally. */
+export function toLikePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+type PostRowOut = {
+  post_id: number;
+  source: string;
+  external_id: string;
+  url: string | null;
+  created_at: Date;
+  cursor_at: string;
+  title: string | null;
+  body: string;
+  author: string | null;
+  engagement: number;
+  direct: boolean;
+  label: SentimentLabel;
+  score: number;
+  confidence: number;
+  matched_text: string;
+  start_offset: number;
+  end_offset: number;
+  aspects: MentionAspect[] | string;
+};
+
+/** One page of an entity's mentioning posts, newest first, keyset-paginated on (created_at, post id). */
+export async function listMentionedPosts(db: Executor, query: PostQuery): Promise<MentionedPost[]> {
+  const rows = await sql<PostRowOut>`
+    SELECT m.post_id, p.source, p.external_id, p.url, m.created_at,
+      to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at,
+      p.title, p.body, p.author, m.engagement, m.direct, m.label, m.score, m.confidence, m.matched_text,
+      m.start_offset, m.end_offset,
+      (SELECT coalesce(json_agg(json_build_object('aspect', a.aspect, 'polarity', a.polarity, 'score', a.score,
+                'confidence', a.confidence, 'evidence', a.evidence, 'start', a.start_offset, 'end', a.end_offset)
+              ORDER BY a.start_offset, a.aspect), '[]'::json)
+         FROM mention_aspects a WHERE a.post_id = m.post_id AND a.entity_id = m.entity_id) AS aspects
+    FROM mentions m JOIN posts p ON p.id = m.post_id
+    WHERE m.entity_id = ${query.entityId}
+      AND m.created_at >= ${query.from.toISOString()}::timestamptz AND m.created_at < ${query.to.toISOString()}::timestamptz
+      ${query.source === undefined ? sql`` : sql`AND m.source = ${query.source}`}
+      ${query.polarity === undefined ? sql`` : sql`AND m.label = ${query.polarity}`}
+      ${query.aspect === undefined ? sql`` : sql`AND EXISTS (SELECT 1 FROM mention_aspects a WHERE a.post_id = m.post_id AND a.entity_id = m.entity_id AND a.aspect = ${query.aspect})`}
+      ${query.q === undefined ? sql`` : sql`AND (p.title ILIKE ${toLikePattern(query.q)} OR p.body ILIKE ${toLikePattern(query.q)})`}
+      ${query.after === undefined ? sql`` : sql`AND (m.created_at, m.post_id) < (${query.after.createdAt}::timestamptz, ${query.after.postId}::bigint)`}
+    ORDER BY m.created_at DESC, m.post_id DESC
+    LIMIT ${query.limit}`.execute(db);
+  return rows.rows.map((row) => ({
+    postId: Number(row.post_id),
+    source: row.source,
+    externalId: row.external_id,
+    url: row.url,
+    createdAt: new Date(row.created_at),
+    title: row.title,
+    body: row.body,
+    author: row.author,
+    engagement: row.engagement,
+    direct: row.direct,
+    label: row.label,
+    score: row.score,
+    confidence: row.confidence,
+    matchedText: row.matched_text,
+    start: row.start_offset,
+    end: row.end_offset,
+    aspects: typeof row.aspects === 'string' ? (JSON.parse(row.aspects) as MentionAspect[]) : row.aspects,
+    cursor: { createdAt: row.cursor_at, postId: Number(row.post_id) },
+  }));
+}
+
+/** The posts with the most engagement among an entity's mentions in [from, to), optionally one label only. */
+export async function listTopPostIds(
+  db: Executor,
+  entityId: number,
+  from: Date,
+  to: Date,
+  label: SentimentLabel | undefined,
+  limit: number,
+): Promise<number[]> {
+  const rows = await sql<{ post_id: number }>`
+    SELECT post_id FROM mentions
+    WHERE entity_id = ${entityId} AND created_at >= ${from.toISOString()}::timestamptz AND created_at < ${to.toISOString()}::timestamptz
+      ${label === undefined ? sql`` : sql`AND label = ${label}`}
+    ORDER BY engagement DESC, created_at DESC, post_id DESC
+    LIMIT ${limit}`.execute(db);
+  return rows.rows.map((r) => Number(r.post_id));
+}

@@ -1,0 +1,69 @@
+import { sql } from 'kysely';
+import { EMPTY_SUMS, type RollupSums } from '../../core/stats.ts';
+import type { Executor } from './entities.ts';
+import { SUMMED_ROLLUP_COLUMNS, toRollupSums, type SummedRow } from './rollups.ts';
+
+export interface SeriesQuery {
+  entityIds: number[];
+  /** Bucket starts in increasing order, each a whole UTC hour; the last bucket ends at `end`. */
+  starts: Date[];
+  end: Date;
+  source?: string | undefined;
+}
+
+/**
+ * Hourly rollups added into the given buckets, per entity, every bucket present (n = 0 when empty).
+ * width_bucket places each hour by binary search over the boundaries the caller computed, so the SQL
+ * never re-derives calendar or time-zone rules.
+ */
+export async function getBucketSums(db: Executor, query: SeriesQuery): Promise<Map<number, RollupSums[]>> {
+  const result = new Map<number, RollupSums[]>(query.entityIds.map((id) => [id, query.starts.map(() => ({ ...EMPTY_SUMS }))]));
+  const first = query.starts[0];
+  if (first === undefined || query.entityIds.length === 0) return result;
+  const rows = await sql<SummedRow & { entity_id: number; i: number }>`
+    SELECT entity_id, width_bucket(bucket, ${query.starts.map((s) => s.toISOString())}::timestamptz[]) AS i, ${SUMMED_ROLLUP_COLUMNS}
+    FROM sentiment_rollups
+    WHERE entity_id = ANY(${query.entityIds}::int[])
+      AND bucket >= ${first.toISOString()}::timestamptz AND bucket < ${query.end.toISOString()}::timestamptz
+      ${query.source === undefined ? sql`` : sql`AND source = ${query.source}`}
+    GROUP BY 1, 2`.execute(db);
+  for (const row of rows.rows) {
+    const list = result.get(row.entity_id);
+    // width_bucket is 1-based over the starts.
+    const index = Number(row.i) - 1;
+    if (list !== undefined && index >= 0 && index < list.length) list[index] = toRollupSums(row);
+  }
+  return result;
+}
+
+/**
+ * The same buckets computed from the raw mentions, for checks and the benchmark: what the rollups
+ * must equal. Weights follow computeEngagementWeight.
+ */
+export async function getBucketSumsFromMentions(db: Executor, query: SeriesQuery): Promise<Map<number, RollupSums[]>> {
+  const result = new Map<number, RollupSums[]>(query.entityIds.map((id) => [id, query.starts.map(() => ({ ...EMPTY_SUMS }))]));
+  const first = query.starts[0];
+  if (first === undefined || query.entityIds.length === 0) return result;
+  const rows = await sql<SummedRow & { entity_id: number; i: number }>`
+    SELECT entity_id, width_bucket(created_at, ${query.starts.map((s) => s.toISOString())}::timestamptz[]) AS i,
+      count(*)::int AS n,
+      (count(*) FILTER (WHERE label = 'positive'))::int AS positive,
+      (count(*) FILTER (WHERE label = 'neutral'))::int AS neutral,
+      (count(*) FILTER (WHERE label = 'negative'))::int AS negative,
+      sum(s) AS "scoreSum", sum(s * s) AS "scoreSqSum", sum(w) AS "weightSum", sum(w * w) AS "weightSqSum",
+      sum(w * s) AS "weightedScoreSum", sum(w * s * s) AS "weightedScoreSqSum"
+    FROM (
+      SELECT entity_id, created_at, label, score::float8 AS s, 1 + ln(1 + greatest(engagement, 0)) AS w
+      FROM mentions
+      WHERE entity_id = ANY(${query.entityIds}::int[])
+        AND created_at >= ${first.toISOString()}::timestamptz AND created_at < ${query.end.toISOString()}::timestamptz
+        ${query.source === undefined ? sql`` : sql`AND source = ${query.source}`}
+    ) m
+    GROUP BY 1, 2`.execute(db);
+  for (const row of rows.rows) {
+    const list = result.get(row.entity_id);
+    const index = Number(row.i) - 1;
+    if (list !== undefined && index >= 0 && index < list.length) list[index] = toRollupSums(row);
+  }
+  return result;
+}
