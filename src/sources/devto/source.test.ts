@@ -138,6 +138,18 @@ describe('createDevtoSource poll', () => {
     }
   });
 
+  it('keeps paging when the instance serves fewer articles per page than asked', async () => {
+    const docs = makeDocs(40, NOW_S - 60, 13_000);
+    const { upstream, source } = await start(docs, { perPage: 20 });
+    const handler = devtoHandler(docs);
+    upstream.setHandler((request) => {
+      if (request.path === '/articles/latest') request.query.set('per_page', '7');
+      return handler(request);
+    });
+    const { batches } = await drain(source.poll(context(), new Map()));
+    expect(ids(batches).sort()).toEqual(wantedIds(docs).sort());
+  });
+
   it('matches a term by its squashed tag, not only by title', async () => {
     const docs: Doc[] = [{ id: 1, publishedS: NOW_S - 10, title: 'My week', tags: ['claudecode'] }, { id: 2, publishedS: NOW_S - 20, title: 'Other', tags: ['go'] }];
     const { source } = await start(docs);

@@ -107,7 +107,8 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
         }
         const wanted = fresh.filter(isWanted);
         const { posts, rejected: late } = await fetchPosts(run, wanted);
-        const exhausted = raws.length < perPage;
+        // Only an empty page ends the feed: an instance may cap per_page below what was asked.
+        const exhausted = raws.length === 0;
         const capped = !reachedOld && !exhausted && page >= maxPollPages;
         if (capped) ctx.log.warn({ pages: page, since: new Date(cursor.hw * 1000).toISOString() }, 'Dev.to poll hit its page limit before the last high-water mark; the rest of the gap is skipped');
         const done = reachedOld || exhausted || capped;
@@ -138,7 +139,7 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
         });
         const wanted = inWindow.filter(isWanted);
         const { posts, rejected: late } = await fetchPosts(run, wanted);
-        const done = passedStart || raws.length < perPage;
+        const done = passedStart || raws.length === 0;
         cursor = { page: cursor.page + 1, oldest, done };
         const progress = done ? 1 : Math.min(1, Math.max(0, (untilS - oldest) / span));
         yield { queryKey, posts, events: [], rejected: [...rejected, ...late], fetched: rejected.length + wanted.length, cursor, progress };

@@ -192,6 +192,18 @@ describe('createHnSource poll', () => {
     }
   });
 
+  it('keeps walking when Algolia serves fewer hits per page than asked', async () => {
+    const data = makeHits(60, 'aider', NOW_S - 30, 14_000);
+    const { upstream, source } = await start(data, { hitsPerPage: 40 });
+    const handler = algoliaHandler(data);
+    upstream.setHandler((request) => {
+      request.query.set('hitsPerPage', '15');
+      return handler(request);
+    });
+    const { batches } = await drain(source.poll(context([['aider', ['aider']]]), new Map()));
+    expect(ids(batches).sort()).toEqual(data.map((h) => h.objectID).sort());
+  });
+
   it('yields a post matched by two phrases only once per run', async () => {
     const data: Hit[] = [
       { objectID: '1', created_at_i: NOW_S - 5, _tags: ['story'], title: 'Cursor vs Claude Code', author: 'a' },

@@ -109,7 +109,8 @@ export function createHnSource(options: HnSourceOptions): Source {
         return { hit: parsed.success ? parsed.data : null, raw };
       });
       const fresh = results.filter((r) => !(r.hit && already.has(r.hit.objectID)));
-      if (response.hits.length < hitsPerPage) {
+      // A short page is the last one; compare with what Algolia says it served, in case it clamped the size.
+      if (response.hits.length < Math.min(hitsPerPage, response.hitsPerPage)) {
         yield { results: fresh, state: state ?? { upper: lower, seen: [] }, done: true };
         return;
       }
