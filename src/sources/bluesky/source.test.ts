@@ -105,10 +105,14 @@ const makeSource = (url: string, extra: Partial<BlueskySourceOptions> = {}) =>
     ...extra,
   });
 
-async function drain(iterable: AsyncIterable<SourceBatch>): Promise<{ batches: SourceBatch[]; error: unknown }> {
+/** Collects batches; with `limit`, stops after that many, as a collector killed right after a commit would. */
+async function drain(iterable: AsyncIterable<SourceBatch>, limit = Number.POSITIVE_INFINITY): Promise<{ batches: SourceBatch[]; error: unknown }> {
   const batches: SourceBatch[] = [];
   try {
-    for await (const batch of iterable) batches.push(batch);
+    for await (const batch of iterable) {
+      batches.push(batch);
+      if (batches.length >= limit) break;
+    }
     return { batches, error: null };
   } catch (error) {
     return { batches, error };
@@ -252,6 +256,17 @@ describe('Bluesky source: poll', () => {
     await drain(makeSource(upstream.url, { rateLimit: { minTimeMs: 30 } }).poll(context(), new Map()));
     expect(upstream.requests.length).toBeGreaterThanOrEqual(9);
     expect(maxRequestsInWindow(upstream.requests, 120)).toBeLessThanOrEqual(5);
+  });
+  it('resumes from the cursors committed before a stop at any batch, losing and repeating nothing', async () => {
+    upstream = await startFakeUpstream(servePds(newState(42)));
+    const source = makeSource(upstream.url);
+    for (let stopAfter = 1; stopAfter <= 11; stopAfter++) {
+      const cut = await drain(source.poll(context(), new Map()), stopAfter);
+      const rest = await drain(source.poll(context(), cursorsOf(cut.batches)));
+      const all = [...numbers(cut.batches), ...numbers(rest.batches)];
+      expect(sorted(all)).toEqual(range(1, 42));
+      expect(new Set(all).size).toBe(all.length);
+    }
   });
 });
 

@@ -57,10 +57,14 @@ const makeSource = (forums: DiscourseSourceOptions['forums'], extra: Partial<Dis
     ...extra,
   });
 
-async function drain(iterable: AsyncIterable<SourceBatch>): Promise<{ batches: SourceBatch[]; error: unknown }> {
+/** Collects batches; with `limit`, stops after that many, as a collector killed right after a commit would. */
+async function drain(iterable: AsyncIterable<SourceBatch>, limit = Number.POSITIVE_INFINITY): Promise<{ batches: SourceBatch[]; error: unknown }> {
   const batches: SourceBatch[] = [];
   try {
-    for await (const batch of iterable) batches.push(batch);
+    for await (const batch of iterable) {
+      batches.push(batch);
+      if (batches.length >= limit) break;
+    }
     return { batches, error: null };
   } catch (error) {
     return { batches, error };
@@ -198,6 +202,15 @@ describe('Discourse source: poll', () => {
 
   it('is skipped with a reason when no forums are configured', () => {
     expect(makeSource([]).skipReason()).toBe('no Discourse forums configured');
+  });
+  it('resumes from the cursors committed before a stop at any batch, losing and repeating nothing', async () => {
+    upstream = await startFakeUpstream(serveLatest({ maxId: 120 }, 20));
+    const source = makeSource([upstream.url]);
+    for (let stopAfter = 1; stopAfter <= 7; stopAfter++) {
+      const cut = await drain(source.poll(context(), new Map()), stopAfter);
+      const rest = await drain(source.poll(context(), cursorsOf(cut.batches)));
+      expect([...postIds(cut.batches), ...postIds(rest.batches)]).toEqual(desc(mentioning(1, 120)));
+    }
   });
 });
 

@@ -69,10 +69,14 @@ const makeSource = (url: string, extra: Partial<LobstersSourceOptions> = {}) =>
     ...extra,
   });
 
-async function drain(iterable: AsyncIterable<SourceBatch>): Promise<{ batches: SourceBatch[]; error: unknown }> {
+/** Collects batches; with `limit`, stops after that many, as a collector killed right after a commit would. */
+async function drain(iterable: AsyncIterable<SourceBatch>, limit = Number.POSITIVE_INFINITY): Promise<{ batches: SourceBatch[]; error: unknown }> {
   const batches: SourceBatch[] = [];
   try {
-    for await (const batch of iterable) batches.push(batch);
+    for await (const batch of iterable) {
+      batches.push(batch);
+      if (batches.length >= limit) break;
+    }
     return { batches, error: null };
   } catch (error) {
     return { batches, error };
@@ -194,6 +198,15 @@ describe('Lobsters source: poll', () => {
     await drain(makeSource(upstream.url, { rateLimit: { minTimeMs: 30 } }).poll(context(), new Map()));
     expect(upstream.requests.length).toBeGreaterThanOrEqual(7);
     expect(maxRequestsInWindow(upstream.requests, 120)).toBeLessThanOrEqual(5);
+  });
+  it('resumes from the cursors committed before a stop at any batch, losing and repeating nothing', async () => {
+    upstream = await startFakeUpstream(serveLobsters({ maxId: 80 }));
+    const source = makeSource(upstream.url);
+    for (let stopAfter = 1; stopAfter <= 4; stopAfter++) {
+      const cut = await drain(source.poll(context(), new Map()), stopAfter);
+      const rest = await drain(source.poll(context(), cursorsOf(cut.batches)));
+      expect([...ids(cut.batches), ...ids(rest.batches)]).toEqual(expected(1, 80));
+    }
   });
 });
 

@@ -60,10 +60,14 @@ const context = (): CollectContext => ({
 const makeSource = (instances: MastodonSourceOptions['instances'], extra: Partial<MastodonSourceOptions> = {}) =>
   createMastodonSource({ instances, rateLimit: { minTimeMs: 5 }, timeoutMs: 300, minRetryDelayMs: 5, maxRetryDelayMs: 20, ...extra });
 
-async function drain(iterable: AsyncIterable<SourceBatch>): Promise<{ batches: SourceBatch[]; error: unknown }> {
+/** Collects batches; with `limit`, stops after that many, as a collector killed right after a commit would. */
+async function drain(iterable: AsyncIterable<SourceBatch>, limit = Number.POSITIVE_INFINITY): Promise<{ batches: SourceBatch[]; error: unknown }> {
   const batches: SourceBatch[] = [];
   try {
-    for await (const batch of iterable) batches.push(batch);
+    for await (const batch of iterable) {
+      batches.push(batch);
+      if (batches.length >= limit) break;
+    }
     return { batches, error: null };
   } catch (error) {
     return { batches, error };
@@ -179,6 +183,20 @@ describe('Mastodon source: poll', () => {
 
   it('is skipped with a reason when no instances are configured', () => {
     expect(makeSource([]).skipReason()).toBe('no Mastodon instances configured');
+  });
+  it('resumes from the cursors committed before a stop at any batch, losing and repeating nothing', async () => {
+    const state = { maxId: 0 };
+    upstream = await startFakeUpstream(serveTimeline(state));
+    const source = makeSource([upstream.url]);
+    const start = cursorsOf((await drain(source.poll(context(), new Map()))).batches);
+    state.maxId = 150;
+    for (let stopAfter = 1; stopAfter <= 4; stopAfter++) {
+      const cut = await drain(source.poll(context(), start), stopAfter);
+      const rest = await drain(source.poll(context(), new Map([...start, ...cursorsOf(cut.batches)])));
+      const all = [...numbers(cut.batches), ...numbers(rest.batches)];
+      expect(sorted(all)).toEqual(range(1, 150));
+      expect(new Set(all).size).toBe(all.length);
+    }
   });
 });
 

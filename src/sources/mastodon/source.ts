@@ -61,7 +61,8 @@ export function createMastodonSource(options: MastodonSourceOptions): Source {
       const lookbackStart = new Date(ctx.now().getTime() - lookbackMs);
       const page = await client.tagTimeline(tag, {}, ctx.signal);
       const result = mapPage(page, client.instance.url, runSeen, (at) => at >= lookbackStart);
-      yield buildBatch(queryKey, page, result, { minId: result.maxId });
+      // An empty first page means the tag has no statuses yet, so everything after id 0 is new.
+      yield buildBatch(queryKey, page, result, { minId: result.maxId ?? '0' });
       return;
     }
     let minId = stored;

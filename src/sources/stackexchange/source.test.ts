@@ -73,10 +73,14 @@ const makeSource = (url: string, extra: Partial<StackExchangeSourceOptions> = {}
     ...extra,
   });
 
-async function drain(iterable: AsyncIterable<SourceBatch>): Promise<{ batches: SourceBatch[]; error: unknown }> {
+/** Collects batches; with `limit`, stops after that many, as a collector killed right after a commit would. */
+async function drain(iterable: AsyncIterable<SourceBatch>, limit = Number.POSITIVE_INFINITY): Promise<{ batches: SourceBatch[]; error: unknown }> {
   const batches: SourceBatch[] = [];
   try {
-    for await (const batch of iterable) batches.push(batch);
+    for await (const batch of iterable) {
+      batches.push(batch);
+      if (batches.length >= limit) break;
+    }
     return { batches, error: null };
   } catch (error) {
     return { batches, error };
@@ -239,6 +243,17 @@ describe('Stack Exchange source: poll', () => {
     expect(upstream.requests.length).toBeGreaterThanOrEqual(8);
     // 200 ms holds at most 5 starts 40 ms apart, plus one for arrival jitter.
     expect(maxRequestsInWindow(upstream.requests, 200)).toBeLessThanOrEqual(6);
+  });
+  it('resumes from the cursors committed before a stop at any batch, losing and repeating nothing', async () => {
+    const questions = makeQuestions();
+    upstream = await startFakeUpstream(serveSearch(questions));
+    const source = makeSource(upstream.url);
+    for (let stopAfter = 1; stopAfter <= 5; stopAfter++) {
+      const cut = await drain(source.poll(context(), new Map()), stopAfter);
+      const rest = await drain(source.poll(context(), lastCursors(cut.batches)));
+      const all = [...ids(cut.batches), ...ids(rest.batches)];
+      expect(all.sort()).toEqual(allIds(questions));
+    }
   });
 });
 
