@@ -316,19 +316,29 @@ describe('createGithubSource poll', () => {
     expect(all.sort()).toEqual(issues.map((d) => d.id).sort());
   });
 
+  it('asks again when a page comes back incomplete instead of taking it as the end', async () => {
+    const issues = makeDocs(50, 'zed', NOW_S - 10, 'I_');
+    const { upstream, source } = await start(issues, [], { token: null });
+    upstream.queue({ body: { total_count: 50, incomplete_results: true, items: issues.slice(0, 7).map(toIssue) } });
+    const { batches, error } = await drain(source.poll(context(['zed']), new Map()));
+    expect(error).toBeNull();
+    expect(ids(batches).sort()).toEqual(issues.map((d) => d.id).sort());
+  });
+
   it('fails on a wrong envelope, and rejects a bad item while keeping the rest', async () => {
     const { upstream, source } = await start(makeDocs(2, 'zed', NOW_S - 10, 'I_'), [], { token: null });
     upstream.queue({ body: { message: 'Validation Failed', errors: [] } });
     const wrong = await drain(source.poll(context(['zed']), new Map()));
     expect((wrong.error as Error).message).toMatch(/unexpected response shape at total_count/);
     expect(wrong.batches).toEqual([]);
-    upstream.queue({
+    const incomplete = {
       body: {
         total_count: 2,
         incomplete_results: true,
         items: [toIssue({ id: 'I_ok', createdS: NOW_S - 5, text: 'zed <b>rocks</b>' }), { node_id: 'I_bad', title: 'no dates' }],
       },
-    });
+    };
+    upstream.queue(incomplete, incomplete, incomplete);
     const logs: Logged[] = [];
     const mixed = await drain(source.poll(context(['zed'], logs), new Map()));
     expect(ids(mixed.batches)).toEqual(['I_ok']);

@@ -39,6 +39,7 @@ type DiscussionPollCursor = z.infer<typeof DiscussionPollCursor>;
 const IssueBackfillCursor = IssueWalk.extend({ done: z.boolean() });
 const DiscussionBackfillCursor = SliceWalk.extend({ done: z.boolean() });
 
+const INCOMPLETE_RETRIES = 2;
 /** GitHub search never returns more than this per query. */
 const SEARCH_CAP = 1000;
 
@@ -83,7 +84,11 @@ export function createGithubSource(options: GithubSourceOptions): Source {
     let state = start;
     for (;;) {
       const q = `${quotePhrase(phrase)} ${qualifiers} created:${toSearchTime(lower)}..${toSearchTime(state.upper)}`;
-      const response = await client.searchIssues(q, perPage, ctx.signal);
+      let response = await client.searchIssues(q, perPage, ctx.signal);
+      // A short incomplete page would look like the end of the range; ask again before believing it.
+      for (let retry = 1; response.incomplete_results && retry <= INCOMPLETE_RETRIES; retry++) {
+        response = await client.searchIssues(q, perPage, ctx.signal);
+      }
       if (response.incomplete_results) ctx.log.warn({ q }, 'GitHub search timed out and returned incomplete results');
       const already = new Set(state.seen);
       const mapped = response.items.map(mapGithubIssue);
