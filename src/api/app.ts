@@ -12,6 +12,7 @@ import { registerEventRoutes } from './routes/events.ts';
 import { registerInsightRoutes } from './routes/insights.ts';
 import { registerEntityRoutes } from './routes/entities.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerDashboardRoutes } from './routes/dashboard.ts';
 import { registerDocsRoutes } from './routes/docs.ts';
 import { registerSourceRoutes } from './routes/sources.ts';
 
@@ -64,5 +65,6 @@ export function createApp(deps: AppDeps): App {
   registerInsightRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerDocsRoutes(app);
+  registerDashboardRoutes(app);
   return app;
 }

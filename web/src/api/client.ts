@@ -1,0 +1,81 @@
+import type { Aspects, Compare, Entity, EntityList, Events, PostPage, SentimentSeries, SourceList } from './types.ts';
+
+/** Any failure talking to the API: `status` 0 means the request never got an answer. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** Worth trying again as it is (network, rate limit, server trouble), unlike a bad request. */
+  get retryable(): boolean {
+    return this.status === 0 || this.status === 429 || this.status >= 500;
+  }
+}
+
+type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+export type Query = Record<string, string | number | undefined | null>;
+
+const isErrorBody = (body: unknown): body is { error: { code: string; message: string } } => {
+  if (typeof body !== 'object' || body === null || !('error' in body)) return false;
+  const error = (body as { error: unknown }).error;
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' && typeof (error as { message?: unknown }).message === 'string';
+};
+
+/** `path` with the non-empty values of `query` appended. */
+export function buildApiUrl(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+/**
+ * GETs JSON from the API. Error bodies of the documented shape become an ApiError with their
+ * code and message; anything else (HTML from a proxy, a dropped connection) becomes one too.
+ * An abort is passed through unchanged so callers can ignore it.
+ */
+export async function fetchJson<T>(url: string, options: { signal?: AbortSignal; fetch?: Fetch } = {}): Promise<T> {
+  const doFetch = options.fetch ?? ((input: string, init?: RequestInit) => fetch(input, init));
+  let response: Response;
+  try {
+    response = await doFetch(url, { headers: { accept: 'application/json' }, signal: options.signal });
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    throw new ApiError(0, 'network', `could not reach the server (${(error as Error).message})`);
+  }
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    if (options.signal?.aborted) throw new DOMException('aborted', 'AbortError');
+    throw new ApiError(response.status, response.ok ? 'bad_response' : `http_${response.status}`, `the server answered ${response.status} without JSON`);
+  }
+  if (!response.ok) {
+    if (isErrorBody(body)) throw new ApiError(response.status, body.error.code, body.error.message);
+    throw new ApiError(response.status, `http_${response.status}`, `the server answered ${response.status}`);
+  }
+  return body as T;
+}
+
+export interface ClientOptions {
+  signal?: AbortSignal;
+  fetch?: Fetch;
+}
+
+const slugPath = (slug: string, rest = ''): string => `/api/v1/entities/${encodeURIComponent(slug)}${rest}`;
+
+export const api = {
+  listEntities: (o?: ClientOptions) => fetchJson<EntityList>('/api/v1/entities', o),
+  getEntity: (slug: string, o?: ClientOptions) => fetchJson<Entity>(slugPath(slug), o),
+  getSentiment: (slug: string, q: Query, o?: ClientOptions) => fetchJson<SentimentSeries>(buildApiUrl(slugPath(slug, '/sentiment'), q), o),
+  getAspects: (slug: string, q: Query, o?: ClientOptions) => fetchJson<Aspects>(buildApiUrl(slugPath(slug, '/aspects'), q), o),
+  getPosts: (slug: string, q: Query, o?: ClientOptions) => fetchJson<PostPage>(buildApiUrl(slugPath(slug, '/posts'), q), o),
+  getEvents: (q: Query, o?: ClientOptions) => fetchJson<Events>(buildApiUrl('/api/v1/events', q), o),
+  compare: (q: Query, o?: ClientOptions) => fetchJson<Compare>(buildApiUrl('/api/v1/compare', q), o),
+  listSources: (o?: ClientOptions) => fetchJson<SourceList>('/api/v1/sources', o),
+};

@@ -1,0 +1,74 @@
+import { useEffect } from 'react';
+import { Link } from './components/link.tsx';
+import { useTheme } from './lib/theme.ts';
+import { useLocation } from './lib/url-state.ts';
+import { ComparePage } from './pages/compare-page.tsx';
+import { EntityPage } from './pages/entity-page.tsx';
+import { OverviewPage } from './pages/overview-page.tsx';
+import { SourcesPage } from './pages/sources-page.tsx';
+
+const NAV = [
+  { href: '/', label: 'Overview' },
+  { href: '/compare', label: 'Compare' },
+  { href: '/sources', label: 'Sources' },
+];
+
+/** Which page a path shows; an entity slug is the rest of the path after /entity/. */
+export function matchRoute(path: string): { page: 'overview' | 'entity' | 'compare' | 'sources' | 'missing'; slug?: string } {
+  if (path === '/' || path === '') return { page: 'overview' };
+  if (path === '/compare') return { page: 'compare' };
+  if (path === '/sources') return { page: 'sources' };
+  const entity = path.match(/^\/entity\/([a-z0-9][a-z0-9-]*)\/?$/);
+  if (entity?.[1]) return { page: 'entity', slug: entity[1] };
+  return { page: 'missing' };
+}
+
+export function App() {
+  const { path } = useLocation();
+  const theme = useTheme();
+  const route = matchRoute(path);
+  const section = route.page === 'entity' ? '/' : path;
+
+  useEffect(() => {
+    const titles = { overview: 'Overview', entity: route.slug ?? '', compare: 'Compare', sources: 'Sources', missing: 'Not found' };
+    document.title = `${titles[route.page]} · VibeCheck`;
+  }, [route.page, route.slug]);
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link href="/" className="brand" aria-label="VibeCheck home">
+          <span className="brand-dot" aria-hidden="true" />
+          VibeCheck
+        </Link>
+        <nav aria-label="Main">
+          {NAV.map((item) => (
+            <Link key={item.href} href={item.href} aria-current={section === item.href ? 'page' : undefined}>
+              {item.label}
+            </Link>
+          ))}
+        </nav>
+        <button type="button" className="theme-toggle" onClick={theme.cycle} aria-label={`Theme: ${theme.choice}. Change theme`} title="Change theme">
+          {theme.choice === 'system' ? 'Auto' : theme.choice === 'dark' ? 'Dark' : 'Light'}
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {route.page === 'overview' && <OverviewPage dark={theme.dark} />}
+        {route.page === 'entity' && route.slug && <EntityPage slug={route.slug} dark={theme.dark} />}
+        {route.page === 'compare' && <ComparePage dark={theme.dark} />}
+        {route.page === 'sources' && <SourcesPage />}
+        {route.page === 'missing' && (
+          <section className="state state-empty">
+            <h1>Page not found</h1>
+            <p>
+              <Link href="/">Back to the overview</Link>
+            </p>
+          </section>
+        )}
+      </main>
+    </>
+  );
+}

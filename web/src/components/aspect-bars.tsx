@@ -1,0 +1,32 @@
+import type { AspectScore } from '../api/types.ts';
+import { formatCount, formatScore, scoreTone } from '../lib/format.ts';
+
+/**
+ * One row per aspect, a bar growing left (negative) or right (positive) from the middle. Each row
+ * is a toggle button: pressing it filters the feed to that aspect.
+ */
+export function AspectBars({ items, selected, onSelect }: { items: AspectScore[]; selected: string | null; onSelect: (aspect: string | null) => void }) {
+  const rows = items.filter((a) => a.n > 0).sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
+  return (
+    <ul className="aspect-bars" aria-label="Aspects: mean sentiment; press one to filter the posts">
+      {rows.map((a) => {
+        const score = a.score ?? 0;
+        const width = `${Math.min(50, Math.abs(score) * 50)}%`;
+        const pressed = selected === a.aspect;
+        return (
+          <li key={a.aspect}>
+            <button type="button" aria-pressed={pressed} className={`aspect-row${pressed ? ' selected' : ''}`} onClick={() => onSelect(pressed ? null : a.aspect)}>
+              <span className="aspect-name">{a.aspect}</span>
+              <span className="diverging" aria-hidden="true">
+                <span className="axis" />
+                <span className={`bar tone-${scoreTone(score)}`} style={score >= 0 ? { left: '50%', width } : { right: '50%', width }} />
+              </span>
+              <span className={`aspect-score tone-${scoreTone(a.score)}`}>{formatScore(a.score)}</span>
+              <span className="aspect-n muted">{formatCount(a.n)}</span>
+            </button>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,57 @@
+export const RANGES = ['7d', '30d', '90d', '1y', 'custom'] as const;
+export type RangeKey = (typeof RANGES)[number];
+export const BUCKETS = ['hour', 'day', 'week', 'month'] as const;
+export type BucketKey = (typeof BUCKETS)[number];
+
+const RANGE_DAYS: Record<Exclude<RangeKey, 'custom'>, number> = { '7d': 7, '30d': 30, '90d': 90, '1y': 365 };
+const DAY_MS = 86_400_000;
+
+export interface TimeWindow {
+  range: RangeKey;
+  /** ISO dates (YYYY-MM-DD), `to` exclusive. */
+  from: string;
+  to: string;
+  bucket: BucketKey;
+  days: number;
+}
+
+const isoDay = (date: Date): string => date.toISOString().slice(0, 10);
+const isIsoDay = (value: string | null): value is string => value !== null && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value));
+
+/** Hour buckets only up to a month (the chart would be unreadable, and the API caps points). */
+export function isBucketAllowed(bucket: BucketKey, days: number): boolean {
+  if (bucket === 'hour') return days <= 31;
+  if (bucket === 'month') return days >= 60;
+  return true;
+}
+
+export function defaultBucket(days: number): BucketKey {
+  return days <= 2 ? 'hour' : days <= 120 ? 'day' : 'week';
+}
+
+/**
+ * The window a page shows, read from its query parameters: a preset range ending with today
+ * (whole UTC days, so the same link shows the same buckets all day), or a custom from/to.
+ */
+export function readTimeWindow(query: URLSearchParams, now: Date = new Date()): TimeWindow {
+  const rangeParam = query.get('range');
+  const fromParam = query.get('from');
+  const toParam = query.get('to');
+  let range: RangeKey = (RANGES as readonly string[]).includes(rangeParam ?? '') ? (rangeParam as RangeKey) : '30d';
+  let from: string;
+  let to: string;
+  if (range === 'custom' && isIsoDay(fromParam) && isIsoDay(toParam) && fromParam < toParam) {
+    from = fromParam;
+    to = toParam;
+  } else {
+    if (range === 'custom') range = '30d';
+    const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS);
+    to = isoDay(end);
+    from = isoDay(new Date(end.getTime() - RANGE_DAYS[range] * DAY_MS));
+  }
+  const days = Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS);
+  const bucketParam = query.get('bucket');
+  const wanted = (BUCKETS as readonly string[]).includes(bucketParam ?? '') ? (bucketParam as BucketKey) : defaultBucket(days);
+  const bucket = isBucketAllowed(wanted, days) ? wanted : defaultBucket(days);
+  return { range, from, to, bucket, days };
+}

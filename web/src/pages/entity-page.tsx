@@ -1,0 +1,294 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api, type ApiError } from '../api/client.ts';
+import type { PostItem, SeriesPoint } from '../api/types.ts';
+import { AspectBars } from '../components/aspect-bars.tsx';
+import { SentimentChart } from '../components/charts.tsx';
+import { Link } from '../components/link.tsx';
+import { PostCard } from '../components/post-card.tsx';
+import { Change, Score } from '../components/score.tsx';
+import { EmptyState, ErrorState, NoDataHint, Skeleton } from '../components/states.tsx';
+import { WindowPicker } from '../components/window-picker.tsx';
+import { formatCount, formatDate, formatPercent, formatScore, scoreTone } from '../lib/format.ts';
+import { useResource } from '../lib/use-resource.ts';
+import { buildHref, useUrlState } from '../lib/url-state.ts';
+import { readTimeWindow } from '../lib/window.ts';
+
+const POLARITIES = ['positive', 'neutral', 'negative'] as const;
+
+/** Mentions and exact mean score of a whole series (sum of score x n over sum of n). */
+export function totalSeries(series: readonly SeriesPoint[]): { n: number; score: number | null; positive: number; negative: number } {
+  let n = 0;
+  let sum = 0;
+  let positive = 0;
+  let negative = 0;
+  for (const p of series) {
+    n += p.n;
+    positive += p.positive;
+    negative += p.negative;
+    if (p.score !== null) sum += p.score * p.n;
+  }
+  return { n, score: n > 0 ? sum / n : null, positive, negative };
+}
+
+export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
+  const [query, setQuery] = useUrlState();
+  const w = readTimeWindow(query);
+  const source = query.get('source') ?? '';
+  const aspect = query.get('aspect');
+  const polarity = query.get('polarity') ?? '';
+  const windowQuery = { from: w.from, to: w.to, source: source || undefined };
+
+  const entity = useResource(`entity:${slug}`, (signal) => api.getEntity(slug, { signal }));
+  const seriesKey = `series:${slug}:${w.from}:${w.to}:${w.bucket}:${source}`;
+  const series = useResource(seriesKey, (signal) => api.getSentiment(slug, { ...windowQuery, bucket: w.bucket }, { signal }));
+  const aspects = useResource(`aspects:${slug}:${w.from}:${w.to}:${source}`, (signal) => api.getAspects(slug, windowQuery, { signal }));
+  const sources = useResource('sources', (signal) => api.listSources({ signal }));
+  const sourceNames = sources.data?.items.map((s) => s.name) ?? [];
+  if (source && !sourceNames.includes(source)) sourceNames.push(source);
+
+  if (entity.error?.status === 404) {
+    return (
+      <EmptyState title={`No entity called “${slug}”.`}>
+        <p>
+          <Link href="/">See every tracked entity</Link>, or add it with <code>vibecheck entities add</code>.
+        </p>
+      </EmptyState>
+    );
+  }
+
+  const e = entity.data;
+  const totals = series.data ? totalSeries(series.data.series) : null;
+
+  return (
+    <section aria-labelledby="entity-title">
+      <nav className="crumbs" aria-label="Breadcrumb">
+        <Link href="/">Overview</Link> <span aria-hidden="true">/</span> <span>{e?.name ?? slug}</span>
+      </nav>
+      <div className="page-head entity-head">
+        <div>
+          <h1 id="entity-title">{e?.name ?? slug}</h1>
+          {e && (
+            <p className="muted">
+              <span className={`kind kind-${e.kind}`}>{e.kind}</span>
+              {e.parent && (
+                <>
+                  {' '}
+                  by <Link href={buildHref(`/entity/${e.parent}`)}>{e.parent}</Link>
+                </>
+              )}
+              {e.aliases.length > 0 && <> · also “{e.aliases.slice(0, 4).join('”, “')}”</>}
+            </p>
+          )}
+        </div>
+        {e && (
+          <dl className="headline-stats">
+            <div>
+              <dt>Sentiment (7 days)</dt>
+              <dd>
+                <Score value={e.summary.score} size="large" />
+              </dd>
+            </div>
+            <div>
+              <dt>Change</dt>
+              <dd>
+                <Change value={e.summary.change} significant={e.summary.significant} />
+              </dd>
+            </div>
+            <div>
+              <dt>Mentions (7 days)</dt>
+              <dd className="stat">{formatCount(e.summary.n)}</dd>
+            </div>
+            <div>
+              <dt>Share of voice</dt>
+              <dd className="stat">{formatPercent(e.summary.shareOfVoice)}</dd>
+            </div>
+          </dl>
+        )}
+        <Link className="button-link" href={buildHref('/compare', { entities: slug })}>
+          Compare…
+        </Link>
+      </div>
+      {entity.error && <ErrorState error={entity.error} onRetry={entity.retry} what="this entity" />}
+
+      <WindowPicker window={w} onChange={(patch) => setQuery(patch)} />
+      <div className="toolbar">
+        <label className="field">
+          <span>Source</span>
+          <select value={source} onChange={(ev) => setQuery({ source: ev.target.value, cursor: null })}>
+            <option value="">All sources</option>
+            {sourceNames.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
+        {totals && (
+          <p className="muted small window-total">
+            {formatCount(totals.n)} mentions from {formatDate(w.from)} to {formatDate(new Date(Date.parse(w.to) - 1))}, mean <span className={`tone-${scoreTone(totals.score)}`}>{formatScore(totals.score)}</span>
+          </p>
+        )}
+      </div>
+
+      <div className="card chart-card">
+        <h2>Sentiment and volume</h2>
+        {series.error && <ErrorState error={series.error} onRetry={series.retry} what="the sentiment series" />}
+        {!series.data && series.loading && <Skeleton lines={1} height="300px" label="Loading chart" />}
+        {series.data && totals?.n === 0 && (
+          <EmptyState title={source ? `No mentions from ${source} in this window.` : 'No mentions in this window.'}>
+            {source ? <p className="muted">Pick “All sources” or a longer range.</p> : <NoDataHint />}
+          </EmptyState>
+        )}
+        {series.data && (totals?.n ?? 0) > 0 && (
+          <div className={series.loading ? 'reloading' : undefined} aria-busy={series.loading}>
+            <SentimentChart series={series.data.series} events={series.data.events} dark={dark} />
+            <p className="chart-legend small muted">
+              Line: mean score per {w.bucket}; shaded: its 95% interval; bars: mentions.
+              {series.data.events.length > 0 && ' Dashed lines: releases (blue), incidents (red), spikes (amber).'}
+            </p>
+            {series.data.events.length > 0 && (
+              <ul className="event-list small">
+                {series.data.events.slice(0, 8).map((ev) => (
+                  <li key={ev.id}>
+                    <span className={`event-kind event-${ev.kind}`}>{ev.kind}</span> {formatDate(ev.occurredAt)} — {ev.title}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        )}
+      </div>
+
+      <div className="two-col">
+        <div className="card">
+          <h2>By source</h2>
+          <SourceBreakdown slug={slug} from={w.from} to={w.to} names={sources.data?.items.map((s) => s.name) ?? null} selected={source} onSelect={(name) => setQuery({ source: name })} />
+        </div>
+        <div className="card">
+          <h2>Aspects</h2>
+          {aspects.error && <ErrorState error={aspects.error} onRetry={aspects.retry} what="the aspects" />}
+          {!aspects.data && aspects.loading && <Skeleton lines={5} />}
+          {aspects.data && aspects.data.items.every((a) => a.n === 0) && <p className="muted">No aspect (speed, pricing, quality…) was mentioned in this window.</p>}
+          {aspects.data && aspects.data.items.some((a) => a.n > 0) && <AspectBars items={aspects.data.items} selected={aspect} onSelect={(a) => setQuery({ aspect: a })} />}
+        </div>
+      </div>
+
+      <div className="card feed-card">
+        <div className="feed-head">
+          <h2>Posts</h2>
+          <div className="toolbar">
+            {aspect && (
+              <button type="button" className="filter-chip" onClick={() => setQuery({ aspect: null })} aria-label={`Remove aspect filter ${aspect}`}>
+                aspect: {aspect} ✕
+              </button>
+            )}
+            <label className="field">
+              <span>Polarity</span>
+              <select value={polarity} onChange={(ev) => setQuery({ polarity: ev.target.value })}>
+                <option value="">Any</option>
+                {POLARITIES.map((p) => (
+                  <option key={p} value={p}>
+                    {p}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+        </div>
+        <PostFeed slug={slug} query={{ ...windowQuery, aspect: aspect ?? undefined, polarity: polarity || undefined }} onAspect={(a) => setQuery({ aspect: a })} />
+      </div>
+    </section>
+  );
+}
+
+function SourceBreakdown({ slug, from, to, names, selected, onSelect }: { slug: string; from: string; to: string; names: string[] | null; selected: string; onSelect: (name: string | null) => void }) {
+  const key = names ? `by-source:${slug}:${from}:${to}:${names.join(',')}` : null;
+  const breakdown = useResource(key, async (signal) => {
+    const rows = await Promise.all(
+      (names ?? []).map(async (name) => ({ name, ...totalSeries((await api.getSentiment(slug, { from, to, source: name, bucket: 'month' }, { signal })).series) })),
+    );
+    return rows.filter((r) => r.n > 0).sort((a, b) => b.n - a.n);
+  });
+  if (breakdown.error) return <ErrorState error={breakdown.error} onRetry={breakdown.retry} what="the per-source figures" />;
+  if (!breakdown.data) return <Skeleton lines={4} />;
+  if (breakdown.data.length === 0) return <p className="muted">No source mentioned it in this window.</p>;
+  const max = Math.max(...breakdown.data.map((r) => r.n));
+  return (
+    <table className="source-table">
+      <thead>
+        <tr>
+          <th scope="col">Source</th>
+          <th scope="col" className="num">Mentions</th>
+          <th scope="col" className="num">Sentiment</th>
+        </tr>
+      </thead>
+      <tbody>
+        {breakdown.data.map((r) => (
+          <tr key={r.name} className={selected === r.name ? 'selected' : undefined}>
+            <th scope="row">
+              <button type="button" className="link-button" aria-pressed={selected === r.name} onClick={() => onSelect(selected === r.name ? null : r.name)}>
+                {r.name}
+              </button>
+            </th>
+            <td className="num">
+              <span className="volume-bar" style={{ width: `${(r.n / max) * 60}px` }} aria-hidden="true" />
+              {formatCount(r.n)}
+            </td>
+            <td className="num">
+              <Score value={r.score} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function PostFeed({ slug, query, onAspect }: { slug: string; query: Record<string, string | undefined>; onAspect: (aspect: string) => void }) {
+  const key = `posts:${slug}:${JSON.stringify(query)}`;
+  const first = useResource(key, (signal) => api.getPosts(slug, { ...query, limit: 20 }, { signal }));
+  const [more, setMore] = useState<{ key: string; items: PostItem[]; cursor: string | null; loading: boolean; error?: ApiError }>({ key, items: [], cursor: null, loading: false });
+
+  useEffect(() => setMore({ key, items: [], cursor: null, loading: false }), [key]);
+
+  const cursor = more.key === key && more.cursor ? more.cursor : (first.data?.nextCursor ?? null);
+  const loadMore = useCallback(async () => {
+    if (!cursor) return;
+    setMore((m) => ({ ...m, loading: true, error: undefined }));
+    try {
+      const page = await api.getPosts(slug, { ...query, limit: 20, cursor });
+      setMore((m) => (m.key === key ? { key, items: [...m.items, ...page.items], cursor: page.nextCursor, loading: false } : m));
+    } catch (error) {
+      setMore((m) => ({ ...m, loading: false, error: error as ApiError }));
+    }
+  }, [cursor, key, query, slug]);
+
+  if (first.error) return <ErrorState error={first.error} onRetry={first.retry} what="the posts" />;
+  if (!first.data) return <Skeleton lines={6} height="1.4rem" label="Loading posts" />;
+  const items = [...first.data.items, ...(more.key === key ? more.items : [])];
+  if (items.length === 0) {
+    return (
+      <EmptyState title="No posts match.">
+        <p className="muted">{query.aspect || query.polarity || query.source ? 'Remove a filter or widen the range.' : 'Posts appear here as collection finds them.'}</p>
+      </EmptyState>
+    );
+  }
+  const exhausted = more.key === key && more.items.length > 0 ? more.cursor === null : first.data.nextCursor === null;
+  return (
+    <>
+      <ol className="post-list" aria-busy={first.loading}>
+        {items.map((post) => (
+          <li key={`${post.source}:${post.externalId}`}>
+            <PostCard post={post} onAspect={onAspect} />
+          </li>
+        ))}
+      </ol>
+      {more.error && <ErrorState error={more.error} onRetry={() => void loadMore()} what="more posts" />}
+      {!exhausted && (
+        <button type="button" className="load-more" onClick={() => void loadMore()} disabled={more.loading}>
+          {more.loading ? 'Loading…' : 'Load more'}
+        </button>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,78 @@
+import { api } from '../api/client.ts';
+import type { SourceStatus } from '../api/types.ts';
+import { EmptyState, ErrorState, Skeleton } from '../components/states.tsx';
+import { formatCount, formatRelative } from '../lib/format.ts';
+import { useResource } from '../lib/use-resource.ts';
+
+/** One word for a collector's state, most urgent first. */
+export function describeSourceHealth(s: SourceStatus): { tone: 'ok' | 'warn' | 'bad' | 'off'; text: string } {
+  if (!s.enabled) return { tone: 'off', text: s.skipReason ? 'Skipped' : 'Disabled' };
+  if (s.lastStatus === 'running') return { tone: 'ok', text: 'Running' };
+  if (s.lastStatus === 'failed') return { tone: 'bad', text: 'Failing' };
+  if (s.lastStatus === null) return { tone: 'warn', text: 'Not run yet' };
+  return { tone: 'ok', text: 'Healthy' };
+}
+
+export function SourcesPage() {
+  const sources = useResource('sources', (signal) => api.listSources({ signal }));
+  return (
+    <section aria-labelledby="sources-title">
+      <div className="page-head">
+        <h1 id="sources-title">Sources</h1>
+        <p className="muted">Each collector: when it last ran, last succeeded, what went wrong, and how much it brought in.</p>
+      </div>
+      {sources.error && <ErrorState error={sources.error} onRetry={sources.retry} what="the sources" />}
+      {!sources.data && sources.loading && <Skeleton lines={6} height="3rem" label="Loading sources" />}
+      {sources.data && sources.data.items.length === 0 && (
+        <EmptyState title="No collectors are configured.">
+          <p className="muted">Set credentials or feed lists in the environment (see .env.example), then restart <code>vibecheck serve</code>.</p>
+        </EmptyState>
+      )}
+      {sources.data && sources.data.items.length > 0 && (
+        <ul className="source-grid">
+          {sources.data.items.map((s) => {
+            const health = describeSourceHealth(s);
+            return (
+              <li key={s.name} className="card source-card" data-source={s.name}>
+                <div className="source-head">
+                  <h2>{s.name}</h2>
+                  <span className={`pill pill-${health.tone}`}>{health.text}</span>
+                </div>
+                <dl className="facts">
+                  <div>
+                    <dt>Last success</dt>
+                    <dd>{formatRelative(s.lastSuccessAt)}</dd>
+                  </div>
+                  <div>
+                    <dt>Last run</dt>
+                    <dd>{formatRelative(s.lastRunAt)}</dd>
+                  </div>
+                  <div>
+                    <dt>Runs</dt>
+                    <dd>{formatCount(s.runs)}</dd>
+                  </div>
+                  <div>
+                    <dt>Items collected</dt>
+                    <dd>{formatCount(s.itemsCollected)}</dd>
+                  </div>
+                  {s.intervalSeconds !== null && (
+                    <div>
+                      <dt>Every</dt>
+                      <dd>{s.intervalSeconds >= 3600 ? `${Math.round(s.intervalSeconds / 3600)} h` : `${Math.round(s.intervalSeconds / 60)} min`}</dd>
+                    </div>
+                  )}
+                </dl>
+                {s.skipReason && <p className="muted small">Skipped: {s.skipReason}</p>}
+                {s.lastError && (
+                  <p className="source-error">
+                    <strong>Last error</strong> ({formatRelative(s.lastErrorAt)}): {s.lastError}
+                  </p>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
