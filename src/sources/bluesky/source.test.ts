@@ -271,6 +271,19 @@ describe('Bluesky source: poll', () => {
 });
 
 describe('Bluesky source: backfill', () => {
+  it('resumes a backfill from the cursor committed before a stop at any batch', async () => {
+    upstream = await startFakeUpstream(servePds(newState(100)));
+    const source = makeSource(upstream.url);
+    const window = { since: new Date(createdMs(40)), until: new Date(createdMs(70)) };
+    for (let stopAfter = 1; stopAfter <= 8; stopAfter++) {
+      const cut = await drain(source.backfill!(context(), window, new Map()), stopAfter);
+      const rest = await drain(source.backfill!(context(), window, cursorsOf(cut.batches)));
+      const all = [...numbers(cut.batches), ...numbers(rest.batches)];
+      expect(sorted(all)).toEqual(range(40, 69));
+      expect(new Set(all).size).toBe(all.length);
+    }
+  });
+
   it('walks the window down by until with progress, resuming after a fault', async () => {
     const handler = servePds(newState(200));
     upstream = await startFakeUpstream(handler);

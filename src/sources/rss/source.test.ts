@@ -52,10 +52,14 @@ const makeSource = (url: string, paths: string[], extra: Partial<RssSourceOption
     ...extra,
   });
 
-async function drain(iterable: AsyncIterable<SourceBatch>): Promise<{ batches: SourceBatch[]; error: unknown }> {
+/** Collects batches; with `limit`, stops after that many, as a collector killed right after a commit would. */
+async function drain(iterable: AsyncIterable<SourceBatch>, limit = Number.POSITIVE_INFINITY): Promise<{ batches: SourceBatch[]; error: unknown }> {
   const batches: SourceBatch[] = [];
   try {
-    for await (const batch of iterable) batches.push(batch);
+    for await (const batch of iterable) {
+      batches.push(batch);
+      if (batches.length >= limit) break;
+    }
     return { batches, error: null };
   } catch (error) {
     return { batches, error };
@@ -147,6 +151,16 @@ describe('RSS source', () => {
     expect(titles(batches)).toEqual(['Claude Code rocks']);
     expect(batches.map((b) => b.queryKey)).toEqual([`feed:${upstream.url}/good.xml`]);
     expect(String(error)).toMatch(/2 of 3 feeds failed: .*\/cut\.xml: feed unreadable: malformed XML.*\/json\.xml: feed unreadable/);
+  });
+
+  it('resumes after a stop between feeds without repeating the feeds already committed', async () => {
+    upstream = await startFakeUpstream(serveFeeds({ '/a.xml': rssOf([{ id: 'a1', title: 'Cursor a' }]), '/b.xml': rssOf([{ id: 'b1', title: 'Cursor b' }]), '/c.xml': rssOf([{ id: 'c1', title: 'Cursor c' }]) }));
+    const source = makeSource(upstream.url, ['/a.xml', '/b.xml', '/c.xml']);
+    for (let stopAfter = 1; stopAfter <= 3; stopAfter++) {
+      const cut = await drain(source.poll(context(), new Map()), stopAfter);
+      const rest = await drain(source.poll(context(), cursorsOf(cut.batches)));
+      expect([...titles(cut.batches), ...titles(rest.batches)]).toEqual(['Cursor a', 'Cursor b', 'Cursor c']);
+    }
   });
 
   it('spaces requests to one host inside the configured limit', async () => {

@@ -258,6 +258,18 @@ describe('Stack Exchange source: poll', () => {
 });
 
 describe('Stack Exchange source: backfill', () => {
+  it('resumes a backfill from the cursor committed before a stop at any batch', async () => {
+    const questions = makeQuestions();
+    upstream = await startFakeUpstream(serveSearch(questions));
+    const window = { since: new Date((T0 - 60) * 1000), until: new Date((T0 + 600) * 1000) };
+    const source = makeSource(upstream.url, { backfillSliceMs: 200_000 });
+    for (let stopAfter = 1; stopAfter <= 6; stopAfter++) {
+      const cut = await drain(source.backfill!(context(), window, new Map()), stopAfter);
+      const rest = await drain(source.backfill!(context(), window, lastCursors(cut.batches)));
+      expect([...ids(cut.batches), ...ids(rest.batches)].sort()).toEqual(allIds(questions));
+    }
+  });
+
   it('walks the window in fromdate/todate slices, reports progress and resumes after a fault', async () => {
     const questions = makeQuestions();
     const handler = serveSearch(questions);
