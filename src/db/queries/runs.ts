@@ -26,7 +26,16 @@ export async function finishRun(
 ): Promise<void> {
   await db
     .updateTable('collection_runs')
-    .set({ ...counts, status, error, finished_at: new Date(), details: JSON.stringify(details) })
+    .set({
+      fetched: counts.fetched,
+      stored: counts.stored,
+      duplicates: counts.duplicates,
+      rejected: counts.rejected,
+      status,
+      error,
+      finished_at: new Date(),
+      details: JSON.stringify(details),
+    })
     .where('id', '=', id)
     .execute();
 }
