@@ -65,7 +65,9 @@ function redditHandler(docs: Doc[], tokens: { issued: number; valid: Set<string>
       .sort((a, b) => b.createdS - a.createdS)
       .slice(0, 1000);
     const after = request.query.get('after');
-    const startAt = after ? matching.findIndex((d) => `t3_${d.id}` === after) + 1 : 0;
+    const anchor = after ? matching.findIndex((d) => `t3_${d.id}` === after) : -1;
+    // An `after` naming a post that is not (or no longer) in the listing gives an empty page.
+    const startAt = after ? (anchor === -1 ? matching.length : anchor + 1) : 0;
     const limit = Number(request.query.get('limit') ?? 25);
     const page = matching.slice(startAt, startAt + limit);
     const last = page.at(-1);
@@ -164,6 +166,17 @@ describe('createRedditSource poll', () => {
       const rest = await drain(source.poll(ctx, lastCursors(prefix)));
       expect([...ids(prefix), ...ids(rest.batches)].sort()).toEqual(docs.map((d) => `t3_${d.id}`).sort());
     }
+  });
+
+  it('walks again from the top when the stored after anchor has vanished, losing nothing', async () => {
+    const docs = makeDocs(40, 'zed', NOW_S - 100, 'v', 30);
+    const { source } = await start(docs, { clientId: null });
+    const cursor = { hw: NOW_S - 86_400, recent: {}, walk: { after: 't3_deleted_post', top: NOW_S - 100, added: {} } };
+    const warnings: Logged[] = [];
+    const { batches, error } = await drain(source.poll(context([['zed', ['zed']]], warnings), new Map([[toRedditQueryKey({ slug: 'zed', phrases: [] }), cursor]])));
+    expect(error).toBeNull();
+    expect(ids(batches).sort()).toEqual(docs.map((d) => `t3_${d.id}`).sort());
+    expect(warnings.some((w) => /anchor/.test(w.msg))).toBe(true);
   });
 
   it('stops at the high-water mark on the next poll and takes only what is new', async () => {

@@ -112,8 +112,17 @@ export function createRedditSource(options: RedditSourceOptions): Source {
     let added: IdTimes = cursor.walk?.added ?? {};
     let after = cursor.walk?.after ?? null;
     const t = chooseTimeFilter(nowS - lower);
+    let resuming = after !== null;
     for (let fetched = 0; ; ) {
       const listing = await client.search({ q, t, after, limit, subreddits, signal: run.ctx.signal });
+      if (resuming && listing.data.children.length === 0) {
+        // The stored `after` post vanished (deleted) and the listing ends there; walk again from the top.
+        run.ctx.log.warn({ queryKey, after }, 'stored Reddit page anchor returned nothing; restarting this walk from the newest post');
+        resuming = false;
+        after = null;
+        continue;
+      }
+      resuming = false;
       const mapped = listing.data.children.map(mapRedditThing);
       fetched += mapped.length;
       let reachedOld = false;
