@@ -139,7 +139,19 @@ describe('cross-cutting', () => {
   it('serves an OpenAPI 3.1 document listing every route', async () => {
     const doc = (await (await app.request('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/entities', '/api/v1/entities/{slug}', '/health', '/ready']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/v1/compare',
+      '/api/v1/entities',
+      '/api/v1/entities/{slug}',
+      '/api/v1/entities/{slug}/aspects',
+      '/api/v1/entities/{slug}/export',
+      '/api/v1/entities/{slug}/posts',
+      '/api/v1/entities/{slug}/sentiment',
+      '/api/v1/events',
+      '/api/v1/sources',
+      '/health',
+      '/ready',
+    ]);
     expect(Object.keys(doc.paths['/api/v1/entities']!).sort()).toEqual(['get', 'post']);
     const docs = await app.request('/api/docs');
     expect(await docs.text()).toContain('/api/openapi.json');

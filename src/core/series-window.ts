@@ -60,7 +60,7 @@ export function planSeriesWindow(input: SeriesWindowInput, now = new Date()): Se
   }
   const starts = enumerateBuckets(first, to, bucket, tz);
   if (!areUtcHourStarts(starts)) {
-    throw new ValidationError(`tz: ${tz} does not start its ${bucket}s on whole UTC hours, so hourly rollups cannot be split exactly; use a zone with a whole-hour offset`);
+    throw new ValidationError(`tz: ${input.tz ?? tz} does not start its ${bucket}s on whole UTC hours, so hourly rollups cannot be split exactly; use a zone with a whole-hour offset`);
   }
   return { from, to, bucket, tz, starts, end: to };
 }

@@ -1,0 +1,51 @@
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import { identifyPeer, rateLimit } from './rate-limit.ts';
+
+function createLimitedApp(limit: number, clock: { now: number }) {
+  const app = new Hono();
+  app.use('*', rateLimit({ limit, windowMs: 60_000, now: () => clock.now, identify: (c) => c.req.header('x-test-ip') ?? 'none' }));
+  app.get('/r', (c) => c.text('ok'));
+  app.post('/r', (c) => c.text('ok'));
+  return app;
+}
+
+const get = (app: Hono, ip: string) => app.request('/r', { headers: { 'x-test-ip': ip } });
+
+describe('rateLimit', () => {
+  it('answers 429 with Retry-After and the error shape once a client passes its limit', async () => {
+    const clock = { now: 120_000 + 45_000 };
+    const app = createLimitedApp(2, clock);
+    expect((await get(app, 'a')).status).toBe(200);
+    expect((await get(app, 'a')).status).toBe(200);
+    const refused = await get(app, 'a');
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('15');
+    expect(await refused.json()).toEqual({ error: { code: 'rate_limited', message: expect.stringContaining('at most 2 per 60 s') } });
+  });
+
+  it('counts each client separately and starts over in the next window', async () => {
+    const clock = { now: 0 };
+    const app = createLimitedApp(1, clock);
+    expect((await get(app, 'a')).status).toBe(200);
+    expect((await get(app, 'a')).status).toBe(429);
+    expect((await get(app, 'b')).status).toBe(200);
+    clock.now = 60_000;
+    expect((await get(app, 'a')).status).toBe(200);
+  });
+
+  it('leaves writes alone', async () => {
+    const app = createLimitedApp(1, { now: 0 });
+    await get(app, 'a');
+    const write = await app.request('/r', { method: 'POST', headers: { 'x-test-ip': 'a' } });
+    expect(write.status).toBe(200);
+  });
+
+  it('identifies a client by the socket address @hono/node-server passes in env', async () => {
+    const app = new Hono();
+    app.get('/who', (c) => c.text(identifyPeer(c)));
+    const res = await app.request('/who', {}, { incoming: { socket: { remoteAddress: '203.0.113.9' } } });
+    expect(await res.text()).toBe('203.0.113.9');
+    expect(await (await app.request('/who')).text()).toBe('unknown');
+  });
+});
