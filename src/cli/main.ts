@@ -7,6 +7,7 @@ import { registerDoctor } from './doctor.ts';
 import { registerEntities } from './entities.ts';
 import { registerImport } from './import.ts';
 import { exitCodeFor, formatError, isCommanderExit } from './errors.ts';
+import { registerExport } from './export.ts';
 import { registerRescore } from './rescore.ts';
 import { registerSentiment } from './sentiment.ts';
 import { registerServe } from './serve.ts';
@@ -26,6 +27,7 @@ registerRescore(program);
 registerDb(program);
 registerEntities(program);
 registerDoctor(program);
+registerExport(program);
 
 try {
   await program.parseAsync(process.argv);
