@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { SourceName, type NormalizedPost } from '../core/post.ts';
 import { htmlToText } from '../sources/text.ts';
-import type { Ingestor } from './ingest.ts';
+import type { IngestResult, Ingestor } from './ingest.ts';
 
 const idLike = z.union([z.string().trim().min(1).max(512), z.number().int().nonnegative()]).transform(String);
 const optionalText = z.string().max(10_000).nullish().transform((v) => v ?? null);
@@ -87,13 +87,24 @@ export async function importPosts(
 ): Promise<ImportSummary> {
   const summary: ImportSummary = { read: 0, stored: 0, duplicates: 0, rejected: 0, errors: [] };
   let batch: NormalizedPost[] = [];
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    const result = await ingestor.ingest({ posts: batch });
+  // Batch N commits while batch N+1 is analysed: on a server the two run on different cores.
+  let committing: Promise<IngestResult> | null = null;
+  const settle = async (): Promise<void> => {
+    if (!committing) return;
+    const result = await committing;
+    committing = null;
     summary.stored += result.stored;
     summary.duplicates += result.duplicates;
-    batch = [];
     onProgress?.(summary);
+  };
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const prepared = await ingestor.prepare({ posts: batch });
+    batch = [];
+    await settle();
+    committing = ingestor.commit(prepared);
+    // Its failure surfaces at the next settle(); until then it must not count as unhandled.
+    committing.catch(() => undefined);
   };
   const lines = createInterface({ input, crlfDelay: Infinity });
   let lineNumber = 0;
@@ -112,5 +123,6 @@ export async function importPosts(
     if (batch.length >= BATCH_SIZE) await flush();
   }
   await flush();
+  await settle();
   return summary;
 }

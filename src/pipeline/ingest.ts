@@ -138,7 +138,17 @@ export function buildMentionRows(
 
 export interface Ingestor {
   analyzer: Analyzer;
+  /** Finds what is new in the batch and analyses it: CPU work, no writes. */
+  prepare(batch: IngestBatch): Promise<PreparedBatch>;
+  /** Stores a prepared batch in one transaction. */
+  commit(prepared: PreparedBatch): Promise<IngestResult>;
+  /** prepare, then commit. */
   ingest(batch: IngestBatch): Promise<IngestResult>;
+}
+
+export interface PreparedBatch {
+  batch: IngestBatch;
+  analyses: Map<NormalizedPost, Analysis>;
 }
 
 /**
@@ -147,7 +157,9 @@ export interface Ingestor {
  */
 export async function createIngestor(db: Kysely<DB>): Promise<Ingestor> {
   const analyzer = createAnalyzer(await listEntities(db));
-  return { analyzer, ingest: (batch) => ingestBatch(db, analyzer, batch) };
+  const prepare = (batch: IngestBatch) => prepareBatch(db, analyzer, batch);
+  const commit = (prepared: PreparedBatch) => commitBatch(db, analyzer, prepared);
+  return { analyzer, prepare, commit, ingest: async (batch) => commit(await prepare(batch)) };
 }
 
 async function findStored(db: Kysely<DB>, posts: NormalizedPost[]): Promise<Set<string>> {
@@ -159,20 +171,19 @@ async function findStored(db: Kysely<DB>, posts: NormalizedPost[]): Promise<Set<
   return new Set(rows.rows.map((r) => `${r.source}\u0000${r.external_id}`));
 }
 
-export async function ingestBatch(db: Kysely<DB>, analyzer: Analyzer, batch: IngestBatch): Promise<IngestResult> {
-  const seen = new Set<string>();
-  const unique = batch.posts.filter((post) => {
-    const key = `${post.source}\u0000${post.externalId}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+const keyOf = (post: Pick<NormalizedPost, 'source' | 'externalId'>): string => `${post.source}\u0000${post.externalId}`;
+
+async function prepareBatch(db: Kysely<DB>, analyzer: Analyzer, batch: IngestBatch): Promise<PreparedBatch> {
+  const unique = [...new Map(batch.posts.map((post) => [keyOf(post), post])).values()];
   // Analysis is the expensive part: skip posts a previous run already stored.
   const stored = await findStored(db, unique);
-  const fresh = unique.filter((post) => !stored.has(`${post.source}\u0000${post.externalId}`));
-  const analyses = new Map<NormalizedPost, Analysis>(fresh.map((post) => [post, analyzer.analyze(post)]));
+  const fresh = unique.filter((post) => !stored.has(keyOf(post)));
+  return { batch, analyses: new Map(fresh.map((post) => [post, analyzer.analyze(post)])) };
+}
 
+async function commitBatch(db: Kysely<DB>, analyzer: Analyzer, { batch, analyses }: PreparedBatch): Promise<IngestResult> {
   return db.transaction().execute(async (trx) => {
+    const fresh = [...analyses.keys()];
     const rows: PostRow[] = fresh.map((post) => {
       const analysis = analyses.get(post)!;
       return {
@@ -185,13 +196,13 @@ export async function ingestBatch(db: Kysely<DB>, analyzer: Analyzer, batch: Ing
       };
     });
     const inserted = await insertPosts(trx, rows);
-    const byKey = new Map(fresh.map((post) => [`${post.source}\u0000${post.externalId}`, post]));
+    const byKey = new Map(fresh.map((post) => [keyOf(post), post]));
     const mentions: MentionRow[] = [];
     const aspects: AspectRow[] = [];
     const deltas = new Map<string, RollupDelta>();
     for (const row of inserted) {
       if (row.duplicateOf !== null) continue;
-      const post = byKey.get(`${row.source}\u0000${row.externalId}`)!;
+      const post = byKey.get(keyOf(row))!;
       const rowsOfPost = buildMentionRows(row.id, post, analyses.get(post)!, analyzer.modelVersion);
       mentions.push(...rowsOfPost.mentions);
       aspects.push(...rowsOfPost.aspects);
