@@ -29,24 +29,40 @@ function makeStory(n: number): Record<string, unknown> {
   };
 }
 
-function makeComments(n: number): Array<Record<string, unknown>> {
+function makeComments(n: number, extra = 0): Array<Record<string, unknown>> {
   const at = new Date(T0 + n * 60_000 + 30_000).toISOString();
+  const later = Array.from({ length: extra }, (_, k) => ({
+    short_id: `c${n}x${k}`,
+    created_at: new Date(T0 + n * 60_000 + (10 + k) * 60_000).toISOString(),
+    is_deleted: false,
+    is_moderated: false,
+    score: 1,
+    parent_comment: `c${n}a`,
+    comment: `<p>Later reply ${k}</p>`,
+    commenting_user: 'z',
+  }));
   return [
     { short_id: `c${n}a`, created_at: at, is_deleted: false, is_moderated: false, score: 1, parent_comment: null, comment: '<p>Nice</p>', commenting_user: 'x' },
     { short_id: `c${n}b`, created_at: at, is_deleted: true, is_moderated: false, score: 0, parent_comment: `c${n}a`, comment: '<p>Comment removed by author</p>', commenting_user: 'y' },
+    ...later,
   ];
 }
 
-/** Lobsters' list pages (25 stories, newest first) over stories 1..maxId, and /s/{id}.json with comments. */
-function serveLobsters(state: { maxId: number }) {
+/** Lobsters' list pages (25 stories, newest first; /active by latest comment) over stories 1..maxId, and /s/{id}.json. */
+function serveLobsters(state: { maxId: number; extra?: Map<number, number> }) {
+  const countOf = (n: number) => 2 + (state.extra?.get(n) ?? 0);
   return (request: FakeRequest): FakeResponse => {
     const story = /^\/s\/s(\d+)\.json$/.exec(request.path);
-    if (story) return { body: { ...makeStory(Number(story[1])), comments: makeComments(Number(story[1])) } };
-    const list = /^\/(newest|t\/ai)(?:\/page\/(\d+))?\.json$/.exec(request.path);
+    if (story) {
+      const n = Number(story[1]);
+      return { body: { ...makeStory(n), comment_count: countOf(n), comments: makeComments(n, state.extra?.get(n) ?? 0) } };
+    }
+    const list = /^\/(newest|active|t\/ai)(?:\/page\/(\d+))?\.json$/.exec(request.path);
     if (!list) return { status: 404, body: { error: 'not found' } };
     const page = Number(list[2] ?? 1);
-    const all = Array.from({ length: state.maxId }, (_, i) => state.maxId - i).filter((n) => list[1] === 'newest' || n % 2 === 0);
-    return { body: all.slice((page - 1) * 25, page * 25).map(makeStory) };
+    const all = Array.from({ length: state.maxId }, (_, i) => state.maxId - i).filter((n) => list[1] !== 't/ai' || n % 2 === 0);
+    if (list[1] === 'active') all.sort((a, b) => (state.extra?.has(b) ? 1 : 0) - (state.extra?.has(a) ? 1 : 0));
+    return { body: all.slice((page - 1) * 25, page * 25).map((n) => ({ ...makeStory(n), comment_count: countOf(n) })) };
   };
 }
 
@@ -101,13 +117,39 @@ describe('Lobsters source: poll', () => {
     expect(story?.title).toBe('Claude Code & story 60');
     expect(story?.createdAt.toISOString()).toBe(new Date(T0 + 60 * 60_000).toISOString());
     expect(story?.body).toBe('');
-    expect(upstream.requests.filter((r) => !r.path.startsWith('/s/')).map((r) => r.path)).toEqual([
+    expect(upstream.requests.filter((r) => r.path.startsWith('/newest')).map((r) => r.path)).toEqual([
       '/newest.json',
       '/newest/page/2.json',
       '/newest/page/3.json',
       '/newest/page/4.json',
     ]);
-    expect(batches.at(-1)?.cursor).toEqual({ hwm: { ms: T0 + 60 * 60_000, ids: ['s60'] }, walk: null });
+    expect(cursorsOf(batches).get('newest')).toEqual({ hwm: { ms: T0 + 60 * 60_000, ids: ['s60'] }, walk: null });
+  });
+
+  it('follows matching stories for comments that arrive later, fetching a story again only when it has more', async () => {
+    const state = { maxId: 60, extra: new Map<number, number>() };
+    upstream = await startFakeUpstream(serveLobsters(state));
+    const source = makeSource(upstream.url);
+    const first = await drain(source.poll(context(), new Map()));
+    const followed = (first.batches.at(-1)?.cursor as { stories: Array<{ id: string }> }).stories.map((s) => s.id);
+    expect(followed).toEqual(expected(1, 60).filter((id) => !id.startsWith('c:')));
+
+    state.extra.set(60, 2);
+    const fetchesBefore = upstream.requests.length;
+    const second = await drain(source.poll(context(), cursorsOf(first.batches)));
+    expect(ids(second.batches)).toEqual(['c:c60x0', 'c:c60x1']);
+    expect(second.batches.at(-1)?.posts[0]?.parentId).toBe('c:c60a');
+    expect(upstream.requests.slice(fetchesBefore).filter((r) => r.path.startsWith('/s/')).map((r) => r.path)).toEqual(['/s/s60.json']);
+
+    const third = await drain(source.poll(context(), cursorsOf([...first.batches, ...second.batches])));
+    expect(ids(third.batches)).toEqual([]);
+  });
+
+  it('stops following stories older than the follow window', async () => {
+    upstream = await startFakeUpstream(serveLobsters({ maxId: 60 }));
+    const { batches } = await drain(makeSource(upstream.url, { followCommentsForMs: 24 * 3600_000 - 40 * 60_000 }).poll(context(), new Map()));
+    const followed = (batches.at(-1)?.cursor as { stories: Array<{ id: string }> }).stories.map((s) => s.id);
+    expect(followed).toEqual(['s60', 's56', 's52', 's48', 's44', 's40']);
   });
 
   it('sends a descriptive User-Agent and refuses to run with an axios one', async () => {
@@ -127,7 +169,7 @@ describe('Lobsters source: poll', () => {
     upstream.requests.length = 0;
     const second = await drain(source.poll(context(), cursorsOf(first.batches)));
     expect(ids(second.batches)).toEqual(expected(61, 70));
-    expect(upstream.requests.filter((r) => !r.path.startsWith('/s/'))).toHaveLength(1);
+    expect(upstream.requests.filter((r) => r.path.startsWith('/newest'))).toHaveLength(1);
   });
 
   it('keeps the unfinished walk when a comment fetch fails mid-run, and resumes without loss or repeats', async () => {
@@ -145,7 +187,7 @@ describe('Lobsters source: poll', () => {
     const second = await drain(source.poll(context(), cursorsOf(first.batches)));
     expect(second.error).toBeNull();
     expect([...ids(first.batches), ...ids(second.batches)]).toEqual(expected(6, 60));
-    expect(second.batches.at(-1)?.cursor).toEqual({ hwm: { ms: T0 + 60 * 60_000, ids: ['s60'] }, walk: null });
+    expect(cursorsOf(second.batches).get('newest')).toEqual({ hwm: { ms: T0 + 60 * 60_000, ids: ['s60'] }, walk: null });
   });
 
   it('rides out 429 with Retry-After or RateLimit-Reset, a 500, a slow response and truncated JSON', async () => {
@@ -189,7 +231,7 @@ describe('Lobsters source: poll', () => {
     upstream = await startFakeUpstream(serveLobsters({ maxId: 30 }));
     const { batches } = await drain(makeSource(upstream.url, { tags: ['ai'] }).poll(context(), new Map()));
     expect(ids(batches)).toEqual(expected(1, 30));
-    expect(new Set(batches.map((b) => b.queryKey))).toEqual(new Set(['newest', 't/ai']));
+    expect(new Set(batches.map((b) => b.queryKey))).toEqual(new Set(['newest', 't/ai', 'comments']));
     expect(upstream.requests.some((r) => r.path === '/t/ai.json')).toBe(true);
   });
 

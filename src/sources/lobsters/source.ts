@@ -13,6 +13,18 @@ export interface LobstersSourceOptions extends SourceHttpOptions {
   maxPagesPerPoll?: number;
   /** How far back the first poll of a feed reaches. */
   initialLookbackMs?: number;
+  /** Matching stories are revisited for new comments (when /active.json shows more) for this long. */
+  followCommentsForMs?: number;
+  /** At most this many stories are followed for comments, newest first. */
+  maxFollowedStories?: number;
+}
+
+/** A matching story whose later comments are still collected: comments seen so far and the newest one's time. */
+export interface FollowedStory {
+  id: string;
+  createdMs: number;
+  count: number;
+  lastMs: number;
 }
 
 interface Mark {
@@ -37,6 +49,7 @@ interface PageResult {
 }
 
 const DAY_MS = 86_400_000;
+const COMMENTS_KEY = 'comments';
 
 export function createLobstersSource(options: LobstersSourceOptions): Source {
   const userAgentProblem = checkUserAgent(options.userAgent);
@@ -45,6 +58,24 @@ export function createLobstersSource(options: LobstersSourceOptions): Source {
   const fetchComments = options.fetchComments ?? true;
   const maxPages = options.maxPagesPerPoll ?? 4;
   const lookbackMs = options.initialLookbackMs ?? DAY_MS;
+  const followMs = options.followCommentsForMs ?? 3 * DAY_MS;
+  const maxFollowed = options.maxFollowedStories ?? 30;
+
+  /** Comments of `storyId` created after `afterMs`, into `into`; returns the newest comment time seen. */
+  function takeComments(rawComments: unknown[], storyId: string, afterMs: number, runSeen: Set<string>, into: { posts: NormalizedPost[]; rejected: Rejection[] }): number {
+    let lastMs = afterMs;
+    for (const rawComment of rawComments) {
+      const comment = mapComment(rawComment, storyId);
+      if (comment.kind === 'rejected') into.rejected.push(comment.rejection);
+      if (comment.kind !== 'post') continue;
+      const ms = comment.post.createdAt.getTime();
+      lastMs = Math.max(lastMs, ms);
+      if (ms <= afterMs || runSeen.has(comment.post.externalId)) continue;
+      runSeen.add(comment.post.externalId);
+      into.posts.push(comment.post);
+    }
+    return lastMs;
+  }
 
   /** Maps one list page; matching stories bring their comments, so the batch is whole before it is yielded. */
   async function readPage(
@@ -54,6 +85,7 @@ export function createLobstersSource(options: LobstersSourceOptions): Source {
     matcher: TermMatcher,
     runSeen: Set<string>,
     keep: (ms: number, shortId: string) => boolean,
+    followed: FollowedStory[] | null,
   ): Promise<PageResult> {
     const list = await client.storyPage(feed, page, ctx.signal);
     const result: PageResult = { posts: [], rejected: [], fetched: list.length, newest: null, oldestMs: null, empty: list.length === 0 };
@@ -73,22 +105,26 @@ export function createLobstersSource(options: LobstersSourceOptions): Source {
       if (matcher.match(`${post.title ?? ''}\n${post.body}`).length === 0) continue;
       runSeen.add(post.externalId);
       result.posts.push(post);
-      if (fetchComments && (post.comments ?? 1) > 0) {
+      if (!fetchComments) continue;
+      let lastMs = ms;
+      if ((post.comments ?? 1) > 0) {
         const story = await client.storyWithComments(shortId, ctx.signal);
         result.fetched += story.comments.length;
-        for (const rawComment of story.comments) {
-          const comment = mapComment(rawComment, shortId);
-          if (comment.kind === 'rejected') result.rejected.push(comment.rejection);
-          if (comment.kind !== 'post' || runSeen.has(comment.post.externalId)) continue;
-          runSeen.add(comment.post.externalId);
-          result.posts.push(comment.post);
-        }
+        lastMs = takeComments(story.comments, shortId, Number.NEGATIVE_INFINITY, runSeen, result);
       }
+      followed?.push({ id: shortId, createdMs: ms, count: post.comments ?? 0, lastMs: Math.max(lastMs, ms) });
     }
     return result;
   }
 
-  async function* pollFeed(ctx: CollectContext, feed: string, stored: LobstersPollCursor, matcher: TermMatcher, runSeen: Set<string>): AsyncGenerator<SourceBatch> {
+  async function* pollFeed(
+    ctx: CollectContext,
+    feed: string,
+    stored: LobstersPollCursor,
+    matcher: TermMatcher,
+    runSeen: Set<string>,
+    followed: FollowedStory[],
+  ): AsyncGenerator<SourceBatch> {
     const lookbackStart = ctx.now().getTime() - lookbackMs;
     let pages = 0;
 
@@ -98,7 +134,7 @@ export function createLobstersSource(options: LobstersSourceOptions): Source {
         if (pages >= maxPages) return false;
         const keep = (ms: number, id: string): boolean =>
           hwm ? ms > hwm.ms || (ms === hwm.ms && !hwm.ids.includes(id)) : ms >= lookbackStart;
-        const result = await readPage(ctx, feed, page, matcher, runSeen, keep);
+        const result = await readPage(ctx, feed, page, matcher, runSeen, keep, followed);
         pages++;
         top ??= pickNewerMark(result.newest, hwm);
         const reachedEnd = result.empty || (result.oldestMs !== null && (hwm ? result.oldestMs <= hwm.ms : result.oldestMs < lookbackStart));
@@ -114,6 +150,44 @@ export function createLobstersSource(options: LobstersSourceOptions): Source {
       hwm = stored.walk.top;
     }
     yield* descend(1, hwm, null);
+  }
+
+  /**
+   * Comments mostly arrive after a story was first seen: followed stories that /active.json shows with
+   * more comments than taken are fetched again, one batch per story so each commit carries its cursor.
+   */
+  async function* followComments(ctx: CollectContext, stored: CursorValue | undefined, found: FollowedStory[], runSeen: Set<string>): AsyncGenerator<SourceBatch> {
+    const now = ctx.now().getTime();
+    const merged = new Map(readFollowCursor(stored).map((story) => [story.id, story]));
+    for (const story of found) merged.set(story.id, story);
+    const list = [...merged.values()]
+      .filter((story) => now - story.createdMs <= followMs)
+      .sort((a, b) => b.createdMs - a.createdMs)
+      .slice(0, maxFollowed);
+    const cursor = (): CursorValue => ({ stories: list.map((story) => ({ ...story })) });
+    const empty = { queryKey: COMMENTS_KEY, posts: [], events: [], rejected: [], fetched: 0 };
+    if (list.length === 0) {
+      if (stored !== undefined || found.length > 0) yield { ...empty, cursor: cursor() };
+      return;
+    }
+    const active = await client.storyPage('active', 1, ctx.signal);
+    const counts = new Map<string, number>();
+    for (const raw of active) {
+      const mapped = mapStory(raw);
+      if (mapped.kind === 'post') counts.set(mapped.shortId, mapped.post.comments ?? 0);
+    }
+    let yielded = false;
+    for (const story of list) {
+      const current = counts.get(story.id);
+      if (current === undefined || current <= story.count) continue;
+      const fetched = await client.storyWithComments(story.id, ctx.signal);
+      const batch = { posts: [] as NormalizedPost[], rejected: [] as Rejection[] };
+      story.lastMs = takeComments(fetched.comments, story.id, story.lastMs, runSeen, batch);
+      story.count = current;
+      yielded = true;
+      yield { queryKey: COMMENTS_KEY, posts: batch.posts, events: [], rejected: batch.rejected, fetched: fetched.comments.length, cursor: cursor() };
+    }
+    if (!yielded) yield { ...empty, cursor: cursor() };
   }
 
   async function* backfillFeed(
@@ -132,7 +206,7 @@ export function createLobstersSource(options: LobstersSourceOptions): Source {
     if (resumed?.done) return;
     const span = Math.max(1, until - since);
     for (let page = resumed?.page ?? 1; ; page++) {
-      const result = await readPage(ctx, feed, page, matcher, runSeen, (ms) => ms >= since && ms < until);
+      const result = await readPage(ctx, feed, page, matcher, runSeen, (ms) => ms >= since && ms < until, null);
       const done = result.empty || (result.oldestMs !== null && result.oldestMs < since);
       const walked = done ? 1 : result.oldestMs === null ? 0 : Math.min(1, Math.max(0, (until - result.oldestMs) / span));
       yield {
@@ -155,10 +229,12 @@ export function createLobstersSource(options: LobstersSourceOptions): Source {
     async *poll(ctx, cursors) {
       const matcher = createTermMatcher(ctx.terms);
       const runSeen = new Set<string>();
+      const followed: FollowedStory[] = [];
       for (const feed of feeds) {
         if (ctx.signal.aborted) return;
-        yield* pollFeed(ctx, feed, readPollCursor(cursors.get(feed)), matcher, runSeen);
+        yield* pollFeed(ctx, feed, readPollCursor(cursors.get(feed)), matcher, runSeen, followed);
       }
+      if (fetchComments && !ctx.signal.aborted) yield* followComments(ctx, cursors.get(COMMENTS_KEY), followed, runSeen);
     },
 
     async *backfill(ctx, window, cursors) {
@@ -205,4 +281,15 @@ function readBackfillCursor(value: CursorValue | undefined, window: { since: Dat
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   if (value.since !== window.since.toISOString() || value.until !== window.until.toISOString()) return null;
   return { page: typeof value.page === 'number' ? value.page : 1, done: value.done === true };
+}
+
+function readFollowCursor(value: CursorValue | undefined): FollowedStory[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Array.isArray(value.stories)) return [];
+  return value.stories.flatMap((entry) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return [];
+    const { id, createdMs, count, lastMs } = entry;
+    return typeof id === 'string' && typeof createdMs === 'number' && typeof count === 'number' && typeof lastMs === 'number'
+      ? [{ id, createdMs, count, lastMs }]
+      : [];
+  });
 }
