@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DevtoArticle } from './api-types.ts';
 import { describeForMatching, mapDevtoArticle, parseDevtoArticle, readTags } from './mapper.ts';
-import { compileArticleMatcher, listPhrases } from './terms.ts';
+import { listPhrases } from '../terms.ts';
+import { compileArticleMatcher } from './terms.ts';
 
 const list = JSON.parse(readFileSync(new URL('./fixtures/articles-latest.json', import.meta.url), 'utf8')) as unknown[];
 const single = JSON.parse(readFileSync(new URL('./fixtures/article-single.json', import.meta.url), 'utf8')) as unknown;

@@ -4,7 +4,8 @@ import type { CollectContext, CursorValue, Rejection, Source } from '../types.ts
 import type { DevtoArticle } from './api-types.ts';
 import { DevtoClient, type DevtoClientOptions } from './client.ts';
 import { describeForMatching, mapDevtoArticle, parseDevtoArticle, readPublishedS, readTags } from './mapper.ts';
-import { compileArticleMatcher, listPhrases } from './terms.ts';
+import { listPhrases } from '../terms.ts';
+import { compileArticleMatcher } from './terms.ts';
 
 export interface DevtoSourceOptions extends DevtoClientOptions {
   /** Articles per list page (Forem allows up to 1000). */

@@ -1,16 +1,4 @@
-import type { SearchTerm } from '../types.ts';
-
-/** Every distinct phrase of the tracked terms, lowercased and trimmed. */
-export function listPhrases(terms: readonly SearchTerm[]): string[] {
-  const phrases = new Set<string>();
-  for (const term of terms) {
-    for (const phrase of term.phrases) {
-      const clean = phrase.trim().replace(/\s+/g, ' ').toLowerCase();
-      if (clean) phrases.add(clean);
-    }
-  }
-  return [...phrases];
-}
+import { compilePhraseMatcher } from '../terms.ts';
 
 /**
  * Case-insensitive whole-word test for any phrase in the text, or a tag equal to a phrase with its
@@ -18,8 +6,7 @@ export function listPhrases(terms: readonly SearchTerm[]): string[] {
  */
 export function compileArticleMatcher(phrases: readonly string[]): (text: string, tags: readonly string[]) => boolean {
   if (phrases.length === 0) return () => false;
-  const alternatives = phrases.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '[\\s\\-_]+'));
-  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'iu');
+  const inText = compilePhraseMatcher(phrases);
   const tagForms = new Set(phrases.map((p) => p.replace(/[\s\-_.]+/g, '')));
-  return (text, tags) => pattern.test(text) || tags.some((tag) => tagForms.has(tag.toLowerCase()));
+  return (text, tags) => inText(text) || tags.some((tag) => tagForms.has(tag.toLowerCase()));
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cleanMarkdown, mapGithubDiscussion, mapGithubIssue, type GithubMapResult } from './mapper.ts';
-import { quotePhrase, toSearchTime } from './terms.ts';
+import { quotePhrase } from '../terms.ts';
+import { toSearchTime } from './terms.ts';
 
 const search = JSON.parse(readFileSync(new URL('./fixtures/search-issues.json', import.meta.url), 'utf8')) as { items: unknown[] };
 const graphql = JSON.parse(readFileSync(new URL('./fixtures/discussions.json', import.meta.url), 'utf8')) as {

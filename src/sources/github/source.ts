@@ -4,7 +4,8 @@ import { UpstreamError } from '../http.ts';
 import type { BackfillWindow, CollectContext, CursorValue, Rejection, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
 import { GithubClient } from './client.ts';
 import { mapGithubDiscussion, mapGithubIssue, type GithubMapResult } from './mapper.ts';
-import { listPhrases, quotePhrase, toSearchTime } from './terms.ts';
+import { listPhrases, quotePhrase } from '../terms.ts';
+import { toSearchTime } from './terms.ts';
 
 export interface GithubSourceOptions extends SourceHttpOptions {
   /** A PAT raises search to 30/min and enables Discussions (GraphQL needs a token). */

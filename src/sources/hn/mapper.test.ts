@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mapAlgoliaHit, mapFirebaseItem, type HnMapResult } from './mapper.ts';
-import { compilePhraseMatcher, listPhrases, quotePhrase } from './terms.ts';
+import { compilePhraseMatcher, listPhrases, quotePhrase } from '../terms.ts';
 
 const hits = JSON.parse(readFileSync(new URL('./fixtures/algolia-hits.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 const items = JSON.parse(readFileSync(new URL('./fixtures/firebase-items.json', import.meta.url), 'utf8')) as Record<string, unknown>;

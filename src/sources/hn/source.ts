@@ -14,7 +14,7 @@ import type {
 import { AlgoliaHit } from './api-types.ts';
 import { AlgoliaClient, FirebaseClient, HN_FIREBASE_URL } from './client.ts';
 import { mapAlgoliaHit, mapFirebaseItem, type HnMapResult } from './mapper.ts';
-import { compilePhraseMatcher, listPhrases, quotePhrase } from './terms.ts';
+import { compilePhraseMatcher, listPhrases, quotePhrase } from '../terms.ts';
 
 export interface HnSourceOptions extends SourceHttpOptions {
   /** Firebase API used when Algolia fails; null turns the fallback off. */
