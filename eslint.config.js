@@ -50,6 +50,15 @@ export default tseslint.config(
     rules: forbid(['cli', 'sources'], 'api reads through pipeline and db'),
   },
   {
+    files: ['web/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/../src/**'], allowTypeImports: true, message: 'the dashboard takes only types from the server' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-restricted-imports': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },

@@ -109,6 +109,7 @@ export function SentimentChart({ series, events, dark, height = 300 }: { series:
     const axis = axisStyle();
     const line = readCssColor('--accent', '#2563eb');
     const volume = readCssColor('--volume', '#94a3b855');
+    const narrow = width < 520;
     return {
       width,
       height,
@@ -117,8 +118,8 @@ export function SentimentChart({ series, events, dark, height = 300 }: { series:
       scales: { x: { time: true }, score: { range: [-1, 1] }, n: { range: (_u, _min, max) => [0, Math.max(1, max) * 3] } },
       axes: [
         { ...axis },
-        { ...axis, scale: 'score', label: 'Sentiment', values: (_u, ticks) => ticks.map((t) => formatScore(t, 1)), size: 50 },
-        { ...axis, scale: 'n', side: 1, grid: { show: false }, label: 'Mentions', values: (_u, ticks) => ticks.map((t) => formatCount(t)), size: 50 },
+        { ...axis, scale: 'score', ...(narrow ? {} : { label: 'Sentiment' }), values: (_u, ticks) => ticks.map((t) => formatScore(t, 1)), size: 44 },
+        { ...axis, scale: 'n', side: 1, grid: { show: false }, ...(narrow ? {} : { label: 'Mentions' }), values: (_u, ticks) => ticks.map((t) => formatCount(t)), size: 40 },
       ],
       series: [
         {},
@@ -127,7 +128,7 @@ export function SentimentChart({ series, events, dark, height = 300 }: { series:
         { label: '95% high', scale: 'score', stroke: 'transparent', points: { show: false }, value: (_u, v) => formatScore(v) },
         { label: 'Sentiment', scale: 'score', stroke: line, width: 2, points: { show: series.length <= 60, size: 4 }, value: (_u, v) => formatScore(v) },
       ],
-      bands: [{ series: [3, 2], fill: `${line}2e` }],
+      bands: [{ series: [3, 2], fill: `${line}22` }],
       hooks: { draw: [drawEventMarkers(events)] },
     };
   };
@@ -137,6 +138,7 @@ export function SentimentChart({ series, events, dark, height = 300 }: { series:
       data={data}
       label={`Sentiment over time with its 95% confidence band and mention volume, ${series.length} buckets`}
       rebuildKey={`${dark}:${height}:${series.length}:${events.length}`}
+      className="chart sentiment-chart"
     />
   );
 }

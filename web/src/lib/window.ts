@@ -26,7 +26,7 @@ export function isBucketAllowed(bucket: BucketKey, days: number): boolean {
 }
 
 export function defaultBucket(days: number): BucketKey {
-  return days <= 2 ? 'hour' : days <= 120 ? 'day' : 'week';
+  return days <= 2 ? 'hour' : days <= 45 ? 'day' : 'week';
 }
 
 /**

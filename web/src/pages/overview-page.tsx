@@ -1,12 +1,13 @@
 import { useMemo } from 'react';
 import { api } from '../api/client.ts';
-import type { Entity, EntityKind } from '../api/types.ts';
+import type { EntityKind } from '../api/types.ts';
 import { Sparkline } from '../components/charts.tsx';
 import { Link } from '../components/link.tsx';
 import { Change, Score } from '../components/score.tsx';
 import { EmptyState, ErrorState, NoDataHint, Skeleton } from '../components/states.tsx';
 import { formatCount, formatPercent } from '../lib/format.ts';
 import { useResource } from '../lib/use-resource.ts';
+import { isSortKey, pickMovers, selectEntities, SORTS, type SortKey } from '../lib/entity-selection.ts';
 import { buildHref, useUrlState } from '../lib/url-state.ts';
 
 const KINDS: Array<{ value: EntityKind | ''; label: string }> = [
@@ -15,34 +16,6 @@ const KINDS: Array<{ value: EntityKind | ''; label: string }> = [
   { value: 'tool', label: 'Tools' },
   { value: 'vendor', label: 'Vendors' },
 ];
-
-export const SORTS = {
-  volume: { label: 'Most mentioned', compare: (a: Entity, b: Entity) => b.summary.n - a.summary.n },
-  score: { label: 'Most positive', compare: (a: Entity, b: Entity) => (b.summary.score ?? -2) - (a.summary.score ?? -2) },
-  lowest: { label: 'Most negative', compare: (a: Entity, b: Entity) => (a.summary.score ?? 2) - (b.summary.score ?? 2) },
-  change: { label: 'Biggest change', compare: (a: Entity, b: Entity) => Math.abs(b.summary.change ?? 0) - Math.abs(a.summary.change ?? 0) },
-  name: { label: 'Name', compare: (a: Entity, b: Entity) => a.name.localeCompare(b.name) },
-} as const;
-export type SortKey = keyof typeof SORTS;
-
-const isSortKey = (value: string | null): value is SortKey => value !== null && value in SORTS;
-
-/** Entities matching the kind and search, sorted; ties broken by name so the order is stable. */
-export function selectEntities(items: readonly Entity[], kind: string, search: string, sort: SortKey): Entity[] {
-  const needle = search.trim().toLowerCase();
-  return items
-    .filter((e) => !kind || e.kind === kind)
-    .filter((e) => !needle || e.name.toLowerCase().includes(needle) || e.slug.includes(needle) || e.aliases.some((a) => a.toLowerCase().includes(needle)))
-    .sort((a, b) => SORTS[sort].compare(a, b) || a.name.localeCompare(b.name));
-}
-
-/** The biggest significant changes, largest first. */
-export function pickMovers(items: readonly Entity[], count = 6): Entity[] {
-  return items
-    .filter((e) => e.summary.significant && e.summary.change !== null)
-    .sort((a, b) => Math.abs(b.summary.change ?? 0) - Math.abs(a.summary.change ?? 0))
-    .slice(0, count);
-}
 
 export function OverviewPage({ dark }: { dark: boolean }) {
   const [query, setQuery] = useUrlState();

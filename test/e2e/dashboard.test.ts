@@ -1,0 +1,179 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, runCli, startServe, type ServeProcess } from '../support/cli.ts';
+import { createDataDir } from '../support/databases.ts';
+import { ensureDashboardBuilt, launchChromium } from './browser.ts';
+import { generatePosts, HOSTILE_POST, writeJsonLines } from './seed-posts.ts';
+
+const SHOTS = join(REPO_ROOT, 'test-results', 'dashboard');
+const PHONE = { width: 390, height: 844 };
+
+describe('dashboard in a real browser against vibecheck serve', () => {
+  const dataDir = createDataDir();
+  let server: ServeProcess;
+  let browser: Browser;
+  let context: BrowserContext;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    ensureDashboardBuilt();
+    const file = join(dataDir.dir, 'seed.jsonl');
+    const posts = [
+      ...generatePosts({
+        names: ['Cursor', 'Claude Code', 'GitHub Copilot', 'ChatGPT'],
+        days: 60,
+        postsPerDayPerEntity: 2,
+        moods: { Cursor: 0.4, 'GitHub Copilot': -0.3 },
+      }),
+      HOSTILE_POST,
+    ];
+    await writeJsonLines(file, posts);
+    const imported = await runCli(['import', file, '--json'], { DATA_DIR: dataDir.dir });
+    if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr}`);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ read: posts.length, rejected: 0 });
+    server = await startServe(['--no-collect'], { DATA_DIR: dataDir.dir });
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    dataDir.remove();
+  });
+
+  async function openPage(path: string, viewport?: { width: number; height: number }): Promise<Page> {
+    const page = await context.newPage();
+    if (viewport) await page.setViewportSize(viewport);
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(`${path}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => consoleErrors.push(`${path}: ${error.message}`));
+    await page.goto(`${server.url}${path}`);
+    return page;
+  }
+
+  const noHorizontalOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+
+  it('the overview lists the seeded entities with their numbers', async () => {
+    const page = await openPage('/');
+    await page.locator('tr[data-slug="cursor"]').waitFor();
+    expect(await page.locator('tr[data-slug]').count()).toBeGreaterThanOrEqual(40);
+    const cursorRow = page.locator('tr[data-slug="cursor"]');
+    expect(await cursorRow.locator('td').nth(2).innerText()).not.toBe('0');
+    await page.locator('.sparkline canvas').first().waitFor();
+    await page.screenshot({ path: join(SHOTS, 'overview.png'), fullPage: true });
+
+    await page.getByRole('radio', { name: 'Tools' }).click();
+    await page.waitForURL(/kind=tool/);
+    expect(await page.locator('tr[data-slug="chatgpt"]').count()).toBe(0);
+    await page.getByLabel('Search').fill('claude');
+    await page.waitForURL(/q=claude/);
+    expect(await page.locator('tr[data-slug]').allInnerTexts()).toEqual([expect.stringContaining('Claude Code')]);
+    await page.close();
+  });
+
+  it('an entity page draws its chart, aspects and feed', async () => {
+    const page = await openPage('/entity/cursor?range=90d');
+    await page.locator('.chart-card canvas').first().waitFor();
+    await page.locator('.post').first().waitFor();
+    await page.locator('.aspect-row').first().waitFor();
+    expect(await page.locator('.post').count()).toBeGreaterThan(5);
+    expect(await page.locator('.post mark').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SHOTS, 'entity.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('changing the source filter changes the series request and the URL, and back undoes it', async () => {
+    const page = await openPage('/entity/cursor');
+    await page.locator('.chart-card canvas').first().waitFor();
+    const seriesRequest = page.waitForRequest((r) => r.url().includes('/api/v1/entities/cursor/sentiment') && r.url().includes('source=hn') && r.url().includes('bucket=day'));
+    await page.getByLabel('Source').selectOption('hn');
+    expect(new URL((await seriesRequest).url()).searchParams.get('source')).toBe('hn');
+    await page.waitForURL(/[?&]source=hn/);
+    await page.locator('.chart-card canvas').first().waitFor();
+    const sources = await page.locator('.post .source-badge').allInnerTexts();
+    expect(sources.length).toBeGreaterThan(0);
+    expect(new Set(sources)).toEqual(new Set(['hn']));
+    await page.goBack();
+    await page.waitForURL((url) => !url.search.includes('source='));
+    expect(await page.getByLabel('Source').inputValue()).toBe('');
+    await page.close();
+  });
+
+  it('clicking an aspect filters the feed to it', async () => {
+    const page = await openPage('/entity/cursor?range=90d');
+    const first = page.locator('.aspect-row').first();
+    await first.waitFor();
+    const aspect = (await first.locator('.aspect-name').innerText()).trim();
+    const postsRequest = page.waitForRequest((r) => r.url().includes('/posts') && r.url().includes(`aspect=${aspect}`));
+    await first.click();
+    await postsRequest;
+    await page.waitForURL(new RegExp(`aspect=${aspect}`));
+    await page.locator('.post').first().waitFor();
+    const chips = await page.locator('.post').first().locator('.aspect-chip').allInnerTexts();
+    expect(chips.some((c) => c.startsWith(aspect))).toBe(true);
+    await page.close();
+  });
+
+  it('a post containing <script> shows as text and runs nothing', async () => {
+    const page = await openPage('/entity/cursor');
+    const hostile = page.locator('[data-external-id="hostile-1"]');
+    await hostile.waitFor();
+    expect(await hostile.locator('.post-body').innerText()).toContain('<script>window.__xss=1</script>');
+    expect(await hostile.locator('.post-body').innerText()).toContain('<img src=x onerror="window.__xss=2">');
+    expect(await hostile.locator('script, img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    await page.close();
+  });
+
+  it('compare draws two entities, share of voice and aspects side by side', async () => {
+    const page = await openPage('/compare?entities=cursor,github-copilot&range=90d');
+    await page.locator('.chart-card canvas').nth(1).waitFor();
+    expect(await page.locator('.compare-totals tbody tr').count()).toBe(2);
+    await page.locator('.aspect-matrix').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'compare.png'), fullPage: true });
+    await page.getByLabel('Add entity').selectOption('claude-code');
+    await page.waitForURL(/entities=cursor%2Cgithub-copilot%2Cclaude-code|entities=cursor,github-copilot,claude-code/);
+    await page.locator('.compare-totals tbody tr').nth(2).waitFor();
+    await page.close();
+  });
+
+  it('the sources page shows each collector', async () => {
+    const page = await openPage('/sources');
+    await page.locator('.source-card').first().waitFor();
+    expect(await page.locator('.source-card[data-source="hn"]').count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, 'sources.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('every page fits a phone screen and the dark theme applies', async () => {
+    for (const [name, path, ready] of [
+      ['overview', '/', 'tr[data-slug]'],
+      ['entity', '/entity/cursor', '.post'],
+      ['compare', '/compare?entities=cursor,claude-code', '.compare-totals'],
+      ['sources', '/sources', '.source-card'],
+    ] as const) {
+      const page = await openPage(path, PHONE);
+      await page.locator(ready).first().waitFor();
+      expect(await noHorizontalOverflow(page), `${name} overflows a phone screen`).toBe(true);
+      await page.screenshot({ path: join(SHOTS, `${name}-phone.png`), fullPage: true });
+      await page.close();
+    }
+    const page = await openPage('/entity/cursor');
+    await page.getByRole('button', { name: /Change theme/ }).click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.locator('.chart-card canvas').first().waitFor();
+    await page.screenshot({ path: join(SHOTS, 'entity-dark.png'), fullPage: true });
+    await page.reload();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.close();
+  });
+
+  it('logged no console errors on any page', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});

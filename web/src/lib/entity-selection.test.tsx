@@ -1,0 +1,54 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from 'vitest';
+import type { Entity } from '../api/types.ts';
+import { pickMovers, selectEntities } from './entity-selection.ts';
+
+const entity = (slug: string, kind: Entity['kind'], n: number, score: number | null, change: number | null, significant = false): Entity => ({
+  slug,
+  name: slug.toUpperCase(),
+  kind,
+  parent: null,
+  aliases: [`${slug}-alias`],
+  homepage: null,
+  origin: 'registry',
+  summary: {
+    window: '7d',
+    n,
+    previousN: 0,
+    score,
+    scoreLow: null,
+    scoreHigh: null,
+    previousScore: null,
+    change,
+    significant,
+    netSentiment: null,
+    weightedScore: null,
+    changeLow: null,
+    changeHigh: null,
+    pValue: null,
+    shareOfVoice: null,
+    aspectsMoving: [],
+    sparkline: [],
+  },
+});
+
+const items = [entity('cursor', 'tool', 50, 0.3, 0.2, true), entity('gpt-5', 'model', 80, -0.1, -0.4, true), entity('zed', 'tool', 5, null, null), entity('aider', 'tool', 5, 0.1, 0.05)];
+
+describe('selectEntities', () => {
+  it('filters by kind and by name, slug or alias', () => {
+    expect(selectEntities(items, 'tool', '', 'name').map((e) => e.slug)).toEqual(['aider', 'cursor', 'zed']);
+    expect(selectEntities(items, '', 'zed-al', 'name').map((e) => e.slug)).toEqual(['zed']);
+  });
+
+  it('sorts by volume with ties by name, and puts entities without a score last when sorting by score', () => {
+    expect(selectEntities(items, '', '', 'volume').map((e) => e.slug)).toEqual(['gpt-5', 'cursor', 'aider', 'zed']);
+    expect(selectEntities(items, '', '', 'score').map((e) => e.slug)).toEqual(['cursor', 'aider', 'gpt-5', 'zed']);
+    expect(selectEntities(items, '', '', 'lowest').map((e) => e.slug)).toEqual(['gpt-5', 'aider', 'cursor', 'zed']);
+  });
+});
+
+describe('pickMovers', () => {
+  it('keeps only significant changes, largest first', () => {
+    expect(pickMovers(items).map((e) => e.slug)).toEqual(['gpt-5', 'cursor']);
+  });
+});
