@@ -56,7 +56,9 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     return page;
   }
 
-  const noHorizontalOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  // Expressions run in the page, where DOM types exist; this file is checked without them.
+  const evaluate = <T>(page: Page, expression: string) => page.evaluate(expression) as Promise<T>;
+  const noHorizontalOverflow = (page: Page) => evaluate<boolean>(page, 'document.documentElement.scrollWidth <= window.innerWidth');
 
   it('the overview lists the seeded entities with their numbers', async () => {
     const page = await openPage('/');
@@ -126,7 +128,7 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     expect(await hostile.locator('.post-body').innerText()).toContain('<script>window.__xss=1</script>');
     expect(await hostile.locator('.post-body').innerText()).toContain('<img src=x onerror="window.__xss=2">');
     expect(await hostile.locator('script, img').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await evaluate(page, 'typeof window.__xss')).toBe('undefined');
     await page.close();
   });
 
@@ -165,11 +167,11 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     }
     const page = await openPage('/entity/cursor');
     await page.getByRole('button', { name: /Change theme/ }).click();
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await evaluate(page, 'document.documentElement.dataset.theme')).toBe('dark');
     await page.locator('.chart-card canvas').first().waitFor();
     await page.screenshot({ path: join(SHOTS, 'entity-dark.png'), fullPage: true });
     await page.reload();
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await evaluate(page, 'document.documentElement.dataset.theme')).toBe('dark');
     await page.close();
   });
 
