@@ -2,10 +2,11 @@ import { beforeAll, expect, it } from 'vitest';
 import { insertTestEntity, insertTestMention, type MentionSeed } from '../../../test/support/mentions.ts';
 import { describeOnBothTargets } from '../../../test/support/targets.ts';
 import { planSeriesWindow } from '../../core/series-window.ts';
-import { summarize } from '../../core/stats.ts';
+import { sql } from 'kysely';
+import { computeMentionSums, summarize } from '../../core/stats.ts';
 import { migrate } from '../migrate.ts';
 import { getAspectWindowSums } from './aspects.ts';
-import { rebuildRollups } from './ingest.ts';
+import { addToRollups, rebuildRollups } from './ingest.ts';
 import { listMentionedPosts } from './posts.ts';
 import { getBucketSums, getBucketSumsFromMentions } from './series.ts';
 
@@ -103,6 +104,29 @@ describeOnBothTargets('rollup series queries', (get) => {
       a.forEach((s, i) => expect(s.weightedScoreSum).toBeCloseTo(b[i]!.weightedScoreSum, 9));
     }
     expect(fromRollups.get(beta)!.reduce((n, s) => n + s.n, 0)).toBe(1);
+  });
+
+  it('keeps the daily rollups equal to the hourly ones through upserts and rebuilds (UTC series read them)', async () => {
+    const { db } = get();
+    const delta = { entityId: beta, bucket: new Date('2026-03-03T11:00:00Z'), source: 'hn', engagementSum: 0, ...computeMentionSums({ score: -0.5, label: 'negative', weight: 2 }) };
+    await addToRollups(db, [delta]);
+    await addToRollups(db, [{ ...delta, bucket: new Date('2026-03-03T23:00:00Z') }]);
+    const compare = async () => {
+      const rows = await sql<{ mismatches: number }>`
+        SELECT count(*)::int AS mismatches FROM (
+          SELECT entity_id, date_trunc('day', bucket, 'UTC') AS day, source, sum(n) AS n, sum(score_sum) AS s, sum(weighted_score_sum) AS ws
+          FROM sentiment_rollups GROUP BY 1, 2, 3) h
+        FULL JOIN sentiment_rollups_daily d USING (entity_id, day, source)
+        WHERE h.n IS DISTINCT FROM d.n OR abs(h.s - d.score_sum) > 1e-9 OR abs(h.ws - d.weighted_score_sum) > 1e-9`.execute(db);
+      return rows.rows[0]!.mismatches;
+    };
+    expect(await compare()).toBe(0);
+    const week = await sums({ from: new Date('2026-03-02'), to: new Date('2026-03-09'), bucket: 'week' });
+    expect(summarize(week.beta[0]!)).toMatchObject({ n: 3, positive: 1, negative: 2, score: 0 });
+    await rebuildRollups(db, new Date('2026-03-01T00:00:00Z'), new Date('2026-03-10T00:00:00Z'));
+    expect(await compare()).toBe(0);
+    const rebuilt = await sums({ from: new Date('2026-03-02'), to: new Date('2026-03-09'), bucket: 'week' });
+    expect(summarize(rebuilt.beta[0]!)).toMatchObject({ n: 1, score: 1 });
   });
 
   it('scores aspects per window and against the window before', async () => {

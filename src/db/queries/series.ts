@@ -3,6 +3,12 @@ import { EMPTY_SUMS, type RollupSums } from '../../core/stats.ts';
 import type { Executor } from './entities.ts';
 import { SUMMED_ROLLUP_COLUMNS, toRollupSums, type SummedRow } from './rollups.ts';
 
+/** Re-sums rows that already carry RollupSums names (the parts of a union). */
+const SUMMED_ROLLUP_COLUMNS_OF_PARTS = sql`
+  sum(n)::int AS n, sum(positive)::int AS positive, sum(neutral)::int AS neutral, sum(negative)::int AS negative,
+  sum("scoreSum") AS "scoreSum", sum("scoreSqSum") AS "scoreSqSum", sum("weightSum") AS "weightSum",
+  sum("weightSqSum") AS "weightSqSum", sum("weightedScoreSum") AS "weightedScoreSum", sum("weightedScoreSqSum") AS "weightedScoreSqSum"`;
+
 export interface SeriesQuery {
   entityIds: number[];
   /** Bucket starts in increasing order, each a whole UTC hour; the last bucket ends at `end`. */
@@ -11,22 +17,40 @@ export interface SeriesQuery {
   source?: string | undefined;
 }
 
+const DAY_MS = 86_400_000;
+
+function sumRows(table: 'hourly' | 'daily', query: SeriesQuery, from: Date, to: Date) {
+  const starts = query.starts.map((s) => s.toISOString());
+  const filter = sql`entity_id = ANY(${query.entityIds}::int[])
+      ${query.source === undefined ? sql`` : sql`AND source = ${query.source}`}`;
+  return table === 'daily'
+    ? sql`SELECT entity_id, width_bucket(day, ${starts}::timestamptz[]) AS i, ${SUMMED_ROLLUP_COLUMNS}
+          FROM sentiment_rollups_daily
+          WHERE ${filter} AND day >= ${from.toISOString()}::timestamptz AND day < ${to.toISOString()}::timestamptz
+          GROUP BY 1, 2`
+    : sql`SELECT entity_id, width_bucket(bucket, ${starts}::timestamptz[]) AS i, ${SUMMED_ROLLUP_COLUMNS}
+          FROM sentiment_rollups
+          WHERE ${filter} AND bucket >= ${from.toISOString()}::timestamptz AND bucket < ${to.toISOString()}::timestamptz
+          GROUP BY 1, 2`;
+}
+
 /**
- * Hourly rollups added into the given buckets, per entity, every bucket present (n = 0 when empty).
- * width_bucket places each hour by binary search over the boundaries the caller computed, so the SQL
- * never re-derives calendar or time-zone rules.
+ * Rollups added into the given buckets, per entity, every bucket present (n = 0 when empty).
+ * width_bucket places each row by binary search over the boundaries the caller computed, so the SQL
+ * never re-derives calendar or time-zone rules. When every boundary is a UTC midnight, whole days are
+ * read from the daily rollups and only the partial last day from the hourly ones.
  */
 export async function getBucketSums(db: Executor, query: SeriesQuery): Promise<Map<number, RollupSums[]>> {
   const result = new Map<number, RollupSums[]>(query.entityIds.map((id) => [id, query.starts.map(() => ({ ...EMPTY_SUMS }))]));
   const first = query.starts[0];
   if (first === undefined || query.entityIds.length === 0) return result;
+  const daily = query.starts.every((s) => s.getTime() % DAY_MS === 0);
+  const wholeDaysEnd = new Date(Math.max(first.getTime(), query.end.getTime() - (query.end.getTime() % DAY_MS)));
+  const parts = daily
+    ? sql`${sumRows('daily', query, first, wholeDaysEnd)} UNION ALL ${sumRows('hourly', query, wholeDaysEnd, query.end)}`
+    : sumRows('hourly', query, first, query.end);
   const rows = await sql<SummedRow & { entity_id: number; i: number }>`
-    SELECT entity_id, width_bucket(bucket, ${query.starts.map((s) => s.toISOString())}::timestamptz[]) AS i, ${SUMMED_ROLLUP_COLUMNS}
-    FROM sentiment_rollups
-    WHERE entity_id = ANY(${query.entityIds}::int[])
-      AND bucket >= ${first.toISOString()}::timestamptz AND bucket < ${query.end.toISOString()}::timestamptz
-      ${query.source === undefined ? sql`` : sql`AND source = ${query.source}`}
-    GROUP BY 1, 2`.execute(db);
+    SELECT entity_id, i, ${SUMMED_ROLLUP_COLUMNS_OF_PARTS} FROM (${parts}) parts GROUP BY 1, 2`.execute(db);
   for (const row of rows.rows) {
     const list = result.get(row.entity_id);
     // width_bucket is 1-based over the starts.
