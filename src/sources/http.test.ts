@@ -73,12 +73,12 @@ describe('HttpClient', () => {
 
   it('spaces requests to stay inside the rate limit', async () => {
     upstream = await startFakeUpstream(() => ({ body: { items: [] } }));
-    const client = fastClient(upstream.url, { rateLimit: { minTimeMs: 100 } });
-    await Promise.all(Array.from({ length: 8 }, () => client.request('/x')));
-    // Arrival times jitter by a few ms around the 100 ms spacing the client keeps at its end.
-    expect(maxRequestsInWindow(upstream.requests, 80)).toBe(1);
+    const client = fastClient(upstream.url, { rateLimit: { minTimeMs: 200 } });
+    await Promise.all(Array.from({ length: 6 }, () => client.request('/x')));
+    // Arrival times jitter around the 200 ms spacing the client keeps at its end (more on a busy machine).
+    expect(maxRequestsInWindow(upstream.requests, 100)).toBe(1);
     const span = (upstream.requests.at(-1)?.at ?? 0) - (upstream.requests[0]?.at ?? 0);
-    expect(span).toBeGreaterThanOrEqual(7 * 80);
+    expect(span).toBeGreaterThanOrEqual(5 * 150);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { NormalizedPost } from '../../core/post.ts';
 import { UpstreamError } from '../http.ts';
-import { createTermMatcher, type TermMatcher } from '../rss/term-match.ts';
+import { createTermMatcher, type TermMatcher } from '../terms.ts';
 import type { CollectContext, CursorValue, Rejection, Source, SourceBatch } from '../types.ts';
 import { DiscourseClient, type DiscourseClientOptions, type DiscourseForum } from './client.ts';
 import { mapDiscoursePost, readPostId } from './mapper.ts';

@@ -1,5 +1,5 @@
 import type { NormalizedPost } from '../../core/post.ts';
-import { createTermMatcher, type TermMatcher } from '../rss/term-match.ts';
+import { createTermMatcher, type TermMatcher } from '../terms.ts';
 import type { CollectContext, CursorValue, Rejection, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
 import { checkUserAgent, LobstersClient } from './client.ts';
 import { mapComment, mapStory } from './mapper.ts';

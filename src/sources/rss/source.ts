@@ -6,7 +6,7 @@ import { FeedParseError, parseFeedXml } from './api-types.ts';
 import { FeedClient, type FeedClientOptions, type FeedValidators } from './client.ts';
 import { inferFeedKind, toFeedEvent, type FeedKind } from './events.ts';
 import { mapFeedItem } from './mapper.ts';
-import { createTermMatcher, type TermMatcher } from './term-match.ts';
+import { createTermMatcher, type TermMatcher } from '../terms.ts';
 
 export interface RssFeed {
   url: string;

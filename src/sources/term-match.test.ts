@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTermMatcher } from './term-match.ts';
+import { createTermMatcher } from './terms.ts';
 
 const matcher = createTermMatcher([
   { slug: 'claude-code', phrases: ['Claude Code', 'claude-code'] },
