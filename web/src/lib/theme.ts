@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useState } from 'react';
 
 export type ThemeChoice = 'light' | 'dark' | 'system';
 const STORAGE_KEY = 'vibecheck-theme';
@@ -28,7 +28,8 @@ export function useTheme(): { choice: ThemeChoice; dark: boolean; cycle: () => v
     return () => media.removeEventListener('change', onChange);
   }, []);
 
-  useEffect(() => {
+  // A layout effect, so charts built in this commit already read the new theme's colours.
+  useLayoutEffect(() => {
     const root = document.documentElement;
     if (choice === 'system') delete root.dataset.theme;
     else root.dataset.theme = choice;
