@@ -33,9 +33,11 @@ export function presentEvent(event: EventRecord) {
 /** An entity's series over the window, with the events of the same window for overlays. */
 export async function buildSentimentSeries(db: Executor, entity: EntityRecord, input: SeriesWindowInput & { source?: string | undefined }, now = new Date()) {
   const window = planSeriesWindow(input, now);
-  const sums = await getBucketSums(db, { entityIds: [entity.id], starts: window.starts, end: window.end, source: input.source });
   const first = window.starts[0] ?? window.from;
-  const events = await listEvents(db, { entityIds: [entity.id], from: first, to: window.end });
+  const [sums, events] = await Promise.all([
+    getBucketSums(db, { entityIds: [entity.id], starts: window.starts, end: window.end, source: input.source }),
+    listEvents(db, { entityIds: [entity.id], from: first, to: window.end }),
+  ]);
   return {
     entity: entity.slug,
     ...presentWindow(window, input.source),
