@@ -64,6 +64,7 @@ export function registerBackfill(program: Command): void {
           source: entry.source,
           log: runtime.log,
           signal: controller.signal,
+          aspectTier: runtime.aspectTier,
           backfill: { since: options.since, until },
           onBatch: (batch, totals) => progress.update(batch.progress ?? 0, totals.stored, name),
         });

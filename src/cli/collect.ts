@@ -35,7 +35,7 @@ export function registerCollect(program: Command): void {
         const all = buildSources(runtime.settings);
         const chosen = options.source ? all.filter((s) => options.source!.includes(s.source.name)) : all.filter((s) => s.enabled);
         if (!options.once) {
-          const runner = new InProcessJobRunner(createJobHandlers(db, chosen, runtime.log));
+          const runner = new InProcessJobRunner(createJobHandlers(db, chosen, runtime.log, runtime.aspectTier));
           const scheduler = startScheduler(chosen, runner, runtime.log, 0);
           await untilSignal(runtime.log);
           await scheduler.stop();
@@ -46,7 +46,7 @@ export function registerCollect(program: Command): void {
         process.once('SIGINT', stop).once('SIGTERM', stop);
         // Different APIs, so sources run side by side; one failing never stops the others.
         const results = await Promise.all(
-          chosen.map(async (entry) => [entry.source.name, await runSource({ db, source: entry.source, log: runtime.log, signal: controller.signal })] as const),
+          chosen.map(async (entry) => [entry.source.name, await runSource({ db, source: entry.source, log: runtime.log, signal: controller.signal, aspectTier: runtime.aspectTier })] as const),
         );
         process.off('SIGINT', stop).off('SIGTERM', stop);
         if (options.json) printJson({ sources: Object.fromEntries(results) });

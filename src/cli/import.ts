@@ -20,7 +20,7 @@ export function registerImport(program: Command): void {
         });
         await opened;
         const runId = await startRun(db, 'import', 'import');
-        const ingestor = await createIngestor(db);
+        const ingestor = await createIngestor(db, { aspectTier: runtime.aspectTier });
         try {
           const summary = await importPosts(input, ingestor);
           await finishRun(db, runId, 'succeeded', { fetched: summary.read, ...summary }, null, { file });

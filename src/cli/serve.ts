@@ -34,7 +34,7 @@ export function registerServe(program: Command): void {
       });
       let scheduler: Scheduler | undefined;
       if (options.collect) {
-        scheduler = startScheduler(sources, new InProcessJobRunner(createJobHandlers(db, sources, log)), log);
+        scheduler = startScheduler(sources, new InProcessJobRunner(createJobHandlers(db, sources, log, runtime.aspectTier)), log);
       }
       log.info({ url: server.url, database: runtime.database.kind, collect: options.collect }, 'serving');
       process.stdout.write(`VibeCheck is running at ${server.url}\n`);

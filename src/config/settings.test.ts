@@ -34,7 +34,7 @@ describe('parseSettings', () => {
     expect(s.sqlEcho).toBe(true);
     expect(s.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(s.sources.rssFeeds).toEqual(['https://status.example/feed.atom']);
-    expect(s.llm).toEqual({ baseUrl: 'http://127.0.0.1:11434/v1', apiKey: undefined, model: 'qwen3' });
+    expect(s.llm).toEqual({ baseUrl: 'http://127.0.0.1:11434/v1', apiKey: undefined, model: 'qwen3', dailyBudget: 500 });
   });
 
   it.each([

@@ -88,6 +88,7 @@ export const EnvSchema = z.object({
   LLM_BASE_URL: httpUrl.optional(),
   LLM_API_KEY: optionalSecret,
   LLM_MODEL: z.string().min(1).optional(),
+  LLM_DAILY_BUDGET: z.coerce.number({ error: 'expected a whole number of calls' }).int().min(0).default(500),
 });
 export type EnvSchema = z.infer<typeof EnvSchema>;
 
@@ -136,7 +137,7 @@ export interface Settings {
     blueskyHandle: string | undefined;
     blueskyAppPassword: string | undefined;
   };
-  llm: { baseUrl: string; apiKey: string | undefined; model: string } | undefined;
+  llm: { baseUrl: string; apiKey: string | undefined; model: string; dailyBudget: number } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -193,7 +194,10 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
       blueskyHandle: e.BLUESKY_HANDLE,
       blueskyAppPassword: e.BLUESKY_APP_PASSWORD,
     },
-    llm: e.LLM_BASE_URL && e.LLM_MODEL ? { baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL } : undefined,
+    llm:
+      e.LLM_BASE_URL && e.LLM_MODEL
+        ? { baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL, dailyBudget: e.LLM_DAILY_BUDGET }
+        : undefined,
   };
 }
 

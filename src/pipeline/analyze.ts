@@ -1,6 +1,6 @@
 import type { NormalizedPost } from '../core/post.ts';
 import type { EntityRecord } from '../db/queries/entities.ts';
-import { extractAspects, type AspectFinding } from '../understand/aspects/index.ts';
+import { extractAspects, isUnsure, type AspectFinding } from '../understand/aspects/index.ts';
 import { createLinker } from '../understand/linking/index.ts';
 import { loadSentimentModel, SENTIMENT_MODEL_VERSION, type SentimentResult } from '../understand/sentiment/index.ts';
 
@@ -13,6 +13,10 @@ export interface AnalyzedMention {
   end: number;
   sentiment: SentimentResult;
   aspects: AspectFinding[];
+  /** Which tier produced `aspects`. */
+  aspectTier: 'rules' | 'llm';
+  /** The rules tier is unsure here: a candidate for the optional LLM tier. */
+  aspectsUnsure: boolean;
 }
 
 export interface Analysis {
@@ -49,11 +53,12 @@ export function createAnalyzer(entities: EntityRecord[]): Analyzer {
       // All targets at once, so each is read from its own clause ("X is great but Y crashes").
       const targeted = model.classifyTargeted(text, direct.map((m) => ({ start: m.start, end: m.end })));
       const bySpanStart = new Map(direct.map((m, i) => [m.start, i]));
-      const aspectsOf = direct.map((m) =>
-        extractAspects(text, { start: m.start, end: m.end }, {
-          otherMentions: direct.filter((o) => o !== m).map((o) => ({ start: o.start, end: o.end })),
-        }),
-      );
+      const scopes = direct.map((m) => ({
+        span: { start: m.start, end: m.end },
+        options: { otherMentions: direct.filter((o) => o !== m).map((o) => ({ start: o.start, end: o.end })) },
+      }));
+      const aspectsOf = scopes.map(({ span, options }) => extractAspects(text, span, options));
+      const unsure = scopes.map(({ span, options }, i) => isUnsure(aspectsOf[i]!, text, span, options));
       const mentions: AnalyzedMention[] = [];
       for (const m of linked) {
         const entityId = idBySlug.get(m.slug);
@@ -69,6 +74,8 @@ export function createAnalyzer(entities: EntityRecord[]): Analyzer {
           end: m.end,
           sentiment: index === undefined ? model.classifyTargeted(text, [m])[0]! : targeted[index]!,
           aspects: index === undefined ? [] : aspectsOf[index]!,
+          aspectTier: 'rules',
+          aspectsUnsure: m.direct && index !== undefined && unsure[index]!,
         });
       }
       return { text, post: model.classify(text), mentions };

@@ -5,6 +5,7 @@ import { loadCursors } from '../db/queries/ingest.ts';
 import { finishRun, startRun, type RunKind } from '../db/queries/runs.ts';
 import type { DB } from '../db/schema.ts';
 import type { BackfillWindow, CursorValue, Source, SourceBatch } from '../sources/types.ts';
+import type { LlmAspectTier } from '../understand/aspects/index.ts';
 import { createIngestor } from './ingest.ts';
 import { buildSearchTerms } from './sources.ts';
 
@@ -25,6 +26,7 @@ export interface RunSourceOptions {
   signal?: AbortSignal;
   /** Absent: a poll for new items. */
   backfill?: BackfillWindow;
+  aspectTier?: LlmAspectTier;
   onBatch?: (batch: SourceBatch, totals: SourceRunSummary) => void;
 }
 
@@ -46,7 +48,7 @@ export async function runSource(options: RunSourceOptions): Promise<SourceRunSum
   const runLog = log.child({ source: source.name, run: runId, kind });
   try {
     const entities = await listEntities(db);
-    const ingestor = await createIngestor(db);
+    const ingestor = await createIngestor(db, { aspectTier: options.aspectTier });
     const ctx = {
       terms: buildSearchTerms(entities),
       signal: options.signal ?? new AbortController().signal,

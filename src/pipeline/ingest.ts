@@ -16,6 +16,7 @@ import {
   type RollupDelta,
 } from '../db/queries/ingest.ts';
 import type { DB } from '../db/schema.ts';
+import type { LlmAspectTier } from '../understand/aspects/index.ts';
 import { createAnalyzer, type Analysis, type Analyzer } from './analyze.ts';
 
 export interface CursorUpdate {
@@ -129,7 +130,7 @@ export function buildMentionRows(
         evidence: a.evidence.text,
         start: a.evidence.start,
         end: a.evidence.end,
-        tier: 'rules',
+        tier: m.aspectTier,
       });
     }
   }
@@ -155,11 +156,40 @@ export interface PreparedBatch {
  * Stores a batch exactly once: posts by (source, external id), their mentions, aspects and events,
  * the hourly rollups they touch, and the collector's cursor, all in one transaction.
  */
-export async function createIngestor(db: Kysely<DB>): Promise<Ingestor> {
+export async function createIngestor(db: Kysely<DB>, options: { aspectTier?: LlmAspectTier } = {}): Promise<Ingestor> {
   const analyzer = createAnalyzer(await listEntities(db));
-  const prepare = (batch: IngestBatch) => prepareBatch(db, analyzer, batch);
+  const prepare = async (batch: IngestBatch) => {
+    const prepared = await prepareBatch(db, analyzer, batch);
+    if (options.aspectTier) await refineUnsureAspects(options.aspectTier, prepared);
+    return prepared;
+  };
   const commit = (prepared: PreparedBatch) => commitBatch(db, analyzer, prepared);
   return { analyzer, prepare, commit, ingest: async (batch) => commit(await prepare(batch)) };
+}
+
+/** Calls to the second tier in flight at once. */
+const LLM_CONCURRENCY = 4;
+
+/**
+ * Asks the optional LLM tier about the mentions the rules were unsure of. The tier never throws:
+ * on any failure (budget, timeout, garbage) it hands back the rules' findings.
+ */
+async function refineUnsureAspects(tier: LlmAspectTier, prepared: PreparedBatch): Promise<void> {
+  const work = [...prepared.analyses.values()].flatMap((analysis) =>
+    analysis.mentions.filter((m) => m.aspectsUnsure).map((mention) => ({ analysis, mention })),
+  );
+  for (let i = 0; i < work.length; i += LLM_CONCURRENCY) {
+    await Promise.all(
+      work.slice(i, i + LLM_CONCURRENCY).map(async ({ analysis, mention }) => {
+        const refined = await tier.refine(analysis.text, { start: mention.start, end: mention.end }, mention.slug, mention.aspects);
+        if (refined.tier !== 'llm') return;
+        // Ancestors share the reading of the mention that implied them.
+        for (const m of analysis.mentions) {
+          if (m.start === mention.start) Object.assign(m, { aspects: refined.findings, aspectTier: 'llm' });
+        }
+      }),
+    );
+  }
 }
 
 async function findStored(db: Kysely<DB>, posts: NormalizedPost[]): Promise<Set<string>> {

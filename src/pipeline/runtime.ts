@@ -3,13 +3,30 @@ import type { Logger } from '../config/logger.ts';
 import { describeDatabase, type Settings } from '../config/settings.ts';
 import { openDatabase, type Database } from '../db/client.ts';
 import { getMigrationStatus, migrate } from '../db/migrate.ts';
+import { createLlmAspectTier, createLruAspectCache, type LlmAspectTier } from '../understand/aspects/index.ts';
 import { seedEntities } from './entities.ts';
 
 export interface Runtime {
   settings: Settings;
   log: Logger;
   database: Database;
+  /** The optional second aspect tier, one per process so its daily budget is shared. */
+  aspectTier: LlmAspectTier | undefined;
   close(): Promise<void>;
+}
+
+/** The LLM tier when LLM_BASE_URL and LLM_MODEL are set. */
+export function createAspectTier(settings: Settings, log: Logger): LlmAspectTier | undefined {
+  if (!settings.llm) return undefined;
+  return createLlmAspectTier({
+    baseUrl: settings.llm.baseUrl,
+    apiKey: settings.llm.apiKey ?? 'unused',
+    model: settings.llm.model,
+    dailyBudget: settings.llm.dailyBudget,
+    timeoutMs: 20_000,
+    cache: createLruAspectCache(10_000),
+    logger: log.child({ component: 'llm-aspects' }),
+  });
 }
 
 export interface OpenRuntimeOptions {
@@ -38,7 +55,7 @@ export async function openRuntime(settings: Settings, log: Logger, options: Open
     throw error;
   }
   log.debug({ database: describeDatabase(settings) }, 'database open');
-  return { settings, log, database, close: () => database.close() };
+  return { settings, log, database, aspectTier: createAspectTier(settings, log), close: () => database.close() };
 }
 
 export async function checkReady(database: Database): Promise<{ ready: boolean; reason?: string }> {
