@@ -6,6 +6,7 @@ import { useResource } from '../lib/use-resource.ts';
 
 /** One word for a collector's state, most urgent first. */
 export function describeSourceHealth(s: SourceStatus): { tone: 'ok' | 'warn' | 'bad' | 'off'; text: string } {
+  if (!s.enabled && s.intervalSeconds === null && s.runs > 0) return { tone: 'off', text: 'Manual runs' };
   if (!s.enabled) return { tone: 'off', text: s.skipReason ? 'Skipped' : 'Disabled' };
   if (s.lastStatus === 'running') return { tone: 'ok', text: 'Running' };
   if (s.lastStatus === 'failed') return { tone: 'bad', text: 'Failing' };
