@@ -15,6 +15,7 @@ export const SentimentArtifact = z.object({
     denseWeight: z.number(),
     contrastCopies: z.boolean(),
     wordTrigrams: z.boolean(),
+    charScope: z.enum(['text', 'token']),
   }),
   temperature: z.number().positive(),
   bias: z.array(z.number()).length(CLASS_COUNT),

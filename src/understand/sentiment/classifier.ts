@@ -15,6 +15,8 @@ export interface SentimentResult {
 
 export interface SentimentModel {
   readonly version: string;
+  /** Calibration temperature applied to the logits (fitted on out-of-fold predictions). */
+  readonly temperature: number;
   classify(text: string): SentimentResult;
   /** Sentiment toward each span, read from the clause(s) and sentence(s) that speak about it. */
   classifyTargeted(text: string, spans: ReadonlyArray<TextSpan>): SentimentResult[];
@@ -36,6 +38,7 @@ export function createSentimentModel(model: CalibratedModel): SentimentModel {
   };
   return {
     version: model.version,
+    temperature: model.temperature,
     classify,
     classifyTargeted: (text, spans) => selectTargetContexts(text, spans).map(classify),
   };

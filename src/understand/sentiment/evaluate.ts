@@ -1,14 +1,14 @@
 import type { LabelledText } from './dataset.ts';
 import type { FeatureConfig, SparseVector } from './features.ts';
 import { CLASS_COUNT, scoreVector, vectorize } from './model.ts';
-import { assignStratifiedFolds, trainLinear, type TrainOptions } from './train.ts';
+import { assignStratifiedFolds, trainEnsemble, type EnsembleOptions } from './train.ts';
 
 export interface CrossValidationInput {
   target: readonly LabelledText[];
   /** Labelled texts from other sets, added to every training fold and never tested on. */
   extra: readonly LabelledText[];
   config: FeatureConfig;
-  options: TrainOptions;
+  options: EnsembleOptions;
   folds: number;
   seed: number;
 }
@@ -39,7 +39,7 @@ export function crossValidate(input: CrossValidationInput): Float64Array {
         trainLabels.push(item.label);
       }
     });
-    const model = trainLinear(trainVectors, trainLabels, config, options);
+    const model = trainEnsemble(trainVectors, trainLabels, config, options);
     target.forEach((_, i) => {
       const vector = targetVectors[i];
       if (fold[i] !== f || !vector) return;

@@ -12,6 +12,8 @@ export interface FeatureConfig {
   /** Emit a separate copy of each word that sits after a contrast marker. */
   contrastCopies: boolean;
   wordTrigrams: boolean;
+  /** 'token': n-grams inside each padded word, negated words in their own namespace; 'text': across the text. */
+  charScope: 'text' | 'token';
 }
 
 export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
@@ -20,9 +22,10 @@ export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
   charMax: 5,
   wordWeight: 1,
   charWeight: 1,
-  denseWeight: 1,
+  denseWeight: 3,
   contrastCopies: true,
   wordTrigrams: false,
+  charScope: 'text',
 };
 
 const GROUPS: readonly LexiconGroup[] = ['emotion', 'trouble', 'praise', 'politeness'];
@@ -57,6 +60,7 @@ const SEED_BIGRAM = 0x85ebca6b;
 const SEED_TRIGRAM = 0xc2b2ae35;
 const SEED_CONTRAST = 0x27d4eb2f;
 const SEED_CHAR = 0x165667b1;
+const SEED_CHAR_NEGATED = 0xd3a2646c;
 
 export function hashString(text: string, seed: number): number {
   let hash = (FNV_OFFSET ^ seed) >>> 0;
@@ -169,6 +173,22 @@ function countShoutedWords(raw: string): number {
   return count;
 }
 
+function pushCharNgrams(padded: string, seed: number, config: FeatureConfig, mask: number, out: FeatureBuffer): void {
+  const { charMin, charMax } = config;
+  for (let i = 0; i + charMin <= padded.length; i += 1) {
+    let hash = (FNV_OFFSET ^ seed) >>> 0;
+    const end = Math.min(padded.length, i + charMax);
+    for (let j = i; j < end; j += 1) {
+      hash = Math.imul(hash ^ padded.charCodeAt(j), FNV_PRIME);
+      if (j - i + 1 >= charMin) {
+        let mixed = hash ^ (hash >>> 16);
+        mixed = Math.imul(mixed, 0x7feb352d);
+        out.push(((mixed ^ (mixed >>> 15)) >>> 0) & mask, 1);
+      }
+    }
+  }
+}
+
 /** Extracts the hashed and dense features of one text into `out` (cleared first). */
 export function extractFeatures(raw: string, config: FeatureConfig, out: FeatureBuffer): void {
   out.length = 0;
@@ -192,18 +212,10 @@ export function extractFeatures(raw: string, config: FeatureConfig, out: Feature
   if (out.length > start) out.scale(start, config.wordWeight / Math.sqrt(out.length - start));
 
   start = out.length;
-  const padded = ` ${normalized} `;
-  const { charMin, charMax } = config;
-  for (let i = 0; i + charMin <= padded.length; i += 1) {
-    let hash = (FNV_OFFSET ^ SEED_CHAR) >>> 0;
-    const end = Math.min(padded.length, i + charMax);
-    for (let j = i; j < end; j += 1) {
-      hash = Math.imul(hash ^ padded.charCodeAt(j), FNV_PRIME);
-      if (j - i + 1 >= charMin) {
-        let mixed = hash ^ (hash >>> 16);
-        mixed = Math.imul(mixed, 0x7feb352d);
-        out.push(((mixed ^ (mixed >>> 15)) >>> 0) & mask, 1);
-      }
+  if (config.charScope === 'text') pushCharNgrams(` ${normalized} `, SEED_CHAR, config, mask, out);
+  else {
+    for (const token of tokens) {
+      if (!token.punct) pushCharNgrams(` ${token.text} `, token.negated ? SEED_CHAR_NEGATED : SEED_CHAR, config, mask, out);
     }
   }
   if (out.length > start) out.scale(start, config.charWeight / Math.sqrt(out.length - start));

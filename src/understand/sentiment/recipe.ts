@@ -3,13 +3,13 @@ import type { LabelledText } from './dataset.ts';
 import { crossValidate, fitTemperature } from './evaluate.ts';
 import { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from './features.ts';
 import { vectorize } from './model.ts';
-import { DEFAULT_TRAIN_OPTIONS, trainLinear, type TrainOptions } from './train.ts';
+import { DEFAULT_TRAIN_OPTIONS, trainEnsemble, type EnsembleOptions } from './train.ts';
 
 /** The chosen configuration; changing anything here means a new version string. */
 export interface SentimentRecipe {
   version: string;
   config: FeatureConfig;
-  options: TrainOptions;
+  options: EnsembleOptions;
   calibrationFolds: number;
   calibrationSeed: number;
 }
@@ -37,7 +37,7 @@ export function buildSentimentArtifact(data: readonly LabelledText[], recipe: Se
   });
   const temperature = fitTemperature(logits, data.map((item) => item.label));
   const vectors = vectorize(data.map((item) => item.text), recipe.config);
-  const model = trainLinear(vectors, data.map((item) => item.label), recipe.config, recipe.options);
+  const model = trainEnsemble(vectors, data.map((item) => item.label), recipe.config, recipe.options);
   return encodeArtifact(model, {
     version: recipe.version,
     temperature,

@@ -11,9 +11,11 @@ export interface TrainOptions {
   seed: number;
 }
 
-export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
+export const DEFAULT_TRAIN_OPTIONS: EnsembleOptions = {
+  nbShare: 0.85,
+  bags: 1,
   epochs: 12,
-  learningRate: 0.2,
+  learningRate: 0.1,
   l2: 1e-5,
   balanceClasses: true,
   seed: 20240601,
@@ -121,4 +123,142 @@ export function assignStratifiedFolds(labels: readonly number[], folds: number, 
     });
   }
   return assignment;
+}
+
+/**
+ * NB-SVM style log-count ratios per class (one vs rest) over binarized hashed features; dense
+ * features keep ratio 1. Laid out like the weights, [feature * 3 + class].
+ */
+export function computeNbRatios(vectors: readonly SparseVector[], labels: readonly number[], config: FeatureConfig, alpha = 1): Float64Array {
+  const hashed = 1 << config.hashBits;
+  const space = featureSpace(config);
+  const counts = new Float64Array(space * CLASS_COUNT);
+  const seen = new Int32Array(space).fill(-1);
+  vectors.forEach((vector, doc) => {
+    const label = labels[doc] ?? 0;
+    for (let i = 0; i < vector.length; i += 1) {
+      const index = vector.indices[i] ?? 0;
+      if (index >= hashed || seen[index] === doc) continue;
+      seen[index] = doc;
+      counts[index * CLASS_COUNT + label] = (counts[index * CLASS_COUNT + label] ?? 0) + 1;
+    }
+  });
+  const totals = new Float64Array(CLASS_COUNT);
+  for (let i = 0; i < hashed; i += 1) for (let k = 0; k < CLASS_COUNT; k += 1) totals[k] = (totals[k] ?? 0) + (counts[i * CLASS_COUNT + k] ?? 0) + alpha;
+  const all = totals.reduce((a, b) => a + b, 0);
+  const ratios = new Float64Array(space * CLASS_COUNT).fill(1);
+  for (let i = 0; i < hashed; i += 1) {
+    let sum = 0;
+    for (let k = 0; k < CLASS_COUNT; k += 1) sum += (counts[i * CLASS_COUNT + k] ?? 0) + alpha;
+    for (let k = 0; k < CLASS_COUNT; k += 1) {
+      const inClass = (counts[i * CLASS_COUNT + k] ?? 0) + alpha;
+      const rest = sum - inClass;
+      const classTotal = totals[k] ?? 1;
+      ratios[i * CLASS_COUNT + k] = Math.log(inClass / classTotal) - Math.log(rest / (all - classTotal));
+    }
+  }
+  return ratios;
+}
+
+/**
+ * One-vs-rest logistic regressions over NB-scaled features. The ratios are folded into the returned
+ * weights, so the result scores raw feature vectors like any other linear model.
+ */
+export function trainNbOneVsRest(
+  vectors: readonly SparseVector[],
+  labels: readonly number[],
+  config: FeatureConfig,
+  options: TrainOptions,
+): LinearWeights {
+  const ratios = computeNbRatios(vectors, labels, config);
+  const size = featureSpace(config) * CLASS_COUNT;
+  const weights = new Float64Array(size);
+  const squares = new Float64Array(size);
+  const bias = new Float64Array(CLASS_COUNT);
+  const biasSquares = new Float64Array(CLASS_COUNT);
+  const classWeights = computeClassWeights(labels, options.balanceClasses);
+  const order = vectors.map((_, i) => i);
+  const random = createRandom(options.seed ^ 0x5bd1e995);
+  const { learningRate, l2 } = options;
+  const scores = new Float64Array(CLASS_COUNT);
+  const gradient = new Float64Array(CLASS_COUNT);
+  for (let epoch = 0; epoch < options.epochs; epoch += 1) {
+    shuffleInPlace(order, random);
+    for (const index of order) {
+      const vector = vectors[index];
+      const label = labels[index];
+      if (!vector || label === undefined) continue;
+      scores.set(bias);
+      for (let i = 0; i < vector.length; i += 1) {
+        const base = (vector.indices[i] ?? 0) * CLASS_COUNT;
+        const value = vector.values[i] ?? 0;
+        for (let k = 0; k < CLASS_COUNT; k += 1) scores[k] = (scores[k] ?? 0) + value * (ratios[base + k] ?? 1) * (weights[base + k] ?? 0);
+      }
+      const weight = classWeights[label] ?? 1;
+      for (let k = 0; k < CLASS_COUNT; k += 1) {
+        const p = 1 / (1 + Math.exp(-(scores[k] ?? 0)));
+        const g = (p - (k === label ? 1 : 0)) * weight;
+        gradient[k] = g;
+        biasSquares[k] = (biasSquares[k] ?? 0) + g * g;
+        bias[k] = (bias[k] ?? 0) - (learningRate * g) / Math.sqrt((biasSquares[k] ?? 0) + 1e-8);
+      }
+      for (let i = 0; i < vector.length; i += 1) {
+        const base = (vector.indices[i] ?? 0) * CLASS_COUNT;
+        const value = vector.values[i] ?? 0;
+        for (let k = 0; k < CLASS_COUNT; k += 1) {
+          const slot = base + k;
+          const w = weights[slot] ?? 0;
+          const g = (gradient[k] ?? 0) * value * (ratios[slot] ?? 1) + l2 * w;
+          const s = (squares[slot] ?? 0) + g * g;
+          squares[slot] = s;
+          weights[slot] = w - (learningRate * g) / Math.sqrt(s + 1e-8);
+        }
+      }
+    }
+  }
+  for (let slot = 0; slot < size; slot += 1) weights[slot] = (weights[slot] ?? 0) * (ratios[slot] ?? 1);
+  return { config, weights, bias };
+}
+
+export interface EnsembleOptions extends TrainOptions {
+  /** Share of the NB one-vs-rest model in the summed logits; 0 trains the softmax model alone. */
+  nbShare: number;
+  /** Models trained with different shuffle seeds and averaged, to cut the variance of SGD. */
+  bags: number;
+}
+
+/** Softmax LR plus NB one-vs-rest LR, merged into one weight matrix (both are linear in the features). */
+export function trainEnsemble(
+  vectors: readonly SparseVector[],
+  labels: readonly number[],
+  config: FeatureConfig,
+  options: EnsembleOptions,
+): LinearWeights {
+  if (options.bags <= 1) return trainBag(vectors, labels, config, options);
+  const weights = new Float64Array(featureSpace(config) * CLASS_COUNT);
+  const bias = new Float64Array(CLASS_COUNT);
+  for (let bag = 0; bag < options.bags; bag += 1) {
+    const model = trainBag(vectors, labels, config, { ...options, seed: options.seed + bag * 7919 });
+    for (let i = 0; i < weights.length; i += 1) weights[i] = (weights[i] ?? 0) + (model.weights[i] ?? 0) / options.bags;
+    for (let k = 0; k < CLASS_COUNT; k += 1) bias[k] = (bias[k] ?? 0) + (model.bias[k] ?? 0) / options.bags;
+  }
+  return { config, weights, bias };
+}
+
+function trainBag(
+  vectors: readonly SparseVector[],
+  labels: readonly number[],
+  config: FeatureConfig,
+  options: EnsembleOptions,
+): LinearWeights {
+  const softmax = trainLinear(vectors, labels, config, options);
+  if (options.nbShare <= 0) return softmax;
+  const nb = trainNbOneVsRest(vectors, labels, config, options);
+  const a = 1 - options.nbShare;
+  const b = options.nbShare;
+  const weights = new Float64Array(softmax.weights.length);
+  for (let i = 0; i < weights.length; i += 1) weights[i] = a * (softmax.weights[i] ?? 0) + b * (nb.weights[i] ?? 0);
+  const bias = new Float64Array(CLASS_COUNT);
+  for (let k = 0; k < CLASS_COUNT; k += 1) bias[k] = a * (softmax.bias[k] ?? 0) + b * (nb.bias[k] ?? 0);
+  return { config, weights, bias };
 }

@@ -1,0 +1,54 @@
+import { describe, it, expect } from 'vitest';
+import { SENTIMENT_MODEL_VERSION, loadSentimentModel } from './index.ts';
+
+// Sentences written for this test, not taken from the training data.
+const model = loadSentimentModel();
+
+describe('loadSentimentModel (committed artifact)', () => {
+  it('exposes the artifact version and caches the model', () => {
+    expect(SENTIMENT_MODEL_VERSION).toMatch(/^devsent-\d+$/);
+    expect(model.version).toBe(SENTIMENT_MODEL_VERSION);
+    expect(loadSentimentModel()).toBe(model);
+  });
+
+  it.each([
+    ['Thanks a lot, this patch fixed my build!', 'positive'],
+    ['The new release is fantastic, great work everyone.', 'positive'],
+    ['LGTM 👍', 'positive'],
+    ['This update broke everything and the app now crashes on startup, so frustrating.', 'negative'],
+    ['Ugh, these tests are flaky again and it is driving me crazy.', 'negative'],
+    ['What a useless, buggy mess of an extension.', 'negative'],
+    ['The config file lives in the project root.', 'neutral'],
+    ['Which version of Node are you running?', 'neutral'],
+  ])('labels "%s" as %s', (text, label) => {
+    expect(model.classify(text).label).toBe(label);
+  });
+
+  it('returns score = P(pos) - P(neg) in [-1, 1] and the confidence of the chosen label', () => {
+    const result = model.classify('I love this library');
+    expect(result.score).toBeGreaterThan(0);
+    expect(result.score).toBeLessThanOrEqual(1);
+    expect(result.confidence).toBeGreaterThan(1 / 3);
+    expect(result.confidence).toBeLessThanOrEqual(1);
+    expect(model.classify('I hate this library').score).toBeLessThan(0);
+  });
+
+  it('scores a negated praise lower than the praise', () => {
+    expect(model.classify('this plugin is not good').score).toBeLessThan(model.classify('this plugin is good').score);
+  });
+
+  it('gives each mentioned tool the sentiment of its own clause around a contrast', () => {
+    const text = 'Cursor is great but Copilot keeps crashing';
+    const cursor = { start: 0, end: 6 };
+    const copilot = { start: text.indexOf('Copilot'), end: text.indexOf('Copilot') + 7 };
+    const [forCursor, forCopilot] = model.classifyTargeted(text, [cursor, copilot]);
+    expect(forCursor?.label).toBe('positive');
+    expect(forCopilot?.label).toBe('negative');
+  });
+
+  it('lets the clause after "but" decide for a single mention', () => {
+    const text = 'Claude Code looked promising, but honestly it is slow and annoying.';
+    const [result] = model.classifyTargeted(text, [{ start: 0, end: 11 }]);
+    expect(result?.label).toBe('negative');
+  });
+});
