@@ -1,11 +1,13 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
 import { etag } from 'hono/etag';
+import { routePath } from 'hono/route';
 import type { Kysely } from 'kysely';
 import type { Logger } from '../config/logger.ts';
 import type { Settings } from '../config/settings.ts';
 import { ValidationError } from '../core/errors.ts';
 import type { DB } from '../db/schema.ts';
+import type { Metrics } from '../pipeline/metrics.ts';
 import { describeValidationError, errorBody, respondWithError } from './errors.ts';
 import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitOptions } from './rate-limit.ts';
 import { registerEventRoutes } from './routes/events.ts';
@@ -26,6 +28,8 @@ export interface AppDeps {
   checkReady: () => Promise<{ ready: boolean; reason?: string }>;
   /** Per-client limit on /api/* reads; 600 a minute when left out. */
   rateLimit?: RateLimitOptions;
+  /** Serves GET /metrics (outside the /api/* limits) and times every request. */
+  metrics?: Metrics;
 }
 
 export type App = OpenAPIHono;
@@ -39,6 +43,20 @@ export function createApp(deps: AppDeps): App {
 
   app.onError((error, c) => respondWithError(c, error, deps.log));
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+
+  const metrics = deps.metrics;
+  if (metrics) {
+    app.use('*', async (c, next) => {
+      const started = performance.now();
+      await next();
+      const route = routePath(c, -1);
+      metrics.httpSeconds.observe(
+        { method: c.req.method, route: route === '*' || route === '/*' ? 'other' : route, status: String(c.res.status) },
+        (performance.now() - started) / 1000,
+      );
+    });
+    app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'Content-Type': metrics.contentType }));
+  }
 
   if (deps.settings.corsOrigins.length > 0) {
     app.use('/api/*', cors({ origin: deps.settings.corsOrigins, allowHeaders: ['Authorization', 'Content-Type'] }));

@@ -35,7 +35,7 @@ export function registerCollect(program: Command): void {
         const all = buildSources(runtime.settings);
         const chosen = options.source ? all.filter((s) => options.source!.includes(s.source.name)) : all.filter((s) => s.enabled);
         if (!options.once) {
-          const runner = new InProcessJobRunner(createJobHandlers(db, chosen, runtime.log, runtime.aspectTier));
+          const runner = new InProcessJobRunner(createJobHandlers(db, chosen, runtime.log, { aspectTier: runtime.aspectTier }));
           const scheduler = startScheduler(chosen, runner, runtime.log, 0);
           await untilSignal(runtime.log);
           await scheduler.stop();

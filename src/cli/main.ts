@@ -11,6 +11,7 @@ import { registerExport } from './export.ts';
 import { registerRescore } from './rescore.ts';
 import { registerSentiment } from './sentiment.ts';
 import { registerServe } from './serve.ts';
+import { registerWorker } from './worker.ts';
 
 const program = new Command('vibecheck')
   .description('How developers feel about AI models and developer tools, from the places they talk.')
@@ -19,6 +20,7 @@ const program = new Command('vibecheck')
   .exitOverride();
 
 registerServe(program);
+registerWorker(program);
 registerCollect(program);
 registerBackfill(program);
 registerImport(program);

@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import { createApp } from '../api/app.ts';
 import { startHttpServer } from '../api/server.ts';
 import { InProcessJobRunner } from '../pipeline/jobs.ts';
+import { createMetrics } from '../pipeline/metrics.ts';
+import { openJobQueue, readQueueDepth, startQueueWorker, type JobQueue, type QueueWorker } from '../pipeline/queue.ts';
 import { checkReady, openRuntime } from '../pipeline/runtime.ts';
-import { startScheduler, type Scheduler } from '../pipeline/scheduler.ts';
+import { queuePolls, startScheduler, type Scheduler } from '../pipeline/scheduler.ts';
 import { buildSources } from '../pipeline/sources.ts';
 import { createJobHandlers } from '../pipeline/worker.ts';
 import { loadSettings } from './context.ts';
@@ -13,18 +15,23 @@ import { untilSignal } from './signals.ts';
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('migrate, seed entities, serve the API and dashboard, and run the collection schedule')
+    .description('migrate, seed entities, serve the API and dashboard, and run the collection schedule and jobs')
     .option('--port <n>', 'port to listen on (default PORT or 8080)', parsePort)
-    .option('--no-collect', 'serve only; do not run the collection schedule')
-    .action(async (options: { port?: number; collect: boolean }) => {
+    .option('--no-collect', 'do not run the collection schedule')
+    .option('--no-work', 'API only: no schedule and no jobs (run `vibecheck worker` processes for those)')
+    .action(async (options: { port?: number; collect: boolean; work: boolean }) => {
       const { settings, log } = loadSettings();
       const runtime = await openRuntime(settings, log);
       const { db } = runtime.database;
       const sources = buildSources(settings);
+      const metrics = createMetrics();
+      const onServer = settings.databaseUrl !== undefined;
+      if (onServer) metrics.setQueueDepthReader(() => readQueueDepth(db));
       const app = createApp({
         db,
         settings,
         log,
+        metrics,
         sources: sources.map((s) => ({ name: s.source.name, enabled: s.enabled, intervalMs: s.intervalMs, skipReason: s.source.skipReason() })),
         checkReady: () => checkReady(runtime.database),
       });
@@ -32,16 +39,26 @@ export function registerServe(program: Command): void {
         await runtime.close();
         throw error;
       });
+      const handlers = createJobHandlers(db, sources, log, { aspectTier: runtime.aspectTier, metrics, throwOnFailedRun: onServer });
       let scheduler: Scheduler | undefined;
-      if (options.collect) {
-        scheduler = startScheduler(sources, new InProcessJobRunner(createJobHandlers(db, sources, log, runtime.aspectTier)), log);
+      let queue: JobQueue | undefined;
+      let worker: QueueWorker | undefined;
+      if (options.work && settings.databaseUrl) {
+        // On a server the schedule only enqueues; this process also works jobs, beside any `vibecheck worker`.
+        queue = await openJobQueue({ databaseUrl: settings.databaseUrl, log });
+        worker = startQueueWorker(queue, db, handlers, log, { metrics });
+        if (options.collect) scheduler = startScheduler(sources, queuePolls(queue, sources), log);
+      } else if (options.work && options.collect) {
+        scheduler = startScheduler(sources, new InProcessJobRunner(handlers), log);
       }
-      log.info({ url: server.url, database: runtime.database.kind, collect: options.collect }, 'serving');
+      log.info({ url: server.url, database: runtime.database.kind, collect: options.collect, work: options.work }, 'serving');
       process.stdout.write(`VibeCheck is running at ${server.url}\n`);
 
       await untilSignal(log);
       await server.close();
       await scheduler?.stop();
+      await worker?.stop();
+      await queue?.stop();
       await runtime.close();
       log.info('stopped');
     });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CollectorSource } from '../core/post.ts';
+import { ImportLine } from './import-posts.ts';
 
 /**
  * The work VibeCheck does, as coarse jobs with typed payloads. The in-process scheduler runs them
@@ -18,6 +19,13 @@ export const JOB_CATALOG = {
     timeoutMs: 6 * 3_600_000,
     retries: 3,
     concurrencyKey: (p: { source: string }) => `source:${p.source}`,
+  },
+  /** Link, score and store a batch of posts given in the import format; parallel-safe (upserts). */
+  'posts.ingest': {
+    payload: z.object({ posts: z.array(ImportLine).min(1).max(1000) }),
+    timeoutMs: 10 * 60_000,
+    retries: 5,
+    concurrencyKey: (): string | null => null,
   },
   'rollups.rebuild': {
     payload: z.object({ from: z.coerce.date(), to: z.coerce.date() }),
@@ -44,6 +52,12 @@ export type JobPayload<N extends JobName> = z.infer<(typeof JOB_CATALOG)[N]['pay
 
 export type JobHandlers = { [N in JobName]: (payload: JobPayload<N>, signal: AbortSignal) => Promise<unknown> };
 
+/** The job's concurrency key; null when jobs of this kind may run side by side. */
+export function concurrencyKeyOf<N extends JobName>(name: N, payload: JobPayload<N>): string | null {
+  const keyOf = JOB_CATALOG[name].concurrencyKey as (p: JobPayload<N>) => string | null;
+  return keyOf(payload);
+}
+
 /**
  * Runs catalog jobs in this process: payloads validated, one job per concurrency key at a time
  * (a second request for a busy key is refused, not queued), each bounded by its timeout.
@@ -51,6 +65,7 @@ export type JobHandlers = { [N in JobName]: (payload: JobPayload<N>, signal: Abo
 export class InProcessJobRunner {
   private readonly running = new Map<string, Promise<unknown>>();
   private readonly controller = new AbortController();
+  private unkeyed = 0;
 
   constructor(private readonly handlers: JobHandlers) {}
 
@@ -62,7 +77,7 @@ export class InProcessJobRunner {
   run<N extends JobName>(name: N, payload: JobPayload<N>): Promise<unknown> | undefined {
     const spec = JOB_CATALOG[name];
     const parsed = spec.payload.parse(payload) as JobPayload<N>;
-    const key = spec.concurrencyKey(parsed as never);
+    const key = concurrencyKeyOf(name, parsed) ?? `${name}:${++this.unkeyed}`;
     if (this.running.has(key) || this.controller.signal.aborted) return undefined;
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(spec.timeoutMs)]);
     const handler = this.handlers[name] as (p: JobPayload<N>, s: AbortSignal) => Promise<unknown>;

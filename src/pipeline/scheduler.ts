@@ -1,16 +1,37 @@
 import type { Logger } from '../config/logger.ts';
+import type { CollectorSource } from '../core/post.ts';
+import type { JobQueue } from './queue.ts';
 import type { ConfiguredSource } from './sources.ts';
-import type { InProcessJobRunner } from './jobs.ts';
 
 export interface Scheduler {
   stop(): Promise<void>;
 }
 
+/** Where a due poll goes: run here (InProcessJobRunner) or onto the queue (`queuePolls`). */
+export interface PollRunner {
+  /** Undefined when the source is already being polled. */
+  run(name: 'source.poll', payload: { source: CollectorSource }): Promise<unknown> | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Polls go onto the queue, at most one per source and interval slot whoever enqueues it, so any
+ * number of schedulers may run; the worker's advisory lock keeps two polls of a source from overlapping.
+ */
+export function queuePolls(queue: JobQueue, sources: ConfiguredSource[]): PollRunner {
+  const intervals = new Map(sources.map((s) => [s.source.name, s.intervalMs]));
+  return {
+    run: (name, payload) =>
+      queue.enqueue(name, payload, { throttleSeconds: Math.max(1, Math.round((intervals.get(payload.source) ?? 60_000) / 1000)) }),
+    stop: async () => undefined,
+  };
+}
+
 /**
  * Polls each enabled source on its own interval. A source is polled again only after its previous
- * run ended and its interval passed, so one source never runs twice at once.
+ * run ended (or was enqueued) and its interval passed, so one source never runs twice at once.
  */
-export function startScheduler(sources: ConfiguredSource[], runner: InProcessJobRunner, log: Logger, initialDelayMs = 2_000): Scheduler {
+export function startScheduler(sources: ConfiguredSource[], runner: PollRunner, log: Logger, initialDelayMs = 2_000): Scheduler {
   const timers = new Map<string, NodeJS.Timeout>();
   let stopped = false;
   const schedule = (entry: ConfiguredSource, delayMs: number): void => {

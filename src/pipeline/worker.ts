@@ -4,28 +4,64 @@ import type { CollectorSource } from '../core/post.ts';
 import { rebuildRollups } from '../db/queries/ingest.ts';
 import type { DB } from '../db/schema.ts';
 import type { LlmAspectTier } from '../understand/aspects/index.ts';
-import { runSource } from './collect.ts';
+import { runSource, type SourceRunSummary } from './collect.ts';
+import { toNormalizedPost } from './import-posts.ts';
+import { createIngestor, type Ingestor } from './ingest.ts';
 import type { JobHandlers } from './jobs.ts';
+import type { Metrics } from './metrics.ts';
 import { rescorePosts } from './rescore.ts';
 import { detectAndStoreSpikes } from './spikes.ts';
 import type { ConfiguredSource } from './sources.ts';
+
+export interface JobHandlerOptions {
+  aspectTier?: LlmAspectTier;
+  metrics?: Metrics;
+  /** Throw when a collection run fails, so a queue records the job as failed and retries it. */
+  throwOnFailedRun?: boolean;
+}
+
+/** The entity registry changes rarely; an analyser this old is rebuilt before the next batch. */
+const INGESTOR_MAX_AGE_MS = 60_000;
 
 /** The code behind each job of the catalog, bound to one database. */
 export function createJobHandlers(
   db: Kysely<DB>,
   sources: ConfiguredSource[],
   log: Logger,
-  aspectTier?: LlmAspectTier,
+  options: JobHandlerOptions = {},
 ): JobHandlers {
+  const { aspectTier, metrics } = options;
   const find = (name: CollectorSource) => {
     const entry = sources.find((s) => s.source.name === name);
     if (!entry) throw new Error(`unknown source ${name}`);
     return entry.source;
   };
+  const record = (name: CollectorSource, summary: SourceRunSummary): SourceRunSummary => {
+    metrics?.postsStored.inc({ source: name }, summary.stored);
+    if (summary.error) {
+      metrics?.sourceErrors.inc({ source: name });
+      if (options.throwOnFailedRun) throw new Error(`${name}: ${summary.error}`);
+    }
+    return summary;
+  };
+  let ingestor: { value: Promise<Ingestor>; at: number } | undefined;
+  const currentIngestor = (): Promise<Ingestor> => {
+    if (!ingestor || Date.now() - ingestor.at > INGESTOR_MAX_AGE_MS) {
+      ingestor = { value: createIngestor(db, { aspectTier }), at: Date.now() };
+      ingestor.value.catch(() => (ingestor = undefined));
+    }
+    return ingestor.value;
+  };
   return {
-    'source.poll': ({ source }, signal) => runSource({ db, source: find(source), log, signal, aspectTier }),
-    'source.backfill': ({ source, since, until }, signal) =>
-      runSource({ db, source: find(source), log, signal, aspectTier, backfill: { since, until } }),
+    'source.poll': async ({ source }, signal) => record(source, await runSource({ db, source: find(source), log, signal, aspectTier })),
+    'source.backfill': async ({ source, since, until }, signal) =>
+      record(source, await runSource({ db, source: find(source), log, signal, aspectTier, backfill: { since, until } })),
+    'posts.ingest': async ({ posts }) => {
+      const result = await (await currentIngestor()).ingest({ posts: posts.map(toNormalizedPost) });
+      const first = posts[0]?.source;
+      metrics?.postsStored.inc({ source: posts.every((p) => p.source === first) && first ? first : 'mixed' }, result.stored);
+      return result;
+    },
     'rollups.rebuild': ({ from, to }) => db.transaction().execute((trx) => rebuildRollups(trx, from, to)),
     rescore: ({ since }, signal) => rescorePosts(db, since, undefined, signal),
     'spikes.detect': ({ days }) => detectAndStoreSpikes(db, { days }),

@@ -1,0 +1,89 @@
+import { createServer } from 'node:http';
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { ConfigError } from '../config/settings.ts';
+import { createMetrics } from '../pipeline/metrics.ts';
+import { JOB_NAMES, openJobQueue, readQueueDepth, startQueueWorker } from '../pipeline/queue.ts';
+import type { JobName } from '../pipeline/jobs.ts';
+import { buildSources } from '../pipeline/sources.ts';
+import { createJobHandlers } from '../pipeline/worker.ts';
+import { loadSettings, withRuntime } from './context.ts';
+import { parsePort } from './options.ts';
+import { untilSignal } from './signals.ts';
+
+export function parseQueueNames(value: string): JobName[] {
+  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(JOB_NAMES as string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new InvalidArgumentError(`unknown job type ${unknown.join(', ')}; expected some of ${JOB_NAMES.join(', ')}`);
+  }
+  return names as JobName[];
+}
+
+function parseCount(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number ${min}-${max}`);
+    return n;
+  };
+}
+
+interface WorkerOptions {
+  queues?: JobName[];
+  batchSize: number;
+  pollSeconds: number;
+  maintenanceSeconds: number;
+  graceSeconds: number;
+  metricsPort?: number;
+}
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('run queued jobs (polls, backfills, batches, rollups, rescores, spike detection) from a PostgreSQL server')
+    .option('--queues <names>', `only these job types, comma-separated (${JOB_NAMES.join(', ')})`, parseQueueNames)
+    .option('--batch-size <n>', 'jobs fetched at once per job type and run side by side', parseCount(1, 200), 20)
+    .option('--poll-seconds <s>', 'wait after finding a queue empty', parseCount(1, 600), 2)
+    .option('--maintenance-seconds <s>', 'how often expired jobs (of crashed workers) are sent back for retry', parseCount(1, 3600), 60)
+    .option('--grace-seconds <s>', 'on SIGTERM, let running jobs finish this long before abandoning them to a retry', parseCount(0, 3600), 25)
+    .option('--metrics-port <n>', 'serve Prometheus /metrics on HOST at this port', parsePort)
+    .action(async (options: WorkerOptions) => {
+      if (!loadSettings().settings.databaseUrl) {
+        throw new ConfigError(
+          'the embedded database runs its jobs inside `vibecheck serve`; set DATABASE_URL to a PostgreSQL server to run separate workers',
+        );
+      }
+      await withRuntime(
+        async (runtime) => {
+          const { settings, log } = runtime;
+          const databaseUrl = settings.databaseUrl!;
+          const { db } = runtime.database;
+          const sources = buildSources(settings);
+          const metrics = createMetrics();
+          metrics.setQueueDepthReader(() => readQueueDepth(db));
+          const queue = await openJobQueue({ databaseUrl, log, maintenanceSeconds: options.maintenanceSeconds });
+          const handlers = createJobHandlers(db, sources, log, { aspectTier: runtime.aspectTier, metrics, throwOnFailedRun: true });
+          const worker = startQueueWorker(queue, db, handlers, log, {
+            queues: options.queues,
+            batchSize: options.batchSize,
+            pollSeconds: options.pollSeconds,
+            metrics,
+          });
+          const metricsServer = options.metricsPort === undefined ? undefined : createServer((req, res) => {
+            if (req.url !== '/metrics') return void res.writeHead(404).end();
+            metrics.render().then(
+              (text) => res.writeHead(200, { 'Content-Type': metrics.contentType }).end(text),
+              (error: unknown) => res.writeHead(500).end(String(error)),
+            );
+          }).listen(options.metricsPort, settings.host);
+          process.stdout.write(`VibeCheck worker is running (${(options.queues ?? JOB_NAMES).join(', ')})\n`);
+          await untilSignal(log);
+          await worker.stop(options.graceSeconds * 1000);
+          metricsServer?.close();
+          await queue.stop();
+          log.info('worker stopped');
+        },
+        { seed: false },
+      );
+    });
+}

@@ -1,0 +1,234 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql, type Kysely } from 'kysely';
+import PgBoss from 'pg-boss';
+import type { z } from 'zod';
+import type { Logger } from '../config/logger.ts';
+import type { DB } from '../db/schema.ts';
+import { JOB_CATALOG, concurrencyKeyOf, type JobHandlers, type JobName } from './jobs.ts';
+import type { Metrics } from './metrics.ts';
+
+export const JOB_NAMES = Object.keys(JOB_CATALOG) as JobName[];
+
+/** What a caller hands to `enqueue`: the payload schema's input (dates may be ISO strings). */
+export type JobPayloadInput<N extends JobName> = z.input<(typeof JOB_CATALOG)[N]['payload']>;
+
+export interface JobQueueOptions {
+  databaseUrl: string;
+  log: Pick<Logger, 'error' | 'warn' | 'info' | 'debug'>;
+  /** Check for jobs past their expiry (a crashed worker's) this often, in seconds; they are then retried. */
+  maintenanceSeconds?: number;
+  /** Caps each job's expiry below its catalog timeout: a crashed worker's jobs come back sooner. */
+  maxExpireSeconds?: number;
+  /** Run maintenance in this process; API-only processes leave it to workers. */
+  supervise?: boolean;
+}
+
+export interface EnqueueOptions {
+  /** At most one job with this concurrency key per slot of this many seconds, whoever enqueues it. */
+  throttleSeconds?: number;
+}
+
+/** The job catalog on a PostgreSQL server, through pg-boss: any process may enqueue, any worker runs. */
+export interface JobQueue {
+  /** The job id, or null when an equal job is already waiting (polls) or the throttle slot is taken. */
+  enqueue<N extends JobName>(name: N, payload: JobPayloadInput<N>, options?: EnqueueOptions): Promise<string | null>;
+  /** Many jobs of one kind in one statement. */
+  enqueueMany<N extends JobName>(name: N, payloads: Array<JobPayloadInput<N>>): Promise<void>;
+  readonly boss: PgBoss;
+  stop(): Promise<void>;
+}
+
+/** Polls are skipped, not queued, while one is waiting: pg-boss's `short` policy keeps one per key. */
+const QUEUE_POLICY: Partial<Record<JobName, PgBoss.QueuePolicy>> = { 'source.poll': 'short' };
+
+function jobOptions(name: JobName, payload: unknown, maxExpireSeconds: number | undefined): PgBoss.SendOptions {
+  const spec = JOB_CATALOG[name];
+  const key = concurrencyKeyOf(name, payload as never);
+  const expire = Math.max(1, Math.min(Math.round(spec.timeoutMs / 1000), maxExpireSeconds ?? Infinity));
+  return {
+    ...(key ? { singletonKey: key } : {}),
+    retryLimit: spec.retries,
+    retryDelay: 5,
+    retryBackoff: true,
+    expireInSeconds: expire,
+  };
+}
+
+export async function openJobQueue(options: JobQueueOptions): Promise<JobQueue> {
+  const boss = new PgBoss({
+    connectionString: options.databaseUrl,
+    max: 4,
+    supervise: options.supervise ?? true,
+    schedule: false,
+    maintenanceIntervalSeconds: options.maintenanceSeconds ?? 60,
+  });
+  boss.on('error', (error: Error) => options.log.error({ err: error }, 'job queue error'));
+  await boss.start();
+  for (const name of JOB_NAMES) {
+    if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: QUEUE_POLICY[name] ?? 'standard' });
+  }
+  return {
+    boss,
+    enqueue: async (name, payload, enqueueOptions = {}) => {
+      const parsed = JOB_CATALOG[name].payload.parse(payload);
+      const send = jobOptions(name, parsed, options.maxExpireSeconds);
+      if (enqueueOptions.throttleSeconds) send.singletonSeconds = enqueueOptions.throttleSeconds;
+      return boss.send(name, parsed, send);
+    },
+    enqueueMany: async (name, payloads) => {
+      const jobs = payloads.map((payload) => {
+        const parsed = JOB_CATALOG[name].payload.parse(payload);
+        return { name, data: parsed, ...jobOptions(name, parsed, options.maxExpireSeconds) } as PgBoss.JobInsert;
+      });
+      for (let i = 0; i < jobs.length; i += 500) await boss.insert(jobs.slice(i, i + 500));
+    },
+    stop: () => boss.stop({ graceful: false, wait: true }),
+  };
+}
+
+/** Jobs waiting or running per job type and state; empty before any queue process created the tables. */
+export async function readQueueDepth(db: Kysely<DB>): Promise<Array<{ job: string; state: string; count: number }>> {
+  const exists = await sql<{ found: boolean }>`SELECT to_regclass('pgboss.job') IS NOT NULL AS found`.execute(db);
+  if (!exists.rows[0]?.found) return [];
+  const rows = await sql<{ job: string; state: string; count: number }>`
+    SELECT name AS job, state::text AS state, count(*)::int AS count
+    FROM pgboss.job WHERE state IN ('created', 'retry', 'active') GROUP BY name, state`.execute(db);
+  const found = new Map(rows.rows.map((r) => [`${r.job}|${r.state}`, r.count]));
+  return JOB_NAMES.flatMap((job) => ['created', 'retry', 'active'].map((state) => ({ job, state, count: found.get(`${job}|${state}`) ?? 0 })));
+}
+
+export interface QueueWorkerOptions {
+  queues?: JobName[];
+  /** Jobs fetched at once per queue, and run side by side in this process. */
+  batchSize?: number;
+  /** Wait this long after finding a queue empty before asking again. */
+  pollSeconds?: number;
+  metrics?: Metrics;
+}
+
+export interface QueueWorker {
+  /** Jobs this process is running now. */
+  inFlight(): number;
+  /** Stops fetching; lets running jobs finish for `graceMs`, then aborts them so they are failed and retried. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+class KeyBusyError extends Error {}
+
+/**
+ * Runs queued jobs in this process. A job with a concurrency key holds a PostgreSQL advisory lock on
+ * it while it runs, on its own connection, so two jobs with one key never overlap anywhere; a killed
+ * worker's lock ends with its connection.
+ */
+export function startQueueWorker(
+  queue: JobQueue,
+  db: Kysely<DB>,
+  handlers: JobHandlers,
+  log: Pick<Logger, 'error' | 'warn' | 'info' | 'debug'>,
+  options: QueueWorkerOptions = {},
+): QueueWorker {
+  const names = options.queues ?? JOB_NAMES;
+  const batchSize = options.batchSize ?? 20;
+  const pollMs = (options.pollSeconds ?? 2) * 1000;
+  const stopping = new AbortController();
+  const abortJobs = new AbortController();
+  const running = new Set<Promise<void>>();
+  const metrics = options.metrics;
+
+  const runJob = async (name: JobName, job: PgBoss.Job<unknown>): Promise<void> => {
+    const started = performance.now();
+    const expireMs = Number(job.expireInSeconds) * 1000;
+    const signal = AbortSignal.any([abortJobs.signal, AbortSignal.timeout(expireMs)]);
+    let outcome: 'completed' | 'failed' | 'skipped' = 'completed';
+    try {
+      const spec = JOB_CATALOG[name];
+      const payload = spec.payload.parse(job.data);
+      const handler = handlers[name] as (p: unknown, s: AbortSignal) => Promise<unknown>;
+      const key = concurrencyKeyOf(name, payload as never);
+      const execute = () => handler(payload, signal);
+      await (key ? withKey(db, key, name === 'source.poll', signal, execute) : execute());
+      // A handler told to stop may return early with part of its work done; the retry finishes it.
+      if (signal.aborted) throw new Error('stopped before the end (shutdown or timeout); it will be retried');
+      await queue.boss.complete(name, job.id);
+    } catch (error) {
+      if (error instanceof KeyBusyError) {
+        outcome = 'skipped';
+        await queue.boss.complete(name, job.id, { skipped: error.message });
+      } else {
+        outcome = 'failed';
+        const message = error instanceof Error ? error.message : String(error);
+        log.warn({ job: name, id: job.id, error: message }, 'job failed');
+        await queue.boss.fail(name, job.id, { message });
+      }
+    } finally {
+      metrics?.jobs.inc({ job: name, outcome });
+      metrics?.jobSeconds.observe({ job: name }, (performance.now() - started) / 1000);
+    }
+  };
+
+  const loop = async (name: JobName): Promise<void> => {
+    const mine = new Set<Promise<void>>();
+    while (!stopping.signal.aborted) {
+      const room = batchSize - mine.size;
+      if (room < Math.ceil(batchSize / 2)) {
+        await Promise.race(mine);
+        continue;
+      }
+      let jobs: Array<PgBoss.Job<unknown>> = [];
+      try {
+        jobs = await queue.boss.fetch<unknown>(name, { batchSize: room });
+      } catch (error) {
+        log.error({ err: error, job: name }, 'could not fetch jobs');
+      }
+      for (const job of jobs) {
+        const run = runJob(name, job)
+          .catch((error: unknown) => log.error({ err: error, job: name }, 'could not record a job outcome'))
+          .finally(() => {
+            mine.delete(run);
+            running.delete(run);
+          });
+        mine.add(run);
+        running.add(run);
+      }
+      if (jobs.length === 0) await sleep(pollMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+    }
+  };
+  const loops = names.map((name) => loop(name));
+  log.info({ queues: names, batchSize }, 'queue worker started');
+
+  return {
+    inFlight: () => running.size,
+    stop: async (graceMs = 25_000) => {
+      stopping.abort();
+      await Promise.all(loops);
+      const settled = Promise.allSettled([...running]);
+      const finished = await Promise.race([settled.then(() => true), sleep(graceMs).then(() => false)]);
+      if (!finished) {
+        abortJobs.abort(new Error('worker shutting down'));
+        // Jobs that still do not end are left active: they expire and are retried elsewhere.
+        await Promise.race([settled, sleep(5_000)]);
+      }
+    },
+  };
+}
+
+/**
+ * Runs `body` holding the advisory lock of `key`. A poll finding its source busy is skipped (the
+ * next one comes soon); other jobs wait for the lock until their signal ends.
+ */
+async function withKey<T>(db: Kysely<DB>, key: string, skipWhenBusy: boolean, signal: AbortSignal, body: () => Promise<T>): Promise<T> {
+  return db.connection().execute(async (connection) => {
+    for (;;) {
+      const got = await sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(hashtextextended(${key}, 0)) AS locked`.execute(connection);
+      if (got.rows[0]?.locked) break;
+      if (skipWhenBusy) throw new KeyBusyError(`${key} is busy`);
+      signal.throwIfAborted();
+      await sleep(1_000);
+    }
+    try {
+      return await body();
+    } finally {
+      await sql`SELECT pg_advisory_unlock(hashtextextended(${key}, 0))`.execute(connection);
+    }
+  });
+}
