@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { NormalizedEvent, NormalizedPost } from '../core/post.ts';
-import { computeEngagementWeight } from '../core/stats.ts';
+import { addSums, computeEngagementWeight, computeMentionSums, EMPTY_SUMS, type SentimentLabel } from '../core/stats.ts';
 import { listEntities } from '../db/queries/entities.ts';
 import {
   addToRollups,
@@ -56,36 +56,13 @@ const hourStart = (date: Date): Date => new Date(Math.floor(date.getTime() / 3_6
 function addDelta(deltas: Map<string, RollupDelta>, mention: MentionRow): void {
   const bucket = hourStart(mention.createdAt);
   const key = `${mention.entityId}|${bucket.getTime()}|${mention.source}`;
-  const delta =
-    deltas.get(key) ??
-    ({
-      entityId: mention.entityId,
-      bucket,
-      source: mention.source,
-      n: 0,
-      positive: 0,
-      neutral: 0,
-      negative: 0,
-      scoreSum: 0,
-      scoreSqSum: 0,
-      weightSum: 0,
-      weightSqSum: 0,
-      weightedScoreSum: 0,
-      weightedScoreSqSum: 0,
-      engagementSum: 0,
-    } satisfies RollupDelta);
-  const s = mention.score;
-  const w = computeEngagementWeight(mention.engagement);
-  delta.n += 1;
-  delta[mention.label as 'positive' | 'neutral' | 'negative'] += 1;
-  delta.scoreSum += s;
-  delta.scoreSqSum += s * s;
-  delta.weightSum += w;
-  delta.weightSqSum += w * w;
-  delta.weightedScoreSum += w * s;
-  delta.weightedScoreSqSum += w * s * s;
-  delta.engagementSum += mention.engagement;
-  deltas.set(key, delta);
+  const previous = deltas.get(key) ?? { ...EMPTY_SUMS, entityId: mention.entityId, bucket, source: mention.source, engagementSum: 0 };
+  const sums = computeMentionSums({
+    score: mention.score,
+    label: mention.label as SentimentLabel,
+    weight: computeEngagementWeight(mention.engagement),
+  });
+  deltas.set(key, { ...previous, ...addSums(previous, sums), engagementSum: previous.engagementSum + mention.engagement });
 }
 
 /** Scores are stored as real (float4); round them the same way before they enter the rollup sums. */

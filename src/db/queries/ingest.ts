@@ -1,18 +1,9 @@
 import { sql } from 'kysely';
+import type { NormalizedPost } from '../../core/post.ts';
+import type { RollupSums } from '../../core/stats.ts';
 import type { Executor } from './entities.ts';
 
-export interface PostRow {
-  source: string;
-  externalId: string;
-  url: string | null;
-  author: string | null;
-  title: string | null;
-  body: string;
-  createdAt: Date;
-  score: number | null;
-  comments: number | null;
-  parentId: string | null;
-  threadId: string | null;
+export interface PostRow extends NormalizedPost {
   contentHash: string;
   label: string;
   sentimentScore: number;
@@ -136,20 +127,11 @@ export async function insertAspects(db: Executor, rows: AspectRow[]): Promise<vo
     ON CONFLICT (post_id, entity_id, aspect, created_at) DO NOTHING`.execute(db);
 }
 
-export interface RollupDelta {
+/** What a batch adds to one hourly row: the statistics' sums plus the raw engagement. */
+export interface RollupDelta extends RollupSums {
   entityId: number;
   bucket: Date;
   source: string;
-  n: number;
-  positive: number;
-  neutral: number;
-  negative: number;
-  scoreSum: number;
-  scoreSqSum: number;
-  weightSum: number;
-  weightSqSum: number;
-  weightedScoreSum: number;
-  weightedScoreSqSum: number;
   engagementSum: number;
 }
 
