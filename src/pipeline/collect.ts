@@ -9,6 +9,8 @@ import type { LlmAspectTier } from '../understand/aspects/index.ts';
 import { createIngestor } from './ingest.ts';
 import { buildSearchTerms } from './sources.ts';
 
+const INTERRUPTED = 'interrupted by shutdown; the next run resumes from the saved cursor';
+
 /** The per-source summary `collect --json` prints (interface.md). */
 export interface SourceRunSummary {
   fetched: number;
@@ -74,17 +76,13 @@ export async function runSource(options: RunSourceOptions): Promise<SourceRunSum
       options.onBatch?.(batch, totals);
       if (options.signal?.aborted) break;
     }
-    if (options.signal?.aborted) {
-      // Everything stored so far is committed with its cursor; the next run resumes from there.
-      const interrupted = 'interrupted by shutdown; the next run resumes from the saved cursor';
-      await finishRun(db, runId, 'failed', totals, interrupted);
-      return { ...totals, error: interrupted };
-    }
+    if (options.signal?.aborted) throw options.signal.reason;
     await finishRun(db, runId, 'succeeded', totals, null);
     runLog.info(totals, 'run finished');
     return totals;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // Everything stored before a shutdown is committed with its cursor; the next run resumes there.
+    const message = options.signal?.aborted ? INTERRUPTED : error instanceof Error ? error.message : String(error);
     await finishRun(db, runId, 'failed', totals, message).catch((e: unknown) => runLog.error({ err: e }, 'could not record the failed run'));
     runLog.warn({ ...totals, error: message }, 'run failed');
     return { ...totals, error: message };
