@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
-import type { CollectContext, CursorValue, SourceBatch } from '../types.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext } from '../../../test/support/source-harness.ts';
+import type { SourceBatch } from '../types.ts';
 import { createBlueskySource, type BlueskySourceOptions } from './source.ts';
 
 let upstream: FakeUpstream | undefined;
@@ -83,12 +84,7 @@ function servePds(state: FakeState) {
   };
 }
 
-const context = (): CollectContext => ({
-  terms: [{ slug: 'claude-code', phrases: ['Claude Code', 'claude-code'] }],
-  signal: new AbortController().signal,
-  log: { debug: () => {}, info: () => {}, warn: () => {} },
-  now: () => NOW,
-});
+const context = () => makeContext([{ slug: 'claude-code', phrases: ['Claude Code', 'claude-code'] }], NOW);
 
 const makeSource = (url: string, extra: Partial<BlueskySourceOptions> = {}) =>
   createBlueskySource({
@@ -98,29 +94,11 @@ const makeSource = (url: string, extra: Partial<BlueskySourceOptions> = {}) =>
     pageLimit: 5,
     maxPagesPerPoll: 50,
     initialLookbackMs: 48 * 3600_000,
-    rateLimit: { minTimeMs: 5 },
-    timeoutMs: 300,
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 20,
+    ...fastHttp(),
     ...extra,
   });
 
-/** Collects batches; with `limit`, stops after that many, as a collector killed right after a commit would. */
-async function drain(iterable: AsyncIterable<SourceBatch>, limit = Number.POSITIVE_INFINITY): Promise<{ batches: SourceBatch[]; error: unknown }> {
-  const batches: SourceBatch[] = [];
-  try {
-    for await (const batch of iterable) {
-      batches.push(batch);
-      if (batches.length >= limit) break;
-    }
-    return { batches, error: null };
-  } catch (error) {
-    return { batches, error };
-  }
-}
-
-const numbers = (batches: SourceBatch[]) => batches.flatMap((b) => b.posts.map((p) => numberOf(p.externalId)));
-const cursorsOf = (batches: SourceBatch[]) => new Map<string, CursorValue>(batches.map((b) => [b.queryKey, b.cursor]));
+const numbers = (batches: SourceBatch[]) => ids(batches).map(numberOf);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const sorted = (list: number[]) => [...list].sort((a, b) => a - b);
 const searches = (up: FakeUpstream) => up.requests.filter((r) => r.path.endsWith('searchPosts'));
@@ -157,7 +135,7 @@ describe('Bluesky source: poll', () => {
     const first = await drain(source.poll(context(), new Map()));
     state.maxId = 27;
     const before = searches(upstream).length;
-    const second = await drain(source.poll(context(), cursorsOf(first.batches)));
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(sorted(numbers(second.batches))).toEqual(range(21, 27));
     expect(searches(upstream)[before]?.query.get('since')).toBe(new Date(createdMs(20)).toISOString());
     expect(state.logins).toBe(1);
@@ -170,13 +148,13 @@ describe('Bluesky source: poll', () => {
     const first = await drain(source.poll(context(), new Map()));
     state.access.clear();
     state.maxId = 16;
-    const second = await drain(source.poll(context(), cursorsOf(first.batches)));
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(second.error).toBeNull();
     expect(state.refreshes).toBe(1);
     state.access.clear();
     state.refresh.clear();
     state.maxId = 18;
-    const third = await drain(source.poll(context(), cursorsOf(second.batches)));
+    const third = await drain(source.poll(context(), lastCursors(second.batches)));
     expect(third.error).toBeNull();
     expect(state.logins).toBe(2);
     expect(sorted([...numbers(first.batches), ...numbers(second.batches), ...numbers(third.batches)])).toEqual(range(1, 18));
@@ -189,7 +167,7 @@ describe('Bluesky source: poll', () => {
     const source = makeSource(upstream.url);
     const first = await drain(source.poll(context(), new Map()));
     expect(state.refreshes).toBe(0);
-    await drain(source.poll(context(), cursorsOf(first.batches)));
+    await drain(source.poll(context(), lastCursors(first.batches)));
     expect(state.refreshes).toBe(1);
     expect(upstream.requests.filter((r) => r.path.endsWith('searchPosts') && r.headers.authorization === undefined)).toHaveLength(0);
     const paths = upstream.requests.map((r) => r.path.split('.').at(-1));
@@ -217,7 +195,7 @@ describe('Bluesky source: poll', () => {
     expect(walk.until).toBe(new Date(createdMs(28) + 1).toISOString());
     expect(walk.edge).toEqual([uriOf(28)]);
     upstream.setHandler(handler);
-    const second = await drain(source.poll(context(), cursorsOf(first.batches)));
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(second.error).toBeNull();
     const all = [...numbers(first.batches), ...numbers(second.batches)];
     expect(sorted(all)).toEqual(range(1, 40));
@@ -262,7 +240,7 @@ describe('Bluesky source: poll', () => {
     const source = makeSource(upstream.url);
     for (let stopAfter = 1; stopAfter <= 11; stopAfter++) {
       const cut = await drain(source.poll(context(), new Map()), stopAfter);
-      const rest = await drain(source.poll(context(), cursorsOf(cut.batches)));
+      const rest = await drain(source.poll(context(), lastCursors(cut.batches)));
       const all = [...numbers(cut.batches), ...numbers(rest.batches)];
       expect(sorted(all)).toEqual(range(1, 42));
       expect(new Set(all).size).toBe(all.length);
@@ -277,7 +255,7 @@ describe('Bluesky source: backfill', () => {
     const window = { since: new Date(createdMs(40)), until: new Date(createdMs(70)) };
     for (let stopAfter = 1; stopAfter <= 8; stopAfter++) {
       const cut = await drain(source.backfill!(context(), window, new Map()), stopAfter);
-      const rest = await drain(source.backfill!(context(), window, cursorsOf(cut.batches)));
+      const rest = await drain(source.backfill!(context(), window, lastCursors(cut.batches)));
       const all = [...numbers(cut.batches), ...numbers(rest.batches)];
       expect(sorted(all)).toEqual(range(40, 69));
       expect(new Set(all).size).toBe(all.length);
@@ -294,7 +272,7 @@ describe('Bluesky source: backfill', () => {
     const first = await drain(source.backfill!(context(), window, new Map()));
     expect(first.error).not.toBeNull();
     upstream.setHandler(handler);
-    const second = await drain(source.backfill!(context(), window, cursorsOf(first.batches)));
+    const second = await drain(source.backfill!(context(), window, lastCursors(first.batches)));
     expect(second.error).toBeNull();
     const all = [...numbers(first.batches), ...numbers(second.batches)];
     expect(sorted(all)).toEqual(range(50, 89));

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
-import type { CollectContext, CursorValue, SourceBatch } from '../types.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext, warningsIn, type LoggedLine } from '../../../test/support/source-harness.ts';
 import { DEVTO_RATE_LIMIT } from './client.ts';
 import { createDevtoSource, DEVTO_QUERY_KEY, toDevtoBackfillKey, type DevtoSourceOptions } from './source.ts';
 
@@ -65,23 +65,13 @@ function devtoHandler(docs: Doc[]) {
   };
 }
 
-function context(phrases: string[] = ['Claude Code'], warnings: string[] = []): CollectContext {
-  return {
-    terms: [{ slug: 'claude-code', phrases }],
-    signal: new AbortController().signal,
-    log: { debug: () => {}, info: () => {}, warn: (_o, msg) => warnings.push(msg ?? '') },
-    now: () => NOW,
-  };
-}
+const context = (phrases: string[] = ['Claude Code'], logs?: LoggedLine[]) => makeContext([{ slug: 'claude-code', phrases }], NOW, logs);
 
 async function start(docs: Doc[], extra: Partial<DevtoSourceOptions> = {}) {
   upstream = await startFakeUpstream(devtoHandler(docs));
   const source = createDevtoSource({
     baseUrl: upstream.url,
-    rateLimit: { minTimeMs: 2 },
-    timeoutMs: 300,
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 20,
+    ...fastHttp(2),
     retries: 3,
     perPage: 20,
     ...extra,
@@ -89,22 +79,6 @@ async function start(docs: Doc[], extra: Partial<DevtoSourceOptions> = {}) {
   return { upstream, source };
 }
 
-async function drain(iterable: AsyncIterable<SourceBatch>): Promise<{ batches: SourceBatch[]; error: unknown }> {
-  const batches: SourceBatch[] = [];
-  try {
-    for await (const batch of iterable) batches.push(batch);
-    return { batches, error: null };
-  } catch (error) {
-    return { batches, error };
-  }
-}
-
-const ids = (batches: SourceBatch[]) => batches.flatMap((b) => b.posts.map((p) => p.externalId));
-const lastCursors = (batches: SourceBatch[]) => {
-  const map = new Map<string, CursorValue>();
-  for (const b of batches) map.set(b.queryKey, b.cursor);
-  return map;
-};
 const wantedIds = (docs: Doc[], sinceS = -Infinity) => docs.filter((d) => d.title.startsWith('Claude') && d.publishedS > sinceS).map((d) => String(d.id));
 const detailCalls = (requests: FakeRequest[]) => requests.filter((r) => r.path !== '/articles/latest');
 
@@ -235,11 +209,11 @@ describe('createDevtoSource poll', () => {
   it('logs and skips the rest of a gap longer than the poll page limit', async () => {
     const docs = makeDocs(100, NOW_S - 60, 400);
     const { source } = await start(docs, { maxPollPages: 2 });
-    const warnings: string[] = [];
-    const { batches } = await drain(source.poll(context(['Claude Code'], warnings), new Map()));
+    const logs: LoggedLine[] = [];
+    const { batches } = await drain(source.poll(context(['Claude Code'], logs), new Map()));
     expect(batches).toHaveLength(2);
     expect(batches.at(-1)?.cursor).toMatchObject({ hw: NOW_S - 60, walk: null });
-    expect(warnings.some((w) => /page limit/.test(w))).toBe(true);
+    expect(warningsIn(logs).some((w) => /page limit/.test(w))).toBe(true);
   });
 });
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
-import type { CollectContext, CursorValue, SourceBatch } from '../types.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext } from '../../../test/support/source-harness.ts';
+import type { SourceBatch } from '../types.ts';
 import { createDiscourseSource, type DiscourseSourceOptions } from './source.ts';
 
 let upstream: FakeUpstream | undefined;
@@ -55,28 +56,12 @@ function serveSearch(state: { maxId: number; refusePosts?: boolean }) {
   };
 }
 
-const context = (): CollectContext => ({
-  terms: [{ slug: 'claude-code', phrases: ['Claude Code'] }],
-  signal: new AbortController().signal,
-  log: { debug: () => {}, info: () => {}, warn: () => {} },
-  now: () => NOW,
-});
+const context = () => makeContext([{ slug: 'claude-code', phrases: ['Claude Code'] }], NOW);
 
 const makeSource = (forums: DiscourseSourceOptions['forums'], extra: Partial<DiscourseSourceOptions> = {}) =>
-  createDiscourseSource({ forums, initialLookbackMs: 48 * 3600_000, rateLimit: { minTimeMs: 2 }, timeoutMs: 300, minRetryDelayMs: 5, maxRetryDelayMs: 20, ...extra });
+  createDiscourseSource({ forums, initialLookbackMs: 48 * 3600_000, ...fastHttp(2), ...extra });
 
-async function drain(iterable: AsyncIterable<SourceBatch>): Promise<{ batches: SourceBatch[]; error: unknown }> {
-  const batches: SourceBatch[] = [];
-  try {
-    for await (const batch of iterable) batches.push(batch);
-    return { batches, error: null };
-  } catch (error) {
-    return { batches, error };
-  }
-}
-
-const postIds = (batches: SourceBatch[]) => batches.flatMap((b) => b.posts.map((p) => Number(p.externalId.split(':').at(-1))));
-const cursorsOf = (batches: SourceBatch[]) => new Map<string, CursorValue>(batches.map((b) => [b.queryKey, b.cursor]));
+const postIds = (batches: SourceBatch[]) => ids(batches).map((id) => Number(id.split(':').at(-1)));
 const mentioning = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => to - i).filter((id) => id % 3 === 0);
 
 describe('Discourse source: search mode', () => {
@@ -104,7 +89,7 @@ describe('Discourse source: search mode', () => {
     expect(first.error).toBeNull();
     expect(postIds(first.batches)).toEqual(mentioning(1, 30));
     state.maxId = 36;
-    const second = await drain(source.poll(context(), cursorsOf(first.batches)));
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(postIds(second.batches)).toEqual([36, 33]);
     expect(upstream.requests.filter((r) => r.path === '/posts.json')).toHaveLength(1);
   });
@@ -120,7 +105,7 @@ describe('Discourse source: search mode', () => {
     expect(first.batches).toHaveLength(1);
     expect(first.batches[0]?.cursor).toMatchObject({ hwm: null, walk: { top: { id: 399 }, page: 2 } });
     upstream.setHandler(handler);
-    const second = await drain(source.poll(context(), cursorsOf(first.batches)));
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(second.error).toBeNull();
     expect([...postIds(first.batches), ...postIds(second.batches)]).toEqual(mentioning(1, 400));
   });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
-import type { CollectContext, CursorValue, SourceBatch } from '../types.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext } from '../../../test/support/source-harness.ts';
+import type { CursorValue, SourceBatch } from '../types.ts';
 import { createDiscourseSource, type DiscourseSourceOptions } from './source.ts';
 
 let upstream: FakeUpstream | undefined;
@@ -39,40 +40,17 @@ function serveLatest(state: { maxId: number }, pageSize = 50) {
   };
 }
 
-const context = (): CollectContext => ({
-  terms: [{ slug: 'claude-code', phrases: ['Claude Code'] }],
-  signal: new AbortController().signal,
-  log: { debug: () => {}, info: () => {}, warn: () => {} },
-  now: () => NOW,
-});
+const context = () => makeContext([{ slug: 'claude-code', phrases: ['Claude Code'] }], NOW);
 
 const makeSource = (forums: DiscourseSourceOptions['forums'], extra: Partial<DiscourseSourceOptions> = {}) =>
   createDiscourseSource({
     forums,
     initialLookbackMs: 48 * 3600_000,
-    rateLimit: { minTimeMs: 5 },
-    timeoutMs: 300,
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 20,
+    ...fastHttp(),
     ...extra,
   });
 
-/** Collects batches; with `limit`, stops after that many, as a collector killed right after a commit would. */
-async function drain(iterable: AsyncIterable<SourceBatch>, limit = Number.POSITIVE_INFINITY): Promise<{ batches: SourceBatch[]; error: unknown }> {
-  const batches: SourceBatch[] = [];
-  try {
-    for await (const batch of iterable) {
-      batches.push(batch);
-      if (batches.length >= limit) break;
-    }
-    return { batches, error: null };
-  } catch (error) {
-    return { batches, error };
-  }
-}
-
-const postIds = (batches: SourceBatch[]) => batches.flatMap((b) => b.posts.map((p) => Number(p.externalId.split(':').at(-1))));
-const cursorsOf = (batches: SourceBatch[]) => new Map<string, CursorValue>(batches.map((b) => [b.queryKey, b.cursor]));
+const postIds = (batches: SourceBatch[]) => ids(batches).map((id) => Number(id.split(':').at(-1)));
 const mentioning = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i).filter((id) => id % 3 === 0);
 const desc = (ids: number[]) => [...ids].sort((a, b) => b - a);
 
@@ -96,7 +74,7 @@ describe('Discourse source: poll', () => {
     const first = await drain(source.poll(context(), new Map()));
     state.maxId = 135;
     upstream.requests.length = 0;
-    const second = await drain(source.poll(context(), cursorsOf(first.batches)));
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(postIds(second.batches)).toEqual(desc(mentioning(121, 135)));
     expect(upstream.requests).toHaveLength(1);
     expect(second.batches.at(-1)?.cursor).toEqual({ hwm: 135, walk: null });
@@ -123,7 +101,7 @@ describe('Discourse source: poll', () => {
 
     upstream.setHandler(handler);
     state.maxId = 133;
-    const second = await drain(source.poll(context(), cursorsOf(first.batches)));
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(second.error).toBeNull();
     expect([...postIds(first.batches), ...postIds(second.batches)].sort((a, b) => a - b)).toEqual(mentioning(11, 133));
     expect(second.batches.at(-1)?.cursor).toEqual({ hwm: 133, walk: null });
@@ -137,7 +115,7 @@ describe('Discourse source: poll', () => {
     for (let run = 0; run < 4; run++) {
       const { batches } = await drain(source.poll(context(), cursors));
       seen.push(...postIds(batches));
-      for (const [key, value] of cursorsOf(batches)) cursors.set(key, value);
+      for (const [key, value] of lastCursors(batches)) cursors.set(key, value);
     }
     expect(seen).toEqual(desc(mentioning(1, 120)));
     expect(cursors.get(`forum:${upstream.url}`)).toEqual({ hwm: 120, walk: null });
@@ -208,7 +186,7 @@ describe('Discourse source: poll', () => {
     const source = makeSource([upstream.url]);
     for (let stopAfter = 1; stopAfter <= 7; stopAfter++) {
       const cut = await drain(source.poll(context(), new Map()), stopAfter);
-      const rest = await drain(source.poll(context(), cursorsOf(cut.batches)));
+      const rest = await drain(source.poll(context(), lastCursors(cut.batches)));
       expect([...postIds(cut.batches), ...postIds(rest.batches)]).toEqual(desc(mentioning(1, 120)));
     }
   });
@@ -225,13 +203,13 @@ describe('Discourse source: backfill', () => {
     const first = await drain(source.backfill!(context(), window, new Map()));
     expect(first.error).not.toBeNull();
     upstream.setHandler(handler);
-    const second = await drain(source.backfill!(context(), window, cursorsOf(first.batches)));
+    const second = await drain(source.backfill!(context(), window, lastCursors(first.batches)));
     expect(second.error).toBeNull();
     expect([...postIds(first.batches), ...postIds(second.batches)].sort((a, b) => a - b)).toEqual(mentioning(50, 149));
     const progress = [...first.batches, ...second.batches].map((b) => b.progress ?? -1);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     expect(progress.at(-1)).toBe(1);
-    const again = await drain(source.backfill!(context(), window, cursorsOf(second.batches)));
+    const again = await drain(source.backfill!(context(), window, lastCursors(second.batches)));
     expect(again.batches).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext, type LoggedLine } from '../../../test/support/source-harness.ts';
 import { UpstreamError } from '../http.ts';
-import type { CollectContext, CursorValue, SourceBatch } from '../types.ts';
 import { GITHUB_SEARCH_RATE_LIMIT, GITHUB_SEARCH_RATE_LIMIT_ANONYMOUS } from './client.ts';
 import { createGithubSource, toGithubBackfillKey, toGithubQueryKey, type GithubSourceOptions } from './source.ts';
 
@@ -93,30 +93,14 @@ function githubHandler(issues: Doc[], discussions: Doc[] = []) {
   };
 }
 
-interface Logged {
-  level: string;
-  msg: string;
-}
-
-function context(phrases: string[], logs: Logged[] = []): CollectContext {
-  const push = (level: string) => (_o: object, msg?: string) => logs.push({ level, msg: msg ?? '' });
-  return {
-    terms: phrases.map((p) => ({ slug: p.replace(/\W+/g, '-'), phrases: [p] })),
-    signal: new AbortController().signal,
-    log: { debug: push('debug'), info: push('info'), warn: push('warn') },
-    now: () => NOW,
-  };
-}
+const context = (phrases: string[], logs?: LoggedLine[]) => makeContext(phrases.map((p) => ({ slug: p.replace(/\W+/g, '-'), phrases: [p] })), NOW, logs);
 
 async function start(issues: Doc[], discussions: Doc[] = [], extra: Partial<GithubSourceOptions> = {}) {
   upstream = await startFakeUpstream(githubHandler(issues, discussions));
   const source = createGithubSource({
     baseUrl: upstream.url,
     token: 'ghp_test',
-    rateLimit: { minTimeMs: 5 },
-    timeoutMs: 300,
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 20,
+    ...fastHttp(),
     retries: 3,
     perPage: 30,
     ...extra,
@@ -124,22 +108,6 @@ async function start(issues: Doc[], discussions: Doc[] = [], extra: Partial<Gith
   return { upstream, source };
 }
 
-async function drain(iterable: AsyncIterable<SourceBatch>): Promise<{ batches: SourceBatch[]; error: unknown }> {
-  const batches: SourceBatch[] = [];
-  try {
-    for await (const batch of iterable) batches.push(batch);
-    return { batches, error: null };
-  } catch (error) {
-    return { batches, error };
-  }
-}
-
-const ids = (batches: SourceBatch[]) => batches.flatMap((b) => b.posts.map((p) => p.externalId));
-const lastCursors = (batches: SourceBatch[]) => {
-  const map = new Map<string, CursorValue>();
-  for (const b of batches) map.set(b.queryKey, b.cursor);
-  return map;
-};
 
 describe('createGithubSource poll', () => {
   it('pages issue search through created: ranges with the API headers, every issue once', async () => {
@@ -201,7 +169,7 @@ describe('createGithubSource poll', () => {
   });
 
   it('skips a phrase GitHub refuses with 422 and still searches the others', async () => {
-    const logs: Logged[] = [];
+    const logs: LoggedLine[] = [];
     const { upstream, source } = await start(makeDocs(2, 'zed', NOW_S - 10, 'I_'), [], { token: null });
     const handler = githubHandler(makeDocs(2, 'zed', NOW_S - 10, 'I_'));
     upstream.setHandler((request) =>
@@ -214,7 +182,7 @@ describe('createGithubSource poll', () => {
   });
 
   it('without a token: no Authorization header, no GraphQL call, Discussions reported as skipped', async () => {
-    const logs: Logged[] = [];
+    const logs: LoggedLine[] = [];
     const { upstream, source } = await start(makeDocs(2, 'aider', NOW_S - 10, 'I_'), makeDocs(2, 'aider', NOW_S - 10, 'D_'), { token: null });
     const { batches } = await drain(source.poll(context(['aider'], logs), new Map()));
     expect(ids(batches)).toEqual(['I_0', 'I_1']);
@@ -339,7 +307,7 @@ describe('createGithubSource poll', () => {
       },
     };
     upstream.queue(incomplete, incomplete, incomplete);
-    const logs: Logged[] = [];
+    const logs: LoggedLine[] = [];
     const mixed = await drain(source.poll(context(['zed'], logs), new Map()));
     expect(ids(mixed.batches)).toEqual(['I_ok']);
     expect(mixed.batches[0]?.posts[0]?.title).toBe('zed rocks');

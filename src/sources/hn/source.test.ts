@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext, termsOf, warningsIn, type LoggedLine } from '../../../test/support/source-harness.ts';
 import { UpstreamError } from '../http.ts';
-import type { CollectContext, CursorValue, SourceBatch } from '../types.ts';
 import { HN_ALGOLIA_RATE_LIMIT } from './client.ts';
 import { createHnSource, HN_FALLBACK_QUERY_KEY, toHnBackfillKey, toHnQueryKey, type HnSourceOptions } from './source.ts';
 
@@ -71,14 +71,7 @@ function algoliaHandler(data: Hit[]) {
   };
 }
 
-function context(terms: Array<[string, string[]]>, warnings: string[] = []): CollectContext {
-  return {
-    terms: terms.map(([slug, phrases]) => ({ slug, phrases })),
-    signal: new AbortController().signal,
-    log: { debug: () => {}, info: () => {}, warn: (_o, msg) => warnings.push(msg ?? '') },
-    now: () => NOW,
-  };
-}
+const context = (terms: Array<[string, string[]]>, logs?: LoggedLine[]) => makeContext(termsOf(terms), NOW, logs);
 
 async function start(data: Hit[], extra: Partial<HnSourceOptions> = {}) {
   const upstream = await startFakeUpstream(algoliaHandler(data));
@@ -86,10 +79,7 @@ async function start(data: Hit[], extra: Partial<HnSourceOptions> = {}) {
   const source = createHnSource({
     baseUrl: upstream.url,
     firebaseUrl: null,
-    rateLimit: { minTimeMs: 5 },
-    timeoutMs: 300,
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 20,
+    ...fastHttp(),
     retries: 3,
     hitsPerPage: 40,
     ...extra,
@@ -97,22 +87,6 @@ async function start(data: Hit[], extra: Partial<HnSourceOptions> = {}) {
   return { upstream, source };
 }
 
-async function drain(iterable: AsyncIterable<SourceBatch>): Promise<{ batches: SourceBatch[]; error: unknown }> {
-  const batches: SourceBatch[] = [];
-  try {
-    for await (const batch of iterable) batches.push(batch);
-    return { batches, error: null };
-  } catch (error) {
-    return { batches, error };
-  }
-}
-
-const ids = (batches: SourceBatch[]) => batches.flatMap((b) => b.posts.map((p) => p.externalId));
-const lastCursors = (batches: SourceBatch[]) => {
-  const map = new Map<string, CursorValue>();
-  for (const b of batches) map.set(b.queryKey, b.cursor);
-  return map;
-};
 
 describe('createHnSource poll', () => {
   it('walks every page of a quoted phrase query once, with same-second hits across page boundaries', async () => {
@@ -170,11 +144,11 @@ describe('createHnSource poll', () => {
   it('steps past a second holding more hits than a page instead of looping', async () => {
     const crowded = Array.from({ length: 5 }, (_, i): Hit => ({ objectID: String(3100 + i), created_at_i: NOW_S - 50, _tags: ['story'], title: `zed ${i}`, author: 'a' }));
     const data = [...crowded, ...makeHits(3, 'zed', NOW_S - 60, 3200)];
-    const warnings: string[] = [];
+    const logs: LoggedLine[] = [];
     const { source } = await start(data, { hitsPerPage: 4 });
-    const { batches, error } = await drain(source.poll(context([['zed', ['zed']]], warnings), new Map()));
+    const { batches, error } = await drain(source.poll(context([['zed', ['zed']]], logs), new Map()));
     expect(error).toBeNull();
-    expect(warnings.some((w) => /more hits in one second/.test(w))).toBe(true);
+    expect(warningsIn(logs).some((w) => /more hits in one second/.test(w))).toBe(true);
     expect(ids(batches)).toEqual(expect.arrayContaining(['3200', '3201', '3202']));
     expect(new Set(ids(batches)).size).toBe(ids(batches).length);
   });
@@ -319,7 +293,7 @@ describe('createHnSource poll', () => {
       return { body: items[id] ?? null };
     });
     servers.push(firebase);
-    const warnings: string[] = [];
+    const logs: LoggedLine[] = [];
     const source = createHnSource({
       baseUrl: upstream.url,
       firebaseUrl: firebase.url,
@@ -329,10 +303,10 @@ describe('createHnSource poll', () => {
       minRetryDelayMs: 5,
       fallbackBatchSize: 2,
     });
-    const ctx = context([['claude-code', ['Claude Code']]], warnings);
+    const ctx = context([['claude-code', ['Claude Code']]], logs);
     const { batches, error } = await drain(source.poll(ctx, new Map([[HN_FALLBACK_QUERY_KEY, { maxId: 100 }]])));
     expect(error).toBeNull();
-    expect(warnings.some((w) => /Firebase/.test(w))).toBe(true);
+    expect(warningsIn(logs).some((w) => /Firebase/.test(w))).toBe(true);
     expect(ids(batches)).toEqual(['101', '104']);
     expect(batches.flatMap((b) => b.posts).find((p) => p.externalId === '104')?.body).toBe('is claude code good?');
     expect(batches.flatMap((b) => b.rejected)).toEqual([{ externalId: '105', reason: expect.stringMatching(/^time:/) }]);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
-import type { CollectContext, CursorValue, SourceBatch } from '../types.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext } from '../../../test/support/source-harness.ts';
+import type { CursorValue } from '../types.ts';
 import { createLobstersSource, type LobstersSourceOptions } from './source.ts';
 
 let upstream: FakeUpstream | undefined;
@@ -66,41 +67,17 @@ function serveLobsters(state: { maxId: number; extra?: Map<number, number> }) {
   };
 }
 
-const context = (): CollectContext => ({
-  terms: [{ slug: 'claude-code', phrases: ['Claude Code'] }],
-  signal: new AbortController().signal,
-  log: { debug: () => {}, info: () => {}, warn: () => {} },
-  now: () => NOW,
-});
+const context = () => makeContext([{ slug: 'claude-code', phrases: ['Claude Code'] }], NOW);
 
 const makeSource = (url: string, extra: Partial<LobstersSourceOptions> = {}) =>
   createLobstersSource({
     baseUrl: url,
     initialLookbackMs: 48 * 3600_000,
     maxPagesPerPoll: 10,
-    rateLimit: { minTimeMs: 5 },
-    timeoutMs: 300,
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 20,
+    ...fastHttp(),
     ...extra,
   });
 
-/** Collects batches; with `limit`, stops after that many, as a collector killed right after a commit would. */
-async function drain(iterable: AsyncIterable<SourceBatch>, limit = Number.POSITIVE_INFINITY): Promise<{ batches: SourceBatch[]; error: unknown }> {
-  const batches: SourceBatch[] = [];
-  try {
-    for await (const batch of iterable) {
-      batches.push(batch);
-      if (batches.length >= limit) break;
-    }
-    return { batches, error: null };
-  } catch (error) {
-    return { batches, error };
-  }
-}
-
-const ids = (batches: SourceBatch[]) => batches.flatMap((b) => b.posts.map((p) => p.externalId));
-const cursorsOf = (batches: SourceBatch[]) => new Map<string, CursorValue>(batches.map((b) => [b.queryKey, b.cursor]));
 /** Every story n in [from, to] about Claude Code, newest first, each followed by its surviving comment. */
 const expected = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => to - i)
@@ -123,7 +100,7 @@ describe('Lobsters source: poll', () => {
       '/newest/page/3.json',
       '/newest/page/4.json',
     ]);
-    expect(cursorsOf(batches).get('newest')).toEqual({ hwm: { ms: T0 + 60 * 60_000, ids: ['s60'] }, walk: null });
+    expect(lastCursors(batches).get('newest')).toEqual({ hwm: { ms: T0 + 60 * 60_000, ids: ['s60'] }, walk: null });
   });
 
   it('follows matching stories for comments that arrive later, fetching a story again only when it has more', async () => {
@@ -136,12 +113,12 @@ describe('Lobsters source: poll', () => {
 
     state.extra.set(60, 2);
     const fetchesBefore = upstream.requests.length;
-    const second = await drain(source.poll(context(), cursorsOf(first.batches)));
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(ids(second.batches)).toEqual(['c:c60x0', 'c:c60x1']);
     expect(second.batches.at(-1)?.posts[0]?.parentId).toBe('c:c60a');
     expect(upstream.requests.slice(fetchesBefore).filter((r) => r.path.startsWith('/s/')).map((r) => r.path)).toEqual(['/s/s60.json']);
 
-    const third = await drain(source.poll(context(), cursorsOf([...first.batches, ...second.batches])));
+    const third = await drain(source.poll(context(), lastCursors([...first.batches, ...second.batches])));
     expect(ids(third.batches)).toEqual([]);
   });
 
@@ -167,7 +144,7 @@ describe('Lobsters source: poll', () => {
     const first = await drain(source.poll(context(), new Map()));
     state.maxId = 70;
     upstream.requests.length = 0;
-    const second = await drain(source.poll(context(), cursorsOf(first.batches)));
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(ids(second.batches)).toEqual(expected(61, 70));
     expect(upstream.requests.filter((r) => r.path.startsWith('/newest'))).toHaveLength(1);
   });
@@ -184,10 +161,10 @@ describe('Lobsters source: poll', () => {
     expect(first.batches[0]?.cursor).toEqual({ hwm: { ms: T0 + 5 * 60_000, ids: ['s5'] }, walk: { top: { ms: T0 + 60 * 60_000, ids: ['s60'] }, page: 2 } });
 
     upstream.setHandler(handler);
-    const second = await drain(source.poll(context(), cursorsOf(first.batches)));
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(second.error).toBeNull();
     expect([...ids(first.batches), ...ids(second.batches)]).toEqual(expected(6, 60));
-    expect(cursorsOf(second.batches).get('newest')).toEqual({ hwm: { ms: T0 + 60 * 60_000, ids: ['s60'] }, walk: null });
+    expect(lastCursors(second.batches).get('newest')).toEqual({ hwm: { ms: T0 + 60 * 60_000, ids: ['s60'] }, walk: null });
   });
 
   it('rides out 429 with Retry-After or RateLimit-Reset, a 500, a slow response and truncated JSON', async () => {
@@ -246,7 +223,7 @@ describe('Lobsters source: poll', () => {
     const source = makeSource(upstream.url);
     for (let stopAfter = 1; stopAfter <= 4; stopAfter++) {
       const cut = await drain(source.poll(context(), new Map()), stopAfter);
-      const rest = await drain(source.poll(context(), cursorsOf(cut.batches)));
+      const rest = await drain(source.poll(context(), lastCursors(cut.batches)));
       expect([...ids(cut.batches), ...ids(rest.batches)]).toEqual(expected(1, 80));
     }
   });
@@ -263,7 +240,7 @@ describe('Lobsters source: backfill', () => {
     const first = await drain(source.backfill!(context(), window, new Map()));
     expect(first.error).not.toBeNull();
     upstream.setHandler(handler);
-    const second = await drain(source.backfill!(context(), window, cursorsOf(first.batches)));
+    const second = await drain(source.backfill!(context(), window, lastCursors(first.batches)));
     expect(second.error).toBeNull();
     const all = [...ids(first.batches), ...ids(second.batches)];
     expect(all).toEqual(expected(10, 99).filter((id) => !id.startsWith('c:')));

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
-import type { CollectContext, CursorValue, SourceBatch } from '../types.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext } from '../../../test/support/source-harness.ts';
+import type { CursorValue, SourceBatch } from '../types.ts';
 import { createMastodonSource, type MastodonSourceOptions } from './source.ts';
 
 let upstream: FakeUpstream | undefined;
@@ -50,32 +51,12 @@ function serveTimeline(state: { maxId: number }, extraHeaders: Record<string, st
   };
 }
 
-const context = (): CollectContext => ({
-  terms: [{ slug: 'claude-code', phrases: ['Claude Code', 'claude-code'] }],
-  signal: new AbortController().signal,
-  log: { debug: () => {}, info: () => {}, warn: () => {} },
-  now: () => NOW,
-});
+const context = () => makeContext([{ slug: 'claude-code', phrases: ['Claude Code', 'claude-code'] }], NOW);
 
 const makeSource = (instances: MastodonSourceOptions['instances'], extra: Partial<MastodonSourceOptions> = {}) =>
-  createMastodonSource({ instances, rateLimit: { minTimeMs: 5 }, timeoutMs: 300, minRetryDelayMs: 5, maxRetryDelayMs: 20, ...extra });
+  createMastodonSource({ instances, ...fastHttp(), ...extra });
 
-/** Collects batches; with `limit`, stops after that many, as a collector killed right after a commit would. */
-async function drain(iterable: AsyncIterable<SourceBatch>, limit = Number.POSITIVE_INFINITY): Promise<{ batches: SourceBatch[]; error: unknown }> {
-  const batches: SourceBatch[] = [];
-  try {
-    for await (const batch of iterable) {
-      batches.push(batch);
-      if (batches.length >= limit) break;
-    }
-    return { batches, error: null };
-  } catch (error) {
-    return { batches, error };
-  }
-}
-
-const numbers = (batches: SourceBatch[]) => batches.flatMap((b) => b.posts.map((p) => numberOf(p.externalId)));
-const cursorsOf = (batches: SourceBatch[]) => new Map<string, CursorValue>(batches.map((b) => [b.queryKey, b.cursor]));
+const numbers = (batches: SourceBatch[]) => ids(batches).map(numberOf);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const sorted = (list: number[]) => [...list].sort((a, b) => a - b);
 
@@ -99,7 +80,7 @@ describe('Mastodon source: poll', () => {
     const first = await drain(source.poll(context(), new Map()));
     state.maxId = 110;
     upstream.requests.length = 0;
-    const second = await drain(source.poll(context(), cursorsOf(first.batches)));
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(sorted(numbers(second.batches))).toEqual(range(11, 110));
     expect(new Set(numbers(second.batches)).size).toBe(100);
     expect(upstream.requests.map((r) => r.query.get('min_id'))).toEqual([idOf(10), idOf(50), idOf(90)]);
@@ -118,7 +99,7 @@ describe('Mastodon source: poll', () => {
     expect(String(first.error)).toMatch(/1 of 1 instances failed: .*malformed JSON/);
     expect(first.batches.map((b) => b.cursor)).toEqual([{ minId: idOf(40) }]);
     upstream.setHandler(handler);
-    const second = await drain(source.poll(context(), cursorsOf(first.batches)));
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(sorted([...numbers(first.batches), ...numbers(second.batches)])).toEqual(range(1, 130));
   });
 
@@ -176,7 +157,7 @@ describe('Mastodon source: poll', () => {
     const source = makeSource([upstream.url], { rateLimit: { minTimeMs: 30 } });
     const first = await drain(source.poll(context(), new Map()));
     state.maxId = 320;
-    await drain(source.poll(context(), cursorsOf(first.batches)));
+    await drain(source.poll(context(), lastCursors(first.batches)));
     expect(upstream.requests.length).toBeGreaterThanOrEqual(8);
     expect(maxRequestsInWindow(upstream.requests, 120)).toBeLessThanOrEqual(5);
   });
@@ -188,11 +169,11 @@ describe('Mastodon source: poll', () => {
     const state = { maxId: 0 };
     upstream = await startFakeUpstream(serveTimeline(state));
     const source = makeSource([upstream.url]);
-    const start = cursorsOf((await drain(source.poll(context(), new Map()))).batches);
+    const start = lastCursors((await drain(source.poll(context(), new Map()))).batches);
     state.maxId = 150;
     for (let stopAfter = 1; stopAfter <= 4; stopAfter++) {
       const cut = await drain(source.poll(context(), start), stopAfter);
-      const rest = await drain(source.poll(context(), new Map([...start, ...cursorsOf(cut.batches)])));
+      const rest = await drain(source.poll(context(), new Map([...start, ...lastCursors(cut.batches)])));
       const all = [...numbers(cut.batches), ...numbers(rest.batches)];
       expect(sorted(all)).toEqual(range(1, 150));
       expect(new Set(all).size).toBe(all.length);
@@ -211,7 +192,7 @@ describe('Mastodon source: backfill', () => {
     const first = await drain(source.backfill!(context(), window, new Map()));
     expect(first.error).not.toBeNull();
     upstream.setHandler(handler);
-    const second = await drain(source.backfill!(context(), window, cursorsOf(first.batches)));
+    const second = await drain(source.backfill!(context(), window, lastCursors(first.batches)));
     expect(second.error).toBeNull();
     expect(sorted([...numbers(first.batches), ...numbers(second.batches)])).toEqual(range(20, 149));
     const progress = [...first.batches, ...second.batches].map((b) => b.progress ?? -1);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext, termsOf, warningsIn, type LoggedLine } from '../../../test/support/source-harness.ts';
 import type { UpstreamError } from '../http.ts';
-import type { CollectContext, CursorValue, SourceBatch } from '../types.ts';
 import { REDDIT_ANONYMOUS_RATE_LIMIT, REDDIT_OAUTH_RATE_LIMIT } from './client.ts';
 import { createRedditSource, toRedditBackfillKey, toRedditQueryKey, type RedditSourceOptions } from './source.ts';
 
@@ -81,20 +81,7 @@ function redditHandler(docs: Doc[], tokens: { issued: number; valid: Set<string>
   };
 }
 
-interface Logged {
-  level: string;
-  msg: string;
-}
-
-function context(terms: Array<[string, string[]]>, logs: Logged[] = []): CollectContext {
-  const push = (level: string) => (_o: object, msg?: string) => logs.push({ level, msg: msg ?? '' });
-  return {
-    terms: terms.map(([slug, phrases]) => ({ slug, phrases })),
-    signal: new AbortController().signal,
-    log: { debug: push('debug'), info: push('info'), warn: push('warn') },
-    now: () => NOW,
-  };
-}
+const context = (terms: Array<[string, string[]]>, logs?: LoggedLine[]) => makeContext(termsOf(terms), NOW, logs);
 
 async function start(docs: Doc[], extra: Partial<RedditSourceOptions> = {}) {
   const tokens = { issued: 0, valid: new Set<string>() };
@@ -105,10 +92,7 @@ async function start(docs: Doc[], extra: Partial<RedditSourceOptions> = {}) {
     clientId: 'cid',
     clientSecret: 'secret',
     userAgent: 'linux:dev.vibecheck.test:v0.1.0 (by /u/vibecheck)',
-    rateLimit: { minTimeMs: 5 },
-    timeoutMs: 300,
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 20,
+    ...fastHttp(),
     retries: 3,
     limit: 25,
     ...extra,
@@ -116,22 +100,6 @@ async function start(docs: Doc[], extra: Partial<RedditSourceOptions> = {}) {
   return { upstream, source, tokens };
 }
 
-async function drain(iterable: AsyncIterable<SourceBatch>): Promise<{ batches: SourceBatch[]; error: unknown }> {
-  const batches: SourceBatch[] = [];
-  try {
-    for await (const batch of iterable) batches.push(batch);
-    return { batches, error: null };
-  } catch (error) {
-    return { batches, error };
-  }
-}
-
-const ids = (batches: SourceBatch[]) => batches.flatMap((b) => b.posts.map((p) => p.externalId));
-const lastCursors = (batches: SourceBatch[]) => {
-  const map = new Map<string, CursorValue>();
-  for (const b of batches) map.set(b.queryKey, b.cursor);
-  return map;
-};
 const searches = (requests: FakeRequest[]) => requests.filter((r) => r.path !== '/api/v1/access_token');
 
 describe('createRedditSource poll', () => {
@@ -172,11 +140,11 @@ describe('createRedditSource poll', () => {
     const docs = makeDocs(40, 'zed', NOW_S - 100, 'v', 30);
     const { source } = await start(docs, { clientId: null });
     const cursor = { hw: NOW_S - 86_400, recent: {}, walk: { after: 't3_deleted_post', top: NOW_S - 100, added: {} } };
-    const warnings: Logged[] = [];
-    const { batches, error } = await drain(source.poll(context([['zed', ['zed']]], warnings), new Map([[toRedditQueryKey({ slug: 'zed', phrases: [] }), cursor]])));
+    const logs: LoggedLine[] = [];
+    const { batches, error } = await drain(source.poll(context([['zed', ['zed']]], logs), new Map([[toRedditQueryKey({ slug: 'zed', phrases: [] }), cursor]])));
     expect(error).toBeNull();
     expect(ids(batches).sort()).toEqual(docs.map((d) => `t3_${d.id}`).sort());
-    expect(warnings.some((w) => /anchor/.test(w.msg))).toBe(true);
+    expect(warningsIn(logs).some((w) => /anchor/.test(w))).toBe(true);
   });
 
   it('stops at the high-water mark on the next poll and takes only what is new', async () => {
@@ -237,7 +205,7 @@ describe('createRedditSource poll', () => {
   });
 
   it('runs anonymously against .json without credentials, and says so', async () => {
-    const logs: Logged[] = [];
+    const logs: LoggedLine[] = [];
     const { upstream, source } = await start(makeDocs(2, 'aider', NOW_S - 60, 'a'), { clientId: null, clientSecret: null });
     const { batches, error } = await drain(source.poll(context([['aider', ['aider']]], logs), new Map()));
     expect(error).toBeNull();
@@ -354,7 +322,7 @@ describe('createRedditSource backfill', () => {
     const inside = makeDocs(40, 'copilot', untilS - 3600, 'in', 3 * 86_400);
     const docs = [...makeDocs(5, 'copilot', NOW_S - 60, 'late', 3600), ...inside];
     const { source } = await start(docs, { clientId: null });
-    const logs: Logged[] = [];
+    const logs: LoggedLine[] = [];
     const { batches, error } = await drain(source.backfill!(context([['copilot', ['copilot']]], logs), window, new Map()));
     expect(error).toBeNull();
     const expected = inside.filter((d) => d.createdS >= window.since.getTime() / 1000).map((d) => `t3_${d.id}`);
@@ -368,7 +336,7 @@ describe('createRedditSource backfill', () => {
   it('reports in the logs when the 1,000-item cap ends the listing before the window starts', async () => {
     const docs = makeDocs(1050, 'copilot', untilS - 10, 'x', 600);
     const { source, upstream } = await start(docs, { clientId: null, limit: 100, rateLimit: { minTimeMs: 0 } });
-    const logs: Logged[] = [];
+    const logs: LoggedLine[] = [];
     const { batches, error } = await drain(source.backfill!(context([['copilot', ['copilot']]], logs), window, new Map()));
     expect(error).toBeNull();
     expect(ids(batches)).toHaveLength(1000);

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
-import type { CollectContext, CursorValue, SourceBatch } from '../types.ts';
+import { drain, fastHttp, lastCursors, makeContext, termsOf } from '../../../test/support/source-harness.ts';
+import type { SourceBatch } from '../types.ts';
 import { createRssSource, type RssSourceOptions } from './source.ts';
 
 let upstream: FakeUpstream | undefined;
@@ -12,15 +13,14 @@ afterEach(async () => {
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
-const context = (): CollectContext => ({
-  terms: [
-    { slug: 'claude-code', phrases: ['Claude Code'] },
-    { slug: 'cursor', phrases: ['Cursor'] },
-  ],
-  signal: new AbortController().signal,
-  log: { debug: () => {}, info: () => {}, warn: () => {} },
-  now: () => new Date('2026-11-26T12:00:00Z'),
-});
+const context = () =>
+  makeContext(
+    termsOf([
+      ['claude-code', ['Claude Code']],
+      ['cursor', ['Cursor']],
+    ]),
+    new Date('2026-11-26T12:00:00Z'),
+  );
 
 const xml = (body: string): FakeResponse => ({ headers: { 'content-type': 'application/rss+xml' }, body });
 
@@ -45,29 +45,11 @@ function serveFeeds(bodies: Record<string, string>) {
 const makeSource = (url: string, paths: string[], extra: Partial<RssSourceOptions> = {}) =>
   createRssSource({
     feeds: paths.map((path) => `${url}${path}`),
-    rateLimit: { minTimeMs: 10 },
-    timeoutMs: 300,
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 20,
+    ...fastHttp(10),
     ...extra,
   });
 
-/** Collects batches; with `limit`, stops after that many, as a collector killed right after a commit would. */
-async function drain(iterable: AsyncIterable<SourceBatch>, limit = Number.POSITIVE_INFINITY): Promise<{ batches: SourceBatch[]; error: unknown }> {
-  const batches: SourceBatch[] = [];
-  try {
-    for await (const batch of iterable) {
-      batches.push(batch);
-      if (batches.length >= limit) break;
-    }
-    return { batches, error: null };
-  } catch (error) {
-    return { batches, error };
-  }
-}
-
 const titles = (batches: SourceBatch[]) => batches.flatMap((b) => b.posts.map((p) => p.title));
-const cursorsOf = (batches: SourceBatch[]) => new Map<string, CursorValue>(batches.map((b) => [b.queryKey, b.cursor]));
 
 describe('RSS source', () => {
   it('keeps only items that mention a tracked term, and reports bad items without dropping the feed', async () => {
@@ -107,7 +89,7 @@ describe('RSS source', () => {
     upstream = await startFakeUpstream(serveFeeds({ '/blog.xml': fixture('blog.rss.xml') }));
     const source = makeSource(upstream.url, ['/blog.xml']);
     const first = await drain(source.poll(context(), new Map()));
-    const second = await drain(source.poll(context(), cursorsOf(first.batches)));
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(upstream.requests[1]?.headers['if-none-match']).toBe(`"${fixture('blog.rss.xml').length}"`);
     expect(upstream.requests[1]?.headers['if-modified-since']).toBe('Wed, 25 Nov 2026 12:00:00 GMT');
     expect(second.batches).toEqual([{ queryKey: first.batches[0]?.queryKey, posts: [], events: [], rejected: [], fetched: 0, cursor: first.batches[0]?.cursor }]);
@@ -119,7 +101,7 @@ describe('RSS source', () => {
     const source = makeSource(upstream.url, ['/f.xml']);
     const first = await drain(source.poll(context(), new Map()));
     feeds['/f.xml'] = rssOf([{ id: 'c', title: 'Claude Code three' }, { id: 'a', title: 'Claude Code one' }, { id: 'b', title: 'Claude Code two' }]);
-    const second = await drain(source.poll(context(), cursorsOf(first.batches)));
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(titles(first.batches)).toEqual(['Claude Code one', 'Claude Code two']);
     expect(titles(second.batches)).toEqual(['Claude Code three']);
     expect(second.batches[0]?.fetched).toBe(1);
@@ -158,7 +140,7 @@ describe('RSS source', () => {
     const source = makeSource(upstream.url, ['/a.xml', '/b.xml', '/c.xml']);
     for (let stopAfter = 1; stopAfter <= 3; stopAfter++) {
       const cut = await drain(source.poll(context(), new Map()), stopAfter);
-      const rest = await drain(source.poll(context(), cursorsOf(cut.batches)));
+      const rest = await drain(source.poll(context(), lastCursors(cut.batches)));
       expect([...titles(cut.batches), ...titles(rest.batches)]).toEqual(['Cursor a', 'Cursor b', 'Cursor c']);
     }
   });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
-import type { CollectContext, CursorValue, SourceBatch } from '../types.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext } from '../../../test/support/source-harness.ts';
+import type { CursorValue } from '../types.ts';
 import { createStackExchangeSource, type StackExchangeSourceOptions } from './source.ts';
 
 let upstream: FakeUpstream | undefined;
@@ -53,12 +54,8 @@ function serveSearch(questions: Question[], extra: Record<string, unknown> = {})
   };
 }
 
-const context = (slugs: string[] = ['claude-code']): CollectContext => ({
-  terms: slugs.map((slug) => ({ slug, phrases: [slug === 'claude-code' ? 'Claude Code' : slug] })),
-  signal: new AbortController().signal,
-  log: { debug: () => {}, info: () => {}, warn: () => {} },
-  now: () => NOW,
-});
+const context = (slugs: string[] = ['claude-code']) =>
+  makeContext(slugs.map((slug) => ({ slug, phrases: [slug === 'claude-code' ? 'Claude Code' : slug] })), NOW);
 
 const makeSource = (url: string, extra: Partial<StackExchangeSourceOptions> = {}) =>
   createStackExchangeSource({
@@ -66,29 +63,10 @@ const makeSource = (url: string, extra: Partial<StackExchangeSourceOptions> = {}
     pageSize: 3,
     maxPagesPerQuery: 50,
     initialLookbackMs: 2 * 3600_000,
-    rateLimit: { minTimeMs: 10 },
-    timeoutMs: 300,
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 20,
+    ...fastHttp(10),
     ...extra,
   });
 
-/** Collects batches; with `limit`, stops after that many, as a collector killed right after a commit would. */
-async function drain(iterable: AsyncIterable<SourceBatch>, limit = Number.POSITIVE_INFINITY): Promise<{ batches: SourceBatch[]; error: unknown }> {
-  const batches: SourceBatch[] = [];
-  try {
-    for await (const batch of iterable) {
-      batches.push(batch);
-      if (batches.length >= limit) break;
-    }
-    return { batches, error: null };
-  } catch (error) {
-    return { batches, error };
-  }
-}
-
-const ids = (batches: SourceBatch[]) => batches.flatMap((b) => b.posts.map((p) => p.externalId));
-const lastCursors = (batches: SourceBatch[]) => new Map<string, CursorValue>(batches.map((b) => [b.queryKey, b.cursor]));
 const allIds = (questions: Question[]) => questions.map((q) => `so:q:${q.question_id}`).sort();
 
 describe('Stack Exchange source: poll', () => {
