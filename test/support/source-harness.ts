@@ -1,3 +1,5 @@
+import { onTestFinished } from 'vitest';
+import { startFakeUpstream, type FakeHandler, type FakeUpstream } from './fake-upstream.ts';
 import type { CollectContext, CursorValue, SearchTerm, SourceBatch, SourceHttpOptions } from '../../src/sources/types.ts';
 
 /** HTTP options that keep a source test fast: tight request spacing, a short timeout, short retry delays. */
@@ -65,4 +67,11 @@ export function ids(batches: SourceBatch[]): string[] {
 /** The cursor each query key was last left at: what the pipeline would have stored after these batches. */
 export function lastCursors(batches: SourceBatch[]): Map<string, CursorValue> {
   return new Map(batches.map((batch) => [batch.queryKey, batch.cursor]));
+}
+
+/** Starts a fake upstream that closes when the running test finishes, passed or failed. */
+export async function serveUpstream(handler: FakeHandler): Promise<FakeUpstream> {
+  const upstream = await startFakeUpstream(handler);
+  onTestFinished(() => upstream.close());
+  return upstream;
 }

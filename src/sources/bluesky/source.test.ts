@@ -1,14 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
-import { drain, fastHttp, ids, lastCursors, makeContext } from '../../../test/support/source-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { maxRequestsInWindow, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream } from '../../../test/support/source-harness.ts';
 import type { SourceBatch } from '../types.ts';
 import { createBlueskySource, type BlueskySourceOptions } from './source.ts';
-
-let upstream: FakeUpstream | undefined;
-afterEach(async () => {
-  await upstream?.close();
-  upstream = undefined;
-});
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const T0 = NOW.getTime() - 24 * 3600_000;
@@ -105,7 +99,7 @@ const searches = (up: FakeUpstream) => up.requests.filter((r) => r.path.endsWith
 
 describe('Bluesky source: poll', () => {
   it('is skipped, and makes no request, without a handle and app password', async () => {
-    upstream = await startFakeUpstream(servePds(newState(3)));
+    const upstream = await serveUpstream(servePds(newState(3)));
     const source = makeSource(upstream.url, { appPassword: undefined });
     expect(source.skipReason()).toMatch(/handle and an app password/);
     expect((await drain(source.poll(context(), new Map()))).batches).toEqual([]);
@@ -114,7 +108,7 @@ describe('Bluesky source: poll', () => {
 
   it('logs in once, searches the quoted phrase newest first and pages by until across tied instants', async () => {
     const state = newState(33);
-    upstream = await startFakeUpstream(servePds(state));
+    const upstream = await serveUpstream(servePds(state));
     const { batches, error } = await drain(makeSource(upstream.url).poll(context(), new Map()));
     expect(error).toBeNull();
     expect(sorted(numbers(batches))).toEqual(range(1, 33));
@@ -130,7 +124,7 @@ describe('Bluesky source: poll', () => {
 
   it('stops at the high-water mark on the next poll', async () => {
     const state = newState(20);
-    upstream = await startFakeUpstream(servePds(state));
+    const upstream = await serveUpstream(servePds(state));
     const source = makeSource(upstream.url);
     const first = await drain(source.poll(context(), new Map()));
     state.maxId = 27;
@@ -143,7 +137,7 @@ describe('Bluesky source: poll', () => {
 
   it('refreshes an expired access token, and logs in again when the refresh token is dead too', async () => {
     const state = newState(12);
-    upstream = await startFakeUpstream(servePds(state));
+    const upstream = await serveUpstream(servePds(state));
     const source = makeSource(upstream.url);
     const first = await drain(source.poll(context(), new Map()));
     state.access.clear();
@@ -163,7 +157,7 @@ describe('Bluesky source: poll', () => {
   it('refreshes before a search when the access token is about to expire', async () => {
     const state = newState(3);
     state.accessTtlSeconds = 30;
-    upstream = await startFakeUpstream(servePds(state));
+    const upstream = await serveUpstream(servePds(state));
     const source = makeSource(upstream.url);
     const first = await drain(source.poll(context(), new Map()));
     expect(state.refreshes).toBe(0);
@@ -175,7 +169,7 @@ describe('Bluesky source: poll', () => {
   });
 
   it('reports a failed login by its XRPC error without the password', async () => {
-    upstream = await startFakeUpstream(servePds(newState(3)));
+    const upstream = await serveUpstream(servePds(newState(3)));
     const { error } = await drain(makeSource(upstream.url, { appPassword: 'wrong-password' }).poll(context(), new Map()));
     expect(String(error)).toMatch(/createSession failed with HTTP 401: AuthenticationRequired: Invalid identifier or password/);
     expect(String(error)).not.toContain('wrong-password');
@@ -184,7 +178,7 @@ describe('Bluesky source: poll', () => {
   it('resumes a walk cut by truncated JSON at its until and edge, without loss or repeats', async () => {
     const state = newState(40);
     const handler = servePds(state);
-    upstream = await startFakeUpstream(handler);
+    const upstream = await serveUpstream(handler);
     let searchCalls = 0;
     upstream.setHandler((request) => (request.path.endsWith('searchPosts') && ++searchCalls === 4 ? { body: '{"posts":[{"uri":' } : handler(request)));
     const source = makeSource(upstream.url);
@@ -203,7 +197,7 @@ describe('Bluesky source: poll', () => {
   });
 
   it('rides out 429 with Retry-After, a 500 and a slow response; reports a wrong-shaped page', async () => {
-    upstream = await startFakeUpstream(servePds(newState(4)));
+    const upstream = await serveUpstream(servePds(newState(4)));
     upstream.queue({ status: 429, headers: { 'retry-after': '0' } }, { status: 500 }, { delayMs: 600, body: {} });
     const { batches, error } = await drain(makeSource(upstream.url).poll(context(), new Map()));
     expect(error).toBeNull();
@@ -217,7 +211,7 @@ describe('Bluesky source: poll', () => {
 
   it('yields a post repeated on the next page once and reports a bad one', async () => {
     const handler = servePds(newState(12));
-    upstream = await startFakeUpstream((request) => {
+    const upstream = await serveUpstream((request) => {
       const response = handler(request);
       if (request.path.endsWith('searchPosts') && request.query.get('until')) {
         (response.body as { posts: unknown[] }).posts.push(makePost(12), { uri: 'at://did:plc:x/app.bsky.feed.post/bad', author: {} });
@@ -230,13 +224,13 @@ describe('Bluesky source: poll', () => {
   });
 
   it('keeps requests inside its configured spacing', async () => {
-    upstream = await startFakeUpstream(servePds(newState(40)));
+    const upstream = await serveUpstream(servePds(newState(40)));
     await drain(makeSource(upstream.url, { rateLimit: { minTimeMs: 30 } }).poll(context(), new Map()));
     expect(upstream.requests.length).toBeGreaterThanOrEqual(9);
     expect(maxRequestsInWindow(upstream.requests, 120)).toBeLessThanOrEqual(5);
   });
   it('resumes from the cursors committed before a stop at any batch, losing and repeating nothing', async () => {
-    upstream = await startFakeUpstream(servePds(newState(42)));
+    const upstream = await serveUpstream(servePds(newState(42)));
     const source = makeSource(upstream.url);
     for (let stopAfter = 1; stopAfter <= 11; stopAfter++) {
       const cut = await drain(source.poll(context(), new Map()), stopAfter);
@@ -250,7 +244,7 @@ describe('Bluesky source: poll', () => {
 
 describe('Bluesky source: backfill', () => {
   it('resumes a backfill from the cursor committed before a stop at any batch', async () => {
-    upstream = await startFakeUpstream(servePds(newState(100)));
+    const upstream = await serveUpstream(servePds(newState(100)));
     const source = makeSource(upstream.url);
     const window = { since: new Date(createdMs(40)), until: new Date(createdMs(70)) };
     for (let stopAfter = 1; stopAfter <= 8; stopAfter++) {
@@ -264,7 +258,7 @@ describe('Bluesky source: backfill', () => {
 
   it('walks the window down by until with progress, resuming after a fault', async () => {
     const handler = servePds(newState(200));
-    upstream = await startFakeUpstream(handler);
+    const upstream = await serveUpstream(handler);
     let searchCalls = 0;
     upstream.setHandler((request) => (request.path.endsWith('searchPosts') && ++searchCalls === 3 ? { status: 404, body: { error: 'X' } } : handler(request)));
     const source = makeSource(upstream.url);

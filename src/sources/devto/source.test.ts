@@ -1,16 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
-import { drain, fastHttp, ids, lastCursors, makeContext, warningsIn, type LoggedLine } from '../../../test/support/source-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { maxRequestsInWindow, type FakeRequest, type FakeResponse } from '../../../test/support/fake-upstream.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream, warningsIn, type LoggedLine } from '../../../test/support/source-harness.ts';
 import { DEVTO_RATE_LIMIT } from './client.ts';
 import { createDevtoSource, DEVTO_QUERY_KEY, toDevtoBackfillKey, type DevtoSourceOptions } from './source.ts';
 
 const NOW = new Date('2026-03-02T12:00:00Z');
 const NOW_S = NOW.getTime() / 1000;
-let upstream: FakeUpstream | undefined;
-afterEach(async () => {
-  await upstream?.close();
-  upstream = undefined;
-});
 
 interface Doc {
   id: number;
@@ -68,7 +63,7 @@ function devtoHandler(docs: Doc[]) {
 const context = (phrases: string[] = ['Claude Code'], logs?: LoggedLine[]) => makeContext([{ slug: 'claude-code', phrases }], NOW, logs);
 
 async function start(docs: Doc[], extra: Partial<DevtoSourceOptions> = {}) {
-  upstream = await startFakeUpstream(devtoHandler(docs));
+  const upstream = await serveUpstream(devtoHandler(docs));
   const source = createDevtoSource({
     baseUrl: upstream.url,
     ...fastHttp(2),

@@ -1,14 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
-import { drain, fastHttp, ids, lastCursors, makeContext } from '../../../test/support/source-harness.ts';
+import { describe, expect, it } from 'vitest';
+import type { FakeRequest, FakeResponse } from '../../../test/support/fake-upstream.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream } from '../../../test/support/source-harness.ts';
 import type { SourceBatch } from '../types.ts';
 import { createDiscourseSource, type DiscourseSourceOptions } from './source.ts';
-
-let upstream: FakeUpstream | undefined;
-afterEach(async () => {
-  await upstream?.close();
-  upstream = undefined;
-});
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const T0 = NOW.getTime() - 24 * 3600_000;
@@ -66,7 +60,7 @@ const mentioning = (from: number, to: number) => Array.from({ length: to - from 
 
 describe('Discourse source: search mode', () => {
   it('searches the quoted phrase newest first and yields the full posts, not the blurbs', async () => {
-    upstream = await startFakeUpstream(serveSearch({ maxId: 200 }));
+    const upstream = await serveUpstream(serveSearch({ maxId: 200 }));
     const { batches, error } = await drain(makeSource([{ url: upstream.url, mode: 'search' }]).poll(context(), new Map()));
     expect(error).toBeNull();
     expect(postIds(batches)).toEqual(mentioning(1, 200));
@@ -83,7 +77,7 @@ describe('Discourse source: search mode', () => {
 
   it('switches to search when /posts.json is refused, and stays switched', async () => {
     const state = { maxId: 30, refusePosts: true };
-    upstream = await startFakeUpstream(serveSearch(state));
+    const upstream = await serveUpstream(serveSearch(state));
     const source = makeSource([upstream.url]);
     const first = await drain(source.poll(context(), new Map()));
     expect(first.error).toBeNull();
@@ -97,7 +91,7 @@ describe('Discourse source: search mode', () => {
   it('keeps an unfinished search walk when a topic fetch fails, and finishes it without loss or repeats', async () => {
     const state = { maxId: 400 };
     const handler = serveSearch(state);
-    upstream = await startFakeUpstream(handler);
+    const upstream = await serveUpstream(handler);
     upstream.setHandler((request) => (request.path === `/t/${topicOf(240)}/posts.json` ? { status: 404, body: {} } : handler(request)));
     const source = makeSource([{ url: upstream.url, mode: 'search' }]);
     const first = await drain(source.poll(context(), new Map()));
@@ -111,7 +105,7 @@ describe('Discourse source: search mode', () => {
   });
 
   it('backfills the window through after:/before: days, filtered to the exact instants', async () => {
-    upstream = await startFakeUpstream(serveSearch({ maxId: 300 }));
+    const upstream = await serveUpstream(serveSearch({ maxId: 300 }));
     const window = { since: new Date(T0 + 100 * 60_000), until: new Date(T0 + 250 * 60_000) };
     const { batches, error } = await drain(makeSource([{ url: upstream.url, mode: 'search' }]).backfill!(context(), window, new Map()));
     expect(error).toBeNull();

@@ -1,14 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
-import { drain, fastHttp, ids, lastCursors, makeContext } from '../../../test/support/source-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { maxRequestsInWindow, type FakeRequest, type FakeResponse } from '../../../test/support/fake-upstream.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream } from '../../../test/support/source-harness.ts';
 import type { CursorValue, SourceBatch } from '../types.ts';
 import { createDiscourseSource, type DiscourseSourceOptions } from './source.ts';
-
-let upstream: FakeUpstream | undefined;
-afterEach(async () => {
-  await upstream?.close();
-  upstream = undefined;
-});
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const T0 = NOW.getTime() - 24 * 3600_000;
@@ -57,7 +51,7 @@ const desc = (ids: number[]) => [...ids].sort((a, b) => b - a);
 describe('Discourse source: poll', () => {
   it('walks /posts.json down with before = smallest id - 1 and keeps posts that mention a term', async () => {
     const state = { maxId: 120 };
-    upstream = await startFakeUpstream(serveLatest(state));
+    const upstream = await serveUpstream(serveLatest(state));
     const { batches, error } = await drain(makeSource([upstream.url]).poll(context(), new Map()));
     expect(error).toBeNull();
     expect(postIds(batches)).toEqual(desc(mentioning(1, 120)));
@@ -69,7 +63,7 @@ describe('Discourse source: poll', () => {
 
   it('stops at the high-water mark on the next poll and yields only newer posts', async () => {
     const state = { maxId: 120 };
-    upstream = await startFakeUpstream(serveLatest(state));
+    const upstream = await serveUpstream(serveLatest(state));
     const source = makeSource([upstream.url]);
     const first = await drain(source.poll(context(), new Map()));
     state.maxId = 135;
@@ -81,7 +75,7 @@ describe('Discourse source: poll', () => {
   });
 
   it('stops only as far back as the first-poll lookback', async () => {
-    upstream = await startFakeUpstream(serveLatest({ maxId: 120 }));
+    const upstream = await serveUpstream(serveLatest({ maxId: 120 }));
     const { batches } = await drain(makeSource([upstream.url], { initialLookbackMs: 24 * 3600_000 - 100 * 60_000 }).poll(context(), new Map()));
     expect(postIds(batches)).toEqual(desc(mentioning(100, 120)));
     expect(upstream.requests).toHaveLength(1);
@@ -90,7 +84,7 @@ describe('Discourse source: poll', () => {
   it('keeps an unfinished walk in the cursor when a page is truncated, and finishes it next time', async () => {
     const state = { maxId: 130 };
     const handler = serveLatest(state);
-    upstream = await startFakeUpstream(handler);
+    const upstream = await serveUpstream(handler);
     let calls = 0;
     upstream.setHandler((request) => (++calls === 3 ? { body: '{"latest_posts":[{"id":' } : handler(request)));
     const source = makeSource([upstream.url]);
@@ -108,7 +102,7 @@ describe('Discourse source: poll', () => {
   });
 
   it('pauses a long walk at the page budget and resumes it without gaps', async () => {
-    upstream = await startFakeUpstream(serveLatest({ maxId: 120 }));
+    const upstream = await serveUpstream(serveLatest({ maxId: 120 }));
     const source = makeSource([upstream.url], { maxPagesPerPoll: 1 });
     const cursors = new Map<string, CursorValue>();
     const seen: number[] = [];
@@ -122,7 +116,7 @@ describe('Discourse source: poll', () => {
   });
 
   it('rides out 429 with Retry-After, a 500 and a slow response, and sends API key headers', async () => {
-    upstream = await startFakeUpstream(serveLatest({ maxId: 40 }));
+    const upstream = await serveUpstream(serveLatest({ maxId: 40 }));
     upstream.queue(
       { status: 429, headers: { 'retry-after': '0' }, body: { errors: ['slow down'], error_type: 'rate_limit' } },
       { status: 500 },
@@ -138,7 +132,7 @@ describe('Discourse source: poll', () => {
 
   it('yields a post repeated on the next page once and reports a bad one', async () => {
     const handler = serveLatest({ maxId: 60 });
-    upstream = await startFakeUpstream((request) => {
+    const upstream = await serveUpstream((request) => {
       const response = handler(request);
       const body = response.body as { latest_posts: unknown[] };
       if (request.query.get('before')) body.latest_posts.unshift(makePost(51), { id: 999, topic_id: 'x' });
@@ -151,7 +145,7 @@ describe('Discourse source: poll', () => {
 
   it('collects the other forums when one answers in the wrong shape, then reports it', async () => {
     const handler = serveLatest({ maxId: 30 });
-    upstream = await startFakeUpstream((request) => (request.path.startsWith('/bad') ? { body: { topic_list: { topics: [] } } } : handler(request)));
+    const upstream = await serveUpstream((request) => (request.path.startsWith('/bad') ? { body: { topic_list: { topics: [] } } } : handler(request)));
     const broken = `${upstream.url}/bad`;
     const good = upstream.url.replace('127.0.0.1', 'localhost');
     const { batches, error } = await drain(makeSource([broken, good]).poll(context(), new Map()));
@@ -161,14 +155,14 @@ describe('Discourse source: poll', () => {
   });
 
   it('keeps requests inside its configured spacing', async () => {
-    upstream = await startFakeUpstream(serveLatest({ maxId: 400 }, 50));
+    const upstream = await serveUpstream(serveLatest({ maxId: 400 }, 50));
     await drain(makeSource([upstream.url], { rateLimit: { minTimeMs: 30 } }).poll(context(), new Map()));
     expect(upstream.requests).toHaveLength(8);
     expect(maxRequestsInWindow(upstream.requests, 120)).toBeLessThanOrEqual(5);
   });
 
   it('stops at once on abort instead of recording the forum as failed and moving on', async () => {
-    upstream = await startFakeUpstream(() => ({ delayMs: 250, body: { latest_posts: [] } }));
+    const upstream = await serveUpstream(() => ({ delayMs: 250, body: { latest_posts: [] } }));
     const controller = new AbortController();
     const source = makeSource([upstream.url, upstream.url.replace('127.0.0.1', 'localhost')], { timeoutMs: 5_000 });
     setTimeout(() => controller.abort(new Error('shutting down')), 50);
@@ -182,7 +176,7 @@ describe('Discourse source: poll', () => {
     expect(makeSource([]).skipReason()).toBe('no Discourse forums configured');
   });
   it('resumes from the cursors committed before a stop at any batch, losing and repeating nothing', async () => {
-    upstream = await startFakeUpstream(serveLatest({ maxId: 120 }, 20));
+    const upstream = await serveUpstream(serveLatest({ maxId: 120 }, 20));
     const source = makeSource([upstream.url]);
     for (let stopAfter = 1; stopAfter <= 7; stopAfter++) {
       const cut = await drain(source.poll(context(), new Map()), stopAfter);
@@ -195,7 +189,7 @@ describe('Discourse source: poll', () => {
 describe('Discourse source: backfill', () => {
   it('walks down through the window with progress, resuming after a fault', async () => {
     const handler = serveLatest({ maxId: 200 }, 20);
-    upstream = await startFakeUpstream(handler);
+    const upstream = await serveUpstream(handler);
     let calls = 0;
     upstream.setHandler((request) => (++calls === 4 ? { status: 404, body: 'gone' } : handler(request)));
     const source = makeSource([upstream.url]);

@@ -1,17 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
-import { drain, fastHttp, ids, lastCursors, makeContext, type LoggedLine } from '../../../test/support/source-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { maxRequestsInWindow, type FakeRequest, type FakeResponse } from '../../../test/support/fake-upstream.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream, type LoggedLine } from '../../../test/support/source-harness.ts';
 import { UpstreamError } from '../http.ts';
 import { GITHUB_SEARCH_RATE_LIMIT, GITHUB_SEARCH_RATE_LIMIT_ANONYMOUS } from './client.ts';
 import { createGithubSource, toGithubBackfillKey, toGithubQueryKey, type GithubSourceOptions } from './source.ts';
 
 const NOW = new Date('2026-03-02T12:00:00Z');
 const NOW_S = NOW.getTime() / 1000;
-let upstream: FakeUpstream | undefined;
-afterEach(async () => {
-  await upstream?.close();
-  upstream = undefined;
-});
 
 interface Doc {
   id: string;
@@ -96,7 +91,7 @@ function githubHandler(issues: Doc[], discussions: Doc[] = []) {
 const context = (phrases: string[], logs?: LoggedLine[]) => makeContext(phrases.map((p) => ({ slug: p.replace(/\W+/g, '-'), phrases: [p] })), NOW, logs);
 
 async function start(issues: Doc[], discussions: Doc[] = [], extra: Partial<GithubSourceOptions> = {}) {
-  upstream = await startFakeUpstream(githubHandler(issues, discussions));
+  const upstream = await serveUpstream(githubHandler(issues, discussions));
   const source = createGithubSource({
     baseUrl: upstream.url,
     token: 'ghp_test',
@@ -107,7 +102,6 @@ async function start(issues: Doc[], discussions: Doc[] = [], extra: Partial<Gith
   });
   return { upstream, source };
 }
-
 
 describe('createGithubSource poll', () => {
   it('pages issue search through created: ranges with the API headers, every issue once', async () => {

@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
-import { drain, fastHttp, ids, lastCursors, makeContext, termsOf, warningsIn, type LoggedLine } from '../../../test/support/source-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { maxRequestsInWindow, type FakeRequest } from '../../../test/support/fake-upstream.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream, termsOf, warningsIn, type LoggedLine } from '../../../test/support/source-harness.ts';
 import { UpstreamError } from '../http.ts';
 import { HN_ALGOLIA_RATE_LIMIT } from './client.ts';
 import { createHnSource, HN_FALLBACK_QUERY_KEY, toHnBackfillKey, toHnQueryKey, type HnSourceOptions } from './source.ts';
 
 const NOW = new Date('2026-03-02T12:00:00Z');
 const NOW_S = NOW.getTime() / 1000;
-const servers: FakeUpstream[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
 
 interface Hit {
   objectID: string;
@@ -74,8 +70,7 @@ function algoliaHandler(data: Hit[]) {
 const context = (terms: Array<[string, string[]]>, logs?: LoggedLine[]) => makeContext(termsOf(terms), NOW, logs);
 
 async function start(data: Hit[], extra: Partial<HnSourceOptions> = {}) {
-  const upstream = await startFakeUpstream(algoliaHandler(data));
-  servers.push(upstream);
+  const upstream = await serveUpstream(algoliaHandler(data));
   const source = createHnSource({
     baseUrl: upstream.url,
     firebaseUrl: null,
@@ -86,7 +81,6 @@ async function start(data: Hit[], extra: Partial<HnSourceOptions> = {}) {
   });
   return { upstream, source };
 }
-
 
 describe('createHnSource poll', () => {
   it('walks every page of a quoted phrase query once, with same-second hits across page boundaries', async () => {
@@ -287,12 +281,11 @@ describe('createHnSource poll', () => {
       104: { id: 104, type: 'story', by: 'c', time: NOW_S - 20, title: 'Ask HN', text: 'is <b>claude code</b> good?<script>x()</script>' },
       105: { id: 105, type: 'story', time: 'soon', title: 'claude code broken item' },
     };
-    const firebase = await startFakeUpstream((request) => {
+    const firebase = await serveUpstream((request) => {
       if (request.path === '/newstories.json') return { body: [105, 104, 103, 102, 101, 99] };
       const id = Number(/^\/item\/(\d+)\.json$/.exec(request.path)?.[1]);
       return { body: items[id] ?? null };
     });
-    servers.push(firebase);
     const logs: LoggedLine[] = [];
     const source = createHnSource({
       baseUrl: upstream.url,

@@ -1,14 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
-import { drain, fastHttp, ids, lastCursors, makeContext } from '../../../test/support/source-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { maxRequestsInWindow, type FakeRequest, type FakeResponse } from '../../../test/support/fake-upstream.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream } from '../../../test/support/source-harness.ts';
 import type { CursorValue } from '../types.ts';
 import { createLobstersSource, type LobstersSourceOptions } from './source.ts';
-
-let upstream: FakeUpstream | undefined;
-afterEach(async () => {
-  await upstream?.close();
-  upstream = undefined;
-});
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const T0 = NOW.getTime() - 24 * 3600_000;
@@ -86,7 +80,7 @@ const expected = (from: number, to: number) =>
 
 describe('Lobsters source: poll', () => {
   it('reads /newest pages down to the lookback and yields matching stories with their live comments', async () => {
-    upstream = await startFakeUpstream(serveLobsters({ maxId: 60 }));
+    const upstream = await serveUpstream(serveLobsters({ maxId: 60 }));
     const { batches, error } = await drain(makeSource(upstream.url).poll(context(), new Map()));
     expect(error).toBeNull();
     expect(ids(batches)).toEqual(expected(1, 60));
@@ -105,7 +99,7 @@ describe('Lobsters source: poll', () => {
 
   it('follows matching stories for comments that arrive later, fetching a story again only when it has more', async () => {
     const state = { maxId: 60, extra: new Map<number, number>() };
-    upstream = await startFakeUpstream(serveLobsters(state));
+    const upstream = await serveUpstream(serveLobsters(state));
     const source = makeSource(upstream.url);
     const first = await drain(source.poll(context(), new Map()));
     const followed = (first.batches.at(-1)?.cursor as { stories: Array<{ id: string }> }).stories.map((s) => s.id);
@@ -123,14 +117,14 @@ describe('Lobsters source: poll', () => {
   });
 
   it('stops following stories older than the follow window', async () => {
-    upstream = await startFakeUpstream(serveLobsters({ maxId: 60 }));
+    const upstream = await serveUpstream(serveLobsters({ maxId: 60 }));
     const { batches } = await drain(makeSource(upstream.url, { followCommentsForMs: 24 * 3600_000 - 40 * 60_000 }).poll(context(), new Map()));
     const followed = (batches.at(-1)?.cursor as { stories: Array<{ id: string }> }).stories.map((s) => s.id);
     expect(followed).toEqual(['s60', 's56', 's52', 's48', 's44', 's40']);
   });
 
   it('sends a descriptive User-Agent and refuses to run with an axios one', async () => {
-    upstream = await startFakeUpstream(serveLobsters({ maxId: 1 }));
+    const upstream = await serveUpstream(serveLobsters({ maxId: 1 }));
     await drain(makeSource(upstream.url).poll(context(), new Map()));
     expect(upstream.requests[0]?.headers['user-agent']).toMatch(/^vibecheck\//);
     expect(makeSource(upstream.url).skipReason()).toBeNull();
@@ -139,7 +133,7 @@ describe('Lobsters source: poll', () => {
 
   it('stops at the high-water mark on the next poll', async () => {
     const state = { maxId: 60 };
-    upstream = await startFakeUpstream(serveLobsters(state));
+    const upstream = await serveUpstream(serveLobsters(state));
     const source = makeSource(upstream.url);
     const first = await drain(source.poll(context(), new Map()));
     state.maxId = 70;
@@ -152,7 +146,7 @@ describe('Lobsters source: poll', () => {
   it('keeps the unfinished walk when a comment fetch fails mid-run, and resumes without loss or repeats', async () => {
     const state = { maxId: 60 };
     const handler = serveLobsters(state);
-    upstream = await startFakeUpstream((request) => (request.path === '/s/s32.json' ? { status: 404, body: 'gone' } : handler(request)));
+    const upstream = await serveUpstream((request) => (request.path === '/s/s32.json' ? { status: 404, body: 'gone' } : handler(request)));
     const source = makeSource(upstream.url);
     const stored = new Map<string, CursorValue>([['newest', { hwm: { ms: T0 + 5 * 60_000, ids: ['s5'] }, walk: null }]]);
     const first = await drain(source.poll(context(), stored));
@@ -168,7 +162,7 @@ describe('Lobsters source: poll', () => {
   });
 
   it('rides out 429 with Retry-After or RateLimit-Reset, a 500, a slow response and truncated JSON', async () => {
-    upstream = await startFakeUpstream(serveLobsters({ maxId: 20 }));
+    const upstream = await serveUpstream(serveLobsters({ maxId: 20 }));
     upstream.queue(
       { status: 429, headers: { 'retry-after': '0' } },
       { status: 429, headers: { 'ratelimit-reset': '1' } },
@@ -190,7 +184,7 @@ describe('Lobsters source: poll', () => {
   it('yields a story that slid onto the next page once, and reports a wrong-shaped page', async () => {
     const state = { maxId: 50 };
     const handler = serveLobsters(state);
-    upstream = await startFakeUpstream((request) => {
+    const upstream = await serveUpstream((request) => {
       const response = handler(request);
       if (request.path === '/newest.json') state.maxId = 52;
       return response;
@@ -205,7 +199,7 @@ describe('Lobsters source: poll', () => {
   });
 
   it('polls the combined tag feed too, yielding stories already seen on /newest only once', async () => {
-    upstream = await startFakeUpstream(serveLobsters({ maxId: 30 }));
+    const upstream = await serveUpstream(serveLobsters({ maxId: 30 }));
     const { batches } = await drain(makeSource(upstream.url, { tags: ['ai'] }).poll(context(), new Map()));
     expect(ids(batches)).toEqual(expected(1, 30));
     expect(new Set(batches.map((b) => b.queryKey))).toEqual(new Set(['newest', 't/ai', 'comments']));
@@ -213,13 +207,13 @@ describe('Lobsters source: poll', () => {
   });
 
   it('keeps requests inside its configured spacing', async () => {
-    upstream = await startFakeUpstream(serveLobsters({ maxId: 24 }));
+    const upstream = await serveUpstream(serveLobsters({ maxId: 24 }));
     await drain(makeSource(upstream.url, { rateLimit: { minTimeMs: 30 } }).poll(context(), new Map()));
     expect(upstream.requests.length).toBeGreaterThanOrEqual(7);
     expect(maxRequestsInWindow(upstream.requests, 120)).toBeLessThanOrEqual(5);
   });
   it('resumes from the cursors committed before a stop at any batch, losing and repeating nothing', async () => {
-    upstream = await startFakeUpstream(serveLobsters({ maxId: 80 }));
+    const upstream = await serveUpstream(serveLobsters({ maxId: 80 }));
     const source = makeSource(upstream.url);
     for (let stopAfter = 1; stopAfter <= 4; stopAfter++) {
       const cut = await drain(source.poll(context(), new Map()), stopAfter);
@@ -232,7 +226,7 @@ describe('Lobsters source: poll', () => {
 describe('Lobsters source: backfill', () => {
   it('pages through the window with progress and resumes at the failed page', async () => {
     const handler = serveLobsters({ maxId: 120 });
-    upstream = await startFakeUpstream(handler);
+    const upstream = await serveUpstream(handler);
     let lists = 0;
     upstream.setHandler((request) => (!request.path.startsWith('/s/') && ++lists === 3 ? { status: 404 } : handler(request)));
     const source = makeSource(upstream.url, { fetchComments: false });

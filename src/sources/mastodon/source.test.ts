@@ -1,14 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
-import { drain, fastHttp, ids, lastCursors, makeContext } from '../../../test/support/source-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { maxRequestsInWindow, type FakeRequest, type FakeResponse } from '../../../test/support/fake-upstream.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream } from '../../../test/support/source-harness.ts';
 import type { CursorValue, SourceBatch } from '../types.ts';
 import { createMastodonSource, type MastodonSourceOptions } from './source.ts';
-
-let upstream: FakeUpstream | undefined;
-afterEach(async () => {
-  await upstream?.close();
-  upstream = undefined;
-});
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const T0 = NOW.getTime() - 24 * 3600_000;
@@ -62,7 +56,7 @@ const sorted = (list: number[]) => [...list].sort((a, b) => a - b);
 
 describe('Mastodon source: poll', () => {
   it('reads the hashtag derived from the term and starts from the newest page within the lookback', async () => {
-    upstream = await startFakeUpstream(serveTimeline({ maxId: 60 }));
+    const upstream = await serveUpstream(serveTimeline({ maxId: 60 }));
     const source = makeSource([upstream.url], { initialLookbackMs: 24 * 3600_000 - 30 * 60_000 });
     const { batches, error } = await drain(source.poll(context(), new Map()));
     expect(error).toBeNull();
@@ -75,7 +69,7 @@ describe('Mastodon source: poll', () => {
 
   it('walks forward with min_id, compared as BigInt, until it has caught up', async () => {
     const state = { maxId: 10 };
-    upstream = await startFakeUpstream(serveTimeline(state));
+    const upstream = await serveUpstream(serveTimeline(state));
     const source = makeSource([upstream.url]);
     const first = await drain(source.poll(context(), new Map()));
     state.maxId = 110;
@@ -90,7 +84,7 @@ describe('Mastodon source: poll', () => {
   it('resumes after a truncated page from the last yielded cursor, losing and repeating nothing', async () => {
     const state = { maxId: 130 };
     const handler = serveTimeline(state);
-    upstream = await startFakeUpstream(handler);
+    const upstream = await serveUpstream(handler);
     let calls = 0;
     upstream.setHandler((request) => (++calls === 2 ? { body: '[{"id":"1135' } : handler(request)));
     const source = makeSource([upstream.url]);
@@ -106,7 +100,7 @@ describe('Mastodon source: poll', () => {
   it('holds the next request until X-RateLimit-Reset when no requests remain', async () => {
     const state = { maxId: 45 };
     const handler = serveTimeline(state);
-    upstream = await startFakeUpstream((request) => {
+    const upstream = await serveUpstream((request) => {
       const response = handler(request);
       if (upstream?.requests.length !== 1) return response;
       const reset = new Date(Date.now() + 1000).toISOString();
@@ -120,7 +114,7 @@ describe('Mastodon source: poll', () => {
   });
 
   it('rides out 429 with Retry-After, a 500 and a slow response', async () => {
-    upstream = await startFakeUpstream(serveTimeline({ maxId: 5 }));
+    const upstream = await serveUpstream(serveTimeline({ maxId: 5 }));
     upstream.queue({ status: 429, headers: { 'retry-after': '0' } }, { status: 500 }, { delayMs: 600, body: [] });
     const { batches, error } = await drain(makeSource([upstream.url]).poll(context(), new Map()));
     expect(error).toBeNull();
@@ -129,7 +123,7 @@ describe('Mastodon source: poll', () => {
   });
 
   it('yields a status once when it also arrives as a boost, and reports a bad item', async () => {
-    upstream = await startFakeUpstream(() => ({
+    const upstream = await serveUpstream(() => ({
       body: [
         { ...makeStatus(9), id: idOf(12), uri: 'https://b/boost/1', reblog: makeStatus(9) },
         makeStatus(9),
@@ -144,7 +138,7 @@ describe('Mastodon source: poll', () => {
 
   it('collects the other instances when one answers in the wrong shape, then reports it', async () => {
     const handler = serveTimeline({ maxId: 3 });
-    upstream = await startFakeUpstream((request) => (request.headers.host?.startsWith('localhost') ? { body: { statuses: [] } } : handler(request)));
+    const upstream = await serveUpstream((request) => (request.headers.host?.startsWith('localhost') ? { body: { statuses: [] } } : handler(request)));
     const broken = upstream.url.replace('127.0.0.1', 'localhost');
     const { batches, error } = await drain(makeSource([broken, upstream.url]).poll(context(), new Map()));
     expect(sorted(numbers(batches))).toEqual(range(1, 3));
@@ -153,7 +147,7 @@ describe('Mastodon source: poll', () => {
 
   it('keeps requests inside its configured spacing', async () => {
     const state = { maxId: 1 };
-    upstream = await startFakeUpstream(serveTimeline(state));
+    const upstream = await serveUpstream(serveTimeline(state));
     const source = makeSource([upstream.url], { rateLimit: { minTimeMs: 30 } });
     const first = await drain(source.poll(context(), new Map()));
     state.maxId = 320;
@@ -167,7 +161,7 @@ describe('Mastodon source: poll', () => {
   });
   it('resumes from the cursors committed before a stop at any batch, losing and repeating nothing', async () => {
     const state = { maxId: 0 };
-    upstream = await startFakeUpstream(serveTimeline(state));
+    const upstream = await serveUpstream(serveTimeline(state));
     const source = makeSource([upstream.url]);
     const start = lastCursors((await drain(source.poll(context(), new Map()))).batches);
     state.maxId = 150;
@@ -184,7 +178,7 @@ describe('Mastodon source: poll', () => {
 describe('Mastodon source: backfill', () => {
   it('walks down with max_id inside the window, with progress, resuming after a fault', async () => {
     const handler = serveTimeline({ maxId: 200 });
-    upstream = await startFakeUpstream(handler);
+    const upstream = await serveUpstream(handler);
     let calls = 0;
     upstream.setHandler((request) => (++calls === 3 ? { status: 404, body: {} } : handler(request)));
     const source = makeSource([upstream.url]);

@@ -1,17 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
-import { drain, fastHttp, ids, lastCursors, makeContext, termsOf, warningsIn, type LoggedLine } from '../../../test/support/source-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { maxRequestsInWindow, type FakeRequest, type FakeResponse } from '../../../test/support/fake-upstream.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream, termsOf, warningsIn, type LoggedLine } from '../../../test/support/source-harness.ts';
 import type { UpstreamError } from '../http.ts';
 import { REDDIT_ANONYMOUS_RATE_LIMIT, REDDIT_OAUTH_RATE_LIMIT } from './client.ts';
 import { createRedditSource, toRedditBackfillKey, toRedditQueryKey, type RedditSourceOptions } from './source.ts';
 
 const NOW = new Date('2026-03-02T12:00:00Z');
 const NOW_S = NOW.getTime() / 1000;
-let upstream: FakeUpstream | undefined;
-afterEach(async () => {
-  await upstream?.close();
-  upstream = undefined;
-});
 
 interface Doc {
   id: string;
@@ -85,7 +80,7 @@ const context = (terms: Array<[string, string[]]>, logs?: LoggedLine[]) => makeC
 
 async function start(docs: Doc[], extra: Partial<RedditSourceOptions> = {}) {
   const tokens = { issued: 0, valid: new Set<string>() };
-  upstream = await startFakeUpstream(redditHandler(docs, tokens));
+  const upstream = await serveUpstream(redditHandler(docs, tokens));
   const source = createRedditSource({
     baseUrl: upstream.url,
     oauthBaseUrl: upstream.url,

@@ -1,15 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
-import { drain, fastHttp, lastCursors, makeContext, termsOf } from '../../../test/support/source-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { maxRequestsInWindow, type FakeRequest, type FakeResponse } from '../../../test/support/fake-upstream.ts';
+import { drain, fastHttp, lastCursors, makeContext, serveUpstream, termsOf } from '../../../test/support/source-harness.ts';
 import type { SourceBatch } from '../types.ts';
 import { createRssSource, type RssSourceOptions } from './source.ts';
-
-let upstream: FakeUpstream | undefined;
-afterEach(async () => {
-  await upstream?.close();
-  upstream = undefined;
-});
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
@@ -53,7 +47,7 @@ const titles = (batches: SourceBatch[]) => batches.flatMap((b) => b.posts.map((p
 
 describe('RSS source', () => {
   it('keeps only items that mention a tracked term, and reports bad items without dropping the feed', async () => {
-    upstream = await startFakeUpstream(serveFeeds({ '/blog.xml': fixture('blog.rss.xml') }));
+    const upstream = await serveUpstream(serveFeeds({ '/blog.xml': fixture('blog.rss.xml') }));
     const { batches, error } = await drain(makeSource(upstream.url, ['/blog.xml']).poll(context(), new Map()));
     expect(error).toBeNull();
     expect(batches).toHaveLength(1);
@@ -65,7 +59,7 @@ describe('RSS source', () => {
   });
 
   it('turns status-page items into incidents and changelog items into releases, matching or not', async () => {
-    upstream = await startFakeUpstream(
+    const upstream = await serveUpstream(
       serveFeeds({ '/status/history.atom': fixture('status.atom.xml'), '/changelog.atom': fixture('changelog.atom.xml'), '/blog.xml': fixture('blog.rss.xml') }),
     );
     const source = makeSource(upstream.url, ['/status/history.atom', '/changelog.atom', '/blog.xml']);
@@ -86,7 +80,7 @@ describe('RSS source', () => {
   });
 
   it('sends its stored ETag and yields nothing, keeping the cursor, when the feed is unchanged', async () => {
-    upstream = await startFakeUpstream(serveFeeds({ '/blog.xml': fixture('blog.rss.xml') }));
+    const upstream = await serveUpstream(serveFeeds({ '/blog.xml': fixture('blog.rss.xml') }));
     const source = makeSource(upstream.url, ['/blog.xml']);
     const first = await drain(source.poll(context(), new Map()));
     const second = await drain(source.poll(context(), lastCursors(first.batches)));
@@ -97,7 +91,7 @@ describe('RSS source', () => {
 
   it('yields only the new items when a changed feed still lists old ones', async () => {
     const feeds: Record<string, string> = { '/f.xml': rssOf([{ id: 'a', title: 'Claude Code one' }, { id: 'b', title: 'Claude Code two' }]) };
-    upstream = await startFakeUpstream(serveFeeds(feeds));
+    const upstream = await serveUpstream(serveFeeds(feeds));
     const source = makeSource(upstream.url, ['/f.xml']);
     const first = await drain(source.poll(context(), new Map()));
     feeds['/f.xml'] = rssOf([{ id: 'c', title: 'Claude Code three' }, { id: 'a', title: 'Claude Code one' }, { id: 'b', title: 'Claude Code two' }]);
@@ -108,13 +102,13 @@ describe('RSS source', () => {
   });
 
   it('yields an item listed twice in a feed once', async () => {
-    upstream = await startFakeUpstream(serveFeeds({ '/f.xml': rssOf([{ id: 'a', title: 'Cursor' }, { id: 'a', title: 'Cursor' }]) }));
+    const upstream = await serveUpstream(serveFeeds({ '/f.xml': rssOf([{ id: 'a', title: 'Cursor' }, { id: 'a', title: 'Cursor' }]) }));
     const { batches } = await drain(makeSource(upstream.url, ['/f.xml']).poll(context(), new Map()));
     expect(titles(batches)).toEqual(['Cursor']);
   });
 
   it('rides out 429 with Retry-After, a 500 and a slow response', async () => {
-    upstream = await startFakeUpstream(serveFeeds({ '/f.xml': rssOf([{ id: 'a', title: 'Cursor &amp;amp; friends &lt;script&gt;x()&lt;/script&gt;' }]) }));
+    const upstream = await serveUpstream(serveFeeds({ '/f.xml': rssOf([{ id: 'a', title: 'Cursor &amp;amp; friends &lt;script&gt;x()&lt;/script&gt;' }]) }));
     upstream.queue({ status: 429, headers: { 'retry-after': '0' } }, { status: 500 }, { delayMs: 600, ...xml('<rss/>') });
     const { batches, error } = await drain(makeSource(upstream.url, ['/f.xml']).poll(context(), new Map()));
     expect(error).toBeNull();
@@ -125,7 +119,7 @@ describe('RSS source', () => {
 
   it('collects the other feeds when one is truncated or not a feed, then fails naming both, leaving their cursors alone', async () => {
     const good = rssOf([{ id: 'a', title: 'Claude Code rocks' }]);
-    upstream = await startFakeUpstream(
+    const upstream = await serveUpstream(
       serveFeeds({ '/cut.xml': good.slice(0, 80), '/good.xml': good, '/json.xml': JSON.stringify({ items: [] }) }),
     );
     const source = makeSource(upstream.url, ['/cut.xml', '/good.xml', '/json.xml']);
@@ -136,7 +130,7 @@ describe('RSS source', () => {
   });
 
   it('resumes after a stop between feeds without repeating the feeds already committed', async () => {
-    upstream = await startFakeUpstream(serveFeeds({ '/a.xml': rssOf([{ id: 'a1', title: 'Cursor a' }]), '/b.xml': rssOf([{ id: 'b1', title: 'Cursor b' }]), '/c.xml': rssOf([{ id: 'c1', title: 'Cursor c' }]) }));
+    const upstream = await serveUpstream(serveFeeds({ '/a.xml': rssOf([{ id: 'a1', title: 'Cursor a' }]), '/b.xml': rssOf([{ id: 'b1', title: 'Cursor b' }]), '/c.xml': rssOf([{ id: 'c1', title: 'Cursor c' }]) }));
     const source = makeSource(upstream.url, ['/a.xml', '/b.xml', '/c.xml']);
     for (let stopAfter = 1; stopAfter <= 3; stopAfter++) {
       const cut = await drain(source.poll(context(), new Map()), stopAfter);
@@ -147,7 +141,7 @@ describe('RSS source', () => {
 
   it('spaces requests to one host inside the configured limit', async () => {
     const paths = Array.from({ length: 8 }, (_, i) => `/f${i}.xml`);
-    upstream = await startFakeUpstream(serveFeeds(Object.fromEntries(paths.map((p) => [p, rssOf([])]))));
+    const upstream = await serveUpstream(serveFeeds(Object.fromEntries(paths.map((p) => [p, rssOf([])]))));
     await drain(makeSource(upstream.url, paths, { rateLimit: { minTimeMs: 30 } }).poll(context(), new Map()));
     expect(upstream.requests).toHaveLength(8);
     // 120 ms holds at most 4 starts 30 ms apart, plus one for arrival jitter.

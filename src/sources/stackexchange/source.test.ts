@@ -1,14 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { maxRequestsInWindow, startFakeUpstream, type FakeRequest, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
-import { drain, fastHttp, ids, lastCursors, makeContext } from '../../../test/support/source-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { maxRequestsInWindow, type FakeRequest } from '../../../test/support/fake-upstream.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream } from '../../../test/support/source-harness.ts';
 import type { CursorValue } from '../types.ts';
 import { createStackExchangeSource, type StackExchangeSourceOptions } from './source.ts';
-
-let upstream: FakeUpstream | undefined;
-afterEach(async () => {
-  await upstream?.close();
-  upstream = undefined;
-});
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const T0 = Math.floor(NOW.getTime() / 1000) - 3600;
@@ -72,7 +66,7 @@ const allIds = (questions: Question[]) => questions.map((q) => `so:q:${q.questio
 describe('Stack Exchange source: poll', () => {
   it('walks every page once, oldest first, with the documented parameters and a secret key', async () => {
     const questions = makeQuestions();
-    upstream = await startFakeUpstream(serveSearch(questions));
+    const upstream = await serveUpstream(serveSearch(questions));
     const { batches, error } = await drain(makeSource(upstream.url, { key: 'sekrit' }).poll(context(), new Map()));
     expect(error).toBeNull();
     expect(ids(batches).sort()).toEqual(allIds(questions));
@@ -95,7 +89,7 @@ describe('Stack Exchange source: poll', () => {
 
   it('resumes from a stored cursor without repeating the questions at its boundary second', async () => {
     const questions = makeQuestions();
-    upstream = await startFakeUpstream(serveSearch(questions));
+    const upstream = await serveUpstream(serveSearch(questions));
     const source = makeSource(upstream.url);
     const stored = new Map<string, CursorValue>([['stackoverflow:claude-code', { from: T0 + 240, seen: [1004] }]]);
     const { batches } = await drain(source.poll(context(), stored));
@@ -104,7 +98,7 @@ describe('Stack Exchange source: poll', () => {
   });
 
   it('yields nothing new when polled again from its own final cursor', async () => {
-    upstream = await startFakeUpstream(serveSearch(makeQuestions()));
+    const upstream = await serveUpstream(serveSearch(makeQuestions()));
     const source = makeSource(upstream.url);
     const first = await drain(source.poll(context(), new Map()));
     const second = await drain(source.poll(context(), lastCursors(first.batches)));
@@ -114,7 +108,7 @@ describe('Stack Exchange source: poll', () => {
 
   it('rides out 429 with Retry-After, a 500 and a response slower than the timeout', async () => {
     const questions = makeQuestions();
-    upstream = await startFakeUpstream(serveSearch(questions));
+    const upstream = await serveUpstream(serveSearch(questions));
     upstream.queue({ status: 429, headers: { 'retry-after': '0' }, body: 'slow down' }, { status: 500, body: 'boom' }, { delayMs: 600, body: {} });
     const { batches, error } = await drain(makeSource(upstream.url).poll(context(), new Map()));
     expect(error).toBeNull();
@@ -124,7 +118,7 @@ describe('Stack Exchange source: poll', () => {
 
   it('stops at a truncated page with the cursor of the last good page, and the next run resumes there', async () => {
     const questions = makeQuestions();
-    upstream = await startFakeUpstream(serveSearch(questions));
+    const upstream = await serveUpstream(serveSearch(questions));
     let calls = 0;
     const handler = serveSearch(questions);
     upstream.setHandler((request) => (++calls === 3 ? { body: '{"items":[{"question_id":10' } : handler(request)));
@@ -143,7 +137,7 @@ describe('Stack Exchange source: poll', () => {
   });
 
   it('fails on a wrong-shaped page without yielding it', async () => {
-    upstream = await startFakeUpstream(() => ({ body: { questions: [], more: false } }));
+    const upstream = await serveUpstream(() => ({ body: { questions: [], more: false } }));
     const { batches, error } = await drain(makeSource(upstream.url).poll(context(), new Map()));
     expect(batches).toEqual([]);
     expect(String(error)).toMatch(/unexpected response shape at items/);
@@ -151,7 +145,7 @@ describe('Stack Exchange source: poll', () => {
 
   it('reports a bad item in rejected and yields the rest of its page', async () => {
     const good = makeQuestions().slice(0, 2).map(toItem);
-    upstream = await startFakeUpstream(() => ({
+    const upstream = await serveUpstream(() => ({
       body: { items: [good[0], { question_id: 77, title: 3 }, good[1]], has_more: false, quota_max: 300, quota_remaining: 200 },
     }));
     const { batches } = await drain(makeSource(upstream.url).poll(context(), new Map()));
@@ -163,7 +157,7 @@ describe('Stack Exchange source: poll', () => {
   it('yields a question repeated on the next page, and by a second term, only once', async () => {
     const questions = makeQuestions().slice(0, 4);
     const handler = serveSearch(questions);
-    upstream = await startFakeUpstream((request) => {
+    const upstream = await serveUpstream((request) => {
       const response = handler(request);
       if (request.query.get('fromdate') !== String(T0 - 3600)) {
         (response.body.items as unknown[]).unshift(toItem(questions[0]!));
@@ -176,7 +170,7 @@ describe('Stack Exchange source: poll', () => {
   });
 
   it('reports an error body precisely, without retrying it or leaking the key', async () => {
-    upstream = await startFakeUpstream(() => ({
+    const upstream = await serveUpstream(() => ({
       status: 400,
       body: { error_id: 400, error_name: 'bad_parameter', error_message: 'site is required' },
     }));
@@ -188,7 +182,7 @@ describe('Stack Exchange source: poll', () => {
   });
 
   it('retries an error body that says the service is temporarily unavailable', async () => {
-    upstream = await startFakeUpstream(serveSearch(makeQuestions()));
+    const upstream = await serveUpstream(serveSearch(makeQuestions()));
     upstream.queue({ status: 400, body: { error_id: 503, error_name: 'temporarily_unavailable', error_message: 'try later' } });
     const { batches, error } = await drain(makeSource(upstream.url).poll(context(), new Map()));
     expect(error).toBeNull();
@@ -197,7 +191,7 @@ describe('Stack Exchange source: poll', () => {
 
   it('pauses for the backoff a response asks for before the next request', async () => {
     const handler = serveSearch(makeQuestions());
-    upstream = await startFakeUpstream((request) => {
+    const upstream = await serveUpstream((request) => {
       const response = handler(request);
       return upstream?.requests.length === 1 ? { body: { ...response.body, backoff: 1 } } : response;
     });
@@ -208,7 +202,7 @@ describe('Stack Exchange source: poll', () => {
   });
 
   it('stops after the page that exhausts the daily quota', async () => {
-    upstream = await startFakeUpstream(serveSearch(makeQuestions(), { quota_remaining: 0 }));
+    const upstream = await serveUpstream(serveSearch(makeQuestions(), { quota_remaining: 0 }));
     const { batches, error } = await drain(makeSource(upstream.url).poll(context(['claude-code', 'cursor']), new Map()));
     expect(batches).toHaveLength(1);
     expect(String(error)).toMatch(/quota exhausted: 0 of 10000/);
@@ -216,7 +210,7 @@ describe('Stack Exchange source: poll', () => {
   });
 
   it('keeps requests inside its configured spacing', async () => {
-    upstream = await startFakeUpstream(serveSearch(makeQuestions()));
+    const upstream = await serveUpstream(serveSearch(makeQuestions()));
     await drain(makeSource(upstream.url, { rateLimit: { minTimeMs: 40 } }).poll(context(['claude-code', 'cursor']), new Map()));
     expect(upstream.requests.length).toBeGreaterThanOrEqual(8);
     // 200 ms holds at most 5 starts 40 ms apart, plus one for arrival jitter.
@@ -224,7 +218,7 @@ describe('Stack Exchange source: poll', () => {
   });
   it('resumes from the cursors committed before a stop at any batch, losing and repeating nothing', async () => {
     const questions = makeQuestions();
-    upstream = await startFakeUpstream(serveSearch(questions));
+    const upstream = await serveUpstream(serveSearch(questions));
     const source = makeSource(upstream.url);
     for (let stopAfter = 1; stopAfter <= 5; stopAfter++) {
       const cut = await drain(source.poll(context(), new Map()), stopAfter);
@@ -238,7 +232,7 @@ describe('Stack Exchange source: poll', () => {
 describe('Stack Exchange source: backfill', () => {
   it('resumes a backfill from the cursor committed before a stop at any batch', async () => {
     const questions = makeQuestions();
-    upstream = await startFakeUpstream(serveSearch(questions));
+    const upstream = await serveUpstream(serveSearch(questions));
     const window = { since: new Date((T0 - 60) * 1000), until: new Date((T0 + 600) * 1000) };
     const source = makeSource(upstream.url, { backfillSliceMs: 200_000 });
     for (let stopAfter = 1; stopAfter <= 6; stopAfter++) {
@@ -251,7 +245,7 @@ describe('Stack Exchange source: backfill', () => {
   it('walks the window in fromdate/todate slices, reports progress and resumes after a fault', async () => {
     const questions = makeQuestions();
     const handler = serveSearch(questions);
-    upstream = await startFakeUpstream(handler);
+    const upstream = await serveUpstream(handler);
     const window = { since: new Date((T0 - 60) * 1000), until: new Date((T0 + 600) * 1000) };
     const source = makeSource(upstream.url, { backfillSliceMs: 200_000 });
     let calls = 0;
