@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { NormalizedPost } from '../../core/post.ts';
-import type { CollectContext, CursorValue, Rejection, Source } from '../types.ts';
+import { computeProgress } from '../batching.ts';
+import { readCursor } from '../cursor.ts';
+import type { CollectContext, Rejection, Source } from '../types.ts';
 import type { DevtoArticle } from './api-types.ts';
 import { DevtoClient, type DevtoClientOptions } from './client.ts';
 import { describeForMatching, mapDevtoArticle, parseDevtoArticle, readPublishedS, readTags } from './mapper.ts';
@@ -86,7 +88,7 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
       const run: Run = { ctx, seenIds: new Set(), matches: compileArticleMatcher(listPhrases(ctx.terms)) };
       if (ctx.terms.length === 0) return;
       const nowS = Math.floor(ctx.now().getTime() / 1000);
-      const cursor: DevtoPollCursor = readCursor(DevtoPollCursor, cursors.get(DEVTO_QUERY_KEY), ctx) ?? { hw: nowS - lookbackS, hwIds: [], walk: null };
+      const cursor: DevtoPollCursor = readCursor(DevtoPollCursor, cursors.get(DEVTO_QUERY_KEY), ctx, DEVTO_QUERY_KEY) ?? { hw: nowS - lookbackS, hwIds: [], walk: null };
       const stale = new Set(cursor.hwIds);
       let top = cursor.walk?.top ?? cursor.hw;
       let topIds = cursor.walk?.topIds ?? cursor.hwIds;
@@ -125,8 +127,7 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
       const queryKey = toDevtoBackfillKey(window);
       const sinceS = Math.floor(window.since.getTime() / 1000);
       const untilS = Math.ceil(window.until.getTime() / 1000);
-      const span = Math.max(1, untilS - sinceS);
-      let cursor: DevtoBackfillCursor = readCursor(DevtoBackfillCursor, cursors.get(queryKey), ctx) ?? { page: 1, oldest: untilS, done: false };
+      let cursor: DevtoBackfillCursor = readCursor(DevtoBackfillCursor, cursors.get(queryKey), ctx, queryKey) ?? { page: 1, oldest: untilS, done: false };
       while (!cursor.done) {
         const raws = await client.listLatest(cursor.page, perPage, ctx.signal);
         const { articles, rejected, isWanted } = select(run, raws);
@@ -142,17 +143,9 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
         const { posts, rejected: late } = await fetchPosts(run, wanted);
         const done = passedStart || raws.length === 0;
         cursor = { page: cursor.page + 1, oldest, done };
-        const progress = done ? 1 : Math.min(1, Math.max(0, (untilS - oldest) / span));
+        const progress = computeProgress({ index: 0, count: 1 }, { since: sinceS, until: untilS }, oldest, done);
         yield { queryKey, posts, events: [], rejected: [...rejected, ...late], fetched: rejected.length + wanted.length, cursor, progress };
       }
     },
   };
-}
-
-function readCursor<S extends z.ZodType>(schema: S, stored: CursorValue | undefined, ctx: CollectContext): z.infer<S> | null {
-  if (stored === undefined || stored === null) return null;
-  const parsed = schema.safeParse(stored);
-  if (parsed.success) return parsed.data;
-  ctx.log.warn({ cursor: stored }, 'ignoring a stored cursor of the wrong shape');
-  return null;
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { NormalizedPost } from '../../core/post.ts';
+import { collectPosts } from '../batching.ts';
+import { IdTimes, keepSince, readCursor } from '../cursor.ts';
 import { UpstreamError } from '../http.ts';
-import type { BackfillWindow, CollectContext, CursorValue, Rejection, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
+import type { BackfillWindow, CollectContext, CursorValue, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
 import { GithubClient } from './client.ts';
 import { mapGithubDiscussion, mapGithubIssue, type GithubMapResult } from './mapper.ts';
 import { listPhrases, quotePhrase } from '../terms.ts';
@@ -25,8 +26,6 @@ const IssueWalk = z.object({ upper: z.number().int(), seen: z.array(z.string()) 
 type IssueWalk = z.infer<typeof IssueWalk>;
 const SliceWalk = z.object({ hi: z.number().int(), span: z.number().int().positive(), after: z.string().nullable() });
 type SliceWalk = z.infer<typeof SliceWalk>;
-const IdTimes = z.record(z.string(), z.number().int());
-type IdTimes = z.infer<typeof IdTimes>;
 const Top = z.object({ top: z.number().int(), added: IdTimes });
 
 /**
@@ -141,19 +140,6 @@ export function createGithubSource(options: GithubSourceOptions): Source {
     }
   }
 
-  function collect(run: Run, results: GithubMapResult[]): { posts: NormalizedPost[]; rejected: Rejection[] } {
-    const posts: NormalizedPost[] = [];
-    const rejected: Rejection[] = [];
-    for (const result of results) {
-      if (result.kind === 'rejected') rejected.push(result.rejection);
-      else if (!run.seenIds.has(result.post.externalId)) {
-        run.seenIds.add(result.post.externalId);
-        posts.push(result.post);
-      }
-    }
-    return { posts, rejected };
-  }
-
   /** Shared by both kinds: results already stored (in `recent`) are skipped, the new top and ids tracked. */
   function advance(results: GithubMapResult[], recent: IdTimes, acc: { top: number; added: IdTimes }): GithubMapResult[] {
     const kept = results.filter((r) => !(r.kind === 'post' && Object.hasOwn(recent, r.post.externalId)));
@@ -178,7 +164,7 @@ export function createGithubSource(options: GithubSourceOptions): Source {
     const start = cursor.walk ? { upper: cursor.walk.upper, seen: cursor.walk.seen } : { upper: Math.max(nowS, cursor.hw), seen: [] };
     for await (const page of walkIssues(phrase, cursor.hw - overlapS, start, run.ctx)) {
       const kept = advance(page.results, cursor.recent, acc);
-      const { posts, rejected } = collect(run, kept);
+      const { posts, rejected } = collectPosts(kept, run.seenIds);
       const next: IssuePollCursor = page.done ? finish(cursor.recent, acc) : { hw: cursor.hw, recent: cursor.recent, walk: { ...page.state, ...acc } };
       yield { queryKey, posts, events: [], rejected, fetched: kept.length, cursor: next };
     }
@@ -194,7 +180,7 @@ export function createGithubSource(options: GithubSourceOptions): Source {
     const start: SliceWalk = cursor.walk ? { hi: cursor.walk.hi, span: cursor.walk.span, after: cursor.walk.after } : { hi, span: hi - lower + 1, after: null };
     for await (const page of walkDiscussions(phrase, lower, start, run.ctx)) {
       const kept = advance(page.results, cursor.recent, acc);
-      const { posts, rejected } = collect(run, kept);
+      const { posts, rejected } = collectPosts(kept, run.seenIds);
       const next: DiscussionPollCursor = page.done ? finish(cursor.recent, acc) : { hw: cursor.hw, recent: cursor.recent, walk: { ...page.state, ...acc } };
       yield { queryKey, posts, events: [], rejected, fetched: kept.length, cursor: next };
     }
@@ -241,7 +227,7 @@ export function createGithubSource(options: GithubSourceOptions): Source {
             const cursor = readCursor(IssueBackfillCursor, cursors.get(queryKey), ctx, queryKey) ?? { upper: untilS, seen: [], done: false };
             if (!cursor.done) {
               for await (const page of walkIssues(phrase, lower, cursor, ctx)) {
-                const { posts, rejected } = collect(run, page.results);
+                const { posts, rejected } = collectPosts(page.results, run.seenIds);
                 const next = { ...page.state, done: page.done };
                 yield { queryKey, posts, events: [], rejected, fetched: page.fetched, cursor: next, progress: share(page.state.upper, page.done) };
               }
@@ -250,7 +236,7 @@ export function createGithubSource(options: GithubSourceOptions): Source {
             const cursor = readCursor(DiscussionBackfillCursor, cursors.get(queryKey), ctx, queryKey) ?? { hi: untilS, span, after: null, done: false };
             if (!cursor.done) {
               for await (const page of walkDiscussions(phrase, lower, cursor, ctx)) {
-                const { posts, rejected } = collect(run, page.results);
+                const { posts, rejected } = collectPosts(page.results, run.seenIds);
                 const next = { ...page.state, done: page.done };
                 yield { queryKey, posts, events: [], rejected, fetched: page.fetched, cursor: next, progress: share(page.state.hi, page.done) };
               }
@@ -261,16 +247,4 @@ export function createGithubSource(options: GithubSourceOptions): Source {
       }
     },
   };
-}
-
-function keepSince(ids: IdTimes, since: number): IdTimes {
-  return Object.fromEntries(Object.entries(ids).filter(([, second]) => second >= since));
-}
-
-function readCursor<S extends z.ZodType>(schema: S, stored: CursorValue | undefined, ctx: CollectContext, queryKey: string): z.infer<S> | null {
-  if (stored === undefined || stored === null) return null;
-  const parsed = schema.safeParse(stored);
-  if (parsed.success) return parsed.data;
-  ctx.log.warn({ queryKey, cursor: stored }, 'ignoring a stored cursor of the wrong shape');
-  return null;
 }

@@ -1,19 +1,19 @@
 import { z } from 'zod';
-import type { NormalizedPost } from '../../core/post.ts';
+import { collectPosts } from '../batching.ts';
+import { IdTimes, keepSince, readCursor } from '../cursor.ts';
 import type { RateLimit } from '../http.ts';
 import { UpstreamError } from '../http.ts';
 import type {
   BackfillWindow,
   CollectContext,
   CursorValue,
-  Rejection,
   Source,
   SourceBatch,
   SourceHttpOptions,
 } from '../types.ts';
 import { AlgoliaHit } from './api-types.ts';
 import { AlgoliaClient, FirebaseClient, HN_FIREBASE_URL } from './client.ts';
-import { mapAlgoliaHit, mapFirebaseItem, type HnMapResult } from './mapper.ts';
+import { mapAlgoliaHit, mapFirebaseItem } from './mapper.ts';
 import { compilePhraseMatcher, listPhrases, quotePhrase } from '../terms.ts';
 
 export interface HnSourceOptions extends SourceHttpOptions {
@@ -34,9 +34,6 @@ export interface HnSourceOptions extends SourceHttpOptions {
 
 const WalkState = z.object({ upper: z.number().int(), seen: z.array(z.string()) });
 type WalkState = z.infer<typeof WalkState>;
-
-const IdTimes = z.record(z.string(), z.number().int());
-type IdTimes = z.infer<typeof IdTimes>;
 
 /**
  * Poll cursor: the high-water second, the ids (with their seconds) already stored inside the overlap
@@ -133,20 +130,6 @@ export function createHnSource(options: HnSourceOptions): Source {
     }
   }
 
-  function collect(run: RunState, results: Array<{ raw: unknown }>, mapper: (raw: unknown) => HnMapResult) {
-    const posts: NormalizedPost[] = [];
-    const rejected: Rejection[] = [];
-    for (const { raw } of results) {
-      const mapped = mapper(raw);
-      if (mapped.kind === 'rejected') rejected.push(mapped.rejection);
-      else if (mapped.kind === 'post' && !run.seenIds.has(mapped.post.externalId)) {
-        run.seenIds.add(mapped.post.externalId);
-        posts.push(mapped.post);
-      }
-    }
-    return { posts, rejected };
-  }
-
   async function* pollPhrase(run: RunState, phrase: string, stored: CursorValue | undefined): AsyncGenerator<SourceBatch> {
     const queryKey = toHnQueryKey(phrase);
     const cursor = readCursor(HnPollCursor, stored, run.ctx, queryKey) ?? {
@@ -165,7 +148,7 @@ export function createHnSource(options: HnSourceOptions): Source {
         added[hit.objectID] = hit.created_at_i;
       }
       added = keepSince(added, top - overlapS);
-      const { posts, rejected } = collect(run, results, mapAlgoliaHit);
+      const { posts, rejected } = collectPosts(results.map((r) => mapAlgoliaHit(r.raw)), run.seenIds);
       const next: HnPollCursor = page.done
         ? { hw: top, recent: keepSince({ ...cursor.recent, ...added }, top - overlapS), walk: null }
         : { hw: cursor.hw, recent: cursor.recent, walk: { ...page.state, top, added } };
@@ -191,7 +174,7 @@ export function createHnSource(options: HnSourceOptions): Source {
         const parsed = mapFirebaseItem(raw);
         return parsed.kind !== 'post' || matches(`${parsed.post.title ?? ''}\n${parsed.post.body}`);
       });
-      const { posts, rejected } = collect(run, wanted.map((raw) => ({ raw })), mapFirebaseItem);
+      const { posts, rejected } = collectPosts(wanted.map((raw) => mapFirebaseItem(raw)), run.seenIds);
       yield {
         queryKey: HN_FALLBACK_QUERY_KEY,
         posts,
@@ -235,7 +218,7 @@ export function createHnSource(options: HnSourceOptions): Source {
         };
         if (cursor.done) continue;
         for await (const page of walkDown(quotePhrase(phrase), lower, { upper: cursor.upper, seen: cursor.seen }, ctx)) {
-          const { posts, rejected } = collect(run, page.results, mapAlgoliaHit);
+          const { posts, rejected } = collectPosts(page.results.map((r) => mapAlgoliaHit(r.raw)), run.seenIds);
           const walked = page.done ? 1 : Math.min(1, (untilS - page.state.upper) / span);
           yield {
             queryKey,
@@ -250,16 +233,4 @@ export function createHnSource(options: HnSourceOptions): Source {
       }
     },
   };
-}
-
-function keepSince(ids: IdTimes, since: number): IdTimes {
-  return Object.fromEntries(Object.entries(ids).filter(([, second]) => second >= since));
-}
-
-function readCursor<S extends z.ZodType>(schema: S, stored: CursorValue | undefined, ctx: CollectContext, queryKey: string): z.infer<S> | null {
-  if (stored === undefined || stored === null) return null;
-  const parsed = schema.safeParse(stored);
-  if (parsed.success) return parsed.data;
-  ctx.log.warn({ queryKey, cursor: stored }, 'ignoring a stored cursor of the wrong shape');
-  return null;
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import type { NormalizedPost } from '../../core/post.ts';
-import type { BackfillWindow, CollectContext, CursorValue, Rejection, SearchTerm, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
+import { collectPosts, computeProgress } from '../batching.ts';
+import { IdTimes, keepSince, readCursor } from '../cursor.ts';
+import type { BackfillWindow, CollectContext, CursorValue, SearchTerm, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
 import { REDDIT_OAUTH_URL, RedditClient, type TimeFilter } from './client.ts';
-import { mapRedditThing, type RedditMapResult } from './mapper.ts';
+import { mapRedditThing } from './mapper.ts';
 
 export interface RedditSourceOptions extends SourceHttpOptions {
   /** App-only OAuth; without both, anonymous `.json` is tried as best effort (10/min, may get 403). */
@@ -17,9 +18,6 @@ export interface RedditSourceOptions extends SourceHttpOptions {
   /** Each poll reads this far below its high-water mark for posts the search index took late. */
   overlapMs?: number;
 }
-
-const IdTimes = z.record(z.string(), z.number().int());
-type IdTimes = z.infer<typeof IdTimes>;
 
 /**
  * High-water second, the ids (with their seconds) stored inside the overlap below it, and an unfinished
@@ -87,19 +85,6 @@ export function createRedditSource(options: RedditSourceOptions): Source {
   const lookbackS = Math.floor((options.firstPollLookbackMs ?? 24 * 3600_000) / 1000);
   const overlapS = Math.max(0, Math.floor((options.overlapMs ?? 10 * 60_000) / 1000));
 
-  function collect(run: Run, results: RedditMapResult[]): { posts: NormalizedPost[]; rejected: Rejection[] } {
-    const posts: NormalizedPost[] = [];
-    const rejected: Rejection[] = [];
-    for (const result of results) {
-      if (result.kind === 'rejected') rejected.push(result.rejection);
-      else if (result.kind === 'post' && !run.seenIds.has(result.post.externalId)) {
-        run.seenIds.add(result.post.externalId);
-        posts.push(result.post);
-      }
-    }
-    return { posts, rejected };
-  }
-
   /** Newest first via `after`; stops at the first item older than the overlap below the high-water second. */
   async function* pollTerm(run: Run, term: SearchTerm, stored: CursorValue | undefined): AsyncGenerator<SourceBatch> {
     const queryKey = toRedditQueryKey(term);
@@ -148,7 +133,7 @@ export function createRedditSource(options: RedditSourceOptions): Source {
       const next: RedditPollCursor = done
         ? { hw: top, recent: keepSince({ ...cursor.recent, ...added }, top - overlapS), walk: null }
         : { hw: cursor.hw, recent: cursor.recent, walk: { after: after as string, top, added } };
-      const { posts, rejected } = collect(run, kept);
+      const { posts, rejected } = collectPosts(kept, run.seenIds);
       yield { queryKey, posts, events: [], rejected, fetched: kept.length, cursor: next };
       if (done) return;
     }
@@ -168,7 +153,6 @@ export function createRedditSource(options: RedditSourceOptions): Source {
       const run: Run = { ctx, seenIds: new Set() };
       const sinceS = Math.floor(window.since.getTime() / 1000);
       const untilS = Math.ceil(window.until.getTime() / 1000);
-      const span = Math.max(1, untilS - sinceS);
       const t = chooseTimeFilter(Math.floor(ctx.now().getTime() / 1000) - sinceS);
       const terms = ctx.terms.filter((term) => buildRedditQuery(term) !== '');
       ctx.log.info({ source: 'reddit', cap: REDDIT_LISTING_CAP }, 'Reddit search reaches only the newest ~1,000 posts per query; a backfill cannot go further back than that');
@@ -197,23 +181,10 @@ export function createRedditSource(options: RedditSourceOptions): Source {
             );
           }
           cursor = { after, oldest, done };
-          const walked = done ? 1 : Math.min(1, Math.max(0, (untilS - oldest) / span));
-          const { posts, rejected } = collect(run, kept);
-          yield { queryKey, posts, events: [], rejected, fetched: kept.length, cursor, progress: (index + walked) / terms.length };
+          const { posts, rejected } = collectPosts(kept, run.seenIds);
+          yield { queryKey, posts, events: [], rejected, fetched: kept.length, cursor, progress: computeProgress({ index, count: terms.length }, { since: sinceS, until: untilS }, oldest, done) };
         }
       }
     },
   };
-}
-
-function keepSince(ids: IdTimes, since: number): IdTimes {
-  return Object.fromEntries(Object.entries(ids).filter(([, second]) => second >= since));
-}
-
-function readCursor<S extends z.ZodType>(schema: S, stored: CursorValue | undefined, ctx: CollectContext, queryKey: string): z.infer<S> | null {
-  if (stored === undefined || stored === null) return null;
-  const parsed = schema.safeParse(stored);
-  if (parsed.success) return parsed.data;
-  ctx.log.warn({ queryKey, cursor: stored }, 'ignoring a stored cursor of the wrong shape');
-  return null;
 }
