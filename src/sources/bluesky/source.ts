@@ -1,4 +1,6 @@
 import type { NormalizedPost } from '../../core/post.ts';
+import { computeProgress, resumeThenWalk, toBatch, type Share } from '../batching.ts';
+import { isCursorObject, readWindowCursor } from '../cursor.ts';
 import type { BackfillWindow, CollectContext, CursorValue, Rejection, SearchTerm, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
 import { BlueskyClient } from './client.ts';
 import { mapPostView } from './mapper.ts';
@@ -105,19 +107,14 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
           reachedEnd || !top || !result.oldest || nextUntil === null
             ? { hwm: top, walk: null }
             : { hwm, walk: { top, until: nextUntil, edge: result.oldest.uris } };
-        yield { queryKey: query.queryKey, posts: result.posts, events: [], rejected: result.rejected, fetched: result.fetched, cursor: serializeCursor(cursor) };
+        yield toBatch(query.queryKey, result, serializeCursor(cursor));
         if (reachedEnd || !result.oldest) return true;
         until = nextUntil;
         edge = result.oldest.uris;
       }
     }
 
-    let hwm = stored.hwm;
-    if (stored.walk) {
-      if (!(yield* descend({ ...stored.walk }, hwm))) return;
-      hwm = stored.walk.top;
-    }
-    yield* descend({ until: null, edge: [], top: null }, hwm);
+    yield* resumeThenWalk(stored, (resume, hwm) => descend(resume ? { ...resume } : { until: null, edge: [], top: null }, hwm));
   }
 
   async function* backfillTerm(
@@ -127,7 +124,7 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
     window: BackfillWindow,
     stored: CursorValue | undefined,
     runSeen: Set<string>,
-    share: { index: number; count: number },
+    share: Share,
   ): AsyncGenerator<SourceBatch> {
     const queryKey = `backfill:${query.queryKey}`;
     const since = window.since.toISOString();
@@ -136,22 +133,14 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
     if (resumed?.done) return;
     let next = resumed?.next ?? until;
     let edge = resumed?.edge ?? [];
-    const span = Math.max(1, window.until.getTime() - window.since.getTime());
+    const range = { since: window.since.getTime(), until: window.until.getTime() };
     for (;;) {
       const atEdge = new Set(edge);
       const result = await readPage(ctx, api, query.q, { since, until: next }, (uri) => atEdge.has(uri), runSeen);
       const nextUntil = result.oldest ? new Date(Date.parse(result.oldest.at) + 1).toISOString() : null;
       const done = result.fetched === 0 || (!result.full && !result.more) || nextUntil === null || nextUntil >= next;
-      const walked = done ? 1 : Math.min(1, Math.max(0, (window.until.getTime() - Date.parse(result.oldest?.at ?? until)) / span));
-      yield {
-        queryKey,
-        posts: result.posts,
-        events: [],
-        rejected: result.rejected,
-        fetched: result.fetched,
-        cursor: { since, until, next: nextUntil ?? next, edge: result.oldest?.uris ?? [], done },
-        progress: (share.index + walked) / share.count,
-      };
+      const cursor = { since, until, next: nextUntil ?? next, edge: result.oldest?.uris ?? [], done };
+      yield toBatch(queryKey, result, cursor, computeProgress(share, range, result.oldest ? Date.parse(result.oldest.at) : null, done));
       if (done || nextUntil === null) return;
       next = nextUntil;
       edge = result.oldest?.uris ?? [];
@@ -216,15 +205,15 @@ function readStrings(value: CursorValue | undefined): string[] {
 }
 
 function readMark(value: CursorValue | undefined): Mark | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || typeof value.at !== 'string') return null;
+  if (!isCursorObject(value) || typeof value.at !== 'string') return null;
   return { at: value.at, uris: readStrings(value.uris) };
 }
 
 function readPollCursor(value: CursorValue | undefined): BlueskyPollCursor {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { hwm: null, walk: null };
+  if (!isCursorObject(value)) return { hwm: null, walk: null };
   const hwm = readMark(value.hwm);
   const walk = value.walk;
-  if (typeof walk === 'object' && walk !== null && !Array.isArray(walk) && typeof walk.until === 'string') {
+  if (isCursorObject(walk) && typeof walk.until === 'string') {
     const top = readMark(walk.top);
     if (top) return { hwm, walk: { top, until: walk.until, edge: readStrings(walk.edge) } };
   }
@@ -232,7 +221,7 @@ function readPollCursor(value: CursorValue | undefined): BlueskyPollCursor {
 }
 
 function readBackfillCursor(value: CursorValue | undefined, since: string, until: string): { next: string; edge: string[]; done: boolean } | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  if (value.since !== since || value.until !== until || typeof value.next !== 'string') return null;
-  return { next: value.next, edge: readStrings(value.edge), done: value.done === true };
+  const fields = readWindowCursor(value, since, until);
+  if (!fields || typeof fields.next !== 'string') return null;
+  return { next: fields.next, edge: readStrings(fields.edge), done: fields.done === true };
 }

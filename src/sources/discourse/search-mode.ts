@@ -1,4 +1,6 @@
 import type { NormalizedPost } from '../../core/post.ts';
+import { computeProgress, resumeThenWalk, toBatch, type Share } from '../batching.ts';
+import { isCursorObject, readPagedBackfillCursor } from '../cursor.ts';
 import type { BackfillWindow, CollectContext, CursorValue, Rejection, SearchTerm, SourceBatch } from '../types.ts';
 import { DiscourseSearchPost, DiscourseSearchTopic } from './api-types.ts';
 import type { DiscourseClient } from './client.ts';
@@ -115,17 +117,12 @@ export async function* pollSearchTerm(
       const passedMark = hwm ? result.minId !== null && result.minId <= hwm.id : result.oldest !== null && result.oldest < lookbackStart;
       const reachedEnd = result.fetched === 0 || !result.more || passedMark;
       const cursor: DiscourseSearchCursor = reachedEnd || !top ? { hwm: top, walk: null } : { hwm, walk: { top, page: page + 1 } };
-      yield { queryKey: query.queryKey, posts: result.posts, events: [], rejected: result.rejected, fetched: result.fetched, cursor: serializeCursor(cursor) };
+      yield toBatch(query.queryKey, result, serializeCursor(cursor));
       if (reachedEnd) return true;
     }
   }
 
-  let hwm = stored.hwm;
-  if (stored.walk) {
-    if (!(yield* descend(stored.walk.page, hwm, stored.walk.top))) return;
-    hwm = stored.walk.top;
-  }
-  yield* descend(1, hwm, null);
+  yield* resumeThenWalk(stored, (resume, hwm) => descend(resume?.page ?? 1, hwm, resume?.top ?? null));
 }
 
 /** The window as `after:`/`before:` days, pages walked in order and filtered to the exact instants. */
@@ -136,29 +133,20 @@ export async function* backfillSearchTerm(
   window: BackfillWindow,
   stored: CursorValue | undefined,
   runSeen: Set<string>,
-  share: { index: number; count: number },
+  share: Share,
 ): AsyncGenerator<SourceBatch> {
   const queryKey = `backfill:${query.queryKey}`;
   const since = window.since.toISOString();
   const until = window.until.toISOString();
-  const resumed = readSearchBackfillCursor(stored, since, until);
+  const resumed = readPagedBackfillCursor(stored, since, until);
   if (resumed?.done) return;
   const q = `"${query.phrase}" after:${formatDay(new Date(window.since.getTime() - DAY_MS))} before:${formatDay(new Date(window.until.getTime() + DAY_MS))} order:latest`;
-  const span = Math.max(1, window.until.getTime() - window.since.getTime());
+  const range = { since: window.since.getTime(), until: window.until.getTime() };
   for (let page = resumed?.page ?? 1; ; page++) {
     const keep = (_id: number, createdAt: Date): boolean => createdAt >= window.since && createdAt < window.until;
     const result = await readSearchPage(ctx, client, q, page, keep, runSeen);
     const done = result.fetched === 0 || !result.more || (result.oldest !== null && result.oldest < window.since);
-    const walked = done ? 1 : result.oldest ? Math.min(1, Math.max(0, (window.until.getTime() - result.oldest.getTime()) / span)) : 0;
-    yield {
-      queryKey,
-      posts: result.posts,
-      events: [],
-      rejected: result.rejected,
-      fetched: result.fetched,
-      cursor: { since, until, page: page + 1, done },
-      progress: (share.index + walked) / share.count,
-    };
+    yield toBatch(queryKey, result, { since, until, page: page + 1, done }, computeProgress(share, range, result.oldest?.getTime() ?? null, done));
     if (done) return;
   }
 }
@@ -168,23 +156,17 @@ function serializeCursor(cursor: DiscourseSearchCursor): CursorValue {
 }
 
 function readMark(value: CursorValue | undefined): { id: number; at: string } | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  if (!isCursorObject(value)) return null;
   return typeof value.id === 'number' && typeof value.at === 'string' ? { id: value.id, at: value.at } : null;
 }
 
 export function readSearchCursor(value: CursorValue | undefined): DiscourseSearchCursor {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { hwm: null, walk: null };
+  if (!isCursorObject(value)) return { hwm: null, walk: null };
   const hwm = readMark(value.hwm);
   const walk = value.walk;
-  if (typeof walk === 'object' && walk !== null && !Array.isArray(walk) && typeof walk.page === 'number') {
+  if (isCursorObject(walk) && typeof walk.page === 'number') {
     const top = readMark(walk.top);
     if (top) return { hwm, walk: { top, page: walk.page } };
   }
   return { hwm, walk: null };
-}
-
-function readSearchBackfillCursor(value: CursorValue | undefined, since: string, until: string): { page: number; done: boolean } | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  if (value.since !== since || value.until !== until) return null;
-  return { page: typeof value.page === 'number' ? value.page : 1, done: value.done === true };
 }

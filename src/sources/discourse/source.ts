@@ -1,4 +1,6 @@
 import type { NormalizedPost } from '../../core/post.ts';
+import { computeProgress, resumeThenWalk, toBatch, type Share } from '../batching.ts';
+import { isCursorObject, readWindowCursor } from '../cursor.ts';
 import { UpstreamError } from '../http.ts';
 import { createTermMatcher, type TermMatcher } from '../terms.ts';
 import type { CollectContext, CursorValue, Rejection, Source, SourceBatch } from '../types.ts';
@@ -116,19 +118,13 @@ export function createDiscourseSource(options: DiscourseSourceOptions): Source {
           minId === null || minId <= 1 || (hwm !== null ? minId <= hwm : result.oldest !== null && result.oldest < lookbackStart);
         const cursor: DiscoursePollCursor =
           reachedEnd || top === null ? { hwm: top, walk: null } : { hwm, walk: { top, before: minId - 1 } };
-        yield { queryKey, posts: result.posts, events: [], rejected: result.rejected, fetched: result.fetched, cursor: { ...cursor } };
+        yield toBatch(queryKey, result, { ...cursor });
         if (reachedEnd) return true;
         before = minId - 1;
       }
     }
 
-    let hwm = stored.hwm;
-    if (stored.walk) {
-      const finished = yield* descend({ before: stored.walk.before, top: stored.walk.top }, hwm);
-      if (!finished) return;
-      hwm = stored.walk.top;
-    }
-    yield* descend({ before: null, top: null }, hwm);
+    yield* resumeThenWalk(stored, (resume, hwm) => descend({ before: resume?.before ?? null, top: resume?.top ?? null }, hwm));
   }
 
   async function* backfillForum(
@@ -138,16 +134,15 @@ export function createDiscourseSource(options: DiscourseSourceOptions): Source {
     stored: CursorValue | undefined,
     matcher: TermMatcher,
     runSeen: Set<string>,
-    share: { index: number; count: number },
+    share: Share,
   ): AsyncGenerator<SourceBatch> {
     const queryKey = `backfill:forum:${client.forum.url}`;
     const since = window.since.toISOString();
     const until = window.until.toISOString();
-    const resumed = readBackfillCursor(stored);
-    const same = resumed !== null && resumed.since === since && resumed.until === until;
-    if (same && resumed.done) return;
-    let before = same ? resumed.before : null;
-    const span = Math.max(1, window.until.getTime() - window.since.getTime());
+    const resumed = readBackfillCursor(stored, since, until);
+    if (resumed?.done) return;
+    let before = resumed?.before ?? null;
+    const range = { since: window.since.getTime(), until: window.until.getTime() };
     for (;;) {
       const page = await client.latestPosts(before, ctx.signal);
       const keep = (_id: number, createdAt: Date | null): boolean =>
@@ -155,16 +150,8 @@ export function createDiscourseSource(options: DiscourseSourceOptions): Source {
       const result = mapPage(page.latest_posts, client.forum.url, matcher, runSeen, keep);
       const minId = result.ids.length > 0 ? Math.min(...result.ids) : null;
       const done = minId === null || minId <= 1 || (result.oldest !== null && result.oldest < window.since);
-      const walked = done ? 1 : result.oldest ? Math.min(1, Math.max(0, (window.until.getTime() - result.oldest.getTime()) / span)) : 0;
-      yield {
-        queryKey,
-        posts: result.posts,
-        events: [],
-        rejected: result.rejected,
-        fetched: result.fetched,
-        cursor: { since, until, before: minId === null ? before : minId - 1, done },
-        progress: (share.index + walked) / share.count,
-      };
+      const cursor = { since, until, before: minId === null ? before : minId - 1, done };
+      yield toBatch(queryKey, result, cursor, computeProgress(share, range, result.oldest?.getTime() ?? null, done));
       if (done) return;
       before = minId - 1;
     }
@@ -235,18 +222,16 @@ export function createDiscourseSource(options: DiscourseSourceOptions): Source {
 }
 
 function readPollCursor(value: CursorValue | undefined): DiscoursePollCursor {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { hwm: null, walk: null };
+  if (!isCursorObject(value)) return { hwm: null, walk: null };
   const hwm = typeof value.hwm === 'number' ? value.hwm : null;
   const walk = value.walk;
-  if (typeof walk === 'object' && walk !== null && !Array.isArray(walk) && typeof walk.top === 'number' && typeof walk.before === 'number') {
+  if (isCursorObject(walk) && typeof walk.top === 'number' && typeof walk.before === 'number') {
     return { hwm, walk: { top: walk.top, before: walk.before } };
   }
   return { hwm, walk: null };
 }
 
-function readBackfillCursor(value: CursorValue | undefined): { since: string; until: string; before: number | null; done: boolean } | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  const { since, until, before, done } = value;
-  if (typeof since !== 'string' || typeof until !== 'string') return null;
-  return { since, until, before: typeof before === 'number' ? before : null, done: done === true };
+function readBackfillCursor(value: CursorValue | undefined, since: string, until: string): { before: number | null; done: boolean } | null {
+  const fields = readWindowCursor(value, since, until);
+  return fields && { before: typeof fields.before === 'number' ? fields.before : null, done: fields.done === true };
 }

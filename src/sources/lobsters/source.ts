@@ -1,4 +1,6 @@
 import type { NormalizedPost } from '../../core/post.ts';
+import { computeProgress, resumeThenWalk, toBatch, type Share } from '../batching.ts';
+import { isCursorObject, readPagedBackfillCursor } from '../cursor.ts';
 import { createTermMatcher, type TermMatcher } from '../terms.ts';
 import type { CollectContext, CursorValue, Rejection, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
 import { checkUserAgent, LobstersClient } from './client.ts';
@@ -139,17 +141,12 @@ export function createLobstersSource(options: LobstersSourceOptions): Source {
         top ??= pickNewerMark(result.newest, hwm);
         const reachedEnd = result.empty || (result.oldestMs !== null && (hwm ? result.oldestMs <= hwm.ms : result.oldestMs < lookbackStart));
         const cursor: LobstersPollCursor = reachedEnd || !top ? { hwm: top, walk: null } : { hwm, walk: { top, page: page + 1 } };
-        yield { queryKey: feed, posts: result.posts, events: [], rejected: result.rejected, fetched: result.fetched, cursor: serializeCursor(cursor) };
+        yield toBatch(feed, result, serializeCursor(cursor));
         if (reachedEnd) return true;
       }
     }
 
-    let hwm = stored.hwm;
-    if (stored.walk) {
-      if (!(yield* descend(stored.walk.page, hwm, stored.walk.top))) return;
-      hwm = stored.walk.top;
-    }
-    yield* descend(1, hwm, null);
+    yield* resumeThenWalk(stored, (resume, hwm) => descend(resume?.page ?? 1, hwm, resume?.top ?? null));
   }
 
   /**
@@ -197,27 +194,18 @@ export function createLobstersSource(options: LobstersSourceOptions): Source {
     stored: CursorValue | undefined,
     matcher: TermMatcher,
     runSeen: Set<string>,
-    share: { index: number; count: number },
+    share: Share,
   ): AsyncGenerator<SourceBatch> {
     const queryKey = `backfill:${feed}`;
     const since = window.since.getTime();
     const until = window.until.getTime();
-    const resumed = readBackfillCursor(stored, window);
+    const resumed = readPagedBackfillCursor(stored, window.since.toISOString(), window.until.toISOString());
     if (resumed?.done) return;
-    const span = Math.max(1, until - since);
     for (let page = resumed?.page ?? 1; ; page++) {
       const result = await readPage(ctx, feed, page, matcher, runSeen, (ms) => ms >= since && ms < until, null);
       const done = result.empty || (result.oldestMs !== null && result.oldestMs < since);
-      const walked = done ? 1 : result.oldestMs === null ? 0 : Math.min(1, Math.max(0, (until - result.oldestMs) / span));
-      yield {
-        queryKey,
-        posts: result.posts,
-        events: [],
-        rejected: result.rejected,
-        fetched: result.fetched,
-        cursor: { since: window.since.toISOString(), until: window.until.toISOString(), page: page + 1, done },
-        progress: (share.index + walked) / share.count,
-      };
+      const cursor = { since: window.since.toISOString(), until: window.until.toISOString(), page: page + 1, done };
+      yield toBatch(queryKey, result, cursor, computeProgress(share, { since, until }, result.oldestMs, done));
       if (done) return;
     }
   }
@@ -260,33 +248,27 @@ function serializeCursor(cursor: LobstersPollCursor): CursorValue {
 }
 
 function readMark(value: CursorValue | undefined): Mark | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  if (!isCursorObject(value)) return null;
   const { ms, ids } = value;
   if (typeof ms !== 'number' || !Array.isArray(ids)) return null;
   return { ms, ids: ids.filter((id): id is string => typeof id === 'string') };
 }
 
 function readPollCursor(value: CursorValue | undefined): LobstersPollCursor {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { hwm: null, walk: null };
+  if (!isCursorObject(value)) return { hwm: null, walk: null };
   const hwm = readMark(value.hwm);
   const walk = value.walk;
-  if (typeof walk === 'object' && walk !== null && !Array.isArray(walk) && typeof walk.page === 'number') {
+  if (isCursorObject(walk) && typeof walk.page === 'number') {
     const top = readMark(walk.top);
     if (top) return { hwm, walk: { top, page: walk.page } };
   }
   return { hwm, walk: null };
 }
 
-function readBackfillCursor(value: CursorValue | undefined, window: { since: Date; until: Date }): { page: number; done: boolean } | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  if (value.since !== window.since.toISOString() || value.until !== window.until.toISOString()) return null;
-  return { page: typeof value.page === 'number' ? value.page : 1, done: value.done === true };
-}
-
 function readFollowCursor(value: CursorValue | undefined): FollowedStory[] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Array.isArray(value.stories)) return [];
+  if (!isCursorObject(value) || !Array.isArray(value.stories)) return [];
   return value.stories.flatMap((entry) => {
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return [];
+    if (!isCursorObject(entry)) return [];
     const { id, createdMs, count, lastMs } = entry;
     return typeof id === 'string' && typeof createdMs === 'number' && typeof count === 'number' && typeof lastMs === 'number'
       ? [{ id, createdMs, count, lastMs }]

@@ -1,4 +1,6 @@
 import type { NormalizedPost } from '../../core/post.ts';
+import { computeProgress, type Share } from '../batching.ts';
+import { isCursorObject, readWindowCursor } from '../cursor.ts';
 import { UpstreamError } from '../http.ts';
 import type { BackfillWindow, CollectContext, CursorValue, Rejection, Source, SourceBatch } from '../types.ts';
 import { MASTODON_PAGE_LIMIT, MastodonClient, type MastodonClientOptions, type MastodonInstance, type TimelinePage } from './client.ts';
@@ -83,7 +85,7 @@ export function createMastodonSource(options: MastodonSourceOptions): Source {
     window: BackfillWindow,
     stored: CursorValue | undefined,
     runSeen: Set<string>,
-    share: { index: number; count: number },
+    share: Share,
   ): AsyncGenerator<SourceBatch> {
     const { client, tag } = query;
     const queryKey = `backfill:${query.queryKey}`;
@@ -92,14 +94,14 @@ export function createMastodonSource(options: MastodonSourceOptions): Source {
     const resumed = readBackfillCursor(stored, since, until);
     if (resumed?.done) return;
     let maxId = resumed?.maxId ?? null;
-    const span = Math.max(1, window.until.getTime() - window.since.getTime());
+    const range = { since: window.since.getTime(), until: window.until.getTime() };
     for (;;) {
       const page = await client.tagTimeline(tag, maxId === null ? {} : { maxId }, ctx.signal);
       const result = mapPage(page, client.instance.url, runSeen, (at) => at >= window.since && at < window.until);
       const nextMax = result.minId ?? page.nextMaxId;
       const done = page.statuses.length === 0 || nextMax === null || (result.oldest !== null && result.oldest < window.since);
-      const walked = done ? 1 : result.oldest ? Math.min(1, Math.max(0, (window.until.getTime() - result.oldest.getTime()) / span)) : 0;
-      yield { ...buildBatch(queryKey, page, result, { since, until, maxId: nextMax ?? maxId, done }), progress: (share.index + walked) / share.count };
+      const progress = computeProgress(share, range, result.oldest?.getTime() ?? null, done);
+      yield { ...buildBatch(queryKey, page, result, { since, until, maxId: nextMax ?? maxId, done }), progress };
       if (done) return;
       maxId = nextMax;
     }
@@ -153,12 +155,11 @@ function buildBatch(queryKey: string, page: TimelinePage, result: PageResult, cu
 }
 
 function readPollCursor(value: CursorValue | undefined): string | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  if (!isCursorObject(value)) return null;
   return typeof value.minId === 'string' && /^\d+$/.test(value.minId) ? value.minId : null;
 }
 
 function readBackfillCursor(value: CursorValue | undefined, since: string, until: string): { maxId: string | null; done: boolean } | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  if (value.since !== since || value.until !== until) return null;
-  return { maxId: typeof value.maxId === 'string' ? value.maxId : null, done: value.done === true };
+  const fields = readWindowCursor(value, since, until);
+  return fields && { maxId: typeof fields.maxId === 'string' ? fields.maxId : null, done: fields.done === true };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { NormalizedEvent, NormalizedPost } from '../../core/post.ts';
+import { isCursorObject } from '../cursor.ts';
 import { UpstreamError } from '../http.ts';
 import type { CollectContext, CursorValue, Rejection, Source, SourceBatch } from '../types.ts';
 import { FeedParseError, parseFeedXml } from './api-types.ts';
@@ -111,7 +112,7 @@ export function createRssSource(options: RssSourceOptions): Source {
 
 function readCursor(value: CursorValue | undefined): RssCursor {
   const empty: RssCursor = { etag: null, lastModified: null, seen: [] };
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return empty;
+  if (!isCursorObject(value)) return empty;
   const text = (v: CursorValue | undefined): string | null => (typeof v === 'string' ? v : null);
   const seen = Array.isArray(value.seen) ? value.seen.filter((id): id is string => typeof id === 'string') : [];
   return { etag: text(value.etag), lastModified: text(value.lastModified), seen };

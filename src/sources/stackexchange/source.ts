@@ -1,4 +1,5 @@
 import type { NormalizedPost } from '../../core/post.ts';
+import { isCursorObject } from '../cursor.ts';
 import { UpstreamError } from '../http.ts';
 import type { BackfillWindow, CollectContext, CursorValue, Rejection, SearchTerm, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
 import { StackExchangeClient } from './client.ts';
@@ -185,7 +186,7 @@ export function buildQueries(terms: SearchTerm[], sites: string[]): Query[] {
 }
 
 function readCursor(value: CursorValue | undefined): StackExchangeCursor | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  if (!isCursorObject(value)) return null;
   const { from, seen } = value;
   if (typeof from !== 'number' || !Array.isArray(seen)) return null;
   return { from, seen: seen.filter((id): id is number => typeof id === 'number') };
@@ -193,7 +194,7 @@ function readCursor(value: CursorValue | undefined): StackExchangeCursor | null 
 
 function readBackfillCursor(value: CursorValue | undefined): BackfillCursor | null {
   const base = readCursor(value);
-  if (!base || typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  if (!base || !isCursorObject(value)) return null;
   const { since, until } = value;
   return typeof since === 'number' && typeof until === 'number' ? { ...base, since, until } : null;
 }
