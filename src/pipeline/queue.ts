@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { z } from 'zod';
 import type { Logger } from '../config/logger.ts';
@@ -64,9 +65,7 @@ export async function openJobQueue(options: JobQueueOptions): Promise<JobQueue> 
   });
   boss.on('error', (error: Error) => options.log.error({ err: error }, 'job queue error'));
   await boss.start();
-  for (const name of JOB_NAMES) {
-    if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: QUEUE_POLICY[name] ?? 'standard' });
-  }
+  await createQueues(boss, options.databaseUrl);
   return {
     boss,
     enqueue: async (name, payload, enqueueOptions = {}) => {
@@ -84,6 +83,22 @@ export async function openJobQueue(options: JobQueueOptions): Promise<JobQueue> 
     },
     stop: () => boss.stop({ graceful: false, wait: true }),
   };
+}
+
+/** Fixed key: processes starting together create the queues one after another (concurrent creation deadlocks). */
+const CREATE_QUEUES_LOCK = 7_246_001;
+
+async function createQueues(boss: PgBoss, databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [CREATE_QUEUES_LOCK]);
+    for (const name of JOB_NAMES) {
+      if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: QUEUE_POLICY[name] ?? 'standard' });
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 /** Jobs waiting or running per job type and state; empty before any queue process created the tables. */
@@ -202,11 +217,11 @@ export function startQueueWorker(
       stopping.abort();
       await Promise.all(loops);
       const settled = Promise.allSettled([...running]);
-      const finished = await Promise.race([settled.then(() => true), sleep(graceMs).then(() => false)]);
+      const finished = await Promise.race([settled.then(() => true), sleep(graceMs, false, { ref: false })]);
       if (!finished) {
         abortJobs.abort(new Error('worker shutting down'));
         // Jobs that still do not end are left active: they expire and are retried elsewhere.
-        await Promise.race([settled, sleep(5_000)]);
+        await Promise.race([settled, sleep(5_000, undefined, { ref: false })]);
       }
     },
   };
