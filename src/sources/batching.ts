@@ -1,5 +1,6 @@
 import type { NormalizedPost } from '../core/post.ts';
-import type { CursorValue, Rejection, SourceBatch } from './types.ts';
+import { UpstreamError } from './http.ts';
+import type { CollectContext, CursorValue, Rejection, SourceBatch } from './types.ts';
 
 /** What a mapper makes of one upstream item: a post, a rejection, or an item dropped on purpose (deleted). */
 export type MappedItem = { kind: 'post'; post: NormalizedPost } | { kind: 'rejected'; rejection: Rejection } | { kind: 'dropped' };
@@ -63,4 +64,43 @@ export async function* resumeThenWalk<Mark, Walk extends { top: Mark }>(
     hwm = stored.walk.top;
   }
   yield* descend(null, hwm);
+}
+
+/** How a source names its independent targets in logs and errors: `forum`, `forums`, `discourse`. */
+export interface TargetNames {
+  one: string;
+  many: string;
+  source: string;
+}
+
+/**
+ * Runs every target (a forum, a feed: independent sites) in turn. One that fails is logged and the
+ * others still run; the failures are thrown together at the end. An abort ends the run at once.
+ */
+export async function* runEachTarget<T>(
+  ctx: CollectContext,
+  targets: readonly T[],
+  urlOf: (target: T) => string,
+  names: TargetNames,
+  run: (target: T, index: number) => AsyncGenerator<SourceBatch>,
+): AsyncGenerator<SourceBatch> {
+  const failures: string[] = [];
+  for (const [index, target] of targets.entries()) {
+    if (ctx.signal.aborted) return;
+    try {
+      yield* run(target, index);
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      ctx.log.warn({ [names.one]: urlOf(target), err: message }, `${names.one} failed`);
+      failures.push(`${urlOf(target)}: ${message}`);
+    }
+  }
+  if (failures.length > 0) {
+    const first = targets[0];
+    throw new UpstreamError(`${failures.length} of ${targets.length} ${names.many} failed: ${failures.join('; ')}`, {
+      url: targets.length === 1 && first !== undefined ? urlOf(first) : `${names.source}:${names.many}`,
+      retryable: false,
+    });
+  }
 }

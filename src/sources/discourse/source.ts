@@ -1,5 +1,5 @@
 import type { NormalizedPost } from '../../core/post.ts';
-import { computeProgress, resumeThenWalk, toBatch, type Share } from '../batching.ts';
+import { computeProgress, resumeThenWalk, runEachTarget, toBatch, type Share } from '../batching.ts';
 import { isCursorObject, readWindowCursor } from '../cursor.ts';
 import { UpstreamError } from '../http.ts';
 import { createTermMatcher, type TermMatcher } from '../terms.ts';
@@ -158,26 +158,8 @@ export function createDiscourseSource(options: DiscourseSourceOptions): Source {
   }
 
   /** Forums are independent sites: each is tried, and the failures are thrown together at the end. */
-  async function* eachForum(ctx: CollectContext, run: (client: DiscourseClient, index: number) => AsyncGenerator<SourceBatch>): AsyncGenerator<SourceBatch> {
-    const failures: string[] = [];
-    for (const [index, client] of clients.entries()) {
-      if (ctx.signal.aborted) return;
-      try {
-        yield* run(client, index);
-      } catch (error) {
-        if (ctx.signal.aborted) throw error;
-        const message = error instanceof Error ? error.message : String(error);
-        ctx.log.warn({ forum: client.forum.url, err: message }, 'forum failed');
-        failures.push(`${client.forum.url}: ${message}`);
-      }
-    }
-    if (failures.length > 0) {
-      throw new UpstreamError(`${failures.length} of ${clients.length} forums failed: ${failures.join('; ')}`, {
-        url: clients.length === 1 ? (clients[0]?.forum.url ?? 'discourse') : 'discourse:forums',
-        retryable: false,
-      });
-    }
-  }
+  const eachForum = (ctx: CollectContext, run: (client: DiscourseClient, index: number) => AsyncGenerator<SourceBatch>) =>
+    runEachTarget(ctx, clients, (client) => client.forum.url, { one: 'forum', many: 'forums', source: 'discourse' }, run);
 
   return {
     name: 'discourse',

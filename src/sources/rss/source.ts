@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { NormalizedEvent, NormalizedPost } from '../../core/post.ts';
+import { runEachTarget } from '../batching.ts';
 import { isCursorObject } from '../cursor.ts';
 import { UpstreamError } from '../http.ts';
 import type { CollectContext, CursorValue, Rejection, Source, SourceBatch } from '../types.ts';
@@ -85,27 +86,12 @@ export function createRssSource(options: RssSourceOptions): Source {
     skipReason: () => (feeds.length === 0 ? 'no RSS/Atom feeds configured' : null),
 
     /** Every feed is tried; failures are collected and thrown together after the others have run. */
-    async *poll(ctx, cursors) {
+    poll(ctx, cursors) {
       const matcher = createTermMatcher(ctx.terms);
       const runSeen = new Set<string>();
-      const failures: string[] = [];
-      for (const feed of feeds) {
-        if (ctx.signal.aborted) return;
-        try {
-          yield* pollFeed(ctx, feed, readCursor(cursors.get(`feed:${feed.url}`)), matcher, runSeen);
-        } catch (error) {
-          if (ctx.signal.aborted) throw error;
-          const message = error instanceof Error ? error.message : String(error);
-          ctx.log.warn({ feed: feed.url, err: message }, 'feed failed');
-          failures.push(`${feed.url}: ${message}`);
-        }
-      }
-      if (failures.length > 0) {
-        throw new UpstreamError(`${failures.length} of ${feeds.length} feeds failed: ${failures.join('; ')}`, {
-          url: feeds.length === 1 ? (feeds[0]?.url ?? 'rss') : 'rss:feeds',
-          retryable: false,
-        });
-      }
+      return runEachTarget(ctx, feeds, (feed) => feed.url, { one: 'feed', many: 'feeds', source: 'rss' }, (feed) =>
+        pollFeed(ctx, feed, readCursor(cursors.get(`feed:${feed.url}`)), matcher, runSeen),
+      );
     },
   };
 }
