@@ -5,6 +5,7 @@ import { ConfigError } from '../config/settings.ts';
 import { createMetrics } from '../pipeline/metrics.ts';
 import { JOB_NAMES, openJobQueue, readQueueDepth, startQueueWorker } from '../pipeline/queue.ts';
 import type { JobName } from '../pipeline/jobs.ts';
+import { queuePolls, startScheduler } from '../pipeline/scheduler.ts';
 import { buildSources } from '../pipeline/sources.ts';
 import { createJobHandlers } from '../pipeline/worker.ts';
 import { loadSettings, withRuntime } from './context.ts';
@@ -35,6 +36,7 @@ interface WorkerOptions {
   maintenanceSeconds: number;
   graceSeconds: number;
   metricsPort?: number;
+  schedule?: boolean;
 }
 
 export function registerWorker(program: Command): void {
@@ -46,6 +48,7 @@ export function registerWorker(program: Command): void {
     .option('--poll-seconds <s>', 'wait after finding a queue empty', parseCount(1, 600), 2)
     .option('--maintenance-seconds <s>', 'how often expired jobs (of crashed workers) are sent back for retry', parseCount(1, 3600), 60)
     .option('--grace-seconds <s>', 'on SIGTERM, let running jobs finish this long before abandoning them to a retry', parseCount(0, 3600), 25)
+    .option('--schedule', 'also enqueue source polls on their intervals (safe in every worker: duplicates are dropped)')
     .option('--metrics-port <n>', 'serve Prometheus /metrics on HOST at this port', parsePort)
     .action(async (options: WorkerOptions) => {
       if (!loadSettings().settings.databaseUrl) {
@@ -69,6 +72,7 @@ export function registerWorker(program: Command): void {
             pollSeconds: options.pollSeconds,
             metrics,
           });
+          const scheduler = options.schedule ? startScheduler(sources, queuePolls(queue, sources), log) : undefined;
           const metricsServer = options.metricsPort === undefined ? undefined : createServer((req, res) => {
             if (req.url !== '/metrics') return void res.writeHead(404).end();
             metrics.render().then(
@@ -78,6 +82,7 @@ export function registerWorker(program: Command): void {
           }).listen(options.metricsPort, settings.host);
           process.stdout.write(`VibeCheck worker is running (${(options.queues ?? JOB_NAMES).join(', ')})\n`);
           await untilSignal(log);
+          await scheduler?.stop();
           await worker.stop(options.graceSeconds * 1000);
           metricsServer?.close();
           await queue.stop();
