@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { makeContext, warningsIn, type LoggedLine } from '../../test/support/source-harness.ts';
-import { isCursorObject, keepSince, readCursor, readPagedBackfillCursor, readWindowCursor } from './cursor.ts';
+import { isCursorObject, keepSince, readCursor, readPagedBackfillCursor, readPagedPollCursor, readWindowCursor, writePagedPollCursor } from './cursor.ts';
+import type { CursorValue } from './types.ts';
 
 const Cursor = z.object({ hw: z.number().int() });
 const NOW = new Date('2026-03-02T12:00:00Z');
@@ -50,5 +51,22 @@ describe('cursor guards', () => {
     expect(readPagedBackfillCursor({ since: 'S', until: 'U', page: 4, done: true }, 'S', 'U')).toEqual({ page: 4, done: true });
     expect(readPagedBackfillCursor({ since: 'S', until: 'U', done: 'yes' }, 'S', 'U')).toEqual({ page: 1, done: false });
     expect(readPagedBackfillCursor({ since: 'S2', until: 'U', page: 4 }, 'S', 'U')).toBeNull();
+  });
+});
+
+describe('paged poll cursors', () => {
+  const readId = (value: CursorValue | undefined): number | null => (isCursorObject(value) && typeof value.id === 'number' ? value.id : null);
+
+  it('reads back what it wrote', () => {
+    const cursor = { hwm: 5, walk: { top: 9, page: 3 } };
+    const stored = writePagedPollCursor(cursor, (id) => ({ id }));
+    expect(stored).toEqual({ hwm: { id: 5 }, walk: { top: { id: 9 }, page: 3 } });
+    expect(readPagedPollCursor(stored, readId)).toEqual(cursor);
+  });
+
+  it('drops a walk whose top or page cannot be read, keeping the mark', () => {
+    expect(readPagedPollCursor({ hwm: { id: 5 }, walk: { top: 'x', page: 3 } }, readId)).toEqual({ hwm: 5, walk: null });
+    expect(readPagedPollCursor({ hwm: { id: 5 }, walk: { top: { id: 9 } } }, readId)).toEqual({ hwm: 5, walk: null });
+    expect(readPagedPollCursor('garbage', readId)).toEqual({ hwm: null, walk: null });
   });
 });

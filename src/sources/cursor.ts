@@ -36,3 +36,26 @@ export function readPagedBackfillCursor(value: CursorValue | undefined, since: s
   if (!fields) return null;
   return { page: typeof fields.page === 'number' ? fields.page : 1, done: fields.done === true };
 }
+
+/** The poll cursor of a source that walks pages newest first: the mark of the last finished walk, and an unfinished walk. */
+export interface PagedPollCursor<Mark> {
+  hwm: Mark | null;
+  walk: { top: Mark; page: number } | null;
+}
+
+/** A stored paged poll cursor, its marks read by `readMark`; a walk whose top cannot be read is dropped. */
+export function readPagedPollCursor<Mark>(value: CursorValue | undefined, readMark: (value: CursorValue | undefined) => Mark | null): PagedPollCursor<Mark> {
+  if (!isCursorObject(value)) return { hwm: null, walk: null };
+  const hwm = readMark(value.hwm);
+  const walk = value.walk;
+  if (isCursorObject(walk) && typeof walk.page === 'number') {
+    const top = readMark(walk.top);
+    if (top) return { hwm, walk: { top, page: walk.page } };
+  }
+  return { hwm, walk: null };
+}
+
+/** A paged poll cursor as it is stored, each mark written by `writeMark`. */
+export function writePagedPollCursor<Mark>(cursor: PagedPollCursor<Mark>, writeMark: (mark: Mark) => CursorValue): CursorValue {
+  return { hwm: cursor.hwm ? writeMark(cursor.hwm) : null, walk: cursor.walk ? { top: writeMark(cursor.walk.top), page: cursor.walk.page } : null };
+}

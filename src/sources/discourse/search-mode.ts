@@ -1,16 +1,13 @@
 import type { NormalizedPost } from '../../core/post.ts';
 import { computeProgress, resumeThenWalk, toBatch, type Share } from '../batching.ts';
-import { isCursorObject, readPagedBackfillCursor } from '../cursor.ts';
+import { isCursorObject, readPagedBackfillCursor, readPagedPollCursor, writePagedPollCursor, type PagedPollCursor } from '../cursor.ts';
 import type { BackfillWindow, CollectContext, CursorValue, Rejection, SearchTerm, SourceBatch } from '../types.ts';
 import { DiscourseSearchPost, DiscourseSearchTopic } from './api-types.ts';
 import type { DiscourseClient } from './client.ts';
 import { mapDiscoursePost, readPostId } from './mapper.ts';
 
 /** Search mode keeps the largest post id (and its date, for `after:`) of the last finished walk. */
-export interface DiscourseSearchCursor {
-  hwm: { id: number; at: string } | null;
-  walk: { top: { id: number; at: string }; page: number } | null;
-}
+export type DiscourseSearchCursor = PagedPollCursor<{ id: number; at: string }>;
 
 interface SearchPage {
   posts: NormalizedPost[];
@@ -152,7 +149,7 @@ export async function* backfillSearchTerm(
 }
 
 function serializeCursor(cursor: DiscourseSearchCursor): CursorValue {
-  return { hwm: cursor.hwm ? { ...cursor.hwm } : null, walk: cursor.walk ? { top: { ...cursor.walk.top }, page: cursor.walk.page } : null };
+  return writePagedPollCursor(cursor, (mark) => ({ ...mark }));
 }
 
 function readMark(value: CursorValue | undefined): { id: number; at: string } | null {
@@ -161,12 +158,5 @@ function readMark(value: CursorValue | undefined): { id: number; at: string } | 
 }
 
 export function readSearchCursor(value: CursorValue | undefined): DiscourseSearchCursor {
-  if (!isCursorObject(value)) return { hwm: null, walk: null };
-  const hwm = readMark(value.hwm);
-  const walk = value.walk;
-  if (isCursorObject(walk) && typeof walk.page === 'number') {
-    const top = readMark(walk.top);
-    if (top) return { hwm, walk: { top, page: walk.page } };
-  }
-  return { hwm, walk: null };
+  return readPagedPollCursor(value, readMark);
 }

@@ -1,6 +1,6 @@
 import type { NormalizedPost } from '../../core/post.ts';
 import { computeProgress, resumeThenWalk, toBatch, type Share } from '../batching.ts';
-import { isCursorObject, readPagedBackfillCursor } from '../cursor.ts';
+import { isCursorObject, readPagedBackfillCursor, readPagedPollCursor, writePagedPollCursor, type PagedPollCursor } from '../cursor.ts';
 import { createTermMatcher, type TermMatcher } from '../terms.ts';
 import type { CollectContext, CursorValue, Rejection, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
 import { checkUserAgent, LobstersClient } from './client.ts';
@@ -36,10 +36,7 @@ interface Mark {
 }
 
 /** `hwm`: stories up to this mark are done. `walk`: a walk down from `top` whose next page is `page`. */
-export interface LobstersPollCursor {
-  hwm: Mark | null;
-  walk: { top: Mark; page: number } | null;
-}
+export type LobstersPollCursor = PagedPollCursor<Mark>;
 
 interface PageResult {
   posts: NormalizedPost[];
@@ -243,8 +240,7 @@ function pickNewerMark(found: Mark | null, hwm: Mark | null): Mark | null {
 }
 
 function serializeCursor(cursor: LobstersPollCursor): CursorValue {
-  const mark = (m: Mark | null): CursorValue => (m ? { ms: m.ms, ids: m.ids } : null);
-  return { hwm: mark(cursor.hwm), walk: cursor.walk ? { top: mark(cursor.walk.top), page: cursor.walk.page } : null };
+  return writePagedPollCursor(cursor, (mark) => ({ ms: mark.ms, ids: mark.ids }));
 }
 
 function readMark(value: CursorValue | undefined): Mark | null {
@@ -255,14 +251,7 @@ function readMark(value: CursorValue | undefined): Mark | null {
 }
 
 function readPollCursor(value: CursorValue | undefined): LobstersPollCursor {
-  if (!isCursorObject(value)) return { hwm: null, walk: null };
-  const hwm = readMark(value.hwm);
-  const walk = value.walk;
-  if (isCursorObject(walk) && typeof walk.page === 'number') {
-    const top = readMark(walk.top);
-    if (top) return { hwm, walk: { top, page: walk.page } };
-  }
-  return { hwm, walk: null };
+  return readPagedPollCursor(value, readMark);
 }
 
 function readFollowCursor(value: CursorValue | undefined): FollowedStory[] {
