@@ -118,9 +118,14 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     await first.click();
     await postsRequest;
     await page.waitForURL(new RegExp(`aspect=${aspect}`));
-    await page.locator('.post').first().waitFor();
-    const chips = await page.locator('.post').first().locator('.aspect-chip').allInnerTexts();
-    expect(chips.some((c) => c.startsWith(aspect))).toBe(true);
+    // The filtered feed replaces the unfiltered one once its response renders: every post then carries the aspect.
+    const everyPostHasAspect = async (): Promise<boolean> => {
+      const posts = await page.locator('.post').all();
+      if (posts.length === 0) return false;
+      const chips = await Promise.all(posts.map((post) => post.locator('.aspect-chip').allInnerTexts()));
+      return chips.every((list) => list.some((c) => c.startsWith(aspect)));
+    };
+    await expect.poll(everyPostHasAspect, { timeout: 10_000 }).toBe(true);
     await page.close();
   });
 
