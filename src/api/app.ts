@@ -10,6 +10,7 @@ import type { DB } from '../db/schema.ts';
 import type { Metrics } from '../pipeline/metrics.ts';
 import { describeValidationError, errorBody, respondWithError } from './errors.ts';
 import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitOptions } from './rate-limit.ts';
+import { createResponseCache } from './response-cache.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerInsightRoutes } from './routes/insights.ts';
 import { registerEntityRoutes } from './routes/entities.ts';
@@ -28,6 +29,8 @@ export interface AppDeps {
   checkReady: () => Promise<{ ready: boolean; reason?: string }>;
   /** Per-client limit on /api/* reads; 600 a minute when left out. */
   rateLimit?: RateLimitOptions;
+  /** Seconds-long memory cache of successful /api/v1 reads; left out or 0: off. */
+  responseCacheMs?: number;
   /** Serves GET /metrics (outside the /api/* limits) and times every request. */
   metrics?: Metrics;
 }
@@ -63,6 +66,7 @@ export function createApp(deps: AppDeps): App {
   }
   app.use('/api/*', rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
   app.use('/api/*', etag());
+  if (deps.responseCacheMs) app.use('/api/v1/*', createResponseCache({ ttlMs: deps.responseCacheMs }).middleware);
   app.use('/api/*', async (c, next) => {
     await next();
     if (c.req.method === 'GET' && c.res.status === 200 && !c.res.headers.has('cache-control')) {

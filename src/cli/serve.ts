@@ -32,6 +32,8 @@ export function registerServe(program: Command): void {
         settings,
         log,
         metrics,
+        // Collection runs every few minutes; reads up to 5 s old cost nothing and absorb bursts.
+        responseCacheMs: 5_000,
         sources: sources.map((s) => ({ name: s.source.name, enabled: s.enabled, intervalMs: s.intervalMs, skipReason: s.source.skipReason() })),
         checkReady: () => checkReady(runtime.database),
       });

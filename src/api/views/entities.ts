@@ -1,20 +1,23 @@
 import type { z } from '@hono/zod-openapi';
-import { compareWindows, computeShareOfVoice, EMPTY_SUMS, summarize } from '../../core/stats.ts';
+import { addSums, compareWindows, computeShareOfVoice, EMPTY_SUMS, summarize, type RollupSums } from '../../core/stats.ts';
 import { bucketStart, enumerateBuckets } from '../../core/time-buckets.ts';
 import { getAspectWindowSums } from '../../db/queries/aspects.ts';
 import type { EntityRecord, Executor } from '../../db/queries/entities.ts';
 import { getBucketSums } from '../../db/queries/series.ts';
-import { getEntityWindowSums } from '../../db/queries/summary.ts';
 import type { Entity, EntitySummary } from '../schemas.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
-const SUMMARY_WINDOW_MS = 7 * DAY_MS;
+/** The summary compares the last SUMMARY_DAYS UTC days (today included) with the ones before. */
+const SUMMARY_DAYS = 7;
 const SPARKLINE_DAYS = 30;
+
+const sumDays = (days: RollupSums[]): RollupSums => days.reduce<RollupSums>((total, day) => addSums(total, day), { ...EMPTY_SUMS });
 const MOVING_ASPECTS = 3;
 
 /**
- * Entities with their summary over the last 7 days against the 7 days before, in three queries
- * whatever their number. `peers` are the entities share of voice is counted among (same kind).
+ * Entities with their summary over the last 7 UTC days against the 7 before, in two queries
+ * whatever their number: the 30 daily buckets of the sparkline hold both windows. `peers` are the
+ * entities share of voice is counted among (same kind).
  */
 export async function presentEntities(
   db: Executor,
@@ -25,16 +28,21 @@ export async function presentEntities(
   const everyone = [...new Map([...peers, ...entities].map((e) => [e.id, e])).values()];
   const ids = entities.map((e) => e.id);
   const sparkStarts = enumerateBuckets(bucketStart(new Date(now.getTime() - (SPARKLINE_DAYS - 1) * DAY_MS), 'day'), now, 'day');
-  const [sums, sparklines, aspects] = await Promise.all([
-    getEntityWindowSums(db, now, SUMMARY_WINDOW_MS, everyone.map((e) => e.id)),
-    getBucketSums(db, { entityIds: ids, starts: sparkStarts, end: now }),
+  const [sparklines, aspects] = await Promise.all([
+    getBucketSums(db, { entityIds: everyone.map((e) => e.id), starts: sparkStarts, end: now }),
     getAspectWindowSums(db, {
       entityIds: ids,
-      from: new Date(now.getTime() - SUMMARY_WINDOW_MS),
+      from: sparkStarts.at(-SUMMARY_DAYS)!,
       to: now,
-      previousFrom: new Date(now.getTime() - 2 * SUMMARY_WINDOW_MS),
+      previousFrom: sparkStarts.at(-2 * SUMMARY_DAYS)!,
     }),
   ]);
+  const sums = new Map(
+    [...sparklines].map(([id, days]) => [
+      id,
+      { current: sumDays(days.slice(-SUMMARY_DAYS)), previous: sumDays(days.slice(-2 * SUMMARY_DAYS, -SUMMARY_DAYS)) },
+    ]),
+  );
   const shareByKind = new Map(
     (['model', 'tool', 'vendor'] as const).map((kind) => [
       kind,

@@ -1,0 +1,67 @@
+import type { MiddlewareHandler } from 'hono';
+
+export interface ResponseCacheOptions {
+  /** How long a successful read is served from memory. */
+  ttlMs: number;
+  maxEntries?: number;
+  now?: () => number;
+}
+
+interface Entry {
+  body: ArrayBuffer;
+  status: number;
+  headers: [string, string][];
+  expires: number;
+}
+
+export interface ResponseCache {
+  middleware: MiddlewareHandler;
+  clear(): void;
+}
+
+/**
+ * Serves repeated GETs of the same URL from memory for a few seconds, and lets concurrent misses
+ * share one computation. Collection runs every few minutes, so a read at most `ttlMs` old is as
+ * good as a fresh one; any write through this process clears it.
+ */
+export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
+  const now = options.now ?? Date.now;
+  const maxEntries = options.maxEntries ?? 500;
+  const entries = new Map<string, Entry>();
+  const inflight = new Map<string, Promise<Entry | null>>();
+  const respond = (entry: Entry): Response => new Response(entry.body.slice(0), { status: entry.status, headers: entry.headers });
+
+  const middleware: MiddlewareHandler = async (c, next) => {
+    if (c.req.method !== 'GET') {
+      await next();
+      if (c.res.status < 400) entries.clear();
+      return;
+    }
+    const key = c.req.url;
+    const cached = entries.get(key);
+    if (cached && cached.expires > now()) return respond(cached);
+    const pending = inflight.get(key);
+    if (pending) {
+      const shared = await pending;
+      if (shared) return respond(shared);
+    }
+    let settle: (entry: Entry | null) => void = () => undefined;
+    inflight.set(key, new Promise((resolve) => (settle = resolve)));
+    try {
+      await next();
+      let entry: Entry | null = null;
+      if (c.res.status === 200) {
+        entry = { body: await c.res.clone().arrayBuffer(), status: 200, headers: [...c.res.headers], expires: now() + options.ttlMs };
+        if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
+        entries.set(key, entry);
+      }
+      settle(entry);
+    } catch (error) {
+      settle(null);
+      throw error;
+    } finally {
+      inflight.delete(key);
+    }
+  };
+  return { middleware, clear: () => entries.clear() };
+}
