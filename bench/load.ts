@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { createApp } from '../src/api/app.ts';
+import { SERVE_RESPONSE_CACHE_MS } from '../src/api/response-cache.ts';
 import { startHttpServer } from '../src/api/server.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
@@ -71,6 +72,7 @@ try {
     sources: [],
     checkReady: async () => ({ ready: true }),
     rateLimit: { limit: 1e9, windowMs: 60_000 },
+    responseCacheMs: SERVE_RESPONSE_CACHE_MS,
   });
   const server = await startHttpServer(app, '127.0.0.1', 0);
   const endpoints = [

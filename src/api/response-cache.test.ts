@@ -33,6 +33,13 @@ describe('response cache', () => {
     expect(computed()).toBe(2);
   });
 
+  it('tags each stored body with an ETag, the same on every hit', async () => {
+    const { app } = createCountingApp(5_000, { t: 0 });
+    const first = (await app.request('/read')).headers.get('etag');
+    expect(first).toMatch(/^"[0-9a-f]{40}"$/);
+    expect((await app.request('/read')).headers.get('etag')).toBe(first);
+  });
+
   it('keys on the whole URL, query included', async () => {
     const { app, computed } = createCountingApp(5_000, { t: 0 });
     await app.request('/read?q=1');

@@ -1,4 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+
+/** What `vibecheck serve` uses: collection runs every few minutes, so 5 s old reads cost nothing. */
+export const SERVE_RESPONSE_CACHE_MS = 5_000;
 
 export interface ResponseCacheOptions {
   /** How long a successful read is served from memory. */
@@ -51,7 +55,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       await next();
       let entry: Entry | null = null;
       if (c.res.status === 200) {
-        entry = { body: await c.res.clone().arrayBuffer(), status: 200, headers: [...c.res.headers], expires: now() + options.ttlMs };
+        const body = await c.res.clone().arrayBuffer();
+        // Tagged once here, so the ETag middleware does not hash the same body on every hit.
+        if (!c.res.headers.has('etag')) c.res.headers.set('etag', `"${createHash('sha1').update(new Uint8Array(body)).digest('hex')}"`);
+        entry = { body, status: 200, headers: [...c.res.headers], expires: now() + options.ttlMs };
         if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
         entries.set(key, entry);
       }

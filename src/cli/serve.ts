@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createApp } from '../api/app.ts';
+import { SERVE_RESPONSE_CACHE_MS } from '../api/response-cache.ts';
 import { startHttpServer } from '../api/server.ts';
 import { InProcessJobRunner } from '../pipeline/jobs.ts';
 import { createMetrics } from '../pipeline/metrics.ts';
@@ -32,8 +33,7 @@ export function registerServe(program: Command): void {
         settings,
         log,
         metrics,
-        // Collection runs every few minutes; reads up to 5 s old cost nothing and absorb bursts.
-        responseCacheMs: 5_000,
+        responseCacheMs: SERVE_RESPONSE_CACHE_MS,
         sources: sources.map((s) => ({ name: s.source.name, enabled: s.enabled, intervalMs: s.intervalMs, skipReason: s.source.skipReason() })),
         checkReady: () => checkReady(runtime.database),
       });
