@@ -3,7 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { COLLECTOR_SOURCES, type CollectorSource } from '../core/post.ts';
 import { runSource, type SourceRunSummary } from '../pipeline/collect.ts';
 import { InProcessJobRunner } from '../pipeline/jobs.ts';
-import { startScheduler } from '../pipeline/scheduler.ts';
+import { listPeriodicJobs, startScheduler } from '../pipeline/scheduler.ts';
 import { buildSources } from '../pipeline/sources.ts';
 import { createJobHandlers } from '../pipeline/worker.ts';
 import { printJson, withRuntime } from './context.ts';
@@ -36,7 +36,7 @@ export function registerCollect(program: Command): void {
         const chosen = options.source ? all.filter((s) => options.source!.includes(s.source.name)) : all.filter((s) => s.enabled);
         if (!options.once) {
           const runner = new InProcessJobRunner(createJobHandlers(db, chosen, runtime.log, { aspectTier: runtime.aspectTier }));
-          const scheduler = startScheduler(chosen, runner, runtime.log, 0);
+          const scheduler = startScheduler(listPeriodicJobs(chosen), runner, runtime.log, 0);
           await untilSignal(runtime.log);
           await scheduler.stop();
           return;

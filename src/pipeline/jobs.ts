@@ -49,6 +49,8 @@ export const JOB_CATALOG = {
 
 export type JobName = keyof typeof JOB_CATALOG;
 export type JobPayload<N extends JobName> = z.infer<(typeof JOB_CATALOG)[N]['payload']>;
+/** What a caller hands over: the payload schema's input (dates may be ISO strings, defaults left out). */
+export type JobPayloadInput<N extends JobName> = z.input<(typeof JOB_CATALOG)[N]['payload']>;
 
 export type JobHandlers = { [N in JobName]: (payload: JobPayload<N>, signal: AbortSignal) => Promise<unknown> };
 
@@ -74,7 +76,7 @@ export class InProcessJobRunner {
   }
 
   /** Undefined when a job with the same concurrency key is already running. */
-  run<N extends JobName>(name: N, payload: JobPayload<N>): Promise<unknown> | undefined {
+  run<N extends JobName>(name: N, payload: JobPayloadInput<N>): Promise<unknown> | undefined {
     const spec = JOB_CATALOG[name];
     const parsed = spec.payload.parse(payload) as JobPayload<N>;
     const key = concurrencyKeyOf(name, parsed) ?? `${name}:${++this.unkeyed}`;

@@ -2,16 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
-import type { z } from 'zod';
 import type { Logger } from '../config/logger.ts';
 import type { DB } from '../db/schema.ts';
-import { JOB_CATALOG, concurrencyKeyOf, type JobHandlers, type JobName } from './jobs.ts';
+import { JOB_CATALOG, concurrencyKeyOf, type JobHandlers, type JobName, type JobPayloadInput } from './jobs.ts';
 import type { Metrics } from './metrics.ts';
 
 export const JOB_NAMES = Object.keys(JOB_CATALOG) as JobName[];
 
-/** What a caller hands to `enqueue`: the payload schema's input (dates may be ISO strings). */
-export type JobPayloadInput<N extends JobName> = z.input<(typeof JOB_CATALOG)[N]['payload']>;
 
 export interface JobQueueOptions {
   databaseUrl: string;

@@ -1,5 +1,5 @@
 import type { Logger } from '../config/logger.ts';
-import type { CollectorSource } from '../core/post.ts';
+import type { JobName, JobPayloadInput } from './jobs.ts';
 import type { JobQueue } from './queue.ts';
 import type { ConfiguredSource } from './sources.ts';
 
@@ -7,49 +7,69 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-/** Where a due poll goes: run here (InProcessJobRunner) or onto the queue (`queuePolls`). */
-export interface PollRunner {
-  /** Undefined when the source is already being polled. */
-  run(name: 'source.poll', payload: { source: CollectorSource }): Promise<unknown> | undefined;
+/** Where a due job goes: run here (InProcessJobRunner) or onto the queue (`queueJobs`). */
+export interface JobRunner {
+  /** Undefined when a job with the same concurrency key is already running. */
+  run<N extends JobName>(name: N, payload: JobPayloadInput<N>): Promise<unknown> | undefined;
   stop(): Promise<void>;
 }
 
+/** A job the scheduler starts again `intervalMs` after the previous one ended. */
+export interface PeriodicJob<N extends JobName = JobName> {
+  label: string;
+  name: N;
+  payload: JobPayloadInput<N>;
+  intervalMs: number;
+}
+
+/** Spike detection judges complete UTC days; an hourly run finds a new day soon after it closes. */
+export const MAINTENANCE_JOBS: PeriodicJob[] = [
+  { label: 'spikes', name: 'spikes.detect', payload: { days: 14 }, intervalMs: 3_600_000 },
+];
+
+/** Every enabled source's poll, then the maintenance jobs. */
+export function listPeriodicJobs(sources: ConfiguredSource[]): PeriodicJob[] {
+  const polls = sources
+    .filter((s) => s.enabled)
+    .map((s): PeriodicJob<'source.poll'> => ({ label: s.source.name, name: 'source.poll', payload: { source: s.source.name }, intervalMs: s.intervalMs }));
+  return [...polls, ...MAINTENANCE_JOBS];
+}
+
 /**
- * Polls go onto the queue, at most one per source and interval slot whoever enqueues it, so any
+ * Due jobs go onto the queue, at most one per job and interval slot whoever enqueues it, so any
  * number of schedulers may run; the worker's advisory lock keeps two polls of a source from overlapping.
  */
-export function queuePolls(queue: JobQueue, sources: ConfiguredSource[]): PollRunner {
-  const intervals = new Map(sources.map((s) => [s.source.name, s.intervalMs]));
+export function queueJobs(queue: JobQueue, jobs: PeriodicJob[]): JobRunner {
+  const intervalOf = (name: JobName, payload: unknown): number =>
+    jobs.find((j) => j.name === name && JSON.stringify(j.payload) === JSON.stringify(payload))?.intervalMs ?? 60_000;
   return {
-    run: (name, payload) =>
-      queue.enqueue(name, payload, { throttleSeconds: Math.max(1, Math.round((intervals.get(payload.source) ?? 60_000) / 1000)) }),
+    run: (name, payload) => queue.enqueue(name, payload, { throttleSeconds: Math.max(1, Math.round(intervalOf(name, payload) / 1000)) }),
     stop: async () => undefined,
   };
 }
 
 /**
- * Polls each enabled source on its own interval. A source is polled again only after its previous
- * run ended (or was enqueued) and its interval passed, so one source never runs twice at once.
+ * Starts each periodic job on its own interval. A job starts again only after its previous run ended
+ * (or was enqueued) and its interval passed, so one source is never polled twice at once.
  */
-export function startScheduler(sources: ConfiguredSource[], runner: PollRunner, log: Logger, initialDelayMs = 2_000): Scheduler {
+export function startScheduler(jobs: PeriodicJob[], runner: JobRunner, log: Logger, initialDelayMs = 2_000): Scheduler {
   const timers = new Map<string, NodeJS.Timeout>();
   let stopped = false;
-  const schedule = (entry: ConfiguredSource, delayMs: number): void => {
+  const schedule = (job: PeriodicJob, delayMs: number): void => {
     if (stopped) return;
     const timer = setTimeout(() => {
-      const job = runner.run('source.poll', { source: entry.source.name });
-      if (!job) log.debug({ source: entry.source.name }, 'previous poll still running');
-      void (job ?? Promise.resolve())
-        .catch((error: unknown) => log.error({ err: error, source: entry.source.name }, 'poll crashed'))
-        .finally(() => schedule(entry, entry.intervalMs));
+      const run = runner.run(job.name, job.payload);
+      if (!run) log.debug({ job: job.label }, 'previous run still going');
+      void (run ?? Promise.resolve())
+        .catch((error: unknown) => log.error({ err: error, job: job.label }, 'scheduled job crashed'))
+        .finally(() => schedule(job, job.intervalMs));
     }, delayMs);
     timer.unref();
-    timers.set(entry.source.name, timer);
+    timers.set(job.label, timer);
   };
-  const enabled = sources.filter((s) => s.enabled);
   // Staggered first runs keep start-up from hitting every API in the same second.
-  enabled.forEach((entry, index) => schedule(entry, initialDelayMs + index * 1_000));
-  log.info({ sources: enabled.map((s) => `${s.source.name}/${Math.round(s.intervalMs / 60_000)}m`) }, 'collection schedule started');
+  jobs.forEach((job, index) => schedule(job, initialDelayMs + index * 1_000));
+  log.info({ jobs: jobs.map((j) => `${j.label}/${Math.round(j.intervalMs / 60_000)}m`) }, 'schedule started');
   return {
     stop: async () => {
       stopped = true;
