@@ -16,7 +16,8 @@ import { registerWorker } from './worker.ts';
 const program = new Command('vibecheck')
   .description('How developers feel about AI models and developer tools, from the places they talk.')
   .version(VIBECHECK_VERSION)
-  .showHelpAfterError('(run vibecheck --help for usage)')
+  // One line on stderr for bad input, like every other error the CLI reports.
+  .configureOutput({ outputError: (message, write) => write(`vibecheck: ${message}`) })
   .exitOverride();
 
 registerServe(program);
@@ -34,7 +35,8 @@ registerExport(program);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (isCommanderExit(error)) process.exit(error.exitCode);
+  // Help and version exit 0; a bad flag or argument is bad input, like any other (exit 2).
+  if (isCommanderExit(error)) process.exit(error.exitCode === 0 ? 0 : 2);
   process.stderr.write(`vibecheck: error: ${formatError(error)}\n`);
   process.exit(exitCodeFor(error));
 }
