@@ -16,6 +16,7 @@ export const SentimentArtifact = z.object({
     contrastCopies: z.boolean(),
     wordTrigrams: z.boolean(),
     charScope: z.enum(['text', 'token']),
+    negatedLexiconChars: z.boolean().default(false),
   }),
   temperature: z.number().positive(),
   bias: z.array(z.number()).length(CLASS_COUNT),

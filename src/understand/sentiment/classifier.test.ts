@@ -37,6 +37,10 @@ describe('loadSentimentModel (committed artifact)', () => {
     expect(model.classify('this plugin is not good').score).toBeLessThan(model.classify('this plugin is good').score);
   });
 
+  it.each(['This PR is not terrible.', 'Honestly not bad for a first release'])('does not read the negated complaint "%s" as negative', (text) => {
+    expect(model.classify(text).label).not.toBe('negative');
+  });
+
   it('gives each mentioned tool the sentiment of its own clause around a contrast', () => {
     const text = 'Cursor is great but Copilot keeps crashing';
     const cursor = { start: 0, end: 6 };

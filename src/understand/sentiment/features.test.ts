@@ -34,6 +34,11 @@ describe('scoreLexicon', () => {
     expect(lexicon('the tests are flaky').negative.trouble).toBe(1);
   });
 
+  it('knows strong general words of dislike beyond the developer vocabulary', () => {
+    expect(lexicon('I despise this heinous tool').negative.emotion).toBe(4);
+    expect(lexicon('setup was painless and seamless').positive.emotion).toBe(2);
+  });
+
   it('counts the clause after a contrast marker separately', () => {
     const scores = lexicon('nice docs but the build is broken');
     expect(scores.contrastNegative).toBe(1);
@@ -55,6 +60,16 @@ describe('extractFeatures', () => {
     const negated = featureSet('never great', config);
     const shared = [...plain].filter((index) => negated.has(index));
     expect(shared.length).toBeLessThan(plain.size / 4);
+  });
+
+  it('gives a negated lexicon word its own character n-grams, and leaves other negated words alone', () => {
+    const plain = { ...DEFAULT_FEATURE_CONFIG, negatedLexiconChars: false };
+    const shared = (a: string, b: string, config = DEFAULT_FEATURE_CONFIG) => {
+      const second = featureSet(b, config);
+      return [...featureSet(a, config)].filter((index) => second.has(index)).length;
+    };
+    expect(shared('it is terrible', 'it is not terrible')).toBeLessThan(shared('it is terrible', 'it is not terrible', plain));
+    expect(shared('it is purple', 'it is not purple')).toBe(shared('it is purple', 'it is not purple', plain));
   });
 
   it('puts dense lexicon features after the hashed buckets', () => {

@@ -14,6 +14,8 @@ export interface FeatureConfig {
   wordTrigrams: boolean;
   /** 'token': n-grams inside each padded word, negated words in their own namespace; 'text': across the text. */
   charScope: 'text' | 'token';
+  /** With the 'text' scope, negated lexicon words get their own character n-grams ("not bad"). */
+  negatedLexiconChars: boolean;
 }
 
 export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
@@ -26,6 +28,7 @@ export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
   contrastCopies: true,
   wordTrigrams: false,
   charScope: 'text',
+  negatedLexiconChars: true,
 };
 
 const GROUPS: readonly LexiconGroup[] = ['emotion', 'trouble', 'praise', 'politeness'];
@@ -189,6 +192,18 @@ function pushCharNgrams(padded: string, seed: number, config: FeatureConfig, mas
   }
 }
 
+/** Upper-cases negated lexicon words so their character n-grams land apart from the plain ones. */
+function markNegatedLexiconWords(normalized: string, tokens: readonly Token[]): string {
+  let marked = '';
+  let from = 0;
+  for (const token of tokens) {
+    if (!token.negated || !LEXICON.has(token.text)) continue;
+    marked += normalized.slice(from, token.start) + normalized.slice(token.start, token.end).toUpperCase();
+    from = token.end;
+  }
+  return from === 0 ? normalized : marked + normalized.slice(from);
+}
+
 /** Extracts the hashed and dense features of one text into `out` (cleared first). */
 export function extractFeatures(raw: string, config: FeatureConfig, out: FeatureBuffer): void {
   out.length = 0;
@@ -212,8 +227,10 @@ export function extractFeatures(raw: string, config: FeatureConfig, out: Feature
   if (out.length > start) out.scale(start, config.wordWeight / Math.sqrt(out.length - start));
 
   start = out.length;
-  if (config.charScope === 'text') pushCharNgrams(` ${normalized} `, SEED_CHAR, config, mask, out);
-  else {
+  if (config.charScope === 'text') {
+    const source = config.negatedLexiconChars ? markNegatedLexiconWords(normalized, tokens) : normalized;
+    pushCharNgrams(` ${source} `, SEED_CHAR, config, mask, out);
+  } else {
     for (const token of tokens) {
       if (!token.punct) pushCharNgrams(` ${token.text} `, token.negated ? SEED_CHAR_NEGATED : SEED_CHAR, config, mask, out);
     }

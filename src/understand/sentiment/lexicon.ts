@@ -76,6 +76,41 @@ addWords(
   1,
   'praise',
 );
+addWords(
+  words,
+  `despise despised despises loathe loathed loathing detest detested abhor abhorrent appalled appalling
+   horrified horrific horrifying heinous evil pitiful miserable misery hopeless devastating devastated
+   outrageous outraged rage raging livid hateful shocked shocking vile nasty gross sickening insulting
+   offensive obnoxious incompetent incompetence ludicrous laughable embarrassing embarrassed humiliating
+   abysmal horrid sucky bummer yuck eww damnit goddamnit dislike dislikes disliked`,
+  -2,
+  'emotion',
+);
+addWords(
+  words,
+  `pointless convoluted hackish abusive abuse annoyance dizzy frightening worrying worrisome worries
+   terrifying impossible unpleasant awkward questionable dubious sloppy shoddy flawed inferior mediocre
+   subpar cryptic nonsensical crazy stinks overwhelmed stressful struggling struggle struggled hassle
+   headache frustrates annoyingly painfully regrettably lousy clumsy kludgy unintuitive counterintuitive
+   rudeness disgrace risky dangerous hopelessly sadder pity`,
+  -1,
+  'emotion',
+);
+addWords(
+  words,
+  `fabulous splendid marvellous wonderfully exquisite adore adored epic ecstatic overjoyed grateful
+   gratitude thankful impressed joy joyful pleased proud cheerful`,
+  2,
+  'emotion',
+);
+addWords(
+  words,
+  `nicely neatly cleanly tidy convenient straightforward painless effortless seamless seamlessly slick
+   snappy promising valuable beneficial relieved relief pleasure pleasantly charming superior ideal
+   sensible reasonable insightful informative thorough thoughtful generous happily gladly`,
+  1,
+  'emotion',
+);
 addWords(words, 'please pls plz sorry apologies welcome hi hello', 0.5, 'politeness');
 
 export const LEXICON: ReadonlyMap<string, LexiconEntry> = words;

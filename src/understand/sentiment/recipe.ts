@@ -15,7 +15,7 @@ export interface SentimentRecipe {
 }
 
 export const SENTIMENT_RECIPE: SentimentRecipe = {
-  version: 'devsent-1',
+  version: 'devsent-2',
   config: DEFAULT_FEATURE_CONFIG,
   options: DEFAULT_TRAIN_OPTIONS,
   calibrationFolds: 5,

@@ -38,4 +38,11 @@ describe('tokenize', () => {
     expect(tokens.find((t) => t.text === 'fast')).toMatchObject({ negated: true, afterContrast: false });
     expect(tokens.find((t) => t.text === 'next')?.afterContrast).toBe(false);
   });
+
+  it('records where each token sits in the normalized text', () => {
+    const normalized = normalizeText('Not BAD at all, 42 times!');
+    for (const token of tokenize(normalized)) {
+      expect(normalized.slice(token.start, token.end)).toBe(token.text === PLACEHOLDERS.number ? '42' : token.text);
+    }
+  });
 });

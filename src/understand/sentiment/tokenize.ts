@@ -17,6 +17,9 @@ export interface Token {
   afterContrast: boolean;
   /** Punctuation token: [.!?,;:] runs. */
   punct: boolean;
+  /** Offsets of the token in the normalized text. */
+  start: number;
+  end: number;
 }
 
 const POSITIVE_EMOJI = new Set(
@@ -91,17 +94,17 @@ export function tokenize(normalized: string): Token[] {
       negationLeft = 0;
       if (SENTENCE_END.test(text)) afterContrast = false;
       if (text.length > 1 && text[0] !== '.') text = text.includes('?') ? (text.includes('!') ? '?!' : '??') : '!!';
-      tokens.push({ text, negated: false, afterContrast, punct: true });
+      tokens.push({ text, negated: false, afterContrast, punct: true, start: match.index, end: match.index + match[0].length });
       continue;
     }
     if (/^[0-9]/.test(text)) text = PLACEHOLDERS.number;
     if (CONTRAST_MARKERS.has(text)) {
       negationLeft = 0;
       afterContrast = true;
-      tokens.push({ text, negated: false, afterContrast, punct: false });
+      tokens.push({ text, negated: false, afterContrast, punct: false, start: match.index, end: match.index + match[0].length });
       continue;
     }
-    tokens.push({ text, negated: negationLeft > 0, afterContrast, punct: false });
+    tokens.push({ text, negated: negationLeft > 0, afterContrast, punct: false, start: match.index, end: match.index + match[0].length });
     if (isNegator(text)) negationLeft = NEGATION_WINDOW;
     else if (negationLeft > 0) negationLeft -= 1;
   }
