@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createSeededRandom } from '../../src/core/seeded-random.ts';
 
 /** One line of the import format (interface.md). */
 export interface ImportLine {
@@ -29,14 +30,6 @@ const NEUTRAL = ['— has anyone compared it with the alternatives?', 'is what o
 const CONTEXT = ['Tried it on our monorepo.', 'Using it for a side project.', 'My team switched last month.', 'Compared on a Rust codebase.', 'Mostly for Python scripts.'];
 const SOURCES = ['hn', 'reddit', 'devto', 'lobsters'];
 
-/** A small deterministic generator so every run seeds the same posts. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 export interface SeedOptions {
   /** Display names as the linker knows them, e.g. "Cursor", "Claude Code". */
@@ -51,7 +44,7 @@ export interface SeedOptions {
 
 /** Posts spread over the last `days` days, each mentioning one entity, with mixed sentiment and sources. */
 export function* generatePosts(options: SeedOptions): Generator<ImportLine> {
-  const random = createRandom(options.seed ?? 42);
+  const random = createSeededRandom(options.seed ?? 42);
   const now = (options.now ?? new Date()).getTime();
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   let id = 0;

@@ -1,6 +1,7 @@
 import type { SparseVector } from './features.ts';
 import { CLASS_COUNT, featureSpace, scoreVector, softmaxInPlace, type LinearWeights } from './model.ts';
 import type { FeatureConfig } from './features.ts';
+import { createSeededRandom } from '../../core/seeded-random.ts';
 
 export interface TrainOptions {
   epochs: number;
@@ -21,17 +22,6 @@ export const DEFAULT_TRAIN_OPTIONS: EnsembleOptions = {
   seed: 20240601,
 };
 
-/** mulberry32: a tiny seeded generator, so shuffles are identical on every run and machine. */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function shuffleInPlace<T>(items: T[], random: () => number): void {
   for (let i = items.length - 1; i > 0; i -= 1) {
@@ -74,7 +64,7 @@ export function trainLinear(
   const classWeights = computeClassWeights(labels, options.balanceClasses);
   const model: LinearWeights = { config, weights, bias };
   const order = vectors.map((_, i) => i);
-  const random = createRandom(options.seed);
+  const random = createSeededRandom(options.seed);
   const probabilities = new Float64Array(CLASS_COUNT);
   const gradient = new Float64Array(CLASS_COUNT);
   const { learningRate, l2 } = options;
@@ -114,7 +104,7 @@ export function trainLinear(
 /** Stratified fold assignment: each class is shuffled with the seed and dealt round-robin. */
 export function assignStratifiedFolds(labels: readonly number[], folds: number, seed: number): Int32Array {
   const assignment = new Int32Array(labels.length);
-  const random = createRandom(seed);
+  const random = createSeededRandom(seed);
   for (let k = 0; k < CLASS_COUNT; k += 1) {
     const members = labels.flatMap((label, i) => (label === k ? [i] : []));
     shuffleInPlace(members, random);
@@ -178,7 +168,7 @@ export function trainNbOneVsRest(
   const biasSquares = new Float64Array(CLASS_COUNT);
   const classWeights = computeClassWeights(labels, options.balanceClasses);
   const order = vectors.map((_, i) => i);
-  const random = createRandom(options.seed ^ 0x5bd1e995);
+  const random = createSeededRandom(options.seed ^ 0x5bd1e995);
   const { learningRate, l2 } = options;
   const scores = new Float64Array(CLASS_COUNT);
   const gradient = new Float64Array(CLASS_COUNT);
