@@ -53,3 +53,17 @@ export const GithubDiscussion = z.object({
   repository: z.object({ nameWithOwner: z.string() }),
 });
 export type GithubDiscussion = z.infer<typeof GithubDiscussion>;
+
+/** `GET /repos/{owner}/{repo}/issues/{number}/comments`: an array, items parsed one by one with `GithubComment`. */
+export const GithubCommentList = z.array(z.unknown());
+export type GithubCommentList = z.infer<typeof GithubCommentList>;
+
+export const GithubComment = z.object({
+  node_id: z.string().min(1),
+  html_url: z.string(),
+  body: z.string().nullish(),
+  user: z.object({ login: z.string() }).nullish(),
+  created_at: z.iso.datetime({ offset: true }),
+  reactions: z.object({ total_count: z.number().int() }).passthrough().optional(),
+});
+export type GithubComment = z.infer<typeof GithubComment>;

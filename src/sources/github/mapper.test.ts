@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cleanMarkdown, mapGithubDiscussion, mapGithubIssue, type GithubMapResult } from './mapper.ts';
+import { cleanMarkdown, mapGithubComment, mapGithubDiscussion, mapGithubIssue, parseIssueThread, type GithubMapResult } from './mapper.ts';
 import { quotePhrase } from '../terms.ts';
 import { toSearchTime } from './terms.ts';
 
@@ -8,6 +8,8 @@ const search = JSON.parse(readFileSync(new URL('./fixtures/search-issues.json', 
 const graphql = JSON.parse(readFileSync(new URL('./fixtures/discussions.json', import.meta.url), 'utf8')) as {
   data: { search: { nodes: unknown[] } };
 };
+const comments = JSON.parse(readFileSync(new URL('./fixtures/issue-comments.json', import.meta.url), 'utf8')) as unknown[];
+const PARENT = { externalId: 'I_kwDOKx1aBc6xYz01', title: 'Claude Code hangs on "compacting" with large repos', threadId: 'acme/agent-kit#812' };
 
 function postOf(result: GithubMapResult | undefined) {
   if (result?.kind !== 'post') throw new Error(`expected a post, got ${result?.kind}`);
@@ -61,6 +63,46 @@ describe('mapGithubDiscussion', () => {
 
   it('rejects a node without a url', () => {
     expect(mapGithubDiscussion(graphql.data.search.nodes[1])).toMatchObject({ kind: 'rejected', rejection: { reason: expect.stringMatching(/^url:/) } });
+  });
+});
+
+describe('mapGithubComment', () => {
+  it('maps a comment under its issue: node_id as id, issue title and thread, issue as parent, reactions as score', () => {
+    const post = postOf(mapGithubComment(comments[0], PARENT));
+    expect(post).toMatchObject({
+      source: 'github',
+      externalId: 'IC_kwDOKx1aBc6hQ9aa',
+      url: 'https://github.com/acme/agent-kit/issues/812#issuecomment-2711000001',
+      author: 'quiet-heron',
+      title: 'Claude Code hangs on "compacting" with large repos',
+      score: 4,
+      comments: null,
+      parentId: 'I_kwDOKx1aBc6xYz01',
+      threadId: 'acme/agent-kit#812',
+    });
+    expect(post.createdAt.toISOString()).toBe('2026-03-02T07:41:19.000Z');
+    expect(post.body).toBe('Same here with Claude Code 1.4 — setting `MAX_FILES` helped.\n\nlog\n\nnothing <useful>');
+  });
+
+  it('accepts a ghost author, a null body and an offset timestamp', () => {
+    const post = postOf(mapGithubComment(comments[1], PARENT));
+    expect(post).toMatchObject({ author: null, body: '', score: null, parentId: 'I_kwDOKx1aBc6xYz01' });
+    expect(post.createdAt.toISOString()).toBe('2026-03-02T07:00:00.000Z');
+  });
+
+  it('rejects a comment with an unreadable created_at, naming its node id', () => {
+    expect(mapGithubComment(comments[2], PARENT)).toMatchObject({
+      kind: 'rejected',
+      rejection: { externalId: 'IC_kwDOKx1aBc6hQ9cc', reason: expect.stringMatching(/^created_at:/) },
+    });
+  });
+});
+
+describe('parseIssueThread', () => {
+  it('splits owner/repo#number and refuses any other shape', () => {
+    expect(parseIssueThread('acme/agent-kit#812')).toEqual({ repo: 'acme/agent-kit', number: 812 });
+    expect(parseIssueThread('https://api.github.com/repos#3')).toBeNull();
+    expect(parseIssueThread(null)).toBeNull();
   });
 });
 

@@ -1,6 +1,6 @@
 import type { NormalizedPost } from '../../core/post.ts';
 import type { Rejection } from '../types.ts';
-import { GithubDiscussion, GithubIssue } from './api-types.ts';
+import { GithubComment, GithubDiscussion, GithubIssue } from './api-types.ts';
 
 export type GithubMapResult =
   | { kind: 'post'; post: NormalizedPost; createdAtS: number }
@@ -90,6 +90,45 @@ export function mapGithubDiscussion(raw: unknown): GithubMapResult {
       threadId: `${discussion.repository.nameWithOwner}#${discussion.number}`,
     },
   };
+}
+
+/** The issue a comment hangs under, as its own post was mapped. */
+export interface GithubCommentParent {
+  externalId: string;
+  title: string | null;
+  threadId: string | null;
+}
+
+/** One issue comment (unvalidated) to a post under its issue: same title and thread, the issue as parent. */
+export function mapGithubComment(raw: unknown, parent: GithubCommentParent): GithubMapResult {
+  const parsed = GithubComment.safeParse(raw);
+  if (!parsed.success) return { kind: 'rejected', rejection: { externalId: readId(raw), reason: describeIssue(parsed.error) } };
+  const comment = parsed.data;
+  const createdAt = new Date(comment.created_at);
+  return {
+    kind: 'post',
+    createdAtS: Math.floor(createdAt.getTime() / 1000),
+    post: {
+      source: 'github',
+      externalId: comment.node_id,
+      url: comment.html_url,
+      author: comment.user?.login ?? null,
+      title: parent.title,
+      body: cleanMarkdown(comment.body),
+      createdAt,
+      score: comment.reactions?.total_count ?? null,
+      comments: null,
+      parentId: parent.externalId,
+      threadId: parent.threadId,
+    },
+  };
+}
+
+/** `o/r#12` to the repository and number the comments endpoint wants, or null for any other shape. */
+export function parseIssueThread(threadId: string | null): { repo: string; number: number } | null {
+  const match = /^([^/#\s]+\/[^/#\s]+)#(\d+)$/.exec(threadId ?? '');
+  if (!match?.[1] || !match[2]) return null;
+  return { repo: match[1], number: Number(match[2]) };
 }
 
 function readId(raw: unknown): string | null {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, type FakeRequest, type FakeResponse } from '../../../test/support/fake-upstream.ts';
 import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream, type LoggedLine } from '../../../test/support/source-harness.ts';
 import { UpstreamError } from '../http.ts';
-import { GITHUB_SEARCH_RATE_LIMIT, GITHUB_SEARCH_RATE_LIMIT_ANONYMOUS } from './client.ts';
+import { GITHUB_CORE_RATE_LIMIT, GITHUB_SEARCH_RATE_LIMIT, GITHUB_SEARCH_RATE_LIMIT_ANONYMOUS } from './client.ts';
 import { createGithubSource, toGithubBackfillKey, toGithubQueryKey, type GithubSourceOptions } from './source.ts';
 
 const NOW = new Date('2026-03-02T12:00:00Z');
@@ -12,6 +12,7 @@ interface Doc {
   id: string;
   createdS: number;
   text: string;
+  comments?: number;
 }
 
 const iso = (s: number) => new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -29,7 +30,7 @@ function toIssue(doc: Doc) {
     html_url: `https://github.com/o/r/issues/${doc.id}`,
     repository_url: 'https://api.github.com/repos/o/r',
     user: { login: 'dev' },
-    comments: 1,
+    comments: doc.comments ?? 1,
     created_at: iso(doc.createdS),
     state: 'open',
   };
@@ -61,9 +62,27 @@ function matchQuery(q: string, docs: Doc[]): Doc[] {
     .sort((a, b) => b.createdS - a.createdS || b.id.localeCompare(a.id));
 }
 
-function githubHandler(issues: Doc[], discussions: Doc[] = []) {
+function toComment(issueNumber: number, i: number, body: string, reactions: number) {
+  return {
+    id: issueNumber * 1000 + i,
+    node_id: `IC_${issueNumber}_${i}`,
+    html_url: `https://github.com/o/r/issues/${issueNumber}#issuecomment-${i}`,
+    body,
+    user: { login: 'replier' },
+    created_at: iso(NOW_S - 30),
+    updated_at: iso(NOW_S - 30),
+    reactions: { total_count: reactions, '+1': reactions },
+  };
+}
+
+/** Comments by issue number; an issue not listed has none. */
+type CommentsByIssue = Record<number, ReturnType<typeof toComment>[]>;
+
+function githubHandler(issues: Doc[], discussions: Doc[] = [], comments: CommentsByIssue = {}) {
   return (request: FakeRequest): FakeResponse => {
     const headers = { 'x-ratelimit-limit': '30', 'x-ratelimit-remaining': '25', 'x-ratelimit-resource': 'search' };
+    const commentsPath = /^\/repos\/o\/r\/issues\/(\d+)\/comments$/.exec(request.path);
+    if (commentsPath) return { headers: { ...headers, 'x-ratelimit-resource': 'core' }, body: comments[Number(commentsPath[1])] ?? [] };
     if (request.path === '/search/issues') {
       const matching = matchQuery(request.query.get('q') ?? '', issues);
       const perPage = Number(request.query.get('per_page') ?? 30);
@@ -90,12 +109,13 @@ function githubHandler(issues: Doc[], discussions: Doc[] = []) {
 
 const context = (phrases: string[], logs?: LoggedLine[]) => makeContext(phrases.map((p) => ({ slug: p.replace(/\W+/g, '-'), phrases: [p] })), NOW, logs);
 
-async function start(issues: Doc[], discussions: Doc[] = [], extra: Partial<GithubSourceOptions> = {}) {
-  const upstream = await serveUpstream(githubHandler(issues, discussions));
+async function start(issues: Doc[], discussions: Doc[] = [], extra: Partial<GithubSourceOptions> = {}, comments: CommentsByIssue = {}) {
+  const upstream = await serveUpstream(githubHandler(issues, discussions, comments));
   const source = createGithubSource({
     baseUrl: upstream.url,
     token: 'ghp_test',
     ...fastHttp(),
+    coreRateLimit: { minTimeMs: 5 },
     retries: 3,
     perPage: 30,
     ...extra,
@@ -368,5 +388,80 @@ describe('createGithubSource backfill', () => {
     expect(all.sort()).toEqual(discussions.map((d) => d.id).sort());
     const resumedCall = upstream.requests.filter((r) => r.path === '/graphql').at(-2);
     expect(JSON.parse(resumedCall!.body).variables.after).toBe('30');
+  });
+});
+
+describe('createGithubSource issue comments', () => {
+  const noDiscussions = (phrases: string[]) => new Map(phrases.map((p) => [toGithubQueryKey('discussions', p), { hw: NOW_S, recent: {}, walk: null }]));
+  const isComments = (r: FakeRequest) => r.path.endsWith('/comments');
+  const issuesWithComments = (): Doc[] => [
+    { id: 'I_7', createdS: NOW_S - 100, text: 'zed crashes on save with aider', comments: 2 },
+    { id: 'I_8', createdS: NOW_S - 200, text: 'zed and aider together', comments: 0 },
+  ];
+  const commentsOf7: CommentsByIssue = { 7: [toComment(7, 1, 'Still broken in **Zed** 0.150', 3), toComment(7, 2, 'me too', 0)] };
+
+  it('with a token fetches comments of issues that have some, once, and yields those mentioning a term beside their issue', async () => {
+    const { upstream, source } = await start(issuesWithComments(), [], {}, commentsOf7);
+    const { batches, error } = await drain(source.poll(context(['zed', 'aider']), noDiscussions(['zed', 'aider'])));
+    expect(error).toBeNull();
+    expect(ids(batches)).toEqual(['I_7', 'I_8', 'IC_7_1']);
+    expect(batches[0]?.queryKey).toBe(toGithubQueryKey('issues', 'zed'));
+    const calls = upstream.requests.filter(isComments);
+    expect(calls.map((r) => r.path)).toEqual(['/repos/o/r/issues/7/comments']);
+    expect(calls[0]?.query.get('per_page')).toBe('100');
+    expect(calls[0]?.query.get('since')).toBe(new Date((NOW_S - 86_400 - 600) * 1000).toISOString());
+    expect(calls[0]?.headers.authorization).toBe('Bearer ghp_test');
+    const comment = batches[0]?.posts.find((p) => p.externalId === 'IC_7_1');
+    expect(comment).toMatchObject({
+      url: 'https://github.com/o/r/issues/7#issuecomment-1',
+      title: 'zed crashes on save with aider',
+      parentId: 'I_7',
+      threadId: 'o/r#7',
+      score: 3,
+      body: 'Still broken in **Zed** 0.150',
+    });
+    expect(comment?.createdAt.toISOString()).toBe(new Date((NOW_S - 30) * 1000).toISOString());
+  });
+
+  it('fetches no comments without a token or with fetchComments off', async () => {
+    for (const extra of [{ token: null }, { fetchComments: false }] satisfies Array<Partial<GithubSourceOptions>>) {
+      const { upstream, source } = await start(issuesWithComments(), [], extra, commentsOf7);
+      const { batches, error } = await drain(source.poll(context(['zed']), noDiscussions(['zed'])));
+      expect(error).toBeNull();
+      expect(ids(batches)).toEqual(['I_7', 'I_8']);
+      expect(upstream.requests.filter(isComments)).toEqual([]);
+    }
+  });
+
+  it('keeps the issue and its batch cursor when the comments request fails with 500, and logs a warning', async () => {
+    const logs: LoggedLine[] = [];
+    const issues = issuesWithComments();
+    const { upstream, source } = await start(issues, [], {}, commentsOf7);
+    const handler = githubHandler(issues, [], commentsOf7);
+    upstream.setHandler((request) => (isComments(request) ? { status: 500, body: 'boom' } : handler(request)));
+    const ctx = context(['zed'], logs);
+    const first = await drain(source.poll(ctx, noDiscussions(['zed'])));
+    expect(first.error).toBeNull();
+    expect(ids(first.batches)).toEqual(['I_7', 'I_8']);
+    expect(upstream.requests.filter(isComments).length).toBeGreaterThanOrEqual(1);
+    const issueBatches = first.batches.filter((b) => b.queryKey === toGithubQueryKey('issues', 'zed'));
+    expect(issueBatches.map((b) => b.posts.map((p) => p.externalId))).toEqual([['I_7', 'I_8']]);
+    expect(issueBatches[0]?.cursor).toMatchObject({ hw: NOW_S - 100, walk: null });
+    expect(logs.some((l) => l.level === 'warn' && /comments could not be fetched/.test(l.msg))).toBe(true);
+    const second = await drain(source.poll(ctx, lastCursors(first.batches)));
+    expect(second.error).toBeNull();
+    expect(ids(second.batches)).toEqual([]);
+  });
+
+  it('spaces comment requests by the core rate limit, apart from the search limiter', async () => {
+    const issues = makeDocs(5, 'zed', NOW_S - 100, 'I_').map((d) => ({ ...d, id: d.id.replace('I_', 'I_1') }));
+    const { upstream, source } = await start(issues, [], { coreRateLimit: { minTimeMs: 120 } });
+    const { batches, error } = await drain(source.poll(context(['zed']), noDiscussions(['zed'])));
+    expect(error).toBeNull();
+    expect(ids(batches)).toHaveLength(5);
+    const calls = upstream.requests.filter(isComments);
+    expect(calls).toHaveLength(5);
+    expect(maxRequestsInWindow(calls, 100)).toBe(1);
+    expect(3_600_000 / GITHUB_CORE_RATE_LIMIT.minTimeMs).toBeLessThanOrEqual(5_000);
   });
 });

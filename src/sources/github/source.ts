@@ -2,10 +2,12 @@ import { z } from 'zod';
 import { collectPosts } from '../batching.ts';
 import { IdTimes, keepSince, readCursor } from '../cursor.ts';
 import { UpstreamError } from '../http.ts';
-import type { BackfillWindow, CollectContext, CursorValue, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
+import type { NormalizedPost } from '../../core/post.ts';
+import type { RateLimit } from '../http.ts';
+import type { BackfillWindow, CollectContext, CursorValue, Rejection, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
 import { GithubClient } from './client.ts';
-import { mapGithubDiscussion, mapGithubIssue, type GithubMapResult } from './mapper.ts';
-import { listPhrases, quotePhrase } from '../terms.ts';
+import { mapGithubComment, mapGithubDiscussion, mapGithubIssue, parseIssueThread, type GithubMapResult } from './mapper.ts';
+import { compilePhraseMatcher, listPhrases, quotePhrase } from '../terms.ts';
 import { toSearchTime } from './terms.ts';
 
 export interface GithubSourceOptions extends SourceHttpOptions {
@@ -20,6 +22,10 @@ export interface GithubSourceOptions extends SourceHttpOptions {
   firstPollLookbackMs?: number;
   /** Each poll re-reads this much below its high-water mark for items the search index took late. */
   overlapMs?: number;
+  /** Fetch the comments of polled issues that have some (default true; needs a token: core REST is 60/h without). */
+  fetchComments?: boolean;
+  /** Spacing for core REST calls (comments); defaults to 750 ms, 4,800 an hour. */
+  coreRateLimit?: RateLimit;
 }
 
 const IssueWalk = z.object({ upper: z.number().int(), seen: z.array(z.string()) });
@@ -62,6 +68,7 @@ interface Page {
 interface Run {
   ctx: CollectContext;
   seenIds: Set<string>;
+  mentions: (text: string) => boolean;
 }
 
 export function createGithubSource(options: GithubSourceOptions): Source {
@@ -75,6 +82,34 @@ export function createGithubSource(options: GithubSourceOptions): Source {
   const qualifiers = options.issueQualifiers ?? 'is:issue in:title,body';
   const lookbackS = Math.floor((options.firstPollLookbackMs ?? 24 * 3600_000) / 1000);
   const overlapS = Math.max(0, Math.floor((options.overlapMs ?? 10 * 60_000) / 1000));
+  const commentsOn = token !== null && (options.fetchComments ?? true);
+  const newRun = (ctx: CollectContext): Run => ({ ctx, seenIds: new Set(), mentions: compilePhraseMatcher(listPhrases(ctx.terms)) });
+
+  /**
+   * Comments that mention a term, for the issues of one page, so they commit with their issue's cursor.
+   * A failed comments request is logged and its issue kept: the issue matters more than its replies.
+   */
+  async function collectComments(run: Run, issues: NormalizedPost[], sinceS: number): Promise<{ posts: NormalizedPost[]; rejected: Rejection[]; fetched: number }> {
+    const found: GithubMapResult[] = [];
+    let fetched = 0;
+    for (const issue of issues) {
+      const thread = parseIssueThread(issue.threadId);
+      if (!thread || (issue.comments ?? 0) <= 0) continue;
+      try {
+        const items = await client.listIssueComments(thread.repo, thread.number, new Date(sinceS * 1000), 100, run.ctx.signal);
+        fetched += items.length;
+        for (const item of items) {
+          const mapped = mapGithubComment(item, issue);
+          if (mapped.kind === 'rejected' || run.mentions(mapped.post.body)) found.push(mapped);
+        }
+      } catch (error) {
+        if (run.ctx.signal.aborted) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        run.ctx.log.warn({ issue: issue.threadId, err: message }, 'GitHub issue comments could not be fetched; keeping the issue without them');
+      }
+    }
+    return { ...collectPosts(found, run.seenIds), fetched };
+  }
 
   /**
    * Issue search newest first, always page 1, with the created: range's upper end lowered to the oldest
@@ -162,11 +197,20 @@ export function createGithubSource(options: GithubSourceOptions): Source {
     const cursor: IssuePollCursor = readCursor(IssuePollCursor, stored, run.ctx, queryKey) ?? { hw: nowS - lookbackS, recent: {}, walk: null };
     const acc = { top: cursor.walk?.top ?? cursor.hw, added: cursor.walk?.added ?? {} };
     const start = cursor.walk ? { upper: cursor.walk.upper, seen: cursor.walk.seen } : { upper: Math.max(nowS, cursor.hw), seen: [] };
-    for await (const page of walkIssues(phrase, cursor.hw - overlapS, start, run.ctx)) {
+    const lower = cursor.hw - overlapS;
+    for await (const page of walkIssues(phrase, lower, start, run.ctx)) {
       const kept = advance(page.results, cursor.recent, acc);
       const { posts, rejected } = collectPosts(kept, run.seenIds);
+      const comments = commentsOn ? await collectComments(run, posts, lower) : { posts: [], rejected: [], fetched: 0 };
       const next: IssuePollCursor = page.done ? finish(cursor.recent, acc) : { hw: cursor.hw, recent: cursor.recent, walk: { ...page.state, ...acc } };
-      yield { queryKey, posts, events: [], rejected, fetched: kept.length, cursor: next };
+      yield {
+        queryKey,
+        posts: [...posts, ...comments.posts],
+        events: [],
+        rejected: [...rejected, ...comments.rejected],
+        fetched: kept.length + comments.fetched,
+        cursor: next,
+      };
     }
   }
 
@@ -192,7 +236,7 @@ export function createGithubSource(options: GithubSourceOptions): Source {
 
     async *poll(ctx, cursors) {
       const phrases = listPhrases(ctx.terms);
-      const run: Run = { ctx, seenIds: new Set() };
+      const run = newRun(ctx);
       for (const phrase of phrases) {
         try {
           yield* pollIssues(run, phrase, cursors.get(toGithubQueryKey('issues', phrase)));
@@ -211,7 +255,7 @@ export function createGithubSource(options: GithubSourceOptions): Source {
 
     async *backfill(ctx, window, cursors) {
       const phrases = listPhrases(ctx.terms);
-      const run: Run = { ctx, seenIds: new Set() };
+      const run = newRun(ctx);
       const lower = Math.floor(window.since.getTime() / 1000);
       const untilS = Math.ceil(window.until.getTime() / 1000) - 1;
       const span = Math.max(1, untilS - lower + 1);
