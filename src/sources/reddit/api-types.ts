@@ -54,6 +54,10 @@ export const RedditThing = z.discriminatedUnion('kind', [
 ]);
 export type RedditThing = z.infer<typeof RedditThing>;
 
+/** `/comments/{id}`: the post's listing, then the top-level comment listing; replies nest as listings. */
+export const RedditCommentsResponse = z.tuple([RedditListing, RedditListing]);
+export type RedditCommentsResponse = z.infer<typeof RedditCommentsResponse>;
+
 export const RedditToken = z.object({
   access_token: z.string().min(1),
   token_type: z.string(),

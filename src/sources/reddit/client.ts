@@ -1,6 +1,6 @@
 import { HttpClient, UpstreamError, parseJsonBody, type HttpResponse, type RateLimit } from '../http.ts';
 import type { SourceHttpOptions } from '../types.ts';
-import { RedditListing, RedditToken } from './api-types.ts';
+import { RedditCommentsResponse, RedditListing, RedditToken } from './api-types.ts';
 
 export const REDDIT_WWW_URL = 'https://www.reddit.com';
 export const REDDIT_OAUTH_URL = 'https://oauth.reddit.com';
@@ -63,6 +63,13 @@ export class RedditClient {
       raw_json: 1,
     };
     return parseJsonBody(await this.get(path, query, request.signal), RedditListing);
+  }
+
+  /** The comment tree of post `id` (base36, no `t3_`), newest first; truncated branches come back as `more`. */
+  async getComments(id: string, signal?: AbortSignal): Promise<RedditCommentsResponse> {
+    const scoped = `/comments/${encodeURIComponent(id)}`;
+    const path = this.authenticated ? scoped : `${scoped}.json`;
+    return parseJsonBody(await this.get(path, { raw_json: 1, limit: 100, sort: 'new' }, signal), RedditCommentsResponse);
   }
 
   private async get(path: string, query: Record<string, string | number | null | undefined>, signal?: AbortSignal): Promise<HttpResponse> {

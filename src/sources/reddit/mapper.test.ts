@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mapRedditThing, type RedditMapResult } from './mapper.ts';
+import { RedditCommentsResponse } from './api-types.ts';
+import { flattenRedditComments, mapRedditThing, type RedditMapResult } from './mapper.ts';
 import { buildRedditQuery, chooseTimeFilter } from './source.ts';
 
 const listing = JSON.parse(readFileSync(new URL('./fixtures/search-listing.json', import.meta.url), 'utf8')) as {
@@ -84,5 +85,55 @@ describe('chooseTimeFilter', () => {
     expect(chooseTimeFilter(20 * 86_400)).toBe('month');
     expect(chooseTimeFilter(200 * 86_400)).toBe('year');
     expect(chooseTimeFilter(400 * 86_400)).toBe('all');
+  });
+});
+
+describe('flattenRedditComments', () => {
+  const [postListing, commentListing] = RedditCommentsResponse.parse(
+    JSON.parse(readFileSync(new URL('./fixtures/comments-tree.json', import.meta.url), 'utf8')),
+  );
+  const tree = flattenRedditComments(commentListing, 'Zed & Cursor side by side');
+
+  it('parses both listings of a /comments/{id} response', () => {
+    expect(postListing.data.children).toHaveLength(1);
+    expect(commentListing.data.children).toHaveLength(2);
+  });
+
+  it('walks nested replies depth first, even under a deleted comment, with parent and thread ids', () => {
+    expect(tree.items.map((r) => (r.kind === 'post' ? r.post.externalId : r.kind === 'dropped' ? r.externalId : 'rejected'))).toEqual([
+      't1_c1',
+      't1_c2',
+      't1_c3',
+      't1_c4',
+    ]);
+    expect(postOf(tree.items[2]!)).toMatchObject({
+      externalId: 't1_c3',
+      parentId: 't1_c2',
+      threadId: 't3_p1',
+      url: 'https://www.reddit.com/r/test/comments/p1/zed/c3/',
+      author: 'bob',
+      title: 'Zed & Cursor side by side',
+      comments: null,
+    });
+    expect(postOf(tree.items[2]!).createdAt.getTime()).toBe(1772445300500);
+  });
+
+  it('drops the deleted comment', () => {
+    expect(tree.items[1]).toMatchObject({ kind: 'dropped', externalId: 't1_c2', reason: 'deleted' });
+  });
+
+  it('skips a "more" stub, counting it and the ids it stands for', () => {
+    expect(tree.moreStubs).toBe(1);
+    expect(tree.moreIds).toBe(3);
+  });
+
+  it('decodes an entity-escaped body and cleans body_html', () => {
+    expect(postOf(tree.items[0]!).body).toBe('Zed & its speed won me over');
+    expect(postOf(tree.items[2]!).body).toBe('Cursor still wins on completions <3');
+  });
+
+  it('keeps the line breaks of a body without body_html', () => {
+    const raw = { kind: 't1', data: { id: 'a', name: 't1_a', body: 'one &lt;b&gt;\n\ntwo', created_utc: 1, parent_id: 't3_x', link_id: 't3_x', permalink: '/r/x/' } };
+    expect(postOf(mapRedditThing(raw)).body).toBe('one <b>\n\ntwo');
   });
 });

@@ -1,7 +1,7 @@
 import type { NormalizedPost } from '../../core/post.ts';
 import { decodeEntities, htmlToText } from '../text.ts';
 import type { Rejection } from '../types.ts';
-import { RedditThing } from './api-types.ts';
+import { RedditListing, RedditThing } from './api-types.ts';
 
 export type RedditMapResult =
   | { kind: 'post'; post: NormalizedPost; createdAtS: number }
@@ -44,7 +44,7 @@ export function mapRedditThing(raw: unknown): RedditMapResult {
   }
   const comment = thing.data;
   if (isPlaceholder(comment.body)) return { kind: 'dropped', externalId: comment.name, createdAtS, reason: 'deleted' };
-  const body = comment.body_html ? htmlToText(comment.body_html) : (comment.body ?? '').trim();
+  const body = comment.body_html ? htmlToText(comment.body_html) : unescapeMarkdown(comment.body ?? '').trim();
   if (body === '') return { kind: 'dropped', externalId: comment.name, createdAtS, reason: 'empty comment' };
   return {
     kind: 'post',
@@ -65,11 +65,60 @@ export function mapRedditThing(raw: unknown): RedditMapResult {
   };
 }
 
-function readName(raw: unknown): string | null {
+export interface RedditCommentTree {
+  /** Every t1 in the tree, depth first, each mapped like a listing child but titled with the post's title. */
+  items: RedditMapResult[];
+  /** `more` stubs met: branches Reddit cut from this response, and the comment ids they stand for. */
+  moreStubs: number;
+  moreIds: number;
+}
+
+/** Flattens the comment listing of `/comments/{id}` (the second element), nested replies included. */
+export function flattenRedditComments(listing: RedditListing, postTitle: string | null): RedditCommentTree {
+  const tree: RedditCommentTree = { items: [], moreStubs: 0, moreIds: 0 };
+  const stack: unknown[] = [...listing.data.children].reverse();
+  while (stack.length > 0) {
+    const child = stack.pop();
+    const kind = readKind(child);
+    if (kind === 'more') {
+      tree.moreStubs++;
+      tree.moreIds += readMoreCount(child);
+      continue;
+    }
+    const result = mapRedditThing(child);
+    if (result.kind === 'post') result.post.title = postTitle;
+    tree.items.push(result);
+    // A deleted comment keeps its replies, so its branch is walked all the same.
+    const replies = RedditListing.safeParse(readData(child)?.replies);
+    if (replies.success) stack.push(...[...replies.data.data.children].reverse());
+  }
+  return tree;
+}
+
+/** Without raw_json=1 Reddit escapes exactly these three in markdown; line breaks must survive. */
+function unescapeMarkdown(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+function readData(raw: unknown): Record<string, unknown> | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const data = (raw as { data?: unknown }).data;
-  if (typeof data !== 'object' || data === null) return null;
-  const name = (data as { name?: unknown }).name;
+  return typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : null;
+}
+
+function readKind(raw: unknown): string | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const kind = (raw as { kind?: unknown }).kind;
+  return typeof kind === 'string' ? kind : null;
+}
+
+function readMoreCount(raw: unknown): number {
+  const children = readData(raw)?.children;
+  return Array.isArray(children) ? children.length : 0;
+}
+
+function readName(raw: unknown): string | null {
+  const name = readData(raw)?.name;
   return typeof name === 'string' ? name : null;
 }
 

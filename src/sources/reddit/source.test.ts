@@ -38,7 +38,7 @@ const toThing = (doc: Doc) => ({
 });
 
 /** Reddit search: OR of quoted phrases, newest first, `after` paging, about 1,000 items reachable. */
-function redditHandler(docs: Doc[], tokens: { issued: number; valid: Set<string> }) {
+function redditHandler(docs: Doc[], tokens: { issued: number; valid: Set<string> }, trees: Record<string, unknown[]> = {}) {
   return (request: FakeRequest): FakeResponse => {
     if (request.path === '/api/v1/access_token') {
       if (request.method !== 'POST' || request.headers.authorization !== `Basic ${Buffer.from('cid:secret').toString('base64')}`) {
@@ -49,10 +49,17 @@ function redditHandler(docs: Doc[], tokens: { issued: number; valid: Set<string>
       tokens.valid.add(token);
       return { body: { access_token: token, token_type: 'bearer', expires_in: 86_400, scope: '*' } };
     }
-    const oauth = request.path === '/search' || request.path === '/r/a+b/search';
-    if (!oauth && request.path !== '/search.json') return { status: 404, body: { message: 'Not Found', error: 404 } };
+    const thread = /^\/comments\/([^/.]+)(\.json)?$/.exec(request.path);
+    const oauth = request.path === '/search' || request.path === '/r/a+b/search' || (thread !== null && thread[2] === undefined);
+    if (!oauth && request.path !== '/search.json' && thread === null) return { status: 404, body: { message: 'Not Found', error: 404 } };
     if (oauth && !tokens.valid.has((request.headers.authorization ?? '').replace(/^bearer /, ''))) {
       return { status: 401, body: { message: 'Unauthorized', error: 401 } };
+    }
+    if (thread) {
+      const doc = docs.find((d) => d.id === thread[1]);
+      if (!doc) return { status: 404, body: { message: 'Not Found', error: 404 } };
+      const listing = (children: unknown[]) => ({ kind: 'Listing', data: { after: null, before: null, dist: children.length, modhash: '', children } });
+      return { body: [listing([toThing(doc)]), listing(trees[doc.id] ?? [])] };
     }
     const phrases = [...(request.query.get('q') ?? '').matchAll(/"([^"]+)"/g)].map((m) => m[1]!.toLowerCase());
     const matching = docs
@@ -78,9 +85,9 @@ function redditHandler(docs: Doc[], tokens: { issued: number; valid: Set<string>
 
 const context = (terms: Array<[string, string[]]>, logs?: LoggedLine[]) => makeContext(termsOf(terms), NOW, logs);
 
-async function start(docs: Doc[], extra: Partial<RedditSourceOptions> = {}) {
+async function start(docs: Doc[], extra: Partial<RedditSourceOptions> = {}, trees: Record<string, unknown[]> = {}) {
   const tokens = { issued: 0, valid: new Set<string>() };
-  const upstream = await serveUpstream(redditHandler(docs, tokens));
+  const upstream = await serveUpstream(redditHandler(docs, tokens, trees));
   const source = createRedditSource({
     baseUrl: upstream.url,
     oauthBaseUrl: upstream.url,
@@ -90,6 +97,8 @@ async function start(docs: Doc[], extra: Partial<RedditSourceOptions> = {}) {
     ...fastHttp(),
     retries: 3,
     limit: 25,
+    // The search tests count requests exactly; the comment tests below switch this on.
+    fetchComments: false,
     ...extra,
   });
   return { upstream, source, tokens };
@@ -305,6 +314,111 @@ describe('createRedditSource poll', () => {
     expect(batches.at(-1)?.queryKey).toBe(toRedditQueryKey({ slug: 'cursor', phrases: [] }));
     // 50 ms spacing allows 3 starts in any 150 ms, one more at the edge; unthrottled, they would bunch up.
     expect(upstream.requests.length).toBeGreaterThanOrEqual(6);
+    expect(maxRequestsInWindow(upstream.requests, 150)).toBeLessThanOrEqual(4);
+  });
+});
+
+/** A t1 under post `post`; `replies` nest as Reddit nests them, in a listing. */
+function comment(post: string, id: string, parent: string, body: string, createdS: number, replies: unknown[] = []) {
+  return {
+    kind: 't1',
+    data: {
+      id,
+      name: `t1_${id}`,
+      body,
+      author: body === '[deleted]' ? '[deleted]' : 'dev',
+      created_utc: createdS,
+      score: 1,
+      parent_id: parent,
+      link_id: `t3_${post}`,
+      permalink: `/r/test/comments/${post}/x/${id}/`,
+      replies: replies.length > 0 ? { kind: 'Listing', data: { after: null, children: replies } } : '',
+    },
+  };
+}
+
+describe('createRedditSource poll with comments', () => {
+  const docs = () => [{ id: 'p0', createdS: NOW_S - 100, title: 'zed first' }, { id: 'p1', createdS: NOW_S - 200, title: 'zed second' }];
+  const trees = (): Record<string, unknown[]> => ({
+    p0: [comment('p0', 'c1', 't3_p0', 'Zed is fast', NOW_S - 50, [comment('p0', 'c2', 't1_c1', 'agreed, zed &amp; friends', NOW_S - 40)]), comment('p0', 'c3', 't3_p0', 'unrelated chatter', NOW_S - 30)],
+    p1: [
+      comment('p1', 'c4', 't3_p1', 'I went back to Cursor', NOW_S - 20),
+      comment('p1', 'c5', 't3_p1', '[deleted]', NOW_S - 15, [comment('p1', 'c6', 't1_c5', 'zed here too', NOW_S - 10)]),
+      { kind: 'more', data: { id: 'c7', name: 't1_c7', count: 2, parent_id: 't3_p1', children: ['c7', 'c8'] } },
+    ],
+  });
+  const threads = (requests: FakeRequest[]) => requests.filter((r) => r.path.startsWith('/comments/'));
+
+  it('yields comments naming any term once, in their post’s batch, with thread, parent and post title', async () => {
+    const { upstream, source } = await start(docs(), { fetchComments: true }, trees());
+    const logs: LoggedLine[] = [];
+    const ctx = context([['zed', ['zed']], ['cursor', ['cursor']]], logs);
+    const first = await drain(source.poll(ctx, new Map()));
+    expect(first.error).toBeNull();
+    expect(first.batches[0]?.posts.map((p) => p.externalId)).toEqual(['t3_p0', 't3_p1', 't1_c1', 't1_c2', 't1_c4', 't1_c6']);
+    expect(ids(first.batches)).toHaveLength(6);
+    const byId = new Map(first.batches[0]!.posts.map((p) => [p.externalId, p]));
+    expect(byId.get('t1_c2')).toMatchObject({ parentId: 't1_c1', threadId: 't3_p0', title: 'zed first', body: 'agreed, zed & friends', url: 'https://www.reddit.com/r/test/comments/p0/x/c2/' });
+    expect(byId.get('t1_c6')).toMatchObject({ parentId: 't1_c5', threadId: 't3_p1', title: 'zed second' });
+    const calls = threads(upstream.requests);
+    expect(calls.map((r) => r.path)).toEqual(['/comments/p0', '/comments/p1']);
+    expect(Object.fromEntries(calls[0]!.query)).toMatchObject({ raw_json: '1', limit: '100', sort: 'new' });
+    expect(calls[0]?.headers.authorization).toBe('bearer tok-1');
+    expect(logs.some((l) => l.level === 'debug' && /more/.test(l.msg))).toBe(true);
+    expect(first.batches[0]?.cursor).toMatchObject({ hw: NOW_S - 100, walk: null });
+
+    const second = await drain(source.poll(ctx, lastCursors(first.batches)));
+    expect(ids(second.batches)).toEqual([]);
+    expect(threads(upstream.requests)).toHaveLength(2);
+  });
+
+  it('reads the anonymous .json path without credentials', async () => {
+    const { upstream, source } = await start(docs(), { fetchComments: true, clientId: null }, trees());
+    const { batches } = await drain(source.poll(context([['zed', ['zed']]]), new Map()));
+    expect(ids(batches)).toContain('t1_c6');
+    expect(threads(upstream.requests).map((r) => r.path)).toEqual(['/comments/p0.json', '/comments/p1.json']);
+  });
+
+  it('keeps the post and its batch cursor when the comments endpoint answers 500, warning with the post id', async () => {
+    const tokens = { issued: 0, valid: new Set<string>() };
+    const { upstream, source } = await start(docs(), { fetchComments: true }, trees());
+    const handler = redditHandler(docs(), tokens, trees());
+    upstream.setHandler((request) => (request.path === '/comments/p0' ? { status: 500, body: 'oops' } : handler(request)));
+    const warned: object[] = [];
+    const ctx = context([['zed', ['zed']]]);
+    ctx.log.warn = (obj) => warned.push(obj);
+    const { batches, error } = await drain(source.poll(ctx, new Map()));
+    expect(error).toBeNull();
+    expect(ids(batches)).toEqual(['t3_p0', 't3_p1', 't1_c6']);
+    expect(upstream.requests.filter((r) => r.path === '/comments/p0')).toHaveLength(4);
+    expect(warned).toEqual([expect.objectContaining({ post: 't3_p0' })]);
+    const plain = await start(docs(), { fetchComments: false });
+    const without = await drain(plain.source.poll(context([['zed', ['zed']]]), new Map()));
+    expect(batches.map((b) => b.cursor)).toEqual(without.batches.map((b) => b.cursor));
+  });
+
+  it('skips the request for a post with no comments and for fetchComments: false', async () => {
+    const quiet = await start([{ id: 'q', createdS: NOW_S - 10, title: 'zed quiet' }], { fetchComments: true });
+    quiet.upstream.setHandler((request) => {
+      const response = redditHandler([{ id: 'q', createdS: NOW_S - 10, title: 'zed quiet' }], { issued: 0, valid: new Set(['tok-1']) })(request);
+      if (request.path === '/search') (response.body as { data: { children: Array<{ data: { num_comments: number } }> } }).data.children[0]!.data.num_comments = 0;
+      return response;
+    });
+    await drain(quiet.source.poll(context([['zed', ['zed']]]), new Map()));
+    expect(threads(quiet.upstream.requests)).toHaveLength(0);
+    const off = await start(docs(), {}, trees());
+    await drain(off.source.poll(context([['zed', ['zed']]]), new Map()));
+    expect(threads(off.upstream.requests)).toHaveLength(0);
+  });
+
+  it('spaces search and comment requests alike inside the rate limit', async () => {
+    const many = makeDocs(8, 'zed', NOW_S - 60, 'm', 10);
+    const { upstream, source } = await start(many, { fetchComments: true, clientId: null, rateLimit: { minTimeMs: 50 } });
+    const { batches, error } = await drain(source.poll(context([['zed', ['zed']]]), new Map()));
+    expect(error).toBeNull();
+    expect(ids(batches)).toHaveLength(8);
+    expect(threads(upstream.requests)).toHaveLength(8);
+    // 50 ms spacing allows 3 starts in any 150 ms, one more at the edge; unthrottled, nine would bunch up.
     expect(maxRequestsInWindow(upstream.requests, 150)).toBeLessThanOrEqual(4);
   });
 });

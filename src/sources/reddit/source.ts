@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import type { NormalizedPost } from '../../core/post.ts';
 import { collectPosts, computeProgress } from '../batching.ts';
 import { IdTimes, keepSince, readCursor } from '../cursor.ts';
-import type { BackfillWindow, CollectContext, CursorValue, SearchTerm, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
+import { compilePhraseMatcher, listPhrases } from '../terms.ts';
+import type { BackfillWindow, CollectContext, CursorValue, Rejection, SearchTerm, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
 import { REDDIT_OAUTH_URL, RedditClient, type TimeFilter } from './client.ts';
-import { mapRedditThing } from './mapper.ts';
+import { flattenRedditComments, mapRedditThing } from './mapper.ts';
 
 export interface RedditSourceOptions extends SourceHttpOptions {
   /** App-only OAuth; without both, anonymous `.json` is tried as best effort (10/min, may get 403). */
@@ -17,6 +19,8 @@ export interface RedditSourceOptions extends SourceHttpOptions {
   firstPollLookbackMs?: number;
   /** Each poll reads this far below its high-water mark for posts the search index took late. */
   overlapMs?: number;
+  /** On poll, also read each new post's comment tree (one request a post) and keep comments naming a term. Default true. */
+  fetchComments?: boolean;
 }
 
 /**
@@ -71,6 +75,14 @@ export function chooseTimeFilter(ageS: number): TimeFilter {
 interface Run {
   ctx: CollectContext;
   seenIds: Set<string>;
+  /** True when a comment body names any tracked term. */
+  mentionsTerm: (text: string) => boolean;
+}
+
+interface CommentYield {
+  posts: NormalizedPost[];
+  rejected: Rejection[];
+  fetched: number;
 }
 
 export function createRedditSource(options: RedditSourceOptions): Source {
@@ -84,6 +96,37 @@ export function createRedditSource(options: RedditSourceOptions): Source {
   const limit = Math.min(100, Math.max(1, options.limit ?? 100));
   const lookbackS = Math.floor((options.firstPollLookbackMs ?? 24 * 3600_000) / 1000);
   const overlapS = Math.max(0, Math.floor((options.overlapMs ?? 10 * 60_000) / 1000));
+  const fetchComments = options.fetchComments ?? true;
+
+  /**
+   * Comments naming a term under each new post, best effort: a failed tree is logged and skipped so its
+   * post still lands. Only the first `limit=100` of a tree are read; `more` stubs are not expanded.
+   */
+  async function collectComments(run: Run, queryKey: string, posts: readonly NormalizedPost[]): Promise<CommentYield> {
+    const found: CommentYield = { posts: [], rejected: [], fetched: 0 };
+    for (const post of posts) {
+      if (post.comments === 0 || !post.externalId.startsWith('t3_')) continue;
+      const id = post.externalId.slice(3);
+      let tree;
+      try {
+        const [, comments] = await client.getComments(id, run.ctx.signal);
+        tree = flattenRedditComments(comments, post.title);
+      } catch (error) {
+        if (run.ctx.signal.aborted) throw error;
+        run.ctx.log.warn({ queryKey, post: post.externalId, err: error instanceof Error ? error.message : String(error) }, 'Reddit comments request failed; keeping the post without its comments');
+        continue;
+      }
+      if (tree.moreStubs > 0) {
+        run.ctx.log.debug({ queryKey, post: post.externalId, stubs: tree.moreStubs, ids: tree.moreIds }, 'Reddit comment tree truncated by "more" stubs; those branches are not fetched');
+      }
+      found.fetched += tree.items.length;
+      const mentioning = tree.items.filter((r) => r.kind !== 'post' || run.mentionsTerm(r.post.body));
+      const { posts: comments, rejected } = collectPosts(mentioning, run.seenIds);
+      found.posts.push(...comments);
+      found.rejected.push(...rejected);
+    }
+    return found;
+  }
 
   /** Newest first via `after`; stops at the first item older than the overlap below the high-water second. */
   async function* pollTerm(run: Run, term: SearchTerm, stored: CursorValue | undefined): AsyncGenerator<SourceBatch> {
@@ -134,7 +177,16 @@ export function createRedditSource(options: RedditSourceOptions): Source {
         ? { hw: top, recent: keepSince({ ...cursor.recent, ...added }, top - overlapS), walk: null }
         : { hw: cursor.hw, recent: cursor.recent, walk: { after: after as string, top, added } };
       const { posts, rejected } = collectPosts(kept, run.seenIds);
-      yield { queryKey, posts, events: [], rejected, fetched: kept.length, cursor: next };
+      // Comments ride in their post's batch, so the cursor never passes a post whose comments are unstored.
+      const comments = fetchComments ? await collectComments(run, queryKey, posts) : { posts: [], rejected: [], fetched: 0 };
+      yield {
+        queryKey,
+        posts: [...posts, ...comments.posts],
+        events: [],
+        rejected: [...rejected, ...comments.rejected],
+        fetched: kept.length + comments.fetched,
+        cursor: next,
+      };
       if (done) return;
     }
   }
@@ -145,12 +197,12 @@ export function createRedditSource(options: RedditSourceOptions): Source {
 
     async *poll(ctx, cursors) {
       if (!client.authenticated) ctx.log.info({ source: 'reddit' }, 'no REDDIT_CLIENT_ID/SECRET: trying anonymous .json at 10/min (Reddit may answer 403)');
-      const run: Run = { ctx, seenIds: new Set() };
+      const run: Run = { ctx, seenIds: new Set(), mentionsTerm: compilePhraseMatcher(listPhrases(ctx.terms)) };
       for (const term of ctx.terms) yield* pollTerm(run, term, cursors.get(toRedditQueryKey(term)));
     },
 
     async *backfill(ctx, window, cursors) {
-      const run: Run = { ctx, seenIds: new Set() };
+      const run: Run = { ctx, seenIds: new Set(), mentionsTerm: () => false };
       const sinceS = Math.floor(window.since.getTime() / 1000);
       const untilS = Math.ceil(window.until.getTime() / 1000);
       const t = chooseTimeFilter(Math.floor(ctx.now().getTime() / 1000) - sinceS);
