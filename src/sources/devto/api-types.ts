@@ -23,3 +23,17 @@ export const DevtoArticle = z.object({
   body_markdown: z.string().nullish(),
 });
 export type DevtoArticle = z.infer<typeof DevtoArticle>;
+
+/** `/comments?a_id=` is a bare array of top-level comments; each is parsed with `DevtoComment`. */
+export const DevtoCommentList = z.array(z.unknown());
+export type DevtoCommentList = z.infer<typeof DevtoCommentList>;
+
+/** Replies sit in `children`; a deleted or hidden comment keeps its slot with `user: {}`. */
+export const DevtoComment = z.object({
+  id_code: z.string().min(1),
+  created_at: z.iso.datetime({ offset: true }),
+  body_html: z.string().nullish(),
+  user: z.object({ username: z.string().optional() }).nullish(),
+  children: z.array(z.unknown()).nullish(),
+});
+export type DevtoComment = z.infer<typeof DevtoComment>;

@@ -1,7 +1,7 @@
 import { HttpClient, parseJsonBody, type RateLimit } from '../http.ts';
 import type { SourceHttpOptions } from '../types.ts';
 import { z } from 'zod';
-import { DevtoArticleList } from './api-types.ts';
+import { DevtoArticleList, DevtoCommentList } from './api-types.ts';
 
 export const DEVTO_API_URL = 'https://dev.to/api';
 /** Forem throttles API GETs at 3 a second per IP. */
@@ -35,5 +35,10 @@ export class DevtoClient {
     const response = await this.http.request(`/articles/${id}`, { signal, acceptStatus: [404] });
     if (response.status === 404) return null;
     return parseJsonBody(response, z.unknown());
+  }
+
+  /** The article's comment tree: top-level comments with their replies nested in `children`. */
+  async listComments(articleId: number, signal?: AbortSignal): Promise<unknown[]> {
+    return this.http.json('/comments', DevtoCommentList, { query: { a_id: articleId }, signal });
   }
 }

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DevtoArticle } from './api-types.ts';
-import { describeForMatching, mapDevtoArticle, parseDevtoArticle, readTags } from './mapper.ts';
+import { describeForMatching, flattenDevtoComments, mapDevtoArticle, parseDevtoArticle, readTags } from './mapper.ts';
 import { listPhrases } from '../terms.ts';
 import { compileArticleMatcher } from './terms.ts';
 
 const list = JSON.parse(readFileSync(new URL('./fixtures/articles-latest.json', import.meta.url), 'utf8')) as unknown[];
 const single = JSON.parse(readFileSync(new URL('./fixtures/article-single.json', import.meta.url), 'utf8')) as unknown;
+const tree = JSON.parse(readFileSync(new URL('./fixtures/comments-tree.json', import.meta.url), 'utf8')) as unknown[];
 
 function articleOf(raw: unknown): DevtoArticle {
   const parsed = parseDevtoArticle(raw);
@@ -70,5 +71,44 @@ describe('compileArticleMatcher', () => {
 
   it('does not match inside other words', () => {
     expect(matches('myollama and claude codes', [])).toBe(false);
+  });
+});
+
+describe('flattenDevtoComments', () => {
+  const article = { externalId: '2301456', title: 'I let Claude Code refactor my monorepo' };
+  const items = flattenDevtoComments(tree, article);
+  const posts = items.flatMap((item) => (item.kind === 'post' ? [item.post] : []));
+
+  it('walks the tree depth first, each comment under its enclosing comment or the article', () => {
+    expect(posts.map((p) => [p.externalId, p.parentId])).toEqual([
+      ['2k9f1', '2301456'],
+      ['2k9f7', '2k9f1'],
+      ['2k9fd', '2k9fc'],
+      ['2k9fk', '2k9fj'],
+    ]);
+    expect(posts.every((p) => p.threadId === '2301456' && p.title === article.title && p.source === 'devto')).toBe(true);
+  });
+
+  it('maps author, url from username and id_code, UTC time and decoded plain text', () => {
+    expect(posts[0]).toMatchObject({
+      author: 'kai_dev',
+      url: 'https://dev.to/kai_dev/comment/2k9f1',
+      body: 'Did Claude Code keep your `tsconfig` paths? Mine broke & I had to revert.',
+      comments: 1,
+      score: null,
+    });
+    expect(posts[1]?.body).toBe('They survived — I pinned them in the plan first.');
+    expect(posts[1]?.createdAt.toISOString()).toBe('2026-03-02T09:20:00.000Z');
+    expect(posts[2]?.body).toBe('Replying anyway: <3 the plan mode');
+  });
+
+  it('drops deleted and hidden placeholders and rejects an unparseable comment by its id_code', () => {
+    expect(items.filter((item) => item.kind === 'dropped')).toHaveLength(2);
+    expect(posts.some((p) => /\[(deleted|hidden)/.test(p.body))).toBe(false);
+    expect(items.filter((item) => item.kind === 'rejected')).toEqual([{ kind: 'rejected', rejection: { externalId: '2k9fj', reason: expect.stringMatching(/^created_at:/) } }]);
+  });
+
+  it('returns nothing for an article without comments', () => {
+    expect(flattenDevtoComments([], article)).toEqual([]);
   });
 });

@@ -1,16 +1,15 @@
 import type { NormalizedPost } from '../../core/post.ts';
 import { decodeEntities, htmlToText } from '../text.ts';
+import type { MappedItem } from '../batching.ts';
 import type { Rejection } from '../types.ts';
-import { DevtoArticle } from './api-types.ts';
+import { DevtoArticle, DevtoComment } from './api-types.ts';
 
 export type DevtoParseResult = { kind: 'article'; article: DevtoArticle } | { kind: 'rejected'; rejection: Rejection };
 
 export function parseDevtoArticle(raw: unknown): DevtoParseResult {
   const parsed = DevtoArticle.safeParse(raw);
   if (parsed.success) return { kind: 'article', article: parsed.data };
-  const issue = parsed.error.issues[0];
-  const reason = issue ? `${issue.path.length ? issue.path.map(String).join('.') : '(item)'}: ${issue.message}` : 'invalid item';
-  return { kind: 'rejected', rejection: { externalId: readId(raw), reason } };
+  return { kind: 'rejected', rejection: { externalId: readId(raw), reason: describeFirstIssue(parsed.error.issues) } };
 }
 
 /** Tags from whichever of tag_list / tags is the array or the comma string. */
@@ -52,6 +51,72 @@ export function mapDevtoArticle(article: DevtoArticle): NormalizedPost {
     parentId: null,
     threadId: String(article.id),
   };
+}
+
+/** The article post a comment tree hangs under. */
+export interface DevtoCommentArticle {
+  externalId: string;
+  title: string | null;
+}
+
+/**
+ * Every comment of a `/comments?a_id=` tree, depth first, as posts under the article: the parent is the
+ * enclosing comment's id_code, or the article for top-level ones. Deleted and hidden placeholders are
+ * dropped, but their replies are still walked.
+ */
+export function flattenDevtoComments(roots: readonly unknown[], article: DevtoCommentArticle): MappedItem[] {
+  const items: MappedItem[] = [];
+  const stack = [...roots].reverse().map((raw) => ({ raw, parentId: article.externalId }));
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const parsed = DevtoComment.safeParse(next.raw);
+    const idCode = parsed.success ? parsed.data.id_code : readIdCode(next.raw);
+    if (parsed.success) items.push(mapDevtoComment(parsed.data, next.parentId, article));
+    else items.push({ kind: 'rejected', rejection: { externalId: idCode, reason: describeFirstIssue(parsed.error.issues) } });
+    const children = readChildren(next.raw);
+    stack.push(...[...children].reverse().map((raw) => ({ raw, parentId: idCode ?? next.parentId })));
+  }
+  return items;
+}
+
+function mapDevtoComment(comment: DevtoComment, parentId: string, article: DevtoCommentArticle): MappedItem {
+  const username = comment.user?.username;
+  if (!username) return { kind: 'dropped' };
+  const body = htmlToText(comment.body_html);
+  if (body === '') return { kind: 'dropped' };
+  return {
+    kind: 'post',
+    post: {
+      source: 'devto',
+      externalId: comment.id_code,
+      // The comment JSON carries no url; this is the path dev.to serves a single comment at.
+      url: `https://dev.to/${username}/comment/${comment.id_code}`,
+      author: username,
+      title: article.title,
+      body,
+      createdAt: new Date(comment.created_at),
+      score: null,
+      comments: comment.children?.length ?? null,
+      parentId,
+      threadId: article.externalId,
+    },
+  };
+}
+
+function describeFirstIssue(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  const issue = issues[0];
+  return issue ? `${issue.path.length ? issue.path.map(String).join('.') : '(item)'}: ${issue.message}` : 'invalid item';
+}
+
+function readIdCode(raw: unknown): string | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const id = (raw as { id_code?: unknown }).id_code;
+  return typeof id === 'string' && id !== '' ? id : null;
+}
+
+function readChildren(raw: unknown): unknown[] {
+  if (typeof raw !== 'object' || raw === null) return [];
+  const children = (raw as { children?: unknown }).children;
+  return Array.isArray(children) ? children : [];
 }
 
 function readId(raw: unknown): string | null {

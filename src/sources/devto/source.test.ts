@@ -12,6 +12,8 @@ interface Doc {
   publishedS: number;
   title: string;
   tags?: string[];
+  /** The `/comments?a_id=` tree; comments_count is its size. */
+  comments?: unknown[];
 }
 
 /** Every `everyNth` article mentions Claude Code; the rest are noise the filter must skip. */
@@ -32,7 +34,7 @@ function listed(doc: Doc) {
     title: doc.title,
     description: 'desc',
     url: `https://dev.to/u/a-${doc.id}`,
-    comments_count: 0,
+    comments_count: doc.comments?.length ?? 0,
     public_reactions_count: 1,
     published_at: iso(doc.publishedS),
     tag_list: doc.tags ?? ['programming'],
@@ -53,6 +55,10 @@ function devtoHandler(docs: Doc[]) {
       const perPage = Number(request.query.get('per_page') ?? 30);
       const sorted = [...docs].sort((a, b) => b.publishedS - a.publishedS);
       return { body: sorted.slice((page - 1) * perPage, page * perPage).map(listed) };
+    }
+    if (request.path === '/comments') {
+      const doc = docs.find((d) => d.id === Number(request.query.get('a_id')));
+      return doc ? { body: doc.comments ?? [] } : { status: 404, body: { error: 'not found', status: 404 } };
     }
     const id = Number(/^\/articles\/(\d+)$/.exec(request.path)?.[1]);
     const doc = docs.find((d) => d.id === id);
@@ -75,7 +81,8 @@ async function start(docs: Doc[], extra: Partial<DevtoSourceOptions> = {}) {
 }
 
 const wantedIds = (docs: Doc[], sinceS = -Infinity) => docs.filter((d) => d.title.startsWith('Claude') && d.publishedS > sinceS).map((d) => String(d.id));
-const detailCalls = (requests: FakeRequest[]) => requests.filter((r) => r.path !== '/articles/latest');
+const detailCalls = (requests: FakeRequest[]) => requests.filter((r) => r.path.startsWith('/articles/') && r.path !== '/articles/latest');
+const commentCalls = (requests: FakeRequest[]) => requests.filter((r) => r.path === '/comments');
 
 describe('createDevtoSource poll', () => {
   it('reads /articles/latest newest first, keeps matching articles and fetches full text only for them', async () => {
@@ -247,5 +254,84 @@ describe('createDevtoSource poll cursor', () => {
     const { source } = await start(makeDocs(2, NOW_S - 60, 1, 1));
     const { batches } = await drain(source.poll(context(), new Map()));
     expect(batches.every((b) => b.queryKey === DEVTO_QUERY_KEY)).toBe(true);
+  });
+});
+
+/** A comment as `/comments?a_id=` serves it; a deleted one has a placeholder body and `user: {}`. */
+function comment(idCode: string, text: string, children: unknown[] = []) {
+  const deleted = text === '[deleted]';
+  return {
+    type_of: 'comment',
+    id_code: idCode,
+    created_at: iso(NOW_S - 30),
+    body_html: `<p>${text}</p>`,
+    user: deleted ? {} : { name: 'C', username: `user_${idCode}` },
+    children,
+  };
+}
+
+describe('createDevtoSource comments', () => {
+  const docs = (): Doc[] => [
+    { id: 21, publishedS: NOW_S - 100, title: 'Claude Code first', comments: [comment('a1', 'Claude Code fixed it', [comment('a2', 'not for me &amp; claude code')]), comment('a3', 'nice post')] },
+    { id: 22, publishedS: NOW_S - 200, title: 'Rust tips', comments: [comment('b1', 'Claude Code could do this')] },
+    { id: 23, publishedS: NOW_S - 300, title: 'Claude Code second', comments: [comment('c1', '[deleted]', [comment('c2', 'claude code again')])] },
+    { id: 24, publishedS: NOW_S - 400, title: 'Claude Code quiet' },
+  ];
+
+  it('yields comments naming a term once, in their article\'s batch, only for matching articles', async () => {
+    const { upstream, source } = await start(docs());
+    const first = await drain(source.poll(context(), new Map()));
+    expect(first.error).toBeNull();
+    expect(ids(first.batches)).toHaveLength(6);
+    expect(first.batches[0]?.posts.map((p) => [p.externalId, p.parentId, p.threadId])).toEqual([
+      ['21', null, '21'],
+      ['23', null, '23'],
+      ['24', null, '24'],
+      ['a1', '21', '21'],
+      ['a2', 'a1', '21'],
+      ['c2', 'c1', '23'],
+    ]);
+    expect(first.batches[0]?.posts.find((p) => p.externalId === 'a2')).toMatchObject({ title: 'Claude Code first', body: 'not for me & claude code', url: 'https://dev.to/user_a2/comment/a2', author: 'user_a2' });
+    // Three matching articles read, five comments walked in the two trees fetched.
+    expect(first.batches[0]?.fetched).toBe(8);
+    expect(commentCalls(upstream.requests).map((r) => r.query.get('a_id'))).toEqual(['21', '23']);
+
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
+    expect(ids(second.batches)).toEqual([]);
+    expect(commentCalls(upstream.requests)).toHaveLength(2);
+  });
+
+  it('keeps the article and its batch cursor when the comments request answers 500, with a warning', async () => {
+    const { upstream, source } = await start(docs());
+    const handler = devtoHandler(docs());
+    upstream.setHandler((request) => (request.path === '/comments' && request.query.get('a_id') === '21' ? { status: 500, body: 'oops' } : handler(request)));
+    const logs: LoggedLine[] = [];
+    const { batches, error } = await drain(source.poll(context(['Claude Code'], logs), new Map()));
+    expect(error).toBeNull();
+    expect(ids(batches)).toEqual(['21', '23', '24', 'c2']);
+    expect(warningsIn(logs).filter((w) => /comments request failed/.test(w))).toHaveLength(1);
+    const plain = await start(docs(), { fetchComments: false });
+    const without = await drain(plain.source.poll(context(), new Map()));
+    expect(commentCalls(plain.upstream.requests)).toEqual([]);
+    expect(ids(without.batches)).toEqual(['21', '23', '24']);
+    expect(batches.map((b) => b.cursor)).toEqual(without.batches.map((b) => b.cursor));
+  });
+
+  it('adds the comments to backfill batches too', async () => {
+    const { source } = await start(docs());
+    const window = { since: new Date((NOW_S - 3600) * 1000), until: NOW };
+    const { batches, error } = await drain(source.backfill!(context(), window, new Map()));
+    expect(error).toBeNull();
+    expect(ids(batches).sort()).toEqual(['21', '23', '24', 'a1', 'a2', 'c2']);
+  });
+
+  it('spaces article and comment requests together within the rate limit', async () => {
+    const many: Doc[] = Array.from({ length: 8 }, (_, i) => ({ id: 600 + i, publishedS: NOW_S - 10 - i, title: `Claude Code ${i}`, comments: [comment(`m${i}`, 'Claude Code')] }));
+    const { upstream, source } = await start(many, { rateLimit: { minTimeMs: 50 } });
+    const { batches } = await drain(source.poll(context(), new Map()));
+    expect(ids(batches)).toHaveLength(16);
+    expect(commentCalls(upstream.requests)).toHaveLength(8);
+    // 50 ms spacing allows 3 starts in any 150 ms, one more at the edge; unthrottled, 17 requests would bunch up.
+    expect(maxRequestsInWindow(upstream.requests, 150)).toBeLessThanOrEqual(4);
   });
 });

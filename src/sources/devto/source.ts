@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { NormalizedPost } from '../../core/post.ts';
-import { computeProgress } from '../batching.ts';
+import { collectPosts, computeProgress, type MappedItem } from '../batching.ts';
 import { readCursor } from '../cursor.ts';
 import type { CollectContext, Rejection, Source } from '../types.ts';
 import type { DevtoArticle } from './api-types.ts';
 import { DevtoClient, type DevtoClientOptions } from './client.ts';
-import { describeForMatching, mapDevtoArticle, parseDevtoArticle, readPublishedS, readTags } from './mapper.ts';
-import { listPhrases } from '../terms.ts';
+import { describeForMatching, flattenDevtoComments, mapDevtoArticle, parseDevtoArticle, readPublishedS, readTags } from './mapper.ts';
+import { compilePhraseMatcher, listPhrases } from '../terms.ts';
 import { compileArticleMatcher } from './terms.ts';
 
 export interface DevtoSourceOptions extends DevtoClientOptions {
@@ -15,6 +15,8 @@ export interface DevtoSourceOptions extends DevtoClientOptions {
   firstPollLookbackMs?: number;
   /** A poll reads at most this many list pages; a longer gap is logged and skipped. */
   maxPollPages?: number;
+  /** Also read each matching article's comment tree (one request an article) and keep comments naming a term. Default true. */
+  fetchComments?: boolean;
 }
 
 const DevtoPollCursor = z.object({
@@ -37,6 +39,20 @@ interface Run {
   ctx: CollectContext;
   seenIds: Set<string>;
   matches: (text: string, tags: readonly string[]) => boolean;
+  /** True when a comment body names any tracked term. */
+  mentions: (text: string) => boolean;
+}
+
+interface Fetched {
+  posts: NormalizedPost[];
+  rejected: Rejection[];
+  /** Comments read from the trees, kept or not. */
+  comments: number;
+}
+
+function newRun(ctx: CollectContext): Run {
+  const phrases = listPhrases(ctx.terms);
+  return { ctx, seenIds: new Set(), matches: compileArticleMatcher(phrases), mentions: compilePhraseMatcher(phrases) };
 }
 
 export function createDevtoSource(options: DevtoSourceOptions): Source {
@@ -45,8 +61,13 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
   const lookbackS = Math.floor((options.firstPollLookbackMs ?? 24 * 3600_000) / 1000);
   const maxPollPages = options.maxPollPages ?? 50;
 
-  /** Full text only for the articles that mention a term: one extra request each, inside the 3/s budget. */
-  async function fetchPosts(run: Run, wanted: DevtoArticle[]): Promise<{ posts: NormalizedPost[]; rejected: Rejection[] }> {
+  const fetchComments = options.fetchComments ?? true;
+
+  /**
+   * Full text only for the articles that mention a term: one extra request each, inside the 3/s budget;
+   * then their comments naming a term, after the articles so they commit with the same cursor.
+   */
+  async function fetchPosts(run: Run, wanted: DevtoArticle[]): Promise<Fetched> {
     const posts: NormalizedPost[] = [];
     const rejected: Rejection[] = [];
     for (const listed of wanted) {
@@ -65,7 +86,29 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
       run.seenIds.add(id);
       posts.push(mapDevtoArticle(full.article));
     }
-    return { posts, rejected };
+    const found = fetchComments ? await collectComments(run, posts) : { posts: [], rejected: [], comments: 0 };
+    return { posts: [...posts, ...found.posts], rejected: [...rejected, ...found.rejected], comments: found.comments };
+  }
+
+  /** Best effort: a failed comments request is logged and its article kept; only an abort ends the run. */
+  async function collectComments(run: Run, articles: readonly NormalizedPost[]): Promise<Fetched> {
+    const kept: MappedItem[] = [];
+    let comments = 0;
+    for (const article of articles) {
+      if (article.comments === 0) continue;
+      let items: MappedItem[];
+      try {
+        items = flattenDevtoComments(await client.listComments(Number(article.externalId), run.ctx.signal), article);
+      } catch (error) {
+        if (run.ctx.signal.aborted) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        run.ctx.log.warn({ article: article.externalId, err: message }, 'Dev.to comments request failed; keeping the article without its comments');
+        continue;
+      }
+      comments += items.length;
+      kept.push(...items.filter((item) => item.kind !== 'post' || run.mentions(item.post.body)));
+    }
+    return { ...collectPosts(kept, run.seenIds), comments };
   }
 
   function select(run: Run, raws: unknown[]) {
@@ -85,7 +128,7 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
     skipReason: () => null,
 
     async *poll(ctx, cursors) {
-      const run: Run = { ctx, seenIds: new Set(), matches: compileArticleMatcher(listPhrases(ctx.terms)) };
+      const run = newRun(ctx);
       if (ctx.terms.length === 0) return;
       const nowS = Math.floor(ctx.now().getTime() / 1000);
       const cursor: DevtoPollCursor = readCursor(DevtoPollCursor, cursors.get(DEVTO_QUERY_KEY), ctx, DEVTO_QUERY_KEY) ?? { hw: nowS - lookbackS, hwIds: [], walk: null };
@@ -109,20 +152,20 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
           } else if (s === top && !topIds.includes(String(a.id))) topIds = [...topIds, String(a.id)];
         }
         const wanted = fresh.filter(isWanted);
-        const { posts, rejected: late } = await fetchPosts(run, wanted);
+        const { posts, rejected: late, comments } = await fetchPosts(run, wanted);
         // Only an empty page ends the feed: an instance may cap per_page below what was asked.
         const exhausted = raws.length === 0;
         const capped = !reachedOld && !exhausted && page >= maxPollPages;
         if (capped) ctx.log.warn({ pages: page, since: new Date(cursor.hw * 1000).toISOString() }, 'Dev.to poll hit its page limit before the last high-water mark; the rest of the gap is skipped');
         const done = reachedOld || exhausted || capped;
         const next: DevtoPollCursor = done ? { hw: top, hwIds: topIds, walk: null } : { hw: cursor.hw, hwIds: cursor.hwIds, walk: { page: page + 1, top, topIds } };
-        yield { queryKey: DEVTO_QUERY_KEY, posts, events: [], rejected: [...rejected, ...late], fetched: rejected.length + wanted.length, cursor: next };
+        yield { queryKey: DEVTO_QUERY_KEY, posts, events: [], rejected: [...rejected, ...late], fetched: rejected.length + wanted.length + comments, cursor: next };
         if (done) return;
       }
     },
 
     async *backfill(ctx, window, cursors) {
-      const run: Run = { ctx, seenIds: new Set(), matches: compileArticleMatcher(listPhrases(ctx.terms)) };
+      const run = newRun(ctx);
       if (ctx.terms.length === 0) return;
       const queryKey = toDevtoBackfillKey(window);
       const sinceS = Math.floor(window.since.getTime() / 1000);
@@ -140,11 +183,11 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
           return s >= sinceS && s < untilS;
         });
         const wanted = inWindow.filter(isWanted);
-        const { posts, rejected: late } = await fetchPosts(run, wanted);
+        const { posts, rejected: late, comments } = await fetchPosts(run, wanted);
         const done = passedStart || raws.length === 0;
         cursor = { page: cursor.page + 1, oldest, done };
         const progress = computeProgress({ index: 0, count: 1 }, { since: sinceS, until: untilS }, oldest, done);
-        yield { queryKey, posts, events: [], rejected: [...rejected, ...late], fetched: rejected.length + wanted.length, cursor, progress };
+        yield { queryKey, posts, events: [], rejected: [...rejected, ...late], fetched: rejected.length + wanted.length + comments, cursor, progress };
       }
     },
   };
