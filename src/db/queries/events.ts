@@ -1,17 +1,11 @@
 import { sql } from 'kysely';
-import type { EventKind } from '../../core/post.ts';
+import type { EventKind, NormalizedEvent } from '../../core/post.ts';
 import type { Executor } from './entities.ts';
 
-export interface EventRecord {
+/** A stored event with the slug of its entity (null: not tied to one). */
+export interface EventRecord extends NormalizedEvent {
   id: number;
   entity: string | null;
-  kind: EventKind;
-  source: string;
-  externalId: string;
-  title: string;
-  url: string | null;
-  body: string | null;
-  occurredAt: Date;
   details: Record<string, unknown>;
 }
 
@@ -65,15 +59,8 @@ export async function listEvents(db: Executor, query: EventQuery): Promise<Event
   return rows.rows.map(toRecord);
 }
 
-export interface NewEventRow {
+export interface NewEventRow extends NormalizedEvent {
   entityId: number | null;
-  kind: EventKind;
-  source: string;
-  externalId: string;
-  title: string;
-  url: string | null;
-  body: string | null;
-  occurredAt: Date;
   details: Record<string, unknown>;
 }
 

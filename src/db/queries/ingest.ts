@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { NormalizedPost } from '../../core/post.ts';
+import type { NormalizedEvent, NormalizedPost } from '../../core/post.ts';
 import type { RollupSums } from '../../core/stats.ts';
 import type { Executor } from './entities.ts';
 
@@ -193,15 +193,8 @@ export async function loadCursors(db: Executor, source: string): Promise<Map<str
   return new Map(rows.map((r) => [r.query_key, r.cursor]));
 }
 
-export interface EventRow {
+export interface EventRow extends NormalizedEvent {
   entityId: number | null;
-  kind: string;
-  source: string;
-  externalId: string;
-  title: string;
-  url: string | null;
-  body: string | null;
-  occurredAt: Date;
 }
 
 export async function insertEvents(db: Executor, rows: EventRow[]): Promise<number> {
