@@ -45,6 +45,51 @@ export function computeClassWeights(labels: readonly number[], balance: boolean)
   return weights;
 }
 
+interface AdagradState {
+  weights: Float64Array;
+  squares: Float64Array;
+  bias: Float64Array;
+  biasSquares: Float64Array;
+}
+
+function createAdagradState(size: number): AdagradState {
+  return {
+    weights: new Float64Array(size),
+    squares: new Float64Array(size),
+    bias: new Float64Array(CLASS_COUNT),
+    biasSquares: new Float64Array(CLASS_COUNT),
+  };
+}
+
+/** One AdaGrad update from a per-class gradient; `ratios` scale each feature's slot (NB weighting). */
+function stepAdagrad(
+  state: AdagradState,
+  vector: SparseVector,
+  gradient: Float64Array,
+  learningRate: number,
+  l2: number,
+  ratios?: Float64Array,
+): void {
+  const { weights, squares, bias, biasSquares } = state;
+  for (let k = 0; k < CLASS_COUNT; k += 1) {
+    const g = gradient[k] ?? 0;
+    biasSquares[k] = (biasSquares[k] ?? 0) + g * g;
+    bias[k] = (bias[k] ?? 0) - (learningRate * g) / Math.sqrt((biasSquares[k] ?? 0) + 1e-8);
+  }
+  for (let i = 0; i < vector.length; i += 1) {
+    const base = (vector.indices[i] ?? 0) * CLASS_COUNT;
+    const value = vector.values[i] ?? 0;
+    for (let k = 0; k < CLASS_COUNT; k += 1) {
+      const slot = base + k;
+      const w = weights[slot] ?? 0;
+      const g = (gradient[k] ?? 0) * value * (ratios?.[slot] ?? 1) + l2 * w;
+      const s = (squares[slot] ?? 0) + g * g;
+      squares[slot] = s;
+      weights[slot] = w - (learningRate * g) / Math.sqrt(s + 1e-8);
+    }
+  }
+}
+
 /**
  * Multinomial logistic regression fitted by AdaGrad over a fixed number of seeded epochs.
  * L2 is applied to the weights an example touches, which keeps each step sparse.
@@ -57,10 +102,8 @@ export function trainLinear(
   sampleWeights?: readonly number[],
 ): LinearWeights {
   const size = featureSpace(config) * CLASS_COUNT;
-  const weights = new Float64Array(size);
-  const squares = new Float64Array(size);
-  const bias = new Float64Array(CLASS_COUNT);
-  const biasSquares = new Float64Array(CLASS_COUNT);
+  const state = createAdagradState(size);
+  const { weights, bias } = state;
   const classWeights = computeClassWeights(labels, options.balanceClasses);
   const model: LinearWeights = { config, weights, bias };
   const order = vectors.map((_, i) => i);
@@ -79,23 +122,7 @@ export function trainLinear(
       softmaxInPlace(probabilities);
       const weight = (classWeights[label] ?? 1) * (sampleWeights?.[index] ?? 1);
       for (let k = 0; k < CLASS_COUNT; k += 1) gradient[k] = ((probabilities[k] ?? 0) - (k === label ? 1 : 0)) * weight;
-      for (let k = 0; k < CLASS_COUNT; k += 1) {
-        const g = gradient[k] ?? 0;
-        biasSquares[k] = (biasSquares[k] ?? 0) + g * g;
-        bias[k] = (bias[k] ?? 0) - (learningRate * g) / Math.sqrt((biasSquares[k] ?? 0) + 1e-8);
-      }
-      for (let i = 0; i < vector.length; i += 1) {
-        const base = (vector.indices[i] ?? 0) * CLASS_COUNT;
-        const value = vector.values[i] ?? 0;
-        for (let k = 0; k < CLASS_COUNT; k += 1) {
-          const slot = base + k;
-          const w = weights[slot] ?? 0;
-          const g = (gradient[k] ?? 0) * value + l2 * w;
-          const s = (squares[slot] ?? 0) + g * g;
-          squares[slot] = s;
-          weights[slot] = w - (learningRate * g) / Math.sqrt(s + 1e-8);
-        }
-      }
+      stepAdagrad(state, vector, gradient, learningRate, l2);
     }
   }
   return model;
@@ -162,10 +189,8 @@ export function trainNbOneVsRest(
 ): LinearWeights {
   const ratios = computeNbRatios(vectors, labels, config);
   const size = featureSpace(config) * CLASS_COUNT;
-  const weights = new Float64Array(size);
-  const squares = new Float64Array(size);
-  const bias = new Float64Array(CLASS_COUNT);
-  const biasSquares = new Float64Array(CLASS_COUNT);
+  const state = createAdagradState(size);
+  const { weights, bias } = state;
   const classWeights = computeClassWeights(labels, options.balanceClasses);
   const order = vectors.map((_, i) => i);
   const random = createSeededRandom(options.seed ^ 0x5bd1e995);
@@ -185,25 +210,8 @@ export function trainNbOneVsRest(
         for (let k = 0; k < CLASS_COUNT; k += 1) scores[k] = (scores[k] ?? 0) + value * (ratios[base + k] ?? 1) * (weights[base + k] ?? 0);
       }
       const weight = classWeights[label] ?? 1;
-      for (let k = 0; k < CLASS_COUNT; k += 1) {
-        const p = 1 / (1 + Math.exp(-(scores[k] ?? 0)));
-        const g = (p - (k === label ? 1 : 0)) * weight;
-        gradient[k] = g;
-        biasSquares[k] = (biasSquares[k] ?? 0) + g * g;
-        bias[k] = (bias[k] ?? 0) - (learningRate * g) / Math.sqrt((biasSquares[k] ?? 0) + 1e-8);
-      }
-      for (let i = 0; i < vector.length; i += 1) {
-        const base = (vector.indices[i] ?? 0) * CLASS_COUNT;
-        const value = vector.values[i] ?? 0;
-        for (let k = 0; k < CLASS_COUNT; k += 1) {
-          const slot = base + k;
-          const w = weights[slot] ?? 0;
-          const g = (gradient[k] ?? 0) * value * (ratios[slot] ?? 1) + l2 * w;
-          const s = (squares[slot] ?? 0) + g * g;
-          squares[slot] = s;
-          weights[slot] = w - (learningRate * g) / Math.sqrt(s + 1e-8);
-        }
-      }
+      for (let k = 0; k < CLASS_COUNT; k += 1) gradient[k] = (1 / (1 + Math.exp(-(scores[k] ?? 0))) - (k === label ? 1 : 0)) * weight;
+      stepAdagrad(state, vector, gradient, learningRate, l2, ratios);
     }
   }
   for (let slot = 0; slot < size; slot += 1) weights[slot] = (weights[slot] ?? 0) * (ratios[slot] ?? 1);
