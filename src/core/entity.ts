@@ -55,11 +55,6 @@ export const EntityRegistry = z.object({
 });
 export type EntityRegistry = z.infer<typeof EntityRegistry>;
 
-/** An entity as the rest of the system sees it once stored. */
-export interface Entity extends RegistryEntity {
-  id: number;
-}
-
 /** What a user supplies to add an entity (CLI flags or POST /api/v1/entities). */
 export const NewEntityInput = z.object({
   slug: EntitySlug,

@@ -1,18 +1,12 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Disambiguation, EntityKind, RegistryEntity } from '../../core/entity.ts';
+import type { Disambiguation, RegistryEntity } from '../../core/entity.ts';
 import type { DB } from '../schema.ts';
 
 export type Executor = Kysely<DB> | Transaction<DB>;
 
-export interface EntityRecord {
+/** A stored entity: the registry fields plus where it came from. */
+export interface EntityRecord extends RegistryEntity {
   id: number;
-  slug: string;
-  name: string;
-  kind: EntityKind;
-  parent: string | null;
-  aliases: string[];
-  disambiguation: Disambiguation;
-  homepage: string | null;
   origin: 'registry' | 'user';
   userModified: boolean;
 }
@@ -75,18 +69,8 @@ export async function upsertRegistryEntity(db: Executor, entity: RegistryEntity)
   return row === undefined ? 'kept' : row.inserted ? 'inserted' : 'updated';
 }
 
-export interface NewEntity {
-  slug: string;
-  name: string;
-  kind: EntityKind;
-  parent: string | null;
-  aliases: string[];
-  disambiguation: Disambiguation;
-  homepage: string | null;
-}
-
 /** Adds a user entity, or brings back a removed one with the user's values. Undefined if the slug is taken. */
-export async function insertUserEntity(db: Executor, entity: NewEntity): Promise<EntityRecord | undefined> {
+export async function insertUserEntity(db: Executor, entity: RegistryEntity): Promise<EntityRecord | undefined> {
   const result = await sql<{ id: number }>`
     INSERT INTO entities (slug, name, kind, parent_id, aliases, disambiguation, homepage, origin, user_modified)
     VALUES (
