@@ -6,7 +6,7 @@ import { InProcessJobRunner } from '../pipeline/jobs.ts';
 import { createMetrics } from '../pipeline/metrics.ts';
 import { openJobQueue, readQueueDepth, startQueueWorker, type JobQueue, type QueueWorker } from '../pipeline/queue.ts';
 import { checkReady, openRuntime } from '../pipeline/runtime.ts';
-import { listPeriodicJobs, queueJobs, startScheduler, type Scheduler } from '../pipeline/scheduler.ts';
+import { listPeriodicJobs, startQueuedSchedule, startScheduler, type Scheduler } from '../pipeline/scheduler.ts';
 import { buildSources } from '../pipeline/sources.ts';
 import { createJobHandlers } from '../pipeline/worker.ts';
 import { loadSettings } from './context.ts';
@@ -49,7 +49,7 @@ export function registerServe(program: Command): void {
         // On a server the schedule only enqueues; this process also works jobs, beside any `vibecheck worker`.
         queue = await openJobQueue({ databaseUrl: settings.databaseUrl, log });
         worker = startQueueWorker(queue, db, handlers, log, { metrics });
-        if (options.collect) scheduler = startScheduler(listPeriodicJobs(sources), queueJobs(queue, listPeriodicJobs(sources)), log);
+        if (options.collect) scheduler = startQueuedSchedule(queue, sources, log);
       } else if (options.work && options.collect) {
         scheduler = startScheduler(listPeriodicJobs(sources), new InProcessJobRunner(handlers), log);
       }

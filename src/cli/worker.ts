@@ -5,7 +5,7 @@ import { ConfigError } from '../config/settings.ts';
 import { createMetrics } from '../pipeline/metrics.ts';
 import { JOB_NAMES, openJobQueue, readQueueDepth, startQueueWorker } from '../pipeline/queue.ts';
 import type { JobName } from '../pipeline/jobs.ts';
-import { listPeriodicJobs, queueJobs, startScheduler } from '../pipeline/scheduler.ts';
+import { startQueuedSchedule } from '../pipeline/scheduler.ts';
 import { buildSources } from '../pipeline/sources.ts';
 import { createJobHandlers } from '../pipeline/worker.ts';
 import { loadSettings, withRuntime } from './context.ts';
@@ -72,7 +72,7 @@ export function registerWorker(program: Command): void {
             pollSeconds: options.pollSeconds,
             metrics,
           });
-          const scheduler = options.schedule ? startScheduler(listPeriodicJobs(sources), queueJobs(queue, listPeriodicJobs(sources)), log) : undefined;
+          const scheduler = options.schedule ? startQueuedSchedule(queue, sources, log) : undefined;
           const metricsServer = options.metricsPort === undefined ? undefined : createServer((req, res) => {
             if (req.url !== '/metrics') return void res.writeHead(404).end();
             metrics.render().then(

@@ -78,3 +78,9 @@ export function startScheduler(jobs: PeriodicJob[], runner: JobRunner, log: Logg
     },
   };
 }
+
+/** The schedule of a process on a server: every periodic job of these sources goes onto the queue. */
+export function startQueuedSchedule(queue: JobQueue, sources: ConfiguredSource[], log: Logger): Scheduler {
+  const jobs = listPeriodicJobs(sources);
+  return startScheduler(jobs, queueJobs(queue, jobs), log);
+}
