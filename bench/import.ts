@@ -15,6 +15,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { insertPosts } from '../src/db/queries/ingest.ts';
 import { seedEntities } from '../src/pipeline/entities.ts';
 import { importPosts, parseImportLine } from '../src/pipeline/import-posts.ts';
+import { defaultAnalysisThreads } from '../src/config/settings.ts';
 import { createIngestor, hashContent } from '../src/pipeline/ingest.ts';
 import { startBenchPostgres } from './support/postgres.ts';
 
@@ -106,9 +107,10 @@ async function bulkInsert(database: Database, file: string): Promise<number> {
 }
 
 async function runImport(database: Database, file: string): Promise<{ seconds: number; stored: number; mentions: number }> {
-  const ingestor = await createIngestor(database.db);
+  const ingestor = await createIngestor(database.db, { analysisThreads: defaultAnalysisThreads() });
   const started = performance.now();
   const summary = await importPosts(createReadStream(file), ingestor);
+  await ingestor.close();
   const seconds = (performance.now() - started) / 1000;
   const mentions = await sql<{ n: number }>`SELECT count(*)::int AS n FROM mentions`.execute(database.db);
   return { seconds, stored: summary.stored, mentions: mentions.rows[0]?.n ?? 0 };

@@ -20,7 +20,10 @@ export function registerImport(program: Command): void {
         });
         await opened;
         const runId = await startRun(db, 'import', 'import');
-        const ingestor = await createIngestor(db, { aspectTier: runtime.aspectTier });
+        const ingestor = await createIngestor(db, {
+          aspectTier: runtime.aspectTier,
+          analysisThreads: runtime.settings.analysisThreads,
+        });
         try {
           const summary = await importPosts(input, ingestor);
           await finishRun(db, runId, 'succeeded', { fetched: summary.read, ...summary }, null, { file });
@@ -32,6 +35,8 @@ export function registerImport(program: Command): void {
         } catch (error) {
           await finishRun(db, runId, 'failed', { fetched: 0, stored: 0, duplicates: 0, rejected: 0 }, (error as Error).message);
           throw error;
+        } finally {
+          await ingestor.close();
         }
       });
     });

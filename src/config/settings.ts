@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /** Source names as interface.md lists them (config imports nothing of ours, so they are spelled out here). */
@@ -89,6 +90,7 @@ export const EnvSchema = z.object({
   LLM_API_KEY: optionalSecret,
   LLM_MODEL: z.string().min(1).optional(),
   LLM_DAILY_BUDGET: z.coerce.number({ error: 'expected a whole number of calls' }).int().min(0).default(500),
+  VIBECHECK_ANALYSIS_THREADS: z.coerce.number({ error: 'expected a whole number of threads' }).int().min(0).max(256).optional(),
 });
 export type EnvSchema = z.infer<typeof EnvSchema>;
 
@@ -104,6 +106,8 @@ export const SECRET_VARIABLES = [
 
 export interface Settings {
   databaseUrl: string | undefined;
+  /** Worker threads `import` analyses in; 0: on the main thread. */
+  analysisThreads: number;
   dataDir: string;
   host: string;
   port: number;
@@ -148,6 +152,11 @@ export class ConfigError extends Error {
   }
 }
 
+/** One core for reading input and writing to the database, the rest for analysis; at least one thread. */
+export function defaultAnalysisThreads(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
 /** Parses the environment once; an invalid value stops start-up naming the variable. */
 export function parseSettings(env: NodeJS.ProcessEnv): Settings {
   const parsed = EnvSchema.safeParse(env);
@@ -164,6 +173,7 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
   if (e.LLM_BASE_URL && !e.LLM_MODEL) throw new ConfigError('invalid configuration: LLM_MODEL: required when LLM_BASE_URL is set');
   return {
     databaseUrl: e.DATABASE_URL,
+    analysisThreads: e.VIBECHECK_ANALYSIS_THREADS ?? defaultAnalysisThreads(),
     dataDir: e.DATA_DIR,
     host: e.HOST,
     port: e.PORT,

@@ -26,16 +26,19 @@ export interface Analysis {
   mentions: AnalyzedMention[];
 }
 
+/** The parts of a post analysis reads. */
+export type AnalysisInput = Pick<NormalizedPost, 'title' | 'body' | 'parentId'>;
+
 export interface Analyzer {
   modelVersion: string;
-  analyze(post: Pick<NormalizedPost, 'title' | 'body' | 'parentId'>): Analysis;
+  analyze(post: AnalysisInput): Analysis;
 }
 
 /**
  * What a post says: the title counts for top-level posts only, since a comment's title is its
  * thread's, not its own words.
  */
-export function documentText(post: Pick<NormalizedPost, 'title' | 'body' | 'parentId'>): string {
+export function documentText(post: AnalysisInput): string {
   return post.title && !post.parentId ? `${post.title}\n\n${post.body}` : post.body;
 }
 

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { SourceName, type NormalizedPost } from '../core/post.ts';
 import { htmlToText } from '../sources/text.ts';
-import type { IngestResult, Ingestor } from './ingest.ts';
+import type { IngestResult, Ingestor, PreparedBatch } from './ingest.ts';
 
 const idLike = z.union([z.string().trim().min(1).max(512), z.number().int().nonnegative()]).transform(String);
 const optionalText = z.string().max(10_000).nullish().transform((v) => v ?? null);
@@ -87,7 +87,10 @@ export async function importPosts(
 ): Promise<ImportSummary> {
   const summary: ImportSummary = { read: 0, stored: 0, duplicates: 0, rejected: 0, errors: [] };
   let batch: NormalizedPost[] = [];
-  // Batch N commits while batch N+1 is analysed: on a server the two run on different cores.
+  // Batches are analysed ahead (in worker threads when the ingestor has them) while the oldest
+  // prepared batch commits; commits run one at a time, in input order. At most
+  // `prepareAhead` + 1 batches are held, so memory stays flat however long the input.
+  const preparing: Promise<PreparedBatch>[] = [];
   let committing: Promise<IngestResult> | null = null;
   const settle = async (): Promise<void> => {
     if (!committing) return;
@@ -97,14 +100,21 @@ export async function importPosts(
     summary.duplicates += result.duplicates;
     onProgress?.(summary);
   };
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    const prepared = await ingestor.prepare({ posts: batch });
-    batch = [];
+  const commitOldest = async (): Promise<void> => {
+    const prepared = await preparing.shift()!;
     await settle();
     committing = ingestor.commit(prepared);
     // Its failure surfaces at the next settle(); until then it must not count as unhandled.
     committing.catch(() => undefined);
+  };
+  const flush = async (): Promise<void> => {
+    if (batch.length > 0) {
+      const prepared = ingestor.prepare({ posts: batch });
+      prepared.catch(() => undefined);
+      preparing.push(prepared);
+      batch = [];
+    }
+    while (preparing.length > ingestor.prepareAhead) await commitOldest();
   };
   const lines = createInterface({ input, crlfDelay: Infinity });
   let lineNumber = 0;
@@ -123,6 +133,7 @@ export async function importPosts(
     if (batch.length >= BATCH_SIZE) await flush();
   }
   await flush();
+  while (preparing.length > 0) await commitOldest();
   await settle();
   return summary;
 }

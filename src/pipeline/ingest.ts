@@ -1,23 +1,20 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { NormalizedEvent, NormalizedPost } from '../core/post.ts';
-import { addSums, computeEngagementWeight, computeMentionSums, EMPTY_SUMS, type SentimentLabel } from '../core/stats.ts';
 import { listEntities } from '../db/queries/entities.ts';
 import {
-  addToRollups,
-  insertAspects,
+  insertAnalysed,
   insertEvents,
-  insertMentions,
   insertPosts,
   saveCursor,
   type AspectRow,
   type MentionRow,
   type PostRow,
-  type RollupDelta,
 } from '../db/queries/ingest.ts';
 import type { DB } from '../db/schema.ts';
 import type { LlmAspectTier } from '../understand/aspects/index.ts';
-import { createAnalyzer, type Analysis, type Analyzer } from './analyze.ts';
+import { createAnalysisPool } from './analysis-pool.ts';
+import { createAnalyzer, type Analysis, type AnalysisInput, type Analyzer } from './analyze.ts';
 
 export interface CursorUpdate {
   source: string;
@@ -49,20 +46,6 @@ export function hashContent(text: string): string {
 /** Points plus replies: how much attention a post drew, for the engagement-weighted score. */
 export function engagementOf(post: Pick<NormalizedPost, 'score' | 'comments'>): number {
   return Math.max(0, Math.round((post.score ?? 0) + (post.comments ?? 0)));
-}
-
-const hourStart = (date: Date): Date => new Date(Math.floor(date.getTime() / 3_600_000) * 3_600_000);
-
-function addDelta(deltas: Map<string, RollupDelta>, mention: MentionRow): void {
-  const bucket = hourStart(mention.createdAt);
-  const key = `${mention.entityId}|${bucket.getTime()}|${mention.source}`;
-  const previous = deltas.get(key) ?? { ...EMPTY_SUMS, entityId: mention.entityId, bucket, source: mention.source, engagementSum: 0 };
-  const sums = computeMentionSums({
-    score: mention.score,
-    label: mention.label as SentimentLabel,
-    weight: computeEngagementWeight(mention.engagement),
-  });
-  deltas.set(key, { ...previous, ...addSums(previous, sums), engagementSum: previous.engagementSum + mention.engagement });
 }
 
 /** Scores are stored as real (float4); round them the same way before they enter the rollup sums. */
@@ -122,6 +105,16 @@ export interface Ingestor {
   commit(prepared: PreparedBatch): Promise<IngestResult>;
   /** prepare, then commit. */
   ingest(batch: IngestBatch): Promise<IngestResult>;
+  /** Batches worth preparing ahead of the one being committed: more when analysis runs in threads. */
+  prepareAhead: number;
+  /** Stops the analysis threads, if any. */
+  close(): Promise<void>;
+}
+
+export interface IngestorOptions {
+  aspectTier?: LlmAspectTier;
+  /** Worker threads for analysis; 0 (the default) analyses on the calling thread. */
+  analysisThreads?: number;
 }
 
 export interface PreparedBatch {
@@ -133,15 +126,27 @@ export interface PreparedBatch {
  * Stores a batch exactly once: posts by (source, external id), their mentions, aspects and events,
  * the hourly rollups they touch, and the collector's cursor, all in one transaction.
  */
-export async function createIngestor(db: Kysely<DB>, options: { aspectTier?: LlmAspectTier } = {}): Promise<Ingestor> {
-  const analyzer = createAnalyzer(await listEntities(db));
+export async function createIngestor(db: Kysely<DB>, options: IngestorOptions = {}): Promise<Ingestor> {
+  const entities = await listEntities(db);
+  const analyzer = createAnalyzer(entities);
+  const pool = options.analysisThreads ? createAnalysisPool(entities, options.analysisThreads) : undefined;
+  const analyzeMany = pool
+    ? (posts: AnalysisInput[]) => pool.analyzeMany(posts.map(({ title, body, parentId }) => ({ title, body, parentId })))
+    : async (posts: AnalysisInput[]) => posts.map((post) => analyzer.analyze(post));
   const prepare = async (batch: IngestBatch) => {
-    const prepared = await prepareBatch(db, analyzer, batch);
+    const prepared = await prepareBatch(db, analyzeMany, batch);
     if (options.aspectTier) await refineUnsureAspects(options.aspectTier, prepared);
     return prepared;
   };
   const commit = (prepared: PreparedBatch) => commitBatch(db, analyzer, prepared);
-  return { analyzer, prepare, commit, ingest: async (batch) => commit(await prepare(batch)) };
+  return {
+    analyzer,
+    prepare,
+    commit,
+    ingest: async (batch) => commit(await prepare(batch)),
+    prepareAhead: pool ? pool.threads + 1 : 1,
+    close: async () => pool?.close(),
+  };
 }
 
 /** Calls to the second tier in flight at once. */
@@ -180,12 +185,17 @@ async function findStored(db: Kysely<DB>, posts: NormalizedPost[]): Promise<Set<
 
 const keyOf = (post: Pick<NormalizedPost, 'source' | 'externalId'>): string => `${post.source}\u0000${post.externalId}`;
 
-async function prepareBatch(db: Kysely<DB>, analyzer: Analyzer, batch: IngestBatch): Promise<PreparedBatch> {
+async function prepareBatch(
+  db: Kysely<DB>,
+  analyzeMany: (posts: AnalysisInput[]) => Promise<Analysis[]>,
+  batch: IngestBatch,
+): Promise<PreparedBatch> {
   const unique = [...new Map(batch.posts.map((post) => [keyOf(post), post])).values()];
   // Analysis is the expensive part: skip posts a previous run already stored.
   const stored = await findStored(db, unique);
   const fresh = unique.filter((post) => !stored.has(keyOf(post)));
-  return { batch, analyses: new Map(fresh.map((post) => [post, analyzer.analyze(post)])) };
+  const analyses = await analyzeMany(fresh);
+  return { batch, analyses: new Map(fresh.map((post, i) => [post, analyses[i]!])) };
 }
 
 async function commitBatch(db: Kysely<DB>, analyzer: Analyzer, { batch, analyses }: PreparedBatch): Promise<IngestResult> {
@@ -206,18 +216,14 @@ async function commitBatch(db: Kysely<DB>, analyzer: Analyzer, { batch, analyses
     const byKey = new Map(fresh.map((post) => [keyOf(post), post]));
     const mentions: MentionRow[] = [];
     const aspects: AspectRow[] = [];
-    const deltas = new Map<string, RollupDelta>();
     for (const row of inserted) {
       if (row.duplicateOf !== null) continue;
       const post = byKey.get(keyOf(row))!;
       const rowsOfPost = buildMentionRows(row.id, post, analyses.get(post)!, analyzer.modelVersion);
       mentions.push(...rowsOfPost.mentions);
       aspects.push(...rowsOfPost.aspects);
-      for (const mention of rowsOfPost.mentions) addDelta(deltas, mention);
     }
-    await insertMentions(trx, mentions);
-    await insertAspects(trx, aspects);
-    await addToRollups(trx, [...deltas.values()]);
+    await insertAnalysed(trx, mentions, aspects);
     const events = await insertEvents(
       trx,
       (batch.events ?? []).map((event) => {

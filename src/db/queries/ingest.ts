@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { NormalizedEvent, NormalizedPost } from '../../core/post.ts';
-import type { RollupSums } from '../../core/stats.ts';
+import { addSums, type RollupSums } from '../../core/stats.ts';
 import type { Executor } from './entities.ts';
 
 export interface PostRow extends NormalizedPost {
@@ -81,10 +81,9 @@ export interface MentionRow {
   engagement: number;
 }
 
-export async function insertMentions(db: Executor, rows: MentionRow[]): Promise<void> {
-  if (rows.length === 0) return;
+const mentionInsert = (rows: MentionRow[]) => {
   const c = <T>(pick: (row: MentionRow) => T): T[] => rows.map(pick);
-  await sql`
+  return sql`
     INSERT INTO mentions (post_id, entity_id, created_at, source, direct, matched_text, start_offset, end_offset,
                           label, score, confidence, model_version, engagement)
     SELECT * FROM unnest(
@@ -94,7 +93,12 @@ export async function insertMentions(db: Executor, rows: MentionRow[]): Promise<
       ${c((r) => r.score)}::real[], ${c((r) => r.confidence)}::real[], ${c((r) => r.modelVersion)}::text[],
       ${c((r) => r.engagement)}::int[]
     )
-    ON CONFLICT (post_id, entity_id, created_at) DO NOTHING`.execute(db);
+    ON CONFLICT (post_id, entity_id, created_at) DO NOTHING`;
+};
+
+/** Stores mentions without touching the rollups (a rescore rebuilds them afterwards). */
+export async function insertMentions(db: Executor, rows: MentionRow[]): Promise<void> {
+  if (rows.length > 0) await mentionInsert(rows).execute(db);
 }
 
 export interface AspectRow {
@@ -112,10 +116,9 @@ export interface AspectRow {
   tier: string;
 }
 
-export async function insertAspects(db: Executor, rows: AspectRow[]): Promise<void> {
-  if (rows.length === 0) return;
+const aspectInsert = (rows: AspectRow[]) => {
   const c = <T>(pick: (row: AspectRow) => T): T[] => rows.map(pick);
-  await sql`
+  return sql`
     INSERT INTO mention_aspects (post_id, entity_id, created_at, source, aspect, polarity, score, confidence,
                                  evidence, start_offset, end_offset, tier)
     SELECT * FROM unnest(
@@ -124,7 +127,11 @@ export async function insertAspects(db: Executor, rows: AspectRow[]): Promise<vo
       ${c((r) => r.score)}::real[], ${c((r) => r.confidence)}::real[], ${c((r) => r.evidence)}::text[],
       ${c((r) => r.start)}::int[], ${c((r) => r.end)}::int[], ${c((r) => r.tier)}::text[]
     )
-    ON CONFLICT (post_id, entity_id, aspect, created_at) DO NOTHING`.execute(db);
+    ON CONFLICT (post_id, entity_id, aspect, created_at) DO NOTHING`;
+};
+
+export async function insertAspects(db: Executor, rows: AspectRow[]): Promise<void> {
+  if (rows.length > 0) await aspectInsert(rows).execute(db);
 }
 
 /** What a batch adds to one hourly row: the statistics' sums plus the raw engagement. */
@@ -135,16 +142,63 @@ export interface RollupDelta extends RollupSums {
   engagementSum: number;
 }
 
-/** Adds each delta to its hourly row; rows are locked in key order so concurrent batches cannot deadlock. */
-export async function addToRollups(db: Executor, deltas: RollupDelta[]): Promise<void> {
-  if (deltas.length === 0) return;
+const DAY_MS = 86_400_000;
+type RollupTable = { name: 'sentiment_rollups'; time: 'bucket' } | { name: 'sentiment_rollups_daily'; time: 'day' };
+const HOURLY: RollupTable = { name: 'sentiment_rollups', time: 'bucket' };
+const DAILY: RollupTable = { name: 'sentiment_rollups_daily', time: 'day' };
+
+const insertInto = (table: RollupTable) => sql`
+  INSERT INTO ${sql.table(table.name)} AS r (entity_id, ${sql.ref(table.time)}, source, n, positive, neutral, negative,
+    score_sum, score_sq_sum, weight_sum, weight_sq_sum, weighted_score_sum, weighted_score_sq_sum, engagement_sum)`;
+
+/** Adds the incoming sums to the row already there. */
+const addOnConflict = (table: RollupTable) => sql`
+  ON CONFLICT (entity_id, ${sql.ref(table.time)}, source) DO UPDATE SET
+    n = r.n + excluded.n, positive = r.positive + excluded.positive, neutral = r.neutral + excluded.neutral,
+    negative = r.negative + excluded.negative, score_sum = r.score_sum + excluded.score_sum,
+    score_sq_sum = r.score_sq_sum + excluded.score_sq_sum, weight_sum = r.weight_sum + excluded.weight_sum,
+    weight_sq_sum = r.weight_sq_sum + excluded.weight_sq_sum,
+    weighted_score_sum = r.weighted_score_sum + excluded.weighted_score_sum,
+    weighted_score_sq_sum = r.weighted_score_sq_sum + excluded.weighted_score_sq_sum,
+    engagement_sum = r.engagement_sum + excluded.engagement_sum`;
+
+/**
+ * The sums of mention rows (entity_id, created_at, source, label, score, engagement) per entity,
+ * UTC hour or day, and source, in key order so concurrent writers lock rows in the same order.
+ * The weight is computeEngagementWeight's, 1 + ln(1 + engagement).
+ */
+const sumsOfMentions = (mentions: RawBuilder<unknown>, unit: 'hour' | 'day') => sql`
+  SELECT entity_id, date_trunc(${sql.lit(unit)}, created_at, 'UTC'), source, count(*),
+         count(*) FILTER (WHERE label = 'positive'), count(*) FILTER (WHERE label = 'neutral'),
+         count(*) FILTER (WHERE label = 'negative'), sum(score), sum(score * score),
+         sum(w), sum(w * w), sum(w * score), sum(w * score * score), sum(engagement)
+  FROM (SELECT entity_id, created_at, source, label, score::float8 AS score, engagement,
+               1 + ln(1 + greatest(engagement, 0)) AS w
+        FROM ${mentions}) m
+  GROUP BY 1, 2, 3
+  ORDER BY 1, 2, 3`;
+
+/**
+ * Stores the mentions and aspects of new posts and adds the mentions to the hourly and daily
+ * rollups, in one statement: the sums are taken from the mention rows actually inserted.
+ */
+export async function insertAnalysed(db: Executor, mentions: MentionRow[], aspects: AspectRow[]): Promise<void> {
+  if (mentions.length === 0) return;
+  await sql`
+    WITH inserted AS (${mentionInsert(mentions)} RETURNING entity_id, created_at, source, label, score, engagement),
+    ${aspects.length > 0 ? sql`aspects AS (${aspectInsert(aspects)}),` : sql``}
+    hourly AS (${insertInto(HOURLY)} ${sumsOfMentions(sql`inserted`, 'hour')} ${addOnConflict(HOURLY)})
+    ${insertInto(DAILY)} ${sumsOfMentions(sql`inserted`, 'day')} ${addOnConflict(DAILY)}`.execute(db);
+}
+
+/** Adds each delta to its row of `table`; rows are locked in key order. */
+async function upsertSums(db: Executor, table: RollupTable, deltas: RollupDelta[]): Promise<void> {
   const rows = [...deltas].sort(
     (a, b) => a.entityId - b.entityId || a.bucket.getTime() - b.bucket.getTime() || a.source.localeCompare(b.source),
   );
   const c = <T>(pick: (row: RollupDelta) => T): T[] => rows.map(pick);
   await sql`
-    INSERT INTO sentiment_rollups AS r (entity_id, bucket, source, n, positive, neutral, negative, score_sum, score_sq_sum,
-                                        weight_sum, weight_sq_sum, weighted_score_sum, weighted_score_sq_sum, engagement_sum)
+    ${insertInto(table)}
     SELECT * FROM unnest(
       ${c((r) => r.entityId)}::int[], ${c((r) => r.bucket.toISOString())}::timestamptz[], ${c((r) => r.source)}::text[],
       ${c((r) => r.n)}::int[], ${c((r) => r.positive)}::int[], ${c((r) => r.neutral)}::int[], ${c((r) => r.negative)}::int[],
@@ -152,33 +206,55 @@ export async function addToRollups(db: Executor, deltas: RollupDelta[]): Promise
       ${c((r) => r.weightSqSum)}::float8[], ${c((r) => r.weightedScoreSum)}::float8[], ${c((r) => r.weightedScoreSqSum)}::float8[],
       ${c((r) => r.engagementSum)}::bigint[]
     )
-    ON CONFLICT (entity_id, bucket, source) DO UPDATE SET
-      n = r.n + excluded.n, positive = r.positive + excluded.positive, neutral = r.neutral + excluded.neutral,
-      negative = r.negative + excluded.negative, score_sum = r.score_sum + excluded.score_sum,
-      score_sq_sum = r.score_sq_sum + excluded.score_sq_sum, weight_sum = r.weight_sum + excluded.weight_sum,
-      weight_sq_sum = r.weight_sq_sum + excluded.weight_sq_sum,
-      weighted_score_sum = r.weighted_score_sum + excluded.weighted_score_sum,
-      weighted_score_sq_sum = r.weighted_score_sq_sum + excluded.weighted_score_sq_sum,
-      engagement_sum = r.engagement_sum + excluded.engagement_sum`.execute(db);
+    ${addOnConflict(table)}`.execute(db);
 }
 
-/** Recomputes every hourly row of [from, to) from the raw mentions (after a rescore). */
+/** The deltas summed per UTC day. */
+function toDailyDeltas(deltas: RollupDelta[]): RollupDelta[] {
+  const days = new Map<string, RollupDelta>();
+  for (const delta of deltas) {
+    const day = new Date(Math.floor(delta.bucket.getTime() / DAY_MS) * DAY_MS);
+    const key = `${delta.entityId}|${day.getTime()}|${delta.source}`;
+    const previous = days.get(key);
+    days.set(
+      key,
+      previous
+        ? { ...previous, ...addSums(previous, delta), engagementSum: previous.engagementSum + delta.engagementSum }
+        : { ...delta, bucket: day },
+    );
+  }
+  return [...days.values()];
+}
+
+/** Adds precomputed sums to their hourly rows and their UTC days' rows (seeding, tests). */
+export async function addToRollups(db: Executor, deltas: RollupDelta[]): Promise<void> {
+  if (deltas.length === 0) return;
+  await upsertSums(db, HOURLY, deltas);
+  await upsertSums(db, DAILY, toDailyDeltas(deltas));
+}
+
+/**
+ * Recomputes every hourly row of [from, to) from the raw mentions (after a rescore), then the daily
+ * rows of every UTC day those hours touch from the hourly rows.
+ */
 export async function rebuildRollups(db: Executor, from: Date, to: Date): Promise<void> {
-  await sql`DELETE FROM sentiment_rollups WHERE bucket >= date_trunc('hour', ${from.toISOString()}::timestamptz) AND bucket < ${to.toISOString()}::timestamptz`.execute(db);
+  const start = sql`date_trunc('hour', ${from.toISOString()}::timestamptz, 'UTC')`;
+  const end = sql`${to.toISOString()}::timestamptz`;
+  await sql`DELETE FROM sentiment_rollups WHERE bucket >= ${start} AND bucket < ${end}`.execute(db);
+  const window = sql`mentions WHERE created_at >= ${start} AND created_at < ${end}`;
+  await sql`${insertInto(HOURLY)} ${sumsOfMentions(window, 'hour')}`.execute(db);
+  const firstDay = sql`date_trunc('day', ${from.toISOString()}::timestamptz, 'UTC')`;
+  // The day holding the last hour rebuilt, plus one: a whole UTC day past the window's end.
+  const afterLastDay = sql`date_trunc('day', ${end} - interval '1 microsecond', 'UTC') + interval '1 day'`;
+  await sql`DELETE FROM sentiment_rollups_daily WHERE day >= ${firstDay} AND day < ${afterLastDay}`.execute(db);
   await sql`
-    INSERT INTO sentiment_rollups (entity_id, bucket, source, n, positive, neutral, negative, score_sum, score_sq_sum,
-                                   weight_sum, weight_sq_sum, weighted_score_sum, weighted_score_sq_sum, engagement_sum)
-    SELECT entity_id, date_trunc('hour', created_at) AS bucket, source, count(*),
-           count(*) FILTER (WHERE label = 'positive'), count(*) FILTER (WHERE label = 'neutral'),
-           count(*) FILTER (WHERE label = 'negative'), sum(score), sum(score * score),
-           sum(w), sum(w * w), sum(w * score), sum(w * score * score), sum(engagement)
-    FROM (
-      SELECT entity_id, created_at, source, label, score::float8 AS score, engagement,
-             1 + ln(1 + greatest(engagement, 0)) AS w
-      FROM mentions
-      WHERE created_at >= date_trunc('hour', ${from.toISOString()}::timestamptz) AND created_at < ${to.toISOString()}::timestamptz
-    ) m
-    GROUP BY entity_id, date_trunc('hour', created_at), source`.execute(db);
+    ${insertInto(DAILY)}
+    SELECT entity_id, date_trunc('day', bucket, 'UTC'), source, sum(n), sum(positive), sum(neutral), sum(negative),
+           sum(score_sum), sum(score_sq_sum), sum(weight_sum), sum(weight_sq_sum), sum(weighted_score_sum),
+           sum(weighted_score_sq_sum), sum(engagement_sum)
+    FROM sentiment_rollups
+    WHERE bucket >= ${firstDay} AND bucket < ${afterLastDay}
+    GROUP BY 1, 2, 3`.execute(db);
 }
 
 export async function saveCursor(db: Executor, source: string, queryKey: string, cursor: unknown): Promise<void> {

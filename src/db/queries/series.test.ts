@@ -106,7 +106,7 @@ describeOnBothTargets('rollup series queries', (get) => {
     expect(fromRollups.get(beta)!.reduce((n, s) => n + s.n, 0)).toBe(1);
   });
 
-  it('keeps the daily rollups equal to the hourly ones through upserts and rebuilds (UTC series read them)', async () => {
+  it('keeps the daily rollups equal to the hourly ones through upserts and full or partial rebuilds (UTC series read them)', async () => {
     const { db } = get();
     const delta = { entityId: beta, bucket: new Date('2026-03-03T11:00:00Z'), source: 'hn', engagementSum: 0, ...computeMentionSums({ score: -0.5, label: 'negative', weight: 2 }) };
     await addToRollups(db, [delta]);
@@ -127,6 +127,12 @@ describeOnBothTargets('rollup series queries', (get) => {
     expect(await compare()).toBe(0);
     const rebuilt = await sums({ from: new Date('2026-03-02'), to: new Date('2026-03-09'), bucket: 'week' });
     expect(summarize(rebuilt.beta[0]!)).toMatchObject({ n: 1, score: 1 });
+    // A rebuild of a few hours keeps the rest of their day: the daily row is the sum of all its hours.
+    await addToRollups(db, [{ ...delta, bucket: new Date('2026-03-03T23:00:00Z') }]);
+    await rebuildRollups(db, new Date('2026-03-03T10:00:00Z'), new Date('2026-03-03T12:00:00Z'));
+    expect(await compare()).toBe(0);
+    const partly = await sums({ from: new Date('2026-03-02'), to: new Date('2026-03-09'), bucket: 'week' });
+    expect(summarize(partly.beta[0]!)).toMatchObject({ n: 2, positive: 1, negative: 1 });
   });
 
   it('scores aspects per window and against the window before', async () => {
