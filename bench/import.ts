@@ -3,10 +3,13 @@
 //
 //   npm run bench -- import                         100k posts on both targets
 //   BENCH_POSTS=20000 npm run bench -- import       fewer posts
-//   BENCH_MEMORY_MB=100,1000 npm run bench -- import   peak RSS while importing files of these sizes (server)
+//   BENCH_MEMORY_MB=100,1000 npm run bench -- import   peak RSS while importing files of these sizes (server),
+//                                                      each in a fresh process; BENCH_POSTS=0 skips the 100k runs
 import { createWriteStream, mkdtempSync, rmSync, statSync, createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { sql } from 'kysely';
 import { createSeededRandom } from '../src/core/seeded-random.ts';
@@ -86,7 +89,7 @@ async function truncate(database: Database): Promise<void> {
   await sql`TRUNCATE posts, mentions, mention_aspects, sentiment_rollups RESTART IDENTITY CASCADE`.execute(database.db);
 }
 
-/** The same rows as the import stores in `posts`, inserted in 500-row statements with no analysis. */
+/** The same rows as the import stores in `posts`, in statements of as many rows as an import batch, with no analysis. */
 async function bulkInsert(database: Database, file: string): Promise<number> {
   const { createInterface } = await import('node:readline');
   const started = performance.now();
@@ -100,7 +103,7 @@ async function bulkInsert(database: Database, file: string): Promise<number> {
     if (!('post' in parsed)) continue;
     const p = parsed.post;
     batch.push({ ...p, contentHash: hashContent(p.body), label: 'neutral', sentimentScore: 0, confidence: 0.5, modelVersion: 'bulk' });
-    if (batch.length >= 500) await flush();
+    if (batch.length >= 2000) await flush();
   }
   if (batch.length) await flush();
   return (performance.now() - started) / 1000;
@@ -134,20 +137,39 @@ async function measureTarget(name: string, database: Database, file: string, cou
   ];
 }
 
-/** Peak RSS while importing a file of `megabytes` into the server, sampled every 100 ms. */
+/**
+ * Peak RSS while importing a file of `megabytes` into the server, sampled every 100 ms, in a child
+ * process of its own so no earlier run's heap is counted.
+ */
 async function measureMemory(url: string, dir: string, megabytes: number): Promise<string[]> {
   const file = join(dir, `mem-${megabytes}.jsonl`);
   const count = await writeJsonl(file, { bytes: megabytes * 1_000_000 });
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_MEMORY_CHILD: JSON.stringify({ url, dir, file }) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  rmSync(file);
+  if (code !== 0) throw new Error(`memory run for ${megabytes} MB exited with ${code}`);
+  const result = JSON.parse(output) as { seconds: number; stored: number; startRss: number; peakRss: number };
+  const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(0)} MB`;
+  return [`${megabytes} MB`, count.toLocaleString('en'), `${(count / result.seconds).toFixed(0)} posts/s`, mb(result.startRss), mb(result.peakRss)];
+}
+
+/** The child of measureMemory: imports one file and prints its figures as JSON. */
+async function memoryChild({ url, dir, file }: { url: string; dir: string; file: string }): Promise<void> {
   const database = await openDatabase({ databaseUrl: url, dataDir: dir });
   await prepare(database);
   await truncate(database);
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  const startRss = process.memoryUsage().rss;
+  let peakRss = startRss;
+  const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   const result = await runImport(database, file);
   clearInterval(timer);
   await database.close();
-  rmSync(file);
-  return [`${megabytes} MB`, count.toLocaleString('en'), `${(count / result.seconds).toFixed(0)} posts/s`, `${(peak / 1_048_576).toFixed(0)} MB`];
+  process.stdout.write(JSON.stringify({ ...result, startRss, peakRss }));
 }
 
 function printTable(header: string[], rows: string[][]): void {
@@ -156,26 +178,35 @@ function printTable(header: string[], rows: string[][]): void {
   process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map(line).join('\n')}\n\n`);
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'vibecheck-bench-import-'));
-const server = await startBenchPostgres();
-try {
-  const file = join(dir, 'posts.jsonl');
-  const count = await writeJsonl(file, { count: POSTS });
-  process.stdout.write(`import benchmark: ${count.toLocaleString('en')} posts, ${(statSync(file).size / 1e6).toFixed(1)} MB of JSON Lines, node ${process.version}\n\n`);
-  const rows: string[][] = [];
-  const serverDb = await openDatabase({ databaseUrl: server.url, dataDir: dir });
-  rows.push(await measureTarget('PostgreSQL 16 server', serverDb, file, count));
-  await serverDb.close();
-  const embedded = await openDatabase({ databaseUrl: undefined, dataDir: join(dir, 'embedded') });
-  rows.push(await measureTarget('embedded PGlite', embedded, file, count));
-  await embedded.close();
-  printTable(['target', 'posts', 'import (link+score+store)', 'plain bulk insert', 'ratio', 'mentions'], rows);
-  if (MEMORY_SIZES_MB.length) {
-    const memory: string[][] = [];
-    for (const size of MEMORY_SIZES_MB) memory.push(await measureMemory(server.url, dir, size));
-    printTable(['input', 'posts', 'import rate', 'peak RSS'], memory);
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'vibecheck-bench-import-'));
+  const server = await startBenchPostgres();
+  try {
+    if (POSTS > 0) {
+      const file = join(dir, 'posts.jsonl');
+      const count = await writeJsonl(file, { count: POSTS });
+      process.stdout.write(
+        `import benchmark: ${count.toLocaleString('en')} posts, ${(statSync(file).size / 1e6).toFixed(1)} MB of JSON Lines, node ${process.version}\n\n`,
+      );
+      const rows: string[][] = [];
+      const serverDb = await openDatabase({ databaseUrl: server.url, dataDir: dir });
+      rows.push(await measureTarget('PostgreSQL 16 server', serverDb, file, count));
+      await serverDb.close();
+      const embedded = await openDatabase({ databaseUrl: undefined, dataDir: join(dir, 'embedded') });
+      rows.push(await measureTarget('embedded PGlite', embedded, file, count));
+      await embedded.close();
+      printTable(['target', 'posts', 'import (link+score+store)', 'plain bulk insert', 'ratio', 'mentions'], rows);
+    }
+    if (MEMORY_SIZES_MB.length) {
+      const memory: string[][] = [];
+      for (const size of MEMORY_SIZES_MB) memory.push(await measureMemory(server.url, dir, size));
+      printTable(['input', 'posts', 'import rate (server)', 'RSS at start', 'peak RSS'], memory);
+    }
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
-} finally {
-  await server.stop();
-  rmSync(dir, { recursive: true, force: true });
 }
+
+const child = process.env.BENCH_MEMORY_CHILD;
+await (child ? memoryChild(JSON.parse(child) as Parameters<typeof memoryChild>[0]) : main());

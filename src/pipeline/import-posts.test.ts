@@ -51,7 +51,7 @@ async function importInto(db: Kysely<DB>, analysisThreads: number) {
   await seedEntities(db);
   const ingestor = await createIngestor(db, { analysisThreads });
   try {
-    return await importPosts(Readable.from(lines().map((l) => `${l}\n`)), ingestor);
+    return await importPosts(Readable.from(lines().map((l) => `${l}\n`)), ingestor, { batchSize: 500 });
   } finally {
     await ingestor.close();
   }

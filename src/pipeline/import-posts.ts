@@ -53,7 +53,8 @@ export interface ImportSummary {
 
 /** Only the first errors are kept in full; `rejected` always counts them all. */
 export const MAX_REPORTED_ERRORS = 1000;
-const BATCH_SIZE = 500;
+/** Posts per transaction: fewer, larger commits measured faster up to about this size (bench import). */
+const BATCH_SIZE = 2000;
 
 /** Parses one line; the message names the field at fault. */
 export function parseImportLine(text: string): { post: NormalizedPost } | { error: string } {
@@ -83,7 +84,7 @@ export function openImportInput(file: string): Readable {
 export async function importPosts(
   input: Readable,
   ingestor: Ingestor,
-  onProgress?: (summary: ImportSummary) => void,
+  { batchSize = BATCH_SIZE }: { batchSize?: number } = {},
 ): Promise<ImportSummary> {
   const summary: ImportSummary = { read: 0, stored: 0, duplicates: 0, rejected: 0, errors: [] };
   let batch: NormalizedPost[] = [];
@@ -98,7 +99,6 @@ export async function importPosts(
     committing = null;
     summary.stored += result.stored;
     summary.duplicates += result.duplicates;
-    onProgress?.(summary);
   };
   const commitOldest = async (): Promise<void> => {
     const prepared = await preparing.shift()!;
@@ -130,7 +130,7 @@ export async function importPosts(
       continue;
     }
     batch.push(parsed.post);
-    if (batch.length >= BATCH_SIZE) await flush();
+    if (batch.length >= batchSize) await flush();
   }
   await flush();
   while (preparing.length > 0) await commitOldest();
