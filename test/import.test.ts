@@ -69,6 +69,9 @@ describe('vibecheck import', () => {
     const plain = await runCli(['import', file], env);
     expect(plain.stdout.trim()).toBe('read 8, stored 0, duplicates 4, rejected 4');
     expect(plain.stderr).toMatch(/^line 2: invalid JSON/m);
+    // Not a terminal: a plain progress line instead of a bar (none for stdin, whose size is unknown).
+    expect(plain.stderr).toMatch(/^import posts\.jsonl: 100\.0% done, 0 stored, [\d.]+ posts\/s$/m);
+    expect(again.stderr).not.toMatch(/% done/);
   });
 
   it('names a missing file in a one-line error', async () => {

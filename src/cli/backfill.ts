@@ -1,10 +1,10 @@
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { ValidationError } from '../core/errors.ts';
 import type { CollectorSource } from '../core/post.ts';
 import { runSource } from '../pipeline/collect.ts';
 import { buildSources } from '../pipeline/sources.ts';
 import { printJson, withRuntime } from './context.ts';
+import { createProgress } from './progress.ts';
 import { parseDate } from './options.ts';
 import { parseSourceName } from './collect.ts';
 
@@ -13,29 +13,6 @@ interface BackfillOptions {
   since: Date;
   until?: Date;
   json?: boolean;
-}
-
-/** A bar with rate and ETA on a terminal; plain progress lines when output is a pipe or a file. */
-function createProgress(interactive: boolean) {
-  const bar = new SingleBar({
-    format: 'backfill {source} |{bar}| {percentage}% | {stored} stored | {rate} posts/s | ETA {eta_formatted}',
-    hideCursor: true,
-    etaBuffer: 20,
-  });
-  const started = Date.now();
-  let lastLine = 0;
-  return {
-    start: (source: string) => interactive && bar.start(1000, 0, { source, stored: 0, rate: '0.0' }),
-    update: (fraction: number, stored: number, source: string) => {
-      const rate = (stored / Math.max(1, (Date.now() - started) / 1000)).toFixed(1);
-      if (interactive) bar.update(Math.round(fraction * 1000), { source, stored, rate });
-      else if (Date.now() - lastLine > 5_000) {
-        lastLine = Date.now();
-        process.stderr.write(`backfill ${source}: ${(fraction * 100).toFixed(1)}% done, ${stored} stored, ${rate} posts/s\n`);
-      }
-    },
-    stop: () => interactive && bar.stop(),
-  };
 }
 
 export function registerBackfill(program: Command): void {
@@ -57,7 +34,7 @@ export function registerBackfill(program: Command): void {
         const controller = new AbortController();
         const stop = (): void => controller.abort();
         process.once('SIGINT', stop).once('SIGTERM', stop);
-        const progress = createProgress(Boolean(process.stderr.isTTY) && !options.json);
+        const progress = createProgress('backfill', Boolean(process.stderr.isTTY) && !options.json);
         progress.start(name);
         const summary = await runSource({
           db: runtime.database.db,

@@ -1,8 +1,11 @@
+import { ReadStream, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { finishRun, startRun } from '../db/queries/runs.ts';
 import { importPosts, openImportInput } from '../pipeline/import-posts.ts';
 import { createIngestor } from '../pipeline/ingest.ts';
 import { printJson, withRuntime } from './context.ts';
+import { createProgress } from './progress.ts';
 
 export function registerImport(program: Command): void {
   program
@@ -25,7 +28,14 @@ export function registerImport(program: Command): void {
           analysisThreads: runtime.settings.analysisThreads,
         });
         try {
-          const summary = await importPosts(input, ingestor);
+          // Progress is the share of the file read; standard input has no known size.
+          const progress = input instanceof ReadStream ? createProgress('import', Boolean(process.stderr.isTTY) && !options.json) : null;
+          const size = input instanceof ReadStream ? Math.max(1, statSync(file).size) : 1;
+          progress?.start(basename(file));
+          const summary = await importPosts(input, ingestor, {
+            onProgress: (sofar) => input instanceof ReadStream && progress?.update(input.bytesRead / size, sofar.stored, basename(file)),
+          });
+          progress?.stop();
           await finishRun(db, runId, 'succeeded', { fetched: summary.read, ...summary }, null, { file });
           if (options.json) return printJson(summary);
           process.stdout.write(

@@ -84,7 +84,7 @@ export function openImportInput(file: string): Readable {
 export async function importPosts(
   input: Readable,
   ingestor: Ingestor,
-  { batchSize = BATCH_SIZE }: { batchSize?: number } = {},
+  { batchSize = BATCH_SIZE, onProgress }: { batchSize?: number; onProgress?: (summary: ImportSummary) => void } = {},
 ): Promise<ImportSummary> {
   const summary: ImportSummary = { read: 0, stored: 0, duplicates: 0, rejected: 0, errors: [] };
   let batch: NormalizedPost[] = [];
@@ -99,6 +99,7 @@ export async function importPosts(
     committing = null;
     summary.stored += result.stored;
     summary.duplicates += result.duplicates;
+    onProgress?.(summary);
   };
   const commitOldest = async (): Promise<void> => {
     const prepared = await preparing.shift()!;
