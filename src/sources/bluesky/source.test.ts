@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, type FakeRequest, type FakeResponse, type FakeUpstream } from '../../../test/support/fake-upstream.ts';
 import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream } from '../../../test/support/source-harness.ts';
 import type { SourceBatch } from '../types.ts';
-import { createBlueskySource, type BlueskySourceOptions } from './source.ts';
+import { buildQueries, createBlueskySource, type BlueskySourceOptions } from './source.ts';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const T0 = NOW.getTime() - 24 * 3600_000;
@@ -12,12 +12,14 @@ const createdMs = (n: number) => T0 + (n % 10 === 1 && n > 1 ? n - 1 : n) * 60_0
 const uriOf = (n: number) => `at://did:plc:u${n}/app.bsky.feed.post/r${n}`;
 const numberOf = (uri: string) => Number(uri.split('/r').at(-1));
 
-function makePost(n: number): Record<string, unknown> {
+const textOf = (n: number, state?: FakeState) => `${state?.hyphenated.has(n) ? 'claude-code' : 'Claude Code'} & post ${n}`;
+
+function makePost(n: number, state?: FakeState): Record<string, unknown> {
   return {
     uri: uriOf(n),
     cid: `c${n}`,
     author: { did: `did:plc:u${n}`, handle: `u${n}.example` },
-    record: { $type: 'app.bsky.feed.post', text: `Claude Code & post ${n}`, createdAt: new Date(createdMs(n)).toISOString() },
+    record: { $type: 'app.bsky.feed.post', text: textOf(n, state), createdAt: new Date(createdMs(n)).toISOString() },
     likeCount: n,
     replyCount: 0,
     indexedAt: new Date(createdMs(n) + 500).toISOString(),
@@ -35,9 +37,11 @@ interface FakeState {
   refreshes: number;
   issued: number;
   accessTtlSeconds: number;
+  /** Posts whose text names the tool as "claude-code" rather than "Claude Code". */
+  hyphenated: Set<number>;
 }
 
-const newState = (maxId: number): FakeState => ({ maxId, access: new Set(), refresh: new Set(), logins: 0, refreshes: 0, issued: 0, accessTtlSeconds: 3600 });
+const newState = (maxId: number): FakeState => ({ maxId, access: new Set(), refresh: new Set(), logins: 0, refreshes: 0, issued: 0, accessTtlSeconds: 3600, hyphenated: new Set() });
 
 function issue(state: FakeState): Record<string, string> {
   state.issued++;
@@ -48,7 +52,7 @@ function issue(state: FakeState): Record<string, string> {
   return { accessJwt, refreshJwt, did: 'did:plc:me', handle: 'me.example' };
 }
 
-/** A PDS: sessions with access and refresh tokens, and searchPosts over posts 1..maxId ordered by sortAt. */
+/** A PDS: sessions with access and refresh tokens, and searchPosts (phrase in the text) over posts 1..maxId ordered by sortAt. */
 function servePds(state: FakeState) {
   return (request: FakeRequest): FakeResponse => {
     const bearer = (request.headers.authorization ?? '').replace(/^Bearer /, '');
@@ -70,9 +74,12 @@ function servePds(state: FakeState) {
       const since = Date.parse(request.query.get('since') ?? '1970-01-01T00:00:00Z');
       const until = Date.parse(request.query.get('until') ?? '2100-01-01T00:00:00Z');
       const limit = Number(request.query.get('limit') ?? 25);
-      const matching = Array.from({ length: state.maxId }, (_, i) => state.maxId - i).filter((n) => createdMs(n) >= since && createdMs(n) < until);
+      const phrase = (request.query.get('q') ?? '').replace(/^"|"$/g, '').toLowerCase();
+      const matching = Array.from({ length: state.maxId }, (_, i) => state.maxId - i).filter(
+        (n) => createdMs(n) >= since && createdMs(n) < until && textOf(n, state).toLowerCase().includes(phrase),
+      );
       const page = matching.slice(0, limit);
-      return { body: { posts: page.map(makePost), ...(matching.length > limit ? { cursor: String(limit) } : {}), hitsTotal: matching.length } };
+      return { body: { posts: page.map((n) => makePost(n, state)), ...(matching.length > limit ? { cursor: String(limit) } : {}), hitsTotal: matching.length } };
     }
     return { status: 404, body: { error: 'MethodNotImplemented' } };
   };
@@ -97,7 +104,50 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 const sorted = (list: number[]) => [...list].sort((a, b) => a - b);
 const searches = (up: FakeUpstream) => up.requests.filter((r) => r.path.endsWith('searchPosts'));
 
+describe('buildQueries', () => {
+  it("quotes every distinct phrase once, each term's first phrase before any second phrase", () => {
+    const terms = [
+      { slug: 'claude-code', phrases: ['Claude Code', 'claude-code', 'CC'] },
+      { slug: 'cursor', phrases: ['  Cursor ', 'claude  code'] },
+      { slug: 'empty', phrases: [' ', '"'] },
+    ];
+    expect(buildQueries(terms)).toEqual(
+      ['"claude code"', '"cursor"', '"claude-code"', '"cc"'].map((q) => ({ queryKey: q, q })),
+    );
+  });
+
+  it('makes no query for no terms', () => {
+    expect(buildQueries([])).toEqual([]);
+  });
+});
+
 describe('Bluesky source: poll', () => {
+  it('searches every phrase with its own cursor key, first phrases first, each walk resuming on its own', async () => {
+    const state = newState(12);
+    for (const n of [3, 6, 9, 12]) state.hyphenated.add(n);
+    const upstream = await serveUpstream(servePds(state));
+    const source = makeSource(upstream.url);
+    const terms = [
+      { slug: 'claude-code', phrases: ['Claude Code', 'claude-code'] },
+      { slug: 'cursor', phrases: ['Cursor'] },
+    ];
+    const ctx = makeContext(terms, NOW);
+    const first = await drain(source.poll(ctx, new Map()));
+    expect(first.error).toBeNull();
+    expect([...new Set(searches(upstream).map((r) => r.query.get('q')))]).toEqual(['"claude code"', '"cursor"', '"claude-code"']);
+    expect(sorted(numbers(first.batches))).toEqual(range(1, 12));
+    const cursors = lastCursors(first.batches);
+    expect([...cursors.keys()].sort()).toEqual(['"claude code"', '"claude-code"', '"cursor"']);
+    expect(cursors.get('"claude-code"')).toMatchObject({ hwm: { at: new Date(createdMs(12)).toISOString() } });
+    expect(cursors.get('"claude code"')).toMatchObject({ hwm: { at: new Date(createdMs(11)).toISOString() } });
+
+    state.maxId = 15;
+    state.hyphenated.add(15);
+    const second = await drain(source.poll(ctx, cursors));
+    expect(sorted(numbers(second.batches))).toEqual([13, 14, 15]);
+    expect(second.batches.find((b) => b.posts.some((p) => numberOf(p.externalId) === 15))?.queryKey).toBe('"claude-code"');
+  });
+
   it('is skipped, and makes no request, without a handle and app password', async () => {
     const upstream = await serveUpstream(servePds(newState(3)));
     const source = makeSource(upstream.url, { appPassword: undefined });
@@ -115,10 +165,10 @@ describe('Bluesky source: poll', () => {
     expect(new Set(numbers(batches)).size).toBe(33);
     expect(state.logins).toBe(1);
     const first = searches(upstream)[0]!;
-    expect(Object.fromEntries(first.query)).toMatchObject({ q: '"Claude Code"', sort: 'latest', limit: '5', since: new Date(NOW.getTime() - 48 * 3600_000).toISOString() });
+    expect(Object.fromEntries(first.query)).toMatchObject({ q: '"claude code"', sort: 'latest', limit: '5', since: new Date(NOW.getTime() - 48 * 3600_000).toISOString() });
     expect(first.headers.authorization).toMatch(/^Bearer /);
     expect(searches(upstream)[1]?.query.get('until')).toBe(new Date(createdMs(29) + 1).toISOString());
-    expect(batches.at(-1)?.cursor).toEqual({ hwm: { at: new Date(createdMs(33)).toISOString(), uris: [uriOf(33)] }, walk: null });
+    expect(lastCursors(batches).get('"claude code"')).toEqual({ hwm: { at: new Date(createdMs(33)).toISOString(), uris: [uriOf(33)] }, walk: null });
     expect(batches[0]?.posts[0]?.url).toBe('https://bsky.app/profile/u33.example/post/r33');
   });
 
@@ -159,9 +209,10 @@ describe('Bluesky source: poll', () => {
     state.accessTtlSeconds = 30;
     const upstream = await serveUpstream(servePds(state));
     const source = makeSource(upstream.url);
-    const first = await drain(source.poll(context(), new Map()));
+    const onePhrase = makeContext([{ slug: 'claude-code', phrases: ['Claude Code'] }], NOW);
+    const first = await drain(source.poll(onePhrase, new Map()));
     expect(state.refreshes).toBe(0);
-    await drain(source.poll(context(), lastCursors(first.batches)));
+    await drain(source.poll(onePhrase, lastCursors(first.batches)));
     expect(state.refreshes).toBe(1);
     expect(upstream.requests.filter((r) => r.path.endsWith('searchPosts') && r.headers.authorization === undefined)).toHaveLength(0);
     const paths = upstream.requests.map((r) => r.path.split('.').at(-1));

@@ -1,6 +1,7 @@
 import type { NormalizedPost } from '../../core/post.ts';
 import { computeProgress, resumeThenWalk, toBatch, type Share } from '../batching.ts';
 import { isCursorObject, readWindowCursor } from '../cursor.ts';
+import { listPhrases, quotePhrase } from '../terms.ts';
 import type { BackfillWindow, CollectContext, CursorValue, Rejection, SearchTerm, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
 import { BlueskyClient } from './client.ts';
 import { mapPostView } from './mapper.ts';
@@ -172,12 +173,21 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
   };
 }
 
-/** One search per term: its first phrase, quoted so multi-word names match as a phrase. */
+/**
+ * One search per distinct phrase, quoted so multi-word names match as a phrase, keyed by that quoted
+ * form. Every term's first phrase comes before any term's second, so its main name is searched first.
+ */
 export function buildQueries(terms: SearchTerm[]): Array<{ queryKey: string; q: string }> {
-  return terms.flatMap((term) => {
-    const phrase = term.phrases[0]?.replace(/"/g, '').trim();
-    return phrase ? [{ queryKey: term.slug, q: `"${phrase}"` }] : [];
-  });
+  const perTerm = terms.map((term) => listPhrases([term]));
+  const depth = Math.max(0, ...perTerm.map((phrases) => phrases.length));
+  const queries = new Set<string>();
+  for (let rank = 0; rank < depth; rank++) {
+    for (const phrases of perTerm) {
+      const phrase = phrases[rank];
+      if (phrase !== undefined && quotePhrase(phrase) !== '""') queries.add(quotePhrase(phrase));
+    }
+  }
+  return [...queries].map((q) => ({ queryKey: q, q }));
 }
 
 function extendMark(mark: Mark | null, at: string, uri: string, better: (a: string, b: string) => boolean): Mark {
