@@ -42,3 +42,21 @@ export const StackExchangeQuestion = z.object({
   body: z.string().optional(),
 });
 export type StackExchangeQuestion = z.infer<typeof StackExchangeQuestion>;
+
+/** The wrapper of `/questions/{ids}/answers`: the shared envelope; each answer is checked on its own. */
+export const StackExchangeAnswersWrapper = StackExchangeWrapper;
+export type StackExchangeAnswersWrapper = z.infer<typeof StackExchangeAnswersWrapper>;
+
+/** One answer as `filter=withbody` returns it; the body is required because it is all an answer says. */
+export const StackExchangeAnswer = z.object({
+  answer_id: z.number().int().positive(),
+  question_id: z.number().int().positive(),
+  creation_date: z.number().int().nonnegative(),
+  last_activity_date: z.number().int().optional(),
+  score: z.number().int(),
+  is_accepted: z.boolean().optional(),
+  link: z.string().optional(),
+  owner: StackExchangeOwner.optional(),
+  body: z.string(),
+});
+export type StackExchangeAnswer = z.infer<typeof StackExchangeAnswer>;

@@ -1,6 +1,6 @@
 import { HttpClient, redactUrl, UpstreamError, type HttpResponse, type RateLimit } from '../http.ts';
 import type { SourceHttpOptions } from '../types.ts';
-import { StackExchangeErrorBody, StackExchangeWrapper } from './api-types.ts';
+import { StackExchangeAnswersWrapper, StackExchangeErrorBody, StackExchangeWrapper } from './api-types.ts';
 
 export const STACKEXCHANGE_BASE_URL = 'https://api.stackexchange.com/2.3';
 /** More than 30 requests/s from one IP earns a ban; 10/s keeps well clear while the daily quota is the real cap. */
@@ -18,6 +18,18 @@ export interface SearchPageParams {
   pagesize: number;
   signal?: AbortSignal;
 }
+
+export interface AnswersPageParams {
+  site: string;
+  /** At most ANSWERS_IDS_PER_REQUEST question ids. */
+  questionIds: readonly number[];
+  page: number;
+  pagesize: number;
+  signal?: AbortSignal;
+}
+
+/** `{ids}` in a path holds at most 100 ids. */
+export const ANSWERS_IDS_PER_REQUEST = 100;
 
 export interface Quota {
   max: number;
@@ -58,6 +70,27 @@ export class StackExchangeClient {
         q: params.q,
         fromdate: params.fromdate,
         todate: params.todate,
+        sort: 'creation',
+        order: 'asc',
+        filter: 'withbody',
+        page: params.page,
+        pagesize: params.pagesize,
+        key: this.key,
+      },
+    });
+    this.quota = { max: wrapper.quota_max, remaining: wrapper.quota_remaining };
+    return wrapper;
+  }
+
+  /** One page of the answers to up to 100 questions, oldest first, bodies included. */
+  async answersPage(params: AnswersPageParams): Promise<StackExchangeAnswersWrapper> {
+    if (params.questionIds.length === 0 || params.questionIds.length > ANSWERS_IDS_PER_REQUEST) {
+      throw new RangeError(`answersPage takes 1 to ${ANSWERS_IDS_PER_REQUEST} question ids, got ${params.questionIds.length}`);
+    }
+    const wrapper = await this.http.json(`/questions/${params.questionIds.join(';')}/answers`, StackExchangeAnswersWrapper, {
+      signal: params.signal,
+      query: {
+        site: params.site,
         sort: 'creation',
         order: 'asc',
         filter: 'withbody',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { formatQuestionId, mapQuestion } from './mapper.ts';
+import { formatAnswerId, formatQuestionId, mapAnswer, mapQuestion, type AnswerParent } from './mapper.ts';
 
 const page = JSON.parse(readFileSync(new URL('./fixtures/search-page.json', import.meta.url), 'utf8')) as { items: unknown[] };
 const [first, deletedOwner, broken] = page.items;
@@ -19,6 +19,7 @@ describe('mapQuestion', () => {
     expect(post.score).toBe(3);
     expect(post.comments).toBe(2);
     expect(post.parentId).toBeNull();
+    expect(post.threadId).toBe('so:q:79900001');
   });
 
   it('strips scripts, decodes entities and keeps code fenced in the body', () => {
@@ -55,5 +56,70 @@ describe('formatQuestionId', () => {
   it('uses so for Stack Overflow and the site name elsewhere', () => {
     expect(formatQuestionId('stackoverflow', 5)).toBe('so:q:5');
     expect(formatQuestionId('superuser', 5)).toBe('superuser:q:5');
+  });
+});
+
+const answers = JSON.parse(readFileSync(new URL('./fixtures/answers-page.json', import.meta.url), 'utf8')) as { items: unknown[] };
+const [answer, anonymousAnswer, bodilessAnswer] = answers.items;
+const question: AnswerParent = {
+  externalId: 'so:q:79900001',
+  url: 'https://stackoverflow.com/questions/79900001/why-can-t-claude-code-see-my-venv',
+  title: "Why can't Claude Code see my venv?",
+};
+const parents = new Map([[79900001, question]]);
+
+describe('mapAnswer', () => {
+  it('maps an answer under its question: a: id, parent and thread, decoded author, text body, UTC date', () => {
+    const result = mapAnswer(answer, 'stackoverflow', parents);
+    if (result.kind !== 'post') throw new Error('expected a post');
+    expect(result.post).toEqual({
+      source: 'stackexchange',
+      externalId: 'so:a:79900101',
+      url: 'https://stackoverflow.com/a/79900101',
+      author: 'Chloé D',
+      title: "Why can't Claude Code see my venv?",
+      body: 'Claude Code reads `PATH` at start & keeps it.\n\n```\nsource .venv/bin/activate\nclaude\n```',
+      createdAt: new Date('2025-11-26T04:20:00.000Z'),
+      score: 5,
+      comments: null,
+      parentId: 'so:q:79900001',
+      threadId: 'so:q:79900001',
+    });
+  });
+
+  it('keeps the link an answer brings and gives no author for a deleted account', () => {
+    const result = mapAnswer(anonymousAnswer, 'stackoverflow', parents);
+    if (result.kind !== 'post') throw new Error('expected a post');
+    expect(result.post.url).toBe('https://stackoverflow.com/questions/79900001/why-can-t-claude-code-see-my-venv/79900102#79900102');
+    expect(result.post.author).toBeNull();
+  });
+
+  it('rejects an answer without a body, naming its id and the missing field', () => {
+    expect(mapAnswer(bodilessAnswer, 'stackoverflow', parents)).toEqual({
+      kind: 'rejected',
+      rejection: { externalId: 'so:a:79900103', reason: expect.stringMatching(/^invalid answer at body:/) },
+    });
+  });
+
+  it('rejects an answer to a question that was not asked for', () => {
+    expect(mapAnswer(answer, 'stackoverflow', new Map())).toEqual({
+      kind: 'rejected',
+      rejection: { externalId: 'so:a:79900101', reason: 'answer to question 79900001, which was not asked for' },
+    });
+  });
+
+  it('uses the site prefix of other sites and no link when the question has none', () => {
+    const result = mapAnswer(answer, 'superuser', new Map([[79900001, { ...question, externalId: 'superuser:q:79900001', url: null }]]));
+    if (result.kind !== 'post') throw new Error('expected a post');
+    expect(result.post.externalId).toBe('superuser:a:79900101');
+    expect(result.post.parentId).toBe('superuser:q:79900001');
+    expect(result.post.url).toBeNull();
+  });
+});
+
+describe('formatAnswerId', () => {
+  it('uses so for Stack Overflow and the site name elsewhere, with a: for answers', () => {
+    expect(formatAnswerId('stackoverflow', 7)).toBe('so:a:7');
+    expect(formatAnswerId('askubuntu', 7)).toBe('askubuntu:a:7');
   });
 });
