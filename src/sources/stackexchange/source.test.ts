@@ -1,16 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { maxRequestsInWindow, type FakeRequest } from '../../../test/support/fake-upstream.ts';
-import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream } from '../../../test/support/source-harness.ts';
+import { maxRequestsInWindow, type FakeHandler, type FakeRequest } from '../../../test/support/fake-upstream.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream, termsOf, warningsIn, type LoggedLine } from '../../../test/support/source-harness.ts';
 import type { CursorValue } from '../types.ts';
-import { createStackExchangeSource, type StackExchangeSourceOptions } from './source.ts';
+import { buildQueries, createStackExchangeSource, type StackExchangeSourceOptions } from './source.ts';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const T0 = Math.floor(NOW.getTime() / 1000) - 3600;
+
+interface Answer {
+  answer_id: number;
+  creation_date: number;
+  body: string;
+}
 
 interface Question {
   question_id: number;
   creation_date: number;
   title: string;
+  answers?: Answer[];
 }
 
 /** Ten questions a minute apart, two of them in the same second to exercise the keyset boundary. */
@@ -27,7 +34,7 @@ function toItem(q: Question): Record<string, unknown> {
     title: q.title,
     link: `https://stackoverflow.com/questions/${q.question_id}`,
     score: 1,
-    answer_count: 0,
+    answer_count: q.answers?.length ?? 0,
     owner: { user_type: 'registered', display_name: 'dev' },
     body: `<p>About Claude Code &lt;3</p><script>steal()</script>`,
   };
@@ -47,6 +54,34 @@ function serveSearch(questions: Question[], extra: Record<string, unknown> = {})
     return { body: { items, has_more: matching.length > page * size, quota_max: 10000, quota_remaining: 9000, ...extra } };
   };
 }
+
+/** Answers `/questions/{ids}/answers` like Stack Exchange: the answers of those questions, creation ascending, paged. */
+function serveAnswers(questions: Question[], extra: Record<string, unknown> = {}) {
+  return (request: FakeRequest) => {
+    const asked = new Set(readAnswerIds(request));
+    const page = Number(request.query.get('page') ?? 1);
+    const size = Number(request.query.get('pagesize') ?? 30);
+    const matching = questions
+      .filter((q) => asked.has(q.question_id))
+      .flatMap((q) => (q.answers ?? []).map((a) => ({ ...a, question_id: q.question_id, score: 2, owner: { user_type: 'registered', display_name: 'helper' } })))
+      .sort((a, b) => a.creation_date - b.creation_date || a.answer_id - b.answer_id);
+    const items = matching.slice((page - 1) * size, page * size);
+    return { body: { items, has_more: matching.length > page * size, quota_max: 10000, quota_remaining: 8000, ...extra } };
+  };
+}
+
+const ANSWERS_PATH = /^\/questions\/([\d;]+)\/answers$/;
+const readAnswerIds = (request: FakeRequest) => (ANSWERS_PATH.exec(request.path)?.[1] ?? '').split(';').map(Number);
+const isAnswersRequest = (request: FakeRequest) => ANSWERS_PATH.test(request.path);
+
+/** Both endpoints over the same questions; `answers` replaces the answers handler (faults). */
+function serveStackExchange(questions: Question[], answers: FakeHandler = serveAnswers(questions)) {
+  const search = serveSearch(questions);
+  return (request: FakeRequest) => (isAnswersRequest(request) ? answers(request) : search(request));
+}
+
+/** What a poll cursor holds for questions it yielded: id -> creation second. */
+const recentOf = (questions: Question[]) => Object.fromEntries(questions.map((q) => [String(q.question_id), q.creation_date]));
 
 const context = (slugs: string[] = ['claude-code']) =>
   makeContext(slugs.map((slug) => ({ slug, phrases: [slug === 'claude-code' ? 'Claude Code' : slug] })), NOW);
@@ -75,7 +110,7 @@ describe('Stack Exchange source: poll', () => {
     expect(first.path).toBe('/search/advanced');
     expect(Object.fromEntries(first.query)).toMatchObject({
       site: 'stackoverflow',
-      q: '"Claude Code"',
+      q: '"claude code"',
       sort: 'creation',
       order: 'asc',
       filter: 'withbody',
@@ -84,17 +119,17 @@ describe('Stack Exchange source: poll', () => {
     });
     expect(batches[0]?.posts[0]?.title).toBe('Q & 0');
     expect(batches[0]?.posts[0]?.body).toBe('About Claude Code <3');
-    expect(batches.at(-1)?.cursor).toEqual({ from: T0 + 9 * 60, seen: [1009] });
+    expect(batches.at(-1)?.cursor).toEqual({ from: T0 + 9 * 60, recent: recentOf(questions) });
   });
 
-  it('resumes from a stored cursor without repeating the questions at its boundary second', async () => {
+  it('resumes from a stored cursor, re-reading the overlap without repeating what it already yielded', async () => {
     const questions = makeQuestions();
     const upstream = await serveUpstream(serveSearch(questions));
     const source = makeSource(upstream.url);
-    const stored = new Map<string, CursorValue>([['stackoverflow:claude-code', { from: T0 + 240, seen: [1004] }]]);
+    const stored = new Map<string, CursorValue>([['stackoverflow:"claude code"', { from: T0 + 240, recent: recentOf(questions.slice(0, 5)) }]]);
     const { batches } = await drain(source.poll(context(), stored));
     expect(ids(batches)).toEqual(['so:q:1005', 'so:q:1006', 'so:q:1007', 'so:q:1008', 'so:q:1009']);
-    expect(upstream.requests[0]?.query.get('fromdate')).toBe(String(T0 + 240));
+    expect(upstream.requests[0]?.query.get('fromdate')).toBe(String(T0 + 240 - 600));
   });
 
   it('yields nothing new when polled again from its own final cursor', async () => {
@@ -127,7 +162,7 @@ describe('Stack Exchange source: poll', () => {
     expect(String(first.error)).toMatch(/malformed JSON/);
     expect(first.batches).toHaveLength(2);
     const resumedAt = first.batches.at(-1)?.cursor;
-    expect(resumedAt).toEqual({ from: T0 + 240, seen: [1004] });
+    expect(resumedAt).toEqual({ from: T0 + 240, recent: recentOf(questions.slice(0, 5)) });
 
     upstream.setHandler(handler);
     const second = await drain(source.poll(context(), lastCursors(first.batches)));
@@ -166,7 +201,7 @@ describe('Stack Exchange source: poll', () => {
     });
     const { batches } = await drain(makeSource(upstream.url).poll(context(['claude-code', 'cursor']), new Map()));
     expect(ids(batches).sort()).toEqual(allIds(questions));
-    expect(new Set(batches.map((b) => b.queryKey))).toEqual(new Set(['stackoverflow:claude-code', 'stackoverflow:cursor']));
+    expect(new Set(batches.map((b) => b.queryKey))).toEqual(new Set(['stackoverflow:"claude code"', 'stackoverflow:"cursor"']));
   });
 
   it('reports an error body precisely, without retrying it or leaking the key', async () => {
@@ -261,6 +296,219 @@ describe('Stack Exchange source: backfill', () => {
     const progress = second.batches.map((b) => b.progress ?? -1);
     expect(progress.at(-1)).toBe(1);
     expect([...progress].sort((a, b) => a - b)).toEqual(progress);
-    expect(second.batches.at(-1)?.queryKey).toBe('backfill:stackoverflow:claude-code');
+    expect(second.batches.at(-1)?.queryKey).toBe('backfill:stackoverflow:"claude code"');
+  });
+});
+
+describe('buildQueries', () => {
+  it('makes one query per site and distinct phrase, every first phrase before any second', () => {
+    const terms = termsOf([
+      ['claude-code', ['Claude Code', 'claude-code', 'Claude  code']],
+      ['cursor', ['Cursor', 'Cursor IDE']],
+      ['copilot', ['GitHub Copilot', 'cursor']],
+    ]);
+    const queries = buildQueries(terms, ['stackoverflow', 'superuser']);
+    expect(queries.map((q) => `${q.site} ${q.q}`)).toEqual([
+      'stackoverflow "claude code"',
+      'stackoverflow "cursor"',
+      'stackoverflow "github copilot"',
+      'superuser "claude code"',
+      'superuser "cursor"',
+      'superuser "github copilot"',
+      'stackoverflow "claude-code"',
+      'stackoverflow "cursor ide"',
+      'superuser "claude-code"',
+      'superuser "cursor ide"',
+    ]);
+    expect(new Set(queries.map((q) => q.queryKey)).size).toBe(queries.length);
+    expect(queries[0]?.queryKey).toBe('stackoverflow:"claude code"');
+  });
+
+  it('skips a phrase that is nothing but quotes', () => {
+    expect(buildQueries(termsOf([['odd', ['"', 'Odd']]]), ['stackoverflow']).map((q) => q.q)).toEqual(['"odd"']);
+  });
+});
+
+describe('Stack Exchange source: every phrase', () => {
+  it('searches each phrase of a term under its own cursor, yielding a question both find once', async () => {
+    const questions = makeQuestions();
+    const upstream = await serveUpstream(serveSearch(questions));
+    const terms = termsOf([['claude-code', ['Claude Code', 'claude-code']]]);
+    const { batches, error } = await drain(makeSource(upstream.url).poll(makeContext(terms, NOW), new Map()));
+    expect(error).toBeNull();
+    expect([...new Set(upstream.requests.map((r) => r.query.get('q')))]).toEqual(['"claude code"', '"claude-code"']);
+    expect([...new Set(batches.map((b) => b.queryKey))]).toEqual(['stackoverflow:"claude code"', 'stackoverflow:"claude-code"']);
+    expect(ids(batches).sort()).toEqual(allIds(questions));
+  });
+
+  it('serves every first phrase before any second one when the daily quota runs short', async () => {
+    const handler = serveSearch(makeQuestions().slice(0, 2));
+    const upstream = await serveUpstream((request) => ({ body: { ...handler(request).body, quota_remaining: 3 - upstream.requests.length } }));
+    const terms = termsOf([
+      ['claude-code', ['Claude Code', 'claude-code']],
+      ['cursor', ['Cursor']],
+    ]);
+    const { error } = await drain(makeSource(upstream.url, { quotaReserve: 1 }).poll(makeContext(terms, NOW), new Map()));
+    expect(String(error)).toMatch(/quota exhausted: 1 of 10000/);
+    expect(upstream.requests.map((r) => r.query.get('q'))).toEqual(['"claude code"', '"cursor"']);
+  });
+});
+
+describe('Stack Exchange source: late indexing', () => {
+  it('collects a question the index took late, created before the newest stored one, without moving the cursor back', async () => {
+    const questions = makeQuestions();
+    const newest = T0 + 9 * 60;
+    const late: Question = { question_id: 2000, creation_date: newest - 180, title: 'late' };
+    let indexed = false;
+    const upstream = await serveUpstream((request) => serveSearch(indexed ? [...questions, late] : questions)(request));
+    const source = makeSource(upstream.url);
+    const first = await drain(source.poll(context(), new Map()));
+    expect(ids(first.batches)).not.toContain('so:q:2000');
+
+    indexed = true;
+    const before = upstream.requests.length;
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
+    expect(second.error).toBeNull();
+    expect(ids(second.batches)).toEqual(['so:q:2000']);
+    expect(upstream.requests[before]?.query.get('fromdate')).toBe(String(newest - 600));
+    expect(second.batches.at(-1)?.cursor).toEqual({ from: newest, recent: { ...recentOf(questions), '2000': newest - 180 } });
+  });
+
+  it('reads from exactly the stored position when the overlap is zero', async () => {
+    const questions = makeQuestions();
+    const upstream = await serveUpstream(serveSearch(questions));
+    const stored = new Map<string, CursorValue>([['stackoverflow:"claude code"', { from: T0 + 240, recent: recentOf(questions.slice(4, 5)) }]]);
+    const { batches } = await drain(makeSource(upstream.url, { overlapMs: 0 }).poll(context(), stored));
+    expect(upstream.requests[0]?.query.get('fromdate')).toBe(String(T0 + 240));
+    expect(ids(batches)).toEqual(['so:q:1005', 'so:q:1006', 'so:q:1007', 'so:q:1008', 'so:q:1009']);
+    expect(batches.at(-1)?.cursor).toEqual({ from: T0 + 540, recent: recentOf(questions.slice(9)) });
+  });
+});
+
+/** Questions 1001 and 1002 (both on the first page of three) are answered; one answer names no term. */
+function makeAnsweredQuestions(): Question[] {
+  const list = makeQuestions();
+  list[1] = {
+    ...list[1]!,
+    answers: [
+      { answer_id: 5001, creation_date: T0 + 100, body: '<p>Claude Code reads <code>.env</code> &amp; stops.</p>' },
+      { answer_id: 5002, creation_date: T0 + 110, body: '<p>Restart the shell.</p>' },
+      { answer_id: 5003, creation_date: T0 + 130, body: '<p>Update claude-code first.</p>' },
+    ],
+  };
+  list[2] = { ...list[2]!, answers: [{ answer_id: 5004, creation_date: T0 + 150, body: '<p>In CLAUDE CODE, run /doctor.</p>' }] };
+  return list;
+}
+
+const KEPT_ANSWERS = ['so:a:5001', 'so:a:5003', 'so:a:5004'];
+
+describe('Stack Exchange source: answers', () => {
+  it('stores the answers naming a term in the batch of their question, under it, reading every answers page', async () => {
+    const questions = makeAnsweredQuestions();
+    const upstream = await serveUpstream(serveStackExchange(questions));
+    const { batches, error } = await drain(makeSource(upstream.url, { key: 'sekrit' }).poll(context(), new Map()));
+    expect(error).toBeNull();
+    expect(ids(batches.slice(0, 1))).toEqual(['so:q:1000', 'so:q:1001', 'so:q:1002', ...KEPT_ANSWERS]);
+    expect(ids(batches.slice(1)).filter((id) => id.includes(':a:'))).toEqual([]);
+    const posts = batches[0]!.posts;
+    const answer = posts.find((p) => p.externalId === 'so:a:5001');
+    expect(answer).toMatchObject({
+      parentId: 'so:q:1001',
+      threadId: 'so:q:1001',
+      author: 'helper',
+      score: 2,
+      body: 'Claude Code reads `.env` & stops.',
+      url: 'https://stackoverflow.com/a/5001',
+    });
+    expect(answer?.createdAt.toISOString()).toBe(new Date((T0 + 100) * 1000).toISOString());
+    expect(posts.find((p) => p.externalId === 'so:a:5004')?.parentId).toBe('so:q:1002');
+    expect(batches[0]?.fetched).toBe(3 + 4);
+  });
+
+  it('drops an answer that names no tracked term', async () => {
+    const upstream = await serveUpstream(serveStackExchange(makeAnsweredQuestions()));
+    const { batches } = await drain(makeSource(upstream.url).poll(context(), new Map()));
+    expect(ids(batches)).not.toContain('so:a:5002');
+    expect(ids(batches).filter((id) => id.includes(':a:'))).toEqual(KEPT_ANSWERS);
+  });
+
+  it('asks for the answers of the answered questions only, with the withbody filter and ;-joined ids', async () => {
+    const upstream = await serveUpstream(serveStackExchange(makeAnsweredQuestions()));
+    await drain(makeSource(upstream.url, { key: 'sekrit' }).poll(context(), new Map()));
+    const asked = upstream.requests.filter(isAnswersRequest);
+    expect(asked.map((r) => r.path)).toEqual(['/questions/1001;1002/answers', '/questions/1001;1002/answers']);
+    expect(asked.map((r) => r.query.get('page'))).toEqual(['1', '2']);
+    expect(Object.fromEntries(asked[0]!.query)).toMatchObject({ site: 'stackoverflow', filter: 'withbody', pagesize: '3', key: 'sekrit' });
+  });
+
+  it('keeps the questions and logs a warning when the answers request keeps failing with 500', async () => {
+    const questions = makeAnsweredQuestions();
+    const upstream = await serveUpstream(serveStackExchange(questions, () => ({ status: 500, body: 'boom' })));
+    const logs: LoggedLine[] = [];
+    const { batches, error } = await drain(makeSource(upstream.url).poll(makeContext(context().terms, NOW, logs), new Map()));
+    expect(error).toBeNull();
+    expect(ids(batches).sort()).toEqual(allIds(questions));
+    expect(warningsIn(logs)).toEqual([expect.stringMatching(/answers request failed/)]);
+    expect(upstream.requests.filter(isAnswersRequest).length).toBeGreaterThan(1);
+  });
+
+  it('rejects a malformed answer with its reason and keeps the rest of the page', async () => {
+    const questions = makeAnsweredQuestions();
+    const good = serveAnswers(questions);
+    const upstream = await serveUpstream(
+      serveStackExchange(questions, (request) => {
+        const response = good(request);
+        return { body: { ...response.body, items: [{ answer_id: 5999, question_id: 1001, creation_date: T0, score: 1 }, ...response.body.items] } };
+      }),
+    );
+    const { batches, error } = await drain(makeSource(upstream.url).poll(context(), new Map()));
+    expect(error).toBeNull();
+    expect(batches[0]?.rejected).toEqual([
+      { externalId: 'so:a:5999', reason: expect.stringMatching(/^invalid answer at body/) },
+      { externalId: 'so:a:5999', reason: expect.stringMatching(/^invalid answer at body/) },
+    ]);
+    expect(ids(batches).filter((id) => id.includes(':a:'))).toEqual(KEPT_ANSWERS);
+  });
+
+  it('counts the answers requests against the daily quota', async () => {
+    const questions = makeAnsweredQuestions();
+    const upstream = await serveUpstream(serveStackExchange(questions, serveAnswers(questions, { quota_remaining: 5, has_more: false })));
+    const { batches, error } = await drain(makeSource(upstream.url, { quotaReserve: 5 }).poll(context(), new Map()));
+    expect(String(error)).toMatch(/quota exhausted: 5 of 10000/);
+    expect(batches).toHaveLength(1);
+    expect(ids(batches)).toEqual(['so:q:1000', 'so:q:1001', 'so:q:1002', 'so:a:5001', 'so:a:5003']);
+    expect(upstream.requests.map((r) => r.path)).toEqual(['/search/advanced', '/questions/1001;1002/answers']);
+  });
+
+  it('keeps the questions without asking for answers when a search page leaves the quota at its reserve', async () => {
+    const questions = makeAnsweredQuestions();
+    const search = serveSearch(questions, { quota_remaining: 0 });
+    const upstream = await serveUpstream((request) => (isAnswersRequest(request) ? serveAnswers(questions)(request) : search(request)));
+    const logs: LoggedLine[] = [];
+    const { batches, error } = await drain(makeSource(upstream.url).poll(makeContext(context().terms, NOW, logs), new Map()));
+    expect(String(error)).toMatch(/quota exhausted/);
+    expect(ids(batches)).toEqual(['so:q:1000', 'so:q:1001', 'so:q:1002']);
+    expect(upstream.requests).toHaveLength(1);
+    expect(warningsIn(logs)).toEqual([expect.stringMatching(/quota at its reserve/)]);
+  });
+
+  it('resumes after a stop at any batch with every question and kept answer exactly once', async () => {
+    const questions = makeAnsweredQuestions();
+    const upstream = await serveUpstream(serveStackExchange(questions));
+    const source = makeSource(upstream.url);
+    const expected = [...allIds(questions), ...KEPT_ANSWERS].sort();
+    for (let stopAfter = 1; stopAfter <= 3; stopAfter++) {
+      const cut = await drain(source.poll(context(), new Map()), stopAfter);
+      const rest = await drain(source.poll(context(), lastCursors(cut.batches)));
+      expect([...ids(cut.batches), ...ids(rest.batches)].sort()).toEqual(expected);
+    }
+  });
+
+  it('collects answers during a backfill too', async () => {
+    const upstream = await serveUpstream(serveStackExchange(makeAnsweredQuestions()));
+    const window = { since: new Date((T0 - 60) * 1000), until: new Date((T0 + 600) * 1000) };
+    const { batches, error } = await drain(makeSource(upstream.url).backfill!(context(), window, new Map()));
+    expect(error).toBeNull();
+    expect(ids(batches).filter((id) => id.includes(':a:'))).toEqual(KEPT_ANSWERS);
   });
 });
