@@ -5,6 +5,7 @@ import type { SourceBatch } from '../types.ts';
 import { buildQueries, createBlueskySource, type BlueskySourceOptions } from './source.ts';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
+const OVERLAP_MS = 10 * 60_000;
 const T0 = NOW.getTime() - 24 * 3600_000;
 
 /** Post n is created n minutes after T0, except that n = 10k+1 shares the instant of 10k (ties at page edges). */
@@ -39,9 +40,11 @@ interface FakeState {
   accessTtlSeconds: number;
   /** Posts whose text names the tool as "claude-code" rather than "Claude Code". */
   hyphenated: Set<number>;
+  /** Posts the search index has not taken yet. */
+  unindexed: Set<number>;
 }
 
-const newState = (maxId: number): FakeState => ({ maxId, access: new Set(), refresh: new Set(), logins: 0, refreshes: 0, issued: 0, accessTtlSeconds: 3600, hyphenated: new Set() });
+const newState = (maxId: number): FakeState => ({ maxId, access: new Set(), refresh: new Set(), logins: 0, refreshes: 0, issued: 0, accessTtlSeconds: 3600, hyphenated: new Set(), unindexed: new Set() });
 
 function issue(state: FakeState): Record<string, string> {
   state.issued++;
@@ -76,7 +79,7 @@ function servePds(state: FakeState) {
       const limit = Number(request.query.get('limit') ?? 25);
       const phrase = (request.query.get('q') ?? '').replace(/^"|"$/g, '').toLowerCase();
       const matching = Array.from({ length: state.maxId }, (_, i) => state.maxId - i).filter(
-        (n) => createdMs(n) >= since && createdMs(n) < until && textOf(n, state).toLowerCase().includes(phrase),
+        (n) => createdMs(n) >= since && createdMs(n) < until && !state.unindexed.has(n) && textOf(n, state).toLowerCase().includes(phrase),
       );
       const page = matching.slice(0, limit);
       return { body: { posts: page.map((n) => makePost(n, state)), ...(matching.length > limit ? { cursor: String(limit) } : {}), hitsTotal: matching.length } };
@@ -138,8 +141,8 @@ describe('Bluesky source: poll', () => {
     expect(sorted(numbers(first.batches))).toEqual(range(1, 12));
     const cursors = lastCursors(first.batches);
     expect([...cursors.keys()].sort()).toEqual(['"claude code"', '"claude-code"', '"cursor"']);
-    expect(cursors.get('"claude-code"')).toMatchObject({ hwm: { at: new Date(createdMs(12)).toISOString() } });
-    expect(cursors.get('"claude code"')).toMatchObject({ hwm: { at: new Date(createdMs(11)).toISOString() } });
+    expect(cursors.get('"claude-code"')).toMatchObject({ hwm: new Date(createdMs(12)).toISOString() });
+    expect(cursors.get('"claude code"')).toMatchObject({ hwm: new Date(createdMs(11)).toISOString() });
 
     state.maxId = 15;
     state.hyphenated.add(15);
@@ -168,11 +171,15 @@ describe('Bluesky source: poll', () => {
     expect(Object.fromEntries(first.query)).toMatchObject({ q: '"claude code"', sort: 'latest', limit: '5', since: new Date(NOW.getTime() - 48 * 3600_000).toISOString() });
     expect(first.headers.authorization).toMatch(/^Bearer /);
     expect(searches(upstream)[1]?.query.get('until')).toBe(new Date(createdMs(29) + 1).toISOString());
-    expect(lastCursors(batches).get('"claude code"')).toEqual({ hwm: { at: new Date(createdMs(33)).toISOString(), uris: [uriOf(33)] }, walk: null });
+    expect(lastCursors(batches).get('"claude code"')).toEqual({
+      hwm: new Date(createdMs(33)).toISOString(),
+      recent: Object.fromEntries(range(23, 33).map((n) => [uriOf(n), createdMs(n)])),
+      walk: null,
+    });
     expect(batches[0]?.posts[0]?.url).toBe('https://bsky.app/profile/u33.example/post/r33');
   });
 
-  it('stops at the high-water mark on the next poll', async () => {
+  it('reads the next poll down to the overlap below the high-water mark, yielding only posts not taken before', async () => {
     const state = newState(20);
     const upstream = await serveUpstream(servePds(state));
     const source = makeSource(upstream.url);
@@ -181,8 +188,58 @@ describe('Bluesky source: poll', () => {
     const before = searches(upstream).length;
     const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(sorted(numbers(second.batches))).toEqual(range(21, 27));
-    expect(searches(upstream)[before]?.query.get('since')).toBe(new Date(createdMs(20)).toISOString());
+    expect(searches(upstream)[before]?.query.get('since')).toBe(new Date(createdMs(20) - OVERLAP_MS).toISOString());
     expect(state.logins).toBe(1);
+  });
+
+  it('collects a post indexed after the last poll whose sortAt lies inside the overlap, keeping the mark where it was', async () => {
+    const state = newState(20);
+    state.unindexed.add(17);
+    const upstream = await serveUpstream(servePds(state));
+    const source = makeSource(upstream.url);
+    const first = await drain(source.poll(context(), new Map()));
+    expect(numbers(first.batches)).not.toContain(17);
+    state.unindexed.clear();
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
+    expect(second.error).toBeNull();
+    expect(numbers(second.batches)).toEqual([17]);
+    expect(lastCursors(second.batches).get('"claude code"')).toMatchObject({ hwm: new Date(createdMs(20)).toISOString(), walk: null });
+    const third = await drain(source.poll(context(), lastCursors(second.batches)));
+    expect(numbers(third.batches)).toEqual([]);
+  });
+
+  it('does not read below the overlap: a late post older than it is not collected', async () => {
+    const state = newState(30);
+    state.unindexed.add(5);
+    const upstream = await serveUpstream(servePds(state));
+    const source = makeSource(upstream.url);
+    const first = await drain(source.poll(context(), new Map()));
+    state.unindexed.clear();
+    const before = searches(upstream).length;
+    const second = await drain(source.poll(context(), lastCursors(first.batches)));
+    expect(numbers(second.batches)).toEqual([]);
+    const floor = createdMs(30) - OVERLAP_MS;
+    const marked = searches(upstream).slice(before).filter((r) => r.query.get('q') === '"claude code"');
+    const sinces = marked.map((r) => Date.parse(r.query.get('since') ?? ''));
+    expect(sinces.length).toBeGreaterThan(0);
+    expect(Math.min(...sinces)).toBe(floor);
+  });
+
+  it('resumes a poll cut at any batch inside the overlap, still collecting the late post once', async () => {
+    const state = newState(30);
+    state.unindexed.add(26);
+    const upstream = await serveUpstream(servePds(state));
+    const source = makeSource(upstream.url);
+    const first = await drain(source.poll(context(), new Map()));
+    state.unindexed.clear();
+    state.maxId = 45;
+    for (let stopAfter = 1; stopAfter <= 6; stopAfter++) {
+      const cut = await drain(source.poll(context(), lastCursors(first.batches)), stopAfter);
+      const rest = await drain(source.poll(context(), new Map([...lastCursors(first.batches), ...lastCursors(cut.batches)])));
+      const all = [...numbers(cut.batches), ...numbers(rest.batches)];
+      expect(sorted(all)).toEqual([26, ...range(31, 45)]);
+      expect(new Set(all).size).toBe(all.length);
+    }
   });
 
   it('refreshes an expired access token, and logs in again when the refresh token is dead too', async () => {

@@ -1,6 +1,7 @@
+import { z } from 'zod';
 import type { NormalizedPost } from '../../core/post.ts';
-import { computeProgress, resumeThenWalk, toBatch, type Share } from '../batching.ts';
-import { isCursorObject, readWindowCursor } from '../cursor.ts';
+import { computeProgress, toBatch, type Share } from '../batching.ts';
+import { IdTimes, keepSince, readCursor, readWindowCursor } from '../cursor.ts';
 import { listPhrases, quotePhrase } from '../terms.ts';
 import type { BackfillWindow, CollectContext, CursorValue, Rejection, SearchTerm, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
 import { BlueskyClient } from './client.ts';
@@ -16,6 +17,8 @@ export interface BlueskySourceOptions extends SourceHttpOptions {
   maxPagesPerPoll?: number;
   /** How far back the first poll of a term reaches. */
   initialLookbackMs?: number;
+  /** Each poll reads this far below its high-water mark, for posts the search index took late. */
+  overlapMs?: number;
 }
 
 /** An instant (ISO, ms) and the posts already taken at exactly that instant. */
@@ -27,17 +30,25 @@ interface Mark {
 /**
  * Pages are walked newest first by `until` (exclusive) rather than the opaque search cursor, so a
  * stored walk resumes exactly: `until` is the oldest instant reached plus 1 ms, `edge` the posts
- * already taken at that instant. `hwm` is where the previous finished walk began.
+ * already taken at that instant. `hwm` is the newest instant of the last finished walk; each walk
+ * reads down to `overlapMs` below it, and `recent` (uri -> sortAt ms) holds what was taken inside
+ * that overlap so only posts the index took late come through again. `added` collects a walk's own.
  */
-export interface BlueskyPollCursor {
-  hwm: Mark | null;
-  walk: { top: Mark; until: string; edge: string[] } | null;
-}
+const BlueskyPollCursor = z.object({
+  hwm: z.string().nullable(),
+  recent: IdTimes,
+  walk: z.object({ top: z.string(), until: z.string(), edge: z.array(z.string()), added: IdTimes }).nullable(),
+});
+type BlueskyPollCursor = z.infer<typeof BlueskyPollCursor>;
+type Walk = NonNullable<BlueskyPollCursor['walk']>;
+type Base = Omit<BlueskyPollCursor, 'walk'>;
 
 interface PageResult {
   posts: NormalizedPost[];
   rejected: Rejection[];
   fetched: number;
+  /** Items that passed `skip`, by uri, with their sortAt in ms. */
+  taken: IdTimes;
   newest: Mark | null;
   oldest: Mark | null;
   full: boolean;
@@ -52,6 +63,7 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
   const pageLimit = Math.min(100, Math.max(1, options.pageLimit ?? 100));
   const maxPages = options.maxPagesPerPoll ?? 10;
   const lookbackMs = options.initialLookbackMs ?? DAY_MS;
+  const overlapMs = Math.max(0, options.overlapMs ?? 10 * 60_000);
 
   async function readPage(
     ctx: CollectContext,
@@ -66,6 +78,7 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
       posts: [],
       rejected: [],
       fetched: response.posts.length,
+      taken: {},
       newest: null,
       oldest: null,
       full: response.posts.length >= pageLimit,
@@ -79,6 +92,7 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
         result.newest = extendMark(result.newest, at, uri, (a, b) => a > b);
         result.oldest = extendMark(result.oldest, at, uri, (a, b) => a < b);
         if (skip(uri, at)) continue;
+        if (uri) result.taken[uri] = mapped.sortAt.getTime();
       }
       if (mapped.kind === 'rejected') result.rejected.push(mapped.rejection);
       if (mapped.kind !== 'post' || runSeen.has(mapped.post.externalId)) continue;
@@ -92,30 +106,39 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
     const lookbackStart = new Date(ctx.now().getTime() - lookbackMs).toISOString();
     let pages = 0;
 
-    async function* descend(start: { until: string | null; edge: string[]; top: Mark | null }, hwm: Mark | null): AsyncGenerator<SourceBatch, boolean> {
-      let { until, edge, top } = start;
+    /** Walks down from `walk` (null: from the newest post) to the overlap below `base.hwm`; null when the page budget ran out. */
+    async function* descend(base: Base, walk: Walk | null): AsyncGenerator<SourceBatch, Base | null> {
+      const since = base.hwm === null ? lookbackStart : new Date(Date.parse(base.hwm) - overlapMs).toISOString();
+      let until = walk?.until ?? null;
+      let edge = walk?.edge ?? [];
+      let top = walk?.top ?? null;
+      let added = walk?.added ?? {};
       for (;;) {
-        if (pages >= maxPages) return false;
+        if (pages >= maxPages) return null;
         const atEdge = new Set(edge);
-        const skip = (uri: string, at: string): boolean => atEdge.has(uri) || (hwm !== null && (at < hwm.at || (at === hwm.at && hwm.uris.includes(uri))));
-        const result = await readPage(ctx, api, query.q, { since: hwm?.at ?? lookbackStart, until }, skip, runSeen);
+        const skip = (uri: string, at: string): boolean => atEdge.has(uri) || Object.hasOwn(base.recent, uri) || at < since;
+        const result = await readPage(ctx, api, query.q, { since, until }, skip, runSeen);
         pages++;
-        top ??= pickNewerMark(result.newest, hwm);
+        top ??= pickLater(result.newest?.at ?? null, base.hwm);
+        const floor = top === null ? 0 : Date.parse(top) - overlapMs;
+        added = keepSince({ ...added, ...result.taken }, floor);
         const nextUntil = result.oldest ? new Date(Date.parse(result.oldest.at) + 1).toISOString() : null;
         const stalled = nextUntil === null || (until !== null && nextUntil >= until);
         const reachedEnd = result.fetched === 0 || (!result.full && !result.more) || stalled;
-        const cursor: BlueskyPollCursor =
-          reachedEnd || !top || !result.oldest || nextUntil === null
-            ? { hwm: top, walk: null }
-            : { hwm, walk: { top, until: nextUntil, edge: result.oldest.uris } };
-        yield toBatch(query.queryKey, result, serializeCursor(cursor));
-        if (reachedEnd || !result.oldest) return true;
+        if (reachedEnd || top === null || !result.oldest || nextUntil === null) {
+          const finished: Base = { hwm: top, recent: keepSince({ ...base.recent, ...added }, floor) };
+          yield toBatch(query.queryKey, result, { ...finished, walk: null });
+          return finished;
+        }
+        yield toBatch(query.queryKey, result, { ...base, walk: { top, until: nextUntil, edge: result.oldest.uris, added } });
         until = nextUntil;
         edge = result.oldest.uris;
       }
     }
 
-    yield* resumeThenWalk(stored, (resume, hwm) => descend(resume ? { ...resume } : { until: null, edge: [], top: null }, hwm));
+    let base: Base | null = { hwm: stored.hwm, recent: stored.recent };
+    if (stored.walk) base = yield* descend(base, stored.walk);
+    if (base) yield* descend(base, null);
   }
 
   async function* backfillTerm(
@@ -157,7 +180,8 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
       const runSeen = new Set<string>();
       for (const query of buildQueries(ctx.terms)) {
         if (ctx.signal.aborted) return;
-        yield* pollTerm(ctx, client, query, readPollCursor(cursors.get(query.queryKey)), runSeen);
+        const stored = readCursor(BlueskyPollCursor, cursors.get(query.queryKey), ctx, query.queryKey) ?? { hwm: null, recent: {}, walk: null };
+        yield* pollTerm(ctx, client, query, stored, runSeen);
       }
     },
 
@@ -196,38 +220,14 @@ function extendMark(mark: Mark | null, at: string, uri: string, better: (a: stri
   return mark;
 }
 
-function pickNewerMark(found: Mark | null, hwm: Mark | null): Mark | null {
-  if (!found) return hwm;
-  if (!hwm || found.at > hwm.at) return found;
-  return found.at === hwm.at ? { at: hwm.at, uris: [...new Set([...hwm.uris, ...found.uris])] } : hwm;
-}
-
-function serializeCursor(cursor: BlueskyPollCursor): CursorValue {
-  const mark = (m: Mark): CursorValue => ({ at: m.at, uris: m.uris });
-  return {
-    hwm: cursor.hwm ? mark(cursor.hwm) : null,
-    walk: cursor.walk ? { top: mark(cursor.walk.top), until: cursor.walk.until, edge: cursor.walk.edge } : null,
-  };
+/** The later of two ISO instants, so a high-water mark never moves back. */
+function pickLater(found: string | null, hwm: string | null): string | null {
+  if (found === null) return hwm;
+  return hwm === null || found > hwm ? found : hwm;
 }
 
 function readStrings(value: CursorValue | undefined): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
-
-function readMark(value: CursorValue | undefined): Mark | null {
-  if (!isCursorObject(value) || typeof value.at !== 'string') return null;
-  return { at: value.at, uris: readStrings(value.uris) };
-}
-
-function readPollCursor(value: CursorValue | undefined): BlueskyPollCursor {
-  if (!isCursorObject(value)) return { hwm: null, walk: null };
-  const hwm = readMark(value.hwm);
-  const walk = value.walk;
-  if (isCursorObject(walk) && typeof walk.until === 'string') {
-    const top = readMark(walk.top);
-    if (top) return { hwm, walk: { top, until: walk.until, edge: readStrings(walk.edge) } };
-  }
-  return { hwm, walk: null };
 }
 
 function readBackfillCursor(value: CursorValue | undefined, since: string, until: string): { next: string; edge: string[]; done: boolean } | null {
