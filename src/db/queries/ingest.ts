@@ -23,13 +23,20 @@ export const MIN_REPOST_LENGTH = 40;
 
 const column = <T>(rows: PostRow[], pick: (row: PostRow) => T): T[] => rows.map(pick);
 
+/** Key order of posts, so writers inserting the same posts lock their keys in the same order. */
+const byKey = (a: PostRow, b: PostRow): number =>
+  a.source < b.source ? -1 : a.source > b.source ? 1 : a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0;
+
 /**
  * Inserts the posts not stored yet and returns them; (source, external_id) already present are
- * skipped. A new post repeating an earlier post's text is flagged with duplicate_of.
+ * skipped. A new post repeating the text of a post stored before it, or earlier in the batch, is
+ * flagged with duplicate_of: the first post of a text claims its hash in post_texts, and a writer
+ * committing the same text at the same moment waits on that key until the first commits.
  */
-export async function insertPosts(db: Executor, rows: PostRow[]): Promise<InsertedPost[]> {
-  if (rows.length === 0) return [];
-  const inserted = await sql<{ id: number; source: string; external_id: string }>`
+export async function insertPosts(db: Executor, unordered: PostRow[]): Promise<InsertedPost[]> {
+  if (unordered.length === 0) return [];
+  const rows = [...unordered].sort(byKey);
+  const inserted = await sql<{ id: string; source: string; external_id: string; content_hash: string; long: boolean }>`
     INSERT INTO posts (source, external_id, url, author, title, body, created_at, score, comments, parent_id,
                        thread_id, content_hash, sentiment_label, sentiment_score, sentiment_confidence, model_version)
     SELECT * FROM unnest(
@@ -43,26 +50,41 @@ export async function insertPosts(db: Executor, rows: PostRow[]): Promise<Insert
       ${column(rows, (r) => r.confidence)}::real[], ${column(rows, (r) => r.modelVersion)}::text[]
     )
     ON CONFLICT (source, external_id) DO NOTHING
-    RETURNING id, source, external_id`.execute(db);
-  if (inserted.rows.length === 0) return [];
-  const ids = inserted.rows.map((r) => r.id);
-  const reposts = await sql<{ id: number; duplicate_of: number }>`
-    UPDATE posts AS p SET duplicate_of = first.id
-    FROM (
-      SELECT DISTINCT ON (n.id) n.id AS new_id, o.id
-      FROM posts n JOIN posts o ON o.content_hash = n.content_hash AND o.id < n.id
-      WHERE n.id = ANY(${ids}::bigint[]) AND length(n.body) >= ${MIN_REPOST_LENGTH}
-      ORDER BY n.id, o.id
-    ) AS first
-    WHERE p.id = first.new_id
-    RETURNING p.id, p.duplicate_of`.execute(db);
-  const duplicateOf = new Map(reposts.rows.map((r) => [Number(r.id), Number(r.duplicate_of)]));
-  return inserted.rows.map((r) => ({
-    id: Number(r.id),
-    source: r.source,
-    externalId: r.external_id,
-    duplicateOf: duplicateOf.get(Number(r.id)) ?? null,
-  }));
+    RETURNING id, source, external_id, content_hash, length(body) >= ${MIN_REPOST_LENGTH} AS long`.execute(db);
+  const posts = inserted.rows.map((r) => ({ id: Number(r.id), source: r.source, externalId: r.external_id, hash: r.content_hash, long: r.long }));
+  // The first new post of each text offers to claim it; texts already claimed belong to a stored post.
+  const firstInBatch = new Map<string, number>();
+  for (const post of posts) {
+    if (post.long && (firstInBatch.get(post.hash) ?? Infinity) > post.id) firstInBatch.set(post.hash, post.id);
+  }
+  const offers = [...firstInBatch].sort(([a], [b]) => (a < b ? -1 : 1));
+  const owner = new Map(offers);
+  if (offers.length > 0) {
+    const claimed = await sql<{ content_hash: string }>`
+      INSERT INTO post_texts (content_hash, post_id)
+      SELECT * FROM unnest(${offers.map(([hash]) => hash)}::text[], ${offers.map(([, id]) => id)}::bigint[])
+      ON CONFLICT (content_hash) DO NOTHING
+      RETURNING content_hash`.execute(db);
+    const taken = new Set(claimed.rows.map((r) => r.content_hash));
+    const elsewhere = offers.filter(([hash]) => !taken.has(hash)).map(([hash]) => hash);
+    if (elsewhere.length > 0) {
+      const stored = await sql<{ content_hash: string; post_id: string }>`
+        SELECT content_hash, post_id FROM post_texts WHERE content_hash = ANY(${elsewhere}::text[])`.execute(db);
+      for (const row of stored.rows) owner.set(row.content_hash, Number(row.post_id));
+    }
+  }
+  const reposts = posts.flatMap((post) => {
+    const first = post.long ? owner.get(post.hash) : undefined;
+    return first !== undefined && first !== post.id ? [{ id: post.id, duplicateOf: first }] : [];
+  });
+  if (reposts.length > 0) {
+    await sql`
+      UPDATE posts AS p SET duplicate_of = r.duplicate_of
+      FROM unnest(${reposts.map((r) => r.id)}::bigint[], ${reposts.map((r) => r.duplicateOf)}::bigint[]) AS r(id, duplicate_of)
+      WHERE p.id = r.id`.execute(db);
+  }
+  const duplicateOf = new Map(reposts.map((r) => [r.id, r.duplicateOf]));
+  return posts.map(({ id, source, externalId }) => ({ id, source, externalId, duplicateOf: duplicateOf.get(id) ?? null }));
 }
 
 export interface MentionRow {
