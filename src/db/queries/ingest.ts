@@ -202,15 +202,17 @@ const sumsOfMentions = (mentions: RawBuilder<unknown>, unit: 'hour' | 'day') => 
 
 /**
  * Stores the mentions and aspects of new posts and adds the mentions to the hourly and daily
- * rollups, in one statement: the sums are taken from the mention rows actually inserted.
+ * rollups, in one statement: the sums are taken from the mention rows actually inserted. The daily
+ * rows wait on the hourly upsert's output, so rollup rows are always locked hourly first, as in
+ * rebuildRollups, and concurrent writers cannot deadlock on them.
  */
 export async function insertAnalysed(db: Executor, mentions: MentionRow[], aspects: AspectRow[]): Promise<void> {
   if (mentions.length === 0) return;
   await sql`
     WITH inserted AS (${mentionInsert(mentions)} RETURNING entity_id, created_at, source, label, score, engagement),
     ${aspects.length > 0 ? sql`aspects AS (${aspectInsert(aspects)}),` : sql``}
-    hourly AS (${insertInto(HOURLY)} ${sumsOfMentions(sql`inserted`, 'hour')} ${addOnConflict(HOURLY)})
-    ${insertInto(DAILY)} ${sumsOfMentions(sql`inserted`, 'day')} ${addOnConflict(DAILY)}`.execute(db);
+    hourly AS (${insertInto(HOURLY)} ${sumsOfMentions(sql`inserted`, 'hour')} ${addOnConflict(HOURLY)} RETURNING 1)
+    ${insertInto(DAILY)} ${sumsOfMentions(sql`inserted WHERE (SELECT count(*) FROM hourly) >= 0`, 'day')} ${addOnConflict(DAILY)}`.execute(db);
 }
 
 /** Adds each delta to its row of `table`; rows are locked in key order. */
