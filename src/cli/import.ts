@@ -33,6 +33,8 @@ export function registerImport(program: Command): void {
           const size = input instanceof ReadStream ? Math.max(1, statSync(file).size) : 1;
           progress?.start(basename(file));
           const summary = await importPosts(input, ingestor, {
+            // A server writes two batches at once on two connections; the embedded database has one.
+            concurrentCommits: runtime.database.kind === 'server' ? 2 : 1,
             onProgress: (sofar) => input instanceof ReadStream && progress?.update(input.bytesRead / size, sofar.stored, basename(file)),
           });
           progress?.stop();

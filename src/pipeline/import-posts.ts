@@ -81,32 +81,38 @@ export function openImportInput(file: string): Readable {
  * Streams JSON Lines through the same pipeline as collected posts, in batches, so memory stays flat
  * however large the file. Bad lines are reported by number and skipped; the rest is stored.
  */
-export async function importPosts(
-  input: Readable,
-  ingestor: Ingestor,
-  { batchSize = BATCH_SIZE, onProgress }: { batchSize?: number; onProgress?: (summary: ImportSummary) => void } = {},
-): Promise<ImportSummary> {
+export interface ImportOptions {
+  batchSize?: number;
+  /**
+   * Batches committing at once, each in its own transaction; more than one only helps a server,
+   * where each has its own connection. Commits start in input order.
+   */
+  concurrentCommits?: number;
+  onProgress?: (summary: ImportSummary) => void;
+}
+
+export async function importPosts(input: Readable, ingestor: Ingestor, options: ImportOptions = {}): Promise<ImportSummary> {
+  const { batchSize = BATCH_SIZE, concurrentCommits = 1, onProgress } = options;
   const summary: ImportSummary = { read: 0, stored: 0, duplicates: 0, rejected: 0, errors: [] };
   let batch: NormalizedPost[] = [];
   // Batches are analysed ahead (in worker threads when the ingestor has them) while the oldest
-  // prepared batch commits; commits run one at a time, in input order. At most
-  // `prepareAhead` + 1 batches are held, so memory stays flat however long the input.
+  // prepared batches commit. At most `prepareAhead` + `concurrentCommits` batches are held, so
+  // memory stays flat however long the input.
   const preparing: Promise<PreparedBatch>[] = [];
-  let committing: Promise<IngestResult> | null = null;
-  const settle = async (): Promise<void> => {
-    if (!committing) return;
-    const result = await committing;
-    committing = null;
+  const committing: Promise<IngestResult>[] = [];
+  const settleOldest = async (): Promise<void> => {
+    const result = await committing.shift()!;
     summary.stored += result.stored;
     summary.duplicates += result.duplicates;
     onProgress?.(summary);
   };
   const commitOldest = async (): Promise<void> => {
     const prepared = await preparing.shift()!;
-    await settle();
-    committing = ingestor.commit(prepared);
-    // Its failure surfaces at the next settle(); until then it must not count as unhandled.
-    committing.catch(() => undefined);
+    while (committing.length >= concurrentCommits) await settleOldest();
+    const commit = ingestor.commit(prepared);
+    // Its failure surfaces when it is settled; until then it must not count as unhandled.
+    commit.catch(() => undefined);
+    committing.push(commit);
   };
   const flush = async (): Promise<void> => {
     if (batch.length > 0) {
@@ -135,6 +141,6 @@ export async function importPosts(
   }
   await flush();
   while (preparing.length > 0) await commitOldest();
-  await settle();
+  while (committing.length > 0) await settleOldest();
   return summary;
 }
