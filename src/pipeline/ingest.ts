@@ -48,9 +48,6 @@ export function engagementOf(post: Pick<NormalizedPost, 'score' | 'comments'>): 
   return Math.max(0, Math.round((post.score ?? 0) + (post.comments ?? 0)));
 }
 
-/** Scores are stored as real (float4); round them the same way before they enter the rollup sums. */
-const asReal = (value: number): number => Math.fround(value);
-
 /** The stored rows of one analysed post: a mention per entity, and its aspects. */
 export function buildMentionRows(
   postId: number,
@@ -72,7 +69,7 @@ export function buildMentionRows(
       start: m.start,
       end: m.end,
       label: m.sentiment.label,
-      score: asReal(m.sentiment.score),
+      score: m.sentiment.score,
       confidence: m.sentiment.confidence,
       modelVersion,
       engagement,
@@ -124,7 +121,7 @@ export interface PreparedBatch {
 
 /**
  * Stores a batch exactly once: posts by (source, external id), their mentions, aspects and events,
- * the hourly rollups they touch, and the collector's cursor, all in one transaction.
+ * the hourly and daily rollups they touch, and the collector's cursor, all in one transaction.
  */
 export async function createIngestor(db: Kysely<DB>, options: IngestorOptions = {}): Promise<Ingestor> {
   const entities = await listEntities(db);
