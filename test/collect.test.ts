@@ -93,7 +93,7 @@ describe('collecting from a real HTTP upstream', () => {
     }
   };
 
-  it('a backfill killed with SIGKILL mid-run resumes and stores every post exactly once', async () => {
+  it('a backfill killed with SIGKILL mid-run resumes its window and stores every post exactly once', async () => {
     const child = spawn(process.execPath, [BIN, 'backfill', '--source', 'hn', '--since', '2026-02-01', '--until', '2026-03-01'], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
@@ -109,8 +109,10 @@ describe('collecting from a real HTTP upstream', () => {
     expect(partial.posts).toBeGreaterThan(0);
     expect(partial.posts).toBeLessThan(TOTAL);
 
-    const resumed = await runCli(['backfill', '--source', 'hn', '--since', '2026-02-01', '--until', '2026-03-01', '--json'], env);
+    // Without --until the killed run's window is resumed, not a new one ending now.
+    const resumed = await runCli(['backfill', '--source', 'hn', '--since', '2026-02-01', '--json'], env);
     expect(resumed.stderr).not.toMatch(/error/i);
+    expect(resumed.stderr).toMatch(/^resuming the unfinished backfill of hn from 2026-02-01T00:00:00\.000Z to 2026-03-01T00:00:00\.000Z$/m);
     expect(resumed.code).toBe(0);
     const final = await countStored();
     expect(final).toEqual({ posts: TOTAL, distinct: TOTAL, mentions: TOTAL });

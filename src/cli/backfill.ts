@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../core/errors.ts';
 import type { CollectorSource } from '../core/post.ts';
+import { findUnfinishedBackfill } from '../db/queries/runs.ts';
 import { runSource } from '../pipeline/collect.ts';
 import { buildSources } from '../pipeline/sources.ts';
 import { printJson, withRuntime } from './context.ts';
@@ -24,11 +25,16 @@ export function registerBackfill(program: Command): void {
     .option('--until <date>', 'end of the window (default now)', parseDate)
     .option('--json', 'print the summary as one JSON object')
     .action(async (options: BackfillOptions) => {
-      const until = options.until ?? new Date();
-      if (options.since >= until) throw new ValidationError('--since must be before --until');
       if (options.source.length !== 1) throw new ValidationError('--source: backfill one source at a time');
       const name = options.source[0]!;
       await withRuntime(async (runtime) => {
+        // Without --until, an unfinished backfill from the same date is resumed rather than restarted at now.
+        const unfinished = options.until ? null : await findUnfinishedBackfill(runtime.database.db, name, options.since);
+        const until = options.until ?? unfinished ?? new Date();
+        if (options.since >= until) throw new ValidationError('--since must be before --until');
+        if (unfinished) {
+          process.stderr.write(`resuming the unfinished backfill of ${name} from ${options.since.toISOString()} to ${until.toISOString()}\n`);
+        }
         const entry = buildSources(runtime.settings).find((s) => s.source.name === name)!;
         if (!entry.source.backfill) throw new ValidationError(`--source: ${name} has no history to backfill`);
         const controller = new AbortController();

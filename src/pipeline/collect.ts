@@ -40,7 +40,8 @@ export async function runSource(options: RunSourceOptions): Promise<SourceRunSum
   const { db, source, log } = options;
   const kind: RunKind = options.backfill ? 'backfill' : 'poll';
   const totals: SourceRunSummary = { fetched: 0, stored: 0, duplicates: 0, rejected: 0, skipped: null, error: null };
-  const runId = await startRun(db, source.name, kind);
+  const window = options.backfill && { since: options.backfill.since.toISOString(), until: options.backfill.until.toISOString() };
+  const runId = await startRun(db, source.name, kind, window || {});
   const skip = source.skipReason();
   if (skip) {
     await finishRun(db, runId, 'skipped', totals, skip);

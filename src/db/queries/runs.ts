@@ -11,9 +11,26 @@ export interface RunCounts {
   rejected: number;
 }
 
-export async function startRun(db: Executor, source: string, kind: RunKind): Promise<number> {
-  const row = await db.insertInto('collection_runs').values({ source, kind, details: '{}' }).returning('id').executeTakeFirstOrThrow();
+export async function startRun(db: Executor, source: string, kind: RunKind, details: Record<string, unknown> = {}): Promise<number> {
+  const row = await db
+    .insertInto('collection_runs')
+    .values({ source, kind, details: JSON.stringify(details) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return row.id;
+}
+
+/**
+ * The end of the window of the latest backfill of `source` from `since`, when that run did not
+ * finish (killed, interrupted or failed): a re-run without --until resumes that window.
+ */
+export async function findUnfinishedBackfill(db: Executor, source: string, since: Date): Promise<Date | null> {
+  const rows = await sql<{ status: string; until: string | null }>`
+    SELECT status, details->>'until' AS until FROM collection_runs
+    WHERE source = ${source} AND kind = 'backfill' AND details->>'since' = ${since.toISOString()}
+    ORDER BY id DESC LIMIT 1`.execute(db);
+  const last = rows.rows[0];
+  return last && (last.status === 'running' || last.status === 'failed') && last.until ? new Date(last.until) : null;
 }
 
 export async function finishRun(
@@ -34,7 +51,7 @@ export async function finishRun(
       status,
       error,
       finished_at: new Date(),
-      details: JSON.stringify(details),
+      details: sql`details || ${JSON.stringify(details)}::jsonb`,
     })
     .where('id', '=', id)
     .execute();
