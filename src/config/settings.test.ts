@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { describeDatabase, parseSettings } from './settings.ts';
 
@@ -18,6 +19,7 @@ describe('parseSettings', () => {
     });
     expect(s.sources.hnUrl).toBe('https://hn.algolia.com/api/v1');
     expect(s.sources.rssFeeds).toBeUndefined();
+    expect(s.analysisThreads).toBe(Math.max(1, availableParallelism() - 1));
   });
 
   it('reads every kind of value', () => {
@@ -29,8 +31,10 @@ describe('parseSettings', () => {
       VIBECHECK_RSS_FEEDS: 'https://status.example/feed.atom',
       LLM_BASE_URL: 'http://127.0.0.1:11434/v1',
       LLM_MODEL: 'qwen3',
+      VIBECHECK_ANALYSIS_THREADS: '0',
     });
     expect(s.port).toBe(9000);
+    expect(s.analysisThreads).toBe(0);
     expect(s.sqlEcho).toBe(true);
     expect(s.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(s.sources.rssFeeds).toEqual(['https://status.example/feed.atom']);
@@ -46,6 +50,8 @@ describe('parseSettings', () => {
     [{ CORS_ORIGINS: 'not a url' }, /CORS_ORIGINS: expected comma-separated http\(s\) URLs, got "not a url"/],
     [{ VIBECHECK_HN_URL: 'ftp://x' }, /VIBECHECK_HN_URL: expected an http\(s\) URL/],
     [{ LLM_BASE_URL: 'http://x' }, /LLM_MODEL: required when LLM_BASE_URL is set/],
+    [{ VIBECHECK_ANALYSIS_THREADS: '-1' }, /VIBECHECK_ANALYSIS_THREADS: .* \(got "-1"\)/],
+    [{ VIBECHECK_ANALYSIS_THREADS: 'many' }, /VIBECHECK_ANALYSIS_THREADS: expected a whole number of threads/],
   ])('rejects %o naming the variable', (env, message) => {
     expect(() => parseSettings(env)).toThrow(message);
   });
