@@ -367,9 +367,17 @@ describe('createRedditSource poll with comments', () => {
     expect(logs.some((l) => l.level === 'debug' && /more/.test(l.msg))).toBe(true);
     expect(first.batches[0]?.cursor).toMatchObject({ hw: NOW_S - 100, walk: null });
 
+    expect(first.batches[0]?.cursor).toMatchObject({ tracked: { t3_p0: NOW_S - 100, t3_p1: NOW_S - 200 }, revisited: { t3_p0: NOW_S, t3_p1: NOW_S } });
+
+    // No new post; the revisit reads both trees again and the stored comments come back (dropped downstream).
     const second = await drain(source.poll(ctx, lastCursors(first.batches)));
-    expect(ids(second.batches)).toEqual([]);
-    expect(threads(upstream.requests)).toHaveLength(2);
+    expect(second.batches.map((b) => [b.queryKey, b.posts.length])).toEqual([
+      ['search:zed', 0],
+      ['search:zed', 4],
+      ['search:cursor', 0],
+    ]);
+    expect(ids(second.batches).sort()).toEqual(['t1_c1', 't1_c2', 't1_c4', 't1_c6']);
+    expect(threads(upstream.requests)).toHaveLength(4);
   });
 
   it('reads the anonymous .json path without credentials', async () => {
@@ -394,7 +402,14 @@ describe('createRedditSource poll with comments', () => {
     expect(warned).toEqual([expect.objectContaining({ post: 't3_p0' })]);
     const plain = await start(docs(), { fetchComments: false });
     const without = await drain(plain.source.poll(context([['zed', ['zed']]]), new Map()));
-    expect(batches.map((b) => b.cursor)).toEqual(without.batches.map((b) => b.cursor));
+    const searchPart = (cursor: unknown) => {
+      const { hw, recent, walk } = cursor as { hw: number; recent: object; walk: object | null };
+      return { hw, recent, walk };
+    };
+    expect(batches.map((b) => searchPart(b.cursor))).toEqual(without.batches.map((b) => searchPart(b.cursor)));
+    // The post whose tree failed has no read time, so the next poll's revisits take it first.
+    expect(batches.at(-1)?.cursor).toMatchObject({ tracked: { t3_p0: NOW_S - 100, t3_p1: NOW_S - 200 }, revisited: { t3_p1: NOW_S } });
+    expect((batches.at(-1)?.cursor as { revisited: object }).revisited).not.toHaveProperty('t3_p0');
   });
 
   it('skips the request for a post with no comments and for fetchComments: false', async () => {

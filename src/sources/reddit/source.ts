@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { NormalizedPost } from '../../core/post.ts';
-import { collectPosts, computeProgress } from '../batching.ts';
+import { collectPosts, computeProgress, toBatch, type PageYield } from '../batching.ts';
 import { IdTimes, keepSince, readCursor } from '../cursor.ts';
+import { UpstreamError } from '../http.ts';
 import { compilePhraseMatcher, listPhrases } from '../terms.ts';
 import type { BackfillWindow, CollectContext, CursorValue, Rejection, SearchTerm, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
 import { REDDIT_OAUTH_URL, RedditClient, type TimeFilter } from './client.ts';
@@ -21,16 +22,26 @@ export interface RedditSourceOptions extends SourceHttpOptions {
   overlapMs?: number;
   /** On poll, also read each new post's comment tree (one request a post) and keep comments naming a term. Default true. */
   fetchComments?: boolean;
+  /** With fetchComments, posts a poll yielded have their trees read again this long after creation. Default 48 hours. */
+  revisitWindowMs?: number;
+  /** Posts remembered for revisits per query, newest kept. Default 200. */
+  maxTracked?: number;
+  /** Comment trees read again per query and poll, least recently read first (0 turns revisits off). Default 10. */
+  revisitsPerPoll?: number;
 }
 
 /**
  * High-water second, the ids (with their seconds) stored inside the overlap below it, and an unfinished
  * walk. Polls read down into the overlap because search indexing lags; `recent` keeps repeats out.
+ * `tracked` (post id to created second) are the posts whose comment trees are read again, and
+ * `revisited` when each tree was last read or tried (none: never read, so it goes first).
  */
 const RedditPollCursor = z.object({
   hw: z.number().int(),
   recent: IdTimes,
   walk: z.object({ after: z.string(), top: z.number().int(), added: IdTimes }).nullable(),
+  tracked: IdTimes.default({}),
+  revisited: IdTimes.default({}),
 });
 type RedditPollCursor = z.infer<typeof RedditPollCursor>;
 const RedditBackfillCursor = z.object({ after: z.string().nullable(), oldest: z.number().int(), done: z.boolean() });
@@ -83,6 +94,29 @@ interface CommentYield {
   posts: NormalizedPost[];
   rejected: Rejection[];
   fetched: number;
+  /** Posts whose tree was read, or had no comments to read. */
+  read: string[];
+}
+
+/** One comment tree: its comments naming a term, or why it could not be read (`gone`: 404, the post was deleted). */
+type TreeRead = { kind: 'read'; posts: NormalizedPost[]; rejected: Rejection[]; fetched: number } | { kind: 'failed' } | { kind: 'gone' };
+
+/** Revisit state: tracked posts inside the window, the newest `max` of them, and the revisit times of those. */
+export function trimTracked(watch: { tracked: IdTimes; revisited: IdTimes }, sinceS: number, max: number): { tracked: IdTimes; revisited: IdTimes } {
+  const kept = Object.entries(keepSince(watch.tracked, sinceS))
+    .sort(([idA, a], [idB, b]) => b - a || (idA < idB ? -1 : idA > idB ? 1 : 0))
+    .slice(0, Math.max(0, max));
+  const tracked = Object.fromEntries(kept);
+  return { tracked, revisited: Object.fromEntries(Object.entries(watch.revisited).filter(([id]) => Object.hasOwn(tracked, id))) };
+}
+
+/** Up to `count` tracked posts not in `skip`, least recently revisited first (never first), newer first on a tie. */
+export function pickRevisits(watch: { tracked: IdTimes; revisited: IdTimes }, skip: ReadonlySet<string>, count: number): string[] {
+  return Object.entries(watch.tracked)
+    .filter(([id]) => !skip.has(id))
+    .sort(([idA, a], [idB, b]) => (watch.revisited[idA] ?? -1) - (watch.revisited[idB] ?? -1) || b - a || (idA < idB ? -1 : idA > idB ? 1 : 0))
+    .slice(0, Math.max(0, count))
+    .map(([id]) => id);
 }
 
 export function createRedditSource(options: RedditSourceOptions): Source {
@@ -97,35 +131,78 @@ export function createRedditSource(options: RedditSourceOptions): Source {
   const lookbackS = Math.floor((options.firstPollLookbackMs ?? 24 * 3600_000) / 1000);
   const overlapS = Math.max(0, Math.floor((options.overlapMs ?? 10 * 60_000) / 1000));
   const fetchComments = options.fetchComments ?? true;
+  const revisitWindowS = Math.floor((options.revisitWindowMs ?? 48 * 3600_000) / 1000);
+  const maxTracked = Math.max(0, Math.floor(options.maxTracked ?? 200));
+  const revisitsPerPoll = Math.max(0, Math.floor(options.revisitsPerPoll ?? 10));
+  const revisiting = fetchComments && maxTracked > 0 && revisitsPerPoll > 0;
 
   /**
-   * Comments naming a term under each new post, best effort: a failed tree is logged and skipped so its
-   * post still lands. Only the first `limit=100` of a tree are read; `more` stubs are not expanded.
+   * The comments naming a term in the tree of post `postId` (`t3_...`), best effort: a failure is logged,
+   * never thrown. Only the first `limit=100` of a tree are read; `more` stubs are not expanded.
    */
+  async function readTree(run: Run, queryKey: string, postId: string, title: string | null, stage: 'first read' | 'revisit'): Promise<TreeRead> {
+    let tree;
+    try {
+      const [head, comments] = await client.getComments(postId.slice(3), run.ctx.signal);
+      const post = head.data.children.map(mapRedditThing).find((r) => r.kind === 'post');
+      tree = flattenRedditComments(comments, title ?? (post?.kind === 'post' ? post.post.title : null));
+    } catch (error) {
+      if (run.ctx.signal.aborted) throw error;
+      const gone = error instanceof UpstreamError && error.status === 404;
+      const next = stage === 'first read' ? 'keeping the post; its tree is read again on a later poll' : gone ? 'the post is gone; no longer revisited' : 'moving on to the next tracked post';
+      run.ctx.log.warn({ queryKey, post: postId, stage, err: error instanceof Error ? error.message : String(error) }, `Reddit comments request failed; ${next}`);
+      return { kind: gone ? 'gone' : 'failed' };
+    }
+    if (tree.moreStubs > 0) {
+      run.ctx.log.debug({ queryKey, post: postId, stubs: tree.moreStubs, ids: tree.moreIds }, 'Reddit comment tree truncated by "more" stubs; those branches are not fetched');
+    }
+    const mentioning = tree.items.filter((r) => r.kind !== 'post' || run.mentionsTerm(r.post.body));
+    return { kind: 'read', ...collectPosts(mentioning, run.seenIds), fetched: tree.items.length };
+  }
+
+  /** Comments naming a term under each new post; a post whose tree failed still lands (and is not in `read`). */
   async function collectComments(run: Run, queryKey: string, posts: readonly NormalizedPost[]): Promise<CommentYield> {
-    const found: CommentYield = { posts: [], rejected: [], fetched: 0 };
+    const found: CommentYield = { posts: [], rejected: [], fetched: 0, read: [] };
     for (const post of posts) {
-      if (post.comments === 0 || !post.externalId.startsWith('t3_')) continue;
-      const id = post.externalId.slice(3);
-      let tree;
-      try {
-        const [, comments] = await client.getComments(id, run.ctx.signal);
-        tree = flattenRedditComments(comments, post.title);
-      } catch (error) {
-        if (run.ctx.signal.aborted) throw error;
-        run.ctx.log.warn({ queryKey, post: post.externalId, err: error instanceof Error ? error.message : String(error) }, 'Reddit comments request failed; keeping the post without its comments');
+      if (!post.externalId.startsWith('t3_')) continue;
+      if (post.comments === 0) {
+        found.read.push(post.externalId);
         continue;
       }
-      if (tree.moreStubs > 0) {
-        run.ctx.log.debug({ queryKey, post: post.externalId, stubs: tree.moreStubs, ids: tree.moreIds }, 'Reddit comment tree truncated by "more" stubs; those branches are not fetched');
-      }
-      found.fetched += tree.items.length;
-      const mentioning = tree.items.filter((r) => r.kind !== 'post' || run.mentionsTerm(r.post.body));
-      const { posts: comments, rejected } = collectPosts(mentioning, run.seenIds);
-      found.posts.push(...comments);
-      found.rejected.push(...rejected);
+      const tree = await readTree(run, queryKey, post.externalId, post.title, 'first read');
+      if (tree.kind !== 'read') continue;
+      found.read.push(post.externalId);
+      found.fetched += tree.fetched;
+      found.posts.push(...tree.posts);
+      found.rejected.push(...tree.rejected);
     }
     return found;
+  }
+
+  /**
+   * Reads again the trees of the tracked posts least recently read (not those first read this poll), for
+   * comments written since. One batch, so a crash re-reads at most these; repeats are dropped downstream.
+   */
+  async function* revisitTrees(run: Run, queryKey: string, cursor: RedditPollCursor, readThisPoll: ReadonlySet<string>): AsyncGenerator<SourceBatch> {
+    const due = pickRevisits(cursor, readThisPoll, revisitsPerPoll);
+    if (due.length === 0) return;
+    const nowS = Math.floor(run.ctx.now().getTime() / 1000);
+    const tracked = { ...cursor.tracked };
+    const revisited = { ...cursor.revisited };
+    const found: PageYield = { posts: [], rejected: [], fetched: 0 };
+    for (const postId of due) {
+      const tree = await readTree(run, queryKey, postId, null, 'revisit');
+      revisited[postId] = nowS;
+      if (tree.kind === 'gone') {
+        delete tracked[postId];
+        delete revisited[postId];
+      }
+      if (tree.kind !== 'read') continue;
+      found.fetched += tree.fetched;
+      found.posts.push(...tree.posts);
+      found.rejected.push(...tree.rejected);
+    }
+    yield toBatch(queryKey, found, { ...cursor, tracked, revisited });
   }
 
   /** Newest first via `after`; stops at the first item older than the overlap below the high-water second. */
@@ -134,7 +211,10 @@ export function createRedditSource(options: RedditSourceOptions): Source {
     const q = buildRedditQuery(term);
     if (!q) return;
     const nowS = Math.floor(run.ctx.now().getTime() / 1000);
-    const cursor: RedditPollCursor = readCursor(RedditPollCursor, stored, run.ctx, queryKey) ?? { hw: nowS - lookbackS, recent: {}, walk: null };
+    const cursor: RedditPollCursor = readCursor(RedditPollCursor, stored, run.ctx, queryKey) ?? { hw: nowS - lookbackS, recent: {}, walk: null, tracked: {}, revisited: {} };
+    let watch = revisiting ? trimTracked(cursor, nowS - revisitWindowS, maxTracked) : { tracked: {}, revisited: {} };
+    const readThisPoll = new Set<string>();
+    let last: RedditPollCursor | null = null;
     const lower = cursor.hw - overlapS;
     let top = cursor.walk?.top ?? cursor.hw;
     let added: IdTimes = cursor.walk?.added ?? {};
@@ -173,12 +253,24 @@ export function createRedditSource(options: RedditSourceOptions): Source {
       if (done && !reachedOld && fetched >= REDDIT_LISTING_CAP) {
         run.ctx.log.warn({ queryKey, fetched }, 'Reddit listing ended at its ~1,000-item cap before reaching the last poll; older posts in the gap are unreachable');
       }
-      const next: RedditPollCursor = done
-        ? { hw: top, recent: keepSince({ ...cursor.recent, ...added }, top - overlapS), walk: null }
-        : { hw: cursor.hw, recent: cursor.recent, walk: { after: after as string, top, added } };
       const { posts, rejected } = collectPosts(kept, run.seenIds);
       // Comments ride in their post's batch, so the cursor never passes a post whose comments are unstored.
-      const comments = fetchComments ? await collectComments(run, queryKey, posts) : { posts: [], rejected: [], fetched: 0 };
+      const comments = fetchComments ? await collectComments(run, queryKey, posts) : { posts: [], rejected: [], fetched: 0, read: [] };
+      if (revisiting) {
+        const tracked = { ...watch.tracked };
+        const revisited = { ...watch.revisited };
+        for (const post of posts) {
+          if (!post.externalId.startsWith('t3_')) continue;
+          tracked[post.externalId] = Math.floor(post.createdAt.getTime() / 1000);
+          readThisPoll.add(post.externalId);
+        }
+        for (const id of comments.read) revisited[id] = nowS;
+        watch = trimTracked({ tracked, revisited }, nowS - revisitWindowS, maxTracked);
+      }
+      const next: RedditPollCursor = done
+        ? { hw: top, recent: keepSince({ ...cursor.recent, ...added }, top - overlapS), walk: null, ...watch }
+        : { hw: cursor.hw, recent: cursor.recent, walk: { after: after as string, top, added }, ...watch };
+      last = next;
       yield {
         queryKey,
         posts: [...posts, ...comments.posts],
@@ -187,8 +279,9 @@ export function createRedditSource(options: RedditSourceOptions): Source {
         fetched: kept.length + comments.fetched,
         cursor: next,
       };
-      if (done) return;
+      if (done) break;
     }
+    if (revisiting && last) yield* revisitTrees(run, queryKey, last, readThisPoll);
   }
 
   return {
