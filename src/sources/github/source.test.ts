@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, type FakeRequest, type FakeResponse } from '../../../test/support/fake-upstream.ts';
-import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream, type LoggedLine } from '../../../test/support/source-harness.ts';
+import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream, warningsIn, type LoggedLine } from '../../../test/support/source-harness.ts';
+import type { CursorValue, SourceBatch } from '../types.ts';
 import { UpstreamError } from '../http.ts';
 import { GITHUB_CORE_RATE_LIMIT, GITHUB_SEARCH_RATE_LIMIT, GITHUB_SEARCH_RATE_LIMIT_ANONYMOUS } from './client.ts';
 import { createGithubSource, toGithubBackfillKey, toGithubQueryKey, type GithubSourceOptions } from './source.ts';
@@ -62,15 +63,15 @@ function matchQuery(q: string, docs: Doc[]): Doc[] {
     .sort((a, b) => b.createdS - a.createdS || b.id.localeCompare(a.id));
 }
 
-function toComment(issueNumber: number, i: number, body: string, reactions: number) {
+function toComment(issueNumber: number, i: number, body: string, reactions: number, atS = NOW_S - 30) {
   return {
     id: issueNumber * 1000 + i,
     node_id: `IC_${issueNumber}_${i}`,
     html_url: `https://github.com/o/r/issues/${issueNumber}#issuecomment-${i}`,
     body,
     user: { login: 'replier' },
-    created_at: iso(NOW_S - 30),
-    updated_at: iso(NOW_S - 30),
+    created_at: iso(atS),
+    updated_at: iso(atS),
     reactions: { total_count: reactions, '+1': reactions },
   };
 }
@@ -82,7 +83,16 @@ function githubHandler(issues: Doc[], discussions: Doc[] = [], comments: Comment
   return (request: FakeRequest): FakeResponse => {
     const headers = { 'x-ratelimit-limit': '30', 'x-ratelimit-remaining': '25', 'x-ratelimit-resource': 'search' };
     const commentsPath = /^\/repos\/o\/r\/issues\/(\d+)\/comments$/.exec(request.path);
-    if (commentsPath) return { headers: { ...headers, 'x-ratelimit-resource': 'core' }, body: comments[Number(commentsPath[1])] ?? [] };
+    if (commentsPath) {
+      // GitHub returns the comments updated at or after `since`, in ascending id order, one page.
+      const since = Date.parse(request.query.get('since') ?? '1970-01-01T00:00:00Z');
+      const perPage = Number(request.query.get('per_page') ?? 30);
+      const body = (comments[Number(commentsPath[1])] ?? [])
+        .filter((c) => Date.parse(c.updated_at) >= since)
+        .sort((a, b) => a.id - b.id)
+        .slice(0, perPage);
+      return { headers: { ...headers, 'x-ratelimit-resource': 'core' }, body };
+    }
     if (request.path === '/search/issues') {
       const matching = matchQuery(request.query.get('q') ?? '', issues);
       const perPage = Number(request.query.get('per_page') ?? 30);
@@ -107,7 +117,9 @@ function githubHandler(issues: Doc[], discussions: Doc[] = [], comments: Comment
   };
 }
 
-const context = (phrases: string[], logs?: LoggedLine[]) => makeContext(phrases.map((p) => ({ slug: p.replace(/\W+/g, '-'), phrases: [p] })), NOW, logs);
+const contextAt = (atS: number, phrases: string[], logs?: LoggedLine[]) =>
+  makeContext(phrases.map((p) => ({ slug: p.replace(/\W+/g, '-'), phrases: [p] })), new Date(atS * 1000), logs);
+const context = (phrases: string[], logs?: LoggedLine[]) => contextAt(NOW_S, phrases, logs);
 
 async function start(issues: Doc[], discussions: Doc[] = [], extra: Partial<GithubSourceOptions> = {}, comments: CommentsByIssue = {}) {
   const upstream = await serveUpstream(githubHandler(issues, discussions, comments));
@@ -463,5 +475,182 @@ describe('createGithubSource issue comments', () => {
     expect(calls).toHaveLength(5);
     expect(maxRequestsInWindow(calls, 100)).toBe(1);
     expect(3_600_000 / GITHUB_CORE_RATE_LIMIT.minTimeMs).toBeLessThanOrEqual(5_000);
+  });
+});
+
+describe('createGithubSource comment revisits', () => {
+  const HOUR = 3600;
+  const DAY = 86_400;
+  const noDiscussions = (phrases: string[]) => new Map<string, CursorValue>(phrases.map((p) => [toGithubQueryKey('discussions', p), { hw: NOW_S + 30 * DAY, recent: {}, walk: null }]));
+  const withBatches = (base: ReadonlyMap<string, CursorValue>, batches: SourceBatch[]) => new Map([...base, ...lastCursors(batches)]);
+  const commentCalls = (requests: FakeRequest[]) => requests.filter((r) => r.path.endsWith('/comments'));
+  const issueNumbers = (requests: FakeRequest[]) => commentCalls(requests).map((r) => Number(/issues\/(\d+)\//.exec(r.path)?.[1]));
+  const trackedOf = (batches: SourceBatch[], phrase: string) => {
+    const cursor = lastCursors(batches).get(toGithubQueryKey('issues', phrase)) as { tracked: Array<{ thread: string; read: number }> };
+    return cursor.tracked;
+  };
+  const isoMs = (s: number) => new Date(s * 1000).toISOString();
+
+  it('collects a comment written after the first poll, reading since the previous read and dropping one naming no term', async () => {
+    const issues: Doc[] = [{ id: 'I_7', createdS: NOW_S - 100, text: 'zed crashes on save', comments: 1 }];
+    const comments: CommentsByIssue = { 7: [toComment(7, 1, 'zed 0.150 too', 0)] };
+    const { upstream, source } = await start(issues, [], {}, comments);
+    const first = await drain(source.poll(contextAt(NOW_S, ['zed']), noDiscussions(['zed'])));
+    expect(ids(first.batches)).toEqual(['I_7', 'IC_7_1']);
+    expect(trackedOf(first.batches, 'zed')).toEqual([{ thread: 'o/r#7', id: 'I_7', title: 'zed crashes on save', created: NOW_S - 100, read: NOW_S }]);
+
+    comments[7]!.push(toComment(7, 2, 'Fixed in **Zed** 0.151', 2, NOW_S + HOUR / 2), toComment(7, 3, 'thanks!', 0, NOW_S + HOUR / 2));
+    const before = upstream.requests.length;
+    const second = await drain(source.poll(contextAt(NOW_S + HOUR, ['zed']), withBatches(noDiscussions(['zed']), first.batches)));
+    expect(second.error).toBeNull();
+    expect(ids(second.batches)).toEqual(['IC_7_2']);
+    const revisit = second.batches.find((b) => b.posts.some((p) => p.externalId === 'IC_7_2'));
+    expect(revisit).toMatchObject({ queryKey: toGithubQueryKey('issues', 'zed'), fetched: 2 });
+    expect(revisit?.posts[0]).toMatchObject({ parentId: 'I_7', threadId: 'o/r#7', title: 'zed crashes on save', score: 2 });
+    const calls = commentCalls(upstream.requests.slice(before));
+    expect(calls.map((r) => r.query.get('since'))).toEqual([isoMs(NOW_S)]);
+    expect(trackedOf(second.batches, 'zed')[0]?.read).toBe(NOW_S + HOUR);
+
+    const third = await drain(source.poll(contextAt(NOW_S + 2 * HOUR, ['zed']), withBatches(noDiscussions(['zed']), [...first.batches, ...second.batches])));
+    expect(ids(third.batches)).toEqual([]);
+    expect(commentCalls(upstream.requests).at(-1)?.query.get('since')).toBe(isoMs(NOW_S + HOUR));
+  });
+
+  it('revisits at most revisitsPerPoll issues a poll, least recently read first, in rotation', async () => {
+    const issues: Doc[] = [1, 2, 3, 4, 5].map((n) => ({ id: `I_${n}`, createdS: NOW_S - n * 60, text: `aider issue ${n}`, comments: 0 }));
+    const { upstream, source } = await start(issues, [], { revisitsPerPoll: 2 });
+    let cursors = noDiscussions(['aider']);
+    const turns: number[][] = [];
+    for (let poll = 0; poll < 5; poll++) {
+      const before = upstream.requests.length;
+      const { batches, error } = await drain(source.poll(contextAt(NOW_S + poll * HOUR, ['aider']), cursors));
+      expect(error).toBeNull();
+      turns.push(issueNumbers(upstream.requests.slice(before)));
+      cursors = withBatches(cursors, batches);
+    }
+    // The first poll finds the issues (no comments yet, so nothing to read); then two a poll, oldest read first.
+    expect(turns).toEqual([[], [1, 2], [3, 4], [5, 1], [2, 3]]);
+    const firstRevisit = commentCalls(upstream.requests)[0];
+    expect(firstRevisit?.query.get('since')).toBe(isoMs(NOW_S - 60));
+  });
+
+  it('stops revisiting issues older than revisitWindowMs and keeps at most maxTracked, the newest', async () => {
+    const issues: Doc[] = [
+      { id: 'I_1', createdS: NOW_S - 100, text: 'zed one', comments: 0 },
+      { id: 'I_2', createdS: NOW_S - 3 * DAY, text: 'zed two', comments: 0 },
+      { id: 'I_3', createdS: NOW_S - 2 * DAY - 100, text: 'zed three', comments: 0 },
+    ];
+    const { upstream, source } = await start(issues, [], { firstPollLookbackMs: 4 * DAY * 1000, maxTracked: 2 });
+    const first = await drain(source.poll(contextAt(NOW_S, ['zed']), noDiscussions(['zed'])));
+    expect(ids(first.batches).sort()).toEqual(['I_1', 'I_2', 'I_3']);
+    expect(trackedOf(first.batches, 'zed').map((t) => t.thread)).toEqual(['o/r#1', 'o/r#3']);
+    // Five days on, issue 3 is just over seven days old: past the window, it is neither read nor kept.
+    const second = await drain(source.poll(contextAt(NOW_S + 5 * DAY, ['zed']), withBatches(noDiscussions(['zed']), first.batches)));
+    expect(second.error).toBeNull();
+    expect(issueNumbers(upstream.requests)).toEqual([1]);
+    expect(trackedOf(second.batches, 'zed').map((t) => t.thread)).toEqual(['o/r#1']);
+  });
+
+  it('resumes from the cursor of every batch of a poll with revisits, nothing lost and nothing repeated', async () => {
+    const zed = (n: number, createdS: number, comments = 1): Doc => ({ id: `I_${n}`, createdS, text: `zed issue ${n}`, comments });
+    const issues: Doc[] = [zed(1, NOW_S - 100), zed(2, NOW_S - 200), zed(3, NOW_S - 300), { id: 'I_4', createdS: NOW_S - 150, text: 'aider issue 4', comments: 1 }];
+    const comments: CommentsByIssue = {
+      1: [toComment(1, 1, 'zed here', 0)],
+      2: [toComment(2, 1, 'no term', 0)],
+      3: [toComment(3, 1, 'zed there', 0)],
+      4: [toComment(4, 1, 'aider too', 0)],
+    };
+    const { source } = await start(issues, [], { perPage: 2 }, comments);
+    const base0 = noDiscussions(['zed', 'aider']);
+    const first = await drain(source.poll(contextAt(NOW_S, ['zed', 'aider']), base0));
+    expect(first.error).toBeNull();
+    const base = withBatches(base0, first.batches);
+
+    const later = NOW_S + HOUR;
+    issues.push(zed(5, later - 600), zed(6, later - 700), zed(7, later - 800), { id: 'I_8', createdS: later - 650, text: 'aider issue 8', comments: 1 });
+    comments[1]!.push(toComment(1, 2, 'zed again', 0, later - 900), toComment(1, 3, 'nope', 0, later - 900));
+    comments[3]!.push(toComment(3, 2, 'still zed', 0, later - 900));
+    comments[4]!.push(toComment(4, 2, 'aider again', 0, later - 900));
+    comments[5] = [toComment(5, 1, 'zed on a new issue', 0, later - 500)];
+    comments[8] = [toComment(8, 1, 'aider on a new issue', 0, later - 500)];
+    const ctx = contextAt(later, ['zed', 'aider']);
+    const full = await drain(source.poll(ctx, base));
+    expect(full.error).toBeNull();
+    const expected = ['I_5', 'I_6', 'I_7', 'I_8', 'IC_1_2', 'IC_3_2', 'IC_4_2', 'IC_5_1', 'IC_8_1'].sort();
+    expect(ids(full.batches).sort()).toEqual(expected);
+    expect(full.batches.length).toBeGreaterThanOrEqual(4);
+    for (let k = 1; k < full.batches.length; k++) {
+      const prefix = full.batches.slice(0, k);
+      const rest = await drain(source.poll(ctx, withBatches(base, prefix)));
+      expect(rest.error).toBeNull();
+      const all = [...ids(prefix), ...ids(rest.batches)];
+      expect(all.sort()).toEqual(expected);
+    }
+  });
+
+  it('logs a failed revisit and moves on, reading that issue from the same time on a later poll', async () => {
+    const logs: LoggedLine[] = [];
+    const issues: Doc[] = [1, 2, 3].map((n) => ({ id: `I_${n}`, createdS: NOW_S - n * 60, text: `zed issue ${n}`, comments: 0 }));
+    const comments: CommentsByIssue = {};
+    const { upstream, source } = await start(issues, [], { retries: 1 }, comments);
+    const first = await drain(source.poll(contextAt(NOW_S, ['zed']), noDiscussions(['zed'])));
+    for (const n of [1, 2, 3]) comments[n] = [toComment(n, 1, `zed comment ${n}`, 0, NOW_S + 60)];
+    const handler = githubHandler(issues, [], comments);
+    upstream.setHandler((request) => (request.path === '/repos/o/r/issues/1/comments' ? { status: 500, body: 'boom' } : handler(request)));
+    const base = withBatches(noDiscussions(['zed']), first.batches);
+    const second = await drain(source.poll(contextAt(NOW_S + HOUR, ['zed'], logs), base));
+    expect(second.error).toBeNull();
+    expect(ids(second.batches)).toEqual(['IC_2_1', 'IC_3_1']);
+    expect(warningsIn(logs).some((m) => /could not be re-read/.test(m))).toBe(true);
+    expect(trackedOf(second.batches, 'zed')).toMatchObject([
+      { thread: 'o/r#1', read: NOW_S - 60 },
+      { thread: 'o/r#2', read: NOW_S + HOUR },
+      { thread: 'o/r#3', read: NOW_S + HOUR },
+    ]);
+    upstream.setHandler(handler);
+    const third = await drain(source.poll(contextAt(NOW_S + 2 * HOUR, ['zed']), withBatches(base, second.batches)));
+    expect(ids(third.batches)).toEqual(['IC_1_1']);
+    expect(commentCalls(upstream.requests).find((r) => r.path.includes('/issues/1/') && r.query.get('since') === isoMs(NOW_S - 60))).toBeDefined();
+  });
+
+  it('after a full page of comments, reads on from the last one created instead of skipping the rest', async () => {
+    const issues: Doc[] = [{ id: 'I_7', createdS: NOW_S - 100, text: 'zed issue', comments: 0 }];
+    const comments: CommentsByIssue = {};
+    const { upstream, source } = await start(issues, [], {}, comments);
+    const first = await drain(source.poll(contextAt(NOW_S, ['zed']), noDiscussions(['zed'])));
+    comments[7] = Array.from({ length: 130 }, (_, i) => toComment(7, i + 1, `zed reply ${i + 1}`, 0, NOW_S + 10 * (i + 1)));
+    const base = withBatches(noDiscussions(['zed']), first.batches);
+    const second = await drain(source.poll(contextAt(NOW_S + HOUR, ['zed']), base));
+    expect(ids(second.batches)).toHaveLength(100);
+    expect(trackedOf(second.batches, 'zed')[0]?.read).toBe(NOW_S + 1000);
+    const third = await drain(source.poll(contextAt(NOW_S + 2 * HOUR, ['zed']), withBatches(base, second.batches)));
+    expect(commentCalls(upstream.requests).at(-1)?.query.get('since')).toBe(isoMs(NOW_S + 1000));
+    expect(new Set([...ids(second.batches), ...ids(third.batches)]).size).toBe(130);
+    expect(trackedOf(third.batches, 'zed')[0]?.read).toBe(NOW_S + 2 * HOUR);
+  });
+
+  it('tracks and revisits nothing without a token', async () => {
+    const issues: Doc[] = [{ id: 'I_7', createdS: NOW_S - 100, text: 'zed issue', comments: 1 }];
+    const comments: CommentsByIssue = { 7: [toComment(7, 1, 'zed comment', 0)] };
+    const { upstream, source } = await start(issues, [], { token: null }, comments);
+    const first = await drain(source.poll(contextAt(NOW_S, ['zed']), new Map()));
+    expect(trackedOf(first.batches, 'zed')).toEqual([]);
+    comments[7]!.push(toComment(7, 2, 'zed later', 0, NOW_S + 60));
+    const second = await drain(source.poll(contextAt(NOW_S + HOUR, ['zed']), lastCursors(first.batches)));
+    expect(second.error).toBeNull();
+    expect(ids([...first.batches, ...second.batches])).toEqual(['I_7']);
+    expect(commentCalls(upstream.requests)).toEqual([]);
+  });
+
+  it('reports a malformed tracked list and keeps the search position of the cursor', async () => {
+    const logs: LoggedLine[] = [];
+    const { upstream, source } = await start([{ id: 'I_7', createdS: NOW_S - 100, text: 'zed issue', comments: 0 }]);
+    const stored = new Map([...noDiscussions(['zed']), [toGithubQueryKey('issues', 'zed'), { hw: NOW_S - 1000, recent: {}, walk: null, tracked: [{ thread: 7 }] }]]);
+    const { batches, error } = await drain(source.poll(contextAt(NOW_S, ['zed'], logs), stored));
+    expect(error).toBeNull();
+    expect(warningsIn(logs).some((m) => /wrong shape/.test(m))).toBe(true);
+    expect(upstream.requests[0]?.query.get('q')).toContain(`created:${iso(NOW_S - 1600)}..`);
+    expect(ids(batches)).toEqual(['I_7']);
+    expect(trackedOf(batches, 'zed').map((t) => t.thread)).toEqual(['o/r#7']);
   });
 });

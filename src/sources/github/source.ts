@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { collectPosts } from '../batching.ts';
-import { IdTimes, keepSince, readCursor } from '../cursor.ts';
+import { collectPosts, type PageYield } from '../batching.ts';
+import { IdTimes, isCursorObject, keepSince, readCursor } from '../cursor.ts';
 import { UpstreamError } from '../http.ts';
 import type { NormalizedPost } from '../../core/post.ts';
 import type { RateLimit } from '../http.ts';
-import type { BackfillWindow, CollectContext, CursorValue, Rejection, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
+import type { BackfillWindow, CollectContext, CursorValue, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
 import { GithubClient } from './client.ts';
-import { mapGithubComment, mapGithubDiscussion, mapGithubIssue, parseIssueThread, type GithubMapResult } from './mapper.ts';
+import { mapGithubComment, mapGithubDiscussion, mapGithubIssue, parseIssueThread, type GithubCommentParent, type GithubMapResult } from './mapper.ts';
 import { compilePhraseMatcher, listPhrases, quotePhrase } from '../terms.ts';
 import { toSearchTime } from './terms.ts';
 
@@ -26,6 +26,12 @@ export interface GithubSourceOptions extends SourceHttpOptions {
   fetchComments?: boolean;
   /** Spacing for core REST calls (comments); defaults to 750 ms, 4,800 an hour. */
   coreRateLimit?: RateLimit;
+  /** How long after its creation a polled issue's comments are re-read (default 7 days). */
+  revisitWindowMs?: number;
+  /** Issues remembered per query for revisits, newest kept (default 300). */
+  maxTracked?: number;
+  /** Comment re-reads per query and poll, least recently read first (default 20). */
+  revisitsPerPoll?: number;
 }
 
 const IssueWalk = z.object({ upper: z.number().int(), seen: z.array(z.string()) });
@@ -38,14 +44,21 @@ const Top = z.object({ top: z.number().int(), added: IdTimes });
  * Poll cursors: the high-water second, the ids (with their seconds) stored inside the overlap below it,
  * and an unfinished walk. Polls re-read the overlap because the search index can lag behind creation.
  */
-const IssuePollCursor = z.object({ hw: z.number().int(), recent: IdTimes, walk: IssueWalk.extend(Top.shape).nullable() });
-type IssuePollCursor = z.infer<typeof IssuePollCursor>;
+const IssueSearchCursor = z.object({ hw: z.number().int(), recent: IdTimes, walk: IssueWalk.extend(Top.shape).nullable() });
 const DiscussionPollCursor = z.object({ hw: z.number().int(), recent: IdTimes, walk: SliceWalk.extend(Top.shape).nullable() });
 type DiscussionPollCursor = z.infer<typeof DiscussionPollCursor>;
+
+/** An issue a poll yielded, whose later comments are re-read: `read` is the `since` of its next read. */
+const TrackedIssue = z.object({ thread: z.string(), id: z.string(), title: z.string().nullable(), created: z.number().int(), read: z.number().int() });
+type TrackedIssue = z.infer<typeof TrackedIssue>;
+/** In rotation order, the least recently read first; stored beside the search fields of the issue cursor. */
+const TrackedIssues = z.array(TrackedIssue);
+type IssuePollCursor = z.infer<typeof IssueSearchCursor> & { tracked: TrackedIssue[] };
 const IssueBackfillCursor = IssueWalk.extend({ done: z.boolean() });
 const DiscussionBackfillCursor = SliceWalk.extend({ done: z.boolean() });
 
 const INCOMPLETE_RETRIES = 2;
+const COMMENTS_PER_PAGE = 100;
 /** GitHub search never returns more than this per query. */
 const SEARCH_CAP = 1000;
 
@@ -83,32 +96,83 @@ export function createGithubSource(options: GithubSourceOptions): Source {
   const lookbackS = Math.floor((options.firstPollLookbackMs ?? 24 * 3600_000) / 1000);
   const overlapS = Math.max(0, Math.floor((options.overlapMs ?? 10 * 60_000) / 1000));
   const commentsOn = token !== null && (options.fetchComments ?? true);
+  const revisitWindowS = Math.floor((options.revisitWindowMs ?? 7 * 24 * 3600_000) / 1000);
+  const maxTracked = Math.max(0, options.maxTracked ?? 300);
+  const revisitsPerPoll = Math.max(0, options.revisitsPerPoll ?? 20);
   const newRun = (ctx: CollectContext): Run => ({ ctx, seenIds: new Set(), mentions: compilePhraseMatcher(listPhrases(ctx.terms)) });
 
   /**
-   * Comments that mention a term, for the issues of one page, so they commit with their issue's cursor.
-   * A failed comments request is logged and its issue kept: the issue matters more than its replies.
+   * One issue's comments updated at or after `sinceS` naming a term, or null when the request failed (logged
+   * as `failure`). Comments come in ascending id order, so after a full page the next read should start
+   * no later than the last one's creation (`nextS`); otherwise at `readS`.
    */
-  async function collectComments(run: Run, issues: NormalizedPost[], sinceS: number): Promise<{ posts: NormalizedPost[]; rejected: Rejection[]; fetched: number }> {
+  async function readComments(run: Run, parent: GithubCommentParent, sinceS: number, readS: number, failure: string): Promise<{ found: GithubMapResult[]; fetched: number; nextS: number } | null> {
+    const thread = parseIssueThread(parent.threadId);
+    if (!thread) return null;
+    try {
+      const items = await client.listIssueComments(thread.repo, thread.number, new Date(sinceS * 1000), COMMENTS_PER_PAGE, run.ctx.signal);
+      const found: GithubMapResult[] = [];
+      let lastCreatedS = sinceS;
+      for (const item of items) {
+        const mapped = mapGithubComment(item, parent);
+        if (mapped.kind === 'post') lastCreatedS = mapped.createdAtS;
+        if (mapped.kind === 'rejected' || run.mentions(mapped.post.body)) found.push(mapped);
+      }
+      const full = items.length >= COMMENTS_PER_PAGE;
+      return { found, fetched: items.length, nextS: full ? Math.min(readS, Math.max(sinceS, lastCreatedS)) : readS };
+    } catch (error) {
+      if (run.ctx.signal.aborted) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      run.ctx.log.warn({ issue: parent.threadId, err: message }, failure);
+      return null;
+    }
+  }
+
+  /**
+   * Comments that mention a term, for the issues of one page, so they commit with their issue's cursor,
+   * and the page's issues to track. A failed comments request is logged and its issue kept (the issue
+   * matters more than its replies); its tracked read time stays at its creation so a revisit reads them all.
+   */
+  async function collectComments(run: Run, issues: NormalizedPost[], sinceS: number, pollS: number): Promise<PageYield & { tracked: TrackedIssue[] }> {
     const found: GithubMapResult[] = [];
+    const tracked: TrackedIssue[] = [];
     let fetched = 0;
     for (const issue of issues) {
-      const thread = parseIssueThread(issue.threadId);
-      if (!thread || (issue.comments ?? 0) <= 0) continue;
-      try {
-        const items = await client.listIssueComments(thread.repo, thread.number, new Date(sinceS * 1000), 100, run.ctx.signal);
-        fetched += items.length;
-        for (const item of items) {
-          const mapped = mapGithubComment(item, issue);
-          if (mapped.kind === 'rejected' || run.mentions(mapped.post.body)) found.push(mapped);
-        }
-      } catch (error) {
-        if (run.ctx.signal.aborted) throw error;
-        const message = error instanceof Error ? error.message : String(error);
-        run.ctx.log.warn({ issue: issue.threadId, err: message }, 'GitHub issue comments could not be fetched; keeping the issue without them');
-      }
+      if (!issue.threadId || !parseIssueThread(issue.threadId)) continue;
+      const created = Math.floor(issue.createdAt.getTime() / 1000);
+      const entry = { thread: issue.threadId, id: issue.externalId, title: issue.title, created, read: created };
+      tracked.push(entry);
+      if ((issue.comments ?? 0) <= 0) continue;
+      const result = await readComments(run, issue, sinceS, pollS, 'GitHub issue comments could not be fetched; keeping the issue without them');
+      if (!result) continue;
+      found.push(...result.found);
+      fetched += result.fetched;
+      entry.read = Math.max(created, result.nextS);
     }
-    return { ...collectPosts(found, run.seenIds), fetched };
+    return { ...collectPosts(found, run.seenIds), fetched, tracked };
+  }
+
+  /**
+   * Re-reads the comments of the tracked issues at the front of the rotation (none added by this poll)
+   * since each one's last read, and moves them to the back; a failed one keeps its read time.
+   */
+  async function revisitComments(run: Run, tracked: TrackedIssue[], fresh: ReadonlySet<string>): Promise<(PageYield & { tracked: TrackedIssue[] }) | null> {
+    const due = tracked.filter((entry) => !fresh.has(entry.thread)).slice(0, revisitsPerPoll);
+    if (due.length === 0) return null;
+    const found: GithubMapResult[] = [];
+    const visited = new Map<string, TrackedIssue>();
+    let fetched = 0;
+    for (const entry of due) {
+      const readS = Math.max(entry.read, Math.floor(run.ctx.now().getTime() / 1000));
+      const parent = { externalId: entry.id, title: entry.title, threadId: entry.thread };
+      const result = await readComments(run, parent, entry.read, readS, 'GitHub issue comments could not be re-read; trying this issue again on a later turn');
+      visited.set(entry.thread, result ? { ...entry, read: result.nextS } : entry);
+      if (!result) continue;
+      found.push(...result.found);
+      fetched += result.fetched;
+    }
+    const rest = tracked.filter((entry) => !visited.has(entry.thread));
+    return { ...collectPosts(found, run.seenIds), fetched, tracked: [...rest, ...visited.values()] };
   }
 
   /**
@@ -191,27 +255,44 @@ export function createGithubSource(options: GithubSourceOptions): Source {
     return { hw: acc.top, recent: keepSince({ ...recent, ...acc.added }, acc.top - overlapS), walk: null };
   }
 
+  /** The stored issue cursor; a malformed tracked list is reported and dropped without losing the search position. */
+  function readIssuePollCursor(stored: CursorValue | undefined, ctx: CollectContext, queryKey: string): IssuePollCursor | null {
+    const search = readCursor(IssueSearchCursor, stored, ctx, queryKey);
+    if (!search) return null;
+    const tracked = isCursorObject(stored) ? readCursor(TrackedIssues, stored.tracked, ctx, queryKey) : null;
+    return { ...search, tracked: tracked ?? [] };
+  }
+
   async function* pollIssues(run: Run, phrase: string, stored: CursorValue | undefined): AsyncGenerator<SourceBatch> {
     const queryKey = toGithubQueryKey('issues', phrase);
     const nowS = Math.floor(run.ctx.now().getTime() / 1000);
-    const cursor: IssuePollCursor = readCursor(IssuePollCursor, stored, run.ctx, queryKey) ?? { hw: nowS - lookbackS, recent: {}, walk: null };
+    const cursor: IssuePollCursor = readIssuePollCursor(stored, run.ctx, queryKey) ?? { hw: nowS - lookbackS, recent: {}, walk: null, tracked: [] };
     const acc = { top: cursor.walk?.top ?? cursor.hw, added: cursor.walk?.added ?? {} };
     const start = cursor.walk ? { upper: cursor.walk.upper, seen: cursor.walk.seen } : { upper: Math.max(nowS, cursor.hw), seen: [] };
     const lower = cursor.hw - overlapS;
+    let tracked = commentsOn ? cursor.tracked.filter((entry) => entry.created >= nowS - revisitWindowS) : [];
+    const fresh = new Set<string>();
+    let last: IssuePollCursor = { ...cursor, tracked };
     for await (const page of walkIssues(phrase, lower, start, run.ctx)) {
       const kept = advance(page.results, cursor.recent, acc);
       const { posts, rejected } = collectPosts(kept, run.seenIds);
-      const comments = commentsOn ? await collectComments(run, posts, lower) : { posts: [], rejected: [], fetched: 0 };
-      const next: IssuePollCursor = page.done ? finish(cursor.recent, acc) : { hw: cursor.hw, recent: cursor.recent, walk: { ...page.state, ...acc } };
+      const comments = commentsOn ? await collectComments(run, posts, lower, nowS) : { posts: [], rejected: [], fetched: 0, tracked: [] };
+      for (const entry of comments.tracked) fresh.add(entry.thread);
+      tracked = trackIssues(tracked, comments.tracked, maxTracked);
+      const search = page.done ? finish(cursor.recent, acc) : { hw: cursor.hw, recent: cursor.recent, walk: { ...page.state, ...acc } };
+      last = { ...search, tracked };
       yield {
         queryKey,
         posts: [...posts, ...comments.posts],
         events: [],
         rejected: [...rejected, ...comments.rejected],
         fetched: kept.length + comments.fetched,
-        cursor: next,
+        cursor: last,
       };
     }
+    if (!commentsOn) return;
+    const revisit = await revisitComments(run, tracked, fresh);
+    if (revisit) yield { queryKey, posts: revisit.posts, events: [], rejected: revisit.rejected, fetched: revisit.fetched, cursor: { ...last, tracked: revisit.tracked } };
   }
 
   async function* pollDiscussions(run: Run, phrase: string, stored: CursorValue | undefined): AsyncGenerator<SourceBatch> {
@@ -291,4 +372,14 @@ export function createGithubSource(options: GithubSourceOptions): Source {
       }
     },
   };
+}
+
+/** `tracked` with the issues of `added` not yet in it appended, cut to the `max` newest by creation, order kept. */
+function trackIssues(tracked: TrackedIssue[], added: TrackedIssue[], max: number): TrackedIssue[] {
+  const byThread = new Map(tracked.map((entry) => [entry.thread, entry]));
+  for (const entry of added) if (!byThread.has(entry.thread)) byThread.set(entry.thread, entry);
+  const all = [...byThread.values()];
+  if (all.length <= max) return all;
+  const newest = new Set([...all].sort((a, b) => b.created - a.created || a.thread.localeCompare(b.thread)).slice(0, max));
+  return all.filter((entry) => newest.has(entry));
 }
