@@ -369,15 +369,10 @@ describe('createRedditSource poll with comments', () => {
 
     expect(first.batches[0]?.cursor).toMatchObject({ tracked: { t3_p0: NOW_S - 100, t3_p1: NOW_S - 200 }, revisited: { t3_p0: NOW_S, t3_p1: NOW_S } });
 
-    // No new post; the revisit reads both trees again and the stored comments come back (dropped downstream).
+    // Trees read moments ago are not read again yet (revisitAfterMs).
     const second = await drain(source.poll(ctx, lastCursors(first.batches)));
-    expect(second.batches.map((b) => [b.queryKey, b.posts.length])).toEqual([
-      ['search:zed', 0],
-      ['search:zed', 4],
-      ['search:cursor', 0],
-    ]);
-    expect(ids(second.batches).sort()).toEqual(['t1_c1', 't1_c2', 't1_c4', 't1_c6']);
-    expect(threads(upstream.requests)).toHaveLength(4);
+    expect(ids(second.batches)).toEqual([]);
+    expect(threads(upstream.requests)).toHaveLength(2);
   });
 
   it('reads the anonymous .json path without credentials', async () => {
@@ -435,6 +430,167 @@ describe('createRedditSource poll with comments', () => {
     expect(threads(upstream.requests)).toHaveLength(8);
     // 50 ms spacing allows 3 starts in any 150 ms, one more at the edge; unthrottled, nine would bunch up.
     expect(maxRequestsInWindow(upstream.requests, 150)).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('createRedditSource poll revisits', () => {
+  /** A context for the term zed whose clock stands `offsetS` seconds after NOW. */
+  const at = (offsetS: number, logs?: LoggedLine[]) => makeContext(termsOf([['zed', ['zed']]]), new Date((NOW_S + offsetS) * 1000), logs);
+  const threadPaths = (requests: FakeRequest[]) => requests.filter((r) => r.path.startsWith('/comments/')).map((r) => r.path);
+  const trackedOf = (cursor: unknown) => (cursor as { tracked: Record<string, number> }).tracked;
+  const watchOf = (cursor: unknown) => {
+    const { tracked, revisited } = cursor as { tracked: Record<string, number>; revisited: Record<string, number> };
+    return { tracked, revisited };
+  };
+
+  it('collects a comment written after the first poll on a later poll, but not one naming no term', async () => {
+    const docs = [{ id: 'p0', createdS: NOW_S - 100, title: 'zed first' }];
+    const trees: Record<string, unknown[]> = { p0: [comment('p0', 'c1', 't3_p0', 'zed is fast', NOW_S - 50)] };
+    const { upstream, source } = await start(docs, { fetchComments: true }, trees);
+    const first = await drain(source.poll(at(0), new Map()));
+    expect(ids(first.batches)).toEqual(['t3_p0', 't1_c1']);
+    trees.p0!.unshift(comment('p0', 'c2', 't3_p0', 'Zed got a debugger', NOW_S + 900), comment('p0', 'c3', 't3_p0', 'what a day', NOW_S + 950));
+
+    const second = await drain(source.poll(at(3600), lastCursors(first.batches)));
+    expect(second.error).toBeNull();
+    expect(ids(second.batches)).toContain('t1_c2');
+    expect(ids(second.batches)).not.toContain('t1_c3');
+    const revisit = second.batches.at(-1)!;
+    // c1 comes again; the pipeline drops it by (source, external id).
+    expect(revisit.posts.map((p) => p.externalId).sort()).toEqual(['t1_c1', 't1_c2']);
+    expect(revisit.posts.find((p) => p.externalId === 't1_c2')).toMatchObject({ title: 'zed first', threadId: 't3_p0', parentId: 't3_p0' });
+    expect(revisit.fetched).toBe(3);
+    expect(revisit.cursor).toMatchObject({ walk: null, tracked: { t3_p0: NOW_S - 100 }, revisited: { t3_p0: NOW_S + 3600 } });
+    expect(threadPaths(upstream.requests)).toEqual(['/comments/p0', '/comments/p0']);
+  });
+
+  it('reads at most revisitsPerPoll trees a poll, least recently read first, in rotation', async () => {
+    const docs = makeDocs(5, 'zed', NOW_S - 100, 'r');
+    const { upstream, source } = await start(docs, { fetchComments: true, revisitsPerPoll: 2 });
+    const first = await drain(source.poll(at(0), new Map()));
+    expect(threadPaths(upstream.requests)).toHaveLength(5);
+    let cursors = lastCursors(first.batches);
+    const rounds: string[][] = [];
+    for (const offsetS of [3600, 7200, 10_800]) {
+      const before = upstream.requests.length;
+      const { batches, error } = await drain(source.poll(at(offsetS), cursors));
+      expect(error).toBeNull();
+      rounds.push(threadPaths(upstream.requests.slice(before)));
+      cursors = lastCursors(batches);
+    }
+    expect(rounds).toEqual([
+      ['/comments/r0', '/comments/r1'],
+      ['/comments/r2', '/comments/r3'],
+      ['/comments/r4', '/comments/r0'],
+    ]);
+  });
+
+  it('stops revisiting a post once it is older than revisitWindowMs, anonymous too', async () => {
+    const docs = [
+      { id: 'young', createdS: NOW_S - 100, title: 'zed young' },
+      { id: 'old', createdS: NOW_S - 5000, title: 'zed old' },
+    ];
+    const { upstream, source } = await start(docs, { fetchComments: true, clientId: null, revisitWindowMs: 2 * 3600_000 });
+    const first = await drain(source.poll(at(0), new Map()));
+    let before = upstream.requests.length;
+    const second = await drain(source.poll(at(900), lastCursors(first.batches)));
+    expect(threadPaths(upstream.requests.slice(before))).toEqual(['/comments/young.json', '/comments/old.json']);
+    before = upstream.requests.length;
+    const third = await drain(source.poll(at(3000), lastCursors(second.batches)));
+    expect(third.error).toBeNull();
+    expect(threadPaths(upstream.requests.slice(before))).toEqual(['/comments/young.json']);
+    expect(Object.keys(trackedOf(third.batches.at(-1)?.cursor))).toEqual(['t3_young']);
+  });
+
+  it('keeps only the newest maxTracked posts', async () => {
+    const docs = makeDocs(5, 'zed', NOW_S - 100, 'm');
+    const { source } = await start(docs, { fetchComments: true, maxTracked: 3 });
+    const { batches } = await drain(source.poll(at(0), new Map()));
+    expect(Object.keys(trackedOf(batches.at(-1)?.cursor)).sort()).toEqual(['t3_m0', 't3_m1', 't3_m2']);
+  });
+
+  it('resumes from the cursor of every batch of a later poll with no comment lost or repeated', async () => {
+    const docs = makeDocs(3, 'zed', NOW_S - 100, 'p');
+    const trees: Record<string, unknown[]> = Object.fromEntries(docs.map((d) => [d.id, [comment(d.id, `${d.id}a`, `t3_${d.id}`, 'zed before', NOW_S - 50)]]));
+    const { source } = await start(docs, { fetchComments: true, limit: 2 }, trees);
+    const first = await drain(source.poll(at(0), new Map()));
+    const afterFirst = lastCursors(first.batches);
+    for (const d of docs) {
+      trees[d.id]!.unshift(comment(d.id, `${d.id}b`, `t3_${d.id}`, 'zed after', NOW_S + 600), comment(d.id, `${d.id}x`, `t3_${d.id}`, 'off topic', NOW_S + 700));
+    }
+    const fresh = makeDocs(3, 'zed', NOW_S + 3000, 'n');
+    docs.push(...fresh);
+    for (const d of fresh) trees[d.id] = [comment(d.id, `${d.id}a`, `t3_${d.id}`, 'zed new', NOW_S + 3100)];
+
+    const later = at(3600);
+    const full = await drain(source.poll(later, afterFirst));
+    expect(full.error).toBeNull();
+    expect(full.batches.length).toBeGreaterThanOrEqual(3);
+    const all = ids(full.batches);
+    const expected = [...fresh.flatMap((d) => [`t3_${d.id}`, `t1_${d.id}a`]), ...docs.slice(0, 3).flatMap((d) => [`t1_${d.id}a`, `t1_${d.id}b`])];
+    expect([...all].sort()).toEqual(expected.sort());
+    for (let k = 1; k < full.batches.length; k++) {
+      const prefix = full.batches.slice(0, k);
+      const rest = await drain(source.poll(later, new Map([...afterFirst, ...lastCursors(prefix)])));
+      expect(rest.error).toBeNull();
+      expect([...ids(prefix), ...ids(rest.batches)].sort()).toEqual([...all].sort());
+      expect(watchOf(rest.batches.at(-1)?.cursor)).toEqual(watchOf(full.batches.at(-1)?.cursor));
+    }
+  });
+
+  it('warns and moves on when a revisited tree answers 500, and the poll still finishes', async () => {
+    const docs = makeDocs(3, 'zed', NOW_S - 100, 'f');
+    const trees: Record<string, unknown[]> = {};
+    const { upstream, source, tokens } = await start(docs, { fetchComments: true, revisitsPerPoll: 2 }, trees);
+    const first = await drain(source.poll(at(0), new Map()));
+    trees.f1 = [comment('f1', 'k1', 't3_f1', 'zed later', NOW_S + 100)];
+    const handler = redditHandler(docs, tokens, trees);
+    upstream.setHandler((request) => (request.path === '/comments/f0' ? { status: 500, body: 'oops' } : handler(request)));
+
+    const warned: object[] = [];
+    const ctx = at(3600);
+    ctx.log.warn = (obj) => warned.push(obj);
+    let before = upstream.requests.length;
+    const second = await drain(source.poll(ctx, lastCursors(first.batches)));
+    expect(second.error).toBeNull();
+    expect(ids(second.batches)).toEqual(['t1_k1']);
+    expect(threadPaths(upstream.requests.slice(before))).toEqual([...Array<string>(4).fill('/comments/f0'), '/comments/f1']);
+    expect(warned).toEqual([expect.objectContaining({ post: 't3_f0', stage: 'revisit' })]);
+
+    // f0 went to the back of the rotation, so the post not yet revisited comes first.
+    before = upstream.requests.length;
+    const third = await drain(source.poll(at(7200), lastCursors(second.batches)));
+    expect(third.error).toBeNull();
+    expect([...new Set(threadPaths(upstream.requests.slice(before)))]).toEqual(['/comments/f2', '/comments/f0']);
+  });
+
+  it('drops a post from the rotation when its tree answers 404 (deleted)', async () => {
+    const docs = makeDocs(2, 'zed', NOW_S - 100, 'd');
+    const { upstream, source, tokens } = await start(docs, { fetchComments: true });
+    const first = await drain(source.poll(at(0), new Map()));
+    const handler = redditHandler(docs, tokens);
+    upstream.setHandler((request) => (request.path === '/comments/d0' ? { status: 404, body: { message: 'Not Found', error: 404 } } : handler(request)));
+    const second = await drain(source.poll(at(3600), lastCursors(first.batches)));
+    expect(second.error).toBeNull();
+    expect(Object.keys(trackedOf(second.batches.at(-1)?.cursor))).toEqual(['t3_d1']);
+  });
+
+  it('reports a stored cursor whose tracked list is malformed and polls afresh; an older cursor without one is fine', async () => {
+    const docs = makeDocs(2, 'zed', NOW_S - 100, 'b');
+    const { source } = await start(docs, { fetchComments: true });
+    const key = toRedditQueryKey({ slug: 'zed', phrases: [] });
+    const logs: LoggedLine[] = [];
+    const bad = { hw: NOW_S - 50, recent: {}, walk: null, tracked: { t3_b0: 'yesterday' }, revisited: {} };
+    const broken = await drain(source.poll(at(0, logs), new Map([[key, bad]])));
+    expect(broken.error).toBeNull();
+    expect(warningsIn(logs).some((w) => /wrong shape/.test(w))).toBe(true);
+    expect(ids(broken.batches)).toEqual(['t3_b0', 't3_b1']);
+
+    const olderLogs: LoggedLine[] = [];
+    const older = await drain(source.poll(at(0, olderLogs), new Map([[key, { hw: NOW_S - 50, recent: {}, walk: null }]])));
+    expect(older.error).toBeNull();
+    expect(warningsIn(olderLogs)).toEqual([]);
+    expect(Object.keys(trackedOf(older.batches.at(-1)?.cursor)).sort()).toEqual(['t3_b0', 't3_b1']);
   });
 });
 

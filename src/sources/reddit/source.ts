@@ -28,6 +28,8 @@ export interface RedditSourceOptions extends SourceHttpOptions {
   maxTracked?: number;
   /** Comment trees read again per query and poll, least recently read first (0 turns revisits off). Default 10. */
   revisitsPerPoll?: number;
+  /** A tree read (or tried) less than this long ago is not read again yet. Default 10 minutes. */
+  revisitAfterMs?: number;
 }
 
 /**
@@ -110,10 +112,13 @@ export function trimTracked(watch: { tracked: IdTimes; revisited: IdTimes }, sin
   return { tracked, revisited: Object.fromEntries(Object.entries(watch.revisited).filter(([id]) => Object.hasOwn(tracked, id))) };
 }
 
-/** Up to `count` tracked posts not in `skip`, least recently revisited first (never first), newer first on a tie. */
-export function pickRevisits(watch: { tracked: IdTimes; revisited: IdTimes }, skip: ReadonlySet<string>, count: number): string[] {
+/**
+ * Up to `count` tracked posts not in `skip` and not read after the second `readBefore`, least recently
+ * read first (never read first), newer first on a tie.
+ */
+export function pickRevisits(watch: { tracked: IdTimes; revisited: IdTimes }, skip: ReadonlySet<string>, readBefore: number, count: number): string[] {
   return Object.entries(watch.tracked)
-    .filter(([id]) => !skip.has(id))
+    .filter(([id]) => !skip.has(id) && (watch.revisited[id] ?? -1) <= readBefore)
     .sort(([idA, a], [idB, b]) => (watch.revisited[idA] ?? -1) - (watch.revisited[idB] ?? -1) || b - a || (idA < idB ? -1 : idA > idB ? 1 : 0))
     .slice(0, Math.max(0, count))
     .map(([id]) => id);
@@ -134,6 +139,7 @@ export function createRedditSource(options: RedditSourceOptions): Source {
   const revisitWindowS = Math.floor((options.revisitWindowMs ?? 48 * 3600_000) / 1000);
   const maxTracked = Math.max(0, Math.floor(options.maxTracked ?? 200));
   const revisitsPerPoll = Math.max(0, Math.floor(options.revisitsPerPoll ?? 10));
+  const revisitAfterS = Math.max(0, Math.floor((options.revisitAfterMs ?? 10 * 60_000) / 1000));
   const revisiting = fetchComments && maxTracked > 0 && revisitsPerPoll > 0;
 
   /**
@@ -184,9 +190,9 @@ export function createRedditSource(options: RedditSourceOptions): Source {
    * comments written since. One batch, so a crash re-reads at most these; repeats are dropped downstream.
    */
   async function* revisitTrees(run: Run, queryKey: string, cursor: RedditPollCursor, readThisPoll: ReadonlySet<string>): AsyncGenerator<SourceBatch> {
-    const due = pickRevisits(cursor, readThisPoll, revisitsPerPoll);
-    if (due.length === 0) return;
     const nowS = Math.floor(run.ctx.now().getTime() / 1000);
+    const due = pickRevisits(cursor, readThisPoll, nowS - revisitAfterS, revisitsPerPoll);
+    if (due.length === 0) return;
     const tracked = { ...cursor.tracked };
     const revisited = { ...cursor.revisited };
     const found: PageYield = { posts: [], rejected: [], fetched: 0 };
