@@ -103,10 +103,12 @@ interface CommentYield {
 /** One comment tree: its comments naming a term, or why it could not be read (`gone`: 404, the post was deleted). */
 type TreeRead = { kind: 'read'; posts: NormalizedPost[]; rejected: Rejection[]; fetched: number } | { kind: 'failed' } | { kind: 'gone' };
 
+const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Revisit state: tracked posts inside the window, the newest `max` of them, and the revisit times of those. */
-export function trimTracked(watch: { tracked: IdTimes; revisited: IdTimes }, sinceS: number, max: number): { tracked: IdTimes; revisited: IdTimes } {
+function trimTracked(watch: { tracked: IdTimes; revisited: IdTimes }, sinceS: number, max: number): { tracked: IdTimes; revisited: IdTimes } {
   const kept = Object.entries(keepSince(watch.tracked, sinceS))
-    .sort(([idA, a], [idB, b]) => b - a || (idA < idB ? -1 : idA > idB ? 1 : 0))
+    .sort(([idA, a], [idB, b]) => b - a || compareIds(idA, idB))
     .slice(0, Math.max(0, max));
   const tracked = Object.fromEntries(kept);
   return { tracked, revisited: Object.fromEntries(Object.entries(watch.revisited).filter(([id]) => Object.hasOwn(tracked, id))) };
@@ -116,10 +118,10 @@ export function trimTracked(watch: { tracked: IdTimes; revisited: IdTimes }, sin
  * Up to `count` tracked posts not in `skip` and not read after the second `readBefore`, least recently
  * read first (never read first), newer first on a tie.
  */
-export function pickRevisits(watch: { tracked: IdTimes; revisited: IdTimes }, skip: ReadonlySet<string>, readBefore: number, count: number): string[] {
+function pickRevisits(watch: { tracked: IdTimes; revisited: IdTimes }, skip: ReadonlySet<string>, readBefore: number, count: number): string[] {
   return Object.entries(watch.tracked)
     .filter(([id]) => !skip.has(id) && (watch.revisited[id] ?? -1) <= readBefore)
-    .sort(([idA, a], [idB, b]) => (watch.revisited[idA] ?? -1) - (watch.revisited[idB] ?? -1) || b - a || (idA < idB ? -1 : idA > idB ? 1 : 0))
+    .sort(([idA, a], [idB, b]) => (watch.revisited[idA] ?? -1) - (watch.revisited[idB] ?? -1) || b - a || compareIds(idA, idB))
     .slice(0, Math.max(0, count))
     .map(([id]) => id);
 }
