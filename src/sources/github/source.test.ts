@@ -560,7 +560,7 @@ describe('createGithubSource comment revisits', () => {
       3: [toComment(3, 1, 'zed there', 0)],
       4: [toComment(4, 1, 'aider too', 0)],
     };
-    const { source } = await start(issues, [], { perPage: 2 }, comments);
+    const { source } = await start(issues, [], { perPage: 2, revisitsPerPoll: 20 }, comments);
     const base0 = noDiscussions(['zed', 'aider']);
     const first = await drain(source.poll(contextAt(NOW_S, ['zed', 'aider']), base0));
     expect(first.error).toBeNull();
@@ -592,7 +592,7 @@ describe('createGithubSource comment revisits', () => {
     const logs: LoggedLine[] = [];
     const issues: Doc[] = [1, 2, 3].map((n) => ({ id: `I_${n}`, createdS: NOW_S - n * 60, text: `zed issue ${n}`, comments: 0 }));
     const comments: CommentsByIssue = {};
-    const { upstream, source } = await start(issues, [], { retries: 1 }, comments);
+    const { upstream, source } = await start(issues, [], { retries: 1, revisitsPerPoll: 20 }, comments);
     const first = await drain(source.poll(contextAt(NOW_S, ['zed']), noDiscussions(['zed'])));
     for (const n of [1, 2, 3]) comments[n] = [toComment(n, 1, `zed comment ${n}`, 0, NOW_S + 60)];
     const handler = githubHandler(issues, [], comments);

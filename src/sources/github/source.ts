@@ -30,7 +30,10 @@ export interface GithubSourceOptions extends SourceHttpOptions {
   revisitWindowMs?: number;
   /** Issues remembered per query for revisits, newest kept (default 300). */
   maxTracked?: number;
-  /** Comment re-reads per query and poll, least recently read first (default 20). */
+  /**
+   * Comment re-reads per query and poll, least recently read first. Default 2: with one query per
+   * phrase (a few hundred), that is most of what the core-REST spacing allows in a 15-minute poll.
+   */
   revisitsPerPoll?: number;
 }
 
@@ -98,7 +101,7 @@ export function createGithubSource(options: GithubSourceOptions): Source {
   const commentsOn = token !== null && (options.fetchComments ?? true);
   const revisitWindowS = Math.floor((options.revisitWindowMs ?? 7 * 24 * 3600_000) / 1000);
   const maxTracked = Math.max(0, options.maxTracked ?? 300);
-  const revisitsPerPoll = Math.max(0, options.revisitsPerPoll ?? 20);
+  const revisitsPerPoll = Math.max(0, options.revisitsPerPoll ?? 2);
   const newRun = (ctx: CollectContext): Run => ({ ctx, seenIds: new Set(), mentions: compilePhraseMatcher(listPhrases(ctx.terms)) });
 
   /**

@@ -490,7 +490,7 @@ describe('createRedditSource poll revisits', () => {
       { id: 'young', createdS: NOW_S - 100, title: 'zed young' },
       { id: 'old', createdS: NOW_S - 5000, title: 'zed old' },
     ];
-    const { upstream, source } = await start(docs, { fetchComments: true, clientId: null, revisitWindowMs: 2 * 3600_000 });
+    const { upstream, source } = await start(docs, { fetchComments: true, clientId: null, revisitWindowMs: 2 * 3600_000, revisitsPerPoll: 10 });
     const first = await drain(source.poll(at(0), new Map()));
     let before = upstream.requests.length;
     const second = await drain(source.poll(at(900), lastCursors(first.batches)));

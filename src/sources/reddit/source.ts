@@ -26,7 +26,10 @@ export interface RedditSourceOptions extends SourceHttpOptions {
   revisitWindowMs?: number;
   /** Posts remembered for revisits per query, newest kept. Default 200. */
   maxTracked?: number;
-  /** Comment trees read again per query and poll, least recently read first (0 turns revisits off). Default 10. */
+  /**
+   * Comment trees read again per query and poll, least recently read first (0 turns revisits off).
+   * Default 3 with OAuth (about 2 s a query at 100/min); 0 anonymously, where 10/min leaves no room.
+   */
   revisitsPerPoll?: number;
   /** A tree read (or tried) less than this long ago is not read again yet. Default 10 minutes. */
   revisitAfterMs?: number;
@@ -140,7 +143,7 @@ export function createRedditSource(options: RedditSourceOptions): Source {
   const fetchComments = options.fetchComments ?? true;
   const revisitWindowS = Math.floor((options.revisitWindowMs ?? 48 * 3600_000) / 1000);
   const maxTracked = Math.max(0, Math.floor(options.maxTracked ?? 200));
-  const revisitsPerPoll = Math.max(0, Math.floor(options.revisitsPerPoll ?? 10));
+  const revisitsPerPoll = Math.max(0, Math.floor(options.revisitsPerPoll ?? (client.authenticated ? 3 : 0)));
   const revisitAfterS = Math.max(0, Math.floor((options.revisitAfterMs ?? 10 * 60_000) / 1000));
   const revisiting = fetchComments && maxTracked > 0 && revisitsPerPoll > 0;
 
