@@ -8,13 +8,19 @@ const NOW = new Date('2026-11-26T12:00:00Z');
 const T0 = NOW.getTime() - 24 * 3600_000;
 const topicOf = (id: number) => 1000 + Math.floor(id / 10);
 
-/** Post n is created n minutes after T0; every third one mentions Claude Code. */
+/** Post n is created n minutes after T0; every third one says Claude Code, every fifth the alias claude-code. */
+function writeText(id: number): string {
+  const parts = [id % 3 === 0 ? `Full text of ${id}: Claude Code is great, and this part is past the blurb.` : `Post ${id}`];
+  if (id % 5 === 0) parts.push('Running claude-code in CI.');
+  return parts.join(' ');
+}
+
 function makePost(id: number): Record<string, unknown> {
   return {
     id,
     username: `user${id}`,
     created_at: new Date(T0 + id * 60_000).toISOString(),
-    cooked: id % 3 === 0 ? `<p>Full text of ${id}: Claude Code is great, and this part is past the blurb.</p>` : `<p>Post ${id}</p>`,
+    cooked: `<p>${writeText(id)}</p>`,
     post_number: 1 + (id % 10),
     post_type: 1,
     topic_id: topicOf(id),
@@ -22,7 +28,10 @@ function makePost(id: number): Record<string, unknown> {
   };
 }
 
-/** /search.json (phrase, after:, before:, order:latest, 50 a page) and /t/{id}/posts.json?post_ids[]=. */
+/** The quoted phrase of a search, as the fake matches it (case-insensitively, like Discourse). */
+const readPhrase = (q: string): string => /"([^"]*)"/.exec(q)?.[1]?.toLowerCase() ?? '';
+
+/** /search.json (quoted phrase, after:, before:, order:latest, 50 a page) and /t/{id}/posts.json?post_ids[]=. */
 function serveSearch(state: { maxId: number; refusePosts?: boolean }) {
   return (request: FakeRequest): FakeResponse => {
     if (request.path === '/posts.json') return state.refusePosts ? { status: 403, body: { errors: ['not allowed'] } } : { body: { latest_posts: [] } };
@@ -37,12 +46,12 @@ function serveSearch(state: { maxId: number; refusePosts?: boolean }) {
     const before = /before:(\S+)/.exec(q)?.[1];
     const page = Number(request.query.get('page') ?? 1);
     const hits = Array.from({ length: state.maxId }, (_, i) => state.maxId - i)
-      .filter((id) => id % 3 === 0 && q.includes('"Claude Code"'))
+      .filter((id) => readPhrase(q) !== '' && writeText(id).toLowerCase().includes(readPhrase(q)))
       .filter((id) => (after ? T0 + id * 60_000 >= Date.parse(after) : true) && (before ? T0 + id * 60_000 < Date.parse(before) : true));
     const slice = hits.slice((page - 1) * 50, page * 50);
     return {
       body: {
-        posts: slice.map((id) => ({ id, topic_id: topicOf(id), post_number: 1 + (id % 10), created_at: new Date(T0 + id * 60_000).toISOString(), blurb: 'Claude Code is…' })),
+        posts: slice.map((id) => ({ id, topic_id: topicOf(id), post_number: 1 + (id % 10), created_at: new Date(T0 + id * 60_000).toISOString(), blurb: `${writeText(id).slice(0, 20)}…` })),
         topics: [...new Set(slice.map(topicOf))].map((id) => ({ id, title: `Topic ${id} &amp; more`, slug: `topic-${id}` })),
         grouped_search_result: { term: q, more_full_page_results: hits.length > page * 50 ? true : null },
       },
@@ -65,13 +74,13 @@ describe('Discourse source: search mode', () => {
     expect(error).toBeNull();
     expect(postIds(batches)).toEqual(mentioning(1, 200));
     const q = upstream.requests.find((r) => r.path === '/search.json')?.query.get('q');
-    expect(q).toBe(`"Claude Code" after:${new Date(NOW.getTime() - 72 * 3600_000).toISOString().slice(0, 10)} order:latest`);
+    expect(q).toBe(`"claude code" after:${new Date(NOW.getTime() - 72 * 3600_000).toISOString().slice(0, 10)} order:latest`);
     expect(upstream.requests.some((r) => r.path === '/posts.json')).toBe(false);
     const post = batches[0]?.posts[0];
     expect(post?.body).toBe('Full text of 198: Claude Code is great, and this part is past the blurb.');
     expect(post?.title).toBe(`Topic ${topicOf(198)} & more`);
     expect(post?.url).toBe(`${upstream.url}/t/topic-${topicOf(198)}/${topicOf(198)}/9`);
-    expect(batches.at(-1)?.queryKey).toBe(`forum:${upstream.url}:search:claude-code`);
+    expect(batches.at(-1)?.queryKey).toBe(`forum:${upstream.url}:search:"claude code"`);
     expect(batches.at(-1)?.cursor).toEqual({ hwm: { id: 198, at: new Date(T0 + 198 * 60_000).toISOString() }, walk: null });
   });
 
@@ -102,6 +111,48 @@ describe('Discourse source: search mode', () => {
     const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(second.error).toBeNull();
     expect([...postIds(first.batches), ...postIds(second.batches)]).toEqual(mentioning(1, 400));
+  });
+
+  it('searches every distinct phrase, first phrases of all terms before any alias, each under its own cursor key', async () => {
+    const state = { maxId: 28 };
+    const upstream = await serveUpstream(serveSearch(state));
+    const terms = [
+      { slug: 'claude-code', phrases: ['Claude Code', 'claude-code'] },
+      { slug: 'cursor', phrases: ['Cursor', 'cursor-agent', 'CLAUDE  CODE'] },
+    ];
+    const source = makeSource([{ url: upstream.url, mode: 'search' }]);
+    const first = await drain(source.poll(makeContext(terms, NOW), new Map()));
+    expect(first.error).toBeNull();
+    const searched = upstream.requests.filter((r) => r.path === '/search.json').map((r) => readPhrase(r.query.get('q') ?? ''));
+    expect(searched).toEqual(['claude code', 'cursor', 'claude-code', 'cursor-agent']);
+    const key = (quoted: string) => `forum:${upstream.url}:search:${quoted}`;
+    expect([...new Set(first.batches.map((b) => b.queryKey))]).toEqual(['"claude code"', '"cursor"', '"claude-code"', '"cursor-agent"'].map(key));
+    const cursors = lastCursors(first.batches);
+    expect(cursors.get(key('"claude code"'))).toMatchObject({ hwm: { id: 27 } });
+    expect(cursors.get(key('"claude-code"'))).toMatchObject({ hwm: { id: 25 } });
+    expect(cursors.get(key('"cursor"'))).toEqual({ hwm: null, walk: null });
+    state.maxId = 36;
+    const second = await drain(source.poll(makeContext(terms, NOW), cursors));
+    expect(postIds(second.batches)).toEqual([36, 33, 30, 35]);
+  });
+
+  it('yields a post matched by two phrases once per run and collects posts found only through an alias', async () => {
+    const upstream = await serveUpstream(serveSearch({ maxId: 60 }));
+    const terms = [{ slug: 'claude-code', phrases: ['Claude Code', 'claude-code'] }];
+    const { batches, error } = await drain(makeSource([{ url: upstream.url, mode: 'search' }]).poll(makeContext(terms, NOW), new Map()));
+    expect(error).toBeNull();
+    expect(postIds(batches)).toEqual([...mentioning(1, 60), 55, 50, 40, 35, 25, 20, 10, 5]);
+    expect(batches.flatMap((b) => b.posts).find((p) => p.externalId.endsWith(':50'))?.body).toBe('Post 50 Running claude-code in CI.');
+    const fetchedTwice = upstream.requests.filter((r) => r.path.startsWith('/t/') && r.query.getAll('post_ids[]').includes('45'));
+    expect(fetchedTwice).toHaveLength(1);
+  });
+
+  it('reads the usual lookback for a phrase whose only stored cursor sits under its term slug', async () => {
+    const upstream = await serveUpstream(serveSearch({ maxId: 30 }));
+    const terms = [{ slug: 'claude-code', phrases: ['claude-code'] }];
+    const stale = new Map([[`forum:${upstream.url}:search:claude-code`, { hwm: { id: 1000, at: NOW.toISOString() }, walk: null }]]);
+    const { batches } = await drain(makeSource([{ url: upstream.url, mode: 'search' }]).poll(makeContext(terms, NOW), stale));
+    expect(postIds(batches)).toEqual([30, 25, 20, 15, 10, 5]);
   });
 
   it('backfills the window through after:/before: days, filtered to the exact instants', async () => {

@@ -1,6 +1,7 @@
 import type { NormalizedPost } from '../../core/post.ts';
 import { computeProgress, resumeThenWalk, toBatch, type Share } from '../batching.ts';
 import { isCursorObject, readPagedBackfillCursor, readPagedPollCursor, writePagedPollCursor, type PagedPollCursor } from '../cursor.ts';
+import { listPhrases, quotePhrase } from '../terms.ts';
 import type { BackfillWindow, CollectContext, CursorValue, Rejection, SearchTerm, SourceBatch } from '../types.ts';
 import { DiscourseSearchPost, DiscourseSearchTopic } from './api-types.ts';
 import type { DiscourseClient } from './client.ts';
@@ -27,14 +28,25 @@ const formatDay = (date: Date): string => date.toISOString().slice(0, 10);
 
 export interface SearchQuery {
   queryKey: string;
-  phrase: string;
+  /** The phrase quoted, so Discourse matches its words together. */
+  quoted: string;
 }
 
+/**
+ * One search per distinct phrase of the terms, keyed per forum by its quoted form. Every term's first
+ * phrase comes before any term's second, so main names are searched before aliases.
+ */
 export function buildSearchQueries(forumUrl: string, terms: SearchTerm[]): SearchQuery[] {
-  return terms.flatMap((term) => {
-    const phrase = term.phrases[0]?.replace(/"/g, '').trim();
-    return phrase ? [{ queryKey: `forum:${forumUrl}:search:${term.slug}`, phrase }] : [];
-  });
+  const perTerm = terms.map((term) => listPhrases([term]).map(quotePhrase).filter((quoted) => quoted !== '""'));
+  const depth = Math.max(0, ...perTerm.map((quoted) => quoted.length));
+  const ordered = new Set<string>();
+  for (let rank = 0; rank < depth; rank++) {
+    for (const quoted of perTerm) {
+      const phrase = quoted[rank];
+      if (phrase !== undefined) ordered.add(phrase);
+    }
+  }
+  return [...ordered].map((quoted) => ({ queryKey: `forum:${forumUrl}:search:${quoted}`, quoted }));
 }
 
 /** One search page, its hits replaced by the full posts (fetched per topic) so bodies are not truncated blurbs. */
@@ -89,7 +101,7 @@ async function readSearchPage(
 }
 
 /** Newest first by `order:latest`, down to the high-water post id; an unfinished walk resumes at its page. */
-export async function* pollSearchTerm(
+export async function* pollSearchPhrase(
   ctx: CollectContext,
   client: DiscourseClient,
   query: SearchQuery,
@@ -104,7 +116,7 @@ export async function* pollSearchTerm(
   async function* descend(startPage: number, hwm: DiscourseSearchCursor['hwm'], knownTop: DiscourseSearchCursor['hwm']): AsyncGenerator<SourceBatch, boolean> {
     let top = knownTop;
     const from = hwm ? new Date(hwm.at) : lookbackStart;
-    const q = `"${query.phrase}" after:${formatDay(new Date(from.getTime() - DAY_MS))} order:latest`;
+    const q = `${query.quoted} after:${formatDay(new Date(from.getTime() - DAY_MS))} order:latest`;
     for (let page = startPage; ; page++) {
       if (pages >= maxPages) return false;
       const keep = (id: number, createdAt: Date): boolean => (hwm ? id > hwm.id : createdAt >= lookbackStart);
@@ -123,7 +135,7 @@ export async function* pollSearchTerm(
 }
 
 /** The window as `after:`/`before:` days, pages walked in order and filtered to the exact instants. */
-export async function* backfillSearchTerm(
+export async function* backfillSearchPhrase(
   ctx: CollectContext,
   client: DiscourseClient,
   query: SearchQuery,
@@ -137,7 +149,7 @@ export async function* backfillSearchTerm(
   const until = window.until.toISOString();
   const resumed = readPagedBackfillCursor(stored, since, until);
   if (resumed?.done) return;
-  const q = `"${query.phrase}" after:${formatDay(new Date(window.since.getTime() - DAY_MS))} before:${formatDay(new Date(window.until.getTime() + DAY_MS))} order:latest`;
+  const q = `${query.quoted} after:${formatDay(new Date(window.since.getTime() - DAY_MS))} before:${formatDay(new Date(window.until.getTime() + DAY_MS))} order:latest`;
   const range = { since: window.since.getTime(), until: window.until.getTime() };
   for (let page = resumed?.page ?? 1; ; page++) {
     const keep = (_id: number, createdAt: Date): boolean => createdAt >= window.since && createdAt < window.until;

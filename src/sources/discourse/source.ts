@@ -6,7 +6,7 @@ import { createTermMatcher, type TermMatcher } from '../terms.ts';
 import type { CollectContext, CursorValue, Rejection, Source, SourceBatch } from '../types.ts';
 import { DiscourseClient, type DiscourseClientOptions, type DiscourseForum } from './client.ts';
 import { mapDiscoursePost, readPostId } from './mapper.ts';
-import { backfillSearchTerm, buildSearchQueries, pollSearchTerm, readSearchCursor } from './search-mode.ts';
+import { backfillSearchPhrase, buildSearchQueries, pollSearchPhrase, readSearchCursor } from './search-mode.ts';
 
 export interface DiscourseSourceOptions extends DiscourseClientOptions {
   forums: Array<string | DiscourseForum>;
@@ -175,7 +175,7 @@ export function createDiscourseSource(options: DiscourseSourceOptions): Source {
           () => pollForum(ctx, client, readPollCursor(cursors.get(`forum:${client.forum.url}`)), matcher, runSeen),
           async function* () {
             for (const query of buildSearchQueries(client.forum.url, ctx.terms)) {
-              yield* pollSearchTerm(ctx, client, query, readSearchCursor(cursors.get(query.queryKey)), maxPages, lookbackMs, runSeen);
+              yield* pollSearchPhrase(ctx, client, query, readSearchCursor(cursors.get(query.queryKey)), maxPages, lookbackMs, runSeen);
             }
           },
         ),
@@ -192,9 +192,9 @@ export function createDiscourseSource(options: DiscourseSourceOptions): Source {
           () => backfillForum(ctx, client, window, cursors.get(`backfill:forum:${client.forum.url}`), matcher, runSeen, { index, count: clients.length }),
           async function* () {
             const queries = buildSearchQueries(client.forum.url, ctx.terms);
-            for (const [termIndex, query] of queries.entries()) {
-              const share = { index: index * queries.length + termIndex, count: clients.length * queries.length };
-              yield* backfillSearchTerm(ctx, client, query, window, cursors.get(`backfill:${query.queryKey}`), runSeen, share);
+            for (const [phraseIndex, query] of queries.entries()) {
+              const share = { index: index * queries.length + phraseIndex, count: clients.length * queries.length };
+              yield* backfillSearchPhrase(ctx, client, query, window, cursors.get(`backfill:${query.queryKey}`), runSeen, share);
             }
           },
         ),
