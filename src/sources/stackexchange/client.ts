@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { HttpClient, redactUrl, UpstreamError, type HttpResponse, type RateLimit } from '../http.ts';
 import type { SourceHttpOptions } from '../types.ts';
 import { StackExchangeAnswersWrapper, StackExchangeErrorBody, StackExchangeWrapper } from './api-types.ts';
@@ -62,42 +63,29 @@ export class StackExchangeClient {
   }
 
   /** One page of `/search/advanced`, oldest first by creation date, bodies included. */
-  async searchPage(params: SearchPageParams): Promise<StackExchangeWrapper> {
-    const wrapper = await this.http.json('/search/advanced', StackExchangeWrapper, {
-      signal: params.signal,
-      query: {
-        site: params.site,
-        q: params.q,
-        fromdate: params.fromdate,
-        todate: params.todate,
-        sort: 'creation',
-        order: 'asc',
-        filter: 'withbody',
-        page: params.page,
-        pagesize: params.pagesize,
-        key: this.key,
-      },
-    });
-    this.quota = { max: wrapper.quota_max, remaining: wrapper.quota_remaining };
-    return wrapper;
+  searchPage(params: SearchPageParams): Promise<StackExchangeWrapper> {
+    const { q, fromdate, todate } = params;
+    return this.page('/search/advanced', StackExchangeWrapper, params, { q, fromdate, todate });
   }
 
   /** One page of the answers to up to 100 questions, oldest first, bodies included. */
-  async answersPage(params: AnswersPageParams): Promise<StackExchangeAnswersWrapper> {
+  answersPage(params: AnswersPageParams): Promise<StackExchangeAnswersWrapper> {
     if (params.questionIds.length === 0 || params.questionIds.length > ANSWERS_IDS_PER_REQUEST) {
       throw new RangeError(`answersPage takes 1 to ${ANSWERS_IDS_PER_REQUEST} question ids, got ${params.questionIds.length}`);
     }
-    const wrapper = await this.http.json(`/questions/${params.questionIds.join(';')}/answers`, StackExchangeAnswersWrapper, {
+    return this.page(`/questions/${params.questionIds.join(';')}/answers`, StackExchangeAnswersWrapper, params, {});
+  }
+
+  /** A page of any list oldest first with bodies, remembering the quota the response reports. */
+  private async page<S extends z.ZodType<{ quota_max: number; quota_remaining: number }>>(
+    path: string,
+    schema: S,
+    params: { site: string; page: number; pagesize: number; signal?: AbortSignal },
+    extra: Record<string, string | number | undefined>,
+  ): Promise<z.infer<S>> {
+    const wrapper = await this.http.json(path, schema, {
       signal: params.signal,
-      query: {
-        site: params.site,
-        sort: 'creation',
-        order: 'asc',
-        filter: 'withbody',
-        page: params.page,
-        pagesize: params.pagesize,
-        key: this.key,
-      },
+      query: { site: params.site, ...extra, sort: 'creation', order: 'asc', filter: 'withbody', page: params.page, pagesize: params.pagesize, key: this.key },
     });
     this.quota = { max: wrapper.quota_max, remaining: wrapper.quota_remaining };
     return wrapper;
