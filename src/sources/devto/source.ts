@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { NormalizedPost } from '../../core/post.ts';
-import { collectPosts, computeProgress, type MappedItem } from '../batching.ts';
-import { readCursor } from '../cursor.ts';
-import type { CollectContext, Rejection, Source } from '../types.ts';
+import { collectPosts, computeProgress, toBatch, type MappedItem, type PageYield } from '../batching.ts';
+import { IdTimes, keepSince, readCursor } from '../cursor.ts';
+import { UpstreamError } from '../http.ts';
+import type { CollectContext, Rejection, Source, SourceBatch } from '../types.ts';
 import type { DevtoArticle } from './api-types.ts';
 import { DevtoClient, type DevtoClientOptions } from './client.ts';
 import { describeForMatching, flattenDevtoComments, mapDevtoArticle, parseDevtoArticle, readPublishedS, readTags } from './mapper.ts';
@@ -17,12 +18,30 @@ export interface DevtoSourceOptions extends DevtoClientOptions {
   maxPollPages?: number;
   /** Also read each matching article's comment tree (one request an article) and keep comments naming a term. Default true. */
   fetchComments?: boolean;
+  /** With fetchComments, articles a poll yielded have their trees read again this long after publication. Default 72 hours. */
+  revisitWindowMs?: number;
+  /** Articles remembered for revisits, newest kept. Default 200. */
+  maxTracked?: number;
+  /**
+   * Comment trees read again per poll, least recently read first (0 turns revisits off). Default 5: one
+   * request each, plus one for the article's title when a tree holds a comment to keep; about 2-4 s at 3/s.
+   */
+  revisitsPerPoll?: number;
+  /** A tree read (or tried) less than this long ago is not read again yet. Default 30 minutes. */
+  revisitAfterMs?: number;
 }
 
+/**
+ * High-water second with the ids published in it, and an unfinished walk. `tracked` (article id to
+ * published second) are the articles whose comment trees are read again, and `revisited` when each tree
+ * was last read or tried (none: never read, so it goes first).
+ */
 const DevtoPollCursor = z.object({
   hw: z.number().int(),
   hwIds: z.array(z.string()),
   walk: z.object({ page: z.number().int().positive(), top: z.number().int(), topIds: z.array(z.string()) }).nullable(),
+  tracked: IdTimes.default({}),
+  revisited: IdTimes.default({}),
 });
 type DevtoPollCursor = z.infer<typeof DevtoPollCursor>;
 const DevtoBackfillCursor = z.object({ page: z.number().int().positive(), oldest: z.number().int(), done: z.boolean() });
@@ -48,6 +67,38 @@ interface Fetched {
   rejected: Rejection[];
   /** Comments read from the trees, kept or not. */
   comments: number;
+  /** Articles whose tree was read, or had no comments to read. */
+  read: string[];
+}
+
+/** One comment tree: its comments naming a term, or why it could not be read (`gone`: 404, the article was deleted). */
+type TreeRead = { kind: 'read'; posts: NormalizedPost[]; rejected: Rejection[]; comments: number } | { kind: 'failed' } | { kind: 'gone' };
+
+interface Watch {
+  tracked: IdTimes;
+  revisited: IdTimes;
+}
+
+const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The tracked articles published at or after `sinceS`, the newest `max` of them, with their read times. */
+function trimWatch(watch: Watch, sinceS: number, max: number): Watch {
+  const newest = Object.entries(keepSince(watch.tracked, sinceS))
+    .sort(([idA, a], [idB, b]) => b - a || byId(idA, idB))
+    .slice(0, max);
+  const tracked: IdTimes = Object.fromEntries(newest);
+  const revisited: IdTimes = Object.fromEntries(Object.entries(watch.revisited).filter(([id]) => Object.hasOwn(tracked, id)));
+  return { tracked, revisited };
+}
+
+/** Up to `count` tracked articles outside `skip` last read at or before `readBy`: never read first, then oldest read, then newest. */
+function chooseRevisits(watch: Watch, skip: ReadonlySet<string>, readBy: number, count: number): string[] {
+  const readAt = (id: string) => watch.revisited[id] ?? -1;
+  return Object.entries(watch.tracked)
+    .filter(([id]) => !skip.has(id) && readAt(id) <= readBy)
+    .sort(([idA, a], [idB, b]) => readAt(idA) - readAt(idB) || b - a || byId(idA, idB))
+    .slice(0, count)
+    .map(([id]) => id);
 }
 
 function newRun(ctx: CollectContext): Run {
@@ -62,6 +113,11 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
   const maxPollPages = options.maxPollPages ?? 50;
 
   const fetchComments = options.fetchComments ?? true;
+  const revisitWindowS = Math.floor((options.revisitWindowMs ?? 72 * 3600_000) / 1000);
+  const maxTracked = Math.max(0, Math.floor(options.maxTracked ?? 200));
+  const revisitsPerPoll = Math.max(0, Math.floor(options.revisitsPerPoll ?? 5));
+  const revisitAfterS = Math.max(0, Math.floor((options.revisitAfterMs ?? 30 * 60_000) / 1000));
+  const revisiting = fetchComments && maxTracked > 0 && revisitsPerPoll > 0;
 
   /**
    * Full text only for the articles that mention a term: one extra request each, inside the 3/s budget;
@@ -86,29 +142,85 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
       run.seenIds.add(id);
       posts.push(mapDevtoArticle(full.article));
     }
-    const found = fetchComments ? await collectComments(run, posts) : { posts: [], rejected: [], comments: 0 };
-    return { posts: [...posts, ...found.posts], rejected: [...rejected, ...found.rejected], comments: found.comments };
+    const found = fetchComments ? await collectComments(run, posts) : { posts: [], rejected: [], comments: 0, read: [] };
+    return { posts: [...posts, ...found.posts], rejected: [...rejected, ...found.rejected], comments: found.comments, read: found.read };
   }
 
-  /** Best effort: a failed comments request is logged and its article kept; only an abort ends the run. */
+  /** Comments naming a term under each new article; an article whose tree failed is kept (and is not in `read`). */
   async function collectComments(run: Run, articles: readonly NormalizedPost[]): Promise<Fetched> {
-    const kept: MappedItem[] = [];
-    let comments = 0;
+    const found: Fetched = { posts: [], rejected: [], comments: 0, read: [] };
     for (const article of articles) {
-      if (article.comments === 0) continue;
-      let items: MappedItem[];
-      try {
-        items = flattenDevtoComments(await client.listComments(Number(article.externalId), run.ctx.signal), article);
-      } catch (error) {
-        if (run.ctx.signal.aborted) throw error;
-        const message = error instanceof Error ? error.message : String(error);
-        run.ctx.log.warn({ article: article.externalId, err: message }, 'Dev.to comments request failed; keeping the article without its comments');
-        continue;
+      if (article.comments !== 0) {
+        const tree = await readTree(run, article.externalId, article.title, 'first read');
+        if (tree.kind !== 'read') continue;
+        found.posts.push(...tree.posts);
+        found.rejected.push(...tree.rejected);
+        found.comments += tree.comments;
       }
-      comments += items.length;
-      kept.push(...items.filter((item) => item.kind !== 'post' || run.mentions(item.post.body)));
+      found.read.push(article.externalId);
     }
-    return { ...collectPosts(kept, run.seenIds), comments };
+    return found;
+  }
+
+  /**
+   * The comments naming a term in one article's tree, best effort: a failure is logged, never thrown (only
+   * an abort ends the run). A revisit knows no title; the article is fetched for it only when a comment is kept.
+   */
+  async function readTree(run: Run, articleId: string, title: string | null | undefined, stage: 'first read' | 'revisit'): Promise<TreeRead> {
+    const fail = (error: unknown, what: string): TreeRead => {
+      if (run.ctx.signal.aborted) throw error;
+      const gone = error instanceof UpstreamError && error.status === 404;
+      const next = stage === 'first read' ? 'keeping the article without its comments' : gone ? 'the article is gone; no longer revisited' : 'moving on to the next tracked article';
+      run.ctx.log.warn({ article: articleId, stage, err: error instanceof Error ? error.message : String(error) }, `Dev.to ${what} request failed; ${next}`);
+      return { kind: gone ? 'gone' : 'failed' };
+    };
+    let roots: unknown[];
+    try {
+      roots = await client.listComments(Number(articleId), run.ctx.signal);
+    } catch (error) {
+      return fail(error, 'comments');
+    }
+    const mentioning = (items: MappedItem[]) => items.filter((item) => item.kind !== 'post' || run.mentions(item.post.body));
+    let items = flattenDevtoComments(roots, { externalId: articleId, title: title ?? null });
+    if (title === undefined && mentioning(items).some((item) => item.kind === 'post' && !run.seenIds.has(item.post.externalId))) {
+      let raw: unknown;
+      try {
+        raw = await client.getArticle(Number(articleId), run.ctx.signal);
+      } catch (error) {
+        return fail(error, 'article');
+      }
+      if (raw === null) return fail(new UpstreamError('HTTP 404: article gone', { status: 404, url: `/articles/${articleId}`, retryable: false }), 'article');
+      const parsed = parseDevtoArticle(raw);
+      const known = parsed.kind === 'article' ? mapDevtoArticle(parsed.article).title : null;
+      items = flattenDevtoComments(roots, { externalId: articleId, title: known });
+    }
+    return { kind: 'read', ...collectPosts(mentioning(items), run.seenIds), comments: items.length };
+  }
+
+  /**
+   * Reads again the trees of the tracked articles least recently read (not those first read this poll),
+   * for comments written since. One batch, so a crash re-reads at most these; repeats are dropped downstream.
+   */
+  async function* revisitTrees(run: Run, cursor: DevtoPollCursor, readThisPoll: ReadonlySet<string>): AsyncGenerator<SourceBatch> {
+    const nowS = Math.floor(run.ctx.now().getTime() / 1000);
+    const due = chooseRevisits(cursor, readThisPoll, nowS - revisitAfterS, revisitsPerPoll);
+    if (due.length === 0) return;
+    const tracked = { ...cursor.tracked };
+    const revisited = { ...cursor.revisited };
+    const found: PageYield = { posts: [], rejected: [], fetched: 0 };
+    for (const articleId of due) {
+      const tree = await readTree(run, articleId, undefined, 'revisit');
+      revisited[articleId] = nowS;
+      if (tree.kind === 'gone') {
+        delete tracked[articleId];
+        delete revisited[articleId];
+      }
+      if (tree.kind !== 'read') continue;
+      found.posts.push(...tree.posts);
+      found.rejected.push(...tree.rejected);
+      found.fetched += tree.comments;
+    }
+    yield toBatch(DEVTO_QUERY_KEY, found, { ...cursor, tracked, revisited });
   }
 
   function select(run: Run, raws: unknown[]) {
@@ -131,7 +243,9 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
       const run = newRun(ctx);
       if (ctx.terms.length === 0) return;
       const nowS = Math.floor(ctx.now().getTime() / 1000);
-      const cursor: DevtoPollCursor = readCursor(DevtoPollCursor, cursors.get(DEVTO_QUERY_KEY), ctx, DEVTO_QUERY_KEY) ?? { hw: nowS - lookbackS, hwIds: [], walk: null };
+      const cursor: DevtoPollCursor = readCursor(DevtoPollCursor, cursors.get(DEVTO_QUERY_KEY), ctx, DEVTO_QUERY_KEY) ?? { hw: nowS - lookbackS, hwIds: [], walk: null, tracked: {}, revisited: {} };
+      let watch: Watch = revisiting ? trimWatch(cursor, nowS - revisitWindowS, maxTracked) : { tracked: {}, revisited: {} };
+      const readThisPoll = new Set<string>();
       const stale = new Set(cursor.hwIds);
       let top = cursor.walk?.top ?? cursor.hw;
       let topIds = cursor.walk?.topIds ?? cursor.hwIds;
@@ -152,15 +266,29 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
           } else if (s === top && !topIds.includes(String(a.id))) topIds = [...topIds, String(a.id)];
         }
         const wanted = fresh.filter(isWanted);
-        const { posts, rejected: late, comments } = await fetchPosts(run, wanted);
+        const { posts, rejected: late, comments, read } = await fetchPosts(run, wanted);
+        if (revisiting) {
+          const tracked = { ...watch.tracked };
+          const revisited = { ...watch.revisited };
+          for (const post of posts) {
+            if (post.parentId !== null) continue;
+            tracked[post.externalId] = Math.floor(post.createdAt.getTime() / 1000);
+            readThisPoll.add(post.externalId);
+          }
+          for (const id of read) revisited[id] = nowS;
+          watch = trimWatch({ tracked, revisited }, nowS - revisitWindowS, maxTracked);
+        }
         // Only an empty page ends the feed: an instance may cap per_page below what was asked.
         const exhausted = raws.length === 0;
         const capped = !reachedOld && !exhausted && page >= maxPollPages;
         if (capped) ctx.log.warn({ pages: page, since: new Date(cursor.hw * 1000).toISOString() }, 'Dev.to poll hit its page limit before the last high-water mark; the rest of the gap is skipped');
         const done = reachedOld || exhausted || capped;
-        const next: DevtoPollCursor = done ? { hw: top, hwIds: topIds, walk: null } : { hw: cursor.hw, hwIds: cursor.hwIds, walk: { page: page + 1, top, topIds } };
+        const next: DevtoPollCursor = done ? { hw: top, hwIds: topIds, walk: null, ...watch } : { hw: cursor.hw, hwIds: cursor.hwIds, walk: { page: page + 1, top, topIds }, ...watch };
         yield { queryKey: DEVTO_QUERY_KEY, posts, events: [], rejected: [...rejected, ...late], fetched: rejected.length + wanted.length + comments, cursor: next };
-        if (done) return;
+        if (done) {
+          if (revisiting) yield* revisitTrees(run, next, readThisPoll);
+          return;
+        }
       }
     },
 
