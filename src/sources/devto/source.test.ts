@@ -342,3 +342,166 @@ describe('createDevtoSource comments', () => {
     expect(maxRequestsInWindow(upstream.requests, 150)).toBeLessThanOrEqual(4);
   });
 });
+
+describe('createDevtoSource poll revisits', () => {
+  /** A context for Claude Code whose clock stands `offsetS` seconds after NOW. */
+  const at = (offsetS: number, logs?: LoggedLine[]) => makeContext([{ slug: 'claude-code', phrases: ['Claude Code'] }], new Date((NOW_S + offsetS) * 1000), logs);
+  const treeReads = (requests: FakeRequest[]) => commentCalls(requests).map((r) => r.query.get('a_id'));
+  const watchOf = (cursor: unknown) => {
+    const { tracked, revisited } = cursor as { tracked: Record<string, number>; revisited: Record<string, number> };
+    return { tracked, revisited };
+  };
+  /** `count` matching articles a minute apart, newest `idBase`, with no comments yet. */
+  const quiet = (count: number, idBase: number, newestS = NOW_S - 100): Doc[] => Array.from({ length: count }, (_, i) => ({ id: idBase - i, publishedS: newestS - i * 60, title: `Claude Code ${i}`, comments: [] }));
+
+  it('collects a comment written after the first poll on a later poll, with the article title, but not one naming no term', async () => {
+    const docs: Doc[] = [{ id: 31, publishedS: NOW_S - 100, title: 'Claude Code &amp; me', comments: [comment('r1', 'Claude Code rocks')] }];
+    const { upstream, source } = await start(docs);
+    const first = await drain(source.poll(at(0), new Map()));
+    expect(ids(first.batches)).toEqual(['31', 'r1']);
+    docs[0]!.comments!.push(comment('r2', 'lunch time'), comment('r3', 'agreed', [comment('r4', 'claude code 2 is out')]));
+
+    const before = upstream.requests.length;
+    const second = await drain(source.poll(at(3600), lastCursors(first.batches)));
+    expect(second.error).toBeNull();
+    const revisit = second.batches.at(-1)!;
+    // r1 comes again; the pipeline drops it by (source, external id).
+    expect(ids(second.batches).sort()).toEqual(['r1', 'r4']);
+    expect(revisit.posts.find((p) => p.externalId === 'r4')).toMatchObject({ title: 'Claude Code & me', threadId: '31', parentId: 'r3' });
+    expect(revisit.fetched).toBe(4);
+    expect(revisit.cursor).toEqual({ hw: NOW_S - 100, hwIds: ['31'], walk: null, tracked: { '31': NOW_S - 100 }, revisited: { '31': NOW_S + 3600 } });
+    // Besides the feed: the tree, and the article once for the title of the kept comments.
+    expect(upstream.requests.slice(before).filter((r) => r.path !== '/articles/latest').map((r) => r.path)).toEqual(['/comments', '/articles/31']);
+  });
+
+  it('reads at most revisitsPerPoll trees a poll, least recently read first, in rotation, and none read within revisitAfterMs', async () => {
+    const { upstream, source } = await start(quiet(5, 40), { revisitsPerPoll: 2 });
+    const first = await drain(source.poll(at(0), new Map()));
+    // No comments yet: the first poll reads no tree but still tracks the articles.
+    expect(treeReads(upstream.requests)).toEqual([]);
+    let cursors = lastCursors(first.batches);
+    const rounds: Array<Array<string | null>> = [];
+    for (const offsetS of [1200, 3600, 7200, 10_800]) {
+      const before = upstream.requests.length;
+      const { batches, error } = await drain(source.poll(at(offsetS), cursors));
+      expect(error).toBeNull();
+      rounds.push(treeReads(upstream.requests.slice(before)));
+      cursors = lastCursors(batches);
+    }
+    expect(rounds).toEqual([[], ['40', '39'], ['38', '37'], ['36', '40']]);
+    // Empty trees keep nothing, so no article is fetched for a title.
+    expect(detailCalls(upstream.requests)).toHaveLength(5);
+  });
+
+  it('defaults to 5 trees a poll, 30 minutes apart', async () => {
+    const { upstream, source } = await start(quiet(7, 50));
+    const first = await drain(source.poll(at(0), new Map()));
+    let before = upstream.requests.length;
+    const early = await drain(source.poll(at(29 * 60), lastCursors(first.batches)));
+    expect(treeReads(upstream.requests.slice(before))).toEqual([]);
+    before = upstream.requests.length;
+    await drain(source.poll(at(31 * 60), lastCursors(early.batches)));
+    expect(treeReads(upstream.requests.slice(before))).toEqual(['50', '49', '48', '47', '46']);
+  });
+
+  it('stops revisiting an article once it is older than revisitWindowMs, and keeps only the newest maxTracked', async () => {
+    const docs: Doc[] = [
+      { id: 61, publishedS: NOW_S - 100, title: 'Claude Code young', comments: [] },
+      { id: 60, publishedS: NOW_S - 5000, title: 'Claude Code old', comments: [] },
+    ];
+    const { upstream, source } = await start(docs, { revisitWindowMs: 3 * 3600_000, revisitsPerPoll: 10 });
+    const first = await drain(source.poll(at(0), new Map()));
+    let before = upstream.requests.length;
+    const second = await drain(source.poll(at(3600), lastCursors(first.batches)));
+    expect(treeReads(upstream.requests.slice(before))).toEqual(['61', '60']);
+    before = upstream.requests.length;
+    const third = await drain(source.poll(at(7200), lastCursors(second.batches)));
+    expect(third.error).toBeNull();
+    expect(treeReads(upstream.requests.slice(before))).toEqual(['61']);
+    expect(watchOf(third.batches.at(-1)?.cursor).tracked).toEqual({ '61': NOW_S - 100 });
+
+    const capped = await start(quiet(5, 70), { maxTracked: 3 });
+    const { batches } = await drain(capped.source.poll(at(0), new Map()));
+    expect(Object.keys(watchOf(batches.at(-1)?.cursor).tracked).sort()).toEqual(['68', '69', '70']);
+  });
+
+  it('resumes from the cursor of every batch of a later poll with no comment lost or repeated', async () => {
+    const docs: Doc[] = Array.from({ length: 3 }, (_, i) => ({ id: 80 - i, publishedS: NOW_S - 100 - i * 60, title: `Claude Code old ${i}`, comments: [comment(`o${i}a`, 'Claude Code before')] }));
+    const { source } = await start(docs, { perPage: 2 });
+    const first = await drain(source.poll(at(0), new Map()));
+    const afterFirst = lastCursors(first.batches);
+    for (const [i, d] of docs.entries()) d.comments!.push(comment(`o${i}b`, 'Claude Code after'), comment(`o${i}x`, 'off topic'));
+    const fresh: Doc[] = Array.from({ length: 3 }, (_, i) => ({ id: 90 - i, publishedS: NOW_S + 3000 - i * 60, title: `Claude Code new ${i}`, comments: [comment(`n${i}a`, 'Claude Code new')] }));
+    docs.push(...fresh);
+
+    const later = at(3600);
+    const full = await drain(source.poll(later, afterFirst));
+    expect(full.error).toBeNull();
+    expect(full.batches.length).toBeGreaterThanOrEqual(3);
+    const all = ids(full.batches);
+    const expected = [...fresh.flatMap((d, i) => [String(d.id), `n${i}a`]), ...[0, 1, 2].flatMap((i) => [`o${i}a`, `o${i}b`])];
+    expect([...all].sort()).toEqual(expected.sort());
+    for (let k = 1; k < full.batches.length; k++) {
+      const prefix = full.batches.slice(0, k);
+      const rest = await drain(source.poll(later, new Map([...afterFirst, ...lastCursors(prefix)])));
+      expect(rest.error).toBeNull();
+      expect([...ids(prefix), ...ids(rest.batches)].sort()).toEqual([...all].sort());
+      expect(watchOf(rest.batches.at(-1)?.cursor)).toEqual(watchOf(full.batches.at(-1)?.cursor));
+    }
+  });
+
+  it('warns and moves on when a revisited tree answers 500, and the poll still finishes', async () => {
+    const docs = quiet(3, 100);
+    const { upstream, source } = await start(docs, { revisitsPerPoll: 2 });
+    const first = await drain(source.poll(at(0), new Map()));
+    docs[1]!.comments = [comment('k1', 'Claude Code later')];
+    const handler = devtoHandler(docs);
+    upstream.setHandler((request) => (request.path === '/comments' && request.query.get('a_id') === '100' ? { status: 500, body: 'oops' } : handler(request)));
+
+    const warned: object[] = [];
+    const ctx = at(3600);
+    ctx.log.warn = (obj) => warned.push(obj);
+    let before = upstream.requests.length;
+    const second = await drain(source.poll(ctx, lastCursors(first.batches)));
+    expect(second.error).toBeNull();
+    expect(ids(second.batches)).toEqual(['k1']);
+    // The first try and three retries, then the next tracked article.
+    expect(treeReads(upstream.requests.slice(before))).toEqual(['100', '100', '100', '100', '99']);
+    expect(warned).toEqual([expect.objectContaining({ article: '100', stage: 'revisit' })]);
+
+    // 100 went to the back of the rotation, so the article not yet revisited comes first.
+    before = upstream.requests.length;
+    const third = await drain(source.poll(at(7200), lastCursors(second.batches)));
+    expect(third.error).toBeNull();
+    expect([...new Set(treeReads(upstream.requests.slice(before)))]).toEqual(['98', '100']);
+  });
+
+  it('drops an article from the rotation when its tree answers 404 (deleted)', async () => {
+    const docs = quiet(2, 110);
+    const { upstream, source } = await start(docs);
+    const first = await drain(source.poll(at(0), new Map()));
+    docs.splice(0, 1);
+    const second = await drain(source.poll(at(3600), lastCursors(first.batches)));
+    expect(second.error).toBeNull();
+    expect(treeReads(upstream.requests)).toEqual(['110', '109']);
+    expect(watchOf(second.batches.at(-1)?.cursor)).toEqual({ tracked: { '109': NOW_S - 160 }, revisited: { '109': NOW_S + 3600 } });
+  });
+
+  it('reports a stored cursor whose tracked list is malformed and polls afresh; an older cursor without one is fine', async () => {
+    const docs = quiet(2, 120);
+    const { source } = await start(docs);
+    const logs: LoggedLine[] = [];
+    const bad = { hw: NOW_S - 50, hwIds: [], walk: null, tracked: { '120': 'yesterday' }, revisited: {} };
+    const broken = await drain(source.poll(at(0, logs), new Map([[DEVTO_QUERY_KEY, bad]])));
+    expect(broken.error).toBeNull();
+    expect(warningsIn(logs).some((w) => /wrong shape/.test(w))).toBe(true);
+    expect(ids(broken.batches)).toEqual(['120', '119']);
+
+    const olderLogs: LoggedLine[] = [];
+    const older = await drain(source.poll(at(0, olderLogs), new Map([[DEVTO_QUERY_KEY, { hw: NOW_S - 200, hwIds: [], walk: null }]])));
+    expect(older.error).toBeNull();
+    expect(warningsIn(olderLogs)).toEqual([]);
+    expect(ids(older.batches)).toEqual(['120', '119']);
+    expect(watchOf(older.batches.at(-1)?.cursor).tracked).toEqual({ '120': NOW_S - 100, '119': NOW_S - 160 });
+  });
+});
