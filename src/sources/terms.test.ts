@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compilePhraseMatcher, createTermMatcher, listPhrases, quotePhrase } from './terms.ts';
+import { compilePhraseMatcher, createTermMatcher, listPhrases, quotePhrase, rankQuotedPhrases } from './terms.ts';
 
 describe('listPhrases', () => {
   it('lists distinct lowercased phrases across terms in first-seen order', () => {
@@ -13,6 +13,22 @@ describe('listPhrases', () => {
 describe('quotePhrase', () => {
   it('quotes a phrase and drops inner quotes', () => {
     expect(quotePhrase('say "hi" now')).toBe('"say  hi  now"');
+  });
+});
+
+describe('rankQuotedPhrases', () => {
+  it('quotes each distinct phrase once, every first phrase before any second', () => {
+    const terms = [
+      { slug: 'claude-code', phrases: ['Claude Code', 'claude-code', 'Claude  code'] },
+      { slug: 'cursor', phrases: ['Cursor', 'Cursor IDE'] },
+      { slug: 'copilot', phrases: ['GitHub Copilot', 'cursor'] },
+      { slug: 'odd', phrases: ['"'] },
+    ];
+    expect(rankQuotedPhrases(terms)).toEqual([
+      ['"claude code"', '"cursor"', '"github copilot"'],
+      ['"claude-code"', '"cursor ide"'],
+    ]);
+    expect(rankQuotedPhrases([])).toEqual([]);
   });
 });
 

@@ -17,6 +17,29 @@ export function quotePhrase(phrase: string): string {
   return `"${phrase.replace(/"/g, ' ').trim()}"`;
 }
 
+/**
+ * The tracked phrases quoted for a search API, each once, grouped by rank: every term's first
+ * distinct phrase in the first group, its second in the next, and so on. Searching group by group
+ * serves every main name before any alias when a rate or quota budget runs short.
+ */
+export function rankQuotedPhrases(terms: readonly SearchTerm[]): string[][] {
+  const perTerm = terms.map((term) => listPhrases([term]).map(quotePhrase).filter((quoted) => quoted !== '""'));
+  const depth = Math.max(0, ...perTerm.map((quoted) => quoted.length));
+  const taken = new Set<string>();
+  const ranks: string[][] = [];
+  for (let rank = 0; rank < depth; rank++) {
+    const group: string[] = [];
+    for (const quoted of perTerm) {
+      const phrase = quoted[rank];
+      if (phrase === undefined || taken.has(phrase)) continue;
+      taken.add(phrase);
+      group.push(phrase);
+    }
+    ranks.push(group);
+  }
+  return ranks;
+}
+
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**

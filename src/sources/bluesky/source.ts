@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { NormalizedPost } from '../../core/post.ts';
 import { computeProgress, toBatch, type Share } from '../batching.ts';
 import { IdTimes, keepSince, readCursor, readWindowCursor } from '../cursor.ts';
-import { listPhrases, quotePhrase } from '../terms.ts';
+import { rankQuotedPhrases } from '../terms.ts';
 import type { BackfillWindow, CollectContext, CursorValue, Rejection, SearchTerm, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
 import { BlueskyClient } from './client.ts';
 import { mapPostView } from './mapper.ts';
@@ -202,16 +202,9 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
  * form. Every term's first phrase comes before any term's second, so its main name is searched first.
  */
 export function buildQueries(terms: SearchTerm[]): Array<{ queryKey: string; q: string }> {
-  const perTerm = terms.map((term) => listPhrases([term]));
-  const depth = Math.max(0, ...perTerm.map((phrases) => phrases.length));
-  const queries = new Set<string>();
-  for (let rank = 0; rank < depth; rank++) {
-    for (const phrases of perTerm) {
-      const phrase = phrases[rank];
-      if (phrase !== undefined && quotePhrase(phrase) !== '""') queries.add(quotePhrase(phrase));
-    }
-  }
-  return [...queries].map((q) => ({ queryKey: q, q }));
+  return rankQuotedPhrases(terms)
+    .flat()
+    .map((q) => ({ queryKey: q, q }));
 }
 
 function extendMark(mark: Mark | null, at: string, uri: string, better: (a: string, b: string) => boolean): Mark {

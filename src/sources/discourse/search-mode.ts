@@ -1,7 +1,7 @@
 import type { NormalizedPost } from '../../core/post.ts';
 import { computeProgress, resumeThenWalk, toBatch, type Share } from '../batching.ts';
 import { isCursorObject, readPagedBackfillCursor, readPagedPollCursor, writePagedPollCursor, type PagedPollCursor } from '../cursor.ts';
-import { listPhrases, quotePhrase } from '../terms.ts';
+import { rankQuotedPhrases } from '../terms.ts';
 import type { BackfillWindow, CollectContext, CursorValue, Rejection, SearchTerm, SourceBatch } from '../types.ts';
 import { DiscourseSearchPost, DiscourseSearchTopic } from './api-types.ts';
 import type { DiscourseClient } from './client.ts';
@@ -37,16 +37,9 @@ export interface SearchQuery {
  * phrase comes before any term's second, so main names are searched before aliases.
  */
 export function buildSearchQueries(forumUrl: string, terms: SearchTerm[]): SearchQuery[] {
-  const perTerm = terms.map((term) => listPhrases([term]).map(quotePhrase).filter((quoted) => quoted !== '""'));
-  const depth = Math.max(0, ...perTerm.map((quoted) => quoted.length));
-  const ordered = new Set<string>();
-  for (let rank = 0; rank < depth; rank++) {
-    for (const quoted of perTerm) {
-      const phrase = quoted[rank];
-      if (phrase !== undefined) ordered.add(phrase);
-    }
-  }
-  return [...ordered].map((quoted) => ({ queryKey: `forum:${forumUrl}:search:${quoted}`, quoted }));
+  return rankQuotedPhrases(terms)
+    .flat()
+    .map((quoted) => ({ queryKey: `forum:${forumUrl}:search:${quoted}`, quoted }));
 }
 
 /** One search page, its hits replaced by the full posts (fetched per topic) so bodies are not truncated blurbs. */

@@ -3,7 +3,7 @@ import type { NormalizedPost } from '../../core/post.ts';
 import { collectPosts, type MappedItem } from '../batching.ts';
 import { IdTimes, isCursorObject, keepSince, readCursor } from '../cursor.ts';
 import { UpstreamError } from '../http.ts';
-import { compilePhraseMatcher, listPhrases, quotePhrase } from '../terms.ts';
+import { compilePhraseMatcher, listPhrases, quotePhrase, rankQuotedPhrases } from '../terms.ts';
 import type { BackfillWindow, CollectContext, CursorValue, Rejection, SearchTerm, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
 import { ANSWERS_IDS_PER_REQUEST, StackExchangeClient } from './client.ts';
 import { mapAnswer, mapQuestion, type AnswerParent } from './mapper.ts';
@@ -274,21 +274,9 @@ export function toStackExchangeQueryKey(site: string, phrase: string): string {
  * first phrase comes before any term's second, so when the daily quota runs short the main names are served.
  */
 export function buildQueries(terms: readonly SearchTerm[], sites: readonly string[]): Query[] {
-  const depth = Math.max(0, ...terms.map((term) => term.phrases.length));
-  const taken = new Set<string>();
-  const queries: Query[] = [];
-  for (let rank = 0; rank < depth; rank++) {
-    const atRank = terms.flatMap((term) => {
-      const phrase = term.phrases[rank];
-      return phrase === undefined ? [] : [{ slug: term.slug, phrases: [phrase] }];
-    });
-    const phrases = listPhrases(atRank).filter((phrase) => !taken.has(phrase) && quotePhrase(phrase) !== '""');
-    for (const phrase of phrases) taken.add(phrase);
-    for (const site of sites) {
-      for (const phrase of phrases) queries.push({ queryKey: toStackExchangeQueryKey(site, phrase), site, q: quotePhrase(phrase) });
-    }
-  }
-  return queries;
+  return rankQuotedPhrases(terms).flatMap((rank) =>
+    sites.flatMap((site) => rank.map((q) => ({ queryKey: toStackExchangeQueryKey(site, q), site, q }))),
+  );
 }
 
 function readPosition(value: CursorValue | undefined): StackExchangeCursor | null {
