@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { NormalizedPost } from '../../core/post.ts';
 import { collectPosts, computeProgress, toBatch, type MappedItem, type PageYield } from '../batching.ts';
-import { IdTimes, keepSince, readCursor } from '../cursor.ts';
+import { IdTimes, readCursor } from '../cursor.ts';
+import { pickRevisits, trimRevisits, type RevisitState } from '../revisits.ts';
 import { UpstreamError } from '../http.ts';
 import type { CollectContext, Rejection, Source, SourceBatch } from '../types.ts';
 import type { DevtoArticle } from './api-types.ts';
@@ -73,33 +74,6 @@ interface Fetched {
 
 /** One comment tree: its comments naming a term, or why it could not be read (`gone`: 404, the article was deleted). */
 type TreeRead = { kind: 'read'; posts: NormalizedPost[]; rejected: Rejection[]; comments: number } | { kind: 'failed' } | { kind: 'gone' };
-
-interface Watch {
-  tracked: IdTimes;
-  revisited: IdTimes;
-}
-
-const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** The tracked articles published at or after `sinceS`, the newest `max` of them, with their read times. */
-function trimWatch(watch: Watch, sinceS: number, max: number): Watch {
-  const newest = Object.entries(keepSince(watch.tracked, sinceS))
-    .sort(([idA, a], [idB, b]) => b - a || byId(idA, idB))
-    .slice(0, max);
-  const tracked: IdTimes = Object.fromEntries(newest);
-  const revisited: IdTimes = Object.fromEntries(Object.entries(watch.revisited).filter(([id]) => Object.hasOwn(tracked, id)));
-  return { tracked, revisited };
-}
-
-/** Up to `count` tracked articles outside `skip` last read at or before `readBy`: never read first, then oldest read, then newest. */
-function chooseRevisits(watch: Watch, skip: ReadonlySet<string>, readBy: number, count: number): string[] {
-  const readAt = (id: string) => watch.revisited[id] ?? -1;
-  return Object.entries(watch.tracked)
-    .filter(([id]) => !skip.has(id) && readAt(id) <= readBy)
-    .sort(([idA, a], [idB, b]) => readAt(idA) - readAt(idB) || b - a || byId(idA, idB))
-    .slice(0, count)
-    .map(([id]) => id);
-}
 
 function newRun(ctx: CollectContext): Run {
   const phrases = listPhrases(ctx.terms);
@@ -203,7 +177,7 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
    */
   async function* revisitTrees(run: Run, cursor: DevtoPollCursor, readThisPoll: ReadonlySet<string>): AsyncGenerator<SourceBatch> {
     const nowS = Math.floor(run.ctx.now().getTime() / 1000);
-    const due = chooseRevisits(cursor, readThisPoll, nowS - revisitAfterS, revisitsPerPoll);
+    const due = pickRevisits(cursor, readThisPoll, nowS - revisitAfterS, revisitsPerPoll);
     if (due.length === 0) return;
     const tracked = { ...cursor.tracked };
     const revisited = { ...cursor.revisited };
@@ -244,7 +218,7 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
       if (ctx.terms.length === 0) return;
       const nowS = Math.floor(ctx.now().getTime() / 1000);
       const cursor: DevtoPollCursor = readCursor(DevtoPollCursor, cursors.get(DEVTO_QUERY_KEY), ctx, DEVTO_QUERY_KEY) ?? { hw: nowS - lookbackS, hwIds: [], walk: null, tracked: {}, revisited: {} };
-      let watch: Watch = revisiting ? trimWatch(cursor, nowS - revisitWindowS, maxTracked) : { tracked: {}, revisited: {} };
+      let watch: RevisitState = revisiting ? trimRevisits(cursor, nowS - revisitWindowS, maxTracked) : { tracked: {}, revisited: {} };
       const readThisPoll = new Set<string>();
       const stale = new Set(cursor.hwIds);
       let top = cursor.walk?.top ?? cursor.hw;
@@ -276,7 +250,7 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
             readThisPoll.add(post.externalId);
           }
           for (const id of read) revisited[id] = nowS;
-          watch = trimWatch({ tracked, revisited }, nowS - revisitWindowS, maxTracked);
+          watch = trimRevisits({ tracked, revisited }, nowS - revisitWindowS, maxTracked);
         }
         // Only an empty page ends the feed: an instance may cap per_page below what was asked.
         const exhausted = raws.length === 0;

@@ -3,6 +3,7 @@ import type { NormalizedPost } from '../../core/post.ts';
 import { collectPosts, computeProgress, toBatch, type PageYield } from '../batching.ts';
 import { IdTimes, keepSince, readCursor } from '../cursor.ts';
 import { UpstreamError } from '../http.ts';
+import { pickRevisits, trimRevisits } from '../revisits.ts';
 import { compilePhraseMatcher, listPhrases } from '../terms.ts';
 import type { BackfillWindow, CollectContext, CursorValue, Rejection, SearchTerm, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
 import { REDDIT_OAUTH_URL, RedditClient, type TimeFilter } from './client.ts';
@@ -106,29 +107,6 @@ interface CommentYield {
 /** One comment tree: its comments naming a term, or why it could not be read (`gone`: 404, the post was deleted). */
 type TreeRead = { kind: 'read'; posts: NormalizedPost[]; rejected: Rejection[]; fetched: number } | { kind: 'failed' } | { kind: 'gone' };
 
-const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Revisit state: tracked posts inside the window, the newest `max` of them, and the revisit times of those. */
-function trimTracked(watch: { tracked: IdTimes; revisited: IdTimes }, sinceS: number, max: number): { tracked: IdTimes; revisited: IdTimes } {
-  const kept = Object.entries(keepSince(watch.tracked, sinceS))
-    .sort(([idA, a], [idB, b]) => b - a || compareIds(idA, idB))
-    .slice(0, Math.max(0, max));
-  const tracked = Object.fromEntries(kept);
-  return { tracked, revisited: Object.fromEntries(Object.entries(watch.revisited).filter(([id]) => Object.hasOwn(tracked, id))) };
-}
-
-/**
- * Up to `count` tracked posts not in `skip` and not read after the second `readBefore`, least recently
- * read first (never read first), newer first on a tie.
- */
-function pickRevisits(watch: { tracked: IdTimes; revisited: IdTimes }, skip: ReadonlySet<string>, readBefore: number, count: number): string[] {
-  return Object.entries(watch.tracked)
-    .filter(([id]) => !skip.has(id) && (watch.revisited[id] ?? -1) <= readBefore)
-    .sort(([idA, a], [idB, b]) => (watch.revisited[idA] ?? -1) - (watch.revisited[idB] ?? -1) || b - a || compareIds(idA, idB))
-    .slice(0, Math.max(0, count))
-    .map(([id]) => id);
-}
-
 export function createRedditSource(options: RedditSourceOptions): Source {
   const client = new RedditClient({
     ...options,
@@ -223,7 +201,7 @@ export function createRedditSource(options: RedditSourceOptions): Source {
     if (!q) return;
     const nowS = Math.floor(run.ctx.now().getTime() / 1000);
     const cursor: RedditPollCursor = readCursor(RedditPollCursor, stored, run.ctx, queryKey) ?? { hw: nowS - lookbackS, recent: {}, walk: null, tracked: {}, revisited: {} };
-    let watch = revisiting ? trimTracked(cursor, nowS - revisitWindowS, maxTracked) : { tracked: {}, revisited: {} };
+    let watch = revisiting ? trimRevisits(cursor, nowS - revisitWindowS, maxTracked) : { tracked: {}, revisited: {} };
     const readThisPoll = new Set<string>();
     let last: RedditPollCursor | null = null;
     const lower = cursor.hw - overlapS;
@@ -276,7 +254,7 @@ export function createRedditSource(options: RedditSourceOptions): Source {
           readThisPoll.add(post.externalId);
         }
         for (const id of comments.read) revisited[id] = nowS;
-        watch = trimTracked({ tracked, revisited }, nowS - revisitWindowS, maxTracked);
+        watch = trimRevisits({ tracked, revisited }, nowS - revisitWindowS, maxTracked);
       }
       const next: RedditPollCursor = done
         ? { hw: top, recent: keepSince({ ...cursor.recent, ...added }, top - overlapS), walk: null, ...watch }
