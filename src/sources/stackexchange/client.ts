@@ -24,6 +24,8 @@ export interface AnswersPageParams {
   site: string;
   /** At most ANSWERS_IDS_PER_REQUEST question ids. */
   questionIds: readonly number[];
+  /** Only answers created at or after this unix second. */
+  fromdate?: number;
   page: number;
   pagesize: number;
   signal?: AbortSignal;
@@ -73,7 +75,7 @@ export class StackExchangeClient {
     if (params.questionIds.length === 0 || params.questionIds.length > ANSWERS_IDS_PER_REQUEST) {
       throw new RangeError(`answersPage takes 1 to ${ANSWERS_IDS_PER_REQUEST} question ids, got ${params.questionIds.length}`);
     }
-    return this.page(`/questions/${params.questionIds.join(';')}/answers`, StackExchangeAnswersWrapper, params, {});
+    return this.page(`/questions/${params.questionIds.join(';')}/answers`, StackExchangeAnswersWrapper, params, { fromdate: params.fromdate });
   }
 
   /** A page of any list oldest first with bodies, remembering the quota the response reports. */
