@@ -56,15 +56,17 @@ function serveSearch(questions: Question[], extra: Record<string, unknown> = {})
   };
 }
 
-/** Answers `/questions/{ids}/answers` like Stack Exchange: the answers of those questions, creation ascending, paged. */
+/** Answers `/questions/{ids}/answers` like Stack Exchange: the answers of those questions created at or after fromdate, creation ascending, paged. */
 function serveAnswers(questions: Question[], extra: Record<string, unknown> = {}) {
   return (request: FakeRequest) => {
     const asked = new Set(readAnswerIds(request));
+    const from = Number(request.query.get('fromdate') ?? 0);
     const page = Number(request.query.get('page') ?? 1);
     const size = Number(request.query.get('pagesize') ?? 30);
     const matching = questions
       .filter((q) => asked.has(q.question_id))
       .flatMap((q) => (q.answers ?? []).map((a) => ({ ...a, question_id: q.question_id, score: 2, owner: { user_type: 'registered', display_name: 'helper' } })))
+      .filter((a) => a.creation_date >= from)
       .sort((a, b) => a.creation_date - b.creation_date || a.answer_id - b.answer_id);
     const items = matching.slice((page - 1) * size, page * size);
     return { body: { items, has_more: matching.length > page * size, quota_max: 10000, quota_remaining: 8000, ...extra } };
@@ -523,5 +525,245 @@ describe('Stack Exchange source: answers', () => {
     const { batches, error } = await drain(makeSource(upstream.url).backfill!(context(), window, new Map()));
     expect(error).toBeNull();
     expect(ids(batches).filter((id) => id.includes(':a:'))).toEqual(KEPT_ANSWERS);
+  });
+});
+
+const HOUR_MS = 3_600_000;
+const QUERY_KEY = 'stackoverflow:"claude code"';
+const ALL_TRACKED = '1000;1001;1002;1003;1004;1005;1006;1007;1008;1009';
+
+/** A context `ms` after NOW, logging into `logs`. */
+const contextAfter = (ms: number, logs: LoggedLine[] = [], slugs: string[] = ['claude-code']) => makeContext(context(slugs).terms, new Date(NOW.getTime() + ms), logs);
+
+/** Answers written after the first poll: one naming a term under 1000 (unanswered then), one naming none under 1001. */
+function addLateAnswers(questions: Question[]): void {
+  questions[0] = { ...questions[0]!, answers: [{ answer_id: 6001, creation_date: NOW_S + 600, body: '<p>Claude Code now does this.</p>' }] };
+  questions[1] = { ...questions[1]!, answers: [...(questions[1]!.answers ?? []), { answer_id: 6002, creation_date: NOW_S + 700, body: '<p>Works for me.</p>' }] };
+}
+
+const readsOfAnswers = (requests: FakeRequest[], from = 0) => requests.slice(from).filter(isAnswersRequest);
+const cursorField = (cursor: CursorValue | undefined, field: string): unknown =>
+  cursor !== null && typeof cursor === 'object' && !Array.isArray(cursor) ? cursor[field] : undefined;
+
+describe('Stack Exchange source: late answers', () => {
+  it('collects an answer posted after the first poll in a later poll, under its question, in one batch of its own', async () => {
+    const questions = makeAnsweredQuestions();
+    const upstream = await serveUpstream((request) => serveStackExchange(questions)(request));
+    const source = makeSource(upstream.url, { key: 'sekrit' });
+    const first = await drain(source.poll(context(), new Map()));
+    addLateAnswers(questions);
+
+    const later = await drain(source.poll(contextAfter(2 * HOUR_MS), lastCursors(first.batches)));
+    expect(later.error).toBeNull();
+    expect(ids(later.batches)).toEqual(['so:a:6001']);
+    const late = later.batches.at(-1)!;
+    expect(late.posts).toHaveLength(1);
+    expect(late.posts[0]).toMatchObject({
+      externalId: 'so:a:6001',
+      parentId: 'so:q:1000',
+      threadId: 'so:q:1000',
+      title: null,
+      url: 'https://stackoverflow.com/a/6001',
+      body: 'Claude Code now does this.',
+      author: 'helper',
+    });
+    expect(late.fetched).toBe(2);
+    expect(cursorField(late.cursor, 'answersReadAt')).toBe(NOW_S + 7200);
+  });
+
+  it('asks once for every tracked question, ;-joined, from the last read minus five minutes', async () => {
+    const questions = makeAnsweredQuestions();
+    const upstream = await serveUpstream((request) => serveStackExchange(questions)(request));
+    const source = makeSource(upstream.url, { key: 'sekrit' });
+    const first = await drain(source.poll(context(), new Map()));
+    const before = upstream.requests.length;
+    await drain(source.poll(contextAfter(2 * HOUR_MS), lastCursors(first.batches)));
+    const late = readsOfAnswers(upstream.requests, before);
+    expect(late.map((r) => r.path)).toEqual([`/questions/${ALL_TRACKED}/answers`]);
+    expect(Object.fromEntries(late[0]!.query)).toMatchObject({
+      fromdate: String(NOW_S - 300),
+      site: 'stackoverflow',
+      filter: 'withbody',
+      sort: 'creation',
+      order: 'asc',
+      page: '1',
+      key: 'sekrit',
+    });
+  });
+
+  it('pages a late read on has_more', async () => {
+    const questions = makeAnsweredQuestions();
+    const upstream = await serveUpstream((request) => serveStackExchange(questions)(request));
+    const source = makeSource(upstream.url, { key: 'sekrit' });
+    const first = await drain(source.poll(context(), new Map()));
+    questions[3] = {
+      ...questions[3]!,
+      answers: [0, 1, 2, 3].map((i) => ({ answer_id: 7000 + i, creation_date: NOW_S + i, body: `<p>Claude Code tip ${i}</p>` })),
+    };
+    const before = upstream.requests.length;
+    const later = await drain(source.poll(contextAfter(2 * HOUR_MS), lastCursors(first.batches)));
+    expect(ids(later.batches)).toEqual(['so:a:7000', 'so:a:7001', 'so:a:7002', 'so:a:7003']);
+    expect(readsOfAnswers(upstream.requests, before).map((r) => r.query.get('page'))).toEqual(['1', '2']);
+  });
+
+  it('does not read answers again before answersEveryMs has passed: 1 hour with a key, 6 hours without', async () => {
+    const questions = makeAnsweredQuestions();
+    const upstream = await serveUpstream((request) => serveStackExchange(questions)(request));
+    const lateReads = async (source: ReturnType<typeof makeSource>, stored: Map<string, CursorValue>, afterMs: number) => {
+      const before = upstream.requests.length;
+      const run = await drain(source.poll(contextAfter(afterMs), stored));
+      expect(run.error).toBeNull();
+      return { reads: readsOfAnswers(upstream.requests, before).length, cursors: lastCursors(run.batches) };
+    };
+    const keyed = makeSource(upstream.url, { key: 'sekrit' });
+    const stored = lastCursors((await drain(keyed.poll(context(), new Map()))).batches);
+    expect((await lateReads(keyed, stored, 59 * 60_000)).reads).toBe(0);
+    const hour = await lateReads(keyed, stored, HOUR_MS);
+    expect(hour.reads).toBe(1);
+    expect((await lateReads(keyed, hour.cursors, HOUR_MS + 59 * 60_000)).reads).toBe(0);
+    expect((await lateReads(keyed, hour.cursors, 2 * HOUR_MS)).reads).toBe(1);
+
+    const anonymous = makeSource(upstream.url);
+    expect((await lateReads(anonymous, stored, 6 * HOUR_MS - 60_000)).reads).toBe(0);
+    expect((await lateReads(anonymous, stored, 6 * HOUR_MS)).reads).toBe(1);
+    expect((await lateReads(makeSource(upstream.url, { answersEveryMs: 10 * 60_000 }), stored, 10 * 60_000)).reads).toBe(1);
+  });
+
+  it('drops tracked questions older than answersWindowMs from the cursor and the request', async () => {
+    const questions = makeAnsweredQuestions();
+    const upstream = await serveUpstream((request) => serveStackExchange(questions)(request));
+    // Two hours on, the window reaches back to T0 + 270: 1006 (T0 + 360) on are kept, 1005 (T0 + 240) is not.
+    const source = makeSource(upstream.url, { key: 'sekrit', answersWindowMs: (3 * 3600 - 270) * 1000 });
+    const first = await drain(source.poll(context(), new Map()));
+    expect(Object.keys(cursorField(first.batches.at(-1)?.cursor, 'tracked') as object)).toHaveLength(10);
+    const before = upstream.requests.length;
+    const later = await drain(source.poll(contextAfter(2 * HOUR_MS), lastCursors(first.batches)));
+    expect(readsOfAnswers(upstream.requests, before).map((r) => r.path)).toEqual(['/questions/1006;1007;1008;1009/answers']);
+    expect(cursorField(later.batches.at(-1)?.cursor, 'tracked')).toEqual(recentOf(questions.slice(6)));
+
+    const gone = await drain(source.poll(contextAfter(400 * HOUR_MS), lastCursors(later.batches)));
+    expect(cursorField(gone.batches.at(-1)?.cursor, 'tracked')).toEqual({});
+    expect(cursorField(gone.batches.at(-1)?.cursor, 'answersReadAt')).toBeNull();
+  });
+
+  it('tracks at most maxTracked questions per query, the newest, and none when it is 0', async () => {
+    const questions = makeAnsweredQuestions();
+    const upstream = await serveUpstream((request) => serveStackExchange(questions)(request));
+    const capped = await drain(makeSource(upstream.url, { maxTracked: 3 }).poll(context(), new Map()));
+    expect(cursorField(capped.batches.at(-1)?.cursor, 'tracked')).toEqual(recentOf(questions.slice(7)));
+    const before = upstream.requests.length;
+    await drain(makeSource(upstream.url, { maxTracked: 3 }).poll(contextAfter(7 * HOUR_MS), lastCursors(capped.batches)));
+    expect(readsOfAnswers(upstream.requests, before).map((r) => r.path)).toEqual(['/questions/1007;1008;1009/answers']);
+
+    const off = await drain(makeSource(upstream.url, { maxTracked: 0 }).poll(context(), new Map()));
+    expect(cursorField(off.batches.at(-1)?.cursor, 'tracked')).toEqual({});
+    const offBefore = upstream.requests.length;
+    await drain(makeSource(upstream.url, { maxTracked: 0 }).poll(contextAfter(7 * HOUR_MS), lastCursors(off.batches)));
+    expect(readsOfAnswers(upstream.requests, offBefore)).toEqual([]);
+  });
+
+  it('resumes after a stop at any batch of the first or the later poll, losing and repeating nothing', async () => {
+    const early = makeAnsweredQuestions();
+    const late = makeAnsweredQuestions();
+    addLateAnswers(late);
+    let questions = early;
+    const upstream = await serveUpstream((request) => serveStackExchange(questions)(request));
+    const source = makeSource(upstream.url, { key: 'sekrit' });
+    const fullFirst = await drain(source.poll(context(), new Map()));
+    questions = late;
+    const expected = [...allIds(late), ...KEPT_ANSWERS, 'so:a:6001'].sort();
+    const fullLater = await drain(source.poll(contextAfter(2 * HOUR_MS), lastCursors(fullFirst.batches)));
+    expect(ids(fullLater.batches.slice(-1))).toEqual(['so:a:6001']);
+
+    for (let stopAfter = 1; stopAfter <= fullFirst.batches.length; stopAfter++) {
+      questions = early;
+      const cut = await drain(source.poll(context(), new Map()), stopAfter);
+      const rest = await drain(source.poll(context(), lastCursors(cut.batches)));
+      questions = late;
+      const later = await drain(source.poll(contextAfter(2 * HOUR_MS), lastCursors([...cut.batches, ...rest.batches])));
+      expect([...ids(cut.batches), ...ids(rest.batches), ...ids(later.batches)].sort()).toEqual(expected);
+    }
+    for (let stopAfter = 1; stopAfter <= fullLater.batches.length; stopAfter++) {
+      const cut = await drain(source.poll(contextAfter(2 * HOUR_MS), lastCursors(fullFirst.batches)), stopAfter);
+      const rest = await drain(source.poll(contextAfter(2 * HOUR_MS), lastCursors(cut.batches)));
+      expect([...ids(cut.batches), ...ids(rest.batches)]).toEqual(['so:a:6001']);
+    }
+  });
+
+  it('logs a late read that keeps failing with 500, goes on with the next query, and asks again next poll', async () => {
+    const questions = makeAnsweredQuestions();
+    const upstream = await serveUpstream((request) => serveStackExchange(questions)(request));
+    const source = makeSource(upstream.url, { key: 'sekrit' });
+    const first = await drain(source.poll(context(['claude-code', 'cursor']), new Map()));
+    addLateAnswers(questions);
+
+    upstream.setHandler(serveStackExchange(questions, () => ({ status: 500, body: 'boom' })));
+    const logs: LoggedLine[] = [];
+    const before = upstream.requests.length;
+    const failed = await drain(source.poll(contextAfter(2 * HOUR_MS, logs, ['claude-code', 'cursor']), lastCursors(first.batches)));
+    expect(failed.error).toBeNull();
+    expect(warningsIn(logs)).toEqual([expect.stringMatching(/late answers request failed/)]);
+    const after = upstream.requests.slice(before);
+    const lastAnswers = after.findLastIndex(isAnswersRequest);
+    expect(after.slice(lastAnswers).some((r) => r.query.get('q') === '"cursor"')).toBe(true);
+    expect(ids(failed.batches)).toEqual([]);
+    const kept = lastCursors(failed.batches).get(QUERY_KEY);
+    expect(cursorField(kept, 'answersReadAt')).toBe(NOW_S);
+
+    upstream.setHandler(serveStackExchange(questions));
+    const again = await drain(source.poll(contextAfter(2 * HOUR_MS + 60_000, [], ['claude-code', 'cursor']), lastCursors(failed.batches)));
+    expect(ids(again.batches)).toEqual(['so:a:6001']);
+  });
+
+  it('reads at the next late read the answers a failed first read missed', async () => {
+    const questions = makeAnsweredQuestions();
+    const upstream = await serveUpstream(serveStackExchange(questions, () => ({ status: 500, body: 'boom' })));
+    const source = makeSource(upstream.url, { key: 'sekrit' });
+    const first = await drain(source.poll(context(), new Map()));
+    expect(ids(first.batches).filter((id) => id.includes(':a:'))).toEqual([]);
+    expect(cursorField(first.batches.at(-1)?.cursor, 'answersReadAt')).toBe(T0 + 60);
+
+    upstream.setHandler(serveStackExchange(questions));
+    const before = upstream.requests.length;
+    const later = await drain(source.poll(contextAfter(HOUR_MS), lastCursors(first.batches)));
+    expect(ids(later.batches)).toEqual(KEPT_ANSWERS);
+    expect(readsOfAnswers(upstream.requests, before)[0]?.query.get('fromdate')).toBe(String(T0 + 60 - 300));
+  });
+
+  it('leaves a late read at the quota reserve for later, keeping the answers already read, and stops the run', async () => {
+    const questions = makeAnsweredQuestions();
+    const upstream = await serveUpstream((request) => serveStackExchange(questions)(request));
+    const source = makeSource(upstream.url, { key: 'sekrit', quotaReserve: 5 });
+    const first = await drain(source.poll(context(), new Map()));
+    questions[3] = {
+      ...questions[3]!,
+      answers: [0, 1, 2, 3].map((i) => ({ answer_id: 7000 + i, creation_date: NOW_S + i, body: `<p>Claude Code tip ${i}</p>` })),
+    };
+    upstream.setHandler(serveStackExchange(questions, serveAnswers(questions, { quota_remaining: 5 })));
+    const logs: LoggedLine[] = [];
+    const later = await drain(source.poll(contextAfter(2 * HOUR_MS, logs, ['claude-code', 'cursor']), lastCursors(first.batches)));
+    expect(String(later.error)).toMatch(/quota exhausted: 5 of 10000/);
+    expect(ids(later.batches)).toEqual(['so:a:7000', 'so:a:7001', 'so:a:7002']);
+    expect(cursorField(later.batches.at(-1)?.cursor, 'answersReadAt')).toBe(NOW_S);
+    expect(warningsIn(logs)).toEqual([expect.stringMatching(/quota at its reserve; late answers left/)]);
+    expect(upstream.requests.at(-1)?.path).toMatch(/answers$/);
+  });
+
+  it('accepts an older cursor without the tracking fields, and reports a malformed one', async () => {
+    const questions = makeAnsweredQuestions();
+    const upstream = await serveUpstream((request) => serveStackExchange(questions)(request));
+    const logs: LoggedLine[] = [];
+    const older = new Map<string, CursorValue>([[QUERY_KEY, { from: T0 + 240, recent: recentOf(questions.slice(0, 5)) }]]);
+    const resumed = await drain(makeSource(upstream.url).poll(makeContext(context().terms, NOW, logs), older));
+    expect(resumed.error).toBeNull();
+    expect(warningsIn(logs)).toEqual([]);
+    expect(ids(resumed.batches)).toEqual(['so:q:1005', 'so:q:1006', 'so:q:1007', 'so:q:1008', 'so:q:1009']);
+    expect(cursorField(resumed.batches.at(-1)?.cursor, 'tracked')).toEqual(recentOf(questions.slice(5)));
+    expect(cursorField(resumed.batches.at(-1)?.cursor, 'answersReadAt')).toBe(NOW_S);
+
+    const malformed = new Map<string, CursorValue>([[QUERY_KEY, { from: T0 + 240, recent: {}, tracked: 'all', answersReadAt: 'soon' }]]);
+    const fresh = await drain(makeSource(upstream.url).poll(makeContext(context().terms, NOW, logs), malformed));
+    expect(warningsIn(logs)).toEqual(['ignoring a stored cursor of the wrong shape']);
+    expect(ids(fresh.batches).filter((id) => id.includes(':q:')).sort()).toEqual(allIds(questions));
   });
 });
