@@ -1,17 +1,22 @@
 import { z } from 'zod';
 import type { NormalizedPost } from '../../core/post.ts';
-import { collectPosts, computeProgress, toBatch, type MappedItem, type PageYield } from '../batching.ts';
-import { IdTimes, readCursor } from '../cursor.ts';
-import { pickRevisits, trimRevisits, type RevisitState } from '../revisits.ts';
+import { collectPosts, computeProgress, toBatch, type MappedItem } from '../batching.ts';
+import { readCursor } from '../cursor.ts';
+import { revisitDue, RevisitCursorFields, trimRevisits, type RevisitOptions, type RevisitState, type TreeRead } from '../revisits.ts';
 import { UpstreamError } from '../http.ts';
-import type { CollectContext, Rejection, Source, SourceBatch } from '../types.ts';
+import type { CollectContext, Rejection, Source } from '../types.ts';
 import type { DevtoArticle } from './api-types.ts';
 import { DevtoClient, type DevtoClientOptions } from './client.ts';
 import { describeForMatching, flattenDevtoComments, mapDevtoArticle, parseDevtoArticle, readPublishedS, readTags } from './mapper.ts';
 import { compilePhraseMatcher, listPhrases } from '../terms.ts';
 import { compileArticleMatcher } from './terms.ts';
 
-export interface DevtoSourceOptions extends DevtoClientOptions {
+/**
+ * Revisit defaults: a 72-hour window from publication, 200 articles tracked, trees not read again within
+ * 30 minutes, and 5 trees a poll: one request each, plus one for the article's title when a tree holds a
+ * comment to keep; about 2-4 s at 3/s.
+ */
+export interface DevtoSourceOptions extends DevtoClientOptions, RevisitOptions {
   /** Articles per list page (Forem allows up to 1000). */
   perPage?: number;
   firstPollLookbackMs?: number;
@@ -19,17 +24,6 @@ export interface DevtoSourceOptions extends DevtoClientOptions {
   maxPollPages?: number;
   /** Also read each matching article's comment tree (one request an article) and keep comments naming a term. Default true. */
   fetchComments?: boolean;
-  /** With fetchComments, articles a poll yielded have their trees read again this long after publication. Default 72 hours. */
-  revisitWindowMs?: number;
-  /** Articles remembered for revisits, newest kept. Default 200. */
-  maxTracked?: number;
-  /**
-   * Comment trees read again per poll, least recently read first (0 turns revisits off). Default 5: one
-   * request each, plus one for the article's title when a tree holds a comment to keep; about 2-4 s at 3/s.
-   */
-  revisitsPerPoll?: number;
-  /** A tree read (or tried) less than this long ago is not read again yet. Default 30 minutes. */
-  revisitAfterMs?: number;
 }
 
 /**
@@ -41,8 +35,7 @@ const DevtoPollCursor = z.object({
   hw: z.number().int(),
   hwIds: z.array(z.string()),
   walk: z.object({ page: z.number().int().positive(), top: z.number().int(), topIds: z.array(z.string()) }).nullable(),
-  tracked: IdTimes.default({}),
-  revisited: IdTimes.default({}),
+  ...RevisitCursorFields,
 });
 type DevtoPollCursor = z.infer<typeof DevtoPollCursor>;
 const DevtoBackfillCursor = z.object({ page: z.number().int().positive(), oldest: z.number().int(), done: z.boolean() });
@@ -72,8 +65,6 @@ interface Fetched {
   read: string[];
 }
 
-/** One comment tree: its comments naming a term, or why it could not be read (`gone`: 404, the article was deleted). */
-type TreeRead = { kind: 'read'; posts: NormalizedPost[]; rejected: Rejection[]; comments: number } | { kind: 'failed' } | { kind: 'gone' };
 
 function newRun(ctx: CollectContext): Run {
   const phrases = listPhrases(ctx.terms);
@@ -129,7 +120,7 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
         if (tree.kind !== 'read') continue;
         found.posts.push(...tree.posts);
         found.rejected.push(...tree.rejected);
-        found.comments += tree.comments;
+        found.comments += tree.fetched;
       }
       found.read.push(article.externalId);
     }
@@ -168,33 +159,7 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
       const known = parsed.kind === 'article' ? mapDevtoArticle(parsed.article).title : null;
       items = flattenDevtoComments(roots, { externalId: articleId, title: known });
     }
-    return { kind: 'read', ...collectPosts(mentioning(items), run.seenIds), comments: items.length };
-  }
-
-  /**
-   * Reads again the trees of the tracked articles least recently read (not those first read this poll),
-   * for comments written since. One batch, so a crash re-reads at most these; repeats are dropped downstream.
-   */
-  async function* revisitTrees(run: Run, cursor: DevtoPollCursor, readThisPoll: ReadonlySet<string>): AsyncGenerator<SourceBatch> {
-    const nowS = Math.floor(run.ctx.now().getTime() / 1000);
-    const due = pickRevisits(cursor, readThisPoll, nowS - revisitAfterS, revisitsPerPoll);
-    if (due.length === 0) return;
-    const tracked = { ...cursor.tracked };
-    const revisited = { ...cursor.revisited };
-    const found: PageYield = { posts: [], rejected: [], fetched: 0 };
-    for (const articleId of due) {
-      const tree = await readTree(run, articleId, undefined, 'revisit');
-      revisited[articleId] = nowS;
-      if (tree.kind === 'gone') {
-        delete tracked[articleId];
-        delete revisited[articleId];
-      }
-      if (tree.kind !== 'read') continue;
-      found.posts.push(...tree.posts);
-      found.rejected.push(...tree.rejected);
-      found.fetched += tree.comments;
-    }
-    yield toBatch(DEVTO_QUERY_KEY, found, { ...cursor, tracked, revisited });
+    return { kind: 'read', ...collectPosts(mentioning(items), run.seenIds), fetched: items.length };
   }
 
   function select(run: Run, raws: unknown[]) {
@@ -260,7 +225,12 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
         const next: DevtoPollCursor = done ? { hw: top, hwIds: topIds, walk: null, ...watch } : { hw: cursor.hw, hwIds: cursor.hwIds, walk: { page: page + 1, top, topIds }, ...watch };
         yield { queryKey: DEVTO_QUERY_KEY, posts, events: [], rejected: [...rejected, ...late], fetched: rejected.length + wanted.length + comments, cursor: next };
         if (done) {
-          if (revisiting) yield* revisitTrees(run, next, readThisPoll);
+          const round = revisiting
+            ? await revisitDue(next, readThisPoll, Math.floor(ctx.now().getTime() / 1000), { afterS: revisitAfterS, perPoll: revisitsPerPoll }, (id) =>
+                readTree(run, id, undefined, 'revisit'),
+              )
+            : null;
+          if (round) yield toBatch(DEVTO_QUERY_KEY, round.found, round.cursor);
           return;
         }
       }

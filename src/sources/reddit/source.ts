@@ -1,15 +1,20 @@
 import { z } from 'zod';
 import type { NormalizedPost } from '../../core/post.ts';
-import { collectPosts, computeProgress, toBatch, type PageYield } from '../batching.ts';
+import { collectPosts, computeProgress, toBatch } from '../batching.ts';
 import { IdTimes, keepSince, readCursor } from '../cursor.ts';
 import { UpstreamError } from '../http.ts';
-import { pickRevisits, trimRevisits } from '../revisits.ts';
+import { revisitDue, RevisitCursorFields, trimRevisits, type RevisitOptions, type TreeRead } from '../revisits.ts';
 import { compilePhraseMatcher, listPhrases } from '../terms.ts';
 import type { BackfillWindow, CollectContext, CursorValue, Rejection, SearchTerm, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
 import { REDDIT_OAUTH_URL, RedditClient, type TimeFilter } from './client.ts';
 import { flattenRedditComments, mapRedditThing } from './mapper.ts';
 
-export interface RedditSourceOptions extends SourceHttpOptions {
+/**
+ * Revisit defaults: a 48-hour window, 200 posts tracked per query, trees not read again within 10
+ * minutes, and 3 trees per query and poll with OAuth (about 2 s a query at 100/min) but none
+ * anonymously, where 10/min leaves no room.
+ */
+export interface RedditSourceOptions extends SourceHttpOptions, RevisitOptions {
   /** App-only OAuth; without both, anonymous `.json` is tried as best effort (10/min, may get 403). */
   clientId?: string | null;
   clientSecret?: string | null;
@@ -23,17 +28,6 @@ export interface RedditSourceOptions extends SourceHttpOptions {
   overlapMs?: number;
   /** On poll, also read each new post's comment tree (one request a post) and keep comments naming a term. Default true. */
   fetchComments?: boolean;
-  /** With fetchComments, posts a poll yielded have their trees read again this long after creation. Default 48 hours. */
-  revisitWindowMs?: number;
-  /** Posts remembered for revisits per query, newest kept. Default 200. */
-  maxTracked?: number;
-  /**
-   * Comment trees read again per query and poll, least recently read first (0 turns revisits off).
-   * Default 3 with OAuth (about 2 s a query at 100/min); 0 anonymously, where 10/min leaves no room.
-   */
-  revisitsPerPoll?: number;
-  /** A tree read (or tried) less than this long ago is not read again yet. Default 10 minutes. */
-  revisitAfterMs?: number;
 }
 
 /**
@@ -46,8 +40,7 @@ const RedditPollCursor = z.object({
   hw: z.number().int(),
   recent: IdTimes,
   walk: z.object({ after: z.string(), top: z.number().int(), added: IdTimes }).nullable(),
-  tracked: IdTimes.default({}),
-  revisited: IdTimes.default({}),
+  ...RevisitCursorFields,
 });
 type RedditPollCursor = z.infer<typeof RedditPollCursor>;
 const RedditBackfillCursor = z.object({ after: z.string().nullable(), oldest: z.number().int(), done: z.boolean() });
@@ -103,9 +96,6 @@ interface CommentYield {
   /** Posts whose tree was read, or had no comments to read. */
   read: string[];
 }
-
-/** One comment tree: its comments naming a term, or why it could not be read (`gone`: 404, the post was deleted). */
-type TreeRead = { kind: 'read'; posts: NormalizedPost[]; rejected: Rejection[]; fetched: number } | { kind: 'failed' } | { kind: 'gone' };
 
 export function createRedditSource(options: RedditSourceOptions): Source {
   const client = new RedditClient({
@@ -166,32 +156,6 @@ export function createRedditSource(options: RedditSourceOptions): Source {
       found.rejected.push(...tree.rejected);
     }
     return found;
-  }
-
-  /**
-   * Reads again the trees of the tracked posts least recently read (not those first read this poll), for
-   * comments written since. One batch, so a crash re-reads at most these; repeats are dropped downstream.
-   */
-  async function* revisitTrees(run: Run, queryKey: string, cursor: RedditPollCursor, readThisPoll: ReadonlySet<string>): AsyncGenerator<SourceBatch> {
-    const nowS = Math.floor(run.ctx.now().getTime() / 1000);
-    const due = pickRevisits(cursor, readThisPoll, nowS - revisitAfterS, revisitsPerPoll);
-    if (due.length === 0) return;
-    const tracked = { ...cursor.tracked };
-    const revisited = { ...cursor.revisited };
-    const found: PageYield = { posts: [], rejected: [], fetched: 0 };
-    for (const postId of due) {
-      const tree = await readTree(run, queryKey, postId, null, 'revisit');
-      revisited[postId] = nowS;
-      if (tree.kind === 'gone') {
-        delete tracked[postId];
-        delete revisited[postId];
-      }
-      if (tree.kind !== 'read') continue;
-      found.fetched += tree.fetched;
-      found.posts.push(...tree.posts);
-      found.rejected.push(...tree.rejected);
-    }
-    yield toBatch(queryKey, found, { ...cursor, tracked, revisited });
   }
 
   /** Newest first via `after`; stops at the first item older than the overlap below the high-water second. */
@@ -270,7 +234,12 @@ export function createRedditSource(options: RedditSourceOptions): Source {
       };
       if (done) break;
     }
-    if (revisiting && last) yield* revisitTrees(run, queryKey, last, readThisPoll);
+    if (!revisiting || !last) return;
+    const revisitS = Math.floor(run.ctx.now().getTime() / 1000);
+    const round = await revisitDue(last, readThisPoll, revisitS, { afterS: revisitAfterS, perPoll: revisitsPerPoll }, (id) =>
+      readTree(run, queryKey, id, null, 'revisit'),
+    );
+    if (round) yield toBatch(queryKey, round.found, round.cursor);
   }
 
   return {
