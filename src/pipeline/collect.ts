@@ -51,7 +51,7 @@ export async function runSource(options: RunSourceOptions): Promise<SourceRunSum
   const runLog = log.child({ source: source.name, run: runId, kind });
   try {
     const entities = await listEntities(db);
-    const ingestor = await createIngestor(db, { aspectTier: options.aspectTier });
+    const ingestor = await createIngestor(db, { aspectTier: options.aspectTier, entities });
     const ctx = {
       terms: buildSearchTerms(entities),
       signal: options.signal ?? new AbortController().signal,

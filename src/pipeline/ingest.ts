@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { NormalizedEvent, NormalizedPost } from '../core/post.ts';
-import { listEntities } from '../db/queries/entities.ts';
+import { listEntities, type EntityRecord } from '../db/queries/entities.ts';
 import {
   insertAnalysed,
   insertEvents,
@@ -110,6 +110,8 @@ export interface Ingestor {
 
 export interface IngestorOptions {
   aspectTier?: LlmAspectTier;
+  /** The tracked entities, when the caller has just read them. */
+  entities?: EntityRecord[];
   /** Worker threads for analysis; 0 (the default) analyses on the calling thread. */
   analysisThreads?: number;
 }
@@ -124,7 +126,7 @@ export interface PreparedBatch {
  * the hourly and daily rollups they touch, and the collector's cursor, all in one transaction.
  */
 export async function createIngestor(db: Kysely<DB>, options: IngestorOptions = {}): Promise<Ingestor> {
-  const entities = await listEntities(db);
+  const entities = options.entities ?? (await listEntities(db));
   const analyzer = createAnalyzer(entities);
   const pool = options.analysisThreads ? createAnalysisPool(entities, options.analysisThreads) : undefined;
   const analyzeMany = pool
