@@ -17,7 +17,7 @@ import { openDatabase, type Database } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { insertPosts } from '../src/db/queries/ingest.ts';
 import { seedEntities } from '../src/pipeline/entities.ts';
-import { importPosts, parseImportLine } from '../src/pipeline/import-posts.ts';
+import { concurrentCommitsFor, importPosts, parseImportLine } from '../src/pipeline/import-posts.ts';
 import { defaultAnalysisThreads } from '../src/config/settings.ts';
 import { createIngestor, hashContent } from '../src/pipeline/ingest.ts';
 import { startBenchPostgres } from './support/postgres.ts';
@@ -112,7 +112,7 @@ async function bulkInsert(database: Database, file: string): Promise<number> {
 async function runImport(database: Database, file: string): Promise<{ seconds: number; stored: number; mentions: number }> {
   const ingestor = await createIngestor(database.db, { analysisThreads: defaultAnalysisThreads() });
   const started = performance.now();
-  const summary = await importPosts(createReadStream(file), ingestor, { concurrentCommits: database.kind === 'server' ? 2 : 1 });
+  const summary = await importPosts(createReadStream(file), ingestor, { concurrentCommits: concurrentCommitsFor(database.kind) });
   await ingestor.close();
   const seconds = (performance.now() - started) / 1000;
   const mentions = await sql<{ n: number }>`SELECT count(*)::int AS n FROM mentions`.execute(database.db);

@@ -2,7 +2,7 @@ import { ReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { finishRun, startRun } from '../db/queries/runs.ts';
-import { importPosts, openImportInput } from '../pipeline/import-posts.ts';
+import { concurrentCommitsFor, importPosts, openImportInput } from '../pipeline/import-posts.ts';
 import { createIngestor } from '../pipeline/ingest.ts';
 import { printJson, withRuntime } from './context.ts';
 import { createProgress } from './progress.ts';
@@ -33,8 +33,7 @@ export function registerImport(program: Command): void {
           const size = input instanceof ReadStream ? Math.max(1, statSync(file).size) : 1;
           progress?.start(basename(file));
           const summary = await importPosts(input, ingestor, {
-            // A server writes two batches at once on two connections; the embedded database has one.
-            concurrentCommits: runtime.database.kind === 'server' ? 2 : 1,
+            concurrentCommits: concurrentCommitsFor(runtime.database.kind),
             onProgress: (sofar) => input instanceof ReadStream && progress?.update(input.bytesRead / size, sofar.stored, basename(file)),
           });
           progress?.stop();

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { SourceName, type NormalizedPost } from '../core/post.ts';
 import { htmlToText } from '../sources/text.ts';
+import type { DatabaseKind } from '../db/client.ts';
 import type { IngestResult, Ingestor, PreparedBatch } from './ingest.ts';
 
 const idLike = z.union([z.string().trim().min(1).max(512), z.number().int().nonnegative()]).transform(String);
@@ -81,6 +82,9 @@ export function openImportInput(file: string): Readable {
  * Streams JSON Lines through the same pipeline as collected posts, in batches, so memory stays flat
  * however large the file. Bad lines are reported by number and skipped; the rest is stored.
  */
+/** A server writes two batches at once on two connections; the embedded database has one connection. */
+export const concurrentCommitsFor = (kind: DatabaseKind): number => (kind === 'server' ? 2 : 1);
+
 export interface ImportOptions {
   batchSize?: number;
   /**
