@@ -49,7 +49,8 @@ interface PageResult {
   fetched: number;
   /** Items that passed `skip`, by uri, with their sortAt in ms. */
   taken: IdTimes;
-  newest: Mark | null;
+  /** The newest sortAt on the page (ISO). */
+  newest: string | null;
   oldest: Mark | null;
   full: boolean;
   more: boolean;
@@ -89,8 +90,8 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
       if (mapped.sortAt) {
         const at = mapped.sortAt.toISOString();
         const uri = mapped.kind === 'post' ? mapped.post.externalId : (mapped.kind === 'rejected' ? mapped.rejection.externalId : null) ?? '';
-        result.newest = extendMark(result.newest, at, uri, (a, b) => a > b);
-        result.oldest = extendMark(result.oldest, at, uri, (a, b) => a < b);
+        if (result.newest === null || at > result.newest) result.newest = at;
+        result.oldest = extendOldest(result.oldest, at, uri);
         if (skip(uri, at)) continue;
         if (uri) result.taken[uri] = mapped.sortAt.getTime();
       }
@@ -119,7 +120,7 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
         const skip = (uri: string, at: string): boolean => atEdge.has(uri) || Object.hasOwn(base.recent, uri) || at < since;
         const result = await readPage(ctx, api, query.q, { since, until }, skip, runSeen);
         pages++;
-        top ??= pickLater(result.newest?.at ?? null, base.hwm);
+        top ??= pickLater(result.newest, base.hwm);
         const floor = top === null ? 0 : Date.parse(top) - overlapMs;
         added = keepSince({ ...added, ...result.taken }, floor);
         const nextUntil = result.oldest ? new Date(Date.parse(result.oldest.at) + 1).toISOString() : null;
@@ -207,8 +208,9 @@ export function buildQueries(terms: SearchTerm[]): Array<{ queryKey: string; q: 
     .map((q) => ({ queryKey: q, q }));
 }
 
-function extendMark(mark: Mark | null, at: string, uri: string, better: (a: string, b: string) => boolean): Mark {
-  if (!mark || better(at, mark.at)) return { at, uris: [uri] };
+/** The oldest instant seen so far and every post at exactly that instant. */
+function extendOldest(mark: Mark | null, at: string, uri: string): Mark {
+  if (!mark || at < mark.at) return { at, uris: [uri] };
   if (at === mark.at && !mark.uris.includes(uri)) mark.uris.push(uri);
   return mark;
 }
