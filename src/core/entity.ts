@@ -34,6 +34,14 @@ export const Disambiguation = z
     contextPrefix: z.array(z.string()).optional(),
     /** Words right after an ambiguous alias that point at another sense (cursor "position"). */
     antiSuffix: z.array(z.string()).optional(),
+    /** Words right after an ambiguous alias that point at this entity (cursor "can", Mistral "CEO"). */
+    contextSuffix: z.array(z.string()).optional(),
+    /**
+     * Phrases that contain a name of this entity but name something else ("Qwen Code", "llama-server"):
+     * matched like aliases; where one is the longest match this entity is not linked (nor anything,
+     * unless another entity's alias matches as long).
+     */
+    nonMentions: z.array(z.string()).optional(),
   })
   .default({ ambiguousAliases: [], context: [], antiContext: [], caseSensitiveAliases: [] });
 export type Disambiguation = z.infer<typeof Disambiguation>;

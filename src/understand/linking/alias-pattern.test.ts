@@ -28,6 +28,28 @@ describe('compileAliasPattern', () => {
     expect(matchAt('v0', 'v0.1')).toBeNull();
   });
 
+  it('takes a parameter count glued to a version or to the end of the alias', () => {
+    expect(matchAt('Llama {v}', 'llama70b is enough')).toBe('llama70b');
+    expect(matchAt('Qwen {v}', 'Qwen 32B')).toBe('Qwen 32B');
+    expect(matchAt('Qwen {v} Coder', 'qwen3coder30b-a3b')).toBe('qwen3coder30b');
+    expect(matchAt('Qwen {v}', 'qwen3bit')).toBeNull();
+  });
+
+  it('takes versions joined by slashes and a non-breaking hyphen as a separator', () => {
+    expect(matchAt('Claude {v} Sonnet', 'Claude 3.5/3.7/4 Sonnet')).toBe('Claude 3.5/3.7/4 Sonnet');
+    expect(matchAt('GPT-5', 'GPT\u20115 is out')).toBe('GPT\u20115');
+  });
+
+  it('treats Han, kana and Hangul as a boundary after a name', () => {
+    expect(matchAt('Cursor', 'cursor之前')).toBe('cursor');
+    expect(matchAt('Cursor', 'cursorx')).toBeNull();
+  });
+
+  it('lets a firm name take a glued plural or possessive "s" when asked', () => {
+    expect(compileAliasPattern('ChatGPT', false, true).exec('ChatGPTs app')?.[0]).toBe('ChatGPTs');
+    expect(compileAliasPattern('Cursor', false).exec('Cursors')).toBeNull();
+  });
+
   it('honours case sensitivity', () => {
     expect(matchAt('Amp', 'amp', true)).toBeNull();
     expect(matchAt('Amp', 'Amp', true)).toBe('Amp');

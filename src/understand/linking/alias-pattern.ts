@@ -2,14 +2,22 @@
  * Turns a registry alias into a sticky regular expression.
  *
  * Alias syntax: a space, dash or underscore matches one optional separator, so "Claude Code" also
- * matches "claude-code" and "ClaudeCode"; `{v}` matches a version number ("4", "4.5", "3-5", "3.x").
+ * matches "claude-code" and "ClaudeCode"; `{v}` matches a version number ("4", "4.5", "3-5", "3.x"),
+ * or several joined by slashes ("Claude 3.5/3.7/4 Sonnet"), which may carry a glued parameter count
+ * ("llama70b", "Qwen 32B"). A parameter count may also be glued to the end of any alias
+ * ("qwen3coder30b").
  * The match must end at a word boundary: no letter, digit or underscore follows, and no dot followed
- * by one (so "cursor.execute" and "llama.cpp" are not mentions, "v0.1" is not v0).
+ * by one (so "cursor.execute" and "llama.cpp" are not mentions, "v0.1" is not v0); Han, kana and
+ * Hangul letters count as a boundary, since those scripts put no space around a Latin name.
+ * A non-breaking hyphen ("GPT‑5") is a separator like "-".
  */
 
-const SEPARATOR = '(?:[_-]|\\s{1,2})?';
-const VERSION = '\\d+(?:[.-]\\d+)*(?:\\.x)?';
-const RIGHT_BOUNDARY = '(?![\\p{L}\\p{N}_])(?!\\.[\\p{L}\\p{N}_])';
+const SEPARATOR = '(?:[_\\u2010\\u2011-]|\\s{1,2})?';
+const VERSION = '\\d+(?:[.-]\\d+)*(?:\\.x)?(?:\\/\\d+(?:\\.\\d+)*)*(?:[bB](?!\\p{L}))?';
+const GLUED_SIZE = '(?:\\d+(?:\\.\\d+)?[bB])?';
+/** Han, kana and Hangul are written without spaces, so they may touch a name: "用cursor之前". */
+const CJK = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}';
+const RIGHT_BOUNDARY = `(?![^\\P{L}${CJK}]|[\\p{N}_])(?!\\.[\\p{L}\\p{N}_])`;
 
 function isSeparator(ch: string | undefined): boolean {
   return ch === ' ' || ch === '-' || ch === '_';
@@ -19,7 +27,8 @@ function escapeRegExp(ch: string): string {
   return /[.*+?^${}()|[\]\\/]/.test(ch) ? `\\${ch}` : ch;
 }
 
-export function compileAliasSource(alias: string): string {
+/** `plural`: the alias may take a glued "s", as a plural or an apostrophe-less possessive ("ChatGPTs app"). */
+export function compileAliasSource(alias: string, plural = false): string {
   let out = '';
   let i = 0;
   const text = alias.trim();
@@ -37,11 +46,11 @@ export function compileAliasSource(alias: string): string {
     out += escapeRegExp(text[i] ?? '');
     i += 1;
   }
-  return out + RIGHT_BOUNDARY;
+  return out + GLUED_SIZE + (plural ? 's?' : '') + RIGHT_BOUNDARY;
 }
 
-export function compileAliasPattern(alias: string, caseSensitive: boolean): RegExp {
-  return new RegExp(compileAliasSource(alias), caseSensitive ? 'uy' : 'iuy');
+export function compileAliasPattern(alias: string, caseSensitive: boolean, plural = false): RegExp {
+  return new RegExp(compileAliasSource(alias, plural), caseSensitive ? 'uy' : 'iuy');
 }
 
 const KEY_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789_';
@@ -59,6 +68,7 @@ export function listAliasKeys(alias: string): string[] {
 }
 
 const NON_ASCII_WORD = /[\p{L}\p{N}]/u;
+const CJK_LETTER = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
 /** Letters, digits and underscore, in any script; ASCII is checked without a regex. */
 export function isWordCode(code: number): boolean {
@@ -66,6 +76,11 @@ export function isWordCode(code: number): boolean {
     return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
   }
   return NON_ASCII_WORD.test(String.fromCharCode(code));
+}
+
+/** A letter of a script written without spaces: a name may start right after it ("用cursor"). */
+export function isCjkCode(code: number): boolean {
+  return code >= 0x1100 && CJK_LETTER.test(String.fromCharCode(code));
 }
 
 function lowerCode(code: number): number {

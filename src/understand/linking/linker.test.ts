@@ -170,3 +170,128 @@ describe('createLinker with the shipped registry', () => {
     expect(linker.link('')).toEqual([]);
   });
 });
+
+describe('createLinker on the language of real posts', () => {
+  it('does not take a zodiac sign, a cafe, an HTML entity or a vLLM engine version for a product', () => {
+    expect(direct("As a Gemini I'm told I'm indecisive")).toEqual([]);
+    expect(direct("Qwen is the name of my cousin's cafe")).toEqual([]);
+    expect(direct('Fixes &amp; improvements: search &amp; replace, copy &amp; paste.')).toEqual([]);
+    expect(direct('vLLM V0 engine is gone, V1 is the default now.')).toEqual([]);
+    expect(direct("vLLM's v0 engine was faster for my batch jobs.")).toEqual([]);
+  });
+
+  it('links Grok said plainly, while the verb stays a verb', () => {
+    expect(direct("Grok is fine for chat but I don't trust it for code")).toEqual(['grok']);
+    expect(direct("I still don't grok how the borrow checker works.")).toEqual([]);
+  });
+
+  it('links lower-case product names from the words around them', () => {
+    expect(direct('honestly i use cursor directly, no extensions')).toEqual(['cursor']);
+    expect(direct('is there a plugin to hook it up to cursor?')).toEqual(['cursor']);
+    expect(direct('finally switching from cursor after the pricing change')).toEqual(['cursor']);
+    expect(direct('wow cursor 2.0 feels snappy')).toEqual(['cursor']);
+    expect(direct('the new codex is wild, zero lint errors today')).toEqual(['codex-cli']);
+    expect(direct('+1 for codex, it has been solid for me')).toEqual(['codex-cli']);
+    expect(direct('70% codex 30% cc these days')).toEqual(['claude-code', 'codex-cli']);
+    expect(direct('sonnet has been nerfed this week')).toEqual(['claude-sonnet']);
+    expect(direct('how does kimi-k2 stack up against sonnet?')).toEqual(['claude-sonnet']);
+    expect(direct('it is silly to burn opus on every small edit')).toEqual(['claude-opus']);
+  });
+
+  it('keeps the ordinary senses of those words', () => {
+    expect(direct('I wrote a sonnet for her birthday, fourteen lines of iambic pentameter.')).toEqual([]);
+    expect(direct('cc the whole team when you send the email')).toEqual([]);
+    expect(direct('That whole thread was so meta.')).toEqual([]);
+    expect(direct('Just google it, the answer is on the first page.')).toEqual([]);
+    expect(direct('Google the exact error message and you will find the issue.')).toEqual([]);
+  });
+
+  it('reads model sizes glued to names and common spelling variants', () => {
+    expect(direct('llama70b still beats qwen30b on my evals')).toEqual(['llama', 'qwen']);
+    expect(direct('Qwen32b and qwen3coder30b both fit, I ran llama 7b too')).toEqual(['llama', 'qwen']);
+    expect(direct('deep seek is cheap and chat gpt is not')).toEqual(['chatgpt', 'deepseek']);
+    expect(direct('I route everything through open router')).toEqual(['openrouter']);
+    expect(direct('I pay for GPT Plus and ChatGPTs app is fine')).toEqual(['chatgpt']);
+    expect(direct('The Claude CLI keeps asking for permissions')).toEqual(['claude-code']);
+    expect(direct('Claude Sonnets are the models I reach for')).toEqual(['claude-sonnet']);
+    expect(direct('GPT\u20115.1 came out today')).toEqual(['gpt-5']);
+    expect(direct('用cursor写代码，用Claude审查')).toEqual(['claude', 'cursor']);
+  });
+
+  it('reads "ChatGPT 5" as the GPT-5 model and "ChatGPT 3.5" as an untracked one', () => {
+    expect(direct('ChatGPT 5 is slower, chatGPT 5.0 too, and ChatGPT-5.0-mini is cheap')).toEqual(['gpt-5']);
+    expect(direct('It will be about as good as ChatGPT 3.5 was.')).toEqual([]);
+    expect(direct('ChatGPT-4o is retired, the ChatGPT app stays')).toEqual(['chatgpt', 'gpt-4o']);
+  });
+
+  it('tells a vendor from its model when they share a name', () => {
+    expect(direct('the deepseek team did a lot with little compute')).toEqual(['deepseek-ai']);
+    expect(direct('the salaries of deepseek engineers are lower than in the West')).toEqual(['deepseek-ai']);
+    expect(direct('DeepSeek disrupted the industry in January')).toEqual(['deepseek-ai']);
+    expect(direct('I run DeepSeek locally on two 3090s and it is quick.')).toEqual(['deepseek']);
+    expect(direct('Mistral does some good stuff, they ship open weights')).toEqual(['mistral-ai']);
+    expect(direct('I use Mistral for extraction, it is a great model.')).toEqual(['mistral']);
+    expect(direct('The Qwen team dropped a new model today')).toEqual(['alibaba-cloud']);
+    expect(direct('Same goes for google, msft, and meta, all of them.')).toEqual(['google', 'meta', 'microsoft']);
+  });
+
+  it('reads a possessive, a plural pronoun or an organisational verb after a shared name as the company', () => {
+    expect(direct("DeepSeek's founder ran a hedge fund before this.")).toEqual(['deepseek-ai']);
+    expect(direct("DeepSeek's API was down for an hour.")).toEqual(['deepseek']);
+    expect(direct('Starting next week DeepSeek will open-source five repos.')).toEqual(['deepseek-ai']);
+    expect(direct('Mistral is already mostly owned by US investors.')).toEqual(['mistral-ai']);
+  });
+
+  it('ignores phrases that contain a name but name something else', () => {
+    expect(direct('start llama-server with --jinja and point llama-swap at it')).toEqual([]);
+    expect(direct("I'm new to local llama, which runner should I use?")).toEqual([]);
+    expect(direct('Built a wrapper in Qwen Code yesterday.')).toEqual([]);
+    expect(direct('Claude-code-router lets you swap models, and CC Router does too')).toEqual([]);
+    expect(direct('Tried the Claude Agent SDK last night.')).toEqual([]);
+    expect(direct('Share it through Google Docs or Google Drive.')).toEqual([]);
+    expect(direct('### Claude Model Sonnet (default) ### Is this a regression?')).toEqual(['claude-sonnet']);
+  });
+
+  it('ignores subreddits, paths, dotfiles and command lines', () => {
+    expect(direct('Ask on r/ChatGPT or r/codex or /r/OpenAI')).toEqual([]);
+    expect(direct('ping @cursor and @codex in the PR, or install @openai/codex globally')).toEqual([]);
+    expect(direct('register it as a server with: mcp-hub add helper -- codex mcp')).toEqual([]);
+    expect(direct('my ~/.claude/settings.json and .cursorrules are in git')).toEqual([]);
+    expect(direct('open the repo and run claude --resume to continue')).toEqual([]);
+    expect(direct('pass --model Qwen/Qwen3-8B to the server')).toEqual([]);
+    expect(direct('Loaded Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf without errors')).toEqual([]);
+  });
+
+  it('does not count a vendor written as part of its product name', () => {
+    expect(direct('Tried anthropic sonnet 4.5 yesterday.')).toEqual(['claude-sonnet']);
+    expect(direct('Served google/gemini-2.5-pro through the proxy.')).toEqual(['gemini']);
+    expect(direct("Amazon's Kiro is still in preview.")).toEqual(['amazon', 'kiro']);
+    expect(direct('Both anthropic/claude code plans have limits.')).toEqual(['anthropic', 'claude-code']);
+  });
+
+  it('reads "4.1" before Opus or Sonnet as their version, not GPT-4.1', () => {
+    expect(direct("I'll stay on Claude until 4.1 Opus gets faster")).toEqual(['claude', 'claude-opus']);
+  });
+
+  it('lets user data declare non-mentions and words after a name', () => {
+    const custom = createLinker([
+      {
+        slug: 'widget-ai',
+        parent: null,
+        aliases: [],
+        name: 'Widget',
+        disambiguation: Disambiguation.parse({
+          ambiguousAliases: ['Widget'],
+          context: ['assistant'],
+          contextSuffix: ['wrote'],
+          nonMentions: ['Widget Toolkit'],
+          prior: -0.5,
+        }),
+      },
+    ]);
+    const found = (text: string) => custom.link(text).map((m) => m.slug);
+    expect(found('Then Widget wrote the migration for me.')).toEqual(['widget-ai']);
+    expect(found('Then Widget broke the layout.')).toEqual([]);
+    expect(found('The Widget Toolkit ships with GTK.')).toEqual([]);
+  });
+});

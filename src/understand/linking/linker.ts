@@ -1,6 +1,7 @@
 import { Disambiguation } from '../../core/entity.ts';
 import {
   compileAliasPattern,
+  isCjkCode,
   isWordCode,
   listAliasKeys,
   readLiteralPrefix,
@@ -11,7 +12,7 @@ import {
 import { maskNonProse } from './mask-non-prose.ts';
 import { TermIndex, tokenizeWords } from './term-set.ts';
 import type { DocumentTerms } from './term-set.ts';
-import { hasCodePrefix, isSentenceStart, readNextWord, readPreviousWord } from './text-clues.ts';
+import { hasCodePrefix, isSentenceStart, readNextWord, readPreviousWord, readSentenceBounds, readVerbAfter } from './text-clues.ts';
 
 /** An entity as the linker needs it; user-added entities arrive from the database in this shape. */
 export interface LinkableEntity {
@@ -55,6 +56,8 @@ interface AliasRule {
   titleCase: boolean;
   /** The alias carries a version slot: "Sonnet 4.5" is far likelier a model than a bare "Sonnet". */
   versioned: boolean;
+  /** A phrase that names something else ("Qwen Code"): when it is the longest match, nothing links there. */
+  nonMention: boolean;
 }
 
 /** Aliases filed under one word key that share a literal start, tested once for all of them. */
@@ -74,6 +77,7 @@ interface EntityRules {
   antiPrefix: Set<string>;
   contextPrefix: Set<string>;
   antiSuffix: Set<string>;
+  contextSuffix: Set<string>;
 }
 
 interface Occurrence {
@@ -113,14 +117,22 @@ function resolveAncestors(entities: LinkableEntity[], index: Map<string, number>
   });
 }
 
+/** "google" for "Google", "meta" for "Meta": a lower-case spelling of a capitalised name reads like one. */
+function isLowerCaseOfName(alias: string, name: string): boolean {
+  return alias === alias.toLowerCase() && /^\p{Lu}/u.test(name) && name.toLowerCase().startsWith(alias);
+}
+
 function buildAliasRules(entity: LinkableEntity, entityIndex: number, rules: EntityRules): AliasRule[] {
   const d = entity.disambiguation;
   const strict = new Set(d.strictAliases ?? []);
   const ambiguous = new Set([...d.ambiguousAliases, ...strict]);
   const caseSensitive = new Set(d.caseSensitiveAliases);
+  const nonMentions = new Set(d.nonMentions ?? []);
   const ambiguousLower = new Set([...ambiguous].map((a) => a.toLowerCase()));
-  const surfaces = [...entity.aliases, ...ambiguous, ...caseSensitive];
+  const surfaces = [...entity.aliases, ...ambiguous, ...caseSensitive].filter((s) => !nonMentions.has(s));
   if (!ambiguousLower.has(entity.name.toLowerCase())) surfaces.push(entity.name);
+  // Phrases that are not this entity come first, so an alias spelled the same way cannot shadow them.
+  surfaces.unshift(...nonMentions);
 
   const seen = new Set<string>();
   const out: AliasRule[] = [];
@@ -133,14 +145,16 @@ function buildAliasRules(entity: LinkableEntity, entityIndex: number, rules: Ent
     out.push({
       entity: entityIndex,
       surface: text,
-      pattern: compileAliasPattern(text, cs),
+      // A firm name may take a glued "s" ("Anthropics win"); an ambiguous one may not ("cursors", "Geminis").
+      pattern: compileAliasPattern(text, cs, !ambiguous.has(text) && !nonMentions.has(surface)),
       prefix: readLiteralPrefix(text),
       caseSensitivePrefix: cs ? (/^[^\s_{-]*/.exec(text)?.[0] ?? '') : null,
       ambiguous: ambiguous.has(text),
       strict: strict.has(text),
       caseSensitive: cs,
-      titleCase: /^\p{Lu}\p{Ll}/u.test(text) && !rules.personLike,
+      titleCase: (/^\p{Lu}\p{Ll}/u.test(text) || isLowerCaseOfName(text, entity.name)) && !rules.personLike,
       versioned: text.includes('{v}'),
+      nonMention: nonMentions.has(surface),
     });
   }
   return out;
@@ -161,6 +175,7 @@ export function createLinker(input: LinkableEntity[]): Linker {
     antiPrefix: toLowerSet(e.disambiguation.antiPrefix),
     contextPrefix: toLowerSet(e.disambiguation.contextPrefix),
     antiSuffix: toLowerSet(e.disambiguation.antiSuffix),
+    contextSuffix: toLowerSet(e.disambiguation.contextSuffix),
   }));
 
   const rulesByKey = new Map<number, PrefixGroup[]>();
@@ -181,7 +196,11 @@ export function createLinker(input: LinkableEntity[]): Linker {
   return { link: (text) => linkText(text, rulesByKey, entityRules, terms) };
 }
 
-/** The longest alias match at `at`, with one rule per entity (a firm alias beats an ambiguous one). */
+/**
+ * The longest alias match at `at`, with one rule per entity (a firm alias beats an ambiguous one).
+ * A non-mention phrase among the longest matches removes its own entity there; when no other entity
+ * matches as long, the span is consumed and links nothing.
+ */
 function matchLongest(masked: string, at: number, groups: PrefixGroup[]): { length: number; rules: AliasRule[] } {
   let length = 0;
   let rules: AliasRule[] = [];
@@ -199,11 +218,64 @@ function matchLongest(masked: string, at: number, groups: PrefixGroup[]): { leng
       } else if (hitLength === length) {
         const same = rules.findIndex((r) => r.entity === rule.entity);
         if (same === -1) rules.push(rule);
-        else if (rules[same]?.ambiguous && !rule.ambiguous) rules[same] = rule;
+        else if (rule.nonMention || (rules[same]?.ambiguous && !rules[same]?.nonMention && !rule.ambiguous)) rules[same] = rule;
       }
     }
   }
-  return { length, rules };
+  return { length, rules: rules.some((r) => r.nonMention) ? rules.filter((r) => !r.nonMention) : rules };
+}
+
+/** "r/ChatGPT", "u/cursor", "/r/OpenAI": a subreddit or a user name, not a mention. */
+function isCommunityName(masked: string, start: number): boolean {
+  if (masked[start - 1] !== '/' || start < 2) return false;
+  const letter = masked.charCodeAt(start - 2) | 32;
+  if (letter !== 114 && letter !== 117) return false;
+  return start < 3 || !isWordCode(masked.charCodeAt(start - 3));
+}
+
+/** A path ("~/x", "./x", "/x", "C:\\x") or an npm scope ("@openai/codex"). */
+const PATH_START = /^[("'“‘[*_]*(?:[~.]{0,2}\/|\\|[A-Za-z]:\\|@[\w.-]+\/)/;
+
+function isSpace(ch: string | undefined): boolean {
+  return ch === ' ' || ch === '\n' || ch === '\t' || ch === '\r';
+}
+
+/** Where the run of non-space characters holding `at` starts. */
+function readTokenStart(masked: string, at: number): number {
+  let j = at;
+  while (j > 0 && !isSpace(masked[j - 1])) j -= 1;
+  return j;
+}
+
+/** Where the run of non-space characters holding `at` ends. */
+function readTokenEnd(masked: string, at: number): number {
+  let j = at;
+  while (j < masked.length && !isSpace(masked[j])) j += 1;
+  return j;
+}
+
+/** "claude --debug", "codex -m o3": a lower-case name followed by a command-line flag is a command. */
+const COMMAND_FLAG = /^ {1,2}-{1,2}[a-z]/;
+/** "--model Qwen/Qwen3-8B", "--chat-template Mistral": the value of a command-line option. */
+const OPTION_BEFORE = /(?:^|\s)(?:--?[a-z][\w-]*[ =]|-- )$/;
+
+/**
+ * Names that are not prose even outside code marks: subreddits and user names ("r/codex", "@cursor"),
+ * paths and npm scopes ("~/.claude/x", "@openai/codex"), dotfiles (".cursorrules"), HTML entities
+ * ("&amp;"), command lines.
+ */
+function isNotProse(masked: string, start: number, end: number): boolean {
+  if (isCommunityName(masked, start)) return true;
+  const before = masked[start - 1];
+  // "&amp;" is an HTML entity, "@codex" a user name, ".cursorrules" a dotfile.
+  if (before === '&' || before === '@' || (before === '.' && (start < 2 || !isWordCode(masked.charCodeAt(start - 2))))) return true;
+  const tokenStart = readTokenStart(masked, start);
+  // "~/.claude/plugins/claude-code-plugins/x": a name inside a file path.
+  if (tokenStart < start && PATH_START.test(masked.slice(tokenStart, start))) return true;
+  if (OPTION_BEFORE.test(masked.slice(Math.max(0, tokenStart - 40), tokenStart + (before === '=' ? 1 : 0)))) return true;
+  if (masked.charCodeAt(end) !== 32) return false;
+  const text = masked.slice(start, end);
+  return text === text.toLowerCase() && COMMAND_FLAG.test(masked.slice(end, end + 5));
 }
 
 function findOccurrences(masked: string, rulesByKey: Map<number, PrefixGroup[]>): Occurrence[] {
@@ -211,12 +283,13 @@ function findOccurrences(masked: string, rulesByKey: Map<number, PrefixGroup[]>)
   const length = masked.length;
   let i = 0;
   while (i < length) {
-    if (!isWordCode(masked.charCodeAt(i))) {
+    const code = masked.charCodeAt(i);
+    if (!isWordCode(code) || isCjkCode(code)) {
       i += 1;
       continue;
     }
     let wordEnd = i + 1;
-    while (wordEnd < length && isWordCode(masked.charCodeAt(wordEnd))) wordEnd += 1;
+    while (wordEnd < length && isWordCode(masked.charCodeAt(wordEnd)) && !isCjkCode(masked.charCodeAt(wordEnd))) wordEnd += 1;
     const groups = rulesByKey.get(readWordKey(masked, i, wordEnd));
     if (groups === undefined) {
       i = wordEnd;
@@ -230,6 +303,7 @@ function findOccurrences(masked: string, rulesByKey: Map<number, PrefixGroup[]>)
     }
     const start = i;
     i = start + bestLength;
+    if (best.rules.length === 0 || isNotProse(masked, start, i)) continue;
     if (DESCRIPTOR_SUFFIX.test(masked.slice(i, i + 16))) continue;
     found.push({ start, end: i, text: masked.slice(start, i), rules: best.rules, entities: [], local: new Map() });
   }
@@ -265,9 +339,8 @@ function readDocumentContext(doc: DocumentEvidence, entity: number, rules: Entit
 }
 
 /** A second sense of a surface already linked (the vendor behind "DeepSeek") needs a cue right beside it. */
-function hasNearbyCue(occ: Occurrence, rules: EntityRules, doc: DocumentEvidence): boolean {
-  const from = Math.max(0, occ.start - COLINK_WINDOW);
-  return readTerms(doc).count(rules.context, from, occ.end + COLINK_WINDOW, occ.start, occ.end) > 0;
+function hasNearbyCue(occ: Occurrence, rules: EntityRules, doc: DocumentEvidence, vendor: boolean): boolean {
+  return (vendor ? vendorCueDistance(occ, rules, doc) : cueDistance(occ, rules, doc)) <= COLINK_WINDOW;
 }
 
 function readLocalContext(occ: Occurrence, entity: number, rules: EntityRules, doc: DocumentEvidence): { context: number; anti: number } {
@@ -285,6 +358,14 @@ function readLocalContext(occ: Occurrence, entity: number, rules: EntityRules, d
   return counts;
 }
 
+/** The word right after the name, or its verb past auxiliaries ("Mistral will release"), is a contextSuffix word. */
+function hasContextSuffix(masked: string, occ: Occurrence, next: string | null, rules: EntityRules): boolean {
+  if (rules.contextSuffix.size === 0) return false;
+  if (next !== null && rules.contextSuffix.has(next)) return true;
+  const verb = readVerbAfter(masked, occ.end);
+  return verb !== null && verb !== next && rules.contextSuffix.has(verb);
+}
+
 function scoreCandidate(occ: Occurrence, rule: AliasRule, rules: EntityRules, doc: DocumentEvidence): number {
   const { masked } = doc;
   if (hasCodePrefix(masked, occ.start)) return -Infinity;
@@ -294,9 +375,10 @@ function scoreCandidate(occ: Occurrence, rule: AliasRule, rules: EntityRules, do
   const sameElsewhere = doc.accepted.has(rule.entity);
   const othersElsewhere = [...doc.accepted].some((e) => e !== rule.entity);
   const prefixSupports = previous !== null && rules.contextPrefix.has(previous);
+  const suffixSupports = hasContextSuffix(masked, occ, next, rules);
   const wide = readDocumentContext(doc, rule.entity, rules);
   if (rule.strict) {
-    const supported = localContext > 0 || sameElsewhere || prefixSupports || (othersElsewhere && wide.anti === 0);
+    const supported = localContext > 0 || sameElsewhere || prefixSupports || suffixSupports || (othersElsewhere && wide.anti === 0);
     if (!supported || localAnti > 0) return -Infinity;
   }
 
@@ -312,6 +394,7 @@ function scoreCandidate(occ: Occurrence, rule: AliasRule, rules: EntityRules, do
   }
   if (previous !== null && rules.antiPrefix.has(previous)) score -= strongPenalty;
   if (prefixSupports) score += 1;
+  if (suffixSupports) score += 1;
   if (next !== null && rules.antiSuffix.has(next)) score -= strongPenalty;
   score += 1.5 * Math.min(localContext, 2) - 3 * Math.min(localAnti, 2);
   score += 0.5 * Math.min(Math.max(wide.context - localContext, 0), 2);
@@ -338,7 +421,8 @@ function resolveOccurrence(occ: Occurrence, entityRules: EntityRules[], doc: Doc
   for (const rule of occ.rules) {
     const rules = entityRules[rule.entity];
     if (!rule.ambiguous || rules === undefined || accepted.includes(rule.entity)) continue;
-    if (accepted.length > 0 && !hasNearbyCue(occ, rules, doc)) continue;
+    const vendor = accepted.some((a) => entityRules[a]?.ancestors.includes(rule.entity) ?? false);
+    if (accepted.length > 0 && !hasNearbyCue(occ, rules, doc, vendor)) continue;
     const score = scoreCandidate(occ, rule, rules, doc);
     if (score >= ACCEPT_SCORE) scored.push({ entity: rule.entity, score });
   }
@@ -346,7 +430,58 @@ function resolveOccurrence(occ: Occurrence, entityRules: EntityRules[], doc: Doc
   for (const { entity } of scored) {
     if (accepted.every((other) => isRelated(entity, other, entityRules))) accepted.push(entity);
   }
-  return accepted;
+  return accepted.length < 2 ? accepted : keepOneOfVendorAndProduct(occ, accepted, entityRules, doc);
+}
+
+/**
+ * How close the nearest clue for `rules` is: 0 for a contextPrefix/contextSuffix word, else the gap to
+ * the nearest context word in the same sentence and within the context window.
+ */
+function cueDistance(occ: Occurrence, rules: EntityRules, doc: DocumentEvidence): number {
+  const previous = readPreviousWord(doc.masked, occ.start);
+  const next = readNextWord(doc.masked, occ.end);
+  if ((previous !== null && rules.contextPrefix.has(previous)) || hasContextSuffix(doc.masked, occ, next, rules)) return 0;
+  const { start, end } = readSentenceBounds(doc.masked, occ.start, occ.end, CONTEXT_WINDOW);
+  return readTerms(doc).distance(rules.context, occ.start, occ.end, start, end);
+}
+
+/** "they", "their": an organisation is spoken of in the plural; only after the name, where they refer back to it. */
+const PLURAL_PRONOUN = /\b(?:they|their|theirs|them|they're|they've|they'll|they’re|they’ve|they’ll)\b/i;
+
+/**
+ * A company cue for the vendor sense of a shared name: its own cues, a possessive (1: "DeepSeek's
+ * founder"; a product word right after it is nearer, "DeepSeek's API"), or a plural pronoun after the
+ * name within the context window ("Mistral does good stuff, they...").
+ */
+function vendorCueDistance(occ: Occurrence, rules: EntityRules, doc: DocumentEvidence): number {
+  let best = cueDistance(occ, rules, doc);
+  if (best > 1 && POSSESSIVE.test(doc.masked.slice(occ.end, occ.end + 3))) best = 1;
+  if (best > 1) {
+    const after = doc.masked.slice(occ.end, occ.end + CONTEXT_WINDOW);
+    const pronoun = PLURAL_PRONOUN.exec(after);
+    if (pronoun !== null && pronoun.index < best) best = Math.max(pronoun.index, 1);
+  }
+  return best;
+}
+
+/**
+ * One occurrence of a name shared by a vendor and its product ("DeepSeek", "Mistral") means one of
+ * them: the vendor when a company cue is at least as near as any cue for the product, else the product.
+ */
+function keepOneOfVendorAndProduct(occ: Occurrence, accepted: number[], entityRules: EntityRules[], doc: DocumentEvidence): number[] {
+  const dropped = new Set<number>();
+  for (const product of accepted) {
+    const productRules = entityRules[product];
+    if (productRules === undefined) continue;
+    for (const vendor of accepted) {
+      const vendorRules = entityRules[vendor];
+      if (vendorRules === undefined || !productRules.ancestors.includes(vendor)) continue;
+      const vendorDistance = vendorCueDistance(occ, vendorRules, doc);
+      const productDistance = cueDistance(occ, productRules, doc);
+      dropped.add(vendorDistance !== Infinity && vendorDistance <= productDistance ? product : vendor);
+    }
+  }
+  return dropped.size === 0 ? accepted : accepted.filter((e) => !dropped.has(e));
 }
 
 function resolveAmbiguous(occurrences: Occurrence[], entityRules: EntityRules[], doc: DocumentEvidence): void {
@@ -371,6 +506,33 @@ function resolveAmbiguous(occurrences: Occurrence[], entityRules: EntityRules[],
   }
 }
 
+/** True when `entity` is `product` or one of its ancestors. */
+function namesOrOwns(entity: number, product: number, entityRules: EntityRules[]): boolean {
+  return entity === product || (entityRules[product]?.ancestors.includes(entity) ?? false);
+}
+
+/**
+ * A vendor written as part of its product's name is not a mention of the vendor: "anthropic sonnet
+ * 4.5", "OAI GPT5" (a vendor right before its product, one space or dash between; "Amazon's Kiro"
+ * still counts), and the namespace of a model id, "google/gemini-2.5-pro", "Qwen/Qwen3-8B",
+ * "mistralai/Devstral-Small-2507" (one token after the slash, with a digit; "anthropic/claude code
+ * plan" is a list, not an id).
+ */
+function dropVendorPrefixes(occurrences: Occurrence[], entityRules: EntityRules[], masked: string): void {
+  for (let k = 0; k + 1 < occurrences.length; k += 1) {
+    const occ = occurrences[k];
+    const next = occurrences[k + 1];
+    if (occ === undefined || next === undefined || occ.entities.length === 0 || next.start > occ.end + 1) continue;
+    const between = masked[occ.end];
+    if (between === '/') {
+      if (/\s/.test(next.text) || !/\d/.test(masked.slice(next.start, readTokenEnd(masked, next.start)))) continue;
+      occ.entities = occ.entities.filter((e) => !next.entities.some((n) => namesOrOwns(e, n, entityRules)));
+    } else if (between === ' ' || between === '-') {
+      occ.entities = occ.entities.filter((e) => !next.entities.some((n) => n !== e && namesOrOwns(e, n, entityRules)));
+    }
+  }
+}
+
 function linkText(text: string, rulesByKey: Map<number, PrefixGroup[]>, entityRules: EntityRules[], index: TermIndex): LinkedMention[] {
   const masked = maskNonProse(text);
   const occurrences = findOccurrences(masked, rulesByKey);
@@ -383,6 +545,7 @@ function linkText(text: string, rulesByKey: Map<number, PrefixGroup[]>, entityRu
   }
   if (occurrences.some((o) => o.rules.some((r) => r.ambiguous))) resolveAmbiguous(occurrences, entityRules, doc);
 
+  dropVendorPrefixes(occurrences, entityRules, masked);
   const direct = new Map<number, Occurrence[]>();
   for (const occ of occurrences) {
     for (const entity of occ.entities) {

@@ -23,6 +23,17 @@ describe('TermIndex', () => {
     expect(countIn(['vs code'], 'vs the code')).toBe(0);
   });
 
+  it('measures the gap to the nearest term inside a range, skipping the span itself', () => {
+    const text = 'the team at Acme released it';
+    const index = new TermIndex();
+    const set = index.addSet(['team', 'released']);
+    const terms = index.scan(text, tokenizeWords(text));
+    const at = text.indexOf('Acme');
+    expect(terms.distance(set, at, at + 4, 0, text.length)).toBe(1);
+    expect(terms.distance(set, at, at + 4, at, text.length)).toBe(1);
+    expect(terms.distance(set, at, at + 4, at, at + 6)).toBe(Infinity);
+  });
+
   it('matches terms with outer punctuation exactly', () => {
     expect(countIn(['cc:', '/init'], 'CC: ops team, then run /init')).toBe(2);
     expect(countIn(['cc:'], 'CC is great')).toBe(0);

@@ -165,4 +165,27 @@ export class DocumentTerms {
     }
     return found?.size ?? 0;
   }
+
+  /** Characters between [start, end) and the nearest term of `set` inside [from, to), or Infinity. */
+  distance(set: number, start: number, end: number, from: number, to: number): number {
+    let best = Infinity;
+    const measure = (hitStart: number, hitEnd: number): void => {
+      if (hitEnd > to || (hitStart < end && hitEnd > start)) return;
+      const gap = hitEnd <= start ? start - hitEnd : hitStart - end;
+      if (gap < best) best = gap;
+    };
+    const hits = this.hits.get(set) ?? [];
+    for (let i = firstHitAtOrAfter(hits, from); i < hits.length; i += 1) {
+      const hit = hits[i];
+      if (hit === undefined || hit.start >= to) break;
+      measure(hit.start, hit.end);
+    }
+    const pattern = this.punctuated[set];
+    if (pattern) {
+      const part = this.text.slice(from, to);
+      pattern.lastIndex = 0;
+      for (let m = pattern.exec(part); m !== null; m = pattern.exec(part)) measure(from + m.index, from + m.index + m[0].length);
+    }
+    return best;
+  }
 }
