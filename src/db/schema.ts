@@ -60,6 +60,8 @@ export interface MentionsTable {
   confidence: number;
   model_version: string;
   engagement: number;
+  /** Which tier produced the sentiment: the local model or the optional LLM tier. */
+  sentiment_tier: WithDefault<'local' | 'llm'>;
 }
 
 export interface MentionAspectsTable {

@@ -2,7 +2,7 @@ import type { NormalizedPost } from '../core/post.ts';
 import type { EntityRecord } from '../db/queries/entities.ts';
 import { extractAspects, isUnsure, type AspectFinding } from '../understand/aspects/index.ts';
 import { createLinker } from '../understand/linking/index.ts';
-import { loadSentimentModel, SENTIMENT_MODEL_VERSION, type SentimentResult } from '../understand/sentiment/index.ts';
+import { loadSentimentModel, SENTIMENT_MODEL_VERSION, type SentimentResult, type TextSpan } from '../understand/sentiment/index.ts';
 
 export interface AnalyzedMention {
   entityId: number;
@@ -11,7 +11,11 @@ export interface AnalyzedMention {
   matchedText: string;
   start: number;
   end: number;
+  /** Every span the sentiment reads as this entity (for an ancestor: its descendants' mentions). */
+  spans: TextSpan[];
   sentiment: SentimentResult;
+  /** Which tier produced `sentiment`: the local model, or the optional LLM tier. */
+  sentimentTier: 'local' | 'llm';
   aspects: AspectFinding[];
   /** Which tier produced `aspects`. */
   aspectTier: 'rules' | 'llm';
@@ -53,8 +57,8 @@ export function createAnalyzer(entities: EntityRecord[]): Analyzer {
       const text = documentText(post);
       const linked = linker.link(text);
       const direct = linked.filter((m) => m.direct);
-      // All targets at once, so each is read from its own clause ("X is great but Y crashes").
-      const targeted = model.classifyTargeted(text, direct.map((m) => ({ start: m.start, end: m.end })));
+      // All targets at once, so each is read with the others marked ("X is great but Y crashes").
+      const targeted = model.classifyTargeted(text, direct.map((m) => m.spans));
       const bySpanStart = new Map(direct.map((m, i) => [m.start, i]));
       const scopes = direct.map((m) => ({
         span: { start: m.start, end: m.end },
@@ -75,7 +79,9 @@ export function createAnalyzer(entities: EntityRecord[]): Analyzer {
           matchedText: m.matchedText,
           start: m.start,
           end: m.end,
-          sentiment: index === undefined ? model.classifyTargeted(text, [m])[0]! : targeted[index]!,
+          spans: m.spans,
+          sentiment: index === undefined ? model.classifyTargeted(text, [m.spans])[0]! : targeted[index]!,
+          sentimentTier: 'local',
           aspects: index === undefined ? [] : aspectsOf[index]!,
           aspectTier: 'rules',
           aspectsUnsure: m.direct && index !== undefined && unsure[index]!,

@@ -1,12 +1,18 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../../test/support/fake-upstream.ts';
 import { createDataDir } from '../../test/support/databases.ts';
 import { openDatabase, type Database } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
+import { parseSettings } from '../config/settings.ts';
+import { createLogger } from '../config/logger.ts';
+import type { NormalizedPost } from '../core/post.ts';
 import { createLlmAspectTier, createLruAspectCache } from '../understand/aspects/index.ts';
+import { createLlmEndpoint } from '../understand/llm/index.ts';
+import { createLlmSentimentTier, createLruSentimentCache, SENTIMENT_UNSURE_BELOW } from '../understand/sentiment/index.ts';
 import { seedEntities } from './entities.ts';
 import { createIngestor } from './ingest.ts';
+import { createLlmTiers } from './runtime.ts';
 
 /** The rules tier finds a weak "performance" reading here and flags it as unsure. */
 const UNSURE = 'I think Cursor is kind of weird lately, hard to say why, the whole thing feels off to me.';
@@ -46,12 +52,7 @@ describe('the optional LLM aspect tier inside ingest', () => {
 
   it('asks the endpoint only about unsure mentions and stores its answer as tier llm', async () => {
     const tier = createLlmAspectTier({
-      baseUrl: `${upstream.url}/v1`,
-      apiKey: 'test',
-      model: 'fake',
-      dailyBudget: 10,
-      timeoutMs: 2_000,
-      maxRetries: 0,
+      endpoint: createLlmEndpoint({ baseUrl: `${upstream.url}/v1`, apiKey: 'test', model: 'fake', dailyBudget: 10, timeoutMs: 2_000, maxRetries: 0 }),
       cache: createLruAspectCache(100),
     });
     const ingestor = await createIngestor(database.db, { aspectTier: tier });
@@ -72,7 +73,9 @@ describe('the optional LLM aspect tier inside ingest', () => {
 
   it('keeps the rules answer when the endpoint fails', async () => {
     upstream.setHandler(() => ({ status: 500, body: 'down' }));
-    const tier = createLlmAspectTier({ baseUrl: `${upstream.url}/v1`, apiKey: 'test', model: 'fake', dailyBudget: 10, timeoutMs: 2_000, maxRetries: 0 });
+    const tier = createLlmAspectTier({
+      endpoint: createLlmEndpoint({ baseUrl: `${upstream.url}/v1`, apiKey: 'test', model: 'fake', dailyBudget: 10, timeoutMs: 2_000, maxRetries: 0 }),
+    });
     const ingestor = await createIngestor(database.db, { aspectTier: tier });
     const result = await ingestor.ingest({
       posts: [{ source: 'hn', externalId: 'u2', url: null, author: null, title: null, body: `Still true a day later: ${UNSURE}`, createdAt: new Date('2026-03-02T00:00:00Z'), score: null, comments: null, parentId: null, threadId: null }],
@@ -82,5 +85,166 @@ describe('the optional LLM aspect tier inside ingest', () => {
       SELECT a.tier FROM mention_aspects a JOIN posts p ON p.id = a.post_id WHERE p.external_id = 'u2'`.execute(database.db);
     expect(rows.rows.length).toBeGreaterThan(0);
     expect(rows.rows.every((r) => r.tier === 'rules')).toBe(true);
+  });
+});
+
+const chat = (content: string) => ({
+  body: {
+    id: 'chatcmpl-2',
+    object: 'chat.completion',
+    created: 1,
+    model: 'fake',
+    choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content } }],
+    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+  },
+});
+
+const post = (externalId: string, body: string, day: number): NormalizedPost => ({
+  source: 'hn',
+  externalId,
+  url: null,
+  author: null,
+  title: null,
+  body,
+  createdAt: new Date(Date.UTC(2026, 3, day)),
+  score: null,
+  comments: null,
+  parentId: null,
+  threadId: null,
+});
+
+/**
+ * Posts about Claude Code (whose vendor, Anthropic, is implied), from flat to plainly felt. The test
+ * reads the local model's confidence on each and takes one below SENTIMENT_UNSURE_BELOW and one at or
+ * above it, so it keeps testing the real threshold when the model is retrained.
+ */
+const CANDIDATES = [
+  'Claude Code, version two, as of this week.',
+  'So Claude Code. Hmm. Some days yes, some days no.',
+  'Tried Claude Code on the billing service, not sure yet what I think, ask me next month.',
+  'Claude Code did the refactor; half of it was right, the other half I redid myself.',
+  'Claude Code is an absolute joy to work with, I love it, best tool I have paid for this year.',
+  'Claude Code is wonderful, thank you so much to the team, it is amazing and I am very happy with it.',
+  'Claude Code deleted my uncommitted work again. This is awful, I hate it, worst tool I have ever used.',
+  'I am furious: Claude Code crashed, corrupted the repo and wasted my whole day. Terrible, useless garbage.',
+];
+
+interface StoredMention {
+  external_id: string;
+  slug: string;
+  direct: boolean;
+  label: string;
+  score: number;
+  sentiment_tier: string;
+}
+
+describe('the optional LLM sentiment tier inside ingest', () => {
+  let upstream: FakeUpstream;
+  let database: Database;
+  const dataDir = createDataDir();
+  let answer = JSON.stringify({ polarity: 'positive', confidence: 0.93 });
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream(() => chat(answer));
+    database = await openDatabase({ databaseUrl: undefined, dataDir: dataDir.dir });
+    await migrate(database.db);
+    await seedEntities(database.db);
+  });
+  afterAll(async () => {
+    await database.close();
+    await upstream.close();
+    dataDir.remove();
+  });
+  // The same candidate texts are stored by several tests; a second copy would be kept as a repost, without mentions.
+  beforeEach(async () => {
+    await sql`DELETE FROM mention_aspects`.execute(database.db);
+    await sql`DELETE FROM posts`.execute(database.db);
+  });
+
+  const endpointAt = (budget = 10) =>
+    createLlmEndpoint({ baseUrl: `${upstream.url}/v1`, apiKey: 'sk-ingest-test', model: 'fake', dailyBudget: budget, timeoutMs: 2_000, maxRetries: 0 });
+
+  const stored = async (externalId: string): Promise<StoredMention[]> =>
+    (
+      await sql<StoredMention>`
+        SELECT p.external_id, e.slug, m.direct, m.label, m.score, m.sentiment_tier FROM mentions m
+        JOIN posts p ON p.id = m.post_id JOIN entities e ON e.id = m.entity_id
+        WHERE p.external_id = ${externalId} ORDER BY e.slug`.execute(database.db)
+    ).rows;
+
+  /** One candidate the local model is unsure of and one it is sure of, with its local reading. */
+  async function pickCandidates() {
+    const probe = await createIngestor(database.db);
+    const read = CANDIDATES.map((text) => {
+      const mention = probe.analyzer.analyze({ title: null, body: text, parentId: null }).mentions.find((m) => m.slug === 'claude-code');
+      return { text, sentiment: mention?.sentiment };
+    });
+    const unsure = read.find((r) => r.sentiment && r.sentiment.confidence < SENTIMENT_UNSURE_BELOW);
+    const confident = read.find((r) => r.sentiment && r.sentiment.confidence >= SENTIMENT_UNSURE_BELOW);
+    expect(unsure, `no candidate below ${SENTIMENT_UNSURE_BELOW}: ${JSON.stringify(read)}`).toBeDefined();
+    expect(confident, `no candidate at or above ${SENTIMENT_UNSURE_BELOW}: ${JSON.stringify(read)}`).toBeDefined();
+    return { unsure: { text: unsure!.text, local: unsure!.sentiment! }, confident: { text: confident!.text, local: confident!.sentiment! } };
+  }
+
+  it("stores the endpoint's polarity with tier llm for an unsure mention and its ancestor, and keeps a confident one local", async () => {
+    const { unsure, confident } = await pickCandidates();
+    // An answer the local model did not give, so the stored label shows where it came from.
+    const polarity = unsure.local.label === 'negative' ? 'positive' : 'negative';
+    answer = JSON.stringify({ polarity, confidence: 0.93 });
+    const tier = createLlmSentimentTier({ endpoint: endpointAt(), cache: createLruSentimentCache(100) });
+    const ingestor = await createIngestor(database.db, { sentimentTier: tier });
+    const result = await ingestor.ingest({ posts: [post('s-unsure', unsure.text, 1), post('s-sure', confident.text, 1)] });
+    expect(result.stored).toBe(2);
+
+    const asked = upstream.requests.filter((r) => r.path === '/v1/chat/completions');
+    expect(asked).toHaveLength(1);
+    const prompt = (JSON.parse(asked[0]!.body) as { messages: { content: string }[] }).messages[1]!.content;
+    expect(prompt).toContain('Entity: Claude Code (claude-code)');
+    expect(prompt).toContain('[[Claude Code]]');
+
+    const score = polarity === 'positive' ? 0.93 : -0.93;
+    const refined = await stored('s-unsure');
+    expect(refined.find((m) => m.slug === 'claude-code')).toMatchObject({ direct: true, label: polarity, sentiment_tier: 'llm' });
+    expect(refined.find((m) => m.slug === 'claude-code')!.score).toBeCloseTo(score, 5);
+    expect(refined.find((m) => m.slug === 'anthropic')).toMatchObject({ direct: false, label: polarity, sentiment_tier: 'llm' });
+
+    const kept = await stored('s-sure');
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.every((m) => m.sentiment_tier === 'local')).toBe(true);
+    expect(kept.find((m) => m.slug === 'claude-code')).toMatchObject({ label: confident.local.label });
+  });
+
+  it('keeps the local reading, tier local, when the endpoint fails', async () => {
+    const { unsure } = await pickCandidates();
+    upstream.setHandler(() => ({ status: 500, body: { error: { message: 'overloaded' } } }));
+    const before = upstream.requests.length;
+    const tier = createLlmSentimentTier({ endpoint: endpointAt() });
+    const ingestor = await createIngestor(database.db, { sentimentTier: tier });
+    await ingestor.ingest({ posts: [post('s-failed', unsure.text, 2)] });
+    expect(upstream.requests.length).toBeGreaterThan(before);
+    const rows = await stored('s-failed');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((m) => m.sentiment_tier === 'local')).toBe(true);
+    upstream.setHandler(() => chat(answer));
+  });
+
+  it('leaves every mention local when no tier is configured', async () => {
+    const { unsure } = await pickCandidates();
+    const ingestor = await createIngestor(database.db);
+    await ingestor.ingest({ posts: [post('s-none', unsure.text, 3)] });
+    const rows = await stored('s-none');
+    expect(rows.find((m) => m.slug === 'claude-code')).toMatchObject({ label: unsure.local.label, sentiment_tier: 'local' });
+  });
+
+  it('builds both runtime tiers on one endpoint, so LLM_DAILY_BUDGET bounds them together', async () => {
+    const settings = parseSettings({ LLM_BASE_URL: `${upstream.url}/v1`, LLM_MODEL: 'fake', LLM_API_KEY: 'sk-runtime', LLM_DAILY_BUDGET: '1', LOG_LEVEL: 'silent' });
+    const { aspectTier, sentimentTier } = createLlmTiers(settings, createLogger(settings));
+    const text = 'Claude Code wrote the migration but the whole thing feels slow.';
+    const span = { start: 0, end: 'Claude Code'.length };
+    const local = { label: 'neutral' as const, score: 0, confidence: 0.4 };
+    expect((await sentimentTier!.refine(text, [span], { slug: 'claude-code', name: 'Claude Code' }, local)).tier).toBe('llm');
+    expect(await aspectTier!.refine(text, span, 'claude-code', [])).toMatchObject({ tier: 'rules', reason: 'daily budget exhausted' });
+    expect(aspectTier!.callsToday()).toBe(1);
+    expect(createLlmTiers(parseSettings({ LOG_LEVEL: 'silent' }), createLogger(settings))).toEqual({ aspectTier: undefined, sentimentTier: undefined });
   });
 });

@@ -50,9 +50,9 @@ describeOnBothTargets('rescore', (get) => {
     });
     const fresh = await snapshot(db);
 
-    // Pretend an older model scored everything as neutral.
+    // Pretend an older model scored everything as neutral, and an LLM tier answered for it.
     await sql`UPDATE posts SET model_version = 'devsent-0'`.execute(db);
-    await sql`UPDATE mentions SET label = 'neutral', score = 0, model_version = 'devsent-0'`.execute(db);
+    await sql`UPDATE mentions SET label = 'neutral', score = 0, model_version = 'devsent-0', sentiment_tier = 'llm'`.execute(db);
     await sql`UPDATE sentiment_rollups SET positive = 0, negative = 0, neutral = n, score_sum = 0, score_sq_sum = 0`.execute(db);
     expect(await snapshot(db)).not.toEqual(fresh);
 
@@ -61,6 +61,9 @@ describeOnBothTargets('rescore', (get) => {
     expect(await snapshot(db)).toEqual(fresh);
     const versions = await sql<{ v: string }>`SELECT DISTINCT model_version AS v FROM mentions`.execute(db);
     expect(versions.rows.map((r) => r.v)).toEqual([ingestor.analyzer.modelVersion]);
+    // A rescore reads with the local model only, and says so.
+    const tiers = await sql<{ t: string }>`SELECT DISTINCT sentiment_tier AS t FROM mentions`.execute(db);
+    expect(tiers.rows.map((r) => r.t)).toEqual(['local']);
   });
 
   it('has nothing left to do once every post carries the current version', async () => {

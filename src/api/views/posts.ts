@@ -6,10 +6,18 @@ export function encodeCursor(cursor: PostCursor): string {
   return Buffer.from(`${cursor.createdAt}|${cursor.postId}`, 'utf8').toString('base64url');
 }
 
+/** A cursor instant as encodeCursor writes it, on a real calendar day the database can hold (year 1 on). */
+function isCursorInstant(text: string): boolean {
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d{1,6})?Z$/.exec(text);
+  if (!match?.[1] || match[1] < '0001') return false;
+  const time = Date.parse(`${match[1]}Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 19) === match[1];
+}
+
 export function decodeCursor(text: string): PostCursor {
-  const [createdAt, id] = Buffer.from(text, 'base64url').toString('utf8').split('|');
+  const [createdAt, id, ...rest] = Buffer.from(text, 'base64url').toString('utf8').split('|');
   const postId = Number(id);
-  if (!createdAt || !/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(createdAt) || Number.isNaN(Date.parse(createdAt)) || !Number.isSafeInteger(postId) || postId < 1) {
+  if (!createdAt || rest.length > 0 || !isCursorInstant(createdAt) || !/^[1-9]\d{0,15}$/.test(id ?? '') || !Number.isSafeInteger(postId)) {
     throw new ValidationError('cursor: not a cursor this API returned');
   }
   return { createdAt, postId };
@@ -29,6 +37,7 @@ export function presentPost(post: MentionedPost) {
     label: post.label,
     score: post.score,
     confidence: post.confidence,
+    sentimentTier: post.sentimentTier,
     matchedText: post.matchedText,
     start: post.start,
     end: post.end,

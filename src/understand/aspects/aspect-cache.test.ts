@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createLruAspectCache, hashAspectRequest } from './aspect-cache.ts';
-import { createDailyBudget } from './daily-budget.ts';
 
 describe('createLruAspectCache', () => {
   it('evicts the least recently used entry when full', async () => {
@@ -22,16 +21,5 @@ describe('hashAspectRequest', () => {
     expect(hashAspectRequest('m', 'text!', { start: 0, end: 2 })).not.toBe(base);
     expect(hashAspectRequest('m', 'text', { start: 1, end: 2 })).not.toBe(base);
     expect(hashAspectRequest('m', 'text', { start: 0, end: 2 })).toBe(base);
-  });
-});
-
-describe('createDailyBudget', () => {
-  it('refuses calls past the limit until the UTC day changes', () => {
-    let clock = new Date('2025-06-10T10:00:00Z');
-    const budget = createDailyBudget(2, () => clock);
-    expect([budget.tryConsume(), budget.tryConsume(), budget.tryConsume()]).toEqual([true, true, false]);
-    clock = new Date('2025-06-11T00:00:01Z');
-    expect(budget.tryConsume()).toBe(true);
-    expect(budget.used()).toBe(1);
   });
 });

@@ -3,4 +3,4 @@ export { extractAspects, isUnsure, polarityOf, UNSURE_CONFIDENCE, type ExtractAs
 export { combineAspects } from './combine-aspects.ts';
 export { createLlmAspectTier, LlmAspectAnswer, parseLlmAnswer, type LlmAspectTier, type LlmAspectTierOptions, type RefinedAspects, type AspectTierLogger } from './llm-tier.ts';
 export { createLruAspectCache, hashAspectRequest, ASPECT_PROMPT_VERSION, type AspectCache } from './aspect-cache.ts';
-export { createDailyBudget, type DailyBudget } from './daily-budget.ts';
+export { createDailyBudget, type DailyBudget } from '../llm/daily-budget.ts';

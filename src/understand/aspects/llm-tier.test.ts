@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLruAspectCache } from './aspect-cache.ts';
-import { createLlmAspectTier, parseLlmAnswer, type LlmAspectTierOptions } from './llm-tier.ts';
+import { createLlmEndpoint, type LlmEndpointOptions } from '../llm/endpoint.ts';
+import { createLruAspectCache, type AspectCache } from './aspect-cache.ts';
+import { createLlmAspectTier, parseLlmAnswer } from './llm-tier.ts';
 import type { AspectFinding } from './types.ts';
 
 type Mode = 'good' | 'garbage' | 'wrong-shape' | 'foreign-evidence' | 'status-500' | 'status-401' | 'hang';
@@ -71,17 +72,13 @@ const GOOD = JSON.stringify({
   ],
 });
 
-function makeTier(overrides: Partial<LlmAspectTierOptions> = {}) {
+function makeTier({ cache, ...overrides }: Partial<LlmEndpointOptions> & { cache?: AspectCache } = {}) {
   const logged: string[] = [];
+  const endpoint = createLlmEndpoint({ baseUrl, apiKey: API_KEY, model: 'fake-model', dailyBudget: 100, timeoutMs: 300, maxRetries: 0, ...overrides });
   const tier = createLlmAspectTier({
-    baseUrl,
-    apiKey: API_KEY,
-    model: 'fake-model',
-    dailyBudget: 100,
-    timeoutMs: 300,
-    maxRetries: 0,
+    endpoint,
+    cache,
     logger: { warn: (fields, message) => logged.push(JSON.stringify(fields) + message), debug: (fields, message) => logged.push(JSON.stringify(fields) + message) },
-    ...overrides,
   });
   return { tier, logged };
 }

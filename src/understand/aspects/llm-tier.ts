@@ -1,26 +1,18 @@
-import OpenAI, { APIConnectionTimeoutError, APIError } from 'openai';
 import { z } from 'zod';
+import { BUDGET_EXHAUSTED } from '../llm/daily-budget.ts';
+import type { LlmEndpoint } from '../llm/endpoint.ts';
+import type { LlmTierLogger } from '../llm/logger.ts';
+import { createInFlight } from '../llm/lru-cache.ts';
 import { createLruAspectCache, hashAspectRequest, type AspectCache } from './aspect-cache.ts';
-import { createDailyBudget } from './daily-budget.ts';
 import { ASPECT_NAMES, AspectName, AspectPolarity, type AspectFinding, type TextSpan } from './types.ts';
 
 /** Fields are structured data; the API key is never among them. */
-export interface AspectTierLogger {
-  warn(fields: Record<string, unknown>, message: string): void;
-  debug?(fields: Record<string, unknown>, message: string): void;
-}
+export type AspectTierLogger = LlmTierLogger;
 
 export interface LlmAspectTierOptions {
-  baseUrl: string;
-  apiKey: string;
-  model: string;
-  /** Calls allowed per UTC day; past it the first tier's answer is returned. */
-  dailyBudget: number;
-  timeoutMs: number;
-  /** Retries on connection errors and 5xx answers; each attempt shares the one budgeted call. */
-  maxRetries?: number;
+  /** The endpoint and its daily budget, shared with the other LLM tiers of the process. */
+  endpoint: LlmEndpoint;
   cache?: AspectCache;
-  now?: () => Date;
   logger?: AspectTierLogger;
   /** Characters of text sent on each side of the mention; long posts are cut to this window. */
   windowChars?: number;
@@ -37,7 +29,7 @@ export interface RefinedAspects {
 
 export interface LlmAspectTier {
   refine(text: string, span: TextSpan, entitySlug: string, firstTier: AspectFinding[]): Promise<RefinedAspects>;
-  /** Calls made today (UTC), for metrics. */
+  /** Calls made today (UTC) through the endpoint, by every tier that shares it; for metrics. */
   callsToday(): number;
 }
 
@@ -116,84 +108,49 @@ export function parseLlmAnswer(content: string | null | undefined, text: string,
   return { ok: true, findings };
 }
 
-function describeFailure(error: unknown, timeoutMs: number): string {
-  if (error instanceof APIConnectionTimeoutError) return `timeout after ${timeoutMs} ms`;
-  if (error instanceof APIError && error.status !== undefined) return `endpoint error ${error.status}`;
-  if (error instanceof APIError) return 'endpoint unreachable';
-  return 'endpoint call failed';
-}
-
 /**
  * The optional second tier: asks an OpenAI-compatible chat endpoint about mentions the rules are
  * unsure of. It never throws; on any failure it returns the first tier's findings and the reason.
  */
 export function createLlmAspectTier(options: LlmAspectTierOptions): LlmAspectTier {
-  const client = new OpenAI({
-    apiKey: options.apiKey,
-    baseURL: options.baseUrl,
-    organization: null,
-    project: null,
-    webhookSecret: null,
-    timeout: options.timeoutMs,
-    maxRetries: options.maxRetries ?? 1,
-    logLevel: 'off',
-  });
+  const { endpoint, logger } = options;
   const cache = options.cache ?? createLruAspectCache();
-  const budget = createDailyBudget(options.dailyBudget, options.now);
   const windowChars = options.windowChars ?? 1500;
-  const inFlight = new Map<string, Promise<RefinedAspects>>();
-  const logger = options.logger;
+  const shared = createInFlight<RefinedAspects>();
 
   async function ask(key: string, text: string, span: TextSpan, entitySlug: string, firstTier: AspectFinding[]): Promise<RefinedAspects> {
     const rules = (reason: string): RefinedAspects => {
-      logger?.warn({ model: options.model, entity: entitySlug, reason }, 'aspect second tier fell back to rules');
+      logger?.warn({ model: endpoint.model, entity: entitySlug, reason }, 'aspect second tier fell back to rules');
       return { findings: firstTier, tier: 'rules', reason };
     };
     try {
       const cached = await cache.get(key);
       if (cached) return { findings: cached, tier: 'llm', reason: 'cached' };
     } catch {
-      logger?.warn({ model: options.model }, 'aspect cache read failed; asking the endpoint');
+      logger?.warn({ model: endpoint.model }, 'aspect cache read failed; asking the endpoint');
     }
-    if (!budget.tryConsume()) return { findings: firstTier, tier: 'rules', reason: 'daily budget exhausted' };
-
-    let content: string | null | undefined;
-    try {
-      const completion = await client.chat.completions.create({
-        model: options.model,
-        temperature: 0,
-        response_format: { type: 'json_object' },
-        messages: [
-          { role: 'system', content: SYSTEM_PROMPT },
-          { role: 'user', content: buildUserPrompt(text, span, entitySlug, windowChars) },
-        ],
-      });
-      content = completion.choices?.[0]?.message?.content;
-    } catch (error) {
-      return rules(describeFailure(error, options.timeoutMs));
-    }
-    const parsed = parseLlmAnswer(content, text, span);
+    const answer = await endpoint.complete({ system: SYSTEM_PROMPT, user: buildUserPrompt(text, span, entitySlug, windowChars) });
+    if (!answer.ok) return answer.reason === BUDGET_EXHAUSTED ? { findings: firstTier, tier: 'rules', reason: answer.reason } : rules(answer.reason);
+    const parsed = parseLlmAnswer(answer.content, text, span);
     if (!parsed.ok) return rules(parsed.reason);
     try {
       await cache.set(key, parsed.findings);
     } catch {
-      logger?.warn({ model: options.model }, 'aspect cache write failed');
+      logger?.warn({ model: endpoint.model }, 'aspect cache write failed');
     }
-    logger?.debug?.({ model: options.model, entity: entitySlug, aspects: parsed.findings.length }, 'aspect second tier answered');
+    logger?.debug?.({ model: endpoint.model, entity: entitySlug, aspects: parsed.findings.length }, 'aspect second tier answered');
     return { findings: parsed.findings, tier: 'llm' };
   }
 
   return {
-    async refine(text, span, entitySlug, firstTier) {
-      const key = hashAspectRequest(options.model, text, span);
-      const pending = inFlight.get(key);
-      if (pending) return pending;
-      const request = ask(key, text, span, entitySlug, firstTier)
-        .catch((): RefinedAspects => ({ findings: firstTier, tier: 'rules', reason: 'second tier failed unexpectedly' }))
-        .finally(() => inFlight.delete(key));
-      inFlight.set(key, request);
-      return request;
+    refine(text, span, entitySlug, firstTier) {
+      const key = hashAspectRequest(endpoint.model, text, span);
+      return shared(key, () =>
+        ask(key, text, span, entitySlug, firstTier).catch(
+          (): RefinedAspects => ({ findings: firstTier, tier: 'rules', reason: 'second tier failed unexpectedly' }),
+        ),
+      );
     },
-    callsToday: () => budget.used(),
+    callsToday: () => endpoint.callsToday(),
   };
 }

@@ -19,6 +19,7 @@ const post = (over: Partial<PostItem>): PostItem => ({
   label: 'positive',
   score: 0.5,
   confidence: 0.9,
+  sentimentTier: 'local',
   matchedText: 'Cursor',
   start: 8,
   end: 14,

@@ -27,3 +27,6 @@ export function createDailyBudget(limit: number, now: () => Date = () => new Dat
     },
   };
 }
+
+/** The reason a budgeted call is refused once the day's calls are spent. */
+export const BUDGET_EXHAUSTED = 'daily budget exhausted';
