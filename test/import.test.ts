@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,14 +29,16 @@ describe('vibecheck import', () => {
   const env = { DATA_DIR: join(dataDir.dir, 'db') };
   afterAll(() => dataDir.remove());
 
-  it('stores the good lines and reports each bad one by line number', async () => {
+  it('stores the good lines and reports each bad one by line number, exiting 2 for the bad ones', async () => {
     const result = await runCli(['import', file, '--json'], env);
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(2);
     expect(JSON.parse(result.stdout)).toEqual({
       read: 8,
       stored: 3,
       duplicates: 1,
       rejected: 4,
+      invalidUtf8: 0,
+      warnings: [],
       errors: [
         { line: 2, message: expect.stringMatching(/^invalid JSON: /) },
         { line: 4, message: expect.stringMatching(/^body: /) },
@@ -74,9 +77,104 @@ describe('vibecheck import', () => {
     expect(again.stderr).not.toMatch(/% done/);
   });
 
-  it('names a missing file in a one-line error', async () => {
+  it('names a missing file in a one-line error, as bad input', async () => {
     const missing = await runCli(['import', join(dataDir.dir, 'nope.jsonl')], env);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr.trim()).toMatch(/^vibecheck: error: ENOENT: no such file or directory, open '.*nope\.jsonl'$/);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toMatch(/^vibecheck: error: cannot read .*nope\.jsonl: ENOENT: no such file or directory, open '.*nope\.jsonl'$/);
+  });
+});
+
+describe('vibecheck import of a large file with bad values near the end', () => {
+  const dataDir = createDataDir();
+  const file = join(dataDir.dir, 'big.jsonl');
+  const env = { DATA_DIR: join(dataDir.dir, 'db') };
+  afterAll(() => dataDir.remove());
+  const LINES = 40_000;
+  // 1-based line numbers: a year-0000 date, then NUL in the text (cleaned, stored), then integers past 2^31.
+  const BAD: Record<number, Record<string, unknown>> = {
+    30_001: { createdAt: '0000-01-01T00:00:00Z' },
+    30_002: { body: 'Claude Code \u0000 crashed, NUL and all (30002).', title: 'T\u202Eitle' },
+    39_990: { score: 2 ** 31 },
+    39_999: { comments: 2 ** 31 },
+  };
+
+  it('stores every other line and reports each bad one by number, exit 2', { timeout: 300_000 }, async () => {
+    const out = createWriteStream(file);
+    for (let i = 1; i <= LINES; i++) {
+      const line = JSON.stringify({
+        source: 'hn',
+        externalId: String(i),
+        author: `user${i % 997}`,
+        body: `Claude Code ${i % 2 ? 'handled' : 'fumbled'} refactoring job number ${i} in our monorepo.`,
+        createdAt: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+        ...BAD[i],
+      });
+      if (!out.write(`${line}\n`)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+    const result = await runCli(['import', file, '--json'], env);
+    expect(result.stderr).not.toMatch(/error/i);
+    expect(result.code).toBe(2);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ read: LINES, stored: LINES - 3, duplicates: 0, rejected: 3 });
+    expect(summary.errors).toEqual([
+      { line: 30_001, message: 'createdAt: 0000-01-01T00:00:00.000Z is before 2000-01-01' },
+      { line: 39_990, message: 'score: at most 2147483647' },
+      { line: 39_999, message: 'comments: at most 2147483647' },
+    ]);
+    const database = await openDatabase({ databaseUrl: undefined, dataDir: env.DATA_DIR });
+    try {
+      const stored = await sql<{ n: number; last: string }>`SELECT count(*)::int AS n, max(external_id::int)::text AS last FROM posts`.execute(database.db);
+      expect(stored.rows[0]).toEqual({ n: LINES - 3, last: String(LINES) });
+      const cleaned = await sql<{ body: string; title: string }>`SELECT body, title FROM posts WHERE external_id = '30002'`.execute(database.db);
+      expect(cleaned.rows[0]).toEqual({ body: 'Claude Code  crashed, NUL and all (30002).', title: 'Title' });
+    } finally {
+      await database.close();
+    }
+  });
+});
+
+describe('vibecheck import of hostile bytes', () => {
+  const dataDir = createDataDir();
+  const env = { DATA_DIR: join(dataDir.dir, 'db') };
+  afterAll(() => dataDir.remove());
+  const good = (id: string, extra = '') => `{"source":"hn","externalId":"${id}","body":"Cursor is fine${extra}","createdAt":"2026-03-01T12:00:00Z"}`;
+
+  it('rejects a line with no end (/dev/zero) by number without holding it, and goes on', async () => {
+    const zeros = '\u0000'.repeat(9 * 1024 * 1024);
+    const result = await runCli(['import', '-', '--json'], env, `${good('z1')}\n${zeros}\n${good('z2')}\n`);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      read: 3,
+      stored: 2,
+      rejected: 1,
+      errors: [{ line: 2, message: 'longer than 8 MiB (8388608 bytes); skipped' }],
+    });
+  });
+
+  it('counts and reports a line that is not UTF-8, stored with U+FFFD, exit 0', async () => {
+    // "café" written in Latin-1: the é is the single byte 0xE9.
+    const [before, after] = good('u2', ' caf\u0001').split('\u0001') as [string, string];
+    const input = Buffer.concat([Buffer.from(`${good('u1')}\n${before}`), Buffer.from([0xe9]), Buffer.from(`${after}\n`)]);
+    const result = await runCli(['import', '-'], env, input);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe('read 2, stored 2, duplicates 0, rejected 0, not valid UTF-8 1');
+    expect(result.stderr).toMatch(/^line 2: warning: not valid UTF-8: stored with U\+FFFD/m);
+    const database = await openDatabase({ databaseUrl: undefined, dataDir: env.DATA_DIR });
+    try {
+      const stored = await sql<{ body: string }>`SELECT body FROM posts WHERE external_id = 'u2'`.execute(database.db);
+      expect(stored.rows[0]?.body).toBe('Cursor is fine caf\uFFFD');
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('never echoes a control character of the input to the terminal', async () => {
+    const result = await runCli(['import', '-'], env, '\u001b[2J\u001b]0;owned\u0007\n{"source":"Bad\u001b[31m"}\n');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^line 1: invalid JSON: .*\\u001b\[2J/m);
+    // eslint-disable-next-line no-control-regex -- the point is that none reaches the terminal
+    expect(result.stderr + result.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
   });
 });

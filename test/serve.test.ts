@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, startServe } from './support/cli.ts';
@@ -12,7 +12,7 @@ const getJson = async <T>(url: string): Promise<T> => (await (await fetch(url)).
 
 describe('vibecheck serve on the embedded database', () => {
   const dataDir = createDataDir();
-  const env = { DATA_DIR: dataDir.dir, ADMIN_TOKEN: 'e2e-admin-token' };
+  const env = { DATA_DIR: dataDir.dir, ADMIN_TOKEN: 'e2e-admin-token-0123' };
   afterAll(() => dataDir.remove());
 
   it('serves the entity list, refuses a second server on the same directory, and keeps changes across restarts', async () => {
@@ -23,7 +23,7 @@ describe('vibecheck serve on the embedded database', () => {
 
       const created = await fetch(`${first.url}/api/v1/entities`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer e2e-admin-token' },
+        headers: { 'content-type': 'application/json', authorization: 'Bearer e2e-admin-token-0123' },
         body: JSON.stringify({ slug: 'my-agent', name: 'My Agent', kind: 'tool' }),
       });
       expect(created.status).toBe(201);
@@ -50,6 +50,31 @@ describe('vibecheck serve on the embedded database', () => {
   });
 });
 
+describe('vibecheck serve against hostile clients', () => {
+  it('refuses a 100 MB write body with 413 over a real socket without buffering it, and guessed tokens with 429', async () => {
+    const dataDir = createDataDir();
+    const server = await startServe(['--no-collect'], { DATA_DIR: dataDir.dir, ADMIN_TOKEN: 'e2e-admin-token-0123' });
+    const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))?.[1]) / 1024;
+    try {
+      const before = rssMb();
+      const post = (token: string, body: string | Buffer) =>
+        fetch(`${server.url}/api/v1/entities`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+      const huge = await post('e2e-admin-token-0123', Buffer.alloc(100 * 1024 * 1024, 32));
+      expect(huge.status).toBe(413);
+      expect(((await huge.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+      expect(rssMb() - before).toBeLessThan(50);
+      const statuses: number[] = [];
+      for (let i = 0; i < 200; i++) statuses.push((await post(`guess-${i}`, '{}')).status);
+      // 5 free guesses, one more after each wait (1 s, 2 s, 4 s ...): a handful checked, the rest refused.
+      expect(statuses.filter((status) => status === 403).length).toBeLessThanOrEqual(10);
+      expect(statuses.at(-1)).toBe(429);
+    } finally {
+      await server.stop();
+      dataDir.remove();
+    }
+  });
+});
+
 describe('vibecheck serve on a PostgreSQL server', () => {
   it('migrates, seeds and serves the same API with DATABASE_URL', async () => {
     const database = await createServerDatabase('serve');
@@ -69,7 +94,51 @@ describe('vibecheck commands', () => {
   it('stops with exit 78 and names the variable when the configuration is invalid', async () => {
     const result = await runCli(['entities', 'list'], { PORT: 'http' });
     expect(result.code).toBe(78);
-    expect(result.stderr.trim()).toBe('vibecheck: error: invalid configuration: PORT: expected a port number 0-65535 (got "http")');
+    expect(result.stderr.trim()).toBe('vibecheck: error: invalid configuration: PORT: expected a decimal port number 0-65535 (got "http")');
+  });
+
+  it('refuses to start on a short or space-padded ADMIN_TOKEN, a non-decimal PORT or --port, never echoing the token', async () => {
+    const dataDir = createDataDir();
+    try {
+      const short = await runCli(['serve', '--no-collect'], { DATA_DIR: dataDir.dir, ADMIN_TOKEN: 'change-me' });
+      expect(short.code).toBe(78);
+      expect(short.stderr.trim()).toBe('vibecheck: error: invalid configuration: ADMIN_TOKEN: must be at least 16 characters (generate one with `openssl rand -hex 24`)');
+      const padded = await runCli(['serve', '--no-collect'], { DATA_DIR: dataDir.dir, ADMIN_TOKEN: 'a-long-enough-admin-token ' });
+      expect(padded.code).toBe(78);
+      expect(padded.stderr).toMatch(/ADMIN_TOKEN: must not start or end with spaces/);
+      expect(padded.stderr).not.toContain('a-long-enough-admin-token');
+      const hex = await runCli(['serve', '--no-collect'], { DATA_DIR: dataDir.dir, PORT: '0x50' });
+      expect(hex.code).toBe(78);
+      expect(hex.stderr.trim()).toBe('vibecheck: error: invalid configuration: PORT: expected a decimal port number 0-65535 (got "0x50")');
+      const flag = await runCli(['serve', '--no-collect', '--port', '0x50'], { DATA_DIR: dataDir.dir });
+      expect(flag.code).toBe(2);
+      expect(flag.stderr).toMatch(/--port <n>.*expected a decimal port number 0-65535/);
+    } finally {
+      dataDir.remove();
+    }
+  });
+
+  it('doctor and debug logs never print a DATABASE_URL secret, in the password, a query parameter or an invalid URL', async () => {
+    const database = await createServerDatabase('mask');
+    try {
+      const url = new URL(database.url);
+      const password = url.password;
+      url.password = '';
+      url.searchParams.set('password', password);
+      url.searchParams.set('application_name', 'doctor-test');
+      const doctor = await runCli(['doctor', '--json'], { DATABASE_URL: url.toString(), LOG_LEVEL: 'debug', VIBECHECK_SOURCES: 'rss', VIBECHECK_RSS_FEEDS: '' });
+      const checks = (JSON.parse(doctor.stdout) as { checks: Array<{ name: string; state: string; detail: string }> }).checks;
+      expect(checks.find((c) => c.name === 'database')).toMatchObject({ state: 'ok', detail: expect.stringContaining('password=***&application_name=doctor-test') });
+      const dbStatus = await runCli(['db', 'status'], { DATABASE_URL: url.toString(), LOG_LEVEL: 'debug' });
+      expect(dbStatus.stderr).toMatch(/"database":"PostgreSQL server postgres:\/\/postgres@[^"]*password=\*\*\*/);
+      for (const output of [doctor.stdout, doctor.stderr, dbStatus.stdout, dbStatus.stderr]) expect(output).not.toContain(`password=${password}`);
+      const invalid = await runCli(['doctor'], { DATABASE_URL: 'mysql://admin:hunter2-secret@db/vc' });
+      expect(invalid.code).toBe(1);
+      expect(invalid.stdout).toMatch(/^fail config .*DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ connection URL \(got "mysql:\/\/admin:\*\*\*@db\/vc"\)$/m);
+      expect(invalid.stdout).not.toContain('hunter2');
+    } finally {
+      await database.drop();
+    }
   });
 
   it('db status lists applied migrations and doctor reports one line per check', async () => {

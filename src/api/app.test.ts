@@ -1,10 +1,12 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/client.ts';
+import { createMetrics } from '../pipeline/metrics.ts';
 import { migrate } from '../db/migrate.ts';
 import { seedEntities } from '../pipeline/entities.ts';
 import { checkReady } from '../pipeline/runtime.ts';
 import { createDataDir } from '../../test/support/databases.ts';
-import { createApp, type App } from './app.ts';
+import { createApp, type App, type AppDeps } from './app.ts';
 
 const ADMIN = 'test-admin-token-123';
 const silent = { error: () => undefined, info: () => undefined, warn: () => undefined };
@@ -44,18 +46,20 @@ describe('health', () => {
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
-  it('GET /ready is 200 when migrated and 503 when the check fails', async () => {
+  it('GET /ready is 200 when migrated and 503 when the check fails, logging the cause but never answering it', async () => {
     expect((await app.request('/ready')).status).toBe(200);
+    const logged: unknown[] = [];
     const broken = createApp({
       db: database.db,
       settings: { adminToken: ADMIN, corsOrigins: [] },
-      log: silent,
-    sources: [],
-      checkReady: () => Promise.reject(new Error('connection refused')),
+      log: { ...silent, warn: (obj: unknown) => logged.push(obj) },
+      sources: [],
+      checkReady: () => Promise.reject(new Error('password authentication failed for user "vibecheck" at db.internal:5432')),
     });
     const res = await broken.request('/ready');
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ status: 'unavailable', reason: 'connection refused' });
+    expect(await res.json()).toEqual({ status: 'unavailable', reason: 'database unavailable' });
+    expect(logged).toEqual([{ err: expect.objectContaining({ message: expect.stringContaining('password authentication failed') }) }]);
   });
 });
 
@@ -155,5 +159,143 @@ describe('cross-cutting', () => {
     expect(Object.keys(doc.paths['/api/v1/entities']!).sort()).toEqual(['get', 'post']);
     const docs = await app.request('/api/docs');
     expect(await docs.text()).toContain('/api/openapi.json');
+  });
+
+  it('documents 429 on every /api operation, 413 on every write and 503 on the heavy reads', async () => {
+    const doc = (await (await app.request('/api/openapi.json')).json()) as {
+      info: { description: string };
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    const statuses = (path: string, method: string) => Object.keys(doc.paths[path]![method]!.responses);
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(operations)) {
+        if (path.startsWith('/api/')) expect(statuses(path, method), `${method} ${path}`).toContain('429');
+        if (method === 'post') expect(statuses(path, method), `${method} ${path}`).toEqual(expect.arrayContaining(['400', '401', '403', '413', '429']));
+      }
+    }
+    for (const path of ['/api/v1/entities/{slug}/sentiment', '/api/v1/compare', '/api/v1/entities/{slug}/export']) expect(statuses(path, 'get')).toContain('503');
+    expect(doc.info.description).toMatch(/405 with an Allow header/);
+  });
+});
+
+describe('hostile clients', () => {
+  const createTestApp = (overrides: Partial<AppDeps> = {}) =>
+    createApp({ db: database.db, settings: { adminToken: ADMIN, corsOrigins: [] }, log: silent, sources: [], checkReady: async () => ({ ready: true }), ...overrides });
+  const postEntity = (target: App, token: string, init: RequestInit = {}) =>
+    target.request('/api/v1/entities', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ slug: 'never-stored', name: 'Never', kind: 'tool' }),
+      ...init,
+    });
+
+  it('answers a method a path does not have with 405 and Allow, and an unknown path with 404', async () => {
+    for (const [method, path, allow] of [
+      ['DELETE', '/api/v1/entities', 'GET, HEAD, POST'],
+      ['PUT', '/api/v1/entities/cursor', 'GET, HEAD'],
+      ['POST', '/api/v1/entities/cursor/sentiment', 'GET, HEAD'],
+      ['PATCH', '/health', 'GET, HEAD'],
+      ['POST', '/api/openapi.json', 'GET, HEAD'],
+      ['DELETE', '/entity/cursor', 'GET, HEAD'],
+    ] as const) {
+      const res = await app.request(path, { method });
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.get('allow')).toBe(allow);
+      expect(await res.json()).toEqual({ error: { code: 'method_not_allowed', message: `${method} is not allowed on ${path}; allowed: ${allow}` } });
+    }
+    expect((await app.request('/api/v1/nothing', { method: 'POST' })).status).toBe(404);
+    expect((await app.request('/api/v1/entities/cursor/nothing')).status).toBe(404);
+  });
+
+  it('rate-limits writes like reads', async () => {
+    const limited = createTestApp({ rateLimit: { limit: 3, windowMs: 60_000 } });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await postEntity(limited, 'wrong-token')).status);
+    statuses.push((await limited.request('/api/v1/entities')).status);
+    expect(statuses).toEqual([403, 403, 403, 429]);
+  });
+
+  it('makes an address that keeps guessing the admin token wait: past 5 free wrong tokens, 429 with Retry-After', async () => {
+    const guarded = createTestApp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 50; i++) statuses.push((await postEntity(guarded, `guess-${i}`)).status);
+    expect(statuses.filter((status) => status === 403)).toHaveLength(6);
+    expect(statuses.slice(6).every((status) => status === 429)).toBe(true);
+    const refused = await postEntity(guarded, ADMIN);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await refused.json()) as object).toEqual({ error: { code: 'rate_limited', message: expect.stringMatching(/^too many wrong admin tokens from this address; retry in \d+ s$/) } });
+  });
+
+  it('refuses a write body over 256 KiB with 413, from its Content-Length or while it streams, without reading it all', async () => {
+    const huge = await postEntity(app, ADMIN, { body: 'x'.repeat(100 * 1024 * 1024) });
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toEqual({ error: { code: 'payload_too_large', message: 'body: larger than 256 KiB' } });
+    let pulled = 0;
+    const chunk = new Uint8Array(64 * 1024).fill(32);
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += chunk.byteLength;
+        if (pulled > 100 * 1024 * 1024) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const streamed = await postEntity(app, ADMIN, { body: stream, duplex: 'half' } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect(pulled).toBeLessThan(1024 * 1024);
+    expect((await postEntity(app, ADMIN, { body: JSON.stringify({ slug: 'x-y', name: 'X', kind: 'tool', aliases: ['a'.repeat(200 * 1024)] }) })).status).toBe(400);
+  });
+
+  it('sends nosniff, frame denial and a Content-Security-Policy with every answer; pages allow exactly their own inline code', async () => {
+    const json = await app.request('/api/v1/entities');
+    expect(json.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(json.headers.get('x-frame-options')).toBe('DENY');
+    expect(json.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    for (const path of ['/', '/entity/cursor', '/api/docs']) {
+      const page = await app.request(path);
+      const html = await page.text();
+      expect(page.headers.get('content-type'), path).toMatch(/^text\/html/);
+      expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+      const policy = page.headers.get('content-security-policy') ?? '';
+      expect(policy).toContain("frame-ancestors 'none'");
+      expect(policy).toContain("object-src 'none'");
+      expect(policy).not.toContain('unsafe-inline');
+      for (const [tag, directive] of [['script', 'script-src'], ['style', 'style-src']] as const) {
+        const inline = [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`);
+        const allowed = policy.split('; ').find((d) => d.startsWith(`${directive} `))!.split(' ').slice(2);
+        expect(allowed, `${path} ${directive}`).toEqual(inline);
+      }
+    }
+  });
+
+  it('answers /favicon.ico and other missing files with 404, never the page', async () => {
+    for (const path of ['/favicon.ico', '/robots.txt', '/apple-touch-icon.png']) {
+      const res = await app.request(path);
+      expect(res.status, path).toBe(404);
+      expect(await res.text()).not.toContain('<html');
+    }
+  });
+
+  it('labels /metrics by route pattern, GETs included', async () => {
+    const metrics = createMetrics({ processMetrics: false });
+    const measured = createTestApp({ metrics });
+    await measured.request('/api/v1/entities/cursor');
+    await measured.request('/api/v1/entities/cursor/sentiment?bucket=week');
+    await measured.request('/api/v1/compare?entities=cursor,claude-code');
+    await measured.request('/health');
+    await measured.request('/overview');
+    await measured.request('/api/v1/entities/cursor', { method: 'DELETE' });
+    const text = await metrics.render();
+    const routes = [...text.matchAll(/_count\{method="(\w+)",route="([^"]+)",status="(\d+)"\}/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        'GET /api/v1/entities/:slug 200',
+        'GET /api/v1/entities/:slug/sentiment 200',
+        'GET /api/v1/compare 200',
+        'GET /health 200',
+        'DELETE other 405',
+      ]),
+    );
+    expect(routes.filter((r) => r.startsWith('GET other'))).toHaveLength(1);
   });
 });

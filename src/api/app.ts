@@ -1,21 +1,27 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { etag } from 'hono/etag';
-import { routePath } from 'hono/route';
+import { matchedRoutes } from 'hono/route';
 import type { Kysely } from 'kysely';
 import type { Logger } from '../config/logger.ts';
 import type { Settings } from '../config/settings.ts';
-import { ValidationError } from '../core/errors.ts';
 import type { DB } from '../db/schema.ts';
 import type { Metrics } from '../pipeline/metrics.ts';
-import { describeValidationError, errorBody, respondWithError } from './errors.ts';
+import { createAllowedMethods } from './allowed-methods.ts';
+import { requireAdmin, type AuthBackoffOptions } from './auth.ts';
+import { describeValidationError } from '../core/errors.ts';
+import { errorBody, respondMethodNotAllowed, respondWithError } from './errors.ts';
+import { createHeavyReadGate, DEFAULT_HEAVY_READS, type HeavyReadGate, type HeavyReadOptions } from './heavy-reads.ts';
 import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitOptions } from './rate-limit.ts';
+import { limitBodySize, refuseNulInQuery, requireJsonBody } from './request-input.ts';
 import { createResponseCache } from './response-cache.ts';
+import { securityHeaders } from './security-headers.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerInsightRoutes } from './routes/insights.ts';
 import { registerEntityRoutes } from './routes/entities.ts';
 import { registerHealthRoutes } from './routes/health.ts';
-import { registerDashboardRoutes } from './routes/dashboard.ts';
+import { isDashboardPath, registerDashboardRoutes } from './routes/dashboard.ts';
 import { registerDocsRoutes } from './routes/docs.ts';
 import { registerSourceRoutes } from './routes/sources.ts';
 
@@ -27,15 +33,31 @@ export interface AppDeps {
   sources: Array<{ name: string; enabled: boolean; intervalMs: number; skipReason: string | null }>;
   /** Whether the database is reachable and migrated (GET /ready). */
   checkReady: () => Promise<{ ready: boolean; reason?: string }>;
-  /** Per-client limit on /api/* reads; 600 a minute when left out. */
+  /** Per-client limit on /api/* requests of every method; 600 a minute when left out. */
   rateLimit?: RateLimitOptions;
+  /** Backoff per address after wrong admin tokens; DEFAULT_AUTH_BACKOFF when left out. */
+  authBackoff?: AuthBackoffOptions;
+  /** How many series, comparisons and exports run and wait at once; DEFAULT_HEAVY_READS when left out. */
+  heavyReads?: HeavyReadOptions | HeavyReadGate;
   /** Seconds-long memory cache of successful /api/v1 reads; left out or 0: off. */
   responseCacheMs?: number;
   /** Serves GET /metrics (outside the /api/* limits) and times every request. */
   metrics?: Metrics;
 }
 
+/** What route modules receive: the app's dependencies and the guards every route of a kind shares. */
+export interface RouteDeps extends AppDeps {
+  /** Every write's middleware: the admin token (with its per-address backoff), then a JSON body check. */
+  adminWrite: [MiddlewareHandler, MiddlewareHandler];
+  heavyReads: HeavyReadGate;
+}
+
 export type App = OpenAPIHono;
+
+/** The route pattern a request matched (`/api/v1/entities/:slug/sentiment`), or `other`: bounded labels for metrics. */
+function routeLabel(c: Parameters<MiddlewareHandler>[0]): string {
+  return matchedRoutes(c).findLast((route) => route.method !== 'ALL' && !route.path.includes('*'))?.path ?? 'other';
+}
 
 export function createApp(deps: AppDeps): App {
   const app = new OpenAPIHono({
@@ -43,28 +65,37 @@ export function createApp(deps: AppDeps): App {
       if (!result.success) return c.json(errorBody('invalid_parameter', describeValidationError(result.error.issues)), 400);
     },
   });
+  const routeDeps: RouteDeps = {
+    ...deps,
+    adminWrite: [requireAdmin(deps.settings.adminToken, deps.authBackoff), requireJsonBody],
+    heavyReads: deps.heavyReads && 'run' in deps.heavyReads ? deps.heavyReads : createHeavyReadGate(deps.heavyReads ?? DEFAULT_HEAVY_READS),
+  };
 
+  const allowedMethods = createAllowedMethods(() => app.routes);
   app.onError((error, c) => respondWithError(c, error, deps.log));
-  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.notFound((c) => {
+    const allowed = isDashboardPath(c.req.path) ? ['GET', 'HEAD'] : allowedMethods(c.req.path);
+    if (allowed.length > 0) return respondMethodNotAllowed(c, allowed);
+    return c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404);
+  });
 
   const metrics = deps.metrics;
   if (metrics) {
     app.use('*', async (c, next) => {
       const started = performance.now();
       await next();
-      const route = routePath(c, -1);
-      metrics.httpSeconds.observe(
-        { method: c.req.method, route: route === '*' || route === '/*' ? 'other' : route, status: String(c.res.status) },
-        (performance.now() - started) / 1000,
-      );
+      metrics.httpSeconds.observe({ method: c.req.method, route: routeLabel(c), status: String(c.res.status) }, (performance.now() - started) / 1000);
     });
     app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'Content-Type': metrics.contentType }));
   }
+  app.use('*', securityHeaders());
 
   if (deps.settings.corsOrigins.length > 0) {
     app.use('/api/*', cors({ origin: deps.settings.corsOrigins, allowHeaders: ['Authorization', 'Content-Type'] }));
   }
   app.use('/api/*', rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
+  app.use('/api/*', limitBodySize);
+  app.use('/api/*', refuseNulInQuery);
   app.use('/api/*', etag());
   if (deps.responseCacheMs) app.use('/api/v1/*', createResponseCache({ ttlMs: deps.responseCacheMs }).middleware);
   app.use('/api/*', async (c, next) => {
@@ -73,19 +104,12 @@ export function createApp(deps: AppDeps): App {
       c.header('Cache-Control', 'public, max-age=30');
     }
   });
-  // A body that is not JSON never reaches a handler as something else.
-  app.use('/api/*', async (c, next) => {
-    if (c.req.method === 'POST' && !c.req.header('content-type')?.includes('application/json')) {
-      throw new ValidationError('body: expected Content-Type application/json');
-    }
-    await next();
-  });
 
-  registerHealthRoutes(app, deps);
-  registerEntityRoutes(app, deps);
-  registerSourceRoutes(app, deps);
-  registerInsightRoutes(app, deps);
-  registerEventRoutes(app, deps);
+  registerHealthRoutes(app, routeDeps);
+  registerEntityRoutes(app, routeDeps);
+  registerSourceRoutes(app, routeDeps);
+  registerInsightRoutes(app, routeDeps);
+  registerEventRoutes(app, routeDeps);
   registerDocsRoutes(app);
   registerDashboardRoutes(app);
   return app;

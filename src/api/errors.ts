@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from '@hono/zod-openapi';
-import { AppError } from '../core/errors.ts';
+import { AppError, OverloadedError } from '../core/errors.ts';
 
 export const ErrorBody = z
   .object({ error: z.object({ code: z.string(), message: z.string() }) })
@@ -13,26 +14,55 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
+  payload_too_large: 413,
   rate_limited: 429,
+  overloaded: 503,
 };
+
+const ERROR_DESCRIPTIONS = {
+  400: 'invalid parameter or body (the message names it)',
+  401: 'no admin token',
+  403: 'wrong admin token, or writes are disabled (ADMIN_TOKEN unset)',
+  404: 'unknown entity',
+  409: 'conflict',
+  413: 'request body too large (the message gives the limit)',
+  429: 'rate limited, or too many wrong admin tokens from this address (Retry-After says when to retry)',
+  503: 'too many series, comparisons or exports being computed at once (Retry-After says when to retry)',
+} as const;
+
+type ErrorResponse = { description: string; content: { 'application/json': { schema: typeof ErrorBody } } };
+
+/** The OpenAPI responses of the given error statuses, in the one error shape; a route may still override a description. */
+export function errorResponses<S extends keyof typeof ERROR_DESCRIPTIONS>(...statuses: S[]): Record<S, ErrorResponse> {
+  const responses = {} as Record<S, ErrorResponse>;
+  for (const status of statuses) responses[status] = { description: ERROR_DESCRIPTIONS[status], content: { 'application/json': { schema: ErrorBody } } };
+  return responses;
+}
 
 export function errorBody(code: string, message: string): ErrorBody {
   return { error: { code, message } };
 }
 
+/** 405 with the Allow header, for a path that exists under other methods. */
+export function respondMethodNotAllowed(c: Context, allowed: readonly string[]): Response {
+  return c.json(errorBody('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allowed.join(', ')}`), 405, {
+    Allow: allowed.join(', '),
+  });
+}
+
 /** The one place errors become HTTP responses; anything unexpected is logged and hidden. */
 export function respondWithError(c: Context, error: unknown, log: { error(obj: object, msg?: string): void }): Response {
   if (error instanceof AppError && STATUS_BY_CODE[error.code]) {
+    if (error instanceof OverloadedError) c.header('Retry-After', String(error.retryAfterSeconds));
     return c.json(errorBody(error.code, error.message), STATUS_BY_CODE[error.code]);
+  }
+  // Hono's own refusals of a request it cannot read are the client's mistake, not ours.
+  if (error instanceof HTTPException && error.status >= 400 && error.status < 500) {
+    return c.json(errorBody('invalid_parameter', `body: ${error.message}`), error.status as ContentfulStatusCode);
   }
   log.error({ err: error, path: c.req.path }, 'request failed');
   return c.json(errorBody('internal', 'internal error'), 500);
 }
 
-/** A zod failure on a request part, as a 400 that names the parameter. */
-export function describeValidationError(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
-  return issues
-    .map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : 'body'}: ${issue.message}`)
-    .join('; ');
-}

@@ -1,5 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { parse } from 'csv-parse/sync';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertTestEntity, insertTestMention } from '../../test/support/mentions.ts';
 import { createDataDir } from '../../test/support/databases.ts';
@@ -155,6 +156,25 @@ describe('GET /api/v1/entities/{slug}/posts', () => {
     await expectError('/api/v1/entities/alpha/posts?cursor=bm90LWEtY3Vyc29y', 400, /^cursor: /);
     await expectError('/api/v1/entities/alpha/posts?polarity=angry', 400, /^polarity: /);
     await expectError('/api/v1/entities/nobody/posts', 404, /^no entity/);
+  });
+
+  it('says which tier produced each sentiment, and documents it', async () => {
+    const before = (await getJson('/api/v1/entities/alpha/posts')) as { items: Array<{ sentimentTier: string }> };
+    expect(before.items.map((p) => p.sentimentTier)).toEqual(['local', 'local', 'local', 'local', 'local']);
+    await sql`UPDATE mentions SET sentiment_tier = 'llm' WHERE created_at = ${daysAgo(1, 11)}::timestamptz`.execute(database.db);
+    try {
+      const after = (await getJson('/api/v1/entities/alpha/posts?limit=2')) as { items: Array<{ createdAt: string; sentimentTier: string }> };
+      expect(after.items.map((p) => [p.createdAt, p.sentimentTier])).toEqual([
+        [daysAgo(1, 11), 'llm'],
+        [daysAgo(1, 10), 'local'],
+      ]);
+      await expect(sql`UPDATE mentions SET sentiment_tier = 'guess'`.execute(database.db)).rejects.toThrow(/sentiment_tier_check/);
+    } finally {
+      await sql`UPDATE mentions SET sentiment_tier = 'local'`.execute(database.db);
+    }
+    const doc = (await getJson('/api/openapi.json')) as { components: { schemas: Record<string, { properties: Record<string, { enum?: string[] }>; required: string[] }> } };
+    expect(doc.components.schemas.PostItem?.properties.sentimentTier?.enum).toEqual(['local', 'llm']);
+    expect(doc.components.schemas.PostItem?.required).toContain('sentimentTier');
   });
 });
 

@@ -34,11 +34,14 @@ describe('rateLimit', () => {
     expect((await get(app, 'a')).status).toBe(200);
   });
 
-  it('leaves writes alone', async () => {
-    const app = createLimitedApp(1, { now: 0 });
-    await get(app, 'a');
-    const write = await app.request('/r', { method: 'POST', headers: { 'x-test-ip': 'a' } });
-    expect(write.status).toBe(200);
+  it('counts every method, writes and reads alike', async () => {
+    const app = createLimitedApp(2, { now: 0 });
+    const write = () => app.request('/r', { method: 'POST', headers: { 'x-test-ip': 'a' } });
+    expect((await write()).status).toBe(200);
+    expect((await get(app, 'a')).status).toBe(200);
+    const refused = await write();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('60');
   });
 
   it('identifies a client by the socket address @hono/node-server passes in env', async () => {

@@ -23,8 +23,8 @@ export function identifyPeer(c: Context): string {
 }
 
 /**
- * Fixed-window counter of reads per client, in memory: cheap and enough for one process. A refused request
- * gets 429, Retry-After (seconds until the window ends) and the usual error shape.
+ * Fixed-window counter of requests per client, every method alike, in memory: cheap and enough for one
+ * process. A refused request gets 429, Retry-After (seconds until the window ends) and the usual error shape.
  */
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   const identify = options.identify ?? identifyPeer;
@@ -32,7 +32,6 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   const windows = new Map<string, { start: number; count: number }>();
   let lastSweep = 0;
   return async (c, next) => {
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
     const time = now();
     const windowStart = time - (time % options.windowMs);
     if (windowStart !== lastSweep) {

@@ -64,4 +64,23 @@ describe('response cache', () => {
     expect((await app.request('/missing')).status).toBe(404);
     expect((await app.request('/missing')).status).toBe(404);
   });
+
+  it('holds at most maxBytes of bodies, dropping the oldest, and never keeps one over an eighth of it', async () => {
+    const computed: string[] = [];
+    const app = new Hono();
+    app.use('*', createResponseCache({ ttlMs: 5_000, maxBytes: 8_000, now: () => 0 }).middleware);
+    app.get('/sized/:n', (c) => {
+      computed.push(c.req.param('n'));
+      return c.text('x'.repeat(Number(c.req.param('n'))));
+    });
+    const sizes = [900, 901, 902, 903, 904, 905, 906, 907, 908];
+    for (const n of sizes) await app.request(`/sized/${n}`);
+    await app.request('/sized/908');
+    await app.request('/sized/900');
+    expect(computed).toEqual([...sizes.map(String), '900']);
+    computed.length = 0;
+    await app.request('/sized/1001');
+    await app.request('/sized/1001');
+    expect(computed).toEqual(['1001', '1001']);
+  });
 });

@@ -8,6 +8,8 @@ export interface ResponseCacheOptions {
   /** How long a successful read is served from memory. */
   ttlMs: number;
   maxEntries?: number;
+  /** Body bytes held at most, oldest entries dropped first; a body over an eighth of it is never kept. */
+  maxBytes?: number;
   now?: () => number;
 }
 
@@ -31,14 +33,34 @@ export interface ResponseCache {
 export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
   const now = options.now ?? Date.now;
   const maxEntries = options.maxEntries ?? 500;
+  const maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
   const entries = new Map<string, Entry>();
+  let bytes = 0;
+  const drop = (key: string): void => {
+    bytes -= entries.get(key)?.body.byteLength ?? 0;
+    entries.delete(key);
+  };
+  const keep = (key: string, entry: Entry): void => {
+    if (entry.body.byteLength > maxBytes / 8) return;
+    drop(key);
+    for (const oldest of entries.keys()) {
+      if (entries.size < maxEntries && bytes + entry.body.byteLength <= maxBytes) break;
+      drop(oldest);
+    }
+    entries.set(key, entry);
+    bytes += entry.body.byteLength;
+  };
+  const clear = (): void => {
+    entries.clear();
+    bytes = 0;
+  };
   const inflight = new Map<string, Promise<Entry | null>>();
   const respond = (entry: Entry): Response => new Response(entry.body.slice(0), { status: entry.status, headers: entry.headers });
 
   const middleware: MiddlewareHandler = async (c, next) => {
     if (c.req.method !== 'GET') {
       await next();
-      if (c.res.status < 400) entries.clear();
+      if (c.res.status < 400) clear();
       return;
     }
     const key = c.req.url;
@@ -59,8 +81,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         // Tagged once here, so the ETag middleware does not hash the same body on every hit.
         if (!c.res.headers.has('etag')) c.res.headers.set('etag', `"${createHash('sha1').update(new Uint8Array(body)).digest('hex')}"`);
         entry = { body, status: 200, headers: [...c.res.headers], expires: now() + options.ttlMs };
-        if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
-        entries.set(key, entry);
+        keep(key, entry);
       }
       settle(entry);
     } catch (error) {
@@ -70,5 +91,5 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       inflight.delete(key);
     }
   };
-  return { middleware, clear: () => entries.clear() };
+  return { middleware, clear };
 }

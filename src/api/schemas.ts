@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { NewEntityInput } from '../core/entity.ts';
 import { SourceName } from '../core/post.ts';
+import { parseIsoInstant } from '../core/storable.ts';
 import { SentimentLabel, SeriesPoint } from '../core/stats.ts';
 import { Bucket, TimeZone } from '../core/time-buckets.ts';
 
@@ -65,12 +66,13 @@ export const NewEntityBody = NewEntityInput;
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
-/** An ISO 8601 date or date-time (UTC when no offset is given), read as an instant. */
-const IsoInstant = z
-  .string()
-  .regex(ISO_INSTANT, 'expected an ISO 8601 date or date-time such as 2026-01-31 or 2026-01-31T12:00:00Z')
-  .refine((value) => !Number.isNaN(Date.parse(/T\d{2}:\d{2}(:[\d.]+)?$/.test(value) ? `${value}Z` : value)), 'not a valid date')
-  .transform((value) => new Date(/T\d{2}:\d{2}(:[\d.]+)?$/.test(value) ? `${value}Z` : value));
+/** An ISO 8601 date or date-time (UTC when no offset is given), read as an instant; 2026-02-30 is refused, not March 2. */
+const IsoInstant = z.string().regex(ISO_INSTANT, 'expected an ISO 8601 date or date-time such as 2026-01-31 or 2026-01-31T12:00:00Z').transform((value, ctx) => {
+  const parsed = parseIsoInstant(value);
+  if (parsed.ok) return parsed.value;
+  ctx.issues.push({ code: 'custom', message: parsed.reason, input: value });
+  return z.NEVER;
+});
 
 const param = (name: string, description: string, example?: string) => ({ param: { name, in: 'query' as const }, description, example });
 
@@ -148,7 +150,7 @@ export const NewEventBody = z
     entity: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected an entity slug').nullable().default(null),
     kind: z.enum(['release', 'incident', 'note']),
     title: z.string().trim().min(1).max(300),
-    url: z.url({ protocol: /^https?$/ }).nullable().default(null),
+    url: z.url({ protocol: /^https?$/ }).max(2048).nullable().default(null),
     body: z.string().max(10_000).nullable().default(null),
     occurredAt: IsoInstant.openapi({ type: 'string', example: '2026-02-01T09:00:00Z' }),
     externalId: z
@@ -234,6 +236,9 @@ export const PostItem = z
     label: SentimentLabel,
     score: z.number(),
     confidence: z.number(),
+    sentimentTier: z.enum(['local', 'llm']).openapi({
+      description: 'which tier produced label, score and confidence: local (the committed model) or llm (the optional LLM endpoint, asked when the local model is unsure)',
+    }),
     matchedText: z.string(),
     start: z.number().int(),
     end: z.number().int(),

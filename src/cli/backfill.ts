@@ -5,6 +5,7 @@ import { findUnfinishedBackfill } from '../db/queries/runs.ts';
 import { runSource } from '../pipeline/collect.ts';
 import { buildSources } from '../pipeline/sources.ts';
 import { printJson, withRuntime } from './context.ts';
+import { EXIT } from './errors.ts';
 import { createProgress } from './progress.ts';
 import { parseDate } from './options.ts';
 import { parseSourceName } from './collect.ts';
@@ -48,6 +49,7 @@ export function registerBackfill(program: Command): void {
           log: runtime.log,
           signal: controller.signal,
           aspectTier: runtime.aspectTier,
+          sentimentTier: runtime.sentimentTier,
           backfill: { since: options.since, until },
           onBatch: (batch, totals) => progress.update(batch.progress ?? 0, totals.stored, name),
         });
@@ -60,7 +62,7 @@ export function registerBackfill(program: Command): void {
             `backfill ${name} ${state}: fetched ${summary.fetched}, stored ${summary.stored}, duplicates ${summary.duplicates}, rejected ${summary.rejected}\n`,
           );
         }
-        if (summary.error || summary.skipped) process.exitCode = 1;
+        if (summary.error || summary.skipped) process.exitCode = EXIT.failed;
       });
     });
 }

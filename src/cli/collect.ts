@@ -7,6 +7,7 @@ import { listPeriodicJobs, startScheduler } from '../pipeline/scheduler.ts';
 import { buildSources } from '../pipeline/sources.ts';
 import { createJobHandlers } from '../pipeline/worker.ts';
 import { printJson, withRuntime } from './context.ts';
+import { EXIT } from './errors.ts';
 import { untilSignal } from './signals.ts';
 
 export function parseSourceName(value: string, previous: CollectorSource[] = []): CollectorSource[] {
@@ -35,7 +36,7 @@ export function registerCollect(program: Command): void {
         const all = buildSources(runtime.settings);
         const chosen = options.source ? all.filter((s) => options.source!.includes(s.source.name)) : all.filter((s) => s.enabled);
         if (!options.once) {
-          const runner = new InProcessJobRunner(createJobHandlers(db, chosen, runtime.log, { aspectTier: runtime.aspectTier }));
+          const runner = new InProcessJobRunner(createJobHandlers(db, chosen, runtime.log, { aspectTier: runtime.aspectTier, sentimentTier: runtime.sentimentTier }));
           const scheduler = startScheduler(listPeriodicJobs(chosen), runner, runtime.log, 0);
           await untilSignal(runtime.log);
           await scheduler.stop();
@@ -46,12 +47,12 @@ export function registerCollect(program: Command): void {
         process.once('SIGINT', stop).once('SIGTERM', stop);
         // Different APIs, so sources run side by side; one failing never stops the others.
         const results = await Promise.all(
-          chosen.map(async (entry) => [entry.source.name, await runSource({ db, source: entry.source, log: runtime.log, signal: controller.signal, aspectTier: runtime.aspectTier })] as const),
+          chosen.map(async (entry) => [entry.source.name, await runSource({ db, source: entry.source, log: runtime.log, signal: controller.signal, aspectTier: runtime.aspectTier, sentimentTier: runtime.sentimentTier })] as const),
         );
         process.off('SIGINT', stop).off('SIGTERM', stop);
         if (options.json) printJson({ sources: Object.fromEntries(results) });
         else for (const [name, summary] of results) process.stdout.write(`${formatSummary(name, summary)}\n`);
-        if (results.some(([, s]) => s.error)) process.exitCode = 1;
+        if (results.some(([, s]) => s.error)) process.exitCode = EXIT.failed;
       });
     });
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createLogger, type Logger } from '../config/logger.ts';
 import { parseSettings, type Settings } from '../config/settings.ts';
 import { openRuntime, type OpenRuntimeOptions, type Runtime } from '../pipeline/runtime.ts';
+import { exitWithError } from './errors.ts';
 
 let cached: { settings: Settings; log: Logger } | undefined;
 
@@ -15,10 +16,18 @@ export function loadSettings(): { settings: Settings; log: Logger } {
   return cached;
 }
 
+/**
+ * Opens the runtime of a command. Losing the data-directory lock ends the process at once, without
+ * closing the database: the directory may now be another process's.
+ */
+export function openCommandRuntime(options?: OpenRuntimeOptions): Promise<Runtime> {
+  const { settings, log } = loadSettings();
+  return openRuntime(settings, log, { ...options, onLockLost: exitWithError });
+}
+
 /** Runs a command body with an open runtime and always closes it (releasing the data-dir lock). */
 export async function withRuntime<T>(body: (runtime: Runtime) => Promise<T>, options?: OpenRuntimeOptions): Promise<T> {
-  const { settings, log } = loadSettings();
-  const runtime = await openRuntime(settings, log, options);
+  const runtime = await openCommandRuntime(options);
   try {
     return await body(runtime);
   } finally {

@@ -2,12 +2,12 @@ import type { Command } from 'commander';
 import { sql } from 'kysely';
 import { describeDatabase, type Settings } from '../config/settings.ts';
 import { openDatabase, type Database } from '../db/client.ts';
-import { isStale, readLockOwner } from '../db/lock-file.ts';
+import { describeOwner, inspectDataDirLock } from '../db/lock-file.ts';
 import { getMigrationStatus } from '../db/migrate.ts';
 import { getSourceHealth } from '../db/queries/runs.ts';
 import { buildSources } from '../pipeline/sources.ts';
 import { loadSettings, printJson } from './context.ts';
-import { formatError } from './errors.ts';
+import { EXIT, exitWithError, formatError } from './errors.ts';
 
 export type CheckState = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -18,19 +18,15 @@ export interface Check {
 
 async function checkDatabase(settings: Settings, checks: Check[]): Promise<Database | undefined> {
   if (!settings.databaseUrl) {
-    const owner = readLockOwner(settings.dataDir);
-    if (owner && !isStale(owner)) {
-      checks.push({
-        name: 'lock',
-        state: 'warn',
-        detail: `held by process ${owner.pid} on ${owner.hostname} (vibecheck ${owner.command}) since ${owner.startedAt}; database checks need it stopped`,
-      });
+    const lock = inspectDataDirLock(settings.dataDir);
+    if (lock.state === 'held') {
+      checks.push({ name: 'lock', state: 'warn', detail: `held by ${describeOwner(lock.owner)}; database checks need it stopped` });
       return undefined;
     }
-    checks.push({ name: 'lock', state: 'ok', detail: owner ? `stale lock of process ${owner.pid} will be taken over` : 'free' });
+    checks.push({ name: 'lock', state: 'ok', detail: lock.state === 'stale' ? `stale lock of ${describeOwner(lock.owner)} will be taken over` : 'free' });
   }
   try {
-    const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
+    const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, onLockLost: exitWithError });
     const version = await sql<{ v: string }>`SELECT current_setting('server_version') AS v`.execute(database.db);
     checks.push({ name: 'database', state: 'ok', detail: `${describeDatabase(settings)}, PostgreSQL ${version.rows[0]?.v}` });
     return database;
@@ -130,6 +126,6 @@ export function registerDoctor(program: Command): void {
       const checks = await runDoctor();
       if (options.json) printJson({ checks });
       else for (const c of checks) process.stdout.write(`${c.state.padEnd(4)} ${c.name.padEnd(20)} ${c.detail}\n`);
-      if (checks.some((c) => c.state === 'fail')) process.exitCode = 1;
+      if (checks.some((c) => c.state === 'fail')) process.exitCode = EXIT.failed;
     });
 }

@@ -1,17 +1,6 @@
 import { Command } from 'commander';
 import { VIBECHECK_VERSION } from '../core/version.ts';
-import { registerBackfill } from './backfill.ts';
-import { registerCollect } from './collect.ts';
-import { registerDb } from './db.ts';
-import { registerDoctor } from './doctor.ts';
-import { registerEntities } from './entities.ts';
-import { registerImport } from './import.ts';
-import { exitCodeFor, formatError, isCommanderExit } from './errors.ts';
-import { registerExport } from './export.ts';
-import { registerRescore } from './rescore.ts';
-import { registerSentiment } from './sentiment.ts';
-import { registerServe } from './serve.ts';
-import { registerWorker } from './worker.ts';
+import { EXIT, exitWithError, isCommanderExit } from './errors.ts';
 
 const program = new Command('vibecheck')
   .description('How developers feel about AI models and developer tools, from the places they talk.')
@@ -20,23 +9,33 @@ const program = new Command('vibecheck')
   .configureOutput({ outputError: (message, write) => write(`vibecheck: ${message}`) })
   .exitOverride();
 
-registerServe(program);
-registerWorker(program);
-registerCollect(program);
-registerBackfill(program);
-registerImport(program);
-registerSentiment(program);
-registerRescore(program);
-registerDb(program);
-registerEntities(program);
-registerDoctor(program);
-registerExport(program);
+// Each command's module is loaded only when it runs (none for --version, all of them for help or an
+// unknown command):
+// the database, server and queue code take seconds to load that `sentiment classify` never needs.
+type Register = (program: Command) => void;
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  serve: async () => (await import('./serve.ts')).registerServe,
+  worker: async () => (await import('./worker.ts')).registerWorker,
+  collect: async () => (await import('./collect.ts')).registerCollect,
+  backfill: async () => (await import('./backfill.ts')).registerBackfill,
+  import: async () => (await import('./import.ts')).registerImport,
+  sentiment: async () => (await import('./sentiment.ts')).registerSentiment,
+  rescore: async () => (await import('./rescore.ts')).registerRescore,
+  db: async () => (await import('./db.ts')).registerDb,
+  entities: async () => (await import('./entities.ts')).registerEntities,
+  doctor: async () => (await import('./doctor.ts')).registerDoctor,
+  export: async () => (await import('./export.ts')).registerExport,
+  preview: async () => (await import('./preview.ts')).registerPreview,
+};
+const named = process.argv[2];
+const loaders =
+  named === '--version' || named === '-V' ? [] : named !== undefined && Object.hasOwn(COMMANDS, named) ? [COMMANDS[named]!] : Object.values(COMMANDS);
+for (const register of await Promise.all(loaders.map((load) => load()))) register(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   // Help and version exit 0; a bad flag or argument is bad input, like any other (exit 2).
-  if (isCommanderExit(error)) process.exit(error.exitCode === 0 ? 0 : 2);
-  process.stderr.write(`vibecheck: error: ${formatError(error)}\n`);
-  process.exit(exitCodeFor(error));
+  if (isCommanderExit(error)) process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.badInput);
+  exitWithError(error);
 }

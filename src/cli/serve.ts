@@ -5,11 +5,11 @@ import { startHttpServer } from '../api/server.ts';
 import { InProcessJobRunner } from '../pipeline/jobs.ts';
 import { createMetrics } from '../pipeline/metrics.ts';
 import { openJobQueue, readQueueDepth, startQueueWorker, type JobQueue, type QueueWorker } from '../pipeline/queue.ts';
-import { checkReady, openRuntime } from '../pipeline/runtime.ts';
+import { checkReady } from '../pipeline/runtime.ts';
 import { listPeriodicJobs, startQueuedSchedule, startScheduler, type Scheduler } from '../pipeline/scheduler.ts';
 import { buildSources } from '../pipeline/sources.ts';
 import { createJobHandlers } from '../pipeline/worker.ts';
-import { loadSettings } from './context.ts';
+import { openCommandRuntime } from './context.ts';
 import { parsePort } from './options.ts';
 import { untilSignal } from './signals.ts';
 
@@ -21,8 +21,8 @@ export function registerServe(program: Command): void {
     .option('--no-collect', 'do not run the collection schedule')
     .option('--no-work', 'API only: no schedule and no jobs (run `vibecheck worker` processes for those)')
     .action(async (options: { port?: number; collect: boolean; work: boolean }) => {
-      const { settings, log } = loadSettings();
-      const runtime = await openRuntime(settings, log);
+      const runtime = await openCommandRuntime();
+      const { settings, log } = runtime;
       const { db } = runtime.database;
       const sources = buildSources(settings);
       const metrics = createMetrics();
@@ -41,7 +41,7 @@ export function registerServe(program: Command): void {
         await runtime.close();
         throw error;
       });
-      const handlers = createJobHandlers(db, sources, log, { aspectTier: runtime.aspectTier, metrics, throwOnFailedRun: onServer });
+      const handlers = createJobHandlers(db, sources, log, { aspectTier: runtime.aspectTier, sentimentTier: runtime.sentimentTier, metrics, throwOnFailedRun: onServer });
       let scheduler: Scheduler | undefined;
       let queue: JobQueue | undefined;
       let worker: QueueWorker | undefined;

@@ -1,4 +1,5 @@
 import type { Logger } from '../config/logger.ts';
+import { EXIT } from './errors.ts';
 
 /** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
 export function untilSignal(log: Pick<Logger, 'info' | 'warn'>): Promise<string> {
@@ -7,7 +8,7 @@ export function untilSignal(log: Pick<Logger, 'info' | 'warn'>): Promise<string>
     const onSignal = (signal: string): void => {
       if (received) {
         log.warn({ signal }, 'second signal: exiting now');
-        process.exit(130);
+        process.exit(EXIT.interrupted);
       }
       received = true;
       log.info({ signal }, 'shutting down: finishing in-flight work');

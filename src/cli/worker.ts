@@ -65,7 +65,7 @@ export function registerWorker(program: Command): void {
           const metrics = createMetrics();
           metrics.setQueueDepthReader(() => readQueueDepth(db));
           const queue = await openJobQueue({ databaseUrl, log, maintenanceSeconds: options.maintenanceSeconds });
-          const handlers = createJobHandlers(db, sources, log, { aspectTier: runtime.aspectTier, metrics, throwOnFailedRun: true });
+          const handlers = createJobHandlers(db, sources, log, { aspectTier: runtime.aspectTier, sentimentTier: runtime.sentimentTier, metrics, throwOnFailedRun: true });
           const worker = startQueueWorker(queue, db, handlers, log, {
             queues: options.queues,
             batchSize: options.batchSize,

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { describeDatabase, parseSettings } from './settings.ts';
+import { describeDatabase, maskDatabaseUrl, parseSettings } from './settings.ts';
 
 describe('parseSettings', () => {
   it('applies the documented defaults to an empty environment', () => {
@@ -42,8 +42,8 @@ describe('parseSettings', () => {
   });
 
   it.each([
-    [{ PORT: 'eighty' }, /PORT: expected a port number 0-65535 \(got "eighty"\)/],
-    [{ PORT: '70000' }, /PORT: expected a port number 0-65535 \(got "70000"\)/],
+    [{ PORT: 'eighty' }, /PORT: expected a decimal port number 0-65535 \(got "eighty"\)/],
+    [{ PORT: '70000' }, /PORT: expected a decimal port number 0-65535 \(got "70000"\)/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL: expected a postgres:\/\//],
     [{ SQL_ECHO: 'maybe' }, /SQL_ECHO: expected true or false/],
@@ -66,7 +66,37 @@ describe('parseSettings', () => {
   });
 
   it('treats an empty secret as unset', () => {
-    expect(parseSettings({ ADMIN_TOKEN: '  ' }).adminToken).toBeUndefined();
+    expect(parseSettings({ GITHUB_TOKEN: '  ' }).sources.githubToken).toBeUndefined();
+    expect(parseSettings({ ADMIN_TOKEN: '' }).adminToken).toBeUndefined();
+  });
+
+  it('reads PORT as decimal digits only, empty meaning the default 8080', () => {
+    expect(parseSettings({ PORT: '' }).port).toBe(8080);
+    expect(parseSettings({ PORT: '0' }).port).toBe(0);
+    expect(parseSettings({ PORT: '65535' }).port).toBe(65535);
+    for (const value of ['0x50', '80.0', '1e3', '+80', '-1', ' 80', '080', '65536', '8080abc', 'Infinity']) {
+      expect(() => parseSettings({ PORT: value }), value).toThrow(`PORT: expected a decimal port number 0-65535 (got "${value}")`);
+    }
+  });
+
+  it('refuses an ADMIN_TOKEN shorter than 16 characters or with surrounding spaces, without echoing it', () => {
+    expect(parseSettings({ ADMIN_TOKEN: 'a'.repeat(16) }).adminToken).toBe('a'.repeat(16));
+    for (const [value, message] of [
+      ['change-me', /ADMIN_TOKEN: must be at least 16 characters/],
+      [' 0123456789abcdef', /ADMIN_TOKEN: must not start or end with spaces/],
+      ['0123456789abcdef\n', /ADMIN_TOKEN: must not start or end with spaces/],
+      ['   ', /ADMIN_TOKEN: must not start or end with spaces/],
+    ] as const) {
+      expect(() => parseSettings({ ADMIN_TOKEN: value }), JSON.stringify(value)).toThrow(message);
+      expect(() => parseSettings({ ADMIN_TOKEN: value })).not.toThrow(/got/);
+    }
+  });
+
+  it('masks DATABASE_URL when refusing it', () => {
+    expect(() => parseSettings({ DATABASE_URL: 'mysql://u:s3cret@db/vc?password=s3cret' })).toThrow(
+      'DATABASE_URL: expected a postgres:// or postgresql:// connection URL (got "mysql://u:***@db/vc?password=***")',
+    );
+    expect(() => parseSettings({ DATABASE_URL: 'mysql://u:s3cret@[db/vc' })).toThrow('(got "mysql:*** (unreadable URL, not shown)")');
   });
 });
 
@@ -75,5 +105,18 @@ describe('describeDatabase', () => {
     const text = describeDatabase(parseSettings({ DATABASE_URL: 'postgres://user:s3cret@db:5432/vc' }));
     expect(text).toBe('PostgreSQL server postgres://user:***@db:5432/vc');
     expect(describeDatabase(parseSettings({ DATA_DIR: '/tmp/x' }))).toBe('embedded PGlite in /tmp/x');
+  });
+
+  it.each([
+    ['postgres://u@db/vc?password=s3cret&sslmode=require', 'postgres://u@db/vc?password=***&sslmode=require'],
+    ['postgresql://u:s3cret@db/vc?sslpassword=s3cret', 'postgresql://u:***@db/vc?sslpassword=***'],
+    ['postgres://db/vc?user=u&PASSWORD=s3cret', 'postgres://db/vc?user=u&PASSWORD=***'],
+    ['postgres://u:s3%20cret@db/vc', 'postgres://u:***@db/vc'],
+    ['postgres://u:s3cret@[db/vc', 'postgres:*** (unreadable URL, not shown)'],
+    ['u:s3cret@db', 'u:*** (unreadable URL, not shown)'],
+    ['postgres:///vc?host=/run/postgresql&password=s3cret', 'postgres:///vc?host=%2Frun%2Fpostgresql&password=***'],
+  ])('masks every form of secret in %s', (url, shown) => {
+    expect(maskDatabaseUrl(url)).toBe(shown);
+    expect(maskDatabaseUrl(url)).not.toContain('s3');
   });
 });

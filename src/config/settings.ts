@@ -4,6 +4,7 @@ import { z } from 'zod';
 /** Source names as interface.md lists them (config imports nothing of ours, so they are spelled out here). */
 export const COLLECTOR_NAMES = ['hn', 'reddit', 'devto', 'discourse', 'github', 'stackexchange', 'lobsters', 'bluesky', 'mastodon', 'rss'] as const;
 
+const DEFAULT_PORT = 8080;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const bool = (fallback: boolean) =>
@@ -37,6 +38,48 @@ const optionalSecret = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
 
+const MIN_ADMIN_TOKEN_LENGTH = 16;
+
+/** Unset or empty: writes are refused. A short token is guessable; spaces around one can never be sent. */
+const adminToken = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value === '') return undefined;
+    if (value.trim() !== value) {
+      ctx.addIssue({ code: 'custom', message: 'must not start or end with spaces (a bearer token never carries them, so it could never match)' });
+      return z.NEVER;
+    }
+    if (value.length < MIN_ADMIN_TOKEN_LENGTH) {
+      ctx.addIssue({ code: 'custom', message: `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (generate one with \`openssl rand -hex 24\`)` });
+      return z.NEVER;
+    }
+    return value;
+  });
+
+export const PORT_EXPECTED = 'expected a decimal port number 0-65535';
+
+/** Decimal digits only (no sign, hex, exponent or leading zero), 0..65535; anything else is undefined. */
+export function parsePortNumber(text: string): number | undefined {
+  if (!/^(0|[1-9]\d{0,4})$/.test(text)) return undefined;
+  const port = Number(text);
+  return port <= 65535 ? port : undefined;
+}
+
+/** Empty counts as unset (the default), as `PORT=` in a .env file reads. */
+const port = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value === '') return DEFAULT_PORT;
+    const parsed = parsePortNumber(value);
+    if (parsed === undefined) {
+      ctx.addIssue({ code: 'custom', message: PORT_EXPECTED });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
 /** Every variable VibeCheck reads, with its default; parsed once at start-up. */
 export const EnvSchema = z.object({
   DATABASE_URL: z
@@ -46,13 +89,13 @@ export const EnvSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   DATA_DIR: z.string().min(1).default('./data'),
   HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: z.coerce.number({ error: 'expected a port number 0-65535' }).int().min(0).max(65535).default(8080),
+  PORT: port,
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   NODE_ENV: z
     .enum(['development', 'production', 'test'], { error: 'expected development, production or test' })
     .default('production'),
   SQL_ECHO: bool(false),
-  ADMIN_TOKEN: optionalSecret,
+  ADMIN_TOKEN: adminToken,
   CORS_ORIGINS: urlList,
   VIBECHECK_HN_URL: httpUrl.default('https://hn.algolia.com/api/v1'),
   VIBECHECK_HN_FIREBASE_URL: httpUrl.default('https://hacker-news.firebaseio.com/v0'),
@@ -164,7 +207,8 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
       const secret = (SECRET_VARIABLES as readonly string[]).includes(name);
-      const got = secret || env[name] === undefined ? '' : ` (got "${env[name]}")`;
+      const value = env[name];
+      const got = secret || value === undefined ? '' : ` (got "${name === 'DATABASE_URL' ? maskDatabaseUrl(value) : value}")`;
       return `${name}: ${issue.message}${got}`;
     });
     throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
@@ -211,14 +255,26 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
   };
 }
 
-/** The database target for logs and `doctor`, without the password. */
-export function describeDatabase(settings: Settings): string {
-  if (!settings.databaseUrl) return `embedded PGlite in ${settings.dataDir}`;
-  try {
-    const url = new URL(settings.databaseUrl);
-    if (url.password) url.password = '***';
-    return `PostgreSQL server ${url.toString()}`;
-  } catch {
-    return 'PostgreSQL server (unparseable URL)';
+/** Query parameters of a connection URL that may hold a secret (`?password=`, `?sslpassword=`, ...). */
+const SECRET_URL_PARAM = /pass|secret|token|key/i;
+
+/**
+ * A connection URL safe to print: the password and every secret-looking query parameter become ***.
+ * A URL that does not parse is shown as its scheme only, since where its secret sits is unknown.
+ */
+export function maskDatabaseUrl(text: string): string {
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  // Without `scheme://` the rest is an opaque path, where a password may sit anywhere.
+  if (!url?.href.startsWith(`${url.protocol}//`)) {
+    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(text)?.[0] ?? '';
+    return `${scheme}*** (unreadable URL, not shown)`;
   }
+  if (url.password) url.password = '***';
+  for (const key of new Set(url.searchParams.keys())) if (SECRET_URL_PARAM.test(key)) url.searchParams.set(key, '***');
+  return url.toString();
+}
+
+/** The database target for logs and `doctor`, without any secret. */
+export function describeDatabase(settings: Settings): string {
+  return settings.databaseUrl ? `PostgreSQL server ${maskDatabaseUrl(settings.databaseUrl)}` : `embedded PGlite in ${settings.dataDir}`;
 }

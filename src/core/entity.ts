@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableName } from './storable.ts';
 
 export const EntityKind = z.enum(['model', 'tool', 'vendor']);
 export type EntityKind = z.infer<typeof EntityKind>;
@@ -66,10 +67,11 @@ export type EntityRegistry = z.infer<typeof EntityRegistry>;
 /** What a user supplies to add an entity (CLI flags or POST /api/v1/entities). */
 export const NewEntityInput = z.object({
   slug: EntitySlug,
-  name: z.string().trim().min(1).max(100),
+  // storableName: no control or bidirectional characters, one line, trimmed.
+  name: z.string().overwrite(storableName).min(1).max(100),
   kind: EntityKind,
   parent: EntitySlug.nullable().default(null),
-  aliases: z.array(z.string().trim().min(1).max(100)).max(50).default([]),
+  aliases: z.array(z.string().overwrite(storableName).min(1).max(100)).max(50).default([]),
   disambiguation: Disambiguation,
   homepage: z.url({ protocol: /^https?$/ }).nullable().default(null),
 });

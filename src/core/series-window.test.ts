@@ -31,6 +31,16 @@ describe('planSeriesWindow', () => {
     expect(planSeriesWindow({ ...input, bucket: 'day' }, NOW).starts).toHaveLength(365);
   });
 
+  it(`counts the points of every series of a request against ${MAX_SERIES_POINTS}, naming bucket and the way out`, () => {
+    const sixMonthsHourly = { from: new Date('2026-01-01'), to: new Date('2026-07-01'), bucket: 'hour' as const };
+    expect(planSeriesWindow(sixMonthsHourly, new Date('2026-07-01')).starts).toHaveLength(4344);
+    expect(() => planSeriesWindow(sixMonthsHourly, new Date('2026-07-01'), 6)).toThrow(
+      /^bucket: 6 series x 4344 hour buckets = 26064 points from .*; at most 5000 a request, choose a larger bucket, a shorter range or fewer entities$/,
+    );
+    const monthHourly = { from: new Date('2026-01-01'), to: new Date('2026-02-01'), bucket: 'hour' as const };
+    expect(planSeriesWindow(monthHourly, NOW, 6).starts).toHaveLength(744);
+  });
+
   it('refuses a half-hour zone, naming tz, and accepts whole-hour zones with normalised names', () => {
     expect(() => planSeriesWindow({ tz: 'Asia/Kolkata' }, NOW)).toThrow(/^tz: Asia\/Kolkata/);
     expect(planSeriesWindow({ tz: 'europe/berlin' }, NOW).tz).toBe('Europe/Berlin');

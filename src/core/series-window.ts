@@ -2,7 +2,10 @@ import { ValidationError } from './errors.ts';
 import { areUtcHourStarts, bucketStart, countBuckets, enumerateBuckets, normalizeTimeZone, type Bucket } from './time-buckets.ts';
 
 export const DEFAULT_WINDOW_DAYS = 30;
-/** More points than any chart can show; refusing them keeps one request from scanning years by the hour. */
+/**
+ * More points than any chart can show, counted over every series of one request (buckets x entities);
+ * refusing them keeps one request from scanning years by the hour or building megabytes of JSON.
+ */
 export const MAX_SERIES_POINTS = 5_000;
 /** Nothing VibeCheck stores predates this; an earlier `from` is a typo, not a question. */
 export const EARLIEST_DATE = new Date('2000-01-01T00:00:00Z');
@@ -47,16 +50,21 @@ export function planRange(input: { from?: Date | undefined; to?: Date | undefine
 /**
  * Applies the defaults (to = now, from = 30 days earlier, bucket = day, tz = UTC) and refuses what
  * cannot be answered exactly or cheaply, naming the parameter: from after to, ranges outside
- * 2000..now + 1 year, more than MAX_SERIES_POINTS buckets, zones whose boundaries split UTC hours.
+ * 2000..now + 1 year, more than MAX_SERIES_POINTS points over `series` series, zones whose boundaries
+ * split UTC hours.
  */
-export function planSeriesWindow(input: SeriesWindowInput, now = new Date()): SeriesWindow {
+export function planSeriesWindow(input: SeriesWindowInput, now = new Date(), series = 1): SeriesWindow {
   const { from, to } = planRange(input, now);
   const bucket = input.bucket ?? 'day';
   const tz = input.tz === undefined ? 'UTC' : normalizeTimeZone(input.tz);
   const first = bucketStart(from, bucket, tz);
   const points = countBuckets(first, to, bucket, tz);
-  if (points > MAX_SERIES_POINTS) {
-    throw new ValidationError(`bucket: ${points} ${bucket} buckets from ${from.toISOString()} to ${to.toISOString()}; at most ${MAX_SERIES_POINTS}, choose a larger bucket or a shorter range`);
+  if (points * series > MAX_SERIES_POINTS) {
+    const count = series === 1 ? `${points} ${bucket} buckets` : `${series} series x ${points} ${bucket} buckets = ${points * series} points`;
+    const fewer = series === 1 ? '' : ' or fewer entities';
+    throw new ValidationError(
+      `bucket: ${count} from ${from.toISOString()} to ${to.toISOString()}; at most ${MAX_SERIES_POINTS} a request, choose a larger bucket, a shorter range${fewer}`,
+    );
   }
   const starts = enumerateBuckets(first, to, bucket, tz);
   if (!areUtcHourStarts(starts)) {

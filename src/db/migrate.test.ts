@@ -53,6 +53,26 @@ describeOnBothTargets('migrations', (get) => {
   });
 });
 
+describeOnBothTargets('006_sentiment_tier on a database holding mentions', (get) => {
+  it('marks the stored mentions local and refuses an unknown tier', async () => {
+    const files = readMigrationFiles();
+    const db = get().db;
+    await migrate(db, files.filter((f) => f.version < 6));
+    const entity = await sql<{ id: number }>`INSERT INTO entities (slug, name, kind) VALUES ('tier-e', 'Tier', 'tool') RETURNING id`.execute(db);
+    const posted = await sql<{ id: number }>`
+      INSERT INTO posts (source, external_id, body, created_at, content_hash) VALUES ('hn', 'tier-1', 'b', '2026-01-01T00:00:00Z', 'h')
+      RETURNING id`.execute(db);
+    await sql`
+      INSERT INTO mentions (post_id, entity_id, created_at, source, matched_text, start_offset, end_offset, label, score, confidence, model_version)
+      VALUES (${posted.rows[0]!.id}, ${entity.rows[0]!.id}, '2026-01-01T00:00:00Z', 'hn', 'Tier', 0, 4, 'neutral', 0, 0.5, 'old')`.execute(db);
+    expect(await migrate(db, files)).toEqual(files.filter((f) => f.version >= 6).map((f) => f.name));
+    const rows = await sql<{ sentiment_tier: string }>`SELECT sentiment_tier FROM mentions`.execute(db);
+    expect(rows.rows).toEqual([{ sentiment_tier: 'local' }]);
+    await sql`UPDATE mentions SET sentiment_tier = 'llm'`.execute(db);
+    await expect(sql`UPDATE mentions SET sentiment_tier = 'guess'`.execute(db)).rejects.toThrow(/mentions_sentiment_tier_check/);
+  });
+});
+
 describe('migrations across targets', () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterAll(async () => {

@@ -1,15 +1,19 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '../config/logger.ts';
+import { escapeControls } from '../core/storable.ts';
 import { listEntities } from '../db/queries/entities.ts';
 import { loadCursors } from '../db/queries/ingest.ts';
 import { finishRun, startRun, type RunKind } from '../db/queries/runs.ts';
 import type { DB } from '../db/schema.ts';
-import type { BackfillWindow, CursorValue, Source, SourceBatch } from '../sources/types.ts';
+import type { BackfillWindow, CursorValue, Rejection, Source, SourceBatch } from '../sources/types.ts';
 import type { LlmAspectTier } from '../understand/aspects/index.ts';
+import type { LlmSentimentTier } from '../understand/sentiment/index.ts';
 import { createIngestor } from './ingest.ts';
 import { buildSearchTerms } from './sources.ts';
 
 const INTERRUPTED = 'interrupted by shutdown; the next run resumes from the saved cursor';
+/** Rejected items kept by id in the run's details (`rejected` counts them all); every one is logged. */
+const MAX_RECORDED_REJECTIONS = 100;
 
 /** The per-source summary `collect --json` prints (interface.md). */
 export interface SourceRunSummary {
@@ -29,6 +33,7 @@ export interface RunSourceOptions {
   /** Absent: a poll for new items. */
   backfill?: BackfillWindow;
   aspectTier?: LlmAspectTier;
+  sentimentTier?: LlmSentimentTier;
   onBatch?: (batch: SourceBatch, totals: SourceRunSummary) => void;
 }
 
@@ -49,9 +54,10 @@ export async function runSource(options: RunSourceOptions): Promise<SourceRunSum
     return { ...totals, skipped: skip };
   }
   const runLog = log.child({ source: source.name, run: runId, kind });
+  const rejected: Rejection[] = [];
   try {
     const entities = await listEntities(db);
-    const ingestor = await createIngestor(db, { aspectTier: options.aspectTier, entities });
+    const ingestor = await createIngestor(db, { aspectTier: options.aspectTier, sentimentTier: options.sentimentTier, entities });
     const ctx = {
       terms: buildSearchTerms(entities),
       signal: options.signal ?? new AbortController().signal,
@@ -72,19 +78,27 @@ export async function runSource(options: RunSourceOptions): Promise<SourceRunSum
       totals.fetched += batch.fetched;
       totals.stored += result.stored;
       totals.duplicates += result.duplicates;
-      totals.rejected += batch.rejected.length;
-      for (const rejection of batch.rejected) runLog.warn({ externalId: rejection.externalId, reason: rejection.reason }, 'item rejected');
+      // Refused by the mapper (wrong shape) or at the edge and by the database (values it cannot store).
+      const rejections = [...batch.rejected, ...result.rejected.map(({ externalId, reason }) => ({ externalId, reason }))];
+      totals.rejected += rejections.length;
+      for (const rejection of rejections) {
+        runLog.warn({ externalId: rejection.externalId, reason: rejection.reason }, 'item rejected');
+        // Escaped: an id or reason quoting upstream text may hold NUL, which jsonb cannot.
+        if (rejected.length < MAX_RECORDED_REJECTIONS) {
+          rejected.push({ externalId: rejection.externalId && escapeControls(rejection.externalId), reason: escapeControls(rejection.reason) });
+        }
+      }
       options.onBatch?.(batch, totals);
       if (options.signal?.aborted) break;
     }
     if (options.signal?.aborted) throw options.signal.reason;
-    await finishRun(db, runId, 'succeeded', totals, null);
+    await finishRun(db, runId, 'succeeded', totals, null, { rejected });
     runLog.info(totals, 'run finished');
     return totals;
   } catch (error) {
     // Everything stored before a shutdown is committed with its cursor; the next run resumes there.
-    const message = options.signal?.aborted ? INTERRUPTED : error instanceof Error ? error.message : String(error);
-    await finishRun(db, runId, 'failed', totals, message).catch((e: unknown) => runLog.error({ err: e }, 'could not record the failed run'));
+    const message = options.signal?.aborted ? INTERRUPTED : escapeControls(error instanceof Error ? error.message : String(error));
+    await finishRun(db, runId, 'failed', totals, message, { rejected }).catch((e: unknown) => runLog.error({ err: e }, 'could not record the failed run'));
     runLog.warn({ ...totals, error: message }, 'run failed');
     return { ...totals, error: message };
   }

@@ -1,8 +1,9 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { SourceName, type NormalizedPost } from '../core/post.ts';
+import { escapeControls, INT32_MAX, INT32_MIN, storablePost } from '../core/storable.ts';
 import { htmlToText } from '../sources/text.ts';
 import type { DatabaseKind } from '../db/client.ts';
 import type { IngestResult, Ingestor, PreparedBatch } from './ingest.ts';
@@ -14,15 +15,20 @@ const optionalText = z.string().max(10_000).nullish().transform((v) => v ?? null
 export const ImportLine = z.object({
   source: SourceName,
   externalId: idLike,
-  url: z.url({ protocol: /^https?$/ }).nullish().transform((v) => v ?? null),
+  url: z.url({ protocol: /^https?$/ }).max(2048).nullish().transform((v) => v ?? null),
   author: optionalText,
   title: optionalText,
   body: z.string().max(1_000_000),
   createdAt: z.iso
     .datetime({ offset: true, error: 'expected an ISO 8601 date-time such as 2026-03-01T12:00:00Z' })
     .refine((value) => !Number.isNaN(Date.parse(value)), 'not a real date'),
-  score: z.number().finite().nullish().transform((v) => (v === null || v === undefined ? null : Math.round(v))),
-  comments: z.number().int().nonnegative().nullish().transform((v) => v ?? null),
+  score: z
+    .number()
+    .min(INT32_MIN, `at least ${INT32_MIN}`)
+    .max(INT32_MAX, `at most ${INT32_MAX}`)
+    .nullish()
+    .transform((v) => (v === null || v === undefined ? null : Math.round(v))),
+  comments: z.number().int().nonnegative().max(INT32_MAX, `at most ${INT32_MAX}`).nullish().transform((v) => v ?? null),
   parentId: idLike.nullish().transform((v) => v ?? null),
   threadId: idLike.nullish().transform((v) => v ?? null),
 });
@@ -50,28 +56,94 @@ export interface ImportSummary {
   duplicates: number;
   rejected: number;
   errors: ImportError[];
+  /** Lines with bytes that are not UTF-8, stored with U+FFFD in their place. */
+  invalidUtf8: number;
+  /** What was stored but not as written: invalid UTF-8, by line. */
+  warnings: ImportError[];
 }
 
-/** Only the first errors are kept in full; `rejected` always counts them all. */
+export const emptyImportSummary = (): ImportSummary => ({ read: 0, stored: 0, duplicates: 0, rejected: 0, errors: [], invalidUtf8: 0, warnings: [] });
+
+/** Only the first errors and warnings are kept in full; `rejected` and `invalidUtf8` always count them all. */
 export const MAX_REPORTED_ERRORS = 1000;
+/**
+ * Longest line read. The longest post the format takes (a 1,000,000-character body) fits with room
+ * for escapes; a longer line (a file without line breaks, /dev/zero) is skipped, never held.
+ */
+export const MAX_LINE_BYTES = 8 * 1024 * 1024;
 /** Posts per transaction: fewer, larger commits measured faster up to about this size (bench import). */
 const BATCH_SIZE = 2000;
 
-/** Parses one line; the message names the field at fault. */
-export function parseImportLine(text: string): { post: NormalizedPost } | { error: string } {
+/**
+ * Parses one line into a post the database will take (storablePost), or says why it cannot: the
+ * message names the field at fault, and quotes of the input come with control characters escaped.
+ */
+export function parseImportLine(text: string, now = new Date()): { post: NormalizedPost } | { error: string } {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    return { error: `invalid JSON: ${(error as Error).message}` };
+    return { error: escapeControls(`invalid JSON: ${(error as Error).message}`) };
   }
   const parsed = ImportLine.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.length ? issue.path.join('.') : 'line';
-    return { error: `${field}: ${issue?.message ?? 'invalid'}` };
+    return { error: escapeControls(`${field}: ${issue?.message ?? 'invalid'}`) };
   }
-  return { post: toNormalizedPost(parsed.data) };
+  const storable = storablePost(toNormalizedPost(parsed.data), now);
+  return storable.ok ? { post: storable.value } : { error: escapeControls(storable.reason) };
+}
+
+/** One line of input: its text, or null when it was longer than the limit; and whether its bytes were valid UTF-8. */
+export interface InputLine {
+  number: number;
+  text: string | null;
+  validUtf8: boolean;
+}
+
+/**
+ * Splits a byte stream into lines at \n (a \r before it is dropped), holding at most `maxBytes` of
+ * one line: a longer line is yielded once, as soon as it is known to be too long, with text null,
+ * and the rest of it is skipped. Bytes that are not UTF-8 become U+FFFD and the line says so.
+ */
+export async function* readLines(input: Readable, maxBytes = MAX_LINE_BYTES): AsyncGenerator<InputLine> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  let skipping = false;
+  let number = 1;
+  const take = (): InputLine => {
+    let bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+    parts = [];
+    size = 0;
+    if (bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, -1);
+    // A byte order mark starts some files written on Windows; it is not part of the first post.
+    if (number === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+    return { number, text: bytes.toString('utf8'), validUtf8: isUtf8(bytes) };
+  };
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    let start = 0;
+    for (;;) {
+      const newline = buffer.indexOf(0x0a, start);
+      const end = newline === -1 ? buffer.length : newline;
+      if (!skipping && size + (end - start) > maxBytes) {
+        skipping = true;
+        parts = [];
+        size = 0;
+        yield { number, text: null, validUtf8: true };
+      } else if (!skipping && end > start) {
+        parts.push(buffer.subarray(start, end));
+        size += end - start;
+      }
+      if (newline === -1) break;
+      if (skipping) skipping = false;
+      else yield take();
+      number++;
+      start = newline + 1;
+    }
+  }
+  if (!skipping && size > 0) yield take();
 }
 
 export function openImportInput(file: string): Readable {
@@ -97,54 +169,75 @@ export interface ImportOptions {
 
 export async function importPosts(input: Readable, ingestor: Ingestor, options: ImportOptions = {}): Promise<ImportSummary> {
   const { batchSize = BATCH_SIZE, concurrentCommits = 1, onProgress } = options;
-  const summary: ImportSummary = { read: 0, stored: 0, duplicates: 0, rejected: 0, errors: [] };
+  const summary = emptyImportSummary();
+  const reject = (line: number, message: string): void => {
+    summary.rejected++;
+    if (summary.errors.length < MAX_REPORTED_ERRORS) summary.errors.push({ line, message });
+  };
   let batch: NormalizedPost[] = [];
+  // The line of each post of the batch, by identity: the database may still refuse one.
+  let lineOf = new Map<string, number>();
   // Batches are analysed ahead (in worker threads when the ingestor has them) while the oldest
   // prepared batches commit. At most `prepareAhead` + `concurrentCommits` batches are held, so
   // memory stays flat however long the input.
-  const preparing: Promise<PreparedBatch>[] = [];
-  const committing: Promise<IngestResult>[] = [];
+  const preparing: Array<{ prepared: Promise<PreparedBatch>; lineOf: Map<string, number> }> = [];
+  const committing: Array<{ result: Promise<IngestResult>; lineOf: Map<string, number> }> = [];
   const settleOldest = async (): Promise<void> => {
-    const result = await committing.shift()!;
+    const oldest = committing.shift()!;
+    const result = await oldest.result;
     summary.stored += result.stored;
     summary.duplicates += result.duplicates;
+    for (const rejected of result.rejected) reject(oldest.lineOf.get(`${rejected.source}\u0000${rejected.externalId}`) ?? 0, rejected.reason);
     onProgress?.(summary);
   };
   const commitOldest = async (): Promise<void> => {
-    const prepared = await preparing.shift()!;
+    const oldest = preparing.shift()!;
+    const prepared = await oldest.prepared;
     while (committing.length >= concurrentCommits) await settleOldest();
-    const commit = ingestor.commit(prepared);
+    const result = ingestor.commit(prepared);
     // Its failure surfaces when it is settled; until then it must not count as unhandled.
-    commit.catch(() => undefined);
-    committing.push(commit);
+    result.catch(() => undefined);
+    committing.push({ result, lineOf: oldest.lineOf });
   };
   const flush = async (): Promise<void> => {
     if (batch.length > 0) {
       const prepared = ingestor.prepare({ posts: batch });
       prepared.catch(() => undefined);
-      preparing.push(prepared);
+      preparing.push({ prepared, lineOf });
       batch = [];
+      lineOf = new Map();
     }
     while (preparing.length > ingestor.prepareAhead) await commitOldest();
   };
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  let lineNumber = 0;
-  for await (const raw of lines) {
-    lineNumber++;
-    const text = raw.trim();
-    if (text === '') continue;
-    summary.read++;
-    const parsed = parseImportLine(text);
-    if ('error' in parsed) {
-      summary.rejected++;
-      if (summary.errors.length < MAX_REPORTED_ERRORS) summary.errors.push({ line: lineNumber, message: parsed.error });
+  const now = new Date();
+  for await (const line of readLines(input)) {
+    if (line.text === null) {
+      summary.read++;
+      reject(line.number, `longer than ${MAX_LINE_BYTES / 1_048_576} MiB (${MAX_LINE_BYTES} bytes); skipped`);
       continue;
     }
+    const text = line.text.trim();
+    if (text === '') continue;
+    summary.read++;
+    const parsed = parseImportLine(text, now);
+    if ('error' in parsed) {
+      reject(line.number, parsed.error);
+      continue;
+    }
+    if (!line.validUtf8) {
+      summary.invalidUtf8++;
+      if (summary.warnings.length < MAX_REPORTED_ERRORS) {
+        summary.warnings.push({ line: line.number, message: 'not valid UTF-8: stored with U+FFFD in place of the bytes that are not' });
+      }
+    }
     batch.push(parsed.post);
+    lineOf.set(`${parsed.post.source}\u0000${parsed.post.externalId}`, line.number);
     if (batch.length >= batchSize) await flush();
   }
   await flush();
   while (preparing.length > 0) await commitOldest();
   while (committing.length > 0) await settleOldest();
+  // Lines the database refused are known only when their batch commits, after later lines were read.
+  summary.errors.sort((a, b) => a.line - b.line);
   return summary;
 }

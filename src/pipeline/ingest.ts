@@ -1,18 +1,23 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { NormalizedEvent, NormalizedPost } from '../core/post.ts';
+import { clampInteger, escapeControls, storableEvent, storablePost } from '../core/storable.ts';
 import { listEntities, type EntityRecord } from '../db/queries/entities.ts';
+import type { Executor } from '../db/queries/entities.ts';
 import {
   insertAnalysed,
   insertEvents,
   insertPosts,
   saveCursor,
   type AspectRow,
+  type EventRow,
   type MentionRow,
   type PostRow,
 } from '../db/queries/ingest.ts';
+import { writeAroundRefusedRows } from '../db/refused-rows.ts';
 import type { DB } from '../db/schema.ts';
 import type { LlmAspectTier } from '../understand/aspects/index.ts';
+import { SENTIMENT_UNSURE_BELOW, type LlmSentimentTier } from '../understand/sentiment/index.ts';
 import { createAnalysisPool } from './analysis-pool.ts';
 import { createAnalyzer, type Analysis, type AnalysisInput, type Analyzer } from './analyze.ts';
 
@@ -29,13 +34,23 @@ export interface IngestBatch {
   cursor?: CursorUpdate;
 }
 
+/** A post or event of a batch that was not stored, and why; the rest of its batch was. */
+export interface RejectedItem {
+  kind: 'post' | 'event';
+  source: string;
+  externalId: string;
+  reason: string;
+}
+
 export interface IngestResult {
-  /** New posts that count (not a repost of stored text). */
+  /** New posts that count (not a repost of a stored post). */
   stored: number;
-  /** Posts already stored under the same (source, external id), or reposts of stored text. */
+  /** Posts already stored under the same (source, external id), or reposts of a stored post. */
   duplicates: number;
   mentions: number;
   events: number;
+  /** Posts and events that cannot be stored (storablePost, storableEvent) or that the database refused. */
+  rejected: RejectedItem[];
 }
 
 /** Normalised text fingerprint: the same words reposted elsewhere hash the same. */
@@ -45,7 +60,7 @@ export function hashContent(text: string): string {
 
 /** Points plus replies: how much attention a post drew, for the engagement-weighted score. */
 export function engagementOf(post: Pick<NormalizedPost, 'score' | 'comments'>): number {
-  return Math.max(0, Math.round((post.score ?? 0) + (post.comments ?? 0)));
+  return clampInteger((post.score ?? 0) + (post.comments ?? 0), 0) ?? 0;
 }
 
 /** The stored rows of one analysed post: a mention per entity, and its aspects. */
@@ -71,6 +86,7 @@ export function buildMentionRows(
       label: m.sentiment.label,
       score: m.sentiment.score,
       confidence: m.sentiment.confidence,
+      sentimentTier: m.sentimentTier,
       modelVersion,
       engagement,
     });
@@ -110,6 +126,7 @@ export interface Ingestor {
 
 export interface IngestorOptions {
   aspectTier?: LlmAspectTier;
+  sentimentTier?: LlmSentimentTier;
   /** The tracked entities, when the caller has just read them. */
   entities?: EntityRecord[];
   /** Worker threads for analysis; 0 (the default) analyses on the calling thread. */
@@ -118,12 +135,19 @@ export interface IngestorOptions {
 
 export interface PreparedBatch {
   batch: IngestBatch;
+  /** The batch's storable posts not stored yet, each with its analysis. */
   analyses: Map<NormalizedPost, Analysis>;
+  /** The batch's storable events. */
+  events: NormalizedEvent[];
+  /** What the edge refused already. */
+  rejected: RejectedItem[];
 }
 
 /**
  * Stores a batch exactly once: posts by (source, external id), their mentions, aspects and events,
  * the hourly and daily rollups they touch, and the collector's cursor, all in one transaction.
+ * A post or event that cannot be stored is rejected alone, with its reason; it never costs the
+ * rest of its batch or the cursor.
  */
 export async function createIngestor(db: Kysely<DB>, options: IngestorOptions = {}): Promise<Ingestor> {
   const entities = options.entities ?? (await listEntities(db));
@@ -132,9 +156,11 @@ export async function createIngestor(db: Kysely<DB>, options: IngestorOptions = 
   const analyzeMany = pool
     ? (posts: AnalysisInput[]) => pool.analyzeMany(posts.map(({ title, body, parentId }) => ({ title, body, parentId })))
     : async (posts: AnalysisInput[]) => posts.map((post) => analyzer.analyze(post));
+  const nameOf = new Map(entities.map((e) => [e.slug, e.name]));
   const prepare = async (batch: IngestBatch) => {
     const prepared = await prepareBatch(db, analyzeMany, batch);
     if (options.aspectTier) await refineUnsureAspects(options.aspectTier, prepared);
+    if (options.sentimentTier) await refineUnsureSentiment(options.sentimentTier, prepared, (slug) => nameOf.get(slug) ?? slug);
     return prepared;
   };
   const commit = (prepared: PreparedBatch) => commitBatch(db, analyzer, prepared);
@@ -148,8 +174,17 @@ export async function createIngestor(db: Kysely<DB>, options: IngestorOptions = 
   };
 }
 
-/** Calls to the second tier in flight at once. */
+/** Calls to an LLM tier in flight at once. */
 const LLM_CONCURRENCY = 4;
+
+/** Runs `task` over `items`, at most `limit` at a time; a slot is refilled as soon as it frees. */
+async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
 
 /**
  * Asks the optional LLM tier about the mentions the rules were unsure of. The tier never throws:
@@ -159,18 +194,39 @@ async function refineUnsureAspects(tier: LlmAspectTier, prepared: PreparedBatch)
   const work = [...prepared.analyses.values()].flatMap((analysis) =>
     analysis.mentions.filter((m) => m.aspectsUnsure).map((mention) => ({ analysis, mention })),
   );
-  for (let i = 0; i < work.length; i += LLM_CONCURRENCY) {
-    await Promise.all(
-      work.slice(i, i + LLM_CONCURRENCY).map(async ({ analysis, mention }) => {
-        const refined = await tier.refine(analysis.text, { start: mention.start, end: mention.end }, mention.slug, mention.aspects);
-        if (refined.tier !== 'llm') return;
-        // Ancestors share the reading of the mention that implied them.
-        for (const m of analysis.mentions) {
-          if (m.start === mention.start) Object.assign(m, { aspects: refined.findings, aspectTier: 'llm' });
-        }
-      }),
-    );
-  }
+  await forEachLimited(work, LLM_CONCURRENCY, async ({ analysis, mention }) => {
+    const refined = await tier.refine(analysis.text, { start: mention.start, end: mention.end }, mention.slug, mention.aspects);
+    if (refined.tier !== 'llm') return;
+    // Ancestors share the reading of the mention that implied them.
+    for (const m of analysis.mentions) {
+      if (m.start === mention.start) Object.assign(m, { aspects: refined.findings, aspectTier: 'llm' });
+    }
+  });
+}
+
+/**
+ * Asks the optional LLM tier about the direct mentions whose local sentiment is unsure (confidence
+ * below SENTIMENT_UNSURE_BELOW). The tier never throws: on any failure the local result stays, with
+ * tier 'local'. An ancestor implied at the same place takes the refined reading, as it took the local one.
+ */
+export async function refineUnsureSentiment(
+  tier: LlmSentimentTier,
+  prepared: PreparedBatch,
+  nameOf: (slug: string) => string = (slug) => slug,
+): Promise<void> {
+  const work = [...prepared.analyses.values()].flatMap((analysis) =>
+    analysis.mentions
+      .filter((m) => m.direct && m.sentiment.confidence < SENTIMENT_UNSURE_BELOW)
+      .map((mention) => ({ analysis, mention })),
+  );
+  await forEachLimited(work, LLM_CONCURRENCY, async ({ analysis, mention }) => {
+    const spans = mention.spans.length > 0 ? mention.spans : [{ start: mention.start, end: mention.end }];
+    const refined = await tier.refine(analysis.text, spans, { slug: mention.slug, name: nameOf(mention.slug) }, mention.sentiment);
+    if (refined.tier !== 'llm') return;
+    for (const m of analysis.mentions) {
+      if (m === mention || (!m.direct && m.start === mention.start)) Object.assign(m, { sentiment: refined.result, sentimentTier: 'llm' });
+    }
+  });
 }
 
 async function findStored(db: Kysely<DB>, posts: NormalizedPost[]): Promise<Set<string>> {
@@ -184,54 +240,97 @@ async function findStored(db: Kysely<DB>, posts: NormalizedPost[]): Promise<Set<
 
 const keyOf = (post: Pick<NormalizedPost, 'source' | 'externalId'>): string => `${post.source}\u0000${post.externalId}`;
 
+/** The batch's posts and events made storable (storablePost, storableEvent), and those that cannot be. */
+function cleanBatch(batch: IngestBatch, now = new Date()): { posts: NormalizedPost[]; events: NormalizedEvent[]; rejected: RejectedItem[] } {
+  const posts: NormalizedPost[] = [];
+  const events: NormalizedEvent[] = [];
+  const rejected: RejectedItem[] = [];
+  for (const post of batch.posts) {
+    const storable = storablePost(post, now);
+    if (storable.ok) posts.push(storable.value);
+    else rejected.push({ kind: 'post', source: post.source, externalId: String(post.externalId), reason: storable.reason });
+  }
+  for (const event of batch.events ?? []) {
+    const storable = storableEvent(event, now);
+    if (storable.ok) events.push(storable.value);
+    else rejected.push({ kind: 'event', source: event.source, externalId: String(event.externalId), reason: storable.reason });
+  }
+  return { posts, events, rejected };
+}
+
 async function prepareBatch(
   db: Kysely<DB>,
   analyzeMany: (posts: AnalysisInput[]) => Promise<Analysis[]>,
   batch: IngestBatch,
 ): Promise<PreparedBatch> {
-  const unique = [...new Map(batch.posts.map((post) => [keyOf(post), post])).values()];
+  const { posts, events, rejected } = cleanBatch(batch);
+  const unique = [...new Map(posts.map((post) => [keyOf(post), post])).values()];
   // Analysis is the expensive part: skip posts a previous run already stored.
   const stored = await findStored(db, unique);
   const fresh = unique.filter((post) => !stored.has(keyOf(post)));
   const analyses = await analyzeMany(fresh);
-  return { batch, analyses: new Map(fresh.map((post, i) => [post, analyses[i]!])) };
+  return { batch, analyses: new Map(fresh.map((post, i) => [post, analyses[i]!])), events, rejected };
 }
 
-async function commitBatch(db: Kysely<DB>, analyzer: Analyzer, { batch, analyses }: PreparedBatch): Promise<IngestResult> {
+const refusal = (error: Error): string => `the database refused it: ${escapeControls(error.message.split('\n')[0] ?? '')}`;
+
+/**
+ * Stores posts, their mentions and aspects, and the rollups they touch. Runs inside a savepoint of
+ * writeAroundRefusedRows, possibly for a part of the batch: parts written one after another in one
+ * transaction store exactly what the whole would have.
+ */
+async function writePosts(trx: Executor, analyzer: Analyzer, posts: NormalizedPost[], analyses: Map<NormalizedPost, Analysis>): Promise<{ stored: number; mentions: number }> {
+  const rows: PostRow[] = posts.map((post) => {
+    const analysis = analyses.get(post)!;
+    return {
+      ...post,
+      contentHash: hashContent(analysis.text),
+      label: analysis.post.label,
+      sentimentScore: analysis.post.score,
+      confidence: analysis.post.confidence,
+      modelVersion: analyzer.modelVersion,
+    };
+  });
+  const inserted = await insertPosts(trx, rows);
+  const byKey = new Map(posts.map((post) => [keyOf(post), post]));
+  const mentions: MentionRow[] = [];
+  const aspects: AspectRow[] = [];
+  for (const row of inserted) {
+    if (row.duplicateOf !== null) continue;
+    const post = byKey.get(keyOf(row))!;
+    const rowsOfPost = buildMentionRows(row.id, post, analyses.get(post)!, analyzer.modelVersion);
+    mentions.push(...rowsOfPost.mentions);
+    aspects.push(...rowsOfPost.aspects);
+  }
+  await insertAnalysed(trx, mentions, aspects);
+  return { stored: inserted.filter((r) => r.duplicateOf === null).length, mentions: mentions.length };
+}
+
+/**
+ * One transaction: the posts, the events, the cursor. Rows the database refuses for their values
+ * are found (writeAroundRefusedRows) and reported; the rest of the batch and its cursor are stored.
+ */
+async function commitBatch(db: Kysely<DB>, analyzer: Analyzer, prepared: PreparedBatch): Promise<IngestResult> {
+  const { batch, analyses } = prepared;
+  const eventRows: EventRow[] = prepared.events.map((event) => {
+    const first = analyzer.analyze({ title: event.title, body: event.body ?? '', parentId: null }).mentions.find((m) => m.direct);
+    return { ...event, entityId: first?.entityId ?? null };
+  });
   return db.transaction().execute(async (trx) => {
-    const fresh = [...analyses.keys()];
-    const rows: PostRow[] = fresh.map((post) => {
-      const analysis = analyses.get(post)!;
-      return {
-        ...post,
-        contentHash: hashContent(analysis.text),
-        label: analysis.post.label,
-        sentimentScore: analysis.post.score,
-        confidence: analysis.post.confidence,
-        modelVersion: analyzer.modelVersion,
-      };
-    });
-    const inserted = await insertPosts(trx, rows);
-    const byKey = new Map(fresh.map((post) => [keyOf(post), post]));
-    const mentions: MentionRow[] = [];
-    const aspects: AspectRow[] = [];
-    for (const row of inserted) {
-      if (row.duplicateOf !== null) continue;
-      const post = byKey.get(keyOf(row))!;
-      const rowsOfPost = buildMentionRows(row.id, post, analyses.get(post)!, analyzer.modelVersion);
-      mentions.push(...rowsOfPost.mentions);
-      aspects.push(...rowsOfPost.aspects);
-    }
-    await insertAnalysed(trx, mentions, aspects);
-    const events = await insertEvents(
-      trx,
-      (batch.events ?? []).map((event) => {
-        const first = analyzer.analyze({ title: event.title, body: event.body ?? '', parentId: null }).mentions.find((m) => m.direct);
-        return { ...event, entityId: first?.entityId ?? null };
-      }),
-    );
+    const rejected = [...prepared.rejected];
+    const posts = await writeAroundRefusedRows(trx, [...analyses.keys()], (part) => writePosts(trx, analyzer, part, analyses));
+    for (const { item, error } of posts.refused) rejected.push({ kind: 'post', source: item.source, externalId: item.externalId, reason: refusal(error) });
+    const events = await writeAroundRefusedRows(trx, eventRows, (part) => insertEvents(trx, part));
+    for (const { item, error } of events.refused) rejected.push({ kind: 'event', source: item.source, externalId: item.externalId, reason: refusal(error) });
     if (batch.cursor) await saveCursor(trx, batch.cursor.source, batch.cursor.queryKey, batch.cursor.value);
-    const counted = inserted.filter((r) => r.duplicateOf === null).length;
-    return { stored: counted, duplicates: batch.posts.length - counted, mentions: mentions.length, events };
+    const stored = posts.results.reduce((sum, r) => sum + r.stored, 0);
+    const rejectedPosts = rejected.filter((r) => r.kind === 'post').length;
+    return {
+      stored,
+      duplicates: batch.posts.length - stored - rejectedPosts,
+      mentions: posts.results.reduce((sum, r) => sum + r.mentions, 0),
+      events: events.results.reduce((sum, n) => sum + n, 0),
+      rejected,
+    };
   });
 }

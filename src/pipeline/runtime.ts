@@ -3,35 +3,52 @@ import type { Logger } from '../config/logger.ts';
 import { describeDatabase, type Settings } from '../config/settings.ts';
 import { openDatabase, type Database } from '../db/client.ts';
 import { getMigrationStatus, migrate } from '../db/migrate.ts';
+import { failInterruptedRuns } from '../db/queries/runs.ts';
 import { createLlmAspectTier, createLruAspectCache, type LlmAspectTier } from '../understand/aspects/index.ts';
+import { createLlmEndpoint } from '../understand/llm/index.ts';
+import { createLlmSentimentTier, createLruSentimentCache, type LlmSentimentTier } from '../understand/sentiment/index.ts';
 import { seedEntities } from './entities.ts';
 
 export interface Runtime {
   settings: Settings;
   log: Logger;
   database: Database;
-  /** The optional second aspect tier, one per process so its daily budget is shared. */
+  /** The optional LLM tier for aspects; it shares one endpoint and daily budget with sentimentTier. */
   aspectTier: LlmAspectTier | undefined;
+  /** The optional LLM tier for the sentiment of mentions the local model is unsure of. */
+  sentimentTier: LlmSentimentTier | undefined;
   close(): Promise<void>;
 }
 
-/** The LLM tier when LLM_BASE_URL and LLM_MODEL are set. */
-export function createAspectTier(settings: Settings, log: Logger): LlmAspectTier | undefined {
-  if (!settings.llm) return undefined;
-  return createLlmAspectTier({
+export interface LlmTiers {
+  aspectTier: LlmAspectTier | undefined;
+  sentimentTier: LlmSentimentTier | undefined;
+}
+
+/**
+ * The LLM tiers when LLM_BASE_URL and LLM_MODEL are set: one endpoint per process, so
+ * LLM_DAILY_BUDGET bounds the aspect and the sentiment calls together.
+ */
+export function createLlmTiers(settings: Settings, log: Logger): LlmTiers {
+  if (!settings.llm) return { aspectTier: undefined, sentimentTier: undefined };
+  const endpoint = createLlmEndpoint({
     baseUrl: settings.llm.baseUrl,
     apiKey: settings.llm.apiKey ?? 'unused',
     model: settings.llm.model,
     dailyBudget: settings.llm.dailyBudget,
     timeoutMs: 20_000,
-    cache: createLruAspectCache(10_000),
-    logger: log.child({ component: 'llm-aspects' }),
   });
+  return {
+    aspectTier: createLlmAspectTier({ endpoint, cache: createLruAspectCache(10_000), logger: log.child({ component: 'llm-aspects' }) }),
+    sentimentTier: createLlmSentimentTier({ endpoint, cache: createLruSentimentCache(10_000), logger: log.child({ component: 'llm-sentiment' }) }),
+  };
 }
 
 export interface OpenRuntimeOptions {
   migrate?: boolean;
   seed?: boolean;
+  /** Embedded: the data-directory lock was lost while open; the process must stop writing. */
+  onLockLost?: (error: Error) => void;
 }
 
 /** Opens the database the settings name and, by default, migrates it and seeds the registry. */
@@ -40,11 +57,14 @@ export async function openRuntime(settings: Settings, log: Logger, options: Open
     databaseUrl: settings.databaseUrl,
     dataDir: settings.dataDir,
     onQuery: settings.sqlEcho ? (text, durationMs) => log.info({ sql: text, durationMs }, 'sql') : undefined,
+    onLockLost: options.onLockLost,
   });
   try {
     if (options.migrate ?? true) {
       const applied = await migrate(database.db);
       if (applied.length > 0) log.info({ applied }, 'migrations applied');
+      const interrupted = database.kind === 'embedded' ? await failInterruptedRuns(database.db) : 0;
+      if (interrupted > 0) log.warn({ runs: interrupted }, 'runs left unfinished by an earlier process marked failed');
     }
     if (options.seed ?? true) {
       const seeded = await seedEntities(database.db);
@@ -55,7 +75,7 @@ export async function openRuntime(settings: Settings, log: Logger, options: Open
     throw error;
   }
   log.debug({ database: describeDatabase(settings) }, 'database open');
-  return { settings, log, database, aspectTier: createAspectTier(settings, log), close: () => database.close() };
+  return { settings, log, database, ...createLlmTiers(settings, log), close: () => database.close() };
 }
 
 export async function checkReady(database: Database): Promise<{ ready: boolean; reason?: string }> {

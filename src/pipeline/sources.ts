@@ -50,7 +50,7 @@ export function loadSourcesFile(path: string | URL = SOURCES_FILE): SourcesFile 
 const MAX_PHRASES_PER_ENTITY = 3;
 
 /** What the collectors search for: each entity's name and first aliases, unless it opts out. */
-export function buildSearchTerms(entities: EntityRecord[]): SearchTerm[] {
+export function buildSearchTerms(entities: ReadonlyArray<Pick<EntityRecord, 'slug' | 'name' | 'aliases' | 'disambiguation'>>): SearchTerm[] {
   const terms: SearchTerm[] = [];
   for (const entity of entities) {
     const custom = (entity.disambiguation as { searchTerms?: string[] }).searchTerms;

@@ -4,6 +4,7 @@ import type { CollectorSource } from '../core/post.ts';
 import { rebuildRollups } from '../db/queries/ingest.ts';
 import type { DB } from '../db/schema.ts';
 import type { LlmAspectTier } from '../understand/aspects/index.ts';
+import type { LlmSentimentTier } from '../understand/sentiment/index.ts';
 import { runSource, type SourceRunSummary } from './collect.ts';
 import { toNormalizedPost } from './import-posts.ts';
 import { createIngestor, type Ingestor } from './ingest.ts';
@@ -15,6 +16,7 @@ import type { ConfiguredSource } from './sources.ts';
 
 export interface JobHandlerOptions {
   aspectTier?: LlmAspectTier;
+  sentimentTier?: LlmSentimentTier;
   metrics?: Metrics;
   /** Throw when a collection run fails, so a queue records the job as failed and retries it. */
   throwOnFailedRun?: boolean;
@@ -30,7 +32,7 @@ export function createJobHandlers(
   log: Logger,
   options: JobHandlerOptions = {},
 ): JobHandlers {
-  const { aspectTier, metrics } = options;
+  const { aspectTier, sentimentTier, metrics } = options;
   const find = (name: CollectorSource) => {
     const entry = sources.find((s) => s.source.name === name);
     if (!entry) throw new Error(`unknown source ${name}`);
@@ -47,15 +49,15 @@ export function createJobHandlers(
   let ingestor: { value: Promise<Ingestor>; at: number } | undefined;
   const currentIngestor = (): Promise<Ingestor> => {
     if (!ingestor || Date.now() - ingestor.at > INGESTOR_MAX_AGE_MS) {
-      ingestor = { value: createIngestor(db, { aspectTier }), at: Date.now() };
+      ingestor = { value: createIngestor(db, { aspectTier, sentimentTier }), at: Date.now() };
       ingestor.value.catch(() => (ingestor = undefined));
     }
     return ingestor.value;
   };
   return {
-    'source.poll': async ({ source }, signal) => record(source, await runSource({ db, source: find(source), log, signal, aspectTier })),
+    'source.poll': async ({ source }, signal) => record(source, await runSource({ db, source: find(source), log, signal, aspectTier, sentimentTier })),
     'source.backfill': async ({ source, since, until }, signal) =>
-      record(source, await runSource({ db, source: find(source), log, signal, aspectTier, backfill: { since, until } })),
+      record(source, await runSource({ db, source: find(source), log, signal, aspectTier, sentimentTier, backfill: { since, until } })),
     'posts.ingest': async ({ posts }) => {
       const result = await (await currentIngestor()).ingest({ posts: posts.map(toNormalizedPost) });
       const first = posts[0]?.source;

@@ -73,6 +73,17 @@ export interface TargetNames {
   source: string;
 }
 
+/** Some of a run's independent targets failed: each one with its own message. */
+export class TargetsFailedError extends UpstreamError {
+  readonly failures: ReadonlyArray<{ target: string; message: string }>;
+
+  constructor(message: string, details: { url: string; failures: Array<{ target: string; message: string }> }) {
+    super(message, { url: details.url, retryable: false });
+    this.name = 'TargetsFailedError';
+    this.failures = details.failures;
+  }
+}
+
 /**
  * Runs every target (a forum, a feed: independent sites) in turn. One that fails is logged and the
  * others still run; the failures are thrown together at the end. An abort ends the run at once.
@@ -84,7 +95,7 @@ export async function* runEachTarget<T>(
   names: TargetNames,
   run: (target: T, index: number) => AsyncGenerator<SourceBatch>,
 ): AsyncGenerator<SourceBatch> {
-  const failures: string[] = [];
+  const failures: Array<{ target: string; message: string }> = [];
   for (const [index, target] of targets.entries()) {
     if (ctx.signal.aborted) return;
     try {
@@ -93,14 +104,15 @@ export async function* runEachTarget<T>(
       if (ctx.signal.aborted) throw error;
       const message = error instanceof Error ? error.message : String(error);
       ctx.log.warn({ [names.one]: urlOf(target), err: message }, `${names.one} failed`);
-      failures.push(`${urlOf(target)}: ${message}`);
+      failures.push({ target: urlOf(target), message });
     }
   }
   if (failures.length > 0) {
     const first = targets[0];
-    throw new UpstreamError(`${failures.length} of ${targets.length} ${names.many} failed: ${failures.join('; ')}`, {
+    const listed = failures.map((f) => `${f.target}: ${f.message}`).join('; ');
+    throw new TargetsFailedError(`${failures.length} of ${targets.length} ${names.many} failed: ${listed}`, {
       url: targets.length === 1 && first !== undefined ? urlOf(first) : `${names.source}:${names.many}`,
-      retryable: false,
+      failures,
     });
   }
 }

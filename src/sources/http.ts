@@ -52,7 +52,10 @@ export interface HttpResponse {
   status: number;
   headers: Headers;
   url: string;
+  /** The body as UTF-8. */
   text: string;
+  /** The body's bytes, when the request asked for them (a document in its own encoding). */
+  bytes?: Uint8Array;
 }
 
 export interface RequestOptions {
@@ -63,6 +66,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Status codes the caller handles itself instead of treating them as errors. */
   acceptStatus?: number[];
+  /** Keep the body's bytes as well as its UTF-8 text. */
+  bytes?: boolean;
 }
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
@@ -162,6 +167,7 @@ export class HttpClient {
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     let response: Response;
     let text: string;
+    let bytes: Uint8Array | undefined;
     try {
       response = await fetch(url, {
         method: options.method ?? 'GET',
@@ -174,7 +180,12 @@ export class HttpClient {
         body: options.body,
         signal,
       });
-      text = await response.text();
+      if (options.bytes) {
+        bytes = new Uint8Array(await response.arrayBuffer());
+        text = new TextDecoder().decode(bytes);
+      } else {
+        text = await response.text();
+      }
     } catch (cause) {
       if (options.signal?.aborted) throw new AbortError(cause instanceof Error ? cause : String(cause));
       const timedOut = timeout.aborted;
@@ -185,6 +196,7 @@ export class HttpClient {
       });
     }
     const result: HttpResponse = { status: response.status, headers: response.headers, url, text };
+    if (bytes) result.bytes = bytes;
     this.options.onResponse?.(result, this);
     if (response.ok || options.acceptStatus?.includes(response.status)) return result;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEntities, htmlToText } from './text.ts';
+import { decodeEntities, decodeNamedEntity, htmlToText } from './text.ts';
 
 describe('htmlToText', () => {
   it('decodes entities and drops tags from an HN comment', () => {
@@ -27,5 +27,14 @@ describe('htmlToText', () => {
 describe('decodeEntities', () => {
   it('decodes a Stack Exchange title and keeps angle brackets literal', () => {
     expect(decodeEntities('can&#39;t use List&lt;T&gt; with <T> in Copilot')).toBe("can't use List<T> with <T> in Copilot");
+  });
+});
+
+describe('decodeNamedEntity', () => {
+  it('knows HTML names, whitespace ones included, and no others', () => {
+    expect(['hellip', 'nbsp', 'real', 'copy', 'rsquo'].map(decodeNamedEntity)).toEqual(['\u2026', '\u00a0', '\u211c', '\u00a9', '\u2019']);
+    expect(decodeNamedEntity('doesnotexist')).toBeNull();
+    // HTML would read "&notit;" as "¬it;" (a prefix without its semicolon): no entity of that name.
+    expect(decodeNamedEntity('notit')).toBeNull();
   });
 });

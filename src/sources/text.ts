@@ -56,3 +56,19 @@ export function decodeEntities(text: string | null | undefined): string {
   if (!text) return '';
   return convertPlain(text.replace(/</g, '&lt;')).trim();
 }
+
+const namedEntities = new Map<string, string | null>();
+
+/** The characters HTML's named entity `name` (`hellip`, `nbsp`) stands for; null when HTML has no such name. */
+export function decodeNamedEntity(name: string): string | null {
+  let decoded = namedEntities.get(name);
+  if (decoded === undefined) {
+    // Fenced by letters so that whitespace characters (nbsp) survive the converter's trimming.
+    const text = convertPlain(`x&${name};x`);
+    const inner = text.slice(1, -1);
+    // HTML also decodes prefixes without a semicolon (`&notit;` as "¬it;"): that is no entity of this name.
+    decoded = text.length < 3 || inner.includes('&') || /[A-Za-z0-9]/.test(inner) || (inner.length > 1 && inner.endsWith(';')) ? null : inner;
+    if (namedEntities.size < 4096) namedEntities.set(name, decoded);
+  }
+  return decoded;
+}

@@ -43,6 +43,11 @@ export interface SourceBatch {
   cursor: CursorValue;
   /** Fraction of the work done, 0..1, when the source can tell (backfill windows). */
   progress?: number;
+  /**
+   * Every item mapped from upstream, in upstream order, kept as a post or not (an item that mentions
+   * no tracked term). Only `preview` reads it; sources that filter nothing may leave it out.
+   */
+  mapped?: NormalizedPost[];
 }
 
 export interface BackfillWindow {

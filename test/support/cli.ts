@@ -17,8 +17,8 @@ const baseEnv = (env: Record<string, string | undefined>): NodeJS.ProcessEnv => 
   ...env,
 });
 
-/** Runs `vibecheck ...args` to completion. */
-export function runCli(args: string[], env: Record<string, string | undefined>, input?: string): Promise<CliResult> {
+/** Runs `vibecheck ...args` to completion; `input` (text, or raw bytes) is its standard input. */
+export function runCli(args: string[], env: Record<string, string | undefined>, input?: string | Buffer): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: baseEnv(env) });
     let stdout = '';

@@ -14,7 +14,7 @@ export interface FakeRequest {
 export interface FakeResponse {
   status?: number;
   headers?: Record<string, string>;
-  /** Objects are sent as JSON; strings as they are (truncated or malformed bodies). */
+  /** Objects are sent as JSON; strings as they are (truncated or malformed bodies); bytes as they are (other encodings). */
   body?: unknown;
   /** Wait this long before answering (a response slower than the client's timeout). */
   delayMs?: number;
@@ -56,9 +56,11 @@ export async function startFakeUpstream(handler: FakeHandler): Promise<FakeUpstr
         if (response.delayMs) await new Promise((r) => setTimeout(r, response.delayMs));
         if (res.destroyed) return;
         const isText = typeof response.body === 'string';
-        const payload = response.body === undefined ? '' : isText ? (response.body as string) : JSON.stringify(response.body);
+        const isBytes = response.body instanceof Uint8Array;
+        const payload =
+          response.body === undefined ? '' : isText ? (response.body as string) : isBytes ? (response.body as Uint8Array) : JSON.stringify(response.body);
         res.writeHead(response.status ?? 200, {
-          'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
+          'content-type': isText ? 'text/plain; charset=utf-8' : isBytes ? 'application/octet-stream' : 'application/json; charset=utf-8',
           ...response.headers,
         });
         res.end(payload);

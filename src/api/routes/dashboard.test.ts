@@ -48,6 +48,11 @@ describe('dashboard routes', () => {
     expect(res.status).toBe(404);
   });
 
+  it('answers /favicon.ico and any other missing file with 404, and serves one that exists', async () => {
+    for (const path of ['/favicon.ico', '/robots.txt', '/entity/cursor/logo.png']) expect((await app.request(path)).status, path).toBe(404);
+    expect(await (await app.request('/index.html')).text()).toContain('<div id="root">');
+  });
+
   it('leaves API paths to the API: a known one answers, an unknown one is a JSON 404', async () => {
     expect(await (await app.request('/api/v1/entities')).json()).toEqual({ items: [] });
     const res = await app.request('/api/v1/nothing-here');

@@ -2,7 +2,7 @@ import type { App } from '../app.ts';
 
 const DOCS_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>VibeCheck API</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem}
 code{background:#8882;padding:0 .3em;border-radius:3px}h2{margin-top:2rem}.m{font-weight:700;text-transform:uppercase}
 table{border-collapse:collapse}td,th{border-bottom:1px solid #8884;padding:.2rem .6rem;text-align:left;vertical-align:top}</style>
@@ -31,7 +31,10 @@ export function registerDocsRoutes(app: App): void {
     info: {
       title: 'VibeCheck API',
       version: '1',
-      description: 'How developers feel about AI models and developer tools: entities, sentiment series, posts.',
+      description:
+        'How developers feel about AI models and developer tools: entities, sentiment series, posts. Errors are ' +
+        '{"error":{"code","message"}}. Every /api request counts against a per-client limit (any method; 429 with ' +
+        'Retry-After past it); a method a path does not have answers 405 with an Allow header.',
     },
   });
   app.get('/api/docs', (c) => c.html(DOCS_PAGE));

@@ -2,26 +2,21 @@ import { createRoute } from '@hono/zod-openapi';
 import { NotFoundError } from '../../core/errors.ts';
 import { findEntity, listEntities } from '../../db/queries/entities.ts';
 import { addEntity } from '../../pipeline/entities.ts';
-import type { App, AppDeps } from '../app.ts';
-import { requireAdmin } from '../auth.ts';
-import { ErrorBody } from '../errors.ts';
+import type { App, RouteDeps } from '../app.ts';
+import { errorResponses } from '../errors.ts';
 import { Entity, EntityList, EntitySlugParam, NewEntityBody } from '../schemas.ts';
 import { presentEntities } from '../views/entities.ts';
 
 const json = <T>(schema: T) => ({ 'application/json': { schema } });
-const errors = {
-  400: { description: 'invalid parameter', content: json(ErrorBody) },
-  404: { description: 'unknown entity', content: json(ErrorBody) },
-};
 
-export function registerEntityRoutes(app: App, deps: AppDeps): void {
+export function registerEntityRoutes(app: App, deps: RouteDeps): void {
   app.openapi(
     createRoute({
       method: 'get',
       path: '/api/v1/entities',
       tags: ['entities'],
       summary: 'Every tracked entity with its 7-day summary',
-      responses: { 200: { description: 'entities', content: json(EntityList) } },
+      responses: { 200: { description: 'entities', content: json(EntityList) }, ...errorResponses(429) },
     }),
     async (c) => c.json({ items: await presentEntities(deps.db, await listEntities(deps.db)) }, 200),
   );
@@ -33,7 +28,7 @@ export function registerEntityRoutes(app: App, deps: AppDeps): void {
       tags: ['entities'],
       summary: 'One entity with its summary',
       request: { params: EntitySlugParam },
-      responses: { 200: { description: 'the entity', content: json(Entity) }, ...errors },
+      responses: { 200: { description: 'the entity', content: json(Entity) }, ...errorResponses(400, 404, 429) },
     }),
     async (c) => {
       const { slug } = c.req.valid('param');
@@ -51,14 +46,12 @@ export function registerEntityRoutes(app: App, deps: AppDeps): void {
       tags: ['entities'],
       summary: 'Add an entity (admin token)',
       security: [{ adminToken: [] }],
-      middleware: [requireAdmin(deps.settings.adminToken)] as const,
+      middleware: deps.adminWrite,
       request: { body: { content: json(NewEntityBody), required: true } },
       responses: {
         201: { description: 'created', content: json(Entity) },
-        400: errors[400],
-        401: { description: 'no admin token', content: json(ErrorBody) },
-        403: { description: 'wrong admin token', content: json(ErrorBody) },
-        409: { description: 'slug taken', content: json(ErrorBody) },
+        ...errorResponses(400, 401, 403, 413, 429),
+        409: { ...errorResponses(409)[409], description: 'slug taken' },
       },
     }),
     async (c) => {

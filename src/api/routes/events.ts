@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute } from '@hono/zod-openapi';
-import { NotFoundError } from '../../core/errors.ts';
+import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { planRange } from '../../core/series-window.ts';
+import { storableEvent } from '../../core/storable.ts';
 import { findEntity } from '../../db/queries/entities.ts';
 import { listEvents, upsertEvent } from '../../db/queries/events.ts';
-import type { App, AppDeps } from '../app.ts';
-import { requireAdmin } from '../auth.ts';
-import { ErrorBody } from '../errors.ts';
+import type { App, RouteDeps } from '../app.ts';
+import { errorResponses } from '../errors.ts';
 import { Event, EventList, EventsQuery, NewEventBody } from '../schemas.ts';
 import { presentEvent } from '../views/series.ts';
 
@@ -15,7 +15,7 @@ const json = <T>(schema: T) => ({ 'application/json': { schema } });
 /** Events entered by hand are stored under this source; detectors and feeds use their own. */
 export const MANUAL_EVENT_SOURCE = 'manual';
 
-export function registerEventRoutes(app: App, deps: AppDeps): void {
+export function registerEventRoutes(app: App, deps: RouteDeps): void {
   const entityId = async (slug: string | null | undefined): Promise<number | null> => {
     if (slug === null || slug === undefined) return null;
     const entity = await findEntity(deps.db, slug);
@@ -32,9 +32,7 @@ export function registerEventRoutes(app: App, deps: AppDeps): void {
       request: { query: EventsQuery },
       responses: {
         200: { description: 'events', content: json(EventList) },
-        400: { description: 'invalid parameter', content: json(ErrorBody) },
-        404: { description: 'unknown entity', content: json(ErrorBody) },
-        429: { description: 'rate limited', content: json(ErrorBody) },
+        ...errorResponses(400, 404, 429),
       },
     }),
     async (c) => {
@@ -53,20 +51,17 @@ export function registerEventRoutes(app: App, deps: AppDeps): void {
       tags: ['events'],
       summary: 'Add a release, incident or note by hand (admin token); the same externalId updates it',
       security: [{ adminToken: [] }],
-      middleware: [requireAdmin(deps.settings.adminToken)] as const,
+      middleware: deps.adminWrite,
       request: { body: { content: json(NewEventBody), required: true } },
       responses: {
         201: { description: 'stored', content: json(Event) },
-        400: { description: 'invalid body (the message names the field)', content: json(ErrorBody) },
-        401: { description: 'no admin token', content: json(ErrorBody) },
-        403: { description: 'wrong admin token', content: json(ErrorBody) },
-        404: { description: 'unknown entity', content: json(ErrorBody) },
+        ...errorResponses(400, 401, 403, 404, 413, 429),
       },
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const stored = await upsertEvent(deps.db, {
-        entityId: await entityId(body.entity),
+      // The same edge as collected events: control and bidirectional characters out, a sane date.
+      const event = storableEvent({
         kind: body.kind,
         source: MANUAL_EVENT_SOURCE,
         externalId: body.externalId ?? randomUUID(),
@@ -74,8 +69,9 @@ export function registerEventRoutes(app: App, deps: AppDeps): void {
         url: body.url,
         body: body.body,
         occurredAt: body.occurredAt,
-        details: {},
       });
+      if (!event.ok) throw new ValidationError(event.reason);
+      const stored = await upsertEvent(deps.db, { ...event.value, entityId: await entityId(body.entity), details: {} });
       deps.log.info({ id: stored.id, kind: stored.kind }, 'event added');
       return c.json(presentEvent(stored), 201);
     },

@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { App, AppDeps } from '../app.ts';
+import type { App, RouteDeps } from '../app.ts';
 
 const Health = z.object({ status: z.literal('ok') }).openapi('Health');
 const Ready = z.object({ status: z.enum(['ready', 'unavailable']), reason: z.string().optional() }).openapi('Ready');
 
-export function registerHealthRoutes(app: App, deps: AppDeps): void {
+export function registerHealthRoutes(app: App, deps: RouteDeps): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -28,7 +28,11 @@ export function registerHealthRoutes(app: App, deps: AppDeps): void {
       },
     }),
     async (c) => {
-      const state = await deps.checkReady().catch((error: unknown) => ({ ready: false, reason: (error as Error).message }));
+      // The database's own error text stays in the log: it can name hosts, users and schemas.
+      const state = await deps.checkReady().catch((error: unknown) => {
+        deps.log.warn({ err: error }, 'readiness check failed');
+        return { ready: false, reason: 'database unavailable' };
+      });
       return state.ready
         ? c.json({ status: 'ready' as const }, 200)
         : c.json({ status: 'unavailable' as const, reason: state.reason ?? 'not ready' }, 503);

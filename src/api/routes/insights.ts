@@ -1,9 +1,9 @@
 import { createRoute } from '@hono/zod-openapi';
 import { NotFoundError } from '../../core/errors.ts';
-import { planRange } from '../../core/series-window.ts';
+import { planRange, planSeriesWindow, type SeriesWindowInput } from '../../core/series-window.ts';
 import { findEntity, listEntities, type EntityRecord } from '../../db/queries/entities.ts';
-import type { App, AppDeps } from '../app.ts';
-import { ErrorBody } from '../errors.ts';
+import type { App, RouteDeps } from '../app.ts';
+import { errorResponses } from '../errors.ts';
 import {
   AspectBreakdown,
   AspectsQuery,
@@ -23,19 +23,24 @@ import { buildPostPage } from '../views/posts.ts';
 import { buildComparison, buildSentimentSeries } from '../views/series.ts';
 
 const json = <T>(schema: T) => ({ 'application/json': { schema } });
-const errors = {
-  400: { description: 'invalid parameter (the message names it)', content: json(ErrorBody) },
-  404: { description: 'unknown entity', content: json(ErrorBody) },
-  429: { description: 'rate limited', content: json(ErrorBody) },
-};
+const errors = errorResponses(400, 404, 429);
+/** Answers whose size grows with the window also wait for a heavy-read slot, or get 503. */
+const heavyErrors = errorResponses(400, 404, 429, 503);
 
-async function requireEntity(deps: AppDeps, slug: string): Promise<EntityRecord> {
+/** Refuses an oversized or malformed window before the request waits for a heavy-read slot; the time it planned for. */
+function checkWindow(query: SeriesWindowInput, series = 1): Date {
+  const now = new Date();
+  planSeriesWindow(query, now, series);
+  return now;
+}
+
+async function requireEntity(deps: RouteDeps, slug: string): Promise<EntityRecord> {
   const entity = await findEntity(deps.db, slug);
   if (!entity) throw new NotFoundError(`no entity with slug "${slug}"`);
   return entity;
 }
 
-export function registerInsightRoutes(app: App, deps: AppDeps): void {
+export function registerInsightRoutes(app: App, deps: RouteDeps): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -43,11 +48,13 @@ export function registerInsightRoutes(app: App, deps: AppDeps): void {
       tags: ['series'],
       summary: 'Sentiment series: every bucket present (n = 0 when empty), with 95% intervals, and the events of the window',
       request: { params: EntitySlugParam, query: SeriesQuery },
-      responses: { 200: { description: 'the series', content: json(SentimentSeries) }, ...errors },
+      responses: { 200: { description: 'the series', content: json(SentimentSeries) }, ...heavyErrors },
     }),
     async (c) => {
       const entity = await requireEntity(deps, c.req.valid('param').slug);
-      return c.json(await buildSentimentSeries(deps.db, entity, c.req.valid('query')), 200);
+      const query = c.req.valid('query');
+      const now = checkWindow(query);
+      return deps.heavyReads.run(async () => c.json(await buildSentimentSeries(deps.db, entity, query, now), 200));
     },
   );
 
@@ -88,9 +95,9 @@ export function registerInsightRoutes(app: App, deps: AppDeps): void {
       method: 'get',
       path: '/api/v1/compare',
       tags: ['series'],
-      summary: 'Aligned series of 2 to 6 entities with share of voice per bucket and overall',
+      summary: 'Aligned series of 2 to 6 entities with share of voice per bucket and overall (at most 5,000 points: buckets x entities)',
       request: { query: CompareQuery },
-      responses: { 200: { description: 'the comparison', content: json(CompareResult) }, ...errors },
+      responses: { 200: { description: 'the comparison', content: json(CompareResult) }, ...heavyErrors },
     }),
     async (c) => {
       const query = c.req.valid('query');
@@ -98,7 +105,8 @@ export function registerInsightRoutes(app: App, deps: AppDeps): void {
       const missing = query.entities.filter((slug) => !known.has(slug));
       if (missing.length > 0) throw new NotFoundError(`no entity with slug ${missing.map((s) => `"${s}"`).join(', ')}`);
       const entities = query.entities.map((slug) => known.get(slug)!);
-      return c.json(await buildComparison(deps.db, entities, query), 200);
+      const now = checkWindow(query, entities.length);
+      return deps.heavyReads.run(async () => c.json(await buildComparison(deps.db, entities, query, now), 200));
     },
   );
 
@@ -111,16 +119,19 @@ export function registerInsightRoutes(app: App, deps: AppDeps): void {
       request: { params: EntitySlugParam, query: ExportQuery },
       responses: {
         200: { description: 'the export', content: { ...json(EntityExport), 'text/csv': { schema: { type: 'string' } } } },
-        ...errors,
+        ...heavyErrors,
       },
     }),
     async (c) => {
       const entity = await requireEntity(deps, c.req.valid('param').slug);
       const query = c.req.valid('query');
-      const data = await buildEntityExport(deps.db, entity, query);
-      if (query.format === 'json') return c.json(data, 200);
-      c.header('Content-Disposition', `attachment; filename="${entity.slug}.csv"`);
-      return c.body(toExportCsv(data), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+      const now = checkWindow(query);
+      return deps.heavyReads.run(async () => {
+        const data = await buildEntityExport(deps.db, entity, query, now);
+        if (query.format === 'json') return c.json(data, 200);
+        c.header('Content-Disposition', `attachment; filename="${entity.slug}.csv"`);
+        return c.body(toExportCsv(data), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+      });
     },
   );
 }

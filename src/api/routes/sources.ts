@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { getSourceHealth } from '../../db/queries/runs.ts';
-import type { App, AppDeps } from '../app.ts';
+import type { App, RouteDeps } from '../app.ts';
+import { errorResponses } from '../errors.ts';
 
 const SourceStatus = z
   .object({
@@ -20,14 +21,17 @@ const SourceStatus = z
 
 const iso = (date: Date | null): string | null => (date ? new Date(date).toISOString() : null);
 
-export function registerSourceRoutes(app: App, deps: AppDeps): void {
+export function registerSourceRoutes(app: App, deps: RouteDeps): void {
   app.openapi(
     createRoute({
       method: 'get',
       path: '/api/v1/sources',
       tags: ['sources'],
       summary: 'Each collector: enabled, last run, last success, last error, items collected',
-      responses: { 200: { description: 'sources', content: { 'application/json': { schema: z.object({ items: z.array(SourceStatus) }) } } } },
+      responses: {
+        200: { description: 'sources', content: { 'application/json': { schema: z.object({ items: z.array(SourceStatus) }) } } },
+        ...errorResponses(429),
+      },
     }),
     async (c) => {
       const health = new Map((await getSourceHealth(deps.db)).map((h) => [h.source, h]));

@@ -39,12 +39,21 @@ const SERIES_COLUMNS = [
 ] as const;
 const POST_COLUMNS = [
   'source', 'externalId', 'url', 'createdAt', 'author', 'title', 'body', 'engagement', 'direct', 'label', 'score',
-  'confidence', 'matchedText', 'start', 'end', 'aspects',
+  'confidence', 'sentimentTier', 'matchedText', 'start', 'end', 'aspects',
 ] as const;
+
+/**
+ * A text cell a spreadsheet would run as a formula (=, +, -, @, tab or carriage return first) gets a
+ * leading apostrophe, as OWASP's CSV injection advice says; numbers are written as they are.
+ */
+export function escapeFormula(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
 
 /**
  * One RFC 4180 table: a `record` column says whether a row is a series bucket or a post; each kind
  * fills its own columns (score is shared) and leaves the others empty. Aspects are `name:polarity` joined by `;`.
+ * Scraped text is escaped against formula injection (escapeFormula).
  */
 export function toExportCsv(data: EntityExportData): string {
   const columns = ['record', 'entity', ...new Set<string>([...SERIES_COLUMNS, ...POST_COLUMNS])];
@@ -57,5 +66,5 @@ export function toExportCsv(data: EntityExportData): string {
       aspects: post.aspects.map((a) => `${a.aspect}:${a.polarity}`).join(';'),
     })),
   ];
-  return stringify(rows, { header: true, columns, cast: { boolean: (value) => String(value) } });
+  return stringify(rows, { header: true, columns, cast: { boolean: (value) => String(value), string: escapeFormula } });
 }

@@ -46,25 +46,30 @@ export async function buildSentimentSeries(db: Executor, entity: EntityRecord, i
   };
 }
 
-/** Aligned series of several entities, each point with its share of the bucket's mentions among them. */
+/**
+ * Aligned series of several entities, each point with its share of the bucket's mentions among them.
+ * Each entity's points are built in their own turn of the event loop, so a large comparison never
+ * holds /health and light reads for longer than one series takes.
+ */
 export async function buildComparison(db: Executor, entities: EntityRecord[], input: SeriesWindowInput & { source?: string | undefined }, now = new Date()) {
-  const window = planSeriesWindow(input, now);
+  const window = planSeriesWindow(input, now, entities.length);
   const sums = await getBucketSums(db, { entityIds: entities.map((e) => e.id), starts: window.starts, end: window.end, source: input.source });
   const perEntity = entities.map((entity) => ({ entity, sums: sums.get(entity.id) ?? [] }));
   const totals = Object.fromEntries(perEntity.map(({ entity, sums: list }) => [entity.slug, list.reduce((n, s) => n + s.n, 0)]));
   const overall = computeShareOfVoice(totals);
-  const perBucket = window.starts.map((_, i) =>
-    computeShareOfVoice(Object.fromEntries(perEntity.map(({ entity, sums: list }) => [entity.slug, list[i]?.n ?? 0]))),
-  );
-  return {
-    ...presentWindow(window, input.source),
-    entities: perEntity.map(({ entity, sums: list }) => ({
+  const bucketTotals = window.starts.map((_, i) => perEntity.reduce((n, { sums: list }) => n + (list[i]?.n ?? 0), 0));
+  const series = [];
+  for (const { entity, sums: list } of perEntity) {
+    await new Promise((resolve) => setImmediate(resolve));
+    series.push({
       slug: entity.slug,
       name: entity.name,
       kind: entity.kind,
       n: totals[entity.slug] ?? 0,
       shareOfVoice: overall[entity.slug] ?? null,
-      series: presentPoints(window, list).map((point, i) => ({ ...point, shareOfVoice: perBucket[i]?.[entity.slug] ?? null })),
-    })),
-  };
+      // Added in place: a copy of every point would double the garbage of a large comparison.
+      series: presentPoints(window, list).map((point, i) => Object.assign(point, { shareOfVoice: bucketTotals[i] ? point.n / bucketTotals[i] : null })),
+    });
+  }
+  return { ...presentWindow(window, input.source), entities: series };
 }

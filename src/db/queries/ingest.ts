@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql, type RawBuilder } from 'kysely';
 import type { NormalizedEvent, NormalizedPost } from '../../core/post.ts';
 import { addSums, type RollupSums } from '../../core/stats.ts';
@@ -18,8 +19,40 @@ export interface InsertedPost {
   duplicateOf: number | null;
 }
 
-/** Shortest text whose exact repeat elsewhere counts as a repost ("thanks!" twice is not). */
+/** Shortest text whose repeat by the same author counts as a repost ("thanks!" twice is two replies). */
 export const MIN_REPOST_LENGTH = 40;
+/**
+ * Shortest text whose exact repeat counts as a repost whoever posts it: a copy, not a coincidence.
+ * Independent authors do write identical short sentences (the longest such repeat in the labelled
+ * developer-text corpora we checked is 74 characters, code-review comments); 200, about 35 words, is
+ * well past that, while bots and aggregators copying whole posts are caught.
+ */
+export const MIN_COPY_LENGTH = 200;
+
+/** `text` has at least `n` characters (code points, as PostgreSQL's length counts them). */
+function hasAtLeastChars(text: string, n: number): boolean {
+  if (text.length < n) return false;
+  if (text.length >= 2 * n) return true;
+  let count = 0;
+  for (const _ of text) if (++count >= n) return true;
+  return false;
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The keys under which a post is "the same post" as another with the same text (contentHash):
+ * `t:` any author once the text is long enough to be a copy; `a:` the same author, for texts of
+ * MIN_REPOST_LENGTH or more; `u:` the same link for top-level posts (a cross-post of one
+ * submission). Migration 007 derives the same keys in SQL; keep the two in step.
+ */
+export function repostKeys(post: Pick<PostRow, 'author' | 'url' | 'parentId' | 'body' | 'contentHash'>): string[] {
+  if (hasAtLeastChars(post.body, MIN_COPY_LENGTH)) return [`t:${post.contentHash}`];
+  const keys: string[] = [];
+  if (post.author !== null && hasAtLeastChars(post.body, MIN_REPOST_LENGTH)) keys.push(`a:${sha256(`${post.author}\n${post.contentHash}`)}`);
+  if (post.url !== null && post.parentId === null) keys.push(`u:${sha256(`${post.url}\n${post.contentHash}`)}`);
+  return keys;
+}
 
 const column = <T>(rows: PostRow[], pick: (row: PostRow) => T): T[] => rows.map(pick);
 
@@ -29,14 +62,15 @@ const byKey = (a: PostRow, b: PostRow): number =>
 
 /**
  * Inserts the posts not stored yet and returns them; (source, external_id) already present are
- * skipped. A new post repeating the text of a post stored before it, or earlier in the batch, is
- * flagged with duplicate_of: the first post of a text claims its hash in post_texts, and a writer
- * committing the same text at the same moment waits on that key until the first commits.
+ * skipped. A new post that is the same post as one stored before it, or earlier in the batch
+ * (same text and one of its repostKeys), is flagged with duplicate_of, pointing at the first of
+ * them. The first post of each key claims it in post_texts; a writer committing the same key at the
+ * same moment waits on it until the first commits, then finds it.
  */
 export async function insertPosts(db: Executor, unordered: PostRow[]): Promise<InsertedPost[]> {
   if (unordered.length === 0) return [];
   const rows = [...unordered].sort(byKey);
-  const inserted = await sql<{ id: string; source: string; external_id: string; content_hash: string; long: boolean }>`
+  const inserted = await sql<{ id: string; source: string; external_id: string }>`
     INSERT INTO posts (source, external_id, url, author, title, body, created_at, score, comments, parent_id,
                        thread_id, content_hash, sentiment_label, sentiment_score, sentiment_confidence, model_version)
     SELECT * FROM unnest(
@@ -50,41 +84,68 @@ export async function insertPosts(db: Executor, unordered: PostRow[]): Promise<I
       ${column(rows, (r) => r.confidence)}::real[], ${column(rows, (r) => r.modelVersion)}::text[]
     )
     ON CONFLICT (source, external_id) DO NOTHING
-    RETURNING id, source, external_id, content_hash, length(body) >= ${MIN_REPOST_LENGTH} AS long`.execute(db);
-  const posts = inserted.rows.map((r) => ({ id: Number(r.id), source: r.source, externalId: r.external_id, hash: r.content_hash, long: r.long }));
-  // The first new post of each text offers to claim it; texts already claimed belong to a stored post.
-  const firstInBatch = new Map<string, number>();
-  for (const post of posts) {
-    if (post.long && (firstInBatch.get(post.hash) ?? Infinity) > post.id) firstInBatch.set(post.hash, post.id);
-  }
-  const offers = [...firstInBatch].sort(([a], [b]) => (a < b ? -1 : 1));
-  const owner = new Map(offers);
-  if (offers.length > 0) {
-    const claimed = await sql<{ content_hash: string }>`
-      INSERT INTO post_texts (content_hash, post_id)
-      SELECT * FROM unnest(${offers.map(([hash]) => hash)}::text[], ${offers.map(([, id]) => id)}::bigint[])
-      ON CONFLICT (content_hash) DO NOTHING
-      RETURNING content_hash`.execute(db);
-    const taken = new Set(claimed.rows.map((r) => r.content_hash));
-    const elsewhere = offers.filter(([hash]) => !taken.has(hash)).map(([hash]) => hash);
-    if (elsewhere.length > 0) {
-      const stored = await sql<{ content_hash: string; post_id: string }>`
-        SELECT content_hash, post_id FROM post_texts WHERE content_hash = ANY(${elsewhere}::text[])`.execute(db);
-      for (const row of stored.rows) owner.set(row.content_hash, Number(row.post_id));
-    }
-  }
-  const reposts = posts.flatMap((post) => {
-    const first = post.long ? owner.get(post.hash) : undefined;
-    return first !== undefined && first !== post.id ? [{ id: post.id, duplicateOf: first }] : [];
-  });
+    RETURNING id, source, external_id`.execute(db);
+  const rowOf = new Map(rows.map((row) => [`${row.source}\u0000${row.externalId}`, row]));
+  const posts = inserted.rows
+    .map((r) => ({ id: Number(r.id), source: r.source, externalId: r.external_id, keys: repostKeys(rowOf.get(`${r.source}\u0000${r.external_id}`)!) }))
+    .sort((a, b) => a.id - b.id);
+  const roots = await resolveReposts(db, posts);
+  const reposts = posts.flatMap((post) => (roots.get(post.id) !== post.id ? [{ id: post.id, duplicateOf: roots.get(post.id)! }] : []));
   if (reposts.length > 0) {
     await sql`
       UPDATE posts AS p SET duplicate_of = r.duplicate_of
       FROM unnest(${reposts.map((r) => r.id)}::bigint[], ${reposts.map((r) => r.duplicateOf)}::bigint[]) AS r(id, duplicate_of)
       WHERE p.id = r.id`.execute(db);
   }
-  const duplicateOf = new Map(reposts.map((r) => [r.id, r.duplicateOf]));
-  return posts.map(({ id, source, externalId }) => ({ id, source, externalId, duplicateOf: duplicateOf.get(id) ?? null }));
+  return posts.map(({ id, source, externalId }) => ({ id, source, externalId, duplicateOf: id === roots.get(id) ? null : roots.get(id)! }));
+}
+
+/**
+ * The first post (root) each new post is the same post as: itself, or the owner of one of its keys,
+ * stored before or earlier in the batch. Every key of the batch ends up claimed for its root.
+ */
+async function resolveReposts(db: Executor, posts: Array<{ id: number; keys: string[] }>): Promise<Map<number, number>> {
+  const roots = new Map<number, number>();
+  // The first new post of each key offers to claim it; keys already claimed belong to a stored post.
+  const firstInBatch = new Map<string, number>();
+  for (const post of posts) for (const key of post.keys) if (!firstInBatch.has(key)) firstInBatch.set(key, post.id);
+  if (firstInBatch.size === 0) {
+    for (const post of posts) roots.set(post.id, post.id);
+    return roots;
+  }
+  // Sorted, so concurrent writers claim shared keys in the same order and cannot deadlock.
+  const offers = [...firstInBatch].sort(([a], [b]) => (a < b ? -1 : 1));
+  const claimed = await sql<{ repost_key: string }>`
+    INSERT INTO post_texts (repost_key, post_id)
+    SELECT * FROM unnest(${offers.map(([key]) => key)}::text[], ${offers.map(([, id]) => id)}::bigint[])
+    ON CONFLICT (repost_key) DO NOTHING
+    RETURNING repost_key`.execute(db);
+  const ours = new Set(claimed.rows.map((r) => r.repost_key));
+  const elsewhere = offers.filter(([key]) => !ours.has(key)).map(([key]) => key);
+  const storedOwner = new Map<string, number>();
+  if (elsewhere.length > 0) {
+    const stored = await sql<{ repost_key: string; root: string }>`
+      SELECT t.repost_key, coalesce(p.duplicate_of, t.post_id) AS root
+      FROM post_texts t JOIN posts p ON p.id = t.post_id
+      WHERE t.repost_key = ANY(${elsewhere}::text[])`.execute(db);
+    for (const row of stored.rows) storedOwner.set(row.repost_key, Number(row.root));
+  }
+  // A stored owner comes first (a concurrent writer's ids may be higher than ours). Otherwise the
+  // earliest root in the batch: posts go in id order, so the post owning a key has its root already.
+  for (const post of posts) {
+    const stored = post.keys.flatMap((key) => storedOwner.get(key) ?? []);
+    const inBatch = post.keys.map((key) => roots.get(firstInBatch.get(key)!) ?? post.id);
+    roots.set(post.id, stored.length > 0 ? Math.min(...stored) : Math.min(post.id, ...inBatch));
+  }
+  // A key this batch claimed for a post that turned out to be a repost belongs to that post's root.
+  const moved = offers.filter(([key, id]) => ours.has(key) && roots.get(id) !== id);
+  if (moved.length > 0) {
+    await sql`
+      UPDATE post_texts AS t SET post_id = m.root
+      FROM unnest(${moved.map(([key]) => key)}::text[], ${moved.map(([, id]) => roots.get(id)!)}::bigint[]) AS m(repost_key, root)
+      WHERE t.repost_key = m.repost_key`.execute(db);
+  }
+  return roots;
 }
 
 export interface MentionRow {
@@ -99,6 +160,8 @@ export interface MentionRow {
   label: string;
   score: number;
   confidence: number;
+  /** Which tier produced the sentiment: the local model or the optional LLM tier. */
+  sentimentTier: 'local' | 'llm';
   modelVersion: string;
   engagement: number;
 }
@@ -107,13 +170,13 @@ const mentionInsert = (rows: MentionRow[]) => {
   const c = <T>(pick: (row: MentionRow) => T): T[] => rows.map(pick);
   return sql`
     INSERT INTO mentions (post_id, entity_id, created_at, source, direct, matched_text, start_offset, end_offset,
-                          label, score, confidence, model_version, engagement)
+                          label, score, confidence, model_version, engagement, sentiment_tier)
     SELECT * FROM unnest(
       ${c((r) => r.postId)}::bigint[], ${c((r) => r.entityId)}::int[], ${c((r) => r.createdAt.toISOString())}::timestamptz[],
       ${c((r) => r.source)}::text[], ${c((r) => r.direct)}::boolean[], ${c((r) => r.matchedText)}::text[],
       ${c((r) => r.start)}::int[], ${c((r) => r.end)}::int[], ${c((r) => r.label)}::text[],
       ${c((r) => r.score)}::real[], ${c((r) => r.confidence)}::real[], ${c((r) => r.modelVersion)}::text[],
-      ${c((r) => r.engagement)}::int[]
+      ${c((r) => r.engagement)}::int[], ${c((r) => r.sentimentTier)}::text[]
     )
     ON CONFLICT (post_id, entity_id, created_at) DO NOTHING`;
 };
@@ -195,7 +258,7 @@ const sumsOfMentions = (mentions: RawBuilder<unknown>, unit: 'hour' | 'day') => 
          count(*) FILTER (WHERE label = 'negative'), sum(score), sum(score * score),
          sum(w), sum(w * w), sum(w * score), sum(w * score * score), sum(engagement)
   FROM (SELECT entity_id, created_at, source, label, score::float8 AS score, engagement,
-               1 + ln(1 + greatest(engagement, 0)) AS w
+               1 + ln(1 + greatest(engagement, 0)::float8) AS w
         FROM ${mentions}) m
   GROUP BY 1, 2, 3
   ORDER BY 1, 2, 3`;

@@ -46,6 +46,8 @@ export interface MentionedPost {
   label: SentimentLabel;
   score: number;
   confidence: number;
+  /** Which tier produced the sentiment: the local model or the optional LLM tier. */
+  sentimentTier: 'local' | 'llm';
   matchedText: string;
   start: number;
   end: number;
@@ -73,6 +75,7 @@ type PostRowOut = {
   label: SentimentLabel;
   score: number;
   confidence: number;
+  sentiment_tier: 'local' | 'llm';
   matched_text: string;
   start_offset: number;
   end_offset: number;
@@ -84,7 +87,7 @@ export async function listMentionedPosts(db: Executor, query: PostQuery): Promis
   const rows = await sql<PostRowOut>`
     SELECT m.post_id, p.source, p.external_id, p.url, m.created_at,
       to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at,
-      p.title, p.body, p.author, m.engagement, m.direct, m.label, m.score, m.confidence, m.matched_text,
+      p.title, p.body, p.author, m.engagement, m.direct, m.label, m.score, m.confidence, m.sentiment_tier, m.matched_text,
       m.start_offset, m.end_offset,
       (SELECT coalesce(json_agg(json_build_object('aspect', a.aspect, 'polarity', a.polarity, 'score', a.score,
                 'confidence', a.confidence, 'evidence', a.evidence, 'start', a.start_offset, 'end', a.end_offset)
@@ -114,6 +117,7 @@ export async function listMentionedPosts(db: Executor, query: PostQuery): Promis
     label: row.label,
     score: row.score,
     confidence: row.confidence,
+    sentimentTier: row.sentiment_tier,
     matchedText: row.matched_text,
     start: row.start_offset,
     end: row.end_offset,

@@ -57,6 +57,21 @@ export async function finishRun(
     .execute();
 }
 
+export const INTERRUPTED_RUN_ERROR = 'interrupted: the process stopped before this run finished (killed, crashed or out of disk space)';
+
+/**
+ * Marks every run still `running` as failed. Only for the embedded database at start: one process
+ * at a time holds it, so such a run belongs to a process that died mid-run.
+ */
+export async function failInterruptedRuns(db: Executor): Promise<number> {
+  const result = await db
+    .updateTable('collection_runs')
+    .set({ status: 'failed', error: INTERRUPTED_RUN_ERROR, finished_at: new Date() })
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 export interface SourceHealth {
   source: string;
   lastRunAt: Date | null;

@@ -140,11 +140,14 @@ export function createHnSource(options: HnSourceOptions): Source {
     let top = cursor.walk?.top ?? cursor.hw;
     let added: IdTimes = cursor.walk?.added ?? {};
     const start = cursor.walk ? { upper: cursor.walk.upper, seen: cursor.walk.seen } : null;
+    // A hit dated ahead of now (a wrong clock upstream) must not lift the mark past now:
+    // later polls would skip everything written until that date.
+    const nowS = Math.floor(run.ctx.now().getTime() / 1000);
     for await (const page of walkDown(queryKey, cursor.hw - overlapS, start, run.ctx)) {
       const results = page.results.filter((r) => !(r.hit && Object.hasOwn(cursor.recent, r.hit.objectID)));
       for (const { hit } of results) {
         if (!hit) continue;
-        top = Math.max(top, hit.created_at_i);
+        top = Math.max(top, Math.min(hit.created_at_i, nowS));
         added[hit.objectID] = hit.created_at_i;
       }
       added = keepSince(added, top - overlapS);

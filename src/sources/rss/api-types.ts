@@ -1,99 +1,72 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { z } from 'zod';
+import { childElements, FeedParseError, NS, parseXmlDocument, resolveHttpUrl, textContent, type XmlElement } from './xml.ts';
 
-/** A parsed XML element: plain text, or an object carrying `#text` and `@_` attributes. */
-export const XmlNode = z.union([z.string(), z.looseObject({ '#text': z.string().optional() })]);
-export type XmlNode = z.infer<typeof XmlNode>;
+/**
+ * The shapes of the feeds read: RSS 0.9x/2.0 (`<rss>`, items under `<channel>` or, in old feeds,
+ * under `<rss>`), RSS 0.90/1.0 (`<rdf:RDF>`, items beside the channel) and Atom 0.3/1.0 (`<feed>`).
+ * XML has no schema a zod object could check; the edge is parseXmlDocument, which refuses what is
+ * not XML, and this module, which refuses what is not a feed. Items are read field by field.
+ */
 
-const OneOrMany = <T extends z.ZodType>(schema: T) => z.union([schema, z.array(schema)]);
+export { FeedParseError };
 
-export const RssItem = z.looseObject({
-  title: XmlNode.optional(),
-  link: OneOrMany(XmlNode).optional(),
-  description: XmlNode.optional(),
-  'content:encoded': XmlNode.optional(),
-  guid: XmlNode.optional(),
-  pubDate: XmlNode.optional(),
-  'dc:date': XmlNode.optional(),
-  'dc:creator': OneOrMany(XmlNode).optional(),
-  author: XmlNode.optional(),
-  category: OneOrMany(XmlNode).optional(),
-});
-export type RssItem = z.infer<typeof RssItem>;
-
-export const AtomPerson = z.looseObject({ name: XmlNode.optional() });
-export type AtomPerson = z.infer<typeof AtomPerson>;
-
-export const AtomEntry = z.looseObject({
-  id: XmlNode.optional(),
-  title: XmlNode,
-  updated: XmlNode.optional(),
-  published: XmlNode.optional(),
-  link: OneOrMany(XmlNode).optional(),
-  author: OneOrMany(z.union([AtomPerson, z.string()])).optional(),
-  summary: XmlNode.optional(),
-  content: XmlNode.optional(),
-});
-export type AtomEntry = z.infer<typeof AtomEntry>;
-
-const RssDocument = z.object({
-  rss: z.object({ channel: z.looseObject({ title: XmlNode.optional(), item: z.array(z.unknown()).optional() }) }),
-});
-const RdfDocument = z.object({ 'rdf:RDF': z.looseObject({ item: z.array(z.unknown()).optional() }) });
-const AtomDocument = z.object({ feed: z.looseObject({ title: XmlNode.optional(), entry: z.array(z.unknown()).optional() }) });
+/** RSS elements live in no namespace (0.9x, 2.0), or in the RSS 1.0 / 0.90 / UserLand namespaces. */
+export const RSS_NAMESPACES: ReadonlySet<string | null> = new Set([
+  null,
+  NS.rss10,
+  NS.rss090,
+  'http://backend.userland.com/rss2',
+  'http://backend.userland.com/rss',
+]);
+export const ATOM_NAMESPACES: ReadonlySet<string | null> = new Set([NS.atom10, NS.atom03]);
 
 export type FeedFormat = 'rss' | 'atom';
 
-/** The feed's items, still unchecked: each one is validated on its own so one bad item is only rejected. */
 export interface ParsedFeed {
   format: FeedFormat;
   title: string | null;
-  items: unknown[];
+  /** The items (RSS) or entries (Atom) in document order, still unchecked: each is mapped on its own. */
+  items: XmlElement[];
 }
 
-export class FeedParseError extends Error {
-  override readonly name = 'FeedParseError';
-}
-
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  isArray: (name) => name === 'item' || name === 'entry',
-  // Atom XHTML content must stay markup; parsed as elements its text order would be lost.
-  stopNodes: ['feed.entry.content', 'feed.entry.summary'],
-});
-
-/** RSS 2.0, RSS 1.0 (RDF) or Atom text to its items; a malformed or foreign document throws FeedParseError. */
-export function parseFeedXml(text: string): ParsedFeed {
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) {
-    throw new FeedParseError(`malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
+/** RSS or Atom text to its items; `documentUrl` is the base of relative links. Not a feed: FeedParseError. */
+export function parseFeedXml(text: string, documentUrl: string | null = null): ParsedFeed {
+  refuseHtmlPage(text, documentUrl);
+  const root = parseXmlDocument(text, documentUrl);
+  if (root.local === 'rss' && RSS_NAMESPACES.has(root.ns)) {
+    const channel = childElements(root, 'channel', RSS_NAMESPACES)[0];
+    const items = [...(channel ? childElements(channel, 'item', RSS_NAMESPACES) : []), ...childElements(root, 'item', RSS_NAMESPACES)];
+    return { format: 'rss', title: readTitle(channel, RSS_NAMESPACES), items };
   }
-  const document: unknown = parser.parse(text);
-  const rss = RssDocument.safeParse(document);
-  if (rss.success) {
-    return { format: 'rss', title: readText(rss.data.rss.channel.title), items: rss.data.rss.channel.item ?? [] };
+  if (root.local === 'RDF' && root.ns === NS.rdf) {
+    const channel = childElements(root, 'channel', RSS_NAMESPACES)[0];
+    const items = [...childElements(root, 'item', RSS_NAMESPACES), ...(channel ? childElements(channel, 'item', RSS_NAMESPACES) : [])];
+    return { format: 'rss', title: readTitle(channel, RSS_NAMESPACES), items };
   }
-  const rdf = RdfDocument.safeParse(document);
-  if (rdf.success) return { format: 'rss', title: null, items: rdf.data['rdf:RDF'].item ?? [] };
-  const atom = AtomDocument.safeParse(document);
-  if (atom.success) return { format: 'atom', title: readText(atom.data.feed.title), items: atom.data.feed.entry ?? [] };
-  throw new FeedParseError('not an RSS or Atom document (no <rss><channel>, <rdf:RDF> or <feed> root)');
+  // An Atom feed that forgot its namespace is still read as Atom.
+  if (root.local === 'feed' && (root.ns === null || ATOM_NAMESPACES.has(root.ns))) {
+    const vocabulary = new Set([root.ns, ...ATOM_NAMESPACES]);
+    return { format: 'atom', title: readTitle(root, vocabulary), items: childElements(root, 'entry', vocabulary) };
+  }
+  throw new FeedParseError(`not an RSS or Atom document (the root element is <${root.name}>, not <rss>, <rdf:RDF> or <feed>)`);
 }
 
-/** Text content of a node, or null when it is empty. */
-export function readText(node: XmlNode | XmlNode[] | undefined): string | null {
-  const first = Array.isArray(node) ? node[0] : node;
-  if (first === undefined) return null;
-  const text = typeof first === 'string' ? first : (first['#text'] ?? '');
-  return text.trim() === '' ? null : text.trim();
+function readTitle(parent: XmlElement | undefined, namespaces: ReadonlySet<string | null>): string | null {
+  const title = parent ? childElements(parent, 'title', namespaces)[0] : undefined;
+  const text = title ? textContent(title).replace(/\s+/g, ' ').trim() : '';
+  return text === '' ? null : text;
 }
 
-export function readAttribute(node: XmlNode, name: string): string | null {
-  if (typeof node === 'string') return null;
-  const value = node[`@_${name}`];
-  return typeof value === 'string' ? value : null;
+/**
+ * A web page where a feed was expected, the usual mistake when trying a site out: said plainly, with
+ * the feed the page advertises (`<link rel="alternate" type="application/rss+xml">`) when it has one.
+ */
+function refuseHtmlPage(text: string, documentUrl: string | null): void {
+  const start = text.replace(/^\uFEFF/, '').replace(/^(?:\s|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(?:\[[\s\S]*?\])?\s*>)*/i, '');
+  if (!/^<(?:html|head|body)[\s>]/i.test(start)) return;
+  const links = text.match(/<link\b[^>]*>/gi) ?? [];
+  const advertised = links.find((tag) => /\btype\s*=\s*["']?application\/(?:rss|atom)\+xml/i.test(tag) && /\brel\s*=\s*["']?alternate/i.test(tag));
+  const href = advertised ? /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(advertised) : null;
+  const raw = href ? (href[1] ?? href[2] ?? href[3] ?? '').replace(/&amp;/g, '&') : '';
+  const feed = raw ? resolveHttpUrl(raw, documentUrl) : null;
+  throw new FeedParseError(`an HTML page, not an RSS or Atom feed${feed ? `; the page names its feed: ${feed}` : ''}`);
 }

@@ -11,7 +11,9 @@ export interface FeedValidators {
   lastModified: string | null;
 }
 
-export type FeedFetch = { modified: false } | { modified: true; text: string; validators: FeedValidators };
+export type FeedFetch =
+  | { modified: false }
+  | { modified: true; bytes: Uint8Array; contentType: string | null; validators: FeedValidators };
 
 export type FeedClientOptions = Omit<SourceHttpOptions, 'baseUrl'>;
 
@@ -28,11 +30,13 @@ export class FeedClient {
     const headers: Record<string, string> = { accept: FEED_ACCEPT };
     if (validators.etag) headers['if-none-match'] = validators.etag;
     if (validators.lastModified) headers['if-modified-since'] = validators.lastModified;
-    const response = await this.clientFor(feedUrl).request(feedUrl, { headers, signal, acceptStatus: [304] });
+    const response = await this.clientFor(feedUrl).request(feedUrl, { headers, signal, acceptStatus: [304], bytes: true });
     if (response.status === 304) return { modified: false };
     return {
       modified: true,
-      text: response.text,
+      // Decoded later: the encoding may be named by the XML declaration, not the header.
+      bytes: response.bytes ?? new TextEncoder().encode(response.text),
+      contentType: response.headers.get('content-type'),
       validators: { etag: response.headers.get('etag'), lastModified: response.headers.get('last-modified') },
     };
   }

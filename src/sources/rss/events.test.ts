@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFeedItem, inferFeedKind } from './events.ts';
+import { classifyFeedItem, inferFeedKind, toFeedEvent } from './events.ts';
 
 describe('inferFeedKind', () => {
   it('recognises status pages by host and path', () => {
@@ -41,5 +41,13 @@ describe('classifyFeedItem', () => {
   it('leaves ordinary posts without an event, even with decimals in the title', () => {
     expect(classifyFeedItem('Why I switched editors', 'blog')).toBeNull();
     expect(classifyFeedItem('Getting 2.5x more done with agents', 'blog')).toBeNull();
+  });
+});
+
+describe('toFeedEvent', () => {
+  it('makes no event of an item with neither title nor text, even on a status page', () => {
+    const post = { source: 'rss', externalId: 'x', url: 'https://status.example.ai/i/1', author: null, title: null, body: '', createdAt: new Date(), score: null, comments: null, parentId: null, threadId: null };
+    expect(toFeedEvent(post, 'status')).toBeNull();
+    expect(toFeedEvent({ ...post, title: 'Elevated errors' }, 'status')?.kind).toBe('incident');
   });
 });

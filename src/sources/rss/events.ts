@@ -37,7 +37,8 @@ export function classifyFeedItem(title: string, feedKind: FeedKind): EventKind |
 }
 
 export function toFeedEvent(post: NormalizedPost, feedKind: FeedKind): NormalizedEvent | null {
-  const title = post.title ?? post.body.slice(0, 120);
+  const title = (post.title ?? post.body.slice(0, 120)).trim();
+  if (title === '') return null;
   const kind = classifyFeedItem(title, feedKind);
   if (!kind) return null;
   return {

@@ -1,21 +1,30 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseFeedXml } from './api-types.ts';
-import { decodeXml, formatItemId, mapFeedItem, parseFeedDate, type FeedItemResult } from './mapper.ts';
+import { formatItemId, looksLikeHtml, mapFeedItem, type FeedItemResult } from './mapper.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const BLOG = 'https://blog.example.dev/feed.xml';
 const CHANGELOG = 'https://tools.example.com/changelog.atom';
+const NOW = new Date('2026-11-26T12:00:00Z');
 
-function mapAll(name: string, feedUrl: string): FeedItemResult[] {
-  const feed = parseFeedXml(fixture(name));
-  return feed.items.map((item) => mapFeedItem(item, feed.format, feedUrl));
+function mapText(text: string, feedUrl: string): FeedItemResult[] {
+  const feed = parseFeedXml(text, feedUrl);
+  return feed.items.map((item) => mapFeedItem(item, feed.format, feedUrl, { now: NOW }));
 }
+
+const mapAll = (name: string, feedUrl: string) => mapText(fixture(name), feedUrl);
 
 const postOf = (result: FeedItemResult | undefined) => {
   if (result?.kind !== 'item') throw new Error(`expected an item, got ${JSON.stringify(result)}`);
   return result.post;
 };
+
+/** The first item of an RSS 2.0 document whose one item is `item`. */
+const rssItem = (item: string, feedUrl = BLOG) => postOf(mapText(`<rss version="2.0"><channel><item>${item}</item></channel></rss>`, feedUrl)[0]);
+/** The first entry of an Atom 1.0 (or, with `ns`, 0.3) document whose one entry is `entry`. */
+const atomEntry = (entry: string, attrs = '', ns = 'http://www.w3.org/2005/Atom') =>
+  postOf(mapText(`<feed xmlns="${ns}"${attrs}><entry>${entry}</entry></feed>`, CHANGELOG)[0]);
 
 describe('RSS 2.0 items', () => {
   const results = mapAll('blog.rss.xml', BLOG);
@@ -56,8 +65,80 @@ describe('RSS 2.0 items', () => {
     });
   });
 
-  it('rejects an item with neither guid nor link', () => {
-    expect(results[4]).toEqual({ kind: 'rejected', rejection: { externalId: null, reason: 'RSS item has neither guid nor link' } });
+  it('keeps an item with neither guid nor link, known by a hash of its content', () => {
+    const post = postOf(results[4]);
+    expect(post.externalId).toMatch(new RegExp(`^${formatItemId(BLOG, 'sha256:')}[0-9a-f]{24}$`));
+    expect(post.url).toBeNull();
+    expect(post.body).toBe('An item with no guid and no link.');
+    expect(postOf(mapAll('blog.rss.xml', BLOG)[4]).externalId).toBe(post.externalId);
+    expect(rssItem('<description>Another text.</description>').externalId).not.toBe(post.externalId);
+  });
+});
+
+describe('RSS items as feeds really write them', () => {
+  it('dates an item that states no date when the poll first saw it', () => {
+    expect(rssItem('<title>Undated</title>').createdAt).toEqual(NOW);
+  });
+
+  it('keeps an item with only a link: title and text are optional', () => {
+    const post = rssItem('<link>https://example.com/only</link>');
+    expect(post).toMatchObject({ title: null, body: '', url: 'https://example.com/only', externalId: formatItemId(BLOG, 'https://example.com/only') });
+  });
+
+  it('uses a guid as the link only when it is a URL and not marked isPermaLink="false"', () => {
+    expect(rssItem('<guid>http://guid.example.com/</guid>').url).toBe('http://guid.example.com/');
+    expect(rssItem('<guid isPermaLink="false">http://guid.example.com/</guid>').url).toBeNull();
+    expect(rssItem('<guid>post-4411</guid>').url).toBeNull();
+    expect(rssItem('<guid isPermaLink="true">/p/1</guid>').url).toBe('https://blog.example.dev/p/1');
+    expect(rssItem('<link>http://link.example.com/</link><guid>http://guid.example.com/</guid>').url).toBe('http://link.example.com/');
+  });
+
+  it('renders a title as HTML only when its tags are inline markup, and leaves other brackets literal', () => {
+    expect(rssItem('<title><![CDATA[Flat &#x0024;4300, 1930ft<sup>2</sup>]]></title>').title).toBe('Flat $4300, 1930ft2');
+    expect(rssItem('<title>Cursor &amp;lt;beta&amp;gt; channel</title>').title).toBe('Cursor <beta> channel');
+    expect(rssItem('<title>Cursor &amp;amp; &lt;script&gt;x()&lt;/script&gt;</title>').title).toBe('Cursor & <script>x()</script>');
+    expect(looksLikeHtml('a <b>bold</b> move')).toBe(true);
+    expect(looksLikeHtml('x < y and y > z')).toBe(false);
+    expect(looksLikeHtml('<beta>')).toBe(false);
+  });
+
+  it('reads naked markup, xhtml:body and fullitem as the body', () => {
+    expect(rssItem('<description><p>Example <b>naked</b></p></description>').body).toBe('Example naked');
+    expect(rssItem('<body xmlns="http://www.w3.org/1999/xhtml"><p>Example content</p></body>').body).toBe('Example content');
+    expect(rssItem('<fullitem>&lt;p&gt;Full text&lt;/p&gt;</fullitem><description>teaser</description>').body).toBe('Full text');
+  });
+
+  it('takes the last of repeated dates and falls back from pubDate to dc:date', () => {
+    expect(rssItem('<pubDate>Thu, 01 Jan 2004 19:48:21 GMT</pubDate>').createdAt.toISOString()).toBe('2004-01-01T19:48:21.000Z');
+    const dc = rssItem('<dc:date xmlns:dc="http://purl.org/dc/elements/1.1/">2003-12-31T10:14:55Z</dc:date>');
+    expect(dc.createdAt.toISOString()).toBe('2003-12-31T10:14:55.000Z');
+    expect(rssItem('<dc:date>2003-12-31T10:14:55Z</dc:date>').createdAt.toISOString()).toBe('2003-12-31T10:14:55.000Z');
+  });
+
+  it('reads a link with unescaped ampersands and an entity declared in the DOCTYPE', () => {
+    expect(rssItem('<link>http://example/?a=1&b=2&c</link>').url).toBe('http://example/?a=1&b=2&c');
+    const [post] = mapText('<!DOCTYPE rss [ <!ENTITY id "tag:example.com,"> ]><rss><channel><item><guid isPermaLink="false">&id;2006:/blog/</guid></item></channel></rss>', BLOG);
+    expect(postOf(post).externalId).toBe(formatItemId(BLOG, 'tag:example.com,2006:/blog/'));
+  });
+
+  it('resolves a relative link against xml:base, else the feed URL', () => {
+    expect(rssItem('<link>/relative/uri</link>', 'http://127.0.0.1:8097/feeds/a.xml').url).toBe('http://127.0.0.1:8097/relative/uri');
+    const [post] = mapText('<rss xml:base="https://base.example/x/"><channel><item><link>y</link></item></channel></rss>', BLOG);
+    expect(postOf(post).url).toBe('https://base.example/x/y');
+  });
+});
+
+describe('RSS 0.90 and 1.0 (RDF)', () => {
+  const rdf = (ns: string, body: string) => `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" ${ns}>${body}</rdf:RDF>`;
+
+  it('reads items beside the channel, with rdf:about as their id', () => {
+    const [post] = mapText(rdf('xmlns="http://purl.org/rss/1.0/"', '<channel rdf:about="x"/><item rdf:about="http://example.org/1"><title>One</title><link>http://example.com/1</link></item>'), BLOG);
+    expect(postOf(post)).toMatchObject({ externalId: formatItemId(BLOG, 'http://example.org/1'), url: 'http://example.com/1', title: 'One' });
+  });
+
+  it('reads RSS 0.90 and prefixed RSS 1.0 elements', () => {
+    expect(postOf(mapText(rdf('xmlns="http://my.netscape.com/rdf/simple/0.9/"', '<item><title>Item title</title></item>'), BLOG)[0]).title).toBe('Item title');
+    expect(postOf(mapText(rdf('xmlns:rss="http://purl.org/rss/1.0/"', '<rss:item><rss:title>Prefixed</rss:title></rss:item>'), BLOG)[0]).title).toBe('Prefixed');
   });
 });
 
@@ -90,37 +171,54 @@ describe('Atom entries', () => {
     expect(post.body).toBe('Use <tab> to accept & move on.');
     expect(post.url).toBeNull();
   });
+
+  it('keeps a text title literal and renders html and xhtml titles as one line of text', () => {
+    expect(atomEntry('<title type="text">History of the &lt;blink&gt; tag</title>').title).toBe('History of the <blink> tag');
+    expect(atomEntry('<title type="html">Example &lt;b&gt;Atom&lt;/b&gt;</title>').title).toBe('Example Atom');
+    expect(atomEntry('<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Example <b>Atom</b></div></title>').title).toBe('Example Atom');
+    expect(atomEntry('<title type="html">Q&amp;amp;A session</title>').title).toBe('Q&A session');
+  });
+
+  it('keeps an entry with no title, id or date', () => {
+    const post = atomEntry('<link href="http://www.example.com/"/>');
+    expect(post).toMatchObject({ title: null, url: 'http://www.example.com/', createdAt: NOW, externalId: formatItemId(CHANGELOG, 'http://www.example.com/') });
+  });
+
+  it('prefers the alternate link, an HTML one first, and reads no enclosure as the link', () => {
+    expect(atomEntry('<link rel="enclosure" href="http://e.example/a.mp3"/>').url).toBeNull();
+    expect(atomEntry('<link rel="self" href="http://e.example/self"/><link rel="alternate" type="application/json" href="http://e.example/j"/><link href="http://e.example/h"/>').url).toBe(
+      'http://e.example/h',
+    );
+  });
+
+  it('takes the last of repeated updated dates, and published before updated', () => {
+    expect(atomEntry('<updated>2010-12-01T10:14:55Z</updated><updated>2003-12-31T10:14:55Z</updated>').createdAt.toISOString()).toBe('2003-12-31T10:14:55.000Z');
+    expect(atomEntry('<updated>2010-12-01T10:14:55Z</updated><published>2003-12-31T10:14:55Z</published>').createdAt.toISOString()).toBe('2003-12-31T10:14:55.000Z');
+  });
+
+  it('reads no text from content that only points elsewhere (src) and falls back to the summary', () => {
+    expect(atomEntry('<content src="http://example.com/movie.mp4" type="video/mp4"/><summary>Sum</summary>').body).toBe('Sum');
+  });
+
+  it('resolves links against the xml:base of the feed, the entry and the link, ignoring unusable bases', () => {
+    expect(atomEntry('<link href="c"/>', ' xml:base="http://example.com/a/"').url).toBe('http://example.com/a/c');
+    expect(atomEntry('<link xml:base="b/" href="c"/>', ' xml:base="http://example.com/a/"').url).toBe('http://example.com/a/b/c');
+    expect(atomEntry('<link xml:base="javascript:alert(1)" href="c"/>', ' xml:base="http://example.com/a/"').url).toBe('http://example.com/a/c');
+    expect(atomEntry('<link xml:base="http:///example.com/test/" href="c"/>').url).toBe('http://example.com/test/c');
+  });
 });
 
-describe('parseFeedXml', () => {
-  it('rejects malformed XML with its position', () => {
-    expect(() => parseFeedXml('<rss><channel><item><title>cut')).toThrow(/malformed XML at line 1/);
+describe('Atom 0.3 entries', () => {
+  const atom03 = (entry: string) => atomEntry(entry, ' version="0.3"', 'http://purl.org/atom/ns#');
+
+  it('dates an entry by issued, else created, else modified', () => {
+    expect(atom03('<issued>2004-01-01T19:48:21Z</issued><modified>2005-01-01T00:00:00Z</modified>').createdAt.toISOString()).toBe('2004-01-01T19:48:21.000Z');
+    expect(atom03('<modified>Thu, 01 Jan 2004 19:48:21 GMT</modified>').createdAt.toISOString()).toBe('2004-01-01T19:48:21.000Z');
   });
 
-  it('rejects a well-formed document that is not a feed', () => {
-    expect(() => parseFeedXml('<html><body>Not here</body></html>')).toThrow(/not an RSS or Atom document/);
-  });
-
-  it('reads an empty channel as no items', () => {
-    expect(parseFeedXml('<rss version="2.0"><channel><title>x</title></channel></rss>').items).toEqual([]);
-  });
-});
-
-describe('parseFeedDate', () => {
-  it('reads RFC-822 with named zones and RFC-3339 with offsets', () => {
-    expect(parseFeedDate('Sat, 08 Aug 2026 01:12:45 EST')?.toISOString()).toBe('2026-08-08T06:12:45.000Z');
-    expect(parseFeedDate('2026-08-08T01:12:45.5+02:00')?.toISOString()).toBe('2026-08-07T23:12:45.500Z');
-  });
-
-  it('refuses text and implausible years', () => {
-    expect(parseFeedDate('yesterday')).toBeNull();
-    expect(parseFeedDate('Tue, 01 Jan 1901 00:00:00 GMT')).toBeNull();
-    expect(parseFeedDate(null)).toBeNull();
-  });
-});
-
-describe('decodeXml', () => {
-  it('decodes entities outside CDATA and leaves CDATA literal', () => {
-    expect(decodeXml('a &amp;lt; &#169; &#x1F600; <![CDATA[&amp; <b>]]>')).toBe('a &lt; © 😀 &amp; <b>');
+  it('reads escaped, inline and base64 content by its MIME type and mode', () => {
+    expect(atom03('<title type="text/html" mode="escaped">&lt;b&gt;&amp;#38;&lt;/b&gt;</title>').title).toBe('&');
+    expect(atom03('<content type="application/xhtml+xml"><div xmlns="http://www.w3.org/1999/xhtml">Example <a href="t.html">test</a></div></content>').body).toBe('Example test');
+    expect(atom03(`<content type="text/plain" mode="base64">${Buffer.from('Plain <text>').toString('base64')}</content>`).body).toBe('Plain <text>');
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, type FakeRequest, type FakeResponse } from '../../../test/support/fake-upstream.ts';
 import { drain, fastHttp, lastCursors, makeContext, serveUpstream, termsOf } from '../../../test/support/source-harness.ts';
+import { TargetsFailedError } from '../batching.ts';
 import type { SourceBatch } from '../types.ts';
 import { createRssSource, type RssSourceOptions } from './source.ts';
 
@@ -52,8 +53,15 @@ describe('RSS source', () => {
     expect(error).toBeNull();
     expect(batches).toHaveLength(1);
     expect(titles(batches)).toEqual(['Introducing faster agents in Claude Code', "Why we moved off Cursor's <beta> channel"]);
-    expect(batches[0]?.rejected.map((r) => r.reason)).toEqual(['unparseable date "sometime last week"', 'RSS item has neither guid nor link']);
+    expect(batches[0]?.rejected.map((r) => r.reason)).toEqual(['unparseable date "sometime last week"']);
     expect(batches[0]?.fetched).toBe(5);
+    // Every item read is listed for preview, kept or not, in the feed's order.
+    expect(batches[0]?.mapped?.map((p) => p.title ?? p.body)).toEqual([
+      'Introducing faster agents in Claude Code',
+      "Why we moved off Cursor's <beta> channel",
+      'Gardening with tomatoes',
+      'An item with no guid and no link.',
+    ]);
     expect(batches[0]?.queryKey).toBe(`feed:${upstream.url}/blog.xml`);
     expect(upstream.requests[0]?.headers.accept).toMatch(/application\/rss\+xml/);
   });
@@ -127,6 +135,8 @@ describe('RSS source', () => {
     expect(titles(batches)).toEqual(['Claude Code rocks']);
     expect(batches.map((b) => b.queryKey)).toEqual([`feed:${upstream.url}/good.xml`]);
     expect(String(error)).toMatch(/2 of 3 feeds failed: .*\/cut\.xml: feed unreadable: malformed XML.*\/json\.xml: feed unreadable/);
+    expect(error).toBeInstanceOf(TargetsFailedError);
+    expect((error as TargetsFailedError).failures.map((f) => f.target)).toEqual([`${upstream.url}/cut.xml`, `${upstream.url}/json.xml`]);
   });
 
   it('resumes after a stop between feeds without repeating the feeds already committed', async () => {
@@ -146,6 +156,19 @@ describe('RSS source', () => {
     expect(upstream.requests).toHaveLength(8);
     // 120 ms holds at most 4 starts 30 ms apart, plus one for arrival jitter.
     expect(maxRequestsInWindow(upstream.requests, 120)).toBeLessThanOrEqual(5);
+  });
+
+  it('reads a feed in the encoding its XML declaration names, whatever the bytes look like as UTF-8', async () => {
+    const latin1 = Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><rss><channel><item><guid>1</guid><title>Cursor \xe9 \xfatil</title></item></channel></rss>', 'latin1');
+    const upstream = await serveUpstream(() => ({ headers: { 'content-type': 'application/rss+xml' }, body: new Uint8Array(latin1) }));
+    const { batches } = await drain(makeSource(upstream.url, ['/f.xml']).poll(context(), new Map()));
+    expect(titles(batches)).toEqual(['Cursor é útil']);
+  });
+
+  it('dates an undated item when the poll saw it', async () => {
+    const upstream = await serveUpstream(serveFeeds({ '/f.xml': '<rss><channel><item><guid>u1</guid><title>Cursor undated</title></item></channel></rss>' }));
+    const { batches } = await drain(makeSource(upstream.url, ['/f.xml']).poll(context(), new Map()));
+    expect(batches[0]?.posts[0]?.createdAt.toISOString()).toBe('2026-11-26T12:00:00.000Z');
   });
 
   it('is skipped with a reason when no feeds are configured', () => {

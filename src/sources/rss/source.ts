@@ -8,6 +8,7 @@ import { FeedParseError, parseFeedXml } from './api-types.ts';
 import { FeedClient, type FeedClientOptions, type FeedValidators } from './client.ts';
 import { inferFeedKind, toFeedEvent, type FeedKind } from './events.ts';
 import { mapFeedItem } from './mapper.ts';
+import { decodeFeedBytes } from './xml.ts';
 import { createTermMatcher, type TermMatcher } from '../terms.ts';
 
 export interface RssFeed {
@@ -29,6 +30,13 @@ export interface RssCursor {
   seen: string[];
 }
 
+const FEED_KEY_PREFIX = 'feed:';
+
+/** The feed a batch came from, read back from its query key; null for a key of another shape. */
+export function feedUrlOfQueryKey(queryKey: string): string | null {
+  return queryKey.startsWith(FEED_KEY_PREFIX) ? queryKey.slice(FEED_KEY_PREFIX.length) : null;
+}
+
 const hashItemId = (externalId: string): string => createHash('sha256').update(externalId).digest('hex').slice(0, 16);
 
 export function createRssSource(options: RssSourceOptions): Source {
@@ -37,7 +45,7 @@ export function createRssSource(options: RssSourceOptions): Source {
   const maxSeen = options.maxSeen ?? 1000;
 
   async function* pollFeed(ctx: CollectContext, feed: RssFeed, stored: RssCursor, matcher: TermMatcher, runSeen: Set<string>): AsyncGenerator<SourceBatch> {
-    const queryKey = `feed:${feed.url}`;
+    const queryKey = `${FEED_KEY_PREFIX}${feed.url}`;
     const fetched = await client.fetchFeed(feed.url, stored, ctx.signal);
     if (!fetched.modified) {
       yield { queryKey, posts: [], events: [], rejected: [], fetched: 0, cursor: serializeCursor(stored) };
@@ -45,7 +53,7 @@ export function createRssSource(options: RssSourceOptions): Source {
     }
     let parsed;
     try {
-      parsed = parseFeedXml(fetched.text);
+      parsed = parseFeedXml(decodeFeedBytes(fetched.bytes, fetched.contentType).text, feed.url);
     } catch (error) {
       if (!(error instanceof FeedParseError)) throw error;
       throw new UpstreamError(`feed unreadable: ${error.message}`, { url: feed.url, retryable: false, cause: error });
@@ -56,9 +64,11 @@ export function createRssSource(options: RssSourceOptions): Source {
     const posts: NormalizedPost[] = [];
     const events: NormalizedEvent[] = [];
     const rejected: Rejection[] = [];
+    const mapped: NormalizedPost[] = [];
+    const now = ctx.now();
     let fresh = 0;
     for (const raw of parsed.items) {
-      const result = mapFeedItem(raw, parsed.format, feed.url);
+      const result = mapFeedItem(raw, parsed.format, feed.url, { now });
       const externalId = result.kind === 'item' ? result.post.externalId : result.rejection.externalId;
       const key = externalId === null ? null : hashItemId(externalId);
       if (key !== null) {
@@ -73,12 +83,13 @@ export function createRssSource(options: RssSourceOptions): Source {
       }
       if (runSeen.has(result.post.externalId)) continue;
       runSeen.add(result.post.externalId);
+      mapped.push(result.post);
       const event = toFeedEvent(result.post, kind);
       if (event) events.push(event);
       if (matcher.match(`${result.post.title ?? ''}\n${result.post.body}`).length > 0) posts.push(result.post);
     }
     const cursor: RssCursor = { ...fetched.validators, seen: seen.slice(0, maxSeen) };
-    yield { queryKey, posts, events, rejected, fetched: fresh, cursor: serializeCursor(cursor) };
+    yield { queryKey, posts, events, rejected, fetched: fresh, cursor: serializeCursor(cursor), mapped };
   }
 
   return {
@@ -90,7 +101,7 @@ export function createRssSource(options: RssSourceOptions): Source {
       const matcher = createTermMatcher(ctx.terms);
       const runSeen = new Set<string>();
       return runEachTarget(ctx, feeds, (feed) => feed.url, { one: 'feed', many: 'feeds', source: 'rss' }, (feed) =>
-        pollFeed(ctx, feed, readCursor(cursors.get(`feed:${feed.url}`)), matcher, runSeen),
+        pollFeed(ctx, feed, readCursor(cursors.get(`${FEED_KEY_PREFIX}${feed.url}`)), matcher, runSeen),
       );
     },
   };
