@@ -1,16 +1,22 @@
 import { loadSentimentModel, SENTIMENT_MODEL_VERSION } from '../src/understand/sentiment/classifier.ts';
 import { loadDataSet, resolveDataDir, type DataSetName, type LabelledText } from '../src/understand/sentiment/dataset.ts';
 import { crossValidate } from '../src/understand/sentiment/evaluate.ts';
-import { CLASS_COUNT, LABELS, scoreVector, softmaxInPlace, vectorize } from '../src/understand/sentiment/model.ts';
+import { CLASS_COUNT, LABELS, softmaxInPlace } from '../src/understand/sentiment/model.ts';
 import { argmax, reportClassification, type ClassificationReport } from '../src/understand/sentiment/metrics.ts';
 import { SENTIMENT_RECIPE } from '../src/understand/sentiment/recipe.ts';
-import { trainEnsemble } from '../src/understand/sentiment/train.ts';
+import { loadTrainingData } from './opinion/training-data.ts';
 
-// Prints k-fold figures for the recipe, cross-domain figures, calibration and inference throughput.
-// Flags: --folds N (default 10), --pooled (add all of the other set to every training fold).
+/**
+ * Stack Overflow and GitHub figures of the recipe: stratified k-fold CV of each set, every training
+ * fold holding the rest of the recipe's data (our opinion labels, the constructed posts, the other
+ * set, the tweets) as the shipped model does; plus calibration and inference throughput of the
+ * committed model.
+ *
+ *   npm run eval:sentiment [-- --folds N] [-- --in-domain]   (--in-domain: train each fold on its own set only)
+ */
 const foldsIndex = process.argv.indexOf('--folds');
 const folds = foldsIndex >= 0 ? Number(process.argv[foldsIndex + 1]) : 10;
-const pooled = process.argv.includes('--pooled');
+const inDomain = process.argv.includes('--in-domain');
 const CV_SEED = 7;
 const { config, options } = SENTIMENT_RECIPE;
 
@@ -44,35 +50,25 @@ function computeEce(logits: Float64Array, labels: readonly number[], temperature
 
 const dataDir = resolveDataDir();
 const sets: Record<DataSetName, LabelledText[]> = { stackoverflow: loadDataSet('stackoverflow', dataDir), github: loadDataSet('github', dataDir) };
-const names: DataSetName[] = ['stackoverflow', 'github'];
+const recipeData = inDomain ? undefined : loadTrainingData({ ...SENTIMENT_RECIPE.data, stackExchange: 0 });
 const model = loadSentimentModel();
-console.log(`sentiment ${SENTIMENT_MODEL_VERSION}: ${folds}-fold stratified CV (seed ${CV_SEED}), ${pooled ? 'training folds pooled with the other set' : 'in-domain training folds'}; data ${dataDir}`);
+console.log(
+  `sentiment ${SENTIMENT_MODEL_VERSION} recipe: ${folds}-fold stratified CV (seed ${CV_SEED}), ` +
+    `${inDomain ? 'each fold trained on its own set only' : 'each fold trained with the rest of the recipe data'}; data ${dataDir}`,
+);
 
 const summary: string[] = [];
-for (const name of names) {
+for (const name of ['stackoverflow', 'github'] as const) {
   const started = performance.now();
-  const target = sets[name];
-  const other = sets[name === 'stackoverflow' ? 'github' : 'stackoverflow'];
-  const logits = crossValidate({ target, extra: pooled ? other : [], config, options, folds, seed: CV_SEED });
+  const target = sets[name].map((item) => ({ ...item, weight: SENTIMENT_RECIPE.data.stackExchange }));
+  const other = sets[name === 'stackoverflow' ? 'github' : 'stackoverflow'].map((item) => ({ ...item, weight: SENTIMENT_RECIPE.data.stackExchange }));
+  const extra = recipeData ? [...recipeData.targeted, ...recipeData.extra, ...other] : [];
+  const logits = crossValidate({ target, extra, config, options, folds, seed: CV_SEED });
   const labels = target.map((item) => item.label);
   const report = reportClassification(labels, labels.map((_, i) => argmax(logits.subarray(i * CLASS_COUNT, i * CLASS_COUNT + CLASS_COUNT))));
   printReport(`${name} (${target.length} texts, ${((performance.now() - started) / 1000).toFixed(1)} s)`, report);
-  const { temperature } = model;
-  console.log(`  calibration: ECE ${computeEce(logits, labels, 1).toFixed(4)} raw, ${computeEce(logits, labels, temperature).toFixed(4)} with the committed temperature ${temperature}`);
+  console.log(`  calibration: ECE ${computeEce(logits, labels, 1).toFixed(4)} raw, ${computeEce(logits, labels, model.plainTemperature).toFixed(4)} with the committed plain-text temperature ${model.plainTemperature}`);
   summary.push(`${name} macro-F1 ${report.macroF1.toFixed(4)} (F1 ${report.perClass.map((m) => m.f1.toFixed(3)).join(' / ')})`);
-}
-
-console.log('\ncross-domain (train on all of one set, test on all of the other):');
-for (const [from, to] of [['stackoverflow', 'github'], ['github', 'stackoverflow']] as const) {
-  const trained = trainEnsemble(vectorize(sets[from].map((item) => item.text), config), sets[from].map((item) => item.label), config, options);
-  const vectors = vectorize(sets[to].map((item) => item.text), config);
-  const scratch = new Float64Array(CLASS_COUNT);
-  const predicted = vectors.map((vector) => {
-    scoreVector(trained, vector.indices, vector.values, vector.length, scratch);
-    return argmax(scratch);
-  });
-  const report = reportClassification(sets[to].map((item) => item.label), predicted);
-  console.log(`  ${from} -> ${to}: macro-F1 ${report.macroF1.toFixed(4)} (F1 ${report.perClass.map((m) => m.f1.toFixed(3)).join(' / ')})`);
 }
 
 const texts = [...sets.stackoverflow, ...sets.github].map((item) => item.text);

@@ -30,8 +30,18 @@ describe('vibecheck sentiment classify', () => {
 
   it('names the missing column in a one-line error', async () => {
     const result = await runCli(['sentiment', 'classify', '-'], {}, 'id,body\n1,hello\n');
-    expect(result.code).not.toBe(0);
+    expect(result.code).toBe(2);
     expect(result.stderr.trim()).toMatch(/^vibecheck: error: .*\btext\b/);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a thread count that is not a whole number from 0 to 256, as bad input', async () => {
+    for (const threads of ['-1', '1.5', 'two', '257']) {
+      const result = await runCli(['sentiment', 'classify', '--threads', threads, '-'], {}, 'id,text\n1,hi\n');
+      expect(result.code, threads).toBe(2);
+      expect(result.stderr).toMatch(/--threads <n>' argument .* is invalid\. expected a whole number of threads/);
+    }
+    const result = await runCli(['sentiment', 'classify', '--threads', '0', '-'], {}, 'id,text\n1,Cursor is great\n');
+    expect(result.stdout).toMatch(/^id,label,score,confidence\n1,positive,/);
   });
 });

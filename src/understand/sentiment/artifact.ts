@@ -11,14 +11,17 @@ export const SentimentArtifact = z.object({
     charMin: z.number().int().min(1),
     charMax: z.number().int().min(1),
     wordWeight: z.number(),
+    contextWeight: z.number(),
+    windowWeight: z.number(),
     charWeight: z.number(),
     denseWeight: z.number(),
     contrastCopies: z.boolean(),
-    wordTrigrams: z.boolean(),
-    charScope: z.enum(['text', 'token']),
-    negatedLexiconChars: z.boolean().default(false),
+    negatedLexiconChars: z.boolean(),
   }),
+  /** Calibration of targeted readings. */
   temperature: z.number().positive(),
+  /** Calibration of plain texts read without a target. */
+  plainTemperature: z.number().positive(),
   bias: z.array(z.number()).length(CLASS_COUNT),
   weightScale: z.number().positive(),
   weights: z.string(),
@@ -29,6 +32,7 @@ export type SentimentArtifact = z.infer<typeof SentimentArtifact>;
 export interface CalibratedModel extends LinearWeights {
   version: string;
   temperature: number;
+  plainTemperature: number;
 }
 
 const QUANT_MAX = 32767;
@@ -37,7 +41,7 @@ export const ARTIFACT_URL = new URL('./devsent-weights.json', import.meta.url);
 
 export function encodeArtifact(
   model: LinearWeights,
-  meta: { version: string; temperature: number; training: Record<string, unknown> },
+  meta: { version: string; temperature: number; plainTemperature: number; training: Record<string, unknown> },
 ): SentimentArtifact {
   let maxAbs = 0;
   for (const w of model.weights) maxAbs = Math.max(maxAbs, Math.abs(w));
@@ -52,6 +56,7 @@ export function encodeArtifact(
     labels: [...LABELS],
     featureConfig: { ...config },
     temperature: meta.temperature,
+    plainTemperature: meta.plainTemperature,
     bias: Array.from(model.bias, (b) => Math.round(b * 1e6) / 1e6),
     weightScale,
     weights: Buffer.from(quantized.buffer, quantized.byteOffset, quantized.byteLength).toString('base64'),
@@ -71,6 +76,7 @@ export function decodeArtifact(input: unknown): CalibratedModel {
   return {
     version: artifact.version,
     temperature: artifact.temperature,
+    plainTemperature: artifact.plainTemperature,
     config: artifact.featureConfig,
     weights,
     bias: Float64Array.from(artifact.bias),

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { ARTIFACT_URL, decodeArtifact, type CalibratedModel } from './artifact.ts';
-import { FeatureBuffer, extractFeatures } from './features.ts';
+import { FeatureBuffer, extractPreparedFeatures, prepareText, type PreparedText, type TextSpan } from './features.ts';
 import { CLASS_COUNT, LABELS, scoreVector, softmaxInPlace, type SentimentLabel } from './model.ts';
 import { argmax } from './metrics.ts';
-import { selectTargetContexts, type TextSpan } from './targeted.ts';
 
 export interface SentimentResult {
   label: SentimentLabel;
@@ -15,20 +14,25 @@ export interface SentimentResult {
 
 export interface SentimentModel {
   readonly version: string;
-  /** Calibration temperature applied to the logits (fitted on out-of-fold predictions). */
+  /** Calibration temperature of targeted readings (fitted on out-of-fold predictions). */
   readonly temperature: number;
+  /** Calibration temperature of plain texts. */
+  readonly plainTemperature: number;
   classify(text: string): SentimentResult;
-  /** Sentiment toward each span, read from the clause(s) and sentence(s) that speak about it. */
-  classifyTargeted(text: string, spans: ReadonlyArray<TextSpan>): SentimentResult[];
+  /**
+   * The author's opinion of each target: `targets[i]` holds every span that mentions target i.
+   * Each is read with the other targets' mentions marked as other entities.
+   */
+  classifyTargeted(text: string, targets: ReadonlyArray<readonly TextSpan[]>): SentimentResult[];
 }
 
 export function createSentimentModel(model: CalibratedModel): SentimentModel {
   const buffer = new FeatureBuffer();
   const probabilities = new Float64Array(CLASS_COUNT);
-  const classify = (text: string): SentimentResult => {
-    extractFeatures(text, model.config, buffer);
+  const classify = (prepared: PreparedText, index?: number): SentimentResult => {
+    extractPreparedFeatures(prepared, index, model.config, buffer);
     scoreVector(model, buffer.indices, buffer.values, buffer.length, probabilities);
-    softmaxInPlace(probabilities, model.temperature);
+    softmaxInPlace(probabilities, index === undefined ? model.plainTemperature : model.temperature);
     const best = argmax(probabilities);
     return {
       label: LABELS[best] ?? 'neutral',
@@ -39,8 +43,13 @@ export function createSentimentModel(model: CalibratedModel): SentimentModel {
   return {
     version: model.version,
     temperature: model.temperature,
-    classify,
-    classifyTargeted: (text, spans) => selectTargetContexts(text, spans).map(classify),
+    plainTemperature: model.plainTemperature,
+    classify: (text) => classify(prepareText(text)),
+    // The text is normalized and tokenized once; each target is then read from that one pass.
+    classifyTargeted: (text, targets) => {
+      const prepared = prepareText(text, targets);
+      return targets.map((_, i) => classify(prepared, i));
+    },
   };
 }
 

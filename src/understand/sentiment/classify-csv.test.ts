@@ -53,6 +53,22 @@ describe('classifyCsv', () => {
     expect(rows[0]?.id).toBe('a,"b"\nc');
   });
 
+  it('writes the same rows in the same order from worker threads as from this thread, across batches', async () => {
+    const words = ['Cursor is great', 'Copilot keeps crashing', 'Zed 0.200 released', 'Aider nailed it, Cline did not', 'meh'];
+    const input = `id,text\n${Array.from({ length: 2_345 }, (_, i) => `r${i},${quote(`${words[i % words.length]} (${i})`)}`).join('\n')}\n`;
+    const here = collect();
+    const threaded = collect();
+    expect((await classifyCsv(Readable.from([input]), here.stream, { threads: 0 })).rows).toBe(2_345);
+    expect((await classifyCsv(Readable.from([input]), threaded.stream, { threads: 2 })).rows).toBe(2_345);
+    expect(threaded.text()).toBe(here.text());
+    expect(here.text().split('\n')[2_345]).toMatch(/^r2344,/);
+  });
+
+  it('reports a malformed row found after rows were handed to worker threads', async () => {
+    const good = Array.from({ length: 1_500 }, (_, i) => `${i},fine`).join('\n');
+    await expect(classifyCsv(Readable.from([`id,text\n${good}\n9999,"unclosed\n`]), collect().stream, { threads: 1 })).rejects.toThrow(/malformed CSV at line/);
+  });
+
   it('names the missing column', async () => {
     await expect(classifyCsv(Readable.from(['id,body\n1,hi\n']), collect().stream)).rejects.toThrow(/"text"/);
     await expect(classifyCsv(Readable.from(['text\nhi\n']), collect().stream)).rejects.toThrow(/"id"/);

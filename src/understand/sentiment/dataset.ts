@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
+import type { TargetSpans } from './features.ts';
 import { LABELS, type SentimentLabel } from './model.ts';
 
 /** Training-time only: the product never reads the labelled data. */
@@ -9,6 +10,12 @@ export interface LabelledText {
   id: string;
   label: number;
   text: string;
+  /** For a targeted item: the mentions whose sentiment the label gives, and the other entities'. */
+  target?: TargetSpans;
+  /** Loss weight (default 1). */
+  weight?: number;
+  /** Items of one group (the same post) always land in the same fold. */
+  group?: string;
 }
 
 export const DATA_FILES = { stackoverflow: 'stackoverflow-train.csv', github: 'github-train.csv' } as const;

@@ -4,7 +4,7 @@
  * and issue-tracker prose they describe the subject, not the writer's feeling.
  */
 
-export type LexiconGroup = 'emotion' | 'trouble' | 'praise' | 'politeness';
+export type LexiconGroup = 'emotion' | 'trouble' | 'praise' | 'politeness' | 'appraisal';
 
 export interface LexiconEntry {
   /** Signed strength: +2 strongly positive ... -2 strongly negative. */
@@ -112,6 +112,27 @@ addWords(
   'emotion',
 );
 addWords(words, 'please pls plz sorry apologies welcome hi hello', 0.5, 'politeness');
+// How developers judge a tool or model: verdicts on quality, value and conduct rather than feelings.
+addWords(
+  words,
+  `goated goat slaps beast lifesaver gamechanger underrated snappy nailed nails nailing oneshotted
+   oneshot crushes crushed crushing mindblowing sota affordable generous flawless flawlessly
+   unbeatable unmatched killer legit banger solid reliable reliably trustworthy capable competent
+   accurate precise productive`,
+  1,
+  'appraisal',
+);
+addWords(
+  words,
+  `nerfed nerf lobotomized lobotomised dumber dumbed degraded degrading downgrade downgraded regressed
+   overrated overpriced overhyped ripoff scam scammy greedy enshittification enshittified gaslighting
+   gaslights gaslit sycophantic sycophancy glazing preachy censored censorship refuses refused
+   disappointing letdown flop flopped unusable expensive pricey cancelled canceled cancelling canceling
+   unsubscribed uninstalled ditched dumped abandoned mid cooked braindead brainless incompetent clueless
+   sloppy lazier inconsistent unreliable unstable`,
+  -1,
+  'appraisal',
+);
 
 export const LEXICON: ReadonlyMap<string, LexiconEntry> = words;
 
@@ -161,6 +182,44 @@ export const PHRASES: ReadonlyArray<{ tokens: string[]; entry: LexiconEntry }> =
   ['at a loss', -1, 'emotion'],
   ['give up', -1, 'emotion'],
   ['gave up', -1, 'emotion'],
+  ['game changer', 2, 'appraisal'],
+  ['life saver', 2, 'appraisal'],
+  ['no brainer', 1, 'appraisal'],
+  ['just works', 2, 'appraisal'],
+  ['works well', 1, 'appraisal'],
+  ['worth it', 1, 'appraisal'],
+  ['worth every penny', 2, 'appraisal'],
+  ['daily driver', 1, 'appraisal'],
+  ['way better', 1, 'appraisal'],
+  ['much better', 1, 'appraisal'],
+  ['miles ahead', 2, 'appraisal'],
+  ['leagues ahead', 2, 'appraisal'],
+  ['top tier', 2, 'appraisal'],
+  ['highly recommend', 2, 'appraisal'],
+  ['blows away', 2, 'appraisal'],
+  ['mind blowing', 2, 'appraisal'],
+  ['chefs kiss', 2, 'appraisal'],
+  ['not worth', -1, 'appraisal'],
+  ['not worth it', -2, 'appraisal'],
+  ['rip off', -2, 'appraisal'],
+  ['cash grab', -2, 'appraisal'],
+  ['money grab', -2, 'appraisal'],
+  ['bait and switch', -2, 'appraisal'],
+  ['dumbed down', -2, 'appraisal'],
+  ['confidently wrong', -2, 'appraisal'],
+  ['going in circles', -1, 'appraisal'],
+  ['goes in circles', -1, 'appraisal'],
+  ['fell off', -1, 'appraisal'],
+  ['let down', -1, 'appraisal'],
+  ['too expensive', -2, 'appraisal'],
+  ['way worse', -2, 'appraisal'],
+  ['much worse', -1, 'appraisal'],
+  ['rate limited', -1, 'appraisal'],
+  ['hit the limit', -1, 'appraisal'],
+  ['hit the limits', -1, 'appraisal'],
+  ['ignores instructions', -1, 'appraisal'],
+  ['switched away', -1, 'appraisal'],
+  ['never going back', 1, 'appraisal'],
 ].map(([phrase, polarity, group]) => ({
   tokens: String(phrase).split(' '),
   entry: { polarity: Number(polarity), group: group as LexiconGroup },

@@ -1,4 +1,4 @@
-import { DENSE_COUNT, FeatureBuffer, extractFeatures, type FeatureConfig, type SparseVector } from './features.ts';
+import { DENSE_COUNT, FeatureBuffer, extractFeatures, type FeatureConfig, type SparseVector, type TargetSpans } from './features.ts';
 
 export const LABELS = ['negative', 'neutral', 'positive'] as const;
 export type SentimentLabel = (typeof LABELS)[number];
@@ -46,10 +46,16 @@ export function softmaxInPlace(logits: Float64Array, temperature = 1): void {
   for (let k = 0; k < logits.length; k += 1) logits[k] = (logits[k] ?? 0) / sum;
 }
 
-export function vectorize(texts: readonly string[], config: FeatureConfig): SparseVector[] {
+/** A text to classify, and optionally the target whose sentiment is wanted. */
+export interface SentimentInput {
+  text: string;
+  target?: TargetSpans;
+}
+
+export function vectorize(inputs: readonly SentimentInput[], config: FeatureConfig): SparseVector[] {
   const buffer = new FeatureBuffer();
-  return texts.map((text) => {
-    extractFeatures(text, config, buffer);
+  return inputs.map((input) => {
+    extractFeatures(input.text, config, buffer, input.target);
     return buffer.toVector();
   });
 }

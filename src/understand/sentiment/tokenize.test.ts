@@ -45,4 +45,15 @@ describe('tokenize', () => {
       expect(normalized.slice(token.start, token.end)).toBe(token.text === PLACEHOLDERS.number ? '42' : token.text);
     }
   });
+
+  it('turns a line break into a token that ends negation and the contrast clause', () => {
+    const tokens = tokenize(normalizeText('not great but fine\nreally good'));
+    expect(tokens.map((t) => t.text)).toContain(PLACEHOLDERS.lineBreak);
+    expect(tokens.find((t) => t.text === 'really')).toMatchObject({ negated: false, afterContrast: false });
+  });
+
+  it('keeps a line break inside a code fence inside the code placeholder', () => {
+    expect(normalizeText('see\n```\na\nb\n```\ndone')).toBe(`see ${PLACEHOLDERS.lineBreak} ${PLACEHOLDERS.code} ${PLACEHOLDERS.lineBreak} done`);
+  });
 });
+

@@ -7,6 +7,8 @@ export const PLACEHOLDERS = {
   emoPositive: 'xxemopos',
   emoNegative: 'xxemoneg',
   emoji: 'xxemoji',
+  /** A line break: ends a sentence and a clause. */
+  lineBreak: 'xxbr',
 } as const;
 
 export interface Token {
@@ -56,6 +58,7 @@ export function normalizeText(raw: string): string {
   }
   if (text.includes('http') || text.includes('www.')) text = text.replace(URL_PATTERN, ` ${PLACEHOLDERS.url} `);
   if (text.includes('@')) text = text.replace(USER_PATTERN, `$1 ${PLACEHOLDERS.user} `);
+  if (text.includes('\n')) text = text.replace(/\s*\n\s*/g, ` ${PLACEHOLDERS.lineBreak} `);
   text = text.replace(POSITIVE_EMOTICON, `$1 ${PLACEHOLDERS.emoPositive} `);
   text = text.replace(NEGATIVE_EMOTICON, `$1 ${PLACEHOLDERS.emoNegative} `);
   text = text.replace(PICTOGRAPH, replaceEmoji).replace(/\uFE0F|\u200D/g, '');
@@ -95,6 +98,12 @@ export function tokenize(normalized: string): Token[] {
       if (SENTENCE_END.test(text)) afterContrast = false;
       if (text.length > 1 && text[0] !== '.') text = text.includes('?') ? (text.includes('!') ? '?!' : '??') : '!!';
       tokens.push({ text, negated: false, afterContrast, punct: true, start: match.index, end: match.index + match[0].length });
+      continue;
+    }
+    if (text === PLACEHOLDERS.lineBreak) {
+      negationLeft = 0;
+      afterContrast = false;
+      tokens.push({ text, negated: false, afterContrast, punct: false, start: match.index, end: match.index + match[0].length });
       continue;
     }
     if (/^[0-9]/.test(text)) text = PLACEHOLDERS.number;

@@ -13,7 +13,7 @@ export interface TrainOptions {
 }
 
 export const DEFAULT_TRAIN_OPTIONS: EnsembleOptions = {
-  nbShare: 0.85,
+  nbShare: 0.5,
   bags: 1,
   epochs: 12,
   learningRate: 0.1,
@@ -143,6 +143,18 @@ export function assignStratifiedFolds(labels: readonly number[], folds: number, 
 }
 
 /**
+ * Fold assignment that keeps each group (a post's several targets) in one fold: groups are
+ * shuffled with the seed and dealt round-robin. Items without a group are their own group.
+ */
+export function assignGroupFolds(groups: ReadonlyArray<string | undefined>, folds: number, seed: number): Int32Array {
+  const keys = groups.map((group, i) => group ?? `#${i}`);
+  const distinct = [...new Set(keys)].sort();
+  shuffleInPlace(distinct, createSeededRandom(seed));
+  const foldOf = new Map(distinct.map((key, position) => [key, position % folds]));
+  return Int32Array.from(keys, (key) => foldOf.get(key) ?? 0);
+}
+
+/**
  * NB-SVM style log-count ratios per class (one vs rest) over binarized hashed features; dense
  * features keep ratio 1. Laid out like the weights, [feature * 3 + class].
  */
@@ -186,6 +198,7 @@ export function trainNbOneVsRest(
   labels: readonly number[],
   config: FeatureConfig,
   options: TrainOptions,
+  sampleWeights?: readonly number[],
 ): LinearWeights {
   const ratios = computeNbRatios(vectors, labels, config);
   const size = featureSpace(config) * CLASS_COUNT;
@@ -209,7 +222,7 @@ export function trainNbOneVsRest(
         const value = vector.values[i] ?? 0;
         for (let k = 0; k < CLASS_COUNT; k += 1) scores[k] = (scores[k] ?? 0) + value * (ratios[base + k] ?? 1) * (weights[base + k] ?? 0);
       }
-      const weight = classWeights[label] ?? 1;
+      const weight = (classWeights[label] ?? 1) * (sampleWeights?.[index] ?? 1);
       for (let k = 0; k < CLASS_COUNT; k += 1) gradient[k] = (1 / (1 + Math.exp(-(scores[k] ?? 0))) - (k === label ? 1 : 0)) * weight;
       stepAdagrad(state, vector, gradient, learningRate, l2, ratios);
     }
@@ -231,12 +244,13 @@ export function trainEnsemble(
   labels: readonly number[],
   config: FeatureConfig,
   options: EnsembleOptions,
+  sampleWeights?: readonly number[],
 ): LinearWeights {
-  if (options.bags <= 1) return trainBag(vectors, labels, config, options);
+  if (options.bags <= 1) return trainBag(vectors, labels, config, options, sampleWeights);
   const weights = new Float64Array(featureSpace(config) * CLASS_COUNT);
   const bias = new Float64Array(CLASS_COUNT);
   for (let bag = 0; bag < options.bags; bag += 1) {
-    const model = trainBag(vectors, labels, config, { ...options, seed: options.seed + bag * 7919 });
+    const model = trainBag(vectors, labels, config, { ...options, seed: options.seed + bag * 7919 }, sampleWeights);
     for (let i = 0; i < weights.length; i += 1) weights[i] = (weights[i] ?? 0) + (model.weights[i] ?? 0) / options.bags;
     for (let k = 0; k < CLASS_COUNT; k += 1) bias[k] = (bias[k] ?? 0) + (model.bias[k] ?? 0) / options.bags;
   }
@@ -248,10 +262,11 @@ function trainBag(
   labels: readonly number[],
   config: FeatureConfig,
   options: EnsembleOptions,
+  sampleWeights?: readonly number[],
 ): LinearWeights {
-  const softmax = trainLinear(vectors, labels, config, options);
+  const softmax = trainLinear(vectors, labels, config, options, sampleWeights);
   if (options.nbShare <= 0) return softmax;
-  const nb = trainNbOneVsRest(vectors, labels, config, options);
+  const nb = trainNbOneVsRest(vectors, labels, config, options, sampleWeights);
   const a = 1 - options.nbShare;
   const b = options.nbShare;
   const weights = new Float64Array(softmax.weights.length);

@@ -1,0 +1,175 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { openDatabase } from '../../src/db/client.ts';
+import type { Polarity } from './pool.ts';
+
+/**
+ * Scores opinion the way users meet it: the posts are imported by `vibecheck import` into a fresh
+ * embedded database (link, score, store), and the polarity of each gold (post, entity) pair is read
+ * back from the stored direct mentions. A gold pair the pipeline did not link counts as wrong.
+ */
+
+export interface GoldPost {
+  id: string;
+  source: string;
+  /** Top-level posts carry a title; a comment's words are its body alone. */
+  title: string | null;
+  body: string;
+  createdAt: string;
+  labels: Record<string, Polarity>;
+}
+
+export const POLARITIES = ['negative', 'neutral', 'positive'] as const;
+const PREDICTED = [...POLARITIES, 'unlinked'] as const;
+type Predicted = (typeof PREDICTED)[number];
+
+export interface PairResult {
+  post: string;
+  slug: string;
+  gold: Polarity;
+  predicted: Predicted;
+  /** The stored confidence of the predicted label (absent when unlinked). */
+  confidence?: number;
+}
+
+export interface OpinionReport {
+  pairs: number;
+  macroF1: number;
+  perClass: Record<Polarity, { precision: number; recall: number; f1: number; support: number }>;
+  /** confusion[gold][predicted], predicted including "unlinked". */
+  confusion: Record<Polarity, Record<Predicted, number>>;
+  linking: { truePositives: number; falsePositives: number; falseNegatives: number; precision: number; recall: number };
+  /** Expected calibration error of the stored confidence over linked pairs (10 equal-width bins). */
+  calibrationError: number;
+  results: PairResult[];
+  /** Direct mentions stored that no gold pair names. */
+  spurious: Array<{ post: string; slug: string }>;
+}
+
+const BIN = fileURLToPath(new URL('../../bin/vibecheck', import.meta.url));
+
+function runImport(file: string, dataDir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'import', file, '--json'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`vibecheck import exited ${code}: ${stderr.trim()}`));
+      const summary = JSON.parse(stdout) as { rejected: number; errors: Array<{ line: number; message: string }> };
+      if (summary.rejected > 0) return reject(new Error(`import rejected ${summary.rejected} lines: ${JSON.stringify(summary.errors.slice(0, 3))}`));
+      resolve();
+    });
+  });
+}
+
+interface StoredMention {
+  label: Polarity;
+  confidence: number;
+}
+
+/** Reads the stored direct mentions: external id -> slug -> label and confidence. */
+async function readMentions(dataDir: string): Promise<Map<string, Map<string, StoredMention>>> {
+  const database = await openDatabase({ databaseUrl: undefined, dataDir });
+  try {
+    const rows = await sql<{ external_id: string; slug: string; label: Polarity; confidence: number }>`
+      SELECT p.external_id, e.slug, m.label, m.confidence
+      FROM mentions m JOIN posts p ON p.id = m.post_id JOIN entities e ON e.id = m.entity_id
+      WHERE m.direct`.execute(database.db);
+    const byPost = new Map<string, Map<string, StoredMention>>();
+    for (const row of rows.rows) {
+      if (!byPost.has(row.external_id)) byPost.set(row.external_id, new Map());
+      byPost.get(row.external_id)!.set(row.slug, { label: row.label, confidence: Number(row.confidence) });
+    }
+    return byPost;
+  } finally {
+    await database.close();
+  }
+}
+
+export function summarize(results: PairResult[], spurious: OpinionReport['spurious']): OpinionReport {
+  const confusion = Object.fromEntries(POLARITIES.map((g) => [g, Object.fromEntries(PREDICTED.map((p) => [p, 0]))])) as OpinionReport['confusion'];
+  for (const r of results) confusion[r.gold][r.predicted] += 1;
+  const perClass = Object.fromEntries(
+    POLARITIES.map((c) => {
+      const tp = confusion[c][c];
+      const support = PREDICTED.reduce((n, p) => n + confusion[c][p], 0);
+      const predicted = POLARITIES.reduce((n, g) => n + confusion[g][c], 0);
+      const precision = predicted ? tp / predicted : 0;
+      const recall = support ? tp / support : 0;
+      return [c, { precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0, support }];
+    }),
+  ) as OpinionReport['perClass'];
+  const linkedResults = results.filter((r) => r.predicted !== 'unlinked');
+  const linked = linkedResults.length;
+  const bins = Array.from({ length: 10 }, () => ({ count: 0, confidence: 0, correct: 0 }));
+  for (const r of linkedResults) {
+    const bin = bins[Math.min(9, Math.floor((r.confidence ?? 0) * 10))]!;
+    bin.count += 1;
+    bin.confidence += r.confidence ?? 0;
+    bin.correct += r.predicted === r.gold ? 1 : 0;
+  }
+  const falseNegatives = results.length - linked;
+  return {
+    pairs: results.length,
+    macroF1: POLARITIES.reduce((sum, c) => sum + perClass[c].f1, 0) / POLARITIES.length,
+    perClass,
+    confusion,
+    linking: {
+      truePositives: linked,
+      falsePositives: spurious.length,
+      falseNegatives,
+      precision: linked + spurious.length ? linked / (linked + spurious.length) : 1,
+      recall: results.length ? linked / results.length : 1,
+    },
+    calibrationError: linked ? bins.reduce((sum, bin) => sum + Math.abs(bin.correct - bin.confidence), 0) / linked : 0,
+    results,
+    spurious,
+  };
+}
+
+export async function evaluateThroughPipeline(posts: readonly GoldPost[]): Promise<OpinionReport> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'vibecheck-opinion-eval-'));
+  try {
+    const file = path.join(dir, 'posts.jsonl');
+    const lines = posts.map((post) =>
+      JSON.stringify({ source: post.source, externalId: post.id, title: post.title, body: post.body, createdAt: post.createdAt }),
+    );
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    await runImport(file, path.join(dir, 'db'));
+    const stored = await readMentions(path.join(dir, 'db'));
+    const results: PairResult[] = [];
+    const spurious: OpinionReport['spurious'] = [];
+    for (const post of posts) {
+      const found = stored.get(post.id) ?? new Map<string, StoredMention>();
+      for (const [slug, gold] of Object.entries(post.labels)) {
+        const mention = found.get(slug);
+        results.push({ post: post.id, slug, gold, predicted: mention?.label ?? 'unlinked', confidence: mention?.confidence });
+      }
+      for (const slug of found.keys()) if (!(slug in post.labels)) spurious.push({ post: post.id, slug });
+    }
+    return summarize(results, spurious);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function formatReport(title: string, report: OpinionReport): string {
+  const pct = (x: number): string => x.toFixed(3);
+  const lines = [
+    `${title}: ${report.pairs} pairs, macro-F1 ${pct(report.macroF1)} (F1 negative ${pct(report.perClass.negative.f1)}, neutral ${pct(report.perClass.neutral.f1)}, positive ${pct(report.perClass.positive.f1)})`,
+    `  gold \\ stored   ${PREDICTED.map((p) => p.padStart(9)).join('')}`,
+    ...POLARITIES.map((g) => `  ${g.padEnd(15)} ${PREDICTED.map((p) => String(report.confusion[g][p]).padStart(9)).join('')}`),
+    `  linking: precision ${pct(report.linking.precision)}, recall ${pct(report.linking.recall)} (${report.linking.truePositives} linked, ${report.linking.falsePositives} spurious, ${report.linking.falseNegatives} missed)`,
+    `  calibration: expected calibration error of the stored confidence ${pct(report.calibrationError)}`,
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,22 @@
+import path from 'node:path';
+import { loadDataSet } from '../../src/understand/sentiment/dataset.ts';
+import type { DataWeights, TrainingData } from '../../src/understand/sentiment/recipe.ts';
+import { targetedItems } from './datasets.ts';
+import { loadConstructed, loadLabelledPool } from './gold.ts';
+import { LABELS_DIR } from './pool.ts';
+
+/**
+ * Everything the opinion model trains on, read at build time: our labels of real posts (train split
+ * only, texts from ../shared), our constructed training posts, and the Stack Overflow and GitHub
+ * sets. The test split of the real posts and the constructed test posts are never read here.
+ */
+export function loadTrainingData(weights: DataWeights): TrainingData & { unplaced: number } {
+  const poolPosts = loadLabelledPool('train');
+  const constructedPosts = loadConstructed(path.join(LABELS_DIR, 'constructed-train.jsonl'));
+  const pool = weights.pool > 0 ? targetedItems(poolPosts, weights.pool) : { items: [], unplaced: 0 };
+  const constructed = weights.constructed > 0 ? targetedItems(constructedPosts, weights.constructed).items : [];
+  const stackExchange =
+    weights.stackExchange > 0 ? [...loadDataSet('stackoverflow'), ...loadDataSet('github')].map((item) => ({ ...item, weight: weights.stackExchange })) : [];
+  return { targeted: pool.items, extra: [...constructed, ...stackExchange], unplaced: pool.unplaced };
+}
+

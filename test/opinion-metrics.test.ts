@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { cohenKappa, comparePasses, pairMacroF1 } from '../scripts/opinion/agreement.ts';
+import { summarize, type PairResult } from '../scripts/opinion/pipeline-eval.ts';
+
+describe('opinion scoring', () => {
+  it('counts a gold pair the pipeline did not link as wrong, and a spurious link against precision', () => {
+    const results: PairResult[] = [
+      { post: 'a', slug: 'cursor', gold: 'positive', predicted: 'positive', confidence: 0.9 },
+      { post: 'a', slug: 'zed', gold: 'positive', predicted: 'unlinked' },
+      { post: 'b', slug: 'aider', gold: 'negative', predicted: 'negative', confidence: 0.7 },
+      { post: 'c', slug: 'cline', gold: 'neutral', predicted: 'negative', confidence: 0.6 },
+    ];
+    const report = summarize(results, [{ post: 'c', slug: 'zed' }]);
+    expect(report.confusion.positive).toEqual({ negative: 0, neutral: 0, positive: 1, unlinked: 1 });
+    expect(report.perClass.positive).toMatchObject({ precision: 1, recall: 0.5 });
+    expect(report.perClass.negative).toMatchObject({ precision: 0.5, recall: 1 });
+    expect(report.perClass.neutral.f1).toBe(0);
+    expect(report.macroF1).toBeCloseTo((2 / 3 + 2 / 3 + 0) / 3, 10);
+    expect(report.linking).toMatchObject({ truePositives: 3, falsePositives: 1, falseNegatives: 1, precision: 0.75, recall: 0.75 });
+  });
+
+  it('scores kappa 1 for identical passes, 0 for chance agreement, and lists disputed posts', () => {
+    expect(cohenKappa([['positive', 'positive'], ['neutral', 'neutral']])).toBe(1);
+    expect(cohenKappa([['a', 'a'], ['a', 'b'], ['b', 'a'], ['b', 'b']])).toBe(0);
+    type Labels = Record<string, 'positive' | 'neutral' | 'negative'>;
+    const first = new Map<string, { id: string; labels: Labels }>([['P000001', { id: 'P000001', labels: { cursor: 'positive' } }], ['P000002', { id: 'P000002', labels: {} }]]);
+    const second = new Map<string, { id: string; labels: Labels }>([['P000001', { id: 'P000001', labels: { cursor: 'neutral' } }], ['P000002', { id: 'P000002', labels: {} }]]);
+    const agreement = comparePasses(first, second);
+    expect(agreement.disputed).toEqual(['P000001']);
+    expect(pairMacroF1([['positive', 'positive'], ['negative', null]])).toBeCloseTo(1 / 3, 10);
+  });
+});

@@ -1,0 +1,40 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConstructed, loadLabelledPool, poolAvailable } from '../scripts/opinion/gold.ts';
+import { evaluateThroughPipeline } from '../scripts/opinion/pipeline-eval.ts';
+import { REPO_ROOT } from './support/cli.ts';
+
+/**
+ * Opinion toward each entity through the real pipeline (`vibecheck import`, then the stored
+ * mentions), on data the model never trained on. The floors sit a little under what the committed
+ * model reaches (README "Measured", `npm run eval:opinion`), so a change that loses accuracy fails.
+ */
+const FLOORS = {
+  real: { macroF1: 0.56, negative: 0.36, positive: 0.52, linkPrecision: 0.95, linkRecall: 0.93 },
+  constructed: { macroF1: 0.76 },
+  project: { macroF1: 0.62 },
+};
+
+describe('opinion through the pipeline', () => {
+  it.skipIf(!poolAvailable())('real posts, test split (texts from ../shared/data/opinions/pool)', async () => {
+    const report = await evaluateThroughPipeline(loadLabelledPool('test'));
+    expect(report.pairs).toBeGreaterThan(900);
+    expect(report.macroF1).toBeGreaterThanOrEqual(FLOORS.real.macroF1);
+    expect(report.perClass.negative.f1).toBeGreaterThanOrEqual(FLOORS.real.negative);
+    expect(report.perClass.positive.f1).toBeGreaterThanOrEqual(FLOORS.real.positive);
+    expect(report.linking.precision).toBeGreaterThanOrEqual(FLOORS.real.linkPrecision);
+    expect(report.linking.recall).toBeGreaterThanOrEqual(FLOORS.real.linkRecall);
+  });
+
+  it('constructed held-out posts (contrast, comparison, switching, sarcasm, questions, titles)', async () => {
+    const report = await evaluateThroughPipeline(loadConstructed(path.join(REPO_ROOT, 'test/data/opinion/constructed-test.jsonl')));
+    expect(report.macroF1).toBeGreaterThanOrEqual(FLOORS.constructed.macroF1);
+  });
+
+  it('the project constructed set', async () => {
+    const report = await evaluateThroughPipeline(loadConstructed(path.join(REPO_ROOT, 'test/data/understand/posts.jsonl')));
+    expect(report.macroF1).toBeGreaterThanOrEqual(FLOORS.project.macroF1);
+  });
+});
+
+if (!poolAvailable()) console.warn('opinion.test.ts: ../shared/data/opinions/pool is absent, so the real-post figures are skipped');
