@@ -25,6 +25,7 @@ const INTERFACE_PATHS = [
   ['get', '/api/v1/events'],
   ['post', '/api/v1/events'],
   ['get', '/api/v1/entities/{slug}/export'],
+  ['get', '/api/v1/entities/{slug}/sources'],
 ] as const;
 const silent = { error: () => undefined, info: () => undefined, warn: () => undefined };
 const DAY = 86_400_000;
@@ -113,6 +114,44 @@ describe('GET /api/v1/entities/{slug}/sentiment', () => {
     await expectError('/api/v1/entities/alpha/sentiment?tz=Asia/Kolkata', 400, /^tz: Asia\/Kolkata/);
     await expectError('/api/v1/entities/alpha/sentiment?source=HN!', 400, /^source: /);
     await expectError('/api/v1/entities/nobody/sentiment', 404, /^no entity with slug "nobody"/);
+  });
+});
+
+describe('GET /api/v1/entities/{slug}/sources', () => {
+  type Breakdown = { from: string; to: string; total: Json & { n: number }; items: Array<Json & { source: string; n: number }> };
+
+  it('gives each source the statistics of a series point over the window, adding up to the total', async () => {
+    const body = (await getJson(`/api/v1/entities/alpha/sources?from=${daysAgo(30, 0)}&to=${daysAgo(-1, 0)}`)) as unknown as Breakdown;
+    expect(body.from).toBe(daysAgo(30, 0));
+    expect(body.total).toMatchObject({ n: 5, positive: 2, neutral: 1, negative: 2 });
+    expect(body.total.score).toBeCloseTo((1 - 1 - 1 + 0 + 0.5) / 5, 10);
+    expect(body.items.map((item) => [item.source, item.n, item.share])).toEqual([
+      ['hn', 4, 0.8],
+      ['reddit', 1, 0.2],
+    ]);
+    expect(body.items[0]).toMatchObject({ positive: 2, neutral: 1, negative: 1, netSentiment: 0.25 });
+    expect(body.items[0]!.score).toBeCloseTo(0.125, 10);
+    expect(body.items[1]).toMatchObject({ score: -1, scoreLow: null });
+    expect(body.items.reduce((n, item) => n + item.n, 0)).toBe(body.total.n);
+  });
+
+  it('counts exactly [from, to), whatever bucket a chart of the window would use', async () => {
+    // From 09:30: the 09:00 mention is outside, though the hour (and the week) it falls in is not.
+    const from = new Date(Date.parse(daysAgo(1, 9)) + 30 * 60_000).toISOString();
+    const to = daysAgo(1, 11);
+    const body = (await getJson(`/api/v1/entities/alpha/sources?from=${from}&to=${to}`)) as unknown as Breakdown;
+    expect(body.total.n).toBe(1);
+    expect(body.items.map((item) => [item.source, item.n])).toEqual([['hn', 1]]);
+    const weekly = (await getJson(`/api/v1/entities/alpha/sentiment?from=${from}&to=${to}&bucket=week`)) as { series: Array<{ n: number }> };
+    expect(weekly.series.reduce((n, point) => n + point.n, 0)).toBeGreaterThan(body.total.n);
+    const empty = (await getJson(`/api/v1/entities/gamma/sources`)) as unknown as Breakdown;
+    expect(empty).toMatchObject({ total: { n: 0, score: null }, items: [] });
+  });
+
+  it('answers 400 naming the parameter and 404 for an unknown entity', async () => {
+    await expectError('/api/v1/entities/alpha/sources?from=2026-02-30', 400, /^from: /);
+    await expectError('/api/v1/entities/alpha/sources?to=2001-01-01&from=2002-01-01', 400, /^from: /);
+    await expectError('/api/v1/entities/nobody/sources', 404, /^no entity/);
   });
 });
 

@@ -192,6 +192,18 @@ export const SentimentSeries = z
   .object({ entity: z.string(), ...WindowFields, series: z.array(SeriesPointWithStart), events: z.array(Event) })
   .openapi('SentimentSeries');
 
+export const SourceBreakdownQuery = z.object({ from: FromParam, to: ToParam });
+
+export const SourceBreakdown = z
+  .object({
+    entity: z.string(),
+    from: z.string(),
+    to: z.string(),
+    total: SeriesPoint,
+    items: z.array(SeriesPoint.extend({ source: z.string(), share: z.number().nullable().openapi({ description: "this source's mentions over the window's" }) })),
+  })
+  .openapi('SourceBreakdown');
+
 export const AspectScore = z
   .object({
     aspect: z.string(),

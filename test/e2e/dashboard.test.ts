@@ -91,6 +91,27 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     await page.close();
   });
 
+  it('the by-source rows add up to the window total, from one request for exactly that window', async () => {
+    const requests: string[] = [];
+    const page = await context.newPage();
+    page.on('request', (r) => {
+      if (r.url().includes('/api/v1/entities/cursor/')) requests.push(r.url());
+    });
+    await page.goto(`${server.url}/entity/cursor?range=30d`);
+    await page.locator('.source-table tbody tr').first().waitFor();
+    await page.locator('.window-total').waitFor();
+    const rows = (await page.locator('.source-table tbody td.num:first-of-type').allTextContents()).map((text) => Number(text.replace(/[^0-9]/g, '')));
+    const total = Number((await page.locator('.window-total').textContent())!.match(/^([\d,]+) mentions/)![1]!.replace(/,/g, ''));
+    expect(rows.length).toBeGreaterThan(1);
+    expect(rows.reduce((n, count) => n + count, 0)).toBe(total);
+    expect(total).toBeGreaterThan(0);
+    const breakdowns = requests.filter((url) => url.includes('/cursor/sources?'));
+    expect(breakdowns).toHaveLength(1);
+    // The window the page asked for is the window the total is over; no per-source series requests.
+    expect(requests.filter((url) => url.includes('/sentiment?') && url.includes('source='))).toEqual([]);
+    await page.close();
+  });
+
   it('changing the source filter changes the series request and the URL, and back undoes it', async () => {
     const page = await openPage('/entity/cursor');
     await page.locator('.chart-card canvas').first().waitFor();

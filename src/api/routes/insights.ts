@@ -16,11 +16,13 @@ import {
   PostsQuery,
   SentimentSeries,
   SeriesQuery,
+  SourceBreakdown,
+  SourceBreakdownQuery,
 } from '../schemas.ts';
 import { buildAspectBreakdown } from '../views/aspects.ts';
 import { buildEntityExport, toExportCsv } from '../views/export.ts';
 import { buildPostPage } from '../views/posts.ts';
-import { buildComparison, buildSentimentSeries } from '../views/series.ts';
+import { buildComparison, buildSentimentSeries, buildSourceBreakdown } from '../views/series.ts';
 
 const json = <T>(schema: T) => ({ 'application/json': { schema } });
 const errors = errorResponses(400, 404, 429);
@@ -55,6 +57,24 @@ export function registerInsightRoutes(app: App, deps: RouteDeps): void {
       const query = c.req.valid('query');
       const now = checkWindow(query);
       return deps.heavyReads.run(async () => c.json(await buildSentimentSeries(deps.db, entity, query, now), 200));
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/entities/{slug}/sources',
+      tags: ['series'],
+      summary: 'Mentions in exactly [from, to), in total and per source, each with the statistics of a series point; the sources add up to the total',
+      request: { params: EntitySlugParam, query: SourceBreakdownQuery },
+      responses: { 200: { description: 'the window per source', content: json(SourceBreakdown) }, ...heavyErrors },
+    }),
+    async (c) => {
+      const entity = await requireEntity(deps, c.req.valid('param').slug);
+      const query = c.req.valid('query');
+      const now = new Date();
+      planRange(query, now);
+      return deps.heavyReads.run(async () => c.json(await buildSourceBreakdown(deps.db, entity, query, now), 200));
     },
   );
 

@@ -1,8 +1,8 @@
-import { planSeriesWindow, type SeriesWindow, type SeriesWindowInput } from '../../core/series-window.ts';
-import { computeShareOfVoice, summarize, type RollupSums, type SeriesPoint } from '../../core/stats.ts';
+import { planRange, planSeriesWindow, type SeriesWindow, type SeriesWindowInput } from '../../core/series-window.ts';
+import { addSums, computeShareOfVoice, EMPTY_SUMS, summarize, type RollupSums, type SeriesPoint } from '../../core/stats.ts';
 import type { EntityRecord, Executor } from '../../db/queries/entities.ts';
 import { listEvents, type EventRecord } from '../../db/queries/events.ts';
-import { getBucketSums } from '../../db/queries/series.ts';
+import { getBucketSums, getSourceSums } from '../../db/queries/series.ts';
 
 export type PointWithStart = SeriesPoint & { bucketStart: string };
 
@@ -72,4 +72,22 @@ export async function buildComparison(db: Executor, entities: EntityRecord[], in
     });
   }
   return { ...presentWindow(window, input.source), entities: series };
+}
+
+/**
+ * An entity's mentions in exactly [from, to), in total and per source, each with the statistics of
+ * a series point and its share of the total. No buckets: the total is the same whatever bucket a
+ * chart of the window uses, and the sources add up to it.
+ */
+export async function buildSourceBreakdown(db: Executor, entity: EntityRecord, input: { from?: Date | undefined; to?: Date | undefined }, now = new Date()) {
+  const { from, to } = planRange(input, now);
+  const rows = await getSourceSums(db, { entityId: entity.id, from, to });
+  const total = rows.reduce<RollupSums>((sum, row) => addSums(sum, row.sums), { ...EMPTY_SUMS });
+  return {
+    entity: entity.slug,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    total: summarize(total),
+    items: rows.map((row) => ({ source: row.source, share: total.n > 0 ? row.sums.n / total.n : null, ...summarize(row.sums) })),
+  };
 }

@@ -8,7 +8,7 @@ import { migrate } from '../migrate.ts';
 import { getAspectWindowSums } from './aspects.ts';
 import { addToRollups, rebuildRollups } from './ingest.ts';
 import { listMentionedPosts } from './posts.ts';
-import { getBucketSums, getBucketSumsFromMentions } from './series.ts';
+import { getBucketSums, getBucketSumsFromMentions, getSourceSums } from './series.ts';
 
 // Week of Monday 2026-03-02: one mention on the 2nd, three on the 3rd, none on the 4th.
 const WEEK: MentionSeed[] = [
@@ -167,5 +167,24 @@ describeOnBothTargets('rollup series queries', (get) => {
     expect((await listMentionedPosts(db, { ...base, q: '100% BROKEN_build' })).map((p) => p.postId)).toEqual([postIds[1]]);
     expect(await listMentionedPosts(db, { ...base, q: '%' })).toHaveLength(1);
     expect(await listMentionedPosts(db, { ...base, q: 'broken build' })).toHaveLength(0);
+  });
+
+  it('sums each source over exactly [from, to), to the minute, equal to the raw mentions with their weights', async () => {
+    const db = get().db;
+    const from = new Date('2026-03-03T09:15:00Z');
+    const to = new Date('2026-03-03T20:00:00Z');
+    const bySource = await getSourceSums(db, { entityId: alpha, from, to });
+    // 09:00 (reddit, before from) and 20:00 (at to, excluded) are outside, though their hours are not.
+    expect(bySource.map((row) => [row.source, row.sums.n])).toEqual([['hn', 1]]);
+    const wide = await getSourceSums(db, { entityId: alpha, from: new Date('2026-03-02T00:00:00Z'), to: new Date('2026-03-09T00:00:00Z') });
+    // hn: the week's three and any a test above added; each source is checked against the raw mentions below.
+    expect(wide.map((row) => row.source)).toEqual(['hn', 'reddit']);
+    for (const row of wide) {
+      const raw = await getBucketSumsFromMentions(db, { entityIds: [alpha], starts: [new Date('2026-03-02T00:00:00Z')], end: new Date('2026-03-09T00:00:00Z'), source: row.source });
+      expect(row.sums.n).toBe(raw.get(alpha)![0]!.n);
+      expect(row.sums.weightSum).toBeCloseTo(raw.get(alpha)![0]!.weightSum, 9);
+      expect(row.sums.weightedScoreSum).toBeCloseTo(raw.get(alpha)![0]!.weightedScoreSum, 9);
+    }
+    expect(wide.find((row) => row.source === 'reddit')!.sums.weightSum).toBeCloseTo(1 + Math.log(10), 9);
   });
 });

@@ -60,29 +60,35 @@ export async function getBucketSums(db: Executor, query: SeriesQuery): Promise<M
   return result;
 }
 
+/** RollupSums of the rows of `mentionSamples`, summed as the rollups sum them (weights: computeEngagementWeight). */
+const MENTION_SUM_COLUMNS = sql`
+  count(*)::int AS n,
+  (count(*) FILTER (WHERE label = 'positive'))::int AS positive,
+  (count(*) FILTER (WHERE label = 'neutral'))::int AS neutral,
+  (count(*) FILTER (WHERE label = 'negative'))::int AS negative,
+  sum(s) AS "scoreSum", sum(s * s) AS "scoreSqSum", sum(w) AS "weightSum", sum(w * w) AS "weightSqSum",
+  sum(w * s) AS "weightedScoreSum", sum(w * s * s) AS "weightedScoreSqSum"`;
+
+function mentionSamples(entityIds: number[], from: Date, to: Date, source: string | undefined) {
+  return sql`
+    SELECT entity_id, created_at, source, label, score::float8 AS s, 1 + ln(1 + greatest(engagement, 0)) AS w
+    FROM mentions
+    WHERE entity_id = ANY(${entityIds}::int[])
+      AND created_at >= ${from.toISOString()}::timestamptz AND created_at < ${to.toISOString()}::timestamptz
+      ${source === undefined ? sql`` : sql`AND source = ${source}`}`;
+}
+
 /**
  * The same buckets computed from the raw mentions, for checks and the benchmark: what the rollups
- * must equal. Weights follow computeEngagementWeight.
+ * must equal.
  */
 export async function getBucketSumsFromMentions(db: Executor, query: SeriesQuery): Promise<Map<number, RollupSums[]>> {
   const result = new Map<number, RollupSums[]>(query.entityIds.map((id) => [id, query.starts.map(() => ({ ...EMPTY_SUMS }))]));
   const first = query.starts[0];
   if (first === undefined || query.entityIds.length === 0) return result;
   const rows = await sql<SummedRow & { entity_id: number; i: number }>`
-    SELECT entity_id, width_bucket(created_at, ${query.starts.map((s) => s.toISOString())}::timestamptz[]) AS i,
-      count(*)::int AS n,
-      (count(*) FILTER (WHERE label = 'positive'))::int AS positive,
-      (count(*) FILTER (WHERE label = 'neutral'))::int AS neutral,
-      (count(*) FILTER (WHERE label = 'negative'))::int AS negative,
-      sum(s) AS "scoreSum", sum(s * s) AS "scoreSqSum", sum(w) AS "weightSum", sum(w * w) AS "weightSqSum",
-      sum(w * s) AS "weightedScoreSum", sum(w * s * s) AS "weightedScoreSqSum"
-    FROM (
-      SELECT entity_id, created_at, label, score::float8 AS s, 1 + ln(1 + greatest(engagement, 0)) AS w
-      FROM mentions
-      WHERE entity_id = ANY(${query.entityIds}::int[])
-        AND created_at >= ${first.toISOString()}::timestamptz AND created_at < ${query.end.toISOString()}::timestamptz
-        ${query.source === undefined ? sql`` : sql`AND source = ${query.source}`}
-    ) m
+    SELECT entity_id, width_bucket(created_at, ${query.starts.map((s) => s.toISOString())}::timestamptz[]) AS i, ${MENTION_SUM_COLUMNS}
+    FROM (${mentionSamples(query.entityIds, first, query.end, query.source)}) m
     GROUP BY 1, 2`.execute(db);
   for (const row of rows.rows) {
     const list = result.get(row.entity_id);
@@ -90,4 +96,23 @@ export async function getBucketSumsFromMentions(db: Executor, query: SeriesQuery
     if (list !== undefined && index >= 0 && index < list.length) list[index] = toRollupSums(row);
   }
   return result;
+}
+
+export interface SourceSums {
+  source: string;
+  sums: RollupSums;
+}
+
+/**
+ * One entity's mentions in exactly [from, to), per source, most mentions first. Read from the
+ * mentions themselves, so no bucket edge widens the window: the sources add up to the window.
+ */
+export async function getSourceSums(db: Executor, query: { entityId: number; from: Date; to: Date }): Promise<SourceSums[]> {
+  const rows = await sql<SummedRow & { source: string }>`
+    SELECT source, ${MENTION_SUM_COLUMNS}
+    FROM (${mentionSamples([query.entityId], query.from, query.to, undefined)}) m
+    GROUP BY 1`.execute(db);
+  return rows.rows
+    .map((row) => ({ source: row.source, sums: toRollupSums(row) }))
+    .sort((a, b) => b.sums.n - a.sums.n || a.source.localeCompare(b.source));
 }

@@ -13,6 +13,7 @@ export type Events = z.infer<typeof S.EventList>;
 export type SentimentSeries = z.infer<typeof S.SentimentSeries>;
 export type AspectScore = z.infer<typeof S.AspectScore>;
 export type Aspects = z.infer<typeof S.AspectBreakdown>;
+export type SourceBreakdown = z.infer<typeof S.SourceBreakdown>;
 export type PostItem = z.infer<typeof S.PostItem>;
 export type PostPage = z.infer<typeof S.PostPage>;
 export type Compare = z.infer<typeof S.CompareResult>;

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type ApiError } from '../api/client.ts';
-import type { PostItem, SeriesPoint } from '../api/types.ts';
+import type { PostItem, SeriesPoint, SourceBreakdown as SourceBreakdownData } from '../api/types.ts';
 import { AspectBars } from '../components/aspect-bars.tsx';
 import { SentimentChart } from '../components/charts.tsx';
 import { Link } from '../components/link.tsx';
@@ -9,7 +9,7 @@ import { Change, Score } from '../components/score.tsx';
 import { EmptyState, ErrorState, NoDataHint, Skeleton } from '../components/states.tsx';
 import { WindowPicker } from '../components/window-picker.tsx';
 import { formatCount, formatDate, formatPercent, formatScore, scoreTone } from '../lib/format.ts';
-import { useResource } from '../lib/use-resource.ts';
+import { useResource, type Resource } from '../lib/use-resource.ts';
 import { buildHref, useUrlState } from '../lib/url-state.ts';
 import { readTimeWindow } from '../lib/window.ts';
 
@@ -42,6 +42,8 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
   const seriesKey = `series:${slug}:${w.from}:${w.to}:${w.bucket}:${source}`;
   const series = useResource(seriesKey, (signal) => api.getSentiment(slug, { ...windowQuery, bucket: w.bucket }, { signal }));
   const aspects = useResource(`aspects:${slug}:${w.from}:${w.to}:${source}`, (signal) => api.getAspects(slug, windowQuery, { signal }));
+  // Exact [from, to) per source: the window total and the by-source rows come from this one answer.
+  const bySource = useResource(`by-source:${slug}:${w.from}:${w.to}`, (signal) => api.getSourceBreakdown(slug, { from: w.from, to: w.to }, { signal }));
   const sources = useResource('sources', (signal) => api.listSources({ signal }));
   const sourceNames = sources.data?.items.map((s) => s.name) ?? [];
   if (source && !sourceNames.includes(source)) sourceNames.push(source);
@@ -58,6 +60,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
 
   const e = entity.data;
   const totals = series.data ? totalSeries(series.data.series) : null;
+  const windowTotal = bySource.data ? (source ? (bySource.data.items.find((item) => item.source === source) ?? { n: 0, score: null }) : bySource.data.total) : null;
 
   return (
     <section aria-labelledby="entity-title">
@@ -123,9 +126,9 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
             ))}
           </select>
         </label>
-        {totals && (
+        {windowTotal && (
           <p className="muted small window-total">
-            {formatCount(totals.n)} mentions from {formatDate(w.from)} to {formatDate(new Date(Date.parse(w.to) - 1))}, mean <span className={`tone-${scoreTone(totals.score)}`}>{formatScore(totals.score)}</span>
+            {formatCount(windowTotal.n)} mentions from {formatDate(w.from)} to {formatDate(new Date(Date.parse(w.to) - 1))}, mean <span className={`tone-${scoreTone(windowTotal.score)}`}>{formatScore(windowTotal.score)}</span>
           </p>
         )}
       </div>
@@ -162,7 +165,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
       <div className="two-col">
         <div className="card">
           <h2>By source</h2>
-          <SourceBreakdown slug={slug} from={w.from} to={w.to} names={sources.data?.items.map((s) => s.name) ?? null} selected={source} onSelect={(name) => setQuery({ source: name })} />
+          <SourceBreakdown resource={bySource} selected={source} onSelect={(name) => setQuery({ source: name })} />
         </div>
         <div className="card">
           <h2>Aspects</h2>
@@ -201,18 +204,12 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
   );
 }
 
-function SourceBreakdown({ slug, from, to, names, selected, onSelect }: { slug: string; from: string; to: string; names: string[] | null; selected: string; onSelect: (name: string | null) => void }) {
-  const key = names ? `by-source:${slug}:${from}:${to}:${names.join(',')}` : null;
-  const breakdown = useResource(key, async (signal) => {
-    const rows = await Promise.all(
-      (names ?? []).map(async (name) => ({ name, ...totalSeries((await api.getSentiment(slug, { from, to, source: name, bucket: 'month' }, { signal })).series) })),
-    );
-    return rows.filter((r) => r.n > 0).sort((a, b) => b.n - a.n);
-  });
-  if (breakdown.error) return <ErrorState error={breakdown.error} onRetry={breakdown.retry} what="the per-source figures" />;
-  if (!breakdown.data) return <Skeleton lines={4} />;
-  if (breakdown.data.length === 0) return <p className="muted">No source mentioned it in this window.</p>;
-  const max = Math.max(...breakdown.data.map((r) => r.n));
+function SourceBreakdown({ resource, selected, onSelect }: { resource: Resource<SourceBreakdownData>; selected: string; onSelect: (name: string | null) => void }) {
+  if (resource.error) return <ErrorState error={resource.error} onRetry={resource.retry} what="the per-source figures" />;
+  if (!resource.data) return <Skeleton lines={4} />;
+  const rows = resource.data.items.map((item) => ({ name: item.source, n: item.n, score: item.score }));
+  if (rows.length === 0) return <p className="muted">No source mentioned it in this window.</p>;
+  const max = Math.max(...rows.map((r) => r.n));
   return (
     <table className="source-table">
       <thead>
@@ -223,7 +220,7 @@ function SourceBreakdown({ slug, from, to, names, selected, onSelect }: { slug: 
         </tr>
       </thead>
       <tbody>
-        {breakdown.data.map((r) => (
+        {rows.map((r) => (
           <tr key={r.name} className={selected === r.name ? 'selected' : undefined}>
             <th scope="row">
               <button type="button" className="link-button" aria-pressed={selected === r.name} onClick={() => onSelect(selected === r.name ? null : r.name)}>
