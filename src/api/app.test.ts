@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/client.ts';
@@ -82,6 +83,22 @@ describe('entities', () => {
     expect(again.status).toBe(304);
   });
 
+  it('compresses a large answer for a client that accepts gzip, with the same weak ETag as the plain one', async () => {
+    const plain = await app.request('/api/v1/entities');
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const plainBody = Buffer.from(await plain.arrayBuffer());
+    const zipped = await app.request('/api/v1/entities', { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(zipped.headers.get('vary')).toMatch(/Accept-Encoding/);
+    const zippedBody = Buffer.from(await zipped.arrayBuffer());
+    expect(gunzipSync(zippedBody).equals(plainBody)).toBe(true);
+    expect(zippedBody.length).toBeLessThan(plainBody.length / 4);
+    expect(zipped.headers.get('etag')).toMatch(/^W\//);
+    expect(zipped.headers.get('etag')).toBe(plain.headers.get('etag'));
+    const revalidated = await app.request('/api/v1/entities', { headers: { 'accept-encoding': 'gzip', 'if-none-match': zipped.headers.get('etag')! } });
+    expect(revalidated.status).toBe(304);
+  });
+
   it('404s an unknown entity and 400s a malformed slug, naming it', async () => {
     const missing = await app.request('/api/v1/entities/no-such-thing');
     expect(missing.status).toBe(404);
@@ -151,6 +168,7 @@ describe('cross-cutting', () => {
       '/api/v1/entities/{slug}/export',
       '/api/v1/entities/{slug}/posts',
       '/api/v1/entities/{slug}/sentiment',
+      '/api/v1/entities/{slug}/sources',
       '/api/v1/events',
       '/api/v1/sources',
       '/health',

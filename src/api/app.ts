@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
+import { compress } from 'hono/compress';
 import { cors } from 'hono/cors';
 import { etag } from 'hono/etag';
 import { matchedRoutes } from 'hono/route';
@@ -59,6 +60,14 @@ function routeLabel(c: Parameters<MiddlewareHandler>[0]): string {
   return matchedRoutes(c).findLast((route) => route.method !== 'ALL' && !route.path.includes('*'))?.path ?? 'other';
 }
 
+const gzip = compress();
+
+/** Compresses answers (JSON, CSV, the dashboard's files) for clients that accept gzip or deflate, saying so in Vary. */
+const compressResponses: MiddlewareHandler = async (c, next) => {
+  await gzip(c, next);
+  if (c.res.headers.has('Content-Encoding')) c.res.headers.append('Vary', 'Accept-Encoding');
+};
+
 export function createApp(deps: AppDeps): App {
   const app = new OpenAPIHono({
     defaultHook: (result, c) => {
@@ -89,6 +98,9 @@ export function createApp(deps: AppDeps): App {
     app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'Content-Type': metrics.contentType }));
   }
   app.use('*', securityHeaders());
+  // Outermost of what follows: the ETag and the response cache see the plain body; ETags are weak
+  // because the gzip and plain answers are the same representation.
+  app.use('*', compressResponses);
 
   if (deps.settings.corsOrigins.length > 0) {
     app.use('/api/*', cors({ origin: deps.settings.corsOrigins, allowHeaders: ['Authorization', 'Content-Type'] }));
@@ -96,7 +108,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/api/*', rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
   app.use('/api/*', limitBodySize);
   app.use('/api/*', refuseNulInQuery);
-  app.use('/api/*', etag());
+  app.use('/api/*', etag({ weak: true }));
   if (deps.responseCacheMs) app.use('/api/v1/*', createResponseCache({ ttlMs: deps.responseCacheMs }).middleware);
   app.use('/api/*', async (c, next) => {
     await next();

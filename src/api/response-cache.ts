@@ -79,7 +79,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       if (c.res.status === 200) {
         const body = await c.res.clone().arrayBuffer();
         // Tagged once here, so the ETag middleware does not hash the same body on every hit.
-        if (!c.res.headers.has('etag')) c.res.headers.set('etag', `"${createHash('sha1').update(new Uint8Array(body)).digest('hex')}"`);
+        if (!c.res.headers.has('etag')) c.res.headers.set('etag', `W/"${createHash('sha1').update(new Uint8Array(body)).digest('hex')}"`);
         entry = { body, status: 200, headers: [...c.res.headers], expires: now() + options.ttlMs };
         keep(key, entry);
       }
