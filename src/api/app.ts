@@ -97,10 +97,10 @@ export function createApp(deps: AppDeps): App {
     });
     app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'Content-Type': metrics.contentType }));
   }
-  app.use('*', securityHeaders());
-  // Outermost of what follows: the ETag and the response cache see the plain body; ETags are weak
-  // because the gzip and plain answers are the same representation.
+  // Outside everything below, so the page's CSP hashes, the ETags and the response cache all see the
+  // plain body; ETags are weak because the gzip and plain answers are the same representation.
   app.use('*', compressResponses);
+  app.use('*', securityHeaders());
 
   if (deps.settings.corsOrigins.length > 0) {
     app.use('/api/*', cors({ origin: deps.settings.corsOrigins, allowHeaders: ['Authorization', 'Content-Type'] }));
