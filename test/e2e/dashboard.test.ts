@@ -91,11 +91,11 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     await page.close();
   });
 
-  it('the by-source rows add up to the window total, from one request for exactly that window', async () => {
+  it('the by-source rows add up to the window total, from one request for exactly that window; the page makes at most 6', async () => {
     const requests: string[] = [];
     const page = await context.newPage();
     page.on('request', (r) => {
-      if (r.url().includes('/api/v1/entities/cursor/')) requests.push(r.url());
+      if (new URL(r.url()).pathname.startsWith('/api/')) requests.push(r.url());
     });
     await page.goto(`${server.url}/entity/cursor?range=30d`);
     await page.locator('.source-table tbody tr').first().waitFor();
@@ -109,6 +109,9 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     expect(breakdowns).toHaveLength(1);
     // The window the page asked for is the window the total is over; no per-source series requests.
     expect(requests.filter((url) => url.includes('/sentiment?') && url.includes('source='))).toEqual([]);
+    // The whole page: entity, series, aspects, source list, this breakdown and the feed.
+    await page.locator('.post').first().waitFor();
+    expect(requests.length, requests.join('\n')).toBeLessThanOrEqual(6);
     await page.close();
   });
 
