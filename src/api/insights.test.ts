@@ -133,6 +133,20 @@ describe('GET /api/v1/entities/{slug}/sources', () => {
     expect(body.items[0]!.score).toBeCloseTo(0.125, 10);
     expect(body.items[1]).toMatchObject({ score: -1, scoreLow: null });
     expect(body.items.reduce((n, item) => n + item.n, 0)).toBe(body.total.n);
+    expect(body.total).toMatchObject({ previousN: 0, previousScore: null, change: null, significant: false });
+  });
+
+  it('gives the change of the total and of each source against the window of the same length before', async () => {
+    const body = (await getJson(`/api/v1/entities/alpha/sources?from=${daysAgo(7, 0)}&to=${daysAgo(-1, 0)}`)) as unknown as Breakdown & { previousFrom: string };
+    expect(body.previousFrom).toBe(daysAgo(15, 0));
+    expect(body.total).toMatchObject({ n: 4, previousN: 1, previousScore: 0.5, significant: false, changeLow: null });
+    expect(body.total.change).toBeCloseTo(-0.25 - 0.5, 10);
+    expect(body.items.map((item) => [item.source, item.n, item.previousN])).toEqual([
+      ['hn', 3, 1],
+      ['reddit', 1, 0],
+    ]);
+    expect(body.items[0]!.change).toBeCloseTo(0 - 0.5, 10);
+    expect(body.items[1]!.change).toBeNull();
   });
 
   it('counts exactly [from, to), whatever bucket a chart of the window would use', async () => {
@@ -141,7 +155,11 @@ describe('GET /api/v1/entities/{slug}/sources', () => {
     const to = daysAgo(1, 11);
     const body = (await getJson(`/api/v1/entities/alpha/sources?from=${from}&to=${to}`)) as unknown as Breakdown;
     expect(body.total.n).toBe(1);
-    expect(body.items.map((item) => [item.source, item.n])).toEqual([['hn', 1]]);
+    // reddit is listed for its mention in the window before (09:00 is there), with none in this one.
+    expect(body.items.map((item) => [item.source, item.n, item.previousN])).toEqual([
+      ['hn', 1, 0],
+      ['reddit', 0, 1],
+    ]);
     const weekly = (await getJson(`/api/v1/entities/alpha/sentiment?from=${from}&to=${to}&bucket=week`)) as { series: Array<{ n: number }> };
     expect(weekly.series.reduce((n, point) => n + point.n, 0)).toBeGreaterThan(body.total.n);
     const empty = (await getJson(`/api/v1/entities/gamma/sources`)) as unknown as Breakdown;

@@ -194,13 +194,23 @@ export const SentimentSeries = z
 
 export const SourceBreakdownQuery = z.object({ from: FromParam, to: ToParam });
 
+const WindowFigures = SeriesPoint.extend({
+  previousN: z.number().int().openapi({ description: 'mentions in the window of the same length before' }),
+  previousScore: z.number().nullable(),
+  change: z.number().nullable().openapi({ description: 'score - previousScore; null when either window is empty' }),
+  changeLow: z.number().nullable(),
+  changeHigh: z.number().nullable(),
+  significant: z.boolean().openapi({ description: "Welch's t-test of the two means, p < 0.05" }),
+});
+
 export const SourceBreakdown = z
   .object({
     entity: z.string(),
     from: z.string(),
     to: z.string(),
-    total: SeriesPoint,
-    items: z.array(SeriesPoint.extend({ source: z.string(), share: z.number().nullable().openapi({ description: "this source's mentions over the window's" }) })),
+    previousFrom: z.string(),
+    total: WindowFigures,
+    items: z.array(WindowFigures.extend({ source: z.string(), share: z.number().nullable().openapi({ description: "this source's mentions over the window's" }) })),
   })
   .openapi('SourceBreakdown');
 

@@ -105,6 +105,10 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     expect(rows.length).toBeGreaterThan(1);
     expect(rows.reduce((n, count) => n + count, 0)).toBe(total);
     expect(total).toBeGreaterThan(0);
+    // The header follows the same window, not a fixed 7 days.
+    const header = page.locator('.headline-stats div', { hasText: 'Mentions (30 days)' }).locator('dd');
+    await page.waitForFunction("!document.querySelector('.headline-stats')?.textContent?.includes('…')");
+    expect(Number((await header.textContent())!.replace(/[^0-9]/g, ''))).toBe(total);
     const breakdowns = requests.filter((url) => url.includes('/cursor/sources?'));
     expect(breakdowns).toHaveLength(1);
     // The window the page asked for is the window the total is over; no per-source series requests.

@@ -1,5 +1,5 @@
-import { planRange, planSeriesWindow, type SeriesWindow, type SeriesWindowInput } from '../../core/series-window.ts';
-import { addSums, computeShareOfVoice, EMPTY_SUMS, summarize, type RollupSums, type SeriesPoint } from '../../core/stats.ts';
+import { planRange, planSeriesWindow, previousRange, type SeriesWindow, type SeriesWindowInput } from '../../core/series-window.ts';
+import { addSums, compareWindows, computeShareOfVoice, EMPTY_SUMS, summarize, type RollupSums, type SeriesPoint } from '../../core/stats.ts';
 import type { EntityRecord, Executor } from '../../db/queries/entities.ts';
 import { listEvents, type EventRecord } from '../../db/queries/events.ts';
 import { getBucketSums, getSourceSums } from '../../db/queries/series.ts';
@@ -74,20 +74,38 @@ export async function buildComparison(db: Executor, entities: EntityRecord[], in
   return { ...presentWindow(window, input.source), entities: series };
 }
 
+/** A window's statistics with the change of its mean score against the window before it. */
+function presentWindowFigures(current: RollupSums, previous: RollupSums) {
+  const comparison = compareWindows(current, previous);
+  return {
+    ...summarize(current),
+    previousN: previous.n,
+    previousScore: comparison.previousScore,
+    change: comparison.change,
+    changeLow: comparison.changeLow,
+    changeHigh: comparison.changeHigh,
+    significant: comparison.significant,
+  };
+}
+
 /**
  * An entity's mentions in exactly [from, to), in total and per source, each with the statistics of
- * a series point and its share of the total. No buckets: the total is the same whatever bucket a
- * chart of the window uses, and the sources add up to it.
+ * a series point, its change against the window of the same length before, and its share of the
+ * total. No buckets: the total is the same whatever bucket a chart of the window uses, and the
+ * sources add up to it.
  */
 export async function buildSourceBreakdown(db: Executor, entity: EntityRecord, input: { from?: Date | undefined; to?: Date | undefined }, now = new Date()) {
   const { from, to } = planRange(input, now);
-  const rows = await getSourceSums(db, { entityId: entity.id, from, to });
-  const total = rows.reduce<RollupSums>((sum, row) => addSums(sum, row.sums), { ...EMPTY_SUMS });
+  const previous = previousRange(from, to);
+  const rows = await getSourceSums(db, { entityId: entity.id, from, to, previousFrom: previous.from });
+  const total = (pick: 'current' | 'previous') => rows.reduce<RollupSums>((sum, row) => addSums(sum, row[pick]), { ...EMPTY_SUMS });
+  const current = total('current');
   return {
     entity: entity.slug,
     from: from.toISOString(),
     to: to.toISOString(),
-    total: summarize(total),
-    items: rows.map((row) => ({ source: row.source, share: total.n > 0 ? row.sums.n / total.n : null, ...summarize(row.sums) })),
+    previousFrom: previous.from.toISOString(),
+    total: presentWindowFigures(current, total('previous')),
+    items: rows.map((row) => ({ source: row.source, share: current.n > 0 ? row.current.n / current.n : null, ...presentWindowFigures(row.current, row.previous) })),
   };
 }

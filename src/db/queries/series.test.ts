@@ -169,22 +169,30 @@ describeOnBothTargets('rollup series queries', (get) => {
     expect(await listMentionedPosts(db, { ...base, q: 'broken build' })).toHaveLength(0);
   });
 
-  it('sums each source over exactly [from, to), to the minute, equal to the raw mentions with their weights', async () => {
+  it('sums each source over exactly [from, to) and the window before, to the minute, equal to the raw mentions with their weights', async () => {
     const db = get().db;
     const from = new Date('2026-03-03T09:15:00Z');
     const to = new Date('2026-03-03T20:00:00Z');
-    const bySource = await getSourceSums(db, { entityId: alpha, from, to });
-    // 09:00 (reddit, before from) and 20:00 (at to, excluded) are outside, though their hours are not.
-    expect(bySource.map((row) => [row.source, row.sums.n])).toEqual([['hn', 1]]);
-    const wide = await getSourceSums(db, { entityId: alpha, from: new Date('2026-03-02T00:00:00Z'), to: new Date('2026-03-09T00:00:00Z') });
+    const bySource = await getSourceSums(db, { entityId: alpha, from, to, previousFrom: new Date('2026-03-02T22:30:00Z') });
+    // 09:00 (reddit, before from) and 20:00 (at to, excluded) are outside, though their hours are not;
+    // 09:00 is in the window before, 2026-03-02T10:15 is before that one.
+    expect(bySource.map((row) => [row.source, row.current.n, row.previous.n])).toEqual([
+      ['hn', 1, 0],
+      ['reddit', 0, 1],
+    ]);
+    const week = { from: new Date('2026-03-02T00:00:00Z'), to: new Date('2026-03-09T00:00:00Z'), previousFrom: new Date('2026-02-23T00:00:00Z') };
+    const wide = await getSourceSums(db, { entityId: alpha, ...week });
     // hn: the week's three and any a test above added; each source is checked against the raw mentions below.
     expect(wide.map((row) => row.source)).toEqual(['hn', 'reddit']);
+    expect(wide[0]!.previous.n).toBe(2);
     for (const row of wide) {
-      const raw = await getBucketSumsFromMentions(db, { entityIds: [alpha], starts: [new Date('2026-03-02T00:00:00Z')], end: new Date('2026-03-09T00:00:00Z'), source: row.source });
-      expect(row.sums.n).toBe(raw.get(alpha)![0]!.n);
-      expect(row.sums.weightSum).toBeCloseTo(raw.get(alpha)![0]!.weightSum, 9);
-      expect(row.sums.weightedScoreSum).toBeCloseTo(raw.get(alpha)![0]!.weightedScoreSum, 9);
+      const raw = await getBucketSumsFromMentions(db, { entityIds: [alpha], starts: [week.previousFrom, week.from], end: week.to, source: row.source });
+      const [before, during] = raw.get(alpha)!;
+      expect([row.previous.n, row.current.n]).toEqual([before!.n, during!.n]);
+      expect(row.current.weightSum).toBeCloseTo(during!.weightSum, 9);
+      expect(row.current.weightedScoreSum).toBeCloseTo(during!.weightedScoreSum, 9);
+      expect(row.previous.scoreSum).toBeCloseTo(before!.scoreSum, 9);
     }
-    expect(wide.find((row) => row.source === 'reddit')!.sums.weightSum).toBeCloseTo(1 + Math.log(10), 9);
+    expect(wide.find((row) => row.source === 'reddit')!.current.weightSum).toBeCloseTo(1 + Math.log(10), 9);
   });
 });

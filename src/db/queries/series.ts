@@ -100,19 +100,27 @@ export async function getBucketSumsFromMentions(db: Executor, query: SeriesQuery
 
 export interface SourceSums {
   source: string;
-  sums: RollupSums;
+  /** [from, to) */
+  current: RollupSums;
+  /** [previousFrom, from) */
+  previous: RollupSums;
 }
 
 /**
- * One entity's mentions in exactly [from, to), per source, most mentions first. Read from the
- * mentions themselves, so no bucket edge widens the window: the sources add up to the window.
+ * One entity's mentions per source in exactly [from, to) and in [previousFrom, from), most mentions
+ * first, in one scan. Read from the mentions themselves, so no bucket edge widens either window: the
+ * sources add up to the window.
  */
-export async function getSourceSums(db: Executor, query: { entityId: number; from: Date; to: Date }): Promise<SourceSums[]> {
-  const rows = await sql<SummedRow & { source: string }>`
-    SELECT source, ${MENTION_SUM_COLUMNS}
-    FROM (${mentionSamples([query.entityId], query.from, query.to, undefined)}) m
-    GROUP BY 1`.execute(db);
-  return rows.rows
-    .map((row) => ({ source: row.source, sums: toRollupSums(row) }))
-    .sort((a, b) => b.sums.n - a.sums.n || a.source.localeCompare(b.source));
+export async function getSourceSums(db: Executor, query: { entityId: number; from: Date; to: Date; previousFrom: Date }): Promise<SourceSums[]> {
+  const rows = await sql<SummedRow & { source: string; cur: boolean }>`
+    SELECT source, created_at >= ${query.from.toISOString()}::timestamptz AS cur, ${MENTION_SUM_COLUMNS}
+    FROM (${mentionSamples([query.entityId], query.previousFrom, query.to, undefined)}) m
+    GROUP BY 1, 2`.execute(db);
+  const bySource = new Map<string, SourceSums>();
+  for (const row of rows.rows) {
+    const entry = bySource.get(row.source) ?? { source: row.source, current: { ...EMPTY_SUMS }, previous: { ...EMPTY_SUMS } };
+    entry[row.cur ? 'current' : 'previous'] = toRollupSums(row);
+    bySource.set(row.source, entry);
+  }
+  return [...bySource.values()].sort((a, b) => b.current.n - a.current.n || b.previous.n - a.previous.n || a.source.localeCompare(b.source));
 }

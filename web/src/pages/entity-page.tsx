@@ -60,7 +60,9 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
 
   const e = entity.data;
   const totals = series.data ? totalSeries(series.data.series) : null;
-  const windowTotal = bySource.data ? (source ? (bySource.data.items.find((item) => item.source === source) ?? { n: 0, score: null }) : bySource.data.total) : null;
+  // The header and the window total follow the window (and the source filter), like the chart.
+  const headline = bySource.data ? (source ? (bySource.data.items.find((item) => item.source === source) ?? null) : bySource.data.total) : null;
+  const windowTotal = bySource.data ? (headline ?? { n: 0, score: null }) : null;
 
   return (
     <section aria-labelledby="entity-title">
@@ -86,23 +88,23 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
         {e && (
           <dl className="headline-stats">
             <div>
-              <dt>Sentiment (7 days)</dt>
+              <dt>Sentiment ({w.days} days)</dt>
               <dd>
-                <Score value={e.summary.score} size="large" />
+                <Score value={headline?.score ?? null} size="large" />
               </dd>
             </div>
             <div>
-              <dt>Change</dt>
+              <dt>Change vs the {w.days} days before</dt>
               <dd>
-                <Change value={e.summary.change} significant={e.summary.significant} />
+                <Change value={headline?.change ?? null} significant={headline?.significant ?? false} />
               </dd>
             </div>
             <div>
-              <dt>Mentions (7 days)</dt>
-              <dd className="stat">{formatCount(e.summary.n)}</dd>
+              <dt>Mentions ({w.days} days)</dt>
+              <dd className="stat">{bySource.data ? formatCount(headline?.n ?? 0) : '…'}</dd>
             </div>
             <div>
-              <dt>Share of voice</dt>
+              <dt>Share of voice (7 days)</dt>
               <dd className="stat">{formatPercent(e.summary.shareOfVoice)}</dd>
             </div>
           </dl>
