@@ -32,6 +32,8 @@ export interface AppDeps {
   log: Pick<Logger, 'error' | 'info' | 'warn'>;
   /** The configured collectors, for GET /api/v1/sources. */
   sources: Array<{ name: string; enabled: boolean; intervalMs: number; skipReason: string | null }>;
+  /** Whether this process runs the collection schedule (serve without --no-collect); false when left out. */
+  collecting?: boolean;
   /** Whether the database is reachable and migrated (GET /ready). */
   checkReady: () => Promise<{ ready: boolean; reason?: string }>;
   /** Per-client limit on /api/* requests of every method; 600 a minute when left out. */

@@ -173,6 +173,33 @@ describe('GET /api/v1/entities/{slug}/sources', () => {
   });
 });
 
+describe('GET /api/v1/sources', () => {
+  type Sources = { collection: boolean; items: Array<{ name: string; enabled: boolean; skipReason: string | null; itemsCollected: number; mentionsStored: number }> };
+  const appWith = (collecting: boolean) =>
+    createApp({
+      db: database.db,
+      settings: { adminToken: ADMIN, corsOrigins: [] },
+      log: silent,
+      sources: [
+        { name: 'hn', enabled: true, intervalMs: 300_000, skipReason: null },
+        { name: 'reddit', enabled: true, intervalMs: 300_000, skipReason: 'REDDIT_CLIENT_ID is not set' },
+      ],
+      collecting,
+      checkReady: async () => ({ ready: true }),
+    });
+
+  it('says whether collection runs, why a source is skipped, and what is stored from each source by any path', async () => {
+    const body = (await (await appWith(false).request('/api/v1/sources')).json()) as Sources;
+    expect(body.collection).toBe(false);
+    // Mentions inserted directly (as import does), never collected: counted all the same.
+    expect(body.items).toEqual([
+      expect.objectContaining({ name: 'hn', skipReason: null, itemsCollected: 0, mentionsStored: 5 }),
+      expect.objectContaining({ name: 'reddit', skipReason: 'REDDIT_CLIENT_ID is not set', itemsCollected: 0, mentionsStored: 1 }),
+    ]);
+    expect(((await (await appWith(true).request('/api/v1/sources')).json()) as Sources).collection).toBe(true);
+  });
+});
+
 describe('GET /api/v1/entities/{slug}/aspects', () => {
   it('scores each aspect of the window against the window before', async () => {
     const body = (await getJson(`/api/v1/entities/alpha/aspects?from=${daysAgo(7, 0)}&to=${daysAgo(-1, 0)}`)) as { items: Json[] };

@@ -35,6 +35,7 @@ export function registerServe(program: Command): void {
         metrics,
         responseCacheMs: SERVE_RESPONSE_CACHE_MS,
         sources: sources.map((s) => ({ name: s.source.name, enabled: s.enabled, intervalMs: s.intervalMs, skipReason: s.source.skipReason() })),
+        collecting: options.collect && options.work,
         checkReady: () => checkReady(runtime.database),
       });
       const server = await startHttpServer(app, settings.host, options.port ?? settings.port).catch(async (error: unknown) => {

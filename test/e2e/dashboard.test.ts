@@ -184,6 +184,11 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     const page = await openPage('/sources');
     await page.locator('.source-card').first().waitFor();
     expect(await page.locator('.source-card[data-source="hn"]').count()).toBe(1);
+    // Served with --no-collect: said once, and no source claims a schedule; imported posts count.
+    expect(await page.locator('.notice').textContent()).toMatch(/Collection is off/);
+    expect(await page.locator('.source-card dt', { hasText: 'Every' }).count()).toBe(0);
+    const hnMentions = await page.locator('.source-card[data-source="hn"] .facts div', { hasText: 'Mentions stored' }).locator('dd').textContent();
+    expect(Number(hnMentions!.replace(/[^0-9]/g, ''))).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, 'sources.png'), fullPage: true });
     await page.close();
   });

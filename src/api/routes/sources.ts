@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { getSourceHealth } from '../../db/queries/runs.ts';
+import { getMentionCountsBySource, getSourceHealth } from '../../db/queries/runs.ts';
 import type { App, RouteDeps } from '../app.ts';
 import { errorResponses } from '../errors.ts';
 
@@ -15,7 +15,8 @@ const SourceStatus = z
     lastError: z.string().nullable(),
     lastErrorAt: z.string().nullable(),
     runs: z.number().int(),
-    itemsCollected: z.number().int(),
+    itemsCollected: z.number().int().openapi({ description: 'posts its collection runs stored' }),
+    mentionsStored: z.number().int().openapi({ description: 'mentions of tracked entities from this source stored by any path (collection, backfill, import); a post naming two entities counts twice' }),
   })
   .openapi('SourceStatus');
 
@@ -27,15 +28,26 @@ export function registerSourceRoutes(app: App, deps: RouteDeps): void {
       method: 'get',
       path: '/api/v1/sources',
       tags: ['sources'],
-      summary: 'Each collector: enabled, last run, last success, last error, items collected',
+      summary: 'Each collector: enabled, skipped and why, last run, last success, last error, what it collected and what is stored from it by any path',
       responses: {
-        200: { description: 'sources', content: { 'application/json': { schema: z.object({ items: z.array(SourceStatus) }) } } },
+        200: {
+          description: 'sources',
+          content: {
+            'application/json': {
+              schema: z.object({
+                collection: z.boolean().openapi({ description: 'whether this server runs the collection schedule (false under serve --no-collect); with a PostgreSQL server, workers may run it too' }),
+                items: z.array(SourceStatus),
+              }),
+            },
+          },
+        },
         ...errorResponses(429),
       },
     }),
     async (c) => {
-      const health = new Map((await getSourceHealth(deps.db)).map((h) => [h.source, h]));
-      const names = [...new Set([...deps.sources.map((s) => s.name), ...health.keys()])];
+      const [healthRows, mentions] = await Promise.all([getSourceHealth(deps.db), getMentionCountsBySource(deps.db)]);
+      const health = new Map(healthRows.map((h) => [h.source, h]));
+      const names = [...new Set([...deps.sources.map((s) => s.name), ...health.keys(), ...mentions.keys()])];
       const items = names.map((name) => {
         const configured = deps.sources.find((s) => s.name === name);
         const h = health.get(name);
@@ -43,7 +55,7 @@ export function registerSourceRoutes(app: App, deps: RouteDeps): void {
           name,
           enabled: configured?.enabled ?? false,
           intervalSeconds: configured ? Math.round(configured.intervalMs / 1000) : null,
-          skipReason: configured?.skipReason ?? null,
+          skipReason: configured?.skipReason ?? (h?.lastStatus === 'skipped' ? h.lastSkipReason : null),
           lastRunAt: iso(h?.lastRunAt ?? null),
           lastStatus: h?.lastStatus ?? null,
           lastSuccessAt: iso(h?.lastSuccessAt ?? null),
@@ -51,9 +63,10 @@ export function registerSourceRoutes(app: App, deps: RouteDeps): void {
           lastErrorAt: iso(h?.lastErrorAt ?? null),
           runs: h?.runs ?? 0,
           itemsCollected: h?.itemsStored ?? 0,
+          mentionsStored: mentions.get(name) ?? 0,
         };
       });
-      return c.json({ items }, 200);
+      return c.json({ collection: deps.collecting ?? false, items }, 200);
     },
   );
 }

@@ -119,3 +119,13 @@ export async function getSourceHealth(db: Executor): Promise<SourceHealth[]> {
     itemsStored: r.items_stored,
   }));
 }
+
+/**
+ * Mentions stored per source by any path (collection, backfill, import), from the daily rollups: a
+ * post naming two tracked entities counts twice.
+ */
+export async function getMentionCountsBySource(db: Executor): Promise<Map<string, number>> {
+  const rows = await sql<{ source: string; n: string | number }>`
+    SELECT source, sum(n) AS n FROM sentiment_rollups_daily GROUP BY source`.execute(db);
+  return new Map(rows.rows.map((row) => [row.source, Number(row.n)]));
+}

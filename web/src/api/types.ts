@@ -31,7 +31,10 @@ export interface SourceStatus {
   lastErrorAt: string | null;
   runs: number;
   itemsCollected: number;
+  mentionsStored: number;
 }
 export interface SourceList {
+  /** Whether the server runs the collection schedule. */
+  collection: boolean;
   items: SourceStatus[];
 }

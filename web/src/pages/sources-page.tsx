@@ -7,7 +7,8 @@ import { useResource } from '../lib/use-resource.ts';
 /** One word for a collector's state, most urgent first. */
 export function describeSourceHealth(s: SourceStatus): { tone: 'ok' | 'warn' | 'bad' | 'off'; text: string } {
   if (!s.enabled && s.intervalSeconds === null && s.runs > 0) return { tone: 'off', text: 'Manual runs' };
-  if (!s.enabled) return { tone: 'off', text: s.skipReason ? 'Skipped' : 'Disabled' };
+  if (s.skipReason || s.lastStatus === 'skipped') return { tone: 'off', text: 'Skipped' };
+  if (!s.enabled) return { tone: 'off', text: 'Disabled' };
   if (s.lastStatus === 'running') return { tone: 'ok', text: 'Running' };
   if (s.lastStatus === 'failed') return { tone: 'bad', text: 'Failing' };
   if (s.lastStatus === null) return { tone: 'warn', text: 'Not run yet' };
@@ -16,6 +17,7 @@ export function describeSourceHealth(s: SourceStatus): { tone: 'ok' | 'warn' | '
 
 export function SourcesPage() {
   const sources = useResource('sources', (signal) => api.listSources({ signal }));
+  const collection = sources.data?.collection ?? false;
   return (
     <section aria-labelledby="sources-title">
       <div className="page-head">
@@ -28,6 +30,12 @@ export function SourcesPage() {
         <EmptyState title="No collectors are configured.">
           <p className="muted">Set credentials or feed lists in the environment (see .env.example), then restart <code>vibecheck serve</code>.</p>
         </EmptyState>
+      )}
+      {sources.data && !collection && (
+        <p className="notice" role="status">
+          Collection is off on this server (<code>serve --no-collect</code> or <code>--no-work</code>): sources run only when <code>vibecheck collect</code>,{' '}
+          <code>backfill</code> or a worker runs them; imported posts count under their source.
+        </p>
       )}
       {sources.data && sources.data.items.length > 0 && (
         <ul className="source-grid">
@@ -53,10 +61,14 @@ export function SourcesPage() {
                     <dd>{formatCount(s.runs)}</dd>
                   </div>
                   <div>
-                    <dt>Items collected</dt>
+                    <dt>Posts collected</dt>
                     <dd>{formatCount(s.itemsCollected)}</dd>
                   </div>
-                  {s.intervalSeconds !== null && (
+                  <div>
+                    <dt title="Mentions of tracked entities from this source, collected or imported; a post naming two entities counts twice">Mentions stored</dt>
+                    <dd>{formatCount(s.mentionsStored)}</dd>
+                  </div>
+                  {collection && s.enabled && !s.skipReason && s.intervalSeconds !== null && (
                     <div>
                       <dt>Every</dt>
                       <dd>{s.intervalSeconds >= 3600 ? `${Math.round(s.intervalSeconds / 3600)} h` : `${Math.round(s.intervalSeconds / 60)} min`}</dd>
