@@ -10,11 +10,11 @@ import type { Settings } from '../config/settings.ts';
 import type { DB } from '../db/schema.ts';
 import type { Metrics } from '../pipeline/metrics.ts';
 import { createAllowedMethods } from './allowed-methods.ts';
-import { requireAdmin, type AuthBackoffOptions } from './auth.ts';
 import { describeValidationError } from '../core/errors.ts';
 import { errorBody, respondMethodNotAllowed, respondWithError } from './errors.ts';
 import { createHeavyReadGate, DEFAULT_HEAVY_READS, type HeavyReadGate, type HeavyReadOptions } from './heavy-reads.ts';
-import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitOptions } from './rate-limit.ts';
+import { createClientIdentifier, DEFAULT_RATE_LIMIT, rateLimit, type RateLimitOptions } from './rate-limit.ts';
+import { DEFAULT_AUTH_BACKOFF, requireAdmin, type AuthBackoffOptions } from './auth.ts';
 import { limitBodySize, refuseNulInQuery, requireJsonBody } from './request-input.ts';
 import { createResponseCache } from './response-cache.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -28,7 +28,7 @@ import { registerSourceRoutes } from './routes/sources.ts';
 
 export interface AppDeps {
   db: Kysely<DB>;
-  settings: Pick<Settings, 'adminToken' | 'corsOrigins'>;
+  settings: Pick<Settings, 'adminToken' | 'corsOrigins'> & Partial<Pick<Settings, 'trustProxy'>>;
   log: Pick<Logger, 'error' | 'info' | 'warn'>;
   /** The configured collectors, for GET /api/v1/sources. */
   sources: Array<{ name: string; enabled: boolean; intervalMs: number; skipReason: string | null }>;
@@ -76,9 +76,11 @@ export function createApp(deps: AppDeps): App {
       if (!result.success) return c.json(errorBody('invalid_parameter', describeValidationError(result.error.issues)), 400);
     },
   });
+  // Who a request counts against, for the rate limit and the admin-token backoff alike.
+  const identify = createClientIdentifier(deps.settings.trustProxy ?? 0);
   const routeDeps: RouteDeps = {
     ...deps,
-    adminWrite: [requireAdmin(deps.settings.adminToken, deps.authBackoff), requireJsonBody],
+    adminWrite: [requireAdmin(deps.settings.adminToken, { identify, ...(deps.authBackoff ?? DEFAULT_AUTH_BACKOFF) }), requireJsonBody],
     heavyReads: deps.heavyReads && 'run' in deps.heavyReads ? deps.heavyReads : createHeavyReadGate(deps.heavyReads ?? DEFAULT_HEAVY_READS),
   };
 
@@ -107,7 +109,7 @@ export function createApp(deps: AppDeps): App {
   if (deps.settings.corsOrigins.length > 0) {
     app.use('/api/*', cors({ origin: deps.settings.corsOrigins, allowHeaders: ['Authorization', 'Content-Type'] }));
   }
-  app.use('/api/*', rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
+  app.use('/api/*', rateLimit({ identify, ...(deps.rateLimit ?? DEFAULT_RATE_LIMIT) }));
   app.use('/api/*', limitBodySize);
   app.use('/api/*', refuseNulInQuery);
   app.use('/api/*', etag({ weak: true }));

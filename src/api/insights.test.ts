@@ -372,6 +372,30 @@ describe('rate limit', () => {
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
     expect((await limited.request('/health')).status).toBe(200);
   });
+
+  it('behind TRUST_PROXY=1, counts each client the proxy forwards, not the proxy, for reads and wrong tokens alike', async () => {
+    const proxied = createApp({
+      db: database.db,
+      settings: { adminToken: ADMIN, corsOrigins: [], trustProxy: 1 },
+      log: silent,
+      sources: [],
+      checkReady: async () => ({ ready: true }),
+      rateLimit: { limit: 2, windowMs: 60_000 },
+      authBackoff: { freeFailures: 0, baseDelayMs: 60_000, maxDelayMs: 60_000 },
+    });
+    const from = (client: string, init: RequestInit = {}) =>
+      proxied.request('/api/v1/entities/alpha/aspects', { ...init, headers: { ...init.headers, 'x-forwarded-for': client } }, { incoming: { socket: { remoteAddress: '10.0.0.2' } } });
+    expect((await from('198.51.100.1')).status).toBe(200);
+    expect((await from('198.51.100.1')).status).toBe(200);
+    expect((await from('198.51.100.1')).status).toBe(429);
+    expect((await from('198.51.100.2')).status).toBe(200);
+    const post = (client: string, token: string) =>
+      proxied.request('/api/v1/events', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-forwarded-for': client }, body: '{}' }, { incoming: { socket: { remoteAddress: '10.0.0.2' } } });
+    expect((await post('198.51.100.3', 'wrong-token-guess')).status).toBe(403);
+    expect((await post('198.51.100.3', ADMIN)).status).toBe(429);
+    // Another client behind the same proxy is not locked out by that one's guesses.
+    expect((await post('198.51.100.4', ADMIN)).status).toBe(400);
+  });
 });
 
 describe('OpenAPI document', () => {

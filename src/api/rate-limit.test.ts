@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { identifyPeer, rateLimit } from './rate-limit.ts';
+import { createClientIdentifier, identifyPeer, rateLimit } from './rate-limit.ts';
 
 function createLimitedApp(limit: number, clock: { now: number }) {
   const app = new Hono();
@@ -50,5 +50,24 @@ describe('rateLimit', () => {
     const res = await app.request('/who', {}, { incoming: { socket: { remoteAddress: '203.0.113.9' } } });
     expect(await res.text()).toBe('203.0.113.9');
     expect(await (await app.request('/who')).text()).toBe('unknown');
+  });
+
+  it('believes X-Forwarded-For only as far back as the trusted proxies reach', async () => {
+    const who = async (proxies: number, forwarded?: string): Promise<string> => {
+      const app = new Hono();
+      app.get('/who', (c) => c.text(createClientIdentifier(proxies)(c)));
+      const res = await app.request('/who', forwarded ? { headers: { 'x-forwarded-for': forwarded } } : {}, { incoming: { socket: { remoteAddress: '10.0.0.2' } } });
+      return res.text();
+    };
+    // No proxy trusted: a client cannot pick its own address.
+    expect(await who(0, '198.51.100.7')).toBe('10.0.0.2');
+    // One proxy: it appended the client's address; what the client wrote before it is ignored.
+    expect(await who(1, '198.51.100.7')).toBe('198.51.100.7');
+    expect(await who(1, '1.2.3.4, 198.51.100.7')).toBe('198.51.100.7');
+    // Two proxies: the client is two hops back.
+    expect(await who(2, '1.2.3.4, 198.51.100.7, 10.0.0.1')).toBe('198.51.100.7');
+    // Fewer entries than proxies, or none: the furthest address known.
+    expect(await who(2, '198.51.100.7')).toBe('198.51.100.7');
+    expect(await who(1)).toBe('10.0.0.2');
   });
 });

@@ -23,6 +23,24 @@ export function identifyPeer(c: Context): string {
 }
 
 /**
+ * Who a request comes from when `trustedProxies` reverse proxies stand in front of the server: each
+ * appends the address it was reached from to X-Forwarded-For, so the client is that many hops back
+ * from the TCP peer. Entries further left were written by the client and are never believed; with
+ * fewer entries than proxies, the leftmost is the best there is. 0 trusts no header.
+ */
+export function createClientIdentifier(trustedProxies: number): (c: Context) => string {
+  if (trustedProxies === 0) return identifyPeer;
+  return (c) => {
+    const forwarded = (c.req.header('x-forwarded-for') ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    const hops = [identifyPeer(c), ...forwarded.reverse()];
+    return hops[Math.min(trustedProxies, hops.length - 1)]!;
+  };
+}
+
+/**
  * Fixed-window counter of requests per client, every method alike, in memory: cheap and enough for one
  * process. A refused request gets 429, Retry-After (seconds until the window ends) and the usual error shape.
  */

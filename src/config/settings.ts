@@ -97,6 +97,12 @@ export const EnvSchema = z.object({
   SQL_ECHO: bool(false),
   ADMIN_TOKEN: adminToken,
   CORS_ORIGINS: urlList,
+  TRUST_PROXY: z.coerce
+    .number({ error: 'expected the number of reverse proxies in front of VibeCheck (0 when none)' })
+    .int('expected a whole number of proxies')
+    .min(0, 'expected 0 or more proxies')
+    .max(10, 'expected at most 10 proxies')
+    .default(0),
   VIBECHECK_HN_URL: httpUrl.default('https://hn.algolia.com/api/v1'),
   VIBECHECK_HN_FIREBASE_URL: httpUrl.default('https://hacker-news.firebaseio.com/v0'),
   VIBECHECK_REDDIT_URL: httpUrl.default('https://www.reddit.com'),
@@ -159,6 +165,8 @@ export interface Settings {
   sqlEcho: boolean;
   adminToken: string | undefined;
   corsOrigins: string[];
+  /** Reverse proxies in front of the server whose X-Forwarded-For is believed (0: the TCP peer is the client). */
+  trustProxy: number;
   sources: {
     hnUrl: string;
     hnFirebaseUrl: string;
@@ -226,6 +234,7 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     sqlEcho: e.SQL_ECHO,
     adminToken: e.ADMIN_TOKEN,
     corsOrigins: e.CORS_ORIGINS ?? [],
+    trustProxy: e.TRUST_PROXY,
     sources: {
       hnUrl: e.VIBECHECK_HN_URL,
       hnFirebaseUrl: e.VIBECHECK_HN_FIREBASE_URL,
