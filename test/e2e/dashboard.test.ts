@@ -107,7 +107,8 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     expect(total).toBeGreaterThan(0);
     // The header follows the same window, not a fixed 7 days.
     const header = page.locator('.headline-stats div', { hasText: 'Mentions (30 days)' }).locator('dd');
-    await page.waitForFunction("!document.querySelector('.headline-stats')?.textContent?.includes('…')");
+    // Polled from here: the page's CSP (rightly) forbids the eval a string waitForFunction needs.
+    await expect.poll(async () => (await page.locator('.headline-stats').textContent())?.includes('…'), { timeout: 15_000 }).toBe(false);
     expect(Number((await header.textContent())!.replace(/[^0-9]/g, ''))).toBe(total);
     const breakdowns = requests.filter((url) => url.includes('/cursor/sources?'));
     expect(breakdowns).toHaveLength(1);
@@ -127,7 +128,16 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     expect(new URL((await seriesRequest).url()).searchParams.get('source')).toBe('hn');
     await page.waitForURL(/[?&]source=hn/);
     await page.locator('.chart-card canvas').first().waitFor();
-    await page.waitForFunction("document.querySelector('.post-list')?.getAttribute('aria-busy') === 'false' && [...document.querySelectorAll('.post .source-badge')].every((b) => b.textContent === 'hn')");
+    await expect
+      .poll(
+        async () => {
+          const busy = await page.locator('.post-list').getAttribute('aria-busy');
+          const badges = await page.locator('.post .source-badge').allTextContents();
+          return busy === 'false' && badges.length > 0 && badges.every((badge) => badge === 'hn');
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(true);
     const sources = await page.locator('.post .source-badge').allTextContents();
     expect(sources.length).toBeGreaterThan(0);
     expect(new Set(sources)).toEqual(new Set(['hn']));
