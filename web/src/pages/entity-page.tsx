@@ -209,7 +209,8 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
 function SourceBreakdown({ resource, selected, onSelect }: { resource: Resource<SourceBreakdownData>; selected: string; onSelect: (name: string | null) => void }) {
   if (resource.error) return <ErrorState error={resource.error} onRetry={resource.retry} what="the per-source figures" />;
   if (!resource.data) return <Skeleton lines={4} />;
-  const rows = resource.data.items.map((item) => ({ name: item.source, n: item.n, score: item.score }));
+  // Sources with mentions only in the window before are left out: the table is about this window.
+  const rows = resource.data.items.filter((item) => item.n > 0).map((item) => ({ name: item.source, n: item.n, score: item.score }));
   if (rows.length === 0) return <p className="muted">No source mentioned it in this window.</p>;
   const max = Math.max(...rows.map((r) => r.n));
   return (
