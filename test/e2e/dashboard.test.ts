@@ -133,14 +133,14 @@ describe('dashboard in a real browser against vibecheck serve', () => {
         async () => {
           const busy = await page.locator('.post-list').getAttribute('aria-busy');
           const badges = await page.locator('.post .source-badge').allTextContents();
-          return busy === 'false' && badges.length > 0 && badges.every((badge) => badge === 'hn');
+          return busy === 'false' && badges.length > 0 && badges.every((badge) => badge === 'Hacker News');
         },
         { timeout: 15_000 },
       )
       .toBe(true);
     const sources = await page.locator('.post .source-badge').allTextContents();
     expect(sources.length).toBeGreaterThan(0);
-    expect(new Set(sources)).toEqual(new Set(['hn']));
+    expect(new Set(sources)).toEqual(new Set(['Hacker News']));
     await page.goBack();
     await page.waitForURL((url) => !url.search.includes('source='));
     expect(await page.getByLabel('Source').inputValue()).toBe('');
@@ -151,7 +151,9 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     const page = await openPage('/entity/cursor?range=90d');
     const first = page.locator('.aspect-row').first();
     await first.waitFor();
-    const aspect = (await first.locator('.aspect-name').innerText()).trim();
+    const aspect = (await first.getAttribute('data-aspect'))!;
+    // Shown as words ("Code quality"), asked for by key (code_quality).
+    const label = (await first.locator('.aspect-name').innerText()).trim();
     const postsRequest = page.waitForRequest((r) => r.url().includes('/posts') && r.url().includes(`aspect=${aspect}`));
     await first.click();
     await postsRequest;
@@ -161,7 +163,7 @@ describe('dashboard in a real browser against vibecheck serve', () => {
       const posts = await page.locator('.post').all();
       if (posts.length === 0) return false;
       const chips = await Promise.all(posts.map((post) => post.locator('.aspect-chip').allInnerTexts()));
-      return chips.every((list) => list.some((c) => c.startsWith(aspect)));
+      return chips.every((list) => list.some((c) => c.startsWith(label)));
     };
     await expect.poll(everyPostHasAspect, { timeout: 10_000 }).toBe(true);
     await page.close();

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { PostItem } from '../api/types.ts';
-import { formatCount, formatDate, formatScore, scoreTone } from '../lib/format.ts';
+import { formatAspect, formatCount, formatDate, formatScore, formatSource, scoreTone } from '../lib/format.ts';
 import { HighlightedText, type TextSpan } from './highlighted-text.tsx';
 
 const BODY_PREVIEW = 600;
@@ -54,7 +54,7 @@ export function PostCard({ post, onAspect }: { post: PostItem; onAspect: (aspect
   return (
     <article className="post card" data-external-id={post.externalId}>
       <header className="post-meta">
-        <span className="source-badge">{post.source}</span>
+        <span className="source-badge">{formatSource(post.source)}</span>
         <time dateTime={post.createdAt}>{formatDate(post.createdAt)}</time>
         {post.author && <span className="muted">by {post.author}</span>}
         <span className="muted" title="engagement (points, likes, replies)">
@@ -82,8 +82,8 @@ export function PostCard({ post, onAspect }: { post: PostItem; onAspect: (aspect
       </p>
       <footer className="post-foot">
         {post.aspects.map((a) => (
-          <button key={a.aspect} type="button" className={`aspect-chip tone-${scoreTone(a.score)}`} onClick={() => onAspect(a.aspect)} title={`Show posts about ${a.aspect}`}>
-            {a.aspect} {formatScore(a.score, 1)}
+          <button key={a.aspect} type="button" className={`aspect-chip tone-${scoreTone(a.score)}`} onClick={() => onAspect(a.aspect)} title={`Show posts about ${formatAspect(a.aspect).toLowerCase()}`}>
+            {formatAspect(a.aspect)} {formatScore(a.score, 1)}
           </button>
         ))}
         {long && (
@@ -93,7 +93,7 @@ export function PostCard({ post, onAspect }: { post: PostItem; onAspect: (aspect
         )}
         {href && !post.title && (
           <a href={href} target="_blank" rel="noopener noreferrer nofollow" className="small">
-            Open on {post.source}
+            Open on {formatSource(post.source)}
           </a>
         )}
       </footer>

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import type { Entity } from '../api/types.ts';
-import { pickMovers, selectEntities } from './entity-selection.ts';
+import { MIN_RANKED_MENTIONS, pickMovers, selectEntities } from './entity-selection.ts';
 
 const entity = (slug: string, kind: Entity['kind'], n: number, score: number | null, change: number | null, significant = false): Entity => ({
   slug,
@@ -40,10 +40,12 @@ describe('selectEntities', () => {
     expect(selectEntities(items, '', 'zed-al', 'name').map((e) => e.slug)).toEqual(['zed']);
   });
 
-  it('sorts by volume with ties by name, and puts entities without a score last when sorting by score', () => {
+  it('sorts by volume with ties by name, and ranks by score only entities with enough mentions, the others after', () => {
     expect(selectEntities(items, '', '', 'volume').map((e) => e.slug)).toEqual(['gpt-5', 'cursor', 'aider', 'zed']);
-    expect(selectEntities(items, '', '', 'score').map((e) => e.slug)).toEqual(['cursor', 'aider', 'gpt-5', 'zed']);
-    expect(selectEntities(items, '', '', 'lowest').map((e) => e.slug)).toEqual(['gpt-5', 'aider', 'cursor', 'zed']);
+    // aider's +0.10 rests on 5 mentions (under MIN_RANKED_MENTIONS): it follows gpt-5's -0.10 on 80.
+    expect(MIN_RANKED_MENTIONS).toBeGreaterThan(5);
+    expect(selectEntities(items, '', '', 'score').map((e) => e.slug)).toEqual(['cursor', 'gpt-5', 'aider', 'zed']);
+    expect(selectEntities(items, '', '', 'lowest').map((e) => e.slug)).toEqual(['gpt-5', 'cursor', 'aider', 'zed']);
   });
 });
 

@@ -1,9 +1,13 @@
 import type { Entity } from '../api/types.ts';
 
+/** Below this many mentions an entity's mean is not ranked against the others: it sorts after them. */
+export const MIN_RANKED_MENTIONS = 10;
+const unranked = (e: Entity): number => (e.summary.n >= MIN_RANKED_MENTIONS && e.summary.score !== null ? 0 : 1);
+
 export const SORTS = {
   volume: { label: 'Most mentioned', compare: (a: Entity, b: Entity) => b.summary.n - a.summary.n },
-  score: { label: 'Most positive', compare: (a: Entity, b: Entity) => (b.summary.score ?? -2) - (a.summary.score ?? -2) },
-  lowest: { label: 'Most negative', compare: (a: Entity, b: Entity) => (a.summary.score ?? 2) - (b.summary.score ?? 2) },
+  score: { label: 'Most positive', compare: (a: Entity, b: Entity) => unranked(a) - unranked(b) || (b.summary.score ?? -2) - (a.summary.score ?? -2) },
+  lowest: { label: 'Most negative', compare: (a: Entity, b: Entity) => unranked(a) - unranked(b) || (a.summary.score ?? 2) - (b.summary.score ?? 2) },
   change: { label: 'Biggest change', compare: (a: Entity, b: Entity) => Math.abs(b.summary.change ?? 0) - Math.abs(a.summary.change ?? 0) },
   name: { label: 'Name', compare: (a: Entity, b: Entity) => a.name.localeCompare(b.name) },
 } as const;

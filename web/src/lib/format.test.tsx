@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { formatChange, formatCount, formatDate, formatPercent, formatRelative, formatScore, scoreTone } from './format.ts';
+import { formatAspect, formatChange, formatCount, formatDate, formatPercent, formatRelative, formatScore, formatSource, scoreTone } from './format.ts';
 
 describe('formatScore', () => {
   it('signs scores with + and a true minus, two decimals', () => {
@@ -67,5 +67,29 @@ describe('dates', () => {
     expect(formatRelative('2026-03-07T12:00:00Z', now)).toBe('3 d ago');
     expect(formatRelative('2025-12-01T12:00:00Z', now)).toBe('Dec 1, 2025');
     expect(formatRelative(null, now)).toBe('never');
+  });
+});
+
+describe('formatSource and formatAspect', () => {
+  it('names every collector as people do, and leaves an unknown source as it is', () => {
+    expect(['hn', 'reddit', 'devto', 'discourse', 'github', 'stackexchange', 'lobsters', 'bluesky', 'mastodon', 'rss'].map(formatSource)).toEqual([
+      'Hacker News',
+      'Reddit',
+      'Dev.to',
+      'Discourse',
+      'GitHub',
+      'Stack Overflow',
+      'Lobsters',
+      'Bluesky',
+      'Mastodon',
+      'RSS feeds',
+    ]);
+    expect(formatSource('my-forum')).toBe('my-forum');
+  });
+
+  it('writes an aspect as words', () => {
+    expect(formatAspect('code_quality')).toBe('Code quality');
+    expect(formatAspect('context-window')).toBe('Context window');
+    expect(formatAspect('speed')).toBe('Speed');
   });
 });

@@ -60,3 +60,28 @@ export function formatRelative(iso: string | null | undefined, now: Date = new D
   if (ms < 30 * DAY_MS) return `${Math.floor(ms / DAY_MS)} d ago`;
   return formatDate(then);
 }
+
+const SOURCE_NAMES: Record<string, string> = {
+  hn: 'Hacker News',
+  reddit: 'Reddit',
+  devto: 'Dev.to',
+  discourse: 'Discourse',
+  github: 'GitHub',
+  stackexchange: 'Stack Overflow',
+  lobsters: 'Lobsters',
+  bluesky: 'Bluesky',
+  mastodon: 'Mastodon',
+  rss: 'RSS feeds',
+  import: 'Imported',
+};
+
+/** A source as people name it ("Hacker News", not "hn"); an unknown one as it is. */
+export function formatSource(source: string): string {
+  return SOURCE_NAMES[source] ?? source;
+}
+
+/** An aspect as words: "code_quality" -> "Code quality", "context-window" -> "Context window". */
+export function formatAspect(aspect: string): string {
+  const words = aspect.replace(/[_-]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

@@ -6,7 +6,7 @@ import { Link } from '../components/link.tsx';
 import { Score } from '../components/score.tsx';
 import { EmptyState, ErrorState, Skeleton } from '../components/states.tsx';
 import { WindowPicker } from '../components/window-picker.tsx';
-import { formatCount, formatPercent, formatScore } from '../lib/format.ts';
+import { formatAspect, formatCount, formatPercent, formatScore } from '../lib/format.ts';
 import { useResource } from '../lib/use-resource.ts';
 import { buildHref, useUrlState } from '../lib/url-state.ts';
 import { readTimeWindow } from '../lib/window.ts';
@@ -157,7 +157,7 @@ export function ComparePage({ dark }: { dark: boolean }) {
                 <tbody>
                   {aspectRows.map((row) => (
                     <tr key={row.aspect}>
-                      <th scope="row">{row.aspect}</th>
+                      <th scope="row">{formatAspect(row.aspect)}</th>
                       {row.cells.map((cell, i) => (
                         <td key={slugs[i]} className="num">
                           {cell ? (

@@ -8,7 +8,7 @@ import { PostCard } from '../components/post-card.tsx';
 import { Change, Score } from '../components/score.tsx';
 import { EmptyState, ErrorState, NoDataHint, Skeleton } from '../components/states.tsx';
 import { WindowPicker } from '../components/window-picker.tsx';
-import { formatCount, formatDate, formatPercent, formatScore, scoreTone } from '../lib/format.ts';
+import { formatAspect, formatCount, formatDate, formatPercent, formatScore, formatSource, scoreTone } from '../lib/format.ts';
 import { useResource, type Resource } from '../lib/use-resource.ts';
 import { buildHref, useUrlState } from '../lib/url-state.ts';
 import { readTimeWindow } from '../lib/window.ts';
@@ -123,7 +123,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
             <option value="">All sources</option>
             {sourceNames.map((name) => (
               <option key={name} value={name}>
-                {name}
+                {formatSource(name)}
               </option>
             ))}
           </select>
@@ -183,8 +183,8 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
           <h2>Posts</h2>
           <div className="toolbar">
             {aspect && (
-              <button type="button" className="filter-chip" onClick={() => setQuery({ aspect: null })} aria-label={`Remove aspect filter ${aspect}`}>
-                aspect: {aspect} ✕
+              <button type="button" className="filter-chip" onClick={() => setQuery({ aspect: null })} aria-label={`Remove aspect filter ${formatAspect(aspect)}`}>
+                aspect: {formatAspect(aspect)} ✕
               </button>
             )}
             <label className="field">
@@ -227,7 +227,7 @@ function SourceBreakdown({ resource, selected, onSelect }: { resource: Resource<
           <tr key={r.name} className={selected === r.name ? 'selected' : undefined}>
             <th scope="row">
               <button type="button" className="link-button" aria-pressed={selected === r.name} onClick={() => onSelect(selected === r.name ? null : r.name)}>
-                {r.name}
+                {formatSource(r.name)}
               </button>
             </th>
             <td className="num">

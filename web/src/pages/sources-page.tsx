@@ -1,7 +1,7 @@
 import { api } from '../api/client.ts';
 import type { SourceStatus } from '../api/types.ts';
 import { EmptyState, ErrorState, Skeleton } from '../components/states.tsx';
-import { formatCount, formatRelative } from '../lib/format.ts';
+import { formatCount, formatRelative, formatSource } from '../lib/format.ts';
 import { useResource } from '../lib/use-resource.ts';
 
 /** One word for a collector's state, most urgent first. */
@@ -44,7 +44,7 @@ export function SourcesPage() {
             return (
               <li key={s.name} className="card source-card" data-source={s.name}>
                 <div className="source-head">
-                  <h2>{s.name}</h2>
+                  <h2>{formatSource(s.name)}</h2>
                   <span className={`pill pill-${health.tone}`}>{health.text}</span>
                 </div>
                 <dl className="facts">
