@@ -63,7 +63,13 @@ describe('dashboard in a real browser against vibecheck serve', () => {
   it('the overview lists the seeded entities with their numbers', async () => {
     const page = await openPage('/');
     await page.locator('tr[data-slug="cursor"]').waitFor();
-    expect(await page.locator('tr[data-slug]').count()).toBeGreaterThanOrEqual(40);
+    // Entities without a mention in 30 days are folded under the table, not rows of dashes.
+    const shown = await page.locator('tr[data-slug]').count();
+    const folded = await page.locator('.quiet-entities li').count();
+    expect(shown).toBeGreaterThanOrEqual(4);
+    expect(folded).toBeGreaterThan(20);
+    expect(shown + folded).toBeGreaterThanOrEqual(40);
+    expect(await page.locator('.quiet-entities summary').innerText()).toBe(`${folded} tracked entities with no mentions in the last 30 days`);
     const cursorRow = page.locator('tr[data-slug="cursor"]');
     expect(await cursorRow.locator('td').nth(2).innerText()).not.toBe('0');
     await page.locator('.sparkline canvas').first().waitFor();

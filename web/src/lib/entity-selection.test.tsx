@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import type { Entity } from '../api/types.ts';
-import { MIN_RANKED_MENTIONS, pickMovers, selectEntities } from './entity-selection.ts';
+import { MIN_RANKED_MENTIONS, pickMovers, selectEntities, splitQuiet } from './entity-selection.ts';
 
 const entity = (slug: string, kind: Entity['kind'], n: number, score: number | null, change: number | null, significant = false): Entity => ({
   slug,
@@ -46,6 +46,18 @@ describe('selectEntities', () => {
     expect(MIN_RANKED_MENTIONS).toBeGreaterThan(5);
     expect(selectEntities(items, '', '', 'score').map((e) => e.slug)).toEqual(['cursor', 'gpt-5', 'aider', 'zed']);
     expect(selectEntities(items, '', '', 'lowest').map((e) => e.slug)).toEqual(['gpt-5', 'cursor', 'aider', 'zed']);
+  });
+});
+
+describe('splitQuiet', () => {
+  it('folds entities without a mention in 30 days away, unless the reader is searching', () => {
+    const quietOne = entity('tabby', 'tool', 0, null, null);
+    const lastSeen = entity('cody', 'tool', 0, null, null);
+    lastSeen.summary = { ...lastSeen.summary, sparkline: [{ bucketStart: '2026-11-20T00:00:00.000Z', n: 2, score: 0.5 }] };
+    const split = splitQuiet([...items, quietOne, lastSeen], '');
+    expect(split.active.map((e) => e.slug)).toEqual(['cursor', 'gpt-5', 'zed', 'aider', 'cody']);
+    expect(split.quiet.map((e) => e.slug)).toEqual(['tabby']);
+    expect(splitQuiet([quietOne], 'tab')).toEqual({ active: [quietOne], quiet: [] });
   });
 });
 

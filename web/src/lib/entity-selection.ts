@@ -24,6 +24,16 @@ export function selectEntities(items: readonly Entity[], kind: string, search: s
     .sort((a, b) => SORTS[sort].compare(a, b) || a.name.localeCompare(b.name));
 }
 
+/**
+ * Rows with data, and the quiet ones: no mention in the last 30 days, folded away so they do not
+ * fill the table. A search shows every match, quiet or not.
+ */
+export function splitQuiet(rows: readonly Entity[], search: string): { active: Entity[]; quiet: Entity[] } {
+  if (search.trim()) return { active: [...rows], quiet: [] };
+  const isQuiet = (e: Entity): boolean => e.summary.n === 0 && e.summary.sparkline.every((point) => point.n === 0);
+  return { active: rows.filter((e) => !isQuiet(e)), quiet: rows.filter(isQuiet) };
+}
+
 /** The biggest significant changes, largest first. */
 export function pickMovers(items: readonly Entity[], count = 6): Entity[] {
   return items

@@ -7,7 +7,7 @@ import { Change, Score } from '../components/score.tsx';
 import { EmptyState, ErrorState, NoDataHint, Skeleton } from '../components/states.tsx';
 import { formatCount, formatPercent } from '../lib/format.ts';
 import { useResource } from '../lib/use-resource.ts';
-import { isSortKey, pickMovers, selectEntities, SORTS, type SortKey } from '../lib/entity-selection.ts';
+import { isSortKey, pickMovers, selectEntities, SORTS, splitQuiet, type SortKey } from '../lib/entity-selection.ts';
 import { buildHref, useUrlState } from '../lib/url-state.ts';
 
 const KINDS: Array<{ value: EntityKind | ''; label: string }> = [
@@ -27,6 +27,7 @@ export function OverviewPage({ dark }: { dark: boolean }) {
 
   const items = entities.data?.items;
   const rows = useMemo(() => (items ? selectEntities(items, kind, search, sort) : []), [items, kind, search, sort]);
+  const { active, quiet } = useMemo(() => splitQuiet(rows, search), [rows, search]);
   const movers = useMemo(() => (items ? pickMovers(items) : []), [items]);
   const total = items?.reduce((sum, e) => sum + e.summary.n, 0) ?? 0;
 
@@ -98,19 +99,21 @@ export function OverviewPage({ dark }: { dark: boolean }) {
           ) : (
             <div className="table-wrap">
               <table className="entity-table">
-                <caption className="visually-hidden">Tracked entities, {rows.length} shown</caption>
+                <caption className="visually-hidden">Tracked entities with mentions in the last 30 days, {active.length} shown</caption>
                 <thead>
                   <tr>
                     <th scope="col">Entity</th>
                     <th scope="col" className="num">Sentiment</th>
                     <th scope="col" className="num">Change</th>
                     <th scope="col" className="num">Mentions</th>
-                    <th scope="col" className="num hide-narrow">Share</th>
+                    <th scope="col" className="num hide-narrow" title="Its mentions over all mentions of its kind (tools, models or vendors) in the last 7 days; each kind adds up to 100%">
+                      Share of kind
+                    </th>
                     <th scope="col" className="hide-narrow">30 days</th>
                   </tr>
                 </thead>
                 <tbody>
-                  {rows.map((e) => (
+                  {active.map((e) => (
                     <tr key={e.slug} data-slug={e.slug}>
                       <th scope="row">
                         <Link href={buildHref(`/entity/${e.slug}`)}>{e.name}</Link>
@@ -135,6 +138,24 @@ export function OverviewPage({ dark }: { dark: boolean }) {
                   ))}
                 </tbody>
               </table>
+              <p className="small muted table-note">
+                Share of kind: an entity's mentions over all mentions of entities of its kind (tools, models or vendors) in the last 7 days, so each kind adds up to 100%. A vendor's
+                figures include its products' mentions.
+              </p>
+              {quiet.length > 0 && (
+                <details className="quiet-entities">
+                  <summary>
+                    {quiet.length} tracked {quiet.length === 1 ? 'entity' : 'entities'} with no mentions in the last 30 days
+                  </summary>
+                  <ul className="inline-list">
+                    {quiet.map((e) => (
+                      <li key={e.slug} data-quiet-slug={e.slug}>
+                        <Link href={buildHref(`/entity/${e.slug}`)}>{e.name}</Link>
+                      </li>
+                    ))}
+                  </ul>
+                </details>
+              )}
             </div>
           )}
         </>
