@@ -77,7 +77,7 @@ export function createApp(deps: AppDeps): App {
     },
   });
   // Who a request counts against, for the rate limit and the admin-token backoff alike.
-  const identify = createClientIdentifier(deps.settings.trustProxy ?? 0);
+  const identify = createClientIdentifier(deps.settings.trustProxy ?? []);
   const routeDeps: RouteDeps = {
     ...deps,
     adminWrite: [requireAdmin(deps.settings.adminToken, { identify, ...(deps.authBackoff ?? DEFAULT_AUTH_BACKOFF) }), requireJsonBody],

@@ -373,10 +373,10 @@ describe('rate limit', () => {
     expect((await limited.request('/health')).status).toBe(200);
   });
 
-  it('behind TRUST_PROXY=1, counts each client the proxy forwards, not the proxy, for reads and wrong tokens alike', async () => {
+  it('behind a proxy in TRUST_PROXY, counts each client the proxy forwards, not the proxy, for reads and wrong tokens alike', async () => {
     const proxied = createApp({
       db: database.db,
-      settings: { adminToken: ADMIN, corsOrigins: [], trustProxy: 1 },
+      settings: { adminToken: ADMIN, corsOrigins: [], trustProxy: ['10.0.0.2'] },
       log: silent,
       sources: [],
       checkReady: async () => ({ ready: true }),

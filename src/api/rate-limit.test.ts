@@ -52,22 +52,23 @@ describe('rateLimit', () => {
     expect(await (await app.request('/who')).text()).toBe('unknown');
   });
 
-  it('believes X-Forwarded-For only as far back as the trusted proxies reach', async () => {
-    const who = async (proxies: number, forwarded?: string): Promise<string> => {
+  it('believes X-Forwarded-For only from trusted proxies, read from the right past each of them', async () => {
+    const who = async (proxies: string[], peer: string, forwarded?: string): Promise<string> => {
       const app = new Hono();
       app.get('/who', (c) => c.text(createClientIdentifier(proxies)(c)));
-      const res = await app.request('/who', forwarded ? { headers: { 'x-forwarded-for': forwarded } } : {}, { incoming: { socket: { remoteAddress: '10.0.0.2' } } });
+      const res = await app.request('/who', forwarded ? { headers: { 'x-forwarded-for': forwarded } } : {}, { incoming: { socket: { remoteAddress: peer } } });
       return res.text();
     };
     // No proxy trusted: a client cannot pick its own address.
-    expect(await who(0, '198.51.100.7')).toBe('10.0.0.2');
+    expect(await who([], '10.0.0.2', '198.51.100.7')).toBe('10.0.0.2');
+    // A peer that is not a trusted proxy is the client, whatever its header says.
+    expect(await who(['10.0.0.2'], '203.0.113.5', '198.51.100.7')).toBe('203.0.113.5');
     // One proxy: it appended the client's address; what the client wrote before it is ignored.
-    expect(await who(1, '198.51.100.7')).toBe('198.51.100.7');
-    expect(await who(1, '1.2.3.4, 198.51.100.7')).toBe('198.51.100.7');
-    // Two proxies: the client is two hops back.
-    expect(await who(2, '1.2.3.4, 198.51.100.7, 10.0.0.1')).toBe('198.51.100.7');
-    // Fewer entries than proxies, or none: the furthest address known.
-    expect(await who(2, '198.51.100.7')).toBe('198.51.100.7');
-    expect(await who(1)).toBe('10.0.0.2');
+    expect(await who(['10.0.0.2'], '10.0.0.2', '198.51.100.7')).toBe('198.51.100.7');
+    expect(await who(['10.0.0.2'], '10.0.0.2', '1.2.3.4, 198.51.100.7')).toBe('198.51.100.7');
+    // Two proxies: past both, the client; an IPv4 peer reported as ::ffff: is the same address.
+    expect(await who(['10.0.0.1', '10.0.0.2'], '::ffff:10.0.0.2', '1.2.3.4, 198.51.100.7, 10.0.0.1')).toBe('198.51.100.7');
+    // A trusted proxy with no header: the proxy itself is all there is.
+    expect(await who(['10.0.0.2'], '10.0.0.2')).toBe('10.0.0.2');
   });
 });

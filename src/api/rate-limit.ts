@@ -22,21 +22,27 @@ export function identifyPeer(c: Context): string {
   return env?.incoming?.socket?.remoteAddress ?? 'unknown';
 }
 
+/** `::ffff:10.0.0.2`, as Node reports an IPv4 peer on a dual-stack socket, is 10.0.0.2. */
+const plainAddress = (address: string): string => address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+
 /**
- * Who a request comes from when `trustedProxies` reverse proxies stand in front of the server: each
- * appends the address it was reached from to X-Forwarded-For, so the client is that many hops back
- * from the TCP peer. Entries further left were written by the client and are never believed; with
- * fewer entries than proxies, the leftmost is the best there is. 0 trusts no header.
+ * Who a request comes from when the reverse proxies at `trustedProxies` stand in front of the
+ * server. Each proxy appends the address it was reached from to X-Forwarded-For, so reading the
+ * header from the right, past every trusted proxy, the first other address is the client. A request
+ * whose TCP peer is not a trusted proxy is that peer, whatever its header says; entries left of the
+ * client were written by the client and are never believed. No proxies: the TCP peer, always.
  */
-export function createClientIdentifier(trustedProxies: number): (c: Context) => string {
-  if (trustedProxies === 0) return identifyPeer;
+export function createClientIdentifier(trustedProxies: readonly string[]): (c: Context) => string {
+  if (trustedProxies.length === 0) return identifyPeer;
+  const trusted = new Set(trustedProxies.map(plainAddress));
   return (c) => {
+    let client = plainAddress(identifyPeer(c));
     const forwarded = (c.req.header('x-forwarded-for') ?? '')
       .split(',')
-      .map((entry) => entry.trim())
+      .map((entry) => plainAddress(entry.trim()))
       .filter(Boolean);
-    const hops = [identifyPeer(c), ...forwarded.reverse()];
-    return hops[Math.min(trustedProxies, hops.length - 1)]!;
+    while (trusted.has(client) && forwarded.length > 0) client = forwarded.pop()!;
+    return client;
   };
 }
 

@@ -15,7 +15,7 @@ describe('parseSettings', () => {
       sqlEcho: false,
       adminToken: undefined,
       corsOrigins: [],
-      trustProxy: 0,
+      trustProxy: [],
       llm: undefined,
     });
     expect(s.sources.hnUrl).toBe('https://hn.algolia.com/api/v1');
@@ -33,10 +33,10 @@ describe('parseSettings', () => {
       LLM_BASE_URL: 'http://127.0.0.1:11434/v1',
       LLM_MODEL: 'qwen3',
       VIBECHECK_ANALYSIS_THREADS: '0',
-      TRUST_PROXY: '1',
+      TRUST_PROXY: '10.0.0.2, ::1',
     });
     expect(s.port).toBe(9000);
-    expect(s.trustProxy).toBe(1);
+    expect(s.trustProxy).toEqual(['10.0.0.2', '::1']);
     expect(s.analysisThreads).toBe(0);
     expect(s.sqlEcho).toBe(true);
     expect(s.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
@@ -55,8 +55,7 @@ describe('parseSettings', () => {
     [{ LLM_BASE_URL: 'http://x' }, /LLM_MODEL: required when LLM_BASE_URL is set/],
     [{ VIBECHECK_ANALYSIS_THREADS: '-1' }, /VIBECHECK_ANALYSIS_THREADS: .* \(got "-1"\)/],
     [{ VIBECHECK_ANALYSIS_THREADS: 'many' }, /VIBECHECK_ANALYSIS_THREADS: expected a whole number of threads/],
-    [{ TRUST_PROXY: 'yes' }, /TRUST_PROXY: expected the number of reverse proxies/],
-    [{ TRUST_PROXY: '11' }, /TRUST_PROXY: expected at most 10 proxies/],
+    [{ TRUST_PROXY: '10.0.0.2, proxy.local' }, /TRUST_PROXY: expected comma-separated IP addresses of the proxies in front of VibeCheck, got "proxy.local"/],
   ])('rejects %o naming the variable', (env, message) => {
     expect(() => parseSettings(env)).toThrow(message);
   });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
@@ -15,23 +16,28 @@ const bool = (fallback: boolean) =>
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 
-const urlList = z
-  .string()
-  .optional()
-  .transform((value, ctx) => {
-    if (value === undefined) return undefined;
-    const items = value
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean);
-    for (const item of items) {
-      if (!httpUrl.safeParse(item).success) {
-        ctx.addIssue({ code: 'custom', message: `expected comma-separated http(s) URLs, got "${item}"` });
-        return z.NEVER;
+/** A comma-separated list whose every item passes `valid`; the first that does not is named. */
+const commaList = (valid: (item: string) => boolean, expected: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      const items = value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+      for (const item of items) {
+        if (!valid(item)) {
+          ctx.addIssue({ code: 'custom', message: `expected ${expected}, got "${item}"` });
+          return z.NEVER;
+        }
       }
-    }
-    return items;
-  });
+      return items;
+    });
+
+const urlList = commaList((item) => httpUrl.safeParse(item).success, 'comma-separated http(s) URLs');
+const addressList = commaList((item) => isIP(item) !== 0, 'comma-separated IP addresses of the proxies in front of VibeCheck');
 
 const optionalSecret = z
   .string()
@@ -97,12 +103,7 @@ export const EnvSchema = z.object({
   SQL_ECHO: bool(false),
   ADMIN_TOKEN: adminToken,
   CORS_ORIGINS: urlList,
-  TRUST_PROXY: z.coerce
-    .number({ error: 'expected the number of reverse proxies in front of VibeCheck (0 when none)' })
-    .int('expected a whole number of proxies')
-    .min(0, 'expected 0 or more proxies')
-    .max(10, 'expected at most 10 proxies')
-    .default(0),
+  TRUST_PROXY: addressList,
   VIBECHECK_HN_URL: httpUrl.default('https://hn.algolia.com/api/v1'),
   VIBECHECK_HN_FIREBASE_URL: httpUrl.default('https://hacker-news.firebaseio.com/v0'),
   VIBECHECK_REDDIT_URL: httpUrl.default('https://www.reddit.com'),
@@ -165,8 +166,8 @@ export interface Settings {
   sqlEcho: boolean;
   adminToken: string | undefined;
   corsOrigins: string[];
-  /** Reverse proxies in front of the server whose X-Forwarded-For is believed (0: the TCP peer is the client). */
-  trustProxy: number;
+  /** Addresses of the reverse proxies whose X-Forwarded-For is believed (none: the TCP peer is the client). */
+  trustProxy: string[];
   sources: {
     hnUrl: string;
     hnFirebaseUrl: string;
@@ -234,7 +235,7 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     sqlEcho: e.SQL_ECHO,
     adminToken: e.ADMIN_TOKEN,
     corsOrigins: e.CORS_ORIGINS ?? [],
-    trustProxy: e.TRUST_PROXY,
+    trustProxy: e.TRUST_PROXY ?? [],
     sources: {
       hnUrl: e.VIBECHECK_HN_URL,
       hnFirebaseUrl: e.VIBECHECK_HN_FIREBASE_URL,
