@@ -194,14 +194,17 @@ export const SentimentSeries = z
 
 export const SourceBreakdownQuery = z.object({ from: FromParam, to: ToParam });
 
-const WindowFigures = SeriesPoint.extend({
+/** A window against the one of the same length before it (src/api/views/change.ts). */
+const ChangeFields = {
   previousN: z.number().int().openapi({ description: 'mentions in the window of the same length before' }),
   previousScore: z.number().nullable(),
   change: z.number().nullable().openapi({ description: 'score - previousScore; null when either window is empty' }),
   changeLow: z.number().nullable(),
   changeHigh: z.number().nullable(),
   significant: z.boolean().openapi({ description: "Welch's t-test of the two means, p < 0.05" }),
-});
+};
+
+const WindowFigures = SeriesPoint.extend(ChangeFields);
 
 export const SourceBreakdown = z
   .object({
@@ -224,12 +227,7 @@ export const AspectScore = z
     score: z.number().nullable(),
     scoreLow: z.number().nullable(),
     scoreHigh: z.number().nullable(),
-    previousN: z.number().int(),
-    previousScore: z.number().nullable(),
-    change: z.number().nullable(),
-    changeLow: z.number().nullable(),
-    changeHigh: z.number().nullable(),
-    significant: z.boolean(),
+    ...ChangeFields,
   })
   .openapi('AspectScore');
 

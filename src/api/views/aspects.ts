@@ -1,11 +1,11 @@
 import { planRange, previousRange } from '../../core/series-window.ts';
-import { compareWindows, summarize } from '../../core/stats.ts';
+import { summarize } from '../../core/stats.ts';
 import { getAspectWindowSums, type AspectWindowSums } from '../../db/queries/aspects.ts';
 import type { EntityRecord, Executor } from '../../db/queries/entities.ts';
+import { presentChange } from './change.ts';
 
 export function presentAspect(entry: AspectWindowSums) {
   const point = summarize(entry.current);
-  const comparison = compareWindows(entry.current, entry.previous);
   return {
     aspect: entry.aspect,
     n: point.n,
@@ -15,12 +15,7 @@ export function presentAspect(entry: AspectWindowSums) {
     score: point.score,
     scoreLow: point.scoreLow,
     scoreHigh: point.scoreHigh,
-    previousN: entry.previous.n,
-    previousScore: comparison.previousScore,
-    change: comparison.change,
-    changeLow: comparison.changeLow,
-    changeHigh: comparison.changeHigh,
-    significant: comparison.significant,
+    ...presentChange(entry.current, entry.previous),
   };
 }
 

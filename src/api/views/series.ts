@@ -1,8 +1,9 @@
 import { planRange, planSeriesWindow, previousRange, type SeriesWindow, type SeriesWindowInput } from '../../core/series-window.ts';
-import { addSums, compareWindows, computeShareOfVoice, EMPTY_SUMS, summarize, type RollupSums, type SeriesPoint } from '../../core/stats.ts';
+import { addSums, computeShareOfVoice, EMPTY_SUMS, summarize, type RollupSums, type SeriesPoint } from '../../core/stats.ts';
 import type { EntityRecord, Executor } from '../../db/queries/entities.ts';
 import { listEvents, type EventRecord } from '../../db/queries/events.ts';
 import { getBucketSums, getSourceSums } from '../../db/queries/series.ts';
+import { presentChange } from './change.ts';
 
 export type PointWithStart = SeriesPoint & { bucketStart: string };
 
@@ -75,18 +76,7 @@ export async function buildComparison(db: Executor, entities: EntityRecord[], in
 }
 
 /** A window's statistics with the change of its mean score against the window before it. */
-function presentWindowFigures(current: RollupSums, previous: RollupSums) {
-  const comparison = compareWindows(current, previous);
-  return {
-    ...summarize(current),
-    previousN: previous.n,
-    previousScore: comparison.previousScore,
-    change: comparison.change,
-    changeLow: comparison.changeLow,
-    changeHigh: comparison.changeHigh,
-    significant: comparison.significant,
-  };
-}
+const presentWindowFigures = (current: RollupSums, previous: RollupSums) => ({ ...summarize(current), ...presentChange(current, previous) });
 
 /**
  * An entity's mentions in exactly [from, to), in total and per source, each with the statistics of
