@@ -62,7 +62,6 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
   const totals = series.data ? totalSeries(series.data.series) : null;
   // The header and the window total follow the window (and the source filter), like the chart.
   const headline = bySource.data ? (source ? (bySource.data.items.find((item) => item.source === source) ?? null) : bySource.data.total) : null;
-  const windowTotal = bySource.data ? (headline ?? { n: 0, score: null }) : null;
 
   return (
     <section aria-labelledby="entity-title">
@@ -128,9 +127,10 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
             ))}
           </select>
         </label>
-        {windowTotal && (
+        {bySource.data && (
           <p className="muted small window-total">
-            {formatCount(windowTotal.n)} mentions from {formatDate(w.from)} to {formatDate(new Date(Date.parse(w.to) - 1))}, mean <span className={`tone-${scoreTone(windowTotal.score)}`}>{formatScore(windowTotal.score)}</span>
+            {formatCount(headline?.n ?? 0)} mentions from {formatDate(w.from)} to {formatDate(new Date(Date.parse(w.to) - 1))}, mean{' '}
+            <span className={`tone-${scoreTone(headline?.score)}`}>{formatScore(headline?.score)}</span>
           </p>
         )}
       </div>

@@ -106,9 +106,7 @@ export function OverviewPage({ dark }: { dark: boolean }) {
                     <th scope="col" className="num">Sentiment</th>
                     <th scope="col" className="num">Change</th>
                     <th scope="col" className="num">Mentions</th>
-                    <th scope="col" className="num hide-narrow" title="Its mentions over all mentions of its kind (tools, models or vendors) in the last 7 days; each kind adds up to 100%">
-                      Share of kind
-                    </th>
+                    <th scope="col" className="num hide-narrow">Share of kind</th>
                     <th scope="col" className="hide-narrow">30 days</th>
                   </tr>
                 </thead>
@@ -149,7 +147,7 @@ export function OverviewPage({ dark }: { dark: boolean }) {
                   </summary>
                   <ul className="inline-list">
                     {quiet.map((e) => (
-                      <li key={e.slug} data-quiet-slug={e.slug}>
+                      <li key={e.slug}>
                         <Link href={buildHref(`/entity/${e.slug}`)}>{e.name}</Link>
                       </li>
                     ))}
