@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BUDGET_EXHAUSTED } from '../llm/daily-budget.ts';
+import { parseJsonAnswer } from '../llm/answer.ts';
 import type { LlmEndpoint } from '../llm/endpoint.ts';
 import type { LlmTierLogger } from '../llm/logger.ts';
 import { createInFlight } from '../llm/lru-cache.ts';
@@ -83,17 +84,10 @@ type Parsed = { ok: true; findings: AspectFinding[] } | { ok: false; reason: str
 
 /** Reads the model's answer; anything off the fixed list or quoting text that is not there makes it garbage. */
 export function parseLlmAnswer(content: string | null | undefined, text: string, span: TextSpan): Parsed {
-  if (!content) return { ok: false, reason: 'garbage: empty answer' };
-  let json: unknown;
-  try {
-    json = JSON.parse(content.trim().replace(/^```(?:json)?\s*|\s*```$/g, ''));
-  } catch {
-    return { ok: false, reason: 'garbage: answer is not JSON' };
-  }
-  const parsed = LlmAspectAnswer.safeParse(json);
-  if (!parsed.success) return { ok: false, reason: `garbage: answer has the wrong shape (${parsed.error.issues[0]?.message ?? 'invalid'})` };
+  const parsed = parseJsonAnswer(content, LlmAspectAnswer);
+  if (!parsed.ok) return parsed;
   const findings: AspectFinding[] = [];
-  for (const item of parsed.data.aspects) {
+  for (const item of parsed.value.aspects) {
     const at = locateEvidence(text, item.evidence, span);
     if (!at) return { ok: false, reason: 'garbage: evidence does not occur in the text' };
     if (findings.some((f) => f.aspect === item.aspect)) continue;

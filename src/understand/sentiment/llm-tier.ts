@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { parseJsonAnswer } from '../llm/answer.ts';
 import { BUDGET_EXHAUSTED } from '../llm/daily-budget.ts';
 import type { LlmEndpoint } from '../llm/endpoint.ts';
 import type { LlmTierLogger } from '../llm/logger.ts';
@@ -111,17 +112,10 @@ type Parsed = { ok: true; result: SentimentResult } | { ok: false; reason: strin
 
 /** Reads the endpoint's answer into a SentimentResult; anything off the schema is garbage. */
 export function parseSentimentAnswer(content: string | null | undefined): Parsed {
-  if (!content) return { ok: false, reason: 'garbage: empty answer' };
-  let json: unknown;
-  try {
-    json = JSON.parse(content.trim().replace(/^```(?:json)?\s*|\s*```$/g, ''));
-  } catch {
-    return { ok: false, reason: 'garbage: answer is not JSON' };
-  }
-  const parsed = LlmSentimentAnswer.safeParse(json);
-  if (!parsed.success) return { ok: false, reason: `garbage: answer has the wrong shape (${parsed.error.issues[0]?.message ?? 'invalid'})` };
-  const { polarity } = parsed.data;
-  const confidence = parsed.data.confidence ?? DEFAULT_CONFIDENCE;
+  const parsed = parseJsonAnswer(content, LlmSentimentAnswer);
+  if (!parsed.ok) return parsed;
+  const { polarity } = parsed.value;
+  const confidence = parsed.value.confidence ?? DEFAULT_CONFIDENCE;
   const score = polarity === 'positive' ? confidence : polarity === 'negative' ? -confidence : 0;
   return { ok: true, result: { label: polarity, score, confidence } };
 }
