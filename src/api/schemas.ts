@@ -15,7 +15,13 @@ export const EntitySlugParam = z.object({
 export const EntitySummary = z
   .object({
     window: z.string().openapi({ example: '7d', description: 'length of the current and of the previous window' }),
+    from: z.string().openapi({ description: 'start of the current window' }),
+    to: z.string().openapi({ description: 'end of the current window, exclusive; the previous window is as long and ends at from' }),
+    source: z.string().nullable().openapi({ description: 'the only source counted, or null for every source' }),
     n: z.number().int().openapi({ description: 'mentions in the current window' }),
+    positive: z.number().int(),
+    neutral: z.number().int(),
+    negative: z.number().int(),
     previousN: z.number().int(),
     score: z.number().nullable().openapi({ description: 'mean sentiment score in [-1, 1], null without mentions' }),
     scoreLow: z.number().nullable(),
@@ -42,7 +48,10 @@ export const EntitySummary = z
       .openapi({ description: 'the aspects whose mean score changed most against the previous window (at most 3)' }),
     sparkline: z
       .array(z.object({ bucketStart: z.string(), n: z.number().int(), score: z.number().nullable() }))
-      .openapi({ description: 'the last 30 UTC days, oldest first, the current day partial' }),
+      .openapi({
+        description:
+          'without from/to, the last 30 UTC days, the current day partial; with them, the window by day (by week past 92 days, by month past 2 years; the first bucket may start before from); oldest first',
+      }),
   })
   .openapi('EntitySummary');
 
@@ -81,6 +90,13 @@ const ToParam = IsoInstant.optional().openapi(param('to', 'end of the window, ex
 const BucketParam = Bucket.optional().openapi(param('bucket', 'bucket size (default day)'));
 const TzParam = TimeZone.optional().openapi(param('tz', 'IANA time zone for day, week and month boundaries (default UTC)', 'Europe/Berlin'));
 const SourceParam = SourceName.optional().openapi(param('source', 'only mentions from this source', 'hn'));
+
+/** The summary's period: with neither bound, the last 7 UTC days (today included); with either, planRange's defaults. */
+export const EntitiesQuery = z.object({
+  from: IsoInstant.optional().openapi(param('from', 'start of the summary window (default: the last 7 UTC days; 30 days before to when only to is given)', '2026-01-01')),
+  to: IsoInstant.optional().openapi(param('to', 'end of the summary window, exclusive (default: now)', '2026-02-01')),
+  source: SourceParam,
+});
 
 export const SeriesQuery = z.object({ from: FromParam, to: ToParam, bucket: BucketParam, tz: TzParam, source: SourceParam });
 export const AspectsQuery = z.object({ from: FromParam, to: ToParam, source: SourceParam });

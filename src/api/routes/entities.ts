@@ -4,7 +4,7 @@ import { findEntity, listEntities } from '../../db/queries/entities.ts';
 import { addEntity } from '../../pipeline/entities.ts';
 import type { App, RouteDeps } from '../app.ts';
 import { errorResponses } from '../errors.ts';
-import { Entity, EntityList, EntitySlugParam, NewEntityBody } from '../schemas.ts';
+import { EntitiesQuery, Entity, EntityList, EntitySlugParam, NewEntityBody } from '../schemas.ts';
 import { presentEntities } from '../views/entities.ts';
 
 const json = <T>(schema: T) => ({ 'application/json': { schema } });
@@ -15,10 +15,11 @@ export function registerEntityRoutes(app: App, deps: RouteDeps): void {
       method: 'get',
       path: '/api/v1/entities',
       tags: ['entities'],
-      summary: 'Every tracked entity with its 7-day summary',
-      responses: { 200: { description: 'entities', content: json(EntityList) }, ...errorResponses(429) },
+      summary: 'Every tracked entity with its summary over a window (default the last 7 days) against the window of the same length before',
+      request: { query: EntitiesQuery },
+      responses: { 200: { description: 'entities', content: json(EntityList) }, ...errorResponses(400, 429) },
     }),
-    async (c) => c.json({ items: await presentEntities(deps.db, await listEntities(deps.db)) }, 200),
+    async (c) => c.json({ items: await presentEntities(deps.db, await listEntities(deps.db), { window: c.req.valid('query') }) }, 200),
   );
 
   app.openapi(
@@ -26,15 +27,15 @@ export function registerEntityRoutes(app: App, deps: RouteDeps): void {
       method: 'get',
       path: '/api/v1/entities/{slug}',
       tags: ['entities'],
-      summary: 'One entity with its summary',
-      request: { params: EntitySlugParam },
+      summary: 'One entity with its summary over a window (default the last 7 days)',
+      request: { params: EntitySlugParam, query: EntitiesQuery },
       responses: { 200: { description: 'the entity', content: json(Entity) }, ...errorResponses(400, 404, 429) },
     }),
     async (c) => {
       const { slug } = c.req.valid('param');
       const entity = await findEntity(deps.db, slug);
       if (!entity) throw new NotFoundError(`no entity with slug "${slug}"`);
-      const [item] = await presentEntities(deps.db, [entity], new Date(), await listEntities(deps.db));
+      const [item] = await presentEntities(deps.db, [entity], { peers: await listEntities(deps.db), window: c.req.valid('query') });
       return c.json(item!, 200);
     },
   );
