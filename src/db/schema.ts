@@ -139,6 +139,67 @@ export interface SchemaMigrationsTable {
   applied_at: DefaultTimestamp;
 }
 
+export interface AlertRulesTable {
+  id: Generated<number>;
+  name: string;
+  kind: 'shift' | 'spike' | 'aspect' | 'mention';
+  entity_id: number;
+  source: string | null;
+  aspect: string | null;
+  polarity: 'positive' | 'neutral' | 'negative' | null;
+  min_engagement: number | null;
+  include_words: WithDefault<string[]>;
+  exclude_words: WithDefault<string[]>;
+  metric: string | null;
+  direction: WithDefault<'up' | 'down' | 'both'>;
+  threshold: number | null;
+  window_hours: WithDefault<number>;
+  min_mentions: WithDefault<number>;
+  channel: string;
+  secret: string;
+  cooldown_minutes: WithDefault<number>;
+  max_per_day: WithDefault<number>;
+  enabled: WithDefault<boolean>;
+  state: ColumnType<unknown, string | undefined, string>;
+  created_at: DefaultTimestamp;
+  removed_at: WithDefault<Date | null>;
+}
+
+export interface AlertsTable {
+  id: Generated<number>;
+  rule_id: number;
+  event_key: string;
+  status: 'queued' | 'suppressed';
+  reason: string | null;
+  idempotency_key: string;
+  message: Json;
+  fired_at: DefaultTimestamp;
+}
+
+export interface AlertOutboxTable {
+  alert_id: BigId;
+  status: WithDefault<'pending' | 'sending' | 'delivered' | 'dead'>;
+  attempts: WithDefault<number>;
+  next_attempt_at: DefaultTimestamp;
+  lease_until: WithDefault<Date | null>;
+  leased_by: WithDefault<string | null>;
+  last_error: WithDefault<string | null>;
+  delivered_at: WithDefault<Date | null>;
+  updated_at: DefaultTimestamp;
+}
+
+export interface AlertDeliveriesTable {
+  id: Generated<number>;
+  rule_id: number;
+  alert_id: BigId | null;
+  attempt: number;
+  attempted_at: DefaultTimestamp;
+  duration_ms: number;
+  status_code: number | null;
+  outcome: 'delivered' | 'retry' | 'dead' | 'failed';
+  cause: string | null;
+}
+
 export interface DB {
   entities: EntitiesTable;
   posts: PostsTable;
@@ -149,4 +210,8 @@ export interface DB {
   source_cursors: SourceCursorsTable;
   events: EventsTable;
   schema_migrations: SchemaMigrationsTable;
+  alert_rules: AlertRulesTable;
+  alerts: AlertsTable;
+  alert_outbox: AlertOutboxTable;
+  alert_deliveries: AlertDeliveriesTable;
 }
