@@ -24,12 +24,15 @@ function newestMtime(path: string): number {
   return Math.max(stats.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
 }
 
-/** Builds web/dist when it is missing or older than any source file of the dashboard. */
+/** Builds web/dist (the production bundle) when it is missing or older than any source file of the dashboard. */
 export function ensureDashboardBuilt(): void {
   const sources = Math.max(newestMtime(join(WEB, 'src')), newestMtime(join(WEB, 'index.html')), newestMtime(join(WEB, 'vite.config.ts')));
   if (existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= sources) return;
   execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(WEB, 'vite.config.ts'), '--logLevel', 'warn'], {
     cwd: REPO_ROOT,
     stdio: 'inherit',
+    // Vitest sets NODE_ENV=test, under which Vite builds React's development bundle (StrictMode runs
+    // every effect twice): the browser tests must see what `npm run build:web` serves users.
+    env: { ...process.env, NODE_ENV: 'production' },
   });
 }
