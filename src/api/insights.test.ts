@@ -25,7 +25,7 @@ const INTERFACE_PATHS = [
   ['get', '/api/v1/events'],
   ['post', '/api/v1/events'],
   ['get', '/api/v1/entities/{slug}/export'],
-  ['get', '/api/v1/entities/{slug}/sources'],
+  ['get', '/api/v1/entities/{slug}/breakdown'],
 ] as const;
 const silent = { error: () => undefined, info: () => undefined, warn: () => undefined };
 const DAY = 86_400_000;
@@ -117,15 +117,15 @@ describe('GET /api/v1/entities/{slug}/sentiment', () => {
   });
 });
 
-describe('GET /api/v1/entities/{slug}/sources', () => {
-  type Breakdown = { from: string; to: string; total: Json & { n: number }; items: Array<Json & { source: string; n: number }> };
+describe('GET /api/v1/entities/{slug}/breakdown', () => {
+  type Breakdown = { from: string; to: string; by: string; total: Json & { n: number }; items: Array<Json & { key: string; n: number }> };
 
   it('gives each source the statistics of a series point over the window, adding up to the total', async () => {
-    const body = (await getJson(`/api/v1/entities/alpha/sources?from=${daysAgo(30, 0)}&to=${daysAgo(-1, 0)}`)) as unknown as Breakdown;
+    const body = (await getJson(`/api/v1/entities/alpha/breakdown?from=${daysAgo(30, 0)}&to=${daysAgo(-1, 0)}`)) as unknown as Breakdown;
     expect(body.from).toBe(daysAgo(30, 0));
     expect(body.total).toMatchObject({ n: 5, positive: 2, neutral: 1, negative: 2 });
     expect(body.total.score).toBeCloseTo((1 - 1 - 1 + 0 + 0.5) / 5, 10);
-    expect(body.items.map((item) => [item.source, item.n, item.share])).toEqual([
+    expect(body.items.map((item) => [item.key, item.n, item.share])).toEqual([
       ['hn', 4, 0.8],
       ['reddit', 1, 0.2],
     ]);
@@ -137,11 +137,11 @@ describe('GET /api/v1/entities/{slug}/sources', () => {
   });
 
   it('gives the change of the total and of each source against the window of the same length before', async () => {
-    const body = (await getJson(`/api/v1/entities/alpha/sources?from=${daysAgo(7, 0)}&to=${daysAgo(-1, 0)}`)) as unknown as Breakdown & { previousFrom: string };
+    const body = (await getJson(`/api/v1/entities/alpha/breakdown?from=${daysAgo(7, 0)}&to=${daysAgo(-1, 0)}`)) as unknown as Breakdown & { previousFrom: string };
     expect(body.previousFrom).toBe(daysAgo(15, 0));
     expect(body.total).toMatchObject({ n: 4, previousN: 1, previousScore: 0.5, significant: false, changeLow: null });
     expect(body.total.change).toBeCloseTo(-0.25 - 0.5, 10);
-    expect(body.items.map((item) => [item.source, item.n, item.previousN])).toEqual([
+    expect(body.items.map((item) => [item.key, item.n, item.previousN])).toEqual([
       ['hn', 3, 1],
       ['reddit', 1, 0],
     ]);
@@ -153,23 +153,34 @@ describe('GET /api/v1/entities/{slug}/sources', () => {
     // From 09:30: the 09:00 mention is outside, though the hour (and the week) it falls in is not.
     const from = new Date(Date.parse(daysAgo(1, 9)) + 30 * 60_000).toISOString();
     const to = daysAgo(1, 11);
-    const body = (await getJson(`/api/v1/entities/alpha/sources?from=${from}&to=${to}`)) as unknown as Breakdown;
+    const body = (await getJson(`/api/v1/entities/alpha/breakdown?from=${from}&to=${to}`)) as unknown as Breakdown;
     expect(body.total.n).toBe(1);
     // reddit is listed for its mention in the window before (09:00 is there), with none in this one.
-    expect(body.items.map((item) => [item.source, item.n, item.previousN])).toEqual([
+    expect(body.items.map((item) => [item.key, item.n, item.previousN])).toEqual([
       ['hn', 1, 0],
       ['reddit', 0, 1],
     ]);
     const weekly = (await getJson(`/api/v1/entities/alpha/sentiment?from=${from}&to=${to}&bucket=week`)) as { series: Array<{ n: number }> };
     expect(weekly.series.reduce((n, point) => n + point.n, 0)).toBeGreaterThan(body.total.n);
-    const empty = (await getJson(`/api/v1/entities/gamma/sources`)) as unknown as Breakdown;
+    const empty = (await getJson(`/api/v1/entities/gamma/breakdown`)) as unknown as Breakdown;
     expect(empty).toMatchObject({ total: { n: 0, score: null }, items: [] });
   });
 
   it('answers 400 naming the parameter and 404 for an unknown entity', async () => {
-    await expectError('/api/v1/entities/alpha/sources?from=2026-02-30', 400, /^from: /);
-    await expectError('/api/v1/entities/alpha/sources?to=2001-01-01&from=2002-01-01', 400, /^from: /);
-    await expectError('/api/v1/entities/nobody/sources', 404, /^no entity/);
+    await expectError('/api/v1/entities/alpha/breakdown?from=2026-02-30', 400, /^from: /);
+    await expectError('/api/v1/entities/alpha/breakdown?to=2001-01-01&from=2002-01-01', 400, /^from: /);
+    await expectError('/api/v1/entities/alpha/breakdown?by=author', 400, /^by: /);
+    await expectError('/api/v1/entities/nobody/breakdown', 404, /^no entity/);
+  });
+
+  it('by aspect gives each aspect its own polarity statistics and change, with the whole window as the total', async () => {
+    const body = (await getJson(`/api/v1/entities/alpha/breakdown?by=aspect&from=${daysAgo(7, 0)}&to=${daysAgo(-1, 0)}`)) as unknown as Breakdown;
+    expect(body.by).toBe('aspect');
+    expect(body.total).toMatchObject({ n: 4, previousN: 1 });
+    const speed = body.items.find((item) => item.key === 'speed');
+    // A positive and a negative speed aspect in the window (2 of its 4 mentions); one at +0.5 in the window before.
+    expect(speed).toMatchObject({ n: 2, positive: 1, negative: 1, score: 0, previousN: 1, previousScore: 0.5, change: -0.5, share: 0.5 });
+    expect(body.items.every((item) => item.n <= body.total.n)).toBe(true);
   });
 });
 

@@ -208,7 +208,11 @@ export const SentimentSeries = z
   .object({ entity: z.string(), ...WindowFields, series: z.array(SeriesPointWithStart), events: z.array(Event) })
   .openapi('SentimentSeries');
 
-export const SourceBreakdownQuery = z.object({ from: FromParam, to: ToParam });
+export const BreakdownQuery = z.object({
+  from: FromParam,
+  to: ToParam,
+  by: z.enum(['source', 'aspect']).default('source').openapi(param('by', 'rows per source (they add up to the total) or per aspect (a mention may name several aspects, or none)', 'source')),
+});
 
 /** A window against the one of the same length before it (src/api/views/change.ts). */
 const ChangeFields = {
@@ -222,16 +226,22 @@ const ChangeFields = {
 
 const WindowFigures = SeriesPoint.extend(ChangeFields);
 
-export const SourceBreakdown = z
+export const Breakdown = z
   .object({
     entity: z.string(),
     from: z.string(),
     to: z.string(),
     previousFrom: z.string(),
-    total: WindowFigures,
-    items: z.array(WindowFigures.extend({ source: z.string(), share: z.number().nullable().openapi({ description: "this source's mentions over the window's" }) })),
+    by: z.enum(['source', 'aspect']),
+    total: WindowFigures.openapi({ description: "the entity's mentions in the window, whatever the rows" }),
+    items: z.array(
+      WindowFigures.extend({
+        key: z.string().openapi({ description: 'the source name, or the aspect name' }),
+        share: z.number().nullable().openapi({ description: "this row's mentions over the window's: sources add up to 1; aspects need not" }),
+      }),
+    ),
   })
-  .openapi('SourceBreakdown');
+  .openapi('Breakdown');
 
 export const AspectScore = z
   .object({

@@ -116,8 +116,8 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     // Polled from here: the page's CSP (rightly) forbids the eval a string waitForFunction needs.
     await expect.poll(async () => (await page.locator('.headline-stats').textContent())?.includes('…'), { timeout: 15_000 }).toBe(false);
     expect(Number((await header.textContent())!.replace(/[^0-9]/g, ''))).toBe(total);
-    const breakdowns = requests.filter((url) => url.includes('/cursor/sources?'));
-    expect(breakdowns).toHaveLength(1);
+    const breakdowns = requests.filter((url) => url.includes('/cursor/breakdown?'));
+    expect(breakdowns, breakdowns.join('\n')).toHaveLength(1);
     // The window the page asked for is the window the total is over; no per-source series requests.
     expect(requests.filter((url) => url.includes('/sentiment?') && url.includes('source='))).toEqual([]);
     // The whole page: entity, series, aspects, source list, this breakdown and the feed.

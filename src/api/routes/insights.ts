@@ -7,6 +7,8 @@ import { errorResponses } from '../errors.ts';
 import {
   AspectBreakdown,
   AspectsQuery,
+  Breakdown,
+  BreakdownQuery,
   CompareQuery,
   CompareResult,
   EntityExport,
@@ -16,13 +18,11 @@ import {
   PostsQuery,
   SentimentSeries,
   SeriesQuery,
-  SourceBreakdown,
-  SourceBreakdownQuery,
 } from '../schemas.ts';
 import { buildAspectBreakdown } from '../views/aspects.ts';
 import { buildEntityExport, toExportCsv } from '../views/export.ts';
 import { buildPostPage } from '../views/posts.ts';
-import { buildComparison, buildSentimentSeries, buildSourceBreakdown } from '../views/series.ts';
+import { buildBreakdown, buildComparison, buildSentimentSeries } from '../views/series.ts';
 
 const json = <T>(schema: T) => ({ 'application/json': { schema } });
 const errors = errorResponses(400, 404, 429);
@@ -63,18 +63,18 @@ export function registerInsightRoutes(app: App, deps: RouteDeps): void {
   app.openapi(
     createRoute({
       method: 'get',
-      path: '/api/v1/entities/{slug}/sources',
+      path: '/api/v1/entities/{slug}/breakdown',
       tags: ['series'],
-      summary: 'Mentions in exactly [from, to), in total and per source, each with the statistics of a series point; the sources add up to the total',
-      request: { params: EntitySlugParam, query: SourceBreakdownQuery },
-      responses: { 200: { description: 'the window per source', content: json(SourceBreakdown) }, ...heavyErrors },
+      summary: 'Mentions in exactly [from, to), in total and per source (adding up to the total) or per aspect, each with the statistics of a series point and its change',
+      request: { params: EntitySlugParam, query: BreakdownQuery },
+      responses: { 200: { description: 'the window per source or aspect', content: json(Breakdown) }, ...heavyErrors },
     }),
     async (c) => {
       const entity = await requireEntity(deps, c.req.valid('param').slug);
       const query = c.req.valid('query');
       const now = new Date();
       planRange(query, now);
-      return deps.heavyReads.run(async () => c.json(await buildSourceBreakdown(deps.db, entity, query, now), 200));
+      return deps.heavyReads.run(async () => c.json(await buildBreakdown(deps.db, entity, query, now), 200));
     },
   );
 

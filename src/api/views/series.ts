@@ -2,6 +2,7 @@ import { planRange, planSeriesWindow, previousRange, type SeriesWindow, type Ser
 import { addSums, computeShareOfVoice, EMPTY_SUMS, summarize, type RollupSums, type SeriesPoint } from '../../core/stats.ts';
 import type { EntityRecord, Executor } from '../../db/queries/entities.ts';
 import { listEvents, type EventRecord } from '../../db/queries/events.ts';
+import { getAspectWindowSums } from '../../db/queries/aspects.ts';
 import { getBucketSums, getSourceSums } from '../../db/queries/series.ts';
 import { presentChange } from './change.ts';
 
@@ -79,23 +80,35 @@ export async function buildComparison(db: Executor, entities: EntityRecord[], in
 const presentWindowFigures = (current: RollupSums, previous: RollupSums) => ({ ...summarize(current), ...presentChange(current, previous) });
 
 /**
- * An entity's mentions in exactly [from, to), in total and per source, each with the statistics of
- * a series point, its change against the window of the same length before, and its share of the
- * total. No buckets: the total is the same whatever bucket a chart of the window uses, and the
- * sources add up to it.
+ * An entity's mentions in exactly [from, to), in total and per source or per aspect, each with the
+ * statistics of a series point, its change against the window of the same length before, and its
+ * share of the total. No buckets: the total is the same whatever bucket a chart of the window uses.
+ * Sources add up to the total; aspects need not (a mention may name several, or none), and their
+ * scores are the aspect's own polarity.
  */
-export async function buildSourceBreakdown(db: Executor, entity: EntityRecord, input: { from?: Date | undefined; to?: Date | undefined }, now = new Date()) {
+export async function buildBreakdown(
+  db: Executor,
+  entity: EntityRecord,
+  input: { from?: Date | undefined; to?: Date | undefined; by: 'source' | 'aspect' },
+  now = new Date(),
+) {
   const { from, to } = planRange(input, now);
   const previous = previousRange(from, to);
-  const rows = await getSourceSums(db, { entityId: entity.id, from, to, previousFrom: previous.from });
-  const total = (pick: 'current' | 'previous') => rows.reduce<RollupSums>((sum, row) => addSums(sum, row[pick]), { ...EMPTY_SUMS });
+  const window = { entityId: entity.id, from, to, previousFrom: previous.from };
+  const bySource = await getSourceSums(db, window);
+  const total = (pick: 'current' | 'previous') => bySource.reduce<RollupSums>((sum, row) => addSums(sum, row[pick]), { ...EMPTY_SUMS });
   const current = total('current');
+  const rows =
+    input.by === 'source'
+      ? bySource.map((row) => ({ key: row.source, current: row.current, previous: row.previous }))
+      : ((await getAspectWindowSums(db, { ...window, entityIds: [entity.id] })).get(entity.id) ?? []).map((row) => ({ key: row.aspect, current: row.current, previous: row.previous }));
   return {
     entity: entity.slug,
     from: from.toISOString(),
     to: to.toISOString(),
     previousFrom: previous.from.toISOString(),
+    by: input.by,
     total: presentWindowFigures(current, total('previous')),
-    items: rows.map((row) => ({ source: row.source, share: current.n > 0 ? row.current.n / current.n : null, ...presentWindowFigures(row.current, row.previous) })),
+    items: rows.map((row) => ({ key: row.key, share: current.n > 0 ? row.current.n / current.n : null, ...presentWindowFigures(row.current, row.previous) })),
   };
 }

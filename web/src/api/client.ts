@@ -1,4 +1,4 @@
-import type { Aspects, Compare, Entity, EntityList, Events, PostPage, SentimentSeries, SourceBreakdown, SourceList } from './types.ts';
+import type { Aspects, Breakdown, Compare, Entity, EntityList, Events, PostPage, SentimentSeries, SourceList } from './types.ts';
 
 /** Any failure talking to the API: `status` 0 means the request never got an answer. */
 export class ApiError extends Error {
@@ -74,7 +74,7 @@ export const api = {
   getEntity: (slug: string, o?: ClientOptions) => fetchJson<Entity>(slugPath(slug), o),
   getSentiment: (slug: string, q: Query, o?: ClientOptions) => fetchJson<SentimentSeries>(buildApiUrl(slugPath(slug, '/sentiment'), q), o),
   getAspects: (slug: string, q: Query, o?: ClientOptions) => fetchJson<Aspects>(buildApiUrl(slugPath(slug, '/aspects'), q), o),
-  getSourceBreakdown: (slug: string, q: Query, o?: ClientOptions) => fetchJson<SourceBreakdown>(buildApiUrl(slugPath(slug, '/sources'), q), o),
+  getBreakdown: (slug: string, q: Query & { by: 'source' | 'aspect' }, o?: ClientOptions) => fetchJson<Breakdown>(buildApiUrl(slugPath(slug, '/breakdown'), q), o),
   getPosts: (slug: string, q: Query, o?: ClientOptions) => fetchJson<PostPage>(buildApiUrl(slugPath(slug, '/posts'), q), o),
   getEvents: (q: Query, o?: ClientOptions) => fetchJson<Events>(buildApiUrl('/api/v1/events', q), o),
   compare: (q: Query, o?: ClientOptions) => fetchJson<Compare>(buildApiUrl('/api/v1/compare', q), o),

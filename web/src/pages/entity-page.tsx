@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type ApiError } from '../api/client.ts';
-import type { PostItem, SeriesPoint, SourceBreakdown as SourceBreakdownData } from '../api/types.ts';
+import type { Breakdown, PostItem, SeriesPoint } from '../api/types.ts';
 import { AspectBars } from '../components/aspect-bars.tsx';
 import { SentimentChart } from '../components/charts.tsx';
 import { Link } from '../components/link.tsx';
@@ -43,7 +43,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
   const series = useResource(seriesKey, (signal) => api.getSentiment(slug, { ...windowQuery, bucket: w.bucket }, { signal }));
   const aspects = useResource(`aspects:${slug}:${w.from}:${w.to}:${source}`, (signal) => api.getAspects(slug, windowQuery, { signal }));
   // Exact [from, to) per source: the window total and the by-source rows come from this one answer.
-  const bySource = useResource(`by-source:${slug}:${w.from}:${w.to}`, (signal) => api.getSourceBreakdown(slug, { from: w.from, to: w.to }, { signal }));
+  const bySource = useResource(`by-source:${slug}:${w.from}:${w.to}`, (signal) => api.getBreakdown(slug, { from: w.from, to: w.to, by: 'source' }, { signal }));
   const sources = useResource('sources', (signal) => api.listSources({ signal }));
   const sourceNames = sources.data?.items.map((s) => s.name) ?? [];
   if (source && !sourceNames.includes(source)) sourceNames.push(source);
@@ -61,7 +61,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
   const e = entity.data;
   const totals = series.data ? totalSeries(series.data.series) : null;
   // The header and the window total follow the window (and the source filter), like the chart.
-  const headline = bySource.data ? (source ? (bySource.data.items.find((item) => item.source === source) ?? null) : bySource.data.total) : null;
+  const headline = bySource.data ? (source ? (bySource.data.items.find((item) => item.key === source) ?? null) : bySource.data.total) : null;
 
   return (
     <section aria-labelledby="entity-title">
@@ -206,11 +206,11 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
   );
 }
 
-function SourceBreakdown({ resource, selected, onSelect }: { resource: Resource<SourceBreakdownData>; selected: string; onSelect: (name: string | null) => void }) {
+function SourceBreakdown({ resource, selected, onSelect }: { resource: Resource<Breakdown>; selected: string; onSelect: (name: string | null) => void }) {
   if (resource.error) return <ErrorState error={resource.error} onRetry={resource.retry} what="the per-source figures" />;
   if (!resource.data) return <Skeleton lines={4} />;
   // Sources with mentions only in the window before are left out: the table is about this window.
-  const rows = resource.data.items.filter((item) => item.n > 0).map((item) => ({ name: item.source, n: item.n, score: item.score }));
+  const rows = resource.data.items.filter((item) => item.n > 0).map((item) => ({ name: item.key, n: item.n, score: item.score }));
   if (rows.length === 0) return <p className="muted">No source mentioned it in this window.</p>;
   const max = Math.max(...rows.map((r) => r.n));
   return (
