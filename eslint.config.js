@@ -34,6 +34,10 @@ export default tseslint.config(
     rules: forbid(['db', 'pipeline', 'api', 'cli', 'understand'], 'sources return posts and cursors; they never touch the database'),
   },
   {
+    files: ['src/alerts/channels/**/*.ts', 'src/alerts/atom.ts'],
+    rules: forbid(['db', 'pipeline', 'api', 'cli'], 'alert channels turn a message into a delivery; the outbox and the job that calls them live elsewhere'),
+  },
+  {
     files: ['src/understand/**/*.ts'],
     rules: forbid(['db', 'pipeline', 'api', 'cli', 'sources'], 'understand is pure analysis over text'),
   },

@@ -16,6 +16,8 @@ const REDACT = [
   '*.authorization',
   'headers.authorization',
   'req.headers.authorization',
+  'smtp.url',
+  '*.smtp.url',
 ];
 
 /** Structured JSON logs on stderr, so stdout stays free for command output (`--json`, CSV). */

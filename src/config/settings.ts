@@ -44,6 +44,33 @@ const optionalSecret = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
 
+/** smtp:// or smtps://, with user:password@ when the server wants it; a secret, so never echoed. */
+const smtpUrl = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value.trim() === '') return undefined;
+    const url = URL.canParse(value) ? new URL(value) : undefined;
+    if (!url || !/^smtps?:$/.test(url.protocol) || !url.hostname) {
+      ctx.addIssue({ code: 'custom', message: 'expected smtp://user:password@host:port or smtps://user:password@host:port' });
+      return z.NEVER;
+    }
+    return value;
+  });
+
+/** `alerts@example.com` or `VibeCheck <alerts@example.com>`. */
+const mailFrom = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value.trim() === '') return undefined;
+    if (!/^(?:[^<>]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(value.trim())) {
+      ctx.addIssue({ code: 'custom', message: 'expected an address, as alerts@example.com or VibeCheck <alerts@example.com>' });
+      return z.NEVER;
+    }
+    return value.trim();
+  });
+
 const MIN_ADMIN_TOKEN_LENGTH = 16;
 
 /** Unset or empty: writes are refused. A short token is guessable; spaces around one can never be sent. */
@@ -141,6 +168,9 @@ export const EnvSchema = z.object({
   LLM_MODEL: z.string().min(1).optional(),
   LLM_DAILY_BUDGET: z.coerce.number({ error: 'expected a whole number of calls' }).int().min(0).default(500),
   VIBECHECK_ANALYSIS_THREADS: z.coerce.number({ error: 'expected a whole number of threads' }).int().min(0).max(256).optional(),
+  SMTP_URL: smtpUrl,
+  SMTP_FROM: mailFrom,
+  PUBLIC_URL: httpUrl.optional().or(z.literal('').transform(() => undefined)),
 });
 export type EnvSchema = z.infer<typeof EnvSchema>;
 
@@ -152,6 +182,7 @@ export const SECRET_VARIABLES = [
   'STACKEXCHANGE_KEY',
   'BLUESKY_APP_PASSWORD',
   'LLM_API_KEY',
+  'SMTP_URL',
 ] as const;
 
 export interface Settings {
@@ -194,6 +225,10 @@ export interface Settings {
     blueskyAppPassword: string | undefined;
   };
   llm: { baseUrl: string; apiKey: string | undefined; model: string; dailyBudget: number } | undefined;
+  /** E-mail alerts and digests; undefined: e-mail is off. `url` holds the SMTP password. */
+  smtp: { url: string; from: string } | undefined;
+  /** The dashboard's address as users reach it, for links in alerts (no trailing slash). */
+  publicUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -207,6 +242,15 @@ export class ConfigError extends Error {
 /** One core for reading input and writing to the database, the rest for analysis; at least one thread. */
 export function defaultAnalysisThreads(): number {
   return Math.max(1, availableParallelism() - 1);
+}
+
+/**
+ * PUBLIC_URL's default, `http://HOST:PORT`; a listen-everywhere host (0.0.0.0, ::) is not an
+ * address a browser can open, so links use the loopback address instead.
+ */
+export function defaultPublicUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' || host === '[::]' ? '[::1]' : host;
+  return `http://${isIP(reachable) === 6 ? `[${reachable}]` : reachable}:${port}`;
 }
 
 /** Parses the environment once; an invalid value stops start-up naming the variable. */
@@ -224,6 +268,9 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
   }
   const e = parsed.data;
   if (e.LLM_BASE_URL && !e.LLM_MODEL) throw new ConfigError('invalid configuration: LLM_MODEL: required when LLM_BASE_URL is set');
+  if (e.SMTP_URL && !e.SMTP_FROM) {
+    throw new ConfigError('invalid configuration: SMTP_FROM: required when SMTP_URL is set (the sender, e.g. VibeCheck <alerts@example.com>)');
+  }
   return {
     databaseUrl: e.DATABASE_URL,
     analysisThreads: e.VIBECHECK_ANALYSIS_THREADS ?? defaultAnalysisThreads(),
@@ -262,6 +309,8 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
       e.LLM_BASE_URL && e.LLM_MODEL
         ? { baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL, dailyBudget: e.LLM_DAILY_BUDGET }
         : undefined,
+    smtp: e.SMTP_URL && e.SMTP_FROM ? { url: e.SMTP_URL, from: e.SMTP_FROM } : undefined,
+    publicUrl: (e.PUBLIC_URL ?? defaultPublicUrl(e.HOST, e.PORT)).replace(/\/+$/, ''),
   };
 }
 
