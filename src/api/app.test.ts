@@ -324,3 +324,43 @@ describe('hostile clients', () => {
     expect(routes.filter((r) => r.startsWith('GET other'))).toHaveLength(1);
   });
 });
+
+describe('request ids and the access log', () => {
+  const createTestApp = (overrides: Partial<AppDeps> = {}) =>
+    createApp({ db: database.db, settings: { adminToken: ADMIN, corsOrigins: [] }, log: silent, sources: [], checkReady: async () => ({ ready: true }), ...overrides });
+
+  it('answers every request with X-Request-Id, keeps a sane one the caller sent, and logs one line per request with it', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logged = createTestApp({ log: { ...silent, info: (obj: object) => lines.push(obj as Record<string, unknown>) } });
+    const first = await logged.request('/api/v1/entities/cursor?from=2026-01-01');
+    const id = first.headers.get('x-request-id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const second = await logged.request('/api/v1/entities/nobody', { headers: { 'X-Request-Id': 'trace-42' } });
+    expect(second.headers.get('x-request-id')).toBe('trace-42');
+    // A header that is not a plain token is replaced, never echoed into logs or answers.
+    const third = await logged.request('/health', { headers: { 'X-Request-Id': 'x'.repeat(65) } });
+    expect(third.headers.get('x-request-id')).not.toBe('x'.repeat(65));
+    expect(lines.map((line) => [line.reqId, line.method, line.route, line.status])).toEqual([
+      [id, 'GET', '/api/v1/entities/:slug', 200],
+      ['trace-42', 'GET', '/api/v1/entities/:slug', 404],
+      [third.headers.get('x-request-id'), 'GET', '/health', 200],
+    ]);
+    // The path without its query: search text stays out of the log.
+    expect(lines[0]!.path).toBe('/api/v1/entities/cursor');
+    expect(typeof lines[0]!.ms).toBe('number');
+  });
+
+  it('puts the request id on the error line of a request that failed', async () => {
+    const errors: Array<Record<string, unknown>> = [];
+    // A database never migrated makes any read fail inside its route.
+    const bareDir = createDataDir();
+    const bare = await openDatabase({ databaseUrl: undefined, dataDir: bareDir.dir });
+    const failing = createTestApp({ db: bare.db, log: { ...silent, error: (obj: object) => errors.push(obj as Record<string, unknown>) } });
+    const res = await failing.request('/api/v1/entities', { headers: { 'X-Request-Id': 'req-7' } });
+    await bare.close();
+    bareDir.remove();
+    expect(res.status).toBe(500);
+    expect(res.headers.get('x-request-id')).toBe('req-7');
+    expect(errors).toEqual([expect.objectContaining({ reqId: 'req-7', path: '/api/v1/entities', err: expect.any(Error) })]);
+  });
+});

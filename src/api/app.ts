@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import { compress } from 'hono/compress';
 import { cors } from 'hono/cors';
 import { etag } from 'hono/etag';
+import { requestId } from 'hono/request-id';
 import { matchedRoutes } from 'hono/route';
 import type { Kysely } from 'kysely';
 import type { Logger } from '../config/logger.ts';
@@ -85,11 +86,23 @@ export function createApp(deps: AppDeps): App {
   };
 
   const allowedMethods = createAllowedMethods(() => app.routes);
-  app.onError((error, c) => respondWithError(c, error, deps.log));
+  app.onError((error, c) => respondWithError(c, error, { error: (obj, msg) => deps.log.error({ reqId: c.get('requestId'), ...obj }, msg) }));
   app.notFound((c) => {
     const allowed = isDashboardPath(c.req.path) ? ['GET', 'HEAD'] : allowedMethods(c.req.path);
     if (allowed.length > 0) return respondMethodNotAllowed(c, allowed);
     return c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404);
+  });
+
+  // Outermost: every answer carries X-Request-Id (the caller's, when it sent a sane one) and one
+  // access log line with it, so a user's report finds the server's lines.
+  app.use('*', requestId({ limitLength: 64 }));
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    deps.log.info(
+      { reqId: c.get('requestId'), method: c.req.method, route: routeLabel(c), path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      'request',
+    );
   });
 
   const metrics = deps.metrics;

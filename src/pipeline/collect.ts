@@ -99,7 +99,7 @@ export async function runSource(options: RunSourceOptions): Promise<SourceRunSum
     // Everything stored before a shutdown is committed with its cursor; the next run resumes there.
     const message = options.signal?.aborted ? INTERRUPTED : escapeControls(error instanceof Error ? error.message : String(error));
     await finishRun(db, runId, 'failed', totals, message, { rejected }).catch((e: unknown) => runLog.error({ err: e }, 'could not record the failed run'));
-    runLog.warn({ ...totals, error: message }, 'run failed');
+    runLog.warn({ ...totals, err: error }, 'run failed');
     return { ...totals, error: message };
   }
 }

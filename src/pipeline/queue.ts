@@ -169,7 +169,7 @@ export function startQueueWorker(
       } else {
         outcome = 'failed';
         const message = error instanceof Error ? error.message : String(error);
-        log.warn({ job: name, id: job.id, error: message }, 'job failed');
+        log.warn({ job: name, id: job.id, err: error }, 'job failed');
         await queue.boss.fail(name, job.id, { message });
       }
     } finally {

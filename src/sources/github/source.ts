@@ -327,7 +327,7 @@ export function createGithubSource(options: GithubSourceOptions): Source {
         } catch (error) {
           // 422 is GitHub refusing this one query (too long, bad syntax); the other phrases still run.
           if (!(error instanceof UpstreamError) || error.status !== 422) throw error;
-          ctx.log.warn({ phrase, error: error.message }, 'GitHub rejected the issue search for this phrase; skipping it');
+          ctx.log.warn({ phrase, err: error }, 'GitHub rejected the issue search for this phrase; skipping it');
         }
       }
       if (!token) {

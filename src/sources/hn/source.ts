@@ -201,7 +201,7 @@ export function createHnSource(options: HnSourceOptions): Source {
         for (const phrase of phrases) yield* pollPhrase(run, phrase, cursors.get(toHnQueryKey(phrase)));
       } catch (error) {
         if (!firebase || ctx.signal.aborted || !(error instanceof UpstreamError)) throw error;
-        ctx.log.warn({ error: error.message, url: error.url }, 'Algolia failed; collecting new stories from the Firebase API instead');
+        ctx.log.warn({ err: error }, 'Algolia failed; collecting new stories from the Firebase API instead');
         yield* pollFallback(run, phrases, cursors.get(HN_FALLBACK_QUERY_KEY));
       }
     },
