@@ -52,7 +52,10 @@ async function planDefaultSummary(db: Executor, ids: number[], now: Date, source
   const sums = new Map(
     [...sparklines].map(([id, days]) => [id, { current: sumDays(days.slice(-SUMMARY_DAYS)), previous: sumDays(days.slice(-2 * SUMMARY_DAYS, -SUMMARY_DAYS)) }]),
   );
-  return { from: sparkStarts.at(-SUMMARY_DAYS)!, to: now, label: `${SUMMARY_DAYS}d`, sums, sparkStarts, sparklines };
+  // Said to end with today (nothing is stored later than now): an answer that named `now` would change
+  // every millisecond, and its ETag with it.
+  const to = new Date(sparkStarts.at(-1)!.getTime() + DAY_MS);
+  return { from: sparkStarts.at(-SUMMARY_DAYS)!, to, label: `${SUMMARY_DAYS}d`, sums, sparkStarts, sparklines };
 }
 
 /**
