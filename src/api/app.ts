@@ -20,6 +20,7 @@ import { limitBodySize, refuseNulInQuery, requireJsonBody } from './request-inpu
 import { createResponseCache } from './response-cache.ts';
 import { securityHeaders } from './security-headers.ts';
 import { registerEventRoutes } from './routes/events.ts';
+import { registerExplainRoutes } from './routes/explain.ts';
 import { registerInsightRoutes } from './routes/insights.ts';
 import { registerEntityRoutes } from './routes/entities.ts';
 import { registerHealthRoutes } from './routes/health.ts';
@@ -139,6 +140,7 @@ export function createApp(deps: AppDeps): App {
   registerSourceRoutes(app, routeDeps);
   registerInsightRoutes(app, routeDeps);
   registerEventRoutes(app, routeDeps);
+  registerExplainRoutes(app, routeDeps);
   registerDocsRoutes(app);
   registerDashboardRoutes(app);
   return app;

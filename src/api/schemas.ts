@@ -76,7 +76,7 @@ export const NewEntityBody = NewEntityInput;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** An ISO 8601 date or date-time (UTC when no offset is given), read as an instant; 2026-02-30 is refused, not March 2. */
-const IsoInstant = z.string().regex(ISO_INSTANT, 'expected an ISO 8601 date or date-time such as 2026-01-31 or 2026-01-31T12:00:00Z').transform((value, ctx) => {
+export const IsoInstant = z.string().regex(ISO_INSTANT, 'expected an ISO 8601 date or date-time such as 2026-01-31 or 2026-01-31T12:00:00Z').transform((value, ctx) => {
   const parsed = parseIsoInstant(value);
   if (parsed.ok) return parsed.value;
   ctx.issues.push({ code: 'custom', message: parsed.reason, input: value });
@@ -215,7 +215,7 @@ export const BreakdownQuery = z.object({
 });
 
 /** A window against the one of the same length before it (src/api/views/change.ts). */
-const ChangeFields = {
+export const ChangeFields = {
   previousN: z.number().int().openapi({ description: 'mentions in the window of the same length before' }),
   previousScore: z.number().nullable(),
   change: z.number().nullable().openapi({ description: 'score - previousScore; null when either window is empty' }),

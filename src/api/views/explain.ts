@@ -1,0 +1,137 @@
+import { z } from '@hono/zod-openapi';
+import { EXCERPT_CHARS, MAX_ASPECTS } from '../../core/explain.ts';
+import { SourceName } from '../../core/post.ts';
+import { planRange } from '../../core/series-window.ts';
+import { SentimentLabel, SeriesPoint } from '../../core/stats.ts';
+import { ChangeFields, IsoInstant } from '../schemas.ts';
+
+/** The window an entity explanation reads when the caller names none: the last 7 days. */
+export const DEFAULT_EXPLAIN_DAYS = 7;
+const DAY_MS = 86_400_000;
+
+const param = (name: string, description: string, example?: string) => ({ param: { name, in: 'query' as const }, description, example });
+
+export const ExplainQuery = z.object({
+  from: IsoInstant.optional().openapi(param('from', 'start of the window (default: 7 days before to)', '2026-03-01')),
+  to: IsoInstant.optional().openapi(param('to', 'end of the window, exclusive (default: now)', '2026-03-08')),
+  source: SourceName.optional().openapi(param('source', 'only mentions from this source', 'hn')),
+});
+
+export const EventIdParam = z.object({
+  id: z
+    .string()
+    .regex(/^[1-9]\d{0,15}$/, 'expected an event id (a positive integer)')
+    .transform(Number)
+    .openapi({ param: { name: 'id', in: 'path' }, type: 'string', example: '42' }),
+});
+
+/** [from, to) with the 7-day default, refused (naming the parameter) when reversed or absurd. */
+export function planExplainWindow(query: { from?: Date | undefined; to?: Date | undefined }, now = new Date()): { from: Date; to: Date } {
+  const to = query.to ?? now;
+  return planRange({ from: query.from ?? new Date(to.getTime() - DEFAULT_EXPLAIN_DAYS * DAY_MS), to }, now);
+}
+
+const nullable = (description?: string) => (description ? z.number().nullable().openapi({ description }) : z.number().nullable());
+
+const ExplainedWindow = SeriesPoint.extend({
+  from: z.string(),
+  to: z.string().openapi({ description: 'exclusive' }),
+  days: z.number().openapi({ description: 'length of the window in days' }),
+  negativeShare: nullable('negative / n'),
+  perDay: z.number().openapi({ description: 'mentions a day' }),
+}).openapi('ExplainedWindow');
+
+const ExplanationChange = z
+  .object({
+    measure: z.enum(['score', 'negativeShare', 'volume']).openapi({
+      description:
+        'what the posts, sources and headline are ranked by: the mean score (entity windows, releases, incidents, notes), the negative share (negativity spikes) or mentions a day (volume spikes)',
+    }),
+    direction: z.enum(['up', 'down', 'flat']).openapi({ description: "direction of the measure's change; flat when it did not move or cannot be compared" }),
+    measureChange: nullable('change of the measure: of the mean score, the negative share or mentions a day'),
+    score: nullable('mean score in the window'),
+    ...ChangeFields,
+    pValue: nullable("two-sided p-value of Welch's t-test on the mean scores; null unless both windows have 2 mentions or more"),
+    netSentiment: nullable('positive share minus negative share in the window'),
+    previousNetSentiment: nullable(),
+    netSentimentChange: nullable(),
+    negativeShare: nullable(),
+    previousNegativeShare: nullable(),
+    volumeRatio: nullable('mentions a day in the window over mentions a day before; null when there were none before'),
+  })
+  .openapi('ExplanationChange');
+
+const ContributingPost = z
+  .object({
+    postId: z.number().int(),
+    source: z.string(),
+    url: z.string().nullable(),
+    title: z.string().nullable(),
+    excerpt: z.string().openapi({ description: `plain text around the mention, at most ${EXCERPT_CHARS} characters` }),
+    createdAt: z.string(),
+    label: SentimentLabel,
+    score: z.number(),
+    engagement: z.number().int(),
+    aspects: z.array(z.string()),
+    contribution: z.number().openapi({
+      description:
+        "this mention's part of measureChange. score: (score - previous mean) / n; negativeShare: ([negative] - previous negative share) / n; the parts of every mention in the window add up to the change exactly. volume: 1 / days (the posts are then ranked by engagement)",
+    }),
+  })
+  .openapi('ContributingPost');
+
+const AspectMove = z
+  .object({
+    aspect: z.string(),
+    n: z.number().int(),
+    share: nullable("mentions naming the aspect over the window's mentions (a mention may name several)"),
+    previousShare: nullable(),
+    shareChange: nullable(),
+    score: nullable('mean polarity of the aspect in the window'),
+    ...ChangeFields,
+    pull: z.number().openapi({ description: "share x mean polarity now minus before: the aspect's signed pull on the mean score" }),
+  })
+  .openapi('AspectMove');
+
+const SourceMove = z
+  .object({
+    source: z.string(),
+    n: z.number().int(),
+    score: nullable(),
+    ...ChangeFields,
+    contribution: z.number().openapi({ description: "this source's part of measureChange: the sum of its mentions' contributions (volume: its change in mentions a day); the sources add up to the change" }),
+    shareOfChange: nullable('contribution / measureChange; null when the measure did not move'),
+  })
+  .openapi('SourceMove');
+
+const NearbyEvent = z
+  .object({
+    id: z.number().int(),
+    entity: z.string().nullable().openapi({ description: 'the explained entity, or its parent (such as its vendor)' }),
+    kind: z.enum(['release', 'incident', 'note', 'spike']),
+    source: z.string(),
+    title: z.string(),
+    url: z.string().nullable(),
+    occurredAt: z.string(),
+  })
+  .openapi('NearbyEvent');
+
+export const Explanation = z
+  .object({
+    entity: z.object({ slug: z.string(), name: z.string() }),
+    source: z.string().nullable().openapi({ description: 'only mentions from this source were read; null for all' }),
+    event: NearbyEvent.extend({ details: z.record(z.string(), z.unknown()) }).nullable().openapi({ description: 'the event explained; null for a window' }),
+    window: ExplainedWindow,
+    previousWindow: ExplainedWindow.openapi({ description: 'the window compared against; it ends where the window starts' }),
+    change: ExplanationChange,
+    headline: z.string().openapi({
+      description: 'one line built from the figures, e.g. "Cursor: sentiment fell from +0.12 to -0.08 (significant), driven by hn; rate limits complaints up"',
+      example: 'Cursor: sentiment fell from +0.12 to -0.08 (significant), driven by hn; rate limits complaints up',
+    }),
+    posts: z.array(ContributingPost).openapi({ description: 'the mentions that moved the measure most in the direction of its change, largest contribution first' }),
+    opposingPosts: z.array(ContributingPost).openapi({ description: 'the mentions that pulled hardest the other way; empty when the measure is flat, and for volume' }),
+    aspects: z.array(AspectMove).openapi({ description: `the aspects that moved most (by |pull|; by |shareChange| for volume), at most ${MAX_ASPECTS}` }),
+    sources: z.array(SourceMove).openapi({ description: "every source with mentions in either window, the largest contribution in the change's direction first" }),
+    events: z.array(NearbyEvent).openapi({ description: 'releases, incidents and notes of the entity or its parent from 2 days before the window to 2 days after it' }),
+  })
+  .openapi('Explanation');
