@@ -562,11 +562,25 @@ export async function listSpikeEvents(
   }));
 }
 
-/** Mentions of an entity in [from, to), optionally from one source: the denominator of an aspect's share. */
-export async function countMentions(db: Executor, query: { entityId: number; from: Date; to: Date; source: string | null }): Promise<number> {
-  const rows = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM mentions
-    WHERE entity_id = ${query.entityId} AND created_at >= ${query.from.toISOString()}::timestamptz AND created_at < ${query.to.toISOString()}::timestamptz
-      ${query.source === null ? sql`` : sql`AND source = ${query.source}`}`.execute(db);
-  return rows.rows[0]?.n ?? 0;
+/** The database's clock at the start of the current transaction: the clock that stamps posts.fetched_at. */
+export async function getDatabaseNow(db: Executor): Promise<Date> {
+  const rows = await sql<{ now: Date }>`SELECT now() AS now`.execute(db);
+  return new Date(rows.rows[0]?.now ?? Date.now());
+}
+
+/** The most engaged posts of an entity in [from, to) that name an aspect, optionally with one polarity on it. */
+export async function listTopAspectPostIds(
+  db: Executor,
+  query: { entityId: number; aspect: string; from: Date; to: Date; polarity: SentimentLabel | null; source: string | null; limit: number },
+): Promise<number[]> {
+  const rows = await sql<{ post_id: number }>`
+    SELECT a.post_id FROM mention_aspects a
+    JOIN mentions m ON m.post_id = a.post_id AND m.entity_id = a.entity_id
+    WHERE a.entity_id = ${query.entityId} AND a.aspect = ${query.aspect}
+      AND a.created_at >= ${query.from.toISOString()}::timestamptz AND a.created_at < ${query.to.toISOString()}::timestamptz
+      ${query.polarity === null ? sql`` : sql`AND a.polarity = ${query.polarity}`}
+      ${query.source === null ? sql`` : sql`AND a.source = ${query.source}`}
+    ORDER BY m.engagement DESC, a.created_at DESC, a.post_id DESC
+    LIMIT ${query.limit}`.execute(db);
+  return rows.rows.map((r) => Number(r.post_id));
 }

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { EntitySlug } from '../core/entity.ts';
+import { SourceName } from '../core/post.ts';
+import { SentimentLabel } from '../core/stats.ts';
+import type { AlertRuleKind, AlertDirection } from '../db/queries/alerts.ts';
+
+export const AlertKind = z.enum(['shift', 'spike', 'aspect', 'mention']);
+
+const METRICS: Record<AlertRuleKind, readonly string[]> = {
+  shift: ['mean', 'net'],
+  aspect: ['share', 'polarity'],
+  spike: ['volume', 'negativity'],
+  mention: [],
+};
+
+/** What a rule of each kind watches and how loud it may be, when the caller leaves it out. */
+const DEFAULTS: Record<AlertRuleKind, { metric: string | null; threshold: number | null; direction: AlertDirection; cooldownMinutes: number; maxPerDay: number }> = {
+  shift: { metric: 'mean', threshold: 0.15, direction: 'both', cooldownMinutes: 360, maxPerDay: 4 },
+  aspect: { metric: 'share', threshold: 0.1, direction: 'both', cooldownMinutes: 360, maxPerDay: 4 },
+  spike: { metric: null, threshold: null, direction: 'up', cooldownMinutes: 60, maxPerDay: 10 },
+  mention: { metric: null, threshold: null, direction: 'both', cooldownMinutes: 0, maxPerDay: 50 },
+};
+
+const word = z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters');
+
+/** A channel URL as the API and CLI accept it; the channel module judges what it points at. */
+export const ChannelUrl = z
+  .string()
+  .trim()
+  .max(2000, 'at most 2,000 characters')
+  .refine((value) => /^(https?:\/\/|mailto:)/i.test(value) && URL.canParse(value), 'expected an http(s) URL or mailto:ADDRESS');
+
+/** A new rule as the API body and the CLI flags give it. */
+export const NewAlertRuleInput = z
+  .object({
+    kind: AlertKind,
+    entity: EntitySlug,
+    channel: ChannelUrl,
+    name: z.string().trim().min(1).max(200).optional(),
+    secret: z.string().min(16, 'at least 16 characters').max(200).optional(),
+    source: SourceName.optional(),
+    aspect: z.string().trim().regex(/^[a-z0-9_-]{1,60}$/, 'an aspect name such as limits or cost').optional(),
+    polarity: SentimentLabel.optional(),
+    minEngagement: z.number().int().min(0).max(1_000_000_000).optional(),
+    include: z.array(word).max(50).optional(),
+    exclude: z.array(word).max(50).optional(),
+    metric: z.string().optional(),
+    direction: z.enum(['up', 'down', 'both']).optional(),
+    threshold: z.number().positive('must be above 0').max(2).optional(),
+    windowHours: z.number().int().min(1).max(8760).optional(),
+    minMentions: z.number().int().min(1).max(1_000_000).optional(),
+    cooldownMinutes: z.number().int().min(0).max(525_600).optional(),
+    maxPerDay: z.number().int().min(1).max(10_000).optional(),
+  })
+  .strict()
+  .superRefine((rule, ctx) => {
+    const allowed = METRICS[rule.kind];
+    if (rule.metric !== undefined && !allowed.includes(rule.metric)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metric'],
+        message: allowed.length ? `for a ${rule.kind} rule, one of ${allowed.join(', ')}` : `a ${rule.kind} rule takes no metric`,
+      });
+    }
+    if (rule.threshold !== undefined && (rule.kind === 'spike' || rule.kind === 'mention')) {
+      ctx.addIssue({ code: 'custom', path: ['threshold'], message: `a ${rule.kind} rule takes no threshold (spikes use the detector's own)` });
+    }
+    const mentionOnly = ['polarity', 'minEngagement', 'include', 'exclude'] as const;
+    for (const field of mentionOnly) {
+      if (rule[field] !== undefined && rule.kind !== 'mention') {
+        ctx.addIssue({ code: 'custom', path: [field], message: 'only a mention rule filters posts this way' });
+      }
+    }
+    if (rule.aspect !== undefined && rule.kind !== 'aspect' && rule.kind !== 'mention') {
+      ctx.addIssue({ code: 'custom', path: ['aspect'], message: 'only aspect and mention rules take an aspect' });
+    }
+  });
+export type NewAlertRuleInput = z.infer<typeof NewAlertRuleInput>;
+
+/** A secret for webhook signatures: 32 random bytes, hex. */
+export function generateSecret(): string {
+  return randomBytes(32).toString('hex');
+}
+
+export interface ResolvedRule {
+  name: string;
+  kind: AlertRuleKind;
+  source: string | null;
+  aspect: string | null;
+  polarity: z.infer<typeof SentimentLabel> | null;
+  minEngagement: number | null;
+  includeWords: string[];
+  excludeWords: string[];
+  metric: string | null;
+  direction: AlertDirection;
+  threshold: number | null;
+  windowHours: number;
+  minMentions: number;
+  channel: string;
+  secret: string;
+  cooldownMinutes: number;
+  maxPerDay: number;
+}
+
+/** The rule with every default filled in, and a generated secret when none was given. */
+export function resolveRule(input: NewAlertRuleInput, entityName: string): ResolvedRule & { secretGenerated: boolean } {
+  const defaults = DEFAULTS[input.kind];
+  const metric = input.metric ?? defaults.metric;
+  const threshold = input.threshold ?? (input.kind === 'aspect' && metric === 'polarity' ? 0.2 : defaults.threshold);
+  const what = [input.kind, metric, input.aspect].filter(Boolean).join(' ');
+  return {
+    name: input.name ?? `${entityName}: ${what}`,
+    kind: input.kind,
+    source: input.source ?? null,
+    aspect: input.aspect ?? null,
+    polarity: input.polarity ?? null,
+    minEngagement: input.minEngagement ?? null,
+    includeWords: input.include ?? [],
+    excludeWords: input.exclude ?? [],
+    metric,
+    direction: input.direction ?? defaults.direction,
+    threshold,
+    windowHours: input.windowHours ?? 168,
+    minMentions: input.minMentions ?? 20,
+    channel: input.channel,
+    secret: input.secret ?? generateSecret(),
+    secretGenerated: input.secret === undefined,
+    cooldownMinutes: input.cooldownMinutes ?? defaults.cooldownMinutes,
+    maxPerDay: input.maxPerDay ?? defaults.maxPerDay,
+  };
+}
