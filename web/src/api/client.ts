@@ -77,6 +77,8 @@ export const api = {
   getBreakdown: (slug: string, q: Query & { by: 'source' | 'aspect' }, o?: ClientOptions) => fetchJson<Breakdown>(buildApiUrl(slugPath(slug, '/breakdown'), q), o),
   getPosts: (slug: string, q: Query, o?: ClientOptions) => fetchJson<PostPage>(buildApiUrl(slugPath(slug, '/posts'), q), o),
   getEvents: (q: Query, o?: ClientOptions) => fetchJson<Events>(buildApiUrl('/api/v1/events', q), o),
+  /** The explanation of one event; its shape is read defensively by the chart's event panel. */
+  explainEvent: (id: number, o?: ClientOptions) => fetchJson<unknown>(`/api/v1/events/${encodeURIComponent(String(id))}/explain`, o),
   compare: (q: Query, o?: ClientOptions) => fetchJson<Compare>(buildApiUrl('/api/v1/compare', q), o),
   listSources: (o?: ClientOptions) => fetchJson<SourceList>('/api/v1/sources', o),
 };

@@ -1,12 +1,12 @@
 import { useMemo } from 'react';
 import { api } from '../api/client.ts';
 import type { AspectScore } from '../api/types.ts';
-import { MultiLineChart, SERIES_COLORS } from '../components/charts.tsx';
+import { CompareChart, MultiLineChart, SERIES_COLORS } from '../components/charts.tsx';
 import { Link } from '../components/link.tsx';
 import { Score } from '../components/score.tsx';
 import { EmptyState, ErrorState, Skeleton } from '../components/states.tsx';
 import { WindowPicker } from '../components/window-picker.tsx';
-import { formatAspect, formatCount, formatPercent, formatScore } from '../lib/format.ts';
+import { formatAspect, formatCount, formatPercent } from '../lib/format.ts';
 import { useResource } from '../lib/use-resource.ts';
 import { buildHref, useUrlState } from '../lib/url-state.ts';
 import { readTimeWindow } from '../lib/window.ts';
@@ -93,14 +93,7 @@ export function ComparePage({ dark }: { dark: boolean }) {
         <>
           <div className="card chart-card">
             <h2>Sentiment</h2>
-            <MultiLineChart
-              times={times}
-              lines={data.entities.map((e) => ({ label: e.name, values: e.series.map((p) => p.score) }))}
-              dark={dark}
-              range={[-1, 1]}
-              format={(v) => formatScore(v)}
-              label={`Mean sentiment per ${w.bucket} of ${data.entities.map((e) => e.name).join(', ')}`}
-            />
+            <CompareChart entities={data.entities} window={data} dark={dark} />
           </div>
           <div className="card chart-card">
             <h2>Share of voice</h2>

@@ -146,11 +146,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
         )}
         {series.data && (totals?.n ?? 0) > 0 && (
           <div className={series.loading ? 'reloading' : undefined} aria-busy={series.loading}>
-            <SentimentChart series={series.data.series} events={series.data.events} dark={dark} />
-            <p className="chart-legend small muted">
-              Line: mean score per {w.bucket}; shaded: its 95% interval; bars: mentions.
-              {series.data.events.length > 0 && ' Dashed lines: releases (blue), incidents (red), spikes (amber).'}
-            </p>
+            <SentimentChart series={series.data.series} events={series.data.events} dark={dark} window={series.data} name={e?.name} />
             {series.data.events.length > 0 && (
               <ul className="event-list small">
                 {series.data.events.slice(0, 8).map((ev) => (

@@ -1,0 +1,243 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatCount, formatScore } from '../../web/src/lib/format.ts';
+import { LOW_SAMPLE_N } from '../../web/src/components/chart-model.ts';
+import { REPO_ROOT, runCli, startServe, type ServeProcess } from '../support/cli.ts';
+import { createDataDir } from '../support/databases.ts';
+import { ensureDashboardBuilt, launchChromium } from './browser.ts';
+import { generatePosts, writeJsonLines, type ImportLine } from './seed-posts.ts';
+
+const SHOTS = join(REPO_ROOT, 'test-results', 'screens');
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+const ADMIN_TOKEN = 'charts-test-admin-token-0123456789';
+const DAY_MS = 86_400_000;
+
+interface SeriesAnswer {
+  from: string;
+  to: string;
+  bucket: string;
+  series: Array<{ bucketStart: string; n: number; score: number | null }>;
+}
+
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+describe('charts in a real browser: damping, hover, markers, and every page as a screenshot', () => {
+  const dataDir = createDataDir();
+  let server: ServeProcess;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const consoleErrors: string[] = [];
+  // Two days ten and eleven days ago keep only three Cursor posts each: low-sample buckets.
+  const thinDays = new Set([utcDay(Date.now() - 10 * DAY_MS), utcDay(Date.now() - 11 * DAY_MS)]);
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    ensureDashboardBuilt();
+    const kept = new Map<string, number>();
+    const posts: ImportLine[] = [];
+    for (const post of generatePosts({ names: ['Cursor', 'Claude Code'], days: 40, postsPerDayPerEntity: 14, moods: { Cursor: 0.3, 'Claude Code': -0.2 } })) {
+      const day = utcDay(Date.parse(post.createdAt));
+      if (post.body.startsWith('Cursor') && thinDays.has(day)) {
+        const count = kept.get(day) ?? 0;
+        if (count >= 3) continue;
+        kept.set(day, count + 1);
+      }
+      posts.push(post);
+    }
+    const file = join(dataDir.dir, 'seed.jsonl');
+    await writeJsonLines(file, posts);
+    const imported = await runCli(['import', file, '--json'], { DATA_DIR: dataDir.dir });
+    if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr}`);
+    server = await startServe(['--no-collect'], { DATA_DIR: dataDir.dir, ADMIN_TOKEN });
+    // Three events within hours of each other (one marker), one a week later, one for Claude Code.
+    const base = Date.now() - 20 * DAY_MS;
+    const events = [
+      { entity: 'cursor', kind: 'release', title: 'Cursor 2.1 released', url: 'https://example.com/cursor-2-1', occurredAt: new Date(base).toISOString() },
+      { entity: 'cursor', kind: 'incident', title: 'Cursor API outage', occurredAt: new Date(base + 2 * 3_600_000).toISOString() },
+      { entity: 'cursor', kind: 'note', title: 'Pricing change announced', occurredAt: new Date(base + 4 * 3_600_000).toISOString() },
+      { entity: 'cursor', kind: 'release', title: 'Cursor 2.2 released', occurredAt: new Date(base + 7 * DAY_MS).toISOString() },
+      { entity: 'claude-code', kind: 'release', title: 'Claude Code 1.5 released', occurredAt: new Date(base + 3 * DAY_MS).toISOString() },
+    ];
+    for (const body of events) {
+      const response = await fetch(`${server.url}/api/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+        body: JSON.stringify(body),
+      });
+      if (response.status !== 201) throw new Error(`event not stored: ${response.status} ${await response.text()}`);
+    }
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await server?.stop();
+    dataDir.remove();
+  });
+
+  async function openPage(path: string, options: { viewport?: { width: number; height: number }; dark?: boolean } = {}): Promise<Page> {
+    const context = await browser.newContext({ viewport: options.viewport ?? DESKTOP, colorScheme: options.dark ? 'dark' : 'light' });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(`${path}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => consoleErrors.push(`${path}: ${error.message}`));
+    await page.goto(`${server.url}${path}`);
+    return page;
+  }
+
+  /** Opens an entity page and returns the series answer its chart draws. */
+  async function openEntity(path: string, options: { viewport?: { width: number; height: number } } = {}): Promise<{ page: Page; series: SeriesAnswer }> {
+    const context = await browser.newContext({ viewport: options.viewport ?? DESKTOP });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (error) => consoleErrors.push(`${path}: ${error.message}`));
+    const answer = page.waitForResponse((r) => r.url().includes('/api/v1/entities/cursor/sentiment'));
+    await page.goto(`${server.url}${path}`);
+    const series = (await (await answer).json()) as SeriesAnswer;
+    await page.locator('.chart-frame canvas').first().waitFor();
+    return { page, series };
+  }
+
+  it('scales the axis to the data with 0 inside, and draws low-sample buckets damped and the running bucket partial', async () => {
+    const { page, series } = await openEntity('/entity/cursor?range=30d');
+    const frame = page.locator('.chart-frame').first();
+    const [low, high] = (await frame.getAttribute('data-y-range'))!.split(',').map(Number);
+    expect(low).toBeLessThan(0);
+    expect(high).toBeGreaterThan(0);
+    expect([low, high]).not.toEqual([-1, 1]);
+
+    const expectedLow = series.series.flatMap((p, i) => (p.n > 0 && p.n < LOW_SAMPLE_N ? [i] : []));
+    expect(expectedLow.length).toBeGreaterThanOrEqual(2);
+    expect((await frame.getAttribute('data-damped'))!.split(',').map(Number)).toEqual(expectedLow);
+    // The table says the same: the thinned days are flagged, and only they.
+    await page.locator('.chart-table summary').first().click();
+    const flagged = await page.locator('.chart-table tbody tr[data-low-sample="true"]').evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-bucket-index'))));
+    expect(flagged).toEqual(expectedLow);
+    for (const index of expectedLow) {
+      const cells = page.locator(`.chart-table tbody tr[data-bucket-index="${index}"] td`);
+      expect(Number((await cells.first().innerText()).replace(/[^0-9]/g, ''))).toBeLessThan(LOW_SAMPLE_N);
+    }
+    // Today is still running: the last bucket is partial.
+    const last = series.series.length - 1;
+    expect(await frame.getAttribute('data-incomplete')).toContain(`${last}:in-progress`);
+    expect(await page.locator(`.chart-table tbody tr[data-bucket-index="${last}"]`).getAttribute('data-incomplete')).toBe('in-progress');
+  });
+
+  it('hovering a bucket shows its range, n, mean and interval; the arrow keys reach the same tooltip', async () => {
+    const { page, series } = await openEntity('/entity/cursor?range=30d');
+    const over = (await page.locator('.chart-frame .u-over').first().boundingBox())!;
+    const count = series.series.length;
+    const index = series.series.findIndex((p, i) => i > 2 && p.n >= LOW_SAMPLE_N);
+    const point = series.series[index]!;
+    // Day buckets are equally wide and the x axis spans exactly the buckets: bucket i sits at (i + 0.5) / count.
+    await page.mouse.move(over.x + (over.width * (index + 0.5)) / count, over.y + over.height / 2);
+    const tooltip = page.locator('.chart-tooltip');
+    await tooltip.waitFor();
+    expect(await tooltip.getAttribute('data-bucket-index')).toBe(String(index));
+    const text = await tooltip.innerText();
+    expect(text).toContain(`n = ${formatCount(point.n)}`);
+    expect(text).toContain(`mean ${formatScore(point.score)}`);
+    expect(text).toContain('95% interval');
+    expect(text).toContain(new Date(point.bucketStart).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' }));
+
+    // A low-sample bucket says so in its tooltip.
+    const lowIndex = series.series.findIndex((p) => p.n > 0 && p.n < LOW_SAMPLE_N);
+    await page.mouse.move(over.x + (over.width * (lowIndex + 0.5)) / count, over.y + over.height / 2);
+    await expect.poll(async () => tooltip.getAttribute('data-bucket-index')).toBe(String(lowIndex));
+    expect(await tooltip.innerText()).toContain(`few: under ${LOW_SAMPLE_N}`);
+
+    await page.mouse.move(0, 0);
+    await page.locator('.chart-frame').first().focus();
+    await page.keyboard.press('End');
+    await expect.poll(async () => tooltip.getAttribute('data-bucket-index')).toBe(String(count - 1));
+    expect(await tooltip.innerText()).toContain('still in progress');
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(async () => tooltip.getAttribute('data-bucket-index')).toBe(String(count - 2));
+    expect(await tooltip.innerText()).toContain(`n = ${formatCount(series.series[count - 2]!.n)}`);
+    await page.keyboard.press('Escape');
+    await expect.poll(async () => tooltip.count()).toBe(0);
+  });
+
+  it('merges events too close to tell apart into one marker, never overlaps markers, and names them on hover and click', async () => {
+    for (const viewport of [DESKTOP, PHONE]) {
+      const { page } = await openEntity('/entity/cursor?range=30d', { viewport });
+      const markers = page.locator('.event-marker');
+      await markers.first().waitFor();
+      const boxes = await markers.evaluateAll((elements) => elements.map((e) => e.getBoundingClientRect()).map((r) => ({ left: r.left, right: r.right, top: r.top, bottom: r.bottom })));
+      expect(boxes.length).toBeGreaterThanOrEqual(1);
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i]!;
+          const b = boxes[j]!;
+          const overlap = a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+          expect(overlap, `markers ${i} and ${j} overlap at ${viewport.width}px`).toBe(false);
+        }
+      }
+      // Every stored Cursor event is on some marker, exactly once.
+      const ids = (await markers.evaluateAll((elements) => elements.map((e) => e.getAttribute('data-event-ids') ?? ''))).flatMap((s) => s.split(','));
+      expect(ids).toHaveLength(4);
+      expect(new Set(ids).size).toBe(4);
+      const sizes = await markers.evaluateAll((elements) => elements.map((e) => (e.getAttribute('data-event-ids') ?? '').split(',').length));
+      expect(sizes.filter((size) => size === 3)).toHaveLength(1);
+      const merged = markers.nth(sizes.indexOf(3));
+      expect(await merged.innerText()).toMatch(/^3\b/);
+
+      await merged.hover();
+      const tip = merged.locator('.marker-tip');
+      await expect.poll(async () => tip.isVisible()).toBe(true);
+      expect(await tip.innerText()).toContain('Cursor API outage');
+      await merged.click();
+      const panel = page.locator('.event-panel');
+      await panel.waitFor();
+      expect(await panel.locator('li').count()).toBe(3);
+      expect(await panel.getByRole('link', { name: 'Cursor 2.1 released' }).getAttribute('href')).toBe('https://example.com/cursor-2-1');
+      expect(await panel.innerText()).toContain('Pricing change announced');
+    }
+  });
+
+  it('marks events on the compare chart too, for the compared entities only, with a tooltip of every line', async () => {
+    const page = await openPage('/compare?entities=cursor,claude-code&range=30d');
+    await page.locator('.chart-frame canvas').first().waitFor();
+    await page.locator('.chart-frame .event-marker').first().waitFor();
+    const ids = (await page.locator('.chart-frame .event-marker').evaluateAll((elements) => elements.map((e) => e.getAttribute('data-event-ids') ?? ''))).flatMap((s) => s.split(','));
+    expect(ids).toHaveLength(5);
+    const over = (await page.locator('.chart-frame .u-over').first().boundingBox())!;
+    await page.mouse.move(over.x + over.width * 0.5, over.y + over.height / 2);
+    const tooltip = page.locator('.chart-tooltip');
+    await tooltip.waitFor();
+    expect(await tooltip.locator('.tip-line').count()).toBe(2);
+    expect(await tooltip.innerText()).toContain('Claude Code');
+    const [low, high] = (await page.locator('.chart-frame').first().getAttribute('data-y-range'))!.split(',').map(Number);
+    expect(low! < 0 && high! > 0).toBe(true);
+  });
+
+  it('screenshots every page on desktop and a 390 px phone, light and dark', async () => {
+    const pages: Array<[string, string, string]> = [
+      ['overview', '/', 'tr[data-slug="cursor"]'],
+      ['entity', '/entity/cursor?range=30d', '.chart-frame canvas'],
+      ['compare', '/compare?entities=cursor,claude-code&range=30d', '.chart-frame canvas'],
+      ['sources', '/sources', 'main h1'],
+    ];
+    for (const [name, path, ready] of pages) {
+      for (const [device, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+        for (const dark of [false, true]) {
+          const page = await openPage(path, { viewport, dark });
+          await page.locator(ready).first().waitFor();
+          expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), `${name} ${device} overflows`).toBe(true);
+          await page.screenshot({ path: join(SHOTS, `${name}-${device}-${dark ? 'dark' : 'light'}.png`), fullPage: true });
+          await page.close();
+        }
+      }
+    }
+  });
+
+  it('logged no console errors on any page', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
