@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { migrate } from '../db/migrate.ts';
 import { seedEntities } from '../pipeline/entities.ts';
 import { checkReady } from '../pipeline/runtime.ts';
 import { createDataDir } from '../../test/support/databases.ts';
+import { VIBECHECK_VERSION } from '../core/version.ts';
 import { createApp, type App, type AppDeps } from './app.ts';
 
 const ADMIN = 'test-admin-token-123';
@@ -44,7 +46,7 @@ describe('health', () => {
   it('GET /health answers ok', async () => {
     const res = await app.request('/health');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(await res.json()).toEqual({ status: 'ok', version: VIBECHECK_VERSION });
   });
 
   it('GET /ready is 200 when migrated and 503 when the check fails, logging the cause but never answering it', async () => {
@@ -362,5 +364,21 @@ describe('request ids and the access log', () => {
     expect(res.status).toBe(500);
     expect(res.headers.get('x-request-id')).toBe('req-7');
     expect(errors).toEqual([expect.objectContaining({ reqId: 'req-7', path: '/api/v1/entities', err: expect.any(Error) })]);
+  });
+});
+
+describe('one version', () => {
+  it('package.json, /health, the OpenAPI document and vibecheck_build_info all name the same release', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(VIBECHECK_VERSION).toBe(version);
+    expect(((await (await app.request('/health')).json()) as { version: string }).version).toBe(version);
+    expect(((await (await app.request('/api/openapi.json')).json()) as { info: { version: string } }).info.version).toBe(version);
+    const metrics = createMetrics();
+    const text = await metrics.render();
+    expect(text).toContain(`vibecheck_build_info{version="${version}",node="${process.versions.node}"} 1`);
+    // Process metrics under their standard names, as Node.js dashboards expect them.
+    expect(text).toMatch(/^process_cpu_seconds_total /m);
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes /m);
+    expect(text).not.toMatch(/^vibecheck_process_/m);
   });
 });

@@ -1,8 +1,9 @@
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { ConfigError } from '../config/settings.ts';
-import { createMetrics } from '../pipeline/metrics.ts';
+import type { Logger } from '../config/logger.ts';
+import { createMetrics, type Metrics } from '../pipeline/metrics.ts';
 import { JOB_NAMES, openJobQueue, readQueueDepth, startQueueWorker } from '../pipeline/queue.ts';
 import type { JobName } from '../pipeline/jobs.ts';
 import { startQueuedSchedule } from '../pipeline/scheduler.ts';
@@ -11,6 +12,29 @@ import { createJobHandlers } from '../pipeline/worker.ts';
 import { loadSettings, withRuntime } from './context.ts';
 import { parsePort } from './options.ts';
 import { untilSignal } from './signals.ts';
+
+/** GET /metrics on its own port; resolves once listening, rejects with the reason it cannot listen. */
+function serveMetrics(metrics: Metrics, host: string, port: number, log: Logger): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') return void res.writeHead(404).end();
+    metrics.render().then(
+      (text) => res.writeHead(200, { 'Content-Type': metrics.contentType }).end(text),
+      (error: unknown) => {
+        log.error({ err: error }, 'could not render metrics');
+        res.writeHead(500).end('internal error');
+      },
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new Error(error.code === 'EADDRINUSE' ? `--metrics-port ${port}: the port is in use on ${host}` : `--metrics-port ${port}: ${error.message}`, { cause: error })),
+    );
+    server.listen(port, host, () => {
+      server.on('error', (error) => log.error({ err: error }, 'metrics server error'));
+      resolve(server);
+    });
+  });
+}
 
 export function parseQueueNames(value: string): JobName[] {
   const names = value.split(',').map((n) => n.trim()).filter(Boolean);
@@ -64,6 +88,8 @@ export function registerWorker(program: Command): void {
           const sources = buildSources(settings);
           const metrics = createMetrics();
           metrics.setQueueDepthReader(() => readQueueDepth(db));
+          // Listening before any job is taken: a port in use ends the command with that error, not a crash mid-work.
+          const metricsServer = options.metricsPort === undefined ? undefined : await serveMetrics(metrics, settings.host, options.metricsPort, log);
           const queue = await openJobQueue({ databaseUrl, log, maintenanceSeconds: options.maintenanceSeconds });
           const handlers = createJobHandlers(db, sources, log, { aspectTier: runtime.aspectTier, sentimentTier: runtime.sentimentTier, metrics, throwOnFailedRun: true });
           const worker = startQueueWorker(queue, db, handlers, log, {
@@ -73,13 +99,6 @@ export function registerWorker(program: Command): void {
             metrics,
           });
           const scheduler = options.schedule ? startQueuedSchedule(queue, sources, log) : undefined;
-          const metricsServer = options.metricsPort === undefined ? undefined : createServer((req, res) => {
-            if (req.url !== '/metrics') return void res.writeHead(404).end();
-            metrics.render().then(
-              (text) => res.writeHead(200, { 'Content-Type': metrics.contentType }).end(text),
-              (error: unknown) => res.writeHead(500).end(String(error)),
-            );
-          }).listen(options.metricsPort, settings.host);
           process.stdout.write(`VibeCheck worker is running (${(options.queues ?? JOB_NAMES).join(', ')})\n`);
           await untilSignal(log);
           await scheduler?.stop();

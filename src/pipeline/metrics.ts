@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { VIBECHECK_VERSION } from '../core/version.ts';
 
 export type JobOutcome = 'completed' | 'failed' | 'skipped';
 
@@ -25,7 +26,15 @@ export interface Metrics {
 
 export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'vibecheck_' });
+  // Under their standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes...): the
+  // Node.js dashboards people import expect them so.
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'vibecheck_build_info',
+    help: 'Always 1; the labels say which VibeCheck and Node.js this process runs',
+    labelNames: ['version', 'node'],
+    registers: [registry],
+  }).set({ version: VIBECHECK_VERSION, node: process.versions.node }, 1);
   let readDepth: QueueDepthReader | undefined;
   new Gauge({
     name: 'vibecheck_queue_depth',

@@ -1,9 +1,12 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { seedEntities } from '../../src/pipeline/entities.ts';
 import { openJobQueue, type JobQueue } from '../../src/pipeline/queue.ts';
 import { createServerDatabase, type TestServerDatabase } from '../support/databases.ts';
+import { runCli } from '../support/cli.ts';
 import { getFreePort } from '../support/free-port.ts';
 import { generatePosts, readIngestTotals, readJobStates, readSample, startWorker, waitFor, type WorkerProcess } from '../support/workers.ts';
 
@@ -58,6 +61,20 @@ describe('queue workers on a PostgreSQL server', () => {
       const totals = await readIngestTotals(database.db);
       expect(totals).toMatchObject({ posts: JOBS * PER_JOB, distinct: JOBS * PER_JOB, postsWithoutMention: 0 });
       expect(totals.rolledUp).toBe(totals.mentions);
+    });
+
+    it('a metrics port in use ends the worker with that error before it takes any job, not a crash mid-work', async () => {
+      const port = await getFreePort();
+      const holder = createServer().listen(port, '127.0.0.1');
+      await once(holder, 'listening');
+      try {
+        const result = await runCli(['worker', '--metrics-port', String(port)], { DATABASE_URL: server.url, LOG_LEVEL: 'warn' });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain(`vibecheck: error: --metrics-port ${port}: the port is in use on 127.0.0.1`);
+        expect(result.stdout).not.toContain('worker is running');
+      } finally {
+        holder.close();
+      }
     });
   });
 

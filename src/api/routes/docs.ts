@@ -1,3 +1,4 @@
+import { VIBECHECK_VERSION } from '../../core/version.ts';
 import type { App } from '../app.ts';
 
 const DOCS_PAGE = `<!doctype html>
@@ -30,7 +31,7 @@ export function registerDocsRoutes(app: App): void {
     openapi: '3.1.0',
     info: {
       title: 'VibeCheck API',
-      version: '1',
+      version: VIBECHECK_VERSION,
       description:
         'How developers feel about AI models and developer tools: entities, sentiment series, posts. Errors are ' +
         '{"error":{"code","message"}}. Every /api request counts against a per-client limit (any method; 429 with ' +

@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { VIBECHECK_VERSION } from '../../core/version.ts';
 import type { App, RouteDeps } from '../app.ts';
 
-const Health = z.object({ status: z.literal('ok') }).openapi('Health');
+const Health = z.object({ status: z.literal('ok'), version: z.string().openapi({ description: 'the VibeCheck release this process runs' }) }).openapi('Health');
 const Ready = z.object({ status: z.enum(['ready', 'unavailable']), reason: z.string().optional() }).openapi('Ready');
 
 export function registerHealthRoutes(app: App, deps: RouteDeps): void {
@@ -13,7 +14,7 @@ export function registerHealthRoutes(app: App, deps: RouteDeps): void {
       summary: 'The process is running',
       responses: { 200: { description: 'alive', content: { 'application/json': { schema: Health } } } },
     }),
-    (c) => c.json({ status: 'ok' as const }, 200),
+    (c) => c.json({ status: 'ok' as const, version: VIBECHECK_VERSION }, 200),
   );
 
   app.openapi(
