@@ -162,6 +162,12 @@ describe('generic webhook', () => {
     expect(upstream.requests).toHaveLength(0);
   });
 
+  it('refuses an alert id that cannot be a header value, permanently', async () => {
+    const outcome = failed(await deliver(webhook, sampleAlert({ id: 'alert 7\nX-Injected: 1' }), { secret: SECRET }));
+    expect(outcome).toMatchObject({ retryable: false, cause: expect.stringMatching(/not a valid X-VibeCheck-Delivery/) });
+    expect(upstream.requests).toHaveLength(0);
+  });
+
   it('turns user:password@ into Basic authorization and never shows the password', async () => {
     const url = `${upstream.url.replace('http://', 'http://alice:pw-S3cretBasic@')}/basic/hook`;
     expect(await deliver(parseChannel(url), sampleAlert(), { secret: SECRET })).toEqual({ ok: true, status: 204 });

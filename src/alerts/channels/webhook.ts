@@ -106,6 +106,8 @@ export function verifySignature(
 
 export async function deliverWebhook(url: string, message: AlertMessage, options: DeliverOptions): Promise<DeliveryOutcome> {
   if (!options.secret) return failure('the rule has no signing secret; set one with --secret', false);
+  // A header value must be visible ASCII; fetch would refuse it as if the network had failed.
+  if (!/^[\x21-\x7e]{1,200}$/.test(message.id)) return failure('the alert id is not a valid X-VibeCheck-Delivery value', false);
   const rawBody = JSON.stringify(buildWebhookBody(message));
   const now = Math.floor((options.now?.() ?? new Date()).getTime() / 1000);
   return postJson(url, rawBody, {
