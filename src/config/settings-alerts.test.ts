@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { defaultPublicUrl, parseSettings } from './settings.ts';
 
@@ -44,5 +45,19 @@ describe('alert settings', () => {
     expect(defaultPublicUrl('::1', 9000)).toBe('http://[::1]:9000');
     expect(defaultPublicUrl('vibes.lan', 80)).toBe('http://vibes.lan:80');
     expect(parseSettings({ HOST: '10.0.0.5', PORT: '9100' }).publicUrl).toBe('http://10.0.0.5:9100');
+  });
+
+  it('keep SMTP_URL (it holds the password) out of log lines', () => {
+    const script = `import('./src/config/logger.ts').then((m) => {
+      const log = m.createLogger({ logLevel: 'info' });
+      log.info({ settings: { smtp: { url: 'smtp://bot:pw-Log9Leak@mail.example.com', from: 'a@example.com' } } }, 'settings');
+      log.info({ smtp: { url: 'smtp://bot:pw-Log9Leak@mail.example.com' } }, 'smtp');
+    })`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
+    const lines = run.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line.msg)).toEqual(['settings', 'smtp']);
+    expect(lines[0]).toMatchObject({ settings: { smtp: { url: '[redacted]', from: 'a@example.com' } } });
+    expect(lines[1]).toMatchObject({ smtp: { url: '[redacted]' } });
+    expect(run.stderr).not.toContain('Log9Leak');
   });
 });
