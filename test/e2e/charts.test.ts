@@ -195,9 +195,17 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
       await merged.click();
       const panel = page.locator('.event-panel');
       await panel.waitFor();
-      expect(await panel.locator('li').count()).toBe(3);
+      expect(await panel.locator('li[data-event-id]').count()).toBe(3);
       expect(await panel.getByRole('link', { name: 'Cursor 2.1 released' }).getAttribute('href')).toBe('https://example.com/cursor-2-1');
       expect(await panel.innerText()).toContain('Pricing change announced');
+      // The most telling event (the incident) is explained at once from GET /api/v1/events/{id}/explain, the others on request.
+      const explained = panel.locator('li[data-event-id]', { hasText: 'Cursor API outage' }).locator('.event-explanation');
+      await explained.waitFor();
+      expect(await explained.innerText()).toMatch(/^Cursor: /);
+      expect(await explained.locator('.top-posts li').count()).toBeGreaterThan(0);
+      expect(await panel.locator('.event-explanation').count()).toBe(1);
+      await panel.locator('li[data-event-id]', { hasText: 'Pricing change announced' }).getByRole('button', { name: 'Explain this event' }).click();
+      await expect.poll(async () => panel.locator('.event-explanation').count(), { timeout: 15_000 }).toBe(2);
     }
   });
 

@@ -1,4 +1,4 @@
-import type { Aspects, Breakdown, Compare, Entity, EntityList, Events, PostPage, SentimentSeries, SourceList } from './types.ts';
+import type { Aspects, Breakdown, Compare, Entity, EntityList, Events, Explanation, PostPage, SentimentSeries, SourceList } from './types.ts';
 
 /** Any failure talking to the API: `status` 0 means the request never got an answer. */
 export class ApiError extends Error {
@@ -77,8 +77,7 @@ export const api = {
   getBreakdown: (slug: string, q: Query & { by: 'source' | 'aspect' }, o?: ClientOptions) => fetchJson<Breakdown>(buildApiUrl(slugPath(slug, '/breakdown'), q), o),
   getPosts: (slug: string, q: Query, o?: ClientOptions) => fetchJson<PostPage>(buildApiUrl(slugPath(slug, '/posts'), q), o),
   getEvents: (q: Query, o?: ClientOptions) => fetchJson<Events>(buildApiUrl('/api/v1/events', q), o),
-  /** The explanation of one event; its shape is read defensively by the chart's event panel. */
-  explainEvent: (id: number, o?: ClientOptions) => fetchJson<unknown>(`/api/v1/events/${encodeURIComponent(String(id))}/explain`, o),
+  explainEvent: (id: number, o?: ClientOptions) => fetchJson<Explanation>(`/api/v1/events/${encodeURIComponent(String(id))}/explain`, o),
   compare: (q: Query, o?: ClientOptions) => fetchJson<Compare>(buildApiUrl('/api/v1/compare', q), o),
   listSources: (o?: ClientOptions) => fetchJson<SourceList>('/api/v1/sources', o),
 };

@@ -2,6 +2,7 @@
 // server's own zod schemas, so a change there fails the web typecheck.
 import type { z } from 'zod';
 import type * as S from '../../../src/api/schemas.ts';
+import type { Explanation as ExplanationSchema } from '../../../src/api/views/explain.ts';
 
 export type Entity = z.infer<typeof S.Entity>;
 export type EntityList = z.infer<typeof S.EntityList>;
@@ -17,6 +18,7 @@ export type Breakdown = z.infer<typeof S.Breakdown>;
 export type PostItem = z.infer<typeof S.PostItem>;
 export type PostPage = z.infer<typeof S.PostPage>;
 export type Compare = z.infer<typeof S.CompareResult>;
+export type Explanation = z.infer<typeof ExplanationSchema>;
 
 // GET /api/v1/sources declares its schema inside its route file; this mirrors it.
 export interface SourceStatus {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, ApiError } from '../api/client.ts';
-import type { EntityEvent } from '../api/types.ts';
-import { formatDate, formatSource } from '../lib/format.ts';
+import type { EntityEvent, Explanation } from '../api/types.ts';
+import { formatDate, formatScore, formatSource } from '../lib/format.ts';
 import { buildHref } from '../lib/url-state.ts';
 import { leadingKind, readTopPostIds, type MarkerGroup } from './chart-model.ts';
 import { Link } from './link.tsx';
@@ -64,49 +64,13 @@ export function EventMarkers({
   );
 }
 
-/** What an event explanation says that the panel shows; the rest of the answer is ignored. */
-export interface ExplanationView {
-  headline: string | null;
-  summary: string | null;
-  posts: Array<{ key: string; title: string; url: string | null; source: string; createdAt: string | null; excerpt: string }>;
-}
-
-const text = (value: unknown): string | null => (typeof value === 'string' && value.trim() !== '' ? value : null);
-const record = (value: unknown): Record<string, unknown> | null => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
-
-/**
- * Reads GET /api/v1/events/{id}/explain defensively (headline, summary and posts, wherever the answer
- * nests them): a field missing or of another shape is left out, never shown as "undefined".
- */
-export function readExplanation(body: unknown): ExplanationView {
-  const root = record(body) ?? {};
-  const inner = record(root.explanation) ?? root;
-  const rawPosts = Array.isArray(inner.posts) ? inner.posts : Array.isArray(inner.topPosts) ? inner.topPosts : Array.isArray(root.posts) ? root.posts : [];
-  const posts = rawPosts.flatMap((raw, i) => {
-    const post = record(raw);
-    if (!post) return [];
-    const inPost = record(post.post) ?? post;
-    const body = text(inPost.body) ?? text(inPost.excerpt) ?? '';
-    const title = text(inPost.title) ?? (body.length > 120 ? `${body.slice(0, 117)}…` : body);
-    if (!title) return [];
-    return [
-      {
-        key: `${text(inPost.source) ?? ''}:${text(inPost.externalId) ?? String(inPost.id ?? i)}`,
-        title,
-        url: safeHref(text(inPost.url)),
-        source: text(inPost.source) ?? '',
-        createdAt: text(inPost.createdAt),
-        excerpt: text(inPost.title) && body ? (body.length > 200 ? `${body.slice(0, 197)}…` : body) : '',
-      },
-    ];
-  });
-  return { headline: text(inner.headline) ?? text(inner.title), summary: text(inner.summary), posts };
-}
+/** How many of the explanation's posts the panel lists. */
+export const EXPLAINED_POSTS = 5;
 
 const DAY_MS = 86_400_000;
 
-/** The event's day as a custom window on its entity's page: the posts that drove it, newest first. */
-function eventDayHref(event: EntityEvent): string | null {
+/** The event's day as a custom window on its entity's page: the posts of that day, newest first. */
+export function eventDayHref(event: EntityEvent): string | null {
   if (!event.entity) return null;
   const day = new Date(event.occurredAt);
   if (Number.isNaN(day.getTime())) return null;
@@ -115,75 +79,101 @@ function eventDayHref(event: EntityEvent): string | null {
   return buildHref(`/entity/${event.entity}`, { range: 'custom', from: iso(from), to: iso(new Date(from.getTime() + DAY_MS)), bucket: 'hour' });
 }
 
-type ExplainState = { status: 'loading' } | { status: 'ready'; view: ExplanationView } | { status: 'missing' } | { status: 'failed'; message: string };
+type ExplainState = { status: 'loading' } | { status: 'ready'; explanation: Explanation } | { status: 'failed'; message: string };
 
-/** A spike's explanation and top posts, from the explain endpoint; without it (404), a link to that day's posts. */
-function SpikeExplanation({ event }: { event: EntityEvent }) {
+/** The posts that moved an explanation's measure most, each with its opinion and where it was said. */
+export function ExplainedPosts({ explanation }: { explanation: Explanation }) {
+  const posts = explanation.posts.slice(0, EXPLAINED_POSTS);
+  if (posts.length === 0) return null;
+  return (
+    <ol className="top-posts small">
+      {posts.map((post) => {
+        const href = safeHref(post.url);
+        const title = post.title ?? post.excerpt;
+        return (
+          <li key={post.postId} data-post-id={post.postId}>
+            {href ? (
+              <a href={href} target="_blank" rel="noopener noreferrer nofollow">
+                {title}
+              </a>
+            ) : (
+              <span>{title}</span>
+            )}
+            <span className="muted">
+              {' '}
+              · {post.label} {formatScore(post.score)} · {formatSource(post.source)} · {formatDate(post.createdAt)}
+            </span>
+            {post.title && <span className="top-post-excerpt">{post.excerpt}</span>}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+/**
+ * An event's explanation from GET /api/v1/events/{id}/explain, loaded when its marker is opened: the
+ * headline and the posts that drove it (for a spike, the posts of its bucket; for a release, incident
+ * or note, the week after against the week before). Without it, a link to that day's posts.
+ */
+function EventExplanation({ event }: { event: EntityEvent }) {
   const [state, setState] = useState<ExplainState>({ status: 'loading' });
   useEffect(() => {
     const controller = new AbortController();
     setState({ status: 'loading' });
     api.explainEvent(event.id, { signal: controller.signal }).then(
-      (body) => setState({ status: 'ready', view: readExplanation(body) }),
+      (explanation) => setState({ status: 'ready', explanation }),
       (error: unknown) => {
-        if (controller.signal.aborted) return;
-        if (error instanceof ApiError && error.status === 404) setState({ status: 'missing' });
-        else setState({ status: 'failed', message: error instanceof Error ? error.message : String(error) });
+        if (!controller.signal.aborted) setState({ status: 'failed', message: error instanceof ApiError ? error.message : String(error) });
       },
     );
     return () => controller.abort();
   }, [event.id]);
 
   const dayHref = eventDayHref(event);
+  const topPosts = readTopPostIds(event).length;
   const dayLink = dayHref && (
     <Link href={dayHref}>
       See the posts of {formatDate(event.occurredAt)}
-      {readTopPostIds(event).length > 0 ? ` (${readTopPostIds(event).length} drove this spike)` : ''}
+      {topPosts > 0 ? ` (${topPosts} drove this spike)` : ''}
     </Link>
   );
   if (state.status === 'loading') return <p className="muted small">Loading the explanation…</p>;
-  if (state.status === 'missing') return <p className="small">{dayLink}</p>;
   if (state.status === 'failed') {
     return (
       <p className="small">
-        <span className="muted">Could not load the explanation ({state.message}).</span> {dayLink}
+        <span className="muted">No explanation ({state.message}).</span> {dayLink}
       </p>
     );
   }
-  const { view } = state;
+  const { explanation } = state;
   return (
-    <div className="spike-explanation">
-      {view.headline && <p className="small">{view.headline}</p>}
-      {view.summary && <p className="small muted">{view.summary}</p>}
-      {view.posts.length > 0 ? (
-        <ol className="top-posts small">
-          {view.posts.map((post) => (
-            <li key={post.key}>
-              {post.url ? (
-                <a href={post.url} target="_blank" rel="noopener noreferrer nofollow">
-                  {post.title}
-                </a>
-              ) : (
-                <span>{post.title}</span>
-              )}
-              <span className="muted">
-                {' '}
-                · {formatSource(post.source)}
-                {post.createdAt ? ` · ${formatDate(post.createdAt)}` : ''}
-              </span>
-              {post.excerpt && <span className="top-post-excerpt">{post.excerpt}</span>}
-            </li>
-          ))}
-        </ol>
-      ) : (
-        <p className="small">{dayLink}</p>
-      )}
+    <div className="event-explanation">
+      <p className="small">{explanation.headline}</p>
+      <ExplainedPosts explanation={explanation} />
+      {explanation.posts.length === 0 && <p className="small">{dayLink}</p>}
     </div>
   );
 }
 
-/** The events of a clicked marker: kind, date, title (linked when it has a link) and, for spikes, the posts behind them. */
+/** An explanation shown at once, or behind a button (a merged marker's other events would repeat much the same week). */
+function ExplainOnDemand({ event, open }: { event: EntityEvent; open: boolean }) {
+  const [shown, setShown] = useState(open);
+  if (shown) return <EventExplanation event={event} />;
+  return (
+    <button type="button" className="link-button small" onClick={() => setShown(true)}>
+      Explain this event
+    </button>
+  );
+}
+
+/**
+ * The events of a clicked marker: kind, date, title (linked when it has a link) and, for an entity's
+ * event, its explanation; in a merged marker only the most telling event's is loaded at once.
+ */
 export function EventPanel({ group, onClose, names }: { group: MarkerGroup; onClose: () => void; names?: ReadonlyMap<string, string> }) {
+  const kind = leadingKind(group);
+  const first = group.events.find((e) => e.kind === kind && e.entity !== null) ?? group.events.find((e) => e.entity !== null);
   return (
     <div className="event-panel" role="region" aria-label="Selected events">
       <button type="button" className="event-panel-close" onClick={onClose} aria-label="Close the event details">
@@ -209,7 +199,7 @@ export function EventPanel({ group, onClose, names }: { group: MarkerGroup; onCl
               ) : (
                 <span>{event.title}</span>
               )}
-              {event.kind === 'spike' && <SpikeExplanation event={event} />}
+              {event.entity && <ExplainOnDemand event={event} open={event.id === first?.id} />}
             </li>
           );
         })}

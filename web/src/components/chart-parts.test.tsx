@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readExplanation } from './chart-events.tsx';
+import type { Explanation } from '../api/types.ts';
+import { eventDayHref, EXPLAINED_POSTS, ExplainedPosts } from './chart-events.tsx';
 import { describeBuckets } from './chart-model.ts';
 import { BucketTooltip, ChartTable, type LineView } from './chart-parts.tsx';
 
@@ -69,26 +70,40 @@ describe('BucketTooltip', () => {
   });
 });
 
-describe('readExplanation', () => {
-  it('reads headline, summary and posts, keeping only http(s) links', () => {
-    const view = readExplanation({
-      explanation: { headline: 'Cursor: mentions rose to 80', summary: 'Driven by an outage.' },
-      posts: [
-        { source: 'hn', externalId: '1', title: 'Outage thread', url: 'https://news.ycombinator.com/item?id=1', body: 'It is down', createdAt: '2026-03-02T10:00:00Z' },
-        { source: 'reddit', externalId: '2', title: null, url: 'javascript:alert(1)', body: '<b>not markup</b>', createdAt: '2026-03-02T11:00:00Z' },
-        'garbage',
-      ],
-    });
-    expect(view.headline).toBe('Cursor: mentions rose to 80');
-    expect(view.summary).toBe('Driven by an outage.');
-    expect(view.posts.map((p) => [p.title, p.url])).toEqual([
-      ['Outage thread', 'https://news.ycombinator.com/item?id=1'],
-      ['<b>not markup</b>', null],
-    ]);
+describe('event explanations', () => {
+  const post = (postId: number, title: string | null, url: string | null, excerpt: string) => ({
+    postId,
+    source: 'hn',
+    url,
+    title,
+    excerpt,
+    createdAt: '2026-03-02T10:00:00Z',
+    label: 'negative' as const,
+    score: -0.8,
+    engagement: 10,
+    aspects: [],
+    contribution: -0.01,
   });
 
-  it('gives an empty view for an answer of another shape', () => {
-    expect(readExplanation(null)).toEqual({ headline: null, summary: null, posts: [] });
-    expect(readExplanation({ posts: 'x' })).toEqual({ headline: null, summary: null, posts: [] });
+  it(`lists at most ${EXPLAINED_POSTS} posts, links only http(s) and shows post text as text`, () => {
+    const posts = [post(1, 'Outage thread', 'https://news.ycombinator.com/item?id=1', 'It is down'), post(2, null, 'javascript:alert(1)', '<b>not markup</b>')];
+    for (let i = 3; i <= 7; i++) posts.push(post(i, `Post ${i}`, null, 'text'));
+    // Only `posts` is read by the list; the rest of the answer does not matter here.
+    const { container } = render(<ExplainedPosts explanation={{ posts } as unknown as Explanation} />);
+    const items = container.querySelectorAll('li');
+    expect(items).toHaveLength(EXPLAINED_POSTS);
+    expect(screen.getByRole('link', { name: 'Outage thread' }).getAttribute('href')).toBe('https://news.ycombinator.com/item?id=1');
+    expect(items[1]!.querySelector('a')).toBeNull();
+    expect(items[1]!.textContent).toContain('<b>not markup</b>');
+    expect(container.querySelector('b')).toBeNull();
+    expect(items[0]!.textContent).toContain('negative −0.80 · Hacker News');
+  });
+
+  it("links an entity's event to the posts of its UTC day", () => {
+    const event = { id: 1, entity: 'cursor', kind: 'spike', source: 'spikes', externalId: 'x', title: 't', url: null, body: null, occurredAt: '2026-03-02T00:00:00Z', details: {} } as const;
+    const href = new URL(eventDayHref({ ...event, details: {} })!, 'http://localhost');
+    expect(href.pathname).toBe('/entity/cursor');
+    expect(Object.fromEntries(href.searchParams)).toEqual({ range: 'custom', from: '2026-03-02', to: '2026-03-03', bucket: 'hour' });
+    expect(eventDayHref({ ...event, entity: null, details: {} })).toBeNull();
   });
 });
