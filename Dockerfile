@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Build stage: full install (runs `prepare`, which builds the dashboard into web/dist).
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY web ./web
@@ -9,7 +9,7 @@ COPY tsconfig.json ./
 RUN npm ci
 
 # Runtime stage: production dependencies only, running as a non-root user.
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 DATA_DIR=/data
 WORKDIR /app
 COPY package.json package-lock.json ./
