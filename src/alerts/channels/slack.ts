@@ -23,11 +23,11 @@ export const SLACK_LIMITS = {
  * A zero-width space after @ in @here/@channel/@everyone keeps plain words from being linked too.
  */
 export function escapeSlack(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/@(here|channel|everyone)\b/gi, '@\u200b$1');
+  return escapeControl(text).replace(/@(here|channel|everyone)\b/gi, '@\u200b$1');
+}
+
+function escapeControl(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 type TextObject = { type: 'plain_text'; text: string; emoji?: boolean } | { type: 'mrkdwn'; text: string };
@@ -49,7 +49,7 @@ const mrkdwn = (text: string): TextObject => ({ type: 'mrkdwn', text });
 
 /** A link Slack cannot misread: & < > escaped, and `|` (the link-text separator) percent-encoded. */
 function slackLink(url: string, label: string): string {
-  return `<${escapeSlack(url).replace(/\|/g, '%7C')}|${label}>`;
+  return `<${escapeControl(url).replace(/\|/g, '%7C')}|${label}>`;
 }
 
 function postSection(post: AlertPost): SlackBlock {
