@@ -1,7 +1,9 @@
 import { useEffect } from 'react';
 import { Link } from './components/link.tsx';
+import { ConnectionBanner } from './components/states.tsx';
 import { useTheme } from './lib/theme.ts';
-import { useLocation } from './lib/url-state.ts';
+import { buildHref, useLocation } from './lib/url-state.ts';
+import { readPeriodParams } from './lib/window.ts';
 import { ComparePage } from './pages/compare-page.tsx';
 import { EntityPage } from './pages/entity-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
@@ -24,7 +26,9 @@ export function matchRoute(path: string): { page: 'overview' | 'entity' | 'compa
 }
 
 export function App() {
-  const { path } = useLocation();
+  const { path, query } = useLocation();
+  // The chosen period goes along to every page, so switching pages keeps the range.
+  const period = readPeriodParams(query);
   const theme = useTheme();
   const route = matchRoute(path);
   const section = route.page === 'entity' ? '/' : path;
@@ -40,13 +44,13 @@ export function App() {
         Skip to content
       </a>
       <header className="topbar">
-        <Link href="/" className="brand" aria-label="VibeCheck home">
+        <Link href={buildHref('/', period)} className="brand" aria-label="VibeCheck home">
           <span className="brand-dot" aria-hidden="true" />
           VibeCheck
         </Link>
         <nav aria-label="Main">
           {NAV.map((item) => (
-            <Link key={item.href} href={item.href} aria-current={section === item.href ? 'page' : undefined}>
+            <Link key={item.href} href={buildHref(item.href, period)} aria-current={section === item.href ? 'page' : undefined}>
               {item.label}
             </Link>
           ))}
@@ -55,6 +59,7 @@ export function App() {
           {theme.choice === 'system' ? 'Auto' : theme.choice === 'dark' ? 'Dark' : 'Light'}
         </button>
       </header>
+      <ConnectionBanner />
       <main id="main" tabIndex={-1}>
         {route.page === 'overview' && <OverviewPage dark={theme.dark} />}
         {route.page === 'entity' && route.slug && <EntityPage slug={route.slug} dark={theme.dark} />}

@@ -1,5 +1,7 @@
-import type { ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { ApiError } from '../api/client.ts';
+import { connection, useConnection } from '../lib/connection.ts';
+import { isUnreachable } from '../lib/use-resource.ts';
 
 /** Grey placeholder blocks shown while the first answer loads. */
 export function Skeleton({ lines = 3, height = '1rem', label = 'Loading' }: { lines?: number; height?: string; label?: string }) {
@@ -12,16 +14,21 @@ export function Skeleton({ lines = 3, height = '1rem', label = 'Loading' }: { li
   );
 }
 
-/** What went wrong, in words, with a button that tries again. */
+/**
+ * What went wrong, in words, with a button that tries again. When the server is unreachable, the
+ * connection banner says so once and retries by itself, so the panel only says what is missing.
+ */
 export function ErrorState({ error, onRetry, what }: { error: ApiError; onRetry: () => void; what: string }) {
-  const hint =
-    error.status === 0
-      ? 'The server did not answer. Is `vibecheck serve` running?'
-      : error.status === 429
-        ? 'Too many requests; wait a moment.'
-        : error.status === 404
-          ? 'It does not exist (any more).'
-          : null;
+  if (isUnreachable(error)) {
+    return (
+      <div className="state state-offline" role="status">
+        <p>
+          <strong>Could not load {what}:</strong> the server is unreachable. It loads by itself once the server is back.
+        </p>
+      </div>
+    );
+  }
+  const hint = error.status === 429 ? 'Too many requests; wait a moment.' : error.status === 404 ? 'It does not exist (any more).' : null;
   return (
     <div className="state state-error" role="alert">
       <p>
@@ -31,6 +38,29 @@ export function ErrorState({ error, onRetry, what }: { error: ApiError; onRetry:
       <button type="button" onClick={onRetry}>
         Retry
       </button>
+    </div>
+  );
+}
+
+/** Says that the data below is this view's, but reloading it failed. */
+export function StaleNote() {
+  return (
+    <p className="stale-note small" role="status">
+      Possibly out of date: reloading it failed.
+    </p>
+  );
+}
+
+/**
+ * Data whose reload failed, shown greyed under a note saying it may be out of date (it is still
+ * the data for the labels around it: a change of window drops the old data instead).
+ */
+export function StaleMark({ stale, children }: { stale: boolean; children: ReactNode }) {
+  if (!stale) return <>{children}</>;
+  return (
+    <div className="stale" data-stale="true">
+      <StaleNote />
+      {children}
     </div>
   );
 }
@@ -54,5 +84,29 @@ export function NoDataHint() {
       Collection is running in the background and fills this in as posts arrive. To start from a file, run{' '}
       <code>vibecheck import posts.jsonl</code>.
     </p>
+  );
+}
+
+/** One banner for the whole page while the server does not answer; it checks again by itself and goes away when it does. */
+export function ConnectionBanner() {
+  const state = useConnection();
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (state.reachable) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [state.reachable]);
+  if (state.reachable) return null;
+  const seconds = state.nextCheckAt === null ? 0 : Math.max(0, Math.ceil((state.nextCheckAt - now) / 1000));
+  return (
+    <div className="connection-banner" role="alert">
+      <p>
+        <strong>The server is unreachable.</strong> What is shown may be incomplete. <span className="visually-hidden">It is tried again by itself.</span>
+        <span aria-hidden="true">Trying again {seconds > 0 ? `in ${seconds} s` : 'now'}.</span>
+      </p>
+      <button type="button" onClick={connection.checkNow}>
+        Try now
+      </button>
+    </div>
   );
 }

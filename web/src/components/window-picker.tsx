@@ -1,10 +1,14 @@
 import type { QueryPatch } from '../lib/url-state.ts';
-import { BUCKETS, isBucketAllowed, RANGES, type TimeWindow } from '../lib/window.ts';
+import { BUCKETS, endAfter, isBucketAllowed, lastDayOf, RANGES, type TimeWindow } from '../lib/window.ts';
 
 const RANGE_LABELS: Record<string, string> = { '7d': '7 days', '30d': '30 days', '90d': '90 days', '1y': '1 year', custom: 'Custom' };
 
-/** Range and bucket pickers; custom ranges get two date fields. */
-export function WindowPicker({ window: w, onChange }: { window: TimeWindow; onChange: (patch: QueryPatch) => void }) {
+/**
+ * Range and bucket pickers; custom ranges get two date fields, both days included (the URL keeps
+ * the exclusive end the API takes). Pages without a chart leave the bucket out.
+ */
+export function WindowPicker({ window: w, onChange, bucket = true }: { window: TimeWindow; onChange: (patch: QueryPatch) => void; bucket?: boolean }) {
+  const lastDay = lastDayOf(w.to);
   return (
     <div className="toolbar" role="group" aria-label="Time window">
       <div className="segmented" role="radiogroup" aria-label="Range">
@@ -24,24 +28,26 @@ export function WindowPicker({ window: w, onChange }: { window: TimeWindow; onCh
         <>
           <label className="field">
             <span>From</span>
-            <input type="date" value={w.from} max={w.to} onChange={(e) => e.target.value && onChange({ from: e.target.value })} />
+            <input type="date" value={w.from} max={lastDay} onChange={(e) => e.target.value && e.target.value <= lastDay && onChange({ from: e.target.value })} />
           </label>
           <label className="field">
-            <span>To</span>
-            <input type="date" value={w.to} min={w.from} onChange={(e) => e.target.value && onChange({ to: e.target.value })} />
+            <span>To (included)</span>
+            <input type="date" value={lastDay} min={w.from} onChange={(e) => e.target.value && e.target.value >= w.from && onChange({ to: endAfter(e.target.value) })} />
           </label>
         </>
       )}
-      <label className="field">
-        <span>Bucket</span>
-        <select value={w.bucket} onChange={(e) => onChange({ bucket: e.target.value })}>
-          {BUCKETS.map((b) => (
-            <option key={b} value={b} disabled={!isBucketAllowed(b, w.days)}>
-              {b}
-            </option>
-          ))}
-        </select>
-      </label>
+      {bucket && (
+        <label className="field">
+          <span>Bucket</span>
+          <select value={w.bucket} onChange={(e) => onChange({ bucket: e.target.value })}>
+            {BUCKETS.map((b) => (
+              <option key={b} value={b} disabled={!isBucketAllowed(b, w.days)}>
+                {b}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { isBucketAllowed, readTimeWindow } from './window.ts';
+import { describeWindow, endAfter, isBucketAllowed, lastDayOf, readPeriodParams, readTimeWindow } from './window.ts';
 
 const now = new Date('2026-03-10T15:00:00Z');
 const read = (query: string) => readTimeWindow(new URLSearchParams(query), now);
@@ -37,5 +37,26 @@ describe('isBucketAllowed', () => {
     expect(isBucketAllowed('hour', 32)).toBe(false);
     expect(isBucketAllowed('month', 30)).toBe(false);
     expect(isBucketAllowed('month', 365)).toBe(true);
+  });
+});
+
+describe('the period carried between pages', () => {
+  it('reads only the period keys that are present', () => {
+    expect(readPeriodParams(new URLSearchParams('range=custom&from=2026-01-01&to=2026-01-15&source=hn&entities=a,b'))).toEqual({ range: 'custom', from: '2026-01-01', to: '2026-01-15' });
+    expect(readPeriodParams(new URLSearchParams('range=90d&bucket=week&q=x'))).toEqual({ range: '90d', bucket: 'week' });
+    expect(readPeriodParams(new URLSearchParams(''))).toEqual({});
+  });
+
+  it('shows the last day a window includes and turns it back into the exclusive end, across month ends', () => {
+    expect(lastDayOf('2026-03-01')).toBe('2026-02-28');
+    expect(endAfter('2026-02-28')).toBe('2026-03-01');
+    expect(endAfter(lastDayOf('2027-01-01'))).toBe('2027-01-01');
+  });
+
+  it('describes presets in words and custom windows by their first and last day', () => {
+    expect(describeWindow(read(''))).toBe('the last 30 days');
+    expect(describeWindow(read('range=1y'))).toBe('the last year');
+    expect(describeWindow(read('range=custom&from=2026-01-01&to=2026-01-15'))).toBe('Jan 1 – Jan 14, 2026');
+    expect(describeWindow(read('range=custom&from=2025-12-20&to=2026-01-05'))).toBe('Dec 20, 2025 – Jan 4, 2026');
   });
 });

@@ -55,3 +55,36 @@ export function readTimeWindow(query: URLSearchParams, now: Date = new Date()): 
   const bucket = isBucketAllowed(wanted, days) ? wanted : defaultBucket(days);
   return { range, from, to, bucket, days };
 }
+
+/** The query keys that make up a period: carried from page to page so every page shows the same one. */
+export const PERIOD_KEYS = ['range', 'from', 'to', 'bucket'] as const;
+
+/** The period parameters of `query` (only those present), to carry into a link to another page. */
+export function readPeriodParams(query: URLSearchParams): Record<string, string> {
+  const period: Record<string, string> = {};
+  for (const key of PERIOD_KEYS) {
+    const value = query.get(key);
+    if (value) period[key] = value;
+  }
+  return period;
+}
+
+/** The last day a window includes: the day before its exclusive `to` (what a "To" field shows). */
+export function lastDayOf(to: string): string {
+  return isoDay(new Date(Date.parse(to) - DAY_MS));
+}
+
+/** The exclusive end for an inclusive last day: the day after it. */
+export function endAfter(day: string): string {
+  return isoDay(new Date(Date.parse(day) + DAY_MS));
+}
+
+const PERIOD_NAMES: Record<Exclude<RangeKey, 'custom'>, string> = { '7d': 'the last 7 days', '30d': 'the last 30 days', '90d': 'the last 90 days', '1y': 'the last year' };
+
+/** The window in words: "the last 30 days", or "Jan 1 – Jan 14, 2026" (both days included) for a custom one. */
+export function describeWindow(w: TimeWindow): string {
+  if (w.range !== 'custom') return PERIOD_NAMES[w.range];
+  const day = (iso: string, year: boolean) => new Date(iso).toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC', ...(year ? { year: 'numeric' } : {}) });
+  const last = lastDayOf(w.to);
+  return `${day(w.from, w.from.slice(0, 4) !== last.slice(0, 4))} – ${day(last, true)}`;
+}
