@@ -70,8 +70,9 @@ export interface ClientOptions {
 const slugPath = (slug: string, rest = ''): string => `/api/v1/entities/${encodeURIComponent(slug)}${rest}`;
 
 export const api = {
-  listEntities: (o?: ClientOptions) => fetchJson<EntityList>('/api/v1/entities', o),
-  getEntity: (slug: string, o?: ClientOptions) => fetchJson<Entity>(slugPath(slug), o),
+  /** `q`: from/to (the summary's window, default the last 7 days) and source. */
+  listEntities: (q: Query, o?: ClientOptions) => fetchJson<EntityList>(buildApiUrl('/api/v1/entities', q), o),
+  getEntity: (slug: string, q: Query, o?: ClientOptions) => fetchJson<Entity>(buildApiUrl(slugPath(slug), q), o),
   getSentiment: (slug: string, q: Query, o?: ClientOptions) => fetchJson<SentimentSeries>(buildApiUrl(slugPath(slug, '/sentiment'), q), o),
   getAspects: (slug: string, q: Query, o?: ClientOptions) => fetchJson<Aspects>(buildApiUrl(slugPath(slug, '/aspects'), q), o),
   getBreakdown: (slug: string, q: Query & { by: 'source' | 'aspect' }, o?: ClientOptions) => fetchJson<Breakdown>(buildApiUrl(slugPath(slug, '/breakdown'), q), o),

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import type { Entity } from '../api/types.ts';
-import { MIN_RANKED_MENTIONS, pickMovers, selectEntities, splitQuiet } from './entity-selection.ts';
+import { listRollupParts, MIN_RANKED_MENTIONS, pickMovers, selectEntities, splitQuiet } from './entity-selection.ts';
 
 const entity = (slug: string, kind: Entity['kind'], n: number, score: number | null, change: number | null, significant = false): Entity => ({
   slug,
@@ -12,8 +12,14 @@ const entity = (slug: string, kind: Entity['kind'], n: number, score: number | n
   homepage: null,
   origin: 'registry',
   summary: {
-    window: '7d',
+    window: '30d',
+    from: '2026-11-01T00:00:00.000Z',
+    to: '2026-12-01T00:00:00.000Z',
+    source: null,
     n,
+    positive: n,
+    neutral: 0,
+    negative: 0,
     previousN: 0,
     score,
     scoreLow: null,
@@ -50,14 +56,27 @@ describe('selectEntities', () => {
 });
 
 describe('splitQuiet', () => {
-  it('folds entities without a mention in 30 days away, unless the reader is searching', () => {
+  it('folds entities without a mention in the period away, unless the reader is searching', () => {
     const quietOne = entity('tabby', 'tool', 0, null, null);
-    const lastSeen = entity('cody', 'tool', 0, null, null);
-    lastSeen.summary = { ...lastSeen.summary, sparkline: [{ bucketStart: '2026-11-20T00:00:00.000Z', n: 2, score: 0.5 }] };
-    const split = splitQuiet([...items, quietOne, lastSeen], '');
-    expect(split.active.map((e) => e.slug)).toEqual(['cursor', 'gpt-5', 'zed', 'aider', 'cody']);
-    expect(split.quiet.map((e) => e.slug)).toEqual(['tabby']);
+    // Its sparkline's first week starts before the period: a mention there is not one in the period.
+    const before = entity('cody', 'tool', 0, null, null);
+    before.summary = { ...before.summary, sparkline: [{ bucketStart: '2026-10-27T00:00:00.000Z', n: 2, score: 0.5 }] };
+    const split = splitQuiet([...items, quietOne, before], '');
+    expect(split.active.map((e) => e.slug)).toEqual(['cursor', 'gpt-5', 'zed', 'aider']);
+    expect(split.quiet.map((e) => e.slug)).toEqual(['tabby', 'cody']);
     expect(splitQuiet([quietOne], 'tab')).toEqual({ active: [quietOne], quiet: [] });
+  });
+});
+
+describe('listRollupParts', () => {
+  it("names each vendor's products with mentions in the period, most mentioned first", () => {
+    const vendor = entity('anthropic', 'vendor', 30, 0.1, null);
+    const code = { ...entity('claude-code', 'tool', 20, 0.2, null), parent: 'anthropic', name: 'Claude Code' };
+    const model = { ...entity('claude', 'model', 25, 0.1, null), parent: 'anthropic', name: 'Claude' };
+    const silent = { ...entity('claude-desktop', 'tool', 0, null, null), parent: 'anthropic' };
+    const parts = listRollupParts([vendor, code, model, silent, ...items]);
+    expect(parts.get('anthropic')).toEqual(['Claude', 'Claude Code']);
+    expect(parts.has('cursor')).toBe(false);
   });
 });
 

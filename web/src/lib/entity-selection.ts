@@ -25,13 +25,26 @@ export function selectEntities(items: readonly Entity[], kind: string, search: s
 }
 
 /**
- * Rows with data, and the quiet ones: no mention in the last 30 days, folded away so they do not
- * fill the table. A search shows every match, quiet or not.
+ * Rows with data, and the quiet ones: no mention in the period, folded away so they do not fill the
+ * table. A search shows every match, quiet or not.
  */
 export function splitQuiet(rows: readonly Entity[], search: string): { active: Entity[]; quiet: Entity[] } {
   if (search.trim()) return { active: [...rows], quiet: [] };
-  const isQuiet = (e: Entity): boolean => e.summary.n === 0 && e.summary.sparkline.every((point) => point.n === 0);
+  const isQuiet = (e: Entity): boolean => e.summary.n === 0;
   return { active: rows.filter((e) => !isQuiet(e)), quiet: rows.filter(isQuiet) };
+}
+
+/**
+ * Per vendor, the names of its products with mentions in the period, most mentioned first: a
+ * vendor's figures sum its products', and the table says which.
+ */
+export function listRollupParts(items: readonly Entity[]): Map<string, string[]> {
+  const parts = new Map<string, Entity[]>();
+  for (const e of items) {
+    if (e.parent === null || e.summary.n === 0) continue;
+    parts.set(e.parent, [...(parts.get(e.parent) ?? []), e]);
+  }
+  return new Map([...parts].map(([parent, list]) => [parent, list.sort((a, b) => b.summary.n - a.summary.n || a.name.localeCompare(b.name)).map((e) => e.name)]));
 }
 
 /** The biggest significant changes, largest first. */

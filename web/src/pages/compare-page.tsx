@@ -4,12 +4,13 @@ import type { AspectScore } from '../api/types.ts';
 import { CompareChart, MultiLineChart, SERIES_COLORS } from '../components/charts.tsx';
 import { Link } from '../components/link.tsx';
 import { Score } from '../components/score.tsx';
-import { EmptyState, ErrorState, Skeleton } from '../components/states.tsx';
+import { ChangeWithInterval, ScoreWithInterval, SentimentSplit, ShareCell } from '../components/entity-figures.tsx';
+import { EmptyState, ErrorState, Skeleton, StaleMark, StaleNote } from '../components/states.tsx';
 import { WindowPicker } from '../components/window-picker.tsx';
-import { formatAspect, formatCount, formatPercent } from '../lib/format.ts';
+import { formatAspect, formatCount, formatPercent, formatSource } from '../lib/format.ts';
 import { useResource } from '../lib/use-resource.ts';
 import { buildHref, useUrlState } from '../lib/url-state.ts';
-import { readTimeWindow } from '../lib/window.ts';
+import { describeWindow, readPeriodParams, readTimeWindow } from '../lib/window.ts';
 
 export const MAX_COMPARED = 6;
 
@@ -32,13 +33,23 @@ export function ComparePage({ dark }: { dark: boolean }) {
   const [query, setQuery] = useUrlState();
   const slugs = readComparedSlugs(query.get('entities'));
   const w = readTimeWindow(query);
-  const entities = useResource('entities', (signal) => api.listEntities({ signal }));
+  const period = describeWindow(w);
+  const periodParams = readPeriodParams(query);
+  const source = query.get('source') ?? '';
+  const windowQuery = { from: w.from, to: w.to, source: source || undefined };
+  // Every entity's figures for exactly this window (and source): the table's numbers and the picker's names.
+  const entities = useResource(`entities:${w.from}:${w.to}:${source}`, (signal) => api.listEntities(windowQuery, { signal }));
+  const sources = useResource('sources', (signal) => api.listSources({ signal }));
+  const sourceNames = sources.data?.items.map((item) => item.name) ?? [];
+  if (source && !sourceNames.includes(source)) sourceNames.push(source);
   const ready = slugs.length >= 2;
-  const compareKey = ready ? `compare:${slugs.join(',')}:${w.from}:${w.to}:${w.bucket}` : null;
-  const comparison = useResource(compareKey, (signal) => api.compare({ entities: slugs.join(','), from: w.from, to: w.to, bucket: w.bucket }, { signal }));
-  const aspects = useResource(ready ? `compare-aspects:${slugs.join(',')}:${w.from}:${w.to}` : null, (signal) =>
-    Promise.all(slugs.map(async (slug) => ({ slug, items: (await api.getAspects(slug, { from: w.from, to: w.to }, { signal })).items }))),
+  const compareKey = ready ? `compare:${slugs.join(',')}:${w.from}:${w.to}:${w.bucket}:${source}` : null;
+  const comparison = useResource(compareKey, (signal) => api.compare({ entities: slugs.join(','), ...windowQuery, bucket: w.bucket }, { signal }));
+  const aspects = useResource(ready ? `compare-aspects:${slugs.join(',')}:${w.from}:${w.to}:${source}` : null, (signal) =>
+    Promise.all(slugs.map(async (slug) => ({ slug, items: (await api.getAspects(slug, windowQuery, { signal })).items }))),
   );
+  const figures = ready && entities.data ? slugs.map((slug) => entities.data!.items.find((e) => e.slug === slug)).filter((e) => e !== undefined) : [];
+  const comparedTotal = figures.reduce((n, e) => n + e.summary.n, 0);
   const names = new Map(entities.data?.items.map((e) => [e.slug, e.name]) ?? []);
   const candidates = (entities.data?.items ?? []).filter((e) => !slugs.includes(e.slug)).sort((a, b) => a.name.localeCompare(b.name));
   const setSlugs = (next: string[]) => setQuery({ entities: next });
@@ -59,7 +70,7 @@ export function ComparePage({ dark }: { dark: boolean }) {
           {slugs.map((slug, i) => (
             <li key={slug} className="entity-chip" style={{ borderColor: SERIES_COLORS[i] }}>
               <span className="swatch" style={{ background: SERIES_COLORS[i] }} aria-hidden="true" />
-              <Link href={buildHref(`/entity/${slug}`)}>{names.get(slug) ?? slug}</Link>
+              <Link href={buildHref(`/entity/${slug}`, periodParams)}>{names.get(slug) ?? slug}</Link>
               <button type="button" onClick={() => setSlugs(slugs.filter((s) => s !== slug))} aria-label={`Remove ${names.get(slug) ?? slug}`}>
                 ✕
               </button>
@@ -81,13 +92,83 @@ export function ComparePage({ dark }: { dark: boolean }) {
         )}
       </div>
       <WindowPicker window={w} onChange={(patch) => setQuery(patch)} />
+      <div className="toolbar">
+        <label className="field">
+          <span>Source</span>
+          <select value={source} onChange={(ev) => setQuery({ source: ev.target.value })}>
+            <option value="">All sources</option>
+            {sourceNames.map((name) => (
+              <option key={name} value={name}>
+                {formatSource(name)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
 
       {!ready && (
         <EmptyState title="Pick at least two entities to compare.">
           <p className="muted">Use “Add entity” above, or open an entity and press “Compare…”.</p>
         </EmptyState>
       )}
+      {ready && (
+        <div className="card">
+          <h2>
+            {period[0]!.toUpperCase() + period.slice(1)}
+            {source ? `, ${formatSource(source)} only` : ''}
+          </h2>
+          {entities.error && <ErrorState error={entities.error} onRetry={entities.retry} what="the figures" />}
+          {!entities.data && entities.loading && <Skeleton lines={3} />}
+          {figures.length > 0 && (
+            <StaleMark stale={entities.stale}>
+              <div className={`table-wrap${entities.loading ? ' reloading' : ''}`} aria-busy={entities.loading}>
+                <table className="compare-totals compare-figures">
+                  <thead>
+                    <tr>
+                      <th scope="col">Entity</th>
+                      <th scope="col" className="num">
+                        Sentiment <span className="muted small">± 95%</span>
+                      </th>
+                      <th scope="col" className="num">Change</th>
+                      <th scope="col">Positive · neutral · negative</th>
+                      <th scope="col" className="num">Mentions</th>
+                      <th scope="col" className="num">Share</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {figures.map((e) => (
+                      <tr key={e.slug} data-slug={e.slug}>
+                        <th scope="row">
+                          <span className="swatch" style={{ background: SERIES_COLORS[slugs.indexOf(e.slug)] }} aria-hidden="true" /> {e.name}
+                        </th>
+                        <td className="num">
+                          <ScoreWithInterval figures={e.summary} />
+                        </td>
+                        <td className="num">
+                          <ChangeWithInterval figures={e.summary} />
+                        </td>
+                        <td>
+                          <SentimentSplit figures={e.summary} />
+                        </td>
+                        <td className="num">{formatCount(e.summary.n)}</td>
+                        <td className="num">
+                          <ShareCell share={comparedTotal > 0 ? e.summary.n / comparedTotal : null} />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+                <p className="small muted table-note">
+                  Sentiment: mean opinion from −1 to +1, ± half its 95% interval. Change: against the {w.days} days before. Share: of the mentions of the entities compared
+                  here, in exactly this period.
+                </p>
+              </div>
+            </StaleMark>
+          )}
+        </div>
+      )}
       {comparison.error && <ErrorState error={comparison.error} onRetry={comparison.retry} what="the comparison" />}
+      {ready && data && comparison.stale && <StaleNote />}
       {ready && !data && comparison.loading && <Skeleton lines={1} height="280px" label="Loading comparison" />}
       {ready && data && (
         <>
@@ -105,26 +186,6 @@ export function ComparePage({ dark }: { dark: boolean }) {
               format={(v) => formatPercent(v)}
               label={`Share of mentions per ${w.bucket} among the compared entities`}
             />
-            <table className="compare-totals">
-              <thead>
-                <tr>
-                  <th scope="col">Entity</th>
-                  <th scope="col" className="num">Mentions</th>
-                  <th scope="col" className="num">Share</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.entities.map((e, i) => (
-                  <tr key={e.slug}>
-                    <th scope="row">
-                      <span className="swatch" style={{ background: SERIES_COLORS[i] }} aria-hidden="true" /> {e.name}
-                    </th>
-                    <td className="num">{formatCount(e.n)}</td>
-                    <td className="num">{formatPercent(e.shareOfVoice, 1)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
           </div>
         </>
       )}

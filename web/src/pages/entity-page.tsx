@@ -1,17 +1,17 @@
-import { useCallback, useEffect, useState } from 'react';
-import { api, type ApiError } from '../api/client.ts';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, buildApiUrl, type ApiError, type Query } from '../api/client.ts';
 import type { Breakdown, PostItem, SeriesPoint } from '../api/types.ts';
 import { AspectBars } from '../components/aspect-bars.tsx';
 import { SentimentChart } from '../components/charts.tsx';
 import { Link } from '../components/link.tsx';
 import { PostCard } from '../components/post-card.tsx';
 import { Change, Score } from '../components/score.tsx';
-import { EmptyState, ErrorState, NoDataHint, Skeleton } from '../components/states.tsx';
+import { EmptyState, ErrorState, NoDataHint, Skeleton, StaleNote } from '../components/states.tsx';
 import { WindowPicker } from '../components/window-picker.tsx';
 import { formatAspect, formatCount, formatDate, formatPercent, formatScore, formatSource, scoreTone } from '../lib/format.ts';
 import { useResource, type Resource } from '../lib/use-resource.ts';
 import { buildHref, useUrlState } from '../lib/url-state.ts';
-import { readTimeWindow } from '../lib/window.ts';
+import { readPeriodParams, readTimeWindow } from '../lib/window.ts';
 
 const POLARITIES = ['positive', 'neutral', 'negative'] as const;
 
@@ -36,9 +36,12 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
   const source = query.get('source') ?? '';
   const aspect = query.get('aspect');
   const polarity = query.get('polarity') ?? '';
+  const search = query.get('q') ?? '';
   const windowQuery = { from: w.from, to: w.to, source: source || undefined };
 
-  const entity = useResource(`entity:${slug}`, (signal) => api.getEntity(slug, { signal }));
+  const periodParams = readPeriodParams(query);
+  // The header's share of voice is over the chosen window too.
+  const entity = useResource(`entity:${slug}:${w.from}:${w.to}`, (signal) => api.getEntity(slug, { from: w.from, to: w.to }, { signal }));
   const seriesKey = `series:${slug}:${w.from}:${w.to}:${w.bucket}:${source}`;
   const series = useResource(seriesKey, (signal) => api.getSentiment(slug, { ...windowQuery, bucket: w.bucket }, { signal }));
   const aspects = useResource(`aspects:${slug}:${w.from}:${w.to}:${source}`, (signal) => api.getAspects(slug, windowQuery, { signal }));
@@ -66,7 +69,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
   return (
     <section aria-labelledby="entity-title">
       <nav className="crumbs" aria-label="Breadcrumb">
-        <Link href="/">Overview</Link> <span aria-hidden="true">/</span> <span>{e?.name ?? slug}</span>
+        <Link href={buildHref('/', periodParams)}>Overview</Link> <span aria-hidden="true">/</span> <span>{e?.name ?? slug}</span>
       </nav>
       <div className="page-head entity-head">
         <div>
@@ -77,7 +80,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
               {e.parent && (
                 <>
                   {' '}
-                  by <Link href={buildHref(`/entity/${e.parent}`)}>{e.parent}</Link>
+                  by <Link href={buildHref(`/entity/${e.parent}`, periodParams)}>{e.parent}</Link>
                 </>
               )}
               {e.aliases.length > 0 && <> · also “{e.aliases.slice(0, 4).join('”, “')}”</>}
@@ -103,14 +106,17 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
               <dd className="stat">{bySource.data ? formatCount(headline?.n ?? 0) : '…'}</dd>
             </div>
             <div>
-              <dt>Share of voice (7 days)</dt>
+              <dt>Share of voice ({w.days} days)</dt>
               <dd className="stat">{formatPercent(e.summary.shareOfVoice)}</dd>
             </div>
           </dl>
         )}
-        <Link className="button-link" href={buildHref('/compare', { entities: slug })}>
-          Compare…
-        </Link>
+        <div className="head-actions">
+          <Link className="button-link" href={buildHref('/compare', { ...periodParams, entities: slug })}>
+            Compare…
+          </Link>
+          <ExportLinks slug={slug} query={{ from: w.from, to: w.to, bucket: w.bucket, source: source || undefined }} />
+        </div>
       </div>
       {entity.error && <ErrorState error={entity.error} onRetry={entity.retry} what="this entity" />}
 
@@ -138,6 +144,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
       <div className="card chart-card">
         <h2>Sentiment and volume</h2>
         {series.error && <ErrorState error={series.error} onRetry={series.retry} what="the sentiment series" />}
+        {series.stale && <StaleNote />}
         {!series.data && series.loading && <Skeleton lines={1} height="300px" label="Loading chart" />}
         {series.data && totals?.n === 0 && (
           <EmptyState title={source ? `No mentions from ${source} in this window.` : 'No mentions in this window.'}>
@@ -178,6 +185,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
         <div className="feed-head">
           <h2>Posts</h2>
           <div className="toolbar">
+            <PostSearch value={search} onChange={(q) => setQuery({ q }, { replace: true })} />
             {aspect && (
               <button type="button" className="filter-chip" onClick={() => setQuery({ aspect: null })} aria-label={`Remove aspect filter ${formatAspect(aspect)}`}>
                 aspect: {formatAspect(aspect)} ✕
@@ -196,7 +204,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
             </label>
           </div>
         </div>
-        <PostFeed slug={slug} query={{ ...windowQuery, aspect: aspect ?? undefined, polarity: polarity || undefined }} onAspect={(a) => setQuery({ aspect: a })} />
+        <PostFeed slug={slug} query={{ ...windowQuery, aspect: aspect ?? undefined, polarity: polarity || undefined, q: search || undefined }} onAspect={(a) => setQuery({ aspect: a })} />
       </div>
     </section>
   );
@@ -265,7 +273,7 @@ function PostFeed({ slug, query, onAspect }: { slug: string; query: Record<strin
   if (items.length === 0) {
     return (
       <EmptyState title="No posts match.">
-        <p className="muted">{query.aspect || query.polarity || query.source ? 'Remove a filter or widen the range.' : 'Posts appear here as collection finds them.'}</p>
+        <p className="muted">{query.aspect || query.polarity || query.source || query.q ? 'Remove a filter or widen the range.' : 'Posts appear here as collection finds them.'}</p>
       </EmptyState>
     );
   }
@@ -286,5 +294,41 @@ function PostFeed({ slug, query, onAspect }: { slug: string; query: Record<strin
         </button>
       )}
     </>
+  );
+}
+
+/**
+ * The view as a file: the export route's series and posts for this window, bucket and source, as
+ * CSV (one table, cells a spreadsheet would run as formulas defused by the server) or JSON.
+ */
+function ExportLinks({ slug, query }: { slug: string; query: Query }) {
+  return (
+    <span className="export-links" role="group" aria-label="Export this view">
+      <span className="muted small">Export</span>
+      {(['csv', 'json'] as const).map((format) => (
+        <a key={format} className="button-link" href={buildApiUrl(`/api/v1/entities/${encodeURIComponent(slug)}/export`, { ...query, format })} download={`${slug}.${format}`}>
+          {format.toUpperCase()}
+        </a>
+      ))}
+    </span>
+  );
+}
+
+/** Text searched in the posts (the API's q); the URL follows after a pause in typing. */
+function PostSearch({ value, onChange }: { value: string; onChange: (q: string) => void }) {
+  const [text, setText] = useState(value);
+  const onChangeRef = useRef(onChange);
+  onChangeRef.current = onChange;
+  useEffect(() => setText(value), [value]);
+  useEffect(() => {
+    if (text.trim() === value) return;
+    const timer = setTimeout(() => onChangeRef.current(text.trim()), 300);
+    return () => clearTimeout(timer);
+  }, [text, value]);
+  return (
+    <label className="field">
+      <span>Search posts</span>
+      <input type="search" value={text} maxLength={200} placeholder="Words in the post" onChange={(e) => setText(e.target.value)} />
+    </label>
   );
 }
