@@ -3,7 +3,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api } from '../api/client.ts';
 import type { Compare, EntityEvent, SeriesPoint } from '../api/types.ts';
-import { formatCount, formatScore } from '../lib/format.ts';
+import { formatCount, formatDate, formatScore } from '../lib/format.ts';
 import { EventMarkers, EventPanel } from './chart-events.tsx';
 import {
   axisValues,
@@ -576,7 +576,41 @@ export function MultiLineChart({
       series: [{}, ...lines.map((l, i) => ({ label: l.label, stroke: SERIES_COLORS[i % SERIES_COLORS.length], width: 2, value: (_u: uPlot, v: number | null) => format(v) }))],
     };
   };
-  return <UPlotChart makeOptions={makeOptions} data={data} label={label} rebuildKey={`${dark}:${lines.map((l) => l.label).join(',')}:${times.length}`} />;
+  return (
+    <>
+      <UPlotChart makeOptions={makeOptions} data={data} label={label} rebuildKey={`${dark}:${lines.map((l) => l.label).join(',')}:${times.length}`} />
+      <details className="chart-table">
+        <summary>Show as table</summary>
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">{label}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Starting</th>
+                {lines.map((l) => (
+                  <th key={l.label} scope="col" className="num">
+                    {l.label}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {times.map((time, i) => (
+                <tr key={time}>
+                  <th scope="row">{formatDate(time)}</th>
+                  {lines.map((l) => (
+                    <td key={l.label} className="num">
+                      {format(l.values[i] ?? null)}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </>
+  );
 }
 
 /** A tiny line without axes or legend for table rows. */
@@ -590,6 +624,22 @@ export function Sparkline({ values, dark, label }: { values: Array<number | null
     scales: { x: { time: false }, y: { range: [-1, 1] } },
     axes: [{ show: false }, { show: false }],
     series: [{}, { stroke: readCssColor('--accent', '#2563eb'), width: 1.5, points: { show: false }, spanGaps: true }],
+    // A faint 0 line, so a flat line reads as above or below neutral.
+    hooks: {
+      drawClear: [
+        (u: uPlot) => {
+          const y = Math.round(u.valToPos(0, 'y', true));
+          u.ctx.save();
+          u.ctx.strokeStyle = readCssColor('--chart-partial', '#8884');
+          u.ctx.lineWidth = devicePixelRatio;
+          u.ctx.beginPath();
+          u.ctx.moveTo(u.bbox.left, y);
+          u.ctx.lineTo(u.bbox.left + u.bbox.width, y);
+          u.ctx.stroke();
+          u.ctx.restore();
+        },
+      ],
+    },
   });
   return <UPlotChart makeOptions={makeOptions} data={data} label={label} className="sparkline" rebuildKey={`${dark}:${values.length}`} />;
 }
