@@ -19,6 +19,7 @@ import { DEFAULT_AUTH_BACKOFF, requireAdmin, type AuthBackoffOptions } from './a
 import { limitBodySize, refuseNulInQuery, requireJsonBody } from './request-input.ts';
 import { createResponseCache } from './response-cache.ts';
 import { securityHeaders } from './security-headers.ts';
+import { registerAlertRoutes } from './routes/alerts.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerExplainRoutes } from './routes/explain.ts';
 import { registerInsightRoutes } from './routes/insights.ts';
@@ -30,7 +31,7 @@ import { registerSourceRoutes } from './routes/sources.ts';
 
 export interface AppDeps {
   db: Kysely<DB>;
-  settings: Pick<Settings, 'adminToken' | 'corsOrigins'> & Partial<Pick<Settings, 'trustProxy'>>;
+  settings: Pick<Settings, 'adminToken' | 'corsOrigins'> & Partial<Pick<Settings, 'trustProxy' | 'publicUrl' | 'smtp'>>;
   log: Pick<Logger, 'error' | 'info' | 'warn'>;
   /** The configured collectors, for GET /api/v1/sources. */
   sources: Array<{ name: string; enabled: boolean; intervalMs: number; skipReason: string | null }>;
@@ -140,6 +141,7 @@ export function createApp(deps: AppDeps): App {
   registerSourceRoutes(app, routeDeps);
   registerInsightRoutes(app, routeDeps);
   registerEventRoutes(app, routeDeps);
+  registerAlertRoutes(app, routeDeps);
   registerExplainRoutes(app, routeDeps);
   registerDocsRoutes(app);
   registerDashboardRoutes(app);

@@ -76,7 +76,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     try {
       await next();
       let entry: Entry | null = null;
-      if (c.res.status === 200) {
+      // An answer marked private or no-store (an admin's) is never kept: the cache runs before the token check.
+      if (c.res.status === 200 && !/\b(no-store|private)\b/i.test(c.res.headers.get('cache-control') ?? '')) {
         const body = await c.res.clone().arrayBuffer();
         // Tagged once here, so the ETag middleware does not hash the same body on every hit.
         if (!c.res.headers.has('etag')) c.res.headers.set('etag', `W/"${createHash('sha1').update(new Uint8Array(body)).digest('hex')}"`);

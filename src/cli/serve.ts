@@ -42,7 +42,7 @@ export function registerServe(program: Command): void {
         await runtime.close();
         throw error;
       });
-      const handlers = createJobHandlers(db, sources, log, { aspectTier: runtime.aspectTier, sentimentTier: runtime.sentimentTier, metrics, throwOnFailedRun: onServer });
+      const handlers = createJobHandlers(db, sources, log, { aspectTier: runtime.aspectTier, sentimentTier: runtime.sentimentTier, metrics, alerts: { publicUrl: settings.publicUrl, smtp: settings.smtp }, throwOnFailedRun: onServer });
       let scheduler: Scheduler | undefined;
       let queue: JobQueue | undefined;
       let worker: QueueWorker | undefined;

@@ -91,7 +91,7 @@ export function registerWorker(program: Command): void {
           // Listening before any job is taken: a port in use ends the command with that error, not a crash mid-work.
           const metricsServer = options.metricsPort === undefined ? undefined : await serveMetrics(metrics, settings.host, options.metricsPort, log);
           const queue = await openJobQueue({ databaseUrl, log, maintenanceSeconds: options.maintenanceSeconds });
-          const handlers = createJobHandlers(db, sources, log, { aspectTier: runtime.aspectTier, sentimentTier: runtime.sentimentTier, metrics, throwOnFailedRun: true });
+          const handlers = createJobHandlers(db, sources, log, { aspectTier: runtime.aspectTier, sentimentTier: runtime.sentimentTier, metrics, alerts: { publicUrl: settings.publicUrl, smtp: settings.smtp }, throwOnFailedRun: true });
           const worker = startQueueWorker(queue, db, handlers, log, {
             queues: options.queues,
             batchSize: options.batchSize,

@@ -45,6 +45,20 @@ export const JOB_CATALOG = {
     retries: 2,
     concurrencyKey: () => 'spikes',
   },
+  /** Judge every alert rule, then send what fired; one evaluation at a time (each rule is also row-locked). */
+  'alerts.evaluate': {
+    payload: z.object({}),
+    timeoutMs: 10 * 60_000,
+    retries: 1,
+    concurrencyKey: () => 'alerts.evaluate',
+  },
+  /** Send due alerts from the outbox; parallel-safe (rows are claimed with SKIP LOCKED under a lease). */
+  'alerts.deliver': {
+    payload: z.object({}),
+    timeoutMs: 5 * 60_000,
+    retries: 0,
+    concurrencyKey: (): string | null => null,
+  },
 } as const;
 
 export type JobName = keyof typeof JOB_CATALOG;

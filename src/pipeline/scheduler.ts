@@ -22,9 +22,15 @@ export interface PeriodicJob<N extends JobName = JobName> {
   intervalMs: number;
 }
 
-/** Spike detection judges complete UTC days; an hourly run finds a new day soon after it closes. */
+/**
+ * Spike detection judges complete UTC days; an hourly run finds a new day soon after it closes.
+ * Alert rules are judged every 5 minutes (shift and aspect windows move by the hour, mentions arrive
+ * with each poll); the outbox is swept every 30 s for retries that came due.
+ */
 export const MAINTENANCE_JOBS: PeriodicJob[] = [
   { label: 'spikes', name: 'spikes.detect', payload: { days: 14 }, intervalMs: 3_600_000 },
+  { label: 'alerts', name: 'alerts.evaluate', payload: {}, intervalMs: 5 * 60_000 },
+  { label: 'alert deliveries', name: 'alerts.deliver', payload: {}, intervalMs: 30_000 },
 ];
 
 /** Every enabled source's poll, then the maintenance jobs. */

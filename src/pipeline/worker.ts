@@ -1,4 +1,7 @@
 import { sql, type Kysely } from 'kysely';
+import type { DeliverySettings } from '../alerts/manage.ts';
+import { deliverDueAlerts } from '../alerts/outbox.ts';
+import { runAlerts } from '../alerts/run.ts';
 import type { Logger } from '../config/logger.ts';
 import type { CollectorSource } from '../core/post.ts';
 import { rebuildRollups } from '../db/queries/ingest.ts';
@@ -20,6 +23,8 @@ export interface JobHandlerOptions {
   metrics?: Metrics;
   /** Throw when a collection run fails, so a queue records the job as failed and retries it. */
   throwOnFailedRun?: boolean;
+  /** Links and SMTP for alert deliveries (PUBLIC_URL, SMTP_URL); links point at the default address when left out. */
+  alerts?: DeliverySettings;
 }
 
 /** The entity registry changes rarely; an analyser this old is rebuilt before the next batch. */
@@ -33,6 +38,7 @@ export function createJobHandlers(
   options: JobHandlerOptions = {},
 ): JobHandlers {
   const { aspectTier, sentimentTier, metrics } = options;
+  const alertSettings: DeliverySettings = options.alerts ?? { publicUrl: 'http://127.0.0.1:8080' };
   const find = (name: CollectorSource) => {
     const entry = sources.find((s) => s.source.name === name);
     if (!entry) throw new Error(`unknown source ${name}`);
@@ -67,6 +73,15 @@ export function createJobHandlers(
     'rollups.rebuild': ({ from, to }) => db.transaction().execute((trx) => rebuildRollups(trx, from, to)),
     rescore: ({ since }, signal) => rescorePosts(db, since, undefined, signal),
     'spikes.detect': ({ days }) => detectAndStoreSpikes(db, { days }),
+    'alerts.evaluate': async (_payload, signal) => {
+      const result = await runAlerts(db, { ...alertSettings, signal });
+      if (result.fired.length > 0) log.info({ fired: result.fired.length, ...result.delivery }, 'alerts fired');
+      return { fired: result.fired.length, suppressed: result.suppressed.length, ...result.delivery };
+    },
+    'alerts.deliver': async (_payload, signal) => {
+      const { byAlert: _byAlert, ...counts } = await deliverDueAlerts(db, { ...alertSettings, signal });
+      return counts;
+    },
   };
 }
 
