@@ -33,6 +33,17 @@ describe('HttpClient', () => {
     expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
   });
 
+  it('waits the longer of Retry-After and its own backoff, never their sum', async () => {
+    upstream = await startFakeUpstream(() => ({ body: { items: [2] } }));
+    upstream.queue({ status: 429, headers: { 'retry-after': '2' } });
+    // A backoff of 1 s: added to Retry-After, the retry would come 3 s later.
+    await fastClient(upstream.url, { minRetryDelayMs: 1_000, maxRetryDelayMs: 1_000 }).json('/x', Envelope);
+    const [first, second] = upstream.requests;
+    const gap = (second?.at ?? 0) - (first?.at ?? 0);
+    expect(gap).toBeGreaterThanOrEqual(1_950);
+    expect(gap).toBeLessThan(2_900);
+  });
+
   it('retries 5xx and timeouts, then succeeds', async () => {
     upstream = await startFakeUpstream(() => ({ body: { items: [3] } }));
     upstream.queue({ status: 500, body: 'boom' }, { delayMs: 1_000, body: { items: [9] } }, { status: 503 });

@@ -1,4 +1,4 @@
-import Bottleneck from 'bottleneck';
+import PQueue from 'p-queue';
 import pRetry, { AbortError } from 'p-retry';
 import type { z } from 'zod';
 import { VIBECHECK_VERSION } from '../core/version.ts';
@@ -103,16 +103,15 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 export class HttpClient {
   readonly baseUrl: string;
   private readonly options: HttpClientOptions;
-  private readonly limiter: Bottleneck;
+  private readonly limiter: PQueue;
   private pausedUntil = 0;
 
   constructor(options: HttpClientOptions) {
     this.options = options;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.limiter = new Bottleneck({
-      minTime: options.rateLimit.minTimeMs,
-      maxConcurrent: options.rateLimit.maxConcurrent ?? 1,
-    });
+    // A sliding window of one start per minTimeMs: no two requests start closer than the API allows.
+    const spacing = Math.max(1, options.rateLimit.minTimeMs);
+    this.limiter = new PQueue({ concurrency: options.rateLimit.maxConcurrent ?? 1, interval: spacing, intervalCap: 1, strict: true });
   }
 
   /** Holds every later request of this client until `untilMs` (epoch ms). */
@@ -140,11 +139,11 @@ export class HttpClient {
       maxTimeout: this.options.maxRetryDelayMs ?? 30_000,
       randomize: true,
       signal: options.signal,
-      shouldRetry: (error) => error instanceof UpstreamError && error.retryable,
-      onFailedAttempt: async (error) => {
-        if (error instanceof UpstreamError && error.retryAfterMs !== null && error.retriesLeft > 0) {
-          await sleep(error.retryAfterMs, options.signal);
-        }
+      shouldRetry: ({ error }) => error instanceof UpstreamError && error.retryable,
+      // Retry-After holds this client's later requests (the retry included) until then; the retry's
+      // own backoff runs meanwhile, so the wait is the longer of the two, never their sum.
+      onFailedAttempt: ({ error }) => {
+        if (error instanceof UpstreamError && error.retryAfterMs !== null) this.pauseUntil(Date.now() + error.retryAfterMs);
       },
     });
   }
@@ -158,7 +157,7 @@ export class HttpClient {
   private async attempt(url: string, options: RequestOptions): Promise<HttpResponse> {
     const wait = this.pausedUntil - Date.now();
     if (wait > 0) await sleep(wait, options.signal);
-    return this.limiter.schedule(() => this.send(url, options));
+    return this.limiter.add(() => this.send(url, options), { signal: options.signal });
   }
 
   private async send(url: string, options: RequestOptions): Promise<HttpResponse> {
