@@ -1,10 +1,22 @@
 import type { QueryPatch } from '../lib/url-state.ts';
-import { BUCKETS, endAfter, isBucketAllowed, lastDayOf, RANGES, type TimeWindow } from '../lib/window.ts';
+import { BUCKETS, endAfter, isBucketAllowed, isTimeZone, lastDayOf, RANGES, zoneOffset, type TimeWindow } from '../lib/window.ts';
 
 const RANGE_LABELS: Record<string, string> = { '7d': '7 days', '30d': '30 days', '90d': '90 days', '1y': '1 year', custom: 'Custom' };
 
 /**
- * Range and bucket pickers; custom ranges get two date fields, both days included (the URL keeps
+ * The zones offered: UTC, this browser's zone and the one in the URL. The API splits days only at
+ * whole UTC hours, so a browser zone like India's (+05:30) is not offered.
+ */
+function zoneChoices(current: string): string[] {
+  const local = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const zones = ['UTC'];
+  if (isTimeZone(local) && local !== 'UTC' && zoneOffset(local, new Date()).endsWith(':00')) zones.push(local);
+  if (!zones.includes(current)) zones.push(current);
+  return zones;
+}
+
+/**
+ * Range, bucket and time zone pickers; custom ranges get two date fields, both days included (the URL keeps
  * the exclusive end the API takes). Pages without a chart leave the bucket out.
  */
 export function WindowPicker({ window: w, onChange, bucket = true }: { window: TimeWindow; onChange: (patch: QueryPatch) => void; bucket?: boolean }) {
@@ -36,6 +48,16 @@ export function WindowPicker({ window: w, onChange, bucket = true }: { window: T
           </label>
         </>
       )}
+      <label className="field">
+        <span>Time zone</span>
+        <select value={w.tz} onChange={(e) => onChange({ tz: e.target.value === 'UTC' ? null : e.target.value })}>
+          {zoneChoices(w.tz).map((zone) => (
+            <option key={zone} value={zone}>
+              {zone === 'UTC' ? 'UTC' : `${zone.replace(/_/g, ' ')} (UTC${zoneOffset(zone, new Date())})`}
+            </option>
+          ))}
+        </select>
+      </label>
       {bucket && (
         <label className="field">
           <span>Bucket</span>

@@ -1,13 +1,13 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { describeWindow, endAfter, isBucketAllowed, lastDayOf, readPeriodParams, readTimeWindow } from './window.ts';
+import { describeWindow, endAfter, isBucketAllowed, isTimeZone, lastDayOf, readPeriodParams, readTimeWindow, zoneMidnight, zoneOffset } from './window.ts';
 
 const now = new Date('2026-03-10T15:00:00Z');
 const read = (query: string) => readTimeWindow(new URLSearchParams(query), now);
 
 describe('readTimeWindow', () => {
   it('defaults to 30 whole UTC days ending with today, by day', () => {
-    expect(read('')).toEqual({ range: '30d', from: '2026-02-09', to: '2026-03-11', bucket: 'day', days: 30 });
+    expect(read('')).toEqual({ range: '30d', from: '2026-02-09', to: '2026-03-11', bucket: 'day', days: 30, tz: 'UTC', api: { from: '2026-02-09', to: '2026-03-11', tz: undefined } });
   });
 
   it('uses weeks for a year unless another allowed bucket is asked for', () => {
@@ -58,5 +58,31 @@ describe('the period carried between pages', () => {
     expect(describeWindow(read('range=1y'))).toBe('the last year');
     expect(describeWindow(read('range=custom&from=2026-01-01&to=2026-01-15'))).toBe('Jan 1 – Jan 14, 2026');
     expect(describeWindow(read('range=custom&from=2025-12-20&to=2026-01-05'))).toBe('Dec 20, 2025 – Jan 4, 2026');
+  });
+});
+
+describe('a window in another time zone', () => {
+  it("follows the zone's days: today there, and its midnights as instants for the API, DST included", () => {
+    // 15:00 UTC on March 10 is already March 11 in Tokyo.
+    expect(read('range=7d&tz=Asia/Tokyo')).toMatchObject({ tz: 'Asia/Tokyo', from: '2026-03-05', to: '2026-03-12', api: { from: '2026-03-05T00:00:00+09:00', to: '2026-03-12T00:00:00+09:00', tz: 'Asia/Tokyo' } });
+    // Berlin moves to summer time on March 29, 2026: the window's two ends have different offsets.
+    const custom = read('range=custom&from=2026-03-20&to=2026-04-01&tz=Europe/Berlin');
+    expect(custom.api).toEqual({ from: '2026-03-20T00:00:00+01:00', to: '2026-04-01T00:00:00+02:00', tz: 'Europe/Berlin' });
+    expect(Date.parse(custom.api.to) - Date.parse(custom.api.from)).toBe(12 * 86_400_000 - 3_600_000);
+  });
+
+  it('ignores an unknown zone, and carries a known one between pages', () => {
+    expect(read('tz=Mars/Olympus').tz).toBe('UTC');
+    expect(read('tz=UTC').api.tz).toBeUndefined();
+    expect(readPeriodParams(new URLSearchParams('tz=Europe/Berlin&range=7d'))).toEqual({ range: '7d', tz: 'Europe/Berlin' });
+  });
+
+  it('reads zone offsets and midnights from Intl', () => {
+    expect(zoneOffset('UTC', now)).toBe('+00:00');
+    expect(zoneOffset('America/New_York', new Date('2026-01-15T12:00:00Z'))).toBe('-05:00');
+    expect(zoneOffset('Asia/Kolkata', now)).toBe('+05:30');
+    expect(zoneMidnight('2026-07-01', 'America/New_York')).toBe('2026-07-01T00:00:00-04:00');
+    expect(isTimeZone('Europe/Berlin')).toBe(true);
+    expect(isTimeZone('not a zone')).toBe(false);
   });
 });

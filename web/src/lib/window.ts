@@ -8,11 +8,50 @@ const DAY_MS = 86_400_000;
 
 export interface TimeWindow {
   range: RangeKey;
-  /** ISO dates (YYYY-MM-DD), `to` exclusive. */
+  /** ISO dates (YYYY-MM-DD) in `tz`, `to` exclusive. */
   from: string;
   to: string;
   bucket: BucketKey;
   days: number;
+  /** The IANA zone whose days the window and its buckets follow. */
+  tz: string;
+  /** What the API is asked for: the dates as they are in UTC, else the zone's midnights as instants, with `tz` for bucket edges. */
+  api: { from: string; to: string; tz: string | undefined };
+}
+
+/** "+01:00" for Europe/Berlin in winter: the zone's offset at `instant`, from Intl (no zone data shipped). */
+export function zoneOffset(tz: string, instant: Date): string {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' }).formatToParts(instant).find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
+  const match = name.match(/^GMT([+-]\d{2}):?(\d{2})?$/);
+  return match ? `${match[1]}:${match[2] ?? '00'}` : '+00:00';
+}
+
+const offsetMs = (offset: string): number => (offset.startsWith('-') ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6))) * 60_000;
+
+/** Midnight starting `day` in `tz`, as an ISO instant with the zone's offset then (a DST change moves it). */
+export function zoneMidnight(day: string, tz: string): string {
+  const wall = Date.parse(`${day}T00:00:00Z`);
+  let offset = zoneOffset(tz, new Date(wall));
+  offset = zoneOffset(tz, new Date(wall - offsetMs(offset)));
+  return `${day}T00:00:00${offset}`;
+}
+
+/** Today's date in `tz`. */
+function zoneToday(tz: string, now: Date): string {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
+/** A zone this browser knows, by its IANA name. */
+export function isTimeZone(value: string | null): value is string {
+  if (!value || !/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(value)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const isoDay = (date: Date): string => date.toISOString().slice(0, 10);
@@ -31,9 +70,12 @@ export function defaultBucket(days: number): BucketKey {
 
 /**
  * The window a page shows, read from its query parameters: a preset range ending with today
- * (whole UTC days, so the same link shows the same buckets all day), or a custom from/to.
+ * (whole days, so the same link shows the same buckets all day), or a custom from/to; days are
+ * UTC days unless `tz` names another zone.
  */
 export function readTimeWindow(query: URLSearchParams, now: Date = new Date()): TimeWindow {
+  const tzParam = query.get('tz');
+  const tz = tzParam && tzParam !== 'UTC' && isTimeZone(tzParam) ? tzParam : 'UTC';
   const rangeParam = query.get('range');
   const fromParam = query.get('from');
   const toParam = query.get('to');
@@ -45,7 +87,7 @@ export function readTimeWindow(query: URLSearchParams, now: Date = new Date()): 
     to = toParam;
   } else {
     if (range === 'custom') range = '30d';
-    const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS);
+    const end = new Date(Date.parse(zoneToday(tz, now)) + DAY_MS);
     to = isoDay(end);
     from = isoDay(new Date(end.getTime() - RANGE_DAYS[range] * DAY_MS));
   }
@@ -53,11 +95,12 @@ export function readTimeWindow(query: URLSearchParams, now: Date = new Date()): 
   const bucketParam = query.get('bucket');
   const wanted = (BUCKETS as readonly string[]).includes(bucketParam ?? '') ? (bucketParam as BucketKey) : defaultBucket(days);
   const bucket = isBucketAllowed(wanted, days) ? wanted : defaultBucket(days);
-  return { range, from, to, bucket, days };
+  const api = tz === 'UTC' ? { from, to, tz: undefined } : { from: zoneMidnight(from, tz), to: zoneMidnight(to, tz), tz };
+  return { range, from, to, bucket, days, tz, api };
 }
 
 /** The query keys that make up a period: carried from page to page so every page shows the same one. */
-export const PERIOD_KEYS = ['range', 'from', 'to', 'bucket'] as const;
+export const PERIOD_KEYS = ['range', 'from', 'to', 'bucket', 'tz'] as const;
 
 /** The period parameters of `query` (only those present), to carry into a link to another page. */
 export function readPeriodParams(query: URLSearchParams): Record<string, string> {

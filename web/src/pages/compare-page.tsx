@@ -36,16 +36,16 @@ export function ComparePage({ dark }: { dark: boolean }) {
   const period = describeWindow(w);
   const periodParams = readPeriodParams(query);
   const source = query.get('source') ?? '';
-  const windowQuery = { from: w.from, to: w.to, source: source || undefined };
+  const windowQuery = { from: w.api.from, to: w.api.to, source: source || undefined };
   // Every entity's figures for exactly this window (and source): the table's numbers and the picker's names.
-  const entities = useResource(`entities:${w.from}:${w.to}:${source}`, (signal) => api.listEntities(windowQuery, { signal }));
+  const entities = useResource(`entities:${w.api.from}:${w.api.to}:${source}`, (signal) => api.listEntities(windowQuery, { signal }));
   const sources = useResource('sources', (signal) => api.listSources({ signal }));
   const sourceNames = sources.data?.items.map((item) => item.name) ?? [];
   if (source && !sourceNames.includes(source)) sourceNames.push(source);
   const ready = slugs.length >= 2;
-  const compareKey = ready ? `compare:${slugs.join(',')}:${w.from}:${w.to}:${w.bucket}:${source}` : null;
-  const comparison = useResource(compareKey, (signal) => api.compare({ entities: slugs.join(','), ...windowQuery, bucket: w.bucket }, { signal }));
-  const aspects = useResource(ready ? `compare-aspects:${slugs.join(',')}:${w.from}:${w.to}:${source}` : null, (signal) =>
+  const compareKey = ready ? `compare:${slugs.join(',')}:${w.api.from}:${w.api.to}:${w.bucket}:${w.tz}:${source}` : null;
+  const comparison = useResource(compareKey, (signal) => api.compare({ entities: slugs.join(','), ...windowQuery, bucket: w.bucket, tz: w.api.tz }, { signal }));
+  const aspects = useResource(ready ? `compare-aspects:${slugs.join(',')}:${w.api.from}:${w.api.to}:${source}` : null, (signal) =>
     Promise.all(slugs.map(async (slug) => ({ slug, items: (await api.getAspects(slug, windowQuery, { signal })).items }))),
   );
   const figures = ready && entities.data ? slugs.map((slug) => entities.data!.items.find((e) => e.slug === slug)).filter((e) => e !== undefined) : [];

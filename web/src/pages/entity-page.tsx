@@ -11,7 +11,7 @@ import { WindowPicker } from '../components/window-picker.tsx';
 import { formatAspect, formatCount, formatDate, formatPercent, formatScore, formatSource, scoreTone } from '../lib/format.ts';
 import { useResource, type Resource } from '../lib/use-resource.ts';
 import { buildHref, useUrlState } from '../lib/url-state.ts';
-import { readPeriodParams, readTimeWindow } from '../lib/window.ts';
+import { lastDayOf, readPeriodParams, readTimeWindow } from '../lib/window.ts';
 
 const POLARITIES = ['positive', 'neutral', 'negative'] as const;
 
@@ -37,16 +37,16 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
   const aspect = query.get('aspect');
   const polarity = query.get('polarity') ?? '';
   const search = query.get('q') ?? '';
-  const windowQuery = { from: w.from, to: w.to, source: source || undefined };
+  const windowQuery = { from: w.api.from, to: w.api.to, source: source || undefined };
 
   const periodParams = readPeriodParams(query);
   // The header's share of voice is over the chosen window too.
-  const entity = useResource(`entity:${slug}:${w.from}:${w.to}`, (signal) => api.getEntity(slug, { from: w.from, to: w.to }, { signal }));
-  const seriesKey = `series:${slug}:${w.from}:${w.to}:${w.bucket}:${source}`;
-  const series = useResource(seriesKey, (signal) => api.getSentiment(slug, { ...windowQuery, bucket: w.bucket }, { signal }));
-  const aspects = useResource(`aspects:${slug}:${w.from}:${w.to}:${source}`, (signal) => api.getAspects(slug, windowQuery, { signal }));
+  const entity = useResource(`entity:${slug}:${w.api.from}:${w.api.to}`, (signal) => api.getEntity(slug, { from: w.api.from, to: w.api.to }, { signal }));
+  const seriesKey = `series:${slug}:${w.api.from}:${w.api.to}:${w.bucket}:${w.tz}:${source}`;
+  const series = useResource(seriesKey, (signal) => api.getSentiment(slug, { ...windowQuery, bucket: w.bucket, tz: w.api.tz }, { signal }));
+  const aspects = useResource(`aspects:${slug}:${w.api.from}:${w.api.to}:${source}`, (signal) => api.getAspects(slug, windowQuery, { signal }));
   // Exact [from, to) per source: the window total and the by-source rows come from this one answer.
-  const bySource = useResource(`by-source:${slug}:${w.from}:${w.to}`, (signal) => api.getBreakdown(slug, { from: w.from, to: w.to, by: 'source' }, { signal }));
+  const bySource = useResource(`by-source:${slug}:${w.api.from}:${w.api.to}`, (signal) => api.getBreakdown(slug, { from: w.api.from, to: w.api.to, by: 'source' }, { signal }));
   const sources = useResource('sources', (signal) => api.listSources({ signal }));
   const sourceNames = sources.data?.items.map((s) => s.name) ?? [];
   if (source && !sourceNames.includes(source)) sourceNames.push(source);
@@ -115,7 +115,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
           <Link className="button-link" href={buildHref('/compare', { ...periodParams, entities: slug })}>
             Compare…
           </Link>
-          <ExportLinks slug={slug} query={{ from: w.from, to: w.to, bucket: w.bucket, source: source || undefined }} />
+          <ExportLinks slug={slug} query={{ ...windowQuery, bucket: w.bucket, tz: w.api.tz }} />
         </div>
       </div>
       {entity.error && <ErrorState error={entity.error} onRetry={entity.retry} what="this entity" />}
@@ -135,7 +135,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
         </label>
         {bySource.data && (
           <p className="muted small window-total">
-            {formatCount(headline?.n ?? 0)} mentions from {formatDate(w.from)} to {formatDate(new Date(Date.parse(w.to) - 1))}, mean{' '}
+            {formatCount(headline?.n ?? 0)} mentions from {formatDate(w.from)} to {formatDate(lastDayOf(w.to))}{w.tz === 'UTC' ? '' : ` (${w.tz})`}, mean{' '}
             <span className={`tone-${scoreTone(headline?.score)}`}>{formatScore(headline?.score)}</span>
           </p>
         )}

@@ -30,7 +30,7 @@ export function OverviewPage({ dark }: { dark: boolean }) {
   const search = query.get('q') ?? '';
   const sortParam = query.get('sort');
   const sort: SortKey = isSortKey(sortParam) ? sortParam : 'volume';
-  const entities = useResource(`entities:${w.from}:${w.to}`, (signal) => api.listEntities({ from: w.from, to: w.to }, { signal }));
+  const entities = useResource(`entities:${w.api.from}:${w.api.to}`, (signal) => api.listEntities({ from: w.api.from, to: w.api.to }, { signal }));
 
   const items = entities.data?.items;
   const rows = useMemo(() => (items ? selectEntities(items, kind, search, sort) : []), [items, kind, search, sort]);
