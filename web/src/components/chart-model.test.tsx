@@ -11,6 +11,7 @@ import {
   leadingKind,
   LOW_SAMPLE_N,
   MARKER_MIN_GAP,
+  offScale,
   readTopPostIds,
   scoreAxisRange,
   splitDamped,
@@ -67,16 +68,28 @@ describe('scoreAxisRange', () => {
 });
 
 describe('axisValues', () => {
-  it('takes every mean but only the intervals of well-sampled buckets, so a two-mention interval cannot stretch the axis', () => {
+  const window = { from: '2026-03-01T00:00:00Z', to: '2026-03-04T00:00:00Z', bucket: 'day' as const };
+  const now = new Date('2026-04-01T00:00:00Z');
+
+  it('fits the well-sampled buckets: a two-mention mean or interval cannot stretch the axis, it goes off-scale', () => {
     const buckets = describeBuckets(
-      [point('2026-03-01T00:00:00Z', 2, 0.1, -1, 1), point('2026-03-02T00:00:00Z', 40, 0.2, 0.1, 0.3)],
-      { from: '2026-03-01T00:00:00Z', to: '2026-03-03T00:00:00Z', bucket: 'day' },
-      new Date('2026-04-01T00:00:00Z'),
+      [point('2026-03-01T00:00:00Z', 2, -1, -1, 1), point('2026-03-02T00:00:00Z', 40, 0.2, 0.1, 0.3), point('2026-03-03T00:00:00Z', 30, 0.25, 0.15, 0.35)],
+      window,
+      now,
     );
-    expect(axisValues(buckets).sort()).toEqual([0.1, 0.1, 0.2, 0.3].sort());
-    const [low, high] = scoreAxisRange(axisValues(buckets));
-    expect(low).toBeGreaterThan(-1);
-    expect(high).toBeLessThan(1);
+    expect(axisValues(buckets).sort()).toEqual([0.1, 0.15, 0.2, 0.25, 0.3, 0.35]);
+    const range = scoreAxisRange(axisValues(buckets));
+    expect(range[0]).toBeGreaterThan(-0.5);
+    expect(offScale(-1, range)).toBe('below');
+    expect(offScale(0.2, range)).toBeNull();
+    expect(offScale(0.99, range)).toBe('above');
+    expect(offScale(null, range)).toBeNull();
+    expect(axisValues(buckets, false)).toEqual([0.2, 0.25]);
+  });
+
+  it('counts every mean when no bucket is well sampled, so the line is not all arrows', () => {
+    const buckets = describeBuckets([point('2026-03-01T00:00:00Z', 2, -0.9, -1, 1), point('2026-03-02T00:00:00Z', 1, 0.5)], window, now);
+    expect(axisValues(buckets)).toEqual([-0.9, 0.5]);
   });
 });
 

@@ -121,14 +121,27 @@ export function scoreAxisRange(values: Iterable<number | null | undefined>): [nu
   return [Number(low.toFixed(2)), Number(high.toFixed(2))];
 }
 
-/** What the score axis must show for these buckets: every mean, and the intervals that are not low-sample. */
-export function axisValues(buckets: readonly BucketView[]): number[] {
+/**
+ * What the score axis must show: the means and intervals of well-sampled buckets. A low-sample mean
+ * (one post can put it at -1) does not stretch the axis; it is drawn at the edge with an arrow
+ * (see offScale). When no bucket is well sampled, every mean counts, so the line is never all arrows.
+ * Without drawn intervals (several lines on one chart), only the means count.
+ */
+export function axisValues(buckets: readonly BucketView[], withIntervals = true): number[] {
   const values: number[] = [];
   for (const b of buckets) {
-    if (b.score !== null) values.push(b.score);
-    if (!b.lowSample && b.scoreLow !== null && b.scoreHigh !== null) values.push(b.scoreLow, b.scoreHigh);
+    if (b.lowSample || b.score === null) continue;
+    values.push(b.score);
+    if (withIntervals && b.scoreLow !== null && b.scoreHigh !== null) values.push(b.scoreLow, b.scoreHigh);
   }
-  return values;
+  if (values.length > 0) return values;
+  return buckets.flatMap((b) => (b.score === null ? [] : [b.score]));
+}
+
+/** Whether a mean lies beyond the axis, and on which side: drawn clamped to the edge with an arrow. */
+export function offScale(value: number | null, [low, high]: readonly [number, number]): 'above' | 'below' | null {
+  if (value === null) return null;
+  return value > high ? 'above' : value < low ? 'below' : null;
 }
 
 /** `value` held inside [low, high]; null stays null. */

@@ -127,7 +127,8 @@ export function ScoreLegend({ volume, band, events }: { volume?: boolean; band?:
         </li>
       )}
       <li>
-        <span className="legend-swatch legend-damped" aria-hidden="true" /> Dashed grey: fewer than {LOW_SAMPLE_N} mentions, read with care.
+        <span className="legend-swatch legend-damped" aria-hidden="true" /> Dashed grey: fewer than {LOW_SAMPLE_N} mentions, read with care; a small arrow on the edge: such a
+        mean lies beyond the axis (the tooltip and table give it).
       </li>
       <li>
         <span className="legend-swatch legend-partial" aria-hidden="true" /> Hatched: a partial bucket (cut by the window or still in progress).

@@ -12,6 +12,7 @@ import {
   describeBuckets,
   layoutMarkers,
   NEUTRAL_BAND,
+  offScale,
   scoreAxisRange,
   splitDamped,
   type BucketSize,
@@ -109,15 +110,18 @@ function buildModel(lines: LineView[], starts: Date[], bucket: BucketSize, volum
     const byIndex = new Map(line.buckets.map((b) => [b.index, b]));
     return splitDamped(starts.map((_, i) => byIndex.get(i) ?? { n: 0, score: null }));
   });
+  // The interval is drawn only under a single line, so only then does it claim axis room.
+  const range = scoreAxisRange(lines.flatMap((line) => axisValues(line.buckets, lines.length === 1)));
   return {
     lines,
     bucket,
     starts: startSec,
     ends: endSec,
     mids: startSec.map((s, i) => (s + (endSec[i] ?? s)) / 2),
-    range: scoreAxisRange(lines.flatMap((line) => axisValues(line.buckets))),
+    range,
     volume,
-    split,
+    // A low-sample mean beyond the axis is drawn on its edge (drawOffScale adds the arrow).
+    split: split.map((parts) => ({ ...parts, damped: parts.damped.map((v) => clampTo(v, range)) })),
   };
 }
 
@@ -263,6 +267,31 @@ function drawMarkerLines(u: uPlot, groups: readonly MarkerGroup[], color: string
   ctx.restore();
 }
 
+/** A small outward arrow on the axis edge where a low-sample mean lies beyond it. */
+function drawOffScale(u: uPlot, model: ScoreModel, colors: (line: LineView) => string): void {
+  const { ctx } = u;
+  const px = devicePixelRatio;
+  ctx.save();
+  for (const line of model.lines) {
+    ctx.fillStyle = colors(line);
+    for (const b of line.buckets) {
+      const side = offScale(b.score, model.range);
+      if (!side) continue;
+      const x = u.valToPos(model.mids[b.index] ?? 0, 'x', true);
+      const edge = u.valToPos(side === 'above' ? model.range[1] : model.range[0], 'score', true);
+      const tip = side === 'above' ? edge - 7 * px : edge + 7 * px;
+      const base = side === 'above' ? edge - 1 * px : edge + 1 * px;
+      ctx.beginPath();
+      ctx.moveTo(x, tip);
+      ctx.lineTo(x - 4 * px, base);
+      ctx.lineTo(x + 4 * px, base);
+      ctx.closePath();
+      ctx.fill();
+    }
+  }
+  ctx.restore();
+}
+
 interface Overlay {
   /** The plot area relative to the chart frame, CSS pixels. */
   left: number;
@@ -366,6 +395,7 @@ function ScoreChart({
           drawClear: [(u) => drawBackdrop(u, model, colors, single)],
           draw: [
             (u) => {
+              drawOffScale(u, model, (l) => (single ? colors.damped : l.color));
               const plotWidth = u.bbox.width / devicePixelRatio;
               const groups = layoutMarkers(events, (e) => u.valToPos(toSeconds(e.occurredAt), 'x'), plotWidth);
               drawMarkerLines(u, groups, colors.marker);
