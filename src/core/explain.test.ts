@@ -180,6 +180,12 @@ describe('buildHeadline', () => {
     );
   });
 
+  it('names no source or aspect for a move within noise', () => {
+    const sources = [{ source: 'hn', n: 3, score: 0.1, ...describeChange(EMPTY_SUMS, EMPTY_SUMS), contribution: 0.03, shareOfChange: 1 }];
+    const aspects = rankAspectMoves('score', [{ aspect: 'speed', current: sumMentions(mentions([0.9])), previous: EMPTY_SUMS }], 3, 3);
+    expect(headline([0.5, -0.5, 0.3], [0.1, 0.4, -0.3], { sources, aspects })).toBe('Cursor: sentiment rose from +0.07 to +0.10 (within noise)');
+  });
+
   it('says when a move is within noise, too small a sample to judge, or no move', () => {
     expect(headline([0.5, -0.5, 0.3], [0.1, 0.4, -0.3])).toBe('Cursor: sentiment rose from +0.07 to +0.10 (within noise)');
     expect(headline([0.5], [0.1, 0.4])).toBe('Cursor: sentiment rose from +0.25 to +0.50 (too few mentions to judge)');

@@ -435,7 +435,10 @@ function describeAspect(aspects: readonly AspectMove[]): string {
   return '';
 }
 
-/** "Cursor: sentiment fell from +0.12 to -0.08 (significant), driven by hn; limits complaints up" */
+/**
+ * "Cursor: sentiment fell from +0.12 to -0.08 (significant), driven by hn; limits complaints up".
+ * The source and aspect are named only for a significant move of the mean score, or for a spike.
+ */
 export function buildHeadline(input: {
   name: string;
   change: ExplanationChange;
@@ -446,6 +449,8 @@ export function buildHeadline(input: {
   spike?: { zScore: number } | undefined;
 }): string {
   const measure = describeMeasure(input.change, input.window, input.previousWindow, input.spike);
+  // A mean-score move within noise has no cause to name; a spike has passed the detector's test.
+  if (input.change.measure === 'score' && !input.change.significant) return `${input.name}: ${measure}`;
   return `${input.name}: ${measure}${describeSources(input.change, input.sources)}${describeAspect(input.aspects)}`;
 }
 

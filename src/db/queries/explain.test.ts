@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
-import { insertTestEntity, insertTestMention, type MentionSeed } from '../../../test/support/mentions.ts';
+import { insertTestEntity, insertTestMention } from '../../../test/support/mentions.ts';
+import { noiseHistory, plantedComplaints } from '../../../test/support/shift-history.ts';
 import { describeOnBothTargets } from '../../../test/support/targets.ts';
-import { createSeededRandom } from '../../core/seeded-random.ts';
 import { detectAndStoreSpikes } from '../../pipeline/spikes.ts';
 import { migrate } from '../migrate.ts';
 import { upsertEvent } from './events.ts';
@@ -14,46 +14,6 @@ const DAY = 86_400_000;
 const END = new Date('2026-03-15T00:00:00Z');
 const WEEK_START = new Date(END.getTime() - 7 * DAY);
 const PLANTED_DAY = new Date(END.getTime() - 3 * DAY);
-const at = (day: Date, hour: number, minute = 0) => new Date(day.getTime() + hour * 3_600_000 + minute * 60_000).toISOString();
-
-/**
- * Six mentions a day of ordinary talk, scores in [-0.3, 0.8] (about one in eleven negative), on hn
- * and reddit, some naming speed or pricing; the same mix every day.
- */
-function noise(seed: number, days: number): MentionSeed[] {
-  const random = createSeededRandom(seed);
-  const seeds: MentionSeed[] = [];
-  for (let d = days; d >= 1; d--) {
-    const day = new Date(END.getTime() - d * DAY);
-    for (let i = 0; i < 6; i++) {
-      const score = Math.round((random() * 1.1 - 0.3) * 100) / 100;
-      const label = score > 0.2 ? 'positive' : score < -0.2 ? 'negative' : 'neutral';
-      const aspect = random() < 0.3 ? (random() < 0.5 ? 'speed' : 'pricing') : undefined;
-      seeds.push({
-        at: at(day, 2 + i * 3, Math.floor(random() * 60)),
-        score,
-        label,
-        source: random() < 0.6 ? 'hn' : 'reddit',
-        engagement: Math.floor(random() * 10),
-        body: `ordinary comment ${d}-${i} about the tool`,
-        ...(aspect ? { aspects: [{ aspect, polarity: label, score }] } : {}),
-      });
-    }
-  }
-  return seeds;
-}
-
-/** Twelve angry hn posts about rate limits on one day of the explained week. */
-const PLANTED: MentionSeed[] = Array.from({ length: 12 }, (_, i) => ({
-  at: at(PLANTED_DAY, 8 + (i % 10), i),
-  score: -0.9,
-  label: 'negative' as const,
-  source: 'hn',
-  engagement: 40 + i,
-  title: `Hit the rate limits again (${i})`,
-  body: `${'Some context first. '.repeat(30)}Cursor cut me off after twenty requests; the new limits make it useless for real work.`,
-  aspects: [{ aspect: 'rate_limits', polarity: 'negative' as const, score: -0.8 }],
-}));
 
 describeOnBothTargets('explanations of change', (get) => {
   let cursor = 0;
@@ -67,9 +27,9 @@ describeOnBothTargets('explanations of change', (get) => {
     cursor = await insertTestEntity(db, 'cursor');
     control = await insertTestEntity(db, 'control');
     await sql`UPDATE entities SET name = 'Cursor', parent_id = ${vendor} WHERE id = ${cursor}`.execute(db);
-    for (const seed of noise(7, 35)) await insertTestMention(db, cursor, seed);
-    for (const seed of noise(11, 35)) await insertTestMention(db, control, seed);
-    for (const seed of PLANTED) planted.push(await insertTestMention(db, cursor, seed));
+    for (const seed of noiseHistory(7, 35, END)) await insertTestMention(db, cursor, seed);
+    for (const seed of noiseHistory(11, 35, END)) await insertTestMention(db, control, seed);
+    for (const seed of plantedComplaints(PLANTED_DAY)) planted.push(await insertTestMention(db, cursor, seed));
     // Where the linker would have found "Cursor" in title, blank line, body (the helper stores offset 0).
     await sql`UPDATE mentions m SET start_offset = length(p.title) + 2 + strpos(p.body, 'Cursor') - 1
       FROM posts p WHERE p.id = m.post_id AND m.post_id = ANY(${planted}::bigint[])`.execute(db);

@@ -17,10 +17,11 @@ import {
   type TimeRange,
 } from '../../core/explain.ts';
 import { DEFAULT_SPIKE_OPTIONS } from '../../core/spikes.ts';
-import type { SentimentLabel } from '../../core/stats.ts';
+import { EMPTY_SUMS, type RollupSums, type SentimentLabel } from '../../core/stats.ts';
 import { getAspectWindowSums } from './aspects.ts';
 import type { Executor } from './entities.ts';
 import { listEvents, type EventRecord } from './events.ts';
+import { toRollupSums, type SummedRow } from './rollups.ts';
 import { getSourceSums } from './series.ts';
 
 export type { Explanation } from '../../core/explain.ts';
@@ -289,4 +290,88 @@ export async function explainEvent(db: Executor, eventId: number, options: { now
     event: explained,
     limit: Math.min(Math.max(1, options.limit ?? LEAD_POSTS), 50),
   });
+}
+
+/**
+ * Per entity: its mentions' sums in [from, to) and in [previousFrom, from), in one scan of the
+ * mentions (exact at any instant, where the hourly rollups would round the edges). Every entity asked
+ * for is in the answer, with empty sums when it has no mentions.
+ */
+export async function getEntityWindowSums(
+  db: Executor,
+  query: { entityIds: number[]; from: Date; to: Date; previousFrom: Date },
+): Promise<Map<number, { current: RollupSums; previous: RollupSums }>> {
+  const result = new Map(query.entityIds.map((id) => [id, { current: { ...EMPTY_SUMS }, previous: { ...EMPTY_SUMS } }]));
+  if (query.entityIds.length === 0) return result;
+  const rows = await sql<SummedRow & { entity_id: number; cur: boolean }>`
+    SELECT entity_id, created_at >= ${query.from.toISOString()}::timestamptz AS cur,
+      count(*)::int AS n,
+      (count(*) FILTER (WHERE label = 'positive'))::int AS positive,
+      (count(*) FILTER (WHERE label = 'neutral'))::int AS neutral,
+      (count(*) FILTER (WHERE label = 'negative'))::int AS negative,
+      sum(s) AS "scoreSum", sum(s * s) AS "scoreSqSum", sum(w) AS "weightSum", sum(w * w) AS "weightSqSum",
+      sum(w * s) AS "weightedScoreSum", sum(w * s * s) AS "weightedScoreSqSum"
+    FROM (
+      SELECT entity_id, created_at, label, score::float8 AS s, 1 + ln(1 + greatest(engagement, 0)) AS w
+      FROM mentions
+      WHERE entity_id = ANY(${query.entityIds}::int[])
+        AND created_at >= ${query.previousFrom.toISOString()}::timestamptz AND created_at < ${query.to.toISOString()}::timestamptz
+    ) m
+    GROUP BY 1, 2`.execute(db);
+  for (const row of rows.rows) {
+    const entry = result.get(row.entity_id);
+    if (entry) entry[row.cur ? 'current' : 'previous'] = toRollupSums(row);
+  }
+  return result;
+}
+
+export interface DiscussedPost {
+  postId: number;
+  /** slugs of the entities (among those asked for) the post mentions */
+  entities: string[];
+  source: string;
+  url: string | null;
+  title: string | null;
+  /** the start of the body */
+  body: string;
+  createdAt: Date;
+  comments: number | null;
+  engagement: number;
+}
+
+/** Posts created in [from, to) that mention any of the entities, the most replied to first, then the most engaged. */
+export async function listMostDiscussedPosts(db: Executor, query: { entityIds: number[]; from: Date; to: Date; limit: number }): Promise<DiscussedPost[]> {
+  if (query.entityIds.length === 0) return [];
+  const rows = await sql<{
+    post_id: number;
+    entities: string[] | string;
+    source: string;
+    url: string | null;
+    title: string | null;
+    body: string;
+    created_at: Date;
+    comments: number | null;
+    engagement: number;
+  }>`
+    SELECT p.id AS post_id, p.source, p.url, p.title, left(p.body, ${2 * BODY_CONTEXT}) AS body, p.created_at, p.comments,
+      max(m.engagement) AS engagement, json_agg(DISTINCT e.slug) AS entities
+    FROM mentions m
+    JOIN posts p ON p.id = m.post_id
+    JOIN entities e ON e.id = m.entity_id
+    WHERE m.entity_id = ANY(${query.entityIds}::int[])
+      AND m.created_at >= ${query.from.toISOString()}::timestamptz AND m.created_at < ${query.to.toISOString()}::timestamptz
+    GROUP BY p.id
+    ORDER BY coalesce(p.comments, 0) DESC, max(m.engagement) DESC, p.created_at DESC, p.id DESC
+    LIMIT ${query.limit}`.execute(db);
+  return rows.rows.map((row) => ({
+    postId: Number(row.post_id),
+    entities: (typeof row.entities === 'string' ? (JSON.parse(row.entities) as string[]) : row.entities).sort(),
+    source: row.source,
+    url: row.url,
+    title: row.title,
+    body: row.body,
+    createdAt: new Date(row.created_at),
+    comments: row.comments === null ? null : Number(row.comments),
+    engagement: Number(row.engagement),
+  }));
 }
