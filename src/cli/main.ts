@@ -25,7 +25,9 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   entities: async () => (await import('./entities.ts')).registerEntities,
   doctor: async () => (await import('./doctor.ts')).registerDoctor,
   export: async () => (await import('./export.ts')).registerExport,
+  digest: async () => (await import('./digest.ts')).registerDigest,
   preview: async () => (await import('./preview.ts')).registerPreview,
+  alerts: async () => (await import('./alerts.ts')).registerAlerts,
 };
 const named = process.argv[2];
 const loaders =
