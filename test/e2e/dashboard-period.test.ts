@@ -280,6 +280,42 @@ describe('dashboard pages and state in a real browser against vibecheck serve', 
     await tokyo.close();
   });
 
+  it('keyboard: one tab stop per radio group with arrow keys to choose, and a new page puts focus on its heading', async () => {
+    const page = await openPage('/entity/cursor');
+    const thirty = page.getByRole('radio', { name: '30 days' });
+    await thirty.waitFor();
+    expect(await page.locator('[aria-label="Range"] [tabindex="0"]').count()).toBe(1);
+    expect(await thirty.getAttribute('tabindex')).toBe('0');
+    await thirty.focus();
+    await page.keyboard.press('ArrowRight');
+    await page.waitForURL(/range=90d/);
+    const focused = async () => (await page.evaluate('document.activeElement && (document.activeElement.id || document.activeElement.textContent)')) as string;
+    expect(await focused()).toBe('90 days');
+    expect(await page.getByRole('radio', { name: '90 days' }).getAttribute('tabindex')).toBe('0');
+    // A filter on the same page keeps focus where it is; another page moves it to that page's heading.
+    await page.getByRole('link', { name: 'Compare…' }).click();
+    await page.waitForURL(/\/compare\?/);
+    await expect.poll(focused, { timeout: 5_000 }).toBe('compare-title');
+    await page.close();
+  });
+
+  it('back returns to the scroll position the reader left', async () => {
+    const page = await openPage('/?range=90d');
+    await page.setViewportSize({ width: 1280, height: 420 });
+    await page.locator('tr[data-slug="cursor"]').waitFor();
+    const link = page.locator('tr[data-slug] th a').last();
+    await link.scrollIntoViewIfNeeded();
+    const left = (await page.evaluate('window.scrollY')) as number;
+    expect(left).toBeGreaterThan(200);
+    await link.click();
+    await page.waitForURL(/\/entity\//);
+    await expect.poll(async () => page.evaluate('window.scrollY'), { timeout: 5_000 }).toBe(0);
+    await page.goBack();
+    await page.waitForURL((url) => url.pathname === '/');
+    await expect.poll(async () => Math.abs(((await page.evaluate('window.scrollY')) as number) - left), { timeout: 5_000 }).toBeLessThan(3);
+    await page.close();
+  });
+
   it('raised no page errors', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -1,8 +1,8 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { Link } from './components/link.tsx';
 import { ConnectionBanner } from './components/states.tsx';
 import { useTheme } from './lib/theme.ts';
-import { buildHref, useLocation } from './lib/url-state.ts';
+import { buildHref, restoreScrollOnHistory, useLocation } from './lib/url-state.ts';
 import { readPeriodParams } from './lib/window.ts';
 import { ComparePage } from './pages/compare-page.tsx';
 import { EntityPage } from './pages/entity-page.tsx';
@@ -32,6 +32,17 @@ export function App() {
   const theme = useTheme();
   const route = matchRoute(path);
   const section = route.page === 'entity' ? '/' : path;
+
+  useEffect(() => restoreScrollOnHistory(), []);
+
+  // A new page (not a new filter on the same one) moves focus to its heading, which announces it.
+  const shownPath = useRef(path);
+  useEffect(() => {
+    if (shownPath.current === path) return;
+    shownPath.current = path;
+    const heading = document.querySelector<HTMLElement>('main h1') ?? document.getElementById('main');
+    heading?.focus({ preventScroll: true });
+  }, [path]);
 
   useEffect(() => {
     const titles = { overview: 'Overview', entity: route.slug ?? '', compare: 'Compare', sources: 'Sources', missing: 'Not found' };

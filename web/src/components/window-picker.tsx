@@ -1,4 +1,5 @@
 import type { QueryPatch } from '../lib/url-state.ts';
+import { RadioGroup } from './radio-group.tsx';
 import { BUCKETS, endAfter, isBucketAllowed, isTimeZone, lastDayOf, RANGES, zoneOffset, type TimeWindow } from '../lib/window.ts';
 
 const RANGE_LABELS: Record<string, string> = { '7d': '7 days', '30d': '30 days', '90d': '90 days', '1y': '1 year', custom: 'Custom' };
@@ -23,19 +24,12 @@ export function WindowPicker({ window: w, onChange, bucket = true }: { window: T
   const lastDay = lastDayOf(w.to);
   return (
     <div className="toolbar" role="group" aria-label="Time window">
-      <div className="segmented" role="radiogroup" aria-label="Range">
-        {RANGES.map((r) => (
-          <button
-            key={r}
-            type="button"
-            role="radio"
-            aria-checked={w.range === r}
-            onClick={() => onChange(r === 'custom' ? { range: r, from: w.from, to: w.to } : { range: r === '30d' ? null : r, from: null, to: null, bucket: null })}
-          >
-            {RANGE_LABELS[r]}
-          </button>
-        ))}
-      </div>
+      <RadioGroup
+        label="Range"
+        options={RANGES.map((r) => ({ value: r, label: RANGE_LABELS[r] ?? r }))}
+        value={w.range}
+        onChange={(r) => onChange(r === 'custom' ? { range: r, from: w.from, to: w.to } : { range: r === '30d' ? null : r, from: null, to: null, bucket: null })}
+      />
       {w.range === 'custom' && (
         <>
           <label className="field">

@@ -13,12 +13,52 @@ function subscribeToLocation(listener: () => void): () => void {
 
 const readLocation = (): string => window.location.pathname + window.location.search;
 
-/** Moves to another URL of the app; pushes a history entry unless `replace`. */
+const readScroll = (state: unknown): number | null =>
+  typeof state === 'object' && state !== null && typeof (state as { scrollY?: unknown }).scrollY === 'number' ? (state as { scrollY: number }).scrollY : null;
+
+/** Moves to another URL of the app; pushes a history entry unless `replace`. The entry left keeps its scroll position for back. */
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
   if (to === readLocation()) return;
-  if (options.replace) window.history.replaceState(null, '', to);
-  else window.history.pushState(null, '', to);
+  if (options.replace) window.history.replaceState(window.history.state, '', to);
+  else {
+    window.history.replaceState({ scrollY: window.scrollY }, '');
+    window.history.pushState(null, '', to);
+  }
   for (const listener of listeners) listener();
+}
+
+/**
+ * Back and forward return to where the reader was on that page. The page loads its data after the
+ * URL changes, so the position is tried again for a few seconds until the page is long enough
+ * (or the reader scrolls). Returns the function that stops it.
+ */
+export function restoreScrollOnHistory(): () => void {
+  if ('scrollRestoration' in window.history) window.history.scrollRestoration = 'manual';
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const stop = () => {
+    if (timer !== undefined) clearInterval(timer);
+    timer = undefined;
+  };
+  const onPop = (event: PopStateEvent) => {
+    stop();
+    const y = readScroll(event.state) ?? 0;
+    const started = Date.now();
+    const attempt = () => {
+      window.scrollTo(0, y);
+      if (Math.abs(window.scrollY - y) < 2 || Date.now() - started > 3000) stop();
+    };
+    attempt();
+    if (timer === undefined && Math.abs(window.scrollY - y) >= 2) timer = setInterval(attempt, 100);
+  };
+  window.addEventListener('popstate', onPop);
+  window.addEventListener('wheel', stop, { passive: true });
+  window.addEventListener('keydown', stop);
+  return () => {
+    stop();
+    window.removeEventListener('popstate', onPop);
+    window.removeEventListener('wheel', stop);
+    window.removeEventListener('keydown', stop);
+  };
 }
 
 export interface AppLocation {

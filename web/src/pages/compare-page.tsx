@@ -61,7 +61,7 @@ export function ComparePage({ dark }: { dark: boolean }) {
   return (
     <section aria-labelledby="compare-title">
       <div className="page-head">
-        <h1 id="compare-title">Compare</h1>
+        <h1 id="compare-title" tabIndex={-1}>Compare</h1>
         <p className="muted">Two to six entities on one chart: sentiment, share of voice and aspects.</p>
       </div>
 

@@ -73,7 +73,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
       </nav>
       <div className="page-head entity-head">
         <div>
-          <h1 id="entity-title">{e?.name ?? slug}</h1>
+          <h1 id="entity-title" tabIndex={-1}>{e?.name ?? slug}</h1>
           {e && (
             <p className="muted">
               <span className={`kind kind-${e.kind}`}>{e.kind}</span>

@@ -4,6 +4,7 @@ import type { Entity, EntityKind } from '../api/types.ts';
 import { Sparkline } from '../components/charts.tsx';
 import { ChangeWithInterval, ScoreWithInterval, SentimentSplit, ShareCell } from '../components/entity-figures.tsx';
 import { Link } from '../components/link.tsx';
+import { RadioGroup } from '../components/radio-group.tsx';
 import { Change, Score } from '../components/score.tsx';
 import { EmptyState, ErrorState, NoDataHint, Skeleton, StaleMark } from '../components/states.tsx';
 import { WindowPicker } from '../components/window-picker.tsx';
@@ -42,7 +43,7 @@ export function OverviewPage({ dark }: { dark: boolean }) {
   return (
     <section aria-labelledby="overview-title">
       <div className="page-head">
-        <h1 id="overview-title">How developers feel</h1>
+        <h1 id="overview-title" tabIndex={-1}>How developers feel</h1>
         <p className="muted">
           Mean sentiment of {period} against the {w.days} days before, from every source.
         </p>
@@ -75,13 +76,7 @@ export function OverviewPage({ dark }: { dark: boolean }) {
             )}
 
             <div className="toolbar" role="group" aria-label="Filter entities">
-              <div className="segmented" role="radiogroup" aria-label="Kind">
-                {KINDS.map((k) => (
-                  <button key={k.value} type="button" role="radio" aria-checked={kind === k.value} onClick={() => setQuery({ kind: k.value })}>
-                    {k.label}
-                  </button>
-                ))}
-              </div>
+              <RadioGroup label="Kind" options={KINDS} value={(KINDS.find((k) => k.value === kind)?.value ?? '') as EntityKind | ''} onChange={(value) => setQuery({ kind: value })} />
               <label className="field">
                 <span>Search</span>
                 <input type="search" value={search} placeholder="Name or alias" onChange={(e) => setQuery({ q: e.target.value }, { replace: true })} />

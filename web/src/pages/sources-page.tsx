@@ -21,7 +21,7 @@ export function SourcesPage() {
   return (
     <section aria-labelledby="sources-title">
       <div className="page-head">
-        <h1 id="sources-title">Sources</h1>
+        <h1 id="sources-title" tabIndex={-1}>Sources</h1>
         <p className="muted">Each collector: when it last ran, last succeeded, what went wrong, and how much it brought in.</p>
       </div>
       {sources.error && <ErrorState error={sources.error} onRetry={sources.retry} what="the sources" />}
