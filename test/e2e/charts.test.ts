@@ -192,6 +192,16 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
       const tip = merged.locator('.marker-tip');
       await expect.poll(async () => tip.isVisible()).toBe(true);
       expect(await tip.innerText()).toContain('Cursor API outage');
+      const within = (box: { x: number; width: number } | null) => box !== null && box.x >= 0 && box.x + box.width <= viewport.width;
+      expect(within(await tip.boundingBox()), `marker tooltip ${JSON.stringify(await tip.boundingBox())} inside ${viewport.width}px`).toBe(true);
+      // The bucket tooltip stays on screen wherever the pointer is.
+      await page.locator('.chart-frame .u-over').first().scrollIntoViewIfNeeded();
+      const over = (await page.locator('.chart-frame .u-over').first().boundingBox())!;
+      for (const at of [0.05, 0.3, 0.7, 0.95]) {
+        await page.mouse.move(over.x + over.width * at, over.y + over.height * 0.6);
+        await page.locator('.chart-tooltip').waitFor();
+        expect(within(await page.locator('.chart-tooltip').boundingBox()), `bucket tooltip at ${at} inside ${viewport.width}px`).toBe(true);
+      }
       await merged.click();
       const panel = page.locator('.event-panel');
       await panel.waitFor();

@@ -22,6 +22,7 @@ export function EventMarkers({
   groups,
   top,
   left,
+  width,
   selected,
   onSelect,
   names,
@@ -29,10 +30,13 @@ export function EventMarkers({
   groups: MarkerGroup[];
   top: number;
   left: number;
+  /** The plot's width: a tooltip near either end opens inwards instead of past the screen's edge. */
+  width: number;
   selected: number | null;
   onSelect: (index: number | null) => void;
   names?: ReadonlyMap<string, string>;
 }) {
+  const edge = Math.min(100, width / 3);
   return (
     <div className="event-markers" style={{ top: `${top}px`, left: `${left}px` }}>
       {groups.map((group, i) => {
@@ -42,7 +46,7 @@ export function EventMarkers({
           <button
             key={group.events.map((e) => e.id).join('-')}
             type="button"
-            className={`event-marker event-marker-${kind}`}
+            className={`event-marker event-marker-${kind}${group.x < edge ? ' tip-start' : group.x > width - edge ? ' tip-end' : ''}`}
             style={{ left: `${group.x}px` }}
             aria-label={`${group.events.length > 1 ? `${group.events.length} events: ` : ''}${label}`}
             aria-expanded={selected === i}

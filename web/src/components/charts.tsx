@@ -306,6 +306,16 @@ interface Hover {
   x: number;
 }
 
+/**
+ * Where the tooltip goes: beside the cursor on the side with more room; on a narrow plot, against the
+ * far edge (so it fits a phone screen and never covers the hovered point).
+ */
+function placeTooltip(overlay: Overlay, x: number): { left: number; flip: boolean } {
+  const rightHalf = x > overlay.width / 2;
+  if (overlay.width >= 480) return { left: overlay.left + x, flip: rightHalf };
+  return rightHalf ? { left: overlay.left - 8, flip: false } : { left: overlay.left + overlay.width + 8, flip: true };
+}
+
 const sameOverlay = (a: Overlay | null, b: Overlay) =>
   a !== null &&
   a.left === b.left &&
@@ -458,9 +468,9 @@ function ScoreChart({
         data-incomplete={incomplete.join(',')}
       >
         <div ref={host} className="chart" />
-        {overlay && overlay.groups.length > 0 && <EventMarkers groups={overlay.groups} top={overlay.top - 24} left={overlay.left} selected={selected} onSelect={setSelected} names={names} />}
+        {overlay && overlay.groups.length > 0 && <EventMarkers groups={overlay.groups} top={overlay.top - 24} left={overlay.left} width={overlay.width} selected={selected} onSelect={setSelected} names={names} />}
         {overlay && hover && (
-          <BucketTooltip lines={model.lines} index={hover.index} bucket={model.bucket} left={overlay.left + hover.x} top={overlay.top + 6} flip={hover.x > overlay.width / 2} />
+          <BucketTooltip lines={model.lines} index={hover.index} bucket={model.bucket} top={overlay.top + 6} {...placeTooltip(overlay, hover.x)} />
         )}
       </div>
       {selectedGroup && <EventPanel group={selectedGroup} onClose={() => setSelected(null)} names={names} />}
