@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   export: async () => (await import('./export.ts')).registerExport,
   digest: async () => (await import('./digest.ts')).registerDigest,
   preview: async () => (await import('./preview.ts')).registerPreview,
+  alerts: async () => (await import('./alerts.ts')).registerAlerts,
 };
 const named = process.argv[2];
 const loaders =

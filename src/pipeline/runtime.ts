@@ -3,6 +3,7 @@ import type { Logger } from '../config/logger.ts';
 import { describeDatabase, type Settings } from '../config/settings.ts';
 import { openDatabase, type Database } from '../db/client.ts';
 import { getMigrationStatus, migrate } from '../db/migrate.ts';
+import { releaseInterruptedDeliveries } from '../db/queries/alerts.ts';
 import { failInterruptedRuns } from '../db/queries/runs.ts';
 import { createLlmAspectTier, createLruAspectCache, type LlmAspectTier } from '../understand/aspects/index.ts';
 import { createLlmEndpoint } from '../understand/llm/index.ts';
@@ -65,6 +66,8 @@ export async function openRuntime(settings: Settings, log: Logger, options: Open
       if (applied.length > 0) log.info({ applied }, 'migrations applied');
       const interrupted = database.kind === 'embedded' ? await failInterruptedRuns(database.db) : 0;
       if (interrupted > 0) log.warn({ runs: interrupted }, 'runs left unfinished by an earlier process marked failed');
+      const deliveries = database.kind === 'embedded' ? await releaseInterruptedDeliveries(database.db) : 0;
+      if (deliveries > 0) log.warn({ alerts: deliveries }, 'alert deliveries cut short by an earlier process are due again');
     }
     if (options.seed ?? true) {
       const seeded = await seedEntities(database.db);

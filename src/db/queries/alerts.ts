@@ -584,3 +584,15 @@ export async function listTopAspectPostIds(
     LIMIT ${query.limit}`.execute(db);
   return rows.rows.map((r) => Number(r.post_id));
 }
+
+/**
+ * On the embedded database one process owns the data: rows left 'sending' were being sent by a
+ * process that died (SIGKILL, a crash). They are due again at once, with the same idempotency key;
+ * on a server, their lease running out does the same.
+ */
+export async function releaseInterruptedDeliveries(db: Executor): Promise<number> {
+  const rows = await sql<{ alert_id: number }>`
+    UPDATE alert_outbox SET status = 'pending', lease_until = NULL, leased_by = NULL, next_attempt_at = now(), updated_at = now()
+    WHERE status = 'sending' RETURNING alert_id`.execute(db);
+  return rows.rows.length;
+}
