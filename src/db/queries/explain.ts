@@ -130,24 +130,30 @@ type ExplainPostDbRow = {
  * few characters off in text with emoji; it is only read for an excerpt.
  */
 export async function listExplainPosts(db: Executor, query: ExplainPostQuery): Promise<ExplainPostRow[]> {
+  // Ranked on the mentions alone; only the few rows kept are joined to their post and aspects.
   const rows = await sql<ExplainPostDbRow>`
+    WITH m AS (
+      SELECT m.post_id, m.entity_id, m.created_at, m.label, m.score, m.engagement, m.start_offset
+      FROM mentions m
+      WHERE m.entity_id = ${query.entityId}
+        AND m.created_at >= ${query.from.toISOString()}::timestamptz AND m.created_at < ${query.to.toISOString()}::timestamptz
+        ${query.source === undefined ? sql`` : sql`AND m.source = ${query.source}`}
+      ORDER BY ${orderBy(query.order, query.base)}
+      LIMIT ${query.limit}
+    )
     SELECT m.post_id, p.source, p.url, p.title, substr(p.body, o.body_from + 1, ${2 * BODY_CONTEXT}) AS body,
       o.in_body - o.body_from AS mention_at, o.body_from > 0 AS clipped,
       m.created_at, m.label, m.score, m.engagement,
       (SELECT coalesce(json_agg(x.aspect ORDER BY x.aspect), '[]'::json)
          FROM (SELECT DISTINCT a.aspect FROM mention_aspects a WHERE a.post_id = m.post_id AND a.entity_id = m.entity_id) x) AS aspects
-    FROM mentions m
+    FROM m
     JOIN posts p ON p.id = m.post_id
     -- The analysed text is title, blank line, body for a top-level post with a title (src/pipeline/analyze.ts).
     CROSS JOIN LATERAL (
       SELECT i.in_body, greatest(0, i.in_body - ${BODY_CONTEXT}) AS body_from
       FROM (SELECT m.start_offset - CASE WHEN p.title <> '' AND p.parent_id IS NULL THEN length(p.title) + 2 ELSE 0 END AS in_body) i
     ) o
-    WHERE m.entity_id = ${query.entityId}
-      AND m.created_at >= ${query.from.toISOString()}::timestamptz AND m.created_at < ${query.to.toISOString()}::timestamptz
-      ${query.source === undefined ? sql`` : sql`AND m.source = ${query.source}`}
-    ORDER BY ${orderBy(query.order, query.base)}
-    LIMIT ${query.limit}`.execute(db);
+    ORDER BY ${orderBy(query.order, query.base)}`.execute(db);
   return rows.rows.map((row) => ({
     postId: Number(row.post_id),
     source: row.source,
