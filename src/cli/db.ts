@@ -7,10 +7,12 @@ export function registerDb(program: Command): void {
 
   db.command('migrate')
     .description('apply pending migrations')
-    .action(async () => {
+    .option('--json', 'print one JSON object: {"applied":[names]}')
+    .action(async (options: { json?: boolean }) => {
       await withRuntime(
         async (runtime) => {
           const applied = await migrate(runtime.database.db);
+          if (options.json) return printJson({ applied });
           process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'nothing to apply: the schema is current\n');
         },
         { migrate: false, seed: false },

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../core/errors.ts';
 import { NewEntityInput } from '../core/entity.ts';
-import { listEntities } from '../db/queries/entities.ts';
+import { listEntities, type EntityRecord } from '../db/queries/entities.ts';
 import { addEntity, removeEntity } from '../pipeline/entities.ts';
 import { printJson, withRuntime } from './context.ts';
 import { collect } from './options.ts';
@@ -15,6 +15,9 @@ interface AddOptions {
   homepage?: string;
 }
 
+/** An entity as `--json` prints it. */
+const presentEntity = ({ slug, name, kind, parent, aliases, homepage, origin }: EntityRecord) => ({ slug, name, kind, parent, aliases, homepage, origin });
+
 export function registerEntities(program: Command): void {
   const entities = program.command('entities').description('manage tracked entities');
 
@@ -27,7 +30,7 @@ export function registerEntities(program: Command): void {
         const rows = await listEntities(runtime.database.db);
         if (options.json) {
           return printJson({
-            items: rows.map(({ slug, name, kind, parent, aliases, homepage, origin }) => ({ slug, name, kind, parent, aliases, homepage, origin })),
+            items: rows.map(presentEntity),
           });
         }
         for (const e of rows) {
@@ -46,7 +49,8 @@ export function registerEntities(program: Command): void {
     .option('--alias <alias>', 'another name it goes by (repeatable)', collect, [])
     .option('--context <word>', 'a word that confirms an ambiguous name means this entity (repeatable)', collect, [])
     .option('--homepage <url>', 'homepage URL')
-    .action(async (slug: string, options: AddOptions) => {
+    .option('--json', 'print the entity added as one JSON object')
+    .action(async (slug: string, options: AddOptions & { json?: boolean }) => {
       const parsed = NewEntityInput.safeParse({
         slug,
         name: options.name,
@@ -62,6 +66,7 @@ export function registerEntities(program: Command): void {
       }
       await withRuntime(async (runtime) => {
         const created = await addEntity(runtime.database.db, parsed.data);
+        if (options.json) return printJson({ added: presentEntity(created) });
         process.stdout.write(`added ${created.slug} (${created.kind})\n`);
       });
     });
@@ -69,9 +74,11 @@ export function registerEntities(program: Command): void {
   entities
     .command('remove <slug>')
     .description('stop tracking an entity (it stays removed across restarts)')
-    .action(async (slug: string) => {
+    .option('--json', 'print one JSON object: {"removed":slug}')
+    .action(async (slug: string, options: { json?: boolean }) => {
       await withRuntime(async (runtime) => {
         await removeEntity(runtime.database.db, slug);
+        if (options.json) return printJson({ removed: slug });
         process.stdout.write(`removed ${slug}\n`);
       });
     });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { rescorePosts } from '../pipeline/rescore.ts';
-import { withRuntime } from './context.ts';
+import { printJson, withRuntime } from './context.ts';
+import { EXIT } from './errors.ts';
 import { parseDate } from './options.ts';
 
 export function registerRescore(program: Command): void {
@@ -8,7 +9,8 @@ export function registerRescore(program: Command): void {
     .command('rescore')
     .description('re-run linking and scoring with the current model version (resumable)')
     .option('--since <date>', 'only posts created at or after this date', parseDate)
-    .action(async (options: { since?: Date }) => {
+    .option('--json', 'print one JSON object: {"posts":N,"mentions":N,"interrupted":bool}')
+    .action(async (options: { since?: Date; json?: boolean }) => {
       await withRuntime(async (runtime) => {
         const controller = new AbortController();
         const stop = (): void => controller.abort();
@@ -19,9 +21,11 @@ export function registerRescore(program: Command): void {
           (p) => process.stderr.write(`rescored ${p.posts} posts, ${p.mentions} mentions\n`),
           controller.signal,
         );
-        process.stdout.write(
-          `${controller.signal.aborted ? 'interrupted' : 'done'}: rescored ${result.posts} posts, ${result.mentions} mentions\n`,
-        );
+        const interrupted = controller.signal.aborted;
+        // Stopped half-way is not done: the finished batches are kept and a rerun picks up the rest.
+        if (interrupted) process.exitCode = EXIT.interrupted;
+        if (options.json) return printJson({ ...result, interrupted });
+        process.stdout.write(`${interrupted ? 'interrupted' : 'done'}: rescored ${result.posts} posts, ${result.mentions} mentions\n`);
       });
     });
 }

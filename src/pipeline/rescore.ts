@@ -26,6 +26,9 @@ export async function rescorePosts(
   const version = ingestor.analyzer.modelVersion;
   const progress: RescoreProgress = { posts: 0, mentions: 0 };
   for (;;) {
+    // On the embedded database a batch never leaves the microtask queue, so without a turn of the
+    // event loop here a Ctrl-C (or SIGTERM) would only be seen once everything was rescored.
+    await new Promise((resolve) => setImmediate(resolve));
     if (signal?.aborted) break;
     const posts = await sql<{
       id: number;
