@@ -1,4 +1,5 @@
 import type { PostSummary } from '../db/queries/alerts.ts';
+import type { Explanation } from '../db/queries/explain.ts';
 import type { Change } from './decide.ts';
 import type { AlertFigure, AlertPost } from './message.ts';
 
@@ -71,4 +72,29 @@ export function dashboardLink(publicUrl: string, slug: string, query: Record<str
   const url = new URL(`entity/${encodeURIComponent(slug)}`, publicUrl.endsWith('/') ? publicUrl : `${publicUrl}/`);
   for (const [key, value] of Object.entries(query)) if (value !== null) url.searchParams.set(key, value);
   return url.toString();
+}
+
+/** An explanation's leading posts as a message carries them (already plain-text excerpts). */
+export function explanationPosts(explanation: Explanation, limit = 5): AlertPost[] {
+  return explanation.posts.slice(0, limit).map((post) => ({
+    title: post.title?.trim() ? toExcerpt(post.title, 200) : toExcerpt(post.excerpt, 80),
+    url: post.url,
+    source: post.source,
+    createdAt: post.createdAt,
+    excerpt: post.excerpt,
+    label: post.label,
+  }));
+}
+
+/** The explanation in a few sentences: its headline, the aspects that moved and the events near the change. */
+export function summarizeExplanation(explanation: Explanation): string {
+  const parts = [`${explanation.headline}.`];
+  const aspects = explanation.aspects
+    .filter((a) => a.shareChange !== null && Math.abs(a.shareChange) >= 0.05)
+    .slice(0, 3)
+    .map((a) => `${a.aspect} ${formatShare(a.previousShare)} -> ${formatShare(a.share)} of mentions`);
+  if (aspects.length) parts.push(`Aspects that moved: ${aspects.join('; ')}.`);
+  const events = explanation.events.slice(0, 2).map((e) => `${e.title} (${e.kind}, ${e.occurredAt.slice(0, 10)})`);
+  if (events.length) parts.push(`Near it: ${events.join('; ')}.`);
+  return parts.join(' ');
 }

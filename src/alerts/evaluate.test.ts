@@ -132,6 +132,9 @@ describe('alert evaluation over a constructed history', () => {
       ['Planted: cancelled over the caps', 'Planted: hit the rate limit again', 'Planted: limits make it unusable'],
     );
     expect(message.dashboardUrl).toBe(`${PUBLIC_URL}/entity/shifty`);
+    // The summary is the explanation's: the move, and the aspect that moved with it.
+    expect(message.summary).toMatch(/^shifty: sentiment fell from \+0\.50 to -0\.5\d \(significant\)/);
+    expect(message.summary).toMatch(/Aspects that moved: limits \d+(\.\d)?% -> \d+(\.\d)?% of mentions/);
     expect(message.id).toMatch(/^[0-9a-f-]{36}$/);
     // The net-sentiment rule sees the same move on its own metric.
     expect((await alertRows(db, rules.net!)).map((r) => r.event_key)).toEqual([`shift:net:down:${new Date(hourEnd).toISOString()}`]);
@@ -150,6 +153,7 @@ describe('alert evaluation over a constructed history', () => {
     const yesterday = new Date(today - DAY).toISOString().slice(0, 10);
     expect(rows.map((r) => [r.event_key, r.status])).toEqual([[`spike:volume:up:${yesterday}`, 'queued']]);
     expect(rows[0]!.message.posts.length).toBeGreaterThan(0);
+    expect(rows[0]!.message.summary).toMatch(/^spiky: mentions rose from [\d.]+ to 60 a day \(spike, z = [\d.]+\)/);
   });
 
   it('fires nothing on the control entity with noise only', async () => {

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { getAspectWindowSums } from '../db/queries/aspects.ts';
 import {
   findJudgedEventKeys,
@@ -16,10 +16,11 @@ import {
   type AlertRuleState,
 } from '../db/queries/alerts.ts';
 import type { Executor } from '../db/queries/entities.ts';
+import { explainEntityWindow, explainEvent, type Explanation } from '../db/queries/explain.ts';
 import { listTopPostIds } from '../db/queries/posts.ts';
 import type { DB } from '../db/schema.ts';
 import { getBucketSums } from '../db/queries/series.ts';
-import { changeFigure, dashboardLink, describeWindow, formatScore, formatShare, toAlertPost, toExcerpt } from './compose.ts';
+import { changeFigure, dashboardLink, describeWindow, explanationPosts, formatScore, formatShare, summarizeExplanation, toAlertPost, toExcerpt } from './compose.ts';
 import { compareMean, compareNet, compareShare, idempotencyKeyOf, judgeLimits, judgeMove, REARM_FRACTION, type ArmState } from './decide.ts';
 import type { AlertMessage, AlertPost } from './message.ts';
 
@@ -152,6 +153,24 @@ async function loadPosts(db: Executor, entityId: number, ids: number[]): Promise
 
 const rose = (direction: 'up' | 'down') => (direction === 'up' ? 'rose' : 'fell');
 
+/**
+ * The explanation behind a message, or null when it cannot be computed: an alert goes out with its
+ * own figures rather than not at all. Its reads run in a savepoint so a failure leaves the rule's
+ * transaction usable.
+ */
+async function tryExplain(db: Executor, explain: (db: Executor) => Promise<Explanation>): Promise<Explanation | null> {
+  if (!db.isTransaction) return explain(db).catch(() => null);
+  await sql`SAVEPOINT alert_explain`.execute(db);
+  try {
+    const explanation = await explain(db);
+    await sql`RELEASE SAVEPOINT alert_explain`.execute(db);
+    return explanation;
+  } catch {
+    await sql`ROLLBACK TO SAVEPOINT alert_explain`.execute(db);
+    return null;
+  }
+}
+
 async function detectShift(db: Executor, rule: AlertRuleRecord, context: Context): Promise<Detection> {
   const { previousFrom, from, to } = windowsOf(rule, context.now);
   const sums = (await getBucketSums(db, { entityIds: [rule.entityId], starts: [previousFrom, from], end: to, source: rule.source ?? undefined })).get(rule.entityId);
@@ -171,18 +190,24 @@ async function detectShift(db: Executor, rule: AlertRuleRecord, context: Context
     candidates: [
       {
         eventKey: `${series}:${fire}:${to.toISOString()}`,
-        message: async () => ({
-          headline: `${rule.entity.name}: ${what} ${rose(fire)} from ${formatScore(change.previous)} to ${formatScore(change.current)} over the last ${window}${rule.source ? ` on ${rule.source}` : ''}`,
-          summary:
+        message: async () => {
+          const explanation = await tryExplain(db, (d) => explainEntityWindow(d, { entityId: rule.entityId, from, to, previousFrom, source: rule.source ?? undefined, measure: net ? 'negativeShare' : 'score' }));
+          const counts =
             `Over the last ${window}, ${current.n} mentions were ${share(current.negative, current.n)} negative and ${share(current.positive, current.n)} positive, ` +
-            `against ${share(previous.negative, previous.n)} and ${share(previous.positive, previous.n)} of ${previous.n} in the ${window} before.`,
-          figures: [
-            changeFigure(net ? 'Net sentiment' : 'Mean sentiment', change, formatScore, `n = ${current.n} against ${previous.n}`),
-            { label: 'Mentions', value: `${previous.n} -> ${current.n}` },
-          ],
-          posts: await loadPosts(db, rule.entityId, await listTopPostIds(db, rule.entityId, from, to, fire === 'down' ? 'negative' : 'positive', TOP_POSTS)),
-          dashboardQuery: { source: rule.source },
-        }),
+            `against ${share(previous.negative, previous.n)} and ${share(previous.positive, previous.n)} of ${previous.n} in the ${window} before.`;
+          return {
+            headline: `${rule.entity.name}: ${what} ${rose(fire)} from ${formatScore(change.previous)} to ${formatScore(change.current)} over the last ${window}${rule.source ? ` on ${rule.source}` : ''}`,
+            summary: explanation ? `${summarizeExplanation(explanation)} ${counts}` : counts,
+            figures: [
+              changeFigure(net ? 'Net sentiment' : 'Mean sentiment', change, formatScore, `n = ${current.n} against ${previous.n}`),
+              { label: 'Mentions', value: `${previous.n} -> ${current.n}` },
+            ],
+            posts: explanation?.posts.length
+              ? explanationPosts(explanation)
+              : await loadPosts(db, rule.entityId, await listTopPostIds(db, rule.entityId, from, to, fire === 'down' ? 'negative' : 'positive', TOP_POSTS)),
+            dashboardQuery: { source: rule.source },
+          };
+        },
       },
     ],
   };
@@ -266,14 +291,18 @@ async function detectSpikeAlerts(db: Executor, rule: AlertRuleRecord, context: C
     return {
       eventKey: keyOf(s.kind, s.direction, s.event.occurredAt),
       ...(continues ? { suppress: `continues the spike of ${previousKey.slice(-10)}` } : {}),
-      message: async () => ({
-        headline: `${s.event.title} on ${dayOf(s.event.occurredAt)}`,
-        summary: `The detector flagged ${dayOf(s.event.occurredAt)} as a ${volume ? 'volume' : 'negativity'} spike ${s.direction === 'up' ? 'up' : 'down'}: ${shown(value)} against a usual ${shown(baseline)} over the 28 days before.`,
-        figures: [
-          { label: volume ? 'Mentions that day' : 'Negative share that day', value: `${shown(baseline)} -> ${shown(value)}`, detail: `robust z-score ${Number(details.zScore).toFixed(1)} against the trailing 28-day median` },
-        ],
-        posts: await loadPosts(db, rule.entityId, topPostIds.slice(0, TOP_POSTS)),
-      }),
+      message: async () => {
+        const explanation = await tryExplain(db, (d) => explainEvent(d, s.event.id, { now: context.now }));
+        const flagged = `The detector flagged ${dayOf(s.event.occurredAt)} as a ${volume ? 'volume' : 'negativity'} spike ${s.direction === 'up' ? 'up' : 'down'}: ${shown(value)} against a usual ${shown(baseline)} over the 28 days before.`;
+        return {
+          headline: `${s.event.title} on ${dayOf(s.event.occurredAt)}`,
+          summary: explanation ? `${summarizeExplanation(explanation)} ${flagged}` : flagged,
+          figures: [
+            { label: volume ? 'Mentions that day' : 'Negative share that day', value: `${shown(baseline)} -> ${shown(value)}`, detail: `robust z-score ${Number(details.zScore).toFixed(1)} against the trailing 28-day median` },
+          ],
+          posts: explanation?.posts.length ? explanationPosts(explanation) : await loadPosts(db, rule.entityId, topPostIds.slice(0, TOP_POSTS)),
+        };
+      },
     };
   });
   return { candidates, state: rule.state };
