@@ -316,6 +316,21 @@ describe('dashboard pages and state in a real browser against vibecheck serve', 
     await page.close();
   });
 
+  it('on a 390 px phone the entity chart starts within the first screen', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await phone.newPage();
+    await page.goto(`${server.url}/entity/cursor`);
+    const chart = page.locator('.chart-card canvas').first();
+    await chart.waitFor();
+    await page.locator('.window-total').waitFor();
+    const box = (await chart.boundingBox())!;
+    await page.screenshot({ path: join(SHOTS, 'entity-phone.png'), fullPage: false });
+    // The plot starts in the upper part of the screen, and most of it is on the first screen.
+    expect(box.y, `chart top at ${box.y}px`).toBeLessThan(844 / 2 + 120);
+    expect(box.y + box.height * 0.75, `chart bottom at ${box.y + box.height}px`).toBeLessThan(844);
+    await phone.close();
+  });
+
   it('raised no page errors', () => {
     expect(pageErrors).toEqual([]);
   });

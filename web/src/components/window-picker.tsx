@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { QueryPatch } from '../lib/url-state.ts';
 import { RadioGroup } from './radio-group.tsx';
 import { BUCKETS, endAfter, isBucketAllowed, isTimeZone, lastDayOf, RANGES, zoneOffset, type TimeWindow } from '../lib/window.ts';
@@ -20,7 +21,18 @@ function zoneChoices(current: string): string[] {
  * Range, bucket and time zone pickers; custom ranges get two date fields, both days included (the URL keeps
  * the exclusive end the API takes). Pages without a chart leave the bucket out.
  */
-export function WindowPicker({ window: w, onChange, bucket = true }: { window: TimeWindow; onChange: (patch: QueryPatch) => void; bucket?: boolean }) {
+export function WindowPicker({
+  window: w,
+  onChange,
+  bucket = true,
+  children,
+}: {
+  window: TimeWindow;
+  onChange: (patch: QueryPatch) => void;
+  bucket?: boolean;
+  /** More fields of the view (a source filter) on the same row, which keeps the chart high on a phone. */
+  children?: ReactNode;
+}) {
   const lastDay = lastDayOf(w.to);
   return (
     <div className="toolbar" role="group" aria-label="Time window">
@@ -64,6 +76,7 @@ export function WindowPicker({ window: w, onChange, bucket = true }: { window: T
           </select>
         </label>
       )}
+      {children}
     </div>
   );
 }

@@ -91,8 +91,7 @@ export function ComparePage({ dark }: { dark: boolean }) {
           </label>
         )}
       </div>
-      <WindowPicker window={w} onChange={(patch) => setQuery(patch)} />
-      <div className="toolbar">
+      <WindowPicker window={w} onChange={(patch) => setQuery(patch)}>
         <label className="field">
           <span>Source</span>
           <select value={source} onChange={(ev) => setQuery({ source: ev.target.value })}>
@@ -104,7 +103,7 @@ export function ComparePage({ dark }: { dark: boolean }) {
             ))}
           </select>
         </label>
-      </div>
+      </WindowPicker>
 
       {!ready && (
         <EmptyState title="Pick at least two entities to compare.">

@@ -83,7 +83,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
                   by <Link href={buildHref(`/entity/${e.parent}`, periodParams)}>{e.parent}</Link>
                 </>
               )}
-              {e.aliases.length > 0 && <> · also “{e.aliases.slice(0, 4).join('”, “')}”</>}
+              {e.aliases.length > 0 && <span className="hide-narrow"> · also “{e.aliases.slice(0, 4).join('”, “')}”</span>}
             </p>
           )}
         </div>
@@ -120,8 +120,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
       </div>
       {entity.error && <ErrorState error={entity.error} onRetry={entity.retry} what="this entity" />}
 
-      <WindowPicker window={w} onChange={(patch) => setQuery(patch)} />
-      <div className="toolbar">
+      <WindowPicker window={w} onChange={(patch) => setQuery(patch)}>
         <label className="field">
           <span>Source</span>
           <select value={source} onChange={(ev) => setQuery({ source: ev.target.value, cursor: null })}>
@@ -133,6 +132,8 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
             ))}
           </select>
         </label>
+      </WindowPicker>
+      <div className="toolbar">
         {bySource.data && (
           <p className="muted small window-total">
             {formatCount(headline?.n ?? 0)} mentions from {formatDate(w.from)} to {formatDate(lastDayOf(w.to))}{w.tz === 'UTC' ? '' : ` (${w.tz})`}, mean{' '}
