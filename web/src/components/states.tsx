@@ -16,14 +16,15 @@ export function Skeleton({ lines = 3, height = '1rem', label = 'Loading' }: { li
 
 /**
  * What went wrong, in words, with a button that tries again. When the server is unreachable, the
- * connection banner says so once and retries by itself, so the panel only says what is missing.
+ * connection banner says so once and retries by itself, so the panel only says what is missing
+ * (and, unless `reloads` is false, that it comes back by itself).
  */
-export function ErrorState({ error, onRetry, what }: { error: ApiError; onRetry: () => void; what: string }) {
+export function ErrorState({ error, onRetry, what, reloads = true }: { error: ApiError; onRetry: () => void; what: string; reloads?: boolean }) {
   if (isUnreachable(error)) {
     return (
       <div className="state state-offline" role="status">
         <p>
-          <strong>Could not load {what}:</strong> the server is unreachable. It loads by itself once the server is back.
+          <strong>Could not load {what}:</strong> the server is unreachable.{reloads ? ' It loads by itself once the server is back.' : ''}
         </p>
       </div>
     );

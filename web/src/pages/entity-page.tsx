@@ -288,7 +288,7 @@ function PostFeed({ slug, query, onAspect }: { slug: string; query: Record<strin
           </li>
         ))}
       </ol>
-      {more.error && <ErrorState error={more.error} onRetry={() => void loadMore()} what="more posts" />}
+      {more.error && <ErrorState error={more.error} onRetry={() => void loadMore()} what="more posts" reloads={false} />}
       {!exhausted && (
         <button type="button" className="load-more" onClick={() => void loadMore()} disabled={more.loading}>
           {more.loading ? 'Loading…' : 'Load more'}
