@@ -40,9 +40,15 @@ export interface ServeProcess {
 }
 
 /** Starts `vibecheck serve` and resolves once it prints its URL. */
-export function startServe(args: string[], env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<ServeProcess> {
+/** Starts `vibecheck serve ...args` (this checkout's, or the installed `bin` run from `cwd`) and resolves once it listens. */
+export function startServe(
+  args: string[],
+  env: Record<string, string | undefined>,
+  timeoutMs = 60_000,
+  { bin = BIN, cwd = REPO_ROOT }: { bin?: string; cwd?: string } = {},
+): Promise<ServeProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: REPO_ROOT, env: baseEnv({ PORT: '0', ...env }) });
+    const child = spawn(process.execPath, [bin, 'serve', ...args], { cwd, env: baseEnv({ PORT: '0', ...env }) });
     let stdout = '';
     let stderr = '';
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
