@@ -93,6 +93,9 @@ async function evaluateRule(trx: Executor, id: number, context: Context): Promis
   const rule = await lockAlertRule(trx, id);
   if (!rule) return [];
   const detection = await DETECTORS[rule.kind](trx, rule, context);
+  // Most runs find nothing: then the only write is the state, and only when it changed.
+  if (JSON.stringify(detection.state) !== JSON.stringify(rule.state)) await saveAlertRuleState(trx, rule.id, detection.state);
+  if (detection.candidates.length === 0) return [];
   const judged = await findJudgedEventKeys(trx, rule.id, detection.candidates.map((c) => c.eventKey));
   const recent = await getRecentAlertCounts(trx, rule.id, new Date(context.now.getTime() - DAY_MS));
   let sentToday = recent.count;
@@ -123,7 +126,6 @@ async function evaluateRule(trx: Executor, id: number, context: Context): Promis
     }
     fired.push({ alertId, ruleId: rule.id, kind: rule.kind, entity: rule.entity.slug, eventKey: candidate.eventKey, status, reason, headline: message.headline });
   }
-  await saveAlertRuleState(trx, rule.id, detection.state);
   return fired;
 }
 
