@@ -14,6 +14,7 @@ export function registerEntityRoutes(app: App, deps: RouteDeps): void {
     createRoute({
       method: 'get',
       path: '/api/v1/entities',
+      operationId: 'listEntities',
       tags: ['entities'],
       summary: 'Every tracked entity with its summary over a window (default the last 7 days) against the window of the same length before',
       request: { query: EntitiesQuery },
@@ -26,6 +27,7 @@ export function registerEntityRoutes(app: App, deps: RouteDeps): void {
     createRoute({
       method: 'get',
       path: '/api/v1/entities/{slug}',
+      operationId: 'getEntity',
       tags: ['entities'],
       summary: 'One entity with its summary over a window (default the last 7 days)',
       request: { params: EntitySlugParam, query: EntitiesQuery },
@@ -44,6 +46,7 @@ export function registerEntityRoutes(app: App, deps: RouteDeps): void {
     createRoute({
       method: 'post',
       path: '/api/v1/entities',
+      operationId: 'addEntity',
       tags: ['entities'],
       summary: 'Add an entity (admin token)',
       security: [{ adminToken: [] }],

@@ -27,6 +27,7 @@ export function registerEventRoutes(app: App, deps: RouteDeps): void {
     createRoute({
       method: 'get',
       path: '/api/v1/events',
+      operationId: 'listEvents',
       tags: ['events'],
       summary: 'Releases, incidents, notes and detected spikes in a window, oldest first (at most 1,000)',
       request: { query: EventsQuery },
@@ -48,6 +49,7 @@ export function registerEventRoutes(app: App, deps: RouteDeps): void {
     createRoute({
       method: 'post',
       path: '/api/v1/events',
+      operationId: 'addEvent',
       tags: ['events'],
       summary: 'Add a release, incident or note by hand (admin token); the same externalId updates it',
       security: [{ adminToken: [] }],

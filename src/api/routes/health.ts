@@ -10,6 +10,7 @@ export function registerHealthRoutes(app: App, deps: RouteDeps): void {
     createRoute({
       method: 'get',
       path: '/health',
+      operationId: 'getHealth',
       tags: ['health'],
       summary: 'The process is running',
       responses: { 200: { description: 'alive', content: { 'application/json': { schema: Health } } } },
@@ -21,6 +22,7 @@ export function registerHealthRoutes(app: App, deps: RouteDeps): void {
     createRoute({
       method: 'get',
       path: '/ready',
+      operationId: 'getReady',
       tags: ['health'],
       summary: 'The database is reachable and migrated',
       responses: {

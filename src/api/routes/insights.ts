@@ -47,6 +47,7 @@ export function registerInsightRoutes(app: App, deps: RouteDeps): void {
     createRoute({
       method: 'get',
       path: '/api/v1/entities/{slug}/sentiment',
+      operationId: 'getSentimentSeries',
       tags: ['series'],
       summary: 'Sentiment series: every bucket present (n = 0 when empty), with 95% intervals, and the events of the window',
       request: { params: EntitySlugParam, query: SeriesQuery },
@@ -64,6 +65,7 @@ export function registerInsightRoutes(app: App, deps: RouteDeps): void {
     createRoute({
       method: 'get',
       path: '/api/v1/entities/{slug}/breakdown',
+      operationId: 'getBreakdown',
       tags: ['series'],
       summary: 'Mentions in exactly [from, to), in total and per source (adding up to the total) or per aspect, each with the statistics of a series point and its change',
       request: { params: EntitySlugParam, query: BreakdownQuery },
@@ -82,6 +84,7 @@ export function registerInsightRoutes(app: App, deps: RouteDeps): void {
     createRoute({
       method: 'get',
       path: '/api/v1/entities/{slug}/aspects',
+      operationId: 'getAspects',
       tags: ['series'],
       summary: 'Per aspect: counts, mean score with its interval, and the change against the previous window of the same length',
       request: { params: EntitySlugParam, query: AspectsQuery },
@@ -97,6 +100,7 @@ export function registerInsightRoutes(app: App, deps: RouteDeps): void {
     createRoute({
       method: 'get',
       path: '/api/v1/entities/{slug}/posts',
+      operationId: 'listPosts',
       tags: ['posts'],
       summary: 'Posts mentioning the entity, newest first; the cursor stays valid while new posts arrive',
       request: { params: EntitySlugParam, query: PostsQuery },
@@ -114,6 +118,7 @@ export function registerInsightRoutes(app: App, deps: RouteDeps): void {
     createRoute({
       method: 'get',
       path: '/api/v1/compare',
+      operationId: 'compareEntities',
       tags: ['series'],
       summary: 'Aligned series of 2 to 6 entities with share of voice per bucket and overall (at most 5,000 points: buckets x entities)',
       request: { query: CompareQuery },
@@ -134,6 +139,7 @@ export function registerInsightRoutes(app: App, deps: RouteDeps): void {
     createRoute({
       method: 'get',
       path: '/api/v1/entities/{slug}/export',
+      operationId: 'exportEntity',
       tags: ['export'],
       summary: 'Series and posts of one entity as JSON, or as one CSV table (RFC 4180) with a record column',
       request: { params: EntitySlugParam, query: ExportQuery },

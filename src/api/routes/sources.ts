@@ -27,6 +27,7 @@ export function registerSourceRoutes(app: App, deps: RouteDeps): void {
     createRoute({
       method: 'get',
       path: '/api/v1/sources',
+      operationId: 'listSources',
       tags: ['sources'],
       summary: 'Each collector: enabled, skipped and why, last run, last success, last error, what it collected and what is stored from it by any path',
       responses: {
