@@ -152,6 +152,9 @@ describe('incomplete buckets', () => {
   it('names a bucket by its range', () => {
     expect(formatBucketRange(new Date('2026-03-02T00:00:00Z'), new Date('2026-03-09T00:00:00Z'), 'week')).toBe('Mar 2 – Mar 8, 2026');
     expect(formatBucketRange(new Date('2026-03-02T00:00:00Z'), new Date('2026-03-03T00:00:00Z'), 'day')).toBe('Mar 2, 2026');
+    // A Tokyo day starts at 15:00 UTC the day before: it is read as the Tokyo date.
+    expect(formatBucketRange(new Date('2026-03-01T15:00:00Z'), new Date('2026-03-02T15:00:00Z'), 'day', 'Asia/Tokyo')).toBe('Mar 2, 2026');
+    expect(formatBucketRange(new Date('2026-03-01T15:00:00Z'), new Date('2026-03-01T16:00:00Z'), 'hour', 'Asia/Tokyo')).toBe('Mar 2, 2026 00:00–01:00 Asia/Tokyo');
   });
 });
 

@@ -210,13 +210,16 @@ export function readTopPostIds(event: EntityEvent): number[] {
   return Array.isArray(ids) ? ids.filter((id): id is number => typeof id === 'number' && Number.isInteger(id)) : [];
 }
 
-/** "Mar 3, 2026" for a day bucket, "Mar 3 – Mar 9, 2026" for longer ones, with hours for hour buckets. */
-export function formatBucketRange(start: Date, end: Date, bucket: BucketSize): string {
+/**
+ * "Mar 3, 2026" for a day bucket, "Mar 3 – Mar 9, 2026" for longer ones, with hours for hour buckets,
+ * read in the zone the buckets were cut in (a Tokyo day starts at 15:00 UTC the day before).
+ */
+export function formatBucketRange(start: Date, end: Date, bucket: BucketSize, tz = 'UTC'): string {
   const last = new Date(end.getTime() - 1);
-  const day = (d: Date, year: boolean) => d.toLocaleDateString('en-US', { month: 'short', day: 'numeric', ...(year ? { year: 'numeric' } : {}), timeZone: 'UTC' });
+  const day = (d: Date, year: boolean) => d.toLocaleDateString('en-US', { month: 'short', day: 'numeric', ...(year ? { year: 'numeric' } : {}), timeZone: tz });
   if (bucket === 'hour') {
-    const time = (d: Date) => d.toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'UTC' });
-    return `${day(start, true)} ${time(start)}–${time(end)} UTC`;
+    const time = (d: Date) => d.toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: tz });
+    return `${day(start, true)} ${time(start)}–${time(end)} ${tz}`;
   }
   if (bucket === 'day') return day(start, true);
   return `${day(start, false)} – ${day(last, true)}`;

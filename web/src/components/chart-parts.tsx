@@ -33,13 +33,29 @@ function BucketFigures({ bucket }: { bucket: BucketView }) {
 }
 
 /** The hover (or keyboard) tooltip of one bucket across the chart's lines. */
-export function BucketTooltip({ lines, index, bucket, left, top, flip }: { lines: LineView[]; index: number; bucket: BucketSize; left: number; top: number; flip: boolean }) {
+export function BucketTooltip({
+  lines,
+  index,
+  bucket,
+  tz = 'UTC',
+  left,
+  top,
+  flip,
+}: {
+  lines: LineView[];
+  index: number;
+  bucket: BucketSize;
+  tz?: string;
+  left: number;
+  top: number;
+  flip: boolean;
+}) {
   const first = lines.map((l) => l.buckets.find((b) => b.index === index)).find((b) => b !== undefined);
   if (!first) return null;
   return (
     <div className={`chart-tooltip${flip ? ' flip' : ''}`} style={{ left: `${left}px`, top: `${top}px` }} role="status" aria-live="polite" data-bucket-index={index}>
       <div className="tip-range">
-        {formatBucketRange(first.start, first.end, bucket)}
+        {formatBucketRange(first.start, first.end, bucket, tz)}
         {first.incomplete && <span className="tip-partial"> · {INCOMPLETE_TEXT[first.incomplete]}</span>}
       </div>
       {lines.map((line) => {
@@ -61,7 +77,7 @@ export function BucketTooltip({ lines, index, bucket, left, top, flip }: { lines
 }
 
 /** The chart as a table, for screen readers and anyone who wants the numbers: one row per bucket (and line). */
-export function ChartTable({ lines, bucket, caption }: { lines: LineView[]; bucket: BucketSize; caption: string }) {
+export function ChartTable({ lines, bucket, tz = 'UTC', caption }: { lines: LineView[]; bucket: BucketSize; tz?: string; caption: string }) {
   const many = lines.length > 1;
   return (
     <details className="chart-table">
@@ -86,7 +102,7 @@ export function ChartTable({ lines, bucket, caption }: { lines: LineView[]; buck
               line.buckets.map((b) => (
                 <tr key={`${line.key}:${b.index}`} data-bucket-index={b.index} data-low-sample={b.lowSample ? 'true' : undefined} data-incomplete={b.incomplete ?? undefined} className={b.lowSample ? 'low-sample' : undefined}>
                   <th scope="row">
-                    {formatBucketRange(b.start, b.end, bucket)}
+                    {formatBucketRange(b.start, b.end, bucket, tz)}
                     {b.incomplete && <span className="muted small"> ({INCOMPLETE_TEXT[b.incomplete]})</span>}
                   </th>
                   {many && <td>{line.label}</td>}

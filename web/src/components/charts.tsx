@@ -93,6 +93,8 @@ const axisStyle = () => {
 interface ScoreModel {
   lines: LineView[];
   bucket: BucketSize;
+  /** The zone the buckets were cut in: dates and axis ticks are read in it. */
+  tz: string;
   /** Seconds: bucket midpoints (where points sit), starts and ends (for shading a bucket's span). */
   mids: number[];
   starts: number[];
@@ -102,7 +104,7 @@ interface ScoreModel {
   split: ReturnType<typeof splitDamped>[];
 }
 
-function buildModel(lines: LineView[], starts: Date[], bucket: BucketSize, volume: number[] | null): ScoreModel {
+function buildModel(lines: LineView[], starts: Date[], bucket: BucketSize, tz: string, volume: number[] | null): ScoreModel {
   const ends = starts.map((start, i) => bucketEnd(start, bucket, starts[i + 1]));
   const startSec = starts.map(toSeconds);
   const endSec = ends.map(toSeconds);
@@ -115,6 +117,7 @@ function buildModel(lines: LineView[], starts: Date[], bucket: BucketSize, volum
   return {
     lines,
     bucket,
+    tz,
     starts: startSec,
     ends: endSec,
     mids: startSec.map((s, i) => (s + (endSec[i] ?? s)) / 2),
@@ -383,6 +386,7 @@ function ScoreChart({
         height,
         padding: [events.length > 0 ? 26 : 10, model.volume ? 4 : 12, 0, 0],
         legend: { show: false },
+        tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), model.tz),
         cursor: { points: { size: 7 }, drag: { x: false, y: false } },
         scales: {
           x: { time: true, range: () => [model.starts[0] ?? 0, model.ends[model.ends.length - 1] ?? 1] },
@@ -470,12 +474,12 @@ function ScoreChart({
         <div ref={host} className="chart" />
         {overlay && overlay.groups.length > 0 && <EventMarkers groups={overlay.groups} top={overlay.top - 24} left={overlay.left} width={overlay.width} selected={selected} onSelect={setSelected} names={names} />}
         {overlay && hover && (
-          <BucketTooltip lines={model.lines} index={hover.index} bucket={model.bucket} top={overlay.top + 6} {...placeTooltip(overlay, hover.x)} />
+          <BucketTooltip lines={model.lines} index={hover.index} bucket={model.bucket} tz={model.tz} top={overlay.top + 6} {...placeTooltip(overlay, hover.x)} />
         )}
       </div>
       {selectedGroup && <EventPanel group={selectedGroup} onClose={() => setSelected(null)} names={names} />}
       <ScoreLegend volume={model.volume !== null} band={single} events={events.length > 0} />
-      <ChartTable lines={model.lines} bucket={model.bucket} caption={label} />
+      <ChartTable lines={model.lines} bucket={model.bucket} tz={model.tz} caption={label} />
     </div>
   );
 }
@@ -494,6 +498,8 @@ export interface ChartWindow {
   from: string;
   to: string;
   bucket: BucketSize;
+  /** IANA zone the buckets were cut in (the answer's `tz`); UTC when left out. */
+  tz?: string;
 }
 
 /**
@@ -521,7 +527,7 @@ export function SentimentChart({
     const last = starts[starts.length - 1];
     const bounds = window ?? { from: series[0]?.bucketStart ?? new Date(0).toISOString(), to: last ? bucketEnd(last, bucket).toISOString() : new Date(0).toISOString(), bucket };
     const line: LineView = { key: 'score', label: name ?? 'Sentiment', color: '', buckets: describeBuckets(series, { ...bounds, bucket }) };
-    return buildModel([line], starts, bucket, series.map((p) => p.n));
+    return buildModel([line], starts, bucket, window?.tz ?? 'UTC', series.map((p) => p.n));
   }, [series, window, name]);
   return <ScoreChart model={model} events={events} dark={dark} height={height} label={`${name ? `${name}: ` : ''}mean sentiment per ${model.bucket} with its 95% interval and mention volume, ${series.length} buckets`} />;
 }
@@ -571,7 +577,7 @@ export function CompareChart({
   const model = useMemo(() => {
     const starts = (entities[0]?.series ?? []).map((p) => new Date(p.bucketStart));
     const lines = entities.map((e, i): LineView => ({ key: e.slug, label: e.name, color: SERIES_COLORS[i % SERIES_COLORS.length]!, buckets: describeBuckets(e.series, window) }));
-    return buildModel(lines, starts, window.bucket, null);
+    return buildModel(lines, starts, window.bucket, window.tz ?? 'UTC', null);
   }, [entities, window]);
   return (
     <>
@@ -596,6 +602,7 @@ export function MultiLineChart({
   range,
   format,
   height = 280,
+  tz = 'UTC',
 }: {
   times: string[];
   lines: Array<{ label: string; values: Array<number | null> }>;
@@ -604,6 +611,8 @@ export function MultiLineChart({
   range: [number, number];
   format: (v: number | null) => string;
   height?: number;
+  /** The zone the buckets were cut in; axis dates are read in it. */
+  tz?: string;
 }) {
   const data: uPlot.AlignedData = [times.map(toSeconds), ...lines.map((l) => l.values)];
   const makeOptions = (width: number): uPlot.Options => {
@@ -611,6 +620,7 @@ export function MultiLineChart({
     return {
       width,
       height,
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), tz),
       scales: { x: { time: true }, y: { range } },
       axes: [{ ...axis }, { ...axis, values: (_u, ticks) => ticks.map((t) => format(t)), size: 54 }],
       series: [{}, ...lines.map((l, i) => ({ label: l.label, stroke: SERIES_COLORS[i % SERIES_COLORS.length], width: 2, value: (_u: uPlot, v: number | null) => format(v) }))],

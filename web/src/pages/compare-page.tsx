@@ -184,6 +184,7 @@ export function ComparePage({ dark }: { dark: boolean }) {
               range={[0, 1]}
               format={(v) => formatPercent(v)}
               label={`Share of mentions per ${w.bucket} among the compared entities`}
+              tz={data.tz}
             />
           </div>
         </>
