@@ -50,6 +50,10 @@ export default tseslint.config(
     rules: forbid(['api', 'cli'], 'pipeline is called by api and cli, never the reverse'),
   },
   {
+    files: ['src/alerts/**/*.ts'],
+    rules: forbid(['api', 'cli'], 'alerts are judged and sent for the pipeline, the API and the CLI; they never call them'),
+  },
+  {
     files: ['src/api/**/*.ts'],
     rules: forbid(['cli', 'sources'], 'api reads through pipeline and db'),
   },
