@@ -163,15 +163,22 @@ describe('cross-cutting', () => {
     const doc = (await (await app.request('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/v1/alerts',
+      '/api/v1/alerts/{id}',
+      '/api/v1/alerts/{id}/deliveries',
+      '/api/v1/alerts/{id}/feed.atom',
+      '/api/v1/alerts/{id}/test',
       '/api/v1/compare',
       '/api/v1/entities',
       '/api/v1/entities/{slug}',
       '/api/v1/entities/{slug}/aspects',
       '/api/v1/entities/{slug}/breakdown',
+      '/api/v1/entities/{slug}/explain',
       '/api/v1/entities/{slug}/export',
       '/api/v1/entities/{slug}/posts',
       '/api/v1/entities/{slug}/sentiment',
       '/api/v1/events',
+      '/api/v1/events/{id}/explain',
       '/api/v1/sources',
       '/health',
       '/ready',

@@ -153,7 +153,7 @@ export function registerAlertRoutes(app: App, deps: RouteDeps): void {
       security: [{ adminToken: [] }],
       middleware: adminOnly(deps),
       request: { params: AlertIdParam },
-      responses: { 200: { description: 'what the channel answered (ok false: it failed, with the cause)', content: json(TestResult) }, ...errorResponses(400, 401, 403, 404, 429) },
+      responses: { 200: { description: 'what the channel answered (ok false: it failed, with the cause)', content: json(TestResult) }, ...errorResponses(400, 401, 403, 404, 413, 429) },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
