@@ -3,6 +3,7 @@ import { api } from '../api/client.ts';
 import type { AspectScore } from '../api/types.ts';
 import { CompareChart, MultiLineChart, SERIES_COLORS } from '../components/charts.tsx';
 import { Link } from '../components/link.tsx';
+import { SourceSelect } from '../components/source-select.tsx';
 import { Score } from '../components/score.tsx';
 import { ChangeWithInterval, ScoreWithInterval, SentimentSplit, ShareCell } from '../components/entity-figures.tsx';
 import { EmptyState, ErrorState, Skeleton, StaleMark, StaleNote } from '../components/states.tsx';
@@ -39,9 +40,6 @@ export function ComparePage({ dark }: { dark: boolean }) {
   const windowQuery = { from: w.api.from, to: w.api.to, source: source || undefined };
   // Every entity's figures for exactly this window (and source): the table's numbers and the picker's names.
   const entities = useResource(`entities:${w.api.from}:${w.api.to}:${source}`, (signal) => api.listEntities(windowQuery, { signal }));
-  const sources = useResource('sources', (signal) => api.listSources({ signal }));
-  const sourceNames = sources.data?.items.map((item) => item.name) ?? [];
-  if (source && !sourceNames.includes(source)) sourceNames.push(source);
   const ready = slugs.length >= 2;
   const compareKey = ready ? `compare:${slugs.join(',')}:${w.api.from}:${w.api.to}:${w.bucket}:${w.tz}:${source}` : null;
   const comparison = useResource(compareKey, (signal) => api.compare({ entities: slugs.join(','), ...windowQuery, bucket: w.bucket, tz: w.api.tz }, { signal }));
@@ -92,17 +90,7 @@ export function ComparePage({ dark }: { dark: boolean }) {
         )}
       </div>
       <WindowPicker window={w} onChange={(patch) => setQuery(patch)}>
-        <label className="field">
-          <span>Source</span>
-          <select value={source} onChange={(ev) => setQuery({ source: ev.target.value })}>
-            <option value="">All sources</option>
-            {sourceNames.map((name) => (
-              <option key={name} value={name}>
-                {formatSource(name)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SourceSelect value={source} onChange={(source) => setQuery({ source })} />
       </WindowPicker>
 
       {!ready && (

@@ -4,6 +4,7 @@ import type { Breakdown, PostItem, SeriesPoint } from '../api/types.ts';
 import { AspectBars } from '../components/aspect-bars.tsx';
 import { SentimentChart } from '../components/charts.tsx';
 import { Link } from '../components/link.tsx';
+import { SourceSelect } from '../components/source-select.tsx';
 import { PostCard } from '../components/post-card.tsx';
 import { Change, Score } from '../components/score.tsx';
 import { EmptyState, ErrorState, NoDataHint, Skeleton, StaleNote } from '../components/states.tsx';
@@ -47,9 +48,6 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
   const aspects = useResource(`aspects:${slug}:${w.api.from}:${w.api.to}:${source}`, (signal) => api.getAspects(slug, windowQuery, { signal }));
   // Exact [from, to) per source: the window total and the by-source rows come from this one answer.
   const bySource = useResource(`by-source:${slug}:${w.api.from}:${w.api.to}`, (signal) => api.getBreakdown(slug, { from: w.api.from, to: w.api.to, by: 'source' }, { signal }));
-  const sources = useResource('sources', (signal) => api.listSources({ signal }));
-  const sourceNames = sources.data?.items.map((s) => s.name) ?? [];
-  if (source && !sourceNames.includes(source)) sourceNames.push(source);
 
   if (entity.error?.status === 404) {
     return (
@@ -121,17 +119,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
       {entity.error && <ErrorState error={entity.error} onRetry={entity.retry} what="this entity" />}
 
       <WindowPicker window={w} onChange={(patch) => setQuery(patch)}>
-        <label className="field">
-          <span>Source</span>
-          <select value={source} onChange={(ev) => setQuery({ source: ev.target.value, cursor: null })}>
-            <option value="">All sources</option>
-            {sourceNames.map((name) => (
-              <option key={name} value={name}>
-                {formatSource(name)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SourceSelect value={source} onChange={(source) => setQuery({ source, cursor: null })} />
       </WindowPicker>
       <div className="toolbar">
         {bySource.data && (
