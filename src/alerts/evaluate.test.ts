@@ -220,6 +220,19 @@ describe('alert evaluation over a constructed history', () => {
     expect(rows[1]!.reason).toMatch(/^continues the spike of/);
   });
 
+  it('judges the other rules when one fails, and reports the one that failed', async () => {
+    const shifty = (await sql<{ id: number }>`SELECT id FROM entities WHERE slug = 'shifty'`.execute(db)).rows[0]!.id;
+    const broken = (await addAlertRule(db, { kind: 'mention', entity: 'shifty', channel: CHANNEL })).rule.id;
+    const healthy = (await addAlertRule(db, { kind: 'mention', entity: 'shifty', channel: CHANNEL, include: ['resilient'] })).rule.id;
+    await sql`UPDATE alert_rules SET state = '{"mentionCursor": "not a time"}'::jsonb WHERE id = ${broken}`.execute(db);
+    await insertTestMention(db, shifty, { at: now.toISOString(), score: 0.1, label: 'neutral', title: 'resilient post' });
+    const failed: number[] = [];
+    const fired = await evaluateAlertRules(db, { publicUrl: PUBLIC_URL, now, ruleIds: [broken, healthy], onRuleError: (id) => failed.push(id) });
+    expect(failed).toEqual([broken]);
+    expect(fired.map((f) => [f.ruleId, f.headline])).toEqual([[healthy, 'shifty on hn: resilient post']]);
+    await expect(evaluateAlertRules(db, { publicUrl: PUBLIC_URL, now, ruleIds: [broken, healthy] })).rejects.toThrow();
+  });
+
   it('keeps the planted post ids reachable (sanity of the fixture)', () => {
     expect(plantedIds).toHaveLength(3);
   });

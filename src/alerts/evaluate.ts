@@ -42,6 +42,11 @@ export interface EvaluateOptions {
   now?: Date;
   /** Only these rules; every enabled rule when left out. */
   ruleIds?: number[];
+  /**
+   * A rule whose evaluation failed (its transaction rolled back, nothing of it written); the other
+   * rules are still judged. Without it, the first failure is thrown once every rule has had its turn.
+   */
+  onRuleError?: (ruleId: number, error: unknown) => void;
 }
 
 export interface FiredAlert {
@@ -83,9 +88,16 @@ export async function evaluateAlertRules(db: Kysely<DB>, options: EvaluateOption
   const context: Context = { now: options.now ?? new Date(), publicUrl: options.publicUrl };
   const rules = (await listAlertRules(db, { enabledOnly: true })).filter((r) => !options.ruleIds || options.ruleIds.includes(r.id));
   const fired: FiredAlert[] = [];
+  const failures: unknown[] = [];
   for (const { id } of rules) {
-    fired.push(...(await db.transaction().execute((trx) => evaluateRule(trx, id, context))));
+    try {
+      fired.push(...(await db.transaction().execute((trx) => evaluateRule(trx, id, context))));
+    } catch (error) {
+      if (options.onRuleError) options.onRuleError(id, error);
+      else failures.push(error);
+    }
   }
+  if (failures.length > 0) throw failures[0];
   return fired;
 }
 

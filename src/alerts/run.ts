@@ -19,9 +19,13 @@ export interface AlertRunResult {
 export async function runAlerts(
   db: Kysely<DB>,
   settings: DeliverySettings & Omit<OutboxOptions, keyof DeliverySettings>,
-  options: { now?: Date } = {},
+  options: { now?: Date; onRuleError?: (ruleId: number, error: unknown) => void } = {},
 ): Promise<AlertRunResult> {
-  const judged = await evaluateAlertRules(db, { publicUrl: settings.publicUrl, ...(options.now ? { now: options.now } : {}) });
+  const judged = await evaluateAlertRules(db, {
+    publicUrl: settings.publicUrl,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.onRuleError ? { onRuleError: options.onRuleError } : {}),
+  });
   const sent = await deliverDueAlerts(db, settings);
   const queued = judged.filter((alert) => alert.status === 'queued');
   return {

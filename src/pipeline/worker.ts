@@ -74,7 +74,7 @@ export function createJobHandlers(
     rescore: ({ since }, signal) => rescorePosts(db, since, undefined, signal),
     'spikes.detect': ({ days }) => detectAndStoreSpikes(db, { days }),
     'alerts.evaluate': async (_payload, signal) => {
-      const result = await runAlerts(db, { ...alertSettings, signal });
+      const result = await runAlerts(db, { ...alertSettings, signal }, { onRuleError: (rule, err) => log.error({ err, rule }, 'alert rule could not be evaluated') });
       if (result.fired.length > 0) log.info({ fired: result.fired.length, ...result.delivery }, 'alerts fired');
       return { fired: result.fired.length, suppressed: result.suppressed.length, ...result.delivery };
     },
