@@ -3,7 +3,7 @@ import { makeExcerpt, type ContributingPost, type NearbyEvent } from '../core/ex
 import { compareWindows, summarize } from '../core/stats.ts';
 import { listEntities, type EntityRecord, type Executor } from '../db/queries/entities.ts';
 import { listEvents } from '../db/queries/events.ts';
-import { explainEntityWindow, explainEvent, getEntityWindowSums, listMostDiscussedPosts } from '../db/queries/explain.ts';
+import { explainEntityWindow, explainEvent, getEntityWindowSums, listMostDiscussedPosts, toNearbyEvent } from '../db/queries/explain.ts';
 
 /**
  * The digest of a period: what moved, what spiked and why, what was released or broke, and what people
@@ -141,15 +141,7 @@ export async function buildDigest(db: Executor, input: DigestInput): Promise<Dig
 
   const events = (await listEvents(db, { entityIds: filter, from, to }))
     .filter((event) => event.kind === 'release' || event.kind === 'incident')
-    .map((event) => ({
-      id: event.id,
-      entity: event.entity,
-      kind: event.kind,
-      source: event.source,
-      title: event.title,
-      url: event.url,
-      occurredAt: event.occurredAt.toISOString(),
-    }));
+    .map(toNearbyEvent);
 
   const posts = (await listMostDiscussedPosts(db, { entityIds: ids, from, to, limit: MAX_POSTS })).map((post) => ({
     postId: post.postId,

@@ -180,16 +180,19 @@ async function listNearbyEvents(db: Executor, entityIds: number[], range: TimeRa
   });
   return events
     .filter((event) => event.kind !== 'spike' && event.id !== exceptId)
-    .map((event) => ({
-      id: event.id,
-      entity: event.entity,
-      kind: event.kind,
-      source: event.source,
-      title: event.title,
-      url: event.url,
-      occurredAt: event.occurredAt.toISOString(),
-    }));
+    .map(toNearbyEvent);
 }
+
+/** A stored event as explanations and digests name it. */
+export const toNearbyEvent = (event: EventRecord): NearbyEvent => ({
+  id: event.id,
+  entity: event.entity,
+  kind: event.kind,
+  source: event.source,
+  title: event.title,
+  url: event.url,
+  occurredAt: event.occurredAt.toISOString(),
+});
 
 interface ExplainPlan {
   entity: EntityRef;
