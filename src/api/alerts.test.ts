@@ -170,5 +170,9 @@ describe('alert rules over the API', () => {
     expect(Object.keys(doc.paths['/api/v1/alerts/{id}/test'] ?? {})).toEqual(['post']);
     expect(Object.keys(doc.paths['/api/v1/alerts/{id}/deliveries'] ?? {})).toEqual(['get']);
     expect(Object.keys(doc.paths['/api/v1/alerts/{id}/feed.atom'] ?? {})).toEqual(['get']);
+    const ids = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith('/api/v1/alerts'))
+      .flatMap(([, operations]) => Object.values(operations).map((op) => (op as { operationId?: string }).operationId));
+    expect(ids.sort()).toEqual(['addAlertRule', 'getAlertFeed', 'listAlertDeliveries', 'listAlertRules', 'removeAlertRule', 'testAlertRule']);
   });
 });

@@ -97,6 +97,7 @@ export function registerAlertRoutes(app: App, deps: RouteDeps): void {
   app.openapi(
     createRoute({
       method: 'get',
+      operationId: 'listAlertRules',
       path: '/api/v1/alerts',
       tags: ['alerts'],
       summary: 'Alert rules with their counts of alerts fired, delivered, dead and waiting (admin token)',
@@ -110,6 +111,7 @@ export function registerAlertRoutes(app: App, deps: RouteDeps): void {
   app.openapi(
     createRoute({
       method: 'post',
+      operationId: 'addAlertRule',
       path: '/api/v1/alerts',
       tags: ['alerts'],
       summary: 'Add an alert rule (admin token); without a secret, one is generated and returned this once',
@@ -128,6 +130,7 @@ export function registerAlertRoutes(app: App, deps: RouteDeps): void {
   app.openapi(
     createRoute({
       method: 'delete',
+      operationId: 'removeAlertRule',
       path: '/api/v1/alerts/{id}',
       tags: ['alerts'],
       summary: 'Remove an alert rule (admin token); alerts it has not delivered yet are dropped',
@@ -147,6 +150,7 @@ export function registerAlertRoutes(app: App, deps: RouteDeps): void {
   app.openapi(
     createRoute({
       method: 'post',
+      operationId: 'testAlertRule',
       path: '/api/v1/alerts/{id}/test',
       tags: ['alerts'],
       summary: "Send a sample alert through the rule's channel now (admin token); the attempt is recorded with the deliveries",
@@ -174,6 +178,7 @@ export function registerAlertRoutes(app: App, deps: RouteDeps): void {
   app.openapi(
     createRoute({
       method: 'get',
+      operationId: 'listAlertDeliveries',
       path: '/api/v1/alerts/{id}/deliveries',
       tags: ['alerts'],
       summary: "A rule's latest delivery attempts, newest first (at most 100), failures with their cause (admin token)",
@@ -198,6 +203,7 @@ export function registerAlertRoutes(app: App, deps: RouteDeps): void {
   app.openapi(
     createRoute({
       method: 'get',
+      operationId: 'getAlertFeed',
       path: '/api/v1/alerts/{id}/feed.atom',
       tags: ['alerts'],
       summary: "A rule's latest alerts (at most 50) as an Atom feed, for feed readers",
