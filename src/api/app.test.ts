@@ -203,6 +203,14 @@ describe('cross-cutting', () => {
     for (const path of ['/api/v1/entities/{slug}/sentiment', '/api/v1/compare', '/api/v1/entities/{slug}/export']) expect(statuses(path, 'get')).toContain('503');
     expect(doc.info.description).toMatch(/405 with an Allow header/);
   });
+
+  it('gives every operation a unique operationId and a summary, for generated clients', async () => {
+    const doc = (await (await app.request('/api/openapi.json')).json()) as { paths: Record<string, Record<string, { operationId?: string; summary?: string }>> };
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ where: `${method} ${path}`, ...op })));
+    expect(operations.filter((op) => !op.operationId || !op.summary).map((op) => op.where)).toEqual([]);
+    const ids = operations.map((op) => op.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
 });
 
 describe('hostile clients', () => {
