@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { EntitySlug } from '../core/entity.ts';
 import { SourceName } from '../core/post.ts';
 import { SentimentLabel } from '../core/stats.ts';
-import type { AlertRuleKind, AlertDirection } from '../db/queries/alerts.ts';
+import type { AlertRuleKind, AlertDirection, NewAlertRuleRow } from '../db/queries/alerts.ts';
 
 export const AlertKind = z.enum(['shift', 'spike', 'aspect', 'mention']);
 
@@ -83,25 +83,8 @@ export function generateSecret(): string {
   return randomBytes(32).toString('hex');
 }
 
-export interface ResolvedRule {
-  name: string;
-  kind: AlertRuleKind;
-  source: string | null;
-  aspect: string | null;
-  polarity: z.infer<typeof SentimentLabel> | null;
-  minEngagement: number | null;
-  includeWords: string[];
-  excludeWords: string[];
-  metric: string | null;
-  direction: AlertDirection;
-  threshold: number | null;
-  windowHours: number;
-  minMentions: number;
-  channel: string;
-  secret: string;
-  cooldownMinutes: number;
-  maxPerDay: number;
-}
+/** A rule as it will be stored, before it is tied to its entity's id and given its evaluation state. */
+export type ResolvedRule = Omit<NewAlertRuleRow, 'entityId' | 'state'>;
 
 /** The rule with every default filled in, and a generated secret when none was given. */
 export function resolveRule(input: NewAlertRuleInput, entityName: string): ResolvedRule & { secretGenerated: boolean } {
