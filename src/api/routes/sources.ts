@@ -3,7 +3,7 @@ import { getMentionCountsBySource, getSourceHealth } from '../../db/queries/runs
 import type { App, RouteDeps } from '../app.ts';
 import { errorResponses } from '../errors.ts';
 
-const SourceStatus = z
+export const SourceStatus = z
   .object({
     name: z.string(),
     enabled: z.boolean(),
@@ -20,6 +20,13 @@ const SourceStatus = z
   })
   .openapi('SourceStatus');
 
+export const SourceList = z
+  .object({
+    collection: z.boolean().openapi({ description: 'whether this server runs the collection schedule (false under serve --no-collect); with a PostgreSQL server, workers may run it too' }),
+    items: z.array(SourceStatus),
+  })
+  .openapi('SourceList');
+
 const iso = (date: Date | null): string | null => (date ? new Date(date).toISOString() : null);
 
 export function registerSourceRoutes(app: App, deps: RouteDeps): void {
@@ -35,10 +42,7 @@ export function registerSourceRoutes(app: App, deps: RouteDeps): void {
           description: 'sources',
           content: {
             'application/json': {
-              schema: z.object({
-                collection: z.boolean().openapi({ description: 'whether this server runs the collection schedule (false under serve --no-collect); with a PostgreSQL server, workers may run it too' }),
-                items: z.array(SourceStatus),
-              }),
+              schema: SourceList,
             },
           },
         },

@@ -2,6 +2,7 @@
 // server's own zod schemas, so a change there fails the web typecheck.
 import type { z } from 'zod';
 import type * as S from '../../../src/api/schemas.ts';
+import type * as SourcesRoute from '../../../src/api/routes/sources.ts';
 import type { Explanation as ExplanationSchema } from '../../../src/api/views/explain.ts';
 
 export type Entity = z.infer<typeof S.Entity>;
@@ -20,23 +21,5 @@ export type PostPage = z.infer<typeof S.PostPage>;
 export type Compare = z.infer<typeof S.CompareResult>;
 export type Explanation = z.infer<typeof ExplanationSchema>;
 
-// GET /api/v1/sources declares its schema inside its route file; this mirrors it.
-export interface SourceStatus {
-  name: string;
-  enabled: boolean;
-  intervalSeconds: number | null;
-  skipReason: string | null;
-  lastRunAt: string | null;
-  lastStatus: 'running' | 'succeeded' | 'failed' | 'skipped' | null;
-  lastSuccessAt: string | null;
-  lastError: string | null;
-  lastErrorAt: string | null;
-  runs: number;
-  itemsCollected: number;
-  mentionsStored: number;
-}
-export interface SourceList {
-  /** Whether the server runs the collection schedule. */
-  collection: boolean;
-  items: SourceStatus[];
-}
+export type SourceStatus = z.infer<typeof SourcesRoute.SourceStatus>;
+export type SourceList = z.infer<typeof SourcesRoute.SourceList>;
