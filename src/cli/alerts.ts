@@ -5,6 +5,7 @@ import { runAlerts } from '../alerts/run.ts';
 import { AppError, ValidationError } from '../core/errors.ts';
 import { printJson, withRuntime } from './context.ts';
 import { collect } from './options.ts';
+import { COMMAND_SUMMARIES } from './summaries.ts';
 
 interface AddOptions {
   kind: string;
@@ -71,7 +72,7 @@ function describeRule(rule: AlertRuleView): string {
 }
 
 export function registerAlerts(program: Command): void {
-  const alerts = program.command('alerts').description('manage alert rules and run them');
+  const alerts = program.command('alerts').description(COMMAND_SUMMARIES.alerts);
 
   alerts
     .command('list')

@@ -9,6 +9,7 @@ import { EXIT } from './errors.ts';
 import { createProgress } from './progress.ts';
 import { parseDate } from './options.ts';
 import { parseSourceName } from './collect.ts';
+import { COMMAND_SUMMARIES } from './summaries.ts';
 
 interface BackfillOptions {
   source: CollectorSource[];
@@ -20,7 +21,7 @@ interface BackfillOptions {
 export function registerBackfill(program: Command): void {
   program
     .command('backfill')
-    .description('collect history for a time window; resumable (run it again to continue)')
+    .description(COMMAND_SUMMARIES.backfill)
     .requiredOption('--source <name>', 'source to backfill', parseSourceName)
     .requiredOption('--since <date>', 'start of the window (ISO date)', parseDate)
     .option('--until <date>', 'end of the window (default now)', parseDate)

@@ -9,6 +9,7 @@ import { createJobHandlers } from '../pipeline/worker.ts';
 import { printJson, withRuntime } from './context.ts';
 import { EXIT } from './errors.ts';
 import { untilSignal } from './signals.ts';
+import { COMMAND_SUMMARIES } from './summaries.ts';
 
 export function parseSourceName(value: string, previous: CollectorSource[] = []): CollectorSource[] {
   if (!(COLLECTOR_SOURCES as readonly string[]).includes(value)) {
@@ -26,7 +27,7 @@ function formatSummary(name: string, s: SourceRunSummary): string {
 export function registerCollect(program: Command): void {
   program
     .command('collect')
-    .description('run collectors now; --once runs one pass and prints a per-source summary')
+    .description(COMMAND_SUMMARIES.collect)
     .option('--source <name>', 'only this source (repeatable)', parseSourceName)
     .option('--once', 'one pass, then exit')
     .option('--json', 'print the summary as one JSON object')

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { getMigrationStatus, migrate } from '../db/migrate.ts';
 import { printJson, withRuntime } from './context.ts';
+import { COMMAND_SUMMARIES } from './summaries.ts';
 
 export function registerDb(program: Command): void {
-  const db = program.command('db').description('database migrations');
+  const db = program.command('db').description(COMMAND_SUMMARIES.db);
 
   db.command('migrate')
     .description('apply pending migrations')

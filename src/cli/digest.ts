@@ -4,6 +4,7 @@ import { ValidationError } from '../core/errors.ts';
 import { renderDigest, type DigestFormat } from '../alerts/digest-render.ts';
 import { withRuntime } from './context.ts';
 import { collect, parseDate } from './options.ts';
+import { COMMAND_SUMMARIES } from './summaries.ts';
 
 const HOUR_MS = 3_600_000;
 const UNIT_MS = { h: HOUR_MS, d: 24 * HOUR_MS, w: 7 * 24 * HOUR_MS } as const;
@@ -33,7 +34,7 @@ interface DigestOptions {
 export function registerDigest(program: Command): void {
   program
     .command('digest')
-    .description('print the digest of a period: movers with their change and confidence, spikes with their explanation, releases and incidents, the most discussed posts')
+    .description(COMMAND_SUMMARIES.digest)
     .option('--since <period>', 'how far back: 7d, 24h, 2w, or an ISO date (default 7d)')
     .option('--entity <slug>', 'only this entity (repeat for several; default: every entity)', collect, [])
     .option('--format <format>', 'md, html or json', parseFormat, 'md')

@@ -8,6 +8,7 @@ import { getSourceHealth } from '../db/queries/runs.ts';
 import { buildSources } from '../pipeline/sources.ts';
 import { loadSettings, printJson } from './context.ts';
 import { EXIT, exitWithError, formatError } from './errors.ts';
+import { COMMAND_SUMMARIES } from './summaries.ts';
 
 export type CheckState = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -120,7 +121,7 @@ export async function runDoctor(): Promise<Check[]> {
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('check configuration, database, migrations and sources, one line each')
+    .description(COMMAND_SUMMARIES.doctor)
     .option('--json', 'print one JSON object')
     .action(async (options: { json?: boolean }) => {
       const checks = await runDoctor();

@@ -5,6 +5,7 @@ import { listEntities, type EntityRecord } from '../db/queries/entities.ts';
 import { addEntity, removeEntity } from '../pipeline/entities.ts';
 import { printJson, withRuntime } from './context.ts';
 import { collect } from './options.ts';
+import { COMMAND_SUMMARIES } from './summaries.ts';
 
 interface AddOptions {
   name: string;
@@ -19,7 +20,7 @@ interface AddOptions {
 const presentEntity = ({ slug, name, kind, parent, aliases, homepage, origin }: EntityRecord) => ({ slug, name, kind, parent, aliases, homepage, origin });
 
 export function registerEntities(program: Command): void {
-  const entities = program.command('entities').description('manage tracked entities');
+  const entities = program.command('entities').description(COMMAND_SUMMARIES.entities);
 
   entities
     .command('list')

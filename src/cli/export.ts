@@ -5,6 +5,7 @@ import { Bucket, TimeZone } from '../core/time-buckets.ts';
 import { findEntity } from '../db/queries/entities.ts';
 import { withRuntime } from './context.ts';
 import { parseDate } from './options.ts';
+import { COMMAND_SUMMARIES } from './summaries.ts';
 
 interface ExportOptions {
   entity: string;
@@ -27,7 +28,7 @@ const parseWith =
 export function registerExport(program: Command): void {
   program
     .command('export')
-    .description('print the sentiment series and posts of one entity (JSON, or one CSV table)')
+    .description(COMMAND_SUMMARIES.export)
     .requiredOption('--entity <slug>', 'the entity to export')
     .option('--format <format>', 'csv or json', parseWith((v) => (v === 'csv' || v === 'json' ? { success: true, data: v } : { success: false }), 'expected csv or json'), 'json')
     .option('--from <date>', 'start of the window (default: 30 days before --to)', parseDate)

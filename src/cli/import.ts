@@ -9,11 +9,12 @@ import { printJson, withRuntime } from './context.ts';
 import { EXIT, formatError } from './errors.ts';
 import { whenOpened } from './options.ts';
 import { createProgress } from './progress.ts';
+import { COMMAND_SUMMARIES } from './summaries.ts';
 
 export function registerImport(program: Command): void {
   program
     .command('import <file>')
-    .description('import posts from JSON Lines (- for stdin): link, score, store, update rollups')
+    .description(COMMAND_SUMMARIES.import)
     .option('--json', 'print one JSON object')
     .action(async (file: string, options: { json?: boolean }) => {
       const input = await whenOpened(openImportInput(file), file);

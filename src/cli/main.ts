@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { VIBECHECK_VERSION } from '../core/version.ts';
 import { EXIT, exitWithError, isCommanderExit } from './errors.ts';
+import { COMMAND_SUMMARIES } from './summaries.ts';
 
 const program = new Command('vibecheck')
   .description('How developers feel about AI models and developer tools, from the places they talk.')
@@ -9,8 +10,7 @@ const program = new Command('vibecheck')
   .configureOutput({ outputError: (message, write) => write(`vibecheck: ${message}`) })
   .exitOverride();
 
-// Each command's module is loaded only when it runs (none for --version, all of them for help or an
-// unknown command):
+// Each command's module is loaded only when it runs (none for --version, help or an unknown command):
 // the database, server and queue code take seconds to load that `sentiment classify` never needs.
 type Register = (program: Command) => void;
 const COMMANDS: Record<string, () => Promise<Register>> = {
@@ -30,9 +30,13 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   alerts: async () => (await import('./alerts.ts')).registerAlerts,
 };
 const named = process.argv[2];
-const loaders =
-  named === '--version' || named === '-V' ? [] : named !== undefined && Object.hasOwn(COMMANDS, named) ? [COMMANDS[named]!] : Object.values(COMMANDS);
-for (const register of await Promise.all(loaders.map((load) => load()))) register(program);
+if (named !== undefined && Object.hasOwn(COMMANDS, named)) {
+  (await COMMANDS[named]!())(program);
+} else if (named !== '--version' && named !== '-V') {
+  // Help, or a command that does not exist: the list needs only names and summaries.
+  const summaries: Record<string, string> = COMMAND_SUMMARIES;
+  for (const name of Object.keys(COMMANDS)) program.command(name).description(summaries[name] ?? '');
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -10,6 +10,7 @@ import { createLinker, toLinkableEntities } from '../understand/linking/index.ts
 import { loadSettings, printJson } from './context.ts';
 import { EXIT } from './errors.ts';
 import { collect } from './options.ts';
+import { COMMAND_SUMMARIES } from './summaries.ts';
 
 interface PreviewOptions {
   query?: string;
@@ -56,7 +57,7 @@ const TARGET_FLAGS = [
 export function registerPreview(program: Command): void {
   program
     .command('preview')
-    .description('fetch what one poll of SOURCE would fetch now, map it and print every item; nothing is stored')
+    .description(COMMAND_SUMMARIES.preview)
     .argument('<source>', `one of ${COLLECTOR_SOURCES.join(', ')}`, parseSource)
     .option('--query <text>', 'look for this text instead of the tracked entities')
     .option('--feed <url>', 'rss: read this feed instead of the configured ones (repeatable)', collectHttpUrl)

@@ -3,11 +3,12 @@ import { rescorePosts } from '../pipeline/rescore.ts';
 import { printJson, withRuntime } from './context.ts';
 import { EXIT } from './errors.ts';
 import { parseDate } from './options.ts';
+import { COMMAND_SUMMARIES } from './summaries.ts';
 
 export function registerRescore(program: Command): void {
   program
     .command('rescore')
-    .description('re-run linking and scoring with the current model version (resumable)')
+    .description(COMMAND_SUMMARIES.rescore)
     .option('--since <date>', 'only posts created at or after this date', parseDate)
     .option('--json', 'print one JSON object: {"posts":N,"mentions":N,"interrupted":bool}')
     .action(async (options: { since?: Date; json?: boolean }) => {

@@ -12,11 +12,12 @@ import { createJobHandlers } from '../pipeline/worker.ts';
 import { openCommandRuntime } from './context.ts';
 import { parsePort } from './options.ts';
 import { untilSignal } from './signals.ts';
+import { COMMAND_SUMMARIES } from './summaries.ts';
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('migrate, seed entities, serve the API and dashboard, and run the collection schedule and jobs')
+    .description(COMMAND_SUMMARIES.serve)
     .option('--port <n>', 'port to listen on (default PORT or 8080)', parsePort)
     .option('--no-collect', 'do not run the collection schedule')
     .option('--no-work', 'API only: no schedule and no jobs (run `vibecheck worker` processes for those)')

@@ -12,6 +12,7 @@ import { createJobHandlers } from '../pipeline/worker.ts';
 import { loadSettings, withRuntime } from './context.ts';
 import { parsePort } from './options.ts';
 import { untilSignal } from './signals.ts';
+import { COMMAND_SUMMARIES } from './summaries.ts';
 
 /** GET /metrics on its own port; resolves once listening, rejects with the reason it cannot listen. */
 function serveMetrics(metrics: Metrics, host: string, port: number, log: Logger): Promise<Server> {
@@ -66,7 +67,7 @@ interface WorkerOptions {
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('run queued jobs (polls, backfills, batches, rollups, rescores, spike detection) from a PostgreSQL server')
+    .description(COMMAND_SUMMARIES.worker)
     .option('--queues <names>', `only these job types, comma-separated (${JOB_NAMES.join(', ')})`, parseQueueNames)
     .option('--batch-size <n>', 'jobs fetched at once per job type and run side by side', parseCount(1, 200), 20)
     .option('--poll-seconds <s>', 'wait after finding a queue empty', parseCount(1, 600), 2)
