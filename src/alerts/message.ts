@@ -3,7 +3,7 @@
  * the figures with their confidence, the top posts with links, and a link into the dashboard.
  * Post text in here is untrusted: every channel escapes it for its own format.
  */
-export type AlertKind = 'shift' | 'spike' | 'aspect' | 'mention';
+export type AlertKind = 'shift' | 'spike' | 'aspect' | 'mention' | 'digest';
 
 export interface AlertFigure {
   /** e.g. "Mean sentiment" */
@@ -42,4 +42,15 @@ export interface AlertMessage {
   firedAt: string;
   /** True for `alerts test`: a sample, not a real event. */
   test?: boolean;
+  /** Only on a digest (rule kind 'digest'): the period it covers. */
+  digest?: AlertDigestPeriod;
+}
+
+export interface AlertDigestPeriod {
+  cadence: 'daily' | 'weekly';
+  /** '2026-03-14' for a day, '2026-W11' for an ISO week; 'manual' periods come from `digests send`. */
+  period: string;
+  /** ISO times, [from, to). */
+  from: string;
+  to: string;
 }

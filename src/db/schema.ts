@@ -96,6 +96,17 @@ export interface SentimentRollupsTable {
   engagement_sum: BigId;
 }
 
+/** Filled by a trigger on sentiment_rollups (migration 003): the same sums per UTC day, for long windows. */
+export interface SentimentRollupsDailyTable extends Omit<SentimentRollupsTable, 'bucket'> {
+  day: Timestamp;
+}
+
+/** The first post of each repost key (migration 005, re-keyed in 007): a later post with the key is a repost of it. */
+export interface PostTextsTable {
+  repost_key: string;
+  post_id: BigId;
+}
+
 export interface CollectionRunsTable {
   id: Generated<number>;
   source: string;
@@ -142,8 +153,9 @@ export interface SchemaMigrationsTable {
 export interface AlertRulesTable {
   id: Generated<number>;
   name: string;
-  kind: 'shift' | 'spike' | 'aspect' | 'mention';
-  entity_id: number;
+  kind: 'shift' | 'spike' | 'aspect' | 'mention' | 'digest';
+  /** Null only for a digest subscription's delivery rule (its entities are in digest_subscriptions). */
+  entity_id: number | null;
   source: string | null;
   aspect: string | null;
   polarity: 'positive' | 'neutral' | 'negative' | null;
@@ -200,12 +212,23 @@ export interface AlertDeliveriesTable {
   cause: string | null;
 }
 
+export interface DigestSubscriptionsTable {
+  rule_id: number;
+  entities: WithDefault<string[]>;
+  kinds: WithDefault<string[]>;
+  cadence: 'daily' | 'weekly';
+  hour_utc: WithDefault<number>;
+  last_period: WithDefault<string | null>;
+}
+
 export interface DB {
   entities: EntitiesTable;
   posts: PostsTable;
   mentions: MentionsTable;
   mention_aspects: MentionAspectsTable;
   sentiment_rollups: SentimentRollupsTable;
+  sentiment_rollups_daily: SentimentRollupsDailyTable;
+  post_texts: PostTextsTable;
   collection_runs: CollectionRunsTable;
   source_cursors: SourceCursorsTable;
   events: EventsTable;
@@ -214,4 +237,5 @@ export interface DB {
   alerts: AlertsTable;
   alert_outbox: AlertOutboxTable;
   alert_deliveries: AlertDeliveriesTable;
+  digest_subscriptions: DigestSubscriptionsTable;
 }

@@ -74,9 +74,16 @@ export function createJobHandlers(
     rescore: ({ since }, signal) => rescorePosts(db, since, undefined, signal),
     'spikes.detect': ({ days }) => detectAndStoreSpikes(db, { days }),
     'alerts.evaluate': async (_payload, signal) => {
-      const result = await runAlerts(db, { ...alertSettings, signal }, { onRuleError: (rule, err) => log.error({ err, rule }, 'alert rule could not be evaluated') });
-      if (result.fired.length > 0) log.info({ fired: result.fired.length, ...result.delivery }, 'alerts fired');
-      return { fired: result.fired.length, suppressed: result.suppressed.length, ...result.delivery };
+      const result = await runAlerts(
+        db,
+        { ...alertSettings, signal },
+        {
+          onRuleError: (rule, err) => log.error({ err, rule }, 'alert rule could not be evaluated'),
+          onDigestError: (subscription, err) => log.error({ err, subscription }, 'digest could not be queued'),
+        },
+      );
+      if (result.fired.length > 0 || result.digests.length > 0) log.info({ fired: result.fired.length, digests: result.digests.length, ...result.delivery }, 'alerts fired');
+      return { fired: result.fired.length, suppressed: result.suppressed.length, digests: result.digests.length, ...result.delivery };
     },
     'alerts.deliver': async (_payload, signal) => {
       const { byAlert: _byAlert, ...counts } = await deliverDueAlerts(db, { ...alertSettings, signal });

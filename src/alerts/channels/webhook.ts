@@ -30,13 +30,15 @@ export const WebhookBody = z.object({
   /** True for `alerts test`: a sample, not a real event. */
   test: z.boolean(),
   firedAt: z.string(),
-  rule: z.object({ id: z.number().int(), kind: z.enum(['shift', 'spike', 'aspect', 'mention']), name: z.string() }),
+  rule: z.object({ id: z.number().int(), kind: z.enum(['shift', 'spike', 'aspect', 'mention', 'digest']), name: z.string() }),
   entity: z.object({ slug: z.string(), name: z.string() }),
   headline: z.string(),
   summary: z.string(),
   figures: z.array(WebhookFigure),
   posts: z.array(WebhookPost),
   dashboardUrl: z.string(),
+  /** Only on a digest: the period it covers. */
+  digest: z.object({ cadence: z.enum(['daily', 'weekly']), period: z.string(), from: z.string(), to: z.string() }).optional(),
 });
 export type WebhookBody = z.infer<typeof WebhookBody>;
 
@@ -63,6 +65,7 @@ export function buildWebhookBody(message: AlertMessage): WebhookBody {
       ...(p.label === undefined ? {} : { label: p.label }),
     })),
     dashboardUrl: message.dashboardUrl,
+    ...(message.digest === undefined ? {} : { digest: { ...message.digest } }),
   };
 }
 
