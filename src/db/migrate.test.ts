@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { sql, type Kysely } from 'kysely';
+import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTarget, describeOnBothTargets } from '../../test/support/targets.ts';
 import { openDatabase } from './client.ts';
@@ -51,7 +54,62 @@ describeOnBothTargets('migrations', (get) => {
     expect(indexes.some((i) => /mentions_entity_time_idx .*\(entity_id, created_at DESC\)/.test(i))).toBe(true);
     expect(indexes.some((i) => /sentiment_rollups_pkey .*\(entity_id, bucket, source\)/.test(i))).toBe(true);
   });
+
+  it('matches the hand-written src/db/schema.ts: the same tables, columns and nullability', async () => {
+    const declared = readDeclaredSchema();
+    const rows = await sql<{ table_name: string; column_name: string; is_nullable: string }>`
+      SELECT table_name, column_name, is_nullable FROM information_schema.columns
+      WHERE table_schema = 'public' AND table_name = ANY(${Object.keys(declared)}::text[])`.execute(get().db);
+    const actual: Record<string, Record<string, boolean>> = {};
+    for (const row of rows.rows) (actual[row.table_name] ??= {})[row.column_name] = row.is_nullable === 'YES';
+    expect(actual).toEqual(declared);
+    const tables = await sql<{ name: string }>`
+      SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`.execute(get().db);
+    expect(tables.rows.map((t) => t.name).sort()).toEqual(Object.keys(declared).sort());
+  });
 });
+
+/**
+ * The tables of the `DB` interface in src/db/schema.ts, each column with whether its type admits
+ * null, read with the TypeScript compiler from the file itself.
+ */
+function readDeclaredSchema(): Record<string, Record<string, boolean>> {
+  const file = fileURLToPath(new URL('./schema.ts', import.meta.url));
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const interfaces = new Map<string, ts.InterfaceDeclaration>();
+  source.forEachChild((node) => {
+    if (ts.isInterfaceDeclaration(node)) interfaces.set(node.name.text, node);
+  });
+  const nullable = (type: ts.TypeNode | undefined): boolean => {
+    if (!type) return false;
+    if (ts.isUnionTypeNode(type)) return type.types.some(nullable);
+    if (ts.isLiteralTypeNode(type)) return type.literal.kind === ts.SyntaxKind.NullKeyword;
+    // Generated<T>, ColumnType<Select, ...>, WithDefault<T>: the first argument is what a select returns.
+    if (ts.isTypeReferenceNode(type)) return nullable(type.typeArguments?.[0]);
+    return false;
+  };
+  // A table's columns: its own, plus those of what it extends (`Name`, or `Omit<Name, 'a' | 'b'>`).
+  const columnsOf = (name: string): Array<[string, boolean]> => {
+    const table = interfaces.get(name)!;
+    const inherited = (table.heritageClauses ?? []).flatMap((clause) =>
+      clause.types.flatMap(({ expression, typeArguments }): Array<[string, boolean]> => {
+        const base = expression.getText(source);
+        if (base !== 'Omit') return columnsOf(base);
+        const [from, keys] = typeArguments!;
+        const omitted = new Set((keys!.getText(source).match(/'[^']+'/g) ?? []).map((k) => k.slice(1, -1)));
+        return columnsOf(from!.getText(source)).filter(([column]) => !omitted.has(column));
+      }),
+    );
+    return [...inherited, ...table.members.filter(ts.isPropertySignature).map((column): [string, boolean] => [column.name.getText(source), nullable(column.type)])];
+  };
+  const declared: Record<string, Record<string, boolean>> = {};
+  for (const member of interfaces.get('DB')!.members) {
+    if (ts.isPropertySignature(member) && member.type && ts.isTypeReferenceNode(member.type)) {
+      declared[member.name.getText(source)] = Object.fromEntries(columnsOf(member.type.typeName.getText(source)));
+    }
+  }
+  return declared;
+}
 
 describeOnBothTargets('006_sentiment_tier on a database holding mentions', (get) => {
   it('marks the stored mentions local and refuses an unknown tier', async () => {
