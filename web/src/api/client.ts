@@ -1,4 +1,4 @@
-import type { Aspects, Breakdown, Compare, Entity, EntityList, Events, Explanation, PostPage, SentimentSeries, SourceList } from './types.ts';
+import type { AlertRuleList, Aspects, Breakdown, Compare, Entity, EntityList, Events, Explanation, NewEntity, PostPage, SentimentSeries, SourceList } from './types.ts';
 
 /** Any failure talking to the API: `status` 0 means the request never got an answer. */
 export class ApiError extends Error {
@@ -62,6 +62,56 @@ export async function fetchJson<T>(url: string, options: { signal?: AbortSignal;
   return body as T;
 }
 
+/** What an admin request's refusal means to the person at the keyboard; other errors keep the server's words. */
+export function adminErrorMessage(status: number, serverMessage: string, retryAfter: string | null): string {
+  if (status === 401) return 'Sign in with the admin token to make changes.';
+  if (status === 403) return 'The admin token was refused: it is wrong, or this server has no ADMIN_TOKEN set. Nothing was changed.';
+  if (status === 429) {
+    const seconds = Number(retryAfter);
+    const wait = Number.isFinite(seconds) && seconds > 0 ? ` Try again in ${seconds < 120 ? `${Math.ceil(seconds)} s` : `${Math.ceil(seconds / 60)} min`}.` : ' Try again later.';
+    return `Too many attempts: the server is refusing requests from this address for now.${wait} Nothing was changed.`;
+  }
+  return serverMessage;
+}
+
+/**
+ * An admin request: the token goes in `Authorization: Bearer`, never in the URL. 401/403/429 become
+ * messages that say what to do; a 204 resolves to undefined. The token is never part of an error.
+ */
+export async function adminRequest<T>(
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  token: string,
+  body?: unknown,
+  options: ClientOptions = {},
+): Promise<T> {
+  const doFetch = options.fetch ?? ((input: string, init?: RequestInit) => fetch(input, init));
+  const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await doFetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: options.signal, cache: 'no-store' });
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    throw new ApiError(0, 'network', `could not reach the server (${(error as Error).message}); nothing was sent`);
+  }
+  if (response.status === 204) return undefined as T;
+  let parsed: unknown;
+  try {
+    parsed = await response.json();
+  } catch {
+    if (options.signal?.aborted) throw new DOMException('aborted', 'AbortError');
+    parsed = undefined;
+  }
+  if (!response.ok) {
+    const code = isErrorBody(parsed) ? parsed.error.code : `http_${response.status}`;
+    const serverMessage = isErrorBody(parsed) ? parsed.error.message : `the server answered ${response.status}`;
+    throw new ApiError(response.status, code, adminErrorMessage(response.status, serverMessage, response.headers.get('retry-after')));
+  }
+  if (parsed === undefined) throw new ApiError(response.status, 'bad_response', `the server answered ${response.status} without JSON`);
+  return parsed as T;
+}
+
 export interface ClientOptions {
   signal?: AbortSignal;
   fetch?: Fetch;
@@ -81,4 +131,7 @@ export const api = {
   explainEvent: (id: number, o?: ClientOptions) => fetchJson<Explanation>(`/api/v1/events/${encodeURIComponent(String(id))}/explain`, o),
   compare: (q: Query, o?: ClientOptions) => fetchJson<Compare>(buildApiUrl('/api/v1/compare', q), o),
   listSources: (o?: ClientOptions) => fetchJson<SourceList>('/api/v1/sources', o),
+  /** Checks a token with an admin read that changes nothing (the alert rules list). */
+  checkAdminToken: (token: string, o?: ClientOptions) => adminRequest<AlertRuleList>('GET', '/api/v1/alerts', token, undefined, o),
+  addEntity: (token: string, entity: NewEntity, o?: ClientOptions) => adminRequest<Entity>('POST', '/api/v1/entities', token, entity, o),
 };

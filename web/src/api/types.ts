@@ -23,3 +23,10 @@ export type Explanation = z.infer<typeof ExplanationSchema>;
 
 export type SourceStatus = z.infer<typeof SourcesRoute.SourceStatus>;
 export type SourceList = z.infer<typeof SourcesRoute.SourceList>;
+
+/** What `POST /api/v1/entities` accepts (defaults left out). */
+export type NewEntity = z.input<typeof S.NewEntityBody>;
+/** `GET /api/v1/alerts`; the dashboard only uses it to check an admin token so far. */
+export interface AlertRuleList {
+  items: unknown[];
+}
