@@ -5,7 +5,7 @@ import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTarget, describeOnBothTargets } from '../../test/support/targets.ts';
 import { openDatabase } from './client.ts';
-import { getMigrationStatus, migrate, readMigrationFiles } from './migrate.ts';
+import { getMigrationStatus, migrate, readMigrationFiles, splitStatements } from './migrate.ts';
 import type { DB } from './schema.ts';
 
 async function describeSchema(db: Kysely<DB>): Promise<{ columns: string[]; indexes: string[]; constraints: string[] }> {
@@ -47,6 +47,18 @@ describeOnBothTargets('migrations', (get) => {
     const extra = { version: 999, name: '999_extra', checksum: 'x', sql: 'SELECT 1' };
     const status = await getMigrationStatus(get().db, [...readMigrationFiles(), extra]);
     expect(status.at(-1)).toMatchObject({ name: '999_extra', state: 'pending' });
+  });
+
+  it('runs a migration marked no-transaction statement by statement, as CREATE INDEX CONCURRENTLY needs', async () => {
+    const text = '-- vibecheck:no-transaction\n-- two indexes built without locking writes\nCREATE INDEX CONCURRENTLY IF NOT EXISTS posts_author_test_idx ON posts (author);\nCREATE INDEX CONCURRENTLY IF NOT EXISTS posts_fetched_test_idx ON posts (fetched_at); -- trailing note\n';
+    const concurrent = { version: 900, name: '900_concurrent', checksum: 'c', sql: text };
+    // Inside a transaction PostgreSQL refuses it, which is why the marker exists.
+    await expect(migrate(get().db, [...readMigrationFiles(), { ...concurrent, sql: text.replace('-- vibecheck:no-transaction', '') }])).rejects.toThrow(/CONCURRENTLY|transaction/i);
+    expect(await migrate(get().db, [...readMigrationFiles(), concurrent])).toEqual(['900_concurrent']);
+    const { indexes } = await describeSchema(get().db);
+    expect(indexes.filter((i) => /posts_(author|fetched)_test_idx/.test(i))).toHaveLength(2);
+    await sql`DROP INDEX posts_author_test_idx, posts_fetched_test_idx`.execute(get().db);
+    await sql`DELETE FROM schema_migrations WHERE version = 900`.execute(get().db);
   });
 
   it('indexes the time-series tables by entity and time', async () => {
@@ -128,6 +140,12 @@ describeOnBothTargets('006_sentiment_tier on a database holding mentions', (get)
     expect(rows.rows).toEqual([{ sentiment_tier: 'local' }]);
     await sql`UPDATE mentions SET sentiment_tier = 'llm'`.execute(db);
     await expect(sql`UPDATE mentions SET sentiment_tier = 'guess'`.execute(db)).rejects.toThrow(/mentions_sentiment_tier_check/);
+  });
+});
+
+describe('splitStatements', () => {
+  it('splits where a line ends with a semicolon, dropping comments and blank statements', () => {
+    expect(splitStatements('-- head\nCREATE INDEX a ON t (x);\n\nCREATE INDEX b\n  ON t (y); -- note\n')).toEqual(['CREATE INDEX a ON t (x)', 'CREATE INDEX b\n  ON t (y)']);
   });
 });
 

@@ -20,6 +20,21 @@ export interface MigrationStatus {
   appliedAt: Date | null;
 }
 
+/**
+ * A migration whose first line is this comment runs outside a transaction, statement by statement,
+ * for what PostgreSQL refuses inside one (`CREATE INDEX CONCURRENTLY`). Such a file must be safe to
+ * run again from the top (IF NOT EXISTS...): a failure half-way leaves the statements before it done.
+ */
+const NO_TRANSACTION = /^-- vibecheck:no-transaction\s*$/m;
+
+/** The statements of a no-transaction migration: split where a line ends with `;` (no function bodies in such files). */
+export function splitStatements(text: string): string[] {
+  return text
+    .split(/;[ \t]*(?:--[^\n]*)?$/m)
+    .map((statement) => statement.replace(/^\s*--[^\n]*$/gm, '').trim())
+    .filter((statement) => statement !== '');
+}
+
 /** Arbitrary but fixed: every VibeCheck process serialises migrations on this advisory lock. */
 const MIGRATION_LOCK_KEY = 74_501_221;
 
@@ -77,13 +92,18 @@ export async function migrate(db: Kysely<DB>, files = readMigrationFiles()): Pro
       const applied: string[] = [];
       for (const file of files) {
         if (status.find((s) => s.version === file.version)?.state === 'applied') continue;
-        await conn.transaction().execute(async (trx) => {
-          await sql.raw(file.sql).execute(trx);
-          await trx
-            .insertInto('schema_migrations')
-            .values({ version: file.version, name: file.name, checksum: file.checksum })
-            .execute();
-        });
+        const record = (db: Kysely<DB>) =>
+          db.insertInto('schema_migrations').values({ version: file.version, name: file.name, checksum: file.checksum }).execute();
+        if (NO_TRANSACTION.test(file.sql)) {
+          // One statement at a time (several in one query would share an implicit transaction).
+          for (const statement of splitStatements(file.sql)) await sql.raw(statement).execute(conn);
+          await record(conn);
+        } else {
+          await conn.transaction().execute(async (trx) => {
+            await sql.raw(file.sql).execute(trx);
+            await record(trx);
+          });
+        }
         applied.push(file.name);
       }
       return applied;
