@@ -169,6 +169,8 @@ describe('cross-cutting', () => {
       '/api/v1/alerts/{id}/feed.atom',
       '/api/v1/alerts/{id}/test',
       '/api/v1/compare',
+      '/api/v1/digests',
+      '/api/v1/digests/{id}',
       '/api/v1/entities',
       '/api/v1/entities/{slug}',
       '/api/v1/entities/{slug}/aspects',

@@ -20,6 +20,7 @@ import { limitBodySize, refuseNulInQuery, requireJsonBody } from './request-inpu
 import { createResponseCache } from './response-cache.ts';
 import { securityHeaders } from './security-headers.ts';
 import { registerAlertRoutes } from './routes/alerts.ts';
+import { registerDigestRoutes } from './routes/digests.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerExplainRoutes } from './routes/explain.ts';
 import { registerInsightRoutes } from './routes/insights.ts';
@@ -142,6 +143,7 @@ export function createApp(deps: AppDeps): App {
   registerInsightRoutes(app, routeDeps);
   registerEventRoutes(app, routeDeps);
   registerAlertRoutes(app, routeDeps);
+  registerDigestRoutes(app, routeDeps);
   registerExplainRoutes(app, routeDeps);
   registerDocsRoutes(app);
   registerDashboardRoutes(app);

@@ -154,7 +154,8 @@ export async function lockAlertRule(db: Executor, id: number): Promise<AlertRule
 
 /** Marks a rule removed; its history stays for the deliveries already made. False when there was none. */
 export async function removeAlertRule(db: Executor, id: number): Promise<boolean> {
-  const result = await sql`UPDATE alert_rules SET removed_at = now() WHERE id = ${id} AND removed_at IS NULL RETURNING id`.execute(db);
+  // A digest subscription's delivery rule is removed as a subscription (src/db/queries/digests.ts), not here.
+  const result = await sql`UPDATE alert_rules SET removed_at = now() WHERE id = ${id} AND kind <> 'digest' AND removed_at IS NULL RETURNING id`.execute(db);
   return result.rows.length > 0;
 }
 

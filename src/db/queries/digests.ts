@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { EntityKind } from '../../core/entity.ts';
 import type { Executor } from './entities.ts';
 
 export type DigestCadence = 'daily' | 'weekly';
@@ -10,7 +11,7 @@ export interface DigestSubscriptionRecord {
   channel: string;
   secret: string;
   entities: string[];
-  kinds: string[];
+  kinds: EntityKind[];
   cadence: DigestCadence;
   hourUtc: number;
   lastPeriod: string | null;
@@ -23,7 +24,7 @@ type Row = {
   channel: string;
   secret: string;
   entities: string[];
-  kinds: string[];
+  kinds: EntityKind[];
   cadence: DigestCadence;
   hour_utc: number;
   last_period: string | null;
@@ -50,7 +51,7 @@ export interface NewDigestSubscriptionRow {
   channel: string;
   secret: string;
   entities: string[];
-  kinds: string[];
+  kinds: EntityKind[];
   cadence: DigestCadence;
   hourUtc: number;
   lastPeriod: string | null;

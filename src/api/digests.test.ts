@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDataDir } from '../../test/support/databases.ts';
+import { insertTestEntity } from '../../test/support/mentions.ts';
+import { openDatabase, type Database } from '../db/client.ts';
+import { migrate } from '../db/migrate.ts';
+import { createApp, type App } from './app.ts';
+
+const ADMIN = 'test-admin-token-123';
+const SLACK = 'https://hooks.slack.com/services/T0001/B0002/VerySecretToken9876';
+const silent = { error: () => undefined, info: () => undefined, warn: () => undefined };
+
+let database: Database;
+let dataDir: ReturnType<typeof createDataDir>;
+let app: App;
+
+beforeAll(async () => {
+  dataDir = createDataDir();
+  database = await openDatabase({ databaseUrl: undefined, dataDir: dataDir.dir });
+  await migrate(database.db);
+  await insertTestEntity(database.db, 'alpha');
+  app = createApp({
+    db: database.db,
+    settings: { adminToken: ADMIN, corsOrigins: [], publicUrl: 'https://vibes.example' },
+    log: silent,
+    sources: [],
+    checkReady: async () => ({ ready: true }),
+    responseCacheMs: 5_000,
+  });
+});
+
+afterAll(async () => {
+  await database?.close();
+  dataDir?.remove();
+});
+
+const auth = (token = ADMIN) => ({ authorization: `Bearer ${token}` });
+const create = (body: unknown, token = ADMIN) =>
+  app.request('/api/v1/digests', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? auth(token) : {}) },
+    body: JSON.stringify(body),
+  });
+
+describe('digest subscriptions over the API', () => {
+  it('refuses every route without the admin token (401) or with a wrong one (403)', async () => {
+    expect((await create({ channel: SLACK }, '')).status).toBe(401);
+    expect((await create({ channel: SLACK }, 'wrong-token-000000')).status).toBe(403);
+    expect((await app.request('/api/v1/digests')).status).toBe(401);
+    expect((await app.request('/api/v1/digests', { headers: auth('wrong-token-000000') })).status).toBe(403);
+    expect((await app.request('/api/v1/digests/1', { method: 'DELETE' })).status).toBe(401);
+    expect((await app.request('/api/v1/digests/1', { method: 'DELETE', headers: auth('wrong-token-000000') })).status).toBe(403);
+  });
+
+  it('adds, lists with the channel masked and the secret never shown again, and removes', async () => {
+    const res = await create({ channel: SLACK, cadence: 'weekly', entities: ['alpha'], hourUtc: 7 });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
+    const created = (await res.json()) as { id: number; channel: string; secret: string | null; cadence: string; hourUtc: number; lastPeriod: string };
+    expect(created).toMatchObject({ cadence: 'weekly', hourUtc: 7, entities: ['alpha'], kinds: [] });
+    expect(created.secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(created.lastPeriod).toMatch(/^\d{4}-W\d\d$/);
+    expect(created.channel).not.toContain('VerySecretToken9876');
+    expect(created.channel).toContain('hooks.slack.com');
+
+    const listed = await app.request('/api/v1/digests', { headers: auth() });
+    expect(listed.status).toBe(200);
+    expect(listed.headers.get('cache-control')).toBe('private, no-store');
+    const text = await listed.text();
+    expect(text).not.toContain('VerySecretToken9876');
+    expect(text).not.toContain(created.secret!);
+    const { items } = JSON.parse(text) as { items: Array<{ id: number; channel: string; digests: { sent: number } }> };
+    expect(items).toEqual([expect.objectContaining({ id: created.id, channel: created.channel, digests: { sent: 0, delivered: 0, dead: 0, lastSentAt: null } })]);
+    // Nobody without the token gets the cached list.
+    expect((await app.request('/api/v1/digests')).status).toBe(401);
+
+    // A digest subscription is no alert rule: the alert routes do not see or remove it.
+    expect(((await (await app.request('/api/v1/alerts', { headers: auth() })).json()) as { items: unknown[] }).items).toEqual([]);
+    expect((await app.request(`/api/v1/alerts/${created.id}`, { method: 'DELETE', headers: auth() })).status).toBe(404);
+
+    expect((await app.request(`/api/v1/digests/${created.id}`, { method: 'DELETE', headers: auth() })).status).toBe(204);
+    expect((await app.request(`/api/v1/digests/${created.id}`, { method: 'DELETE', headers: auth() })).status).toBe(404);
+    expect(((await (await app.request('/api/v1/digests', { headers: auth() })).json()) as { items: unknown[] }).items).toEqual([]);
+  });
+
+  it('answers bad input with 400 naming the field, and an unknown entity with 404', async () => {
+    const bad = async (body: unknown) => {
+      const res = await create(body);
+      return { status: res.status, error: ((await res.json()) as { error: { code: string; message: string } }).error };
+    };
+    expect(await bad({ channel: SLACK, cadence: 'monthly' })).toMatchObject({ status: 400, error: { message: expect.stringContaining('cadence') } });
+    expect(await bad({ channel: 'javascript:alert(1)' })).toMatchObject({ status: 400, error: { message: expect.stringContaining('channel') } });
+    expect(await bad({ channel: SLACK, hourUtc: 25 })).toMatchObject({ status: 400, error: { message: expect.stringContaining('hourUtc') } });
+    expect(await bad({ channel: SLACK, surprise: true })).toMatchObject({ status: 400 });
+    expect(await bad({ channel: SLACK, entities: ['nobody'] })).toMatchObject({ status: 404, error: { message: expect.stringContaining('nobody') } });
+    expect((await app.request('/api/v1/digests/abc', { method: 'DELETE', headers: auth() })).status).toBe(400);
+  });
+});

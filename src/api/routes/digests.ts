@@ -1,0 +1,99 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { addDigestSubscription, listDigestSubscriptionViews, NewDigestSubscriptionInput, removeDigestSubscriptionById } from '../../alerts/subscriptions.ts';
+import type { App, RouteDeps } from '../app.ts';
+import { errorResponses } from '../errors.ts';
+
+const json = <T>(schema: T) => ({ 'application/json': { schema } });
+
+const DigestIdParam = z.object({
+  id: z
+    .string()
+    .regex(/^[1-9]\d{0,8}$/, 'expected a digest subscription id (a positive integer)')
+    .transform(Number)
+    .openapi({ param: { name: 'id', in: 'path' }, type: 'string', example: '4' }),
+});
+
+const DigestSubscription = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    channel: z.string().openapi({ description: 'the channel, masked: kind, host and the last four characters of its path or token; never the whole URL' }),
+    cadence: z.enum(['daily', 'weekly']).openapi({ description: 'daily: the previous UTC day; weekly: the previous ISO week (Monday to Monday, UTC)' }),
+    hourUtc: z.number().int().openapi({ description: 'the hour (UTC) after the period ends at which its digest goes out' }),
+    entities: z.array(z.string()),
+    kinds: z.array(z.enum(['model', 'tool', 'vendor'])),
+    lastPeriod: z.string().nullable().openapi({ description: "the last period queued, '2026-03-14' or '2026-W11'", example: '2026-W11' }),
+    createdAt: z.string(),
+    digests: z.object({ sent: z.number().int(), delivered: z.number().int(), dead: z.number().int(), lastSentAt: z.string().nullable() }),
+  })
+  .openapi('DigestSubscription');
+
+const CreatedDigestSubscription = DigestSubscription.extend({
+  secret: z.string().nullable().openapi({ description: 'the generated signing secret, shown this once; null when the request gave one' }),
+}).openapi('CreatedDigestSubscription');
+
+const NewDigestBody = NewDigestSubscriptionInput.openapi('NewDigestSubscription', {
+  description: 'entities and kinds both empty or left out: every entity; hourUtc defaults to 8',
+});
+
+/** Answers about subscriptions are the admin's alone: never kept by a cache, this server's included. */
+const noStore: MiddlewareHandler = async (c, next) => {
+  await next();
+  c.header('Cache-Control', 'private, no-store');
+};
+
+export function registerDigestRoutes(app: App, deps: RouteDeps): void {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      operationId: 'listDigestSubscriptions',
+      path: '/api/v1/digests',
+      tags: ['alerts'],
+      summary: 'Digest subscriptions with their counts of digests sent, delivered and dead (admin token)',
+      security: [{ adminToken: [] }],
+      middleware: [deps.adminWrite[0], noStore],
+      responses: { 200: { description: 'subscriptions', content: json(z.object({ items: z.array(DigestSubscription) })) }, ...errorResponses(401, 403, 429) },
+    }),
+    async (c) => c.json({ items: await listDigestSubscriptionViews(deps.db) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      operationId: 'addDigestSubscription',
+      path: '/api/v1/digests',
+      tags: ['alerts'],
+      summary: 'Subscribe a channel to daily or weekly digests (admin token); without a secret, one is generated and returned this once',
+      security: [{ adminToken: [] }],
+      middleware: [...deps.adminWrite, noStore],
+      request: { body: { content: json(NewDigestBody), required: true } },
+      responses: { 201: { description: 'created', content: json(CreatedDigestSubscription) }, ...errorResponses(400, 401, 403, 404, 413, 429) },
+    }),
+    async (c) => {
+      const { subscription, secret } = await addDigestSubscription(deps.db, c.req.valid('json'));
+      deps.log.info({ subscription: subscription.id, cadence: subscription.cadence }, 'digest subscription added');
+      return c.json({ ...subscription, secret }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      operationId: 'removeDigestSubscription',
+      path: '/api/v1/digests/{id}',
+      tags: ['alerts'],
+      summary: 'Remove a digest subscription (admin token); digests it has not delivered yet are dropped',
+      security: [{ adminToken: [] }],
+      middleware: [deps.adminWrite[0], noStore],
+      request: { params: DigestIdParam },
+      responses: { 204: { description: 'removed' }, ...errorResponses(400, 401, 403, 404, 429) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await removeDigestSubscriptionById(deps.db, id);
+      deps.log.info({ subscription: id }, 'digest subscription removed');
+      return c.body(null, 204);
+    },
+  );
+}
