@@ -229,7 +229,7 @@ describe('hostile clients', () => {
   it('answers a method a path does not have with 405 and Allow, and an unknown path with 404', async () => {
     for (const [method, path, allow] of [
       ['DELETE', '/api/v1/entities', 'GET, HEAD, POST'],
-      ['PUT', '/api/v1/entities/cursor', 'GET, HEAD'],
+      ['PUT', '/api/v1/entities/cursor', 'DELETE, GET, HEAD'],
       ['POST', '/api/v1/entities/cursor/sentiment', 'GET, HEAD'],
       ['PATCH', '/health', 'GET, HEAD'],
       ['POST', '/api/openapi.json', 'GET, HEAD'],
@@ -328,7 +328,7 @@ describe('hostile clients', () => {
     await measured.request('/api/v1/compare?entities=cursor,claude-code');
     await measured.request('/health');
     await measured.request('/overview');
-    await measured.request('/api/v1/entities/cursor', { method: 'DELETE' });
+    await measured.request('/api/v1/entities/cursor/sentiment', { method: 'DELETE' });
     const text = await metrics.render();
     const routes = [...text.matchAll(/_count\{method="(\w+)",route="([^"]+)",status="(\d+)"\}/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
     expect(routes).toEqual(

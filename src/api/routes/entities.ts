@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { NotFoundError } from '../../core/errors.ts';
 import { findEntity, listEntities } from '../../db/queries/entities.ts';
-import { addEntity } from '../../pipeline/entities.ts';
+import { addEntity, removeEntity } from '../../pipeline/entities.ts';
 import type { App, RouteDeps } from '../app.ts';
 import { errorResponses } from '../errors.ts';
 import { EntitiesQuery, Entity, EntityList, EntitySlugParam, NewEntityBody } from '../schemas.ts';
@@ -63,6 +63,27 @@ export function registerEntityRoutes(app: App, deps: RouteDeps): void {
       deps.log.info({ slug: created.slug }, 'entity added');
       const [item] = await presentEntities(deps.db, [created]);
       return c.json(item!, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/v1/entities/{slug}',
+      operationId: 'removeEntity',
+      tags: ['entities'],
+      summary: 'Stop tracking an entity (admin token); it stays removed across restarts and reseeding, its stored mentions are kept',
+      security: [{ adminToken: [] }],
+      // The token check only: a DELETE has no body for the JSON check to look at.
+      middleware: [deps.adminWrite[0]],
+      request: { params: EntitySlugParam },
+      responses: { 204: { description: 'removed' }, ...errorResponses(400, 401, 403, 404, 429) },
+    }),
+    async (c) => {
+      const { slug } = c.req.valid('param');
+      await removeEntity(deps.db, slug);
+      deps.log.info({ slug }, 'entity removed');
+      return c.body(null, 204);
     },
   );
 }
