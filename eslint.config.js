@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 /** Layers may only import downwards: cli, api -> pipeline -> db, sources, understand -> core. */
@@ -65,6 +66,17 @@ export default tseslint.config(
         { patterns: [{ group: ['**/../src/**'], allowTypeImports: true, message: 'the dashboard takes only types from the server' }] },
       ],
     },
+  },
+  // Type-aware: a promise nobody awaits loses its error (and, in a handler, the order of effects).
+  {
+    files: ['src/**/*.ts', 'web/src/**/*.{ts,tsx}'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error', '@typescript-eslint/no-misused-promises': 'error' },
+  },
+  {
+    files: ['web/src/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
   {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],

@@ -537,11 +537,11 @@ type CompareEntities = Compare['entities'];
 /** Events of the compared entities in the window, from one request (the chart's own, so the page need not fetch it). */
 function useCompareEvents(slugs: readonly string[], window: ChartWindow, given: EntityEvent[] | undefined): EntityEvent[] {
   const [events, setEvents] = useState<EntityEvent[]>([]);
-  const key = `${window.from}:${window.to}`;
+  const { from, to } = window;
   useEffect(() => {
     if (given) return;
     const controller = new AbortController();
-    api.getEvents({ from: window.from, to: window.to }, { signal: controller.signal }).then(
+    api.getEvents({ from, to }, { signal: controller.signal }).then(
       (answer) => setEvents(answer.items),
       // Markers are extra: without them the chart still answers, so a failure only leaves them out.
       () => {
@@ -549,7 +549,7 @@ function useCompareEvents(slugs: readonly string[], window: ChartWindow, given: 
       },
     );
     return () => controller.abort();
-  }, [key, given]);
+  }, [from, to, given]);
   return useMemo(() => (given ?? events).filter((e) => e.entity !== null && slugs.includes(e.entity)), [given, events, slugs]);
 }
 
