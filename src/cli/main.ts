@@ -28,6 +28,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   digest: async () => (await import('./digest.ts')).registerDigest,
   preview: async () => (await import('./preview.ts')).registerPreview,
   alerts: async () => (await import('./alerts.ts')).registerAlerts,
+  digests: async () => (await import('./digests.ts')).registerDigests,
 };
 const named = process.argv[2];
 if (named !== undefined && Object.hasOwn(COMMANDS, named)) {

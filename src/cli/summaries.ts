@@ -14,4 +14,5 @@ export const COMMAND_SUMMARIES = {
   digest: 'print the digest of a period: movers with their change and confidence, spikes with their explanation, releases and incidents, the most discussed posts',
   preview: 'fetch what one poll of SOURCE would fetch now, map it and print every item; nothing is stored',
   alerts: 'manage alert rules and run them',
+  digests: 'manage daily and weekly digest subscriptions, sent through the alert channels',
 } as const;
