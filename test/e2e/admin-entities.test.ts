@@ -66,7 +66,10 @@ describe('admin sign-in and adding an entity from the dashboard', () => {
   it('signs in, adds an entity with an alias and context words, and shows it on the overview as text', async () => {
     const page = await context.newPage();
     const requests = recordApi(page);
-    await page.goto(`${server.url}/manage`);
+    // The overview seen first: its list may sit in the browser cache (max-age 30 s) and must not hide the new entity.
+    await page.goto(`${server.url}/`);
+    await page.locator('.quiet-entities').waitFor();
+    await page.getByRole('link', { name: 'Manage' }).click();
     // Keyboard only: the field is labelled and reachable; Enter submits.
     await page.getByLabel('Admin token').focus();
     await page.keyboard.type(ADMIN_TOKEN);
@@ -110,6 +113,19 @@ describe('admin sign-in and adding an entity from the dashboard', () => {
     expect(await item.innerText()).toBe(NAME);
     expect(await page.locator('.quiet-entities img').count()).toBe(0);
     expect(await evaluate<unknown>(page, 'window.__pwned')).toBeUndefined();
+
+    // Removing it, in the same tab (still signed in), takes a second explicit step and empties the overview of it.
+    await page.getByRole('link', { name: 'Manage' }).click();
+    await page.getByLabel('Entity to remove').selectOption('quill-code');
+    await page.getByRole('button', { name: 'Remove…' }).click();
+    await page.getByRole('button', { name: `Yes, remove ${NAME}` }).click();
+    await page.getByText(`Removed ${NAME}.`).waitFor();
+    expect((await getEntity('quill-code')).status).toBe(404);
+    const remove = requests.find((r) => r.method === 'DELETE');
+    expect(remove).toMatchObject({ url: `${server.url}/api/v1/entities/quill-code`, authorization: `Bearer ${ADMIN_TOKEN}` });
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.locator('.quiet-entities').waitFor();
+    expect(await page.locator('.quiet-entities li', { hasText: 'Quill' }).count()).toBe(0);
     await page.close();
   });
 

@@ -43,7 +43,9 @@ export async function fetchJson<T>(url: string, options: { signal?: AbortSignal;
   const doFetch = options.fetch ?? ((input: string, init?: RequestInit) => fetch(input, init));
   let response: Response;
   try {
-    response = await doFetch(url, { headers: { accept: 'application/json' }, signal: options.signal });
+    const init: RequestInit = { headers: { accept: 'application/json' }, signal: options.signal };
+    if (Date.now() < revalidateUntil) init.cache = 'no-cache';
+    response = await doFetch(url, init);
   } catch (error) {
     if (options.signal?.aborted) throw error;
     throw new ApiError(0, 'network', `could not reach the server (${(error as Error).message})`);
@@ -61,6 +63,13 @@ export async function fetchJson<T>(url: string, options: { signal?: AbortSignal;
   }
   return body as T;
 }
+
+/**
+ * Reads may sit in the browser's cache for up to 30 s (the API's max-age). After a change made from
+ * this tab, reads ask the server again for that long, so the change shows at once on every page.
+ */
+const BROWSER_CACHE_MS = 30_000;
+let revalidateUntil = 0;
 
 /** What an admin request's refusal means to the person at the keyboard; other errors keep the server's words. */
 export function adminErrorMessage(status: number, serverMessage: string, retryAfter: string | null): string {
@@ -95,6 +104,7 @@ export async function adminRequest<T>(
     if (options.signal?.aborted) throw error;
     throw new ApiError(0, 'network', `could not reach the server (${(error as Error).message}); nothing was sent`);
   }
+  if (response.ok && method !== 'GET') revalidateUntil = Date.now() + BROWSER_CACHE_MS;
   if (response.status === 204) return undefined as T;
   let parsed: unknown;
   try {
@@ -134,4 +144,5 @@ export const api = {
   /** Checks a token with an admin read that changes nothing (the alert rules list). */
   checkAdminToken: (token: string, o?: ClientOptions) => adminRequest<AlertRuleList>('GET', '/api/v1/alerts', token, undefined, o),
   addEntity: (token: string, entity: NewEntity, o?: ClientOptions) => adminRequest<Entity>('POST', '/api/v1/entities', token, entity, o),
+  removeEntity: (token: string, slug: string, o?: ClientOptions) => adminRequest<undefined>('DELETE', slugPath(slug), token, undefined, o),
 };

@@ -68,7 +68,8 @@ export function ManagePage() {
         <p className="muted">Changes need the admin token. It is kept in this browser tab only and sent with changes, never in a link.</p>
       </div>
       <AdminSignIn notice={token ? null : refused} />
-      {token ? <AddEntityForm token={token} onRefused={setRefused} /> : <p className="muted">Sign in to add entities.</p>}
+      {token ? <AddEntityForm token={token} onRefused={setRefused} /> : <p className="muted">Sign in to add or remove entities.</p>}
+      {token && <RemoveEntityForm token={token} onRefused={setRefused} />}
     </section>
   );
 }
@@ -179,6 +180,103 @@ function AddEntityForm({ token, onRefused }: { token: string; onRefused: (messag
         <p className="form-ok" role="status">
           Added {added.name} ({added.slug}). <Link href="/">See it on the overview</Link> or <Link href={`/entity/${encodeURIComponent(added.slug)}`}>open its page</Link>.
           Posts collected or imported from now on are linked to it; run <code>vibecheck rescore</code> to link stored ones.
+        </p>
+      )}
+    </form>
+  );
+}
+
+/** Stop tracking an entity, after a second, explicit confirmation naming it. */
+function RemoveEntityForm({ token, onRefused }: { token: string; onRefused: (message: string) => void }) {
+  const entities = useResource('manage-entities-remove', (signal) => api.listEntities({}, { signal }));
+  const [slug, setSlug] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [removed, setRemoved] = useState<string | null>(null);
+  const id = useId();
+  const chosen = entities.data?.items.find((e) => e.slug === slug);
+
+  const remove = async () => {
+    if (!chosen) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.removeEntity(token, chosen.slug);
+      setRemoved(chosen.name);
+      setSlug('');
+      setConfirming(false);
+      entities.retry();
+    } catch (failure) {
+      const apiError = failure instanceof ApiError ? failure : null;
+      if (apiError && (apiError.status === 401 || apiError.status === 403)) {
+        onRefused(apiError.message);
+        adminSession.signOut();
+        return;
+      }
+      setError(apiError ? apiError.message : 'The entity could not be removed.');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form
+      className="admin-form"
+      aria-labelledby={`${id}-title`}
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (chosen) setConfirming(true);
+      }}
+    >
+      <h2 id={`${id}-title`}>Remove an entity</h2>
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor={`${id}-entity`}>Entity to remove</label>
+          <select
+            id={`${id}-entity`}
+            value={slug}
+            onChange={(e) => {
+              setSlug(e.target.value);
+              setConfirming(false);
+              setRemoved(null);
+            }}
+          >
+            <option value="">Choose…</option>
+            {(entities.data?.items ?? []).map((e) => (
+              <option key={e.slug} value={e.slug}>
+                {e.name} ({e.slug})
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      {!confirming && (
+        <button type="submit" disabled={!chosen}>
+          Remove…
+        </button>
+      )}
+      {confirming && chosen && (
+        <div className="confirm" role="group" aria-label="Confirm removal">
+          <p>
+            Stop tracking {chosen.name}? It disappears from every page and stays removed across restarts; its stored mentions are kept.
+          </p>
+          <button type="button" className="danger" disabled={busy} onClick={() => void remove()}>
+            {busy ? 'Removing…' : `Yes, remove ${chosen.name}`}
+          </button>{' '}
+          <button type="button" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      {removed && (
+        <p className="form-ok" role="status">
+          Removed {removed}.
         </p>
       )}
     </form>
