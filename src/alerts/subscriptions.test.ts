@@ -12,10 +12,13 @@ import { rebuildRollups } from '../db/queries/ingest.ts';
 import { findDigestSubscription } from '../db/queries/digests.ts';
 import type { DB } from '../db/schema.ts';
 import { detectAndStoreSpikes } from '../pipeline/spikes.ts';
+import { buildDiscordPayload } from './channels/discord.ts';
+import { renderAlertHtml } from './channels/html.ts';
+import { buildSlackPayload } from './channels/slack.ts';
 import { WebhookBody } from './channels/webhook.ts';
 import { deliverDueAlerts, type OutboxOptions } from './outbox.ts';
 import { runAlerts } from './run.ts';
-import { addDigestSubscription, dueDigestPeriod, isoWeekKey, queueDueDigests, removeDigestSubscriptionById, sendDigestNow } from './subscriptions.ts';
+import { addDigestSubscription, composeDigestMessage, dueDigestPeriod, isoWeekKey, queueDueDigests, removeDigestSubscriptionById, sendDigestNow } from './subscriptions.ts';
 
 const DAY = 86_400_000;
 const iso = (d: Date) => d.toISOString();
@@ -232,5 +235,70 @@ describe('two workers queueing digests on the server', () => {
     expect(rows.rows.map((r) => [r.rule_id, r.event_key, r.n])).toEqual(expected);
     const outbox = await sql<{ n: number }>`SELECT count(*)::int AS n FROM alert_outbox o JOIN alerts a ON a.id = o.alert_id WHERE a.rule_id = ANY(${ids}::int[])`.execute(first.db);
     expect(outbox.rows[0]!.n).toBe(expected.length);
+  });
+});
+
+describe('composeDigestMessage', () => {
+  const hostile = '<img src=x onerror=alert(1)> @everyone <!here>';
+  const digest = {
+    from: '2026-03-09T00:00:00.000Z',
+    to: '2026-03-16T00:00:00.000Z',
+    previousFrom: '2026-03-02T00:00:00.000Z',
+    entities: ['evil'],
+    movers: [
+      {
+        entity: { slug: 'evil', name: hostile, kind: 'tool' as const },
+        n: 40,
+        previousN: 30,
+        score: -0.3,
+        scoreLow: -0.4,
+        scoreHigh: -0.2,
+        previousScore: 0.1,
+        change: -0.4,
+        changeLow: -0.55,
+        changeHigh: -0.25,
+        pValue: 0.0004,
+        significant: true,
+        volumeRatio: 40 / 30,
+        headline: `${hostile} fell`,
+      },
+    ],
+    spikes: [],
+    events: [{ id: 1, kind: 'incident' as const, title: hostile, url: 'javascript:alert(1)', occurredAt: '2026-03-10T00:00:00.000Z', entity: null, source: 'manual' }],
+    posts: [{ postId: 1, entities: ['evil'], source: 'hn', url: 'javascript:alert(1)', title: hostile, excerpt: hostile, createdAt: '2026-03-10T00:00:00.000Z', comments: 9, engagement: 3 }],
+  };
+  const message = composeDigestMessage({ id: 5, name: 'weekly', entities: ['evil'], kinds: [] }, digest as Parameters<typeof composeDigestMessage>[1], {
+    cadence: 'weekly',
+    period: '2026-W11',
+    from: digest.from,
+    to: digest.to,
+  }, { id: 'key-1', publicUrl: 'https://vibes.example', firedAt: new Date('2026-03-16T08:00:00Z') });
+
+  it('carries the mover with its change and confidence, and the incident', () => {
+    expect(message.figures[0]).toEqual({
+      label: `${hostile}: mean sentiment`,
+      value: '+0.10 -> -0.30 (change -0.40, significant)',
+      detail: expect.stringMatching(/^95% interval of the change -0\.55 to -0\.25, p < 0\.001, n = 40 \(30 before\)\. /),
+    });
+    expect(message.figures[1]).toMatchObject({ label: 'Incident, 2026-03-10' });
+    expect(message.headline).toMatch(/^Weekly digest 2026-W11: /);
+  });
+
+  it('leaves no live markup or mention in the Slack, Discord and e-mail renderings', () => {
+    const payload = buildSlackPayload(message);
+    // The header block is plain_text, shown literally; everything else is mrkdwn and must be escaped.
+    const slack = JSON.stringify([payload.text, payload.blocks.filter((block) => block.type !== 'header')]);
+    expect(JSON.stringify(payload.blocks.find((block) => block.type === 'header'))).toContain('"type":"plain_text"');
+    const discordPayload = buildDiscordPayload(message);
+    // Embeds never ping (allowed_mentions is empty); field values, where markdown renders, are escaped.
+    expect(discordPayload.allowed_mentions).toEqual({ parse: [] });
+    const discord = JSON.stringify(discordPayload.embeds.flatMap((embed) => [embed.description ?? '', ...embed.fields.map((field) => field.value)]));
+    const html = renderAlertHtml(message);
+    expect(slack).not.toContain('<img');
+    expect(slack).not.toContain('<!here>');
+    expect(slack).not.toMatch(/(?<!\u200b)@everyone/);
+    expect(discord).not.toMatch(/(?<![\u200b\\])@everyone/);
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('javascript:');
   });
 });
