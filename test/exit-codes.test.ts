@@ -26,7 +26,7 @@ describe('exit codes, the same for every command', () => {
     // Commands load lazily; help still lists every one of them.
     const help = await runCli(['--help'], env);
     expect(help.code).toBe(EXIT.ok);
-    for (const command of ['serve', 'worker', 'collect', 'backfill', 'import', 'sentiment', 'rescore', 'db', 'entities', 'doctor', 'export', 'preview', 'alerts', 'digest']) {
+    for (const command of ['serve', 'worker', 'collect', 'backfill', 'import', 'sentiment', 'rescore', 'db', 'entities', 'doctor', 'export', 'preview', 'alerts', 'digest', 'digests']) {
       expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     }
     const clean = await runCli(['import', file('clean.jsonl', [post('1'), post('2')])], env);
