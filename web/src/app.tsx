@@ -4,6 +4,7 @@ import { ConnectionBanner } from './components/states.tsx';
 import { useTheme } from './lib/theme.ts';
 import { buildHref, restoreScrollOnHistory, useLocation } from './lib/url-state.ts';
 import { readPeriodParams } from './lib/window.ts';
+import { AlertsPage } from './pages/alerts-page.tsx';
 import { ComparePage } from './pages/compare-page.tsx';
 import { EntityPage } from './pages/entity-page.tsx';
 import { ManagePage } from './pages/manage-page.tsx';
@@ -14,14 +15,16 @@ const NAV = [
   { href: '/', label: 'Overview' },
   { href: '/compare', label: 'Compare' },
   { href: '/sources', label: 'Sources' },
+  { href: '/alerts', label: 'Alerts' },
   { href: '/manage', label: 'Manage' },
 ];
 
 /** Which page a path shows; an entity slug is the rest of the path after /entity/. */
-export function matchRoute(path: string): { page: 'overview' | 'entity' | 'compare' | 'sources' | 'manage' | 'missing'; slug?: string } {
+export function matchRoute(path: string): { page: 'overview' | 'entity' | 'compare' | 'sources' | 'alerts' | 'manage' | 'missing'; slug?: string } {
   if (path === '/' || path === '') return { page: 'overview' };
   if (path === '/compare') return { page: 'compare' };
   if (path === '/sources') return { page: 'sources' };
+  if (path === '/alerts') return { page: 'alerts' };
   if (path === '/manage') return { page: 'manage' };
   const entity = path.match(/^\/entity\/([a-z0-9][a-z0-9-]*)\/?$/);
   if (entity?.[1]) return { page: 'entity', slug: entity[1] };
@@ -48,7 +51,7 @@ export function App() {
   }, [path]);
 
   useEffect(() => {
-    const titles = { overview: 'Overview', entity: route.slug ?? '', compare: 'Compare', sources: 'Sources', manage: 'Manage', missing: 'Not found' };
+    const titles = { overview: 'Overview', entity: route.slug ?? '', compare: 'Compare', sources: 'Sources', alerts: 'Alerts', manage: 'Manage', missing: 'Not found' };
     document.title = `${titles[route.page]} · VibeCheck`;
   }, [route.page, route.slug]);
 
@@ -79,6 +82,7 @@ export function App() {
         {route.page === 'entity' && route.slug && <EntityPage slug={route.slug} dark={theme.dark} />}
         {route.page === 'compare' && <ComparePage dark={theme.dark} />}
         {route.page === 'sources' && <SourcesPage />}
+        {route.page === 'alerts' && <AlertsPage />}
         {route.page === 'manage' && <ManagePage />}
         {route.page === 'missing' && (
           <section className="state state-empty">

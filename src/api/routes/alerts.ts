@@ -19,7 +19,7 @@ const AlertIdParam = z.object({
     .openapi({ param: { name: 'id', in: 'path' }, type: 'string', example: '3' }),
 });
 
-const AlertRule = z
+export const AlertRule = z
   .object({
     id: z.number().int(),
     name: z.string(),
@@ -53,11 +53,11 @@ const AlertRule = z
   })
   .openapi('AlertRule');
 
-const CreatedAlertRule = AlertRule.extend({
+export const CreatedAlertRule = AlertRule.extend({
   secret: z.string().nullable().openapi({ description: 'the generated signing secret, shown this once; null when the request gave one' }),
 }).openapi('CreatedAlertRule');
 
-const Delivery = z
+export const Delivery = z
   .object({
     alertId: z.number().int().nullable().openapi({ description: 'null for a test send' }),
     event: z.string().nullable(),
@@ -72,7 +72,7 @@ const Delivery = z
   })
   .openapi('AlertDelivery');
 
-const TestResult = z
+export const TestResult = z
   .object({
     ok: z.boolean(),
     status: z.number().int().nullable(),

@@ -1,4 +1,4 @@
-import type { AlertRuleList, Aspects, Breakdown, Compare, Entity, EntityList, Events, Explanation, NewEntity, PostPage, SentimentSeries, SourceList } from './types.ts';
+import type { AlertDelivery, AlertRuleList, AlertTestResult, Aspects, Breakdown, Compare, Entity, EntityList, Events, Explanation, CreatedAlertRule, NewAlertRule, NewEntity, PostPage, SentimentSeries, SourceList } from './types.ts';
 
 /** Any failure talking to the API: `status` 0 means the request never got an answer. */
 export class ApiError extends Error {
@@ -128,6 +128,7 @@ export interface ClientOptions {
 }
 
 const slugPath = (slug: string, rest = ''): string => `/api/v1/entities/${encodeURIComponent(slug)}${rest}`;
+const alertPath = (id: number, rest = ''): string => `/api/v1/alerts/${encodeURIComponent(String(id))}${rest}`;
 
 export const api = {
   /** `q`: from/to (the summary's window, default the last 7 days) and source. */
@@ -145,4 +146,10 @@ export const api = {
   checkAdminToken: (token: string, o?: ClientOptions) => adminRequest<AlertRuleList>('GET', '/api/v1/alerts', token, undefined, o),
   addEntity: (token: string, entity: NewEntity, o?: ClientOptions) => adminRequest<Entity>('POST', '/api/v1/entities', token, entity, o),
   removeEntity: (token: string, slug: string, o?: ClientOptions) => adminRequest<undefined>('DELETE', slugPath(slug), token, undefined, o),
+  // Alert rules are the admin's alone, reads included: every call carries the token.
+  listAlerts: (token: string, o?: ClientOptions) => adminRequest<AlertRuleList>('GET', '/api/v1/alerts', token, undefined, o),
+  addAlert: (token: string, rule: NewAlertRule, o?: ClientOptions) => adminRequest<CreatedAlertRule>('POST', '/api/v1/alerts', token, rule, o),
+  removeAlert: (token: string, id: number, o?: ClientOptions) => adminRequest<undefined>('DELETE', alertPath(id), token, undefined, o),
+  testAlert: (token: string, id: number, o?: ClientOptions) => adminRequest<AlertTestResult>('POST', alertPath(id, '/test'), token, undefined, o),
+  listDeliveries: (token: string, id: number, o?: ClientOptions) => adminRequest<{ items: AlertDelivery[] }>('GET', alertPath(id, '/deliveries'), token, undefined, o),
 };

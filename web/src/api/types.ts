@@ -2,6 +2,8 @@
 // server's own zod schemas, so a change there fails the web typecheck.
 import type { z } from 'zod';
 import type * as S from '../../../src/api/schemas.ts';
+import type * as AlertsRoute from '../../../src/api/routes/alerts.ts';
+import type { NewAlertRuleInput } from '../../../src/alerts/rules.ts';
 import type * as SourcesRoute from '../../../src/api/routes/sources.ts';
 import type { Explanation as ExplanationSchema } from '../../../src/api/views/explain.ts';
 
@@ -26,7 +28,11 @@ export type SourceList = z.infer<typeof SourcesRoute.SourceList>;
 
 /** What `POST /api/v1/entities` accepts (defaults left out). */
 export type NewEntity = z.input<typeof S.NewEntityBody>;
-/** `GET /api/v1/alerts`; the dashboard only uses it to check an admin token so far. */
+export type AlertRule = z.infer<typeof AlertsRoute.AlertRule>;
+export type CreatedAlertRule = z.infer<typeof AlertsRoute.CreatedAlertRule>;
+export type AlertDelivery = z.infer<typeof AlertsRoute.Delivery>;
+export type AlertTestResult = z.infer<typeof AlertsRoute.TestResult>;
+export type NewAlertRule = z.input<typeof NewAlertRuleInput>;
 export interface AlertRuleList {
-  items: unknown[];
+  items: AlertRule[];
 }

@@ -1,0 +1,415 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { api, ApiError } from '../api/client.ts';
+import type { AlertDelivery, AlertRule, CreatedAlertRule, NewAlertRule } from '../api/types.ts';
+import { AdminSignIn } from '../components/admin-sign-in.tsx';
+import { adminSession, useAdminToken } from '../lib/admin-session.ts';
+import { formatRelative } from '../lib/format.ts';
+import { useResource } from '../lib/use-resource.ts';
+
+type Kind = AlertRule['kind'];
+
+const KINDS: { value: Kind; label: string; hint: string }[] = [
+  { value: 'shift', label: 'Shift', hint: 'sentiment moves against the window before, significantly' },
+  { value: 'spike', label: 'Spike', hint: 'volume or negativity spikes' },
+  { value: 'aspect', label: 'Aspect', hint: "an aspect's share or polarity moves" },
+  { value: 'mention', label: 'Mention', hint: 'every new post that passes the filters' },
+];
+const METRICS: Record<Kind, { value: string; label: string }[]> = {
+  shift: [
+    { value: 'mean', label: 'Mean sentiment' },
+    { value: 'net', label: 'Net sentiment' },
+  ],
+  spike: [
+    { value: '', label: 'Volume and negativity' },
+    { value: 'volume', label: 'Volume' },
+    { value: 'negativity', label: 'Negativity' },
+  ],
+  aspect: [
+    { value: 'share', label: 'Share' },
+    { value: 'polarity', label: 'Polarity' },
+  ],
+  mention: [],
+};
+
+interface Draft {
+  kind: Kind;
+  entity: string;
+  channel: string;
+  name: string;
+  metric: string;
+  threshold: string;
+  windowHours: string;
+  source: string;
+  aspect: string;
+  polarity: string;
+  include: string;
+  exclude: string;
+}
+const EMPTY: Draft = { kind: 'shift', entity: '', channel: '', name: '', metric: 'mean', threshold: '', windowHours: '', source: '', aspect: '', polarity: '', include: '', exclude: '' };
+
+const words = (text: string) => [...new Set(text.split(',').map((w) => w.trim()).filter(Boolean))];
+
+/** The body POST /api/v1/alerts takes: only the fields the kind uses, and only those filled in. */
+export function toNewAlertRule(d: Draft): NewAlertRule {
+  const rule: NewAlertRule = { kind: d.kind, entity: d.entity, channel: d.channel.trim() };
+  if (d.name.trim()) rule.name = d.name.trim();
+  if (d.source) rule.source = d.source.trim();
+  if (d.metric && METRICS[d.kind].some((m) => m.value === d.metric)) rule.metric = d.metric;
+  if ((d.kind === 'shift' || d.kind === 'aspect') && d.threshold.trim()) rule.threshold = Number(d.threshold);
+  if ((d.kind === 'shift' || d.kind === 'aspect') && d.windowHours.trim()) rule.windowHours = Number(d.windowHours);
+  if ((d.kind === 'aspect' || d.kind === 'mention') && d.aspect.trim()) rule.aspect = d.aspect.trim();
+  if (d.kind === 'mention') {
+    if (d.polarity) rule.polarity = d.polarity as NonNullable<NewAlertRule['polarity']>;
+    if (words(d.include).length) rule.include = words(d.include);
+    if (words(d.exclude).length) rule.exclude = words(d.exclude);
+  }
+  return rule;
+}
+
+/** A write refused for the token signs out, with the reason shown by the sign-in form. */
+function useRefusal(onRefused: (message: string) => void) {
+  return (failure: unknown, fallback: string): string | null => {
+    const apiError = failure instanceof ApiError ? failure : null;
+    if (apiError && (apiError.status === 401 || apiError.status === 403)) {
+      onRefused(apiError.message);
+      adminSession.signOut();
+      return null;
+    }
+    return apiError ? apiError.message : fallback;
+  };
+}
+
+export function AlertsPage() {
+  const token = useAdminToken();
+  const [refused, setRefused] = useState<string | null>(null);
+  useEffect(() => {
+    if (token) setRefused(null);
+  }, [token]);
+  return (
+    <section aria-labelledby="alerts-title">
+      <div className="page-head">
+        <h1 id="alerts-title" tabIndex={-1}>
+          Alerts
+        </h1>
+        <p className="muted">Rules that send a message to a webhook, Slack, Discord or e-mail when something matters. Managing them needs the admin token.</p>
+      </div>
+      <AdminSignIn notice={token ? null : refused} />
+      {token ? <AlertRules token={token} onRefused={setRefused} /> : <p className="muted">Sign in to see and manage alert rules.</p>}
+    </section>
+  );
+}
+
+function AlertRules({ token, onRefused }: { token: string; onRefused: (message: string) => void }) {
+  const [version, setVersion] = useState(0);
+  const rules = useResource(`alerts-${version}`, (signal) => api.listAlerts(token, { signal }));
+  const refusal = useRefusal(onRefused);
+  const [created, setCreated] = useState<CreatedAlertRule | null>(null);
+  useEffect(() => {
+    if (rules.error && (rules.error.status === 401 || rules.error.status === 403)) refusal(rules.error, '');
+  }, [rules.error]); // eslint-disable-line react-hooks/exhaustive-deps
+  const reload = () => setVersion((v) => v + 1);
+
+  return (
+    <>
+      <AddAlertForm
+        token={token}
+        refusal={refusal}
+        onAdded={(rule) => {
+          setCreated(rule);
+          reload();
+        }}
+      />
+      {created && (
+        <div className="notice" role="status">
+          <p>
+            Added rule {created.id} ({created.name}).
+          </p>
+          {created.secret && (
+            <p>
+              Its signing secret, shown this once (receivers check <code>X-VibeCheck-Signature</code> with it): <code className="secret">{created.secret}</code>
+            </p>
+          )}
+          <button type="button" onClick={() => setCreated(null)}>
+            I have kept it
+          </button>
+        </div>
+      )}
+      <h2>Rules</h2>
+      {rules.error && !(rules.error.status === 401 || rules.error.status === 403) && (
+        <p className="form-error" role="alert">
+          {rules.error.message}
+        </p>
+      )}
+      {rules.data && rules.data.items.length === 0 && <p className="muted">No alert rules yet.</p>}
+      {rules.data && rules.data.items.length > 0 && (
+        <ul className="alert-rules">
+          {rules.data.items.map((rule) => (
+            <RuleCard key={rule.id} rule={rule} token={token} refusal={refusal} onRemoved={reload} />
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+type Refusal = (failure: unknown, fallback: string) => string | null;
+
+function RuleCard({ rule, token, refusal, onRemoved }: { rule: AlertRule; token: string; refusal: Refusal; onRemoved: () => void }) {
+  const [showDeliveries, setShowDeliveries] = useState(false);
+  const [deliveriesVersion, setDeliveriesVersion] = useState(0);
+  const deliveries = useResource(showDeliveries ? `deliveries-${rule.id}-${deliveriesVersion}` : null, (signal) => api.listDeliveries(token, rule.id, { signal }));
+  const [message, setMessage] = useState<{ tone: 'ok' | 'bad'; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+
+  const sendTest = async () => {
+    setBusy(true);
+    setMessage(null);
+    try {
+      const result = await api.testAlert(token, rule.id);
+      setMessage(
+        result.ok
+          ? { tone: 'ok', text: `Test delivered${result.status ? ` (HTTP ${result.status})` : ''} in ${result.durationMs} ms.` }
+          : { tone: 'bad', text: `Test failed${result.status ? ` (HTTP ${result.status})` : ''}: ${result.cause ?? 'no cause given'}.` },
+      );
+      setShowDeliveries(true);
+      setDeliveriesVersion((v) => v + 1);
+    } catch (failure) {
+      const text = refusal(failure, 'The test could not be sent.');
+      if (text) setMessage({ tone: 'bad', text });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const remove = async () => {
+    setBusy(true);
+    try {
+      await api.removeAlert(token, rule.id);
+      onRemoved();
+    } catch (failure) {
+      const text = refusal(failure, 'The rule could not be removed.');
+      if (text) setMessage({ tone: 'bad', text });
+      setBusy(false);
+    }
+  };
+
+  const headingId = `rule-${rule.id}`;
+  return (
+    <li className="card alert-rule" aria-labelledby={headingId} data-rule={rule.id}>
+      <h3 id={headingId}>
+        {rule.name} <span className="muted">#{rule.id}</span>
+      </h3>
+      <dl className="rule-facts">
+        <div>
+          <dt>Kind</dt>
+          <dd>{rule.kind}</dd>
+        </div>
+        <div>
+          <dt>Entity</dt>
+          <dd>{rule.entity}</dd>
+        </div>
+        <div>
+          <dt>Channel</dt>
+          <dd className="channel">{rule.channel}</dd>
+        </div>
+        <div>
+          <dt>Alerts</dt>
+          <dd>
+            {rule.alerts.fired} fired, {rule.alerts.delivered} delivered, {rule.alerts.pending} waiting, {rule.alerts.dead} failed
+          </dd>
+        </div>
+      </dl>
+      <div className="rule-actions">
+        <button type="button" disabled={busy} onClick={() => void sendTest()}>
+          Send a test
+        </button>
+        <button type="button" aria-expanded={showDeliveries} onClick={() => setShowDeliveries((v) => !v)}>
+          {showDeliveries ? 'Hide deliveries' : 'Show deliveries'}
+        </button>
+        {!confirming && (
+          <button type="button" disabled={busy} onClick={() => setConfirming(true)}>
+            Remove…
+          </button>
+        )}
+        {confirming && (
+          <>
+            <button type="button" className="danger" disabled={busy} onClick={() => void remove()}>
+              Yes, remove rule {rule.id}
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </>
+        )}
+      </div>
+      {message && (
+        <p className={message.tone === 'ok' ? 'form-ok' : 'form-error'} role={message.tone === 'ok' ? 'status' : 'alert'}>
+          {message.text}
+        </p>
+      )}
+      {showDeliveries && <Deliveries items={deliveries.data?.items} error={deliveries.error?.message} />}
+    </li>
+  );
+}
+
+function Deliveries({ items, error }: { items: AlertDelivery[] | undefined; error: string | undefined }) {
+  if (error) return <p className="form-error">{error}</p>;
+  if (!items) return <p className="muted">Loading deliveries…</p>;
+  if (items.length === 0) return <p className="muted">Nothing sent yet.</p>;
+  return (
+    <table className="deliveries">
+      <caption>Latest delivery attempts, newest first</caption>
+      <thead>
+        <tr>
+          <th scope="col">When</th>
+          <th scope="col">What</th>
+          <th scope="col">Outcome</th>
+          <th scope="col">HTTP</th>
+          <th scope="col">Cause</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((d, index) => (
+          <tr key={`${d.attemptedAt}-${index}`} data-outcome={d.outcome}>
+            <td title={d.attemptedAt}>{formatRelative(d.attemptedAt)}</td>
+            <td>{d.alertId === null ? 'Test' : (d.headline ?? `Alert ${d.alertId}`)}{d.attempt > 1 ? ` (attempt ${d.attempt})` : ''}</td>
+            <td>{d.outcome}</td>
+            <td>{d.statusCode ?? '—'}</td>
+            <td>{d.cause ?? ''}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function AddAlertForm({ token, refusal, onAdded }: { token: string; refusal: Refusal; onAdded: (rule: CreatedAlertRule) => void }) {
+  const entities = useResource('alerts-entities', (signal) => api.listEntities({}, { signal }));
+  const [draft, setDraft] = useState<Draft>(EMPTY);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const id = useId();
+  const f = (name: string) => `${id}-${name}`;
+  const update = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
+  const k = draft.kind;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    if (!draft.entity) return setError('Choose the entity the rule watches.');
+    if (!draft.channel.trim()) return setError('Give a channel: a webhook URL (http or https, Slack or Discord) or mailto:address.');
+    setBusy(true);
+    try {
+      const created = await api.addAlert(token, toNewAlertRule(draft));
+      setDraft({ ...EMPTY, kind: draft.kind, metric: draft.metric });
+      onAdded(created);
+    } catch (failure) {
+      const text = refusal(failure, 'The rule could not be added.');
+      if (text) setError(text);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="admin-form" onSubmit={(event) => void submit(event)} aria-labelledby={f('title')} noValidate>
+      <h2 id={f('title')}>Add a rule</h2>
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor={f('kind')}>Kind</label>
+          <select id={f('kind')} value={k} onChange={(e) => update({ kind: e.target.value as Kind, metric: METRICS[e.target.value as Kind][0]?.value ?? '' })} aria-describedby={f('kind-hint')}>
+            {KINDS.map((kind) => (
+              <option key={kind.value} value={kind.value}>
+                {kind.label}
+              </option>
+            ))}
+          </select>
+          <span id={f('kind-hint')}>{KINDS.find((kind) => kind.value === k)?.hint}</span>
+        </div>
+        <div className="field">
+          <label htmlFor={f('entity')}>Entity</label>
+          <select id={f('entity')} value={draft.entity} onChange={(e) => update({ entity: e.target.value })}>
+            <option value="">Choose…</option>
+            {(entities.data?.items ?? []).map((e) => (
+              <option key={e.slug} value={e.slug}>
+                {e.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field field-wide">
+          <label htmlFor={f('channel')}>Channel URL</label>
+          <input id={f('channel')} type="text" inputMode="url" spellCheck={false} autoComplete="off" value={draft.channel} onChange={(e) => update({ channel: e.target.value })} placeholder="https://hooks.slack.com/services/… or mailto:team@example.com" />
+        </div>
+        <div className="field">
+          <label htmlFor={f('name')}>Name (optional)</label>
+          <input id={f('name')} maxLength={200} value={draft.name} onChange={(e) => update({ name: e.target.value })} />
+        </div>
+        {METRICS[k].length > 0 && (
+          <div className="field">
+            <label htmlFor={f('metric')}>Measure</label>
+            <select id={f('metric')} value={draft.metric} onChange={(e) => update({ metric: e.target.value })}>
+              {METRICS[k].map((m) => (
+                <option key={m.value} value={m.value}>
+                  {m.label}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        {(k === 'shift' || k === 'aspect') && (
+          <>
+            <div className="field">
+              <label htmlFor={f('threshold')}>Least change that fires (optional)</label>
+              <input id={f('threshold')} type="number" step="0.01" min="0.01" max="2" value={draft.threshold} onChange={(e) => update({ threshold: e.target.value })} />
+            </div>
+            <div className="field">
+              <label htmlFor={f('window')}>Window in hours (optional)</label>
+              <input id={f('window')} type="number" step="1" min="1" max="8760" value={draft.windowHours} onChange={(e) => update({ windowHours: e.target.value })} />
+            </div>
+          </>
+        )}
+        <div className="field">
+          <label htmlFor={f('source')}>Only from source (optional)</label>
+          <input id={f('source')} spellCheck={false} value={draft.source} onChange={(e) => update({ source: e.target.value })} placeholder="hn" />
+        </div>
+        {(k === 'aspect' || k === 'mention') && (
+          <div className="field">
+            <label htmlFor={f('aspect')}>Aspect{k === 'mention' ? ' (optional)' : ''}</label>
+            <input id={f('aspect')} spellCheck={false} value={draft.aspect} onChange={(e) => update({ aspect: e.target.value })} placeholder="limits" />
+          </div>
+        )}
+        {k === 'mention' && (
+          <>
+            <div className="field">
+              <label htmlFor={f('polarity')}>Polarity</label>
+              <select id={f('polarity')} value={draft.polarity} onChange={(e) => update({ polarity: e.target.value })}>
+                <option value="">Any</option>
+                <option value="negative">Negative</option>
+                <option value="neutral">Neutral</option>
+                <option value="positive">Positive</option>
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor={f('include')}>Words to include (comma-separated)</label>
+              <input id={f('include')} value={draft.include} onChange={(e) => update({ include: e.target.value })} />
+            </div>
+            <div className="field">
+              <label htmlFor={f('exclude')}>Words to exclude (comma-separated)</label>
+              <input id={f('exclude')} value={draft.exclude} onChange={(e) => update({ exclude: e.target.value })} />
+            </div>
+          </>
+        )}
+      </div>
+      <button type="submit" disabled={busy}>
+        {busy ? 'Adding…' : 'Add rule'}
+      </button>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
