@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAlertReceiver } from '../../test/support/alert-receiver.ts';
 import { createDataDir } from '../../test/support/databases.ts';
+import { sendDigestNow } from '../alerts/subscriptions.ts';
 import { insertTestEntity } from '../../test/support/mentions.ts';
 import { openDatabase, type Database } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
@@ -49,6 +51,8 @@ describe('digest subscriptions over the API', () => {
     expect((await app.request('/api/v1/digests', { headers: auth('wrong-token-000000') })).status).toBe(403);
     expect((await app.request('/api/v1/digests/1', { method: 'DELETE' })).status).toBe(401);
     expect((await app.request('/api/v1/digests/1', { method: 'DELETE', headers: auth('wrong-token-000000') })).status).toBe(403);
+    expect((await app.request('/api/v1/digests/1/deliveries')).status).toBe(401);
+    expect((await app.request('/api/v1/digests/1/deliveries', { headers: auth('wrong-token-000000') })).status).toBe(403);
   });
 
   it('adds, lists with the channel masked and the secret never shown again, and removes', async () => {
@@ -93,5 +97,26 @@ describe('digest subscriptions over the API', () => {
     expect(await bad({ channel: SLACK, surprise: true })).toMatchObject({ status: 400 });
     expect(await bad({ channel: SLACK, entities: ['nobody'] })).toMatchObject({ status: 404, error: { message: expect.stringContaining('nobody') } });
     expect((await app.request('/api/v1/digests/abc', { method: 'DELETE', headers: auth() })).status).toBe(400);
+  });
+
+  it("shows a subscription's delivery attempts, a failure with its cause", async () => {
+    const receiver = await startAlertReceiver('api-digest-secret-0123456789');
+    try {
+      receiver.script = [{ status: 500 }];
+      const res = await create({ channel: receiver.url, entities: ['alpha'], secret: 'api-digest-secret-0123456789' });
+      const { id } = (await res.json()) as { id: number };
+      const sent = await sendDigestNow(database.db, id, { publicUrl: 'https://vibes.example' });
+      expect(sent).toMatchObject({ delivered: false, cause: expect.stringMatching(/HTTP 500/) });
+      expect(receiver.received).toHaveLength(1);
+      const answer = await app.request(`/api/v1/digests/${id}/deliveries`, { headers: auth() });
+      expect(answer.status).toBe(200);
+      const { items } = (await answer.json()) as { items: Array<Record<string, unknown>> };
+      expect(items).toEqual([
+        expect.objectContaining({ alertId: sent.alertId, event: expect.stringMatching(/^digest:manual:/), outcome: 'retry', statusCode: 500, status: 'pending', cause: expect.stringMatching(/HTTP 500/) }),
+      ]);
+      expect((await app.request('/api/v1/digests/9999/deliveries', { headers: auth() })).status).toBe(404);
+    } finally {
+      await receiver.close();
+    }
   });
 });

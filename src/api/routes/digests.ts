@@ -1,6 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { addDigestSubscription, listDigestSubscriptionViews, NewDigestSubscriptionInput, removeDigestSubscriptionById } from '../../alerts/subscriptions.ts';
+import { listDeliveries } from '../../db/queries/alerts.ts';
+import { findDigestSubscription } from '../../db/queries/digests.ts';
+import { NotFoundError } from '../../core/errors.ts';
 import type { App, RouteDeps } from '../app.ts';
 import { errorResponses } from '../errors.ts';
 
@@ -33,9 +36,21 @@ const CreatedDigestSubscription = DigestSubscription.extend({
   secret: z.string().nullable().openapi({ description: 'the generated signing secret, shown this once; null when the request gave one' }),
 }).openapi('CreatedDigestSubscription');
 
-const NewDigestBody = NewDigestSubscriptionInput.openapi('NewDigestSubscription', {
-  description: 'entities and kinds both empty or left out: every entity; hourUtc defaults to 8',
-});
+const DigestDelivery = z
+  .object({
+    alertId: z.number().int().nullable(),
+    event: z.string().nullable().openapi({ description: "the digest's period, 'digest:2026-W11', or 'digest:manual:<time>' for `digests send`" }),
+    headline: z.string().nullable(),
+    attempt: z.number().int(),
+    attemptedAt: z.string(),
+    durationMs: z.number().int(),
+    statusCode: z.number().int().nullable(),
+    outcome: z.enum(['delivered', 'retry', 'dead', 'failed']),
+    cause: z.string().nullable(),
+    status: z.enum(['pending', 'sending', 'delivered', 'dead']).nullable().openapi({ description: "the digest's delivery status now" }),
+  })
+  .openapi('DigestDelivery');
+
 
 /** Answers about subscriptions are the admin's alone: never kept by a cache, this server's included. */
 const noStore: MiddlewareHandler = async (c, next) => {
@@ -67,13 +82,38 @@ export function registerDigestRoutes(app: App, deps: RouteDeps): void {
       summary: 'Subscribe a channel to daily or weekly digests (admin token); without a secret, one is generated and returned this once',
       security: [{ adminToken: [] }],
       middleware: [...deps.adminWrite, noStore],
-      request: { body: { content: json(NewDigestBody), required: true } },
+      request: { body: { content: json(NewDigestSubscriptionInput), required: true, description: 'entities and kinds both empty or left out: every entity; cadence defaults to daily, hourUtc to 8' } },
       responses: { 201: { description: 'created', content: json(CreatedDigestSubscription) }, ...errorResponses(400, 401, 403, 404, 413, 429) },
     }),
     async (c) => {
       const { subscription, secret } = await addDigestSubscription(deps.db, c.req.valid('json'));
       deps.log.info({ subscription: subscription.id, cadence: subscription.cadence }, 'digest subscription added');
       return c.json({ ...subscription, secret }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      operationId: 'listDigestDeliveries',
+      path: '/api/v1/digests/{id}/deliveries',
+      tags: ['alerts'],
+      summary: "A subscription's latest delivery attempts, newest first (at most 100), failures with their cause (admin token)",
+      security: [{ adminToken: [] }],
+      middleware: [deps.adminWrite[0], noStore],
+      request: { params: DigestIdParam },
+      responses: { 200: { description: 'attempts', content: json(z.object({ items: z.array(DigestDelivery) })) }, ...errorResponses(400, 401, 403, 404, 429) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      if ((await findDigestSubscription(deps.db, id)) === undefined) throw new NotFoundError(`no digest subscription with id ${id}`);
+      const items = (await listDeliveries(deps.db, id, 100)).map(({ eventKey, attemptedAt, durationMs, ...rest }) => ({
+        ...rest,
+        event: eventKey,
+        attemptedAt: attemptedAt.toISOString(),
+        durationMs: Math.round(durationMs),
+      }));
+      return c.json({ items }, 200);
     },
   );
 
