@@ -1,15 +1,17 @@
-import { useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef } from 'react';
 import { Link } from './components/link.tsx';
 import { ConnectionBanner } from './components/states.tsx';
 import { useTheme } from './lib/theme.ts';
 import { buildHref, restoreScrollOnHistory, useLocation } from './lib/url-state.ts';
 import { readPeriodParams } from './lib/window.ts';
-import { AlertsPage } from './pages/alerts-page.tsx';
 import { ComparePage } from './pages/compare-page.tsx';
 import { EntityPage } from './pages/entity-page.tsx';
-import { ManagePage } from './pages/manage-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
 import { SourcesPage } from './pages/sources-page.tsx';
+
+// The admin pages are few people's and seldom open: loaded on first visit, not in everyone's bundle.
+const AlertsPage = lazy(() => import('./pages/alerts-page.tsx').then((m) => ({ default: m.AlertsPage })));
+const ManagePage = lazy(() => import('./pages/manage-page.tsx').then((m) => ({ default: m.ManagePage })));
 
 const NAV = [
   { href: '/', label: 'Overview' },
@@ -82,8 +84,9 @@ export function App() {
         {route.page === 'entity' && route.slug && <EntityPage slug={route.slug} dark={theme.dark} />}
         {route.page === 'compare' && <ComparePage dark={theme.dark} />}
         {route.page === 'sources' && <SourcesPage />}
-        {route.page === 'alerts' && <AlertsPage />}
-        {route.page === 'manage' && <ManagePage />}
+        {(route.page === 'alerts' || route.page === 'manage') && (
+          <Suspense fallback={<p className="muted">Loading…</p>}>{route.page === 'alerts' ? <AlertsPage /> : <ManagePage />}</Suspense>
+        )}
         {route.page === 'missing' && (
           <section className="state state-empty">
             <h1>Page not found</h1>
