@@ -66,6 +66,8 @@ describe('admin sign-in and adding an entity from the dashboard', () => {
   it('signs in, adds an entity with an alias and context words, and shows it on the overview as text', async () => {
     const page = await context.newPage();
     const requests = recordApi(page);
+    const consoleText: string[] = [];
+    page.on('console', (message) => consoleText.push(message.text()));
     // The overview seen first: its list may sit in the browser cache (max-age 30 s) and must not hide the new entity.
     await page.goto(`${server.url}/`);
     await page.locator('.quiet-entities').waitFor();
@@ -126,6 +128,9 @@ describe('admin sign-in and adding an entity from the dashboard', () => {
     await page.getByRole('link', { name: 'Overview' }).click();
     await page.locator('.quiet-entities').waitFor();
     expect(await page.locator('.quiet-entities li', { hasText: 'Quill' }).count()).toBe(0);
+    // Never logged, in the page or by the server.
+    expect(consoleText.join('\n')).not.toContain(ADMIN_TOKEN);
+    expect(server.stderr()).not.toContain(ADMIN_TOKEN);
     await page.close();
   });
 
