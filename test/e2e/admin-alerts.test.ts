@@ -60,6 +60,8 @@ describe('the Alerts page in a real browser', () => {
     await page.goto(`${server.url}/`);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alerts' }).click();
     await page.waitForURL(`${server.url}/alerts`);
+    // The page's code loads on first visit; focus still lands on its heading, which announces it.
+    await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('Alerts');
     await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('No alert rules yet.').waitFor();

@@ -48,8 +48,20 @@ export function App() {
   useEffect(() => {
     if (shownPath.current === path) return;
     shownPath.current = path;
-    const heading = document.querySelector<HTMLElement>('main h1') ?? document.getElementById('main');
-    heading?.focus({ preventScroll: true });
+    const heading = document.querySelector<HTMLElement>('main h1');
+    if (heading) return void heading.focus({ preventScroll: true });
+    // A page still loading its code (the admin pages): main now, its heading once it is drawn.
+    const main = document.getElementById('main');
+    main?.focus({ preventScroll: true });
+    if (!main) return;
+    const observer = new MutationObserver(() => {
+      const drawn = main.querySelector<HTMLElement>('h1');
+      if (!drawn) return;
+      observer.disconnect();
+      if (document.activeElement === main) drawn.focus({ preventScroll: true });
+    });
+    observer.observe(main, { childList: true, subtree: true });
+    return () => observer.disconnect();
   }, [path]);
 
   useEffect(() => {
