@@ -54,8 +54,13 @@ describe('commands that report, as JSON', () => {
     const child = spawn(process.execPath, [BIN, 'rescore', '--json'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env } });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    let signalled = false;
     child.stderr.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('rescored')) child.kill('SIGINT');
+      // One Ctrl-C: a second one would end the process at once, by design.
+      if (!signalled && chunk.toString().includes('rescored')) {
+        signalled = true;
+        child.kill('SIGINT');
+      }
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code, stdout).toBe(EXIT.interrupted);
