@@ -15,7 +15,7 @@ import { describeValidationError } from '../core/errors.ts';
 import { errorBody, respondMethodNotAllowed, respondWithError } from './errors.ts';
 import { createHeavyReadGate, DEFAULT_HEAVY_READS, type HeavyReadGate, type HeavyReadOptions } from './heavy-reads.ts';
 import { createClientIdentifier, DEFAULT_RATE_LIMIT, rateLimit, type RateLimitOptions } from './rate-limit.ts';
-import { DEFAULT_AUTH_BACKOFF, requireAdmin, type AuthBackoffOptions } from './auth.ts';
+import { DEFAULT_AUTH_BACKOFF, privateAnswer, requireAdmin, type AuthBackoffOptions } from './auth.ts';
 import { limitBodySize, refuseNulInQuery, requireJsonBody } from './request-input.ts';
 import { createResponseCache } from './response-cache.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -54,8 +54,10 @@ export interface AppDeps {
 
 /** What route modules receive: the app's dependencies and the guards every route of a kind shares. */
 export interface RouteDeps extends AppDeps {
-  /** Every write's middleware: the admin token (with its per-address backoff), then a JSON body check. */
-  adminWrite: [MiddlewareHandler, MiddlewareHandler];
+  /** An admin route without a body: the admin token (with its per-address backoff); the answer is private, never cached. */
+  adminOnly: MiddlewareHandler[];
+  /** Every write with a JSON body: adminOnly, then a JSON body check. */
+  adminWrite: MiddlewareHandler[];
   heavyReads: HeavyReadGate;
 }
 
@@ -82,9 +84,11 @@ export function createApp(deps: AppDeps): App {
   });
   // Who a request counts against, for the rate limit and the admin-token backoff alike.
   const identify = createClientIdentifier(deps.settings.trustProxy ?? []);
+  const adminOnly = [requireAdmin(deps.settings.adminToken, { identify, ...(deps.authBackoff ?? DEFAULT_AUTH_BACKOFF) }), privateAnswer];
   const routeDeps: RouteDeps = {
     ...deps,
-    adminWrite: [requireAdmin(deps.settings.adminToken, { identify, ...(deps.authBackoff ?? DEFAULT_AUTH_BACKOFF) }), requireJsonBody],
+    adminOnly,
+    adminWrite: [...adminOnly, requireJsonBody],
     heavyReads: deps.heavyReads && 'run' in deps.heavyReads ? deps.heavyReads : createHeavyReadGate(deps.heavyReads ?? DEFAULT_HEAVY_READS),
   };
 

@@ -67,3 +67,9 @@ export function requireAdmin(adminToken: string | undefined, backoff: AuthBackof
     await next();
   };
 }
+
+/** An answer behind the admin token is the admin's alone: never kept by a browser, a proxy or this server's response cache. */
+export const privateAnswer: MiddlewareHandler = async (c, next) => {
+  await next();
+  c.header('Cache-Control', 'private, no-store');
+};

@@ -1,5 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
 import { renderAtomFeed } from '../../alerts/atom.ts';
 import { dashboardLink } from '../../alerts/compose.ts';
 import { addAlertRule, listAlertRuleViews, presentAlertRule, removeAlertRuleById, requireAlertRule, sendTestAlert } from '../../alerts/manage.ts';
@@ -83,13 +82,7 @@ export const TestResult = z
   .openapi('AlertTestResult');
 
 /** Admin reads and bodiless writes: the token only (the JSON body check is for writes with a body). */
-const adminOnly = (deps: RouteDeps): MiddlewareHandler[] => [deps.adminWrite[0], noStore];
 
-/** Answers about rules are the admin's alone: never kept by a cache, this server's included. */
-const noStore: MiddlewareHandler = async (c, next) => {
-  await next();
-  c.header('Cache-Control', 'private, no-store');
-};
 
 export function registerAlertRoutes(app: App, deps: RouteDeps): void {
   const publicUrl = deps.settings.publicUrl ?? 'http://127.0.0.1:8080';
@@ -102,7 +95,7 @@ export function registerAlertRoutes(app: App, deps: RouteDeps): void {
       tags: ['alerts'],
       summary: 'Alert rules with their counts of alerts fired, delivered, dead and waiting (admin token)',
       security: [{ adminToken: [] }],
-      middleware: adminOnly(deps),
+      middleware: deps.adminOnly,
       responses: { 200: { description: 'rules', content: json(z.object({ items: z.array(AlertRule) })) }, ...errorResponses(401, 403, 429) },
     }),
     async (c) => c.json({ items: await listAlertRuleViews(deps.db) }, 200),
@@ -116,7 +109,7 @@ export function registerAlertRoutes(app: App, deps: RouteDeps): void {
       tags: ['alerts'],
       summary: 'Add an alert rule (admin token); without a secret, one is generated and returned this once',
       security: [{ adminToken: [] }],
-      middleware: [...deps.adminWrite, noStore],
+      middleware: deps.adminWrite,
       request: { body: { content: json(NewAlertRuleInput), required: true } },
       responses: { 201: { description: 'created', content: json(CreatedAlertRule) }, ...errorResponses(400, 401, 403, 404, 413, 429) },
     }),
@@ -135,7 +128,7 @@ export function registerAlertRoutes(app: App, deps: RouteDeps): void {
       tags: ['alerts'],
       summary: 'Remove an alert rule (admin token); alerts it has not delivered yet are dropped',
       security: [{ adminToken: [] }],
-      middleware: adminOnly(deps),
+      middleware: deps.adminOnly,
       request: { params: AlertIdParam },
       responses: { 204: { description: 'removed' }, ...errorResponses(400, 401, 403, 404, 429) },
     }),
@@ -155,7 +148,7 @@ export function registerAlertRoutes(app: App, deps: RouteDeps): void {
       tags: ['alerts'],
       summary: "Send a sample alert through the rule's channel now (admin token); the attempt is recorded with the deliveries",
       security: [{ adminToken: [] }],
-      middleware: adminOnly(deps),
+      middleware: deps.adminOnly,
       request: { params: AlertIdParam },
       responses: { 200: { description: 'what the channel answered (ok false: it failed, with the cause)', content: json(TestResult) }, ...errorResponses(400, 401, 403, 404, 413, 429) },
     }),
@@ -183,7 +176,7 @@ export function registerAlertRoutes(app: App, deps: RouteDeps): void {
       tags: ['alerts'],
       summary: "A rule's latest delivery attempts, newest first (at most 100), failures with their cause (admin token)",
       security: [{ adminToken: [] }],
-      middleware: adminOnly(deps),
+      middleware: deps.adminOnly,
       request: { params: AlertIdParam },
       responses: { 200: { description: 'attempts', content: json(z.object({ items: z.array(Delivery) })) }, ...errorResponses(400, 401, 403, 404, 429) },
     }),

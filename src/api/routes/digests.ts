@@ -1,5 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
 import { addDigestSubscription, listDigestSubscriptionViews, NewDigestSubscriptionInput, removeDigestSubscriptionById } from '../../alerts/subscriptions.ts';
 import { listDeliveries } from '../../db/queries/alerts.ts';
 import { findDigestSubscription } from '../../db/queries/digests.ts';
@@ -52,11 +51,6 @@ const DigestDelivery = z
   .openapi('DigestDelivery');
 
 
-/** Answers about subscriptions are the admin's alone: never kept by a cache, this server's included. */
-const noStore: MiddlewareHandler = async (c, next) => {
-  await next();
-  c.header('Cache-Control', 'private, no-store');
-};
 
 export function registerDigestRoutes(app: App, deps: RouteDeps): void {
   app.openapi(
@@ -67,7 +61,7 @@ export function registerDigestRoutes(app: App, deps: RouteDeps): void {
       tags: ['alerts'],
       summary: 'Digest subscriptions with their counts of digests sent, delivered and dead (admin token)',
       security: [{ adminToken: [] }],
-      middleware: [deps.adminWrite[0], noStore],
+      middleware: deps.adminOnly,
       responses: { 200: { description: 'subscriptions', content: json(z.object({ items: z.array(DigestSubscription) })) }, ...errorResponses(401, 403, 429) },
     }),
     async (c) => c.json({ items: await listDigestSubscriptionViews(deps.db) }, 200),
@@ -81,7 +75,7 @@ export function registerDigestRoutes(app: App, deps: RouteDeps): void {
       tags: ['alerts'],
       summary: 'Subscribe a channel to daily or weekly digests (admin token); without a secret, one is generated and returned this once',
       security: [{ adminToken: [] }],
-      middleware: [...deps.adminWrite, noStore],
+      middleware: deps.adminWrite,
       request: { body: { content: json(NewDigestSubscriptionInput), required: true, description: 'entities and kinds both empty or left out: every entity; cadence defaults to daily, hourUtc to 8' } },
       responses: { 201: { description: 'created', content: json(CreatedDigestSubscription) }, ...errorResponses(400, 401, 403, 404, 413, 429) },
     }),
@@ -100,7 +94,7 @@ export function registerDigestRoutes(app: App, deps: RouteDeps): void {
       tags: ['alerts'],
       summary: "A subscription's latest delivery attempts, newest first (at most 100), failures with their cause (admin token)",
       security: [{ adminToken: [] }],
-      middleware: [deps.adminWrite[0], noStore],
+      middleware: deps.adminOnly,
       request: { params: DigestIdParam },
       responses: { 200: { description: 'attempts', content: json(z.object({ items: z.array(DigestDelivery) })) }, ...errorResponses(400, 401, 403, 404, 429) },
     }),
@@ -125,7 +119,7 @@ export function registerDigestRoutes(app: App, deps: RouteDeps): void {
       tags: ['alerts'],
       summary: 'Remove a digest subscription (admin token); digests it has not delivered yet are dropped',
       security: [{ adminToken: [] }],
-      middleware: [deps.adminWrite[0], noStore],
+      middleware: deps.adminOnly,
       request: { params: DigestIdParam },
       responses: { 204: { description: 'removed' }, ...errorResponses(400, 401, 403, 404, 429) },
     }),

@@ -75,7 +75,7 @@ export function registerEntityRoutes(app: App, deps: RouteDeps): void {
       summary: 'Stop tracking an entity (admin token); it stays removed across restarts and reseeding, its stored mentions are kept',
       security: [{ adminToken: [] }],
       // The token check only: a DELETE has no body for the JSON check to look at.
-      middleware: [deps.adminWrite[0]],
+      middleware: deps.adminOnly,
       request: { params: EntitySlugParam },
       responses: { 204: { description: 'removed' }, ...errorResponses(400, 401, 403, 404, 429) },
     }),
