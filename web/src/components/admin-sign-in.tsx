@@ -1,14 +1,15 @@
 import { useId, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api/client.ts';
-import { adminSession, useAdminToken } from '../lib/admin-session.ts';
+import { adminSession, useAdminRefusal, useAdminToken } from '../lib/admin-session.ts';
 
 /**
  * Sign in with the admin token for this tab, or sign out. The token is checked against the server
  * first (an admin read that changes nothing) and kept only when accepted: a wrong one is not stored.
- * `notice`: why the page signed out (a write refused the token), shown until the next attempt.
+ * When a request refused the token and signed out, the form says why until the next sign-in.
  */
-export function AdminSignIn({ check = api.checkAdminToken, notice = null }: { check?: (token: string) => Promise<unknown>; notice?: string | null }) {
+export function AdminSignIn({ check = api.checkAdminToken }: { check?: (token: string) => Promise<unknown> }) {
   const token = useAdminToken();
+  const notice = useAdminRefusal();
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [checking, setChecking] = useState(false);

@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { act, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN_KEY, adminSession, createAdminSession, useAdminToken } from './admin-session.ts';
+import { ApiError } from '../api/client.ts';
+import { ADMIN_TOKEN_KEY, adminSession, createAdminSession, describeAdminFailure, useAdminToken } from './admin-session.ts';
 
 afterEach(() => {
   sessionStorage.clear();
@@ -62,5 +63,21 @@ describe('useAdminToken', () => {
     expect(screen.getByText('tok-9')).toBeTruthy();
     act(() => adminSession.signOut());
     expect(screen.getByText('signed out')).toBeTruthy();
+  });
+});
+
+describe('describeAdminFailure', () => {
+  it('signs out on a refused token, keeping the reason until the next sign-in; other failures keep the token', () => {
+    const session = createAdminSession(sessionStorage);
+    session.signIn('tok-1');
+    expect(describeAdminFailure(new ApiError(503, 'overloaded', 'busy'), 'fallback', session)).toBe('busy');
+    expect(describeAdminFailure(new Error('boom'), 'fallback', session)).toBe('fallback');
+    expect(session.token()).toBe('tok-1');
+    expect(describeAdminFailure(new ApiError(403, 'forbidden', 'wrong admin token'), 'fallback', session)).toBeNull();
+    expect([session.token(), session.refusal()]).toEqual([null, 'wrong admin token']);
+    session.signIn('tok-2');
+    expect(session.refusal()).toBeNull();
+    session.signOut();
+    expect(session.refusal()).toBeNull();
   });
 });

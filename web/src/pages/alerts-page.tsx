@@ -1,8 +1,8 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api/client.ts';
+import { api } from '../api/client.ts';
 import type { AlertDelivery, AlertRule, CreatedAlertRule, NewAlertRule } from '../api/types.ts';
 import { AdminSignIn } from '../components/admin-sign-in.tsx';
-import { adminSession, useAdminToken } from '../lib/admin-session.ts';
+import { describeAdminFailure, useAdminToken } from '../lib/admin-session.ts';
 import { formatRelative } from '../lib/format.ts';
 import { useResource } from '../lib/use-resource.ts';
 
@@ -66,25 +66,8 @@ export function toNewAlertRule(d: Draft): NewAlertRule {
   return rule;
 }
 
-/** A write refused for the token signs out, with the reason shown by the sign-in form. */
-function useRefusal(onRefused: (message: string) => void) {
-  return (failure: unknown, fallback: string): string | null => {
-    const apiError = failure instanceof ApiError ? failure : null;
-    if (apiError && (apiError.status === 401 || apiError.status === 403)) {
-      onRefused(apiError.message);
-      adminSession.signOut();
-      return null;
-    }
-    return apiError ? apiError.message : fallback;
-  };
-}
-
 export function AlertsPage() {
   const token = useAdminToken();
-  const [refused, setRefused] = useState<string | null>(null);
-  useEffect(() => {
-    if (token) setRefused(null);
-  }, [token]);
   return (
     <section aria-labelledby="alerts-title">
       <div className="page-head">
@@ -93,27 +76,26 @@ export function AlertsPage() {
         </h1>
         <p className="muted">Rules that send a message to a webhook, Slack, Discord or e-mail when something matters. Managing them needs the admin token.</p>
       </div>
-      <AdminSignIn notice={token ? null : refused} />
-      {token ? <AlertRules token={token} onRefused={setRefused} /> : <p className="muted">Sign in to see and manage alert rules.</p>}
+      <AdminSignIn />
+      {token ? <AlertRules token={token} /> : <p className="muted">Sign in to see and manage alert rules.</p>}
     </section>
   );
 }
 
-function AlertRules({ token, onRefused }: { token: string; onRefused: (message: string) => void }) {
+function AlertRules({ token }: { token: string }) {
   const [version, setVersion] = useState(0);
   const rules = useResource(`alerts-${version}`, (signal) => api.listAlerts(token, { signal }));
-  const refusal = useRefusal(onRefused);
   const [created, setCreated] = useState<CreatedAlertRule | null>(null);
   useEffect(() => {
-    if (rules.error && (rules.error.status === 401 || rules.error.status === 403)) refusal(rules.error, '');
-  }, [rules.error]); // eslint-disable-line react-hooks/exhaustive-deps
+    // A refused token signs out; the sign-in form says why.
+    if (rules.error) describeAdminFailure(rules.error, '');
+  }, [rules.error]);
   const reload = () => setVersion((v) => v + 1);
 
   return (
     <>
       <AddAlertForm
         token={token}
-        refusal={refusal}
         onAdded={(rule) => {
           setCreated(rule);
           reload();
@@ -144,7 +126,7 @@ function AlertRules({ token, onRefused }: { token: string; onRefused: (message: 
       {rules.data && rules.data.items.length > 0 && (
         <ul className="alert-rules">
           {rules.data.items.map((rule) => (
-            <RuleCard key={rule.id} rule={rule} token={token} refusal={refusal} onRemoved={reload} />
+            <RuleCard key={rule.id} rule={rule} token={token} onRemoved={reload} />
           ))}
         </ul>
       )}
@@ -152,9 +134,7 @@ function AlertRules({ token, onRefused }: { token: string; onRefused: (message: 
   );
 }
 
-type Refusal = (failure: unknown, fallback: string) => string | null;
-
-function RuleCard({ rule, token, refusal, onRemoved }: { rule: AlertRule; token: string; refusal: Refusal; onRemoved: () => void }) {
+function RuleCard({ rule, token, onRemoved }: { rule: AlertRule; token: string; onRemoved: () => void }) {
   const [showDeliveries, setShowDeliveries] = useState(false);
   const [deliveriesVersion, setDeliveriesVersion] = useState(0);
   const deliveries = useResource(showDeliveries ? `deliveries-${rule.id}-${deliveriesVersion}` : null, (signal) => api.listDeliveries(token, rule.id, { signal }));
@@ -175,7 +155,7 @@ function RuleCard({ rule, token, refusal, onRemoved }: { rule: AlertRule; token:
       setShowDeliveries(true);
       setDeliveriesVersion((v) => v + 1);
     } catch (failure) {
-      const text = refusal(failure, 'The test could not be sent.');
+      const text = describeAdminFailure(failure, 'The test could not be sent.');
       if (text) setMessage({ tone: 'bad', text });
     } finally {
       setBusy(false);
@@ -188,7 +168,7 @@ function RuleCard({ rule, token, refusal, onRemoved }: { rule: AlertRule; token:
       await api.removeAlert(token, rule.id);
       onRemoved();
     } catch (failure) {
-      const text = refusal(failure, 'The rule could not be removed.');
+      const text = describeAdminFailure(failure, 'The rule could not be removed.');
       if (text) setMessage({ tone: 'bad', text });
       setBusy(false);
     }
@@ -284,7 +264,7 @@ function Deliveries({ items, error }: { items: AlertDelivery[] | undefined; erro
   );
 }
 
-function AddAlertForm({ token, refusal, onAdded }: { token: string; refusal: Refusal; onAdded: (rule: CreatedAlertRule) => void }) {
+function AddAlertForm({ token, onAdded }: { token: string; onAdded: (rule: CreatedAlertRule) => void }) {
   const entities = useResource('alerts-entities', (signal) => api.listEntities({}, { signal }));
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [busy, setBusy] = useState(false);
@@ -305,7 +285,7 @@ function AddAlertForm({ token, refusal, onAdded }: { token: string; refusal: Ref
       setDraft({ ...EMPTY, kind: draft.kind, metric: draft.metric });
       onAdded(created);
     } catch (failure) {
-      const text = refusal(failure, 'The rule could not be added.');
+      const text = describeAdminFailure(failure, 'The rule could not be added.');
       if (text) setError(text);
     } finally {
       setBusy(false);

@@ -1,9 +1,9 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api/client.ts';
+import { useId, useState, type FormEvent } from 'react';
+import { api } from '../api/client.ts';
 import type { Entity, EntityKind, NewEntity } from '../api/types.ts';
 import { AdminSignIn } from '../components/admin-sign-in.tsx';
 import { Link } from '../components/link.tsx';
-import { adminSession, useAdminToken } from '../lib/admin-session.ts';
+import { describeAdminFailure, useAdminToken } from '../lib/admin-session.ts';
 import { useResource } from '../lib/use-resource.ts';
 
 const KINDS: { value: EntityKind; label: string }[] = [
@@ -54,11 +54,6 @@ export function toNewEntity(draft: Draft): NewEntity {
 /** Admin page: sign in, then add tracked entities. */
 export function ManagePage() {
   const token = useAdminToken();
-  // Why the last write signed us out; the form that saw it is gone once the token is.
-  const [refused, setRefused] = useState<string | null>(null);
-  useEffect(() => {
-    if (token) setRefused(null);
-  }, [token]);
   return (
     <section aria-labelledby="manage-title">
       <div className="page-head">
@@ -67,14 +62,14 @@ export function ManagePage() {
         </h1>
         <p className="muted">Changes need the admin token. It is kept in this browser tab only and sent with changes, never in a link.</p>
       </div>
-      <AdminSignIn notice={token ? null : refused} />
-      {token ? <AddEntityForm token={token} onRefused={setRefused} /> : <p className="muted">Sign in to add or remove entities.</p>}
-      {token && <RemoveEntityForm token={token} onRefused={setRefused} />}
+      <AdminSignIn />
+      {token ? <AddEntityForm token={token} /> : <p className="muted">Sign in to add or remove entities.</p>}
+      {token && <RemoveEntityForm token={token} />}
     </section>
   );
 }
 
-function AddEntityForm({ token, onRefused }: { token: string; onRefused: (message: string) => void }) {
+function AddEntityForm({ token }: { token: string }) {
   const entities = useResource('manage-entities', (signal) => api.listEntities({}, { signal }));
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [saving, setSaving] = useState(false);
@@ -98,14 +93,8 @@ function AddEntityForm({ token, onRefused }: { token: string; onRefused: (messag
       setDraft(EMPTY);
       entities.retry();
     } catch (failure) {
-      const apiError = failure instanceof ApiError ? failure : null;
-      // A refused token is of no further use: forget it, so the next try starts from signing in.
-      if (apiError && (apiError.status === 401 || apiError.status === 403)) {
-        onRefused(apiError.message);
-        adminSession.signOut();
-        return;
-      }
-      setError(apiError ? apiError.message : 'The entity could not be added.');
+      // A refused token signs out (the sign-in form says why), so the next try starts from signing in.
+      setError(describeAdminFailure(failure, 'The entity could not be added.'));
     } finally {
       setSaving(false);
     }
@@ -187,7 +176,7 @@ function AddEntityForm({ token, onRefused }: { token: string; onRefused: (messag
 }
 
 /** Stop tracking an entity, after a second, explicit confirmation naming it. */
-function RemoveEntityForm({ token, onRefused }: { token: string; onRefused: (message: string) => void }) {
+function RemoveEntityForm({ token }: { token: string }) {
   const entities = useResource('manage-entities-remove', (signal) => api.listEntities({}, { signal }));
   const [slug, setSlug] = useState('');
   const [confirming, setConfirming] = useState(false);
@@ -208,13 +197,8 @@ function RemoveEntityForm({ token, onRefused }: { token: string; onRefused: (mes
       setConfirming(false);
       entities.retry();
     } catch (failure) {
-      const apiError = failure instanceof ApiError ? failure : null;
-      if (apiError && (apiError.status === 401 || apiError.status === 403)) {
-        onRefused(apiError.message);
-        adminSession.signOut();
-        return;
-      }
-      setError(apiError ? apiError.message : 'The entity could not be removed.');
+      // A refused token signs out (the sign-in form says why), so the next try starts from signing in.
+      setError(describeAdminFailure(failure, 'The entity could not be removed.'));
     } finally {
       setBusy(false);
     }
