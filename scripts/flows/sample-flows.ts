@@ -1,0 +1,75 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createSeededRandom } from '../../src/core/seeded-random.ts';
+import { LABELS_DIR as OPINION_LABELS_DIR, loadPool, poolText, readLabelFile, type PoolPost } from '../opinion/pool.ts';
+import { FLOW_LABELS_DIR, type FlowSampleEntry } from './labels.ts';
+
+/**
+ * Draws the real posts we label for switching flows, versions and aspects (issue 16), and writes the
+ * batches two independent annotation passes read.
+ *
+ *   tsx scripts/flows/sample-flows.ts --out /tmp/flows-annotate
+ *
+ * Posts come from those already labelled for opinion (labels/opinion/labels.jsonl), so the entities
+ * each post refers to are known and shown to the annotators; they add flows, versions and aspects.
+ * Switching statements are rare (a few in a hundred posts), so half the draw is posts with a broad
+ * movement cue and half is drawn at random among posts naming at least one entity: recall on the
+ * random half says how much a cue list misses. A quarter of each half is the dev split (rules may be
+ * read against it); the rest is the test split, which nobody tuning rules reads.
+ */
+
+const argValue = (flag: string, fallback: string): string => {
+  const i = process.argv.indexOf(flag);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+};
+const outDir = path.resolve(argValue('--out', '/tmp/vibecheck-flows-annotate'));
+const PER_HALF = 200;
+const DEV_SHARE = 0.25;
+const MAX_CHARS = 1400;
+
+/** Broader than any extractor's cue list on purpose: a hint that a post may describe movement. */
+const MOVEMENT_CUE =
+  /\b(switch(ed|ing|es)?|mov(e|ed|ing) (from|to|over|back|away)|migrat\w*|cancel+(ed|ing)?|unsubscrib\w*|replac(e|ed|ing)|went back|going back|back to|came back|instead of|alongside|in addition to|drop(ped|ping)?|ditch(ed|ing)?|jump(ed)? ship|gave up on|stopped using|no longer us\w+|now us\w+|started using|over to|ported|churn\w*|left)\b|->|→/i;
+
+function shuffle<T>(items: T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+const random = createSeededRandom(20261216);
+const entitiesById = new Map(readLabelFile(path.join(OPINION_LABELS_DIR, 'labels.jsonl')).map((l) => [l.id, Object.keys(l.labels)]));
+const candidates = loadPool().filter((post) => {
+  const text = poolText(post);
+  return (entitiesById.get(post.id)?.length ?? 0) > 0 && text.length >= 20 && text.length <= MAX_CHARS;
+});
+const cued = shuffle(candidates.filter((p) => MOVEMENT_CUE.test(poolText(p))), random).slice(0, PER_HALF);
+const cuedIds = new Set(cued.map((p) => p.id));
+const randomHalf = shuffle(candidates.filter((p) => !cuedIds.has(p.id)), random).slice(0, PER_HALF);
+
+const entries: FlowSampleEntry[] = [];
+for (const [draw, posts] of [['cue', cued], ['random', randomHalf]] as const) {
+  const devCount = Math.round(posts.length * DEV_SHARE);
+  posts.forEach((p, i) => entries.push({ id: p.id, draw, split: i < devCount ? 'dev' : 'test' }));
+}
+entries.sort((a, b) => a.id.localeCompare(b.id));
+mkdirSync(FLOW_LABELS_DIR, { recursive: true });
+writeFileSync(path.join(FLOW_LABELS_DIR, 'sample.json'), `${JSON.stringify({ perHalf: PER_HALF, devShare: DEV_SHARE, maxChars: MAX_CHARS, cue: MOVEMENT_CUE.source, posts: entries }, null, 1)}\n`);
+
+function formatPost(post: PoolPost): string {
+  const where = post.provenance.subreddit ? `${post.source} ${post.provenance.kind}, r/${post.provenance.subreddit}` : `${post.source} ${post.provenance.kind}`;
+  return [`=== ${post.id} (${where}, ${post.createdAt.slice(0, 10)}) ===`, poolText(post), `--- entities: ${entitiesById.get(post.id)!.join(', ')}`, ''].join('\n');
+}
+
+// Both passes read every post, in different orders, in batches of 100.
+const drawn = shuffle([...cued, ...randomHalf], random);
+mkdirSync(outDir, { recursive: true });
+for (const [pass, posts] of [['A', drawn], ['B', shuffle(drawn, random)]] as const) {
+  for (let b = 0; b * 100 < posts.length; b += 1) {
+    writeFileSync(path.join(outDir, `flows-${pass}-${b + 1}.txt`), posts.slice(b * 100, (b + 1) * 100).map(formatPost).join('\n'));
+  }
+}
+console.log(`${cued.length} cued + ${randomHalf.length} random posts; batches in ${outDir}`);
