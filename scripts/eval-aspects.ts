@@ -1,20 +1,37 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { extractAspects } from '../src/understand/aspects/extract-aspects.ts';
-import { buildMentionCases, evaluateAspects, parseLabelledPosts } from '../src/understand/aspects/evaluate-aspects.ts';
+import { buildMentionCases, evaluateAspects, parseLabelledPosts, type LabelledPost } from '../src/understand/aspects/evaluate-aspects.ts';
+import { FLOW_LABELS_DIR, readFlowLabels, readFlowSample } from './flows/labels.ts';
+import { loadPool, poolText } from './opinion/pool.ts';
 
 // Usage: npm run eval:aspects [-- --errors] [-- --file path/to/posts.jsonl]
+//        npm run eval:aspects -- --real dev|test [--labels FILE] [--errors]
+// --real scores real posts labelled in labels/flows (texts read from ../shared). Errors are shown for
+// the dev split only: the test split is for figures, never for reading while changing rules.
 const args = process.argv.slice(2);
-const fileFlag = args.indexOf('--file');
-const file = resolve(fileFlag >= 0 ? (args[fileFlag + 1] ?? '') : 'test/data/understand/posts.jsonl');
-const showErrors = args.includes('--errors');
+const argValue = (flag: string): string | undefined => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+const real = argValue('--real');
+if (real !== undefined && real !== 'dev' && real !== 'test') throw new Error('--real takes dev or test');
+const file = resolve(real ? (argValue('--labels') ?? `${FLOW_LABELS_DIR}/labels.jsonl`) : (argValue('--file') ?? 'test/data/understand/posts.jsonl'));
+const showErrors = args.includes('--errors') && real !== 'test';
 
-const { posts, skipped } = parseLabelledPosts(readFileSync(file, 'utf8'));
+function realPosts(split: 'dev' | 'test'): { posts: LabelledPost[]; skipped: number } {
+  const { labels, errors } = readFlowLabels(file);
+  const inSplit = new Set(readFlowSample().filter((p) => p.split === split).map((p) => p.id));
+  const pool = new Map(loadPool().map((p) => [p.id, p]));
+  const posts = labels
+    .filter((l) => inSplit.has(l.id))
+    .map((l) => ({ id: l.id, source: pool.get(l.id)!.source, text: poolText(pool.get(l.id)!), entities: Object.keys(l.aspects), aspects: l.aspects }));
+  return { posts, skipped: errors.length };
+}
+
+const { posts, skipped } = real ? realPosts(real) : parseLabelledPosts(readFileSync(file, 'utf8'));
 const cases = buildMentionCases(posts);
 const result = evaluateAspects(cases);
 
 const pct = (x: number): string => (x * 100).toFixed(1).padStart(6);
-console.log(`aspects first tier on ${file}`);
+console.log(`aspects first tier on ${file}${real ? ` (real posts, ${real} split)` : ''}`);
 console.log(`${posts.length} posts (${skipped} lines skipped), ${result.cases} entity mentions, ${result.unlocated} not located by name (whole post used)`);
 console.log('');
 console.log('aspect            TP   FP   FN   prec  recall      F1  polarity-acc');
