@@ -15,6 +15,22 @@ function aspectsOf(text: string, name: string, others: string[] = []): Record<st
 }
 
 describe('extractAspects', () => {
+  it('does not read an entity\'s own name as an aspect ("Claude Code" is not code quality)', () => {
+    const text = 'Codex -> Claude Code, I used to love it. Codex writes good code.';
+    const first = spanOf(text, 'Codex');
+    const second = spanOf(text, 'Codex', first.end);
+    const claudeCode = spanOf(text, 'Claude Code');
+    const aspects = (span: TextSpan, others: TextSpan[]) => extractAspects(text, span, { otherMentions: others }).map((f) => f.aspect);
+    expect(aspects(claudeCode, [first, second])).not.toContain('code_quality');
+    expect(aspects(second, [first, claudeCode])).toContain('code_quality');
+  });
+
+  it('skips issue-form headings and empty fields ("### What\'s Wrong?", "_No response_")', () => {
+    const text = "### What's Wrong?\nClaude Code exits after the first prompt.\n\n### Support contact\n\n_No response_";
+    expect(aspectsOf(text, 'Claude Code')).not.toHaveProperty('support');
+    expect(aspectsOf(text, 'Claude Code')).not.toHaveProperty('code_quality');
+  });
+
   it('reads a price with a monthly amount as a cost mention', () => {
     expect(aspectsOf('Cursor is $200/month for the Ultra plan.', 'Cursor')).toHaveProperty('cost');
   });

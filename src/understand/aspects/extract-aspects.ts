@@ -172,8 +172,21 @@ function scoreTopic(t: Tokens, from: number, to: number, cue: AspectCue): { scor
   return { score: Math.max(-1, Math.min(1, sum)), start, end, found };
 }
 
-function collectWordHits(t: Tokens): Hit[] {
-  const taken: boolean[] = new Array<boolean>(t.words.length).fill(false);
+/**
+ * Text that says nothing about an aspect even when its words are cues: the entities' own names
+ * ("Claude Code" is not code quality) and issue-form scaffolding (Markdown headings such as
+ * "### What's Wrong?", "_No response_" in a field left empty).
+ */
+function maskedSpans(text: string, mentions: readonly TextSpan[]): TextSpan[] {
+  const masked = [...mentions];
+  for (const m of text.matchAll(/^[ \t]*(?:#{1,6}[ \t].*|_?No response_?)[ \t]*$/gm)) masked.push({ start: m.index, end: m.index + m[0].length });
+  return masked;
+}
+
+const insideAny = (at: number, spans: readonly TextSpan[]): boolean => spans.some((s) => at >= s.start && at < s.end);
+
+function collectWordHits(t: Tokens, masked: readonly TextSpan[]): Hit[] {
+  const taken: boolean[] = t.starts.map((at) => insideAny(at, masked));
   const hits: Hit[] = [];
   const candidates: { at: number; c: CompiledCue }[] = [];
   for (let i = 0; i < t.words.length; i++) {
@@ -223,7 +236,7 @@ function scoreCue(t: Tokens, at: number, to: number, cue: AspectCue): Hit {
   };
 }
 
-function collectPatternHits(text: string, ranges: readonly ScopeRange[], t: Tokens): Hit[] {
+function collectPatternHits(text: string, ranges: readonly ScopeRange[], t: Tokens, masked: readonly TextSpan[]): Hit[] {
   const hits: Hit[] = [];
   for (const range of ranges) {
     const body = text.slice(range.start, range.end);
@@ -231,6 +244,7 @@ function collectPatternHits(text: string, ranges: readonly ScopeRange[], t: Toke
       p.pattern.lastIndex = 0;
       for (let m = p.pattern.exec(body); m !== null; m = p.pattern.exec(body)) {
         const start = range.start + m.index;
+        if (insideAny(start, masked)) continue;
         const end = start + m[0].length;
         const at = t.starts.findIndex((s) => s >= start);
         let score: number = p.polarity * 0.6;
@@ -343,8 +357,9 @@ export function extractAspects(text: string, span: TextSpan, options: ExtractAsp
   if (isPossessiveModifier(text, span, others)) return [];
   const ranges = selectScope(text, span, others);
   const tokens = tokenize(text, ranges);
-  const hits = collectWordHits(tokens);
-  hits.push(...collectPatternHits(text, ranges, tokens));
+  const masked = maskedSpans(text, [span, ...others]);
+  const hits = collectWordHits(tokens, masked);
+  hits.push(...collectPatternHits(text, ranges, tokens, masked));
   for (const h of hits) h.inQuestion = endsInQuestion(text, h.end);
   const settled = settleUnjudged(tokens, dropComparisons(tokens, span, hits));
   const overall = readOverallJudgement(tokens, span, settled);
