@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { EntityRegistry } from '../../core/entity.ts';
+import { createLinker, toLinkableEntities } from '../linking/index.ts';
+import { extractFlows } from './extract-flows.ts';
+import { mentionOccurrences } from './mentions.ts';
+
+const registry = EntityRegistry.parse(JSON.parse(readFileSync(new URL('../../../registry/entities.json', import.meta.url), 'utf8')));
+const linker = createLinker(toLinkableEntities(registry));
+
+const flowsOf = (text: string) => extractFlows(text, mentionOccurrences(linker.link(text)));
+/** "kind from->to reason" per flow, the way the labels compare. */
+const read = (text: string): string[] => flowsOf(text).map((f) => `${f.kind} ${f.from ?? '-'}->${f.to ?? '-'} ${f.reason ?? '-'}`);
+
+describe('extractFlows: statements of movement', () => {
+  it.each([
+    ['I switched from Cursor to Claude Code last month because of the pricing.', 'switch cursor->claude-code cost'],
+    ['Switched from Cursor to CC, the limits on Cursor were killing me.', 'switch cursor->claude-code limits'],
+    ['We moved our whole team off Copilot onto Cursor because it was faster.', 'switch github-copilot->cursor speed'],
+    ['I replaced Copilot with Cursor and never looked back.', 'switch github-copilot->cursor -'],
+    ['Ditched Copilot for Codex CLI since it is cheaper.', 'switch github-copilot->codex-cli cost'],
+    ['Codex has completely replaced Claude Code for me.', 'switch claude-code->codex-cli -'],
+    ['Finally cancelled Cursor and moved to Claude Code.', 'switch cursor->claude-code -'],
+    ['I now use Claude Code instead of Cursor.', 'switch cursor->claude-code -'],
+    ['Migrated from Windsurf to Cursor over the weekend, Windsurf kept crashing.', 'switch windsurf->cursor reliability'],
+  ])('%s', (text, expected) => {
+    expect(read(text)).toEqual([expected]);
+  });
+
+  it('reads a move with no named destination as a switch to null', () => {
+    expect(read('Cancelled my Cursor subscription today.')).toEqual(['switch cursor->- -']);
+    expect(read('Uninstalled Copilot, it kept crashing.')).toEqual(['switch github-copilot->- reliability']);
+    expect(read('Done with Windsurf. The credits system is a rip off.')).toEqual(['switch windsurf->- cost']);
+    expect(read("I'm cancelling Copilot at the end of the month.")).toEqual(['switch github-copilot->- -']);
+  });
+
+  it('reads a move to something with no named origin as a switch from null', () => {
+    expect(read('Finally switched to Claude Code.')).toEqual(['switch -->claude-code -']);
+    expect(read('I switched the model to Sonnet in Cursor.')).toEqual(['switch -->claude-sonnet -']);
+  });
+
+  it('reads going back as a return, with what was left when the text names it', () => {
+    expect(read('Went back to Cursor after a week of Kiro.')).toEqual(['return kiro->cursor -']);
+    expect(read("I'm back to Claude Code after trying Codex for two weeks.")).toEqual(['return codex-cli->claude-code -']);
+    expect(read('Switched from Codex back to Claude Code, the rate limits were better.')).toEqual(['return codex-cli->claude-code limits']);
+  });
+
+  it('reads a deliberate pair as adds: from the kept entity to the added one', () => {
+    expect(read('I use Codex alongside Claude Code for reviews.')).toEqual(['adds claude-code->codex-cli -']);
+    expect(read('Kept Claude Max and added Codex for reviews.')).toEqual(['adds claude->codex-cli -']);
+  });
+
+  it('reads "X -> Y" on a line of its own as a switch', () => {
+    expect(read('Cursor -> Claude Code\n\nHere is my experience after a month.')).toEqual(['switch cursor->claude-code -']);
+  });
+
+  it('gives the exact words of the statement as evidence, with offsets into the text', () => {
+    const text = 'Long story short: I switched from Cursor to Claude Code in May.';
+    const [flow] = flowsOf(text);
+    expect(flow?.evidence.text).toBe('switched from Cursor to Claude Code');
+    expect(text.slice(flow!.evidence.start, flow!.evidence.end)).toBe(flow!.evidence.text);
+    expect(flow!.confidence).toBeGreaterThan(0.5);
+  });
+
+  it('finds several flows in one post, one per statement', () => {
+    const text = 'Cancelled Windsurf in March. Then I went back to Cursor. Now I use Codex alongside Cursor.';
+    expect(read(text)).toEqual(['switch windsurf->- -', 'return -->cursor -', 'adds cursor->codex-cli -']);
+  });
+});
+
+describe('extractFlows: what is not a flow', () => {
+  it.each([
+    ['trying or comparing', 'I tried Cursor and Windsurf this week.'],
+    ['comparing', 'Cursor vs Claude Code: which is better for refactors?'],
+    ['testing', 'Testing Codex this week against Claude Code.'],
+    ['a question', 'Should I switch from Cursor to Claude Code?'],
+    ['a question to others', 'Has anyone moved from Windsurf to Cursor?'],
+    ['a question without an opener', 'Worth switching to Claude Code from Cursor?'],
+    ['an intention', 'Thinking of switching to Codex.'],
+    ['an intention, considering', 'I am considering moving from Cursor to Windsurf.'],
+    ['a maybe', 'I might cancel my Cursor subscription.'],
+    ['a plan', "I'm planning to switch from Copilot to Cursor next quarter."],
+    ['a wish', 'I want to switch to Claude Code but my company pays for Copilot.'],
+    ['a conditional threat', "If they raise the price again I'm switching to Windsurf."],
+    ['a conditional with "or"', 'One more price rise and I am out, unless Cursor fixes it.'],
+    ['a hypothetical', 'I would switch to Codex if it had a plan mode.'],
+    ['advice', 'You should switch to Claude Code.'],
+    ['an imperative', 'Switch to Claude Code, you will not regret it.'],
+    ['advice, just', 'Just cancel Cursor and use Claude Code.'],
+    ['a trend about others', 'Everyone is leaving Cursor for Claude Code.'],
+    ['a trend about users', 'Cursor users are switching to Claude Code in droves.'],
+    ['someone else', 'My friend thinks he should move to Windsurf.'],
+    ['a third person', 'He switched from Cursor to Windsurf and regrets it.'],
+    ['a vendor moving a product', 'Anthropic moved Claude Code to a new pricing model.'],
+    ['a denial', 'I never switched from Cursor.'],
+    ['a negated move', "I didn't cancel Copilot, it's still fine."],
+    ['a model used in a tool', 'I use Sonnet in Cursor.'],
+    ['a tool as a setting', 'I use Claude Code with Opus most days.'],
+    ['no tracked entity', 'I switched from vim to emacs last year.'],
+    ['a plain opinion', 'Claude Code is better than Cursor for big refactors.'],
+    ['a future release', 'Cursor will move to usage based pricing next month.'],
+    ['a tried switch', 'I tried switching to Windsurf but it was too slow.'],
+  ])('%s: %s', (_why, text) => {
+    expect(read(text)).toEqual([]);
+  });
+
+  it('never invents a flow from an entity to itself', () => {
+    expect(read('I switched from Cursor to Cursor Pro.')).toEqual([]);
+  });
+
+  it('returns nothing for a text without mentions, whatever it says', () => {
+    expect(extractFlows('I switched from X to Y because it was cheaper.', [])).toEqual([]);
+  });
+
+  it('keeps untrusted text inert: markup in a post is evidence text, not structure', () => {
+    const text = 'I switched from Cursor to <script>alert(1)</script> Claude Code.';
+    for (const flow of flowsOf(text)) expect(text.slice(flow.evidence.start, flow.evidence.end)).toBe(flow.evidence.text);
+  });
+});

@@ -1,0 +1,325 @@
+import { splitSentences } from '../aspects/text-scope.ts';
+import type { AspectName, TextSpan } from '../aspects/types.ts';
+import { findReasonCues } from './reason.ts';
+import type { Flow, FlowKind, FlowMention } from './types.ts';
+
+/**
+ * Switching statements, read by rules that prefer missing a flow to inventing one: a movement verb
+ * with the entities in fixed slots ("switched from X to Y", "cancelled my X sub", "went back to X",
+ * "use Y alongside X"), said by the author or people they speak for, as a thing done or decided.
+ * Questions, conditionals, intentions, advice, other people's trends and negated moves are not flows.
+ *
+ * Each sentence is matched as a skeleton in which every entity mention is replaced by a marker
+ * (\uE000<index>\uE001), so the patterns read as "verb from ENTITY to ENTITY" whatever the names.
+ */
+
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+
+/** An entity slot: an optional determiner, the marker, and an optional plan or product word after it. */
+const ENT = `(?:(?:my|our|the|a|an|their|his|her|its)\\s+)?${OPEN}(\\d+)${CLOSE}(?:\\s+(?:pro|max|plus|ultra|team|business|enterprise|premium|subscription|sub|plan|account|license|seat|seats|membership|ide|cli|extension))*`;
+/** Adverbs and objects that may sit between a movement verb and its entity. */
+const FILL = `(?:(?:fully|completely|entirely|finally|just|recently|officially|permanently|now|already|basically|pretty much|totally|all|everything|over|full time|100%|ultimately|eventually|happily|quickly|immediately|our (?:whole |entire )?team|my (?:whole |entire )?team|the (?:whole )?team|us|our (?:whole )?company|my workflow|our workflow|my daily driver|(?:the|my|our)\\s+(?:default\\s+)?models?|my setup|our stack|my stack|my subscription|my sub)\\s+)*`;
+const USING = `(?:(?:using|to using)\\s+)?`;
+const SWITCH_VERB = `(?:switch(?:ed|ing)?|mov(?:ed|ing)|migrat(?:ed|ing)|jump(?:ed|ing)(?:\\s+ship)?|transition(?:ed|ing)|went|gone|port(?:ed|ing)|convert(?:ed|ing)|churn(?:ed|ing))`;
+/** The verbs of "<verb> to Y" with no origin: "went to" and "ported to" say too little alone. */
+const SWITCH_TO_VERB = `(?:switch(?:ed|ing)?|mov(?:ed|ing)|migrat(?:ed|ing)|jump(?:ed|ing)(?:\\s+ship)?|transition(?:ed|ing))`;
+const LEAVE_VERB = `(?:ditch(?:ed|ing)?|dump(?:ed|ing)|dropp(?:ed|ing)|left|leaving|quit(?:ting)?|abandon(?:ed|ing)|replac(?:ed|ing)|traded|swapped)`;
+const STOP_VERB = `(?:cancel+(?:ed|ing)?(?:\\s+(?:my|our)\\s+(?:\\w+\\s+)?(?:subscription|sub|plan|membership|account)\\s+(?:to|for|with|of|on))?|unsubscrib(?:ed|ing)\\s+from|uninstall(?:ed|ing)|ditch(?:ed|ing)|dump(?:ed|ing)|dropp(?:ed|ing)|quit(?:ting)?|abandon(?:ed|ing)|stopped\\s+(?:using|paying\\s+for)|gave\\s+up\\s+on|given\\s+up\\s+on|no\\s+longer\\s+(?:use|using|pay(?:ing)?\\s+for)|done\\s+with|finished\\s+with|churned\\s+from|moved\\s+(?:away\\s+from|off(?:\\s+of)?)|switched\\s+(?:away\\s+from|off(?:\\s+of)?))`;
+const TO = `(?:over\\s+)?(?:to|onto|into|over\\s+to)\\s+`;
+const FROM = `(?:away\\s+)?(?:from|off(?:\\s+of)?)\\s+`;
+
+interface Rule {
+  name: string;
+  kind: FlowKind;
+  pattern: RegExp;
+  /** Which captured entity is the flow's from and to (1-based group numbers), or null for none. */
+  from: number | null;
+  to: number | null;
+  confidence: number;
+  /** The statement needs an explicit first-person subject (bare or imperative forms: "switch to Y"). */
+  needsSubject?: boolean;
+}
+
+const rule = (name: string, kind: FlowKind, source: string, from: number | null, to: number | null, confidence: number, extra: Partial<Rule> = {}): Rule => ({
+  name,
+  kind,
+  pattern: new RegExp(source, 'gu'),
+  from,
+  to,
+  confidence,
+  ...extra,
+});
+
+/** In priority order: where two matches overlap, the earlier rule wins. */
+const RULES: Rule[] = [
+  rule('back-from-to', 'return', `\\b${SWITCH_VERB}\\s+${FILL}${FROM}${USING}${ENT}\\s+${FILL}back\\s+(?:to|onto)\\s+${USING}${ENT}`, 1, 2, 0.9),
+  rule('from-to', 'switch', `\\b${SWITCH_VERB}\\s+${FILL}${FROM}${USING}${ENT}\\s+${FILL}(?:over\\s+)?(?:to|onto|into|for)\\s+${USING}${ENT}`, 1, 2, 0.92),
+  rule('to-from', 'switch', `\\b${SWITCH_VERB}\\s+${FILL}${TO}${USING}${ENT}\\s+(?:from|instead\\s+of)\\s+${ENT}`, 2, 1, 0.9),
+  rule('replace-with', 'switch', `\\breplac(?:ed|ing)\\s+${FILL}${ENT}\\s+(?:with|by|for)\\s+${ENT}`, 1, 2, 0.92),
+  rule('replaced-for-me', 'switch', `${ENT}\\s+(?:has\\s+)?(?:completely\\s+|fully\\s+|basically\\s+|now\\s+)?replaced\\s+${ENT}\\s+(?:for\\s+(?:me|us)|in\\s+(?:my|our)\\s+(?:workflow|stack|setup))`, 2, 1, 0.85),
+  rule('leave-for', 'switch', `\\b${LEAVE_VERB}\\s+${ENT}\\s+(?:for|in\\s+favou?r\\s+of|and\\s+(?:switched|moved|went)\\s+(?:over\\s+)?to)\\s+${USING}${ENT}`, 1, 2, 0.9),
+  rule('instead-of', 'switch', `\\b(?:now|switched\\s+to|moved\\s+to)\\s+(?:(?:use|using|pay(?:ing)?\\s+for|on)\\s+)?${ENT}\\s+instead\\s+of\\s+${ENT}`, 2, 1, 0.85),
+  rule('back-to', 'return', `\\b(?:(?:went|going|gone|came|coming|switched|switching|moved|moving|headed|heading|crawl(?:ed|ing)|ran|running|run|returned|returning|fell|falling|reverted|reverting|am|i'm|im|we're|i've|ive|we've)\\s+${FILL})?back\\s+(?:to|onto)\\s+${USING}${ENT}(?:\\s+(?:after|from)\\s+(?:(?:a|one|two|three|four|a\\s+few|several|a\\s+couple\\s+of|\\d+)\\s+(?:days?|weeks?|months?|hours?)\\s+(?:of|with|on|using|trying)\\s+|trying\\s+|using\\s+)?${ENT})?`, 2, 1, 0.88),
+  rule('returned-to', 'return', `\\breturn(?:ed|ing)\\s+to\\s+${USING}${ENT}`, null, 1, 0.85),
+  rule('kept-added', 'adds', `\\bkept\\s+${ENT}(?:\\s+[\\w']+){0,4}?\\s+(?:and|but)\\s+(?:also\\s+)?added\\s+${ENT}`, 1, 2, 0.9),
+  rule('added-to', 'adds', `\\badd(?:ed|ing)\\s+${ENT}\\s+(?:to|on\\s+top\\s+of|alongside|next\\s+to)\\s+${ENT}`, 2, 1, 0.85),
+  rule('alongside', 'adds', `\\b(?:use|using|run|running|pair|pairing|paired|added|adding|keep|keeping|have)\\s+${ENT}\\s+(?:alongside|in\\s+addition\\s+to|in\\s+tandem\\s+with|together\\s+with|on\\s+top\\s+of|next\\s+to)\\s+${ENT}`, 2, 1, 0.85),
+  rule('added-setup', 'adds', `\\badded\\s+${ENT}\\s+(?:to\\s+(?:my|our|the)\\s+(?:\\w+\\s+)?(?:setup|stack|workflow|toolkit|toolbox|arsenal|rotation)|as\\s+well)`, null, 1, 0.75),
+  rule('to', 'switch', `\\b${SWITCH_TO_VERB}\\s+${FILL}${TO}${USING}${ENT}`, null, 1, 0.85),
+  rule('stop', 'switch', `\\b${STOP_VERB}\\s+${FILL}${USING}${ENT}`, 1, null, 0.85),
+];
+
+/** "X -> Y" on a short line of its own (a title or a list item). */
+const ARROW = new RegExp(`^[^\\p{L}\\p{N}${OPEN}]*(?:[\\p{L}']+\\s+){0,3}?${ENT}\\s*(?:->|→|=>|-->|➡️?|⇒)\\s*${ENT}(?:[\\s\\p{P}]*|\\s+(?:[\\p{L}']+\\s*){0,4}[\\p{P}]*)$`, 'u');
+
+/** Sentence openers that make the whole sentence a question when it ends with "?". */
+const QUESTION_OPENER = /^\s*(?:\W\s*)*(?:should|would|could|can|do|does|did|is|are|was|were|has|have|had|anyone|anybody|any\s+one|why|how|what|which|who|where|when|will|worth|thoughts)\b/u;
+/** Anywhere before the move in its sentence: the move is hypothetical or conditional. */
+const CONDITIONAL = /\b(?:if|unless|whether|in\s+case|otherwise|or\s+else|imagine|suppose|hypothetically)\b/u;
+/** In the move's own clause, before the verb: someone other than the author, a wish, a plan or a denial. */
+const NOT_DONE = new RegExp(
+  [
+    "should", "shouldn't", "would", "wouldn't", "could", "couldn't", 'might', 'may', 'must', 'will', "won't", 'wont', 'shall', "i'll", 'ill', "we'll", "i'd", "we'd", "you'd",
+    'gonna', 'wanna', 'going\\s+to', 'want\\s+to', 'wants\\s+to', 'wanted\\s+to', 'plan\\s+to', 'planning\\s+(?:to|on)', 'plans\\s+to', 'thinking', 'think', 'considering', 'consider',
+    'contemplating', 'tempted', 'about\\s+to', 'ready\\s+to', 'need\\s+to', 'needs\\s+to', 'have\\s+to', 'has\\s+to', 'debating', 'try', 'tried', 'trying', 'tries', 'hoping', 'hope',
+    'wish', 'wondering', 'worth', 'time\\s+to', 'can', 'cannot', "can't", 'cant', 'able\\s+to',
+    'not', 'never', "didn't", 'didnt', "don't", 'dont', "haven't", 'havent', "hasn't", "isn't", "aren't", "wasn't", 'no\\s+reason', 'nobody', 'no\\s+one', 'without',
+    'you', 'your', 'ya', "y'all", 'u', 'they', "they're", 'theyre', 'he', 'she', "he's", "she's", 'people', 'everyone', 'everybody', 'folks', 'users', 'devs', 'developers',
+    'customers', 'others', 'many', 'most', 'lots', 'anyone', 'anybody', 'someone', 'somebody', 'who', 'why', 'how', 'what', 'when', 'let', "let's", 'lets', 'please', 'just\\s+(?=switch\\b|move\\b|use\\b|cancel\\b)',
+  ].join('|').replace(/^/, '\\b(?:').concat(')\\b'),
+  'u',
+);
+const FIRST_PERSON = /\b(?:i|i've|ive|i'm|im|i\s+am|me|we|we've|weve|we're|us|our\s+(?:\w+\s+)?(?:team|company|org|startup|shop|devs|engineers)|my\s+(?:\w+\s+)?(?:team|company|org|boss|manager|colleague|cofounder|co-founder|wife|husband|partner|friend|employer))\b/u;
+/** A bare or imperative verb form needs "I"/"we" in front of it; past and -ing forms may drop the subject. */
+const BARE_FORM = /^(?:switch|move|migrate|jump|go|cancel|drop|ditch|dump|quit|leave|replace|use|add|return|uninstall|stop|run|pair|keep)\b/u;
+/** Where a clause starts, for finding the move's own subject. */
+const CLAUSE_START = /(?:[,;:()]|\s[-–—]\s|\b(?:and|but|so|then|because|cause|since|after|before|once|until|though|although|while|which|that)\b)/gu;
+
+interface Skeleton {
+  /** The sentence lowercased, curly quotes straightened, mentions replaced by markers. */
+  text: string;
+  /** Offset in the original text of each skeleton position (and of its end). */
+  at: number[];
+  mentions: FlowMention[];
+}
+
+function buildSkeleton(text: string, span: TextSpan, mentions: readonly FlowMention[]): Skeleton {
+  const inside = mentions.filter((m) => m.start >= span.start && m.end <= span.end);
+  let out = '';
+  const at: number[] = [];
+  let i = span.start;
+  inside.forEach((m, k) => {
+    for (; i < m.start; i++) {
+      out += text[i]!;
+      at.push(i);
+    }
+    const marker = `${OPEN}${k}${CLOSE}`;
+    for (let c = 0; c < marker.length; c++) at.push(c === marker.length - 1 ? m.end - 1 : m.start);
+    out += marker;
+    i = m.end;
+  });
+  for (; i < span.end; i++) {
+    out += text[i]!;
+    at.push(i);
+  }
+  at.push(span.end);
+  return { text: out.toLowerCase().replace(/[’‘]/g, "'"), at, mentions: inside };
+}
+
+/** Mentions sorted by position with overlaps dropped (the first, then longest, wins). */
+function cleanMentions(mentions: readonly FlowMention[]): FlowMention[] {
+  const sorted = [...mentions].sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept: FlowMention[] = [];
+  for (const m of sorted) if (kept.length === 0 || m.start >= kept.at(-1)!.end) kept.push(m);
+  return kept;
+}
+
+/** The move's own clause before its verb: from the last clause break (or the sentence start) to `at`. */
+function clauseBefore(sentence: string, at: number): string {
+  const before = sentence.slice(0, at);
+  let start = 0;
+  CLAUSE_START.lastIndex = 0;
+  for (let m = CLAUSE_START.exec(before); m !== null; m = CLAUSE_START.exec(before)) start = m.index + m[0].length;
+  return before.slice(start);
+}
+
+/** Whether the words before a move make it something the author did or decided. */
+function isAuthorsMove(sentence: string, at: number, matched: string): boolean {
+  const whole = sentence.slice(0, at);
+  if (CONDITIONAL.test(whole)) return false;
+  const own = clauseBefore(sentence, at);
+  if (NOT_DONE.test(own)) return false;
+  if (/\b(?:not|never|no)\s*$/u.test(whole)) return false;
+  const hasSubject = FIRST_PERSON.test(own);
+  const leftover = own.replace(/\b(?:finally|eventually|just|recently|yesterday|today|honestly|basically|ultimately|so|then|also|already|officially|lol|ok|okay|well|anyway|edit|update|tl;?dr|since\s+then|after\s+that|last\s+(?:week|month|year|night)|this\s+(?:week|month|year)|\d+\s+(?:days?|weeks?|months?)\s+ago)\b/gu, '').replace(/[\s\p{P}\p{S}]+/gu, '');
+  if (BARE_FORM.test(matched)) return hasSubject;
+  // "Switched from X to Y": the subject is left out, as in a title or a terse comment.
+  return hasSubject || leftover.length === 0;
+}
+
+/** "...to Y?" or a sentence opening like a question and ending with "?". */
+function isQuestion(sentence: string, end: number): boolean {
+  const rest = sentence.slice(end);
+  const stop = rest.search(/[,;.!]/u);
+  if ((stop < 0 ? rest : rest.slice(0, stop)).includes('?')) return true;
+  return sentence.trimEnd().endsWith('?') && QUESTION_OPENER.test(sentence);
+}
+
+interface Found {
+  kind: FlowKind;
+  from: string | null;
+  to: string | null;
+  start: number;
+  end: number;
+  sentence: number;
+  confidence: number;
+  rule: string;
+}
+
+const REASON_CONNECTIVE = /\b(?:because|cause|cuz|coz|bc|due\s+to|over|thanks\s+to|since|as|after|given|for|sick\s+of|tired\s+of|fed\s+up\s+with|frustrated\s+with)\b/gu;
+
+/** The reason the author gives for one move: a "because/over/due to" clause first, then its sentence, then its neighbours. */
+function findReason(text: string, sentences: TextSpan[], found: Found, moves: readonly TextSpan[]): AspectName | null {
+  const sentence = sentences[found.sentence]!;
+  const tail = { start: found.end, end: sentence.end };
+  const tailText = text.slice(tail.start, tail.end).toLowerCase();
+  REASON_CONNECTIVE.lastIndex = 0;
+  const connective = REASON_CONNECTIVE.exec(tailText);
+  if (connective) {
+    const clause = { start: tail.start + connective.index, end: tail.end };
+    const hit = findReasonCues(text, clause, moves, true)[0];
+    if (hit) return hit.aspect;
+  }
+  // The rest of the move's sentence speaks of it: "switched to Y, the limits on X were killing me".
+  const after = findReasonCues(text, tail, moves, true)[0];
+  if (after) return after.aspect;
+  const before = { start: sentence.start, end: found.start };
+  const beforeText = text.slice(before.start, before.end).toLowerCase();
+  const lead = /\b(?:because|cause|due\s+to|after|since|thanks\s+to|sick\s+of|tired\s+of|fed\s+up\s+with|with)\b/u.exec(beforeText);
+  if (lead) {
+    const hit = findReasonCues(text, { start: before.start + lead.index, end: before.end }, moves, true)[0];
+    if (hit) return hit.aspect;
+  }
+  const own = findReasonCues(text, sentence, moves, false);
+  if (own.length > 0) return nearest(own, found).aspect;
+  for (const k of [found.sentence - 1, found.sentence + 1]) {
+    const neighbour = sentences[k];
+    if (!neighbour) continue;
+    if (moves.some((m) => m.start >= neighbour.start && m.end <= neighbour.end)) continue;
+    const hits = findReasonCues(text, neighbour, moves, false);
+    if (hits.length > 0) return (k < found.sentence ? hits.at(-1)! : hits[0]!).aspect;
+  }
+  return null;
+}
+
+function nearest<T extends TextSpan>(hits: T[], found: TextSpan): T {
+  const distance = (h: TextSpan): number => (h.end <= found.start ? found.start - h.end : h.start - found.end);
+  return hits.reduce((best, h) => (distance(h) < distance(best) ? h : best));
+}
+
+function matchSentence(skeleton: Skeleton, index: number): Found[] {
+  const found: Found[] = [];
+  const taken: TextSpan[] = [];
+  const slug = (group: string | undefined): string | null => (group === undefined ? null : (skeleton.mentions[Number(group)]?.slug ?? null));
+  for (const r of RULES) {
+    r.pattern.lastIndex = 0;
+    for (let m = r.pattern.exec(skeleton.text); m !== null; m = r.pattern.exec(skeleton.text)) {
+      const start = m.index;
+      const end = m.index + m[0].length;
+      if (taken.some((t) => start < t.end && t.start < end)) continue;
+      if (!isAuthorsMove(skeleton.text, start, m[0]) || isQuestion(skeleton.text, end)) continue;
+      const from = r.from === null ? null : slug(m[r.from]);
+      const to = r.to === null ? null : slug(m[r.to]);
+      if (from === to || (from === null && to === null)) continue;
+      taken.push({ start, end });
+      found.push({ kind: r.kind, from, to, start: skeleton.at[start]!, end: skeleton.at[end - 1]! + 1, sentence: index, confidence: r.confidence, rule: r.name });
+    }
+  }
+  if (found.length === 0) {
+    const arrow = ARROW.exec(skeleton.text.trim());
+    if (arrow && skeleton.text.trim().length <= 120 && !skeleton.text.includes('?')) {
+      const from = slug(arrow[1]);
+      const to = slug(arrow[2]);
+      const offset = skeleton.text.indexOf(skeleton.text.trim());
+      if (from !== null && to !== null && from !== to) {
+        const first = skeleton.text.indexOf(OPEN, offset);
+        const last = skeleton.text.lastIndexOf(CLOSE);
+        found.push({ kind: 'switch', from, to, start: skeleton.at[first]!, end: skeleton.at[last]! + 1, sentence: index, confidence: 0.7, rule: 'arrow' });
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * "Cancelled Cursor and moved to Claude Code": a move away from X and a move to Y in one sentence
+ * are one switch X -> Y.
+ */
+function joinHalves(found: Found[]): Found[] {
+  const out: Found[] = [];
+  for (const f of [...found].sort((a, b) => a.start - b.start)) {
+    const previous = out.at(-1);
+    if (
+      previous &&
+      previous.kind === 'switch' &&
+      f.kind === 'switch' &&
+      previous.sentence === f.sentence &&
+      previous.to === null &&
+      f.from === null &&
+      previous.from !== f.to
+    ) {
+      out[out.length - 1] = { ...previous, to: f.to, end: f.end, confidence: Math.min(previous.confidence, f.confidence) };
+      continue;
+    }
+    out.push(f);
+  }
+  return out;
+}
+
+/**
+ * The flows a text states, given the tracked entities' mentions in it (every occurrence, with the
+ * offsets the linker gives). Offsets in the result refer to `text`.
+ */
+export function extractFlows(text: string, mentions: readonly FlowMention[]): Flow[] {
+  const clean = cleanMentions(mentions);
+  if (clean.length === 0) return [];
+  const sentences = splitSentences(text).flatMap((s) => splitLines(text, s));
+  const found: Found[] = [];
+  sentences.forEach((sentence, index) => {
+    if (!clean.some((m) => m.start >= sentence.start && m.end <= sentence.end)) return;
+    found.push(...matchSentence(buildSkeleton(text, sentence, clean), index));
+  });
+  const joined = joinHalves(found);
+  const moves = joined.map((f) => ({ start: f.start, end: f.end }));
+  const seen = new Set<string>();
+  const flows: Flow[] = [];
+  for (const f of joined) {
+    const key = `${f.kind}|${f.from}|${f.to}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    flows.push({
+      from: f.from,
+      to: f.to,
+      kind: f.kind,
+      reason: findReason(text, sentences, f, moves),
+      evidence: { start: f.start, end: f.end, text: text.slice(f.start, f.end) },
+      confidence: f.confidence,
+    });
+  }
+  return flows;
+}
+
+/** Lines inside a sentence are read apart: a title or list item rarely runs on into the next line. */
+function splitLines(text: string, sentence: TextSpan): TextSpan[] {
+  const out: TextSpan[] = [];
+  let start = sentence.start;
+  for (let i = sentence.start; i < sentence.end; i++) {
+    if (text[i] === '\n') {
+      if (i > start) out.push({ start, end: i });
+      start = i + 1;
+    }
+  }
+  if (start < sentence.end) out.push({ start, end: sentence.end });
+  return out;
+}

@@ -1,0 +1,3 @@
+export { extractFlows } from './extract-flows.ts';
+export { Flow, FlowKind, FLOW_KINDS, type FlowMention } from './types.ts';
+export { mentionOccurrences } from './mentions.ts';
