@@ -22,6 +22,7 @@ import { securityHeaders } from './security-headers.ts';
 import { registerAlertRoutes } from './routes/alerts.ts';
 import { registerDigestRoutes } from './routes/digests.ts';
 import { registerEventRoutes } from './routes/events.ts';
+import { registerFlowRoutes } from './routes/flows.ts';
 import { registerExplainRoutes } from './routes/explain.ts';
 import { registerInsightRoutes } from './routes/insights.ts';
 import { registerEntityRoutes } from './routes/entities.ts';
@@ -29,6 +30,7 @@ import { registerHealthRoutes } from './routes/health.ts';
 import { isDashboardPath, registerDashboardRoutes } from './routes/dashboard.ts';
 import { registerDocsRoutes } from './routes/docs.ts';
 import { registerSourceRoutes } from './routes/sources.ts';
+import type { ExplanationSummarizer } from '../understand/summary/explanation-summary.ts';
 
 export interface AppDeps {
   db: Kysely<DB>;
@@ -50,6 +52,8 @@ export interface AppDeps {
   responseCacheMs?: number;
   /** Serves GET /metrics (outside the /api/* limits) and times every request. */
   metrics?: Metrics;
+  /** The LLM tier's two-sentence summaries of explanations; left out: explanations carry none. */
+  summarizer?: ExplanationSummarizer;
 }
 
 /** What route modules receive: the app's dependencies and the guards every route of a kind shares. */
@@ -146,6 +150,7 @@ export function createApp(deps: AppDeps): App {
   registerSourceRoutes(app, routeDeps);
   registerInsightRoutes(app, routeDeps);
   registerEventRoutes(app, routeDeps);
+  registerFlowRoutes(app, routeDeps);
   registerAlertRoutes(app, routeDeps);
   registerDigestRoutes(app, routeDeps);
   registerExplainRoutes(app, routeDeps);

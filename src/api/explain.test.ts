@@ -6,6 +6,10 @@ import { openDatabase, type Database } from '../db/client.ts';
 import { upsertEvent } from '../db/queries/events.ts';
 import { rebuildRollups } from '../db/queries/ingest.ts';
 import { migrate } from '../db/migrate.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLlmEndpoint } from '../understand/llm/endpoint.ts';
+import { createExplanationSummarizer } from '../understand/summary/explanation-summary.ts';
 import { createApp, type App } from './app.ts';
 import { Explanation } from './views/explain.ts';
 
@@ -88,6 +92,7 @@ describe('GET /api/v1/entities/{slug}/explain', () => {
     expect(explanation.sources[0]!.source).toBe('reddit');
     expect(explanation.events.map((e) => e.id)).toEqual([ids.release]);
     expect(explanation.headline).toMatch(/^alpha: sentiment fell from \+0\.\d\d to /);
+    expect(explanation.summary).toBeNull();
   });
 
   it('takes from, to and source', async () => {
@@ -157,6 +162,48 @@ describe('OpenAPI document', () => {
       expect(operation?.operationId, path).toBe(operationId);
       expect(operation?.summary).toBeTruthy();
       expect(Object.keys(operation!.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '429']));
+    }
+  });
+});
+
+describe('the LLM tier\'s summary of an explanation', () => {
+  it('adds two sentences written from the explanation\'s own posts, citing them', async () => {
+    const prompts: string[] = [];
+    // An OpenAI-compatible endpoint that cites the first post it was sent.
+    const server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+      req.on('end', () => {
+        const user = (JSON.parse(raw) as { messages: { content: string }[] }).messages[1]!.content;
+        prompts.push(user);
+        const first = Number(/\[post (\d+),/.exec(user)?.[1]);
+        const content = JSON.stringify({ sentences: [{ text: 'One reddit thread calls the pricing a joke', posts: [first] }, { text: 'Other posts stay mildly positive.', posts: [first] }] });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content } }] }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = createLlmEndpoint({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, apiKey: 'k', model: 'summary-model', dailyBudget: 10, timeoutMs: 2_000, maxRetries: 0 });
+      const withTier = createApp({
+        db: database.db,
+        settings: { adminToken: 'explain-admin-token', corsOrigins: [] },
+        log: silent,
+        sources: [],
+        checkReady: async () => ({ ready: true }),
+        summarizer: createExplanationSummarizer({ endpoint }),
+      });
+      const body = (await (await withTier.request('/api/v1/entities/alpha/explain')).json()) as Json;
+      expect(Explanation.parse(body)).toEqual(body);
+      const explanation = Explanation.parse(body);
+      expect(explanation.summary).toEqual({ text: 'One reddit thread calls the pricing a joke. Other posts stay mildly positive.', postIds: [angry], model: 'summary-model' });
+      expect(prompts[0]).toContain(`[post ${angry}, negative]`);
+      // An explanation without posts asks nothing and carries no summary.
+      expect(Explanation.parse(await (await withTier.request('/api/v1/entities/quiet/explain')).json()).summary).toBeNull();
+      expect(prompts).toHaveLength(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });

@@ -38,6 +38,7 @@ export function registerServe(program: Command): void {
         sources: sources.map((s) => ({ name: s.source.name, enabled: s.enabled, intervalMs: s.intervalMs, skipReason: s.source.skipReason() })),
         collecting: options.collect && options.work,
         checkReady: () => checkReady(runtime.database),
+        summarizer: runtime.summarizer,
       });
       const server = await startHttpServer(app, settings.host, options.port ?? settings.port).catch(async (error: unknown) => {
         await runtime.close();

@@ -8,6 +8,7 @@ import { failInterruptedRuns } from '../db/queries/runs.ts';
 import { createLlmAspectTier, createLruAspectCache, type LlmAspectTier } from '../understand/aspects/index.ts';
 import { createLlmEndpoint } from '../understand/llm/index.ts';
 import { createLlmSentimentTier, createLruSentimentCache, type LlmSentimentTier } from '../understand/sentiment/index.ts';
+import { createExplanationSummarizer, type ExplanationSummarizer } from '../understand/summary/explanation-summary.ts';
 import { seedEntities } from './entities.ts';
 
 export interface Runtime {
@@ -18,20 +19,23 @@ export interface Runtime {
   aspectTier: LlmAspectTier | undefined;
   /** The optional LLM tier for the sentiment of mentions the local model is unsure of. */
   sentimentTier: LlmSentimentTier | undefined;
+  /** The optional two-sentence summaries of explanations, on the same endpoint and budget. */
+  summarizer: ExplanationSummarizer | undefined;
   close(): Promise<void>;
 }
 
 export interface LlmTiers {
   aspectTier: LlmAspectTier | undefined;
   sentimentTier: LlmSentimentTier | undefined;
+  summarizer: ExplanationSummarizer | undefined;
 }
 
 /**
  * The LLM tiers when LLM_BASE_URL and LLM_MODEL are set: one endpoint per process, so
- * LLM_DAILY_BUDGET bounds the aspect and the sentiment calls together.
+ * LLM_DAILY_BUDGET bounds the aspect, sentiment and summary calls together.
  */
 export function createLlmTiers(settings: Settings, log: Logger): LlmTiers {
-  if (!settings.llm) return { aspectTier: undefined, sentimentTier: undefined };
+  if (!settings.llm) return { aspectTier: undefined, sentimentTier: undefined, summarizer: undefined };
   const endpoint = createLlmEndpoint({
     baseUrl: settings.llm.baseUrl,
     apiKey: settings.llm.apiKey ?? 'unused',
@@ -42,6 +46,7 @@ export function createLlmTiers(settings: Settings, log: Logger): LlmTiers {
   return {
     aspectTier: createLlmAspectTier({ endpoint, cache: createLruAspectCache(10_000), logger: log.child({ component: 'llm-aspects' }) }),
     sentimentTier: createLlmSentimentTier({ endpoint, cache: createLruSentimentCache(10_000), logger: log.child({ component: 'llm-sentiment' }) }),
+    summarizer: createExplanationSummarizer({ endpoint, logger: log.child({ component: 'llm-summary' }) }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { NotFoundError } from '../../core/errors.ts';
 import { findEntity } from '../../db/queries/entities.ts';
+import type { Explanation as ExplanationResult } from '../../core/explain.ts';
 import { explainEntityWindow, explainEvent } from '../../db/queries/explain.ts';
 import type { App, RouteDeps } from '../app.ts';
 import { errorResponses } from '../errors.ts';
@@ -12,6 +13,18 @@ const json = <T>(schema: T) => ({ 'application/json': { schema } });
 const errors = errorResponses(400, 404, 429, 503);
 
 export function registerExplainRoutes(app: App, deps: RouteDeps): void {
+  /** The explanation with the LLM tier's summary of its posts, when the tier is configured. */
+  const withSummary = async (explanation: ExplanationResult) => {
+    const outcome = deps.summarizer
+      ? await deps.summarizer.summarize({
+          entity: explanation.entity,
+          headline: explanation.headline,
+          posts: explanation.posts.map((p) => ({ postId: p.postId, excerpt: p.excerpt, label: p.label })),
+        })
+      : null;
+    return { ...explanation, summary: outcome?.summary ?? null };
+  };
+
   app.openapi(
     createRoute({
       method: 'get',
@@ -29,7 +42,7 @@ export function registerExplainRoutes(app: App, deps: RouteDeps): void {
       const { from, to } = planExplainWindow(query);
       const entity = await findEntity(deps.db, slug);
       if (!entity) throw new NotFoundError(`no entity with slug "${slug}"`);
-      return deps.heavyReads.run(async () => c.json(await explainEntityWindow(deps.db, { entityId: entity.id, from, to, source: query.source }), 200));
+      return deps.heavyReads.run(async () => c.json(await withSummary(await explainEntityWindow(deps.db, { entityId: entity.id, from, to, source: query.source })), 200));
     },
   );
 
@@ -51,7 +64,7 @@ export function registerExplainRoutes(app: App, deps: RouteDeps): void {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      return deps.heavyReads.run(async () => c.json(await explainEvent(deps.db, id), 200));
+      return deps.heavyReads.run(async () => c.json(await withSummary(await explainEvent(deps.db, id)), 200));
     },
   );
 }

@@ -116,6 +116,14 @@ const NearbyEvent = z
   })
   .openapi('NearbyEvent');
 
+export const ExplanationSummary = z
+  .object({
+    text: z.string().openapi({ description: 'model-written from untrusted posts: escape it wherever it is shown' }),
+    postIds: z.array(z.number().int()).openapi({ description: 'the posts (of `posts`) the sentences rest on' }),
+    model: z.string(),
+  })
+  .openapi('ExplanationSummary');
+
 export const Explanation = z
   .object({
     entity: z.object({ slug: z.string(), name: z.string() }),
@@ -133,5 +141,8 @@ export const Explanation = z
     aspects: z.array(AspectMove).openapi({ description: `the aspects that moved most (by |pull|; by |shareChange| for volume), at most ${MAX_ASPECTS}` }),
     sources: z.array(SourceMove).openapi({ description: "every source with mentions in either window, the largest contribution in the change's direction first" }),
     events: z.array(NearbyEvent).openapi({ description: 'releases, incidents and notes of the entity or its parent from 2 days before the window to 2 days after it' }),
+    summary: ExplanationSummary.nullable().openapi({
+      description: 'two sentences written by the LLM tier from `posts` only; null when no LLM endpoint is configured, its daily budget is spent, or its answer failed the checks',
+    }),
   })
   .openapi('Explanation');
