@@ -1,0 +1,2 @@
+export { extractVersion, extractVersions, findVersions, issueTrackerOf, normaliseModelVersion } from './extract-versions.ts';
+export type { FoundVersion, VersionContext, VersionSpan, VersionTarget } from './extract-versions.ts';
