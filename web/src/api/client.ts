@@ -1,4 +1,4 @@
-import type { AlertDelivery, AlertRuleList, AlertTestResult, Aspects, Breakdown, Compare, Entity, EntityList, Events, Explanation, CreatedAlertRule, NewAlertRule, NewEntity, PostPage, SentimentSeries, SourceList } from './types.ts';
+import type { AlertDelivery, AlertRuleList, AlertTestResult, Aspects, Breakdown, Compare, Entity, EntityEvent, EntityList, Events, Explanation, CreatedAlertRule, NewAlertRule, NewEntity, NewEvent, PostPage, SentimentSeries, SourceList } from './types.ts';
 
 /** Any failure talking to the API: `status` 0 means the request never got an answer. */
 export class ApiError extends Error {
@@ -146,6 +146,7 @@ export const api = {
   checkAdminToken: (token: string, o?: ClientOptions) => adminRequest<AlertRuleList>('GET', '/api/v1/alerts', token, undefined, o),
   addEntity: (token: string, entity: NewEntity, o?: ClientOptions) => adminRequest<Entity>('POST', '/api/v1/entities', token, entity, o),
   removeEntity: (token: string, slug: string, o?: ClientOptions) => adminRequest<undefined>('DELETE', slugPath(slug), token, undefined, o),
+  addEvent: (token: string, event: NewEvent, o?: ClientOptions) => adminRequest<EntityEvent>('POST', '/api/v1/events', token, event, o),
   // Alert rules are the admin's alone, reads included: every call carries the token.
   listAlerts: (token: string, o?: ClientOptions) => adminRequest<AlertRuleList>('GET', '/api/v1/alerts', token, undefined, o),
   addAlert: (token: string, rule: NewAlertRule, o?: ClientOptions) => adminRequest<CreatedAlertRule>('POST', '/api/v1/alerts', token, rule, o),

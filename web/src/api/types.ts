@@ -28,6 +28,8 @@ export type SourceList = z.infer<typeof SourcesRoute.SourceList>;
 
 /** What `POST /api/v1/entities` accepts (defaults left out). */
 export type NewEntity = z.input<typeof S.NewEntityBody>;
+/** What `POST /api/v1/events` accepts (defaults left out). */
+export type NewEvent = z.input<typeof S.NewEventBody>;
 export type AlertRule = z.infer<typeof AlertsRoute.AlertRule>;
 export type CreatedAlertRule = z.infer<typeof AlertsRoute.CreatedAlertRule>;
 export type AlertDelivery = z.infer<typeof AlertsRoute.Delivery>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitList, suggestSlug, toNewEntity } from './manage-page.tsx';
+import { splitList, suggestSlug, toNewEntity, toNewEvent } from './manage-page.tsx';
 
 describe('suggestSlug', () => {
   it('turns a name into lowercase letters, digits and dashes', () => {
@@ -26,5 +26,21 @@ describe('toNewEntity', () => {
       aliases: ['quill.dev', 'QuillIDE'],
       disambiguation: { context: ['editor'] },
     });
+  });
+});
+
+describe('toNewEvent', () => {
+  const draft = { entity: 'cursor', kind: 'release' as const, day: '2026-11-30', title: ' Cursor 2.1 ', url: ' https://cursor.com/changelog ' };
+
+  it('builds the body POST /api/v1/events takes, the day at noon UTC', () => {
+    expect(toNewEvent(draft)).toEqual({ entity: 'cursor', kind: 'release', title: 'Cursor 2.1', url: 'https://cursor.com/changelog', occurredAt: '2026-11-30T12:00:00Z' });
+    expect(toNewEvent({ ...draft, url: '' })).toMatchObject({ url: null });
+  });
+
+  it('says what is missing instead of sending it', () => {
+    expect(toNewEvent({ ...draft, entity: '' })).toBe('Choose the entity whose charts show the note.');
+    expect(toNewEvent({ ...draft, title: '  ' })).toBe('Give the note a title.');
+    expect(toNewEvent({ ...draft, day: '' })).toBe('Choose the day it happened.');
+    expect(toNewEvent({ ...draft, url: 'javascript:alert(1)' })).toBe('A link must start with http:// or https://.');
   });
 });

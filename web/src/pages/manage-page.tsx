@@ -1,9 +1,10 @@
 import { useId, useState, type FormEvent } from 'react';
 import { api } from '../api/client.ts';
-import type { Entity, EntityKind, NewEntity } from '../api/types.ts';
+import type { Entity, EntityEvent, EntityKind, NewEntity, NewEvent } from '../api/types.ts';
 import { AdminSignIn } from '../components/admin-sign-in.tsx';
 import { Link } from '../components/link.tsx';
-import { describeAdminFailure, useAdminToken } from '../lib/admin-session.ts';
+import { useAdminToken } from '../lib/admin-session.ts';
+import { useAdminAction } from '../lib/use-admin-action.ts';
 import { useResource } from '../lib/use-resource.ts';
 
 const KINDS: { value: EntityKind; label: string }[] = [
@@ -51,7 +52,7 @@ export function toNewEntity(draft: Draft): NewEntity {
   };
 }
 
-/** Admin page: sign in, then add tracked entities. */
+/** Admin page: sign in, then add or remove tracked entities and add release, incident or note markers to charts. */
 export function ManagePage() {
   const token = useAdminToken();
   return (
@@ -63,8 +64,9 @@ export function ManagePage() {
         <p className="muted">Changes need the admin token. It is kept in this browser tab only and sent with changes, never in a link.</p>
       </div>
       <AdminSignIn />
-      {token ? <AddEntityForm token={token} /> : <p className="muted">Sign in to add or remove entities.</p>}
+      {token ? <AddEntityForm token={token} /> : <p className="muted">Sign in to add or remove entities and add notes to charts.</p>}
       {token && <RemoveEntityForm token={token} />}
+      {token && <AddNoteForm token={token} />}
     </section>
   );
 }
@@ -72,31 +74,20 @@ export function ManagePage() {
 function AddEntityForm({ token }: { token: string }) {
   const entities = useResource('manage-entities', (signal) => api.listEntities({}, { signal }));
   const [draft, setDraft] = useState<Draft>(EMPTY);
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [added, setAdded] = useState<Entity | null>(null);
+  const action = useAdminAction<Entity>();
+  const added = action.done;
   const id = useId();
   const field = (name: string) => `${id}-${name}`;
   const update = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setError(null);
-    setAdded(null);
     const body = toNewEntity(draft);
-    if (!body.name) return setError('Give the entity a name.');
-    if (!body.slug) return setError('Give the entity a slug (lowercase letters, digits and dashes).');
-    setSaving(true);
-    try {
-      const created = await api.addEntity(token, body);
-      setAdded(created);
+    if (!body.name) return action.refuse('Give the entity a name.');
+    if (!body.slug) return action.refuse('Give the entity a slug (lowercase letters, digits and dashes).');
+    if (await action.run(() => api.addEntity(token, body), 'The entity could not be added.')) {
       setDraft(EMPTY);
       entities.retry();
-    } catch (failure) {
-      // A refused token signs out (the sign-in form says why), so the next try starts from signing in.
-      setError(describeAdminFailure(failure, 'The entity could not be added.'));
-    } finally {
-      setSaving(false);
     }
   };
 
@@ -157,14 +148,10 @@ function AddEntityForm({ token }: { token: string }) {
           <input id={field('context')} value={draft.context} onChange={(e) => update({ context: e.target.value })} />
         </div>
       </div>
-      <button type="submit" disabled={saving}>
-        {saving ? 'Adding…' : 'Add entity'}
+      <button type="submit" disabled={action.busy}>
+        {action.busy ? 'Adding…' : 'Add entity'}
       </button>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={action.error} />
       {added && (
         <p className="form-ok" role="status">
           Added {added.name} ({added.slug}). <Link href="/">See it on the overview</Link> or <Link href={`/entity/${encodeURIComponent(added.slug)}`}>open its page</Link>.
@@ -180,27 +167,18 @@ function RemoveEntityForm({ token }: { token: string }) {
   const entities = useResource('manage-entities-remove', (signal) => api.listEntities({}, { signal }));
   const [slug, setSlug] = useState('');
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [removed, setRemoved] = useState<string | null>(null);
+  const action = useAdminAction<string>();
+  const removed = action.done;
   const id = useId();
   const chosen = entities.data?.items.find((e) => e.slug === slug);
 
   const remove = async () => {
     if (!chosen) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await api.removeEntity(token, chosen.slug);
-      setRemoved(chosen.name);
+    const { slug: target, name } = chosen;
+    if (await action.run(() => api.removeEntity(token, target).then(() => name), 'The entity could not be removed.')) {
       setSlug('');
       setConfirming(false);
       entities.retry();
-    } catch (failure) {
-      // A refused token signs out (the sign-in form says why), so the next try starts from signing in.
-      setError(describeAdminFailure(failure, 'The entity could not be removed.'));
-    } finally {
-      setBusy(false);
     }
   };
 
@@ -223,7 +201,7 @@ function RemoveEntityForm({ token }: { token: string }) {
             onChange={(e) => {
               setSlug(e.target.value);
               setConfirming(false);
-              setRemoved(null);
+              action.reset();
             }}
           >
             <option value="">Choose…</option>
@@ -245,22 +223,122 @@ function RemoveEntityForm({ token }: { token: string }) {
           <p>
             Stop tracking {chosen.name}? It disappears from every page and stays removed across restarts; its stored mentions are kept.
           </p>
-          <button type="button" className="danger" disabled={busy} onClick={() => void remove()}>
-            {busy ? 'Removing…' : `Yes, remove ${chosen.name}`}
+          <button type="button" className="danger" disabled={action.busy} onClick={() => void remove()}>
+            {action.busy ? 'Removing…' : `Yes, remove ${chosen.name}`}
           </button>{' '}
           <button type="button" onClick={() => setConfirming(false)}>
             Cancel
           </button>
         </div>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={action.error} />
       {removed && (
         <p className="form-ok" role="status">
           Removed {removed}.
+        </p>
+      )}
+    </form>
+  );
+}
+
+function FormError({ error }: { error: string | null }) {
+  return error ? (
+    <p className="form-error" role="alert">
+      {error}
+    </p>
+  ) : null;
+}
+
+const NOTE_KINDS: { value: NewEvent['kind']; label: string }[] = [
+  { value: 'note', label: 'Note' },
+  { value: 'release', label: 'Release' },
+  { value: 'incident', label: 'Incident' },
+];
+
+interface NoteDraft {
+  entity: string;
+  kind: NewEvent['kind'];
+  /** yyyy-mm-dd, read as that day at 12:00 UTC so it lands inside the day in every time zone's chart. */
+  day: string;
+  title: string;
+  url: string;
+}
+
+const today = (): string => new Date().toISOString().slice(0, 10);
+
+/** What `POST /api/v1/events` receives for a note draft; a message instead when something is missing. */
+export function toNewEvent(draft: NoteDraft): NewEvent | string {
+  const title = draft.title.trim();
+  if (!draft.entity) return 'Choose the entity whose charts show the note.';
+  if (!title) return 'Give the note a title.';
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(draft.day) || Number.isNaN(Date.parse(`${draft.day}T12:00:00Z`))) return 'Choose the day it happened.';
+  const url = draft.url.trim();
+  if (url && !/^https?:\/\//i.test(url)) return 'A link must start with http:// or https://.';
+  return { entity: draft.entity, kind: draft.kind, title, url: url || null, occurredAt: `${draft.day}T12:00:00Z` };
+}
+
+/** A release, incident or note shown as a marker on the entity's charts. */
+function AddNoteForm({ token }: { token: string }) {
+  const entities = useResource('manage-entities-notes', (signal) => api.listEntities({}, { signal }));
+  const [draft, setDraft] = useState<NoteDraft>({ entity: '', kind: 'note', day: today(), title: '', url: '' });
+  const action = useAdminAction<EntityEvent>();
+  const added = action.done;
+  const id = useId();
+  const field = (name: string) => `${id}-${name}`;
+  const update = (patch: Partial<NoteDraft>) => setDraft((d) => ({ ...d, ...patch }));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const body = toNewEvent(draft);
+    if (typeof body === 'string') return action.refuse(body);
+    if (await action.run(() => api.addEvent(token, body), 'The note could not be added.')) update({ title: '', url: '' });
+  };
+
+  return (
+    <form className="admin-form" onSubmit={(event) => void submit(event)} aria-labelledby={field('title-head')} noValidate>
+      <h2 id={field('title-head')}>Add a note to the charts</h2>
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor={field('entity')}>Entity</label>
+          <select id={field('entity')} value={draft.entity} onChange={(e) => update({ entity: e.target.value })}>
+            <option value="">Choose…</option>
+            {(entities.data?.items ?? []).map((e) => (
+              <option key={e.slug} value={e.slug}>
+                {e.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={field('kind')}>Kind of note</label>
+          <select id={field('kind')} value={draft.kind} onChange={(e) => update({ kind: e.target.value as NewEvent['kind'] })}>
+            {NOTE_KINDS.map((k) => (
+              <option key={k.value} value={k.value}>
+                {k.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={field('day')}>Day (UTC)</label>
+          <input id={field('day')} type="date" required value={draft.day} onChange={(e) => update({ day: e.target.value })} />
+        </div>
+        <div className="field field-wide">
+          <label htmlFor={field('title')}>Title</label>
+          <input id={field('title')} required maxLength={300} value={draft.title} onChange={(e) => update({ title: e.target.value })} />
+        </div>
+        <div className="field field-wide">
+          <label htmlFor={field('url')}>Link (optional)</label>
+          <input id={field('url')} type="url" maxLength={2048} value={draft.url} onChange={(e) => update({ url: e.target.value })} />
+        </div>
+      </div>
+      <button type="submit" disabled={action.busy}>
+        {action.busy ? 'Adding…' : 'Add note'}
+      </button>
+      <FormError error={action.error} />
+      {added && (
+        <p className="form-ok" role="status">
+          Added “{added.title}”. <Link href={`/entity/${encodeURIComponent(added.entity ?? draft.entity)}`}>See it on the chart</Link>
         </p>
       )}
     </form>
