@@ -79,6 +79,22 @@ export interface MentionAspectsTable {
   tier: string;
 }
 
+/** Switching flows (migration 010): one row per statement of movement in a post; either side may be null, never both. */
+export interface PostFlowsTable {
+  id: Generated<number>;
+  post_id: BigId;
+  from_entity_id: number | null;
+  to_entity_id: number | null;
+  kind: 'switch' | 'return' | 'adds';
+  reason: string | null;
+  evidence: string;
+  start_offset: number;
+  end_offset: number;
+  confidence: number;
+  created_at: Timestamp;
+  source: string;
+}
+
 export interface SentimentRollupsTable {
   entity_id: number;
   bucket: Timestamp;
@@ -226,6 +242,7 @@ export interface DB {
   posts: PostsTable;
   mentions: MentionsTable;
   mention_aspects: MentionAspectsTable;
+  post_flows: PostFlowsTable;
   sentiment_rollups: SentimentRollupsTable;
   sentiment_rollups_daily: SentimentRollupsDailyTable;
   post_texts: PostTextsTable;

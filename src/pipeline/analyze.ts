@@ -1,6 +1,7 @@
 import type { NormalizedPost } from '../core/post.ts';
 import type { EntityRecord } from '../db/queries/entities.ts';
 import { extractAspects, isUnsure, type AspectFinding } from '../understand/aspects/index.ts';
+import { extractFlows, mentionOccurrences, type Flow } from '../understand/flows/index.ts';
 import { createLinker } from '../understand/linking/index.ts';
 import { loadSentimentModel, SENTIMENT_MODEL_VERSION, type SentimentResult, type TextSpan } from '../understand/sentiment/index.ts';
 
@@ -23,11 +24,19 @@ export interface AnalyzedMention {
   aspectsUnsure: boolean;
 }
 
+/** A switching statement (src/understand/flows) with its tracked sides' entity ids. */
+export interface AnalyzedFlow extends Flow {
+  fromEntityId: number | null;
+  toEntityId: number | null;
+}
+
 export interface Analysis {
   /** The text offsets refer to: see documentText. */
   text: string;
   post: SentimentResult;
   mentions: AnalyzedMention[];
+  /** Switching statements: "moved from X to Y", "cancelled X", "went back to X", "use Y alongside X". */
+  flows: AnalyzedFlow[];
 }
 
 /** The parts of a post analysis reads. */
@@ -87,7 +96,12 @@ export function createAnalyzer(entities: EntityRecord[]): Analyzer {
           aspectsUnsure: m.direct && index !== undefined && unsure[index]!,
         });
       }
-      return { text, post: model.classify(text), mentions };
+      const flows = extractFlows(text, mentionOccurrences(linked)).flatMap((flow): AnalyzedFlow[] => {
+        const fromEntityId = flow.from === null ? null : (idBySlug.get(flow.from) ?? null);
+        const toEntityId = flow.to === null ? null : (idBySlug.get(flow.to) ?? null);
+        return fromEntityId === null && toEntityId === null ? [] : [{ ...flow, fromEntityId, toEntityId }];
+      });
+      return { text, post: model.classify(text), mentions, flows };
     },
   };
 }

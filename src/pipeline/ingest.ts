@@ -14,6 +14,7 @@ import {
   type MentionRow,
   type PostRow,
 } from '../db/queries/ingest.ts';
+import { insertFlows, type FlowRow } from '../db/queries/flows.ts';
 import { writeAroundRefusedRows } from '../db/refused-rows.ts';
 import type { DB } from '../db/schema.ts';
 import type { LlmAspectTier } from '../understand/aspects/index.ts';
@@ -108,6 +109,23 @@ export function buildMentionRows(
     }
   }
   return { mentions, aspects };
+}
+
+/** The stored rows of one analysed post's switching flows, with the post's time and source. */
+export function buildFlowRows(postId: number, post: Pick<NormalizedPost, 'createdAt' | 'source'>, analysis: Pick<Analysis, 'flows'>): FlowRow[] {
+  return analysis.flows.map((flow) => ({
+    postId,
+    fromEntityId: flow.fromEntityId,
+    toEntityId: flow.toEntityId,
+    kind: flow.kind,
+    reason: flow.reason,
+    evidence: flow.evidence.text,
+    start: flow.evidence.start,
+    end: flow.evidence.end,
+    confidence: flow.confidence,
+    createdAt: post.createdAt,
+    source: post.source,
+  }));
 }
 
 export interface Ingestor {
@@ -295,14 +313,17 @@ async function writePosts(trx: Executor, analyzer: Analyzer, posts: NormalizedPo
   const byKey = new Map(posts.map((post) => [keyOf(post), post]));
   const mentions: MentionRow[] = [];
   const aspects: AspectRow[] = [];
+  const flows: FlowRow[] = [];
   for (const row of inserted) {
     if (row.duplicateOf !== null) continue;
     const post = byKey.get(keyOf(row))!;
     const rowsOfPost = buildMentionRows(row.id, post, analyses.get(post)!, analyzer.modelVersion);
     mentions.push(...rowsOfPost.mentions);
     aspects.push(...rowsOfPost.aspects);
+    flows.push(...buildFlowRows(row.id, post, analyses.get(post)!));
   }
   await insertAnalysed(trx, mentions, aspects);
+  await insertFlows(trx, flows);
   return { stored: inserted.filter((r) => r.duplicateOf === null).length, mentions: mentions.length };
 }
 

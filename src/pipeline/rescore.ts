@@ -1,8 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { NormalizedPost } from '../core/post.ts';
+import { deleteFlowsOfPosts, insertFlows } from '../db/queries/flows.ts';
 import { insertAspects, insertMentions, rebuildRollups } from '../db/queries/ingest.ts';
 import type { DB } from '../db/schema.ts';
-import { buildMentionRows, createIngestor } from './ingest.ts';
+import { buildFlowRows, buildMentionRows, createIngestor } from './ingest.ts';
 
 export interface RescoreProgress {
   posts: number;
@@ -51,6 +52,7 @@ export async function rescorePosts(
       const ids = posts.rows.map((p) => p.id);
       await sql`DELETE FROM mention_aspects WHERE post_id = ANY(${ids}::bigint[])`.execute(trx);
       await sql`DELETE FROM mentions WHERE post_id = ANY(${ids}::bigint[])`.execute(trx);
+      await deleteFlowsOfPosts(trx, ids);
       for (const row of posts.rows) {
         const post: NormalizedPost = {
           source: row.source,
@@ -75,6 +77,7 @@ export async function rescorePosts(
         const rows = buildMentionRows(row.id, post, analysis, version);
         await insertMentions(trx, rows.mentions);
         await insertAspects(trx, rows.aspects);
+        await insertFlows(trx, buildFlowRows(row.id, post, analysis));
         progress.mentions += rows.mentions.length;
       }
       const first = new Date(posts.rows[0]!.created_at);

@@ -1,0 +1,182 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { NotFoundError } from '../../core/errors.ts';
+import { SourceName } from '../../core/post.ts';
+import { planRange, planSeriesWindow } from '../../core/series-window.ts';
+import { Bucket, TimeZone } from '../../core/time-buckets.ts';
+import { listEntities, type EntityRecord } from '../../db/queries/entities.ts';
+import type { App, RouteDeps } from '../app.ts';
+import { errorResponses } from '../errors.ts';
+import { IsoInstant, PostItem } from '../schemas.ts';
+import { buildFlowMatrix, buildFlowPostPage, NET_PAIRS } from '../views/flows.ts';
+
+const json = <T>(schema: T) => ({ 'application/json': { schema } });
+const param = (name: string, description: string, example?: string) => ({ param: { name, in: 'query' as const }, description, example });
+const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+const FlowKindName = z.enum(['switch', 'return', 'adds']).openapi('FlowKind', {
+  description: 'switch: moved from `from` to `to` (either may be null: untracked or unnamed); return: went back to `to`; adds: added `to` next to a kept `from`',
+});
+
+const From = IsoInstant.optional().openapi(param('from', 'start of the window (default: 30 days before to)', '2026-01-01'));
+const To = IsoInstant.optional().openapi(param('to', 'end of the window, exclusive (default: now)', '2026-02-01'));
+const Source = SourceName.optional().openapi(param('source', 'only flows stated in posts from this source', 'reddit'));
+const EntityParam = z.string().regex(SLUG, 'expected an entity slug').optional().openapi(param('entity', 'only flows with this entity on either side', 'cursor'));
+/** A flow side: an entity slug, or `none` for the untracked or unnamed side. */
+const Side = (name: string, what: string) =>
+  z
+    .string()
+    .regex(SLUG, 'expected an entity slug, or none')
+    .optional()
+    .openapi(param(name, `only flows ${what} this entity; \`none\` for flows whose ${what === 'from' ? 'origin' : 'destination'} is untracked or unnamed`, 'cursor'));
+
+export const FlowsQuery = z.object({
+  from: From,
+  to: To,
+  bucket: Bucket.optional().openapi(param('bucket', 'bucket of the net series (default week)')),
+  tz: TimeZone.optional().openapi(param('tz', 'IANA time zone for day, week and month boundaries (default UTC)', 'Europe/Berlin')),
+  entity: EntityParam,
+  source: Source,
+});
+
+export const FlowPostsQuery = z.object({
+  from: From,
+  to: To,
+  from_entity: Side('from_entity', 'from'),
+  to_entity: Side('to_entity', 'to'),
+  kind: FlowKindName.optional().openapi(param('kind', 'only flows of this kind')),
+  reason: z.string().regex(/^[a-z_]{1,40}$/, 'expected an aspect name such as cost').optional().openapi(param('reason', 'only flows given this reason (an aspect name)', 'cost')),
+  entity: EntityParam,
+  source: Source,
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{8,200}$/, 'expected a cursor returned as nextCursor').optional().openapi(param('cursor', 'nextCursor of the previous page')),
+  limit: z.coerce.number().int().min(1).max(100).default(25).openapi(param('limit', 'items per page, 1-100 (default 25)')),
+});
+
+const NetFigures = {
+  aToB: z.number().int().openapi({ description: 'moves (switch or return) from a to b' }),
+  bToA: z.number().int().openapi({ description: 'moves from b to a' }),
+  n: z.number().int().openapi({ description: 'aToB + bToA' }),
+  net: z.number().int().openapi({ description: 'aToB - bToA: positive when b gains' }),
+  share: z.number().nullable().openapi({ description: "aToB / n: the share of the pair's moves that go a -> b; null when n = 0" }),
+  shareLow: z.number().nullable().openapi({ description: '95% Wilson score interval of share' }),
+  shareHigh: z.number().nullable(),
+  netLow: z.number().nullable().openapi({ description: 'the Wilson interval carried to the net: n x (2 x shareLow - 1)' }),
+  netHigh: z.number().nullable(),
+  significant: z.boolean().openapi({ description: 'the 95% interval of share excludes 0.5' }),
+};
+
+export const FlowMatrix = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    bucket: Bucket,
+    tz: z.string(),
+    source: z.string().nullable(),
+    entity: z.string().nullable(),
+    items: z.array(
+      z.object({
+        from: z.string().nullable().openapi({ description: 'entity slug moved away from, or null (untracked or unnamed)' }),
+        to: z.string().nullable().openapi({ description: 'entity slug moved to, or null (untracked or unnamed)' }),
+        kind: FlowKindName,
+        n: z.number().int().openapi({ description: 'flows in exactly [from, to); a post states a given (from, to, kind) at most once' }),
+        reasons: z
+          .array(z.object({ aspect: z.string(), n: z.number().int() }))
+          .openapi({ description: 'the reasons given (aspect names), most frequent first; their n plus noReason is the item n' }),
+        noReason: z.number().int().openapi({ description: 'flows stated without a reason' }),
+      }),
+    ),
+    net: z
+      .array(
+        z.object({
+          a: z.string().openapi({ description: 'the pair, a before b alphabetically' }),
+          b: z.string(),
+          ...NetFigures,
+          series: z.array(z.object({ bucketStart: z.string(), ...NetFigures })).openapi({ description: 'every bucket of the window, oldest first' }),
+        }),
+      )
+      .openapi({ description: `net moves between two tracked entities, for the ${NET_PAIRS} pairs with the most moves` }),
+  })
+  .openapi('FlowMatrix');
+
+export const FlowPostItem = PostItem.extend({
+  flow: z.object({
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    kind: FlowKindName,
+    reason: z.string().nullable(),
+    evidence: z.string().openapi({ description: 'the words of the statement; start and end locate them as they locate a mention' }),
+    confidence: z.number(),
+  }),
+}).openapi('FlowPostItem');
+
+export const FlowPostPage = z.object({ items: z.array(FlowPostItem), nextCursor: z.string().nullable() }).openapi('FlowPostPage');
+
+export function registerFlowRoutes(app: App, deps: RouteDeps): void {
+  /** The tracked entities, and the one a slug names (404 when none); `none` is the untracked side. */
+  const resolve = async (slugs: Array<{ name: string; value: string | undefined; none?: boolean }>) => {
+    const entities = await listEntities(deps.db);
+    const bySlug = new Map(entities.map((e) => [e.slug, e]));
+    const found = slugs.map(({ value, none }): EntityRecord | null | undefined => {
+      if (value === undefined) return undefined;
+      if (none && value === 'none') return null;
+      const entity = bySlug.get(value);
+      if (!entity) throw new NotFoundError(`no entity with slug "${value}"`);
+      return entity;
+    });
+    return { entities, found };
+  };
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/flows',
+      operationId: 'listFlows',
+      tags: ['flows'],
+      summary:
+        'Switching flows between entities in exactly [from, to): per (from, to, kind) the count and the reasons given, and per pair of tracked entities the net moves per bucket with a 95% Wilson interval on the share of moves going a -> b',
+      request: { query: FlowsQuery },
+      responses: { 200: { description: 'the flows', content: json(FlowMatrix) }, ...errorResponses(400, 404, 429, 503) },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const now = new Date();
+      planSeriesWindow({ ...query, bucket: query.bucket ?? 'week' }, now, NET_PAIRS);
+      const { entities, found } = await resolve([{ name: 'entity', value: query.entity }]);
+      return deps.heavyReads.run(async () => c.json(await buildFlowMatrix(deps.db, entities, query, found[0] ?? null, now), 200));
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/flows/posts',
+      operationId: 'listFlowPosts',
+      tags: ['flows', 'posts'],
+      summary: 'The posts behind a flow figure, newest first: the same window, source and entity filters as /api/v1/flows, narrowed to one cell with from_entity, to_entity and kind',
+      request: { query: FlowPostsQuery },
+      responses: { 200: { description: 'one page', content: json(FlowPostPage) }, ...errorResponses(400, 404, 429) },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const { from, to } = planRange(query);
+      const { entities, found } = await resolve([
+        { name: 'from_entity', value: query.from_entity, none: true },
+        { name: 'to_entity', value: query.to_entity, none: true },
+        { name: 'entity', value: query.entity },
+      ]);
+      const [fromEntity, toEntity, entity] = found;
+      const page = await buildFlowPostPage(deps.db, entities, {
+        from,
+        to,
+        source: query.source,
+        entityId: entity?.id,
+        fromEntity,
+        toEntity,
+        kind: query.kind,
+        reason: query.reason,
+        cursor: query.cursor,
+        limit: query.limit,
+      });
+      return c.json(page, 200);
+    },
+  );
+}
