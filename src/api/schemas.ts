@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { NewEntityInput } from '../core/entity.ts';
+import { EntityChanges, NewEntityInput } from '../core/entity.ts';
 import { SourceName } from '../core/post.ts';
 import { parseIsoInstant } from '../core/storable.ts';
 import { SentimentLabel, SeriesPoint } from '../core/stats.ts';
@@ -72,6 +72,7 @@ export const EntityList = z.object({ items: z.array(Entity) }).openapi('EntityLi
 
 /** The core schema used as it is: the same rules validate the CLI and the API. */
 export const NewEntityBody = NewEntityInput;
+export const EntityChangesBody = EntityChanges;
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -112,6 +113,11 @@ export const PostsQuery = z.object({
     .optional()
     .openapi(param('aspect', 'only mentions with this aspect', 'pricing')),
   q: z.string().trim().min(1).max(200).optional().openapi(param('q', 'text searched in title and body (case-insensitive substring)')),
+  version: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.]{0,31}$/, 'expected a version as the versions endpoint names it, such as 4.5, r1 or 2.0.55')
+    .optional()
+    .openapi(param('version', 'only mentions naming this version (see /api/v1/entities/{slug}/versions)', '4.5')),
   cursor: z
     .string()
     .regex(/^[A-Za-z0-9_-]{8,200}$/, 'expected a cursor returned as nextCursor')
@@ -139,7 +145,7 @@ export const CompareQuery = z.object({
   source: SourceParam,
 });
 
-const EventKindParam = z.enum(['release', 'incident', 'spike', 'note']);
+const EventKindParam = z.enum(['release', 'incident', 'spike', 'note', 'regression']);
 
 export const EventsQuery = z.object({
   entity: z
@@ -288,6 +294,7 @@ export const PostItem = z
     matchedText: z.string(),
     start: z.number().int(),
     end: z.number().int(),
+    version: z.string().nullable().optional().openapi({ description: 'the version the post names for the entity ("4.5", "2.0.55"), null when none' }),
     aspects: z.array(
       z.object({
         aspect: z.string(),

@@ -76,3 +76,18 @@ export const NewEntityInput = z.object({
   homepage: z.url({ protocol: /^https?$/ }).nullable().default(null),
 });
 export type NewEntityInput = z.infer<typeof NewEntityInput>;
+
+/**
+ * What a user may change on a tracked entity (PATCH /api/v1/entities/{slug}): any of these, at least
+ * one. `aliases` and `context` replace the lists; the linker's other rules stay as they are.
+ */
+export const EntityChanges = z
+  .strictObject({
+    name: NewEntityInput.shape.name.optional(),
+    parent: EntitySlug.nullable().optional(),
+    aliases: NewEntityInput.shape.aliases.unwrap().optional(),
+    context: z.array(z.string().overwrite(storableName).min(1).max(100)).max(100).optional(),
+    homepage: NewEntityInput.shape.homepage.unwrap().nullable().optional(),
+  })
+  .refine((changes) => Object.values(changes).some((value) => value !== undefined), 'name at least one field to change');
+export type EntityChanges = z.infer<typeof EntityChanges>;

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
-import { EntityRegistry, type NewEntityInput, type RegistryEntity } from '../core/entity.ts';
+import { EntityRegistry, type EntityChanges, type NewEntityInput, type RegistryEntity } from '../core/entity.ts';
 import {
   findEntity,
   insertUserEntity,
+  listEntities,
   removeEntity as removeEntityRow,
+  updateEntity,
   upsertRegistryEntity,
   type EntityRecord,
   type Executor,
@@ -67,4 +69,37 @@ export async function addEntity(db: Executor, input: NewEntityInput): Promise<En
 
 export async function removeEntity(db: Executor, slug: string): Promise<void> {
   if (!(await removeEntityRow(db, slug))) throw new NotFoundError(`no entity with slug "${slug}"`);
+}
+
+/**
+ * Applies a user's changes to a tracked entity (registry or user-added); from then on seeding leaves
+ * it alone. A parent must exist and must not be the entity or one of its descendants.
+ */
+export async function editEntity(db: Kysely<DB>, slug: string, changes: EntityChanges): Promise<EntityRecord> {
+  return db.transaction().execute(async (trx) => {
+    const entity = await findEntity(trx, slug);
+    if (!entity) throw new NotFoundError(`no entity with slug "${slug}"`);
+    let parentId: number | null | undefined;
+    if (changes.parent !== undefined) {
+      parentId = null;
+      if (changes.parent !== null) {
+        const all = await listEntities(trx);
+        const parent = all.find((e) => e.slug === changes.parent);
+        if (!parent) throw new ValidationError(`parent: no entity with slug "${changes.parent}"`);
+        const parentOf = new Map(all.map((e) => [e.slug, e.parent]));
+        for (let at: string | null | undefined = parent.slug; at; at = parentOf.get(at)) {
+          if (at === slug) throw new ValidationError(`parent: "${changes.parent}" is ${slug === changes.parent ? 'the entity itself' : `inside "${slug}"`}; an entity cannot be its own ancestor`);
+        }
+        parentId = parent.id;
+      }
+    }
+    await updateEntity(trx, slug, {
+      name: changes.name,
+      parentId,
+      aliases: changes.aliases,
+      disambiguation: changes.context === undefined ? undefined : { ...entity.disambiguation, context: changes.context },
+      homepage: changes.homepage,
+    });
+    return (await findEntity(trx, slug))!;
+  });
 }

@@ -1,10 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
 import { NotFoundError } from '../../core/errors.ts';
 import { findEntity, listEntities } from '../../db/queries/entities.ts';
-import { addEntity, removeEntity } from '../../pipeline/entities.ts';
+import { addEntity, editEntity, removeEntity } from '../../pipeline/entities.ts';
 import type { App, RouteDeps } from '../app.ts';
 import { errorResponses } from '../errors.ts';
-import { EntitiesQuery, Entity, EntityList, EntitySlugParam, NewEntityBody } from '../schemas.ts';
+import { EntitiesQuery, Entity, EntityChangesBody, EntityList, EntitySlugParam, NewEntityBody } from '../schemas.ts';
 import { presentEntities } from '../views/entities.ts';
 
 const json = <T>(schema: T) => ({ 'application/json': { schema } });
@@ -63,6 +63,29 @@ export function registerEntityRoutes(app: App, deps: RouteDeps): void {
       deps.log.info({ slug: created.slug }, 'entity added');
       const [item] = await presentEntities(deps.db, [created]);
       return c.json(item!, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/api/v1/entities/{slug}',
+      operationId: 'editEntity',
+      tags: ['entities'],
+      summary:
+        "Change an entity's name, parent, other names (aliases), context words or homepage (admin token); fields left out stay as they are, and seeding never reverts the change. Posts stored before are linked anew by `vibecheck rescore`",
+      security: [{ adminToken: [] }],
+      middleware: deps.adminWrite,
+      request: { params: EntitySlugParam, body: { content: json(EntityChangesBody), required: true } },
+      responses: { 200: { description: 'the entity as changed', content: json(Entity) }, ...errorResponses(400, 401, 403, 404, 413, 429) },
+    }),
+    async (c) => {
+      const { slug } = c.req.valid('param');
+      const changes = c.req.valid('json');
+      const edited = await editEntity(deps.db, slug, changes);
+      deps.log.info({ slug, fields: Object.keys(changes) }, 'entity edited');
+      const [item] = await presentEntities(deps.db, [edited]);
+      return c.json(item!, 200);
     },
   );
 

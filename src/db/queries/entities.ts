@@ -87,6 +87,34 @@ export async function insertUserEntity(db: Executor, entity: RegistryEntity): Pr
   return result.rows[0] ? findEntity(db, entity.slug) : undefined;
 }
 
+export interface EntityUpdate {
+  name?: string;
+  /** undefined: unchanged; null: no parent. */
+  parentId?: number | null;
+  aliases?: string[];
+  disambiguation?: Disambiguation;
+  homepage?: string | null;
+}
+
+/** Changes a tracked entity and marks it the user's, so seeding never reverts it. False when there is none. */
+export async function updateEntity(db: Executor, slug: string, update: EntityUpdate): Promise<boolean> {
+  const result = await db
+    .updateTable('entities')
+    .set({
+      ...(update.name === undefined ? {} : { name: update.name }),
+      ...(update.parentId === undefined ? {} : { parent_id: update.parentId }),
+      ...(update.aliases === undefined ? {} : { aliases: update.aliases }),
+      ...(update.disambiguation === undefined ? {} : { disambiguation: JSON.stringify(update.disambiguation) }),
+      ...(update.homepage === undefined ? {} : { homepage: update.homepage }),
+      user_modified: true,
+      updated_at: new Date(),
+    })
+    .where('slug', '=', slug)
+    .where('removed_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 /** Hides an entity and keeps a tombstone, so seeding never brings a removed registry entity back. */
 export async function removeEntity(db: Executor, slug: string): Promise<boolean> {
   const result = await db
