@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Which layer changed behind a drop: the model ("it got dumber"), the tool around it (crashes, the UI,
  * a client version), the quota (limits, pricing) or an outage (errors, "down", an incident). Each
@@ -82,28 +84,36 @@ export interface AttributionInput {
   events: readonly AttributionEvent[];
 }
 
-export interface AttributionEvidence {
-  type: 'aspect' | 'cue' | 'event' | 'version';
+export const AttributionEvidence = z.object({
+  type: z.enum(['aspect', 'cue', 'event', 'version']),
   /** the aspect, cue family, event kind or version */
-  name: string;
-  layer: Layer;
-  weight: number;
+  name: z.string(),
+  layer: z.enum(LAYERS),
+  weight: z.number(),
   /** share of the window's mentions (negative ones with the aspect, cue or version); null for an event */
-  share: number | null;
-  previousShare: number | null;
+  share: z.number().nullable(),
+  previousShare: z.number().nullable(),
   /** negative mentions behind the share */
-  count: number | null;
-  eventId: number | null;
+  count: z.number().int().nullable(),
+  eventId: z.number().int().nullable(),
   /** one line in words */
-  note: string;
-}
+  note: z.string(),
+});
+export type AttributionEvidence = z.infer<typeof AttributionEvidence>;
 
-export interface Attribution {
-  layer: AttributedLayer;
+export const Attribution = z.object({
+  layer: z.enum([...LAYERS, 'unclear']),
   /** the named layer's part of all the weight (with a share held back for "something else"), in [0, 1] */
-  confidence: number;
-  scores: Record<Layer, number>;
-  evidence: AttributionEvidence[];
+  confidence: z.number().min(0).max(1),
+  scores: z.object({ model: z.number(), tool: z.number(), quota: z.number(), outage: z.number() }),
+  evidence: z.array(AttributionEvidence),
+});
+export type Attribution = z.infer<typeof Attribution>;
+
+/** The attribution stored in an event's details, or null when there is none (or it does not parse). */
+export function readStoredAttribution(details: Record<string, unknown>): Attribution | null {
+  const parsed = Attribution.safeParse(details.attribution);
+  return parsed.success ? parsed.data : null;
 }
 
 export interface AttributionOptions {

@@ -1,3 +1,4 @@
+import type { Attribution } from './attribution.ts';
 import { addSums, compareWindows, EMPTY_SUMS, summarize, type RollupSums, type SentimentLabel, type SeriesPoint } from './stats.ts';
 
 /**
@@ -129,7 +130,7 @@ export interface NearbyEvent {
   id: number;
   /** the entity the event belongs to (the explained one, or its parent, such as the vendor) */
   entity: string | null;
-  kind: 'release' | 'incident' | 'note' | 'spike';
+  kind: 'release' | 'incident' | 'note' | 'spike' | 'regression';
   source: string;
   title: string;
   url: string | null;
@@ -161,6 +162,8 @@ export interface Explanation {
   sources: SourceMove[];
   /** Releases, incidents and notes from two days before the window to two days after it. */
   events: NearbyEvent[];
+  /** The layer a regression or negativity spike is put down to, as the detector stored it; null otherwise. */
+  attribution: Attribution | null;
 }
 
 export const EXCERPT_CHARS = 240;
@@ -468,6 +471,7 @@ export interface ExplanationParts {
   opposingPosts: readonly ExplainPostRow[];
   events: readonly NearbyEvent[];
   spike?: { zScore: number } | undefined;
+  attribution?: Attribution | null | undefined;
 }
 
 /** The window totals are the sum of the per-source sums (read in one scan, so they add up). */
@@ -507,13 +511,30 @@ export function buildExplanation(parts: ExplanationParts): Explanation {
     aspects,
     sources,
     events: [...parts.events],
+    attribution: parts.attribution ?? null,
   };
 }
 
+const isoDate = (value: unknown): Date | null => {
+  if (typeof value !== 'string') return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+};
+
+/** A regression's judged days and their baseline, as the detector stored them (pipeline/regressions.ts). */
+function readRegressionWindows(details: Record<string, unknown>): { window: TimeRange; previousWindow: TimeRange } | null {
+  const from = isoDate(details.windowFrom);
+  const to = isoDate(details.windowTo);
+  const baselineFrom = isoDate(details.baselineFrom);
+  if (from === null || to === null || baselineFrom === null || !(baselineFrom < from && from < to)) return null;
+  return { window: { from, to }, previousWindow: { from: baselineFrom, to: from } };
+}
+
 /**
- * The windows an event is explained over. A spike: its own bucket against the trailing baseline the
- * detector judged it by (`baselineBuckets` buckets before it). A release, incident or note: the 7 days
- * from it against the 7 days before; a window reaching past `now` ends at `now`.
+ * The windows an event is explained over. A regression: the days judged against its baseline days (by
+ * mean score). A spike: its own bucket against the trailing baseline the detector judged it by
+ * (`baselineBuckets` buckets before it). A release, incident or note: the 7 days from it against the 7
+ * days before; a window reaching past `now` ends at `now`.
  */
 export function planEventWindows(
   event: { kind: string; occurredAt: Date; details: Record<string, unknown> },
@@ -521,6 +542,8 @@ export function planEventWindows(
   baselineBuckets: number,
 ): { measure: ExplainMeasure; window: TimeRange; previousWindow: TimeRange; spike?: { zScore: number } } {
   const at = event.occurredAt.getTime();
+  const regression = event.kind === 'regression' ? readRegressionWindows(event.details) : null;
+  if (regression !== null) return { measure: 'score', ...regression };
   if (event.kind === 'spike') {
     const bucketMs = event.details.bucket === 'hour' ? 3_600_000 : DAY_MS;
     const measure: ExplainMeasure = event.details.spikeKind === 'negativity' ? 'negativeShare' : 'volume';

@@ -38,7 +38,7 @@ export interface NormalizedPost {
   threadId: string | null;
 }
 
-export const EventKind = z.enum(['release', 'incident', 'spike', 'note']);
+export const EventKind = z.enum(['release', 'incident', 'spike', 'note', 'regression']);
 export type EventKind = z.infer<typeof EventKind>;
 
 /** Something that happened to an entity: a release, an outage, a detected spike. */

@@ -148,7 +148,7 @@ export interface SourceCursorsTable {
 export interface EventsTable {
   id: Generated<number>;
   entity_id: number | null;
-  kind: 'release' | 'incident' | 'spike' | 'note';
+  kind: 'release' | 'incident' | 'spike' | 'note' | 'regression';
   source: string;
   external_id: string;
   title: string;

@@ -5,6 +5,7 @@ import { upsertEvent } from '../db/queries/events.ts';
 import { listTopPostIds } from '../db/queries/posts.ts';
 import { getBucketSums } from '../db/queries/series.ts';
 import type { Executor } from '../db/queries/entities.ts';
+import { attributeWindow, detectAndStoreRegressions, listEntityEvents } from './regressions.ts';
 
 /** Events written by the detector carry this source; their external id names entity, kind and day. */
 export const SPIKE_EVENT_SOURCE = 'vibecheck';
@@ -21,6 +22,8 @@ export interface DetectSpikesOptions {
 export interface DetectSpikesResult {
   entities: number;
   spikes: number;
+  /** regression events stored by the same run (pipeline/regressions.ts) */
+  regressions: number;
 }
 
 export function spikeExternalId(slug: string, spike: Pick<Spike, 'kind' | 'bucketStart'>): string {
@@ -36,7 +39,8 @@ function describeSpike(name: string, spike: Spike): string {
 /**
  * Runs detectSpikes over daily volume and negative share of every entity (complete UTC days only,
  * with enough history before them for the warm-up) and stores each spike as an event holding the
- * posts that drive it. Re-running refreshes the same events: the identity is (source, external id, kind).
+ * posts that drive it (a negativity rise also with its likely layer), then stores regressions the same
+ * way. Re-running refreshes the same events: the identity is (source, external id, kind).
  */
 export async function detectAndStoreSpikes(db: Executor, options: DetectSpikesOptions = {}): Promise<DetectSpikesResult> {
   const now = options.now ?? new Date();
@@ -48,6 +52,8 @@ export async function detectAndStoreSpikes(db: Executor, options: DetectSpikesOp
   const judgedFrom = end.getTime() - days * DAY_MS;
   const entities = await listEntities(db);
   const sums = await getBucketSums(db, { entityIds: entities.map((e) => e.id), starts, end });
+  // Incidents and releases near a negativity spike weigh in its attribution.
+  const nearby = await listEntityEvents(db, first, new Date(end.getTime() + DAY_MS));
   let stored = 0;
   for (const entity of entities) {
     const series = (sums.get(entity.id) ?? []).map((s, i) => ({ bucketStart: starts[i] ?? end, n: s.n, negative: s.negative }));
@@ -57,6 +63,11 @@ export async function detectAndStoreSpikes(db: Executor, options: DetectSpikesOp
       // A rise is driven by its most engaged posts; a negativity rise by the most engaged negative ones.
       const label = spike.kind === 'negativity' ? (spike.direction === 'up' ? 'negative' : 'positive') : undefined;
       const topPostIds = await listTopPostIds(db, entity.id, spike.bucketStart, dayEnd, label, TOP_POSTS);
+      const own = nearby.filter((event) => event.entity === entity.slug || (entity.parent !== null && event.entity === entity.parent));
+      const attribution =
+        spike.kind === 'negativity' && spike.direction === 'up'
+          ? await attributeWindow(db, entity, { from: spike.bucketStart, to: dayEnd, previousFrom: new Date(spike.bucketStart.getTime() - settings.window * DAY_MS) }, own)
+          : undefined;
       await upsertEvent(db, {
         entityId: entity.id,
         kind: 'spike',
@@ -74,10 +85,13 @@ export async function detectAndStoreSpikes(db: Executor, options: DetectSpikesOp
           zScore: spike.zScore,
           bucket: 'day',
           topPostIds,
+          ...(attribution === undefined ? {} : { attribution }),
         },
       });
       stored += 1;
     }
   }
-  return { entities: entities.length, spikes: stored };
+  // Regressions are judged on the same schedule, over the same complete days.
+  const regressions = await detectAndStoreRegressions(db, { now, days });
+  return { entities: entities.length, spikes: stored, regressions: regressions.regressions };
 }

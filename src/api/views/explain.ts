@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { Attribution } from '../../core/attribution.ts';
 import { EXCERPT_CHARS, MAX_ASPECTS } from '../../core/explain.ts';
 import { SourceName } from '../../core/post.ts';
 import { planRange } from '../../core/series-window.ts';
@@ -108,7 +109,7 @@ const NearbyEvent = z
   .object({
     id: z.number().int(),
     entity: z.string().nullable().openapi({ description: 'the explained entity, or its parent (such as its vendor)' }),
-    kind: z.enum(['release', 'incident', 'note', 'spike']),
+    kind: z.enum(['release', 'incident', 'note', 'spike', 'regression']),
     source: z.string(),
     title: z.string(),
     url: z.string().nullable(),
@@ -143,6 +144,10 @@ export const Explanation = z
     events: z.array(NearbyEvent).openapi({ description: 'releases, incidents and notes of the entity or its parent from 2 days before the window to 2 days after it' }),
     summary: ExplanationSummary.nullable().openapi({
       description: 'two sentences written by the LLM tier from `posts` only; null when no LLM endpoint is configured, its daily budget is spent, or its answer failed the checks',
+    }),
+    attribution: Attribution.nullable().openapi({
+      description:
+        'for a regression or a negativity spike: the layer likely to have changed (model, tool, quota, outage, or unclear when the evidence is thin), its confidence and the evidence (aspects and phrase families whose complaints rose, a version carrying them, incidents and releases near); null otherwise',
     }),
   })
   .openapi('Explanation');

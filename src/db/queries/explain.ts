@@ -16,6 +16,7 @@ import {
   type PostOrder,
   type TimeRange,
 } from '../../core/explain.ts';
+import { readStoredAttribution, type Attribution } from '../../core/attribution.ts';
 import { DEFAULT_SPIKE_OPTIONS } from '../../core/spikes.ts';
 import { EMPTY_SUMS, type RollupSums, type SentimentLabel } from '../../core/stats.ts';
 import { getAspectWindowSums } from './aspects.ts';
@@ -179,7 +180,7 @@ async function listNearbyEvents(db: Executor, entityIds: number[], range: TimeRa
     limit: 200,
   });
   return events
-    .filter((event) => event.kind !== 'spike' && event.id !== exceptId)
+    .filter((event) => event.kind !== 'spike' && event.kind !== 'regression' && event.id !== exceptId)
     .map(toNearbyEvent);
 }
 
@@ -202,6 +203,7 @@ interface ExplainPlan {
   previousWindow: TimeRange;
   event: ExplainedEvent | null;
   spike?: { zScore: number } | undefined;
+  attribution?: Attribution | null;
   limit: number;
 }
 
@@ -234,6 +236,7 @@ async function explain(db: Executor, plan: ExplainPlan): Promise<Explanation> {
     opposingPosts: opposing,
     events,
     spike: plan.spike,
+    attribution: plan.attribution ?? null,
   });
 }
 
@@ -297,6 +300,7 @@ export async function explainEvent(db: Executor, eventId: number, options: { now
     source: undefined,
     ...planned,
     event: explained,
+    attribution: readStoredAttribution(event.details),
     limit: Math.min(Math.max(1, options.limit ?? LEAD_POSTS), 50),
   });
 }
