@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api, ApiError } from '../api/client.ts';
+import { AttributionPanel } from './attribution.tsx';
 import type { EntityEvent, Explanation } from '../api/types.ts';
 import { formatDate, formatScore, formatSource } from '../lib/format.ts';
 import { buildHref } from '../lib/url-state.ts';
@@ -8,8 +9,8 @@ import { Link } from './link.tsx';
 import { safeHref } from './post-card.tsx';
 
 /** A shape per kind as well as a colour, so the kinds read apart without colour vision. */
-export const EVENT_SYMBOLS: Record<EntityEvent['kind'], string> = { release: '◆', incident: '!', spike: '▲', note: '●' };
-export const EVENT_NAMES: Record<EntityEvent['kind'], string> = { release: 'Release', incident: 'Incident', spike: 'Spike', note: 'Note' };
+export const EVENT_SYMBOLS: Record<EntityEvent['kind'], string> = { release: '◆', incident: '!', spike: '▲', note: '●', regression: '▼' };
+export const EVENT_NAMES: Record<EntityEvent['kind'], string> = { release: 'Release', incident: 'Incident', spike: 'Spike', note: 'Note', regression: 'Regression' };
 
 const describeEvent = (event: EntityEvent, names?: ReadonlyMap<string, string>) =>
   `${EVENT_NAMES[event.kind]} ${formatDate(event.occurredAt)}${event.entity && names?.get(event.entity) ? ` (${names.get(event.entity)})` : ''}: ${event.title}`;
@@ -154,6 +155,7 @@ function EventExplanation({ event }: { event: EntityEvent }) {
   return (
     <div className="event-explanation">
       <p className="small">{explanation.headline}</p>
+      {explanation.attribution && <AttributionPanel attribution={explanation.attribution} />}
       <ExplainedPosts explanation={explanation} />
       {explanation.posts.length === 0 && <p className="small">{dayLink}</p>}
     </div>

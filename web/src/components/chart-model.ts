@@ -197,9 +197,9 @@ export function layoutMarkers(events: readonly EntityEvent[], xOf: (event: Entit
   return groups;
 }
 
-/** The event kinds of a group, most telling first: a spike or incident outranks a release or note. */
+/** The event kinds of a group, most telling first: a regression, spike or incident outranks a release or note. */
 export function leadingKind(group: MarkerGroup): EntityEvent['kind'] {
-  const order: EntityEvent['kind'][] = ['spike', 'incident', 'release', 'note'];
+  const order: EntityEvent['kind'][] = ['regression', 'spike', 'incident', 'release', 'note'];
   for (const kind of order) if (group.events.some((e) => e.kind === kind)) return kind;
   return group.events[0]?.kind ?? 'note';
 }
