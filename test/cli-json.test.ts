@@ -25,6 +25,12 @@ describe('commands that report, as JSON', () => {
     const added = await runCli(['entities', 'add', 'zed-ai', '--name', 'Zed AI', '--kind', 'tool', '--alias', 'zed agent', '--json'], env);
     expect(added.code, added.stderr).toBe(EXIT.ok);
     expect(json(added.stdout)).toEqual({ added: { slug: 'zed-ai', name: 'Zed AI', kind: 'tool', parent: null, aliases: ['zed agent'], homepage: null, origin: 'user' } });
+    const edited = await runCli(['entities', 'edit', 'zed-ai', '--name', 'Zed Agent', '--alias', 'zed agent', '--alias', 'zed ai', '--json'], env);
+    expect(edited.code, edited.stderr).toBe(EXIT.ok);
+    expect(json(edited.stdout)).toEqual({ edited: { slug: 'zed-ai', name: 'Zed Agent', kind: 'tool', parent: null, aliases: ['zed agent', 'zed ai'], homepage: null, origin: 'user' } });
+    const refused = await runCli(['entities', 'edit', 'zed-ai'], env);
+    expect(refused.code).toBe(EXIT.badInput);
+    expect(refused.stderr).toMatch(/name at least one field to change/);
     const removed = await runCli(['entities', 'remove', 'zed-ai', '--json'], env);
     expect(removed.code, removed.stderr).toBe(EXIT.ok);
     expect(json(removed.stdout)).toEqual({ removed: 'zed-ai' });
