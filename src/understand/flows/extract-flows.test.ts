@@ -39,6 +39,13 @@ describe('extractFlows: statements of movement', () => {
     expect(read('I switched the model to Sonnet in Cursor.')).toEqual(['switch -->claude-sonnet -']);
   });
 
+  it('takes the origin of a move to Y from the entity named just before it', () => {
+    expect(read('I started with Cursor a few months ago... switched to Claude Pro. Have not turned back.')).toEqual(['switch cursor->claude -']);
+    expect(read('GPT-5 is so slow. Used it all day, I am going back to Claude tomorrow.')).toEqual(['return gpt-5->claude speed']);
+    // Never within one family: Claude before Claude Code is not an origin.
+    expect(read('Claude is great. I switched to Claude Code last week.')).toEqual(['switch -->claude-code -']);
+  });
+
   it('reads going back as a return, with what was left when the text names it', () => {
     expect(read('Went back to Cursor after a week of Kiro.')).toEqual(['return kiro->cursor -']);
     expect(read("I'm back to Claude Code after trying Codex for two weeks.")).toEqual(['return codex-cli->claude-code -']);
@@ -64,7 +71,7 @@ describe('extractFlows: statements of movement', () => {
 
   it('finds several flows in one post, one per statement', () => {
     const text = 'Cancelled Windsurf in March. Then I went back to Cursor. Now I use Codex alongside Cursor.';
-    expect(read(text)).toEqual(['switch windsurf->- -', 'return -->cursor -', 'adds cursor->codex-cli -']);
+    expect(read(text)).toEqual(['switch windsurf->- -', 'return windsurf->cursor -', 'adds cursor->codex-cli -']);
   });
 });
 
@@ -100,6 +107,10 @@ describe('extractFlows: what is not a flow', () => {
     ['a plain opinion', 'Claude Code is better than Cursor for big refactors.'],
     ['a future release', 'Cursor will move to usage based pricing next month.'],
     ['a tried switch', 'I tried switching to Windsurf but it was too slow.'],
+    ['a habit', 'I switch to Claude or Gemini when I want something quick.'],
+    ['a habit, keep', 'I keep returning to Cursor for small edits.'],
+    ['a workflow step', 'I plan with Cursor and execute with Sonnet. Then back to GPT-5 to review.'],
+    ['a plan tied to an event', "As soon as it's on OpenRouter I'm cancelling Claude."],
   ])('%s: %s', (_why, text) => {
     expect(read(text)).toEqual([]);
   });

@@ -76,14 +76,16 @@ const ARROW = new RegExp(`^[^\\p{L}\\p{N}${OPEN}]*(?:[\\p{L}']+\\s+){0,3}?${ENT}
 /** Sentence openers that make the whole sentence a question when it ends with "?". */
 const QUESTION_OPENER = /^\s*(?:\W\s*)*(?:should|would|could|can|do|does|did|is|are|was|were|has|have|had|anyone|anybody|any\s+one|why|how|what|which|who|where|when|will|worth|thoughts)\b/u;
 /** Anywhere before the move in its sentence: the move is hypothetical or conditional. */
-const CONDITIONAL = /\b(?:if|unless|whether|in\s+case|otherwise|or\s+else|imagine|suppose|hypothetically)\b/u;
+const CONDITIONAL = /\b(?:if|unless|whether|in\s+case|otherwise|or\s+else|imagine|suppose|hypothetically|as\s+soon\s+as)\b/u;
+/** Right after the move, in its clause: a habit ("I switch to X when...") or a purpose ("back to X to review"), not a move. */
+const HABIT_AFTER = /^[^,;.!?]*?\b(?:when|whenever|for\s+(?:some|certain|simple|small|quick|easy)|to\s+(?:review|check|plan|debug|fix|verify|double[\s-]check))\b/u;
 /** In the move's own clause, before the verb: someone other than the author, a wish, a plan or a denial. */
 const NOT_DONE = new RegExp(
   [
     "should", "shouldn't", "would", "wouldn't", "could", "couldn't", 'might', 'may', 'must', 'will', "won't", 'wont', 'shall', "i'll", 'ill', "we'll", "i'd", "we'd", "you'd",
     'gonna', 'wanna', 'going\\s+to', 'want\\s+to', 'wants\\s+to', 'wanted\\s+to', 'plan\\s+to', 'planning\\s+(?:to|on)', 'plans\\s+to', 'thinking', 'think', 'considering', 'consider',
     'contemplating', 'tempted', 'about\\s+to', 'ready\\s+to', 'need\\s+to', 'needs\\s+to', 'have\\s+to', 'has\\s+to', 'debating', 'try', 'tried', 'trying', 'tries', 'hoping', 'hope',
-    'wish', 'wondering', 'worth', 'time\\s+to', 'can', 'cannot', "can't", 'cant', 'able\\s+to',
+    'wish', 'wondering', 'worth', 'keep', 'keeps', 'time\\s+to', 'can', 'cannot', "can't", 'cant', 'able\\s+to',
     'not', 'never', "didn't", 'didnt', "don't", 'dont', "haven't", 'havent', "hasn't", "isn't", "aren't", "wasn't", 'no\\s+reason', 'nobody', 'no\\s+one', 'without',
     'you', 'your', 'ya', "y'all", 'u', 'they', "they're", 'theyre', 'he', 'she', "he's", "she's", 'people', 'everyone', 'everybody', 'folks', 'users', 'devs', 'developers',
     'customers', 'others', 'many', 'most', 'lots', 'anyone', 'anybody', 'someone', 'somebody', 'who', 'why', 'how', 'what', 'when', 'let', "let's", 'lets', 'please', 'just\\s+(?=switch\\b|move\\b|use\\b|cancel\\b)',
@@ -91,8 +93,10 @@ const NOT_DONE = new RegExp(
   'u',
 );
 const FIRST_PERSON = /\b(?:i|i've|ive|i'm|im|i\s+am|me|we|we've|weve|we're|us|our\s+(?:\w+\s+)?(?:team|company|org|startup|shop|devs|engineers)|my\s+(?:\w+\s+)?(?:team|company|org|boss|manager|colleague|cofounder|co-founder|wife|husband|partner|friend|employer))\b/u;
-/** A bare or imperative verb form needs "I"/"we" in front of it; past and -ing forms may drop the subject. */
-const BARE_FORM = /^(?:switch|move|migrate|jump|go|cancel|drop|ditch|dump|quit|leave|replace|use|add|return|uninstall|stop|run|pair|keep)\b/u;
+/** A present-tense move is a habit or an order ("I switch to X for tests", "switch to Y!"): only past and -ing forms state one. */
+const BARE_MOVE = /^(?:switch|move|migrate|jump|go|cancel|drop|ditch|dump|quit|leave|replace|return|uninstall|stop)\b/u;
+/** A bare "use"/"add" needs "I"/"we" in front of it ("I use Y alongside X"); "use Y alongside X" alone is advice. */
+const BARE_FORM = /^(?:use|add|run|pair|keep|have)\b/u;
 /** Where a clause starts, for finding the move's own subject. */
 const CLAUSE_START = /(?:[,;:()]|\s[-–—]\s|\b(?:and|but|so|then|because|cause|since|after|before|once|until|though|although|while|which|that)\b)/gu;
 
@@ -153,6 +157,9 @@ function isAuthorsMove(sentence: string, at: number, matched: string): boolean {
   if (/\b(?:not|never|no)\s*$/u.test(whole)) return false;
   const hasSubject = FIRST_PERSON.test(own);
   const leftover = own.replace(/\b(?:finally|eventually|just|recently|yesterday|today|honestly|basically|ultimately|so|then|also|already|officially|lol|ok|okay|well|anyway|edit|update|tl;?dr|since\s+then|after\s+that|last\s+(?:week|month|year|night)|this\s+(?:week|month|year)|\d+\s+(?:days?|weeks?|months?)\s+ago)\b/gu, '').replace(/[\s\p{P}\p{S}]+/gu, '');
+  if (BARE_MOVE.test(matched)) return false;
+  // A bare "back to X" with no verb is a title or a terse line of its own ("Back to Cursor after a week of Kiro").
+  if (/^back\b/u.test(matched)) return leftover.length === 0 && own.trim() === whole.trim();
   if (BARE_FORM.test(matched)) return hasSubject;
   // "Switched from X to Y": the subject is left out, as in a title or a terse comment.
   return hasSubject || leftover.length === 0;
@@ -228,7 +235,7 @@ function matchSentence(skeleton: Skeleton, index: number): Found[] {
       const start = m.index;
       const end = m.index + m[0].length;
       if (taken.some((t) => start < t.end && t.start < end)) continue;
-      if (!isAuthorsMove(skeleton.text, start, m[0]) || isQuestion(skeleton.text, end)) continue;
+      if (!isAuthorsMove(skeleton.text, start, m[0]) || isQuestion(skeleton.text, end) || HABIT_AFTER.test(skeleton.text.slice(end))) continue;
       const from = r.from === null ? null : slug(m[r.from]);
       const to = r.to === null ? null : slug(m[r.to]);
       if (from === to || (from === null && to === null)) continue;
@@ -277,6 +284,26 @@ function joinHalves(found: Found[]): Found[] {
   return out;
 }
 
+/** Sentences before a move that may still name what it left ("Started with Cursor... switched to Claude"). */
+const ORIGIN_REACH = 2;
+
+/** One family's names ("claude" and "claude-code"): a move between them is not read from context. */
+const sameFamily = (a: string, b: string): boolean => a === b || a.startsWith(`${b}-`) || b.startsWith(`${a}-`);
+
+/**
+ * "I started with Cursor... switched to Claude Pro": a move to Y with no origin in its own words
+ * left the entity the author named first in its sentence, or else last in the two sentences before.
+ */
+function inferOrigin(f: Found, mentions: readonly FlowMention[], sentences: readonly TextSpan[]): Found {
+  if (f.from !== null || f.to === null || f.kind === 'adds') return f;
+  const reach = sentences[Math.max(0, f.sentence - ORIGIN_REACH)]!.start;
+  const before = mentions.filter((m) => m.start >= reach && m.end <= f.start && !sameFamily(m.slug, f.to!));
+  // In the move's own sentence the first entity named is what was being used ("I tried X (...Y...) and went back to Z").
+  const own = sentences[f.sentence]!;
+  const origin = before.find((m) => m.start >= own.start) ?? before.at(-1);
+  return origin ? { ...f, from: origin.slug, confidence: Math.round(f.confidence * 0.85 * 100) / 100, rule: `${f.rule}+origin` } : f;
+}
+
 /**
  * The flows a text states, given the tracked entities' mentions in it (every occurrence, with the
  * offsets the linker gives). Offsets in the result refer to `text`.
@@ -290,7 +317,7 @@ export function extractFlows(text: string, mentions: readonly FlowMention[]): Fl
     if (!clean.some((m) => m.start >= sentence.start && m.end <= sentence.end)) return;
     found.push(...matchSentence(buildSkeleton(text, sentence, clean), index));
   });
-  const joined = joinHalves(found);
+  const joined = joinHalves(found).map((f) => inferOrigin(f, clean, sentences));
   const moves = joined.map((f) => ({ start: f.start, end: f.end }));
   const seen = new Set<string>();
   const flows: Flow[] = [];
