@@ -30,6 +30,7 @@ import { registerHealthRoutes } from './routes/health.ts';
 import { isDashboardPath, registerDashboardRoutes } from './routes/dashboard.ts';
 import { registerDocsRoutes } from './routes/docs.ts';
 import { registerSourceRoutes } from './routes/sources.ts';
+import { registerVersionRoutes } from './routes/versions.ts';
 import type { ExplanationSummarizer } from '../understand/summary/explanation-summary.ts';
 
 export interface AppDeps {
@@ -149,6 +150,7 @@ export function createApp(deps: AppDeps): App {
   registerEntityRoutes(app, routeDeps);
   registerSourceRoutes(app, routeDeps);
   registerInsightRoutes(app, routeDeps);
+  registerVersionRoutes(app, routeDeps);
   registerEventRoutes(app, routeDeps);
   registerFlowRoutes(app, routeDeps);
   registerAlertRoutes(app, routeDeps);

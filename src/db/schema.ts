@@ -62,6 +62,8 @@ export interface MentionsTable {
   engagement: number;
   /** Which tier produced the sentiment: the local model or the optional LLM tier. */
   sentiment_tier: WithDefault<'local' | 'llm'>;
+  /** The version the post names for the entity ("4.5", "r1", "2.0.55"; migration 011), null when none. */
+  version: WithDefault<string | null>;
 }
 
 export interface MentionAspectsTable {

@@ -3,6 +3,7 @@ import type { EntityRecord } from '../db/queries/entities.ts';
 import { extractAspects, isUnsure, type AspectFinding } from '../understand/aspects/index.ts';
 import { extractFlows, mentionOccurrences, type Flow } from '../understand/flows/index.ts';
 import { createLinker } from '../understand/linking/index.ts';
+import { extractVersion } from '../understand/versions/index.ts';
 import { loadSentimentModel, SENTIMENT_MODEL_VERSION, type SentimentResult, type TextSpan } from '../understand/sentiment/index.ts';
 
 export interface AnalyzedMention {
@@ -22,6 +23,8 @@ export interface AnalyzedMention {
   aspectTier: 'rules' | 'llm';
   /** The rules tier is unsure here: a candidate for the optional LLM tier. */
   aspectsUnsure: boolean;
+  /** The version the post names for this entity ("4.5", "2.0.55"; src/understand/versions), null when none. */
+  version: string | null;
 }
 
 /** A switching statement (src/understand/flows) with its tracked sides' entity ids. */
@@ -40,7 +43,9 @@ export interface Analysis {
 }
 
 /** The parts of a post analysis reads. */
-export type AnalysisInput = Pick<NormalizedPost, 'title' | 'body' | 'parentId'>;
+export type AnalysisInput = Pick<NormalizedPost, 'title' | 'body' | 'parentId'> &
+  // The url ties an issue's bare "Version:" field to the tool whose tracker the issue is in.
+  Partial<Pick<NormalizedPost, 'url'>>;
 
 export interface Analyzer {
   modelVersion: string;
@@ -59,6 +64,7 @@ export function documentText(post: AnalysisInput): string {
 export function createAnalyzer(entities: EntityRecord[]): Analyzer {
   const linker = createLinker(entities);
   const idBySlug = new Map(entities.map((e) => [e.slug, e.id]));
+  const kindBySlug = new Map(entities.map((e) => [e.slug, e.kind]));
   const model = loadSentimentModel();
   return {
     modelVersion: SENTIMENT_MODEL_VERSION,
@@ -94,6 +100,7 @@ export function createAnalyzer(entities: EntityRecord[]): Analyzer {
           aspects: index === undefined ? [] : aspectsOf[index]!,
           aspectTier: 'rules',
           aspectsUnsure: m.direct && index !== undefined && unsure[index]!,
+          version: extractVersion(text, { ...m, kind: kindBySlug.get(m.slug) }, { url: post.url }),
         });
       }
       const flows = extractFlows(text, mentionOccurrences(linked)).flatMap((flow): AnalyzedFlow[] => {

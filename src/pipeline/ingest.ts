@@ -88,6 +88,7 @@ export function buildMentionRows(
       score: m.sentiment.score,
       confidence: m.sentiment.confidence,
       sentimentTier: m.sentimentTier,
+      version: m.version,
       modelVersion,
       engagement,
     });
@@ -172,7 +173,7 @@ export async function createIngestor(db: Kysely<DB>, options: IngestorOptions = 
   const analyzer = createAnalyzer(entities);
   const pool = options.analysisThreads ? createAnalysisPool(entities, options.analysisThreads) : undefined;
   const analyzeMany = pool
-    ? (posts: AnalysisInput[]) => pool.analyzeMany(posts.map(({ title, body, parentId }) => ({ title, body, parentId })))
+    ? (posts: AnalysisInput[]) => pool.analyzeMany(posts.map(({ title, body, parentId, url }) => ({ title, body, parentId, url })))
     : async (posts: AnalysisInput[]) => posts.map((post) => analyzer.analyze(post));
   const nameOf = new Map(entities.map((e) => [e.slug, e.name]));
   const prepare = async (batch: IngestBatch) => {

@@ -35,6 +35,7 @@ export async function rescorePosts(
       id: number;
       source: string;
       external_id: string;
+      url: string | null;
       title: string | null;
       body: string;
       created_at: Date;
@@ -43,7 +44,7 @@ export async function rescorePosts(
       parent_id: string | null;
       duplicate_of: number | null;
     }>`
-      SELECT id, source, external_id, title, body, created_at, score, comments, parent_id, duplicate_of FROM posts
+      SELECT id, source, external_id, url, title, body, created_at, score, comments, parent_id, duplicate_of FROM posts
       WHERE model_version IS DISTINCT FROM ${version}
         ${since ? sql`AND created_at >= ${since.toISOString()}::timestamptz` : sql``}
       ORDER BY created_at, id LIMIT ${BATCH}`.execute(db);
@@ -57,7 +58,7 @@ export async function rescorePosts(
         const post: NormalizedPost = {
           source: row.source,
           externalId: row.external_id,
-          url: null,
+          url: row.url,
           author: null,
           title: row.title,
           body: row.body,

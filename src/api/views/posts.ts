@@ -41,6 +41,7 @@ export function presentPost(post: MentionedPost) {
     matchedText: post.matchedText,
     start: post.start,
     end: post.end,
+    version: post.version,
     aspects: post.aspects,
   };
 }

@@ -164,19 +164,21 @@ export interface MentionRow {
   sentimentTier: 'local' | 'llm';
   modelVersion: string;
   engagement: number;
+  /** The version the post names for the entity, null when none. */
+  version: string | null;
 }
 
 const mentionInsert = (rows: MentionRow[]) => {
   const c = <T>(pick: (row: MentionRow) => T): T[] => rows.map(pick);
   return sql`
     INSERT INTO mentions (post_id, entity_id, created_at, source, direct, matched_text, start_offset, end_offset,
-                          label, score, confidence, model_version, engagement, sentiment_tier)
+                          label, score, confidence, model_version, engagement, sentiment_tier, version)
     SELECT * FROM unnest(
       ${c((r) => r.postId)}::bigint[], ${c((r) => r.entityId)}::int[], ${c((r) => r.createdAt.toISOString())}::timestamptz[],
       ${c((r) => r.source)}::text[], ${c((r) => r.direct)}::boolean[], ${c((r) => r.matchedText)}::text[],
       ${c((r) => r.start)}::int[], ${c((r) => r.end)}::int[], ${c((r) => r.label)}::text[],
       ${c((r) => r.score)}::real[], ${c((r) => r.confidence)}::real[], ${c((r) => r.modelVersion)}::text[],
-      ${c((r) => r.engagement)}::int[], ${c((r) => r.sentimentTier)}::text[]
+      ${c((r) => r.engagement)}::int[], ${c((r) => r.sentimentTier)}::text[], ${c((r) => r.version)}::text[]
     )
     ON CONFLICT (post_id, entity_id, created_at) DO NOTHING`;
 };

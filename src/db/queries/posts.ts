@@ -18,6 +18,8 @@ export interface PostQuery {
   aspect?: string | undefined;
   /** Words searched case-insensitively in title and body, as a literal substring. */
   q?: string | undefined;
+  /** Only mentions naming this version. */
+  version?: string | undefined;
   after?: PostCursor | undefined;
   limit: number;
 }
@@ -51,6 +53,8 @@ export interface MentionedPost {
   matchedText: string;
   start: number;
   end: number;
+  /** The version the post names for the entity, null when none. */
+  version: string | null;
   aspects: MentionAspect[];
   cursor: PostCursor;
 }
@@ -79,6 +83,7 @@ type PostRowOut = {
   matched_text: string;
   start_offset: number;
   end_offset: number;
+  version: string | null;
   aspects: MentionAspect[] | string;
 };
 
@@ -88,7 +93,7 @@ export async function listMentionedPosts(db: Executor, query: PostQuery): Promis
     SELECT m.post_id, p.source, p.external_id, p.url, m.created_at,
       to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at,
       p.title, p.body, p.author, m.engagement, m.direct, m.label, m.score, m.confidence, m.sentiment_tier, m.matched_text,
-      m.start_offset, m.end_offset,
+      m.start_offset, m.end_offset, m.version,
       (SELECT coalesce(json_agg(json_build_object('aspect', a.aspect, 'polarity', a.polarity, 'score', a.score,
                 'confidence', a.confidence, 'evidence', a.evidence, 'start', a.start_offset, 'end', a.end_offset)
               ORDER BY a.start_offset, a.aspect), '[]'::json)
@@ -99,6 +104,7 @@ export async function listMentionedPosts(db: Executor, query: PostQuery): Promis
       ${query.source === undefined ? sql`` : sql`AND m.source = ${query.source}`}
       ${query.polarity === undefined ? sql`` : sql`AND m.label = ${query.polarity}`}
       ${query.aspect === undefined ? sql`` : sql`AND EXISTS (SELECT 1 FROM mention_aspects a WHERE a.post_id = m.post_id AND a.entity_id = m.entity_id AND a.aspect = ${query.aspect})`}
+      ${query.version === undefined ? sql`` : sql`AND m.version = ${query.version}`}
       ${query.q === undefined ? sql`` : sql`AND (p.title ILIKE ${toLikePattern(query.q)} OR p.body ILIKE ${toLikePattern(query.q)})`}
       ${query.after === undefined ? sql`` : sql`AND (m.created_at, m.post_id) < (${query.after.createdAt}::timestamptz, ${query.after.postId}::bigint)`}
     ORDER BY m.created_at DESC, m.post_id DESC
@@ -121,6 +127,7 @@ export async function listMentionedPosts(db: Executor, query: PostQuery): Promis
     matchedText: row.matched_text,
     start: row.start_offset,
     end: row.end_offset,
+    version: row.version,
     aspects: typeof row.aspects === 'string' ? (JSON.parse(row.aspects) as MentionAspect[]) : row.aspects,
     cursor: { createdAt: row.cursor_at, postId: Number(row.post_id) },
   }));
