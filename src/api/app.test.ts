@@ -230,7 +230,7 @@ describe('hostile clients', () => {
   it('answers a method a path does not have with 405 and Allow, and an unknown path with 404', async () => {
     for (const [method, path, allow] of [
       ['DELETE', '/api/v1/entities', 'GET, HEAD, POST'],
-      ['PUT', '/api/v1/entities/cursor', 'DELETE, GET, HEAD'],
+      ['PUT', '/api/v1/entities/cursor', 'DELETE, GET, HEAD, PATCH'],
       ['POST', '/api/v1/entities/cursor/sentiment', 'GET, HEAD'],
       ['PATCH', '/health', 'GET, HEAD'],
       ['POST', '/api/openapi.json', 'GET, HEAD'],

@@ -55,7 +55,7 @@ let app: App;
 let dataDir: ReturnType<typeof createDataDir>;
 
 beforeAll(async () => {
-  dataDir = createDataDir({ cluster: true });
+  dataDir = createDataDir();
   database = await openDatabase({ databaseUrl: undefined, dataDir: dataDir.dir });
   await migrate(database.db);
   await seedEntities(database.db);
