@@ -62,6 +62,7 @@ export const Entity = z
     kind: z.enum(['model', 'tool', 'vendor']),
     parent: z.string().nullable(),
     aliases: z.array(z.string()),
+    context: z.array(z.string()).openapi({ description: 'words that confirm an ambiguous name means this entity' }),
     homepage: z.string().nullable(),
     origin: z.enum(['registry', 'user']),
     summary: EntitySummary,

@@ -155,6 +155,7 @@ export async function presentEntities(
       kind: entity.kind,
       parent: entity.parent,
       aliases: entity.aliases,
+      context: entity.disambiguation.context,
       homepage: entity.homepage,
       origin: entity.origin,
       summary,
