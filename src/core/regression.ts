@@ -339,6 +339,14 @@ function judgeDropWindow(totals: readonly DayTotals[], windows: readonly boolean
   const z = observed / uncertainty;
   const below = days.filter((i) => (totals[i]?.n ?? 0) > 0 && totals[i]!.residual / totals[i]!.n < level - options.minSize / 2);
   if (observed > -options.minSize || z > -options.dropZ || below.length < options.dropMinDaysBelow) return null;
+  // Sustained: without its lowest day the run is still clearly low (one bad day is a spike's business).
+  const dayMean = (i: number) => ((totals[i]?.n ?? 0) > 0 ? totals[i]!.residual / totals[i]!.n : Number.POSITIVE_INFINITY);
+  const lowest = days.reduce((low, i) => (dayMean(i) < dayMean(low) ? i : low));
+  const rest = sumDays(totals, days.filter((i) => i !== lowest));
+  if (rest.n === 0) return null;
+  const restObserved = rest.residual / rest.n - level;
+  const restUncertainty = Math.sqrt(extra / (days.length - 1) + variance / rest.n + extra / baseDays.length + variance / base.n);
+  if (restObserved > -options.minSize || restObserved / restUncertainty > -options.dropZ) return null;
   return {
     kind: 'sustained-drop',
     // The drop starts at its first low day, not at the first day of the window that caught it.
