@@ -1,4 +1,4 @@
-import type { AlertDelivery, AlertRuleList, AlertTestResult, Aspects, Breakdown, Compare, Entity, EntityEvent, EntityList, Events, Explanation, CreatedAlertRule, NewAlertRule, NewEntity, NewEvent, PostPage, SentimentSeries, SourceList } from './types.ts';
+import type { AlertDelivery, AlertRuleList, AlertTestResult, Aspects, Breakdown, Compare, Entity, EntityChanges, EntityEvent, EntityList, Events, Explanation, CreatedAlertRule, NewAlertRule, NewEntity, NewEvent, PostPage, SentimentSeries, SourceList } from './types.ts';
 
 /** Any failure talking to the API: `status` 0 means the request never got an answer. */
 export class ApiError extends Error {
@@ -145,6 +145,7 @@ export const api = {
   /** Checks a token with an admin read that changes nothing (the alert rules list). */
   checkAdminToken: (token: string, o?: ClientOptions) => adminRequest<AlertRuleList>('GET', '/api/v1/alerts', token, undefined, o),
   addEntity: (token: string, entity: NewEntity, o?: ClientOptions) => adminRequest<Entity>('POST', '/api/v1/entities', token, entity, o),
+  editEntity: (token: string, slug: string, changes: EntityChanges, o?: ClientOptions) => adminRequest<Entity>('PATCH', slugPath(slug), token, changes, o),
   removeEntity: (token: string, slug: string, o?: ClientOptions) => adminRequest<undefined>('DELETE', slugPath(slug), token, undefined, o),
   addEvent: (token: string, event: NewEvent, o?: ClientOptions) => adminRequest<EntityEvent>('POST', '/api/v1/events', token, event, o),
   // Alert rules are the admin's alone, reads included: every call carries the token.

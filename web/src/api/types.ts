@@ -28,6 +28,8 @@ export type SourceList = z.infer<typeof SourcesRoute.SourceList>;
 
 /** What `POST /api/v1/entities` accepts (defaults left out). */
 export type NewEntity = z.input<typeof S.NewEntityBody>;
+/** What `PATCH /api/v1/entities/{slug}` accepts. */
+export type EntityChanges = z.input<typeof S.EntityChangesBody>;
 /** What `POST /api/v1/events` accepts (defaults left out). */
 export type NewEvent = z.input<typeof S.NewEventBody>;
 export type AlertRule = z.infer<typeof AlertsRoute.AlertRule>;

@@ -9,6 +9,7 @@ const entity = (slug: string, kind: Entity['kind'], n: number, score: number | n
   kind,
   parent: null,
   aliases: [`${slug}-alias`],
+  context: [],
   homepage: null,
   origin: 'registry',
   summary: {

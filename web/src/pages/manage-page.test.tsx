@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { splitList, suggestSlug, toNewEntity, toNewEvent } from './manage-page.tsx';
+import type { Entity } from '../api/types.ts';
+import { splitList, suggestSlug, toEntityChanges, toNewEntity, toNewEvent } from './manage-page.tsx';
 
 describe('suggestSlug', () => {
   it('turns a name into lowercase letters, digits and dashes', () => {
@@ -42,5 +43,20 @@ describe('toNewEvent', () => {
     expect(toNewEvent({ ...draft, title: '  ' })).toBe('Give the note a title.');
     expect(toNewEvent({ ...draft, day: '' })).toBe('Choose the day it happened.');
     expect(toNewEvent({ ...draft, url: 'javascript:alert(1)' })).toBe('A link must start with http:// or https://.');
+  });
+});
+
+describe('toEntityChanges', () => {
+  const entity = { slug: 'cursor', name: 'Cursor', parent: null, aliases: ['Cursor IDE'], context: ['editor'] } as unknown as Entity;
+  const draft = { name: 'Cursor', parent: '', aliases: 'Cursor IDE', context: 'editor' };
+
+  it('sends only the fields that differ, lists split and trimmed', () => {
+    expect(toEntityChanges(entity, { ...draft, name: ' Cursor Editor ', aliases: 'Cursor IDE, cursr ,' })).toEqual({ name: 'Cursor Editor', aliases: ['Cursor IDE', 'cursr'] });
+    expect(toEntityChanges(entity, { ...draft, parent: 'anysphere', context: '' })).toEqual({ parent: 'anysphere', context: [] });
+  });
+
+  it('says so when nothing changed or the name is empty', () => {
+    expect(toEntityChanges(entity, draft)).toBe('Nothing changed.');
+    expect(toEntityChanges(entity, { ...draft, name: ' ' })).toBe('Give the entity a name.');
   });
 });

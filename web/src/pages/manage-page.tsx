@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { api } from '../api/client.ts';
-import type { Entity, EntityEvent, EntityKind, NewEntity, NewEvent } from '../api/types.ts';
+import type { Entity, EntityChanges, EntityEvent, EntityKind, NewEntity, NewEvent } from '../api/types.ts';
 import { AdminSignIn } from '../components/admin-sign-in.tsx';
 import { Link } from '../components/link.tsx';
 import { useAdminToken } from '../lib/admin-session.ts';
@@ -65,6 +65,7 @@ export function ManagePage() {
       </div>
       <AdminSignIn />
       {token ? <AddEntityForm token={token} /> : <p className="muted">Sign in to add or remove entities and add notes to charts.</p>}
+      {token && <EditEntityForm token={token} />}
       {token && <RemoveEntityForm token={token} />}
       {token && <AddNoteForm token={token} />}
     </section>
@@ -156,6 +157,116 @@ function AddEntityForm({ token }: { token: string }) {
         <p className="form-ok" role="status">
           Added {added.name} ({added.slug}). <Link href="/">See it on the overview</Link> or <Link href={`/entity/${encodeURIComponent(added.slug)}`}>open its page</Link>.
           Posts collected or imported from now on are linked to it; run <code>vibecheck rescore</code> to link stored ones.
+        </p>
+      )}
+    </form>
+  );
+}
+
+interface EditDraft {
+  name: string;
+  parent: string;
+  aliases: string;
+  context: string;
+}
+
+const draftOf = (entity: Entity): EditDraft => ({ name: entity.name, parent: entity.parent ?? '', aliases: entity.aliases.join(', '), context: entity.context.join(', ') });
+
+/** The changes PATCH /api/v1/entities/{slug} receives: only the fields that differ from the entity. */
+export function toEntityChanges(entity: Entity, draft: EditDraft): EntityChanges | string {
+  const name = draft.name.trim();
+  if (!name) return 'Give the entity a name.';
+  const changes: EntityChanges = {};
+  if (name !== entity.name) changes.name = name;
+  if ((draft.parent || null) !== entity.parent) changes.parent = draft.parent || null;
+  const aliases = splitList(draft.aliases);
+  if (aliases.join('\n') !== entity.aliases.join('\n')) changes.aliases = aliases;
+  const context = splitList(draft.context);
+  if (context.join('\n') !== entity.context.join('\n')) changes.context = context;
+  return Object.keys(changes).length > 0 ? changes : 'Nothing changed.';
+}
+
+/** Change an entity's name, parent, other names or context words. */
+function EditEntityForm({ token }: { token: string }) {
+  const entities = useResource('manage-entities-edit', (signal) => api.listEntities({}, { signal }));
+  const [slug, setSlug] = useState('');
+  const [draft, setDraft] = useState<EditDraft | null>(null);
+  const action = useAdminAction<Entity>();
+  const id = useId();
+  const field = (name: string) => `${id}-${name}`;
+  const all = entities.data?.items ?? [];
+  const chosen = all.find((e) => e.slug === slug);
+  const update = (patch: Partial<EditDraft>) => setDraft((d) => (d ? { ...d, ...patch } : d));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!chosen || !draft) return;
+    const changes = toEntityChanges(chosen, draft);
+    if (typeof changes === 'string') return action.refuse(changes);
+    if (await action.run(() => api.editEntity(token, chosen.slug, changes), 'The entity could not be changed.')) entities.retry();
+  };
+
+  return (
+    <form className="admin-form" onSubmit={(event) => void submit(event)} aria-labelledby={field('title')} noValidate>
+      <h2 id={field('title')}>Edit an entity</h2>
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor={field('entity')}>Entity to edit</label>
+          <select
+            id={field('entity')}
+            value={slug}
+            onChange={(e) => {
+              const next = all.find((entity) => entity.slug === e.target.value);
+              setSlug(e.target.value);
+              setDraft(next ? draftOf(next) : null);
+              action.reset();
+            }}
+          >
+            <option value="">Choose…</option>
+            {all.map((e) => (
+              <option key={e.slug} value={e.slug}>
+                {e.name} ({e.slug})
+              </option>
+            ))}
+          </select>
+        </div>
+        {draft && (
+          <>
+            <div className="field">
+              <label htmlFor={field('name')}>New name</label>
+              <input id={field('name')} required maxLength={100} value={draft.name} onChange={(e) => update({ name: e.target.value })} />
+            </div>
+            <div className="field">
+              <label htmlFor={field('parent')}>Parent</label>
+              <select id={field('parent')} value={draft.parent} onChange={(e) => update({ parent: e.target.value })}>
+                <option value="">None</option>
+                {all
+                  .filter((e) => e.slug !== slug)
+                  .map((e) => (
+                    <option key={e.slug} value={e.slug}>
+                      {e.name}
+                    </option>
+                  ))}
+              </select>
+            </div>
+            <div className="field field-wide">
+              <label htmlFor={field('aliases')}>Other names (comma-separated; replaces the list)</label>
+              <input id={field('aliases')} value={draft.aliases} onChange={(e) => update({ aliases: e.target.value })} />
+            </div>
+            <div className="field field-wide">
+              <label htmlFor={field('context')}>Context words (comma-separated; replaces the list)</label>
+              <input id={field('context')} value={draft.context} onChange={(e) => update({ context: e.target.value })} />
+            </div>
+          </>
+        )}
+      </div>
+      <button type="submit" disabled={!draft || action.busy}>
+        {action.busy ? 'Saving…' : 'Save changes'}
+      </button>
+      <FormError error={action.error} />
+      {action.done && (
+        <p className="form-ok" role="status">
+          Saved {action.done.name}. Posts collected or imported from now on use the new names; run <code>vibecheck rescore</code> to link stored ones anew.
         </p>
       )}
     </form>
