@@ -155,6 +155,11 @@ function EventExplanation({ event }: { event: EntityEvent }) {
   return (
     <div className="event-explanation">
       <p className="small">{explanation.headline}</p>
+      {explanation.summary && (
+        <p className="small explanation-summary">
+          <span className="muted">In short ({explanation.summary.model}, from the posts below):</span> {explanation.summary.text}
+        </p>
+      )}
       {explanation.attribution && <AttributionPanel attribution={explanation.attribution} />}
       <ExplainedPosts explanation={explanation} />
       {explanation.posts.length === 0 && <p className="small">{dayLink}</p>}
