@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -30,8 +30,25 @@ export async function createServerDatabase(prefix = 'vc'): Promise<TestServerDat
   };
 }
 
-/** A fresh temporary data directory for the embedded database. */
-export function createDataDir(): { dir: string; remove(): void } {
+/**
+ * Puts a copy of the suite's empty PGlite cluster (initdb done, nothing migrated or seeded) into
+ * the data directory `dataDir`, as PGlite's first start there would have left it, minus the
+ * seconds initdb costs. The app still migrates and seeds it on first open.
+ */
+export function copyEmptyCluster(dataDir: string): string {
+  mkdirSync(dataDir, { recursive: true });
+  if (process.env.VIBECHECK_TEST_INITDB === 'each') return dataDir;
+  cpSync(join(inject('pgliteTemplateDir'), 'pgdata'), join(dataDir, 'pgdata'), { recursive: true });
+  return dataDir;
+}
+
+/**
+ * A fresh temporary data directory for the embedded database: empty, or with `cluster: true` an
+ * empty initdb'd cluster in it (copyEmptyCluster) for tests that are not about PGlite's initdb.
+ */
+export function createDataDir({ cluster = false }: { cluster?: boolean } = {}): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'vibecheck-data-'));
+  // VIBECHECK_TEST_INITDB=each: every data directory starts empty, as before the template existed.
+  if (cluster && process.env.VIBECHECK_TEST_INITDB !== 'each') copyEmptyCluster(dir);
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -7,7 +7,7 @@ export interface Target {
   open(): Promise<Database>;
 }
 
-/** A fresh embedded (PGlite) target and a fresh database on the real PostgreSQL server. */
+/** A fresh embedded (PGlite) target, from the suite's empty cluster, and a fresh database on the real PostgreSQL server. */
 export async function createTarget(name: Target['name']): Promise<Target & { cleanup(): Promise<void> }> {
   if (name === 'server') {
     const created = await createServerDatabase();
@@ -17,7 +17,7 @@ export async function createTarget(name: Target['name']): Promise<Target & { cle
       cleanup: created.drop,
     };
   }
-  const dataDir = createDataDir();
+  const dataDir = createDataDir({ cluster: true });
   return {
     name,
     open: () => openDatabase({ databaseUrl: undefined, dataDir: dataDir.dir }),
