@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCK_FILE_NAME, LOCK_TIMING } from '../src/db/lock-file.ts';
 import { startAlertReceiver, type AlertReceiver } from './support/alert-receiver.ts';
 import { BIN, REPO_ROOT, runCli } from './support/cli.ts';
 import { createDataDir } from './support/databases.ts';
@@ -27,7 +28,8 @@ describe('vibecheck alerts (the real binary)', { timeout: 300_000 }, () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    data = createDataDir();
+    // Starts from the suite's empty cluster (no initdb here); the first command migrates and seeds it.
+    data = createDataDir({ cluster: true });
     receiver = await startAlertReceiver(SECRET);
     env = { DATA_DIR: data.dir, PUBLIC_URL: 'https://vibes.example' };
   });
@@ -130,8 +132,11 @@ describe('vibecheck alerts (the real binary)', { timeout: 300_000 }, () => {
     await exited;
     const interrupted = String(receiver.received[0]!.headers['x-vibecheck-delivery']);
 
-    // The killed process's lock goes stale after 10 s; the next run takes the data directory over.
-    await sleep(11_000);
+    // The killed process's lock goes stale once untouched for LOCK_TIMING.staleMs; the next run takes
+    // the data directory over. Dating the lock back that far stands for the wait (nobody touches it:
+    // its holder is dead), and the run still goes through the stale-lock takeover.
+    const stale = (Date.now() - LOCK_TIMING.staleMs - 1_000) / 1000;
+    utimesSync(join(data.dir, LOCK_FILE_NAME), stale, stale);
     const rerun = await runCli(['alerts', 'run', '--json'], env);
     expect(rerun.stderr).toContain('alert deliveries cut short by an earlier process are due again');
     expect(rerun.code).toBe(0);
