@@ -11,7 +11,9 @@ interface EntityList {
 const getJson = async <T>(url: string): Promise<T> => (await (await fetch(url)).json()) as T;
 
 describe('vibecheck serve on the embedded database', () => {
-  const dataDir = createDataDir();
+  // The suite's empty cluster: serve still migrates and seeds it on first start ('db status' below
+  // covers a data directory with no cluster at all).
+  const dataDir = createDataDir({ cluster: true });
   const env = { DATA_DIR: dataDir.dir, ADMIN_TOKEN: 'e2e-admin-token-0123' };
   afterAll(() => dataDir.remove());
 
@@ -52,7 +54,7 @@ describe('vibecheck serve on the embedded database', () => {
 
 describe('vibecheck serve against hostile clients', () => {
   it('refuses a 100 MB write body with 413 over a real socket without buffering it, and guessed tokens with 429', async () => {
-    const dataDir = createDataDir();
+    const dataDir = createDataDir({ cluster: true });
     const server = await startServe(['--no-collect'], { DATA_DIR: dataDir.dir, ADMIN_TOKEN: 'e2e-admin-token-0123' });
     const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))?.[1]) / 1024;
     try {
@@ -162,7 +164,7 @@ describe('vibecheck commands', () => {
   });
 
   it('entities add validates its flags and list --json prints one object', async () => {
-    const dataDir = createDataDir();
+    const dataDir = createDataDir({ cluster: true });
     try {
       const bad = await runCli(['entities', 'add', 'x', '--name', 'X', '--kind', 'gadget'], { DATA_DIR: dataDir.dir });
       expect(bad.code).toBe(2);
