@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client.ts';
 import { runCli } from './support/cli.ts';
-import { createDataDir } from './support/databases.ts';
+import { copyEmptyCluster, createDataDir } from './support/databases.ts';
 
 const line = (id: string, body: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ source: 'hn', externalId: id, body, createdAt: '2026-03-01T12:00:00Z', ...extra });
@@ -87,7 +87,8 @@ describe('vibecheck import', () => {
 describe('vibecheck import of a large file with bad values near the end', () => {
   const dataDir = createDataDir();
   const file = join(dataDir.dir, 'big.jsonl');
-  const env = { DATA_DIR: join(dataDir.dir, 'db') };
+  // From the suite's empty cluster (the first describe imports into a directory that does not exist yet).
+  const env = { DATA_DIR: copyEmptyCluster(join(dataDir.dir, 'db')) };
   afterAll(() => dataDir.remove());
   const LINES = 40_000;
   // 1-based line numbers: a year-0000 date, then NUL in the text (cleaned, stored), then integers past 2^31.
@@ -137,7 +138,7 @@ describe('vibecheck import of a large file with bad values near the end', () => 
 
 describe('vibecheck import of hostile bytes', () => {
   const dataDir = createDataDir();
-  const env = { DATA_DIR: join(dataDir.dir, 'db') };
+  const env = { DATA_DIR: copyEmptyCluster(join(dataDir.dir, 'db')) };
   afterAll(() => dataDir.remove());
   const good = (id: string, extra = '') => `{"source":"hn","externalId":"${id}","body":"Cursor is fine${extra}","createdAt":"2026-03-01T12:00:00Z"}`;
 
