@@ -62,7 +62,7 @@ function algolia(request: FakeRequest) {
 
 describe('collecting from a real HTTP upstream', () => {
   let upstream: FakeUpstream;
-  const dataDir = createDataDir();
+  const dataDir = createDataDir({ cluster: true });
   let env: Record<string, string>;
 
   beforeAll(async () => {
