@@ -14,7 +14,7 @@ describe('vibecheck digests (the real binary)', { timeout: 300_000 }, () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    data = createDataDir();
+    data = createDataDir({ cluster: true });
     receiver = await startAlertReceiver(SECRET);
     env = { DATA_DIR: data.dir, PUBLIC_URL: 'https://vibes.example' };
   });
