@@ -5,7 +5,7 @@ import { openDatabase } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { rebuildRollups } from '../src/db/queries/ingest.ts';
 import { runCli } from './support/cli.ts';
-import { createDataDir } from './support/databases.ts';
+import { copyEmptyCluster, createDataDir } from './support/databases.ts';
 import { insertTestEntity, insertTestMention } from './support/mentions.ts';
 import { noiseHistory, plantedComplaints } from './support/shift-history.ts';
 
@@ -14,7 +14,7 @@ const DAY = 86_400_000;
 /** `vibecheck digest` in its own process over an embedded database holding a planted drop. */
 describe('vibecheck digest', () => {
   const dataDir = createDataDir();
-  const env = { DATA_DIR: join(dataDir.dir, 'db') };
+  const env = { DATA_DIR: copyEmptyCluster(join(dataDir.dir, 'db')) };
 
   beforeAll(async () => {
     const database = await openDatabase({ databaseUrl: undefined, dataDir: env.DATA_DIR });
