@@ -6,12 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/cli/errors.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { BIN, REPO_ROOT, runCli } from './support/cli.ts';
-import { createDataDir } from './support/databases.ts';
+import { copyEmptyCluster, createDataDir } from './support/databases.ts';
 
 /** `--json` on the commands that report, and what an interrupted rescore says with its exit code. */
 describe('commands that report, as JSON', () => {
   const dataDir = createDataDir();
-  const env = { DATA_DIR: join(dataDir.dir, 'db') };
+  const env = { DATA_DIR: copyEmptyCluster(join(dataDir.dir, 'db')) };
   afterAll(() => dataDir.remove());
   const json = (stdout: string): unknown => JSON.parse(stdout);
 
