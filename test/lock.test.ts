@@ -21,7 +21,7 @@ const entitySlugs = async (env: Record<string, string>): Promise<string[]> => {
 };
 
 describe('the data directory lock, across processes', () => {
-  const dataDir = createDataDir();
+  const dataDir = createDataDir({ cluster: true });
   const env = { DATA_DIR: dataDir.dir, ADMIN_TOKEN: TOKEN };
   afterAll(() => dataDir.remove());
 
