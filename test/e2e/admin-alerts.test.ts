@@ -22,7 +22,7 @@ interface Received {
 }
 
 describe('the Alerts page in a real browser', () => {
-  const dataDir = createDataDir();
+  const dataDir = createDataDir({ cluster: true });
   const received: Received[] = [];
   let receiver: Server;
   let receiverUrl: string;
