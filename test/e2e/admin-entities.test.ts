@@ -13,7 +13,7 @@ const TOKEN_KEY = 'vibecheck.adminToken';
 const NAME = 'Quill <img src=x onerror="window.__pwned=1"> Code';
 
 describe('admin sign-in and adding an entity from the dashboard', () => {
-  const dataDir = createDataDir();
+  const dataDir = createDataDir({ cluster: true });
   let server: ServeProcess;
   let browser: Browser;
   let context: BrowserContext;
