@@ -25,7 +25,7 @@ interface SeriesAnswer {
 const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 describe('charts in a real browser: damping, hover, markers, and every page as a screenshot', () => {
-  const dataDir = createDataDir();
+  const dataDir = createDataDir({ cluster: true });
   let server: ServeProcess;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
@@ -273,6 +273,43 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
     expect(await tooltip.innerText()).toContain('Claude Code');
     const [low, high] = (await page.locator('.chart-frame').first().getAttribute('data-y-range'))!.split(',').map(Number);
     expect(low! < 0 && high! > 0).toBe(true);
+    await page.context().close();
+  });
+
+  it('an admin adds a note to an entity\'s chart and edits the entity from the Manage page', async () => {
+    const page = await openPage('/manage');
+    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Add note' }).waitFor();
+    const day = utcDay(Date.now() - 2 * DAY_MS);
+    // Markup in a title must come back as text on the chart.
+    const title = 'Claude Code <b>2.9</b> shipped';
+    await page.getByLabel('Entity', { exact: true }).selectOption('claude-code');
+    await page.getByLabel('Kind of note').selectOption('release');
+    await page.getByLabel('Day (UTC)').fill(day);
+    await page.getByLabel('Title').fill(title);
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.getByRole('status').filter({ hasText: 'Added' }).waitFor();
+    const stored = ((await (await fetch(`${server.url}/api/v1/events?entity=claude-code&kind=release`)).json()) as { items: Array<{ id: number; title: string; occurredAt: string }> }).items;
+    const note = stored.find((e) => e.title === title);
+    expect(note?.occurredAt).toBe(`${day}T12:00:00.000Z`);
+
+    await page.getByRole('link', { name: 'See it on the chart' }).click();
+    await page.locator('.chart-frame canvas').first().waitFor();
+    await page.locator('.event-list li', { hasText: '2.9' }).waitFor();
+    expect(await page.locator('.event-list li', { hasText: '2.9' }).innerText()).toContain(title);
+    const markerIds = (await page.locator('.event-marker').evaluateAll((elements) => elements.map((e) => e.getAttribute('data-event-ids') ?? ''))).flatMap((ids) => ids.split(','));
+    expect(markerIds).toContain(String(note!.id));
+
+    await page.getByRole('link', { name: 'Manage' }).click();
+    await page.getByLabel('Entity to edit').selectOption('claude-code');
+    await page.getByLabel('New name').fill('Claude Code CLI');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved Claude Code CLI' }).waitFor();
+    const entity = (await (await fetch(`${server.url}/api/v1/entities/claude-code`)).json()) as { name: string; aliases: string[] };
+    expect(entity.name).toBe('Claude Code CLI');
+    await page.goto(`${server.url}/entity/claude-code`);
+    await page.getByRole('heading', { level: 1, name: 'Claude Code CLI' }).waitFor();
     await page.context().close();
   });
 
