@@ -28,7 +28,7 @@ interface SeriesPoint {
 }
 
 describe('dashboard pages and state in a real browser against vibecheck serve', () => {
-  const dataDir = createDataDir();
+  const dataDir = createDataDir({ cluster: true });
   let server: ServeProcess;
   let browser: Browser;
   let context: BrowserContext;
