@@ -11,7 +11,7 @@ const SHOTS = join(REPO_ROOT, 'test-results', 'dashboard');
 const PHONE = { width: 390, height: 844 };
 
 describe('dashboard in a real browser against vibecheck serve', () => {
-  const dataDir = createDataDir();
+  const dataDir = createDataDir({ cluster: true });
   let server: ServeProcess;
   let browser: Browser;
   let context: BrowserContext;
