@@ -17,7 +17,7 @@ let app: App;
 let receiver: AlertReceiver;
 
 beforeAll(async () => {
-  dataDir = createDataDir();
+  dataDir = createDataDir({ cluster: true });
   database = await openDatabase({ databaseUrl: undefined, dataDir: dataDir.dir });
   await migrate(database.db);
   await insertTestEntity(database.db, 'alpha');
