@@ -18,7 +18,7 @@ let app: App;
 let dataDir: ReturnType<typeof createDataDir>;
 
 beforeAll(async () => {
-  dataDir = createDataDir();
+  dataDir = createDataDir({ cluster: true });
   database = await openDatabase({ databaseUrl: undefined, dataDir: dataDir.dir });
   await migrate(database.db);
   await seedEntities(database.db);
@@ -373,7 +373,7 @@ describe('request ids and the access log', () => {
   it('puts the request id on the error line of a request that failed', async () => {
     const errors: Array<Record<string, unknown>> = [];
     // A database never migrated makes any read fail inside its route.
-    const bareDir = createDataDir();
+    const bareDir = createDataDir({ cluster: true });
     const bare = await openDatabase({ databaseUrl: undefined, dataDir: bareDir.dir });
     const failing = createTestApp({ db: bare.db, log: { ...silent, error: (obj: object) => errors.push(obj as Record<string, unknown>) } });
     const res = await failing.request('/api/v1/entities', { headers: { 'X-Request-Id': 'req-7' } });
