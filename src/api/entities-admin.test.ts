@@ -12,7 +12,7 @@ let dataDir: ReturnType<typeof createDataDir>;
 let app: App;
 
 beforeAll(async () => {
-  dataDir = createDataDir();
+  dataDir = createDataDir({ cluster: true });
   database = await openDatabase({ databaseUrl: undefined, dataDir: dataDir.dir });
   await migrate(database.db);
   app = createApp({
