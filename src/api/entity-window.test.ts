@@ -46,7 +46,7 @@ const getJson = async <T>(path: string, status = 200): Promise<T> => {
 const summaryOf = (list: Listed, slug: string): Summary => list.items.find((e) => e.slug === slug)!.summary;
 
 beforeAll(async () => {
-  dataDir = createDataDir();
+  dataDir = createDataDir({ cluster: true });
   database = await openDatabase({ databaseUrl: undefined, dataDir: dataDir.dir });
   await migrate(database.db);
   const { db } = database;
