@@ -27,7 +27,7 @@ const ids = { spike: 0, release: 0, orphan: 0 };
 let angry = 0;
 
 beforeAll(async () => {
-  dataDir = createDataDir();
+  dataDir = createDataDir({ cluster: true });
   database = await openDatabase({ databaseUrl: undefined, dataDir: dataDir.dir });
   await migrate(database.db);
   const { db } = database;
