@@ -47,7 +47,7 @@ function createTestApp(rateLimit?: { limit: number; windowMs: number }): App {
 }
 
 beforeAll(async () => {
-  dataDir = createDataDir();
+  dataDir = createDataDir({ cluster: true });
   database = await openDatabase({ databaseUrl: undefined, dataDir: dataDir.dir });
   await migrate(database.db);
   const { db } = database;
