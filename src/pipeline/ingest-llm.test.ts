@@ -21,7 +21,7 @@ const CLEAR = 'Cursor is blazing fast and the pricing is fair.';
 describe('the optional LLM aspect tier inside ingest', () => {
   let upstream: FakeUpstream;
   let database: Database;
-  const dataDir = createDataDir();
+  const dataDir = createDataDir({ cluster: true });
 
   beforeAll(async () => {
     upstream = await startFakeUpstream(() => ({
@@ -141,7 +141,7 @@ interface StoredMention {
 describe('the optional LLM sentiment tier inside ingest', () => {
   let upstream: FakeUpstream;
   let database: Database;
-  const dataDir = createDataDir();
+  const dataDir = createDataDir({ cluster: true });
   let answer = JSON.stringify({ polarity: 'positive', confidence: 0.93 });
 
   beforeAll(async () => {
