@@ -66,10 +66,30 @@ export async function fetchJson<T>(url: string, options: { signal?: AbortSignal;
 
 /**
  * Reads may sit in the browser's cache for up to 30 s (the API's max-age). After a change made from
- * this tab, reads ask the server again for that long, so the change shows at once on every page.
+ * this tab, reads ask the server again for that long, so the change shows at once on every page,
+ * a reload or a link opened in this tab included (the deadline is kept in sessionStorage).
  */
 const BROWSER_CACHE_MS = 30_000;
-let revalidateUntil = 0;
+const REVALIDATE_KEY = 'vibecheck.revalidateUntil';
+
+function tabStorage(): Pick<Storage, 'getItem' | 'setItem'> | null {
+  try {
+    return typeof sessionStorage === 'undefined' ? null : sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+let revalidateUntil = Number(tabStorage()?.getItem(REVALIDATE_KEY) ?? 0) || 0;
+
+function markChanged(): void {
+  revalidateUntil = Date.now() + BROWSER_CACHE_MS;
+  try {
+    tabStorage()?.setItem(REVALIDATE_KEY, String(revalidateUntil));
+  } catch {
+    // Storage refused: this page still revalidates from memory.
+  }
+}
 
 /** What an admin request's refusal means to the person at the keyboard; other errors keep the server's words. */
 export function adminErrorMessage(status: number, serverMessage: string, retryAfter: string | null): string {
@@ -104,7 +124,7 @@ export async function adminRequest<T>(
     if (options.signal?.aborted) throw error;
     throw new ApiError(0, 'network', `could not reach the server (${(error as Error).message}); nothing was sent`);
   }
-  if (response.ok && method !== 'GET') revalidateUntil = Date.now() + BROWSER_CACHE_MS;
+  if (response.ok && method !== 'GET') markChanged();
   if (response.status === 204) return undefined as T;
   let parsed: unknown;
   try {

@@ -5,6 +5,7 @@ import type * as S from '../../../src/api/schemas.ts';
 import type * as AlertsRoute from '../../../src/api/routes/alerts.ts';
 import type { NewAlertRuleInput } from '../../../src/alerts/rules.ts';
 import type * as SourcesRoute from '../../../src/api/routes/sources.ts';
+import type * as VersionsRoute from '../../../src/api/routes/versions.ts';
 import type { Explanation as ExplanationSchema } from '../../../src/api/views/explain.ts';
 
 export type Entity = z.infer<typeof S.Entity>;
@@ -40,3 +41,6 @@ export type NewAlertRule = z.input<typeof NewAlertRuleInput>;
 export interface AlertRuleList {
   items: AlertRule[];
 }
+
+export type VersionBreakdown = z.infer<typeof VersionsRoute.VersionBreakdown>;
+export type VersionRow = VersionBreakdown['items'][number];

@@ -8,6 +8,7 @@ import { SourceSelect } from '../components/source-select.tsx';
 import { PostCard } from '../components/post-card.tsx';
 import { Change, Score } from '../components/score.tsx';
 import { EmptyState, ErrorState, NoDataHint, Skeleton, StaleNote } from '../components/states.tsx';
+import { VersionBreakdown } from '../components/version-breakdown.tsx';
 import { WindowPicker } from '../components/window-picker.tsx';
 import { formatAspect, formatCount, formatDate, formatPercent, formatScore, formatSource, scoreTone } from '../lib/format.ts';
 import { useResource, type Resource } from '../lib/use-resource.ts';
@@ -38,6 +39,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
   const aspect = query.get('aspect');
   const polarity = query.get('polarity') ?? '';
   const search = query.get('q') ?? '';
+  const version = query.get('version');
   const windowQuery = { from: w.api.from, to: w.api.to, source: source || undefined };
 
   const periodParams = readPeriodParams(query);
@@ -48,6 +50,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
   const aspects = useResource(`aspects:${slug}:${w.api.from}:${w.api.to}:${source}`, (signal) => api.getAspects(slug, windowQuery, { signal }));
   // Exact [from, to) per source: the window total and the by-source rows come from this one answer.
   const bySource = useResource(`by-source:${slug}:${w.api.from}:${w.api.to}`, (signal) => api.getBreakdown(slug, { from: w.api.from, to: w.api.to, by: 'source' }, { signal }));
+  const versions = useResource(`versions:${slug}:${w.api.from}:${w.api.to}:${source}`, (signal) => api.getVersions(slug, windowQuery, { signal }));
 
   if (entity.error?.status === 404) {
     return (
@@ -170,11 +173,34 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
         </div>
       </div>
 
-      <div className="card feed-card">
+      {e?.kind !== 'vendor' && (
+        <div className="card version-card">
+          <h2>By version</h2>
+          {versions.error && <ErrorState error={versions.error} onRetry={versions.retry} what="the per-version figures" />}
+          {!versions.data && versions.loading && <Skeleton lines={3} />}
+          {versions.data && (
+            <VersionBreakdown
+              data={versions.data}
+              selected={version}
+              onSelect={(v) => {
+                setQuery({ version: v, cursor: null });
+                if (v) document.getElementById('entity-posts')?.scrollIntoView({ block: 'start' });
+              }}
+            />
+          )}
+        </div>
+      )}
+
+      <div className="card feed-card" id="entity-posts">
         <div className="feed-head">
           <h2>Posts</h2>
           <div className="toolbar">
             <PostSearch value={search} onChange={(q) => setQuery({ q }, { replace: true })} />
+            {version && (
+              <button type="button" className="filter-chip" onClick={() => setQuery({ version: null })} aria-label={`Remove version filter ${version}`}>
+                version: {version} ✕
+              </button>
+            )}
             {aspect && (
               <button type="button" className="filter-chip" onClick={() => setQuery({ aspect: null })} aria-label={`Remove aspect filter ${formatAspect(aspect)}`}>
                 aspect: {formatAspect(aspect)} ✕
@@ -193,7 +219,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
             </label>
           </div>
         </div>
-        <PostFeed slug={slug} query={{ ...windowQuery, aspect: aspect ?? undefined, polarity: polarity || undefined, q: search || undefined }} onAspect={(a) => setQuery({ aspect: a })} />
+        <PostFeed slug={slug} query={{ ...windowQuery, aspect: aspect ?? undefined, polarity: polarity || undefined, q: search || undefined, version: version ?? undefined }} onAspect={(a) => setQuery({ aspect: a })} />
       </div>
     </section>
   );
@@ -262,7 +288,7 @@ function PostFeed({ slug, query, onAspect }: { slug: string; query: Record<strin
   if (items.length === 0) {
     return (
       <EmptyState title="No posts match.">
-        <p className="muted">{query.aspect || query.polarity || query.source || query.q ? 'Remove a filter or widen the range.' : 'Posts appear here as collection finds them.'}</p>
+        <p className="muted">{query.aspect || query.polarity || query.source || query.q || query.version ? 'Remove a filter or widen the range.' : 'Posts appear here as collection finds them.'}</p>
       </EmptyState>
     );
   }
@@ -271,7 +297,7 @@ function PostFeed({ slug, query, onAspect }: { slug: string; query: Record<strin
     <>
       <ol className="post-list" aria-busy={first.loading}>
         {items.map((post) => (
-          <li key={`${post.source}:${post.externalId}`}>
+          <li key={`${post.source}:${post.externalId}`} data-external-id={post.externalId}>
             <PostCard post={post} onAspect={onAspect} />
           </li>
         ))}
