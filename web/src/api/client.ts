@@ -1,3 +1,4 @@
+import type { VersionBreakdown } from './types.ts';
 import type { AlertDelivery, AlertRuleList, AlertTestResult, Aspects, Breakdown, Compare, Entity, EntityChanges, EntityEvent, EntityList, Events, Explanation, CreatedAlertRule, NewAlertRule, NewEntity, NewEvent, PostPage, SentimentSeries, SourceList } from './types.ts';
 
 /** Any failure talking to the API: `status` 0 means the request never got an answer. */
@@ -158,6 +159,8 @@ export const api = {
   getAspects: (slug: string, q: Query, o?: ClientOptions) => fetchJson<Aspects>(buildApiUrl(slugPath(slug, '/aspects'), q), o),
   getBreakdown: (slug: string, q: Query & { by: 'source' | 'aspect' }, o?: ClientOptions) => fetchJson<Breakdown>(buildApiUrl(slugPath(slug, '/breakdown'), q), o),
   getPosts: (slug: string, q: Query, o?: ClientOptions) => fetchJson<PostPage>(buildApiUrl(slugPath(slug, '/posts'), q), o),
+  /** `q`: from, to, source; with bucket (and tz), each version's series too. */
+  getVersions: (slug: string, q: Query, o?: ClientOptions) => fetchJson<VersionBreakdown>(buildApiUrl(slugPath(slug, '/versions'), q), o),
   getEvents: (q: Query, o?: ClientOptions) => fetchJson<Events>(buildApiUrl('/api/v1/events', q), o),
   explainEvent: (id: number, o?: ClientOptions) => fetchJson<Explanation>(`/api/v1/events/${encodeURIComponent(String(id))}/explain`, o),
   compare: (q: Query, o?: ClientOptions) => fetchJson<Compare>(buildApiUrl('/api/v1/compare', q), o),
