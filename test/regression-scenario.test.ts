@@ -76,6 +76,9 @@ beforeAll(async () => {
   });
   const plan = await insertTestEntity(db, 'limits-plan', 'tool');
   await insertMany(db, plan, 'limits-plan', buildWave(END, 4, 2, { body: 'hit the weekly limit by Tuesday, rate limited all afternoon on the pro plan', aspect: 'limits', count: 40 }));
+  // Crashes named with one client version, and no incident.
+  const cli = await insertTestEntity(db, 'crashy-cli', 'tool');
+  await insertMany(db, cli, 'crashy-cli', buildWave(END, 5, 2, { body: 'the CLI crashes on start after the update', aspect: 'reliability', count: 40, version: '2.1.89' }));
   await rebuildRollups(db, new Date(END - (HISTORY_DAYS + 1) * DAY), new Date(END + DAY));
   await detectAndStoreSpikes(db, { now: NOW, days: 14 });
   app = createApp({ db, settings: { adminToken: 'scenario-admin-token', corsOrigins: [] }, log: { error: () => undefined, info: () => undefined, warn: () => undefined }, sources: [], checkReady: async () => ({ ready: true }) });
@@ -137,6 +140,13 @@ describe('which layer changed', () => {
   it('a wave of limits complaints is put down to the quota', async () => {
     const spike = (await listDetected('limits-plan')).find((e) => e.external_id.startsWith('spike:limits-plan:negativity:'));
     expect(spike?.details).toMatchObject({ attribution: { layer: 'quota' } });
+  });
+
+  it('crashes that name one client version are put down to the tool', async () => {
+    const spike = (await listDetected('crashy-cli')).find((e) => e.external_id.startsWith('spike:crashy-cli:negativity:'));
+    expect(spike?.details).toMatchObject({ attribution: { layer: 'tool' } });
+    const evidence = (spike!.details.attribution as { evidence: Array<{ type: string; name: string; layer: string }> }).evidence;
+    expect(evidence).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'version', name: '2.1.89', layer: 'tool' })]));
   });
 
   it('a volume spike carries no attribution', async () => {

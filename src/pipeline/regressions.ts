@@ -57,7 +57,8 @@ function eventsOf(events: readonly EventRecord[], entity: EntityRecord): EventRe
 /**
  * The layer likely behind a fall in [from, to) against [previousFrom, from): reads the mention counts,
  * negative aspects and the text around negative mentions, and the entity's (and its parent's)
- * incidents and releases near. Mentions carry no version yet, so versions are not weighed here.
+ * incidents and releases near, and the versions the negative mentions name (a tool's are client
+ * versions, a model's model versions).
  */
 export async function attributeWindow(
   db: Executor,
@@ -82,6 +83,7 @@ export async function attributeWindow(
     previousN: counts.previousN,
     aspects: counts.aspects,
     cues,
+    versions: counts.versions.map((v) => ({ ...v, ...(entity.kind === 'vendor' ? {} : { kind: entity.kind === 'tool' ? ('client' as const) : ('model' as const) }) })),
     events: events
       .filter((event) => event.kind === 'incident' || event.kind === 'release')
       .map((event) => ({ id: event.id, kind: event.kind, title: event.title, occurredAt: event.occurredAt })),

@@ -26,6 +26,8 @@ export interface Seed {
   source: string;
   score: number;
   body: string;
+  /** the version the mention names (mentions.version) */
+  version?: string;
   aspects?: Array<{ aspect: string; polarity: 'negative' | 'positive' }>;
 }
 
@@ -44,10 +46,11 @@ export async function insertMany(db: Kysely<DB>, entityId: number, slug: string,
   const idOf = new Map(posts.rows.map((r) => [r.external_id, Number(r.id)]));
   const postIds = ext.map((e) => idOf.get(e)!);
   await sql`
-    INSERT INTO mentions (post_id, entity_id, created_at, source, matched_text, start_offset, end_offset, label, score, confidence, model_version, engagement)
-    SELECT post_id, ${entityId}, created_at, source, ${slug}, 0, 5, label, score, 0.9, 'test', 0
+    INSERT INTO mentions (post_id, entity_id, created_at, source, matched_text, start_offset, end_offset, label, score, confidence, model_version, engagement, version)
+    SELECT post_id, ${entityId}, created_at, source, ${slug}, 0, 5, label, score, 0.9, 'test', 0, version
     FROM unnest(${postIds}::bigint[], ${at}::timestamptz[], ${seeds.map((s) => s.source)}::text[],
-                ${seeds.map((s) => labelOf(s.score))}::text[], ${seeds.map((s) => s.score)}::real[]) AS t(post_id, created_at, source, label, score)`.execute(db);
+                ${seeds.map((s) => labelOf(s.score))}::text[], ${seeds.map((s) => s.score)}::real[], ${seeds.map((s) => s.version ?? null)}::text[])
+      AS t(post_id, created_at, source, label, score, version)`.execute(db);
   const aspects = seeds.flatMap((s, i) => (s.aspects ?? []).map((a) => ({ ...a, postId: postIds[i]!, at: s.at, source: s.source })));
   if (aspects.length === 0) return;
   await sql`
@@ -99,7 +102,7 @@ export function launchDips(depth: number) {
 }
 
 /** A quiet entity (40 days of mostly content mentions) whose day `daysBefore` brings a wave of negative mentions with this text and aspect. */
-export function buildWave(end: number, seed: number, daysBefore: number, wave: { body: string; aspect: string; count: number }): Seed[] {
+export function buildWave(end: number, seed: number, daysBefore: number, wave: { body: string; aspect: string; count: number; version?: string }): Seed[] {
   const random = createSeededRandom(seed);
   const dayStart = dayStartOf(end);
   const seeds: Seed[] = [];
@@ -115,6 +118,7 @@ export function buildWave(end: number, seed: number, daysBefore: number, wave: {
       source: k % 2 === 0 ? 'hn' : 'reddit',
       score: -0.8,
       body: wave.body,
+      ...(wave.version === undefined ? {} : { version: wave.version }),
       aspects: [{ aspect: wave.aspect, polarity: 'negative' }],
     });
   }

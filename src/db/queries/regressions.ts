@@ -35,6 +35,8 @@ export interface AttributionCounts {
   /** The text around each negative mention (a sample of at most `textLimit` per window), and how many there were. */
   texts: { current: string[]; previous: string[] };
   negatives: CountPair;
+  /** per version the mentions name (migration 011): negative mentions in each window */
+  versions: Array<{ version: string } & CountPair>;
 }
 
 /** Characters of the analysed text read either side of a mention for its phrases. */
@@ -65,7 +67,7 @@ export async function getAttributionCounts(
   const limit = query.textLimit ?? 2000;
   const window = sql`created_at >= ${query.previousFrom.toISOString()}::timestamptz AND created_at < ${query.to.toISOString()}::timestamptz`;
   const isCurrent = sql`created_at >= ${query.from.toISOString()}::timestamptz`;
-  const [mentions, aspects, current, previous] = await Promise.all([
+  const [mentions, aspects, current, previous, versions] = await Promise.all([
     sql<{ cur: boolean; n: number; negative: number }>`
       SELECT ${isCurrent} AS cur, count(*)::int AS n, (count(*) FILTER (WHERE label = 'negative'))::int AS negative
       FROM mentions WHERE entity_id = ${query.entityId} AND ${window}
@@ -76,6 +78,10 @@ export async function getAttributionCounts(
       GROUP BY 1, 2`.execute(db),
     negativeTexts(query.entityId, query.from, query.to, limit).execute(db),
     negativeTexts(query.entityId, query.previousFrom, query.from, limit).execute(db),
+    sql<{ version: string; cur: boolean; negative: number }>`
+      SELECT version, ${isCurrent} AS cur, count(*)::int AS negative
+      FROM mentions WHERE entity_id = ${query.entityId} AND version IS NOT NULL AND label = 'negative' AND ${window}
+      GROUP BY 1, 2`.execute(db),
   ]);
   const cur = mentions.rows.find((r) => r.cur);
   const prev = mentions.rows.find((r) => !r.cur);
@@ -85,7 +91,14 @@ export async function getAttributionCounts(
     entry[row.cur ? 'current' : 'previous'] = Number(row.negative);
     byAspect.set(row.aspect, entry);
   }
+  const byVersion = new Map<string, { version: string } & CountPair>();
+  for (const row of versions.rows) {
+    const entry = byVersion.get(row.version) ?? { version: row.version, current: 0, previous: 0 };
+    entry[row.cur ? 'current' : 'previous'] = Number(row.negative);
+    byVersion.set(row.version, entry);
+  }
   return {
+    versions: [...byVersion.values()].sort((a, b) => a.version.localeCompare(b.version)),
     n: Number(cur?.n ?? 0),
     previousN: Number(prev?.n ?? 0),
     aspects: [...byAspect.values()].sort((a, b) => a.aspect.localeCompare(b.aspect)),
