@@ -52,6 +52,8 @@ describe('model versions, normalised as the annotation guide says', () => {
     ["I'm working with Grok 4 fast in kilo code", 'grok', ['4']],
     ['jumped to Mistral 3 Small after that', 'mistral', ['3']],
     ['Opus 4/4.1 both over-engineer things', 'claude-opus', ['4', '4.1']],
+    ['Mistral Small 3.1 beats it', 'mistral', ['3.1']],
+    ['deepseek v3.0 was the first good one', 'deepseek', ['v3']],
   ])('%s -> %s %j', (text, slug, expected) => {
     expect(versionsOf(text, slug)).toEqual(expected);
   });
@@ -71,6 +73,9 @@ describe('model versions, normalised as the annotation guide says', () => {
     ['Claude 2 days ago was better than today', 'claude'],
     ['Sonnet and 3 other models failed the test', 'claude-sonnet'],
     ['Code Llama never worked for me', 'llama'],
+    ['switch over to Claude and Claude 1-shots the issue immediately', 'claude'],
+    ['I had Claude Sonnet 1 million review my whole project', 'claude-sonnet'],
+    ['Devstral Small 1.1 is decent for tool calls', 'mistral'],
   ])('no version: %s (%s)', (text, slug) => {
     expect(versionsOf(text, slug)).toEqual([]);
   });
@@ -115,6 +120,7 @@ describe('client versions, only when tied to the tool', () => {
     ['Cursor costs $20 a month', 'cursor'],
     ['Crystal v0.3: parallel Codex sessions in Git worktrees', 'codex-cli'],
     ['Cursor 2 days ago was fine', 'cursor'],
+    ['Can you do a review of Vercel V0 for landing pages?', 'v0'],
     ['Claude Code is at 50% of my weekly limit', 'claude-code'],
     ['Version: 2.0.55 of something, and Claude Code is fine', 'claude-code'],
   ])('no version: %s (%s)', (text, slug) => {
@@ -134,6 +140,11 @@ describe('client versions, only when tied to the tool', () => {
     const url = 'https://github.com/anthropics/claude-code/issues/2';
     expect(versionsOf(text, 'claude-code', { url })).toEqual(['2.0.51', '2.0.49', '2.0.55']);
     expect(versionOf(text, 'claude-code', { url })).toBe('2.0.55');
+  });
+
+  it("ignores a form's placeholder 0.0.0", () => {
+    const text = 'Claude Code broke ### Last Working Version 0.0.0 ### Claude Code Version 2.0.61 ### Platform Other';
+    expect(versionsOf(text, 'claude-code', { url: 'https://github.com/anthropics/claude-code/issues/4' })).toEqual(['2.0.61']);
   });
 
   it('does not take other software versions in a tracker issue', () => {

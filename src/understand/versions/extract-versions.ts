@@ -112,13 +112,9 @@ const MODELS: Record<string, ModelGrammar> = {
   llama: { patterns: [new RegExp(`(?:meta${S})?llama${S}(?<major>\\d)(?:\\.(?<minor>\\d))?(?!\\d)`, 'iy')], build: generation },
   qwen: { patterns: [new RegExp(`qwen${S}(?<major>\\d)(?:\\.(?<minor>\\d))?(?!\\d)`, 'iy')], build: generation },
   grok: { patterns: [new RegExp(`grok${S}(?<major>\\d)(?:\\.(?<minor>\\d))?(?!\\d)`, 'iy')], build: generation },
+  // Only "Mistral <size> N": Devstral, Magistral and Codestral number their own product lines.
   mistral: {
-    patterns: [
-      new RegExp(
-        `(?:mistral|devstral|magistral|ministral|codestral|mixtral)(?:${S}(?:small|medium|large|nemo))?${S}(?<major>\\d)(?:\\.(?<minor>\\d))?(?!\\d)`,
-        'iy',
-      ),
-    ],
+    patterns: [new RegExp(`mistral(?:${S}(?:small|medium|large|nemo))?${S}(?<major>\\d)(?:\\.(?<minor>\\d))?(?!\\d)`, 'iy')],
     build: generation,
   },
   deepseek: {
@@ -130,7 +126,7 @@ const MODELS: Record<string, ModelGrammar> = {
       // "DeepSeek 3.1": its generations are V-numbered
       /deep[\s_-]?seek[\s_-]?(?<major>\d)\.(?<minor>\d)(?!\d)/iy,
     ],
-    build: (g) => (g.major ? `${(g.line ?? 'v').toLowerCase()}${g.major}${g.minor ? `.${g.minor}` : ''}` : null),
+    build: (g) => (g.major ? `${(g.line ?? 'v').toLowerCase()}${normaliseModelVersion(g.minor ? `${g.major}.${g.minor}` : g.major)}` : null),
   },
 };
 
@@ -144,7 +140,7 @@ export function normaliseModelVersion(version: string): string {
  * a unit or count ("3 days", "2 times", "50%"), a date ("4/15"), more digits.
  */
 const NOT_AFTER_VERSION =
-  /^(?:\d|[.,]\d|\s?(?:b|k|m|t|x|gb|mb|tb|bn|bpw|%)(?![a-z])|\s?[x×]\d|\/\d{2}|\s+(?:days?|hours?|hrs?|h|minutes?|mins?|seconds?|secs?|s|times|weeks?|months?|years?|yrs?|requests?|reqs?|prompts?|messages?|msgs?|tokens?|calls?|dollars?|bucks|usd|eur|people|users|seats|files|lines|sessions|agents|instances|tabs|windows|percent|points?|stars?|of|out)\b)/i;
+  /^(?:\d|[.,]\d|\s?(?:b|k|m|t|x|gb|mb|tb|bn|bpw|%)(?![a-z])|\s?[x×]\d|\/\d{2}|\s+(?:days?|hours?|hrs?|h|minutes?|mins?|seconds?|secs?|s|times|weeks?|months?|years?|yrs?|requests?|reqs?|prompts?|messages?|msgs?|tokens?|calls?|dollars?|bucks|usd|eur|people|users|seats|files|lines|sessions|agents|instances|tabs|windows|percent|points?|stars?|of|out|mil+|mill?ions?|billions?|thousands?)\b|-?shots?\b)/i;
 
 /** A number spelled as a version of something else ("Cursor 3.5 Sonnet": a model, not Cursor 3.5). */
 const MODEL_WORD_AFTER = /^\s*(?:sonnet|opus|haiku|gpt|claude|gemini|llama|qwen|flash|turbo|mini|pro\b|model)/i;
@@ -229,7 +225,7 @@ function readClientVersionsAt(text: string, span: VersionSpan): FoundVersion[] {
       // A heading or label "<Tool> Version" is the issue form's field.
       found.push({ version, start: span.start, end, field: match.groups.word !== undefined });
     }
-  } else if (bareV && !isFollowedByNonVersion(text, nameEnd + bareV[0].length)) {
+  } else if (bareV && !inner && !isFollowedByNonVersion(text, nameEnd + bareV[0].length)) {
     found.push({ version: normaliseModelVersion(bareV[1]!), start: span.start, end: nameEnd + bareV[0].length, field: false });
   }
   const before = text.slice(Math.max(0, span.start - 40), span.start);
@@ -290,7 +286,8 @@ export function findVersions(text: string, mention: VersionTarget, context: Vers
     found.push(...readCommandVersions(text, mention.slug));
     if (issueTrackerOf(context.url) === mention.slug) found.push(...readTrackerVersions(text));
   }
-  return dedupeOverlaps(found).sort((a, b) => a.start - b.start);
+  // "0.0.0" is a form's placeholder, not a release.
+  return dedupeOverlaps(found.filter((f) => /[1-9]/.test(f.version))).sort((a, b) => a.start - b.start);
 }
 
 /** The distinct versions, in order of first appearance: the (entity, version) pairs of a post. */
