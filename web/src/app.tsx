@@ -12,19 +12,22 @@ import { SourcesPage } from './pages/sources-page.tsx';
 // The admin pages are few people's and seldom open: loaded on first visit, not in everyone's bundle.
 const AlertsPage = lazy(() => import('./pages/alerts-page.tsx').then((m) => ({ default: m.AlertsPage })));
 const ManagePage = lazy(() => import('./pages/manage-page.tsx').then((m) => ({ default: m.ManagePage })));
+const FlowsPage = lazy(() => import('./pages/flows-page.tsx').then((m) => ({ default: m.FlowsPage })));
 
 const NAV = [
   { href: '/', label: 'Overview' },
   { href: '/compare', label: 'Compare' },
+  { href: '/flows', label: 'Flows' },
   { href: '/sources', label: 'Sources' },
   { href: '/alerts', label: 'Alerts' },
   { href: '/manage', label: 'Manage' },
 ];
 
 /** Which page a path shows; an entity slug is the rest of the path after /entity/. */
-export function matchRoute(path: string): { page: 'overview' | 'entity' | 'compare' | 'sources' | 'alerts' | 'manage' | 'missing'; slug?: string } {
+export function matchRoute(path: string): { page: 'overview' | 'entity' | 'compare' | 'flows' | 'sources' | 'alerts' | 'manage' | 'missing'; slug?: string } {
   if (path === '/' || path === '') return { page: 'overview' };
   if (path === '/compare') return { page: 'compare' };
+  if (path === '/flows') return { page: 'flows' };
   if (path === '/sources') return { page: 'sources' };
   if (path === '/alerts') return { page: 'alerts' };
   if (path === '/manage') return { page: 'manage' };
@@ -65,7 +68,7 @@ export function App() {
   }, [path]);
 
   useEffect(() => {
-    const titles = { overview: 'Overview', entity: route.slug ?? '', compare: 'Compare', sources: 'Sources', alerts: 'Alerts', manage: 'Manage', missing: 'Not found' };
+    const titles = { overview: 'Overview', entity: route.slug ?? '', compare: 'Compare', flows: 'Flows', sources: 'Sources', alerts: 'Alerts', manage: 'Manage', missing: 'Not found' };
     document.title = `${titles[route.page]} · VibeCheck`;
   }, [route.page, route.slug]);
 
@@ -96,6 +99,11 @@ export function App() {
         {route.page === 'entity' && route.slug && <EntityPage slug={route.slug} dark={theme.dark} />}
         {route.page === 'compare' && <ComparePage dark={theme.dark} />}
         {route.page === 'sources' && <SourcesPage />}
+        {route.page === 'flows' && (
+          <Suspense fallback={<p className="muted">Loading…</p>}>
+            <FlowsPage />
+          </Suspense>
+        )}
         {(route.page === 'alerts' || route.page === 'manage') && (
           <Suspense fallback={<p className="muted">Loading…</p>}>{route.page === 'alerts' ? <AlertsPage /> : <ManagePage />}</Suspense>
         )}

@@ -1,3 +1,4 @@
+import type { FlowMatrix, FlowPostPage } from './types.ts';
 import type { VersionBreakdown } from './types.ts';
 import type { AlertDelivery, AlertRuleList, AlertTestResult, Aspects, Breakdown, Compare, Entity, EntityChanges, EntityEvent, EntityList, Events, Explanation, CreatedAlertRule, NewAlertRule, NewEntity, NewEvent, PostPage, SentimentSeries, SourceList } from './types.ts';
 
@@ -165,6 +166,10 @@ export const api = {
   explainEvent: (id: number, o?: ClientOptions) => fetchJson<Explanation>(`/api/v1/events/${encodeURIComponent(String(id))}/explain`, o),
   compare: (q: Query, o?: ClientOptions) => fetchJson<Compare>(buildApiUrl('/api/v1/compare', q), o),
   listSources: (o?: ClientOptions) => fetchJson<SourceList>('/api/v1/sources', o),
+  /** `q`: from, to, bucket, tz, entity, source. */
+  getFlows: (q: Query, o?: ClientOptions) => fetchJson<FlowMatrix>(buildApiUrl('/api/v1/flows', q), o),
+  /** `q`: the window and filters of getFlows, narrowed by from_entity, to_entity (a slug or none), kind; cursor and limit. */
+  getFlowPosts: (q: Query, o?: ClientOptions) => fetchJson<FlowPostPage>(buildApiUrl('/api/v1/flows/posts', q), o),
   /** Checks a token with an admin read that changes nothing (the alert rules list). */
   checkAdminToken: (token: string, o?: ClientOptions) => adminRequest<AlertRuleList>('GET', '/api/v1/alerts', token, undefined, o),
   addEntity: (token: string, entity: NewEntity, o?: ClientOptions) => adminRequest<Entity>('POST', '/api/v1/entities', token, entity, o),

@@ -6,6 +6,7 @@ import type * as AlertsRoute from '../../../src/api/routes/alerts.ts';
 import type { NewAlertRuleInput } from '../../../src/alerts/rules.ts';
 import type * as SourcesRoute from '../../../src/api/routes/sources.ts';
 import type * as VersionsRoute from '../../../src/api/routes/versions.ts';
+import type * as FlowsRoute from '../../../src/api/routes/flows.ts';
 import type { Explanation as ExplanationSchema } from '../../../src/api/views/explain.ts';
 
 export type Entity = z.infer<typeof S.Entity>;
@@ -44,3 +45,8 @@ export interface AlertRuleList {
 
 export type VersionBreakdown = z.infer<typeof VersionsRoute.VersionBreakdown>;
 export type VersionRow = VersionBreakdown['items'][number];
+
+export type FlowMatrix = z.infer<typeof FlowsRoute.FlowMatrix>;
+export type FlowItem = FlowMatrix['items'][number];
+export type FlowPostItem = z.infer<typeof FlowsRoute.FlowPostItem>;
+export type FlowPostPage = z.infer<typeof FlowsRoute.FlowPostPage>;

@@ -1,0 +1,277 @@
+import { useCallback, useState } from 'react';
+import { api, type ApiError } from '../api/client.ts';
+import type { FlowItem, FlowMatrix, FlowPostItem } from '../api/types.ts';
+import { PostCard } from '../components/post-card.tsx';
+import { RadioGroup } from '../components/radio-group.tsx';
+import { SourceSelect } from '../components/source-select.tsx';
+import { EmptyState, ErrorState, Skeleton, StaleMark } from '../components/states.tsx';
+import { WindowPicker } from '../components/window-picker.tsx';
+import { formatAspect, formatCount, formatSource } from '../lib/format.ts';
+import { useResource } from '../lib/use-resource.ts';
+import { useUrlState } from '../lib/url-state.ts';
+import { describeWindow, readTimeWindow } from '../lib/window.ts';
+
+type Kind = FlowItem['kind'];
+const KINDS: ReadonlyArray<{ value: Kind; label: string }> = [
+  { value: 'switch', label: 'Switches' },
+  { value: 'return', label: 'Returns' },
+  { value: 'adds', label: 'Additions' },
+];
+/** The untracked or unnamed side of a flow: `none` in the URL and the API, null in the answer. */
+const NONE = 'none';
+const TOP_REASONS = 2;
+
+const SLUG = /^[a-z0-9][a-z0-9-]*$/;
+
+/** The selected cell from `from_entity` and `to_entity` (a slug, or none for an untracked side), as the API names them; null when absent or malformed. */
+export function readCell(query: URLSearchParams): { from: string; to: string } | null {
+  const from = query.get('from_entity') ?? '';
+  const to = query.get('to_entity') ?? '';
+  return SLUG.test(from) && SLUG.test(to) ? { from, to } : null;
+}
+
+/** The matrix of one kind: row and column slugs (most active first, the untracked side last) and each cell's item. */
+export function buildMatrix(items: FlowItem[], kind: Kind): { rows: string[]; cols: string[]; cell: (from: string, to: string) => FlowItem | undefined } {
+  const ofKind = items.filter((i) => i.kind === kind);
+  const volume = (key: (i: FlowItem) => string) => {
+    const totals = new Map<string, number>();
+    for (const i of ofKind) totals.set(key(i), (totals.get(key(i)) ?? 0) + i.n);
+    return [...totals].sort((a, b) => (a[0] === NONE ? 1 : b[0] === NONE ? -1 : b[1] - a[1] || a[0].localeCompare(b[0]))).map(([slug]) => slug);
+  };
+  const side = (slug: string | null) => slug ?? NONE;
+  const byCell = new Map(ofKind.map((i) => [`${side(i.from)}~${side(i.to)}`, i]));
+  return { rows: volume((i) => side(i.from)), cols: volume((i) => side(i.to)), cell: (from, to) => byCell.get(`${from}~${to}`) };
+}
+
+/** A pair's net in the direction most of its moves went, so the figure reads "X -> Y: +5". */
+export function orientNet(p: FlowMatrix['net'][number]): { from: string; to: string; n: number; net: number; low: number | null; high: number | null; significant: boolean } {
+  if (p.net >= 0) return { from: p.a, to: p.b, n: p.n, net: p.net, low: p.netLow, high: p.netHigh, significant: p.significant };
+  return { from: p.b, to: p.a, n: p.n, net: -p.net, low: p.netHigh === null ? null : -p.netHigh, high: p.netLow === null ? null : -p.netLow, significant: p.significant };
+}
+
+const VERB: Record<Kind, [string, string]> = { switch: ['switch', 'switches'], return: ['return', 'returns'], adds: ['addition', 'additions'] };
+
+export function FlowsPage() {
+  const [query, setQuery] = useUrlState();
+  const w = readTimeWindow(query);
+  const source = query.get('source') ?? '';
+  const kind = (KINDS.find((k) => k.value === query.get('kind'))?.value ?? 'switch') as Kind;
+  const selected = readCell(query);
+  const windowQuery = { from: w.api.from, to: w.api.to, tz: w.api.tz, source: source || undefined };
+  const flows = useResource(`flows:${w.api.from}:${w.api.to}:${w.tz}:${source}`, (signal) => api.getFlows({ ...windowQuery, bucket: 'week' }, { signal }));
+  const entities = useResource('flows-entity-names', (signal) => api.listEntities({}, { signal }));
+  const names = new Map(entities.data?.items.map((e) => [e.slug, e.name]) ?? []);
+  const nameOf = (slug: string) => (slug === NONE ? 'Untracked or unnamed' : (names.get(slug) ?? slug));
+  const period = describeWindow(w);
+
+  return (
+    <section aria-labelledby="flows-title">
+      <div className="page-head">
+        <h1 id="flows-title" tabIndex={-1}>
+          Flows
+        </h1>
+        <p className="muted">Who says they moved from what to what, and why: switches, returns and tools added alongside, from the posts themselves.</p>
+      </div>
+      <WindowPicker window={w} onChange={(patch) => setQuery(patch)} bucket={false}>
+        <SourceSelect value={source} onChange={(source) => setQuery({ source, from_entity: null, to_entity: null })} />
+      </WindowPicker>
+      <div className="toolbar">
+        <RadioGroup label="Kind of flow" options={KINDS} value={kind} onChange={(k) => setQuery({ kind: k === 'switch' ? null : k, from_entity: null, to_entity: null })} />
+      </div>
+
+      <div className="card">
+        <h2>
+          {period[0]!.toUpperCase() + period.slice(1)}
+          {source ? `, ${formatSource(source)} only` : ''}
+        </h2>
+        {flows.error && <ErrorState error={flows.error} onRetry={flows.retry} what="the flows" />}
+        {!flows.data && flows.loading && <Skeleton lines={4} label="Loading flows" />}
+        {flows.data && (
+          <StaleMark stale={flows.stale}>
+            <FlowTable data={flows.data} kind={kind} selected={selected} nameOf={nameOf} loading={flows.loading} onSelect={(cell) => setQuery({ from_entity: cell.from, to_entity: cell.to })} />
+          </StaleMark>
+        )}
+      </div>
+
+      {flows.data && flows.data.net.length > 0 && (
+        <div className="card">
+          <h2>Net moves per pair</h2>
+          <div className="table-wrap">
+            <table className="flow-net">
+              <caption className="small muted">
+                Switches and returns between two tracked entities in this period, shown in the direction most moves went. Net: moves that way minus moves back; the range is the 95%
+                Wilson interval of the share going that way, carried over to the net.
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Pair</th>
+                  <th scope="col" className="num">
+                    Moves
+                  </th>
+                  <th scope="col" className="num">
+                    Net
+                  </th>
+                  <th scope="col" className="num">
+                    95% range
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {flows.data.net.map(orientNet).map((p) => (
+                  <tr key={`${p.from}~${p.to}`} data-pair={`${p.from}~${p.to}`}>
+                    <th scope="row">
+                      {nameOf(p.from)} → {nameOf(p.to)}
+                    </th>
+                    <td className="num">{formatCount(p.n)}</td>
+                    <td className="num">
+                      <span className="flow-net-value">{p.net > 0 ? `+${p.net}` : p.net}</span>
+                      {p.significant ? '' : <span className="muted small"> (within noise)</span>}
+                    </td>
+                    <td className="num">{p.low === null || p.high === null ? '–' : `${p.low.toFixed(1)} to ${p.high.toFixed(1)}`}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      )}
+
+      {selected && (
+        <CellPosts
+          key={`${selected.from}~${selected.to}~${kind}:${w.api.from}:${w.api.to}:${source}`}
+          query={{ ...windowQuery, from_entity: selected.from, to_entity: selected.to, kind }}
+          title={`${nameOf(selected.from)} → ${nameOf(selected.to)}`}
+          kind={kind}
+        />
+      )}
+    </section>
+  );
+}
+
+function FlowTable({
+  data,
+  kind,
+  selected,
+  nameOf,
+  loading,
+  onSelect,
+}: {
+  data: FlowMatrix;
+  kind: Kind;
+  selected: { from: string; to: string } | null;
+  nameOf: (slug: string) => string;
+  loading: boolean;
+  onSelect: (cell: { from: string; to: string }) => void;
+}) {
+  const matrix = buildMatrix(data.items, kind);
+  if (matrix.rows.length === 0) {
+    return (
+      <EmptyState title={`No ${VERB[kind][1]} in this period.`}>
+        <p className="muted">Flows appear when posts say they moved: “switched from X to Y”, “cancelled X”, “went back to X”.</p>
+      </EmptyState>
+    );
+  }
+  const [one, many] = VERB[kind];
+  return (
+    <div className={`table-wrap${loading ? ' reloading' : ''}`} aria-busy={loading}>
+      <table className="flow-matrix">
+        <caption className="small muted">
+          Rows: what people left (or kept, for additions); columns: what they moved to. Each cell: how many {many}, and the reasons most given. Choose a cell to read its posts.
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">From ↓ · To →</th>
+            {matrix.cols.map((to) => (
+              <th key={to} scope="col" data-to={to}>
+                {nameOf(to)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {matrix.rows.map((from) => (
+            <tr key={from} data-from={from}>
+              <th scope="row">{nameOf(from)}</th>
+              {matrix.cols.map((to) => {
+                const item = matrix.cell(from, to);
+                if (!item) {
+                  return (
+                    <td key={to} className="num muted" aria-label={`${nameOf(from)} to ${nameOf(to)}: none`}>
+                      ·
+                    </td>
+                  );
+                }
+                const reasons = item.reasons.slice(0, TOP_REASONS);
+                const current = selected?.from === from && selected.to === to;
+                const label = `${nameOf(from)} to ${nameOf(to)}: ${item.n} ${item.n === 1 ? one : many}${reasons.length ? `; reasons: ${reasons.map((r) => `${formatAspect(r.aspect)} ${r.n}`).join(', ')}` : ''}`;
+                return (
+                  <td key={to} className="num" data-cell={`${from}~${to}`}>
+                    <button type="button" className="flow-cell" aria-pressed={current} aria-label={label} onClick={() => onSelect({ from, to })}>
+                      <strong className="flow-n">{formatCount(item.n)}</strong>
+                      {reasons.length > 0 && (
+                        <span className="small muted flow-reasons">
+                          {' '}
+                          {reasons.map((r) => `${formatAspect(r.aspect)} ${r.n}`).join(' · ')}
+                        </span>
+                      )}
+                    </button>
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+type CellQuery = { from: string; to: string; tz: string | undefined; source: string | undefined; from_entity: string; to_entity: string; kind: Kind };
+
+/** The posts behind one cell, newest first, a page at a time; each card highlights the statement. */
+function CellPosts({ query, title, kind }: { query: CellQuery; title: string; kind: Kind }) {
+  const key = JSON.stringify(query);
+  const first = useResource(`flow-posts:${key}`, (signal) => api.getFlowPosts({ ...query, limit: 20 }, { signal }));
+  const [more, setMore] = useState<{ items: FlowPostItem[]; cursor: string | null; loading: boolean; error?: ApiError }>({ items: [], cursor: null, loading: false });
+  const cursor = more.items.length > 0 ? more.cursor : (first.data?.nextCursor ?? null);
+  const loadMore = useCallback(async () => {
+    if (!cursor) return;
+    setMore((m) => ({ ...m, loading: true, error: undefined }));
+    try {
+      const page = await api.getFlowPosts({ ...query, limit: 20, cursor });
+      setMore((m) => ({ items: [...m.items, ...page.items], cursor: page.nextCursor, loading: false }));
+    } catch (error) {
+      setMore((m) => ({ ...m, loading: false, error: error as ApiError }));
+    }
+  }, [cursor, query]);
+
+  const items = [...(first.data?.items ?? []), ...more.items];
+  return (
+    <section className="card" aria-labelledby="flow-posts-title">
+      <h2 id="flow-posts-title" tabIndex={-1}>
+        Posts: {title} <span className="muted small">({VERB[kind][1]})</span>
+      </h2>
+      {first.error && <ErrorState error={first.error} onRetry={first.retry} what="the posts" />}
+      {!first.data && !first.error && <Skeleton lines={6} height="1.4rem" label="Loading posts" />}
+      {first.data && items.length === 0 && <EmptyState title="No posts in this cell for this period." />}
+      {items.length > 0 && (
+        <ol className="post-list flow-posts" aria-busy={first.loading}>
+          {items.map((post) => (
+            <li key={`${post.source}:${post.externalId}`} data-external-id={post.externalId}>
+              <p className="small muted flow-statement">
+                {post.flow.reason ? `Reason: ${formatAspect(post.flow.reason)}` : 'No reason given'}
+              </p>
+              <PostCard post={post} onAspect={() => undefined} />
+            </li>
+          ))}
+        </ol>
+      )}
+      {more.error && <ErrorState error={more.error} onRetry={() => void loadMore()} what="more posts" reloads={false} />}
+      {cursor && (
+        <button type="button" className="load-more" onClick={() => void loadMore()} disabled={more.loading}>
+          {more.loading ? 'Loading…' : 'Load more'}
+        </button>
+      )}
+    </section>
+  );
+}
