@@ -180,6 +180,7 @@ describe('cross-cutting', () => {
       '/api/v1/entities/{slug}/export',
       '/api/v1/entities/{slug}/posts',
       '/api/v1/entities/{slug}/sentiment',
+      '/api/v1/entities/{slug}/versions',
       '/api/v1/events',
       '/api/v1/events/{id}/explain',
       '/api/v1/sources',
