@@ -57,6 +57,12 @@ describe('extractFlows: statements of movement', () => {
     expect(read('Kept Claude Max and added Codex for reviews.')).toEqual(['adds claude->codex-cli -']);
   });
 
+  it('reads a tool kept as a complement, a fallback or an addition as adds', () => {
+    expect(read('I have Cursor and use GPT-5 extensively, as a complement to Claude Code.')).toEqual(['adds claude-code->gpt-5 -']);
+    expect(read("Right now I'm switching between them with Claude Code being the primary and Codex the fallback.")).toEqual(['adds claude-code->codex-cli -']);
+    expect(read('Claude Code got worse lately. Ended up integrating Codex as well.')).toEqual(['adds claude-code->codex-cli -']);
+  });
+
   it('reads "X -> Y" on a line of its own as a switch', () => {
     expect(read('Cursor -> Claude Code\n\nHere is my experience after a month.')).toEqual(['switch cursor->claude-code -']);
   });
@@ -110,6 +116,8 @@ describe('extractFlows: what is not a flow', () => {
     ['a habit', 'I switch to Claude or Gemini when I want something quick.'],
     ['a habit, keep', 'I keep returning to Cursor for small edits.'],
     ['a workflow step', 'I plan with Cursor and execute with Sonnet. Then back to GPT-5 to review.'],
+    ['advice to add', 'Use Codex as a backup for Claude Code, trust me.'],
+    ['a question about a pair', 'Anyone using Codex as a fallback for Claude Code?'],
     ['a plan tied to an event', "As soon as it's on OpenRouter I'm cancelling Claude."],
   ])('%s: %s', (_why, text) => {
     expect(read(text)).toEqual([]);

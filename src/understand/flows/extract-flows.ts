@@ -65,6 +65,9 @@ const RULES: Rule[] = [
   rule('kept-added', 'adds', `\\bkept\\s+${ENT}(?:\\s+[\\w']+){0,4}?\\s+(?:and|but)\\s+(?:also\\s+)?added\\s+${ENT}`, 1, 2, 0.9),
   rule('added-to', 'adds', `\\badd(?:ed|ing)\\s+${ENT}\\s+(?:to|on\\s+top\\s+of|alongside|next\\s+to)\\s+${ENT}`, 2, 1, 0.85),
   rule('alongside', 'adds', `\\b(?:use|using|run|running|pair|pairing|paired|added|adding|keep|keeping|have)\\s+${ENT}\\s+(?:alongside|in\\s+addition\\s+to|in\\s+tandem\\s+with|together\\s+with|on\\s+top\\s+of|next\\s+to)\\s+${ENT}`, 2, 1, 0.85),
+  rule('complement', 'adds', `\\b(?:use|using|run|running|added|adding|keep|keeping|have)\\s+${ENT}(?:\\s+[\\w']+){0,2}?\\s*,?\\s+as\\s+(?:an?\\s+|my\\s+)?(?:complement|compliment|supplement|backup|fallback|second\\s+opinion|reviewer)\\s+(?:to|for)\\s+${ENT}`, 2, 1, 0.85),
+  rule('primary-fallback', 'adds', `${ENT}\\s+(?:being|as|is)\\s+(?:the|my|our)\\s+(?:primary|main|daily\\s+driver|main\\s+driver)\\s*,?\\s+(?:and|with)\\s+${ENT}\\s+(?:as\\s+)?(?:the|my|our)\\s+(?:fallback|backup|secondary|second\\s+opinion|reviewer)`, 1, 2, 0.85),
+  rule('added-as-well', 'adds', `\\b(?:integrat|add)(?:ed|ing)\\s+${ENT}\\s+(?:as\\s+well|too)\\b`, null, 1, 0.75),
   rule('added-setup', 'adds', `\\badded\\s+${ENT}\\s+(?:to\\s+(?:my|our|the)\\s+(?:\\w+\\s+)?(?:setup|stack|workflow|toolkit|toolbox|arsenal|rotation)|as\\s+well)`, null, 1, 0.75),
   rule('to', 'switch', `\\b${SWITCH_TO_VERB}\\s+${FILL}${TO}${USING}${ENT}`, null, 1, 0.85),
   rule('stop', 'switch', `\\b${STOP_VERB}\\s+${FILL}${USING}${ENT}`, 1, null, 0.85),
@@ -155,8 +158,9 @@ function isAuthorsMove(sentence: string, at: number, matched: string): boolean {
   const own = clauseBefore(sentence, at);
   if (NOT_DONE.test(own)) return false;
   if (/\b(?:not|never|no)\s*$/u.test(whole)) return false;
-  const hasSubject = FIRST_PERSON.test(own);
-  const leftover = own.replace(/\b(?:finally|eventually|just|recently|yesterday|today|honestly|basically|ultimately|so|then|also|already|officially|lol|ok|okay|well|anyway|edit|update|tl;?dr|since\s+then|after\s+that|last\s+(?:week|month|year|night)|this\s+(?:week|month|year)|\d+\s+(?:days?|weeks?|months?)\s+ago)\b/gu, '').replace(/[\s\p{P}\p{S}]+/gu, '');
+  // "I have Cursor and use GPT-5 as a complement to CC": the subject of the first verb carries over an "and".
+  const hasSubject = FIRST_PERSON.test(own) || (/^\s*$/u.test(own) && /\band\s*$/u.test(whole) && FIRST_PERSON.test(clauseBefore(whole, whole.length - 4)));
+  const leftover = own.replace(/\b(?:finally|eventually|just|recently|yesterday|today|honestly|basically|ultimately|so|then|also|already|officially|lol|ok|okay|well|anyway|edit|update|tl;?dr|since\s+then|after\s+that|ended\s+up|last\s+(?:week|month|year|night)|this\s+(?:week|month|year)|\d+\s+(?:days?|weeks?|months?)\s+ago)\b/gu, '').replace(/[\s\p{P}\p{S}]+/gu, '');
   if (BARE_MOVE.test(matched)) return false;
   // A bare "back to X" with no verb is a title or a terse line of its own ("Back to Cursor after a week of Kiro").
   if (/^back\b/u.test(matched)) return leftover.length === 0 && own.trim() === whole.trim();
@@ -295,7 +299,7 @@ const sameFamily = (a: string, b: string): boolean => a === b || a.startsWith(`$
  * left the entity the author named first in its sentence, or else last in the two sentences before.
  */
 function inferOrigin(f: Found, mentions: readonly FlowMention[], sentences: readonly TextSpan[]): Found {
-  if (f.from !== null || f.to === null || f.kind === 'adds') return f;
+  if (f.from !== null || f.to === null) return f;
   const reach = sentences[Math.max(0, f.sentence - ORIGIN_REACH)]!.start;
   const before = mentions.filter((m) => m.start >= reach && m.end <= f.start && !sameFamily(m.slug, f.to!));
   // In the move's own sentence the first entity named is what was being used ("I tried X (...Y...) and went back to Z").
