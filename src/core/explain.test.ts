@@ -224,6 +224,18 @@ describe('planEventWindows', () => {
     const future = planEventWindows({ kind: 'note', occurredAt: new Date('2026-04-01T00:00:00Z'), details: {} }, now, 28);
     expect(future.window.to).toEqual(new Date('2026-04-01T01:00:00Z'));
   });
+
+  it('explains a regression by the days it judged against its baseline days, by mean score; without them, like a release', () => {
+    const details = { windowFrom: '2026-03-10T00:00:00.000Z', windowTo: '2026-03-13T00:00:00.000Z', baselineFrom: '2026-02-24T00:00:00.000Z' };
+    const planned = planEventWindows({ kind: 'regression', occurredAt: new Date('2026-03-10T00:00:00Z'), details }, now, 28);
+    expect(planned).toEqual({
+      measure: 'score',
+      window: { from: new Date('2026-03-10T00:00:00Z'), to: new Date('2026-03-13T00:00:00Z') },
+      previousWindow: { from: new Date('2026-02-24T00:00:00Z'), to: new Date('2026-03-10T00:00:00Z') },
+    });
+    const reversed = planEventWindows({ kind: 'regression', occurredAt: new Date('2026-03-01T00:00:00Z'), details: { ...details, baselineFrom: '2026-03-11T00:00:00.000Z' } }, now, 28);
+    expect(reversed).toEqual({ measure: 'score', window: week('2026-03-01'), previousWindow: week('2026-02-22') });
+  });
 });
 
 describe('buildExplanation', () => {
