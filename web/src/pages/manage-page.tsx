@@ -64,22 +64,54 @@ export function ManagePage() {
         <p className="muted">Changes need the admin token. It is kept in this browser tab only and sent with changes, never in a link.</p>
       </div>
       <AdminSignIn />
-      {token ? <AddEntityForm token={token} /> : <p className="muted">Sign in to add or remove entities and add notes to charts.</p>}
-      {token && <EditEntityForm token={token} />}
-      {token && <RemoveEntityForm token={token} />}
-      {token && <AddNoteForm token={token} />}
+      {token ? <AdminForms token={token} /> : <p className="muted">Sign in to add, edit or remove entities and add notes to charts.</p>}
     </section>
   );
 }
 
-function AddEntityForm({ token }: { token: string }) {
-  const entities = useResource('manage-entities', (signal) => api.listEntities({}, { signal }));
-  const [draft, setDraft] = useState<Draft>(EMPTY);
+interface FormProps {
+  token: string;
+  /** The tracked entities (empty while they load). */
+  entities: Entity[];
+  /** Reloads them after a change. */
+  onChanged: () => void;
+}
+
+/** The admin forms, sharing one list of the tracked entities that every change reloads. */
+function AdminForms({ token }: { token: string }) {
+  const list = useResource('manage-entities', (signal) => api.listEntities({}, { signal }));
+  const props: FormProps = { token, entities: list.data?.items ?? [], onChanged: list.retry };
+  return (
+    <>
+      <AddEntityForm {...props} />
+      <EditEntityForm {...props} />
+      <RemoveEntityForm {...props} />
+      <AddNoteForm {...props} />
+    </>
+  );
+}
+
+/** A form's draft and a setter that merges a partial change into it. */
+function useDraft<T extends object>(initial: T) {
+  const [draft, setDraft] = useState<T>(initial);
+  const update = (patch: Partial<T>) => setDraft((d) => ({ ...d, ...patch }));
+  return [draft, update, setDraft] as const;
+}
+
+function EntityOptions({ entities, withSlug = false }: { entities: Entity[]; withSlug?: boolean }) {
+  return entities.map((e) => (
+    <option key={e.slug} value={e.slug}>
+      {withSlug ? `${e.name} (${e.slug})` : e.name}
+    </option>
+  ));
+}
+
+function AddEntityForm({ token, entities, onChanged }: FormProps) {
+  const [draft, update, setDraft] = useDraft<Draft>(EMPTY);
   const action = useAdminAction<Entity>();
   const added = action.done;
   const id = useId();
   const field = (name: string) => `${id}-${name}`;
-  const update = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -88,11 +120,10 @@ function AddEntityForm({ token }: { token: string }) {
     if (!body.slug) return action.refuse('Give the entity a slug (lowercase letters, digits and dashes).');
     if (await action.run(() => api.addEntity(token, body), 'The entity could not be added.')) {
       setDraft(EMPTY);
-      entities.retry();
+      onChanged();
     }
   };
 
-  const parents = entities.data?.items ?? [];
   return (
     <form className="admin-form" onSubmit={(event) => void submit(event)} aria-labelledby={field('title')} noValidate>
       <h2 id={field('title')}>Add an entity</h2>
@@ -133,11 +164,7 @@ function AddEntityForm({ token }: { token: string }) {
           <label htmlFor={field('parent')}>Parent (optional)</label>
           <select id={field('parent')} value={draft.parent} onChange={(e) => update({ parent: e.target.value })}>
             <option value="">None</option>
-            {parents.map((e) => (
-              <option key={e.slug} value={e.slug}>
-                {e.name}
-              </option>
-            ))}
+            <EntityOptions entities={entities} />
           </select>
         </div>
         <div className="field field-wide">
@@ -187,15 +214,13 @@ export function toEntityChanges(entity: Entity, draft: EditDraft): EntityChanges
 }
 
 /** Change an entity's name, parent, other names or context words. */
-function EditEntityForm({ token }: { token: string }) {
-  const entities = useResource('manage-entities-edit', (signal) => api.listEntities({}, { signal }));
+function EditEntityForm({ token, entities, onChanged }: FormProps) {
   const [slug, setSlug] = useState('');
   const [draft, setDraft] = useState<EditDraft | null>(null);
   const action = useAdminAction<Entity>();
   const id = useId();
   const field = (name: string) => `${id}-${name}`;
-  const all = entities.data?.items ?? [];
-  const chosen = all.find((e) => e.slug === slug);
+  const chosen = entities.find((e) => e.slug === slug);
   const update = (patch: Partial<EditDraft>) => setDraft((d) => (d ? { ...d, ...patch } : d));
 
   const submit = async (event: FormEvent) => {
@@ -203,7 +228,7 @@ function EditEntityForm({ token }: { token: string }) {
     if (!chosen || !draft) return;
     const changes = toEntityChanges(chosen, draft);
     if (typeof changes === 'string') return action.refuse(changes);
-    if (await action.run(() => api.editEntity(token, chosen.slug, changes), 'The entity could not be changed.')) entities.retry();
+    if (await action.run(() => api.editEntity(token, chosen.slug, changes), 'The entity could not be changed.')) onChanged();
   };
 
   return (
@@ -216,18 +241,14 @@ function EditEntityForm({ token }: { token: string }) {
             id={field('entity')}
             value={slug}
             onChange={(e) => {
-              const next = all.find((entity) => entity.slug === e.target.value);
+              const next = entities.find((entity) => entity.slug === e.target.value);
               setSlug(e.target.value);
               setDraft(next ? draftOf(next) : null);
               action.reset();
             }}
           >
             <option value="">Choose…</option>
-            {all.map((e) => (
-              <option key={e.slug} value={e.slug}>
-                {e.name} ({e.slug})
-              </option>
-            ))}
+            <EntityOptions entities={entities} withSlug />
           </select>
         </div>
         {draft && (
@@ -240,13 +261,7 @@ function EditEntityForm({ token }: { token: string }) {
               <label htmlFor={field('parent')}>Parent</label>
               <select id={field('parent')} value={draft.parent} onChange={(e) => update({ parent: e.target.value })}>
                 <option value="">None</option>
-                {all
-                  .filter((e) => e.slug !== slug)
-                  .map((e) => (
-                    <option key={e.slug} value={e.slug}>
-                      {e.name}
-                    </option>
-                  ))}
+                <EntityOptions entities={entities.filter((e) => e.slug !== slug)} />
               </select>
             </div>
             <div className="field field-wide">
@@ -274,14 +289,13 @@ function EditEntityForm({ token }: { token: string }) {
 }
 
 /** Stop tracking an entity, after a second, explicit confirmation naming it. */
-function RemoveEntityForm({ token }: { token: string }) {
-  const entities = useResource('manage-entities-remove', (signal) => api.listEntities({}, { signal }));
+function RemoveEntityForm({ token, entities, onChanged }: FormProps) {
   const [slug, setSlug] = useState('');
   const [confirming, setConfirming] = useState(false);
   const action = useAdminAction<string>();
   const removed = action.done;
   const id = useId();
-  const chosen = entities.data?.items.find((e) => e.slug === slug);
+  const chosen = entities.find((e) => e.slug === slug);
 
   const remove = async () => {
     if (!chosen) return;
@@ -289,7 +303,7 @@ function RemoveEntityForm({ token }: { token: string }) {
     if (await action.run(() => api.removeEntity(token, target).then(() => name), 'The entity could not be removed.')) {
       setSlug('');
       setConfirming(false);
-      entities.retry();
+      onChanged();
     }
   };
 
@@ -316,11 +330,7 @@ function RemoveEntityForm({ token }: { token: string }) {
             }}
           >
             <option value="">Choose…</option>
-            {(entities.data?.items ?? []).map((e) => (
-              <option key={e.slug} value={e.slug}>
-                {e.name} ({e.slug})
-              </option>
-            ))}
+            <EntityOptions entities={entities} withSlug />
           </select>
         </div>
       </div>
@@ -389,14 +399,12 @@ export function toNewEvent(draft: NoteDraft): NewEvent | string {
 }
 
 /** A release, incident or note shown as a marker on the entity's charts. */
-function AddNoteForm({ token }: { token: string }) {
-  const entities = useResource('manage-entities-notes', (signal) => api.listEntities({}, { signal }));
-  const [draft, setDraft] = useState<NoteDraft>({ entity: '', kind: 'note', day: today(), title: '', url: '' });
+function AddNoteForm({ token, entities }: Omit<FormProps, 'onChanged'>) {
+  const [draft, update] = useDraft<NoteDraft>({ entity: '', kind: 'note', day: today(), title: '', url: '' });
   const action = useAdminAction<EntityEvent>();
   const added = action.done;
   const id = useId();
   const field = (name: string) => `${id}-${name}`;
-  const update = (patch: Partial<NoteDraft>) => setDraft((d) => ({ ...d, ...patch }));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -413,11 +421,7 @@ function AddNoteForm({ token }: { token: string }) {
           <label htmlFor={field('entity')}>Entity</label>
           <select id={field('entity')} value={draft.entity} onChange={(e) => update({ entity: e.target.value })}>
             <option value="">Choose…</option>
-            {(entities.data?.items ?? []).map((e) => (
-              <option key={e.slug} value={e.slug}>
-                {e.name}
-              </option>
-            ))}
+            <EntityOptions entities={entities} />
           </select>
         </div>
         <div className="field">
