@@ -183,6 +183,8 @@ describe('cross-cutting', () => {
       '/api/v1/entities/{slug}/versions',
       '/api/v1/events',
       '/api/v1/events/{id}/explain',
+      '/api/v1/flows',
+      '/api/v1/flows/posts',
       '/api/v1/sources',
       '/health',
       '/ready',
