@@ -36,6 +36,8 @@ interface Counts {
   /** The one version stored per mention: right when the labels name that pair. */
   stored: number;
   storedRight: number;
+  /** TP / FP / FN per entity kind: model generations and client releases fail differently. */
+  byKind: Map<string, { tp: number; fp: number; fn: number }>;
 }
 
 const pairKey = (entity: string, version: string): string => `${entity}@${version}`;
@@ -55,7 +57,13 @@ function predict(post: PoolPost): { all: Set<string>; stored: Set<string> } {
 
 function evaluate(split: 'dev' | 'test'): Counts {
   const ids = new Set(sample.filter((p) => p.split === split).map((p) => p.id));
-  const counts: Counts = { posts: 0, tp: 0, fp: 0, fn: 0, stored: 0, storedRight: 0 };
+  const counts: Counts = { posts: 0, tp: 0, fp: 0, fn: 0, stored: 0, storedRight: 0, byKind: new Map() };
+  const tally = (pair: string, field: 'tp' | 'fp' | 'fn') => {
+    const kind = kinds.get(pair.split('@')[0]!) ?? 'unknown';
+    const entry = counts.byKind.get(kind) ?? { tp: 0, fp: 0, fn: 0 };
+    entry[field]++;
+    counts.byKind.set(kind, entry);
+  };
   for (const label of labels.filter((l: FlowPostLabels) => ids.has(l.id))) {
     const post = pool.get(label.id);
     if (!post) continue;
@@ -64,6 +72,8 @@ function evaluate(split: 'dev' | 'test'): Counts {
     const { all, stored } = predict(post);
     const fps = [...all].filter((p) => !gold.has(p));
     const fns = [...gold].filter((p) => !all.has(p));
+    for (const p of all) tally(p, gold.has(p) ? 'tp' : 'fp');
+    for (const p of fns) tally(p, 'fn');
     counts.tp += all.size - fps.length;
     counts.fp += fps.length;
     counts.fn += fns.length;
@@ -79,9 +89,16 @@ function evaluate(split: 'dev' | 'test'): Counts {
 const pct = (n: number, d: number): string => (d === 0 ? '     -' : ((100 * n) / d).toFixed(1).padStart(6));
 console.log(`versions on ${file} (${labels.length} labelled posts, ${errors.length} lines skipped)`);
 console.log('split  posts   TP   FP   FN    prec  recall   stored  stored-prec');
-for (const split of only ? [only as 'dev' | 'test'] : (['dev', 'test'] as const)) {
-  const c = evaluate(split);
+const results = (only ? [only as 'dev' | 'test'] : (['dev', 'test'] as const)).map((split) => [split, evaluate(split)] as const);
+for (const [split, c] of results) {
   console.log(
     `${split.padEnd(5)} ${String(c.posts).padStart(6)} ${String(c.tp).padStart(4)} ${String(c.fp).padStart(4)} ${String(c.fn).padStart(4)} ${pct(c.tp, c.tp + c.fp)} ${pct(c.tp, c.tp + c.fn)} ${String(c.stored).padStart(8)} ${pct(c.storedRight, c.stored)}`,
   );
+}
+console.log('');
+console.log('split kind     TP   FP   FN    prec  recall');
+for (const [split, c] of results) {
+  for (const [kind, k] of [...c.byKind.entries()].sort()) {
+    console.log(`${split.padEnd(5)} ${kind.padEnd(6)} ${String(k.tp).padStart(4)} ${String(k.fp).padStart(4)} ${String(k.fn).padStart(4)} ${pct(k.tp, k.tp + k.fp)} ${pct(k.tp, k.tp + k.fn)}`);
+  }
 }

@@ -104,6 +104,7 @@ describe('client versions, only when tied to the tool', () => {
     ['Environment - Claude Code version: 2.0.5 - Operating System: macOS 15.', 'claude-code', ['2.0.5']],
     ['## Environment - **Claude Code Version:** 2.0.55 - **Platform:** macOS', 'claude-code', ['2.0.55']],
     ['Claude CLI version: 2.0.53 on Linux', 'claude-code', ['2.0.53']],
+    ['## Environment - **Claude Code CLI:** 2.0.62 - **OS:** macOS', 'claude-code', ['2.0.62']],
     ['ollama 0.12.3 fails to load the model', 'ollama', ['0.12.3']],
     ['Claude Code stopped working. `claude --version` → 1.0.51', 'claude-code', ['1.0.51']],
     ['Which Claude Code do you run? Mine prints 1.0.51 (Claude Code)', 'claude-code', ['1.0.51']],
@@ -140,6 +141,15 @@ describe('client versions, only when tied to the tool', () => {
     const url = 'https://github.com/anthropics/claude-code/issues/2';
     expect(versionsOf(text, 'claude-code', { url })).toEqual(['2.0.51', '2.0.49', '2.0.55']);
     expect(versionOf(text, 'claude-code', { url })).toBe('2.0.55');
+  });
+
+  it('reads what the reporter wrote in the form field of the tool\'s tracker', () => {
+    const url = 'https://github.com/anthropics/claude-code/issues/5';
+    expect(versionOf('Claude Code freezes ### Claude Code Version Claude Code v2.0.55 Opus 4.5 · Claude Max ### Platform API', 'claude-code', { url })).toBe('2.0.55');
+    expect(versionOf('Claude Code freezes ### Claude Code Version Version: 2.0.61 ### Platform API', 'claude-code', { url })).toBe('2.0.61');
+    expect(versionOf('Claude Code freezes ### Claude Code Version Claude Code for VS Code (2.0.62) ### Platform API', 'claude-code', { url })).toBe('2.0.62');
+    // Another heading's version is not the tool's.
+    expect(versionsOf('Claude Code freezes ### Operating System Version 15.6.1 ### Platform API', 'claude-code', { url })).toEqual([]);
   });
 
   it("ignores a form's placeholder 0.0.0", () => {

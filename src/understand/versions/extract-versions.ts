@@ -213,7 +213,7 @@ function readClientVersionsAt(text: string, span: VersionSpan): FoundVersion[] {
   const after = text.slice(nameEnd, nameEnd + 80);
   const found: FoundVersion[] = [];
   const labelled = new RegExp(
-    `^(?:\\s?\\(?(?:cli|ide|extension|plugin|app|editor|desktop)\\)?)?(?<gap>[\\s*:_]{0,4}(?<word>version|ver\\.)[\\s*:_]{0,6}v?|\\s?v|[ -]?)${RELEASE}`,
+    `^(?:\\s?\\(?(?:cli|ide|extension|plugin|app|editor|desktop)\\)?)?(?<gap>[\\s*:_]{0,4}(?<word>version|ver\\.)[\\s*:_]{0,6}(?:version[\\s*:_]{0,6})?v?|[*_]{0,2}\\s?:[\\s*_]{0,4}v?|\\s?v|[ -]?)${RELEASE}`,
     'i',
   );
   const match = labelled.exec(after);
@@ -221,7 +221,9 @@ function readClientVersionsAt(text: string, span: VersionSpan): FoundVersion[] {
   if (match?.groups) {
     const end = nameEnd + match[0].length;
     const version = normaliseModelVersion(match[match.length - 1]!);
-    if (!isFollowedByNonVersion(text, end) && !MODEL_WORD_AFTER.test(text.slice(end, end + 12))) {
+    // Only a two-part number can be a model's ("Cursor 3.5 Sonnet"); "v2.0.55 Opus 4.5" is the tool's.
+    const modelAfter = version.split('.').length < 3 && MODEL_WORD_AFTER.test(text.slice(end, end + 12));
+    if (!isFollowedByNonVersion(text, end) && !modelAfter) {
       // A heading or label "<Tool> Version" is the issue form's field.
       found.push({ version, start: span.start, end, field: match.groups.word !== undefined });
     }
@@ -255,8 +257,15 @@ function readCommandVersions(text: string, slug: string): FoundVersion[] {
  * In an issue of the tool's own tracker: the form's "Version: 2.0.55" (its /bug report and
  * templates), "Last Working Version 2.0.49", and bare releases of the same line ("since 2.0.51").
  */
-function readTrackerVersions(text: string): FoundVersion[] {
+function readTrackerVersions(text: string, names: string[]): FoundVersion[] {
   const found: FoundVersion[] = [];
+  // The form's "### <Tool> Version" section, whatever the reporter wrote in it ("Claude Code for VS Code (2.0.62)").
+  for (const m of text.matchAll(/#{2,3}\s*(?<name>[^#\n]{0,40}?)\s*version\b(?<value>[^#]{0,160})/gi)) {
+    const name = m.groups!.name!.trim().toLowerCase();
+    if (name !== '' && !names.includes(name)) continue;
+    const value = /(?<![\w.])v?(\d{1,3}(?:\.\d{1,4}){2})(?![\d.]*\d)/.exec(m.groups!.value!);
+    if (value) found.push({ version: value[1]!, start: m.index, end: m.index + m[0].length, field: true });
+  }
   const field = /(?:^|#{2,3}\s*|\s-\s|\n\s*[-*]?\s*)(?:\*\*)?(?<last>last working )?version(?:\*\*)?\s?:?(?:\*\*)?\s*v?(?<v>\d{1,3}(?:\.\d{1,4}){2})(?![\d.]*\d)/gi;
   for (const m of text.matchAll(field)) {
     found.push({ version: m.groups!.v!, start: m.index, end: m.index + m[0].length, field: !m.groups!.last });
@@ -284,7 +293,10 @@ export function findVersions(text: string, mention: VersionTarget, context: Vers
   } else if (mention.kind !== 'model' && !VENDORS.has(mention.slug)) {
     for (const span of spans) found.push(...readClientVersionsAt(text, span));
     found.push(...readCommandVersions(text, mention.slug));
-    if (issueTrackerOf(context.url) === mention.slug) found.push(...readTrackerVersions(text));
+    if (issueTrackerOf(context.url) === mention.slug) {
+      const names = [...new Set(spans.map((s) => text.slice(s.start, s.end).toLowerCase()))];
+      found.push(...readTrackerVersions(text, names));
+    }
   }
   // "0.0.0" is a form's placeholder, not a release.
   return dedupeOverlaps(found.filter((f) => /[1-9]/.test(f.version))).sort((a, b) => a.start - b.start);
