@@ -32,6 +32,7 @@ describe('extractFlows: statements of movement', () => {
     expect(read('Uninstalled Copilot, it kept crashing.')).toEqual(['switch github-copilot->- reliability']);
     expect(read('Done with Windsurf. The credits system is a rip off.')).toEqual(['switch windsurf->- cost']);
     expect(read("I'm cancelling Copilot at the end of the month.")).toEqual(['switch github-copilot->- -']);
+    expect(read('I switched from Cursor to vim and never looked back.')).toEqual(['switch cursor->- -']);
   });
 
   it('reads a move to something with no named origin as a switch from null', () => {

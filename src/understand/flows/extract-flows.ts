@@ -25,7 +25,7 @@ const SWITCH_VERB = `(?:switch(?:ed|ing)?|mov(?:ed|ing)|migrat(?:ed|ing)|jump(?:
 /** The verbs of "<verb> to Y" with no origin: "went to" and "ported to" say too little alone. */
 const SWITCH_TO_VERB = `(?:switch(?:ed|ing)?|mov(?:ed|ing)|migrat(?:ed|ing)|jump(?:ed|ing)(?:\\s+ship)?|transition(?:ed|ing))`;
 const LEAVE_VERB = `(?:ditch(?:ed|ing)?|dump(?:ed|ing)|dropp(?:ed|ing)|left|leaving|quit(?:ting)?|abandon(?:ed|ing)|replac(?:ed|ing)|traded|swapped)`;
-const STOP_VERB = `(?:cancel+(?:ed|ing)?(?:\\s+(?:my|our)\\s+(?:\\w+\\s+)?(?:subscription|sub|plan|membership|account)\\s+(?:to|for|with|of|on))?|unsubscrib(?:ed|ing)\\s+from|uninstall(?:ed|ing)|ditch(?:ed|ing)|dump(?:ed|ing)|dropp(?:ed|ing)|quit(?:ting)?|abandon(?:ed|ing)|stopped\\s+(?:using|paying\\s+for)|gave\\s+up\\s+on|given\\s+up\\s+on|no\\s+longer\\s+(?:use|using|pay(?:ing)?\\s+for)|done\\s+with|finished\\s+with|churned\\s+from|moved\\s+(?:away\\s+from|off(?:\\s+of)?)|switched\\s+(?:away\\s+from|off(?:\\s+of)?))`;
+const STOP_VERB = `(?:cancel+(?:ed|ing)?(?:\\s+(?:my|our)\\s+(?:\\w+\\s+)?(?:subscription|sub|plan|membership|account)\\s+(?:to|for|with|of|on))?|unsubscrib(?:ed|ing)\\s+from|uninstall(?:ed|ing)|ditch(?:ed|ing)|dump(?:ed|ing)|dropp(?:ed|ing)|quit(?:ting)?|abandon(?:ed|ing)|stopped\\s+(?:using|paying\\s+for)|gave\\s+up\\s+on|given\\s+up\\s+on|no\\s+longer\\s+(?:use|using|pay(?:ing)?\\s+for)|done\\s+with|finished\\s+with|churned\\s+from|(?:moved|switched|migrated)\\s+(?:away\\s+from|from|off(?:\\s+of)?))`;
 const TO = `(?:over\\s+)?(?:to|onto|into|over\\s+to)\\s+`;
 const FROM = `(?:away\\s+)?(?:from|off(?:\\s+of)?)\\s+`;
 
@@ -239,11 +239,12 @@ function matchSentence(skeleton: Skeleton, index: number): Found[] {
       const start = m.index;
       const end = m.index + m[0].length;
       if (taken.some((t) => start < t.end && t.start < end)) continue;
+      // A statement refused as a whole (a question, "from X to X") is not read again in parts by a weaker rule.
+      taken.push({ start, end });
       if (!isAuthorsMove(skeleton.text, start, m[0]) || isQuestion(skeleton.text, end) || HABIT_AFTER.test(skeleton.text.slice(end))) continue;
       const from = r.from === null ? null : slug(m[r.from]);
       const to = r.to === null ? null : slug(m[r.to]);
       if (from === to || (from === null && to === null)) continue;
-      taken.push({ start, end });
       found.push({ kind: r.kind, from, to, start: skeleton.at[start]!, end: skeleton.at[end - 1]! + 1, sentence: index, confidence: r.confidence, rule: r.name });
     }
   }
