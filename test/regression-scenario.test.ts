@@ -113,6 +113,14 @@ describe('regressions that expect the launch dip', () => {
     expect(after.map((e) => [e.id, e.external_id])).toEqual(before.map((e) => [e.id, e.external_id]));
   });
 
+  it('a regression overlapping a stored one of the same kind refreshes it, even when dated differently before', async () => {
+    const [stored] = (await listDetected('deep-dip')).filter((e) => e.kind === 'regression');
+    await sql`UPDATE events SET external_id = 'regression:deep-dip:release:earlier' WHERE id = ${stored!.id}`.execute(database.db);
+    await detectAndStoreSpikes(database.db, { now: NOW, days: 14 });
+    const after = (await listDetected('deep-dip')).filter((e) => e.kind === 'regression');
+    expect(after.map((e) => [e.id, e.external_id])).toEqual([[stored!.id, 'regression:deep-dip:release:earlier']]);
+  });
+
   it('serves regressions through GET /api/v1/events?kind=regression and explains one with its attribution', async () => {
     const list = await app.request('/api/v1/events?kind=regression&from=2026-01-01&to=2026-07-01');
     expect(list.status).toBe(200);

@@ -49,6 +49,19 @@ function describeRegression(name: string, regression: Regression, attribution: A
   return `${name}: sentiment ${formatScore(regression.size)} below its usual level since ${isoDay(regression.start)} (${cause})`;
 }
 
+/**
+ * The stored regression the new one continues, if any: same entity and kind, overlapping days. A
+ * drop's first day can move by a day as the baselines learn from new days; the event should not.
+ */
+function findContinued(stored: readonly EventRecord[], slug: string, regression: Regression): EventRecord | undefined {
+  return stored.find((event) => {
+    if (event.entity !== slug || event.details.regressionKind !== regression.kind) return false;
+    const from = Date.parse(String(event.details.windowFrom));
+    const to = Date.parse(String(event.details.windowTo));
+    return from < regression.end.getTime() && regression.start.getTime() < to;
+  });
+}
+
 /** The entity's own events and its parent's (a vendor's incident is its products' outage). */
 function eventsOf(events: readonly EventRecord[], entity: EntityRecord): EventRecord[] {
   return events.filter((event) => event.entity === entity.slug || (entity.parent !== null && event.entity === entity.parent));
@@ -103,7 +116,8 @@ export async function listEntityEvents(db: Executor, from: Date, to: Date): Prom
  * Runs detectRegressions over each entity's daily per-source sums (complete UTC days, a year of
  * history, its own and its parent's releases) and stores each regression whose days reach into the
  * last `days` as a 'regression' event with its figures and attribution. A re-run refreshes the same
- * events: the identity is (source, external id, kind), and the id names the release day or the drop's first day.
+ * events: the identity is (source, external id, kind), and the id names the release day or the drop's
+ * first day (a regression overlapping a stored one of the same kind keeps the stored one's id).
  */
 export async function detectAndStoreRegressions(db: Executor, options: DetectRegressionsOptions = {}): Promise<DetectRegressionsResult> {
   const now = options.now ?? new Date();
@@ -114,6 +128,9 @@ export async function detectAndStoreRegressions(db: Executor, options: DetectReg
   const entities = await listEntities(db);
   const cells = await getDailySourceCells(db, { entityIds: entities.map((e) => e.id), from, to: end });
   const events = await listEntityEvents(db, from, new Date(end.getTime() + DAY_MS));
+  const previous = (await listEvents(db, { from, to: new Date(end.getTime() + DAY_MS), kind: 'regression', limit: 100_000 })).filter(
+    (event) => event.source === REGRESSION_EVENT_SOURCE,
+  );
   let stored = 0;
   for (const entity of entities) {
     const own = eventsOf(events, entity);
@@ -128,7 +145,7 @@ export async function detectAndStoreRegressions(db: Executor, options: DetectReg
         entityId: entity.id,
         kind: 'regression',
         source: REGRESSION_EVENT_SOURCE,
-        externalId: regressionExternalId(entity.slug, regression),
+        externalId: findContinued(previous, entity.slug, regression)?.externalId ?? regressionExternalId(entity.slug, regression),
         title: describeRegression(entity.name, regression, attribution),
         url: null,
         body: null,
