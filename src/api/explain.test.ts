@@ -1,13 +1,12 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startChatEndpoint } from '../../test/support/chat-endpoint.ts';
 import { createDataDir } from '../../test/support/databases.ts';
 import { insertTestEntity, insertTestMention } from '../../test/support/mentions.ts';
 import { openDatabase, type Database } from '../db/client.ts';
 import { upsertEvent } from '../db/queries/events.ts';
 import { rebuildRollups } from '../db/queries/ingest.ts';
 import { migrate } from '../db/migrate.ts';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createLlmEndpoint } from '../understand/llm/endpoint.ts';
 import { createExplanationSummarizer } from '../understand/summary/explanation-summary.ts';
 import { createApp, type App } from './app.ts';
@@ -168,23 +167,14 @@ describe('OpenAPI document', () => {
 
 describe('the LLM tier\'s summary of an explanation', () => {
   it('adds two sentences written from the explanation\'s own posts, citing them', async () => {
-    const prompts: string[] = [];
     // An OpenAI-compatible endpoint that cites the first post it was sent.
-    const server = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-      req.on('end', () => {
-        const user = (JSON.parse(raw) as { messages: { content: string }[] }).messages[1]!.content;
-        prompts.push(user);
-        const first = Number(/\[post (\d+),/.exec(user)?.[1]);
-        const content = JSON.stringify({ sentences: [{ text: 'One reddit thread calls the pricing a joke', posts: [first] }, { text: 'Other posts stay mildly positive.', posts: [first] }] });
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content } }] }));
-      });
+    const chat = await startChatEndpoint(({ body }) => {
+      const first = Number(/\[post (\d+),/.exec(body.messages[1]!.content)?.[1]);
+      return { content: JSON.stringify({ sentences: [{ text: 'One reddit thread calls the pricing a joke', posts: [first] }, { text: 'Other posts stay mildly positive.', posts: [first] }] }) };
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const prompts = () => chat.requests.map((r) => r.body.messages[1]!.content);
     try {
-      const endpoint = createLlmEndpoint({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, apiKey: 'k', model: 'summary-model', dailyBudget: 10, timeoutMs: 2_000, maxRetries: 0 });
+      const endpoint = createLlmEndpoint({ baseUrl: chat.baseUrl, apiKey: 'k', model: 'summary-model', dailyBudget: 10, timeoutMs: 2_000, maxRetries: 0 });
       const withTier = createApp({
         db: database.db,
         settings: { adminToken: 'explain-admin-token', corsOrigins: [] },
@@ -197,13 +187,12 @@ describe('the LLM tier\'s summary of an explanation', () => {
       expect(Explanation.parse(body)).toEqual(body);
       const explanation = Explanation.parse(body);
       expect(explanation.summary).toEqual({ text: 'One reddit thread calls the pricing a joke. Other posts stay mildly positive.', postIds: [angry], model: 'summary-model' });
-      expect(prompts[0]).toContain(`[post ${angry}, negative]`);
+      expect(prompts()[0]).toContain(`[post ${angry}, negative]`);
       // An explanation without posts asks nothing and carries no summary.
       expect(Explanation.parse(await (await withTier.request('/api/v1/entities/quiet/explain')).json()).summary).toBeNull();
-      expect(prompts).toHaveLength(1);
+      expect(prompts()).toHaveLength(1);
     } finally {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await chat.close();
     }
   });
 });

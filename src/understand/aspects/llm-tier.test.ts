@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startChatEndpoint, type ChatEndpoint, type ChatReply } from '../../../test/support/chat-endpoint.ts';
 import { createLlmEndpoint, type LlmEndpointOptions } from '../llm/endpoint.ts';
 import { createLruAspectCache, type AspectCache } from './aspect-cache.ts';
 import { createLlmAspectTier, parseLlmAnswer } from './llm-tier.ts';
@@ -8,56 +7,27 @@ import type { AspectFinding } from './types.ts';
 
 type Mode = 'good' | 'garbage' | 'wrong-shape' | 'foreign-evidence' | 'status-500' | 'status-401' | 'hang';
 
-interface FakeEndpoint {
-  mode: Mode;
-  requests: { path: string; authorization: string | undefined; body: unknown }[];
-  answer: string;
-}
-
-const fake: FakeEndpoint = { mode: 'good', requests: [], answer: '' };
-let server: Server;
-let baseUrl = '';
+const fake: { mode: Mode; answer: string } = { mode: 'good', answer: '' };
+let chat: ChatEndpoint;
 const API_KEY = 'sk-test-do-not-log-0123456789';
 
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-function completion(content: string): unknown {
-  return {
-    id: 'chatcmpl-fake',
-    object: 'chat.completion',
-    created: 1_700_000_000,
-    model: 'fake-model',
-    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-    usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
-  };
-}
-
-function handle(req: IncomingMessage, res: ServerResponse): void {
-  let raw = '';
-  req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-  req.on('end', () => {
-    fake.requests.push({ path: req.url ?? '', authorization: req.headers.authorization, body: JSON.parse(raw || 'null') });
-    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return reply(res, 404, { error: { message: 'not found' } });
-    switch (fake.mode) {
-      case 'good':
-        return reply(res, 200, completion(fake.answer));
-      case 'garbage':
-        return reply(res, 200, completion('Sure! Here are the aspects you asked for: cost is bad.'));
-      case 'wrong-shape':
-        return reply(res, 200, completion(JSON.stringify({ aspects: [{ aspect: 'vibes', polarity: 'negative', evidence: 'pricing' }] })));
-      case 'foreign-evidence':
-        return reply(res, 200, completion(JSON.stringify({ aspects: [{ aspect: 'cost', polarity: 'negative', evidence: 'words that are not in the post' }] })));
-      case 'status-500':
-        return reply(res, 500, { error: { message: 'upstream exploded', type: 'server_error' } });
-      case 'status-401':
-        return reply(res, 401, { error: { message: 'invalid api key', type: 'invalid_request_error' } });
-      case 'hang':
-        return; // never answers; the client's timeout must fire
-    }
-  });
+function respond(): ChatReply {
+  switch (fake.mode) {
+    case 'good':
+      return { content: fake.answer };
+    case 'garbage':
+      return { content: 'Sure! Here are the aspects you asked for: cost is bad.' };
+    case 'wrong-shape':
+      return { content: JSON.stringify({ aspects: [{ aspect: 'vibes', polarity: 'negative', evidence: 'pricing' }] }) };
+    case 'foreign-evidence':
+      return { content: JSON.stringify({ aspects: [{ aspect: 'cost', polarity: 'negative', evidence: 'words that are not in the post' }] }) };
+    case 'status-500':
+      return { status: 500, message: 'upstream exploded' };
+    case 'status-401':
+      return { status: 401, message: 'invalid api key' };
+    case 'hang':
+      return 'hang'; // the client's timeout must fire
+  }
 }
 
 const TEXT = 'Honestly Cursor is fine, but the new pricing is a joke and tab completion lags.';
@@ -74,7 +44,7 @@ const GOOD = JSON.stringify({
 
 function makeTier({ cache, ...overrides }: Partial<LlmEndpointOptions> & { cache?: AspectCache } = {}) {
   const logged: string[] = [];
-  const endpoint = createLlmEndpoint({ baseUrl, apiKey: API_KEY, model: 'fake-model', dailyBudget: 100, timeoutMs: 300, maxRetries: 0, ...overrides });
+  const endpoint = createLlmEndpoint({ baseUrl: chat.baseUrl, apiKey: API_KEY, model: 'fake-model', dailyBudget: 100, timeoutMs: 300, maxRetries: 0, ...overrides });
   const tier = createLlmAspectTier({
     endpoint,
     cache,
@@ -84,19 +54,14 @@ function makeTier({ cache, ...overrides }: Partial<LlmEndpointOptions> & { cache
 }
 
 beforeAll(async () => {
-  server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  chat = await startChatEndpoint(respond);
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => chat.close());
 
 beforeEach(() => {
   fake.mode = 'good';
-  fake.requests = [];
+  chat.requests.length = 0;
   fake.answer = GOOD;
 });
 
@@ -109,9 +74,9 @@ describe('createLlmAspectTier against a local OpenAI-compatible endpoint', () =>
     const cost = result.findings.find((f) => f.aspect === 'cost');
     expect(cost).toMatchObject({ polarity: 'negative', confidence: 0.9, evidence: { text: 'the new pricing is a joke' } });
     expect(TEXT.slice(cost?.evidence.start, cost?.evidence.end)).toBe('the new pricing is a joke');
-    expect(fake.requests).toHaveLength(1);
-    expect(fake.requests[0]?.authorization).toBe(`Bearer ${API_KEY}`);
-    expect(fake.requests[0]?.body).toMatchObject({ model: 'fake-model', response_format: { type: 'json_object' } });
+    expect(chat.requests).toHaveLength(1);
+    expect(chat.requests[0]?.authorization).toBe(`Bearer ${API_KEY}`);
+    expect(chat.requests[0]?.body).toMatchObject({ model: 'fake-model', response_format: { type: 'json_object' } });
   });
 
   it('answers a repeated mention from the cache without a second request', async () => {
@@ -120,7 +85,7 @@ describe('createLlmAspectTier against a local OpenAI-compatible endpoint', () =>
     const again = await tier.refine(TEXT, SPAN, 'cursor', RULES);
     expect(again).toMatchObject({ tier: 'llm', reason: 'cached' });
     expect(again.findings.map((f) => f.aspect).sort()).toEqual(['cost', 'speed']);
-    expect(fake.requests).toHaveLength(1);
+    expect(chat.requests).toHaveLength(1);
   });
 
   it('shares one request between concurrent calls for the same mention', async () => {
@@ -128,7 +93,7 @@ describe('createLlmAspectTier against a local OpenAI-compatible endpoint', () =>
     const [a, b] = await Promise.all([tier.refine(TEXT, SPAN, 'cursor', RULES), tier.refine(TEXT, SPAN, 'cursor', RULES)]);
     expect(a.tier).toBe('llm');
     expect(b).toEqual(a);
-    expect(fake.requests).toHaveLength(1);
+    expect(chat.requests).toHaveLength(1);
   });
 
   it('keeps the rules and makes no request once the daily budget is spent', async () => {
@@ -137,7 +102,7 @@ describe('createLlmAspectTier against a local OpenAI-compatible endpoint', () =>
     const other = { start: 0, end: 8 };
     const result = await tier.refine(TEXT, other, 'cursor', RULES);
     expect(result).toEqual({ findings: RULES, tier: 'rules', reason: 'daily budget exhausted' });
-    expect(fake.requests).toHaveLength(1);
+    expect(chat.requests).toHaveLength(1);
   });
 
   it('starts a fresh budget on the next UTC day', async () => {
@@ -147,7 +112,7 @@ describe('createLlmAspectTier against a local OpenAI-compatible endpoint', () =>
     expect((await tier.refine(TEXT, { start: 0, end: 8 }, 'cursor', RULES)).tier).toBe('rules');
     clock = new Date('2025-03-02T00:00:30Z');
     expect((await tier.refine(TEXT, { start: 0, end: 8 }, 'cursor', RULES)).tier).toBe('llm');
-    expect(fake.requests).toHaveLength(2);
+    expect(chat.requests).toHaveLength(2);
   });
 
   it.each([
@@ -164,7 +129,7 @@ describe('createLlmAspectTier against a local OpenAI-compatible endpoint', () =>
     expect(result.tier).toBe('rules');
     expect(result.findings).toBe(RULES);
     expect(result.reason?.startsWith(reason)).toBe(true);
-    expect(fake.requests.length).toBeGreaterThanOrEqual(1);
+    expect(chat.requests.length).toBeGreaterThanOrEqual(1);
     expect(logged.join('\n')).not.toContain(API_KEY);
   });
 
@@ -175,7 +140,7 @@ describe('createLlmAspectTier against a local OpenAI-compatible endpoint', () =>
     fake.mode = 'good';
     const result = await tier.refine(TEXT, SPAN, 'cursor', RULES);
     expect(result.tier).toBe('llm');
-    expect(fake.requests).toHaveLength(2);
+    expect(chat.requests).toHaveLength(2);
   });
 
   it('falls back with a reason when nothing listens at the address', async () => {
@@ -190,7 +155,7 @@ describe('createLlmAspectTier against a local OpenAI-compatible endpoint', () =>
     await makeTier({ cache }).tier.refine(TEXT, SPAN, 'cursor', RULES);
     const second = await makeTier({ cache }).tier.refine(TEXT, SPAN, 'cursor', RULES);
     expect(second.reason).toBe('cached');
-    expect(fake.requests).toHaveLength(1);
+    expect(chat.requests).toHaveLength(1);
   });
 });
 

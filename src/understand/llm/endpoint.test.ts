@@ -1,15 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startChatEndpoint, type ChatEndpoint } from '../../../test/support/chat-endpoint.ts';
 import { createLlmAspectTier } from '../aspects/llm-tier.ts';
 import { createLlmSentimentTier } from '../sentiment/llm-tier.ts';
 import { createLlmEndpoint } from './endpoint.ts';
 
 const API_KEY = 'sk-endpoint-test-secret-1122334455';
-let server: Server;
-let baseUrl = '';
 let status = 200;
-const bodies: { messages: { role: string; content: string }[] }[] = [];
+let chat: ChatEndpoint;
 
 /** Answers an aspect prompt with an aspect list and a sentiment prompt with a polarity. */
 function answerFor(system: string): string {
@@ -19,34 +16,20 @@ function answerFor(system: string): string {
 }
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    req.on('end', () => {
-      const body = JSON.parse(raw) as { messages: { role: string; content: string }[] };
-      bodies.push(body);
-      res.writeHead(status, { 'content-type': 'application/json' });
-      if (status !== 200) return res.end(JSON.stringify({ error: { message: `rejected ${req.headers.authorization ?? ''}` } }));
-      const content = answerFor(body.messages[0]?.content ?? '');
-      res.end(JSON.stringify({ id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content } }] }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  chat = await startChatEndpoint(({ body, authorization }) =>
+    status === 200 ? { content: answerFor(body.messages[0]?.content ?? '') } : { status, message: `rejected ${authorization ?? ''}` },
+  );
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => chat.close());
 
 beforeEach(() => {
   status = 200;
-  bodies.length = 0;
+  chat.requests.length = 0;
 });
 
 const endpointWith = (dailyBudget: number) =>
-  createLlmEndpoint({ baseUrl, apiKey: API_KEY, model: 'm', dailyBudget, timeoutMs: 2_000, maxRetries: 0 });
+  createLlmEndpoint({ baseUrl: chat.baseUrl, apiKey: API_KEY, model: 'm', dailyBudget, timeoutMs: 2_000, maxRetries: 0 });
 
 describe('createLlmEndpoint', () => {
   it('returns the answer and counts one call per request', async () => {
@@ -54,7 +37,7 @@ describe('createLlmEndpoint', () => {
     expect(await endpoint.complete({ system: 'polarity please', user: 'hello' })).toEqual({ ok: true, content: JSON.stringify({ polarity: 'negative', confidence: 0.75 }) });
     expect(endpoint.model).toBe('m');
     expect(endpoint.callsToday()).toBe(1);
-    expect(bodies[0]?.messages).toEqual([
+    expect(chat.requests[0]?.body.messages).toEqual([
       { role: 'system', content: 'polarity please' },
       { role: 'user', content: 'hello' },
     ]);
@@ -64,7 +47,7 @@ describe('createLlmEndpoint', () => {
     const endpoint = endpointWith(1);
     await endpoint.complete({ system: 's', user: 'u' });
     expect(await endpoint.complete({ system: 's', user: 'u' })).toEqual({ ok: false, reason: 'daily budget exhausted' });
-    expect(bodies).toHaveLength(1);
+    expect(chat.requests).toHaveLength(1);
   });
 
   it('turns an error answer into a reason that does not carry the key, and never throws', async () => {
@@ -95,7 +78,7 @@ describe('one endpoint behind both tiers', () => {
     const otherSpan = { start: span.start + 7, end: span.end + 7 };
     expect(await sentiment.refine(other, [otherSpan], { slug: 'cursor', name: 'Cursor' }, local)).toEqual({ result: local, tier: 'local', reason: 'daily budget exhausted' });
     expect(await aspects.refine(other, otherSpan, 'cursor', [])).toEqual({ findings: [], tier: 'rules', reason: 'daily budget exhausted' });
-    expect(bodies).toHaveLength(2);
+    expect(chat.requests).toHaveLength(2);
 
     // Cached answers still come back, at no cost.
     expect((await sentiment.refine(TEXT, [span], { slug: 'cursor', name: 'Cursor' }, local)).reason).toBe('cached');

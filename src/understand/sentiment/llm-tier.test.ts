@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startChatEndpoint, type ChatEndpoint, type ChatReply, type ChatRequest } from '../../../test/support/chat-endpoint.ts';
 import { createLlmEndpoint, type LlmEndpointOptions } from '../llm/endpoint.ts';
 import type { SentimentResult } from './classifier.ts';
 import {
@@ -15,64 +14,29 @@ import {
 
 type Mode = 'good' | 'garbage' | 'wrong-shape' | 'out-of-range' | 'status-500' | 'status-401' | 'hang' | 'slow';
 
-interface ChatBody {
-  model: string;
-  temperature: number;
-  response_format: { type: string };
-  messages: { role: string; content: string }[];
-}
-
-const fake: { mode: Mode; answer: string; requests: { authorization: string | undefined; body: ChatBody }[] } = {
-  mode: 'good',
-  answer: '',
-  requests: [],
-};
-let server: Server;
-let baseUrl = '';
+const fake: { mode: Mode; answer: string } = { mode: 'good', answer: '' };
+let chat: ChatEndpoint;
 const API_KEY = 'sk-sentiment-test-never-log-9876543210';
 
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-function completion(content: string): unknown {
-  return {
-    id: 'chatcmpl-fake',
-    object: 'chat.completion',
-    created: 1_700_000_000,
-    model: 'fake-model',
-    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-    usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
-  };
-}
-
-function handle(req: IncomingMessage, res: ServerResponse): void {
-  let raw = '';
-  req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-  req.on('end', () => {
-    fake.requests.push({ authorization: req.headers.authorization, body: JSON.parse(raw || 'null') as ChatBody });
-    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return reply(res, 404, { error: { message: 'not found' } });
-    switch (fake.mode) {
-      case 'good':
-        return reply(res, 200, completion(fake.answer));
-      case 'slow':
-        setTimeout(() => reply(res, 200, completion(fake.answer)), 100);
-        return;
-      case 'garbage':
-        return reply(res, 200, completion('The author seems to like it overall.'));
-      case 'wrong-shape':
-        return reply(res, 200, completion(JSON.stringify({ sentiment: 'positive', score: 0.9 })));
-      case 'out-of-range':
-        return reply(res, 200, completion(JSON.stringify({ polarity: 'positive', confidence: 7 })));
-      case 'status-500':
-        return reply(res, 500, { error: { message: 'model crashed', type: 'server_error' } });
-      case 'status-401':
-        return reply(res, 401, { error: { message: `bad key ${req.headers.authorization ?? ''}`, type: 'invalid_request_error' } });
-      case 'hang':
-        return; // never answers; the client's timeout must fire
-    }
-  });
+function respond(request: ChatRequest): ChatReply {
+  switch (fake.mode) {
+    case 'good':
+      return { content: fake.answer };
+    case 'slow':
+      return { content: fake.answer, delayMs: 100 };
+    case 'garbage':
+      return { content: 'The author seems to like it overall.' };
+    case 'wrong-shape':
+      return { content: JSON.stringify({ sentiment: 'positive', score: 0.9 }) };
+    case 'out-of-range':
+      return { content: JSON.stringify({ polarity: 'positive', confidence: 7 }) };
+    case 'status-500':
+      return { status: 500, message: 'model crashed' };
+    case 'status-401':
+      return { status: 401, message: `bad key ${request.authorization ?? ''}` };
+    case 'hang':
+      return 'hang'; // the client's timeout must fire
+  }
 }
 
 const TEXT = 'Gave Zed another week. Honestly? It grew on me, though the extension story is still thin.';
@@ -83,7 +47,7 @@ const LOCAL: SentimentResult = { label: 'neutral', score: 0.05, confidence: 0.44
 
 function makeTier({ cache, windowChars, ...overrides }: Partial<LlmEndpointOptions> & { cache?: SentimentCache; windowChars?: number } = {}) {
   const logged: string[] = [];
-  const endpoint = createLlmEndpoint({ baseUrl, apiKey: API_KEY, model: 'fake-model', dailyBudget: 100, timeoutMs: 300, maxRetries: 0, ...overrides });
+  const endpoint = createLlmEndpoint({ baseUrl: chat.baseUrl, apiKey: API_KEY, model: 'fake-model', dailyBudget: 100, timeoutMs: 300, maxRetries: 0, ...overrides });
   const tier = createLlmSentimentTier({
     endpoint,
     cache,
@@ -97,19 +61,14 @@ function makeTier({ cache, windowChars, ...overrides }: Partial<LlmEndpointOptio
 }
 
 beforeAll(async () => {
-  server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  chat = await startChatEndpoint(respond);
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => chat.close());
 
 beforeEach(() => {
   fake.mode = 'good';
-  fake.requests = [];
+  chat.requests.length = 0;
   fake.answer = JSON.stringify({ polarity: 'positive', confidence: 0.7 });
 });
 
@@ -119,8 +78,8 @@ describe('createLlmSentimentTier against a local OpenAI-compatible endpoint', ()
     const refined = await tier.refine(TEXT, SPANS, ENTITY, LOCAL);
     expect(refined).toEqual({ result: { label: 'positive', score: 0.7, confidence: 0.7 }, tier: 'llm' });
     expect(endpoint.callsToday()).toBe(1);
-    expect(fake.requests).toHaveLength(1);
-    const request = fake.requests[0]!;
+    expect(chat.requests).toHaveLength(1);
+    const request = chat.requests[0]!;
     expect(request.authorization).toBe(`Bearer ${API_KEY}`);
     expect(request.body).toMatchObject({ model: 'fake-model', temperature: 0, response_format: { type: 'json_object' } });
     const [system, user] = request.body.messages;
@@ -146,7 +105,7 @@ describe('createLlmSentimentTier against a local OpenAI-compatible endpoint', ()
     await tier.refine(TEXT, SPANS, ENTITY, LOCAL);
     const again = await tier.refine(TEXT, SPANS, ENTITY, LOCAL);
     expect(again).toEqual({ result: { label: 'positive', score: 0.7, confidence: 0.7 }, tier: 'llm', reason: 'cached' });
-    expect(fake.requests).toHaveLength(1);
+    expect(chat.requests).toHaveLength(1);
     expect(endpoint.callsToday()).toBe(1);
   });
 
@@ -161,7 +120,7 @@ describe('createLlmSentimentTier against a local OpenAI-compatible endpoint', ()
     expect(a.tier).toBe('llm');
     expect(b).toEqual(a);
     expect(c).toEqual(a);
-    expect(fake.requests).toHaveLength(1);
+    expect(chat.requests).toHaveLength(1);
     expect(endpoint.callsToday()).toBe(1);
   });
 
@@ -171,7 +130,7 @@ describe('createLlmSentimentTier against a local OpenAI-compatible endpoint', ()
     await tier.refine(TEXT, SPANS, { slug: 'zed-other', name: 'Zed' }, LOCAL);
     await tier.refine(TEXT, [{ start: 0, end: 4 }], ENTITY, LOCAL);
     await tier.refine(`${TEXT} `, SPANS, ENTITY, LOCAL);
-    expect(fake.requests).toHaveLength(4);
+    expect(chat.requests).toHaveLength(4);
   });
 
   it('keeps the local result and makes no request once the daily budget is spent', async () => {
@@ -179,7 +138,7 @@ describe('createLlmSentimentTier against a local OpenAI-compatible endpoint', ()
     await tier.refine(TEXT, SPANS, ENTITY, LOCAL);
     const other = await tier.refine(`Another post about Zed. ${TEXT}`, SPANS, ENTITY, LOCAL);
     expect(other).toEqual({ result: LOCAL, tier: 'local', reason: 'daily budget exhausted' });
-    expect(fake.requests).toHaveLength(1);
+    expect(chat.requests).toHaveLength(1);
   });
 
   it.each([
@@ -197,7 +156,7 @@ describe('createLlmSentimentTier against a local OpenAI-compatible endpoint', ()
     expect(refined.result).toBe(LOCAL);
     expect(refined.reason?.startsWith(reason)).toBe(true);
     expect(refined.reason).not.toContain(API_KEY);
-    expect(fake.requests.length).toBeGreaterThanOrEqual(1);
+    expect(chat.requests.length).toBeGreaterThanOrEqual(1);
     expect(logged.length).toBeGreaterThan(0);
     expect(logged.join('\n')).not.toContain(API_KEY);
   });
@@ -208,7 +167,7 @@ describe('createLlmSentimentTier against a local OpenAI-compatible endpoint', ()
     expect((await tier.refine(TEXT, SPANS, ENTITY, LOCAL)).tier).toBe('local');
     fake.mode = 'good';
     expect((await tier.refine(TEXT, SPANS, ENTITY, LOCAL)).tier).toBe('llm');
-    expect(fake.requests).toHaveLength(2);
+    expect(chat.requests).toHaveLength(2);
   });
 
   it('falls back with a reason when nothing listens at the address', async () => {
@@ -222,7 +181,7 @@ describe('createLlmSentimentTier against a local OpenAI-compatible endpoint', ()
     const second = makeTier({ cache });
     expect((await second.tier.refine(TEXT, SPANS, ENTITY, LOCAL)).reason).toBe('cached');
     expect(second.endpoint.callsToday()).toBe(0);
-    expect(fake.requests).toHaveLength(1);
+    expect(chat.requests).toHaveLength(1);
     expect(cache.size()).toBe(1);
   });
 });

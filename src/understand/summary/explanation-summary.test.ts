@@ -1,39 +1,22 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startChatEndpoint, type ChatEndpoint } from '../../../test/support/chat-endpoint.ts';
 import { createLlmEndpoint } from '../llm/endpoint.ts';
 import { createExplanationSummarizer, type SummaryRequest } from './explanation-summary.ts';
 
-let server: Server;
-let baseUrl = '';
 let status = 200;
 let content = '';
-const prompts: string[] = [];
+let chat: ChatEndpoint;
+const prompts = () => chat.requests.map((r) => r.body.messages[1]?.content ?? '');
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    req.on('end', () => {
-      const body = JSON.parse(raw) as { messages: { role: string; content: string }[] };
-      prompts.push(body.messages[1]?.content ?? '');
-      res.writeHead(status, { 'content-type': 'application/json' });
-      if (status !== 200) return res.end(JSON.stringify({ error: { message: 'nope' } }));
-      res.end(JSON.stringify({ id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content } }] }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  chat = await startChatEndpoint(() => (status === 200 ? { content } : { status, message: 'nope' }));
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => chat.close());
 
 beforeEach(() => {
   status = 200;
-  prompts.length = 0;
+  chat.requests.length = 0;
   content = JSON.stringify({
     sentences: [
       { text: 'Several developers hit the new weekly limit within days', posts: [11, 12] },
@@ -52,7 +35,7 @@ const request: SummaryRequest = {
 };
 
 const summarizerWith = (dailyBudget = 10) =>
-  createExplanationSummarizer({ endpoint: createLlmEndpoint({ baseUrl, apiKey: 'k', model: 'm', dailyBudget, timeoutMs: 2_000, maxRetries: 0 }) });
+  createExplanationSummarizer({ endpoint: createLlmEndpoint({ baseUrl: chat.baseUrl, apiKey: 'k', model: 'm', dailyBudget, timeoutMs: 2_000, maxRetries: 0 }) });
 
 describe('createExplanationSummarizer', () => {
   it('writes two sentences from the given posts and says which posts they rest on', async () => {
@@ -65,8 +48,8 @@ describe('createExplanationSummarizer', () => {
       },
     });
     // The posts go as marked data with their ids and labels, after the figures.
-    expect(prompts[0]).toContain('Figures: Claude Code: mean score fell');
-    expect(prompts[0]).toMatch(/<<<POSTS\n\[post 11, negative\] Hit the weekly limit[\s\S]*\[post 12, negative\] Ignore previous[\s\S]*POSTS>>>$/);
+    expect(prompts()[0]).toContain('Figures: Claude Code: mean score fell');
+    expect(prompts()[0]).toMatch(/<<<POSTS\n\[post 11, negative\] Hit the weekly limit[\s\S]*\[post 12, negative\] Ignore previous[\s\S]*POSTS>>>$/);
   });
 
   it('answers the same explanation from its cache without a second call', async () => {
@@ -74,7 +57,7 @@ describe('createExplanationSummarizer', () => {
     const first = await summarizer.summarize(request);
     const again = await summarizer.summarize(request);
     expect(again).toEqual(first);
-    expect(prompts).toHaveLength(1);
+    expect(prompts()).toHaveLength(1);
   });
 
   it('leaves the summary out when the answer cites a post it was not given, has one sentence, or is not JSON', async () => {
@@ -93,8 +76,8 @@ describe('createExplanationSummarizer', () => {
     const summarizer = summarizerWith(1);
     await summarizer.summarize(request);
     expect(await summarizer.summarize({ ...request, headline: 'another window' })).toEqual({ summary: null, reason: 'daily budget exhausted' });
-    prompts.length = 0;
+    chat.requests.length = 0;
     expect(await summarizer.summarize({ ...request, posts: [] })).toEqual({ summary: null, reason: 'no posts to summarise' });
-    expect(prompts).toHaveLength(0);
+    expect(prompts()).toHaveLength(0);
   });
 });

@@ -1,0 +1,71 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What an OpenAI-compatible client sends to POST /v1/chat/completions. */
+export interface ChatBody {
+  model: string;
+  temperature: number;
+  response_format: { type: string };
+  messages: { role: string; content: string }[];
+}
+
+export interface ChatRequest {
+  path: string;
+  authorization: string | undefined;
+  body: ChatBody;
+}
+
+/**
+ * How the fake answers one request: a completion whose message is `content`, an error status with
+ * its message, or nothing at all (the client's timeout must fire); `delayMs` holds the answer back.
+ */
+export type ChatReply = { content: string; delayMs?: number } | { status: number; message: string } | 'hang';
+
+export interface ChatEndpoint {
+  /** The base URL a client is given (`http://127.0.0.1:PORT/v1`). */
+  baseUrl: string;
+  /** Every request received, in order. */
+  requests: ChatRequest[];
+  close(): Promise<void>;
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** A local OpenAI-compatible chat endpoint over real HTTP, answering each request with `respond`. */
+export async function startChatEndpoint(respond: (request: ChatRequest) => ChatReply): Promise<ChatEndpoint> {
+  const requests: ChatRequest[] = [];
+  const server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+    req.on('end', () => {
+      const request: ChatRequest = { path: req.url ?? '', authorization: req.headers.authorization, body: JSON.parse(raw || 'null') as ChatBody };
+      requests.push(request);
+      if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return send(res, 404, { error: { message: 'not found' } });
+      const reply = respond(request);
+      if (reply === 'hang') return;
+      if ('status' in reply) return send(res, reply.status, { error: { message: reply.message, type: reply.status >= 500 ? 'server_error' : 'invalid_request_error' } });
+      const completion = {
+        id: 'chatcmpl-fake',
+        object: 'chat.completion',
+        created: 1_700_000_000,
+        model: request.body?.model ?? 'fake-model',
+        choices: [{ index: 0, message: { role: 'assistant', content: reply.content }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
+      };
+      if (reply.delayMs) setTimeout(() => send(res, 200, completion), reply.delayMs);
+      else send(res, 200, completion);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+    requests,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
