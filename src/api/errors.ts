@@ -32,12 +32,15 @@ const ERROR_DESCRIPTIONS = {
   503: 'too many series, comparisons or exports being computed at once (Retry-After says when to retry)',
 } as const;
 
-type ErrorResponse = { description: string; content: { 'application/json': { schema: typeof ErrorBody } } };
+/** An OpenAPI content entry: `schema` as JSON, the only body type the API reads or answers (CSV exports aside). */
+export const json = <T>(schema: T) => ({ 'application/json': { schema } });
+
+type ErrorResponse = { description: string; content: ReturnType<typeof json<typeof ErrorBody>> };
 
 /** The OpenAPI responses of the given error statuses, in the one error shape; a route may still override a description. */
 export function errorResponses<S extends keyof typeof ERROR_DESCRIPTIONS>(...statuses: S[]): Record<S, ErrorResponse> {
   const responses = {} as Record<S, ErrorResponse>;
-  for (const status of statuses) responses[status] = { description: ERROR_DESCRIPTIONS[status], content: { 'application/json': { schema: ErrorBody } } };
+  for (const status of statuses) responses[status] = { description: ERROR_DESCRIPTIONS[status], content: json(ErrorBody) };
   return responses;
 }
 

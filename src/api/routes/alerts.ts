@@ -6,9 +6,7 @@ import type { AlertMessage } from '../../alerts/message.ts';
 import { NewAlertRuleInput } from '../../alerts/rules.ts';
 import { listDeliveries, listRuleAlerts } from '../../db/queries/alerts.ts';
 import type { App, RouteDeps } from '../app.ts';
-import { errorResponses } from '../errors.ts';
-
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
+import { errorResponses, json } from '../errors.ts';
 
 const AlertIdParam = z.object({
   id: z

@@ -4,9 +4,7 @@ import { listDeliveries } from '../../db/queries/alerts.ts';
 import { findDigestSubscription } from '../../db/queries/digests.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import type { App, RouteDeps } from '../app.ts';
-import { errorResponses } from '../errors.ts';
-
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
+import { errorResponses, json } from '../errors.ts';
 
 const DigestIdParam = z.object({
   id: z

@@ -3,11 +3,9 @@ import { NotFoundError } from '../../core/errors.ts';
 import { findEntity, listEntities } from '../../db/queries/entities.ts';
 import { addEntity, editEntity, removeEntity } from '../../pipeline/entities.ts';
 import type { App, RouteDeps } from '../app.ts';
-import { errorResponses } from '../errors.ts';
+import { errorResponses, json } from '../errors.ts';
 import { EntitiesQuery, Entity, EntityChangesBody, EntityList, EntitySlugParam, NewEntityBody } from '../schemas.ts';
 import { presentEntities } from '../views/entities.ts';
-
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 
 export function registerEntityRoutes(app: App, deps: RouteDeps): void {
   app.openapi(

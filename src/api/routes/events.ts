@@ -6,11 +6,9 @@ import { storableEvent } from '../../core/storable.ts';
 import { findEntity } from '../../db/queries/entities.ts';
 import { listEvents, upsertEvent } from '../../db/queries/events.ts';
 import type { App, RouteDeps } from '../app.ts';
-import { errorResponses } from '../errors.ts';
+import { errorResponses, json } from '../errors.ts';
 import { Event, EventList, EventsQuery, NewEventBody } from '../schemas.ts';
 import { presentEvent } from '../views/series.ts';
-
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 
 /** Events entered by hand are stored under this source; detectors and feeds use their own. */
 export const MANUAL_EVENT_SOURCE = 'manual';

@@ -4,11 +4,10 @@ import { findEntity } from '../../db/queries/entities.ts';
 import type { Explanation as ExplanationResult } from '../../core/explain.ts';
 import { explainEntityWindow, explainEvent } from '../../db/queries/explain.ts';
 import type { App, RouteDeps } from '../app.ts';
-import { errorResponses } from '../errors.ts';
+import { errorResponses, json } from '../errors.ts';
 import { EntitySlugParam } from '../schemas.ts';
 import { EventIdParam, Explanation, ExplainQuery, planExplainWindow } from '../views/explain.ts';
 
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 /** An explanation scans the window's mentions, so it waits for a heavy-read slot like a series. */
 const errors = errorResponses(400, 404, 429, 503);
 

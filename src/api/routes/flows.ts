@@ -5,11 +5,10 @@ import { planRange, planSeriesWindow } from '../../core/series-window.ts';
 import { Bucket, TimeZone } from '../../core/time-buckets.ts';
 import { listEntities, type EntityRecord } from '../../db/queries/entities.ts';
 import type { App, RouteDeps } from '../app.ts';
-import { errorResponses } from '../errors.ts';
+import { errorResponses, json } from '../errors.ts';
 import { IsoInstant, PostItem } from '../schemas.ts';
 import { buildFlowMatrix, buildFlowPostPage, NET_PAIRS } from '../views/flows.ts';
 
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 const param = (name: string, description: string, example?: string) => ({ param: { name, in: 'query' as const }, description, example });
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 

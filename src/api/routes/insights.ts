@@ -3,7 +3,7 @@ import { NotFoundError } from '../../core/errors.ts';
 import { planRange, planSeriesWindow, type SeriesWindowInput } from '../../core/series-window.ts';
 import { findEntity, listEntities, type EntityRecord } from '../../db/queries/entities.ts';
 import type { App, RouteDeps } from '../app.ts';
-import { errorResponses } from '../errors.ts';
+import { errorResponses, json } from '../errors.ts';
 import {
   AspectBreakdown,
   AspectsQuery,
@@ -24,7 +24,6 @@ import { buildEntityExport, toExportCsv } from '../views/export.ts';
 import { buildPostPage } from '../views/posts.ts';
 import { buildBreakdown, buildComparison, buildSentimentSeries } from '../views/series.ts';
 
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 const errors = errorResponses(400, 404, 429);
 /** Answers whose size grows with the window also wait for a heavy-read slot, or get 503. */
 const heavyErrors = errorResponses(400, 404, 429, 503);

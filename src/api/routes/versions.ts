@@ -6,11 +6,10 @@ import { SeriesPoint } from '../../core/stats.ts';
 import { Bucket, TimeZone } from '../../core/time-buckets.ts';
 import { findEntity } from '../../db/queries/entities.ts';
 import type { App, RouteDeps } from '../app.ts';
-import { errorResponses } from '../errors.ts';
+import { errorResponses, json } from '../errors.ts';
 import { EntitySlugParam, IsoInstant } from '../schemas.ts';
 import { buildVersionBreakdown } from '../views/versions.ts';
 
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 const param = (name: string, description: string, example?: string) => ({ param: { name, in: 'query' as const }, description, example });
 
 export const VersionsQuery = z.object({
