@@ -35,6 +35,14 @@ describe('extractFlows: statements of movement', () => {
     expect(read('I switched from Cursor to vim and never looked back.')).toEqual(['switch cursor->- -']);
   });
 
+  it('reads a cancellation that names nothing as leaving the entity the post is about', () => {
+    expect(read('Cursor raised prices again. I cancelled my subscription today.')).toEqual(['switch cursor->- cost']);
+    expect(read('Yeah I cancelled and am not coming back. Anthropic is losing subscribers, the rate limits are brutal.')).toEqual(['switch anthropic->- limits']);
+    expect(read('Cursor raised prices again. Should I cancel?')).toEqual([]);
+    expect(read('Cursor raised prices again. Many people cancelled.')).toEqual([]);
+    expect(read('Cursor raised prices. I cancelled my gym membership too.')).toEqual([]);
+  });
+
   it('reads a move to something with no named origin as a switch from null', () => {
     expect(read('Finally switched to Claude Code.')).toEqual(['switch -->claude-code -']);
     expect(read('I switched the model to Sonnet in Cursor.')).toEqual(['switch -->claude-sonnet -']);

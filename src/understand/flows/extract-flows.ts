@@ -73,6 +73,9 @@ const RULES: Rule[] = [
   rule('stop', 'switch', `\\b${STOP_VERB}\\s+${FILL}${USING}${ENT}`, 1, null, 0.85),
 ];
 
+/** "I cancelled my subscription" with no entity in its sentence: what was cancelled is what the post is about. */
+const BARE_CANCEL = /\b(?:cancel+ed|unsubscribed|churned)(?:\s+(?:my|our)\s+(?:[\w-]+\s+)?(?:subscription|sub|plan|membership|account))?(?=\s*(?:$|[,;.!]|\band\b|\btoday\b|\byesterday\b|\blast\b|\bthis\b))/u;
+
 /** "X -> Y" on a short line of its own (a title or a list item). */
 const ARROW = new RegExp(`^[^\\p{L}\\p{N}${OPEN}]*(?:[\\p{L}']+\\s+){0,3}?${ENT}\\s*(?:->|→|=>|-->|➡️?|⇒)\\s*${ENT}(?:[\\s\\p{P}]*|\\s+(?:[\\p{L}']+\\s*){0,4}[\\p{P}]*)$`, 'u');
 
@@ -289,6 +292,27 @@ function joinHalves(found: Found[]): Found[] {
   return out;
 }
 
+/**
+ * "Yeah I cancelled and am not coming back. Anthropic is losing subscribers": a cancellation naming
+ * no entity left the one named last in the two sentences before it, or else first in the next one.
+ */
+function matchBareCancel(text: string, sentences: readonly TextSpan[], index: number, mentions: readonly FlowMention[]): Found | null {
+  const sentence = sentences[index]!;
+  const skeleton = buildSkeleton(text, sentence, []);
+  const m = BARE_CANCEL.exec(skeleton.text);
+  if (!m) return null;
+  const start = m.index;
+  const end = m.index + m[0].length;
+  if (!isAuthorsMove(skeleton.text, start, m[0]) || isQuestion(skeleton.text, end) || !FIRST_PERSON.test(clauseBefore(skeleton.text, start))) return null;
+  const reach = sentences[Math.max(0, index - ORIGIN_REACH)]!.start;
+  const next = sentences[index + 1];
+  const before = mentions.filter((x) => x.start >= reach && x.end <= sentence.start).at(-1);
+  const after = next ? mentions.find((x) => x.start >= next.start && x.end <= next.end) : undefined;
+  const origin = before ?? after;
+  if (!origin) return null;
+  return { kind: 'switch', from: origin.slug, to: null, start: skeleton.at[start]!, end: skeleton.at[end - 1]! + 1, sentence: index, confidence: 0.7, rule: 'cancel-bare' };
+}
+
 /** Sentences before a move that may still name what it left ("Started with Cursor... switched to Claude"). */
 const ORIGIN_REACH = 2;
 
@@ -319,7 +343,11 @@ export function extractFlows(text: string, mentions: readonly FlowMention[]): Fl
   const sentences = splitSentences(text).flatMap((s) => splitLines(text, s));
   const found: Found[] = [];
   sentences.forEach((sentence, index) => {
-    if (!clean.some((m) => m.start >= sentence.start && m.end <= sentence.end)) return;
+    if (!clean.some((m) => m.start >= sentence.start && m.end <= sentence.end)) {
+      const cancelled = matchBareCancel(text, sentences, index, clean);
+      if (cancelled) found.push(cancelled);
+      return;
+    }
     found.push(...matchSentence(buildSkeleton(text, sentence, clean), index));
   });
   const joined = joinHalves(found).map((f) => inferOrigin(f, clean, sentences));
