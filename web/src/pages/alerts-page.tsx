@@ -3,6 +3,7 @@ import { api } from '../api/client.ts';
 import type { AlertDelivery, AlertRule, CreatedAlertRule, NewAlertRule } from '../api/types.ts';
 import { AdminSignIn } from '../components/admin-sign-in.tsx';
 import { describeAdminFailure, useAdminToken } from '../lib/admin-session.ts';
+import { useAdminAction } from '../lib/use-admin-action.ts';
 import { formatRelative } from '../lib/format.ts';
 import { useResource } from '../lib/use-resource.ts';
 
@@ -267,8 +268,7 @@ function Deliveries({ items, error }: { items: AlertDelivery[] | undefined; erro
 function AddAlertForm({ token, onAdded }: { token: string; onAdded: (rule: CreatedAlertRule) => void }) {
   const entities = useResource('alerts-entities', (signal) => api.listEntities({}, { signal }));
   const [draft, setDraft] = useState<Draft>(EMPTY);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAdminAction<CreatedAlertRule>();
   const id = useId();
   const f = (name: string) => `${id}-${name}`;
   const update = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
@@ -276,20 +276,14 @@ function AddAlertForm({ token, onAdded }: { token: string; onAdded: (rule: Creat
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setError(null);
-    if (!draft.entity) return setError('Choose the entity the rule watches.');
-    if (!draft.channel.trim()) return setError('Give a channel: a webhook URL (http or https, Slack or Discord) or mailto:address.');
-    setBusy(true);
-    try {
+    if (!draft.entity) return action.refuse('Choose the entity the rule watches.');
+    if (!draft.channel.trim()) return action.refuse('Give a channel: a webhook URL (http or https, Slack or Discord) or mailto:address.');
+    const added = await action.run(async () => {
       const created = await api.addAlert(token, toNewAlertRule(draft));
-      setDraft({ ...EMPTY, kind: draft.kind, metric: draft.metric });
       onAdded(created);
-    } catch (failure) {
-      const text = describeAdminFailure(failure, 'The rule could not be added.');
-      if (text) setError(text);
-    } finally {
-      setBusy(false);
-    }
+      return created;
+    }, 'The rule could not be added.');
+    if (added) setDraft({ ...EMPTY, kind: draft.kind, metric: draft.metric });
   };
 
   return (
@@ -382,12 +376,12 @@ function AddAlertForm({ token, onAdded }: { token: string; onAdded: (rule: Creat
           </>
         )}
       </div>
-      <button type="submit" disabled={busy}>
-        {busy ? 'Adding…' : 'Add rule'}
+      <button type="submit" disabled={action.busy}>
+        {action.busy ? 'Adding…' : 'Add rule'}
       </button>
-      {error && (
+      {action.error && (
         <p className="form-error" role="alert">
-          {error}
+          {action.error}
         </p>
       )}
     </form>
