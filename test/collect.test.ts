@@ -93,7 +93,8 @@ describe('collecting from a real HTTP upstream', () => {
     }
   };
 
-  it('a backfill killed with SIGKILL mid-run resumes its window and stores every post exactly once', async () => {
+  // Three CLI runs and three opens of the database: past the default 60 s on a busy 2-core machine.
+  it('a backfill killed with SIGKILL mid-run resumes its window and stores every post exactly once', { timeout: 180_000 }, async () => {
     const child = spawn(process.execPath, [BIN, 'backfill', '--source', 'hn', '--since', '2026-02-01', '--until', '2026-03-01'], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
