@@ -17,7 +17,8 @@ describe('vibecheck serve on the embedded database', () => {
   const env = { DATA_DIR: dataDir.dir, ADMIN_TOKEN: 'e2e-admin-token-0123' };
   afterAll(() => dataDir.remove());
 
-  it('serves the entity list, refuses a second server on the same directory, and keeps changes across restarts', async () => {
+  // Two servers and two commands in sequence: past the default 60 s on a busy 2-core machine.
+  it('serves the entity list, refuses a second server on the same directory, and keeps changes across restarts', { timeout: 180_000 }, async () => {
     const first = await startServe(['--no-collect'], env);
     try {
       const list = await getJson<EntityList>(`${first.url}/api/v1/entities`);
