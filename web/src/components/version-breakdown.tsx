@@ -1,21 +1,6 @@
-import type { VersionBreakdown as VersionBreakdownData, VersionRow } from '../api/types.ts';
-import { formatCount, formatDate, formatScore, scoreTone } from '../lib/format.ts';
-import { formatInterval } from '../lib/format-interval.ts';
-
-const POLARITY_COLOURS = { positive: 'var(--positive)', neutral: 'var(--neutral)', negative: 'var(--negative)' } as const;
-
-/** Positive, neutral and negative mentions as one bar whose parts are their shares. */
-function PolarityBar({ row }: { row: VersionRow }) {
-  const parts = (['positive', 'neutral', 'negative'] as const).filter((p) => row[p] > 0);
-  const label = `${row.positive} positive, ${row.neutral} neutral, ${row.negative} negative`;
-  return (
-    <span className="polarity-bar" role="img" aria-label={label} title={label} style={{ display: 'inline-flex', width: '120px', height: '0.7rem', borderRadius: '3px', overflow: 'hidden', verticalAlign: 'middle', background: 'var(--neutral-bg, transparent)' }}>
-      {parts.map((p) => (
-        <span key={p} data-polarity={p} data-count={row[p]} style={{ width: `${(row[p] / row.n) * 100}%`, background: POLARITY_COLOURS[p] }} />
-      ))}
-    </span>
-  );
-}
+import type { VersionBreakdown as VersionBreakdownData } from '../api/types.ts';
+import { formatCount, formatDate } from '../lib/format.ts';
+import { ScoreWithInterval, SentimentSplit } from './entity-figures.tsx';
 
 /**
  * One row per version the posts name: mentions, mean with its 95% interval, the polarity mix and
@@ -41,7 +26,6 @@ export function VersionBreakdown({ data, selected, onSelect }: { data: VersionBr
         <tbody>
           {data.items.map((row) => {
             const pressed = selected === row.version;
-            const interval = formatInterval(row);
             return (
               <tr key={row.version} data-version={row.version} className={pressed ? 'selected' : undefined}>
                 <th scope="row">
@@ -53,11 +37,10 @@ export function VersionBreakdown({ data, selected, onSelect }: { data: VersionBr
                   {formatCount(row.n)}
                 </td>
                 <td className="num" data-field="score">
-                  <span className={`tone-${scoreTone(row.score)}`}>{formatScore(row.score)}</span>
-                  {interval && <span className="muted small"> {interval}</span>}
+                  <ScoreWithInterval figures={row} />
                 </td>
                 <td data-field="polarity">
-                  <PolarityBar row={row} />
+                  <SentimentSplit figures={{ ...row, netSentiment: row.n === 0 ? null : (row.positive - row.negative) / row.n }} />
                 </td>
                 <td data-field="released">
                   {row.release ? (

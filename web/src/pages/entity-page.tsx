@@ -50,7 +50,9 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
   const aspects = useResource(`aspects:${slug}:${w.api.from}:${w.api.to}:${source}`, (signal) => api.getAspects(slug, windowQuery, { signal }));
   // Exact [from, to) per source: the window total and the by-source rows come from this one answer.
   const bySource = useResource(`by-source:${slug}:${w.api.from}:${w.api.to}`, (signal) => api.getBreakdown(slug, { from: w.api.from, to: w.api.to, by: 'source' }, { signal }));
-  const versions = useResource(`versions:${slug}:${w.api.from}:${w.api.to}:${source}`, (signal) => api.getVersions(slug, windowQuery, { signal }));
+  // Loaded when the section is opened (or a version filter is on), so a first view stays at six requests.
+  const [versionsOpen, setVersionsOpen] = useState(version !== null);
+  const versions = useResource(versionsOpen ? `versions:${slug}:${w.api.from}:${w.api.to}:${source}` : null, (signal) => api.getVersions(slug, windowQuery, { signal }));
 
   if (entity.error?.status === 404) {
     return (
@@ -174,8 +176,10 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
       </div>
 
       {e?.kind !== 'vendor' && (
-        <div className="card version-card">
-          <h2>By version</h2>
+        <details className="card version-card" open={versionsOpen} onToggle={(event) => setVersionsOpen(event.currentTarget.open)}>
+          <summary>
+            <h2>By version</h2>
+          </summary>
           {versions.error && <ErrorState error={versions.error} onRetry={versions.retry} what="the per-version figures" />}
           {!versions.data && versions.loading && <Skeleton lines={3} />}
           {versions.data && (
@@ -188,7 +192,7 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
               }}
             />
           )}
-        </div>
+        </details>
       )}
 
       <div className="card feed-card" id="entity-posts">
@@ -297,7 +301,7 @@ function PostFeed({ slug, query, onAspect }: { slug: string; query: Record<strin
     <>
       <ol className="post-list" aria-busy={first.loading}>
         {items.map((post) => (
-          <li key={`${post.source}:${post.externalId}`} data-external-id={post.externalId}>
+          <li key={`${post.source}:${post.externalId}`}>
             <PostCard post={post} onAspect={onAspect} />
           </li>
         ))}
