@@ -86,6 +86,23 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     await page.close();
   });
 
+  it('the overview takes a source filter: its figures are that source\'s alone, as the API gives them', async () => {
+    const page = await openPage('/?range=30d');
+    await page.locator('tr[data-slug="cursor"]').waitFor();
+    const all = Number((await page.locator('tr[data-slug="cursor"] [data-field="mentions"]').innerText()).replace(/,/g, ''));
+    const request = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/entities' && new URL(r.url()).searchParams.get('source') === 'hn');
+    await page.getByLabel('Source').selectOption('hn');
+    await page.waitForURL(/source=hn/);
+    const asked = new URL((await request).url());
+    const answer = (await (await fetch(`${server.url}/api/v1/entities${asked.search}`)).json()) as { items: Array<{ slug: string; summary: { n: number } }> };
+    const hn = answer.items.find((e) => e.slug === 'cursor')!.summary.n;
+    expect(hn).toBeGreaterThan(0);
+    expect(hn).toBeLessThan(all);
+    await expect.poll(async () => page.locator('tr[data-slug="cursor"] [data-field="mentions"]').innerText()).toBe(hn.toLocaleString('en-US'));
+    expect(await page.locator('.page-head p').innerText()).toMatch(/from Hacker News only\.$/);
+    await page.close();
+  });
+
   it('an entity page draws its chart, aspects and feed', async () => {
     const page = await openPage('/entity/cursor?range=90d');
     await page.locator('.chart-card canvas').first().waitFor();

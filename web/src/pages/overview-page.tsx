@@ -7,8 +7,9 @@ import { Link } from '../components/link.tsx';
 import { RadioGroup } from '../components/radio-group.tsx';
 import { Change, Score } from '../components/score.tsx';
 import { EmptyState, ErrorState, NoDataHint, Skeleton, StaleMark } from '../components/states.tsx';
+import { SourceSelect } from '../components/source-select.tsx';
 import { WindowPicker } from '../components/window-picker.tsx';
-import { formatCount } from '../lib/format.ts';
+import { formatCount, formatSource } from '../lib/format.ts';
 import { useResource } from '../lib/use-resource.ts';
 import { isSortKey, listRollupParts, pickMovers, selectEntities, SORTS, splitQuiet, type SortKey } from '../lib/entity-selection.ts';
 import { buildHref, useUrlState } from '../lib/url-state.ts';
@@ -31,7 +32,10 @@ export function OverviewPage({ dark }: { dark: boolean }) {
   const search = query.get('q') ?? '';
   const sortParam = query.get('sort');
   const sort: SortKey = isSortKey(sortParam) ? sortParam : 'volume';
-  const entities = useResource(`entities:${w.api.from}:${w.api.to}`, (signal) => api.listEntities({ from: w.api.from, to: w.api.to }, { signal }));
+  const source = query.get('source') ?? '';
+  const entities = useResource(`entities:${w.api.from}:${w.api.to}:${source}`, (signal) =>
+    api.listEntities({ from: w.api.from, to: w.api.to, source: source || undefined }, { signal }),
+  );
 
   const items = entities.data?.items;
   const rows = useMemo(() => (items ? selectEntities(items, kind, search, sort) : []), [items, kind, search, sort]);
@@ -45,10 +49,12 @@ export function OverviewPage({ dark }: { dark: boolean }) {
       <div className="page-head">
         <h1 id="overview-title" tabIndex={-1}>How developers feel</h1>
         <p className="muted">
-          Mean sentiment of {period} against the {w.days} days before, from every source.
+          Mean sentiment of {period} against the {w.days} days before, {source ? `from ${formatSource(source)} only` : 'from every source'}.
         </p>
       </div>
-      <WindowPicker window={w} onChange={(patch) => setQuery(patch)} bucket={false} />
+      <WindowPicker window={w} onChange={(patch) => setQuery(patch)} bucket={false}>
+        <SourceSelect value={source} onChange={(source) => setQuery({ source })} />
+      </WindowPicker>
 
       {entities.error && <ErrorState error={entities.error} onRetry={entities.retry} what="the entities" />}
       {!entities.data && entities.loading && <Skeleton lines={8} height="2.4rem" label="Loading entities" />}
@@ -146,7 +152,7 @@ export function OverviewPage({ dark }: { dark: boolean }) {
                           <td className="hide-narrow">
                             <SentimentSplit figures={e.summary} />
                           </td>
-                          <td className="num">{formatCount(e.summary.n)}</td>
+                          <td className="num" data-field="mentions">{formatCount(e.summary.n)}</td>
                           <td className="num hide-narrow">
                             <ShareCell share={e.summary.shareOfVoice} />
                           </td>
