@@ -2,10 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli, startServe, type ServeProcess } from '../support/cli.ts';
-import { createDataDir } from '../support/databases.ts';
-import { ensureDashboardBuilt, launchChromium } from './browser.ts';
-import { writeJsonLines, type ImportLine } from './seed-posts.ts';
+import { REPO_ROOT, type ServeProcess } from '../support/cli.ts';
+import { startSeededDashboard, type SeededDashboard } from './seeded-dashboard.ts';
+import type { ImportLine } from './seed-posts.ts';
 
 // Issue 16 in the browser: the Flows page's from -> to matrix shows the API's numbers for its
 // period, and a cell opens the posts behind it (with hostile post text left inert).
@@ -40,27 +39,18 @@ interface Matrix {
 }
 
 describe('the Flows page in a real browser against vibecheck serve', () => {
-  const dataDir = createDataDir();
+  let dashboard: SeededDashboard;
   let server: ServeProcess;
   let browser: Browser;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    ensureDashboardBuilt();
-    const file = join(dataDir.dir, 'seed.jsonl');
-    await writeJsonLines(file, SEED);
-    const imported = await runCli(['import', file, '--json'], { DATA_DIR: dataDir.dir });
-    if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr}`);
-    server = await startServe(['--no-collect'], { DATA_DIR: dataDir.dir });
-    browser = await launchChromium();
+    dashboard = await startSeededDashboard(SEED);
+    ({ server, browser } = dashboard);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    dataDir.remove();
-  });
+  afterAll(() => dashboard?.close());
 
   const api = async <T>(path: string): Promise<T> => {
     const response = await fetch(`${server.url}${path}`);

@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCount, formatDate, formatScore } from '../../web/src/lib/format.ts';
-import { REPO_ROOT, runCli, startServe, type ServeProcess } from '../support/cli.ts';
-import { createDataDir } from '../support/databases.ts';
-import { ensureDashboardBuilt, launchChromium } from './browser.ts';
-import { writeJsonLines, type ImportLine } from './seed-posts.ts';
+import { REPO_ROOT, type ServeProcess } from '../support/cli.ts';
+import { startSeededDashboard, type SeededDashboard } from './seeded-dashboard.ts';
+import type { ImportLine } from './seed-posts.ts';
 
 // Issue 16 in the browser: the entity page's version table shows the API's numbers for its window,
 // and a version opens the posts naming it.
@@ -50,19 +49,15 @@ interface VersionAnswer {
 }
 
 describe('the version breakdown on the entity page, in a real browser against vibecheck serve', () => {
-  const dataDir = createDataDir();
+  let dashboard: SeededDashboard;
   let server: ServeProcess;
   let browser: Browser;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    ensureDashboardBuilt();
-    const file = join(dataDir.dir, 'seed.jsonl');
-    await writeJsonLines(file, SEED);
-    const imported = await runCli(['import', file, '--json'], { DATA_DIR: dataDir.dir });
-    if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr}`);
-    server = await startServe(['--no-collect'], { DATA_DIR: dataDir.dir, ADMIN_TOKEN });
+    dashboard = await startSeededDashboard(SEED, { ADMIN_TOKEN });
+    ({ server, browser } = dashboard);
     // The release that marks 2.0.55's arrival, as a feed or an admin would record it.
     const posted = await fetch(`${server.url}/api/v1/events`, {
       method: 'POST',
@@ -70,14 +65,9 @@ describe('the version breakdown on the entity page, in a real browser against vi
       body: JSON.stringify({ entity: 'claude-code', kind: 'release', title: 'Claude Code 2.0.55', occurredAt: daysAgo(6) }),
     });
     if (posted.status !== 201 && posted.status !== 200) throw new Error(`event: ${posted.status} ${await posted.text()}`);
-    browser = await launchChromium();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    dataDir.remove();
-  });
+  afterAll(() => dashboard?.close());
 
   const api = async <T>(path: string): Promise<T> => {
     const response = await fetch(`${server.url}${path}`);
