@@ -6,6 +6,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { seedEntities } from '../src/pipeline/entities.ts';
 import { createIngestor } from '../src/pipeline/ingest.ts';
 import { createDataDir } from './support/databases.ts';
+import { SILENT_LOG } from './support/admin-app.ts';
 
 /**
  * Scenario (issue 16): a planted wave of developers leaving Cursor for Claude Code over its price,
@@ -14,7 +15,6 @@ import { createDataDir } from './support/databases.ts';
  * interval excludes an even split, and the posts behind it.
  */
 
-const silent = { error: () => undefined, info: () => undefined, warn: () => undefined };
 const DAY = 86_400_000;
 // Weeks start on Mondays: the quiet weeks from 2026-04-06, the wave in the weeks of 04-20 and 04-27.
 const QUIET = Date.parse('2026-04-06T09:00:00Z');
@@ -67,7 +67,7 @@ beforeAll(async () => {
   const ingestor = await createIngestor(database.db);
   const result = await ingestor.ingest({ posts: history });
   expect(result.stored).toBe(history.length);
-  app = createApp({ db: database.db, settings: { adminToken: 'scenario-admin', corsOrigins: [] }, log: silent, sources: [], checkReady: async () => ({ ready: true }) });
+  app = createApp({ db: database.db, settings: { adminToken: 'scenario-admin', corsOrigins: [] }, log: SILENT_LOG, sources: [], checkReady: async () => ({ ready: true }) });
 });
 
 afterAll(async () => {

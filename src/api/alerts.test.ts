@@ -1,42 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAlertReceiver, type AlertReceiver } from '../../test/support/alert-receiver.ts';
-import { createDataDir } from '../../test/support/databases.ts';
+import { openAdminApp, type AdminApp } from '../../test/support/admin-app.ts';
 import { insertTestEntity } from '../../test/support/mentions.ts';
 import { insertAlert } from '../db/queries/alerts.ts';
-import { openDatabase, type Database } from '../db/client.ts';
-import { migrate } from '../db/migrate.ts';
-import { createApp, type App } from './app.ts';
+import type { Database } from '../db/client.ts';
+import type { App } from './app.ts';
 
 const ADMIN = 'test-admin-token-123';
 const SLACK = 'https://hooks.slack.com/services/T0001/B0002/VerySecretToken9876';
-const silent = { error: () => undefined, info: () => undefined, warn: () => undefined };
-
+let opened: AdminApp;
 let database: Database;
-let dataDir: ReturnType<typeof createDataDir>;
 let app: App;
 let receiver: AlertReceiver;
 
 beforeAll(async () => {
-  dataDir = createDataDir({ cluster: true });
-  database = await openDatabase({ databaseUrl: undefined, dataDir: dataDir.dir });
-  await migrate(database.db);
+  // As `serve` runs it, response cache included: admin answers must never come back from it to someone without the token.
+  opened = await openAdminApp(ADMIN);
+  ({ database, app } = opened);
   await insertTestEntity(database.db, 'alpha');
   receiver = await startAlertReceiver('a-receiver-secret-0123');
-  app = createApp({
-    db: database.db,
-    settings: { adminToken: ADMIN, corsOrigins: [], publicUrl: 'https://vibes.example' },
-    log: silent,
-    sources: [],
-    checkReady: async () => ({ ready: true }),
-    // As `serve` runs it: admin answers must never come back from this cache to someone without the token.
-    responseCacheMs: 5_000,
-  });
 });
 
 afterAll(async () => {
   await receiver?.close();
-  await database?.close();
-  dataDir?.remove();
+  await opened?.close();
 });
 
 const auth = (token = ADMIN) => ({ authorization: `Bearer ${token}` });

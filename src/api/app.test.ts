@@ -10,9 +10,9 @@ import { checkReady } from '../pipeline/runtime.ts';
 import { createDataDir } from '../../test/support/databases.ts';
 import { VIBECHECK_VERSION } from '../core/version.ts';
 import { createApp, type App, type AppDeps } from './app.ts';
+import { SILENT_LOG } from '../../test/support/admin-app.ts';
 
 const ADMIN = 'test-admin-token-123';
-const silent = { error: () => undefined, info: () => undefined, warn: () => undefined };
 let database: Database;
 let app: App;
 let dataDir: ReturnType<typeof createDataDir>;
@@ -25,7 +25,7 @@ beforeAll(async () => {
   app = createApp({
     db: database.db,
     settings: { adminToken: ADMIN, corsOrigins: ['https://dash.example'] },
-    log: silent,
+    log: SILENT_LOG,
     sources: [],
     checkReady: () => checkReady(database),
   });
@@ -55,7 +55,7 @@ describe('health', () => {
     const broken = createApp({
       db: database.db,
       settings: { adminToken: ADMIN, corsOrigins: [] },
-      log: { ...silent, warn: (obj: unknown) => logged.push(obj) },
+      log: { ...SILENT_LOG, warn: (obj: unknown) => logged.push(obj) },
       sources: [],
       checkReady: () => Promise.reject(new Error('password authentication failed for user "vibecheck" at db.internal:5432')),
     });
@@ -134,7 +134,7 @@ describe('entities', () => {
   });
 
   it('write endpoints refuse when no admin token is configured', async () => {
-    const locked = createApp({ db: database.db, settings: { adminToken: undefined, corsOrigins: [] }, log: silent,
+    const locked = createApp({ db: database.db, settings: { adminToken: undefined, corsOrigins: [] }, log: SILENT_LOG,
     sources: [], checkReady: async () => ({ ready: true }) });
     const res = await locked.request('/api/v1/entities', {
       method: 'POST',
@@ -221,7 +221,7 @@ describe('cross-cutting', () => {
 
 describe('hostile clients', () => {
   const createTestApp = (overrides: Partial<AppDeps> = {}) =>
-    createApp({ db: database.db, settings: { adminToken: ADMIN, corsOrigins: [] }, log: silent, sources: [], checkReady: async () => ({ ready: true }), ...overrides });
+    createApp({ db: database.db, settings: { adminToken: ADMIN, corsOrigins: [] }, log: SILENT_LOG, sources: [], checkReady: async () => ({ ready: true }), ...overrides });
   const postEntity = (target: App, token: string, init: RequestInit = {}) =>
     target.request('/api/v1/entities', {
       method: 'POST',
@@ -350,11 +350,11 @@ describe('hostile clients', () => {
 
 describe('request ids and the access log', () => {
   const createTestApp = (overrides: Partial<AppDeps> = {}) =>
-    createApp({ db: database.db, settings: { adminToken: ADMIN, corsOrigins: [] }, log: silent, sources: [], checkReady: async () => ({ ready: true }), ...overrides });
+    createApp({ db: database.db, settings: { adminToken: ADMIN, corsOrigins: [] }, log: SILENT_LOG, sources: [], checkReady: async () => ({ ready: true }), ...overrides });
 
   it('answers every request with X-Request-Id, keeps a sane one the caller sent, and logs one line per request with it', async () => {
     const lines: Array<Record<string, unknown>> = [];
-    const logged = createTestApp({ log: { ...silent, info: (obj: object) => lines.push(obj as Record<string, unknown>) } });
+    const logged = createTestApp({ log: { ...SILENT_LOG, info: (obj: object) => lines.push(obj as Record<string, unknown>) } });
     const first = await logged.request('/api/v1/entities/cursor?from=2026-01-01');
     const id = first.headers.get('x-request-id');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
@@ -378,7 +378,7 @@ describe('request ids and the access log', () => {
     // A database never migrated makes any read fail inside its route.
     const bareDir = createDataDir({ cluster: true });
     const bare = await openDatabase({ databaseUrl: undefined, dataDir: bareDir.dir });
-    const failing = createTestApp({ db: bare.db, log: { ...silent, error: (obj: object) => errors.push(obj as Record<string, unknown>) } });
+    const failing = createTestApp({ db: bare.db, log: { ...SILENT_LOG, error: (obj: object) => errors.push(obj as Record<string, unknown>) } });
     const res = await failing.request('/api/v1/entities', { headers: { 'X-Request-Id': 'req-7' } });
     await bare.close();
     bareDir.remove();

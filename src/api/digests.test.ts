@@ -1,39 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAlertReceiver } from '../../test/support/alert-receiver.ts';
-import { createDataDir } from '../../test/support/databases.ts';
+import { openAdminApp, type AdminApp } from '../../test/support/admin-app.ts';
 import { sendDigestNow } from '../alerts/subscriptions.ts';
 import { insertTestEntity } from '../../test/support/mentions.ts';
-import { openDatabase, type Database } from '../db/client.ts';
-import { migrate } from '../db/migrate.ts';
-import { createApp, type App } from './app.ts';
+import type { Database } from '../db/client.ts';
+import type { App } from './app.ts';
 
 const ADMIN = 'test-admin-token-123';
 const SLACK = 'https://hooks.slack.com/services/T0001/B0002/VerySecretToken9876';
-const silent = { error: () => undefined, info: () => undefined, warn: () => undefined };
-
+let opened: AdminApp;
 let database: Database;
-let dataDir: ReturnType<typeof createDataDir>;
 let app: App;
 
 beforeAll(async () => {
-  dataDir = createDataDir({ cluster: true });
-  database = await openDatabase({ databaseUrl: undefined, dataDir: dataDir.dir });
-  await migrate(database.db);
+  opened = await openAdminApp(ADMIN);
+  ({ database, app } = opened);
   await insertTestEntity(database.db, 'alpha');
-  app = createApp({
-    db: database.db,
-    settings: { adminToken: ADMIN, corsOrigins: [], publicUrl: 'https://vibes.example' },
-    log: silent,
-    sources: [],
-    checkReady: async () => ({ ready: true }),
-    responseCacheMs: 5_000,
-  });
 });
 
-afterAll(async () => {
-  await database?.close();
-  dataDir?.remove();
-});
+afterAll(() => opened?.close());
 
 const auth = (token = ADMIN) => ({ authorization: `Bearer ${token}` });
 const create = (body: unknown, token = ADMIN) =>

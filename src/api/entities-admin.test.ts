@@ -1,35 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataDir } from '../../test/support/databases.ts';
-import { openDatabase, type Database } from '../db/client.ts';
-import { migrate } from '../db/migrate.ts';
-import { createApp, type App } from './app.ts';
+import { openAdminApp, type AdminApp } from '../../test/support/admin-app.ts';
+import type { App } from './app.ts';
 
 const ADMIN = 'entities-admin-token-456';
-const silent = { error: () => undefined, info: () => undefined, warn: () => undefined };
-
-let database: Database;
-let dataDir: ReturnType<typeof createDataDir>;
+let opened: AdminApp;
 let app: App;
 
 beforeAll(async () => {
-  dataDir = createDataDir({ cluster: true });
-  database = await openDatabase({ databaseUrl: undefined, dataDir: dataDir.dir });
-  await migrate(database.db);
-  app = createApp({
-    db: database.db,
-    settings: { adminToken: ADMIN, corsOrigins: [], publicUrl: 'https://vibes.example' },
-    log: silent,
-    sources: [],
-    checkReady: async () => ({ ready: true }),
-    // As `serve` runs it: a removal must not leave the entity in a cached list.
-    responseCacheMs: 5_000,
-  });
+  // As `serve` runs it, response cache included: a removal must not leave the entity in a cached list.
+  opened = await openAdminApp(ADMIN);
+  ({ app } = opened);
 });
 
-afterAll(async () => {
-  await database?.close();
-  dataDir?.remove();
-});
+afterAll(() => opened?.close());
 
 const remove = (slug: string, token?: string) =>
   app.request(`/api/v1/entities/${slug}`, { method: 'DELETE', headers: token ? { authorization: `Bearer ${token}` } : {} });

@@ -1,31 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataDir } from '../../test/support/databases.ts';
-import { openDatabase, type Database } from '../db/client.ts';
+import { openAdminApp, type AdminApp } from '../../test/support/admin-app.ts';
+import type { Database } from '../db/client.ts';
 import { listEntities } from '../db/queries/entities.ts';
-import { migrate } from '../db/migrate.ts';
 import { createAnalyzer } from '../pipeline/analyze.ts';
 import { seedEntities } from '../pipeline/entities.ts';
-import { createApp, type App } from './app.ts';
+import type { App } from './app.ts';
 
 const ADMIN = 'entities-edit-token-789';
-const silent = { error: () => undefined, info: () => undefined, warn: () => undefined };
-
+let opened: AdminApp;
 let database: Database;
-let dataDir: ReturnType<typeof createDataDir>;
 let app: App;
 
 beforeAll(async () => {
-  dataDir = createDataDir();
-  database = await openDatabase({ databaseUrl: undefined, dataDir: dataDir.dir });
-  await migrate(database.db);
+  // The response cache is on, as in `serve`: an edit must show at once.
+  opened = await openAdminApp(ADMIN);
+  ({ database, app } = opened);
   await seedEntities(database.db);
-  app = createApp({ db: database.db, settings: { adminToken: ADMIN, corsOrigins: [] }, log: silent, sources: [], checkReady: async () => ({ ready: true }) });
 });
 
-afterAll(async () => {
-  await database?.close();
-  dataDir?.remove();
-});
+afterAll(() => opened?.close());
 
 const edit = (slug: string, body: unknown, token: string | null = ADMIN) =>
   app.request(`/api/v1/entities/${slug}`, {

@@ -5,9 +5,9 @@ import { openDatabase, type Database } from '../db/client.ts';
 import { rebuildRollups } from '../db/queries/ingest.ts';
 import { migrate } from '../db/migrate.ts';
 import { createApp, type App } from './app.ts';
+import { SILENT_LOG } from '../../test/support/admin-app.ts';
 
 // GET /api/v1/entities (and /entities/{slug}) over a chosen window: the overview's figures follow the period.
-const silent = { error: () => undefined, info: () => undefined, warn: () => undefined };
 const DAY = 86_400_000;
 const today = Math.floor(Date.now() / DAY) * DAY;
 const day = (offset: number) => new Date(today + offset * DAY).toISOString().slice(0, 10);
@@ -61,7 +61,7 @@ beforeAll(async () => {
   await insertTestMention(db, beta, { at: at(-21), score: 0.2, label: 'positive' });
   await insertTestMention(db, beta, { at: at(-3), score: -0.2, label: 'negative' });
   await rebuildRollups(db, new Date(today - 90 * DAY), new Date(today + DAY));
-  app = createApp({ db, settings: { adminToken: 'entity-window-admin', corsOrigins: [] }, log: silent, sources: [], checkReady: async () => ({ ready: true }) });
+  app = createApp({ db, settings: { adminToken: 'entity-window-admin', corsOrigins: [] }, log: SILENT_LOG, sources: [], checkReady: async () => ({ ready: true }) });
 });
 
 afterAll(async () => {

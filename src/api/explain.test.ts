@@ -11,8 +11,8 @@ import { createLlmEndpoint } from '../understand/llm/endpoint.ts';
 import { createExplanationSummarizer } from '../understand/summary/explanation-summary.ts';
 import { createApp, type App } from './app.ts';
 import { Explanation } from './views/explain.ts';
+import { SILENT_LOG } from '../../test/support/admin-app.ts';
 
-const silent = { error: () => undefined, info: () => undefined, warn: () => undefined };
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const now = Date.now();
@@ -52,7 +52,7 @@ beforeAll(async () => {
   ids.spike = await event(alpha, 'spike', daysAgo(1, 0), { spikeKind: 'negativity', direction: 'up', value: 1, baseline: 0, zScore: 4.2, bucket: 'day', topPostIds: [angry] });
   ids.release = await event(alpha, 'release', daysAgo(4, 0));
   ids.orphan = await event(null, 'note', daysAgo(4, 0));
-  app = createApp({ db, settings: { adminToken: 'explain-admin-token', corsOrigins: [] }, log: silent, sources: [], checkReady: async () => ({ ready: true }) });
+  app = createApp({ db, settings: { adminToken: 'explain-admin-token', corsOrigins: [] }, log: SILENT_LOG, sources: [], checkReady: async () => ({ ready: true }) });
 });
 
 afterAll(async () => {
@@ -178,7 +178,7 @@ describe('the LLM tier\'s summary of an explanation', () => {
       const withTier = createApp({
         db: database.db,
         settings: { adminToken: 'explain-admin-token', corsOrigins: [] },
-        log: silent,
+        log: SILENT_LOG,
         sources: [],
         checkReady: async () => ({ ready: true }),
         summarizer: createExplanationSummarizer({ endpoint }),

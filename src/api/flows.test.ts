@@ -9,9 +9,9 @@ import { createIngestor } from '../pipeline/ingest.ts';
 import { rescorePosts } from '../pipeline/rescore.ts';
 import { createApp, type App } from './app.ts';
 import { wilsonInterval } from './views/flows.ts';
+import { SILENT_LOG } from '../../test/support/admin-app.ts';
 
 // GET /api/v1/flows and /api/v1/flows/posts over posts stored by the real ingest path on PGlite.
-const silent = { error: () => undefined, info: () => undefined, warn: () => undefined };
 
 let database: Database;
 let app: App;
@@ -71,7 +71,7 @@ beforeAll(async () => {
   await seedEntities(database.db);
   const ingestor = await createIngestor(database.db);
   await ingestor.ingest({ posts: POSTS });
-  app = createApp({ db: database.db, settings: { adminToken: 'flows-admin', corsOrigins: [] }, log: silent, sources: [], checkReady: async () => ({ ready: true }) });
+  app = createApp({ db: database.db, settings: { adminToken: 'flows-admin', corsOrigins: [] }, log: SILENT_LOG, sources: [], checkReady: async () => ({ ready: true }) });
 });
 
 afterAll(async () => {

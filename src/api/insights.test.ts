@@ -8,6 +8,7 @@ import { openDatabase, type Database } from '../db/client.ts';
 import { rebuildRollups } from '../db/queries/ingest.ts';
 import { migrate } from '../db/migrate.ts';
 import { createApp, type App } from './app.ts';
+import { SILENT_LOG } from '../../test/support/admin-app.ts';
 
 const ADMIN = 'insights-admin-token';
 /** The HTTP table of the interface page, which lives outside the repository, plus this additions. */
@@ -27,7 +28,6 @@ const INTERFACE_PATHS = [
   ['get', '/api/v1/entities/{slug}/export'],
   ['get', '/api/v1/entities/{slug}/breakdown'],
 ] as const;
-const silent = { error: () => undefined, info: () => undefined, warn: () => undefined };
 const DAY = 86_400_000;
 let database: Database;
 let app: App;
@@ -39,7 +39,7 @@ function createTestApp(rateLimit?: { limit: number; windowMs: number }): App {
   return createApp({
     db: database.db,
     settings: { adminToken: ADMIN, corsOrigins: [] },
-    log: silent,
+    log: SILENT_LOG,
     sources: [],
     checkReady: async () => ({ ready: true }),
     rateLimit,
@@ -190,7 +190,7 @@ describe('GET /api/v1/sources', () => {
     createApp({
       db: database.db,
       settings: { adminToken: ADMIN, corsOrigins: [] },
-      log: silent,
+      log: SILENT_LOG,
       sources: [
         { name: 'hn', enabled: true, intervalMs: 300_000, skipReason: null },
         { name: 'reddit', enabled: true, intervalMs: 300_000, skipReason: 'REDDIT_CLIENT_ID is not set' },
@@ -388,7 +388,7 @@ describe('rate limit', () => {
     const proxied = createApp({
       db: database.db,
       settings: { adminToken: ADMIN, corsOrigins: [], trustProxy: ['10.0.0.2'] },
-      log: silent,
+      log: SILENT_LOG,
       sources: [],
       checkReady: async () => ({ ready: true }),
       rateLimit: { limit: 2, windowMs: 60_000 },

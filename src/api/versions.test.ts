@@ -9,8 +9,8 @@ import { seedEntities } from '../pipeline/entities.ts';
 import { createIngestor } from '../pipeline/ingest.ts';
 import { rescorePosts } from '../pipeline/rescore.ts';
 import { createApp, type App } from './app.ts';
+import { SILENT_LOG } from '../../test/support/admin-app.ts';
 
-const silent = { error: () => undefined, info: () => undefined, warn: () => undefined };
 const at = (day: number, hour = 12) => new Date(Date.UTC(2026, 2, day, hour));
 const TRACKER = 'https://github.com/anthropics/claude-code/issues/';
 
@@ -61,7 +61,7 @@ beforeAll(async () => {
   await seedEntities(database.db);
   const ingestor = await createIngestor(database.db);
   await ingestor.ingest({ posts: POSTS, events: EVENTS });
-  app = createApp({ db: database.db, settings: { adminToken: 'versions-admin', corsOrigins: [] }, log: silent, sources: [], checkReady: async () => ({ ready: true }) });
+  app = createApp({ db: database.db, settings: { adminToken: 'versions-admin', corsOrigins: [] }, log: SILENT_LOG, sources: [], checkReady: async () => ({ ready: true }) });
 });
 afterAll(async () => {
   await database.close();
