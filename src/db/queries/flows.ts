@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { SentimentLabel } from '../../core/stats.ts';
 import type { Executor } from './entities.ts';
-import type { PostCursor } from './posts.ts';
+import { postKeyset, type PostCursor } from './posts.ts';
 
 export type FlowKind = 'switch' | 'return' | 'adds';
 
@@ -127,6 +127,7 @@ const side = (column: 'from_entity_id' | 'to_entity_id', value: number | null | 
  * two matching flows appears once, with its first.
  */
 export async function listFlowPosts(db: Executor, query: FlowPostQuery): Promise<FlowPost[]> {
+  const keyset = postKeyset('f', query.after);
   const rows = await sql<{
     post_id: number;
     source: string;
@@ -151,8 +152,7 @@ export async function listFlowPosts(db: Executor, query: FlowPostQuery): Promise
     flow_confidence: number;
   }>`
     SELECT DISTINCT ON (f.created_at, f.post_id)
-      f.post_id, p.source, p.external_id, p.url, f.created_at,
-      to_char(f.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at,
+      f.post_id, p.source, p.external_id, p.url, f.created_at, ${keyset.cursorAt},
       p.title, p.body, p.author, greatest(coalesce(p.score, 0) + coalesce(p.comments, 0), 0) AS engagement,
       p.sentiment_label AS label, p.sentiment_score AS score, p.sentiment_confidence AS confidence,
       f.from_entity_id, f.to_entity_id, f.kind, f.reason, f.evidence, f.start_offset, f.end_offset, f.confidence AS flow_confidence
@@ -162,7 +162,7 @@ export async function listFlowPosts(db: Executor, query: FlowPostQuery): Promise
       ${side('to_entity_id', query.toEntityId)}
       ${query.kind === undefined ? sql`` : sql`AND f.kind = ${query.kind}`}
       ${query.reason === undefined ? sql`` : sql`AND f.reason = ${query.reason}`}
-      ${query.after === undefined ? sql`` : sql`AND (f.created_at, f.post_id) < (${query.after.createdAt}::timestamptz, ${query.after.postId}::bigint)`}
+      ${keyset.after}
     ORDER BY f.created_at DESC, f.post_id DESC, f.start_offset
     LIMIT ${query.limit}`.execute(db);
   return rows.rows.map((r) => ({

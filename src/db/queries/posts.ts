@@ -9,6 +9,20 @@ export interface PostCursor {
   postId: number;
 }
 
+/**
+ * Keyset paging over a newest-first list of posts, for a table alias whose rows carry `created_at`
+ * and `post_id`: the cursor column to select (to the microsecond, so no tie is lost) and the
+ * condition that starts a page after `after`.
+ */
+export function postKeyset(alias: 'm' | 'f', after: PostCursor | undefined) {
+  const at = sql.ref(`${alias}.created_at`);
+  const id = sql.ref(`${alias}.post_id`);
+  return {
+    cursorAt: sql`to_char(${at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at`,
+    after: after === undefined ? sql`` : sql`AND (${at}, ${id}) < (${after.createdAt}::timestamptz, ${after.postId}::bigint)`,
+  };
+}
+
 export interface PostQuery {
   entityId: number;
   from: Date;
@@ -89,9 +103,9 @@ type PostRowOut = {
 
 /** One page of an entity's mentioning posts, newest first, keyset-paginated on (created_at, post id). */
 export async function listMentionedPosts(db: Executor, query: PostQuery): Promise<MentionedPost[]> {
+  const keyset = postKeyset('m', query.after);
   const rows = await sql<PostRowOut>`
-    SELECT m.post_id, p.source, p.external_id, p.url, m.created_at,
-      to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at,
+    SELECT m.post_id, p.source, p.external_id, p.url, m.created_at, ${keyset.cursorAt},
       p.title, p.body, p.author, m.engagement, m.direct, m.label, m.score, m.confidence, m.sentiment_tier, m.matched_text,
       m.start_offset, m.end_offset, m.version,
       (SELECT coalesce(json_agg(json_build_object('aspect', a.aspect, 'polarity', a.polarity, 'score', a.score,
@@ -106,7 +120,7 @@ export async function listMentionedPosts(db: Executor, query: PostQuery): Promis
       ${query.aspect === undefined ? sql`` : sql`AND EXISTS (SELECT 1 FROM mention_aspects a WHERE a.post_id = m.post_id AND a.entity_id = m.entity_id AND a.aspect = ${query.aspect})`}
       ${query.version === undefined ? sql`` : sql`AND m.version = ${query.version}`}
       ${query.q === undefined ? sql`` : sql`AND (p.title ILIKE ${toLikePattern(query.q)} OR p.body ILIKE ${toLikePattern(query.q)})`}
-      ${query.after === undefined ? sql`` : sql`AND (m.created_at, m.post_id) < (${query.after.createdAt}::timestamptz, ${query.after.postId}::bigint)`}
+      ${keyset.after}
     ORDER BY m.created_at DESC, m.post_id DESC
     LIMIT ${query.limit}`.execute(db);
   return rows.rows.map((row) => ({
