@@ -23,7 +23,7 @@ import { getAspectWindowSums } from './aspects.ts';
 import type { Executor } from './entities.ts';
 import { listEvents, type EventRecord } from './events.ts';
 import { toRollupSums, type SummedRow } from './rollups.ts';
-import { getSourceSums } from './series.ts';
+import { getSourceSums, MENTION_SAMPLE_COLUMNS, MENTION_SUM_COLUMNS } from './series.ts';
 
 export type { Explanation } from '../../core/explain.ts';
 
@@ -318,14 +318,9 @@ export async function getEntityWindowSums(
   if (query.entityIds.length === 0) return result;
   const rows = await sql<SummedRow & { entity_id: number; cur: boolean }>`
     SELECT entity_id, created_at >= ${query.from.toISOString()}::timestamptz AS cur,
-      count(*)::int AS n,
-      (count(*) FILTER (WHERE label = 'positive'))::int AS positive,
-      (count(*) FILTER (WHERE label = 'neutral'))::int AS neutral,
-      (count(*) FILTER (WHERE label = 'negative'))::int AS negative,
-      sum(s) AS "scoreSum", sum(s * s) AS "scoreSqSum", sum(w) AS "weightSum", sum(w * w) AS "weightSqSum",
-      sum(w * s) AS "weightedScoreSum", sum(w * s * s) AS "weightedScoreSqSum"
+      ${MENTION_SUM_COLUMNS}
     FROM (
-      SELECT entity_id, created_at, label, score::float8 AS s, 1 + ln(1 + greatest(engagement, 0)) AS w
+      SELECT entity_id, created_at, label, ${MENTION_SAMPLE_COLUMNS}
       FROM mentions
       WHERE entity_id = ANY(${query.entityIds}::int[])
         AND created_at >= ${query.previousFrom.toISOString()}::timestamptz AND created_at < ${query.to.toISOString()}::timestamptz

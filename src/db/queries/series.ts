@@ -60,8 +60,11 @@ export async function getBucketSums(db: Executor, query: SeriesQuery): Promise<M
   return result;
 }
 
-/** RollupSums of the rows of `mentionSamples`, summed as the rollups sum them (weights: computeEngagementWeight). */
-const MENTION_SUM_COLUMNS = sql`
+/** A mention row's score `s` and engagement weight `w` (computeEngagementWeight), as MENTION_SUM_COLUMNS sums them. */
+export const MENTION_SAMPLE_COLUMNS = sql`score::float8 AS s, 1 + ln(1 + greatest(engagement, 0)) AS w`;
+
+/** RollupSums of rows carrying `label` and MENTION_SAMPLE_COLUMNS, summed as the rollups sum them. */
+export const MENTION_SUM_COLUMNS = sql`
   count(*)::int AS n,
   (count(*) FILTER (WHERE label = 'positive'))::int AS positive,
   (count(*) FILTER (WHERE label = 'neutral'))::int AS neutral,
@@ -71,7 +74,7 @@ const MENTION_SUM_COLUMNS = sql`
 
 function mentionSamples(entityIds: number[], from: Date, to: Date, source: string | undefined) {
   return sql`
-    SELECT entity_id, created_at, source, label, score::float8 AS s, 1 + ln(1 + greatest(engagement, 0)) AS w
+    SELECT entity_id, created_at, source, label, ${MENTION_SAMPLE_COLUMNS}
     FROM mentions
     WHERE entity_id = ANY(${entityIds}::int[])
       AND created_at >= ${from.toISOString()}::timestamptz AND created_at < ${to.toISOString()}::timestamptz

@@ -2,15 +2,7 @@ import { sql } from 'kysely';
 import { EMPTY_SUMS, type RollupSums } from '../../core/stats.ts';
 import type { Executor } from './entities.ts';
 import { toRollupSums, type SummedRow } from './rollups.ts';
-
-/** The sums a series point is built from (weights as computeEngagementWeight), over raw mention rows `m`. */
-const SUM_COLUMNS = sql`
-  count(*)::int AS n,
-  (count(*) FILTER (WHERE label = 'positive'))::int AS positive,
-  (count(*) FILTER (WHERE label = 'neutral'))::int AS neutral,
-  (count(*) FILTER (WHERE label = 'negative'))::int AS negative,
-  sum(s) AS "scoreSum", sum(s * s) AS "scoreSqSum", sum(w) AS "weightSum", sum(w * w) AS "weightSqSum",
-  sum(w * s) AS "weightedScoreSum", sum(w * s * s) AS "weightedScoreSqSum"`;
+import { MENTION_SAMPLE_COLUMNS, MENTION_SUM_COLUMNS } from './series.ts';
 
 export interface VersionWindowQuery {
   entityId: number;
@@ -22,7 +14,7 @@ export interface VersionWindowQuery {
 
 function versionSamples(query: VersionWindowQuery) {
   return sql`
-    SELECT version, created_at, label, score::float8 AS s, 1 + ln(1 + greatest(engagement, 0)) AS w
+    SELECT version, created_at, label, ${MENTION_SAMPLE_COLUMNS}
     FROM mentions
     WHERE entity_id = ${query.entityId}
       AND created_at >= ${query.from.toISOString()}::timestamptz AND created_at < ${query.to.toISOString()}::timestamptz
@@ -38,7 +30,7 @@ export interface VersionSums {
 /** An entity's mentions in exactly [from, to) per named version, plus one row (version null) for the rest. */
 export async function getVersionSums(db: Executor, query: VersionWindowQuery): Promise<VersionSums[]> {
   const rows = await sql<SummedRow & { version: string | null }>`
-    SELECT version, ${SUM_COLUMNS}
+    SELECT version, ${MENTION_SUM_COLUMNS}
     FROM (${versionSamples(query)}) m
     GROUP BY version`.execute(db);
   return rows.rows.map((row) => ({ version: row.version, sums: toRollupSums(row) }));
@@ -56,7 +48,7 @@ export async function getVersionBucketSums(
   const result = new Map(query.versions.map((v) => [v, query.starts.map(() => ({ ...EMPTY_SUMS }))]));
   if (query.starts.length === 0 || query.versions.length === 0) return result;
   const rows = await sql<SummedRow & { version: string; i: number }>`
-    SELECT version, greatest(width_bucket(created_at, ${query.starts.map((s) => s.toISOString())}::timestamptz[]), 1) AS i, ${SUM_COLUMNS}
+    SELECT version, greatest(width_bucket(created_at, ${query.starts.map((s) => s.toISOString())}::timestamptz[]), 1) AS i, ${MENTION_SUM_COLUMNS}
     FROM (${versionSamples(query)}) m
     WHERE version = ANY(${query.versions}::text[])
     GROUP BY 1, 2`.execute(db);
