@@ -95,12 +95,10 @@ export interface FlowPostQuery extends FlowWindow {
   limit: number;
 }
 
-export interface FlowPost {
-  postId: number;
-  source: string;
+/** A post behind a flow: the post (with its post-level sentiment) and the statement's flow fields. */
+export interface FlowPost extends Pick<FlowRow, 'postId' | 'source' | 'createdAt' | 'fromEntityId' | 'toEntityId' | 'kind' | 'reason' | 'evidence' | 'start' | 'end'> {
   externalId: string;
   url: string | null;
-  createdAt: Date;
   title: string | null;
   body: string;
   author: string | null;
@@ -108,13 +106,6 @@ export interface FlowPost {
   label: SentimentLabel;
   score: number;
   confidence: number;
-  fromEntityId: number | null;
-  toEntityId: number | null;
-  kind: FlowKind;
-  reason: string | null;
-  evidence: string;
-  start: number;
-  end: number;
   flowConfidence: number;
   cursor: PostCursor;
 }
