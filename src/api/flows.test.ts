@@ -8,7 +8,6 @@ import { seedEntities } from '../pipeline/entities.ts';
 import { createIngestor } from '../pipeline/ingest.ts';
 import { rescorePosts } from '../pipeline/rescore.ts';
 import { createApp, type App } from './app.ts';
-import { wilsonInterval } from './views/flows.ts';
 import { SILENT_LOG } from '../../test/support/admin-app.ts';
 
 // GET /api/v1/flows and /api/v1/flows/posts over posts stored by the real ingest path on PGlite.
@@ -123,18 +122,6 @@ describe('GET /api/v1/flows', () => {
     expect((await getJson<{ error: { message: string } }>('/api/v1/flows?bucket=fortnight', 400)).error.message).toContain('bucket');
     expect((await getJson<{ error: { message: string } }>('/api/v1/flows?entity=Not_A_Slug', 400)).error.message).toContain('entity');
     expect((await getJson<{ error: { code: string } }>('/api/v1/flows?entity=no-such-tool', 404)).error.code).toBe('not_found');
-  });
-});
-
-describe('wilsonInterval', () => {
-  it('stays inside [0, 1] at the edges and narrows with n', () => {
-    expect(wilsonInterval(0, 0)).toBeNull();
-    expect(wilsonInterval(0, 10)!.low).toBe(0);
-    expect(wilsonInterval(10, 10)!.high).toBe(1);
-    expect(wilsonInterval(50, 100)!.high - wilsonInterval(50, 100)!.low).toBeLessThan(wilsonInterval(5, 10)!.high - wilsonInterval(5, 10)!.low);
-    // 81 of 263: the textbook example's [0.2553, 0.3662].
-    expect(wilsonInterval(81, 263)!.low).toBeCloseTo(0.2553, 3);
-    expect(wilsonInterval(81, 263)!.high).toBeCloseTo(0.3662, 3);
   });
 });
 

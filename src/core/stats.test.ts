@@ -6,6 +6,7 @@ import {
   computeMentionSums,
   computeNetSentimentInterval,
   computeShareOfVoice,
+  computeWilsonInterval,
   EMPTY_SUMS,
   RollupSums,
   summarize,
@@ -276,5 +277,17 @@ describe('computeShareOfVoice', () => {
 
   it('refuses negative counts', () => {
     expect(() => computeShareOfVoice({ claude: -1 })).toThrow(RangeError);
+  });
+});
+
+describe('computeWilsonInterval', () => {
+  it('stays inside [0, 1] at the edges and narrows with n', () => {
+    expect(computeWilsonInterval(0, 0)).toBeNull();
+    expect(computeWilsonInterval(0, 10)!.low).toBe(0);
+    expect(computeWilsonInterval(10, 10)!.high).toBe(1);
+    expect(computeWilsonInterval(50, 100)!.high - computeWilsonInterval(50, 100)!.low).toBeLessThan(computeWilsonInterval(5, 10)!.high - computeWilsonInterval(5, 10)!.low);
+    // 81 of 263: the textbook example's [0.2553, 0.3662].
+    expect(computeWilsonInterval(81, 263)!.low).toBeCloseTo(0.2553, 3);
+    expect(computeWilsonInterval(81, 263)!.high).toBeCloseTo(0.3662, 3);
   });
 });

@@ -204,6 +204,20 @@ export function computeNetSentimentInterval(positive: number, negative: number, 
   return clipToScoreRange(difference, Z_95 * Math.sqrt(variance));
 }
 
+/**
+ * Wilson score interval (95%) of a proportion of `successes` in `n` trials; null for n = 0. Unlike
+ * the normal approximation it stays inside [0, 1] and is sane for a handful of trials.
+ */
+export function computeWilsonInterval(successes: number, n: number): Interval | null {
+  if (n <= 0) return null;
+  const p = successes / n;
+  const z2 = Z_95 * Z_95;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (Z_95 * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
+  // At the edges the bound is exactly 0 or 1; floating point would leave 0.9999999999999999.
+  return { low: successes === 0 ? 0 : Math.max(0, centre - half), high: successes === n ? 1 : Math.min(1, centre + half) };
+}
+
 /** The statistics of one bucket, computed from its sums alone. */
 export function summarize(sums: Readonly<RollupSums>): SeriesPoint {
   const raw = estimateMean(sums);

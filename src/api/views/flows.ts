@@ -1,4 +1,5 @@
 import { planSeriesWindow, type SeriesWindowInput } from '../../core/series-window.ts';
+import { computeWilsonInterval } from '../../core/stats.ts';
 import { bucketStart } from '../../core/time-buckets.ts';
 import type { EntityRecord } from '../../db/queries/entities.ts';
 import { countFlowsByHour, listFlowPosts, type FlowKind, type FlowPostQuery } from '../../db/queries/flows.ts';
@@ -8,26 +9,10 @@ import { decodeCursor, encodeCursor } from './posts.ts';
 
 /** Pairs whose net flow series is served: the most active ones, so the answer stays small. */
 export const NET_PAIRS = 10;
-const Z95 = 1.959963984540054;
-
-/**
- * Wilson score interval (95%) of a proportion of `successes` in `n` trials; null for n = 0. Unlike
- * the normal approximation it stays inside [0, 1] and is sane for the handful of moves a week has.
- */
-export function wilsonInterval(successes: number, n: number, z = Z95): { low: number; high: number } | null {
-  if (n <= 0) return null;
-  const p = successes / n;
-  const z2 = z * z;
-  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
-  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
-  // At the edges the bound is exactly 0 or 1; floating point would leave 0.9999999999999999.
-  return { low: successes === 0 ? 0 : Math.max(0, centre - half), high: successes === n ? 1 : Math.min(1, centre + half) };
-}
-
 /** Net moves a -> b among n moves between a and b, with the interval of the share going a -> b carried over to the net. */
 export function netFlow(aToB: number, bToA: number) {
   const n = aToB + bToA;
-  const interval = wilsonInterval(aToB, n);
+  const interval = computeWilsonInterval(aToB, n);
   const round = (x: number) => Math.round(x * 10_000) / 10_000;
   return {
     aToB,
