@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createSeededRandom } from '../../src/core/seeded-random.ts';
+import { createSeededRandom, shuffled } from '../../src/core/seeded-random.ts';
 import { LABELS_DIR as OPINION_LABELS_DIR, loadPool, poolText, readLabelFile, type PoolPost } from '../opinion/pool.ts';
 import { FLOW_LABELS_DIR, type FlowSampleEntry } from './labels.ts';
 
@@ -31,24 +31,15 @@ const MAX_CHARS = 1400;
 const MOVEMENT_CUE =
   /\b(switch(ed|ing|es)?|mov(e|ed|ing) (from|to|over|back|away)|migrat\w*|cancel+(ed|ing)?|unsubscrib\w*|replac(e|ed|ing)|went back|going back|back to|came back|instead of|alongside|in addition to|drop(ped|ping)?|ditch(ed|ing)?|jump(ed)? ship|gave up on|stopped using|no longer us\w+|now us\w+|started using|over to|ported|churn\w*|left)\b|->|→/i;
 
-function shuffle<T>(items: T[], random: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
 const random = createSeededRandom(20261216);
 const entitiesById = new Map(readLabelFile(path.join(OPINION_LABELS_DIR, 'labels.jsonl')).map((l) => [l.id, Object.keys(l.labels)]));
 const candidates = loadPool().filter((post) => {
   const text = poolText(post);
   return (entitiesById.get(post.id)?.length ?? 0) > 0 && text.length >= 20 && text.length <= MAX_CHARS;
 });
-const cued = shuffle(candidates.filter((p) => MOVEMENT_CUE.test(poolText(p))), random).slice(0, PER_HALF);
+const cued = shuffled(candidates.filter((p) => MOVEMENT_CUE.test(poolText(p))), random).slice(0, PER_HALF);
 const cuedIds = new Set(cued.map((p) => p.id));
-const randomHalf = shuffle(candidates.filter((p) => !cuedIds.has(p.id)), random).slice(0, PER_HALF);
+const randomHalf = shuffled(candidates.filter((p) => !cuedIds.has(p.id)), random).slice(0, PER_HALF);
 
 const entries: FlowSampleEntry[] = [];
 for (const [draw, posts] of [['cue', cued], ['random', randomHalf]] as const) {
@@ -65,9 +56,9 @@ function formatPost(post: PoolPost): string {
 }
 
 // Both passes read every post, in different orders, in batches of 100.
-const drawn = shuffle([...cued, ...randomHalf], random);
+const drawn = shuffled([...cued, ...randomHalf], random);
 mkdirSync(outDir, { recursive: true });
-for (const [pass, posts] of [['A', drawn], ['B', shuffle(drawn, random)]] as const) {
+for (const [pass, posts] of [['A', drawn], ['B', shuffled(drawn, random)]] as const) {
   for (let b = 0; b * 100 < posts.length; b += 1) {
     writeFileSync(path.join(outDir, `flows-${pass}-${b + 1}.txt`), posts.slice(b * 100, (b + 1) * 100).map(formatPost).join('\n'));
   }

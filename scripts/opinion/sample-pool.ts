@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createSeededRandom } from '../../src/core/seeded-random.ts';
+import { createSeededRandom, shuffled } from '../../src/core/seeded-random.ts';
 import { loadEntityRegistry } from '../../src/pipeline/entities.ts';
 import { compileAliasSource } from '../../src/understand/linking/alias-pattern.ts';
 import { LABELS_DIR, loadPool, poolText, type PoolPost } from './pool.ts';
@@ -63,15 +63,6 @@ interface SampleEntry {
   split: 'train' | 'test';
 }
 
-function shuffle<T>(items: T[], random: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
 /** Every surface form of every tracked entity, case-insensitive, with no disambiguation: hints only. */
 function buildCandidateFinder(): (text: string) => string[] {
   const registry = loadEntityRegistry();
@@ -127,12 +118,12 @@ for (const post of pool) {
 const drawn: PoolPost[] = [];
 for (const [stratum, quota] of Object.entries(quotas)) {
   const available = byStratum.get(stratum) ?? [];
-  const picked = shuffle(available, random).slice(0, quota);
+  const picked = shuffled(available, random).slice(0, quota);
   console.log(`${stratum}: ${picked.length} of ${available.length}`);
   drawn.push(...picked);
 }
 
-const order = shuffle(drawn, random);
+const order = shuffled(drawn, random);
 const testCount = round === 1 ? Math.round(order.length * TEST_SHARE) : 0;
 const entries: SampleEntry[] = order.map((post, i) => ({ id: post.id, round, split: i < testCount ? 'test' : 'train' }));
 mkdirSync(LABELS_DIR, { recursive: true });
@@ -142,7 +133,7 @@ writeFileSync(SAMPLE_FILE, `${JSON.stringify({ maxChars: MAX_CHARS, testShare: T
 // Two passes see the same posts in different orders and batches, so neither pass's batches line up.
 const findCandidates = buildCandidateFinder();
 mkdirSync(outDir, { recursive: true });
-const passes = DOUBLE_PASS_ROUNDS.has(round) ? ([['A', order], ['B', shuffle(order, random)]] as const) : ([['A', order]] as const);
+const passes = DOUBLE_PASS_ROUNDS.has(round) ? ([['A', order], ['B', shuffled(order, random)]] as const) : ([['A', order]] as const);
 for (const [pass, posts] of passes) {
   for (let b = 0; b * BATCH_SIZE < posts.length; b += 1) {
     const batch = posts.slice(b * BATCH_SIZE, (b + 1) * BATCH_SIZE);

@@ -1,7 +1,7 @@
 import type { SparseVector } from './features.ts';
 import { CLASS_COUNT, featureSpace, scoreVector, softmaxInPlace, type LinearWeights } from './model.ts';
 import type { FeatureConfig } from './features.ts';
-import { createSeededRandom } from '../../core/seeded-random.ts';
+import { createSeededRandom, shuffleInPlace } from '../../core/seeded-random.ts';
 
 export interface TrainOptions {
   epochs: number;
@@ -22,15 +22,6 @@ export const DEFAULT_TRAIN_OPTIONS: EnsembleOptions = {
   seed: 20240601,
 };
 
-
-export function shuffleInPlace<T>(items: T[], random: () => number): void {
-  for (let i = items.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(random() * (i + 1));
-    const a = items[i] as T;
-    items[i] = items[j] as T;
-    items[j] = a;
-  }
-}
 
 /** Per-class loss weights for the given label ids. */
 export function computeClassWeights(labels: readonly number[], balance: boolean): Float64Array {
