@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SHUTDOWN_GRACE_MS } from '../src/api/server.ts';
 import { runCli, startServe } from './support/cli.ts';
 import { createDataDir, createServerDatabase } from './support/databases.ts';
 
@@ -54,7 +56,7 @@ describe('vibecheck serve on the embedded database', () => {
 });
 
 describe('vibecheck serve against hostile clients', () => {
-  it('refuses a 100 MB write body with 413 over a real socket without buffering it, and guessed tokens with 429', async () => {
+  it('refuses a 100 MB write body with 413 over a real socket without buffering it, guessed tokens with 429, and stops although a request is left half-sent', async () => {
     const dataDir = createDataDir({ cluster: true });
     const server = await startServe(['--no-collect'], { DATA_DIR: dataDir.dir, ADMIN_TOKEN: 'e2e-admin-token-0123' });
     const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))?.[1]) / 1024;
@@ -71,6 +73,19 @@ describe('vibecheck serve against hostile clients', () => {
       // 5 free guesses, one more after each wait (1 s, 2 s, 4 s ...): a handful checked, the rest refused.
       expect(statuses.filter((status) => status === 403).length).toBeLessThanOrEqual(10);
       expect(statuses.at(-1)).toBe(429);
+
+      // A client that never finishes its request's headers (Node would wait 60 s for them): SIGTERM
+      // still stops serve, cutting the connection after the grace.
+      const { hostname, port } = new URL(server.url);
+      const socket = connect(Number(port), hostname);
+      const cut = new Promise<void>((done) => socket.on('close', () => done()));
+      socket.on('error', () => undefined);
+      await new Promise<void>((done) => socket.once('connect', () => done()));
+      socket.write(`GET /api/v1/entities HTTP/1.1\r\nHost: ${hostname}\r\nAccept: application/json\r\n`);
+      const stopping = Date.now();
+      expect(await server.stop('SIGTERM', SHUTDOWN_GRACE_MS + 15_000)).toBe(0);
+      await cut;
+      expect(Date.now() - stopping).toBeGreaterThanOrEqual(SHUTDOWN_GRACE_MS - 500);
     } finally {
       await server.stop();
       dataDir.remove();

@@ -3,9 +3,15 @@ import type { App } from './app.ts';
 
 export interface RunningServer {
   url: string;
-  /** Stops accepting connections and resolves once in-flight requests have finished. */
+  /**
+   * Stops accepting connections and resolves once in-flight requests have finished, or once
+   * SHUTDOWN_GRACE_MS have passed: then the connections still open are cut, so a client that never
+   * finishes its request cannot keep the process from stopping.
+   */
   close(): Promise<void>;
 }
+
+export const SHUTDOWN_GRACE_MS = 5_000;
 
 export function startHttpServer(app: App, host: string, port: number): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
@@ -17,7 +23,13 @@ export function startHttpServer(app: App, host: string, port: number): Promise<R
         url: `http://${shownHost}:${info.port}`,
         close: () =>
           new Promise<void>((done) => {
-            server.close(() => done());
+            const cut = setTimeout(() => {
+              if ('closeAllConnections' in server) server.closeAllConnections();
+            }, SHUTDOWN_GRACE_MS);
+            server.close(() => {
+              clearTimeout(cut);
+              done();
+            });
             if ('closeIdleConnections' in server) server.closeIdleConnections();
           }),
       });

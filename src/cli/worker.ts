@@ -104,7 +104,9 @@ export function registerWorker(program: Command): void {
           await untilSignal(log);
           await scheduler?.stop();
           await worker.stop(options.graceSeconds * 1000);
+          // A scrape is no work to finish: its connections (kept alive by Prometheus) would hold the process.
           metricsServer?.close();
+          metricsServer?.closeAllConnections();
           await queue.stop();
           log.info('worker stopped');
         },

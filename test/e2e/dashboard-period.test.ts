@@ -30,6 +30,8 @@ interface SeriesPoint {
 describe('dashboard pages and state in a real browser against vibecheck serve', () => {
   const dataDir = createDataDir({ cluster: true });
   let server: ServeProcess;
+  /** The server the stopped-server case starts again, tracked until it is up so that afterAll stops it even when that case fails. */
+  let restart: Promise<ServeProcess> | undefined;
   let browser: Browser;
   let context: BrowserContext;
   const pageErrors: string[] = [];
@@ -49,6 +51,7 @@ describe('dashboard pages and state in a real browser against vibecheck serve', 
 
   afterAll(async () => {
     await browser?.close();
+    await (await restart?.catch(() => undefined))?.stop();
     await server?.stop();
     dataDir.remove();
   });
@@ -124,7 +127,9 @@ describe('dashboard pages and state in a real browser against vibecheck serve', 
     await page.close();
   });
 
-  it('with the server stopped, a new window does not show the old chart: the banner says so, and the data returns with the server', async () => {
+  // A server stop and start, and the page's checks pausing up to 30 s between them: past the default
+  // 60 s on a busy 2-core machine.
+  it('with the server stopped, a new window does not show the old chart: the banner says so, and the data returns with the server', { timeout: 180_000 }, async () => {
     // A context of its own: API answers are cacheable for 30 s, and an earlier test read the 90-day window.
     const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await fresh.newPage();
@@ -148,9 +153,10 @@ describe('dashboard pages and state in a real browser against vibecheck serve', 
     expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, 'server-stopped.png'), fullPage: true });
 
-    server = await startServe(['--no-collect'], { DATA_DIR: dataDir.dir, PORT: port });
-    // It checks again by itself (1 s, 2 s, 4 s ...): no click needed.
-    await banner.waitFor({ state: 'detached', timeout: 45_000 });
+    restart = startServe(['--no-collect'], { DATA_DIR: dataDir.dir, PORT: port });
+    server = await restart;
+    // It checks again by itself (1 s, 2 s, 4 s ... at most 30 s apart): no click needed.
+    await banner.waitFor({ state: 'detached', timeout: 75_000 });
     await page.locator('.chart-card canvas').first().waitFor({ timeout: 20_000 });
     await page.locator('.window-total').waitFor({ timeout: 20_000 });
     expect(await page.locator('.state-offline').count()).toBe(0);

@@ -42,11 +42,10 @@ export interface ServeProcess {
   child: ChildProcess;
   url: string;
   stderr: () => string;
-  /** Sends the signal and resolves with the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Sends the signal and resolves with the exit code; rejects (and kills it) when it has not exited within `withinMs`. */
+  stop(signal?: NodeJS.Signals, withinMs?: number): Promise<number | null>;
 }
 
-/** Starts `vibecheck serve` and resolves once it prints its URL. */
 /** Starts `vibecheck serve ...args` (this checkout's, or the installed `bin` run from `cwd`) and resolves once it listens. */
 export function startServe(
   args: string[],
@@ -73,9 +72,16 @@ export function startServe(
           child,
           url: match[1],
           stderr: () => stderr,
-          stop: (signal = 'SIGTERM') => {
+          stop: (signal = 'SIGTERM', withinMs = 30_000) => {
             child.kill(signal);
-            return exited;
+            let timer: NodeJS.Timeout | undefined;
+            const late = new Promise<never>((_, fail) => {
+              timer = setTimeout(() => {
+                child.kill('SIGKILL');
+                fail(new Error(`serve did not exit within ${withinMs} ms of ${signal}: ${stderr.slice(-2000)}`));
+              }, withinMs);
+            });
+            return Promise.race([exited, late]).finally(() => clearTimeout(timer));
           },
         });
       }
