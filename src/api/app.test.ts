@@ -186,6 +186,7 @@ describe('cross-cutting', () => {
       '/api/v1/flows',
       '/api/v1/flows/posts',
       '/api/v1/sources',
+      '/api/v1/sources/{name}/preview',
       '/health',
       '/ready',
     ]);

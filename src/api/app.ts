@@ -10,6 +10,7 @@ import type { Logger } from '../config/logger.ts';
 import type { Settings } from '../config/settings.ts';
 import type { DB } from '../db/schema.ts';
 import type { Metrics } from '../pipeline/metrics.ts';
+import type { SourcePreviewer } from '../pipeline/preview.ts';
 import { createAllowedMethods } from './allowed-methods.ts';
 import { describeValidationError } from '../core/errors.ts';
 import { errorBody, respondMethodNotAllowed, respondWithError } from './errors.ts';
@@ -39,6 +40,8 @@ export interface AppDeps {
   log: Pick<Logger, 'error' | 'info' | 'warn'>;
   /** The configured collectors, for GET /api/v1/sources. */
   sources: Array<{ name: string; enabled: boolean; intervalMs: number; skipReason: string | null }>;
+  /** Polls a configured source once without storing (POST /api/v1/sources/{name}/preview); left out: every name is unknown. */
+  previewSource?: SourcePreviewer;
   /** Whether this process runs the collection schedule (serve without --no-collect); false when left out. */
   collecting?: boolean;
   /** Whether the database is reachable and migrated (GET /ready). */

@@ -5,6 +5,7 @@ import { startHttpServer } from '../api/server.ts';
 import { InProcessJobRunner } from '../pipeline/jobs.ts';
 import { createMetrics } from '../pipeline/metrics.ts';
 import { openJobQueue, readQueueDepth, startQueueWorker, type JobQueue, type QueueWorker } from '../pipeline/queue.ts';
+import { createSourcePreviewer } from '../pipeline/preview.ts';
 import { checkReady } from '../pipeline/runtime.ts';
 import { listPeriodicJobs, startQueuedSchedule, startScheduler, type Scheduler } from '../pipeline/scheduler.ts';
 import { buildSources } from '../pipeline/sources.ts';
@@ -36,6 +37,7 @@ export function registerServe(program: Command): void {
         metrics,
         responseCacheMs: SERVE_RESPONSE_CACHE_MS,
         sources: sources.map((s) => ({ name: s.source.name, enabled: s.enabled, intervalMs: s.intervalMs, skipReason: s.source.skipReason() })),
+        previewSource: createSourcePreviewer(db, sources, log),
         collecting: options.collect && options.work,
         checkReady: () => checkReady(runtime.database),
         summarizer: runtime.summarizer,

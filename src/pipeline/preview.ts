@@ -1,10 +1,13 @@
 import type { EventKind, NormalizedEvent, NormalizedPost } from '../core/post.ts';
+import type { Logger } from '../config/logger.ts';
+import { listEntities, type Executor } from '../db/queries/entities.ts';
 import { TargetsFailedError } from '../sources/batching.ts';
 import { UpstreamError } from '../sources/http.ts';
 import { feedUrlOfQueryKey } from '../sources/rss/index.ts';
 import type { SearchTerm, Source, SourceBatch, SourceLogger } from '../sources/types.ts';
-import type { Linker } from '../understand/linking/index.ts';
+import { createLinker, type Linker } from '../understand/linking/index.ts';
 import { documentText } from './analyze.ts';
+import { buildSearchTerms, type ConfiguredSource } from './sources.ts';
 
 /** One item as `preview --json` prints it (interface.md), plus the event it would record. */
 export interface PreviewItem {
@@ -79,6 +82,43 @@ export async function previewSource(options: PreviewOptions): Promise<PreviewRes
     result.errors.push(...(options.signal.aborted ? [{ where: source.name, message: 'interrupted' }] : describeFailure(error, source.name, options.query)));
   }
   return result;
+}
+
+export interface SourcePreviewRequest {
+  /** Look for this text instead of the tracked entities. */
+  query?: string;
+  limit: number;
+  signal: AbortSignal;
+}
+
+/** A configured source's preview, or why there is none. */
+export type SourcePreviewOutcome = { status: 'done'; result: PreviewResult } | { status: 'unknown' } | { status: 'skipped'; reason: string };
+
+export type SourcePreviewer = (name: string, request: SourcePreviewRequest) => Promise<SourcePreviewOutcome>;
+
+/**
+ * Previews for a running server: one poll of a configured source as its schedule would run it now,
+ * over the entities tracked in the database (with their edits), linked by the same linker, nothing
+ * stored.
+ */
+export function createSourcePreviewer(db: Executor, sources: readonly ConfiguredSource[], log: Logger): SourcePreviewer {
+  return async (name, request) => {
+    const source = sources.find((s) => s.source.name === name)?.source;
+    if (!source) return { status: 'unknown' };
+    const skip = source.skipReason();
+    if (skip) return { status: 'skipped', reason: skip };
+    const entities = await listEntities(db);
+    const result = await previewSource({
+      source,
+      terms: request.query ? [{ slug: 'query', phrases: [request.query] }] : buildSearchTerms(entities),
+      linker: createLinker(entities),
+      log: log.child({ source: name, command: 'preview' }),
+      signal: request.signal,
+      query: request.query,
+      limit: request.limit,
+    });
+    return { status: 'done', result };
+  };
 }
 
 interface BatchItem {

@@ -13,7 +13,7 @@ export interface SeededDashboard {
 
 /**
  * The set-up browser tests share: the production dashboard built, `seed` imported through
- * `vibecheck import` into a fresh data directory, `vibecheck serve --no-collect` on it (with `env`),
+ * `vibecheck import` into a fresh data directory (none when it is empty), `vibecheck serve --no-collect` on it (with `env`),
  * and a Chromium.
  */
 export async function startSeededDashboard(seed: readonly ImportLine[], env: Record<string, string> = {}): Promise<SeededDashboard> {
@@ -21,10 +21,12 @@ export async function startSeededDashboard(seed: readonly ImportLine[], env: Rec
   const dataDir = createDataDir();
   let server: ServeProcess | undefined;
   try {
-    const file = join(dataDir.dir, 'seed.jsonl');
-    await writeJsonLines(file, seed);
-    const imported = await runCli(['import', file, '--json'], { DATA_DIR: dataDir.dir });
-    if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr}`);
+    if (seed.length > 0) {
+      const file = join(dataDir.dir, 'seed.jsonl');
+      await writeJsonLines(file, seed);
+      const imported = await runCli(['import', file, '--json'], { DATA_DIR: dataDir.dir });
+      if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr}`);
+    }
     const started = await startServe(['--no-collect'], { DATA_DIR: dataDir.dir, ...env });
     server = started;
     const browser = await launchChromium();

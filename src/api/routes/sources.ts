@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import { getMentionCountsBySource, getSourceHealth } from '../../db/queries/runs.ts';
 import type { App, RouteDeps } from '../app.ts';
-import { errorResponses } from '../errors.ts';
+import { errorResponses, json } from '../errors.ts';
 
 export const SourceStatus = z
   .object({
@@ -26,6 +27,44 @@ export const SourceList = z
     items: z.array(SourceStatus),
   })
   .openapi('SourceList');
+
+/** How many items a preview may ask for, and how long it may fetch. */
+export const PREVIEW_MAX_ITEMS = 50;
+export const PREVIEW_TIMEOUT_MS = 30_000;
+
+const PreviewBody = z
+  .object({
+    query: z.string().trim().min(1).max(200).optional().openapi({ description: 'look for this text instead of the tracked entities' }),
+    limit: z.number().int().min(1).max(PREVIEW_MAX_ITEMS).default(20).openapi({ description: `at most this many items (1-${PREVIEW_MAX_ITEMS}); fetching stops once they are in hand` }),
+  })
+  .strict()
+  .openapi('SourcePreviewRequest');
+
+export const PreviewItem = z
+  .object({
+    externalId: z.string(),
+    url: z.string().nullable(),
+    title: z.string().nullable(),
+    body: z.string(),
+    createdAt: z.string(),
+    author: z.string().nullable(),
+    entities: z.array(z.string()).openapi({ description: 'slugs of the tracked entities the item names' }),
+    kind: z.enum(['post', 'event', 'ignored']).openapi({ description: 'post: a collection would store it; event: recorded as a release or incident only; ignored: read, but neither' }),
+    event: z.string().nullable(),
+    feed: z.string().nullable(),
+  })
+  .openapi('SourcePreviewItem');
+
+export const SourcePreview = z
+  .object({
+    source: z.string(),
+    items: z.array(PreviewItem),
+    errors: z.array(z.object({ where: z.string(), message: z.string() })),
+    rejected: z.array(z.object({ where: z.string(), externalId: z.string().nullable(), reason: z.string() })),
+  })
+  .openapi('SourcePreview');
+
+const SourceNameParam = z.object({ name: z.string().min(1).max(40).openapi({ param: { name: 'name', in: 'path' }, example: 'hn' }) });
 
 const iso = (date: Date | null): string | null => (date ? new Date(date).toISOString() : null);
 
@@ -72,6 +111,41 @@ export function registerSourceRoutes(app: App, deps: RouteDeps): void {
         };
       });
       return c.json({ collection: deps.collecting ?? false, items }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/sources/{name}/preview',
+      operationId: 'previewSource',
+      tags: ['sources'],
+      summary: `Test a source (admin token): one poll as its schedule would run it now, over the tracked entities, every item read with the entities it names and what a collection would make of it; nothing is stored. Fetching stops after ${PREVIEW_TIMEOUT_MS / 1000} s`,
+      security: [{ adminToken: [] }],
+      middleware: deps.adminWrite,
+      request: { params: SourceNameParam, body: { content: json(PreviewBody), required: true } },
+      responses: {
+        200: { description: 'what the source returns now; failures are in errors', content: json(SourcePreview) },
+        ...errorResponses(400, 401, 403, 413, 429),
+        404: { ...errorResponses(404)[404], description: 'no such source' },
+        409: { ...errorResponses(409)[409], description: 'the source cannot run here (missing credentials, nothing configured); the message says why' },
+      },
+    }),
+    async (c) => {
+      const { name } = c.req.valid('param');
+      const { query, limit } = c.req.valid('json');
+      const timeout = AbortSignal.timeout(PREVIEW_TIMEOUT_MS);
+      const outcome = deps.previewSource
+        ? await deps.previewSource(name, { query, limit, signal: AbortSignal.any([timeout, c.req.raw.signal]) })
+        : ({ status: 'unknown' } as const);
+      if (outcome.status === 'unknown') throw new NotFoundError(`no source named "${name}" on this server`);
+      if (outcome.status === 'skipped') throw new ConflictError(`cannot test ${name}: ${outcome.reason}`);
+      const { result } = outcome;
+      const errors = timeout.aborted
+        ? result.errors.map((e) => (e.message === 'interrupted' ? { ...e, message: `stopped after ${PREVIEW_TIMEOUT_MS / 1000} s; the items read until then are shown` } : e))
+        : result.errors;
+      deps.log.info({ source: name, items: result.items.length, errors: errors.length }, 'source previewed');
+      return c.json({ source: name, items: result.items, errors, rejected: result.rejected }, 200);
     },
   );
 }

@@ -1,6 +1,28 @@
-import type { FlowMatrix, FlowPostPage } from './types.ts';
-import type { VersionBreakdown } from './types.ts';
-import type { AlertDelivery, AlertRuleList, AlertTestResult, Aspects, Breakdown, Compare, Entity, EntityChanges, EntityEvent, EntityList, Events, Explanation, CreatedAlertRule, NewAlertRule, NewEntity, NewEvent, PostPage, SentimentSeries, SourceList } from './types.ts';
+import type {
+  AlertDelivery,
+  AlertRuleList,
+  AlertTestResult,
+  Aspects,
+  Breakdown,
+  Compare,
+  CreatedAlertRule,
+  Entity,
+  EntityChanges,
+  EntityEvent,
+  EntityList,
+  Events,
+  Explanation,
+  FlowMatrix,
+  FlowPostPage,
+  NewAlertRule,
+  NewEntity,
+  NewEvent,
+  PostPage,
+  SentimentSeries,
+  SourceList,
+  SourcePreview,
+  VersionBreakdown,
+} from './types.ts';
 
 /** Any failure talking to the API: `status` 0 means the request never got an answer. */
 export class ApiError extends Error {
@@ -176,6 +198,8 @@ export const api = {
   editEntity: (token: string, slug: string, changes: EntityChanges, o?: ClientOptions) => adminRequest<Entity>('PATCH', slugPath(slug), token, changes, o),
   removeEntity: (token: string, slug: string, o?: ClientOptions) => adminRequest<undefined>('DELETE', slugPath(slug), token, undefined, o),
   addEvent: (token: string, event: NewEvent, o?: ClientOptions) => adminRequest<EntityEvent>('POST', '/api/v1/events', token, event, o),
+  previewSource: (token: string, name: string, request: { query?: string; limit?: number }, o?: ClientOptions) =>
+    adminRequest<SourcePreview>('POST', `/api/v1/sources/${encodeURIComponent(name)}/preview`, token, request, o),
   // Alert rules are the admin's alone, reads included: every call carries the token.
   listAlerts: (token: string, o?: ClientOptions) => adminRequest<AlertRuleList>('GET', '/api/v1/alerts', token, undefined, o),
   addAlert: (token: string, rule: NewAlertRule, o?: ClientOptions) => adminRequest<CreatedAlertRule>('POST', '/api/v1/alerts', token, rule, o),

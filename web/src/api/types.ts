@@ -27,6 +27,8 @@ export type Explanation = z.infer<typeof ExplanationSchema>;
 
 export type SourceStatus = z.infer<typeof SourcesRoute.SourceStatus>;
 export type SourceList = z.infer<typeof SourcesRoute.SourceList>;
+export type SourcePreview = z.infer<typeof SourcesRoute.SourcePreview>;
+export type SourcePreviewItem = z.infer<typeof SourcesRoute.PreviewItem>;
 
 /** What `POST /api/v1/entities` accepts (defaults left out). */
 export type NewEntity = z.input<typeof S.NewEntityBody>;

@@ -1,7 +1,10 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import type { ApiError } from '../api/client.ts';
+import { api, type ApiError } from '../api/client.ts';
+import type { SourceStatus } from '../api/types.ts';
 import { connection, useConnection } from '../lib/connection.ts';
-import { isUnreachable } from '../lib/use-resource.ts';
+import { formatCount, formatSource } from '../lib/format.ts';
+import { isUnreachable, useResource } from '../lib/use-resource.ts';
+import { Link } from './link.tsx';
 
 /** Grey placeholder blocks shown while the first answer loads. */
 export function Skeleton({ lines = 3, height = '1rem', label = 'Loading' }: { lines?: number; height?: string; label?: string }) {
@@ -78,13 +81,52 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
   );
 }
 
-/** The advice for a database without posts yet. */
+/**
+ * What is true when a view has no data: whether anything is stored at all, whether this server collects
+ * and which sources cannot run (and why), how to import, and where to test a source.
+ */
 export function NoDataHint() {
-  return (
+  const sources = useResource('sources', (signal) => api.listSources({ signal }));
+  const importHint = (
     <p className="muted">
-      Collection is running in the background and fills this in as posts arrive. To start from a file, run{' '}
-      <code>vibecheck import posts.jsonl</code>.
+      To start from a file, run <code>vibecheck import posts.jsonl</code> (one JSON post per line); for history, <code>vibecheck backfill --source hn --since 2026-01-01</code>.
     </p>
+  );
+  if (!sources.data) return importHint;
+  const { collection, items } = sources.data;
+  const stored = items.reduce((sum, s) => sum + s.mentionsStored, 0);
+  const running = items.filter((s) => s.enabled && !s.skipReason);
+  const idle = items.filter((s) => !s.enabled || s.skipReason);
+  const names = (list: SourceStatus[]) => list.map((s) => formatSource(s.name)).join(', ');
+  return (
+    <div className="first-run" data-stored={stored}>
+      <p>
+        {stored === 0 ? <strong>Nothing is stored yet.</strong> : <>{formatCount(stored)} mentions are stored in all, none of them in this view.</>}{' '}
+        {!collection ? (
+          <>
+            Collection is off on this server (<code>serve --no-collect</code> or <code>--no-work</code>): no source runs until <code>vibecheck collect</code>,{' '}
+            <code>backfill</code> or a worker runs it.
+          </>
+        ) : running.length > 0 ? (
+          `Collection is on: ${names(running)} ${running.length === 1 ? 'runs' : 'run'} on a schedule; posts show here as they arrive.`
+        ) : (
+          'Collection is on, but no source can run: each needs the settings below.'
+        )}
+      </p>
+      {idle.length > 0 && (
+        <ul className="first-run-sources small">
+          {idle.map((s) => (
+            <li key={s.name}>
+              <strong>{formatSource(s.name)}</strong>: {s.skipReason ?? 'left out of VIBECHECK_SOURCES'}
+            </li>
+          ))}
+        </ul>
+      )}
+      {importHint}
+      <p className="muted">
+        <Link href="/sources">Test a source</Link> to see what it would collect now, without storing anything.
+      </p>
+    </div>
   );
 }
 

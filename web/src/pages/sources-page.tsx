@@ -1,6 +1,9 @@
 import { api } from '../api/client.ts';
 import type { SourceStatus } from '../api/types.ts';
+import { AdminSignIn } from '../components/admin-sign-in.tsx';
+import { SourceTest } from '../components/source-test.tsx';
 import { EmptyState, ErrorState, Skeleton } from '../components/states.tsx';
+import { useAdminToken } from '../lib/admin-session.ts';
 import { formatCount, formatRelative, formatSource } from '../lib/format.ts';
 import { useResource } from '../lib/use-resource.ts';
 
@@ -18,11 +21,16 @@ export function describeSourceHealth(s: SourceStatus): { tone: 'ok' | 'warn' | '
 export function SourcesPage() {
   const sources = useResource('sources', (signal) => api.listSources({ signal }));
   const collection = sources.data?.collection ?? false;
+  const token = useAdminToken();
   return (
     <section aria-labelledby="sources-title">
       <div className="page-head">
         <h1 id="sources-title" tabIndex={-1}>Sources</h1>
         <p className="muted">Each collector: when it last ran, last succeeded, what went wrong, and how much it brought in.</p>
+      </div>
+      <div className="source-test-sign-in">
+        {!token && <p className="muted">Sign in with the admin token to test a source: one poll now shows what it would collect, and nothing is stored.</p>}
+        <AdminSignIn />
       </div>
       {sources.error && <ErrorState error={sources.error} onRetry={sources.retry} what="the sources" />}
       {!sources.data && sources.loading && <Skeleton lines={6} height="3rem" label="Loading sources" />}
@@ -76,6 +84,7 @@ export function SourcesPage() {
                   )}
                 </dl>
                 {s.skipReason && <p className="muted small">Skipped: {s.skipReason}</p>}
+                {token && !s.skipReason && <SourceTest name={s.name} token={token} />}
                 {s.lastError && (
                   <p className="source-error">
                     <strong>Last error</strong> ({formatRelative(s.lastErrorAt)}): {s.lastError}
