@@ -41,8 +41,11 @@ describe('planSeriesWindow', () => {
     expect(planSeriesWindow(monthHourly, NOW, 6).starts).toHaveLength(744);
   });
 
-  it('refuses a half-hour zone, naming tz, and accepts whole-hour zones with normalised names', () => {
-    expect(() => planSeriesWindow({ tz: 'Asia/Kolkata' }, NOW)).toThrow(/^tz: Asia\/Kolkata/);
+  it('plans half-hour and quarter-hour zones on their own midnights, and normalises zone names', () => {
+    const kolkata = planSeriesWindow({ from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-03-03T00:00:00Z'), tz: 'Asia/Kolkata' }, NOW);
+    expect(kolkata.starts.map((s) => s.toISOString())).toEqual(['2026-02-28T18:30:00.000Z', '2026-03-01T18:30:00.000Z', '2026-03-02T18:30:00.000Z']);
+    const kathmandu = planSeriesWindow({ from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-03-02T00:00:00Z'), tz: 'Asia/Kathmandu' }, NOW);
+    expect(kathmandu.starts[0]!.toISOString()).toBe('2026-02-28T18:15:00.000Z');
     expect(planSeriesWindow({ tz: 'europe/berlin' }, NOW).tz).toBe('Europe/Berlin');
   });
 

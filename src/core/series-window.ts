@@ -50,8 +50,8 @@ export function planRange(input: { from?: Date | undefined; to?: Date | undefine
 /**
  * Applies the defaults (to = now, from = 30 days earlier, bucket = day, tz = UTC) and refuses what
  * cannot be answered exactly or cheaply, naming the parameter: from after to, ranges outside
- * 2000..now + 1 year, more than MAX_SERIES_POINTS points over `series` series, zones whose boundaries
- * split UTC hours.
+ * 2000..now + 1 year, more than MAX_SERIES_POINTS points over `series` series. Any IANA zone is
+ * answered: boundaries that split UTC hours (Asia/Kolkata) are summed from the mentions, not the rollups.
  */
 export function planSeriesWindow(input: SeriesWindowInput, now = new Date(), series = 1): SeriesWindow {
   const { from, to } = planRange(input, now);
@@ -66,9 +66,5 @@ export function planSeriesWindow(input: SeriesWindowInput, now = new Date(), ser
       `bucket: ${count} from ${from.toISOString()} to ${to.toISOString()}; at most ${MAX_SERIES_POINTS} a request, choose a larger bucket, a shorter range${fewer}`,
     );
   }
-  const starts = enumerateBuckets(first, to, bucket, tz);
-  if (!areUtcHourStarts(starts)) {
-    throw new ValidationError(`tz: ${input.tz ?? tz} does not start its ${bucket}s on whole UTC hours, so hourly rollups cannot be split exactly; use a zone with a whole-hour offset`);
-  }
-  return { from, to, bucket, tz, starts, end: to };
+  return { from, to, bucket, tz, starts: enumerateBuckets(first, to, bucket, tz), end: to };
 }

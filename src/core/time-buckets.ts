@@ -21,9 +21,13 @@ export const TimeZone = z.string().refine(isValidTimeZone, {
 });
 export type TimeZone = z.infer<typeof TimeZone>;
 
-/** The spelling Intl resolves a valid name to ("europe/berlin" -> "Europe/Berlin"). */
+/**
+ * A valid name in its proper case ("europe/berlin" -> "Europe/Berlin"). A name ICU takes as an alias
+ * keeps the caller's spelling: ICU resolves Asia/Kolkata, IANA's own name, to the older Asia/Calcutta.
+ */
 export function normalizeTimeZone(tz: string): string {
-  return getFormatter(tz).resolvedOptions().timeZone;
+  const resolved = getFormatter(tz).resolvedOptions().timeZone;
+  return resolved.toLowerCase() === tz.toLowerCase() ? resolved : tz;
 }
 
 const HOUR_MS = 3_600_000;

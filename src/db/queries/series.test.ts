@@ -92,6 +92,22 @@ describeOnBothTargets('rollup series queries', (get) => {
     expect(utc.alpha.map((d) => d.n)).toEqual([1, 1, 0]);
   });
 
+  it('splits days at Asia/Kolkata midnight (18:30 UTC) exactly, where an hourly rollup row would straddle two days', async () => {
+    const { db } = get();
+    const gamma = await insertTestEntity(db, 'gamma');
+    await insertTestMention(db, gamma, { at: '2026-03-10T18:10:00Z', score: 1, label: 'positive' });
+    await insertTestMention(db, gamma, { at: '2026-03-10T18:50:00Z', score: -1, label: 'negative' });
+    await rebuildRollups(db, new Date('2026-03-10T00:00:00Z'), new Date('2026-03-12T00:00:00Z'));
+    const window = planSeriesWindow({ from: new Date('2026-03-10T00:00:00Z'), to: new Date('2026-03-12T00:00:00Z'), tz: 'Asia/Kolkata' }, new Date('2026-04-15'));
+    expect(window.starts.map((s) => s.toISOString())).toEqual(['2026-03-09T18:30:00.000Z', '2026-03-10T18:30:00.000Z', '2026-03-11T18:30:00.000Z']);
+    const days = (await getBucketSums(db, { entityIds: [gamma], starts: window.starts, end: window.end })).get(gamma)!;
+    expect(days.map((d) => [d.n, d.scoreSum])).toEqual([
+      [1, 1],
+      [1, -1],
+      [0, 0],
+    ]);
+  });
+
   it('answers every entity of the request and matches a GROUP BY over the raw mentions', async () => {
     const window = planSeriesWindow({ from: new Date('2026-02-20'), to: new Date('2026-04-01'), bucket: 'day', tz: 'Europe/Berlin' }, new Date('2026-04-15'));
     const query = { entityIds: [alpha, beta], starts: window.starts, end: window.end };

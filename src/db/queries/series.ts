@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { EMPTY_SUMS, type RollupSums } from '../../core/stats.ts';
+import { areUtcHourStarts } from '../../core/time-buckets.ts';
 import type { Executor } from './entities.ts';
 import { SUMMED_ROLLUP_COLUMNS, toRollupSums, type SummedRow } from './rollups.ts';
 
@@ -11,7 +12,7 @@ const SUMMED_ROLLUP_COLUMNS_OF_PARTS = sql`
 
 export interface SeriesQuery {
   entityIds: number[];
-  /** Bucket starts in increasing order, each a whole UTC hour; the last bucket ends at `end`. */
+  /** Bucket starts in increasing order; the last bucket ends at `end`. */
   starts: Date[];
   end: Date;
   source?: string | undefined;
@@ -38,9 +39,12 @@ function sumRows(table: 'hourly' | 'daily', query: SeriesQuery, from: Date, to: 
  * Rollups added into the given buckets, per entity, every bucket present (n = 0 when empty).
  * width_bucket places each row by binary search over the boundaries the caller computed, so the SQL
  * never re-derives calendar or time-zone rules. When every boundary is a UTC midnight, whole days are
- * read from the daily rollups and only the partial last day from the hourly ones.
+ * read from the daily rollups and only the partial last day from the hourly ones. Boundaries that
+ * split a UTC hour (days in Asia/Kolkata start at 18:30 UTC) are read from the mentions themselves,
+ * which is exact and slower.
  */
 export async function getBucketSums(db: Executor, query: SeriesQuery): Promise<Map<number, RollupSums[]>> {
+  if (!areUtcHourStarts(query.starts)) return getBucketSumsFromMentions(db, query);
   const result = new Map<number, RollupSums[]>(query.entityIds.map((id) => [id, query.starts.map(() => ({ ...EMPTY_SUMS }))]));
   const first = query.starts[0];
   if (first === undefined || query.entityIds.length === 0) return result;
@@ -82,8 +86,8 @@ function mentionSamples(entityIds: number[], from: Date, to: Date, source: strin
 }
 
 /**
- * The same buckets computed from the raw mentions, for checks and the benchmark: what the rollups
- * must equal.
+ * The same buckets computed from the raw mentions: what the rollups must equal (checks and the
+ * benchmark), and the answer for boundaries the hourly rollups cannot split.
  */
 export async function getBucketSumsFromMentions(db: Executor, query: SeriesQuery): Promise<Map<number, RollupSums[]>> {
   const result = new Map<number, RollupSums[]>(query.entityIds.map((id) => [id, query.starts.map(() => ({ ...EMPTY_SUMS }))]));

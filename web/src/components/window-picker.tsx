@@ -5,14 +5,11 @@ import { BUCKETS, endAfter, isBucketAllowed, isTimeZone, lastDayOf, RANGES, zone
 
 const RANGE_LABELS: Record<string, string> = { '7d': '7 days', '30d': '30 days', '90d': '90 days', '1y': '1 year', custom: 'Custom' };
 
-/**
- * The zones offered: UTC, this browser's zone and the one in the URL. The API splits days only at
- * whole UTC hours, so a browser zone like India's (+05:30) is not offered.
- */
+/** The zones offered: UTC, this browser's zone (India's +05:30 and Nepal's +05:45 included) and the one in the URL. */
 function zoneChoices(current: string): string[] {
   const local = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const zones = ['UTC'];
-  if (isTimeZone(local) && local !== 'UTC' && zoneOffset(local, new Date()).endsWith(':00')) zones.push(local);
+  if (isTimeZone(local) && local !== 'UTC') zones.push(local);
   if (!zones.includes(current)) zones.push(current);
   return zones;
 }
