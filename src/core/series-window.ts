@@ -1,5 +1,5 @@
 import { ValidationError } from './errors.ts';
-import { areUtcHourStarts, bucketStart, countBuckets, enumerateBuckets, normalizeTimeZone, type Bucket } from './time-buckets.ts';
+import { bucketStart, countBuckets, enumerateBuckets, normalizeTimeZone, type Bucket } from './time-buckets.ts';
 
 export const DEFAULT_WINDOW_DAYS = 30;
 /**
