@@ -233,6 +233,21 @@ describe('alert evaluation over a constructed history', () => {
     await expect(evaluateAlertRules(db, { publicUrl: PUBLIC_URL, now, ruleIds: [broken, healthy] })).rejects.toThrow();
   });
 
+  it('moves a quiet mention rule on from the grouped reading alone, and still sends the post that arrives later', async () => {
+    const calm = (await sql<{ id: number }>`SELECT id FROM entities WHERE slug = 'calm'`.execute(db)).rows[0]!.id;
+    const rule = (await addAlertRule(db, { kind: 'mention', entity: 'calm', channel: CHANNEL, include: ['zzquiet'] })).rule.id;
+    const cursorOf = async () => (await sql<{ cursor: string | null }>`SELECT state->>'mentionCursor' AS cursor FROM alert_rules WHERE id = ${rule}`.execute(db)).rows[0]!.cursor;
+    const before = (await sql<{ now: Date }>`SELECT now() AS now`.execute(db)).rows[0]!.now;
+    expect(await evaluateAlertRules(db, { publicUrl: PUBLIC_URL, now, ruleIds: [rule] })).toEqual([]);
+    const cursor = await cursorOf();
+    expect(cursor).not.toBeNull();
+    expect(Date.parse(cursor!)).toBeGreaterThanOrEqual(new Date(before).getTime());
+    await insertTestMention(db, calm, { at: now.toISOString(), score: -0.4, label: 'negative', title: 'zzquiet arrived late' });
+    const fired = await evaluateAlertRules(db, { publicUrl: PUBLIC_URL, now, ruleIds: [rule] });
+    expect(fired.map((f) => f.headline)).toEqual(['calm on hn: zzquiet arrived late']);
+    expect(await evaluateAlertRules(db, { publicUrl: PUBLIC_URL, now, ruleIds: [rule] })).toEqual([]);
+  });
+
   it('keeps the planted post ids reachable (sanity of the fixture)', () => {
     expect(plantedIds).toHaveLength(3);
   });

@@ -1,8 +1,10 @@
 import { sql, type Kysely } from 'kysely';
-import { getAspectWindowSums } from '../db/queries/aspects.ts';
+import { getAspectWindowSums, type AspectWindowSums } from '../db/queries/aspects.ts';
 import {
+  advanceMentionCursors,
   findJudgedEventKeys,
   getDatabaseNow,
+  getLatestFetchedByEntity,
   getRecentAlertCounts,
   insertAlert,
   listAlertRules,
@@ -19,6 +21,7 @@ import type { Executor } from '../db/queries/entities.ts';
 import { explainEntityWindow, explainEvent, type Explanation } from '../db/queries/explain.ts';
 import { listTopPostIds } from '../db/queries/posts.ts';
 import type { DB } from '../db/schema.ts';
+import type { RollupSums } from '../core/stats.ts';
 import { getBucketSums } from '../db/queries/series.ts';
 import { changeFigure, dashboardLink, describeWindow, explanationPosts, formatScore, formatShare, summarizeExplanation, toAlertPost, toExcerpt } from './compose.ts';
 import { compareMean, compareNet, compareShare, idempotencyKeyOf, judgeLimits, judgeMove, REARM_FRACTION, type ArmState } from './decide.ts';
@@ -80,16 +83,19 @@ interface Context {
 }
 
 /**
- * Judges every enabled rule once. Each rule is judged in its own transaction holding its row lock
- * (a second evaluator skips it): the alerts it fires, their outbox rows and the rule's new state
- * (hysteresis, mention cursor) commit together or not at all.
+ * Judges every enabled rule once. First every rule is screened with a few grouped reads (one per kind,
+ * window and source): a rule that could neither fire nor change its state is done there. Each other
+ * rule is judged in its own transaction holding its row lock (a second evaluator skips it), reading
+ * again: the alerts it fires, their outbox rows and the rule's new state (hysteresis, mention cursor)
+ * commit together or not at all.
  */
 export async function evaluateAlertRules(db: Kysely<DB>, options: EvaluateOptions): Promise<FiredAlert[]> {
   const context: Context = { now: options.now ?? new Date(), publicUrl: options.publicUrl };
   const rules = (await listAlertRules(db, { enabledOnly: true })).filter((r) => !options.ruleIds || options.ruleIds.includes(r.id));
+  const screened = await screenRules(db, rules, context);
   const fired: FiredAlert[] = [];
   const failures: unknown[] = [];
-  for (const { id } of rules) {
+  for (const { id } of rules.filter((r) => screened.act.has(r.id))) {
     try {
       fired.push(...(await db.transaction().execute((trx) => evaluateRule(trx, id, context))));
     } catch (error) {
@@ -101,10 +107,36 @@ export async function evaluateAlertRules(db: Kysely<DB>, options: EvaluateOption
   return fired;
 }
 
+/**
+ * The rules that may act this run, from each kind's grouped reading; the mention rules with nothing new
+ * have their cursor moved on in one statement (all a judgement of theirs would have written).
+ */
+async function screenRules(db: Kysely<DB>, rules: AlertRuleRecord[], context: Context): Promise<{ act: Set<number> }> {
+  const act = new Set<number>();
+  const scanStart = await getDatabaseNow(db);
+  const quietMentionRules: number[] = [];
+  for (const kind of Object.keys(DETECTORS) as Array<AlertRuleRecord['kind']>) {
+    const ofKind = rules.filter((r) => r.kind === kind);
+    if (ofKind.length === 0) continue;
+    const detector = DETECTORS[kind];
+    // A reading that fails (a rule's state the query cannot use) sends the rules to be judged one by
+    // one, where only the faulty one fails.
+    const readings = await detector.read(db, ofKind, context).catch(() => null);
+    for (const rule of ofKind) {
+      const may = readings === null || (await detector.mayAct(db, rule, readings.get(rule.id), context).catch(() => true));
+      if (may) act.add(rule.id);
+      else if (kind === 'mention') quietMentionRules.push(rule.id);
+    }
+  }
+  await advanceMentionCursors(db, quietMentionRules, scanStart);
+  return { act };
+}
+
 async function evaluateRule(trx: Executor, id: number, context: Context): Promise<FiredAlert[]> {
   const rule = await lockAlertRule(trx, id);
   if (!rule) return [];
-  const detection = await DETECTORS[rule.kind](trx, rule, context);
+  const detector = DETECTORS[rule.kind];
+  const detection = await detector.detect(trx, rule, (await detector.read(trx, [rule], context)).get(rule.id), context);
   // Most runs find nothing: then the only write is the state, and only when it changed.
   if (JSON.stringify(detection.state) !== JSON.stringify(rule.state)) await saveAlertRuleState(trx, rule.id, detection.state);
   if (detection.candidates.length === 0) return [];
@@ -141,13 +173,107 @@ async function evaluateRule(trx: Executor, id: number, context: Context): Promis
   return fired;
 }
 
-type Detector = (db: Executor, rule: AlertRuleRecord, context: Context) => Promise<Detection>;
+/**
+ * One kind of rule: `read` takes what many rules of the kind need in grouped queries, keyed by rule;
+ * `detect` judges one rule from its reading (querying more only for the messages it may send);
+ * `mayAct` says from the reading alone whether `detect` could fire or change the rule's state.
+ */
+interface Detector<R> {
+  read(db: Executor, rules: AlertRuleRecord[], context: Context): Promise<Map<number, R>>;
+  detect(db: Executor, rule: AlertRuleRecord, reading: R | undefined, context: Context): Promise<Detection>;
+  mayAct(db: Executor, rule: AlertRuleRecord, reading: R | undefined, context: Context): Promise<boolean>;
+}
 
-const DETECTORS: Record<AlertRuleRecord['kind'], Detector> = {
-  shift: detectShift,
-  aspect: detectAspectMoves,
-  spike: detectSpikeAlerts,
-  mention: detectMentions,
+/** A detector whose judgement is its whole answer: it may act when it finds a candidate or a new state. */
+async function detectionActs<R>(detect: Detector<R>['detect'], db: Executor, rule: AlertRuleRecord, reading: R | undefined, context: Context): Promise<boolean> {
+  const detection = await detect(db, rule, reading, context);
+  return detection.candidates.length > 0 || JSON.stringify(detection.state) !== JSON.stringify(rule.state);
+}
+
+/** Rules grouped by a key (their window and source), each group read with one call over its entities. */
+async function readGrouped<R>(
+  rules: AlertRuleRecord[],
+  key: (rule: AlertRuleRecord) => string,
+  readGroup: (group: AlertRuleRecord[]) => Promise<Map<number, R>>,
+): Promise<Map<number, R>> {
+  const groups = new Map<string, AlertRuleRecord[]>();
+  for (const rule of rules) groups.set(key(rule), [...(groups.get(key(rule)) ?? []), rule]);
+  const readings = new Map<number, R>();
+  for (const group of groups.values()) for (const [id, reading] of await readGroup(group)) readings.set(id, reading);
+  return readings;
+}
+
+const windowAndSource = (rule: AlertRuleRecord) => `${rule.windowHours}:${rule.source ?? ''}`;
+const entityIdsOf = (rules: AlertRuleRecord[]) => [...new Set(rules.map((r) => r.entityId))];
+
+/** Each rule's [previous window, current window] sums, one query per window length and source. */
+function readWindowSums(db: Executor, rules: AlertRuleRecord[], context: Context): Promise<Map<number, RollupSums[]>> {
+  return readGrouped(rules, windowAndSource, async (group) => {
+    const { previousFrom, from, to } = windowsOf(group[0]!, context.now);
+    const sums = await getBucketSums(db, { entityIds: entityIdsOf(group), starts: [previousFrom, from], end: to, source: group[0]!.source ?? undefined });
+    return new Map(group.map((rule) => [rule.id, sums.get(rule.entityId) ?? []]));
+  });
+}
+
+const shiftDetector: Detector<RollupSums[]> = {
+  read: readWindowSums,
+  detect: detectShift,
+  mayAct: (db, rule, reading, context) => detectionActs(detectShift, db, rule, reading, context),
+};
+
+interface AspectReading {
+  aspects: AspectWindowSums[];
+  /** All mentions in [previous, current] window, for the share metric. */
+  totals: RollupSums[];
+}
+
+const aspectDetector: Detector<AspectReading> = {
+  read: (db, rules, context) =>
+    readGrouped(rules, windowAndSource, async (group) => {
+      const { previousFrom, from, to } = windowsOf(group[0]!, context.now);
+      const source = group[0]!.source ?? undefined;
+      const aspects = await getAspectWindowSums(db, { entityIds: entityIdsOf(group), from, to, previousFrom, source });
+      const shareRules = group.filter((r) => r.metric !== 'polarity');
+      const totals = shareRules.length > 0 ? await readWindowSums(db, shareRules, context) : new Map<number, RollupSums[]>();
+      return new Map(group.map((rule) => [rule.id, { aspects: aspects.get(rule.entityId) ?? [], totals: totals.get(rule.id) ?? [] }]));
+    }),
+  detect: detectAspectMoves,
+  mayAct: (db, rule, reading, context) => detectionActs(detectAspectMoves, db, rule, reading, context),
+};
+
+type SpikeEvent = Awaited<ReturnType<typeof listSpikeEvents>>[number];
+
+const spikeDetector: Detector<SpikeEvent[]> = {
+  read: async (db, rules, context) => {
+    const sinceOf = (rule: AlertRuleRecord) => spikeSince(rule, context.now);
+    const events = await listSpikeEvents(db, entityIdsOf(rules), new Date(Math.min(...rules.map((r) => sinceOf(r).getTime()))));
+    return new Map(rules.map((rule) => [rule.id, events.filter((e) => e.entityId === rule.entityId && e.occurredAt >= sinceOf(rule))]));
+  },
+  detect: detectSpikeAlerts,
+  // Judging a spike reads which were alerted before; any spike of the rule's kind is worth that look.
+  mayAct: async (_db, rule, reading) => spikesOf(rule, reading ?? []).length > 0,
+};
+
+const mentionDetector: Detector<Date | null> = {
+  // When the newest post naming each rule's entity was fetched, if after the rule's cursor.
+  read: async (db, rules, context) => {
+    const createdSince = new Date(context.now.getTime() - MENTION_MAX_AGE_MS);
+    const starts = rules.map((r) => mentionScanStart(r).getTime()).filter(Number.isFinite);
+    if (starts.length === 0) return new Map();
+    const fetchedSince = new Date(Math.min(...starts));
+    const latest = await getLatestFetchedByEntity(db, { entityIds: entityIdsOf(rules), fetchedSince, createdSince });
+    return new Map(rules.map((rule) => [rule.id, latest.get(rule.entityId) ?? null]));
+  },
+  detect: (db, rule, _reading, context) => detectMentions(db, rule, context),
+  // A cursor that does not read as a time is judged alone (and fails there, alone).
+  mayAct: async (_db, rule, reading) => Number.isNaN(mentionScanStart(rule).getTime()) || (reading != null && reading >= mentionScanStart(rule)),
+};
+
+const DETECTORS: Record<AlertRuleRecord['kind'], Detector<unknown>> = {
+  shift: shiftDetector,
+  aspect: aspectDetector,
+  spike: spikeDetector,
+  mention: mentionDetector,
 };
 
 /** The rule's window ending at the last whole hour before now, and the window of the same length before it. */
@@ -185,9 +311,8 @@ async function tryExplain(db: Executor, explain: (db: Executor) => Promise<Expla
   }
 }
 
-async function detectShift(db: Executor, rule: AlertRuleRecord, context: Context): Promise<Detection> {
+async function detectShift(db: Executor, rule: AlertRuleRecord, sums: RollupSums[] | undefined, context: Context): Promise<Detection> {
   const { previousFrom, from, to } = windowsOf(rule, context.now);
-  const sums = (await getBucketSums(db, { entityIds: [rule.entityId], starts: [previousFrom, from], end: to, source: rule.source ?? undefined })).get(rule.entityId);
   const [previous, current] = sums ?? [];
   if (!previous || !current || previous.n < rule.minMentions || current.n < rule.minMentions) return { candidates: [], state: rule.state };
   const net = rule.metric === 'net';
@@ -227,14 +352,11 @@ async function detectShift(db: Executor, rule: AlertRuleRecord, context: Context
   };
 }
 
-async function detectAspectMoves(db: Executor, rule: AlertRuleRecord, context: Context): Promise<Detection> {
-  const { previousFrom, from, to } = windowsOf(rule, context.now);
-  const source = rule.source ?? undefined;
-  const aspects = ((await getAspectWindowSums(db, { entityIds: [rule.entityId], from, to, previousFrom, source })).get(rule.entityId) ?? []).filter(
-    (a) => rule.aspect === null || a.aspect === rule.aspect,
-  );
+async function detectAspectMoves(db: Executor, rule: AlertRuleRecord, reading: AspectReading | undefined, context: Context): Promise<Detection> {
+  const { from, to } = windowsOf(rule, context.now);
+  const aspects = (reading?.aspects ?? []).filter((a) => rule.aspect === null || a.aspect === rule.aspect);
   const byPolarity = rule.metric === 'polarity';
-  const totals = byPolarity ? undefined : (await getBucketSums(db, { entityIds: [rule.entityId], starts: [previousFrom, from], end: to, source })).get(rule.entityId);
+  const totals = reading?.totals;
   let state = rule.state;
   const candidates: Candidate[] = [];
   const window = describeWindow(rule.windowHours);
@@ -279,16 +401,23 @@ async function detectAspectMoves(db: Executor, rule: AlertRuleRecord, context: C
 
 const dayOf = (date: Date) => date.toISOString().slice(0, 10);
 
-async function detectSpikeAlerts(db: Executor, rule: AlertRuleRecord, context: Context): Promise<Detection> {
-  const today = Math.floor(context.now.getTime() / DAY_MS) * DAY_MS;
-  // The day before the rule existed still counts: its spike is only judged once that day is over.
+/** The first day a spike rule looks at: the day before it existed (judged once over), at most SPIKE_MAX_AGE_MS back. */
+function spikeSince(rule: AlertRuleRecord, now: Date): Date {
+  const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
   const ruleDay = Math.floor(rule.createdAt.getTime() / DAY_MS) * DAY_MS - DAY_MS;
-  const since = new Date(Math.max(ruleDay, today - SPIKE_MAX_AGE_MS));
-  const events = await listSpikeEvents(db, rule.entityId, since);
-  const keyOf = (kind: string, direction: string, day: Date) => `spike:${kind}:${direction}:${dayOf(day)}`;
-  const spikes = events
+  return new Date(Math.max(ruleDay, today - SPIKE_MAX_AGE_MS));
+}
+
+/** The spikes of a rule's kind and direction among its entity's spike events. */
+function spikesOf(rule: AlertRuleRecord, events: SpikeEvent[]) {
+  return events
     .map((event) => ({ event, kind: String(event.details.spikeKind ?? 'volume'), direction: event.details.direction === 'down' ? ('down' as const) : ('up' as const) }))
     .filter((s) => (rule.metric === null || s.kind === rule.metric) && (rule.direction === 'both' || rule.direction === s.direction));
+}
+
+async function detectSpikeAlerts(db: Executor, rule: AlertRuleRecord, events: SpikeEvent[] | undefined, context: Context): Promise<Detection> {
+  const keyOf = (kind: string, direction: string, day: Date) => `spike:${kind}:${direction}:${dayOf(day)}`;
+  const spikes = spikesOf(rule, events ?? []);
   // A spike that lasts several days is one alert: a day continuing yesterday's spike of the same kind is held back.
   const previousKeys = spikes.map((s) => keyOf(s.kind, s.direction, new Date(s.event.occurredAt.getTime() - DAY_MS)));
   const judgedBefore = await findJudgedEventKeys(db, rule.id, previousKeys);
@@ -322,12 +451,17 @@ async function detectSpikeAlerts(db: Executor, rule: AlertRuleRecord, context: C
   return { candidates, state: rule.state };
 }
 
+/** Where a mention rule's scan starts: its cursor less the overlap, never before the rule existed. */
+function mentionScanStart(rule: AlertRuleRecord): Date {
+  const overlapped = rule.state.mentionCursor ? new Date(rule.state.mentionCursor).getTime() - MENTION_OVERLAP_MS : 0;
+  return new Date(Math.max(overlapped, rule.createdAt.getTime()));
+}
+
 async function detectMentions(db: Executor, rule: AlertRuleRecord, context: Context): Promise<Detection> {
   // The cursor is on the database's clock, the one that stamps fetched_at. A new rule starts at its
   // creation; later scans re-read an overlap before the cursor for transactions that committed late.
   const scanStart = await getDatabaseNow(db);
-  const overlapped = rule.state.mentionCursor ? new Date(rule.state.mentionCursor).getTime() - MENTION_OVERLAP_MS : 0;
-  const fetchedSince = new Date(Math.max(overlapped, rule.createdAt.getTime()));
+  const fetchedSince = mentionScanStart(rule);
   const found = await listMentionCandidates(db, {
     entityId: rule.entityId,
     fetchedSince,

@@ -546,21 +546,51 @@ export async function listPostSummaries(db: Executor, entityId: number, postIds:
 }
 
 /** Spike events of an entity detected for days at or after `since`. */
+/** Spike events of these entities since `since`, oldest first, with the entity each belongs to. */
 export async function listSpikeEvents(
   db: Executor,
-  entityId: number,
+  entityIds: number[],
   since: Date,
-): Promise<Array<{ id: number; title: string; occurredAt: Date; details: Record<string, unknown> }>> {
-  const rows = await sql<{ id: number; title: string; occurred_at: Date; details: Record<string, unknown> | string }>`
-    SELECT id, title, occurred_at, details FROM events
-    WHERE entity_id = ${entityId} AND kind = 'spike' AND occurred_at >= ${since.toISOString()}::timestamptz
+): Promise<Array<{ id: number; entityId: number; title: string; occurredAt: Date; details: Record<string, unknown> }>> {
+  if (entityIds.length === 0) return [];
+  const rows = await sql<{ id: number; entity_id: number; title: string; occurred_at: Date; details: Record<string, unknown> | string }>`
+    SELECT id, entity_id, title, occurred_at, details FROM events
+    WHERE entity_id = ANY(${entityIds}::int[]) AND kind = 'spike' AND occurred_at >= ${since.toISOString()}::timestamptz
     ORDER BY occurred_at, id`.execute(db);
   return rows.rows.map((row) => ({
     id: Number(row.id),
+    entityId: Number(row.entity_id),
     title: row.title,
     occurredAt: new Date(row.occurred_at),
     details: typeof row.details === 'string' ? (JSON.parse(row.details) as Record<string, unknown>) : row.details,
   }));
+}
+
+/**
+ * Per entity, when the latest post mentioning it (written since `createdSince`, not a duplicate) was
+ * fetched, for posts fetched since `fetchedSince`: the entities a mention rule has nothing new for are
+ * absent.
+ */
+export async function getLatestFetchedByEntity(db: Executor, query: { entityIds: number[]; fetchedSince: Date; createdSince: Date }): Promise<Map<number, Date>> {
+  if (query.entityIds.length === 0) return new Map();
+  const rows = await sql<{ entity_id: number; latest: Date }>`
+    SELECT m.entity_id, max(p.fetched_at) AS latest
+    FROM mentions m JOIN posts p ON p.id = m.post_id
+    WHERE m.entity_id = ANY(${query.entityIds}::int[])
+      AND m.created_at >= ${query.createdSince.toISOString()}::timestamptz
+      AND p.fetched_at >= ${query.fetchedSince.toISOString()}::timestamptz
+      AND p.duplicate_of IS NULL
+    GROUP BY 1`.execute(db);
+  return new Map(rows.rows.map((row) => [Number(row.entity_id), new Date(row.latest)]));
+}
+
+/** Moves the mention cursor of these rules to `at`, never backwards (another evaluator may be ahead). */
+export async function advanceMentionCursors(db: Executor, ruleIds: number[], at: Date): Promise<void> {
+  if (ruleIds.length === 0) return;
+  await sql`
+    UPDATE alert_rules SET state = jsonb_set(state, '{mentionCursor}', to_jsonb(${at.toISOString()}::text))
+    WHERE id = ANY(${ruleIds}::int[])
+      AND (state->>'mentionCursor' IS NULL OR (state->>'mentionCursor')::timestamptz < ${at.toISOString()}::timestamptz)`.execute(db);
 }
 
 /** The database's clock at the start of the current transaction: the clock that stamps posts.fetched_at. */
