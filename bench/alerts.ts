@@ -1,7 +1,8 @@
 /**
  * Alert evaluation cost: seeds mentions straight into the tables (no analysis) with their rollups,
  * gives every entity a shift (mean), shift (net), aspect (share), spike and mention rule, then times
- * evaluateAlertRules over all of them, twice (the second run is the steady state: nothing new).
+ * evaluateAlertRules per kind (the first judgement arms each rule), over all of them twice (the second
+ * run is the steady state: nothing new), and the steady state per kind.
  *
  *   npx tsx bench/alerts.ts [--target embedded|server] [--entities 100] [--days 60] [--per-day 40]
  */
@@ -79,6 +80,13 @@ async function main(): Promise<void> {
       started = performance.now();
       const fired = await evaluateAlertRules(db, { publicUrl: 'http://127.0.0.1:8080' });
       console.log(`evaluateAlertRules, ${run} run: ${slugs.length * 5} rules of ${slugs.length} entities in ${((performance.now() - started) / 1000).toFixed(2)} s (${fired.length} alerts)`);
+    }
+    // The steady state per kind: every rule already judged once, nothing new.
+    for (const kind of ['shift', 'aspect', 'spike', 'mention']) {
+      const ruleIds = rules.rows.filter((r) => r.kind === kind).map((r) => r.id);
+      started = performance.now();
+      await evaluateAlertRules(db, { publicUrl: 'http://127.0.0.1:8080', ruleIds });
+      console.log(`  steady ${kind}: ${ruleIds.length} rules in ${((performance.now() - started) / 1000).toFixed(2)} s`);
     }
   } finally {
     await database.close();

@@ -248,6 +248,51 @@ describe('alert evaluation over a constructed history', () => {
     expect(await evaluateAlertRules(db, { publicUrl: PUBLIC_URL, now, ruleIds: [rule] })).toEqual([]);
   });
 
+  it('alerts a regression once while it continues, with what was expected against what was seen and the likely layer', async () => {
+    const calm = (await sql<{ id: number }>`SELECT id FROM entities WHERE slug = 'calm'`.execute(db)).rows[0]!.id;
+    const rule = (await addAlertRule(db, { kind: 'regression', entity: 'calm', channel: CHANNEL })).rule.id;
+    const start = new Date(today - 6 * DAY);
+    const regression = (windowTo: number) =>
+      upsertEvent(db, {
+        entityId: calm,
+        kind: 'regression',
+        source: 'vibecheck',
+        externalId: `regression:calm:${start.toISOString().slice(0, 10)}`,
+        title: 'calm: sentiment fell after the release of 2.0 (-0.40 against an expected -0.05)',
+        url: null,
+        body: null,
+        occurredAt: start,
+        details: {
+          regressionKind: 'release',
+          expected: -0.05,
+          observed: -0.4,
+          confidence: 0.97,
+          n: 120,
+          windowFrom: start.toISOString(),
+          windowTo: new Date(windowTo).toISOString(),
+          releaseAt: start.toISOString(),
+          attribution: { layer: 'model', evidence: [] },
+          topPostIds: [],
+        },
+      });
+    await regression(today);
+    const fired = await evaluateAlertRules(db, { publicUrl: PUBLIC_URL, now, ruleIds: [rule] });
+    expect(fired.map((f) => [f.status, f.headline])).toEqual([['queued', 'calm: sentiment fell after the release of 2.0 (-0.40 against an expected -0.05)']]);
+    const [row] = await alertRows(db, rule);
+    expect(row!.message.figures).toEqual([
+      { label: 'Mean sentiment', value: '-0.05 expected -> -0.40', detail: 'confidence 97%' },
+      { label: 'Likely layer', value: 'model' },
+    ]);
+    expect(row!.message.summary).toContain(`after the release of ${start.toISOString().slice(0, 10)}`);
+    // The next day the same regression goes on (same event, a later end): no second alert.
+    await regression(today + DAY);
+    expect(await evaluateAlertRules(db, { publicUrl: PUBLIC_URL, now: new Date(now.getTime() + DAY), ruleIds: [rule] })).toEqual([]);
+    // A regression that ended before the rule existed is not news.
+    const late = (await addAlertRule(db, { kind: 'regression', entity: 'calm', channel: CHANNEL })).rule.id;
+    await sql`UPDATE alert_rules SET created_at = ${new Date(today + 5 * DAY).toISOString()}::timestamptz WHERE id = ${late}`.execute(db);
+    expect(await evaluateAlertRules(db, { publicUrl: PUBLIC_URL, now: new Date(now.getTime() + 5 * DAY), ruleIds: [late] })).toEqual([]);
+  });
+
   it('keeps the planted post ids reachable (sanity of the fixture)', () => {
     expect(plantedIds).toHaveLength(3);
   });

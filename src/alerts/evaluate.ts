@@ -10,7 +10,7 @@ import {
   listAlertRules,
   listMentionCandidates,
   listPostSummaries,
-  listSpikeEvents,
+  listEventsOfKind,
   listTopAspectPostIds,
   lockAlertRule,
   saveAlertRuleState,
@@ -38,6 +38,8 @@ const MENTION_MAX_AGE_MS = 2 * DAY_MS;
 const MENTION_BATCH = 200;
 /** Spikes of days older than this are not alerted (the detector judges complete days, a few hours late). */
 const SPIKE_MAX_AGE_MS = 3 * DAY_MS;
+/** How long before it is found a regression may have started (the detector judges the last 14 days). */
+const REGRESSION_LOOKBACK_MS = 28 * DAY_MS;
 
 export interface EvaluateOptions {
   /** The dashboard's address (PUBLIC_URL), for links in messages. */
@@ -241,17 +243,32 @@ const aspectDetector: Detector<AspectReading> = {
   mayAct: (db, rule, reading, context) => detectionActs(detectAspectMoves, db, rule, reading, context),
 };
 
-type SpikeEvent = Awaited<ReturnType<typeof listSpikeEvents>>[number];
+type DetectorEvent = Awaited<ReturnType<typeof listEventsOfKind>>[number];
 
-const spikeDetector: Detector<SpikeEvent[]> = {
-  read: async (db, rules, context) => {
-    const sinceOf = (rule: AlertRuleRecord) => spikeSince(rule, context.now);
-    const events = await listSpikeEvents(db, entityIdsOf(rules), new Date(Math.min(...rules.map((r) => sinceOf(r).getTime()))));
-    return new Map(rules.map((rule) => [rule.id, events.filter((e) => e.entityId === rule.entityId && e.occurredAt >= sinceOf(rule))]));
-  },
+/** A rule's entity's events of one kind since `sinceOf(rule)`, for every rule in one query. */
+function readEvents(kind: 'spike' | 'regression', sinceOf: (rule: AlertRuleRecord, now: Date) => Date, occurredFrom: (since: Date) => Date = (since) => since) {
+  return async (db: Executor, rules: AlertRuleRecord[], context: Context): Promise<Map<number, DetectorEvent[]>> => {
+    const earliest = new Date(Math.min(...rules.map((r) => sinceOf(r, context.now).getTime())));
+    const events = await listEventsOfKind(db, kind, entityIdsOf(rules), occurredFrom(earliest));
+    return new Map(rules.map((rule) => [rule.id, events.filter((e) => e.entityId === rule.entityId && eventEnd(e) >= sinceOf(rule, context.now))]));
+  };
+}
+
+/** When an event's judged stretch ends: a regression's window end, a spike's day. */
+const eventEnd = (event: DetectorEvent): Date => (typeof event.details.windowTo === 'string' ? new Date(event.details.windowTo) : event.occurredAt);
+
+const spikeDetector: Detector<DetectorEvent[]> = {
+  read: readEvents('spike', spikeSince),
   detect: detectSpikeAlerts,
   // Judging a spike reads which were alerted before; any spike of the rule's kind is worth that look.
   mayAct: async (_db, rule, reading) => spikesOf(rule, reading ?? []).length > 0,
+};
+
+const regressionDetector: Detector<DetectorEvent[]> = {
+  // A regression starts up to REGRESSION_LOOKBACK_MS before it is found; it counts while its window reaches the rule's days.
+  read: readEvents('regression', spikeSince, (since) => new Date(since.getTime() - REGRESSION_LOOKBACK_MS)),
+  detect: detectRegressionAlerts,
+  mayAct: async (_db, _rule, reading) => (reading ?? []).length > 0,
 };
 
 const mentionDetector: Detector<Date | null> = {
@@ -274,6 +291,7 @@ const DETECTORS: Record<AlertRuleRecord['kind'], Detector<unknown>> = {
   aspect: aspectDetector,
   spike: spikeDetector,
   mention: mentionDetector,
+  regression: regressionDetector,
 };
 
 /** The rule's window ending at the last whole hour before now, and the window of the same length before it. */
@@ -409,13 +427,13 @@ function spikeSince(rule: AlertRuleRecord, now: Date): Date {
 }
 
 /** The spikes of a rule's kind and direction among its entity's spike events. */
-function spikesOf(rule: AlertRuleRecord, events: SpikeEvent[]) {
+function spikesOf(rule: AlertRuleRecord, events: DetectorEvent[]) {
   return events
     .map((event) => ({ event, kind: String(event.details.spikeKind ?? 'volume'), direction: event.details.direction === 'down' ? ('down' as const) : ('up' as const) }))
     .filter((s) => (rule.metric === null || s.kind === rule.metric) && (rule.direction === 'both' || rule.direction === s.direction));
 }
 
-async function detectSpikeAlerts(db: Executor, rule: AlertRuleRecord, events: SpikeEvent[] | undefined, context: Context): Promise<Detection> {
+async function detectSpikeAlerts(db: Executor, rule: AlertRuleRecord, events: DetectorEvent[] | undefined, context: Context): Promise<Detection> {
   const keyOf = (kind: string, direction: string, day: Date) => `spike:${kind}:${direction}:${dayOf(day)}`;
   const spikes = spikesOf(rule, events ?? []);
   // A spike that lasts several days is one alert: a day continuing yesterday's spike of the same kind is held back.
@@ -442,6 +460,38 @@ async function detectSpikeAlerts(db: Executor, rule: AlertRuleRecord, events: Sp
           summary: explanation ? `${summarizeExplanation(explanation)} ${flagged}` : flagged,
           figures: [
             { label: volume ? 'Mentions that day' : 'Negative share that day', value: `${shown(baseline)} -> ${shown(value)}`, detail: `robust z-score ${Number(details.zScore).toFixed(1)} against the trailing 28-day median` },
+          ],
+          posts: explanation?.posts.length ? explanationPosts(explanation) : await loadPosts(db, rule.entityId, topPostIds.slice(0, TOP_POSTS)),
+        };
+      },
+    };
+  });
+  return { candidates, state: rule.state };
+}
+
+/**
+ * One alert per regression: its event keeps its id while it continues, so the key does too. The
+ * message gives what was expected against what was seen, and the likely layer when one stands out.
+ */
+async function detectRegressionAlerts(db: Executor, rule: AlertRuleRecord, events: DetectorEvent[] | undefined, context: Context): Promise<Detection> {
+  const candidates = (events ?? []).map((event): Candidate => {
+    const details = event.details;
+    const releaseAt = typeof details.releaseAt === 'string' ? dayOf(new Date(details.releaseAt)) : null;
+    const layer = (details.attribution as { layer?: unknown } | undefined)?.layer;
+    const topPostIds = Array.isArray(details.topPostIds) ? details.topPostIds.map(Number).filter(Number.isFinite) : [];
+    return {
+      eventKey: `regression:${event.externalId}`,
+      message: async () => {
+        const explanation = await tryExplain(db, (d) => explainEvent(d, event.id, { now: context.now }));
+        const judged =
+          `Mean sentiment ${formatScore(Number(details.observed))} against an expected ${formatScore(Number(details.expected))}` +
+          ` (${Number(details.n)} mentions from ${dayOf(event.occurredAt)}${releaseAt ? `, after the release of ${releaseAt}` : ''}).`;
+        return {
+          headline: event.title,
+          summary: explanation ? `${summarizeExplanation(explanation)} ${judged}` : judged,
+          figures: [
+            { label: 'Mean sentiment', value: `${formatScore(Number(details.expected))} expected -> ${formatScore(Number(details.observed))}`, detail: `confidence ${formatShare(Number(details.confidence))}` },
+            ...(typeof layer === 'string' && layer !== 'unclear' ? [{ label: 'Likely layer', value: layer }] : []),
           ],
           posts: explanation?.posts.length ? explanationPosts(explanation) : await loadPosts(db, rule.entityId, topPostIds.slice(0, TOP_POSTS)),
         };

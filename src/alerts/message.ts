@@ -3,7 +3,7 @@
  * the figures with their confidence, the top posts with links, and a link into the dashboard.
  * Post text in here is untrusted: every channel escapes it for its own format.
  */
-export type AlertKind = 'shift' | 'spike' | 'aspect' | 'mention' | 'digest';
+export type AlertKind = 'shift' | 'spike' | 'aspect' | 'mention' | 'regression' | 'digest';
 
 export interface AlertFigure {
   /** e.g. "Mean sentiment" */

@@ -5,13 +5,14 @@ import { SourceName } from '../core/post.ts';
 import { SentimentLabel } from '../core/stats.ts';
 import type { AlertRuleKind, AlertDirection, NewAlertRuleRow } from '../db/queries/alerts.ts';
 
-export const AlertKind = z.enum(['shift', 'spike', 'aspect', 'mention']);
+export const AlertKind = z.enum(['shift', 'spike', 'aspect', 'mention', 'regression']);
 
 const METRICS: Record<AlertRuleKind, readonly string[]> = {
   shift: ['mean', 'net'],
   aspect: ['share', 'polarity'],
   spike: ['volume', 'negativity'],
   mention: [],
+  regression: [],
 };
 
 /** What a rule of each kind watches and how loud it may be, when the caller leaves it out. */
@@ -20,6 +21,8 @@ const DEFAULTS: Record<AlertRuleKind, { metric: string | null; threshold: number
   aspect: { metric: 'share', threshold: 0.1, direction: 'both', cooldownMinutes: 360, maxPerDay: 4 },
   spike: { metric: null, threshold: null, direction: 'up', cooldownMinutes: 60, maxPerDay: 10 },
   mention: { metric: null, threshold: null, direction: 'both', cooldownMinutes: 0, maxPerDay: 50 },
+  // Regressions are drops, judged by their detector; one alert each however long it lasts.
+  regression: { metric: null, threshold: null, direction: 'down', cooldownMinutes: 0, maxPerDay: 10 },
 };
 
 const word = z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters');
@@ -63,8 +66,14 @@ export const NewAlertRuleInput = z
         message: allowed.length ? `for a ${rule.kind} rule, one of ${allowed.join(', ')}` : `a ${rule.kind} rule takes no metric`,
       });
     }
-    if (rule.threshold !== undefined && (rule.kind === 'spike' || rule.kind === 'mention')) {
-      ctx.addIssue({ code: 'custom', path: ['threshold'], message: `a ${rule.kind} rule takes no threshold (spikes use the detector's own)` });
+    if (rule.threshold !== undefined && (rule.kind === 'spike' || rule.kind === 'mention' || rule.kind === 'regression')) {
+      ctx.addIssue({ code: 'custom', path: ['threshold'], message: `a ${rule.kind} rule takes no threshold (spikes and regressions use their detector's own)` });
+    }
+    if (rule.kind === 'regression' && rule.direction !== undefined && rule.direction !== 'down') {
+      ctx.addIssue({ code: 'custom', path: ['direction'], message: 'a regression is a drop: a regression rule takes no other direction' });
+    }
+    if (rule.kind === 'regression' && rule.source !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['source'], message: 'a regression rule watches every source: the detector judges the entity as a whole' });
     }
     const mentionOnly = ['polarity', 'minEngagement', 'include', 'exclude'] as const;
     for (const field of mentionOnly) {

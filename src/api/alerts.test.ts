@@ -79,6 +79,9 @@ describe('alert rules over the API', () => {
       [{ kind: 'shift', entity: 'alpha', channel: SLACK, include: ['x'] }, /include: only a mention rule/],
       [{ kind: 'mention', entity: 'alpha', channel: SLACK, secret: 'short' }, /secret: at least 16/],
       [{ kind: 'mention', entity: 'alpha', channel: SLACK, bogus: 1 }, /bogus/],
+      [{ kind: 'regression', entity: 'alpha', channel: SLACK, direction: 'up' }, /direction: a regression is a drop/],
+      [{ kind: 'regression', entity: 'alpha', channel: SLACK, source: 'hn' }, /source: a regression rule watches every source/],
+      [{ kind: 'regression', entity: 'alpha', channel: SLACK, threshold: 0.2 }, /threshold: a regression rule takes no threshold/],
     ];
     for (const [body, message] of cases) {
       const res = await create(body);

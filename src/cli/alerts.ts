@@ -90,7 +90,7 @@ export function registerAlerts(program: Command): void {
   alerts
     .command('add')
     .description('add an alert rule')
-    .requiredOption('--kind <kind>', 'shift, spike, aspect or mention')
+    .requiredOption('--kind <kind>', 'shift, spike, aspect, mention or regression')
     .requiredOption('--entity <slug>', 'the entity it watches')
     .requiredOption('--channel <url>', 'http(s) webhook, Slack or Discord webhook URL, or mailto:ADDRESS')
     .option('--secret <secret>', 'signing secret for webhooks (16+ characters); generated and printed once when left out')

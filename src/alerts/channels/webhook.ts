@@ -30,7 +30,7 @@ export const WebhookBody = z.object({
   /** True for `alerts test`: a sample, not a real event. */
   test: z.boolean(),
   firedAt: z.string(),
-  rule: z.object({ id: z.number().int(), kind: z.enum(['shift', 'spike', 'aspect', 'mention', 'digest']), name: z.string() }),
+  rule: z.object({ id: z.number().int(), kind: z.enum(['shift', 'spike', 'aspect', 'mention', 'regression', 'digest']), name: z.string() }),
   entity: z.object({ slug: z.string(), name: z.string() }),
   headline: z.string(),
   summary: z.string(),

@@ -3,7 +3,7 @@ import { renderAtomFeed } from '../../alerts/atom.ts';
 import { dashboardLink } from '../../alerts/compose.ts';
 import { addAlertRule, listAlertRuleViews, presentAlertRule, removeAlertRuleById, requireAlertRule, sendTestAlert } from '../../alerts/manage.ts';
 import type { AlertMessage } from '../../alerts/message.ts';
-import { NewAlertRuleInput } from '../../alerts/rules.ts';
+import { AlertKind, NewAlertRuleInput } from '../../alerts/rules.ts';
 import { listDeliveries, listRuleAlerts } from '../../db/queries/alerts.ts';
 import type { App, RouteDeps } from '../app.ts';
 import { errorResponses, json } from '../errors.ts';
@@ -20,7 +20,7 @@ export const AlertRule = z
   .object({
     id: z.number().int(),
     name: z.string(),
-    kind: z.enum(['shift', 'spike', 'aspect', 'mention']),
+    kind: AlertKind,
     entity: z.string(),
     channel: z.string().openapi({ description: 'the channel, masked: kind, host and the last four characters of its path or token; never the whole URL', example: 'slack https://hooks.slack.com/…/Xy9Z' }),
     filters: z.object({

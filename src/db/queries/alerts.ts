@@ -3,7 +3,7 @@ import type { SentimentLabel } from '../../core/stats.ts';
 import type { Executor } from './entities.ts';
 import { toLikePattern } from './posts.ts';
 
-export type AlertRuleKind = 'shift' | 'spike' | 'aspect' | 'mention';
+export type AlertRuleKind = 'shift' | 'spike' | 'aspect' | 'mention' | 'regression';
 export type AlertDirection = 'up' | 'down' | 'both';
 export type OutboxStatus = 'pending' | 'sending' | 'delivered' | 'dead';
 export type DeliveryOutcome = 'delivered' | 'retry' | 'dead' | 'failed';
@@ -546,20 +546,22 @@ export async function listPostSummaries(db: Executor, entityId: number, postIds:
 }
 
 /** Spike events of an entity detected for days at or after `since`. */
-/** Spike events of these entities since `since`, oldest first, with the entity each belongs to. */
-export async function listSpikeEvents(
+/** Events of one kind (spike, regression) of these entities since `since`, oldest first, with the entity each belongs to. */
+export async function listEventsOfKind(
   db: Executor,
+  kind: 'spike' | 'regression',
   entityIds: number[],
   since: Date,
-): Promise<Array<{ id: number; entityId: number; title: string; occurredAt: Date; details: Record<string, unknown> }>> {
+): Promise<Array<{ id: number; entityId: number; externalId: string; title: string; occurredAt: Date; details: Record<string, unknown> }>> {
   if (entityIds.length === 0) return [];
-  const rows = await sql<{ id: number; entity_id: number; title: string; occurred_at: Date; details: Record<string, unknown> | string }>`
-    SELECT id, entity_id, title, occurred_at, details FROM events
-    WHERE entity_id = ANY(${entityIds}::int[]) AND kind = 'spike' AND occurred_at >= ${since.toISOString()}::timestamptz
+  const rows = await sql<{ id: number; entity_id: number; external_id: string; title: string; occurred_at: Date; details: Record<string, unknown> | string }>`
+    SELECT id, entity_id, external_id, title, occurred_at, details FROM events
+    WHERE entity_id = ANY(${entityIds}::int[]) AND kind = ${kind} AND occurred_at >= ${since.toISOString()}::timestamptz
     ORDER BY occurred_at, id`.execute(db);
   return rows.rows.map((row) => ({
     id: Number(row.id),
     entityId: Number(row.entity_id),
+    externalId: row.external_id,
     title: row.title,
     occurredAt: new Date(row.occurred_at),
     details: typeof row.details === 'string' ? (JSON.parse(row.details) as Record<string, unknown>) : row.details,
@@ -573,13 +575,14 @@ export async function listSpikeEvents(
  */
 export async function getLatestFetchedByEntity(db: Executor, query: { entityIds: number[]; fetchedSince: Date; createdSince: Date }): Promise<Map<number, Date>> {
   if (query.entityIds.length === 0) return new Map();
+  // From the posts fetched since (posts_fetched_at_idx): a few between two runs, whatever the history.
   const rows = await sql<{ entity_id: number; latest: Date }>`
     SELECT m.entity_id, max(p.fetched_at) AS latest
-    FROM mentions m JOIN posts p ON p.id = m.post_id
-    WHERE m.entity_id = ANY(${query.entityIds}::int[])
-      AND m.created_at >= ${query.createdSince.toISOString()}::timestamptz
-      AND p.fetched_at >= ${query.fetchedSince.toISOString()}::timestamptz
+    FROM posts p JOIN mentions m ON m.post_id = p.id
+    WHERE p.fetched_at >= ${query.fetchedSince.toISOString()}::timestamptz
       AND p.duplicate_of IS NULL
+      AND m.entity_id = ANY(${query.entityIds}::int[])
+      AND m.created_at >= ${query.createdSince.toISOString()}::timestamptz
     GROUP BY 1`.execute(db);
   return new Map(rows.rows.map((row) => [Number(row.entity_id), new Date(row.latest)]));
 }

@@ -14,6 +14,7 @@ const KINDS: { value: Kind; label: string; hint: string }[] = [
   { value: 'spike', label: 'Spike', hint: 'volume or negativity spikes' },
   { value: 'aspect', label: 'Aspect', hint: "an aspect's share or polarity moves" },
   { value: 'mention', label: 'Mention', hint: 'every new post that passes the filters' },
+  { value: 'regression', label: 'Regression', hint: 'sentiment falls below what its history and releases lead one to expect' },
 ];
 const METRICS: Record<Kind, { value: string; label: string }[]> = {
   shift: [
@@ -30,6 +31,7 @@ const METRICS: Record<Kind, { value: string; label: string }[]> = {
     { value: 'polarity', label: 'Polarity' },
   ],
   mention: [],
+  regression: [],
 };
 
 interface Draft {
@@ -54,7 +56,7 @@ const words = (text: string) => [...new Set(text.split(',').map((w) => w.trim())
 export function toNewAlertRule(d: Draft): NewAlertRule {
   const rule: NewAlertRule = { kind: d.kind, entity: d.entity, channel: d.channel.trim() };
   if (d.name.trim()) rule.name = d.name.trim();
-  if (d.source) rule.source = d.source.trim();
+  if (d.source && d.kind !== 'regression') rule.source = d.source.trim();
   if (d.metric && METRICS[d.kind].some((m) => m.value === d.metric)) rule.metric = d.metric;
   if ((d.kind === 'shift' || d.kind === 'aspect') && d.threshold.trim()) rule.threshold = Number(d.threshold);
   if ((d.kind === 'shift' || d.kind === 'aspect') && d.windowHours.trim()) rule.windowHours = Number(d.windowHours);
@@ -344,10 +346,12 @@ function AddAlertForm({ token, onAdded }: { token: string; onAdded: (rule: Creat
             </div>
           </>
         )}
-        <div className="field">
-          <label htmlFor={f('source')}>Only from source (optional)</label>
-          <input id={f('source')} spellCheck={false} value={draft.source} onChange={(e) => update({ source: e.target.value })} placeholder="hn" />
-        </div>
+        {k !== 'regression' && (
+          <div className="field">
+            <label htmlFor={f('source')}>Only from source (optional)</label>
+            <input id={f('source')} spellCheck={false} value={draft.source} onChange={(e) => update({ source: e.target.value })} placeholder="hn" />
+          </div>
+        )}
         {(k === 'aspect' || k === 'mention') && (
           <div className="field">
             <label htmlFor={f('aspect')}>Aspect{k === 'mention' ? ' (optional)' : ''}</label>
