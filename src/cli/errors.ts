@@ -1,15 +1,10 @@
-import { CommanderError } from 'commander';
 import { ZodError } from 'zod';
 import { ConfigError } from '../config/settings.ts';
 import { AppError, describeValidationError, messageOf } from '../core/errors.ts';
 import { escapeControls } from '../core/storable.ts';
+import { EXIT } from './exit-codes.ts';
 
-/**
- * Exit codes, the same for every command: 0 done; 1 a run failed (a source or the disk, the
- * database unreachable or in use); 2 bad input (flags, arguments, an unreadable input file,
- * rejected lines); 78 bad configuration (sysexits EX_CONFIG); 130 a second Ctrl-C.
- */
-export const EXIT = { ok: 0, failed: 1, badInput: 2, config: 78, interrupted: 130 } as const;
+export { EXIT };
 
 export function exitCodeFor(error: unknown): number {
   if (error instanceof ConfigError) return EXIT.config;
@@ -35,6 +30,3 @@ export function exitWithError(error: unknown): never {
   process.exit(exitCodeFor(error));
 }
 
-export function isCommanderExit(error: unknown): error is CommanderError {
-  return error instanceof CommanderError;
-}

@@ -1,6 +1,6 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { VIBECHECK_VERSION } from '../core/version.ts';
-import { EXIT, exitWithError, isCommanderExit } from './errors.ts';
+import { EXIT } from './exit-codes.ts';
 import { COMMAND_SUMMARIES } from './summaries.ts';
 
 const program = new Command('vibecheck')
@@ -43,6 +43,8 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   // Help and version exit 0; a bad flag or argument is bad input, like any other (exit 2).
-  if (isCommanderExit(error)) process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.badInput);
-  exitWithError(error);
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.badInput);
+  // Loaded on the way out only: it names configuration and validation errors, and zod with the
+  // settings schema is a third of a start-up that --version and --help do not need.
+  (await import('./errors.ts')).exitWithError(error);
 }

@@ -1,7 +1,7 @@
-// Entry of an analysis worker thread. Worker threads do not inherit the main thread's TypeScript
-// loader, so each registers tsx before loading the analysis code.
-import { register } from 'tsx/esm/api';
+// Entry of an analysis worker thread: worker threads do not inherit the main thread's TypeScript
+// loader, so the analysis code is imported through import-typescript.mjs.
+import { URL } from 'node:url';
+import { importTypeScript } from '../import-typescript.mjs';
 
-register();
-const { analyzeBatch } = await import('./analysis-task.ts');
+const { analyzeBatch } = await importTypeScript(new URL('./analysis-task.ts', import.meta.url));
 export default analyzeBatch;

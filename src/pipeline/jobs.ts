@@ -82,8 +82,11 @@ export class InProcessJobRunner {
   private readonly running = new Map<string, Promise<unknown>>();
   private readonly controller = new AbortController();
   private unkeyed = 0;
+  private readonly handlers: JobHandlers;
 
-  constructor(private readonly handlers: JobHandlers) {}
+  constructor(handlers: JobHandlers) {
+    this.handlers = handlers;
+  }
 
   isBusy(key: string): boolean {
     return this.running.has(key);

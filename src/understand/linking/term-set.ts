@@ -139,11 +139,15 @@ export class TermIndex {
 
 /** The term hits of one post. */
 export class DocumentTerms {
-  constructor(
-    private readonly text: string,
-    private readonly hits: Map<number, Hit[]>,
-    private readonly punctuated: Array<RegExp | null>,
-  ) {}
+  private readonly text: string;
+  private readonly hits: Map<number, Hit[]>;
+  private readonly punctuated: Array<RegExp | null>;
+
+  constructor(text: string, hits: Map<number, Hit[]>, punctuated: Array<RegExp | null>) {
+    this.text = text;
+    this.hits = hits;
+    this.punctuated = punctuated;
+  }
 
   /** Distinct terms of `set` inside [from, to), not overlapping [skipFrom, skipTo). */
   count(set: number, from: number, to: number, skipFrom = -1, skipTo = -1): number {

@@ -1,9 +1,9 @@
-// Entry of a `sentiment classify` worker thread. Worker threads do not inherit the main thread's
-// TypeScript loader, so each registers tsx before loading the model (once per thread).
-import { register } from 'tsx/esm/api';
+// Entry of a `sentiment classify` worker thread: worker threads do not inherit the main thread's
+// TypeScript loader, so the model is imported through import-typescript.mjs (once per thread).
+import { URL } from 'node:url';
+import { importTypeScript } from '../../import-typescript.mjs';
 
-register();
-const { loadSentimentModel } = await import('./classifier.ts');
+const { loadSentimentModel } = await importTypeScript(new URL('./classifier.ts', import.meta.url));
 const model = loadSentimentModel();
 
 /** Classifies one batch of plain texts, in order. */

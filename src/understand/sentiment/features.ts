@@ -221,18 +221,19 @@ function pushCharNgrams(padded: string, seed: number, config: FeatureConfig, mas
  * Where a token sits relative to the target. A text read without a target is all "own clause".
  * Clauses end at sentence ends, line breaks, semicolons and before a contrast marker.
  */
-const enum Relation {
+const Relation = {
   /** A clause that mentions the target (or the whole text when there is no target). */
-  OwnClause = 0,
+  OwnClause: 0,
   /** Another clause of a sentence that mentions the target, naming no other entity. */
-  OwnSentence = 1,
+  OwnSentence: 1,
   /** One of the two sentences after a mention, until one names another entity. */
-  Following = 2,
+  Following: 2,
   /** A clause that names another entity and not the target. */
-  OtherClause = 3,
+  OtherClause: 3,
   /** Anything else in the post. */
-  Elsewhere = 4,
-}
+  Elsewhere: 4,
+} as const;
+type Relation = (typeof Relation)[keyof typeof Relation];
 
 export const TARGET_TOKEN = 'xxtgt';
 export const OTHER_TOKEN = 'xxent';
