@@ -28,7 +28,10 @@ export default tseslint.config(
   },
   {
     files: ['src/core/**/*.ts', 'src/config/**/*.ts'],
-    rules: forbid(['db', 'sources', 'understand', 'pipeline', 'api', 'cli', 'config'].filter(Boolean), 'core and config import nothing of ours'),
+    rules: forbid(
+      ['db', 'sources', 'understand', 'pipeline', 'api', 'cli', 'config'].filter(Boolean),
+      'core and config import nothing of ours',
+    ),
   },
   {
     files: ['src/sources/**/*.ts'],
@@ -36,7 +39,10 @@ export default tseslint.config(
   },
   {
     files: ['src/alerts/channels/**/*.ts', 'src/alerts/atom.ts'],
-    rules: forbid(['db', 'pipeline', 'api', 'cli'], 'alert channels turn a message into a delivery; the outbox and the job that calls them live elsewhere'),
+    rules: forbid(
+      ['db', 'pipeline', 'api', 'cli'],
+      'alert channels turn a message into a delivery; the outbox and the job that calls them live elsewhere',
+    ),
   },
   {
     files: ['src/understand/**/*.ts'],

@@ -39,7 +39,9 @@ async function main(): Promise<void> {
     const end = new Date();
     const total = entities * days * perDay;
     let started = performance.now();
-    await sql`INSERT INTO entities (slug, name, kind) SELECT 'bench-' || i, 'Bench ' || i, 'tool' FROM generate_series(1, ${entities}::int) i`.execute(db);
+    await sql`INSERT INTO entities (slug, name, kind) SELECT 'bench-' || i, 'Bench ' || i, 'tool' FROM generate_series(1, ${entities}::int) i`.execute(
+      db,
+    );
     await sql`
       INSERT INTO posts (source, external_id, url, title, body, created_at, content_hash)
       SELECT CASE WHEN g % 3 = 0 THEN 'reddit' ELSE 'hn' END, 'bench-' || g, 'https://example.test/' || g, 'post ' || g,
@@ -58,7 +60,9 @@ async function main(): Promise<void> {
       FROM mentions WHERE post_id % 10 < 3`.execute(db);
     await rebuildRollups(db, new Date(end.getTime() - (days + 1) * DAY), new Date(end.getTime() + DAY));
     await sql`ANALYZE`.execute(db);
-    console.log(`${values.target}: seeded ${total} mentions (${entities} entities x ${days} days x ${perDay}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `${values.target}: seeded ${total} mentions (${entities} entities x ${days} days x ${perDay}) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
 
     const slugs = (await sql<{ slug: string }>`SELECT slug FROM entities ORDER BY id`.execute(db)).rows.map((r) => r.slug);
     const channel = 'http://127.0.0.1:9/unused';
@@ -79,7 +83,9 @@ async function main(): Promise<void> {
     for (const run of ['first', 'second']) {
       started = performance.now();
       const fired = await evaluateAlertRules(db, { publicUrl: 'http://127.0.0.1:8080' });
-      console.log(`evaluateAlertRules, ${run} run: ${slugs.length * 5} rules of ${slugs.length} entities in ${((performance.now() - started) / 1000).toFixed(2)} s (${fired.length} alerts)`);
+      console.log(
+        `evaluateAlertRules, ${run} run: ${slugs.length * 5} rules of ${slugs.length} entities in ${((performance.now() - started) / 1000).toFixed(2)} s (${fired.length} alerts)`,
+      );
     }
     // The steady state per kind: every rule already judged once, nothing new.
     for (const kind of ['shift', 'aspect', 'spike', 'mention']) {

@@ -37,7 +37,10 @@ function makeText(): { text: string; spans: Array<{ start: number; end: number }
   const head = `${pick(OPENINGS)} ${first}: `;
   const text = `${head}${pick(MIDDLES)}, while ${second} ${pick(MIDDLES)}.${pick(ENDINGS)}`;
   const secondAt = text.indexOf(second, head.length);
-  return { text, spans: [[{ start: head.length - first.length - 2, end: head.length - 2 }], [{ start: secondAt, end: secondAt + second.length }]] };
+  return {
+    text,
+    spans: [[{ start: head.length - first.length - 2, end: head.length - 2 }], [{ start: secondAt, end: secondAt + second.length }]],
+  };
 }
 
 const texts = Array.from({ length: COUNT }, makeText);
@@ -54,7 +57,9 @@ const plain = rate(() => texts.forEach((t) => model.classify(t.text)), texts.len
 const targeted = rate(() => texts.forEach((t) => model.classifyTargeted(t.text, t.spans)), texts.length);
 console.log(`model ${model.version}, ${COUNT} texts, mean ${meanChars} chars, one core, in process:`);
 console.log(`  classify (plain text):            ${Math.round(plain).toLocaleString('en')} texts/s`);
-console.log(`  classifyTargeted (two mentions):  ${Math.round(targeted).toLocaleString('en')} posts/s (${Math.round(targeted * 2).toLocaleString('en')} mentions/s)`);
+console.log(
+  `  classifyTargeted (two mentions):  ${Math.round(targeted).toLocaleString('en')} posts/s (${Math.round(targeted * 2).toLocaleString('en')} mentions/s)`,
+);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'vibecheck-bench-classify-'));
 try {
@@ -63,14 +68,22 @@ try {
   const bin = fileURLToPath(new URL('../bin/vibecheck', import.meta.url));
   const classifyFile = (threads: string[]): { rows: number; seconds: number } => {
     const started = performance.now();
-    const result = spawnSync(process.execPath, [bin, 'sentiment', 'classify', ...threads, csv], { maxBuffer: 1 << 30, env: { ...process.env, LOG_LEVEL: 'warn' } });
+    const result = spawnSync(process.execPath, [bin, 'sentiment', 'classify', ...threads, csv], {
+      maxBuffer: 1 << 30,
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+    });
     const seconds = (performance.now() - started) / 1000;
     if (result.status !== 0) throw new Error(`vibecheck sentiment classify exited ${result.status}: ${String(result.stderr)}`);
     return { rows: String(result.stdout).trim().split('\n').length - 1, seconds };
   };
-  for (const [name, threads] of [['--threads 0 (main thread only)', ['--threads', '0']], ['default threads (cores - 1)', []]] as const) {
+  for (const [name, threads] of [
+    ['--threads 0 (main thread only)', ['--threads', '0']],
+    ['default threads (cores - 1)', []],
+  ] as const) {
     const { rows, seconds } = classifyFile([...threads]);
-    console.log(`  vibecheck sentiment classify, ${name}: ${rows.toLocaleString('en')} rows in ${seconds.toFixed(2)} s wall, start-up included: ${Math.round(rows / seconds).toLocaleString('en')} texts/s`);
+    console.log(
+      `  vibecheck sentiment classify, ${name}: ${rows.toLocaleString('en')} rows in ${seconds.toFixed(2)} s wall, start-up included: ${Math.round(rows / seconds).toLocaleString('en')} texts/s`,
+    );
   }
   const version = spawnSync(process.execPath, [bin, '--version']);
   const startup = performance.now();

@@ -30,14 +30,18 @@ function measureAssets(): { files: Array<{ name: string; bytes: number; gzip: nu
   return { files, jsGzip, totalGzip: files.reduce((s, f) => s + f.gzip, 0) + html };
 }
 
-const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+const quantile = (sorted: number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
 
 async function main(): Promise<void> {
   ensureDashboardBuilt();
   const assets = measureAssets();
   console.log('JS shipped (web/dist/assets, gzip -9):');
-  for (const f of assets.files) console.log(`  ${f.name.padEnd(32)} ${String(f.bytes).padStart(8)} B raw  ${String(f.gzip).padStart(7)} B gzip`);
-  console.log(`  total JS ${(assets.jsGzip / 1024).toFixed(1)} kB gzip; everything incl. CSS and HTML ${(assets.totalGzip / 1024).toFixed(1)} kB gzip (target < 400 kB)`);
+  for (const f of assets.files)
+    console.log(`  ${f.name.padEnd(32)} ${String(f.bytes).padStart(8)} B raw  ${String(f.gzip).padStart(7)} B gzip`);
+  console.log(
+    `  total JS ${(assets.jsGzip / 1024).toFixed(1)} kB gzip; everything incl. CSS and HTML ${(assets.totalGzip / 1024).toFixed(1)} kB gzip (target < 400 kB)`,
+  );
 
   const dataDir = createDataDir();
   try {
@@ -45,12 +49,17 @@ async function main(): Promise<void> {
     const parsed = JSON.parse(listed.stdout) as Array<{ slug: string; name: string }> | { items: Array<{ slug: string; name: string }> };
     const entities = (Array.isArray(parsed) ? parsed : parsed.items).slice(0, 50);
     const file = join(dataDir.dir, 'year.jsonl');
-    const lines = await writeJsonLines(file, generatePosts({ names: entities.map((e) => e.name), days: 365, postsPerDayPerEntity: postsPerDay, seed: 7 }));
+    const lines = await writeJsonLines(
+      file,
+      generatePosts({ names: entities.map((e) => e.name), days: 365, postsPerDayPerEntity: postsPerDay, seed: 7 }),
+    );
     const started = performance.now();
     const imported = await runCli(['import', file, '--json'], { DATA_DIR: dataDir.dir });
     if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr}`);
     const summary = JSON.parse(imported.stdout) as { stored: number };
-    console.log(`\nseeded ${lines} posts (${entities.length} entities x 365 days x ${postsPerDay}) in ${((performance.now() - started) / 1000).toFixed(1)} s; stored ${summary.stored}`);
+    console.log(
+      `\nseeded ${lines} posts (${entities.length} entities x 365 days x ${postsPerDay}) in ${((performance.now() - started) / 1000).toFixed(1)} s; stored ${summary.stored}`,
+    );
 
     const server = await startServe(['--no-collect'], { DATA_DIR: dataDir.dir });
     const browser = await launchChromium();
@@ -62,7 +71,9 @@ async function main(): Promise<void> {
         { name: `entity (${slug}, 1 year by week)`, path: `/entity/${slug}?range=1y`, ready: '.chart-card canvas' },
       ];
       console.log(`\nper page, ${runs} loads each in a fresh browser context (cold HTTP cache), ms since navigation start:`);
-      console.log(`  ${'page'.padEnd(32)} ${'DOMContentLoaded'.padStart(16)} ${'data on screen p50'.padStart(19)} ${'p95'.padStart(7)} ${'max'.padStart(7)}`);
+      console.log(
+        `  ${'page'.padEnd(32)} ${'DOMContentLoaded'.padStart(16)} ${'data on screen p50'.padStart(19)} ${'p95'.padStart(7)} ${'max'.padStart(7)}`,
+      );
       for (const page of pages) {
         const dcl: number[] = [];
         const ready: number[] = [];

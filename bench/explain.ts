@@ -31,7 +31,9 @@ const DAY = 86_400_000;
 async function seed(database: Database, end: Date): Promise<number> {
   const { db } = database;
   const total = entities * days * perDay;
-  await sql`INSERT INTO entities (slug, name, kind) SELECT 'bench-' || i, 'Bench ' || i, 'tool' FROM generate_series(1, ${entities}::int) i`.execute(db);
+  await sql`INSERT INTO entities (slug, name, kind) SELECT 'bench-' || i, 'Bench ' || i, 'tool' FROM generate_series(1, ${entities}::int) i`.execute(
+    db,
+  );
   // Spread evenly over [end - days, end); every entity gets every entities-th post.
   await sql`
     INSERT INTO posts (source, external_id, url, title, body, created_at, content_hash, comments)
@@ -63,7 +65,9 @@ async function main(): Promise<void> {
     const end = new Date();
     let started = performance.now();
     const total = await seed(database, end);
-    console.log(`${values.target}: seeded ${total} mentions (${entities} entities x ${days} days x ${perDay}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `${values.target}: seeded ${total} mentions (${entities} entities x ${days} days x ${perDay}) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     const ids = (await sql<{ id: number }>`SELECT id FROM entities ORDER BY id`.execute(database.db)).rows.map((r) => r.id);
     const from = new Date(end.getTime() - 7 * DAY);
     const times: number[] = [];
@@ -76,10 +80,14 @@ async function main(): Promise<void> {
     const all = performance.now() - started;
     times.sort((a, b) => a - b);
     const at = (q: number) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)]!.toFixed(0);
-    console.log(`explainEntityWindow, last 7 days (${7 * perDay} mentions each): ${ids.length} entities in ${(all / 1000).toFixed(2)} s; per entity p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${at(1)} ms`);
+    console.log(
+      `explainEntityWindow, last 7 days (${7 * perDay} mentions each): ${ids.length} entities in ${(all / 1000).toFixed(2)} s; per entity p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${at(1)} ms`,
+    );
     started = performance.now();
     const digest = await buildDigest(database.db, { from, to: end });
-    console.log(`buildDigest, last 7 days, every entity: ${((performance.now() - started) / 1000).toFixed(2)} s (${digest.movers.length} movers, ${digest.posts.length} posts)`);
+    console.log(
+      `buildDigest, last 7 days, every entity: ${((performance.now() - started) / 1000).toFixed(2)} s (${digest.movers.length} movers, ${digest.posts.length} posts)`,
+    );
   } finally {
     await database.close();
     dataDir?.remove();

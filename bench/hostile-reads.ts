@@ -57,7 +57,7 @@ function startServer(url: string): Promise<{ child: ChildProcess; url: string }>
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [SERVE_BIN, 'serve', '--no-work'], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', DATABASE_URL: url, PORT: '0'},
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', DATABASE_URL: url, PORT: '0' },
     });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -91,7 +91,11 @@ interface LoadResult {
 }
 
 /** Bursts of `path(i)` for SECONDS while /health is polled back to back and RSS sampled. */
-async function measure(server: { child: ChildProcess; url: string }, name: string, path: ((i: number) => string) | undefined): Promise<LoadResult> {
+async function measure(
+  server: { child: ChildProcess; url: string },
+  name: string,
+  path: ((i: number) => string) | undefined,
+): Promise<LoadResult> {
   const pid = server.child.pid!;
   const health: number[] = [];
   const durations: number[] = [];
@@ -157,16 +161,33 @@ let server: { child: ChildProcess; url: string } | undefined;
 try {
   const started = performance.now();
   await seed(pg.url);
-  log(`hostile reads: ${SLUGS.length} entities x ${MENTIONS_PER_HOUR} mentions an hour for 183 days (seeded in ${((performance.now() - started) / 1000).toFixed(0)} s)`);
-  log(`load: bursts of ${BURST} concurrent compare requests every ${BURST_EVERY_MS / 1000} s (<= 600/min), ${SECONDS} s each; serve: ${SERVE_BIN}\n`);
+  log(
+    `hostile reads: ${SLUGS.length} entities x ${MENTIONS_PER_HOUR} mentions an hour for 183 days (seeded in ${((performance.now() - started) / 1000).toFixed(0)} s)`,
+  );
+  log(
+    `load: bursts of ${BURST} concurrent compare requests every ${BURST_EVERY_MS / 1000} s (<= 600/min), ${SECONDS} s each; serve: ${SERVE_BIN}\n`,
+  );
   server = await startServer(pg.url);
   const results = [
     await measure(server, 'idle (no load)', undefined),
     await measure(server, '6 entities, hourly, 182 days (the report)', compare(182)),
     await measure(server, '6 entities, hourly, 34 days (largest allowed)', compare(34)),
-    await measure(server, '2 entities, hourly, 104 days (largest allowed)', (i) => compare(104)(i).replace(SLUGS.join(','), SLUGS.slice(0, 2).join(','))),
+    await measure(server, '2 entities, hourly, 104 days (largest allowed)', (i) =>
+      compare(104)(i).replace(SLUGS.join(','), SLUGS.slice(0, 2).join(',')),
+    ),
   ];
-  const header = ['load', 'requests', 'statuses', 'MB/answer', 'req p50 ms', 'req p99 ms', '/health p50 ms', '/health p99 ms', '/health max ms', 'RSS max MB'];
+  const header = [
+    'load',
+    'requests',
+    'statuses',
+    'MB/answer',
+    'req p50 ms',
+    'req p99 ms',
+    '/health p50 ms',
+    '/health p99 ms',
+    '/health max ms',
+    'RSS max MB',
+  ];
   const rows = results.map((r) => [
     r.name,
     String(r.requests),
@@ -180,7 +201,8 @@ try {
     r.rssMax.toFixed(0),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  for (const row of [header, ...rows]) log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
+  for (const row of [header, ...rows])
+    log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
 } finally {
   server?.child.kill('SIGTERM');
   await pg.stop();

@@ -25,7 +25,23 @@ import { startBenchPostgres } from './support/postgres.ts';
 const POSTS = Number(process.env.BENCH_POSTS ?? 100_000);
 const MEMORY_SIZES_MB = (process.env.BENCH_MEMORY_MB ?? '').split(',').filter(Boolean).map(Number);
 
-const NAMES = ['Claude Code', 'Cursor', 'GitHub Copilot', 'Copilot', 'Gemini 2.5 Pro', 'GPT-5', 'Sonnet 4.5', 'Windsurf', 'Aider', 'Codex CLI', 'Ollama', 'DeepSeek', 'Zed', 'Cline', 'ChatGPT'];
+const NAMES = [
+  'Claude Code',
+  'Cursor',
+  'GitHub Copilot',
+  'Copilot',
+  'Gemini 2.5 Pro',
+  'GPT-5',
+  'Sonnet 4.5',
+  'Windsurf',
+  'Aider',
+  'Codex CLI',
+  'Ollama',
+  'DeepSeek',
+  'Zed',
+  'Cline',
+  'ChatGPT',
+];
 const OPENERS = ['Honestly', 'After a week with it,', 'Hot take:', 'Not gonna lie,', 'Update:', 'For what it is worth,', ''];
 const VERDICTS = [
   'is great for refactoring large codebases',
@@ -155,7 +171,13 @@ async function measureMemory(url: string, dir: string, megabytes: number): Promi
   if (code !== 0) throw new Error(`memory run for ${megabytes} MB exited with ${code}`);
   const result = JSON.parse(output) as { seconds: number; stored: number; startRss: number; peakRss: number };
   const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(0)} MB`;
-  return [`${megabytes} MB`, count.toLocaleString('en'), `${(count / result.seconds).toFixed(0)} posts/s`, mb(result.startRss), mb(result.peakRss)];
+  return [
+    `${megabytes} MB`,
+    count.toLocaleString('en'),
+    `${(count / result.seconds).toFixed(0)} posts/s`,
+    mb(result.startRss),
+    mb(result.peakRss),
+  ];
 }
 
 /** The child of measureMemory: imports one file and prints its figures as JSON. */

@@ -57,12 +57,18 @@ try {
   const countPosts = async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM posts`.execute(database.db)).rows[0]!.n;
 
   // A first load of data so the series have something to read, then a backlog the workers chew on during the load.
-  await queue.enqueueMany('posts.ingest', Array.from({ length: 50 }, (_, i) => ({ posts: generatePosts(i, PER_JOB) as never })));
+  await queue.enqueueMany(
+    'posts.ingest',
+    Array.from({ length: 50 }, (_, i) => ({ posts: generatePosts(i, PER_JOB) as never })),
+  );
   for (let i = 0; i < Math.max(1, WORKERS); i++) workers.push(await startWorker(pg.url));
   while ((await countPosts()) < 50 * PER_JOB) await new Promise((r) => setTimeout(r, 200));
   // BENCH_WORKERS=0: the same reads with nothing ingesting, for comparison.
   if (WORKERS === 0) for (const w of workers.splice(0)) w.kill('SIGTERM');
-  await queue.enqueueMany('posts.ingest', Array.from({ length: 2_000 }, (_, i) => ({ posts: generatePosts(50 + i, PER_JOB) as never })));
+  await queue.enqueueMany(
+    'posts.ingest',
+    Array.from({ length: 2_000 }, (_, i) => ({ posts: generatePosts(50 + i, PER_JOB) as never })),
+  );
 
   const app = createApp({
     db: database.db,
@@ -79,17 +85,23 @@ try {
     { name: 'overview /api/v1/entities', path: '/api/v1/entities' },
     { name: 'series claude-code 90d daily', path: '/api/v1/entities/claude-code/sentiment?bucket=day' },
   ];
-  process.stdout.write(`load: ${SECONDS}s per endpoint, ${CONNECTIONS} connections, ${WORKERS} worker(s) ingesting, node ${process.version}\n\n`);
+  process.stdout.write(
+    `load: ${SECONDS}s per endpoint, ${CONNECTIONS} connections, ${WORKERS} worker(s) ingesting, node ${process.version}\n\n`,
+  );
   const rows: string[][] = [];
   for (const endpoint of endpoints) {
     const check = await fetch(`${server.url}${endpoint.path}`);
     if (check.status !== 200) throw new Error(`${endpoint.path}: ${check.status} ${await check.text()}`);
     const before = await countPosts();
     const started = performance.now();
-    const { stdout } = await run(join('node_modules', '.bin', 'autocannon'), ['-j', '-c', String(CONNECTIONS), '-d', String(SECONDS), `${server.url}${endpoint.path}`], {
-      cwd: REPO_ROOT,
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const { stdout } = await run(
+      join('node_modules', '.bin', 'autocannon'),
+      ['-j', '-c', String(CONNECTIONS), '-d', String(SECONDS), `${server.url}${endpoint.path}`],
+      {
+        cwd: REPO_ROOT,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     const ingested = (await countPosts()) - before;
     const r = JSON.parse(stdout) as CannonResult;
     rows.push([

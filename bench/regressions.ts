@@ -27,7 +27,10 @@ function buildCells(seed: number, shift: (day: number, random: () => number) => 
   const cells: RegressionCell[] = [];
   for (let day = 0; day < DAYS; day++) {
     const dayShift = shift(day, random);
-    for (const [source, level] of [['hn', -0.1], ['reddit', 0.15]] as const) {
+    for (const [source, level] of [
+      ['hn', -0.1],
+      ['reddit', 0.15],
+    ] as const) {
       let scoreSum = 0;
       let scoreSqSum = 0;
       for (let k = 0; k < perDay; k++) {
@@ -73,7 +76,12 @@ function naiveFlags(cells: readonly RegressionCell[]): boolean {
   return after.mean - before.mean <= -0.05 && computeNormalCdf(z) < 0.05;
 }
 
-const releaseInput = (cells: RegressionCell[]) => ({ cells, releases: RELEASES.map((d) => new Date(FROM.getTime() + d * DAY)), from: FROM, to: new Date(FROM.getTime() + DAYS * DAY) });
+const releaseInput = (cells: RegressionCell[]) => ({
+  cells,
+  releases: RELEASES.map((d) => new Date(FROM.getTime() + d * DAY)),
+  from: FROM,
+  to: new Date(FROM.getTime() + DAYS * DAY),
+});
 const flagsCurrent = (cells: RegressionCell[]) =>
   detectRegressions(releaseInput(cells)).some((r) => r.kind === 'post-release' && r.start.getTime() === FROM.getTime() + CURRENT * DAY);
 
@@ -87,7 +95,9 @@ for (const depth of [1, 1.5, 2, 3]) {
     if (flagsCurrent(cells)) ours += 1;
     if (naiveFlags(cells)) naive += 1;
   }
-  console.log(`${depth}x usual`.padEnd(19) + `| ${((100 * ours) / runs).toFixed(1)}%`.padEnd(26) + `| ${((100 * naive) / runs).toFixed(1)}%`);
+  console.log(
+    `${depth}x usual`.padEnd(19) + `| ${((100 * ours) / runs).toFixed(1)}%`.padEnd(26) + `| ${((100 * naive) / runs).toFixed(1)}%`,
+  );
 }
 
 console.log('\nno releases, 100 days | sustained drop of 10 days found | any drop flagged elsewhere');
@@ -95,11 +105,17 @@ for (const size of [0, 0.1, 0.2]) {
   let found = 0;
   let elsewhere = 0;
   for (let seed = 1; seed <= runs; seed++) {
-    const cells = buildCells(seed * 104_729 + size * 1000, (day) => (day >= 80 && day < 90 ? -size : 0)).filter((c) => c.day.getTime() < FROM.getTime() + 100 * DAY);
+    const cells = buildCells(seed * 104_729 + size * 1000, (day) => (day >= 80 && day < 90 ? -size : 0)).filter(
+      (c) => c.day.getTime() < FROM.getTime() + 100 * DAY,
+    );
     const drops = detectRegressions({ cells, releases: [], from: FROM, to: new Date(FROM.getTime() + 100 * DAY) });
     const hit = (start: number) => start >= FROM.getTime() + 78 * DAY && start < FROM.getTime() + 90 * DAY;
     if (size > 0 && drops.some((d) => hit(d.start.getTime()))) found += 1;
     if (drops.some((d) => size === 0 || !hit(d.start.getTime()))) elsewhere += 1;
   }
-  console.log(`drop ${size.toFixed(1)}`.padEnd(22) + `| ${size > 0 ? `${((100 * found) / runs).toFixed(1)}%` : '-'}`.padEnd(33) + `| ${((100 * elsewhere) / runs).toFixed(1)}% of histories`);
+  console.log(
+    `drop ${size.toFixed(1)}`.padEnd(22) +
+      `| ${size > 0 ? `${((100 * found) / runs).toFixed(1)}%` : '-'}`.padEnd(33) +
+      `| ${((100 * elsewhere) / runs).toFixed(1)}% of histories`,
+  );
 }

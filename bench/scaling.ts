@@ -41,14 +41,19 @@ try {
     await sql`TRUNCATE posts, mentions, mention_aspects, sentiment_rollups RESTART IDENTITY CASCADE`.execute(database.db);
     await sql`DELETE FROM pgboss.job WHERE name = 'posts.ingest'`.execute(database.db).catch(() => undefined);
     const queue = await openJobQueue({ databaseUrl: server.url, log: quiet, supervise: false });
-    await queue.enqueueMany('posts.ingest', Array.from({ length: JOBS }, (_, i) => ({ posts: generatePosts(i, PER_JOB) as never })));
+    await queue.enqueueMany(
+      'posts.ingest',
+      Array.from({ length: JOBS }, (_, i) => ({ posts: generatePosts(i, PER_JOB) as never })),
+    );
     // Workers start first and are timed from the moment all are up, so process start-up is not counted.
     await sql`UPDATE pgboss.job SET start_after = now() + interval '1 hour' WHERE name = 'posts.ingest'`.execute(database.db);
     const workers = await Promise.all(Array.from({ length: count }, () => startWorker(server.url)));
     const started = performance.now();
     await sql`UPDATE pgboss.job SET start_after = now() WHERE name = 'posts.ingest'`.execute(database.db);
     for (;;) {
-      const done = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'posts.ingest' AND state = 'completed'`.execute(database.db);
+      const done = await sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'posts.ingest' AND state = 'completed'`.execute(database.db);
       if (done.rows[0]!.n >= JOBS) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -59,7 +64,13 @@ try {
     await queue.stop();
     await database.close();
     const rate = stored.rows[0]!.n / seconds;
-    rows.push([String(count), stored.rows[0]!.n.toLocaleString('en'), seconds.toFixed(1), `${rate.toFixed(0)} posts/s`, `${(JOBS / seconds).toFixed(1)} jobs/s`]);
+    rows.push([
+      String(count),
+      stored.rows[0]!.n.toLocaleString('en'),
+      seconds.toFixed(1),
+      `${rate.toFixed(0)} posts/s`,
+      `${(JOBS / seconds).toFixed(1)} jobs/s`,
+    ]);
   }
   const base = Number(rows[0]?.[3]?.split(' ')[0] ?? 1);
   const header = ['workers', 'posts', 'seconds', 'ingest', 'jobs', 'vs 1 worker'];

@@ -44,7 +44,9 @@ async function generate(database: Database): Promise<void> {
   const posts = Math.ceil(MENTIONS / 2);
   await timed(`${ENTITIES} entities`, () =>
     sql`INSERT INTO entities (slug, name, kind)
-        SELECT 'bench-' || g, 'Bench ' || g, (ARRAY['model', 'tool', 'vendor'])[1 + g % 3] FROM generate_series(1, ${ENTITIES}) g`.execute(db),
+        SELECT 'bench-' || g, 'Bench ' || g, (ARRAY['model', 'tool', 'vendor'])[1 + g % 3] FROM generate_series(1, ${ENTITIES}) g`.execute(
+      db,
+    ),
   );
   await timed(`${posts.toLocaleString()} posts`, () =>
     sql`INSERT INTO posts (id, source, external_id, body, created_at, content_hash)
@@ -101,7 +103,22 @@ async function measureUpkeep(database: Database, ids: number[]): Promise<number>
       const key = `${entityId}|${bucket.getTime()}|hn`;
       const score = ((i % 21) - 10) / 10;
       const sums = computeMentionSums({ score, label: score > 0.2 ? 'positive' : score < -0.2 ? 'negative' : 'neutral', weight: 1 });
-      const delta = deltas.get(key) ?? { entityId, bucket, source: 'hn', n: 0, positive: 0, neutral: 0, negative: 0, scoreSum: 0, scoreSqSum: 0, weightSum: 0, weightSqSum: 0, weightedScoreSum: 0, weightedScoreSqSum: 0, engagementSum: 0 };
+      const delta = deltas.get(key) ?? {
+        entityId,
+        bucket,
+        source: 'hn',
+        n: 0,
+        positive: 0,
+        neutral: 0,
+        negative: 0,
+        scoreSum: 0,
+        scoreSqSum: 0,
+        weightSum: 0,
+        weightSqSum: 0,
+        weightedScoreSum: 0,
+        weightedScoreSqSum: 0,
+        engagementSum: 0,
+      };
       for (const field of Object.keys(sums) as Array<keyof typeof sums>) delta[field] += sums[field];
       deltas.set(key, delta);
     }
@@ -156,12 +173,19 @@ async function main(): Promise<void> {
       const window = planSeriesWindow({ from, to: NOW, bucket: c.bucket }, NOW);
       // The rollup answer and the raw answer must agree before their speed is compared.
       const check = entities[0]!;
-      const viaHttp = await fetchJson(`/api/v1/entities/${check.slug}/sentiment?from=${from.toISOString()}&to=${NOW.toISOString()}&bucket=${c.bucket}`);
-      const raw = (await getBucketSumsFromMentions(database.db, { entityIds: [check.id], starts: window.starts, end: window.end })).get(check.id)!;
+      const viaHttp = await fetchJson(
+        `/api/v1/entities/${check.slug}/sentiment?from=${from.toISOString()}&to=${NOW.toISOString()}&bucket=${c.bucket}`,
+      );
+      const raw = (await getBucketSumsFromMentions(database.db, { entityIds: [check.id], starts: window.starts, end: window.end })).get(
+        check.id,
+      )!;
       const httpN = (viaHttp.series ?? []).map((p) => p.n);
-      if (JSON.stringify(httpN) !== JSON.stringify(raw.map((s) => summarize(s).n))) throw new Error(`${c.name}: rollups disagree with raw mentions`);
+      if (JSON.stringify(httpN) !== JSON.stringify(raw.map((s) => summarize(s).n)))
+        throw new Error(`${c.name}: rollups disagree with raw mentions`);
       const api = await sample(REQUESTS, async (i) => {
-        await fetchJson(`/api/v1/entities/${entities[i % ENTITIES]!.slug}/sentiment?from=${from.toISOString()}&to=${NOW.toISOString()}&bucket=${c.bucket}`);
+        await fetchJson(
+          `/api/v1/entities/${entities[i % ENTITIES]!.slug}/sentiment?from=${from.toISOString()}&to=${NOW.toISOString()}&bucket=${c.bucket}`,
+        );
       });
       const direct = await sample(REQUESTS, async (i) => {
         const e = entities[i % ENTITIES]!;
@@ -171,7 +195,11 @@ async function main(): Promise<void> {
         const e = entities[i % ENTITIES]!;
         await getBucketSumsFromMentions(database.db, { entityIds: [e.id], starts: window.starts, end: window.end });
       });
-      table.push([c.name, ...[api, direct, rawTimes].flatMap((t) => [t.p50.toFixed(1), t.p95.toFixed(1)]), `${(rawTimes.p50 / api.p50).toFixed(0)}x`]);
+      table.push([
+        c.name,
+        ...[api, direct, rawTimes].flatMap((t) => [t.p50.toFixed(1), t.p95.toFixed(1)]),
+        `${(rawTimes.p50 / api.p50).toFixed(0)}x`,
+      ]);
     }
 
     const overview = await sample(REQUESTS, async () => {
@@ -180,20 +208,37 @@ async function main(): Promise<void> {
     const overviewRaw = await sample(RAW_REQUESTS, async () => {
       await sql`
         SELECT entity_id, created_at >= ${new Date(NOW.getTime() - 7 * DAY).toISOString()}::timestamptz AS cur, count(*), sum(score), sum(score * score)
-        FROM mentions WHERE created_at >= ${new Date(NOW.getTime() - 14 * DAY).toISOString()}::timestamptz GROUP BY 1, 2`.execute(database.db);
+        FROM mentions WHERE created_at >= ${new Date(NOW.getTime() - 14 * DAY).toISOString()}::timestamptz GROUP BY 1, 2`.execute(
+        database.db,
+      );
       await sql`
         SELECT entity_id, date_trunc('day', created_at), count(*), sum(score)
-        FROM mentions WHERE created_at >= ${new Date(NOW.getTime() - 30 * DAY).toISOString()}::timestamptz GROUP BY 1, 2`.execute(database.db);
+        FROM mentions WHERE created_at >= ${new Date(NOW.getTime() - 30 * DAY).toISOString()}::timestamptz GROUP BY 1, 2`.execute(
+        database.db,
+      );
     });
-    table.push(['entities overview (50)', overview.p50.toFixed(1), overview.p95.toFixed(1), '-', '-', overviewRaw.p50.toFixed(1), overviewRaw.p95.toFixed(1), `${(overviewRaw.p50 / overview.p50).toFixed(0)}x`]);
+    table.push([
+      'entities overview (50)',
+      overview.p50.toFixed(1),
+      overview.p95.toFixed(1),
+      '-',
+      '-',
+      overviewRaw.p50.toFixed(1),
+      overviewRaw.p95.toFixed(1),
+      `${(overviewRaw.p50 / overview.p50).toFixed(0)}x`,
+    ]);
     await server.close();
 
-    const upkeep = await measureUpkeep(database, entities.map((e) => e.id));
+    const upkeep = await measureUpkeep(
+      database,
+      entities.map((e) => e.id),
+    );
 
     log(`\nlatency in ms, ${REQUESTS} requests each (raw: ${RAW_REQUESTS}), sequential, one client:`);
     const header = ['measurement', 'HTTP p50', 'HTTP p95', 'query p50', 'query p95', 'raw p50', 'raw p95', 'raw/HTTP p50'];
     const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => (r[i] ?? '').length)));
-    for (const row of [header, ...table]) log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
+    for (const row of [header, ...table])
+      log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
     log(`\nrollup upkeep: ${Math.round(upkeep).toLocaleString()} mentions/s (batches of 1,000 folded into hourly upserts)`);
   } finally {
     await database.close();

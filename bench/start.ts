@@ -24,7 +24,9 @@ function median(values: number[]): number {
 }
 
 try {
-  console.log(`node ${process.version}, ${process.features.typescript ? `type stripping (${String(process.features.typescript)})` : 'tsx'}; median of ${RUNS} runs`);
+  console.log(
+    `node ${process.version}, ${process.features.typescript ? `type stripping (${String(process.features.typescript)})` : 'tsx'}; median of ${RUNS} runs`,
+  );
   for (const [label, args, target] of [
     ['--version', ['--version'], 0.3],
     ['--help', ['--help'], 0.3],

@@ -13,16 +13,28 @@ const args = process.argv.slice(2);
 const argValue = (flag: string): string | undefined => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
 const real = argValue('--real');
 if (real !== undefined && real !== 'dev' && real !== 'test') throw new Error('--real takes dev or test');
-const file = resolve(real ? (argValue('--labels') ?? `${FLOW_LABELS_DIR}/labels.jsonl`) : (argValue('--file') ?? 'test/data/understand/posts.jsonl'));
+const file = resolve(
+  real ? (argValue('--labels') ?? `${FLOW_LABELS_DIR}/labels.jsonl`) : (argValue('--file') ?? 'test/data/understand/posts.jsonl'),
+);
 const showErrors = args.includes('--errors') && real !== 'test';
 
 function realPosts(split: 'dev' | 'test'): { posts: LabelledPost[]; skipped: number } {
   const { labels, errors } = readFlowLabels(file);
-  const inSplit = new Set(readFlowSample().filter((p) => p.split === split).map((p) => p.id));
+  const inSplit = new Set(
+    readFlowSample()
+      .filter((p) => p.split === split)
+      .map((p) => p.id),
+  );
   const pool = new Map(loadPool().map((p) => [p.id, p]));
   const posts = labels
     .filter((l) => inSplit.has(l.id))
-    .map((l) => ({ id: l.id, source: pool.get(l.id)!.source, text: poolText(pool.get(l.id)!), entities: Object.keys(l.aspects), aspects: l.aspects }));
+    .map((l) => ({
+      id: l.id,
+      source: pool.get(l.id)!.source,
+      text: poolText(pool.get(l.id)!),
+      entities: Object.keys(l.aspects),
+      aspects: l.aspects,
+    }));
   return { posts, skipped: errors.length };
 }
 
@@ -32,7 +44,9 @@ const result = evaluateAspects(cases);
 
 const pct = (x: number): string => (x * 100).toFixed(1).padStart(6);
 console.log(`aspects first tier on ${file}${real ? ` (real posts, ${real} split)` : ''}`);
-console.log(`${posts.length} posts (${skipped} lines skipped), ${result.cases} entity mentions, ${result.unlocated} not located by name (whole post used)`);
+console.log(
+  `${posts.length} posts (${skipped} lines skipped), ${result.cases} entity mentions, ${result.unlocated} not located by name (whole post used)`,
+);
 console.log('');
 console.log('aspect            TP   FP   FN   prec  recall      F1  polarity-acc');
 for (const s of [...result.perAspect, result.micro]) {
@@ -59,7 +73,9 @@ for (let round = 0; round < 7 && spans.length > 0; round++) {
 }
 rates.sort((a, b) => a - b);
 const fmt = (x: number | undefined): string => Math.round(x ?? 0).toLocaleString('en-US');
-console.log(`throughput: best ${fmt(rates.at(-1))} mentions/s, median ${fmt(rates[Math.floor(rates.length / 2)])} mentions/s on one core (${rates.length} rounds of 0.3 s)`);
+console.log(
+  `throughput: best ${fmt(rates.at(-1))} mentions/s, median ${fmt(rates[Math.floor(rates.length / 2)])} mentions/s on one core (${rates.length} rounds of 0.3 s)`,
+);
 
 if (showErrors) {
   console.log('');

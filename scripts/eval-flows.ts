@@ -100,7 +100,8 @@ for (const label of labels) {
     const lines = [`=== ${label.id} (${entry.draw}) ===`, text.length > 700 ? `${text.slice(0, 700)}…` : text];
     for (const f of extra) lines.push(`  + wrong   ${keyOf(f)} [${f.reason ?? '-'}] "${f.evidence.text}"`);
     for (const f of missed) lines.push(`  - missed  ${keyOf(f)} [${f.reason ?? '-'}] "${f.evidence}"`);
-    for (const p of wrongReasons) lines.push(`  ~ reason  ${keyOf(p.gold)} labelled ${p.gold.reason ?? '-'}, read ${p.predicted.reason ?? '-'}`);
+    for (const p of wrongReasons)
+      lines.push(`  ~ reason  ${keyOf(p.gold)} labelled ${p.gold.reason ?? '-'}, read ${p.predicted.reason ?? '-'}`);
     devErrors.push(lines.join('\n'));
   }
 }

@@ -99,7 +99,10 @@ const texts = posts.map((p) => p.text);
 const longer: string[] = [];
 for (let i = 0; i + 3 <= texts.length; i += 3) longer.push(texts.slice(i, i + 3).join('\n\n'));
 console.log('\nthroughput (one core; posts per wall-clock second / per CPU second):');
-for (const [label, set] of [['labelled posts', texts], ['three posts joined', longer]] as const) {
+for (const [label, set] of [
+  ['labelled posts', texts],
+  ['three posts joined', longer],
+] as const) {
   const r = measureThroughput([...set]);
   const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
   console.log(`  ${label.padEnd(20)} mean ${fmt(r.meanChars).padStart(5)} chars: ${fmt(r.wallPerSecond)} / ${fmt(r.cpuPerSecond)} posts/s`);

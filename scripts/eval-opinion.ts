@@ -28,8 +28,14 @@ function printErrors(report: OpinionReport): void {
 
 console.log(`opinion ${SENTIMENT_MODEL_VERSION}, through vibecheck import and the stored mentions`);
 const sets: Array<[string, () => ReturnType<typeof loadConstructed>]> = [
-  ['constructed held-out posts (test/data/opinion/constructed-test.jsonl)', () => loadConstructed(path.join(repo, 'test/data/opinion/constructed-test.jsonl'))],
-  ['project constructed set (test/data/understand/posts.jsonl)', () => loadConstructed(path.join(repo, 'test/data/understand/posts.jsonl'))],
+  [
+    'constructed held-out posts (test/data/opinion/constructed-test.jsonl)',
+    () => loadConstructed(path.join(repo, 'test/data/opinion/constructed-test.jsonl')),
+  ],
+  [
+    'project constructed set (test/data/understand/posts.jsonl)',
+    () => loadConstructed(path.join(repo, 'test/data/understand/posts.jsonl')),
+  ],
 ];
 if (poolAvailable()) sets.unshift(['real posts, test split (labels/opinion, texts from ../shared)', () => loadLabelledPool('test')]);
 else console.log('real posts skipped: ../shared/data/opinions/pool is not here');

@@ -24,7 +24,9 @@ function printReport(title: string, report: ClassificationReport): void {
   console.log(`\n${title}: macro-F1 ${report.macroF1.toFixed(4)}  accuracy ${report.accuracy.toFixed(4)}`);
   console.log('  class        precision  recall     F1   support');
   report.perClass.forEach((m, k) => {
-    console.log(`  ${(LABELS[k] ?? '').padEnd(12)} ${m.precision.toFixed(4).padStart(9)} ${m.recall.toFixed(4).padStart(7)} ${m.f1.toFixed(4).padStart(6)} ${String(m.support).padStart(9)}`);
+    console.log(
+      `  ${(LABELS[k] ?? '').padEnd(12)} ${m.precision.toFixed(4).padStart(9)} ${m.recall.toFixed(4).padStart(7)} ${m.f1.toFixed(4).padStart(6)} ${String(m.support).padStart(9)}`,
+    );
   });
   console.log(`  confusion (rows actual, columns predicted: ${LABELS.join(' / ')})`);
   report.confusion.forEach((row, k) => console.log(`  ${(LABELS[k] ?? '').padEnd(12)} ${row.map((n) => String(n).padStart(6)).join('')}`));
@@ -49,7 +51,10 @@ function computeEce(logits: Float64Array, labels: readonly number[], temperature
 }
 
 const dataDir = resolveDataDir();
-const sets: Record<DataSetName, LabelledText[]> = { stackoverflow: loadDataSet('stackoverflow', dataDir), github: loadDataSet('github', dataDir) };
+const sets: Record<DataSetName, LabelledText[]> = {
+  stackoverflow: loadDataSet('stackoverflow', dataDir),
+  github: loadDataSet('github', dataDir),
+};
 const recipeData = inDomain ? undefined : loadTrainingData({ ...SENTIMENT_RECIPE.data, stackExchange: 0 });
 const model = loadSentimentModel();
 console.log(
@@ -61,13 +66,21 @@ const summary: string[] = [];
 for (const name of ['stackoverflow', 'github'] as const) {
   const started = performance.now();
   const target = sets[name].map((item) => ({ ...item, weight: SENTIMENT_RECIPE.data.stackExchange }));
-  const other = sets[name === 'stackoverflow' ? 'github' : 'stackoverflow'].map((item) => ({ ...item, weight: SENTIMENT_RECIPE.data.stackExchange }));
+  const other = sets[name === 'stackoverflow' ? 'github' : 'stackoverflow'].map((item) => ({
+    ...item,
+    weight: SENTIMENT_RECIPE.data.stackExchange,
+  }));
   const extra = recipeData ? [...recipeData.targeted, ...recipeData.extra, ...other] : [];
   const logits = crossValidate({ target, extra, config, options, folds, seed: CV_SEED });
   const labels = target.map((item) => item.label);
-  const report = reportClassification(labels, labels.map((_, i) => argmax(logits.subarray(i * CLASS_COUNT, i * CLASS_COUNT + CLASS_COUNT))));
+  const report = reportClassification(
+    labels,
+    labels.map((_, i) => argmax(logits.subarray(i * CLASS_COUNT, i * CLASS_COUNT + CLASS_COUNT))),
+  );
   printReport(`${name} (${target.length} texts, ${((performance.now() - started) / 1000).toFixed(1)} s)`, report);
-  console.log(`  calibration: ECE ${computeEce(logits, labels, 1).toFixed(4)} raw, ${computeEce(logits, labels, model.plainTemperature).toFixed(4)} with the committed plain-text temperature ${model.plainTemperature}`);
+  console.log(
+    `  calibration: ECE ${computeEce(logits, labels, 1).toFixed(4)} raw, ${computeEce(logits, labels, model.plainTemperature).toFixed(4)} with the committed plain-text temperature ${model.plainTemperature}`,
+  );
   summary.push(`${name} macro-F1 ${report.macroF1.toFixed(4)} (F1 ${report.perClass.map((m) => m.f1.toFixed(3)).join(' / ')})`);
 }
 
@@ -84,5 +97,7 @@ while (performance.now() - started < 3000) {
   classified += texts.length;
 }
 const seconds = (performance.now() - started) / 1000;
-console.log(`\nthroughput (committed model, one core, inference only): ${Math.round(classified / seconds)} texts/s over ${classified} texts, mean ${Math.round(characters / classified)} chars`);
+console.log(
+  `\nthroughput (committed model, one core, inference only): ${Math.round(classified / seconds)} texts/s over ${classified} texts, mean ${Math.round(characters / classified)} chars`,
+);
 console.log(`\nsummary: ${summary.join('; ')}`);

@@ -99,6 +99,8 @@ console.log('');
 console.log('split kind     TP   FP   FN    prec  recall');
 for (const [split, c] of results) {
   for (const [kind, k] of [...c.byKind.entries()].sort()) {
-    console.log(`${split.padEnd(5)} ${kind.padEnd(6)} ${String(k.tp).padStart(4)} ${String(k.fp).padStart(4)} ${String(k.fn).padStart(4)} ${pct(k.tp, k.tp + k.fp)} ${pct(k.tp, k.tp + k.fn)}`);
+    console.log(
+      `${split.padEnd(5)} ${kind.padEnd(6)} ${String(k.tp).padStart(4)} ${String(k.fp).padStart(4)} ${String(k.fn).padStart(4)} ${pct(k.tp, k.tp + k.fp)} ${pct(k.tp, k.tp + k.fn)}`,
+    );
   }
 }

@@ -26,7 +26,9 @@ try {
 }
 writeFileSync(outPath, text);
 const sha = createHash('sha256').update(text).digest('hex').slice(0, 16);
-console.log(`out-of-fold macro-F1 of the labelled pairs ${JSON.stringify(artifact.training.crossValidatedMacroF1)}; shift ${JSON.stringify(artifact.training.shift)}, temperature ${artifact.temperature}`);
+console.log(
+  `out-of-fold macro-F1 of the labelled pairs ${JSON.stringify(artifact.training.crossValidatedMacroF1)}; shift ${JSON.stringify(artifact.training.shift)}, temperature ${artifact.temperature}`,
+);
 console.log(`wrote ${outPath} (${(text.length / 1024 / 1024).toFixed(2)} MB, sha256 ${sha})`);
 console.log(previous === text ? 'identical to the previous artifact' : 'differs from the previous artifact');
 console.log(`took ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -69,7 +69,11 @@ describe('alert delivery by two worker processes on a PostgreSQL server', { time
     receiver.fallback = { status: 200, delayMs: 40 };
     for (let i = 0; i < 4; i++) await queue.enqueue('alerts.deliver', {});
     const env = { DATABASE_URL: server.url };
-    workers.push(...(await Promise.all([0, 1].map(() => startWorker(['--queues', 'alerts.deliver', '--batch-size', '2', '--poll-seconds', '1'], env)))));
+    workers.push(
+      ...(await Promise.all(
+        [0, 1].map(() => startWorker(['--queues', 'alerts.deliver', '--batch-size', '2', '--poll-seconds', '1'], env)),
+      )),
+    );
 
     const delivered = async () =>
       (await sql<{ n: number }>`SELECT count(*)::int AS n FROM alert_outbox WHERE status = 'delivered'`.execute(database.db)).rows[0]!.n;
@@ -80,7 +84,9 @@ describe('alert delivery by two worker processes on a PostgreSQL server', { time
     const sent = receiver.received.map((r) => String(r.headers['x-vibecheck-delivery']));
     expect(sent.sort()).toEqual([...keys].sort());
     expect(receiver.received.every((r) => r.signatureValid)).toBe(true);
-    const attempts = await sql<{ n: number }>`SELECT count(*)::int AS n FROM alert_deliveries WHERE outcome = 'delivered'`.execute(database.db);
+    const attempts = await sql<{ n: number }>`SELECT count(*)::int AS n FROM alert_deliveries WHERE outcome = 'delivered'`.execute(
+      database.db,
+    );
     expect(attempts.rows[0]!.n).toBe(ALERTS);
   });
 
@@ -88,14 +94,24 @@ describe('alert delivery by two worker processes on a PostgreSQL server', { time
     receiver.received.length = 0;
     receiver.fallback = { status: 200 };
     const entityId = (await sql<{ id: number }>`SELECT id FROM entities WHERE slug = 'alpha'`.execute(database.db)).rows[0]!.id;
-    const { rule } = await addAlertRule(database.db, { kind: 'mention', entity: 'alpha', channel: receiver.url, secret: SECRET, include: ['outage'] });
+    const { rule } = await addAlertRule(database.db, {
+      kind: 'mention',
+      entity: 'alpha',
+      channel: receiver.url,
+      secret: SECRET,
+      include: ['outage'],
+    });
     const at = new Date(Date.now() - 60_000).toISOString();
     await insertTestMention(database.db, entityId, { at, score: -0.6, label: 'negative', title: 'alpha outage again' });
     await insertTestMention(database.db, entityId, { at, score: 0.6, label: 'positive', title: 'alpha is lovely' });
     await queue.enqueue('alerts.evaluate', {});
     const worker = await startWorker(['--queues', 'alerts.evaluate', '--poll-seconds', '1'], { DATABASE_URL: server.url });
     workers.push(worker);
-    await waitFor(async () => (await readJobStates(database.db, 'alerts.evaluate')).completed === 1, 120_000, 'the evaluation job completed');
+    await waitFor(
+      async () => (await readJobStates(database.db, 'alerts.evaluate')).completed === 1,
+      120_000,
+      'the evaluation job completed',
+    );
     expect(await worker.stop('SIGTERM')).toBe(0);
     expect(receiver.received.map((r) => JSON.parse(r.body) as { rule: { id: number }; headline: string })).toEqual([
       expect.objectContaining({ rule: expect.objectContaining({ id: rule.id }), headline: 'alpha on hn: alpha outage again' }),

@@ -15,7 +15,15 @@ function writePosts(dir: string, name: string, titles: string[]): string {
   const file = join(dir, name);
   const createdAt = new Date(Date.now() - 3_600_000).toISOString();
   const lines = titles.map((title, i) =>
-    JSON.stringify({ source: 'hn', externalId: `${name}-${i}`, url: `https://news.example/${name}/${i}`, title, body: `${title}. Claude Code again.`, createdAt, score: 10 + i }),
+    JSON.stringify({
+      source: 'hn',
+      externalId: `${name}-${i}`,
+      url: `https://news.example/${name}/${i}`,
+      title,
+      body: `${title}. Claude Code again.`,
+      createdAt,
+      score: 10 + i,
+    }),
   );
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
@@ -40,7 +48,19 @@ describe('vibecheck alerts (the real binary)', { timeout: 300_000 }, () => {
   });
 
   it('adds a rule, printing a generated secret once, and lists it with the channel masked', async () => {
-    const added = await runCli(['alerts', 'add', '--kind', 'spike', '--entity', 'claude-code', '--channel', 'https://hooks.slack.com/services/T1/B2/TopSecretToken42'], env);
+    const added = await runCli(
+      [
+        'alerts',
+        'add',
+        '--kind',
+        'spike',
+        '--entity',
+        'claude-code',
+        '--channel',
+        'https://hooks.slack.com/services/T1/B2/TopSecretToken42',
+      ],
+      env,
+    );
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
     const secret = added.stdout.match(/^secret: ([0-9a-f]{64})$/m)?.[1];
@@ -51,7 +71,9 @@ describe('vibecheck alerts (the real binary)', { timeout: 300_000 }, () => {
     expect(listed.code).toBe(0);
     expect(listed.stdout).not.toContain('TopSecretToken42');
     expect(listed.stdout).not.toContain(secret!);
-    const { items } = JSON.parse(listed.stdout) as { items: Array<{ id: number; kind: string; entity: string; channel: string; direction: string }> };
+    const { items } = JSON.parse(listed.stdout) as {
+      items: Array<{ id: number; kind: string; entity: string; channel: string; direction: string }>;
+    };
     expect(items).toEqual([expect.objectContaining({ id: 1, kind: 'spike', entity: 'claude-code', direction: 'up' })]);
     const text = await runCli(['alerts', 'list'], env);
     expect(text.stdout).toMatch(/1 alert rule\n$/);
@@ -61,9 +83,18 @@ describe('vibecheck alerts (the real binary)', { timeout: 300_000 }, () => {
     const cases: Array<[string[], RegExp]> = [
       [['alerts', 'add', '--kind', 'flood', '--entity', 'claude-code', '--channel', 'https://example.com/h'], /--kind/],
       [['alerts', 'add', '--kind', 'shift', '--entity', 'claude-code', '--channel', 'gopher://x'], /channel/],
-      [['alerts', 'add', '--kind', 'shift', '--entity', 'claude-code', '--channel', 'https://example.com/h', '--window', '90m'], /--window/],
-      [['alerts', 'add', '--kind', 'shift', '--entity', 'nobody-here', '--channel', 'https://example.com/h'], /no entity with slug "nobody-here"/],
-      [['alerts', 'add', '--kind', 'shift', '--entity', 'claude-code', '--channel', 'https://example.com/h', '--include', 'x'], /--include: only a mention rule/],
+      [
+        ['alerts', 'add', '--kind', 'shift', '--entity', 'claude-code', '--channel', 'https://example.com/h', '--window', '90m'],
+        /--window/,
+      ],
+      [
+        ['alerts', 'add', '--kind', 'shift', '--entity', 'nobody-here', '--channel', 'https://example.com/h'],
+        /no entity with slug "nobody-here"/,
+      ],
+      [
+        ['alerts', 'add', '--kind', 'shift', '--entity', 'claude-code', '--channel', 'https://example.com/h', '--include', 'x'],
+        /--include: only a mention rule/,
+      ],
       [['alerts', 'remove', 'abc'], /id: expected an alert rule id/],
       [['alerts', 'remove', '99'], /no alert rule 99/],
     ];
@@ -76,14 +107,20 @@ describe('vibecheck alerts (the real binary)', { timeout: 300_000 }, () => {
   });
 
   it('tests a rule through its channel: exit 0 when delivered, 1 with the cause when not', async () => {
-    const added = await runCli(['alerts', 'add', '--kind', 'mention', '--entity', 'claude-code', '--channel', receiver.url, '--secret', SECRET, '--json'], env);
+    const added = await runCli(
+      ['alerts', 'add', '--kind', 'mention', '--entity', 'claude-code', '--channel', receiver.url, '--secret', SECRET, '--json'],
+      env,
+    );
     const { id, secret } = JSON.parse(added.stdout) as { id: number; secret: string | null };
     expect(secret).toBeNull();
     const ok = await runCli(['alerts', 'test', String(id)], env);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^test alert delivered \(status 200, \d+ ms\)$/m);
     expect(receiver.received.at(-1)!.signatureValid).toBe(true);
-    expect(JSON.parse(receiver.received.at(-1)!.body)).toMatchObject({ test: true, dashboardUrl: 'https://vibes.example/entity/claude-code' });
+    expect(JSON.parse(receiver.received.at(-1)!.body)).toMatchObject({
+      test: true,
+      dashboardUrl: 'https://vibes.example/entity/claude-code',
+    });
 
     receiver.script = [{ status: 502 }];
     const failed = await runCli(['alerts', 'test', String(id)], env);
@@ -94,18 +131,52 @@ describe('vibecheck alerts (the real binary)', { timeout: 300_000 }, () => {
 
   it('runs the rules: new posts alert once each, delivered; a second run fires nothing', async () => {
     receiver.received.length = 0;
-    const added = await runCli(['alerts', 'add', '--kind', 'mention', '--entity', 'claude-code', '--channel', receiver.url, '--secret', SECRET, '--include', 'rate limit', '--json'], env);
+    const added = await runCli(
+      [
+        'alerts',
+        'add',
+        '--kind',
+        'mention',
+        '--entity',
+        'claude-code',
+        '--channel',
+        receiver.url,
+        '--secret',
+        SECRET,
+        '--include',
+        'rate limit',
+        '--json',
+      ],
+      env,
+    );
     const { id } = JSON.parse(added.stdout) as { id: number };
-    const file = writePosts(data.dir, 'run', ['Claude Code hit the rate limit again', 'Claude Code is fine today', 'Another rate limit in Claude Code']);
+    const file = writePosts(data.dir, 'run', [
+      'Claude Code hit the rate limit again',
+      'Claude Code is fine today',
+      'Another rate limit in Claude Code',
+    ]);
     expect((await runCli(['import', file], env)).code).toBe(0);
 
     const run = await runCli(['alerts', 'run', '--json'], env);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const { fired } = JSON.parse(run.stdout) as { fired: Array<{ rule: number; kind: string; entity: string; event: string; delivered: number; failed: number }> };
+    const { fired } = JSON.parse(run.stdout) as {
+      fired: Array<{ rule: number; kind: string; entity: string; event: string; delivered: number; failed: number }>;
+    };
     expect(fired).toHaveLength(2);
-    for (const f of fired) expect(f).toMatchObject({ rule: id, kind: 'mention', entity: 'claude-code', event: expect.stringMatching(/^mention:\d+$/), delivered: 1, failed: 0 });
-    expect(receiver.received.map((r) => JSON.parse(r.body).posts[0].title).sort()).toEqual(['Another rate limit in Claude Code', 'Claude Code hit the rate limit again']);
+    for (const f of fired)
+      expect(f).toMatchObject({
+        rule: id,
+        kind: 'mention',
+        entity: 'claude-code',
+        event: expect.stringMatching(/^mention:\d+$/),
+        delivered: 1,
+        failed: 0,
+      });
+    expect(receiver.received.map((r) => JSON.parse(r.body).posts[0].title).sort()).toEqual([
+      'Another rate limit in Claude Code',
+      'Claude Code hit the rate limit again',
+    ]);
     expect(receiver.received.every((r) => r.signatureValid)).toBe(true);
 
     const again = await runCli(['alerts', 'run', '--json'], env);
@@ -116,14 +187,34 @@ describe('vibecheck alerts (the real binary)', { timeout: 300_000 }, () => {
 
   it('SIGKILL during a delivery, then a restart: every alert delivered, the interrupted one again with the same idempotency key', async () => {
     receiver.received.length = 0;
-    const added = await runCli(['alerts', 'add', '--kind', 'mention', '--entity', 'claude-code', '--channel', receiver.url, '--secret', SECRET, '--include', 'outage', '--json'], env);
+    const added = await runCli(
+      [
+        'alerts',
+        'add',
+        '--kind',
+        'mention',
+        '--entity',
+        'claude-code',
+        '--channel',
+        receiver.url,
+        '--secret',
+        SECRET,
+        '--include',
+        'outage',
+        '--json',
+      ],
+      env,
+    );
     const { id } = JSON.parse(added.stdout) as { id: number };
     const file = writePosts(data.dir, 'kill', ['Claude Code outage one', 'Claude Code outage two', 'Claude Code outage three']);
     expect((await runCli(['import', file], env)).code).toBe(0);
 
     // The receiver hangs on the first delivery; the sender is killed while it waits.
     receiver.script = [{ status: 200, delayMs: 60_000 }];
-    const child = spawn(process.execPath, [BIN, 'alerts', 'run'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env } });
+    const child = spawn(process.execPath, [BIN, 'alerts', 'run'], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
+    });
     const exited = new Promise((resolve) => child.on('exit', resolve));
     const until = Date.now() + 120_000;
     while (receiver.received.length === 0 && Date.now() < until) await sleep(50);
@@ -144,7 +235,9 @@ describe('vibecheck alerts (the real binary)', { timeout: 300_000 }, () => {
     expect(keys).toHaveLength(4);
     expect(new Set(keys).size).toBe(3);
     expect(keys.filter((k) => k === interrupted)).toHaveLength(2);
-    const listed = JSON.parse((await runCli(['alerts', 'list', '--json'], env)).stdout) as { items: Array<{ id: number; alerts: { fired: number; delivered: number } }> };
+    const listed = JSON.parse((await runCli(['alerts', 'list', '--json'], env)).stdout) as {
+      items: Array<{ id: number; alerts: { fired: number; delivered: number } }>;
+    };
     expect(listed.items.find((r) => r.id === id)?.alerts).toMatchObject({ fired: 3, delivered: 3 });
   });
 });

@@ -24,10 +24,25 @@ describe('commands that report, as JSON', () => {
 
     const added = await runCli(['entities', 'add', 'zed-ai', '--name', 'Zed AI', '--kind', 'tool', '--alias', 'zed agent', '--json'], env);
     expect(added.code, added.stderr).toBe(EXIT.ok);
-    expect(json(added.stdout)).toEqual({ added: { slug: 'zed-ai', name: 'Zed AI', kind: 'tool', parent: null, aliases: ['zed agent'], homepage: null, origin: 'user' } });
-    const edited = await runCli(['entities', 'edit', 'zed-ai', '--name', 'Zed Agent', '--alias', 'zed agent', '--alias', 'zed ai', '--json'], env);
+    expect(json(added.stdout)).toEqual({
+      added: { slug: 'zed-ai', name: 'Zed AI', kind: 'tool', parent: null, aliases: ['zed agent'], homepage: null, origin: 'user' },
+    });
+    const edited = await runCli(
+      ['entities', 'edit', 'zed-ai', '--name', 'Zed Agent', '--alias', 'zed agent', '--alias', 'zed ai', '--json'],
+      env,
+    );
     expect(edited.code, edited.stderr).toBe(EXIT.ok);
-    expect(json(edited.stdout)).toEqual({ edited: { slug: 'zed-ai', name: 'Zed Agent', kind: 'tool', parent: null, aliases: ['zed agent', 'zed ai'], homepage: null, origin: 'user' } });
+    expect(json(edited.stdout)).toEqual({
+      edited: {
+        slug: 'zed-ai',
+        name: 'Zed Agent',
+        kind: 'tool',
+        parent: null,
+        aliases: ['zed agent', 'zed ai'],
+        homepage: null,
+        origin: 'user',
+      },
+    });
     const refused = await runCli(['entities', 'edit', 'zed-ai'], env);
     expect(refused.code).toBe(EXIT.badInput);
     expect(refused.stderr).toMatch(/name at least one field to change/);
@@ -38,7 +53,12 @@ describe('commands that report, as JSON', () => {
 
   it('rescore reports its counts, and stopped half-way exits 130 saying interrupted', async () => {
     const posts = Array.from({ length: 1_500 }, (_, i) =>
-      JSON.stringify({ source: 'hn', externalId: `r${i}`, body: `Claude Code fixed test ${i} for me.`, createdAt: new Date(Date.UTC(2026, 2, 1) + i * 60_000).toISOString() }),
+      JSON.stringify({
+        source: 'hn',
+        externalId: `r${i}`,
+        body: `Claude Code fixed test ${i} for me.`,
+        createdAt: new Date(Date.UTC(2026, 2, 1) + i * 60_000).toISOString(),
+      }),
     );
     const file = join(dataDir.dir, 'posts.jsonl');
     writeFileSync(file, `${posts.join('\n')}\n`);
@@ -57,7 +77,10 @@ describe('commands that report, as JSON', () => {
 
     // Ctrl-C after the first batch of 500: the batches done are kept, the exit code says it stopped.
     await age();
-    const child = spawn(process.execPath, [BIN, 'rescore', '--json'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env } });
+    const child = spawn(process.execPath, [BIN, 'rescore', '--json'], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     let signalled = false;

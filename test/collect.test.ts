@@ -56,7 +56,17 @@ function algolia(request: FakeRequest) {
   const hits = matching.slice(page * perPage, Math.min((page + 1) * perPage, 1000));
   return {
     delayMs: 150,
-    body: { hits, nbHits: matching.length, page, nbPages: Math.ceil(Math.min(matching.length, 1000) / perPage), hitsPerPage: perPage, exhaustiveNbHits: true, query: phrase, params: '', processingTimeMS: 1 },
+    body: {
+      hits,
+      nbHits: matching.length,
+      page,
+      nbPages: Math.ceil(Math.min(matching.length, 1000) / perPage),
+      hitsPerPage: perPage,
+      exhaustiveNbHits: true,
+      query: phrase,
+      params: '',
+      processingTimeMS: 1,
+    },
   };
 }
 
@@ -72,7 +82,9 @@ describe('collecting from a real HTTP upstream', () => {
     const database = await openDatabase({ databaseUrl: undefined, dataDir: dataDir.dir });
     await migrate(database.db);
     await seedEntities(database.db);
-    await sql`UPDATE entities SET removed_at = now(), user_modified = true WHERE slug NOT IN ('claude-code', 'anthropic')`.execute(database.db);
+    await sql`UPDATE entities SET removed_at = now(), user_modified = true WHERE slug NOT IN ('claude-code', 'anthropic')`.execute(
+      database.db,
+    );
     await database.close();
   });
   afterAll(async () => {

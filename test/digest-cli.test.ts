@@ -39,14 +39,20 @@ describe('vibecheck digest', () => {
     expect(result.code, result.stderr).toBe(EXIT.ok);
     expect(result.stdout).toMatch(/^# VibeCheck digest: \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d\n/);
     const movers = result.stdout.split('## Movers')[1]!.split('## Spikes')[0]!;
-    expect(movers).toMatch(/^\n\n- \*\*shifted-tool\*\*: .*, significant\), \d+ mentions \(\d+ before\)\n {2}shifted-tool: sentiment fell .* driven by hn; rate limits complaints up\n- \*\*steady-tool\*\*: .*within noise/);
+    expect(movers).toMatch(
+      /^\n\n- \*\*shifted-tool\*\*: .*, significant\), \d+ mentions \(\d+ before\)\n {2}shifted-tool: sentiment fell .* driven by hn; rate limits complaints up\n- \*\*steady-tool\*\*: .*within noise/,
+    );
     expect(result.stdout).toContain('## Most discussed');
   });
 
   it('prints JSON and HTML, and takes --since', async () => {
     const json = await runCli(['digest', '--format', 'json', '--since', '2w'], env);
     expect(json.code, json.stderr).toBe(EXIT.ok);
-    const digest = JSON.parse(json.stdout) as { from: string; to: string; movers: Array<{ entity: { slug: string }; significant: boolean }> };
+    const digest = JSON.parse(json.stdout) as {
+      from: string;
+      to: string;
+      movers: Array<{ entity: { slug: string }; significant: boolean }>;
+    };
     expect(Date.parse(digest.to) - Date.parse(digest.from)).toBe(14 * DAY);
     expect(digest.movers.find((m) => m.entity.slug === 'shifted-tool')).toBeDefined();
     const html = await runCli(['digest', '--format', 'html', '--entity', 'steady-tool'], env);

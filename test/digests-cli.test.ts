@@ -25,12 +25,28 @@ describe('vibecheck digests (the real binary)', { timeout: 300_000 }, () => {
   });
 
   it('adds a subscription (secret printed once), lists it masked, sends it now to a real receiver, and removes it', async () => {
-    const added = await runCli(['digests', 'add', '--channel', 'https://hooks.slack.com/services/T1/B2/TopSecretToken42', '--cadence', 'weekly', '--kind', 'tool', '--hour', '6'], env);
+    const added = await runCli(
+      [
+        'digests',
+        'add',
+        '--channel',
+        'https://hooks.slack.com/services/T1/B2/TopSecretToken42',
+        '--cadence',
+        'weekly',
+        '--kind',
+        'tool',
+        '--hour',
+        '6',
+      ],
+      env,
+    );
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
     const secret = added.stdout.match(/^secret: ([0-9a-f]{64})$/m)?.[1];
     expect(secret).toBeDefined();
-    expect(added.stdout).toMatch(/^added digest subscription (\d+): Weekly digest: every tool -> slack https:\/\/hooks\.slack\.com\/…\/en42$/m);
+    expect(added.stdout).toMatch(
+      /^added digest subscription (\d+): Weekly digest: every tool -> slack https:\/\/hooks\.slack\.com\/…\/en42$/m,
+    );
 
     // Posts about Claude Code from an hour ago, for the digest sent now.
     const file = join(data.dir, 'posts.jsonl');
@@ -65,7 +81,12 @@ describe('vibecheck digests (the real binary)', { timeout: 300_000 }, () => {
     expect(sent.stdout).toMatch(/^digest delivered \(alert \d+\)$/m);
     expect(receiver.received).toHaveLength(1);
     expect(receiver.received[0]!.signatureValid).toBe(true);
-    const body = JSON.parse(receiver.received[0]!.body) as { rule: { kind: string; id: number }; digest: { period: string }; posts: Array<{ title: string }>; dashboardUrl: string };
+    const body = JSON.parse(receiver.received[0]!.body) as {
+      rule: { kind: string; id: number };
+      digest: { period: string };
+      posts: Array<{ title: string }>;
+      dashboardUrl: string;
+    };
     expect(body.rule).toMatchObject({ kind: 'digest', id: created.id });
     expect(body.digest.period).toBe('manual');
     expect(body.posts.map((p) => p.title).sort()).toEqual(['Claude Code broke my build', 'Claude Code is great today']);

@@ -35,7 +35,9 @@ describe.skipIf(!canMount)('a full disk under the embedded database (skipped whe
   it('stops an import with "disk full" and where, exits 1 and records the run as failed with what it stored', async () => {
     const posts = join(workDir.dir, 'posts.jsonl');
     const body = `Cursor is great but Claude Code keeps crashing on large repos, really frustrating. ${'lorem ipsum '.repeat(30)}`;
-    const lines = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ source: 'hn', externalId: `p${i}`, body: `${body} ${i}`, createdAt: '2026-03-01T12:00:00Z' }));
+    const lines = Array.from({ length: 20_000 }, (_, i) =>
+      JSON.stringify({ source: 'hn', externalId: `p${i}`, body: `${body} ${i}`, createdAt: '2026-03-01T12:00:00Z' }),
+    );
     writeFileSync(posts, `${lines.join('\n')}\n`);
     // Leave 8 MB above the reserve: the import fills it, then must stop cleanly.
     const leaveMb = DISK_RESERVE_BYTES / 1024 / 1024 + 8;
@@ -51,14 +53,25 @@ describe.skipIf(!canMount)('a full disk under the embedded database (skipped whe
       { POSTS: posts },
     );
     expect(result.stdout, result.stderr).toMatch(/^import exited 1$/m);
-    expect(result.stderr).toMatch(new RegExp(`^vibecheck: error: the disk holding ${mountPoint}/data is full: \\d+ MB free, and the embedded database stops below 64 MB`, 'm'));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^vibecheck: error: the disk holding ${mountPoint}/data is full: \\d+ MB free, and the embedded database stops below 64 MB`,
+        'm',
+      ),
+    );
     const doctor = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { checks: Array<{ name: string; detail: string }> };
-    expect(doctor.checks.find((c) => c.name === 'runs import')?.detail).toMatch(/\(failed\), [1-9]\d* items stored; error: the disk holding .* is full/);
+    expect(doctor.checks.find((c) => c.name === 'runs import')?.detail).toMatch(
+      /\(failed\), [1-9]\d* items stored; error: the disk holding .* is full/,
+    );
   }, 300_000);
 
   it('says "disk full" and where when the first start has no room for the database', async () => {
     const result = await onSmallDisk(30, 'vibecheck db status');
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toMatch(new RegExp(`^vibecheck: error: the disk holding ${mountPoint}/data is full \\(no space left on device\\); free some space and run it again$`));
+    expect(result.stderr.trim()).toMatch(
+      new RegExp(
+        `^vibecheck: error: the disk holding ${mountPoint}/data is full \\(no space left on device\\); free some space and run it again$`,
+      ),
+    );
   }, 120_000);
 });

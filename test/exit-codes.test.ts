@@ -6,7 +6,8 @@ import { VIBECHECK_VERSION } from '../src/core/version.ts';
 import { runCli } from './support/cli.ts';
 import { createDataDir } from './support/databases.ts';
 
-const post = (id: string) => JSON.stringify({ source: 'hn', externalId: id, body: 'Claude Code fixed my tests.', createdAt: '2026-03-01T12:00:00Z' });
+const post = (id: string) =>
+  JSON.stringify({ source: 'hn', externalId: id, body: 'Claude Code fixed my tests.', createdAt: '2026-03-01T12:00:00Z' });
 
 /** The exit codes README.md documents, one process per case. */
 describe('exit codes, the same for every command', () => {
@@ -26,7 +27,23 @@ describe('exit codes, the same for every command', () => {
     // Commands load lazily; help still lists every one of them.
     const help = await runCli(['--help'], env);
     expect(help.code).toBe(EXIT.ok);
-    for (const command of ['serve', 'worker', 'collect', 'backfill', 'import', 'sentiment', 'rescore', 'db', 'entities', 'doctor', 'export', 'preview', 'alerts', 'digest', 'digests']) {
+    for (const command of [
+      'serve',
+      'worker',
+      'collect',
+      'backfill',
+      'import',
+      'sentiment',
+      'rescore',
+      'db',
+      'entities',
+      'doctor',
+      'export',
+      'preview',
+      'alerts',
+      'digest',
+      'digests',
+    ]) {
       expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     }
     const clean = await runCli(['import', file('clean.jsonl', [post('1'), post('2')])], env);

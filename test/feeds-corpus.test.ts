@@ -62,7 +62,7 @@ interface Preview {
 const RESTATED: Record<string, Partial<ManifestEntry> & { why: string }> = {
   'rss-parser/input/itunes-missing-image.rss': {
     expectedItemCount: 130,
-    why: 'two of its 131 items share the guid http://taverncast.com/shows/geekistry-2.mp3; a guid is an item\'s identity, so a poll yields it once',
+    why: "two of its 131 items share the guid http://taverncast.com/shows/geekistry-2.mp3; a guid is an item's identity, so a poll yields it once",
   },
   'rss-parser/input/uolNoticias.rss': {
     entry0_isoDate: '2018-09-24T22:42:40.000Z',
@@ -89,7 +89,10 @@ function sameText(actual: string | null, expected: string): boolean {
   const candidates = [collapse(expected), collapse(htmlToText(expected))];
   return candidates.some((want) => {
     if (!want.includes('\uFFFD')) return got === want;
-    const pattern = want.split('\uFFFD').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.');
+    const pattern = want
+      .split('\uFFFD')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.');
     return new RegExp(`^${pattern}$`, 'u').test(got);
   });
 }
@@ -163,7 +166,8 @@ function check(entry: ManifestEntry, raw: string, feedUrl: string, origin: strin
   if (entry.kind === 'illformed') {
     // Handled without a crash: entries, or one clear error, never both missing the point.
     if (errors.length > 1) problems.push(`${errors.length} errors for one feed`);
-    for (const e of errors) if (!/\S/.test(e.message) || e.message.includes('\n')) problems.push(`unclear error: ${JSON.stringify(e.message)}`);
+    for (const e of errors)
+      if (!/\S/.test(e.message) || e.message.includes('\n')) problems.push(`unclear error: ${JSON.stringify(e.message)}`);
     if (errors.length > 0) return problems;
   } else if (errors.length > 0) {
     return [`failed: ${errors.map((e) => e.message).join('; ')}`];
@@ -171,10 +175,14 @@ function check(entry: ManifestEntry, raw: string, feedUrl: string, origin: strin
   const want = { ...entry, ...RESTATED[entry.file] };
   const count = want.expectedItemCount ?? countEntries(raw);
   const rejectedHere = preview.rejected.filter((r) => r.where === feedUrl);
-  if (items.length !== count) problems.push(`${items.length} items, expected ${count}${rejectedHere.length ? ` (rejected: ${rejectedHere.map((r) => r.reason).join('; ')})` : ''}`);
+  if (items.length !== count)
+    problems.push(
+      `${items.length} items, expected ${count}${rejectedHere.length ? ` (rejected: ${rejectedHere.map((r) => r.reason).join('; ')})` : ''}`,
+    );
   const first = items[0];
   if (!first) return problems;
-  if (want.entry0_title !== undefined && !sameText(first.title, want.entry0_title)) problems.push(`title ${JSON.stringify(first.title)}, expected ${JSON.stringify(want.entry0_title)}`);
+  if (want.entry0_title !== undefined && !sameText(first.title, want.entry0_title))
+    problems.push(`title ${JSON.stringify(first.title)}, expected ${JSON.stringify(want.entry0_title)}`);
   if (want.entry0_link !== undefined) {
     const link = new URL(want.entry0_link.trim().replace(FEEDPARSER_ORIGIN, origin), feedUrl).href;
     if (first.url !== link) problems.push(`link ${first.url}, expected ${link}`);
@@ -182,14 +190,17 @@ function check(entry: ManifestEntry, raw: string, feedUrl: string, origin: strin
   const id = (want.entry0_id ?? want.entry0_guid)?.trim();
   if (id !== undefined && !first.externalId.endsWith(`:${id}`)) problems.push(`id ${first.externalId}, expected one ending in ${id}`);
   const stated = readEntryExpectations(want.expect);
-  for (const title of stated.title) if (!sameText(first.title, title)) problems.push(`title ${JSON.stringify(first.title)}, expected ${JSON.stringify(title)}`);
+  for (const title of stated.title)
+    if (!sameText(first.title, title)) problems.push(`title ${JSON.stringify(first.title)}, expected ${JSON.stringify(title)}`);
   // A post has one body, rendered as text: the content (or description); the summary only when there is no content.
   const bodies = stated.body.length > 0 || /<(?:\w+:)?content[\s>]/.test(raw) ? stated.body : stated.summary;
   if (bodies.length > 0 && !bodies.some((body) => sameText(first.body, body))) {
     problems.push(`body ${JSON.stringify(first.body)}, expected one of ${JSON.stringify(bodies)}`);
   }
-  for (const author of stated.author) if (!sameText(first.author, author)) problems.push(`author ${JSON.stringify(first.author)}, expected ${JSON.stringify(author)}`);
-  for (const statedId of stated.id) if (!first.externalId.endsWith(`:${statedId}`)) problems.push(`id ${first.externalId}, expected one ending in ${statedId}`);
+  for (const author of stated.author)
+    if (!sameText(first.author, author)) problems.push(`author ${JSON.stringify(first.author)}, expected ${JSON.stringify(author)}`);
+  for (const statedId of stated.id)
+    if (!first.externalId.endsWith(`:${statedId}`)) problems.push(`id ${first.externalId}, expected one ending in ${statedId}`);
   for (const link of stated.link) {
     const href = new URL(link.replace(FEEDPARSER_ORIGIN, origin), feedUrl).href;
     if (first.url !== href) problems.push(`link ${first.url}, expected ${href}`);
@@ -211,7 +222,9 @@ function readHeaders(lines: string[] | undefined): Record<string, string> {
 }
 
 describe.skipIf(!HAVE_CORPUS)('the held-out feed corpus through `preview rss --feed URL`', () => {
-  const manifest = HAVE_CORPUS ? (JSON.parse(readFileSync(join(CORPUS, 'manifest.json'), 'utf8')) as { files: ManifestEntry[] }) : { files: [] };
+  const manifest = HAVE_CORPUS
+    ? (JSON.parse(readFileSync(join(CORPUS, 'manifest.json'), 'utf8')) as { files: ManifestEntry[] })
+    : { files: [] };
   // One server per feed: the rss source spaces requests to one host by 2 s, and 151 feeds on one
   // origin would take five minutes. Every feed is still fetched over real HTTP, bytes as stored.
   const servers: FakeUpstream[] = [];
@@ -224,7 +237,9 @@ describe.skipIf(!HAVE_CORPUS)('the held-out feed corpus through `preview rss --f
     for (const entry of manifest.files) {
       const bytes = readFileSync(join(CORPUS, entry.file));
       const response: FakeResponse = { headers: readHeaders(entry.httpHeaders), body: new Uint8Array(bytes) };
-      const server = await startFakeUpstream((request) => (request.path === `/${entry.file}` ? response : { status: 404, body: 'no such feed' }));
+      const server = await startFakeUpstream((request) =>
+        request.path === `/${entry.file}` ? response : { status: 404, body: 'no such feed' },
+      );
       servers.push(server);
       feedUrls.push(`${server.url}/${entry.file}`);
     }

@@ -44,7 +44,19 @@ const BACK = [
 ];
 
 function post(id: string, body: string, at: number, source = 'reddit'): NormalizedPost {
-  return { source, externalId: id, url: `https://example.com/${id}`, author: `dev-${id}`, title: null, body, createdAt: new Date(at), score: 2, comments: 1, parentId: null, threadId: null };
+  return {
+    source,
+    externalId: id,
+    url: `https://example.com/${id}`,
+    author: `dev-${id}`,
+    title: null,
+    body,
+    createdAt: new Date(at),
+    score: 2,
+    comments: 1,
+    parentId: null,
+    threadId: null,
+  };
 }
 
 const history: NormalizedPost[] = [];
@@ -52,8 +64,10 @@ const history: NormalizedPost[] = [];
 for (let day = 0; day < 14; day++) history.push(post(`quiet-${day}`, CHATTER[day % CHATTER.length]!, QUIET + day * DAY));
 BACK.forEach((body, i) => history.push(post(`back-${i}`, body, QUIET + (3 + 7 * i) * DAY, 'hn')));
 // The wave: 24 moves over two weeks (every phrasing three times, by different people), with chatter.
-for (let i = 0; i < 24; i++) history.push(post(`wave-${i}`, MOVES[i % MOVES.length]!, WAVE + Math.floor(i / 2) * DAY + (i % 2) * 3_600_000));
-for (let day = 0; day < 14; day++) history.push(post(`wave-chatter-${day}`, CHATTER[(day + 3) % CHATTER.length]!, WAVE + day * DAY + 7_200_000));
+for (let i = 0; i < 24; i++)
+  history.push(post(`wave-${i}`, MOVES[i % MOVES.length]!, WAVE + Math.floor(i / 2) * DAY + (i % 2) * 3_600_000));
+for (let day = 0; day < 14; day++)
+  history.push(post(`wave-chatter-${day}`, CHATTER[(day + 3) % CHATTER.length]!, WAVE + day * DAY + 7_200_000));
 
 let database: Database;
 let app: App;
@@ -67,7 +81,13 @@ beforeAll(async () => {
   const ingestor = await createIngestor(database.db);
   const result = await ingestor.ingest({ posts: history });
   expect(result.stored).toBe(history.length);
-  app = createApp({ db: database.db, settings: { adminToken: 'scenario-admin', corsOrigins: [] }, log: SILENT_LOG, sources: [], checkReady: async () => ({ ready: true }) });
+  app = createApp({
+    db: database.db,
+    settings: { adminToken: 'scenario-admin', corsOrigins: [] },
+    log: SILENT_LOG,
+    sources: [],
+    checkReady: async () => ({ ready: true }),
+  });
 });
 
 afterAll(async () => {
@@ -97,7 +117,14 @@ describe('a planted switching wave from Cursor to Claude Code over cost', () => 
 
   it('nets to a movement towards Claude Code in the wave weeks whose interval excludes an even split', async () => {
     const body = await getJson<{
-      net: Array<{ a: string; b: string; net: number; shareHigh: number; significant: boolean; series: Array<{ bucketStart: string; net: number; significant: boolean }> }>;
+      net: Array<{
+        a: string;
+        b: string;
+        net: number;
+        shareHigh: number;
+        significant: boolean;
+        series: Array<{ bucketStart: string; net: number; significant: boolean }>;
+      }>;
     }>('/api/v1/flows?from=2026-04-06&to=2026-05-04&bucket=week');
     // a = claude-code, b = cursor: moves towards Claude Code count as b -> a, a negative net.
     const pair = body.net.find((p) => p.a === 'claude-code' && p.b === 'cursor')!;
@@ -114,14 +141,17 @@ describe('a planted switching wave from Cursor to Claude Code over cost', () => 
   });
 
   it('lists the posts behind the figure one call away, each with its statement', async () => {
-    const page = await getJson<{ items: Array<{ externalId: string; body: string; start: number; end: number; flow: { reason: string | null } }>; nextCursor: string | null }>(
-      '/api/v1/flows/posts?from=2026-04-06&to=2026-05-04&from_entity=cursor&to_entity=claude-code&kind=switch&limit=100',
-    );
+    const page = await getJson<{
+      items: Array<{ externalId: string; body: string; start: number; end: number; flow: { reason: string | null } }>;
+      nextCursor: string | null;
+    }>('/api/v1/flows/posts?from=2026-04-06&to=2026-05-04&from_entity=cursor&to_entity=claude-code&kind=switch&limit=100');
     expect(page.items).toHaveLength(24);
     expect(page.items.every((p) => p.externalId.startsWith('wave-'))).toBe(true);
     expect(page.items.filter((p) => p.flow.reason === 'cost').length).toBeGreaterThanOrEqual(18);
     for (const item of page.items) expect(item.body.slice(item.start, item.end).length).toBeGreaterThan(5);
-    const cost = await getJson<{ items: unknown[] }>('/api/v1/flows/posts?from=2026-04-06&to=2026-05-04&from_entity=cursor&to_entity=claude-code&reason=cost&limit=100');
+    const cost = await getJson<{ items: unknown[] }>(
+      '/api/v1/flows/posts?from=2026-04-06&to=2026-05-04&from_entity=cursor&to_entity=claude-code&reason=cost&limit=100',
+    );
     expect(cost.items.length).toBeGreaterThanOrEqual(18);
   });
 });

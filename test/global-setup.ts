@@ -30,7 +30,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const { createPgliteTemplate } = await import('./support/pglite-template.ts');
   const { buildPrebuiltCli } = await import('./support/prebuilt-cli.ts');
   const throughBin = process.env.VIBECHECK_TEST_CLI === 'bin';
-  const [server, template, cli] = await Promise.all([startEmbeddedPostgres(), createPgliteTemplate(), throughBin ? undefined : buildPrebuiltCli()]);
+  const [server, template, cli] = await Promise.all([
+    startEmbeddedPostgres(),
+    createPgliteTemplate(),
+    throughBin ? undefined : buildPrebuiltCli(),
+  ]);
   project.provide('pgAdminUrl', server.url);
   project.provide('pgliteTemplateDir', template.dir);
   project.provide('cliEntry', cli?.entry ?? fileURLToPath(new URL('../bin/vibecheck', import.meta.url)));

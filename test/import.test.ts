@@ -80,7 +80,9 @@ describe('vibecheck import', () => {
   it('names a missing file in a one-line error, as bad input', async () => {
     const missing = await runCli(['import', join(dataDir.dir, 'nope.jsonl')], env);
     expect(missing.code).toBe(2);
-    expect(missing.stderr.trim()).toMatch(/^vibecheck: error: cannot read .*nope\.jsonl: ENOENT: no such file or directory, open '.*nope\.jsonl'$/);
+    expect(missing.stderr.trim()).toMatch(
+      /^vibecheck: error: cannot read .*nope\.jsonl: ENOENT: no such file or directory, open '.*nope\.jsonl'$/,
+    );
   });
 });
 
@@ -126,9 +128,14 @@ describe('vibecheck import of a large file with bad values near the end', () => 
     ]);
     const database = await openDatabase({ databaseUrl: undefined, dataDir: env.DATA_DIR });
     try {
-      const stored = await sql<{ n: number; last: string }>`SELECT count(*)::int AS n, max(external_id::int)::text AS last FROM posts`.execute(database.db);
+      const stored = await sql<{
+        n: number;
+        last: string;
+      }>`SELECT count(*)::int AS n, max(external_id::int)::text AS last FROM posts`.execute(database.db);
       expect(stored.rows[0]).toEqual({ n: LINES - 3, last: String(LINES) });
-      const cleaned = await sql<{ body: string; title: string }>`SELECT body, title FROM posts WHERE external_id = '30002'`.execute(database.db);
+      const cleaned = await sql<{ body: string; title: string }>`SELECT body, title FROM posts WHERE external_id = '30002'`.execute(
+        database.db,
+      );
       expect(cleaned.rows[0]).toEqual({ body: 'Claude Code  crashed, NUL and all (30002).', title: 'Title' });
     } finally {
       await database.close();
@@ -140,7 +147,8 @@ describe('vibecheck import of hostile bytes', () => {
   const dataDir = createDataDir();
   const env = { DATA_DIR: copyEmptyCluster(join(dataDir.dir, 'db')) };
   afterAll(() => dataDir.remove());
-  const good = (id: string, extra = '') => `{"source":"hn","externalId":"${id}","body":"Cursor is fine${extra}","createdAt":"2026-03-01T12:00:00Z"}`;
+  const good = (id: string, extra = '') =>
+    `{"source":"hn","externalId":"${id}","body":"Cursor is fine${extra}","createdAt":"2026-03-01T12:00:00Z"}`;
 
   it('rejects a line with no end (/dev/zero) by number without holding it, and goes on', async () => {
     const zeros = '\u0000'.repeat(9 * 1024 * 1024);

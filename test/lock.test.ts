@@ -33,13 +33,17 @@ describe('the data directory lock, across processes', () => {
     const refused = await runCli(['entities', 'list'], env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
-      new RegExp(`^vibecheck: error: the data directory .* is in use by process ${first.child.pid} on \\S+ \\(vibecheck serve --no-collect, since \\d{4}-\\d\\d-\\d\\dT`),
+      new RegExp(
+        `^vibecheck: error: the data directory .* is in use by process ${first.child.pid} on \\S+ \\(vibecheck serve --no-collect, since \\d{4}-\\d\\d-\\d\\dT`,
+      ),
     );
 
     rmSync(join(dataDir.dir, LOCK_FILE_NAME), { recursive: true });
     const second = await startServe(['--no-collect'], env);
     expect(await firstExit).toBe(1);
-    expect(first.stderr()).toMatch(/^vibecheck: error: lost the lock on the data directory .*; stopped so that two processes never share its files$/m);
+    expect(first.stderr()).toMatch(
+      /^vibecheck: error: lost the lock on the data directory .*; stopped so that two processes never share its files$/m,
+    );
     expect((await createEntity(second.url, 'from-second')).status).toBe(201);
     expect(await second.stop('SIGTERM')).toBe(0);
 

@@ -20,13 +20,36 @@ describe('opinion scoring', () => {
   });
 
   it('scores kappa 1 for identical passes, 0 for chance agreement, and lists disputed posts', () => {
-    expect(cohenKappa([['positive', 'positive'], ['neutral', 'neutral']])).toBe(1);
-    expect(cohenKappa([['a', 'a'], ['a', 'b'], ['b', 'a'], ['b', 'b']])).toBe(0);
+    expect(
+      cohenKappa([
+        ['positive', 'positive'],
+        ['neutral', 'neutral'],
+      ]),
+    ).toBe(1);
+    expect(
+      cohenKappa([
+        ['a', 'a'],
+        ['a', 'b'],
+        ['b', 'a'],
+        ['b', 'b'],
+      ]),
+    ).toBe(0);
     type Labels = Record<string, 'positive' | 'neutral' | 'negative'>;
-    const first = new Map<string, { id: string; labels: Labels }>([['P000001', { id: 'P000001', labels: { cursor: 'positive' } }], ['P000002', { id: 'P000002', labels: {} }]]);
-    const second = new Map<string, { id: string; labels: Labels }>([['P000001', { id: 'P000001', labels: { cursor: 'neutral' } }], ['P000002', { id: 'P000002', labels: {} }]]);
+    const first = new Map<string, { id: string; labels: Labels }>([
+      ['P000001', { id: 'P000001', labels: { cursor: 'positive' } }],
+      ['P000002', { id: 'P000002', labels: {} }],
+    ]);
+    const second = new Map<string, { id: string; labels: Labels }>([
+      ['P000001', { id: 'P000001', labels: { cursor: 'neutral' } }],
+      ['P000002', { id: 'P000002', labels: {} }],
+    ]);
     const agreement = comparePasses(first, second);
     expect(agreement.disputed).toEqual(['P000001']);
-    expect(pairMacroF1([['positive', 'positive'], ['negative', null]])).toBeCloseTo(1 / 3, 10);
+    expect(
+      pairMacroF1([
+        ['positive', 'positive'],
+        ['negative', null],
+      ]),
+    ).toBeCloseTo(1 / 3, 10);
   });
 });

@@ -7,7 +7,11 @@ import { ensureDashboardBuilt } from './e2e/browser.ts';
 import { REPO_ROOT, startServe, type ServeProcess } from './support/cli.ts';
 
 const npm = (args: string[], cwd: string): string =>
-  execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } });
+  execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
 
 /**
  * What `npm pack` ships, installed the way a user would on a machine without this checkout: into an
@@ -23,7 +27,10 @@ describe('the npm package', () => {
   beforeAll(() => {
     ensureDashboardBuilt();
     // The dashboard was built above; packing must not rebuild web/dist under tests that serve it.
-    const [packed] = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work], REPO_ROOT)) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    const [packed] = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work], REPO_ROOT)) as Array<{
+      filename: string;
+      files: Array<{ path: string }>;
+    }>;
     tarball = join(work, packed!.filename);
     files = packed!.files.map((f) => f.path);
     const app = join(work, 'app');
@@ -37,7 +44,15 @@ describe('the npm package', () => {
   });
 
   it('holds the code, the registry, the migrations, the model weights and the built dashboard, and no tests or training data', () => {
-    for (const needed of ['bin/vibecheck', 'registry/entities.json', 'src/db/migrations/001_init.sql', 'src/understand/sentiment/devsent-weights.json', 'web/dist/index.html', 'LICENSE', 'README.md']) {
+    for (const needed of [
+      'bin/vibecheck',
+      'registry/entities.json',
+      'src/db/migrations/001_init.sql',
+      'src/understand/sentiment/devsent-weights.json',
+      'web/dist/index.html',
+      'LICENSE',
+      'README.md',
+    ]) {
       expect(files, needed).toContain(needed);
     }
     expect(files.filter((f) => /\.test\.tsx?$/.test(f) || /^(labels|test|scripts|bench|web\/src)\//.test(f))).toEqual([]);

@@ -26,7 +26,9 @@ const STATUS = `<?xml version="1.0" encoding="UTF-8"?>
 /** A static file server: fixed bodies by path, 404 for anything else. */
 function serveFeeds(bodies: Record<string, string>) {
   return (request: FakeRequest): FakeResponse =>
-    bodies[request.path] === undefined ? { status: 404, body: 'no such feed' } : { headers: { 'content-type': 'application/xml' }, body: bodies[request.path] };
+    bodies[request.path] === undefined
+      ? { status: 404, body: 'no such feed' }
+      : { headers: { 'content-type': 'application/xml' }, body: bodies[request.path] };
 }
 
 interface PreviewJson {
@@ -64,7 +66,7 @@ describe('vibecheck preview', () => {
   // Every run names its feeds, so no test reaches the feeds configured for real collection.
   const preview = (args: string[], env: Record<string, string> = {}) => runCli(['preview', ...args], { DATA_DIR: dataDir, ...env });
 
-  it('prints every item of every feed as one JSON object, in each feed\'s order, with entities and kind', async () => {
+  it("prints every item of every feed as one JSON object, in each feed's order, with entities and kind", async () => {
     const result = await preview(['rss', '--feed', blog, '--feed', status, '--json']);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
@@ -101,14 +103,19 @@ describe('vibecheck preview', () => {
     expect(result.stdout).toContain('[ignored] 2026-11-23 09:00  Gardening with tomatoes');
     expect(result.stdout).toContain('[event: release] 2026-11-22 09:00  Introducing v2.4 of our tool');
     expect(result.stdout).toContain(`feed ${status}\n[post: incident]`);
-    expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('4 items (2 would be stored as posts, 1 event only, 1 ignored), 0 rejected, 0 errors; nothing was stored');
+    expect(result.stdout.trimEnd().split('\n').at(-1)).toBe(
+      '4 items (2 would be stored as posts, 1 event only, 1 ignored), 0 rejected, 0 errors; nothing was stored',
+    );
   });
 
   it('prints at most --limit items and fetches no further feed once they are in hand', async () => {
     const before = upstream.requests.length;
     const result = await preview(['rss', '--feed', blog, '--feed', status, '--limit', '2', '--json']);
     expect(result.code).toBe(0);
-    expect((JSON.parse(result.stdout) as PreviewJson).items.map((i) => i.title)).toEqual(['Claude Code keeps crashing on large repos', 'Gardening with tomatoes']);
+    expect((JSON.parse(result.stdout) as PreviewJson).items.map((i) => i.title)).toEqual([
+      'Claude Code keeps crashing on large repos',
+      'Gardening with tomatoes',
+    ]);
     expect(upstream.requests.slice(before).map((r) => r.path)).toEqual(['/blog.xml']);
   });
 
@@ -117,7 +124,10 @@ describe('vibecheck preview', () => {
     const page = `${upstream.url}/page.html`;
     upstream.setHandler((request) =>
       request.path === '/page.html'
-        ? { headers: { 'content-type': 'text/html' }, body: '<!DOCTYPE html><html><head><link rel="alternate" type="application/atom+xml" href="/blog.xml"></head></html>' }
+        ? {
+            headers: { 'content-type': 'text/html' },
+            body: '<!DOCTYPE html><html><head><link rel="alternate" type="application/atom+xml" href="/blog.xml"></head></html>',
+          }
         : serveFeeds({ '/blog.xml': BLOG, '/status/history.atom': STATUS })(request),
     );
     const json = await preview(['rss', '--feed', missing, '--feed', blog, '--feed', page, '--json']);

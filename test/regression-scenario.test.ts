@@ -8,7 +8,19 @@ import { migrate } from '../src/db/migrate.ts';
 import { detectAndStoreSpikes } from '../src/pipeline/spikes.ts';
 import { createDataDir } from './support/databases.ts';
 import { insertTestEntity } from './support/mentions.ts';
-import { buildHistory, buildWave, CURRENT_RELEASE, dayStartOf, deepDipText, HISTORY_DAYS, HOUR, DAY, insertMany, launchDips, PAST_RELEASES } from './support/regression-history.ts';
+import {
+  buildHistory,
+  buildWave,
+  CURRENT_RELEASE,
+  dayStartOf,
+  deepDipText,
+  HISTORY_DAYS,
+  HOUR,
+  DAY,
+  insertMany,
+  launchDips,
+  PAST_RELEASES,
+} from './support/regression-history.ts';
 
 /**
  * Constructed histories run through the real detection job (the spikes job, which also judges
@@ -62,7 +74,12 @@ beforeAll(async () => {
     for (const r of [...PAST_RELEASES, CURRENT_RELEASE]) await release(id, slug, r);
   }
   const api = await insertTestEntity(db, 'outage-api', 'tool');
-  await insertMany(db, api, 'outage-api', buildWave(END, 3, 3, { body: 'is it down for everyone? 529 overloaded errors all morning', aspect: 'reliability', count: 40 }));
+  await insertMany(
+    db,
+    api,
+    'outage-api',
+    buildWave(END, 3, 3, { body: 'is it down for everyone? 529 overloaded errors all morning', aspect: 'reliability', count: 40 }),
+  );
   await upsertEvent(db, {
     entityId: api,
     kind: 'incident',
@@ -75,13 +92,33 @@ beforeAll(async () => {
     details: {},
   });
   const plan = await insertTestEntity(db, 'limits-plan', 'tool');
-  await insertMany(db, plan, 'limits-plan', buildWave(END, 4, 2, { body: 'hit the weekly limit by Tuesday, rate limited all afternoon on the pro plan', aspect: 'limits', count: 40 }));
+  await insertMany(
+    db,
+    plan,
+    'limits-plan',
+    buildWave(END, 4, 2, {
+      body: 'hit the weekly limit by Tuesday, rate limited all afternoon on the pro plan',
+      aspect: 'limits',
+      count: 40,
+    }),
+  );
   // Crashes named with one client version, and no incident.
   const cli = await insertTestEntity(db, 'crashy-cli', 'tool');
-  await insertMany(db, cli, 'crashy-cli', buildWave(END, 5, 2, { body: 'the CLI crashes on start after the update', aspect: 'reliability', count: 40, version: '2.1.89' }));
+  await insertMany(
+    db,
+    cli,
+    'crashy-cli',
+    buildWave(END, 5, 2, { body: 'the CLI crashes on start after the update', aspect: 'reliability', count: 40, version: '2.1.89' }),
+  );
   await rebuildRollups(db, new Date(END - (HISTORY_DAYS + 1) * DAY), new Date(END + DAY));
   await detectAndStoreSpikes(db, { now: NOW, days: 14 });
-  app = createApp({ db, settings: { adminToken: 'scenario-admin-token', corsOrigins: [] }, log: { error: () => undefined, info: () => undefined, warn: () => undefined }, sources: [], checkReady: async () => ({ ready: true }) });
+  app = createApp({
+    db,
+    settings: { adminToken: 'scenario-admin-token', corsOrigins: [] },
+    log: { error: () => undefined, info: () => undefined, warn: () => undefined },
+    sources: [],
+    checkReady: async () => ({ ready: true }),
+  });
 }, 240_000);
 
 afterAll(async () => {
@@ -90,13 +127,15 @@ afterAll(async () => {
 });
 
 describe('regressions that expect the launch dip', () => {
-  it('a dip that follows the entity\'s past launches raises no regression', async () => {
+  it("a dip that follows the entity's past launches raises no regression", async () => {
     expect((await listDetected('usual-dip')).filter((e) => e.kind === 'regression')).toEqual([]);
   });
 
   it('a deeper dip is one regression with its size, confidence, expected and observed change', async () => {
     const found = (await listDetected('deep-dip')).filter((e) => e.kind === 'regression');
-    expect(found.map((e) => e.external_id)).toEqual([`regression:deep-dip:release:${new Date(dayStart(CURRENT_RELEASE)).toISOString().slice(0, 10)}`]);
+    expect(found.map((e) => e.external_id)).toEqual([
+      `regression:deep-dip:release:${new Date(dayStart(CURRENT_RELEASE)).toISOString().slice(0, 10)}`,
+    ]);
     const details = found[0]!.details;
     expect(details).toMatchObject({ regressionKind: 'post-release', basis: 'history', pastReleases: 4 });
     expect(details.expected as number).toBeLessThan(-0.05);
@@ -124,11 +163,16 @@ describe('regressions that expect the launch dip', () => {
   it('serves regressions through GET /api/v1/events?kind=regression and explains one with its attribution', async () => {
     const list = await app.request('/api/v1/events?kind=regression&from=2026-01-01&to=2026-07-01');
     expect(list.status).toBe(200);
-    const { items } = (await list.json()) as { items: Array<{ id: number; entity: string; kind: string; details: Record<string, unknown> }> };
+    const { items } = (await list.json()) as {
+      items: Array<{ id: number; entity: string; kind: string; details: Record<string, unknown> }>;
+    };
     expect(items.map((e) => e.entity)).toEqual(['deep-dip']);
     const explained = await app.request(`/api/v1/events/${items[0]!.id}/explain`);
     expect(explained.status).toBe(200);
-    const body = (await explained.json()) as { change: { measure: string; direction: string }; attribution: { layer: string; evidence: Array<{ type: string; name: string }> } | null };
+    const body = (await explained.json()) as {
+      change: { measure: string; direction: string };
+      attribution: { layer: string; evidence: Array<{ type: string; name: string }> } | null;
+    };
     expect(body.change).toMatchObject({ measure: 'score', direction: 'down' });
     expect(body.attribution?.layer).toBe('model');
     expect(body.attribution?.evidence.map((e) => e.name)).toContain('dumber');
@@ -140,7 +184,12 @@ describe('which layer changed', () => {
     const spike = (await listDetected('outage-api')).find((e) => e.external_id.startsWith('spike:outage-api:negativity:'));
     expect(spike?.details).toMatchObject({ spikeKind: 'negativity', direction: 'up', attribution: { layer: 'outage' } });
     const evidence = (spike!.details.attribution as { evidence: Array<{ type: string; name: string }> }).evidence;
-    expect(evidence).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'event', name: 'incident' }), expect.objectContaining({ type: 'cue', name: 'down' })]));
+    expect(evidence).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'event', name: 'incident' }),
+        expect.objectContaining({ type: 'cue', name: 'down' }),
+      ]),
+    );
     const explained = await app.request(`/api/v1/events/${spike!.id}/explain`);
     expect(((await explained.json()) as { attribution: { layer: string } }).attribution.layer).toBe('outage');
   });

@@ -20,39 +20,43 @@ describe('vibecheck serve on the embedded database', () => {
   afterAll(() => dataDir.remove());
 
   // Two servers and two commands in sequence: past the default 60 s on a busy 2-core machine.
-  it('serves the entity list, refuses a second server on the same directory, and keeps changes across restarts', { timeout: 180_000 }, async () => {
-    const first = await startServe(['--no-collect'], env);
-    try {
-      const list = await getJson<EntityList>(`${first.url}/api/v1/entities`);
-      expect(list.items.length).toBeGreaterThanOrEqual(40);
+  it(
+    'serves the entity list, refuses a second server on the same directory, and keeps changes across restarts',
+    { timeout: 180_000 },
+    async () => {
+      const first = await startServe(['--no-collect'], env);
+      try {
+        const list = await getJson<EntityList>(`${first.url}/api/v1/entities`);
+        expect(list.items.length).toBeGreaterThanOrEqual(40);
 
-      const created = await fetch(`${first.url}/api/v1/entities`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer e2e-admin-token-0123' },
-        body: JSON.stringify({ slug: 'my-agent', name: 'My Agent', kind: 'tool' }),
-      });
-      expect(created.status).toBe(201);
+        const created = await fetch(`${first.url}/api/v1/entities`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: 'Bearer e2e-admin-token-0123' },
+          body: JSON.stringify({ slug: 'my-agent', name: 'My Agent', kind: 'tool' }),
+        });
+        expect(created.status).toBe(201);
 
-      const second = await runCli(['serve', '--no-collect'], { ...env, PORT: '0' });
-      expect(second.code).not.toBe(0);
-      expect(second.stderr).toMatch(/data directory .* is in use by process \d+/);
-    } finally {
-      expect(await first.stop('SIGTERM')).toBe(0);
-    }
-    expect(existsSync(join(dataDir.dir, 'vibecheck.lock'))).toBe(false);
+        const second = await runCli(['serve', '--no-collect'], { ...env, PORT: '0' });
+        expect(second.code).not.toBe(0);
+        expect(second.stderr).toMatch(/data directory .* is in use by process \d+/);
+      } finally {
+        expect(await first.stop('SIGTERM')).toBe(0);
+      }
+      expect(existsSync(join(dataDir.dir, 'vibecheck.lock'))).toBe(false);
 
-    const removed = await runCli(['entities', 'remove', 'cursor'], env);
-    expect(removed.code).toBe(0);
+      const removed = await runCli(['entities', 'remove', 'cursor'], env);
+      expect(removed.code).toBe(0);
 
-    const again = await startServe(['--no-collect'], env);
-    try {
-      const slugs = (await getJson<EntityList>(`${again.url}/api/v1/entities`)).items.map((e) => e.slug);
-      expect(slugs).toContain('my-agent');
-      expect(slugs).not.toContain('cursor');
-    } finally {
-      await again.stop('SIGINT');
-    }
-  });
+      const again = await startServe(['--no-collect'], env);
+      try {
+        const slugs = (await getJson<EntityList>(`${again.url}/api/v1/entities`)).items.map((e) => e.slug);
+        expect(slugs).toContain('my-agent');
+        expect(slugs).not.toContain('cursor');
+      } finally {
+        await again.stop('SIGINT');
+      }
+    },
+  );
 });
 
 describe('vibecheck serve against hostile clients', () => {
@@ -63,7 +67,11 @@ describe('vibecheck serve against hostile clients', () => {
     try {
       const before = rssMb();
       const post = (token: string, body: string | Buffer) =>
-        fetch(`${server.url}/api/v1/entities`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+        fetch(`${server.url}/api/v1/entities`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body,
+        });
       const huge = await post('e2e-admin-token-0123', Buffer.alloc(100 * 1024 * 1024, 32));
       expect(huge.status).toBe(413);
       expect(((await huge.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
@@ -120,7 +128,9 @@ describe('vibecheck commands', () => {
     try {
       const short = await runCli(['serve', '--no-collect'], { DATA_DIR: dataDir.dir, ADMIN_TOKEN: 'change-me' });
       expect(short.code).toBe(78);
-      expect(short.stderr.trim()).toBe('vibecheck: error: invalid configuration: ADMIN_TOKEN: must be at least 16 characters (generate one with `openssl rand -hex 24`)');
+      expect(short.stderr.trim()).toBe(
+        'vibecheck: error: invalid configuration: ADMIN_TOKEN: must be at least 16 characters (generate one with `openssl rand -hex 24`)',
+      );
       const padded = await runCli(['serve', '--no-collect'], { DATA_DIR: dataDir.dir, ADMIN_TOKEN: 'a-long-enough-admin-token ' });
       expect(padded.code).toBe(78);
       expect(padded.stderr).toMatch(/ADMIN_TOKEN: must not start or end with spaces/);
@@ -144,15 +154,26 @@ describe('vibecheck commands', () => {
       url.password = '';
       url.searchParams.set('password', password);
       url.searchParams.set('application_name', 'doctor-test');
-      const doctor = await runCli(['doctor', '--json'], { DATABASE_URL: url.toString(), LOG_LEVEL: 'debug', VIBECHECK_SOURCES: 'rss', VIBECHECK_RSS_FEEDS: '' });
+      const doctor = await runCli(['doctor', '--json'], {
+        DATABASE_URL: url.toString(),
+        LOG_LEVEL: 'debug',
+        VIBECHECK_SOURCES: 'rss',
+        VIBECHECK_RSS_FEEDS: '',
+      });
       const checks = (JSON.parse(doctor.stdout) as { checks: Array<{ name: string; state: string; detail: string }> }).checks;
-      expect(checks.find((c) => c.name === 'database')).toMatchObject({ state: 'ok', detail: expect.stringContaining('password=***&application_name=doctor-test') });
+      expect(checks.find((c) => c.name === 'database')).toMatchObject({
+        state: 'ok',
+        detail: expect.stringContaining('password=***&application_name=doctor-test'),
+      });
       const dbStatus = await runCli(['db', 'status'], { DATABASE_URL: url.toString(), LOG_LEVEL: 'debug' });
       expect(dbStatus.stderr).toMatch(/"database":"PostgreSQL server postgres:\/\/postgres@[^"]*password=\*\*\*/);
-      for (const output of [doctor.stdout, doctor.stderr, dbStatus.stdout, dbStatus.stderr]) expect(output).not.toContain(`password=${password}`);
+      for (const output of [doctor.stdout, doctor.stderr, dbStatus.stdout, dbStatus.stderr])
+        expect(output).not.toContain(`password=${password}`);
       const invalid = await runCli(['doctor'], { DATABASE_URL: 'mysql://admin:hunter2-secret@db/vc' });
       expect(invalid.code).toBe(1);
-      expect(invalid.stdout).toMatch(/^fail config .*DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ connection URL \(got "mysql:\/\/admin:\*\*\*@db\/vc"\)$/m);
+      expect(invalid.stdout).toMatch(
+        /^fail config .*DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ connection URL \(got "mysql:\/\/admin:\*\*\*@db\/vc"\)$/m,
+      );
       expect(invalid.stdout).not.toContain('hunter2');
     } finally {
       await database.drop();
@@ -185,7 +206,9 @@ describe('vibecheck commands', () => {
       const bad = await runCli(['entities', 'add', 'x', '--name', 'X', '--kind', 'gadget'], { DATA_DIR: dataDir.dir });
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/^vibecheck: error: kind: /);
-      const ok = await runCli(['entities', 'add', 'kilo', '--name', 'Kilo', '--kind', 'tool', '--alias', 'Kilo Code'], { DATA_DIR: dataDir.dir });
+      const ok = await runCli(['entities', 'add', 'kilo', '--name', 'Kilo', '--kind', 'tool', '--alias', 'Kilo Code'], {
+        DATA_DIR: dataDir.dir,
+      });
       expect(ok.code).toBe(0);
       const list = await runCli(['entities', 'list', '--json'], { DATA_DIR: dataDir.dir });
       const parsed = JSON.parse(list.stdout) as { items: Array<{ slug: string; aliases: string[] }> };

@@ -31,11 +31,22 @@ describe('POST /api/v1/sources/{name}/preview', () => {
 
   beforeAll(async () => {
     upstream = await startFakeUpstream((request) =>
-      request.path === '/feed.xml' ? { headers: { 'content-type': 'application/rss+xml' }, body: FEED } : { status: 500, body: 'upstream broke' },
+      request.path === '/feed.xml'
+        ? { headers: { 'content-type': 'application/rss+xml' }, body: FEED }
+        : { status: 500, body: 'upstream broke' },
     );
     feedUrl = `${upstream.url}/feed.xml`;
     const sources = [
-      { source: createRssSource({ feeds: [feedUrl, `${upstream.url}/broken.xml`], retries: 1, minRetryDelayMs: 10, rateLimit: { minTimeMs: 0 } }), intervalMs: 60_000, enabled: true },
+      {
+        source: createRssSource({
+          feeds: [feedUrl, `${upstream.url}/broken.xml`],
+          retries: 1,
+          minRetryDelayMs: 10,
+          rateLimit: { minTimeMs: 0 },
+        }),
+        intervalMs: 60_000,
+        enabled: true,
+      },
       { source: createMastodonSource({ instances: [] }), intervalMs: 60_000, enabled: true },
     ];
     admin = await openAdminApp(TOKEN, (db) => ({ previewSource: createSourcePreviewer(db, sources, pino({ level: 'silent' })) }));
@@ -67,9 +78,14 @@ describe('POST /api/v1/sources/{name}/preview', () => {
     expect(crash?.body).toContain('Really slow.');
     const garden = body.items.find((i) => i.externalId.includes('b2'));
     expect(garden?.entities).toEqual([]);
-    expect(body.errors).toEqual([expect.objectContaining({ where: `${upstream.url}/broken.xml`, message: expect.stringContaining('500') })]);
+    expect(body.errors).toEqual([
+      expect.objectContaining({ where: `${upstream.url}/broken.xml`, message: expect.stringContaining('500') }),
+    ]);
     // Nothing is stored.
-    const posts = await admin.database.db.selectFrom('posts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const posts = await admin.database.db
+      .selectFrom('posts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(posts.n)).toBe(0);
   });
 
@@ -94,7 +110,9 @@ describe('POST /api/v1/sources/{name}/preview', () => {
     expect((await preview('rss', {}, 'wrong-token-but-long-enough')).status).toBe(403);
     const skipped = await preview('mastodon', {});
     expect(skipped.status).toBe(409);
-    expect(((await skipped.json()) as { error: { message: string } }).error.message).toBe('cannot test mastodon: no Mastodon instances configured');
+    expect(((await skipped.json()) as { error: { message: string } }).error.message).toBe(
+      'cannot test mastodon: no Mastodon instances configured',
+    );
     const unknown = await preview('myspace', {});
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: { message: string } }).error.message).toBe('no source named "myspace" on this server');

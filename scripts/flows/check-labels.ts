@@ -11,14 +11,23 @@ const file = process.argv[2];
 if (!file) throw new Error('usage: check-labels.ts FILE');
 const { labels, errors } = readFlowLabels(file);
 const drawn = new Set(readFlowSample().map((p) => p.id));
-const texts = new Map(loadPool().filter((p) => drawn.has(p.id)).map((p) => [p.id, poolText(p)]));
+const texts = new Map(
+  loadPool()
+    .filter((p) => drawn.has(p.id))
+    .map((p) => [p.id, poolText(p)]),
+);
 const seen = new Set<string>();
 for (const label of labels) {
   const text = texts.get(label.id);
   if (!text) errors.push(`${label.id}: not a drawn post`);
   if (seen.has(label.id)) errors.push(`${label.id}: labelled twice`);
   seen.add(label.id);
-  const evidence = [...label.flows.map((f) => f.evidence), ...Object.values(label.aspects).flat().map((a) => a.evidence)];
+  const evidence = [
+    ...label.flows.map((f) => f.evidence),
+    ...Object.values(label.aspects)
+      .flat()
+      .map((a) => a.evidence),
+  ];
   for (const e of evidence) if (text && !text.includes(e)) errors.push(`${label.id}: evidence not in the text: ${JSON.stringify(e)}`);
 }
 console.log(`${labels.length} posts read, ${errors.length} problems`);

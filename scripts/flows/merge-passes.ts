@@ -23,11 +23,14 @@ const argValue = (flag: string): string | undefined => {
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
 const from = argValue('--from');
-if (!from || (command !== 'passes' && command !== 'final')) throw new Error('usage: merge-passes.ts passes|final --from DIR [--disputes OUTDIR]');
+if (!from || (command !== 'passes' && command !== 'final'))
+  throw new Error('usage: merge-passes.ts passes|final --from DIR [--disputes OUTDIR]');
 
 function collect(dir: string, prefix: string): Map<string, FlowPostLabels> {
   const out = new Map<string, FlowPostLabels>();
-  for (const name of readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('.jsonl')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.startsWith(prefix) && f.endsWith('.jsonl'))
+    .sort()) {
     const { labels, errors } = readFlowLabels(path.join(dir, name));
     if (errors.length) throw new Error(`${name}: ${errors.length} bad lines, first: ${errors[0]}`);
     for (const label of labels) out.set(label.id, label);
@@ -80,7 +83,9 @@ function printAgreement(a: Map<string, FlowPostLabels>, b: Map<string, FlowPostL
     if (!agree(la, lb)) disputed.push(id);
   }
   console.log(`${ids.length} posts in both passes (A ${a.size}, B ${b.size})`);
-  console.log(`flows: A ${flows[0].length}, B ${flows[1].length}; F1 between passes on (from, to, kind) ${f1(...flowsNoReason)}, with reason ${f1(...flows)}`);
+  console.log(
+    `flows: A ${flows[0].length}, B ${flows[1].length}; F1 between passes on (from, to, kind) ${f1(...flowsNoReason)}, with reason ${f1(...flows)}`,
+  );
   console.log(`versions: A ${versions[0].length}, B ${versions[1].length}; F1 between passes ${f1(...versions)}`);
   console.log(`aspects: Cohen's kappa of presence over (post, entity, aspect) cells ${cohenKappa(aspectCells).toFixed(3)}`);
   console.log(`${disputed.length} posts differ somewhere`);
@@ -88,7 +93,13 @@ function printAgreement(a: Map<string, FlowPostLabels>, b: Map<string, FlowPostL
 }
 
 function writeLabels(file: string, labels: Iterable<FlowPostLabels>): void {
-  writeFileSync(file, [...labels].sort((x, y) => x.id.localeCompare(y.id)).map((l) => JSON.stringify(l)).join('\n') + '\n');
+  writeFileSync(
+    file,
+    [...labels]
+      .sort((x, y) => x.id.localeCompare(y.id))
+      .map((l) => JSON.stringify(l))
+      .join('\n') + '\n',
+  );
 }
 
 const agree = (x: FlowPostLabels, y: FlowPostLabels): boolean => {
@@ -105,7 +116,13 @@ if (command === 'passes') {
   if (out) {
     const texts = new Map(loadPool().map((p) => [p.id, poolText(p)]));
     const blocks = disputed.map((id) =>
-      [`=== ${id} ===`, texts.get(id), `--- reading 1: ${JSON.stringify(passA.get(id))}`, `--- reading 2: ${JSON.stringify(passB.get(id))}`, ''].join('\n'),
+      [
+        `=== ${id} ===`,
+        texts.get(id),
+        `--- reading 1: ${JSON.stringify(passA.get(id))}`,
+        `--- reading 2: ${JSON.stringify(passB.get(id))}`,
+        '',
+      ].join('\n'),
     );
     const half = Math.ceil(blocks.length / 2);
     writeFileSync(path.join(out, 'C-1.txt'), blocks.slice(0, half).join('\n'));

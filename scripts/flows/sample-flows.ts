@@ -37,30 +37,58 @@ const candidates = loadPool().filter((post) => {
   const text = poolText(post);
   return (entitiesById.get(post.id)?.length ?? 0) > 0 && text.length >= 20 && text.length <= MAX_CHARS;
 });
-const cued = shuffled(candidates.filter((p) => MOVEMENT_CUE.test(poolText(p))), random).slice(0, PER_HALF);
+const cued = shuffled(
+  candidates.filter((p) => MOVEMENT_CUE.test(poolText(p))),
+  random,
+).slice(0, PER_HALF);
 const cuedIds = new Set(cued.map((p) => p.id));
-const randomHalf = shuffled(candidates.filter((p) => !cuedIds.has(p.id)), random).slice(0, PER_HALF);
+const randomHalf = shuffled(
+  candidates.filter((p) => !cuedIds.has(p.id)),
+  random,
+).slice(0, PER_HALF);
 
 const entries: FlowSampleEntry[] = [];
-for (const [draw, posts] of [['cue', cued], ['random', randomHalf]] as const) {
+for (const [draw, posts] of [
+  ['cue', cued],
+  ['random', randomHalf],
+] as const) {
   const devCount = Math.round(posts.length * DEV_SHARE);
   posts.forEach((p, i) => entries.push({ id: p.id, draw, split: i < devCount ? 'dev' : 'test' }));
 }
 entries.sort((a, b) => a.id.localeCompare(b.id));
 mkdirSync(FLOW_LABELS_DIR, { recursive: true });
-writeFileSync(path.join(FLOW_LABELS_DIR, 'sample.json'), `${JSON.stringify({ perHalf: PER_HALF, devShare: DEV_SHARE, maxChars: MAX_CHARS, cue: MOVEMENT_CUE.source, posts: entries }, null, 1)}\n`);
+writeFileSync(
+  path.join(FLOW_LABELS_DIR, 'sample.json'),
+  `${JSON.stringify({ perHalf: PER_HALF, devShare: DEV_SHARE, maxChars: MAX_CHARS, cue: MOVEMENT_CUE.source, posts: entries }, null, 1)}\n`,
+);
 
 function formatPost(post: PoolPost): string {
-  const where = post.provenance.subreddit ? `${post.source} ${post.provenance.kind}, r/${post.provenance.subreddit}` : `${post.source} ${post.provenance.kind}`;
-  return [`=== ${post.id} (${where}, ${post.createdAt.slice(0, 10)}) ===`, poolText(post), `--- entities: ${entitiesById.get(post.id)!.join(', ')}`, ''].join('\n');
+  const where = post.provenance.subreddit
+    ? `${post.source} ${post.provenance.kind}, r/${post.provenance.subreddit}`
+    : `${post.source} ${post.provenance.kind}`;
+  return [
+    `=== ${post.id} (${where}, ${post.createdAt.slice(0, 10)}) ===`,
+    poolText(post),
+    `--- entities: ${entitiesById.get(post.id)!.join(', ')}`,
+    '',
+  ].join('\n');
 }
 
 // Both passes read every post, in different orders, in batches of 100.
 const drawn = shuffled([...cued, ...randomHalf], random);
 mkdirSync(outDir, { recursive: true });
-for (const [pass, posts] of [['A', drawn], ['B', shuffled(drawn, random)]] as const) {
+for (const [pass, posts] of [
+  ['A', drawn],
+  ['B', shuffled(drawn, random)],
+] as const) {
   for (let b = 0; b * 100 < posts.length; b += 1) {
-    writeFileSync(path.join(outDir, `flows-${pass}-${b + 1}.txt`), posts.slice(b * 100, (b + 1) * 100).map(formatPost).join('\n'));
+    writeFileSync(
+      path.join(outDir, `flows-${pass}-${b + 1}.txt`),
+      posts
+        .slice(b * 100, (b + 1) * 100)
+        .map(formatPost)
+        .join('\n'),
+    );
   }
 }
 console.log(`${cued.length} cued + ${randomHalf.length} random posts; batches in ${outDir}`);

@@ -23,7 +23,9 @@ const linker = createLinker(toLinkableEntities(registry));
 const loosePatterns = new Map(
   registry.entities.map((entity) => {
     const d = entity.disambiguation;
-    const surfaces = [...new Set([entity.name, ...entity.aliases, ...d.ambiguousAliases, ...(d.strictAliases ?? []), ...d.caseSensitiveAliases])];
+    const surfaces = [
+      ...new Set([entity.name, ...entity.aliases, ...d.ambiguousAliases, ...(d.strictAliases ?? []), ...d.caseSensitiveAliases]),
+    ];
     return [entity.slug, surfaces.map((s) => new RegExp(`(?<![\\p{L}\\p{N}_])${compileAliasSource(s)}`, 'giu'))] as const;
   }),
 );
@@ -32,7 +34,8 @@ function looseSpans(text: string, slug: string): TextSpan[] {
   const spans: TextSpan[] = [];
   for (const pattern of loosePatterns.get(slug) ?? []) {
     for (const match of text.matchAll(pattern)) {
-      if (!spans.some((s) => match.index < s.end && match.index + match[0].length > s.start)) spans.push({ start: match.index, end: match.index + match[0].length });
+      if (!spans.some((s) => match.index < s.end && match.index + match[0].length > s.start))
+        spans.push({ start: match.index, end: match.index + match[0].length });
     }
   }
   return spans.sort((a, b) => a.start - b.start);
@@ -40,7 +43,9 @@ function looseSpans(text: string, slug: string): TextSpan[] {
 
 /** The text the pipeline analyses for a gold post (HTML turned to text, title for top-level posts). */
 export function pipelineText(post: GoldPost): string {
-  const parsed = parseImportLine(JSON.stringify({ source: post.source, externalId: post.id, title: post.title, body: post.body, createdAt: post.createdAt }));
+  const parsed = parseImportLine(
+    JSON.stringify({ source: post.source, externalId: post.id, title: post.title, body: post.body, createdAt: post.createdAt }),
+  );
   if ('error' in parsed) throw new Error(`${post.id}: ${parsed.error}`);
   return documentText(parsed.post);
 }
@@ -87,7 +92,9 @@ const GENERAL_FILES: Record<GeneralCorpus, string[]> = {
 export function loadGeneral(corpus: GeneralCorpus, weight = 1, dir = resolveOpinionsDir()): LabelledText[] {
   const out: LabelledText[] = [];
   for (const file of GENERAL_FILES[corpus]) {
-    const rows = parse(readFileSync(path.join(dir, 'general', file), 'utf8'), { columns: true, skip_empty_lines: true }) as Array<Record<string, string>>;
+    const rows = parse(readFileSync(path.join(dir, 'general', file), 'utf8'), { columns: true, skip_empty_lines: true }) as Array<
+      Record<string, string>
+    >;
     rows.forEach((row, i) => {
       const label = LABELS.indexOf(row.label as SentimentLabel);
       if (label >= 0 && row.text) out.push({ id: `${corpus}:${file}:${i}`, label, text: row.text, weight });

@@ -24,7 +24,11 @@ export function poolAvailable(): boolean {
 
 /** Our labelled real posts of one split, their texts read from ../shared. */
 export function loadLabelledPool(split: Split): GoldPost[] {
-  const wanted = new Set(readSample().filter((p) => p.split === split).map((p) => p.id));
+  const wanted = new Set(
+    readSample()
+      .filter((p) => p.split === split)
+      .map((p) => p.id),
+  );
   const labels = new Map(readLabelFile(path.join(LABELS_DIR, 'labels.jsonl')).map((row) => [row.id, row.labels]));
   return loadPool()
     .filter((post) => wanted.has(post.id) && labels.has(post.id))
@@ -51,5 +55,12 @@ export function loadConstructed(file: string): GoldPost[] {
     .split('\n')
     .filter((line) => line.trim())
     .map((line) => ConstructedPost.parse(JSON.parse(line)))
-    .map((post) => ({ id: post.id, source: post.source, title: null, body: post.text, createdAt: '2026-06-01T12:00:00Z', labels: post.sentiment }));
+    .map((post) => ({
+      id: post.id,
+      source: post.source,
+      title: null,
+      body: post.text,
+      createdAt: '2026-06-01T12:00:00Z',
+      labels: post.sentiment,
+    }));
 }

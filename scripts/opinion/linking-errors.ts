@@ -17,7 +17,12 @@ let fn = 0;
 const snippet = (text: string, at: number): string => text.slice(Math.max(0, at - 60), at + 60).replace(/\s+/g, ' ');
 for (const post of loadLabelledPool(split)) {
   const text = pipelineText(post);
-  const found = new Map(linker.link(text).filter((m) => m.direct).map((m) => [m.slug, m]));
+  const found = new Map(
+    linker
+      .link(text)
+      .filter((m) => m.direct)
+      .map((m) => [m.slug, m]),
+  );
   for (const slug of Object.keys(post.labels)) {
     if (found.has(slug)) tp += 1;
     else {

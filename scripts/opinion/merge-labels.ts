@@ -29,7 +29,9 @@ const from = argValue('--from');
 
 function collect(dir: string, pass: string): Map<string, PostLabels> {
   const prefix = `r${round}-${pass}-`;
-  const files = readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('.jsonl')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.startsWith(prefix) && f.endsWith('.jsonl'))
+    .sort();
   const rows = new Map<string, PostLabels>();
   for (const file of files) {
     for (const row of readLabelFile(path.join(dir, file))) {
@@ -90,12 +92,23 @@ if (command === 'passes') {
     const pool = new Map(loadPool().map((post) => [post.id, post]));
     const blocks = agreement.disputed.map((id) => {
       const post = pool.get(id)!;
-      const where = post.provenance.subreddit ? `${post.source} ${post.provenance.kind}, r/${post.provenance.subreddit}` : `${post.source} ${post.provenance.kind}`;
-      return [`=== ${id} (${where}) ===`, poolText(post), `--- reading 1: ${describe(a.get(id)!.labels)}`, `--- reading 2: ${describe(b.get(id)!.labels)}`, ''].join('\n');
+      const where = post.provenance.subreddit
+        ? `${post.source} ${post.provenance.kind}, r/${post.provenance.subreddit}`
+        : `${post.source} ${post.provenance.kind}`;
+      return [
+        `=== ${id} (${where}) ===`,
+        poolText(post),
+        `--- reading 1: ${describe(a.get(id)!.labels)}`,
+        `--- reading 2: ${describe(b.get(id)!.labels)}`,
+        '',
+      ].join('\n');
     });
     const size = 110;
     for (let b = 0; b * size < blocks.length; b += 1) {
-      writeFileSync(path.join(disputes, `r${round}-C-${String(b + 1).padStart(2, '0')}.txt`), blocks.slice(b * size, (b + 1) * size).join('\n'));
+      writeFileSync(
+        path.join(disputes, `r${round}-C-${String(b + 1).padStart(2, '0')}.txt`),
+        blocks.slice(b * size, (b + 1) * size).join('\n'),
+      );
     }
     console.log(`wrote ${blocks.length} disputed posts to ${disputes}/r${round}-C-*.txt`);
   }
@@ -106,14 +119,17 @@ if (command === 'passes') {
   const adjudicated = existsSync(adjudicatedFile) ? readRows(adjudicatedFile) : new Map<string, PostLabels>();
   const { disputed } = comparePasses(a, b);
   const unsettled = disputed.filter((id) => !adjudicated.has(id));
-  if (unsettled.length) throw new Error(`${unsettled.length} disputed posts have no adjudicated labels, e.g. ${unsettled.slice(0, 5).join(' ')}`);
+  if (unsettled.length)
+    throw new Error(`${unsettled.length} disputed posts have no adjudicated labels, e.g. ${unsettled.slice(0, 5).join(' ')}`);
   const disputedSet = new Set(disputed);
   const finalFile = path.join(LABELS_DIR, 'labels.jsonl');
   const existing = existsSync(finalFile) ? [...readRows(finalFile).values()].filter((row) => !a.has(row.id)) : [];
   const merged = [...a.keys()].filter((id) => b.has(id)).map((id) => (disputedSet.has(id) ? adjudicated.get(id)! : a.get(id)!));
   writeRows(finalFile, [...existing, ...merged]);
   const pairs = merged.reduce((n, row) => n + Object.keys(row.labels).length, 0);
-  console.log(`round ${round}: ${merged.length} posts, ${pairs} pairs (${disputed.length} posts adjudicated); ${finalFile} holds ${existing.length + merged.length} posts`);
+  console.log(
+    `round ${round}: ${merged.length} posts, ${pairs} pairs (${disputed.length} posts adjudicated); ${finalFile} holds ${existing.length + merged.length} posts`,
+  );
 } else if (command === 'single') {
   if (!from) throw new Error('--from DIR is required');
   const a = collect(from, 'A');

@@ -65,7 +65,8 @@ function runImport(file: string, dataDir: string): Promise<void> {
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`vibecheck import exited ${code}: ${stderr.trim()}`));
       const summary = JSON.parse(stdout) as { rejected: number; errors: Array<{ line: number; message: string }> };
-      if (summary.rejected > 0) return reject(new Error(`import rejected ${summary.rejected} lines: ${JSON.stringify(summary.errors.slice(0, 3))}`));
+      if (summary.rejected > 0)
+        return reject(new Error(`import rejected ${summary.rejected} lines: ${JSON.stringify(summary.errors.slice(0, 3))}`));
       resolve();
     });
   });
@@ -96,7 +97,9 @@ async function readMentions(dataDir: string): Promise<Map<string, Map<string, St
 }
 
 export function summarize(results: PairResult[], spurious: OpinionReport['spurious']): OpinionReport {
-  const confusion = Object.fromEntries(POLARITIES.map((g) => [g, Object.fromEntries(PREDICTED.map((p) => [p, 0]))])) as OpinionReport['confusion'];
+  const confusion = Object.fromEntries(
+    POLARITIES.map((g) => [g, Object.fromEntries(PREDICTED.map((p) => [p, 0]))]),
+  ) as OpinionReport['confusion'];
   for (const r of results) confusion[r.gold][r.predicted] += 1;
   const perClass = Object.fromEntries(
     POLARITIES.map((c) => {

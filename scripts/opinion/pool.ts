@@ -43,7 +43,9 @@ export function poolText(post: PoolPost): string {
 }
 
 export function loadPool(dir = resolveOpinionsDir()): PoolPost[] {
-  const lines = readFileSync(path.join(dir, 'pool/posts.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
+  const lines = readFileSync(path.join(dir, 'pool/posts.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
   return lines.map((line) => PoolRow.parse(JSON.parse(line)));
 }
 

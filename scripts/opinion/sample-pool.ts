@@ -88,7 +88,9 @@ function buildCandidateFinder(): (text: string) => string[] {
 }
 
 function formatPost(post: PoolPost, candidates: string[]): string {
-  const where = post.provenance.subreddit ? `${post.source} ${post.provenance.kind}, r/${post.provenance.subreddit}` : `${post.source} ${post.provenance.kind}`;
+  const where = post.provenance.subreddit
+    ? `${post.source} ${post.provenance.kind}, r/${post.provenance.subreddit}`
+    : `${post.source} ${post.provenance.kind}`;
   return [
     `=== ${post.id} (${where}) ===`,
     poolText(post),
@@ -133,7 +135,12 @@ writeFileSync(SAMPLE_FILE, `${JSON.stringify({ maxChars: MAX_CHARS, testShare: T
 // Two passes see the same posts in different orders and batches, so neither pass's batches line up.
 const findCandidates = buildCandidateFinder();
 mkdirSync(outDir, { recursive: true });
-const passes = DOUBLE_PASS_ROUNDS.has(round) ? ([['A', order], ['B', shuffled(order, random)]] as const) : ([['A', order]] as const);
+const passes = DOUBLE_PASS_ROUNDS.has(round)
+  ? ([
+      ['A', order],
+      ['B', shuffled(order, random)],
+    ] as const)
+  : ([['A', order]] as const);
 for (const [pass, posts] of passes) {
   for (let b = 0; b * BATCH_SIZE < posts.length; b += 1) {
     const batch = posts.slice(b * BATCH_SIZE, (b + 1) * BATCH_SIZE);

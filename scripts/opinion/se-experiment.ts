@@ -17,12 +17,20 @@ const [set = 'stackoverflow', weightsJson = '{}', folds = '3', nbShare = '0', co
 const weights = { pool: 1, constructed: 1, stackExchange: 1, ...(JSON.parse(weightsJson) as Partial<DataWeights>) };
 const name = set as 'stackoverflow' | 'github';
 const target = loadDataSet(name).map((item) => ({ ...item, weight: weights.stackExchange }));
-const other = loadDataSet(name === 'stackoverflow' ? 'github' : 'stackoverflow').map((item) => ({ ...item, weight: weights.stackExchange }));
+const other = loadDataSet(name === 'stackoverflow' ? 'github' : 'stackoverflow').map((item) => ({
+  ...item,
+  weight: weights.stackExchange,
+}));
 const data = weights.pool > 0 || weights.constructed > 0 ? loadTrainingData({ ...weights, stackExchange: 0 }) : { targeted: [], extra: [] };
 const extra = [...data.targeted, ...data.extra, ...other];
 const options = { ...DEFAULT_TRAIN_OPTIONS, nbShare: Number(nbShare) };
 const config = { ...DEFAULT_FEATURE_CONFIG, ...(JSON.parse(configJson) as object) };
 const logits = crossValidate({ target, extra, config, options, folds: Number(folds), seed: 7 });
 const labels = target.map((item) => item.label);
-const report = reportClassification(labels, labels.map((_, i) => argmax(logits.subarray(i * CLASS_COUNT, (i + 1) * CLASS_COUNT))));
-console.log(`${name} ${JSON.stringify(weights)} nbShare ${nbShare} ${configJson}: macro-F1 ${report.macroF1.toFixed(4)} confusion ${JSON.stringify(report.confusion)}`);
+const report = reportClassification(
+  labels,
+  labels.map((_, i) => argmax(logits.subarray(i * CLASS_COUNT, (i + 1) * CLASS_COUNT))),
+);
+console.log(
+  `${name} ${JSON.stringify(weights)} nbShare ${nbShare} ${configJson}: macro-F1 ${report.macroF1.toFixed(4)} confusion ${JSON.stringify(report.confusion)}`,
+);

@@ -16,7 +16,8 @@ export function loadTrainingData(weights: DataWeights): TrainingData & { unplace
   const pool = weights.pool > 0 ? targetedItems(poolPosts, weights.pool) : { items: [], unplaced: 0 };
   const constructed = weights.constructed > 0 ? targetedItems(constructedPosts, weights.constructed).items : [];
   const stackExchange =
-    weights.stackExchange > 0 ? [...loadDataSet('stackoverflow'), ...loadDataSet('github')].map((item) => ({ ...item, weight: weights.stackExchange })) : [];
+    weights.stackExchange > 0
+      ? [...loadDataSet('stackoverflow'), ...loadDataSet('github')].map((item) => ({ ...item, weight: weights.stackExchange }))
+      : [];
   return { targeted: pool.items, extra: [...constructed, ...stackExchange], unplaced: pool.unplaced };
 }
-

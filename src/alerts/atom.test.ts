@@ -21,7 +21,12 @@ const text = (value: unknown): string => (typeof value === 'object' && value !==
 describe('renderAtomFeed', () => {
   const older = sampleAlert({ id: 'alert-7-spike-1001', firedAt: '2026-02-20T08:00:00Z', headline: 'Older alert' });
   const newer = sampleAlert();
-  const xml = renderAtomFeed({ rule: { id: 7, name: 'Claude Code negativity' }, selfUrl: SELF, dashboardUrl: DASHBOARD, alerts: [older, newer] });
+  const xml = renderAtomFeed({
+    rule: { id: 7, name: 'Claude Code negativity' },
+    selfUrl: SELF,
+    dashboardUrl: DASHBOARD,
+    alerts: [older, newer],
+  });
 
   it('is a valid Atom 1.0 feed: id, title, updated (the newest alert), self and alternate links, author', () => {
     const { feed } = parse(xml);
@@ -70,7 +75,9 @@ describe('renderAtomFeed', () => {
 
   it('is valid with no alerts yet, updated now', () => {
     const now = new Date('2026-03-02T00:00:00Z');
-    const { feed, entries } = parse(renderAtomFeed({ rule: { id: 9, name: 'quiet & <calm>' }, selfUrl: SELF, dashboardUrl: DASHBOARD, alerts: [], now }));
+    const { feed, entries } = parse(
+      renderAtomFeed({ rule: { id: 9, name: 'quiet & <calm>' }, selfUrl: SELF, dashboardUrl: DASHBOARD, alerts: [], now }),
+    );
     expect(entries).toEqual([]);
     expect(feed.updated).toBe('2026-03-02T00:00:00.000Z');
     expect(text(feed.title)).toBe('VibeCheck alerts: quiet & <calm>');

@@ -15,14 +15,17 @@ export interface AtomFeedInput {
   now?: Date;
 }
 
+const XML_FORBIDDEN =
+  // eslint-disable-next-line no-control-regex -- these are exactly the characters XML 1.0 forbids
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 /**
  * XML 1.0 text: the five special characters escaped, and characters XML cannot carry at all
  * (most C0 controls, lone surrogates, U+FFFE/U+FFFF) dropped, since a post may hold any of them.
  */
 export function escapeXml(text: string): string {
   return text
-    // eslint-disable-next-line no-control-regex -- these are exactly the characters XML 1.0 forbids
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
+    .replace(XML_FORBIDDEN, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

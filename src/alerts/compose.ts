@@ -59,7 +59,8 @@ export function formatPValue(p: number | null): string {
 
 /** The figure of a change: the two values, then the change's interval, p-value and the sample sizes. */
 export function changeFigure(label: string, change: Change, format: (value: number | null) => string, sizes: string): AlertFigure {
-  const interval = change.low !== null && change.high !== null ? `95% interval of the change ${format(change.low)} to ${format(change.high)}, ` : '';
+  const interval =
+    change.low !== null && change.high !== null ? `95% interval of the change ${format(change.low)} to ${format(change.high)}, ` : '';
   return {
     label,
     value: `${format(change.previous)} -> ${format(change.current)}`,

@@ -19,7 +19,8 @@ const NO_CHANGE = { change: null, low: null, high: null, pValue: null, significa
 /** A difference of two estimates with known variances, as a normal test. */
 function normalTest(previous: number, current: number, variance: number): Change {
   const change = current - previous;
-  if (variance === 0) return { previous, current, change, low: change, high: change, pValue: change === 0 ? 1 : 0, significant: change !== 0 };
+  if (variance === 0)
+    return { previous, current, change, low: change, high: change, pValue: change === 0 ? 1 : 0, significant: change !== 0 };
   const se = Math.sqrt(variance);
   const pValue = 2 * (1 - computeNormalCdf(Math.abs(change) / se));
   return { previous, current, change, low: change - Z_95 * se, high: change + Z_95 * se, pValue, significant: pValue < 0.05 };
@@ -28,7 +29,15 @@ function normalTest(previous: number, current: number, variance: number): Change
 /** Mean score of the window against the one before: Welch's t-test, as the API reports it. */
 export function compareMean(current: Readonly<RollupSums>, previous: Readonly<RollupSums>): Change {
   const c = compareWindows(current, previous);
-  return { previous: c.previousScore, current: c.currentScore, change: c.change, low: c.changeLow, high: c.changeHigh, pValue: c.pValue, significant: c.significant };
+  return {
+    previous: c.previousScore,
+    current: c.currentScore,
+    change: c.change,
+    low: c.changeLow,
+    high: c.changeHigh,
+    pValue: c.pValue,
+    significant: c.significant,
+  };
 }
 
 /**
@@ -109,7 +118,8 @@ export function judgeLimits(limits: LimitState): string | null {
   if (limits.sentToday >= limits.maxPerDay) return `daily limit: ${limits.maxPerDay} alerts in 24 hours already sent`;
   if (limits.lastAt !== null && limits.cooldownMinutes > 0) {
     const until = limits.lastAt.getTime() + limits.cooldownMinutes * 60_000;
-    if (limits.now.getTime() < until) return `cooldown: the last alert went out ${Math.round((limits.now.getTime() - limits.lastAt.getTime()) / 60_000)} minutes ago (cooldown ${limits.cooldownMinutes})`;
+    if (limits.now.getTime() < until)
+      return `cooldown: the last alert went out ${Math.round((limits.now.getTime() - limits.lastAt.getTime()) / 60_000)} minutes ago (cooldown ${limits.cooldownMinutes})`;
   }
   return null;
 }

@@ -19,7 +19,8 @@ function formatP(p: number | null): string {
 /** "+0.12 -> -0.08, change -0.20 (95% interval -0.31 to -0.09, p < 0.001, significant), 412 mentions (380 before)" */
 export function describeMover(mover: DigestMover): string {
   const score = (value: number | null) => (value === null ? 'n/a' : formatScore(value));
-  const interval = mover.changeLow !== null && mover.changeHigh !== null ? `95% interval ${score(mover.changeLow)} to ${score(mover.changeHigh)}, ` : '';
+  const interval =
+    mover.changeLow !== null && mover.changeHigh !== null ? `95% interval ${score(mover.changeLow)} to ${score(mover.changeHigh)}, ` : '';
   const verdict = mover.significant ? 'significant' : 'within noise';
   return `${score(mover.previousScore)} -> ${score(mover.score)}, change ${score(mover.change)} (${interval}${formatP(mover.pValue)}, ${verdict}), ${mover.n} mentions (${mover.previousN} before)`;
 }
@@ -52,7 +53,8 @@ function markdownLink(text: string, url: string | null): string {
   return href === null ? escapeMarkdown(text) : `[${escapeMarkdown(text)}](${href})`;
 }
 
-const titleOf = (post: { title: string | null; excerpt: string }) => (post.title?.trim() ? post.title : post.excerpt.slice(0, 80) || '(untitled)');
+const titleOf = (post: { title: string | null; excerpt: string }) =>
+  post.title?.trim() ? post.title : post.excerpt.slice(0, 80) || '(untitled)';
 
 export function renderDigestMarkdown(digest: Digest): string {
   const lines: string[] = [`# VibeCheck digest: ${day(digest.from)} to ${day(digest.to)}`, ''];
@@ -68,7 +70,8 @@ export function renderDigestMarkdown(digest: Digest): string {
   if (digest.spikes.length === 0) lines.push('No spikes.');
   for (const spike of digest.spikes) {
     lines.push(`- ${day(spike.event.occurredAt)}: ${escapeMarkdown(spike.headline)}`);
-    for (const post of spike.posts) lines.push(`  - ${markdownLink(titleOf(post), post.url)} (${escapeMarkdown(post.source)}): ${escapeMarkdown(post.excerpt)}`);
+    for (const post of spike.posts)
+      lines.push(`  - ${markdownLink(titleOf(post), post.url)} (${escapeMarkdown(post.source)}): ${escapeMarkdown(post.excerpt)}`);
   }
 
   lines.push('', '## Releases and incidents', '');

@@ -40,7 +40,17 @@ describeOnBothTargets('buildDigest', (get) => {
     await rebuildRollups(db, new Date(END.getTime() - 60 * DAY), END);
     await detectAndStoreSpikes(db, { now: END, days: 7 });
     const event = (entityId: number | null, externalId: string, kind: 'release' | 'incident' | 'note', occurredAt: Date) =>
-      upsertEvent(db, { entityId, kind, source: 'manual', externalId, title: externalId, url: 'https://example.test/changelog', body: null, occurredAt, details: {} });
+      upsertEvent(db, {
+        entityId,
+        kind,
+        source: 'manual',
+        externalId,
+        title: externalId,
+        url: 'https://example.test/changelog',
+        body: null,
+        occurredAt,
+        details: {},
+      });
     await event(cursor, 'Cursor 2.1', 'release', new Date(PLANTED_DAY.getTime() - DAY));
     await event(null, 'Upstream API outage', 'incident', PLANTED_DAY);
     await event(cursor, 'a note', 'note', PLANTED_DAY);
@@ -50,7 +60,12 @@ describeOnBothTargets('buildDigest', (get) => {
   let digest: Digest;
   it('lists the planted drop as the significant mover with its explanation, and the control as noise', async () => {
     digest = await buildDigest(get().db, { from: WEEK_START, to: END });
-    expect(digest).toMatchObject({ from: WEEK_START.toISOString(), to: END.toISOString(), previousFrom: new Date(WEEK_START.getTime() - 7 * DAY).toISOString(), entities: null });
+    expect(digest).toMatchObject({
+      from: WEEK_START.toISOString(),
+      to: END.toISOString(),
+      previousFrom: new Date(WEEK_START.getTime() - 7 * DAY).toISOString(),
+      entities: null,
+    });
     // 'silent' has no mentions and is no mover.
     expect(digest.movers.map((m) => [m.entity.slug, m.significant])).toEqual([
       ['cursor', true],
@@ -84,7 +99,9 @@ describeOnBothTargets('buildDigest', (get) => {
     expect(only.spikes).toEqual([]);
     expect(only.events).toEqual([]);
     expect(only.posts.every((p) => p.entities.includes('control'))).toBe(true);
-    await expect(buildDigest(get().db, { from: WEEK_START, to: END, entities: ['nobody'] })).rejects.toThrow(/^no entity with slug "nobody"/);
+    await expect(buildDigest(get().db, { from: WEEK_START, to: END, entities: ['nobody'] })).rejects.toThrow(
+      /^no entity with slug "nobody"/,
+    );
   });
 
   it('renders Markdown and HTML with post text escaped and only http(s) links', () => {
@@ -111,7 +128,15 @@ describe('digest rendering helpers', () => {
   });
 
   it('escapes every character that could start Markdown, on one line', () => {
-    expect(escapeMarkdown('**bold** [x](y)\n# h <b> | `c` _i_ +1 & -2')).toBe('\\*\\*bold\\*\\* \\[x\\](y) # h \\<b\\> \\| \\`c\\` \\_i\\_ +1 \\& -2');
-    expect(['# title', '- item', '+ item', '12. item', '3) item'].map(escapeMarkdown)).toEqual(['\\# title', '\\- item', '\\+ item', '12\\. item', '3\\) item']);
+    expect(escapeMarkdown('**bold** [x](y)\n# h <b> | `c` _i_ +1 & -2')).toBe(
+      '\\*\\*bold\\*\\* \\[x\\](y) # h \\<b\\> \\| \\`c\\` \\_i\\_ +1 \\& -2',
+    );
+    expect(['# title', '- item', '+ item', '12. item', '3) item'].map(escapeMarkdown)).toEqual([
+      '\\# title',
+      '\\- item',
+      '\\+ item',
+      '12\\. item',
+      '3\\) item',
+    ]);
   });
 });

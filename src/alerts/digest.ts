@@ -132,7 +132,10 @@ export async function buildDigest(db: Executor, input: DigestInput): Promise<Dig
   }
 
   const filter = input.entities && input.entities.length > 0 ? ids : undefined;
-  const spikeEvents = (await listEvents(db, { entityIds: filter, from, to, kind: 'spike' })).filter((event) => event.entity !== null).reverse().slice(0, MAX_SPIKES);
+  const spikeEvents = (await listEvents(db, { entityIds: filter, from, to, kind: 'spike' }))
+    .filter((event) => event.entity !== null)
+    .reverse()
+    .slice(0, MAX_SPIKES);
   const spikes: DigestSpike[] = [];
   for (const event of spikeEvents) {
     const explanation = await explainEvent(db, event.id, { now: to, limit: SPIKE_POSTS });

@@ -19,7 +19,14 @@ const PUBLIC_URL = 'http://dash.test';
 const CHANNEL = 'http://127.0.0.1:9/hook';
 
 /** Mentions spread over [from, from + days), `perDay` a day, each made by `make`. */
-async function seedDays(db: Kysely<DB>, entityId: number, from: number, days: number, perDay: number, make: (i: number) => Omit<MentionSeed, 'at'>) {
+async function seedDays(
+  db: Kysely<DB>,
+  entityId: number,
+  from: number,
+  days: number,
+  perDay: number,
+  make: (i: number) => Omit<MentionSeed, 'at'>,
+) {
   let i = 0;
   for (let d = 0; d < days; d++) {
     for (let k = 0; k < perDay; k++) {
@@ -102,12 +109,25 @@ describe('alert evaluation over a constructed history', () => {
     await add('calm-shift', { kind: 'shift', entity: 'calm', threshold: 0.15 });
     await add('calm-aspect', { kind: 'aspect', entity: 'calm', threshold: 0.1 });
     await add('calm-spike', { kind: 'spike', entity: 'calm', direction: 'both' });
-    await add('mention', { kind: 'mention', entity: 'shifty', include: ['rate limit', 'quota'], exclude: ['ignore me'], cooldownMinutes: 0, maxPerDay: 2 });
+    await add('mention', {
+      kind: 'mention',
+      entity: 'shifty',
+      include: ['rate limit', 'quota'],
+      exclude: ['ignore me'],
+      cooldownMinutes: 0,
+      maxPerDay: 2,
+    });
     await add('mention-cooldown', { kind: 'mention', entity: 'shifty', polarity: 'negative', cooldownMinutes: 60 });
 
     // New posts after the rules exist: the mention rules see only these.
     const fresh = new Date(now.getTime() - HOUR).toISOString();
-    await insertTestMention(db, shifty, { at: fresh, score: -0.7, label: 'negative', title: 'Hit the RATE LIMIT twice today', body: '<p>Again &amp; again</p>' });
+    await insertTestMention(db, shifty, {
+      at: fresh,
+      score: -0.7,
+      label: 'negative',
+      title: 'Hit the RATE LIMIT twice today',
+      body: '<p>Again &amp; again</p>',
+    });
     await insertTestMention(db, shifty, { at: fresh, score: 0.7, label: 'positive', title: 'Quota is fine for me' });
     await insertTestMention(db, shifty, { at: fresh, score: -0.7, label: 'negative', title: 'rate limit, ignore me' });
     await insertTestMention(db, shifty, { at: fresh, score: -0.2, label: 'negative', title: 'nothing to see' });
@@ -128,9 +148,12 @@ describe('alert evaluation over a constructed history', () => {
     const message = rows[0]!.message;
     expect(message.headline).toMatch(/^shifty: mean sentiment fell from \+0\.50 to -0\.5\d over the last 7 days$/);
     expect(message.figures[0]?.detail).toMatch(/p < 0\.001/);
-    expect(message.posts.slice(0, 3).map((p) => p.title).sort()).toEqual(
-      ['Planted: cancelled over the caps', 'Planted: hit the rate limit again', 'Planted: limits make it unusable'],
-    );
+    expect(
+      message.posts
+        .slice(0, 3)
+        .map((p) => p.title)
+        .sort(),
+    ).toEqual(['Planted: cancelled over the caps', 'Planted: hit the rate limit again', 'Planted: limits make it unusable']);
     expect(message.dashboardUrl).toBe(`${PUBLIC_URL}/entity/shifty`);
     // The summary is the explanation's: the move, and the aspect that moved with it.
     expect(message.summary).toMatch(/^shifty: sentiment fell from \+0\.50 to -0\.5\d \(significant\)/);
@@ -213,7 +236,9 @@ describe('alert evaluation over a constructed history', () => {
       });
     }
     // Made two days ago, so its window reaches back to the first spiking day.
-    await sql`UPDATE alert_rules SET created_at = ${new Date(today - 2 * DAY).toISOString()}::timestamptz WHERE id = ${rule.id}`.execute(db);
+    await sql`UPDATE alert_rules SET created_at = ${new Date(today - 2 * DAY).toISOString()}::timestamptz WHERE id = ${rule.id}`.execute(
+      db,
+    );
     await evaluateAlertRules(db, { publicUrl: PUBLIC_URL, now, ruleIds: [rule.id] });
     const rows = await alertRows(db, rule.id);
     expect(rows.map((r) => r.status)).toEqual(['queued', 'suppressed', 'suppressed']);
@@ -227,7 +252,12 @@ describe('alert evaluation over a constructed history', () => {
     await sql`UPDATE alert_rules SET state = '{"mentionCursor": "not a time"}'::jsonb WHERE id = ${broken}`.execute(db);
     await insertTestMention(db, shifty, { at: now.toISOString(), score: 0.1, label: 'neutral', title: 'resilient post' });
     const failed: number[] = [];
-    const fired = await evaluateAlertRules(db, { publicUrl: PUBLIC_URL, now, ruleIds: [broken, healthy], onRuleError: (id) => failed.push(id) });
+    const fired = await evaluateAlertRules(db, {
+      publicUrl: PUBLIC_URL,
+      now,
+      ruleIds: [broken, healthy],
+      onRuleError: (id) => failed.push(id),
+    });
     expect(failed).toEqual([broken]);
     expect(fired.map((f) => [f.ruleId, f.headline])).toEqual([[healthy, 'shifty on hn: resilient post']]);
     await expect(evaluateAlertRules(db, { publicUrl: PUBLIC_URL, now, ruleIds: [broken, healthy] })).rejects.toThrow();
@@ -236,7 +266,9 @@ describe('alert evaluation over a constructed history', () => {
   it('moves a quiet mention rule on from the grouped reading alone, and still sends the post that arrives later', async () => {
     const calm = (await sql<{ id: number }>`SELECT id FROM entities WHERE slug = 'calm'`.execute(db)).rows[0]!.id;
     const rule = (await addAlertRule(db, { kind: 'mention', entity: 'calm', channel: CHANNEL, include: ['zzquiet'] })).rule.id;
-    const cursorOf = async () => (await sql<{ cursor: string | null }>`SELECT state->>'mentionCursor' AS cursor FROM alert_rules WHERE id = ${rule}`.execute(db)).rows[0]!.cursor;
+    const cursorOf = async () =>
+      (await sql<{ cursor: string | null }>`SELECT state->>'mentionCursor' AS cursor FROM alert_rules WHERE id = ${rule}`.execute(db))
+        .rows[0]!.cursor;
     const before = (await sql<{ now: Date }>`SELECT now() AS now`.execute(db)).rows[0]!.now;
     expect(await evaluateAlertRules(db, { publicUrl: PUBLIC_URL, now, ruleIds: [rule] })).toEqual([]);
     const cursor = await cursorOf();
@@ -277,7 +309,9 @@ describe('alert evaluation over a constructed history', () => {
       });
     await regression(today);
     const fired = await evaluateAlertRules(db, { publicUrl: PUBLIC_URL, now, ruleIds: [rule] });
-    expect(fired.map((f) => [f.status, f.headline])).toEqual([['queued', 'calm: sentiment fell after the release of 2.0 (-0.40 against an expected -0.05)']]);
+    expect(fired.map((f) => [f.status, f.headline])).toEqual([
+      ['queued', 'calm: sentiment fell after the release of 2.0 (-0.40 against an expected -0.05)'],
+    ]);
     const [row] = await alertRows(db, rule);
     expect(row!.message.figures).toEqual([
       { label: 'Mean sentiment', value: '-0.05 expected -> -0.40', detail: 'confidence 97%' },

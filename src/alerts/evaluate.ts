@@ -23,8 +23,27 @@ import { listTopPostIds } from '../db/queries/posts.ts';
 import type { DB } from '../db/schema.ts';
 import type { RollupSums } from '../core/stats.ts';
 import { getBucketSums } from '../db/queries/series.ts';
-import { changeFigure, dashboardLink, describeWindow, explanationPosts, formatScore, formatShare, summarizeExplanation, toAlertPost, toExcerpt } from './compose.ts';
-import { compareMean, compareNet, compareShare, idempotencyKeyOf, judgeLimits, judgeMove, REARM_FRACTION, type ArmState } from './decide.ts';
+import {
+  changeFigure,
+  dashboardLink,
+  describeWindow,
+  explanationPosts,
+  formatScore,
+  formatShare,
+  summarizeExplanation,
+  toAlertPost,
+  toExcerpt,
+} from './compose.ts';
+import {
+  compareMean,
+  compareNet,
+  compareShare,
+  idempotencyKeyOf,
+  judgeLimits,
+  judgeMove,
+  REARM_FRACTION,
+  type ArmState,
+} from './decide.ts';
 import type { AlertMessage, AlertPost } from './message.ts';
 
 const HOUR_MS = 3_600_000;
@@ -142,7 +161,11 @@ async function evaluateRule(trx: Executor, id: number, context: Context): Promis
   // Most runs find nothing: then the only write is the state, and only when it changed.
   if (JSON.stringify(detection.state) !== JSON.stringify(rule.state)) await saveAlertRuleState(trx, rule.id, detection.state);
   if (detection.candidates.length === 0) return [];
-  const judged = await findJudgedEventKeys(trx, rule.id, detection.candidates.map((c) => c.eventKey));
+  const judged = await findJudgedEventKeys(
+    trx,
+    rule.id,
+    detection.candidates.map((c) => c.eventKey),
+  );
   const recent = await getRecentAlertCounts(trx, rule.id, new Date(context.now.getTime() - DAY_MS));
   let sentToday = recent.count;
   let lastAt = recent.lastAt;
@@ -164,13 +187,30 @@ async function evaluateRule(trx: Executor, id: number, context: Context): Promis
       firedAt: context.now.toISOString(),
     };
     const status = reason === null ? 'queued' : 'suppressed';
-    const alertId = await insertAlert(trx, { ruleId: rule.id, eventKey: candidate.eventKey, status, reason, idempotencyKey, message, firedAt: context.now });
+    const alertId = await insertAlert(trx, {
+      ruleId: rule.id,
+      eventKey: candidate.eventKey,
+      status,
+      reason,
+      idempotencyKey,
+      message,
+      firedAt: context.now,
+    });
     if (alertId === null) continue;
     if (status === 'queued') {
       sentToday += 1;
       lastAt = context.now;
     }
-    fired.push({ alertId, ruleId: rule.id, kind: rule.kind, entity: rule.entity.slug, eventKey: candidate.eventKey, status, reason, headline: message.headline });
+    fired.push({
+      alertId,
+      ruleId: rule.id,
+      kind: rule.kind,
+      entity: rule.entity.slug,
+      eventKey: candidate.eventKey,
+      status,
+      reason,
+      headline: message.headline,
+    });
   }
   return fired;
 }
@@ -187,7 +227,13 @@ interface Detector<R> {
 }
 
 /** A detector whose judgement is its whole answer: it may act when it finds a candidate or a new state. */
-async function detectionActs<R>(detect: Detector<R>['detect'], db: Executor, rule: AlertRuleRecord, reading: R | undefined, context: Context): Promise<boolean> {
+async function detectionActs<R>(
+  detect: Detector<R>['detect'],
+  db: Executor,
+  rule: AlertRuleRecord,
+  reading: R | undefined,
+  context: Context,
+): Promise<boolean> {
   const detection = await detect(db, rule, reading, context);
   return detection.candidates.length > 0 || JSON.stringify(detection.state) !== JSON.stringify(rule.state);
 }
@@ -212,7 +258,12 @@ const entityIdsOf = (rules: AlertRuleRecord[]) => [...new Set(rules.map((r) => r
 function readWindowSums(db: Executor, rules: AlertRuleRecord[], context: Context): Promise<Map<number, RollupSums[]>> {
   return readGrouped(rules, windowAndSource, async (group) => {
     const { previousFrom, from, to } = windowsOf(group[0]!, context.now);
-    const sums = await getBucketSums(db, { entityIds: entityIdsOf(group), starts: [previousFrom, from], end: to, source: group[0]!.source ?? undefined });
+    const sums = await getBucketSums(db, {
+      entityIds: entityIdsOf(group),
+      starts: [previousFrom, from],
+      end: to,
+      source: group[0]!.source ?? undefined,
+    });
     return new Map(group.map((rule) => [rule.id, sums.get(rule.entityId) ?? []]));
   });
 }
@@ -246,16 +297,23 @@ const aspectDetector: Detector<AspectReading> = {
 type DetectorEvent = Awaited<ReturnType<typeof listEventsOfKind>>[number];
 
 /** A rule's entity's events of one kind since `sinceOf(rule)`, for every rule in one query. */
-function readEvents(kind: 'spike' | 'regression', sinceOf: (rule: AlertRuleRecord, now: Date) => Date, occurredFrom: (since: Date) => Date = (since) => since) {
+function readEvents(
+  kind: 'spike' | 'regression',
+  sinceOf: (rule: AlertRuleRecord, now: Date) => Date,
+  occurredFrom: (since: Date) => Date = (since) => since,
+) {
   return async (db: Executor, rules: AlertRuleRecord[], context: Context): Promise<Map<number, DetectorEvent[]>> => {
     const earliest = new Date(Math.min(...rules.map((r) => sinceOf(r, context.now).getTime())));
     const events = await listEventsOfKind(db, kind, entityIdsOf(rules), occurredFrom(earliest));
-    return new Map(rules.map((rule) => [rule.id, events.filter((e) => e.entityId === rule.entityId && eventEnd(e) >= sinceOf(rule, context.now))]));
+    return new Map(
+      rules.map((rule) => [rule.id, events.filter((e) => e.entityId === rule.entityId && eventEnd(e) >= sinceOf(rule, context.now))]),
+    );
   };
 }
 
 /** When an event's judged stretch ends: a regression's window end, a spike's day. */
-const eventEnd = (event: DetectorEvent): Date => (typeof event.details.windowTo === 'string' ? new Date(event.details.windowTo) : event.occurredAt);
+const eventEnd = (event: DetectorEvent): Date =>
+  typeof event.details.windowTo === 'string' ? new Date(event.details.windowTo) : event.occurredAt;
 
 const spikeDetector: Detector<DetectorEvent[]> = {
   read: readEvents('spike', spikeSince),
@@ -283,7 +341,8 @@ const mentionDetector: Detector<Date | null> = {
   },
   detect: (db, rule, _reading, context) => detectMentions(db, rule, context),
   // A cursor that does not read as a time is judged alone (and fails there, alone).
-  mayAct: async (_db, rule, reading) => Number.isNaN(mentionScanStart(rule).getTime()) || (reading != null && reading >= mentionScanStart(rule)),
+  mayAct: async (_db, rule, reading) =>
+    Number.isNaN(mentionScanStart(rule).getTime()) || (reading != null && reading >= mentionScanStart(rule)),
 };
 
 const DETECTORS: Record<AlertRuleRecord['kind'], Detector<unknown>> = {
@@ -336,7 +395,11 @@ async function detectShift(db: Executor, rule: AlertRuleRecord, sums: RollupSums
   const net = rule.metric === 'net';
   const change = net ? compareNet(current, previous) : compareMean(current, previous);
   const series = `shift:${net ? 'net' : 'mean'}`;
-  const { fire, next } = judgeMove(change, rule.state.armed?.[series], { threshold: rule.threshold ?? 0.15, direction: rule.direction, rearmFraction: REARM_FRACTION });
+  const { fire, next } = judgeMove(change, rule.state.armed?.[series], {
+    threshold: rule.threshold ?? 0.15,
+    direction: rule.direction,
+    rearmFraction: REARM_FRACTION,
+  });
   const state = withArm(rule.state, series, next);
   if (fire === null) return { candidates: [], state };
   const what = net ? 'net sentiment' : 'mean sentiment';
@@ -348,7 +411,16 @@ async function detectShift(db: Executor, rule: AlertRuleRecord, sums: RollupSums
       {
         eventKey: `${series}:${fire}:${to.toISOString()}`,
         message: async () => {
-          const explanation = await tryExplain(db, (d) => explainEntityWindow(d, { entityId: rule.entityId, from, to, previousFrom, source: rule.source ?? undefined, measure: net ? 'negativeShare' : 'score' }));
+          const explanation = await tryExplain(db, (d) =>
+            explainEntityWindow(d, {
+              entityId: rule.entityId,
+              from,
+              to,
+              previousFrom,
+              source: rule.source ?? undefined,
+              measure: net ? 'negativeShare' : 'score',
+            }),
+          );
           const counts =
             `Over the last ${window}, ${current.n} mentions were ${share(current.negative, current.n)} negative and ${share(current.positive, current.n)} positive, ` +
             `against ${share(previous.negative, previous.n)} and ${share(previous.positive, previous.n)} of ${previous.n} in the ${window} before.`;
@@ -361,7 +433,11 @@ async function detectShift(db: Executor, rule: AlertRuleRecord, sums: RollupSums
             ],
             posts: explanation?.posts.length
               ? explanationPosts(explanation)
-              : await loadPosts(db, rule.entityId, await listTopPostIds(db, rule.entityId, from, to, fire === 'down' ? 'negative' : 'positive', TOP_POSTS)),
+              : await loadPosts(
+                  db,
+                  rule.entityId,
+                  await listTopPostIds(db, rule.entityId, from, to, fire === 'down' ? 'negative' : 'positive', TOP_POSTS),
+                ),
             dashboardQuery: { source: rule.source },
           };
         },
@@ -370,7 +446,12 @@ async function detectShift(db: Executor, rule: AlertRuleRecord, sums: RollupSums
   };
 }
 
-async function detectAspectMoves(db: Executor, rule: AlertRuleRecord, reading: AspectReading | undefined, context: Context): Promise<Detection> {
+async function detectAspectMoves(
+  db: Executor,
+  rule: AlertRuleRecord,
+  reading: AspectReading | undefined,
+  context: Context,
+): Promise<Detection> {
   const { from, to } = windowsOf(rule, context.now);
   const aspects = (reading?.aspects ?? []).filter((a) => rule.aspect === null || a.aspect === rule.aspect);
   const byPolarity = rule.metric === 'polarity';
@@ -389,7 +470,11 @@ async function detectAspectMoves(db: Executor, rule: AlertRuleRecord, reading: A
       if (!previousTotal || !currentTotal || previousTotal.n < rule.minMentions || currentTotal.n < rule.minMentions) continue;
       change = compareShare({ hits: entry.current.n, n: currentTotal.n }, { hits: entry.previous.n, n: previousTotal.n });
     }
-    const { fire, next } = judgeMove(change, state.armed?.[series], { threshold: rule.threshold ?? 0.1, direction: rule.direction, rearmFraction: REARM_FRACTION });
+    const { fire, next } = judgeMove(change, state.armed?.[series], {
+      threshold: rule.threshold ?? 0.1,
+      direction: rule.direction,
+      rearmFraction: REARM_FRACTION,
+    });
     state = withArm(state, series, next);
     if (fire === null) continue;
     const format = byPolarity ? formatScore : formatShare;
@@ -408,7 +493,15 @@ async function detectAspectMoves(db: Executor, rule: AlertRuleRecord, reading: A
         posts: await loadPosts(
           db,
           rule.entityId,
-          await listTopAspectPostIds(db, { entityId: rule.entityId, aspect: entry.aspect, from, to, polarity, source: rule.source, limit: TOP_POSTS }),
+          await listTopAspectPostIds(db, {
+            entityId: rule.entityId,
+            aspect: entry.aspect,
+            from,
+            to,
+            polarity,
+            source: rule.source,
+            limit: TOP_POSTS,
+          }),
         ),
         dashboardQuery: { aspect: entry.aspect, source: rule.source },
       }),
@@ -429,11 +522,20 @@ function spikeSince(rule: AlertRuleRecord, now: Date): Date {
 /** The spikes of a rule's kind and direction among its entity's spike events. */
 function spikesOf(rule: AlertRuleRecord, events: DetectorEvent[]) {
   return events
-    .map((event) => ({ event, kind: String(event.details.spikeKind ?? 'volume'), direction: event.details.direction === 'down' ? ('down' as const) : ('up' as const) }))
+    .map((event) => ({
+      event,
+      kind: String(event.details.spikeKind ?? 'volume'),
+      direction: event.details.direction === 'down' ? ('down' as const) : ('up' as const),
+    }))
     .filter((s) => (rule.metric === null || s.kind === rule.metric) && (rule.direction === 'both' || rule.direction === s.direction));
 }
 
-async function detectSpikeAlerts(db: Executor, rule: AlertRuleRecord, events: DetectorEvent[] | undefined, context: Context): Promise<Detection> {
+async function detectSpikeAlerts(
+  db: Executor,
+  rule: AlertRuleRecord,
+  events: DetectorEvent[] | undefined,
+  context: Context,
+): Promise<Detection> {
   const keyOf = (kind: string, direction: string, day: Date) => `spike:${kind}:${direction}:${dayOf(day)}`;
   const spikes = spikesOf(rule, events ?? []);
   // A spike that lasts several days is one alert: a day continuing yesterday's spike of the same kind is held back.
@@ -459,9 +561,15 @@ async function detectSpikeAlerts(db: Executor, rule: AlertRuleRecord, events: De
           headline: `${s.event.title} on ${dayOf(s.event.occurredAt)}`,
           summary: explanation ? `${summarizeExplanation(explanation)} ${flagged}` : flagged,
           figures: [
-            { label: volume ? 'Mentions that day' : 'Negative share that day', value: `${shown(baseline)} -> ${shown(value)}`, detail: `robust z-score ${Number(details.zScore).toFixed(1)} against the trailing 28-day median` },
+            {
+              label: volume ? 'Mentions that day' : 'Negative share that day',
+              value: `${shown(baseline)} -> ${shown(value)}`,
+              detail: `robust z-score ${Number(details.zScore).toFixed(1)} against the trailing 28-day median`,
+            },
           ],
-          posts: explanation?.posts.length ? explanationPosts(explanation) : await loadPosts(db, rule.entityId, topPostIds.slice(0, TOP_POSTS)),
+          posts: explanation?.posts.length
+            ? explanationPosts(explanation)
+            : await loadPosts(db, rule.entityId, topPostIds.slice(0, TOP_POSTS)),
         };
       },
     };
@@ -473,7 +581,12 @@ async function detectSpikeAlerts(db: Executor, rule: AlertRuleRecord, events: De
  * One alert per regression: its event keeps its id while it continues, so the key does too. The
  * message gives what was expected against what was seen, and the likely layer when one stands out.
  */
-async function detectRegressionAlerts(db: Executor, rule: AlertRuleRecord, events: DetectorEvent[] | undefined, context: Context): Promise<Detection> {
+async function detectRegressionAlerts(
+  db: Executor,
+  rule: AlertRuleRecord,
+  events: DetectorEvent[] | undefined,
+  context: Context,
+): Promise<Detection> {
   const candidates = (events ?? []).map((event): Candidate => {
     const details = event.details;
     const releaseAt = typeof details.releaseAt === 'string' ? dayOf(new Date(details.releaseAt)) : null;
@@ -490,10 +603,16 @@ async function detectRegressionAlerts(db: Executor, rule: AlertRuleRecord, event
           headline: event.title,
           summary: explanation ? `${summarizeExplanation(explanation)} ${judged}` : judged,
           figures: [
-            { label: 'Mean sentiment', value: `${formatScore(Number(details.expected))} expected -> ${formatScore(Number(details.observed))}`, detail: `confidence ${formatShare(Number(details.confidence))}` },
+            {
+              label: 'Mean sentiment',
+              value: `${formatScore(Number(details.expected))} expected -> ${formatScore(Number(details.observed))}`,
+              detail: `confidence ${formatShare(Number(details.confidence))}`,
+            },
             ...(typeof layer === 'string' && layer !== 'unclear' ? [{ label: 'Likely layer', value: layer }] : []),
           ],
-          posts: explanation?.posts.length ? explanationPosts(explanation) : await loadPosts(db, rule.entityId, topPostIds.slice(0, TOP_POSTS)),
+          posts: explanation?.posts.length
+            ? explanationPosts(explanation)
+            : await loadPosts(db, rule.entityId, topPostIds.slice(0, TOP_POSTS)),
         };
       },
     };
@@ -527,23 +646,21 @@ async function detectMentions(db: Executor, rule: AlertRuleRecord, context: Cont
   });
   const last = found.at(-1);
   const next = found.length === MENTION_BATCH && last ? last.fetchedAt : scanStart;
-  const candidates = found.map(
-    (post): Candidate => ({
-      eventKey: `mention:${post.postId}`,
-      message: async () => {
-        const alertPost = toAlertPost({ ...post, label: post.label });
-        return {
-          headline: `${rule.entity.name} on ${post.source}: ${alertPost.title}`,
-          summary: toExcerpt(post.body, 500),
-          figures: [
-            { label: `Opinion of ${rule.entity.name}`, value: `${post.label} (${formatScore(post.score)})` },
-            ...(post.aspects.length ? [{ label: 'Aspects', value: post.aspects.join(', ') }] : []),
-            ...(post.engagement > 0 ? [{ label: 'Engagement', value: String(post.engagement) }] : []),
-          ],
-          posts: [alertPost],
-        };
-      },
-    }),
-  );
+  const candidates = found.map((post): Candidate => ({
+    eventKey: `mention:${post.postId}`,
+    message: async () => {
+      const alertPost = toAlertPost({ ...post, label: post.label });
+      return {
+        headline: `${rule.entity.name} on ${post.source}: ${alertPost.title}`,
+        summary: toExcerpt(post.body, 500),
+        figures: [
+          { label: `Opinion of ${rule.entity.name}`, value: `${post.label} (${formatScore(post.score)})` },
+          ...(post.aspects.length ? [{ label: 'Aspects', value: post.aspects.join(', ') }] : []),
+          ...(post.engagement > 0 ? [{ label: 'Engagement', value: String(post.engagement) }] : []),
+        ],
+        posts: [alertPost],
+      };
+    },
+  }));
   return { candidates, state: { ...rule.state, mentionCursor: next.toISOString() } };
 }

@@ -28,7 +28,10 @@ export interface DeliverySettings {
  * A rule as the API and CLI show it: the channel only in its masked form, the secret never
  * (it is shown once, when generated).
  */
-export function presentAlertRule(rule: AlertRuleRecord, stats?: { fired: number; delivered: number; dead: number; pending: number; lastFiredAt: Date | null }) {
+export function presentAlertRule(
+  rule: AlertRuleRecord,
+  stats?: { fired: number; delivered: number; dead: number; pending: number; lastFiredAt: Date | null },
+) {
   return {
     id: rule.id,
     name: rule.name,
@@ -72,7 +75,10 @@ export async function listAlertRuleViews(db: Kysely<DB>): Promise<AlertRuleView[
  * Adds a rule from API or CLI input (already parsed by NewAlertRuleInput). The secret is returned
  * so the caller can show it once when it was generated; it is never shown again.
  */
-export async function addAlertRule(db: Kysely<DB>, input: NewAlertRuleInput): Promise<{ rule: AlertRuleRecord; secret: string; secretGenerated: boolean }> {
+export async function addAlertRule(
+  db: Kysely<DB>,
+  input: NewAlertRuleInput,
+): Promise<{ rule: AlertRuleRecord; secret: string; secretGenerated: boolean }> {
   const parsed = NewAlertRuleInput.parse(input);
   parseChannel(parsed.channel);
   const entity = await findEntity(db, parsed.entity);
@@ -111,7 +117,11 @@ export function buildTestMessage(rule: AlertRuleRecord, publicUrl: string, now: 
 }
 
 /** Sends a sample through the rule's channel now, outside the outbox, and records the attempt. */
-export async function sendTestAlert(db: Kysely<DB>, id: number, settings: DeliverySettings): Promise<DeliveryOutcome & { durationMs: number }> {
+export async function sendTestAlert(
+  db: Kysely<DB>,
+  id: number,
+  settings: DeliverySettings,
+): Promise<DeliveryOutcome & { durationMs: number }> {
   const rule = await requireAlertRule(db, id);
   const now = new Date();
   const started = performance.now();

@@ -33,7 +33,15 @@ async function queueAlert(db: Kysely<DB>, ruleId: number, headline = 'Alpha: sen
     dashboardUrl: 'http://dash.test/entity/alpha',
     firedAt: new Date().toISOString(),
   };
-  const alertId = await insertAlert(db, { ruleId, eventKey, status: 'queued', reason: null, idempotencyKey: key, message, firedAt: new Date() });
+  const alertId = await insertAlert(db, {
+    ruleId,
+    eventKey,
+    status: 'queued',
+    reason: null,
+    idempotencyKey: key,
+    message,
+    firedAt: new Date(),
+  });
   return { alertId: alertId!, key };
 }
 
@@ -148,7 +156,10 @@ describe('delivering the outbox to a real HTTP receiver', () => {
     const { alertId } = await queueAlert(db, other);
     await removeAlertRule(db, other);
     await deliverUntilSettled(db, alertId, FAST);
-    expect(await outboxRow(db, alertId)).toMatchObject({ status: 'dead', last_error: 'the rule was removed before this alert was delivered' });
+    expect(await outboxRow(db, alertId)).toMatchObject({
+      status: 'dead',
+      last_error: 'the rule was removed before this alert was delivered',
+    });
     expect(receiver.received).toEqual([]);
   });
 });

@@ -31,7 +31,13 @@ interface OutboxLimits {
   batchSize: number;
 }
 
-export const DEFAULT_OUTBOX: Readonly<OutboxLimits> = Object.freeze({ leaseMs: 60_000, maxAttempts: 8, baseDelayMs: 30_000, maxDelayMs: 3_600_000, batchSize: 20 });
+export const DEFAULT_OUTBOX: Readonly<OutboxLimits> = Object.freeze({
+  leaseMs: 60_000,
+  maxAttempts: 8,
+  baseDelayMs: 30_000,
+  maxDelayMs: 3_600_000,
+  batchSize: 20,
+});
 
 export interface OutboxRunResult {
   delivered: number;
@@ -44,7 +50,11 @@ export interface OutboxRunResult {
 }
 
 /** Exponential backoff from the attempt number (1-based), stretched to what a Retry-After asked. */
-export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, options: { baseDelayMs: number; maxDelayMs: number }): number {
+export function retryDelayMs(
+  attempt: number,
+  retryAfterMs: number | undefined,
+  options: { baseDelayMs: number; maxDelayMs: number },
+): number {
   const backoff = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return retryAfterMs === undefined ? backoff : Math.min(options.maxDelayMs, Math.max(backoff, retryAfterMs));
 }

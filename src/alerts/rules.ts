@@ -16,7 +16,10 @@ const METRICS: Record<AlertRuleKind, readonly string[]> = {
 };
 
 /** What a rule of each kind watches and how loud it may be, when the caller leaves it out. */
-const DEFAULTS: Record<AlertRuleKind, { metric: string | null; threshold: number | null; direction: AlertDirection; cooldownMinutes: number; maxPerDay: number }> = {
+const DEFAULTS: Record<
+  AlertRuleKind,
+  { metric: string | null; threshold: number | null; direction: AlertDirection; cooldownMinutes: number; maxPerDay: number }
+> = {
   shift: { metric: 'mean', threshold: 0.15, direction: 'both', cooldownMinutes: 360, maxPerDay: 4 },
   aspect: { metric: 'share', threshold: 0.1, direction: 'both', cooldownMinutes: 360, maxPerDay: 4 },
   spike: { metric: null, threshold: null, direction: 'up', cooldownMinutes: 60, maxPerDay: 10 },
@@ -43,7 +46,11 @@ export const NewAlertRuleInput = z
     name: z.string().trim().min(1).max(200).optional(),
     secret: z.string().min(16, 'at least 16 characters').max(200).optional(),
     source: SourceName.optional(),
-    aspect: z.string().trim().regex(/^[a-z0-9_-]{1,60}$/, 'an aspect name such as limits or cost').optional(),
+    aspect: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9_-]{1,60}$/, 'an aspect name such as limits or cost')
+      .optional(),
     polarity: SentimentLabel.optional(),
     minEngagement: z.number().int().min(0).max(1_000_000_000).optional(),
     include: z.array(word).max(50).optional(),
@@ -67,13 +74,21 @@ export const NewAlertRuleInput = z
       });
     }
     if (rule.threshold !== undefined && (rule.kind === 'spike' || rule.kind === 'mention' || rule.kind === 'regression')) {
-      ctx.addIssue({ code: 'custom', path: ['threshold'], message: `a ${rule.kind} rule takes no threshold (spikes and regressions use their detector's own)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['threshold'],
+        message: `a ${rule.kind} rule takes no threshold (spikes and regressions use their detector's own)`,
+      });
     }
     if (rule.kind === 'regression' && rule.direction !== undefined && rule.direction !== 'down') {
       ctx.addIssue({ code: 'custom', path: ['direction'], message: 'a regression is a drop: a regression rule takes no other direction' });
     }
     if (rule.kind === 'regression' && rule.source !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['source'], message: 'a regression rule watches every source: the detector judges the entity as a whole' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['source'],
+        message: 'a regression rule watches every source: the detector judges the entity as a whole',
+      });
     }
     const mentionOnly = ['polarity', 'minEngagement', 'include', 'exclude'] as const;
     for (const field of mentionOnly) {

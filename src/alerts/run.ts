@@ -23,7 +23,11 @@ export interface AlertRunResult {
 export async function runAlerts(
   db: Kysely<DB>,
   settings: DeliverySettings & Omit<OutboxOptions, keyof DeliverySettings>,
-  options: { now?: Date; onRuleError?: (ruleId: number, error: unknown) => void; onDigestError?: (subscription: number, error: unknown) => void } = {},
+  options: {
+    now?: Date;
+    onRuleError?: (ruleId: number, error: unknown) => void;
+    onDigestError?: (subscription: number, error: unknown) => void;
+  } = {},
 ): Promise<AlertRunResult> {
   const judged = await evaluateAlertRules(db, {
     publicUrl: settings.publicUrl,

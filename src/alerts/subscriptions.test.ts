@@ -18,7 +18,15 @@ import { buildSlackPayload } from './channels/slack.ts';
 import { WebhookBody } from './channels/webhook.ts';
 import { deliverDueAlerts, type OutboxOptions } from './outbox.ts';
 import { runAlerts } from './run.ts';
-import { addDigestSubscription, composeDigestMessage, dueDigestPeriod, isoWeekKey, queueDueDigests, removeDigestSubscriptionById, sendDigestNow } from './subscriptions.ts';
+import {
+  addDigestSubscription,
+  composeDigestMessage,
+  dueDigestPeriod,
+  isoWeekKey,
+  queueDueDigests,
+  removeDigestSubscriptionById,
+  sendDigestNow,
+} from './subscriptions.ts';
 
 const DAY = 86_400_000;
 const iso = (d: Date) => d.toISOString();
@@ -124,7 +132,12 @@ describe('digest subscriptions through the outbox [embedded]', () => {
     expect(delivery!.headers['x-vibecheck-delivery']).toBe(body.id);
     expect(body.rule).toEqual({ id: subscription.id, kind: 'digest', name: 'Weekly digest: cursor' });
     expect(body.entity).toEqual({ slug: 'cursor', name: 'cursor' });
-    expect(body.digest).toEqual({ cadence: 'weekly', period: '2026-W11', from: '2026-03-09T00:00:00.000Z', to: '2026-03-16T00:00:00.000Z' });
+    expect(body.digest).toEqual({
+      cadence: 'weekly',
+      period: '2026-W11',
+      from: '2026-03-09T00:00:00.000Z',
+      to: '2026-03-16T00:00:00.000Z',
+    });
     expect(body.headline).toMatch(/^Weekly digest 2026-W11: Cursor [+-]\d\.\d\d -> [+-]?\d\.\d\d, \d+ spikes?, 1 release or incident$/);
     const mover = body.figures.find((f) => f.label === 'Cursor: mean sentiment');
     expect(mover?.value).toMatch(/change -\d\.\d\d, significant\)$/);
@@ -149,7 +162,10 @@ describe('digest subscriptions through the outbox [embedded]', () => {
     await deliverDueAlerts(db, FAST);
     // Removed before the W12 digest went out: it dies in the outbox instead of being sent.
     expect(receiver.received).toHaveLength(1);
-    const dead = await sql<{ status: string; last_error: string }>`SELECT status, last_error FROM alert_outbox WHERE alert_id = ${next[0]!.alertId}`.execute(db);
+    const dead = await sql<{
+      status: string;
+      last_error: string;
+    }>`SELECT status, last_error FROM alert_outbox WHERE alert_id = ${next[0]!.alertId}`.execute(db);
     expect(dead.rows[0]).toMatchObject({ status: 'dead', last_error: expect.stringMatching(/removed/) });
     await expect(removeDigestSubscriptionById(db, subscription.id)).rejects.toThrow(NotFoundError);
   });
@@ -218,7 +234,15 @@ describe('two workers queueing digests on the server', () => {
     const ids: number[] = [];
     for (let i = 0; i < 6; i++) {
       const cadence = i % 2 === 0 ? 'daily' : 'weekly';
-      ids.push((await addDigestSubscription(first.db, { channel: 'http://127.0.0.1:9/hook', cadence, entities: ['alpha'] }, { now: new Date('2026-03-01T12:00:00Z') })).subscription.id);
+      ids.push(
+        (
+          await addDigestSubscription(
+            first.db,
+            { channel: 'http://127.0.0.1:9/hook', cadence, entities: ['alpha'] },
+            { now: new Date('2026-03-01T12:00:00Z') },
+          )
+        ).subscription.id,
+      );
     }
     for (const now of [hoursAfter(MONDAY, 8), hoursAfter(MONDAY, 9), hoursAfter(MONDAY, 24 + 8)]) {
       const runs = await Promise.all([
@@ -229,11 +253,24 @@ describe('two workers queueing digests on the server', () => {
       void runs;
     }
     const rows = await sql<{ rule_id: number; event_key: string; n: number }>`
-      SELECT rule_id, event_key, count(*)::int AS n FROM alerts WHERE rule_id = ANY(${ids}::int[]) GROUP BY rule_id, event_key ORDER BY rule_id, event_key`.execute(first.db);
+      SELECT rule_id, event_key, count(*)::int AS n FROM alerts WHERE rule_id = ANY(${ids}::int[]) GROUP BY rule_id, event_key ORDER BY rule_id, event_key`.execute(
+      first.db,
+    );
     // Daily: 2026-03-15 at Monday 08:00, 2026-03-16 on Tuesday; weekly: 2026-W11 only.
-    const expected = ids.flatMap((id, i) => (i % 2 === 0 ? [[id, 'digest:2026-03-15', 1], [id, 'digest:2026-03-16', 1]] : [[id, 'digest:2026-W11', 1]]));
+    const expected = ids.flatMap((id, i) =>
+      i % 2 === 0
+        ? [
+            [id, 'digest:2026-03-15', 1],
+            [id, 'digest:2026-03-16', 1],
+          ]
+        : [[id, 'digest:2026-W11', 1]],
+    );
     expect(rows.rows.map((r) => [r.rule_id, r.event_key, r.n])).toEqual(expected);
-    const outbox = await sql<{ n: number }>`SELECT count(*)::int AS n FROM alert_outbox o JOIN alerts a ON a.id = o.alert_id WHERE a.rule_id = ANY(${ids}::int[])`.execute(first.db);
+    const outbox = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM alert_outbox o JOIN alerts a ON a.id = o.alert_id WHERE a.rule_id = ANY(${ids}::int[])`.execute(
+      first.db,
+    );
     expect(outbox.rows[0]!.n).toBe(expected.length);
   });
 });
@@ -264,15 +301,42 @@ describe('composeDigestMessage', () => {
       },
     ],
     spikes: [],
-    events: [{ id: 1, kind: 'incident' as const, title: hostile, url: 'javascript:alert(1)', occurredAt: '2026-03-10T00:00:00.000Z', entity: null, source: 'manual' }],
-    posts: [{ postId: 1, entities: ['evil'], source: 'hn', url: 'javascript:alert(1)', title: hostile, excerpt: hostile, createdAt: '2026-03-10T00:00:00.000Z', comments: 9, engagement: 3 }],
+    events: [
+      {
+        id: 1,
+        kind: 'incident' as const,
+        title: hostile,
+        url: 'javascript:alert(1)',
+        occurredAt: '2026-03-10T00:00:00.000Z',
+        entity: null,
+        source: 'manual',
+      },
+    ],
+    posts: [
+      {
+        postId: 1,
+        entities: ['evil'],
+        source: 'hn',
+        url: 'javascript:alert(1)',
+        title: hostile,
+        excerpt: hostile,
+        createdAt: '2026-03-10T00:00:00.000Z',
+        comments: 9,
+        engagement: 3,
+      },
+    ],
   };
-  const message = composeDigestMessage({ id: 5, name: 'weekly', entities: ['evil'], kinds: [] }, digest as Parameters<typeof composeDigestMessage>[1], {
-    cadence: 'weekly',
-    period: '2026-W11',
-    from: digest.from,
-    to: digest.to,
-  }, { id: 'key-1', publicUrl: 'https://vibes.example', firedAt: new Date('2026-03-16T08:00:00Z') });
+  const message = composeDigestMessage(
+    { id: 5, name: 'weekly', entities: ['evil'], kinds: [] },
+    digest as Parameters<typeof composeDigestMessage>[1],
+    {
+      cadence: 'weekly',
+      period: '2026-W11',
+      from: digest.from,
+      to: digest.to,
+    },
+    { id: 'key-1', publicUrl: 'https://vibes.example', firedAt: new Date('2026-03-16T08:00:00Z') },
+  );
 
   it('carries the mover with its change and confidence, and the incident', () => {
     expect(message.figures[0]).toEqual({
@@ -292,7 +356,9 @@ describe('composeDigestMessage', () => {
     const discordPayload = buildDiscordPayload(message);
     // Embeds never ping (allowed_mentions is empty); field values, where markdown renders, are escaped.
     expect(discordPayload.allowed_mentions).toEqual({ parse: [] });
-    const discord = JSON.stringify(discordPayload.embeds.flatMap((embed) => [embed.description ?? '', ...embed.fields.map((field) => field.value)]));
+    const discord = JSON.stringify(
+      discordPayload.embeds.flatMap((embed) => [embed.description ?? '', ...embed.fields.map((field) => field.value)]),
+    );
     const html = renderAlertHtml(message);
     expect(slack).not.toContain('<img');
     expect(slack).not.toContain('<!here>');

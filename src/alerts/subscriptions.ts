@@ -116,7 +116,8 @@ export function composeDigestMessage(
   const score = (value: number | null) => (value === null ? 'n/a' : formatScore(value));
   const figures: AlertFigure[] = [];
   for (const m of digest.movers) {
-    const interval = m.changeLow !== null && m.changeHigh !== null ? `95% interval of the change ${score(m.changeLow)} to ${score(m.changeHigh)}, ` : '';
+    const interval =
+      m.changeLow !== null && m.changeHigh !== null ? `95% interval of the change ${score(m.changeLow)} to ${score(m.changeHigh)}, ` : '';
     figures.push({
       label: `${m.entity.name}: mean sentiment`,
       value: `${score(m.previousScore)} -> ${score(m.score)} (change ${score(m.change)}${m.significant ? ', significant' : ', within noise'})`,
@@ -127,10 +128,15 @@ export function composeDigestMessage(
     figures.push({ label: `Spike, ${s.event.occurredAt.slice(0, 10)}`, value: toExcerpt(s.headline, 300) });
   }
   for (const e of digest.events) {
-    figures.push({ label: `${e.kind === 'release' ? 'Release' : 'Incident'}, ${e.occurredAt.slice(0, 10)}`, value: toExcerpt(e.title, 200), ...(e.entity ? { detail: e.entity } : {}) });
+    figures.push({
+      label: `${e.kind === 'release' ? 'Release' : 'Incident'}, ${e.occurredAt.slice(0, 10)}`,
+      value: toExcerpt(e.title, 200),
+      ...(e.entity ? { detail: e.entity } : {}),
+    });
   }
   const selection = describeSelection(subscription);
-  const label = period.period === 'manual' ? 'Digest' : period.cadence === 'daily' ? `Daily digest ${period.period}` : `Weekly digest ${period.period}`;
+  const label =
+    period.period === 'manual' ? 'Digest' : period.cadence === 'daily' ? `Daily digest ${period.period}` : `Weekly digest ${period.period}`;
   const top = digest.movers.find((m) => m.significant);
   const headline = top
     ? `${label}: ${top.entity.name} ${score(top.previousScore)} -> ${score(top.score)}, ${plural(digest.spikes.length, 'spike')}, ${plural(digest.events.length, 'release or incident', 'releases and incidents')}`
@@ -160,7 +166,13 @@ export function composeDigestMessage(
   };
 }
 
-async function queueDigest(db: Executor, subscription: DigestSubscriptionRecord, period: DigestPeriod, publicUrl: string, now: Date): Promise<number | null> {
+async function queueDigest(
+  db: Executor,
+  subscription: DigestSubscriptionRecord,
+  period: DigestPeriod,
+  publicUrl: string,
+  now: Date,
+): Promise<number | null> {
   const slugs = await selectedSlugs(db, subscription);
   const digest = await buildDigest(db, { from: period.from, to: period.to, ...(slugs === null ? {} : { entities: slugs }) });
   const eventKey = `digest:${period.key}`;
@@ -169,7 +181,12 @@ async function queueDigest(db: Executor, subscription: DigestSubscriptionRecord,
     subscription,
     // An empty selection (its entities all removed) is a digest of nothing, not of everything.
     slugs !== null && slugs.length === 0 ? { ...digest, movers: [], spikes: [], events: [], posts: [] } : digest,
-    { cadence: period.cadence, period: period.key.startsWith('manual') ? 'manual' : period.key, from: period.from.toISOString(), to: period.to.toISOString() },
+    {
+      cadence: period.cadence,
+      period: period.key.startsWith('manual') ? 'manual' : period.key,
+      from: period.from.toISOString(),
+      to: period.to.toISOString(),
+    },
     { id, publicUrl, firedAt: now },
   );
   return insertAlert(db, { ruleId: subscription.id, eventKey, status: 'queued', reason: null, idempotencyKey: id, message, firedAt: now });
@@ -227,14 +244,22 @@ export function presentDigestSubscription(
     kinds: subscription.kinds,
     lastPeriod: subscription.lastPeriod,
     createdAt: subscription.createdAt.toISOString(),
-    digests: { sent: stats?.sent ?? 0, delivered: stats?.delivered ?? 0, dead: stats?.dead ?? 0, lastSentAt: stats?.lastSentAt?.toISOString() ?? null },
+    digests: {
+      sent: stats?.sent ?? 0,
+      delivered: stats?.delivered ?? 0,
+      dead: stats?.dead ?? 0,
+      lastSentAt: stats?.lastSentAt?.toISOString() ?? null,
+    },
   };
 }
 export type DigestSubscriptionView = ReturnType<typeof presentDigestSubscription>;
 
 export async function listDigestSubscriptionViews(db: Executor): Promise<DigestSubscriptionView[]> {
   const subscriptions = await listDigestSubscriptions(db);
-  const stats = await getDigestStats(db, subscriptions.map((s) => s.id));
+  const stats = await getDigestStats(
+    db,
+    subscriptions.map((s) => s.id),
+  );
   return subscriptions.map((s) => presentDigestSubscription(s, stats.get(s.id)));
 }
 
@@ -296,11 +321,20 @@ export async function sendDigestNow(
   if (subscription === undefined) throw new NotFoundError(`no digest subscription with id ${id}`);
   const now = options.now ?? new Date();
   const length = subscription.cadence === 'daily' ? DAY_MS : 7 * DAY_MS;
-  const period: DigestPeriod = { cadence: subscription.cadence, key: `manual:${now.toISOString()}`, from: new Date(now.getTime() - length), to: now };
+  const period: DigestPeriod = {
+    cadence: subscription.cadence,
+    key: `manual:${now.toISOString()}`,
+    from: new Date(now.getTime() - length),
+    to: now,
+  };
   const alertId = await db.transaction().execute((trx) => queueDigest(trx, subscription, period, settings.publicUrl, now));
   if (alertId === null) throw new ValidationError('a digest was already sent for this subscription at this instant; try again');
   await deliverDueAlerts(db, settings);
   const rows = await db.selectFrom('alert_outbox').select(['status', 'last_error']).where('alert_id', '=', alertId).execute();
   const row = rows[0];
-  return { alertId, delivered: row?.status === 'delivered', cause: row?.status === 'delivered' ? null : (row?.last_error ?? `the digest is ${row?.status ?? 'unknown'}`) };
+  return {
+    alertId,
+    delivered: row?.status === 'delivered',
+    cause: row?.status === 'delivered' ? null : (row?.last_error ?? `the digest is ${row?.status ?? 'unknown'}`),
+  };
 }

@@ -163,6 +163,13 @@ describe('alert rules over the API', () => {
     const ids = Object.entries(doc.paths)
       .filter(([path]) => path.startsWith('/api/v1/alerts'))
       .flatMap(([, operations]) => Object.values(operations).map((op) => (op as { operationId?: string }).operationId));
-    expect(ids.sort()).toEqual(['addAlertRule', 'getAlertFeed', 'listAlertDeliveries', 'listAlertRules', 'removeAlertRule', 'testAlertRule']);
+    expect(ids.sort()).toEqual([
+      'addAlertRule',
+      'getAlertFeed',
+      'listAlertDeliveries',
+      'listAlertRules',
+      'removeAlertRule',
+      'testAlertRule',
+    ]);
   });
 });

@@ -97,7 +97,9 @@ describe('entities', () => {
     expect(zippedBody.length).toBeLessThan(plainBody.length / 4);
     expect(zipped.headers.get('etag')).toMatch(/^W\//);
     expect(zipped.headers.get('etag')).toBe(plain.headers.get('etag'));
-    const revalidated = await app.request('/api/v1/entities', { headers: { 'accept-encoding': 'gzip', 'if-none-match': zipped.headers.get('etag')! } });
+    const revalidated = await app.request('/api/v1/entities', {
+      headers: { 'accept-encoding': 'gzip', 'if-none-match': zipped.headers.get('etag')! },
+    });
     expect(revalidated.status).toBe(304);
   });
 
@@ -134,8 +136,13 @@ describe('entities', () => {
   });
 
   it('write endpoints refuse when no admin token is configured', async () => {
-    const locked = createApp({ db: database.db, settings: { adminToken: undefined, corsOrigins: [] }, log: SILENT_LOG,
-    sources: [], checkReady: async () => ({ ready: true }) });
+    const locked = createApp({
+      db: database.db,
+      settings: { adminToken: undefined, corsOrigins: [] },
+      log: SILENT_LOG,
+      sources: [],
+      checkReady: async () => ({ ready: true }),
+    });
     const res = await locked.request('/api/v1/entities', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer anything' },
@@ -160,7 +167,10 @@ describe('cross-cutting', () => {
   });
 
   it('serves an OpenAPI 3.1 document listing every route', async () => {
-    const doc = (await (await app.request('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    const doc = (await (await app.request('/api/openapi.json')).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+    };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/v1/alerts',
@@ -204,16 +214,22 @@ describe('cross-cutting', () => {
     for (const [path, operations] of Object.entries(doc.paths)) {
       for (const method of Object.keys(operations)) {
         if (path.startsWith('/api/')) expect(statuses(path, method), `${method} ${path}`).toContain('429');
-        if (method === 'post') expect(statuses(path, method), `${method} ${path}`).toEqual(expect.arrayContaining(['400', '401', '403', '413', '429']));
+        if (method === 'post')
+          expect(statuses(path, method), `${method} ${path}`).toEqual(expect.arrayContaining(['400', '401', '403', '413', '429']));
       }
     }
-    for (const path of ['/api/v1/entities/{slug}/sentiment', '/api/v1/compare', '/api/v1/entities/{slug}/export']) expect(statuses(path, 'get')).toContain('503');
+    for (const path of ['/api/v1/entities/{slug}/sentiment', '/api/v1/compare', '/api/v1/entities/{slug}/export'])
+      expect(statuses(path, 'get')).toContain('503');
     expect(doc.info.description).toMatch(/405 with an Allow header/);
   });
 
   it('gives every operation a unique operationId and a summary, for generated clients', async () => {
-    const doc = (await (await app.request('/api/openapi.json')).json()) as { paths: Record<string, Record<string, { operationId?: string; summary?: string }>> };
-    const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ where: `${method} ${path}`, ...op })));
+    const doc = (await (await app.request('/api/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { operationId?: string; summary?: string }>>;
+    };
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ where: `${method} ${path}`, ...op })),
+    );
     expect(operations.filter((op) => !op.operationId || !op.summary).map((op) => op.where)).toEqual([]);
     const ids = operations.map((op) => op.operationId);
     expect(new Set(ids).size).toBe(ids.length);
@@ -222,7 +238,14 @@ describe('cross-cutting', () => {
 
 describe('hostile clients', () => {
   const createTestApp = (overrides: Partial<AppDeps> = {}) =>
-    createApp({ db: database.db, settings: { adminToken: ADMIN, corsOrigins: [] }, log: SILENT_LOG, sources: [], checkReady: async () => ({ ready: true }), ...overrides });
+    createApp({
+      db: database.db,
+      settings: { adminToken: ADMIN, corsOrigins: [] },
+      log: SILENT_LOG,
+      sources: [],
+      checkReady: async () => ({ ready: true }),
+      ...overrides,
+    });
   const postEntity = (target: App, token: string, init: RequestInit = {}) =>
     target.request('/api/v1/entities', {
       method: 'POST',
@@ -243,7 +266,9 @@ describe('hostile clients', () => {
       const res = await app.request(path, { method });
       expect(res.status, `${method} ${path}`).toBe(405);
       expect(res.headers.get('allow')).toBe(allow);
-      expect(await res.json()).toEqual({ error: { code: 'method_not_allowed', message: `${method} is not allowed on ${path}; allowed: ${allow}` } });
+      expect(await res.json()).toEqual({
+        error: { code: 'method_not_allowed', message: `${method} is not allowed on ${path}; allowed: ${allow}` },
+      });
     }
     expect((await app.request('/api/v1/nothing', { method: 'POST' })).status).toBe(404);
     expect((await app.request('/api/v1/entities/cursor/nothing')).status).toBe(404);
@@ -266,7 +291,9 @@ describe('hostile clients', () => {
     const refused = await postEntity(guarded, ADMIN);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect((await refused.json()) as object).toEqual({ error: { code: 'rate_limited', message: expect.stringMatching(/^too many wrong admin tokens from this address; retry in \d+ s$/) } });
+    expect((await refused.json()) as object).toEqual({
+      error: { code: 'rate_limited', message: expect.stringMatching(/^too many wrong admin tokens from this address; retry in \d+ s$/) },
+    });
   });
 
   it('refuses a write body over 256 KiB with 413, from its Content-Length or while it streams, without reading it all', async () => {
@@ -285,7 +312,10 @@ describe('hostile clients', () => {
     const streamed = await postEntity(app, ADMIN, { body: stream, duplex: 'half' } as RequestInit);
     expect(streamed.status).toBe(413);
     expect(pulled).toBeLessThan(1024 * 1024);
-    expect((await postEntity(app, ADMIN, { body: JSON.stringify({ slug: 'x-y', name: 'X', kind: 'tool', aliases: ['a'.repeat(200 * 1024)] }) })).status).toBe(400);
+    expect(
+      (await postEntity(app, ADMIN, { body: JSON.stringify({ slug: 'x-y', name: 'X', kind: 'tool', aliases: ['a'.repeat(200 * 1024)] }) }))
+        .status,
+    ).toBe(400);
   });
 
   it('sends nosniff, frame denial and a Content-Security-Policy with every answer; pages allow exactly their own inline code', async () => {
@@ -294,7 +324,10 @@ describe('hostile clients', () => {
     expect(json.headers.get('x-frame-options')).toBe('DENY');
     expect(json.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
     // Compressed or not: the hashes are of the page's own code, not of its gzip bytes.
-    const pages = ['/', '/entity/cursor', '/api/docs'].flatMap((path) => [{ path, gzip: false }, { path, gzip: true }]);
+    const pages = ['/', '/entity/cursor', '/api/docs'].flatMap((path) => [
+      { path, gzip: false },
+      { path, gzip: true },
+    ]);
     const compressed: string[] = [];
     for (const { path, gzip } of pages) {
       const page = await app.request(path, gzip ? { headers: { 'accept-encoding': 'gzip' } } : {});
@@ -307,9 +340,18 @@ describe('hostile clients', () => {
       expect(policy).toContain("frame-ancestors 'none'");
       expect(policy).toContain("object-src 'none'");
       expect(policy).not.toContain('unsafe-inline');
-      for (const [tag, directive] of [['script', 'script-src'], ['style', 'style-src']] as const) {
-        const inline = [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`);
-        const allowed = policy.split('; ').find((d) => d.startsWith(`${directive} `))!.split(' ').slice(2);
+      for (const [tag, directive] of [
+        ['script', 'script-src'],
+        ['style', 'style-src'],
+      ] as const) {
+        const inline = [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map(
+          (m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`,
+        );
+        const allowed = policy
+          .split('; ')
+          .find((d) => d.startsWith(`${directive} `))!
+          .split(' ')
+          .slice(2);
         expect(allowed, `${path} ${directive}`).toEqual(inline);
       }
     }
@@ -351,7 +393,14 @@ describe('hostile clients', () => {
 
 describe('request ids and the access log', () => {
   const createTestApp = (overrides: Partial<AppDeps> = {}) =>
-    createApp({ db: database.db, settings: { adminToken: ADMIN, corsOrigins: [] }, log: SILENT_LOG, sources: [], checkReady: async () => ({ ready: true }), ...overrides });
+    createApp({
+      db: database.db,
+      settings: { adminToken: ADMIN, corsOrigins: [] },
+      log: SILENT_LOG,
+      sources: [],
+      checkReady: async () => ({ ready: true }),
+      ...overrides,
+    });
 
   it('answers every request with X-Request-Id, keeps a sane one the caller sent, and logs one line per request with it', async () => {
     const lines: Array<Record<string, unknown>> = [];
@@ -379,7 +428,10 @@ describe('request ids and the access log', () => {
     // A database never migrated makes any read fail inside its route.
     const bareDir = createDataDir({ cluster: true });
     const bare = await openDatabase({ databaseUrl: undefined, dataDir: bareDir.dir });
-    const failing = createTestApp({ db: bare.db, log: { ...SILENT_LOG, error: (obj: object) => errors.push(obj as Record<string, unknown>) } });
+    const failing = createTestApp({
+      db: bare.db,
+      log: { ...SILENT_LOG, error: (obj: object) => errors.push(obj as Record<string, unknown>) },
+    });
     const res = await failing.request('/api/v1/entities', { headers: { 'X-Request-Id': 'req-7' } });
     await bare.close();
     bareDir.remove();

@@ -101,7 +101,9 @@ export function createApp(deps: AppDeps): App {
   };
 
   const allowedMethods = createAllowedMethods(() => app.routes);
-  app.onError((error, c) => respondWithError(c, error, { error: (obj, msg) => deps.log.error({ reqId: c.get('requestId'), ...obj }, msg) }));
+  app.onError((error, c) =>
+    respondWithError(c, error, { error: (obj, msg) => deps.log.error({ reqId: c.get('requestId'), ...obj }, msg) }),
+  );
   app.notFound((c) => {
     const allowed = isDashboardPath(c.req.path) ? ['GET', 'HEAD'] : allowedMethods(c.req.path);
     if (allowed.length > 0) return respondMethodNotAllowed(c, allowed);
@@ -115,7 +117,14 @@ export function createApp(deps: AppDeps): App {
     const started = performance.now();
     await next();
     deps.log.info(
-      { reqId: c.get('requestId'), method: c.req.method, route: routeLabel(c), path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      {
+        reqId: c.get('requestId'),
+        method: c.req.method,
+        route: routeLabel(c),
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
       'request',
     );
   });
@@ -125,7 +134,10 @@ export function createApp(deps: AppDeps): App {
     app.use('*', async (c, next) => {
       const started = performance.now();
       await next();
-      metrics.httpSeconds.observe({ method: c.req.method, route: routeLabel(c), status: String(c.res.status) }, (performance.now() - started) / 1000);
+      metrics.httpSeconds.observe(
+        { method: c.req.method, route: routeLabel(c), status: String(c.res.status) },
+        (performance.now() - started) / 1000,
+      );
     });
     app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'Content-Type': metrics.contentType }));
   }

@@ -8,13 +8,22 @@ const TOKEN = 'right-token-0123456789';
 function createGuardedApp(clock: { now: number }, adminToken: string | undefined = TOKEN) {
   const app = new Hono();
   app.onError((error, c) => respondWithError(c, error, { error: () => undefined }));
-  const guard = requireAdmin(adminToken, { freeFailures: 2, baseDelayMs: 1_000, maxDelayMs: 8_000, now: () => clock.now, identify: (c) => c.req.header('x-test-ip') ?? 'none' });
+  const guard = requireAdmin(adminToken, {
+    freeFailures: 2,
+    baseDelayMs: 1_000,
+    maxDelayMs: 8_000,
+    now: () => clock.now,
+    identify: (c) => c.req.header('x-test-ip') ?? 'none',
+  });
   app.post('/write', guard, (c) => c.text('written'));
   return app;
 }
 
 const attempt = (app: Hono, token: string | undefined, ip = 'a') =>
-  app.request('/write', { method: 'POST', headers: { 'x-test-ip': ip, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) } });
+  app.request('/write', {
+    method: 'POST',
+    headers: { 'x-test-ip': ip, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+  });
 
 describe('requireAdmin', () => {
   it('answers 401 without a token, 403 with a wrong one and lets the right one through', async () => {
@@ -33,7 +42,9 @@ describe('requireAdmin', () => {
     const blocked = await attempt(app, TOKEN);
     expect(blocked.status).toBe(429);
     expect(blocked.headers.get('retry-after')).toBe('1');
-    expect(await blocked.json()).toEqual({ error: { code: 'rate_limited', message: 'too many wrong admin tokens from this address; retry in 1 s' } });
+    expect(await blocked.json()).toEqual({
+      error: { code: 'rate_limited', message: 'too many wrong admin tokens from this address; retry in 1 s' },
+    });
     clock.now = 1_000;
     expect((await attempt(app, 'guess-4')).status).toBe(403);
     expect((await attempt(app, 'guess-5')).headers.get('retry-after')).toBe('2');

@@ -17,7 +17,11 @@ export interface AuthBackoffOptions {
   now?: () => number;
 }
 
-export const DEFAULT_AUTH_BACKOFF: Readonly<AuthBackoffOptions> = Object.freeze({ freeFailures: 5, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000 });
+export const DEFAULT_AUTH_BACKOFF: Readonly<AuthBackoffOptions> = Object.freeze({
+  freeFailures: 5,
+  baseDelayMs: 1_000,
+  maxDelayMs: 15 * 60_000,
+});
 
 interface Failures {
   count: number;

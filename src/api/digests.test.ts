@@ -44,7 +44,14 @@ describe('digest subscriptions over the API', () => {
     const res = await create({ channel: SLACK, cadence: 'weekly', entities: ['alpha'], hourUtc: 7 });
     expect(res.status).toBe(201);
     expect(res.headers.get('cache-control')).toBe('private, no-store');
-    const created = (await res.json()) as { id: number; channel: string; secret: string | null; cadence: string; hourUtc: number; lastPeriod: string };
+    const created = (await res.json()) as {
+      id: number;
+      channel: string;
+      secret: string | null;
+      cadence: string;
+      hourUtc: number;
+      lastPeriod: string;
+    };
     expect(created).toMatchObject({ cadence: 'weekly', hourUtc: 7, entities: ['alpha'], kinds: [] });
     expect(created.secret).toMatch(/^[0-9a-f]{64}$/);
     expect(created.lastPeriod).toMatch(/^\d{4}-W\d\d$/);
@@ -58,7 +65,9 @@ describe('digest subscriptions over the API', () => {
     expect(text).not.toContain('VerySecretToken9876');
     expect(text).not.toContain(created.secret!);
     const { items } = JSON.parse(text) as { items: Array<{ id: number; channel: string; digests: { sent: number } }> };
-    expect(items).toEqual([expect.objectContaining({ id: created.id, channel: created.channel, digests: { sent: 0, delivered: 0, dead: 0, lastSentAt: null } })]);
+    expect(items).toEqual([
+      expect.objectContaining({ id: created.id, channel: created.channel, digests: { sent: 0, delivered: 0, dead: 0, lastSentAt: null } }),
+    ]);
     // Nobody without the token gets the cached list.
     expect((await app.request('/api/v1/digests')).status).toBe(401);
 
@@ -76,11 +85,23 @@ describe('digest subscriptions over the API', () => {
       const res = await create(body);
       return { status: res.status, error: ((await res.json()) as { error: { code: string; message: string } }).error };
     };
-    expect(await bad({ channel: SLACK, cadence: 'monthly' })).toMatchObject({ status: 400, error: { message: expect.stringContaining('cadence') } });
-    expect(await bad({ channel: 'javascript:alert(1)' })).toMatchObject({ status: 400, error: { message: expect.stringContaining('channel') } });
-    expect(await bad({ channel: SLACK, hourUtc: 25 })).toMatchObject({ status: 400, error: { message: expect.stringContaining('hourUtc') } });
+    expect(await bad({ channel: SLACK, cadence: 'monthly' })).toMatchObject({
+      status: 400,
+      error: { message: expect.stringContaining('cadence') },
+    });
+    expect(await bad({ channel: 'javascript:alert(1)' })).toMatchObject({
+      status: 400,
+      error: { message: expect.stringContaining('channel') },
+    });
+    expect(await bad({ channel: SLACK, hourUtc: 25 })).toMatchObject({
+      status: 400,
+      error: { message: expect.stringContaining('hourUtc') },
+    });
     expect(await bad({ channel: SLACK, surprise: true })).toMatchObject({ status: 400 });
-    expect(await bad({ channel: SLACK, entities: ['nobody'] })).toMatchObject({ status: 404, error: { message: expect.stringContaining('nobody') } });
+    expect(await bad({ channel: SLACK, entities: ['nobody'] })).toMatchObject({
+      status: 404,
+      error: { message: expect.stringContaining('nobody') },
+    });
     expect((await app.request('/api/v1/digests/abc', { method: 'DELETE', headers: auth() })).status).toBe(400);
   });
 
@@ -97,7 +118,14 @@ describe('digest subscriptions over the API', () => {
       expect(answer.status).toBe(200);
       const { items } = (await answer.json()) as { items: Array<Record<string, unknown>> };
       expect(items).toEqual([
-        expect.objectContaining({ alertId: sent.alertId, event: expect.stringMatching(/^digest:manual:/), outcome: 'retry', statusCode: 500, status: 'pending', cause: expect.stringMatching(/HTTP 500/) }),
+        expect.objectContaining({
+          alertId: sent.alertId,
+          event: expect.stringMatching(/^digest:manual:/),
+          outcome: 'retry',
+          statusCode: 500,
+          status: 'pending',
+          cause: expect.stringMatching(/HTTP 500/),
+        }),
       ]);
       expect((await app.request('/api/v1/digests/9999/deliveries', { headers: auth() })).status).toBe(404);
     } finally {

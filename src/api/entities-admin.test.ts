@@ -16,7 +16,8 @@ afterAll(() => opened?.close());
 
 const remove = (slug: string, token?: string) =>
   app.request(`/api/v1/entities/${slug}`, { method: 'DELETE', headers: token ? { authorization: `Bearer ${token}` } : {} });
-const listedSlugs = async () => ((await (await app.request('/api/v1/entities')).json()) as { items: { slug: string }[] }).items.map((e) => e.slug);
+const listedSlugs = async () =>
+  ((await (await app.request('/api/v1/entities')).json()) as { items: { slug: string }[] }).items.map((e) => e.slug);
 
 describe('DELETE /api/v1/entities/{slug}', () => {
   it('needs the admin token: without one 401, a wrong one 403, and the entity stays', async () => {
@@ -49,7 +50,9 @@ describe('DELETE /api/v1/entities/{slug}', () => {
   });
 
   it('is documented with its operationId and the admin security scheme', async () => {
-    const doc = (await (await app.request('/api/openapi.json')).json()) as { paths: Record<string, Record<string, { operationId?: string; security?: unknown }>> };
+    const doc = (await (await app.request('/api/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { operationId?: string; security?: unknown }>>;
+    };
     expect(doc.paths['/api/v1/entities/{slug}']?.delete).toMatchObject({ operationId: 'removeEntity', security: [{ adminToken: [] }] });
   });
 });

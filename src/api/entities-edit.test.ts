@@ -35,21 +35,34 @@ describe('PATCH /api/v1/entities/{slug}', () => {
     expect(((await (await app.request('/api/v1/entities/cursor')).json()) as { name: string }).name).toBe('Cursor');
   });
 
-  it('changes the fields sent, keeps the others and the linker\'s other rules, and the linker uses the new names', async () => {
+  it("changes the fields sent, keeps the others and the linker's other rules, and the linker uses the new names", async () => {
     const before = (await listEntities(database.db)).find((e) => e.slug === 'cursor')!;
     const res = await edit('cursor', { name: 'Cursor Editor', aliases: ['Cursor IDE', 'cursr'], context: ['editor', 'agent'] });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ slug: 'cursor', name: 'Cursor Editor', kind: 'tool', parent: null, aliases: ['Cursor IDE', 'cursr'] });
+    expect(await res.json()).toMatchObject({
+      slug: 'cursor',
+      name: 'Cursor Editor',
+      kind: 'tool',
+      parent: null,
+      aliases: ['Cursor IDE', 'cursr'],
+    });
     const after = (await listEntities(database.db)).find((e) => e.slug === 'cursor')!;
     expect(after).toMatchObject({ userModified: true, homepage: before.homepage });
     expect(after.disambiguation).toEqual({ ...before.disambiguation, context: ['editor', 'agent'] });
-    const analysis = createAnalyzer(await listEntities(database.db)).analyze({ title: null, body: 'Honestly cursr is the best editor I have paid for.', parentId: null });
+    const analysis = createAnalyzer(await listEntities(database.db)).analyze({
+      title: null,
+      body: 'Honestly cursr is the best editor I have paid for.',
+      parentId: null,
+    });
     expect(analysis.mentions.map((m) => m.slug)).toContain('cursor');
   });
 
   it('is never reverted by seeding at the next start', async () => {
     await seedEntities(database.db);
-    expect((await listEntities(database.db)).find((e) => e.slug === 'cursor')).toMatchObject({ name: 'Cursor Editor', aliases: ['Cursor IDE', 'cursr'] });
+    expect((await listEntities(database.db)).find((e) => e.slug === 'cursor')).toMatchObject({
+      name: 'Cursor Editor',
+      aliases: ['Cursor IDE', 'cursr'],
+    });
   });
 
   it('moves an entity under another parent, or to none', async () => {

@@ -61,7 +61,13 @@ beforeAll(async () => {
   await insertTestMention(db, beta, { at: at(-21), score: 0.2, label: 'positive' });
   await insertTestMention(db, beta, { at: at(-3), score: -0.2, label: 'negative' });
   await rebuildRollups(db, new Date(today - 90 * DAY), new Date(today + DAY));
-  app = createApp({ db, settings: { adminToken: 'entity-window-admin', corsOrigins: [] }, log: SILENT_LOG, sources: [], checkReady: async () => ({ ready: true }) });
+  app = createApp({
+    db,
+    settings: { adminToken: 'entity-window-admin', corsOrigins: [] },
+    log: SILENT_LOG,
+    sources: [],
+    checkReady: async () => ({ ready: true }),
+  });
 });
 
 afterAll(async () => {
@@ -99,14 +105,28 @@ describe('GET /api/v1/entities?from&to', () => {
 
   it('a window of older days shows those days, not the last 7', async () => {
     const alpha = summaryOf(await getJson<Listed>(`/api/v1/entities?from=${day(-25)}&to=${day(-19)}`), 'alpha');
-    expect(alpha).toMatchObject({ window: '6d', n: 4, negative: 3, neutral: 1, positive: 0, previousN: 0, change: null, significant: false });
+    expect(alpha).toMatchObject({
+      window: '6d',
+      n: 4,
+      negative: 3,
+      neutral: 1,
+      positive: 0,
+      previousN: 0,
+      change: null,
+      significant: false,
+    });
   });
 
   it('counts a window with boundaries inside an hour exactly, from the mentions', async () => {
     // Alpha's mention of 2 days ago is at 12:00; a window from 11:30 to 12:30 holds it, one from 12:00:01 does not.
     const inside = summaryOf(await getJson<Listed>(`/api/v1/entities?from=${at(-2, 11.5)}&to=${at(-2, 12.5)}`), 'alpha');
     expect(inside).toMatchObject({ n: 1, positive: 1, window: '1h' });
-    const after = summaryOf(await getJson<Listed>(`/api/v1/entities?from=${encodeURIComponent(new Date(Date.parse(at(-2)) + 1000).toISOString())}&to=${at(-2, 13)}`), 'alpha');
+    const after = summaryOf(
+      await getJson<Listed>(
+        `/api/v1/entities?from=${encodeURIComponent(new Date(Date.parse(at(-2)) + 1000).toISOString())}&to=${at(-2, 13)}`,
+      ),
+      'alpha',
+    );
     expect(after.n).toBe(0);
   });
 

@@ -4,9 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from '@hono/zod-openapi';
 import { AppError, OverloadedError } from '../core/errors.ts';
 
-export const ErrorBody = z
-  .object({ error: z.object({ code: z.string(), message: z.string() }) })
-  .openapi('Error');
+export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi('Error');
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
@@ -68,4 +66,3 @@ export function respondWithError(c: Context, error: unknown, log: { error(obj: o
   log.error({ err: error, path: c.req.path }, 'request failed');
   return c.json(errorBody('internal', 'internal error'), 500);
 }
-

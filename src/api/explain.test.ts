@@ -47,12 +47,43 @@ beforeAll(async () => {
     aspects: [{ aspect: 'pricing', polarity: 'negative', score: -1 }],
   });
   await rebuildRollups(db, new Date(now - 30 * DAY), new Date(now + DAY));
-  const event = async (entityId: number | null, kind: 'spike' | 'release' | 'note', occurredAt: string, details: Record<string, unknown> = {}) =>
-    (await upsertEvent(db, { entityId, kind, source: 'manual', externalId: `${kind}-${occurredAt}`, title: kind, url: null, body: null, occurredAt: new Date(occurredAt), details })).id;
-  ids.spike = await event(alpha, 'spike', daysAgo(1, 0), { spikeKind: 'negativity', direction: 'up', value: 1, baseline: 0, zScore: 4.2, bucket: 'day', topPostIds: [angry] });
+  const event = async (
+    entityId: number | null,
+    kind: 'spike' | 'release' | 'note',
+    occurredAt: string,
+    details: Record<string, unknown> = {},
+  ) =>
+    (
+      await upsertEvent(db, {
+        entityId,
+        kind,
+        source: 'manual',
+        externalId: `${kind}-${occurredAt}`,
+        title: kind,
+        url: null,
+        body: null,
+        occurredAt: new Date(occurredAt),
+        details,
+      })
+    ).id;
+  ids.spike = await event(alpha, 'spike', daysAgo(1, 0), {
+    spikeKind: 'negativity',
+    direction: 'up',
+    value: 1,
+    baseline: 0,
+    zScore: 4.2,
+    bucket: 'day',
+    topPostIds: [angry],
+  });
   ids.release = await event(alpha, 'release', daysAgo(4, 0));
   ids.orphan = await event(null, 'note', daysAgo(4, 0));
-  app = createApp({ db, settings: { adminToken: 'explain-admin-token', corsOrigins: [] }, log: SILENT_LOG, sources: [], checkReady: async () => ({ ready: true }) });
+  app = createApp({
+    db,
+    settings: { adminToken: 'explain-admin-token', corsOrigins: [] },
+    log: SILENT_LOG,
+    sources: [],
+    checkReady: async () => ({ ready: true }),
+  });
 });
 
 afterAll(async () => {
@@ -130,7 +161,9 @@ describe('GET /api/v1/events/{id}/explain', () => {
     expect(explanation.previousWindow.days).toBe(28);
     expect(explanation.change).toMatchObject({ measure: 'negativeShare', direction: 'up', negativeShare: 1 });
     expect(explanation.posts.map((p) => p.postId)).toEqual([angry]);
-    expect(explanation.headline).toMatch(/^alpha: negative share rose from 0% to 100% \(spike, z = 4\.2\), driven by reddit; pricing complaints up$/);
+    expect(explanation.headline).toMatch(
+      /^alpha: negative share rose from 0% to 100% \(spike, z = 4\.2\), driven by reddit; pricing complaints up$/,
+    );
   });
 
   it('explains a release by the week from it against the week before', async () => {
@@ -151,7 +184,9 @@ describe('GET /api/v1/events/{id}/explain', () => {
 
 describe('OpenAPI document', () => {
   it('documents both routes with an operationId, a summary and their errors, and stays valid', async () => {
-    const doc = (await getJson('/api/openapi.json')) as { paths: Record<string, Record<string, { operationId?: string; summary?: string; responses: Json }>> };
+    const doc = (await getJson('/api/openapi.json')) as {
+      paths: Record<string, Record<string, { operationId?: string; summary?: string; responses: Json }>>;
+    };
     await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeTruthy();
     for (const [path, operationId] of [
       ['/api/v1/entities/{slug}/explain', 'explainEntityWindow'],
@@ -165,16 +200,30 @@ describe('OpenAPI document', () => {
   });
 });
 
-describe('the LLM tier\'s summary of an explanation', () => {
-  it('adds two sentences written from the explanation\'s own posts, citing them', async () => {
+describe("the LLM tier's summary of an explanation", () => {
+  it("adds two sentences written from the explanation's own posts, citing them", async () => {
     // An OpenAI-compatible endpoint that cites the first post it was sent.
     const chat = await startChatEndpoint(({ body }) => {
       const first = Number(/\[post (\d+),/.exec(body.messages[1]!.content)?.[1]);
-      return { content: JSON.stringify({ sentences: [{ text: 'One reddit thread calls the pricing a joke', posts: [first] }, { text: 'Other posts stay mildly positive.', posts: [first] }] }) };
+      return {
+        content: JSON.stringify({
+          sentences: [
+            { text: 'One reddit thread calls the pricing a joke', posts: [first] },
+            { text: 'Other posts stay mildly positive.', posts: [first] },
+          ],
+        }),
+      };
     });
     const prompts = () => chat.requests.map((r) => r.body.messages[1]!.content);
     try {
-      const endpoint = createLlmEndpoint({ baseUrl: chat.baseUrl, apiKey: 'k', model: 'summary-model', dailyBudget: 10, timeoutMs: 2_000, maxRetries: 0 });
+      const endpoint = createLlmEndpoint({
+        baseUrl: chat.baseUrl,
+        apiKey: 'k',
+        model: 'summary-model',
+        dailyBudget: 10,
+        timeoutMs: 2_000,
+        maxRetries: 0,
+      });
       const withTier = createApp({
         db: database.db,
         settings: { adminToken: 'explain-admin-token', corsOrigins: [] },
@@ -186,7 +235,11 @@ describe('the LLM tier\'s summary of an explanation', () => {
       const body = (await (await withTier.request('/api/v1/entities/alpha/explain')).json()) as Json;
       expect(Explanation.parse(body)).toEqual(body);
       const explanation = Explanation.parse(body);
-      expect(explanation.summary).toEqual({ text: 'One reddit thread calls the pricing a joke. Other posts stay mildly positive.', postIds: [angry], model: 'summary-model' });
+      expect(explanation.summary).toEqual({
+        text: 'One reddit thread calls the pricing a joke. Other posts stay mildly positive.',
+        postIds: [angry],
+        model: 'summary-model',
+      });
       expect(prompts()[0]).toContain(`[post ${angry}, negative]`);
       // An explanation without posts asks nothing and carries no summary.
       expect(Explanation.parse(await (await withTier.request('/api/v1/entities/quiet/explain')).json()).summary).toBeNull();

@@ -49,11 +49,34 @@ interface Matrix {
   from: string;
   to: string;
   bucket: string;
-  items: Array<{ from: string | null; to: string | null; kind: string; n: number; reasons: Array<{ aspect: string; n: number }>; noReason: number }>;
-  net: Array<{ a: string; b: string; aToB: number; bToA: number; net: number; shareLow: number; shareHigh: number; series: Array<{ bucketStart: string; aToB: number; bToA: number; net: number }> }>;
+  items: Array<{
+    from: string | null;
+    to: string | null;
+    kind: string;
+    n: number;
+    reasons: Array<{ aspect: string; n: number }>;
+    noReason: number;
+  }>;
+  net: Array<{
+    a: string;
+    b: string;
+    aToB: number;
+    bToA: number;
+    net: number;
+    shareLow: number;
+    shareHigh: number;
+    series: Array<{ bucketStart: string; aToB: number; bToA: number; net: number }>;
+  }>;
 }
 interface FlowPage {
-  items: Array<{ externalId: string; body: string; matchedText: string; start: number; end: number; flow: { from: string | null; to: string | null; kind: string; reason: string | null } }>;
+  items: Array<{
+    externalId: string;
+    body: string;
+    matchedText: string;
+    start: number;
+    end: number;
+    flow: { from: string | null; to: string | null; kind: string; reason: string | null };
+  }>;
   nextCursor: string | null;
 }
 
@@ -70,7 +93,13 @@ beforeAll(async () => {
   await seedEntities(database.db);
   const ingestor = await createIngestor(database.db);
   await ingestor.ingest({ posts: POSTS });
-  app = createApp({ db: database.db, settings: { adminToken: 'flows-admin', corsOrigins: [] }, log: SILENT_LOG, sources: [], checkReady: async () => ({ ready: true }) });
+  app = createApp({
+    db: database.db,
+    settings: { adminToken: 'flows-admin', corsOrigins: [] },
+    log: SILENT_LOG,
+    sources: [],
+    checkReady: async () => ({ ready: true }),
+  });
 });
 
 afterAll(async () => {
@@ -88,7 +117,10 @@ describe('GET /api/v1/flows', () => {
     expect(toCc?.reasons[0]).toEqual({ aspect: 'cost', n: 2 });
     expect(toCc?.reasons).toContainEqual({ aspect: 'reliability', n: 1 });
     expect(toCc!.reasons.reduce((s, r) => s + r.n, 0) + toCc!.noReason).toBe(toCc!.n);
-    expect(body.items.find((i) => i.from === 'claude-code' && i.to === 'cursor')).toMatchObject({ n: 1, reasons: [{ aspect: 'limits', n: 1 }] });
+    expect(body.items.find((i) => i.from === 'claude-code' && i.to === 'cursor')).toMatchObject({
+      n: 1,
+      reasons: [{ aspect: 'limits', n: 1 }],
+    });
     expect(body.items.find((i) => i.from === 'windsurf')).toMatchObject({ to: null, kind: 'switch', n: 1 });
     expect(body.items[0]).toBe(body.items.find((i) => i.n === 5));
   });
@@ -152,7 +184,9 @@ describe('GET /api/v1/flows/posts', () => {
 
   it('refuses a bad kind, a bad cursor and an unknown entity', async () => {
     expect((await getJson<{ error: { message: string } }>('/api/v1/flows/posts?kind=teleport', 400)).error.message).toContain('kind');
-    expect((await getJson<{ error: { message: string } }>('/api/v1/flows/posts?cursor=notacursor!', 400)).error.message).toContain('cursor');
+    expect((await getJson<{ error: { message: string } }>('/api/v1/flows/posts?cursor=notacursor!', 400)).error.message).toContain(
+      'cursor',
+    );
     await getJson('/api/v1/flows/posts?from_entity=no-such-tool', 404);
   });
 
@@ -172,7 +206,9 @@ describe('flows at rescore', () => {
     const c1 = (await sql<{ id: number }>`SELECT id FROM posts WHERE external_id = 'c1'`.execute(db)).rows[0]!.id;
     // A stale flow from an older analysis, and every post marked as scored by an older model.
     await sql`INSERT INTO post_flows (post_id, from_entity_id, to_entity_id, kind, reason, evidence, start_offset, end_offset, confidence, created_at, source)
-      SELECT ${c1}, id, NULL, 'switch', 'speed', 'stale', 0, 5, 0.5, '2026-03-02T00:00:00Z', 'reddit' FROM entities WHERE slug = 'zed'`.execute(db);
+      SELECT ${c1}, id, NULL, 'switch', 'speed', 'stale', 0, 5, 0.5, '2026-03-02T00:00:00Z', 'reddit' FROM entities WHERE slug = 'zed'`.execute(
+      db,
+    );
     await sql`UPDATE posts SET model_version = 'older'`.execute(db);
     await rescorePosts(db, null);
     expect(await count()).toBe(before);

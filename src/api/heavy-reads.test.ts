@@ -14,7 +14,13 @@ describe('createHeavyReadGate', () => {
     const gate = createHeavyReadGate({ concurrent: 2, queued: 10 });
     const started: number[] = [];
     const releases = Array.from({ length: 5 }, deferred);
-    const runs = releases.map((release, i) => gate.run(async () => { started.push(i); await release.promise; return i; }));
+    const runs = releases.map((release, i) =>
+      gate.run(async () => {
+        started.push(i);
+        await release.promise;
+        return i;
+      }),
+    );
     await tick();
     expect(started).toEqual([0, 1]);
     releases[1]!.resolve();
@@ -41,7 +47,11 @@ describe('createHeavyReadGate', () => {
 
   it('frees the slot when a body throws', async () => {
     const gate = createHeavyReadGate({ concurrent: 1, queued: 0 });
-    await expect(gate.run(async () => { throw new Error('query failed'); })).rejects.toThrow('query failed');
+    await expect(
+      gate.run(async () => {
+        throw new Error('query failed');
+      }),
+    ).rejects.toThrow('query failed');
     expect(await gate.run(async () => 'ok')).toBe('ok');
   });
 });

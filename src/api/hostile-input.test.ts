@@ -11,7 +11,7 @@ import { escapeFormula } from './views/export.ts';
 
 const ADMIN = 'hostile-admin-token-0123';
 const DAY = 86_400_000;
-const FORMULAS = ['=HYPERLINK("http://evil.example","click")', '=cmd|\' /C calc\'!A0', '+1+2', '-2+3', '@SUM(A1)', '\tTAB', '\rCR'];
+const FORMULAS = ['=HYPERLINK("http://evil.example","click")', "=cmd|' /C calc'!A0", '+1+2', '-2+3', '@SUM(A1)', '\tTAB', '\rCR'];
 
 it('escapeFormula prefixes exactly the cells a spreadsheet would evaluate', () => {
   expect(FORMULAS.map(escapeFormula)).toEqual(FORMULAS.map((cell) => `'${cell}`));
@@ -62,9 +62,21 @@ describeOnBothTargets('hostile input through the real app', (database) => {
     await expectError(await post('/api/v1/events', '{"kind": "note",', 'application/json'), 400, /^body: not valid JSON \(/);
     await expectError(await post('/api/v1/events', '', 'application/json'), 400, 'body: empty; expected a JSON object');
     await expectError(await post('/api/v1/events', undefined, 'application/json'), 400, 'body: empty; expected a JSON object');
-    await expectError(await post('/api/v1/events', JSON.stringify(event), 'text/plain'), 400, 'body: expected Content-Type application/json, got "text/plain"');
-    await expectError(await post('/api/v1/events', JSON.stringify(event), undefined), 400, /^body: expected Content-Type application\/json, got /);
-    await expectError(await post('/api/v1/events', 'kind=note', 'application/x-www-form-urlencoded'), 400, /^body: expected Content-Type application\/json/);
+    await expectError(
+      await post('/api/v1/events', JSON.stringify(event), 'text/plain'),
+      400,
+      'body: expected Content-Type application/json, got "text/plain"',
+    );
+    await expectError(
+      await post('/api/v1/events', JSON.stringify(event), undefined),
+      400,
+      /^body: expected Content-Type application\/json, got /,
+    );
+    await expectError(
+      await post('/api/v1/events', 'kind=note', 'application/x-www-form-urlencoded'),
+      400,
+      /^body: expected Content-Type application\/json/,
+    );
     await expectError(await post('/api/v1/events', JSON.stringify([event]), 'application/json'), 400, /^body: .*expected object/);
   });
 
@@ -76,9 +88,17 @@ describeOnBothTargets('hostile input through the real app', (database) => {
   });
 
   it('refuses NUL in a body field or a query parameter with 400 naming it, and stores nothing', async () => {
-    await expectError(await post('/api/v1/events', JSON.stringify({ ...event, title: 'A\u0000note', externalId: 'nul' }), 'application/json'), 400, 'title: must not contain NUL (U+0000)');
     await expectError(
-      await post('/api/v1/entities', JSON.stringify({ slug: 'nul-tool', name: 'Nul', kind: 'tool', aliases: ['ok', 'b\u0000d'] }), 'application/json'),
+      await post('/api/v1/events', JSON.stringify({ ...event, title: 'A\u0000note', externalId: 'nul' }), 'application/json'),
+      400,
+      'title: must not contain NUL (U+0000)',
+    );
+    await expectError(
+      await post(
+        '/api/v1/entities',
+        JSON.stringify({ slug: 'nul-tool', name: 'Nul', kind: 'tool', aliases: ['ok', 'b\u0000d'] }),
+        'application/json',
+      ),
       400,
       'aliases.1: must not contain NUL (U+0000)',
     );
@@ -93,8 +113,18 @@ describeOnBothTargets('hostile input through the real app', (database) => {
     const real = Buffer.from(page.nextCursor, 'base64url').toString('utf8');
     expect(real).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z\|\d+$/);
     expect((await app.request(`/api/v1/entities/e1/posts?limit=2&cursor=${page.nextCursor}`)).status).toBe(200);
-    for (const forged of ['0000-01-01T00:00:00Z|5', '2026-02-30T00:00:00.000000Z|5', '2026-01-01T25:00:00Z|5', '2026-01-01T00:00:00Z|5|6', '2026-01-01T00:00:00Z|99999999999999999999']) {
-      await expectError(await app.request(`/api/v1/entities/e1/posts?cursor=${Buffer.from(forged).toString('base64url')}`), 400, 'cursor: not a cursor this API returned');
+    for (const forged of [
+      '0000-01-01T00:00:00Z|5',
+      '2026-02-30T00:00:00.000000Z|5',
+      '2026-01-01T25:00:00Z|5',
+      '2026-01-01T00:00:00Z|5|6',
+      '2026-01-01T00:00:00Z|99999999999999999999',
+    ]) {
+      await expectError(
+        await app.request(`/api/v1/entities/e1/posts?cursor=${Buffer.from(forged).toString('base64url')}`),
+        400,
+        'cursor: not a cursor this API returned',
+      );
     }
   });
 

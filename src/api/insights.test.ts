@@ -54,11 +54,33 @@ beforeAll(async () => {
   const alpha = await insertTestEntity(db, 'alpha');
   const beta = await insertTestEntity(db, 'beta');
   await insertTestEntity(db, 'gamma', 'model');
-  await insertTestMention(db, alpha, { at: daysAgo(2), score: 1, label: 'positive', aspects: [{ aspect: 'speed', polarity: 'positive', score: 1 }] });
-  await insertTestMention(db, alpha, { at: daysAgo(1, 9), score: -1, label: 'negative', source: 'reddit', title: 'Slow, "really" slow', body: 'line one\nline two' });
-  await insertTestMention(db, alpha, { at: daysAgo(1, 10), score: -1, label: 'negative', aspects: [{ aspect: 'speed', polarity: 'negative', score: -1 }] });
+  await insertTestMention(db, alpha, {
+    at: daysAgo(2),
+    score: 1,
+    label: 'positive',
+    aspects: [{ aspect: 'speed', polarity: 'positive', score: 1 }],
+  });
+  await insertTestMention(db, alpha, {
+    at: daysAgo(1, 9),
+    score: -1,
+    label: 'negative',
+    source: 'reddit',
+    title: 'Slow, "really" slow',
+    body: 'line one\nline two',
+  });
+  await insertTestMention(db, alpha, {
+    at: daysAgo(1, 10),
+    score: -1,
+    label: 'negative',
+    aspects: [{ aspect: 'speed', polarity: 'negative', score: -1 }],
+  });
   await insertTestMention(db, alpha, { at: daysAgo(1, 11), score: 0, label: 'neutral' });
-  await insertTestMention(db, alpha, { at: daysAgo(9), score: 0.5, label: 'positive', aspects: [{ aspect: 'speed', polarity: 'positive', score: 0.5 }] });
+  await insertTestMention(db, alpha, {
+    at: daysAgo(9),
+    score: 0.5,
+    label: 'positive',
+    aspects: [{ aspect: 'speed', polarity: 'positive', score: 0.5 }],
+  });
   await insertTestMention(db, beta, { at: daysAgo(1, 12), score: 1, label: 'positive' });
   await rebuildRollups(db, new Date(now - 60 * DAY), new Date(now + DAY));
   app = createTestApp();
@@ -85,7 +107,12 @@ describe('GET /api/v1/entities/{slug}/sentiment', () => {
       .insertInto('events')
       .values({ entity_id: 1, kind: 'release', source: 'manual', external_id: 'r1', title: 'v2', occurred_at: daysAgo(3), details: '{}' })
       .execute();
-    const body = (await getJson('/api/v1/entities/alpha/sentiment')) as { series: Array<Json & { n: number }>; events: Json[]; bucket: string; tz: string };
+    const body = (await getJson('/api/v1/entities/alpha/sentiment')) as {
+      series: Array<Json & { n: number }>;
+      events: Json[];
+      bucket: string;
+      tz: string;
+    };
     expect(body.bucket).toBe('day');
     expect(body.tz).toBe('UTC');
     expect(body.series).toHaveLength(31);
@@ -99,12 +126,17 @@ describe('GET /api/v1/entities/{slug}/sentiment', () => {
   });
 
   it('filters by source and accepts a time zone', async () => {
-    const body = (await getJson('/api/v1/entities/alpha/sentiment?source=reddit&bucket=week&tz=Europe/Berlin')) as { series: Array<{ n: number }> };
+    const body = (await getJson('/api/v1/entities/alpha/sentiment?source=reddit&bucket=week&tz=Europe/Berlin')) as {
+      series: Array<{ n: number }>;
+    };
     expect(body.series.reduce((n, p) => n + p.n, 0)).toBe(1);
     // A half-hour zone: days from its midnight (18:30 UTC) hold exactly the window's mentions, as the breakdown counts them.
     const kolkataMidnight = (iso: string) => new Date(Date.parse(iso) - 5.5 * 3_600_000).toISOString();
     const [from, to] = [kolkataMidnight(daysAgo(30, 0)), kolkataMidnight(daysAgo(-1, 0))];
-    const india = (await getJson(`/api/v1/entities/alpha/sentiment?from=${from}&to=${to}&tz=Asia/Kolkata`)) as { tz: string; series: Array<{ bucketStart: string; n: number }> };
+    const india = (await getJson(`/api/v1/entities/alpha/sentiment?from=${from}&to=${to}&tz=Asia/Kolkata`)) as {
+      tz: string;
+      series: Array<{ bucketStart: string; n: number }>;
+    };
     expect(india.tz).toBe('Asia/Kolkata');
     expect(india.series).toHaveLength(31);
     expect(india.series.every((p) => p.bucketStart.endsWith('T18:30:00.000Z'))).toBe(true);
@@ -146,7 +178,9 @@ describe('GET /api/v1/entities/{slug}/breakdown', () => {
   });
 
   it('gives the change of the total and of each source against the window of the same length before', async () => {
-    const body = (await getJson(`/api/v1/entities/alpha/breakdown?from=${daysAgo(7, 0)}&to=${daysAgo(-1, 0)}`)) as unknown as Breakdown & { previousFrom: string };
+    const body = (await getJson(`/api/v1/entities/alpha/breakdown?from=${daysAgo(7, 0)}&to=${daysAgo(-1, 0)}`)) as unknown as Breakdown & {
+      previousFrom: string;
+    };
     expect(body.previousFrom).toBe(daysAgo(15, 0));
     expect(body.total).toMatchObject({ n: 4, previousN: 1, previousScore: 0.5, significant: false, changeLow: null });
     expect(body.total.change).toBeCloseTo(-0.25 - 0.5, 10);
@@ -169,7 +203,9 @@ describe('GET /api/v1/entities/{slug}/breakdown', () => {
       ['hn', 1, 0],
       ['reddit', 0, 1],
     ]);
-    const weekly = (await getJson(`/api/v1/entities/alpha/sentiment?from=${from}&to=${to}&bucket=week`)) as { series: Array<{ n: number }> };
+    const weekly = (await getJson(`/api/v1/entities/alpha/sentiment?from=${from}&to=${to}&bucket=week`)) as {
+      series: Array<{ n: number }>;
+    };
     expect(weekly.series.reduce((n, point) => n + point.n, 0)).toBeGreaterThan(body.total.n);
     const empty = (await getJson(`/api/v1/entities/gamma/breakdown`)) as unknown as Breakdown;
     expect(empty).toMatchObject({ total: { n: 0, score: null }, items: [] });
@@ -183,7 +219,9 @@ describe('GET /api/v1/entities/{slug}/breakdown', () => {
   });
 
   it('by aspect gives each aspect its own polarity statistics and change, with the whole window as the total', async () => {
-    const body = (await getJson(`/api/v1/entities/alpha/breakdown?by=aspect&from=${daysAgo(7, 0)}&to=${daysAgo(-1, 0)}`)) as unknown as Breakdown;
+    const body = (await getJson(
+      `/api/v1/entities/alpha/breakdown?by=aspect&from=${daysAgo(7, 0)}&to=${daysAgo(-1, 0)}`,
+    )) as unknown as Breakdown;
     expect(body.by).toBe('aspect');
     expect(body.total).toMatchObject({ n: 4, previousN: 1 });
     const speed = body.items.find((item) => item.key === 'speed');
@@ -194,7 +232,10 @@ describe('GET /api/v1/entities/{slug}/breakdown', () => {
 });
 
 describe('GET /api/v1/sources', () => {
-  type Sources = { collection: boolean; items: Array<{ name: string; enabled: boolean; skipReason: string | null; itemsCollected: number; mentionsStored: number }> };
+  type Sources = {
+    collection: boolean;
+    items: Array<{ name: string; enabled: boolean; skipReason: string | null; itemsCollected: number; mentionsStored: number }>;
+  };
   const appWith = (collecting: boolean) =>
     createApp({
       db: database.db,
@@ -224,7 +265,17 @@ describe('GET /api/v1/entities/{slug}/aspects', () => {
   it('scores each aspect of the window against the window before', async () => {
     const body = (await getJson(`/api/v1/entities/alpha/aspects?from=${daysAgo(7, 0)}&to=${daysAgo(-1, 0)}`)) as { items: Json[] };
     expect(body.items).toEqual([
-      expect.objectContaining({ aspect: 'speed', n: 2, positive: 1, negative: 1, score: 0, previousN: 1, previousScore: 0.5, change: -0.5, significant: false }),
+      expect.objectContaining({
+        aspect: 'speed',
+        n: 2,
+        positive: 1,
+        negative: 1,
+        score: 0,
+        previousN: 1,
+        previousScore: 0.5,
+        change: -0.5,
+        significant: false,
+      }),
     ]);
   });
 
@@ -236,12 +287,21 @@ describe('GET /api/v1/entities/{slug}/aspects', () => {
 
 describe('GET /api/v1/entities/{slug}/posts', () => {
   it('pages newest first and follows nextCursor to the end', async () => {
-    const first = (await getJson('/api/v1/entities/alpha/posts?limit=2')) as { items: Array<Json & { createdAt: string }>; nextCursor: string };
+    const first = (await getJson('/api/v1/entities/alpha/posts?limit=2')) as {
+      items: Array<Json & { createdAt: string }>;
+      nextCursor: string;
+    };
     expect(first.items.map((p) => p.createdAt)).toEqual([daysAgo(1, 11), daysAgo(1, 10)]);
     expect(first.items[0]).toMatchObject({ source: 'hn', label: 'neutral', score: 0, matchedText: 'alpha', start: 0, end: 5, aspects: [] });
-    const second = (await getJson(`/api/v1/entities/alpha/posts?limit=2&cursor=${first.nextCursor}`)) as { items: Json[]; nextCursor: string };
+    const second = (await getJson(`/api/v1/entities/alpha/posts?limit=2&cursor=${first.nextCursor}`)) as {
+      items: Json[];
+      nextCursor: string;
+    };
     expect(second.items.map((p) => p.createdAt)).toEqual([daysAgo(1, 9), daysAgo(2)]);
-    const third = (await getJson(`/api/v1/entities/alpha/posts?limit=2&cursor=${second.nextCursor}`)) as { items: Json[]; nextCursor: string | null };
+    const third = (await getJson(`/api/v1/entities/alpha/posts?limit=2&cursor=${second.nextCursor}`)) as {
+      items: Json[];
+      nextCursor: string | null;
+    };
     expect(third.items.map((p) => p.createdAt)).toEqual([daysAgo(9)]);
     expect(third.nextCursor).toBeNull();
   });
@@ -267,7 +327,9 @@ describe('GET /api/v1/entities/{slug}/posts', () => {
     expect(before.items.map((p) => p.sentimentTier)).toEqual(['local', 'local', 'local', 'local', 'local']);
     await sql`UPDATE mentions SET sentiment_tier = 'llm' WHERE created_at = ${daysAgo(1, 11)}::timestamptz`.execute(database.db);
     try {
-      const after = (await getJson('/api/v1/entities/alpha/posts?limit=2')) as { items: Array<{ createdAt: string; sentimentTier: string }> };
+      const after = (await getJson('/api/v1/entities/alpha/posts?limit=2')) as {
+        items: Array<{ createdAt: string; sentimentTier: string }>;
+      };
       expect(after.items.map((p) => [p.createdAt, p.sentimentTier])).toEqual([
         [daysAgo(1, 11), 'llm'],
         [daysAgo(1, 10), 'local'],
@@ -276,7 +338,9 @@ describe('GET /api/v1/entities/{slug}/posts', () => {
     } finally {
       await sql`UPDATE mentions SET sentiment_tier = 'local'`.execute(database.db);
     }
-    const doc = (await getJson('/api/openapi.json')) as { components: { schemas: Record<string, { properties: Record<string, { enum?: string[] }>; required: string[] }> } };
+    const doc = (await getJson('/api/openapi.json')) as {
+      components: { schemas: Record<string, { properties: Record<string, { enum?: string[] }>; required: string[] }> };
+    };
     expect(doc.components.schemas.PostItem?.properties.sentimentTier?.enum).toEqual(['local', 'llm']);
     expect(doc.components.schemas.PostItem?.required).toContain('sentimentTier');
   });
@@ -285,7 +349,12 @@ describe('GET /api/v1/entities/{slug}/posts', () => {
 describe('GET /api/v1/compare', () => {
   it('aligns the series and gives share of voice per bucket and overall', async () => {
     const body = (await getJson('/api/v1/compare?entities=alpha,beta&bucket=week')) as {
-      entities: Array<{ slug: string; n: number; shareOfVoice: number; series: Array<{ bucketStart: string; n: number; shareOfVoice: number | null }> }>;
+      entities: Array<{
+        slug: string;
+        n: number;
+        shareOfVoice: number;
+        series: Array<{ bucketStart: string; n: number; shareOfVoice: number | null }>;
+      }>;
     };
     const [alpha, beta] = body.entities;
     expect(alpha!.series.map((p) => p.bucketStart)).toEqual(beta!.series.map((p) => p.bucketStart));
@@ -358,7 +427,11 @@ describe('GET /api/v1/entities/{slug}/export', () => {
     expect(rows.filter((r) => r.record === 'series')).toHaveLength(31);
     const posts = rows.filter((r) => r.record === 'post');
     expect(posts).toHaveLength(5);
-    expect(posts.find((r) => r.source === 'reddit')).toMatchObject({ title: 'Slow, "really" slow', body: 'line one\nline two', label: 'negative' });
+    expect(posts.find((r) => r.source === 'reddit')).toMatchObject({
+      title: 'Slow, "really" slow',
+      body: 'line one\nline two',
+      label: 'negative',
+    });
   });
 
   it('answers 400 for an unknown format and 404 for an unknown entity', async () => {
@@ -369,7 +442,9 @@ describe('GET /api/v1/entities/{slug}/export', () => {
 
 describe('entity summary', () => {
   it('adds share of voice within the kind, the aspects moving most and 30 sparkline days', async () => {
-    const body = (await getJson('/api/v1/entities')) as { items: Array<{ slug: string; summary: Json & { sparkline: Array<{ n: number }> } }> };
+    const body = (await getJson('/api/v1/entities')) as {
+      items: Array<{ slug: string; summary: Json & { sparkline: Array<{ n: number }> } }>;
+    };
     const alpha = body.items.find((e) => e.slug === 'alpha')!.summary;
     expect(alpha).toMatchObject({ n: 4, previousN: 1, shareOfVoice: 0.8, previousScore: 0.5, change: -0.75 });
     expect(alpha.aspectsMoving).toEqual([{ aspect: 'speed', n: 2, score: 0, previousScore: 0.5, change: -0.5 }]);
@@ -404,13 +479,25 @@ describe('rate limit', () => {
       authBackoff: { freeFailures: 0, baseDelayMs: 60_000, maxDelayMs: 60_000 },
     });
     const from = (client: string, init: RequestInit = {}) =>
-      proxied.request('/api/v1/entities/alpha/aspects', { ...init, headers: { ...init.headers, 'x-forwarded-for': client } }, { incoming: { socket: { remoteAddress: '10.0.0.2' } } });
+      proxied.request(
+        '/api/v1/entities/alpha/aspects',
+        { ...init, headers: { ...init.headers, 'x-forwarded-for': client } },
+        { incoming: { socket: { remoteAddress: '10.0.0.2' } } },
+      );
     expect((await from('198.51.100.1')).status).toBe(200);
     expect((await from('198.51.100.1')).status).toBe(200);
     expect((await from('198.51.100.1')).status).toBe(429);
     expect((await from('198.51.100.2')).status).toBe(200);
     const post = (client: string, token: string) =>
-      proxied.request('/api/v1/events', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-forwarded-for': client }, body: '{}' }, { incoming: { socket: { remoteAddress: '10.0.0.2' } } });
+      proxied.request(
+        '/api/v1/events',
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-forwarded-for': client },
+          body: '{}',
+        },
+        { incoming: { socket: { remoteAddress: '10.0.0.2' } } },
+      );
     expect((await post('198.51.100.3', 'wrong-token-guess')).status).toBe(403);
     expect((await post('198.51.100.3', ADMIN)).status).toBe(429);
     // Another client behind the same proxy is not locked out by that one's guesses.

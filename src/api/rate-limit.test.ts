@@ -56,7 +56,9 @@ describe('rateLimit', () => {
     const who = async (proxies: string[], peer: string, forwarded?: string): Promise<string> => {
       const app = new Hono();
       app.get('/who', (c) => c.text(createClientIdentifier(proxies)(c)));
-      const res = await app.request('/who', forwarded ? { headers: { 'x-forwarded-for': forwarded } } : {}, { incoming: { socket: { remoteAddress: peer } } });
+      const res = await app.request('/who', forwarded ? { headers: { 'x-forwarded-for': forwarded } } : {}, {
+        incoming: { socket: { remoteAddress: peer } },
+      });
       return res.text();
     };
     // No proxy trusted: a client cannot pick its own address.

@@ -72,9 +72,13 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
     c.header('RateLimit-Remaining', String(remaining));
     if (entry.count > options.limit) {
       const retryAfter = Math.max(1, Math.ceil((windowStart + options.windowMs - time) / 1000));
-      return c.json(errorBody('rate_limited', `too many requests: at most ${options.limit} per ${options.windowMs / 1000} s; retry in ${retryAfter} s`), 429, {
-        'Retry-After': String(retryAfter),
-      });
+      return c.json(
+        errorBody('rate_limited', `too many requests: at most ${options.limit} per ${options.windowMs / 1000} s; retry in ${retryAfter} s`),
+        429,
+        {
+          'Retry-After': String(retryAfter),
+        },
+      );
     }
     await next();
   };

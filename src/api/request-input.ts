@@ -43,7 +43,9 @@ export const refuseNulInQuery: MiddlewareHandler = async (c, next) => {
 export const requireJsonBody: MiddlewareHandler = async (c, next) => {
   const mediaType = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/json') {
-    throw new ValidationError(`body: expected Content-Type application/json, got ${mediaType ? JSON.stringify(mediaType.slice(0, 100)) : 'none'}`);
+    throw new ValidationError(
+      `body: expected Content-Type application/json, got ${mediaType ? JSON.stringify(mediaType.slice(0, 100)) : 'none'}`,
+    );
   }
   const text = await c.req.text();
   if (text.trim() === '') throw new ValidationError('body: empty; expected a JSON object');

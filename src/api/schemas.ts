@@ -34,7 +34,10 @@ export const EntitySummary = z
     changeLow: z.number().nullable().openapi({ description: '95% Welch interval of the change' }),
     changeHigh: z.number().nullable(),
     pValue: z.number().nullable(),
-    shareOfVoice: z.number().nullable().openapi({ description: "this entity's share of the current window's mentions among entities of its kind" }),
+    shareOfVoice: z
+      .number()
+      .nullable()
+      .openapi({ description: "this entity's share of the current window's mentions among entities of its kind" }),
     aspectsMoving: z
       .array(
         z.object({
@@ -46,12 +49,10 @@ export const EntitySummary = z
         }),
       )
       .openapi({ description: 'the aspects whose mean score changed most against the previous window (at most 3)' }),
-    sparkline: z
-      .array(z.object({ bucketStart: z.string(), n: z.number().int(), score: z.number().nullable() }))
-      .openapi({
-        description:
-          'without from/to, the last 30 UTC days, the current day partial; with them, the window by day (by week past 92 days, by month past 2 years; the first bucket may start before from); oldest first',
-      }),
+    sparkline: z.array(z.object({ bucketStart: z.string(), n: z.number().int(), score: z.number().nullable() })).openapi({
+      description:
+        'without from/to, the last 30 UTC days, the current day partial; with them, the window by day (by week past 92 days, by month past 2 years; the first bucket may start before from); oldest first',
+    }),
   })
   .openapi('EntitySummary');
 
@@ -78,24 +79,31 @@ export const EntityChangesBody = EntityChanges;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** An ISO 8601 date or date-time (UTC when no offset is given), read as an instant; 2026-02-30 is refused, not March 2. */
-export const IsoInstant = z.string().regex(ISO_INSTANT, 'expected an ISO 8601 date or date-time such as 2026-01-31 or 2026-01-31T12:00:00Z').transform((value, ctx) => {
-  const parsed = parseIsoInstant(value);
-  if (parsed.ok) return parsed.value;
-  ctx.issues.push({ code: 'custom', message: parsed.reason, input: value });
-  return z.NEVER;
-});
+export const IsoInstant = z
+  .string()
+  .regex(ISO_INSTANT, 'expected an ISO 8601 date or date-time such as 2026-01-31 or 2026-01-31T12:00:00Z')
+  .transform((value, ctx) => {
+    const parsed = parseIsoInstant(value);
+    if (parsed.ok) return parsed.value;
+    ctx.issues.push({ code: 'custom', message: parsed.reason, input: value });
+    return z.NEVER;
+  });
 
 const param = (name: string, description: string, example?: string) => ({ param: { name, in: 'query' as const }, description, example });
 
 const FromParam = IsoInstant.optional().openapi(param('from', 'start of the window (default: 30 days before to)', '2026-01-01'));
 const ToParam = IsoInstant.optional().openapi(param('to', 'end of the window, exclusive (default: now)', '2026-02-01'));
 const BucketParam = Bucket.optional().openapi(param('bucket', 'bucket size (default day)'));
-const TzParam = TimeZone.optional().openapi(param('tz', 'IANA time zone for day, week and month boundaries (default UTC)', 'Europe/Berlin'));
+const TzParam = TimeZone.optional().openapi(
+  param('tz', 'IANA time zone for day, week and month boundaries (default UTC)', 'Europe/Berlin'),
+);
 const SourceParam = SourceName.optional().openapi(param('source', 'only mentions from this source', 'hn'));
 
 /** The summary's period: with neither bound, the last 7 UTC days (today included); with either, planRange's defaults. */
 export const EntitiesQuery = z.object({
-  from: IsoInstant.optional().openapi(param('from', 'start of the summary window (default: the last 7 UTC days; 30 days before to when only to is given)', '2026-01-01')),
+  from: IsoInstant.optional().openapi(
+    param('from', 'start of the summary window (default: the last 7 UTC days; 30 days before to when only to is given)', '2026-01-01'),
+  ),
   to: IsoInstant.optional().openapi(param('to', 'end of the summary window, exclusive (default: now)', '2026-02-01')),
   source: SourceParam,
 });
@@ -107,7 +115,7 @@ export const PostsQuery = z.object({
   from: FromParam,
   to: ToParam,
   source: SourceParam,
-  polarity: SentimentLabel.optional().openapi(param('polarity', "only mentions with this label")),
+  polarity: SentimentLabel.optional().openapi(param('polarity', 'only mentions with this label')),
   aspect: z
     .string()
     .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'expected an aspect name such as speed or pricing')
@@ -130,7 +138,12 @@ export const PostsQuery = z.object({
 export const CompareQuery = z.object({
   entities: z
     .string()
-    .transform((value) => value.split(',').map((slug) => slug.trim()).filter((slug) => slug.length > 0))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((slug) => slug.trim())
+        .filter((slug) => slug.length > 0),
+    )
     .pipe(
       z
         .array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected entity slugs separated by commas'))
@@ -138,7 +151,12 @@ export const CompareQuery = z.object({
         .max(6, 'expected 2 to 6 entity slugs separated by commas')
         .refine((slugs) => new Set(slugs).size === slugs.length, 'each entity at most once'),
     )
-    .openapi({ param: { name: 'entities', in: 'query' }, description: '2 to 6 entity slugs separated by commas', example: 'cursor,claude-code', type: 'string' }),
+    .openapi({
+      param: { name: 'entities', in: 'query' },
+      description: '2 to 6 entity slugs separated by commas',
+      example: 'cursor,claude-code',
+      type: 'string',
+    }),
   from: FromParam,
   to: ToParam,
   bucket: BucketParam,
@@ -170,10 +188,18 @@ export const ExportQuery = z.object({
 
 export const NewEventBody = z
   .object({
-    entity: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected an entity slug').nullable().default(null),
+    entity: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected an entity slug')
+      .nullable()
+      .default(null),
     kind: z.enum(['release', 'incident', 'note']),
     title: z.string().trim().min(1).max(300),
-    url: z.url({ protocol: /^https?$/ }).max(2048).nullable().default(null),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .nullable()
+      .default(null),
     body: z.string().max(10_000).nullable().default(null),
     occurredAt: IsoInstant.openapi({ type: 'string', example: '2026-02-01T09:00:00Z' }),
     externalId: z
@@ -218,7 +244,12 @@ export const SentimentSeries = z
 export const BreakdownQuery = z.object({
   from: FromParam,
   to: ToParam,
-  by: z.enum(['source', 'aspect']).default('source').openapi(param('by', 'rows per source (they add up to the total) or per aspect (a mention may name several aspects, or none)', 'source')),
+  by: z
+    .enum(['source', 'aspect'])
+    .default('source')
+    .openapi(
+      param('by', 'rows per source (they add up to the total) or per aspect (a mention may name several aspects, or none)', 'source'),
+    ),
 });
 
 /** A window against the one of the same length before it (src/api/views/change.ts). */
@@ -244,7 +275,10 @@ export const Breakdown = z
     items: z.array(
       WindowFigures.extend({
         key: z.string().openapi({ description: 'the source name, or the aspect name' }),
-        share: z.number().nullable().openapi({ description: "this row's mentions over the window's: sources add up to 1; aspects need not" }),
+        share: z
+          .number()
+          .nullable()
+          .openapi({ description: "this row's mentions over the window's: sources add up to 1; aspects need not" }),
       }),
     ),
   })
@@ -290,12 +324,17 @@ export const PostItem = z
     score: z.number(),
     confidence: z.number(),
     sentimentTier: z.enum(['local', 'llm']).openapi({
-      description: 'which tier produced label, score and confidence: local (the committed model) or llm (the optional LLM endpoint, asked when the local model is unsure)',
+      description:
+        'which tier produced label, score and confidence: local (the committed model) or llm (the optional LLM endpoint, asked when the local model is unsure)',
     }),
     matchedText: z.string(),
     start: z.number().int(),
     end: z.number().int(),
-    version: z.string().nullable().optional().openapi({ description: 'the version the post names for the entity ("4.5", "2.0.55"), null when none' }),
+    version: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({ description: 'the version the post names for the entity ("4.5", "2.0.55"), null when none' }),
     aspects: z.array(
       z.object({
         aspect: z.string(),
@@ -329,5 +368,11 @@ export const CompareResult = z
   .openapi('Comparison');
 
 export const EntityExport = z
-  .object({ entity: z.string(), ...WindowFields, series: z.array(SeriesPointWithStart), posts: z.array(PostItem), postsTruncated: z.boolean() })
+  .object({
+    entity: z.string(),
+    ...WindowFields,
+    series: z.array(SeriesPointWithStart),
+    posts: z.array(PostItem),
+    postsTruncated: z.boolean(),
+  })
   .openapi('EntityExport');

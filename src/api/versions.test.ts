@@ -45,7 +45,15 @@ const POSTS: NormalizedPost[] = [
   post('edge-out', 'Claude Code 2.0.14 is awful and slow.', at(20, 0)),
 ];
 const EVENTS: NormalizedEvent[] = [
-  { kind: 'release', source: 'rss', externalId: 'cc-2.0.55', title: 'Claude Code 2.0.55', url: 'https://example.com/cc-2.0.55', body: null, occurredAt: at(1, 6) },
+  {
+    kind: 'release',
+    source: 'rss',
+    externalId: 'cc-2.0.55',
+    title: 'Claude Code 2.0.55',
+    url: 'https://example.com/cc-2.0.55',
+    body: null,
+    occurredAt: at(1, 6),
+  },
   { kind: 'release', source: 'rss', externalId: 'cc-2.0.5', title: 'Claude Code 2.0.5', url: null, body: null, occurredAt: at(1, 3) },
 ];
 const WINDOW = `from=${at(1, 0).toISOString()}&to=${at(20, 0).toISOString()}`;
@@ -61,7 +69,13 @@ beforeAll(async () => {
   await seedEntities(database.db);
   const ingestor = await createIngestor(database.db);
   await ingestor.ingest({ posts: POSTS, events: EVENTS });
-  app = createApp({ db: database.db, settings: { adminToken: 'versions-admin', corsOrigins: [] }, log: SILENT_LOG, sources: [], checkReady: async () => ({ ready: true }) });
+  app = createApp({
+    db: database.db,
+    settings: { adminToken: 'versions-admin', corsOrigins: [] },
+    log: SILENT_LOG,
+    sources: [],
+    checkReady: async () => ({ ready: true }),
+  });
 });
 afterAll(async () => {
   await database.close();
@@ -94,7 +108,16 @@ const mentionsOf = async (slug: string): Promise<MentionRowOut[]> =>
 describe('versions stored on mentions', () => {
   it('stores the version each post names for the entity at ingest, null when none', async () => {
     const versions = Object.fromEntries((await mentionsOf('claude-code')).map((m) => [m.external_id, m.version]));
-    expect(versions).toEqual({ v1: '2.0.55', v2: '2.0.55', v3: '2.0.55', v4: '2.0.14', v5: null, v6: null, 'edge-in': '2.0.14', 'edge-out': '2.0.14' });
+    expect(versions).toEqual({
+      v1: '2.0.55',
+      v2: '2.0.55',
+      v3: '2.0.55',
+      v4: '2.0.14',
+      v5: null,
+      v6: null,
+      'edge-in': '2.0.14',
+      'edge-out': '2.0.14',
+    });
     expect((await mentionsOf('claude-sonnet')).map((m) => [m.external_id, m.version])).toEqual([['v6', '4.5']]);
     // An implied ancestor names no version of its own.
     expect((await mentionsOf('anthropic')).every((m) => m.version === null)).toBe(true);
@@ -121,7 +144,13 @@ describe('GET /api/v1/entities/{slug}/versions', () => {
     };
     const rows = (await mentionsOf('claude-code')).filter((m) => m.created_at >= at(1, 0) && m.created_at < at(20, 0));
     const expected = (version: string | null) =>
-      summarize(sumMentions(rows.filter((m) => m.version === version).map((m) => ({ score: m.score, label: m.label, weight: computeEngagementWeight(m.engagement) }))));
+      summarize(
+        sumMentions(
+          rows
+            .filter((m) => m.version === version)
+            .map((m) => ({ score: m.score, label: m.label, weight: computeEngagementWeight(m.engagement) })),
+        ),
+      );
     expect(body.items.map((i) => i.version)).toEqual(['2.0.55', '2.0.14']);
     for (const item of body.items) {
       const want = expected(item.version);
@@ -141,7 +170,9 @@ describe('GET /api/v1/entities/{slug}/versions', () => {
   });
 
   it('names first and last seen at any time, and the release that marks the arrival', async () => {
-    const body = (await getJson(`/api/v1/entities/claude-code/versions?${WINDOW}`)) as { items: Array<{ version: string; firstSeen: string; lastSeen: string; release: { title: string; occurredAt: string } | null }> };
+    const body = (await getJson(`/api/v1/entities/claude-code/versions?${WINDOW}`)) as {
+      items: Array<{ version: string; firstSeen: string; lastSeen: string; release: { title: string; occurredAt: string } | null }>;
+    };
     const newest = body.items.find((i) => i.version === '2.0.55')!;
     expect(newest.release).toMatchObject({ title: 'Claude Code 2.0.55', occurredAt: at(1, 6).toISOString() });
     expect([newest.firstSeen, newest.lastSeen]).toEqual([at(2).toISOString(), at(4).toISOString()]);
@@ -165,7 +196,10 @@ describe('GET /api/v1/entities/{slug}/versions', () => {
   });
 
   it('filters by source', async () => {
-    const body = (await getJson(`/api/v1/entities/claude-code/versions?${WINDOW}&source=github`)) as { n: number; items: Array<{ version: string; n: number }> };
+    const body = (await getJson(`/api/v1/entities/claude-code/versions?${WINDOW}&source=github`)) as {
+      n: number;
+      items: Array<{ version: string; n: number }>;
+    };
     expect(body.items).toEqual([expect.objectContaining({ version: '2.0.55', n: 1 })]);
     expect(body.n).toBe(1);
   });
@@ -176,9 +210,13 @@ describe('GET /api/v1/entities/{slug}/versions', () => {
   });
 
   it('refuses bad input with the parameter named, and an unknown entity with 404', async () => {
-    const bad = (await getJson(`/api/v1/entities/claude-code/versions?from=2026-03-05&to=2026-03-01`, 400)) as { error: { message: string } };
+    const bad = (await getJson(`/api/v1/entities/claude-code/versions?from=2026-03-05&to=2026-03-01`, 400)) as {
+      error: { message: string };
+    };
     expect(bad.error.message).toMatch(/^from/);
-    const bucket = (await getJson(`/api/v1/entities/claude-code/versions?${WINDOW}&bucket=fortnight`, 400)) as { error: { message: string } };
+    const bucket = (await getJson(`/api/v1/entities/claude-code/versions?${WINDOW}&bucket=fortnight`, 400)) as {
+      error: { message: string };
+    };
     expect(bucket.error.message).toMatch(/bucket/);
     await getJson(`/api/v1/entities/no-such-thing/versions`, 404);
   });
@@ -186,24 +224,34 @@ describe('GET /api/v1/entities/{slug}/versions', () => {
 
 describe('the posts behind a version', () => {
   it('lists only the posts naming the version, each with it', async () => {
-    const body = (await getJson(`/api/v1/entities/claude-code/posts?${WINDOW}&version=2.0.55`)) as { items: Array<{ externalId: string; version: string }> };
+    const body = (await getJson(`/api/v1/entities/claude-code/posts?${WINDOW}&version=2.0.55`)) as {
+      items: Array<{ externalId: string; version: string }>;
+    };
     expect(body.items.map((i) => i.externalId)).toEqual(['v3', 'v2', 'v1']);
     expect(body.items.every((i) => i.version === '2.0.55')).toBe(true);
-    const all = (await getJson(`/api/v1/entities/claude-code/posts?${WINDOW}`)) as { items: Array<{ externalId: string; version: string | null }> };
+    const all = (await getJson(`/api/v1/entities/claude-code/posts?${WINDOW}`)) as {
+      items: Array<{ externalId: string; version: string | null }>;
+    };
     expect(all.items.find((i) => i.externalId === 'v5')?.version).toBeNull();
   });
 
   it('refuses a malformed version', async () => {
-    const body = (await getJson(`/api/v1/entities/claude-code/posts?version=${encodeURIComponent("2.0'; DROP")}`, 400)) as { error: { message: string } };
+    const body = (await getJson(`/api/v1/entities/claude-code/posts?version=${encodeURIComponent("2.0'; DROP")}`, 400)) as {
+      error: { message: string };
+    };
     expect(body.error.message).toMatch(/^version/);
   });
 });
 
 describe('OpenAPI', () => {
   it('documents the versions route and the version filter', async () => {
-    const doc = (await getJson('/api/openapi.json')) as { paths: Record<string, Record<string, { operationId: string; parameters: Array<{ name: string }> }>> };
+    const doc = (await getJson('/api/openapi.json')) as {
+      paths: Record<string, Record<string, { operationId: string; parameters: Array<{ name: string }> }>>;
+    };
     expect(doc.paths['/api/v1/entities/{slug}/versions']?.get?.operationId).toBe('getVersionBreakdown');
-    expect(doc.paths['/api/v1/entities/{slug}/versions']?.get?.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['from', 'to', 'source', 'bucket']));
+    expect(doc.paths['/api/v1/entities/{slug}/versions']?.get?.parameters.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['from', 'to', 'source', 'bucket']),
+    );
     expect(doc.paths['/api/v1/entities/{slug}/posts']?.get?.parameters.map((p) => p.name)).toContain('version');
   });
 });

@@ -1,5 +1,12 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { addAlertRule, listAlertRuleViews, presentAlertRule, removeAlertRuleById, sendTestAlert, type AlertRuleView } from '../alerts/manage.ts';
+import {
+  addAlertRule,
+  listAlertRuleViews,
+  presentAlertRule,
+  removeAlertRuleById,
+  sendTestAlert,
+  type AlertRuleView,
+} from '../alerts/manage.ts';
 import { NewAlertRuleInput } from '../alerts/rules.ts';
 import { runAlerts } from '../alerts/run.ts';
 import { AppError, ValidationError } from '../core/errors.ts';
@@ -132,7 +139,9 @@ export function registerAlerts(program: Command): void {
       });
       if (!parsed.success) {
         throw new ValidationError(
-          parsed.error.issues.map((issue) => `${FLAG_OF[String(issue.path[0])] ?? `--${String(issue.path[0] ?? 'rule')}`}: ${issue.message}`).join('; '),
+          parsed.error.issues
+            .map((issue) => `${FLAG_OF[String(issue.path[0])] ?? `--${String(issue.path[0] ?? 'rule')}`}: ${issue.message}`)
+            .join('; '),
         );
       }
       await withRuntime(async (runtime) => {
@@ -177,13 +186,27 @@ export function registerAlerts(program: Command): void {
       await withRuntime(async (runtime) => {
         const { settings } = runtime;
         const result = await runAlerts(runtime.database.db, { publicUrl: settings.publicUrl, smtp: settings.smtp });
-        const fired = result.fired.map((f) => ({ rule: f.ruleId, kind: f.kind, entity: f.entity, event: f.eventKey, delivered: f.delivered, failed: f.failed }));
+        const fired = result.fired.map((f) => ({
+          rule: f.ruleId,
+          kind: f.kind,
+          entity: f.entity,
+          event: f.eventKey,
+          delivered: f.delivered,
+          failed: f.failed,
+        }));
         if (options.json) return printJson({ fired });
         for (const f of result.fired) {
-          const state = f.delivered > 0 ? 'delivered' : f.failed > 0 ? `not delivered yet (${f.failed} failed attempt${f.failed === 1 ? '' : 's'})` : 'queued';
+          const state =
+            f.delivered > 0
+              ? 'delivered'
+              : f.failed > 0
+                ? `not delivered yet (${f.failed} failed attempt${f.failed === 1 ? '' : 's'})`
+                : 'queued';
           process.stdout.write(`rule ${f.ruleId} ${f.kind} ${f.entity}: ${f.headline} [${state}]\n`);
         }
-        const held = result.suppressed.length ? `, ${result.suppressed.length} held back (cooldown, daily limit or a continuing spike)` : '';
+        const held = result.suppressed.length
+          ? `, ${result.suppressed.length} held back (cooldown, daily limit or a continuing spike)`
+          : '';
         process.stdout.write(
           `${result.fired.length} alert${result.fired.length === 1 ? '' : 's'} fired${held}; deliveries: ${result.delivery.delivered} delivered, ${result.delivery.retried} to retry, ${result.delivery.dead} dead\n`,
         );
@@ -192,6 +215,7 @@ export function registerAlerts(program: Command): void {
 }
 
 function parseRuleId(value: string): number {
-  if (!/^[1-9]\d{0,8}$/.test(value)) throw new ValidationError(`id: expected an alert rule id (a positive integer), got "${value.slice(0, 40)}"`);
+  if (!/^[1-9]\d{0,8}$/.test(value))
+    throw new ValidationError(`id: expected an alert rule id (a positive integer), got "${value.slice(0, 40)}"`);
   return Number(value);
 }

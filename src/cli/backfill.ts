@@ -35,7 +35,9 @@ export function registerBackfill(program: Command): void {
         const until = options.until ?? unfinished ?? new Date();
         if (options.since >= until) throw new ValidationError('--since must be before --until');
         if (unfinished) {
-          process.stderr.write(`resuming the unfinished backfill of ${name} from ${options.since.toISOString()} to ${until.toISOString()}\n`);
+          process.stderr.write(
+            `resuming the unfinished backfill of ${name} from ${options.since.toISOString()} to ${until.toISOString()}\n`,
+          );
         }
         const entry = buildSources(runtime.settings).find((s) => s.source.name === name)!;
         if (!entry.source.backfill) throw new ValidationError(`--source: ${name} has no history to backfill`);

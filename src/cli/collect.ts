@@ -37,7 +37,9 @@ export function registerCollect(program: Command): void {
         const all = buildSources(runtime.settings);
         const chosen = options.source ? all.filter((s) => options.source!.includes(s.source.name)) : all.filter((s) => s.enabled);
         if (!options.once) {
-          const runner = new InProcessJobRunner(createJobHandlers(db, chosen, runtime.log, { aspectTier: runtime.aspectTier, sentimentTier: runtime.sentimentTier }));
+          const runner = new InProcessJobRunner(
+            createJobHandlers(db, chosen, runtime.log, { aspectTier: runtime.aspectTier, sentimentTier: runtime.sentimentTier }),
+          );
           const scheduler = startScheduler(listPeriodicJobs(chosen), runner, runtime.log, 0);
           await untilSignal(runtime.log);
           await scheduler.stop();
@@ -48,7 +50,20 @@ export function registerCollect(program: Command): void {
         process.once('SIGINT', stop).once('SIGTERM', stop);
         // Different APIs, so sources run side by side; one failing never stops the others.
         const results = await Promise.all(
-          chosen.map(async (entry) => [entry.source.name, await runSource({ db, source: entry.source, log: runtime.log, signal: controller.signal, aspectTier: runtime.aspectTier, sentimentTier: runtime.sentimentTier })] as const),
+          chosen.map(
+            async (entry) =>
+              [
+                entry.source.name,
+                await runSource({
+                  db,
+                  source: entry.source,
+                  log: runtime.log,
+                  signal: controller.signal,
+                  aspectTier: runtime.aspectTier,
+                  sentimentTier: runtime.sentimentTier,
+                }),
+              ] as const,
+          ),
         );
         process.off('SIGINT', stop).off('SIGTERM', stop);
         if (options.json) printJson({ sources: Object.fromEntries(results) });

@@ -32,7 +32,8 @@ function parseHour(value: string): number {
 }
 
 function parseSubscriptionId(value: string): number {
-  if (!/^[1-9]\d{0,8}$/.test(value)) throw new ValidationError(`id: expected a digest subscription id (a positive integer), got "${value.slice(0, 40)}"`);
+  if (!/^[1-9]\d{0,8}$/.test(value))
+    throw new ValidationError(`id: expected a digest subscription id (a positive integer), got "${value.slice(0, 40)}"`);
   return Number(value);
 }
 
@@ -81,7 +82,9 @@ export function registerDigests(program: Command): void {
       });
       if (!parsed.success) {
         throw new ValidationError(
-          parsed.error.issues.map((issue) => `${FLAG_OF[String(issue.path[0])] ?? `--${String(issue.path[0] ?? 'subscription')}`}: ${issue.message}`).join('; '),
+          parsed.error.issues
+            .map((issue) => `${FLAG_OF[String(issue.path[0])] ?? `--${String(issue.path[0] ?? 'subscription')}`}: ${issue.message}`)
+            .join('; '),
         );
       }
       await withRuntime(async (runtime) => {

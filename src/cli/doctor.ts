@@ -24,7 +24,11 @@ async function checkDatabase(settings: Settings, checks: Check[]): Promise<Datab
       checks.push({ name: 'lock', state: 'warn', detail: `held by ${describeOwner(lock.owner)}; database checks need it stopped` });
       return undefined;
     }
-    checks.push({ name: 'lock', state: 'ok', detail: lock.state === 'stale' ? `stale lock of ${describeOwner(lock.owner)} will be taken over` : 'free' });
+    checks.push({
+      name: 'lock',
+      state: 'ok',
+      detail: lock.state === 'stale' ? `stale lock of ${describeOwner(lock.owner)} will be taken over` : 'free',
+    });
   }
   try {
     const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, onLockLost: exitWithError });
@@ -51,8 +55,14 @@ async function checkMigrations(database: Database, checks: Check[]): Promise<boo
   const status = await getMigrationStatus(database.db);
   const changed = status.filter((m) => m.state === 'changed');
   const pending = status.filter((m) => m.state === 'pending');
-  if (changed.length) checks.push({ name: 'migrations', state: 'fail', detail: `edited after being applied: ${changed.map((m) => m.name).join(', ')}` });
-  else if (pending.length) checks.push({ name: 'migrations', state: 'warn', detail: `${pending.length} pending (applied at the next start or by \`vibecheck db migrate\`)` });
+  if (changed.length)
+    checks.push({ name: 'migrations', state: 'fail', detail: `edited after being applied: ${changed.map((m) => m.name).join(', ')}` });
+  else if (pending.length)
+    checks.push({
+      name: 'migrations',
+      state: 'warn',
+      detail: `${pending.length} pending (applied at the next start or by \`vibecheck db migrate\`)`,
+    });
   else checks.push({ name: 'migrations', state: 'ok', detail: `${status.length} applied, none pending` });
   return changed.length === 0 && pending.length === 0;
 }
@@ -101,7 +111,11 @@ export async function runDoctor(): Promise<Check[]> {
   let settings: Settings;
   try {
     settings = loadSettings().settings;
-    checks.push({ name: 'config', state: 'ok', detail: `environment valid (NODE_ENV=${settings.nodeEnv}, LOG_LEVEL=${settings.logLevel})` });
+    checks.push({
+      name: 'config',
+      state: 'ok',
+      detail: `environment valid (NODE_ENV=${settings.nodeEnv}, LOG_LEVEL=${settings.logLevel})`,
+    });
   } catch (error) {
     checks.push({ name: 'config', state: 'fail', detail: formatError(error) });
     return checks;

@@ -32,7 +32,15 @@ interface AddOptions {
 }
 
 /** An entity as `--json` prints it. */
-const presentEntity = ({ slug, name, kind, parent, aliases, homepage, origin }: EntityRecord) => ({ slug, name, kind, parent, aliases, homepage, origin });
+const presentEntity = ({ slug, name, kind, parent, aliases, homepage, origin }: EntityRecord) => ({
+  slug,
+  name,
+  kind,
+  parent,
+  aliases,
+  homepage,
+  origin,
+});
 
 export function registerEntities(program: Command): void {
   const entities = program.command('entities').description(COMMAND_SUMMARIES.entities);

@@ -29,4 +29,3 @@ export function exitWithError(error: unknown): never {
   process.stderr.write(`vibecheck: error: ${formatError(error)}\n`);
   process.exit(exitCodeFor(error));
 }
-

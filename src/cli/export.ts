@@ -30,11 +30,24 @@ export function registerExport(program: Command): void {
     .command('export')
     .description(COMMAND_SUMMARIES.export)
     .requiredOption('--entity <slug>', 'the entity to export')
-    .option('--format <format>', 'csv or json', parseWith((v) => (v === 'csv' || v === 'json' ? { success: true, data: v } : { success: false }), 'expected csv or json'), 'json')
+    .option(
+      '--format <format>',
+      'csv or json',
+      parseWith((v) => (v === 'csv' || v === 'json' ? { success: true, data: v } : { success: false }), 'expected csv or json'),
+      'json',
+    )
     .option('--from <date>', 'start of the window (default: 30 days before --to)', parseDate)
     .option('--to <date>', 'end of the window, exclusive (default: now)', parseDate)
-    .option('--bucket <bucket>', 'hour, day, week or month (default day)', parseWith((v) => Bucket.safeParse(v), 'expected hour, day, week or month'))
-    .option('--tz <zone>', 'IANA time zone for day and week boundaries (default UTC)', parseWith((v) => TimeZone.safeParse(v), 'expected an IANA time-zone name'))
+    .option(
+      '--bucket <bucket>',
+      'hour, day, week or month (default day)',
+      parseWith((v) => Bucket.safeParse(v), 'expected hour, day, week or month'),
+    )
+    .option(
+      '--tz <zone>',
+      'IANA time zone for day and week boundaries (default UTC)',
+      parseWith((v) => TimeZone.safeParse(v), 'expected an IANA time-zone name'),
+    )
     .option('--source <name>', 'only mentions from this source')
     .action(async (options: ExportOptions) => {
       await withRuntime(async (runtime) => {
@@ -43,7 +56,8 @@ export function registerExport(program: Command): void {
         if (!entity) throw new NotFoundError(`no entity with slug "${options.entity}"`);
         const data = await buildEntityExport(db, entity, options);
         process.stdout.write(options.format === 'csv' ? toExportCsv(data) : `${JSON.stringify(data)}\n`);
-        if (data.postsTruncated) process.stderr.write(`only the newest ${data.posts.length} posts were exported; narrow --from/--to for the rest\n`);
+        if (data.postsTruncated)
+          process.stderr.write(`only the newest ${data.posts.length} posts were exported; narrow --from/--to for the rest\n`);
       });
     });
 }

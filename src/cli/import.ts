@@ -46,7 +46,9 @@ export function registerImport(program: Command): void {
           if (options.json) printJson(summary);
           else {
             const invalid = summary.invalidUtf8 > 0 ? `, not valid UTF-8 ${summary.invalidUtf8}` : '';
-            process.stdout.write(`read ${summary.read}, stored ${summary.stored}, duplicates ${summary.duplicates}, rejected ${summary.rejected}${invalid}\n`);
+            process.stdout.write(
+              `read ${summary.read}, stored ${summary.stored}, duplicates ${summary.duplicates}, rejected ${summary.rejected}${invalid}\n`,
+            );
             for (const error of summary.errors) process.stderr.write(`line ${error.line}: ${error.message}\n`);
             for (const warning of summary.warnings) process.stderr.write(`line ${warning.line}: warning: ${warning.message}\n`);
           }

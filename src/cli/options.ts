@@ -18,7 +18,9 @@ export function parseDate(value: string): Date {
   const parsed = parseIsoInstant(value);
   if (!parsed.ok) throw new InvalidArgumentError(parsed.reason);
   if (parsed.value.getTime() < EARLIEST_DATE.getTime()) {
-    throw new InvalidArgumentError(`${escapeControls(value)} is before ${EARLIEST_DATE.toISOString().slice(0, 10)}; nothing VibeCheck stores is older`);
+    throw new InvalidArgumentError(
+      `${escapeControls(value)} is before ${EARLIEST_DATE.toISOString().slice(0, 10)}; nothing VibeCheck stores is older`,
+    );
   }
   return parsed.value;
 }

@@ -121,7 +121,12 @@ function formatItem(item: PreviewItem): string {
   const when = item.createdAt.slice(0, 16).replace('T', ' ');
   const lines = [`${kind} ${when}  ${excerpt(item.title ?? item.body, 120) || '(no title or text)'}`];
   const facts = [item.url, item.author, item.entities.length > 0 ? `entities: ${item.entities.join(', ')}` : 'no entities'];
-  lines.push(`    ${facts.filter((f): f is string => f !== null).map(oneLine).join(' · ')}`);
+  lines.push(
+    `    ${facts
+      .filter((f): f is string => f !== null)
+      .map(oneLine)
+      .join(' · ')}`,
+  );
   if (item.title && item.body) lines.push(`    ${excerpt(item.body, 200)}`);
   return lines.join('\n');
 }
@@ -137,7 +142,8 @@ export function formatPreview(result: PreviewResult): string {
     }
     out.push(formatItem(item));
   }
-  for (const r of result.rejected) out.push(`rejected: ${oneLine(r.where)}: ${r.externalId === null ? '' : `${oneLine(r.externalId)}: `}${oneLine(r.reason)}`);
+  for (const r of result.rejected)
+    out.push(`rejected: ${oneLine(r.where)}: ${r.externalId === null ? '' : `${oneLine(r.externalId)}: `}${oneLine(r.reason)}`);
   for (const e of result.errors) out.push(`error: ${oneLine(e.where)}: ${oneLine(e.message)}`);
   const count = (kind: PreviewItem['kind']): number => result.items.filter((i) => i.kind === kind).length;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;

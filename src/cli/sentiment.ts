@@ -15,7 +15,12 @@ export function registerSentiment(program: Command): void {
   sentiment
     .command('classify <file>')
     .description('read CSV with id and text columns (- for stdin); write CSV id,label,score,confidence to stdout')
-    .option('--threads <n>', 'worker threads that classify while the main thread reads and writes (0: none)', parseThreads, defaultAnalysisThreads())
+    .option(
+      '--threads <n>',
+      'worker threads that classify while the main thread reads and writes (0: none)',
+      parseThreads,
+      defaultAnalysisThreads(),
+    )
     .action(async (file: string, options: { threads: number }) => {
       const input = await whenOpened(file === '-' ? process.stdin : createReadStream(file), file);
       await classifyCsv(input, process.stdout, { threads: options.threads });

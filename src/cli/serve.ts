@@ -36,7 +36,12 @@ export function registerServe(program: Command): void {
         log,
         metrics,
         responseCacheMs: SERVE_RESPONSE_CACHE_MS,
-        sources: sources.map((s) => ({ name: s.source.name, enabled: s.enabled, intervalMs: s.intervalMs, skipReason: s.source.skipReason() })),
+        sources: sources.map((s) => ({
+          name: s.source.name,
+          enabled: s.enabled,
+          intervalMs: s.intervalMs,
+          skipReason: s.source.skipReason(),
+        })),
         previewSource: createSourcePreviewer(db, sources, log),
         collecting: options.collect && options.work,
         checkReady: () => checkReady(runtime.database),
@@ -46,7 +51,13 @@ export function registerServe(program: Command): void {
         await runtime.close();
         throw error;
       });
-      const handlers = createJobHandlers(db, sources, log, { aspectTier: runtime.aspectTier, sentimentTier: runtime.sentimentTier, metrics, alerts: { publicUrl: settings.publicUrl, smtp: settings.smtp }, throwOnFailedRun: onServer });
+      const handlers = createJobHandlers(db, sources, log, {
+        aspectTier: runtime.aspectTier,
+        sentimentTier: runtime.sentimentTier,
+        metrics,
+        alerts: { publicUrl: settings.publicUrl, smtp: settings.smtp },
+        throwOnFailedRun: onServer,
+      });
       let scheduler: Scheduler | undefined;
       let queue: JobQueue | undefined;
       let worker: QueueWorker | undefined;

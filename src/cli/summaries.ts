@@ -11,7 +11,8 @@ export const COMMAND_SUMMARIES = {
   entities: 'manage tracked entities',
   doctor: 'check configuration, database, migrations and sources, one line each',
   export: 'print the sentiment series and posts of one entity (JSON, or one CSV table)',
-  digest: 'print the digest of a period: movers with their change and confidence, spikes with their explanation, releases and incidents, the most discussed posts',
+  digest:
+    'print the digest of a period: movers with their change and confidence, spikes with their explanation, releases and incidents, the most discussed posts',
   preview: 'fetch what one poll of SOURCE would fetch now, map it and print every item; nothing is stored',
   alerts: 'manage alert rules and run them',
   digests: 'manage daily and weekly digest subscriptions, sent through the alert channels',

@@ -28,7 +28,14 @@ function serveMetrics(metrics: Metrics, host: string, port: number, log: Logger)
   });
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(error.code === 'EADDRINUSE' ? `--metrics-port ${port}: the port is in use on ${host}` : `--metrics-port ${port}: ${error.message}`, { cause: error })),
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `--metrics-port ${port}: the port is in use on ${host}`
+            : `--metrics-port ${port}: ${error.message}`,
+          { cause: error },
+        ),
+      ),
     );
     server.listen(port, host, () => {
       server.on('error', (error) => log.error({ err: error }, 'metrics server error'));
@@ -38,7 +45,10 @@ function serveMetrics(metrics: Metrics, host: string, port: number, log: Logger)
 }
 
 export function parseQueueNames(value: string): JobName[] {
-  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(JOB_NAMES as string[]).includes(n));
   if (names.length === 0 || unknown.length > 0) {
     throw new InvalidArgumentError(`unknown job type ${unknown.join(', ')}; expected some of ${JOB_NAMES.join(', ')}`);
@@ -72,7 +82,12 @@ export function registerWorker(program: Command): void {
     .option('--batch-size <n>', 'jobs fetched at once per job type and run side by side', parseCount(1, 200), 20)
     .option('--poll-seconds <s>', 'wait after finding a queue empty', parseCount(1, 600), 2)
     .option('--maintenance-seconds <s>', 'how often expired jobs (of crashed workers) are sent back for retry', parseCount(1, 3600), 60)
-    .option('--grace-seconds <s>', 'on SIGTERM, let running jobs finish this long before abandoning them to a retry', parseCount(0, 3600), 25)
+    .option(
+      '--grace-seconds <s>',
+      'on SIGTERM, let running jobs finish this long before abandoning them to a retry',
+      parseCount(0, 3600),
+      25,
+    )
     .option('--schedule', 'also enqueue source polls on their intervals (safe in every worker: duplicates are dropped)')
     .option('--metrics-port <n>', 'serve Prometheus /metrics on HOST at this port', parsePort)
     .action(async (options: WorkerOptions) => {
@@ -90,9 +105,16 @@ export function registerWorker(program: Command): void {
           const metrics = createMetrics();
           metrics.setQueueDepthReader(() => readQueueDepth(db));
           // Listening before any job is taken: a port in use ends the command with that error, not a crash mid-work.
-          const metricsServer = options.metricsPort === undefined ? undefined : await serveMetrics(metrics, settings.host, options.metricsPort, log);
+          const metricsServer =
+            options.metricsPort === undefined ? undefined : await serveMetrics(metrics, settings.host, options.metricsPort, log);
           const queue = await openJobQueue({ databaseUrl, log, maintenanceSeconds: options.maintenanceSeconds });
-          const handlers = createJobHandlers(db, sources, log, { aspectTier: runtime.aspectTier, sentimentTier: runtime.sentimentTier, metrics, alerts: { publicUrl: settings.publicUrl, smtp: settings.smtp }, throwOnFailedRun: true });
+          const handlers = createJobHandlers(db, sources, log, {
+            aspectTier: runtime.aspectTier,
+            sentimentTier: runtime.sentimentTier,
+            metrics,
+            alerts: { publicUrl: settings.publicUrl, smtp: settings.smtp },
+            throwOnFailedRun: true,
+          });
           const worker = startQueueWorker(queue, db, handlers, log, {
             queues: options.queues,
             batchSize: options.batchSize,

@@ -20,7 +20,10 @@ describe('alert settings', () => {
   });
 
   it('treat empty values as unset', () => {
-    expect(parseSettings({ SMTP_URL: '', SMTP_FROM: '', PUBLIC_URL: '' })).toMatchObject({ smtp: undefined, publicUrl: 'http://127.0.0.1:8080' });
+    expect(parseSettings({ SMTP_URL: '', SMTP_FROM: '', PUBLIC_URL: '' })).toMatchObject({
+      smtp: undefined,
+      publicUrl: 'http://127.0.0.1:8080',
+    });
   });
 
   it('refuse an SMTP_URL that is not smtp:// or smtps:// without echoing it (it holds a password)', () => {
@@ -31,8 +34,12 @@ describe('alert settings', () => {
 
   it('want SMTP_FROM with SMTP_URL, and a readable address in it', () => {
     expect(() => parseSettings({ SMTP_URL: 'smtp://mail.example.com:25' })).toThrow(/SMTP_FROM: required when SMTP_URL is set/);
-    expect(() => parseSettings({ SMTP_URL: 'smtp://mail.example.com:25', SMTP_FROM: 'VibeCheck' })).toThrow(/SMTP_FROM: expected an address/);
-    expect(parseSettings({ SMTP_URL: 'smtp://mail.example.com:25', SMTP_FROM: 'alerts@example.com' }).smtp?.from).toBe('alerts@example.com');
+    expect(() => parseSettings({ SMTP_URL: 'smtp://mail.example.com:25', SMTP_FROM: 'VibeCheck' })).toThrow(
+      /SMTP_FROM: expected an address/,
+    );
+    expect(parseSettings({ SMTP_URL: 'smtp://mail.example.com:25', SMTP_FROM: 'alerts@example.com' }).smtp?.from).toBe(
+      'alerts@example.com',
+    );
   });
 
   it('refuse a PUBLIC_URL that is not http(s)', () => {
@@ -54,7 +61,10 @@ describe('alert settings', () => {
       log.info({ smtp: { url: 'smtp://bot:pw-Log9Leak@mail.example.com' } }, 'smtp');
     })`;
     const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
-    const lines = run.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = run.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.map((line) => line.msg)).toEqual(['settings', 'smtp']);
     expect(lines[0]).toMatchObject({ settings: { smtp: { url: '[redacted]', from: 'a@example.com' } } });
     expect(lines[1]).toMatchObject({ smtp: { url: '[redacted]' } });

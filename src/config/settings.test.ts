@@ -55,7 +55,10 @@ describe('parseSettings', () => {
     [{ LLM_BASE_URL: 'http://x' }, /LLM_MODEL: required when LLM_BASE_URL is set/],
     [{ VIBECHECK_ANALYSIS_THREADS: '-1' }, /VIBECHECK_ANALYSIS_THREADS: .* \(got "-1"\)/],
     [{ VIBECHECK_ANALYSIS_THREADS: 'many' }, /VIBECHECK_ANALYSIS_THREADS: expected a whole number of threads/],
-    [{ TRUST_PROXY: '10.0.0.2, proxy.local' }, /TRUST_PROXY: expected comma-separated IP addresses of the proxies in front of VibeCheck, got "proxy.local"/],
+    [
+      { TRUST_PROXY: '10.0.0.2, proxy.local' },
+      /TRUST_PROXY: expected comma-separated IP addresses of the proxies in front of VibeCheck, got "proxy.local"/,
+    ],
   ])('rejects %o naming the variable', (env, message) => {
     expect(() => parseSettings(env)).toThrow(message);
   });

@@ -3,7 +3,18 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /** Source names as interface.md lists them (config imports nothing of ours, so they are spelled out here). */
-export const COLLECTOR_NAMES = ['hn', 'reddit', 'devto', 'discourse', 'github', 'stackexchange', 'lobsters', 'bluesky', 'mastodon', 'rss'] as const;
+export const COLLECTOR_NAMES = [
+  'hn',
+  'reddit',
+  'devto',
+  'discourse',
+  'github',
+  'stackexchange',
+  'lobsters',
+  'bluesky',
+  'mastodon',
+  'rss',
+] as const;
 
 const DEFAULT_PORT = 8080;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -80,11 +91,17 @@ const adminToken = z
   .transform((value, ctx) => {
     if (value === undefined || value === '') return undefined;
     if (value.trim() !== value) {
-      ctx.addIssue({ code: 'custom', message: 'must not start or end with spaces (a bearer token never carries them, so it could never match)' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must not start or end with spaces (a bearer token never carries them, so it could never match)',
+      });
       return z.NEVER;
     }
     if (value.length < MIN_ADMIN_TOKEN_LENGTH) {
-      ctx.addIssue({ code: 'custom', message: `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (generate one with \`openssl rand -hex 24\`)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (generate one with \`openssl rand -hex 24\`)`,
+      });
       return z.NEVER;
     }
     return value;
@@ -124,9 +141,7 @@ export const EnvSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port,
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-  NODE_ENV: z
-    .enum(['development', 'production', 'test'], { error: 'expected development, production or test' })
-    .default('production'),
+  NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'expected development, production or test' }).default('production'),
   SQL_ECHO: bool(false),
   ADMIN_TOKEN: adminToken,
   CORS_ORIGINS: urlList,
@@ -145,7 +160,10 @@ export const EnvSchema = z.object({
     .optional()
     .transform((value, ctx) => {
       if (value === undefined || value.trim() === '') return undefined;
-      const names = value.split(',').map((v) => v.trim()).filter(Boolean);
+      const names = value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean);
       const unknown = names.filter((n) => !(COLLECTOR_NAMES as readonly string[]).includes(n));
       if (unknown.length) {
         ctx.addIssue({ code: 'custom', message: `unknown source ${unknown.join(', ')}; expected some of ${COLLECTOR_NAMES.join(', ')}` });
@@ -269,7 +287,9 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
   const e = parsed.data;
   if (e.LLM_BASE_URL && !e.LLM_MODEL) throw new ConfigError('invalid configuration: LLM_MODEL: required when LLM_BASE_URL is set');
   if (e.SMTP_URL && !e.SMTP_FROM) {
-    throw new ConfigError('invalid configuration: SMTP_FROM: required when SMTP_URL is set (the sender, e.g. VibeCheck <alerts@example.com>)');
+    throw new ConfigError(
+      'invalid configuration: SMTP_FROM: required when SMTP_URL is set (the sender, e.g. VibeCheck <alerts@example.com>)',
+    );
   }
   return {
     databaseUrl: e.DATABASE_URL,

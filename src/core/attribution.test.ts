@@ -12,7 +12,16 @@ const noCues = (): Record<Cue, { current: number; previous: number }> => ({
 });
 
 function input(overrides: Partial<AttributionInput>): AttributionInput {
-  return { entityKind: 'tool', window: { from: FROM, to: TO }, n: 100, previousN: 1000, aspects: [], cues: noCues(), events: [], ...overrides };
+  return {
+    entityKind: 'tool',
+    window: { from: FROM, to: TO },
+    n: 100,
+    previousN: 1000,
+    aspects: [],
+    cues: noCues(),
+    events: [],
+    ...overrides,
+  };
 }
 
 describe('findCues', () => {
@@ -64,7 +73,11 @@ describe('attributeLayer', () => {
 
   it('code quality and "dumber" complaints are the model; crashes and one client version are the tool', () => {
     const model = attributeLayer(
-      input({ entityKind: 'model', cues: { ...noCues(), dumber: { current: 20, previous: 5 } }, aspects: [{ aspect: 'code_quality', current: 25, previous: 30 }] }),
+      input({
+        entityKind: 'model',
+        cues: { ...noCues(), dumber: { current: 20, previous: 5 } },
+        aspects: [{ aspect: 'code_quality', current: 25, previous: 30 }],
+      }),
     );
     expect(model.layer).toBe('model');
     const tool = attributeLayer(
@@ -92,7 +105,9 @@ describe('attributeLayer', () => {
   });
 
   it('an incident a week away is not near', () => {
-    const result = attributeLayer(input({ events: [{ id: 1, kind: 'incident', title: 'old', occurredAt: new Date(FROM.getTime() - 7 * DAY) }] }));
+    const result = attributeLayer(
+      input({ events: [{ id: 1, kind: 'incident', title: 'old', occurredAt: new Date(FROM.getTime() - 7 * DAY) }] }),
+    );
     expect(result.evidence).toEqual([]);
   });
 });

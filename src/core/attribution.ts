@@ -24,8 +24,7 @@ const CUE_PATTERNS: Record<Cue, RegExp> = {
     /\b(?:crash(?:es|ed|ing)?|freez(?:es|ing|e)|froze|hangs|hanging|broke after (?:the )?update|after (?:the |this |today's )?update|the (?:new )?ui|extension|keeps asking|v?\d+\.\d+\.\d+)\b/i,
   limits:
     /\b(?:rate[- ]?limit(?:s|ed|ing)?|usage limits?|weekly limits?|limits?|quota|capped|ran out of (?:tokens|credits|usage)|burn(?:ed|t|ing)? through|pric(?:e|es|ing)|(?:more )?expensive|subscription|refund)\b/i,
-  down:
-    /\b(?:(?:is|was|went|goes|been|still|completely|totally|it's|its) down|outages?|overloaded|not responding|unavailable|status page|50[0-4]|529|(?:internal server|api|server) errors?|tim(?:ed|ing) out|timeouts?)\b/i,
+  down: /\b(?:(?:is|was|went|goes|been|still|completely|totally|it's|its) down|outages?|overloaded|not responding|unavailable|status page|50[0-4]|529|(?:internal server|api|server) errors?|tim(?:ed|ing) out|timeouts?)\b/i,
 };
 
 /** The cue families a text carries. */
@@ -175,7 +174,9 @@ const CUE_WORDS: Record<Cue, string> = {
 };
 
 function describeRise(what: string, rise: Rise): string {
-  return rise.previousShare === null ? `${what}: ${percent(rise.share)} of mentions` : `${what} rose from ${percent(rise.previousShare)} to ${percent(rise.share)} of mentions`;
+  return rise.previousShare === null
+    ? `${what}: ${percent(rise.share)} of mentions`
+    : `${what} rose from ${percent(rise.previousShare)} to ${percent(rise.share)} of mentions`;
 }
 
 const guessVersionKind = (version: string): 'model' | 'client' => (/^v?\d+\.\d+\.\d+/.test(version) ? 'client' : 'model');
@@ -255,7 +256,12 @@ function collectEventEvidence(input: AttributionInput): AttributionEvidence[] {
     if (event.kind === 'incident' && at >= from && at < input.window.to.getTime() + DAY_MS) {
       evidence.push({ ...common, layer: 'outage', weight: INCIDENT_WEIGHT, note: `incident near: ${event.title}` });
     } else if (event.kind === 'release' && at >= from && at < input.window.to.getTime() && input.entityKind !== 'vendor') {
-      evidence.push({ ...common, layer: input.entityKind, weight: RELEASE_WEIGHT, note: `${input.entityKind} release near: ${event.title}` });
+      evidence.push({
+        ...common,
+        layer: input.entityKind,
+        weight: RELEASE_WEIGHT,
+        note: `${input.entityKind} release near: ${event.title}`,
+      });
     }
   }
   return evidence;
@@ -267,7 +273,9 @@ function collectEventEvidence(input: AttributionInput): AttributionEvidence[] {
  */
 export function attributeLayer(input: AttributionInput, options: Partial<AttributionOptions> = {}): Attribution {
   const settings = { ...DEFAULT_ATTRIBUTION_OPTIONS, ...options };
-  const evidence = collectEvidence(input, settings).sort((a, b) => b.weight - a.weight || a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+  const evidence = collectEvidence(input, settings).sort(
+    (a, b) => b.weight - a.weight || a.type.localeCompare(b.type) || a.name.localeCompare(b.name),
+  );
   const scores: Record<Layer, number> = { model: 0, tool: 0, quota: 0, outage: 0 };
   for (const item of evidence) scores[item.layer] = round(scores[item.layer] + item.weight);
   const total = LAYERS.reduce((sum, layer) => sum + scores[layer], 0);

@@ -194,7 +194,14 @@ export function computeStudentTQuantile(p: number, df: number): number {
   if (known !== undefined) return known;
   const expansion = expandCornishFisher(p === 0.975 ? Z_95 : computeNormalQuantile(p), df);
   const quantile =
-    df >= LARGE_DF ? expansion : solveUpperTail(1 - p, (t) => computeTwoSidedP(t, dist) / 2, (t) => computeDensity(t, dist), guessQuantile(p, df, expansion));
+    df >= LARGE_DF
+      ? expansion
+      : solveUpperTail(
+          1 - p,
+          (t) => computeTwoSidedP(t, dist) / 2,
+          (t) => computeDensity(t, dist),
+          guessQuantile(p, df, expansion),
+        );
   if (Number.isInteger(df)) {
     if (quantileCache.size >= QUANTILE_CACHE_SIZE) quantileCache.clear();
     quantileCache.set(key, quantile);

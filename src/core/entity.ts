@@ -73,7 +73,10 @@ export const NewEntityInput = z.object({
   parent: EntitySlug.nullable().default(null),
   aliases: z.array(z.string().overwrite(storableName).min(1).max(100)).max(50).default([]),
   disambiguation: Disambiguation,
-  homepage: z.url({ protocol: /^https?$/ }).nullable().default(null),
+  homepage: z
+    .url({ protocol: /^https?$/ })
+    .nullable()
+    .default(null),
 });
 export type NewEntityInput = z.infer<typeof NewEntityInput>;
 

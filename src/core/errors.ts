@@ -72,7 +72,5 @@ export function messageOf(error: unknown): string {
 
 /** A zod failure as one line naming each field (an API 400, a CLI input error). */
 export function describeValidationError(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
-  return issues
-    .map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : 'body'}: ${issue.message}`)
-    .join('; ');
+  return issues.map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : 'body'}: ${issue.message}`).join('; ');
 }

@@ -99,7 +99,10 @@ describe('contributions', () => {
     const hn = computeSourceContribution('score', { current: hnNow, previous: hnBefore }, base, sizes);
     const reddit = computeSourceContribution('score', { current: redditNow, previous: redditBefore }, base, sizes);
     expect(hn + reddit).toBeCloseTo(compareWindows(sumMentions(mentions(window)), previous).change!, 12);
-    expect(computeSourceContribution('volume', { current: hnNow, previous: hnBefore }, 0, { n: 5, days: 1, previousDays: 28 })).toBeCloseTo(2 - 2 / 28, 12);
+    expect(computeSourceContribution('volume', { current: hnNow, previous: hnBefore }, 0, { n: 5, days: 1, previousDays: 28 })).toBeCloseTo(
+      2 - 2 / 28,
+      12,
+    );
   });
 });
 
@@ -115,7 +118,11 @@ describe('planPostRanking', () => {
 });
 
 describe('rankAspectMoves', () => {
-  const aspect = (name: string, now: number[], before: number[]) => ({ aspect: name, current: sumMentions(mentions(now)), previous: sumMentions(mentions(before)) });
+  const aspect = (name: string, now: number[], before: number[]) => ({
+    aspect: name,
+    current: sumMentions(mentions(now)),
+    previous: sumMentions(mentions(before)),
+  });
 
   it('ranks by pull (share x mean polarity, now minus before): a new cluster of complaints beats a mild shift', () => {
     const moves = rankAspectMoves('score', [aspect('speed', [0.3, 0.2], [0.5, 0.4]), aspect('limits', [-0.9, -0.8, -0.9], [])], 10, 10);
@@ -161,8 +168,18 @@ describe('formatScore', () => {
 
 describe('buildHeadline', () => {
   const windows = { window: week('2026-03-08'), previousWindow: week('2026-03-01') };
-  const headline = (now: number[], before: number[], extra: Partial<Parameters<typeof buildHeadline>[0]> = {}, measure: 'score' | 'volume' = 'score') => {
-    const { window, previousWindow, change } = computeExplanationChange(measure, windows, sumMentions(mentions(now)), sumMentions(mentions(before)));
+  const headline = (
+    now: number[],
+    before: number[],
+    extra: Partial<Parameters<typeof buildHeadline>[0]> = {},
+    measure: 'score' | 'volume' = 'score',
+  ) => {
+    const { window, previousWindow, change } = computeExplanationChange(
+      measure,
+      windows,
+      sumMentions(mentions(now)),
+      sumMentions(mentions(before)),
+    );
     return buildHeadline({ name: 'Cursor', change, window, previousWindow, sources: [], aspects: [], ...extra });
   };
 
@@ -174,7 +191,12 @@ describe('buildHeadline', () => {
       { n: 3, days: 7, previousDays: 7 },
       { direction: 'down', measureChange: -0.65 },
     );
-    const aspects = rankAspectMoves('score', [{ aspect: 'rate_limits', current: sumMentions(mentions([-0.8])), previous: EMPTY_SUMS }], 3, 3);
+    const aspects = rankAspectMoves(
+      'score',
+      [{ aspect: 'rate_limits', current: sumMentions(mentions([-0.8])), previous: EMPTY_SUMS }],
+      3,
+      3,
+    );
     expect(headline([-0.5, -0.6, -0.4], [0.2, 0.1, 0.15], { sources, aspects })).toBe(
       'Cursor: sentiment fell from +0.15 to -0.50 (significant), driven by hn; rate limits complaints up',
     );
@@ -183,7 +205,9 @@ describe('buildHeadline', () => {
   it('names no source or aspect for a move within noise', () => {
     const sources = [{ source: 'hn', n: 3, score: 0.1, ...describeChange(EMPTY_SUMS, EMPTY_SUMS), contribution: 0.03, shareOfChange: 1 }];
     const aspects = rankAspectMoves('score', [{ aspect: 'speed', current: sumMentions(mentions([0.9])), previous: EMPTY_SUMS }], 3, 3);
-    expect(headline([0.5, -0.5, 0.3], [0.1, 0.4, -0.3], { sources, aspects })).toBe('Cursor: sentiment rose from +0.07 to +0.10 (within noise)');
+    expect(headline([0.5, -0.5, 0.3], [0.1, 0.4, -0.3], { sources, aspects })).toBe(
+      'Cursor: sentiment rose from +0.07 to +0.10 (within noise)',
+    );
   });
 
   it('says when a move is within noise, too small a sample to judge, or no move', () => {
@@ -195,7 +219,9 @@ describe('buildHeadline', () => {
   });
 
   it('says mentions a day for volume', () => {
-    expect(headline([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0], {}, 'volume')).toBe('Cursor: mentions rose from 1 to 2 a day');
+    expect(headline([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0], {}, 'volume')).toBe(
+      'Cursor: mentions rose from 1 to 2 a day',
+    );
   });
 });
 
@@ -203,14 +229,22 @@ describe('planEventWindows', () => {
   const now = new Date('2026-03-20T00:00:00Z');
 
   it('explains a spike by its bucket against the trailing baseline, by the measure its kind names', () => {
-    const planned = planEventWindows({ kind: 'spike', occurredAt: new Date('2026-03-10T00:00:00Z'), details: { spikeKind: 'negativity', bucket: 'day', zScore: 5 } }, now, 28);
+    const planned = planEventWindows(
+      { kind: 'spike', occurredAt: new Date('2026-03-10T00:00:00Z'), details: { spikeKind: 'negativity', bucket: 'day', zScore: 5 } },
+      now,
+      28,
+    );
     expect(planned).toEqual({
       measure: 'negativeShare',
       window: { from: new Date('2026-03-10T00:00:00Z'), to: new Date('2026-03-11T00:00:00Z') },
       previousWindow: { from: new Date('2026-02-10T00:00:00Z'), to: new Date('2026-03-10T00:00:00Z') },
       spike: { zScore: 5 },
     });
-    const hourly = planEventWindows({ kind: 'spike', occurredAt: new Date('2026-03-10T05:00:00Z'), details: { spikeKind: 'volume', bucket: 'hour' } }, now, 28);
+    const hourly = planEventWindows(
+      { kind: 'spike', occurredAt: new Date('2026-03-10T05:00:00Z'), details: { spikeKind: 'volume', bucket: 'hour' } },
+      now,
+      28,
+    );
     expect(hourly.measure).toBe('volume');
     expect(hourly.window.to).toEqual(new Date('2026-03-10T06:00:00Z'));
     expect(hourly.spike).toBeUndefined();
@@ -226,14 +260,26 @@ describe('planEventWindows', () => {
   });
 
   it('explains a regression by the days it judged against its baseline days, by mean score; without them, like a release', () => {
-    const details = { windowFrom: '2026-03-10T00:00:00.000Z', windowTo: '2026-03-13T00:00:00.000Z', baselineFrom: '2026-02-24T00:00:00.000Z' };
+    const details = {
+      windowFrom: '2026-03-10T00:00:00.000Z',
+      windowTo: '2026-03-13T00:00:00.000Z',
+      baselineFrom: '2026-02-24T00:00:00.000Z',
+    };
     const planned = planEventWindows({ kind: 'regression', occurredAt: new Date('2026-03-10T00:00:00Z'), details }, now, 28);
     expect(planned).toEqual({
       measure: 'score',
       window: { from: new Date('2026-03-10T00:00:00Z'), to: new Date('2026-03-13T00:00:00Z') },
       previousWindow: { from: new Date('2026-02-24T00:00:00Z'), to: new Date('2026-03-10T00:00:00Z') },
     });
-    const reversed = planEventWindows({ kind: 'regression', occurredAt: new Date('2026-03-01T00:00:00Z'), details: { ...details, baselineFrom: '2026-03-11T00:00:00.000Z' } }, now, 28);
+    const reversed = planEventWindows(
+      {
+        kind: 'regression',
+        occurredAt: new Date('2026-03-01T00:00:00Z'),
+        details: { ...details, baselineFrom: '2026-03-11T00:00:00.000Z' },
+      },
+      now,
+      28,
+    );
     expect(reversed).toEqual({ measure: 'score', window: week('2026-03-01'), previousWindow: week('2026-02-22') });
   });
 });

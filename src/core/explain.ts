@@ -241,7 +241,9 @@ export function planPostRanking(measure: ExplainMeasure, direction: ChangeDirect
   if (measure === 'volume') return { lead: 'engagement', opposing: null };
   if (measure === 'negativeShare') {
     if (direction === 'flat') return { lead: 'negative-first', opposing: null };
-    return direction === 'up' ? { lead: 'negative-first', opposing: 'negative-last' } : { lead: 'negative-last', opposing: 'negative-first' };
+    return direction === 'up'
+      ? { lead: 'negative-first', opposing: 'negative-last' }
+      : { lead: 'negative-last', opposing: 'negative-first' };
   }
   if (direction === 'flat') return { lead: 'distance', opposing: null };
   return direction === 'down' ? { lead: 'score-asc', opposing: 'score-desc' } : { lead: 'score-desc', opposing: 'score-asc' };
@@ -355,7 +357,10 @@ export function rankAspectMoves(
   });
   const key = (move: AspectMove) => (measure === 'volume' ? Math.abs(move.shareChange ?? move.share ?? 0) : Math.abs(move.pull));
   return moves
-    .sort((a, b) => key(b) - key(a) || Math.abs(b.shareChange ?? 0) - Math.abs(a.shareChange ?? 0) || b.n - a.n || a.aspect.localeCompare(b.aspect))
+    .sort(
+      (a, b) =>
+        key(b) - key(a) || Math.abs(b.shareChange ?? 0) - Math.abs(a.shareChange ?? 0) || b.n - a.n || a.aspect.localeCompare(b.aspect),
+    )
     .slice(0, limit);
 }
 
@@ -394,7 +399,12 @@ const formatPercent = (value: number) => `${Math.round(value * 100)}%`;
 const formatRate = (value: number) => (value >= 10 ? String(Math.round(value)) : String(Math.round(value * 10) / 10));
 const humanize = (name: string) => name.replace(/[_-]+/g, ' ');
 
-function describeMeasure(change: ExplanationChange, window: ExplainedWindow, previous: ExplainedWindow, spike: { zScore: number } | undefined): string {
+function describeMeasure(
+  change: ExplanationChange,
+  window: ExplainedWindow,
+  previous: ExplainedWindow,
+  spike: { zScore: number } | undefined,
+): string {
   const verb = change.direction === 'up' ? 'rose' : 'fell';
   if (change.measure === 'volume') {
     if (change.direction === 'flat') return `mentions steady at ${formatRate(window.perDay)} a day`;

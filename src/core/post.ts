@@ -16,9 +16,7 @@ export const COLLECTOR_SOURCES = [
 export const CollectorSource = z.enum(COLLECTOR_SOURCES);
 export type CollectorSource = z.infer<typeof CollectorSource>;
 
-export const SourceName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lowercase letters, digits and dashes (at most 32)');
+export const SourceName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lowercase letters, digits and dashes (at most 32)');
 
 /** A post or comment as every source hands it to the pipeline: plain text, UTC time. */
 export interface NormalizedPost {

@@ -141,7 +141,8 @@ function assertInput(input: RegressionInput, options: RegressionOptions): void {
   if (options.minCourseDays > options.horizonDays) throw new RangeError('minCourseDays must be at most horizonDays');
   if (options.dropMinDaysBelow > options.dropDays) throw new RangeError('dropMinDaysBelow must be at most dropDays');
   if (!(options.confidence > 0 && options.confidence < 1)) throw new RangeError('confidence must be in (0, 1)');
-  if (!(options.minSize >= 0) || !(options.priorSpread > 0) || !(options.dropZ > 0)) throw new RangeError('minSize, priorSpread and dropZ must be positive');
+  if (!(options.minSize >= 0) || !(options.priorSpread > 0) || !(options.dropZ > 0))
+    throw new RangeError('minSize, priorSpread and dropZ must be positive');
 }
 
 const dayIndex = (at: Date, from: Date) => Math.floor((at.getTime() - from.getTime()) / DAY_MS);
@@ -162,7 +163,12 @@ export function mergeReleaseDays(releases: readonly Date[], from: Date, days: nu
  * Per-day totals of scores minus their source's and weekday's usual level, learned on the days outside
  * release windows. Both baselines are shrunk towards the overall mean by `shrink` pseudo-mentions.
  */
-function adjustDays(input: RegressionInput, days: number, quiet: readonly boolean[], shrink: number): { totals: DayTotals[]; variance: number } {
+function adjustDays(
+  input: RegressionInput,
+  days: number,
+  quiet: readonly boolean[],
+  shrink: number,
+): { totals: DayTotals[]; variance: number } {
   const cells = input.cells
     .map((cell) => ({ ...cell, index: dayIndex(cell.day, input.from) }))
     .filter((cell) => cell.index >= 0 && cell.index < days && cell.n > 0);
@@ -231,7 +237,12 @@ interface ReleaseWindow {
   pre: DayTotals;
 }
 
-function describeReleases(releaseDays: readonly number[], totals: readonly DayTotals[], windows: readonly boolean[], options: RegressionOptions): ReleaseWindow[] {
+function describeReleases(
+  releaseDays: readonly number[],
+  totals: readonly DayTotals[],
+  windows: readonly boolean[],
+  options: RegressionOptions,
+): ReleaseWindow[] {
   return releaseDays.map((index, k) => {
     const next = releaseDays[k + 1] ?? Number.POSITIVE_INFINITY;
     const length = Math.min(options.horizonDays, next - index, totals.length - index);
@@ -269,7 +280,14 @@ function sampleVariance(values: readonly number[]): number {
   return values.reduce((total, v) => total + (v - m) ** 2, 0) / (values.length - 1);
 }
 
-function judgeRelease(totals: readonly DayTotals[], releases: readonly ReleaseWindow[], j: number, variance: number, from: Date, options: RegressionOptions): Regression | null {
+function judgeRelease(
+  totals: readonly DayTotals[],
+  releases: readonly ReleaseWindow[],
+  j: number,
+  variance: number,
+  from: Date,
+  options: RegressionOptions,
+): Regression | null {
   const current = releases[j]!;
   if (current.pre.n < options.minMentions || current.length < options.minCourseDays) return null;
   // Learn only from releases whose whole window ended before this one started.
@@ -320,7 +338,14 @@ interface DropWindow extends Regression {
   endIndex: number;
 }
 
-function judgeDropWindow(totals: readonly DayTotals[], windows: readonly boolean[], d: number, variance: number, from: Date, options: RegressionOptions): DropWindow | null {
+function judgeDropWindow(
+  totals: readonly DayTotals[],
+  windows: readonly boolean[],
+  d: number,
+  variance: number,
+  from: Date,
+  options: RegressionOptions,
+): DropWindow | null {
   const start = d - options.dropDays + 1;
   const days = range(start, d + 1);
   if (start - options.dropBaselineDays < 0 || days.some((i) => windows[i] === true)) return null;
@@ -342,7 +367,10 @@ function judgeDropWindow(totals: readonly DayTotals[], windows: readonly boolean
   // Sustained: without its lowest day the run is still clearly low (one bad day is a spike's business).
   const dayMean = (i: number) => ((totals[i]?.n ?? 0) > 0 ? totals[i]!.residual / totals[i]!.n : Number.POSITIVE_INFINITY);
   const lowest = days.reduce((low, i) => (dayMean(i) < dayMean(low) ? i : low));
-  const rest = sumDays(totals, days.filter((i) => i !== lowest));
+  const rest = sumDays(
+    totals,
+    days.filter((i) => i !== lowest),
+  );
   if (rest.n === 0) return null;
   const restObserved = rest.residual / rest.n - level;
   const restUncertainty = Math.sqrt(extra / (days.length - 1) + variance / rest.n + extra / baseDays.length + variance / base.n);
@@ -364,7 +392,11 @@ function judgeDropWindow(totals: readonly DayTotals[], windows: readonly boolean
     pastReleases: 0,
     n: window.n,
     baselineN: base.n,
-    course: days.map((i, t) => ({ day: t, observed: (totals[i]?.n ?? 0) > 0 ? totals[i]!.residual / totals[i]!.n - level : null, expected: 0 })),
+    course: days.map((i, t) => ({
+      day: t,
+      observed: (totals[i]?.n ?? 0) > 0 ? totals[i]!.residual / totals[i]!.n - level : null,
+      expected: 0,
+    })),
     endIndex: d,
   };
 }
@@ -399,9 +431,16 @@ export function detectRegressions(input: RegressionInput, options: Partial<Regre
   const releaseDays = mergeReleaseDays(input.releases, input.from, days, settings.mergeReleaseDays);
   const windows = Array.from({ length: days }, () => false);
   for (const index of releaseDays) for (const i of range(index, Math.min(days, index + settings.horizonDays))) windows[i] = true;
-  const { totals, variance } = adjustDays(input, days, windows.map((w) => !w), settings.shrinkMentions);
+  const { totals, variance } = adjustDays(
+    input,
+    days,
+    windows.map((w) => !w),
+    settings.shrinkMentions,
+  );
   const releases = describeReleases(releaseDays, totals, windows, settings);
-  const found: Regression[] = releases.map((_, j) => judgeRelease(totals, releases, j, variance, input.from, settings)).filter((r): r is Regression => r !== null);
+  const found: Regression[] = releases
+    .map((_, j) => judgeRelease(totals, releases, j, variance, input.from, settings))
+    .filter((r): r is Regression => r !== null);
   const drops = range(0, days)
     .map((d) => judgeDropWindow(totals, windows, d, variance, input.from, settings))
     .filter((r): r is DropWindow => r !== null);

@@ -42,21 +42,38 @@ describe('planSeriesWindow', () => {
   });
 
   it('plans half-hour and quarter-hour zones on their own midnights, and normalises zone names', () => {
-    const kolkata = planSeriesWindow({ from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-03-03T00:00:00Z'), tz: 'Asia/Kolkata' }, NOW);
-    expect(kolkata.starts.map((s) => s.toISOString())).toEqual(['2026-02-28T18:30:00.000Z', '2026-03-01T18:30:00.000Z', '2026-03-02T18:30:00.000Z']);
-    const kathmandu = planSeriesWindow({ from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-03-02T00:00:00Z'), tz: 'Asia/Kathmandu' }, NOW);
+    const kolkata = planSeriesWindow(
+      { from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-03-03T00:00:00Z'), tz: 'Asia/Kolkata' },
+      NOW,
+    );
+    expect(kolkata.starts.map((s) => s.toISOString())).toEqual([
+      '2026-02-28T18:30:00.000Z',
+      '2026-03-01T18:30:00.000Z',
+      '2026-03-02T18:30:00.000Z',
+    ]);
+    const kathmandu = planSeriesWindow(
+      { from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-03-02T00:00:00Z'), tz: 'Asia/Kathmandu' },
+      NOW,
+    );
     expect(kathmandu.starts[0]!.toISOString()).toBe('2026-02-28T18:15:00.000Z');
     expect(planSeriesWindow({ tz: 'europe/berlin' }, NOW).tz).toBe('Europe/Berlin');
   });
 
   it('starts Berlin weeks on local Monday midnight', () => {
     const window = planSeriesWindow({ from: new Date('2026-03-25'), to: new Date('2026-04-07'), bucket: 'week', tz: 'Europe/Berlin' }, NOW);
-    expect(window.starts.map((s) => s.toISOString())).toEqual(['2026-03-22T23:00:00.000Z', '2026-03-29T22:00:00.000Z', '2026-04-05T22:00:00.000Z']);
+    expect(window.starts.map((s) => s.toISOString())).toEqual([
+      '2026-03-22T23:00:00.000Z',
+      '2026-03-29T22:00:00.000Z',
+      '2026-04-05T22:00:00.000Z',
+    ]);
   });
 });
 
 describe('previousRange', () => {
   it('is the window of the same length that ends where this one starts', () => {
-    expect(previousRange(new Date('2026-03-08'), new Date('2026-03-15'))).toEqual({ from: new Date('2026-03-01'), to: new Date('2026-03-08') });
+    expect(previousRange(new Date('2026-03-08'), new Date('2026-03-15'))).toEqual({
+      from: new Date('2026-03-01'),
+      to: new Date('2026-03-08'),
+    });
   });
 });

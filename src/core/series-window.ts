@@ -60,7 +60,8 @@ export function planSeriesWindow(input: SeriesWindowInput, now = new Date(), ser
   const first = bucketStart(from, bucket, tz);
   const points = countBuckets(first, to, bucket, tz);
   if (points * series > MAX_SERIES_POINTS) {
-    const count = series === 1 ? `${points} ${bucket} buckets` : `${series} series x ${points} ${bucket} buckets = ${points * series} points`;
+    const count =
+      series === 1 ? `${points} ${bucket} buckets` : `${series} series x ${points} ${bucket} buckets = ${points * series} points`;
     const fewer = series === 1 ? '' : ' or fewer entities';
     throw new ValidationError(
       `bucket: ${count} from ${from.toISOString()} to ${to.toISOString()}; at most ${MAX_SERIES_POINTS} a request, choose a larger bucket, a shorter range${fewer}`,

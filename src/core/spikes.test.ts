@@ -31,7 +31,14 @@ describe('detectSpikes', () => {
 
   it('a noisy but steady series has no spikes', () => {
     const counts = buildNoisyCounts(90, 40, 8, 1);
-    expect(detectSpikes(buildSeries(counts, counts.map((n) => Math.round(n * 0.2))))).toEqual([]);
+    expect(
+      detectSpikes(
+        buildSeries(
+          counts,
+          counts.map((n) => Math.round(n * 0.2)),
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('a single burst is one volume spike up, at the burst', () => {

@@ -75,7 +75,18 @@ describe('summarize', () => {
     // 6 positive, 2 neutral, 2 negative: net = (6 - 2) / 10 = 0.4
     // adjusted: p+ = 7/12 = 0.583333, p- = 3/12 = 0.25, d = 0.333333
     // var = (0.583333 + 0.25 - 0.333333²) / 12 = 0.722222 / 12 = 0.0601852; half = 1.959964 * 0.245327 = 0.480832
-    const labels: SentimentLabel[] = ['positive', 'positive', 'positive', 'positive', 'positive', 'positive', 'neutral', 'neutral', 'negative', 'negative'];
+    const labels: SentimentLabel[] = [
+      'positive',
+      'positive',
+      'positive',
+      'positive',
+      'positive',
+      'positive',
+      'neutral',
+      'neutral',
+      'negative',
+      'negative',
+    ];
     const point = summarize(sumMentions(labels.map((label) => mention(0, label))));
     expect(point.netSentiment).toBeCloseTo(0.4, 15);
     expect(point.netSentimentLow).toBeCloseTo(-0.147498, 5);
@@ -285,7 +296,9 @@ describe('computeWilsonInterval', () => {
     expect(computeWilsonInterval(0, 0)).toBeNull();
     expect(computeWilsonInterval(0, 10)!.low).toBe(0);
     expect(computeWilsonInterval(10, 10)!.high).toBe(1);
-    expect(computeWilsonInterval(50, 100)!.high - computeWilsonInterval(50, 100)!.low).toBeLessThan(computeWilsonInterval(5, 10)!.high - computeWilsonInterval(5, 10)!.low);
+    expect(computeWilsonInterval(50, 100)!.high - computeWilsonInterval(50, 100)!.low).toBeLessThan(
+      computeWilsonInterval(5, 10)!.high - computeWilsonInterval(5, 10)!.low,
+    );
     // 81 of 263: the textbook example's [0.2553, 0.3662].
     expect(computeWilsonInterval(81, 263)!.low).toBeCloseTo(0.2553, 3);
     expect(computeWilsonInterval(81, 263)!.high).toBeCloseTo(0.3662, 3);

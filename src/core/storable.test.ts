@@ -106,7 +106,10 @@ describe('storablePost', () => {
       ok: false,
       reason: 'createdAt: 0000-01-01T00:00:00.000Z is before 2000-01-01',
     });
-    expect(storablePost(post({ createdAt: new Date('0001-01-01T00:00:00Z') }), NOW)).toMatchObject({ ok: false, reason: /^createdAt: 0001-01-01/ });
+    expect(storablePost(post({ createdAt: new Date('0001-01-01T00:00:00Z') }), NOW)).toMatchObject({
+      ok: false,
+      reason: /^createdAt: 0001-01-01/,
+    });
     expect(storablePost(post({ createdAt: new Date('nonsense') }), NOW)).toEqual({ ok: false, reason: 'createdAt: not a valid date' });
     expect(storablePost(post({ createdAt: new Date('2026-03-11T13:00:00Z') }), NOW)).toEqual({
       ok: false,
@@ -118,7 +121,10 @@ describe('storablePost', () => {
 
   it('refuses an identity that is not one: empty, too long, with control characters, a bad source name', () => {
     expect(storablePost(post({ externalId: ' ' }), NOW)).toEqual({ ok: false, reason: 'externalId: empty' });
-    expect(storablePost(post({ externalId: 'x'.repeat(513) }), NOW)).toEqual({ ok: false, reason: 'externalId: longer than 512 characters' });
+    expect(storablePost(post({ externalId: 'x'.repeat(513) }), NOW)).toEqual({
+      ok: false,
+      reason: 'externalId: longer than 512 characters',
+    });
     expect(storablePost(post({ externalId: 'a\u0000b' }), NOW)).toMatchObject({ ok: false, reason: /^externalId: contains control/ });
     expect(storablePost(post({ source: 'Bad Source' }), NOW)).toMatchObject({ ok: false, reason: /^source: / });
   });
@@ -126,14 +132,26 @@ describe('storablePost', () => {
 
 describe('storableEvent', () => {
   it('cleans the title and body and allows dates up to a year ahead', () => {
-    const result = storableEvent(event({ title: 'Cursor\u202E 2.0\n', body: 'notes\u0000', occurredAt: new Date('2026-12-01T00:00:00Z') }), NOW);
-    expect(result).toEqual({ ok: true, value: event({ title: 'Cursor 2.0', body: 'notes', occurredAt: new Date('2026-12-01T00:00:00Z') }) });
+    const result = storableEvent(
+      event({ title: 'Cursor\u202E 2.0\n', body: 'notes\u0000', occurredAt: new Date('2026-12-01T00:00:00Z') }),
+      NOW,
+    );
+    expect(result).toEqual({
+      ok: true,
+      value: event({ title: 'Cursor 2.0', body: 'notes', occurredAt: new Date('2026-12-01T00:00:00Z') }),
+    });
   });
 
   it('refuses an empty title and dates outside 2000..now + 1 year, naming the field', () => {
     expect(storableEvent(event({ title: '\u0000' }), NOW)).toEqual({ ok: false, reason: 'title: empty' });
-    expect(storableEvent(event({ occurredAt: new Date('1999-12-31T23:59:59Z') }), NOW)).toMatchObject({ ok: false, reason: /^occurredAt: .* before 2000-01-01$/ });
-    expect(storableEvent(event({ occurredAt: new Date('2027-04-01T00:00:00Z') }), NOW)).toMatchObject({ ok: false, reason: /more than a year in the future$/ });
+    expect(storableEvent(event({ occurredAt: new Date('1999-12-31T23:59:59Z') }), NOW)).toMatchObject({
+      ok: false,
+      reason: /^occurredAt: .* before 2000-01-01$/,
+    });
+    expect(storableEvent(event({ occurredAt: new Date('2027-04-01T00:00:00Z') }), NOW)).toMatchObject({
+      ok: false,
+      reason: /more than a year in the future$/,
+    });
   });
 });
 

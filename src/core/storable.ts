@@ -117,7 +117,8 @@ export function storablePost(post: NormalizedPost, now = new Date()): Storable<N
 
 /** An event the database will take, or why not; events may lie up to a year ahead. */
 export function storableEvent(event: NormalizedEvent, now = new Date()): Storable<NormalizedEvent> {
-  if (!SourceName.safeParse(event.source).success) return { ok: false, reason: 'source: lowercase letters, digits and dashes (at most 32)' };
+  if (!SourceName.safeParse(event.source).success)
+    return { ok: false, reason: 'source: lowercase letters, digits and dashes (at most 32)' };
   const title = storableName(event.title);
   const refused =
     checkId('externalId', String(event.externalId)) ??
@@ -170,7 +171,8 @@ export function parseIsoInstant(value: string): { ok: true; value: Date } | { ok
 }
 
 // Everything a terminal could act on or hide: C0 and C1 controls, DEL, bidirectional controls, lone surrogates.
-const UNPRINTABLE = /[\u0000-\u001F\u007F-\u009F\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069\u2028\u2029]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const UNPRINTABLE =
+  /[\u0000-\u001F\u007F-\u009F\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069\u2028\u2029]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** `text` safe to print: every control character written as an escape (\n, \t, \u001b), so input can never drive a terminal. */
 export function escapeControls(text: string): string {

@@ -16,7 +16,10 @@ describe('the embedded database and its lock', () => {
     try {
       await sql`SELECT 1`.execute(database.db);
       rmSync(join(dataDir.dir, LOCK_FILE_NAME), { recursive: true });
-      const error = await Promise.race([lockLost, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('never lost')), LOCK_TIMING.updateMs * 4))]);
+      const error = await Promise.race([
+        lockLost,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('never lost')), LOCK_TIMING.updateMs * 4)),
+      ]);
       expect(error.message).toMatch(/^lost the lock on the data directory .*vibecheck\.lock was deleted or replaced/);
       await expect(sql`SELECT 1`.execute(database.db)).rejects.toThrow(error.message);
     } finally {

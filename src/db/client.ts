@@ -44,7 +44,8 @@ function kyselyLog(onQuery: OpenDatabaseOptions['onQuery']) {
 }
 
 // Kysely's pool client type has an overload for cursors, which this project does not use.
-const asPoolClientQuery = (query: (sql: string, parameters: readonly unknown[]) => Promise<unknown>) => query as PostgresPoolClient['query'];
+const asPoolClientQuery = (query: (sql: string, parameters: readonly unknown[]) => Promise<unknown>) =>
+  query as PostgresPoolClient['query'];
 
 /**
  * The pool Kysely sees: `beforeConnect` may refuse new work (disk nearly full, lock lost), and

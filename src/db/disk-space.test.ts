@@ -11,7 +11,13 @@ const pgliteErrno = { name: 'ErrnoError', errno: 51 };
 describe('recognising a full disk', () => {
   it('knows ENOSPC, EDQUOT, PostgreSQL 53100 and PGlite errno 51, and nothing else', () => {
     for (const error of [nodeError('ENOSPC'), nodeError('EDQUOT'), postgresDiskFull, pgliteErrno]) expect(isDiskFull(error)).toBe(true);
-    for (const error of [nodeError('EACCES'), Object.assign(new Error('duplicate'), { code: '23505' }), { name: 'ErrnoError', errno: 44 }, 'ENOSPC', null]) {
+    for (const error of [
+      nodeError('EACCES'),
+      Object.assign(new Error('duplicate'), { code: '23505' }),
+      { name: 'ErrnoError', errno: 44 },
+      'ENOSPC',
+      null,
+    ]) {
       expect(isDiskFull(error)).toBe(false);
     }
   });
@@ -22,7 +28,9 @@ describe('recognising a full disk', () => {
     expect((fromPostgres as Error).message).toBe(
       'the disk holding /srv/vibecheck/data is full (could not extend file "base/5/16432": No space left on device); free some space and run it again',
     );
-    expect((asDiskFullError(pgliteErrno, '/data') as Error).message).toBe('the disk holding /data is full (no space left on device); free some space and run it again');
+    expect((asDiskFullError(pgliteErrno, '/data') as Error).message).toBe(
+      'the disk holding /data is full (no space left on device); free some space and run it again',
+    );
     const other = nodeError('EACCES');
     expect(asDiskFullError(other, '/data')).toBe(other);
     expect(asDiskFullError(fromPostgres, '/elsewhere')).toBe(fromPostgres);

@@ -42,7 +42,10 @@ function holdInChild(mode: 'hold' | 'exit' = 'hold'): Promise<ChildProcess> {
 function leaveLock(ageMs: number, owner: Record<string, unknown>): void {
   const path = join(dataDir.dir, LOCK_FILE_NAME);
   mkdirSync(path, { recursive: true });
-  writeFileSync(join(dataDir.dir, OWNER_FILE_NAME), JSON.stringify({ startedAt: '2026-01-01T00:00:00Z', command: 'serve', token: 'old', ...owner }));
+  writeFileSync(
+    join(dataDir.dir, OWNER_FILE_NAME),
+    JSON.stringify({ startedAt: '2026-01-01T00:00:00Z', command: 'serve', token: 'old', ...owner }),
+  );
   const then = new Date(Date.now() - ageMs);
   utimesSync(path, then, then);
 }

@@ -188,5 +188,7 @@ export async function acquireDataDirLock(dataDir: string, options: AcquireLockOp
 
 function failure(dataDir: string, cause: unknown): unknown {
   const diskFull = asDiskFullError(cause, dataDir);
-  return diskFull instanceof DiskFullError ? diskFull : new StartupError(`cannot take the lock in ${dataDir}: ${messageOf(cause)}`, { cause });
+  return diskFull instanceof DiskFullError
+    ? diskFull
+    : new StartupError(`cannot take the lock in ${dataDir}: ${messageOf(cause)}`, { cause });
 }

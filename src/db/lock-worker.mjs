@@ -15,7 +15,8 @@ const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPor
 // something in it) must go the same way.
 const lockFs = {
   ...fs,
-  rmdir: (/** @type {string} */ target, /** @type {fs.NoParamCallback} */ callback) => fs.rm(target, { recursive: true, force: true }, callback),
+  rmdir: (/** @type {string} */ target, /** @type {fs.NoParamCallback} */ callback) =>
+    fs.rm(target, { recursive: true, force: true }, callback),
   rmdirSync: (/** @type {string} */ target) => fs.rmSync(target, { recursive: true, force: true }),
 };
 
@@ -76,7 +77,11 @@ async function take() {
       // 'still' is a dead holder, taken over once stale; a lock dated in the future never gets stale.
       const waited = Date.now() - started;
       if (heartbeat === 'still' && waited > timing.staleMs + timing.updateMs * 3) {
-        return failed(new Error(`${path} has not changed in ${Math.round(waited / 1000)} s yet is dated ahead; remove it if no VibeCheck process uses ${dataDir}`));
+        return failed(
+          new Error(
+            `${path} has not changed in ${Math.round(waited / 1000)} s yet is dated ahead; remove it if no VibeCheck process uses ${dataDir}`,
+          ),
+        );
       }
     }
   }
@@ -91,7 +96,10 @@ if (release) {
       port.close();
     };
     if (lost) done();
-    else release().catch(() => undefined).finally(done);
+    else
+      release()
+        .catch(() => undefined)
+        .finally(done);
   });
   port.postMessage({ type: 'acquired' });
 }

@@ -50,10 +50,13 @@ describeOnBothTargets('migrations', (get) => {
   });
 
   it('runs a migration marked no-transaction statement by statement, as CREATE INDEX CONCURRENTLY needs', async () => {
-    const text = '-- vibecheck:no-transaction\n-- two indexes built without locking writes\nCREATE INDEX CONCURRENTLY IF NOT EXISTS posts_author_test_idx ON posts (author);\nCREATE INDEX CONCURRENTLY IF NOT EXISTS posts_fetched_test_idx ON posts (fetched_at); -- trailing note\n';
+    const text =
+      '-- vibecheck:no-transaction\n-- two indexes built without locking writes\nCREATE INDEX CONCURRENTLY IF NOT EXISTS posts_author_test_idx ON posts (author);\nCREATE INDEX CONCURRENTLY IF NOT EXISTS posts_fetched_test_idx ON posts (fetched_at); -- trailing note\n';
     const concurrent = { version: 900, name: '900_concurrent', checksum: 'c', sql: text };
     // Inside a transaction PostgreSQL refuses it, which is why the marker exists.
-    await expect(migrate(get().db, [...readMigrationFiles(), { ...concurrent, sql: text.replace('-- vibecheck:no-transaction', '') }])).rejects.toThrow(/CONCURRENTLY|transaction/i);
+    await expect(
+      migrate(get().db, [...readMigrationFiles(), { ...concurrent, sql: text.replace('-- vibecheck:no-transaction', '') }]),
+    ).rejects.toThrow(/CONCURRENTLY|transaction/i);
     expect(await migrate(get().db, [...readMigrationFiles(), concurrent])).toEqual(['900_concurrent']);
     const { indexes } = await describeSchema(get().db);
     expect(indexes.filter((i) => /posts_(author|fetched)_test_idx/.test(i))).toHaveLength(2);
@@ -76,7 +79,9 @@ describeOnBothTargets('migrations', (get) => {
     for (const row of rows.rows) (actual[row.table_name] ??= {})[row.column_name] = row.is_nullable === 'YES';
     expect(actual).toEqual(declared);
     const tables = await sql<{ name: string }>`
-      SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`.execute(get().db);
+      SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`.execute(
+      get().db,
+    );
     expect(tables.rows.map((t) => t.name).sort()).toEqual(Object.keys(declared).sort());
   });
 });
@@ -112,7 +117,12 @@ function readDeclaredSchema(): Record<string, Record<string, boolean>> {
         return columnsOf(from!.getText(source)).filter(([column]) => !omitted.has(column));
       }),
     );
-    return [...inherited, ...table.members.filter(ts.isPropertySignature).map((column): [string, boolean] => [column.name.getText(source), nullable(column.type)])];
+    return [
+      ...inherited,
+      ...table.members
+        .filter(ts.isPropertySignature)
+        .map((column): [string, boolean] => [column.name.getText(source), nullable(column.type)]),
+    ];
   };
   const declared: Record<string, Record<string, boolean>> = {};
   for (const member of interfaces.get('DB')!.members) {
@@ -127,14 +137,21 @@ describeOnBothTargets('006_sentiment_tier on a database holding mentions', (get)
   it('marks the stored mentions local and refuses an unknown tier', async () => {
     const files = readMigrationFiles();
     const db = get().db;
-    await migrate(db, files.filter((f) => f.version < 6));
-    const entity = await sql<{ id: number }>`INSERT INTO entities (slug, name, kind) VALUES ('tier-e', 'Tier', 'tool') RETURNING id`.execute(db);
+    await migrate(
+      db,
+      files.filter((f) => f.version < 6),
+    );
+    const entity = await sql<{
+      id: number;
+    }>`INSERT INTO entities (slug, name, kind) VALUES ('tier-e', 'Tier', 'tool') RETURNING id`.execute(db);
     const posted = await sql<{ id: number }>`
       INSERT INTO posts (source, external_id, body, created_at, content_hash) VALUES ('hn', 'tier-1', 'b', '2026-01-01T00:00:00Z', 'h')
       RETURNING id`.execute(db);
     await sql`
       INSERT INTO mentions (post_id, entity_id, created_at, source, matched_text, start_offset, end_offset, label, score, confidence, model_version)
-      VALUES (${posted.rows[0]!.id}, ${entity.rows[0]!.id}, '2026-01-01T00:00:00Z', 'hn', 'Tier', 0, 4, 'neutral', 0, 0.5, 'old')`.execute(db);
+      VALUES (${posted.rows[0]!.id}, ${entity.rows[0]!.id}, '2026-01-01T00:00:00Z', 'hn', 'Tier', 0, 4, 'neutral', 0, 0.5, 'old')`.execute(
+      db,
+    );
     expect(await migrate(db, files)).toEqual(files.filter((f) => f.version >= 6).map((f) => f.name));
     const rows = await sql<{ sentiment_tier: string }>`SELECT sentiment_tier FROM mentions`.execute(db);
     expect(rows.rows).toEqual([{ sentiment_tier: 'local' }]);
@@ -145,7 +162,10 @@ describeOnBothTargets('006_sentiment_tier on a database holding mentions', (get)
 
 describe('splitStatements', () => {
   it('splits where a line ends with a semicolon, dropping comments and blank statements', () => {
-    expect(splitStatements('-- head\nCREATE INDEX a ON t (x);\n\nCREATE INDEX b\n  ON t (y); -- note\n')).toEqual(['CREATE INDEX a ON t (x)', 'CREATE INDEX b\n  ON t (y)']);
+    expect(splitStatements('-- head\nCREATE INDEX a ON t (x);\n\nCREATE INDEX b\n  ON t (y); -- note\n')).toEqual([
+      'CREATE INDEX a ON t (x)',
+      'CREATE INDEX b\n  ON t (y)',
+    ]);
   });
 });
 
@@ -175,7 +195,11 @@ describe('migrations across targets', () => {
     const [a, b] = await Promise.all([target.open(), target.open()]);
     const results = await Promise.all([migrate(a!.db), migrate(b!.db)]);
     const all = [...results[0]!, ...results[1]!].sort();
-    expect(all).toEqual(readMigrationFiles().map((f) => f.name).sort());
+    expect(all).toEqual(
+      readMigrationFiles()
+        .map((f) => f.name)
+        .sort(),
+    );
     const rows = await a!.db.selectFrom('schema_migrations').select('version').execute();
     expect(rows).toHaveLength(readMigrationFiles().length);
     await a!.close();
@@ -185,8 +209,8 @@ describe('migrations across targets', () => {
 
 describe('openDatabase', () => {
   it('names the problem when the server cannot be reached', async () => {
-    await expect(
-      openDatabase({ databaseUrl: 'postgres://nobody:x@127.0.0.1:1/none', dataDir: 'unused' }),
-    ).rejects.toThrow(/cannot reach the database at DATABASE_URL/);
+    await expect(openDatabase({ databaseUrl: 'postgres://nobody:x@127.0.0.1:1/none', dataDir: 'unused' })).rejects.toThrow(
+      /cannot reach the database at DATABASE_URL/,
+    );
   });
 });

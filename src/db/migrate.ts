@@ -64,9 +64,7 @@ async function ensureTable(db: Kysely<DB>): Promise<void> {
 
 export async function getMigrationStatus(db: Kysely<DB>, files = readMigrationFiles()): Promise<MigrationStatus[]> {
   const exists = await sql<{ present: boolean }>`SELECT to_regclass('schema_migrations') IS NOT NULL AS present`.execute(db);
-  const applied = exists.rows[0]?.present
-    ? await db.selectFrom('schema_migrations').selectAll().execute()
-    : [];
+  const applied = exists.rows[0]?.present ? await db.selectFrom('schema_migrations').selectAll().execute() : [];
   const byVersion = new Map(applied.map((row) => [row.version, row]));
   return files.map((file) => {
     const row = byVersion.get(file.version);

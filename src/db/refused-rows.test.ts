@@ -4,7 +4,7 @@ import { describeOnBothTargets } from '../../test/support/targets.ts';
 import { isRowValueError, writeAroundRefusedRows } from './refused-rows.ts';
 
 describe('isRowValueError', () => {
-  it('takes data exceptions, integrity violations and an oversized index row as a row\'s fault, nothing else', () => {
+  it("takes data exceptions, integrity violations and an oversized index row as a row's fault, nothing else", () => {
     for (const code of ['22021', '22008', '22003', '22P05', '23502', '23514', '54000']) expect(isRowValueError({ code })).toBe(true);
     for (const code of ['40P01', '40001', '53100', '57014', '08006', '42601']) expect(isRowValueError({ code })).toBe(false);
     expect(isRowValueError(new Error('no code'))).toBe(false);
@@ -17,11 +17,14 @@ describeOnBothTargets('writing around refused rows', (get) => {
     await sql`CREATE TABLE refusal_test (id int PRIMARY KEY, note text NOT NULL, at timestamptz NOT NULL, n int)`.execute(get().db);
   });
 
-  const insert = (rows: Array<{ id: number; note: string; at: string; n: number }>) => async (trx: Parameters<typeof writeAroundRefusedRows>[0]) => {
-    await sql`
+  const insert =
+    (rows: Array<{ id: number; note: string; at: string; n: number }>) => async (trx: Parameters<typeof writeAroundRefusedRows>[0]) => {
+      await sql`
       INSERT INTO refusal_test (id, note, at, n)
-      SELECT * FROM unnest(${rows.map((r) => r.id)}::int[], ${rows.map((r) => r.note)}::text[], ${rows.map((r) => r.at)}::timestamptz[], ${rows.map((r) => r.n)}::int[])`.execute(trx);
-  };
+      SELECT * FROM unnest(${rows.map((r) => r.id)}::int[], ${rows.map((r) => r.note)}::text[], ${rows.map((r) => r.at)}::timestamptz[], ${rows.map((r) => r.n)}::int[])`.execute(
+        trx,
+      );
+    };
 
   it('stores every row but the refused ones, each reported with the database error, in one transaction', async () => {
     const db = get().db;

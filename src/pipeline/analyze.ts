@@ -73,7 +73,10 @@ export function createAnalyzer(entities: EntityRecord[]): Analyzer {
       const linked = linker.link(text);
       const direct = linked.filter((m) => m.direct);
       // All targets at once, so each is read with the others marked ("X is great but Y crashes").
-      const targeted = model.classifyTargeted(text, direct.map((m) => m.spans));
+      const targeted = model.classifyTargeted(
+        text,
+        direct.map((m) => m.spans),
+      );
       const bySpanStart = new Map(direct.map((m, i) => [m.start, i]));
       const scopes = direct.map((m) => ({
         span: { start: m.start, end: m.end },

@@ -27,7 +27,10 @@ async function storedBefore(version: number, entity: { slug: string; name: strin
   const database = await openDatabase({ databaseUrl: undefined, dataDir: dataDir.dir });
   opened.push({ database, remove: dataDir.remove });
   const { db } = database;
-  await migrate(db, readMigrationFiles().filter((f) => f.version < version));
+  await migrate(
+    db,
+    readMigrationFiles().filter((f) => f.version < version),
+  );
   await seedEntities(db);
   for (const [id, body] of Object.entries(posts)) {
     const post = await sql<{ id: number }>`
@@ -44,14 +47,23 @@ async function storedBefore(version: number, entity: { slug: string; name: strin
 }
 
 const markedForRescore = async (db: Kysely<DB>) =>
-  (await sql<{ external_id: string; model_version: string | null }>`SELECT external_id, model_version FROM posts ORDER BY external_id`.execute(db)).rows;
+  (
+    await sql<{
+      external_id: string;
+      model_version: string | null;
+    }>`SELECT external_id, model_version FROM posts ORDER BY external_id`.execute(db)
+  ).rows;
 
 describe('one rescore after upgrading fills what older posts lack', () => {
   it('versions (migration 011): marks posts that may name one, and rescore fills them', async () => {
-    const db = await storedBefore(11, { slug: 'claude-code', name: 'Claude Code' }, {
-      named: 'Claude Code 2.0.55 keeps crashing on start, this release is terrible.',
-      plain: 'Claude Code is fine I guess, nothing special this week.',
-    });
+    const db = await storedBefore(
+      11,
+      { slug: 'claude-code', name: 'Claude Code' },
+      {
+        named: 'Claude Code 2.0.55 keeps crashing on start, this release is terrible.',
+        plain: 'Claude Code is fine I guess, nothing special this week.',
+      },
+    );
     expect(await markedForRescore(db)).toEqual([
       { external_id: 'named', model_version: null },
       { external_id: 'plain', model_version: SENTIMENT_MODEL_VERSION },
@@ -67,10 +79,14 @@ describe('one rescore after upgrading fills what older posts lack', () => {
   });
 
   it('flows (migration 013): marks posts that may state a move, and rescore writes their flows', async () => {
-    const db = await storedBefore(13, { slug: 'cursor', name: 'Cursor' }, {
-      moved: 'Cursor got too expensive, so I switched from Cursor to Claude Code last week.',
-      plain: 'Cursor is fine I guess, nothing special this week.',
-    });
+    const db = await storedBefore(
+      13,
+      { slug: 'cursor', name: 'Cursor' },
+      {
+        moved: 'Cursor got too expensive, so I switched from Cursor to Claude Code last week.',
+        plain: 'Cursor is fine I guess, nothing special this week.',
+      },
+    );
     expect(await markedForRescore(db)).toEqual([
       { external_id: 'moved', model_version: null },
       { external_id: 'plain', model_version: SENTIMENT_MODEL_VERSION },

@@ -65,9 +65,7 @@ export async function runSource(options: RunSourceOptions): Promise<SourceRunSum
       now: () => new Date(),
     };
     const cursors = (await loadCursors(db, source.name)) as Map<string, CursorValue>;
-    const batches = options.backfill
-      ? source.backfill?.(ctx, options.backfill, cursors)
-      : source.poll(ctx, cursors);
+    const batches = options.backfill ? source.backfill?.(ctx, options.backfill, cursors) : source.poll(ctx, cursors);
     if (!batches) throw new Error(`${source.name} cannot backfill`);
     for await (const batch of batches) {
       const result = await ingestor.ingest({
@@ -85,7 +83,10 @@ export async function runSource(options: RunSourceOptions): Promise<SourceRunSum
         runLog.warn({ externalId: rejection.externalId, reason: rejection.reason }, 'item rejected');
         // Escaped: an id or reason quoting upstream text may hold NUL, which jsonb cannot.
         if (rejected.length < MAX_RECORDED_REJECTIONS) {
-          rejected.push({ externalId: rejection.externalId && escapeControls(rejection.externalId), reason: escapeControls(rejection.reason) });
+          rejected.push({
+            externalId: rejection.externalId && escapeControls(rejection.externalId),
+            reason: escapeControls(rejection.reason),
+          });
         }
       }
       options.onBatch?.(batch, totals);
@@ -98,7 +99,9 @@ export async function runSource(options: RunSourceOptions): Promise<SourceRunSum
   } catch (error) {
     // Everything stored before a shutdown is committed with its cursor; the next run resumes there.
     const message = options.signal?.aborted ? INTERRUPTED : escapeControls(error instanceof Error ? error.message : String(error));
-    await finishRun(db, runId, 'failed', totals, message, { rejected }).catch((e: unknown) => runLog.error({ err: e }, 'could not record the failed run'));
+    await finishRun(db, runId, 'failed', totals, message, { rejected }).catch((e: unknown) =>
+      runLog.error({ err: e }, 'could not record the failed run'),
+    );
     runLog.warn({ ...totals, err: error }, 'run failed');
     return { ...totals, error: message };
   }

@@ -9,9 +9,33 @@ import { NewEntityInput } from '../core/entity.ts';
 const registry = (names: Record<string, string>): EntityRegistry => ({
   version: 1,
   entities: [
-    { slug: 'acme', name: names.acme ?? 'Acme', kind: 'vendor', parent: null, aliases: ['Acme'], disambiguation: { ambiguousAliases: [], context: [], antiContext: [], caseSensitiveAliases: [] }, homepage: null },
-    { slug: 'acme-coder', name: names.coder ?? 'Acme Coder', kind: 'tool', parent: 'acme', aliases: ['AcmeCoder'], disambiguation: { ambiguousAliases: [], context: [], antiContext: [], caseSensitiveAliases: [] }, homepage: 'https://acme.example' },
-    { slug: 'acme-model', name: 'Acme Model', kind: 'model', parent: 'acme', aliases: [], disambiguation: { ambiguousAliases: [], context: [], antiContext: [], caseSensitiveAliases: [] }, homepage: null },
+    {
+      slug: 'acme',
+      name: names.acme ?? 'Acme',
+      kind: 'vendor',
+      parent: null,
+      aliases: ['Acme'],
+      disambiguation: { ambiguousAliases: [], context: [], antiContext: [], caseSensitiveAliases: [] },
+      homepage: null,
+    },
+    {
+      slug: 'acme-coder',
+      name: names.coder ?? 'Acme Coder',
+      kind: 'tool',
+      parent: 'acme',
+      aliases: ['AcmeCoder'],
+      disambiguation: { ambiguousAliases: [], context: [], antiContext: [], caseSensitiveAliases: [] },
+      homepage: 'https://acme.example',
+    },
+    {
+      slug: 'acme-model',
+      name: 'Acme Model',
+      kind: 'model',
+      parent: 'acme',
+      aliases: [],
+      disambiguation: { ambiguousAliases: [], context: [], antiContext: [], caseSensitiveAliases: [] },
+      homepage: null,
+    },
   ],
 });
 
@@ -67,7 +91,9 @@ describeOnBothTargets('seeding entities', (get) => {
   it('refuses a duplicate slug and an unknown parent', async () => {
     const db = get().db;
     await expect(addEntity(db, NewEntityInput.parse({ slug: 'mine', name: 'Again', kind: 'tool' }))).rejects.toThrow(/already exists/);
-    await expect(addEntity(db, NewEntityInput.parse({ slug: 'x', name: 'X', kind: 'tool', parent: 'nope' }))).rejects.toThrow(/parent: no entity/);
+    await expect(addEntity(db, NewEntityInput.parse({ slug: 'x', name: 'X', kind: 'tool', parent: 'nope' }))).rejects.toThrow(
+      /parent: no entity/,
+    );
     await expect(removeEntity(db, 'nope')).rejects.toThrow(/no entity with slug "nope"/);
   });
 });

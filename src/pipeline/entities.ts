@@ -88,7 +88,10 @@ export async function editEntity(db: Kysely<DB>, slug: string, changes: EntityCh
         if (!parent) throw new ValidationError(`parent: no entity with slug "${changes.parent}"`);
         const parentOf = new Map(all.map((e) => [e.slug, e.parent]));
         for (let at: string | null | undefined = parent.slug; at; at = parentOf.get(at)) {
-          if (at === slug) throw new ValidationError(`parent: "${changes.parent}" is ${slug === changes.parent ? 'the entity itself' : `inside "${slug}"`}; an entity cannot be its own ancestor`);
+          if (at === slug)
+            throw new ValidationError(
+              `parent: "${changes.parent}" is ${slug === changes.parent ? 'the entity itself' : `inside "${slug}"`}; an entity cannot be its own ancestor`,
+            );
         }
         parentId = parent.id;
       }

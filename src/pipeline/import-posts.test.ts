@@ -18,7 +18,9 @@ function lines(): string[] {
   for (let i = 0; i < 1_700; i++) {
     const body = `${TOOLS[i % TOOLS.length]} ${VERDICTS[i % VERDICTS.length]}, and ${TOOLS[(i + 2) % TOOLS.length]} ${VERDICTS[(i + 1) % VERDICTS.length]} (post ${i}).`;
     const createdAt = new Date(Date.UTC(2026, 2, 1) + i * 1_800_000).toISOString();
-    out.push(JSON.stringify({ source: i % 3 ? 'hn' : 'reddit', externalId: String(i), author: `user${i}`, body, createdAt, score: i % 50 }));
+    out.push(
+      JSON.stringify({ source: i % 3 ? 'hn' : 'reddit', externalId: String(i), author: `user${i}`, body, createdAt, score: i % 50 }),
+    );
   }
   // A post of the first batch sent again in the fourth, and the first post's author repeating it in the fourth.
   out[1_600] = out[10]!;
@@ -203,7 +205,13 @@ describeOnBothTargets('importing when the database refuses a row the edge let th
       },
     };
     const input = Array.from({ length: 25 }, (_, i) =>
-      JSON.stringify({ source: 'hn', externalId: i === 20 ? 'bad' : `ok-${i}`, author: `u${i}`, body: `Claude Code helped with task number ${i} today.`, createdAt: '2026-03-01T12:00:00Z' }),
+      JSON.stringify({
+        source: 'hn',
+        externalId: i === 20 ? 'bad' : `ok-${i}`,
+        author: `u${i}`,
+        body: `Claude Code helped with task number ${i} today.`,
+        createdAt: '2026-03-01T12:00:00Z',
+      }),
     );
     const summary = await importPosts(Readable.from(input.map((l) => `${l}\n`)), ingestor, { batchSize: 8 });
     expect(summary).toMatchObject({ read: 25, stored: 24, duplicates: 0, rejected: 1 });

@@ -9,13 +9,21 @@ import type { DatabaseKind } from '../db/client.ts';
 import type { IngestResult, Ingestor, PreparedBatch } from './ingest.ts';
 
 const idLike = z.union([z.string().trim().min(1).max(512), z.number().int().nonnegative()]).transform(String);
-const optionalText = z.string().max(10_000).nullish().transform((v) => v ?? null);
+const optionalText = z
+  .string()
+  .max(10_000)
+  .nullish()
+  .transform((v) => v ?? null);
 
 /** One line of the import format (docs: interface.md, "Post import format"). */
 export const ImportLine = z.object({
   source: SourceName,
   externalId: idLike,
-  url: z.url({ protocol: /^https?$/ }).max(2048).nullish().transform((v) => v ?? null),
+  url: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .nullish()
+    .transform((v) => v ?? null),
   author: optionalText,
   title: optionalText,
   body: z.string().max(1_000_000),
@@ -28,7 +36,13 @@ export const ImportLine = z.object({
     .max(INT32_MAX, `at most ${INT32_MAX}`)
     .nullish()
     .transform((v) => (v === null || v === undefined ? null : Math.round(v))),
-  comments: z.number().int().nonnegative().max(INT32_MAX, `at most ${INT32_MAX}`).nullish().transform((v) => v ?? null),
+  comments: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(INT32_MAX, `at most ${INT32_MAX}`)
+    .nullish()
+    .transform((v) => v ?? null),
   parentId: idLike.nullish().transform((v) => v ?? null),
   threadId: idLike.nullish().transform((v) => v ?? null),
 });
@@ -62,7 +76,15 @@ export interface ImportSummary {
   warnings: ImportError[];
 }
 
-export const emptyImportSummary = (): ImportSummary => ({ read: 0, stored: 0, duplicates: 0, rejected: 0, errors: [], invalidUtf8: 0, warnings: [] });
+export const emptyImportSummary = (): ImportSummary => ({
+  read: 0,
+  stored: 0,
+  duplicates: 0,
+  rejected: 0,
+  errors: [],
+  invalidUtf8: 0,
+  warnings: [],
+});
 
 /** Only the first errors and warnings are kept in full; `rejected` and `invalidUtf8` always count them all. */
 export const MAX_REPORTED_ERRORS = 1000;
@@ -187,7 +209,8 @@ export async function importPosts(input: Readable, ingestor: Ingestor, options: 
     const result = await oldest.result;
     summary.stored += result.stored;
     summary.duplicates += result.duplicates;
-    for (const rejected of result.rejected) reject(oldest.lineOf.get(`${rejected.source}\u0000${rejected.externalId}`) ?? 0, rejected.reason);
+    for (const rejected of result.rejected)
+      reject(oldest.lineOf.get(`${rejected.source}\u0000${rejected.externalId}`) ?? 0, rejected.reason);
     onProgress?.(summary);
   };
   const commitOldest = async (): Promise<void> => {

@@ -34,7 +34,10 @@ describe('the optional LLM aspect tier inside ingest', () => {
           {
             index: 0,
             finish_reason: 'stop',
-            message: { role: 'assistant', content: JSON.stringify({ aspects: [{ aspect: 'ux', polarity: 'negative', evidence: 'the whole thing feels off' }] }) },
+            message: {
+              role: 'assistant',
+              content: JSON.stringify({ aspects: [{ aspect: 'ux', polarity: 'negative', evidence: 'the whole thing feels off' }] }),
+            },
           },
         ],
         usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
@@ -52,21 +55,54 @@ describe('the optional LLM aspect tier inside ingest', () => {
 
   it('asks the endpoint only about unsure mentions and stores its answer as tier llm', async () => {
     const tier = createLlmAspectTier({
-      endpoint: createLlmEndpoint({ baseUrl: `${upstream.url}/v1`, apiKey: 'test', model: 'fake', dailyBudget: 10, timeoutMs: 2_000, maxRetries: 0 }),
+      endpoint: createLlmEndpoint({
+        baseUrl: `${upstream.url}/v1`,
+        apiKey: 'test',
+        model: 'fake',
+        dailyBudget: 10,
+        timeoutMs: 2_000,
+        maxRetries: 0,
+      }),
       cache: createLruAspectCache(100),
     });
     const ingestor = await createIngestor(database.db, { aspectTier: tier });
     await ingestor.ingest({
       posts: [
-        { source: 'hn', externalId: 'u1', url: null, author: null, title: null, body: UNSURE, createdAt: new Date('2026-03-01T00:00:00Z'), score: null, comments: null, parentId: null, threadId: null },
-        { source: 'hn', externalId: 'c1', url: null, author: null, title: null, body: CLEAR, createdAt: new Date('2026-03-01T00:00:00Z'), score: null, comments: null, parentId: null, threadId: null },
+        {
+          source: 'hn',
+          externalId: 'u1',
+          url: null,
+          author: null,
+          title: null,
+          body: UNSURE,
+          createdAt: new Date('2026-03-01T00:00:00Z'),
+          score: null,
+          comments: null,
+          parentId: null,
+          threadId: null,
+        },
+        {
+          source: 'hn',
+          externalId: 'c1',
+          url: null,
+          author: null,
+          title: null,
+          body: CLEAR,
+          createdAt: new Date('2026-03-01T00:00:00Z'),
+          score: null,
+          comments: null,
+          parentId: null,
+          threadId: null,
+        },
       ],
     });
     expect(upstream.requests.filter((r) => r.path === '/v1/chat/completions')).toHaveLength(1);
     const rows = await sql<{ external_id: string; aspect: string; polarity: string; tier: string }>`
       SELECT p.external_id, a.aspect, a.polarity, a.tier FROM mention_aspects a JOIN posts p ON p.id = a.post_id
       JOIN entities e ON e.id = a.entity_id WHERE e.slug = 'cursor' ORDER BY 1, 2`.execute(database.db);
-    expect(rows.rows.filter((r) => r.external_id === 'u1')).toEqual([{ external_id: 'u1', aspect: 'ux', polarity: 'negative', tier: 'llm' }]);
+    expect(rows.rows.filter((r) => r.external_id === 'u1')).toEqual([
+      { external_id: 'u1', aspect: 'ux', polarity: 'negative', tier: 'llm' },
+    ]);
     expect(rows.rows.filter((r) => r.external_id === 'c1').every((r) => r.tier === 'rules')).toBe(true);
     expect(rows.rows.filter((r) => r.external_id === 'c1').length).toBeGreaterThan(0);
   });
@@ -74,11 +110,32 @@ describe('the optional LLM aspect tier inside ingest', () => {
   it('keeps the rules answer when the endpoint fails', async () => {
     upstream.setHandler(() => ({ status: 500, body: 'down' }));
     const tier = createLlmAspectTier({
-      endpoint: createLlmEndpoint({ baseUrl: `${upstream.url}/v1`, apiKey: 'test', model: 'fake', dailyBudget: 10, timeoutMs: 2_000, maxRetries: 0 }),
+      endpoint: createLlmEndpoint({
+        baseUrl: `${upstream.url}/v1`,
+        apiKey: 'test',
+        model: 'fake',
+        dailyBudget: 10,
+        timeoutMs: 2_000,
+        maxRetries: 0,
+      }),
     });
     const ingestor = await createIngestor(database.db, { aspectTier: tier });
     const result = await ingestor.ingest({
-      posts: [{ source: 'hn', externalId: 'u2', url: null, author: null, title: null, body: `Still true a day later: ${UNSURE}`, createdAt: new Date('2026-03-02T00:00:00Z'), score: null, comments: null, parentId: null, threadId: null }],
+      posts: [
+        {
+          source: 'hn',
+          externalId: 'u2',
+          url: null,
+          author: null,
+          title: null,
+          body: `Still true a day later: ${UNSURE}`,
+          createdAt: new Date('2026-03-02T00:00:00Z'),
+          score: null,
+          comments: null,
+          parentId: null,
+          threadId: null,
+        },
+      ],
     });
     expect(result.stored).toBe(1);
     const rows = await sql<{ tier: string }>`
@@ -162,7 +219,14 @@ describe('the optional LLM sentiment tier inside ingest', () => {
   });
 
   const endpointAt = (budget = 10) =>
-    createLlmEndpoint({ baseUrl: `${upstream.url}/v1`, apiKey: 'sk-ingest-test', model: 'fake', dailyBudget: budget, timeoutMs: 2_000, maxRetries: 0 });
+    createLlmEndpoint({
+      baseUrl: `${upstream.url}/v1`,
+      apiKey: 'sk-ingest-test',
+      model: 'fake',
+      dailyBudget: budget,
+      timeoutMs: 2_000,
+      maxRetries: 0,
+    });
 
   const stored = async (externalId: string): Promise<StoredMention[]> =>
     (
@@ -183,7 +247,10 @@ describe('the optional LLM sentiment tier inside ingest', () => {
     const confident = read.find((r) => r.sentiment && r.sentiment.confidence >= SENTIMENT_UNSURE_BELOW);
     expect(unsure, `no candidate below ${SENTIMENT_UNSURE_BELOW}: ${JSON.stringify(read)}`).toBeDefined();
     expect(confident, `no candidate at or above ${SENTIMENT_UNSURE_BELOW}: ${JSON.stringify(read)}`).toBeDefined();
-    return { unsure: { text: unsure!.text, local: unsure!.sentiment! }, confident: { text: confident!.text, local: confident!.sentiment! } };
+    return {
+      unsure: { text: unsure!.text, local: unsure!.sentiment! },
+      confident: { text: confident!.text, local: confident!.sentiment! },
+    };
   }
 
   it("stores the endpoint's polarity with tier llm for an unsure mention and its ancestor, and keeps a confident one local", async () => {
@@ -237,7 +304,13 @@ describe('the optional LLM sentiment tier inside ingest', () => {
   });
 
   it('builds both runtime tiers on one endpoint, so LLM_DAILY_BUDGET bounds them together', async () => {
-    const settings = parseSettings({ LLM_BASE_URL: `${upstream.url}/v1`, LLM_MODEL: 'fake', LLM_API_KEY: 'sk-runtime', LLM_DAILY_BUDGET: '1', LOG_LEVEL: 'silent' });
+    const settings = parseSettings({
+      LLM_BASE_URL: `${upstream.url}/v1`,
+      LLM_MODEL: 'fake',
+      LLM_API_KEY: 'sk-runtime',
+      LLM_DAILY_BUDGET: '1',
+      LOG_LEVEL: 'silent',
+    });
     const { aspectTier, sentimentTier } = createLlmTiers(settings, createLogger(settings));
     const text = 'Claude Code wrote the migration but the whole thing feels slow.';
     const span = { start: 0, end: 'Claude Code'.length };
@@ -245,6 +318,9 @@ describe('the optional LLM sentiment tier inside ingest', () => {
     expect((await sentimentTier!.refine(text, [span], { slug: 'claude-code', name: 'Claude Code' }, local)).tier).toBe('llm');
     expect(await aspectTier!.refine(text, span, 'claude-code', [])).toMatchObject({ tier: 'rules', reason: 'daily budget exhausted' });
     expect(aspectTier!.callsToday()).toBe(1);
-    expect(createLlmTiers(parseSettings({ LOG_LEVEL: 'silent' }), createLogger(settings))).toEqual({ aspectTier: undefined, sentimentTier: undefined });
+    expect(createLlmTiers(parseSettings({ LOG_LEVEL: 'silent' }), createLogger(settings))).toEqual({
+      aspectTier: undefined,
+      sentimentTier: undefined,
+    });
   });
 });

@@ -74,7 +74,13 @@ describeOnBothTargets('ingesting a batch', (get) => {
   it('flags the same text reposted on another source and does not count its mentions twice', async () => {
     const db = get().db;
     const result = await ingestor.ingest({
-      posts: [{ ...post('r1', 'Switched to   Cursor last week and I LOVE the tab completion.'), source: 'reddit', createdAt: new Date('2026-03-02T09:00:00Z') }],
+      posts: [
+        {
+          ...post('r1', 'Switched to   Cursor last week and I LOVE the tab completion.'),
+          source: 'reddit',
+          createdAt: new Date('2026-03-02T09:00:00Z'),
+        },
+      ],
     });
     expect(result).toMatchObject({ stored: 0, duplicates: 1 });
     const row = await sql<{ duplicate_of: number | null; mentions: number }>`
@@ -94,9 +100,33 @@ describeOnBothTargets('ingesting a batch', (get) => {
         post('202', 'Copilot got worse', { createdAt: new Date('nonsense') }),
       ],
       events: [
-        { kind: 'release', source: 'rss', externalId: 'e1', title: 'Cursor\u0000 2.1', url: null, body: 'notes\u0000', occurredAt: new Date('2026-03-01T00:00:00Z') },
-        { kind: 'release', source: 'rss', externalId: 'e2', title: 'Cursor 2.2', url: null, body: null, occurredAt: new Date('2026-02-28T00:00:00Z') },
-        { kind: 'release', source: 'rss', externalId: 'e3', title: 'Cursor 0.1', url: null, body: null, occurredAt: new Date('1999-01-01T00:00:00Z') },
+        {
+          kind: 'release',
+          source: 'rss',
+          externalId: 'e1',
+          title: 'Cursor\u0000 2.1',
+          url: null,
+          body: 'notes\u0000',
+          occurredAt: new Date('2026-03-01T00:00:00Z'),
+        },
+        {
+          kind: 'release',
+          source: 'rss',
+          externalId: 'e2',
+          title: 'Cursor 2.2',
+          url: null,
+          body: null,
+          occurredAt: new Date('2026-02-28T00:00:00Z'),
+        },
+        {
+          kind: 'release',
+          source: 'rss',
+          externalId: 'e3',
+          title: 'Cursor 0.1',
+          url: null,
+          body: null,
+          occurredAt: new Date('1999-01-01T00:00:00Z'),
+        },
       ],
       cursor: { source: 'hn', queryKey: 'q:test', value: { after: 202 } },
     });
@@ -106,8 +136,17 @@ describeOnBothTargets('ingesting a batch', (get) => {
       { kind: 'post', source: 'hn', externalId: '202', reason: 'createdAt: not a valid date' },
       { kind: 'event', source: 'rss', externalId: 'e3', reason: 'occurredAt: 1999-01-01T00:00:00.000Z is before 2000-01-01' },
     ]);
-    const stored = await sql<{ external_id: string; body: string; title: string | null; author: string | null; score: number; comments: number }>`
-      SELECT external_id, body, title, author, score, comments FROM posts WHERE external_id IN ('199', '200', '201', '202') ORDER BY 1`.execute(db);
+    const stored = await sql<{
+      external_id: string;
+      body: string;
+      title: string | null;
+      author: string | null;
+      score: number;
+      comments: number;
+    }>`
+      SELECT external_id, body, title, author, score, comments FROM posts WHERE external_id IN ('199', '200', '201', '202') ORDER BY 1`.execute(
+      db,
+    );
     expect(stored.rows).toEqual([
       expect.objectContaining({ external_id: '199' }),
       { external_id: '201', body: 'Aider is underrated', title: 'Aider', author: 'xy', score: 2 ** 31 - 1, comments: 2 ** 31 - 1 },
@@ -143,8 +182,18 @@ describeOnBothTargets('ingesting a batch', (get) => {
     expect(result.stored).toBe(7);
     expect(result.duplicates).toBe(0);
     expect(result.rejected).toEqual([
-      { kind: 'post', source: 'hn', externalId: 'split-2', reason: 'the database refused it: invalid byte sequence for encoding "UTF8": 0x00' },
-      { kind: 'post', source: 'hn', externalId: 'split-7', reason: 'the database refused it: invalid byte sequence for encoding "UTF8": 0x00' },
+      {
+        kind: 'post',
+        source: 'hn',
+        externalId: 'split-2',
+        reason: 'the database refused it: invalid byte sequence for encoding "UTF8": 0x00',
+      },
+      {
+        kind: 'post',
+        source: 'hn',
+        externalId: 'split-7',
+        reason: 'the database refused it: invalid byte sequence for encoding "UTF8": 0x00',
+      },
     ]);
     const stored = await sql<{ external_id: string; mentions: number }>`
       SELECT p.external_id, (SELECT count(*)::int FROM mentions m WHERE m.post_id = p.id) AS mentions
@@ -160,7 +209,10 @@ describeOnBothTargets('ingesting a batch', (get) => {
     const db = get().db;
     // jsonb cannot hold \u0000: the cursor, not a post, is what the database refuses.
     await expect(
-      ingestor.ingest({ posts: [post('299', 'Gemini CLI rocks')], cursor: { source: 'hn', queryKey: 'q:test', value: { after: 'a\u0000b' } } }),
+      ingestor.ingest({
+        posts: [post('299', 'Gemini CLI rocks')],
+        cursor: { source: 'hn', queryKey: 'q:test', value: { after: 'a\u0000b' } },
+      }),
     ).rejects.toThrow();
     const count = await sql<{ n: number }>`SELECT count(*)::int AS n FROM posts WHERE external_id = '299'`.execute(db);
     expect(count.rows[0]?.n).toBe(0);

@@ -113,7 +113,11 @@ export function buildMentionRows(
 }
 
 /** The stored rows of one analysed post's switching flows, with the post's time and source. */
-export function buildFlowRows(postId: number, post: Pick<NormalizedPost, 'createdAt' | 'source'>, analysis: Pick<Analysis, 'flows'>): FlowRow[] {
+export function buildFlowRows(
+  postId: number,
+  post: Pick<NormalizedPost, 'createdAt' | 'source'>,
+  analysis: Pick<Analysis, 'flows'>,
+): FlowRow[] {
   return analysis.flows.map((flow) => ({
     postId,
     fromEntityId: flow.fromEntityId,
@@ -234,9 +238,7 @@ export async function refineUnsureSentiment(
   nameOf: (slug: string) => string = (slug) => slug,
 ): Promise<void> {
   const work = [...prepared.analyses.values()].flatMap((analysis) =>
-    analysis.mentions
-      .filter((m) => m.direct && m.sentiment.confidence < SENTIMENT_UNSURE_BELOW)
-      .map((mention) => ({ analysis, mention })),
+    analysis.mentions.filter((m) => m.direct && m.sentiment.confidence < SENTIMENT_UNSURE_BELOW).map((mention) => ({ analysis, mention })),
   );
   await forEachLimited(work, LLM_CONCURRENCY, async ({ analysis, mention }) => {
     const spans = mention.spans.length > 0 ? mention.spans : [{ start: mention.start, end: mention.end }];
@@ -260,7 +262,10 @@ async function findStored(db: Kysely<DB>, posts: NormalizedPost[]): Promise<Set<
 const keyOf = (post: Pick<NormalizedPost, 'source' | 'externalId'>): string => `${post.source}\u0000${post.externalId}`;
 
 /** The batch's posts and events made storable (storablePost, storableEvent), and those that cannot be. */
-function cleanBatch(batch: IngestBatch, now = new Date()): { posts: NormalizedPost[]; events: NormalizedEvent[]; rejected: RejectedItem[] } {
+function cleanBatch(
+  batch: IngestBatch,
+  now = new Date(),
+): { posts: NormalizedPost[]; events: NormalizedEvent[]; rejected: RejectedItem[] } {
   const posts: NormalizedPost[] = [];
   const events: NormalizedEvent[] = [];
   const rejected: RejectedItem[] = [];
@@ -298,7 +303,12 @@ const refusal = (error: Error): string => `the database refused it: ${escapeCont
  * writeAroundRefusedRows, possibly for a part of the batch: parts written one after another in one
  * transaction store exactly what the whole would have.
  */
-async function writePosts(trx: Executor, analyzer: Analyzer, posts: NormalizedPost[], analyses: Map<NormalizedPost, Analysis>): Promise<{ stored: number; mentions: number }> {
+async function writePosts(
+  trx: Executor,
+  analyzer: Analyzer,
+  posts: NormalizedPost[],
+  analyses: Map<NormalizedPost, Analysis>,
+): Promise<{ stored: number; mentions: number }> {
   const rows: PostRow[] = posts.map((post) => {
     const analysis = analyses.get(post)!;
     return {
@@ -341,9 +351,11 @@ async function commitBatch(db: Kysely<DB>, analyzer: Analyzer, prepared: Prepare
   return db.transaction().execute(async (trx) => {
     const rejected = [...prepared.rejected];
     const posts = await writeAroundRefusedRows(trx, [...analyses.keys()], (part) => writePosts(trx, analyzer, part, analyses));
-    for (const { item, error } of posts.refused) rejected.push({ kind: 'post', source: item.source, externalId: item.externalId, reason: refusal(error) });
+    for (const { item, error } of posts.refused)
+      rejected.push({ kind: 'post', source: item.source, externalId: item.externalId, reason: refusal(error) });
     const events = await writeAroundRefusedRows(trx, eventRows, (part) => insertEvents(trx, part));
-    for (const { item, error } of events.refused) rejected.push({ kind: 'event', source: item.source, externalId: item.externalId, reason: refusal(error) });
+    for (const { item, error } of events.refused)
+      rejected.push({ kind: 'event', source: item.source, externalId: item.externalId, reason: refusal(error) });
     if (batch.cursor) await saveCursor(trx, batch.cursor.source, batch.cursor.queryKey, batch.cursor.value);
     const stored = posts.results.reduce((sum, r) => sum + r.stored, 0);
     const rejectedPosts = rejected.filter((r) => r.kind === 'post').length;

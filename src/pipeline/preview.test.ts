@@ -26,7 +26,15 @@ const post = (id: string, title: string, extra: Partial<NormalizedPost> = {}): N
   ...extra,
 });
 
-const batch = (queryKey: string, fields: Partial<SourceBatch>): SourceBatch => ({ queryKey, posts: [], events: [], rejected: [], fetched: 0, cursor: null, ...fields });
+const batch = (queryKey: string, fields: Partial<SourceBatch>): SourceBatch => ({
+  queryKey,
+  posts: [],
+  events: [],
+  rejected: [],
+  fetched: 0,
+  cursor: null,
+  ...fields,
+});
 
 /** A source that yields `batches`, then throws `failure` if given; `pulled` counts batches asked for. */
 function fakeSource(name: CollectorSource, batches: SourceBatch[], failure?: Error) {
@@ -47,7 +55,14 @@ function fakeSource(name: CollectorSource, batches: SourceBatch[], failure?: Err
 }
 
 const run = (source: Source, extra: { limit?: number; query?: string; signal?: AbortSignal } = {}) =>
-  previewSource({ source, terms: [{ slug: 'cursor', phrases: ['Cursor'] }], linker, log: quiet, signal: extra.signal ?? new AbortController().signal, ...extra });
+  previewSource({
+    source,
+    terms: [{ slug: 'cursor', phrases: ['Cursor'] }],
+    linker,
+    log: quiet,
+    signal: extra.signal ?? new AbortController().signal,
+    ...extra,
+  });
 
 describe('listBatchItems', () => {
   it('lists every mapped item in upstream order, as a post, an event or ignored', () => {
@@ -71,7 +86,10 @@ describe('listBatchItems', () => {
 
   it('lists posts then events for a source that does not list what it read', () => {
     const items = listBatchItems(
-      batch('q', { posts: [post('a', 'x')], events: [{ kind: 'note', source: 'hn', externalId: 'e', title: 'Note', url: null, body: 'b', occurredAt: new Date(0) }] }),
+      batch('q', {
+        posts: [post('a', 'x')],
+        events: [{ kind: 'note', source: 'hn', externalId: 'e', title: 'Note', url: null, body: 'b', occurredAt: new Date(0) }],
+      }),
     );
     expect(items.map((i) => [i.post.externalId, i.kind, i.post.title])).toEqual([
       ['a', 'post', 'x'],
@@ -100,18 +118,35 @@ describe('previewSource', () => {
         event: null,
       },
     ]);
-    expect(Object.keys(result.items[0]!)).toEqual(['externalId', 'url', 'title', 'body', 'createdAt', 'author', 'entities', 'kind', 'feed', 'event']);
+    expect(Object.keys(result.items[0]!)).toEqual([
+      'externalId',
+      'url',
+      'title',
+      'body',
+      'createdAt',
+      'author',
+      'entities',
+      'kind',
+      'feed',
+      'event',
+    ]);
   });
 
   it('stops polling once --limit items are in hand', async () => {
-    const { source, state } = fakeSource('hn', [0, 1, 2].map((i) => batch(`q${i}`, { posts: [post(`${i}a`, 'x'), post(`${i}b`, 'y')] })));
+    const { source, state } = fakeSource(
+      'hn',
+      [0, 1, 2].map((i) => batch(`q${i}`, { posts: [post(`${i}a`, 'x'), post(`${i}b`, 'y')] })),
+    );
     const result = await run(source, { limit: 3 });
     expect(result.items.map((i) => i.externalId)).toEqual(['0a', '0b', '1a']);
     expect(state.pulled).toBe(2);
   });
 
   it('reports each failed feed on its own and keeps what the others yielded and rejected', async () => {
-    const failure = new TargetsFailedError('1 of 2 feeds failed', { url: 'rss:feeds', failures: [{ target: 'https://bad.example/feed', message: 'HTTP 404: gone' }] });
+    const failure = new TargetsFailedError('1 of 2 feeds failed', {
+      url: 'rss:feeds',
+      failures: [{ target: 'https://bad.example/feed', message: 'HTTP 404: gone' }],
+    });
     const a = post('a', 'fine');
     const ok = batch('feed:https://ok.example/feed', { mapped: [a], rejected: [{ externalId: 'z', reason: 'unparseable date "soon"' }] });
     const result = await run(fakeSource('rss', [ok], failure).source);
@@ -122,15 +157,21 @@ describe('previewSource', () => {
 
   it('names the query, else the failing URL, for a poll that fails as a whole', async () => {
     const failure = new UpstreamError('HTTP 500: boom', { url: 'https://hn.example/search?query=x', retryable: true });
-    expect((await run(fakeSource('hn', [], failure).source, { query: 'claude code' })).errors).toEqual([{ where: 'claude code', message: 'HTTP 500: boom' }]);
-    expect((await run(fakeSource('hn', [], failure).source)).errors).toEqual([{ where: 'https://hn.example/search?query=x', message: 'HTTP 500: boom' }]);
+    expect((await run(fakeSource('hn', [], failure).source, { query: 'claude code' })).errors).toEqual([
+      { where: 'claude code', message: 'HTTP 500: boom' },
+    ]);
+    expect((await run(fakeSource('hn', [], failure).source)).errors).toEqual([
+      { where: 'https://hn.example/search?query=x', message: 'HTTP 500: boom' },
+    ]);
     expect((await run(fakeSource('hn', [], new Error('odd')).source)).errors).toEqual([{ where: 'hn', message: 'odd' }]);
   });
 
   it('ends with what it has when stopped', async () => {
     const controller = new AbortController();
     controller.abort();
-    const result = await run(fakeSource('hn', [batch('q', { posts: [post('a', 'x')] })], new Error('aborted')).source, { signal: controller.signal });
+    const result = await run(fakeSource('hn', [batch('q', { posts: [post('a', 'x')] })], new Error('aborted')).source, {
+      signal: controller.signal,
+    });
     expect(result.items).toHaveLength(1);
     expect(result.errors).toEqual([{ where: 'hn', message: 'interrupted' }]);
   });

@@ -79,7 +79,9 @@ export async function previewSource(options: PreviewOptions): Promise<PreviewRes
       if (result.items.length >= limit) break;
     }
   } catch (error) {
-    result.errors.push(...(options.signal.aborted ? [{ where: source.name, message: 'interrupted' }] : describeFailure(error, source.name, options.query)));
+    result.errors.push(
+      ...(options.signal.aborted ? [{ where: source.name, message: 'interrupted' }] : describeFailure(error, source.name, options.query)),
+    );
   }
   return result;
 }
@@ -92,7 +94,8 @@ export interface SourcePreviewRequest {
 }
 
 /** A configured source's preview, or why there is none. */
-export type SourcePreviewOutcome = { status: 'done'; result: PreviewResult } | { status: 'unknown' } | { status: 'skipped'; reason: string };
+export type SourcePreviewOutcome =
+  { status: 'done'; result: PreviewResult } | { status: 'unknown' } | { status: 'skipped'; reason: string };
 
 export type SourcePreviewer = (name: string, request: SourcePreviewRequest) => Promise<SourcePreviewOutcome>;
 
@@ -138,7 +141,9 @@ export function listBatchItems(batch: SourceBatch): BatchItem[] {
     });
   }
   const posts: BatchItem[] = batch.posts.map((post) => ({ post, kind: 'post', event: eventOf.get(post.externalId)?.kind ?? null }));
-  const events: BatchItem[] = batch.events.filter((e) => !kept.has(e.externalId)).map((e) => ({ post: eventAsPost(e), kind: 'event', event: e.kind }));
+  const events: BatchItem[] = batch.events
+    .filter((e) => !kept.has(e.externalId))
+    .map((e) => ({ post: eventAsPost(e), kind: 'event', event: e.kind }));
   return [...posts, ...events];
 }
 

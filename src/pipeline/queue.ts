@@ -9,7 +9,6 @@ import type { Metrics } from './metrics.ts';
 
 export const JOB_NAMES = Object.keys(JOB_CATALOG) as JobName[];
 
-
 export interface JobQueueOptions {
   databaseUrl: string;
   log: Pick<Logger, 'error' | 'warn' | 'info' | 'debug'>;
@@ -106,7 +105,9 @@ export async function readQueueDepth(db: Kysely<DB>): Promise<Array<{ job: strin
     SELECT name AS job, state::text AS state, count(*)::int AS count
     FROM pgboss.job WHERE state IN ('created', 'retry', 'active') GROUP BY name, state`.execute(db);
   const found = new Map(rows.rows.map((r) => [`${r.job}|${r.state}`, r.count]));
-  return JOB_NAMES.flatMap((job) => ['created', 'retry', 'active'].map((state) => ({ job, state, count: found.get(`${job}|${state}`) ?? 0 })));
+  return JOB_NAMES.flatMap((job) =>
+    ['created', 'retry', 'active'].map((state) => ({ job, state, count: found.get(`${job}|${state}`) ?? 0 })),
+  );
 }
 
 export interface QueueWorkerOptions {

@@ -96,7 +96,10 @@ export async function attributeWindow(
     previousN: counts.previousN,
     aspects: counts.aspects,
     cues,
-    versions: counts.versions.map((v) => ({ ...v, ...(entity.kind === 'vendor' ? {} : { kind: entity.kind === 'tool' ? ('client' as const) : ('model' as const) }) })),
+    versions: counts.versions.map((v) => ({
+      ...v,
+      ...(entity.kind === 'vendor' ? {} : { kind: entity.kind === 'tool' ? ('client' as const) : ('model' as const) }),
+    })),
     events: events
       .filter((event) => event.kind === 'incident' || event.kind === 'release')
       .map((event) => ({ id: event.id, kind: event.kind, title: event.title, occurredAt: event.occurredAt })),
@@ -139,7 +142,12 @@ export async function detectAndStoreRegressions(db: Executor, options: DetectReg
       (regression) => regression.end.getTime() > judgedFrom,
     );
     for (const regression of found) {
-      const attribution = await attributeWindow(db, entity, { from: regression.start, to: regression.end, previousFrom: regression.baselineFrom }, own);
+      const attribution = await attributeWindow(
+        db,
+        entity,
+        { from: regression.start, to: regression.end, previousFrom: regression.baselineFrom },
+        own,
+      );
       const topPostIds = await listTopPostIds(db, entity.id, regression.start, regression.end, 'negative', TOP_POSTS);
       await upsertEvent(db, {
         entityId: entity.id,

@@ -45,7 +45,11 @@ export function createLlmTiers(settings: Settings, log: Logger): LlmTiers {
   });
   return {
     aspectTier: createLlmAspectTier({ endpoint, cache: createLruAspectCache(10_000), logger: log.child({ component: 'llm-aspects' }) }),
-    sentimentTier: createLlmSentimentTier({ endpoint, cache: createLruSentimentCache(10_000), logger: log.child({ component: 'llm-sentiment' }) }),
+    sentimentTier: createLlmSentimentTier({
+      endpoint,
+      cache: createLruSentimentCache(10_000),
+      logger: log.child({ component: 'llm-sentiment' }),
+    }),
     summarizer: createExplanationSummarizer({ endpoint, logger: log.child({ component: 'llm-summary' }) }),
   };
 }

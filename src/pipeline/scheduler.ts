@@ -37,7 +37,12 @@ export const MAINTENANCE_JOBS: PeriodicJob[] = [
 export function listPeriodicJobs(sources: ConfiguredSource[]): PeriodicJob[] {
   const polls = sources
     .filter((s) => s.enabled)
-    .map((s): PeriodicJob<'source.poll'> => ({ label: s.source.name, name: 'source.poll', payload: { source: s.source.name }, intervalMs: s.intervalMs }));
+    .map((s): PeriodicJob<'source.poll'> => ({
+      label: s.source.name,
+      name: 'source.poll',
+      payload: { source: s.source.name },
+      intervalMs: s.intervalMs,
+    }));
   return [...polls, ...MAINTENANCE_JOBS];
 }
 

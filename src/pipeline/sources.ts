@@ -26,9 +26,7 @@ export const SourcesFile = z.object({
   intervals: z.partialRecord(z.enum(COLLECTOR_SOURCES), Duration).default({}),
   discourseForums: z.array(z.url()).default([]),
   mastodonInstances: z.array(z.url()).default([]),
-  rssFeeds: z
-    .array(z.union([z.url(), z.object({ url: z.url(), kind: z.enum(['status', 'changelog', 'blog']).optional() })]))
-    .default([]),
+  rssFeeds: z.array(z.union([z.url(), z.object({ url: z.url(), kind: z.enum(['status', 'changelog', 'blog']).optional() })])).default([]),
   lobstersTags: z.array(z.string().regex(/^[a-z0-9_-]+$/)).default([]),
   stackexchangeSites: z.array(z.string().min(1)).default(['stackoverflow']),
   redditSubreddits: z.array(z.string().regex(/^[A-Za-z0-9_]+$/)).default([]),
@@ -50,7 +48,9 @@ export function loadSourcesFile(path: string | URL = SOURCES_FILE): SourcesFile 
 const MAX_PHRASES_PER_ENTITY = 3;
 
 /** What the collectors search for: each entity's name and first aliases, unless it opts out. */
-export function buildSearchTerms(entities: ReadonlyArray<Pick<EntityRecord, 'slug' | 'name' | 'aliases' | 'disambiguation'>>): SearchTerm[] {
+export function buildSearchTerms(
+  entities: ReadonlyArray<Pick<EntityRecord, 'slug' | 'name' | 'aliases' | 'disambiguation'>>,
+): SearchTerm[] {
   const terms: SearchTerm[] = [];
   for (const entity of entities) {
     const custom = (entity.disambiguation as { searchTerms?: string[] }).searchTerms;

@@ -66,7 +66,12 @@ export async function detectAndStoreSpikes(db: Executor, options: DetectSpikesOp
       const own = nearby.filter((event) => event.entity === entity.slug || (entity.parent !== null && event.entity === entity.parent));
       const attribution =
         spike.kind === 'negativity' && spike.direction === 'up'
-          ? await attributeWindow(db, entity, { from: spike.bucketStart, to: dayEnd, previousFrom: new Date(spike.bucketStart.getTime() - settings.window * DAY_MS) }, own)
+          ? await attributeWindow(
+              db,
+              entity,
+              { from: spike.bucketStart, to: dayEnd, previousFrom: new Date(spike.bucketStart.getTime() - settings.window * DAY_MS) },
+              own,
+            )
           : undefined;
       await upsertEvent(db, {
         entityId: entity.id,

@@ -31,12 +31,7 @@ export interface JobHandlerOptions {
 const INGESTOR_MAX_AGE_MS = 60_000;
 
 /** The code behind each job of the catalog, bound to one database. */
-export function createJobHandlers(
-  db: Kysely<DB>,
-  sources: ConfiguredSource[],
-  log: Logger,
-  options: JobHandlerOptions = {},
-): JobHandlers {
+export function createJobHandlers(db: Kysely<DB>, sources: ConfiguredSource[], log: Logger, options: JobHandlerOptions = {}): JobHandlers {
   const { aspectTier, sentimentTier, metrics } = options;
   const alertSettings: DeliverySettings = options.alerts ?? { publicUrl: 'http://127.0.0.1:8080' };
   const find = (name: CollectorSource) => {
@@ -61,7 +56,8 @@ export function createJobHandlers(
     return ingestor.value;
   };
   return {
-    'source.poll': async ({ source }, signal) => record(source, await runSource({ db, source: find(source), log, signal, aspectTier, sentimentTier })),
+    'source.poll': async ({ source }, signal) =>
+      record(source, await runSource({ db, source: find(source), log, signal, aspectTier, sentimentTier })),
     'source.backfill': async ({ source, since, until }, signal) =>
       record(source, await runSource({ db, source: find(source), log, signal, aspectTier, sentimentTier, backfill: { since, until } })),
     'posts.ingest': async ({ posts }) => {
@@ -82,7 +78,8 @@ export function createJobHandlers(
           onDigestError: (subscription, err) => log.error({ err, subscription }, 'digest could not be queued'),
         },
       );
-      if (result.fired.length > 0 || result.digests.length > 0) log.info({ fired: result.fired.length, digests: result.digests.length, ...result.delivery }, 'alerts fired');
+      if (result.fired.length > 0 || result.digests.length > 0)
+        log.info({ fired: result.fired.length, digests: result.digests.length, ...result.delivery }, 'alerts fired');
       return { fired: result.fired.length, suppressed: result.suppressed.length, digests: result.digests.length, ...result.delivery };
     },
     'alerts.deliver': async (_payload, signal) => {

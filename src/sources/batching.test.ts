@@ -35,14 +35,29 @@ describe('collectPosts', () => {
     const first = collectPosts(items, seen);
     expect(first.posts.map((p) => p.externalId)).toEqual(['1']);
     expect(first.rejected).toEqual([{ externalId: '2', reason: 'bad shape' }]);
-    expect(collectPosts([{ kind: 'post', post: post('1') }, { kind: 'post', post: post('3') }], seen).posts.map((p) => p.externalId)).toEqual(['3']);
+    expect(
+      collectPosts(
+        [
+          { kind: 'post', post: post('1') },
+          { kind: 'post', post: post('3') },
+        ],
+        seen,
+      ).posts.map((p) => p.externalId),
+    ).toEqual(['3']);
   });
 });
 
 describe('toBatch', () => {
   it('builds a batch with no events, and sets progress only when given', () => {
     const page = { posts: [post('1')], rejected: [], fetched: 5 };
-    expect(toBatch('q', page, { hw: 1 })).toStrictEqual({ queryKey: 'q', posts: page.posts, events: [], rejected: [], fetched: 5, cursor: { hw: 1 } });
+    expect(toBatch('q', page, { hw: 1 })).toStrictEqual({
+      queryKey: 'q',
+      posts: page.posts,
+      events: [],
+      rejected: [],
+      fetched: 5,
+      cursor: { hw: 1 },
+    });
     expect(toBatch('q', page, null, 0.5).progress).toBe(0.5);
   });
 });

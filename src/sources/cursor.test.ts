@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { makeContext, warningsIn, type LoggedLine } from '../../test/support/source-harness.ts';
-import { isCursorObject, keepSince, readCursor, readPagedBackfillCursor, readPagedPollCursor, readWindowCursor, writePagedPollCursor } from './cursor.ts';
+import {
+  isCursorObject,
+  keepSince,
+  readCursor,
+  readPagedBackfillCursor,
+  readPagedPollCursor,
+  readWindowCursor,
+  writePagedPollCursor,
+} from './cursor.ts';
 import type { CursorValue } from './types.ts';
 
 const Cursor = z.object({ hw: z.number().int() });
@@ -55,7 +63,8 @@ describe('cursor guards', () => {
 });
 
 describe('paged poll cursors', () => {
-  const readId = (value: CursorValue | undefined): number | null => (isCursorObject(value) && typeof value.id === 'number' ? value.id : null);
+  const readId = (value: CursorValue | undefined): number | null =>
+    isCursorObject(value) && typeof value.id === 'number' ? value.id : null;
 
   it('reads back what it wrote', () => {
     const cursor = { hwm: 5, walk: { top: 9, page: 3 } };

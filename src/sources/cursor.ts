@@ -11,7 +11,12 @@ export function keepSince(ids: IdTimes, since: number): IdTimes {
 }
 
 /** The stored cursor of `queryKey` parsed by `schema`; null when none is stored or (logged) it has the wrong shape. */
-export function readCursor<S extends z.ZodType>(schema: S, stored: CursorValue | undefined, ctx: CollectContext, queryKey: string): z.infer<S> | null {
+export function readCursor<S extends z.ZodType>(
+  schema: S,
+  stored: CursorValue | undefined,
+  ctx: CollectContext,
+  queryKey: string,
+): z.infer<S> | null {
   if (stored === undefined || stored === null) return null;
   const parsed = schema.safeParse(stored);
   if (parsed.success) return parsed.data;
@@ -31,7 +36,11 @@ export function readWindowCursor(value: CursorValue | undefined, since: string, 
 }
 
 /** A backfill cursor that pages through the window: the next page (1 when absent) and whether it finished. */
-export function readPagedBackfillCursor(value: CursorValue | undefined, since: string, until: string): { page: number; done: boolean } | null {
+export function readPagedBackfillCursor(
+  value: CursorValue | undefined,
+  since: string,
+  until: string,
+): { page: number; done: boolean } | null {
   const fields = readWindowCursor(value, since, until);
   if (!fields) return null;
   return { page: typeof fields.page === 'number' ? fields.page : 1, done: fields.done === true };
@@ -44,7 +53,10 @@ export interface PagedPollCursor<Mark> {
 }
 
 /** A stored paged poll cursor, its marks read by `readMark`; a walk whose top cannot be read is dropped. */
-export function readPagedPollCursor<Mark>(value: CursorValue | undefined, readMark: (value: CursorValue | undefined) => Mark | null): PagedPollCursor<Mark> {
+export function readPagedPollCursor<Mark>(
+  value: CursorValue | undefined,
+  readMark: (value: CursorValue | undefined) => Mark | null,
+): PagedPollCursor<Mark> {
   if (!isCursorObject(value)) return { hwm: null, walk: null };
   const hwm = readMark(value.hwm);
   const walk = value.walk;
@@ -57,5 +69,8 @@ export function readPagedPollCursor<Mark>(value: CursorValue | undefined, readMa
 
 /** A paged poll cursor as it is stored, each mark written by `writeMark`. */
 export function writePagedPollCursor<Mark>(cursor: PagedPollCursor<Mark>, writeMark: (mark: Mark) => CursorValue): CursorValue {
-  return { hwm: cursor.hwm ? writeMark(cursor.hwm) : null, walk: cursor.walk ? { top: writeMark(cursor.walk.top), page: cursor.walk.page } : null };
+  return {
+    hwm: cursor.hwm ? writeMark(cursor.hwm) : null,
+    walk: cursor.walk ? { top: writeMark(cursor.walk.top), page: cursor.walk.page } : null,
+  };
 }

@@ -54,7 +54,9 @@ describe('HttpClient', () => {
 
   it('gives up after the retry budget with the last status in the error', async () => {
     upstream = await startFakeUpstream(() => ({ status: 502, body: 'bad gateway' }));
-    const error = await fastClient(upstream.url, { retries: 2 }).json('/x', Envelope).catch((e: unknown) => e);
+    const error = await fastClient(upstream.url, { retries: 2 })
+      .json('/x', Envelope)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamError);
     expect((error as UpstreamError).status).toBe(502);
     expect(upstream.requests).toHaveLength(3);
@@ -76,7 +78,9 @@ describe('HttpClient', () => {
 
   it('fails fast when Retry-After is longer than it is willing to wait', async () => {
     upstream = await startFakeUpstream(() => ({ status: 429, headers: { 'retry-after': '3600' } }));
-    const error = await fastClient(upstream.url).request('/x').catch((e: unknown) => e);
+    const error = await fastClient(upstream.url)
+      .request('/x')
+      .catch((e: unknown) => e);
     expect((error as UpstreamError).retryable).toBe(false);
     expect((error as Error).message).toMatch(/Retry-After 3600 s exceeds/);
     expect(upstream.requests).toHaveLength(1);
@@ -104,8 +108,6 @@ describe('parseRetryAfter', () => {
 
 describe('redactUrl', () => {
   it('hides key-like query parameters', () => {
-    expect(redactUrl('https://api.x/2.3/search?site=so&key=abc123&page=2')).toBe(
-      'https://api.x/2.3/search?site=so&key=REDACTED&page=2',
-    );
+    expect(redactUrl('https://api.x/2.3/search?site=so&key=abc123&page=2')).toBe('https://api.x/2.3/search?site=so&key=REDACTED&page=2');
   });
 });

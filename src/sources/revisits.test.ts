@@ -18,7 +18,19 @@ describe('pickRevisits', () => {
 });
 
 describe('revisitDue', () => {
-  const post = (id: string) => ({ source: 'reddit', externalId: id, url: null, author: null, title: null, body: 'x', createdAt: new Date(0), score: null, comments: null, parentId: null, threadId: null });
+  const post = (id: string) => ({
+    source: 'reddit',
+    externalId: id,
+    url: null,
+    author: null,
+    title: null,
+    body: 'x',
+    createdAt: new Date(0),
+    score: null,
+    comments: null,
+    parentId: null,
+    threadId: null,
+  });
 
   it('reads the due trees, records each read, keeps what they hold and stops tracking a deleted item', async () => {
     const cursor = { hw: 7, tracked: { a: 100, b: 200, c: 300 }, revisited: { c: 950 } };

@@ -27,7 +27,8 @@ export interface RevisitState {
 }
 
 /** One comment tree: its comments naming a term, or why it could not be read (`gone`: deleted). */
-export type TreeRead = { kind: 'read'; posts: NormalizedPost[]; rejected: Rejection[]; fetched: number } | { kind: 'failed' } | { kind: 'gone' };
+export type TreeRead =
+  { kind: 'read'; posts: NormalizedPost[]; rejected: Rejection[]; fetched: number } | { kind: 'failed' } | { kind: 'gone' };
 
 const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 

@@ -3,10 +3,12 @@ import { compilePhraseMatcher, createTermMatcher, listPhrases, quotePhrase, rank
 
 describe('listPhrases', () => {
   it('lists distinct lowercased phrases across terms in first-seen order', () => {
-    expect(listPhrases([{ slug: 'a', phrases: ['Claude  Code', 'claude code'] }, { slug: 'b', phrases: [' Cursor ', ''] }])).toEqual([
-      'claude code',
-      'cursor',
-    ]);
+    expect(
+      listPhrases([
+        { slug: 'a', phrases: ['Claude  Code', 'claude code'] },
+        { slug: 'b', phrases: [' Cursor ', ''] },
+      ]),
+    ).toEqual(['claude code', 'cursor']);
   });
 });
 

@@ -23,7 +23,11 @@ export function quotePhrase(phrase: string): string {
  * serves every main name before any alias when a rate or quota budget runs short.
  */
 export function rankQuotedPhrases(terms: readonly SearchTerm[]): string[][] {
-  const perTerm = terms.map((term) => listPhrases([term]).map(quotePhrase).filter((quoted) => quoted !== '""'));
+  const perTerm = terms.map((term) =>
+    listPhrases([term])
+      .map(quotePhrase)
+      .filter((quoted) => quoted !== '""'),
+  );
   const depth = Math.max(0, ...perTerm.map((quoted) => quoted.length));
   const taken = new Set<string>();
   const ranks: string[][] = [];

@@ -48,7 +48,9 @@ const convertPlain = compile({ wordwrap: false });
 /** HTML (or entity-escaped text) from an upstream API to clean plain text. */
 export function htmlToText(html: string | null | undefined): string {
   if (!html) return '';
-  return convertHtml(html).replace(/\n{3,}/g, '\n\n').trim();
+  return convertHtml(html)
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 /** Decodes HTML entities in a short field (titles, names) that carries no markup. */
@@ -67,7 +69,8 @@ export function decodeNamedEntity(name: string): string | null {
     const text = convertPlain(`x&${name};x`);
     const inner = text.slice(1, -1);
     // HTML also decodes prefixes without a semicolon (`&notit;` as "¬it;"): that is no entity of this name.
-    decoded = text.length < 3 || inner.includes('&') || /[A-Za-z0-9]/.test(inner) || (inner.length > 1 && inner.endsWith(';')) ? null : inner;
+    decoded =
+      text.length < 3 || inner.includes('&') || /[A-Za-z0-9]/.test(inner) || (inner.length > 1 && inner.endsWith(';')) ? null : inner;
     if (namedEntities.size < 4096) namedEntities.set(name, decoded);
   }
   return decoded;

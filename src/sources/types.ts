@@ -62,11 +62,7 @@ export interface Source {
   /** New items since the stored cursors (keyed by queryKey), newest work first is fine. */
   poll(ctx: CollectContext, cursors: ReadonlyMap<string, CursorValue>): AsyncIterable<SourceBatch>;
   /** Historical items created inside the window, resuming from the stored cursors. */
-  backfill?(
-    ctx: CollectContext,
-    window: BackfillWindow,
-    cursors: ReadonlyMap<string, CursorValue>,
-  ): AsyncIterable<SourceBatch>;
+  backfill?(ctx: CollectContext, window: BackfillWindow, cursors: ReadonlyMap<string, CursorValue>): AsyncIterable<SourceBatch>;
 }
 
 export type { HttpClient };

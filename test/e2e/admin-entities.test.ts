@@ -42,7 +42,8 @@ describe('admin sign-in and adding an entity from the dashboard', () => {
   function recordApi(page: Page): { url: string; method: string; authorization: string | undefined }[] {
     const seen: { url: string; method: string; authorization: string | undefined }[] = [];
     page.on('request', (request: Request) => {
-      if (new URL(request.url()).pathname.startsWith('/api/')) seen.push({ url: request.url(), method: request.method(), authorization: request.headers().authorization });
+      if (new URL(request.url()).pathname.startsWith('/api/'))
+        seen.push({ url: request.url(), method: request.method(), authorization: request.headers().authorization });
     });
     return seen;
   }

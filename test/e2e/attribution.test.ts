@@ -58,7 +58,12 @@ describe('attribution in a real browser', () => {
         });
       }
       const api = await insertTestEntity(db, 'outage-api', 'tool');
-      await insertMany(db, api, 'outage-api', buildWave(end, 3, 3, { body: 'is it down for everyone? 529 overloaded errors all morning', aspect: 'reliability', count: 40 }));
+      await insertMany(
+        db,
+        api,
+        'outage-api',
+        buildWave(end, 3, 3, { body: 'is it down for everyone? 529 overloaded errors all morning', aspect: 'reliability', count: 40 }),
+      );
       await upsertEvent(db, {
         entityId: api,
         kind: 'incident',

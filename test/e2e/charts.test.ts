@@ -39,7 +39,12 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
     ensureDashboardBuilt();
     const kept = new Map<string, number>();
     const posts: ImportLine[] = [];
-    for (const post of generatePosts({ names: ['Cursor', 'Claude Code'], days: 40, postsPerDayPerEntity: 14, moods: { Cursor: 0.3, 'Claude Code': -0.2 } })) {
+    for (const post of generatePosts({
+      names: ['Cursor', 'Claude Code'],
+      days: 40,
+      postsPerDayPerEntity: 14,
+      moods: { Cursor: 0.3, 'Claude Code': -0.2 },
+    })) {
       const day = utcDay(Date.parse(post.createdAt));
       if (post.body.startsWith('Cursor') && thinDays.has(day)) {
         const count = kept.get(day) ?? 0;
@@ -49,7 +54,14 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
       posts.push(post);
     }
     // A burst of complaints five days ago: the spike detector makes a spike event of it.
-    for (const post of generatePosts({ names: ['Cursor'], days: 1, postsPerDayPerEntity: 90, now: new Date(Date.parse(`${burstDay}T23:00:00Z`) + 3_600_000), seed: 7, moods: { Cursor: -0.9 } })) {
+    for (const post of generatePosts({
+      names: ['Cursor'],
+      days: 1,
+      postsPerDayPerEntity: 90,
+      now: new Date(Date.parse(`${burstDay}T23:00:00Z`) + 3_600_000),
+      seed: 7,
+      moods: { Cursor: -0.9 },
+    })) {
       posts.push({ ...post, externalId: `burst-${post.externalId}`, body: post.body.replace('(ticket', '(burst ticket') });
     }
     const file = join(dataDir.dir, 'seed.jsonl');
@@ -57,11 +69,22 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
     const imported = await runCli(['import', file, '--json'], { DATA_DIR: dataDir.dir });
     if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr}`);
     // The schedule runs so spike detection does; its one source points at a closed local port and fails harmlessly.
-    server = await startServe([], { DATA_DIR: dataDir.dir, ADMIN_TOKEN, VIBECHECK_SOURCES: 'lobsters', VIBECHECK_LOBSTERS_URL: 'http://127.0.0.1:9' });
+    server = await startServe([], {
+      DATA_DIR: dataDir.dir,
+      ADMIN_TOKEN,
+      VIBECHECK_SOURCES: 'lobsters',
+      VIBECHECK_LOBSTERS_URL: 'http://127.0.0.1:9',
+    });
     // Three events within hours of each other (one marker), one a week later, one for Claude Code.
     const base = Date.now() - 20 * DAY_MS;
     const events = [
-      { entity: 'cursor', kind: 'release', title: 'Cursor 2.1 released', url: 'https://example.com/cursor-2-1', occurredAt: new Date(base).toISOString() },
+      {
+        entity: 'cursor',
+        kind: 'release',
+        title: 'Cursor 2.1 released',
+        url: 'https://example.com/cursor-2-1',
+        occurredAt: new Date(base).toISOString(),
+      },
       { entity: 'cursor', kind: 'incident', title: 'Cursor API outage', occurredAt: new Date(base + 2 * 3_600_000).toISOString() },
       { entity: 'cursor', kind: 'note', title: 'Pricing change announced', occurredAt: new Date(base + 4 * 3_600_000).toISOString() },
       { entity: 'cursor', kind: 'release', title: 'Cursor 2.2 released', occurredAt: new Date(base + 7 * DAY_MS).toISOString() },
@@ -77,7 +100,8 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
     }
     // The first scheduled spike detection runs a few seconds after start.
     const deadline = Date.now() + 60_000;
-    const spikes = async () => ((await (await fetch(`${server.url}/api/v1/events?kind=spike&entity=cursor`)).json()) as { items: unknown[] }).items.length;
+    const spikes = async () =>
+      ((await (await fetch(`${server.url}/api/v1/events?kind=spike&entity=cursor`)).json()) as { items: unknown[] }).items.length;
     while ((await spikes()) === 0) {
       if (Date.now() > deadline) throw new Error('no spike event detected within 60 s');
       await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -105,7 +129,10 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
   }
 
   /** Opens an entity page and returns the series answer its chart draws. */
-  async function openEntity(path: string, options: { viewport?: { width: number; height: number } } = {}): Promise<{ page: Page; series: SeriesAnswer }> {
+  async function openEntity(
+    path: string,
+    options: { viewport?: { width: number; height: number } } = {},
+  ): Promise<{ page: Page; series: SeriesAnswer }> {
     const context = await browser.newContext({ viewport: options.viewport ?? DESKTOP });
     contexts.push(context);
     const page = await context.newPage();
@@ -131,7 +158,9 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
     expect((await frame.getAttribute('data-damped'))!.split(',').map(Number)).toEqual(expectedLow);
     // The table says the same: the thinned days are flagged, and only they.
     await page.locator('.chart-table summary').first().click();
-    const flagged = await page.locator('.chart-table tbody tr[data-low-sample="true"]').evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-bucket-index'))));
+    const flagged = await page
+      .locator('.chart-table tbody tr[data-low-sample="true"]')
+      .evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-bucket-index'))));
     expect(flagged).toEqual(expectedLow);
     for (const index of expectedLow) {
       const cells = page.locator(`.chart-table tbody tr[data-bucket-index="${index}"] td`);
@@ -159,7 +188,9 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
     expect(text).toContain(`n = ${formatCount(point.n)}`);
     expect(text).toContain(`mean ${formatScore(point.score)}`);
     expect(text).toContain('95% interval');
-    expect(text).toContain(new Date(point.bucketStart).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' }));
+    expect(text).toContain(
+      new Date(point.bucketStart).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' }),
+    );
 
     // A low-sample bucket says so in its tooltip.
     const lowIndex = series.series.findIndex((p) => p.n > 0 && p.n < LOW_SAMPLE_N);
@@ -185,7 +216,9 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
       const { page, series } = await openEntity('/entity/cursor?range=30d', { viewport });
       const markers = page.locator('.event-marker');
       await markers.first().waitFor();
-      const boxes = await markers.evaluateAll((elements) => elements.map((e) => e.getBoundingClientRect()).map((r) => ({ left: r.left, right: r.right, top: r.top, bottom: r.bottom })));
+      const boxes = await markers.evaluateAll((elements) =>
+        elements.map((e) => e.getBoundingClientRect()).map((r) => ({ left: r.left, right: r.right, top: r.top, bottom: r.bottom })),
+      );
       expect(boxes.length).toBeGreaterThanOrEqual(1);
       for (let i = 0; i < boxes.length; i++) {
         for (let j = i + 1; j < boxes.length; j++) {
@@ -196,14 +229,24 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
         }
       }
       // Every stored Cursor event in the window (4 entered, plus the detected spikes) is on some marker, exactly once.
-      const stored = ((await (await fetch(`${server.url}/api/v1/events?entity=cursor&from=${series.from}&to=${series.to}`)).json()) as { items: Array<{ id: number; title: string }> }).items;
-      const ids = (await markers.evaluateAll((elements) => elements.map((e) => e.getAttribute('data-event-ids') ?? ''))).flatMap((s) => s.split(','));
+      const stored = (
+        (await (await fetch(`${server.url}/api/v1/events?entity=cursor&from=${series.from}&to=${series.to}`)).json()) as {
+          items: Array<{ id: number; title: string }>;
+        }
+      ).items;
+      const ids = (await markers.evaluateAll((elements) => elements.map((e) => e.getAttribute('data-event-ids') ?? ''))).flatMap((s) =>
+        s.split(','),
+      );
       expect(stored.length).toBeGreaterThan(4);
       expect(ids.map(Number).sort((a, b) => a - b)).toEqual(stored.map((e) => e.id).sort((a, b) => a - b));
       // The three events entered within four hours share one marker showing their count.
-      const close = stored.filter((e) => ['Cursor 2.1 released', 'Cursor API outage', 'Pricing change announced'].includes(e.title)).map((e) => String(e.id));
+      const close = stored
+        .filter((e) => ['Cursor 2.1 released', 'Cursor API outage', 'Pricing change announced'].includes(e.title))
+        .map((e) => String(e.id));
       expect(close).toHaveLength(3);
-      const merged = page.locator(`.event-marker[data-event-ids="${close.sort((a, b) => Number(a) - Number(b)).join(',')}"], .event-marker[data-event-ids="${close.join(',')}"]`);
+      const merged = page.locator(
+        `.event-marker[data-event-ids="${close.sort((a, b) => Number(a) - Number(b)).join(',')}"], .event-marker[data-event-ids="${close.join(',')}"]`,
+      );
       expect(await merged.count()).toBe(1);
       expect(await merged.innerText()).toMatch(/^3\b/);
 
@@ -212,7 +255,9 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
       await expect.poll(async () => tip.isVisible()).toBe(true);
       expect(await tip.innerText()).toContain('Cursor API outage');
       const within = (box: { x: number; width: number } | null) => box !== null && box.x >= 0 && box.x + box.width <= viewport.width;
-      expect(within(await tip.boundingBox()), `marker tooltip ${JSON.stringify(await tip.boundingBox())} inside ${viewport.width}px`).toBe(true);
+      expect(within(await tip.boundingBox()), `marker tooltip ${JSON.stringify(await tip.boundingBox())} inside ${viewport.width}px`).toBe(
+        true,
+      );
       // The bucket tooltip stays on screen wherever the pointer is.
       await page.locator('.chart-frame .u-over').first().scrollIntoViewIfNeeded();
       const over = (await page.locator('.chart-frame .u-over').first().boundingBox())!;
@@ -233,7 +278,10 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
       expect(await explained.innerText()).toMatch(/^Cursor: /);
       expect(await explained.locator('.top-posts li').count()).toBeGreaterThan(0);
       expect(await panel.locator('.event-explanation').count()).toBe(1);
-      await panel.locator('li[data-event-id]', { hasText: 'Pricing change announced' }).getByRole('button', { name: 'Explain this event' }).click();
+      await panel
+        .locator('li[data-event-id]', { hasText: 'Pricing change announced' })
+        .getByRole('button', { name: 'Explain this event' })
+        .click();
       await expect.poll(async () => panel.locator('.event-explanation').count(), { timeout: 15_000 }).toBe(2);
       await page.context().close();
     }
@@ -250,7 +298,9 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
     const panel = page.locator('.event-panel');
     const explained = panel.locator('.event-explanation').first();
     await explained.waitFor();
-    const listed = await explained.locator('.top-posts li').evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-post-id'))));
+    const listed = await explained
+      .locator('.top-posts li')
+      .evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-post-id'))));
     expect(listed.length).toBeGreaterThan(0);
     expect(listed).toEqual(answer.posts.slice(0, listed.length).map((p) => p.postId));
     expect(await explained.locator('.top-posts').innerText()).toContain('burst ticket');
@@ -261,8 +311,16 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
     const page = await openPage('/compare?entities=cursor,claude-code&range=30d');
     await page.locator('.chart-frame canvas').first().waitFor();
     await page.locator('.chart-frame .event-marker').first().waitFor();
-    const ids = (await page.locator('.chart-frame .event-marker').evaluateAll((elements) => elements.map((e) => e.getAttribute('data-event-ids') ?? ''))).flatMap((s) => s.split(','));
-    const stored = ((await (await fetch(`${server.url}/api/v1/events?from=${new Date(Date.now() - 31 * DAY_MS).toISOString()}`)).json()) as { items: Array<{ entity: string | null }> }).items;
+    const ids = (
+      await page
+        .locator('.chart-frame .event-marker')
+        .evaluateAll((elements) => elements.map((e) => e.getAttribute('data-event-ids') ?? ''))
+    ).flatMap((s) => s.split(','));
+    const stored = (
+      (await (await fetch(`${server.url}/api/v1/events?from=${new Date(Date.now() - 31 * DAY_MS).toISOString()}`)).json()) as {
+        items: Array<{ entity: string | null }>;
+      }
+    ).items;
     expect(ids).toHaveLength(stored.filter((e) => e.entity === 'cursor' || e.entity === 'claude-code').length);
     expect(ids.length).toBeGreaterThanOrEqual(5);
     const over = (await page.locator('.chart-frame .u-over').first().boundingBox())!;
@@ -276,7 +334,7 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
     await page.context().close();
   });
 
-  it('an admin adds a note to an entity\'s chart and edits the entity from the Manage page', async () => {
+  it("an admin adds a note to an entity's chart and edits the entity from the Manage page", async () => {
     const page = await openPage('/manage');
     await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -290,7 +348,11 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
     await page.getByLabel('Title').fill(title);
     await page.getByRole('button', { name: 'Add note' }).click();
     await page.getByRole('status').filter({ hasText: 'Added' }).waitFor();
-    const stored = ((await (await fetch(`${server.url}/api/v1/events?entity=claude-code&kind=release`)).json()) as { items: Array<{ id: number; title: string; occurredAt: string }> }).items;
+    const stored = (
+      (await (await fetch(`${server.url}/api/v1/events?entity=claude-code&kind=release`)).json()) as {
+        items: Array<{ id: number; title: string; occurredAt: string }>;
+      }
+    ).items;
     const note = stored.find((e) => e.title === title);
     expect(note?.occurredAt).toBe(`${day}T12:00:00.000Z`);
 
@@ -298,7 +360,9 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
     await page.locator('.chart-frame canvas').first().waitFor();
     await page.locator('.event-list li', { hasText: '2.9' }).waitFor();
     expect(await page.locator('.event-list li', { hasText: '2.9' }).innerText()).toContain(title);
-    const markerIds = (await page.locator('.event-marker').evaluateAll((elements) => elements.map((e) => e.getAttribute('data-event-ids') ?? ''))).flatMap((ids) => ids.split(','));
+    const markerIds = (
+      await page.locator('.event-marker').evaluateAll((elements) => elements.map((e) => e.getAttribute('data-event-ids') ?? ''))
+    ).flatMap((ids) => ids.split(','));
     expect(markerIds).toContain(String(note!.id));
 
     await page.getByRole('link', { name: 'Manage' }).click();
@@ -321,11 +385,16 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
       ['sources', '/sources', 'main h1'],
     ];
     for (const [name, path, ready] of pages) {
-      for (const [device, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+      for (const [device, viewport] of [
+        ['desktop', DESKTOP],
+        ['phone', PHONE],
+      ] as const) {
         for (const dark of [false, true]) {
           const page = await openPage(path, { viewport, dark });
           await page.locator(ready).first().waitFor();
-          expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), `${name} ${device} overflows`).toBe(true);
+          expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), `${name} ${device} overflows`).toBe(
+            true,
+          );
           await page.screenshot({ path: join(SHOTS, `${name}-${device}-${dark ? 'dark' : 'light'}.png`), fullPage: true });
           await page.context().close();
         }

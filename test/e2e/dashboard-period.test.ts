@@ -40,7 +40,14 @@ describe('dashboard pages and state in a real browser against vibecheck serve', 
     mkdirSync(SHOTS, { recursive: true });
     ensureDashboardBuilt();
     const file = join(dataDir.dir, 'seed.jsonl');
-    const posts = [...generatePosts({ names: ['Cursor', 'Claude Code', 'GitHub Copilot'], days: 120, postsPerDayPerEntity: 2, moods: { Cursor: 0.4, 'GitHub Copilot': -0.3 } })];
+    const posts = [
+      ...generatePosts({
+        names: ['Cursor', 'Claude Code', 'GitHub Copilot'],
+        days: 120,
+        postsPerDayPerEntity: 2,
+        moods: { Cursor: 0.4, 'GitHub Copilot': -0.3 },
+      }),
+    ];
     await writeJsonLines(file, posts);
     const imported = await runCli(['import', file, '--json'], { DATA_DIR: dataDir.dir });
     if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr}`);
@@ -68,7 +75,8 @@ describe('dashboard pages and state in a real browser against vibecheck serve', 
     expect(response.status, path).toBe(200);
     return (await response.json()) as T;
   };
-  const summaryOf = async (slug: string, query: string): Promise<Summary> => (await api<{ summary: Summary }>(`/api/v1/entities/${slug}?${query}`)).summary;
+  const summaryOf = async (slug: string, query: string): Promise<Summary> =>
+    (await api<{ summary: Summary }>(`/api/v1/entities/${slug}?${query}`)).summary;
   const checkedRange = (page: Page) => page.locator('[aria-label="Range"] [aria-checked="true"]').innerText();
 
   it('the overview follows its period, and the period goes along to an entity, to compare and back', async () => {
@@ -129,40 +137,44 @@ describe('dashboard pages and state in a real browser against vibecheck serve', 
 
   // A server stop and start, and the page's checks pausing up to 30 s between them: past the default
   // 60 s on a busy 2-core machine.
-  it('with the server stopped, a new window does not show the old chart: the banner says so, and the data returns with the server', { timeout: 180_000 }, async () => {
-    // A context of its own: API answers are cacheable for 30 s, and an earlier test read the 90-day window.
-    const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await fresh.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`stopped server: ${error.message}`));
-    await page.goto(`${server.url}/entity/cursor`);
-    await page.locator('.chart-card canvas').first().waitFor();
-    await page.locator('.window-total').waitFor();
-    const port = new URL(server.url).port;
-    await server.stop();
+  it(
+    'with the server stopped, a new window does not show the old chart: the banner says so, and the data returns with the server',
+    { timeout: 180_000 },
+    async () => {
+      // A context of its own: API answers are cacheable for 30 s, and an earlier test read the 90-day window.
+      const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await fresh.newPage();
+      page.on('pageerror', (error) => pageErrors.push(`stopped server: ${error.message}`));
+      await page.goto(`${server.url}/entity/cursor`);
+      await page.locator('.chart-card canvas').first().waitFor();
+      await page.locator('.window-total').waitFor();
+      const port = new URL(server.url).port;
+      await server.stop();
 
-    await page.getByRole('radio', { name: '90 days' }).click();
-    await page.waitForURL(/range=90d/);
-    const banner = page.locator('.connection-banner');
-    await banner.waitFor({ timeout: 15_000 });
-    expect(await banner.innerText()).toContain('The server is unreachable');
-    // Nothing of the 30-day window is left under the 90-day labels: the chart is gone, no total is claimed.
-    await expect.poll(async () => page.locator('.chart-card canvas').count(), { timeout: 15_000 }).toBe(0);
-    expect(await page.locator('.window-total').count()).toBe(0);
-    expect(await page.locator('.state-offline').count()).toBeGreaterThan(0);
-    // One banner, no Retry box per panel.
-    expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(0);
-    await page.screenshot({ path: join(SHOTS, 'server-stopped.png'), fullPage: true });
+      await page.getByRole('radio', { name: '90 days' }).click();
+      await page.waitForURL(/range=90d/);
+      const banner = page.locator('.connection-banner');
+      await banner.waitFor({ timeout: 15_000 });
+      expect(await banner.innerText()).toContain('The server is unreachable');
+      // Nothing of the 30-day window is left under the 90-day labels: the chart is gone, no total is claimed.
+      await expect.poll(async () => page.locator('.chart-card canvas').count(), { timeout: 15_000 }).toBe(0);
+      expect(await page.locator('.window-total').count()).toBe(0);
+      expect(await page.locator('.state-offline').count()).toBeGreaterThan(0);
+      // One banner, no Retry box per panel.
+      expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+      await page.screenshot({ path: join(SHOTS, 'server-stopped.png'), fullPage: true });
 
-    restart = startServe(['--no-collect'], { DATA_DIR: dataDir.dir, PORT: port });
-    server = await restart;
-    // It checks again by itself (1 s, 2 s, 4 s ... at most 30 s apart): no click needed.
-    await banner.waitFor({ state: 'detached', timeout: 75_000 });
-    await page.locator('.chart-card canvas').first().waitFor({ timeout: 20_000 });
-    await page.locator('.window-total').waitFor({ timeout: 20_000 });
-    expect(await page.locator('.state-offline').count()).toBe(0);
-    expect(await page.locator('.headline-stats').innerText()).toContain('Mentions (90 days)');
-    await fresh.close();
-  });
+      restart = startServe(['--no-collect'], { DATA_DIR: dataDir.dir, PORT: port });
+      server = await restart;
+      // It checks again by itself (1 s, 2 s, 4 s ... at most 30 s apart): no click needed.
+      await banner.waitFor({ state: 'detached', timeout: 75_000 });
+      await page.locator('.chart-card canvas').first().waitFor({ timeout: 20_000 });
+      await page.locator('.window-total').waitFor({ timeout: 20_000 });
+      expect(await page.locator('.state-offline').count()).toBe(0);
+      expect(await page.locator('.headline-stats').innerText()).toContain('Mentions (90 days)');
+      await fresh.close();
+    },
+  );
 
   it("compare's table gives each entity's figures for the window, and its stacked bars count what the API counts", async () => {
     const page = await openPage('/compare?entities=cursor,github-copilot');
@@ -181,12 +193,20 @@ describe('dashboard pages and state in a real browser against vibecheck serve', 
       };
     };
     // Day buckets over whole UTC days: the series covers exactly the window, so its sums are the window's counts.
-    const series = await api<{ entities: Array<{ slug: string; series: SeriesPoint[] }> }>(`/api/v1/compare?entities=cursor,github-copilot&from=${requested.from}&to=${requested.to}&bucket=day`);
+    const series = await api<{ entities: Array<{ slug: string; series: SeriesPoint[] }> }>(
+      `/api/v1/compare?entities=cursor,github-copilot&from=${requested.from}&to=${requested.to}&bucket=day`,
+    );
     for (const { slug, series: points } of series.entities) {
       const sum = (key: keyof SeriesPoint) => points.reduce((n, p) => n + p[key], 0);
       const bar = await readBar(slug);
-      expect({ positive: bar.positive, neutral: bar.neutral, negative: bar.negative }, slug).toEqual({ positive: sum('positive'), neutral: sum('neutral'), negative: sum('negative') });
-      expect(bar.label).toContain(`${sum('positive').toLocaleString('en-US')} positive, ${sum('neutral').toLocaleString('en-US')} neutral, ${sum('negative').toLocaleString('en-US')} negative`);
+      expect({ positive: bar.positive, neutral: bar.neutral, negative: bar.negative }, slug).toEqual({
+        positive: sum('positive'),
+        neutral: sum('neutral'),
+        negative: sum('negative'),
+      });
+      expect(bar.label).toContain(
+        `${sum('positive').toLocaleString('en-US')} positive, ${sum('neutral').toLocaleString('en-US')} neutral, ${sum('negative').toLocaleString('en-US')} negative`,
+      );
       const mentions = await page.locator(`.compare-figures tr[data-slug="${slug}"] td`).nth(3).innerText();
       expect(Number(mentions.replace(/[^0-9]/g, ''))).toBe(sum('n'));
     }
@@ -206,7 +226,11 @@ describe('dashboard pages and state in a real browser against vibecheck serve', 
     await page.getByRole('combobox', { name: /^Source/ }).selectOption('hn');
     await Promise.all([filtered, compareFiltered]);
     const hnOnly = await summaryOf('cursor', `from=${requested.from}&to=${requested.to}&source=hn`);
-    await expect.poll(async () => Number(await page.locator('.compare-figures tr[data-slug="cursor"] .split-bar').getAttribute('data-positive')), { timeout: 15_000 }).toBe(hnOnly.positive);
+    await expect
+      .poll(async () => Number(await page.locator('.compare-figures tr[data-slug="cursor"] .split-bar').getAttribute('data-positive')), {
+        timeout: 15_000,
+      })
+      .toBe(hnOnly.positive);
     expect(hnOnly.n).toBeLessThan(cursor.positive + cursor.neutral + cursor.negative);
     await page.close();
   });
@@ -266,7 +290,9 @@ describe('dashboard pages and state in a real browser against vibecheck serve', 
     await page.locator('.window-total').waitFor();
     // The browser's own name for its zone (ICU says Asia/Calcutta for Asia/Kolkata).
     const zone = (await page.evaluate('Intl.DateTimeFormat().resolvedOptions().timeZone')) as string;
-    const seriesAnswer = page.waitForResponse((r) => r.url().includes('/cursor/sentiment?') && new URL(r.url()).searchParams.get('tz') === zone);
+    const seriesAnswer = page.waitForResponse(
+      (r) => r.url().includes('/cursor/sentiment?') && new URL(r.url()).searchParams.get('tz') === zone,
+    );
     await page.getByLabel('Time zone').selectOption(zone);
     await page.waitForURL((url) => url.searchParams.get('tz') === zone);
     const response = await seriesAnswer;
@@ -278,9 +304,13 @@ describe('dashboard pages and state in a real browser against vibecheck serve', 
     // Each day starts at Indian midnight, 18:30 UTC the day before: no hourly rollup row can be split there, so the API sums mentions.
     expect(body.series.every((point) => point.bucketStart.endsWith('T18:30:00.000Z'))).toBe(true);
     // The total on screen is the API's for exactly those instants.
-    const breakdown = await api<{ total: { n: number } }>(`/api/v1/entities/cursor/breakdown?by=source&from=${encodeURIComponent(asked.get('from')!)}&to=${encodeURIComponent(asked.get('to')!)}`);
+    const breakdown = await api<{ total: { n: number } }>(
+      `/api/v1/entities/cursor/breakdown?by=source&from=${encodeURIComponent(asked.get('from')!)}&to=${encodeURIComponent(asked.get('to')!)}`,
+    );
     await expect.poll(async () => (await page.locator('.window-total').innerText()).includes(`(${zone})`), { timeout: 15_000 }).toBe(true);
-    expect(Number((await page.locator('.window-total').innerText()).match(/^([\d,]+) mentions/)![1]!.replace(/,/g, ''))).toBe(breakdown.total.n);
+    expect(Number((await page.locator('.window-total').innerText()).match(/^([\d,]+) mentions/)![1]!.replace(/,/g, ''))).toBe(
+      breakdown.total.n,
+    );
     await page.getByRole('link', { name: 'Compare…' }).click();
     await page.waitForURL(/\/compare\?/);
     expect(new URL(page.url()).searchParams.get('tz')).toBe(zone);
@@ -297,7 +327,8 @@ describe('dashboard pages and state in a real browser against vibecheck serve', 
     await thirty.focus();
     await page.keyboard.press('ArrowRight');
     await page.waitForURL(/range=90d/);
-    const focused = async () => (await page.evaluate('document.activeElement && (document.activeElement.id || document.activeElement.textContent)')) as string;
+    const focused = async () =>
+      (await page.evaluate('document.activeElement && (document.activeElement.id || document.activeElement.textContent)')) as string;
     expect(await focused()).toBe('90 days');
     expect(await page.getByRole('radio', { name: '90 days' }).getAttribute('tabindex')).toBe('0');
     // A filter on the same page keeps focus where it is; another page moves it to that page's heading.

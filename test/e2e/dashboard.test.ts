@@ -69,7 +69,9 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     expect(shown).toBeGreaterThanOrEqual(4);
     expect(folded).toBeGreaterThan(20);
     expect(shown + folded).toBeGreaterThanOrEqual(40);
-    expect(await page.locator('.quiet-entities summary').innerText()).toBe(`${folded} tracked entities with no mentions in the last 30 days`);
+    expect(await page.locator('.quiet-entities summary').innerText()).toBe(
+      `${folded} tracked entities with no mentions in the last 30 days`,
+    );
     const cursorRow = page.locator('tr[data-slug="cursor"]');
     expect(await cursorRow.locator('td').nth(2).innerText()).not.toBe('0');
     await page.locator('.sparkline canvas').first().waitFor();
@@ -86,19 +88,25 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     await page.close();
   });
 
-  it('the overview takes a source filter: its figures are that source\'s alone, as the API gives them', async () => {
+  it("the overview takes a source filter: its figures are that source's alone, as the API gives them", async () => {
     const page = await openPage('/?range=30d');
     await page.locator('tr[data-slug="cursor"]').waitFor();
     const all = Number((await page.locator('tr[data-slug="cursor"] [data-field="mentions"]').innerText()).replace(/,/g, ''));
-    const request = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/entities' && new URL(r.url()).searchParams.get('source') === 'hn');
+    const request = page.waitForRequest(
+      (r) => new URL(r.url()).pathname === '/api/v1/entities' && new URL(r.url()).searchParams.get('source') === 'hn',
+    );
     await page.getByLabel('Source').selectOption('hn');
     await page.waitForURL(/source=hn/);
     const asked = new URL((await request).url());
-    const answer = (await (await fetch(`${server.url}/api/v1/entities${asked.search}`)).json()) as { items: Array<{ slug: string; summary: { n: number } }> };
+    const answer = (await (await fetch(`${server.url}/api/v1/entities${asked.search}`)).json()) as {
+      items: Array<{ slug: string; summary: { n: number } }>;
+    };
     const hn = answer.items.find((e) => e.slug === 'cursor')!.summary.n;
     expect(hn).toBeGreaterThan(0);
     expect(hn).toBeLessThan(all);
-    await expect.poll(async () => page.locator('tr[data-slug="cursor"] [data-field="mentions"]').innerText()).toBe(hn.toLocaleString('en-US'));
+    await expect
+      .poll(async () => page.locator('tr[data-slug="cursor"] [data-field="mentions"]').innerText())
+      .toBe(hn.toLocaleString('en-US'));
     expect(await page.locator('.page-head p').innerText()).toMatch(/from Hacker News only\.$/);
     await page.close();
   });
@@ -123,7 +131,9 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     await page.goto(`${server.url}/entity/cursor?range=30d`);
     await page.locator('.source-table tbody tr').first().waitFor();
     await page.locator('.window-total').waitFor();
-    const rows = (await page.locator('.source-table tbody td.num:first-of-type').allTextContents()).map((text) => Number(text.replace(/[^0-9]/g, '')));
+    const rows = (await page.locator('.source-table tbody td.num:first-of-type').allTextContents()).map((text) =>
+      Number(text.replace(/[^0-9]/g, '')),
+    );
     const total = Number((await page.locator('.window-total').textContent())!.match(/^([\d,]+) mentions/)![1]!.replace(/,/g, ''));
     expect(rows.length).toBeGreaterThan(1);
     expect(rows.reduce((n, count) => n + count, 0)).toBe(total);
@@ -146,7 +156,9 @@ describe('dashboard in a real browser against vibecheck serve', () => {
   it('changing the source filter changes the series request and the URL, and back undoes it', async () => {
     const page = await openPage('/entity/cursor');
     await page.locator('.chart-card canvas').first().waitFor();
-    const seriesRequest = page.waitForRequest((r) => r.url().includes('/api/v1/entities/cursor/sentiment') && r.url().includes('source=hn') && r.url().includes('bucket=day'));
+    const seriesRequest = page.waitForRequest(
+      (r) => r.url().includes('/api/v1/entities/cursor/sentiment') && r.url().includes('source=hn') && r.url().includes('bucket=day'),
+    );
     await page.getByLabel('Source').selectOption('hn');
     expect(new URL((await seriesRequest).url()).searchParams.get('source')).toBe('hn');
     await page.waitForURL(/[?&]source=hn/);
@@ -222,7 +234,10 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     // Served with --no-collect: said once, and no source claims a schedule; imported posts count.
     expect(await page.locator('.notice').textContent()).toMatch(/Collection is off/);
     expect(await page.locator('.source-card dt', { hasText: 'Every' }).count()).toBe(0);
-    const hnMentions = await page.locator('.source-card[data-source="hn"] .facts div', { hasText: 'Mentions stored' }).locator('dd').textContent();
+    const hnMentions = await page
+      .locator('.source-card[data-source="hn"] .facts div', { hasText: 'Mentions stored' })
+      .locator('dd')
+      .textContent();
     expect(Number(hnMentions!.replace(/[^0-9]/g, ''))).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, 'sources.png'), fullPage: true });
     await page.close();

@@ -32,7 +32,9 @@ describe('first run and "test this source" in a real browser against vibecheck s
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     upstream = await startFakeUpstream((request) =>
-      request.path === '/feed.xml' ? { headers: { 'content-type': 'application/rss+xml' }, body: FEED } : { status: 404, body: 'no such feed' },
+      request.path === '/feed.xml'
+        ? { headers: { 'content-type': 'application/rss+xml' }, body: FEED }
+        : { status: 404, body: 'no such feed' },
     );
     missingFeed = `${upstream.url}/gone.xml`;
     dashboard = await startSeededDashboard([], { ADMIN_TOKEN: TOKEN, VIBECHECK_RSS_FEEDS: `${upstream.url}/feed.xml,${missingFeed}` });

@@ -25,10 +25,14 @@ function line(id: string, body: string, daysAgo: number): ImportLine {
 }
 
 const SEED: ImportLine[] = [
-  ...Array.from({ length: 5 }, (_, i) => line(`cost-${i}`, `I switched from Cursor to Claude Code because the pricing got ridiculous (${i}).`, 2 + i)),
+  ...Array.from({ length: 5 }, (_, i) =>
+    line(`cost-${i}`, `I switched from Cursor to Claude Code because the pricing got ridiculous (${i}).`, 2 + i),
+  ),
   line('crash', 'Moved from Cursor to Claude Code, Cursor kept crashing on my repo.', 8),
   line('hostile', HOSTILE, 9),
-  ...Array.from({ length: 2 }, (_, i) => line(`back-${i}`, `I switched from Claude Code to Cursor, the rate limits were brutal (${i}).`, 3 + i)),
+  ...Array.from({ length: 2 }, (_, i) =>
+    line(`back-${i}`, `I switched from Claude Code to Cursor, the rate limits were brutal (${i}).`, 3 + i),
+  ),
   line('cancel', 'Cancelled my Windsurf subscription today.', 4),
   line('adds', 'I use Codex alongside Claude Code for reviews.', 5),
   line('question', 'Should I switch from Cursor to Claude Code?', 6),
@@ -59,7 +63,10 @@ describe('the Flows page in a real browser against vibecheck serve', () => {
   };
 
   /** Opens `path`, runs `go` (which brings up the Flows page), and returns the window the page asked the API for. */
-  async function openFlows(path: string, go: (page: Page) => Promise<void> = async () => undefined): Promise<{ page: Page; from: string; to: string }> {
+  async function openFlows(
+    path: string,
+    go: (page: Page) => Promise<void> = async () => undefined,
+  ): Promise<{ page: Page; from: string; to: string }> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
     const request = page.waitForRequest((r) => r.url().includes('/api/v1/flows?'));
@@ -89,7 +96,9 @@ describe('the Flows page in a real browser against vibecheck serve', () => {
     expect(await page.locator('table.flow-matrix th[scope="row"]').count()).toBeGreaterThan(0);
     expect(await page.locator('table.flow-matrix th[scope="col"]').count()).toBeGreaterThan(1);
     // The net row reads in the direction most moves went: 7 to Claude Code, 2 back.
-    const net = await api<{ net: Array<{ a: string; b: string; net: number }> }>(`/api/v1/flows?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&bucket=week`);
+    const net = await api<{ net: Array<{ a: string; b: string; net: number }> }>(
+      `/api/v1/flows?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&bucket=week`,
+    );
     expect(net.net.find((p) => p.a === 'claude-code' && p.b === 'cursor')?.net).toBe(-5);
     expect(await page.locator('tr[data-pair="cursor~claude-code"] .flow-net-value').innerText()).toBe('+5');
     await page.screenshot({ path: join(SHOTS, 'matrix.png'), fullPage: true });
@@ -113,7 +122,9 @@ describe('the Flows page in a real browser against vibecheck serve', () => {
       `/api/v1/flows/posts?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&from_entity=cursor&to_entity=claude-code&kind=switch&limit=20`,
     );
     await expect.poll(async () => list.count(), { timeout: 10_000 }).toBe(expected.items.length);
-    expect(await list.evaluateAll((items) => items.map((li) => li.getAttribute('data-external-id')))).toEqual(expected.items.map((i) => i.externalId));
+    expect(await list.evaluateAll((items) => items.map((li) => li.getAttribute('data-external-id')))).toEqual(
+      expected.items.map((i) => i.externalId),
+    );
     expect(await cellButton.getAttribute('aria-pressed')).toBe('true');
 
     // The hostile post (imported as HTML, stored as its text) is shown and runs nothing.

@@ -27,9 +27,14 @@ const COMPLAINTS = [
   'crashed twice and lost my context. Buggy and unreliable.',
 ];
 const NEUTRAL = ['— has anyone compared it with the alternatives?', 'is what our team uses at work.', 'released a new version today.'];
-const CONTEXT = ['Tried it on our monorepo.', 'Using it for a side project.', 'My team switched last month.', 'Compared on a Rust codebase.', 'Mostly for Python scripts.'];
+const CONTEXT = [
+  'Tried it on our monorepo.',
+  'Using it for a side project.',
+  'My team switched last month.',
+  'Compared on a Rust codebase.',
+  'Mostly for Python scripts.',
+];
 const SOURCES = ['hn', 'reddit', 'devto', 'lobsters'];
-
 
 export interface SeedOptions {
   /** Display names as the linker knows them, e.g. "Cursor", "Claude Code". */

@@ -15,7 +15,16 @@ const ADMIN_TOKEN = 'versions-e2e-admin-token-0123456789';
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY - 3_600_000).toISOString();
 
 function line(id: string, body: string, days: number, extra: Partial<ImportLine> = {}): ImportLine {
-  return { source: 'reddit', externalId: id, url: `https://example.com/${id}`, author: `dev-${id}`, body, createdAt: daysAgo(days), score: 3, ...extra };
+  return {
+    source: 'reddit',
+    externalId: id,
+    url: `https://example.com/${id}`,
+    author: `dev-${id}`,
+    body,
+    createdAt: daysAgo(days),
+    score: 3,
+    ...extra,
+  };
 }
 
 const SEED: ImportLine[] = [
@@ -101,9 +110,11 @@ describe('the version breakdown on the entity page, in a real browser against vi
       expect(await row.locator('[data-field="n"]').innerText()).toBe(formatCount(item.n));
       const score = await row.locator('[data-field="score"]').innerText();
       expect(score).toContain(formatScore(item.score));
-      if (item.scoreLow !== null && item.scoreHigh !== null) expect(score).toContain(`±${((item.scoreHigh - item.scoreLow) / 2).toFixed(2)}`);
+      if (item.scoreLow !== null && item.scoreHigh !== null)
+        expect(score).toContain(`±${((item.scoreHigh - item.scoreLow) / 2).toFixed(2)}`);
       const bar = row.locator('[data-field="polarity"] .split-bar');
-      for (const polarity of ['positive', 'neutral', 'negative'] as const) expect(Number(await bar.getAttribute(`data-${polarity}`))).toBe(item[polarity]);
+      for (const polarity of ['positive', 'neutral', 'negative'] as const)
+        expect(Number(await bar.getAttribute(`data-${polarity}`))).toBe(item[polarity]);
       const released = await row.locator('[data-field="released"]').innerText();
       expect(released).toBe(item.release ? formatDate(item.release.occurredAt) : '—');
     }
@@ -125,9 +136,9 @@ describe('the version breakdown on the entity page, in a real browser against vi
     );
     expect(expected.items.map((i) => i.externalId).sort()).toEqual(['new-1', 'new-2', 'new-3', 'new-4']);
     const list = page.locator('.feed-card ol.post-list > li > article');
-    await expect.poll(async () => list.evaluateAll((items) => items.map((post) => post.getAttribute('data-external-id'))), { timeout: 10_000 }).toEqual(
-      expected.items.map((i) => i.externalId),
-    );
+    await expect
+      .poll(async () => list.evaluateAll((items) => items.map((post) => post.getAttribute('data-external-id'))), { timeout: 10_000 })
+      .toEqual(expected.items.map((i) => i.externalId));
     await expect.poll(async () => page.getByRole('button', { name: 'Remove version filter 2.0.55' }).count()).toBe(1);
 
     // The chip clears the filter: every post of the window again.

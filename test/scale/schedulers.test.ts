@@ -26,13 +26,27 @@ describe('two serve processes scheduling polls on one PostgreSQL server', () => 
     await migrate(database.db);
     await seedEntities(database.db);
     // Two tracked entities keep one poll to a handful of slow requests.
-    await sql`UPDATE entities SET removed_at = now(), user_modified = true WHERE slug NOT IN ('claude-code', 'anthropic')`.execute(database.db);
+    await sql`UPDATE entities SET removed_at = now(), user_modified = true WHERE slug NOT IN ('claude-code', 'anthropic')`.execute(
+      database.db,
+    );
     upstream = await startFakeUpstream(async () => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       await new Promise((r) => setTimeout(r, 120));
       inFlight--;
-      return { body: { hits: [], nbHits: 0, page: 0, nbPages: 0, hitsPerPage: 100, exhaustiveNbHits: true, query: '', params: '', processingTimeMS: 1 } };
+      return {
+        body: {
+          hits: [],
+          nbHits: 0,
+          page: 0,
+          nbPages: 0,
+          hitsPerPage: 100,
+          exhaustiveNbHits: true,
+          query: '',
+          params: '',
+          processingTimeMS: 1,
+        },
+      };
     });
     writeFileSync(join(dir, 'sources.json'), JSON.stringify({ intervals: { hn: '1s' } }));
   });
@@ -56,7 +70,9 @@ describe('two serve processes scheduling polls on one PostgreSQL server', () => 
     const runs = async () =>
       (
         await sql<{ started_at: Date; finished_at: Date | null }>`
-          SELECT started_at, finished_at FROM collection_runs WHERE source = 'hn' AND kind = 'poll' ORDER BY started_at`.execute(database.db)
+          SELECT started_at, finished_at FROM collection_runs WHERE source = 'hn' AND kind = 'poll' ORDER BY started_at`.execute(
+          database.db,
+        )
       ).rows;
     await waitFor(async () => (await runs()).filter((r) => r.finished_at).length >= 4, 60_000, 'four finished polls');
     const metrics = await Promise.all(serves.map(async (s) => (await fetch(`${s.url}/metrics`)).text()));
@@ -68,7 +84,9 @@ describe('two serve processes scheduling polls on one PostgreSQL server', () => 
     }
     expect(maxInFlight).toBe(1);
     // Both processes ran the schedule and the queue: polls were enqueued and worked across them.
-    const polls = metrics.map((text) => ['completed', 'skipped'].reduce((sum, outcome) => sum + readSample(text, 'vibecheck_jobs_total', { job: 'source.poll', outcome }), 0));
+    const polls = metrics.map((text) =>
+      ['completed', 'skipped'].reduce((sum, outcome) => sum + readSample(text, 'vibecheck_jobs_total', { job: 'source.poll', outcome }), 0),
+    );
     expect(polls.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(4);
     expect(metrics[0]).toMatch(/^vibecheck_queue_depth\{job="source.poll",state="created"\} \d+$/m);
   });

@@ -8,7 +8,15 @@ import { openJobQueue, type JobQueue } from '../../src/pipeline/queue.ts';
 import { createServerDatabase, type TestServerDatabase } from '../support/databases.ts';
 import { runCli } from '../support/cli.ts';
 import { getFreePort } from '../support/free-port.ts';
-import { generatePosts, readIngestTotals, readJobStates, readSample, startWorker, waitFor, type WorkerProcess } from '../support/workers.ts';
+import {
+  generatePosts,
+  readIngestTotals,
+  readJobStates,
+  readSample,
+  startWorker,
+  waitFor,
+  type WorkerProcess,
+} from '../support/workers.ts';
 
 const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
 
@@ -43,15 +51,27 @@ describe('queue workers on a PostgreSQL server', () => {
     it('store every job effect exactly once, with the work spread over all three', async () => {
       const JOBS = 2_000;
       const PER_JOB = 3;
-      await queue.enqueueMany('posts.ingest', Array.from({ length: JOBS }, (_, i) => ({ posts: generatePosts(i, PER_JOB) as never })));
+      await queue.enqueueMany(
+        'posts.ingest',
+        Array.from({ length: JOBS }, (_, i) => ({ posts: generatePosts(i, PER_JOB) as never })),
+      );
       const ports = await Promise.all([getFreePort(), getFreePort(), getFreePort()]);
       const env = { DATABASE_URL: server.url };
-      const workers = await Promise.all(ports.map((port) => startWorker(['--queues', 'posts.ingest', '--batch-size', '25', '--poll-seconds', '1', '--metrics-port', String(port)], env)));
+      const workers = await Promise.all(
+        ports.map((port) =>
+          startWorker(['--queues', 'posts.ingest', '--batch-size', '25', '--poll-seconds', '1', '--metrics-port', String(port)], env),
+        ),
+      );
       started.push(...workers);
 
       await waitFor(async () => (await readJobStates(database.db, 'posts.ingest')).completed === JOBS, 90_000, 'all jobs completed');
       const perWorker = await Promise.all(
-        ports.map(async (port) => readSample(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), 'vibecheck_jobs_total', { job: 'posts.ingest', outcome: 'completed' })),
+        ports.map(async (port) =>
+          readSample(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), 'vibecheck_jobs_total', {
+            job: 'posts.ingest',
+            outcome: 'completed',
+          }),
+        ),
       );
       expect(await Promise.all(workers.map((w) => w.stop('SIGTERM')))).toEqual([0, 0, 0]);
 
@@ -96,17 +116,26 @@ describe('queue workers on a PostgreSQL server', () => {
     it('loses nothing: its jobs are retried by the other workers and stored once', async () => {
       const JOBS = 300;
       const PER_JOB = 40;
-      await queue.enqueueMany('posts.ingest', Array.from({ length: JOBS }, (_, i) => ({ posts: generatePosts(i, PER_JOB) as never })));
+      await queue.enqueueMany(
+        'posts.ingest',
+        Array.from({ length: JOBS }, (_, i) => ({ posts: generatePosts(i, PER_JOB) as never })),
+      );
       const env = { DATABASE_URL: server.url };
       const victim = await startWorker(['--queues', 'posts.ingest', '--batch-size', '20', '--poll-seconds', '1'], env);
       started.push(victim);
-      await waitFor(async () => ((await readJobStates(database.db, 'posts.ingest')).completed ?? 0) >= 20, 60_000, 'the first jobs to complete');
+      await waitFor(
+        async () => ((await readJobStates(database.db, 'posts.ingest')).completed ?? 0) >= 20,
+        60_000,
+        'the first jobs to complete',
+      );
       expect(await victim.stop('SIGKILL')).toBe(-1);
       const orphaned = (await readJobStates(database.db, 'posts.ingest')).active ?? 0;
       expect(orphaned).toBeGreaterThan(0);
 
       const rescuers = await Promise.all(
-        [0, 1].map(() => startWorker(['--queues', 'posts.ingest', '--batch-size', '20', '--poll-seconds', '1', '--maintenance-seconds', '1'], env)),
+        [0, 1].map(() =>
+          startWorker(['--queues', 'posts.ingest', '--batch-size', '20', '--poll-seconds', '1', '--maintenance-seconds', '1'], env),
+        ),
       );
       started.push(...rescuers);
       await waitFor(async () => (await readJobStates(database.db, 'posts.ingest')).completed === JOBS, 90_000, 'all jobs completed');
@@ -116,7 +145,9 @@ describe('queue workers on a PostgreSQL server', () => {
       expect(totals).toMatchObject({ posts: JOBS * PER_JOB, distinct: JOBS * PER_JOB, postsWithoutMention: 0 });
       expect(totals.rolledUp).toBe(totals.mentions);
       const { sql } = await import('kysely');
-      const retried = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'posts.ingest' AND retry_count > 0`.execute(database.db);
+      const retried = await sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'posts.ingest' AND retry_count > 0`.execute(database.db);
       expect(retried.rows[0]!.n).toBeGreaterThanOrEqual(orphaned);
     });
   });

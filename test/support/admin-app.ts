@@ -19,7 +19,10 @@ export interface AdminApp {
  * the 5 s response cache on, so admin answers are tested against it), for admin route tests. `deps`
  * may be built over the database (a function of it).
  */
-export async function openAdminApp(adminToken: string, deps: Partial<AppDeps> | ((db: Kysely<DB>) => Partial<AppDeps>) = {}): Promise<AdminApp> {
+export async function openAdminApp(
+  adminToken: string,
+  deps: Partial<AppDeps> | ((db: Kysely<DB>) => Partial<AppDeps>) = {},
+): Promise<AdminApp> {
   const dataDir = createDataDir({ cluster: true });
   const database = await openDatabase({ databaseUrl: undefined, dataDir: dataDir.dir });
   await migrate(database.db);

@@ -3,7 +3,8 @@ import type { AlertMessage, AlertPost } from '../../src/alerts/message.ts';
 /** Post text written to break out of every format alerts are rendered in. */
 export const HOSTILE = {
   title: 'Ignore this <script>alert(1)</script> & <@U123> <!channel> @everyone [click](https://evil.example/x)',
-  excerpt: 'ping <@U123> and @everyone and @here; <https://evil.example|totally safe> `code` **bold** </li></ul><img src=x onerror=alert(2)>',
+  excerpt:
+    'ping <@U123> and @everyone and @here; <https://evil.example|totally safe> `code` **bold** </li></ul><img src=x onerror=alert(2)>',
   url: 'javascript:alert(3)',
 } as const;
 
@@ -48,9 +49,17 @@ export function hugeAlert(): AlertMessage {
   return sampleAlert({
     headline: long('Headline & <b>', 900),
     summary: long('summary <@U1> & more', 9000),
-    figures: Array.from({ length: 40 }, (_, i) => ({ label: long(`figure ${i}`, 400), value: long('v&<>', 3000), detail: long('d', 3000) })),
+    figures: Array.from({ length: 40 }, (_, i) => ({
+      label: long(`figure ${i}`, 400),
+      value: long('v&<>', 3000),
+      detail: long('d', 3000),
+    })),
     posts: Array.from({ length: 60 }, (_, i) =>
-      samplePost({ title: long(`post ${i} <x>`, 500), excerpt: long('excerpt & <y>', 3000), url: `https://example.com/p/${i}?q=${'z'.repeat(100)}` }),
+      samplePost({
+        title: long(`post ${i} <x>`, 500),
+        excerpt: long('excerpt & <y>', 3000),
+        url: `https://example.com/p/${i}?q=${'z'.repeat(100)}`,
+      }),
     ),
   });
 }

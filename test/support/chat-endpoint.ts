@@ -41,12 +41,19 @@ export async function startChatEndpoint(respond: (request: ChatRequest) => ChatR
     let raw = '';
     req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
     req.on('end', () => {
-      const request: ChatRequest = { path: req.url ?? '', authorization: req.headers.authorization, body: JSON.parse(raw || 'null') as ChatBody };
+      const request: ChatRequest = {
+        path: req.url ?? '',
+        authorization: req.headers.authorization,
+        body: JSON.parse(raw || 'null') as ChatBody,
+      };
       requests.push(request);
       if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return send(res, 404, { error: { message: 'not found' } });
       const reply = respond(request);
       if (reply === 'hang') return;
-      if ('status' in reply) return send(res, reply.status, { error: { message: reply.message, type: reply.status >= 500 ? 'server_error' : 'invalid_request_error' } });
+      if ('status' in reply)
+        return send(res, reply.status, {
+          error: { message: reply.message, type: reply.status >= 500 ? 'server_error' : 'invalid_request_error' },
+        });
       const completion = {
         id: 'chatcmpl-fake',
         object: 'chat.completion',

@@ -58,7 +58,13 @@ export async function startFakeUpstream(handler: FakeHandler): Promise<FakeUpstr
         const isText = typeof response.body === 'string';
         const isBytes = response.body instanceof Uint8Array;
         const payload =
-          response.body === undefined ? '' : isText ? (response.body as string) : isBytes ? (response.body as Uint8Array) : JSON.stringify(response.body);
+          response.body === undefined
+            ? ''
+            : isText
+              ? (response.body as string)
+              : isBytes
+                ? (response.body as Uint8Array)
+                : JSON.stringify(response.body);
         res.writeHead(response.status ?? 200, {
           'content-type': isText ? 'text/plain; charset=utf-8' : isBytes ? 'application/octet-stream' : 'application/json; charset=utf-8',
           ...response.headers,

@@ -16,7 +16,9 @@ export interface MentionSeed {
 let postCounter = 0;
 
 export async function insertTestEntity(db: Kysely<DB>, slug: string, kind: 'model' | 'tool' | 'vendor' = 'tool'): Promise<number> {
-  const row = await sql<{ id: number }>`INSERT INTO entities (slug, name, kind) VALUES (${slug}, ${slug}, ${kind}) RETURNING id`.execute(db);
+  const row = await sql<{ id: number }>`INSERT INTO entities (slug, name, kind) VALUES (${slug}, ${slug}, ${kind}) RETURNING id`.execute(
+    db,
+  );
   return row.rows[0]!.id;
 }
 
@@ -33,11 +35,15 @@ export async function insertTestMention(db: Kysely<DB>, entityId: number, seed: 
   const postId = Number(post.rows[0]!.id);
   await sql`
     INSERT INTO mentions (post_id, entity_id, created_at, source, matched_text, start_offset, end_offset, label, score, confidence, model_version, engagement)
-    VALUES (${postId}, ${entityId}, ${seed.at}::timestamptz, ${source}, 'alpha', 0, 5, ${seed.label}, ${seed.score}, 0.9, 'test', ${seed.engagement ?? 0})`.execute(db);
+    VALUES (${postId}, ${entityId}, ${seed.at}::timestamptz, ${source}, 'alpha', 0, 5, ${seed.label}, ${seed.score}, 0.9, 'test', ${seed.engagement ?? 0})`.execute(
+    db,
+  );
   for (const aspect of seed.aspects ?? []) {
     await sql`
       INSERT INTO mention_aspects (post_id, entity_id, created_at, source, aspect, polarity, score, confidence, evidence, start_offset, end_offset)
-      VALUES (${postId}, ${entityId}, ${seed.at}::timestamptz, ${source}, ${aspect.aspect}, ${aspect.polarity}, ${aspect.score}, 0.8, 'evidence', 0, 8)`.execute(db);
+      VALUES (${postId}, ${entityId}, ${seed.at}::timestamptz, ${source}, ${aspect.aspect}, ${aspect.polarity}, ${aspect.score}, 0.8, 'evidence', 0, 8)`.execute(
+      db,
+    );
   }
   return postId;
 }

@@ -56,7 +56,13 @@ async function compileSources(root: string): Promise<void> {
       cpSync(file, target);
       if (!file.endsWith('.ts')) return;
       try {
-        const { code } = await transform(await readFile(file, 'utf8'), { loader: 'ts', format: 'esm', target: 'node20', sourcefile: file, tsconfigRaw: TSCONFIG });
+        const { code } = await transform(await readFile(file, 'utf8'), {
+          loader: 'ts',
+          format: 'esm',
+          target: 'node20',
+          sourcefile: file,
+          tsconfigRaw: TSCONFIG,
+        });
         writeFileSync(target.replace(/\.ts$/, '.js'), code.replace(TS_SPECIFIER, '$1$2.js$3'));
       } catch {
         // A file that does not compile fails the commands that import it, as under tsx; not the suite.

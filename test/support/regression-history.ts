@@ -102,14 +102,24 @@ export function launchDips(depth: number) {
 }
 
 /** A quiet entity (40 days of mostly content mentions) whose day `daysBefore` brings a wave of negative mentions with this text and aspect. */
-export function buildWave(end: number, seed: number, daysBefore: number, wave: { body: string; aspect: string; count: number; version?: string }): Seed[] {
+export function buildWave(
+  end: number,
+  seed: number,
+  daysBefore: number,
+  wave: { body: string; aspect: string; count: number; version?: string },
+): Seed[] {
   const random = createSeededRandom(seed);
   const dayStart = dayStartOf(end);
   const seeds: Seed[] = [];
   for (let d = 40; d >= 1; d--) {
     for (let k = 0; k < 20; k++) {
       const negative = random() < 0.1;
-      seeds.push({ at: dayStart(d) + k * HOUR, source: 'reddit', score: negative ? -0.6 : 0.4, body: negative ? 'meh, not great' : 'works well for me' });
+      seeds.push({
+        at: dayStart(d) + k * HOUR,
+        source: 'reddit',
+        score: negative ? -0.6 : 0.4,
+        body: negative ? 'meh, not great' : 'works well for me',
+      });
     }
   }
   for (let k = 0; k < wave.count; k++) {
@@ -129,6 +139,9 @@ export function buildWave(end: number, seed: number, daysBefore: number, wave: {
 export function deepDipText(depth: number) {
   return (d: number) =>
     depth > 1 && d <= CURRENT_RELEASE
-      ? { body: 'since the update it got so much dumber, lazy half answers', aspects: [{ aspect: 'code_quality', polarity: 'negative' as const }] }
+      ? {
+          body: 'since the update it got so much dumber, lazy half answers',
+          aspects: [{ aspect: 'code_quality', polarity: 'negative' as const }],
+        }
       : undefined;
 }

@@ -62,7 +62,9 @@ export function generatePosts(batch: number, perBatch: number): Array<Record<str
 }
 
 /** What an exactly-once ingest leaves: every post once, every mention counted once in the rollups. */
-export async function readIngestTotals(db: Kysely<DB>): Promise<{ posts: number; distinct: number; postsWithoutMention: number; mentions: number; rolledUp: number }> {
+export async function readIngestTotals(
+  db: Kysely<DB>,
+): Promise<{ posts: number; distinct: number; postsWithoutMention: number; mentions: number; rolledUp: number }> {
   const row = await sql<{ posts: number; distinct: number; postsWithoutMention: number; mentions: number; rolledUp: number }>`
     SELECT (SELECT count(*)::int FROM posts) AS posts,
            (SELECT count(DISTINCT (source, external_id))::int FROM posts) AS "distinct",

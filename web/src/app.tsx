@@ -24,7 +24,10 @@ const NAV = [
 ];
 
 /** Which page a path shows; an entity slug is the rest of the path after /entity/. */
-export function matchRoute(path: string): { page: 'overview' | 'entity' | 'compare' | 'flows' | 'sources' | 'alerts' | 'manage' | 'missing'; slug?: string } {
+export function matchRoute(path: string): {
+  page: 'overview' | 'entity' | 'compare' | 'flows' | 'sources' | 'alerts' | 'manage' | 'missing';
+  slug?: string;
+} {
   if (path === '/' || path === '') return { page: 'overview' };
   if (path === '/compare') return { page: 'compare' };
   if (path === '/flows') return { page: 'flows' };
@@ -68,7 +71,16 @@ export function App() {
   }, [path]);
 
   useEffect(() => {
-    const titles = { overview: 'Overview', entity: route.slug ?? '', compare: 'Compare', flows: 'Flows', sources: 'Sources', alerts: 'Alerts', manage: 'Manage', missing: 'Not found' };
+    const titles = {
+      overview: 'Overview',
+      entity: route.slug ?? '',
+      compare: 'Compare',
+      flows: 'Flows',
+      sources: 'Sources',
+      alerts: 'Alerts',
+      manage: 'Manage',
+      missing: 'Not found',
+    };
     document.title = `${titles[route.page]} · VibeCheck`;
   }, [route.page, route.slug]);
 
@@ -89,7 +101,13 @@ export function App() {
             </Link>
           ))}
         </nav>
-        <button type="button" className="theme-toggle" onClick={theme.cycle} aria-label={`Theme: ${theme.choice}. Change theme`} title="Change theme">
+        <button
+          type="button"
+          className="theme-toggle"
+          onClick={theme.cycle}
+          aria-label={`Theme: ${theme.choice}. Change theme`}
+          title="Change theme"
+        >
           {theme.choice === 'system' ? 'Auto' : theme.choice === 'dark' ? 'Dark' : 'Light'}
         </button>
       </header>

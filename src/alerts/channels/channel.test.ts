@@ -12,7 +12,10 @@ describe('parseChannel', () => {
     [SLACK, { kind: 'slack', url: SLACK }],
     [DISCORD, { kind: 'discord', url: DISCORD }],
     ['https://discordapp.com/api/webhooks/1/tok', { kind: 'discord', url: 'https://discordapp.com/api/webhooks/1/tok' }],
-    ['https://ptb.discord.com/api/v10/webhooks/1/tok?thread_id=9', { kind: 'discord', url: 'https://ptb.discord.com/api/v10/webhooks/1/tok?thread_id=9' }],
+    [
+      'https://ptb.discord.com/api/v10/webhooks/1/tok?thread_id=9',
+      { kind: 'discord', url: 'https://ptb.discord.com/api/v10/webhooks/1/tok?thread_id=9' },
+    ],
     ['https://example.com/hooks/vibecheck', { kind: 'webhook', url: 'https://example.com/hooks/vibecheck' }],
     ['http://127.0.0.1:9000/in', { kind: 'webhook', url: 'http://127.0.0.1:9000/in' }],
     ['http://10.1.2.3/in', { kind: 'webhook', url: 'http://10.1.2.3/in' }],
@@ -42,7 +45,11 @@ describe('parseChannel', () => {
   });
 
   it('never echoes the URL (or its token) in an error', () => {
-    for (const url of ['http://hooks.slack.com/services/T/B/secretSlackToken', 'https://discord.com/api/webhooks/x/secretDiscordToken', 'gopher://u:secretPassword@h/secretPath']) {
+    for (const url of [
+      'http://hooks.slack.com/services/T/B/secretSlackToken',
+      'https://discord.com/api/webhooks/x/secretDiscordToken',
+      'gopher://u:secretPassword@h/secretPath',
+    ]) {
       expect(() => parseChannel(url)).toThrow();
       try {
         parseChannel(url);
@@ -57,7 +64,10 @@ describe('describeChannel', () => {
   it.each([
     [SLACK, 'slack https://hooks.slack.com/…/a1B2'],
     [DISCORD, 'discord https://discord.com/…/xY9z'],
-    ['https://user:secretPassword@hooks.example.com:8443/in/secretPathToken?key=secretQuery#frag', 'webhook https://hooks.example.com:8443/…/oken'],
+    [
+      'https://user:secretPassword@hooks.example.com:8443/in/secretPathToken?key=secretQuery#frag',
+      'webhook https://hooks.example.com:8443/…/oken',
+    ],
     ['http://127.0.0.1:9000/', 'webhook http://127.0.0.1:9000/'],
     ['mailto:team.alerts@example.com', 'email t***@example.com'],
     ['not a channel secretThing', 'invalid channel'],
@@ -66,7 +76,12 @@ describe('describeChannel', () => {
   });
 
   it('never shows the token, the password, the query or the local part', () => {
-    const shown = [SLACK, DISCORD, 'https://bob:secretPassword@h.example/x/secretToken?sig=secretSig', 'mailto:secret.person@example.com'].map(describeChannel);
+    const shown = [
+      SLACK,
+      DISCORD,
+      'https://bob:secretPassword@h.example/x/secretToken?sig=secretSig',
+      'mailto:secret.person@example.com',
+    ].map(describeChannel);
     for (const text of shown) expect(text).not.toMatch(/secret|bob|sig=/i);
   });
 });

@@ -3,10 +3,7 @@ import { ValidationError } from '../../core/errors.ts';
 
 /** Where a rule's alerts go, read from its channel URL (see interface.md, `alerts add --channel`). */
 export type Channel =
-  | { kind: 'webhook'; url: string }
-  | { kind: 'slack'; url: string }
-  | { kind: 'discord'; url: string }
-  | { kind: 'email'; address: string };
+  { kind: 'webhook'; url: string } | { kind: 'slack'; url: string } | { kind: 'discord'; url: string } | { kind: 'email'; address: string };
 
 export type ChannelKind = Channel['kind'];
 

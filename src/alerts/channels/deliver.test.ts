@@ -22,11 +22,17 @@ const SlackBody = z.object({
   blocks: z
     .array(
       z.discriminatedUnion('type', [
-        z.object({ type: z.literal('header'), text: SlackText.extend({ type: z.literal('plain_text'), text: z.string().min(1).max(SLACK_LIMITS.headerText) }) }),
+        z.object({
+          type: z.literal('header'),
+          text: SlackText.extend({ type: z.literal('plain_text'), text: z.string().min(1).max(SLACK_LIMITS.headerText) }),
+        }),
         z.object({
           type: z.literal('section'),
           text: SlackText.extend({ text: z.string().min(1).max(SLACK_LIMITS.sectionText) }).optional(),
-          fields: z.array(SlackText.extend({ text: z.string().min(1).max(SLACK_LIMITS.fieldText) })).max(SLACK_LIMITS.fields).optional(),
+          fields: z
+            .array(SlackText.extend({ text: z.string().min(1).max(SLACK_LIMITS.fieldText) }))
+            .max(SLACK_LIMITS.fields)
+            .optional(),
         }),
         z.object({ type: z.literal('divider') }),
         z.object({ type: z.literal('context'), elements: z.array(SlackText).min(1).max(10) }),
@@ -51,7 +57,9 @@ const DiscordBody = z
           description: z.string().max(DISCORD_LIMITS.description).optional(),
           url: z.url().optional(),
           color: z.number().int(),
-          fields: z.array(z.object({ name: z.string().min(1).max(256), value: z.string().min(1).max(1024), inline: z.boolean() })).max(DISCORD_LIMITS.fields),
+          fields: z
+            .array(z.object({ name: z.string().min(1).max(256), value: z.string().min(1).max(1024), inline: z.boolean() }))
+            .max(DISCORD_LIMITS.fields),
           footer: z.object({ text: z.string().max(2048) }),
           timestamp: z.iso.datetime().optional(),
         }),
@@ -60,7 +68,12 @@ const DiscordBody = z
   })
   .refine((body) =>
     body.embeds.every(
-      (e) => e.title.length + (e.description?.length ?? 0) + e.footer.text.length + e.fields.reduce((n, f) => n + f.name.length + f.value.length, 0) <= DISCORD_LIMITS.total,
+      (e) =>
+        e.title.length +
+          (e.description?.length ?? 0) +
+          e.footer.text.length +
+          e.fields.reduce((n, f) => n + f.name.length + f.value.length, 0) <=
+        DISCORD_LIMITS.total,
     ),
   );
 
@@ -69,16 +82,21 @@ const DiscordBody = z
  * way each would (signature, Block Kit shape, embed limits) and answers 4xx when it is wrong.
  */
 function receive(request: FakeRequest): FakeResponse {
-  if (request.method !== 'POST' || !String(request.headers['content-type']).startsWith('application/json')) return { status: 415, body: 'json only' };
+  if (request.method !== 'POST' || !String(request.headers['content-type']).startsWith('application/json'))
+    return { status: 415, body: 'json only' };
   if (request.path === '/hook' || request.path === '/basic/hook') {
     const signature = request.headers['x-vibecheck-signature'];
-    if (typeof signature !== 'string' || !verifySignature(SECRET, signature, request.body, 60)) return { status: 401, body: 'bad signature' };
+    if (typeof signature !== 'string' || !verifySignature(SECRET, signature, request.body, 60))
+      return { status: 401, body: 'bad signature' };
     const parsed = WebhookBody.strict().safeParse(JSON.parse(request.body));
     return parsed.success ? { status: 204 } : { status: 422, body: parsed.error.message };
   }
-  if (request.path.startsWith('/services/')) return SlackBody.safeParse(JSON.parse(request.body)).success ? { status: 200, body: 'ok' } : { status: 400, body: 'invalid_blocks' };
+  if (request.path.startsWith('/services/'))
+    return SlackBody.safeParse(JSON.parse(request.body)).success ? { status: 200, body: 'ok' } : { status: 400, body: 'invalid_blocks' };
   if (request.path.startsWith('/api/webhooks/')) {
-    return DiscordBody.safeParse(JSON.parse(request.body)).success ? { status: 204 } : { status: 400, body: { message: 'Invalid Form Body', code: 50035 } };
+    return DiscordBody.safeParse(JSON.parse(request.body)).success
+      ? { status: 204 }
+      : { status: 400, body: { message: 'Invalid Form Body', code: 50035 } };
   }
   // An error page that echoes the path it was called on, token and all.
   return { status: 404, body: `no route for ${request.path}` };
@@ -127,7 +145,14 @@ describe('generic webhook', () => {
     expect(verifySignature(SECRET, signature, request.body, 60)).toBe(true);
 
     const body = WebhookBody.strict().parse(JSON.parse(request.body));
-    expect(body).toMatchObject({ version: 1, id: message.id, test: false, headline: message.headline, rule: message.rule, entity: message.entity });
+    expect(body).toMatchObject({
+      version: 1,
+      id: message.id,
+      test: false,
+      headline: message.headline,
+      rule: message.rule,
+      entity: message.entity,
+    });
     expect(body.posts.map((p) => p.title)).toEqual(message.posts.map((p) => p.title));
   });
 
@@ -182,9 +207,14 @@ describe('Slack', () => {
     expect(await deliver(slack, message, {})).toEqual({ ok: true, status: 200 });
     const body = SlackBody.parse(JSON.parse(last().body));
     expect(body.text).toContain('Claude Code: negative share rose');
-    expect(JSON.parse(last().body).blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: message.headline, emoji: false } });
+    expect(JSON.parse(last().body).blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: message.headline, emoji: false },
+    });
     const fields = body.blocks.find((b) => b.type === 'section' && 'fields' in b && b.fields);
-    expect(fields).toMatchObject({ fields: [{ text: expect.stringContaining('*Negative share*\n18% -&gt; 41%') }, { text: '*Mentions*\n412 (3.1x usual)' }] });
+    expect(fields).toMatchObject({
+      fields: [{ text: expect.stringContaining('*Negative share*\n18% -&gt; 41%') }, { text: '*Mentions*\n412 (3.1x usual)' }],
+    });
     const text = last().body;
     expect(text).toContain('<https://news.ycombinator.com/item?id=41234567&amp;p=2|Claude Code keeps hitting the usage limit>');
     expect(body.blocks.at(-2)).toMatchObject({ type: 'actions', elements: [{ type: 'button', url: message.dashboardUrl }] });
@@ -203,7 +233,12 @@ describe('Slack', () => {
 
   it('truncates to Block Kit limits, so an oversized alert is still accepted', async () => {
     expect(await deliver(slack, hugeAlert(), {})).toEqual({ ok: true, status: 200 });
-    const blocks = JSON.parse(last().body).blocks as Array<{ type: string; text?: { text: string }; fields?: unknown[]; elements?: Array<{ text: string }> }>;
+    const blocks = JSON.parse(last().body).blocks as Array<{
+      type: string;
+      text?: { text: string };
+      fields?: unknown[];
+      elements?: Array<{ text: string }>;
+    }>;
     expect(blocks[0]!.text!.text.length).toBeGreaterThan(SLACK_LIMITS.headerText - 5);
     expect(blocks.find((b) => b.fields)?.fields).toHaveLength(SLACK_LIMITS.fields);
     expect(blocks.filter((b) => b.type === 'section' && b.text?.text.includes('https://example.com/p/'))).toHaveLength(SLACK_LIMITS.posts);
@@ -250,7 +285,12 @@ describe('failures', () => {
 
   it('5xx is retryable', async () => {
     upstream.queue({ status: 503, body: 'upstream down' });
-    expect(failed(await deliver(webhook, alert, { secret: SECRET }))).toEqual({ ok: false, retryable: true, status: 503, cause: 'HTTP 503: upstream down' });
+    expect(failed(await deliver(webhook, alert, { secret: SECRET }))).toEqual({
+      ok: false,
+      retryable: true,
+      status: 503,
+      cause: 'HTTP 503: upstream down',
+    });
   });
 
   it('429 is retryable after Retry-After, in seconds or as an HTTP date', async () => {
@@ -264,7 +304,12 @@ describe('failures', () => {
 
   it('other 4xx are permanent', async () => {
     upstream.queue({ status: 410, body: 'webhook deleted' });
-    expect(failed(await deliver(slack, alert, {}))).toEqual({ ok: false, retryable: false, status: 410, cause: 'HTTP 410: webhook deleted' });
+    expect(failed(await deliver(slack, alert, {}))).toEqual({
+      ok: false,
+      retryable: false,
+      status: 410,
+      cause: 'HTTP 410: webhook deleted',
+    });
   });
 
   it('a redirect is not followed and is permanent', async () => {
@@ -285,7 +330,10 @@ describe('failures', () => {
     upstream.queue({ status: 200, delayMs: 30_000 });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    expect(failed(await deliver(discord, alert, { signal: controller.signal }))).toMatchObject({ retryable: true, cause: 'cancelled before the receiver answered' });
+    expect(failed(await deliver(discord, alert, { signal: controller.signal }))).toMatchObject({
+      retryable: true,
+      cause: 'cancelled before the receiver answered',
+    });
   });
 
   it('a refused connection is a retryable network error', async () => {

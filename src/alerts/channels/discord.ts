@@ -38,7 +38,14 @@ export interface DiscordPayload {
   allowed_mentions: { parse: never[] };
 }
 
-const COLORS: Record<AlertKind, number> = { shift: 0x3b82f6, spike: 0xf97316, aspect: 0x8b5cf6, mention: 0x10b981, regression: 0xdc2626, digest: 0x64748b };
+const COLORS: Record<AlertKind, number> = {
+  shift: 0x3b82f6,
+  spike: 0xf97316,
+  aspect: 0x8b5cf6,
+  mention: 0x10b981,
+  regression: 0xdc2626,
+  digest: 0x64748b,
+};
 const TEST_COLOR = 0x6b7280;
 
 /** A masked link whose URL cannot end it early: parentheses and spaces percent-encoded. */

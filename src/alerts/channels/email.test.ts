@@ -52,7 +52,10 @@ beforeAll(async () => {
         .then((mail) => {
           received.push({
             mail,
-            envelope: { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : false, to: session.envelope.rcptTo.map((r) => r.address) },
+            envelope: {
+              from: session.envelope.mailFrom ? session.envelope.mailFrom.address : false,
+              to: session.envelope.rcptTo.map((r) => r.address),
+            },
             user: typeof session.user === 'string' ? session.user : undefined,
           });
           callback();
@@ -141,7 +144,9 @@ describe('e-mail over SMTP_URL', () => {
 
   it('a refused connection is retryable', async () => {
     const closed = await getFreePort();
-    const outcome = failed(await deliver(to('team@example.com'), sampleAlert(), { smtp: { url: `smtp://${USER}:${PASSWORD}@127.0.0.1:${closed}`, from: FROM } }));
+    const outcome = failed(
+      await deliver(to('team@example.com'), sampleAlert(), { smtp: { url: `smtp://${USER}:${PASSWORD}@127.0.0.1:${closed}`, from: FROM } }),
+    );
     expect(outcome.retryable).toBe(true);
     expect(outcome.cause).toMatch(/^SMTP E\w+: .*ECONNREFUSED/);
     expect(outcome.cause).not.toContain(PASSWORD);

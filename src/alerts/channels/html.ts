@@ -73,6 +73,8 @@ export function renderAlertText(message: AlertMessage): string {
   }
   if (message.posts.length) lines.push('');
   lines.push(`Open in VibeCheck: ${message.dashboardUrl}`);
-  lines.push(`${message.test ? 'Test of rule' : 'Rule'} #${message.rule.id} ${message.rule.name} (${message.rule.kind}), fired ${message.firedAt}`);
+  lines.push(
+    `${message.test ? 'Test of rule' : 'Rule'} #${message.rule.id} ${message.rule.name} (${message.rule.kind}), fired ${message.firedAt}`,
+  );
   return `${lines.join('\n')}\n`;
 }

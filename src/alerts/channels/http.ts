@@ -76,7 +76,10 @@ async function readSnippet(response: Response): Promise<string> {
   } finally {
     reader.cancel().catch(() => undefined);
   }
-  return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8').replace(/\uFFFD+$/, '');
+  return Buffer.concat(chunks)
+    .subarray(0, MAX_BODY_BYTES)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '');
 }
 
 /** ECONNREFUSED, ENOTFOUND, a TLS code...: the error code without its message, which may name the URL. */

@@ -32,6 +32,8 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const USER_AGENT = `VibeCheck/${VIBECHECK_VERSION} (alert delivery)`;
 
 const MAX_CAUSE = 200;
+// eslint-disable-next-line no-control-regex -- a receiver's body may hold control characters
+const CONTROL_RUNS = /[\u0000-\u001f\u007f]+/g;
 
 /**
  * `cause` on one line, at most 200 characters, with every secret fragment replaced by `…`
@@ -42,8 +44,7 @@ export function cleanCause(cause: string, secrets: readonly string[] = []): stri
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
     if (secret !== '') text = text.split(secret).join('…');
   }
-  // eslint-disable-next-line no-control-regex -- a receiver's body may hold control characters
-  text = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  text = text.replace(CONTROL_RUNS, ' ').replace(/\s+/g, ' ').trim();
   return text.length > MAX_CAUSE ? `${text.slice(0, MAX_CAUSE - 1)}…` : text;
 }
 
@@ -66,11 +67,7 @@ export function secretPartsOf(url: string): string[] {
   return [...new Set([...userinfo, ...tokens])];
 }
 
-export function failure(
-  cause: string,
-  retryable: boolean,
-  extra: { status?: number; retryAfterMs?: number | null } = {},
-): DeliveryOutcome {
+export function failure(cause: string, retryable: boolean, extra: { status?: number; retryAfterMs?: number | null } = {}): DeliveryOutcome {
   return {
     ok: false,
     retryable,

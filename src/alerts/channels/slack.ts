@@ -66,14 +66,20 @@ function postSection(post: AlertPost): SlackBlock {
 /** An incoming-webhook body: Block Kit with a plain `text` fallback for notifications and old clients. */
 export function buildSlackPayload(message: AlertMessage): SlackPayload {
   const blocks: SlackBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: fit(oneLine(message.headline) || 'VibeCheck alert', SLACK_LIMITS.headerText), emoji: false } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: fit(oneLine(message.headline) || 'VibeCheck alert', SLACK_LIMITS.headerText), emoji: false },
+    },
   ];
-  if (message.summary.trim()) blocks.push({ type: 'section', text: mrkdwn(fit(message.summary.trim(), SLACK_LIMITS.sectionText, escapeSlack)) });
+  if (message.summary.trim())
+    blocks.push({ type: 'section', text: mrkdwn(fit(message.summary.trim(), SLACK_LIMITS.sectionText, escapeSlack)) });
 
   const fields = message.figures.slice(0, SLACK_LIMITS.fields).map((figure) => {
     const label = fit(oneLine(figure.label) || '—', 200, escapeSlack);
     const value = fit(oneLine(figure.value) || '—', 500, escapeSlack);
-    const detail = figure.detail ? `\n${fit(oneLine(figure.detail), SLACK_LIMITS.fieldText - label.length - value.length - 8, escapeSlack)}` : '';
+    const detail = figure.detail
+      ? `\n${fit(oneLine(figure.detail), SLACK_LIMITS.fieldText - label.length - value.length - 8, escapeSlack)}`
+      : '';
     return mrkdwn(`*${label}*\n${value}${detail}`);
   });
   if (fields.length) blocks.push({ type: 'section', fields });

@@ -1,7 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { renderAtomFeed } from '../../alerts/atom.ts';
 import { dashboardLink } from '../../alerts/compose.ts';
-import { addAlertRule, listAlertRuleViews, presentAlertRule, removeAlertRuleById, requireAlertRule, sendTestAlert } from '../../alerts/manage.ts';
+import {
+  addAlertRule,
+  listAlertRuleViews,
+  presentAlertRule,
+  removeAlertRuleById,
+  requireAlertRule,
+  sendTestAlert,
+} from '../../alerts/manage.ts';
 import type { AlertMessage } from '../../alerts/message.ts';
 import { AlertKind, NewAlertRuleInput } from '../../alerts/rules.ts';
 import { listDeliveries, listRuleAlerts } from '../../db/queries/alerts.ts';
@@ -22,7 +29,10 @@ export const AlertRule = z
     name: z.string(),
     kind: AlertKind,
     entity: z.string(),
-    channel: z.string().openapi({ description: 'the channel, masked: kind, host and the last four characters of its path or token; never the whole URL', example: 'slack https://hooks.slack.com/…/Xy9Z' }),
+    channel: z.string().openapi({
+      description: 'the channel, masked: kind, host and the last four characters of its path or token; never the whole URL',
+      example: 'slack https://hooks.slack.com/…/Xy9Z',
+    }),
     filters: z.object({
       source: z.string().nullable(),
       aspect: z.string().nullable(),
@@ -31,7 +41,10 @@ export const AlertRule = z
       include: z.array(z.string()),
       exclude: z.array(z.string()),
     }),
-    metric: z.string().nullable().openapi({ description: 'shift: mean or net; aspect: share or polarity; spike: volume, negativity or null for both' }),
+    metric: z
+      .string()
+      .nullable()
+      .openapi({ description: 'shift: mean or net; aspect: share or polarity; spike: volume, negativity or null for both' }),
     direction: z.enum(['up', 'down', 'both']),
     threshold: z.number().nullable().openapi({ description: 'the least change that fires (shift, aspect)' }),
     windowHours: z.number().int().openapi({ description: 'the window compared with the one of the same length before it (shift, aspect)' }),
@@ -63,7 +76,9 @@ export const Delivery = z
     attemptedAt: z.string(),
     durationMs: z.number().int(),
     statusCode: z.number().int().nullable(),
-    outcome: z.enum(['delivered', 'retry', 'dead', 'failed']).openapi({ description: 'retry: will be tried again; dead: given up (retries spent or refused for good); failed: a test send that failed' }),
+    outcome: z.enum(['delivered', 'retry', 'dead', 'failed']).openapi({
+      description: 'retry: will be tried again; dead: given up (retries spent or refused for good); failed: a test send that failed',
+    }),
     cause: z.string().nullable(),
     status: z.enum(['pending', 'sending', 'delivered', 'dead']).nullable().openapi({ description: "the alert's delivery status now" }),
   })
@@ -81,7 +96,6 @@ export const TestResult = z
 
 /** Admin reads and bodiless writes: the token only (the JSON body check is for writes with a body). */
 
-
 export function registerAlertRoutes(app: App, deps: RouteDeps): void {
   const publicUrl = deps.settings.publicUrl ?? 'http://127.0.0.1:8080';
 
@@ -94,7 +108,10 @@ export function registerAlertRoutes(app: App, deps: RouteDeps): void {
       summary: 'Alert rules with their counts of alerts fired, delivered, dead and waiting (admin token)',
       security: [{ adminToken: [] }],
       middleware: deps.adminOnly,
-      responses: { 200: { description: 'rules', content: json(z.object({ items: z.array(AlertRule) })) }, ...errorResponses(401, 403, 429) },
+      responses: {
+        200: { description: 'rules', content: json(z.object({ items: z.array(AlertRule) })) },
+        ...errorResponses(401, 403, 429),
+      },
     }),
     async (c) => c.json({ items: await listAlertRuleViews(deps.db) }, 200),
   );
@@ -148,7 +165,10 @@ export function registerAlertRoutes(app: App, deps: RouteDeps): void {
       security: [{ adminToken: [] }],
       middleware: deps.adminOnly,
       request: { params: AlertIdParam },
-      responses: { 200: { description: 'what the channel answered (ok false: it failed, with the cause)', content: json(TestResult) }, ...errorResponses(400, 401, 403, 404, 413, 429) },
+      responses: {
+        200: { description: 'what the channel answered (ok false: it failed, with the cause)', content: json(TestResult) },
+        ...errorResponses(400, 401, 403, 404, 413, 429),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -176,7 +196,10 @@ export function registerAlertRoutes(app: App, deps: RouteDeps): void {
       security: [{ adminToken: [] }],
       middleware: deps.adminOnly,
       request: { params: AlertIdParam },
-      responses: { 200: { description: 'attempts', content: json(z.object({ items: z.array(Delivery) })) }, ...errorResponses(400, 401, 403, 404, 429) },
+      responses: {
+        200: { description: 'attempts', content: json(z.object({ items: z.array(Delivery) })) },
+        ...errorResponses(400, 401, 403, 404, 429),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');

@@ -13,7 +13,8 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 <h1>The dashboard is not built yet</h1><p>Run <code>npm run build:web</code> (or <code>npm install</code>, which builds it) and reload.
 The API is up: <a href="/api/docs">/api/docs</a>.</p></body></html>`;
 
-const isServerPath = (path: string): boolean => path.startsWith('/api/') || path === '/api' || path === '/health' || path === '/ready' || path === '/metrics';
+const isServerPath = (path: string): boolean =>
+  path.startsWith('/api/') || path === '/api' || path === '/health' || path === '/ready' || path === '/metrics';
 
 /** Paths the dashboard answers (with GET only): everything the API and the probes do not own. */
 export const isDashboardPath = (path: string): boolean => !isServerPath(path);

@@ -1,5 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { addDigestSubscription, listDigestSubscriptionViews, NewDigestSubscriptionInput, removeDigestSubscriptionById } from '../../alerts/subscriptions.ts';
+import {
+  addDigestSubscription,
+  listDigestSubscriptionViews,
+  NewDigestSubscriptionInput,
+  removeDigestSubscriptionById,
+} from '../../alerts/subscriptions.ts';
 import { listDeliveries } from '../../db/queries/alerts.ts';
 import { findDigestSubscription } from '../../db/queries/digests.ts';
 import { NotFoundError } from '../../core/errors.ts';
@@ -18,8 +23,12 @@ const DigestSubscription = z
   .object({
     id: z.number().int(),
     name: z.string(),
-    channel: z.string().openapi({ description: 'the channel, masked: kind, host and the last four characters of its path or token; never the whole URL' }),
-    cadence: z.enum(['daily', 'weekly']).openapi({ description: 'daily: the previous UTC day; weekly: the previous ISO week (Monday to Monday, UTC)' }),
+    channel: z
+      .string()
+      .openapi({ description: 'the channel, masked: kind, host and the last four characters of its path or token; never the whole URL' }),
+    cadence: z
+      .enum(['daily', 'weekly'])
+      .openapi({ description: 'daily: the previous UTC day; weekly: the previous ISO week (Monday to Monday, UTC)' }),
     hourUtc: z.number().int().openapi({ description: 'the hour (UTC) after the period ends at which its digest goes out' }),
     entities: z.array(z.string()),
     kinds: z.array(z.enum(['model', 'tool', 'vendor'])),
@@ -36,7 +45,10 @@ const CreatedDigestSubscription = DigestSubscription.extend({
 const DigestDelivery = z
   .object({
     alertId: z.number().int().nullable(),
-    event: z.string().nullable().openapi({ description: "the digest's period, 'digest:2026-W11', or 'digest:manual:<time>' for `digests send`" }),
+    event: z
+      .string()
+      .nullable()
+      .openapi({ description: "the digest's period, 'digest:2026-W11', or 'digest:manual:<time>' for `digests send`" }),
     headline: z.string().nullable(),
     attempt: z.number().int(),
     attemptedAt: z.string(),
@@ -48,8 +60,6 @@ const DigestDelivery = z
   })
   .openapi('DigestDelivery');
 
-
-
 export function registerDigestRoutes(app: App, deps: RouteDeps): void {
   app.openapi(
     createRoute({
@@ -60,7 +70,10 @@ export function registerDigestRoutes(app: App, deps: RouteDeps): void {
       summary: 'Digest subscriptions with their counts of digests sent, delivered and dead (admin token)',
       security: [{ adminToken: [] }],
       middleware: deps.adminOnly,
-      responses: { 200: { description: 'subscriptions', content: json(z.object({ items: z.array(DigestSubscription) })) }, ...errorResponses(401, 403, 429) },
+      responses: {
+        200: { description: 'subscriptions', content: json(z.object({ items: z.array(DigestSubscription) })) },
+        ...errorResponses(401, 403, 429),
+      },
     }),
     async (c) => c.json({ items: await listDigestSubscriptionViews(deps.db) }, 200),
   );
@@ -74,8 +87,17 @@ export function registerDigestRoutes(app: App, deps: RouteDeps): void {
       summary: 'Subscribe a channel to daily or weekly digests (admin token); without a secret, one is generated and returned this once',
       security: [{ adminToken: [] }],
       middleware: deps.adminWrite,
-      request: { body: { content: json(NewDigestSubscriptionInput), required: true, description: 'entities and kinds both empty or left out: every entity; cadence defaults to daily, hourUtc to 8' } },
-      responses: { 201: { description: 'created', content: json(CreatedDigestSubscription) }, ...errorResponses(400, 401, 403, 404, 413, 429) },
+      request: {
+        body: {
+          content: json(NewDigestSubscriptionInput),
+          required: true,
+          description: 'entities and kinds both empty or left out: every entity; cadence defaults to daily, hourUtc to 8',
+        },
+      },
+      responses: {
+        201: { description: 'created', content: json(CreatedDigestSubscription) },
+        ...errorResponses(400, 401, 403, 404, 413, 429),
+      },
     }),
     async (c) => {
       const { subscription, secret } = await addDigestSubscription(deps.db, c.req.valid('json'));
@@ -94,7 +116,10 @@ export function registerDigestRoutes(app: App, deps: RouteDeps): void {
       security: [{ adminToken: [] }],
       middleware: deps.adminOnly,
       request: { params: DigestIdParam },
-      responses: { 200: { description: 'attempts', content: json(z.object({ items: z.array(DigestDelivery) })) }, ...errorResponses(400, 401, 403, 404, 429) },
+      responses: {
+        200: { description: 'attempts', content: json(z.object({ items: z.array(DigestDelivery) })) },
+        ...errorResponses(400, 401, 403, 404, 429),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');

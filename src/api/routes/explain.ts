@@ -41,7 +41,9 @@ export function registerExplainRoutes(app: App, deps: RouteDeps): void {
       const { from, to } = planExplainWindow(query);
       const entity = await findEntity(deps.db, slug);
       if (!entity) throw new NotFoundError(`no entity with slug "${slug}"`);
-      return deps.heavyReads.run(async () => c.json(await withSummary(await explainEntityWindow(deps.db, { entityId: entity.id, from, to, source: query.source })), 200));
+      return deps.heavyReads.run(async () =>
+        c.json(await withSummary(await explainEntityWindow(deps.db, { entityId: entity.id, from, to, source: query.source })), 200),
+      );
     },
   );
 

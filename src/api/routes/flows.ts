@@ -13,20 +13,31 @@ const param = (name: string, description: string, example?: string) => ({ param:
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 const FlowKindName = z.enum(['switch', 'return', 'adds']).openapi('FlowKind', {
-  description: 'switch: moved from `from` to `to` (either may be null: untracked or unnamed); return: went back to `to`; adds: added `to` next to a kept `from`',
+  description:
+    'switch: moved from `from` to `to` (either may be null: untracked or unnamed); return: went back to `to`; adds: added `to` next to a kept `from`',
 });
 
 const From = IsoInstant.optional().openapi(param('from', 'start of the window (default: 30 days before to)', '2026-01-01'));
 const To = IsoInstant.optional().openapi(param('to', 'end of the window, exclusive (default: now)', '2026-02-01'));
 const Source = SourceName.optional().openapi(param('source', 'only flows stated in posts from this source', 'reddit'));
-const EntityParam = z.string().regex(SLUG, 'expected an entity slug').optional().openapi(param('entity', 'only flows with this entity on either side', 'cursor'));
+const EntityParam = z
+  .string()
+  .regex(SLUG, 'expected an entity slug')
+  .optional()
+  .openapi(param('entity', 'only flows with this entity on either side', 'cursor'));
 /** A flow side: an entity slug, or `none` for the untracked or unnamed side. */
 const Side = (name: string, what: string) =>
   z
     .string()
     .regex(SLUG, 'expected an entity slug, or none')
     .optional()
-    .openapi(param(name, `only flows ${what} this entity; \`none\` for flows whose ${what === 'from' ? 'origin' : 'destination'} is untracked or unnamed`, 'cursor'));
+    .openapi(
+      param(
+        name,
+        `only flows ${what} this entity; \`none\` for flows whose ${what === 'from' ? 'origin' : 'destination'} is untracked or unnamed`,
+        'cursor',
+      ),
+    );
 
 export const FlowsQuery = z.object({
   from: From,
@@ -43,10 +54,18 @@ export const FlowPostsQuery = z.object({
   from_entity: Side('from_entity', 'from'),
   to_entity: Side('to_entity', 'to'),
   kind: FlowKindName.optional().openapi(param('kind', 'only flows of this kind')),
-  reason: z.string().regex(/^[a-z_]{1,40}$/, 'expected an aspect name such as cost').optional().openapi(param('reason', 'only flows given this reason (an aspect name)', 'cost')),
+  reason: z
+    .string()
+    .regex(/^[a-z_]{1,40}$/, 'expected an aspect name such as cost')
+    .optional()
+    .openapi(param('reason', 'only flows given this reason (an aspect name)', 'cost')),
   entity: EntityParam,
   source: Source,
-  cursor: z.string().regex(/^[A-Za-z0-9_-]{8,200}$/, 'expected a cursor returned as nextCursor').optional().openapi(param('cursor', 'nextCursor of the previous page')),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,200}$/, 'expected a cursor returned as nextCursor')
+    .optional()
+    .openapi(param('cursor', 'nextCursor of the previous page')),
   limit: z.coerce.number().int().min(1).max(100).default(25).openapi(param('limit', 'items per page, 1-100 (default 25)')),
 });
 
@@ -89,7 +108,9 @@ export const FlowMatrix = z
           a: z.string().openapi({ description: 'the pair, a before b alphabetically' }),
           b: z.string(),
           ...NetFigures,
-          series: z.array(z.object({ bucketStart: z.string(), ...NetFigures })).openapi({ description: 'every bucket of the window, oldest first' }),
+          series: z
+            .array(z.object({ bucketStart: z.string(), ...NetFigures }))
+            .openapi({ description: 'every bucket of the window, oldest first' }),
         }),
       )
       .openapi({ description: `net moves between two tracked entities, for the ${NET_PAIRS} pairs with the most moves` }),
@@ -150,7 +171,8 @@ export function registerFlowRoutes(app: App, deps: RouteDeps): void {
       path: '/api/v1/flows/posts',
       operationId: 'listFlowPosts',
       tags: ['flows', 'posts'],
-      summary: 'The posts behind a flow figure, newest first: the same window, source and entity filters as /api/v1/flows, narrowed to one cell with from_entity, to_entity and kind',
+      summary:
+        'The posts behind a flow figure, newest first: the same window, source and entity filters as /api/v1/flows, narrowed to one cell with from_entity, to_entity and kind',
       request: { query: FlowPostsQuery },
       responses: { 200: { description: 'one page', content: json(FlowPostPage) }, ...errorResponses(400, 404, 429) },
     }),

@@ -2,7 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { VIBECHECK_VERSION } from '../../core/version.ts';
 import type { App, RouteDeps } from '../app.ts';
 
-const Health = z.object({ status: z.literal('ok'), version: z.string().openapi({ description: 'the VibeCheck release this process runs' }) }).openapi('Health');
+const Health = z
+  .object({ status: z.literal('ok'), version: z.string().openapi({ description: 'the VibeCheck release this process runs' }) })
+  .openapi('Health');
 const Ready = z.object({ status: z.enum(['ready', 'unavailable']), reason: z.string().optional() }).openapi('Ready');
 
 export function registerHealthRoutes(app: App, deps: RouteDeps): void {

@@ -66,7 +66,8 @@ export function registerInsightRoutes(app: App, deps: RouteDeps): void {
       path: '/api/v1/entities/{slug}/breakdown',
       operationId: 'getBreakdown',
       tags: ['series'],
-      summary: 'Mentions in exactly [from, to), in total and per source (adding up to the total) or per aspect, each with the statistics of a series point and its change',
+      summary:
+        'Mentions in exactly [from, to), in total and per source (adding up to the total) or per aspect, each with the statistics of a series point and its change',
       request: { params: EntitySlugParam, query: BreakdownQuery },
       responses: { 200: { description: 'the window per source or aspect', content: json(Breakdown) }, ...heavyErrors },
     }),

@@ -17,13 +17,19 @@ export const SourceStatus = z
     lastErrorAt: z.string().nullable(),
     runs: z.number().int(),
     itemsCollected: z.number().int().openapi({ description: 'posts its collection runs stored' }),
-    mentionsStored: z.number().int().openapi({ description: 'mentions of tracked entities from this source stored by any path (collection, backfill, import); a post naming two entities counts twice' }),
+    mentionsStored: z.number().int().openapi({
+      description:
+        'mentions of tracked entities from this source stored by any path (collection, backfill, import); a post naming two entities counts twice',
+    }),
   })
   .openapi('SourceStatus');
 
 export const SourceList = z
   .object({
-    collection: z.boolean().openapi({ description: 'whether this server runs the collection schedule (false under serve --no-collect); with a PostgreSQL server, workers may run it too' }),
+    collection: z.boolean().openapi({
+      description:
+        'whether this server runs the collection schedule (false under serve --no-collect); with a PostgreSQL server, workers may run it too',
+    }),
     items: z.array(SourceStatus),
   })
   .openapi('SourceList');
@@ -35,7 +41,13 @@ export const PREVIEW_TIMEOUT_MS = 30_000;
 const PreviewBody = z
   .object({
     query: z.string().trim().min(1).max(200).optional().openapi({ description: 'look for this text instead of the tracked entities' }),
-    limit: z.number().int().min(1).max(PREVIEW_MAX_ITEMS).default(20).openapi({ description: `at most this many items (1-${PREVIEW_MAX_ITEMS}); fetching stops once they are in hand` }),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(PREVIEW_MAX_ITEMS)
+      .default(20)
+      .openapi({ description: `at most this many items (1-${PREVIEW_MAX_ITEMS}); fetching stops once they are in hand` }),
   })
   .strict()
   .openapi('SourcePreviewRequest');
@@ -49,7 +61,9 @@ export const PreviewItem = z
     createdAt: z.string(),
     author: z.string().nullable(),
     entities: z.array(z.string()).openapi({ description: 'slugs of the tracked entities the item names' }),
-    kind: z.enum(['post', 'event', 'ignored']).openapi({ description: 'post: a collection would store it; event: recorded as a release or incident only; ignored: read, but neither' }),
+    kind: z.enum(['post', 'event', 'ignored']).openapi({
+      description: 'post: a collection would store it; event: recorded as a release or incident only; ignored: read, but neither',
+    }),
     event: z.string().nullable(),
     feed: z.string().nullable(),
   })
@@ -64,7 +78,13 @@ export const SourcePreview = z
   })
   .openapi('SourcePreview');
 
-const SourceNameParam = z.object({ name: z.string().min(1).max(40).openapi({ param: { name: 'name', in: 'path' }, example: 'hn' }) });
+const SourceNameParam = z.object({
+  name: z
+    .string()
+    .min(1)
+    .max(40)
+    .openapi({ param: { name: 'name', in: 'path' }, example: 'hn' }),
+});
 
 const iso = (date: Date | null): string | null => (date ? new Date(date).toISOString() : null);
 
@@ -75,7 +95,8 @@ export function registerSourceRoutes(app: App, deps: RouteDeps): void {
       path: '/api/v1/sources',
       operationId: 'listSources',
       tags: ['sources'],
-      summary: 'Each collector: enabled, skipped and why, last run, last success, last error, what it collected and what is stored from it by any path',
+      summary:
+        'Each collector: enabled, skipped and why, last run, last success, last error, what it collected and what is stored from it by any path',
       responses: {
         200: {
           description: 'sources',
@@ -128,7 +149,10 @@ export function registerSourceRoutes(app: App, deps: RouteDeps): void {
         200: { description: 'what the source returns now; failures are in errors', content: json(SourcePreview) },
         ...errorResponses(400, 401, 403, 413, 429),
         404: { ...errorResponses(404)[404], description: 'no such source' },
-        409: { ...errorResponses(409)[409], description: 'the source cannot run here (missing credentials, nothing configured); the message says why' },
+        409: {
+          ...errorResponses(409)[409],
+          description: 'the source cannot run here (missing credentials, nothing configured); the message says why',
+        },
       },
     }),
     async (c) => {
@@ -142,7 +166,11 @@ export function registerSourceRoutes(app: App, deps: RouteDeps): void {
       if (outcome.status === 'skipped') throw new ConflictError(`cannot test ${name}: ${outcome.reason}`);
       const { result } = outcome;
       const errors = timeout.aborted
-        ? result.errors.map((e) => (e.message === 'interrupted' ? { ...e, message: `stopped after ${PREVIEW_TIMEOUT_MS / 1000} s; the items read until then are shown` } : e))
+        ? result.errors.map((e) =>
+            e.message === 'interrupted'
+              ? { ...e, message: `stopped after ${PREVIEW_TIMEOUT_MS / 1000} s; the items read until then are shown` }
+              : e,
+          )
         : result.errors;
       deps.log.info({ source: name, items: result.items.length, errors: errors.length }, 'source previewed');
       return c.json({ source: name, items: result.items, errors, rejected: result.rejected }, 200);

@@ -22,10 +22,12 @@ export const VersionsQuery = z.object({
 
 const Release = z
   .object({ id: z.number().int(), title: z.string(), url: z.string().nullable(), occurredAt: z.string() })
-  .openapi('VersionRelease', { description: "the earliest release event of the entity whose title names the version: when it arrived" });
+  .openapi('VersionRelease', { description: 'the earliest release event of the entity whose title names the version: when it arrived' });
 
 export const VersionRow = SeriesPoint.extend({
-  version: z.string().openapi({ description: 'normalised: a model generation ("4.5", "5.1", "v3.1", "r1") or a client release ("2.0.55")', example: '4.5' }),
+  version: z
+    .string()
+    .openapi({ description: 'normalised: a model generation ("4.5", "5.1", "v3.1", "r1") or a client release ("2.0.55")', example: '4.5' }),
   share: z.number().nullable().openapi({ description: "this version's mentions over the window's mentions that name a version" }),
   firstSeen: z.string().nullable().openapi({ description: 'the first mention naming this version, at any time' }),
   lastSeen: z.string().nullable().openapi({ description: 'the last mention naming this version, at any time' }),
@@ -33,7 +35,10 @@ export const VersionRow = SeriesPoint.extend({
   series: z
     .array(SeriesPoint.extend({ bucketStart: z.string() }))
     .nullable()
-    .openapi({ description: 'with bucket: the mentions of [from, to) per bucket (those before the first bucket start count in the first), adding up to the row; else null' }),
+    .openapi({
+      description:
+        'with bucket: the mentions of [from, to) per bucket (those before the first bucket start count in the first), adding up to the row; else null',
+    }),
 }).openapi('VersionRow');
 
 export const VersionBreakdown = z
@@ -58,9 +63,13 @@ export function registerVersionRoutes(app: App, deps: RouteDeps): void {
       path: '/api/v1/entities/{slug}/versions',
       operationId: 'getVersionBreakdown',
       tags: ['series'],
-      summary: 'Sentiment per named version in exactly [from, to): counts, mean score with its 95% interval, first and last seen, the release that marks its arrival; per-bucket series with bucket',
+      summary:
+        'Sentiment per named version in exactly [from, to): counts, mean score with its 95% interval, first and last seen, the release that marks its arrival; per-bucket series with bucket',
       request: { params: EntitySlugParam, query: VersionsQuery },
-      responses: { 200: { description: 'the versions of the window', content: json(VersionBreakdown) }, ...errorResponses(400, 404, 429, 503) },
+      responses: {
+        200: { description: 'the versions of the window', content: json(VersionBreakdown) },
+        ...errorResponses(400, 404, 429, 503),
+      },
     }),
     async (c) => {
       const slug = c.req.valid('param').slug;

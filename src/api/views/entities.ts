@@ -50,7 +50,10 @@ async function planDefaultSummary(db: Executor, ids: number[], now: Date, source
   const sparkStarts = enumerateBuckets(bucketStart(new Date(now.getTime() - (SPARKLINE_DAYS - 1) * DAY_MS), 'day'), now, 'day');
   const sparklines = await getBucketSums(db, { entityIds: ids, starts: sparkStarts, end: now, source });
   const sums = new Map(
-    [...sparklines].map(([id, days]) => [id, { current: sumDays(days.slice(-SUMMARY_DAYS)), previous: sumDays(days.slice(-2 * SUMMARY_DAYS, -SUMMARY_DAYS)) }]),
+    [...sparklines].map(([id, days]) => [
+      id,
+      { current: sumDays(days.slice(-SUMMARY_DAYS)), previous: sumDays(days.slice(-2 * SUMMARY_DAYS, -SUMMARY_DAYS)) },
+    ]),
   );
   // Said to end with today (nothing is stored later than now): an answer that named `now` would change
   // every millisecond, and its ETag with it.
@@ -63,7 +66,12 @@ async function planDefaultSummary(db: Executor, ids: number[], now: Date, source
  * window the dashboard asks for) are read from the rollups; any other instant from the mentions
  * themselves, so no rollup hour widens the window.
  */
-async function planWindowSummary(db: Executor, ids: number[], { from, to }: { from: Date; to: Date }, source: string | undefined): Promise<PlannedSummary> {
+async function planWindowSummary(
+  db: Executor,
+  ids: number[],
+  { from, to }: { from: Date; to: Date },
+  source: string | undefined,
+): Promise<PlannedSummary> {
   const previous = previousRange(from, to);
   const days = (to.getTime() - from.getTime()) / DAY_MS;
   const bucket = sparklineBucket(days);
@@ -74,7 +82,9 @@ async function planWindowSummary(db: Executor, ids: number[], { from, to }: { fr
     exact ? getBucketSums(db, twoWindows) : getBucketSumsFromMentions(db, twoWindows),
     getBucketSums(db, { entityIds: ids, starts: sparkStarts, end: to, source }),
   ]);
-  const sums = new Map([...windows].map(([id, [before, current]]) => [id, { current: current ?? { ...EMPTY_SUMS }, previous: before ?? { ...EMPTY_SUMS } }]));
+  const sums = new Map(
+    [...windows].map(([id, [before, current]]) => [id, { current: current ?? { ...EMPTY_SUMS }, previous: before ?? { ...EMPTY_SUMS } }]),
+  );
   return { from, to, label: windowLabel(from, to), sums, sparkStarts, sparklines };
 }
 
@@ -94,15 +104,25 @@ export async function presentEntities(
   const ids = entities.map((e) => e.id);
   const allIds = everyone.map((e) => e.id);
   const windowed = window.from !== undefined || window.to !== undefined;
-  const range = windowed ? planRange(window, now) : { from: bucketStart(new Date(now.getTime() - (SUMMARY_DAYS - 1) * DAY_MS), 'day'), to: now };
+  const range = windowed
+    ? planRange(window, now)
+    : { from: bucketStart(new Date(now.getTime() - (SUMMARY_DAYS - 1) * DAY_MS), 'day'), to: now };
   const [plan, aspects] = await Promise.all([
     windowed ? planWindowSummary(db, allIds, range, window.source) : planDefaultSummary(db, allIds, now, window.source),
-    getAspectWindowSums(db, { entityIds: ids, from: range.from, to: range.to, previousFrom: previousRange(range.from, range.to).from, source: window.source }),
+    getAspectWindowSums(db, {
+      entityIds: ids,
+      from: range.from,
+      to: range.to,
+      previousFrom: previousRange(range.from, range.to).from,
+      source: window.source,
+    }),
   ]);
   const shareByKind = new Map(
     (['model', 'tool', 'vendor'] as const).map((kind) => [
       kind,
-      computeShareOfVoice(Object.fromEntries(everyone.filter((e) => e.kind === kind).map((e) => [e.slug, plan.sums.get(e.id)?.current.n ?? 0]))),
+      computeShareOfVoice(
+        Object.fromEntries(everyone.filter((e) => e.kind === kind).map((e) => [e.slug, plan.sums.get(e.id)?.current.n ?? 0])),
+      ),
     ]),
   );
   return entities.map((entity) => {
@@ -112,7 +132,9 @@ export async function presentEntities(
     const moving = (aspects.get(entity.id) ?? [])
       .map((entry) => ({ entry, comparison: compareWindows(entry.current, entry.previous) }))
       .filter(({ comparison: c }) => c.change !== null)
-      .sort((a, b) => Math.abs(b.comparison.change ?? 0) - Math.abs(a.comparison.change ?? 0) || a.entry.aspect.localeCompare(b.entry.aspect))
+      .sort(
+        (a, b) => Math.abs(b.comparison.change ?? 0) - Math.abs(a.comparison.change ?? 0) || a.entry.aspect.localeCompare(b.entry.aspect),
+      )
       .slice(0, MOVING_ASPECTS);
     const summary: z.infer<typeof EntitySummary> = {
       window: plan.label,

@@ -48,7 +48,9 @@ const ExplanationChange = z
       description:
         'what the posts, sources and headline are ranked by: the mean score (entity windows, releases, incidents, notes), the negative share (negativity spikes) or mentions a day (volume spikes)',
     }),
-    direction: z.enum(['up', 'down', 'flat']).openapi({ description: "direction of the measure's change; flat when it did not move or cannot be compared" }),
+    direction: z
+      .enum(['up', 'down', 'flat'])
+      .openapi({ description: "direction of the measure's change; flat when it did not move or cannot be compared" }),
     measureChange: nullable('change of the measure: of the mean score, the negative share or mentions a day'),
     score: nullable('mean score in the window'),
     ...ChangeFields,
@@ -100,7 +102,10 @@ const SourceMove = z
     n: z.number().int(),
     score: nullable(),
     ...ChangeFields,
-    contribution: z.number().openapi({ description: "this source's part of measureChange: the sum of its mentions' contributions (volume: its change in mentions a day); the sources add up to the change" }),
+    contribution: z.number().openapi({
+      description:
+        "this source's part of measureChange: the sum of its mentions' contributions (volume: its change in mentions a day); the sources add up to the change",
+    }),
     shareOfChange: nullable('contribution / measureChange; null when the measure did not move'),
   })
   .openapi('SourceMove');
@@ -129,21 +134,35 @@ export const Explanation = z
   .object({
     entity: z.object({ slug: z.string(), name: z.string() }),
     source: z.string().nullable().openapi({ description: 'only mentions from this source were read; null for all' }),
-    event: NearbyEvent.extend({ details: z.record(z.string(), z.unknown()) }).nullable().openapi({ description: 'the event explained; null for a window' }),
+    event: NearbyEvent.extend({ details: z.record(z.string(), z.unknown()) })
+      .nullable()
+      .openapi({ description: 'the event explained; null for a window' }),
     window: ExplainedWindow,
     previousWindow: ExplainedWindow.openapi({ description: 'the window compared against; it ends where the window starts' }),
     change: ExplanationChange,
     headline: z.string().openapi({
-      description: 'one line built from the figures, e.g. "Cursor: sentiment fell from +0.12 to -0.08 (significant), driven by hn; rate limits complaints up"',
+      description:
+        'one line built from the figures, e.g. "Cursor: sentiment fell from +0.12 to -0.08 (significant), driven by hn; rate limits complaints up"',
       example: 'Cursor: sentiment fell from +0.12 to -0.08 (significant), driven by hn; rate limits complaints up',
     }),
-    posts: z.array(ContributingPost).openapi({ description: 'the mentions that moved the measure most in the direction of its change, largest contribution first' }),
-    opposingPosts: z.array(ContributingPost).openapi({ description: 'the mentions that pulled hardest the other way; empty when the measure is flat, and for volume' }),
-    aspects: z.array(AspectMove).openapi({ description: `the aspects that moved most (by |pull|; by |shareChange| for volume), at most ${MAX_ASPECTS}` }),
-    sources: z.array(SourceMove).openapi({ description: "every source with mentions in either window, the largest contribution in the change's direction first" }),
-    events: z.array(NearbyEvent).openapi({ description: 'releases, incidents and notes of the entity or its parent from 2 days before the window to 2 days after it' }),
+    posts: z
+      .array(ContributingPost)
+      .openapi({ description: 'the mentions that moved the measure most in the direction of its change, largest contribution first' }),
+    opposingPosts: z
+      .array(ContributingPost)
+      .openapi({ description: 'the mentions that pulled hardest the other way; empty when the measure is flat, and for volume' }),
+    aspects: z
+      .array(AspectMove)
+      .openapi({ description: `the aspects that moved most (by |pull|; by |shareChange| for volume), at most ${MAX_ASPECTS}` }),
+    sources: z
+      .array(SourceMove)
+      .openapi({ description: "every source with mentions in either window, the largest contribution in the change's direction first" }),
+    events: z.array(NearbyEvent).openapi({
+      description: 'releases, incidents and notes of the entity or its parent from 2 days before the window to 2 days after it',
+    }),
     summary: ExplanationSummary.nullable().openapi({
-      description: 'two sentences written by the LLM tier from `posts` only; null when no LLM endpoint is configured, its daily budget is spent, or its answer failed the checks',
+      description:
+        'two sentences written by the LLM tier from `posts` only; null when no LLM endpoint is configured, its daily budget is spent, or its answer failed the checks',
     }),
     attribution: Attribution.nullable().openapi({
       description:

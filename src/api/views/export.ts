@@ -34,12 +34,39 @@ export async function buildEntityExport(
 export type EntityExportData = Awaited<ReturnType<typeof buildEntityExport>>;
 
 const SERIES_COLUMNS = [
-  'bucketStart', 'n', 'positive', 'neutral', 'negative', 'score', 'scoreLow', 'scoreHigh', 'netSentiment',
-  'netSentimentLow', 'netSentimentHigh', 'weightedScore', 'weightedScoreLow', 'weightedScoreHigh',
+  'bucketStart',
+  'n',
+  'positive',
+  'neutral',
+  'negative',
+  'score',
+  'scoreLow',
+  'scoreHigh',
+  'netSentiment',
+  'netSentimentLow',
+  'netSentimentHigh',
+  'weightedScore',
+  'weightedScoreLow',
+  'weightedScoreHigh',
 ] as const;
 const POST_COLUMNS = [
-  'source', 'externalId', 'url', 'createdAt', 'author', 'title', 'body', 'engagement', 'direct', 'label', 'score',
-  'confidence', 'sentimentTier', 'matchedText', 'start', 'end', 'aspects',
+  'source',
+  'externalId',
+  'url',
+  'createdAt',
+  'author',
+  'title',
+  'body',
+  'engagement',
+  'direct',
+  'label',
+  'score',
+  'confidence',
+  'sentimentTier',
+  'matchedText',
+  'start',
+  'end',
+  'aspects',
 ] as const;
 
 /**

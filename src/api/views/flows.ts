@@ -37,13 +37,22 @@ export interface FlowMatrixQuery extends SeriesWindowInput {
  * The flows of [from, to): one item per (from, to, kind) with its reasons, and for the most active
  * pairs of tracked entities the net moves per bucket (switches and returns; adds move nobody away).
  */
-export async function buildFlowMatrix(db: Executor, entities: EntityRecord[], query: FlowMatrixQuery, entity: EntityRecord | null, now: Date) {
+export async function buildFlowMatrix(
+  db: Executor,
+  entities: EntityRecord[],
+  query: FlowMatrixQuery,
+  entity: EntityRecord | null,
+  now: Date,
+) {
   const window = planSeriesWindow({ ...query, bucket: query.bucket ?? 'week' }, now, NET_PAIRS);
   const slugOf = new Map(entities.map((e) => [e.id, e.slug]));
   const slug = (id: number | null) => (id === null ? null : (slugOf.get(id) ?? null));
   const counts = await countFlowsByHour(db, { from: window.from, to: window.to, source: query.source, entityId: entity?.id });
 
-  const items = new Map<string, { from: string | null; to: string | null; kind: FlowKind; n: number; reasons: Map<string, number>; noReason: number }>();
+  const items = new Map<
+    string,
+    { from: string | null; to: string | null; kind: FlowKind; n: number; reasons: Map<string, number>; noReason: number }
+  >();
   const bucketIndex = new Map(window.starts.map((s, i) => [s.getTime(), i]));
   const pairs = new Map<string, { a: string; b: string; aToB: number[]; bToA: number[] }>();
   for (const row of counts) {

@@ -33,7 +33,12 @@ export function presentEvent(event: EventRecord) {
 }
 
 /** An entity's series over the window, with the events of the same window for overlays. */
-export async function buildSentimentSeries(db: Executor, entity: EntityRecord, input: SeriesWindowInput & { source?: string | undefined }, now = new Date()) {
+export async function buildSentimentSeries(
+  db: Executor,
+  entity: EntityRecord,
+  input: SeriesWindowInput & { source?: string | undefined },
+  now = new Date(),
+) {
   const window = planSeriesWindow(input, now);
   const first = window.starts[0] ?? window.from;
   const [sums, events] = await Promise.all([
@@ -53,9 +58,19 @@ export async function buildSentimentSeries(db: Executor, entity: EntityRecord, i
  * Each entity's points are built in their own turn of the event loop, so a large comparison never
  * holds /health and light reads for longer than one series takes.
  */
-export async function buildComparison(db: Executor, entities: EntityRecord[], input: SeriesWindowInput & { source?: string | undefined }, now = new Date()) {
+export async function buildComparison(
+  db: Executor,
+  entities: EntityRecord[],
+  input: SeriesWindowInput & { source?: string | undefined },
+  now = new Date(),
+) {
   const window = planSeriesWindow(input, now, entities.length);
-  const sums = await getBucketSums(db, { entityIds: entities.map((e) => e.id), starts: window.starts, end: window.end, source: input.source });
+  const sums = await getBucketSums(db, {
+    entityIds: entities.map((e) => e.id),
+    starts: window.starts,
+    end: window.end,
+    source: input.source,
+  });
   const perEntity = entities.map((entity) => ({ entity, sums: sums.get(entity.id) ?? [] }));
   const totals = Object.fromEntries(perEntity.map(({ entity, sums: list }) => [entity.slug, list.reduce((n, s) => n + s.n, 0)]));
   const overall = computeShareOfVoice(totals);
@@ -70,14 +85,19 @@ export async function buildComparison(db: Executor, entities: EntityRecord[], in
       n: totals[entity.slug] ?? 0,
       shareOfVoice: overall[entity.slug] ?? null,
       // Added in place: a copy of every point would double the garbage of a large comparison.
-      series: presentPoints(window, list).map((point, i) => Object.assign(point, { shareOfVoice: bucketTotals[i] ? point.n / bucketTotals[i] : null })),
+      series: presentPoints(window, list).map((point, i) =>
+        Object.assign(point, { shareOfVoice: bucketTotals[i] ? point.n / bucketTotals[i] : null }),
+      ),
     });
   }
   return { ...presentWindow(window, input.source), entities: series };
 }
 
 /** A window's statistics with the change of its mean score against the window before it. */
-const presentWindowFigures = (current: RollupSums, previous: RollupSums) => ({ ...summarize(current), ...presentChange(current, previous) });
+const presentWindowFigures = (current: RollupSums, previous: RollupSums) => ({
+  ...summarize(current),
+  ...presentChange(current, previous),
+});
 
 /**
  * An entity's mentions in exactly [from, to), in total and per source or per aspect, each with the
@@ -101,7 +121,11 @@ export async function buildBreakdown(
   const rows =
     input.by === 'source'
       ? bySource.map((row) => ({ key: row.source, current: row.current, previous: row.previous }))
-      : ((await getAspectWindowSums(db, { ...window, entityIds: [entity.id] })).get(entity.id) ?? []).map((row) => ({ key: row.aspect, current: row.current, previous: row.previous }));
+      : ((await getAspectWindowSums(db, { ...window, entityIds: [entity.id] })).get(entity.id) ?? []).map((row) => ({
+          key: row.aspect,
+          current: row.current,
+          previous: row.previous,
+        }));
   return {
     entity: entity.slug,
     from: from.toISOString(),
@@ -109,6 +133,10 @@ export async function buildBreakdown(
     previousFrom: previous.from.toISOString(),
     by: input.by,
     total: presentWindowFigures(current, total('previous')),
-    items: rows.map((row) => ({ key: row.key, share: current.n > 0 ? row.current.n / current.n : null, ...presentWindowFigures(row.current, row.previous) })),
+    items: rows.map((row) => ({
+      key: row.key,
+      share: current.n > 0 ? row.current.n / current.n : null,
+      ...presentWindowFigures(row.current, row.previous),
+    })),
   };
 }

@@ -68,7 +68,13 @@ describeOnBothTargets('alert rules, alerts and the outbox', (get) => {
     const first = await insertAlert(db, { ...base, eventKey: 'shift:a', idempotencyKey: 'k-a' });
     expect(first).not.toBeNull();
     expect(await insertAlert(db, { ...base, eventKey: 'shift:a', idempotencyKey: 'k-a2' })).toBeNull();
-    const suppressed = await insertAlert(db, { ...base, eventKey: 'shift:b', idempotencyKey: 'k-b', status: 'suppressed', reason: 'cooldown' });
+    const suppressed = await insertAlert(db, {
+      ...base,
+      eventKey: 'shift:b',
+      idempotencyKey: 'k-b',
+      status: 'suppressed',
+      reason: 'cooldown',
+    });
     const outbox = await sql<{ alert_id: number }>`SELECT alert_id FROM alert_outbox ORDER BY alert_id`.execute(db);
     expect(outbox.rows.map((r) => Number(r.alert_id))).toEqual([first]);
     expect(suppressed).not.toBeNull();
@@ -85,7 +91,17 @@ describeOnBothTargets('alert rules, alerts and the outbox', (get) => {
     const claimedB = await claimOutbox(db, { sender: 'b', now: new Date(T0.getTime() + 61_000), leaseMs: 60_000, limit: 10 });
     expect(claimedB).toHaveLength(1);
     expect(claimedB[0]).toMatchObject({ attempt: 2, idempotencyKey: 'k-a' });
-    const attempt = { ruleId, alertId: claimedA[0]!.alertId, attempt: 1, at: T0, durationMs: 5, statusCode: 200, outcome: 'delivered' as const, cause: null, nextAttemptAt: null };
+    const attempt = {
+      ruleId,
+      alertId: claimedA[0]!.alertId,
+      attempt: 1,
+      at: T0,
+      durationMs: 5,
+      statusCode: 200,
+      outcome: 'delivered' as const,
+      cause: null,
+      nextAttemptAt: null,
+    };
     expect(await settleDelivery(db, { ...attempt, sender: 'a' })).toBe(false);
     expect(await settleDelivery(db, { ...attempt, attempt: 2, sender: 'b' })).toBe(true);
     const deliveries = await listDeliveries(db, ruleId);

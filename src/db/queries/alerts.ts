@@ -155,7 +155,10 @@ export async function lockAlertRule(db: Executor, id: number): Promise<AlertRule
 /** Marks a rule removed; its history stays for the deliveries already made. False when there was none. */
 export async function removeAlertRule(db: Executor, id: number): Promise<boolean> {
   // A digest subscription's delivery rule is removed as a subscription (src/db/queries/digests.ts), not here.
-  const result = await sql`UPDATE alert_rules SET removed_at = now() WHERE id = ${id} AND kind <> 'digest' AND removed_at IS NULL RETURNING id`.execute(db);
+  const result =
+    await sql`UPDATE alert_rules SET removed_at = now() WHERE id = ${id} AND kind <> 'digest' AND removed_at IS NULL RETURNING id`.execute(
+      db,
+    );
   return result.rows.length > 0;
 }
 
@@ -229,7 +232,10 @@ export interface ClaimedDelivery {
  * ever taking the same row; the attempt is counted at the claim, so a row that kills its sender
  * still reaches its retry limit.
  */
-export async function claimOutbox(db: Executor, query: { sender: string; now: Date; leaseMs: number; limit: number }): Promise<ClaimedDelivery[]> {
+export async function claimOutbox(
+  db: Executor,
+  query: { sender: string; now: Date; leaseMs: number; limit: number },
+): Promise<ClaimedDelivery[]> {
   const now = query.now.toISOString();
   const rows = await sql<{
     alert_id: number;
@@ -373,7 +379,11 @@ export interface AlertView {
 }
 
 /** A rule's alerts, newest first; suppressed ones only when asked. */
-export async function listRuleAlerts(db: Executor, ruleId: number, options: { limit?: number; includeSuppressed?: boolean } = {}): Promise<AlertView[]> {
+export async function listRuleAlerts(
+  db: Executor,
+  ruleId: number,
+  options: { limit?: number; includeSuppressed?: boolean } = {},
+): Promise<AlertView[]> {
   const rows = await sql<{
     id: number;
     rule_id: number;
@@ -406,7 +416,12 @@ export async function listRuleAlerts(db: Executor, ruleId: number, options: { li
     delivery:
       row.o_status === null
         ? null
-        : { status: row.o_status, attempts: row.attempts ?? 0, lastError: row.last_error, deliveredAt: row.delivered_at ? new Date(row.delivered_at) : null },
+        : {
+            status: row.o_status,
+            attempts: row.attempts ?? 0,
+            lastError: row.last_error,
+            deliveredAt: row.delivered_at ? new Date(row.delivered_at) : null,
+          },
   }));
 }
 
@@ -425,7 +440,13 @@ export async function getAlertRuleStats(
   return new Map(
     rows.rows.map((r) => [
       r.rule_id,
-      { fired: r.fired, delivered: r.delivered, dead: r.dead, pending: r.pending, lastFiredAt: r.last_fired_at ? new Date(r.last_fired_at) : null },
+      {
+        fired: r.fired,
+        delivered: r.delivered,
+        dead: r.dead,
+        pending: r.pending,
+        lastFiredAt: r.last_fired_at ? new Date(r.last_fired_at) : null,
+      },
     ]),
   );
 }
@@ -532,7 +553,15 @@ export interface PostSummary {
 /** Posts by id with the entity's label on each, in the order given. */
 export async function listPostSummaries(db: Executor, entityId: number, postIds: number[]): Promise<PostSummary[]> {
   if (postIds.length === 0) return [];
-  const rows = await sql<{ id: number; source: string; url: string | null; title: string | null; body: string; created_at: Date; label: SentimentLabel | null }>`
+  const rows = await sql<{
+    id: number;
+    source: string;
+    url: string | null;
+    title: string | null;
+    body: string;
+    created_at: Date;
+    label: SentimentLabel | null;
+  }>`
     SELECT p.id, p.source, p.url, p.title, p.body, p.created_at,
       (SELECT m.label FROM mentions m WHERE m.post_id = p.id AND m.entity_id = ${entityId} LIMIT 1) AS label
     FROM posts p WHERE p.id = ANY(${postIds}::bigint[])`.execute(db);
@@ -540,7 +569,17 @@ export async function listPostSummaries(db: Executor, entityId: number, postIds:
   return postIds.flatMap((id) => {
     const row = byId.get(id);
     return row
-      ? [{ postId: id, source: row.source, url: row.url, title: row.title, body: row.body, createdAt: new Date(row.created_at), label: row.label }]
+      ? [
+          {
+            postId: id,
+            source: row.source,
+            url: row.url,
+            title: row.title,
+            body: row.body,
+            createdAt: new Date(row.created_at),
+            label: row.label,
+          },
+        ]
       : [];
   });
 }
@@ -554,7 +593,14 @@ export async function listEventsOfKind(
   since: Date,
 ): Promise<Array<{ id: number; entityId: number; externalId: string; title: string; occurredAt: Date; details: Record<string, unknown> }>> {
   if (entityIds.length === 0) return [];
-  const rows = await sql<{ id: number; entity_id: number; external_id: string; title: string; occurred_at: Date; details: Record<string, unknown> | string }>`
+  const rows = await sql<{
+    id: number;
+    entity_id: number;
+    external_id: string;
+    title: string;
+    occurred_at: Date;
+    details: Record<string, unknown> | string;
+  }>`
     SELECT id, entity_id, external_id, title, occurred_at, details FROM events
     WHERE entity_id = ANY(${entityIds}::int[]) AND kind = ${kind} AND occurred_at >= ${since.toISOString()}::timestamptz
     ORDER BY occurred_at, id`.execute(db);
@@ -573,7 +619,10 @@ export async function listEventsOfKind(
  * fetched, for posts fetched since `fetchedSince`: the entities a mention rule has nothing new for are
  * absent.
  */
-export async function getLatestFetchedByEntity(db: Executor, query: { entityIds: number[]; fetchedSince: Date; createdSince: Date }): Promise<Map<number, Date>> {
+export async function getLatestFetchedByEntity(
+  db: Executor,
+  query: { entityIds: number[]; fetchedSince: Date; createdSince: Date },
+): Promise<Map<number, Date>> {
   if (query.entityIds.length === 0) return new Map();
   // From the posts fetched since (posts_fetched_at_idx): a few between two runs, whatever the history.
   const rows = await sql<{ entity_id: number; latest: Date }>`

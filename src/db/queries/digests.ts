@@ -132,6 +132,9 @@ export async function getDigestStats(
     WHERE a.rule_id = ANY(${ids}::int[]) AND a.status = 'queued'
     GROUP BY a.rule_id`.execute(db);
   return new Map(
-    rows.rows.map((r) => [r.rule_id, { sent: r.sent, delivered: r.delivered, dead: r.dead, lastSentAt: r.last_at ? new Date(r.last_at) : null }]),
+    rows.rows.map((r) => [
+      r.rule_id,
+      { sent: r.sent, delivered: r.delivered, dead: r.dead, lastSentAt: r.last_at ? new Date(r.last_at) : null },
+    ]),
   );
 }

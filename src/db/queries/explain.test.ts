@@ -54,7 +54,13 @@ describeOnBothTargets('explanations of change', (get) => {
     // The five leading posts are planted ones, the most engaged first (their scores tie).
     expect(explanation.posts.map((p) => p.postId)).toEqual(planted.slice(-5).reverse());
     const first = explanation.posts[0]!;
-    expect(first).toMatchObject({ source: 'hn', label: 'negative', score: -0.9, aspects: ['rate_limits'], title: 'Hit the rate limits again (11)' });
+    expect(first).toMatchObject({
+      source: 'hn',
+      label: 'negative',
+      score: -0.9,
+      aspects: ['rate_limits'],
+      title: 'Hit the rate limits again (11)',
+    });
     // The excerpt is cut around the mention, not the start of a long body.
     expect(first.excerpt).toMatch(/^….*Cursor cut me off after twenty requests/);
     expect(first.excerpt.length).toBeLessThanOrEqual(240);
@@ -77,7 +83,9 @@ describeOnBothTargets('explanations of change', (get) => {
       ['cursor 2.1', 'cursor'],
       ['api outage', 'anysphere'],
     ]);
-    expect(explanation.headline).toMatch(/^Cursor: sentiment fell from \+0\.\d\d to [+-]?0\.\d\d \(significant\), driven by hn; rate limits complaints up$/);
+    expect(explanation.headline).toMatch(
+      /^Cursor: sentiment fell from \+0\.\d\d to [+-]?0\.\d\d \(significant\), driven by hn; rate limits complaints up$/,
+    );
   });
 
   it('finds nothing significant for an entity with noise only', async () => {
@@ -118,7 +126,9 @@ describeOnBothTargets('explanations of change', (get) => {
     expect(explanation.posts[0]!.contribution).toBeCloseTo((1 - explanation.change.previousNegativeShare!) / 18, 12);
     expect(explanation.aspects[0]!.aspect).toBe('rate_limits');
     expect(explanation.events.map((e) => e.title)).toContain('cursor 2.1');
-    expect(explanation.headline).toMatch(/^Cursor: negative share rose from \d+% to \d+% \(spike, z = \d+\.\d\), driven by hn; rate limits complaints up$/);
+    expect(explanation.headline).toMatch(
+      /^Cursor: negative share rose from \d+% to \d+% \(spike, z = \d+\.\d\), driven by hn; rate limits complaints up$/,
+    );
   });
 
   it('explains a release by the 7 days after it against the 7 days before, and refuses unknown or entity-less events', async () => {

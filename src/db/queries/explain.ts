@@ -179,9 +179,7 @@ async function listNearbyEvents(db: Executor, entityIds: number[], range: TimeRa
     to: new Date(range.to.getTime() + NEARBY_EVENT_MS),
     limit: 200,
   });
-  return events
-    .filter((event) => event.kind !== 'spike' && event.kind !== 'regression' && event.id !== exceptId)
-    .map(toNearbyEvent);
+  return events.filter((event) => event.kind !== 'spike' && event.kind !== 'regression' && event.id !== exceptId).map(toNearbyEvent);
 }
 
 /** A stored event as explanations and digests name it. */
@@ -348,7 +346,10 @@ export interface DiscussedPost {
 }
 
 /** Posts created in [from, to) that mention any of the entities, the most replied to first, then the most engaged. */
-export async function listMostDiscussedPosts(db: Executor, query: { entityIds: number[]; from: Date; to: Date; limit: number }): Promise<DiscussedPost[]> {
+export async function listMostDiscussedPosts(
+  db: Executor,
+  query: { entityIds: number[]; from: Date; to: Date; limit: number },
+): Promise<DiscussedPost[]> {
   if (query.entityIds.length === 0) return [];
   const rows = await sql<{
     post_id: number;

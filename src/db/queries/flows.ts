@@ -70,7 +70,14 @@ const windowFilter = (w: FlowWindow) => sql`
 
 /** Every flow of [from, to), counted per (from, to, kind, reason) and UTC hour. */
 export async function countFlowsByHour(db: Executor, w: FlowWindow): Promise<FlowHourCount[]> {
-  const rows = await sql<{ from_entity_id: number | null; to_entity_id: number | null; kind: FlowKind; reason: string | null; hour: Date; n: number }>`
+  const rows = await sql<{
+    from_entity_id: number | null;
+    to_entity_id: number | null;
+    kind: FlowKind;
+    reason: string | null;
+    hour: Date;
+    n: number;
+  }>`
     SELECT f.from_entity_id, f.to_entity_id, f.kind, f.reason, date_trunc('hour', f.created_at, 'UTC') AS hour, count(*)::int AS n
     FROM post_flows f
     WHERE ${windowFilter(w)}
@@ -96,7 +103,10 @@ export interface FlowPostQuery extends FlowWindow {
 }
 
 /** A post behind a flow: the post (with its post-level sentiment) and the statement's flow fields. */
-export interface FlowPost extends Pick<FlowRow, 'postId' | 'source' | 'createdAt' | 'fromEntityId' | 'toEntityId' | 'kind' | 'reason' | 'evidence' | 'start' | 'end'> {
+export interface FlowPost extends Pick<
+  FlowRow,
+  'postId' | 'source' | 'createdAt' | 'fromEntityId' | 'toEntityId' | 'kind' | 'reason' | 'evidence' | 'start' | 'end'
+> {
   externalId: string;
   url: string | null;
   title: string | null;

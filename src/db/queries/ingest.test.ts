@@ -59,7 +59,14 @@ describeOnBothTargets('inserting posts', (get) => {
     const db = get().db;
     const [first] = await insertPosts(db, [row('hn', '1')]);
     expect(first?.duplicateOf).toBeNull();
-    expect(await repostOf(db, [row('reddit', 'b'), row('reddit', 'a'), row('hn', '2', { body: 'thanks!' }), row('hn', '3', { body: 'thanks!' })])).toEqual([
+    expect(
+      await repostOf(db, [
+        row('reddit', 'b'),
+        row('reddit', 'a'),
+        row('hn', '2', { body: 'thanks!' }),
+        row('hn', '3', { body: 'thanks!' }),
+      ]),
+    ).toEqual([
       ['hn/2', null],
       ['hn/3', null],
       ['reddit/a', first!.id],
@@ -90,7 +97,9 @@ describeOnBothTargets('inserting posts', (get) => {
   it('flags a text long enough to be a copy whoever posts it', async () => {
     const db = get().db;
     const [original] = await insertPosts(db, [row('hn', 'l1', { body: LONG, author: 'dee' })]);
-    expect(await repostOf(db, [row('reddit', 'l2', { body: LONG, author: 'someone-else' }), row('devto', 'l3', { body: LONG, author: null })])).toEqual([
+    expect(
+      await repostOf(db, [row('reddit', 'l2', { body: LONG, author: 'someone-else' }), row('devto', 'l3', { body: LONG, author: null })]),
+    ).toEqual([
       ['devto/l3', original!.id],
       ['reddit/l2', original!.id],
     ]);
@@ -99,10 +108,14 @@ describeOnBothTargets('inserting posts', (get) => {
   it('flags a cross-post: the same link with the same words, top-level only', async () => {
     const db = get().db;
     const link = 'https://cursor.com/blog/2-0';
-    const [submitted] = await insertPosts(db, [row('hn', 'u1', { title: 'Cursor 2.0', body: '', author: 'eve', url: link, contentHash: 'hash:cursor 2.0' })]);
-    expect(await repostOf(db, [row('lobsters', 'u2', { title: 'Cursor 2.0', body: '', author: 'fay', url: link, contentHash: 'hash:cursor 2.0' })])).toEqual([
-      ['lobsters/u2', submitted!.id],
+    const [submitted] = await insertPosts(db, [
+      row('hn', 'u1', { title: 'Cursor 2.0', body: '', author: 'eve', url: link, contentHash: 'hash:cursor 2.0' }),
     ]);
+    expect(
+      await repostOf(db, [
+        row('lobsters', 'u2', { title: 'Cursor 2.0', body: '', author: 'fay', url: link, contentHash: 'hash:cursor 2.0' }),
+      ]),
+    ).toEqual([['lobsters/u2', submitted!.id]]);
     // Replies in one thread may share its link; the same short reply from two people is two replies.
     const replies = await repostOf(db, [
       row('discourse', 'r1', { body: COMMON, author: 'gil', url: 'https://forum.example/t/1', parentId: 't1' }),
@@ -139,7 +152,8 @@ describeOnBothTargets('migration 007 (repost keys)', (get) => {
       row('hn', 'm4', { author: 'kim', parentId: '1', url: 'https://example.com/thread' }),
       row('hn', 'm5', { author: 'kim' }),
     ]);
-    const keys = async () => (await sql<{ repost_key: string; post_id: string }>`SELECT repost_key, post_id FROM post_texts ORDER BY 1`.execute(db)).rows;
+    const keys = async () =>
+      (await sql<{ repost_key: string; post_id: string }>`SELECT repost_key, post_id FROM post_texts ORDER BY 1`.execute(db)).rows;
     const before = await keys();
     expect(before.length).toBe(5);
     const migration = readFileSync(new URL('007_repost_keys.sql', MIGRATIONS_DIR), 'utf8');
@@ -147,7 +161,7 @@ describeOnBothTargets('migration 007 (repost keys)', (get) => {
     expect(await keys()).toEqual(before);
   });
 
-  it('counts again a post the old rule flagged for another author\'s words; clears its model version for rescore', async () => {
+  it("counts again a post the old rule flagged for another author's words; clears its model version for rescore", async () => {
     const db = get().db;
     const [first, second, same] = await insertPosts(db, [
       row('reddit', 'o1', { body: COMMON, author: 'lea', contentHash: 'hash:old' }),

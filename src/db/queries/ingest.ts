@@ -49,7 +49,8 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 export function repostKeys(post: Pick<PostRow, 'author' | 'url' | 'parentId' | 'body' | 'contentHash'>): string[] {
   if (hasAtLeastChars(post.body, MIN_COPY_LENGTH)) return [`t:${post.contentHash}`];
   const keys: string[] = [];
-  if (post.author !== null && hasAtLeastChars(post.body, MIN_REPOST_LENGTH)) keys.push(`a:${sha256(`${post.author}\n${post.contentHash}`)}`);
+  if (post.author !== null && hasAtLeastChars(post.body, MIN_REPOST_LENGTH))
+    keys.push(`a:${sha256(`${post.author}\n${post.contentHash}`)}`);
   if (post.url !== null && post.parentId === null) keys.push(`u:${sha256(`${post.url}\n${post.contentHash}`)}`);
   return keys;
 }
@@ -87,7 +88,12 @@ export async function insertPosts(db: Executor, unordered: PostRow[]): Promise<I
     RETURNING id, source, external_id`.execute(db);
   const rowOf = new Map(rows.map((row) => [`${row.source}\u0000${row.externalId}`, row]));
   const posts = inserted.rows
-    .map((r) => ({ id: Number(r.id), source: r.source, externalId: r.external_id, keys: repostKeys(rowOf.get(`${r.source}\u0000${r.external_id}`)!) }))
+    .map((r) => ({
+      id: Number(r.id),
+      source: r.source,
+      externalId: r.external_id,
+      keys: repostKeys(rowOf.get(`${r.source}\u0000${r.external_id}`)!),
+    }))
     .sort((a, b) => a.id - b.id);
   const roots = await resolveReposts(db, posts);
   const reposts = posts.flatMap((post) => (roots.get(post.id) !== post.id ? [{ id: post.id, duplicateOf: roots.get(post.id)! }] : []));
@@ -277,7 +283,9 @@ export async function insertAnalysed(db: Executor, mentions: MentionRow[], aspec
     WITH inserted AS (${mentionInsert(mentions)} RETURNING entity_id, created_at, source, label, score, engagement),
     ${aspects.length > 0 ? sql`aspects AS (${aspectInsert(aspects)}),` : sql``}
     hourly AS (${insertInto(HOURLY)} ${sumsOfMentions(sql`inserted`, 'hour')} ${addOnConflict(HOURLY)} RETURNING 1)
-    ${insertInto(DAILY)} ${sumsOfMentions(sql`inserted WHERE (SELECT count(*) FROM hourly) >= 0`, 'day')} ${addOnConflict(DAILY)}`.execute(db);
+    ${insertInto(DAILY)} ${sumsOfMentions(sql`inserted WHERE (SELECT count(*) FROM hourly) >= 0`, 'day')} ${addOnConflict(DAILY)}`.execute(
+    db,
+  );
 }
 
 /** Adds each delta to its row of `table`; rows are locked in key order. */

@@ -30,7 +30,13 @@ describeOnBothTargets('regression queries', (get) => {
       body: 'hit the weekly limit by Tuesday',
       aspects: [{ aspect: 'limits', polarity: 'negative', score: -0.8 }],
     });
-    const crash = await insertTestMention(db, alpha, { at: at(1, 12), score: -0.4, label: 'negative', source: 'reddit', body: 'crashes since 2.1.89' });
+    const crash = await insertTestMention(db, alpha, {
+      at: at(1, 12),
+      score: -0.4,
+      label: 'negative',
+      source: 'reddit',
+      body: 'crashes since 2.1.89',
+    });
     await sql`UPDATE mentions SET version = '2.1.89' WHERE post_id = ${crash}`.execute(db);
     await rebuildRollups(db, new Date(D1 - DAY), new Date(D1 + 3 * DAY));
   });
@@ -48,7 +54,12 @@ describeOnBothTargets('regression queries', (get) => {
   });
 
   it('counts mentions, negative aspects and versions in a window and the one before, with the text around negative mentions', async () => {
-    const counts = await getAttributionCounts(get().db, { entityId: alpha, from: new Date(D1 + DAY), to: new Date(D1 + 2 * DAY), previousFrom: new Date(D1) });
+    const counts = await getAttributionCounts(get().db, {
+      entityId: alpha,
+      from: new Date(D1 + DAY),
+      to: new Date(D1 + 2 * DAY),
+      previousFrom: new Date(D1),
+    });
     expect(counts).toMatchObject({
       n: 2,
       previousN: 3,
@@ -62,11 +73,22 @@ describeOnBothTargets('regression queries', (get) => {
 
   it('stores events of kind regression, and still refuses an unknown kind', async () => {
     const { db } = get();
-    const event = { entityId: alpha, source: 'vibecheck', externalId: 'regression:alpha:drop:2026-04-01', title: 't', url: null, body: null, occurredAt: new Date(D1), details: { size: -0.2 } };
+    const event = {
+      entityId: alpha,
+      source: 'vibecheck',
+      externalId: 'regression:alpha:drop:2026-04-01',
+      title: 't',
+      url: null,
+      body: null,
+      occurredAt: new Date(D1),
+      details: { size: -0.2 },
+    };
     await upsertEvent(db, { ...event, kind: 'regression' });
     await upsertEvent(db, { ...event, kind: 'regression', details: { size: -0.3 } });
     const stored = await listEvents(db, { from: new Date(D1 - DAY), to: new Date(D1 + DAY), kind: 'regression' });
     expect(stored.map((e) => [e.externalId, e.details.size])).toEqual([['regression:alpha:drop:2026-04-01', -0.3]]);
-    await expect(sql`INSERT INTO events (kind, source, external_id, title, occurred_at) VALUES ('nonsense', 'x', 'y', 't', now())`.execute(db)).rejects.toThrow(/events_kind_check/);
+    await expect(
+      sql`INSERT INTO events (kind, source, external_id, title, occurred_at) VALUES ('nonsense', 'x', 'y', 't', now())`.execute(db),
+    ).rejects.toThrow(/events_kind_check/);
   });
 });

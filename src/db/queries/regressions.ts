@@ -4,7 +4,10 @@ import type { RegressionCell } from '../../core/regression.ts';
 import type { Executor } from './entities.ts';
 
 /** Per entity: its daily sums per source in [from, to) (UTC midnights), from the daily rollups. */
-export async function getDailySourceCells(db: Executor, query: { entityIds: number[]; from: Date; to: Date }): Promise<Map<number, RegressionCell[]>> {
+export async function getDailySourceCells(
+  db: Executor,
+  query: { entityIds: number[]; from: Date; to: Date },
+): Promise<Map<number, RegressionCell[]>> {
   const result = new Map<number, RegressionCell[]>(query.entityIds.map((id) => [id, []]));
   if (query.entityIds.length === 0) return result;
   const rows = await sql<{ entity_id: number; day: Date; source: string; n: number; score_sum: number; score_sq_sum: number }>`

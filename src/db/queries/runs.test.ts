@@ -39,7 +39,9 @@ describeOnBothTargets('failing runs an earlier process left running', (get) => {
     await finishRun(db, done, 'succeeded', counts, null);
     expect(await failInterruptedRuns(db)).toBe(2);
     const rows = await sql<{ id: number; status: string; error: string | null; finished: boolean }>`
-      SELECT id, status, error, finished_at IS NOT NULL AS finished FROM collection_runs WHERE id IN (${killed}, ${backfill}, ${done}) ORDER BY id`.execute(db);
+      SELECT id, status, error, finished_at IS NOT NULL AS finished FROM collection_runs WHERE id IN (${killed}, ${backfill}, ${done}) ORDER BY id`.execute(
+      db,
+    );
     expect(rows.rows).toEqual([
       { id: killed, status: 'failed', error: INTERRUPTED_RUN_ERROR, finished: true },
       { id: backfill, status: 'failed', error: INTERRUPTED_RUN_ERROR, finished: true },

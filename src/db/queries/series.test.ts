@@ -98,8 +98,15 @@ describeOnBothTargets('rollup series queries', (get) => {
     await insertTestMention(db, gamma, { at: '2026-03-10T18:10:00Z', score: 1, label: 'positive' });
     await insertTestMention(db, gamma, { at: '2026-03-10T18:50:00Z', score: -1, label: 'negative' });
     await rebuildRollups(db, new Date('2026-03-10T00:00:00Z'), new Date('2026-03-12T00:00:00Z'));
-    const window = planSeriesWindow({ from: new Date('2026-03-10T00:00:00Z'), to: new Date('2026-03-12T00:00:00Z'), tz: 'Asia/Kolkata' }, new Date('2026-04-15'));
-    expect(window.starts.map((s) => s.toISOString())).toEqual(['2026-03-09T18:30:00.000Z', '2026-03-10T18:30:00.000Z', '2026-03-11T18:30:00.000Z']);
+    const window = planSeriesWindow(
+      { from: new Date('2026-03-10T00:00:00Z'), to: new Date('2026-03-12T00:00:00Z'), tz: 'Asia/Kolkata' },
+      new Date('2026-04-15'),
+    );
+    expect(window.starts.map((s) => s.toISOString())).toEqual([
+      '2026-03-09T18:30:00.000Z',
+      '2026-03-10T18:30:00.000Z',
+      '2026-03-11T18:30:00.000Z',
+    ]);
     const days = (await getBucketSums(db, { entityIds: [gamma], starts: window.starts, end: window.end })).get(gamma)!;
     expect(days.map((d) => [d.n, d.scoreSum])).toEqual([
       [1, 1],
@@ -109,7 +116,10 @@ describeOnBothTargets('rollup series queries', (get) => {
   });
 
   it('answers every entity of the request and matches a GROUP BY over the raw mentions', async () => {
-    const window = planSeriesWindow({ from: new Date('2026-02-20'), to: new Date('2026-04-01'), bucket: 'day', tz: 'Europe/Berlin' }, new Date('2026-04-15'));
+    const window = planSeriesWindow(
+      { from: new Date('2026-02-20'), to: new Date('2026-04-01'), bucket: 'day', tz: 'Europe/Berlin' },
+      new Date('2026-04-15'),
+    );
     const query = { entityIds: [alpha, beta], starts: window.starts, end: window.end };
     const fromRollups = await getBucketSums(get().db, query);
     const fromMentions = await getBucketSumsFromMentions(get().db, query);
@@ -124,7 +134,13 @@ describeOnBothTargets('rollup series queries', (get) => {
 
   it('keeps the daily rollups equal to the hourly ones through upserts and full or partial rebuilds (UTC series read them)', async () => {
     const { db } = get();
-    const delta = { entityId: beta, bucket: new Date('2026-03-03T11:00:00Z'), source: 'hn', engagementSum: 0, ...computeMentionSums({ score: -0.5, label: 'negative', weight: 2 }) };
+    const delta = {
+      entityId: beta,
+      bucket: new Date('2026-03-03T11:00:00Z'),
+      source: 'hn',
+      engagementSum: 0,
+      ...computeMentionSums({ score: -0.5, label: 'negative', weight: 2 }),
+    };
     await addToRollups(db, [delta]);
     await addToRollups(db, [{ ...delta, bucket: new Date('2026-03-03T23:00:00Z') }]);
     const compare = async () => {
@@ -172,7 +188,9 @@ describeOnBothTargets('rollup series queries', (get) => {
     await insertTestMention(db, alpha, { at: '2026-03-05T00:00:00Z', score: 0, label: 'neutral' });
     const second = await listMentionedPosts(db, { ...base, after: first[1]!.cursor });
     expect(second.map((p) => p.createdAt.toISOString())).toEqual(['2026-03-03T09:00:00.000Z', '2026-03-02T10:15:00.000Z']);
-    expect(second[1]!.aspects).toEqual([{ aspect: 'speed', polarity: 'positive', score: 1, confidence: expect.closeTo(0.8, 6), evidence: 'evidence', start: 0, end: 8 }]);
+    expect(second[1]!.aspects).toEqual([
+      { aspect: 'speed', polarity: 'positive', score: 1, confidence: expect.closeTo(0.8, 6), evidence: 'evidence', start: 0, end: 8 },
+    ]);
   });
 
   it('filters posts by polarity, aspect and literal text (LIKE wildcards do not match everything)', async () => {
@@ -196,13 +214,22 @@ describeOnBothTargets('rollup series queries', (get) => {
       ['hn', 1, 0],
       ['reddit', 0, 1],
     ]);
-    const week = { from: new Date('2026-03-02T00:00:00Z'), to: new Date('2026-03-09T00:00:00Z'), previousFrom: new Date('2026-02-23T00:00:00Z') };
+    const week = {
+      from: new Date('2026-03-02T00:00:00Z'),
+      to: new Date('2026-03-09T00:00:00Z'),
+      previousFrom: new Date('2026-02-23T00:00:00Z'),
+    };
     const wide = await getSourceSums(db, { entityId: alpha, ...week });
     // hn: the week's three and any a test above added; each source is checked against the raw mentions below.
     expect(wide.map((row) => row.source)).toEqual(['hn', 'reddit']);
     expect(wide[0]!.previous.n).toBe(2);
     for (const row of wide) {
-      const raw = await getBucketSumsFromMentions(db, { entityIds: [alpha], starts: [week.previousFrom, week.from], end: week.to, source: row.source });
+      const raw = await getBucketSumsFromMentions(db, {
+        entityIds: [alpha],
+        starts: [week.previousFrom, week.from],
+        end: week.to,
+        source: row.source,
+      });
       const [before, during] = raw.get(alpha)!;
       expect([row.previous.n, row.current.n]).toEqual([before!.n, during!.n]);
       expect(row.current.weightSum).toBeCloseTo(during!.weightSum, 9);

@@ -118,7 +118,10 @@ export interface SourceSums {
  * first, in one scan. Read from the mentions themselves, so no bucket edge widens either window: the
  * sources add up to the window.
  */
-export async function getSourceSums(db: Executor, query: { entityId: number; from: Date; to: Date; previousFrom: Date }): Promise<SourceSums[]> {
+export async function getSourceSums(
+  db: Executor,
+  query: { entityId: number; from: Date; to: Date; previousFrom: Date },
+): Promise<SourceSums[]> {
   const rows = await sql<SummedRow & { source: string; cur: boolean }>`
     SELECT source, created_at >= ${query.from.toISOString()}::timestamptz AS cur, ${MENTION_SUM_COLUMNS}
     FROM (${mentionSamples([query.entityId], query.previousFrom, query.to, undefined)}) m
@@ -129,5 +132,7 @@ export async function getSourceSums(db: Executor, query: { entityId: number; fro
     entry[row.cur ? 'current' : 'previous'] = toRollupSums(row);
     bySource.set(row.source, entry);
   }
-  return [...bySource.values()].sort((a, b) => b.current.n - a.current.n || b.previous.n - a.previous.n || a.source.localeCompare(b.source));
+  return [...bySource.values()].sort(
+    (a, b) => b.current.n - a.current.n || b.previous.n - a.previous.n || a.source.localeCompare(b.source),
+  );
 }

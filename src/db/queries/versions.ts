@@ -61,7 +61,11 @@ export async function getVersionBucketSums(
 }
 
 /** When each version was first and last named for the entity, at any time (the version index answers this). */
-export async function getVersionSpans(db: Executor, entityId: number, versions: string[]): Promise<Map<string, { first: Date; last: Date }>> {
+export async function getVersionSpans(
+  db: Executor,
+  entityId: number,
+  versions: string[],
+): Promise<Map<string, { first: Date; last: Date }>> {
   if (versions.length === 0) return new Map();
   const rows = await sql<{ version: string; first_at: Date; last_at: Date }>`
     SELECT version, min(created_at) AS first_at, max(created_at) AS last_at

@@ -65,7 +65,9 @@ export class BlueskyClient {
   }
 
   private renewSession(signal?: AbortSignal): Promise<Session> {
-    return this.runOnce(async () => (this.session ? ((await this.refreshSession(this.session, signal)) ?? this.createSession(signal)) : this.createSession(signal)));
+    return this.runOnce(async () =>
+      this.session ? ((await this.refreshSession(this.session, signal)) ?? this.createSession(signal)) : this.createSession(signal),
+    );
   }
 
   /** Concurrent callers share one login or refresh: createSession is limited to 30 per 5 minutes. */

@@ -46,7 +46,10 @@ describe('mapPostView', () => {
     expect(results[3]).toMatchObject({ kind: 'dropped', reason: 'label spam' });
     expect(results[4]).toMatchObject({
       kind: 'rejected',
-      rejection: { externalId: 'at://did:plc:bad/app.bsky.feed.post/3lbqbad', reason: expect.stringMatching(/^invalid post at record\.text/) },
+      rejection: {
+        externalId: 'at://did:plc:bad/app.bsky.feed.post/3lbqbad',
+        reason: expect.stringMatching(/^invalid post at record\.text/),
+      },
     });
   });
 });

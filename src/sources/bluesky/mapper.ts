@@ -43,7 +43,10 @@ export function mapPostView(raw: unknown): PostViewResult {
     return {
       kind: 'rejected',
       sortAt: null,
-      rejection: { externalId: uri, reason: `invalid post at ${issue?.path.map(String).join('.') || '(root)'}: ${issue?.message ?? 'invalid'}` },
+      rejection: {
+        externalId: uri,
+        reason: `invalid post at ${issue?.path.map(String).join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
+      },
     };
   }
   const view = parsed.data;
@@ -52,7 +55,11 @@ export function mapPostView(raw: unknown): PostViewResult {
   const createdAt = recordCreatedAt ?? indexedAt;
   const sortAt = computeSortAt(recordCreatedAt, indexedAt);
   if (!createdAt || !sortAt) {
-    return { kind: 'rejected', sortAt: null, rejection: { externalId: view.uri, reason: `unparseable createdAt "${view.record.createdAt}"` } };
+    return {
+      kind: 'rejected',
+      sortAt: null,
+      rejection: { externalId: view.uri, reason: `unparseable createdAt "${view.record.createdAt}"` },
+    };
   }
   const removal = view.labels?.find((label) => REMOVAL_LABELS.has(label.val));
   if (removal) return { kind: 'dropped', reason: `label ${removal.val}`, sortAt };

@@ -44,7 +44,17 @@ interface FakeState {
   unindexed: Set<number>;
 }
 
-const newState = (maxId: number): FakeState => ({ maxId, access: new Set(), refresh: new Set(), logins: 0, refreshes: 0, issued: 0, accessTtlSeconds: 3600, hyphenated: new Set(), unindexed: new Set() });
+const newState = (maxId: number): FakeState => ({
+  maxId,
+  access: new Set(),
+  refresh: new Set(),
+  logins: 0,
+  refreshes: 0,
+  issued: 0,
+  accessTtlSeconds: 3600,
+  hyphenated: new Set(),
+  unindexed: new Set(),
+});
 
 function issue(state: FakeState): Record<string, string> {
   state.issued++;
@@ -82,7 +92,13 @@ function servePds(state: FakeState) {
         (n) => createdMs(n) >= since && createdMs(n) < until && !state.unindexed.has(n) && textOf(n, state).toLowerCase().includes(phrase),
       );
       const page = matching.slice(0, limit);
-      return { body: { posts: page.map((n) => makePost(n, state)), ...(matching.length > limit ? { cursor: String(limit) } : {}), hitsTotal: matching.length } };
+      return {
+        body: {
+          posts: page.map((n) => makePost(n, state)),
+          ...(matching.length > limit ? { cursor: String(limit) } : {}),
+          hitsTotal: matching.length,
+        },
+      };
     }
     return { status: 404, body: { error: 'MethodNotImplemented' } };
   };
@@ -114,9 +130,7 @@ describe('buildQueries', () => {
       { slug: 'cursor', phrases: ['  Cursor ', 'claude  code'] },
       { slug: 'empty', phrases: [' ', '"'] },
     ];
-    expect(buildQueries(terms)).toEqual(
-      ['"claude code"', '"cursor"', '"claude-code"', '"cc"'].map((q) => ({ queryKey: q, q })),
-    );
+    expect(buildQueries(terms)).toEqual(['"claude code"', '"cursor"', '"claude-code"', '"cc"'].map((q) => ({ queryKey: q, q })));
   });
 
   it('makes no query for no terms', () => {
@@ -168,7 +182,12 @@ describe('Bluesky source: poll', () => {
     expect(new Set(numbers(batches)).size).toBe(33);
     expect(state.logins).toBe(1);
     const first = searches(upstream)[0]!;
-    expect(Object.fromEntries(first.query)).toMatchObject({ q: '"claude code"', sort: 'latest', limit: '5', since: new Date(NOW.getTime() - 48 * 3600_000).toISOString() });
+    expect(Object.fromEntries(first.query)).toMatchObject({
+      q: '"claude code"',
+      sort: 'latest',
+      limit: '5',
+      since: new Date(NOW.getTime() - 48 * 3600_000).toISOString(),
+    });
     expect(first.headers.authorization).toMatch(/^Bearer /);
     expect(searches(upstream)[1]?.query.get('until')).toBe(new Date(createdMs(29) + 1).toISOString());
     expect(lastCursors(batches).get('"claude code"')).toEqual({
@@ -219,7 +238,9 @@ describe('Bluesky source: poll', () => {
     const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(numbers(second.batches)).toEqual([]);
     const floor = createdMs(30) - OVERLAP_MS;
-    const marked = searches(upstream).slice(before).filter((r) => r.query.get('q') === '"claude code"');
+    const marked = searches(upstream)
+      .slice(before)
+      .filter((r) => r.query.get('q') === '"claude code"');
     const sinces = marked.map((r) => Date.parse(r.query.get('since') ?? ''));
     expect(sinces.length).toBeGreaterThan(0);
     expect(Math.min(...sinces)).toBe(floor);
@@ -288,7 +309,9 @@ describe('Bluesky source: poll', () => {
     const handler = servePds(state);
     const upstream = await serveUpstream(handler);
     let searchCalls = 0;
-    upstream.setHandler((request) => (request.path.endsWith('searchPosts') && ++searchCalls === 4 ? { body: '{"posts":[{"uri":' } : handler(request)));
+    upstream.setHandler((request) =>
+      request.path.endsWith('searchPosts') && ++searchCalls === 4 ? { body: '{"posts":[{"uri":' } : handler(request),
+    );
     const source = makeSource(upstream.url);
     const first = await drain(source.poll(context(), new Map()));
     expect(String(first.error)).toMatch(/malformed JSON/);
@@ -368,7 +391,9 @@ describe('Bluesky source: backfill', () => {
     const handler = servePds(newState(200));
     const upstream = await serveUpstream(handler);
     let searchCalls = 0;
-    upstream.setHandler((request) => (request.path.endsWith('searchPosts') && ++searchCalls === 3 ? { status: 404, body: { error: 'X' } } : handler(request)));
+    upstream.setHandler((request) =>
+      request.path.endsWith('searchPosts') && ++searchCalls === 3 ? { status: 404, body: { error: 'X' } } : handler(request),
+    );
     const source = makeSource(upstream.url);
     const window = { since: new Date(createdMs(50)), until: new Date(createdMs(90)) };
     const first = await drain(source.backfill!(context(), window, new Map()));

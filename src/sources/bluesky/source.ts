@@ -3,7 +3,16 @@ import type { NormalizedPost } from '../../core/post.ts';
 import { computeProgress, toBatch, type Share } from '../batching.ts';
 import { IdTimes, keepSince, readCursor, readWindowCursor } from '../cursor.ts';
 import { rankQuotedPhrases } from '../terms.ts';
-import type { BackfillWindow, CollectContext, CursorValue, Rejection, SearchTerm, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
+import type {
+  BackfillWindow,
+  CollectContext,
+  CursorValue,
+  Rejection,
+  SearchTerm,
+  Source,
+  SourceBatch,
+  SourceHttpOptions,
+} from '../types.ts';
 import { BlueskyClient } from './client.ts';
 import { mapPostView } from './mapper.ts';
 
@@ -74,7 +83,13 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
     skip: (uri: string, at: string) => boolean,
     runSeen: Set<string>,
   ): Promise<PageResult> {
-    const response = await api.searchPosts({ q, since: range.since, until: range.until ?? undefined, limit: pageLimit, signal: ctx.signal });
+    const response = await api.searchPosts({
+      q,
+      since: range.since,
+      until: range.until ?? undefined,
+      limit: pageLimit,
+      signal: ctx.signal,
+    });
     const result: PageResult = {
       posts: [],
       rejected: [],
@@ -89,7 +104,8 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
       const mapped = mapPostView(raw);
       if (mapped.sortAt) {
         const at = mapped.sortAt.toISOString();
-        const uri = mapped.kind === 'post' ? mapped.post.externalId : (mapped.kind === 'rejected' ? mapped.rejection.externalId : null) ?? '';
+        const uri =
+          mapped.kind === 'post' ? mapped.post.externalId : ((mapped.kind === 'rejected' ? mapped.rejection.externalId : null) ?? '');
         if (result.newest === null || at > result.newest) result.newest = at;
         result.oldest = extendOldest(result.oldest, at, uri);
         if (skip(uri, at)) continue;
@@ -103,7 +119,13 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
     return result;
   }
 
-  async function* pollTerm(ctx: CollectContext, api: BlueskyClient, query: { queryKey: string; q: string }, stored: BlueskyPollCursor, runSeen: Set<string>): AsyncGenerator<SourceBatch> {
+  async function* pollTerm(
+    ctx: CollectContext,
+    api: BlueskyClient,
+    query: { queryKey: string; q: string },
+    stored: BlueskyPollCursor,
+    runSeen: Set<string>,
+  ): AsyncGenerator<SourceBatch> {
     const lookbackStart = new Date(ctx.now().getTime() - lookbackMs).toISOString();
     let pages = 0;
 
@@ -181,7 +203,11 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
       const runSeen = new Set<string>();
       for (const query of buildQueries(ctx.terms)) {
         if (ctx.signal.aborted) return;
-        const stored = readCursor(BlueskyPollCursor, cursors.get(query.queryKey), ctx, query.queryKey) ?? { hwm: null, recent: {}, walk: null };
+        const stored = readCursor(BlueskyPollCursor, cursors.get(query.queryKey), ctx, query.queryKey) ?? {
+          hwm: null,
+          recent: {},
+          walk: null,
+        };
         yield* pollTerm(ctx, client, query, stored, runSeen);
       }
     },
@@ -192,7 +218,10 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
       const queries = buildQueries(ctx.terms);
       for (const [index, query] of queries.entries()) {
         if (ctx.signal.aborted) return;
-        yield* backfillTerm(ctx, client, query, window, cursors.get(`backfill:${query.queryKey}`), runSeen, { index, count: queries.length });
+        yield* backfillTerm(ctx, client, query, window, cursors.get(`backfill:${query.queryKey}`), runSeen, {
+          index,
+          count: queries.length,
+        });
       }
     },
   };
@@ -225,7 +254,11 @@ function readStrings(value: CursorValue | undefined): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-function readBackfillCursor(value: CursorValue | undefined, since: string, until: string): { next: string; edge: string[]; done: boolean } | null {
+function readBackfillCursor(
+  value: CursorValue | undefined,
+  since: string,
+  until: string,
+): { next: string; edge: string[]; done: boolean } | null {
   const fields = readWindowCursor(value, since, until);
   if (!fields || typeof fields.next !== 'string') return null;
   return { next: fields.next, edge: readStrings(fields.edge), done: fields.done === true };

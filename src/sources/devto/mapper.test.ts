@@ -17,7 +17,10 @@ function articleOf(raw: unknown): DevtoArticle {
 
 describe('parseDevtoArticle', () => {
   it('rejects an article without a publish date, naming its id', () => {
-    expect(parseDevtoArticle(list[3])).toMatchObject({ kind: 'rejected', rejection: { externalId: '2301453', reason: expect.stringMatching(/^published_at:/) } });
+    expect(parseDevtoArticle(list[3])).toMatchObject({
+      kind: 'rejected',
+      rejection: { externalId: '2301453', reason: expect.stringMatching(/^published_at:/) },
+    });
   });
 });
 
@@ -59,7 +62,12 @@ describe('mapDevtoArticle', () => {
 });
 
 describe('compileArticleMatcher', () => {
-  const matches = compileArticleMatcher(listPhrases([{ slug: 'claude-code', phrases: ['Claude Code'] }, { slug: 'ollama', phrases: ['Ollama'] }]));
+  const matches = compileArticleMatcher(
+    listPhrases([
+      { slug: 'claude-code', phrases: ['Claude Code'] },
+      { slug: 'ollama', phrases: ['Ollama'] },
+    ]),
+  );
 
   it('matches a phrase in title or description, or its squashed form as a tag', () => {
     const [first, second, third] = list.slice(0, 3).map(articleOf);
@@ -105,7 +113,9 @@ describe('flattenDevtoComments', () => {
   it('drops deleted and hidden placeholders and rejects an unparseable comment by its id_code', () => {
     expect(items.filter((item) => item.kind === 'dropped')).toHaveLength(2);
     expect(posts.some((p) => /\[(deleted|hidden)/.test(p.body))).toBe(false);
-    expect(items.filter((item) => item.kind === 'rejected')).toEqual([{ kind: 'rejected', rejection: { externalId: '2k9fj', reason: expect.stringMatching(/^created_at:/) } }]);
+    expect(items.filter((item) => item.kind === 'rejected')).toEqual([
+      { kind: 'rejected', rejection: { externalId: '2k9fj', reason: expect.stringMatching(/^created_at:/) } },
+    ]);
   });
 
   it('returns nothing for an article without comments', () => {

@@ -14,7 +14,11 @@ export function parseDevtoArticle(raw: unknown): DevtoParseResult {
 
 /** Tags from whichever of tag_list / tags is the array or the comma string. */
 export function readTags(article: DevtoArticle): string[] {
-  const field = Array.isArray(article.tag_list) ? article.tag_list : Array.isArray(article.tags) ? article.tags : (article.tag_list ?? article.tags ?? '');
+  const field = Array.isArray(article.tag_list)
+    ? article.tag_list
+    : Array.isArray(article.tags)
+      ? article.tags
+      : (article.tag_list ?? article.tags ?? '');
   const list = Array.isArray(field) ? field : field.split(',');
   return list.map((tag) => tag.trim().toLowerCase()).filter(Boolean);
 }

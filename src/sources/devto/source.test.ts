@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, type FakeRequest, type FakeResponse } from '../../../test/support/fake-upstream.ts';
-import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream, warningsIn, type LoggedLine } from '../../../test/support/source-harness.ts';
+import {
+  drain,
+  fastHttp,
+  ids,
+  lastCursors,
+  makeContext,
+  serveUpstream,
+  warningsIn,
+  type LoggedLine,
+} from '../../../test/support/source-harness.ts';
 import { DEVTO_RATE_LIMIT } from './client.ts';
 import { createDevtoSource, DEVTO_QUERY_KEY, toDevtoBackfillKey, type DevtoSourceOptions } from './source.ts';
 
@@ -80,7 +89,8 @@ async function start(docs: Doc[], extra: Partial<DevtoSourceOptions> = {}) {
   return { upstream, source };
 }
 
-const wantedIds = (docs: Doc[], sinceS = -Infinity) => docs.filter((d) => d.title.startsWith('Claude') && d.publishedS > sinceS).map((d) => String(d.id));
+const wantedIds = (docs: Doc[], sinceS = -Infinity) =>
+  docs.filter((d) => d.title.startsWith('Claude') && d.publishedS > sinceS).map((d) => String(d.id));
 const detailCalls = (requests: FakeRequest[]) => requests.filter((r) => r.path.startsWith('/articles/') && r.path !== '/articles/latest');
 const commentCalls = (requests: FakeRequest[]) => requests.filter((r) => r.path === '/comments');
 
@@ -127,7 +137,10 @@ describe('createDevtoSource poll', () => {
   });
 
   it('matches a term by its squashed tag, not only by title', async () => {
-    const docs: Doc[] = [{ id: 1, publishedS: NOW_S - 10, title: 'My week', tags: ['claudecode'] }, { id: 2, publishedS: NOW_S - 20, title: 'Other', tags: ['go'] }];
+    const docs: Doc[] = [
+      { id: 1, publishedS: NOW_S - 10, title: 'My week', tags: ['claudecode'] },
+      { id: 2, publishedS: NOW_S - 20, title: 'Other', tags: ['go'] },
+    ];
     const { source } = await start(docs);
     expect(ids((await drain(source.poll(context(), new Map()))).batches)).toEqual(['1']);
   });
@@ -137,7 +150,10 @@ describe('createDevtoSource poll', () => {
     const { upstream, source } = await start(docs);
     const first = await drain(source.poll(context(), new Map()));
     expect(ids(first.batches)).toHaveLength(30);
-    docs.push({ id: 7000, publishedS: NOW_S - 600, title: 'Claude Code same second' }, { id: 7001, publishedS: NOW_S - 5, title: 'Claude Code newest' });
+    docs.push(
+      { id: 7000, publishedS: NOW_S - 600, title: 'Claude Code same second' },
+      { id: 7001, publishedS: NOW_S - 5, title: 'Claude Code newest' },
+    );
     const before = upstream.requests.filter((r) => r.path === '/articles/latest').length;
     const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(ids(second.batches).sort()).toEqual(['7000', '7001']);
@@ -147,7 +163,11 @@ describe('createDevtoSource poll', () => {
   it('rides out 429 with Retry-After, 500 and a slow response, every article once', async () => {
     const docs = makeDocs(30, NOW_S - 60, 8000);
     const { upstream, source } = await start(docs);
-    upstream.queue({ status: 429, headers: { 'retry-after': '1' }, body: { error: 'Retry later', status: 429 } }, { status: 500, body: 'oops' }, { delayMs: 700, body: [] });
+    upstream.queue(
+      { status: 429, headers: { 'retry-after': '1' }, body: { error: 'Retry later', status: 429 } },
+      { status: 500, body: 'oops' },
+      { delayMs: 700, body: [] },
+    );
     const { batches, error } = await drain(source.poll(context(), new Map()));
     expect(error).toBeNull();
     expect(ids(batches).sort()).toEqual(wantedIds(docs).sort());
@@ -159,7 +179,9 @@ describe('createDevtoSource poll', () => {
     const { upstream, source } = await start(docs);
     const handler = devtoHandler(docs);
     let lists = 0;
-    upstream.setHandler((request) => (request.path === '/articles/latest' && ++lists === 3 ? { body: '[{"id": 1, "title": "Cla' } : handler(request)));
+    upstream.setHandler((request) =>
+      request.path === '/articles/latest' && ++lists === 3 ? { body: '[{"id": 1, "title": "Cla' } : handler(request),
+    );
     const first = await drain(source.poll(context(), new Map()));
     expect((first.error as Error).message).toMatch(/malformed JSON/);
     expect(first.batches).toHaveLength(2);
@@ -177,7 +199,13 @@ describe('createDevtoSource poll', () => {
     upstream.queue({ body: { articles: [] } });
     const wrong = await drain(source.poll(context(), new Map()));
     expect((wrong.error as Error).message).toMatch(/unexpected response shape/);
-    upstream.queue({ body: [...docs.map(listed), { id: 55, title: 'Claude Code', url: 'x', published_at: 'soon' }, listed({ id: 404, publishedS: NOW_S - 70, title: 'Claude Code gone' })] });
+    upstream.queue({
+      body: [
+        ...docs.map(listed),
+        { id: 55, title: 'Claude Code', url: 'x', published_at: 'soon' },
+        listed({ id: 404, publishedS: NOW_S - 70, title: 'Claude Code gone' }),
+      ],
+    });
     const { batches, error } = await drain(source.poll(context(), new Map()));
     expect(error).toBeNull();
     expect(ids(batches).sort()).toEqual(['100', '98', '99']);
@@ -229,7 +257,9 @@ describe('createDevtoSource backfill', () => {
     const { source } = await start(docs, { perPage: 30 });
     const { batches, error } = await drain(source.backfill!(context(), window, new Map()));
     expect(error).toBeNull();
-    const expected = docs.filter((d) => d.title.startsWith('Claude') && d.publishedS >= sinceS && d.publishedS < untilS).map((d) => String(d.id));
+    const expected = docs
+      .filter((d) => d.title.startsWith('Claude') && d.publishedS >= sinceS && d.publishedS < untilS)
+      .map((d) => String(d.id));
     expect(expected.length).toBeGreaterThan(20);
     expect(ids(batches).sort()).toEqual(expected.sort());
     const progress = batches.map((b) => b.progress ?? -1);
@@ -272,13 +302,23 @@ function comment(idCode: string, text: string, children: unknown[] = []) {
 
 describe('createDevtoSource comments', () => {
   const docs = (): Doc[] => [
-    { id: 21, publishedS: NOW_S - 100, title: 'Claude Code first', comments: [comment('a1', 'Claude Code fixed it', [comment('a2', 'not for me &amp; claude code')]), comment('a3', 'nice post')] },
+    {
+      id: 21,
+      publishedS: NOW_S - 100,
+      title: 'Claude Code first',
+      comments: [comment('a1', 'Claude Code fixed it', [comment('a2', 'not for me &amp; claude code')]), comment('a3', 'nice post')],
+    },
     { id: 22, publishedS: NOW_S - 200, title: 'Rust tips', comments: [comment('b1', 'Claude Code could do this')] },
-    { id: 23, publishedS: NOW_S - 300, title: 'Claude Code second', comments: [comment('c1', '[deleted]', [comment('c2', 'claude code again')])] },
+    {
+      id: 23,
+      publishedS: NOW_S - 300,
+      title: 'Claude Code second',
+      comments: [comment('c1', '[deleted]', [comment('c2', 'claude code again')])],
+    },
     { id: 24, publishedS: NOW_S - 400, title: 'Claude Code quiet' },
   ];
 
-  it('yields comments naming a term once, in their article\'s batch, only for matching articles', async () => {
+  it("yields comments naming a term once, in their article's batch, only for matching articles", async () => {
     const { upstream, source } = await start(docs());
     const first = await drain(source.poll(context(), new Map()));
     expect(first.error).toBeNull();
@@ -291,7 +331,12 @@ describe('createDevtoSource comments', () => {
       ['a2', 'a1', '21'],
       ['c2', 'c1', '23'],
     ]);
-    expect(first.batches[0]?.posts.find((p) => p.externalId === 'a2')).toMatchObject({ title: 'Claude Code first', body: 'not for me & claude code', url: 'https://dev.to/user_a2/comment/a2', author: 'user_a2' });
+    expect(first.batches[0]?.posts.find((p) => p.externalId === 'a2')).toMatchObject({
+      title: 'Claude Code first',
+      body: 'not for me & claude code',
+      url: 'https://dev.to/user_a2/comment/a2',
+      author: 'user_a2',
+    });
     // Three matching articles read, five comments walked in the two trees fetched.
     expect(first.batches[0]?.fetched).toBe(8);
     expect(commentCalls(upstream.requests).map((r) => r.query.get('a_id'))).toEqual(['21', '23']);
@@ -304,7 +349,9 @@ describe('createDevtoSource comments', () => {
   it('keeps the article and its batch cursor when the comments request answers 500, with a warning', async () => {
     const { upstream, source } = await start(docs());
     const handler = devtoHandler(docs());
-    upstream.setHandler((request) => (request.path === '/comments' && request.query.get('a_id') === '21' ? { status: 500, body: 'oops' } : handler(request)));
+    upstream.setHandler((request) =>
+      request.path === '/comments' && request.query.get('a_id') === '21' ? { status: 500, body: 'oops' } : handler(request),
+    );
     const logs: LoggedLine[] = [];
     const { batches, error } = await drain(source.poll(context(['Claude Code'], logs), new Map()));
     expect(error).toBeNull();
@@ -320,7 +367,10 @@ describe('createDevtoSource comments', () => {
     };
     expect(batches.map((b) => place(b.cursor))).toEqual(without.batches.map((b) => place(b.cursor)));
     // The article whose tree failed is tracked with no read time, so the next poll's revisits take it first.
-    expect(batches.at(-1)?.cursor).toMatchObject({ tracked: { '21': NOW_S - 100, '23': NOW_S - 300, '24': NOW_S - 400 }, revisited: { '23': NOW_S, '24': NOW_S } });
+    expect(batches.at(-1)?.cursor).toMatchObject({
+      tracked: { '21': NOW_S - 100, '23': NOW_S - 300, '24': NOW_S - 400 },
+      revisited: { '23': NOW_S, '24': NOW_S },
+    });
     expect((batches.at(-1)?.cursor as { revisited: object }).revisited).not.toHaveProperty('21');
   });
 
@@ -333,7 +383,12 @@ describe('createDevtoSource comments', () => {
   });
 
   it('spaces article and comment requests together within the rate limit', async () => {
-    const many: Doc[] = Array.from({ length: 8 }, (_, i) => ({ id: 600 + i, publishedS: NOW_S - 10 - i, title: `Claude Code ${i}`, comments: [comment(`m${i}`, 'Claude Code')] }));
+    const many: Doc[] = Array.from({ length: 8 }, (_, i) => ({
+      id: 600 + i,
+      publishedS: NOW_S - 10 - i,
+      title: `Claude Code ${i}`,
+      comments: [comment(`m${i}`, 'Claude Code')],
+    }));
     const { upstream, source } = await start(many, { rateLimit: { minTimeMs: 50 } });
     const { batches } = await drain(source.poll(context(), new Map()));
     expect(ids(batches)).toHaveLength(16);
@@ -345,17 +400,21 @@ describe('createDevtoSource comments', () => {
 
 describe('createDevtoSource poll revisits', () => {
   /** A context for Claude Code whose clock stands `offsetS` seconds after NOW. */
-  const at = (offsetS: number, logs?: LoggedLine[]) => makeContext([{ slug: 'claude-code', phrases: ['Claude Code'] }], new Date((NOW_S + offsetS) * 1000), logs);
+  const at = (offsetS: number, logs?: LoggedLine[]) =>
+    makeContext([{ slug: 'claude-code', phrases: ['Claude Code'] }], new Date((NOW_S + offsetS) * 1000), logs);
   const treeReads = (requests: FakeRequest[]) => commentCalls(requests).map((r) => r.query.get('a_id'));
   const watchOf = (cursor: unknown) => {
     const { tracked, revisited } = cursor as { tracked: Record<string, number>; revisited: Record<string, number> };
     return { tracked, revisited };
   };
   /** `count` matching articles a minute apart, newest `idBase`, with no comments yet. */
-  const quiet = (count: number, idBase: number, newestS = NOW_S - 100): Doc[] => Array.from({ length: count }, (_, i) => ({ id: idBase - i, publishedS: newestS - i * 60, title: `Claude Code ${i}`, comments: [] }));
+  const quiet = (count: number, idBase: number, newestS = NOW_S - 100): Doc[] =>
+    Array.from({ length: count }, (_, i) => ({ id: idBase - i, publishedS: newestS - i * 60, title: `Claude Code ${i}`, comments: [] }));
 
   it('collects a comment written after the first poll on a later poll, with the article title, but not one naming no term', async () => {
-    const docs: Doc[] = [{ id: 31, publishedS: NOW_S - 100, title: 'Claude Code &amp; me', comments: [comment('r1', 'Claude Code rocks')] }];
+    const docs: Doc[] = [
+      { id: 31, publishedS: NOW_S - 100, title: 'Claude Code &amp; me', comments: [comment('r1', 'Claude Code rocks')] },
+    ];
     const { upstream, source } = await start(docs);
     const first = await drain(source.poll(at(0), new Map()));
     expect(ids(first.batches)).toEqual(['31', 'r1']);
@@ -369,9 +428,20 @@ describe('createDevtoSource poll revisits', () => {
     expect(ids(second.batches).sort()).toEqual(['r1', 'r4']);
     expect(revisit.posts.find((p) => p.externalId === 'r4')).toMatchObject({ title: 'Claude Code & me', threadId: '31', parentId: 'r3' });
     expect(revisit.fetched).toBe(4);
-    expect(revisit.cursor).toEqual({ hw: NOW_S - 100, hwIds: ['31'], walk: null, tracked: { '31': NOW_S - 100 }, revisited: { '31': NOW_S + 3600 } });
+    expect(revisit.cursor).toEqual({
+      hw: NOW_S - 100,
+      hwIds: ['31'],
+      walk: null,
+      tracked: { '31': NOW_S - 100 },
+      revisited: { '31': NOW_S + 3600 },
+    });
     // Besides the feed: the tree, and the article once for the title of the kept comments.
-    expect(upstream.requests.slice(before).filter((r) => r.path !== '/articles/latest').map((r) => r.path)).toEqual(['/comments', '/articles/31']);
+    expect(
+      upstream.requests
+        .slice(before)
+        .filter((r) => r.path !== '/articles/latest')
+        .map((r) => r.path),
+    ).toEqual(['/comments', '/articles/31']);
   });
 
   it('reads at most revisitsPerPoll trees a poll, least recently read first, in rotation, and none read within revisitAfterMs', async () => {
@@ -426,12 +496,22 @@ describe('createDevtoSource poll revisits', () => {
   });
 
   it('resumes from the cursor of every batch of a later poll with no comment lost or repeated', async () => {
-    const docs: Doc[] = Array.from({ length: 3 }, (_, i) => ({ id: 80 - i, publishedS: NOW_S - 100 - i * 60, title: `Claude Code old ${i}`, comments: [comment(`o${i}a`, 'Claude Code before')] }));
+    const docs: Doc[] = Array.from({ length: 3 }, (_, i) => ({
+      id: 80 - i,
+      publishedS: NOW_S - 100 - i * 60,
+      title: `Claude Code old ${i}`,
+      comments: [comment(`o${i}a`, 'Claude Code before')],
+    }));
     const { source } = await start(docs, { perPage: 2 });
     const first = await drain(source.poll(at(0), new Map()));
     const afterFirst = lastCursors(first.batches);
     for (const [i, d] of docs.entries()) d.comments!.push(comment(`o${i}b`, 'Claude Code after'), comment(`o${i}x`, 'off topic'));
-    const fresh: Doc[] = Array.from({ length: 3 }, (_, i) => ({ id: 90 - i, publishedS: NOW_S + 3000 - i * 60, title: `Claude Code new ${i}`, comments: [comment(`n${i}a`, 'Claude Code new')] }));
+    const fresh: Doc[] = Array.from({ length: 3 }, (_, i) => ({
+      id: 90 - i,
+      publishedS: NOW_S + 3000 - i * 60,
+      title: `Claude Code new ${i}`,
+      comments: [comment(`n${i}a`, 'Claude Code new')],
+    }));
     docs.push(...fresh);
 
     const later = at(3600);
@@ -456,7 +536,9 @@ describe('createDevtoSource poll revisits', () => {
     const first = await drain(source.poll(at(0), new Map()));
     docs[1]!.comments = [comment('k1', 'Claude Code later')];
     const handler = devtoHandler(docs);
-    upstream.setHandler((request) => (request.path === '/comments' && request.query.get('a_id') === '100' ? { status: 500, body: 'oops' } : handler(request)));
+    upstream.setHandler((request) =>
+      request.path === '/comments' && request.query.get('a_id') === '100' ? { status: 500, body: 'oops' } : handler(request),
+    );
 
     const warned: object[] = [];
     const ctx = at(3600);

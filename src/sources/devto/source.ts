@@ -65,7 +65,6 @@ interface Fetched {
   read: string[];
 }
 
-
 function newRun(ctx: CollectContext): Run {
   const phrases = listPhrases(ctx.terms);
   return { ctx, seenIds: new Set(), matches: compileArticleMatcher(phrases), mentions: compilePhraseMatcher(phrases) };
@@ -131,12 +130,25 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
    * The comments naming a term in one article's tree, best effort: a failure is logged, never thrown (only
    * an abort ends the run). A revisit knows no title; the article is fetched for it only when a comment is kept.
    */
-  async function readTree(run: Run, articleId: string, title: string | null | undefined, stage: 'first read' | 'revisit'): Promise<TreeRead> {
+  async function readTree(
+    run: Run,
+    articleId: string,
+    title: string | null | undefined,
+    stage: 'first read' | 'revisit',
+  ): Promise<TreeRead> {
     const fail = (error: unknown, what: string): TreeRead => {
       if (run.ctx.signal.aborted) throw error;
       const gone = error instanceof UpstreamError && error.status === 404;
-      const next = stage === 'first read' ? 'keeping the article without its comments' : gone ? 'the article is gone; no longer revisited' : 'moving on to the next tracked article';
-      run.ctx.log.warn({ article: articleId, stage, err: error instanceof Error ? error.message : String(error) }, `Dev.to ${what} request failed; ${next}`);
+      const next =
+        stage === 'first read'
+          ? 'keeping the article without its comments'
+          : gone
+            ? 'the article is gone; no longer revisited'
+            : 'moving on to the next tracked article';
+      run.ctx.log.warn(
+        { article: articleId, stage, err: error instanceof Error ? error.message : String(error) },
+        `Dev.to ${what} request failed; ${next}`,
+      );
       return { kind: gone ? 'gone' : 'failed' };
     };
     let roots: unknown[];
@@ -154,7 +166,11 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
       } catch (error) {
         return fail(error, 'article');
       }
-      if (raw === null) return fail(new UpstreamError('HTTP 404: article gone', { status: 404, url: `/articles/${articleId}`, retryable: false }), 'article');
+      if (raw === null)
+        return fail(
+          new UpstreamError('HTTP 404: article gone', { status: 404, url: `/articles/${articleId}`, retryable: false }),
+          'article',
+        );
       const parsed = parseDevtoArticle(raw);
       const known = parsed.kind === 'article' ? mapDevtoArticle(parsed.article).title : null;
       items = flattenDevtoComments(roots, { externalId: articleId, title: known });
@@ -182,7 +198,13 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
       const run = newRun(ctx);
       if (ctx.terms.length === 0) return;
       const nowS = Math.floor(ctx.now().getTime() / 1000);
-      const cursor: DevtoPollCursor = readCursor(DevtoPollCursor, cursors.get(DEVTO_QUERY_KEY), ctx, DEVTO_QUERY_KEY) ?? { hw: nowS - lookbackS, hwIds: [], walk: null, tracked: {}, revisited: {} };
+      const cursor: DevtoPollCursor = readCursor(DevtoPollCursor, cursors.get(DEVTO_QUERY_KEY), ctx, DEVTO_QUERY_KEY) ?? {
+        hw: nowS - lookbackS,
+        hwIds: [],
+        walk: null,
+        tracked: {},
+        revisited: {},
+      };
       let watch: RevisitState = revisiting ? trimRevisits(cursor, nowS - revisitWindowS, maxTracked) : { tracked: {}, revisited: {} };
       const readThisPoll = new Set<string>();
       const stale = new Set(cursor.hwIds);
@@ -220,14 +242,31 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
         // Only an empty page ends the feed: an instance may cap per_page below what was asked.
         const exhausted = raws.length === 0;
         const capped = !reachedOld && !exhausted && page >= maxPollPages;
-        if (capped) ctx.log.warn({ pages: page, since: new Date(cursor.hw * 1000).toISOString() }, 'Dev.to poll hit its page limit before the last high-water mark; the rest of the gap is skipped');
+        if (capped)
+          ctx.log.warn(
+            { pages: page, since: new Date(cursor.hw * 1000).toISOString() },
+            'Dev.to poll hit its page limit before the last high-water mark; the rest of the gap is skipped',
+          );
         const done = reachedOld || exhausted || capped;
-        const next: DevtoPollCursor = done ? { hw: top, hwIds: topIds, walk: null, ...watch } : { hw: cursor.hw, hwIds: cursor.hwIds, walk: { page: page + 1, top, topIds }, ...watch };
-        yield { queryKey: DEVTO_QUERY_KEY, posts, events: [], rejected: [...rejected, ...late], fetched: rejected.length + wanted.length + comments, cursor: next };
+        const next: DevtoPollCursor = done
+          ? { hw: top, hwIds: topIds, walk: null, ...watch }
+          : { hw: cursor.hw, hwIds: cursor.hwIds, walk: { page: page + 1, top, topIds }, ...watch };
+        yield {
+          queryKey: DEVTO_QUERY_KEY,
+          posts,
+          events: [],
+          rejected: [...rejected, ...late],
+          fetched: rejected.length + wanted.length + comments,
+          cursor: next,
+        };
         if (done) {
           const round = revisiting
-            ? await revisitDue(next, readThisPoll, Math.floor(ctx.now().getTime() / 1000), { afterS: revisitAfterS, perPoll: revisitsPerPoll }, (id) =>
-                readTree(run, id, undefined, 'revisit'),
+            ? await revisitDue(
+                next,
+                readThisPoll,
+                Math.floor(ctx.now().getTime() / 1000),
+                { afterS: revisitAfterS, perPoll: revisitsPerPoll },
+                (id) => readTree(run, id, undefined, 'revisit'),
               )
             : null;
           if (round) yield toBatch(DEVTO_QUERY_KEY, round.found, round.cursor);
@@ -242,7 +281,11 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
       const queryKey = toDevtoBackfillKey(window);
       const sinceS = Math.floor(window.since.getTime() / 1000);
       const untilS = Math.ceil(window.until.getTime() / 1000);
-      let cursor: DevtoBackfillCursor = readCursor(DevtoBackfillCursor, cursors.get(queryKey), ctx, queryKey) ?? { page: 1, oldest: untilS, done: false };
+      let cursor: DevtoBackfillCursor = readCursor(DevtoBackfillCursor, cursors.get(queryKey), ctx, queryKey) ?? {
+        page: 1,
+        oldest: untilS,
+        done: false,
+      };
       while (!cursor.done) {
         const raws = await client.listLatest(cursor.page, perPage, ctx.signal);
         const { articles, rejected, isWanted } = select(run, raws);
@@ -259,7 +302,15 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
         const done = passedStart || raws.length === 0;
         cursor = { page: cursor.page + 1, oldest, done };
         const progress = computeProgress({ index: 0, count: 1 }, { since: sinceS, until: untilS }, oldest, done);
-        yield { queryKey, posts, events: [], rejected: [...rejected, ...late], fetched: rejected.length + wanted.length + comments, cursor, progress };
+        yield {
+          queryKey,
+          posts,
+          events: [],
+          rejected: [...rejected, ...late],
+          fetched: rejected.length + wanted.length + comments,
+          cursor,
+          progress,
+        };
       }
     },
   };

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { mapDiscoursePost, type DiscoursePostResult } from './mapper.ts';
 
 const FORUM = 'https://forum.example.com';
-const { latest_posts: posts } = JSON.parse(readFileSync(new URL('./fixtures/latest-posts.json', import.meta.url), 'utf8')) as { latest_posts: unknown[] };
+const { latest_posts: posts } = JSON.parse(readFileSync(new URL('./fixtures/latest-posts.json', import.meta.url), 'utf8')) as {
+  latest_posts: unknown[];
+};
 const results = posts.map((p) => mapDiscoursePost(p, FORUM));
 
 const postOf = (result: DiscoursePostResult | undefined) => {

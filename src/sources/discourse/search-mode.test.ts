@@ -34,7 +34,8 @@ const readPhrase = (q: string): string => /"([^"]*)"/.exec(q)?.[1]?.toLowerCase(
 /** /search.json (quoted phrase, after:, before:, order:latest, 50 a page) and /t/{id}/posts.json?post_ids[]=. */
 function serveSearch(state: { maxId: number; refusePosts?: boolean }) {
   return (request: FakeRequest): FakeResponse => {
-    if (request.path === '/posts.json') return state.refusePosts ? { status: 403, body: { errors: ['not allowed'] } } : { body: { latest_posts: [] } };
+    if (request.path === '/posts.json')
+      return state.refusePosts ? { status: 403, body: { errors: ['not allowed'] } } : { body: { latest_posts: [] } };
     const topic = /^\/t\/(\d+)\/posts\.json$/.exec(request.path);
     if (topic) {
       const ids = request.query.getAll('post_ids[]').map(Number);
@@ -51,7 +52,13 @@ function serveSearch(state: { maxId: number; refusePosts?: boolean }) {
     const slice = hits.slice((page - 1) * 50, page * 50);
     return {
       body: {
-        posts: slice.map((id) => ({ id, topic_id: topicOf(id), post_number: 1 + (id % 10), created_at: new Date(T0 + id * 60_000).toISOString(), blurb: `${writeText(id).slice(0, 20)}…` })),
+        posts: slice.map((id) => ({
+          id,
+          topic_id: topicOf(id),
+          post_number: 1 + (id % 10),
+          created_at: new Date(T0 + id * 60_000).toISOString(),
+          blurb: `${writeText(id).slice(0, 20)}…`,
+        })),
         topics: [...new Set(slice.map(topicOf))].map((id) => ({ id, title: `Topic ${id} &amp; more`, slug: `topic-${id}` })),
         grouped_search_result: { term: q, more_full_page_results: hits.length > page * 50 ? true : null },
       },
@@ -126,7 +133,9 @@ describe('Discourse source: search mode', () => {
     const searched = upstream.requests.filter((r) => r.path === '/search.json').map((r) => readPhrase(r.query.get('q') ?? ''));
     expect(searched).toEqual(['claude code', 'cursor', 'claude-code', 'cursor-agent']);
     const key = (quoted: string) => `forum:${upstream.url}:search:${quoted}`;
-    expect([...new Set(first.batches.map((b) => b.queryKey))]).toEqual(['"claude code"', '"cursor"', '"claude-code"', '"cursor-agent"'].map(key));
+    expect([...new Set(first.batches.map((b) => b.queryKey))]).toEqual(
+      ['"claude code"', '"cursor"', '"claude-code"', '"cursor-agent"'].map(key),
+    );
     const cursors = lastCursors(first.batches);
     expect(cursors.get(key('"claude code"'))).toMatchObject({ hwm: { id: 27 } });
     expect(cursors.get(key('"claude-code"'))).toMatchObject({ hwm: { id: 25 } });
@@ -162,6 +171,8 @@ describe('Discourse source: search mode', () => {
     expect(error).toBeNull();
     expect(postIds(batches)).toEqual(mentioning(100, 249));
     expect(batches.at(-1)?.progress).toBe(1);
-    expect(upstream.requests.find((r) => r.path === '/search.json')?.query.get('q')).toMatch(/ after:\d{4}-\d{2}-\d{2} before:\d{4}-\d{2}-\d{2} order:latest$/);
+    expect(upstream.requests.find((r) => r.path === '/search.json')?.query.get('q')).toMatch(
+      / after:\d{4}-\d{2}-\d{2} before:\d{4}-\d{2}-\d{2} order:latest$/,
+    );
   });
 });

@@ -52,7 +52,15 @@ async function readSearchPage(
   runSeen: Set<string>,
 ): Promise<SearchPage> {
   const response = await client.search(q, page, ctx.signal);
-  const result: SearchPage = { posts: [], rejected: [], fetched: response.posts.length, newest: null, minId: null, oldest: null, more: false };
+  const result: SearchPage = {
+    posts: [],
+    rejected: [],
+    fetched: response.posts.length,
+    newest: null,
+    minId: null,
+    oldest: null,
+    more: false,
+  };
   result.more = response.grouped_search_result?.more_full_page_results ?? response.posts.length >= SEARCH_PAGE_SIZE;
   const topics = new Map<number, DiscourseSearchTopic>();
   for (const raw of response.topics) {
@@ -66,7 +74,10 @@ async function readSearchPage(
     const createdAt = hit.success ? new Date(hit.data.created_at) : null;
     if (!hit.success || !createdAt || Number.isNaN(createdAt.getTime())) {
       const id = readPostId(raw);
-      result.rejected.push({ externalId: id === null ? null : `${host}:${id}`, reason: 'invalid search hit (id, topic_id, post_number or created_at)' });
+      result.rejected.push({
+        externalId: id === null ? null : `${host}:${id}`,
+        reason: 'invalid search hit (id, topic_id, post_number or created_at)',
+      });
       continue;
     }
     const { id, topic_id: topicId } = hit.data;
@@ -106,7 +117,11 @@ export async function* pollSearchPhrase(
   const lookbackStart = new Date(ctx.now().getTime() - lookbackMs);
   let pages = 0;
 
-  async function* descend(startPage: number, hwm: DiscourseSearchCursor['hwm'], knownTop: DiscourseSearchCursor['hwm']): AsyncGenerator<SourceBatch, boolean> {
+  async function* descend(
+    startPage: number,
+    hwm: DiscourseSearchCursor['hwm'],
+    knownTop: DiscourseSearchCursor['hwm'],
+  ): AsyncGenerator<SourceBatch, boolean> {
     let top = knownTop;
     const from = hwm ? new Date(hwm.at) : lookbackStart;
     const q = `${query.quoted} after:${formatDay(new Date(from.getTime() - DAY_MS))} order:latest`;
@@ -148,7 +163,12 @@ export async function* backfillSearchPhrase(
     const keep = (_id: number, createdAt: Date): boolean => createdAt >= window.since && createdAt < window.until;
     const result = await readSearchPage(ctx, client, q, page, keep, runSeen);
     const done = result.fetched === 0 || !result.more || (result.oldest !== null && result.oldest < window.since);
-    yield toBatch(queryKey, result, { since, until, page: page + 1, done }, computeProgress(share, range, result.oldest?.getTime() ?? null, done));
+    yield toBatch(
+      queryKey,
+      result,
+      { since, until, page: page + 1, done },
+      computeProgress(share, range, result.oldest?.getTime() ?? null, done),
+    );
     if (done) return;
   }
 }

@@ -76,7 +76,9 @@ describe('Discourse source: poll', () => {
 
   it('stops only as far back as the first-poll lookback', async () => {
     const upstream = await serveUpstream(serveLatest({ maxId: 120 }));
-    const { batches } = await drain(makeSource([upstream.url], { initialLookbackMs: 24 * 3600_000 - 100 * 60_000 }).poll(context(), new Map()));
+    const { batches } = await drain(
+      makeSource([upstream.url], { initialLookbackMs: 24 * 3600_000 - 100 * 60_000 }).poll(context(), new Map()),
+    );
     expect(postIds(batches)).toEqual(desc(mentioning(100, 120)));
     expect(upstream.requests).toHaveLength(1);
   });
@@ -140,12 +142,16 @@ describe('Discourse source: poll', () => {
     });
     const { batches } = await drain(makeSource([upstream.url]).poll(context(), new Map()));
     expect(postIds(batches)).toEqual(desc(mentioning(1, 60)));
-    expect(batches.flatMap((b) => b.rejected)).toEqual([{ externalId: expect.stringMatching(/:999$/), reason: expect.stringMatching(/invalid post/) }]);
+    expect(batches.flatMap((b) => b.rejected)).toEqual([
+      { externalId: expect.stringMatching(/:999$/), reason: expect.stringMatching(/invalid post/) },
+    ]);
   });
 
   it('collects the other forums when one answers in the wrong shape, then reports it', async () => {
     const handler = serveLatest({ maxId: 30 });
-    const upstream = await serveUpstream((request) => (request.path.startsWith('/bad') ? { body: { topic_list: { topics: [] } } } : handler(request)));
+    const upstream = await serveUpstream((request) =>
+      request.path.startsWith('/bad') ? { body: { topic_list: { topics: [] } } } : handler(request),
+    );
     const broken = `${upstream.url}/bad`;
     const good = upstream.url.replace('127.0.0.1', 'localhost');
     const { batches, error } = await drain(makeSource([broken, good]).poll(context(), new Map()));

@@ -97,13 +97,22 @@ export function createDiscourseSource(options: DiscourseSourceOptions): Source {
     return result;
   }
 
-  async function* pollForum(ctx: CollectContext, client: DiscourseClient, stored: DiscoursePollCursor, matcher: TermMatcher, runSeen: Set<string>): AsyncGenerator<SourceBatch> {
+  async function* pollForum(
+    ctx: CollectContext,
+    client: DiscourseClient,
+    stored: DiscoursePollCursor,
+    matcher: TermMatcher,
+    runSeen: Set<string>,
+  ): AsyncGenerator<SourceBatch> {
     const queryKey = `forum:${client.forum.url}`;
     const lookbackStart = new Date(ctx.now().getTime() - lookbackMs);
     let pages = 0;
 
     /** Walks down from `before` until it meets `hwm` (or the lookback); false when the page budget ran out first. */
-    async function* descend(start: { before: number | null; top: number | null }, hwm: number | null): AsyncGenerator<SourceBatch, boolean> {
+    async function* descend(
+      start: { before: number | null; top: number | null },
+      hwm: number | null,
+    ): AsyncGenerator<SourceBatch, boolean> {
       let { before, top } = start;
       for (;;) {
         if (pages >= maxPages) return false;
@@ -189,7 +198,11 @@ export function createDiscourseSource(options: DiscourseSourceOptions): Source {
         withSearchFallback(
           ctx,
           client,
-          () => backfillForum(ctx, client, window, cursors.get(`backfill:forum:${client.forum.url}`), matcher, runSeen, { index, count: clients.length }),
+          () =>
+            backfillForum(ctx, client, window, cursors.get(`backfill:forum:${client.forum.url}`), matcher, runSeen, {
+              index,
+              count: clients.length,
+            }),
           async function* () {
             const queries = buildSearchQueries(client.forum.url, ctx.terms);
             for (const [phraseIndex, query] of queries.entries()) {

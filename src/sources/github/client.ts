@@ -58,11 +58,21 @@ export class GithubClient {
   }
 
   /** First page of an issue's comments updated at or after `since`; items are left unparsed for the mapper. */
-  async listIssueComments(repo: string, issueNumber: number, since: Date, perPage: number, signal?: AbortSignal): Promise<GithubCommentList> {
-    const response = await this.send(`/repos/${repo}/issues/${issueNumber}/comments`, {
-      query: { since: since.toISOString(), per_page: perPage, page: 1 },
-      signal,
-    }, this.core);
+  async listIssueComments(
+    repo: string,
+    issueNumber: number,
+    since: Date,
+    perPage: number,
+    signal?: AbortSignal,
+  ): Promise<GithubCommentList> {
+    const response = await this.send(
+      `/repos/${repo}/issues/${issueNumber}/comments`,
+      {
+        query: { since: since.toISOString(), per_page: perPage, page: 1 },
+        signal,
+      },
+      this.core,
+    );
     return parseJsonBody(response, GithubCommentList);
   }
 

@@ -9,7 +9,11 @@ const graphql = JSON.parse(readFileSync(new URL('./fixtures/discussions.json', i
   data: { search: { nodes: unknown[] } };
 };
 const comments = JSON.parse(readFileSync(new URL('./fixtures/issue-comments.json', import.meta.url), 'utf8')) as unknown[];
-const PARENT = { externalId: 'I_kwDOKx1aBc6xYz01', title: 'Claude Code hangs on "compacting" with large repos', threadId: 'acme/agent-kit#812' };
+const PARENT = {
+  externalId: 'I_kwDOKx1aBc6xYz01',
+  title: 'Claude Code hangs on "compacting" with large repos',
+  threadId: 'acme/agent-kit#812',
+};
 
 function postOf(result: GithubMapResult | undefined) {
   if (result?.kind !== 'post') throw new Error(`expected a post, got ${result?.kind}`);
@@ -31,7 +35,9 @@ describe('mapGithubIssue', () => {
       threadId: 'acme/agent-kit#812',
     });
     expect(post.createdAt.toISOString()).toBe('2026-03-01T22:14:05.000Z');
-    expect(post.body).toBe('### Steps\n1. Run `claude` in a repo with 40k files\n2. Wait > 10 minutes\n\nExpected: it & the IDE keep working 🙂');
+    expect(post.body).toBe(
+      '### Steps\n1. Run `claude` in a repo with 40k files\n2. Wait > 10 minutes\n\nExpected: it & the IDE keep working 🙂',
+    );
   });
 
   it('normalises an offset timestamp to UTC and accepts a ghost author and a null body', () => {
@@ -62,7 +68,10 @@ describe('mapGithubDiscussion', () => {
   });
 
   it('rejects a node without a url', () => {
-    expect(mapGithubDiscussion(graphql.data.search.nodes[1])).toMatchObject({ kind: 'rejected', rejection: { reason: expect.stringMatching(/^url:/) } });
+    expect(mapGithubDiscussion(graphql.data.search.nodes[1])).toMatchObject({
+      kind: 'rejected',
+      rejection: { reason: expect.stringMatching(/^url:/) },
+    });
   });
 });
 
@@ -108,9 +117,11 @@ describe('parseIssueThread', () => {
 
 describe('cleanMarkdown', () => {
   it('keeps Markdown lines, drops comments, script blocks and tags, decodes numeric and named entities', () => {
-    expect(cleanMarkdown('a <!-- hidden --> b\n<style>x{}</style>\n<details><summary>Log</summary>\n\n```\nerr &lt;1&gt;\n```\n</details> &#39;q&#39;')).toBe(
-      "a  b\n\nLog\n\n```\nerr <1>\n```\n 'q'",
-    );
+    expect(
+      cleanMarkdown(
+        'a <!-- hidden --> b\n<style>x{}</style>\n<details><summary>Log</summary>\n\n```\nerr &lt;1&gt;\n```\n</details> &#39;q&#39;',
+      ),
+    ).toBe("a  b\n\nLog\n\n```\nerr <1>\n```\n 'q'");
   });
 
   it('leaves an unknown named entity as written', () => {

@@ -2,13 +2,22 @@ import type { NormalizedPost } from '../../core/post.ts';
 import type { Rejection } from '../types.ts';
 import { GithubComment, GithubDiscussion, GithubIssue } from './api-types.ts';
 
-export type GithubMapResult =
-  | { kind: 'post'; post: NormalizedPost; createdAtS: number }
-  | { kind: 'rejected'; rejection: Rejection };
+export type GithubMapResult = { kind: 'post'; post: NormalizedPost; createdAtS: number } | { kind: 'rejected'; rejection: Rejection };
 
 const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ',
-  mdash: '—', ndash: '–', hellip: '…', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  mdash: '—',
+  ndash: '–',
+  hellip: '…',
+  lsquo: '‘',
+  rsquo: '’',
+  ldquo: '“',
+  rdquo: '”',
 };
 
 /**

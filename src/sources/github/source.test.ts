@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, type FakeRequest, type FakeResponse } from '../../../test/support/fake-upstream.ts';
-import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream, warningsIn, type LoggedLine } from '../../../test/support/source-harness.ts';
+import {
+  drain,
+  fastHttp,
+  ids,
+  lastCursors,
+  makeContext,
+  serveUpstream,
+  warningsIn,
+  type LoggedLine,
+} from '../../../test/support/source-harness.ts';
 import type { CursorValue, SourceBatch } from '../types.ts';
 import { UpstreamError } from '../http.ts';
 import { GITHUB_CORE_RATE_LIMIT, GITHUB_SEARCH_RATE_LIMIT, GITHUB_SEARCH_RATE_LIMIT_ANONYMOUS } from './client.ts';
@@ -110,7 +119,15 @@ function githubHandler(issues: Doc[], discussions: Doc[] = [], comments: Comment
       const end = offset + nodes.length;
       return {
         headers: { ...headers, 'x-ratelimit-resource': 'graphql' },
-        body: { data: { search: { discussionCount: matching.length, pageInfo: { endCursor: nodes.length ? String(end) : null, hasNextPage: end < capped.length }, nodes } } },
+        body: {
+          data: {
+            search: {
+              discussionCount: matching.length,
+              pageInfo: { endCursor: nodes.length ? String(end) : null, hasNextPage: end < capped.length },
+              nodes,
+            },
+          },
+        },
       };
     }
     return { status: 404, body: { message: 'Not Found' } };
@@ -118,7 +135,11 @@ function githubHandler(issues: Doc[], discussions: Doc[] = [], comments: Comment
 }
 
 const contextAt = (atS: number, phrases: string[], logs?: LoggedLine[]) =>
-  makeContext(phrases.map((p) => ({ slug: p.replace(/\W+/g, '-'), phrases: [p] })), new Date(atS * 1000), logs);
+  makeContext(
+    phrases.map((p) => ({ slug: p.replace(/\W+/g, '-'), phrases: [p] })),
+    new Date(atS * 1000),
+    logs,
+  );
 const context = (phrases: string[], logs?: LoggedLine[]) => contextAt(NOW_S, phrases, logs);
 
 async function start(issues: Doc[], discussions: Doc[] = [], extra: Partial<GithubSourceOptions> = {}, comments: CommentsByIssue = {}) {
@@ -139,7 +160,12 @@ describe('createGithubSource poll', () => {
   it('pages issue search through created: ranges with the API headers, every issue once', async () => {
     const issues = makeDocs(75, 'Claude Code bug', NOW_S - 100, 'I_');
     const { upstream, source } = await start(issues);
-    const { batches, error } = await drain(source.poll(context(['Claude Code']), new Map([[toGithubQueryKey('discussions', 'claude code'), { hw: NOW_S, recent: {}, walk: null }]])));
+    const { batches, error } = await drain(
+      source.poll(
+        context(['Claude Code']),
+        new Map([[toGithubQueryKey('discussions', 'claude code'), { hw: NOW_S, recent: {}, walk: null }]]),
+      ),
+    );
     expect(error).toBeNull();
     const got = ids(batches.filter((b) => b.queryKey.startsWith('issues:')));
     expect(got.sort()).toEqual(issues.map((d) => d.id).sort());
@@ -154,7 +180,12 @@ describe('createGithubSource poll', () => {
     const issueBatches = batches.filter((b) => b.queryKey === toGithubQueryKey('issues', 'claude code'));
     expect(issueBatches.at(-1)?.cursor).toMatchObject({ hw: NOW_S - 100, walk: null });
     const recent = (issueBatches.at(-1)?.cursor as { recent: Record<string, number> }).recent;
-    expect(Object.keys(recent).sort()).toEqual(issues.filter((d) => d.createdS >= NOW_S - 700).map((d) => d.id).sort());
+    expect(Object.keys(recent).sort()).toEqual(
+      issues
+        .filter((d) => d.createdS >= NOW_S - 700)
+        .map((d) => d.id)
+        .sort(),
+    );
     expect(issueBatches[0]?.posts[0]?.body).toBe('Body of Claude Code bug #0 & more');
   });
 
@@ -177,7 +208,10 @@ describe('createGithubSource poll', () => {
     const ctx = context(['cursor']);
     const first = await drain(source.poll(ctx, new Map()));
     expect(ids(first.batches)).toHaveLength(3);
-    issues.push({ id: 'I_new_same_second', createdS: NOW_S - 100, text: 'cursor again' }, { id: 'I_newer', createdS: NOW_S - 5, text: 'cursor later' });
+    issues.push(
+      { id: 'I_new_same_second', createdS: NOW_S - 100, text: 'cursor again' },
+      { id: 'I_newer', createdS: NOW_S - 5, text: 'cursor later' },
+    );
     const second = await drain(source.poll(ctx, lastCursors(first.batches)));
     expect(ids(second.batches).sort()).toEqual(['I_new_same_second', 'I_newer']);
   });
@@ -209,7 +243,9 @@ describe('createGithubSource poll', () => {
 
   it('without a token: no Authorization header, no GraphQL call, Discussions reported as skipped', async () => {
     const logs: LoggedLine[] = [];
-    const { upstream, source } = await start(makeDocs(2, 'aider', NOW_S - 10, 'I_'), makeDocs(2, 'aider', NOW_S - 10, 'D_'), { token: null });
+    const { upstream, source } = await start(makeDocs(2, 'aider', NOW_S - 10, 'I_'), makeDocs(2, 'aider', NOW_S - 10, 'D_'), {
+      token: null,
+    });
     const { batches } = await drain(source.poll(context(['aider'], logs), new Map()));
     expect(ids(batches)).toEqual(['I_0', 'I_1']);
     expect(upstream.requests.every((r) => r.headers.authorization === undefined && r.path !== '/graphql')).toBe(true);
@@ -285,7 +321,11 @@ describe('createGithubSource poll', () => {
   it('rides out 429 with Retry-After, 500 and a response slower than the timeout', async () => {
     const issues = makeDocs(40, 'aider', NOW_S - 10, 'I_');
     const { upstream, source } = await start(issues, [], { token: null });
-    upstream.queue({ status: 500, body: 'boom' }, { delayMs: 700, body: {} }, { status: 429, headers: { 'retry-after': '0' }, body: 'later' });
+    upstream.queue(
+      { status: 500, body: 'boom' },
+      { delayMs: 700, body: {} },
+      { status: 429, headers: { 'retry-after': '0' }, body: 'later' },
+    );
     const { batches, error } = await drain(source.poll(context(['aider']), new Map()));
     expect(error).toBeNull();
     const got = ids(batches);
@@ -388,7 +428,9 @@ describe('createGithubSource backfill', () => {
     const { upstream, source } = await start([], discussions, { perPage: 30 });
     const handler = githubHandler([], discussions);
     let graphqlCalls = 0;
-    upstream.setHandler((request) => (request.path === '/graphql' && ++graphqlCalls === 2 ? { status: 401, body: { message: 'Bad credentials' } } : handler(request)));
+    upstream.setHandler((request) =>
+      request.path === '/graphql' && ++graphqlCalls === 2 ? { status: 401, body: { message: 'Bad credentials' } } : handler(request),
+    );
     const ctx = context(['zed']);
     const first = await drain(source.backfill!(ctx, window, new Map()));
     expect((first.error as UpstreamError).status).toBe(401);
@@ -404,7 +446,8 @@ describe('createGithubSource backfill', () => {
 });
 
 describe('createGithubSource issue comments', () => {
-  const noDiscussions = (phrases: string[]) => new Map(phrases.map((p) => [toGithubQueryKey('discussions', p), { hw: NOW_S, recent: {}, walk: null }]));
+  const noDiscussions = (phrases: string[]) =>
+    new Map(phrases.map((p) => [toGithubQueryKey('discussions', p), { hw: NOW_S, recent: {}, walk: null }]));
   const isComments = (r: FakeRequest) => r.path.endsWith('/comments');
   const issuesWithComments = (): Doc[] => [
     { id: 'I_7', createdS: NOW_S - 100, text: 'zed crashes on save with aider', comments: 2 },
@@ -481,7 +524,10 @@ describe('createGithubSource issue comments', () => {
 describe('createGithubSource comment revisits', () => {
   const HOUR = 3600;
   const DAY = 86_400;
-  const noDiscussions = (phrases: string[]) => new Map<string, CursorValue>(phrases.map((p) => [toGithubQueryKey('discussions', p), { hw: NOW_S + 30 * DAY, recent: {}, walk: null }]));
+  const noDiscussions = (phrases: string[]) =>
+    new Map<string, CursorValue>(
+      phrases.map((p) => [toGithubQueryKey('discussions', p), { hw: NOW_S + 30 * DAY, recent: {}, walk: null }]),
+    );
   const withBatches = (base: ReadonlyMap<string, CursorValue>, batches: SourceBatch[]) => new Map([...base, ...lastCursors(batches)]);
   const commentCalls = (requests: FakeRequest[]) => requests.filter((r) => r.path.endsWith('/comments'));
   const issueNumbers = (requests: FakeRequest[]) => commentCalls(requests).map((r) => Number(/issues\/(\d+)\//.exec(r.path)?.[1]));
@@ -497,7 +543,9 @@ describe('createGithubSource comment revisits', () => {
     const { upstream, source } = await start(issues, [], {}, comments);
     const first = await drain(source.poll(contextAt(NOW_S, ['zed']), noDiscussions(['zed'])));
     expect(ids(first.batches)).toEqual(['I_7', 'IC_7_1']);
-    expect(trackedOf(first.batches, 'zed')).toEqual([{ thread: 'o/r#7', id: 'I_7', title: 'zed crashes on save', created: NOW_S - 100, read: NOW_S }]);
+    expect(trackedOf(first.batches, 'zed')).toEqual([
+      { thread: 'o/r#7', id: 'I_7', title: 'zed crashes on save', created: NOW_S - 100, read: NOW_S },
+    ]);
 
     comments[7]!.push(toComment(7, 2, 'Fixed in **Zed** 0.151', 2, NOW_S + HOUR / 2), toComment(7, 3, 'thanks!', 0, NOW_S + HOUR / 2));
     const before = upstream.requests.length;
@@ -511,7 +559,9 @@ describe('createGithubSource comment revisits', () => {
     expect(calls.map((r) => r.query.get('since'))).toEqual([isoMs(NOW_S)]);
     expect(trackedOf(second.batches, 'zed')[0]?.read).toBe(NOW_S + HOUR);
 
-    const third = await drain(source.poll(contextAt(NOW_S + 2 * HOUR, ['zed']), withBatches(noDiscussions(['zed']), [...first.batches, ...second.batches])));
+    const third = await drain(
+      source.poll(contextAt(NOW_S + 2 * HOUR, ['zed']), withBatches(noDiscussions(['zed']), [...first.batches, ...second.batches])),
+    );
     expect(ids(third.batches)).toEqual([]);
     expect(commentCalls(upstream.requests).at(-1)?.query.get('since')).toBe(isoMs(NOW_S + HOUR));
   });
@@ -553,7 +603,12 @@ describe('createGithubSource comment revisits', () => {
 
   it('resumes from the cursor of every batch of a poll with revisits, nothing lost and nothing repeated', async () => {
     const zed = (n: number, createdS: number, comments = 1): Doc => ({ id: `I_${n}`, createdS, text: `zed issue ${n}`, comments });
-    const issues: Doc[] = [zed(1, NOW_S - 100), zed(2, NOW_S - 200), zed(3, NOW_S - 300), { id: 'I_4', createdS: NOW_S - 150, text: 'aider issue 4', comments: 1 }];
+    const issues: Doc[] = [
+      zed(1, NOW_S - 100),
+      zed(2, NOW_S - 200),
+      zed(3, NOW_S - 300),
+      { id: 'I_4', createdS: NOW_S - 150, text: 'aider issue 4', comments: 1 },
+    ];
     const comments: CommentsByIssue = {
       1: [toComment(1, 1, 'zed here', 0)],
       2: [toComment(2, 1, 'no term', 0)],
@@ -567,7 +622,12 @@ describe('createGithubSource comment revisits', () => {
     const base = withBatches(base0, first.batches);
 
     const later = NOW_S + HOUR;
-    issues.push(zed(5, later - 600), zed(6, later - 700), zed(7, later - 800), { id: 'I_8', createdS: later - 650, text: 'aider issue 8', comments: 1 });
+    issues.push(zed(5, later - 600), zed(6, later - 700), zed(7, later - 800), {
+      id: 'I_8',
+      createdS: later - 650,
+      text: 'aider issue 8',
+      comments: 1,
+    });
     comments[1]!.push(toComment(1, 2, 'zed again', 0, later - 900), toComment(1, 3, 'nope', 0, later - 900));
     comments[3]!.push(toComment(3, 2, 'still zed', 0, later - 900));
     comments[4]!.push(toComment(4, 2, 'aider again', 0, later - 900));
@@ -610,7 +670,9 @@ describe('createGithubSource comment revisits', () => {
     upstream.setHandler(handler);
     const third = await drain(source.poll(contextAt(NOW_S + 2 * HOUR, ['zed']), withBatches(base, second.batches)));
     expect(ids(third.batches)).toEqual(['IC_1_1']);
-    expect(commentCalls(upstream.requests).find((r) => r.path.includes('/issues/1/') && r.query.get('since') === isoMs(NOW_S - 60))).toBeDefined();
+    expect(
+      commentCalls(upstream.requests).find((r) => r.path.includes('/issues/1/') && r.query.get('since') === isoMs(NOW_S - 60)),
+    ).toBeDefined();
   });
 
   it('after a full page of comments, reads on from the last one created instead of skipping the rest', async () => {
@@ -645,7 +707,10 @@ describe('createGithubSource comment revisits', () => {
   it('reports a malformed tracked list and keeps the search position of the cursor', async () => {
     const logs: LoggedLine[] = [];
     const { upstream, source } = await start([{ id: 'I_7', createdS: NOW_S - 100, text: 'zed issue', comments: 0 }]);
-    const stored = new Map([...noDiscussions(['zed']), [toGithubQueryKey('issues', 'zed'), { hw: NOW_S - 1000, recent: {}, walk: null, tracked: [{ thread: 7 }] }]]);
+    const stored = new Map([
+      ...noDiscussions(['zed']),
+      [toGithubQueryKey('issues', 'zed'), { hw: NOW_S - 1000, recent: {}, walk: null, tracked: [{ thread: 7 }] }],
+    ]);
     const { batches, error } = await drain(source.poll(contextAt(NOW_S, ['zed'], logs), stored));
     expect(error).toBeNull();
     expect(warningsIn(logs).some((m) => /wrong shape/.test(m))).toBe(true);

@@ -6,7 +6,14 @@ import type { NormalizedPost } from '../../core/post.ts';
 import type { RateLimit } from '../http.ts';
 import type { BackfillWindow, CollectContext, CursorValue, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
 import { GithubClient } from './client.ts';
-import { mapGithubComment, mapGithubDiscussion, mapGithubIssue, parseIssueThread, type GithubCommentParent, type GithubMapResult } from './mapper.ts';
+import {
+  mapGithubComment,
+  mapGithubDiscussion,
+  mapGithubIssue,
+  parseIssueThread,
+  type GithubCommentParent,
+  type GithubMapResult,
+} from './mapper.ts';
 import { compilePhraseMatcher, listPhrases, quotePhrase } from '../terms.ts';
 import { toSearchTime } from './terms.ts';
 
@@ -52,7 +59,13 @@ const DiscussionPollCursor = z.object({ hw: z.number().int(), recent: IdTimes, w
 type DiscussionPollCursor = z.infer<typeof DiscussionPollCursor>;
 
 /** An issue a poll yielded, whose later comments are re-read: `read` is the `since` of its next read. */
-const TrackedIssue = z.object({ thread: z.string(), id: z.string(), title: z.string().nullable(), created: z.number().int(), read: z.number().int() });
+const TrackedIssue = z.object({
+  thread: z.string(),
+  id: z.string(),
+  title: z.string().nullable(),
+  created: z.number().int(),
+  read: z.number().int(),
+});
 type TrackedIssue = z.infer<typeof TrackedIssue>;
 /** In rotation order, the least recently read first; stored beside the search fields of the issue cursor. */
 const TrackedIssues = z.array(TrackedIssue);
@@ -109,7 +122,13 @@ export function createGithubSource(options: GithubSourceOptions): Source {
    * as `failure`). Comments come in ascending id order, so after a full page the next read should start
    * no later than the last one's creation (`nextS`); otherwise at `readS`.
    */
-  async function readComments(run: Run, parent: GithubCommentParent, sinceS: number, readS: number, failure: string): Promise<{ found: GithubMapResult[]; fetched: number; nextS: number } | null> {
+  async function readComments(
+    run: Run,
+    parent: GithubCommentParent,
+    sinceS: number,
+    readS: number,
+    failure: string,
+  ): Promise<{ found: GithubMapResult[]; fetched: number; nextS: number } | null> {
     const thread = parseIssueThread(parent.threadId);
     if (!thread) return null;
     try {
@@ -136,7 +155,12 @@ export function createGithubSource(options: GithubSourceOptions): Source {
    * and the page's issues to track. A failed comments request is logged and its issue kept (the issue
    * matters more than its replies); its tracked read time stays at its creation so a revisit reads them all.
    */
-  async function collectComments(run: Run, issues: NormalizedPost[], sinceS: number, pollS: number): Promise<PageYield & { tracked: TrackedIssue[] }> {
+  async function collectComments(
+    run: Run,
+    issues: NormalizedPost[],
+    sinceS: number,
+    pollS: number,
+  ): Promise<PageYield & { tracked: TrackedIssue[] }> {
     const found: GithubMapResult[] = [];
     const tracked: TrackedIssue[] = [];
     let fetched = 0;
@@ -146,7 +170,13 @@ export function createGithubSource(options: GithubSourceOptions): Source {
       const entry = { thread: issue.threadId, id: issue.externalId, title: issue.title, created, read: created };
       tracked.push(entry);
       if ((issue.comments ?? 0) <= 0) continue;
-      const result = await readComments(run, issue, sinceS, pollS, 'GitHub issue comments could not be fetched; keeping the issue without them');
+      const result = await readComments(
+        run,
+        issue,
+        sinceS,
+        pollS,
+        'GitHub issue comments could not be fetched; keeping the issue without them',
+      );
       if (!result) continue;
       found.push(...result.found);
       fetched += result.fetched;
@@ -159,7 +189,11 @@ export function createGithubSource(options: GithubSourceOptions): Source {
    * Re-reads the comments of the tracked issues at the front of the rotation (none added by this poll)
    * since each one's last read, and moves them to the back; a failed one keeps its read time.
    */
-  async function revisitComments(run: Run, tracked: TrackedIssue[], fresh: ReadonlySet<string>): Promise<(PageYield & { tracked: TrackedIssue[] }) | null> {
+  async function revisitComments(
+    run: Run,
+    tracked: TrackedIssue[],
+    fresh: ReadonlySet<string>,
+  ): Promise<(PageYield & { tracked: TrackedIssue[] }) | null> {
     const due = tracked.filter((entry) => !fresh.has(entry.thread)).slice(0, revisitsPerPoll);
     if (due.length === 0) return null;
     const found: GithubMapResult[] = [];
@@ -168,7 +202,13 @@ export function createGithubSource(options: GithubSourceOptions): Source {
     for (const entry of due) {
       const readS = Math.max(entry.read, Math.floor(run.ctx.now().getTime() / 1000));
       const parent = { externalId: entry.id, title: entry.title, threadId: entry.thread };
-      const result = await readComments(run, parent, entry.read, readS, 'GitHub issue comments could not be re-read; trying this issue again on a later turn');
+      const result = await readComments(
+        run,
+        parent,
+        entry.read,
+        readS,
+        'GitHub issue comments could not be re-read; trying this issue again on a later turn',
+      );
       visited.set(entry.thread, result ? { ...entry, read: result.nextS } : entry);
       if (!result) continue;
       found.push(...result.found);
@@ -182,7 +222,12 @@ export function createGithubSource(options: GithubSourceOptions): Source {
    * Issue search newest first, always page 1, with the created: range's upper end lowered to the oldest
    * second seen; `seen` holds the ids already taken at that second. No window ever needs page 11.
    */
-  async function* walkIssues(phrase: string, lower: number, start: IssueWalk, ctx: CollectContext): AsyncGenerator<Page & { state: IssueWalk }> {
+  async function* walkIssues(
+    phrase: string,
+    lower: number,
+    start: IssueWalk,
+    ctx: CollectContext,
+  ): AsyncGenerator<Page & { state: IssueWalk }> {
     let state = start;
     for (;;) {
       const q = `${quotePhrase(phrase)} ${qualifiers} created:${toSearchTime(lower)}..${toSearchTime(state.upper)}`;
@@ -200,7 +245,8 @@ export function createGithubSource(options: GithubSourceOptions): Source {
         return;
       }
       const times = mapped.flatMap((r) => (r.kind === 'post' ? [r.createdAtS] : []));
-      if (times.length === 0) throw new UpstreamError(`a full page without one usable item for ${q}`, { url: '/search/issues', retryable: false });
+      if (times.length === 0)
+        throw new UpstreamError(`a full page without one usable item for ${q}`, { url: '/search/issues', retryable: false });
       const oldest = Math.min(...times);
       const atOldest = mapped.flatMap((r) => (r.kind === 'post' && r.createdAtS === oldest ? [r.post.externalId] : []));
       let next: IssueWalk = { upper: oldest, seen: [...new Set([...(state.upper === oldest ? state.seen : []), ...atOldest])] };
@@ -217,7 +263,12 @@ export function createGithubSource(options: GithubSourceOptions): Source {
    * Discussion search has no date order, so the range is cut into slices each under the 1,000 cap
    * (halving a slice whose count is over it) and every slice is paged through with its GraphQL cursor.
    */
-  async function* walkDiscussions(phrase: string, lower: number, start: SliceWalk, ctx: CollectContext): AsyncGenerator<Page & { state: SliceWalk }> {
+  async function* walkDiscussions(
+    phrase: string,
+    lower: number,
+    start: SliceWalk,
+    ctx: CollectContext,
+  ): AsyncGenerator<Page & { state: SliceWalk }> {
     let state = start;
     for (;;) {
       const lo = Math.max(lower, state.hi - state.span + 1);
@@ -269,7 +320,12 @@ export function createGithubSource(options: GithubSourceOptions): Source {
   async function* pollIssues(run: Run, phrase: string, stored: CursorValue | undefined): AsyncGenerator<SourceBatch> {
     const queryKey = toGithubQueryKey('issues', phrase);
     const nowS = Math.floor(run.ctx.now().getTime() / 1000);
-    const cursor: IssuePollCursor = readIssuePollCursor(stored, run.ctx, queryKey) ?? { hw: nowS - lookbackS, recent: {}, walk: null, tracked: [] };
+    const cursor: IssuePollCursor = readIssuePollCursor(stored, run.ctx, queryKey) ?? {
+      hw: nowS - lookbackS,
+      recent: {},
+      walk: null,
+      tracked: [],
+    };
     const acc = { top: cursor.walk?.top ?? cursor.hw, added: cursor.walk?.added ?? {} };
     const start = cursor.walk ? { upper: cursor.walk.upper, seen: cursor.walk.seen } : { upper: Math.max(nowS, cursor.hw), seen: [] };
     const lower = cursor.hw - overlapS;
@@ -295,21 +351,37 @@ export function createGithubSource(options: GithubSourceOptions): Source {
     }
     if (!commentsOn) return;
     const revisit = await revisitComments(run, tracked, fresh);
-    if (revisit) yield { queryKey, posts: revisit.posts, events: [], rejected: revisit.rejected, fetched: revisit.fetched, cursor: { ...last, tracked: revisit.tracked } };
+    if (revisit)
+      yield {
+        queryKey,
+        posts: revisit.posts,
+        events: [],
+        rejected: revisit.rejected,
+        fetched: revisit.fetched,
+        cursor: { ...last, tracked: revisit.tracked },
+      };
   }
 
   async function* pollDiscussions(run: Run, phrase: string, stored: CursorValue | undefined): AsyncGenerator<SourceBatch> {
     const queryKey = toGithubQueryKey('discussions', phrase);
     const nowS = Math.floor(run.ctx.now().getTime() / 1000);
-    const cursor: DiscussionPollCursor = readCursor(DiscussionPollCursor, stored, run.ctx, queryKey) ?? { hw: nowS - lookbackS, recent: {}, walk: null };
+    const cursor: DiscussionPollCursor = readCursor(DiscussionPollCursor, stored, run.ctx, queryKey) ?? {
+      hw: nowS - lookbackS,
+      recent: {},
+      walk: null,
+    };
     const acc = { top: cursor.walk?.top ?? cursor.hw, added: cursor.walk?.added ?? {} };
     const lower = cursor.hw - overlapS;
     const hi = Math.max(nowS, cursor.hw);
-    const start: SliceWalk = cursor.walk ? { hi: cursor.walk.hi, span: cursor.walk.span, after: cursor.walk.after } : { hi, span: hi - lower + 1, after: null };
+    const start: SliceWalk = cursor.walk
+      ? { hi: cursor.walk.hi, span: cursor.walk.span, after: cursor.walk.after }
+      : { hi, span: hi - lower + 1, after: null };
     for await (const page of walkDiscussions(phrase, lower, start, run.ctx)) {
       const kept = advance(page.results, cursor.recent, acc);
       const { posts, rejected } = collectPosts(kept, run.seenIds);
-      const next: DiscussionPollCursor = page.done ? finish(cursor.recent, acc) : { hw: cursor.hw, recent: cursor.recent, walk: { ...page.state, ...acc } };
+      const next: DiscussionPollCursor = page.done
+        ? finish(cursor.recent, acc)
+        : { hw: cursor.hw, recent: cursor.recent, walk: { ...page.state, ...acc } };
       yield { queryKey, posts, events: [], rejected, fetched: kept.length, cursor: next };
     }
   }
@@ -352,21 +424,46 @@ export function createGithubSource(options: GithubSourceOptions): Source {
           const queryKey = toGithubBackfillKey(kind, phrase, window);
           const share = (walkedUpTo: number, done: boolean) => (index + (done ? 1 : Math.min(1, (untilS - walkedUpTo) / span))) / total;
           if (kind === 'issues') {
-            const cursor = readCursor(IssueBackfillCursor, cursors.get(queryKey), ctx, queryKey) ?? { upper: untilS, seen: [], done: false };
+            const cursor = readCursor(IssueBackfillCursor, cursors.get(queryKey), ctx, queryKey) ?? {
+              upper: untilS,
+              seen: [],
+              done: false,
+            };
             if (!cursor.done) {
               for await (const page of walkIssues(phrase, lower, cursor, ctx)) {
                 const { posts, rejected } = collectPosts(page.results, run.seenIds);
                 const next = { ...page.state, done: page.done };
-                yield { queryKey, posts, events: [], rejected, fetched: page.fetched, cursor: next, progress: share(page.state.upper, page.done) };
+                yield {
+                  queryKey,
+                  posts,
+                  events: [],
+                  rejected,
+                  fetched: page.fetched,
+                  cursor: next,
+                  progress: share(page.state.upper, page.done),
+                };
               }
             }
           } else {
-            const cursor = readCursor(DiscussionBackfillCursor, cursors.get(queryKey), ctx, queryKey) ?? { hi: untilS, span, after: null, done: false };
+            const cursor = readCursor(DiscussionBackfillCursor, cursors.get(queryKey), ctx, queryKey) ?? {
+              hi: untilS,
+              span,
+              after: null,
+              done: false,
+            };
             if (!cursor.done) {
               for await (const page of walkDiscussions(phrase, lower, cursor, ctx)) {
                 const { posts, rejected } = collectPosts(page.results, run.seenIds);
                 const next = { ...page.state, done: page.done };
-                yield { queryKey, posts, events: [], rejected, fetched: page.fetched, cursor: next, progress: share(page.state.hi, page.done) };
+                yield {
+                  queryKey,
+                  posts,
+                  events: [],
+                  rejected,
+                  fetched: page.fetched,
+                  cursor: next,
+                  progress: share(page.state.hi, page.done),
+                };
               }
             }
           }

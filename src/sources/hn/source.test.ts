@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, type FakeRequest } from '../../../test/support/fake-upstream.ts';
-import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream, termsOf, warningsIn, type LoggedLine } from '../../../test/support/source-harness.ts';
+import {
+  drain,
+  fastHttp,
+  ids,
+  lastCursors,
+  makeContext,
+  serveUpstream,
+  termsOf,
+  warningsIn,
+  type LoggedLine,
+} from '../../../test/support/source-harness.ts';
 import { UpstreamError } from '../http.ts';
 import { HN_ALGOLIA_RATE_LIMIT } from './client.ts';
 import { createHnSource, HN_FALLBACK_QUERY_KEY, toHnBackfillKey, toHnQueryKey, type HnSourceOptions } from './source.ts';
@@ -99,7 +109,12 @@ describe('createHnSource poll', () => {
     const cursor = batches.at(-1)?.cursor as { hw: number; recent: Record<string, number>; walk: unknown };
     expect(cursor).toMatchObject({ hw: NOW_S - 60, walk: null });
     // The default five-minute overlap keeps the ids of the newest 300 s, and only those.
-    expect(Object.keys(cursor.recent).sort()).toEqual(data.filter((h) => h.created_at_i >= NOW_S - 360).map((h) => h.objectID).sort());
+    expect(Object.keys(cursor.recent).sort()).toEqual(
+      data
+        .filter((h) => h.created_at_i >= NOW_S - 360)
+        .map((h) => h.objectID)
+        .sort(),
+    );
     expect(batches[0]?.posts[0]?.body).toBe('Comment 2 about claude code & friends');
   });
 
@@ -136,7 +151,13 @@ describe('createHnSource poll', () => {
   });
 
   it('steps past a second holding more hits than a page instead of looping', async () => {
-    const crowded = Array.from({ length: 5 }, (_, i): Hit => ({ objectID: String(3100 + i), created_at_i: NOW_S - 50, _tags: ['story'], title: `zed ${i}`, author: 'a' }));
+    const crowded = Array.from({ length: 5 }, (_, i): Hit => ({
+      objectID: String(3100 + i),
+      created_at_i: NOW_S - 50,
+      _tags: ['story'],
+      title: `zed ${i}`,
+      author: 'a',
+    }));
     const data = [...crowded, ...makeHits(3, 'zed', NOW_S - 60, 3200)];
     const logs: LoggedLine[] = [];
     const { source } = await start(data, { hitsPerPage: 4 });
@@ -178,7 +199,15 @@ describe('createHnSource poll', () => {
       { objectID: '2', created_at_i: NOW_S - 6, _tags: ['story'], title: 'Claude Code tips', author: 'b' },
     ];
     const { source } = await start(data);
-    const { batches } = await drain(source.poll(context([['cursor', ['Cursor']], ['claude-code', ['Claude Code']]]), new Map()));
+    const { batches } = await drain(
+      source.poll(
+        context([
+          ['cursor', ['Cursor']],
+          ['claude-code', ['Claude Code']],
+        ]),
+        new Map(),
+      ),
+    );
     expect(ids(batches).sort()).toEqual(['1', '2']);
     expect(batches.map((b) => b.queryKey)).toEqual(['"cursor"', '"claude code"']);
   });
@@ -186,7 +215,11 @@ describe('createHnSource poll', () => {
   it('survives 429 with Retry-After, 500 and a slow response, losing and repeating nothing', async () => {
     const data = makeHits(100, 'aider', NOW_S - 30, 3000);
     const { upstream, source } = await start(data);
-    upstream.queue({ status: 429, headers: { 'retry-after': '1' }, body: 'rate limited' }, { status: 500, body: 'oops' }, { delayMs: 700, body: {} });
+    upstream.queue(
+      { status: 429, headers: { 'retry-after': '1' }, body: 'rate limited' },
+      { status: 500, body: 'oops' },
+      { delayMs: 700, body: {} },
+    );
     const { batches, error } = await drain(source.poll(context([['aider', ['aider']]]), new Map()));
     expect(error).toBeNull();
     expect(ids(batches).sort()).toEqual(data.map((h) => h.objectID).sort());
@@ -374,7 +407,10 @@ describe('createHnSource backfill', () => {
     const handler = algoliaHandler(data);
     let calls = 0;
     upstream.setHandler((request) => (++calls === 2 ? { status: 400, body: 'bad request' } : handler(request)));
-    const ctx = context([['aider', ['aider']], ['zed', ['zed']]]);
+    const ctx = context([
+      ['aider', ['aider']],
+      ['zed', ['zed']],
+    ]);
     const first = await drain(source.backfill!(ctx, window, new Map()));
     expect(first.error).toBeInstanceOf(UpstreamError);
     expect(ids(first.batches)).toHaveLength(30);

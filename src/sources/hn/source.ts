@@ -3,14 +3,7 @@ import { collectPosts } from '../batching.ts';
 import { IdTimes, keepSince, readCursor } from '../cursor.ts';
 import type { RateLimit } from '../http.ts';
 import { UpstreamError } from '../http.ts';
-import type {
-  BackfillWindow,
-  CollectContext,
-  CursorValue,
-  Source,
-  SourceBatch,
-  SourceHttpOptions,
-} from '../types.ts';
+import type { BackfillWindow, CollectContext, CursorValue, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
 import { AlgoliaHit } from './api-types.ts';
 import { AlgoliaClient, FirebaseClient, HN_FIREBASE_URL } from './client.ts';
 import { mapAlgoliaHit, mapFirebaseItem } from './mapper.ts';
@@ -113,7 +106,10 @@ export function createHnSource(options: HnSourceOptions): Source {
       }
       const times = results.flatMap((r) => (r.hit ? [r.hit.created_at_i] : []));
       if (times.length === 0) {
-        throw new UpstreamError(`Algolia returned a full page with no usable hit for ${query}`, { url: 'search_by_date', retryable: false });
+        throw new UpstreamError(`Algolia returned a full page with no usable hit for ${query}`, {
+          url: 'search_by_date',
+          retryable: false,
+        });
       }
       const oldest = Math.min(...times);
       const atOldest = results.flatMap((r) => (r.hit && r.hit.created_at_i === oldest ? [r.hit.objectID] : []));
@@ -151,7 +147,10 @@ export function createHnSource(options: HnSourceOptions): Source {
         added[hit.objectID] = hit.created_at_i;
       }
       added = keepSince(added, top - overlapS);
-      const { posts, rejected } = collectPosts(results.map((r) => mapAlgoliaHit(r.raw)), run.seenIds);
+      const { posts, rejected } = collectPosts(
+        results.map((r) => mapAlgoliaHit(r.raw)),
+        run.seenIds,
+      );
       const next: HnPollCursor = page.done
         ? { hw: top, recent: keepSince({ ...cursor.recent, ...added }, top - overlapS), walk: null }
         : { hw: cursor.hw, recent: cursor.recent, walk: { ...page.state, top, added } };
@@ -177,7 +176,10 @@ export function createHnSource(options: HnSourceOptions): Source {
         const parsed = mapFirebaseItem(raw);
         return parsed.kind !== 'post' || matches(`${parsed.post.title ?? ''}\n${parsed.post.body}`);
       });
-      const { posts, rejected } = collectPosts(wanted.map((raw) => mapFirebaseItem(raw)), run.seenIds);
+      const { posts, rejected } = collectPosts(
+        wanted.map((raw) => mapFirebaseItem(raw)),
+        run.seenIds,
+      );
       yield {
         queryKey: HN_FALLBACK_QUERY_KEY,
         posts,
@@ -221,7 +223,10 @@ export function createHnSource(options: HnSourceOptions): Source {
         };
         if (cursor.done) continue;
         for await (const page of walkDown(quotePhrase(phrase), lower, { upper: cursor.upper, seen: cursor.seen }, ctx)) {
-          const { posts, rejected } = collectPosts(page.results.map((r) => mapAlgoliaHit(r.raw)), run.seenIds);
+          const { posts, rejected } = collectPosts(
+            page.results.map((r) => mapAlgoliaHit(r.raw)),
+            run.seenIds,
+          );
           const walked = page.done ? 1 : Math.min(1, (untilS - page.state.upper) / span);
           yield {
             queryKey,

@@ -9,7 +9,9 @@ const MAX_RESET_PAUSE_MS = 15 * 60_000;
 
 /** Lobsters limits any User-Agent containing "axios" to one request a day. */
 export function checkUserAgent(userAgent: string | undefined): string | null {
-  return /axios/i.test(userAgent ?? DEFAULT_USER_AGENT) ? 'the User-Agent must not contain "axios" (Lobsters allows it one request a day)' : null;
+  return /axios/i.test(userAgent ?? DEFAULT_USER_AGENT)
+    ? 'the User-Agent must not contain "axios" (Lobsters allows it one request a day)'
+    : null;
 }
 
 export class LobstersClient {

@@ -16,7 +16,8 @@ export function mapStory(raw: unknown): LobstersResult {
   if (!parsed.success) return reject(raw, 'story', parsed.error.issues[0]);
   const story = parsed.data;
   const createdAt = parseTimestamp(story.created_at);
-  if (!createdAt) return { kind: 'rejected', rejection: { externalId: story.short_id, reason: `unparseable created_at "${story.created_at}"` } };
+  if (!createdAt)
+    return { kind: 'rejected', rejection: { externalId: story.short_id, reason: `unparseable created_at "${story.created_at}"` } };
   return {
     kind: 'post',
     shortId: story.short_id,

@@ -37,8 +37,26 @@ function makeComments(n: number, extra = 0): Array<Record<string, unknown>> {
     commenting_user: 'z',
   }));
   return [
-    { short_id: `c${n}a`, created_at: at, is_deleted: false, is_moderated: false, score: 1, parent_comment: null, comment: '<p>Nice</p>', commenting_user: 'x' },
-    { short_id: `c${n}b`, created_at: at, is_deleted: true, is_moderated: false, score: 0, parent_comment: `c${n}a`, comment: '<p>Comment removed by author</p>', commenting_user: 'y' },
+    {
+      short_id: `c${n}a`,
+      created_at: at,
+      is_deleted: false,
+      is_moderated: false,
+      score: 1,
+      parent_comment: null,
+      comment: '<p>Nice</p>',
+      commenting_user: 'x',
+    },
+    {
+      short_id: `c${n}b`,
+      created_at: at,
+      is_deleted: true,
+      is_moderated: false,
+      score: 0,
+      parent_comment: `c${n}a`,
+      comment: '<p>Comment removed by author</p>',
+      commenting_user: 'y',
+    },
     ...later,
   ];
 }
@@ -110,7 +128,12 @@ describe('Lobsters source: poll', () => {
     const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(ids(second.batches)).toEqual(['c:c60x0', 'c:c60x1']);
     expect(second.batches.at(-1)?.posts[0]?.parentId).toBe('c:c60a');
-    expect(upstream.requests.slice(fetchesBefore).filter((r) => r.path.startsWith('/s/')).map((r) => r.path)).toEqual(['/s/s60.json']);
+    expect(
+      upstream.requests
+        .slice(fetchesBefore)
+        .filter((r) => r.path.startsWith('/s/'))
+        .map((r) => r.path),
+    ).toEqual(['/s/s60.json']);
 
     const third = await drain(source.poll(context(), lastCursors([...first.batches, ...second.batches])));
     expect(ids(third.batches)).toEqual([]);
@@ -118,7 +141,9 @@ describe('Lobsters source: poll', () => {
 
   it('stops following stories older than the follow window', async () => {
     const upstream = await serveUpstream(serveLobsters({ maxId: 60 }));
-    const { batches } = await drain(makeSource(upstream.url, { followCommentsForMs: 24 * 3600_000 - 40 * 60_000 }).poll(context(), new Map()));
+    const { batches } = await drain(
+      makeSource(upstream.url, { followCommentsForMs: 24 * 3600_000 - 40 * 60_000 }).poll(context(), new Map()),
+    );
     const followed = (batches.at(-1)?.cursor as { stories: Array<{ id: string }> }).stories.map((s) => s.id);
     expect(followed).toEqual(['s60', 's56', 's52', 's48', 's44', 's40']);
   });
@@ -152,7 +177,10 @@ describe('Lobsters source: poll', () => {
     const first = await drain(source.poll(context(), stored));
     expect(String(first.error)).toMatch(/HTTP 404/);
     expect(first.batches).toHaveLength(1);
-    expect(first.batches[0]?.cursor).toEqual({ hwm: { ms: T0 + 5 * 60_000, ids: ['s5'] }, walk: { top: { ms: T0 + 60 * 60_000, ids: ['s60'] }, page: 2 } });
+    expect(first.batches[0]?.cursor).toEqual({
+      hwm: { ms: T0 + 5 * 60_000, ids: ['s5'] },
+      walk: { top: { ms: T0 + 60 * 60_000, ids: ['s60'] }, page: 2 },
+    });
 
     upstream.setHandler(handler);
     const second = await drain(source.poll(context(), lastCursors(first.batches)));

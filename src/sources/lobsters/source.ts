@@ -61,7 +61,13 @@ export function createLobstersSource(options: LobstersSourceOptions): Source {
   const maxFollowed = options.maxFollowedStories ?? 30;
 
   /** Comments of `storyId` created after `afterMs`, into `into`; returns the newest comment time seen. */
-  function takeComments(rawComments: unknown[], storyId: string, afterMs: number, runSeen: Set<string>, into: { posts: NormalizedPost[]; rejected: Rejection[] }): number {
+  function takeComments(
+    rawComments: unknown[],
+    storyId: string,
+    afterMs: number,
+    runSeen: Set<string>,
+    into: { posts: NormalizedPost[]; rejected: Rejection[] },
+  ): number {
     let lastMs = afterMs;
     for (const rawComment of rawComments) {
       const comment = mapComment(rawComment, storyId);
@@ -136,7 +142,8 @@ export function createLobstersSource(options: LobstersSourceOptions): Source {
         const result = await readPage(ctx, feed, page, matcher, runSeen, keep, followed);
         pages++;
         top ??= pickNewerMark(result.newest, hwm);
-        const reachedEnd = result.empty || (result.oldestMs !== null && (hwm ? result.oldestMs <= hwm.ms : result.oldestMs < lookbackStart));
+        const reachedEnd =
+          result.empty || (result.oldestMs !== null && (hwm ? result.oldestMs <= hwm.ms : result.oldestMs < lookbackStart));
         const cursor: LobstersPollCursor = reachedEnd || !top ? { hwm: top, walk: null } : { hwm, walk: { top, page: page + 1 } };
         yield toBatch(feed, result, serializeCursor(cursor));
         if (reachedEnd) return true;
@@ -150,7 +157,12 @@ export function createLobstersSource(options: LobstersSourceOptions): Source {
    * Comments mostly arrive after a story was first seen: followed stories that /active.json shows with
    * more comments than taken are fetched again, one batch per story so each commit carries its cursor.
    */
-  async function* followComments(ctx: CollectContext, stored: CursorValue | undefined, found: FollowedStory[], runSeen: Set<string>): AsyncGenerator<SourceBatch> {
+  async function* followComments(
+    ctx: CollectContext,
+    stored: CursorValue | undefined,
+    found: FollowedStory[],
+    runSeen: Set<string>,
+  ): AsyncGenerator<SourceBatch> {
     const now = ctx.now().getTime();
     const merged = new Map(readFollowCursor(stored).map((story) => [story.id, story]));
     for (const story of found) merged.set(story.id, story);
@@ -179,7 +191,14 @@ export function createLobstersSource(options: LobstersSourceOptions): Source {
       story.lastMs = takeComments(fetched.comments, story.id, story.lastMs, runSeen, batch);
       story.count = current;
       yielded = true;
-      yield { queryKey: COMMENTS_KEY, posts: batch.posts, events: [], rejected: batch.rejected, fetched: fetched.comments.length, cursor: cursor() };
+      yield {
+        queryKey: COMMENTS_KEY,
+        posts: batch.posts,
+        events: [],
+        rejected: batch.rejected,
+        fetched: fetched.comments.length,
+        cursor: cursor(),
+      };
     }
     if (!yielded) yield { ...empty, cursor: cursor() };
   }

@@ -43,7 +43,11 @@ export class MastodonClient {
     });
     const statuses = parseJsonBody(response, MastodonTimeline);
     const links = parseLinkHeader(response.headers.get('link'));
-    return { statuses, nextMaxId: links.next?.searchParams.get('max_id') ?? null, prevMinId: links.prev?.searchParams.get('min_id') ?? null };
+    return {
+      statuses,
+      nextMaxId: links.next?.searchParams.get('max_id') ?? null,
+      prevMinId: links.prev?.searchParams.get('min_id') ?? null,
+    };
   }
 }
 

@@ -24,7 +24,9 @@ describe('mapStatus', () => {
   });
 
   it('keeps the invisible parts of a shortened link so the URL is whole, without scripts', () => {
-    expect(postOf(results[0]).body).toBe("Shipping with #ClaudeCode & it's fast: https://docs.example.com/agents/getting-started/long-path");
+    expect(postOf(results[0]).body).toBe(
+      "Shipping with #ClaudeCode & it's fast: https://docs.example.com/agents/getting-started/long-path",
+    );
   });
 
   it('unwraps a boost to the boosted status but pages by the boost id', () => {

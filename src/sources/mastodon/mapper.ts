@@ -4,8 +4,7 @@ import { htmlToText } from '../text.ts';
 import { MastodonStatus, type MastodonInnerStatus } from './api-types.ts';
 
 export type StatusResult =
-  | { kind: 'post'; post: NormalizedPost; id: string }
-  | { kind: 'rejected'; rejection: Rejection; id: string | null };
+  { kind: 'post'; post: NormalizedPost; id: string } | { kind: 'rejected'; rejection: Rejection; id: string | null };
 
 /**
  * A timeline status to a post. A boost is unwrapped to the boosted status (the page id stays the
@@ -19,13 +18,20 @@ export function mapStatus(raw: unknown, instanceUrl: string): StatusResult {
     return {
       kind: 'rejected',
       id: pageId,
-      rejection: { externalId: readUri(raw), reason: `invalid status at ${issue?.path.map(String).join('.') || '(root)'}: ${issue?.message ?? 'invalid'}` },
+      rejection: {
+        externalId: readUri(raw),
+        reason: `invalid status at ${issue?.path.map(String).join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
+      },
     };
   }
   const status: MastodonInnerStatus = parsed.data.reblog ?? parsed.data;
   const createdAt = new Date(status.created_at);
   if (Number.isNaN(createdAt.getTime())) {
-    return { kind: 'rejected', id: parsed.data.id, rejection: { externalId: status.uri, reason: `unparseable created_at "${status.created_at}"` } };
+    return {
+      kind: 'rejected',
+      id: parsed.data.id,
+      rejection: { externalId: status.uri, reason: `unparseable created_at "${status.created_at}"` },
+    };
   }
   const host = new URL(instanceUrl).host;
   const content = htmlToText(status.content);
@@ -51,7 +57,9 @@ export function mapStatus(raw: unknown, instanceUrl: string): StatusResult {
 
 /** "Claude Code" -> "claudecode": hashtags keep letters, digits and underscores, and are not all digits. */
 export function deriveHashtags(phrases: string[]): string[] {
-  const tags = phrases.map((phrase) => phrase.toLowerCase().replace(/[^\p{L}\p{N}_]/gu, '')).filter((tag) => tag !== '' && !/^\d+$/.test(tag));
+  const tags = phrases
+    .map((phrase) => phrase.toLowerCase().replace(/[^\p{L}\p{N}_]/gu, ''))
+    .filter((tag) => tag !== '' && !/^\d+$/.test(tag));
   return [...new Set(tags)];
 }
 

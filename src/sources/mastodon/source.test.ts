@@ -104,7 +104,10 @@ describe('Mastodon source: poll', () => {
       const response = handler(request);
       if (upstream?.requests.length !== 1) return response;
       const reset = new Date(Date.now() + 1000).toISOString();
-      return { ...response, headers: { ...response.headers, 'x-ratelimit-limit': '300', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset } };
+      return {
+        ...response,
+        headers: { ...response.headers, 'x-ratelimit-limit': '300', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
+      };
     });
     const stored = new Map<string, CursorValue>([[`${new URL(upstream.url).host}/tags/claudecode`, { minId: idOf(0) }]]);
     const { error } = await drain(makeSource([upstream.url]).poll(context(), stored));
@@ -138,7 +141,9 @@ describe('Mastodon source: poll', () => {
 
   it('collects the other instances when one answers in the wrong shape, then reports it', async () => {
     const handler = serveTimeline({ maxId: 3 });
-    const upstream = await serveUpstream((request) => (request.headers.host?.startsWith('localhost') ? { body: { statuses: [] } } : handler(request)));
+    const upstream = await serveUpstream((request) =>
+      request.headers.host?.startsWith('localhost') ? { body: { statuses: [] } } : handler(request),
+    );
     const broken = upstream.url.replace('127.0.0.1', 'localhost');
     const { batches, error } = await drain(makeSource([broken, upstream.url]).poll(context(), new Map()));
     expect(sorted(numbers(batches))).toEqual(range(1, 3));

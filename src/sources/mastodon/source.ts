@@ -31,7 +31,9 @@ interface Query {
 const DAY_MS = 86_400_000;
 
 export function createMastodonSource(options: MastodonSourceOptions): Source {
-  const clients = options.instances.map((instance) => new MastodonClient(typeof instance === 'string' ? { url: instance } : instance, options));
+  const clients = options.instances.map(
+    (instance) => new MastodonClient(typeof instance === 'string' ? { url: instance } : instance, options),
+  );
   const maxPages = options.maxPagesPerPoll ?? 10;
   const lookbackMs = options.initialLookbackMs ?? DAY_MS;
 
@@ -71,7 +73,9 @@ export function createMastodonSource(options: MastodonSourceOptions): Source {
     for (let pages = 0; pages < maxPages; pages++) {
       const page = await client.tagTimeline(tag, { minId }, ctx.signal);
       const result = mapPage(page, client.instance.url, runSeen, () => true);
-      const next = [result.maxId, page.prevMinId, minId].filter((id): id is string => id !== null).reduce((a, b) => (compareIds(a, b) >= 0 ? a : b));
+      const next = [result.maxId, page.prevMinId, minId]
+        .filter((id): id is string => id !== null)
+        .reduce((a, b) => (compareIds(a, b) >= 0 ? a : b));
       if (page.statuses.length === 0 && pages > 0) return;
       yield buildBatch(queryKey, page, result, { minId: next });
       if (page.statuses.length < MASTODON_PAGE_LIMIT || next === minId) return;
@@ -113,7 +117,10 @@ export function createMastodonSource(options: MastodonSourceOptions): Source {
   }
 
   /** Instances are independent servers: each is tried, and the failures are thrown together at the end. */
-  async function* eachQuery(ctx: CollectContext, run: (query: Query, index: number, count: number) => AsyncGenerator<SourceBatch>): AsyncGenerator<SourceBatch> {
+  async function* eachQuery(
+    ctx: CollectContext,
+    run: (query: Query, index: number, count: number) => AsyncGenerator<SourceBatch>,
+  ): AsyncGenerator<SourceBatch> {
     const queries = buildQueries(ctx);
     const failed = new Map<string, string>();
     for (const [index, query] of queries.entries()) {
@@ -130,7 +137,10 @@ export function createMastodonSource(options: MastodonSourceOptions): Source {
     }
     if (failed.size > 0) {
       const list = [...failed].map(([url, why]) => `${url} ${why}`).join('; ');
-      throw new UpstreamError(`${failed.size} of ${clients.length} instances failed: ${list}`, { url: [...failed.keys()][0] ?? 'mastodon', retryable: false });
+      throw new UpstreamError(`${failed.size} of ${clients.length} instances failed: ${list}`, {
+        url: [...failed.keys()][0] ?? 'mastodon',
+        retryable: false,
+      });
     }
   }
 
@@ -145,7 +155,9 @@ export function createMastodonSource(options: MastodonSourceOptions): Source {
 
     backfill(ctx, window, cursors) {
       const runSeen = new Set<string>();
-      return eachQuery(ctx, (query, index, count) => backfillTag(ctx, query, window, cursors.get(`backfill:${query.queryKey}`), runSeen, { index, count }));
+      return eachQuery(ctx, (query, index, count) =>
+        backfillTag(ctx, query, window, cursors.get(`backfill:${query.queryKey}`), runSeen, { index, count }),
+      );
     },
   };
 }

@@ -55,18 +55,26 @@ describe('mapRedditThing', () => {
   });
 
   it('rejects a thing without created_utc, naming it', () => {
-    expect(child(5)).toMatchObject({ kind: 'rejected', rejection: { externalId: 't3_1j2k3l4', reason: expect.stringMatching(/created_utc/) } });
+    expect(child(5)).toMatchObject({
+      kind: 'rejected',
+      rejection: { externalId: 't3_1j2k3l4', reason: expect.stringMatching(/created_utc/) },
+    });
   });
 
   it('drops a "[removed]" comment body', () => {
-    const removed = { kind: 't1', data: { id: 'a', name: 't1_a', body: '[removed]', created_utc: 1, parent_id: 't3_x', link_id: 't3_x', permalink: '/r/x/' } };
+    const removed = {
+      kind: 't1',
+      data: { id: 'a', name: 't1_a', body: '[removed]', created_utc: 1, parent_id: 't3_x', link_id: 't3_x', permalink: '/r/x/' },
+    };
     expect(mapRedditThing(removed)).toMatchObject({ kind: 'dropped', reason: 'deleted' });
   });
 });
 
 describe('buildRedditQuery', () => {
   it('quotes and ORs a term’s distinct phrases', () => {
-    expect(buildRedditQuery({ slug: 'claude-code', phrases: ['Claude Code', 'claude code', 'claude-code'] })).toBe('"claude code" OR "claude-code"');
+    expect(buildRedditQuery({ slug: 'claude-code', phrases: ['Claude Code', 'claude code', 'claude-code'] })).toBe(
+      '"claude code" OR "claude-code"',
+    );
   });
 
   it('stops adding phrases before the 512-character limit', () => {
@@ -133,7 +141,10 @@ describe('flattenRedditComments', () => {
   });
 
   it('keeps the line breaks of a body without body_html', () => {
-    const raw = { kind: 't1', data: { id: 'a', name: 't1_a', body: 'one &lt;b&gt;\n\ntwo', created_utc: 1, parent_id: 't3_x', link_id: 't3_x', permalink: '/r/x/' } };
+    const raw = {
+      kind: 't1',
+      data: { id: 'a', name: 't1_a', body: 'one &lt;b&gt;\n\ntwo', created_utc: 1, parent_id: 't3_x', link_id: 't3_x', permalink: '/r/x/' },
+    };
     expect(postOf(mapRedditThing(raw)).body).toBe('one <b>\n\ntwo');
   });
 });

@@ -22,7 +22,8 @@ export function mapRedditThing(raw: unknown): RedditMapResult {
   const author = thing.data.author && thing.data.author !== '[deleted]' ? thing.data.author : null;
   if (thing.kind === 't3') {
     const post = thing.data;
-    if (post.removed_by_category) return { kind: 'dropped', externalId: post.name, createdAtS, reason: `removed (${post.removed_by_category})` };
+    if (post.removed_by_category)
+      return { kind: 'dropped', externalId: post.name, createdAtS, reason: `removed (${post.removed_by_category})` };
     if (isPlaceholder(post.selftext)) return { kind: 'dropped', externalId: post.name, createdAtS, reason: 'deleted' };
     return {
       kind: 'post',

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, type FakeRequest, type FakeResponse } from '../../../test/support/fake-upstream.ts';
-import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream, termsOf, warningsIn, type LoggedLine } from '../../../test/support/source-harness.ts';
+import {
+  drain,
+  fastHttp,
+  ids,
+  lastCursors,
+  makeContext,
+  serveUpstream,
+  termsOf,
+  warningsIn,
+  type LoggedLine,
+} from '../../../test/support/source-harness.ts';
 import type { UpstreamError } from '../http.ts';
 import { REDDIT_ANONYMOUS_RATE_LIMIT, REDDIT_OAUTH_RATE_LIMIT } from './client.ts';
 import { createRedditSource, toRedditBackfillKey, toRedditQueryKey, type RedditSourceOptions } from './source.ts';
@@ -58,7 +68,10 @@ function redditHandler(docs: Doc[], tokens: { issued: number; valid: Set<string>
     if (thread) {
       const doc = docs.find((d) => d.id === thread[1]);
       if (!doc) return { status: 404, body: { message: 'Not Found', error: 404 } };
-      const listing = (children: unknown[]) => ({ kind: 'Listing', data: { after: null, before: null, dist: children.length, modhash: '', children } });
+      const listing = (children: unknown[]) => ({
+        kind: 'Listing',
+        data: { after: null, before: null, dist: children.length, modhash: '', children },
+      });
       return { body: [listing([toThing(doc)]), listing(trees[doc.id] ?? [])] };
     }
     const phrases = [...(request.query.get('q') ?? '').matchAll(/"([^"]+)"/g)].map((m) => m[1]!.toLowerCase());
@@ -77,7 +90,13 @@ function redditHandler(docs: Doc[], tokens: { issued: number; valid: Set<string>
       headers: { 'x-ratelimit-used': '1', 'x-ratelimit-remaining': '99.0', 'x-ratelimit-reset': '1' },
       body: {
         kind: 'Listing',
-        data: { after: last && startAt + limit < matching.length ? `t3_${last.id}` : null, before: null, dist: page.length, modhash: '', children: page.map(toThing) },
+        data: {
+          after: last && startAt + limit < matching.length ? `t3_${last.id}` : null,
+          before: null,
+          dist: page.length,
+          modhash: '',
+          children: page.map(toThing),
+        },
       },
     };
   };
@@ -119,12 +138,23 @@ describe('createRedditSource poll', () => {
     expect(calls).toHaveLength(3);
     expect(calls[0]?.headers.authorization).toBe('bearer tok-1');
     expect(calls[0]?.headers['user-agent']).toBe('linux:dev.vibecheck.test:v0.1.0 (by /u/vibecheck)');
-    expect(Object.fromEntries(calls[0]!.query)).toMatchObject({ q: '"claude code" OR "claude-code"', sort: 'new', t: 'week', raw_json: '1', limit: '25' });
+    expect(Object.fromEntries(calls[0]!.query)).toMatchObject({
+      q: '"claude code" OR "claude-code"',
+      sort: 'new',
+      t: 'week',
+      raw_json: '1',
+      limit: '25',
+    });
     expect(calls[1]?.query.get('after')).toBe(batches[0]?.posts.at(-1)?.externalId);
     expect(batches[0]?.posts).toHaveLength(25);
     expect(batches.at(-1)?.cursor).toMatchObject({ hw: NOW_S - 60, walk: null });
     const recent = (batches.at(-1)?.cursor as { recent: Record<string, number> }).recent;
-    expect(Object.keys(recent).sort()).toEqual(docs.filter((d) => d.createdS >= NOW_S - 660).map((d) => `t3_${d.id}`).sort());
+    expect(Object.keys(recent).sort()).toEqual(
+      docs
+        .filter((d) => d.createdS >= NOW_S - 660)
+        .map((d) => `t3_${d.id}`)
+        .sort(),
+    );
   });
 
   it('resumes from the cursor of every batch with nothing lost and nothing repeated', async () => {
@@ -145,7 +175,9 @@ describe('createRedditSource poll', () => {
     const { source } = await start(docs, { clientId: null });
     const cursor = { hw: NOW_S - 86_400, recent: {}, walk: { after: 't3_deleted_post', top: NOW_S - 100, added: {} } };
     const logs: LoggedLine[] = [];
-    const { batches, error } = await drain(source.poll(context([['zed', ['zed']]], logs), new Map([[toRedditQueryKey({ slug: 'zed', phrases: [] }), cursor]])));
+    const { batches, error } = await drain(
+      source.poll(context([['zed', ['zed']]], logs), new Map([[toRedditQueryKey({ slug: 'zed', phrases: [] }), cursor]])),
+    );
     expect(error).toBeNull();
     expect(ids(batches).sort()).toEqual(docs.map((d) => `t3_${d.id}`).sort());
     expect(warningsIn(logs).some((w) => /anchor/.test(w))).toBe(true);
@@ -170,7 +202,10 @@ describe('createRedditSource poll', () => {
     const { source } = await start(docs, { overlapMs: 600_000 });
     const ctx = context([['cursor', ['cursor']]]);
     const first = await drain(source.poll(ctx, new Map()));
-    docs.push({ id: 'late', createdS: NOW_S - 500, title: 'cursor indexed late' }, { id: 'ancient', createdS: NOW_S - 2000, title: 'cursor too old' });
+    docs.push(
+      { id: 'late', createdS: NOW_S - 500, title: 'cursor indexed late' },
+      { id: 'ancient', createdS: NOW_S - 2000, title: 'cursor too old' },
+    );
     const second = await drain(source.poll(ctx, lastCursors(first.batches)));
     expect(ids(second.batches)).toEqual(['t3_late']);
   });
@@ -235,7 +270,8 @@ describe('createRedditSource poll', () => {
     let calls = 0;
     upstream.setHandler((request) => {
       const response = handler(request);
-      if (request.path === '/search' && ++calls === 1) response.headers = { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1', 'x-ratelimit-used': '100' };
+      if (request.path === '/search' && ++calls === 1)
+        response.headers = { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1', 'x-ratelimit-used': '100' };
       return response;
     });
     const { error } = await drain(source.poll(context([['zed', ['zed']]]), new Map()));
@@ -247,7 +283,11 @@ describe('createRedditSource poll', () => {
   it('rides out 429 with Retry-After, 500 and a slow response with every post once', async () => {
     const docs = makeDocs(60, 'aider', NOW_S - 60, 'a');
     const { upstream, source } = await start(docs, { clientId: null });
-    upstream.queue({ status: 429, headers: { 'retry-after': '1' }, body: 'Too Many Requests' }, { status: 500, body: 'oops' }, { delayMs: 700, body: {} });
+    upstream.queue(
+      { status: 429, headers: { 'retry-after': '1' }, body: 'Too Many Requests' },
+      { status: 500, body: 'oops' },
+      { delayMs: 700, body: {} },
+    );
     const { batches, error } = await drain(source.poll(context([['aider', ['aider']]]), new Map()));
     expect(error).toBeNull();
     expect(ids(batches).sort()).toEqual(docs.map((d) => `t3_${d.id}`).sort());
@@ -286,7 +326,15 @@ describe('createRedditSource poll', () => {
     upstream.queue({
       body: {
         kind: 'Listing',
-        data: { after: null, children: [good, deleted, { kind: 't3', data: { name: 't3_bad', title: 'zed' } }, toThing({ id: 'ok', createdS: NOW_S - 10, title: 'dup' })] },
+        data: {
+          after: null,
+          children: [
+            good,
+            deleted,
+            { kind: 't3', data: { name: 't3_bad', title: 'zed' } },
+            toThing({ id: 'ok', createdS: NOW_S - 10, title: 'dup' }),
+          ],
+        },
       },
     });
     const { batches } = await drain(source.poll(context([['zed', ['zed']]]), new Map()));
@@ -307,7 +355,15 @@ describe('createRedditSource poll', () => {
       if (++calls === 2) (response.body as { data: { children: unknown[] } }).data.children.push(toThing(docs[3]!));
       return response;
     });
-    const { batches } = await drain(source.poll(context([['zed', ['zed']], ['cursor', ['cursor']]]), new Map()));
+    const { batches } = await drain(
+      source.poll(
+        context([
+          ['zed', ['zed']],
+          ['cursor', ['cursor']],
+        ]),
+        new Map(),
+      ),
+    );
     const got = ids(batches);
     expect(got).toHaveLength(51);
     expect(new Set(got).size).toBe(51);
@@ -338,9 +394,15 @@ function comment(post: string, id: string, parent: string, body: string, created
 }
 
 describe('createRedditSource poll with comments', () => {
-  const docs = () => [{ id: 'p0', createdS: NOW_S - 100, title: 'zed first' }, { id: 'p1', createdS: NOW_S - 200, title: 'zed second' }];
+  const docs = () => [
+    { id: 'p0', createdS: NOW_S - 100, title: 'zed first' },
+    { id: 'p1', createdS: NOW_S - 200, title: 'zed second' },
+  ];
   const trees = (): Record<string, unknown[]> => ({
-    p0: [comment('p0', 'c1', 't3_p0', 'Zed is fast', NOW_S - 50, [comment('p0', 'c2', 't1_c1', 'agreed, zed &amp; friends', NOW_S - 40)]), comment('p0', 'c3', 't3_p0', 'unrelated chatter', NOW_S - 30)],
+    p0: [
+      comment('p0', 'c1', 't3_p0', 'Zed is fast', NOW_S - 50, [comment('p0', 'c2', 't1_c1', 'agreed, zed &amp; friends', NOW_S - 40)]),
+      comment('p0', 'c3', 't3_p0', 'unrelated chatter', NOW_S - 30),
+    ],
     p1: [
       comment('p1', 'c4', 't3_p1', 'I went back to Cursor', NOW_S - 20),
       comment('p1', 'c5', 't3_p1', '[deleted]', NOW_S - 15, [comment('p1', 'c6', 't1_c5', 'zed here too', NOW_S - 10)]),
@@ -352,13 +414,25 @@ describe('createRedditSource poll with comments', () => {
   it('yields comments naming any term once, in their post’s batch, with thread, parent and post title', async () => {
     const { upstream, source } = await start(docs(), { fetchComments: true }, trees());
     const logs: LoggedLine[] = [];
-    const ctx = context([['zed', ['zed']], ['cursor', ['cursor']]], logs);
+    const ctx = context(
+      [
+        ['zed', ['zed']],
+        ['cursor', ['cursor']],
+      ],
+      logs,
+    );
     const first = await drain(source.poll(ctx, new Map()));
     expect(first.error).toBeNull();
     expect(first.batches[0]?.posts.map((p) => p.externalId)).toEqual(['t3_p0', 't3_p1', 't1_c1', 't1_c2', 't1_c4', 't1_c6']);
     expect(ids(first.batches)).toHaveLength(6);
     const byId = new Map(first.batches[0]!.posts.map((p) => [p.externalId, p]));
-    expect(byId.get('t1_c2')).toMatchObject({ parentId: 't1_c1', threadId: 't3_p0', title: 'zed first', body: 'agreed, zed & friends', url: 'https://www.reddit.com/r/test/comments/p0/x/c2/' });
+    expect(byId.get('t1_c2')).toMatchObject({
+      parentId: 't1_c1',
+      threadId: 't3_p0',
+      title: 'zed first',
+      body: 'agreed, zed & friends',
+      url: 'https://www.reddit.com/r/test/comments/p0/x/c2/',
+    });
     expect(byId.get('t1_c6')).toMatchObject({ parentId: 't1_c5', threadId: 't3_p1', title: 'zed second' });
     const calls = threads(upstream.requests);
     expect(calls.map((r) => r.path)).toEqual(['/comments/p0', '/comments/p1']);
@@ -367,7 +441,10 @@ describe('createRedditSource poll with comments', () => {
     expect(logs.some((l) => l.level === 'debug' && /more/.test(l.msg))).toBe(true);
     expect(first.batches[0]?.cursor).toMatchObject({ hw: NOW_S - 100, walk: null });
 
-    expect(first.batches[0]?.cursor).toMatchObject({ tracked: { t3_p0: NOW_S - 100, t3_p1: NOW_S - 200 }, revisited: { t3_p0: NOW_S, t3_p1: NOW_S } });
+    expect(first.batches[0]?.cursor).toMatchObject({
+      tracked: { t3_p0: NOW_S - 100, t3_p1: NOW_S - 200 },
+      revisited: { t3_p0: NOW_S, t3_p1: NOW_S },
+    });
 
     // Trees read moments ago are not read again yet (revisitAfterMs).
     const second = await drain(source.poll(ctx, lastCursors(first.batches)));
@@ -410,8 +487,11 @@ describe('createRedditSource poll with comments', () => {
   it('skips the request for a post with no comments and for fetchComments: false', async () => {
     const quiet = await start([{ id: 'q', createdS: NOW_S - 10, title: 'zed quiet' }], { fetchComments: true });
     quiet.upstream.setHandler((request) => {
-      const response = redditHandler([{ id: 'q', createdS: NOW_S - 10, title: 'zed quiet' }], { issued: 0, valid: new Set(['tok-1']) })(request);
-      if (request.path === '/search') (response.body as { data: { children: Array<{ data: { num_comments: number } }> } }).data.children[0]!.data.num_comments = 0;
+      const response = redditHandler([{ id: 'q', createdS: NOW_S - 10, title: 'zed quiet' }], { issued: 0, valid: new Set(['tok-1']) })(
+        request,
+      );
+      if (request.path === '/search')
+        (response.body as { data: { children: Array<{ data: { num_comments: number } }> } }).data.children[0]!.data.num_comments = 0;
       return response;
     });
     await drain(quiet.source.poll(context([['zed', ['zed']]]), new Map()));
@@ -449,7 +529,10 @@ describe('createRedditSource poll revisits', () => {
     const { upstream, source } = await start(docs, { fetchComments: true }, trees);
     const first = await drain(source.poll(at(0), new Map()));
     expect(ids(first.batches)).toEqual(['t3_p0', 't1_c1']);
-    trees.p0!.unshift(comment('p0', 'c2', 't3_p0', 'Zed got a debugger', NOW_S + 900), comment('p0', 'c3', 't3_p0', 'what a day', NOW_S + 950));
+    trees.p0!.unshift(
+      comment('p0', 'c2', 't3_p0', 'Zed got a debugger', NOW_S + 900),
+      comment('p0', 'c3', 't3_p0', 'what a day', NOW_S + 950),
+    );
 
     const second = await drain(source.poll(at(3600), lastCursors(first.batches)));
     expect(second.error).toBeNull();
@@ -490,7 +573,12 @@ describe('createRedditSource poll revisits', () => {
       { id: 'young', createdS: NOW_S - 100, title: 'zed young' },
       { id: 'old', createdS: NOW_S - 5000, title: 'zed old' },
     ];
-    const { upstream, source } = await start(docs, { fetchComments: true, clientId: null, revisitWindowMs: 2 * 3600_000, revisitsPerPoll: 10 });
+    const { upstream, source } = await start(docs, {
+      fetchComments: true,
+      clientId: null,
+      revisitWindowMs: 2 * 3600_000,
+      revisitsPerPoll: 10,
+    });
     const first = await drain(source.poll(at(0), new Map()));
     let before = upstream.requests.length;
     const second = await drain(source.poll(at(900), lastCursors(first.batches)));
@@ -511,12 +599,17 @@ describe('createRedditSource poll revisits', () => {
 
   it('resumes from the cursor of every batch of a later poll with no comment lost or repeated', async () => {
     const docs = makeDocs(3, 'zed', NOW_S - 100, 'p');
-    const trees: Record<string, unknown[]> = Object.fromEntries(docs.map((d) => [d.id, [comment(d.id, `${d.id}a`, `t3_${d.id}`, 'zed before', NOW_S - 50)]]));
+    const trees: Record<string, unknown[]> = Object.fromEntries(
+      docs.map((d) => [d.id, [comment(d.id, `${d.id}a`, `t3_${d.id}`, 'zed before', NOW_S - 50)]]),
+    );
     const { source } = await start(docs, { fetchComments: true, limit: 2 }, trees);
     const first = await drain(source.poll(at(0), new Map()));
     const afterFirst = lastCursors(first.batches);
     for (const d of docs) {
-      trees[d.id]!.unshift(comment(d.id, `${d.id}b`, `t3_${d.id}`, 'zed after', NOW_S + 600), comment(d.id, `${d.id}x`, `t3_${d.id}`, 'off topic', NOW_S + 700));
+      trees[d.id]!.unshift(
+        comment(d.id, `${d.id}b`, `t3_${d.id}`, 'zed after', NOW_S + 600),
+        comment(d.id, `${d.id}x`, `t3_${d.id}`, 'off topic', NOW_S + 700),
+      );
     }
     const fresh = makeDocs(3, 'zed', NOW_S + 3000, 'n');
     docs.push(...fresh);
@@ -527,7 +620,10 @@ describe('createRedditSource poll revisits', () => {
     expect(full.error).toBeNull();
     expect(full.batches.length).toBeGreaterThanOrEqual(3);
     const all = ids(full.batches);
-    const expected = [...fresh.flatMap((d) => [`t3_${d.id}`, `t1_${d.id}a`]), ...docs.slice(0, 3).flatMap((d) => [`t1_${d.id}a`, `t1_${d.id}b`])];
+    const expected = [
+      ...fresh.flatMap((d) => [`t3_${d.id}`, `t1_${d.id}a`]),
+      ...docs.slice(0, 3).flatMap((d) => [`t1_${d.id}a`, `t1_${d.id}b`]),
+    ];
     expect([...all].sort()).toEqual(expected.sort());
     for (let k = 1; k < full.batches.length; k++) {
       const prefix = full.batches.slice(0, k);
@@ -569,7 +665,9 @@ describe('createRedditSource poll revisits', () => {
     const { upstream, source, tokens } = await start(docs, { fetchComments: true });
     const first = await drain(source.poll(at(0), new Map()));
     const handler = redditHandler(docs, tokens);
-    upstream.setHandler((request) => (request.path === '/comments/d0' ? { status: 404, body: { message: 'Not Found', error: 404 } } : handler(request)));
+    upstream.setHandler((request) =>
+      request.path === '/comments/d0' ? { status: 404, body: { message: 'Not Found', error: 404 } } : handler(request),
+    );
     const second = await drain(source.poll(at(3600), lastCursors(first.batches)));
     expect(second.error).toBeNull();
     expect(Object.keys(trackedOf(second.batches.at(-1)?.cursor))).toEqual(['t3_d1']);

@@ -5,7 +5,16 @@ import { IdTimes, keepSince, readCursor } from '../cursor.ts';
 import { UpstreamError } from '../http.ts';
 import { revisitDue, RevisitCursorFields, trimRevisits, type RevisitOptions, type TreeRead } from '../revisits.ts';
 import { compilePhraseMatcher, listPhrases } from '../terms.ts';
-import type { BackfillWindow, CollectContext, CursorValue, Rejection, SearchTerm, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
+import type {
+  BackfillWindow,
+  CollectContext,
+  CursorValue,
+  Rejection,
+  SearchTerm,
+  Source,
+  SourceBatch,
+  SourceHttpOptions,
+} from '../types.ts';
 import { REDDIT_OAUTH_URL, RedditClient, type TimeFilter } from './client.ts';
 import { flattenRedditComments, mapRedditThing } from './mapper.ts';
 
@@ -61,7 +70,9 @@ export function toRedditBackfillKey(term: SearchTerm, window: BackfillWindow): s
 
 /** One search per term: its phrases quoted and OR-ed. */
 export function buildRedditQuery(term: SearchTerm): string {
-  const quoted = [...new Set(term.phrases.map((p) => p.replace(/"/g, ' ').trim().replace(/\s+/g, ' ').toLowerCase()).filter(Boolean))].map((p) => `"${p}"`);
+  const quoted = [...new Set(term.phrases.map((p) => p.replace(/"/g, ' ').trim().replace(/\s+/g, ' ').toLowerCase()).filter(Boolean))].map(
+    (p) => `"${p}"`,
+  );
   let query = '';
   for (const phrase of quoted) {
     const next = query ? `${query} OR ${phrase}` : phrase;
@@ -119,7 +130,13 @@ export function createRedditSource(options: RedditSourceOptions): Source {
    * The comments naming a term in the tree of post `postId` (`t3_...`), best effort: a failure is logged,
    * never thrown. Only the first `limit=100` of a tree are read; `more` stubs are not expanded.
    */
-  async function readTree(run: Run, queryKey: string, postId: string, title: string | null, stage: 'first read' | 'revisit'): Promise<TreeRead> {
+  async function readTree(
+    run: Run,
+    queryKey: string,
+    postId: string,
+    title: string | null,
+    stage: 'first read' | 'revisit',
+  ): Promise<TreeRead> {
     let tree;
     try {
       const [head, comments] = await client.getComments(postId.slice(3), run.ctx.signal);
@@ -128,12 +145,23 @@ export function createRedditSource(options: RedditSourceOptions): Source {
     } catch (error) {
       if (run.ctx.signal.aborted) throw error;
       const gone = error instanceof UpstreamError && error.status === 404;
-      const next = stage === 'first read' ? 'keeping the post; its tree is read again on a later poll' : gone ? 'the post is gone; no longer revisited' : 'moving on to the next tracked post';
-      run.ctx.log.warn({ queryKey, post: postId, stage, err: error instanceof Error ? error.message : String(error) }, `Reddit comments request failed; ${next}`);
+      const next =
+        stage === 'first read'
+          ? 'keeping the post; its tree is read again on a later poll'
+          : gone
+            ? 'the post is gone; no longer revisited'
+            : 'moving on to the next tracked post';
+      run.ctx.log.warn(
+        { queryKey, post: postId, stage, err: error instanceof Error ? error.message : String(error) },
+        `Reddit comments request failed; ${next}`,
+      );
       return { kind: gone ? 'gone' : 'failed' };
     }
     if (tree.moreStubs > 0) {
-      run.ctx.log.debug({ queryKey, post: postId, stubs: tree.moreStubs, ids: tree.moreIds }, 'Reddit comment tree truncated by "more" stubs; those branches are not fetched');
+      run.ctx.log.debug(
+        { queryKey, post: postId, stubs: tree.moreStubs, ids: tree.moreIds },
+        'Reddit comment tree truncated by "more" stubs; those branches are not fetched',
+      );
     }
     const mentioning = tree.items.filter((r) => r.kind !== 'post' || run.mentionsTerm(r.post.body));
     return { kind: 'read', ...collectPosts(mentioning, run.seenIds), fetched: tree.items.length };
@@ -164,7 +192,13 @@ export function createRedditSource(options: RedditSourceOptions): Source {
     const q = buildRedditQuery(term);
     if (!q) return;
     const nowS = Math.floor(run.ctx.now().getTime() / 1000);
-    const cursor: RedditPollCursor = readCursor(RedditPollCursor, stored, run.ctx, queryKey) ?? { hw: nowS - lookbackS, recent: {}, walk: null, tracked: {}, revisited: {} };
+    const cursor: RedditPollCursor = readCursor(RedditPollCursor, stored, run.ctx, queryKey) ?? {
+      hw: nowS - lookbackS,
+      recent: {},
+      walk: null,
+      tracked: {},
+      revisited: {},
+    };
     let watch = revisiting ? trimRevisits(cursor, nowS - revisitWindowS, maxTracked) : { tracked: {}, revisited: {} };
     const readThisPoll = new Set<string>();
     let last: RedditPollCursor | null = null;
@@ -174,7 +208,7 @@ export function createRedditSource(options: RedditSourceOptions): Source {
     let after = cursor.walk?.after ?? null;
     const t = chooseTimeFilter(nowS - lower);
     let resuming = after !== null;
-    for (let fetched = 0; ; ) {
+    for (let fetched = 0; ;) {
       const listing = await client.search({ q, t, after, limit, subreddits, signal: run.ctx.signal });
       if (resuming && listing.data.children.length === 0) {
         // The stored `after` post vanished (deleted) and the listing ends there; walk again from the top.
@@ -204,7 +238,10 @@ export function createRedditSource(options: RedditSourceOptions): Source {
       after = listing.data.after;
       const done = reachedOld || after === null || mapped.length === 0;
       if (done && !reachedOld && fetched >= REDDIT_LISTING_CAP) {
-        run.ctx.log.warn({ queryKey, fetched }, 'Reddit listing ended at its ~1,000-item cap before reaching the last poll; older posts in the gap are unreachable');
+        run.ctx.log.warn(
+          { queryKey, fetched },
+          'Reddit listing ended at its ~1,000-item cap before reaching the last poll; older posts in the gap are unreachable',
+        );
       }
       const { posts, rejected } = collectPosts(kept, run.seenIds);
       // Comments ride in their post's batch, so the cursor never passes a post whose comments are unstored.
@@ -247,7 +284,8 @@ export function createRedditSource(options: RedditSourceOptions): Source {
     skipReason: () => null,
 
     async *poll(ctx, cursors) {
-      if (!client.authenticated) ctx.log.info({ source: 'reddit' }, 'no REDDIT_CLIENT_ID/SECRET: trying anonymous .json at 10/min (Reddit may answer 403)');
+      if (!client.authenticated)
+        ctx.log.info({ source: 'reddit' }, 'no REDDIT_CLIENT_ID/SECRET: trying anonymous .json at 10/min (Reddit may answer 403)');
       const run: Run = { ctx, seenIds: new Set(), mentionsTerm: compilePhraseMatcher(listPhrases(ctx.terms)) };
       for (const term of ctx.terms) yield* pollTerm(run, term, cursors.get(toRedditQueryKey(term)));
     },
@@ -258,10 +296,17 @@ export function createRedditSource(options: RedditSourceOptions): Source {
       const untilS = Math.ceil(window.until.getTime() / 1000);
       const t = chooseTimeFilter(Math.floor(ctx.now().getTime() / 1000) - sinceS);
       const terms = ctx.terms.filter((term) => buildRedditQuery(term) !== '');
-      ctx.log.info({ source: 'reddit', cap: REDDIT_LISTING_CAP }, 'Reddit search reaches only the newest ~1,000 posts per query; a backfill cannot go further back than that');
+      ctx.log.info(
+        { source: 'reddit', cap: REDDIT_LISTING_CAP },
+        'Reddit search reaches only the newest ~1,000 posts per query; a backfill cannot go further back than that',
+      );
       for (const [index, term] of terms.entries()) {
         const queryKey = toRedditBackfillKey(term, window);
-        let cursor: RedditBackfillCursor = readCursor(RedditBackfillCursor, cursors.get(queryKey), ctx, queryKey) ?? { after: null, oldest: untilS, done: false };
+        let cursor: RedditBackfillCursor = readCursor(RedditBackfillCursor, cursors.get(queryKey), ctx, queryKey) ?? {
+          after: null,
+          oldest: untilS,
+          done: false,
+        };
         let pages = 0;
         while (!cursor.done) {
           const listing = await client.search({ q: buildRedditQuery(term), t, after: cursor.after, limit, subreddits, signal: ctx.signal });
@@ -285,7 +330,15 @@ export function createRedditSource(options: RedditSourceOptions): Source {
           }
           cursor = { after, oldest, done };
           const { posts, rejected } = collectPosts(kept, run.seenIds);
-          yield { queryKey, posts, events: [], rejected, fetched: kept.length, cursor, progress: computeProgress({ index, count: terms.length }, { since: sinceS, until: untilS }, oldest, done) };
+          yield {
+            queryKey,
+            posts,
+            events: [],
+            rejected,
+            fetched: kept.length,
+            cursor,
+            progress: computeProgress({ index, count: terms.length }, { since: sinceS, until: untilS }, oldest, done),
+          };
         }
       }
     },

@@ -64,7 +64,9 @@ function refuseHtmlPage(text: string, documentUrl: string | null): void {
   const start = text.replace(/^\uFEFF/, '').replace(/^(?:\s|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(?:\[[\s\S]*?\])?\s*>)*/i, '');
   if (!/^<(?:html|head|body)[\s>]/i.test(start)) return;
   const links = text.match(/<link\b[^>]*>/gi) ?? [];
-  const advertised = links.find((tag) => /\btype\s*=\s*["']?application\/(?:rss|atom)\+xml/i.test(tag) && /\brel\s*=\s*["']?alternate/i.test(tag));
+  const advertised = links.find(
+    (tag) => /\btype\s*=\s*["']?application\/(?:rss|atom)\+xml/i.test(tag) && /\brel\s*=\s*["']?alternate/i.test(tag),
+  );
   const href = advertised ? /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(advertised) : null;
   const raw = href ? (href[1] ?? href[2] ?? href[3] ?? '').replace(/&amp;/g, '&') : '';
   const feed = raw ? resolveHttpUrl(raw, documentUrl) : null;

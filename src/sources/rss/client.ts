@@ -4,16 +4,15 @@ import type { SourceHttpOptions } from '../types.ts';
 /** Feeds publish no limits; one request every 2 s per host is polite and plenty for a few feeds. */
 export const RSS_RATE_LIMIT: RateLimit = { minTimeMs: 2000, maxConcurrent: 1 };
 
-const FEED_ACCEPT = 'application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5';
+const FEED_ACCEPT =
+  'application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5';
 
 export interface FeedValidators {
   etag: string | null;
   lastModified: string | null;
 }
 
-export type FeedFetch =
-  | { modified: false }
-  | { modified: true; bytes: Uint8Array; contentType: string | null; validators: FeedValidators };
+export type FeedFetch = { modified: false } | { modified: true; bytes: Uint8Array; contentType: string | null; validators: FeedValidators };
 
 export type FeedClientOptions = Omit<SourceHttpOptions, 'baseUrl'>;
 

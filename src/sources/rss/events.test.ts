@@ -46,7 +46,19 @@ describe('classifyFeedItem', () => {
 
 describe('toFeedEvent', () => {
   it('makes no event of an item with neither title nor text, even on a status page', () => {
-    const post = { source: 'rss', externalId: 'x', url: 'https://status.example.ai/i/1', author: null, title: null, body: '', createdAt: new Date(), score: null, comments: null, parentId: null, threadId: null };
+    const post = {
+      source: 'rss',
+      externalId: 'x',
+      url: 'https://status.example.ai/i/1',
+      author: null,
+      title: null,
+      body: '',
+      createdAt: new Date(),
+      score: null,
+      comments: null,
+      parentId: null,
+      threadId: null,
+    };
     expect(toFeedEvent(post, 'status')).toBeNull();
     expect(toFeedEvent({ ...post, title: 'Elevated errors' }, 'status')?.kind).toBe('incident');
   });

@@ -3,7 +3,8 @@ import type { EventKind, NormalizedEvent, NormalizedPost } from '../../core/post
 /** What a feed publishes: status pages report incidents, changelogs releases, blogs either or neither. */
 export type FeedKind = 'status' | 'changelog' | 'blog';
 
-const INCIDENT_WORDS = /\b(outages?|degraded|degradation|incidents?|resolved|investigating|disruptions?|downtime|elevated error(?:s| rates?)?|service interruption)\b/i;
+const INCIDENT_WORDS =
+  /\b(outages?|degraded|degradation|incidents?|resolved|investigating|disruptions?|downtime|elevated error(?:s| rates?)?|service interruption)\b/i;
 const RELEASE_WORDS = /\b(releases?|released|releasing|launch(?:es|ed)?|introducing|now available|generally available|changelog)\b/i;
 const VERSION = /\b(?:v\d+(?:\.\d+)+|\d+\.\d+\.\d+|version\s+\d+(?:\.\d+)*)\b/i;
 
@@ -17,7 +18,11 @@ export function inferFeedKind(feedUrl: string): FeedKind {
   }
   const host = url.hostname.toLowerCase();
   const path = url.pathname.toLowerCase();
-  if (host.startsWith('status.') || /status\.[a-z]+$/.test(host.split('.').slice(-2).join('.')) || /\/(status|incidents|history)(\.|\/|$)/.test(path)) {
+  if (
+    host.startsWith('status.') ||
+    /status\.[a-z]+$/.test(host.split('.').slice(-2).join('.')) ||
+    /\/(status|incidents|history)(\.|\/|$)/.test(path)
+  ) {
     return 'status';
   }
   if (/(changelog|releases?|release-notes)/.test(path)) return 'changelog';

@@ -21,7 +21,8 @@ const postOf = (result: FeedItemResult | undefined) => {
 };
 
 /** The first item of an RSS 2.0 document whose one item is `item`. */
-const rssItem = (item: string, feedUrl = BLOG) => postOf(mapText(`<rss version="2.0"><channel><item>${item}</item></channel></rss>`, feedUrl)[0]);
+const rssItem = (item: string, feedUrl = BLOG) =>
+  postOf(mapText(`<rss version="2.0"><channel><item>${item}</item></channel></rss>`, feedUrl)[0]);
 /** The first entry of an Atom 1.0 (or, with `ns`, 0.3) document whose one entry is `entry`. */
 const atomEntry = (entry: string, attrs = '', ns = 'http://www.w3.org/2005/Atom') =>
   postOf(mapText(`<feed xmlns="${ns}"${attrs}><entry>${entry}</entry></feed>`, CHANGELOG)[0]);
@@ -82,7 +83,12 @@ describe('RSS items as feeds really write them', () => {
 
   it('keeps an item with only a link: title and text are optional', () => {
     const post = rssItem('<link>https://example.com/only</link>');
-    expect(post).toMatchObject({ title: null, body: '', url: 'https://example.com/only', externalId: formatItemId(BLOG, 'https://example.com/only') });
+    expect(post).toMatchObject({
+      title: null,
+      body: '',
+      url: 'https://example.com/only',
+      externalId: formatItemId(BLOG, 'https://example.com/only'),
+    });
   });
 
   it('uses a guid as the link only when it is a URL and not marked isPermaLink="false"', () => {
@@ -117,7 +123,10 @@ describe('RSS items as feeds really write them', () => {
 
   it('reads a link with unescaped ampersands and an entity declared in the DOCTYPE', () => {
     expect(rssItem('<link>http://example/?a=1&b=2&c</link>').url).toBe('http://example/?a=1&b=2&c');
-    const [post] = mapText('<!DOCTYPE rss [ <!ENTITY id "tag:example.com,"> ]><rss><channel><item><guid isPermaLink="false">&id;2006:/blog/</guid></item></channel></rss>', BLOG);
+    const [post] = mapText(
+      '<!DOCTYPE rss [ <!ENTITY id "tag:example.com,"> ]><rss><channel><item><guid isPermaLink="false">&id;2006:/blog/</guid></item></channel></rss>',
+      BLOG,
+    );
     expect(postOf(post).externalId).toBe(formatItemId(BLOG, 'tag:example.com,2006:/blog/'));
   });
 
@@ -132,13 +141,27 @@ describe('RSS 0.90 and 1.0 (RDF)', () => {
   const rdf = (ns: string, body: string) => `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" ${ns}>${body}</rdf:RDF>`;
 
   it('reads items beside the channel, with rdf:about as their id', () => {
-    const [post] = mapText(rdf('xmlns="http://purl.org/rss/1.0/"', '<channel rdf:about="x"/><item rdf:about="http://example.org/1"><title>One</title><link>http://example.com/1</link></item>'), BLOG);
-    expect(postOf(post)).toMatchObject({ externalId: formatItemId(BLOG, 'http://example.org/1'), url: 'http://example.com/1', title: 'One' });
+    const [post] = mapText(
+      rdf(
+        'xmlns="http://purl.org/rss/1.0/"',
+        '<channel rdf:about="x"/><item rdf:about="http://example.org/1"><title>One</title><link>http://example.com/1</link></item>',
+      ),
+      BLOG,
+    );
+    expect(postOf(post)).toMatchObject({
+      externalId: formatItemId(BLOG, 'http://example.org/1'),
+      url: 'http://example.com/1',
+      title: 'One',
+    });
   });
 
   it('reads RSS 0.90 and prefixed RSS 1.0 elements', () => {
-    expect(postOf(mapText(rdf('xmlns="http://my.netscape.com/rdf/simple/0.9/"', '<item><title>Item title</title></item>'), BLOG)[0]).title).toBe('Item title');
-    expect(postOf(mapText(rdf('xmlns:rss="http://purl.org/rss/1.0/"', '<rss:item><rss:title>Prefixed</rss:title></rss:item>'), BLOG)[0]).title).toBe('Prefixed');
+    expect(
+      postOf(mapText(rdf('xmlns="http://my.netscape.com/rdf/simple/0.9/"', '<item><title>Item title</title></item>'), BLOG)[0]).title,
+    ).toBe('Item title');
+    expect(
+      postOf(mapText(rdf('xmlns:rss="http://purl.org/rss/1.0/"', '<rss:item><rss:title>Prefixed</rss:title></rss:item>'), BLOG)[0]).title,
+    ).toBe('Prefixed');
   });
 });
 
@@ -175,25 +198,38 @@ describe('Atom entries', () => {
   it('keeps a text title literal and renders html and xhtml titles as one line of text', () => {
     expect(atomEntry('<title type="text">History of the &lt;blink&gt; tag</title>').title).toBe('History of the <blink> tag');
     expect(atomEntry('<title type="html">Example &lt;b&gt;Atom&lt;/b&gt;</title>').title).toBe('Example Atom');
-    expect(atomEntry('<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Example <b>Atom</b></div></title>').title).toBe('Example Atom');
+    expect(atomEntry('<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Example <b>Atom</b></div></title>').title).toBe(
+      'Example Atom',
+    );
     expect(atomEntry('<title type="html">Q&amp;amp;A session</title>').title).toBe('Q&A session');
   });
 
   it('keeps an entry with no title, id or date', () => {
     const post = atomEntry('<link href="http://www.example.com/"/>');
-    expect(post).toMatchObject({ title: null, url: 'http://www.example.com/', createdAt: NOW, externalId: formatItemId(CHANGELOG, 'http://www.example.com/') });
+    expect(post).toMatchObject({
+      title: null,
+      url: 'http://www.example.com/',
+      createdAt: NOW,
+      externalId: formatItemId(CHANGELOG, 'http://www.example.com/'),
+    });
   });
 
   it('prefers the alternate link, an HTML one first, and reads no enclosure as the link', () => {
     expect(atomEntry('<link rel="enclosure" href="http://e.example/a.mp3"/>').url).toBeNull();
-    expect(atomEntry('<link rel="self" href="http://e.example/self"/><link rel="alternate" type="application/json" href="http://e.example/j"/><link href="http://e.example/h"/>').url).toBe(
-      'http://e.example/h',
-    );
+    expect(
+      atomEntry(
+        '<link rel="self" href="http://e.example/self"/><link rel="alternate" type="application/json" href="http://e.example/j"/><link href="http://e.example/h"/>',
+      ).url,
+    ).toBe('http://e.example/h');
   });
 
   it('takes the last of repeated updated dates, and published before updated', () => {
-    expect(atomEntry('<updated>2010-12-01T10:14:55Z</updated><updated>2003-12-31T10:14:55Z</updated>').createdAt.toISOString()).toBe('2003-12-31T10:14:55.000Z');
-    expect(atomEntry('<updated>2010-12-01T10:14:55Z</updated><published>2003-12-31T10:14:55Z</published>').createdAt.toISOString()).toBe('2003-12-31T10:14:55.000Z');
+    expect(atomEntry('<updated>2010-12-01T10:14:55Z</updated><updated>2003-12-31T10:14:55Z</updated>').createdAt.toISOString()).toBe(
+      '2003-12-31T10:14:55.000Z',
+    );
+    expect(atomEntry('<updated>2010-12-01T10:14:55Z</updated><published>2003-12-31T10:14:55Z</published>').createdAt.toISOString()).toBe(
+      '2003-12-31T10:14:55.000Z',
+    );
   });
 
   it('reads no text from content that only points elsewhere (src) and falls back to the summary', () => {
@@ -203,7 +239,9 @@ describe('Atom entries', () => {
   it('resolves links against the xml:base of the feed, the entry and the link, ignoring unusable bases', () => {
     expect(atomEntry('<link href="c"/>', ' xml:base="http://example.com/a/"').url).toBe('http://example.com/a/c');
     expect(atomEntry('<link xml:base="b/" href="c"/>', ' xml:base="http://example.com/a/"').url).toBe('http://example.com/a/b/c');
-    expect(atomEntry('<link xml:base="javascript:alert(1)" href="c"/>', ' xml:base="http://example.com/a/"').url).toBe('http://example.com/a/c');
+    expect(atomEntry('<link xml:base="javascript:alert(1)" href="c"/>', ' xml:base="http://example.com/a/"').url).toBe(
+      'http://example.com/a/c',
+    );
     expect(atomEntry('<link xml:base="http:///example.com/test/" href="c"/>').url).toBe('http://example.com/test/c');
   });
 });
@@ -212,13 +250,21 @@ describe('Atom 0.3 entries', () => {
   const atom03 = (entry: string) => atomEntry(entry, ' version="0.3"', 'http://purl.org/atom/ns#');
 
   it('dates an entry by issued, else created, else modified', () => {
-    expect(atom03('<issued>2004-01-01T19:48:21Z</issued><modified>2005-01-01T00:00:00Z</modified>').createdAt.toISOString()).toBe('2004-01-01T19:48:21.000Z');
+    expect(atom03('<issued>2004-01-01T19:48:21Z</issued><modified>2005-01-01T00:00:00Z</modified>').createdAt.toISOString()).toBe(
+      '2004-01-01T19:48:21.000Z',
+    );
     expect(atom03('<modified>Thu, 01 Jan 2004 19:48:21 GMT</modified>').createdAt.toISOString()).toBe('2004-01-01T19:48:21.000Z');
   });
 
   it('reads escaped, inline and base64 content by its MIME type and mode', () => {
     expect(atom03('<title type="text/html" mode="escaped">&lt;b&gt;&amp;#38;&lt;/b&gt;</title>').title).toBe('&');
-    expect(atom03('<content type="application/xhtml+xml"><div xmlns="http://www.w3.org/1999/xhtml">Example <a href="t.html">test</a></div></content>').body).toBe('Example test');
-    expect(atom03(`<content type="text/plain" mode="base64">${Buffer.from('Plain <text>').toString('base64')}</content>`).body).toBe('Plain <text>');
+    expect(
+      atom03(
+        '<content type="application/xhtml+xml"><div xmlns="http://www.w3.org/1999/xhtml">Example <a href="t.html">test</a></div></content>',
+      ).body,
+    ).toBe('Example test');
+    expect(atom03(`<content type="text/plain" mode="base64">${Buffer.from('Plain <text>').toString('base64')}</content>`).body).toBe(
+      'Plain <text>',
+    );
   });
 });

@@ -16,9 +16,7 @@ import {
   type XmlElement,
 } from './xml.ts';
 
-export type FeedItemResult =
-  | { kind: 'item'; post: NormalizedPost; title: string }
-  | { kind: 'rejected'; rejection: Rejection };
+export type FeedItemResult = { kind: 'item'; post: NormalizedPost; title: string } | { kind: 'rejected'; rejection: Rejection };
 
 export interface MapFeedItemOptions {
   /** The date of an item that states none: when the poll first saw it. */
@@ -116,17 +114,29 @@ export function mapAtomEntry(entry: XmlElement, feedUrl: string, options: MapFee
   const externalId = formatItemId(feedUrl, id);
   if (date.raw !== null && date.date === null) return reject(externalId, `unparseable date "${date.raw}"`);
   const authorElement = first(entry, 'author', atom);
-  const name = authorElement ? (readText(first(authorElement, 'name', atom)) ?? (authorElement.children.some(isElement) ? null : readText(authorElement))) : null;
+  const name = authorElement
+    ? (readText(first(authorElement, 'name', atom)) ?? (authorElement.children.some(isElement) ? null : readText(authorElement)))
+    : null;
   const author = name === null ? readText(first(entry, 'creator', DC)) : decodeEntities(name) || null;
   return buildItem({ externalId, url, author, title, body, createdAt: date.date ?? options.now });
 }
 
 /** An item that has neither id nor link is known by its content, which is stable across polls. */
 function hashContent(parts: Array<string | null>): string {
-  return `sha256:${createHash('sha256').update(parts.map((p) => p ?? '').join('\n')).digest('hex').slice(0, 24)}`;
+  return `sha256:${createHash('sha256')
+    .update(parts.map((p) => p ?? '').join('\n'))
+    .digest('hex')
+    .slice(0, 24)}`;
 }
 
-function buildItem(fields: { externalId: string; url: string | null; author: string | null; title: string; body: string; createdAt: Date }): FeedItemResult {
+function buildItem(fields: {
+  externalId: string;
+  url: string | null;
+  author: string | null;
+  title: string;
+  body: string;
+  createdAt: Date;
+}): FeedItemResult {
   return {
     kind: 'item',
     title: fields.title,
@@ -149,7 +159,35 @@ function buildItem(fields: { externalId: string; url: string | null; author: str
 const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
 /** Inline elements whose closing tags mark a title as HTML (feedparser's test); anything else stays text. */
-const TITLE_MARKUP = new Set(['a', 'abbr', 'b', 'big', 'cite', 'code', 'del', 'dfn', 'em', 'font', 'i', 'ins', 'kbd', 'mark', 'q', 's', 'samp', 'small', 'span', 'strike', 'strong', 'sub', 'sup', 'tt', 'u', 'var', 'br']);
+const TITLE_MARKUP = new Set([
+  'a',
+  'abbr',
+  'b',
+  'big',
+  'cite',
+  'code',
+  'del',
+  'dfn',
+  'em',
+  'font',
+  'i',
+  'ins',
+  'kbd',
+  'mark',
+  'q',
+  's',
+  'samp',
+  'small',
+  'span',
+  'strike',
+  'strong',
+  'sub',
+  'sup',
+  'tt',
+  'u',
+  'var',
+  'br',
+]);
 
 /** True when text has a closing tag and every tag in it is harmless inline markup: `1930ft<sup>2</sup>`, not `<beta>`. */
 export function looksLikeHtml(text: string): boolean {

@@ -21,7 +21,10 @@ const xml = (body: string): FakeResponse => ({ headers: { 'content-type': 'appli
 
 function rssOf(items: Array<{ id: string; title: string; date?: string }>): string {
   const entries = items
-    .map((i) => `<item><title>${i.title}</title><guid>${i.id}</guid><pubDate>${i.date ?? 'Wed, 25 Nov 2026 10:00:00 GMT'}</pubDate><description>&lt;p&gt;${i.title}&lt;/p&gt;</description></item>`)
+    .map(
+      (i) =>
+        `<item><title>${i.title}</title><guid>${i.id}</guid><pubDate>${i.date ?? 'Wed, 25 Nov 2026 10:00:00 GMT'}</pubDate><description>&lt;p&gt;${i.title}&lt;/p&gt;</description></item>`,
+    )
     .join('');
   return `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>${entries}</channel></rss>`;
 }
@@ -68,7 +71,11 @@ describe('RSS source', () => {
 
   it('turns status-page items into incidents and changelog items into releases, matching or not', async () => {
     const upstream = await serveUpstream(
-      serveFeeds({ '/status/history.atom': fixture('status.atom.xml'), '/changelog.atom': fixture('changelog.atom.xml'), '/blog.xml': fixture('blog.rss.xml') }),
+      serveFeeds({
+        '/status/history.atom': fixture('status.atom.xml'),
+        '/changelog.atom': fixture('changelog.atom.xml'),
+        '/blog.xml': fixture('blog.rss.xml'),
+      }),
     );
     const source = makeSource(upstream.url, ['/status/history.atom', '/changelog.atom', '/blog.xml']);
     const { batches } = await drain(source.poll(context(), new Map()));
@@ -94,15 +101,26 @@ describe('RSS source', () => {
     const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(upstream.requests[1]?.headers['if-none-match']).toBe(`"${fixture('blog.rss.xml').length}"`);
     expect(upstream.requests[1]?.headers['if-modified-since']).toBe('Wed, 25 Nov 2026 12:00:00 GMT');
-    expect(second.batches).toEqual([{ queryKey: first.batches[0]?.queryKey, posts: [], events: [], rejected: [], fetched: 0, cursor: first.batches[0]?.cursor }]);
+    expect(second.batches).toEqual([
+      { queryKey: first.batches[0]?.queryKey, posts: [], events: [], rejected: [], fetched: 0, cursor: first.batches[0]?.cursor },
+    ]);
   });
 
   it('yields only the new items when a changed feed still lists old ones', async () => {
-    const feeds: Record<string, string> = { '/f.xml': rssOf([{ id: 'a', title: 'Claude Code one' }, { id: 'b', title: 'Claude Code two' }]) };
+    const feeds: Record<string, string> = {
+      '/f.xml': rssOf([
+        { id: 'a', title: 'Claude Code one' },
+        { id: 'b', title: 'Claude Code two' },
+      ]),
+    };
     const upstream = await serveUpstream(serveFeeds(feeds));
     const source = makeSource(upstream.url, ['/f.xml']);
     const first = await drain(source.poll(context(), new Map()));
-    feeds['/f.xml'] = rssOf([{ id: 'c', title: 'Claude Code three' }, { id: 'a', title: 'Claude Code one' }, { id: 'b', title: 'Claude Code two' }]);
+    feeds['/f.xml'] = rssOf([
+      { id: 'c', title: 'Claude Code three' },
+      { id: 'a', title: 'Claude Code one' },
+      { id: 'b', title: 'Claude Code two' },
+    ]);
     const second = await drain(source.poll(context(), lastCursors(first.batches)));
     expect(titles(first.batches)).toEqual(['Claude Code one', 'Claude Code two']);
     expect(titles(second.batches)).toEqual(['Claude Code three']);
@@ -110,13 +128,22 @@ describe('RSS source', () => {
   });
 
   it('yields an item listed twice in a feed once', async () => {
-    const upstream = await serveUpstream(serveFeeds({ '/f.xml': rssOf([{ id: 'a', title: 'Cursor' }, { id: 'a', title: 'Cursor' }]) }));
+    const upstream = await serveUpstream(
+      serveFeeds({
+        '/f.xml': rssOf([
+          { id: 'a', title: 'Cursor' },
+          { id: 'a', title: 'Cursor' },
+        ]),
+      }),
+    );
     const { batches } = await drain(makeSource(upstream.url, ['/f.xml']).poll(context(), new Map()));
     expect(titles(batches)).toEqual(['Cursor']);
   });
 
   it('rides out 429 with Retry-After, a 500 and a slow response', async () => {
-    const upstream = await serveUpstream(serveFeeds({ '/f.xml': rssOf([{ id: 'a', title: 'Cursor &amp;amp; friends &lt;script&gt;x()&lt;/script&gt;' }]) }));
+    const upstream = await serveUpstream(
+      serveFeeds({ '/f.xml': rssOf([{ id: 'a', title: 'Cursor &amp;amp; friends &lt;script&gt;x()&lt;/script&gt;' }]) }),
+    );
     upstream.queue({ status: 429, headers: { 'retry-after': '0' } }, { status: 500 }, { delayMs: 600, ...xml('<rss/>') });
     const { batches, error } = await drain(makeSource(upstream.url, ['/f.xml']).poll(context(), new Map()));
     expect(error).toBeNull();
@@ -140,7 +167,13 @@ describe('RSS source', () => {
   });
 
   it('resumes after a stop between feeds without repeating the feeds already committed', async () => {
-    const upstream = await serveUpstream(serveFeeds({ '/a.xml': rssOf([{ id: 'a1', title: 'Cursor a' }]), '/b.xml': rssOf([{ id: 'b1', title: 'Cursor b' }]), '/c.xml': rssOf([{ id: 'c1', title: 'Cursor c' }]) }));
+    const upstream = await serveUpstream(
+      serveFeeds({
+        '/a.xml': rssOf([{ id: 'a1', title: 'Cursor a' }]),
+        '/b.xml': rssOf([{ id: 'b1', title: 'Cursor b' }]),
+        '/c.xml': rssOf([{ id: 'c1', title: 'Cursor c' }]),
+      }),
+    );
     const source = makeSource(upstream.url, ['/a.xml', '/b.xml', '/c.xml']);
     for (let stopAfter = 1; stopAfter <= 3; stopAfter++) {
       const cut = await drain(source.poll(context(), new Map()), stopAfter);
@@ -159,14 +192,19 @@ describe('RSS source', () => {
   });
 
   it('reads a feed in the encoding its XML declaration names, whatever the bytes look like as UTF-8', async () => {
-    const latin1 = Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><rss><channel><item><guid>1</guid><title>Cursor \xe9 \xfatil</title></item></channel></rss>', 'latin1');
+    const latin1 = Buffer.from(
+      '<?xml version="1.0" encoding="ISO-8859-1"?><rss><channel><item><guid>1</guid><title>Cursor \xe9 \xfatil</title></item></channel></rss>',
+      'latin1',
+    );
     const upstream = await serveUpstream(() => ({ headers: { 'content-type': 'application/rss+xml' }, body: new Uint8Array(latin1) }));
     const { batches } = await drain(makeSource(upstream.url, ['/f.xml']).poll(context(), new Map()));
     expect(titles(batches)).toEqual(['Cursor é útil']);
   });
 
   it('dates an undated item when the poll saw it', async () => {
-    const upstream = await serveUpstream(serveFeeds({ '/f.xml': '<rss><channel><item><guid>u1</guid><title>Cursor undated</title></item></channel></rss>' }));
+    const upstream = await serveUpstream(
+      serveFeeds({ '/f.xml': '<rss><channel><item><guid>u1</guid><title>Cursor undated</title></item></channel></rss>' }),
+    );
     const { batches } = await drain(makeSource(upstream.url, ['/f.xml']).poll(context(), new Map()));
     expect(batches[0]?.posts[0]?.createdAt.toISOString()).toBe('2026-11-26T12:00:00.000Z');
   });

@@ -44,7 +44,13 @@ export function createRssSource(options: RssSourceOptions): Source {
   const feeds = options.feeds.map((feed) => (typeof feed === 'string' ? { url: feed } : feed));
   const maxSeen = options.maxSeen ?? 1000;
 
-  async function* pollFeed(ctx: CollectContext, feed: RssFeed, stored: RssCursor, matcher: TermMatcher, runSeen: Set<string>): AsyncGenerator<SourceBatch> {
+  async function* pollFeed(
+    ctx: CollectContext,
+    feed: RssFeed,
+    stored: RssCursor,
+    matcher: TermMatcher,
+    runSeen: Set<string>,
+  ): AsyncGenerator<SourceBatch> {
     const queryKey = `${FEED_KEY_PREFIX}${feed.url}`;
     const fetched = await client.fetchFeed(feed.url, stored, ctx.signal);
     if (!fetched.modified) {
@@ -100,8 +106,12 @@ export function createRssSource(options: RssSourceOptions): Source {
     poll(ctx, cursors) {
       const matcher = createTermMatcher(ctx.terms);
       const runSeen = new Set<string>();
-      return runEachTarget(ctx, feeds, (feed) => feed.url, { one: 'feed', many: 'feeds', source: 'rss' }, (feed) =>
-        pollFeed(ctx, feed, readCursor(cursors.get(`${FEED_KEY_PREFIX}${feed.url}`)), matcher, runSeen),
+      return runEachTarget(
+        ctx,
+        feeds,
+        (feed) => feed.url,
+        { one: 'feed', many: 'feeds', source: 'rss' },
+        (feed) => pollFeed(ctx, feed, readCursor(cursors.get(`${FEED_KEY_PREFIX}${feed.url}`)), matcher, runSeen),
       );
     },
   };

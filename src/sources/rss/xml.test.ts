@@ -9,7 +9,10 @@ describe('decodeFeedBytes', () => {
   const body = '<?xml version="1.0" encoding="ISO-8859-1"?><rss><channel><title>Not\xedcias</title></channel></rss>';
 
   it('reads the encoding the XML declaration names', () => {
-    expect(decodeFeedBytes(latin1(body), 'application/xml')).toMatchObject({ text: expect.stringContaining('Notícias'), encoding: 'windows-1252' });
+    expect(decodeFeedBytes(latin1(body), 'application/xml')).toMatchObject({
+      text: expect.stringContaining('Notícias'),
+      encoding: 'windows-1252',
+    });
   });
 
   it('prefers a byte-order mark, then a charset the bytes are valid in', () => {
@@ -21,7 +24,10 @@ describe('decodeFeedBytes', () => {
 
   it('falls back from a wrong UTF-8 label to Windows-1252 rather than lose characters', () => {
     const mislabelled = latin1('<?xml version="1.0" encoding="utf-8"?><t>M\xe3e</t>');
-    expect(decodeFeedBytes(mislabelled, 'text/xml; charset=utf-8')).toMatchObject({ text: expect.stringContaining('Mãe'), encoding: 'windows-1252' });
+    expect(decodeFeedBytes(mislabelled, 'text/xml; charset=utf-8')).toMatchObject({
+      text: expect.stringContaining('Mãe'),
+      encoding: 'windows-1252',
+    });
   });
 
   it('reads UTF-8 sent with a default single-byte charset as UTF-8', () => {
@@ -41,12 +47,15 @@ describe('repairXml', () => {
   });
 
   it('drops the DOCTYPE, expanding its internal entities once and ignoring parameter entities', () => {
-    const text = '<!DOCTYPE rss [\n<!ENTITY % lat1 PUBLIC "-//W3C//x" "http://x/lat1.ent">\n%lat1;\n<!ENTITY id "tag:&amp;x,">\n]><rss>&id;</rss>';
+    const text =
+      '<!DOCTYPE rss [\n<!ENTITY % lat1 PUBLIC "-//W3C//x" "http://x/lat1.ent">\n%lat1;\n<!ENTITY id "tag:&amp;x,">\n]><rss>&id;</rss>';
     expect(repairXml(text)).toBe('<rss>tag:&amp;x,</rss>');
   });
 
   it('turns HTML entities into characters, keeps unknown ones as text and escapes bare ampersands', () => {
-    expect(repairXml('<t>&hellip;&nbsp;&real; &doesnotexist; a=1&b=2 &amp; &#8217;</t>')).toBe('<t>&#8230;&#160;&#8476; &amp;doesnotexist; a=1&amp;b=2 &amp; &#8217;</t>');
+    expect(repairXml('<t>&hellip;&nbsp;&real; &doesnotexist; a=1&b=2 &amp; &#8217;</t>')).toBe(
+      '<t>&#8230;&#160;&#8476; &amp;doesnotexist; a=1&amp;b=2 &amp; &#8217;</t>',
+    );
     expect(textContent(parseXmlDocument('<t>&doesnotexist; &nbsp;</t>', null))).toBe('&doesnotexist; \u00a0');
   });
 
@@ -73,9 +82,16 @@ describe('parseXmlDocument', () => {
   });
 
   it('resolves xml:base down the tree against the document URL, keeping the parent base for an unusable one', () => {
-    const root = parseXmlDocument('<a xml:base="x/"><b xml:base="javascript:void(0)"><c xml:base="/y/"/></b></a>', 'https://h.example/feeds/f.xml');
+    const root = parseXmlDocument(
+      '<a xml:base="x/"><b xml:base="javascript:void(0)"><c xml:base="/y/"/></b></a>',
+      'https://h.example/feeds/f.xml',
+    );
     const b = firstChild(root);
-    expect([root.base, b.base, firstChild(b).base]).toEqual(['https://h.example/feeds/x/', 'https://h.example/feeds/x/', 'https://h.example/y/']);
+    expect([root.base, b.base, firstChild(b).base]).toEqual([
+      'https://h.example/feeds/x/',
+      'https://h.example/feeds/x/',
+      'https://h.example/y/',
+    ]);
   });
 
   it('decodes text and attributes once: an escaped entity stays an entity', () => {
@@ -84,7 +100,9 @@ describe('parseXmlDocument', () => {
   });
 
   it('names where malformed XML breaks, and says when a document was cut short', () => {
-    expect(() => parseXmlDocument('<rss><channel><item><title><![CD', null)).toThrow('malformed XML: the document ends inside <rss><channel><item><title> (cut short?)');
+    expect(() => parseXmlDocument('<rss><channel><item><title><![CD', null)).toThrow(
+      'malformed XML: the document ends inside <rss><channel><item><title> (cut short?)',
+    );
     expect(() => parseXmlDocument('<a><b></a>', null)).toThrow(/malformed XML at line 1/);
   });
 });
@@ -95,17 +113,26 @@ describe('parseFeedXml', () => {
   });
 
   it('rejects a well-formed document that is not a feed, naming its root', () => {
-    expect(() => parseFeedXml('<opml><body/></opml>')).toThrow('not an RSS or Atom document (the root element is <opml>, not <rss>, <rdf:RDF> or <feed>)');
+    expect(() => parseFeedXml('<opml><body/></opml>')).toThrow(
+      'not an RSS or Atom document (the root element is <opml>, not <rss>, <rdf:RDF> or <feed>)',
+    );
   });
 
   it('says an HTML page is not a feed, and names the feed the page advertises', () => {
-    const page = '<!DOCTYPE html><html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body>Hi</body></html>';
-    expect(() => parseFeedXml(page, 'https://blog.example.dev/')).toThrow('an HTML page, not an RSS or Atom feed; the page names its feed: https://blog.example.dev/feed.xml');
+    const page =
+      '<!DOCTYPE html><html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body>Hi</body></html>';
+    expect(() => parseFeedXml(page, 'https://blog.example.dev/')).toThrow(
+      'an HTML page, not an RSS or Atom feed; the page names its feed: https://blog.example.dev/feed.xml',
+    );
     expect(() => parseFeedXml('<head><title>Moved</title></head>\n<body>here</body>')).toThrow('an HTML page, not an RSS or Atom feed');
   });
 
   it('reads an RSS document whose DOCTYPE is XHTML as RSS', () => {
-    expect(parseFeedXml('<?xml version="1.0"?><!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "http://x/"><rss><channel><title>found</title></channel></rss>').title).toBe('found');
+    expect(
+      parseFeedXml(
+        '<?xml version="1.0"?><!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "http://x/"><rss><channel><title>found</title></channel></rss>',
+      ).title,
+    ).toBe('found');
   });
 
   it('reads items of an RSS 0.9x document without a channel, an empty channel, and Atom without its namespace', () => {

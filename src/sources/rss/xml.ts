@@ -96,7 +96,8 @@ function tryDecode(bytes: Uint8Array, label: string): string | null {
  */
 export function decodeFeedBytes(bytes: Uint8Array, contentType: string | null = null): { text: string; encoding: string } {
   for (const [mark, label] of BOMS) {
-    if (mark.every((byte, i) => bytes[i] === byte)) return { text: new TextDecoder(label).decode(bytes.subarray(mark.length)), encoding: label };
+    if (mark.every((byte, i) => bytes[i] === byte))
+      return { text: new TextDecoder(label).decode(bytes.subarray(mark.length)), encoding: label };
   }
   if (bytes[0] === 0x3c && bytes[1] === 0x00) return { text: new TextDecoder('utf-16le').decode(bytes), encoding: 'utf-16le' };
   if (bytes[0] === 0x00 && bytes[1] === 0x3c) return { text: new TextDecoder('utf-16be').decode(bytes), encoding: 'utf-16be' };
@@ -104,7 +105,9 @@ export function decodeFeedBytes(bytes: Uint8Array, contentType: string | null = 
   // Servers often send a default charset=ISO-8859-1 with UTF-8 documents: bytes that are valid UTF-8,
   // in a document that declares UTF-8 or nothing, are UTF-8 (single-byte text is almost never valid UTF-8).
   const utf8First = declared === null || declared === 'utf-8' || declared === 'utf8';
-  const candidates = [utf8First ? 'utf-8' : null, readCharset(contentType), declared, 'utf-8'].filter((label): label is string => label !== null);
+  const candidates = [utf8First ? 'utf-8' : null, readCharset(contentType), declared, 'utf-8'].filter(
+    (label): label is string => label !== null,
+  );
   for (const label of candidates) {
     // A declaration of UTF-16 in bytes that have no BOM and read as ASCII is a mislabel.
     if (label.startsWith('utf-16') || label === 'unicode') continue;
@@ -203,7 +206,12 @@ function repairReferences(body: string, declared: ReadonlyMap<string, string>): 
 }
 
 const isXmlChar = (code: number): boolean =>
-  code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+  code === 0x9 ||
+  code === 0xa ||
+  code === 0xd ||
+  (code >= 0x20 && code <= 0xd7ff) ||
+  (code >= 0xe000 && code <= 0xfffd) ||
+  (code >= 0x10000 && code <= 0x10ffff);
 
 /**
  * Repairs what feeds in the wild get wrong and a browser would forgive, keeping everything else
@@ -301,7 +309,7 @@ function buildElement(raw: RawNode, parentScope: ReadonlyMap<string, string>, pa
     .map(([key, value]): [string, string] => [key === 'xmlns' ? '' : key.slice(6), value]);
   const scope = declared.length === 0 ? parentScope : new Map([...parentScope, ...declared]);
   const [prefix, local] = splitName(name);
-  const ns = prefix === '' ? (scope.get('') || null) : (scope.get(prefix) ?? WELL_KNOWN_PREFIXES[prefix] ?? null);
+  const ns = prefix === '' ? scope.get('') || null : (scope.get(prefix) ?? WELL_KNOWN_PREFIXES[prefix] ?? null);
   const xmlBase = attrs['xml:base'];
   const base = xmlBase === undefined ? parentBase : (resolveHttpUrl(xmlBase, parentBase) ?? parentBase);
   const element: XmlElement = { name, ns, local, attrs, children: [], base, scope };

@@ -75,7 +75,9 @@ export class StackExchangeClient {
     if (params.questionIds.length === 0 || params.questionIds.length > ANSWERS_IDS_PER_REQUEST) {
       throw new RangeError(`answersPage takes 1 to ${ANSWERS_IDS_PER_REQUEST} question ids, got ${params.questionIds.length}`);
     }
-    return this.page(`/questions/${params.questionIds.join(';')}/answers`, StackExchangeAnswersWrapper, params, { fromdate: params.fromdate });
+    return this.page(`/questions/${params.questionIds.join(';')}/answers`, StackExchangeAnswersWrapper, params, {
+      fromdate: params.fromdate,
+    });
   }
 
   /** A page of any list oldest first with bodies, remembering the quota the response reports. */
@@ -87,7 +89,16 @@ export class StackExchangeClient {
   ): Promise<z.infer<S>> {
     const wrapper = await this.http.json(path, schema, {
       signal: params.signal,
-      query: { site: params.site, ...extra, sort: 'creation', order: 'asc', filter: 'withbody', page: params.page, pagesize: params.pagesize, key: this.key },
+      query: {
+        site: params.site,
+        ...extra,
+        sort: 'creation',
+        order: 'asc',
+        filter: 'withbody',
+        page: params.page,
+        pagesize: params.pagesize,
+        key: this.key,
+      },
     });
     this.quota = { max: wrapper.quota_max, remaining: wrapper.quota_remaining };
     return wrapper;

@@ -5,8 +5,7 @@ import { decodeEntities, htmlToText } from '../text.ts';
 import { StackExchangeAnswer, StackExchangeQuestion, type StackExchangeOwner } from './api-types.ts';
 
 export type QuestionResult =
-  | { kind: 'post'; post: NormalizedPost; createdAtSeconds: number; questionId: number }
-  | { kind: 'rejected'; rejection: Rejection };
+  { kind: 'post'; post: NormalizedPost; createdAtSeconds: number; questionId: number } | { kind: 'rejected'; rejection: Rejection };
 
 /** `so` for Stack Overflow (the documented id shape), the site name for every other site. */
 export function getSitePrefix(site: string): string {

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { maxRequestsInWindow, type FakeHandler, type FakeRequest } from '../../../test/support/fake-upstream.ts';
-import { drain, fastHttp, ids, lastCursors, makeContext, serveUpstream, termsOf, warningsIn, type LoggedLine } from '../../../test/support/source-harness.ts';
+import {
+  drain,
+  fastHttp,
+  ids,
+  lastCursors,
+  makeContext,
+  serveUpstream,
+  termsOf,
+  warningsIn,
+  type LoggedLine,
+} from '../../../test/support/source-harness.ts';
 import type { CursorValue } from '../types.ts';
 import { buildQueries, createStackExchangeSource, type StackExchangeSourceOptions } from './source.ts';
 
@@ -65,7 +75,14 @@ function serveAnswers(questions: Question[], extra: Record<string, unknown> = {}
     const size = Number(request.query.get('pagesize') ?? 30);
     const matching = questions
       .filter((q) => asked.has(q.question_id))
-      .flatMap((q) => (q.answers ?? []).map((a) => ({ ...a, question_id: q.question_id, score: 2, owner: { user_type: 'registered', display_name: 'helper' } })))
+      .flatMap((q) =>
+        (q.answers ?? []).map((a) => ({
+          ...a,
+          question_id: q.question_id,
+          score: 2,
+          owner: { user_type: 'registered', display_name: 'helper' },
+        })),
+      )
       .filter((a) => a.creation_date >= from)
       .sort((a, b) => a.creation_date - b.creation_date || a.answer_id - b.answer_id);
     const items = matching.slice((page - 1) * size, page * size);
@@ -93,7 +110,10 @@ function positionOf(cursor: CursorValue | undefined): { from: unknown; recent: u
 }
 
 const context = (slugs: string[] = ['claude-code']) =>
-  makeContext(slugs.map((slug) => ({ slug, phrases: [slug === 'claude-code' ? 'Claude Code' : slug] })), NOW);
+  makeContext(
+    slugs.map((slug) => ({ slug, phrases: [slug === 'claude-code' ? 'Claude Code' : slug] })),
+    NOW,
+  );
 
 const makeSource = (url: string, extra: Partial<StackExchangeSourceOptions> = {}) =>
   createStackExchangeSource({
@@ -141,7 +161,9 @@ describe('Stack Exchange source: poll', () => {
     const questions = makeQuestions();
     const upstream = await serveUpstream(serveSearch(questions));
     const source = makeSource(upstream.url);
-    const stored = new Map<string, CursorValue>([['stackoverflow:"claude code"', { from: T0 + 240, recent: recentOf(questions.slice(0, 5)) }]]);
+    const stored = new Map<string, CursorValue>([
+      ['stackoverflow:"claude code"', { from: T0 + 240, recent: recentOf(questions.slice(0, 5)) }],
+    ]);
     const { batches } = await drain(source.poll(context(), stored));
     expect(ids(batches)).toEqual(['so:q:1005', 'so:q:1006', 'so:q:1007', 'so:q:1008', 'so:q:1009']);
     expect(upstream.requests[0]?.query.get('fromdate')).toBe(String(T0 + 240 - 600));
@@ -159,7 +181,11 @@ describe('Stack Exchange source: poll', () => {
   it('rides out 429 with Retry-After, a 500 and a response slower than the timeout', async () => {
     const questions = makeQuestions();
     const upstream = await serveUpstream(serveSearch(questions));
-    upstream.queue({ status: 429, headers: { 'retry-after': '0' }, body: 'slow down' }, { status: 500, body: 'boom' }, { delayMs: 600, body: {} });
+    upstream.queue(
+      { status: 429, headers: { 'retry-after': '0' }, body: 'slow down' },
+      { status: 500, body: 'boom' },
+      { delayMs: 600, body: {} },
+    );
     const { batches, error } = await drain(makeSource(upstream.url).poll(context(), new Map()));
     expect(error).toBeNull();
     expect(ids(batches).sort()).toEqual(allIds(questions));
@@ -358,7 +384,9 @@ describe('Stack Exchange source: every phrase', () => {
 
   it('serves every first phrase before any second one when the daily quota runs short', async () => {
     const handler = serveSearch(makeQuestions().slice(0, 2));
-    const upstream = await serveUpstream((request) => ({ body: { ...handler(request).body, quota_remaining: 3 - upstream.requests.length } }));
+    const upstream = await serveUpstream((request) => ({
+      body: { ...handler(request).body, quota_remaining: 3 - upstream.requests.length },
+    }));
     const terms = termsOf([
       ['claude-code', ['Claude Code', 'claude-code']],
       ['cursor', ['Cursor']],
@@ -392,7 +420,9 @@ describe('Stack Exchange source: late indexing', () => {
   it('reads from exactly the stored position when the overlap is zero', async () => {
     const questions = makeQuestions();
     const upstream = await serveUpstream(serveSearch(questions));
-    const stored = new Map<string, CursorValue>([['stackoverflow:"claude code"', { from: T0 + 240, recent: recentOf(questions.slice(4, 5)) }]]);
+    const stored = new Map<string, CursorValue>([
+      ['stackoverflow:"claude code"', { from: T0 + 240, recent: recentOf(questions.slice(4, 5)) }],
+    ]);
     const { batches } = await drain(makeSource(upstream.url, { overlapMs: 0 }).poll(context(), stored));
     expect(upstream.requests[0]?.query.get('fromdate')).toBe(String(T0 + 240));
     expect(ids(batches)).toEqual(['so:q:1005', 'so:q:1006', 'so:q:1007', 'so:q:1008', 'so:q:1009']);
@@ -473,7 +503,9 @@ describe('Stack Exchange source: answers', () => {
     const upstream = await serveUpstream(
       serveStackExchange(questions, (request) => {
         const response = good(request);
-        return { body: { ...response.body, items: [{ answer_id: 5999, question_id: 1001, creation_date: T0, score: 1 }, ...response.body.items] } };
+        return {
+          body: { ...response.body, items: [{ answer_id: 5999, question_id: 1001, creation_date: T0, score: 1 }, ...response.body.items] },
+        };
       }),
     );
     const { batches, error } = await drain(makeSource(upstream.url).poll(context(), new Map()));
@@ -533,12 +565,19 @@ const QUERY_KEY = 'stackoverflow:"claude code"';
 const ALL_TRACKED = '1000;1001;1002;1003;1004;1005;1006;1007;1008;1009';
 
 /** A context `ms` after NOW, logging into `logs`. */
-const contextAfter = (ms: number, logs: LoggedLine[] = [], slugs: string[] = ['claude-code']) => makeContext(context(slugs).terms, new Date(NOW.getTime() + ms), logs);
+const contextAfter = (ms: number, logs: LoggedLine[] = [], slugs: string[] = ['claude-code']) =>
+  makeContext(context(slugs).terms, new Date(NOW.getTime() + ms), logs);
 
 /** Answers written after the first poll: one naming a term under 1000 (unanswered then), one naming none under 1001. */
 function addLateAnswers(questions: Question[]): void {
-  questions[0] = { ...questions[0]!, answers: [{ answer_id: 6001, creation_date: NOW_S + 600, body: '<p>Claude Code now does this.</p>' }] };
-  questions[1] = { ...questions[1]!, answers: [...(questions[1]!.answers ?? []), { answer_id: 6002, creation_date: NOW_S + 700, body: '<p>Works for me.</p>' }] };
+  questions[0] = {
+    ...questions[0]!,
+    answers: [{ answer_id: 6001, creation_date: NOW_S + 600, body: '<p>Claude Code now does this.</p>' }],
+  };
+  questions[1] = {
+    ...questions[1]!,
+    answers: [...(questions[1]!.answers ?? []), { answer_id: 6002, creation_date: NOW_S + 700, body: '<p>Works for me.</p>' }],
+  };
 }
 
 const readsOfAnswers = (requests: FakeRequest[], from = 0) => requests.slice(from).filter(isAnswersRequest);
@@ -764,6 +803,10 @@ describe('Stack Exchange source: late answers', () => {
     const malformed = new Map<string, CursorValue>([[QUERY_KEY, { from: T0 + 240, recent: {}, tracked: 'all', answersReadAt: 'soon' }]]);
     const fresh = await drain(makeSource(upstream.url).poll(makeContext(context().terms, NOW, logs), malformed));
     expect(warningsIn(logs)).toEqual(['ignoring a stored cursor of the wrong shape']);
-    expect(ids(fresh.batches).filter((id) => id.includes(':q:')).sort()).toEqual(allIds(questions));
+    expect(
+      ids(fresh.batches)
+        .filter((id) => id.includes(':q:'))
+        .sort(),
+    ).toEqual(allIds(questions));
   });
 });

@@ -4,7 +4,16 @@ import { collectPosts, type MappedItem } from '../batching.ts';
 import { IdTimes, isCursorObject, keepSince, readCursor } from '../cursor.ts';
 import { UpstreamError } from '../http.ts';
 import { compilePhraseMatcher, listPhrases, quotePhrase, rankQuotedPhrases } from '../terms.ts';
-import type { BackfillWindow, CollectContext, CursorValue, Rejection, SearchTerm, Source, SourceBatch, SourceHttpOptions } from '../types.ts';
+import type {
+  BackfillWindow,
+  CollectContext,
+  CursorValue,
+  Rejection,
+  SearchTerm,
+  Source,
+  SourceBatch,
+  SourceHttpOptions,
+} from '../types.ts';
 import { ANSWERS_IDS_PER_REQUEST, StackExchangeClient } from './client.ts';
 import { formatQuestionId, mapAnswer, mapQuestion, type AnswerParent } from './mapper.ts';
 
@@ -137,11 +146,25 @@ export function createStackExchangeSource(options: StackExchangeSourceOptions): 
   const newRun = (ctx: CollectContext): Run => ({ ctx, seen: new Set(), mentions: compilePhraseMatcher(listPhrases(ctx.terms)) });
 
   /** Search pages in creation order from `start`; stops the run once the quota reaches its reserve. */
-  async function* scan(ctx: CollectContext, query: Query, start: StackExchangeCursor, todate: number | undefined, pageLimit: number): AsyncGenerator<ScannedPage> {
+  async function* scan(
+    ctx: CollectContext,
+    query: Query,
+    start: StackExchangeCursor,
+    todate: number | undefined,
+    pageLimit: number,
+  ): AsyncGenerator<ScannedPage> {
     let cursor = start;
     let page = 1;
     for (let pages = 0; pages < pageLimit; pages++) {
-      const wrapper = await client.searchPage({ site: query.site, q: query.q, fromdate: cursor.from, todate, page, pagesize: pageSize, signal: ctx.signal });
+      const wrapper = await client.searchPage({
+        site: query.site,
+        q: query.q,
+        fromdate: cursor.from,
+        todate,
+        page,
+        pagesize: pageSize,
+        signal: ctx.signal,
+      });
       const questions: ScannedQuestion[] = [];
       const rejected: Rejection[] = [];
       const boundary = new Set(cursor.seen);
@@ -187,7 +210,14 @@ export function createStackExchangeSource(options: StackExchangeSourceOptions): 
    * The batch of one search page: its questions not yet yielded in this run, then their answers that
    * name a term, so both commit with `cursor`.
    */
-  async function buildBatch(run: Run, query: Query, page: ScannedPage, fresh: ScannedQuestion[], cursor: CursorValue, progress?: number): Promise<SourceBatch> {
+  async function buildBatch(
+    run: Run,
+    query: Query,
+    page: ScannedPage,
+    fresh: ScannedQuestion[],
+    cursor: CursorValue,
+    progress?: number,
+  ): Promise<SourceBatch> {
     const questions = takeUnseen(run, fresh);
     return toPageBatch(query, page, questions, await collectAnswers(run, query.site, questions), cursor, progress);
   }
@@ -200,7 +230,14 @@ export function createStackExchangeSource(options: StackExchangeSourceOptions): 
     });
   }
 
-  function toPageBatch(query: Query, page: ScannedPage, questions: ScannedQuestion[], answers: FirstAnswers, cursor: CursorValue, progress?: number): SourceBatch {
+  function toPageBatch(
+    query: Query,
+    page: ScannedPage,
+    questions: ScannedQuestion[],
+    answers: FirstAnswers,
+    cursor: CursorValue,
+    progress?: number,
+  ): SourceBatch {
     return {
       queryKey: query.queryKey,
       posts: [...questions.map((q) => q.post), ...answers.posts],
@@ -215,20 +252,35 @@ export function createStackExchangeSource(options: StackExchangeSourceOptions): 
   /** Answers of the questions that have any, up to 100 questions a request; best effort, only an abort ends the run. */
   async function collectAnswers(run: Run, site: string, questions: readonly ScannedQuestion[]): Promise<FirstAnswers> {
     const asked = questions.filter((q) => (q.post.comments ?? 0) > 0);
-    const parents = new Map<number, AnswerParent>(asked.map((q) => [q.id, { externalId: q.post.externalId, url: q.post.url, title: q.post.title }]));
+    const parents = new Map<number, AnswerParent>(
+      asked.map((q) => [q.id, { externalId: q.post.externalId, url: q.post.url, title: q.post.title }]),
+    );
     const items: MappedItem[] = [];
     const unread: ScannedQuestion[] = [];
     let fetched = 0;
     for (let i = 0; i < asked.length; i += ANSWERS_IDS_PER_REQUEST) {
       const chunk = asked.slice(i, i + ANSWERS_IDS_PER_REQUEST);
-      const read = await readAnswers(run, site, chunk.map((q) => q.id), parents);
+      const read = await readAnswers(
+        run,
+        site,
+        chunk.map((q) => q.id),
+        parents,
+      );
       items.push(...read.items);
       fetched += read.fetched;
       if (read.failure === null) continue;
       unread.push(...chunk);
       const questionIds = chunk.map((q) => q.id);
-      if (read.failure === 'quota') run.ctx.log.warn({ site, questions: questionIds.length }, 'Stack Exchange quota at its reserve; keeping these questions without their answers');
-      else run.ctx.log.warn({ site, questions: questionIds, err: read.failure }, 'Stack Exchange answers request failed; keeping the questions without those answers');
+      if (read.failure === 'quota')
+        run.ctx.log.warn(
+          { site, questions: questionIds.length },
+          'Stack Exchange quota at its reserve; keeping these questions without their answers',
+        );
+      else
+        run.ctx.log.warn(
+          { site, questions: questionIds, err: read.failure },
+          'Stack Exchange answers request failed; keeping the questions without those answers',
+        );
     }
     return { ...keepMentions(run, items), fetched, unread };
   }
@@ -242,7 +294,13 @@ export function createStackExchangeSource(options: StackExchangeSourceOptions): 
   }
 
   /** Every page of the answers to `questionIds` (created at or after `fromdate` when given), until one fails or the quota reaches its reserve. */
-  async function readAnswers(run: Run, site: string, questionIds: number[], parents: ReadonlyMap<number, AnswerParent>, fromdate?: number): Promise<AnswersRead> {
+  async function readAnswers(
+    run: Run,
+    site: string,
+    questionIds: number[],
+    parents: ReadonlyMap<number, AnswerParent>,
+    fromdate?: number,
+  ): Promise<AnswersRead> {
     const items: MappedItem[] = [];
     let fetched = 0;
     for (let page = 1; ; page++) {
@@ -263,12 +321,17 @@ export function createStackExchangeSource(options: StackExchangeSourceOptions): 
    * The cursor after a page: its questions join the tracked ones (window and cap applied), and when the
    * answers of some could not be read, `answersReadAt` goes back to the oldest of them so the next late read covers them.
    */
-  function advanceTracking(mark: PollCursor, yielded: readonly ScannedQuestion[], unread: readonly ScannedQuestion[], nowS: number): Pick<PollCursor, 'tracked' | 'answersReadAt' | 'origin'> {
+  function advanceTracking(
+    mark: PollCursor,
+    yielded: readonly ScannedQuestion[],
+    unread: readonly ScannedQuestion[],
+    nowS: number,
+  ): Pick<PollCursor, 'tracked' | 'answersReadAt' | 'origin'> {
     if (maxTracked === 0) return { tracked: {}, answersReadAt: null, origin: mark.origin };
     const tracked = { ...mark.tracked };
     for (const q of yielded) tracked[String(q.id)] = q.at;
     const kept = trimTracked(tracked, nowS - answersWindowS, maxTracked);
-    let readAt = Object.keys(mark.tracked).length > 0 ? mark.answersReadAt ?? nowS : nowS;
+    let readAt = Object.keys(mark.tracked).length > 0 ? (mark.answersReadAt ?? nowS) : nowS;
     for (const q of unread) readAt = Math.min(readAt, q.at);
     const origin = yielded.map((q) => readOrigin(q.post.url)).find((o) => o !== null) ?? mark.origin;
     return { tracked: kept, answersReadAt: Object.keys(kept).length > 0 ? readAt : null, origin };
@@ -284,12 +347,23 @@ export function createStackExchangeSource(options: StackExchangeSourceOptions): 
     if (questionIds.length === 0 || mark.answersReadAt === null || nowS - mark.answersReadAt < answersEveryS) return;
     const { site } = query;
     const parents = new Map<number, AnswerParent>(
-      questionIds.map((id) => [id, { externalId: formatQuestionId(site, id), url: mark.origin ? `${mark.origin}/q/${id}` : null, title: null }]),
+      questionIds.map((id) => [
+        id,
+        { externalId: formatQuestionId(site, id), url: mark.origin ? `${mark.origin}/q/${id}` : null, title: null },
+      ]),
     );
     const fromdate = mark.answersReadAt - ANSWERS_OVERLAP_S;
     const read = await readAnswers(run, site, questionIds, parents, fromdate);
-    if (read.failure === 'quota') run.ctx.log.warn({ queryKey: query.queryKey, questions: questionIds.length }, 'Stack Exchange quota at its reserve; late answers left for a later poll');
-    else if (read.failure !== null) run.ctx.log.warn({ queryKey: query.queryKey, fromdate, err: read.failure }, 'Stack Exchange late answers request failed; asking again next poll');
+    if (read.failure === 'quota')
+      run.ctx.log.warn(
+        { queryKey: query.queryKey, questions: questionIds.length },
+        'Stack Exchange quota at its reserve; late answers left for a later poll',
+      );
+    else if (read.failure !== null)
+      run.ctx.log.warn(
+        { queryKey: query.queryKey, fromdate, err: read.failure },
+        'Stack Exchange late answers request failed; asking again next poll',
+      );
     if (read.fetched === 0 && read.failure !== null) return;
     const found = keepMentions(run, read.items);
     const cursor: PollCursor = read.failure === null ? { ...mark, answersReadAt: nowS } : mark;
@@ -299,7 +373,13 @@ export function createStackExchangeSource(options: StackExchangeSourceOptions): 
   async function* pollQuery(run: Run, query: Query, stored: CursorValue | undefined): AsyncGenerator<SourceBatch> {
     const nowS = Math.floor(run.ctx.now().getTime() / 1000);
     const saved = readCursor(PollCursor, stored, run.ctx, query.queryKey);
-    let mark: PollCursor = saved ?? { from: nowS - Math.floor(lookbackMs / 1000), recent: {}, tracked: {}, answersReadAt: null, origin: null };
+    let mark: PollCursor = saved ?? {
+      from: nowS - Math.floor(lookbackMs / 1000),
+      recent: {},
+      tracked: {},
+      answersReadAt: null,
+      origin: null,
+    };
     mark = { ...mark, ...advanceTracking(mark, [], [], nowS) };
     const lower = saved ? saved.from - overlapS : mark.from;
     for await (const page of scan(run.ctx, query, { from: lower, seen: [] }, undefined, maxPages)) {

@@ -26,7 +26,13 @@ export function combineAspects(lists: readonly (readonly AspectFinding[])[]): As
     }
     if (!best) continue;
     const score = Math.round((weighted / weights) * 1000) / 1000;
-    combined.push({ aspect, polarity: group.length === 1 ? best.polarity : polarityOf(score), score, confidence: best.confidence, evidence: best.evidence });
+    combined.push({
+      aspect,
+      polarity: group.length === 1 ? best.polarity : polarityOf(score),
+      score,
+      confidence: best.confidence,
+      evidence: best.evidence,
+    });
   }
   return combined.sort((a, b) => b.confidence - a.confidence);
 }

@@ -104,7 +104,11 @@ export function locateMentions(text: string, slugs: readonly string[]): Map<stri
   const found = new Map<string, TextSpan[]>();
   for (const a of all) {
     const inside = all.some(
-      (b) => b.slug !== a.slug && b.span.start <= a.span.start && b.span.end >= a.span.end && b.span.end - b.span.start > a.span.end - a.span.start,
+      (b) =>
+        b.slug !== a.slug &&
+        b.span.start <= a.span.start &&
+        b.span.end >= a.span.end &&
+        b.span.end - b.span.start > a.span.end - a.span.start,
     );
     if (inside) continue;
     const list = found.get(a.slug) ?? [];
@@ -176,11 +180,25 @@ function score(aspect: AspectScore['aspect'], tp: number, fp: number, fn: number
   const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
   const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
   const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-  return { aspect, truePositives: tp, falsePositives: fp, falseNegatives: fn, precision, recall, f1, polarityAccuracy: tp === 0 ? 0 : polarityHits / tp };
+  return {
+    aspect,
+    truePositives: tp,
+    falsePositives: fp,
+    falseNegatives: fn,
+    precision,
+    recall,
+    f1,
+    polarityAccuracy: tp === 0 ? 0 : polarityHits / tp,
+  };
 }
 
-export function evaluateAspects(cases: readonly MentionCase[], extract: (c: MentionCase) => AspectFinding[] = extractForCase): AspectEvaluation {
-  const counts = new Map<AspectName, { tp: number; fp: number; fn: number; pol: number }>(ASPECT_NAMES.map((a) => [a, { tp: 0, fp: 0, fn: 0, pol: 0 }]));
+export function evaluateAspects(
+  cases: readonly MentionCase[],
+  extract: (c: MentionCase) => AspectFinding[] = extractForCase,
+): AspectEvaluation {
+  const counts = new Map<AspectName, { tp: number; fp: number; fn: number; pol: number }>(
+    ASPECT_NAMES.map((a) => [a, { tp: 0, fp: 0, fn: 0, pol: 0 }]),
+  );
   const errors: AspectEvaluation['errors'] = [];
   for (const c of cases) {
     const found = extract(c);
@@ -194,7 +212,14 @@ export function evaluateAspects(cases: readonly MentionCase[], extract: (c: Ment
       if (e && p) {
         n.tp++;
         if (e.polarity === p.polarity) n.pol++;
-        else errors.push({ postId: c.postId, slug: c.slug, aspect, kind: 'polarity', detail: `want ${e.polarity} got ${p.polarity} on "${p.evidence.text}"` });
+        else
+          errors.push({
+            postId: c.postId,
+            slug: c.slug,
+            aspect,
+            kind: 'polarity',
+            detail: `want ${e.polarity} got ${p.polarity} on "${p.evidence.text}"`,
+          });
       } else if (p) {
         n.fp++;
         errors.push({ postId: c.postId, slug: c.slug, aspect, kind: 'fp', detail: `"${p.evidence.text}" (${p.polarity})` });

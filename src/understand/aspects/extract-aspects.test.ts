@@ -83,9 +83,27 @@ describe('extractAspects', () => {
   it('splits a list of entities at commas', () => {
     const text = 'Copilot was cheap, Windsurf was slow, and Cline crashed twice.';
     const others = ['Copilot', 'Windsurf', 'Cline'];
-    expect(aspectsOf(text, 'Copilot', others.filter((o) => o !== 'Copilot'))).toEqual({ cost: 'positive' });
-    expect(aspectsOf(text, 'Windsurf', others.filter((o) => o !== 'Windsurf'))).toEqual({ speed: 'negative' });
-    expect(aspectsOf(text, 'Cline', others.filter((o) => o !== 'Cline'))).toEqual({ reliability: 'negative' });
+    expect(
+      aspectsOf(
+        text,
+        'Copilot',
+        others.filter((o) => o !== 'Copilot'),
+      ),
+    ).toEqual({ cost: 'positive' });
+    expect(
+      aspectsOf(
+        text,
+        'Windsurf',
+        others.filter((o) => o !== 'Windsurf'),
+      ),
+    ).toEqual({ speed: 'negative' });
+    expect(
+      aspectsOf(
+        text,
+        'Cline',
+        others.filter((o) => o !== 'Cline'),
+      ),
+    ).toEqual({ reliability: 'negative' });
   });
 
   it('carries the next sentence to the mention until another entity is named', () => {

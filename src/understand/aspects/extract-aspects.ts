@@ -159,7 +159,7 @@ function scoreTopic(t: Tokens, from: number, to: number, cue: AspectCue): { scor
     if (v === undefined) continue;
     const mods = readModifiers(t, j, j < from ? lo : to);
     const distance = j < from ? from - j : j - to + 1;
-    sum += (mods.negated ? -0.7 : 1) * v * mods.scale / (1 + 0.15 * distance);
+    sum += ((mods.negated ? -0.7 : 1) * v * mods.scale) / (1 + 0.15 * distance);
     found = true;
     start = Math.min(start, t.starts[j] ?? start);
     end = Math.max(end, t.ends[j] ?? end);
@@ -179,7 +179,8 @@ function scoreTopic(t: Tokens, from: number, to: number, cue: AspectCue): { scor
  */
 function maskedSpans(text: string, mentions: readonly TextSpan[]): TextSpan[] {
   const masked = [...mentions];
-  for (const m of text.matchAll(/^[ \t]*(?:#{1,6}[ \t].*|_?No response_?)[ \t]*$/gm)) masked.push({ start: m.index, end: m.index + m[0].length });
+  for (const m of text.matchAll(/^[ \t]*(?:#{1,6}[ \t].*|_?No response_?)[ \t]*$/gm))
+    masked.push({ start: m.index, end: m.index + m[0].length });
   return masked;
 }
 
@@ -222,7 +223,15 @@ function scoreCue(t: Tokens, at: number, to: number, cue: AspectCue): Hit {
   if (cue.polarity !== 0) {
     const mods = readModifiers(t, at, 0);
     const base = cue.polarity * 0.6 * mods.scale;
-    return { aspect: cue.aspect, unjudged: false, needsJudgement: false, score: clamp(mods.negated ? -0.7 * base : base), confidence: weight, start, end };
+    return {
+      aspect: cue.aspect,
+      unjudged: false,
+      needsJudgement: false,
+      score: clamp(mods.negated ? -0.7 * base : base),
+      confidence: weight,
+      start,
+      end,
+    };
   }
   const topic = scoreTopic(t, at, to, cue);
   return {
@@ -254,7 +263,12 @@ function collectPatternHits(text: string, ranges: readonly ScopeRange[], t: Toke
         if (p.polarity === 0 && at >= 0) {
           let to = at;
           while (to < t.words.length && (t.ends[to] ?? 0) <= end) to++;
-          const topic = scoreTopic(t, at, Math.max(to, at + 1), { phrase: '', aspect: p.aspect, polarity: 0, ...(p.moreIs ? { moreIs: p.moreIs } : {}) });
+          const topic = scoreTopic(t, at, Math.max(to, at + 1), {
+            phrase: '',
+            aspect: p.aspect,
+            polarity: 0,
+            ...(p.moreIs ? { moreIs: p.moreIs } : {}),
+          });
           score = topic.score;
           confidence *= topic.found ? 0.9 : 0.75;
           unjudged = !topic.found;
@@ -410,7 +424,15 @@ function readOverallJudgement(t: Tokens, span: TextSpan, hits: readonly Hit[]): 
     evidenceEnd = t.ends[j] ?? evidenceEnd;
   }
   if (Math.abs(sum) < 0.3 || evidenceEnd < 0) return null;
-  return { aspect: 'performance', unjudged: false, needsJudgement: false, score: clamp(0.8 * sum), confidence: 0.5, start: t.starts[at] ?? span.start, end: evidenceEnd };
+  return {
+    aspect: 'performance',
+    unjudged: false,
+    needsJudgement: false,
+    score: clamp(0.8 * sum),
+    confidence: 0.5,
+    start: t.starts[at] ?? span.start,
+    end: evidenceEnd,
+  };
 }
 
 /**

@@ -20,7 +20,9 @@ function respond(): ChatReply {
     case 'wrong-shape':
       return { content: JSON.stringify({ aspects: [{ aspect: 'vibes', polarity: 'negative', evidence: 'pricing' }] }) };
     case 'foreign-evidence':
-      return { content: JSON.stringify({ aspects: [{ aspect: 'cost', polarity: 'negative', evidence: 'words that are not in the post' }] }) };
+      return {
+        content: JSON.stringify({ aspects: [{ aspect: 'cost', polarity: 'negative', evidence: 'words that are not in the post' }] }),
+      };
     case 'status-500':
       return { status: 500, message: 'upstream exploded' };
     case 'status-401':
@@ -33,7 +35,13 @@ function respond(): ChatReply {
 const TEXT = 'Honestly Cursor is fine, but the new pricing is a joke and tab completion lags.';
 const SPAN = { start: TEXT.indexOf('Cursor'), end: TEXT.indexOf('Cursor') + 'Cursor'.length };
 const RULES: AspectFinding[] = [
-  { aspect: 'speed', polarity: 'negative', score: -0.4, confidence: 0.5, evidence: { start: TEXT.indexOf('lags'), end: TEXT.indexOf('lags') + 4, text: 'lags' } },
+  {
+    aspect: 'speed',
+    polarity: 'negative',
+    score: -0.4,
+    confidence: 0.5,
+    evidence: { start: TEXT.indexOf('lags'), end: TEXT.indexOf('lags') + 4, text: 'lags' },
+  },
 ];
 const GOOD = JSON.stringify({
   aspects: [
@@ -44,11 +52,22 @@ const GOOD = JSON.stringify({
 
 function makeTier({ cache, ...overrides }: Partial<LlmEndpointOptions> & { cache?: AspectCache } = {}) {
   const logged: string[] = [];
-  const endpoint = createLlmEndpoint({ baseUrl: chat.baseUrl, apiKey: API_KEY, model: 'fake-model', dailyBudget: 100, timeoutMs: 300, maxRetries: 0, ...overrides });
+  const endpoint = createLlmEndpoint({
+    baseUrl: chat.baseUrl,
+    apiKey: API_KEY,
+    model: 'fake-model',
+    dailyBudget: 100,
+    timeoutMs: 300,
+    maxRetries: 0,
+    ...overrides,
+  });
   const tier = createLlmAspectTier({
     endpoint,
     cache,
-    logger: { warn: (fields, message) => logged.push(JSON.stringify(fields) + message), debug: (fields, message) => logged.push(JSON.stringify(fields) + message) },
+    logger: {
+      warn: (fields, message) => logged.push(JSON.stringify(fields) + message),
+      debug: (fields, message) => logged.push(JSON.stringify(fields) + message),
+    },
   });
   return { tier, logged };
 }

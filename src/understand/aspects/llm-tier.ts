@@ -124,7 +124,8 @@ export function createLlmAspectTier(options: LlmAspectTierOptions): LlmAspectTie
       logger?.warn({ model: endpoint.model }, 'aspect cache read failed; asking the endpoint');
     }
     const answer = await endpoint.complete({ system: SYSTEM_PROMPT, user: buildUserPrompt(text, span, entitySlug, windowChars) });
-    if (!answer.ok) return answer.reason === BUDGET_EXHAUSTED ? { findings: firstTier, tier: 'rules', reason: answer.reason } : rules(answer.reason);
+    if (!answer.ok)
+      return answer.reason === BUDGET_EXHAUSTED ? { findings: firstTier, tier: 'rules', reason: answer.reason } : rules(answer.reason);
     const parsed = parseLlmAnswer(answer.content, text, span);
     if (!parsed.ok) return rules(parsed.reason);
     try {
@@ -140,9 +141,11 @@ export function createLlmAspectTier(options: LlmAspectTierOptions): LlmAspectTie
     refine(text, span, entitySlug, firstTier) {
       const key = hashAspectRequest(endpoint.model, text, span);
       return shared(key, () =>
-        ask(key, text, span, entitySlug, firstTier).catch(
-          (): RefinedAspects => ({ findings: firstTier, tier: 'rules', reason: 'second tier failed unexpectedly' }),
-        ),
+        ask(key, text, span, entitySlug, firstTier).catch((): RefinedAspects => ({
+          findings: firstTier,
+          tier: 'rules',
+          reason: 'second tier failed unexpectedly',
+        })),
       );
     },
     callsToday: () => endpoint.callsToday(),

@@ -37,7 +37,9 @@ describe('extractFlows: statements of movement', () => {
 
   it('reads a cancellation that names nothing as leaving the entity the post is about', () => {
     expect(read('Cursor raised prices again. I cancelled my subscription today.')).toEqual(['switch cursor->- cost']);
-    expect(read('Yeah I cancelled and am not coming back. Anthropic is losing subscribers, the rate limits are brutal.')).toEqual(['switch anthropic->- limits']);
+    expect(read('Yeah I cancelled and am not coming back. Anthropic is losing subscribers, the rate limits are brutal.')).toEqual([
+      'switch anthropic->- limits',
+    ]);
     expect(read('Cursor raised prices again. Should I cancel?')).toEqual([]);
     expect(read('Cursor raised prices again. Many people cancelled.')).toEqual([]);
     expect(read('Cursor raised prices. I cancelled my gym membership too.')).toEqual([]);
@@ -49,7 +51,9 @@ describe('extractFlows: statements of movement', () => {
   });
 
   it('takes the origin of a move to Y from the entity named just before it', () => {
-    expect(read('I started with Cursor a few months ago... switched to Claude Pro. Have not turned back.')).toEqual(['switch cursor->claude -']);
+    expect(read('I started with Cursor a few months ago... switched to Claude Pro. Have not turned back.')).toEqual([
+      'switch cursor->claude -',
+    ]);
     expect(read('GPT-5 is so slow. Used it all day, I am going back to Claude tomorrow.')).toEqual(['return gpt-5->claude speed']);
     // Never within one family: Claude before Claude Code is not an origin.
     expect(read('Claude is great. I switched to Claude Code last week.')).toEqual(['switch -->claude-code -']);
@@ -68,7 +72,9 @@ describe('extractFlows: statements of movement', () => {
 
   it('reads a tool kept as a complement, a fallback or an addition as adds', () => {
     expect(read('I have Cursor and use GPT-5 extensively, as a complement to Claude Code.')).toEqual(['adds claude-code->gpt-5 -']);
-    expect(read("Right now I'm switching between them with Claude Code being the primary and Codex the fallback.")).toEqual(['adds claude-code->codex-cli -']);
+    expect(read("Right now I'm switching between them with Claude Code being the primary and Codex the fallback.")).toEqual([
+      'adds claude-code->codex-cli -',
+    ]);
     expect(read('Claude Code got worse lately. Ended up integrating Codex as well.')).toEqual(['adds claude-code->codex-cli -']);
   });
 

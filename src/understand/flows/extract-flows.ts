@@ -41,7 +41,15 @@ interface Rule {
   needsSubject?: boolean;
 }
 
-const rule = (name: string, kind: FlowKind, source: string, from: number | null, to: number | null, confidence: number, extra: Partial<Rule> = {}): Rule => ({
+const rule = (
+  name: string,
+  kind: FlowKind,
+  source: string,
+  from: number | null,
+  to: number | null,
+  confidence: number,
+  extra: Partial<Rule> = {},
+): Rule => ({
   name,
   kind,
   pattern: new RegExp(source, 'gu'),
@@ -53,58 +61,244 @@ const rule = (name: string, kind: FlowKind, source: string, from: number | null,
 
 /** In priority order: where two matches overlap, the earlier rule wins. */
 const RULES: Rule[] = [
-  rule('back-from-to', 'return', `\\b${SWITCH_VERB}\\s+${FILL}${FROM}${USING}${ENT}\\s+${FILL}back\\s+(?:to|onto)\\s+${USING}${ENT}`, 1, 2, 0.9),
-  rule('from-to', 'switch', `\\b${SWITCH_VERB}\\s+${FILL}${FROM}${USING}${ENT}\\s+${FILL}(?:over\\s+)?(?:to|onto|into|for)\\s+${USING}${ENT}`, 1, 2, 0.92),
+  rule(
+    'back-from-to',
+    'return',
+    `\\b${SWITCH_VERB}\\s+${FILL}${FROM}${USING}${ENT}\\s+${FILL}back\\s+(?:to|onto)\\s+${USING}${ENT}`,
+    1,
+    2,
+    0.9,
+  ),
+  rule(
+    'from-to',
+    'switch',
+    `\\b${SWITCH_VERB}\\s+${FILL}${FROM}${USING}${ENT}\\s+${FILL}(?:over\\s+)?(?:to|onto|into|for)\\s+${USING}${ENT}`,
+    1,
+    2,
+    0.92,
+  ),
   rule('to-from', 'switch', `\\b${SWITCH_VERB}\\s+${FILL}${TO}${USING}${ENT}\\s+(?:from|instead\\s+of)\\s+${ENT}`, 2, 1, 0.9),
   rule('replace-with', 'switch', `\\breplac(?:ed|ing)\\s+${FILL}${ENT}\\s+(?:with|by|for)\\s+${ENT}`, 1, 2, 0.92),
-  rule('replaced-for-me', 'switch', `${ENT}\\s+(?:has\\s+)?(?:completely\\s+|fully\\s+|basically\\s+|now\\s+)?replaced\\s+${ENT}\\s+(?:for\\s+(?:me|us)|in\\s+(?:my|our)\\s+(?:workflow|stack|setup))`, 2, 1, 0.85),
-  rule('leave-for', 'switch', `\\b${LEAVE_VERB}\\s+${ENT}\\s+(?:for|in\\s+favou?r\\s+of|and\\s+(?:switched|moved|went)\\s+(?:over\\s+)?to)\\s+${USING}${ENT}`, 1, 2, 0.9),
-  rule('instead-of', 'switch', `\\b(?:now|switched\\s+to|moved\\s+to)\\s+(?:(?:use|using|pay(?:ing)?\\s+for|on)\\s+)?${ENT}\\s+instead\\s+of\\s+${ENT}`, 2, 1, 0.85),
-  rule('back-to', 'return', `\\b(?:(?:went|going|gone|came|coming|switched|switching|moved|moving|headed|heading|crawl(?:ed|ing)|ran|running|run|returned|returning|fell|falling|reverted|reverting|am|i'm|im|we're|i've|ive|we've)\\s+${FILL})?back\\s+(?:to|onto)\\s+${USING}${ENT}(?:\\s+(?:after|from)\\s+(?:(?:a|one|two|three|four|a\\s+few|several|a\\s+couple\\s+of|\\d+)\\s+(?:days?|weeks?|months?|hours?)\\s+(?:of|with|on|using|trying)\\s+|trying\\s+|using\\s+)?${ENT})?`, 2, 1, 0.88),
+  rule(
+    'replaced-for-me',
+    'switch',
+    `${ENT}\\s+(?:has\\s+)?(?:completely\\s+|fully\\s+|basically\\s+|now\\s+)?replaced\\s+${ENT}\\s+(?:for\\s+(?:me|us)|in\\s+(?:my|our)\\s+(?:workflow|stack|setup))`,
+    2,
+    1,
+    0.85,
+  ),
+  rule(
+    'leave-for',
+    'switch',
+    `\\b${LEAVE_VERB}\\s+${ENT}\\s+(?:for|in\\s+favou?r\\s+of|and\\s+(?:switched|moved|went)\\s+(?:over\\s+)?to)\\s+${USING}${ENT}`,
+    1,
+    2,
+    0.9,
+  ),
+  rule(
+    'instead-of',
+    'switch',
+    `\\b(?:now|switched\\s+to|moved\\s+to)\\s+(?:(?:use|using|pay(?:ing)?\\s+for|on)\\s+)?${ENT}\\s+instead\\s+of\\s+${ENT}`,
+    2,
+    1,
+    0.85,
+  ),
+  rule(
+    'back-to',
+    'return',
+    `\\b(?:(?:went|going|gone|came|coming|switched|switching|moved|moving|headed|heading|crawl(?:ed|ing)|ran|running|run|returned|returning|fell|falling|reverted|reverting|am|i'm|im|we're|i've|ive|we've)\\s+${FILL})?back\\s+(?:to|onto)\\s+${USING}${ENT}(?:\\s+(?:after|from)\\s+(?:(?:a|one|two|three|four|a\\s+few|several|a\\s+couple\\s+of|\\d+)\\s+(?:days?|weeks?|months?|hours?)\\s+(?:of|with|on|using|trying)\\s+|trying\\s+|using\\s+)?${ENT})?`,
+    2,
+    1,
+    0.88,
+  ),
   rule('returned-to', 'return', `\\breturn(?:ed|ing)\\s+to\\s+${USING}${ENT}`, null, 1, 0.85),
   rule('kept-added', 'adds', `\\bkept\\s+${ENT}(?:\\s+[\\w']+){0,4}?\\s+(?:and|but)\\s+(?:also\\s+)?added\\s+${ENT}`, 1, 2, 0.9),
   rule('added-to', 'adds', `\\badd(?:ed|ing)\\s+${ENT}\\s+(?:to|on\\s+top\\s+of|alongside|next\\s+to)\\s+${ENT}`, 2, 1, 0.85),
-  rule('alongside', 'adds', `\\b(?:use|using|run|running|pair|pairing|paired|added|adding|keep|keeping|have)\\s+${ENT}\\s+(?:alongside|in\\s+addition\\s+to|in\\s+tandem\\s+with|together\\s+with|on\\s+top\\s+of|next\\s+to)\\s+${ENT}`, 2, 1, 0.85),
-  rule('complement', 'adds', `\\b(?:use|using|run|running|added|adding|keep|keeping|have)\\s+${ENT}(?:\\s+[\\w']+){0,2}?\\s*,?\\s+as\\s+(?:an?\\s+|my\\s+)?(?:complement|compliment|supplement|backup|fallback|second\\s+opinion|reviewer)\\s+(?:to|for)\\s+${ENT}`, 2, 1, 0.85),
-  rule('primary-fallback', 'adds', `${ENT}\\s+(?:being|as|is)\\s+(?:the|my|our)\\s+(?:primary|main|daily\\s+driver|main\\s+driver)\\s*,?\\s+(?:and|with)\\s+${ENT}\\s+(?:as\\s+)?(?:the|my|our)\\s+(?:fallback|backup|secondary|second\\s+opinion|reviewer)`, 1, 2, 0.85),
+  rule(
+    'alongside',
+    'adds',
+    `\\b(?:use|using|run|running|pair|pairing|paired|added|adding|keep|keeping|have)\\s+${ENT}\\s+(?:alongside|in\\s+addition\\s+to|in\\s+tandem\\s+with|together\\s+with|on\\s+top\\s+of|next\\s+to)\\s+${ENT}`,
+    2,
+    1,
+    0.85,
+  ),
+  rule(
+    'complement',
+    'adds',
+    `\\b(?:use|using|run|running|added|adding|keep|keeping|have)\\s+${ENT}(?:\\s+[\\w']+){0,2}?\\s*,?\\s+as\\s+(?:an?\\s+|my\\s+)?(?:complement|compliment|supplement|backup|fallback|second\\s+opinion|reviewer)\\s+(?:to|for)\\s+${ENT}`,
+    2,
+    1,
+    0.85,
+  ),
+  rule(
+    'primary-fallback',
+    'adds',
+    `${ENT}\\s+(?:being|as|is)\\s+(?:the|my|our)\\s+(?:primary|main|daily\\s+driver|main\\s+driver)\\s*,?\\s+(?:and|with)\\s+${ENT}\\s+(?:as\\s+)?(?:the|my|our)\\s+(?:fallback|backup|secondary|second\\s+opinion|reviewer)`,
+    1,
+    2,
+    0.85,
+  ),
   rule('added-as-well', 'adds', `\\b(?:integrat|add)(?:ed|ing)\\s+${ENT}\\s+(?:as\\s+well|too)\\b`, null, 1, 0.75),
-  rule('added-setup', 'adds', `\\badded\\s+${ENT}\\s+(?:to\\s+(?:my|our|the)\\s+(?:\\w+\\s+)?(?:setup|stack|workflow|toolkit|toolbox|arsenal|rotation)|as\\s+well)`, null, 1, 0.75),
+  rule(
+    'added-setup',
+    'adds',
+    `\\badded\\s+${ENT}\\s+(?:to\\s+(?:my|our|the)\\s+(?:\\w+\\s+)?(?:setup|stack|workflow|toolkit|toolbox|arsenal|rotation)|as\\s+well)`,
+    null,
+    1,
+    0.75,
+  ),
   rule('to', 'switch', `\\b${SWITCH_TO_VERB}\\s+${FILL}${TO}${USING}${ENT}`, null, 1, 0.85),
   rule('stop', 'switch', `\\b${STOP_VERB}\\s+${FILL}${USING}${ENT}`, 1, null, 0.85),
 ];
 
 /** "I cancelled my subscription" with no entity in its sentence: what was cancelled is what the post is about. */
-const BARE_CANCEL = /\b(?:cancel+ed|unsubscribed|churned)(?:\s+(?:my|our)\s+(?:[\w-]+\s+)?(?:subscription|sub|plan|membership|account))?(?=\s*(?:$|[,;.!]|\band\b|\btoday\b|\byesterday\b|\blast\b|\bthis\b))/u;
+const BARE_CANCEL =
+  /\b(?:cancel+ed|unsubscribed|churned)(?:\s+(?:my|our)\s+(?:[\w-]+\s+)?(?:subscription|sub|plan|membership|account))?(?=\s*(?:$|[,;.!]|\band\b|\btoday\b|\byesterday\b|\blast\b|\bthis\b))/u;
 
 /** "X -> Y" on a short line of its own (a title or a list item). */
-const ARROW = new RegExp(`^[^\\p{L}\\p{N}${OPEN}]*(?:[\\p{L}']+\\s+){0,3}?${ENT}\\s*(?:->|→|=>|-->|➡️?|⇒)\\s*${ENT}(?:[\\s\\p{P}]*|\\s+(?:[\\p{L}']+\\s*){0,4}[\\p{P}]*)$`, 'u');
+const ARROW = new RegExp(
+  `^[^\\p{L}\\p{N}${OPEN}]*(?:[\\p{L}']+\\s+){0,3}?${ENT}\\s*(?:->|→|=>|-->|➡️?|⇒)\\s*${ENT}(?:[\\s\\p{P}]*|\\s+(?:[\\p{L}']+\\s*){0,4}[\\p{P}]*)$`,
+  'u',
+);
 
 /** Sentence openers that make the whole sentence a question when it ends with "?". */
-const QUESTION_OPENER = /^\s*(?:\W\s*)*(?:should|would|could|can|do|does|did|is|are|was|were|has|have|had|anyone|anybody|any\s+one|why|how|what|which|who|where|when|will|worth|thoughts)\b/u;
+const QUESTION_OPENER =
+  /^\s*(?:\W\s*)*(?:should|would|could|can|do|does|did|is|are|was|were|has|have|had|anyone|anybody|any\s+one|why|how|what|which|who|where|when|will|worth|thoughts)\b/u;
 /** Anywhere before the move in its sentence: the move is hypothetical or conditional. */
 const CONDITIONAL = /\b(?:if|unless|whether|in\s+case|otherwise|or\s+else|imagine|suppose|hypothetically|as\s+soon\s+as)\b/u;
 /** Right after the move, in its clause: a habit ("I switch to X when...") or a purpose ("back to X to review"), not a move. */
-const HABIT_AFTER = /^[^,;.!?]*?\b(?:when|whenever|for\s+(?:some|certain|simple|small|quick|easy)|to\s+(?:review|check|plan|debug|fix|verify|double[\s-]check))\b/u;
+const HABIT_AFTER =
+  /^[^,;.!?]*?\b(?:when|whenever|for\s+(?:some|certain|simple|small|quick|easy)|to\s+(?:review|check|plan|debug|fix|verify|double[\s-]check))\b/u;
 /** In the move's own clause, before the verb: someone other than the author, a wish, a plan or a denial. */
 const NOT_DONE = new RegExp(
   [
-    "should", "shouldn't", "would", "wouldn't", "could", "couldn't", 'might', 'may', 'must', 'will', "won't", 'wont', 'shall', "i'll", 'ill', "we'll", "i'd", "we'd", "you'd",
-    'gonna', 'wanna', 'going\\s+to', 'want\\s+to', 'wants\\s+to', 'wanted\\s+to', 'plan\\s+to', 'planning\\s+(?:to|on)', 'plans\\s+to', 'thinking', 'think', 'considering', 'consider',
-    'contemplating', 'tempted', 'about\\s+to', 'ready\\s+to', 'need\\s+to', 'needs\\s+to', 'have\\s+to', 'has\\s+to', 'debating', 'try', 'tried', 'trying', 'tries', 'hoping', 'hope',
-    'wish', 'wondering', 'worth', 'keep', 'keeps', 'time\\s+to', 'can', 'cannot', "can't", 'cant', 'able\\s+to',
-    'not', 'never', "didn't", 'didnt', "don't", 'dont', "haven't", 'havent', "hasn't", "isn't", "aren't", "wasn't", 'no\\s+reason', 'nobody', 'no\\s+one', 'without',
-    'you', 'your', 'ya', "y'all", 'u', 'they', "they're", 'theyre', 'he', 'she', "he's", "she's", 'people', 'everyone', 'everybody', 'folks', 'users', 'devs', 'developers',
-    'customers', 'others', 'many', 'most', 'lots', 'anyone', 'anybody', 'someone', 'somebody', 'who', 'why', 'how', 'what', 'when', 'let', "let's", 'lets', 'please', 'just\\s+(?=switch\\b|move\\b|use\\b|cancel\\b)',
-  ].join('|').replace(/^/, '\\b(?:').concat(')\\b'),
+    'should',
+    "shouldn't",
+    'would',
+    "wouldn't",
+    'could',
+    "couldn't",
+    'might',
+    'may',
+    'must',
+    'will',
+    "won't",
+    'wont',
+    'shall',
+    "i'll",
+    'ill',
+    "we'll",
+    "i'd",
+    "we'd",
+    "you'd",
+    'gonna',
+    'wanna',
+    'going\\s+to',
+    'want\\s+to',
+    'wants\\s+to',
+    'wanted\\s+to',
+    'plan\\s+to',
+    'planning\\s+(?:to|on)',
+    'plans\\s+to',
+    'thinking',
+    'think',
+    'considering',
+    'consider',
+    'contemplating',
+    'tempted',
+    'about\\s+to',
+    'ready\\s+to',
+    'need\\s+to',
+    'needs\\s+to',
+    'have\\s+to',
+    'has\\s+to',
+    'debating',
+    'try',
+    'tried',
+    'trying',
+    'tries',
+    'hoping',
+    'hope',
+    'wish',
+    'wondering',
+    'worth',
+    'keep',
+    'keeps',
+    'time\\s+to',
+    'can',
+    'cannot',
+    "can't",
+    'cant',
+    'able\\s+to',
+    'not',
+    'never',
+    "didn't",
+    'didnt',
+    "don't",
+    'dont',
+    "haven't",
+    'havent',
+    "hasn't",
+    "isn't",
+    "aren't",
+    "wasn't",
+    'no\\s+reason',
+    'nobody',
+    'no\\s+one',
+    'without',
+    'you',
+    'your',
+    'ya',
+    "y'all",
+    'u',
+    'they',
+    "they're",
+    'theyre',
+    'he',
+    'she',
+    "he's",
+    "she's",
+    'people',
+    'everyone',
+    'everybody',
+    'folks',
+    'users',
+    'devs',
+    'developers',
+    'customers',
+    'others',
+    'many',
+    'most',
+    'lots',
+    'anyone',
+    'anybody',
+    'someone',
+    'somebody',
+    'who',
+    'why',
+    'how',
+    'what',
+    'when',
+    'let',
+    "let's",
+    'lets',
+    'please',
+    'just\\s+(?=switch\\b|move\\b|use\\b|cancel\\b)',
+  ]
+    .join('|')
+    .replace(/^/, '\\b(?:')
+    .concat(')\\b'),
   'u',
 );
-const FIRST_PERSON = /\b(?:i|i've|ive|i'm|im|i\s+am|me|we|we've|weve|we're|us|our\s+(?:\w+\s+)?(?:team|company|org|startup|shop|devs|engineers)|my\s+(?:\w+\s+)?(?:team|company|org|boss|manager|colleague|cofounder|co-founder|wife|husband|partner|friend|employer))\b/u;
+const FIRST_PERSON =
+  /\b(?:i|i've|ive|i'm|im|i\s+am|me|we|we've|weve|we're|us|our\s+(?:\w+\s+)?(?:team|company|org|startup|shop|devs|engineers)|my\s+(?:\w+\s+)?(?:team|company|org|boss|manager|colleague|cofounder|co-founder|wife|husband|partner|friend|employer))\b/u;
 /** A present-tense move is a habit or an order ("I switch to X for tests", "switch to Y!"): only past and -ing forms state one. */
 const BARE_MOVE = /^(?:switch|move|migrate|jump|go|cancel|drop|ditch|dump|quit|leave|replace|return|uninstall|stop)\b/u;
 /** A bare "use"/"add" needs "I"/"we" in front of it ("I use Y alongside X"); "use Y alongside X" alone is advice. */
 const BARE_FORM = /^(?:use|add|run|pair|keep|have)\b/u;
 /** Where a clause starts, for finding the move's own subject. */
-const CLAUSE_START = /(?:[,;:()]|\s[-–—]\s|\b(?:and|but|so|then|because|cause|since|after|before|once|until|though|although|while|which|that)\b)/gu;
+const CLAUSE_START =
+  /(?:[,;:()]|\s[-–—]\s|\b(?:and|but|so|then|because|cause|since|after|before|once|until|though|although|while|which|that)\b)/gu;
 
 interface Skeleton {
   /** The sentence lowercased, curly quotes straightened, mentions replaced by markers. */
@@ -162,8 +356,14 @@ function isAuthorsMove(sentence: string, at: number, matched: string): boolean {
   if (NOT_DONE.test(own)) return false;
   if (/\b(?:not|never|no)\s*$/u.test(whole)) return false;
   // "I have Cursor and use GPT-5 as a complement to CC": the subject of the first verb carries over an "and".
-  const hasSubject = FIRST_PERSON.test(own) || (/^\s*$/u.test(own) && /\band\s*$/u.test(whole) && FIRST_PERSON.test(clauseBefore(whole, whole.length - 4)));
-  const leftover = own.replace(/\b(?:finally|eventually|just|recently|yesterday|today|honestly|basically|ultimately|so|then|also|already|officially|lol|ok|okay|well|anyway|edit|update|tl;?dr|since\s+then|after\s+that|ended\s+up|last\s+(?:week|month|year|night)|this\s+(?:week|month|year)|\d+\s+(?:days?|weeks?|months?)\s+ago)\b/gu, '').replace(/[\s\p{P}\p{S}]+/gu, '');
+  const hasSubject =
+    FIRST_PERSON.test(own) || (/^\s*$/u.test(own) && /\band\s*$/u.test(whole) && FIRST_PERSON.test(clauseBefore(whole, whole.length - 4)));
+  const leftover = own
+    .replace(
+      /\b(?:finally|eventually|just|recently|yesterday|today|honestly|basically|ultimately|so|then|also|already|officially|lol|ok|okay|well|anyway|edit|update|tl;?dr|since\s+then|after\s+that|ended\s+up|last\s+(?:week|month|year|night)|this\s+(?:week|month|year)|\d+\s+(?:days?|weeks?|months?)\s+ago)\b/gu,
+      '',
+    )
+    .replace(/[\s\p{P}\p{S}]+/gu, '');
   if (BARE_MOVE.test(matched)) return false;
   // A bare "back to X" with no verb is a title or a terse line of its own ("Back to Cursor after a week of Kiro").
   if (/^back\b/u.test(matched)) return leftover.length === 0 && own.trim() === whole.trim();
@@ -191,7 +391,8 @@ interface Found {
   rule: string;
 }
 
-const REASON_CONNECTIVE = /\b(?:because|cause|cuz|coz|bc|due\s+to|over|thanks\s+to|since|as|after|given|for|sick\s+of|tired\s+of|fed\s+up\s+with|frustrated\s+with)\b/gu;
+const REASON_CONNECTIVE =
+  /\b(?:because|cause|cuz|coz|bc|due\s+to|over|thanks\s+to|since|as|after|given|for|sick\s+of|tired\s+of|fed\s+up\s+with|frustrated\s+with)\b/gu;
 
 /** The reason the author gives for one move: a "because/over/due to" clause first, then its sentence, then its neighbours. */
 function findReason(text: string, sentences: TextSpan[], found: Found, moves: readonly TextSpan[]): AspectName | null {
@@ -235,7 +436,8 @@ function nearest<T extends TextSpan>(hits: T[], found: TextSpan): T {
 function matchSentence(skeleton: Skeleton, index: number): Found[] {
   const found: Found[] = [];
   const taken: TextSpan[] = [];
-  const slug = (group: string | undefined): string | null => (group === undefined ? null : (skeleton.mentions[Number(group)]?.slug ?? null));
+  const slug = (group: string | undefined): string | null =>
+    group === undefined ? null : (skeleton.mentions[Number(group)]?.slug ?? null);
   for (const r of RULES) {
     r.pattern.lastIndex = 0;
     for (let m = r.pattern.exec(skeleton.text); m !== null; m = r.pattern.exec(skeleton.text)) {
@@ -244,11 +446,21 @@ function matchSentence(skeleton: Skeleton, index: number): Found[] {
       if (taken.some((t) => start < t.end && t.start < end)) continue;
       // A statement refused as a whole (a question, "from X to X") is not read again in parts by a weaker rule.
       taken.push({ start, end });
-      if (!isAuthorsMove(skeleton.text, start, m[0]) || isQuestion(skeleton.text, end) || HABIT_AFTER.test(skeleton.text.slice(end))) continue;
+      if (!isAuthorsMove(skeleton.text, start, m[0]) || isQuestion(skeleton.text, end) || HABIT_AFTER.test(skeleton.text.slice(end)))
+        continue;
       const from = r.from === null ? null : slug(m[r.from]);
       const to = r.to === null ? null : slug(m[r.to]);
       if (from === to || (from === null && to === null)) continue;
-      found.push({ kind: r.kind, from, to, start: skeleton.at[start]!, end: skeleton.at[end - 1]! + 1, sentence: index, confidence: r.confidence, rule: r.name });
+      found.push({
+        kind: r.kind,
+        from,
+        to,
+        start: skeleton.at[start]!,
+        end: skeleton.at[end - 1]! + 1,
+        sentence: index,
+        confidence: r.confidence,
+        rule: r.name,
+      });
     }
   }
   if (found.length === 0) {
@@ -260,7 +472,16 @@ function matchSentence(skeleton: Skeleton, index: number): Found[] {
       if (from !== null && to !== null && from !== to) {
         const first = skeleton.text.indexOf(OPEN, offset);
         const last = skeleton.text.lastIndexOf(CLOSE);
-        found.push({ kind: 'switch', from, to, start: skeleton.at[first]!, end: skeleton.at[last]! + 1, sentence: index, confidence: 0.7, rule: 'arrow' });
+        found.push({
+          kind: 'switch',
+          from,
+          to,
+          start: skeleton.at[first]!,
+          end: skeleton.at[last]! + 1,
+          sentence: index,
+          confidence: 0.7,
+          rule: 'arrow',
+        });
       }
     }
   }
@@ -303,14 +524,28 @@ function matchBareCancel(text: string, sentences: readonly TextSpan[], index: nu
   if (!m) return null;
   const start = m.index;
   const end = m.index + m[0].length;
-  if (!isAuthorsMove(skeleton.text, start, m[0]) || isQuestion(skeleton.text, end) || !FIRST_PERSON.test(clauseBefore(skeleton.text, start))) return null;
+  if (
+    !isAuthorsMove(skeleton.text, start, m[0]) ||
+    isQuestion(skeleton.text, end) ||
+    !FIRST_PERSON.test(clauseBefore(skeleton.text, start))
+  )
+    return null;
   const reach = sentences[Math.max(0, index - ORIGIN_REACH)]!.start;
   const next = sentences[index + 1];
   const before = mentions.filter((x) => x.start >= reach && x.end <= sentence.start).at(-1);
   const after = next ? mentions.find((x) => x.start >= next.start && x.end <= next.end) : undefined;
   const origin = before ?? after;
   if (!origin) return null;
-  return { kind: 'switch', from: origin.slug, to: null, start: skeleton.at[start]!, end: skeleton.at[end - 1]! + 1, sentence: index, confidence: 0.7, rule: 'cancel-bare' };
+  return {
+    kind: 'switch',
+    from: origin.slug,
+    to: null,
+    start: skeleton.at[start]!,
+    end: skeleton.at[end - 1]! + 1,
+    sentence: index,
+    confidence: 0.7,
+    rule: 'cancel-bare',
+  };
 }
 
 /** Sentences before a move that may still name what it left ("Started with Cursor... switched to Claude"). */

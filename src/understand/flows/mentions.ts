@@ -8,6 +8,8 @@ import type { FlowMention } from './types.ts';
 export function mentionOccurrences(linked: readonly Pick<LinkedMention, 'slug' | 'direct' | 'spans' | 'start' | 'end'>[]): FlowMention[] {
   return linked
     .filter((m) => m.direct)
-    .flatMap((m) => (m.spans.length > 0 ? m.spans : [{ start: m.start, end: m.end }]).map((s) => ({ slug: m.slug, start: s.start, end: s.end })))
+    .flatMap((m) =>
+      (m.spans.length > 0 ? m.spans : [{ start: m.start, end: m.end }]).map((s) => ({ slug: m.slug, start: s.start, end: s.end })),
+    )
     .sort((a, b) => a.start - b.start);
 }

@@ -18,15 +18,54 @@ const normalise = (word: string): string => word.toLowerCase().replace(/['’]/g
 
 /** Words a reason clause names bare ("because of the limits", "over price") that the lexicon only counts when judged. */
 const REASON_TOPICS: Record<string, AspectName> = {
-  limits: 'limits', limit: 'limits', caps: 'limits', cap: 'limits', quota: 'limits', quotas: 'limits',
-  price: 'cost', prices: 'cost', pricing: 'cost', money: 'cost', cost: 'cost', costs: 'cost', credits: 'cost',
-  quality: 'performance', results: 'performance', output: 'performance', reasoning: 'performance', intelligence: 'performance',
-  latency: 'speed', speed: 'speed', context: 'context_window', ui: 'ux', ux: 'ux', workflow: 'ux', privacy: 'privacy', telemetry: 'privacy',
-  bugs: 'reliability', outages: 'reliability', outage: 'reliability', stability: 'reliability', reliability: 'reliability',
+  limits: 'limits',
+  limit: 'limits',
+  caps: 'limits',
+  cap: 'limits',
+  quota: 'limits',
+  quotas: 'limits',
+  price: 'cost',
+  prices: 'cost',
+  pricing: 'cost',
+  money: 'cost',
+  cost: 'cost',
+  costs: 'cost',
+  credits: 'cost',
+  quality: 'performance',
+  results: 'performance',
+  output: 'performance',
+  reasoning: 'performance',
+  intelligence: 'performance',
+  latency: 'speed',
+  speed: 'speed',
+  context: 'context_window',
+  ui: 'ux',
+  ux: 'ux',
+  workflow: 'ux',
+  privacy: 'privacy',
+  telemetry: 'privacy',
+  bugs: 'reliability',
+  outages: 'reliability',
+  outage: 'reliability',
+  stability: 'reliability',
+  reliability: 'reliability',
 };
 
 /** Cues that name a movement itself, not a reason for it ("cancelled my subscription"). */
-const NOT_A_REASON = new Set(['subscription*', 'billing', 'billed', 'plan', 'tier', 'credits', 'a month', 'per month', 'per year', 'paying', 'pay', 'paid']);
+const NOT_A_REASON = new Set([
+  'subscription*',
+  'billing',
+  'billed',
+  'plan',
+  'tier',
+  'credits',
+  'a month',
+  'per month',
+  'per year',
+  'paying',
+  'pay',
+  'paid',
+]);
 
 const COMPILED: CompiledCue[] = ASPECT_CUES.map((cue) => ({
   cue,

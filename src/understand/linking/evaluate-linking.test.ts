@@ -20,7 +20,12 @@ describe('evaluateLinking', () => {
       { id: 'a', slug: 'zed', kind: 'false-negative', snippet: '[[]]Cursor and Zed' },
       { id: 'b', slug: 'cursor', kind: 'false-positive', snippet: 'the [[cursor]] blinks' },
     ]);
-    expect(report.perEntity.find((s) => s.slug === 'cursor')).toEqual({ slug: 'cursor', truePositives: 1, falsePositives: 1, falseNegatives: 0 });
+    expect(report.perEntity.find((s) => s.slug === 'cursor')).toEqual({
+      slug: 'cursor',
+      truePositives: 1,
+      falsePositives: 1,
+      falseNegatives: 0,
+    });
   });
 
   it('counts an empty prediction on an empty label as perfect', () => {

@@ -46,7 +46,10 @@ function ratio(part: number, whole: number): number {
 function makeSnippet(text: string, start: number, end: number): string {
   const from = Math.max(0, start - 50);
   const to = Math.min(text.length, end + 50);
-  return `${from > 0 ? '…' : ''}${text.slice(from, start)}[[${text.slice(start, end)}]]${text.slice(end, to)}${to < text.length ? '…' : ''}`.replace(/\s+/g, ' ');
+  return `${from > 0 ? '…' : ''}${text.slice(from, start)}[[${text.slice(start, end)}]]${text.slice(end, to)}${to < text.length ? '…' : ''}`.replace(
+    /\s+/g,
+    ' ',
+  );
 }
 
 /** `locate` points a false negative's snippet at where the missed entity probably is. */
@@ -90,5 +93,15 @@ export function evaluateLinking(
   const precision = ratio(tp, tp + fp);
   const recall = ratio(tp, tp + fn);
   const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-  return { posts: posts.length, truePositives: tp, falsePositives: fp, falseNegatives: fn, precision, recall, f1, perEntity: scores, errors };
+  return {
+    posts: posts.length,
+    truePositives: tp,
+    falsePositives: fp,
+    falseNegatives: fn,
+    precision,
+    recall,
+    f1,
+    perEntity: scores,
+    errors,
+  };
 }

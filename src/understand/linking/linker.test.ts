@@ -79,7 +79,7 @@ describe('createLinker with the shipped registry', () => {
     expect(direct('Continue reading below for the benchmark results.')).toEqual([]);
     expect(direct('I use the Continue extension with Ollama for local autocomplete.')).toEqual(['continue', 'ollama']);
     expect(direct('My guitar Amp hums when the fridge kicks in.')).toEqual([]);
-    expect(direct("Usain Bolt would still be slower than this build.")).toEqual([]);
+    expect(direct('Usain Bolt would still be slower than this build.')).toEqual([]);
     expect(direct('Bolt.new generated the whole landing page in one prompt.')).toEqual(['bolt-new']);
     expect(direct('The dog is so lovable.')).toEqual([]);
     expect(direct('I prototyped the MVP in Lovable and then moved it to Supabase.')).toEqual(['lovable']);

@@ -11,7 +11,8 @@ const URL_PATTERN = /\b(?:https?|ftp):\/\/[^\s<>"'`)\]]+|\bwww\.[^\s<>"'`)\]]+/g
 /** Sentence punctuation right after a URL belongs to the sentence. */
 const URL_TRAILING_PUNCTUATION = /[.,;:!?]+$/;
 /** An extension that makes the word before it a file name; Markdown (CLAUDE.md) stays prose. */
-const FILE_EXTENSION = /\.(?:gguf|ggml|safetensors|onnx|ckpt|pth?|bin|tar\.gz|tgz|gz|zip|7z|exe|dmg|msi|deb|ps1|bat|py|ipynb|jsonl?|ya?ml|toml|ini|log|csv)(?![\p{L}\p{N}_])(?!\.[\p{L}\p{N}_])/giu;
+const FILE_EXTENSION =
+  /\.(?:gguf|ggml|safetensors|onnx|ckpt|pth?|bin|tar\.gz|tgz|gz|zip|7z|exe|dmg|msi|deb|ps1|bat|py|ipynb|jsonl?|ya?ml|toml|ini|log|csv)(?![\p{L}\p{N}_])(?!\.[\p{L}\p{N}_])/giu;
 const FILE_NAME_CHAR = /[\p{L}\p{N}_.\-+@]/u;
 /** A code span may wrap onto the next line but not past a blank line; a stray backtick opens nothing far away. */
 const MAX_CODE_SPAN = 2000;

@@ -15,6 +15,7 @@ export function parseJsonAnswer<T>(content: string | null | undefined, schema: z
     return { ok: false, reason: 'garbage: answer is not JSON' };
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) return { ok: false, reason: `garbage: answer has the wrong shape (${parsed.error.issues[0]?.message ?? 'invalid'})` };
+  if (!parsed.success)
+    return { ok: false, reason: `garbage: answer has the wrong shape (${parsed.error.issues[0]?.message ?? 'invalid'})` };
   return { ok: true, value: parsed.data };
 }

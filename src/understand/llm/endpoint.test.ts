@@ -34,7 +34,10 @@ const endpointWith = (dailyBudget: number) =>
 describe('createLlmEndpoint', () => {
   it('returns the answer and counts one call per request', async () => {
     const endpoint = endpointWith(5);
-    expect(await endpoint.complete({ system: 'polarity please', user: 'hello' })).toEqual({ ok: true, content: JSON.stringify({ polarity: 'negative', confidence: 0.75 }) });
+    expect(await endpoint.complete({ system: 'polarity please', user: 'hello' })).toEqual({
+      ok: true,
+      content: JSON.stringify({ polarity: 'negative', confidence: 0.75 }),
+    });
     expect(endpoint.model).toBe('m');
     expect(endpoint.callsToday()).toBe(1);
     expect(chat.requests[0]?.body.messages).toEqual([
@@ -76,7 +79,11 @@ describe('one endpoint behind both tiers', () => {
     // The budget is spent for both: another text goes unanswered by either tier.
     const other = `Later: ${TEXT}`;
     const otherSpan = { start: span.start + 7, end: span.end + 7 };
-    expect(await sentiment.refine(other, [otherSpan], { slug: 'cursor', name: 'Cursor' }, local)).toEqual({ result: local, tier: 'local', reason: 'daily budget exhausted' });
+    expect(await sentiment.refine(other, [otherSpan], { slug: 'cursor', name: 'Cursor' }, local)).toEqual({
+      result: local,
+      tier: 'local',
+      reason: 'daily budget exhausted',
+    });
     expect(await aspects.refine(other, otherSpan, 'cursor', [])).toEqual({ findings: [], tier: 'rules', reason: 'daily budget exhausted' });
     expect(chat.requests).toHaveLength(2);
 

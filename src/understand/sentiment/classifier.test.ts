@@ -43,9 +43,12 @@ describe('loadSentimentModel (committed artifact)', () => {
     expect(model.classify('This PR is not terrible.').score - model.classify('This PR is terrible.').score).toBeGreaterThan(0.6);
   });
 
-  it.each(['Honestly not bad for a first release', 'not terrible at all'])('does not read the negated complaint "%s" as negative', (text) => {
-    expect(model.classify(text).label).not.toBe('negative');
-  });
+  it.each(['Honestly not bad for a first release', 'not terrible at all'])(
+    'does not read the negated complaint "%s" as negative',
+    (text) => {
+      expect(model.classify(text).label).not.toBe('negative');
+    },
+  );
 
   it('gives each mentioned tool the sentiment of its own clause around a contrast', () => {
     const text = 'Cursor is great but Copilot keeps crashing';
@@ -83,4 +86,3 @@ describe('loadSentimentModel (committed artifact)', () => {
     expect(read(text, ...names)).toEqual(labels);
   });
 });
-

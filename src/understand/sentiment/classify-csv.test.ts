@@ -19,13 +19,7 @@ const quote = (value: string) => `"${value.replace(/"/g, '""')}"`;
 describe('classifyCsv', () => {
   it('round-trips awkward rows in input order with extra columns in any order', async () => {
     const code = `function f() { return "x"; }\n`.repeat(3500);
-    const texts = [
-      'first line\nsecond line, with a comma',
-      'she said "this is broken" twice',
-      'love it 🎉🚀 thanks!',
-      code,
-      '',
-    ];
+    const texts = ['first line\nsecond line, with a comma', 'she said "this is broken" twice', 'love it 🎉🚀 thanks!', code, ''];
     const lines = ['source,text,id', ...texts.map((text, i) => `hn,${quote(text)},${quote(`row-${i}`)}`)];
     const output = collect();
     const result = await classifyCsv(Readable.from([lines.join('\r\n')]), output.stream);
@@ -66,7 +60,9 @@ describe('classifyCsv', () => {
 
   it('reports a malformed row found after rows were handed to worker threads', async () => {
     const good = Array.from({ length: 1_500 }, (_, i) => `${i},fine`).join('\n');
-    await expect(classifyCsv(Readable.from([`id,text\n${good}\n9999,"unclosed\n`]), collect().stream, { threads: 1 })).rejects.toThrow(/malformed CSV at line/);
+    await expect(classifyCsv(Readable.from([`id,text\n${good}\n9999,"unclosed\n`]), collect().stream, { threads: 1 })).rejects.toThrow(
+      /malformed CSV at line/,
+    );
   });
 
   it('names the missing column', async () => {

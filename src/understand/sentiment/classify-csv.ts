@@ -106,7 +106,9 @@ export async function classifyCsv(
     const submit = (batch: CsvRecord[]): void => {
       const done = classifier
         .classifyMany(batch.map((record) => record.text ?? ''))
-        .then((results) => results.map((result, i) => [batch[i]!.id ?? '', result.label, roundTo4(result.score), roundTo4(result.confidence)]));
+        .then((results) =>
+          results.map((result, i) => [batch[i]!.id ?? '', result.label, roundTo4(result.score), roundTo4(result.confidence)]),
+        );
       // Awaited in order below; this only keeps a later batch's failure from going unhandled meanwhile.
       done.catch(() => {});
       pending.push(done);

@@ -22,7 +22,11 @@ export function crossValidate(input: CrossValidationInput): Float64Array {
   const labels = target.map((item) => item.label);
   // Items of one post stay together, so no fold trains on the post it is tested on.
   const fold = target.some((item) => item.group !== undefined)
-    ? assignGroupFolds(target.map((item) => item.group), folds, input.seed)
+    ? assignGroupFolds(
+        target.map((item) => item.group),
+        folds,
+        input.seed,
+      )
     : assignStratifiedFolds(labels, folds, input.seed);
   const logits = new Float64Array(target.length * CLASS_COUNT);
   const scratch = new Float64Array(CLASS_COUNT);

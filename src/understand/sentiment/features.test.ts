@@ -102,7 +102,7 @@ describe('extractFeatures', () => {
     expect(buffer.length).toBeGreaterThan(1000);
   });
 
-  it('reads a word differently in the target\'s own clause and in another entity\'s clause', () => {
+  it("reads a word differently in the target's own clause and in another entity's clause", () => {
     const text = 'Zed is great but Cursor is slow';
     const zed = featureSet(text, DEFAULT_FEATURE_CONFIG, { spans: [spanOf(text, 'Zed')], others: [spanOf(text, 'Cursor')] });
     const cursor = featureSet(text, DEFAULT_FEATURE_CONFIG, { spans: [spanOf(text, 'Cursor')], others: [spanOf(text, 'Zed')] });
@@ -146,10 +146,11 @@ describe('extractFeatures', () => {
     expect(list).not.toEqual(own('Cursor, Zed and Aider', 'Cursor', 'Zed'));
   });
 
-  it('ends a sentence at a line break, so the next line is not the target\'s own clause', () => {
+  it("ends a sentence at a line break, so the next line is not the target's own clause", () => {
     const joined = 'Cursor is fine and the docs are great';
     const broken = 'Cursor is fine\nand the docs are great';
-    const own = (text: string) => featureSet(text, { ...DEFAULT_FEATURE_CONFIG, contextWeight: 0, windowWeight: 0 }, { spans: [spanOf(text, 'Cursor')], others: [] });
+    const own = (text: string) =>
+      featureSet(text, { ...DEFAULT_FEATURE_CONFIG, contextWeight: 0, windowWeight: 0 }, { spans: [spanOf(text, 'Cursor')], others: [] });
     expect(own(joined)).not.toEqual(own(broken));
   });
 });

@@ -197,7 +197,13 @@ export function scoreLexicon(tokens: readonly Token[]): LexiconScores {
 
 function countShoutedWords(raw: string): number {
   let count = 0;
-  for (const match of raw.matchAll(/\b[A-Z]{3,}\b/g)) if (!/^(?:API|URL|HTML|CSS|JSON|HTTP|SQL|XML|PHP|GPU|CPU|RAM|NPM|AWS|IDE|LLM|CLI|SDK|JVM|DOM|UTF|GCC|SSL|TLS|SSH|JWT|ORM|MVC|CRUD|REST|YAML|TODO|FIXME|NULL|README|PR)$/.test(match[0])) count += 1;
+  for (const match of raw.matchAll(/\b[A-Z]{3,}\b/g))
+    if (
+      !/^(?:API|URL|HTML|CSS|JSON|HTTP|SQL|XML|PHP|GPU|CPU|RAM|NPM|AWS|IDE|LLM|CLI|SDK|JVM|DOM|UTF|GCC|SSL|TLS|SSH|JWT|ORM|MVC|CRUD|REST|YAML|TODO|FIXME|NULL|README|PR)$/.test(
+        match[0],
+      )
+    )
+      count += 1;
   return count;
 }
 
@@ -251,7 +257,9 @@ export interface PreparedText {
 }
 
 export function prepareText(raw: string, targets: ReadonlyArray<readonly TextSpan[]> = []): PreparedText {
-  const marks = targets.flatMap((spans, i) => spans.map((span) => ({ ...span, word: `${MENTION_WORD}${i}` }))).sort((a, b) => a.start - b.start);
+  const marks = targets
+    .flatMap((spans, i) => spans.map((span) => ({ ...span, word: `${MENTION_WORD}${i}` })))
+    .sort((a, b) => a.start - b.start);
   let marked = '';
   let from = 0;
   for (const mark of marks) {
@@ -287,7 +295,9 @@ const MIN_COMMA_CLAUSE = 4;
  */
 function startsAsideClause(tokens: readonly Token[], i: number, clauseStart: number, clauseHasMention: boolean): boolean {
   const next = tokens[i + 1]?.text;
-  return tokens[i]?.text === ',' && clauseHasMention && i - clauseStart >= MIN_COMMA_CLAUSE && (next === TARGET_TOKEN || next === OTHER_TOKEN);
+  return (
+    tokens[i]?.text === ',' && clauseHasMention && i - clauseStart >= MIN_COMMA_CLAUSE && (next === TARGET_TOKEN || next === OTHER_TOKEN)
+  );
 }
 
 function relate(tokens: readonly Token[]): Uint8Array {
@@ -345,8 +355,9 @@ function relate(tokens: readonly Token[]): Uint8Array {
 type PatternName = (typeof PATTERN_NAMES)[number];
 const T = TARGET_TOKEN;
 const O = OTHER_TOKEN;
-const MOVE = '(?:switch\\w*|mov(?:e|ed|es|ing)|migrat\\w*|went|go|going|gone|came|come|coming|jump\\w*|port(?:ed|ing)?|transition\\w*|convert\\w*)';
-const GAP = '(?: [\\w\']+){0,2}';
+const MOVE =
+  '(?:switch\\w*|mov(?:e|ed|es|ing)|migrat\\w*|went|go|going|gone|came|come|coming|jump\\w*|port(?:ed|ing)?|transition\\w*|convert\\w*)';
+const GAP = "(?: [\\w']+){0,2}";
 /** Phrases that say how the author moves or ranks relative to the target, on the normalized marked text. */
 const PATTERNS: Record<PatternName, RegExp[]> = {
   switch_from: [new RegExp(`\\b${MOVE}${GAP} from ${T}\\b`), new RegExp(`\\b${T} ?(?:->|→|=>) ?${O}\\b`)],
@@ -357,10 +368,14 @@ const PATTERNS: Record<PatternName, RegExp[]> = {
     new RegExp(`\\b${O} ?(?:->|→|=>) ?${T}\\b`),
   ],
   cancel: [
-    new RegExp(`\\b(?:cancel\\w*|unsubscrib\\w*|ditch\\w*|dropp?(?:ed|ing)?|uninstall\\w*|abandon\\w*|quit|quitting|dump\\w*|stopp?\\w* using|done with|fed up with|gave up on|give up on|giving up on|replac\\w*)${GAP} ${T}\\b`),
+    new RegExp(
+      `\\b(?:cancel\\w*|unsubscrib\\w*|ditch\\w*|dropp?(?:ed|ing)?|uninstall\\w*|abandon\\w*|quit|quitting|dump\\w*|stopp?\\w* using|done with|fed up with|gave up on|give up on|giving up on|replac\\w*)${GAP} ${T}\\b`,
+    ),
   ],
   winner: [
-    new RegExp(`\\b${T}(?: [\\w']+){0,3} (?:better|superior|faster|smarter|ahead|beats?|outperform\\w*|wins?|crush\\w*|destroy\\w*|blows?|smokes?|mogs?)\\b`),
+    new RegExp(
+      `\\b${T}(?: [\\w']+){0,3} (?:better|superior|faster|smarter|ahead|beats?|outperform\\w*|wins?|crush\\w*|destroy\\w*|blows?|smokes?|mogs?)\\b`,
+    ),
     new RegExp(`\\b${T} ?>+ ?${O}\\b`),
   ],
   loser: [
@@ -369,10 +384,14 @@ const PATTERNS: Record<PatternName, RegExp[]> = {
     new RegExp(`\\b${O} ?>+ ?${T}\\b`),
   ],
   recommend: [
-    new RegExp(`\\b(?:try|recommend\\w*|check out|go with|stick(?:ing)? (?:with|to)|prefer\\w*|swear by|switch to)(?: [\\w']+){0,1} ${T}\\b`),
+    new RegExp(
+      `\\b(?:try|recommend\\w*|check out|go with|stick(?:ing)? (?:with|to)|prefer\\w*|swear by|switch to)(?: [\\w']+){0,1} ${T}\\b`,
+    ),
     new RegExp(`\\b${T}(?: is| has been)? (?:my|the) (?:go to|favorite|favourite|daily driver|way to go|best)\\b`),
   ],
-  yardstick: [new RegExp(`\\b(?:as \\w+ as|on par with|comparable to|similar to|close to|level of|equivalent to|compared to|vs\\.?|versus) ${T}\\b`)],
+  yardstick: [
+    new RegExp(`\\b(?:as \\w+ as|on par with|comparable to|similar to|close to|level of|equivalent to|compared to|vs\\.?|versus) ${T}\\b`),
+  ],
 };
 
 function addLexicon(scores: LexiconScores): { positive: number; negative: number } {
@@ -399,7 +418,12 @@ export function extractFeatures(raw: string, config: FeatureConfig, out: Feature
  * the rest of its sentence, the sentences after it, another entity's clause, or elsewhere in the
  * post. Without an index the whole text is read as one clause.
  */
-export function extractPreparedFeatures(prepared: PreparedText, index: number | undefined, config: FeatureConfig, out: FeatureBuffer): void {
+export function extractPreparedFeatures(
+  prepared: PreparedText,
+  index: number | undefined,
+  config: FeatureConfig,
+  out: FeatureBuffer,
+): void {
   out.length = 0;
   const mask = (1 << config.hashBits) - 1;
   const raw = prepared.raw;
@@ -498,7 +522,9 @@ export function extractPreparedFeatures(prepared: PreparedText, index: number | 
     Math.log1p(emoticonNegative),
   );
   if (targeted) {
-    const context = addLexicon(scoreLexicon(tokens.filter((_, i) => relations[i] === Relation.OwnSentence || relations[i] === Relation.Following)));
+    const context = addLexicon(
+      scoreLexicon(tokens.filter((_, i) => relations[i] === Relation.OwnSentence || relations[i] === Relation.Following)),
+    );
     const document = addLexicon(scoreLexicon(tokens));
     let targetCount = 0;
     let others = 0;

@@ -45,9 +45,21 @@ const SPANS = [{ start: START, end: START + 3 }];
 const ENTITY = { slug: 'zed', name: 'Zed' };
 const LOCAL: SentimentResult = { label: 'neutral', score: 0.05, confidence: 0.44 };
 
-function makeTier({ cache, windowChars, ...overrides }: Partial<LlmEndpointOptions> & { cache?: SentimentCache; windowChars?: number } = {}) {
+function makeTier({
+  cache,
+  windowChars,
+  ...overrides
+}: Partial<LlmEndpointOptions> & { cache?: SentimentCache; windowChars?: number } = {}) {
   const logged: string[] = [];
-  const endpoint = createLlmEndpoint({ baseUrl: chat.baseUrl, apiKey: API_KEY, model: 'fake-model', dailyBudget: 100, timeoutMs: 300, maxRetries: 0, ...overrides });
+  const endpoint = createLlmEndpoint({
+    baseUrl: chat.baseUrl,
+    apiKey: API_KEY,
+    model: 'fake-model',
+    dailyBudget: 100,
+    timeoutMs: 300,
+    maxRetries: 0,
+    ...overrides,
+  });
   const tier = createLlmSentimentTier({
     endpoint,
     cache,
@@ -201,7 +213,9 @@ describe('buildSentimentPrompt', () => {
   });
 
   it('sends the whole of a short text', () => {
-    expect(buildSentimentPrompt(TEXT, SPANS, ENTITY, 1500)).toContain('Gave [[Zed]] another week. Honestly? It grew on me, though the extension story is still thin.');
+    expect(buildSentimentPrompt(TEXT, SPANS, ENTITY, 1500)).toContain(
+      'Gave [[Zed]] another week. Honestly? It grew on me, though the extension story is still thin.',
+    );
   });
 });
 

@@ -55,7 +55,10 @@ export function createLruSentimentCache(maxEntries = 10_000): SentimentCache & {
 }
 
 export const LlmSentimentAnswer = z.object({
-  polarity: z.preprocess((value) => (typeof value === 'string' ? value.trim().toLowerCase() : value), z.enum(['positive', 'neutral', 'negative'])),
+  polarity: z.preprocess(
+    (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
+    z.enum(['positive', 'neutral', 'negative']),
+  ),
   confidence: z.number().min(0).max(1).optional(),
 });
 export type LlmSentimentAnswer = z.infer<typeof LlmSentimentAnswer>;
@@ -63,7 +66,7 @@ export type LlmSentimentAnswer = z.infer<typeof LlmSentimentAnswer>;
 /** The opinion guideline (opinion-guideline.md), briefly. */
 const SYSTEM_PROMPT = [
   'You judge what the author of a developer post thinks of one named AI model or developer tool (the entity).',
-  'Label only the author\'s own judgement of that entity, not the mood of the text and not other entities.',
+  "Label only the author's own judgement of that entity, not the mood of the text and not other entities.",
   '- positive or negative: the author praises or complains about it, recommends it or warns against it, or threatens to leave it (negative).',
   '- Switching to it is positive; switching away from it is negative.',
   '- neutral: questions, plain facts, news-style titles reporting an event, feature requests, plain bug reports without a judgement,',
@@ -131,7 +134,13 @@ export function createLlmSentimentTier(options: LlmSentimentTierOptions): LlmSen
   const windowChars = options.windowChars ?? 1500;
   const shared = createInFlight<RefinedSentiment>();
 
-  async function ask(key: string, text: string, spans: readonly TextSpan[], entity: SentimentEntity, local: SentimentResult): Promise<RefinedSentiment> {
+  async function ask(
+    key: string,
+    text: string,
+    spans: readonly TextSpan[],
+    entity: SentimentEntity,
+    local: SentimentResult,
+  ): Promise<RefinedSentiment> {
     const keepLocal = (reason: string): RefinedSentiment => {
       logger?.warn({ model: endpoint.model, entity: entity.slug, reason }, 'sentiment LLM tier fell back to the local model');
       return { result: local, tier: 'local', reason };
@@ -143,7 +152,8 @@ export function createLlmSentimentTier(options: LlmSentimentTierOptions): LlmSen
       logger?.warn({ model: endpoint.model }, 'sentiment cache read failed; asking the endpoint');
     }
     const answer = await endpoint.complete({ system: SYSTEM_PROMPT, user: buildSentimentPrompt(text, spans, entity, windowChars) });
-    if (!answer.ok) return answer.reason === BUDGET_EXHAUSTED ? { result: local, tier: 'local', reason: answer.reason } : keepLocal(answer.reason);
+    if (!answer.ok)
+      return answer.reason === BUDGET_EXHAUSTED ? { result: local, tier: 'local', reason: answer.reason } : keepLocal(answer.reason);
     const parsed = parseSentimentAnswer(answer.content);
     if (!parsed.ok) return keepLocal(parsed.reason);
     try {
@@ -151,7 +161,10 @@ export function createLlmSentimentTier(options: LlmSentimentTierOptions): LlmSen
     } catch {
       logger?.warn({ model: endpoint.model }, 'sentiment cache write failed');
     }
-    logger?.debug?.({ model: endpoint.model, entity: entity.slug, label: parsed.result.label, local: local.label }, 'sentiment LLM tier answered');
+    logger?.debug?.(
+      { model: endpoint.model, entity: entity.slug, label: parsed.result.label, local: local.label },
+      'sentiment LLM tier answered',
+    );
     return { result: parsed.result, tier: 'llm' };
   }
 
@@ -160,9 +173,11 @@ export function createLlmSentimentTier(options: LlmSentimentTierOptions): LlmSen
       if (spans.length === 0) return Promise.resolve({ result: local, tier: 'local', reason: 'no mention to ask about' });
       const key = hashSentimentRequest(endpoint.model, text, spans, entity);
       return shared(key, () =>
-        ask(key, text, spans, entity, local).catch(
-          (): RefinedSentiment => ({ result: local, tier: 'local', reason: 'LLM tier failed unexpectedly' }),
-        ),
+        ask(key, text, spans, entity, local).catch((): RefinedSentiment => ({
+          result: local,
+          tier: 'local',
+          reason: 'LLM tier failed unexpectedly',
+        })),
       );
     },
   };

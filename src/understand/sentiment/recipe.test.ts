@@ -7,9 +7,23 @@ import { SENTIMENT_RECIPE, buildSentimentArtifact, serializeArtifact, type Senti
 
 // Texts written for this test.
 const positive = ['thanks, this works great', 'awesome fix, love it', 'nice work on the docs', 'great job, merged', 'works like a charm'];
-const negative = ['this is broken again', 'terrible api, hate it', 'the build is flaky and slow', 'awful regression', 'it crashes every time'];
-const neutral = ['the method returns a list', 'see the docs for the flag', 'moved the file to lib', 'run npm test first', 'added a new parameter'];
-const plain: LabelledText[] = [negative, neutral, positive].flatMap((texts, label) => texts.map((text, i) => ({ id: `${label}-${i}`, label, text })));
+const negative = [
+  'this is broken again',
+  'terrible api, hate it',
+  'the build is flaky and slow',
+  'awful regression',
+  'it crashes every time',
+];
+const neutral = [
+  'the method returns a list',
+  'see the docs for the flag',
+  'moved the file to lib',
+  'run npm test first',
+  'added a new parameter',
+];
+const plain: LabelledText[] = [negative, neutral, positive].flatMap((texts, label) =>
+  texts.map((text, i) => ({ id: `${label}-${i}`, label, text })),
+);
 
 /** "Zed is great" style items: the label belongs to the named tool, not to the other one. */
 const targeted: LabelledText[] = [

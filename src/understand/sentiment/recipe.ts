@@ -74,7 +74,13 @@ export function buildSentimentArtifact(data: TrainingData, recipe: SentimentReci
   const shift = fitShift(logits, labels);
   const shifted = applyShift(logits, shift);
   const temperature = fitTemperature(shifted, labels);
-  const macroF1 = (l: Float64Array): number => Math.round(reportClassification(labels, labels.map((_, i) => argmax(l.subarray(i * CLASS_COUNT, (i + 1) * CLASS_COUNT)))).macroF1 * 10000) / 10000;
+  const macroF1 = (l: Float64Array): number =>
+    Math.round(
+      reportClassification(
+        labels,
+        labels.map((_, i) => argmax(l.subarray(i * CLASS_COUNT, (i + 1) * CLASS_COUNT))),
+      ).macroF1 * 10000,
+    ) / 10000;
   // Plain texts get their own temperature, fitted on their own out-of-fold logits.
   const plain = extra.filter((item) => !item.target);
   const plainLogits = crossValidate({
@@ -85,9 +91,18 @@ export function buildSentimentArtifact(data: TrainingData, recipe: SentimentReci
     folds: recipe.calibrationFolds,
     seed: recipe.calibrationSeed,
   });
-  const plainTemperature = fitTemperature(plainLogits, plain.map((item) => item.label));
+  const plainTemperature = fitTemperature(
+    plainLogits,
+    plain.map((item) => item.label),
+  );
   const all = [...targeted, ...extra];
-  const model = trainEnsemble(vectorize(all, recipe.config), all.map((item) => item.label), recipe.config, recipe.options, all.map((item) => item.weight ?? 1));
+  const model = trainEnsemble(
+    vectorize(all, recipe.config),
+    all.map((item) => item.label),
+    recipe.config,
+    recipe.options,
+    all.map((item) => item.weight ?? 1),
+  );
   shiftTargeted(model, shift);
   return encodeArtifact(model, {
     version: recipe.version,

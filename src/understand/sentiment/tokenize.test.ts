@@ -23,7 +23,13 @@ describe('tokenize', () => {
   it('marks the words after a negator as negated until punctuation', () => {
     const tokens = words("This doesn't work well, it is fine");
     expect(tokens.map((t) => [t.text, t.negated])).toEqual([
-      ['this', false], ["doesn't", false], ['work', true], ['well', true], ['it', false], ['is', false], ['fine', false],
+      ['this', false],
+      ["doesn't", false],
+      ['work', true],
+      ['well', true],
+      ['it', false],
+      ['is', false],
+      ['fine', false],
     ]);
   });
 
@@ -53,7 +59,8 @@ describe('tokenize', () => {
   });
 
   it('keeps a line break inside a code fence inside the code placeholder', () => {
-    expect(normalizeText('see\n```\na\nb\n```\ndone')).toBe(`see ${PLACEHOLDERS.lineBreak} ${PLACEHOLDERS.code} ${PLACEHOLDERS.lineBreak} done`);
+    expect(normalizeText('see\n```\na\nb\n```\ndone')).toBe(
+      `see ${PLACEHOLDERS.lineBreak} ${PLACEHOLDERS.code} ${PLACEHOLDERS.lineBreak} done`,
+    );
   });
 });
-

@@ -24,12 +24,8 @@ export interface Token {
   end: number;
 }
 
-const POSITIVE_EMOJI = new Set(
-  Array.from('😀😁😂😃😄😅😆😉😊😋😍😎😘🙂🙃🤗🤩🥰🥳😻👍👌👏🙌💪🎉🎊✨💯🚀❤💖💕💗💙💚💛💜🔥⭐🌟✅🏆🙏'),
-);
-const NEGATIVE_EMOJI = new Set(
-  Array.from('😞😟😠😡😢😣😤😥😦😧😨😩😪😫😬😭😰😱😒😓😔😕😖🙁☹🤬🤮🤢💩👎💔❌🤦🙄😑😐🐛'),
-);
+const POSITIVE_EMOJI = new Set(Array.from('😀😁😂😃😄😅😆😉😊😋😍😎😘🙂🙃🤗🤩🥰🥳😻👍👌👏🙌💪🎉🎊✨💯🚀❤💖💕💗💙💚💛💜🔥⭐🌟✅🏆🙏'));
+const NEGATIVE_EMOJI = new Set(Array.from('😞😟😠😡😢😣😤😥😦😧😨😩😪😫😬😭😰😱😒😓😔😕😖🙁☹🤬🤮🤢💩👎💔❌🤦🙄😑😐🐛'));
 
 const CODE_FENCE = /```[\s\S]*?(?:```|$)/g;
 const INLINE_CODE = /`[^`\n]{1,200}`/g;
@@ -67,13 +63,48 @@ export function normalizeText(raw: string): string {
 }
 
 const NEGATORS = new Set([
-  'not', 'no', 'never', 'none', 'nobody', 'nothing', 'neither', 'nor', 'nowhere', 'cannot', 'without',
-  'hardly', 'barely', 'dont', 'doesnt', 'didnt', 'cant', 'wont', 'isnt', 'arent', 'wasnt', 'werent',
-  'shouldnt', 'wouldnt', 'couldnt', 'havent', 'hasnt', 'hadnt', 'aint',
+  'not',
+  'no',
+  'never',
+  'none',
+  'nobody',
+  'nothing',
+  'neither',
+  'nor',
+  'nowhere',
+  'cannot',
+  'without',
+  'hardly',
+  'barely',
+  'dont',
+  'doesnt',
+  'didnt',
+  'cant',
+  'wont',
+  'isnt',
+  'arent',
+  'wasnt',
+  'werent',
+  'shouldnt',
+  'wouldnt',
+  'couldnt',
+  'havent',
+  'hasnt',
+  'hadnt',
+  'aint',
 ]);
 /** Markers after which the rest of the sentence usually carries the writer's real opinion. */
 export const CONTRAST_MARKERS = new Set([
-  'but', 'however', 'although', 'though', 'nevertheless', 'nonetheless', 'whereas', 'except', 'unfortunately', 'sadly',
+  'but',
+  'however',
+  'although',
+  'though',
+  'nevertheless',
+  'nonetheless',
+  'whereas',
+  'except',
+  'unfortunately',
+  'sadly',
 ]);
 const SENTENCE_END = /^(?:[.!?]+|\.{2,})$/;
 const NEGATION_WINDOW = 5;

@@ -22,7 +22,6 @@ export const DEFAULT_TRAIN_OPTIONS: EnsembleOptions = {
   seed: 20240601,
 };
 
-
 /** Per-class loss weights for the given label ids. */
 export function computeClassWeights(labels: readonly number[], balance: boolean): Float64Array {
   const weights = new Float64Array(CLASS_COUNT).fill(1);
@@ -149,7 +148,12 @@ export function assignGroupFolds(groups: ReadonlyArray<string | undefined>, fold
  * NB-SVM style log-count ratios per class (one vs rest) over binarized hashed features; dense
  * features keep ratio 1. Laid out like the weights, [feature * 3 + class].
  */
-export function computeNbRatios(vectors: readonly SparseVector[], labels: readonly number[], config: FeatureConfig, alpha = 1): Float64Array {
+export function computeNbRatios(
+  vectors: readonly SparseVector[],
+  labels: readonly number[],
+  config: FeatureConfig,
+  alpha = 1,
+): Float64Array {
   const hashed = 1 << config.hashBits;
   const space = featureSpace(config);
   const counts = new Float64Array(space * CLASS_COUNT);
@@ -164,7 +168,8 @@ export function computeNbRatios(vectors: readonly SparseVector[], labels: readon
     }
   });
   const totals = new Float64Array(CLASS_COUNT);
-  for (let i = 0; i < hashed; i += 1) for (let k = 0; k < CLASS_COUNT; k += 1) totals[k] = (totals[k] ?? 0) + (counts[i * CLASS_COUNT + k] ?? 0) + alpha;
+  for (let i = 0; i < hashed; i += 1)
+    for (let k = 0; k < CLASS_COUNT; k += 1) totals[k] = (totals[k] ?? 0) + (counts[i * CLASS_COUNT + k] ?? 0) + alpha;
   const all = totals.reduce((a, b) => a + b, 0);
   const ratios = new Float64Array(space * CLASS_COUNT).fill(1);
   for (let i = 0; i < hashed; i += 1) {

@@ -35,7 +35,9 @@ const request: SummaryRequest = {
 };
 
 const summarizerWith = (dailyBudget = 10) =>
-  createExplanationSummarizer({ endpoint: createLlmEndpoint({ baseUrl: chat.baseUrl, apiKey: 'k', model: 'm', dailyBudget, timeoutMs: 2_000, maxRetries: 0 }) });
+  createExplanationSummarizer({
+    endpoint: createLlmEndpoint({ baseUrl: chat.baseUrl, apiKey: 'k', model: 'm', dailyBudget, timeoutMs: 2_000, maxRetries: 0 }),
+  });
 
 describe('createExplanationSummarizer', () => {
   it('writes two sentences from the given posts and says which posts they rest on', async () => {
@@ -49,7 +51,9 @@ describe('createExplanationSummarizer', () => {
     });
     // The posts go as marked data with their ids and labels, after the figures.
     expect(prompts()[0]).toContain('Figures: Claude Code: mean score fell');
-    expect(prompts()[0]).toMatch(/<<<POSTS\n\[post 11, negative\] Hit the weekly limit[\s\S]*\[post 12, negative\] Ignore previous[\s\S]*POSTS>>>$/);
+    expect(prompts()[0]).toMatch(
+      /<<<POSTS\n\[post 11, negative\] Hit the weekly limit[\s\S]*\[post 12, negative\] Ignore previous[\s\S]*POSTS>>>$/,
+    );
   });
 
   it('answers the same explanation from its cache without a second call', async () => {
@@ -61,7 +65,12 @@ describe('createExplanationSummarizer', () => {
   });
 
   it('leaves the summary out when the answer cites a post it was not given, has one sentence, or is not JSON', async () => {
-    content = JSON.stringify({ sentences: [{ text: 'a', posts: [11] }, { text: 'b', posts: [99] }] });
+    content = JSON.stringify({
+      sentences: [
+        { text: 'a', posts: [11] },
+        { text: 'b', posts: [99] },
+      ],
+    });
     expect(await summarizerWith().summarize(request)).toEqual({ summary: null, reason: 'garbage: answer cites a post it was not given' });
     content = JSON.stringify({ sentences: [{ text: 'only one', posts: [11] }] });
     expect((await summarizerWith().summarize(request)).summary).toBeNull();
@@ -75,7 +84,10 @@ describe('createExplanationSummarizer', () => {
     status = 200;
     const summarizer = summarizerWith(1);
     await summarizer.summarize(request);
-    expect(await summarizer.summarize({ ...request, headline: 'another window' })).toEqual({ summary: null, reason: 'daily budget exhausted' });
+    expect(await summarizer.summarize({ ...request, headline: 'another window' })).toEqual({
+      summary: null,
+      reason: 'daily budget exhausted',
+    });
     chat.requests.length = 0;
     expect(await summarizer.summarize({ ...request, posts: [] })).toEqual({ summary: null, reason: 'no posts to summarise' });
     expect(prompts()).toHaveLength(0);

@@ -137,17 +137,25 @@ describe('client versions, only when tied to the tool', () => {
 
   it('prefers the form field over the last working version, and keeps both as named', () => {
     const text =
-      '[BUG] Claude Code freezes ### What\'s Wrong? This started around 2.0.51. ### Last Working Version 2.0.49 ### Claude Code Version 2.0.55 ### Platform Anthropic API ### Operating System macOS 15.6.1';
+      "[BUG] Claude Code freezes ### What's Wrong? This started around 2.0.51. ### Last Working Version 2.0.49 ### Claude Code Version 2.0.55 ### Platform Anthropic API ### Operating System macOS 15.6.1";
     const url = 'https://github.com/anthropics/claude-code/issues/2';
     expect(versionsOf(text, 'claude-code', { url })).toEqual(['2.0.51', '2.0.49', '2.0.55']);
     expect(versionOf(text, 'claude-code', { url })).toBe('2.0.55');
   });
 
-  it('reads what the reporter wrote in the form field of the tool\'s tracker', () => {
+  it("reads what the reporter wrote in the form field of the tool's tracker", () => {
     const url = 'https://github.com/anthropics/claude-code/issues/5';
-    expect(versionOf('Claude Code freezes ### Claude Code Version Claude Code v2.0.55 Opus 4.5 · Claude Max ### Platform API', 'claude-code', { url })).toBe('2.0.55');
-    expect(versionOf('Claude Code freezes ### Claude Code Version Version: 2.0.61 ### Platform API', 'claude-code', { url })).toBe('2.0.61');
-    expect(versionOf('Claude Code freezes ### Claude Code Version Claude Code for VS Code (2.0.62) ### Platform API', 'claude-code', { url })).toBe('2.0.62');
+    expect(
+      versionOf('Claude Code freezes ### Claude Code Version Claude Code v2.0.55 Opus 4.5 · Claude Max ### Platform API', 'claude-code', {
+        url,
+      }),
+    ).toBe('2.0.55');
+    expect(versionOf('Claude Code freezes ### Claude Code Version Version: 2.0.61 ### Platform API', 'claude-code', { url })).toBe(
+      '2.0.61',
+    );
+    expect(
+      versionOf('Claude Code freezes ### Claude Code Version Claude Code for VS Code (2.0.62) ### Platform API', 'claude-code', { url }),
+    ).toBe('2.0.62');
     // Another heading's version is not the tool's.
     expect(versionsOf('Claude Code freezes ### Operating System Version 15.6.1 ### Platform API', 'claude-code', { url })).toEqual([]);
   });
@@ -158,7 +166,8 @@ describe('client versions, only when tied to the tool', () => {
   });
 
   it('does not take other software versions in a tracker issue', () => {
-    const text = 'Claude Code crashes ### Claude Code Version 2.0.55 - **Ghostty version:** 1.3.0 - macOS Version: 15.6.1 - VS Code 1.106.3';
+    const text =
+      'Claude Code crashes ### Claude Code Version 2.0.55 - **Ghostty version:** 1.3.0 - macOS Version: 15.6.1 - VS Code 1.106.3';
     expect(versionsOf(text, 'claude-code', { url: 'https://github.com/anthropics/claude-code/issues/3' })).toEqual(['2.0.55']);
   });
 });

@@ -100,7 +100,10 @@ function claudeFamily(name: string): ModelGrammar {
 }
 
 const MODELS: Record<string, ModelGrammar> = {
-  'gpt-5': { patterns: [/(?:chat\s?)?gpt[\s_-]?5(?:\.(?<minor>\d{1,2}))?(?!\d)/iy], build: (g) => normaliseModelVersion(g.minor ? `5.${g.minor}` : '5') },
+  'gpt-5': {
+    patterns: [/(?:chat\s?)?gpt[\s_-]?5(?:\.(?<minor>\d{1,2}))?(?!\d)/iy],
+    build: (g) => normaliseModelVersion(g.minor ? `5.${g.minor}` : '5'),
+  },
   claude: { patterns: [new RegExp(`claude${S}(?<major>\\d)(?:\\.(?<minor>\\d))?(?!\\d)`, 'iy')], build: generation },
   'claude-opus': claudeFamily('opus'),
   'claude-sonnet': claudeFamily('sonnet'),
@@ -126,7 +129,8 @@ const MODELS: Record<string, ModelGrammar> = {
       // "DeepSeek 3.1": its generations are V-numbered
       /deep[\s_-]?seek[\s_-]?(?<major>\d)\.(?<minor>\d)(?!\d)/iy,
     ],
-    build: (g) => (g.major ? `${(g.line ?? 'v').toLowerCase()}${normaliseModelVersion(g.minor ? `${g.major}.${g.minor}` : g.major)}` : null),
+    build: (g) =>
+      g.major ? `${(g.line ?? 'v').toLowerCase()}${normaliseModelVersion(g.minor ? `${g.major}.${g.minor}` : g.major)}` : null,
   },
 };
 
@@ -169,7 +173,9 @@ function readModelVersions(text: string, slug: string, span: VersionSpan): Found
   if (slug.startsWith('claude-')) {
     const before = /(?<![\d.])(\d)\.(\d)[\s-]$/.exec(text.slice(Math.max(0, span.start - 6), span.start));
     if (before && !/^claude/i.test(text.slice(span.start, span.end))) {
-      return [{ version: normaliseModelVersion(`${before[1]}.${before[2]}`), start: span.start - before[0].length, end: span.end, field: false }];
+      return [
+        { version: normaliseModelVersion(`${before[1]}.${before[2]}`), start: span.start - before[0].length, end: span.end, field: false },
+      ];
     }
   }
   return [];
@@ -188,9 +194,19 @@ function readListedGenerations(text: string, from: number, prefix: string): Foun
     if (isFollowedByNonVersion(text, end) || /^[a-z]/i.test(text.slice(end, end + 1))) break;
     if (match.groups.line && !prefix) break;
     // "or 3" is a generation only where the sentence goes on like one ("2.5 or 3 better?"), not "and 3 other models".
-    if (!match.groups.minor && !match[0].trim().startsWith('/') && !/^(?:$|[,.;:?!)]|\s(?:is|are|was|were|better|worse|both|models?)\b)/i.test(text.slice(end, end + 8))) break;
+    if (
+      !match.groups.minor &&
+      !match[0].trim().startsWith('/') &&
+      !/^(?:$|[,.;:?!)]|\s(?:is|are|was|were|better|worse|both|models?)\b)/i.test(text.slice(end, end + 8))
+    )
+      break;
     const base = match.groups.minor ? `${match.groups.major}.${match.groups.minor}` : match.groups.major!;
-    found.push({ version: prefix ? `${(match.groups.line || prefix).toLowerCase()}${base}` : normaliseModelVersion(base), start: match.index, end, field: false });
+    found.push({
+      version: prefix ? `${(match.groups.line || prefix).toLowerCase()}${base}` : normaliseModelVersion(base),
+      start: match.index,
+      end,
+      field: false,
+    });
     at = end;
   }
   return found;
@@ -266,7 +282,8 @@ function readTrackerVersions(text: string, names: string[]): FoundVersion[] {
     const value = /(?<![\w.])v?(\d{1,3}(?:\.\d{1,4}){2})(?![\d.]*\d)/.exec(m.groups!.value!);
     if (value) found.push({ version: value[1]!, start: m.index, end: m.index + m[0].length, field: true });
   }
-  const field = /(?:^|#{2,3}\s*|\s-\s|\n\s*[-*]?\s*)(?:\*\*)?(?<last>last working )?version(?:\*\*)?\s?:?(?:\*\*)?\s*v?(?<v>\d{1,3}(?:\.\d{1,4}){2})(?![\d.]*\d)/gi;
+  const field =
+    /(?:^|#{2,3}\s*|\s-\s|\n\s*[-*]?\s*)(?:\*\*)?(?<last>last working )?version(?:\*\*)?\s?:?(?:\*\*)?\s*v?(?<v>\d{1,3}(?:\.\d{1,4}){2})(?![\d.]*\d)/gi;
   for (const m of text.matchAll(field)) {
     found.push({ version: m.groups!.v!, start: m.index, end: m.index + m[0].length, field: !m.groups!.last });
   }
@@ -325,8 +342,23 @@ export function extractVersion(text: string, mention: VersionTarget, context: Ve
 
 /** The registry's vendors, for callers that do not pass a kind. */
 const VENDORS = new Set([
-  'openai', 'anthropic', 'google', 'meta', 'mistral-ai', 'deepseek-ai', 'alibaba-cloud', 'xai', 'microsoft', 'github',
-  'amazon', 'jetbrains', 'sourcegraph', 'cognition', 'vercel', 'stackblitz', 'hugging-face',
+  'openai',
+  'anthropic',
+  'google',
+  'meta',
+  'mistral-ai',
+  'deepseek-ai',
+  'alibaba-cloud',
+  'xai',
+  'microsoft',
+  'github',
+  'amazon',
+  'jetbrains',
+  'sourcegraph',
+  'cognition',
+  'vercel',
+  'stackblitz',
+  'hugging-face',
 ]);
 
 function dedupeOverlaps(found: FoundVersion[]): FoundVersion[] {

@@ -36,7 +36,9 @@ describe('adminRequest', () => {
     [401, 'unauthorized', /sign in with the admin token/i],
     [403, 'forbidden', /admin token was refused.*nothing was changed/i],
   ])('turns %i into a message that says what to do, keeping the code', async (status, code, message) => {
-    const error = await adminRequest('POST', '/x', TOKEN, {}, { fetch: answering(status, errorBody(code, 'server words')).fetch }).catch((e: unknown) => e);
+    const error = await adminRequest('POST', '/x', TOKEN, {}, { fetch: answering(status, errorBody(code, 'server words')).fetch }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status, code });
     expect((error as Error).message).toMatch(message);
@@ -51,16 +53,28 @@ describe('adminRequest', () => {
   });
 
   it("keeps the server's message for a bad request or a conflict (it names the field)", async () => {
-    const error = await adminRequest('POST', '/x', TOKEN, {}, { fetch: answering(409, errorBody('conflict', 'an entity with slug "cursor" already exists')).fetch }).catch((e: unknown) => e);
+    const error = await adminRequest(
+      'POST',
+      '/x',
+      TOKEN,
+      {},
+      { fetch: answering(409, errorBody('conflict', 'an entity with slug "cursor" already exists')).fetch },
+    ).catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 409, code: 'conflict', message: 'an entity with slug "cursor" already exists' });
   });
 
   it('reports an unreachable server as status 0 and says nothing was sent', async () => {
-    const error = await adminRequest('POST', '/x', TOKEN, {}, {
-      fetch: async () => {
-        throw new TypeError('Failed to fetch');
+    const error = await adminRequest(
+      'POST',
+      '/x',
+      TOKEN,
+      {},
+      {
+        fetch: async () => {
+          throw new TypeError('Failed to fetch');
+        },
       },
-    }).catch((e: unknown) => e);
+    ).catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 0, code: 'network' });
     expect((error as Error).message).toMatch(/nothing was sent/);
   });

@@ -2,7 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { api, ApiError, buildApiUrl, fetchJson } from './client.ts';
 
-const respond = (status: number, body: string, contentType = 'application/json') => async () => new Response(body, { status, headers: { 'content-type': contentType } });
+const respond =
+  (status: number, body: string, contentType = 'application/json') =>
+  async () =>
+    new Response(body, { status, headers: { 'content-type': contentType } });
 
 describe('fetchJson', () => {
   it('returns the parsed body of a 200', async () => {
@@ -10,9 +13,16 @@ describe('fetchJson', () => {
   });
 
   it('turns a documented error body into an ApiError with its status, code and message', async () => {
-    const error = await fetchJson('/x', { fetch: respond(400, '{"error":{"code":"invalid_parameter","message":"bucket: expected hour, day, week or month"}}') }).catch((e: unknown) => e);
+    const error = await fetchJson('/x', {
+      fetch: respond(400, '{"error":{"code":"invalid_parameter","message":"bucket: expected hour, day, week or month"}}'),
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ status: 400, code: 'invalid_parameter', message: 'bucket: expected hour, day, week or month', retryable: false });
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'invalid_parameter',
+      message: 'bucket: expected hour, day, week or month',
+      retryable: false,
+    });
   });
 
   it('turns a non-JSON error page (a proxy 502) into an ApiError worth retrying', async () => {
@@ -51,17 +61,23 @@ describe('fetchJson', () => {
 
 describe('request building', () => {
   it('drops empty parameters and encodes the rest', () => {
-    expect(buildApiUrl('/api/v1/compare', { entities: 'a,b', source: undefined, q: '', bucket: 'week' })).toBe('/api/v1/compare?entities=a%2Cb&bucket=week');
+    expect(buildApiUrl('/api/v1/compare', { entities: 'a,b', source: undefined, q: '', bucket: 'week' })).toBe(
+      '/api/v1/compare?entities=a%2Cb&bucket=week',
+    );
   });
 
   it('asks for the series path of the entity with the window', async () => {
     let asked = '';
-    await api.getSentiment('claude-code', { from: '2026-01-01', to: '2026-02-01', bucket: 'day', source: 'hn' }, {
-      fetch: async (url) => {
-        asked = url;
-        return new Response('{"series":[]}', { status: 200 });
+    await api.getSentiment(
+      'claude-code',
+      { from: '2026-01-01', to: '2026-02-01', bucket: 'day', source: 'hn' },
+      {
+        fetch: async (url) => {
+          asked = url;
+          return new Response('{"series":[]}', { status: 200 });
+        },
       },
-    });
+    );
     expect(asked).toBe('/api/v1/entities/claude-code/sentiment?from=2026-01-01&to=2026-02-01&bucket=day&source=hn');
   });
 });

@@ -47,13 +47,19 @@ export type Query = Record<string, string | number | undefined | null>;
 const isErrorBody = (body: unknown): body is { error: { code: string; message: string } } => {
   if (typeof body !== 'object' || body === null || !('error' in body)) return false;
   const error = (body as { error: unknown }).error;
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' && typeof (error as { message?: unknown }).message === 'string';
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    typeof (error as { message?: unknown }).message === 'string'
+  );
 };
 
 /** `path` with the non-empty values of `query` appended. */
 export function buildApiUrl(path: string, query: Query = {}): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
   const text = params.toString();
   return text ? `${path}?${text}` : path;
 }
@@ -79,7 +85,11 @@ export async function fetchJson<T>(url: string, options: { signal?: AbortSignal;
     body = await response.json();
   } catch {
     if (options.signal?.aborted) throw new DOMException('aborted', 'AbortError');
-    throw new ApiError(response.status, response.ok ? 'bad_response' : `http_${response.status}`, `the server answered ${response.status} without JSON`);
+    throw new ApiError(
+      response.status,
+      response.ok ? 'bad_response' : `http_${response.status}`,
+      `the server answered ${response.status} without JSON`,
+    );
   }
   if (!response.ok) {
     if (isErrorBody(body)) throw new ApiError(response.status, body.error.code, body.error.message);
@@ -121,7 +131,10 @@ export function adminErrorMessage(status: number, serverMessage: string, retryAf
   if (status === 403) return 'The admin token was refused: it is wrong, or this server has no ADMIN_TOKEN set. Nothing was changed.';
   if (status === 429) {
     const seconds = Number(retryAfter);
-    const wait = Number.isFinite(seconds) && seconds > 0 ? ` Try again in ${seconds < 120 ? `${Math.ceil(seconds)} s` : `${Math.ceil(seconds / 60)} min`}.` : ' Try again later.';
+    const wait =
+      Number.isFinite(seconds) && seconds > 0
+        ? ` Try again in ${seconds < 120 ? `${Math.ceil(seconds)} s` : `${Math.ceil(seconds / 60)} min`}.`
+        : ' Try again later.';
     return `Too many attempts: the server is refusing requests from this address for now.${wait} Nothing was changed.`;
   }
   return serverMessage;
@@ -143,7 +156,13 @@ export async function adminRequest<T>(
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
-    response = await doFetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: options.signal, cache: 'no-store' });
+    response = await doFetch(url, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: options.signal,
+      cache: 'no-store',
+    });
   } catch (error) {
     if (options.signal?.aborted) throw error;
     throw new ApiError(0, 'network', `could not reach the server (${(error as Error).message}); nothing was sent`);
@@ -180,7 +199,8 @@ export const api = {
   getEntity: (slug: string, q: Query, o?: ClientOptions) => fetchJson<Entity>(buildApiUrl(slugPath(slug), q), o),
   getSentiment: (slug: string, q: Query, o?: ClientOptions) => fetchJson<SentimentSeries>(buildApiUrl(slugPath(slug, '/sentiment'), q), o),
   getAspects: (slug: string, q: Query, o?: ClientOptions) => fetchJson<Aspects>(buildApiUrl(slugPath(slug, '/aspects'), q), o),
-  getBreakdown: (slug: string, q: Query & { by: 'source' | 'aspect' }, o?: ClientOptions) => fetchJson<Breakdown>(buildApiUrl(slugPath(slug, '/breakdown'), q), o),
+  getBreakdown: (slug: string, q: Query & { by: 'source' | 'aspect' }, o?: ClientOptions) =>
+    fetchJson<Breakdown>(buildApiUrl(slugPath(slug, '/breakdown'), q), o),
   getPosts: (slug: string, q: Query, o?: ClientOptions) => fetchJson<PostPage>(buildApiUrl(slugPath(slug, '/posts'), q), o),
   /** `q`: from, to, source; with bucket (and tz), each version's series too. */
   getVersions: (slug: string, q: Query, o?: ClientOptions) => fetchJson<VersionBreakdown>(buildApiUrl(slugPath(slug, '/versions'), q), o),
@@ -195,15 +215,19 @@ export const api = {
   /** Checks a token with an admin read that changes nothing (the alert rules list). */
   checkAdminToken: (token: string, o?: ClientOptions) => adminRequest<AlertRuleList>('GET', '/api/v1/alerts', token, undefined, o),
   addEntity: (token: string, entity: NewEntity, o?: ClientOptions) => adminRequest<Entity>('POST', '/api/v1/entities', token, entity, o),
-  editEntity: (token: string, slug: string, changes: EntityChanges, o?: ClientOptions) => adminRequest<Entity>('PATCH', slugPath(slug), token, changes, o),
+  editEntity: (token: string, slug: string, changes: EntityChanges, o?: ClientOptions) =>
+    adminRequest<Entity>('PATCH', slugPath(slug), token, changes, o),
   removeEntity: (token: string, slug: string, o?: ClientOptions) => adminRequest<undefined>('DELETE', slugPath(slug), token, undefined, o),
   addEvent: (token: string, event: NewEvent, o?: ClientOptions) => adminRequest<EntityEvent>('POST', '/api/v1/events', token, event, o),
   previewSource: (token: string, name: string, request: { query?: string; limit?: number }, o?: ClientOptions) =>
     adminRequest<SourcePreview>('POST', `/api/v1/sources/${encodeURIComponent(name)}/preview`, token, request, o),
   // Alert rules are the admin's alone, reads included: every call carries the token.
   listAlerts: (token: string, o?: ClientOptions) => adminRequest<AlertRuleList>('GET', '/api/v1/alerts', token, undefined, o),
-  addAlert: (token: string, rule: NewAlertRule, o?: ClientOptions) => adminRequest<CreatedAlertRule>('POST', '/api/v1/alerts', token, rule, o),
+  addAlert: (token: string, rule: NewAlertRule, o?: ClientOptions) =>
+    adminRequest<CreatedAlertRule>('POST', '/api/v1/alerts', token, rule, o),
   removeAlert: (token: string, id: number, o?: ClientOptions) => adminRequest<undefined>('DELETE', alertPath(id), token, undefined, o),
-  testAlert: (token: string, id: number, o?: ClientOptions) => adminRequest<AlertTestResult>('POST', alertPath(id, '/test'), token, undefined, o),
-  listDeliveries: (token: string, id: number, o?: ClientOptions) => adminRequest<{ items: AlertDelivery[] }>('GET', alertPath(id, '/deliveries'), token, undefined, o),
+  testAlert: (token: string, id: number, o?: ClientOptions) =>
+    adminRequest<AlertTestResult>('POST', alertPath(id, '/test'), token, undefined, o),
+  listDeliveries: (token: string, id: number, o?: ClientOptions) =>
+    adminRequest<{ items: AlertDelivery[] }>('GET', alertPath(id, '/deliveries'), token, undefined, o),
 };

@@ -25,7 +25,13 @@ const aspect = (name: string, n: number, score: number): AspectScore => ({
 
 describe('AspectBars', () => {
   it('names aspects in words and draws one with few mentions faint, after the others, whatever its score', () => {
-    render(<AspectBars items={[aspect('code_quality', 1, 1), aspect('speed', 40, 0.3), aspect('pricing', 12, -0.5), aspect('docs', 0, 0)]} selected={null} onSelect={() => undefined} />);
+    render(
+      <AspectBars
+        items={[aspect('code_quality', 1, 1), aspect('speed', 40, 0.3), aspect('pricing', 12, -0.5), aspect('docs', 0, 0)]}
+        selected={null}
+        onSelect={() => undefined}
+      />,
+    );
     const rows = screen.getAllByRole('button');
     expect(rows.map((row) => row.querySelector('.aspect-name')!.textContent)).toEqual(['Speed', 'Pricing', 'Code quality']);
     expect(rows.map((row) => row.getAttribute('data-aspect'))).toEqual(['speed', 'pricing', 'code_quality']);

@@ -9,7 +9,15 @@ export const FEW_MENTIONS = 5;
  * is a toggle button: pressing it filters the feed to that aspect. An aspect with fewer than
  * FEW_MENTIONS mentions is drawn faint and listed last: one post's "+1.00" is not a full bar.
  */
-export function AspectBars({ items, selected, onSelect }: { items: AspectScore[]; selected: string | null; onSelect: (aspect: string | null) => void }) {
+export function AspectBars({
+  items,
+  selected,
+  onSelect,
+}: {
+  items: AspectScore[];
+  selected: string | null;
+  onSelect: (aspect: string | null) => void;
+}) {
   const few = (a: AspectScore): boolean => a.n < FEW_MENTIONS;
   const rows = items.filter((a) => a.n > 0).sort((a, b) => Number(few(a)) - Number(few(b)) || (b.score ?? 0) - (a.score ?? 0));
   return (

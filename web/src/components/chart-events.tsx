@@ -10,7 +10,13 @@ import { safeHref } from './post-card.tsx';
 
 /** A shape per kind as well as a colour, so the kinds read apart without colour vision. */
 export const EVENT_SYMBOLS: Record<EntityEvent['kind'], string> = { release: '◆', incident: '!', spike: '▲', note: '●', regression: '▼' };
-export const EVENT_NAMES: Record<EntityEvent['kind'], string> = { release: 'Release', incident: 'Incident', spike: 'Spike', note: 'Note', regression: 'Regression' };
+export const EVENT_NAMES: Record<EntityEvent['kind'], string> = {
+  release: 'Release',
+  incident: 'Incident',
+  spike: 'Spike',
+  note: 'Note',
+  regression: 'Regression',
+};
 
 const describeEvent = (event: EntityEvent, names?: ReadonlyMap<string, string>) =>
   `${EVENT_NAMES[event.kind]} ${formatDate(event.occurredAt)}${event.entity && names?.get(event.entity) ? ` (${names.get(event.entity)})` : ''}: ${event.title}`;
@@ -81,7 +87,12 @@ export function eventDayHref(event: EntityEvent): string | null {
   if (Number.isNaN(day.getTime())) return null;
   const from = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate()));
   const iso = (d: Date) => d.toISOString().slice(0, 10);
-  return buildHref(`/entity/${event.entity}`, { range: 'custom', from: iso(from), to: iso(new Date(from.getTime() + DAY_MS)), bucket: 'hour' });
+  return buildHref(`/entity/${event.entity}`, {
+    range: 'custom',
+    from: iso(from),
+    to: iso(new Date(from.getTime() + DAY_MS)),
+    bucket: 'hour',
+  });
 }
 
 type ExplainState = { status: 'loading' } | { status: 'ready'; explanation: Explanation } | { status: 'failed'; message: string };

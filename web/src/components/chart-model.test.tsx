@@ -28,7 +28,12 @@ const point = (bucketStart: string, n: number, score: number | null, low: number
   scoreHigh: high,
 });
 
-const event = (id: number, occurredAt: string, kind: EntityEvent['kind'] = 'release', details: Record<string, unknown> = {}): EntityEvent => ({
+const event = (
+  id: number,
+  occurredAt: string,
+  kind: EntityEvent['kind'] = 'release',
+  details: Record<string, unknown> = {},
+): EntityEvent => ({
   id,
   entity: 'cursor',
   kind,
@@ -73,7 +78,11 @@ describe('axisValues', () => {
 
   it('fits the well-sampled buckets: a two-mention mean or interval cannot stretch the axis, it goes off-scale', () => {
     const buckets = describeBuckets(
-      [point('2026-03-01T00:00:00Z', 2, -1, -1, 1), point('2026-03-02T00:00:00Z', 40, 0.2, 0.1, 0.3), point('2026-03-03T00:00:00Z', 30, 0.25, 0.15, 0.35)],
+      [
+        point('2026-03-01T00:00:00Z', 2, -1, -1, 1),
+        point('2026-03-02T00:00:00Z', 40, 0.2, 0.1, 0.3),
+        point('2026-03-03T00:00:00Z', 30, 0.25, 0.15, 0.35),
+      ],
       window,
       now,
     );
@@ -140,12 +149,21 @@ describe('incomplete buckets', () => {
   });
 
   it('leaves whole day buckets of a finished window unmarked', () => {
-    expect(findIncompleteness(new Date('2026-03-01T00:00:00Z'), new Date('2026-03-02T00:00:00Z'), { from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-03-02T00:00:00Z') }, now)).toBeNull();
+    expect(
+      findIncompleteness(
+        new Date('2026-03-01T00:00:00Z'),
+        new Date('2026-03-02T00:00:00Z'),
+        { from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-03-02T00:00:00Z') },
+        now,
+      ),
+    ).toBeNull();
   });
 
   it('ends a bucket where the next begins, else one calendar step on', () => {
     expect(bucketEnd(new Date('2026-02-01T00:00:00Z'), 'month').toISOString()).toBe('2026-03-01T00:00:00.000Z');
-    expect(bucketEnd(new Date('2026-03-01T00:00:00Z'), 'day', new Date('2026-03-01T23:00:00Z')).toISOString()).toBe('2026-03-01T23:00:00.000Z');
+    expect(bucketEnd(new Date('2026-03-01T00:00:00Z'), 'day', new Date('2026-03-01T23:00:00Z')).toISOString()).toBe(
+      '2026-03-01T23:00:00.000Z',
+    );
     expect(bucketEnd(new Date('2026-03-01T05:00:00Z'), 'hour').toISOString()).toBe('2026-03-01T06:00:00.000Z');
   });
 
@@ -154,7 +172,9 @@ describe('incomplete buckets', () => {
     expect(formatBucketRange(new Date('2026-03-02T00:00:00Z'), new Date('2026-03-03T00:00:00Z'), 'day')).toBe('Mar 2, 2026');
     // A Tokyo day starts at 15:00 UTC the day before: it is read as the Tokyo date.
     expect(formatBucketRange(new Date('2026-03-01T15:00:00Z'), new Date('2026-03-02T15:00:00Z'), 'day', 'Asia/Tokyo')).toBe('Mar 2, 2026');
-    expect(formatBucketRange(new Date('2026-03-01T15:00:00Z'), new Date('2026-03-01T16:00:00Z'), 'hour', 'Asia/Tokyo')).toBe('Mar 2, 2026 00:00–01:00 Asia/Tokyo');
+    expect(formatBucketRange(new Date('2026-03-01T15:00:00Z'), new Date('2026-03-01T16:00:00Z'), 'hour', 'Asia/Tokyo')).toBe(
+      'Mar 2, 2026 00:00–01:00 Asia/Tokyo',
+    );
   });
 });
 

@@ -45,7 +45,9 @@ export function bucketEnd(start: Date, bucket: BucketSize, nextStart?: Date): Da
   if (bucket === 'hour') return new Date(ms + HOUR_MS);
   if (bucket === 'day') return new Date(ms + DAY_MS);
   if (bucket === 'week') return new Date(ms + 7 * DAY_MS);
-  return new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, start.getUTCDate(), start.getUTCHours(), start.getUTCMinutes()));
+  return new Date(
+    Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, start.getUTCDate(), start.getUTCHours(), start.getUTCMinutes()),
+  );
 }
 
 /**
@@ -68,7 +70,9 @@ export const INCOMPLETE_TEXT: Record<Incompleteness, string> = {
 
 /** The series as buckets with their full ranges, sample-size flag and completeness. */
 export function describeBuckets(
-  series: readonly (Pick<SeriesPoint, 'bucketStart' | 'n' | 'positive' | 'neutral' | 'negative' | 'score' | 'scoreLow' | 'scoreHigh'> | null | undefined)[],
+  series: readonly (
+    Pick<SeriesPoint, 'bucketStart' | 'n' | 'positive' | 'neutral' | 'negative' | 'score' | 'scoreLow' | 'scoreHigh'> | null | undefined
+  )[],
   window: { from: string; to: string; bucket: BucketSize },
   now: Date = new Date(),
 ): BucketView[] {
@@ -183,7 +187,12 @@ export interface MarkerGroup {
  * the group's first event joins that group, so consecutive markers are at least `minGap` apart.
  * Events outside [0, width] are left out.
  */
-export function layoutMarkers(events: readonly EntityEvent[], xOf: (event: EntityEvent) => number, width: number, minGap = MARKER_MIN_GAP): MarkerGroup[] {
+export function layoutMarkers(
+  events: readonly EntityEvent[],
+  xOf: (event: EntityEvent) => number,
+  width: number,
+  minGap = MARKER_MIN_GAP,
+): MarkerGroup[] {
   const placed = events
     .map((event) => ({ event, x: xOf(event) }))
     .filter((p) => Number.isFinite(p.x) && p.x >= 0 && p.x <= width)
@@ -216,7 +225,8 @@ export function readTopPostIds(event: EntityEvent): number[] {
  */
 export function formatBucketRange(start: Date, end: Date, bucket: BucketSize, tz = 'UTC'): string {
   const last = new Date(end.getTime() - 1);
-  const day = (d: Date, year: boolean) => d.toLocaleDateString('en-US', { month: 'short', day: 'numeric', ...(year ? { year: 'numeric' } : {}), timeZone: tz });
+  const day = (d: Date, year: boolean) =>
+    d.toLocaleDateString('en-US', { month: 'short', day: 'numeric', ...(year ? { year: 'numeric' } : {}), timeZone: tz });
   if (bucket === 'hour') {
     const time = (d: Date) => d.toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: tz });
     return `${day(start, true)} ${time(start)}–${time(end)} ${tz}`;

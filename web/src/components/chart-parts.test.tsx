@@ -8,7 +8,15 @@ import { BucketTooltip, ChartTable, type LineView } from './chart-parts.tsx';
 
 afterEach(cleanup);
 
-const point = (bucketStart: string, n: number, score: number | null, low: number | null, high: number | null, positive = 0, negative = 0) => ({
+const point = (
+  bucketStart: string,
+  n: number,
+  score: number | null,
+  low: number | null,
+  high: number | null,
+  positive = 0,
+  negative = 0,
+) => ({
   bucketStart,
   n,
   positive,
@@ -24,7 +32,11 @@ const line = (label: string): LineView => ({
   label,
   color: '#0072b2',
   buckets: describeBuckets(
-    [point('2026-03-02T00:00:00Z', 40, 0.25, 0.1, 0.4, 20, 6), point('2026-03-09T00:00:00Z', 3, -0.4, -1, 0.6, 0, 2), point('2026-03-16T00:00:00Z', 0, null, null, null)],
+    [
+      point('2026-03-02T00:00:00Z', 40, 0.25, 0.1, 0.4, 20, 6),
+      point('2026-03-09T00:00:00Z', 3, -0.4, -1, 0.6, 0, 2),
+      point('2026-03-16T00:00:00Z', 0, null, null, null),
+    ],
     { from: '2026-03-04T00:00:00Z', to: '2026-03-23T00:00:00Z', bucket: 'week' },
     new Date('2026-04-01T00:00:00Z'),
   ),
@@ -86,7 +98,10 @@ describe('event explanations', () => {
   });
 
   it(`lists at most ${EXPLAINED_POSTS} posts, links only http(s) and shows post text as text`, () => {
-    const posts = [post(1, 'Outage thread', 'https://news.ycombinator.com/item?id=1', 'It is down'), post(2, null, 'javascript:alert(1)', '<b>not markup</b>')];
+    const posts = [
+      post(1, 'Outage thread', 'https://news.ycombinator.com/item?id=1', 'It is down'),
+      post(2, null, 'javascript:alert(1)', '<b>not markup</b>'),
+    ];
     for (let i = 3; i <= 7; i++) posts.push(post(i, `Post ${i}`, null, 'text'));
     // Only `posts` is read by the list; the rest of the answer does not matter here.
     const { container } = render(<ExplainedPosts explanation={{ posts } as unknown as Explanation} />);
@@ -100,7 +115,18 @@ describe('event explanations', () => {
   });
 
   it("links an entity's event to the posts of its UTC day", () => {
-    const event = { id: 1, entity: 'cursor', kind: 'spike', source: 'spikes', externalId: 'x', title: 't', url: null, body: null, occurredAt: '2026-03-02T00:00:00Z', details: {} } as const;
+    const event = {
+      id: 1,
+      entity: 'cursor',
+      kind: 'spike',
+      source: 'spikes',
+      externalId: 'x',
+      title: 't',
+      url: null,
+      body: null,
+      occurredAt: '2026-03-02T00:00:00Z',
+      details: {},
+    } as const;
     const href = new URL(eventDayHref({ ...event, details: {} })!, 'http://localhost');
     expect(href.pathname).toBe('/entity/cursor');
     expect(Object.fromEntries(href.searchParams)).toEqual({ range: 'custom', from: '2026-03-02', to: '2026-03-03', bucket: 'hour' });

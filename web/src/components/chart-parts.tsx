@@ -10,7 +10,11 @@ export interface LineView {
 }
 
 const interval = (b: BucketView): string =>
-  b.scoreLow === null || b.scoreHigh === null ? (b.n === 1 ? 'none (1 mention)' : '—') : `${formatScore(b.scoreLow)} to ${formatScore(b.scoreHigh)}`;
+  b.scoreLow === null || b.scoreHigh === null
+    ? b.n === 1
+      ? 'none (1 mention)'
+      : '—'
+    : `${formatScore(b.scoreLow)} to ${formatScore(b.scoreHigh)}`;
 
 /** The figures of one bucket: n, mean with its 95% interval, and the positive / neutral / negative counts. */
 function BucketFigures({ bucket }: { bucket: BucketView }) {
@@ -53,7 +57,13 @@ export function BucketTooltip({
   const first = lines.map((l) => l.buckets.find((b) => b.index === index)).find((b) => b !== undefined);
   if (!first) return null;
   return (
-    <div className={`chart-tooltip${flip ? ' flip' : ''}`} style={{ left: `${left}px`, top: `${top}px` }} role="status" aria-live="polite" data-bucket-index={index}>
+    <div
+      className={`chart-tooltip${flip ? ' flip' : ''}`}
+      style={{ left: `${left}px`, top: `${top}px` }}
+      role="status"
+      aria-live="polite"
+      data-bucket-index={index}
+    >
       <div className="tip-range">
         {formatBucketRange(first.start, first.end, bucket, tz)}
         {first.incomplete && <span className="tip-partial"> · {INCOMPLETE_TEXT[first.incomplete]}</span>}
@@ -77,7 +87,17 @@ export function BucketTooltip({
 }
 
 /** The chart as a table, for screen readers and anyone who wants the numbers: one row per bucket (and line). */
-export function ChartTable({ lines, bucket, tz = 'UTC', caption }: { lines: LineView[]; bucket: BucketSize; tz?: string; caption: string }) {
+export function ChartTable({
+  lines,
+  bucket,
+  tz = 'UTC',
+  caption,
+}: {
+  lines: LineView[];
+  bucket: BucketSize;
+  tz?: string;
+  caption: string;
+}) {
   const many = lines.length > 1;
   return (
     <details className="chart-table">
@@ -89,18 +109,36 @@ export function ChartTable({ lines, bucket, tz = 'UTC', caption }: { lines: Line
             <tr>
               <th scope="col">{bucket === 'hour' ? 'Hour' : bucket === 'day' ? 'Day' : bucket === 'week' ? 'Week' : 'Month'}</th>
               {many && <th scope="col">Entity</th>}
-              <th scope="col" className="num">Mentions</th>
-              <th scope="col" className="num">Mean</th>
-              <th scope="col" className="num">95% interval</th>
-              <th scope="col" className="num">Positive</th>
-              <th scope="col" className="num">Neutral</th>
-              <th scope="col" className="num">Negative</th>
+              <th scope="col" className="num">
+                Mentions
+              </th>
+              <th scope="col" className="num">
+                Mean
+              </th>
+              <th scope="col" className="num">
+                95% interval
+              </th>
+              <th scope="col" className="num">
+                Positive
+              </th>
+              <th scope="col" className="num">
+                Neutral
+              </th>
+              <th scope="col" className="num">
+                Negative
+              </th>
             </tr>
           </thead>
           <tbody>
             {lines.flatMap((line) =>
               line.buckets.map((b) => (
-                <tr key={`${line.key}:${b.index}`} data-bucket-index={b.index} data-low-sample={b.lowSample ? 'true' : undefined} data-incomplete={b.incomplete ?? undefined} className={b.lowSample ? 'low-sample' : undefined}>
+                <tr
+                  key={`${line.key}:${b.index}`}
+                  data-bucket-index={b.index}
+                  data-low-sample={b.lowSample ? 'true' : undefined}
+                  data-incomplete={b.incomplete ?? undefined}
+                  className={b.lowSample ? 'low-sample' : undefined}
+                >
                   <th scope="row">
                     {formatBucketRange(b.start, b.end, bucket, tz)}
                     {b.incomplete && <span className="muted small"> ({INCOMPLETE_TEXT[b.incomplete]})</span>}
@@ -135,19 +173,22 @@ export function ScoreLegend({ volume, band, events }: { volume?: boolean; band?:
           <span className="legend-zero">0</span>
           <span className="legend-pos">+1</span>
         </span>{' '}
-        Score: −1 every mention negative, 0 balanced or neutral, +1 every mention positive. The grey strip (±{NEUTRAL_BAND}) counts as neutral.
+        Score: −1 every mention negative, 0 balanced or neutral, +1 every mention positive. The grey strip (±{NEUTRAL_BAND}) counts as
+        neutral.
       </li>
       {band && (
         <li>
-          <span className="legend-swatch legend-band" aria-hidden="true" /> 95% interval of the mean (a bar where a bucket has few mentions).
+          <span className="legend-swatch legend-band" aria-hidden="true" /> 95% interval of the mean (a bar where a bucket has few
+          mentions).
         </li>
       )}
       <li>
-        <span className="legend-swatch legend-damped" aria-hidden="true" /> Dashed grey: fewer than {LOW_SAMPLE_N} mentions, read with care; a small arrow on the edge: such a
-        mean lies beyond the axis (the tooltip and table give it).
+        <span className="legend-swatch legend-damped" aria-hidden="true" /> Dashed grey: fewer than {LOW_SAMPLE_N} mentions, read with care;
+        a small arrow on the edge: such a mean lies beyond the axis (the tooltip and table give it).
       </li>
       <li>
-        <span className="legend-swatch legend-partial" aria-hidden="true" /> Hatched: a partial bucket (cut by the window or still in progress).
+        <span className="legend-swatch legend-partial" aria-hidden="true" /> Hatched: a partial bucket (cut by the window or still in
+        progress).
       </li>
       {volume && (
         <li>

@@ -58,7 +58,12 @@ export function UPlotChart({ makeOptions, data, label, className, rebuildKey }: 
 }
 
 /** Creates a uPlot in `element` at its width, follows width changes, and returns the cleanup. */
-function mountPlot(element: HTMLElement | null, makeOptions: (width: number) => uPlot.Options, data: uPlot.AlignedData, plot: { current: uPlot | null }): (() => void) | undefined {
+function mountPlot(
+  element: HTMLElement | null,
+  makeOptions: (width: number) => uPlot.Options,
+  data: uPlot.AlignedData,
+  plot: { current: uPlot | null },
+): (() => void) | undefined {
   if (!element) return undefined;
   const width = Math.max(element.clientWidth, 200);
   plot.current = new uPlot(makeOptions(width), data, element);
@@ -362,12 +367,22 @@ function ScoreChart({
     const axis = axisStyle();
     const line = readCssColor('--accent', '#2563eb');
     const volumeColor = readCssColor('--volume', '#94a3b855');
-    const data: uPlot.AlignedData = [model.mids, ...(model.volume ? [model.volume] : []), ...model.split.flatMap((s) => [s.solid, s.damped])];
+    const data: uPlot.AlignedData = [
+      model.mids,
+      ...(model.volume ? [model.volume] : []),
+      ...model.split.flatMap((s) => [s.solid, s.damped]),
+    ];
     const lineSeries = model.lines.flatMap((l, i): uPlot.Series[] => {
       const color = single ? line : l.color;
       const split = model.split[i]!;
       return [
-        { label: l.label, scale: 'score', stroke: color, width: 2, points: { show: true, size: 5, fill: color, filter: split.solidPoints } },
+        {
+          label: l.label,
+          scale: 'score',
+          stroke: color,
+          width: 2,
+          points: { show: true, size: 5, fill: color, filter: split.solidPoints },
+        },
         {
           label: `${l.label} (few mentions)`,
           scale: 'score',
@@ -391,18 +406,48 @@ function ScoreChart({
         scales: {
           x: { time: true, range: () => [model.starts[0] ?? 0, model.ends[model.ends.length - 1] ?? 1] },
           score: { range: () => model.range },
-          ...(model.volume ? { n: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, Math.max(1, max) * 3] } } : {}),
+          ...(model.volume
+            ? { n: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, Math.max(1, max) * 3] } }
+            : {}),
         },
         axes: [
           { ...axis },
-          { ...axis, scale: 'score', ...(narrow ? {} : { label: 'Sentiment score' }), values: (_u, ticks) => ticks.map((t) => formatScore(t, 2)), size: 54 },
+          {
+            ...axis,
+            scale: 'score',
+            ...(narrow ? {} : { label: 'Sentiment score' }),
+            values: (_u, ticks) => ticks.map((t) => formatScore(t, 2)),
+            size: 54,
+          },
           ...(model.volume
-            ? [{ ...axis, scale: 'n', side: 1 as const, grid: { show: false }, ...(narrow ? {} : { label: 'Mentions' }), values: (_u: uPlot, ticks: number[]) => ticks.map((t) => formatCount(t)), size: 40 }]
+            ? [
+                {
+                  ...axis,
+                  scale: 'n',
+                  side: 1 as const,
+                  grid: { show: false },
+                  ...(narrow ? {} : { label: 'Mentions' }),
+                  values: (_u: uPlot, ticks: number[]) => ticks.map((t) => formatCount(t)),
+                  size: 40,
+                },
+              ]
             : []),
         ],
         series: [
           {},
-          ...(model.volume ? [{ label: 'Mentions', scale: 'n', fill: volumeColor, stroke: volumeColor, width: 0, paths: uPlot.paths.bars!({ size: [0.7, 40] }), points: { show: false } }] : []),
+          ...(model.volume
+            ? [
+                {
+                  label: 'Mentions',
+                  scale: 'n',
+                  fill: volumeColor,
+                  stroke: volumeColor,
+                  width: 0,
+                  paths: uPlot.paths.bars!({ size: [0.7, 40] }),
+                  points: { show: false },
+                },
+              ]
+            : []),
           ...lineSeries,
         ],
         hooks: {
@@ -415,14 +460,22 @@ function ScoreChart({
               drawMarkerLines(u, groups, colors.marker);
               const outer = frame.current?.getBoundingClientRect();
               const over = u.over.getBoundingClientRect();
-              const next: Overlay = { left: outer ? over.left - outer.left : 0, top: outer ? over.top - outer.top : 0, width: plotWidth, groups };
+              const next: Overlay = {
+                left: outer ? over.left - outer.left : 0,
+                top: outer ? over.top - outer.top : 0,
+                width: plotWidth,
+                groups,
+              };
               setOverlay((prev) => (sameOverlay(prev, next) ? prev : next));
             },
           ],
           setCursor: [
             (u) => {
               const { idx, left } = u.cursor;
-              const next = idx === null || idx === undefined || left === undefined || left < 0 ? null : { index: idx, x: u.valToPos(model.mids[idx] ?? 0, 'x') };
+              const next =
+                idx === null || idx === undefined || left === undefined || left < 0
+                  ? null
+                  : { index: idx, x: u.valToPos(model.mids[idx] ?? 0, 'x') };
               setHover((prev) => (prev && next && prev.index === next.index && prev.x === next.x ? prev : next));
             },
           ],
@@ -472,9 +525,26 @@ function ScoreChart({
         data-incomplete={incomplete.join(',')}
       >
         <div ref={host} className="chart" />
-        {overlay && overlay.groups.length > 0 && <EventMarkers groups={overlay.groups} top={overlay.top - 24} left={overlay.left} width={overlay.width} selected={selected} onSelect={setSelected} names={names} />}
+        {overlay && overlay.groups.length > 0 && (
+          <EventMarkers
+            groups={overlay.groups}
+            top={overlay.top - 24}
+            left={overlay.left}
+            width={overlay.width}
+            selected={selected}
+            onSelect={setSelected}
+            names={names}
+          />
+        )}
         {overlay && hover && (
-          <BucketTooltip lines={model.lines} index={hover.index} bucket={model.bucket} tz={model.tz} top={overlay.top + 6} {...placeTooltip(overlay, hover.x)} />
+          <BucketTooltip
+            lines={model.lines}
+            index={hover.index}
+            bucket={model.bucket}
+            tz={model.tz}
+            top={overlay.top + 6}
+            {...placeTooltip(overlay, hover.x)}
+          />
         )}
       </div>
       {selectedGroup && <EventPanel group={selectedGroup} onClose={() => setSelected(null)} names={names} />}
@@ -525,11 +595,29 @@ export function SentimentChart({
     const bucket = window?.bucket ?? inferBucket(series);
     const starts = series.map((p) => new Date(p.bucketStart));
     const last = starts[starts.length - 1];
-    const bounds = window ?? { from: series[0]?.bucketStart ?? new Date(0).toISOString(), to: last ? bucketEnd(last, bucket).toISOString() : new Date(0).toISOString(), bucket };
+    const bounds = window ?? {
+      from: series[0]?.bucketStart ?? new Date(0).toISOString(),
+      to: last ? bucketEnd(last, bucket).toISOString() : new Date(0).toISOString(),
+      bucket,
+    };
     const line: LineView = { key: 'score', label: name ?? 'Sentiment', color: '', buckets: describeBuckets(series, { ...bounds, bucket }) };
-    return buildModel([line], starts, bucket, window?.tz ?? 'UTC', series.map((p) => p.n));
+    return buildModel(
+      [line],
+      starts,
+      bucket,
+      window?.tz ?? 'UTC',
+      series.map((p) => p.n),
+    );
   }, [series, window, name]);
-  return <ScoreChart model={model} events={events} dark={dark} height={height} label={`${name ? `${name}: ` : ''}mean sentiment per ${model.bucket} with its 95% interval and mention volume, ${series.length} buckets`} />;
+  return (
+    <ScoreChart
+      model={model}
+      events={events}
+      dark={dark}
+      height={height}
+      label={`${name ? `${name}: ` : ''}mean sentiment per ${model.bucket} with its 95% interval and mention volume, ${series.length} buckets`}
+    />
+  );
 }
 
 type CompareEntities = Compare['entities'];
@@ -576,7 +664,12 @@ export function CompareChart({
   const names = useMemo(() => new Map(entities.map((e) => [e.slug, e.name])), [entities]);
   const model = useMemo(() => {
     const starts = (entities[0]?.series ?? []).map((p) => new Date(p.bucketStart));
-    const lines = entities.map((e, i): LineView => ({ key: e.slug, label: e.name, color: SERIES_COLORS[i % SERIES_COLORS.length]!, buckets: describeBuckets(e.series, window) }));
+    const lines = entities.map((e, i): LineView => ({
+      key: e.slug,
+      label: e.name,
+      color: SERIES_COLORS[i % SERIES_COLORS.length]!,
+      buckets: describeBuckets(e.series, window),
+    }));
     return buildModel(lines, starts, window.bucket, window.tz ?? 'UTC', null);
   }, [entities, window]);
   return (
@@ -588,7 +681,14 @@ export function CompareChart({
           </li>
         ))}
       </ul>
-      <ScoreChart model={model} events={shown} dark={dark} height={height} names={names} label={`Mean sentiment per ${window.bucket} of ${entities.map((e) => e.name).join(', ')}`} />
+      <ScoreChart
+        model={model}
+        events={shown}
+        dark={dark}
+        height={height}
+        names={names}
+        label={`Mean sentiment per ${window.bucket} of ${entities.map((e) => e.name).join(', ')}`}
+      />
     </>
   );
 }
@@ -623,12 +723,25 @@ export function MultiLineChart({
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), tz),
       scales: { x: { time: true }, y: { range } },
       axes: [{ ...axis }, { ...axis, values: (_u, ticks) => ticks.map((t) => format(t)), size: 54 }],
-      series: [{}, ...lines.map((l, i) => ({ label: l.label, stroke: SERIES_COLORS[i % SERIES_COLORS.length], width: 2, value: (_u: uPlot, v: number | null) => format(v) }))],
+      series: [
+        {},
+        ...lines.map((l, i) => ({
+          label: l.label,
+          stroke: SERIES_COLORS[i % SERIES_COLORS.length],
+          width: 2,
+          value: (_u: uPlot, v: number | null) => format(v),
+        })),
+      ],
     };
   };
   return (
     <>
-      <UPlotChart makeOptions={makeOptions} data={data} label={label} rebuildKey={`${dark}:${lines.map((l) => l.label).join(',')}:${times.length}`} />
+      <UPlotChart
+        makeOptions={makeOptions}
+        data={data}
+        label={label}
+        rebuildKey={`${dark}:${lines.map((l) => l.label).join(',')}:${times.length}`}
+      />
       <details className="chart-table">
         <summary>Show as table</summary>
         <div className="table-wrap">

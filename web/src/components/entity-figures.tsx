@@ -58,7 +58,10 @@ export function ScoreWithInterval({ figures }: { figures: Pick<PeriodFigures, 's
   const hasInterval = scoreLow !== null && scoreHigh !== null;
   const half = hasInterval ? (scoreHigh - scoreLow) / 2 : null;
   return (
-    <span className="score-interval" title={hasInterval ? `95% interval ${formatScore(scoreLow)} to ${formatScore(scoreHigh)}` : 'too few mentions for an interval'}>
+    <span
+      className="score-interval"
+      title={hasInterval ? `95% interval ${formatScore(scoreLow)} to ${formatScore(scoreHigh)}` : 'too few mentions for an interval'}
+    >
       <Score value={score} />
       <span className="muted small"> {half === null ? '(n < 2)' : `±${half.toFixed(2)}`}</span>
     </span>
@@ -67,7 +70,10 @@ export function ScoreWithInterval({ figures }: { figures: Pick<PeriodFigures, 's
 
 /** The change against the period before, with its interval in the tooltip. */
 export function ChangeWithInterval({ figures }: { figures: Pick<PeriodFigures, 'change' | 'changeLow' | 'changeHigh' | 'significant'> }) {
-  const interval = figures.changeLow !== null && figures.changeHigh !== null ? `95% interval ${formatScore(figures.changeLow)} to ${formatScore(figures.changeHigh)}` : undefined;
+  const interval =
+    figures.changeLow !== null && figures.changeHigh !== null
+      ? `95% interval ${formatScore(figures.changeLow)} to ${formatScore(figures.changeHigh)}`
+      : undefined;
   return (
     <span title={interval}>
       <Change value={figures.change} significant={figures.significant} />

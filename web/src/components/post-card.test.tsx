@@ -59,7 +59,9 @@ describe('safeHref', () => {
 describe('PostCard', () => {
   it('shows a hostile body as text with the mention marked, and no link for a javascript: url', () => {
     const body = 'Cursor <script>window.__xss=1</script>';
-    const { container } = render(<PostCard post={post({ body, start: 0, end: 6, url: 'javascript:alert(1)' })} onAspect={() => undefined} />);
+    const { container } = render(
+      <PostCard post={post({ body, start: 0, end: 6, url: 'javascript:alert(1)' })} onAspect={() => undefined} />,
+    );
     expect(container.querySelector('.post-body')!.textContent).toBe(body);
     expect(container.querySelector('mark')!.textContent).toBe('Cursor');
     expect(container.querySelector('script')).toBeNull();

@@ -10,14 +10,19 @@ const BODY_PREVIEW = 600;
  * linker read: "title\n\nbody" for a titled top-level post, the body alone otherwise; the
  * matched text tells which. When neither fits, the first occurrence of the matched text is used.
  */
-export function locateMention(post: Pick<PostItem, 'title' | 'body' | 'start' | 'end' | 'matchedText'>): { title: TextSpan[]; body: TextSpan[] } {
+export function locateMention(post: Pick<PostItem, 'title' | 'body' | 'start' | 'end' | 'matchedText'>): {
+  title: TextSpan[];
+  body: TextSpan[];
+} {
   const { title, body, start, end, matchedText } = post;
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
   if (title) {
     const prefix = title.length + 2;
     const joined = `${title}\n\n${body}`;
     if (same(joined.slice(start, end), matchedText)) {
-      return start < title.length ? { title: [{ start, end: Math.min(end, title.length) }], body: [] } : { title: [], body: [{ start: start - prefix, end: end - prefix }] };
+      return start < title.length
+        ? { title: [{ start, end: Math.min(end, title.length) }], body: [] }
+        : { title: [], body: [{ start: start - prefix, end: end - prefix }] };
     }
   }
   if (same(body.slice(start, end), matchedText)) return { title: [], body: [{ start, end }] };
@@ -82,7 +87,13 @@ export function PostCard({ post, onAspect }: { post: PostItem; onAspect: (aspect
       </p>
       <footer className="post-foot">
         {post.aspects.map((a) => (
-          <button key={a.aspect} type="button" className={`aspect-chip tone-${scoreTone(a.score)}`} onClick={() => onAspect(a.aspect)} title={`Show posts about ${formatAspect(a.aspect).toLowerCase()}`}>
+          <button
+            key={a.aspect}
+            type="button"
+            className={`aspect-chip tone-${scoreTone(a.score)}`}
+            onClick={() => onAspect(a.aspect)}
+            title={`Show posts about ${formatAspect(a.aspect).toLowerCase()}`}
+          >
             {formatAspect(a.aspect)} {formatScore(a.score, 1)}
           </button>
         ))}

@@ -16,7 +16,10 @@ export function RadioGroup<T extends string>({
   onChange: (value: T) => void;
 }) {
   const buttons = useRef<Array<HTMLButtonElement | null>>([]);
-  const checked = Math.max(0, options.findIndex((o) => o.value === value));
+  const checked = Math.max(
+    0,
+    options.findIndex((o) => o.value === value),
+  );
   const choose = (index: number) => {
     const option = options[(index + options.length) % options.length];
     if (!option) return;
@@ -24,7 +27,14 @@ export function RadioGroup<T extends string>({
     buttons.current[(index + options.length) % options.length]?.focus();
   };
   const onKeyDown = (event: KeyboardEvent<HTMLButtonElement>, index: number) => {
-    const moves: Record<string, number> = { ArrowRight: index + 1, ArrowDown: index + 1, ArrowLeft: index - 1, ArrowUp: index - 1, Home: 0, End: options.length - 1 };
+    const moves: Record<string, number> = {
+      ArrowRight: index + 1,
+      ArrowDown: index + 1,
+      ArrowLeft: index - 1,
+      ArrowUp: index - 1,
+      Home: 0,
+      End: options.length - 1,
+    };
     const target = moves[event.key];
     if (target === undefined) return;
     event.preventDefault();

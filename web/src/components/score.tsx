@@ -16,7 +16,10 @@ export function Change({ value, significant }: { value: number | null; significa
   const tone = significant ? scoreTone(value, 0.0000001) : 'neutral';
   const arrow = value > 0 ? '▲' : value < 0 ? '▼' : '';
   return (
-    <span className={`change tone-${tone}${significant ? '' : ' not-significant'}`} title={significant ? 'significant change (95%)' : 'within noise'}>
+    <span
+      className={`change tone-${tone}${significant ? '' : ' not-significant'}`}
+      title={significant ? 'significant change (95%)' : 'within noise'}
+    >
       <span aria-hidden="true">{arrow} </span>
       {formatChange(value)}
       {significant ? <span className="sig-badge">significant</span> : <span className="visually-hidden"> (within noise)</span>}

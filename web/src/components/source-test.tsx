@@ -15,7 +15,11 @@ export function SourceTest({ name, token }: { name: string; token: string }) {
   const action = useAdminAction<SourcePreview>();
   return (
     <div className="source-test">
-      <button type="button" onClick={() => void action.run(() => api.previewSource(token, name, { limit: PREVIEW_LIMIT }), 'The source could not be tested.')} disabled={action.busy}>
+      <button
+        type="button"
+        onClick={() => void action.run(() => api.previewSource(token, name, { limit: PREVIEW_LIMIT }), 'The source could not be tested.')}
+        disabled={action.busy}
+      >
         {action.busy ? 'Fetching…' : 'Test this source'}
       </button>
       {action.error && (
@@ -36,8 +40,9 @@ function PreviewResult({ preview }: { preview: SourcePreview }) {
   return (
     <div className="source-preview" role="status">
       <p>
-        {formatCount(preview.items.length)} {preview.items.length === 1 ? 'item' : 'items'} read now{preview.items.length >= PREVIEW_LIMIT ? ` (the first ${PREVIEW_LIMIT})` : ''}:{' '}
-        {count('post')} would be stored, {count('event')} recorded as events only, {count('ignored')} ignored. Nothing was stored.
+        {formatCount(preview.items.length)} {preview.items.length === 1 ? 'item' : 'items'} read now
+        {preview.items.length >= PREVIEW_LIMIT ? ` (the first ${PREVIEW_LIMIT})` : ''}: {count('post')} would be stored, {count('event')}{' '}
+        recorded as events only, {count('ignored')} ignored. Nothing was stored.
       </p>
       {preview.errors.length > 0 && (
         <ul className="source-error">
@@ -66,7 +71,8 @@ function PreviewResult({ preview }: { preview: SourcePreview }) {
                 )}
                 <span className="muted small">
                   {' '}
-                  · {formatDate(item.createdAt)} · {item.entities.length > 0 ? item.entities.map((slug) => nameOf.get(slug) ?? slug).join(', ') : 'no tracked entity'}
+                  · {formatDate(item.createdAt)} ·{' '}
+                  {item.entities.length > 0 ? item.entities.map((slug) => nameOf.get(slug) ?? slug).join(', ') : 'no tracked entity'}
                 </span>
               </li>
             );

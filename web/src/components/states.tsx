@@ -22,7 +22,17 @@ export function Skeleton({ lines = 3, height = '1rem', label = 'Loading' }: { li
  * connection banner says so once and retries by itself, so the panel only says what is missing
  * (and, unless `reloads` is false, that it comes back by itself).
  */
-export function ErrorState({ error, onRetry, what, reloads = true }: { error: ApiError; onRetry: () => void; what: string; reloads?: boolean }) {
+export function ErrorState({
+  error,
+  onRetry,
+  what,
+  reloads = true,
+}: {
+  error: ApiError;
+  onRetry: () => void;
+  what: string;
+  reloads?: boolean;
+}) {
   if (isUnreachable(error)) {
     return (
       <div className="state state-offline" role="status">
@@ -89,7 +99,8 @@ export function NoDataHint() {
   const sources = useResource('sources', (signal) => api.listSources({ signal }));
   const importHint = (
     <p className="muted">
-      To start from a file, run <code>vibecheck import posts.jsonl</code> (one JSON post per line); for history, <code>vibecheck backfill --source hn --since 2026-01-01</code>.
+      To start from a file, run <code>vibecheck import posts.jsonl</code> (one JSON post per line); for history,{' '}
+      <code>vibecheck backfill --source hn --since 2026-01-01</code>.
     </p>
   );
   if (!sources.data) return importHint;
@@ -101,11 +112,15 @@ export function NoDataHint() {
   return (
     <div className="first-run" data-stored={stored}>
       <p>
-        {stored === 0 ? <strong>Nothing is stored yet.</strong> : <>{formatCount(stored)} mentions are stored in all, none of them in this view.</>}{' '}
+        {stored === 0 ? (
+          <strong>Nothing is stored yet.</strong>
+        ) : (
+          <>{formatCount(stored)} mentions are stored in all, none of them in this view.</>
+        )}{' '}
         {!collection ? (
           <>
-            Collection is off on this server (<code>serve --no-collect</code> or <code>--no-work</code>): no source runs until <code>vibecheck collect</code>,{' '}
-            <code>backfill</code> or a worker runs it.
+            Collection is off on this server (<code>serve --no-collect</code> or <code>--no-work</code>): no source runs until{' '}
+            <code>vibecheck collect</code>, <code>backfill</code> or a worker runs it.
           </>
         ) : running.length > 0 ? (
           `Collection is on: ${names(running)} ${running.length === 1 ? 'runs' : 'run'} on a schedule; posts show here as they arrive.`
@@ -144,7 +159,8 @@ export function ConnectionBanner() {
   return (
     <div className="connection-banner" role="alert">
       <p>
-        <strong>The server is unreachable.</strong> What is shown may be incomplete. <span className="visually-hidden">It is tried again by itself.</span>
+        <strong>The server is unreachable.</strong> What is shown may be incomplete.{' '}
+        <span className="visually-hidden">It is tried again by itself.</span>
         <span aria-hidden="true">Trying again {seconds > 0 ? `in ${seconds} s` : 'now'}.</span>
       </p>
       <button type="button" onClick={connection.checkNow}>

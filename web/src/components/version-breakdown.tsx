@@ -7,7 +7,15 @@ import { ScoreWithInterval, SentimentSplit } from './entity-figures.tsx';
  * when a release event marks its arrival. Each version is a toggle: pressing it filters the posts
  * to that version, so the posts behind a figure are one click away.
  */
-export function VersionBreakdown({ data, selected, onSelect }: { data: VersionBreakdownData; selected: string | null; onSelect: (version: string | null) => void }) {
+export function VersionBreakdown({
+  data,
+  selected,
+  onSelect,
+}: {
+  data: VersionBreakdownData;
+  selected: string | null;
+  onSelect: (version: string | null) => void;
+}) {
   if (data.items.length === 0) {
     return <p className="muted">No post in this window names a version of it.</p>;
   }
@@ -17,8 +25,12 @@ export function VersionBreakdown({ data, selected, onSelect }: { data: VersionBr
         <thead>
           <tr>
             <th scope="col">Version</th>
-            <th scope="col" className="num">Mentions</th>
-            <th scope="col" className="num">Sentiment (95% interval)</th>
+            <th scope="col" className="num">
+              Mentions
+            </th>
+            <th scope="col" className="num">
+              Sentiment (95% interval)
+            </th>
             <th scope="col">Positive / neutral / negative</th>
             <th scope="col">Released</th>
           </tr>
@@ -29,7 +41,13 @@ export function VersionBreakdown({ data, selected, onSelect }: { data: VersionBr
             return (
               <tr key={row.version} data-version={row.version} className={pressed ? 'selected' : undefined}>
                 <th scope="row">
-                  <button type="button" className="link-button" aria-pressed={pressed} onClick={() => onSelect(pressed ? null : row.version)} title={`Show the posts naming ${row.version}`}>
+                  <button
+                    type="button"
+                    className="link-button"
+                    aria-pressed={pressed}
+                    onClick={() => onSelect(pressed ? null : row.version)}
+                    title={`Show the posts naming ${row.version}`}
+                  >
                     {row.version}
                   </button>
                 </th>
@@ -57,7 +75,8 @@ export function VersionBreakdown({ data, selected, onSelect }: { data: VersionBr
         </tbody>
       </table>
       <p className="muted small">
-        {formatCount(data.versionedN)} of {formatCount(data.n)} mentions name a version; the release date is the first release event whose title names it.
+        {formatCount(data.versionedN)} of {formatCount(data.n)} mentions name a version; the release date is the first release event whose
+        title names it.
       </p>
     </>
   );

@@ -37,17 +37,31 @@ export function WindowPicker({
         label="Range"
         options={RANGES.map((r) => ({ value: r, label: RANGE_LABELS[r] ?? r }))}
         value={w.range}
-        onChange={(r) => onChange(r === 'custom' ? { range: r, from: w.from, to: w.to } : { range: r === '30d' ? null : r, from: null, to: null, bucket: null })}
+        onChange={(r) =>
+          onChange(
+            r === 'custom' ? { range: r, from: w.from, to: w.to } : { range: r === '30d' ? null : r, from: null, to: null, bucket: null },
+          )
+        }
       />
       {w.range === 'custom' && (
         <>
           <label className="field">
             <span>From</span>
-            <input type="date" value={w.from} max={lastDay} onChange={(e) => e.target.value && e.target.value <= lastDay && onChange({ from: e.target.value })} />
+            <input
+              type="date"
+              value={w.from}
+              max={lastDay}
+              onChange={(e) => e.target.value && e.target.value <= lastDay && onChange({ from: e.target.value })}
+            />
           </label>
           <label className="field">
             <span>To (included)</span>
-            <input type="date" value={lastDay} min={w.from} onChange={(e) => e.target.value && e.target.value >= w.from && onChange({ to: endAfter(e.target.value) })} />
+            <input
+              type="date"
+              value={lastDay}
+              min={w.from}
+              onChange={(e) => e.target.value && e.target.value >= w.from && onChange({ to: endAfter(e.target.value) })}
+            />
           </label>
         </>
       )}

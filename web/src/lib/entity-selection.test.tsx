@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import type { Entity } from '../api/types.ts';
 import { listRollupParts, MIN_RANKED_MENTIONS, pickMovers, selectEntities, splitQuiet } from './entity-selection.ts';
 
-const entity = (slug: string, kind: Entity['kind'], n: number, score: number | null, change: number | null, significant = false): Entity => ({
+const entity = (
+  slug: string,
+  kind: Entity['kind'],
+  n: number,
+  score: number | null,
+  change: number | null,
+  significant = false,
+): Entity => ({
   slug,
   name: slug.toUpperCase(),
   kind,
@@ -39,7 +46,12 @@ const entity = (slug: string, kind: Entity['kind'], n: number, score: number | n
   },
 });
 
-const items = [entity('cursor', 'tool', 50, 0.3, 0.2, true), entity('gpt-5', 'model', 80, -0.1, -0.4, true), entity('zed', 'tool', 5, null, null), entity('aider', 'tool', 5, 0.1, 0.05)];
+const items = [
+  entity('cursor', 'tool', 50, 0.3, 0.2, true),
+  entity('gpt-5', 'model', 80, -0.1, -0.4, true),
+  entity('zed', 'tool', 5, null, null),
+  entity('aider', 'tool', 5, 0.1, 0.05),
+];
 
 describe('selectEntities', () => {
   it('filters by kind and by name, slug or alias', () => {

@@ -6,8 +6,14 @@ const unranked = (e: Entity): number => (e.summary.n >= MIN_RANKED_MENTIONS && e
 
 export const SORTS = {
   volume: { label: 'Most mentioned', compare: (a: Entity, b: Entity) => b.summary.n - a.summary.n },
-  score: { label: 'Most positive', compare: (a: Entity, b: Entity) => unranked(a) - unranked(b) || (b.summary.score ?? -2) - (a.summary.score ?? -2) },
-  lowest: { label: 'Most negative', compare: (a: Entity, b: Entity) => unranked(a) - unranked(b) || (a.summary.score ?? 2) - (b.summary.score ?? 2) },
+  score: {
+    label: 'Most positive',
+    compare: (a: Entity, b: Entity) => unranked(a) - unranked(b) || (b.summary.score ?? -2) - (a.summary.score ?? -2),
+  },
+  lowest: {
+    label: 'Most negative',
+    compare: (a: Entity, b: Entity) => unranked(a) - unranked(b) || (a.summary.score ?? 2) - (b.summary.score ?? 2),
+  },
   change: { label: 'Biggest change', compare: (a: Entity, b: Entity) => Math.abs(b.summary.change ?? 0) - Math.abs(a.summary.change ?? 0) },
   name: { label: 'Name', compare: (a: Entity, b: Entity) => a.name.localeCompare(b.name) },
 } as const;
@@ -20,7 +26,13 @@ export function selectEntities(items: readonly Entity[], kind: string, search: s
   const needle = search.trim().toLowerCase();
   return items
     .filter((e) => !kind || e.kind === kind)
-    .filter((e) => !needle || e.name.toLowerCase().includes(needle) || e.slug.includes(needle) || e.aliases.some((a) => a.toLowerCase().includes(needle)))
+    .filter(
+      (e) =>
+        !needle ||
+        e.name.toLowerCase().includes(needle) ||
+        e.slug.includes(needle) ||
+        e.aliases.some((a) => a.toLowerCase().includes(needle)),
+    )
     .sort((a, b) => SORTS[sort].compare(a, b) || a.name.localeCompare(b.name));
 }
 
@@ -44,7 +56,12 @@ export function listRollupParts(items: readonly Entity[]): Map<string, string[]>
     if (e.parent === null || e.summary.n === 0) continue;
     parts.set(e.parent, [...(parts.get(e.parent) ?? []), e]);
   }
-  return new Map([...parts].map(([parent, list]) => [parent, list.sort((a, b) => b.summary.n - a.summary.n || a.name.localeCompare(b.name)).map((e) => e.name)]));
+  return new Map(
+    [...parts].map(([parent, list]) => [
+      parent,
+      list.sort((a, b) => b.summary.n - a.summary.n || a.name.localeCompare(b.name)).map((e) => e.name),
+    ]),
+  );
 }
 
 /** The biggest significant changes, largest first. */
@@ -54,4 +71,3 @@ export function pickMovers(items: readonly Entity[], count = 6): Entity[] {
     .sort((a, b) => Math.abs(b.summary.change ?? 0) - Math.abs(a.summary.change ?? 0))
     .slice(0, count);
 }
-

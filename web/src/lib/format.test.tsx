@@ -1,6 +1,16 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { formatAspect, formatChange, formatCount, formatDate, formatPercent, formatRelative, formatScore, formatSource, scoreTone } from './format.ts';
+import {
+  formatAspect,
+  formatChange,
+  formatCount,
+  formatDate,
+  formatPercent,
+  formatRelative,
+  formatScore,
+  formatSource,
+  scoreTone,
+} from './format.ts';
 
 describe('formatScore', () => {
   it('signs scores with + and a true minus, two decimals', () => {
@@ -72,18 +82,9 @@ describe('dates', () => {
 
 describe('formatSource and formatAspect', () => {
   it('names every collector as people do, and leaves an unknown source as it is', () => {
-    expect(['hn', 'reddit', 'devto', 'discourse', 'github', 'stackexchange', 'lobsters', 'bluesky', 'mastodon', 'rss'].map(formatSource)).toEqual([
-      'Hacker News',
-      'Reddit',
-      'Dev.to',
-      'Discourse',
-      'GitHub',
-      'Stack Overflow',
-      'Lobsters',
-      'Bluesky',
-      'Mastodon',
-      'RSS feeds',
-    ]);
+    expect(
+      ['hn', 'reddit', 'devto', 'discourse', 'github', 'stackexchange', 'lobsters', 'bluesky', 'mastodon', 'rss'].map(formatSource),
+    ).toEqual(['Hacker News', 'Reddit', 'Dev.to', 'Discourse', 'GitHub', 'Stack Overflow', 'Lobsters', 'Bluesky', 'Mastodon', 'RSS feeds']);
     expect(formatSource('my-forum')).toBe('my-forum');
   });
 

@@ -14,7 +14,9 @@ function subscribeToLocation(listener: () => void): () => void {
 const readLocation = (): string => window.location.pathname + window.location.search;
 
 const readScroll = (state: unknown): number | null =>
-  typeof state === 'object' && state !== null && typeof (state as { scrollY?: unknown }).scrollY === 'number' ? (state as { scrollY: number }).scrollY : null;
+  typeof state === 'object' && state !== null && typeof (state as { scrollY?: unknown }).scrollY === 'number'
+    ? (state as { scrollY: number }).scrollY
+    : null;
 
 /** Moves to another URL of the app; pushes a history entry unless `replace`. The entry left keeps its scroll position for back. */
 export function navigate(to: string, options: { replace?: boolean } = {}): void {

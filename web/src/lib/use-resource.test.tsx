@@ -33,8 +33,11 @@ function Probe({ resourceKey, answers }: { resourceKey: string; answers: Record<
 const settle = () => act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
 
 describe('useResource', () => {
-  it('drops the previous window\'s data when the new window fails, instead of showing it under the new labels', async () => {
-    const answers: Record<string, string | Error> = { '30d': 'thirty days of data', '90d': new ApiError(0, 'network', 'the server is not answering') };
+  it("drops the previous window's data when the new window fails, instead of showing it under the new labels", async () => {
+    const answers: Record<string, string | Error> = {
+      '30d': 'thirty days of data',
+      '90d': new ApiError(0, 'network', 'the server is not answering'),
+    };
     const { rerender } = render(<Probe resourceKey="30d" answers={answers} />);
     await settle();
     expect(screen.getByTestId('data').textContent).toBe('thirty days of data');
@@ -72,7 +75,10 @@ describe('useResource', () => {
   });
 
   it('loads again by itself when the server comes back, but not after a refused request', async () => {
-    const answers: Record<string, string | Error> = { a: new ApiError(0, 'network', 'no answer'), b: new ApiError(400, 'invalid', 'bad window') };
+    const answers: Record<string, string | Error> = {
+      a: new ApiError(0, 'network', 'no answer'),
+      b: new ApiError(400, 'invalid', 'bad window'),
+    };
     render(
       <>
         <Probe resourceKey="a" answers={answers} />

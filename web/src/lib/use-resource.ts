@@ -27,7 +27,10 @@ export const isUnreachable = (error: ApiError): boolean => error.status === 0 ||
  * failed for want of it runs again by itself.
  */
 export function useResource<T>(key: string | null, load: (signal: AbortSignal) => Promise<T>): Resource<T> {
-  const [state, setState] = useState<{ key: string | null; data?: T; dataKey?: string; error?: ApiError; loading: boolean }>({ key: null, loading: key !== null });
+  const [state, setState] = useState<{ key: string | null; data?: T; dataKey?: string; error?: ApiError; loading: boolean }>({
+    key: null,
+    loading: key !== null,
+  });
   const [attempt, setAttempt] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;

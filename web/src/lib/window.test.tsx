@@ -1,13 +1,31 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { describeWindow, endAfter, isBucketAllowed, isTimeZone, lastDayOf, readPeriodParams, readTimeWindow, zoneMidnight, zoneOffset } from './window.ts';
+import {
+  describeWindow,
+  endAfter,
+  isBucketAllowed,
+  isTimeZone,
+  lastDayOf,
+  readPeriodParams,
+  readTimeWindow,
+  zoneMidnight,
+  zoneOffset,
+} from './window.ts';
 
 const now = new Date('2026-03-10T15:00:00Z');
 const read = (query: string) => readTimeWindow(new URLSearchParams(query), now);
 
 describe('readTimeWindow', () => {
   it('defaults to 30 whole UTC days ending with today, by day', () => {
-    expect(read('')).toEqual({ range: '30d', from: '2026-02-09', to: '2026-03-11', bucket: 'day', days: 30, tz: 'UTC', api: { from: '2026-02-09', to: '2026-03-11', tz: undefined } });
+    expect(read('')).toEqual({
+      range: '30d',
+      from: '2026-02-09',
+      to: '2026-03-11',
+      bucket: 'day',
+      days: 30,
+      tz: 'UTC',
+      api: { from: '2026-02-09', to: '2026-03-11', tz: undefined },
+    });
   });
 
   it('uses weeks for a year unless another allowed bucket is asked for', () => {
@@ -21,7 +39,12 @@ describe('readTimeWindow', () => {
   });
 
   it('reads a custom range and falls back to 30 days when it is invalid or reversed', () => {
-    expect(read('range=custom&from=2026-01-01&to=2026-01-15')).toMatchObject({ range: 'custom', from: '2026-01-01', to: '2026-01-15', days: 14 });
+    expect(read('range=custom&from=2026-01-01&to=2026-01-15')).toMatchObject({
+      range: 'custom',
+      from: '2026-01-01',
+      to: '2026-01-15',
+      days: 14,
+    });
     expect(read('range=custom&from=2026-01-15&to=2026-01-01')).toMatchObject({ range: '30d', from: '2026-02-09' });
     expect(read('range=custom&from=junk')).toMatchObject({ range: '30d' });
   });
@@ -42,7 +65,11 @@ describe('isBucketAllowed', () => {
 
 describe('the period carried between pages', () => {
   it('reads only the period keys that are present', () => {
-    expect(readPeriodParams(new URLSearchParams('range=custom&from=2026-01-01&to=2026-01-15&source=hn&entities=a,b'))).toEqual({ range: 'custom', from: '2026-01-01', to: '2026-01-15' });
+    expect(readPeriodParams(new URLSearchParams('range=custom&from=2026-01-01&to=2026-01-15&source=hn&entities=a,b'))).toEqual({
+      range: 'custom',
+      from: '2026-01-01',
+      to: '2026-01-15',
+    });
     expect(readPeriodParams(new URLSearchParams('range=90d&bucket=week&q=x'))).toEqual({ range: '90d', bucket: 'week' });
     expect(readPeriodParams(new URLSearchParams(''))).toEqual({});
   });
@@ -64,7 +91,12 @@ describe('the period carried between pages', () => {
 describe('a window in another time zone', () => {
   it("follows the zone's days: today there, and its midnights as instants for the API, DST included", () => {
     // 15:00 UTC on March 10 is already March 11 in Tokyo.
-    expect(read('range=7d&tz=Asia/Tokyo')).toMatchObject({ tz: 'Asia/Tokyo', from: '2026-03-05', to: '2026-03-12', api: { from: '2026-03-05T00:00:00+09:00', to: '2026-03-12T00:00:00+09:00', tz: 'Asia/Tokyo' } });
+    expect(read('range=7d&tz=Asia/Tokyo')).toMatchObject({
+      tz: 'Asia/Tokyo',
+      from: '2026-03-05',
+      to: '2026-03-12',
+      api: { from: '2026-03-05T00:00:00+09:00', to: '2026-03-12T00:00:00+09:00', tz: 'Asia/Tokyo' },
+    });
     // Berlin moves to summer time on March 29, 2026: the window's two ends have different offsets.
     const custom = read('range=custom&from=2026-03-20&to=2026-04-01&tz=Europe/Berlin');
     expect(custom.api).toEqual({ from: '2026-03-20T00:00:00+01:00', to: '2026-04-01T00:00:00+02:00', tz: 'Europe/Berlin' });

@@ -21,12 +21,16 @@ export interface TimeWindow {
 
 /** "+01:00" for Europe/Berlin in winter: the zone's offset at `instant`, from Intl (no zone data shipped). */
 export function zoneOffset(tz: string, instant: Date): string {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' }).formatToParts(instant).find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
+  const name =
+    new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' })
+      .formatToParts(instant)
+      .find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
   const match = name.match(/^GMT([+-]\d{2}):?(\d{2})?$/);
   return match ? `${match[1]}:${match[2] ?? '00'}` : '+00:00';
 }
 
-const offsetMs = (offset: string): number => (offset.startsWith('-') ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6))) * 60_000;
+const offsetMs = (offset: string): number =>
+  (offset.startsWith('-') ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6))) * 60_000;
 
 /** Midnight starting `day` in `tz`, as an ISO instant with the zone's offset then (a DST change moves it). */
 export function zoneMidnight(day: string, tz: string): string {
@@ -55,7 +59,8 @@ export function isTimeZone(value: string | null): value is string {
 }
 
 const isoDay = (date: Date): string => date.toISOString().slice(0, 10);
-const isIsoDay = (value: string | null): value is string => value !== null && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value));
+const isIsoDay = (value: string | null): value is string =>
+  value !== null && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value));
 
 /** Hour buckets only up to a month (the chart would be unreadable, and the API caps points). */
 export function isBucketAllowed(bucket: BucketKey, days: number): boolean {
@@ -122,12 +127,18 @@ export function endAfter(day: string): string {
   return isoDay(new Date(Date.parse(day) + DAY_MS));
 }
 
-const PERIOD_NAMES: Record<Exclude<RangeKey, 'custom'>, string> = { '7d': 'the last 7 days', '30d': 'the last 30 days', '90d': 'the last 90 days', '1y': 'the last year' };
+const PERIOD_NAMES: Record<Exclude<RangeKey, 'custom'>, string> = {
+  '7d': 'the last 7 days',
+  '30d': 'the last 30 days',
+  '90d': 'the last 90 days',
+  '1y': 'the last year',
+};
 
 /** The window in words: "the last 30 days", or "Jan 1 – Jan 14, 2026" (both days included) for a custom one. */
 export function describeWindow(w: TimeWindow): string {
   if (w.range !== 'custom') return PERIOD_NAMES[w.range];
-  const day = (iso: string, year: boolean) => new Date(iso).toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC', ...(year ? { year: 'numeric' } : {}) });
+  const day = (iso: string, year: boolean) =>
+    new Date(iso).toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC', ...(year ? { year: 'numeric' } : {}) });
   const last = lastDayOf(w.to);
   return `${day(w.from, w.from.slice(0, 4) !== last.slice(0, 4))} – ${day(last, true)}`;
 }

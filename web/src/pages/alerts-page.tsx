@@ -48,9 +48,29 @@ interface Draft {
   include: string;
   exclude: string;
 }
-const EMPTY: Draft = { kind: 'shift', entity: '', channel: '', name: '', metric: 'mean', threshold: '', windowHours: '', source: '', aspect: '', polarity: '', include: '', exclude: '' };
+const EMPTY: Draft = {
+  kind: 'shift',
+  entity: '',
+  channel: '',
+  name: '',
+  metric: 'mean',
+  threshold: '',
+  windowHours: '',
+  source: '',
+  aspect: '',
+  polarity: '',
+  include: '',
+  exclude: '',
+};
 
-const words = (text: string) => [...new Set(text.split(',').map((w) => w.trim()).filter(Boolean))];
+const words = (text: string) => [
+  ...new Set(
+    text
+      .split(',')
+      .map((w) => w.trim())
+      .filter(Boolean),
+  ),
+];
 
 /** The body POST /api/v1/alerts takes: only the fields the kind uses, and only those filled in. */
 export function toNewAlertRule(d: Draft): NewAlertRule {
@@ -77,7 +97,9 @@ export function AlertsPage() {
         <h1 id="alerts-title" tabIndex={-1}>
           Alerts
         </h1>
-        <p className="muted">Rules that send a message to a webhook, Slack, Discord or e-mail when something matters. Managing them needs the admin token.</p>
+        <p className="muted">
+          Rules that send a message to a webhook, Slack, Discord or e-mail when something matters. Managing them needs the admin token.
+        </p>
       </div>
       <AdminSignIn />
       {token ? <AlertRules token={token} /> : <p className="muted">Sign in to see and manage alert rules.</p>}
@@ -111,7 +133,8 @@ function AlertRules({ token }: { token: string }) {
           </p>
           {created.secret && (
             <p>
-              Its signing secret, shown this once (receivers check <code>X-VibeCheck-Signature</code> with it): <code className="secret">{created.secret}</code>
+              Its signing secret, shown this once (receivers check <code>X-VibeCheck-Signature</code> with it):{' '}
+              <code className="secret">{created.secret}</code>
             </p>
           )}
           <button type="button" onClick={() => setCreated(null)}>
@@ -140,7 +163,9 @@ function AlertRules({ token }: { token: string }) {
 function RuleCard({ rule, token, onRemoved }: { rule: AlertRule; token: string; onRemoved: () => void }) {
   const [showDeliveries, setShowDeliveries] = useState(false);
   const [deliveriesVersion, setDeliveriesVersion] = useState(0);
-  const deliveries = useResource(showDeliveries ? `deliveries-${rule.id}-${deliveriesVersion}` : null, (signal) => api.listDeliveries(token, rule.id, { signal }));
+  const deliveries = useResource(showDeliveries ? `deliveries-${rule.id}-${deliveriesVersion}` : null, (signal) =>
+    api.listDeliveries(token, rule.id, { signal }),
+  );
   const [message, setMessage] = useState<{ tone: 'ok' | 'bad'; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
@@ -256,7 +281,10 @@ function Deliveries({ items, error }: { items: AlertDelivery[] | undefined; erro
         {items.map((d, index) => (
           <tr key={`${d.attemptedAt}-${index}`} data-outcome={d.outcome}>
             <td title={d.attemptedAt}>{formatRelative(d.attemptedAt)}</td>
-            <td>{d.alertId === null ? 'Test' : (d.headline ?? `Alert ${d.alertId}`)}{d.attempt > 1 ? ` (attempt ${d.attempt})` : ''}</td>
+            <td>
+              {d.alertId === null ? 'Test' : (d.headline ?? `Alert ${d.alertId}`)}
+              {d.attempt > 1 ? ` (attempt ${d.attempt})` : ''}
+            </td>
             <td>{d.outcome}</td>
             <td>{d.statusCode ?? '—'}</td>
             <td>{d.cause ?? ''}</td>
@@ -294,7 +322,12 @@ function AddAlertForm({ token, onAdded }: { token: string; onAdded: (rule: Creat
       <div className="form-grid">
         <div className="field">
           <label htmlFor={f('kind')}>Kind</label>
-          <select id={f('kind')} value={k} onChange={(e) => update({ kind: e.target.value as Kind, metric: METRICS[e.target.value as Kind][0]?.value ?? '' })} aria-describedby={f('kind-hint')}>
+          <select
+            id={f('kind')}
+            value={k}
+            onChange={(e) => update({ kind: e.target.value as Kind, metric: METRICS[e.target.value as Kind][0]?.value ?? '' })}
+            aria-describedby={f('kind-hint')}
+          >
             {KINDS.map((kind) => (
               <option key={kind.value} value={kind.value}>
                 {kind.label}
@@ -316,7 +349,16 @@ function AddAlertForm({ token, onAdded }: { token: string; onAdded: (rule: Creat
         </div>
         <div className="field field-wide">
           <label htmlFor={f('channel')}>Channel URL</label>
-          <input id={f('channel')} type="text" inputMode="url" spellCheck={false} autoComplete="off" value={draft.channel} onChange={(e) => update({ channel: e.target.value })} placeholder="https://hooks.slack.com/services/… or mailto:team@example.com" />
+          <input
+            id={f('channel')}
+            type="text"
+            inputMode="url"
+            spellCheck={false}
+            autoComplete="off"
+            value={draft.channel}
+            onChange={(e) => update({ channel: e.target.value })}
+            placeholder="https://hooks.slack.com/services/… or mailto:team@example.com"
+          />
         </div>
         <div className="field">
           <label htmlFor={f('name')}>Name (optional)</label>
@@ -338,24 +380,52 @@ function AddAlertForm({ token, onAdded }: { token: string; onAdded: (rule: Creat
           <>
             <div className="field">
               <label htmlFor={f('threshold')}>Least change that fires (optional)</label>
-              <input id={f('threshold')} type="number" step="0.01" min="0.01" max="2" value={draft.threshold} onChange={(e) => update({ threshold: e.target.value })} />
+              <input
+                id={f('threshold')}
+                type="number"
+                step="0.01"
+                min="0.01"
+                max="2"
+                value={draft.threshold}
+                onChange={(e) => update({ threshold: e.target.value })}
+              />
             </div>
             <div className="field">
               <label htmlFor={f('window')}>Window in hours (optional)</label>
-              <input id={f('window')} type="number" step="1" min="1" max="8760" value={draft.windowHours} onChange={(e) => update({ windowHours: e.target.value })} />
+              <input
+                id={f('window')}
+                type="number"
+                step="1"
+                min="1"
+                max="8760"
+                value={draft.windowHours}
+                onChange={(e) => update({ windowHours: e.target.value })}
+              />
             </div>
           </>
         )}
         {k !== 'regression' && (
           <div className="field">
             <label htmlFor={f('source')}>Only from source (optional)</label>
-            <input id={f('source')} spellCheck={false} value={draft.source} onChange={(e) => update({ source: e.target.value })} placeholder="hn" />
+            <input
+              id={f('source')}
+              spellCheck={false}
+              value={draft.source}
+              onChange={(e) => update({ source: e.target.value })}
+              placeholder="hn"
+            />
           </div>
         )}
         {(k === 'aspect' || k === 'mention') && (
           <div className="field">
             <label htmlFor={f('aspect')}>Aspect{k === 'mention' ? ' (optional)' : ''}</label>
-            <input id={f('aspect')} spellCheck={false} value={draft.aspect} onChange={(e) => update({ aspect: e.target.value })} placeholder="limits" />
+            <input
+              id={f('aspect')}
+              spellCheck={false}
+              value={draft.aspect}
+              onChange={(e) => update({ aspect: e.target.value })}
+              placeholder="limits"
+            />
           </div>
         )}
         {k === 'mention' && (

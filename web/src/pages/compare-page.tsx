@@ -17,12 +17,17 @@ export const MAX_COMPARED = 6;
 
 /** The slugs in `entities=a,b,c`: deduplicated, at most six. */
 export function readComparedSlugs(value: string | null): string[] {
-  const slugs = (value ?? '').split(',').map((s) => s.trim()).filter((s) => /^[a-z0-9][a-z0-9-]*$/.test(s));
+  const slugs = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => /^[a-z0-9][a-z0-9-]*$/.test(s));
   return [...new Set(slugs)].slice(0, MAX_COMPARED);
 }
 
 /** Aspect rows across entities: every aspect any of them has, most mentioned first. */
-export function alignAspects(perEntity: Array<{ slug: string; items: AspectScore[] }>): Array<{ aspect: string; cells: Array<AspectScore | null> }> {
+export function alignAspects(
+  perEntity: Array<{ slug: string; items: AspectScore[] }>,
+): Array<{ aspect: string; cells: Array<AspectScore | null> }> {
   const totals = new Map<string, number>();
   for (const e of perEntity) for (const a of e.items) if (a.n > 0) totals.set(a.aspect, (totals.get(a.aspect) ?? 0) + a.n);
   return [...totals.entries()]
@@ -42,11 +47,14 @@ export function ComparePage({ dark }: { dark: boolean }) {
   const entities = useResource(`entities:${w.api.from}:${w.api.to}:${source}`, (signal) => api.listEntities(windowQuery, { signal }));
   const ready = slugs.length >= 2;
   const compareKey = ready ? `compare:${slugs.join(',')}:${w.api.from}:${w.api.to}:${w.bucket}:${w.tz}:${source}` : null;
-  const comparison = useResource(compareKey, (signal) => api.compare({ entities: slugs.join(','), ...windowQuery, bucket: w.bucket, tz: w.api.tz }, { signal }));
+  const comparison = useResource(compareKey, (signal) =>
+    api.compare({ entities: slugs.join(','), ...windowQuery, bucket: w.bucket, tz: w.api.tz }, { signal }),
+  );
   const aspects = useResource(ready ? `compare-aspects:${slugs.join(',')}:${w.api.from}:${w.api.to}:${source}` : null, (signal) =>
     Promise.all(slugs.map(async (slug) => ({ slug, items: (await api.getAspects(slug, windowQuery, { signal })).items }))),
   );
-  const figures = ready && entities.data ? slugs.map((slug) => entities.data!.items.find((e) => e.slug === slug)).filter((e) => e !== undefined) : [];
+  const figures =
+    ready && entities.data ? slugs.map((slug) => entities.data!.items.find((e) => e.slug === slug)).filter((e) => e !== undefined) : [];
   const comparedTotal = figures.reduce((n, e) => n + e.summary.n, 0);
   const names = new Map(entities.data?.items.map((e) => [e.slug, e.name]) ?? []);
   const candidates = (entities.data?.items ?? []).filter((e) => !slugs.includes(e.slug)).sort((a, b) => a.name.localeCompare(b.name));
@@ -59,7 +67,9 @@ export function ComparePage({ dark }: { dark: boolean }) {
   return (
     <section aria-labelledby="compare-title">
       <div className="page-head">
-        <h1 id="compare-title" tabIndex={-1}>Compare</h1>
+        <h1 id="compare-title" tabIndex={-1}>
+          Compare
+        </h1>
         <p className="muted">Two to six entities on one chart: sentiment, share of voice and aspects.</p>
       </div>
 
@@ -69,7 +79,11 @@ export function ComparePage({ dark }: { dark: boolean }) {
             <li key={slug} className="entity-chip" style={{ borderColor: SERIES_COLORS[i] }}>
               <span className="swatch" style={{ background: SERIES_COLORS[i] }} aria-hidden="true" />
               <Link href={buildHref(`/entity/${slug}`, periodParams)}>{names.get(slug) ?? slug}</Link>
-              <button type="button" onClick={() => setSlugs(slugs.filter((s) => s !== slug))} aria-label={`Remove ${names.get(slug) ?? slug}`}>
+              <button
+                type="button"
+                onClick={() => setSlugs(slugs.filter((s) => s !== slug))}
+                aria-label={`Remove ${names.get(slug) ?? slug}`}
+              >
                 ✕
               </button>
             </li>
@@ -116,17 +130,24 @@ export function ComparePage({ dark }: { dark: boolean }) {
                       <th scope="col" className="num">
                         Sentiment <span className="muted small">± 95%</span>
                       </th>
-                      <th scope="col" className="num">Change</th>
+                      <th scope="col" className="num">
+                        Change
+                      </th>
                       <th scope="col">Positive · neutral · negative</th>
-                      <th scope="col" className="num">Mentions</th>
-                      <th scope="col" className="num">Share</th>
+                      <th scope="col" className="num">
+                        Mentions
+                      </th>
+                      <th scope="col" className="num">
+                        Share
+                      </th>
                     </tr>
                   </thead>
                   <tbody>
                     {figures.map((e) => (
                       <tr key={e.slug} data-slug={e.slug}>
                         <th scope="row">
-                          <span className="swatch" style={{ background: SERIES_COLORS[slugs.indexOf(e.slug)] }} aria-hidden="true" /> {e.name}
+                          <span className="swatch" style={{ background: SERIES_COLORS[slugs.indexOf(e.slug)] }} aria-hidden="true" />{' '}
+                          {e.name}
                         </th>
                         <td className="num">
                           <ScoreWithInterval figures={e.summary} />
@@ -146,8 +167,8 @@ export function ComparePage({ dark }: { dark: boolean }) {
                   </tbody>
                 </table>
                 <p className="small muted table-note">
-                  Sentiment: mean opinion from −1 to +1, ± half its 95% interval. Change: against the {w.days} days before. Share: of the mentions of the entities compared
-                  here, in exactly this period.
+                  Sentiment: mean opinion from −1 to +1, ± half its 95% interval. Change: against the {w.days} days before. Share: of the
+                  mentions of the entities compared here, in exactly this period.
                 </p>
               </div>
             </StaleMark>

@@ -44,15 +44,23 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
 
   const periodParams = readPeriodParams(query);
   // The header's share of voice is over the chosen window too.
-  const entity = useResource(`entity:${slug}:${w.api.from}:${w.api.to}`, (signal) => api.getEntity(slug, { from: w.api.from, to: w.api.to }, { signal }));
+  const entity = useResource(`entity:${slug}:${w.api.from}:${w.api.to}`, (signal) =>
+    api.getEntity(slug, { from: w.api.from, to: w.api.to }, { signal }),
+  );
   const seriesKey = `series:${slug}:${w.api.from}:${w.api.to}:${w.bucket}:${w.tz}:${source}`;
   const series = useResource(seriesKey, (signal) => api.getSentiment(slug, { ...windowQuery, bucket: w.bucket, tz: w.api.tz }, { signal }));
-  const aspects = useResource(`aspects:${slug}:${w.api.from}:${w.api.to}:${source}`, (signal) => api.getAspects(slug, windowQuery, { signal }));
+  const aspects = useResource(`aspects:${slug}:${w.api.from}:${w.api.to}:${source}`, (signal) =>
+    api.getAspects(slug, windowQuery, { signal }),
+  );
   // Exact [from, to) per source: the window total and the by-source rows come from this one answer.
-  const bySource = useResource(`by-source:${slug}:${w.api.from}:${w.api.to}`, (signal) => api.getBreakdown(slug, { from: w.api.from, to: w.api.to, by: 'source' }, { signal }));
+  const bySource = useResource(`by-source:${slug}:${w.api.from}:${w.api.to}`, (signal) =>
+    api.getBreakdown(slug, { from: w.api.from, to: w.api.to, by: 'source' }, { signal }),
+  );
   // Loaded when the section is opened (or a version filter is on), so a first view stays at six requests.
   const [versionsOpen, setVersionsOpen] = useState(version !== null);
-  const versions = useResource(versionsOpen ? `versions:${slug}:${w.api.from}:${w.api.to}:${source}` : null, (signal) => api.getVersions(slug, windowQuery, { signal }));
+  const versions = useResource(versionsOpen ? `versions:${slug}:${w.api.from}:${w.api.to}:${source}` : null, (signal) =>
+    api.getVersions(slug, windowQuery, { signal }),
+  );
 
   if (entity.error?.status === 404) {
     return (
@@ -67,7 +75,11 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
   const e = entity.data;
   const totals = series.data ? totalSeries(series.data.series) : null;
   // The header and the window total follow the window (and the source filter), like the chart.
-  const headline = bySource.data ? (source ? (bySource.data.items.find((item) => item.key === source) ?? null) : bySource.data.total) : null;
+  const headline = bySource.data
+    ? source
+      ? (bySource.data.items.find((item) => item.key === source) ?? null)
+      : bySource.data.total
+    : null;
 
   return (
     <section aria-labelledby="entity-title">
@@ -76,7 +88,9 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
       </nav>
       <div className="page-head entity-head">
         <div>
-          <h1 id="entity-title" tabIndex={-1}>{e?.name ?? slug}</h1>
+          <h1 id="entity-title" tabIndex={-1}>
+            {e?.name ?? slug}
+          </h1>
           {e && (
             <p className="muted">
               <span className={`kind kind-${e.kind}`}>{e.kind}</span>
@@ -129,7 +143,8 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
       <div className="toolbar">
         {bySource.data && (
           <p className="muted small window-total">
-            {formatCount(headline?.n ?? 0)} mentions from {formatDate(w.from)} to {formatDate(lastDayOf(w.to))}{w.tz === 'UTC' ? '' : ` (${w.tz})`}, mean{' '}
+            {formatCount(headline?.n ?? 0)} mentions from {formatDate(w.from)} to {formatDate(lastDayOf(w.to))}
+            {w.tz === 'UTC' ? '' : ` (${w.tz})`}, mean{' '}
             <span className={`tone-${scoreTone(headline?.score)}`}>{formatScore(headline?.score)}</span>
           </p>
         )}
@@ -170,8 +185,12 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
           <h2>Aspects</h2>
           {aspects.error && <ErrorState error={aspects.error} onRetry={aspects.retry} what="the aspects" />}
           {!aspects.data && aspects.loading && <Skeleton lines={5} />}
-          {aspects.data && aspects.data.items.every((a) => a.n === 0) && <p className="muted">No aspect (speed, pricing, quality…) was mentioned in this window.</p>}
-          {aspects.data && aspects.data.items.some((a) => a.n > 0) && <AspectBars items={aspects.data.items} selected={aspect} onSelect={(a) => setQuery({ aspect: a })} />}
+          {aspects.data && aspects.data.items.every((a) => a.n === 0) && (
+            <p className="muted">No aspect (speed, pricing, quality…) was mentioned in this window.</p>
+          )}
+          {aspects.data && aspects.data.items.some((a) => a.n > 0) && (
+            <AspectBars items={aspects.data.items} selected={aspect} onSelect={(a) => setQuery({ aspect: a })} />
+          )}
         </div>
       </div>
 
@@ -201,12 +220,22 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
           <div className="toolbar">
             <PostSearch value={search} onChange={(q) => setQuery({ q }, { replace: true })} />
             {version && (
-              <button type="button" className="filter-chip" onClick={() => setQuery({ version: null })} aria-label={`Remove version filter ${version}`}>
+              <button
+                type="button"
+                className="filter-chip"
+                onClick={() => setQuery({ version: null })}
+                aria-label={`Remove version filter ${version}`}
+              >
                 version: {version} ✕
               </button>
             )}
             {aspect && (
-              <button type="button" className="filter-chip" onClick={() => setQuery({ aspect: null })} aria-label={`Remove aspect filter ${formatAspect(aspect)}`}>
+              <button
+                type="button"
+                className="filter-chip"
+                onClick={() => setQuery({ aspect: null })}
+                aria-label={`Remove aspect filter ${formatAspect(aspect)}`}
+              >
                 aspect: {formatAspect(aspect)} ✕
               </button>
             )}
@@ -223,13 +252,31 @@ export function EntityPage({ slug, dark }: { slug: string; dark: boolean }) {
             </label>
           </div>
         </div>
-        <PostFeed slug={slug} query={{ ...windowQuery, aspect: aspect ?? undefined, polarity: polarity || undefined, q: search || undefined, version: version ?? undefined }} onAspect={(a) => setQuery({ aspect: a })} />
+        <PostFeed
+          slug={slug}
+          query={{
+            ...windowQuery,
+            aspect: aspect ?? undefined,
+            polarity: polarity || undefined,
+            q: search || undefined,
+            version: version ?? undefined,
+          }}
+          onAspect={(a) => setQuery({ aspect: a })}
+        />
       </div>
     </section>
   );
 }
 
-function SourceBreakdown({ resource, selected, onSelect }: { resource: Resource<Breakdown>; selected: string; onSelect: (name: string | null) => void }) {
+function SourceBreakdown({
+  resource,
+  selected,
+  onSelect,
+}: {
+  resource: Resource<Breakdown>;
+  selected: string;
+  onSelect: (name: string | null) => void;
+}) {
   if (resource.error) return <ErrorState error={resource.error} onRetry={resource.retry} what="the per-source figures" />;
   if (!resource.data) return <Skeleton lines={4} />;
   // Sources with mentions only in the window before are left out: the table is about this window.
@@ -241,15 +288,24 @@ function SourceBreakdown({ resource, selected, onSelect }: { resource: Resource<
       <thead>
         <tr>
           <th scope="col">Source</th>
-          <th scope="col" className="num">Mentions</th>
-          <th scope="col" className="num">Sentiment</th>
+          <th scope="col" className="num">
+            Mentions
+          </th>
+          <th scope="col" className="num">
+            Sentiment
+          </th>
         </tr>
       </thead>
       <tbody>
         {rows.map((r) => (
           <tr key={r.name} className={selected === r.name ? 'selected' : undefined}>
             <th scope="row">
-              <button type="button" className="link-button" aria-pressed={selected === r.name} onClick={() => onSelect(selected === r.name ? null : r.name)}>
+              <button
+                type="button"
+                className="link-button"
+                aria-pressed={selected === r.name}
+                onClick={() => onSelect(selected === r.name ? null : r.name)}
+              >
                 {formatSource(r.name)}
               </button>
             </th>
@@ -267,10 +323,23 @@ function SourceBreakdown({ resource, selected, onSelect }: { resource: Resource<
   );
 }
 
-function PostFeed({ slug, query, onAspect }: { slug: string; query: Record<string, string | undefined>; onAspect: (aspect: string) => void }) {
+function PostFeed({
+  slug,
+  query,
+  onAspect,
+}: {
+  slug: string;
+  query: Record<string, string | undefined>;
+  onAspect: (aspect: string) => void;
+}) {
   const key = `posts:${slug}:${JSON.stringify(query)}`;
   const first = useResource(key, (signal) => api.getPosts(slug, { ...query, limit: 20 }, { signal }));
-  const [more, setMore] = useState<{ key: string; items: PostItem[]; cursor: string | null; loading: boolean; error?: ApiError }>({ key, items: [], cursor: null, loading: false });
+  const [more, setMore] = useState<{ key: string; items: PostItem[]; cursor: string | null; loading: boolean; error?: ApiError }>({
+    key,
+    items: [],
+    cursor: null,
+    loading: false,
+  });
 
   useEffect(() => setMore({ key, items: [], cursor: null, loading: false }), [key]);
 
@@ -292,7 +361,11 @@ function PostFeed({ slug, query, onAspect }: { slug: string; query: Record<strin
   if (items.length === 0) {
     return (
       <EmptyState title="No posts match.">
-        <p className="muted">{query.aspect || query.polarity || query.source || query.q || query.version ? 'Remove a filter or widen the range.' : 'Posts appear here as collection finds them.'}</p>
+        <p className="muted">
+          {query.aspect || query.polarity || query.source || query.q || query.version
+            ? 'Remove a filter or widen the range.'
+            : 'Posts appear here as collection finds them.'}
+        </p>
       </EmptyState>
     );
   }
@@ -325,7 +398,12 @@ function ExportLinks({ slug, query }: { slug: string; query: Query }) {
     <span className="export-links" role="group" aria-label="Export this view">
       <span className="muted small">Export</span>
       {(['csv', 'json'] as const).map((format) => (
-        <a key={format} className="button-link" href={buildApiUrl(`/api/v1/entities/${encodeURIComponent(slug)}/export`, { ...query, format })} download={`${slug}.${format}`}>
+        <a
+          key={format}
+          className="button-link"
+          href={buildApiUrl(`/api/v1/entities/${encodeURIComponent(slug)}/export`, { ...query, format })}
+          download={`${slug}.${format}`}
+        >
           {format.toUpperCase()}
         </a>
       ))}

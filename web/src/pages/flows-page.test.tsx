@@ -2,11 +2,23 @@ import { describe, expect, it } from 'vitest';
 import type { FlowItem, FlowMatrix } from '../api/types.ts';
 import { buildMatrix, orientNet, readCell } from './flows-page.tsx';
 
-const item = (from: string | null, to: string | null, n: number, kind: FlowItem['kind'] = 'switch'): FlowItem => ({ from, to, kind, n, reasons: [], noReason: n });
+const item = (from: string | null, to: string | null, n: number, kind: FlowItem['kind'] = 'switch'): FlowItem => ({
+  from,
+  to,
+  kind,
+  n,
+  reasons: [],
+  noReason: n,
+});
 
 describe('buildMatrix', () => {
   it('puts the busiest sides first and the untracked side last, one kind at a time', () => {
-    const items = [item('cursor', 'claude-code', 7), item('windsurf', null, 9), item('claude-code', 'cursor', 2), item('claude-code', 'codex-cli', 1, 'adds')];
+    const items = [
+      item('cursor', 'claude-code', 7),
+      item('windsurf', null, 9),
+      item('claude-code', 'cursor', 2),
+      item('claude-code', 'codex-cli', 1, 'adds'),
+    ];
     const m = buildMatrix(items, 'switch');
     expect(m.rows).toEqual(['windsurf', 'cursor', 'claude-code']);
     expect(m.cols).toEqual(['claude-code', 'cursor', 'none']);
@@ -28,7 +40,19 @@ describe('readCell', () => {
 describe('orientNet', () => {
   it('turns a pair towards the side most moves went to, its interval with it', () => {
     const pair: FlowMatrix['net'][number] = {
-      a: 'claude-code', b: 'cursor', aToB: 2, bToA: 7, n: 9, net: -5, share: 0.22, shareLow: 0.06, shareHigh: 0.55, netLow: -7.9, netHigh: 0.9, significant: false, series: [],
+      a: 'claude-code',
+      b: 'cursor',
+      aToB: 2,
+      bToA: 7,
+      n: 9,
+      net: -5,
+      share: 0.22,
+      shareLow: 0.06,
+      shareHigh: 0.55,
+      netLow: -7.9,
+      netHigh: 0.9,
+      significant: false,
+      series: [],
     };
     expect(orientNet(pair)).toEqual({ from: 'cursor', to: 'claude-code', n: 9, net: 5, low: -0.9, high: 7.9, significant: false });
   });

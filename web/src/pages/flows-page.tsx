@@ -31,12 +31,17 @@ export function readCell(query: URLSearchParams): { from: string; to: string } |
 }
 
 /** The matrix of one kind: row and column slugs (most active first, the untracked side last) and each cell's item. */
-export function buildMatrix(items: FlowItem[], kind: Kind): { rows: string[]; cols: string[]; cell: (from: string, to: string) => FlowItem | undefined } {
+export function buildMatrix(
+  items: FlowItem[],
+  kind: Kind,
+): { rows: string[]; cols: string[]; cell: (from: string, to: string) => FlowItem | undefined } {
   const ofKind = items.filter((i) => i.kind === kind);
   const volume = (key: (i: FlowItem) => string) => {
     const totals = new Map<string, number>();
     for (const i of ofKind) totals.set(key(i), (totals.get(key(i)) ?? 0) + i.n);
-    return [...totals].sort((a, b) => (a[0] === NONE ? 1 : b[0] === NONE ? -1 : b[1] - a[1] || a[0].localeCompare(b[0]))).map(([slug]) => slug);
+    return [...totals]
+      .sort((a, b) => (a[0] === NONE ? 1 : b[0] === NONE ? -1 : b[1] - a[1] || a[0].localeCompare(b[0])))
+      .map(([slug]) => slug);
   };
   const side = (slug: string | null) => slug ?? NONE;
   const byCell = new Map(ofKind.map((i) => [`${side(i.from)}~${side(i.to)}`, i]));
@@ -44,12 +49,32 @@ export function buildMatrix(items: FlowItem[], kind: Kind): { rows: string[]; co
 }
 
 /** A pair's net in the direction most of its moves went, so the figure reads "X -> Y: +5". */
-export function orientNet(p: FlowMatrix['net'][number]): { from: string; to: string; n: number; net: number; low: number | null; high: number | null; significant: boolean } {
+export function orientNet(p: FlowMatrix['net'][number]): {
+  from: string;
+  to: string;
+  n: number;
+  net: number;
+  low: number | null;
+  high: number | null;
+  significant: boolean;
+} {
   if (p.net >= 0) return { from: p.a, to: p.b, n: p.n, net: p.net, low: p.netLow, high: p.netHigh, significant: p.significant };
-  return { from: p.b, to: p.a, n: p.n, net: -p.net, low: p.netHigh === null ? null : -p.netHigh, high: p.netLow === null ? null : -p.netLow, significant: p.significant };
+  return {
+    from: p.b,
+    to: p.a,
+    n: p.n,
+    net: -p.net,
+    low: p.netHigh === null ? null : -p.netHigh,
+    high: p.netLow === null ? null : -p.netLow,
+    significant: p.significant,
+  };
 }
 
-const VERB: Record<Kind, [string, string]> = { switch: ['switch', 'switches'], return: ['return', 'returns'], adds: ['addition', 'additions'] };
+const VERB: Record<Kind, [string, string]> = {
+  switch: ['switch', 'switches'],
+  return: ['return', 'returns'],
+  adds: ['addition', 'additions'],
+};
 
 export function FlowsPage() {
   const [query, setQuery] = useUrlState();
@@ -58,7 +83,9 @@ export function FlowsPage() {
   const kind = (KINDS.find((k) => k.value === query.get('kind'))?.value ?? 'switch') as Kind;
   const selected = readCell(query);
   const windowQuery = { from: w.api.from, to: w.api.to, tz: w.api.tz, source: source || undefined };
-  const flows = useResource(`flows:${w.api.from}:${w.api.to}:${w.tz}:${source}`, (signal) => api.getFlows({ ...windowQuery, bucket: 'week' }, { signal }));
+  const flows = useResource(`flows:${w.api.from}:${w.api.to}:${w.tz}:${source}`, (signal) =>
+    api.getFlows({ ...windowQuery, bucket: 'week' }, { signal }),
+  );
   const entities = useResource('flows-entity-names', (signal) => api.listEntities({}, { signal }));
   const names = new Map(entities.data?.items.map((e) => [e.slug, e.name]) ?? []);
   const nameOf = (slug: string) => (slug === NONE ? 'Untracked or unnamed' : (names.get(slug) ?? slug));
@@ -70,13 +97,20 @@ export function FlowsPage() {
         <h1 id="flows-title" tabIndex={-1}>
           Flows
         </h1>
-        <p className="muted">Who says they moved from what to what, and why: switches, returns and tools added alongside, from the posts themselves.</p>
+        <p className="muted">
+          Who says they moved from what to what, and why: switches, returns and tools added alongside, from the posts themselves.
+        </p>
       </div>
       <WindowPicker window={w} onChange={(patch) => setQuery(patch)} bucket={false}>
         <SourceSelect value={source} onChange={(source) => setQuery({ source, from_entity: null, to_entity: null })} />
       </WindowPicker>
       <div className="toolbar">
-        <RadioGroup label="Kind of flow" options={KINDS} value={kind} onChange={(k) => setQuery({ kind: k === 'switch' ? null : k, from_entity: null, to_entity: null })} />
+        <RadioGroup
+          label="Kind of flow"
+          options={KINDS}
+          value={kind}
+          onChange={(k) => setQuery({ kind: k === 'switch' ? null : k, from_entity: null, to_entity: null })}
+        />
       </div>
 
       <div className="card">
@@ -88,7 +122,14 @@ export function FlowsPage() {
         {!flows.data && flows.loading && <Skeleton lines={4} label="Loading flows" />}
         {flows.data && (
           <StaleMark stale={flows.stale}>
-            <FlowTable data={flows.data} kind={kind} selected={selected} nameOf={nameOf} loading={flows.loading} onSelect={(cell) => setQuery({ from_entity: cell.from, to_entity: cell.to })} />
+            <FlowTable
+              data={flows.data}
+              kind={kind}
+              selected={selected}
+              nameOf={nameOf}
+              loading={flows.loading}
+              onSelect={(cell) => setQuery({ from_entity: cell.from, to_entity: cell.to })}
+            />
           </StaleMark>
         )}
       </div>
@@ -99,8 +140,8 @@ export function FlowsPage() {
           <div className="table-wrap">
             <table className="flow-net">
               <caption className="small muted">
-                Switches and returns between two tracked entities in this period, shown in the direction most moves went. Net: moves that way minus moves back; the range is the 95%
-                Wilson interval of the share going that way, carried over to the net.
+                Switches and returns between two tracked entities in this period, shown in the direction most moves went. Net: moves that
+                way minus moves back; the range is the 95% Wilson interval of the share going that way, carried over to the net.
               </caption>
               <thead>
                 <tr>
@@ -176,7 +217,8 @@ function FlowTable({
     <div className={`table-wrap${loading ? ' reloading' : ''}`} aria-busy={loading}>
       <table className="flow-matrix">
         <caption className="small muted">
-          Rows: what people left (or kept, for additions); columns: what they moved to. Each cell: how many {many}, and the reasons most given. Choose a cell to read its posts.
+          Rows: what people left (or kept, for additions); columns: what they moved to. Each cell: how many {many}, and the reasons most
+          given. Choose a cell to read its posts.
         </caption>
         <thead>
           <tr>
@@ -206,7 +248,13 @@ function FlowTable({
                 const label = `${nameOf(from)} to ${nameOf(to)}: ${item.n} ${item.n === 1 ? one : many}${reasons.length ? `; reasons: ${reasons.map((r) => `${formatAspect(r.aspect)} ${r.n}`).join(', ')}` : ''}`;
                 return (
                   <td key={to} className="num" data-cell={`${from}~${to}`}>
-                    <button type="button" className="flow-cell" aria-pressed={current} aria-label={label} onClick={() => onSelect({ from, to })}>
+                    <button
+                      type="button"
+                      className="flow-cell"
+                      aria-pressed={current}
+                      aria-label={label}
+                      onClick={() => onSelect({ from, to })}
+                    >
                       <strong className="flow-n">{formatCount(item.n)}</strong>
                       {reasons.length > 0 && (
                         <span className="small muted flow-reasons">
@@ -226,13 +274,25 @@ function FlowTable({
   );
 }
 
-type CellQuery = { from: string; to: string; tz: string | undefined; source: string | undefined; from_entity: string; to_entity: string; kind: Kind };
+type CellQuery = {
+  from: string;
+  to: string;
+  tz: string | undefined;
+  source: string | undefined;
+  from_entity: string;
+  to_entity: string;
+  kind: Kind;
+};
 
 /** The posts behind one cell, newest first, a page at a time; each card highlights the statement. */
 function CellPosts({ query, title, kind }: { query: CellQuery; title: string; kind: Kind }) {
   const key = JSON.stringify(query);
   const first = useResource(`flow-posts:${key}`, (signal) => api.getFlowPosts({ ...query, limit: 20 }, { signal }));
-  const [more, setMore] = useState<{ items: FlowPostItem[]; cursor: string | null; loading: boolean; error?: ApiError }>({ items: [], cursor: null, loading: false });
+  const [more, setMore] = useState<{ items: FlowPostItem[]; cursor: string | null; loading: boolean; error?: ApiError }>({
+    items: [],
+    cursor: null,
+    loading: false,
+  });
   const cursor = more.items.length > 0 ? more.cursor : (first.data?.nextCursor ?? null);
   const loadMore = useCallback(async () => {
     if (!cursor) return;

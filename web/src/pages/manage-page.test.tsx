@@ -19,7 +19,17 @@ describe('splitList', () => {
 
 describe('toNewEntity', () => {
   it('builds the body POST /api/v1/entities takes, context words under disambiguation', () => {
-    expect(toNewEntity({ name: ' Quill ', slug: ' quill ', slugEdited: true, kind: 'tool', parent: '', aliases: 'quill.dev, QuillIDE', context: 'editor' })).toEqual({
+    expect(
+      toNewEntity({
+        name: ' Quill ',
+        slug: ' quill ',
+        slugEdited: true,
+        kind: 'tool',
+        parent: '',
+        aliases: 'quill.dev, QuillIDE',
+        context: 'editor',
+      }),
+    ).toEqual({
       slug: 'quill',
       name: 'Quill',
       kind: 'tool',
@@ -31,10 +41,22 @@ describe('toNewEntity', () => {
 });
 
 describe('toNewEvent', () => {
-  const draft = { entity: 'cursor', kind: 'release' as const, day: '2026-11-30', title: ' Cursor 2.1 ', url: ' https://cursor.com/changelog ' };
+  const draft = {
+    entity: 'cursor',
+    kind: 'release' as const,
+    day: '2026-11-30',
+    title: ' Cursor 2.1 ',
+    url: ' https://cursor.com/changelog ',
+  };
 
   it('builds the body POST /api/v1/events takes, the day at noon UTC', () => {
-    expect(toNewEvent(draft)).toEqual({ entity: 'cursor', kind: 'release', title: 'Cursor 2.1', url: 'https://cursor.com/changelog', occurredAt: '2026-11-30T12:00:00Z' });
+    expect(toNewEvent(draft)).toEqual({
+      entity: 'cursor',
+      kind: 'release',
+      title: 'Cursor 2.1',
+      url: 'https://cursor.com/changelog',
+      occurredAt: '2026-11-30T12:00:00Z',
+    });
     expect(toNewEvent({ ...draft, url: '' })).toMatchObject({ url: null });
   });
 
@@ -51,7 +73,10 @@ describe('toEntityChanges', () => {
   const draft = { name: 'Cursor', parent: '', aliases: 'Cursor IDE', context: 'editor' };
 
   it('sends only the fields that differ, lists split and trimmed', () => {
-    expect(toEntityChanges(entity, { ...draft, name: ' Cursor Editor ', aliases: 'Cursor IDE, cursr ,' })).toEqual({ name: 'Cursor Editor', aliases: ['Cursor IDE', 'cursr'] });
+    expect(toEntityChanges(entity, { ...draft, name: ' Cursor Editor ', aliases: 'Cursor IDE, cursr ,' })).toEqual({
+      name: 'Cursor Editor',
+      aliases: ['Cursor IDE', 'cursr'],
+    });
     expect(toEntityChanges(entity, { ...draft, parent: 'anysphere', context: '' })).toEqual({ parent: 'anysphere', context: [] });
   });
 

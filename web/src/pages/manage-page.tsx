@@ -26,7 +26,14 @@ export function suggestSlug(name: string): string {
 
 /** Comma- or newline-separated words, trimmed, empties and repeats dropped. */
 export function splitList(text: string): string[] {
-  return [...new Set(text.split(/[,\n]/).map((part) => part.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(/[,\n]/)
+        .map((part) => part.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 interface Draft {
@@ -182,8 +189,9 @@ function AddEntityForm({ token, entities, onChanged }: FormProps) {
       <FormError error={action.error} />
       {added && (
         <p className="form-ok" role="status">
-          Added {added.name} ({added.slug}). <Link href="/">See it on the overview</Link> or <Link href={`/entity/${encodeURIComponent(added.slug)}`}>open its page</Link>.
-          Posts collected or imported from now on are linked to it; run <code>vibecheck rescore</code> to link stored ones.
+          Added {added.name} ({added.slug}). <Link href="/">See it on the overview</Link> or{' '}
+          <Link href={`/entity/${encodeURIComponent(added.slug)}`}>open its page</Link>. Posts collected or imported from now on are linked
+          to it; run <code>vibecheck rescore</code> to link stored ones.
         </p>
       )}
     </form>
@@ -197,7 +205,12 @@ interface EditDraft {
   context: string;
 }
 
-const draftOf = (entity: Entity): EditDraft => ({ name: entity.name, parent: entity.parent ?? '', aliases: entity.aliases.join(', '), context: entity.context.join(', ') });
+const draftOf = (entity: Entity): EditDraft => ({
+  name: entity.name,
+  parent: entity.parent ?? '',
+  aliases: entity.aliases.join(', '),
+  context: entity.context.join(', '),
+});
 
 /** The changes PATCH /api/v1/entities/{slug} receives: only the fields that differ from the entity. */
 export function toEntityChanges(entity: Entity, draft: EditDraft): EntityChanges | string {
@@ -281,7 +294,8 @@ function EditEntityForm({ token, entities, onChanged }: FormProps) {
       <FormError error={action.error} />
       {action.done && (
         <p className="form-ok" role="status">
-          Saved {action.done.name}. Posts collected or imported from now on use the new names; run <code>vibecheck rescore</code> to link stored ones anew.
+          Saved {action.done.name}. Posts collected or imported from now on use the new names; run <code>vibecheck rescore</code> to link
+          stored ones anew.
         </p>
       )}
     </form>
@@ -341,9 +355,7 @@ function RemoveEntityForm({ token, entities, onChanged }: FormProps) {
       )}
       {confirming && chosen && (
         <div className="confirm" role="group" aria-label="Confirm removal">
-          <p>
-            Stop tracking {chosen.name}? It disappears from every page and stays removed across restarts; its stored mentions are kept.
-          </p>
+          <p>Stop tracking {chosen.name}? It disappears from every page and stays removed across restarts; its stored mentions are kept.</p>
           <button type="button" className="danger" disabled={action.busy} onClick={() => void remove()}>
             {action.busy ? 'Removing…' : `Yes, remove ${chosen.name}`}
           </button>{' '}

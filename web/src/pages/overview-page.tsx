@@ -47,7 +47,9 @@ export function OverviewPage({ dark }: { dark: boolean }) {
   return (
     <section aria-labelledby="overview-title">
       <div className="page-head">
-        <h1 id="overview-title" tabIndex={-1}>How developers feel</h1>
+        <h1 id="overview-title" tabIndex={-1}>
+          How developers feel
+        </h1>
         <p className="muted">
           Mean sentiment of {period} against the {w.days} days before, {source ? `from ${formatSource(source)} only` : 'from every source'}.
         </p>
@@ -82,10 +84,20 @@ export function OverviewPage({ dark }: { dark: boolean }) {
             )}
 
             <div className="toolbar" role="group" aria-label="Filter entities">
-              <RadioGroup label="Kind" options={KINDS} value={(KINDS.find((k) => k.value === kind)?.value ?? '') as EntityKind | ''} onChange={(value) => setQuery({ kind: value })} />
+              <RadioGroup
+                label="Kind"
+                options={KINDS}
+                value={(KINDS.find((k) => k.value === kind)?.value ?? '') as EntityKind | ''}
+                onChange={(value) => setQuery({ kind: value })}
+              />
               <label className="field">
                 <span>Search</span>
-                <input type="search" value={search} placeholder="Name or alias" onChange={(e) => setQuery({ q: e.target.value }, { replace: true })} />
+                <input
+                  type="search"
+                  value={search}
+                  placeholder="Name or alias"
+                  onChange={(e) => setQuery({ q: e.target.value }, { replace: true })}
+                />
               </label>
               <label className="field">
                 <span>Sort</span>
@@ -121,11 +133,21 @@ export function OverviewPage({ dark }: { dark: boolean }) {
                       <th scope="col" className="num">
                         Sentiment <span className="muted small">± 95%</span>
                       </th>
-                      <th scope="col" className="num">Change</th>
-                      <th scope="col" className="hide-narrow">Positive · neutral · negative</th>
-                      <th scope="col" className="num">Mentions</th>
-                      <th scope="col" className="num hide-narrow">Share of kind</th>
-                      <th scope="col" className="hide-narrow">Trend</th>
+                      <th scope="col" className="num">
+                        Change
+                      </th>
+                      <th scope="col" className="hide-narrow">
+                        Positive · neutral · negative
+                      </th>
+                      <th scope="col" className="num">
+                        Mentions
+                      </th>
+                      <th scope="col" className="num hide-narrow">
+                        Share of kind
+                      </th>
+                      <th scope="col" className="hide-narrow">
+                        Trend
+                      </th>
                     </tr>
                   </thead>
                   <tbody>
@@ -152,13 +174,19 @@ export function OverviewPage({ dark }: { dark: boolean }) {
                           <td className="hide-narrow">
                             <SentimentSplit figures={e.summary} />
                           </td>
-                          <td className="num" data-field="mentions">{formatCount(e.summary.n)}</td>
+                          <td className="num" data-field="mentions">
+                            {formatCount(e.summary.n)}
+                          </td>
                           <td className="num hide-narrow">
                             <ShareCell share={e.summary.shareOfVoice} />
                           </td>
                           <td className="hide-narrow">
                             {e.summary.sparkline.some((p) => p.n > 0) ? (
-                              <Sparkline values={e.summary.sparkline.map((p) => p.score)} dark={dark} label={`${e.name}: sentiment over ${period}`} />
+                              <Sparkline
+                                values={e.summary.sparkline.map((p) => p.score)}
+                                dark={dark}
+                                label={`${e.name}: sentiment over ${period}`}
+                              />
                             ) : (
                               <span className="muted small">no data</span>
                             )}
@@ -169,9 +197,10 @@ export function OverviewPage({ dark }: { dark: boolean }) {
                   </tbody>
                 </table>
                 <p className="small muted table-note">
-                  Sentiment: the mean opinion of the mentions, from −1 (negative) to +1 (positive), ± half its 95% interval. Change: against the {w.days} days before;
-                  “significant” when it is beyond noise. Share of kind: an entity's mentions over all mentions of entities of its kind (tools, models or vendors) in{' '}
-                  {period}, so each kind adds up to 100%. A vendor roll-up counts its own mentions and its products'.
+                  Sentiment: the mean opinion of the mentions, from −1 (negative) to +1 (positive), ± half its 95% interval. Change: against
+                  the {w.days} days before; “significant” when it is beyond noise. Share of kind: an entity's mentions over all mentions of
+                  entities of its kind (tools, models or vendors) in {period}, so each kind adds up to 100%. A vendor roll-up counts its own
+                  mentions and its products'.
                 </p>
                 {quiet.length > 0 && (
                   <details className="quiet-entities">

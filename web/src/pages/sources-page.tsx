@@ -25,24 +25,32 @@ export function SourcesPage() {
   return (
     <section aria-labelledby="sources-title">
       <div className="page-head">
-        <h1 id="sources-title" tabIndex={-1}>Sources</h1>
+        <h1 id="sources-title" tabIndex={-1}>
+          Sources
+        </h1>
         <p className="muted">Each collector: when it last ran, last succeeded, what went wrong, and how much it brought in.</p>
       </div>
       <div className="source-test-sign-in">
-        {!token && <p className="muted">Sign in with the admin token to test a source: one poll now shows what it would collect, and nothing is stored.</p>}
+        {!token && (
+          <p className="muted">
+            Sign in with the admin token to test a source: one poll now shows what it would collect, and nothing is stored.
+          </p>
+        )}
         <AdminSignIn />
       </div>
       {sources.error && <ErrorState error={sources.error} onRetry={sources.retry} what="the sources" />}
       {!sources.data && sources.loading && <Skeleton lines={6} height="3rem" label="Loading sources" />}
       {sources.data && sources.data.items.length === 0 && (
         <EmptyState title="No collectors are configured.">
-          <p className="muted">Set credentials or feed lists in the environment (see .env.example), then restart <code>vibecheck serve</code>.</p>
+          <p className="muted">
+            Set credentials or feed lists in the environment (see .env.example), then restart <code>vibecheck serve</code>.
+          </p>
         </EmptyState>
       )}
       {sources.data && !collection && (
         <p className="notice" role="status">
-          Collection is off on this server (<code>serve --no-collect</code> or <code>--no-work</code>): sources run only when <code>vibecheck collect</code>,{' '}
-          <code>backfill</code> or a worker runs them; imported posts count under their source.
+          Collection is off on this server (<code>serve --no-collect</code> or <code>--no-work</code>): sources run only when{' '}
+          <code>vibecheck collect</code>, <code>backfill</code> or a worker runs them; imported posts count under their source.
         </p>
       )}
       {sources.data && sources.data.items.length > 0 && (
@@ -73,13 +81,19 @@ export function SourcesPage() {
                     <dd>{formatCount(s.itemsCollected)}</dd>
                   </div>
                   <div>
-                    <dt title="Mentions of tracked entities from this source, collected or imported; a post naming two entities counts twice">Mentions stored</dt>
+                    <dt title="Mentions of tracked entities from this source, collected or imported; a post naming two entities counts twice">
+                      Mentions stored
+                    </dt>
                     <dd>{formatCount(s.mentionsStored)}</dd>
                   </div>
                   {collection && s.enabled && !s.skipReason && s.intervalSeconds !== null && (
                     <div>
                       <dt>Every</dt>
-                      <dd>{s.intervalSeconds >= 3600 ? `${Math.round(s.intervalSeconds / 3600)} h` : `${Math.round(s.intervalSeconds / 60)} min`}</dd>
+                      <dd>
+                        {s.intervalSeconds >= 3600
+                          ? `${Math.round(s.intervalSeconds / 3600)} h`
+                          : `${Math.round(s.intervalSeconds / 60)} min`}
+                      </dd>
                     </div>
                   )}
                 </dl>
