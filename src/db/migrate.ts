@@ -73,13 +73,29 @@ export async function getMigrationStatus(db: Kysely<DB>, files = readMigrationFi
   });
 }
 
+/** How often a process waiting for another's migrations asks for the lock again. */
+const LOCK_POLL_MS = 200;
+
+/**
+ * Takes the migration lock by asking until it is free rather than waiting inside a statement: a
+ * waiting statement is an open transaction, and `CREATE INDEX CONCURRENTLY` in the holder's migration
+ * waits for every open transaction to end, so the two would wait on each other.
+ */
+async function takeMigrationLock(conn: Kysely<DB>): Promise<void> {
+  for (;;) {
+    const { rows } = await sql<{ taken: boolean }>`SELECT pg_try_advisory_lock(${MIGRATION_LOCK_KEY}) AS taken`.execute(conn);
+    if (rows[0]?.taken) return;
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+  }
+}
+
 /**
  * Applies pending migrations in order, each in its own transaction, under a session advisory
  * lock so processes starting together on one server take turns; a later one finds nothing to do.
  */
 export async function migrate(db: Kysely<DB>, files = readMigrationFiles()): Promise<string[]> {
   return db.connection().execute(async (conn) => {
-    await sql`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    await takeMigrationLock(conn);
     try {
       await ensureTable(conn);
       const status = await getMigrationStatus(conn, files);
