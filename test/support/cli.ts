@@ -2,14 +2,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
 /**
  * The `vibecheck` the tests run: this checkout's src/ compiled to JavaScript once per run by the
  * global setup (test/support/prebuilt-cli.ts), which spares every spawned command tsx's loader (a
  * third of its CPU time). `VIBECHECK_TEST_CLI=bin npm test` runs bin/vibecheck instead; the package
- * test runs the installed bin/vibecheck either way.
+ * test runs the installed bin/vibecheck either way. Outside vitest (the benchmarks that start
+ * servers) it is bin/vibecheck.
  */
-export const BIN = inject('cliEntry');
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BIN = process.env.VITEST ? inject('cliEntry') : `${REPO_ROOT}bin/vibecheck`;
 
 export interface CliResult {
   code: number | null;
