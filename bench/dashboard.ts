@@ -17,7 +17,8 @@ import { generatePosts, writeJsonLines } from '../test/e2e/seed-posts.ts';
 const { values } = parseArgs({ options: { 'posts-per-day': { type: 'string', default: '2' }, runs: { type: 'string', default: '7' } } });
 const postsPerDay = Number(values['posts-per-day']);
 const runs = Number(values.runs);
-const TARGET_MS = 1500;
+/** Issue 13: data on screen within 1 s (p95). */
+const TARGET_MS = 1000;
 
 function measureAssets(): { files: Array<{ name: string; bytes: number; gzip: number }>; jsGzip: number; totalGzip: number } {
   const dir = join(REPO_ROOT, 'web', 'dist', 'assets');
@@ -72,29 +73,40 @@ async function main(): Promise<void> {
       ];
       console.log(`\nper page, ${runs} loads each in a fresh browser context (cold HTTP cache), ms since navigation start:`);
       console.log(
-        `  ${'page'.padEnd(32)} ${'DOMContentLoaded'.padStart(16)} ${'data on screen p50'.padStart(19)} ${'p95'.padStart(7)} ${'max'.padStart(7)}`,
+        `  ${'page'.padEnd(32)} ${'DOMContentLoaded'.padStart(16)} ${'last API answer p50'.padStart(19)} ${'data on screen p50'.padStart(19)} ${'p95'.padStart(7)} ${'max'.padStart(7)}`,
       );
       for (const page of pages) {
         const dcl: number[] = [];
         const ready: number[] = [];
+        const apiDone: number[] = [];
         for (let i = 0; i < runs; i++) {
           const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
           const tab = await context.newPage();
+          // When each API answer had fully arrived (epoch ms): the last one against "data on screen"
+          // tells the server's share of the wait from the browser's.
+          const apiEnds: number[] = [];
+          tab.on('requestfinished', (request) => {
+            if (!request.url().includes('/api/')) return;
+            const timing = request.timing();
+            apiEnds.push(timing.startTime + timing.responseEnd);
+          });
           await tab.goto(`${server.url}${page.path}`);
           await tab.locator(page.ready).first().waitFor({ timeout: 30_000 });
           await tab.locator('.post, tr[data-slug]').first().waitFor({ timeout: 30_000 });
           const timing = (await tab.evaluate(
-            "({ now: performance.now(), dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd })",
-          )) as { now: number; dcl: number };
+            "({ now: performance.now(), origin: performance.timeOrigin, dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd })",
+          )) as { now: number; origin: number; dcl: number };
           dcl.push(timing.dcl);
           ready.push(timing.now);
+          apiDone.push(Math.max(0, ...apiEnds) - timing.origin);
           await context.close();
         }
         dcl.sort((a, b) => a - b);
         ready.sort((a, b) => a - b);
+        apiDone.sort((a, b) => a - b);
         const verdict = quantile(ready, 0.95) < TARGET_MS ? 'ok' : 'OVER TARGET';
         console.log(
-          `  ${page.name.padEnd(32)} ${quantile(dcl, 0.5).toFixed(0).padStart(16)} ${quantile(ready, 0.5).toFixed(0).padStart(19)} ${quantile(ready, 0.95).toFixed(0).padStart(7)} ${ready.at(-1)!.toFixed(0).padStart(7)}  ${verdict} (< ${TARGET_MS})`,
+          `  ${page.name.padEnd(32)} ${quantile(dcl, 0.5).toFixed(0).padStart(16)} ${quantile(apiDone, 0.5).toFixed(0).padStart(19)} ${quantile(ready, 0.5).toFixed(0).padStart(19)} ${quantile(ready, 0.95).toFixed(0).padStart(7)} ${ready.at(-1)!.toFixed(0).padStart(7)}  ${verdict} (< ${TARGET_MS})`,
         );
       }
     } finally {
