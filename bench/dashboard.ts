@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     try {
       const slug = entities.find((e) => e.slug === 'cursor')?.slug ?? entities[0]!.slug;
       const pages = [
-        { name: 'overview', path: '/', ready: 'tr[data-slug] .sparkline canvas' },
+        { name: 'overview', path: '/', ready: 'tr[data-slug] .sparkline polyline' },
         { name: `entity (${slug}, 30 days)`, path: `/entity/${slug}`, ready: '.chart-card canvas' },
         { name: `entity (${slug}, 1 year by week)`, path: `/entity/${slug}?range=1y`, ready: '.chart-card canvas' },
       ];

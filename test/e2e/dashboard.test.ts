@@ -74,7 +74,7 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     );
     const cursorRow = page.locator('tr[data-slug="cursor"]');
     expect(await cursorRow.locator('td').nth(2).innerText()).not.toBe('0');
-    await page.locator('.sparkline canvas').first().waitFor();
+    await page.locator('.sparkline polyline').first().waitFor();
     await page.screenshot({ path: join(SHOTS, 'overview.png'), fullPage: true });
 
     await page.getByRole('radio', { name: 'Tools' }).click();

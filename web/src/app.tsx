@@ -113,7 +113,7 @@ export function App() {
       </header>
       <ConnectionBanner />
       <main id="main" tabIndex={-1}>
-        {route.page === 'overview' && <OverviewPage dark={theme.dark} />}
+        {route.page === 'overview' && <OverviewPage />}
         {route.page === 'entity' && route.slug && <EntityPage slug={route.slug} dark={theme.dark} />}
         {route.page === 'compare' && <ComparePage dark={theme.dark} />}
         {route.page === 'sources' && <SourcesPage />}

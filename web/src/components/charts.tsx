@@ -776,33 +776,33 @@ export function MultiLineChart({
   );
 }
 
-/** A tiny line without axes or legend for table rows. */
-export function Sparkline({ values, dark, label }: { values: Array<number | null>; dark: boolean; label: string }) {
-  const data: uPlot.AlignedData = [values.map((_, i) => i), values];
-  const makeOptions = (): uPlot.Options => ({
-    width: 96,
-    height: 28,
-    legend: { show: false },
-    cursor: { show: false },
-    scales: { x: { time: false }, y: { range: [-1, 1] } },
-    axes: [{ show: false }, { show: false }],
-    series: [{}, { stroke: readCssColor('--accent', '#2563eb'), width: 1.5, points: { show: false }, spanGaps: true }],
-    // A faint 0 line, so a flat line reads as above or below neutral.
-    hooks: {
-      drawClear: [
-        (u: uPlot) => {
-          const y = Math.round(u.valToPos(0, 'y', true));
-          u.ctx.save();
-          u.ctx.strokeStyle = readCssColor('--chart-partial', '#8884');
-          u.ctx.lineWidth = devicePixelRatio;
-          u.ctx.beginPath();
-          u.ctx.moveTo(u.bbox.left, y);
-          u.ctx.lineTo(u.bbox.left + u.bbox.width, y);
-          u.ctx.stroke();
-          u.ctx.restore();
-        },
-      ],
-    },
-  });
-  return <UPlotChart makeOptions={makeOptions} data={data} label={label} className="sparkline" rebuildKey={`${dark}:${values.length}`} />;
+const SPARK_WIDTH = 96;
+const SPARK_HEIGHT = 28;
+const SPARK_PAD = 2;
+
+/**
+ * A row's trend as a plain SVG line over [-1, 1] with a faint 0 line, gaps spanned. Not a uPlot
+ * chart: the overview draws fifty of these, and fifty chart instances were half its wait.
+ */
+export function Sparkline({ values, label }: { values: Array<number | null>; label: string }) {
+  const x = (i: number) => (values.length <= 1 ? SPARK_WIDTH / 2 : (i / (values.length - 1)) * SPARK_WIDTH);
+  const y = (v: number) => SPARK_PAD + ((1 - Math.max(-1, Math.min(1, v))) / 2) * (SPARK_HEIGHT - 2 * SPARK_PAD);
+  const points = values.flatMap((v, i) => (v === null ? [] : [[x(i), y(v)] as const]));
+  return (
+    <svg
+      className="sparkline"
+      role="img"
+      aria-label={label}
+      viewBox={`0 0 ${SPARK_WIDTH} ${SPARK_HEIGHT}`}
+      width={SPARK_WIDTH}
+      height={SPARK_HEIGHT}
+    >
+      <line className="sparkline-zero" x1={0} x2={SPARK_WIDTH} y1={y(0)} y2={y(0)} />
+      {points.length === 1 ? (
+        <circle className="sparkline-dot" cx={points[0]![0]} cy={points[0]![1]} r={1.5} />
+      ) : (
+        <polyline className="sparkline-line" points={points.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' ')} />
+      )}
+    </svg>
+  );
 }

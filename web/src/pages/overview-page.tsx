@@ -22,7 +22,7 @@ const KINDS: Array<{ value: EntityKind | ''; label: string }> = [
   { value: 'vendor', label: 'Vendors' },
 ];
 
-export function OverviewPage({ dark }: { dark: boolean }) {
+export function OverviewPage() {
   const [query, setQuery] = useUrlState();
   const w = readTimeWindow(query);
   const period = describeWindow(w);
@@ -182,11 +182,7 @@ export function OverviewPage({ dark }: { dark: boolean }) {
                           </td>
                           <td className="hide-narrow">
                             {e.summary.sparkline.some((p) => p.n > 0) ? (
-                              <Sparkline
-                                values={e.summary.sparkline.map((p) => p.score)}
-                                dark={dark}
-                                label={`${e.name}: sentiment over ${period}`}
-                              />
+                              <Sparkline values={e.summary.sparkline.map((p) => p.score)} label={`${e.name}: sentiment over ${period}`} />
                             ) : (
                               <span className="muted small">no data</span>
                             )}
