@@ -24,10 +24,12 @@ describe('vibecheck digest', () => {
       const today = new Date(Math.floor(Date.now() / DAY) * DAY);
       const shifted = await insertTestEntity(db, 'shifted-tool');
       const steady = await insertTestEntity(db, 'steady-tool');
-      for (const seed of noiseHistory(7, 14, today)) await insertTestMention(db, shifted, seed);
-      for (const seed of noiseHistory(11, 14, today)) await insertTestMention(db, steady, seed);
+      // 30 days of history: `--since 2w` compares with the two weeks before, whatever the time of day
+      // the command runs (with 14 days, a run just after midnight found an empty previous window).
+      for (const seed of noiseHistory(7, 30, today)) await insertTestMention(db, shifted, seed);
+      for (const seed of noiseHistory(11, 30, today)) await insertTestMention(db, steady, seed);
       for (const seed of plantedComplaints(new Date(today.getTime() - 3 * DAY))) await insertTestMention(db, shifted, seed);
-      await rebuildRollups(db, new Date(today.getTime() - 30 * DAY), new Date(today.getTime() + DAY));
+      await rebuildRollups(db, new Date(today.getTime() - 31 * DAY), new Date(today.getTime() + DAY));
     } finally {
       await database.close();
     }
