@@ -47,7 +47,9 @@ function predict(post: PoolPost): { all: Set<string>; stored: Set<string> } {
   const all = new Set<string>();
   const stored = new Set<string>();
   for (const m of linker.link(text)) {
-    const target = { ...m, kind: kinds.get(m.slug) };
+    const kind = kinds.get(m.slug);
+    if (kind === undefined) throw new Error(`linked ${m.slug}, which the registry does not hold`);
+    const target = { ...m, kind };
     for (const v of extractVersions(text, target, { url: post.url })) all.add(pairKey(m.slug, v));
     const one = extractVersion(text, target, { url: post.url });
     if (one) stored.add(pairKey(m.slug, one));

@@ -63,8 +63,7 @@ export function documentText(post: AnalysisInput): string {
 /** Linking, targeted sentiment and aspects for one post, over the entities tracked now. */
 export function createAnalyzer(entities: EntityRecord[]): Analyzer {
   const linker = createLinker(entities);
-  const idBySlug = new Map(entities.map((e) => [e.slug, e.id]));
-  const kindBySlug = new Map(entities.map((e) => [e.slug, e.kind]));
+  const bySlug = new Map(entities.map((e) => [e.slug, e]));
   const model = loadSentimentModel();
   return {
     modelVersion: SENTIMENT_MODEL_VERSION,
@@ -86,12 +85,12 @@ export function createAnalyzer(entities: EntityRecord[]): Analyzer {
       const unsure = scopes.map(({ span, options }, i) => isUnsure(aspectsOf[i]!, text, span, options));
       const mentions: AnalyzedMention[] = [];
       for (const m of linked) {
-        const entityId = idBySlug.get(m.slug);
-        if (entityId === undefined) continue;
+        const entity = bySlug.get(m.slug);
+        if (entity === undefined) continue;
         // An ancestor carries the span of the mention that implied it, and shares its reading.
         const index = bySpanStart.get(m.start);
         mentions.push({
-          entityId,
+          entityId: entity.id,
           slug: m.slug,
           direct: m.direct,
           matchedText: m.matchedText,
@@ -103,12 +102,12 @@ export function createAnalyzer(entities: EntityRecord[]): Analyzer {
           aspects: index === undefined ? [] : aspectsOf[index]!,
           aspectTier: 'rules',
           aspectsUnsure: m.direct && index !== undefined && unsure[index]!,
-          version: extractVersion(text, { ...m, kind: kindBySlug.get(m.slug) }, { url: post.url }),
+          version: extractVersion(text, { ...m, kind: entity.kind }, { url: post.url }),
         });
       }
       const flows = extractFlows(text, mentionOccurrences(linked)).flatMap((flow): AnalyzedFlow[] => {
-        const fromEntityId = flow.from === null ? null : (idBySlug.get(flow.from) ?? null);
-        const toEntityId = flow.to === null ? null : (idBySlug.get(flow.to) ?? null);
+        const fromEntityId = flow.from === null ? null : (bySlug.get(flow.from)?.id ?? null);
+        const toEntityId = flow.to === null ? null : (bySlug.get(flow.to)?.id ?? null);
         return fromEntityId === null && toEntityId === null ? [] : [{ ...flow, fromEntityId, toEntityId }];
       });
       return { text, post: model.classify(text), mentions, flows };

@@ -2,23 +2,27 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EntityRegistry } from '../../core/entity.ts';
 import { createLinker, toLinkableEntities } from '../linking/index.ts';
-import { extractVersion, extractVersions, issueTrackerOf, type VersionContext } from './extract-versions.ts';
+import { extractVersion, extractVersions, issueTrackerOf, type VersionContext, type VersionTarget } from './extract-versions.ts';
 
 const registry = EntityRegistry.parse(JSON.parse(readFileSync(new URL('../../../registry/entities.json', import.meta.url), 'utf8')));
 const linker = createLinker(toLinkableEntities(registry));
 const kinds = new Map(registry.entities.map((e) => [e.slug, e.kind]));
 
+/** The real linker's mention of `slug` in the text, with the registry's kind for it. */
+function targetOf(text: string, slug: string): VersionTarget {
+  const mention = linker.link(text).find((m) => m.slug === slug);
+  const kind = kinds.get(slug);
+  if (!mention || !kind) throw new Error(`"${slug}" is not linked in: ${text}`);
+  return { ...mention, kind };
+}
+
 /** The versions the text names for `slug`, read through the real linker's mention of it. */
 function versionsOf(text: string, slug: string, context?: VersionContext): string[] {
-  const mention = linker.link(text).find((m) => m.slug === slug);
-  if (!mention) throw new Error(`"${slug}" is not linked in: ${text}`);
-  return extractVersions(text, { ...mention, kind: kinds.get(slug) }, context);
+  return extractVersions(text, targetOf(text, slug), context);
 }
 
 function versionOf(text: string, slug: string, context?: VersionContext): string | null {
-  const mention = linker.link(text).find((m) => m.slug === slug);
-  if (!mention) throw new Error(`"${slug}" is not linked in: ${text}`);
-  return extractVersion(text, { ...mention, kind: kinds.get(slug) }, context);
+  return extractVersion(text, targetOf(text, slug), context);
 }
 
 describe('model versions, normalised as the annotation guide says', () => {
@@ -84,7 +88,7 @@ describe('model versions, normalised as the annotation guide says', () => {
     const text = 'Sonnet 4.5 is good';
     const claude = linker.link(text).find((m) => m.slug === 'claude')!;
     expect(claude.direct).toBe(false);
-    expect(extractVersions(text, claude)).toEqual([]);
+    expect(extractVersions(text, targetOf(text, 'claude'))).toEqual([]);
   });
 
   it('gives a vendor no version', () => {

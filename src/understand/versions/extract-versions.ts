@@ -19,8 +19,8 @@ export interface VersionTarget {
   direct?: boolean;
   /** Every occurrence; the first occurrence alone when absent. */
   spans?: VersionSpan[];
-  /** The entity's kind when known: vendors name no versions, tools name releases. */
-  kind?: 'model' | 'tool' | 'vendor';
+  /** Vendors name no versions, models name generations, tools name releases. */
+  kind: 'model' | 'tool' | 'vendor';
 }
 
 export interface VersionContext {
@@ -307,7 +307,7 @@ export function findVersions(text: string, mention: VersionTarget, context: Vers
   const found: FoundVersion[] = [];
   if (MODELS[mention.slug]) {
     for (const span of spans) found.push(...readModelVersions(text, mention.slug, span));
-  } else if (mention.kind !== 'model' && !VENDORS.has(mention.slug)) {
+  } else if (mention.kind === 'tool') {
     for (const span of spans) found.push(...readClientVersionsAt(text, span));
     found.push(...readCommandVersions(text, mention.slug));
     if (issueTrackerOf(context.url) === mention.slug) {
@@ -339,27 +339,6 @@ export function extractVersion(text: string, mention: VersionTarget, context: Ve
   if (ranked.length === 0 || (ranked.length > 1 && ranked[0]![1] === ranked[1]![1])) return null;
   return ranked[0]![0];
 }
-
-/** The registry's vendors, for callers that do not pass a kind. */
-const VENDORS = new Set([
-  'openai',
-  'anthropic',
-  'google',
-  'meta',
-  'mistral-ai',
-  'deepseek-ai',
-  'alibaba-cloud',
-  'xai',
-  'microsoft',
-  'github',
-  'amazon',
-  'jetbrains',
-  'sourcegraph',
-  'cognition',
-  'vercel',
-  'stackblitz',
-  'hugging-face',
-]);
 
 function dedupeOverlaps(found: FoundVersion[]): FoundVersion[] {
   const kept: FoundVersion[] = [];
