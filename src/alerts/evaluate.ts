@@ -113,10 +113,10 @@ interface Context {
 export async function evaluateAlertRules(db: Kysely<DB>, options: EvaluateOptions): Promise<FiredAlert[]> {
   const context: Context = { now: options.now ?? new Date(), publicUrl: options.publicUrl };
   const rules = (await listAlertRules(db, { enabledOnly: true })).filter((r) => !options.ruleIds || options.ruleIds.includes(r.id));
-  const screened = await screenRules(db, rules, context);
+  const act = await screenRules(db, rules, context);
   const fired: FiredAlert[] = [];
   const failures: unknown[] = [];
-  for (const { id } of rules.filter((r) => screened.act.has(r.id))) {
+  for (const { id } of rules.filter((r) => act.has(r.id))) {
     try {
       fired.push(...(await db.transaction().execute((trx) => evaluateRule(trx, id, context))));
     } catch (error) {
@@ -132,7 +132,7 @@ export async function evaluateAlertRules(db: Kysely<DB>, options: EvaluateOption
  * The rules that may act this run, from each kind's grouped reading; the mention rules with nothing new
  * have their cursor moved on in one statement (all a judgement of theirs would have written).
  */
-async function screenRules(db: Kysely<DB>, rules: AlertRuleRecord[], context: Context): Promise<{ act: Set<number> }> {
+async function screenRules(db: Kysely<DB>, rules: AlertRuleRecord[], context: Context): Promise<Set<number>> {
   const act = new Set<number>();
   const scanStart = await getDatabaseNow(db);
   const quietMentionRules: number[] = [];
@@ -144,13 +144,13 @@ async function screenRules(db: Kysely<DB>, rules: AlertRuleRecord[], context: Co
     // one, where only the faulty one fails.
     const readings = await detector.read(db, ofKind, context).catch(() => null);
     for (const rule of ofKind) {
-      const may = readings === null || (await detector.mayAct(db, rule, readings.get(rule.id), context).catch(() => true));
+      const may = readings === null || (await mayAct(detector, db, rule, readings.get(rule.id), context).catch(() => true));
       if (may) act.add(rule.id);
       else if (kind === 'mention') quietMentionRules.push(rule.id);
     }
   }
   await advanceMentionCursors(db, quietMentionRules, scanStart);
-  return { act };
+  return act;
 }
 
 async function evaluateRule(trx: Executor, id: number, context: Context): Promise<FiredAlert[]> {
@@ -159,7 +159,7 @@ async function evaluateRule(trx: Executor, id: number, context: Context): Promis
   const detector = DETECTORS[rule.kind];
   const detection = await detector.detect(trx, rule, (await detector.read(trx, [rule], context)).get(rule.id), context);
   // Most runs find nothing: then the only write is the state, and only when it changed.
-  if (JSON.stringify(detection.state) !== JSON.stringify(rule.state)) await saveAlertRuleState(trx, rule.id, detection.state);
+  if (stateChanged(detection, rule)) await saveAlertRuleState(trx, rule.id, detection.state);
   if (detection.candidates.length === 0) return [];
   const judged = await findJudgedEventKeys(
     trx,
@@ -218,24 +218,29 @@ async function evaluateRule(trx: Executor, id: number, context: Context): Promis
 /**
  * One kind of rule: `read` takes what many rules of the kind need in grouped queries, keyed by rule;
  * `detect` judges one rule from its reading (querying more only for the messages it may send);
- * `mayAct` says from the reading alone whether `detect` could fire or change the rule's state.
+ * `mayAct` says from the reading alone whether `detect` could fire or change the rule's state, for
+ * kinds whose `detect` queries more (left out, `detect` itself is asked).
  */
 interface Detector<R> {
   read(db: Executor, rules: AlertRuleRecord[], context: Context): Promise<Map<number, R>>;
   detect(db: Executor, rule: AlertRuleRecord, reading: R | undefined, context: Context): Promise<Detection>;
-  mayAct(db: Executor, rule: AlertRuleRecord, reading: R | undefined, context: Context): Promise<boolean>;
+  mayAct?(rule: AlertRuleRecord, reading: R | undefined): boolean;
 }
 
-/** A detector whose judgement is its whole answer: it may act when it finds a candidate or a new state. */
-async function detectionActs<R>(
-  detect: Detector<R>['detect'],
+const stateChanged = (detection: Detection, rule: AlertRuleRecord): boolean =>
+  JSON.stringify(detection.state) !== JSON.stringify(rule.state);
+
+/** Whether a rule could fire or change its state this run, judged from its kind's grouped reading. */
+async function mayAct<R>(
+  detector: Detector<R>,
   db: Executor,
   rule: AlertRuleRecord,
   reading: R | undefined,
   context: Context,
 ): Promise<boolean> {
-  const detection = await detect(db, rule, reading, context);
-  return detection.candidates.length > 0 || JSON.stringify(detection.state) !== JSON.stringify(rule.state);
+  if (detector.mayAct) return detector.mayAct(rule, reading);
+  const detection = await detector.detect(db, rule, reading, context);
+  return detection.candidates.length > 0 || stateChanged(detection, rule);
 }
 
 /** Rules grouped by a key (their window and source), each group read with one call over its entities. */
@@ -271,7 +276,6 @@ function readWindowSums(db: Executor, rules: AlertRuleRecord[], context: Context
 const shiftDetector: Detector<RollupSums[]> = {
   read: readWindowSums,
   detect: detectShift,
-  mayAct: (db, rule, reading, context) => detectionActs(detectShift, db, rule, reading, context),
 };
 
 interface AspectReading {
@@ -291,7 +295,6 @@ const aspectDetector: Detector<AspectReading> = {
       return new Map(group.map((rule) => [rule.id, { aspects: aspects.get(rule.entityId) ?? [], totals: totals.get(rule.id) ?? [] }]));
     }),
   detect: detectAspectMoves,
-  mayAct: (db, rule, reading, context) => detectionActs(detectAspectMoves, db, rule, reading, context),
 };
 
 type DetectorEvent = Awaited<ReturnType<typeof listEventsOfKind>>[number];
@@ -319,14 +322,14 @@ const spikeDetector: Detector<DetectorEvent[]> = {
   read: readEvents('spike', spikeSince),
   detect: detectSpikeAlerts,
   // Judging a spike reads which were alerted before; any spike of the rule's kind is worth that look.
-  mayAct: async (_db, rule, reading) => spikesOf(rule, reading ?? []).length > 0,
+  mayAct: (rule, reading) => spikesOf(rule, reading ?? []).length > 0,
 };
 
 const regressionDetector: Detector<DetectorEvent[]> = {
   // A regression starts up to REGRESSION_LOOKBACK_MS before it is found; it counts while its window reaches the rule's days.
   read: readEvents('regression', spikeSince, (since) => new Date(since.getTime() - REGRESSION_LOOKBACK_MS)),
   detect: detectRegressionAlerts,
-  mayAct: async (_db, _rule, reading) => (reading ?? []).length > 0,
+  mayAct: (_rule, reading) => (reading ?? []).length > 0,
 };
 
 const mentionDetector: Detector<Date | null> = {
@@ -341,8 +344,10 @@ const mentionDetector: Detector<Date | null> = {
   },
   detect: (db, rule, _reading, context) => detectMentions(db, rule, context),
   // A cursor that does not read as a time is judged alone (and fails there, alone).
-  mayAct: async (_db, rule, reading) =>
-    Number.isNaN(mentionScanStart(rule).getTime()) || (reading != null && reading >= mentionScanStart(rule)),
+  mayAct: (rule, reading) => {
+    const start = mentionScanStart(rule).getTime();
+    return Number.isNaN(start) || (reading != null && reading.getTime() >= start);
+  },
 };
 
 const DETECTORS: Record<AlertRuleRecord['kind'], Detector<unknown>> = {
