@@ -73,7 +73,7 @@ export const NewAlertRuleInput = z
         message: allowed.length ? `for a ${rule.kind} rule, one of ${allowed.join(', ')}` : `a ${rule.kind} rule takes no metric`,
       });
     }
-    if (rule.threshold !== undefined && (rule.kind === 'spike' || rule.kind === 'mention' || rule.kind === 'regression')) {
+    if (rule.threshold !== undefined && DEFAULTS[rule.kind].threshold === null) {
       ctx.addIssue({
         code: 'custom',
         path: ['threshold'],
