@@ -116,6 +116,14 @@ function tabStorage(): Pick<Storage, 'getItem' | 'setItem'> | null {
 
 let revalidateUntil = Number(tabStorage()?.getItem(REVALIDATE_KEY) ?? 0) || 0;
 
+const changeListeners = new Set<() => void>();
+
+/** Calls `listener` after each change made from this tab (an admin write the server accepted); returns the unsubscribe. */
+export function onApiChange(listener: () => void): () => void {
+  changeListeners.add(listener);
+  return () => changeListeners.delete(listener);
+}
+
 function markChanged(): void {
   revalidateUntil = Date.now() + BROWSER_CACHE_MS;
   try {
@@ -123,6 +131,7 @@ function markChanged(): void {
   } catch {
     // Storage refused: this page still revalidates from memory.
   }
+  for (const listener of changeListeners) listener();
 }
 
 /** What an admin request's refusal means to the person at the keyboard; other errors keep the server's words. */

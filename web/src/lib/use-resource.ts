@@ -1,6 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { QueryClientContext, useQuery } from '@tanstack/react-query';
+import { useCallback, useContext, useEffect, useRef } from 'react';
 import { ApiError } from '../api/client.ts';
 import { connection, useConnection } from './connection.ts';
+import { queryClient } from './query-client.ts';
 
 export interface Resource<T> {
   /**
@@ -9,6 +11,7 @@ export interface Resource<T> {
    */
   data: T | undefined;
   error: ApiError | undefined;
+  /** An answer for this key is on its way and what is shown is not one (none yet, another key's, or a failed one's). */
   loading: boolean;
   /** The data shown is this key's, but reloading it failed: pages mark it as possibly out of date. */
   stale: boolean;
@@ -21,57 +24,73 @@ const toApiError = (error: unknown): ApiError =>
 /** No answer from the server itself: the network failed, or a proxy in front says it could not reach it. */
 export const isUnreachable = (error: ApiError): boolean => error.status === 0 || error.status === 502 || error.status === 504;
 
+/** Runs `load`, telling the page's connection store whether the server answered. */
+async function loadReporting<T>(load: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
+  try {
+    const data = await load(signal);
+    if (!signal.aborted) connection.markReachable();
+    return data;
+  } catch (error) {
+    if (signal.aborted) throw error;
+    const apiError = toApiError(error);
+    if (isUnreachable(apiError)) connection.markUnreachable();
+    else if (apiError.status > 0) connection.markReachable();
+    throw apiError;
+  }
+}
+
 /**
- * Loads `key` with `load`, cancelling the previous request whenever the key changes. Answers and
- * unanswered requests tell the page's connection store; when the server comes back, a load that
- * failed for want of it runs again by itself.
+ * Loads `key` with `load` through the page's query cache: one request per key however many
+ * components ask, answers kept across pages (shown at once, asked again once stale), failures of
+ * an unreachable server or a 5xx tried again. A key change cancels the old request if nothing else
+ * wants it. Answers and unanswered requests tell the connection store; when the server comes back,
+ * a load that failed for want of it runs again by itself. `key` null loads nothing.
  */
 export function useResource<T>(key: string | null, load: (signal: AbortSignal) => Promise<T>): Resource<T> {
-  const [state, setState] = useState<{ key: string | null; data?: T; dataKey?: string; error?: ApiError; loading: boolean }>({
-    key: null,
-    loading: key !== null,
-  });
-  const [attempt, setAttempt] = useState(0);
+  // Outside a provider (a component rendered alone in a test), the page's client.
+  const client = useContext(QueryClientContext) ?? queryClient;
   const loadRef = useRef(load);
   loadRef.current = load;
-  const { epoch } = useConnection();
-  const failedOffline = useRef(false);
+  // Whether the last key shown failed with nothing of its own: then no other key's answer stands in for the next.
+  const dropped = useRef(false);
+  const keepPrevious = useCallback(<D>(previous: D | undefined): D | undefined => (dropped.current ? undefined : previous), []);
+  const query = useQuery<T, ApiError, T, [string | null]>(
+    {
+      queryKey: [key],
+      queryFn: ({ signal }) => loadReporting(loadRef.current, signal),
+      enabled: key !== null,
+      placeholderData: keepPrevious,
+    },
+    client,
+  );
+  const { data, error, isFetching, isPlaceholderData, refetch } = query;
+  const own = data !== undefined && !isPlaceholderData;
 
   useEffect(() => {
-    if (key === null) return;
-    const controller = new AbortController();
-    setState((s) => ({ ...s, key, error: undefined, loading: true }));
-    loadRef.current(controller.signal).then(
-      (data) => {
-        if (controller.signal.aborted) return;
-        failedOffline.current = false;
-        connection.markReachable();
-        setState({ key, data, dataKey: key, loading: false });
-      },
-      (error: unknown) => {
-        if (controller.signal.aborted) return;
-        const apiError = toApiError(error);
-        failedOffline.current = isUnreachable(apiError);
-        if (failedOffline.current) connection.markUnreachable();
-        else if (apiError.status > 0) connection.markReachable();
-        setState((s) => (s.dataKey === key ? { ...s, key, error: apiError, loading: false } : { key, error: apiError, loading: false }));
-      },
-    );
-    return () => controller.abort();
-  }, [key, attempt]);
+    if (own) dropped.current = false;
+    else if (error && !isFetching) dropped.current = true;
+  }, [own, error, isFetching]);
 
   // The server is back: load again what failed without it (a bad request would only fail again).
+  const { epoch } = useConnection();
+  const failedOffline = error !== null && !isFetching && isUnreachable(error);
+  const failedOfflineRef = useRef(failedOffline);
+  failedOfflineRef.current = failedOffline;
   useEffect(() => {
-    if (epoch > 0 && failedOffline.current) setAttempt((n) => n + 1);
-  }, [epoch]);
+    if (epoch > 0 && failedOfflineRef.current) void refetch({ cancelRefetch: false });
+  }, [epoch, refetch]);
 
-  const retry = useCallback(() => setAttempt((n) => n + 1), []);
-  const current = state.key === key;
+  // Joins a load already running for this key (a Retry click while one is on its way, or another component's).
+  const enabled = key !== null;
+  const retry = useCallback(() => {
+    if (enabled) void refetch({ cancelRefetch: false });
+  }, [enabled, refetch]);
+  const shownError = error !== null && !isFetching ? error : undefined;
   return {
-    data: state.data,
-    error: current ? state.error : undefined,
-    loading: state.loading,
-    stale: current && state.error !== undefined && state.data !== undefined,
+    data,
+    error: shownError,
+    loading: isFetching && !(own && error === null),
+    stale: shownError !== undefined && own,
     retry,
   };
 }
