@@ -77,6 +77,21 @@ describe('vibecheck alerts (the real binary)', { timeout: 300_000 }, () => {
     expect(items).toEqual([expect.objectContaining({ id: 1, kind: 'spike', entity: 'claude-code', direction: 'up' })]);
     const text = await runCli(['alerts', 'list'], env);
     expect(text.stdout).toMatch(/1 alert rule\n$/);
+
+    // A rule on every vendor: one line, with how many it watches; removed with its entity rules.
+    const kind = await runCli(
+      ['alerts', 'add', '--kind', 'regression', '--entity-kind', 'vendor', '--channel', 'https://example.com/h'],
+      env,
+    );
+    expect(kind.code).toBe(0);
+    const vendors = Number(kind.stdout.match(/^added alert rule (\d+): Vendors: regression \(every vendor: (\d+) now\) -> /m)?.[2]);
+    expect(vendors).toBeGreaterThan(1);
+    const both = await runCli(['alerts', 'list'], env);
+    expect(both.stdout).toMatch(new RegExp(`every vendor \\(${vendors}\\)`));
+    expect(both.stdout).toMatch(/2 alert rules\n$/);
+    const id = kind.stdout.match(/^added alert rule (\d+)/m)![1]!;
+    expect((await runCli(['alerts', 'remove', id], env)).code).toBe(0);
+    expect((await runCli(['alerts', 'list'], env)).stdout).toMatch(/1 alert rule\n$/);
   });
 
   it('refuses bad input with one line naming the flag and exit 2', async () => {
@@ -95,6 +110,8 @@ describe('vibecheck alerts (the real binary)', { timeout: 300_000 }, () => {
         ['alerts', 'add', '--kind', 'shift', '--entity', 'claude-code', '--channel', 'https://example.com/h', '--include', 'x'],
         /--include: only a mention rule/,
       ],
+      [['alerts', 'add', '--kind', 'shift', '--channel', 'https://example.com/h'], /--entity: give one entity, or instead an entity kind/],
+      [['alerts', 'add', '--kind', 'shift', '--entity-kind', 'editor', '--channel', 'https://example.com/h'], /--entity-kind/],
       [['alerts', 'remove', 'abc'], /id: expected an alert rule id/],
       [['alerts', 'remove', '99'], /no alert rule 99/],
     ];

@@ -118,6 +118,12 @@ describe('alert evaluation over a constructed history', () => {
       maxPerDay: 2,
     });
     await add('mention-cooldown', { kind: 'mention', entity: 'shifty', polarity: 'negative', cooldownMinutes: 60 });
+    // Every tool (shifty, spiky and calm), and a tool added after the rule.
+    await add('kind-shift', { kind: 'shift', entityKind: 'tool', threshold: 0.3 });
+    const late = await insertTestEntity(db, 'late-tool');
+    await seedDays(db, late, hourEnd - 14 * DAY, 7, 8, () => ({ score: 0.6, label: 'positive' }));
+    await seedDays(db, late, hourEnd - 7 * DAY, 7, 8, () => ({ score: -0.6, label: 'negative' }));
+    await rebuildRollups(db, new Date(hourEnd - 15 * DAY), new Date(hourEnd + HOUR));
 
     // New posts after the rules exist: the mention rules see only these.
     const fresh = new Date(now.getTime() - HOUR).toISOString();
@@ -161,6 +167,27 @@ describe('alert evaluation over a constructed history', () => {
     expect(message.id).toMatch(/^[0-9a-f-]{36}$/);
     // The net-sentiment rule sees the same move on its own metric.
     expect((await alertRows(db, rules.net!)).map((r) => r.event_key)).toEqual([`shift:net:down:${new Date(hourEnd).toISOString()}`]);
+  });
+
+  it('judges a rule on a kind of entity per entity, one added after the rule included: the two planted shifts fire, the rest stay quiet', async () => {
+    const children = await sql<{ id: number; slug: string }>`
+      SELECT r.id, e.slug FROM alert_rules r JOIN entities e ON e.id = r.entity_id
+      WHERE r.parent_id = ${rules['kind-shift']!} AND r.removed_at IS NULL ORDER BY e.slug`.execute(db);
+    expect(children.rows.map((r) => r.slug)).toEqual(['calm', 'late-tool', 'shifty', 'spiky']);
+    const fired = await Promise.all(
+      children.rows.map(async (child) => [child.slug, (await alertRows(db, child.id)).map((r) => r.message.headline)]),
+    );
+    expect(Object.fromEntries(fired)).toEqual({
+      calm: [],
+      'late-tool': [expect.stringMatching(/^late-tool: mean sentiment fell from \+0\.60 to -0\.60 over the last 7 days$/)],
+      shifty: [expect.stringMatching(/^shifty: mean sentiment fell from \+0\.50 to -0\.5\d over the last 7 days$/)],
+      spiky: [],
+    });
+    // Each alert names its entity's own page, and the rule it came from is the kind rule's entity rule.
+    const shifty = children.rows.find((r) => r.slug === 'shifty')!;
+    const [row] = await alertRows(db, shifty.id);
+    expect(row!.message.dashboardUrl).toBe(`${PUBLIC_URL}/entity/shifty`);
+    expect(row!.message.rule.name).toBe('Tools: shift mean (shifty)');
   });
 
   it('fires the aspect whose share rose, naming it, with posts about it', async () => {

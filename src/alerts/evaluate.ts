@@ -14,7 +14,8 @@ import {
   listTopAspectPostIds,
   lockAlertRule,
   saveAlertRuleState,
-  type AlertRuleRecord,
+  syncKindAlertRules,
+  type EntityAlertRule,
   type AlertRuleState,
 } from '../db/queries/alerts.ts';
 import type { Executor } from '../db/queries/entities.ts';
@@ -64,7 +65,7 @@ export interface EvaluateOptions {
   /** The dashboard's address (PUBLIC_URL), for links in messages. */
   publicUrl: string;
   now?: Date;
-  /** Only these rules; every enabled rule when left out. */
+  /** Only these rules (a kind rule: its entity rules); every enabled rule when left out. */
   ruleIds?: number[];
   /**
    * A rule whose evaluation failed (its transaction rolled back, nothing of it written); the other
@@ -76,7 +77,7 @@ export interface EvaluateOptions {
 export interface FiredAlert {
   alertId: number;
   ruleId: number;
-  kind: AlertRuleRecord['kind'];
+  kind: EntityAlertRule['kind'];
   entity: string;
   eventKey: string;
   status: 'queued' | 'suppressed';
@@ -112,7 +113,12 @@ interface Context {
  */
 export async function evaluateAlertRules(db: Kysely<DB>, options: EvaluateOptions): Promise<FiredAlert[]> {
   const context: Context = { now: options.now ?? new Date(), publicUrl: options.publicUrl };
-  const rules = (await listAlertRules(db, { enabledOnly: true })).filter((r) => !options.ruleIds || options.ruleIds.includes(r.id));
+  // A kind rule watches the entities of its kind as they are now: one entity rule each, made or retired here.
+  await syncKindAlertRules(db);
+  const only = options.ruleIds ? new Set(options.ruleIds) : null;
+  const rules = (await listAlertRules(db, { enabledOnly: true })).filter(
+    (r) => !only || only.has(r.id) || (r.parentId !== null && only.has(r.parentId)),
+  );
   const act = await screenRules(db, rules, context);
   const fired: FiredAlert[] = [];
   const failures: unknown[] = [];
@@ -132,11 +138,11 @@ export async function evaluateAlertRules(db: Kysely<DB>, options: EvaluateOption
  * The rules that may act this run, from each kind's grouped reading; the mention rules with nothing new
  * have their cursor moved on in one statement (all a judgement of theirs would have written).
  */
-async function screenRules(db: Kysely<DB>, rules: AlertRuleRecord[], context: Context): Promise<Set<number>> {
+async function screenRules(db: Kysely<DB>, rules: EntityAlertRule[], context: Context): Promise<Set<number>> {
   const act = new Set<number>();
   const scanStart = await getDatabaseNow(db);
   const quietMentionRules: number[] = [];
-  for (const kind of Object.keys(DETECTORS) as Array<AlertRuleRecord['kind']>) {
+  for (const kind of Object.keys(DETECTORS) as Array<EntityAlertRule['kind']>) {
     const ofKind = rules.filter((r) => r.kind === kind);
     if (ofKind.length === 0) continue;
     const detector = DETECTORS[kind];
@@ -222,19 +228,19 @@ async function evaluateRule(trx: Executor, id: number, context: Context): Promis
  * kinds whose `detect` queries more (left out, `detect` itself is asked).
  */
 interface Detector<R> {
-  read(db: Executor, rules: AlertRuleRecord[], context: Context): Promise<Map<number, R>>;
-  detect(db: Executor, rule: AlertRuleRecord, reading: R | undefined, context: Context): Promise<Detection>;
-  mayAct?(rule: AlertRuleRecord, reading: R | undefined): boolean;
+  read(db: Executor, rules: EntityAlertRule[], context: Context): Promise<Map<number, R>>;
+  detect(db: Executor, rule: EntityAlertRule, reading: R | undefined, context: Context): Promise<Detection>;
+  mayAct?(rule: EntityAlertRule, reading: R | undefined): boolean;
 }
 
-const stateChanged = (detection: Detection, rule: AlertRuleRecord): boolean =>
+const stateChanged = (detection: Detection, rule: EntityAlertRule): boolean =>
   JSON.stringify(detection.state) !== JSON.stringify(rule.state);
 
 /** Whether a rule could fire or change its state this run, judged from its kind's grouped reading. */
 async function mayAct<R>(
   detector: Detector<R>,
   db: Executor,
-  rule: AlertRuleRecord,
+  rule: EntityAlertRule,
   reading: R | undefined,
   context: Context,
 ): Promise<boolean> {
@@ -245,22 +251,22 @@ async function mayAct<R>(
 
 /** Rules grouped by a key (their window and source), each group read with one call over its entities. */
 async function readGrouped<R>(
-  rules: AlertRuleRecord[],
-  key: (rule: AlertRuleRecord) => string,
-  readGroup: (group: AlertRuleRecord[]) => Promise<Map<number, R>>,
+  rules: EntityAlertRule[],
+  key: (rule: EntityAlertRule) => string,
+  readGroup: (group: EntityAlertRule[]) => Promise<Map<number, R>>,
 ): Promise<Map<number, R>> {
-  const groups = new Map<string, AlertRuleRecord[]>();
+  const groups = new Map<string, EntityAlertRule[]>();
   for (const rule of rules) groups.set(key(rule), [...(groups.get(key(rule)) ?? []), rule]);
   const readings = new Map<number, R>();
   for (const group of groups.values()) for (const [id, reading] of await readGroup(group)) readings.set(id, reading);
   return readings;
 }
 
-const windowAndSource = (rule: AlertRuleRecord) => `${rule.windowHours}:${rule.source ?? ''}`;
-const entityIdsOf = (rules: AlertRuleRecord[]) => [...new Set(rules.map((r) => r.entityId))];
+const windowAndSource = (rule: EntityAlertRule) => `${rule.windowHours}:${rule.source ?? ''}`;
+const entityIdsOf = (rules: EntityAlertRule[]) => [...new Set(rules.map((r) => r.entityId))];
 
 /** Each rule's [previous window, current window] sums, one query per window length and source. */
-function readWindowSums(db: Executor, rules: AlertRuleRecord[], context: Context): Promise<Map<number, RollupSums[]>> {
+function readWindowSums(db: Executor, rules: EntityAlertRule[], context: Context): Promise<Map<number, RollupSums[]>> {
   return readGrouped(rules, windowAndSource, async (group) => {
     const { previousFrom, from, to } = windowsOf(group[0]!, context.now);
     const sums = await getBucketSums(db, {
@@ -302,10 +308,10 @@ type DetectorEvent = Awaited<ReturnType<typeof listEventsOfKind>>[number];
 /** A rule's entity's events of one kind since `sinceOf(rule)`, for every rule in one query. */
 function readEvents(
   kind: 'spike' | 'regression',
-  sinceOf: (rule: AlertRuleRecord, now: Date) => Date,
+  sinceOf: (rule: EntityAlertRule, now: Date) => Date,
   occurredFrom: (since: Date) => Date = (since) => since,
 ) {
-  return async (db: Executor, rules: AlertRuleRecord[], context: Context): Promise<Map<number, DetectorEvent[]>> => {
+  return async (db: Executor, rules: EntityAlertRule[], context: Context): Promise<Map<number, DetectorEvent[]>> => {
     const earliest = new Date(Math.min(...rules.map((r) => sinceOf(r, context.now).getTime())));
     const events = await listEventsOfKind(db, kind, entityIdsOf(rules), occurredFrom(earliest));
     return new Map(
@@ -350,7 +356,7 @@ const mentionDetector: Detector<Date | null> = {
   },
 };
 
-const DETECTORS: Record<AlertRuleRecord['kind'], Detector<unknown>> = {
+const DETECTORS: Record<EntityAlertRule['kind'], Detector<unknown>> = {
   shift: shiftDetector,
   aspect: aspectDetector,
   spike: spikeDetector,
@@ -359,7 +365,7 @@ const DETECTORS: Record<AlertRuleRecord['kind'], Detector<unknown>> = {
 };
 
 /** The rule's window ending at the last whole hour before now, and the window of the same length before it. */
-function windowsOf(rule: AlertRuleRecord, now: Date): { previousFrom: Date; from: Date; to: Date } {
+function windowsOf(rule: EntityAlertRule, now: Date): { previousFrom: Date; from: Date; to: Date } {
   const to = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
   const from = new Date(to.getTime() - rule.windowHours * HOUR_MS);
   return { previousFrom: new Date(from.getTime() - rule.windowHours * HOUR_MS), from, to };
@@ -393,7 +399,7 @@ async function tryExplain(db: Executor, explain: (db: Executor) => Promise<Expla
   }
 }
 
-async function detectShift(db: Executor, rule: AlertRuleRecord, sums: RollupSums[] | undefined, context: Context): Promise<Detection> {
+async function detectShift(db: Executor, rule: EntityAlertRule, sums: RollupSums[] | undefined, context: Context): Promise<Detection> {
   const { previousFrom, from, to } = windowsOf(rule, context.now);
   const [previous, current] = sums ?? [];
   if (!previous || !current || previous.n < rule.minMentions || current.n < rule.minMentions) return { candidates: [], state: rule.state };
@@ -453,7 +459,7 @@ async function detectShift(db: Executor, rule: AlertRuleRecord, sums: RollupSums
 
 async function detectAspectMoves(
   db: Executor,
-  rule: AlertRuleRecord,
+  rule: EntityAlertRule,
   reading: AspectReading | undefined,
   context: Context,
 ): Promise<Detection> {
@@ -518,14 +524,14 @@ async function detectAspectMoves(
 const dayOf = (date: Date) => date.toISOString().slice(0, 10);
 
 /** The first day a spike rule looks at: the day before it existed (judged once over), at most SPIKE_MAX_AGE_MS back. */
-function spikeSince(rule: AlertRuleRecord, now: Date): Date {
+function spikeSince(rule: EntityAlertRule, now: Date): Date {
   const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
   const ruleDay = Math.floor(rule.createdAt.getTime() / DAY_MS) * DAY_MS - DAY_MS;
   return new Date(Math.max(ruleDay, today - SPIKE_MAX_AGE_MS));
 }
 
 /** The spikes of a rule's kind and direction among its entity's spike events. */
-function spikesOf(rule: AlertRuleRecord, events: DetectorEvent[]) {
+function spikesOf(rule: EntityAlertRule, events: DetectorEvent[]) {
   return events
     .map((event) => ({
       event,
@@ -537,7 +543,7 @@ function spikesOf(rule: AlertRuleRecord, events: DetectorEvent[]) {
 
 async function detectSpikeAlerts(
   db: Executor,
-  rule: AlertRuleRecord,
+  rule: EntityAlertRule,
   events: DetectorEvent[] | undefined,
   context: Context,
 ): Promise<Detection> {
@@ -588,7 +594,7 @@ async function detectSpikeAlerts(
  */
 async function detectRegressionAlerts(
   db: Executor,
-  rule: AlertRuleRecord,
+  rule: EntityAlertRule,
   events: DetectorEvent[] | undefined,
   context: Context,
 ): Promise<Detection> {
@@ -626,12 +632,12 @@ async function detectRegressionAlerts(
 }
 
 /** Where a mention rule's scan starts: its cursor less the overlap, never before the rule existed. */
-function mentionScanStart(rule: AlertRuleRecord): Date {
+function mentionScanStart(rule: EntityAlertRule): Date {
   const overlapped = rule.state.mentionCursor ? new Date(rule.state.mentionCursor).getTime() - MENTION_OVERLAP_MS : 0;
   return new Date(Math.max(overlapped, rule.createdAt.getTime()));
 }
 
-async function detectMentions(db: Executor, rule: AlertRuleRecord, context: Context): Promise<Detection> {
+async function detectMentions(db: Executor, rule: EntityAlertRule, context: Context): Promise<Detection> {
   // The cursor is on the database's clock, the one that stamps fetched_at. A new rule starts at its
   // creation; later scans re-read an overlap before the cursor for transactions that committed late.
   const scanStart = await getDatabaseNow(db);

@@ -5,16 +5,18 @@ import {
   getAlertRuleStats,
   insertAlertRule,
   insertDeliveryAttempt,
-  listAlertRules,
+  listUserAlertRules,
   removeAlertRule,
+  syncKindAlertRules,
   type AlertRuleRecord,
+  type UserAlertRule,
 } from '../db/queries/alerts.ts';
 import { findEntity } from '../db/queries/entities.ts';
 import type { DB } from '../db/schema.ts';
 import { deliver, describeChannel, parseChannel, type DeliveryOutcome } from './channels/index.ts';
 import { dashboardLink } from './compose.ts';
 import type { AlertMessage } from './message.ts';
-import { NewAlertRuleInput, resolveRule } from './rules.ts';
+import { KIND_PLURAL, NewAlertRuleInput, resolveRule } from './rules.ts';
 
 /** Where deliveries go out and how: SMTP for e-mail, the dashboard's address for links. */
 export interface DeliverySettings {
@@ -29,14 +31,17 @@ export interface DeliverySettings {
  * (it is shown once, when generated).
  */
 export function presentAlertRule(
-  rule: AlertRuleRecord,
+  rule: AlertRuleRecord & { entityCount?: number },
   stats?: { fired: number; delivered: number; dead: number; pending: number; lastFiredAt: Date | null },
 ) {
   return {
     id: rule.id,
     name: rule.name,
     kind: rule.kind,
-    entity: rule.entity.slug,
+    entity: rule.entity?.slug ?? null,
+    entityKind: rule.entityKind,
+    /** How many entities the rule watches now: 1, or a kind rule's entities of its kind. */
+    entities: rule.entityCount ?? (rule.entityKind === null ? 1 : 0),
     channel: describeChannel(rule.channel),
     filters: {
       source: rule.source,
@@ -67,8 +72,8 @@ export function presentAlertRule(
 export type AlertRuleView = ReturnType<typeof presentAlertRule>;
 
 export async function listAlertRuleViews(db: Kysely<DB>): Promise<AlertRuleView[]> {
-  const [rules, stats] = await Promise.all([listAlertRules(db), getAlertRuleStats(db)]);
-  return rules.map((rule) => presentAlertRule(rule, stats.get(rule.id)));
+  const [rules, stats] = await Promise.all([listUserAlertRules(db), getAlertRuleStats(db)]);
+  return rules.map((rule: UserAlertRule) => presentAlertRule(rule, stats.get(rule.id)));
 }
 
 /**
@@ -78,19 +83,41 @@ export async function listAlertRuleViews(db: Kysely<DB>): Promise<AlertRuleView[
 export async function addAlertRule(
   db: Kysely<DB>,
   input: NewAlertRuleInput,
-): Promise<{ rule: AlertRuleRecord; secret: string; secretGenerated: boolean }> {
+): Promise<{ rule: AlertRuleRecord & { entityCount: number }; secret: string; secretGenerated: boolean }> {
   const parsed = NewAlertRuleInput.parse(input);
   parseChannel(parsed.channel);
-  const entity = await findEntity(db, parsed.entity);
-  if (!entity) throw new NotFoundError(`no entity with slug "${parsed.entity}"`);
-  const resolved = resolveRule(parsed, entity.name);
-  const { secretGenerated, ...row } = resolved;
+  if (parsed.entityKind !== undefined) {
+    const { secretGenerated, ...row } = resolveRule(parsed, KIND_PLURAL[parsed.entityKind]);
+    // The kind rule and its entity rules commit together: a rule half made would watch fewer entities than it says.
+    const rule = await db.transaction().execute(async (trx) => {
+      const made = await insertAlertRule(trx, { ...row, entityId: null, state: {} });
+      await syncKindAlertRules(trx, made.id);
+      return made;
+    });
+    const [view] = (await listUserAlertRules(db)).filter((r) => r.id === rule.id);
+    return { rule: view ?? { ...rule, entityCount: 0 }, secret: row.secret, secretGenerated };
+  }
+  const slug = parsed.entity ?? '';
+  const entity = await findEntity(db, slug);
+  if (!entity) throw new NotFoundError(`no entity with slug "${slug}"`);
+  const { secretGenerated, ...row } = resolveRule(parsed, entity.name);
   const rule = await insertAlertRule(db, { ...row, entityId: entity.id, state: {} });
-  return { rule, secret: resolved.secret, secretGenerated };
+  return { rule: { ...rule, entityCount: 1 }, secret: row.secret, secretGenerated };
 }
 
 export async function removeAlertRuleById(db: Kysely<DB>, id: number): Promise<void> {
+  const rule = await findAlertRule(db, id);
+  if (rule?.parentId != null && rule.removedAt === null) {
+    throw new ValidationError(
+      `alert rule ${id} is kind rule ${rule.parentId}'s rule for ${rule.entity?.name ?? 'one entity'}: remove rule ${rule.parentId}`,
+    );
+  }
   if (!(await removeAlertRule(db, id))) throw new NotFoundError(`no alert rule ${id}`);
+}
+
+/** Where a rule's messages point in the dashboard: its entity's page, or the overview for a kind rule. */
+export function ruleDashboardLink(publicUrl: string, rule: AlertRuleRecord): string {
+  return rule.entity ? dashboardLink(publicUrl, rule.entity.slug) : new URL(publicUrl).toString();
 }
 
 /** A live rule, or NotFoundError. */
@@ -105,12 +132,12 @@ export function buildTestMessage(rule: AlertRuleRecord, publicUrl: string, now: 
   return {
     id: `test-${rule.id}-${now.getTime()}`,
     rule: { id: rule.id, kind: rule.kind, name: rule.name },
-    entity: { slug: rule.entity.slug, name: rule.entity.name },
+    entity: rule.entity ?? { slug: '', name: rule.entityKind ? KIND_PLURAL[rule.entityKind] : '' },
     headline: `Test of "${rule.name}": this is what an alert of this rule looks like`,
     summary: 'A sample sent by `vibecheck alerts test` (or POST /api/v1/alerts/{id}/test); no event fired it.',
     figures: [{ label: 'Mean sentiment', value: '+0.10 -> -0.12', detail: 'sample figures, not measured' }],
     posts: [],
-    dashboardUrl: dashboardLink(publicUrl, rule.entity.slug),
+    dashboardUrl: ruleDashboardLink(publicUrl, rule),
     firedAt: now.toISOString(),
     test: true,
   };

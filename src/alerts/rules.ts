@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { EntitySlug } from '../core/entity.ts';
+import { EntityKind, EntitySlug } from '../core/entity.ts';
 import { SourceName } from '../core/post.ts';
 import { SentimentLabel } from '../core/stats.ts';
 import type { AlertRuleKind, AlertDirection, NewAlertRuleRow } from '../db/queries/alerts.ts';
@@ -41,7 +41,9 @@ export const ChannelUrl = z
 export const NewAlertRuleInput = z
   .object({
     kind: AlertKind,
-    entity: EntitySlug,
+    /** The entity watched, or `entityKind` for every entity of a kind (those added later too). */
+    entity: EntitySlug.optional(),
+    entityKind: EntityKind.optional(),
     channel: ChannelUrl,
     name: z.string().trim().min(1).max(200).optional(),
     secret: z.string().min(16, 'at least 16 characters').max(200).optional(),
@@ -65,6 +67,13 @@ export const NewAlertRuleInput = z
   })
   .strict()
   .superRefine((rule, ctx) => {
+    if ((rule.entity === undefined) === (rule.entityKind === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['entity'],
+        message: 'give one entity, or instead an entity kind (model, tool or vendor) for every entity of that kind',
+      });
+    }
     const allowed = METRICS[rule.kind];
     if (rule.metric !== undefined && !allowed.includes(rule.metric)) {
       ctx.addIssue({
@@ -110,15 +119,22 @@ export function generateSecret(): string {
 /** A rule as it will be stored, before it is tied to its entity's id and given its evaluation state. */
 export type ResolvedRule = Omit<NewAlertRuleRow, 'entityId' | 'state'>;
 
-/** The rule with every default filled in, and a generated secret when none was given. */
-export function resolveRule(input: NewAlertRuleInput, entityName: string): ResolvedRule & { secretGenerated: boolean } {
+/** What a kind rule's default name calls its entities. */
+export const KIND_PLURAL: Record<EntityKind, string> = { model: 'Models', tool: 'Tools', vendor: 'Vendors' };
+
+/**
+ * The rule with every default filled in, and a generated secret when none was given. `target` names
+ * what it watches: the entity's name, or the kind's plural for a kind rule.
+ */
+export function resolveRule(input: NewAlertRuleInput, target: string): ResolvedRule & { secretGenerated: boolean } {
   const defaults = DEFAULTS[input.kind];
   const metric = input.metric ?? defaults.metric;
   const threshold = input.threshold ?? (input.kind === 'aspect' && metric === 'polarity' ? 0.2 : defaults.threshold);
   const what = [input.kind, metric, input.aspect].filter(Boolean).join(' ');
   return {
-    name: input.name ?? `${entityName}: ${what}`,
+    name: input.name ?? `${target}: ${what}`,
     kind: input.kind,
+    entityKind: input.entityKind ?? null,
     source: input.source ?? null,
     aspect: input.aspect ?? null,
     polarity: input.polarity ?? null,

@@ -82,6 +82,9 @@ describe('alert rules over the API', () => {
       [{ kind: 'regression', entity: 'alpha', channel: SLACK, direction: 'up' }, /direction: a regression is a drop/],
       [{ kind: 'regression', entity: 'alpha', channel: SLACK, source: 'hn' }, /source: a regression rule watches every source/],
       [{ kind: 'regression', entity: 'alpha', channel: SLACK, threshold: 0.2 }, /threshold: a regression rule takes no threshold/],
+      [{ kind: 'shift', channel: SLACK }, /entity: give one entity, or instead an entity kind/],
+      [{ kind: 'shift', entity: 'alpha', entityKind: 'tool', channel: SLACK }, /entity: give one entity, or instead an entity kind/],
+      [{ kind: 'shift', entityKind: 'editor', channel: SLACK }, /entityKind/],
     ];
     for (const [body, message] of cases) {
       const res = await create(body);
@@ -117,6 +120,27 @@ describe('alert rules over the API', () => {
     expect((await app.request(`/api/v1/alerts/${id}`, { method: 'DELETE', headers: auth() })).status).toBe(404);
     expect((await app.request(`/api/v1/alerts/${id}/test`, { method: 'POST', headers: auth() })).status).toBe(404);
     expect((await app.request('/api/v1/alerts/0/deliveries', { headers: auth() })).status).toBe(400);
+  });
+
+  it('adds a rule on a kind of entity: listed once with how many entities it watches, its entity rules neither listed nor removable alone', async () => {
+    await insertTestEntity(database.db, 'kind-one', 'model');
+    await insertTestEntity(database.db, 'kind-two', 'model');
+    const res = await create({ kind: 'spike', entityKind: 'model', channel: SLACK });
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as { id: number };
+    expect(created).toMatchObject({ name: 'Models: spike', entity: null, entityKind: 'model', entities: 2 });
+    const items = ((await (await app.request('/api/v1/alerts', { headers: auth() })).json()) as { items: Array<{ id: number }> }).items;
+    expect(items.filter((rule) => rule.id > created.id)).toEqual([]);
+    expect(items.find((rule) => rule.id === created.id)).toMatchObject({ entityKind: 'model', entities: 2 });
+
+    const removeChild = await app.request(`/api/v1/alerts/${created.id + 1}`, { method: 'DELETE', headers: auth() });
+    expect(removeChild.status).toBe(400);
+    expect(((await removeChild.json()) as { error: { message: string } }).error.message).toMatch(
+      new RegExp(`is kind rule ${created.id}'s rule for kind-one: remove rule ${created.id}`),
+    );
+    expect((await app.request(`/api/v1/alerts/${created.id}`, { method: 'DELETE', headers: auth() })).status).toBe(204);
+    const after = ((await (await app.request('/api/v1/alerts', { headers: auth() })).json()) as { items: Array<{ id: number }> }).items;
+    expect(after.some((rule) => rule.id === created.id)).toBe(false);
   });
 
   it("serves a rule's alerts as an Atom feed, post text escaped", async () => {

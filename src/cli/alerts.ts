@@ -16,7 +16,8 @@ import { COMMAND_SUMMARIES } from './summaries.ts';
 
 interface AddOptions {
   kind: string;
-  entity: string;
+  entity?: string;
+  entityKind?: string;
   channel: string;
   secret?: string;
   name?: string;
@@ -38,6 +39,7 @@ interface AddOptions {
 
 /** The flag each field of a rule comes from, so an error names what the user typed. */
 const FLAG_OF: Record<string, string> = {
+  entityKind: '--entity-kind',
   minEngagement: '--min-engagement',
   windowHours: '--window',
   minMentions: '--min-mentions',
@@ -75,7 +77,8 @@ function parseWindowHours(value: string): number {
 function describeRule(rule: AlertRuleView): string {
   const what = [rule.kind, rule.metric, rule.filters.aspect].filter(Boolean).join(' ');
   const stats = `${rule.alerts.fired} fired, ${rule.alerts.delivered} delivered, ${rule.alerts.dead} dead, ${rule.alerts.pending} waiting`;
-  return `${String(rule.id).padStart(4)}  ${what.padEnd(24)} ${rule.entity.padEnd(20)} ${rule.channel}  (${stats})`;
+  const watched = rule.entity ?? `every ${rule.entityKind} (${rule.entities})`;
+  return `${String(rule.id).padStart(4)}  ${what.padEnd(24)} ${watched.padEnd(20)} ${rule.channel}  (${stats})`;
 }
 
 export function registerAlerts(program: Command): void {
@@ -98,7 +101,8 @@ export function registerAlerts(program: Command): void {
     .command('add')
     .description('add an alert rule')
     .requiredOption('--kind <kind>', 'shift, spike, aspect, mention or regression')
-    .requiredOption('--entity <slug>', 'the entity it watches')
+    .option('--entity <slug>', 'the entity it watches')
+    .option('--entity-kind <kind>', 'instead of --entity: every model, tool or vendor, those added later too')
     .requiredOption('--channel <url>', 'http(s) webhook, Slack or Discord webhook URL, or mailto:ADDRESS')
     .option('--secret <secret>', 'signing secret for webhooks (16+ characters); generated and printed once when left out')
     .option('--name <name>', 'a name for the rule')
@@ -120,6 +124,7 @@ export function registerAlerts(program: Command): void {
       const parsed = NewAlertRuleInput.safeParse({
         kind: options.kind,
         entity: options.entity,
+        entityKind: options.entityKind,
         channel: options.channel,
         name: options.name,
         secret: options.secret,
@@ -148,7 +153,8 @@ export function registerAlerts(program: Command): void {
         const { rule, secret, secretGenerated } = await addAlertRule(runtime.database.db, parsed.data);
         const view = presentAlertRule(rule);
         if (options.json) return printJson({ ...view, secret: secretGenerated ? secret : null });
-        process.stdout.write(`added alert rule ${rule.id}: ${rule.name} -> ${view.channel}\n`);
+        const covers = view.entityKind ? ` (every ${view.entityKind}: ${view.entities} now)` : '';
+        process.stdout.write(`added alert rule ${rule.id}: ${rule.name}${covers} -> ${view.channel}\n`);
         if (secretGenerated) process.stdout.write(`secret: ${secret}\n(shown once: receivers check X-VibeCheck-Signature with it)\n`);
       });
     });

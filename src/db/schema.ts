@@ -171,9 +171,13 @@ export interface SchemaMigrationsTable {
 export interface AlertRulesTable {
   id: Generated<number>;
   name: string;
-  kind: 'shift' | 'spike' | 'aspect' | 'mention' | 'digest';
-  /** Null only for a digest subscription's delivery rule (its entities are in digest_subscriptions). */
+  kind: 'shift' | 'spike' | 'aspect' | 'mention' | 'regression' | 'digest';
+  /** Null for a digest subscription's delivery rule (its entities are in digest_subscriptions) and a rule on a kind of entity. */
   entity_id: number | null;
+  /** A rule on every entity of this kind; evaluation judges the rules made from it, one per entity. */
+  entity_kind: WithDefault<'model' | 'tool' | 'vendor' | null>;
+  /** The kind rule this entity's rule was made from. */
+  parent_id: WithDefault<number | null>;
   source: string | null;
   aspect: string | null;
   polarity: 'positive' | 'neutral' | 'negative' | null;

@@ -115,6 +115,23 @@ describe('the Alerts page in a real browser', () => {
     await card.getByRole('button', { name: 'Remove…' }).click();
     await card.getByRole('button', { name: /^Yes, remove rule \d+$/ }).click();
     await page.getByText('No alert rules yet.').waitFor();
+
+    // A rule on every model: the card says how many it watches, as the API counts them.
+    await page.getByLabel('Kind', { exact: true }).selectOption('spike');
+    await page.getByLabel('Entity', { exact: true }).selectOption({ label: 'Every model' });
+    await page.getByLabel('Channel URL').fill(receiverUrl);
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByRole('button', { name: 'I have kept it' }).click();
+    const kindCard = page.locator('li.alert-rule', { hasText: 'Models: spike' });
+    await kindCard.waitFor();
+    const rules = await fetch(`${server.url}/api/v1/alerts`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const [kindRule] = ((await rules.json()) as { items: Array<{ entityKind: string; entities: number }> }).items;
+    expect(kindRule).toMatchObject({ entityKind: 'model' });
+    expect(kindRule!.entities).toBeGreaterThan(1);
+    expect(await kindCard.locator('dd').nth(1).innerText()).toBe(`Every model (${kindRule!.entities} now)`);
+    await kindCard.getByRole('button', { name: 'Remove…' }).click();
+    await kindCard.getByRole('button', { name: /^Yes, remove rule \d+$/ }).click();
+    await page.getByText('No alert rules yet.').waitFor();
     const list = await fetch(`${server.url}/api/v1/alerts`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(((await list.json()) as { items: unknown[] }).items).toEqual([]);
   });

@@ -1,16 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { renderAtomFeed } from '../../alerts/atom.ts';
-import { dashboardLink } from '../../alerts/compose.ts';
 import {
   addAlertRule,
   listAlertRuleViews,
   presentAlertRule,
   removeAlertRuleById,
   requireAlertRule,
+  ruleDashboardLink,
   sendTestAlert,
 } from '../../alerts/manage.ts';
 import type { AlertMessage } from '../../alerts/message.ts';
 import { AlertKind, NewAlertRuleInput } from '../../alerts/rules.ts';
+import { EntityKind } from '../../core/entity.ts';
 import { listDeliveries, listRuleAlerts } from '../../db/queries/alerts.ts';
 import type { App, RouteDeps } from '../app.ts';
 import { errorResponses, json } from '../errors.ts';
@@ -28,7 +29,11 @@ export const AlertRule = z
     id: z.number().int(),
     name: z.string(),
     kind: AlertKind,
-    entity: z.string(),
+    entity: z.string().nullable().openapi({ description: 'the entity watched; null for a rule on a kind of entity' }),
+    entityKind: EntityKind.nullable().openapi({
+      description: 'a rule on every entity of this kind, those added later included; null for a rule on one entity',
+    }),
+    entities: z.number().int().openapi({ description: 'how many entities the rule watches now' }),
     channel: z.string().openapi({
       description: 'the channel, masked: kind, host and the last four characters of its path or token; never the whole URL',
       example: 'slack https://hooks.slack.com/…/Xy9Z',
@@ -130,7 +135,7 @@ export function registerAlertRoutes(app: App, deps: RouteDeps): void {
     }),
     async (c) => {
       const { rule, secret, secretGenerated } = await addAlertRule(deps.db, c.req.valid('json'));
-      deps.log.info({ rule: rule.id, kind: rule.kind, entity: rule.entity.slug }, 'alert rule added');
+      deps.log.info({ rule: rule.id, kind: rule.kind, entity: rule.entity?.slug, entityKind: rule.entityKind }, 'alert rule added');
       return c.json({ ...presentAlertRule(rule), secret: secretGenerated ? secret : null }, 201);
     },
   );
@@ -234,7 +239,7 @@ export function registerAlertRoutes(app: App, deps: RouteDeps): void {
       const body = renderAtomFeed({
         rule: { id: rule.id, name: rule.name },
         selfUrl: `${publicUrl}/api/v1/alerts/${rule.id}/feed.atom`,
-        dashboardUrl: dashboardLink(publicUrl, rule.entity.slug),
+        dashboardUrl: ruleDashboardLink(publicUrl, rule),
         alerts: alerts.map((alert) => alert.message as AlertMessage),
       });
       return c.body(body, 200, { 'Content-Type': 'application/atom+xml; charset=utf-8' });

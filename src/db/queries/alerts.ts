@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { EntityKind } from '../../core/entity.ts';
 import type { SentimentLabel } from '../../core/stats.ts';
 import type { Executor } from './entities.ts';
 import { toLikePattern } from './posts.ts';
@@ -19,7 +20,10 @@ export interface AlertRuleState {
 export interface NewAlertRuleRow {
   name: string;
   kind: AlertRuleKind;
-  entityId: number;
+  /** The entity watched; null for a rule on a kind of entity. */
+  entityId: number | null;
+  /** A rule on every entity of this kind: evaluation judges one rule per entity, made from it. */
+  entityKind: EntityKind | null;
   source: string | null;
   aspect: string | null;
   polarity: SentimentLabel | null;
@@ -40,19 +44,34 @@ export interface NewAlertRuleRow {
 
 export interface AlertRuleRecord extends NewAlertRuleRow {
   id: number;
-  entity: { slug: string; name: string };
+  entity: { slug: string; name: string } | null;
+  /** The kind rule this entity's rule was made from. */
+  parentId: number | null;
   enabled: boolean;
   createdAt: Date;
   removedAt: Date | null;
+}
+
+/** A rule that watches one entity: what evaluation judges (a kind rule's entity rules included). */
+export interface EntityAlertRule extends AlertRuleRecord {
+  entityId: number;
+  entity: { slug: string; name: string };
+}
+
+/** A rule as its maker sees it: one entity or a kind of entity, with how many entities a kind rule covers now. */
+export interface UserAlertRule extends AlertRuleRecord {
+  entityCount: number;
 }
 
 type RuleRow = {
   id: number;
   name: string;
   kind: AlertRuleKind;
-  entity_id: number;
-  entity_slug: string;
-  entity_name: string;
+  entity_id: number | null;
+  entity_slug: string | null;
+  entity_name: string | null;
+  entity_kind: EntityKind | null;
+  parent_id: number | null;
   source: string | null;
   aspect: string | null;
   polarity: SentimentLabel | null;
@@ -80,7 +99,9 @@ function toRule(row: RuleRow): AlertRuleRecord {
     name: row.name,
     kind: row.kind,
     entityId: row.entity_id,
-    entity: { slug: row.entity_slug, name: row.entity_name },
+    entityKind: row.entity_kind,
+    entity: row.entity_slug === null || row.entity_name === null ? null : { slug: row.entity_slug, name: row.entity_name },
+    parentId: row.parent_id,
     source: row.source,
     aspect: row.aspect,
     polarity: row.polarity,
@@ -105,36 +126,81 @@ function toRule(row: RuleRow): AlertRuleRecord {
 
 const RULE_COLUMNS = sql`r.*, e.slug AS entity_slug, e.name AS entity_name`;
 
+/** Rows read with an inner join on entities all have their entity. */
+function toEntityRule(row: RuleRow): EntityAlertRule {
+  const rule = toRule(row);
+  if (rule.entityId === null || rule.entity === null) throw new Error(`alert rule ${rule.id} watches no entity`);
+  return { ...rule, entityId: rule.entityId, entity: rule.entity };
+}
+
 export async function insertAlertRule(db: Executor, rule: NewAlertRuleRow): Promise<AlertRuleRecord> {
   const rows = await sql<RuleRow>`
     WITH r AS (
-      INSERT INTO alert_rules (name, kind, entity_id, source, aspect, polarity, min_engagement, include_words, exclude_words,
+      INSERT INTO alert_rules (name, kind, entity_id, entity_kind, source, aspect, polarity, min_engagement, include_words, exclude_words,
         metric, direction, threshold, window_hours, min_mentions, channel, secret, cooldown_minutes, max_per_day, state)
-      VALUES (${rule.name}, ${rule.kind}, ${rule.entityId}, ${rule.source}, ${rule.aspect}, ${rule.polarity}, ${rule.minEngagement},
+      VALUES (${rule.name}, ${rule.kind}, ${rule.entityId}, ${rule.entityKind}, ${rule.source}, ${rule.aspect}, ${rule.polarity}, ${rule.minEngagement},
         ${rule.includeWords}::text[], ${rule.excludeWords}::text[], ${rule.metric}, ${rule.direction}, ${rule.threshold},
         ${rule.windowHours}, ${rule.minMentions}, ${rule.channel}, ${rule.secret}, ${rule.cooldownMinutes}, ${rule.maxPerDay},
         ${JSON.stringify(rule.state)}::jsonb)
       RETURNING *
     )
-    SELECT ${RULE_COLUMNS} FROM r JOIN entities e ON e.id = r.entity_id`.execute(db);
+    SELECT ${RULE_COLUMNS} FROM r LEFT JOIN entities e ON e.id = r.entity_id`.execute(db);
   const row = rows.rows[0];
   if (row === undefined) throw new Error('alert rule insert returned no row');
   return toRule(row);
 }
 
-/** Rules not removed, oldest first. */
-export async function listAlertRules(db: Executor, options: { enabledOnly?: boolean } = {}): Promise<AlertRuleRecord[]> {
+/** The rules evaluation judges (each watching one entity, a kind rule's entity rules included), oldest first. */
+export async function listAlertRules(db: Executor, options: { enabledOnly?: boolean } = {}): Promise<EntityAlertRule[]> {
   const rows = await sql<RuleRow>`
     SELECT ${RULE_COLUMNS} FROM alert_rules r JOIN entities e ON e.id = r.entity_id
     WHERE r.removed_at IS NULL ${options.enabledOnly ? sql`AND r.enabled` : sql``}
     ORDER BY r.id`.execute(db);
-  return rows.rows.map(toRule);
+  return rows.rows.map(toEntityRule);
+}
+
+/** The rules users made (on an entity or a kind of entity; not the entity rules made from a kind rule), oldest first. */
+export async function listUserAlertRules(db: Executor): Promise<UserAlertRule[]> {
+  const rows = await sql<RuleRow & { entity_count: number }>`
+    SELECT ${RULE_COLUMNS},
+      CASE WHEN r.entity_kind IS NULL THEN 1
+        ELSE (SELECT count(*)::int FROM alert_rules c WHERE c.parent_id = r.id AND c.removed_at IS NULL) END AS entity_count
+    FROM alert_rules r LEFT JOIN entities e ON e.id = r.entity_id
+    WHERE r.removed_at IS NULL AND r.parent_id IS NULL AND r.kind <> 'digest'
+    ORDER BY r.id`.execute(db);
+  return rows.rows.map((row) => ({ ...toRule(row), entityCount: row.entity_count }));
+}
+
+/**
+ * Gives every live kind rule (or only `parentId`) one live entity rule per live entity of its kind, a
+ * copy of its definition, and retires the entity rules whose entity was removed or changed kind, or
+ * whose kind rule was removed. Safe to run from several evaluators at once.
+ */
+export async function syncKindAlertRules(db: Executor, parentId?: number): Promise<void> {
+  const only = parentId === undefined ? sql`` : sql`AND p.id = ${parentId}`;
+  await sql`
+    UPDATE alert_rules c SET removed_at = now()
+    FROM alert_rules p
+    WHERE c.parent_id = p.id AND c.removed_at IS NULL ${only}
+      AND (p.removed_at IS NOT NULL
+        OR NOT EXISTS (SELECT 1 FROM entities e WHERE e.id = c.entity_id AND e.kind = p.entity_kind AND e.removed_at IS NULL))`.execute(db);
+  await sql`
+    INSERT INTO alert_rules (name, kind, entity_id, parent_id, source, aspect, polarity, min_engagement, include_words,
+      exclude_words, metric, direction, threshold, window_hours, min_mentions, channel, secret, cooldown_minutes, max_per_day, enabled)
+    SELECT p.name || ' (' || e.name || ')', p.kind, e.id, p.id, p.source, p.aspect, p.polarity, p.min_engagement, p.include_words,
+      p.exclude_words, p.metric, p.direction, p.threshold, p.window_hours, p.min_mentions, p.channel, p.secret,
+      p.cooldown_minutes, p.max_per_day, p.enabled
+    FROM alert_rules p JOIN entities e ON e.kind = p.entity_kind AND e.removed_at IS NULL
+    WHERE p.entity_kind IS NOT NULL AND p.removed_at IS NULL ${only}
+      AND NOT EXISTS (SELECT 1 FROM alert_rules c WHERE c.parent_id = p.id AND c.entity_id = e.id AND c.removed_at IS NULL)
+    ORDER BY p.id, e.id
+    ON CONFLICT (parent_id, entity_id) WHERE parent_id IS NOT NULL AND removed_at IS NULL DO NOTHING`.execute(db);
 }
 
 /** A rule by id, removed ones included (their alerts still drain or die in the outbox). */
 export async function findAlertRule(db: Executor, id: number): Promise<AlertRuleRecord | undefined> {
   const rows = await sql<RuleRow>`
-    SELECT ${RULE_COLUMNS} FROM alert_rules r JOIN entities e ON e.id = r.entity_id WHERE r.id = ${id}`.execute(db);
+    SELECT ${RULE_COLUMNS} FROM alert_rules r LEFT JOIN entities e ON e.id = r.entity_id WHERE r.id = ${id}`.execute(db);
   const row = rows.rows[0];
   return row === undefined ? undefined : toRule(row);
 }
@@ -143,24 +209,30 @@ export async function findAlertRule(db: Executor, id: number): Promise<AlertRule
  * Locks a live rule for one evaluation; undefined when it is gone or another evaluator holds it
  * (that one will judge it, so this one skips rather than waits).
  */
-export async function lockAlertRule(db: Executor, id: number): Promise<AlertRuleRecord | undefined> {
+export async function lockAlertRule(db: Executor, id: number): Promise<EntityAlertRule | undefined> {
   const rows = await sql<RuleRow>`
     SELECT ${RULE_COLUMNS} FROM alert_rules r JOIN entities e ON e.id = r.entity_id
     WHERE r.id = ${id} AND r.removed_at IS NULL AND r.enabled
     FOR UPDATE OF r SKIP LOCKED`.execute(db);
   const row = rows.rows[0];
-  return row === undefined ? undefined : toRule(row);
+  return row === undefined ? undefined : toEntityRule(row);
 }
 
-/** Marks a rule removed; its history stays for the deliveries already made. False when there was none. */
+/**
+ * Marks a rule a user made removed, with the entity rules of a kind rule; their history stays for the
+ * deliveries already made. False when there was none.
+ */
 export async function removeAlertRule(db: Executor, id: number): Promise<boolean> {
   // A digest subscription's delivery rule is removed as a subscription (src/db/queries/digests.ts), not here.
-  const result =
-    await sql`UPDATE alert_rules SET removed_at = now() WHERE id = ${id} AND kind <> 'digest' AND removed_at IS NULL RETURNING id`.execute(
-      db,
-    );
-  return result.rows.length > 0;
+  const result = await sql<{ id: number }>`
+    UPDATE alert_rules SET removed_at = now()
+    WHERE (id = ${id} AND parent_id IS NULL OR parent_id = ${id}) AND kind <> 'digest' AND removed_at IS NULL
+    RETURNING id`.execute(db);
+  return result.rows.some((row) => row.id === id);
 }
+
+/** The rule and, for a kind rule, the entity rules made from it: whose alerts and deliveries are the rule's. */
+const ruleFamily = (ruleId: number) => sql`(SELECT id FROM alert_rules WHERE id = ${ruleId} OR parent_id = ${ruleId})`;
 
 export async function saveAlertRuleState(db: Executor, id: number, state: AlertRuleState): Promise<void> {
   await sql`UPDATE alert_rules SET state = ${JSON.stringify(state)}::jsonb WHERE id = ${id}`.execute(db);
@@ -349,7 +421,7 @@ export async function listDeliveries(db: Executor, ruleId: number, limit = 50): 
     FROM alert_deliveries d
     LEFT JOIN alerts a ON a.id = d.alert_id
     LEFT JOIN alert_outbox o ON o.alert_id = d.alert_id
-    WHERE d.rule_id = ${ruleId}
+    WHERE d.rule_id IN ${ruleFamily(ruleId)}
     ORDER BY d.attempted_at DESC, d.id DESC
     LIMIT ${limit}`.execute(db);
   return rows.rows.map((row) => ({
@@ -401,7 +473,7 @@ export async function listRuleAlerts(
     SELECT a.id, a.rule_id, a.event_key, a.status, a.reason, a.idempotency_key, a.message, a.fired_at,
       o.status AS o_status, o.attempts, o.last_error, o.delivered_at
     FROM alerts a LEFT JOIN alert_outbox o ON o.alert_id = a.id
-    WHERE a.rule_id = ${ruleId} ${options.includeSuppressed ? sql`` : sql`AND a.status = 'queued'`}
+    WHERE a.rule_id IN ${ruleFamily(ruleId)} ${options.includeSuppressed ? sql`` : sql`AND a.status = 'queued'`}
     ORDER BY a.fired_at DESC, a.id DESC
     LIMIT ${options.limit ?? 50}`.execute(db);
   return rows.rows.map((row) => ({
@@ -425,18 +497,18 @@ export async function listRuleAlerts(
   }));
 }
 
-/** Per rule: alerts sent, delivered, dead and waiting, and the last one's time. */
+/** Per rule (a kind rule's entity rules counted in it): alerts sent, delivered, dead and waiting, and the last one's time. */
 export async function getAlertRuleStats(
   db: Executor,
 ): Promise<Map<number, { fired: number; delivered: number; dead: number; pending: number; lastFiredAt: Date | null }>> {
   const rows = await sql<{ rule_id: number; fired: number; delivered: number; dead: number; pending: number; last_fired_at: Date | null }>`
-    SELECT a.rule_id, count(*)::int AS fired,
+    SELECT coalesce(r.parent_id, a.rule_id) AS rule_id, count(*)::int AS fired,
       (count(*) FILTER (WHERE o.status = 'delivered'))::int AS delivered,
       (count(*) FILTER (WHERE o.status = 'dead'))::int AS dead,
       (count(*) FILTER (WHERE o.status IN ('pending', 'sending')))::int AS pending,
       max(a.fired_at) AS last_fired_at
-    FROM alerts a JOIN alert_outbox o ON o.alert_id = a.id
-    GROUP BY a.rule_id`.execute(db);
+    FROM alerts a JOIN alert_outbox o ON o.alert_id = a.id JOIN alert_rules r ON r.id = a.rule_id
+    GROUP BY coalesce(r.parent_id, a.rule_id)`.execute(db);
   return new Map(
     rows.rows.map((r) => [
       r.rule_id,

@@ -33,6 +33,14 @@ describe('toNewAlertRule', () => {
     });
   });
 
+  it('sends a rule on every entity of a kind as entityKind, without an entity', () => {
+    expect(toNewAlertRule({ ...base, kind: 'spike', entity: 'kind:model' })).toEqual({
+      kind: 'spike',
+      entityKind: 'model',
+      channel: 'https://example.com/hook',
+    });
+  });
+
   it('gives a mention rule its post filters, words split on commas', () => {
     expect(
       toNewAlertRule({

@@ -34,8 +34,17 @@ const METRICS: Record<Kind, { value: string; label: string }[]> = {
   regression: [],
 };
 
+/** What the Entity field offers beyond single entities: every entity of a kind, those added later too. */
+const KIND_TARGETS = [
+  { value: 'kind:model', label: 'Every model' },
+  { value: 'kind:tool', label: 'Every tool' },
+  { value: 'kind:vendor', label: 'Every vendor' },
+] as const;
+type EntityKind = NonNullable<NewAlertRule['entityKind']>;
+
 interface Draft {
   kind: Kind;
+  /** An entity's slug, or `kind:model` (a KIND_TARGETS value) for a rule on every entity of a kind. */
   entity: string;
   channel: string;
   name: string;
@@ -74,7 +83,8 @@ const words = (text: string) => [
 
 /** The body POST /api/v1/alerts takes: only the fields the kind uses, and only those filled in. */
 export function toNewAlertRule(d: Draft): NewAlertRule {
-  const rule: NewAlertRule = { kind: d.kind, entity: d.entity, channel: d.channel.trim() };
+  const target = d.entity.startsWith('kind:') ? { entityKind: d.entity.slice('kind:'.length) as EntityKind } : { entity: d.entity };
+  const rule: NewAlertRule = { kind: d.kind, ...target, channel: d.channel.trim() };
   if (d.name.trim()) rule.name = d.name.trim();
   if (d.source && d.kind !== 'regression') rule.source = d.source.trim();
   if (d.metric && METRICS[d.kind].some((m) => m.value === d.metric)) rule.metric = d.metric;
@@ -215,7 +225,7 @@ function RuleCard({ rule, token, onRemoved }: { rule: AlertRule; token: string; 
         </div>
         <div>
           <dt>Entity</dt>
-          <dd>{rule.entity}</dd>
+          <dd>{rule.entity ?? `Every ${rule.entityKind ?? 'entity'} (${rule.entities} now)`}</dd>
         </div>
         <div>
           <dt>Channel</dt>
@@ -340,11 +350,20 @@ function AddAlertForm({ token, onAdded }: { token: string; onAdded: (rule: Creat
           <label htmlFor={f('entity')}>Entity</label>
           <select id={f('entity')} value={draft.entity} onChange={(e) => update({ entity: e.target.value })}>
             <option value="">Choose…</option>
-            {(entities.data?.items ?? []).map((e) => (
-              <option key={e.slug} value={e.slug}>
-                {e.name}
-              </option>
-            ))}
+            <optgroup label="Every entity of a kind, those added later too">
+              {KIND_TARGETS.map((target) => (
+                <option key={target.value} value={target.value}>
+                  {target.label}
+                </option>
+              ))}
+            </optgroup>
+            <optgroup label="One entity">
+              {(entities.data?.items ?? []).map((e) => (
+                <option key={e.slug} value={e.slug}>
+                  {e.name}
+                </option>
+              ))}
+            </optgroup>
           </select>
         </div>
         <div className="field field-wide">
