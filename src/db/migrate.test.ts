@@ -70,14 +70,35 @@ describeOnBothTargets('migrations', (get) => {
     expect(indexes.some((i) => /sentiment_rollups_pkey .*\(entity_id, bucket, source\)/.test(i))).toBe(true);
   });
 
-  it('matches the hand-written src/db/schema.ts: the same tables, columns and nullability', async () => {
-    const declared = readDeclaredSchema();
+  it('matches the hand-written src/db/schema.ts: the same tables, columns, nullability and allowed values', async () => {
+    const schema = readDeclaredSchema();
+    const declared = mapColumns(schema, (column) => column.nullable);
     const rows = await sql<{ table_name: string; column_name: string; is_nullable: string }>`
       SELECT table_name, column_name, is_nullable FROM information_schema.columns
       WHERE table_schema = 'public' AND table_name = ANY(${Object.keys(declared)}::text[])`.execute(get().db);
     const actual: Record<string, Record<string, boolean>> = {};
     for (const row of rows.rows) (actual[row.table_name] ??= {})[row.column_name] = row.is_nullable === 'YES';
     expect(actual).toEqual(declared);
+
+    // A column typed as a union of string literals allows exactly those values in its CHECK constraint.
+    const checks = await sql<{ table_name: string; definition: string }>`
+      SELECT c.conrelid::regclass::text AS table_name, pg_get_constraintdef(c.oid) AS definition
+      FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+      WHERE c.contype = 'c' AND n.nspname = 'public'`.execute(get().db);
+    const allowed: Record<string, Record<string, string[]>> = {};
+    for (const { table_name, definition } of checks.rows) {
+      // PostgreSQL writes `kind IN ('a', 'b')` back as `((kind = ANY (ARRAY['a'::text, 'b'::text])))`.
+      const match = /^CHECK \(\(\(?(\w+) = ANY \(ARRAY\[(.*)\]\)\)\)\)?$/.exec(definition);
+      if (!match) continue;
+      const values = [...match[2]!.matchAll(/'([^']*)'::text/g)].map((m) => m[1]!).sort();
+      (allowed[table_name] ??= {})[match[1]!] = values;
+    }
+    const literalColumns = Object.entries(mapColumns(schema, (column) => column.values)).map(([table, columns]) => [
+      table,
+      Object.fromEntries(Object.entries(columns).filter(([, values]) => values !== null)),
+    ]);
+    const typed = Object.fromEntries(literalColumns.filter(([, columns]) => Object.keys(columns as object).length > 0));
+    expect(allowed).toEqual(typed);
     const tables = await sql<{ name: string }>`
       SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`.execute(
       get().db,
@@ -86,11 +107,26 @@ describeOnBothTargets('migrations', (get) => {
   });
 });
 
+interface DeclaredColumn {
+  nullable: boolean;
+  /** The values a union of string literals allows, sorted; null for any other type. */
+  values: string[] | null;
+}
+type DeclaredSchema = Record<string, Record<string, DeclaredColumn>>;
+
+const mapColumns = <T>(schema: DeclaredSchema, pick: (column: DeclaredColumn) => T): Record<string, Record<string, T>> =>
+  Object.fromEntries(
+    Object.entries(schema).map(([table, columns]) => [
+      table,
+      Object.fromEntries(Object.entries(columns).map(([name, column]) => [name, pick(column)])),
+    ]),
+  );
+
 /**
  * The tables of the `DB` interface in src/db/schema.ts, each column with whether its type admits
- * null, read with the TypeScript compiler from the file itself.
+ * null and the string literals it allows, read with the TypeScript compiler from the file itself.
  */
-function readDeclaredSchema(): Record<string, Record<string, boolean>> {
+function readDeclaredSchema(): DeclaredSchema {
   const file = fileURLToPath(new URL('./schema.ts', import.meta.url));
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const interfaces = new Map<string, ts.InterfaceDeclaration>();
@@ -105,11 +141,20 @@ function readDeclaredSchema(): Record<string, Record<string, boolean>> {
     if (ts.isTypeReferenceNode(type)) return nullable(type.typeArguments?.[0]);
     return false;
   };
+  const literals = (type: ts.TypeNode | undefined): string[] | null => {
+    if (!type) return null;
+    if (ts.isTypeReferenceNode(type)) return literals(type.typeArguments?.[0]);
+    const members = ts.isUnionTypeNode(type) ? type.types : [type];
+    const values = members
+      .filter((member) => !(ts.isLiteralTypeNode(member) && member.literal.kind === ts.SyntaxKind.NullKeyword))
+      .map((member) => (ts.isLiteralTypeNode(member) && ts.isStringLiteral(member.literal) ? member.literal.text : null));
+    return values.length > 0 && values.every((v) => v !== null) ? (values as string[]).sort() : null;
+  };
   // A table's columns: its own, plus those of what it extends (`Name`, or `Omit<Name, 'a' | 'b'>`).
-  const columnsOf = (name: string): Array<[string, boolean]> => {
+  const columnsOf = (name: string): Array<[string, DeclaredColumn]> => {
     const table = interfaces.get(name)!;
     const inherited = (table.heritageClauses ?? []).flatMap((clause) =>
-      clause.types.flatMap(({ expression, typeArguments }): Array<[string, boolean]> => {
+      clause.types.flatMap(({ expression, typeArguments }): Array<[string, DeclaredColumn]> => {
         const base = expression.getText(source);
         if (base !== 'Omit') return columnsOf(base);
         const [from, keys] = typeArguments!;
@@ -121,10 +166,13 @@ function readDeclaredSchema(): Record<string, Record<string, boolean>> {
       ...inherited,
       ...table.members
         .filter(ts.isPropertySignature)
-        .map((column): [string, boolean] => [column.name.getText(source), nullable(column.type)]),
+        .map((column): [string, DeclaredColumn] => [
+          column.name.getText(source),
+          { nullable: nullable(column.type), values: literals(column.type) },
+        ]),
     ];
   };
-  const declared: Record<string, Record<string, boolean>> = {};
+  const declared: DeclaredSchema = {};
   for (const member of interfaces.get('DB')!.members) {
     if (ts.isPropertySignature(member) && member.type && ts.isTypeReferenceNode(member.type)) {
       declared[member.name.getText(source)] = Object.fromEntries(columnsOf(member.type.typeName.getText(source)));
