@@ -38,12 +38,16 @@ export function createQueryClient(overrides: DefaultOptions['queries'] = {}): Qu
 export const queryClient = createQueryClient();
 
 /**
- * Keeps `client` honest about changes: a change made from this tab marks every answer stale (shown
- * ones load again), and signing in or out forgets the answers no page shows, so nothing read with
- * one token outlives it in memory. Returns the unsubscribe.
+ * Keeps `client` honest about changes. After a change made from this tab, shown answers load again
+ * and the others are forgotten: a page come back to must not show, even for a moment, what the change
+ * made untrue. Signing in or out forgets the answers no page shows, so nothing read with one token
+ * outlives it in memory. Returns the unsubscribe.
  */
 export function followChanges(client: QueryClient, session: AdminSession = adminSession): () => void {
-  const stopChanges = onApiChange(() => void client.invalidateQueries());
+  const stopChanges = onApiChange(() => {
+    client.removeQueries({ type: 'inactive' });
+    void client.invalidateQueries();
+  });
   // After the sign-out's render: by then the admin pages' resources have no observer left.
   const stopSession = session.subscribe(() => setTimeout(() => client.removeQueries({ type: 'inactive' }), 0));
   return () => {

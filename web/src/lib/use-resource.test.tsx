@@ -244,8 +244,8 @@ describe('useResource: the cache across pages and components', () => {
     expect(text('p-error')).toBe('none');
   });
 
-  it('loads what is shown again after a change made from this tab, and forgets what no page shows on sign-out', async () => {
-    answers = { '/api/entities': 'three entities', '/api/alerts': 'two rules' };
+  it('after a change made from this tab, loads what is shown again and forgets the rest; on sign-out forgets what no page shows', async () => {
+    answers = { '/api/entities': 'three entities', '/api/alerts': 'two rules', '/api/overview': 'the overview' };
     const client = newClient();
     const session = createAdminSession(null);
     session.signIn('token');
@@ -260,6 +260,9 @@ describe('useResource: the cache across pages and components', () => {
       ),
     );
     await until(() => text('list-data') === 'three entities' && text('rules-data') === 'two rules');
+    // A page seen before, not shown now.
+    await client.fetchQuery({ queryKey: ['overview'], queryFn: () => fetchJson('/api/overview') });
+    expect(client.getQueryData(['overview'])).toEqual({ text: 'the overview' });
 
     answers['/api/entities'] = 'four entities';
     vi.stubGlobal('fetch', async (input: string) => {
@@ -270,6 +273,7 @@ describe('useResource: the cache across pages and components', () => {
     });
     await act(() => adminRequest('POST', '/api/v1/entities', 'token', { slug: 'quill' }));
     await until(() => text('list-data') === 'four entities');
+    expect(client.getQueryData(['overview'])).toBeUndefined();
 
     rerender(withClient(client, <Probe resourceKey="entities" id="list" />));
     act(() => session.signOut());
