@@ -35,9 +35,14 @@ export const json = <T>(schema: T) => ({ 'application/json': { schema } });
 
 type ErrorResponse = { description: string; content: ReturnType<typeof json<typeof ErrorBody>> };
 
-/** The OpenAPI responses of the given error statuses, in the one error shape; a route may still override a description. */
-export function errorResponses<S extends keyof typeof ERROR_DESCRIPTIONS>(...statuses: S[]): Record<S, ErrorResponse> {
-  const responses = {} as Record<S, ErrorResponse>;
+/**
+ * The OpenAPI responses of the given error statuses, and `default` (an unexpected failure: 500, logged,
+ * its message saying no more), in the one error shape; a route may still override a description.
+ */
+export function errorResponses<S extends keyof typeof ERROR_DESCRIPTIONS>(...statuses: S[]): Record<S | 'default', ErrorResponse> {
+  const responses = {
+    default: { description: 'unexpected server error (500; logged on the server, the message says no more)', content: json(ErrorBody) },
+  } as Record<S | 'default', ErrorResponse>;
   for (const status of statuses) responses[status] = { description: ERROR_DESCRIPTIONS[status], content: json(ErrorBody) };
   return responses;
 }
