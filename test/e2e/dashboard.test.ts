@@ -153,6 +153,31 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     await page.close();
   });
 
+  it('back to a page seen a moment ago shows its figures from the cache, asking nothing; forward again too', async () => {
+    const page = await openPage('/?range=30d');
+    await page.locator('tr[data-slug="cursor"]').waitFor();
+    await page.locator('tr[data-slug="cursor"] th a').click();
+    await page.waitForURL(/\/entity\/cursor\?/);
+    await page.locator('.chart-card canvas').first().waitFor();
+    await page.locator('.source-table tbody tr').first().waitFor();
+    await page.locator('.post').first().waitFor();
+    const requests: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname.startsWith('/api/')) requests.push(r.url());
+    });
+
+    await page.goBack();
+    await page.locator('tr[data-slug="cursor"]').waitFor();
+    expect(await page.locator('tr[data-slug] [data-field="mentions"]').count()).toBeGreaterThanOrEqual(4);
+    await page.goForward();
+    await page.locator('.chart-card canvas').first().waitFor();
+    await page.locator('.window-total').waitFor();
+    await page.locator('.post').first().waitFor();
+    // The answers are under 30 s old (the API's max-age): shown from memory, not even asked of the browser cache.
+    expect(requests, requests.join('\n')).toEqual([]);
+    await page.close();
+  });
+
   it('changing the source filter changes the series request and the URL, and back undoes it', async () => {
     const page = await openPage('/entity/cursor');
     await page.locator('.chart-card canvas').first().waitFor();
