@@ -1,5 +1,22 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { VIBECHECK_VERSION } from '../../core/version.ts';
 import type { App } from '../app.ts';
+
+/** Real success answers of the operations, made by `npm run api:examples` (scripts/api-examples.ts). */
+export const EXAMPLES_FILE = new URL('../examples.json', import.meta.url);
+
+/** Gives each operation's documented success response its recorded example. */
+function attachResponseExamples(app: App): void {
+  if (!existsSync(EXAMPLES_FILE)) return;
+  const examples = JSON.parse(readFileSync(EXAMPLES_FILE, 'utf8')) as Record<string, { status: number; body: unknown }>;
+  for (const definition of app.openAPIRegistry.definitions) {
+    if (definition.type !== 'route') continue;
+    const example = examples[`${definition.route.method} ${definition.route.path}`];
+    const response = example ? definition.route.responses[String(example.status)] : undefined;
+    const media = response && 'content' in response ? response.content?.['application/json'] : undefined;
+    if (media && !('$ref' in media)) media.example = example!.body;
+  }
+}
 
 const DOCS_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>VibeCheck API</title>
@@ -26,6 +43,7 @@ fetch('/api/openapi.json').then(r => r.json()).then(doc => {
 </script></body></html>`;
 
 export function registerDocsRoutes(app: App): void {
+  attachResponseExamples(app);
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer' });
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
