@@ -22,6 +22,7 @@ import {
   addDigestSubscription,
   composeDigestMessage,
   dueDigestPeriod,
+  dueDigestPeriods,
   isoWeekKey,
   queueDueDigests,
   removeDigestSubscriptionById,
@@ -51,6 +52,33 @@ describe('dueDigestPeriod', () => {
     expect(dueDigestPeriod('weekly', 8, new Date('2026-03-15T23:59:59Z')).key).toBe('2026-W10');
     expect(dueDigestPeriod('weekly', 8, new Date('2026-03-22T23:00:00Z')).key).toBe('2026-W11');
     expect(dueDigestPeriod('weekly', 0, new Date('2026-03-23T00:00:00Z')).key).toBe('2026-W12');
+  });
+
+  it('sends the periods missed while nothing ran late, oldest first, up to a limit, each once', () => {
+    const keys = (periods: Array<{ key: string }>) => periods.map((p) => p.key);
+    const at = new Date('2026-03-15T09:00:00Z');
+    expect(keys(dueDigestPeriods('daily', 8, at, '2026-03-14'))).toEqual([]);
+    expect(keys(dueDigestPeriods('daily', 8, at, '2026-03-13'))).toEqual(['2026-03-14']);
+    expect(keys(dueDigestPeriods('daily', 8, at, '2026-03-11'))).toEqual(['2026-03-12', '2026-03-13', '2026-03-14']);
+    // A month away: the newest seven missed days and the day due now; older ones are not sent.
+    const long = dueDigestPeriods('daily', 8, at, '2026-02-10');
+    expect(keys(long)).toEqual([
+      '2026-03-07',
+      '2026-03-08',
+      '2026-03-09',
+      '2026-03-10',
+      '2026-03-11',
+      '2026-03-12',
+      '2026-03-13',
+      '2026-03-14',
+    ]);
+    expect(long[0]).toMatchObject({ from: new Date('2026-03-07T00:00:00Z'), to: new Date('2026-03-08T00:00:00Z') });
+    expect(keys(dueDigestPeriods('daily', 8, at, null))).toEqual(['2026-03-14']);
+    // Weeks across a year's end, Monday to Monday.
+    const weeks = dueDigestPeriods('weekly', 8, new Date('2027-01-11T08:00:00Z'), '2026-W51');
+    expect(keys(weeks)).toEqual(['2026-W52', '2026-W53', '2027-W01']);
+    expect(weeks[1]).toMatchObject({ from: new Date('2026-12-28T00:00:00Z'), to: new Date('2027-01-04T00:00:00Z') });
+    expect(keys(dueDigestPeriods('weekly', 8, new Date('2027-01-11T08:00:00Z'), '2026-W30'))).toHaveLength(5);
   });
 
   it('labels ISO weeks by the year of their Thursday', () => {
@@ -178,21 +206,24 @@ describe('digest subscriptions through the outbox [embedded]', () => {
     );
     expect(secret).toBeNull();
     expect(subscription.lastPeriod).toBe('2026-03-10');
+    // Nothing ran when 03-11's digest fell due (03-12 00:00): it goes out late, before 03-12's.
     const run = await runAlerts(db, FAST, { now: new Date('2026-03-13T00:00:00Z') });
-    expect(run.digests.map((d) => d.period)).toEqual(['2026-03-12']);
-    expect(receiver.received).toHaveLength(1);
-    const body = WebhookBody.parse(JSON.parse(receiver.received[0]!.body));
+    expect(run.digests.map((d) => d.period)).toEqual(['2026-03-11', '2026-03-12']);
+    expect(receiver.received).toHaveLength(2);
+    const bodies = receiver.received.map((r) => WebhookBody.parse(JSON.parse(r.body)));
+    expect(bodies.map((b) => b.digest?.period).sort()).toEqual(['2026-03-11', '2026-03-12']);
+    const body = bodies.find((b) => b.digest?.period === '2026-03-12')!;
     expect(body.entity).toEqual({ slug: 'kind:tool', name: 'every tool' });
     expect(body.digest).toMatchObject({ cadence: 'daily', period: '2026-03-12' });
     // Only tools: the model "control" is in none of the figures.
     expect(body.figures.some((f) => f.label.startsWith('control'))).toBe(false);
     expect((await runAlerts(db, FAST, { now: new Date('2026-03-13T23:00:00Z') })).digests).toEqual([]);
-    expect(receiver.received).toHaveLength(1);
+    expect(receiver.received).toHaveLength(2);
 
     const sent = await sendDigestNow(db, subscription.id, FAST, { now: new Date('2026-03-13T12:00:00Z') });
     expect(sent).toMatchObject({ delivered: true, cause: null });
-    expect(receiver.received).toHaveLength(2);
-    const manual = WebhookBody.parse(JSON.parse(receiver.received[1]!.body));
+    expect(receiver.received).toHaveLength(3);
+    const manual = WebhookBody.parse(JSON.parse(receiver.received[2]!.body));
     expect(manual.digest).toEqual({ cadence: 'daily', period: 'manual', from: '2026-03-12T12:00:00.000Z', to: '2026-03-13T12:00:00.000Z' });
     expect(manual.id).not.toBe(body.id);
     expect((await findDigestSubscription(db, subscription.id))?.lastPeriod).toBe('2026-03-12');
@@ -239,7 +270,7 @@ describe('two workers queueing digests on the server', () => {
           await addDigestSubscription(
             first.db,
             { channel: 'http://127.0.0.1:9/hook', cadence, entities: ['alpha'] },
-            { now: new Date('2026-03-01T12:00:00Z') },
+            { now: new Date('2026-03-15T12:00:00Z') },
           )
         ).subscription.id,
       );

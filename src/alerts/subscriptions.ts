@@ -70,7 +70,7 @@ export function isoWeekKey(monday: Date): string {
 /**
  * The latest period whose digest is due at `now`: the previous UTC day (or ISO week, Monday to
  * Monday) once `hourUtc` of the day (or Monday) after it has come; before that hour, the period
- * before it. A digest missed while nothing ran is not sent late once a newer one is due.
+ * before it.
  */
 export function dueDigestPeriod(cadence: DigestCadence, hourUtc: number, now: Date): DigestPeriod {
   const today = startOfUtcDay(now);
@@ -85,6 +85,27 @@ export function dueDigestPeriod(cadence: DigestCadence, hourUtc: number, now: Da
   if (now.getTime() < to.getTime() + hourUtc * 3_600_000) to = new Date(to.getTime() - 7 * DAY_MS);
   const from = new Date(to.getTime() - 7 * DAY_MS);
   return { cadence, key: isoWeekKey(from), from, to };
+}
+
+/** At most this many periods missed while nothing ran are sent late, oldest first, before the one due now. */
+export const MAX_LATE_DIGESTS: Record<DigestCadence, number> = { daily: 7, weekly: 4 };
+
+/**
+ * The periods whose digest is due at `now` and not yet queued, oldest first: the one due now and the
+ * ones after `lastPeriod` missed while nothing ran (at most MAX_LATE_DIGESTS of them). Keys sort as
+ * their periods do ('2026-03-14', '2026-W11'). Without a last period, only the one due now.
+ */
+export function dueDigestPeriods(cadence: DigestCadence, hourUtc: number, now: Date, lastPeriod: string | null): DigestPeriod[] {
+  const step = (cadence === 'daily' ? 1 : 7) * DAY_MS;
+  const due: DigestPeriod[] = [];
+  let period = dueDigestPeriod(cadence, hourUtc, now);
+  while ((lastPeriod === null ? due.length < 1 : period.key > lastPeriod) && due.length <= MAX_LATE_DIGESTS[cadence]) {
+    due.unshift(period);
+    const to = period.from;
+    const from = new Date(to.getTime() - step);
+    period = { cadence, key: cadence === 'daily' ? from.toISOString().slice(0, 10) : isoWeekKey(from), from, to };
+  }
+  return due;
 }
 
 /** The entity slugs a subscription covers now; null for every entity. */
@@ -199,9 +220,10 @@ export interface QueuedDigest {
 }
 
 /**
- * Queues the due digest of every subscription whose last period is older: per subscription, one
- * transaction locks it (SKIP LOCKED: another worker on it queues it), writes the digest into the
- * outbox and records the period, so a period is queued once with any number of workers.
+ * Queues the due digests of every subscription whose last period is older (the one due now, and those
+ * missed while nothing ran: dueDigestPeriods): per subscription, one transaction locks it (SKIP LOCKED:
+ * another worker on it queues them), writes each digest into the outbox and records the last period,
+ * so a period is queued once with any number of workers.
  */
 export async function queueDueDigests(
   db: Kysely<DB>,
@@ -210,17 +232,22 @@ export async function queueDueDigests(
   const now = options.now ?? new Date();
   const queued: QueuedDigest[] = [];
   for (const candidate of await listDigestSubscriptions(db)) {
-    const period = dueDigestPeriod(candidate.cadence, candidate.hourUtc, now);
-    if (candidate.lastPeriod === period.key) continue;
+    const periods = dueDigestPeriods(candidate.cadence, candidate.hourUtc, now, candidate.lastPeriod);
+    const latest = periods.at(-1);
+    if (latest === undefined) continue;
     try {
-      const alertId = await db.transaction().execute(async (trx) => {
-        const subscription = await lockDueDigestSubscription(trx, candidate.id, period.key);
-        if (subscription === undefined) return null;
-        const id = await queueDigest(trx, subscription, period, options.publicUrl, now);
-        await markDigestPeriod(trx, subscription.id, period.key);
-        return id;
+      const made = await db.transaction().execute(async (trx) => {
+        const subscription = await lockDueDigestSubscription(trx, candidate.id, latest.key);
+        if (subscription === undefined) return [];
+        const ids: QueuedDigest[] = [];
+        for (const period of periods) {
+          const alertId = await queueDigest(trx, subscription, period, options.publicUrl, now);
+          if (alertId !== null) ids.push({ subscription: candidate.id, period: period.key, alertId });
+        }
+        await markDigestPeriod(trx, subscription.id, latest.key);
+        return ids;
       });
-      if (alertId !== null) queued.push({ subscription: candidate.id, period: period.key, alertId });
+      queued.push(...made);
     } catch (error) {
       if (!options.onError) throw error;
       options.onError(candidate.id, error);
