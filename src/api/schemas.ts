@@ -4,6 +4,60 @@ import { SourceName } from '../core/post.ts';
 import { parseIsoInstant } from '../core/storable.ts';
 import { SentimentLabel, SeriesPoint } from '../core/stats.ts';
 import { Bucket, TimeZone } from '../core/time-buckets.ts';
+import { MAX_EXPORT_POSTS } from './views/export.ts';
+
+/**
+ * Fields that recur across answers, each described once. Counts and statistics of a bucket or window
+ * carry the descriptions of the core SeriesPoint (src/core/stats.ts).
+ */
+const point = SeriesPoint.shape;
+/** An instant as every answer writes it: ISO 8601 in UTC, milliseconds included. */
+export const instant = (description: string) => z.string().openapi({ description: `${description}; ISO 8601, UTC` });
+export const nullableInstant = (description: string) =>
+  z
+    .string()
+    .nullable()
+    .openapi({ description: `${description}; ISO 8601, UTC` });
+export const EntitySlugField = z.string().openapi({ description: 'the entity slug', example: 'claude-code' });
+export const SourceFilterField = z.string().nullable().openapi({ description: 'the only source counted, or null for every source' });
+export const WindowFromField = instant('start of the window, inclusive');
+export const WindowToField = instant('end of the window, exclusive: the window is [from, to)');
+const PreviousFromField = instant('start of the previous window [previousFrom, from), as long as the window');
+const BucketStartField = instant(
+  'start of the bucket; a bucket runs to the next start (the last one to `to`, so it may be partial), and the first may start before from',
+);
+// Schemas made in core may predate zod's openapi extension (module order), so they take describe().
+const BucketField = Bucket.describe('the bucket size of the series');
+const TzField = z.string().openapi({ description: 'the IANA time zone of the day, week and month boundaries', example: 'UTC' });
+const EntityKindField = z.enum(['model', 'tool', 'vendor']).openapi({ description: 'what the entity is: a model, a tool or a vendor' });
+const PreviousScoreField = z
+  .number()
+  .nullable()
+  .openapi({ description: 'mean score in the previous window, in [-1, 1]; null when it had no mentions' });
+const ChangeLowField = z
+  .number()
+  .nullable()
+  .openapi({ description: 'lower bound of the 95% Welch interval of change; null unless both windows have 2 mentions or more' });
+const ChangeHighField = z
+  .number()
+  .nullable()
+  .openapi({ description: 'upper bound of the 95% Welch interval of change; null unless both windows have 2 mentions or more' });
+
+/** A window against the one of the same length before it (src/api/views/change.ts). */
+export const ChangeFields = {
+  previousN: z.number().int().openapi({ description: 'mentions in the window of the same length before' }),
+  previousScore: PreviousScoreField,
+  change: z.number().nullable().openapi({ description: 'score - previousScore; null when either window is empty' }),
+  changeLow: ChangeLowField,
+  changeHigh: ChangeHighField,
+  significant: z.boolean().openapi({ description: "Welch's t-test of the two means, p < 0.05" }),
+};
+export const PValueField = z.number().nullable().openapi({
+  description: "two-sided p-value of Welch's t-test on the mean scores; null unless both windows have 2 mentions or more",
+});
+const AspectNameField = z
+  .string()
+  .openapi({ description: 'the aspect: what a mention talks about, such as speed or pricing', example: 'pricing' });
 
 export const EntitySlugParam = z.object({
   slug: z
@@ -17,23 +71,23 @@ export const EntitySummary = z
     window: z.string().openapi({ example: '7d', description: 'length of the current and of the previous window' }),
     from: z.string().openapi({ description: 'start of the current window' }),
     to: z.string().openapi({ description: 'end of the current window, exclusive; the previous window is as long and ends at from' }),
-    source: z.string().nullable().openapi({ description: 'the only source counted, or null for every source' }),
+    source: SourceFilterField,
     n: z.number().int().openapi({ description: 'mentions in the current window' }),
-    positive: z.number().int(),
-    neutral: z.number().int(),
-    negative: z.number().int(),
-    previousN: z.number().int(),
+    positive: point.positive,
+    neutral: point.neutral,
+    negative: point.negative,
+    previousN: ChangeFields.previousN,
     score: z.number().nullable().openapi({ description: 'mean sentiment score in [-1, 1], null without mentions' }),
-    scoreLow: z.number().nullable(),
-    scoreHigh: z.number().nullable(),
-    previousScore: z.number().nullable(),
-    change: z.number().nullable(),
+    scoreLow: point.scoreLow,
+    scoreHigh: point.scoreHigh,
+    previousScore: ChangeFields.previousScore,
+    change: ChangeFields.change,
     significant: z.boolean().openapi({ description: 'the change is beyond noise (Welch t-test, 95%)' }),
-    netSentiment: z.number().nullable(),
-    weightedScore: z.number().nullable(),
-    changeLow: z.number().nullable().openapi({ description: '95% Welch interval of the change' }),
-    changeHigh: z.number().nullable(),
-    pValue: z.number().nullable(),
+    netSentiment: point.netSentiment,
+    weightedScore: point.weightedScore,
+    changeLow: ChangeFields.changeLow,
+    changeHigh: ChangeFields.changeHigh,
+    pValue: PValueField,
     shareOfVoice: z
       .number()
       .nullable()
@@ -41,36 +95,51 @@ export const EntitySummary = z
     aspectsMoving: z
       .array(
         z.object({
-          aspect: z.string(),
-          n: z.number().int(),
-          score: z.number().nullable(),
-          previousScore: z.number().nullable(),
-          change: z.number().nullable(),
+          aspect: AspectNameField,
+          n: z.number().int().openapi({ description: 'mentions naming the aspect in the current window' }),
+          score: z
+            .number()
+            .nullable()
+            .openapi({ description: "mean of the aspect's own polarity scores in the current window, in [-1, 1]; null without mentions" }),
+          previousScore: z.number().nullable().openapi({ description: 'the same in the previous window' }),
+          change: ChangeFields.change,
         }),
       )
       .openapi({ description: 'the aspects whose mean score changed most against the previous window (at most 3)' }),
-    sparkline: z.array(z.object({ bucketStart: z.string(), n: z.number().int(), score: z.number().nullable() })).openapi({
-      description:
-        'without from/to, the last 30 UTC days, the current day partial; with them, the window by day (by week past 92 days, by month past 2 years; the first bucket may start before from); oldest first',
-    }),
+    sparkline: z
+      .array(
+        z.object({
+          bucketStart: instant('start of the day, week or month (UTC)'),
+          n: z.number().int().openapi({ description: 'mentions in the bucket' }),
+          score: z.number().nullable().openapi({ description: 'mean sentiment score in the bucket, in [-1, 1]; null without mentions' }),
+        }),
+      )
+      .openapi({
+        description:
+          'without from/to, the last 30 UTC days, the current day partial; with them, the window by day (by week past 92 days, by month past 2 years; the first bucket may start before from); oldest first',
+      }),
   })
   .openapi('EntitySummary');
 
 export const Entity = z
   .object({
-    slug: z.string(),
-    name: z.string(),
-    kind: z.enum(['model', 'tool', 'vendor']),
-    parent: z.string().nullable(),
-    aliases: z.array(z.string()),
+    slug: EntitySlugField,
+    name: z.string().openapi({ description: 'the name shown', example: 'Claude Code' }),
+    kind: EntityKindField,
+    parent: z.string().nullable().openapi({
+      description: "the parent entity's slug (such as a tool's vendor), whose counts include this entity's mentions; null for none",
+    }),
+    aliases: z.array(z.string()).openapi({ description: 'other names that link a post to this entity' }),
     context: z.array(z.string()).openapi({ description: 'words that confirm an ambiguous name means this entity' }),
-    homepage: z.string().nullable(),
-    origin: z.enum(['registry', 'user']),
+    homepage: z.string().nullable().openapi({ description: 'the URL of its homepage, or null' }),
+    origin: z
+      .enum(['registry', 'user'])
+      .openapi({ description: 'registry: shipped with VibeCheck; user: added through the API or the CLI' }),
     summary: EntitySummary,
   })
   .openapi('Entity');
 
-export const EntityList = z.object({ items: z.array(Entity) }).openapi('EntityList');
+export const EntityList = z.object({ items: z.array(Entity).openapi({ description: 'the tracked entities' }) }).openapi('EntityList');
 
 /** The core schema used as it is: the same rules validate the CLI and the API. */
 export const NewEntityBody = NewEntityInput;
@@ -165,6 +234,18 @@ export const CompareQuery = z.object({
 });
 
 const EventKindParam = z.enum(['release', 'incident', 'spike', 'note', 'regression']);
+export const EventIdField = z.number().int().openapi({ description: 'the event id' });
+export const EventSourceField = z.string().openapi({
+  description:
+    'where it comes from: the collector that read it (such as a status page or a release feed), manual (added by hand) or vibecheck (a detected spike or regression)',
+});
+export const EventTitleField = z.string().openapi({ description: 'one line saying what happened' });
+export const EventUrlField = z.string().nullable().openapi({ description: 'a link to more, or null' });
+export const EventTimeField = instant('when it happened (for a spike: the start of its day; for a regression: the start of its window)');
+export const EventDetailsField = z.record(z.string(), z.unknown()).openapi({
+  description:
+    'what the detector recorded: for a spike its kind, value, baseline and z-score, for a regression its size and windows, with the attribution when there is one; empty for other events',
+});
 
 export const EventsQuery = z.object({
   entity: z
@@ -192,16 +273,27 @@ export const NewEventBody = z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected an entity slug')
       .nullable()
-      .default(null),
-    kind: z.enum(['release', 'incident', 'note']),
-    title: z.string().trim().min(1).max(300),
+      .default(null)
+      .openapi({ description: 'the slug of the entity it concerns; null (the default) for an event of no one entity' }),
+    kind: z.enum(['release', 'incident', 'note']).openapi({ description: 'release, incident or note' }),
+    title: z.string().trim().min(1).max(300).openapi({ description: 'one line, 1-300 characters' }),
     url: z
       .url({ protocol: /^https?$/ })
       .max(2048)
       .nullable()
-      .default(null),
-    body: z.string().max(10_000).nullable().default(null),
-    occurredAt: IsoInstant.openapi({ type: 'string', example: '2026-02-01T09:00:00Z' }),
+      .default(null)
+      .openapi({ description: 'an http(s) link to more, at most 2,048 characters; null (the default) for none' }),
+    body: z
+      .string()
+      .max(10_000)
+      .nullable()
+      .default(null)
+      .openapi({ description: 'text, at most 10,000 characters; null (the default) for none' }),
+    occurredAt: IsoInstant.openapi({
+      type: 'string',
+      example: '2026-02-01T09:00:00Z',
+      description: 'when it happened: an ISO 8601 date or date-time, UTC when no offset is given',
+    }),
     externalId: z
       .string()
       .regex(/^[A-Za-z0-9._:-]{1,200}$/, 'letters, digits and . _ : - (at most 200)')
@@ -212,33 +304,44 @@ export const NewEventBody = z
 
 export const Event = z
   .object({
-    id: z.number().int(),
-    entity: z.string().nullable(),
-    kind: EventKindParam,
-    source: z.string(),
-    externalId: z.string(),
-    title: z.string(),
-    url: z.string().nullable(),
-    body: z.string().nullable(),
-    occurredAt: z.string(),
-    details: z.record(z.string(), z.unknown()),
+    id: EventIdField,
+    entity: z.string().nullable().openapi({ description: 'the slug of the entity it concerns; null for an event of no one entity' }),
+    kind: EventKindParam.openapi({
+      description: 'release or incident (collected or added by hand), note (added by hand), spike or regression (detected)',
+    }),
+    source: EventSourceField,
+    externalId: z.string().openapi({ description: "the event's id at its source; with source and kind, it identifies the event" }),
+    title: EventTitleField,
+    url: EventUrlField,
+    body: z.string().nullable().openapi({ description: 'text of the event, or null' }),
+    occurredAt: EventTimeField,
+    details: EventDetailsField,
   })
   .openapi('Event');
 
-export const EventList = z.object({ items: z.array(Event) }).openapi('EventList');
+export const EventList = z
+  .object({ items: z.array(Event).openapi({ description: 'the events of [from, to), oldest first, at most 1,000' }) })
+  .openapi('EventList');
 
-export const SeriesPointWithStart = SeriesPoint.extend({ bucketStart: z.string() }).openapi('SeriesPoint');
+export const SeriesPointWithStart = SeriesPoint.extend({ bucketStart: BucketStartField }).openapi('SeriesPoint');
 
 const WindowFields = {
-  from: z.string(),
-  to: z.string(),
-  bucket: Bucket,
-  tz: z.string(),
-  source: z.string().nullable(),
+  from: WindowFromField,
+  to: WindowToField,
+  bucket: BucketField,
+  tz: TzField,
+  source: SourceFilterField,
 };
 
 export const SentimentSeries = z
-  .object({ entity: z.string(), ...WindowFields, series: z.array(SeriesPointWithStart), events: z.array(Event) })
+  .object({
+    entity: EntitySlugField,
+    ...WindowFields,
+    series: z.array(SeriesPointWithStart).openapi({ description: 'every bucket of the window, oldest first' }),
+    events: z
+      .array(Event)
+      .openapi({ description: "the entity's events from the first bucket's start to the end of the window, for overlays" }),
+  })
   .openapi('SentimentSeries');
 
 export const BreakdownQuery = z.object({
@@ -252,127 +355,161 @@ export const BreakdownQuery = z.object({
     ),
 });
 
-/** A window against the one of the same length before it (src/api/views/change.ts). */
-export const ChangeFields = {
-  previousN: z.number().int().openapi({ description: 'mentions in the window of the same length before' }),
-  previousScore: z.number().nullable(),
-  change: z.number().nullable().openapi({ description: 'score - previousScore; null when either window is empty' }),
-  changeLow: z.number().nullable(),
-  changeHigh: z.number().nullable(),
-  significant: z.boolean().openapi({ description: "Welch's t-test of the two means, p < 0.05" }),
-};
-
 const WindowFigures = SeriesPoint.extend(ChangeFields);
 
 export const Breakdown = z
   .object({
-    entity: z.string(),
-    from: z.string(),
-    to: z.string(),
-    previousFrom: z.string(),
-    by: z.enum(['source', 'aspect']),
+    entity: EntitySlugField,
+    from: WindowFromField,
+    to: WindowToField,
+    previousFrom: PreviousFromField,
+    by: z.enum(['source', 'aspect']).openapi({ description: 'what a row is: a source or an aspect' }),
     total: WindowFigures.openapi({ description: "the entity's mentions in the window, whatever the rows" }),
-    items: z.array(
-      WindowFigures.extend({
-        key: z.string().openapi({ description: 'the source name, or the aspect name' }),
-        share: z
-          .number()
-          .nullable()
-          .openapi({ description: "this row's mentions over the window's: sources add up to 1; aspects need not" }),
+    items: z
+      .array(
+        WindowFigures.extend({
+          key: z.string().openapi({ description: 'the source name, or the aspect name' }),
+          share: z
+            .number()
+            .nullable()
+            .openapi({ description: "this row's mentions over the window's: sources add up to 1; aspects need not" }),
+        }),
+      )
+      .openapi({
+        description:
+          "one row per source or aspect with mentions in the window or the one before, most mentions first; an aspect row's score is the aspect's own polarity",
       }),
-    ),
   })
   .openapi('Breakdown');
 
 export const AspectScore = z
   .object({
-    aspect: z.string(),
-    n: z.number().int(),
-    positive: z.number().int(),
-    neutral: z.number().int(),
-    negative: z.number().int(),
-    score: z.number().nullable(),
-    scoreLow: z.number().nullable(),
-    scoreHigh: z.number().nullable(),
+    aspect: AspectNameField,
+    n: z.number().int().openapi({ description: 'mentions naming the aspect in the window' }),
+    positive: z.number().int().openapi({ description: 'of those, the ones where the aspect is spoken of positively' }),
+    neutral: z.number().int().openapi({ description: 'the ones where it is spoken of neutrally' }),
+    negative: z.number().int().openapi({ description: 'the ones where it is spoken of negatively; positive + neutral + negative = n' }),
+    score: z.number().nullable().openapi({ description: "mean of the aspect's own polarity scores, in [-1, 1]; null when n = 0" }),
+    scoreLow: point.scoreLow,
+    scoreHigh: point.scoreHigh,
     ...ChangeFields,
   })
   .openapi('AspectScore');
 
 export const AspectBreakdown = z
   .object({
-    entity: z.string(),
-    from: z.string(),
-    to: z.string(),
-    previousFrom: z.string(),
-    source: z.string().nullable(),
-    items: z.array(AspectScore),
+    entity: EntitySlugField,
+    from: WindowFromField,
+    to: WindowToField,
+    previousFrom: PreviousFromField,
+    source: SourceFilterField,
+    items: z.array(AspectScore).openapi({ description: 'every aspect named in the window or the one before, most mentioned first' }),
   })
   .openapi('AspectBreakdown');
 
+const ConfidenceField = z.number().openapi({ description: "the model's confidence in the label, in [0, 1]" });
+const TEXT_OFFSETS = 'in UTF-16 code units into "title\\n\\nbody" for a post with a title that is not a reply, else into body';
+export const OffsetStartField = z
+  .number()
+  .int()
+  .openapi({ description: `where the words start, ${TEXT_OFFSETS}` });
+export const OffsetEndField = z
+  .number()
+  .int()
+  .openapi({ description: `where the words end (exclusive), ${TEXT_OFFSETS}` });
+/** A page of a list read newest first. */
+export const NextCursorField = z
+  .string()
+  .nullable()
+  .openapi({ description: 'pass as cursor to read the next page; null on the last page' });
+
 export const PostItem = z
   .object({
-    source: z.string(),
-    externalId: z.string(),
-    url: z.string().nullable(),
-    createdAt: z.string(),
-    title: z.string().nullable(),
-    body: z.string(),
-    author: z.string().nullable(),
-    engagement: z.number().int(),
-    direct: z.boolean(),
-    label: SentimentLabel,
-    score: z.number(),
-    confidence: z.number(),
+    source: z.string().openapi({ description: 'the source the post was collected from', example: 'hn' }),
+    externalId: z.string().openapi({ description: "the post's id at its source" }),
+    url: z.string().nullable().openapi({ description: 'the link to the post, or null' }),
+    createdAt: instant('when the post was written'),
+    title: z.string().nullable().openapi({ description: 'its title; null for a post without one (a comment, a reply)' }),
+    body: z.string().openapi({ description: 'its text' }),
+    author: z.string().nullable().openapi({ description: "the author's name at the source, or null" }),
+    engagement: z.number().int().openapi({ description: 'points plus replies at the source when collected, at least 0' }),
+    direct: z.boolean().openapi({
+      description: 'true when the post names this entity; false when it names only a child of it (such as one of its models)',
+    }),
+    label: SentimentLabel.describe('the sentiment toward this entity'),
+    score: z.number().openapi({ description: 'the sentiment score toward this entity, in [-1, 1]' }),
+    confidence: ConfidenceField,
     sentimentTier: z.enum(['local', 'llm']).openapi({
       description:
         'which tier produced label, score and confidence: local (the committed model) or llm (the optional LLM endpoint, asked when the local model is unsure)',
     }),
-    matchedText: z.string(),
-    start: z.number().int(),
-    end: z.number().int(),
+    matchedText: z.string().openapi({ description: 'the words that named the entity (the first mention in the post)' }),
+    start: OffsetStartField,
+    end: OffsetEndField,
     version: z
       .string()
       .nullable()
       .optional()
       .openapi({ description: 'the version the post names for the entity ("4.5", "2.0.55"), null when none' }),
-    aspects: z.array(
-      z.object({
-        aspect: z.string(),
-        polarity: SentimentLabel,
-        score: z.number(),
-        confidence: z.number(),
-        evidence: z.string(),
-        start: z.number().int(),
-        end: z.number().int(),
-      }),
-    ),
+    aspects: z
+      .array(
+        z.object({
+          aspect: AspectNameField,
+          polarity: SentimentLabel.describe('how the post speaks of the aspect'),
+          score: z.number().openapi({ description: "the aspect's polarity score, in [-1, 1]" }),
+          confidence: ConfidenceField,
+          evidence: z.string().openapi({ description: 'the words that name the aspect' }),
+          start: OffsetStartField,
+          end: OffsetEndField,
+        }),
+      )
+      .openapi({ description: 'the aspects the post speaks of about this entity, in text order' }),
   })
   .openapi('PostItem');
 
-export const PostPage = z.object({ items: z.array(PostItem), nextCursor: z.string().nullable() }).openapi('PostPage');
+export const PostPage = z
+  .object({
+    items: z.array(PostItem).openapi({ description: "the entity's mentions, newest first" }),
+    nextCursor: NextCursorField,
+  })
+  .openapi('PostPage');
 
 export const CompareResult = z
   .object({
     ...WindowFields,
-    entities: z.array(
-      z.object({
-        slug: z.string(),
-        name: z.string(),
-        kind: z.enum(['model', 'tool', 'vendor']),
-        n: z.number().int(),
-        shareOfVoice: z.number().nullable(),
-        series: z.array(SeriesPointWithStart.extend({ shareOfVoice: z.number().nullable() })),
-      }),
-    ),
+    entities: z
+      .array(
+        z.object({
+          slug: EntitySlugField,
+          name: z.string().openapi({ description: 'the name shown' }),
+          kind: EntityKindField,
+          n: z.number().int().openapi({ description: 'mentions of the entity in the series (every bucket)' }),
+          shareOfVoice: z.number().nullable().openapi({
+            description: "n over the compared entities' mentions, in [0, 1]; null when none of them has any",
+          }),
+          series: z
+            .array(
+              SeriesPointWithStart.extend({
+                shareOfVoice: z.number().nullable().openapi({
+                  description: "n over the compared entities' mentions in the bucket, in [0, 1]; null when none has any",
+                }),
+              }),
+            )
+            .openapi({ description: 'every bucket of the window, oldest first, aligned across the entities' }),
+        }),
+      )
+      .openapi({ description: 'the compared entities in the order asked' }),
   })
   .openapi('Comparison');
 
 export const EntityExport = z
   .object({
-    entity: z.string(),
+    entity: EntitySlugField,
     ...WindowFields,
-    series: z.array(SeriesPointWithStart),
-    posts: z.array(PostItem),
-    postsTruncated: z.boolean(),
+    series: z.array(SeriesPointWithStart).openapi({ description: 'every bucket of the window, oldest first' }),
+    posts: z.array(PostItem).openapi({ description: "the entity's mentions in the window, newest first" }),
+    postsTruncated: z.boolean().openapi({
+      description: `true when the window has more than ${MAX_EXPORT_POSTS.toLocaleString('en')} mentions: posts then holds the newest ${MAX_EXPORT_POSTS.toLocaleString('en')}`,
+    }),
   })
   .openapi('EntityExport');

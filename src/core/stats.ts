@@ -107,26 +107,29 @@ export function sumMentions(mentions: readonly MentionSample[]): RollupSums {
 const nullableNumber = z.number().nullable();
 
 /** One bucket of a sentiment series. Every score field is null when n = 0; interval ends are null when undefined. */
+/** One bucket's statistics; the descriptions are those the API documents (src/api/schemas.ts). */
 export const SeriesPoint = z.object({
-  n: count,
-  positive: count,
-  neutral: count,
-  negative: count,
-  /** mean score in [-1, 1] */
-  score: nullableNumber,
-  /** 95% t-interval of the mean, clipped to [-1, 1]; null for n < 2 */
-  scoreLow: nullableNumber,
-  scoreHigh: nullableNumber,
-  /** (positive - negative) / n */
-  netSentiment: nullableNumber,
-  /** 95% adjusted Wald interval of the net sentiment, clipped to [-1, 1]; defined from n = 1 */
-  netSentimentLow: nullableNumber,
-  netSentimentHigh: nullableNumber,
-  /** engagement-weighted mean score */
-  weightedScore: nullableNumber,
-  /** 95% interval of the weighted mean on its effective sample size; null for n < 2 */
-  weightedScoreLow: nullableNumber,
-  weightedScoreHigh: nullableNumber,
+  n: count.describe('mentions counted'),
+  positive: count.describe('mentions labelled positive'),
+  neutral: count.describe('mentions labelled neutral'),
+  negative: count.describe('mentions labelled negative; positive + neutral + negative = n'),
+  score: nullableNumber.describe('mean sentiment score of the mentions, in [-1, 1]; null when n = 0'),
+  scoreLow: nullableNumber.describe('lower bound of the 95% t-interval of score, clipped to [-1, 1]; null when n < 2'),
+  scoreHigh: nullableNumber.describe('upper bound of the 95% t-interval of score, clipped to [-1, 1]; null when n < 2'),
+  netSentiment: nullableNumber.describe('(positive - negative) / n, in [-1, 1]; null when n = 0'),
+  netSentimentLow: nullableNumber.describe(
+    'lower bound of the 95% adjusted Wald interval of netSentiment, clipped to [-1, 1]; null when n = 0',
+  ),
+  netSentimentHigh: nullableNumber.describe(
+    'upper bound of the 95% adjusted Wald interval of netSentiment, clipped to [-1, 1]; null when n = 0',
+  ),
+  weightedScore: nullableNumber.describe('mean score with each mention weighted by 1 + ln(1 + engagement), in [-1, 1]; null when n = 0'),
+  weightedScoreLow: nullableNumber.describe(
+    'lower bound of the 95% interval of weightedScore on its effective sample size, clipped to [-1, 1]; null when n < 2',
+  ),
+  weightedScoreHigh: nullableNumber.describe(
+    'upper bound of the 95% interval of weightedScore on its effective sample size, clipped to [-1, 1]; null when n < 2',
+  ),
 });
 export type SeriesPoint = z.infer<typeof SeriesPoint>;
 
