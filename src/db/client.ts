@@ -49,9 +49,11 @@ const asPoolClientQuery = (query: (sql: string, parameters: readonly unknown[]) 
 
 /**
  * The pool Kysely sees: `beforeConnect` may refuse new work (disk nearly full, lock lost), and
- * "no space left" from any query comes out as a DiskFullError naming `where`.
+ * "no space left" from any query comes out as a DiskFullError naming `where`. Kysely cancels an
+ * aborted query from a second connection of `controlClient` built with the pool's options; without
+ * one (PGlite has a single session) it would ask through the pool.
  */
-function guardPool(pool: pg.Pool, where: string, beforeConnect: () => void): PostgresPool {
+function guardPool(pool: pg.Pool, where: string, beforeConnect: () => void, controlClient?: typeof pg.Client): PostgresPool {
   const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   const guard = (client: pg.PoolClient): PostgresPoolClient => ({
     query: asPoolClientQuery((text, parameters) =>
@@ -70,6 +72,8 @@ function guardPool(pool: pg.Pool, where: string, beforeConnect: () => void): Pos
       return guarded;
     },
     end: () => pool.end(),
+    options: pool.options,
+    ...(controlClient ? { Client: controlClient } : {}),
   };
 }
 
@@ -90,7 +94,7 @@ async function openServer(options: OpenDatabaseOptions, url: string): Promise<Da
     await pool.end();
     throw new StartupError(`cannot reach the database at DATABASE_URL: ${(cause as Error).message}`, { cause });
   }
-  const dialect = new PostgresDialect({ pool: guardPool(pool, "the database server's data", () => undefined) });
+  const dialect = new PostgresDialect({ pool: guardPool(pool, "the database server's data", () => undefined, pg.Client) });
   const db = new Kysely<DB>({ dialect, log: kyselyLog(options.onQuery) });
   return { db, kind: 'server', withinReserve: (body) => body(), close: () => db.destroy() };
 }

@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
-import PgBoss from 'pg-boss';
+import { PgBoss, type Job, type JobInsert, type QueuePolicy, type SendOptions } from 'pg-boss';
 import type { Logger } from '../config/logger.ts';
 import type { DB } from '../db/schema.ts';
 import { JOB_CATALOG, concurrencyKeyOf, type JobHandlers, type JobName, type JobPayloadInput } from './jobs.ts';
 import type { Metrics } from './metrics.ts';
+import { moveJobsFromRetiredSchema, setAsideOldQueueSchema } from './queue-upgrade.ts';
 
 export const JOB_NAMES = Object.keys(JOB_CATALOG) as JobName[];
 
@@ -36,9 +37,9 @@ export interface JobQueue {
 }
 
 /** Polls are skipped, not queued, while one is waiting: pg-boss's `short` policy keeps one per key. */
-const QUEUE_POLICY: Partial<Record<JobName, PgBoss.QueuePolicy>> = { 'source.poll': 'short' };
+const QUEUE_POLICY: Partial<Record<JobName, QueuePolicy>> = { 'source.poll': 'short' };
 
-function jobOptions(name: JobName, payload: unknown, maxExpireSeconds: number | undefined): PgBoss.SendOptions {
+function jobOptions(name: JobName, payload: unknown, maxExpireSeconds: number | undefined): SendOptions {
   const spec = JOB_CATALOG[name];
   const key = concurrencyKeyOf(name, payload as never);
   const expire = Math.max(1, Math.min(Math.round(spec.timeoutMs / 1000), maxExpireSeconds ?? Infinity));
@@ -52,16 +53,18 @@ function jobOptions(name: JobName, payload: unknown, maxExpireSeconds: number | 
 }
 
 export async function openJobQueue(options: JobQueueOptions): Promise<JobQueue> {
+  const expirySeconds = options.maintenanceSeconds ?? 60;
   const boss = new PgBoss({
     connectionString: options.databaseUrl,
     max: 4,
     supervise: options.supervise ?? true,
     schedule: false,
-    maintenanceIntervalSeconds: options.maintenanceSeconds ?? 60,
+    // Expired jobs are found by the supervise pass, each queue at most once per monitor interval.
+    superviseIntervalSeconds: expirySeconds,
+    monitorIntervalSeconds: expirySeconds,
   });
   boss.on('error', (error: Error) => options.log.error({ err: error }, 'job queue error'));
-  await boss.start();
-  await createQueues(boss, options.databaseUrl);
+  await startQueues(boss, options);
   return {
     boss,
     enqueue: async (name, payload, enqueueOptions = {}) => {
@@ -71,26 +74,37 @@ export async function openJobQueue(options: JobQueueOptions): Promise<JobQueue> 
       return boss.send(name, parsed, send);
     },
     enqueueMany: async (name, payloads) => {
-      const jobs = payloads.map((payload) => {
+      const jobs = payloads.map((payload): JobInsert => {
         const parsed = JOB_CATALOG[name].payload.parse(payload);
-        return { name, data: parsed, ...jobOptions(name, parsed, options.maxExpireSeconds) } as PgBoss.JobInsert;
+        return { data: parsed, ...jobOptions(name, parsed, options.maxExpireSeconds) };
       });
-      for (let i = 0; i < jobs.length; i += 500) await boss.insert(jobs.slice(i, i + 500));
+      for (let i = 0; i < jobs.length; i += 500) await boss.insert(name, jobs.slice(i, i + 500));
     },
-    stop: () => boss.stop({ graceful: false, wait: true }),
+    stop: () => boss.stop({ graceful: false }),
   };
 }
 
-/** Fixed key: processes starting together create the queues one after another (concurrent creation deadlocks). */
+/** Fixed key: processes starting together set the queues up one after another (concurrent creation deadlocks). */
 const CREATE_QUEUES_LOCK = 7_246_001;
 
-async function createQueues(boss: PgBoss, databaseUrl: string): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+/**
+ * Starts pg-boss and creates the catalog's queues, one process at a time. A database whose queues
+ * pg-boss 10 made (releases up to 0.1) is upgraded on the way: its schema is set aside before pg-boss
+ * installs the current one, and its waiting jobs are moved across once the queues exist.
+ */
+async function startQueues(boss: PgBoss, options: JobQueueOptions): Promise<void> {
+  const client = new pg.Client({ connectionString: options.databaseUrl });
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [CREATE_QUEUES_LOCK]);
+    const upgrading = await setAsideOldQueueSchema(client);
+    await boss.start();
     for (const name of JOB_NAMES) {
-      if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: QUEUE_POLICY[name] ?? 'standard' });
+      if (!(await boss.getQueue(name))) await boss.createQueue(name, { policy: QUEUE_POLICY[name] ?? 'standard' });
+    }
+    if (upgrading) {
+      const moved = await moveJobsFromRetiredSchema(client, boss, JOB_NAMES);
+      options.log.info({ moved }, 'job queue upgraded from pg-boss 10: waiting jobs moved to the current schema');
     }
   } finally {
     await client.end();
@@ -148,7 +162,7 @@ export function startQueueWorker(
   const running = new Set<Promise<void>>();
   const metrics = options.metrics;
 
-  const runJob = async (name: JobName, job: PgBoss.Job<unknown>): Promise<void> => {
+  const runJob = async (name: JobName, job: Job<unknown>): Promise<void> => {
     const started = performance.now();
     const expireMs = Number(job.expireInSeconds) * 1000;
     const signal = AbortSignal.any([abortJobs.signal, AbortSignal.timeout(expireMs)]);
@@ -187,7 +201,7 @@ export function startQueueWorker(
         await Promise.race(mine);
         continue;
       }
-      let jobs: Array<PgBoss.Job<unknown>> = [];
+      let jobs: Array<Job<unknown>> = [];
       try {
         jobs = await queue.boss.fetch<unknown>(name, { batchSize: room });
       } catch (error) {

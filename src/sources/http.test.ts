@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { maxRequestsInWindow, startFakeUpstream, type FakeUpstream } from '../../test/support/fake-upstream.ts';
-import { HttpClient, parseRetryAfter, redactUrl, UpstreamError } from './http.ts';
+import { HttpClient, redactUrl, UpstreamError } from './http.ts';
 
 let upstream: FakeUpstream | undefined;
 afterEach(async () => {
@@ -94,15 +94,6 @@ describe('HttpClient', () => {
     expect(maxRequestsInWindow(upstream.requests, 100)).toBe(1);
     const span = (upstream.requests.at(-1)?.at ?? 0) - (upstream.requests[0]?.at ?? 0);
     expect(span).toBeGreaterThanOrEqual(5 * 150);
-  });
-});
-
-describe('parseRetryAfter', () => {
-  it('reads delta-seconds and HTTP dates', () => {
-    expect(parseRetryAfter('2')).toBe(2000);
-    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', Date.parse('2026-01-01T00:00:00Z'))).toBe(10_000);
-    expect(parseRetryAfter('soon')).toBeNull();
-    expect(parseRetryAfter(null)).toBeNull();
   });
 });
 

@@ -1,6 +1,7 @@
 import PQueue from 'p-queue';
 import pRetry, { AbortError } from 'p-retry';
 import type { z } from 'zod';
+import { parseRetryAfter } from '../core/retry-after.ts';
 import { VIBECHECK_VERSION } from '../core/version.ts';
 
 export const DEFAULT_USER_AGENT = `vibecheck/${VIBECHECK_VERSION} (self-hosted developer-sentiment collector)`;
@@ -85,15 +86,6 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-
-/** Retry-After is either delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
-  if (value === null || value.trim() === '') return null;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, date - now);
-}
 
 /**
  * HTTP for one upstream API: a descriptive User-Agent, request spacing within the documented

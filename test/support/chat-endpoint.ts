@@ -17,9 +17,11 @@ export interface ChatRequest {
 
 /**
  * How the fake answers one request: a completion whose message is `content`, an error status with
- * its message, or nothing at all (the client's timeout must fire); `delayMs` holds the answer back.
+ * its message (and headers such as Retry-After), a raw body, or nothing at all (the client's timeout
+ * must fire); `delayMs` holds the answer back.
  */
-export type ChatReply = { content: string; delayMs?: number } | { status: number; message: string } | 'hang';
+export type ChatReply =
+  { content: string; delayMs?: number } | { status: number; message: string; headers?: Record<string, string> } | { raw: string } | 'hang';
 
 export interface ChatEndpoint {
   /** The base URL a client is given (`http://127.0.0.1:PORT/v1`). */
@@ -29,9 +31,9 @@ export interface ChatEndpoint {
   close(): Promise<void>;
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
 /** A local OpenAI-compatible chat endpoint over real HTTP, answering each request with `respond`. */
@@ -50,10 +52,14 @@ export async function startChatEndpoint(respond: (request: ChatRequest) => ChatR
       if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return send(res, 404, { error: { message: 'not found' } });
       const reply = respond(request);
       if (reply === 'hang') return;
+      if ('raw' in reply) return send(res, 200, reply.raw);
       if ('status' in reply)
-        return send(res, reply.status, {
-          error: { message: reply.message, type: reply.status >= 500 ? 'server_error' : 'invalid_request_error' },
-        });
+        return send(
+          res,
+          reply.status,
+          { error: { message: reply.message, type: reply.status >= 500 ? 'server_error' : 'invalid_request_error' } },
+          reply.headers,
+        );
       const completion = {
         id: 'chatcmpl-fake',
         object: 'chat.completion',

@@ -1,4 +1,4 @@
-import { parseRetryAfter } from '../../sources/http.ts';
+import { parseRetryAfter } from '../../core/retry-after.ts';
 import { cleanCause, DEFAULT_TIMEOUT_MS, failure, secretPartsOf, USER_AGENT, type DeliveryOutcome } from './outcome.ts';
 
 export interface PostOptions {

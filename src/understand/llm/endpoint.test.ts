@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startChatEndpoint, type ChatEndpoint } from '../../../test/support/chat-endpoint.ts';
+import { startChatEndpoint, type ChatEndpoint, type ChatReply } from '../../../test/support/chat-endpoint.ts';
 import { createLlmAspectTier } from '../aspects/llm-tier.ts';
 import { createLlmSentimentTier } from '../sentiment/llm-tier.ts';
 import { createLlmEndpoint } from './endpoint.ts';
@@ -58,6 +58,91 @@ describe('createLlmEndpoint', () => {
     const result = await endpointWith(5).complete({ system: 's', user: 'u' });
     expect(result).toEqual({ ok: false, reason: 'endpoint error 403' });
     expect(JSON.stringify(result)).not.toContain(API_KEY);
+  });
+});
+
+describe('the chat request and its retries', () => {
+  let replies: ChatReply[] = [];
+  let scripted: ChatEndpoint;
+  const content = JSON.stringify({ polarity: 'positive', confidence: 0.5 });
+
+  beforeAll(async () => {
+    scripted = await startChatEndpoint(() => replies.shift() ?? { content });
+  });
+  afterAll(() => scripted.close());
+  beforeEach(() => {
+    replies = [];
+    scripted.requests.length = 0;
+  });
+
+  const scriptedEndpoint = (maxRetries: number) =>
+    createLlmEndpoint({
+      baseUrl: `${scripted.baseUrl}/`,
+      apiKey: API_KEY,
+      model: 'm',
+      dailyBudget: 10,
+      timeoutMs: 2_000,
+      maxRetries,
+      backoffMs: () => 0,
+    });
+
+  it('posts the model and both messages as JSON to {base}/chat/completions with the key as a Bearer token', async () => {
+    await scriptedEndpoint(0).complete({ system: 's', user: 'u' });
+    expect(scripted.requests).toHaveLength(1);
+    expect(scripted.requests[0]?.path).toBe('/v1/chat/completions');
+    expect(scripted.requests[0]?.authorization).toBe(`Bearer ${API_KEY}`);
+    expect(scripted.requests[0]?.body).toMatchObject({ model: 'm', temperature: 0, response_format: { type: 'json_object' } });
+  });
+
+  it('waits the Retry-After a 429 names, then asks again within the one budgeted call', async () => {
+    replies = [{ status: 429, message: 'slow down', headers: { 'retry-after': '1' } }];
+    const endpoint = scriptedEndpoint(1);
+    const started = Date.now();
+    expect(await endpoint.complete({ system: 's', user: 'u' })).toEqual({ ok: true, content });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(scripted.requests).toHaveLength(2);
+    expect(endpoint.callsToday()).toBe(1);
+  });
+
+  it('gives up at once on a Retry-After longer than a minute', async () => {
+    replies = [{ status: 429, message: 'come back tomorrow', headers: { 'retry-after': '3600' } }];
+    expect(await scriptedEndpoint(3).complete({ system: 's', user: 'u' })).toEqual({ ok: false, reason: 'endpoint error 429' });
+    expect(scripted.requests).toHaveLength(1);
+  });
+
+  it('retries 5xx answers up to maxRetries and reports the last', async () => {
+    replies = [500, 502, 503, 500].map((status) => ({ status, message: 'down' }));
+    expect(await scriptedEndpoint(2).complete({ system: 's', user: 'u' })).toEqual({ ok: false, reason: 'endpoint error 503' });
+    expect(scripted.requests).toHaveLength(3);
+  });
+
+  it('does not retry a refused request (4xx other than 408, 409 and 429)', async () => {
+    replies = [{ status: 400, message: 'bad request' }];
+    expect(await scriptedEndpoint(2).complete({ system: 's', user: 'u' })).toEqual({ ok: false, reason: 'endpoint error 400' });
+    expect(scripted.requests).toHaveLength(1);
+  });
+
+  it('reports an answer that is not a chat completion as a failed call, without retrying', async () => {
+    replies = [{ raw: '<html>proxy error</html>' }];
+    expect(await scriptedEndpoint(2).complete({ system: 's', user: 'u' })).toEqual({ ok: false, reason: 'endpoint call failed' });
+    replies = [{ raw: JSON.stringify({ choices: 'none' }) }];
+    expect(await scriptedEndpoint(2).complete({ system: 's', user: 'u' })).toEqual({ ok: false, reason: 'endpoint call failed' });
+    expect(scripted.requests).toHaveLength(2);
+  });
+
+  it('retries after a timeout and answers when the next attempt does', async () => {
+    replies = ['hang'];
+    const endpoint = createLlmEndpoint({
+      baseUrl: scripted.baseUrl,
+      apiKey: API_KEY,
+      model: 'm',
+      dailyBudget: 10,
+      timeoutMs: 200,
+      maxRetries: 1,
+      backoffMs: () => 0,
+    });
+    expect(await endpoint.complete({ system: 's', user: 'u' })).toEqual({ ok: true, content });
+    expect(scripted.requests).toHaveLength(2);
   });
 });
 
