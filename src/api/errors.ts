@@ -4,9 +4,6 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from '@hono/zod-openapi';
 import { AppError, OverloadedError } from '../core/errors.ts';
 
-export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi('Error');
-export type ErrorBody = z.infer<typeof ErrorBody>;
-
 const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   invalid_parameter: 400,
   unauthorized: 401,
@@ -18,6 +15,21 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   rate_limited: 429,
   overloaded: 503,
 };
+
+export const ErrorBody = z
+  .object({
+    error: z
+      .object({
+        code: z.string().openapi({
+          description: `what went wrong, for programs: ${Object.keys(STATUS_BY_CODE).join(', ')} or internal (500)`,
+          example: 'invalid_parameter',
+        }),
+        message: z.string().openapi({ description: 'what went wrong, for people; for a 400, it names the parameter or body field' }),
+      })
+      .openapi({ description: 'the error, in the same shape whatever the status' }),
+  })
+  .openapi('Error');
+export type ErrorBody = z.infer<typeof ErrorBody>;
 
 const ERROR_DESCRIPTIONS = {
   400: 'invalid parameter or body (the message names it)',

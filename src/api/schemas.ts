@@ -22,14 +22,16 @@ export const EntitySlugField = z.string().openapi({ description: 'the entity slu
 export const SourceFilterField = z.string().nullable().openapi({ description: 'the only source counted, or null for every source' });
 export const WindowFromField = instant('start of the window, inclusive');
 export const WindowToField = instant('end of the window, exclusive: the window is [from, to)');
-const PreviousFromField = instant('start of the previous window [previousFrom, from), as long as the window');
-const BucketStartField = instant(
+export const PreviousFromField = instant('start of the previous window [previousFrom, from), as long as the window');
+export const BucketStartField = instant(
   'start of the bucket; a bucket runs to the next start (the last one to `to`, so it may be partial), and the first may start before from',
 );
 // Schemas made in core may predate zod's openapi extension (module order), so they take describe().
-const BucketField = Bucket.describe('the bucket size of the series');
-const TzField = z.string().openapi({ description: 'the IANA time zone of the day, week and month boundaries', example: 'UTC' });
-const EntityKindField = z.enum(['model', 'tool', 'vendor']).openapi({ description: 'what the entity is: a model, a tool or a vendor' });
+export const BucketField = Bucket.describe('the bucket size of the series');
+export const TzField = z.string().openapi({ description: 'the IANA time zone of the day, week and month boundaries', example: 'UTC' });
+export const EntityKindField = z
+  .enum(['model', 'tool', 'vendor'])
+  .openapi({ description: 'what the entity is: a model, a tool or a vendor' });
 const PreviousScoreField = z
   .number()
   .nullable()
@@ -55,7 +57,7 @@ export const ChangeFields = {
 export const PValueField = z.number().nullable().openapi({
   description: "two-sided p-value of Welch's t-test on the mean scores; null unless both windows have 2 mentions or more",
 });
-const AspectNameField = z
+export const AspectNameField = z
   .string()
   .openapi({ description: 'the aspect: what a mention talks about, such as speed or pricing', example: 'pricing' });
 
@@ -407,7 +409,7 @@ export const AspectBreakdown = z
   })
   .openapi('AspectBreakdown');
 
-const ConfidenceField = z.number().openapi({ description: "the model's confidence in the label, in [0, 1]" });
+export const ConfidenceField = z.number().openapi({ description: "the model's confidence in the label, in [0, 1]" });
 const TEXT_OFFSETS = 'in UTF-16 code units into "title\\n\\nbody" for a post with a title that is not a reply, else into body';
 export const OffsetStartField = z
   .number()

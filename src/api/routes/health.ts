@@ -3,9 +3,21 @@ import { VIBECHECK_VERSION } from '../../core/version.ts';
 import type { App, RouteDeps } from '../app.ts';
 
 const Health = z
-  .object({ status: z.literal('ok'), version: z.string().openapi({ description: 'the VibeCheck release this process runs' }) })
+  .object({
+    status: z.literal('ok').openapi({ description: 'always ok: the process is running and answers' }),
+    version: z.string().openapi({ description: 'the VibeCheck release this process runs' }),
+  })
   .openapi('Health');
-const Ready = z.object({ status: z.enum(['ready', 'unavailable']), reason: z.string().optional() }).openapi('Ready');
+const Ready = z
+  .object({
+    status: z
+      .enum(['ready', 'unavailable'])
+      .openapi({ description: 'ready: the database answers and every migration is applied; unavailable otherwise' }),
+    reason: z.string().optional().openapi({
+      description: "why not ready ('database unavailable', or how many migrations are not applied); absent when ready",
+    }),
+  })
+  .openapi('Ready');
 
 export function registerHealthRoutes(app: App, deps: RouteDeps): void {
   app.openapi(

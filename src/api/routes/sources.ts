@@ -3,19 +3,29 @@ import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import { getMentionCountsBySource, getSourceHealth } from '../../db/queries/runs.ts';
 import type { App, RouteDeps } from '../app.ts';
 import { errorResponses, json } from '../errors.ts';
+import { instant, nullableInstant } from '../schemas.ts';
 
 export const SourceStatus = z
   .object({
-    name: z.string(),
-    enabled: z.boolean(),
-    intervalSeconds: z.number().nullable(),
+    name: z.string().openapi({ description: 'the source name, as posts and filters name it', example: 'hn' }),
+    enabled: z.boolean().openapi({
+      description:
+        'whether the configuration turns it on here (it may still be skipped: see skipReason); false for a source this server has no collector for',
+    }),
+    intervalSeconds: z
+      .number()
+      .nullable()
+      .openapi({ description: 'seconds between scheduled runs; null for a source this server has no collector for' }),
     skipReason: z.string().nullable().openapi({ description: 'why the source cannot run (missing credentials, nothing configured)' }),
-    lastRunAt: z.string().nullable(),
-    lastStatus: z.enum(['running', 'succeeded', 'failed', 'skipped']).nullable(),
-    lastSuccessAt: z.string().nullable(),
-    lastError: z.string().nullable(),
-    lastErrorAt: z.string().nullable(),
-    runs: z.number().int(),
+    lastRunAt: nullableInstant('when its latest run started; null when it never ran'),
+    lastStatus: z
+      .enum(['running', 'succeeded', 'failed', 'skipped'])
+      .nullable()
+      .openapi({ description: 'the status of its latest run; null when it never ran' }),
+    lastSuccessAt: nullableInstant('when its latest successful run finished; null when none succeeded'),
+    lastError: z.string().nullable().openapi({ description: 'the cause recorded by its latest failed run; null when none failed' }),
+    lastErrorAt: nullableInstant('when its latest failed run finished; null when none failed'),
+    runs: z.number().int().openapi({ description: 'collection runs recorded (polls and backfills, whatever their status)' }),
     itemsCollected: z.number().int().openapi({ description: 'posts its collection runs stored' }),
     mentionsStored: z.number().int().openapi({
       description:
@@ -30,7 +40,9 @@ export const SourceList = z
       description:
         'whether this server runs the collection schedule (false under serve --no-collect); with a PostgreSQL server, workers may run it too',
     }),
-    items: z.array(SourceStatus),
+    items: z
+      .array(SourceStatus)
+      .openapi({ description: 'every source this server has a collector for, and any other with runs or mentions stored' }),
   })
   .openapi('SourceList');
 
@@ -54,27 +66,45 @@ const PreviewBody = z
 
 export const PreviewItem = z
   .object({
-    externalId: z.string(),
-    url: z.string().nullable(),
-    title: z.string().nullable(),
-    body: z.string(),
-    createdAt: z.string(),
-    author: z.string().nullable(),
+    externalId: z.string().openapi({ description: "the item's id at the source" }),
+    url: z.string().nullable().openapi({ description: 'the link to the item, or null' }),
+    title: z.string().nullable().openapi({ description: 'its title; null for an item without one' }),
+    body: z.string().openapi({ description: 'its text' }),
+    createdAt: instant('when it was written, as the source dates it'),
+    author: z.string().nullable().openapi({ description: "the author's name at the source, or null" }),
     entities: z.array(z.string()).openapi({ description: 'slugs of the tracked entities the item names' }),
     kind: z.enum(['post', 'event', 'ignored']).openapi({
       description: 'post: a collection would store it; event: recorded as a release or incident only; ignored: read, but neither',
     }),
-    event: z.string().nullable(),
-    feed: z.string().nullable(),
+    event: z
+      .string()
+      .nullable()
+      .openapi({ description: 'the kind of event (release or incident) the item records, whatever its kind; null for none' }),
+    feed: z.string().nullable().openapi({ description: 'the feed an rss item came from; null for other sources' }),
   })
   .openapi('SourcePreviewItem');
 
 export const SourcePreview = z
   .object({
-    source: z.string(),
-    items: z.array(PreviewItem),
-    errors: z.array(z.object({ where: z.string(), message: z.string() })),
-    rejected: z.array(z.object({ where: z.string(), externalId: z.string().nullable(), reason: z.string() })),
+    source: z.string().openapi({ description: 'the source tested' }),
+    items: z.array(PreviewItem).openapi({ description: 'every item read, in the order the source gave them, at most limit' }),
+    errors: z
+      .array(
+        z.object({
+          where: z.string().openapi({ description: 'the feed, forum, instance or query that failed, or the source name' }),
+          message: z.string().openapi({ description: 'what went wrong' }),
+        }),
+      )
+      .openapi({ description: 'the failures of the poll; empty when it succeeded' }),
+    rejected: z
+      .array(
+        z.object({
+          where: z.string().openapi({ description: 'the feed, or the query (search, forum, instance), whose answer held the item' }),
+          externalId: z.string().nullable().openapi({ description: "the item's id at the source, when it could be read" }),
+          reason: z.string().openapi({ description: 'why the item could not be used' }),
+        }),
+      )
+      .openapi({ description: 'items read but refused: a collection would skip them' }),
   })
   .openapi('SourcePreview');
 

@@ -7,7 +7,19 @@ import { Bucket, TimeZone } from '../../core/time-buckets.ts';
 import { findEntity } from '../../db/queries/entities.ts';
 import type { App, RouteDeps } from '../app.ts';
 import { errorResponses, json } from '../errors.ts';
-import { EntitySlugParam, IsoInstant } from '../schemas.ts';
+import {
+  BucketStartField,
+  EntitySlugField,
+  EntitySlugParam,
+  EventIdField,
+  EventTimeField,
+  EventTitleField,
+  EventUrlField,
+  IsoInstant,
+  SourceFilterField,
+  WindowFromField,
+  WindowToField,
+} from '../schemas.ts';
 import { buildVersionBreakdown } from '../views/versions.ts';
 
 const param = (name: string, description: string, example?: string) => ({ param: { name, in: 'query' as const }, description, example });
@@ -21,7 +33,7 @@ export const VersionsQuery = z.object({
 });
 
 const Release = z
-  .object({ id: z.number().int(), title: z.string(), url: z.string().nullable(), occurredAt: z.string() })
+  .object({ id: EventIdField, title: EventTitleField, url: EventUrlField, occurredAt: EventTimeField })
   .openapi('VersionRelease', { description: 'the earliest release event of the entity whose title names the version: when it arrived' });
 
 export const VersionRow = SeriesPoint.extend({
@@ -33,7 +45,7 @@ export const VersionRow = SeriesPoint.extend({
   lastSeen: z.string().nullable().openapi({ description: 'the last mention naming this version, at any time' }),
   release: Release.nullable(),
   series: z
-    .array(SeriesPoint.extend({ bucketStart: z.string() }))
+    .array(SeriesPoint.extend({ bucketStart: BucketStartField }))
     .nullable()
     .openapi({
       description:
@@ -43,12 +55,12 @@ export const VersionRow = SeriesPoint.extend({
 
 export const VersionBreakdown = z
   .object({
-    entity: z.string(),
-    from: z.string(),
-    to: z.string(),
-    source: z.string().nullable(),
-    bucket: Bucket.nullable(),
-    tz: z.string().nullable(),
+    entity: EntitySlugField,
+    from: WindowFromField,
+    to: WindowToField,
+    source: SourceFilterField,
+    bucket: Bucket.nullable().describe('the bucket size of the series; null when none was asked for'),
+    tz: z.string().nullable().openapi({ description: 'the IANA time zone of the bucket boundaries; null without bucket' }),
     n: z.number().int().openapi({ description: "the entity's mentions in [from, to)" }),
     versionedN: z.number().int().openapi({ description: 'those that name a version: the sum of the rows' }),
     unversioned: SeriesPoint.extend({}).openapi({ description: 'the mentions that name no version' }),
