@@ -15,6 +15,7 @@ import { EntityKind } from '../../core/entity.ts';
 import { listDeliveries, listRuleAlerts } from '../../db/queries/alerts.ts';
 import type { App, RouteDeps } from '../app.ts';
 import { errorResponses, json } from '../errors.ts';
+import { instant, nullableInstant } from '../schemas.ts';
 
 const AlertIdParam = z.object({
   id: z
@@ -24,78 +25,137 @@ const AlertIdParam = z.object({
     .openapi({ param: { name: 'id', in: 'path' }, type: 'string', example: '3' }),
 });
 
+/** Fields alert rules and digest subscriptions share, described once. */
+export const MaskedChannelField = z.string().openapi({
+  description: 'the channel, masked: kind, host and the last four characters of its path or token; never the whole URL',
+  example: 'slack https://hooks.slack.com/…/Xy9Z',
+});
+export const CreatedSecretField = z
+  .string()
+  .nullable()
+  .openapi({ description: 'the generated signing secret, shown this once; null when the request gave one' });
+export const CreatedAtField = instant('when it was created');
+
+/** One delivery attempt, of an alert or of a digest (both go through the alert outbox). */
+export const DeliveryFields = {
+  attempt: z.number().int().openapi({ description: 'which attempt this was for its alert or digest, from 1' }),
+  attemptedAt: instant('when the attempt was made'),
+  durationMs: z.number().int().openapi({ description: 'how long the attempt took, in milliseconds' }),
+  statusCode: z
+    .number()
+    .int()
+    .nullable()
+    .openapi({ description: 'the HTTP or SMTP status the receiver answered; null when it did not answer (timeout, network error)' }),
+  outcome: z.enum(['delivered', 'retry', 'dead', 'failed']).openapi({
+    description: 'retry: will be tried again; dead: given up (retries spent or refused for good); failed: a test send that failed',
+  }),
+  cause: z.string().nullable().openapi({
+    description:
+      'why the attempt failed, in short (after "test: " for a test send); "test" for a test send that succeeded; null when delivered',
+  }),
+};
+const headline = (what: string) =>
+  z
+    .string()
+    .nullable()
+    .openapi({ description: `the headline of the ${what}; null for a test send` });
+
 export const AlertRule = z
   .object({
-    id: z.number().int(),
-    name: z.string(),
-    kind: AlertKind,
+    id: z.number().int().openapi({ description: 'the rule id' }),
+    name: z.string().openapi({ description: 'the rule name: as given, or "<entity or kind>: <kind> <metric> <aspect>"' }),
+    kind: AlertKind.describe(
+      'shift: the mean or net score moved; aspect: an aspect’s share or polarity moved; spike: the spike detector fired; mention: a new matching post; regression: the regression detector fired',
+    ),
     entity: z.string().nullable().openapi({ description: 'the entity watched; null for a rule on a kind of entity' }),
     entityKind: EntityKind.nullable().openapi({
       description: 'a rule on every entity of this kind, those added later included; null for a rule on one entity',
     }),
     entities: z.number().int().openapi({ description: 'how many entities the rule watches now' }),
-    channel: z.string().openapi({
-      description: 'the channel, masked: kind, host and the last four characters of its path or token; never the whole URL',
-      example: 'slack https://hooks.slack.com/…/Xy9Z',
-    }),
-    filters: z.object({
-      source: z.string().nullable(),
-      aspect: z.string().nullable(),
-      polarity: z.enum(['positive', 'neutral', 'negative']).nullable(),
-      minEngagement: z.number().int().nullable(),
-      include: z.array(z.string()),
-      exclude: z.array(z.string()),
-    }),
+    channel: MaskedChannelField,
+    filters: z
+      .object({
+        source: z.string().nullable().openapi({ description: 'only mentions from this source; null for every source' }),
+        aspect: z
+          .string()
+          .nullable()
+          .openapi({ description: 'the aspect watched (aspect rules) or required (mention rules); null for any' }),
+        polarity: z
+          .enum(['positive', 'neutral', 'negative'])
+          .nullable()
+          .openapi({ description: 'mention rules: only posts with this label toward the entity; null for any' }),
+        minEngagement: z
+          .number()
+          .int()
+          .nullable()
+          .openapi({ description: 'mention rules: only posts with at least this engagement (points plus replies); null for any' }),
+        include: z.array(z.string()).openapi({
+          description: 'mention rules: only posts whose title or body contains one of these (case-insensitive); empty for any',
+        }),
+        exclude: z
+          .array(z.string())
+          .openapi({ description: 'mention rules: no post whose title or body contains one of these (case-insensitive)' }),
+      })
+      .openapi({ description: 'which mentions the rule reads' }),
     metric: z
       .string()
       .nullable()
       .openapi({ description: 'shift: mean or net; aspect: share or polarity; spike: volume, negativity or null for both' }),
-    direction: z.enum(['up', 'down', 'both']),
+    direction: z.enum(['up', 'down', 'both']).openapi({ description: 'the moves that fire: rises, drops or both' }),
     threshold: z.number().nullable().openapi({ description: 'the least change that fires (shift, aspect)' }),
     windowHours: z.number().int().openapi({ description: 'the window compared with the one of the same length before it (shift, aspect)' }),
-    minMentions: z.number().int(),
-    cooldownMinutes: z.number().int(),
-    maxPerDay: z.number().int(),
-    enabled: z.boolean(),
-    createdAt: z.string(),
-    alerts: z.object({
-      fired: z.number().int(),
-      delivered: z.number().int(),
-      dead: z.number().int(),
-      pending: z.number().int(),
-      lastFiredAt: z.string().nullable(),
-    }),
+    minMentions: z
+      .number()
+      .int()
+      .openapi({ description: 'mentions each of the two windows needs before a shift or aspect rule judges the change' }),
+    cooldownMinutes: z
+      .number()
+      .int()
+      .openapi({ description: 'minutes after an alert before the rule may alert again (for each entity it watches); 0 for none' }),
+    maxPerDay: z.number().int().openapi({ description: 'at most this many alerts in 24 hours (for each entity it watches)' }),
+    enabled: z.boolean().openapi({ description: 'whether the rule is judged' }),
+    createdAt: CreatedAtField,
+    alerts: z
+      .object({
+        fired: z.number().int().openapi({ description: 'alerts the rule raised and queued for delivery' }),
+        delivered: z.number().int().openapi({ description: 'of those, delivered' }),
+        dead: z.number().int().openapi({ description: 'of those, given up' }),
+        pending: z.number().int().openapi({ description: 'of those, waiting to be sent or being sent' }),
+        lastFiredAt: nullableInstant('when its latest alert was raised; null when none was'),
+      })
+      .openapi({ description: "the rule's alerts so far, over every entity it watches" }),
   })
   .openapi('AlertRule');
 
-export const CreatedAlertRule = AlertRule.extend({
-  secret: z.string().nullable().openapi({ description: 'the generated signing secret, shown this once; null when the request gave one' }),
-}).openapi('CreatedAlertRule');
+export const CreatedAlertRule = AlertRule.extend({ secret: CreatedSecretField }).openapi('CreatedAlertRule');
 
 export const Delivery = z
   .object({
-    alertId: z.number().int().nullable().openapi({ description: 'null for a test send' }),
-    event: z.string().nullable(),
-    headline: z.string().nullable(),
-    attempt: z.number().int(),
-    attemptedAt: z.string(),
-    durationMs: z.number().int(),
-    statusCode: z.number().int().nullable(),
-    outcome: z.enum(['delivered', 'retry', 'dead', 'failed']).openapi({
-      description: 'retry: will be tried again; dead: given up (retries spent or refused for good); failed: a test send that failed',
+    alertId: z.number().int().nullable().openapi({ description: 'the alert delivered; null for a test send' }),
+    event: z.string().nullable().openapi({
+      description:
+        'what the alert is about, as its key: shift:<metric>:<direction>:<window end>, aspect:<aspect>:<metric>:<direction>:<window end>, spike:<kind>:<direction>:<day>, mention:<post id> or regression:<event id at its source>; null for a test send',
     }),
-    cause: z.string().nullable(),
+    headline: headline('alert'),
+    ...DeliveryFields,
     status: z.enum(['pending', 'sending', 'delivered', 'dead']).nullable().openapi({ description: "the alert's delivery status now" }),
   })
   .openapi('AlertDelivery');
 
 export const TestResult = z
   .object({
-    ok: z.boolean(),
-    status: z.number().int().nullable(),
-    retryable: z.boolean().nullable(),
-    cause: z.string().nullable(),
-    durationMs: z.number().int(),
+    ok: z.boolean().openapi({ description: 'whether the channel accepted the sample' }),
+    status: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'the HTTP or SMTP status the channel answered; null when it did not answer' }),
+    retryable: z
+      .boolean()
+      .nullable()
+      .openapi({ description: 'when it failed: whether a retry could succeed (429, 5xx, timeouts, SMTP 4xx); null when ok' }),
+    cause: z.string().nullable().openapi({ description: 'why it failed, in short; null when ok' }),
+    durationMs: DeliveryFields.durationMs,
   })
   .openapi('AlertTestResult');
 
@@ -114,7 +174,10 @@ export function registerAlertRoutes(app: App, deps: RouteDeps): void {
       security: [{ adminToken: [] }],
       middleware: deps.adminOnly,
       responses: {
-        200: { description: 'rules', content: json(z.object({ items: z.array(AlertRule) })) },
+        200: {
+          description: 'rules',
+          content: json(z.object({ items: z.array(AlertRule).openapi({ description: 'every alert rule, oldest first' }) })),
+        },
         ...errorResponses(401, 403, 429),
       },
     }),
@@ -202,7 +265,10 @@ export function registerAlertRoutes(app: App, deps: RouteDeps): void {
       middleware: deps.adminOnly,
       request: { params: AlertIdParam },
       responses: {
-        200: { description: 'attempts', content: json(z.object({ items: z.array(Delivery) })) },
+        200: {
+          description: 'attempts',
+          content: json(z.object({ items: z.array(Delivery).openapi({ description: 'the latest attempts, newest first, at most 100' }) })),
+        },
         ...errorResponses(400, 401, 403, 404, 429),
       },
     }),

@@ -10,6 +10,8 @@ import { findDigestSubscription } from '../../db/queries/digests.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import type { App, RouteDeps } from '../app.ts';
 import { errorResponses, json } from '../errors.ts';
+import { nullableInstant } from '../schemas.ts';
+import { CreatedAtField, CreatedSecretField, DeliveryFields, MaskedChannelField } from './alerts.ts';
 
 const DigestIdParam = z.object({
   id: z
@@ -21,41 +23,43 @@ const DigestIdParam = z.object({
 
 const DigestSubscription = z
   .object({
-    id: z.number().int(),
-    name: z.string(),
-    channel: z
-      .string()
-      .openapi({ description: 'the channel, masked: kind, host and the last four characters of its path or token; never the whole URL' }),
+    id: z.number().int().openapi({ description: 'the subscription id' }),
+    name: z.string().openapi({ description: 'the subscription name: as given, or made from its cadence and selection' }),
+    channel: MaskedChannelField,
     cadence: z
       .enum(['daily', 'weekly'])
       .openapi({ description: 'daily: the previous UTC day; weekly: the previous ISO week (Monday to Monday, UTC)' }),
     hourUtc: z.number().int().openapi({ description: 'the hour (UTC) after the period ends at which its digest goes out' }),
-    entities: z.array(z.string()),
-    kinds: z.array(z.enum(['model', 'tool', 'vendor'])),
+    entities: z.array(z.string()).openapi({ description: 'slugs of the entities the digest covers' }),
+    kinds: z
+      .array(z.enum(['model', 'tool', 'vendor']))
+      .openapi({
+        description: 'kinds of entity it covers, every entity of them (those added later too); with entities empty too, every entity',
+      }),
     lastPeriod: z.string().nullable().openapi({ description: "the last period queued, '2026-03-14' or '2026-W11'", example: '2026-W11' }),
-    createdAt: z.string(),
-    digests: z.object({ sent: z.number().int(), delivered: z.number().int(), dead: z.number().int(), lastSentAt: z.string().nullable() }),
+    createdAt: CreatedAtField,
+    digests: z
+      .object({
+        sent: z.number().int().openapi({ description: 'digests queued for delivery' }),
+        delivered: z.number().int().openapi({ description: 'of those, delivered' }),
+        dead: z.number().int().openapi({ description: 'of those, given up' }),
+        lastSentAt: nullableInstant('when its latest digest was queued; null when none was'),
+      })
+      .openapi({ description: "the subscription's digests so far" }),
   })
   .openapi('DigestSubscription');
 
-const CreatedDigestSubscription = DigestSubscription.extend({
-  secret: z.string().nullable().openapi({ description: 'the generated signing secret, shown this once; null when the request gave one' }),
-}).openapi('CreatedDigestSubscription');
+const CreatedDigestSubscription = DigestSubscription.extend({ secret: CreatedSecretField }).openapi('CreatedDigestSubscription');
 
 const DigestDelivery = z
   .object({
-    alertId: z.number().int().nullable(),
+    alertId: z.number().int().nullable().openapi({ description: 'the digest delivered (an alert of the outbox)' }),
     event: z
       .string()
       .nullable()
       .openapi({ description: "the digest's period, 'digest:2026-W11', or 'digest:manual:<time>' for `digests send`" }),
-    headline: z.string().nullable(),
-    attempt: z.number().int(),
-    attemptedAt: z.string(),
-    durationMs: z.number().int(),
-    statusCode: z.number().int().nullable(),
-    outcome: z.enum(['delivered', 'retry', 'dead', 'failed']),
-    cause: z.string().nullable(),
+    headline: z.string().nullable().openapi({ description: 'the headline of the digest' }),
+    ...DeliveryFields,
     status: z.enum(['pending', 'sending', 'delivered', 'dead']).nullable().openapi({ description: "the digest's delivery status now" }),
   })
   .openapi('DigestDelivery');
@@ -71,7 +75,10 @@ export function registerDigestRoutes(app: App, deps: RouteDeps): void {
       security: [{ adminToken: [] }],
       middleware: deps.adminOnly,
       responses: {
-        200: { description: 'subscriptions', content: json(z.object({ items: z.array(DigestSubscription) })) },
+        200: {
+          description: 'subscriptions',
+          content: json(z.object({ items: z.array(DigestSubscription).openapi({ description: 'every subscription, oldest first' }) })),
+        },
         ...errorResponses(401, 403, 429),
       },
     }),
@@ -117,7 +124,12 @@ export function registerDigestRoutes(app: App, deps: RouteDeps): void {
       middleware: deps.adminOnly,
       request: { params: DigestIdParam },
       responses: {
-        200: { description: 'attempts', content: json(z.object({ items: z.array(DigestDelivery) })) },
+        200: {
+          description: 'attempts',
+          content: json(
+            z.object({ items: z.array(DigestDelivery).openapi({ description: 'the latest attempts, newest first, at most 100' }) }),
+          ),
+        },
         ...errorResponses(400, 401, 403, 404, 429),
       },
     }),

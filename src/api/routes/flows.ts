@@ -1,12 +1,24 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { NotFoundError } from '../../core/errors.ts';
 import { SourceName } from '../../core/post.ts';
+import { SentimentLabel } from '../../core/stats.ts';
 import { planRange, planSeriesWindow } from '../../core/series-window.ts';
 import { Bucket, TimeZone } from '../../core/time-buckets.ts';
 import { listEntities, type EntityRecord } from '../../db/queries/entities.ts';
 import type { App, RouteDeps } from '../app.ts';
 import { errorResponses, json } from '../errors.ts';
-import { IsoInstant, PostItem } from '../schemas.ts';
+import {
+  AspectNameField,
+  BucketField,
+  BucketStartField,
+  IsoInstant,
+  NextCursorField,
+  PostItem,
+  SourceFilterField,
+  TzField,
+  WindowFromField,
+  WindowToField,
+} from '../schemas.ts';
 import { buildFlowMatrix, buildFlowPostPage, NET_PAIRS } from '../views/flows.ts';
 
 const param = (name: string, description: string, example?: string) => ({ param: { name, in: 'query' as const }, description, example });
@@ -75,41 +87,43 @@ const NetFigures = {
   n: z.number().int().openapi({ description: 'aToB + bToA' }),
   net: z.number().int().openapi({ description: 'aToB - bToA: positive when b gains' }),
   share: z.number().nullable().openapi({ description: "aToB / n: the share of the pair's moves that go a -> b; null when n = 0" }),
-  shareLow: z.number().nullable().openapi({ description: '95% Wilson score interval of share' }),
-  shareHigh: z.number().nullable(),
+  shareLow: z.number().nullable().openapi({ description: 'lower bound of the 95% Wilson score interval of share; null when n = 0' }),
+  shareHigh: z.number().nullable().openapi({ description: 'upper bound of the 95% Wilson score interval of share' }),
   netLow: z.number().nullable().openapi({ description: 'the Wilson interval carried to the net: n x (2 x shareLow - 1)' }),
-  netHigh: z.number().nullable(),
+  netHigh: z.number().nullable().openapi({ description: 'n x (2 x shareHigh - 1)' }),
   significant: z.boolean().openapi({ description: 'the 95% interval of share excludes 0.5' }),
 };
 
 export const FlowMatrix = z
   .object({
-    from: z.string(),
-    to: z.string(),
-    bucket: Bucket,
-    tz: z.string(),
-    source: z.string().nullable(),
-    entity: z.string().nullable(),
-    items: z.array(
-      z.object({
-        from: z.string().nullable().openapi({ description: 'entity slug moved away from, or null (untracked or unnamed)' }),
-        to: z.string().nullable().openapi({ description: 'entity slug moved to, or null (untracked or unnamed)' }),
-        kind: FlowKindName,
-        n: z.number().int().openapi({ description: 'flows in exactly [from, to); a post states a given (from, to, kind) at most once' }),
-        reasons: z
-          .array(z.object({ aspect: z.string(), n: z.number().int() }))
-          .openapi({ description: 'the reasons given (aspect names), most frequent first; their n plus noReason is the item n' }),
-        noReason: z.number().int().openapi({ description: 'flows stated without a reason' }),
-      }),
-    ),
+    from: WindowFromField,
+    to: WindowToField,
+    bucket: BucketField,
+    tz: TzField,
+    source: SourceFilterField,
+    entity: z.string().nullable().openapi({ description: 'the entity on either side of every flow counted, or null for all flows' }),
+    items: z
+      .array(
+        z.object({
+          from: z.string().nullable().openapi({ description: 'entity slug moved away from, or null (untracked or unnamed)' }),
+          to: z.string().nullable().openapi({ description: 'entity slug moved to, or null (untracked or unnamed)' }),
+          kind: FlowKindName,
+          n: z.number().int().openapi({ description: 'flows in exactly [from, to); a post states a given (from, to, kind) at most once' }),
+          reasons: z
+            .array(z.object({ aspect: AspectNameField, n: z.number().int().openapi({ description: 'flows given this reason' }) }))
+            .openapi({ description: 'the reasons given (aspect names), most frequent first; their n plus noReason is the item n' }),
+          noReason: z.number().int().openapi({ description: 'flows stated without a reason' }),
+        }),
+      )
+      .openapi({ description: 'one item per (from, to, kind) with flows in the window, most flows first' }),
     net: z
       .array(
         z.object({
           a: z.string().openapi({ description: 'the pair, a before b alphabetically' }),
-          b: z.string(),
+          b: z.string().openapi({ description: 'the other entity of the pair' }),
           ...NetFigures,
           series: z
-            .array(z.object({ bucketStart: z.string(), ...NetFigures }))
+            .array(z.object({ bucketStart: BucketStartField, ...NetFigures }))
             .openapi({ description: 'every bucket of the window, oldest first' }),
         }),
       )
@@ -117,18 +131,33 @@ export const FlowMatrix = z
   })
   .openapi('FlowMatrix');
 
+/** A post shown for one flow statement: the mention fields are the statement's, the sentiment the post's own. */
 export const FlowPostItem = PostItem.extend({
-  flow: z.object({
-    from: z.string().nullable(),
-    to: z.string().nullable(),
-    kind: FlowKindName,
-    reason: z.string().nullable(),
-    evidence: z.string().openapi({ description: 'the words of the statement; start and end locate them as they locate a mention' }),
-    confidence: z.number(),
-  }),
+  direct: z.boolean().openapi({ description: 'always true here' }),
+  label: SentimentLabel.describe("the post's overall sentiment, not toward one entity; neutral when it has none"),
+  score: z.number().openapi({ description: "the post's overall sentiment score, in [-1, 1]; 0 when it has none" }),
+  confidence: z.number().openapi({ description: "the model's confidence in label, in [0, 1]; 0 when the post has no sentiment" }),
+  sentimentTier: z.enum(['local', 'llm']).openapi({ description: 'always local here' }),
+  matchedText: z.string().openapi({ description: 'the words of the flow statement, as flow.evidence' }),
+  aspects: z.array(PostItem.shape.aspects.element).openapi({ description: 'always empty here' }),
+  flow: z
+    .object({
+      from: z.string().nullable().openapi({ description: 'entity slug moved away from, or null (untracked or unnamed)' }),
+      to: z.string().nullable().openapi({ description: 'entity slug moved to, or null (untracked or unnamed)' }),
+      kind: FlowKindName,
+      reason: z.string().nullable().openapi({ description: 'the reason given (an aspect name), or null for none' }),
+      evidence: z.string().openapi({ description: 'the words of the statement; start and end locate them as they locate a mention' }),
+      confidence: z.number().openapi({ description: 'how sure the extraction is that the words state this flow, in [0, 1]' }),
+    })
+    .openapi({ description: 'the flow statement the post is shown for' }),
 }).openapi('FlowPostItem');
 
-export const FlowPostPage = z.object({ items: z.array(FlowPostItem), nextCursor: z.string().nullable() }).openapi('FlowPostPage');
+export const FlowPostPage = z
+  .object({
+    items: z.array(FlowPostItem).openapi({ description: 'the posts behind the flows asked for, newest post first, once per flow stated' }),
+    nextCursor: NextCursorField,
+  })
+  .openapi('FlowPostPage');
 
 export function registerFlowRoutes(app: App, deps: RouteDeps): void {
   /** The tracked entities, and the one a slug names (404 when none); `none` is the untracked side. */
