@@ -83,29 +83,49 @@ export interface AttributionInput {
   events: readonly AttributionEvent[];
 }
 
+/** One piece of evidence and the attribution, described for the API's OpenAPI document. */
 export const AttributionEvidence = z.object({
-  type: z.enum(['aspect', 'cue', 'event', 'version']),
-  /** the aspect, cue family, event kind or version */
-  name: z.string(),
-  layer: z.enum(LAYERS),
-  weight: z.number(),
-  /** share of the window's mentions (negative ones with the aspect, cue or version); null for an event */
-  share: z.number().nullable(),
-  previousShare: z.number().nullable(),
-  /** negative mentions behind the share */
-  count: z.number().int().nullable(),
-  eventId: z.number().int().nullable(),
-  /** one line in words */
-  note: z.string(),
+  type: z
+    .enum(['aspect', 'cue', 'event', 'version'])
+    .describe(
+      'aspect: complaints about an aspect rose; cue: a phrase family in negative mentions rose; event: a release or incident near; version: one version carries most complaints',
+    ),
+  name: z.string().describe('the aspect, the cue family (dumber, crash, limits, down), the event kind or the version'),
+  layer: z.enum(LAYERS).describe('the layer it points at'),
+  weight: z.number().describe("what it adds to its layer's score"),
+  share: z
+    .number()
+    .nullable()
+    .describe(
+      "aspect or cue: negative mentions carrying it over the window's mentions; version: its part of the negative mentions naming a version; in [0, 1]; null for an event",
+    ),
+  previousShare: z
+    .number()
+    .nullable()
+    .describe(
+      'the same in the window before; null for an event, or when the window before had no mentions (for a version: none naming a version)',
+    ),
+  count: z.number().int().nullable().describe('negative mentions behind the share; null for an event'),
+  eventId: z.number().int().nullable().describe('the event, for an event; else null'),
+  note: z.string().describe('the evidence in one line of words'),
 });
 export type AttributionEvidence = z.infer<typeof AttributionEvidence>;
 
+const layerScore = (layer: string) => z.number().describe(`the weight of the evidence pointing at the ${layer}`);
+
 export const Attribution = z.object({
-  layer: z.enum([...LAYERS, 'unclear']),
-  /** the named layer's part of all the weight (with a share held back for "something else"), in [0, 1] */
-  confidence: z.number().min(0).max(1),
-  scores: z.object({ model: z.number(), tool: z.number(), quota: z.number(), outage: z.number() }),
-  evidence: z.array(AttributionEvidence),
+  layer: z
+    .enum([...LAYERS, 'unclear'])
+    .describe('the layer likely to have changed; unclear when no layer has enough weight, or enough of the total'),
+  confidence: z
+    .number()
+    .min(0)
+    .max(1)
+    .describe("the named layer's part of all the weight, with a share held back for causes the evidence does not show, in [0, 1]"),
+  scores: z
+    .object({ model: layerScore('model'), tool: layerScore('tool'), quota: layerScore('quota'), outage: layerScore('outage') })
+    .describe('the sum of the evidence weights of each layer'),
+  evidence: z.array(AttributionEvidence).describe('every piece of evidence found, the heaviest first'),
 });
 export type Attribution = z.infer<typeof Attribution>;
 

@@ -3,8 +3,21 @@ import { Attribution } from '../../core/attribution.ts';
 import { EXCERPT_CHARS, MAX_ASPECTS } from '../../core/explain.ts';
 import { SourceName } from '../../core/post.ts';
 import { planRange } from '../../core/series-window.ts';
-import { SentimentLabel, SeriesPoint } from '../../core/stats.ts';
-import { ChangeFields, IsoInstant } from '../schemas.ts';
+import { SeriesPoint } from '../../core/stats.ts';
+import {
+  AspectNameField,
+  ChangeFields,
+  EntitySlugField,
+  EventDetailsField,
+  EventIdField,
+  EventSourceField,
+  EventTimeField,
+  EventTitleField,
+  EventUrlField,
+  IsoInstant,
+  PostItem,
+  WindowFromField,
+} from '../schemas.ts';
 
 /** The window an entity explanation reads when the caller names none: the last 7 days. */
 export const DEFAULT_EXPLAIN_DAYS = 7;
@@ -35,7 +48,7 @@ export function planExplainWindow(query: { from?: Date | undefined; to?: Date | 
 const nullable = (description?: string) => (description ? z.number().nullable().openapi({ description }) : z.number().nullable());
 
 const ExplainedWindow = SeriesPoint.extend({
-  from: z.string(),
+  from: WindowFromField,
   to: z.string().openapi({ description: 'exclusive' }),
   days: z.number().openapi({ description: 'length of the window in days' }),
   negativeShare: nullable('negative / n'),
@@ -56,26 +69,26 @@ const ExplanationChange = z
     ...ChangeFields,
     pValue: nullable("two-sided p-value of Welch's t-test on the mean scores; null unless both windows have 2 mentions or more"),
     netSentiment: nullable('positive share minus negative share in the window'),
-    previousNetSentiment: nullable(),
-    netSentimentChange: nullable(),
-    negativeShare: nullable(),
-    previousNegativeShare: nullable(),
+    previousNetSentiment: nullable('netSentiment in the previous window'),
+    netSentimentChange: nullable('netSentiment - previousNetSentiment; null when either window is empty'),
+    negativeShare: nullable('negative mentions over all mentions in the window, in [0, 1]; null without mentions'),
+    previousNegativeShare: nullable('negativeShare in the previous window'),
     volumeRatio: nullable('mentions a day in the window over mentions a day before; null when there were none before'),
   })
   .openapi('ExplanationChange');
 
 const ContributingPost = z
   .object({
-    postId: z.number().int(),
-    source: z.string(),
-    url: z.string().nullable(),
-    title: z.string().nullable(),
+    postId: z.number().int().openapi({ description: "the post's id in this database" }),
+    source: PostItem.shape.source,
+    url: PostItem.shape.url,
+    title: PostItem.shape.title,
     excerpt: z.string().openapi({ description: `plain text around the mention, at most ${EXCERPT_CHARS} characters` }),
-    createdAt: z.string(),
-    label: SentimentLabel,
-    score: z.number(),
-    engagement: z.number().int(),
-    aspects: z.array(z.string()),
+    createdAt: PostItem.shape.createdAt,
+    label: PostItem.shape.label,
+    score: PostItem.shape.score,
+    engagement: PostItem.shape.engagement,
+    aspects: z.array(z.string()).openapi({ description: 'the aspects the post speaks of about the entity' }),
     contribution: z.number().openapi({
       description:
         "this mention's part of measureChange. score: (score - previous mean) / n; negativeShare: ([negative] - previous negative share) / n; the parts of every mention in the window add up to the change exactly. volume: 1 / days (the posts are then ranked by engagement)",
@@ -85,11 +98,11 @@ const ContributingPost = z
 
 const AspectMove = z
   .object({
-    aspect: z.string(),
-    n: z.number().int(),
+    aspect: AspectNameField,
+    n: z.number().int().openapi({ description: 'mentions naming the aspect in the window' }),
     share: nullable("mentions naming the aspect over the window's mentions (a mention may name several)"),
-    previousShare: nullable(),
-    shareChange: nullable(),
+    previousShare: nullable('share in the previous window; null when it had no mentions'),
+    shareChange: nullable('share - previousShare; null when either is null'),
     score: nullable('mean polarity of the aspect in the window'),
     ...ChangeFields,
     pull: z.number().openapi({ description: "share x mean polarity now minus before: the aspect's signed pull on the mean score" }),
@@ -98,9 +111,9 @@ const AspectMove = z
 
 const SourceMove = z
   .object({
-    source: z.string(),
-    n: z.number().int(),
-    score: nullable(),
+    source: z.string().openapi({ description: 'the source' }),
+    n: z.number().int().openapi({ description: 'mentions from the source in the window' }),
+    score: nullable('mean score of its mentions in the window, in [-1, 1]; null without mentions'),
     ...ChangeFields,
     contribution: z.number().openapi({
       description:
@@ -112,13 +125,15 @@ const SourceMove = z
 
 const NearbyEvent = z
   .object({
-    id: z.number().int(),
+    id: EventIdField,
     entity: z.string().nullable().openapi({ description: 'the explained entity, or its parent (such as its vendor)' }),
-    kind: z.enum(['release', 'incident', 'note', 'spike', 'regression']),
-    source: z.string(),
-    title: z.string(),
-    url: z.string().nullable(),
-    occurredAt: z.string(),
+    kind: z
+      .enum(['release', 'incident', 'note', 'spike', 'regression'])
+      .openapi({ description: 'release, incident or note; for the event explained, spike or regression too' }),
+    source: EventSourceField,
+    title: EventTitleField,
+    url: EventUrlField,
+    occurredAt: EventTimeField,
   })
   .openapi('NearbyEvent');
 
@@ -126,17 +141,17 @@ export const ExplanationSummary = z
   .object({
     text: z.string().openapi({ description: 'model-written from untrusted posts: escape it wherever it is shown' }),
     postIds: z.array(z.number().int()).openapi({ description: 'the posts (of `posts`) the sentences rest on' }),
-    model: z.string(),
+    model: z.string().openapi({ description: 'the model that wrote it, as configured for the LLM endpoint' }),
   })
   .openapi('ExplanationSummary');
 
 export const Explanation = z
   .object({
-    entity: z.object({ slug: z.string(), name: z.string() }),
+    entity: z
+      .object({ slug: EntitySlugField, name: z.string().openapi({ description: 'the name shown' }) })
+      .openapi({ description: 'the entity explained' }),
     source: z.string().nullable().openapi({ description: 'only mentions from this source were read; null for all' }),
-    event: NearbyEvent.extend({ details: z.record(z.string(), z.unknown()) })
-      .nullable()
-      .openapi({ description: 'the event explained; null for a window' }),
+    event: NearbyEvent.extend({ details: EventDetailsField }).nullable().openapi({ description: 'the event explained; null for a window' }),
     window: ExplainedWindow,
     previousWindow: ExplainedWindow.openapi({ description: 'the window compared against; it ends where the window starts' }),
     change: ExplanationChange,
