@@ -110,6 +110,52 @@ describe('response examples', () => {
   });
 });
 
+interface SchemaNode {
+  $ref?: string;
+  description?: string;
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  anyOf?: SchemaNode[];
+  oneOf?: SchemaNode[];
+  allOf?: SchemaNode[];
+}
+
+/**
+ * Every property of a schema without a description, by path. A bare $ref is described by its own
+ * component; a $ref given a description of its own is written allOf: [$ref, { description }].
+ */
+function listUndescribed(schema: SchemaNode | undefined, where: string, found: string[]): string[] {
+  if (!schema) return found;
+  for (const [name, property] of Object.entries(schema.properties ?? {})) {
+    const described = property.description ?? property.allOf?.find((part) => part.$ref === undefined)?.description;
+    if (!described && !property.$ref) found.push(`${where}.${name}`);
+    listUndescribed(property, `${where}.${name}`, found);
+  }
+  listUndescribed(schema.items, `${where}[]`, found);
+  for (const part of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])]) listUndescribed(part, where, found);
+  return found;
+}
+
+describe('schema descriptions', () => {
+  it('describes every property of every component and response body the OpenAPI document serves', async () => {
+    const doc = (await (await app.request('/api/openapi.json')).json()) as {
+      components: { schemas: Record<string, SchemaNode> };
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: SchemaNode }> }> }>>;
+    };
+    const undescribed: string[] = [];
+    for (const [name, schema] of Object.entries(doc.components.schemas)) listUndescribed(schema, name, undescribed);
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          for (const media of Object.values(response.content ?? {}))
+            listUndescribed(media.schema, `${method} ${path} ${status}`, undescribed);
+        }
+      }
+    }
+    expect(undescribed).toEqual([]);
+  });
+});
+
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value === null || typeof value !== 'object') return value;
