@@ -111,7 +111,7 @@ export const EntitySummary = z
     sparkline: z
       .array(
         z.object({
-          bucketStart: instant('start of the day, week or month (UTC)'),
+          bucketStart: instant('start of the UTC day, week or month'),
           n: z.number().int().openapi({ description: 'mentions in the bucket' }),
           score: z.number().nullable().openapi({ description: 'mean sentiment score in the bucket, in [-1, 1]; null without mentions' }),
         }),

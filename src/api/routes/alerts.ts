@@ -65,7 +65,7 @@ export const AlertRule = z
     id: z.number().int().openapi({ description: 'the rule id' }),
     name: z.string().openapi({ description: 'the rule name: as given, or "<entity or kind>: <kind> <metric> <aspect>"' }),
     kind: AlertKind.describe(
-      'shift: the mean or net score moved; aspect: an aspect’s share or polarity moved; spike: the spike detector fired; mention: a new matching post; regression: the regression detector fired',
+      'shift: the mean or net score moved; aspect: the share or polarity of an aspect moved; spike: the spike detector fired; mention: a new matching post; regression: the regression detector fired',
     ),
     entity: z.string().nullable().openapi({ description: 'the entity watched; null for a rule on a kind of entity' }),
     entityKind: EntityKind.nullable().openapi({

@@ -88,9 +88,9 @@ const NetFigures = {
   net: z.number().int().openapi({ description: 'aToB - bToA: positive when b gains' }),
   share: z.number().nullable().openapi({ description: "aToB / n: the share of the pair's moves that go a -> b; null when n = 0" }),
   shareLow: z.number().nullable().openapi({ description: 'lower bound of the 95% Wilson score interval of share; null when n = 0' }),
-  shareHigh: z.number().nullable().openapi({ description: 'upper bound of the 95% Wilson score interval of share' }),
-  netLow: z.number().nullable().openapi({ description: 'the Wilson interval carried to the net: n x (2 x shareLow - 1)' }),
-  netHigh: z.number().nullable().openapi({ description: 'n x (2 x shareHigh - 1)' }),
+  shareHigh: z.number().nullable().openapi({ description: 'upper bound of the 95% Wilson score interval of share; null when n = 0' }),
+  netLow: z.number().nullable().openapi({ description: 'the Wilson interval carried to the net: n x (2 x shareLow - 1); null when n = 0' }),
+  netHigh: z.number().nullable().openapi({ description: 'n x (2 x shareHigh - 1); null when n = 0' }),
   significant: z.boolean().openapi({ description: 'the 95% interval of share excludes 0.5' }),
 };
 

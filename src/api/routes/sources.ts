@@ -79,7 +79,7 @@ export const PreviewItem = z
     event: z
       .string()
       .nullable()
-      .openapi({ description: 'the kind of event (release or incident) the item records, whatever its kind; null for none' }),
+      .openapi({ description: 'the kind of event (release or incident) the item records, whatever kind the item is; null for none' }),
     feed: z.string().nullable().openapi({ description: 'the feed an rss item came from; null for other sources' }),
   })
   .openapi('SourcePreviewItem');
