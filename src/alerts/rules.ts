@@ -28,6 +28,14 @@ const DEFAULTS: Record<
   regression: { metric: null, threshold: null, direction: 'down', cooldownMinutes: 0, maxPerDay: 10 },
 };
 
+/** A webhook signing secret as the API and CLI take it (rules and digests). */
+export const SigningSecret = z
+  .string()
+  .min(16, 'at least 16 characters')
+  .max(200)
+  .optional()
+  .describe('the secret receivers check X-VibeCheck-Signature with (16+ characters); one is generated and returned once when left out');
+
 const word = z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters');
 
 /** A channel URL as the API and CLI accept it; the channel module judges what it points at. */
@@ -35,35 +43,88 @@ export const ChannelUrl = z
   .string()
   .trim()
   .max(2000, 'at most 2,000 characters')
-  .refine((value) => /^(https?:\/\/|mailto:)/i.test(value) && URL.canParse(value), 'expected an http(s) URL or mailto:ADDRESS');
+  .refine((value) => /^(https?:\/\/|mailto:)/i.test(value) && URL.canParse(value), 'expected an http(s) URL or mailto:ADDRESS')
+  .describe(
+    'where messages go: a generic webhook (any http or https URL), a Slack or Discord incoming-webhook URL (known by its host), or mailto:ADDRESS (sent over SMTP_URL); never shown back in full',
+  );
 
 /** A new rule as the API body and the CLI flags give it. */
 export const NewAlertRuleInput = z
   .object({
-    kind: AlertKind,
+    kind: AlertKind.describe(
+      'shift: mean or net sentiment moves against the window before, significantly; spike: volume or negativity spikes; aspect: an aspect’s share or sentiment moves; mention: every new matching post; regression: the regression detector flags the entity',
+    ),
     /** The entity watched, or `entityKind` for every entity of a kind (those added later too). */
-    entity: EntitySlug.optional(),
-    entityKind: EntityKind.optional(),
+    entity: EntitySlug.optional().describe('the slug of the one entity watched; give this or entityKind'),
+    entityKind: EntityKind.optional().describe(
+      'instead of entity: every entity of this kind, those added later too, each judged on its own with its own cooldown and daily limit',
+    ),
     channel: ChannelUrl,
-    name: z.string().trim().min(1).max(200).optional(),
-    secret: z.string().min(16, 'at least 16 characters').max(200).optional(),
-    source: SourceName.optional(),
+    name: z.string().trim().min(1).max(200).optional().describe('a name for the rule (default: the entity or kind and what it watches)'),
+    secret: SigningSecret,
+    source: SourceName.optional().describe('only mentions from this source (not for regression rules)'),
     aspect: z
       .string()
       .trim()
       .regex(/^[a-z0-9_-]{1,60}$/, 'an aspect name such as limits or cost')
-      .optional(),
-    polarity: SentimentLabel.optional(),
-    minEngagement: z.number().int().min(0).max(1_000_000_000).optional(),
-    include: z.array(word).max(50).optional(),
-    exclude: z.array(word).max(50).optional(),
-    metric: z.string().optional(),
-    direction: z.enum(['up', 'down', 'both']).optional(),
-    threshold: z.number().positive('must be above 0').max(2).optional(),
-    windowHours: z.number().int().min(1).max(8760).optional(),
-    minMentions: z.number().int().min(1).max(1_000_000).optional(),
-    cooldownMinutes: z.number().int().min(0).max(525_600).optional(),
-    maxPerDay: z.number().int().min(1).max(10_000).optional(),
+      .optional()
+      .describe('aspect rules: the aspect watched (default every aspect); mention rules: only posts naming it'),
+    polarity: SentimentLabel.optional().describe('mention rules: only mentions read with this polarity'),
+    minEngagement: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000_000)
+      .optional()
+      .describe('mention rules: only posts with at least this score (votes, points or reactions, as the source counts them)'),
+    include: z.array(word).max(50).optional().describe('mention rules: only posts containing any of these words or phrases (any case)'),
+    exclude: z.array(word).max(50).optional().describe('mention rules: no post containing any of these words or phrases (any case)'),
+    metric: z
+      .string()
+      .optional()
+      .describe('shift: mean (default) or net; aspect: share (default) or polarity; spike: volume or negativity (default both)'),
+    direction: z
+      .enum(['up', 'down', 'both'])
+      .optional()
+      .describe('which moves fire: up, down or both (default both; spikes up; regressions only down)'),
+    threshold: z
+      .number()
+      .positive('must be above 0')
+      .max(2)
+      .optional()
+      .describe(
+        'shift and aspect rules: the least change that fires, on the metric’s scale (default 0.15 for a shift, 0.1 for a share, 0.2 for an aspect’s sentiment)',
+      ),
+    windowHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(8760)
+      .optional()
+      .describe('shift and aspect rules: the window in hours compared with the one of the same length before it (default 168)'),
+    minMentions: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .optional()
+      .describe('shift and aspect rules: the mentions each window needs before it is judged (default 20)'),
+    cooldownMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(525_600)
+      .optional()
+      .describe(
+        'minutes after an alert during which the rule sends no other (default by kind: 360 shift and aspect, 60 spike, 0 mention and regression)',
+      ),
+    maxPerDay: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .optional()
+      .describe('alerts the rule sends in 24 hours at most; the rest are recorded as suppressed (default by kind)'),
   })
   .strict()
   .superRefine((rule, ctx) => {

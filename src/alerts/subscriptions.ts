@@ -24,7 +24,7 @@ import { buildDigest, type Digest } from './digest.ts';
 import type { DeliverySettings } from './manage.ts';
 import type { AlertDigestPeriod, AlertFigure, AlertMessage } from './message.ts';
 import { deliverDueAlerts, type OutboxOptions } from './outbox.ts';
-import { ChannelUrl, generateSecret } from './rules.ts';
+import { ChannelUrl, SigningSecret, generateSecret } from './rules.ts';
 
 /**
  * Digest subscriptions: the digest of each past day or ISO week, for some entities or kinds of entity,
@@ -36,12 +36,28 @@ export const DigestCadenceInput = z.enum(['daily', 'weekly']);
 export const NewDigestSubscriptionInput = z
   .object({
     channel: ChannelUrl,
-    cadence: DigestCadenceInput.default('daily'),
-    entities: z.array(EntitySlug).max(200).optional(),
-    kinds: z.array(EntityKind).max(3).optional(),
-    hourUtc: z.number().int().min(0, 'an hour from 0 to 23').max(23, 'an hour from 0 to 23').optional(),
-    name: z.string().trim().min(1).max(200).optional(),
-    secret: z.string().min(16, 'at least 16 characters').max(200).optional(),
+    cadence: DigestCadenceInput.default('daily').describe(
+      'daily: the previous UTC day; weekly: the previous ISO week, Monday to Monday (default daily)',
+    ),
+    entities: z
+      .array(EntitySlug)
+      .max(200)
+      .optional()
+      .describe('entity slugs the digest covers (with kinds: either; both empty: every entity)'),
+    kinds: z
+      .array(EntityKind)
+      .max(3)
+      .optional()
+      .describe('entity kinds the digest covers: every model, tool or vendor, those added later too'),
+    hourUtc: z
+      .number()
+      .int()
+      .min(0, 'an hour from 0 to 23')
+      .max(23, 'an hour from 0 to 23')
+      .optional()
+      .describe('the UTC hour after the period ends at which its digest goes out (default 8)'),
+    name: z.string().trim().min(1).max(200).optional().describe('a name for the subscription (default from its cadence and selection)'),
+    secret: SigningSecret,
   })
   .strict();
 export type NewDigestSubscriptionInput = z.input<typeof NewDigestSubscriptionInput>;

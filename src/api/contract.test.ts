@@ -137,15 +137,18 @@ function listUndescribed(schema: SchemaNode | undefined, where: string, found: s
 }
 
 describe('schema descriptions', () => {
-  it('describes every property of every component and response body the OpenAPI document serves', async () => {
+  it('describes every property of every component, request body and response body the OpenAPI document serves', async () => {
+    type Content = { content?: Record<string, { schema: SchemaNode }> };
     const doc = (await (await app.request('/api/openapi.json')).json()) as {
       components: { schemas: Record<string, SchemaNode> };
-      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: SchemaNode }> }> }>>;
+      paths: Record<string, Record<string, { requestBody?: Content; responses: Record<string, Content> }>>;
     };
     const undescribed: string[] = [];
     for (const [name, schema] of Object.entries(doc.components.schemas)) listUndescribed(schema, name, undescribed);
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(methods)) {
+        for (const media of Object.values(operation.requestBody?.content ?? {}))
+          listUndescribed(media.schema, `${method} ${path} body`, undescribed);
         for (const [status, response] of Object.entries(operation.responses)) {
           for (const media of Object.values(response.content ?? {}))
             listUndescribed(media.schema, `${method} ${path} ${status}`, undescribed);
