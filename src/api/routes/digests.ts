@@ -31,11 +31,9 @@ const DigestSubscription = z
       .openapi({ description: 'daily: the previous UTC day; weekly: the previous ISO week (Monday to Monday, UTC)' }),
     hourUtc: z.number().int().openapi({ description: 'the hour (UTC) after the period ends at which its digest goes out' }),
     entities: z.array(z.string()).openapi({ description: 'slugs of the entities the digest covers' }),
-    kinds: z
-      .array(z.enum(['model', 'tool', 'vendor']))
-      .openapi({
-        description: 'kinds of entity it covers, every entity of them (those added later too); with entities empty too, every entity',
-      }),
+    kinds: z.array(z.enum(['model', 'tool', 'vendor'])).openapi({
+      description: 'kinds of entity it covers, every entity of them (those added later too); with entities empty too, every entity',
+    }),
     lastPeriod: z.string().nullable().openapi({ description: "the last period queued, '2026-03-14' or '2026-W11'", example: '2026-W11' }),
     createdAt: CreatedAtField,
     digests: z
