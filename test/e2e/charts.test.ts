@@ -400,7 +400,8 @@ describe('charts in a real browser: damping, hover, markers, and every page as a
         }
       }
     }
-  });
+    // Sixteen cold page loads with full-page screenshots: minutes on a busy two-core machine.
+  }, 180_000);
 
   it('logged no console errors on any page', () => {
     expect(consoleErrors).toEqual([]);
