@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SHUTDOWN_GRACE_MS } from '../src/api/server.ts';
 import { runCli, startServe } from './support/cli.ts';
@@ -65,7 +66,16 @@ describe('vibecheck serve against hostile clients', () => {
     const server = await startServe(['--no-collect'], { DATA_DIR: dataDir.dir, ADMIN_TOKEN: 'e2e-admin-token-0123' });
     const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))?.[1]) / 1024;
     try {
-      const before = rssMb();
+      // The server goes on loading after it answers (the embedded database's heap grows with its
+      // first jobs): measure from when its memory has settled, or a busy machine reads start-up as buffering.
+      let before = rssMb();
+      for (let i = 0; i < 30; i++) {
+        await sleep(1_000);
+        const now = rssMb();
+        const settled = Math.abs(now - before) < 5;
+        before = now;
+        if (settled) break;
+      }
       const post = (token: string, body: string | Buffer) =>
         fetch(`${server.url}/api/v1/entities`, {
           method: 'POST',
