@@ -9,7 +9,6 @@ import {
   removeAlertRule,
   syncKindAlertRules,
   type AlertRuleRecord,
-  type UserAlertRule,
 } from '../db/queries/alerts.ts';
 import { findEntity } from '../db/queries/entities.ts';
 import type { DB } from '../db/schema.ts';
@@ -31,7 +30,7 @@ export interface DeliverySettings {
  * (it is shown once, when generated).
  */
 export function presentAlertRule(
-  rule: AlertRuleRecord & { entityCount?: number },
+  rule: AlertRuleRecord & { entityCount: number },
   stats?: { fired: number; delivered: number; dead: number; pending: number; lastFiredAt: Date | null },
 ) {
   return {
@@ -41,7 +40,7 @@ export function presentAlertRule(
     entity: rule.entity?.slug ?? null,
     entityKind: rule.entityKind,
     /** How many entities the rule watches now: 1, or a kind rule's entities of its kind. */
-    entities: rule.entityCount ?? (rule.entityKind === null ? 1 : 0),
+    entities: rule.entityCount,
     channel: describeChannel(rule.channel),
     filters: {
       source: rule.source,
@@ -73,7 +72,7 @@ export type AlertRuleView = ReturnType<typeof presentAlertRule>;
 
 export async function listAlertRuleViews(db: Kysely<DB>): Promise<AlertRuleView[]> {
   const [rules, stats] = await Promise.all([listUserAlertRules(db), getAlertRuleStats(db)]);
-  return rules.map((rule: UserAlertRule) => presentAlertRule(rule, stats.get(rule.id)));
+  return rules.map((rule) => presentAlertRule(rule, stats.get(rule.id)));
 }
 
 /**
@@ -91,11 +90,9 @@ export async function addAlertRule(
     // The kind rule and its entity rules commit together: a rule half made would watch fewer entities than it says.
     const rule = await db.transaction().execute(async (trx) => {
       const made = await insertAlertRule(trx, { ...row, entityId: null, state: {} });
-      await syncKindAlertRules(trx, made.id);
-      return made;
+      return { ...made, entityCount: await syncKindAlertRules(trx, made.id) };
     });
-    const [view] = (await listUserAlertRules(db)).filter((r) => r.id === rule.id);
-    return { rule: view ?? { ...rule, entityCount: 0 }, secret: row.secret, secretGenerated };
+    return { rule, secret: row.secret, secretGenerated };
   }
   const slug = parsed.entity ?? '';
   const entity = await findEntity(db, slug);

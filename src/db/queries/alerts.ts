@@ -174,9 +174,9 @@ export async function listUserAlertRules(db: Executor): Promise<UserAlertRule[]>
 /**
  * Gives every live kind rule (or only `parentId`) one live entity rule per live entity of its kind, a
  * copy of its definition, and retires the entity rules whose entity was removed or changed kind, or
- * whose kind rule was removed. Safe to run from several evaluators at once.
+ * whose kind rule was removed. Safe to run from several evaluators at once. Returns how many entity rules it made.
  */
-export async function syncKindAlertRules(db: Executor, parentId?: number): Promise<void> {
+export async function syncKindAlertRules(db: Executor, parentId?: number): Promise<number> {
   const only = parentId === undefined ? sql`` : sql`AND p.id = ${parentId}`;
   await sql`
     UPDATE alert_rules c SET removed_at = now()
@@ -184,7 +184,7 @@ export async function syncKindAlertRules(db: Executor, parentId?: number): Promi
     WHERE c.parent_id = p.id AND c.removed_at IS NULL ${only}
       AND (p.removed_at IS NOT NULL
         OR NOT EXISTS (SELECT 1 FROM entities e WHERE e.id = c.entity_id AND e.kind = p.entity_kind AND e.removed_at IS NULL))`.execute(db);
-  await sql`
+  const made = await sql`
     INSERT INTO alert_rules (name, kind, entity_id, parent_id, source, aspect, polarity, min_engagement, include_words,
       exclude_words, metric, direction, threshold, window_hours, min_mentions, channel, secret, cooldown_minutes, max_per_day, enabled)
     SELECT p.name || ' (' || e.name || ')', p.kind, e.id, p.id, p.source, p.aspect, p.polarity, p.min_engagement, p.include_words,
@@ -194,7 +194,9 @@ export async function syncKindAlertRules(db: Executor, parentId?: number): Promi
     WHERE p.entity_kind IS NOT NULL AND p.removed_at IS NULL ${only}
       AND NOT EXISTS (SELECT 1 FROM alert_rules c WHERE c.parent_id = p.id AND c.entity_id = e.id AND c.removed_at IS NULL)
     ORDER BY p.id, e.id
-    ON CONFLICT (parent_id, entity_id) WHERE parent_id IS NOT NULL AND removed_at IS NULL DO NOTHING`.execute(db);
+    ON CONFLICT (parent_id, entity_id) WHERE parent_id IS NOT NULL AND removed_at IS NULL DO NOTHING
+    RETURNING id`.execute(db);
+  return made.rows.length;
 }
 
 /** A rule by id, removed ones included (their alerts still drain or die in the outbox). */
