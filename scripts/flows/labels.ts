@@ -37,6 +37,8 @@ export interface FlowSampleEntry {
   id: string;
   draw: 'cue' | 'random';
   split: 'dev' | 'test';
+  /** The drawing round (scripts/flows/sample-flows.ts); absent for round 1. */
+  round?: number;
 }
 
 export function readFlowSample(): FlowSampleEntry[] {

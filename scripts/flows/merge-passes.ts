@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ASPECT_NAMES } from '../../src/understand/aspects/types.ts';
 import { cohenKappa } from '../opinion/agreement.ts';
@@ -10,10 +10,13 @@ import { FLOW_LABELS_DIR, readFlowLabels, readFlowSample, type FlowPostLabels } 
  *
  *   tsx scripts/flows/merge-passes.ts passes --from DIR [--disputes OUTDIR]
  *     collects DIR/A-*.jsonl and DIR/B-*.jsonl into labels/flows/pass-{a,b}.jsonl, prints their
- *     agreement on flows, versions and aspects, and writes the posts they disagree on (text and both
- *     readings) to OUTDIR/C-N.txt, batches for the adjudicating pass.
+ *     agreement on flows, versions and aspects per drawing round, and writes the posts they disagree
+ *     on that no earlier adjudication settled (text and both readings) to OUTDIR/C-N.txt, batches for
+ *     the adjudicating pass. DIR holds every round's passes (a later round: copy pass-a.jsonl and
+ *     pass-b.jsonl in as A-0.jsonl and B-0.jsonl).
  *   tsx scripts/flows/merge-passes.ts final --from DIR
- *     writes labels/flows/adjudicated.jsonl from DIR/C-*.jsonl, then labels/flows/labels.jsonl:
+ *     writes labels/flows/adjudicated.jsonl from DIR/C-*.jsonl (a later round: copy adjudicated.jsonl
+ *     in as C-0.jsonl), then labels/flows/labels.jsonl:
  *     agreed posts keep the shared reading, disputed ones the adjudicated one.
  */
 
@@ -111,7 +114,17 @@ if (command === 'passes') {
   const [passA, passB] = [collect(from, 'A-'), collect(from, 'B-')];
   writeLabels(path.join(FLOW_LABELS_DIR, 'pass-a.jsonl'), passA.values());
   writeLabels(path.join(FLOW_LABELS_DIR, 'pass-b.jsonl'), passB.values());
-  const disputed = printAgreement(passA, passB);
+  // Agreement per drawing round; disputes of a post settled by an earlier adjudication are not asked again.
+  const settled = collect(FLOW_LABELS_DIR, 'adjudicated');
+  const disputed: string[] = [];
+  const sample = readFlowSample();
+  for (const round of [...new Set(sample.map((entry) => entry.round ?? 1))].sort()) {
+    const inRound = new Set(sample.filter((entry) => (entry.round ?? 1) === round).map((entry) => entry.id));
+    const only = (pass: Map<string, FlowPostLabels>) => new Map([...pass].filter(([id]) => inRound.has(id)));
+    if (![...passA.keys()].some((id) => inRound.has(id))) continue;
+    console.log(`round ${round}:`);
+    disputed.push(...printAgreement(only(passA), only(passB)).filter((id) => !settled.has(id)));
+  }
   const out = argValue('--disputes');
   if (out) {
     const texts = new Map(loadPool().map((p) => [p.id, poolText(p)]));
@@ -125,6 +138,7 @@ if (command === 'passes') {
       ].join('\n'),
     );
     const half = Math.ceil(blocks.length / 2);
+    mkdirSync(out, { recursive: true });
     writeFileSync(path.join(out, 'C-1.txt'), blocks.slice(0, half).join('\n'));
     writeFileSync(path.join(out, 'C-2.txt'), blocks.slice(half).join('\n'));
     console.log(`disputes in ${out}/C-1.txt and C-2.txt`);

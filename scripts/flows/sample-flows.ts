@@ -1,14 +1,14 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createSeededRandom, shuffled } from '../../src/core/seeded-random.ts';
 import { LABELS_DIR as OPINION_LABELS_DIR, loadPool, poolText, readLabelFile, type PoolPost } from '../opinion/pool.ts';
-import { FLOW_LABELS_DIR, type FlowSampleEntry } from './labels.ts';
+import { FLOW_LABELS_DIR, readFlowSample, type FlowSampleEntry } from './labels.ts';
 
 /**
  * Draws the real posts we label for switching flows, versions and aspects (issue 16), and writes the
  * batches two independent annotation passes read.
  *
- *   tsx scripts/flows/sample-flows.ts --out /tmp/flows-annotate
+ *   tsx scripts/flows/sample-flows.ts --out /tmp/flows-annotate [--round 2]
  *
  * Posts come from those already labelled for opinion (labels/opinion/labels.jsonl), so the entities
  * each post refers to are known and shown to the annotators; they add flows, versions and aspects.
@@ -16,6 +16,10 @@ import { FLOW_LABELS_DIR, type FlowSampleEntry } from './labels.ts';
  * movement cue and half is drawn at random among posts naming at least one entity: recall on the
  * random half says how much a cue list misses. A quarter of each half is the dev split (rules may be
  * read against it); the rest is the test split, which nobody tuning rules reads.
+ *
+ * Round 2 (`--round 2`) draws 300 more posts (200 cued, 100 at random) among those no round drew,
+ * all for the dev split: round 1's dev split (100 posts, 18 flows) was too small to read rules
+ * against. Its entries are added to sample.json with `round: 2`; round 1's draw is left as it was.
  */
 
 const argValue = (flag: string, fallback: string): string => {
@@ -23,43 +27,51 @@ const argValue = (flag: string, fallback: string): string => {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 };
 const outDir = path.resolve(argValue('--out', '/tmp/vibecheck-flows-annotate'));
-const PER_HALF = 200;
-const DEV_SHARE = 0.25;
+const round = Number(argValue('--round', '1'));
+if (round !== 1 && round !== 2) throw new Error('--round: 1 or 2');
+const ROUNDS = {
+  1: { seed: 20261216, cued: 200, random: 200, devShare: 0.25 },
+  2: { seed: 20261207, cued: 200, random: 100, devShare: 1 },
+} as const;
+const { seed, devShare } = ROUNDS[round];
 const MAX_CHARS = 1400;
+const samplePath = path.join(FLOW_LABELS_DIR, 'sample.json');
+const earlier = round === 1 || !existsSync(samplePath) ? [] : readFlowSample().filter((entry) => (entry.round ?? 1) < round);
 
 /** Broader than any extractor's cue list on purpose: a hint that a post may describe movement. */
 const MOVEMENT_CUE =
   /\b(switch(ed|ing|es)?|mov(e|ed|ing) (from|to|over|back|away)|migrat\w*|cancel+(ed|ing)?|unsubscrib\w*|replac(e|ed|ing)|went back|going back|back to|came back|instead of|alongside|in addition to|drop(ped|ping)?|ditch(ed|ing)?|jump(ed)? ship|gave up on|stopped using|no longer us\w+|now us\w+|started using|over to|ported|churn\w*|left)\b|->|→/i;
 
-const random = createSeededRandom(20261216);
+const random = createSeededRandom(seed);
+const drawnBefore = new Set(earlier.map((entry) => entry.id));
 const entitiesById = new Map(readLabelFile(path.join(OPINION_LABELS_DIR, 'labels.jsonl')).map((l) => [l.id, Object.keys(l.labels)]));
 const candidates = loadPool().filter((post) => {
   const text = poolText(post);
-  return (entitiesById.get(post.id)?.length ?? 0) > 0 && text.length >= 20 && text.length <= MAX_CHARS;
+  return !drawnBefore.has(post.id) && (entitiesById.get(post.id)?.length ?? 0) > 0 && text.length >= 20 && text.length <= MAX_CHARS;
 });
 const cued = shuffled(
   candidates.filter((p) => MOVEMENT_CUE.test(poolText(p))),
   random,
-).slice(0, PER_HALF);
+).slice(0, ROUNDS[round].cued);
 const cuedIds = new Set(cued.map((p) => p.id));
 const randomHalf = shuffled(
   candidates.filter((p) => !cuedIds.has(p.id)),
   random,
-).slice(0, PER_HALF);
+).slice(0, ROUNDS[round].random);
 
-const entries: FlowSampleEntry[] = [];
+const entries: FlowSampleEntry[] = [...earlier];
 for (const [draw, posts] of [
   ['cue', cued],
   ['random', randomHalf],
 ] as const) {
-  const devCount = Math.round(posts.length * DEV_SHARE);
-  posts.forEach((p, i) => entries.push({ id: p.id, draw, split: i < devCount ? 'dev' : 'test' }));
+  const devCount = Math.round(posts.length * devShare);
+  posts.forEach((p, i) => entries.push({ id: p.id, draw, split: i < devCount ? 'dev' : 'test', ...(round > 1 ? { round } : {}) }));
 }
 entries.sort((a, b) => a.id.localeCompare(b.id));
 mkdirSync(FLOW_LABELS_DIR, { recursive: true });
 writeFileSync(
-  path.join(FLOW_LABELS_DIR, 'sample.json'),
-  `${JSON.stringify({ perHalf: PER_HALF, devShare: DEV_SHARE, maxChars: MAX_CHARS, cue: MOVEMENT_CUE.source, posts: entries }, null, 1)}\n`,
+  samplePath,
+  `${JSON.stringify({ rounds: ROUNDS, maxChars: MAX_CHARS, cue: MOVEMENT_CUE.source, posts: entries }, null, 1)}\n`,
 );
 
 function formatPost(post: PoolPost): string {
@@ -83,7 +95,7 @@ for (const [pass, posts] of [
 ] as const) {
   for (let b = 0; b * 100 < posts.length; b += 1) {
     writeFileSync(
-      path.join(outDir, `flows-${pass}-${b + 1}.txt`),
+      path.join(outDir, `flows${round > 1 ? `-r${round}` : ''}-${pass}-${b + 1}.txt`),
       posts
         .slice(b * 100, (b + 1) * 100)
         .map(formatPost)
