@@ -158,6 +158,39 @@ describe('isUnsure', () => {
     expect(isUnsure([], text, spanOf(text, 'Junie'))).toBe(true);
   });
 
+  it('reads implied friction as ux: approval prompts, babysitting, a toolchain judged', () => {
+    expect(aspectsOf('Aider keeps asking me to approve every single shell command.', 'Aider')).toMatchObject({ ux: 'negative' });
+    expect(aspectsOf('With Cline I have to babysit every refactor.', 'Cline')).toMatchObject({ ux: 'negative' });
+    expect(aspectsOf('The Zed tooling is horrible to configure.', 'Zed')).toMatchObject({ ux: 'negative' });
+  });
+
+  it('reads a reached quota as negative limits: "hit limit", "ran out of usage"', () => {
+    expect(aspectsOf('Gemini CLI: hit limit after an hour of refactoring.', 'Gemini CLI')).toMatchObject({ limits: 'negative' });
+    expect(aspectsOf('By Wednesday Claude and I ran out of usage for the week.', 'Claude')).toMatchObject({ limits: 'negative' });
+  });
+
+  it('reads "performance" and going off the rails as output quality', () => {
+    expect(aspectsOf('Lately Opus performance has been poor on refactors.', 'Opus')).toMatchObject({ performance: 'negative' });
+    expect(aspectsOf('Halfway through the task Devin went off the rails.', 'Devin')).toMatchObject({ performance: 'negative' });
+  });
+
+  it('does not read fault words that name a task or a form field as reliability', () => {
+    expect(aspectsOf('I use Aider mostly for bug fixing in old scripts.', 'Aider')).not.toHaveProperty('reliability');
+    expect(aspectsOf('**Bug Description**\nWhen I open Zed the tab bar is on the left.', 'Zed')).not.toHaveProperty('reliability');
+    expect(aspectsOf('That was user error, Cline did what I asked.', 'Cline')).not.toHaveProperty('reliability');
+    expect(aspectsOf('Get ready for the first $500 Cursor plan.', 'Cursor')).not.toHaveProperty('reliability');
+  });
+
+  it('does not read a bare subscription or a planning step as cost', () => {
+    expect(aspectsOf('I have a Copilot subscription through work.', 'Copilot')).not.toHaveProperty('cost');
+    expect(aspectsOf('I plan with Gemini first and then let it write the tests.', 'Gemini')).not.toHaveProperty('cost');
+    expect(aspectsOf('Windsurf needs a good plan before it starts.', 'Windsurf')).not.toHaveProperty('cost');
+  });
+
+  it('does not read "code review" or "code understanding" as the code it writes', () => {
+    expect(aspectsOf('Cody is great at code review.', 'Cody')).not.toHaveProperty('code_quality');
+  });
+
   it('is sure about a plain, well-cued finding', () => {
     const text = 'Cursor keeps crashing.';
     const span = spanOf(text, 'Cursor');

@@ -175,11 +175,13 @@ function scoreTopic(t: Tokens, from: number, to: number, cue: AspectCue): { scor
 /**
  * Text that says nothing about an aspect even when its words are cues: the entities' own names
  * ("Claude Code" is not code quality) and issue-form scaffolding (Markdown headings such as
- * "### What's Wrong?", "_No response_" in a field left empty).
+ * "### What's Wrong?" or a bold line "**Bug Description**", a "[Bug]" tag, "_No response_" in a field left empty).
  */
 function maskedSpans(text: string, mentions: readonly TextSpan[]): TextSpan[] {
   const masked = [...mentions];
-  for (const m of text.matchAll(/^[ \t]*(?:#{1,6}[ \t].*|_?No response_?)[ \t]*$/gm))
+  for (const m of text.matchAll(
+    /^[ \t]*(?:#{1,6}[ \t].*|_?No response_?|\*\*[^*\n]{1,60}\*\*:?)[ \t]*$|^\[(?:bug|feature request|feature|docs|question)\]/gim,
+  ))
     masked.push({ start: m.index, end: m.index + m[0].length });
   return masked;
 }

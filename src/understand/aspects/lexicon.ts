@@ -51,13 +51,34 @@ const CODE_FIX_VERBS = [
   'handling',
   'about',
   'any',
+  'user',
+  'syntax',
+  'type',
+];
+
+/** Words right after a fault word that make it a task or a form field, not a fault of the tool: "bug fixing", "went down the rabbit hole", "broken down". */
+const NOT_A_FAULT_AFTER = [
+  'fix',
+  'fixes',
+  'fixing',
+  'fixed',
+  'report',
+  'reports',
+  'reported',
+  'description',
+  'hunting',
+  'the',
+  'down',
+  'diffusion',
+  'handling',
 ];
 
 const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
   performance: [
     ...words(
-      'output quality,quality of the output,response quality,answer quality,accuracy,benchmark*,evals,instruction following,follows instructions,intelligence,reasoning ability',
+      'output quality,quality of the output,response quality,answer quality,accuracy,benchmark*,evals,instruction following,follows instructions,intelligence,reasoning ability,performance,performs,performed',
       0,
+      { notAfter: ['speed', 'runtime', 'inference', 'gpu', 'cpu', 'hardware'] },
     ),
     ...words(
       'quality,reasoning,understands,understanding,results,answers,answer,responses,output,outputs,one shot*,suggestions,completions,predictions,model quality',
@@ -65,25 +86,32 @@ const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
       { needsJudgement: true },
     ),
     ...words(
-      'hallucinat*,made up,makes up,make up,making up,invented,invents,dumb,dumber,dumbed down,stupid,nerfed,nerf,lobotomized,lazy,lazier,degraded,degradation,worse at,gets confused,got confused,confidently wrong,wrong answers,wrong answer,gaslight*,useless answers,goes in circles,going in circles,loops forever,sycophan*,regressed,misunderstood,misunderstands,ignores instructions,ignored my instructions,ignores my',
+      'hallucinat*,made up,makes up,make up,making up,invented,invents,dumb,dumber,dumbed down,stupid,nerfed,nerf,lobotomized,lazy,lazier,degraded,degradation,worse at,gets confused,got confused,confidently wrong,wrong answers,wrong answer,gaslight*,useless answers,goes in circles,going in circles,loops forever,sycophan*,regressed,misunderstood,misunderstands,ignores instructions,ignored my instructions,ignores my,off the rails,in circles,derailed,inferior,falsehoods,lying,lies to,dumbest mistakes,trial and error loops,kneecap*,fall from grace,dropped in quality,quality dropped,downgraded,struggled,strugled,couldnt get,could not get,no real improvement',
       -1,
     ),
     ...words(
-      'nails it,nailed it,nailed,gets it right,got it right,spot on,mind blowing,blew me away,game changer,insanely good,really good at,great at,better at,best model,smartest,smarter,smart,accurate,capable,sharp,sharper,figured out,solved it,found the bug,coherent,insightful',
+      'nails it,nailed it,nailed,gets it right,got it right,spot on,mind blowing,blew me away,game changer,insanely good,really good at,great at,better at,best model,smartest,smarter,smart,accurate,capable,sharp,sharper,figured out,solved it,found the bug,coherent,insightful,excels,excelled,excel at,shines,game changing,great job,good job,on point,king of the hill,more powerful,most powerful,more capable,first try,first go,in one go,one go,solves,solved the',
       1,
     ),
   ],
   cost: [
     ...words(
-      'price,prices,pricing,priced,cost,costs,costing,subscription*,billing,billed,per seat,per month,a month,per year,tokens cost,api costs,value for money,price point,pricing page,fee,fees,per token,per task',
+      'price,prices,pricing,priced,cost,costs,costing,billing,billed,per seat,per month,per year,tokens cost,api costs,value for money,price point,pricing page,fee,fees,per token,per task',
       0,
       { moreIs: -1 },
     ),
     ...words(
-      'plan,tier,credits,spend,spent,spending,paying,pay,paid,dollars,bucks,money,budget,charge,charged,charges,bill,token usage,usage based',
+      'subscription*,tier,credits,spend,spent,spending,paying,pay,paid,dollars,bucks,money,budget,charge,charged,charges,bill,token usage,usage based',
       0,
       { moreIs: -1, needsJudgement: true },
     ),
+    // "plan" is also planning: "plan mode", "a detailed plan", "plan with GPT-5 first".
+    cue('plan', 0, {
+      moreIs: -1,
+      needsJudgement: true,
+      notAfter: ['a', 'an', 'without', 'detailed', 'implementation', 'good', 'solid', 'clear', 'the'],
+      notBefore: ['with', 'using', 'mode', 'to', 'out', 'first', 'before', 'and', 'it', 'the', 'for'],
+    }),
     ...words(
       'expensive,pricey,overpriced,costly,rip off,ripoff,price hike,price increase,raised prices,raised the price,too expensive,burning money,burned through,burn through,burns through,cash grab,money grab,highway robbery,not worth the money,tax',
       -1,
@@ -98,24 +126,26 @@ const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
     ...words(
       "outage*,went down,goes down,is down,was down,been down,down again,keeps crashing,crash*,freez*,froze,frozen,hang,hangs,hung,unstable,flaky,flakey,unreliable,broke,breaks,broken,stopped working,stops working,doesn't work,does not work,didn't work,not working,overloaded,internal server error,server error,timeouts,timed out,times out,keeps failing,failed requests,fails randomly,randomly fails,glitch*,bricked,corrupt*,lost my work,deleted my,wiped my,ate my,buggy,bugs,bug,disconnect*,logged out,logs me out,stuck in a loop,went into a loop",
       -1,
-      { notAfter: CODE_FIX_VERBS },
+      { notAfter: CODE_FIX_VERBS, notBefore: NOT_A_FAULT_AFTER },
     ),
-    ...words('errors,error', -1, { weight: 0.6, notAfter: CODE_FIX_VERBS }),
-    ...words('reliable,stable,rock solid,never crashes,never breaks,zero downtime,no downtime,no outages,always works', 1),
+    ...words('errors,error', -1, { weight: 0.6, notAfter: CODE_FIX_VERBS, notBefore: NOT_A_FAULT_AFTER }),
+    ...words('reliable,stable,rock solid,never crashes,never breaks,zero downtime,no downtime,no outages,always works', 1, {
+      notBefore: ['diffusion'],
+    }),
   ],
   ux: [
     ...words('ux,ui,interface,user experience,onboarding,keybinding*,shortcuts,ergonomic*,dx,developer experience,tui,usability', 0),
     ...words(
-      'design,workflow,setup,set up,install*,settings,integration,extension,plugin,tab completion,autocomplete,autocompletion,inline suggestions,diff view,config,configuration,panel,sidebar,chat panel,editor,layout,login',
+      'design,workflow,setup,set up,install*,settings,integration,extension,plugin,tab completion,autocomplete,autocompletion,inline suggestions,diff view,config,configuration,panel,sidebar,chat panel,editor,layout,login,scroll,scrolling,scrollback,tooling,tool chain,toolchain,app,desktop app,mobile app,cli,ide,polish,feature,features',
       0,
       { needsJudgement: true },
     ),
     ...words(
-      'intuitive,easy to use,easy to set up,seamless*,polished,slick,delightful,nice ui,clean ui,great ux,just works,easiest way,a joy,fits how',
+      'intuitive,easy to use,easy to set up,seamless*,polished,slick,slickly,delightful,nice ui,clean ui,great ux,just works,easiest way,a joy,fits how,easy to follow',
       1,
     ),
     ...words(
-      'clunky,confusing,unintuitive,janky,cluttered,annoying popup*,hard to use,pain to use,awkward,bloated,steep learning curve,learning curve,nags,nagging',
+      'clunky,confusing,unintuitive,janky,cluttered,annoying popup*,hard to use,pain to use,awkward,bloated,steep learning curve,learning curve,nags,nagging,babysit*,hand holding,handholding,keeps asking,asking approval*,asks for approval*,asking for permission,asks for permission,prompts for permission,permission prompts,confirm every,approve every,dark patterns',
       -1,
     ),
   ],
@@ -135,7 +165,27 @@ const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
       'code quality,quality of the code,generated code,the code it,code it writes,code it wrote,code it generates,code it produces,its code,idiomatic,readable,maintainable,clean code,diffs,commits',
       0,
     ),
-    ...words('tests,unit tests,types,edge cases,architecture,code', 0, { needsJudgement: true }),
+    ...words('tests,unit tests,types,edge cases,architecture', 0, { needsJudgement: true }),
+    // "Claude Code" unmasked (a second mention), "code review", "code understanding": not the code it writes.
+    cue('code', 0, {
+      needsJudgement: true,
+      notAfter: ['claude', 'unsloth', 'glue'],
+      notBefore: [
+        'understanding',
+        'review',
+        'reviews',
+        'reviewing',
+        'base',
+        'snippets',
+        'gen',
+        'generation',
+        'navigation',
+        'editor',
+        'editors',
+        'cli',
+        'max',
+      ],
+    }),
     ...words(
       'spaghetti,over engineer*,overengineer*,bloated code,verbose code,sloppy,messy,deleted tests,deletes tests,rewrites everything,broke my code,breaks my code,introduced bugs,introduces bugs,buggy code,wrong code,code is garbage,unreadable,hacky,hardcod*,any everywhere,placeholder*,fake implementation*,stubbed out,todo comments,reverted,deprecated',
       -1,
@@ -169,7 +219,7 @@ const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
     ),
     ...words('limit,limits,cap,caps', 0, { moreIs: 1, needsJudgement: true }),
     ...words(
-      'rate limit*,throttl*,hit the limit,hit my limit,hit the cap,hitting limits,hitting the limit,hit limits,out of credits,out of quota,limit reached,usage limit reached,capped,locked out,too many requests,429,resource exhausted,resource has been exhausted',
+      'rate limit*,throttl*,hit the limit,hit my limit,hit the cap,hitting limits,hitting the limit,hit limits,hit limit,ran out of usage,out of usage,ran out of weekly,run out of weekly,usage warning,limit warning,warning for usage,out of credits,out of quota,limit reached,usage limit reached,capped,locked out,too many requests,429,resource exhausted,resource has been exhausted',
       -1,
     ),
     ...words('unlimited,no limits,higher limits,generous limits,limits raised,raised the limits,doubled the limits', 1),
@@ -244,7 +294,13 @@ export const ASPECT_PATTERNS: AspectPattern[] = [
     moreIs: 1,
   },
   { aspect: 'context_window', pattern: /\b(?:1|2|one|two)\s?(?:m|million)[\s-]?tokens?\b/gi, polarity: 0, moreIs: 1 },
-  { aspect: 'reliability', pattern: /\b(?:500|502|503|504|529)\b(?:\s?(?:errors?|responses?|status))?/g, polarity: -1, weight: 0.8 },
+  {
+    aspect: 'reliability',
+    pattern:
+      /(?<![$€£\d.,])\b(?:500|502|503|504|529)\b(?![.,]\d|\s?(?:[kKmM]\b|lines|tokens|requests|messages|dollars|usd|\/|\+))(?:\s?(?:errors?|responses?|status))?/g,
+    polarity: -1,
+    weight: 0.8,
+  },
   { aspect: 'speed', pattern: /\b\d+(?:\.\d+)?\s?(?:tok\/s|tokens?\/s|t\/s|tps)\b/gi, polarity: 0, moreIs: 1, weight: 0.8 },
 ];
 
@@ -399,6 +455,8 @@ export const EVALUATIVE_WORDS: Record<string, number> = {
   harder: -0.4,
   unclear: -0.5,
   vague: -0.4,
+  hassle: -0.6,
+  fun: 0.5,
 };
 
 /** Judging words that only make sense for one aspect: "wild" spend, "hit" a limit. */
