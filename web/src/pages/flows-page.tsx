@@ -1,12 +1,12 @@
-import { useCallback, useState } from 'react';
-import { api, type ApiError } from '../api/client.ts';
-import type { FlowItem, FlowMatrix, FlowPostItem } from '../api/types.ts';
+import { api } from '../api/client.ts';
+import type { FlowItem, FlowMatrix } from '../api/types.ts';
 import { PostCard } from '../components/post-card.tsx';
 import { RadioGroup } from '../components/radio-group.tsx';
 import { SourceSelect } from '../components/source-select.tsx';
 import { EmptyState, ErrorState, Skeleton, StaleMark } from '../components/states.tsx';
 import { WindowPicker } from '../components/window-picker.tsx';
 import { formatAspect, formatCount, formatSource } from '../lib/format.ts';
+import { usePagedResource } from '../lib/use-paged-resource.ts';
 import { useResource } from '../lib/use-resource.ts';
 import { useUrlState } from '../lib/url-state.ts';
 import { describeWindow, readTimeWindow } from '../lib/window.ts';
@@ -286,36 +286,20 @@ type CellQuery = {
 
 /** The posts behind one cell, newest first, a page at a time; each card highlights the statement. */
 function CellPosts({ query, title, kind }: { query: CellQuery; title: string; kind: Kind }) {
-  const key = JSON.stringify(query);
-  const first = useResource(`flow-posts:${key}`, (signal) => api.getFlowPosts({ ...query, limit: 20 }, { signal }));
-  const [more, setMore] = useState<{ items: FlowPostItem[]; cursor: string | null; loading: boolean; error?: ApiError }>({
-    items: [],
-    cursor: null,
-    loading: false,
-  });
-  const cursor = more.items.length > 0 ? more.cursor : (first.data?.nextCursor ?? null);
-  const loadMore = useCallback(async () => {
-    if (!cursor) return;
-    setMore((m) => ({ ...m, loading: true, error: undefined }));
-    try {
-      const page = await api.getFlowPosts({ ...query, limit: 20, cursor });
-      setMore((m) => ({ items: [...m.items, ...page.items], cursor: page.nextCursor, loading: false }));
-    } catch (error) {
-      setMore((m) => ({ ...m, loading: false, error: error as ApiError }));
-    }
-  }, [cursor, query]);
-
-  const items = [...(first.data?.items ?? []), ...more.items];
+  const posts = usePagedResource(`flow-posts:${JSON.stringify(query)}`, (cursor, signal) =>
+    api.getFlowPosts({ ...query, limit: 20, cursor: cursor ?? undefined }, { signal }),
+  );
+  const { items } = posts;
   return (
     <section className="card" aria-labelledby="flow-posts-title">
       <h2 id="flow-posts-title" tabIndex={-1}>
         Posts: {title} <span className="muted small">({VERB[kind][1]})</span>
       </h2>
-      {first.error && <ErrorState error={first.error} onRetry={first.retry} what="the posts" />}
-      {!first.data && !first.error && <Skeleton lines={6} height="1.4rem" label="Loading posts" />}
-      {first.data && items.length === 0 && <EmptyState title="No posts in this cell for this period." />}
+      {posts.error && <ErrorState error={posts.error} onRetry={posts.retry} what="the posts" />}
+      {!posts.data && !posts.error && <Skeleton lines={6} height="1.4rem" label="Loading posts" />}
+      {posts.data && items.length === 0 && <EmptyState title="No posts in this cell for this period." />}
       {items.length > 0 && (
-        <ol className="post-list flow-posts" aria-busy={first.loading}>
+        <ol className="post-list flow-posts" aria-busy={posts.loading}>
           {items.map((post) => (
             <li key={`${post.source}:${post.externalId}`} data-external-id={post.externalId}>
               <p className="small muted flow-statement">
@@ -326,10 +310,10 @@ function CellPosts({ query, title, kind }: { query: CellQuery; title: string; ki
           ))}
         </ol>
       )}
-      {more.error && <ErrorState error={more.error} onRetry={() => void loadMore()} what="more posts" reloads={false} />}
-      {cursor && (
-        <button type="button" className="load-more" onClick={() => void loadMore()} disabled={more.loading}>
-          {more.loading ? 'Loading…' : 'Load more'}
+      {posts.moreError && <ErrorState error={posts.moreError} onRetry={posts.loadMore} what="more posts" reloads={false} />}
+      {posts.hasMore && (
+        <button type="button" className="load-more" onClick={posts.loadMore} disabled={posts.loadingMore}>
+          {posts.loadingMore ? 'Loading…' : 'Load more'}
         </button>
       )}
     </section>

@@ -1,10 +1,9 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, type ApiError } from '../../api/client.ts';
-import type { PostItem } from '../../api/types.ts';
+import { useEffect, useRef, useState } from 'react';
+import { api } from '../../api/client.ts';
 import { PostCard } from '../../components/post-card.tsx';
 import { EmptyState, ErrorState, Skeleton } from '../../components/states.tsx';
 import { formatAspect } from '../../lib/format.ts';
-import { useResource } from '../../lib/use-resource.ts';
+import { usePagedResource } from '../../lib/use-paged-resource.ts';
 import { windowQuery, type EntityView, type SetQuery } from './resources.ts';
 
 const POLARITIES = ['positive', 'neutral', 'negative'] as const;
@@ -76,32 +75,13 @@ function PostFeed({
   onAspect: (aspect: string) => void;
 }) {
   const key = `posts:${slug}:${JSON.stringify(query)}`;
-  const first = useResource(key, (signal) => api.getPosts(slug, { ...query, limit: 20 }, { signal }));
-  const [more, setMore] = useState<{ key: string; items: PostItem[]; cursor: string | null; loading: boolean; error?: ApiError }>({
-    key,
-    items: [],
-    cursor: null,
-    loading: false,
-  });
+  const posts = usePagedResource(key, (cursor, signal) =>
+    api.getPosts(slug, { ...query, limit: 20, cursor: cursor ?? undefined }, { signal }),
+  );
 
-  useEffect(() => setMore({ key, items: [], cursor: null, loading: false }), [key]);
-
-  const cursor = more.key === key && more.cursor ? more.cursor : (first.data?.nextCursor ?? null);
-  const loadMore = useCallback(async () => {
-    if (!cursor) return;
-    setMore((m) => ({ ...m, loading: true, error: undefined }));
-    try {
-      const page = await api.getPosts(slug, { ...query, limit: 20, cursor });
-      setMore((m) => (m.key === key ? { key, items: [...m.items, ...page.items], cursor: page.nextCursor, loading: false } : m));
-    } catch (error) {
-      setMore((m) => ({ ...m, loading: false, error: error as ApiError }));
-    }
-  }, [cursor, key, query, slug]);
-
-  if (first.error) return <ErrorState error={first.error} onRetry={first.retry} what="the posts" />;
-  if (!first.data) return <Skeleton lines={6} height="1.4rem" label="Loading posts" />;
-  const items = [...first.data.items, ...(more.key === key ? more.items : [])];
-  if (items.length === 0) {
+  if (posts.error) return <ErrorState error={posts.error} onRetry={posts.retry} what="the posts" />;
+  if (!posts.data) return <Skeleton lines={6} height="1.4rem" label="Loading posts" />;
+  if (posts.items.length === 0) {
     return (
       <EmptyState title="No posts match.">
         <p className="muted">
@@ -112,20 +92,19 @@ function PostFeed({
       </EmptyState>
     );
   }
-  const exhausted = more.key === key && more.items.length > 0 ? more.cursor === null : first.data.nextCursor === null;
   return (
     <>
-      <ol className="post-list" aria-busy={first.loading}>
-        {items.map((post) => (
+      <ol className="post-list" aria-busy={posts.loading}>
+        {posts.items.map((post) => (
           <li key={`${post.source}:${post.externalId}`}>
             <PostCard post={post} onAspect={onAspect} />
           </li>
         ))}
       </ol>
-      {more.error && <ErrorState error={more.error} onRetry={() => void loadMore()} what="more posts" reloads={false} />}
-      {!exhausted && (
-        <button type="button" className="load-more" onClick={() => void loadMore()} disabled={more.loading}>
-          {more.loading ? 'Loading…' : 'Load more'}
+      {posts.moreError && <ErrorState error={posts.moreError} onRetry={posts.loadMore} what="more posts" reloads={false} />}
+      {posts.hasMore && (
+        <button type="button" className="load-more" onClick={posts.loadMore} disabled={posts.loadingMore}>
+          {posts.loadingMore ? 'Loading…' : 'Load more'}
         </button>
       )}
     </>
