@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConstructed, loadLabelledPool, poolAvailable } from '../scripts/opinion/gold.ts';
-import { evaluateThroughPipeline } from '../scripts/opinion/pipeline-eval.ts';
-import { REPO_ROOT } from './support/cli.ts';
+import { evaluateThroughPipeline, type GoldPost } from '../scripts/opinion/pipeline-eval.ts';
+import { BIN, REPO_ROOT } from './support/cli.ts';
+import { copyEmptyCluster } from './support/databases.ts';
 
 /**
  * Opinion toward each entity through the real pipeline (`vibecheck import`, then the stored
@@ -15,9 +16,12 @@ const FLOORS = {
   project: { macroF1: 0.62 },
 };
 
+// The suite's CLI and its initdb'd cluster: what `npm run eval:opinion` does, minus a cluster's creation per set.
+const evaluate = (posts: readonly GoldPost[]) => evaluateThroughPipeline(posts, { bin: BIN, prepareDataDir: copyEmptyCluster });
+
 describe('opinion through the pipeline', () => {
   it.skipIf(!poolAvailable())('real posts, test split (texts from ../shared/data/opinions/pool)', async () => {
-    const report = await evaluateThroughPipeline(loadLabelledPool('test'));
+    const report = await evaluate(loadLabelledPool('test'));
     expect(report.pairs).toBeGreaterThan(900);
     expect(report.macroF1).toBeGreaterThanOrEqual(FLOORS.real.macroF1);
     expect(report.perClass.negative.f1).toBeGreaterThanOrEqual(FLOORS.real.negative);
@@ -27,12 +31,12 @@ describe('opinion through the pipeline', () => {
   });
 
   it('constructed held-out posts (contrast, comparison, switching, sarcasm, questions, titles)', async () => {
-    const report = await evaluateThroughPipeline(loadConstructed(path.join(REPO_ROOT, 'test/data/opinion/constructed-test.jsonl')));
+    const report = await evaluate(loadConstructed(path.join(REPO_ROOT, 'test/data/opinion/constructed-test.jsonl')));
     expect(report.macroF1).toBeGreaterThanOrEqual(FLOORS.constructed.macroF1);
   });
 
   it('the project constructed set', async () => {
-    const report = await evaluateThroughPipeline(loadConstructed(path.join(REPO_ROOT, 'test/data/understand/posts.jsonl')));
+    const report = await evaluate(loadConstructed(path.join(REPO_ROOT, 'test/data/understand/posts.jsonl')));
     expect(report.macroF1).toBeGreaterThanOrEqual(FLOORS.project.macroF1);
   });
 });

@@ -52,9 +52,16 @@ export interface OpinionReport {
 
 const BIN = fileURLToPath(new URL('../../bin/vibecheck', import.meta.url));
 
-function runImport(file: string, dataDir: string): Promise<void> {
+/** What the tests change: the `vibecheck` entry to run, and what the fresh data directory starts with. */
+export interface PipelineEvalOptions {
+  bin?: string;
+  /** Called with the data directory before the import (the suite puts an initdb'd cluster there). */
+  prepareDataDir?: (dataDir: string) => void;
+}
+
+function runImport(file: string, dataDir: string, bin: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'import', file, '--json'], {
+    const child = spawn(process.execPath, [bin, 'import', file, '--json'], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
     });
     let stdout = '';
@@ -139,7 +146,10 @@ export function summarize(results: PairResult[], spurious: OpinionReport['spurio
   };
 }
 
-export async function evaluateThroughPipeline(posts: readonly GoldPost[]): Promise<OpinionReport> {
+export async function evaluateThroughPipeline(
+  posts: readonly GoldPost[],
+  { bin = BIN, prepareDataDir }: PipelineEvalOptions = {},
+): Promise<OpinionReport> {
   const dir = mkdtempSync(path.join(tmpdir(), 'vibecheck-opinion-eval-'));
   try {
     const file = path.join(dir, 'posts.jsonl');
@@ -147,7 +157,8 @@ export async function evaluateThroughPipeline(posts: readonly GoldPost[]): Promi
       JSON.stringify({ source: post.source, externalId: post.id, title: post.title, body: post.body, createdAt: post.createdAt }),
     );
     writeFileSync(file, `${lines.join('\n')}\n`);
-    await runImport(file, path.join(dir, 'db'));
+    prepareDataDir?.(path.join(dir, 'db'));
+    await runImport(file, path.join(dir, 'db'), bin);
     const stored = await readMentions(path.join(dir, 'db'));
     const results: PairResult[] = [];
     const spurious: OpinionReport['spurious'] = [];
