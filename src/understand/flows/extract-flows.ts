@@ -16,16 +16,19 @@ import type { Flow, FlowKind, FlowMention } from './types.ts';
 const OPEN = '\uE000';
 const CLOSE = '\uE001';
 
-/** An entity slot: an optional determiner, the marker, and an optional plan or product word after it. */
-const ENT = `(?:(?:my|our|the|a|an|their|his|her|its)\\s+)?${OPEN}(\\d+)${CLOSE}(?:\\s+(?:pro|max|plus|ultra|team|business|enterprise|premium|subscription|sub|plan|account|license|seat|seats|membership|ide|cli|extension))*`;
+/** Plan or product words that may follow an entity's name ("Claude Max sub", "Codex CLI"). */
+const PLAN_WORDS =
+  'pro|max|plus|ultra|team|business|enterprise|premium|subscription|subscriptions|subs?|plan|account|license|seat|seats|membership|ide|cli|extension|\\$?\\d+x?';
+/** An entity slot: an optional determiner (and price), the marker, and optional plan or product words after it. */
+const ENT = `(?:(?:my|our|the|a|an|their|his|her|its)\\s+(?:\\$?\\d+(?:x|\\$)?\\s+)?)?${OPEN}(\\d+)${CLOSE}(?:\\s+(?:${PLAN_WORDS}))*`;
 /** Adverbs and objects that may sit between a movement verb and its entity. */
-const FILL = `(?:(?:fully|completely|entirely|finally|just|recently|officially|permanently|now|already|basically|pretty much|totally|all|everything|over|full time|100%|ultimately|eventually|happily|quickly|immediately|our (?:whole |entire )?team|my (?:whole |entire )?team|the (?:whole )?team|us|our (?:whole )?company|my workflow|our workflow|my daily driver|(?:the|my|our)\\s+(?:default\\s+)?models?|my setup|our stack|my stack|my subscription|my sub)\\s+)*`;
+const FILL = `(?:(?:[a-z]+ly(?<!only|early)|fully|completely|entirely|finally|just|recently|officially|permanently|now|already|basically|pretty much|totally|all|everything|over|full time|100%|ultimately|eventually|happily|quickly|immediately|our (?:whole |entire )?team|my (?:whole |entire )?team|the (?:whole )?team|us|our (?:whole )?company|my workflow|our workflow|my daily driver|(?:the|my|our)\\s+(?:default\\s+)?models?|my setup|our stack|my stack|my subscription|my sub)\\s+)*`;
 const USING = `(?:(?:using|to using)\\s+)?`;
-const SWITCH_VERB = `(?:switch(?:ed|ing)?|mov(?:ed|ing)|migrat(?:ed|ing)|jump(?:ed|ing)(?:\\s+ship)?|transition(?:ed|ing)|went|gone|port(?:ed|ing)|convert(?:ed|ing)|churn(?:ed|ing))`;
+const SWITCH_VERB = `(?:switch(?:ed|ing)?|mov(?:ed|ing)|migrat(?:ed|ing)|jump(?:ed|ing)(?:\\s+(?:the\\s+)?ship)?|transition(?:ed|ing)|went|gone|port(?:ed|ing)|convert(?:ed|ing)|churn(?:ed|ing))`;
 /** The verbs of "<verb> to Y" with no origin: "went to" and "ported to" say too little alone. */
-const SWITCH_TO_VERB = `(?:switch(?:ed|ing)?|mov(?:ed|ing)|migrat(?:ed|ing)|jump(?:ed|ing)(?:\\s+ship)?|transition(?:ed|ing))`;
+const SWITCH_TO_VERB = `(?:switch(?:ed|ing)?|mov(?:ed|ing)|migrat(?:ed|ing)|jump(?:ed|ing)(?:\\s+(?:the\\s+)?ship)?|transition(?:ed|ing))`;
 const LEAVE_VERB = `(?:ditch(?:ed|ing)?|dump(?:ed|ing)|dropp(?:ed|ing)|left|leaving|quit(?:ting)?|abandon(?:ed|ing)|replac(?:ed|ing)|traded|swapped)`;
-const STOP_VERB = `(?:cancel+(?:ed|ing)?(?:\\s+(?:my|our)\\s+(?:\\w+\\s+)?(?:subscription|sub|plan|membership|account)\\s+(?:to|for|with|of|on))?|unsubscrib(?:ed|ing)\\s+from|uninstall(?:ed|ing)|ditch(?:ed|ing)|dump(?:ed|ing)|dropp(?:ed|ing)|quit(?:ting)?|abandon(?:ed|ing)|stopped\\s+(?:using|paying\\s+for)|gave\\s+up\\s+on|given\\s+up\\s+on|no\\s+longer\\s+(?:use|using|pay(?:ing)?\\s+for)|done\\s+with|finished\\s+with|churned\\s+from|(?:moved|switched|migrated)\\s+(?:away\\s+from|from|off(?:\\s+of)?))`;
+const STOP_VERB = `(?:cancel+(?:ed|ing)?(?:\\s+(?:my|our)\\s+(?:\\w+\\s+)?(?:subscription|sub|plan|membership|account)\\s+(?:to|for|with|of|on))?|unsubscrib(?:ed|ing)\\s+from|uninstall(?:ed|ing)|ditch(?:ed|ing)|dump(?:ed|ing)|dropp(?:ed|ing)|quit(?:ting)?|abandon(?:ed|ing)|stopped\\s+(?:using|paying\\s+for)|gave\\s+up\\s+on|given\\s+up\\s+on|no\\s+longer\\s+(?:use|using|pay(?:ing)?\\s+for|(?:feel\\s+the\\s+)?need(?:\\s+for)?)|left\\s+using|done\\s+with|finished\\s+with|churned\\s+from|(?:moved|switched|migrated)\\s+(?:away\\s+from|from|off(?:\\s+of)?))`;
 const TO = `(?:over\\s+)?(?:to|onto|into|over\\s+to)\\s+`;
 const FROM = `(?:away\\s+)?(?:from|off(?:\\s+of)?)\\s+`;
 
@@ -39,6 +42,11 @@ interface Rule {
   confidence: number;
   /** The statement needs an explicit first-person subject (bare or imperative forms: "switch to Y"). */
   needsSubject?: boolean;
+  /**
+   * Only half a move: kept when another statement of its sentence gives the other side ("cancelled X
+   * and upgraded to Y"), or when an origin is found before it ("now I'm on Y"), else dropped.
+   */
+  half?: 'join' | 'origin';
 }
 
 const rule = (
@@ -106,12 +114,40 @@ const RULES: Rule[] = [
   rule(
     'back-to',
     'return',
-    `\\b(?:(?:went|going|gone|came|coming|switched|switching|moved|moving|headed|heading|crawl(?:ed|ing)|ran|running|run|returned|returning|fell|falling|reverted|reverting|am|i'm|im|we're|i've|ive|we've)\\s+${FILL})?back\\s+(?:to|onto)\\s+${USING}${ENT}(?:\\s+(?:after|from)\\s+(?:(?:a|one|two|three|four|a\\s+few|several|a\\s+couple\\s+of|\\d+)\\s+(?:days?|weeks?|months?|hours?)\\s+(?:of|with|on|using|trying)\\s+|trying\\s+|using\\s+)?${ENT})?`,
+    `\\b(?:(?:went|going|gone|came|coming|switched|switching|moved|moving|headed|heading|crawl(?:ed|ing)|ran|running|run|returned|returning|fell|falling|reverted|reverting|am|i'm|im|we're|i've|ive|we've|(?:had|decided|chose)\\s+to\\s+(?:go|switch|move)|ended\\s+up\\s+(?:going|switching|moving))\\s+${FILL})?back\\s+(?:to|onto)\\s+${USING}${ENT}(?:\\s+(?:after|from)\\s+(?:(?:a|one|two|three|four|a\\s+few|several|a\\s+couple\\s+of|\\d+)\\s+(?:days?|weeks?|months?|hours?)\\s+(?:of|with|on|using|trying)\\s+|trying\\s+|using\\s+)?${ENT})?`,
     2,
     1,
     0.88,
   ),
   rule('returned-to', 'return', `\\breturn(?:ed|ing)\\s+to\\s+${USING}${ENT}`, null, 1, 0.85),
+  // "ended up re-subscribing to ChatGPT": coming back to a subscription once left.
+  rule('resubscribed', 'return', `\\bre-?(?:subscrib|activat|join)(?:ed|ing)\\s+(?:to\\s+|for\\s+)?${ENT}`, null, 1, 0.8),
+  rule(
+    'both',
+    'adds',
+    `\\b(?:use|using|run|running|have|pay\\s+for|paying\\s+for|keep|keeping|juggl(?:e|ing)|alternat(?:e|ing)\\s+between)\\s+(?:${FILL})both\\s+${ENT}\\s+(?:and|&|\\+)\\s+${ENT}`,
+    1,
+    2,
+    0.8,
+  ),
+  rule(
+    'in-parallel',
+    'adds',
+    `\\b(?:use|using|run|running)\\s+${ENT}\\s+(?:and|&|\\+|with)\\s+${ENT}\\s+(?:together|in\\s+parallel|side\\s+by\\s+side|in\\s+tandem)`,
+    1,
+    2,
+    0.8,
+  ),
+  rule('parallel-with', 'adds', `\\b(?:use|using|run|running)\\s+${ENT}\\s+in\\s+parallel\\s+(?:with|to)\\s+${ENT}`, 2, 1, 0.8),
+  // "It replaced, for now, deepseek-r1 for me": the new thing is the post's untracked subject.
+  rule(
+    'it-replaced',
+    'switch',
+    `\\b(?:it|this|that)\\s+(?:has\\s+)?replaced\\s*(?:,[^,]{0,24},\\s*)?${ENT}(?:\\s+[\\w-]+){0,3}?\\s+for\\s+(?:me|us)\\b`,
+    1,
+    null,
+    0.75,
+  ),
   rule('kept-added', 'adds', `\\bkept\\s+${ENT}(?:\\s+[\\w']+){0,4}?\\s+(?:and|but)\\s+(?:also\\s+)?added\\s+${ENT}`, 1, 2, 0.9),
   rule('added-to', 'adds', `\\badd(?:ed|ing)\\s+${ENT}\\s+(?:to|on\\s+top\\s+of|alongside|next\\s+to)\\s+${ENT}`, 2, 1, 0.85),
   rule(
@@ -148,6 +184,23 @@ const RULES: Rule[] = [
     0.75,
   ),
   rule('to', 'switch', `\\b${SWITCH_TO_VERB}\\s+${FILL}${TO}${USING}${ENT}`, null, 1, 0.85),
+  // "now I'm on Qwen3", "started using Codex full time": a move when something came before it.
+  rule('now-on', 'switch', `\\bnow\\s+(?:i'm|im|i\\s+am|we're|we\\s+are)\\s+(?:on|using|with)\\s+(?:[\\w-]+\\s+)?${ENT}`, null, 1, 0.75, {
+    half: 'origin',
+  }),
+  rule('full-time', 'switch', `\\bstarted\\s+using\\s+${ENT}\\s+(?:full[\\s-]?time|exclusively|instead)`, null, 1, 0.8),
+  // "cancelled X and upgraded to Y": the second half of a move, never one alone.
+  rule(
+    'to-half',
+    'switch',
+    `\\b(?:upgrad(?:ed|ing)|subscrib(?:ed|ing)|signed\\s+up|went\\s+all[\\s-]in)\\s+(?:to|for|on)\\s+${ENT}`,
+    null,
+    1,
+    0.8,
+    {
+      half: 'join',
+    },
+  ),
   rule('stop', 'switch', `\\b${STOP_VERB}\\s+${FILL}${USING}${ENT}`, 1, null, 0.85),
 ];
 
@@ -298,7 +351,7 @@ const BARE_MOVE = /^(?:switch|move|migrate|jump|go|cancel|drop|ditch|dump|quit|l
 const BARE_FORM = /^(?:use|add|run|pair|keep|have)\b/u;
 /** Where a clause starts, for finding the move's own subject. */
 const CLAUSE_START =
-  /(?:[,;:()]|\s[-–—]\s|\b(?:and|but|so|then|because|cause|since|after|before|once|until|though|although|while|which|that)\b)/gu;
+  /(?:[,;:()]|\s[-–—]\s|\b(?:and|but|so|then|because|cause|since|after|before|once|until|though|although|while|which|that(?!'s))\b)/gu;
 
 interface Skeleton {
   /** The sentence lowercased, curly quotes straightened, mentions replaced by markers. */
@@ -352,7 +405,8 @@ function clauseBefore(sentence: string, at: number): string {
 function isAuthorsMove(sentence: string, at: number, matched: string): boolean {
   const whole = sentence.slice(0, at);
   if (CONDITIONAL.test(whole)) return false;
-  const own = clauseBefore(sentence, at);
+  // "that's when I switched": a time, not a question.
+  const own = clauseBefore(sentence, at).replace(/\b(?:that's|thats|that\s+is|which\s+is|this\s+is)\s+when\b/gu, '');
   if (NOT_DONE.test(own)) return false;
   if (/\b(?:not|never|no)\s*$/u.test(whole)) return false;
   // "I have Cursor and use GPT-5 as a complement to CC": the subject of the first verb carries over an "and".
@@ -360,7 +414,7 @@ function isAuthorsMove(sentence: string, at: number, matched: string): boolean {
     FIRST_PERSON.test(own) || (/^\s*$/u.test(own) && /\band\s*$/u.test(whole) && FIRST_PERSON.test(clauseBefore(whole, whole.length - 4)));
   const leftover = own
     .replace(
-      /\b(?:finally|eventually|just|recently|yesterday|today|honestly|basically|ultimately|so|then|also|already|officially|lol|ok|okay|well|anyway|edit|update|tl;?dr|since\s+then|after\s+that|ended\s+up|last\s+(?:week|month|year|night)|this\s+(?:week|month|year)|\d+\s+(?:days?|weeks?|months?)\s+ago)\b/gu,
+      /\b(?:[a-z]+ly|finally|eventually|just|recently|yesterday|today|honestly|basically|ultimately|so|then|also|already|officially|lol|ok|okay|well|anyway|edit|update|tl;?dr|since\s+then|after\s+that|ended\s+up|last\s+(?:week|month|year|night)|this\s+(?:week|month|year)|\d+\s+(?:days?|weeks?|months?)\s+ago)\b/gu,
       '',
     )
     .replace(/[\s\p{P}\p{S}]+/gu, '');
@@ -389,6 +443,7 @@ interface Found {
   sentence: number;
   confidence: number;
   rule: string;
+  half?: 'join' | 'origin';
 }
 
 const REASON_CONNECTIVE =
@@ -433,7 +488,142 @@ function nearest<T extends TextSpan>(hits: T[], found: TextSpan): T {
   return hits.reduce((best, h) => (distance(h) < distance(best) ? h : best));
 }
 
-function matchSentence(skeleton: Skeleton, index: number): Found[] {
+/** What the sentences around a move say, for reading who "I" is and which Claude is meant. */
+interface SentenceContext {
+  /** The sentence before, lowercased. */
+  previous: string;
+  /** Slugs named in this sentence and the ones next to it. */
+  nearby: ReadonlySet<string>;
+}
+
+/** A tool in trouble: "gets stuck", "can't handle it", "hits a roadblock", "keeps giving me wrong changes". */
+const TROUBLE = [
+  `(?:gets?|got|is|was|are|were|starts?|keeps?|seems?|goes)?\\s*(?:stuck|struggl\\w*|spinning|looping|lost|confused|down|rate[-\\s]limited|lobotomi[sz]ed|off\\s+the\\s+rails|in\\s+circles|in\\s+a\\s+loop)`,
+  `can'?t|cannot|couldn'?t|can\\s+not|fails?|failed|failing|chokes?|gives?\\s+up|messes\\s+up|screws\\s+up`,
+  `hits?\\s+(?:a\\s+)?(?:wall|roadblock|brick\\s+wall|dead\\s+end|limits?|(?:the|its|my|a|usage|rate)\\s+limits?)`,
+  `runs?\\s+out|ran\\s+out|(?:is\\s+|keeps?\\s+)?running\\s+(?:into|out|in\\s+circles)|runs?\\s+into`,
+  `keeps?\\s+(?:giving|failing|looping|breaking|making|getting|going)|doesn'?t\\s+(?:get|know|work|solve|fix)`,
+].join('|');
+const WHEN_TROUBLE = new RegExp(
+  `\\b(?:when|whenever|every\\s+time|anytime|any\\s+time)\\s+${ENT}[\\w.]*\\s+(?:[\\w'.]+\\s+){0,2}?(?:${TROUBLE})`,
+  'gu',
+);
+/** Whoever speaks in a fallback sentence is not the author, or it is advice or a wish. */
+const NOT_OWN_HABIT =
+  /\b(?:you|your|ya|u|should|would|might|if|unless|wish|want|wants|thinking\s+(?:of|about)|considering|people|everyone|they)\b/u;
+const NEGATED = /\b(?:not|never|no)\b|n't\b/u;
+const markerAt = (text: string, index: number): number => Number(text.slice(index + 1, text.indexOf(CLOSE, index)));
+
+/**
+ * "I use Codex when Claude gets stuck", "When CC hits a roadblock, Gemini or ChatGPT can often help":
+ * a tool the author turns to when their main one is in trouble is `adds` from the main one to it.
+ */
+function matchFallback(skeleton: Skeleton, index: number, context: SentenceContext): Found[] {
+  const text = skeleton.text;
+  if (text.includes('?') || NOT_OWN_HABIT.test(text) || !(FIRST_PERSON.test(text) || FIRST_PERSON.test(context.previous))) return [];
+  const found: Found[] = [];
+  WHEN_TROUBLE.lastIndex = 0;
+  for (let m = WHEN_TROUBLE.exec(text); m !== null; m = WHEN_TROUBLE.exec(text)) {
+    let primary = skeleton.mentions[Number(m[1])]!.slug;
+    // "I rely on Claude Code, but when Claude can't handle a task": the Claude of a Claude Code user is Claude Code.
+    if (primary === 'claude' && context.nearby.has('claude-code')) primary = 'claude-code';
+    const before = text.slice(0, m.index);
+    const after = text.slice(m.index + m[0].length);
+    const candidates: { slug: string; between: string }[] = [];
+    const markers = (part: string, offset: number): number[] =>
+      [...part.matchAll(new RegExp(OPEN, 'gu'))].map((x) => markerAt(text, offset + x.index));
+    const offset = m.index + m[0].length;
+    const clauseStart = m.index - clauseBefore(text, m.index).length;
+    const fromBefore = (k: number) => ({ k, between: text.slice(text.indexOf(`${OPEN}${k}${CLOSE}`), m.index) });
+    const fromAfter = (k: number) => ({ k, between: text.slice(offset, text.indexOf(`${OPEN}${k}${CLOSE}`)) });
+    const usable = (c: { k: number }) => !sameFamily(skeleton.mentions[c.k]!.slug, primary);
+    // The tool turned to: in the clause before "when" ("I use Codex when..."), else after it ("..., I switch to Codex"), else earlier.
+    const tiers = [
+      markers(before.slice(clauseStart), clauseStart).map(fromBefore),
+      markers(after, offset).map(fromAfter),
+      markers(before.slice(0, clauseStart), 0).map(fromBefore),
+    ];
+    for (const c of tiers.find((t) => t.some(usable)) ?? []) candidates.push({ slug: skeleton.mentions[c.k]!.slug, between: c.between });
+    for (const c of candidates) {
+      if (sameFamily(c.slug, primary) || NEGATED.test(c.between)) continue;
+      if (found.some((f) => f.to === c.slug)) continue;
+      found.push({
+        kind: 'adds',
+        from: primary,
+        to: c.slug,
+        start: skeleton.at[m.index]!,
+        end: skeleton.at[m.index + m[0].length - 1]! + 1,
+        sentence: index,
+        confidence: 0.75,
+        rule: 'fallback',
+      });
+    }
+  }
+  return found;
+}
+
+/** "I couldn't go back to Claude Code", "never going back to Cursor/Claude Code": X is left for good. */
+const NO_RETURN = new RegExp(
+  `\\b(?:can't|cant|cannot|can\\s+not|couldn't|couldnt|could\\s+not|never|won't|wont|don't|dont|hard\\s+to|impossible\\s+to|no\\s+way)\\s+(?:[\\w']+\\s+){0,3}?(?:go|going|gone|come|coming|switch|switching|move|moving)\\s+back\\s+(?:to|on)\\s+(?:using\\s+)?(${OPEN}\\d+${CLOSE}|(?:[\\w'.-]+))`,
+  'gu',
+);
+/** "after a week with Codex", "after using Claude Code": what the author moved to. */
+const AFTER_USING = new RegExp(
+  `\\bafter\\s+(?:(?:using|trying|switching\\s+to|moving\\s+to|working\\s+with|going\\s+with)\\s+|(?:a|one|two|three|a\\s+few|a\\s+couple\\s+of|\\d+|several)\\s+(?:days?|weeks?|months?)\\s+(?:of|with|on|using)\\s+)${ENT}`,
+  'u',
+);
+const SOMEONE_ELSE =
+  /\b(?:you|your|ya|u|they|they're|he|she|people|everyone|everybody|folks|users|nobody|someone|should|would|might|may|if|unless)\b/u;
+
+function matchNoReturn(skeleton: Skeleton, index: number): Found[] {
+  const text = skeleton.text;
+  const found: Found[] = [];
+  NO_RETURN.lastIndex = 0;
+  for (let m = NO_RETURN.exec(text); m !== null; m = NO_RETURN.exec(text)) {
+    const own = clauseBefore(text, m.index);
+    if (SOMEONE_ELSE.test(own) || CONDITIONAL.test(text.slice(0, m.index)) || isQuestion(text, m.index + m[0].length)) continue;
+    const object = m[1]!;
+    const lefts = object.startsWith(OPEN) ? joinedSlugs(skeleton, object.slice(1, -1)) : [null];
+    const using = AFTER_USING.exec(text);
+    const to = using ? skeleton.mentions[Number(using[1])]!.slug : null;
+    for (const from of lefts) {
+      if (from === to || (from === null && to === null)) continue;
+      found.push({
+        kind: 'switch',
+        from,
+        to,
+        start: skeleton.at[m.index]!,
+        end: skeleton.at[m.index + m[0].length - 1]! + 1,
+        sentence: index,
+        confidence: 0.75,
+        rule: 'no-return',
+      });
+    }
+  }
+  return found;
+}
+
+/** A move told in the past ("dropped Cursor when the dark patterns showed up"): an event, not a habit. */
+const PAST_MOVE = /^\S*(?:ed|went|gone|left|quit|ran|fell|came)\b/u;
+
+/** Entities joined to a marker by "+", "&", "/", "," or "and"/"or" ("Gemini Pro + Opus", "Cursor/Claude Code"), in order. */
+function joinedSlugs(skeleton: Skeleton, group: string): string[] {
+  const k = Number(group);
+  const joiner = `\\s*(?:\\+|&|/|,|\\band\\b|\\bor\\b)\\s*(?:(?:${PLAN_WORDS})\\s+)?`;
+  const out = [k];
+  for (let j = k + 1; j < skeleton.mentions.length; j++) {
+    const between = skeleton.text.slice(
+      skeleton.text.indexOf(CLOSE, skeleton.text.indexOf(`${OPEN}${j - 1}${CLOSE}`)) + 1,
+      skeleton.text.indexOf(`${OPEN}${j}${CLOSE}`),
+    );
+    if (!new RegExp(`^(?:\\s+(?:${PLAN_WORDS}))*${joiner}$`, 'u').test(between)) break;
+    out.push(j);
+  }
+  const slugs = out.map((j) => skeleton.mentions[j]!.slug);
+  return [...new Set(slugs)];
+}
+
+function matchSentence(skeleton: Skeleton, index: number, sentenceContext: SentenceContext): Found[] {
   const found: Found[] = [];
   const taken: TextSpan[] = [];
   const slug = (group: string | undefined): string | null =>
@@ -446,23 +636,35 @@ function matchSentence(skeleton: Skeleton, index: number): Found[] {
       if (taken.some((t) => start < t.end && t.start < end)) continue;
       // A statement refused as a whole (a question, "from X to X") is not read again in parts by a weaker rule.
       taken.push({ start, end });
-      if (!isAuthorsMove(skeleton.text, start, m[0]) || isQuestion(skeleton.text, end) || HABIT_AFTER.test(skeleton.text.slice(end)))
+      if (
+        !isAuthorsMove(skeleton.text, start, m[0]) ||
+        isQuestion(skeleton.text, end) ||
+        (!PAST_MOVE.test(m[0]) && HABIT_AFTER.test(skeleton.text.slice(end)))
+      )
         continue;
-      const from = r.from === null ? null : slug(m[r.from]);
-      const to = r.to === null ? null : slug(m[r.to]);
-      if (from === to || (from === null && to === null)) continue;
-      found.push({
-        kind: r.kind,
-        from,
-        to,
-        start: skeleton.at[start]!,
-        end: skeleton.at[end - 1]! + 1,
-        sentence: index,
-        confidence: r.confidence,
-        rule: r.name,
-      });
+      // "from Claude Code to GPT-5 pro + Codex": every entity joined on a side is a flow of its own.
+      const side = (group: number | null): (string | null)[] =>
+        group === null || m[group] === undefined ? [null] : joinedSlugs(skeleton, m[group]);
+      const froms = side(r.from);
+      const tos = side(r.to);
+      for (const from of froms)
+        for (const to of tos) {
+          if (from === to || (from === null && to === null)) continue;
+          found.push({
+            kind: r.kind,
+            from,
+            to,
+            start: skeleton.at[start]!,
+            end: skeleton.at[end - 1]! + 1,
+            sentence: index,
+            confidence: r.confidence,
+            rule: r.name,
+            ...(r.half ? { half: r.half } : {}),
+          });
+        }
     }
   }
+  found.push(...matchFallback(skeleton, index, sentenceContext), ...matchNoReturn(skeleton, index));
   if (found.length === 0) {
     const arrow = ARROW.exec(skeleton.text.trim());
     if (arrow && skeleton.text.trim().length <= 120 && !skeleton.text.includes('?')) {
@@ -489,28 +691,58 @@ function matchSentence(skeleton: Skeleton, index: number): Found[] {
 }
 
 /**
- * "Cancelled Cursor and moved to Claude Code": a move away from X and a move to Y in one sentence
- * are one switch X -> Y.
+ * "Cancelled Cursor and moved to Claude Code", "jumped ship to Codex, never going back to Cursor": a
+ * move away from X and a move to Y in one sentence are one switch X -> Y.
  */
 function joinHalves(found: Found[]): Found[] {
+  const sorted = [...found].sort((a, b) => a.start - b.start);
+  const isLeave = (f: Found) => f.kind === 'switch' && f.to === null && f.from !== null;
+  const isArrival = (f: Found) => f.kind === 'switch' && f.from === null && f.to !== null;
+  const used = new Set<Found>();
   const out: Found[] = [];
-  for (const f of [...found].sort((a, b) => a.start - b.start)) {
-    const previous = out.at(-1);
-    if (
-      previous &&
-      previous.kind === 'switch' &&
-      f.kind === 'switch' &&
-      previous.sentence === f.sentence &&
-      previous.to === null &&
-      f.from === null &&
-      previous.from !== f.to
-    ) {
-      out[out.length - 1] = { ...previous, to: f.to, end: f.end, confidence: Math.min(previous.confidence, f.confidence) };
-      continue;
-    }
-    out.push(f);
+  for (const f of sorted) {
+    if (!isLeave(f)) continue;
+    const here = sorted.filter((a) => a.sentence === f.sentence && isArrival(a) && a.to !== f.from);
+    const arrival = here.find((a) => a.start > f.start) ?? here.at(-1);
+    if (!arrival) continue;
+    used.add(f).add(arrival);
+    out.push({
+      ...f,
+      to: arrival.to,
+      start: Math.min(f.start, arrival.start),
+      end: Math.max(f.end, arrival.end),
+      confidence: Math.min(f.confidence, arrival.confidence),
+    });
   }
-  return out;
+  return [...out, ...sorted.filter((f) => !used.has(f))].sort((a, b) => a.start - b.start);
+}
+
+/** "because Codex is actually good now" after a cancellation: where the author went. */
+const BECAUSE_Y = new RegExp(
+  `^[^.!?]*?\\b(?:because|bc|cause|cuz|coz|since|as|now\\s+that)\\s+${ENT}\\s+(?:[\\w']+\\s+){0,3}?(?:is|are|has|just|works|does|handles|actually|gets|was)\\b`,
+  'u',
+);
+/** "Cancelled my Max plan. Codex just works now.": the next sentence praising Y as its subject. */
+const NEXT_PRAISED = new RegExp(
+  `^\\W*(?:(?:and|but|so|now|meanwhile|honestly|tbh)\\W+)?${ENT}\\s+(?:[\\w']+\\s+){0,2}?(?:just\\s+works|works|handles|does\\s+(?:it|everything|the\\s+job)|nails|solves|gets\\s+it|is\\s+(?:[\\w']+\\s+){0,2}?(?:better|great|good|amazing|solid|fine|excellent|reliable|smarter|faster|cheaper))\\b`,
+  'u',
+);
+
+/** The destination of a move that names none in its own words, from the reason or the next sentence. */
+function findDestination(f: Found, skeletons: readonly (Skeleton | null)[]): Found {
+  if (f.kind !== 'switch' || f.to !== null || f.from === null) return f;
+  const own = skeletons[f.sentence];
+  if (own) {
+    const after = own.at.findIndex((x) => x >= f.end);
+    const m = after >= 0 ? BECAUSE_Y.exec(own.text.slice(after)) : null;
+    const slug = m ? own.mentions[Number(m[1])]!.slug : null;
+    if (slug && !sameFamily(slug, f.from)) return { ...f, to: slug, rule: `${f.rule}+to` };
+  }
+  const next = skeletons[f.sentence + 1];
+  const m = next ? NEXT_PRAISED.exec(next.text) : null;
+  const slug = m ? next!.mentions[Number(m[1])]!.slug : null;
+  if (slug && !sameFamily(slug, f.from)) return { ...f, to: slug, rule: `${f.rule}+to` };
+  return f;
 }
 
 /**
@@ -554,18 +786,73 @@ const ORIGIN_REACH = 2;
 /** One family's names ("claude" and "claude-code"): a move between them is not read from context. */
 const sameFamily = (a: string, b: string): boolean => a === b || a.startsWith(`${b}-`) || b.startsWith(`${a}-`);
 
+/** Between a move and an origin named after it: a reason or a comparison ("because my employer paid for CC"), not a host ("to Sonnet in Cursor"). */
+const LATER_ORIGIN = /\b(?:because|bc|cause|cuz|since|as|after|over|instead\s+of|than|from)\b/u;
+
+/** What may stand between two entities named as one side: "Gemini Pro + Opus", "Cursor/Claude Code". */
+const SIDE_JOINER = new RegExp(`^(?:\\s+(?:${PLAN_WORDS}))*\\s*(?:\\+|&|/|,|\\band\\b|\\bor\\b)\\s*$`, 'iu');
+
+/** The mentions joined to `mentions[k]` as one side, in order. */
+function sideOf(text: string, mentions: readonly FlowMention[], k: number): FlowMention[] {
+  let first = k;
+  let last = k;
+  while (first > 0 && SIDE_JOINER.test(text.slice(mentions[first - 1]!.end, mentions[first]!.start))) first--;
+  while (last < mentions.length - 1 && SIDE_JOINER.test(text.slice(mentions[last]!.end, mentions[last + 1]!.start))) last++;
+  return mentions.slice(first, last + 1);
+}
+
 /**
  * "I started with Cursor... switched to Claude Pro": a move to Y with no origin in its own words
- * left the entity the author named first in its sentence, or else last in the two sentences before.
+ * left the entity the author named first in its sentence, or else last in the two sentences before,
+ * or else the one named after it in its sentence ("switched to Codex because my employer paid for CC").
+ * Entities joined as one side ("Gemini Pro + Opus were my dream team") each give a flow.
  */
-function inferOrigin(f: Found, mentions: readonly FlowMention[], sentences: readonly TextSpan[]): Found {
-  if (f.from !== null || f.to === null) return f;
+function inferOrigin(
+  f: Found,
+  mentions: readonly FlowMention[],
+  sentences: readonly TextSpan[],
+  text: string,
+  all: readonly Found[],
+): Found[] {
+  if (f.from !== null || f.to === null) return [f];
+  // "jumped to Mistral, then ..., now I'm on Qwen": a step of a chain leaves where the step before it went.
+  const step = all.filter((g) => g.sentence === f.sentence && g.end <= f.start && g.to !== null && g.to !== f.to).at(-1);
+  if (step) return [{ ...f, from: step.to, rule: `${f.rule}+chain` }];
   const reach = sentences[Math.max(0, f.sentence - ORIGIN_REACH)]!.start;
-  const before = mentions.filter((m) => m.start >= reach && m.end <= f.start && !sameFamily(m.slug, f.to!));
-  // In the move's own sentence the first entity named is what was being used ("I tried X (...Y...) and went back to Z").
   const own = sentences[f.sentence]!;
-  const origin = before.find((m) => m.start >= own.start) ?? before.at(-1);
-  return origin ? { ...f, from: origin.slug, confidence: Math.round(f.confidence * 0.85 * 100) / 100, rule: `${f.rule}+origin` } : f;
+  const other = (m: FlowMention) => !sameFamily(m.slug, f.to!);
+  const before = mentions.filter((m) => m.start >= reach && m.end <= f.start && other(m));
+  // In the move's own sentence the first entity named is what was being used ("I tried X (...Y...) and went back to Z").
+  const origin =
+    before.find((m) => m.start >= own.start) ??
+    before.at(-1) ??
+    (f.kind === 'switch'
+      ? mentions.find(
+          (m) => m.start >= f.end && m.end <= own.end && other(m) && LATER_ORIGIN.test(text.slice(f.end, m.start).toLowerCase()),
+        )
+      : undefined);
+  if (!origin) return [f];
+  const side = sideOf(text, mentions, mentions.indexOf(origin)).filter(other);
+  return [...new Set(side.map((m) => m.slug))].map((slug) => ({
+    ...f,
+    from: slug,
+    confidence: Math.round(f.confidence * 0.85 * 100) / 100,
+    rule: `${f.rule}+origin`,
+  }));
+}
+
+/** "my Max 200 plan", "20x Max": Claude's plans, named without Claude. */
+const CLAUDE_PLAN = /\b(?:max\s*(?:\d+x?|\$\d+|plan|sub(?:scription)?|tier)|\d+x\s+max)\b/giu;
+
+function withClaudePlans(text: string, mentions: readonly FlowMention[]): FlowMention[] {
+  const extra: FlowMention[] = [];
+  CLAUDE_PLAN.lastIndex = 0;
+  for (let m = CLAUDE_PLAN.exec(text); m !== null; m = CLAUDE_PLAN.exec(text)) {
+    const start = m.index;
+    const end = m.index + m[0].length;
+    if (!mentions.some((x) => x.start < end + 8 && start - 8 < x.end)) extra.push({ slug: 'claude', start, end });
+  }
+  return extra.length === 0 ? [...mentions] : [...mentions, ...extra];
 }
 
 /**
@@ -573,19 +860,29 @@ function inferOrigin(f: Found, mentions: readonly FlowMention[], sentences: read
  * offsets the linker gives). Offsets in the result refer to `text`.
  */
 export function extractFlows(text: string, mentions: readonly FlowMention[]): Flow[] {
-  const clean = cleanMentions(mentions);
-  if (clean.length === 0) return [];
+  if (mentions.length === 0) return [];
+  const clean = cleanMentions(withClaudePlans(text, mentions));
   const sentences = splitSentences(text).flatMap((s) => splitLines(text, s));
+  const skeletons = sentences.map((sentence) =>
+    clean.some((m) => m.start >= sentence.start && m.end <= sentence.end) ? buildSkeleton(text, sentence, clean) : null,
+  );
   const found: Found[] = [];
   sentences.forEach((sentence, index) => {
-    if (!clean.some((m) => m.start >= sentence.start && m.end <= sentence.end)) {
+    const skeleton = skeletons[index];
+    if (!skeleton) {
       const cancelled = matchBareCancel(text, sentences, index, clean);
       if (cancelled) found.push(cancelled);
       return;
     }
-    found.push(...matchSentence(buildSkeleton(text, sentence, clean), index));
+    const nearby = new Set([index - 1, index, index + 1].flatMap((k) => skeletons[k]?.mentions.map((m) => m.slug) ?? []));
+    const previous = index > 0 ? text.slice(sentences[index - 1]!.start, sentences[index - 1]!.end).toLowerCase() : '';
+    found.push(...matchSentence(skeleton, index, { previous, nearby }));
   });
-  const joined = joinHalves(found).map((f) => inferOrigin(f, clean, sentences));
+  const halves = joinHalves(found).filter((f) => f.half !== 'join' || f.from !== null);
+  const joined = halves
+    .flatMap((f) => inferOrigin(f, clean, sentences, text, halves))
+    .filter((f) => f.half !== 'origin' || f.from !== null)
+    .map((f) => findDestination(f, skeletons));
   const moves = joined.map((f) => ({ start: f.start, end: f.end }));
   const seen = new Set<string>();
   const flows: Flow[] = [];
@@ -593,14 +890,15 @@ export function extractFlows(text: string, mentions: readonly FlowMention[]): Fl
     const key = `${f.kind}|${f.from}|${f.to}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    flows.push({
+    const flow: Flow = {
       from: f.from,
       to: f.to,
       kind: f.kind,
       reason: findReason(text, sentences, f, moves),
       evidence: { start: f.start, end: f.end, text: text.slice(f.start, f.end) },
       confidence: f.confidence,
-    });
+    };
+    flows.push(flow);
   }
   return flows;
 }
