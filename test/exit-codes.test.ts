@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/cli/errors.ts';
 import { VIBECHECK_VERSION } from '../src/core/version.ts';
 import { runCli } from './support/cli.ts';
-import { createDataDir } from './support/databases.ts';
+import { copyEmptyCluster, createDataDir } from './support/databases.ts';
 
 const post = (id: string) =>
   JSON.stringify({ source: 'hn', externalId: id, body: 'Claude Code fixed my tests.', createdAt: '2026-03-01T12:00:00Z' });
@@ -12,7 +12,7 @@ const post = (id: string) =>
 /** The exit codes README.md documents, one process per case. */
 describe('exit codes, the same for every command', () => {
   const dataDir = createDataDir();
-  const env = { DATA_DIR: join(dataDir.dir, 'db') };
+  const env = { DATA_DIR: copyEmptyCluster(join(dataDir.dir, 'db')) };
   const file = (name: string, lines: string[]): string => {
     const path = join(dataDir.dir, name);
     writeFileSync(path, `${lines.join('\n')}\n`);

@@ -191,7 +191,7 @@ describe('vibecheck commands', () => {
   });
 
   it('db status lists applied migrations and doctor reports one line per check', async () => {
-    const dataDir = createDataDir();
+    const dataDir = createDataDir({ cluster: true });
     try {
       const status = await runCli(['db', 'status'], { DATA_DIR: dataDir.dir });
       expect(status.stdout).toMatch(/^pending +001_init/m);

@@ -63,7 +63,7 @@ let app: App;
 let dataDir: ReturnType<typeof createDataDir>;
 
 beforeAll(async () => {
-  dataDir = createDataDir();
+  dataDir = createDataDir({ cluster: true });
   database = await openDatabase({ databaseUrl: undefined, dataDir: dataDir.dir });
   await migrate(database.db);
   await seedEntities(database.db);

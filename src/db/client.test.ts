@@ -9,7 +9,7 @@ import { LOCK_FILE_NAME, LOCK_TIMING } from './lock-file.ts';
 
 describe('the embedded database and its lock', () => {
   it('refuses every query once its lock is deleted, and says so to the owner', async () => {
-    const dataDir = createDataDir();
+    const dataDir = createDataDir({ cluster: true });
     let lost: (error: StartupError) => void;
     const lockLost = new Promise<StartupError>((resolve) => (lost = resolve));
     const database = await openDatabase({ databaseUrl: undefined, dataDir: dataDir.dir, onLockLost: (error) => lost(error) });

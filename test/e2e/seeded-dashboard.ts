@@ -12,13 +12,13 @@ export interface SeededDashboard {
 }
 
 /**
- * The set-up browser tests share: the production dashboard built, `seed` imported through
- * `vibecheck import` into a fresh data directory (none when it is empty), `vibecheck serve --no-collect` on it (with `env`),
- * and a Chromium.
+ * The set-up browser tests share: the production dashboard built, a fresh data directory holding the
+ * suite's empty cluster, `seed` imported into it through `vibecheck import` (unless it is empty),
+ * `vibecheck serve --no-collect` on it (with `env`), and a Chromium.
  */
 export async function startSeededDashboard(seed: readonly ImportLine[], env: Record<string, string> = {}): Promise<SeededDashboard> {
   ensureDashboardBuilt();
-  const dataDir = createDataDir();
+  const dataDir = createDataDir({ cluster: true });
   let server: ServeProcess | undefined;
   try {
     if (seed.length > 0) {
