@@ -112,8 +112,29 @@ describe('extractAspects', () => {
     expect(found.map((f) => f.aspect)).toEqual(['reliability']);
   });
 
-  it('does not give the compared-to entity the judgement in "faster than X"', () => {
-    expect(aspectsOf('Codex CLI is faster than Claude Code.', 'Claude Code', ['Codex CLI'])).not.toHaveProperty('speed');
+  it('gives the compared-to entity the opposite judgement in "faster than X" (ANNOTATION.md: both sides of a comparison)', () => {
+    expect(aspectsOf('Codex CLI is faster than Claude Code.', 'Claude Code', ['Codex CLI'])).toMatchObject({ speed: 'negative' });
+    expect(aspectsOf('Codex CLI is faster than Claude Code.', 'Codex CLI', ['Claude Code'])).toMatchObject({ speed: 'positive' });
+    expect(aspectsOf('Cline costs more than Aider.', 'Aider', ['Cline'])).toMatchObject({ cost: 'positive' });
+  });
+
+  it('reads the yardstick of an aspectless comparison as the other side of output quality', () => {
+    expect(aspectsOf('Gemini is far better for refactoring than Llama.', 'Llama', ['Gemini'])).toMatchObject({ performance: 'negative' });
+  });
+
+  it('does not let a judgement reach across another name: "my Cursor plan since Windsurf is good"', () => {
+    expect(aspectsOf('I dropped my Cursor plan since Windsurf is good now.', 'Cursor', ['Windsurf'])).not.toHaveProperty('cost');
+    expect(aspectsOf('The pricing of Cursor is great.', 'Cursor')).toMatchObject({ cost: 'positive' });
+  });
+
+  it('does not read a question as a judgement, and reads "easy" as ux', () => {
+    expect(aspectsOf('Is Aider the best agent for this?', 'Aider')).toEqual({});
+    expect(aspectsOf('Never knew Zed could be this easy.', 'Zed')).toMatchObject({ ux: 'positive' });
+  });
+
+  it('skips checklists and links in issue forms', () => {
+    const text = '- [x] I have searched https://example.com/zed/issues for bugs\nZed opens the settings file twice.';
+    expect(aspectsOf(text, 'Zed')).toEqual({});
   });
 
   it('ignores a vendor named only as the owner of the product being discussed', () => {

@@ -43,6 +43,8 @@ interface Tokens {
   /** Phrase number of each token (clauses cut at commas too); negation and intensifiers stay inside one. */
   phrases: number[];
   weights: number[];
+  /** Whether each token is part of an entity's name; a judging word does not reach across one. */
+  named?: boolean[];
 }
 
 interface Hit {
@@ -57,6 +59,8 @@ interface Hit {
   start: number;
   end: number;
 }
+
+const TOPIC_OWNER_LINKS = new Set(['of', 'for', 'on', 'in', 'with', 'from', 'at']);
 
 const WORD = /[\p{L}\p{N}]+(?:['’]\p{L}+)*|[;—–|,]|[.!?:](?=\s|$)/gu;
 const BREAK_TOKENS = new Set([';', '—', '–', '|', '.', '!', '?', ':']);
@@ -90,7 +94,7 @@ function compileCues(cues: readonly AspectCue[]): Map<string, CompiledCue[]> {
 
 const CUE_INDEX = compileCues(ASPECT_CUES);
 
-function tokenize(text: string, ranges: readonly ScopeRange[]): Tokens {
+function tokenize(text: string, ranges: readonly ScopeRange[], skip: readonly TextSpan[] = scaffoldSpans(text)): Tokens {
   const t: Tokens = { words: [], starts: [], ends: [], clauses: [], phrases: [], weights: [] };
   let clause = 0;
   let phrase = 0;
@@ -104,6 +108,7 @@ function tokenize(text: string, ranges: readonly ScopeRange[]): Tokens {
       if (BREAK_TOKENS.has(word) || CLAUSE_BREAKERS.has(word)) clause++;
       if (BREAK_TOKENS.has(word) || CLAUSE_BREAKERS.has(word) || word === ',') phrase++;
       if (BREAK_TOKENS.has(word) || word === ',') continue;
+      if (skip.length > 0 && insideAny(range.start + m.index, skip)) continue;
       t.words.push(word);
       t.starts.push(range.start + m.index);
       t.ends.push(range.start + m.index + m[0].length);
@@ -145,8 +150,24 @@ function scoreTopic(t: Tokens, from: number, to: number, cue: AspectCue): { scor
   let start = t.starts[from] ?? 0;
   let end = t.ends[to - 1] ?? start;
   let found = false;
-  const lo = Math.max(0, from - EVALUATOR_REACH);
-  const hi = Math.min(t.words.length - 1, to - 1 + EVALUATOR_REACH);
+  let lo = Math.max(0, from - EVALUATOR_REACH);
+  let hi = Math.min(t.words.length - 1, to - 1 + EVALUATOR_REACH);
+  // "my Claude plan bc Codex is good": the judgement past another name is about that name.
+  if (t.named) {
+    for (let j = from - 1; j >= lo; j--) {
+      if (t.named[j]) {
+        lo = j + 1;
+        break;
+      }
+    }
+    for (let j = to; j <= hi; j++) {
+      // "the pricing of Cursor is great": a name joined to the topic by a preposition is the topic's owner.
+      if (t.named[j] && !(j === to + 1 && TOPIC_OWNER_LINKS.has(t.words[to] ?? ''))) {
+        hi = j - 1;
+        break;
+      }
+    }
+  }
   for (let j = lo; j <= hi; j++) {
     if (j >= from && j < to) continue;
     if (t.clauses[j] !== clause) continue;
@@ -173,20 +194,28 @@ function scoreTopic(t: Tokens, from: number, to: number, cue: AspectCue): { scor
 }
 
 /**
- * Text that says nothing about an aspect even when its words are cues: the entities' own names
- * ("Claude Code" is not code quality) and issue-form scaffolding (Markdown headings such as
- * "### What's Wrong?" or a bold line "**Bug Description**", a "[Bug]" tag, "_No response_" in a field left empty).
+ * Text that says nothing about an aspect even when its words are cues: issue-form scaffolding
+ * (Markdown headings such as "### What's Wrong?" or a bold line "**Bug Description**", a "[Bug]" tag,
+ * "_No response_" in a field left empty, "- [x] I have searched existing issues" checklists) and
+ * links ("github.com/.../issues"). Its words are neither cues nor judgements. Memoised per text.
  */
-function maskedSpans(text: string, mentions: readonly TextSpan[]): TextSpan[] {
-  const masked = [...mentions];
-  for (const m of text.matchAll(
-    /^[ \t]*(?:#{1,6}[ \t].*|_?No response_?|\*\*[^*\n]{1,60}\*\*:?)[ \t]*$|^\[(?:bug|feature request|feature|docs|question)\]/gim,
-  ))
-    masked.push({ start: m.index, end: m.index + m[0].length });
-  return masked;
+const SCAFFOLD =
+  /^[ \t]*(?:#{1,6}[ \t].*|_?No response_?|\*\*[^*\n]{1,60}\*\*:?|[-*][ \t]*\[[ xX]\].*)[ \t]*$|^\[(?:bug|feature request|feature|docs|question)\]|https?:\/\/\S+|\b[\w-]+\.(?:com|org|io|dev|ai)\/\S*/gim;
+let lastScaffoldText: string | null = null;
+let lastScaffold: TextSpan[] = [];
+
+function scaffoldSpans(text: string): TextSpan[] {
+  if (text === lastScaffoldText) return lastScaffold;
+  const spans: TextSpan[] = [];
+  for (const m of text.matchAll(SCAFFOLD)) spans.push({ start: m.index, end: m.index + m[0].length });
+  lastScaffoldText = text;
+  lastScaffold = spans;
+  return spans;
 }
 
-const insideAny = (at: number, spans: readonly TextSpan[]): boolean => spans.some((s) => at >= s.start && at < s.end);
+function insideAny(at: number, spans: readonly TextSpan[]): boolean {
+  return spans.some((s) => at >= s.start && at < s.end);
+}
 
 function collectWordHits(t: Tokens, masked: readonly TextSpan[]): Hit[] {
   const taken: boolean[] = t.starts.map((at) => insideAny(at, masked));
@@ -327,17 +356,63 @@ function mergeHits(text: string, hits: readonly Hit[]): AspectFinding[] {
   return findings.sort((a, b) => b.confidence - a.confidence);
 }
 
-/** In "X is faster than <mention>", the judgements in the mention's clause are about X, not the mention. */
-function dropComparisons(t: Tokens, span: TextSpan, hits: Hit[]): Hit[] {
-  const at = t.starts.findIndex((s) => s >= span.start);
-  if (at < 1) return hits;
-  const before = t.words[at - 1];
-  if (before !== 'than' && !(t.words[at - 2] === 'than' && before === 'the')) return hits;
+/**
+ * In "X is faster than <mention>", the judgements in the mention's clause before "than" are about X,
+ * and the mention is the yardstick: it gets the same aspects with the opposite polarity ("Codex takes
+ * way longer than CC" is slow Codex and fast CC). A bare topic there says nothing about the yardstick.
+ */
+function invertComparisons(t: Tokens, span: TextSpan, hits: Hit[]): Hit[] {
+  const at = yardstickAt(t, span);
+  if (at < 0) return hits;
   const clause = t.clauses[at];
-  return hits.filter((h) => {
+  const out: Hit[] = [];
+  for (const h of hits) {
     const hitAt = t.starts.findIndex((s) => s >= h.start);
-    return !(hitAt >= 0 && hitAt < at && t.clauses[hitAt] === clause);
-  });
+    if (!(hitAt >= 0 && hitAt < at && t.clauses[hitAt] === clause)) out.push(h);
+    else if (!h.unjudged) out.push({ ...h, score: -h.score });
+  }
+  return out;
+}
+
+/** The token index of the mention when it follows "than" ("than Opus", "than the Codex CLI"), else -1. */
+function yardstickAt(t: Tokens, span: TextSpan): number {
+  const at = t.starts.findIndex((s) => s >= span.start);
+  if (at < 1) return -1;
+  const before = t.words[at - 1];
+  return before === 'than' || (t.words[at - 2] === 'than' && before === 'the') ? at : -1;
+}
+
+/**
+ * "GPT-5 is far better for coding than Opus": with no aspect named, the yardstick's output quality
+ * is judged the other way round, from the judging words between the clause start and "than".
+ */
+function readYardstickJudgement(t: Tokens, span: TextSpan, hits: readonly Hit[]): Hit | null {
+  const at = yardstickAt(t, span);
+  if (at < 0) return null;
+  const clause = t.clauses[at];
+  let first = at;
+  while (first > 0 && t.clauses[first - 1] === clause && at - first < OVERALL_REACH + 2) first--;
+  const clauseStart = t.starts[first] ?? 0;
+  if (hits.some((h) => h.start < span.start && h.end > clauseStart)) return null;
+  let sum = 0;
+  let evidenceStart = -1;
+  for (let j = first; j < at; j++) {
+    const v = EVALUATIVE_WORDS[t.words[j] ?? ''];
+    if (v === undefined) continue;
+    const mods = readModifiers(t, j, first);
+    sum += (mods.negated ? -0.7 : 1) * v * mods.scale;
+    if (evidenceStart < 0) evidenceStart = t.starts[j] ?? -1;
+  }
+  if (Math.abs(sum) < 0.3 || evidenceStart < 0) return null;
+  return {
+    aspect: 'performance',
+    unjudged: false,
+    needsJudgement: false,
+    score: clamp(-0.8 * sum),
+    confidence: 0.5,
+    start: evidenceStart,
+    end: span.end,
+  };
 }
 
 /** The overall lean of the scope: judging words and the polar cues found, each with its negation. */
@@ -373,13 +448,16 @@ export function extractAspects(text: string, span: TextSpan, options: ExtractAsp
   if (isPossessiveModifier(text, span, others)) return [];
   const ranges = selectScope(text, span, others);
   const tokens = tokenize(text, ranges);
-  const masked = maskedSpans(text, [span, ...others]);
+  const masked = [span, ...others, ...scaffoldSpans(text)];
+  const names = [span, ...others];
+  tokens.named = tokens.starts.map((at) => insideAny(at, names));
   const hits = collectWordHits(tokens, masked);
   hits.push(...collectPatternHits(text, ranges, tokens, masked));
   for (const h of hits) h.inQuestion = endsInQuestion(text, h.end);
-  const settled = settleUnjudged(tokens, dropComparisons(tokens, span, hits));
-  const overall = readOverallJudgement(tokens, span, settled);
-  if (overall) settled.push(overall);
+  const settled = settleUnjudged(tokens, invertComparisons(tokens, span, hits));
+  const overall = readOverallJudgement(tokens, span, settled) ?? readYardstickJudgement(tokens, span, settled);
+  // "Is Claude Code the best tool?" asks; it does not judge.
+  if (overall && !endsInQuestion(text, overall.end)) settled.push(overall);
   return mergeHits(text, settled);
 }
 
@@ -400,6 +478,23 @@ function isPossessiveModifier(text: string, span: TextSpan, others: readonly Tex
   return others.some((o) => o.start >= next && o.start <= next + 12);
 }
 
+/** Judging words about how using a tool feels: "Zed is so easy", "Cline is fun" judge its ux, not its output. */
+const EASE_WORDS = new Set([
+  'easy',
+  'easier',
+  'easiest',
+  'fun',
+  'smooth',
+  'clunky',
+  'janky',
+  'confusing',
+  'annoying',
+  'polished',
+  'slick',
+  'frustrating',
+  'painful',
+]);
+
 /**
  * "Opus 4.1 is brilliant", "Llama 4 was a letdown": a judgement of the entity itself with no named
  * aspect in its clause is read as output quality, with low confidence so the second tier can look.
@@ -410,24 +505,25 @@ function readOverallJudgement(t: Tokens, span: TextSpan, hits: readonly Hit[]): 
   let last = at;
   while (last + 1 < t.words.length && (t.ends[last + 1] ?? Infinity) <= span.end) last++;
   const clause = t.clauses[at];
-  const clauseStart = t.starts[t.clauses.indexOf(clause ?? -1)] ?? 0;
   let clauseEnd = at;
   while (clauseEnd + 1 < t.words.length && t.clauses[clauseEnd + 1] === clause) clauseEnd++;
-  const end = t.ends[clauseEnd] ?? span.end;
-  if (hits.some((h) => h.start < end && h.end > clauseStart)) return null;
   let sum = 0;
   let evidenceEnd = -1;
+  let easeOnly = true;
   for (let j = last + 1; j <= Math.min(clauseEnd, last + OVERALL_REACH); j++) {
     const w = t.words[j] ?? '';
     const v = EVALUATIVE_WORDS[w] ?? OVERALL_WORDS[w];
     if (v === undefined) continue;
+    easeOnly = easeOnly && EASE_WORDS.has(w);
     const mods = readModifiers(t, j, last + 1);
     sum += (mods.negated ? -0.7 : 1) * v * mods.scale;
     evidenceEnd = t.ends[j] ?? evidenceEnd;
   }
   if (Math.abs(sum) < 0.3 || evidenceEnd < 0) return null;
+  // A named aspect judged between the mention and these words ("Cursor's pricing is great") already has them.
+  if (hits.some((h) => h.start < evidenceEnd && h.end > span.end)) return null;
   return {
-    aspect: 'performance',
+    aspect: easeOnly ? 'ux' : 'performance',
     unjudged: false,
     needsJudgement: false,
     score: clamp(0.8 * sum),

@@ -282,7 +282,7 @@ export const ASPECT_PATTERNS: AspectPattern[] = [
   {
     aspect: 'cost',
     pattern:
-      /[$€£]\s?\d[\d,]*(?:\.\d+)?\s?[kKmM]?(?:\s?(?:\/|per|a|an)\s?(?:mo|month|year|yr|seat|user|m|million|mtok|1m)\b)?|\b\d[\d,]*(?:\.\d+)?\s?(?:usd|dollars|bucks|eur|euros)\b/g,
+      /[$€£]\s?\d[\d,]*(?:\.\d+)?\s?[kKmM]?(?:\s?(?:\/|per|a|an)\s?(?:mo|month|year|yr|seat|user|m|million|mtok|1m)\b)?|\b\d[\d,]*(?:\.\d+)?\s?(?:[$€£]|(?:usd|dollars?|bucks|eur|euros)\b)/g,
     polarity: 0,
     moreIs: -1,
     weight: 0.8,
@@ -472,6 +472,7 @@ export const ASPECT_EVALUATORS: Partial<Record<AspectName, Record<string, number
     burned: -0.6,
     burns: -0.6,
     adds: -0.3,
+    add: -0.3,
     worth: 0.6,
     value: 0.4,
     free: 0.6,
