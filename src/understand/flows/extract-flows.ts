@@ -47,6 +47,10 @@ interface Rule {
    * and upgraded to Y"), or when an origin is found before it ("now I'm on Y"), else dropped.
    */
   half?: 'join' | 'origin';
+  /** A pair named in no order ("use both X and Y"): from is the one the post named first. */
+  symmetric?: boolean;
+  /** A second `to` group ("using GPT-5 in Cursor while running CC": both are added). */
+  also?: number;
 }
 
 const rule = (
@@ -125,10 +129,11 @@ const RULES: Rule[] = [
   rule(
     'both',
     'adds',
-    `\\b(?:use|using|run|running|have|pay\\s+for|paying\\s+for|keep|keeping|juggl(?:e|ing)|alternat(?:e|ing)\\s+between)\\s+(?:${FILL})both\\s+${ENT}\\s+(?:and|&|\\+)\\s+${ENT}`,
+    `\\b(?:use|using|run|running|pay\\s+for|paying\\s+for|keep|keeping|juggl(?:e|ing)|alternat(?:e|ing)\\s+between)\\s+(?:${FILL})both\\s+${ENT}\\s+(?:and|&|\\+)\\s+${ENT}`,
     1,
     2,
     0.8,
+    { symmetric: true },
   ),
   rule(
     'in-parallel',
@@ -137,6 +142,25 @@ const RULES: Rule[] = [
     1,
     2,
     0.8,
+    { symmetric: true },
+  ),
+  rule(
+    'between',
+    'adds',
+    `\\b(?:cross[\\s-]?check(?:ing|ed)?|alternat(?:e|es|ed|ing)|(?:go|going|went|switch|switching|switched|bounce|bouncing|flip|flipping)\\s+back\\s+and\\s+forth)\\s+between\\s+${ENT}\\s+(?:and|&|\\+|/)\\s+${ENT}`,
+    1,
+    2,
+    0.8,
+    { symmetric: true },
+  ),
+  rule(
+    'while',
+    'adds',
+    `\\b(?:use|using|run|running)\\s+${ENT}(?:\\s+in\\s+${ENT})?(?:\\s+[\\w-]+){0,3}?\\s+while\\s+(?:also\\s+|still\\s+)?(?:running|using|keeping)\\s+${ENT}`,
+    3,
+    1,
+    0.75,
+    { also: 2 },
   ),
   rule('parallel-with', 'adds', `\\b(?:use|using|run|running)\\s+${ENT}\\s+in\\s+parallel\\s+(?:with|to)\\s+${ENT}`, 2, 1, 0.8),
   // "It replaced, for now, deepseek-r1 for me": the new thing is the post's untracked subject.
@@ -494,6 +518,8 @@ interface SentenceContext {
   previous: string;
   /** Slugs named in this sentence and the ones next to it. */
   nearby: ReadonlySet<string>;
+  /** Where in the post each slug is first named. */
+  firstNamed: ReadonlyMap<string, number>;
 }
 
 /** A tool in trouble: "gets stuck", "can't handle it", "hits a roadblock", "keeps giving me wrong changes". */
@@ -520,7 +546,7 @@ const markerAt = (text: string, index: number): number => Number(text.slice(inde
  */
 function matchFallback(skeleton: Skeleton, index: number, context: SentenceContext): Found[] {
   const text = skeleton.text;
-  if (text.includes('?') || NOT_OWN_HABIT.test(text) || !(FIRST_PERSON.test(text) || FIRST_PERSON.test(context.previous))) return [];
+  if (text.includes('?') || !(FIRST_PERSON.test(text) || FIRST_PERSON.test(context.previous))) return [];
   const found: Found[] = [];
   WHEN_TROUBLE.lastIndex = 0;
   for (let m = WHEN_TROUBLE.exec(text); m !== null; m = WHEN_TROUBLE.exec(text)) {
@@ -528,6 +554,7 @@ function matchFallback(skeleton: Skeleton, index: number, context: SentenceConte
     // "I rely on Claude Code, but when Claude can't handle a task": the Claude of a Claude Code user is Claude Code.
     if (primary === 'claude' && context.nearby.has('claude-code')) primary = 'claude-code';
     const before = text.slice(0, m.index);
+    if (NOT_OWN_HABIT.test(before) || NOT_OWN_HABIT.test(m[0])) continue;
     const after = text.slice(m.index + m[0].length);
     const candidates: { slug: string; between: string }[] = [];
     const markers = (part: string, offset: number): number[] =>
@@ -545,7 +572,7 @@ function matchFallback(skeleton: Skeleton, index: number, context: SentenceConte
     ];
     for (const c of tiers.find((t) => t.some(usable)) ?? []) candidates.push({ slug: skeleton.mentions[c.k]!.slug, between: c.between });
     for (const c of candidates) {
-      if (sameFamily(c.slug, primary) || NEGATED.test(c.between)) continue;
+      if (sameFamily(c.slug, primary) || NEGATED.test(c.between) || NOT_OWN_HABIT.test(c.between)) continue;
       if (found.some((f) => f.to === c.slug)) continue;
       found.push({
         kind: 'adds',
@@ -624,6 +651,7 @@ function joinedSlugs(skeleton: Skeleton, group: string): string[] {
 }
 
 function matchSentence(skeleton: Skeleton, index: number, sentenceContext: SentenceContext): Found[] {
+  const firstNamed = (slug: string | null): number => (slug === null ? Infinity : (sentenceContext.firstNamed.get(slug) ?? Infinity));
   const found: Found[] = [];
   const taken: TextSpan[] = [];
   const slug = (group: string | undefined): string | null =>
@@ -642,11 +670,14 @@ function matchSentence(skeleton: Skeleton, index: number, sentenceContext: Sente
         (!PAST_MOVE.test(m[0]) && HABIT_AFTER.test(skeleton.text.slice(end)))
       )
         continue;
+      // "dropped a Max subscription" is buying one: what is left is the author's own ("my", "our") or named bare.
+      if (r.name === 'stop' && /\b(?:a|an)\s+(?:\$?\d+\S*\s+)?\uE000/u.test(m[0])) continue;
       // "from Claude Code to GPT-5 pro + Codex": every entity joined on a side is a flow of its own.
       const side = (group: number | null): (string | null)[] =>
         group === null || m[group] === undefined ? [null] : joinedSlugs(skeleton, m[group]);
-      const froms = side(r.from);
-      const tos = side(r.to);
+      let froms = side(r.from);
+      let tos = r.also !== undefined && m[r.also] !== undefined ? [...side(r.to), ...side(r.also)] : side(r.to);
+      if (r.symmetric && firstNamed(tos[0] ?? null) < firstNamed(froms[0] ?? null)) [froms, tos] = [tos, froms];
       for (const from of froms)
         for (const to of tos) {
           if (from === to || (from === null && to === null)) continue;
@@ -724,7 +755,7 @@ const BECAUSE_Y = new RegExp(
 );
 /** "Cancelled my Max plan. Codex just works now.": the next sentence praising Y as its subject. */
 const NEXT_PRAISED = new RegExp(
-  `^\\W*(?:(?:and|but|so|now|meanwhile|honestly|tbh)\\W+)?${ENT}\\s+(?:[\\w']+\\s+){0,2}?(?:just\\s+works|works|handles|does\\s+(?:it|everything|the\\s+job)|nails|solves|gets\\s+it|is\\s+(?:[\\w']+\\s+){0,2}?(?:better|great|good|amazing|solid|fine|excellent|reliable|smarter|faster|cheaper))\\b`,
+  `^\\W*(?:(?:and|but|so|now|meanwhile|honestly|tbh|imo|i\\s+find\\s+(?:that\\s+)?|i\\s+think\\s+(?:that\\s+)?)\\W*)?${ENT}(?:\\s+[\\w'*]+){0,2}?\\s+(?:just\\s+works|works|handles|does\\s+(?:it|everything|the\\s+job)|nails|solves|gets\\s+it|(?:is|was)\\s+(?:[\\w'*]+\\s+){0,2}?(?:better|great|good|amazing|solid|fine|excellent|reliable|smarter|faster|cheaper)|[^,;.!?]*\\bbetter\\b)`,
   'u',
 );
 
@@ -818,7 +849,8 @@ function inferOrigin(
   // "jumped to Mistral, then ..., now I'm on Qwen": a step of a chain leaves where the step before it went.
   const step = all.filter((g) => g.sentence === f.sentence && g.end <= f.start && g.to !== null && g.to !== f.to).at(-1);
   if (step) return [{ ...f, from: step.to, rule: `${f.rule}+chain` }];
-  const reach = sentences[Math.max(0, f.sentence - ORIGIN_REACH)]!.start;
+  // "back to X" left whatever the post was using, however far up it was named (a title); a move to Y looks only close by.
+  const reach = f.kind === 'return' ? 0 : sentences[Math.max(0, f.sentence - ORIGIN_REACH)]!.start;
   const own = sentences[f.sentence]!;
   const other = (m: FlowMention) => !sameFamily(m.slug, f.to!);
   const before = mentions.filter((m) => m.start >= reach && m.end <= f.start && other(m));
@@ -867,6 +899,8 @@ export function extractFlows(text: string, mentions: readonly FlowMention[]): Fl
     clean.some((m) => m.start >= sentence.start && m.end <= sentence.end) ? buildSkeleton(text, sentence, clean) : null,
   );
   const found: Found[] = [];
+  const firstNamed = new Map<string, number>();
+  for (const m of clean) if (!firstNamed.has(m.slug)) firstNamed.set(m.slug, m.start);
   sentences.forEach((sentence, index) => {
     const skeleton = skeletons[index];
     if (!skeleton) {
@@ -876,7 +910,7 @@ export function extractFlows(text: string, mentions: readonly FlowMention[]): Fl
     }
     const nearby = new Set([index - 1, index, index + 1].flatMap((k) => skeletons[k]?.mentions.map((m) => m.slug) ?? []));
     const previous = index > 0 ? text.slice(sentences[index - 1]!.start, sentences[index - 1]!.end).toLowerCase() : '';
-    found.push(...matchSentence(skeleton, index, { previous, nearby }));
+    found.push(...matchSentence(skeleton, index, { previous, nearby, firstNamed }));
   });
   const halves = joinHalves(found).filter((f) => f.half !== 'join' || f.from !== null);
   const joined = halves
@@ -884,7 +918,11 @@ export function extractFlows(text: string, mentions: readonly FlowMention[]): Fl
     .filter((f) => f.half !== 'origin' || f.from !== null)
     .map((f) => findDestination(f, skeletons));
   const moves = joined.map((f) => ({ start: f.start, end: f.end }));
-  const seen = new Set<string>();
+  // A side left open in one statement and named in another ("Cancelled my Cursor sub... jumped ship to Codex, never going back to Cursor") is one move.
+  const covered = (f: Found) =>
+    (f.to === null && joined.some((g) => g.from === f.from && g.to !== null)) ||
+    (f.from === null && joined.some((g) => g.to === f.to && g.from !== null));
+  const seen = new Set<string>(joined.filter(covered).map((f) => `${f.kind}|${f.from}|${f.to}`));
   const flows: Flow[] = [];
   for (const f of joined) {
     const key = `${f.kind}|${f.from}|${f.to}`;
