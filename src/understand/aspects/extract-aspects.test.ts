@@ -212,6 +212,25 @@ describe('isUnsure', () => {
     expect(aspectsOf('Cody is great at code review.', 'Cody')).not.toHaveProperty('code_quality');
   });
 
+  it('reads "support" as customer support only where it is not the verb or a feature', () => {
+    expect(aspectsOf('Tabnine support answered my billing ticket within an hour.', 'Tabnine')).toHaveProperty('support');
+    expect(aspectsOf('Our wrapper now supports Aider and will support Cline next month.', 'Aider', ['Cline'])).not.toHaveProperty(
+      'support',
+    );
+    expect(aspectsOf('I totally support Mistral shipping open weights.', 'Mistral')).not.toHaveProperty('support');
+  });
+
+  it('does not read the size of a job or lost progress as speed', () => {
+    expect(aspectsOf('I keep Aider around for quick refactors.', 'Aider')).not.toHaveProperty('speed');
+    expect(aspectsOf('Devin was spinning its wheels all afternoon.', 'Devin')).not.toHaveProperty('speed');
+    expect(aspectsOf('Cline answers are quick and snappy.', 'Cline')).toMatchObject({ speed: 'positive' });
+  });
+
+  it('reads "bad at UI" as what the tool builds, not its interface', () => {
+    expect(aspectsOf('Honestly Devin is bad at UI work.', 'Devin')).not.toHaveProperty('ux');
+    expect(aspectsOf('The Zed UI is clean and fast to navigate.', 'Zed')).toHaveProperty('ux');
+  });
+
   it('is sure about a plain, well-cued finding', () => {
     const text = 'Cursor keeps crashing.';
     const span = spanOf(text, 'Cursor');

@@ -244,6 +244,7 @@ function isVetoed(t: Tokens, at: number, to: number, cue: AspectCue): boolean {
     for (let j = Math.max(0, at - 3); j < at; j++) if (cue.notAfter.includes(t.words[j] ?? '')) return true;
   }
   if (cue.notBefore && t.clauses[to] === t.clauses[at] && cue.notBefore.includes(t.words[to] ?? '')) return true;
+  if (cue.notBeforeName && t.named?.[to]) return true;
   return false;
 }
 

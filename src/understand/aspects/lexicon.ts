@@ -18,6 +18,8 @@ export interface AspectCue {
   notAfter?: string[];
   /** Words that, directly after the cue, mean it is not about this aspect ("free to", "slow down"). */
   notBefore?: string[];
+  /** Whether an entity's name directly after the cue means it is a verb here ("support Codex"). */
+  notBeforeName?: boolean;
   /** Generic words ("output", "plan", "setup") count only when a judging word sits next to them. */
   needsJudgement?: boolean;
 }
@@ -71,6 +73,40 @@ const NOT_A_FAULT_AFTER = [
   'down',
   'diffusion',
   'handling',
+];
+
+const QUICK_JOBS = [
+  'note',
+  'question',
+  'questions',
+  'refactor',
+  'refactors',
+  'fix',
+  'fixes',
+  'task',
+  'tasks',
+  'edit',
+  'edits',
+  'look',
+  'test',
+  'tests',
+  'debugging',
+  'prototype',
+  'prototypes',
+  'script',
+  'scripts',
+  'stuff',
+  'things',
+  'thing',
+  'one',
+  'update',
+  'hack',
+  'hacks',
+  'change',
+  'changes',
+  'check',
+  'search',
+  'reminder',
 ];
 
 const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
@@ -134,9 +170,31 @@ const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
     }),
   ],
   ux: [
-    ...words('ux,ui,interface,user experience,onboarding,keybinding*,shortcuts,ergonomic*,dx,developer experience,tui,usability', 0),
+    ...words('app,feature,features', 0, {
+      needsJudgement: true,
+      notAfter: [
+        'on',
+        'core',
+        'search',
+        'web',
+        'the',
+        'build',
+        'building',
+        'ship',
+        'shipping',
+        'add',
+        'adding',
+        'implement',
+        'implementing',
+      ],
+      notBefore: ['development', 'for', 'store', 'request', 'requests', 'flag', 'flags', 'branch', 'work'],
+    }),
+    // "bad at UI", "a Codex-style UI": what the tool builds or imitates, not its own interface.
+    ...words('ux,ui,interface,user experience,onboarding,keybinding*,shortcuts,ergonomic*,dx,developer experience,tui,usability', 0, {
+      notAfter: ['at', 'style', 'building', 'build', 'builds', 'design', 'designing'],
+    }),
     ...words(
-      'design,workflow,setup,set up,install*,settings,integration,extension,plugin,tab completion,autocomplete,autocompletion,inline suggestions,diff view,config,configuration,panel,sidebar,chat panel,editor,layout,login,scroll,scrolling,scrollback,tooling,tool chain,toolchain,app,desktop app,mobile app,cli,ide,polish,feature,features',
+      'design,workflow,setup,set up,install*,settings,integration,extension,plugin,tab completion,autocomplete,autocompletion,inline suggestions,diff view,config,configuration,panel,sidebar,chat panel,editor,layout,login,scroll,scrolling,scrollback,tooling,tool chain,toolchain,desktop app,mobile app,cli,ide,polish',
       0,
       { needsJudgement: true },
     ),
@@ -150,14 +208,20 @@ const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
     ),
   ],
   speed: [
-    ...words('latency,response time,response times,speed,tokens per second,time to first token,ttft,throughput', 0, { moreIs: -1 }),
-    ...words('fast,faster,fastest,quick,quicker,snappy,instant,instantly,blazing*,lightning,speedy,responsive,low latency,zippy', 1, {
+    ...words('latency,response time,response times,speed,tokens per second,time to first token,ttft,throughput', 0, {
+      moreIs: -1,
+      notBefore: ['up'],
+    }),
+    ...words('fast,faster,fastest,snappy,instant,instantly,blazing*,lightning,speedy,responsive,low latency,zippy', 1, {
       notBefore: ['food', 'track'],
     }),
+    // "a quick refactor", "quick tasks": the size of the job, not how fast the tool is.
+    ...words('quick,quicker', 1, { notBefore: QUICK_JOBS }),
     ...words(
       'slow,slower,slowest,sluggish,laggy,lag,lags,lagging,takes forever,took forever,taking forever,crawl,crawling,ages to,minutes to respond,high latency,slowed down,slows down,spinning,spinner',
       -1,
-      { notBefore: ['down'] },
+      // "spinning its wheels", "lags far behind": no progress or a lead lost, not latency.
+      { notBefore: ['down', 'its', 'his', 'their', 'behind', 'far', 'way'] },
     ),
   ],
   code_quality: [
@@ -229,7 +293,7 @@ const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
       'privacy,telemetry,data retention,train on,trains on,training on,trained on,gdpr,soc 2,soc2,on prem*,self host*,air gap*,zero data retention,data policy,data usage,opt out,sends code,sending code,send code',
       0,
     ),
-    ...words('private,locally,offline,local model*,my data,our data,your data,retention,compliance,cloud', 0, { needsJudgement: true }),
+    ...words('private,locally,offline,my data,our data,your data,retention,compliance,cloud', 0, { needsJudgement: true }),
     ...words(
       'leak*,spying,spyware,phones home,phone home,sends my code,uploads my code,harvest*,data grab,privacy nightmare,privacy concerns,privacy issue*,sells data',
       -1,
@@ -238,14 +302,42 @@ const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
   ],
   support: [
     ...words(
-      'customer service,customer support,support team,support ticket,helpdesk,help desk,account manager,response from support,their support,support',
+      'customer service,customer support,support team,support ticket,helpdesk,help desk,account manager,response from support,their support',
       0,
-      {
-        notAfter: ['tool', 'native', 'mcp', 'language', 'adds', 'added', 'with', 'has', 'have', 'python', 'typescript', 'first', 'class'],
-        notBefore: ['for', 'mcp'],
-      },
     ),
-    ...words('ticket,tickets,refund*,community,discord,forum,devrel,emailed,email', 0, { needsJudgement: true }),
+    // Bare "support" is mostly the verb or a feature ("supports Codex", "session support").
+    cue('support', 0, {
+      notBeforeName: true,
+      notAfter: [
+        'tool',
+        'native',
+        'mcp',
+        'language',
+        'adds',
+        'added',
+        'with',
+        'has',
+        'have',
+        'python',
+        'typescript',
+        'first',
+        'class',
+        'to',
+        'i',
+        'we',
+        'will',
+        'just',
+        'totally',
+        'thoroughly',
+        'fully',
+        'also',
+        'session',
+        'prompt',
+        'model',
+      ],
+      notBefore: ['for', 'mcp', 'the', 'a', 'an', 'it', 'them', 'this', 'that', 'both', 'multiple'],
+    }),
+    ...words('ticket,tickets,refund*,discord,forum,devrel,emailed,email', 0, { needsJudgement: true }),
     ...words(
       'no response,never responded,never replied,ghosted,ignored my,radio silence,bot replies,canned response,no reply,zero support',
       -1,
