@@ -920,8 +920,8 @@ export function extractFlows(text: string, mentions: readonly FlowMention[]): Fl
   const moves = joined.map((f) => ({ start: f.start, end: f.end }));
   // A side left open in one statement and named in another ("Cancelled my Cursor sub... jumped ship to Codex, never going back to Cursor") is one move.
   const covered = (f: Found) =>
-    (f.to === null && joined.some((g) => g.from === f.from && g.to !== null)) ||
-    (f.from === null && joined.some((g) => g.to === f.to && g.from !== null));
+    (f.to === null && joined.some((g) => g.kind === f.kind && g.from === f.from && g.to !== null)) ||
+    (f.from === null && joined.some((g) => g.kind === f.kind && g.to === f.to && g.from !== null));
   const seen = new Set<string>(joined.filter(covered).map((f) => `${f.kind}|${f.from}|${f.to}`));
   const flows: Flow[] = [];
   for (const f of joined) {
