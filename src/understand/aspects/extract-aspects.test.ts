@@ -231,6 +231,23 @@ describe('isUnsure', () => {
     expect(aspectsOf('The Zed UI is clean and fast to navigate.', 'Zed')).toHaveProperty('ux');
   });
 
+  it('reads a stated wait as slowness: "takes a while", "taking over an hour"', () => {
+    expect(aspectsOf('Devin takes a while on every ticket.', 'Devin')).toMatchObject({ speed: 'negative' });
+    expect(aspectsOf('With Aider each change is taking over an hour to land.', 'Aider')).toMatchObject({ speed: 'negative' });
+  });
+
+  it('reads code it writes to game the tests, or side effects, as code quality', () => {
+    expect(aspectsOf('Cline edits the tests so they pass instead of fixing the parser.', 'Cline')).toMatchObject({
+      code_quality: 'negative',
+    });
+    expect(aspectsOf('Junie made no side effect changes at all.', 'Junie')).toMatchObject({ code_quality: 'positive' });
+  });
+
+  it('reads a context size with a word between ("128K native context") and "limited context"', () => {
+    expect(aspectsOf('Mistral ships a 128K native context.', 'Mistral')).toHaveProperty('context_window');
+    expect(aspectsOf('Llama has pretty limited context for a repo this size.', 'Llama')).toMatchObject({ context_window: 'negative' });
+  });
+
   it('is sure about a plain, well-cued finding', () => {
     const text = 'Cursor keeps crashing.';
     const span = spanOf(text, 'Cursor');

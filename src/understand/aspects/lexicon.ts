@@ -158,9 +158,9 @@ const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
     ),
   ],
   reliability: [
-    ...words('uptime,reliability,stability,status page,incident*,availability', 0),
+    ...words('uptime,reliability,stability,status page,incident*,availability', 0, { notAfter: ['improve', 'improves', 'for'] }),
     ...words(
-      "outage*,went down,goes down,is down,was down,been down,down again,keeps crashing,crash*,freez*,froze,frozen,hang,hangs,hung,unstable,flaky,flakey,unreliable,broke,breaks,broken,stopped working,stops working,doesn't work,does not work,didn't work,not working,overloaded,internal server error,server error,timeouts,timed out,times out,keeps failing,failed requests,fails randomly,randomly fails,glitch*,bricked,corrupt*,lost my work,deleted my,wiped my,ate my,buggy,bugs,bug,disconnect*,logged out,logs me out,stuck in a loop,went into a loop",
+      "outage*,went down,goes down,is down,was down,been down,down again,keeps crashing,crash*,freez*,froze,frozen,hang,hangs,hung,unstable,flaky,flakey,unreliable,broke,breaks,broken,stopped working,stops working,doesn't work,does not work,didn't work,not working,overloaded,internal server error,server error,timeouts,timed out,times out,keeps failing,failed requests,fails randomly,randomly fails,glitch*,bricked,corrupt*,lost my work,saturated,panics,fails when,fails to,failed to,failing to,deleted my,wiped my,ate my,buggy,bugs,bug,disconnect*,logged out,logs me out,stuck in a loop,went into a loop",
       -1,
       { notAfter: CODE_FIX_VERBS, notBefore: NOT_A_FAULT_AFTER },
     ),
@@ -218,7 +218,7 @@ const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
     // "a quick refactor", "quick tasks": the size of the job, not how fast the tool is.
     ...words('quick,quicker', 1, { notBefore: QUICK_JOBS }),
     ...words(
-      'slow,slower,slowest,sluggish,laggy,lag,lags,lagging,takes forever,took forever,taking forever,crawl,crawling,ages to,minutes to respond,high latency,slowed down,slows down,spinning,spinner',
+      'slow,slower,slowest,sluggish,laggy,lag,lags,lagging,takes forever,took forever,taking forever,crawl,crawling,ages to,minutes to respond,high latency,slowed down,slows down,spinning,spinner,takes a while,take a while,took a while,takes ages,took ages,takes longer,took longer,way longer,length of time,thinks too long,think too long',
       -1,
       // "spinning its wheels", "lags far behind": no progress or a lead lost, not latency.
       { notBefore: ['down', 'its', 'his', 'their', 'behind', 'far', 'way'] },
@@ -251,11 +251,11 @@ const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
       ],
     }),
     ...words(
-      'spaghetti,over engineer*,overengineer*,bloated code,verbose code,sloppy,messy,deleted tests,deletes tests,rewrites everything,broke my code,breaks my code,introduced bugs,introduces bugs,buggy code,wrong code,code is garbage,unreadable,hacky,hardcod*,any everywhere,placeholder*,fake implementation*,stubbed out,todo comments,reverted,deprecated',
+      'spaghetti,over engineer*,overengineer*,bloated code,verbose code,sloppy,messy,deleted tests,deletes tests,rewrites everything,broke my code,breaks my code,introduced bugs,introduces bugs,buggy code,wrong code,code is garbage,unreadable,hacky,hardcod*,any everywhere,placeholder*,fake implementation*,stubbed out,todo comments,reverted,deprecated,code rot,rewrite half,rewrites half,rewrote half,so they pass,just to make tests,just to make the tests,to make tests pass,to make the tests pass,too many lines,unnecessary changes,unnecessary code,unneeded changes,side effect*,destroying,destroyed my,destroys my,naming conventions,fallbacks',
       -1,
     ),
     ...words(
-      'idiomatic code,well structured,production ready,solid code,good code,great code,excellent code,writes good,writes great,writes clean,cleanest,surgical,minimal diff*',
+      'idiomatic code,well structured,production ready,solid code,good code,great code,excellent code,writes good,writes great,writes clean,cleanest,surgical,minimal diff*,minimal changes,one line fix,clean diff*,precise changes,targeted changes',
       1,
     ),
   ],
@@ -267,7 +267,7 @@ const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
     ),
     ...words('context', 0, { moreIs: 1, needsJudgement: true }),
     ...words(
-      'forgets,forgot,forgetting,loses context,lost context,loses track,lost track,runs out of context,ran out of context,context rot,compaction,auto compact*,truncat*',
+      'forgets,forgot,forgetting,loses context,lost context,loses track,lost track,runs out of context,ran out of context,running out of context,limited context,context rot,compaction,auto compact*,truncat*',
       -1,
     ),
     ...words(
@@ -381,7 +381,7 @@ export const ASPECT_PATTERNS: AspectPattern[] = [
   },
   {
     aspect: 'context_window',
-    pattern: /\b\d+(?:\.\d+)?\s?[kKmM]\b[\s-]?(?:tokens?[\s-]?)?(?:context|window|ctx)\b/g,
+    pattern: /\b\d+(?:\.\d+)?\s?[kKmM]\b\**[\s-]?(?:(?:native|tokens?|token of)[\s-]?)?(?:context|window|ctx)\b/g,
     polarity: 0,
     moreIs: 1,
   },
@@ -393,7 +393,15 @@ export const ASPECT_PATTERNS: AspectPattern[] = [
     polarity: -1,
     weight: 0.8,
   },
-  { aspect: 'speed', pattern: /\b\d+(?:\.\d+)?\s?(?:tok\/s|tokens?\/s|t\/s|tps)\b/gi, polarity: 0, moreIs: 1, weight: 0.8 },
+  // "each change is taking over an hour", "I wait 6 minutes for it": a stated wait is slowness.
+  {
+    aspect: 'speed',
+    pattern:
+      /\b(?:takes?|took|taking|wait(?:ed|ing|s)?)\s+(?:over\s+|about\s+|around\s+|almost\s+|nearly\s+|up to\s+)?(?:\d+|an?|several|many)\s?(?:m|mins?|minutes?|hours?|hrs?|h)\b/gi,
+    polarity: -1,
+    weight: 0.7,
+  },
+  { aspect: 'speed', pattern: /\b\d+(?:\.\d+)?\s?(?:tok\/s|tk\/s|tokens?\/s|t\/s|tps)\b/gi, polarity: 0, moreIs: 1, weight: 0.8 },
 ];
 
 /** Words that judge whatever they sit next to. Values are in [-1, 1]. */
@@ -570,7 +578,7 @@ export const ASPECT_EVALUATORS: Partial<Record<AspectName, Record<string, number
     free: 0.6,
   },
   limits: { hit: -0.7, hitting: -0.7, hits: -0.7, reached: -0.6, exceeded: -0.7, exhausted: -0.7, stingy: -0.7, invisible: -0.5 },
-  context_window: { hold: 0.4, holds: 0.5, fits: 0.5 },
+  context_window: { hold: 0.4, holds: 0.5, fits: 0.5, limited: -0.6 },
   speed: { seconds: -0.2, minutes: -0.5 },
 };
 
