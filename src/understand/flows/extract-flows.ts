@@ -473,6 +473,10 @@ interface Found {
 const REASON_CONNECTIVE =
   /\b(?:because|cause|cuz|coz|bc|due\s+to|over|thanks\s+to|since|as|after|given|for|sick\s+of|tired\s+of|fed\s+up\s+with|frustrated\s+with)\b/gu;
 
+/** Words judging how well a tool does its work without naming an aspect. */
+const GENERIC_QUALITY =
+  /\b(?:better|worse|smarter|dumber|dumb|dumbed|just\s+works|actually\s+good|handles\s+everything|impressed|excel(?:s|led)?|solves?|solved|nails?|capable|lobotomi[sz]ed|degraded|downgraded|stuck|helped|superior|game[\s-]?changing)\b/u;
+
 /** The reason the author gives for one move: a "because/over/due to" clause first, then its sentence, then its neighbours. */
 function findReason(text: string, sentences: TextSpan[], found: Found, moves: readonly TextSpan[]): AspectName | null {
   const sentence = sentences[found.sentence]!;
@@ -503,6 +507,13 @@ function findReason(text: string, sentences: TextSpan[], found: Found, moves: re
     if (moves.some((m) => m.start >= neighbour.start && m.end <= neighbour.end)) continue;
     const hits = findReasonCues(text, neighbour, moves, false);
     if (hits.length > 0) return (k < found.sentence ? hits.at(-1)! : hits[0]!).aspect;
+  }
+  // A judgement with no aspect word ("was much better", "just works", "gets stuck") is about how well it does the work.
+  const plain = (span: TextSpan) => GENERIC_QUALITY.test(text.slice(span.start, span.end).toLowerCase());
+  if (plain({ start: found.start, end: sentence.end })) return 'performance';
+  for (const k of [found.sentence + 1, found.sentence - 1]) {
+    const neighbour = sentences[k];
+    if (neighbour && !moves.some((m) => m.start >= neighbour.start && m.end <= neighbour.end) && plain(neighbour)) return 'performance';
   }
   return null;
 }
