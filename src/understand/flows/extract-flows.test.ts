@@ -75,7 +75,8 @@ describe('extractFlows: statements of movement', () => {
     expect(read("Right now I'm switching between them with Claude Code being the primary and Codex the fallback.")).toEqual([
       'adds claude-code->codex-cli -',
     ]);
-    expect(read('Claude Code got worse lately. Ended up integrating Codex as well.')).toEqual(['adds claude-code->codex-cli -']);
+    // "got worse" names no aspect, but it judges how well Claude Code works: performance, as the annotators read it.
+    expect(read('Claude Code got worse lately. Ended up integrating Codex as well.')).toEqual(['adds claude-code->codex-cli performance']);
   });
 
   it('reads "X -> Y" on a line of its own as a switch', () => {
