@@ -248,6 +248,11 @@ describe('isUnsure', () => {
     expect(aspectsOf('Llama has pretty limited context for a repo this size.', 'Llama')).toMatchObject({ context_window: 'negative' });
   });
 
+  it('does not read context the user gives it, or a request rate, as the window or a quota', () => {
+    expect(aspectsOf('Cline works better once I give it more context about the schema.', 'Cline')).not.toHaveProperty('context_window');
+    expect(aspectsOf('We route OpenRouter at 300 requests per second in load tests.', 'OpenRouter')).not.toHaveProperty('limits');
+  });
+
   it('is sure about a plain, well-cued finding', () => {
     const text = 'Cursor keeps crashing.';
     const span = spanOf(text, 'Cursor');

@@ -265,7 +265,26 @@ const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
       0,
       { moreIs: 1 },
     ),
-    ...words('context', 0, { moreIs: 1, needsJudgement: true }),
+    // "give it more context", "copying context": what the user feeds it, not the window.
+    ...words('context', 0, {
+      moreIs: 1,
+      needsJudgement: true,
+      notAfter: [
+        'give',
+        'giving',
+        'gave',
+        'provide',
+        'providing',
+        'copy',
+        'copying',
+        'add',
+        'adding',
+        'feed',
+        'feeding',
+        'paste',
+        'pasting',
+      ],
+    }),
     ...words(
       'forgets,forgot,forgetting,loses context,lost context,loses track,lost track,runs out of context,ran out of context,running out of context,limited context,context rot,compaction,auto compact*,truncat*',
       -1,
@@ -279,7 +298,7 @@ const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
     ...words(
       'quota,quotas,usage cap,allowance,message limit,usage limits,usage limit,weekly limit*,daily limit*,5 hour limit*,five hour limit*,requests per,messages per,fair use,requests a day,requests per day,messages a day',
       0,
-      { moreIs: 1 },
+      { moreIs: 1, notBefore: ['second', 'sec', 's'] },
     ),
     ...words('limit,limits,cap,caps', 0, { moreIs: 1, needsJudgement: true }),
     ...words(
