@@ -549,6 +549,7 @@ const WHEN_TROUBLE = new RegExp(
 const NOT_OWN_HABIT =
   /\b(?:you|your|ya|u|should|would|might|if|unless|wish|want|wants|thinking\s+(?:of|about)|considering|people|everyone|they)\b/u;
 const NEGATED = /\b(?:not|never|no)\b|n't\b/u;
+const MARKER_START = new RegExp(OPEN, 'gu');
 const markerAt = (text: string, index: number): number => Number(text.slice(index + 1, text.indexOf(CLOSE, index)));
 
 /**
@@ -569,7 +570,7 @@ function matchFallback(skeleton: Skeleton, index: number, context: SentenceConte
     const after = text.slice(m.index + m[0].length);
     const candidates: { slug: string; between: string }[] = [];
     const markers = (part: string, offset: number): number[] =>
-      [...part.matchAll(new RegExp(OPEN, 'gu'))].map((x) => markerAt(text, offset + x.index));
+      [...part.matchAll(MARKER_START)].map((x) => markerAt(text, offset + x.index));
     const offset = m.index + m[0].length;
     const clauseStart = m.index - clauseBefore(text, m.index).length;
     const fromBefore = (k: number) => ({ k, between: text.slice(text.indexOf(`${OPEN}${k}${CLOSE}`), m.index) });
@@ -641,20 +642,51 @@ function matchNoReturn(skeleton: Skeleton, index: number): Found[] {
   return found;
 }
 
+/** "Also, I use GPT-5 via the app for narrow issues": a tool used besides the one the post is about. */
+const ALSO_USE = new RegExp(
+  `(?:\\b(?:i|we)\\s+(?:also|additionally)\\s+(?:use|run|pay\\s+for|keep)|^\\W*also,?\\s+(?:i|we)\\s+(?:use|run|pay\\s+for|keep))\\s+${ENT}`,
+  'gu',
+);
+
+function matchAlso(skeleton: Skeleton, index: number, context: SentenceContext): Found[] {
+  const text = skeleton.text;
+  const found: Found[] = [];
+  ALSO_USE.lastIndex = 0;
+  for (let m = ALSO_USE.exec(text); m !== null; m = ALSO_USE.exec(text)) {
+    if (isQuestion(text, m.index + m[0].length) || CONDITIONAL.test(text.slice(0, m.index))) continue;
+    const added = skeleton.mentions[Number(m[1])]!;
+    // The kept one: the entity the post named first, when it came before this sentence.
+    const kept = [...context.firstNamed]
+      .filter(([slug, at]) => at < skeleton.at[0]! && !sameFamily(slug, added.slug))
+      .sort((a, b) => a[1] - b[1])[0];
+    if (!kept) continue;
+    found.push({
+      kind: 'adds',
+      from: kept[0],
+      to: added.slug,
+      start: skeleton.at[m.index]!,
+      end: skeleton.at[m.index + m[0].length - 1]! + 1,
+      sentence: index,
+      confidence: 0.7,
+      rule: 'also-use',
+    });
+  }
+  return found;
+}
+
 /** A move told in the past ("dropped Cursor when the dark patterns showed up"): an event, not a habit. */
 const PAST_MOVE = /^\S*(?:ed|went|gone|left|quit|ran|fell|came)\b/u;
 
 /** Entities joined to a marker by "+", "&", "/", "," or "and"/"or" ("Gemini Pro + Opus", "Cursor/Claude Code"), in order. */
 function joinedSlugs(skeleton: Skeleton, group: string): string[] {
   const k = Number(group);
-  const joiner = `\\s*(?:\\+|&|/|,|\\band\\b|\\bor\\b)\\s*(?:(?:${PLAN_WORDS})\\s+)?`;
   const out = [k];
   for (let j = k + 1; j < skeleton.mentions.length; j++) {
     const between = skeleton.text.slice(
       skeleton.text.indexOf(CLOSE, skeleton.text.indexOf(`${OPEN}${j - 1}${CLOSE}`)) + 1,
       skeleton.text.indexOf(`${OPEN}${j}${CLOSE}`),
     );
-    if (!new RegExp(`^(?:\\s+(?:${PLAN_WORDS}))*${joiner}$`, 'u').test(between)) break;
+    if (!SIDE_JOINER.test(between)) break;
     out.push(j);
   }
   const slugs = out.map((j) => skeleton.mentions[j]!.slug);
@@ -706,7 +738,11 @@ function matchSentence(skeleton: Skeleton, index: number, sentenceContext: Sente
         }
     }
   }
-  found.push(...matchFallback(skeleton, index, sentenceContext), ...matchNoReturn(skeleton, index));
+  found.push(
+    ...matchFallback(skeleton, index, sentenceContext),
+    ...matchNoReturn(skeleton, index),
+    ...matchAlso(skeleton, index, sentenceContext),
+  );
   if (found.length === 0) {
     const arrow = ARROW.exec(skeleton.text.trim());
     if (arrow && skeleton.text.trim().length <= 120 && !skeleton.text.includes('?')) {
