@@ -253,6 +253,26 @@ describe('isUnsure', () => {
     expect(aspectsOf('We route OpenRouter at 300 requests per second in load tests.', 'OpenRouter')).not.toHaveProperty('limits');
   });
 
+  it('gives a statement about "X and Y" to both names', () => {
+    const text = 'Aider and Cline have been excellent this month.';
+    expect(aspectsOf(text, 'Aider', ['Cline'])).toMatchObject({ performance: 'positive' });
+    expect(aspectsOf(text, 'Cline', ['Aider'])).toMatchObject({ performance: 'positive' });
+  });
+
+  it('reads "works well" as a judgement but not "as well"', () => {
+    expect(aspectsOf('Devin works really well on small repos.', 'Devin')).toMatchObject({ performance: 'positive' });
+    expect(aspectsOf('I installed Zed as well yesterday.', 'Zed')).toEqual({});
+  });
+
+  it('does not count a bare price from a following sentence for this mention', () => {
+    const text =
+      'Windsurf is my editor now and I open it every morning before standup to review what changed overnight in our monorepo, ' +
+      'which has grown to about four hundred packages over two years of steady work by a small team. ' +
+      'My partner pays $25 for a meal kit that arrives at our door every Thursday evening.';
+    expect(text.length).toBeGreaterThan(280);
+    expect(aspectsOf(text, 'Windsurf')).not.toHaveProperty('cost');
+  });
+
   it('is sure about a plain, well-cued finding', () => {
     const text = 'Cursor keeps crashing.';
     const span = spanOf(text, 'Cursor');

@@ -306,6 +306,8 @@ function collectPatternHits(text: string, ranges: readonly ScopeRange[], t: Toke
           unjudged = !topic.found;
           evidence = { start: Math.min(start, topic.start), end: Math.max(end, topic.end) };
         }
+        // A bare amount in a following sentence ("$25 for the business plan") is seldom about this mention.
+        if (unjudged && range.weight < 1) continue;
         hits.push({ aspect: p.aspect, unjudged, needsJudgement: false, score, confidence, ...evidence });
       }
     }
@@ -514,7 +516,8 @@ function readOverallJudgement(t: Tokens, span: TextSpan, hits: readonly Hit[]): 
   for (let j = last + 1; j <= Math.min(clauseEnd, last + OVERALL_REACH); j++) {
     const w = t.words[j] ?? '';
     const v = EVALUATIVE_WORDS[w] ?? OVERALL_WORDS[w];
-    if (v === undefined) continue;
+    // "as well" is "also".
+    if (v === undefined || (w === 'well' && t.words[j - 1] === 'as')) continue;
     easeOnly = easeOnly && EASE_WORDS.has(w);
     const mods = readModifiers(t, j, last + 1);
     sum += (mods.negated ? -0.7 : 1) * v * mods.scale;

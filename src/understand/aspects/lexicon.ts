@@ -617,6 +617,20 @@ export const OVERALL_WORDS: Record<string, number> = {
   winner: 0.7,
   clutch: 0.6,
   lifesaver: 0.8,
+  well: 0.4,
+  success: 0.6,
+  successful: 0.6,
+  powerful: 0.6,
+  ahead: 0.5,
+  behind: -0.5,
+  king: 0.6,
+  sophisticated: 0.6,
+  precise: 0.6,
+  productive: 0.6,
+  inferior: -0.7,
+  superior: 0.7,
+  struggling: -0.5,
+  struggled: -0.5,
 };
 
 /** Words that say "more" or "less" of something; their polarity depends on the topic's `moreIs`. */

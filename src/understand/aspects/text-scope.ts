@@ -60,7 +60,9 @@ function splitClauses(sentence: TextSpan, text: string, mentions: readonly TextS
   for (let m = LIST_SPLIT.exec(body); m !== null; m = LIST_SPLIT.exec(body)) {
     const next = sentence.start + m.index + m[0].length;
     const startsMention = mentions.some((o) => o.start >= next && o.start <= next + 4);
-    if (m[0].includes(',') || startsMention) cuts.push({ at: m.index, to: m.index + m[0].length });
+    if (m[0].includes(',')) cuts.push({ at: m.index, to: m.index + m[0].length });
+    else if (startsMention && !isBareSubject(body, sentence.start, m.index, cuts, mentions))
+      cuts.push({ at: m.index, to: m.index + m[0].length });
   }
   cuts.sort((a, b) => a.at - b.at);
   const clauses: TextSpan[] = [];
@@ -72,6 +74,26 @@ function splitClauses(sentence: TextSpan, text: string, mentions: readonly TextS
   }
   if (start < body.length) clauses.push({ start: sentence.start + start, end: sentence.end });
   return clauses;
+}
+
+/**
+ * "Opus and Sonnet have been fine": a name alone before "and"/"or" shares the statement that follows
+ * with the next name, so no cut is made there.
+ */
+function isBareSubject(
+  body: string,
+  offset: number,
+  at: number,
+  cuts: readonly { at: number; to: number }[],
+  mentions: readonly TextSpan[],
+): boolean {
+  let from = 0;
+  for (const c of cuts) if (c.to <= at && c.to > from) from = c.to;
+  const segment = body.slice(from, at);
+  const lead = segment.length - segment.trimStart().length;
+  const start = offset + from + lead;
+  const end = offset + from + segment.trimEnd().length;
+  return mentions.some((o) => o.start === start && o.end === end);
 }
 
 /**
