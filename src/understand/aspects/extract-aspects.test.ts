@@ -273,6 +273,11 @@ describe('isUnsure', () => {
     expect(aspectsOf(text, 'Windsurf')).not.toHaveProperty('cost');
   });
 
+  it('reads "X is worth it" as value for money and "hard to beat" as praise', () => {
+    expect(aspectsOf('Copilot Pro is totally worth it.', 'Copilot')).toMatchObject({ cost: 'positive' });
+    expect(aspectsOf('For refactors Cline is hard to beat.', 'Cline')).toMatchObject({ performance: 'positive' });
+  });
+
   it('is sure about a plain, well-cued finding', () => {
     const text = 'Cursor keeps crashing.';
     const span = spanOf(text, 'Cursor');

@@ -513,12 +513,14 @@ function readOverallJudgement(t: Tokens, span: TextSpan, hits: readonly Hit[]): 
   let sum = 0;
   let evidenceEnd = -1;
   let easeOnly = true;
+  let worthOnly = true;
   for (let j = last + 1; j <= Math.min(clauseEnd, last + OVERALL_REACH); j++) {
     const w = t.words[j] ?? '';
     const v = EVALUATIVE_WORDS[w] ?? OVERALL_WORDS[w];
     // "as well" is "also".
     if (v === undefined || (w === 'well' && t.words[j - 1] === 'as')) continue;
     easeOnly = easeOnly && EASE_WORDS.has(w);
+    worthOnly = worthOnly && w === 'worth';
     const mods = readModifiers(t, j, last + 1);
     sum += (mods.negated ? -0.7 : 1) * v * mods.scale;
     evidenceEnd = t.ends[j] ?? evidenceEnd;
@@ -527,7 +529,8 @@ function readOverallJudgement(t: Tokens, span: TextSpan, hits: readonly Hit[]): 
   // A named aspect judged between the mention and these words ("Cursor's pricing is great") already has them.
   if (hits.some((h) => h.start < evidenceEnd && h.end > span.end)) return null;
   return {
-    aspect: easeOnly ? 'ux' : 'performance',
+    // "ChatGPT Pro is worth it": value for money.
+    aspect: easeOnly ? 'ux' : worthOnly ? 'cost' : 'performance',
     unjudged: false,
     needsJudgement: false,
     score: clamp(0.8 * sum),

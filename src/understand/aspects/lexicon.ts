@@ -126,7 +126,7 @@ const CUES_BY_ASPECT: Record<AspectName, Cue[]> = {
       -1,
     ),
     ...words(
-      'nails it,nailed it,nailed,gets it right,got it right,spot on,mind blowing,blew me away,game changer,insanely good,really good at,great at,better at,best model,smartest,smarter,smart,accurate,capable,sharp,sharper,figured out,solved it,found the bug,coherent,insightful,excels,excelled,excel at,shines,game changing,great job,good job,on point,king of the hill,more powerful,most powerful,more capable,first try,first go,in one go,one go,solves,solved the',
+      'nails it,nailed it,nailed,gets it right,got it right,spot on,mind blowing,blew me away,game changer,insanely good,really good at,great at,better at,best model,smartest,smarter,smart,accurate,capable,sharp,sharper,figured out,solved it,found the bug,coherent,insightful,excels,excelled,excel at,shines,game changing,great job,good job,on point,king of the hill,more powerful,most powerful,more capable,hard to beat,tough to beat,first try,first go,in one go,one go,solves,solved the',
       1,
     ),
   ],
