@@ -97,6 +97,65 @@ describe('extractFlows: statements of movement', () => {
   });
 });
 
+describe('extractFlows: fallbacks, pairs, chains and sides named elsewhere', () => {
+  it.each([
+    // A tool turned to when the main one is in trouble: adds from the main one, the trouble is the reason.
+    ['I use Codex when Claude Code gets stuck.', ['adds claude-code->codex-cli performance']],
+    ['When Cursor hits a wall, I bring in Claude Code.', ['adds cursor->claude-code performance']],
+    // "Claude" next to "Claude Code" in a Claude Code user's words is Claude Code.
+    ["I mainly rely on Claude Code, but when Claude can't figure it out I switch to Gemini.", ['adds claude-code->gemini performance']],
+    // Pairs named in no order: the first named is the kept one.
+    ['I use both Cursor and Windsurf these days.', ['adds cursor->windsurf -']],
+    ['Then I started cross checking between Claude and GPT-5 for everything.', ['adds claude->gpt-5 -']],
+    [
+      "I'm using Codex in Cursor while running Claude Code in the terminal.",
+      ['adds claude-code->codex-cli -', 'adds claude-code->cursor -'],
+    ],
+    ['Claude Code is my main tool. Also, I use Gemini for long documents.', ['adds claude-code->gemini -']],
+    // No way back: X is left for the tool used since.
+    ["After a month with Claude Code I can't go back to Cursor.", ['switch cursor->claude-code -']],
+    ['Tried Windsurf for a week and promptly went back to Cursor.', ['return windsurf->cursor -']],
+    ['Cursor kept changing its pricing, so I ended up re-subscribing to Copilot.', ['return cursor->github-copilot cost']],
+    // A cancellation's destination from its reason or the next sentence.
+    ['Cancelled my Cursor sub because Claude Code is just better now.', ['switch cursor->claude-code performance']],
+    ['Cancelled my $200 Cursor subscription and upgraded to Claude Max.', ['switch cursor->claude -']],
+    // Several entities on one side: one flow each.
+    ['Switched from Cursor to Claude Code + Codex.', ['switch cursor->claude-code -', 'switch cursor->codex-cli -']],
+    ["Gemini Pro + Opus were my setup. I've since switched to Codex.", ['switch gemini->codex-cli -', 'switch claude-opus->codex-cli -']],
+    // A chain: each step leaves where the one before went.
+    ["Started with Llama, moved to Mistral, now I'm on Qwen.", ['switch llama->mistral -', 'switch mistral->qwen -']],
+    // An origin named after the move, in its reason.
+    ['I switched to Codex because my employer paid for Claude Code.', ['switch claude-code->codex-cli -']],
+    // A past move with "when" is an event, not a habit.
+    ['I dropped Cursor when the pricing changed.', ['switch cursor->- cost']],
+    ["The output got worse and that's when I switched to Claude Code from Cursor.", ['switch cursor->claude-code performance']],
+  ])('%s', (text, expected) => {
+    expect(read(text)).toEqual(expected);
+  });
+
+  it('reads a Max plan named alone as Claude', () => {
+    expect(read('Cancelled my Max plan. Codex just works.').map((f) => f.split(' ').slice(0, 2).join(' '))).toEqual([
+      'switch claude->codex-cli',
+    ]);
+  });
+
+  it.each([
+    ['advice about a fallback', 'When Claude gets stuck, you should try Codex.'],
+    ['a question about a fallback', 'When Claude gets stuck, does Codex do better?'],
+    ['a hypothetical fallback', 'If Claude gets stuck I might use Codex.'],
+    ['tried both', "I've tried both Cursor and Windsurf."],
+    ['a question about both', 'Should I use both Cursor and Copilot?'],
+    ['half a move alone', 'I upgraded to Claude Max.'],
+    ['a tool used now, nothing before', "Now I'm on Claude Code."],
+    ['no way back, said to others', "You can't go back to Cursor after using Claude Code."],
+    ['no way back, other people', 'People say they can never go back to Cursor after trying Claude Code.'],
+    ['buying a plan, not leaving one', 'Just dropped a Max subscription on it, excited to try.'],
+    ['a present habit with when', 'I switch to Codex when I need a review.'],
+  ])('not a flow: %s: %s', (_why, text) => {
+    expect(read(text)).toEqual([]);
+  });
+});
+
 describe('extractFlows: what is not a flow', () => {
   it.each([
     ['trying or comparing', 'I tried Cursor and Windsurf this week.'],

@@ -475,7 +475,7 @@ const REASON_CONNECTIVE =
 
 /** Words judging how well a tool does its work without naming an aspect. */
 const GENERIC_QUALITY =
-  /\b(?:better|worse|smarter|dumber|dumb|dumbed|just\s+works|actually\s+good|handles\s+everything|impressed|excel(?:s|led)?|solves?|solved|nails?|capable|lobotomi[sz]ed|degraded|downgraded|stuck|helped|superior|game[\s-]?changing)\b/u;
+  /\b(?:better|worse|smarter|hits?\s+a\s+(?:wall|roadblock)|can'?t\s+(?:handle|figure|solve|fix)|struggl\w+|dumber|dumb|dumbed|just\s+works|actually\s+good|handles\s+everything|impressed|excel(?:s|led)?|solves?|solved|nails?|capable|lobotomi[sz]ed|degraded|downgraded|stuck|helped|superior|game[\s-]?changing)\b/u;
 
 /** The reason the author gives for one move: a "because/over/due to" clause first, then its sentence, then its neighbours. */
 function findReason(text: string, sentences: TextSpan[], found: Found, moves: readonly TextSpan[]): AspectName | null {
@@ -510,7 +510,7 @@ function findReason(text: string, sentences: TextSpan[], found: Found, moves: re
   }
   // A judgement with no aspect word ("was much better", "just works", "gets stuck") is about how well it does the work.
   const plain = (span: TextSpan) => GENERIC_QUALITY.test(text.slice(span.start, span.end).toLowerCase());
-  if (plain({ start: found.start, end: sentence.end })) return 'performance';
+  if (plain(sentence)) return 'performance';
   for (const k of [found.sentence + 1, found.sentence - 1]) {
     const neighbour = sentences[k];
     if (neighbour && !moves.some((m) => m.start >= neighbour.start && m.end <= neighbour.end) && plain(neighbour)) return 'performance';
@@ -929,7 +929,12 @@ function withClaudePlans(text: string, mentions: readonly FlowMention[]): FlowMe
   for (let m = CLAUDE_PLAN.exec(text); m !== null; m = CLAUDE_PLAN.exec(text)) {
     const start = m.index;
     const end = m.index + m[0].length;
-    if (!mentions.some((x) => x.start < end + 8 && start - 8 < x.end)) extra.push({ slug: 'claude', start, end });
+    // "Claude Max", "Max CC": the plan is already part of a named entity.
+    const touches = (x: FlowMention) =>
+      (x.start < end && start < x.end) ||
+      (x.end <= start && /^[\s\w$]{0,8}$/u.test(text.slice(x.end, start))) ||
+      (x.start >= end && /^[\s\w$]{0,8}$/u.test(text.slice(end, x.start)));
+    if (!mentions.some(touches)) extra.push({ slug: 'claude', start, end });
   }
   return extra.length === 0 ? [...mentions] : [...mentions, ...extra];
 }
