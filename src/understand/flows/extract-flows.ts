@@ -864,6 +864,8 @@ const ORIGIN_REACH = 2;
 /** One family's names ("claude" and "claude-code"): a move between them is not read from context. */
 const sameFamily = (a: string, b: string): boolean => a === b || a.startsWith(`${b}-`) || b.startsWith(`${a}-`);
 
+const YARDSTICK = /\b(?:compared\s+(?:to|with)|than|vs\.?|versus|unlike)\s+(?:the\s+)?$/u;
+
 /** Between a move and an origin named after it: a reason or a comparison ("because my employer paid for CC"), not a host ("to Sonnet in Cursor"). */
 const LATER_ORIGIN = /\b(?:because|bc|cause|cuz|since|as|after|over|instead\s+of|than|from)\b/u;
 
@@ -900,7 +902,9 @@ function inferOrigin(
   const reach = f.kind === 'return' ? 0 : sentences[Math.max(0, f.sentence - ORIGIN_REACH)]!.start;
   const own = sentences[f.sentence]!;
   const other = (m: FlowMention) => !sameFamily(m.slug, f.to!);
-  const before = mentions.filter((m) => m.start >= reach && m.end <= f.start && other(m));
+  // Before the move, a yardstick ("way off compared to Codex") is not what the author was using.
+  const used = (m: FlowMention) => other(m) && !YARDSTICK.test(text.slice(Math.max(0, m.start - 16), m.start).toLowerCase());
+  const before = mentions.filter((m) => m.start >= reach && m.end <= f.start && used(m));
   // In the move's own sentence the first entity named is what was being used ("I tried X (...Y...) and went back to Z").
   const origin =
     before.find((m) => m.start >= own.start) ??
