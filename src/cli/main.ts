@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { VIBECHECK_VERSION } from '../core/version.ts';
 import { EXIT } from './exit-codes.ts';
 import { COMMAND_SUMMARIES } from './summaries.ts';
+import { keepBaselineWasmForOneShot } from './wasm-tiering.ts';
 
 const program = new Command('vibecheck')
   .description('How developers feel about AI models and developer tools, from the places they talk.')
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 };
 const named = process.argv[2];
 if (named !== undefined && Object.hasOwn(COMMANDS, named)) {
+  keepBaselineWasmForOneShot(named);
   (await COMMANDS[named]!())(program);
 } else if (named !== '--version' && named !== '-V') {
   // Help, or a command that does not exist: the list needs only names and summaries.
