@@ -119,6 +119,10 @@ describe('extractFlows: fallbacks, pairs, chains and sides named elsewhere', () 
     // A cancellation's destination from its reason or the next sentence.
     ['Cancelled my Cursor sub because Claude Code is just better now.', ['switch cursor->claude-code performance']],
     ['Cancelled my $200 Cursor subscription and upgraded to Claude Max.', ['switch cursor->claude -']],
+    ["Update: I dumped Claude and I'm all aboard the ChatGPT train.", ['switch claude->chatgpt -']],
+    ['Finally ditched Cursor too, Claude Code is awesome.', ['switch cursor->claude-code -']],
+    ['I stopped using GPT-4o, replaced it with Qwen 3.', ['switch gpt-4o->qwen -']],
+    ['I just canceled my Codex subscription and am going back to CC.', ['return codex-cli->claude-code -']],
     // Several entities on one side: one flow each.
     ['Switched from Cursor to Claude Code + Codex.', ['switch cursor->claude-code -', 'switch cursor->codex-cli -']],
     ["Gemini Pro + Opus were my setup. I've since switched to Codex.", ['switch gemini->codex-cli -', 'switch claude-opus->codex-cli -']],
@@ -151,6 +155,9 @@ describe('extractFlows: fallbacks, pairs, chains and sides named elsewhere', () 
     ['no way back, other people', 'People say they can never go back to Cursor after trying Claude Code.'],
     ['buying a plan, not leaving one', 'Just dropped a Max subscription on it, excited to try.'],
     ['a present habit with when', 'I switch to Codex when I need a review.'],
+    ['a release, not a drop', 'DeepSeek suddenly dropped V3.'],
+    ["a thing of X's cancelled", 'I cancelled the Hugging Face download after a minute.'],
+    ['a maybe', 'The next step is maybe dropping Claude Code completely.'],
   ])('not a flow: %s: %s', (_why, text) => {
     expect(read(text)).toEqual([]);
   });

@@ -299,6 +299,10 @@ const NOT_DONE = new RegExp(
     'wish',
     'wondering',
     'worth',
+    'maybe',
+    'probably',
+    'perhaps',
+    'possibly',
     'keep',
     'keeps',
     'time\\s+to',
@@ -438,7 +442,7 @@ function isAuthorsMove(sentence: string, at: number, matched: string): boolean {
     FIRST_PERSON.test(own) || (/^\s*$/u.test(own) && /\band\s*$/u.test(whole) && FIRST_PERSON.test(clauseBefore(whole, whole.length - 4)));
   const leftover = own
     .replace(
-      /\b(?:[a-z]+ly|finally|eventually|just|recently|yesterday|today|honestly|basically|ultimately|so|then|also|already|officially|lol|ok|okay|well|anyway|edit|update|tl;?dr|since\s+then|after\s+that|ended\s+up|last\s+(?:week|month|year|night)|this\s+(?:week|month|year)|\d+\s+(?:days?|weeks?|months?)\s+ago)\b/gu,
+      /\b(?:promptly|quickly|immediately|instantly|gladly|happily|literally|actually|honestly|finally|eventually|just|recently|yesterday|today|honestly|basically|ultimately|so|then|also|already|officially|lol|ok|okay|well|anyway|edit|update|tl;?dr|since\s+then|after\s+that|ended\s+up|last\s+(?:week|month|year|night)|this\s+(?:week|month|year)|\d+\s+(?:days?|weeks?|months?)\s+ago)\b/gu,
       '',
     )
     .replace(/[\s\p{P}\p{S}]+/gu, '');
@@ -674,6 +678,10 @@ function matchAlso(skeleton: Skeleton, index: number, context: SentenceContext):
   return found;
 }
 
+/** After "cancelled the X": a noun that makes it a thing of X's ("the HF download process"). */
+const THINGS_OF =
+  /^\s+(?!(?:and|or|but|for|because|since|as|after|today|yesterday|last|this|in|on|at|to|with|completely|entirely|altogether|too|now|a|an|the|so|then|when|which|over|instead|back)\b)[a-z]/u;
+
 /** A move told in the past ("dropped Cursor when the dark patterns showed up"): an event, not a habit. */
 const PAST_MOVE = /^\S*(?:ed|went|gone|left|quit|ran|fell|came)\b/u;
 
@@ -715,6 +723,10 @@ function matchSentence(skeleton: Skeleton, index: number, sentenceContext: Sente
         continue;
       // "dropped a Max subscription" is buying one: what is left is the author's own ("my", "our") or named bare.
       if (r.name === 'stop' && /\b(?:a|an)\s+(?:\$?\d+\S*\s+)?\uE000/u.test(m[0])) continue;
+      // "cancelled the HF download": a thing of X's, not X.
+      if (r.name === 'stop' && /\bthe\s+\uE000\d+\uE001$/u.test(m[0]) && THINGS_OF.test(skeleton.text.slice(end))) continue;
+      // "DeepSeek suddenly dropped V3" is a release: "dropped" leaves X only said by the author or of their own X.
+      if (/^dropp/u.test(m[0]) && !/\b(?:my|our)\s/u.test(m[0]) && !FIRST_PERSON.test(clauseBefore(skeleton.text, start))) continue;
       // "from Claude Code to GPT-5 pro + Codex": every entity joined on a side is a flow of its own.
       const side = (group: number | null): (string | null)[] =>
         group === null || m[group] === undefined ? [null] : joinedSlugs(skeleton, m[group]);
@@ -800,7 +812,32 @@ const BECAUSE_Y = new RegExp(
   `^[^.!?]*?\\b(?:because|bc|cause|cuz|coz|since|as|now\\s+that)\\s+${ENT}\\s+(?:[\\w']+\\s+){0,3}?(?:is|are|has|just|works|does|handles|actually|gets|was)\\b`,
   'u',
 );
-/** "Cancelled my Max plan. Codex just works now.": the next sentence praising Y as its subject. */
+/** The rest of a leaving sentence naming where the author went. */
+const DESTINATION_AFTER = [
+  BECAUSE_Y,
+  // "cancelled Claude Max today, moving to Codex", "... and will be switching to Codex"
+  new RegExp(
+    `^[^.!?]{0,60}?\\b(?:moving|moved|switching|switched|going|went|jumping|jumped|migrating|migrated|heading|headed)\\s+(?:(?:over|back|all[\\s-]in)\\s+)?(?:to|onto|on)\\s+${ENT}`,
+    'u',
+  ),
+  // "stopped using 4o, replaced it with Qwen 3"
+  new RegExp(`^[^.!?]{0,40}?\\breplaced\\s+(?:it|them)\\s+with\\s+(?:[\\w-]+\\s+){0,2}?${ENT}`, 'u'),
+  // "dumped Claude and I'm all aboard the ChatGPT train", "... and use ChatGPT a lot more"
+  new RegExp(`^[^.!?]{0,40}?\\ball\\s+aboard\\s+(?:the\\s+)?${ENT}`, 'u'),
+  new RegExp(`^[^.!?]{0,30}?\\band\\s+(?:i\\s+)?(?:now\\s+)?(?:use|using|am\\s+using|i'm\\s+using)\\s+${ENT}`, 'u'),
+  // "ditched Cursor too, Claude Code is awesome", "... and the experience in Codex has been far superior"
+  new RegExp(
+    `^[^.!?]{0,40}?(?:,|\\band\\b|\\s-|—)\\s+(?:now\\s+|the\\s+experience\\s+(?:in|with|on)\\s+)?${ENT}\\s+(?:is|has\\s+been|was|just)\\s+(?:[\\w']+\\s+){0,2}?(?:awesome|great|amazing|better|superior|good|excellent|solid|fantastic|works)\\b`,
+    'u',
+  ),
+  // "because I was getting better output with Codex"
+  new RegExp(
+    `^[^.!?]{0,10}?\\b(?:because|bc|since|as)\\b[^.!?]{0,50}?\\b(?:better|superior|smarter|faster|cheaper)\\b[^.!?]{0,30}?\\b(?:with|from|in|on|using)\\s+${ENT}`,
+    'u',
+  ),
+];
+
+/** "Cancelled my Max plan. Codex just works.": the next sentence praising Y as its subject. */
 const NEXT_PRAISED = new RegExp(
   `^\\W*(?:(?:and|but|so|now|meanwhile|honestly|tbh|imo|i\\s+find\\s+(?:that\\s+)?|i\\s+think\\s+(?:that\\s+)?)\\W*)?${ENT}(?:\\s+[\\w'*]+){0,2}?\\s+(?:just\\s+works|works|handles|does\\s+(?:it|everything|the\\s+job)|nails|solves|gets\\s+it|(?:is|was)\\s+(?:[\\w'*]+\\s+){0,2}?(?:better|great|good|amazing|solid|fine|excellent|reliable|smarter|faster|cheaper)|[^,;.!?]*\\bbetter\\b)`,
   'u',
@@ -812,9 +849,14 @@ function findDestination(f: Found, skeletons: readonly (Skeleton | null)[]): Fou
   const own = skeletons[f.sentence];
   if (own) {
     const after = own.at.findIndex((x) => x >= f.end);
-    const m = after >= 0 ? BECAUSE_Y.exec(own.text.slice(after)) : null;
-    const slug = m ? own.mentions[Number(m[1])]!.slug : null;
-    if (slug && !sameFamily(slug, f.from)) return { ...f, to: slug, rule: `${f.rule}+to` };
+    const rest = after >= 0 ? own.text.slice(after) : '';
+    for (const pattern of DESTINATION_AFTER) {
+      const m = pattern.exec(rest);
+      const slug = m ? own.mentions[Number(m[1])]!.slug : null;
+      if (slug && !sameFamily(slug, f.from) && !NOT_OWN_HABIT.test(m![0]) && !NEGATED.test(m![0]))
+        // "cancelled my Codex sub and am going back to CC" is a return.
+        return { ...f, to: slug, kind: /\bback\s+(?:to|onto|on)\s/u.test(m![0]) ? 'return' : f.kind, rule: `${f.rule}+to` };
+    }
   }
   const next = skeletons[f.sentence + 1];
   const m = next ? NEXT_PRAISED.exec(next.text) : null;
