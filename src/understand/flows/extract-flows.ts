@@ -530,9 +530,9 @@ function nearest<T extends TextSpan>(hits: T[], found: TextSpan): T {
 /** What the sentences around a move say, for reading who "I" is and which Claude is meant. */
 interface SentenceContext {
   /** The sentence before, lowercased. */
-  previous: string;
+  previous: () => string;
   /** Slugs named in this sentence and the ones next to it. */
-  nearby: ReadonlySet<string>;
+  nearby: () => ReadonlySet<string>;
   /** Where in the post each slug is first named. */
   firstNamed: ReadonlyMap<string, number>;
 }
@@ -562,13 +562,13 @@ const markerAt = (text: string, index: number): number => Number(text.slice(inde
  */
 function matchFallback(skeleton: Skeleton, index: number, context: SentenceContext): Found[] {
   const text = skeleton.text;
-  if (text.includes('?') || !(FIRST_PERSON.test(text) || FIRST_PERSON.test(context.previous))) return [];
+  if (text.includes('?') || !(FIRST_PERSON.test(text) || FIRST_PERSON.test(context.previous()))) return [];
   const found: Found[] = [];
   WHEN_TROUBLE.lastIndex = 0;
   for (let m = WHEN_TROUBLE.exec(text); m !== null; m = WHEN_TROUBLE.exec(text)) {
     let primary = skeleton.mentions[Number(m[1])]!.slug;
     // "I rely on Claude Code, but when Claude can't handle a task": the Claude of a Claude Code user is Claude Code.
-    if (primary === 'claude' && context.nearby.has('claude-code')) primary = 'claude-code';
+    if (primary === 'claude' && context.nearby().has('claude-code')) primary = 'claude-code';
     const before = text.slice(0, m.index);
     if (NOT_OWN_HABIT.test(before) || NOT_OWN_HABIT.test(m[0])) continue;
     const after = text.slice(m.index + m[0].length);
@@ -701,7 +701,12 @@ function joinedSlugs(skeleton: Skeleton, group: string): string[] {
   return [...new Set(slugs)];
 }
 
+/** Words one of the rules needs: a sentence with none of them states no move (checked first, for speed). */
+const MOVE_CUE =
+  /switch|mov|migrat|jump|transition|went|gone|port|convert|churn|ditch|dump|drop|left|leav|quit|abandon|replac|trade|swap|cancel|subscrib|install|stop|gave|given|longer|done|finish|back|return|kept|keep|add|alongside|addition|tandem|together|top\s+of|next\s+to|complement|compliment|supplement|fallback|opinion|reviewer|primary|main|driver|instead|both|parallel|side|between|while|activat|join|now|start|upgrad|signed|all[\s-]in|when|every\s*time|any\s*time|also|integrat|check|alternat|aboard|->|→|=>|➡|⇒/u;
+
 function matchSentence(skeleton: Skeleton, index: number, sentenceContext: SentenceContext): Found[] {
+  if (!MOVE_CUE.test(skeleton.text)) return [];
   const firstNamed = (slug: string | null): number => (slug === null ? Infinity : (sentenceContext.firstNamed.get(slug) ?? Infinity));
   const found: Found[] = [];
   const taken: TextSpan[] = [];
@@ -1006,8 +1011,9 @@ export function extractFlows(text: string, mentions: readonly FlowMention[]): Fl
       if (cancelled) found.push(cancelled);
       return;
     }
-    const nearby = new Set([index - 1, index, index + 1].flatMap((k) => skeletons[k]?.mentions.map((m) => m.slug) ?? []));
-    const previous = index > 0 ? text.slice(sentences[index - 1]!.start, sentences[index - 1]!.end).toLowerCase() : '';
+    // Read only by the few sentences that need them.
+    const nearby = () => new Set([index - 1, index, index + 1].flatMap((k) => skeletons[k]?.mentions.map((m) => m.slug) ?? []));
+    const previous = () => (index > 0 ? text.slice(sentences[index - 1]!.start, sentences[index - 1]!.end).toLowerCase() : '');
     found.push(...matchSentence(skeleton, index, { previous, nearby, firstNamed }));
   });
   const halves = joinHalves(found).filter((f) => f.half !== 'join' || f.from !== null);
