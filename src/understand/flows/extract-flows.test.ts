@@ -123,6 +123,7 @@ describe('extractFlows: fallbacks, pairs, chains and sides named elsewhere', () 
     ['Finally ditched Cursor too, Claude Code is awesome.', ['switch cursor->claude-code -']],
     ['I stopped using GPT-4o, replaced it with Qwen 3.', ['switch gpt-4o->qwen -']],
     ['I just canceled my Codex subscription and am going back to CC.', ['return codex-cli->claude-code -']],
+    ['So I decided to give Codex a try. I cancelled my Cursor subscription.', ['switch cursor->codex-cli -']],
     // Several entities on one side: one flow each.
     ['Switched from Cursor to Claude Code + Codex.', ['switch cursor->claude-code -', 'switch cursor->codex-cli -']],
     ["Gemini Pro + Opus were my setup. I've since switched to Codex.", ['switch gemini->codex-cli -', 'switch claude-opus->codex-cli -']],

@@ -817,6 +817,12 @@ const BECAUSE_Y = new RegExp(
   `^[^.!?]*?\\b(?:because|bc|cause|cuz|coz|since|as|now\\s+that)\\s+${ENT}\\s+(?:[\\w']+\\s+){0,3}?(?:is|are|has|just|works|does|handles|actually|gets|was)\\b`,
   'u',
 );
+/** An earlier sentence saying the author turned to Y. */
+const TURNED_TO = new RegExp(
+  `\\b(?:i|we)\\s+(?:\\w+\\s+)?(?:decided\\s+to\\s+(?:give|try|go\\s+with|use)|gave|started\\s+using|began\\s+using)\\s+${ENT}`,
+  'u',
+);
+
 /** The rest of a leaving sentence naming where the author went. */
 const DESTINATION_AFTER = [
   BECAUSE_Y,
@@ -862,6 +868,14 @@ function findDestination(f: Found, skeletons: readonly (Skeleton | null)[]): Fou
         // "cancelled my Codex sub and am going back to CC" is a return.
         return { ...f, to: slug, kind: /\bback\s+(?:to|onto|on)\s/u.test(m![0]) ? 'return' : f.kind, rule: `${f.rule}+to` };
     }
+  }
+  // "So I decided to give Codex a try ... I cancelled my CC max subscription": what the author turned to just before.
+  for (const k of [f.sentence - 1, f.sentence - 2]) {
+    const earlier = skeletons[k];
+    const m = earlier ? TURNED_TO.exec(earlier.text) : null;
+    const slug = m ? earlier!.mentions[Number(m[1])]!.slug : null;
+    if (slug && !sameFamily(slug, f.from) && !NOT_OWN_HABIT.test(clauseBefore(earlier!.text, m!.index)))
+      return { ...f, to: slug, rule: `${f.rule}+to` };
   }
   const next = skeletons[f.sentence + 1];
   const m = next ? NEXT_PRAISED.exec(next.text) : null;
