@@ -462,6 +462,12 @@ function isQuestion(sentence: string, end: number): boolean {
   return sentence.trimEnd().endsWith('?') && QUESTION_OPENER.test(sentence);
 }
 
+/** Where the skeleton's [start, end) lies in the post's own text. */
+const textSpan = (skeleton: Skeleton, start: number, end: number): { start: number; end: number } => ({
+  start: skeleton.at[start]!,
+  end: skeleton.at[end - 1]! + 1,
+});
+
 interface Found {
   kind: FlowKind;
   from: string | null;
@@ -594,8 +600,7 @@ function matchFallback(skeleton: Skeleton, index: number, context: SentenceConte
         kind: 'adds',
         from: primary,
         to: c.slug,
-        start: skeleton.at[m.index]!,
-        end: skeleton.at[m.index + m[0].length - 1]! + 1,
+        ...textSpan(skeleton, m.index, m.index + m[0].length),
         sentence: index,
         confidence: 0.75,
         rule: 'fallback',
@@ -635,8 +640,7 @@ function matchNoReturn(skeleton: Skeleton, index: number): Found[] {
         kind: 'switch',
         from,
         to,
-        start: skeleton.at[m.index]!,
-        end: skeleton.at[m.index + m[0].length - 1]! + 1,
+        ...textSpan(skeleton, m.index, m.index + m[0].length),
         sentence: index,
         confidence: 0.75,
         rule: 'no-return',
@@ -668,8 +672,7 @@ function matchAlso(skeleton: Skeleton, index: number, context: SentenceContext):
       kind: 'adds',
       from: kept[0],
       to: added.slug,
-      start: skeleton.at[m.index]!,
-      end: skeleton.at[m.index + m[0].length - 1]! + 1,
+      ...textSpan(skeleton, m.index, m.index + m[0].length),
       sentence: index,
       confidence: 0.7,
       rule: 'also-use',
@@ -745,8 +748,7 @@ function matchSentence(skeleton: Skeleton, index: number, sentenceContext: Sente
             kind: r.kind,
             from,
             to,
-            start: skeleton.at[start]!,
-            end: skeleton.at[end - 1]! + 1,
+            ...textSpan(skeleton, start, end),
             sentence: index,
             confidence: r.confidence,
             rule: r.name,
@@ -773,8 +775,7 @@ function matchSentence(skeleton: Skeleton, index: number, sentenceContext: Sente
           kind: 'switch',
           from,
           to,
-          start: skeleton.at[first]!,
-          end: skeleton.at[last]! + 1,
+          ...textSpan(skeleton, first, last + 1),
           sentence: index,
           confidence: 0.7,
           rule: 'arrow',
@@ -911,8 +912,7 @@ function matchBareCancel(text: string, sentences: readonly TextSpan[], index: nu
     kind: 'switch',
     from: origin.slug,
     to: null,
-    start: skeleton.at[start]!,
-    end: skeleton.at[end - 1]! + 1,
+    ...textSpan(skeleton, start, end),
     sentence: index,
     confidence: 0.7,
     rule: 'cancel-bare',
