@@ -153,14 +153,19 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     await page.close();
   });
 
-  it('back to a page seen a moment ago shows its figures from the cache, asking nothing; forward again too', async () => {
+  it('back to a page seen a moment ago shows its figures from the cache, asking nothing; forward again too, with every page of its feed', async () => {
     const page = await openPage('/?range=30d');
     await page.locator('tr[data-slug="cursor"]').waitFor();
     await page.locator('tr[data-slug="cursor"] th a').click();
     await page.waitForURL(/\/entity\/cursor\?/);
     await page.locator('.chart-card canvas').first().waitFor();
     await page.locator('.source-table tbody tr').first().waitFor();
-    await page.locator('.post').first().waitFor();
+    const posts = page.locator('#entity-posts .post');
+    await posts.first().waitFor();
+    // 30 days of Cursor is about 60 posts: a second page of 20 after "Load more".
+    await page.locator('#entity-posts button.load-more').click();
+    await expect.poll(() => posts.count()).toBe(40);
+    const loaded = await posts.allInnerTexts();
     const requests: string[] = [];
     page.on('request', (r) => {
       if (new URL(r.url()).pathname.startsWith('/api/')) requests.push(r.url());
@@ -172,7 +177,8 @@ describe('dashboard in a real browser against vibecheck serve', () => {
     await page.goForward();
     await page.locator('.chart-card canvas').first().waitFor();
     await page.locator('.window-total').waitFor();
-    await page.locator('.post').first().waitFor();
+    await posts.first().waitFor();
+    expect(await posts.allInnerTexts()).toEqual(loaded);
     // The answers are under 30 s old (the API's max-age): shown from memory, not even asked of the browser cache.
     expect(requests, requests.join('\n')).toEqual([]);
     await page.close();
