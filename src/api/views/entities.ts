@@ -64,11 +64,13 @@ async function planDefaultSummary(db: Executor, ids: number[], now: Date, source
 /**
  * Exactly [from, to) against the window of the same length before it. Whole-hour boundaries (every
  * window the dashboard asks for) are read from the rollups; any other instant from the mentions
- * themselves, so no rollup hour widens the window.
+ * themselves, so no rollup hour widens the window. `ids` are summed (share of voice counts them
+ * all); only `shownIds` get a sparkline.
  */
 async function planWindowSummary(
   db: Executor,
   ids: number[],
+  shownIds: number[],
   { from, to }: { from: Date; to: Date },
   source: string | undefined,
 ): Promise<PlannedSummary> {
@@ -80,7 +82,7 @@ async function planWindowSummary(
   const twoWindows = { entityIds: ids, starts: [previous.from, from], end: to, source };
   const [windows, sparklines] = await Promise.all([
     exact ? getBucketSums(db, twoWindows) : getBucketSumsFromMentions(db, twoWindows),
-    getBucketSums(db, { entityIds: ids, starts: sparkStarts, end: to, source }),
+    getBucketSums(db, { entityIds: shownIds, starts: sparkStarts, end: to, source }),
   ]);
   const sums = new Map(
     [...windows].map(([id, [before, current]]) => [id, { current: current ?? { ...EMPTY_SUMS }, previous: before ?? { ...EMPTY_SUMS } }]),
@@ -108,7 +110,7 @@ export async function presentEntities(
     ? planRange(window, now)
     : { from: bucketStart(new Date(now.getTime() - (SUMMARY_DAYS - 1) * DAY_MS), 'day'), to: now };
   const [plan, aspects] = await Promise.all([
-    windowed ? planWindowSummary(db, allIds, range, window.source) : planDefaultSummary(db, allIds, now, window.source),
+    windowed ? planWindowSummary(db, allIds, ids, range, window.source) : planDefaultSummary(db, allIds, now, window.source),
     getAspectWindowSums(db, {
       entityIds: ids,
       from: range.from,
