@@ -219,33 +219,3 @@ describe('extractFlows: what is not a flow', () => {
     for (const flow of flowsOf(text)) expect(text.slice(flow.evidence.start, flow.evidence.end)).toBe(flow.evidence.text);
   });
 });
-
-describe('extractFlows: the other side, plans and families (audit round)', () => {
-  it('takes the destination of a leaving from elsewhere in the post', () => {
-    expect(
-      read('I uninstalled Cursor last month. These days Windsurf does all my edits and I am happy.').map((r) =>
-        r.split(' ').slice(0, 2).join(' '),
-      ),
-    ).toEqual(['switch cursor->windsurf']);
-  });
-
-  it('reads Claude Code named with a plan as a Claude plan', () => {
-    expect(read('I cancelled my CC subscription and switched to Cursor.').map((r) => r.split(' ').slice(0, 2).join(' '))).toEqual([
-      'switch claude->cursor',
-    ]);
-  });
-
-  it('does not take the model a tool runs for what was left', () => {
-    const flows = read('Once GPT-5 shipped I moved to Codex. Claude Code had been getting worse for weeks.');
-    expect(flows.some((r) => r.startsWith('switch gpt-5->'))).toBe(false);
-  });
-
-  it('gives no flow for a move inside one family', () => {
-    expect(read('For months Qwen3-8B was my local model. Last week I switched to Qwen3-32B.')).toEqual([]);
-  });
-
-  it('does not read a list of providers as what was left', () => {
-    const flows = read('My own editor talked to LM Studio, Gemini and Anthropic for a year, then I went back to Cline.');
-    expect(flows.every((r) => r.includes(' -->cline'))).toBe(true);
-  });
-});

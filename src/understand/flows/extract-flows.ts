@@ -478,10 +478,6 @@ interface Found {
   confidence: number;
   rule: string;
   half?: 'join' | 'origin';
-  /** The other side was looked for and is untracked or the same family: not filled from the rest of the post. */
-  settled?: boolean;
-  /** The other side is the same family as the known one ("Mistral Nemo" to "Mistral Small"): no flow. */
-  sameFamily?: boolean;
 }
 
 const REASON_CONNECTIVE =
@@ -648,8 +644,6 @@ function matchNoReturn(skeleton: Skeleton, index: number): Found[] {
         sentence: index,
         confidence: 0.75,
         rule: 'no-return',
-        // "couldn't go back to vscode": what was left is named, and untracked.
-        ...(from === null ? { settled: true } : {}),
       });
     }
   }
@@ -892,46 +886,6 @@ function findDestination(f: Found, skeletons: readonly (Skeleton | null)[]): Fou
 }
 
 /**
- * A move with one side still open takes the other side from the post's own words, anywhere in it
- * ("Moved to Codex due to the enshittification of Claude Code"): the entity the post names most often
- * that is not kin of the known side (its family, its maker, the model it runs), the nearer one on a
- * tie. A post naming no other entity but the known one under two names moved inside one family.
- */
-function fillFromPost(f: Found, mentions: readonly FlowMention[], text: string, all: readonly Found[]): Found {
-  if (f.kind === 'adds' || f.settled || f.sameFamily || (f.from === null) === (f.to === null)) return f;
-  // A move to Y with no origin nearby often left something untracked: only a leaving is filled, and the same-family check still runs.
-  const fillable = f.to === null;
-  // "Cancelled my Cursor sub ... jumped ship to Codex, never going back to Cursor": another statement gives the other side.
-  if (all.some((g) => g !== f && g.from !== null && g.to !== null && (g.from === f.from || g.to === f.to))) return f;
-  const known = (f.from ?? f.to)!;
-  const counts = new Map<string, { n: number; distance: number }>();
-  for (const m of mentions) {
-    if (kin(m.slug, known) || YARDSTICK.test(text.slice(Math.max(0, m.start - 16), m.start).toLowerCase())) continue;
-    const distance = m.end <= f.start ? f.start - m.end : Math.max(0, m.start - f.end);
-    const c = counts.get(m.slug) ?? { n: 0, distance };
-    counts.set(m.slug, { n: c.n + 1, distance: Math.min(c.distance, distance) });
-  }
-  const best = [...counts].sort((a, b) => b[1].n - a[1].n || a[1].distance - b[1].distance)[0];
-  if (!best || !fillable) {
-    const names = new Set(
-      mentions
-        .filter((m) => m.slug === known)
-        .map((m) =>
-          text
-            .slice(m.start, m.end)
-            .toLowerCase()
-            .replace(/[\s-]+/gu, ''),
-        ),
-    );
-    return f.kind === 'switch' && !best && names.size >= 2 ? { ...f, sameFamily: true } : f;
-  }
-  const confidence = Math.round(f.confidence * 0.8 * 100) / 100;
-  return f.from === null
-    ? { ...f, from: best[0], confidence, rule: `${f.rule}+post` }
-    : { ...f, to: best[0], confidence, rule: `${f.rule}+post` };
-}
-
-/**
  * "Yeah I cancelled and am not coming back. Anthropic is losing subscribers": a cancellation naming
  * no entity left the one named last in the two sentences before it, or else first in the next one.
  */
@@ -971,37 +925,10 @@ const ORIGIN_REACH = 2;
 /** One family's names ("claude" and "claude-code"): a move between them is not read from context. */
 const sameFamily = (a: string, b: string): boolean => a === b || a.startsWith(`${b}-`) || b.startsWith(`${a}-`);
 
-/** Each model's and tool's maker, and the model a tool runs: kin are not read as each other's other side. */
-const MAKER: Readonly<Record<string, string>> = {
-  claude: 'anthropic',
-  'claude-code': 'anthropic',
-  'claude-opus': 'anthropic',
-  'claude-sonnet': 'anthropic',
-  'claude-haiku': 'anthropic',
-  chatgpt: 'openai',
-  'gpt-5': 'openai',
-  'gpt-4o': 'openai',
-  'gpt-4-1': 'openai',
-  o3: 'openai',
-  'codex-cli': 'openai',
-  gemini: 'google',
-  'gemini-cli': 'google',
-  llama: 'meta',
-  mistral: 'mistral-ai',
-  deepseek: 'deepseek-ai',
-  qwen: 'alibaba-cloud',
-  grok: 'xai',
-};
-/** "switched to Codex after GPT-5 came out": GPT-5 is the model in Codex, not what was left. */
-const RUNS: ReadonlyArray<readonly [string, string]> = [['codex-cli', 'gpt-5']];
-/** One family, a maker and its product, or a tool and the model it runs. */
-const kin = (a: string, b: string): boolean =>
-  sameFamily(a, b) || MAKER[a] === b || MAKER[b] === a || RUNS.some(([x, y]) => (a === x && b === y) || (a === y && b === x));
-
 const YARDSTICK = /\b(?:compared\s+(?:to|with)|than|vs\.?|versus|unlike)\s+(?:the\s+)?$/u;
 
 /** Between a move and an origin named after it: a reason or a comparison ("because my employer paid for CC"), not a host ("to Sonnet in Cursor"). */
-const LATER_ORIGIN = /\b(?:because|bc|cause|cuz|since|as|after|over|instead\s+of|than|from|due\s+to)\b/u;
+const LATER_ORIGIN = /\b(?:because|bc|cause|cuz|since|as|after|over|instead\s+of|than|from)\b/u;
 
 /** What may stand between two entities named as one side: "Gemini Pro + Opus", "Cursor/Claude Code". */
 const SIDE_JOINER = new RegExp(`^(?:\\s+(?:${PLAN_WORDS}))*\\s*(?:\\+|&|/|,|\\band\\b|\\bor\\b)\\s*$`, 'iu');
@@ -1035,7 +962,7 @@ function inferOrigin(
   // "back to X" left whatever the post was using, however far up it was named (a title); a move to Y looks only close by.
   const reach = f.kind === 'return' ? 0 : sentences[Math.max(0, f.sentence - ORIGIN_REACH)]!.start;
   const own = sentences[f.sentence]!;
-  const other = (m: FlowMention) => !kin(m.slug, f.to!);
+  const other = (m: FlowMention) => !sameFamily(m.slug, f.to!);
   // Before the move, a yardstick ("way off compared to Codex") is not what the author was using.
   const used = (m: FlowMention) => other(m) && !YARDSTICK.test(text.slice(Math.max(0, m.start - 16), m.start).toLowerCase());
   const before = mentions.filter((m) => m.start >= reach && m.end <= f.start && used(m));
@@ -1049,12 +976,7 @@ function inferOrigin(
         )
       : undefined);
   if (!origin) return [f];
-  // "Qwen3-14B ... switched to Qwen3-30B": the one named just before is the same family, a move inside it.
-  const last = mentions.filter((m) => m.start >= own.start && m.end <= f.start).at(-1);
-  if (f.kind === 'switch' && last && sameFamily(last.slug, f.to) && !before.includes(last)) return [{ ...f, sameFamily: true }];
   const side = sideOf(text, mentions, mentions.indexOf(origin)).filter(other);
-  // "a tool of my own with LM Studio, Gemini and Anthropic as providers": a list of three is not what was left.
-  if (side.length >= 3) return [{ ...f, settled: true }];
   return [...new Set(side.map((m) => m.slug))].map((slug) => ({
     ...f,
     from: slug,
@@ -1079,16 +1001,8 @@ function withClaudePlans(text: string, mentions: readonly FlowMention[]): FlowMe
       (x.start >= end && /^[\s\w$]{0,8}$/u.test(text.slice(end, x.start)));
     if (!mentions.some(touches)) extra.push({ slug: 'claude', start, end });
   }
-  // "cancelled cc 20x", "my CC subscription", "Claude Code $100 plan": a plan named with the tool is Claude's.
-  const planned = mentions.map((x) =>
-    x.slug === 'claude-code' && TOOL_PLAN_AFTER.test(text.slice(x.end, x.end + 24)) ? { ...x, slug: 'claude' } : x,
-  );
-  return [...planned, ...extra];
+  return extra.length === 0 ? [...mentions] : [...mentions, ...extra];
 }
-
-/** Right after a Claude Code mention: a plan or a price, which makes it Claude's plan. */
-const TOOL_PLAN_AFTER =
-  /^\s*(?:\$\d+\s*(?:\/\s*mo\w*\s*)?(?:plan|sub\w*|tier|max)?|\d+\s*x\b|(?:max|pro)\b|(?:\w+\s+)?(?:subscription|sub|plan|tier)\b)/iu;
 
 /**
  * The flows a text states, given the tracked entities' mentions in it (every occurrence, with the
@@ -1117,14 +1031,10 @@ export function extractFlows(text: string, mentions: readonly FlowMention[]): Fl
     found.push(...matchSentence(skeleton, index, { previous, nearby, firstNamed }));
   });
   const halves = joinHalves(found).filter((f) => f.half !== 'join' || f.from !== null);
-  const inferred = halves
+  const joined = halves
     .flatMap((f) => inferOrigin(f, clean, sentences, text, halves))
     .filter((f) => f.half !== 'origin' || f.from !== null)
     .map((f) => findDestination(f, skeletons));
-  const filled = inferred.map((f) => fillFromPost(f, clean, text, inferred)).filter((f) => !f.sameFamily);
-  // "I gave up on CC ... I also use Gemini CLI": a tool kept next to one that was left is where the author went.
-  const left = (f: Found, g: Found) => g !== f && g.kind === 'switch' && g.from === f.from && g.to === f.to;
-  const joined = filled.filter((f) => f.kind !== 'adds' || !filled.some((g) => left(f, g)));
   const moves = joined.map((f) => ({ start: f.start, end: f.end }));
   // A side left open in one statement and named in another ("Cancelled my Cursor sub... jumped ship to Codex, never going back to Cursor") is one move.
   const covered = (f: Found) =>
