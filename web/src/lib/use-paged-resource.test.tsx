@@ -2,44 +2,15 @@
 import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { act, cleanup, render, screen } from '@testing-library/react';
 import type { ReactNode } from 'react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fetchJson } from '../api/client.ts';
 import { connection } from './connection.ts';
+import { installFakeServer } from './fake-server.ts';
 import { createQueryClient, FRESH_MS, RETRIES } from './query-client.ts';
 import { usePagedResource, type Page } from './use-paged-resource.ts';
 
-/**
- * A stand-in for the server behind `fetch`: each path and query (`/api/a`, `/api/a?cursor=2`)
- * answers with what `answers` holds when the request arrives (a page, an HTTP status with an
- * error body, "unreachable", or "hang"), and every request is counted.
- */
-type Answer = Page<string> | number | 'unreachable' | 'hang' | Promise<Page<string>>;
-let answers: Record<string, Answer>;
-let requests: string[];
-
-beforeEach(() => {
-  answers = {};
-  requests = [];
-  vi.stubGlobal('fetch', async (input: string) => {
-    const url = new URL(input, 'http://dashboard.test');
-    const path = url.pathname + url.search;
-    requests.push(path);
-    const answer = await answers[path];
-    if (answer === undefined) throw new Error(`no answer set for ${path}`);
-    if (answer === 'unreachable') throw new TypeError('Failed to fetch');
-    if (answer === 'hang') return new Promise<Response>(() => {});
-    if (typeof answer === 'number')
-      return new Response(JSON.stringify({ error: { code: `http_${answer}`, message: `refused with ${answer}` } }), { status: answer });
-    return new Response(JSON.stringify(answer), { status: 200 });
-  });
-});
-
-afterEach(() => {
-  cleanup();
-  vi.unstubAllGlobals();
-  vi.useRealTimers();
-  connection.markReachable();
-});
+/** The API behind `fetch`: each path and query (`/api/a`, `/api/a?cursor=2`) answers a page. */
+const server = installFakeServer<Page<string>>({ withQuery: true, body: (page) => page });
 
 const page = (items: string[], nextCursor: string | null = null): Page<string> => ({ items, nextCursor });
 /** Entity a's feed in three pages. */
@@ -84,17 +55,17 @@ async function until(check: () => boolean): Promise<void> {
   for (let i = 0; i < 50 && !check(); i++) await settle();
   expect(check()).toBe(true);
 }
-const count = (path: string) => requests.filter((p) => p === path).length;
+const count = (path: string) => server.requests.filter((p) => p === path).length;
 
 describe('usePagedResource: loading more', () => {
   it('appends each page after the ones loaded, in order, and offers no more after the last', async () => {
-    answers = feedA();
+    server.answers = feedA();
     render(withClient(newClient(), <Probe feed="a" />));
     await until(() => text('items') === 'a1,a2');
     expect(text('has-more')).toBe('true');
 
     let answer = (_: Page<string>) => {};
-    answers['/api/a?cursor=2'] = new Promise((resolve) => (answer = resolve));
+    server.answers['/api/a?cursor=2'] = new Promise((resolve) => (answer = resolve));
     click('more');
     await settle();
     // The next page loading is not the first page loading: the list is not dimmed.
@@ -114,11 +85,11 @@ describe('usePagedResource: loading more', () => {
     expect(text('first')).toBe('a1,a2');
     click('more');
     await settle();
-    expect(requests).toEqual(['/api/a', '/api/a?cursor=2', '/api/a?cursor=3']);
+    expect(server.requests).toEqual(['/api/a', '/api/a?cursor=2', '/api/a?cursor=3']);
   });
 
   it("starts a new key from its first page, showing the old key's pages only while it loads", async () => {
-    answers = { ...feedA(), '/api/c': 404 };
+    server.answers = { ...feedA(), '/api/c': 404 };
     const client = newClient();
     const { rerender } = render(withClient(client, <Probe feed="a" />));
     await until(() => text('items') === 'a1,a2');
@@ -126,7 +97,7 @@ describe('usePagedResource: loading more', () => {
     await until(() => text('items') === 'a1,a2,a3,a4');
 
     let answer = (_: Page<string>) => {};
-    answers['/api/b'] = new Promise((resolve) => (answer = resolve));
+    server.answers['/api/b'] = new Promise((resolve) => (answer = resolve));
     rerender(withClient(client, <Probe feed="b" />));
     // The old pages stay, dimmed, but loading more of them under the new key is not offered.
     expect(text('items')).toBe('a1,a2,a3,a4');
@@ -137,7 +108,7 @@ describe('usePagedResource: loading more', () => {
     await until(() => text('items') === 'b1,b2');
     expect(text('loading')).toBe('false');
     expect(text('has-more')).toBe('true');
-    expect(requests).toEqual(['/api/a', '/api/a?cursor=2', '/api/b']);
+    expect(server.requests).toEqual(['/api/a', '/api/a?cursor=2', '/api/b']);
 
     // A key whose first page fails shows none of another key's items.
     rerender(withClient(client, <Probe feed="c" />));
@@ -147,7 +118,7 @@ describe('usePagedResource: loading more', () => {
     expect(text('first')).toBe('none');
     expect(text('has-more')).toBe('false');
     // Nor do b's come back to stand in while the next key loads.
-    answers['/api/d'] = 'hang';
+    server.answers['/api/d'] = 'hang';
     rerender(withClient(client, <Probe feed="d" />));
     await settle();
     expect(text('items')).toBe('');
@@ -155,7 +126,7 @@ describe('usePagedResource: loading more', () => {
   });
 
   it('keeps the pages loaded when the next one fails, says so apart from the first page, and loads it on retry', async () => {
-    answers = { ...feedA(), '/api/a?cursor=2': 503 };
+    server.answers = { ...feedA(), '/api/a?cursor=2': 503 };
     render(withClient(newClient(), <Probe feed="a" />));
     await until(() => text('items') === 'a1,a2');
     click('more');
@@ -169,17 +140,17 @@ describe('usePagedResource: loading more', () => {
     expect(text('loading')).toBe('false');
     expect(text('has-more')).toBe('true');
 
-    answers['/api/a?cursor=2'] = page(['a3', 'a4'], '3');
+    server.answers['/api/a?cursor=2'] = page(['a3', 'a4'], '3');
     click('more');
     await settle();
     expect(text('more-error')).toBe('none');
     await until(() => text('items') === 'a1,a2,a3,a4');
     expect(text('more-error')).toBe('none');
-    expect(requests.filter((p) => p === '/api/a')).toHaveLength(1);
+    expect(server.requests.filter((p) => p === '/api/a')).toHaveLength(1);
   });
 
   it('does not try a refused next page again; one that failed for want of the server loads when it comes back', async () => {
-    answers = { ...feedA(), '/api/a?cursor=2': 400 };
+    server.answers = { ...feedA(), '/api/a?cursor=2': 400 };
     render(withClient(newClient(), <Probe feed="a" />));
     await until(() => text('items') === 'a1,a2');
     click('more');
@@ -193,24 +164,24 @@ describe('usePagedResource: loading more', () => {
     await settle();
     expect(count('/api/a?cursor=2')).toBe(1);
 
-    answers['/api/a?cursor=2'] = 'unreachable';
+    server.answers['/api/a?cursor=2'] = 'unreachable';
     click('more');
     await until(() => text('more-error') !== 'none' && count('/api/a?cursor=2') === 2 + RETRIES);
     expect(text('more-error')).toContain('could not reach the server');
     expect(connection.get().reachable).toBe(false);
-    answers['/api/a?cursor=2'] = page(['a3', 'a4'], '3');
+    server.answers['/api/a?cursor=2'] = page(['a3', 'a4'], '3');
     act(() => connection.markReachable());
     await until(() => text('items') === 'a1,a2,a3,a4');
     expect(text('more-error')).toBe('none');
   });
 
   it('loads a first page that failed for want of the server when it comes back', async () => {
-    answers = { '/api/a': 'unreachable' };
+    server.answers = { '/api/a': 'unreachable' };
     render(withClient(newClient(), <Probe feed="a" />));
     await until(() => text('error') !== 'none');
     expect(connection.get().reachable).toBe(false);
     expect(count('/api/a')).toBe(1 + RETRIES);
-    answers = feedA();
+    server.answers = feedA();
     act(() => connection.markReachable());
     await until(() => text('items') === 'a1,a2');
     expect(text('error')).toBe('none');
@@ -219,7 +190,7 @@ describe('usePagedResource: loading more', () => {
 
 describe('usePagedResource: the cache across pages', () => {
   it('shows a feed come back to with every page loaded before, at once and with no request while fresh', async () => {
-    answers = feedA();
+    server.answers = feedA();
     const client = newClient();
     render(withClient(client, <Probe feed="a" />));
     await until(() => text('items') === 'a1,a2');
@@ -227,19 +198,19 @@ describe('usePagedResource: the cache across pages', () => {
     await until(() => text('items') === 'a1,a2,a3,a4');
     cleanup(); // navigated away
 
-    for (const path of Object.keys(answers)) answers[path] = 'hang';
+    for (const path of Object.keys(server.answers)) server.answers[path] = 'hang';
     render(withClient(client, <Probe feed="a" />));
     // On the first render, before any answer could arrive.
     expect(text('items')).toBe('a1,a2,a3,a4');
     expect(text('loading')).toBe('false');
     expect(text('has-more')).toBe('true');
     await settle();
-    expect(requests).toEqual(['/api/a', '/api/a?cursor=2']);
+    expect(server.requests).toEqual(['/api/a', '/api/a?cursor=2']);
   });
 
   it('once stale, loads every page again from the first behind the ones shown; Load more meanwhile follows them', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    answers = feedA();
+    server.answers = feedA();
     const client = newClient();
     render(withClient(client, <Probe feed="a" />));
     await until(() => text('items') === 'a1,a2');
@@ -249,8 +220,8 @@ describe('usePagedResource: the cache across pages', () => {
 
     vi.setSystemTime(Date.now() + FRESH_MS + 1_000);
     let answer = (_: Page<string>) => {};
-    answers['/api/a'] = new Promise((resolve) => (answer = resolve));
-    answers['/api/a?cursor=2'] = page(['a3 edited', 'a4'], '3');
+    server.answers['/api/a'] = new Promise((resolve) => (answer = resolve));
+    server.answers['/api/a?cursor=2'] = page(['a3 edited', 'a4'], '3');
     render(withClient(client, <Probe feed="a" />));
     expect(text('items')).toBe('a1,a2,a3,a4');
     expect(text('loading')).toBe('false');
@@ -261,6 +232,6 @@ describe('usePagedResource: the cache across pages', () => {
     expect(count('/api/a?cursor=3')).toBe(0);
     answer(page(['a0', 'a1', 'a2'], '2'));
     await until(() => text('items') === 'a0,a1,a2,a3 edited,a4,a5');
-    expect(requests.slice(2)).toEqual(['/api/a', '/api/a?cursor=2', '/api/a?cursor=3']);
+    expect(server.requests.slice(2)).toEqual(['/api/a', '/api/a?cursor=2', '/api/a?cursor=3']);
   });
 });

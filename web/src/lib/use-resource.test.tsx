@@ -2,45 +2,16 @@
 import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { act, cleanup, render, screen } from '@testing-library/react';
 import type { ReactNode } from 'react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { adminRequest, ApiError, fetchJson } from '../api/client.ts';
 import { createAdminSession } from './admin-session.ts';
 import { connection } from './connection.ts';
+import { installFakeServer } from './fake-server.ts';
 import { createQueryClient, FRESH_MS, followChanges, RETRIES, shouldRetry } from './query-client.ts';
 import { useResource } from './use-resource.ts';
 
-/**
- * A stand-in for the server behind `fetch`: each path answers with what `answers` holds when the
- * request arrives (a body, an HTTP status with an error body, "unreachable", or "hang"), and every
- * request is counted.
- */
-type Answer = string | number | 'unreachable' | 'hang' | Promise<string>;
-let answers: Record<string, Answer>;
-let requests: string[];
-
-beforeEach(() => {
-  answers = {};
-  requests = [];
-  vi.stubGlobal('fetch', async (input: string) => {
-    const path = new URL(input, 'http://dashboard.test').pathname;
-    requests.push(path);
-    const answer = await answers[path];
-    if (answer === undefined) throw new Error(`no answer set for ${path}`);
-    if (answer === 'unreachable') throw new TypeError('Failed to fetch');
-    if (answer === 'hang') return new Promise<Response>(() => {});
-    if (typeof answer === 'number')
-      return new Response(JSON.stringify({ error: { code: `http_${answer}`, message: `refused with ${answer}` } }), { status: answer });
-    return new Response(JSON.stringify({ text: answer }), { status: 200 });
-  });
-});
-
-afterEach(() => {
-  cleanup();
-  vi.unstubAllGlobals();
-  vi.useRealTimers();
-  // Ends any checking an unanswered request started.
-  connection.markReachable();
-});
+/** The API behind `fetch`: each path (no query) answers a body string as `{ text }`. */
+const server = installFakeServer<string>({ withQuery: false, body: (text) => ({ text }) });
 
 /** The production defaults, but retries without the pause between them. */
 const newClient = () => createQueryClient({ retryDelay: 0 });
@@ -72,7 +43,7 @@ async function until(check: () => boolean): Promise<void> {
 
 describe('useResource: what a page shows while keys change and loads fail', () => {
   it("drops the previous window's data when the new window fails, instead of showing it under the new labels", async () => {
-    answers = { '/api/30d': 'thirty days of data', '/api/90d': 'unreachable', '/api/1y': 'hang' };
+    server.answers = { '/api/30d': 'thirty days of data', '/api/90d': 'unreachable', '/api/1y': 'hang' };
     const client = newClient();
     const { rerender } = render(withClient(client, <Probe resourceKey="30d" />));
     await until(() => text('p-data') === 'thirty days of data');
@@ -86,7 +57,7 @@ describe('useResource: what a page shows while keys change and loads fail', () =
     expect(text('p-data')).toBe('none');
     expect(text('p-stale')).toBe('false');
     // Tried again before giving up, as an unreachable server may answer next time.
-    expect(requests.filter((path) => path === '/api/90d')).toHaveLength(1 + RETRIES);
+    expect(server.requests.filter((path) => path === '/api/90d')).toHaveLength(1 + RETRIES);
 
     // Nor does it come back to stand in while a third window loads.
     rerender(withClient(client, <Probe resourceKey="1y" />));
@@ -96,12 +67,12 @@ describe('useResource: what a page shows while keys change and loads fail', () =
   });
 
   it('keeps the data of the same key when a reload of it fails, says it is stale, and not once it loads', async () => {
-    answers = { '/api/30d': 'thirty days of data' };
+    server.answers = { '/api/30d': 'thirty days of data' };
     render(withClient(newClient(), <Probe resourceKey="30d" />));
     await until(() => text('p-data') === 'thirty days of data');
     expect(text('p-stale')).toBe('false');
 
-    answers['/api/30d'] = 503;
+    server.answers['/api/30d'] = 503;
     act(() => screen.getByText('retry p').click());
     await until(() => text('p-error') !== 'none');
     expect(text('p-error')).toBe('refused with 503');
@@ -109,7 +80,7 @@ describe('useResource: what a page shows while keys change and loads fail', () =
     expect(text('p-stale')).toBe('true');
 
     let answer = (_: string) => {};
-    answers['/api/30d'] = new Promise<string>((resolve) => (answer = resolve));
+    server.answers['/api/30d'] = new Promise<string>((resolve) => (answer = resolve));
     act(() => screen.getByText('retry p').click());
     await settle();
     // Trying again clears the error and dims the stale data until the answer.
@@ -124,12 +95,12 @@ describe('useResource: what a page shows while keys change and loads fail', () =
   });
 
   it('loads again by itself when the server comes back, but not after a refused request', async () => {
-    answers = { '/api/a': 'unreachable', '/api/b': 400 };
+    server.answers = { '/api/a': 'unreachable', '/api/b': 400 };
     const client = newClient();
     render(withClient(client, <Probe resourceKey="a" />));
     await until(() => text('p-error') !== 'none');
     expect(connection.get().reachable).toBe(false);
-    answers['/api/a'] = 'back again';
+    server.answers['/api/a'] = 'back again';
     act(() => connection.markReachable());
     await until(() => text('p-data') === 'back again');
     cleanup();
@@ -142,47 +113,47 @@ describe('useResource: what a page shows while keys change and loads fail', () =
       connection.markReachable();
     });
     await settle();
-    expect(requests.filter((path) => path === '/api/b')).toHaveLength(1);
+    expect(server.requests.filter((path) => path === '/api/b')).toHaveLength(1);
     expect(text('p-error')).toBe('refused with 400');
   });
 });
 
 describe('useResource: the cache across pages and components', () => {
   it('shows a page come back to at once from the cache, with no request while the answer is fresh', async () => {
-    answers = { '/api/overview': 'the overview' };
+    server.answers = { '/api/overview': 'the overview' };
     const client = newClient();
     render(withClient(client, <Probe resourceKey="overview" />));
     await until(() => text('p-data') === 'the overview');
     cleanup(); // navigated away
 
-    answers['/api/overview'] = 'hang';
+    server.answers['/api/overview'] = 'hang';
     render(withClient(client, <Probe resourceKey="overview" />));
     // On the first render, before any answer could arrive.
     expect(text('p-data')).toBe('the overview');
     expect(text('p-loading')).toBe('false');
     await settle();
-    expect(requests).toEqual(['/api/overview']);
+    expect(server.requests).toEqual(['/api/overview']);
   });
 
   it('asks again behind the cached answer once it is stale, without dimming it, and shows the new one', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    answers = { '/api/overview': 'the overview' };
+    server.answers = { '/api/overview': 'the overview' };
     const client = newClient();
     render(withClient(client, <Probe resourceKey="overview" />));
     await until(() => text('p-data') === 'the overview');
     cleanup();
 
     vi.setSystemTime(Date.now() + FRESH_MS + 1_000);
-    answers['/api/overview'] = 'the overview, a minute later';
+    server.answers['/api/overview'] = 'the overview, a minute later';
     render(withClient(client, <Probe resourceKey="overview" />));
     expect(text('p-data')).toBe('the overview');
     expect(text('p-loading')).toBe('false');
     await until(() => text('p-data') === 'the overview, a minute later');
-    expect(requests).toEqual(['/api/overview', '/api/overview']);
+    expect(server.requests).toEqual(['/api/overview', '/api/overview']);
   });
 
   it('makes one request for two components asking for the same resource, and none for a third that comes later', async () => {
-    answers = { '/api/sources': 'the sources' };
+    server.answers = { '/api/sources': 'the sources' };
     const client = newClient();
     const { rerender } = render(
       withClient(
@@ -206,12 +177,12 @@ describe('useResource: the cache across pages and components', () => {
     );
     expect(text('page-data')).toBe('the sources');
     await settle();
-    expect(requests).toEqual(['/api/sources']);
+    expect(server.requests).toEqual(['/api/sources']);
   });
 
   // An unreachable server is tried twice more too (the first case above counts it).
   it('does not try a 4xx again, but tries a 5xx twice more', async () => {
-    answers = { '/api/missing': 404, '/api/busy': 503 };
+    server.answers = { '/api/missing': 404, '/api/busy': 503 };
     render(
       withClient(
         newClient(),
@@ -222,13 +193,13 @@ describe('useResource: the cache across pages and components', () => {
       ),
     );
     await until(() => ['missing', 'busy'].every((id) => text(`${id}-error`) !== 'none'));
-    const count = (path: string) => requests.filter((p) => p === path).length;
+    const count = (path: string) => server.requests.filter((p) => p === path).length;
     expect([count('/api/missing'), count('/api/busy')]).toEqual([1, 1 + RETRIES]);
     expect(text('missing-error')).toBe('refused with 404');
   });
 
   it('cancels the request of a key no component wants any more', async () => {
-    answers = { '/api/30d': 'hang', '/api/90d': 'ninety days' };
+    server.answers = { '/api/30d': 'hang', '/api/90d': 'ninety days' };
     const signals: AbortSignal[] = [];
     const original = globalThis.fetch;
     vi.stubGlobal('fetch', (input: string, init?: RequestInit) => {
@@ -245,7 +216,7 @@ describe('useResource: the cache across pages and components', () => {
   });
 
   it('after a change made from this tab, loads what is shown again and forgets the rest; on sign-out forgets what no page shows', async () => {
-    answers = { '/api/entities': 'three entities', '/api/alerts': 'two rules', '/api/overview': 'the overview' };
+    server.answers = { '/api/entities': 'three entities', '/api/alerts': 'two rules', '/api/overview': 'the overview' };
     const client = newClient();
     const session = createAdminSession(null);
     session.signIn('token');
@@ -264,12 +235,12 @@ describe('useResource: the cache across pages and components', () => {
     await client.fetchQuery({ queryKey: ['overview'], queryFn: () => fetchJson('/api/overview') });
     expect(client.getQueryData(['overview'])).toEqual({ text: 'the overview' });
 
-    answers['/api/entities'] = 'four entities';
+    server.answers['/api/entities'] = 'four entities';
     vi.stubGlobal('fetch', async (input: string) => {
-      requests.push(new URL(input, 'http://dashboard.test').pathname);
+      server.requests.push(new URL(input, 'http://dashboard.test').pathname);
       return input.endsWith('/api/v1/entities')
         ? new Response('{"slug":"quill"}', { status: 201 })
-        : new Response(JSON.stringify({ text: answers['/api/entities'] }), { status: 200 });
+        : new Response(JSON.stringify({ text: server.answers['/api/entities'] }), { status: 200 });
     });
     await act(() => adminRequest('POST', '/api/v1/entities', 'token', { slug: 'quill' }));
     await until(() => text('list-data') === 'four entities');
