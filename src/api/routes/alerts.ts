@@ -36,6 +36,12 @@ export const CreatedSecretField = z
   .openapi({ description: 'the generated signing secret, shown this once; null when the request gave one' });
 export const CreatedAtField = instant('when it was created');
 
+/** How the queued alerts of a rule, or digests of a subscription, ended (both go through the alert outbox). */
+export const OutcomeCounts = {
+  delivered: z.number().int().openapi({ description: 'of those, delivered' }),
+  dead: z.number().int().openapi({ description: 'of those, given up' }),
+};
+
 /** One delivery attempt, of an alert or of a digest (both go through the alert outbox). */
 export const DeliveryFields = {
   attempt: z.number().int().openapi({ description: 'which attempt this was for its alert or digest, from 1' }),
@@ -118,8 +124,7 @@ export const AlertRule = z
     alerts: z
       .object({
         fired: z.number().int().openapi({ description: 'alerts the rule raised and queued for delivery' }),
-        delivered: z.number().int().openapi({ description: 'of those, delivered' }),
-        dead: z.number().int().openapi({ description: 'of those, given up' }),
+        ...OutcomeCounts,
         pending: z.number().int().openapi({ description: 'of those, waiting to be sent or being sent' }),
         lastFiredAt: nullableInstant('when its latest alert was raised; null when none was'),
       })

@@ -11,7 +11,7 @@ import { NotFoundError } from '../../core/errors.ts';
 import type { App, RouteDeps } from '../app.ts';
 import { errorResponses, json } from '../errors.ts';
 import { nullableInstant } from '../schemas.ts';
-import { CreatedAtField, CreatedSecretField, DeliveryFields, MaskedChannelField } from './alerts.ts';
+import { CreatedAtField, CreatedSecretField, DeliveryFields, MaskedChannelField, OutcomeCounts } from './alerts.ts';
 
 const DigestIdParam = z.object({
   id: z
@@ -39,8 +39,7 @@ const DigestSubscription = z
     digests: z
       .object({
         sent: z.number().int().openapi({ description: 'digests queued for delivery' }),
-        delivered: z.number().int().openapi({ description: 'of those, delivered' }),
-        dead: z.number().int().openapi({ description: 'of those, given up' }),
+        ...OutcomeCounts,
         lastSentAt: nullableInstant('when its latest digest was queued; null when none was'),
       })
       .openapi({ description: "the subscription's digests so far" }),
