@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { VIBECHECK_VERSION } from '../core/version.ts';
 import { EXIT } from './exit-codes.ts';
 import { COMMAND_SUMMARIES } from './summaries.ts';
-import { keepBaselineWasmForOneShot } from './wasm-tiering.ts';
+import { keepBaselineWasm } from './wasm-tiering.ts';
 
 const program = new Command('vibecheck')
   .description('How developers feel about AI models and developer tools, from the places they talk.')
@@ -31,9 +31,11 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   alerts: async () => (await import('./alerts.ts')).registerAlerts,
   digests: async () => (await import('./digests.ts')).registerDigests,
 };
+// serve, worker and collect (a loop unless --once) keep V8's optimizing WebAssembly tier; the others run once (wasm-tiering.ts).
+const LONG_RUNNING = new Set(['serve', 'worker', 'collect']);
 const named = process.argv[2];
 if (named !== undefined && Object.hasOwn(COMMANDS, named)) {
-  keepBaselineWasmForOneShot(named);
+  if (!LONG_RUNNING.has(named)) keepBaselineWasm();
   (await COMMANDS[named]!())(program);
 } else if (named !== '--version' && named !== '-V') {
   // Help, or a command that does not exist: the list needs only names and summaries.
