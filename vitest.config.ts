@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { BASELINE_WASM_FLAGS } from './src/cli/wasm-tiering.ts';
 
 export default defineConfig({
   test: {
@@ -14,6 +15,6 @@ export default defineConfig({
     // The test files that open the embedded database in process run it as one-shot commands do
     // (src/cli/wasm-tiering.ts): V8's optimizing recompilation of PostgreSQL's WebAssembly costs
     // seconds of CPU per process that tests never win back. Spawned commands choose for themselves.
-    execArgv: ['--no-wasm-tier-up', '--no-wasm-dynamic-tiering'],
+    execArgv: [...BASELINE_WASM_FLAGS],
   },
 });

@@ -13,8 +13,9 @@ import { setFlagsFromString } from 'node:v8';
  * module is compiled, so this runs before any database is opened. Flags given to node itself win:
  * nothing is changed when any `--wasm-*` or `--liftoff*` flag is set.
  */
+export const BASELINE_WASM_FLAGS = ['--no-wasm-tier-up', '--no-wasm-dynamic-tiering'] as const;
+
 export function keepBaselineWasm(): void {
   if (process.execArgv.some((arg) => arg.startsWith('--wasm') || arg.startsWith('--liftoff') || arg.startsWith('--no-wasm'))) return;
-  setFlagsFromString('--no-wasm-tier-up');
-  setFlagsFromString('--no-wasm-dynamic-tiering');
+  for (const flag of BASELINE_WASM_FLAGS) setFlagsFromString(flag);
 }
