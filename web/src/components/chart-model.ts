@@ -1,4 +1,5 @@
 import type { EntityEvent, SeriesPoint } from '../api/types.ts';
+import { dateFormat } from '../lib/format.ts';
 
 /** Below this many mentions a bucket's mean is drawn damped (thin, dashed, grey): one or two posts swing it. */
 export const LOW_SAMPLE_N = 10;
@@ -226,9 +227,9 @@ export function readTopPostIds(event: EntityEvent): number[] {
 export function formatBucketRange(start: Date, end: Date, bucket: BucketSize, tz = 'UTC'): string {
   const last = new Date(end.getTime() - 1);
   const day = (d: Date, year: boolean) =>
-    d.toLocaleDateString('en-US', { month: 'short', day: 'numeric', ...(year ? { year: 'numeric' } : {}), timeZone: tz });
+    dateFormat({ month: 'short', day: 'numeric', ...(year ? { year: 'numeric' } : {}), timeZone: tz }).format(d);
   if (bucket === 'hour') {
-    const time = (d: Date) => d.toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: tz });
+    const time = (d: Date) => dateFormat({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: tz }).format(d);
     return `${day(start, true)} ${time(start)}–${time(end)} ${tz}`;
   }
   if (bucket === 'day') return day(start, true);

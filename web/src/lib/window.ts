@@ -1,3 +1,5 @@
+import { dateFormat } from './format.ts';
+
 export const RANGES = ['7d', '30d', '90d', '1y', 'custom'] as const;
 export type RangeKey = (typeof RANGES)[number];
 export const BUCKETS = ['hour', 'day', 'week', 'month'] as const;
@@ -22,7 +24,7 @@ export interface TimeWindow {
 /** "+01:00" for Europe/Berlin in winter: the zone's offset at `instant`, from Intl (no zone data shipped). */
 export function zoneOffset(tz: string, instant: Date): string {
   const name =
-    new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' })
+    dateFormat({ timeZone: tz, timeZoneName: 'longOffset' })
       .formatToParts(instant)
       .find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
   const match = name.match(/^GMT([+-]\d{2}):?(\d{2})?$/);
@@ -42,7 +44,7 @@ export function zoneMidnight(day: string, tz: string): string {
 
 /** Today's date in `tz`. */
 function zoneToday(tz: string, now: Date): string {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
+  const parts = dateFormat({ timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')}`;
 }
@@ -138,7 +140,7 @@ const PERIOD_NAMES: Record<Exclude<RangeKey, 'custom'>, string> = {
 export function describeWindow(w: TimeWindow): string {
   if (w.range !== 'custom') return PERIOD_NAMES[w.range];
   const day = (iso: string, year: boolean) =>
-    new Date(iso).toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC', ...(year ? { year: 'numeric' } : {}) });
+    dateFormat({ month: 'short', day: 'numeric', timeZone: 'UTC', ...(year ? { year: 'numeric' } : {}) }).format(new Date(iso));
   const last = lastDayOf(w.to);
   return `${day(w.from, w.from.slice(0, 4) !== last.slice(0, 4))} – ${day(last, true)}`;
 }
