@@ -1,7 +1,8 @@
 /**
  * Dashboard speed: seeds a year of posts for 50 entities through `vibecheck import`, starts
- * `vibecheck serve --no-collect`, and measures in headless chromium how long the overview and an
- * entity page take until their data is on screen, plus the gzipped size of what the browser loads.
+ * `vibecheck serve --no-collect`, and measures in headless chromium how long the overview, an entity
+ * page and the compare page take until their data is on screen, plus the gzipped size of what the
+ * browser loads.
  *
  *   npx tsx bench/dashboard.ts [--posts-per-day N] [--runs N]
  */
@@ -30,6 +31,19 @@ function measureAssets(): { files: Array<{ name: string; bytes: number; gzip: nu
   const jsGzip = files.filter((f) => f.name.endsWith('.js')).reduce((s, f) => s + f.gzip, 0);
   return { files, jsGzip, totalGzip: files.reduce((s, f) => s + f.gzip, 0) + html };
 }
+
+/**
+ * Runs in each page before its own scripts: notes in `window.__seen` when each of `selectors` first
+ * matches (performance.now(), ms since navigation start).
+ */
+const seenScript = (selectors: string[]): string => `(() => {
+  const selectors = ${JSON.stringify(selectors)};
+  const seen = (window.__seen = {});
+  const check = () => {
+    for (const s of selectors) if (seen[s] === undefined && document.querySelector(s)) seen[s] = performance.now();
+  };
+  new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true });
+})()`;
 
 const quantile = (sorted: number[], q: number): number =>
   sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
@@ -66,21 +80,41 @@ async function main(): Promise<void> {
     const browser = await launchChromium();
     try {
       const slug = entities.find((e) => e.slug === 'cursor')?.slug ?? entities[0]!.slug;
+      const compared = [
+        slug,
+        ...entities
+          .filter((e) => e.slug !== slug)
+          .slice(0, 2)
+          .map((e) => e.slug),
+      ].join(',');
+      // What must be on screen before a page counts as loaded: every section that shows data.
       const pages = [
-        { name: 'overview', path: '/', ready: 'tr[data-slug] .sparkline polyline' },
-        { name: `entity (${slug}, 30 days)`, path: `/entity/${slug}`, ready: '.chart-card canvas' },
-        { name: `entity (${slug}, 1 year by week)`, path: `/entity/${slug}?range=1y`, ready: '.chart-card canvas' },
+        { name: 'overview', path: '/', ready: ['tr[data-slug] .sparkline polyline'] },
+        { name: `entity (${slug}, 30 days)`, path: `/entity/${slug}`, ready: ['.chart-card canvas', '.post'] },
+        { name: `entity (${slug}, 1 year by week)`, path: `/entity/${slug}?range=1y`, ready: ['.chart-card canvas', '.post'] },
+        {
+          name: 'compare (3 entities, 1 year)',
+          path: `/compare?entities=${compared}&range=1y`,
+          ready: ['.chart-card canvas', 'tr[data-slug]', 'table.aspect-matrix'],
+        },
       ];
-      console.log(`\nper page, ${runs} loads each in a fresh browser context (cold HTTP cache), ms since navigation start:`);
       console.log(
-        `  ${'page'.padEnd(32)} ${'DOMContentLoaded'.padStart(16)} ${'last API answer p50'.padStart(19)} ${'data on screen p50'.padStart(19)} ${'p95'.padStart(7)} ${'max'.padStart(7)}`,
+        `\nper page, ${runs} loads each in a fresh browser context (cold HTTP cache), ms since navigation start; data on screen is when` +
+          ` the page's last data section appeared (noted in the page), harness p95 when playwright had seen them all:`,
+      );
+      console.log(
+        `  ${'page'.padEnd(32)} ${'DOMContentLoaded'.padStart(16)} ${'last API answer p50'.padStart(19)} ${'data on screen p50'.padStart(19)} ${'p95'.padStart(7)} ${'max'.padStart(7)} ${'harness p95'.padStart(14)}`,
       );
       for (const page of pages) {
         const dcl: number[] = [];
         const ready: number[] = [];
+        const harness: number[] = [];
         const apiDone: number[] = [];
         for (let i = 0; i < runs; i++) {
           const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+          // The page itself notes when each selector first matches, so the figure is when the data was
+          // on screen, not when the harness (a process away, polling selector by selector) noticed.
+          await context.addInitScript(seenScript(page.ready));
           const tab = await context.newPage();
           // When each API answer had fully arrived (epoch ms): the last one against "data on screen"
           // tells the server's share of the wait from the browser's.
@@ -91,23 +125,26 @@ async function main(): Promise<void> {
             apiEnds.push(timing.startTime + timing.responseEnd);
           });
           await tab.goto(`${server.url}${page.path}`);
-          await tab.locator(page.ready).first().waitFor({ timeout: 30_000 });
-          await tab.locator('.post, tr[data-slug]').first().waitFor({ timeout: 30_000 });
+          for (const selector of page.ready) await tab.locator(selector).first().waitFor({ timeout: 30_000 });
           const timing = (await tab.evaluate(
-            "({ now: performance.now(), origin: performance.timeOrigin, dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd })",
-          )) as { now: number; origin: number; dcl: number };
+            "({ now: performance.now(), seen: Object.values(window.__seen), origin: performance.timeOrigin, dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd })",
+          )) as { now: number; seen: number[]; origin: number; dcl: number };
           dcl.push(timing.dcl);
-          ready.push(timing.now);
+          ready.push(Math.max(...timing.seen));
+          harness.push(timing.now);
           apiDone.push(Math.max(0, ...apiEnds) - timing.origin);
           await context.close();
         }
+        const inOrder = ready.map((ms) => ms.toFixed(0)).join(' ');
         dcl.sort((a, b) => a - b);
         ready.sort((a, b) => a - b);
         apiDone.sort((a, b) => a - b);
+        harness.sort((a, b) => a - b);
         const verdict = quantile(ready, 0.95) < TARGET_MS ? 'ok' : 'OVER TARGET';
         console.log(
-          `  ${page.name.padEnd(32)} ${quantile(dcl, 0.5).toFixed(0).padStart(16)} ${quantile(apiDone, 0.5).toFixed(0).padStart(19)} ${quantile(ready, 0.5).toFixed(0).padStart(19)} ${quantile(ready, 0.95).toFixed(0).padStart(7)} ${ready.at(-1)!.toFixed(0).padStart(7)}  ${verdict} (< ${TARGET_MS})`,
+          `  ${page.name.padEnd(32)} ${quantile(dcl, 0.5).toFixed(0).padStart(16)} ${quantile(apiDone, 0.5).toFixed(0).padStart(19)} ${quantile(ready, 0.5).toFixed(0).padStart(19)} ${quantile(ready, 0.95).toFixed(0).padStart(7)} ${ready.at(-1)!.toFixed(0).padStart(7)} ${quantile(harness, 0.95).toFixed(0).padStart(14)}  ${verdict} (< ${TARGET_MS})`,
         );
+        console.log(`    loads in order: ${inOrder}`);
       }
     } finally {
       await browser.close();
