@@ -142,6 +142,19 @@ describe('GET /api/v1/entities?from&to', () => {
     expect(one.summary).toEqual(summaryOf(await getJson<Listed>(`/api/v1/entities?${query}`), 'beta'));
   });
 
+  it('with sparkline=false gives the same figures with empty sparklines, with or without a window', async () => {
+    for (const query of [`from=${day(-29)}&to=${day(1)}`, '']) {
+      const full = summaryOf(await getJson<Listed>(`/api/v1/entities?${query}`), 'alpha');
+      const figures = summaryOf(await getJson<Listed>(`/api/v1/entities?${query}&sparkline=false`), 'alpha');
+      expect(full.sparkline.length).toBeGreaterThan(0);
+      expect(figures).toEqual({ ...full, sparkline: [] });
+      expect(summaryOf(await getJson<Listed>(`/api/v1/entities?${query}&sparkline=true`), 'alpha')).toEqual(full);
+    }
+    const one = await getJson<{ summary: Summary }>(`/api/v1/entities/alpha?from=${day(-29)}&to=${day(1)}&sparkline=false`);
+    expect(one.summary.sparkline).toEqual([]);
+    expect(one.summary.n).toBe(6);
+  });
+
   it('refuses a reversed window, an impossible date or a malformed source with 400 naming the parameter', async () => {
     const reversed = await getJson<{ error: { message: string } }>(`/api/v1/entities?from=${day(-1)}&to=${day(-5)}`, 400);
     expect(reversed.error.message).toMatch(/^from: /);
@@ -149,5 +162,7 @@ describe('GET /api/v1/entities?from&to', () => {
     expect(source.error.message).toMatch(/^source: /);
     const date = await getJson<{ error: { message: string } }>('/api/v1/entities?from=2026-02-30', 400);
     expect(date.error.message).toMatch(/^from: /);
+    const sparkline = await getJson<{ error: { message: string } }>('/api/v1/entities?sparkline=no', 400);
+    expect(sparkline.error.message).toMatch(/^sparkline: /);
   });
 });

@@ -118,7 +118,7 @@ export const EntitySummary = z
       )
       .openapi({
         description:
-          'without from/to, the last 30 UTC days, the current day partial; with them, the window by day (by week past 92 days, by month past 2 years; the first bucket may start before from); oldest first',
+          'without from/to, the last 30 UTC days, the current day partial; with them, the window by day (by week past 92 days, by month past 2 years; the first bucket may start before from); oldest first; empty with sparkline=false',
       }),
   })
   .openapi('EntitySummary');
@@ -177,6 +177,10 @@ export const EntitiesQuery = z.object({
   ),
   to: IsoInstant.optional().openapi(param('to', 'end of the summary window, exclusive (default: now)', '2026-02-01')),
   source: SourceParam,
+  sparkline: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi(param('sparkline', 'false leaves every sparkline empty, for callers that show only the figures (default: true)', 'false')),
 });
 
 export const SeriesQuery = z.object({ from: FromParam, to: ToParam, bucket: BucketParam, tz: TzParam, source: SourceParam });

@@ -18,7 +18,13 @@ export function registerEntityRoutes(app: App, deps: RouteDeps): void {
       request: { query: EntitiesQuery },
       responses: { 200: { description: 'entities', content: json(EntityList) }, ...errorResponses(400, 429) },
     }),
-    async (c) => c.json({ items: await presentEntities(deps.db, await listEntities(deps.db), { window: c.req.valid('query') }) }, 200),
+    async (c) => {
+      const { sparkline, ...window } = c.req.valid('query');
+      return c.json(
+        { items: await presentEntities(deps.db, await listEntities(deps.db), { window, sparklines: sparkline !== 'false' }) },
+        200,
+      );
+    },
   );
 
   app.openapi(
@@ -35,7 +41,12 @@ export function registerEntityRoutes(app: App, deps: RouteDeps): void {
       const { slug } = c.req.valid('param');
       const entity = await findEntity(deps.db, slug);
       if (!entity) throw new NotFoundError(`no entity with slug "${slug}"`);
-      const [item] = await presentEntities(deps.db, [entity], { peers: await listEntities(deps.db), window: c.req.valid('query') });
+      const { sparkline, ...window } = c.req.valid('query');
+      const [item] = await presentEntities(deps.db, [entity], {
+        peers: await listEntities(deps.db),
+        window,
+        sparklines: sparkline !== 'false',
+      });
       return c.json(item!, 200);
     },
   );

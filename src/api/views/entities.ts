@@ -93,24 +93,28 @@ async function planWindowSummary(
 /**
  * Entities with their summary over a period against the one of the same length before it (by
  * default the last 7 UTC days), in three queries whatever their number. `peers` are the entities
- * share of voice is counted among (same kind).
+ * share of voice is counted among (same kind). `sparklines: false` leaves them empty (and, over a
+ * window, skips their query: most of the work of a long one).
  */
 export async function presentEntities(
   db: Executor,
   entities: EntityRecord[],
-  options: { now?: Date; peers?: EntityRecord[]; window?: SummaryWindow } = {},
+  options: { now?: Date; peers?: EntityRecord[]; window?: SummaryWindow; sparklines?: boolean } = {},
 ): Promise<Array<z.infer<typeof Entity>>> {
   const now = options.now ?? new Date();
   const window = options.window ?? {};
   const everyone = [...new Map([...(options.peers ?? entities), ...entities].map((e) => [e.id, e])).values()];
   const ids = entities.map((e) => e.id);
   const allIds = everyone.map((e) => e.id);
+  const sparklines = options.sparklines ?? true;
   const windowed = window.from !== undefined || window.to !== undefined;
   const range = windowed
     ? planRange(window, now)
     : { from: bucketStart(new Date(now.getTime() - (SUMMARY_DAYS - 1) * DAY_MS), 'day'), to: now };
   const [plan, aspects] = await Promise.all([
-    windowed ? planWindowSummary(db, allIds, ids, range, window.source) : planDefaultSummary(db, allIds, now, window.source),
+    windowed
+      ? planWindowSummary(db, allIds, sparklines ? ids : [], range, window.source)
+      : planDefaultSummary(db, allIds, now, window.source),
     getAspectWindowSums(db, {
       entityIds: ids,
       from: range.from,
@@ -167,7 +171,7 @@ export async function presentEntities(
         previousScore: c.previousScore,
         change: c.change,
       })),
-      sparkline: (plan.sparklines.get(entity.id) ?? []).map((bucket, i) => ({
+      sparkline: (sparklines ? (plan.sparklines.get(entity.id) ?? []) : []).map((bucket, i) => ({
         bucketStart: (plan.sparkStarts[i] ?? now).toISOString(),
         n: bucket.n,
         score: bucket.n === 0 ? null : bucket.scoreSum / bucket.n,

@@ -44,7 +44,10 @@ export function ComparePage({ dark }: { dark: boolean }) {
   const source = query.get('source') ?? '';
   const windowQuery = { from: w.api.from, to: w.api.to, source: source || undefined };
   // Every entity's figures for exactly this window (and source): the table's numbers and the picker's names.
-  const entities = useResource(`entities:${w.api.from}:${w.api.to}:${source}`, (signal) => api.listEntities(windowQuery, { signal }));
+  // (No sparklines: this page shows none, and over a year they are most of the answer's work and size.)
+  const entities = useResource(`entities:${w.api.from}:${w.api.to}:${source}:figures`, (signal) =>
+    api.listEntities({ ...windowQuery, sparkline: 'false' }, { signal }),
+  );
   const ready = slugs.length >= 2;
   const compareKey = ready ? `compare:${slugs.join(',')}:${w.api.from}:${w.api.to}:${w.bucket}:${w.tz}:${source}` : null;
   const comparison = useResource(compareKey, (signal) =>
