@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createApp } from '../api/app.ts';
+import { warmDashboardReads } from '../api/views/warm-up.ts';
 import { SERVE_RESPONSE_CACHE_MS } from '../api/response-cache.ts';
 import { startHttpServer } from '../api/server.ts';
 import { InProcessJobRunner } from '../pipeline/jobs.ts';
@@ -47,6 +48,12 @@ export function registerServe(program: Command): void {
         checkReady: () => checkReady(runtime.database),
         summarizer: runtime.summarizer,
       });
+      // Before listening, so the first person to open the dashboard does not pay for a cold database.
+      const warming = performance.now();
+      await warmDashboardReads(db).then(
+        () => log.debug({ ms: Math.round(performance.now() - warming) }, 'dashboard reads warmed'),
+        (error: unknown) => log.warn({ err: error }, 'warming the dashboard reads failed; serving anyway'),
+      );
       const server = await startHttpServer(app, settings.host, options.port ?? settings.port).catch(async (error: unknown) => {
         await runtime.close();
         throw error;
