@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BUDGET_EXHAUSTED } from '../llm/daily-budget.ts';
 import { parseJsonAnswer } from '../llm/answer.ts';
 import type { LlmEndpoint } from '../llm/endpoint.ts';
+import { locateQuote } from '../llm/evidence.ts';
 import type { LlmTierLogger } from '../llm/logger.ts';
 import { createInFlight } from '../llm/lru-cache.ts';
 import { createLruAspectCache, hashAspectRequest, type AspectCache } from './aspect-cache.ts';
@@ -65,21 +66,6 @@ function buildUserPrompt(text: string, span: TextSpan, entitySlug: string, windo
   return [`Entity: ${entitySlug}`, `Mention: "${text.slice(span.start, span.end)}"`, 'Text:', text.slice(from, to)].join('\n');
 }
 
-/** The occurrence of `quote` nearest the mention, exact first, then ignoring case. */
-function locateEvidence(text: string, quote: string, span: TextSpan): TextSpan | null {
-  const find = (haystack: string, needle: string): TextSpan | null => {
-    let best: TextSpan | null = null;
-    for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + 1)) {
-      const candidate = { start: at, end: at + needle.length };
-      if (!best || Math.abs(at - span.start) < Math.abs(best.start - span.start)) best = candidate;
-    }
-    return best;
-  };
-  const trimmed = quote.trim();
-  if (trimmed === '') return null;
-  return find(text, trimmed) ?? find(text.toLowerCase(), trimmed.toLowerCase());
-}
-
 type Parsed = { ok: true; findings: AspectFinding[] } | { ok: false; reason: string };
 
 /** Reads the model's answer; anything off the fixed list or quoting text that is not there makes it garbage. */
@@ -88,7 +74,7 @@ export function parseLlmAnswer(content: string | null | undefined, text: string,
   if (!parsed.ok) return parsed;
   const findings: AspectFinding[] = [];
   for (const item of parsed.value.aspects) {
-    const at = locateEvidence(text, item.evidence, span);
+    const at = locateQuote(text, item.evidence, span.start);
     if (!at) return { ok: false, reason: 'garbage: evidence does not occur in the text' };
     if (findings.some((f) => f.aspect === item.aspect)) continue;
     findings.push({
