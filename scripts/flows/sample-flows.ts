@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createSeededRandom, shuffled } from '../../src/core/seeded-random.ts';
+import { MOVEMENT_CUE } from '../../src/understand/flows/cue.ts';
 import { LABELS_DIR as OPINION_LABELS_DIR, loadPool, poolText, readLabelFile, type PoolPost } from '../opinion/pool.ts';
 import { FLOW_LABELS_DIR, readFlowSample, type FlowSampleEntry } from './labels.ts';
 
@@ -37,10 +38,6 @@ const { seed, devShare } = ROUNDS[round];
 const MAX_CHARS = 1400;
 const samplePath = path.join(FLOW_LABELS_DIR, 'sample.json');
 const earlier = round === 1 || !existsSync(samplePath) ? [] : readFlowSample().filter((entry) => (entry.round ?? 1) < round);
-
-/** Broader than any extractor's cue list on purpose: a hint that a post may describe movement. */
-const MOVEMENT_CUE =
-  /\b(switch(ed|ing|es)?|mov(e|ed|ing) (from|to|over|back|away)|migrat\w*|cancel+(ed|ing)?|unsubscrib\w*|replac(e|ed|ing)|went back|going back|back to|came back|instead of|alongside|in addition to|drop(ped|ping)?|ditch(ed|ing)?|jump(ed)? ship|gave up on|stopped using|no longer us\w+|now us\w+|started using|over to|ported|churn\w*|left)\b|->|→/i;
 
 const random = createSeededRandom(seed);
 const drawnBefore = new Set(earlier.map((entry) => entry.id));
