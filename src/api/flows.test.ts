@@ -75,7 +75,7 @@ interface FlowPage {
     matchedText: string;
     start: number;
     end: number;
-    flow: { from: string | null; to: string | null; kind: string; reason: string | null };
+    flow: { from: string | null; to: string | null; kind: string; reason: string | null; tier: string };
   }>;
   nextCursor: string | null;
 }
@@ -163,7 +163,7 @@ describe('GET /api/v1/flows/posts', () => {
     expect(page.items.map((p) => p.externalId)).toEqual(['c4', 'h1', 'c3', 'c2', 'c1']);
     for (const item of page.items) {
       expect(item.body.slice(item.start, item.end)).toBe(item.matchedText);
-      expect(item.flow).toMatchObject({ from: 'cursor', to: 'claude-code', kind: 'switch' });
+      expect(item.flow).toMatchObject({ from: 'cursor', to: 'claude-code', kind: 'switch', tier: 'rules' });
     }
     // Post text comes back as data, unchanged: escaping is the reader's job.
     expect(page.items.find((p) => p.externalId === 'h1')?.body).toContain('<img src=x onerror=alert(1)>');
@@ -180,6 +180,28 @@ describe('GET /api/v1/flows/posts', () => {
     const third = await getJson<FlowPage>(`/api/v1/flows/posts?${WINDOW}&from_entity=cursor&limit=2&cursor=${second.nextCursor}`);
     expect([...first.items, ...second.items, ...third.items].map((p) => p.externalId)).toEqual(['c4', 'h1', 'c3', 'c2', 'c1']);
     expect(third.nextCursor).toBeNull();
+  });
+
+  it('says which tier read each flow, as stored', async () => {
+    const { db } = database;
+    await sql`UPDATE post_flows SET tier = 'llm' WHERE post_id = (SELECT id FROM posts WHERE external_id = 'c3')`.execute(db);
+    try {
+      const page = await getJson<FlowPage>(`/api/v1/flows/posts?${WINDOW}&from_entity=cursor&to_entity=claude-code&kind=switch`);
+      expect(page.items.map((p) => [p.externalId, p.flow.tier])).toEqual([
+        ['c4', 'rules'],
+        ['h1', 'rules'],
+        ['c3', 'llm'],
+        ['c2', 'rules'],
+        ['c1', 'rules'],
+      ]);
+    } finally {
+      await sql`UPDATE post_flows SET tier = 'rules'`.execute(db);
+    }
+    type Schema = { properties?: Record<string, Schema>; allOf?: Schema[]; enum?: string[]; required?: string[] };
+    const doc = (await (await app.request('/api/openapi.json')).json()) as { components: { schemas: Record<string, Schema> } };
+    const flow = doc.components.schemas.FlowPostItem?.allOf?.find((part) => part.properties)?.properties?.flow;
+    expect(flow?.properties?.tier?.enum).toEqual(['rules', 'llm']);
+    expect(flow?.required).toContain('tier');
   });
 
   it('refuses a bad kind, a bad cursor and an unknown entity', async () => {
@@ -199,19 +221,21 @@ describe('GET /api/v1/flows/posts', () => {
 });
 
 describe('flows at rescore', () => {
-  it("replaces a post's flows instead of adding to them", async () => {
+  it("replaces a post's flows instead of adding to them, an LLM tier's flows by the rules' ones", async () => {
     const { db } = database;
     const count = async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM post_flows`.execute(db)).rows[0]!.n;
     const before = await count();
     const c1 = (await sql<{ id: number }>`SELECT id FROM posts WHERE external_id = 'c1'`.execute(db)).rows[0]!.id;
     // A stale flow from an older analysis, and every post marked as scored by an older model.
-    await sql`INSERT INTO post_flows (post_id, from_entity_id, to_entity_id, kind, reason, evidence, start_offset, end_offset, confidence, created_at, source)
-      SELECT ${c1}, id, NULL, 'switch', 'speed', 'stale', 0, 5, 0.5, '2026-03-02T00:00:00Z', 'reddit' FROM entities WHERE slug = 'zed'`.execute(
+    await sql`INSERT INTO post_flows (post_id, from_entity_id, to_entity_id, kind, reason, evidence, start_offset, end_offset, confidence, created_at, source, tier)
+      SELECT ${c1}, id, NULL, 'switch', 'speed', 'stale', 0, 5, 0.5, '2026-03-02T00:00:00Z', 'reddit', 'llm' FROM entities WHERE slug = 'zed'`.execute(
       db,
     );
     await sql`UPDATE posts SET model_version = 'older'`.execute(db);
     await rescorePosts(db, null);
     expect(await count()).toBe(before);
     expect((await sql`SELECT 1 FROM post_flows WHERE evidence = 'stale'`.execute(db)).rows).toHaveLength(0);
+    // Rescore reads with the rules only.
+    expect((await sql<{ tier: string }>`SELECT DISTINCT tier FROM post_flows`.execute(db)).rows).toEqual([{ tier: 'rules' }]);
   });
 });

@@ -6,7 +6,7 @@ export const COMMAND_SUMMARIES = {
   backfill: 'collect history for a time window; resumable (run it again to continue)',
   import: 'import posts from JSON Lines (- for stdin): link, score, store, update rollups',
   sentiment: 'the developer-text sentiment model',
-  rescore: 're-run linking and scoring with the current model version (resumable)',
+  rescore: 're-run linking and scoring with the current model version, local model and rules only (resumable)',
   db: 'database migrations',
   entities: 'manage tracked entities',
   doctor: 'check configuration, database, migrations and sources, one line each',

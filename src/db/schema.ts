@@ -95,6 +95,8 @@ export interface PostFlowsTable {
   confidence: number;
   created_at: Timestamp;
   source: string;
+  /** Which tier read the flow: the rules, or the optional LLM tier (migration 017). */
+  tier: WithDefault<'rules' | 'llm'>;
 }
 
 export interface SentimentRollupsTable {

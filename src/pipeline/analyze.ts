@@ -31,6 +31,24 @@ export interface AnalyzedMention {
 export interface AnalyzedFlow extends Flow {
   fromEntityId: number | null;
   toEntityId: number | null;
+  /** Which tier read it: the rules, or the optional LLM tier. */
+  tier: 'rules' | 'llm';
+}
+
+/**
+ * Flows with their sides' entity ids, looked up by slug; a flow left with no tracked side (a slug
+ * no longer tracked) is dropped.
+ */
+export function withEntityIds(
+  flows: readonly Flow[],
+  idOf: (slug: string) => number | undefined,
+  tier: AnalyzedFlow['tier'],
+): AnalyzedFlow[] {
+  return flows.flatMap((flow): AnalyzedFlow[] => {
+    const fromEntityId = flow.from === null ? null : (idOf(flow.from) ?? null);
+    const toEntityId = flow.to === null ? null : (idOf(flow.to) ?? null);
+    return fromEntityId === null && toEntityId === null ? [] : [{ ...flow, fromEntityId, toEntityId, tier }];
+  });
 }
 
 export interface Analysis {
@@ -105,11 +123,7 @@ export function createAnalyzer(entities: EntityRecord[]): Analyzer {
           version: extractVersion(text, { ...m, kind: entity.kind }, { url: post.url }),
         });
       }
-      const flows = extractFlows(text, mentionOccurrences(linked)).flatMap((flow): AnalyzedFlow[] => {
-        const fromEntityId = flow.from === null ? null : (bySlug.get(flow.from)?.id ?? null);
-        const toEntityId = flow.to === null ? null : (bySlug.get(flow.to)?.id ?? null);
-        return fromEntityId === null && toEntityId === null ? [] : [{ ...flow, fromEntityId, toEntityId }];
-      });
+      const flows = withEntityIds(extractFlows(text, mentionOccurrences(linked)), (slug) => bySlug.get(slug)?.id, 'rules');
       return { text, post: model.classify(text), mentions, flows };
     },
   };

@@ -18,9 +18,10 @@ import { insertFlows, type FlowRow } from '../db/queries/flows.ts';
 import { writeAroundRefusedRows } from '../db/refused-rows.ts';
 import type { DB } from '../db/schema.ts';
 import type { LlmAspectTier } from '../understand/aspects/index.ts';
+import { mayStateFlow, mentionOccurrences, type LlmFlowTier } from '../understand/flows/index.ts';
 import { SENTIMENT_UNSURE_BELOW, type LlmSentimentTier } from '../understand/sentiment/index.ts';
 import { createAnalysisPool } from './analysis-pool.ts';
-import { createAnalyzer, type Analysis, type AnalysisInput, type Analyzer } from './analyze.ts';
+import { createAnalyzer, withEntityIds, type Analysis, type AnalysisInput, type Analyzer } from './analyze.ts';
 
 export interface CursorUpdate {
   source: string;
@@ -130,6 +131,7 @@ export function buildFlowRows(
     confidence: flow.confidence,
     createdAt: post.createdAt,
     source: post.source,
+    tier: flow.tier,
   }));
 }
 
@@ -150,6 +152,8 @@ export interface Ingestor {
 export interface IngestorOptions {
   aspectTier?: LlmAspectTier;
   sentimentTier?: LlmSentimentTier;
+  /** Asked about the switching flows of posts that may state one (mayStateFlow). */
+  flowTier?: LlmFlowTier;
   /** The tracked entities, when the caller has just read them. */
   entities?: EntityRecord[];
   /** Worker threads for analysis; 0 (the default) analyses on the calling thread. */
@@ -180,10 +184,18 @@ export async function createIngestor(db: Kysely<DB>, options: IngestorOptions = 
     ? (posts: AnalysisInput[]) => pool.analyzeMany(posts.map(({ title, body, parentId, url }) => ({ title, body, parentId, url })))
     : async (posts: AnalysisInput[]) => posts.map((post) => analyzer.analyze(post));
   const nameOf = new Map(entities.map((e) => [e.slug, e.name]));
+  const idOf = new Map(entities.map((e) => [e.slug, e.id]));
   const prepare = async (batch: IngestBatch) => {
     const prepared = await prepareBatch(db, analyzeMany, batch);
     if (options.aspectTier) await refineUnsureAspects(options.aspectTier, prepared);
     if (options.sentimentTier) await refineUnsureSentiment(options.sentimentTier, prepared, (slug) => nameOf.get(slug) ?? slug);
+    if (options.flowTier)
+      await refineFlows(
+        options.flowTier,
+        prepared,
+        (slug) => nameOf.get(slug) ?? slug,
+        (slug) => idOf.get(slug),
+      );
     return prepared;
   };
   const commit = (prepared: PreparedBatch) => commitBatch(db, analyzer, prepared);
@@ -247,6 +259,30 @@ export async function refineUnsureSentiment(
     for (const m of analysis.mentions) {
       if (m === mention || (!m.direct && m.start === mention.start)) Object.assign(m, { sentiment: refined.result, sentimentTier: 'llm' });
     }
+  });
+}
+
+/**
+ * Asks the optional LLM tier about the flows of the posts that may state one: a directly named
+ * tracked entity, and a flow the rules found or a movement cue (mayStateFlow); the rest are never
+ * asked, to keep within the daily budget. When the tier answers, its flows (none, possibly) replace
+ * the rules' flows of the post, with tier 'llm'; on any failure (budget, timeout, garbage) the
+ * rules' flows stay.
+ */
+export async function refineFlows(
+  tier: LlmFlowTier,
+  prepared: PreparedBatch,
+  nameOf: (slug: string) => string,
+  idOf: (slug: string) => number | undefined,
+): Promise<void> {
+  const work = [...prepared.analyses.values()].flatMap((analysis) => {
+    const mentions = mentionOccurrences(analysis.mentions);
+    const entities = [...new Set(mentions.map((m) => m.slug))].map((slug) => ({ slug, name: nameOf(slug) }));
+    return mayStateFlow(analysis.text, entities.length, analysis.flows.length) ? [{ analysis, mentions, entities }] : [];
+  });
+  await forEachLimited(work, LLM_CONCURRENCY, async ({ analysis, mentions, entities }) => {
+    const refined = await tier.refine(analysis.text, mentions, entities, analysis.flows);
+    if (refined.tier === 'llm') analysis.flows = withEntityIds(refined.flows, idOf, 'llm');
   });
 }
 

@@ -16,6 +16,11 @@ const BATCH = 500;
  * Re-links and re-scores stored posts whose model version is not the current one, a batch per
  * transaction, then rebuilds the hourly rollups the batch touched. Stopping half-way is safe:
  * finished batches carry the new version and are not redone.
+ *
+ * It reads with the local model and the rules only, never the optional LLM tiers (their calls would
+ * spend the daily budget on old posts): a rescored post's sentiment and aspects come back local
+ * ('local', 'rules'), and its flows are deleted and written again from the rules, tier 'rules', so
+ * flows the LLM tier had read for it are replaced by the rules' reading.
  */
 export async function rescorePosts(
   db: Kysely<DB>,

@@ -148,6 +148,11 @@ export const FlowPostItem = PostItem.extend({
       reason: z.string().nullable().openapi({ description: 'the reason given (an aspect name), or null for none' }),
       evidence: z.string().openapi({ description: 'the words of the statement; start and end locate them as they locate a mention' }),
       confidence: z.number().openapi({ description: 'how sure the extraction is that the words state this flow, in [0, 1]' }),
+      tier: z.enum(['rules', 'llm']).openapi({
+        description:
+          "which tier read the flow: rules (the word rules), or llm (the optional LLM tier, asked about posts with a movement cue or a rules flow when LLM_BASE_URL is set; it replaced the rules' flows of the post)",
+        example: 'rules',
+      }),
     })
     .openapi({ description: 'the flow statement the post is shown for' }),
 }).openapi('FlowPostItem');

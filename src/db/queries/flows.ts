@@ -18,6 +18,8 @@ export interface FlowRow {
   confidence: number;
   createdAt: Date;
   source: string;
+  /** Which tier read the flow (migration 017). */
+  tier: 'rules' | 'llm';
 }
 
 export async function insertFlows(db: Executor, rows: FlowRow[]): Promise<void> {
@@ -25,12 +27,12 @@ export async function insertFlows(db: Executor, rows: FlowRow[]): Promise<void> 
   const c = <T>(pick: (row: FlowRow) => T): T[] => rows.map(pick);
   await sql`
     INSERT INTO post_flows (post_id, from_entity_id, to_entity_id, kind, reason, evidence, start_offset, end_offset,
-                            confidence, created_at, source)
+                            confidence, created_at, source, tier)
     SELECT * FROM unnest(
       ${c((r) => r.postId)}::bigint[], ${c((r) => r.fromEntityId)}::int[], ${c((r) => r.toEntityId)}::int[],
       ${c((r) => r.kind)}::text[], ${c((r) => r.reason)}::text[], ${c((r) => r.evidence)}::text[],
       ${c((r) => r.start)}::int[], ${c((r) => r.end)}::int[], ${c((r) => r.confidence)}::real[],
-      ${c((r) => r.createdAt.toISOString())}::timestamptz[], ${c((r) => r.source)}::text[]
+      ${c((r) => r.createdAt.toISOString())}::timestamptz[], ${c((r) => r.source)}::text[], ${c((r) => r.tier)}::text[]
     )`.execute(db);
 }
 
@@ -105,7 +107,7 @@ export interface FlowPostQuery extends FlowWindow {
 /** A post behind a flow: the post (with its post-level sentiment) and the statement's flow fields. */
 export interface FlowPost extends Pick<
   FlowRow,
-  'postId' | 'source' | 'createdAt' | 'fromEntityId' | 'toEntityId' | 'kind' | 'reason' | 'evidence' | 'start' | 'end'
+  'postId' | 'source' | 'createdAt' | 'fromEntityId' | 'toEntityId' | 'kind' | 'reason' | 'evidence' | 'start' | 'end' | 'tier'
 > {
   externalId: string;
   url: string | null;
@@ -151,12 +153,14 @@ export async function listFlowPosts(db: Executor, query: FlowPostQuery): Promise
     start_offset: number;
     end_offset: number;
     flow_confidence: number;
+    tier: 'rules' | 'llm';
   }>`
     SELECT DISTINCT ON (f.created_at, f.post_id)
       f.post_id, p.source, p.external_id, p.url, f.created_at, ${keyset.cursorAt},
       p.title, p.body, p.author, greatest(coalesce(p.score, 0) + coalesce(p.comments, 0), 0) AS engagement,
       p.sentiment_label AS label, p.sentiment_score AS score, p.sentiment_confidence AS confidence,
-      f.from_entity_id, f.to_entity_id, f.kind, f.reason, f.evidence, f.start_offset, f.end_offset, f.confidence AS flow_confidence
+      f.from_entity_id, f.to_entity_id, f.kind, f.reason, f.evidence, f.start_offset, f.end_offset, f.confidence AS flow_confidence,
+      f.tier
     FROM post_flows f JOIN posts p ON p.id = f.post_id
     WHERE ${windowFilter(query)}
       ${side('from_entity_id', query.fromEntityId)}
@@ -187,6 +191,7 @@ export async function listFlowPosts(db: Executor, query: FlowPostQuery): Promise
     start: r.start_offset,
     end: r.end_offset,
     flowConfidence: r.flow_confidence,
+    tier: r.tier,
     cursor: { createdAt: r.cursor_at, postId: Number(r.post_id) },
   }));
 }
