@@ -53,6 +53,7 @@ export function registerBackfill(program: Command): void {
           signal: controller.signal,
           aspectTier: runtime.aspectTier,
           sentimentTier: runtime.sentimentTier,
+          flowTier: runtime.flowTier,
           backfill: { since: options.since, until },
           onBatch: (batch, totals) => progress.update(batch.progress ?? 0, totals.stored, name),
         });

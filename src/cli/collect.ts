@@ -38,7 +38,11 @@ export function registerCollect(program: Command): void {
         const chosen = options.source ? all.filter((s) => options.source!.includes(s.source.name)) : all.filter((s) => s.enabled);
         if (!options.once) {
           const runner = new InProcessJobRunner(
-            createJobHandlers(db, chosen, runtime.log, { aspectTier: runtime.aspectTier, sentimentTier: runtime.sentimentTier }),
+            createJobHandlers(db, chosen, runtime.log, {
+              aspectTier: runtime.aspectTier,
+              sentimentTier: runtime.sentimentTier,
+              flowTier: runtime.flowTier,
+            }),
           );
           const scheduler = startScheduler(listPeriodicJobs(chosen), runner, runtime.log, 0);
           await untilSignal(runtime.log);
@@ -61,6 +65,7 @@ export function registerCollect(program: Command): void {
                   signal: controller.signal,
                   aspectTier: runtime.aspectTier,
                   sentimentTier: runtime.sentimentTier,
+                  flowTier: runtime.flowTier,
                 }),
               ] as const,
           ),

@@ -29,6 +29,7 @@ export function registerImport(program: Command): void {
           ingestor = await createIngestor(db, {
             aspectTier: runtime.aspectTier,
             sentimentTier: runtime.sentimentTier,
+            flowTier: runtime.flowTier,
             analysisThreads: runtime.settings.analysisThreads,
           });
           const size = input instanceof ReadStream ? Math.max(1, statSync(file).size) : 1;

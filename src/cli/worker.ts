@@ -111,6 +111,7 @@ export function registerWorker(program: Command): void {
           const handlers = createJobHandlers(db, sources, log, {
             aspectTier: runtime.aspectTier,
             sentimentTier: runtime.sentimentTier,
+            flowTier: runtime.flowTier,
             metrics,
             alerts: { publicUrl: settings.publicUrl, smtp: settings.smtp },
             throwOnFailedRun: true,

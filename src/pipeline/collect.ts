@@ -7,6 +7,7 @@ import { finishRun, startRun, type RunKind } from '../db/queries/runs.ts';
 import type { DB } from '../db/schema.ts';
 import type { BackfillWindow, CursorValue, Rejection, Source, SourceBatch } from '../sources/types.ts';
 import type { LlmAspectTier } from '../understand/aspects/index.ts';
+import type { LlmFlowTier } from '../understand/flows/index.ts';
 import type { LlmSentimentTier } from '../understand/sentiment/index.ts';
 import { createIngestor } from './ingest.ts';
 import { buildSearchTerms } from './sources.ts';
@@ -34,6 +35,7 @@ export interface RunSourceOptions {
   backfill?: BackfillWindow;
   aspectTier?: LlmAspectTier;
   sentimentTier?: LlmSentimentTier;
+  flowTier?: LlmFlowTier;
   onBatch?: (batch: SourceBatch, totals: SourceRunSummary) => void;
 }
 
@@ -57,7 +59,12 @@ export async function runSource(options: RunSourceOptions): Promise<SourceRunSum
   const rejected: Rejection[] = [];
   try {
     const entities = await listEntities(db);
-    const ingestor = await createIngestor(db, { aspectTier: options.aspectTier, sentimentTier: options.sentimentTier, entities });
+    const ingestor = await createIngestor(db, {
+      aspectTier: options.aspectTier,
+      sentimentTier: options.sentimentTier,
+      flowTier: options.flowTier,
+      entities,
+    });
     const ctx = {
       terms: buildSearchTerms(entities),
       signal: options.signal ?? new AbortController().signal,

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startChatEndpoint, type ChatEndpoint, type ChatReply } from '../../test/support/chat-endpoint.ts';
 import { startFakeUpstream, type FakeUpstream } from '../../test/support/fake-upstream.ts';
 import { createDataDir } from '../../test/support/databases.ts';
 import { openDatabase, type Database } from '../db/client.ts';
@@ -8,6 +9,7 @@ import { parseSettings } from '../config/settings.ts';
 import { createLogger } from '../config/logger.ts';
 import type { NormalizedPost } from '../core/post.ts';
 import { createLlmAspectTier, createLruAspectCache } from '../understand/aspects/index.ts';
+import { createLlmFlowTier, createLruFlowCache, type LlmFlowTier } from '../understand/flows/index.ts';
 import { createLlmEndpoint } from '../understand/llm/index.ts';
 import { createLlmSentimentTier, createLruSentimentCache, SENTIMENT_UNSURE_BELOW } from '../understand/sentiment/index.ts';
 import { seedEntities } from './entities.ts';
@@ -303,7 +305,7 @@ describe('the optional LLM sentiment tier inside ingest', () => {
     expect(rows.find((m) => m.slug === 'claude-code')).toMatchObject({ label: unsure.local.label, sentiment_tier: 'local' });
   });
 
-  it('builds both runtime tiers on one endpoint, so LLM_DAILY_BUDGET bounds them together', async () => {
+  it('builds the runtime tiers (aspects, sentiment, flows) on one endpoint, so LLM_DAILY_BUDGET bounds them together', async () => {
     const settings = parseSettings({
       LLM_BASE_URL: `${upstream.url}/v1`,
       LLM_MODEL: 'fake',
@@ -311,16 +313,149 @@ describe('the optional LLM sentiment tier inside ingest', () => {
       LLM_DAILY_BUDGET: '1',
       LOG_LEVEL: 'silent',
     });
-    const { aspectTier, sentimentTier } = createLlmTiers(settings, createLogger(settings));
+    const { aspectTier, sentimentTier, flowTier } = createLlmTiers(settings, createLogger(settings));
     const text = 'Claude Code wrote the migration but the whole thing feels slow.';
     const span = { start: 0, end: 'Claude Code'.length };
     const local = { label: 'neutral' as const, score: 0, confidence: 0.4 };
     expect((await sentimentTier!.refine(text, [span], { slug: 'claude-code', name: 'Claude Code' }, local)).tier).toBe('llm');
     expect(await aspectTier!.refine(text, span, 'claude-code', [])).toMatchObject({ tier: 'rules', reason: 'daily budget exhausted' });
-    expect(aspectTier!.callsToday()).toBe(1);
-    expect(createLlmTiers(parseSettings({ LOG_LEVEL: 'silent' }), createLogger(settings))).toEqual({
-      aspectTier: undefined,
-      sentimentTier: undefined,
+    const entity = { slug: 'claude-code', name: 'Claude Code' };
+    expect(await flowTier!.refine(text, [{ slug: 'claude-code', ...span }], [entity], [])).toMatchObject({
+      tier: 'rules',
+      reason: 'daily budget exhausted',
     });
+    expect(aspectTier!.callsToday()).toBe(1);
+    const off = createLlmTiers(parseSettings({ LOG_LEVEL: 'silent' }), createLogger(settings));
+    expect(off).toEqual({ aspectTier: undefined, sentimentTier: undefined, flowTier: undefined, summarizer: undefined });
+    expect(Object.keys(off).sort()).toEqual(['aspectTier', 'flowTier', 'sentimentTier', 'summarizer']);
+  });
+});
+
+/** A post naming Cursor and Claude Code with movement words; the rules read a switch in it. */
+const CUED = 'Cancelled my Cursor sub last month and moved everything to Claude Code, the tab completion kept breaking.';
+/** Names Cursor, with no word of movement: never asked. */
+const UNCUED = 'Cursor has been solid for me this month, the tab completion is great.';
+/** Words of movement but no tracked entity: never asked. */
+const NO_ENTITY = 'I switched to a standing desk and moved my monitor back to the left.';
+
+interface StoredFlow {
+  external_id: string;
+  from_slug: string | null;
+  to_slug: string | null;
+  kind: string;
+  reason: string | null;
+  evidence: string;
+  start_offset: number;
+  end_offset: number;
+  tier: string;
+}
+
+describe('the optional LLM flow tier inside ingest', () => {
+  let chat: ChatEndpoint;
+  let database: Database;
+  const dataDir = createDataDir({ cluster: true });
+  let reply: () => ChatReply = () => ({ content: '{"flows":[]}' });
+
+  beforeAll(async () => {
+    chat = await startChatEndpoint(() => reply());
+    database = await openDatabase({ databaseUrl: undefined, dataDir: dataDir.dir });
+    await migrate(database.db);
+    await seedEntities(database.db);
+  });
+  afterAll(async () => {
+    await database.close();
+    await chat.close();
+    dataDir.remove();
+  });
+  beforeEach(async () => {
+    chat.requests.length = 0;
+    await sql`DELETE FROM posts`.execute(database.db);
+  });
+
+  const tier = (): LlmFlowTier =>
+    createLlmFlowTier({
+      endpoint: createLlmEndpoint({
+        baseUrl: chat.baseUrl,
+        apiKey: 'sk-flows',
+        model: 'fake',
+        dailyBudget: 10,
+        timeoutMs: 2_000,
+        maxRetries: 0,
+      }),
+      cache: createLruFlowCache(100),
+    });
+
+  const stored = async (): Promise<StoredFlow[]> =>
+    (
+      await sql<StoredFlow>`
+        SELECT p.external_id, ef.slug AS from_slug, et.slug AS to_slug, f.kind, f.reason, f.evidence, f.start_offset, f.end_offset, f.tier
+        FROM post_flows f JOIN posts p ON p.id = f.post_id
+        LEFT JOIN entities ef ON ef.id = f.from_entity_id LEFT JOIN entities et ON et.id = f.to_entity_id
+        ORDER BY p.external_id, f.start_offset`.execute(database.db)
+    ).rows;
+
+  it("asks only about the cued post, and stores the tier's flows in place of the rules', with tier llm", async () => {
+    // What the rules read alone, so the test shows the stored flows are not theirs.
+    const rules = (await createIngestor(database.db)).analyzer.analyze({ title: null, body: CUED, parentId: null }).flows;
+    expect(rules.length).toBeGreaterThan(0);
+    expect(rules.every((f) => f.reason !== 'limits')).toBe(true);
+    reply = () => ({
+      content: JSON.stringify({
+        flows: [
+          {
+            from: 'cursor',
+            to: 'claude-code',
+            kind: 'switch',
+            reason: 'limits',
+            evidence: 'moved everything to Claude Code',
+            confidence: 0.9,
+          },
+        ],
+      }),
+    });
+    const ingestor = await createIngestor(database.db, { flowTier: tier() });
+    const result = await ingestor.ingest({
+      posts: [post('f-cued', CUED, 10), post('f-uncued', UNCUED, 10), post('f-none', NO_ENTITY, 10)],
+    });
+    expect(result.stored).toBe(3);
+
+    expect(chat.requests).toHaveLength(1);
+    const user = chat.requests[0]!.body.messages[1]!.content;
+    expect(user).toContain('- cursor: Cursor\n- claude-code: Claude Code\n');
+    expect(user).toContain(CUED);
+
+    const start = CUED.indexOf('moved everything to Claude Code');
+    expect(await stored()).toEqual([
+      {
+        external_id: 'f-cued',
+        from_slug: 'cursor',
+        to_slug: 'claude-code',
+        kind: 'switch',
+        reason: 'limits',
+        evidence: 'moved everything to Claude Code',
+        start_offset: start,
+        end_offset: start + 'moved everything to Claude Code'.length,
+        tier: 'llm',
+      },
+    ]);
+  });
+
+  it('stores no flow for a cued post the tier reads as none', async () => {
+    reply = () => ({ content: '{"flows":[]}' });
+    await (await createIngestor(database.db, { flowTier: tier() })).ingest({ posts: [post('f-empty', CUED, 11)] });
+    expect(chat.requests).toHaveLength(1);
+    expect(await stored()).toEqual([]);
+  });
+
+  it("keeps the rules' flows, tier rules, when the endpoint fails", async () => {
+    reply = () => ({ status: 500, message: 'overloaded' });
+    const rules = (await createIngestor(database.db)).analyzer.analyze({ title: null, body: CUED, parentId: null }).flows;
+    expect(rules.length).toBeGreaterThan(0);
+    await (await createIngestor(database.db, { flowTier: tier() })).ingest({ posts: [post('f-failed', CUED, 12)] });
+    expect(chat.requests).toHaveLength(1);
+    const rows = await stored();
+    expect(rows.map((r) => [r.kind, r.from_slug, r.to_slug, r.evidence, r.tier])).toEqual(
+      rules.map((f) => [f.kind, f.from, f.to, f.evidence.text, 'rules']),
+    );
   });
 });

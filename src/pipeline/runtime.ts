@@ -6,6 +6,7 @@ import { getMigrationStatus, migrate } from '../db/migrate.ts';
 import { releaseInterruptedDeliveries } from '../db/queries/alerts.ts';
 import { failInterruptedRuns } from '../db/queries/runs.ts';
 import { createLlmAspectTier, createLruAspectCache, type LlmAspectTier } from '../understand/aspects/index.ts';
+import { createLlmFlowTier, createLruFlowCache, type LlmFlowTier } from '../understand/flows/index.ts';
 import { createLlmEndpoint } from '../understand/llm/index.ts';
 import { createLlmSentimentTier, createLruSentimentCache, type LlmSentimentTier } from '../understand/sentiment/index.ts';
 import { createExplanationSummarizer, type ExplanationSummarizer } from '../understand/summary/explanation-summary.ts';
@@ -15,10 +16,12 @@ export interface Runtime {
   settings: Settings;
   log: Logger;
   database: Database;
-  /** The optional LLM tier for aspects; it shares one endpoint and daily budget with sentimentTier. */
+  /** The optional LLM tier for aspects; it shares one endpoint and daily budget with sentimentTier and flowTier. */
   aspectTier: LlmAspectTier | undefined;
   /** The optional LLM tier for the sentiment of mentions the local model is unsure of. */
   sentimentTier: LlmSentimentTier | undefined;
+  /** The optional LLM tier for the switching flows of posts that may state one. */
+  flowTier: LlmFlowTier | undefined;
   /** The optional two-sentence summaries of explanations, on the same endpoint and budget. */
   summarizer: ExplanationSummarizer | undefined;
   close(): Promise<void>;
@@ -27,15 +30,16 @@ export interface Runtime {
 export interface LlmTiers {
   aspectTier: LlmAspectTier | undefined;
   sentimentTier: LlmSentimentTier | undefined;
+  flowTier: LlmFlowTier | undefined;
   summarizer: ExplanationSummarizer | undefined;
 }
 
 /**
  * The LLM tiers when LLM_BASE_URL and LLM_MODEL are set: one endpoint per process, so
- * LLM_DAILY_BUDGET bounds the aspect, sentiment and summary calls together.
+ * LLM_DAILY_BUDGET bounds the aspect, sentiment, flow and summary calls together.
  */
 export function createLlmTiers(settings: Settings, log: Logger): LlmTiers {
-  if (!settings.llm) return { aspectTier: undefined, sentimentTier: undefined, summarizer: undefined };
+  if (!settings.llm) return { aspectTier: undefined, sentimentTier: undefined, flowTier: undefined, summarizer: undefined };
   const endpoint = createLlmEndpoint({
     baseUrl: settings.llm.baseUrl,
     apiKey: settings.llm.apiKey ?? 'unused',
@@ -50,6 +54,7 @@ export function createLlmTiers(settings: Settings, log: Logger): LlmTiers {
       cache: createLruSentimentCache(10_000),
       logger: log.child({ component: 'llm-sentiment' }),
     }),
+    flowTier: createLlmFlowTier({ endpoint, cache: createLruFlowCache(10_000), logger: log.child({ component: 'llm-flows' }) }),
     summarizer: createExplanationSummarizer({ endpoint, logger: log.child({ component: 'llm-summary' }) }),
   };
 }
