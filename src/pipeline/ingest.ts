@@ -18,7 +18,7 @@ import { insertFlows, type FlowRow } from '../db/queries/flows.ts';
 import { writeAroundRefusedRows } from '../db/refused-rows.ts';
 import type { DB } from '../db/schema.ts';
 import type { LlmAspectTier } from '../understand/aspects/index.ts';
-import { mayStateFlow, mentionOccurrences, type LlmFlowTier } from '../understand/flows/index.ts';
+import { flowEntities, mayStateFlow, mentionOccurrences, type LlmFlowTier } from '../understand/flows/index.ts';
 import { SENTIMENT_UNSURE_BELOW, type LlmSentimentTier } from '../understand/sentiment/index.ts';
 import { createAnalysisPool } from './analysis-pool.ts';
 import { createAnalyzer, withEntityIds, type Analysis, type AnalysisInput, type Analyzer } from './analyze.ts';
@@ -277,7 +277,7 @@ export async function refineFlows(
 ): Promise<void> {
   const work = [...prepared.analyses.values()].flatMap((analysis) => {
     const mentions = mentionOccurrences(analysis.mentions);
-    const entities = [...new Set(mentions.map((m) => m.slug))].map((slug) => ({ slug, name: nameOf(slug) }));
+    const entities = flowEntities(mentions, nameOf);
     return mayStateFlow(analysis.text, entities.length, analysis.flows.length) ? [{ analysis, mentions, entities }] : [];
   });
   await forEachLimited(work, LLM_CONCURRENCY, async ({ analysis, mentions, entities }) => {

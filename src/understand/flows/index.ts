@@ -7,6 +7,7 @@ export {
   createLlmFlowTier,
   createLruFlowCache,
   FLOW_PROMPT_VERSION,
+  flowEntities,
   hashFlowRequest,
   LlmFlowAnswer,
   parseFlowAnswer,

@@ -53,6 +53,11 @@ export interface LlmFlowTier {
   refine(text: string, mentions: readonly FlowMention[], entities: readonly FlowEntity[], rulesFlows: Flow[]): Promise<RefinedFlows>;
 }
 
+/** The tracked entities the tier is told about: those `mentions` name, in order of first mention. */
+export function flowEntities(mentions: readonly FlowMention[], nameOf: (slug: string) => string): FlowEntity[] {
+  return [...new Set(mentions.map((m) => m.slug))].map((slug) => ({ slug, name: nameOf(slug) }));
+}
+
 export function createLruFlowCache(maxEntries = 10_000): FlowCache & { size(): number } {
   return createLruCache<Flow[]>(maxEntries);
 }
