@@ -1,3 +1,4 @@
+import { ingestTiers } from '../pipeline/runtime.ts';
 import type { Command } from 'commander';
 import { ValidationError } from '../core/errors.ts';
 import type { CollectorSource } from '../core/post.ts';
@@ -51,9 +52,7 @@ export function registerBackfill(program: Command): void {
           source: entry.source,
           log: runtime.log,
           signal: controller.signal,
-          aspectTier: runtime.aspectTier,
-          sentimentTier: runtime.sentimentTier,
-          flowTier: runtime.flowTier,
+          ...ingestTiers(runtime),
           backfill: { since: options.since, until },
           onBatch: (batch, totals) => progress.update(batch.progress ?? 0, totals.stored, name),
         });

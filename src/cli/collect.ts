@@ -1,3 +1,4 @@
+import { ingestTiers } from '../pipeline/runtime.ts';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { COLLECTOR_SOURCES, type CollectorSource } from '../core/post.ts';
@@ -39,9 +40,7 @@ export function registerCollect(program: Command): void {
         if (!options.once) {
           const runner = new InProcessJobRunner(
             createJobHandlers(db, chosen, runtime.log, {
-              aspectTier: runtime.aspectTier,
-              sentimentTier: runtime.sentimentTier,
-              flowTier: runtime.flowTier,
+              ...ingestTiers(runtime),
             }),
           );
           const scheduler = startScheduler(listPeriodicJobs(chosen), runner, runtime.log, 0);
@@ -63,9 +62,7 @@ export function registerCollect(program: Command): void {
                   source: entry.source,
                   log: runtime.log,
                   signal: controller.signal,
-                  aspectTier: runtime.aspectTier,
-                  sentimentTier: runtime.sentimentTier,
-                  flowTier: runtime.flowTier,
+                  ...ingestTiers(runtime),
                 }),
               ] as const,
           ),

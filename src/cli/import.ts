@@ -1,3 +1,4 @@
+import { ingestTiers } from '../pipeline/runtime.ts';
 import { ReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
@@ -27,9 +28,7 @@ export function registerImport(program: Command): void {
         let ingestor: Ingestor | undefined;
         try {
           ingestor = await createIngestor(db, {
-            aspectTier: runtime.aspectTier,
-            sentimentTier: runtime.sentimentTier,
-            flowTier: runtime.flowTier,
+            ...ingestTiers(runtime),
             analysisThreads: runtime.settings.analysisThreads,
           });
           const size = input instanceof ReadStream ? Math.max(1, statSync(file).size) : 1;

@@ -7,7 +7,7 @@ import { InProcessJobRunner } from '../pipeline/jobs.ts';
 import { createMetrics } from '../pipeline/metrics.ts';
 import { openJobQueue, readQueueDepth, startQueueWorker, type JobQueue, type QueueWorker } from '../pipeline/queue.ts';
 import { createSourcePreviewer } from '../pipeline/preview.ts';
-import { checkReady } from '../pipeline/runtime.ts';
+import { checkReady, ingestTiers } from '../pipeline/runtime.ts';
 import { listPeriodicJobs, startQueuedSchedule, startScheduler, type Scheduler } from '../pipeline/scheduler.ts';
 import { buildSources } from '../pipeline/sources.ts';
 import { createJobHandlers } from '../pipeline/worker.ts';
@@ -59,8 +59,7 @@ export function registerServe(program: Command): void {
         throw error;
       });
       const handlers = createJobHandlers(db, sources, log, {
-        aspectTier: runtime.aspectTier,
-        sentimentTier: runtime.sentimentTier,
+        ...ingestTiers(runtime),
         metrics,
         alerts: { publicUrl: settings.publicUrl, smtp: settings.smtp },
         throwOnFailedRun: onServer,

@@ -1,3 +1,4 @@
+import { ingestTiers } from '../pipeline/runtime.ts';
 import { createServer, type Server } from 'node:http';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
@@ -109,9 +110,7 @@ export function registerWorker(program: Command): void {
             options.metricsPort === undefined ? undefined : await serveMetrics(metrics, settings.host, options.metricsPort, log);
           const queue = await openJobQueue({ databaseUrl, log, maintenanceSeconds: options.maintenanceSeconds });
           const handlers = createJobHandlers(db, sources, log, {
-            aspectTier: runtime.aspectTier,
-            sentimentTier: runtime.sentimentTier,
-            flowTier: runtime.flowTier,
+            ...ingestTiers(runtime),
             metrics,
             alerts: { publicUrl: settings.publicUrl, smtp: settings.smtp },
             throwOnFailedRun: true,
