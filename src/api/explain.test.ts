@@ -1,13 +1,12 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startChatEndpoint } from '../../test/support/chat-endpoint.ts';
+import { startChatEndpoint, chatClient } from '../../test/support/chat-endpoint.ts';
 import { createDataDir } from '../../test/support/databases.ts';
 import { insertTestEntity, insertTestMention } from '../../test/support/mentions.ts';
 import { openDatabase, type Database } from '../db/client.ts';
 import { upsertEvent } from '../db/queries/events.ts';
 import { rebuildRollups } from '../db/queries/ingest.ts';
 import { migrate } from '../db/migrate.ts';
-import { createLlmEndpoint } from '../understand/llm/endpoint.ts';
 import { createExplanationSummarizer } from '../understand/summary/explanation-summary.ts';
 import { createApp, type App } from './app.ts';
 import { Explanation } from './views/explain.ts';
@@ -216,14 +215,7 @@ describe("the LLM tier's summary of an explanation", () => {
     });
     const prompts = () => chat.requests.map((r) => r.body.messages[1]!.content);
     try {
-      const endpoint = createLlmEndpoint({
-        baseUrl: chat.baseUrl,
-        apiKey: 'k',
-        model: 'summary-model',
-        dailyBudget: 10,
-        timeoutMs: 2_000,
-        maxRetries: 0,
-      });
+      const endpoint = chatClient(chat, { apiKey: 'k', model: 'summary-model', dailyBudget: 10 });
       const withTier = createApp({
         db: database.db,
         settings: { adminToken: 'explain-admin-token', corsOrigins: [] },

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startChatEndpoint, type ChatEndpoint, type ChatReply } from '../../test/support/chat-endpoint.ts';
+import { startChatEndpoint, type ChatEndpoint, type ChatReply, chatClient } from '../../test/support/chat-endpoint.ts';
 import { startFakeUpstream, type FakeUpstream } from '../../test/support/fake-upstream.ts';
 import { createDataDir } from '../../test/support/databases.ts';
 import { openDatabase, type Database } from '../db/client.ts';
@@ -374,14 +374,7 @@ describe('the optional LLM flow tier inside ingest', () => {
 
   const tier = (): LlmFlowTier =>
     createLlmFlowTier({
-      endpoint: createLlmEndpoint({
-        baseUrl: chat.baseUrl,
-        apiKey: 'sk-flows',
-        model: 'fake',
-        dailyBudget: 10,
-        timeoutMs: 2_000,
-        maxRetries: 0,
-      }),
+      endpoint: chatClient(chat, { apiKey: 'sk-flows', model: 'fake', dailyBudget: 10 }),
       cache: createLruFlowCache(100),
     });
 

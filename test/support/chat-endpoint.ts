@@ -1,5 +1,6 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createLlmEndpoint, type LlmEndpoint, type LlmEndpointOptions } from '../../src/understand/llm/endpoint.ts';
 
 /** What an OpenAI-compatible client sends to POST /v1/chat/completions. */
 export interface ChatBody {
@@ -81,4 +82,17 @@ export async function startChatEndpoint(respond: (request: ChatRequest) => ChatR
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The LLM endpoint client tests point at `chat`: model "fake-model", no retries, a 2 s timeout; `options` override. */
+export function chatClient(chat: ChatEndpoint, options: Partial<LlmEndpointOptions> = {}): LlmEndpoint {
+  return createLlmEndpoint({
+    baseUrl: chat.baseUrl,
+    apiKey: 'sk-test',
+    model: 'fake-model',
+    dailyBudget: 100,
+    timeoutMs: 2_000,
+    maxRetries: 0,
+    ...options,
+  });
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startChatEndpoint, type ChatEndpoint, type ChatReply } from '../../../test/support/chat-endpoint.ts';
-import { createLlmEndpoint, type LlmEndpointOptions } from '../llm/endpoint.ts';
+import { startChatEndpoint, type ChatEndpoint, type ChatReply, chatClient } from '../../../test/support/chat-endpoint.ts';
+import type { LlmEndpointOptions } from '../llm/endpoint.ts';
 import { createLruAspectCache, type AspectCache } from './aspect-cache.ts';
 import { createLlmAspectTier, parseLlmAnswer } from './llm-tier.ts';
 import type { AspectFinding } from './types.ts';
@@ -52,15 +52,7 @@ const GOOD = JSON.stringify({
 
 function makeTier({ cache, ...overrides }: Partial<LlmEndpointOptions> & { cache?: AspectCache } = {}) {
   const logged: string[] = [];
-  const endpoint = createLlmEndpoint({
-    baseUrl: chat.baseUrl,
-    apiKey: API_KEY,
-    model: 'fake-model',
-    dailyBudget: 100,
-    timeoutMs: 300,
-    maxRetries: 0,
-    ...overrides,
-  });
+  const endpoint = chatClient(chat, { apiKey: API_KEY, timeoutMs: 300, ...overrides });
   const tier = createLlmAspectTier({
     endpoint,
     cache,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startChatEndpoint, type ChatEndpoint, type ChatReply } from '../../../test/support/chat-endpoint.ts';
-import { createLlmEndpoint, type LlmEndpointOptions } from '../llm/endpoint.ts';
+import { startChatEndpoint, type ChatEndpoint, type ChatReply, chatClient } from '../../../test/support/chat-endpoint.ts';
+import type { LlmEndpointOptions } from '../llm/endpoint.ts';
 import { mayStateFlow, MOVEMENT_CUE } from './cue.ts';
 import {
   buildFlowPrompt,
@@ -75,15 +75,7 @@ const GOOD_FLOW: Flow = {
 
 function makeTier({ cache, windowChars, ...overrides }: Partial<LlmEndpointOptions> & { cache?: FlowCache; windowChars?: number } = {}) {
   const warned: Array<Record<string, unknown> & { message: string }> = [];
-  const endpoint = createLlmEndpoint({
-    baseUrl: chat.baseUrl,
-    apiKey: API_KEY,
-    model: 'fake-model',
-    dailyBudget: 100,
-    timeoutMs: 300,
-    maxRetries: 0,
-    ...overrides,
-  });
+  const endpoint = chatClient(chat, { apiKey: API_KEY, timeoutMs: 300, ...overrides });
   const tier = createLlmFlowTier({
     endpoint,
     cache,

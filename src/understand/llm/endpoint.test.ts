@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startChatEndpoint, type ChatEndpoint, type ChatReply } from '../../../test/support/chat-endpoint.ts';
+import { startChatEndpoint, type ChatEndpoint, type ChatReply, chatClient } from '../../../test/support/chat-endpoint.ts';
 import { createLlmAspectTier } from '../aspects/llm-tier.ts';
 import { createLlmSentimentTier } from '../sentiment/llm-tier.ts';
 import { createLlmEndpoint } from './endpoint.ts';
@@ -28,8 +28,7 @@ beforeEach(() => {
   chat.requests.length = 0;
 });
 
-const endpointWith = (dailyBudget: number) =>
-  createLlmEndpoint({ baseUrl: chat.baseUrl, apiKey: API_KEY, model: 'm', dailyBudget, timeoutMs: 2_000, maxRetries: 0 });
+const endpointWith = (dailyBudget: number) => chatClient(chat, { apiKey: API_KEY, model: 'm', dailyBudget });
 
 describe('createLlmEndpoint', () => {
   it('returns the answer and counts one call per request', async () => {

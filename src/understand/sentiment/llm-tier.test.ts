@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startChatEndpoint, type ChatEndpoint, type ChatReply, type ChatRequest } from '../../../test/support/chat-endpoint.ts';
-import { createLlmEndpoint, type LlmEndpointOptions } from '../llm/endpoint.ts';
+import { startChatEndpoint, type ChatEndpoint, type ChatReply, type ChatRequest, chatClient } from '../../../test/support/chat-endpoint.ts';
+import type { LlmEndpointOptions } from '../llm/endpoint.ts';
 import type { SentimentResult } from './classifier.ts';
 import {
   buildSentimentPrompt,
@@ -51,15 +51,7 @@ function makeTier({
   ...overrides
 }: Partial<LlmEndpointOptions> & { cache?: SentimentCache; windowChars?: number } = {}) {
   const logged: string[] = [];
-  const endpoint = createLlmEndpoint({
-    baseUrl: chat.baseUrl,
-    apiKey: API_KEY,
-    model: 'fake-model',
-    dailyBudget: 100,
-    timeoutMs: 300,
-    maxRetries: 0,
-    ...overrides,
-  });
+  const endpoint = chatClient(chat, { apiKey: API_KEY, timeoutMs: 300, ...overrides });
   const tier = createLlmSentimentTier({
     endpoint,
     cache,

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startChatEndpoint, type ChatEndpoint } from '../../../test/support/chat-endpoint.ts';
-import { createLlmEndpoint } from '../llm/endpoint.ts';
+import { startChatEndpoint, type ChatEndpoint, chatClient } from '../../../test/support/chat-endpoint.ts';
 import { createExplanationSummarizer, type SummaryRequest } from './explanation-summary.ts';
 
 let status = 200;
@@ -36,7 +35,7 @@ const request: SummaryRequest = {
 
 const summarizerWith = (dailyBudget = 10) =>
   createExplanationSummarizer({
-    endpoint: createLlmEndpoint({ baseUrl: chat.baseUrl, apiKey: 'k', model: 'm', dailyBudget, timeoutMs: 2_000, maxRetries: 0 }),
+    endpoint: chatClient(chat, { apiKey: 'k', model: 'm', dailyBudget }),
   });
 
 describe('createExplanationSummarizer', () => {
