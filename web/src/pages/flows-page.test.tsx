@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowItem, FlowMatrix } from '../api/types.ts';
-import { buildMatrix, orientNet, readCell } from './flows-page.tsx';
+import { buildMatrix, describeFlowStatement, orientNet, readCell } from './flows-page.tsx';
 
 const item = (from: string | null, to: string | null, n: number, kind: FlowItem['kind'] = 'switch'): FlowItem => ({
   from,
@@ -55,5 +55,13 @@ describe('orientNet', () => {
       series: [],
     };
     expect(orientNet(pair)).toEqual({ from: 'cursor', to: 'claude-code', n: 9, net: 5, low: -0.9, high: 7.9, significant: false });
+  });
+});
+
+describe('describeFlowStatement', () => {
+  it("gives the author's reason in words, and says when the LLM tier found the move", () => {
+    expect(describeFlowStatement({ reason: 'code_quality', tier: 'rules' })).toBe('Reason: Code quality');
+    expect(describeFlowStatement({ reason: null, tier: 'rules' })).toBe('No reason given');
+    expect(describeFlowStatement({ reason: 'limits', tier: 'llm' })).toBe('Reason: Limits · read by the LLM tier');
   });
 });

@@ -1,5 +1,5 @@
 import { api } from '../api/client.ts';
-import type { FlowItem, FlowMatrix } from '../api/types.ts';
+import type { FlowItem, FlowMatrix, FlowPostItem } from '../api/types.ts';
 import { PostCard } from '../components/post-card.tsx';
 import { RadioGroup } from '../components/radio-group.tsx';
 import { SourceSelect } from '../components/source-select.tsx';
@@ -68,6 +68,12 @@ export function orientNet(p: FlowMatrix['net'][number]): {
     high: p.netLow === null ? null : -p.netLow,
     significant: p.significant,
   };
+}
+
+/** The line above a cell's post: the reason the author gave, and which reader found the move. */
+export function describeFlowStatement(flow: Pick<FlowPostItem['flow'], 'reason' | 'tier'>): string {
+  const reason = flow.reason ? `Reason: ${formatAspect(flow.reason)}` : 'No reason given';
+  return flow.tier === 'llm' ? `${reason} · read by the LLM tier` : reason;
 }
 
 const VERB: Record<Kind, [string, string]> = {
@@ -302,9 +308,7 @@ function CellPosts({ query, title, kind }: { query: CellQuery; title: string; ki
         <ol className="post-list flow-posts" aria-busy={posts.loading}>
           {items.map((post) => (
             <li key={`${post.source}:${post.externalId}`} data-external-id={post.externalId}>
-              <p className="small muted flow-statement">
-                {post.flow.reason ? `Reason: ${formatAspect(post.flow.reason)}` : 'No reason given'}
-              </p>
+              <p className="small muted flow-statement">{describeFlowStatement(post.flow)}</p>
               <PostCard post={post} onAspect={() => undefined} />
             </li>
           ))}
