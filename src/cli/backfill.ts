@@ -1,10 +1,10 @@
-import { ingestTiers } from '../pipeline/runtime.ts';
 import type { Command } from 'commander';
 import { ValidationError } from '../core/errors.ts';
 import type { CollectorSource } from '../core/post.ts';
 import { findUnfinishedBackfill } from '../db/queries/runs.ts';
 import { runSource } from '../pipeline/collect.ts';
 import { buildSources } from '../pipeline/sources.ts';
+import { ingestTiers } from '../pipeline/ingest.ts';
 import { printJson, withRuntime } from './context.ts';
 import { EXIT } from './errors.ts';
 import { createProgress } from './progress.ts';

@@ -1,4 +1,3 @@
-import { ingestTiers } from '../pipeline/runtime.ts';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { COLLECTOR_SOURCES, type CollectorSource } from '../core/post.ts';
@@ -7,6 +6,7 @@ import { InProcessJobRunner } from '../pipeline/jobs.ts';
 import { listPeriodicJobs, startScheduler } from '../pipeline/scheduler.ts';
 import { buildSources } from '../pipeline/sources.ts';
 import { createJobHandlers } from '../pipeline/worker.ts';
+import { ingestTiers } from '../pipeline/ingest.ts';
 import { printJson, withRuntime } from './context.ts';
 import { EXIT } from './errors.ts';
 import { untilSignal } from './signals.ts';

@@ -1,11 +1,10 @@
-import { ingestTiers } from '../pipeline/runtime.ts';
 import { ReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { finishRun, startRun } from '../db/queries/runs.ts';
 import { escapeControls } from '../core/storable.ts';
 import { concurrentCommitsFor, emptyImportSummary, importPosts, openImportInput, type ImportSummary } from '../pipeline/import-posts.ts';
-import { createIngestor, type Ingestor } from '../pipeline/ingest.ts';
+import { createIngestor, type Ingestor, ingestTiers } from '../pipeline/ingest.ts';
 import { printJson, withRuntime } from './context.ts';
 import { EXIT, formatError } from './errors.ts';
 import { whenOpened } from './options.ts';

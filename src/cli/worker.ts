@@ -1,4 +1,3 @@
-import { ingestTiers } from '../pipeline/runtime.ts';
 import { createServer, type Server } from 'node:http';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
@@ -10,6 +9,7 @@ import type { JobName } from '../pipeline/jobs.ts';
 import { startQueuedSchedule } from '../pipeline/scheduler.ts';
 import { buildSources } from '../pipeline/sources.ts';
 import { createJobHandlers } from '../pipeline/worker.ts';
+import { ingestTiers } from '../pipeline/ingest.ts';
 import { loadSettings, withRuntime } from './context.ts';
 import { parsePort } from './options.ts';
 import { untilSignal } from './signals.ts';

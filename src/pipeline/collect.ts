@@ -6,10 +6,7 @@ import { loadCursors } from '../db/queries/ingest.ts';
 import { finishRun, startRun, type RunKind } from '../db/queries/runs.ts';
 import type { DB } from '../db/schema.ts';
 import type { BackfillWindow, CursorValue, Rejection, Source, SourceBatch } from '../sources/types.ts';
-import type { LlmAspectTier } from '../understand/aspects/index.ts';
-import type { LlmFlowTier } from '../understand/flows/index.ts';
-import type { LlmSentimentTier } from '../understand/sentiment/index.ts';
-import { createIngestor } from './ingest.ts';
+import { createIngestor, ingestTiers, type IngestTiers } from './ingest.ts';
 import { buildSearchTerms } from './sources.ts';
 
 const INTERRUPTED = 'interrupted by shutdown; the next run resumes from the saved cursor';
@@ -26,16 +23,13 @@ export interface SourceRunSummary {
   error: string | null;
 }
 
-export interface RunSourceOptions {
+export interface RunSourceOptions extends IngestTiers {
   db: Kysely<DB>;
   source: Source;
   log: Logger;
   signal?: AbortSignal;
   /** Absent: a poll for new items. */
   backfill?: BackfillWindow;
-  aspectTier?: LlmAspectTier;
-  sentimentTier?: LlmSentimentTier;
-  flowTier?: LlmFlowTier;
   onBatch?: (batch: SourceBatch, totals: SourceRunSummary) => void;
 }
 
@@ -59,12 +53,7 @@ export async function runSource(options: RunSourceOptions): Promise<SourceRunSum
   const rejected: Rejection[] = [];
   try {
     const entities = await listEntities(db);
-    const ingestor = await createIngestor(db, {
-      aspectTier: options.aspectTier,
-      sentimentTier: options.sentimentTier,
-      flowTier: options.flowTier,
-      entities,
-    });
+    const ingestor = await createIngestor(db, { ...ingestTiers(options), entities });
     const ctx = {
       terms: buildSearchTerms(entities),
       signal: options.signal ?? new AbortController().signal,

@@ -149,11 +149,18 @@ export interface Ingestor {
   close(): Promise<void>;
 }
 
-export interface IngestorOptions {
-  aspectTier?: LlmAspectTier;
-  sentimentTier?: LlmSentimentTier;
+/** The optional LLM tiers ingest reads posts with. Whoever creates an ingestor hands them on whole (ingestTiers). */
+export interface IngestTiers {
+  aspectTier?: LlmAspectTier | undefined;
+  sentimentTier?: LlmSentimentTier | undefined;
   /** Asked about the switching flows of posts that may state one (mayStateFlow). */
-  flowTier?: LlmFlowTier;
+  flowTier?: LlmFlowTier | undefined;
+}
+
+/** Just the tiers of `holder` (a runtime, or options that carry more), to hand on to an ingest. */
+export const ingestTiers = ({ aspectTier, sentimentTier, flowTier }: IngestTiers): IngestTiers => ({ aspectTier, sentimentTier, flowTier });
+
+export interface IngestorOptions extends IngestTiers {
   /** The tracked entities, when the caller has just read them. */
   entities?: EntityRecord[];
   /** Worker threads for analysis; 0 (the default) analyses on the calling thread. */

@@ -34,12 +34,6 @@ export interface LlmTiers {
   summarizer: ExplanationSummarizer | undefined;
 }
 
-/** The tiers ingest reads posts with, as createIngestor, runSource and createJobHandlers take them. */
-export type IngestTiers = Pick<LlmTiers, 'aspectTier' | 'sentimentTier' | 'flowTier'>;
-
-/** A runtime's ingest tiers, to spread into an ingest's options so no command leaves one out. */
-export const ingestTiers = ({ aspectTier, sentimentTier, flowTier }: IngestTiers): IngestTiers => ({ aspectTier, sentimentTier, flowTier });
-
 /**
  * The LLM tiers when LLM_BASE_URL and LLM_MODEL are set: one endpoint per process, so
  * LLM_DAILY_BUDGET bounds the aspect, sentiment, flow and summary calls together.

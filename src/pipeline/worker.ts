@@ -6,22 +6,16 @@ import type { Logger } from '../config/logger.ts';
 import type { CollectorSource } from '../core/post.ts';
 import { rebuildRollups } from '../db/queries/ingest.ts';
 import type { DB } from '../db/schema.ts';
-import type { LlmAspectTier } from '../understand/aspects/index.ts';
-import type { LlmFlowTier } from '../understand/flows/index.ts';
-import type { LlmSentimentTier } from '../understand/sentiment/index.ts';
 import { runSource, type SourceRunSummary } from './collect.ts';
 import { toNormalizedPost } from './import-posts.ts';
-import { createIngestor, type Ingestor } from './ingest.ts';
+import { createIngestor, ingestTiers, type Ingestor, type IngestTiers } from './ingest.ts';
 import type { JobHandlers } from './jobs.ts';
 import type { Metrics } from './metrics.ts';
 import { rescorePosts } from './rescore.ts';
 import { detectAndStoreSpikes } from './spikes.ts';
 import type { ConfiguredSource } from './sources.ts';
 
-export interface JobHandlerOptions {
-  aspectTier?: LlmAspectTier;
-  sentimentTier?: LlmSentimentTier;
-  flowTier?: LlmFlowTier;
+export interface JobHandlerOptions extends IngestTiers {
   metrics?: Metrics;
   /** Throw when a collection run fails, so a queue records the job as failed and retries it. */
   throwOnFailedRun?: boolean;
@@ -34,7 +28,8 @@ const INGESTOR_MAX_AGE_MS = 60_000;
 
 /** The code behind each job of the catalog, bound to one database. */
 export function createJobHandlers(db: Kysely<DB>, sources: ConfiguredSource[], log: Logger, options: JobHandlerOptions = {}): JobHandlers {
-  const { aspectTier, sentimentTier, flowTier, metrics } = options;
+  const { metrics } = options;
+  const tiers = ingestTiers(options);
   const alertSettings: DeliverySettings = options.alerts ?? { publicUrl: 'http://127.0.0.1:8080' };
   const find = (name: CollectorSource) => {
     const entry = sources.find((s) => s.source.name === name);
@@ -52,19 +47,15 @@ export function createJobHandlers(db: Kysely<DB>, sources: ConfiguredSource[], l
   let ingestor: { value: Promise<Ingestor>; at: number } | undefined;
   const currentIngestor = (): Promise<Ingestor> => {
     if (!ingestor || Date.now() - ingestor.at > INGESTOR_MAX_AGE_MS) {
-      ingestor = { value: createIngestor(db, { aspectTier, sentimentTier, flowTier }), at: Date.now() };
+      ingestor = { value: createIngestor(db, tiers), at: Date.now() };
       ingestor.value.catch(() => (ingestor = undefined));
     }
     return ingestor.value;
   };
   return {
-    'source.poll': async ({ source }, signal) =>
-      record(source, await runSource({ db, source: find(source), log, signal, aspectTier, sentimentTier, flowTier })),
+    'source.poll': async ({ source }, signal) => record(source, await runSource({ db, source: find(source), log, signal, ...tiers })),
     'source.backfill': async ({ source, since, until }, signal) =>
-      record(
-        source,
-        await runSource({ db, source: find(source), log, signal, aspectTier, sentimentTier, flowTier, backfill: { since, until } }),
-      ),
+      record(source, await runSource({ db, source: find(source), log, signal, ...tiers, backfill: { since, until } })),
     'posts.ingest': async ({ posts }) => {
       const result = await (await currentIngestor()).ingest({ posts: posts.map(toNormalizedPost) });
       const first = posts[0]?.source;
