@@ -9,8 +9,10 @@ import {
   mayStateFlow,
   mentionOccurrences,
   type Flow,
+  type FlowEntity,
   type FlowMention,
 } from '../src/understand/flows/index.ts';
+import { forEachLimited, LLM_CONCURRENCY } from '../src/pipeline/ingest.ts';
 import { createLlmEndpoint } from '../src/understand/llm/index.ts';
 import { createLinker, toLinkableEntities } from '../src/understand/linking/index.ts';
 import { FLOW_LABELS_DIR, readFlowLabels, readFlowSample, type FlowSampleEntry, type LabelledFlow } from './flows/labels.ts';
@@ -106,6 +108,8 @@ interface Item {
   entry: FlowSampleEntry;
   text: string;
   mentions: FlowMention[];
+  /** The tracked entities the tier would be told about, as ingest tells it. */
+  entities: FlowEntity[];
   rules: Flow[];
 }
 
@@ -121,7 +125,14 @@ for (const label of labels) {
   if (splitArg !== 'all' && entry.split !== splitArg) continue;
   const text = poolText(post);
   const mentions = mentionOccurrences(linker.link(text));
-  items.push({ label, entry, text, mentions, rules: extractFlows(text, mentions) });
+  items.push({
+    label,
+    entry,
+    text,
+    mentions,
+    entities: flowEntities(mentions, (slug) => nameOf.get(slug) ?? slug),
+    rules: extractFlows(text, mentions),
+  });
 }
 
 /** The tier's reading of each post it was asked about, when it answered; how the others fared. */
@@ -130,7 +141,7 @@ const outcomes = new Map<string, number>();
 let askedPosts = 0;
 let goldInAsked = 0;
 if (llm) {
-  const asked = items.filter((item) => mayStateFlow(item.text, new Set(item.mentions.map((m) => m.slug)).size, item.rules.length));
+  const asked = items.filter((item) => mayStateFlow(item.text, item.entities.length, item.rules.length));
   askedPosts = asked.length;
   goldInAsked = asked.reduce((sum, item) => sum + item.label.flows.length, 0);
   const endpoint = createLlmEndpoint({
@@ -141,25 +152,15 @@ if (llm) {
     timeoutMs: 20_000,
   });
   const tier = createLlmFlowTier({ endpoint });
-  let next = 0;
   let done = 0;
-  const lane = async (): Promise<void> => {
-    while (next < asked.length) {
-      const item = asked[next++]!;
-      const refined = await tier.refine(
-        item.text,
-        item.mentions,
-        flowEntities(item.mentions, (slug) => nameOf.get(slug) ?? slug),
-        item.rules,
-      );
-      const outcome = refined.tier === 'llm' ? 'answered' : `kept the rules: ${refined.reason ?? 'unknown'}`;
-      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-      if (refined.tier === 'llm') tierFlows.set(item, refined.flows);
-      process.stderr.write(`\rasked ${++done} of ${asked.length}`);
-    }
-  };
-  // As many calls in flight as ingest makes (LLM_CONCURRENCY in src/pipeline/ingest.ts).
-  await Promise.all(Array.from({ length: 4 }, lane));
+  // As many calls in flight as ingest makes.
+  await forEachLimited(asked, LLM_CONCURRENCY, async (item) => {
+    const refined = await tier.refine(item.text, item.mentions, item.entities, item.rules);
+    const outcome = refined.tier === 'llm' ? 'answered' : `kept the rules: ${refined.reason ?? 'unknown'}`;
+    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    if (refined.tier === 'llm') tierFlows.set(item, refined.flows);
+    process.stderr.write(`\rasked ${++done} of ${asked.length}`);
+  });
   process.stderr.write('\n');
 }
 

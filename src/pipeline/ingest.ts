@@ -217,10 +217,10 @@ export async function createIngestor(db: Kysely<DB>, options: IngestorOptions = 
 }
 
 /** Calls to an LLM tier in flight at once. */
-const LLM_CONCURRENCY = 4;
+export const LLM_CONCURRENCY = 4;
 
 /** Runs `task` over `items`, at most `limit` at a time; a slot is refilled as soon as it frees. */
-async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < items.length) await task(items[next++]!);
