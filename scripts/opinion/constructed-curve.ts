@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { loadDataSet, type LabelledText } from '../../src/understand/sentiment/dataset.ts';
+import { loadDataSet } from '../../src/understand/sentiment/dataset.ts';
+import { crossValidate } from '../../src/understand/sentiment/evaluate.ts';
 import { DEFAULT_FEATURE_CONFIG } from '../../src/understand/sentiment/features.ts';
 import { argmax, reportClassification } from '../../src/understand/sentiment/metrics.ts';
-import { CLASS_COUNT, scoreVector, vectorize } from '../../src/understand/sentiment/model.ts';
-import { assignGroupFolds, DEFAULT_TRAIN_OPTIONS, trainEnsemble } from '../../src/understand/sentiment/train.ts';
+import { CLASS_COUNT } from '../../src/understand/sentiment/model.ts';
+import { DEFAULT_TRAIN_OPTIONS } from '../../src/understand/sentiment/train.ts';
 import { targetedItems } from './datasets.ts';
 import { loadConstructed, loadLabelledPool } from './gold.ts';
 import { LABELS_DIR } from './pool.ts';
@@ -24,24 +25,11 @@ const argValue = (flag: string): string | undefined => {
 const shares = (argValue('--shares') ?? '0,0.5,1').split(',').map(Number);
 const withLater = process.argv.includes('--with-later');
 
-const config = DEFAULT_FEATURE_CONFIG;
 const all = loadConstructed(path.join(LABELS_DIR, 'constructed-train.jsonl'));
 const isFirst = (id: string) => /^t[123]-/.test(id);
-const heldOut = targetedItems(all.filter((p) => isFirst(p.id))).items;
+const target = targetedItems(all.filter((p) => isFirst(p.id))).items;
 const later = withLater ? targetedItems(all.filter((p) => !isFirst(p.id))).items : [];
-const always: LabelledText[] = [
-  ...targetedItems(loadLabelledPool('train')).items,
-  ...loadDataSet('stackoverflow'),
-  ...loadDataSet('github'),
-  ...later,
-];
-const alwaysVectors = vectorize(always, config);
-const heldOutVectors = vectorize(heldOut, config);
-const fold = assignGroupFolds(
-  heldOut.map((item) => item.group),
-  5,
-  7,
-);
+const extra = [...targetedItems(loadLabelledPool('train')).items, ...loadDataSet('stackoverflow'), ...loadDataSet('github'), ...later];
 // A post's place in the share: a hash of its id, so a larger share keeps every post of a smaller one.
 const rank = (id: string): number => {
   let h = 2166136261;
@@ -51,34 +39,18 @@ const rank = (id: string): number => {
 
 for (const share of shares) {
   const started = performance.now();
-  const predicted = new Array<number>(heldOut.length).fill(1);
-  const scores = new Float64Array(CLASS_COUNT);
-  for (let f = 0; f < 5; f += 1) {
-    const vectors = alwaysVectors.filter((v) => v !== undefined);
-    const labels = always.filter((_, i) => alwaysVectors[i] !== undefined).map((item) => item.label);
-    heldOut.forEach((item, i) => {
-      const vector = heldOutVectors[i];
-      if (!vector || fold[i] === f || rank(item.group ?? item.id) >= share) return;
-      vectors.push(vector);
-      labels.push(item.label);
-    });
-    const model = trainEnsemble(
-      vectors,
-      labels,
-      config,
-      DEFAULT_TRAIN_OPTIONS,
-      labels.map(() => 1),
-    );
-    heldOut.forEach((_, i) => {
-      const vector = heldOutVectors[i];
-      if (fold[i] !== f || !vector) return;
-      scoreVector(model, vector.indices, vector.values, vector.length, scores);
-      predicted[i] = argmax(scores);
-    });
-  }
+  const logits = crossValidate({
+    target,
+    extra,
+    config: DEFAULT_FEATURE_CONFIG,
+    options: DEFAULT_TRAIN_OPTIONS,
+    folds: 5,
+    seed: 7,
+    trainsOn: (item) => rank(item.group ?? item.id) < share,
+  });
   const report = reportClassification(
-    heldOut.map((item) => item.label),
-    predicted,
+    target.map((item) => item.label),
+    target.map((_, i) => argmax(logits.subarray(i * CLASS_COUNT, (i + 1) * CLASS_COUNT))),
   );
   console.log(
     `share ${share} of t1-t3${withLater ? ` + ${later.length} later items` : ''}: held-out macro-F1 ${report.macroF1.toFixed(4)} ` +

@@ -12,6 +12,8 @@ export interface CrossValidationInput {
   options: EnsembleOptions;
   folds: number;
   seed: number;
+  /** Which target texts training may use (default all); the others are still tested, for learning curves. */
+  trainsOn?: (item: LabelledText) => boolean;
 }
 
 /** Out-of-fold logits for every target text, laid out [text * 3 + class]. */
@@ -41,7 +43,7 @@ export function crossValidate(input: CrossValidationInput): Float64Array {
       trainWeights.push(item.weight ?? 1);
     };
     target.forEach((item, i) => {
-      if (fold[i] !== f) add(item, targetVectors[i]);
+      if (fold[i] !== f && (input.trainsOn?.(item) ?? true)) add(item, targetVectors[i]);
     });
     extra.forEach((item, i) => add(item, extraVectors[i]));
     const model = trainEnsemble(trainVectors, trainLabels, config, options, trainWeights);
