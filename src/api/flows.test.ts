@@ -54,6 +54,7 @@ interface Matrix {
     to: string | null;
     kind: string;
     n: number;
+    llm: number;
     reasons: Array<{ aspect: string; n: number }>;
     noReason: number;
   }>;
@@ -182,9 +183,9 @@ describe('GET /api/v1/flows/posts', () => {
     expect(third.nextCursor).toBeNull();
   });
 
-  it('says which tier read each flow, as stored', async () => {
+  it('says which tier read each flow, counts the LLM tier in each cell, and filters by tier', async () => {
     const { db } = database;
-    await sql`UPDATE post_flows SET tier = 'llm' WHERE post_id = (SELECT id FROM posts WHERE external_id = 'c3')`.execute(db);
+    await sql`UPDATE post_flows SET tier = 'llm' WHERE post_id IN (SELECT id FROM posts WHERE external_id IN ('c3', 'x1'))`.execute(db);
     try {
       const page = await getJson<FlowPage>(`/api/v1/flows/posts?${WINDOW}&from_entity=cursor&to_entity=claude-code&kind=switch`);
       expect(page.items.map((p) => [p.externalId, p.flow.tier])).toEqual([
@@ -194,13 +195,39 @@ describe('GET /api/v1/flows/posts', () => {
         ['c2', 'rules'],
         ['c1', 'rules'],
       ]);
+      const llmPosts = await getJson<FlowPage>(`/api/v1/flows/posts?${WINDOW}&tier=llm`);
+      expect(llmPosts.items.map((p) => p.externalId)).toEqual(['x1', 'c3']);
+      const rulesPosts = await getJson<FlowPage>(`/api/v1/flows/posts?${WINDOW}&from_entity=cursor&tier=rules`);
+      expect(rulesPosts.items.map((p) => p.externalId)).toEqual(['c4', 'h1', 'c2', 'c1']);
+
+      const all = await getJson<Matrix & { tier: string | null }>(`/api/v1/flows?${WINDOW}`);
+      expect(all.tier).toBeNull();
+      const cell = (m: Matrix, from: string, to: string | null) => m.items.find((i) => i.from === from && i.to === to);
+      expect(cell(all, 'cursor', 'claude-code')).toMatchObject({ n: 5, llm: 1 });
+      expect(cell(all, 'claude-code', 'cursor')).toMatchObject({ n: 1, llm: 0 });
+      expect(cell(all, 'windsurf', null)).toMatchObject({ n: 1, llm: 1 });
+
+      const llm = await getJson<Matrix & { tier: string | null }>(`/api/v1/flows?${WINDOW}&tier=llm`);
+      expect(llm.tier).toBe('llm');
+      expect(llm.items.map((i) => [i.from, i.to, i.n, i.llm])).toEqual([
+        ['cursor', 'claude-code', 1, 1],
+        ['windsurf', null, 1, 1],
+      ]);
+      // c3 is the pair's only LLM-read move; net series count the filtered flows only.
+      expect(llm.net.map((p) => [p.a, p.b, p.aToB, p.bToA])).toEqual([['claude-code', 'cursor', 0, 1]]);
+      const rules = await getJson<Matrix>(`/api/v1/flows?${WINDOW}&tier=rules`);
+      expect(cell(rules, 'cursor', 'claude-code')).toMatchObject({ n: 4, llm: 0 });
+      expect(cell(rules, 'windsurf', null)).toBeUndefined();
     } finally {
       await sql`UPDATE post_flows SET tier = 'rules'`.execute(db);
     }
+    expect((await getJson<{ error: { message: string } }>(`/api/v1/flows?tier=gpt`, 400)).error.message).toContain('tier');
+    expect((await getJson<{ error: { message: string } }>(`/api/v1/flows/posts?tier=`, 400)).error.message).toContain('tier');
     type Schema = { properties?: Record<string, Schema>; allOf?: Schema[]; enum?: string[]; required?: string[] };
     const doc = (await (await app.request('/api/openapi.json')).json()) as { components: { schemas: Record<string, Schema> } };
+    expect(doc.components.schemas.FlowTier?.enum).toEqual(['rules', 'llm']);
     const flow = doc.components.schemas.FlowPostItem?.allOf?.find((part) => part.properties)?.properties?.flow;
-    expect(flow?.properties?.tier?.enum).toEqual(['rules', 'llm']);
+    expect(JSON.stringify(flow?.properties?.tier)).toContain('"$ref":"#/components/schemas/FlowTier"');
     expect(flow?.required).toContain('tier');
   });
 

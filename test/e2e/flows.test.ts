@@ -2,14 +2,19 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startChatEndpoint, type ChatEndpoint } from '../support/chat-endpoint.ts';
 import { REPO_ROOT, type ServeProcess } from '../support/cli.ts';
 import { startSeededDashboard, type SeededDashboard } from './seeded-dashboard.ts';
 import type { ImportLine } from './seed-posts.ts';
 
 // Issue 16 in the browser: the Flows page's from -> to matrix shows the API's numbers for its
-// period, and a cell opens the posts behind it (with hostile post text left inert).
+// period, and a cell opens the posts behind it (with hostile post text left inert). The import runs
+// with the optional LLM tier on a local chat endpoint, which reads one post's move; the page tells
+// that move apart and filters by tier.
 const SHOTS = join(REPO_ROOT, 'test-results', 'flows');
 const DAY = 86_400_000;
+const LLM_POST = 'Our team ended up on Zed instead of Windsurf after the pricing change.';
+const LLM_EVIDENCE = 'ended up on Zed instead of Windsurf';
 const HOSTILE = 'I switched from Cursor to Claude Code. <img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script>';
 
 function line(id: string, body: string, daysAgo: number): ImportLine {
@@ -36,25 +41,48 @@ const SEED: ImportLine[] = [
   line('cancel', 'Cancelled my Windsurf subscription today.', 4),
   line('adds', 'I use Codex alongside Claude Code for reviews.', 5),
   line('question', 'Should I switch from Cursor to Claude Code?', 6),
+  line('llm-move', LLM_POST, 7),
 ];
 
+/** The endpoint reads the one post's move; any other request (other posts, the sentiment and aspect tiers) gets garbage, so the rules stand. */
+const chatReply = (request: { body: { messages: { content: string }[] } }) =>
+  request.body.messages[0]?.content.startsWith('You find switching flows') && request.body.messages[1]?.content.includes(LLM_POST)
+    ? {
+        content: JSON.stringify({
+          flows: [{ from: 'windsurf', to: 'zed', kind: 'switch', reason: 'cost', evidence: LLM_EVIDENCE, confidence: 0.9 }],
+        }),
+      }
+    : { content: 'not json' };
+
 interface Matrix {
-  items: Array<{ from: string | null; to: string | null; kind: string; n: number; reasons: Array<{ aspect: string; n: number }> }>;
+  items: Array<{
+    from: string | null;
+    to: string | null;
+    kind: string;
+    n: number;
+    llm: number;
+    reasons: Array<{ aspect: string; n: number }>;
+  }>;
 }
 
 describe('the Flows page in a real browser against vibecheck serve', () => {
   let dashboard: SeededDashboard;
   let server: ServeProcess;
   let browser: Browser;
+  let chat: ChatEndpoint;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    dashboard = await startSeededDashboard(SEED);
+    chat = await startChatEndpoint(chatReply);
+    dashboard = await startSeededDashboard(SEED, {}, { LLM_BASE_URL: chat.baseUrl, LLM_MODEL: 'fake' });
     ({ server, browser } = dashboard);
   });
 
-  afterAll(() => dashboard?.close());
+  afterAll(async () => {
+    await dashboard?.close();
+    await chat?.close();
+  });
 
   const api = async <T>(path: string): Promise<T> => {
     const response = await fetch(`${server.url}${path}`);
@@ -138,6 +166,34 @@ describe('the Flows page in a real browser against vibecheck serve', () => {
     await list.first().waitFor();
     expect(await list.count()).toBe(expected.items.length);
     await page.screenshot({ path: join(SHOTS, 'cell-posts.png'), fullPage: true });
+    await page.close();
+    expect(pageErrors).toEqual([]);
+  });
+  it("marks the LLM tier's moves in their cell, filters the matrix by tier, and says so on the cell's posts", async () => {
+    const { page, from, to } = await openFlows('/flows');
+    const window = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&bucket=week`;
+    const both = await api<Matrix>(`/api/v1/flows?${window}`);
+    expect(both.items.find((i) => i.from === 'windsurf' && i.to === 'zed')).toMatchObject({ n: 1, llm: 1 });
+    const cell = page.locator('td[data-cell="windsurf~zed"]');
+    expect(await cell.locator('.flow-llm').innerText()).toContain('LLM 1');
+    expect(await cell.locator('button').getAttribute('aria-label')).toContain('1 read by the LLM tier');
+    // A cell the rules read alone carries no mark.
+    expect(await page.locator('td[data-cell="cursor~claude-code"] .flow-llm').count()).toBe(0);
+
+    await page.getByRole('radiogroup', { name: 'Read by' }).getByRole('radio', { name: 'LLM tier' }).click();
+    await page.waitForURL((u) => u.searchParams.get('tier') === 'llm');
+    const llm = await api<Matrix>(`/api/v1/flows?${window}&tier=llm`);
+    expect(llm.items.map((i) => [i.from, i.to, i.kind, i.n])).toEqual([['windsurf', 'zed', 'switch', 1]]);
+    await expect.poll(async () => page.locator('table.flow-matrix .flow-cell').count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.locator('td[data-cell="windsurf~zed"] .flow-n').innerText()).toBe('1');
+    expect(await page.getByRole('heading', { level: 2 }).first().innerText()).toContain('read by the LLM tier only');
+
+    await page.locator('td[data-cell="windsurf~zed"] button').click();
+    const post = page.locator('ol.flow-posts > li[data-external-id="llm-move"]');
+    await post.waitFor();
+    expect(await post.locator('.flow-statement').innerText()).toBe('Reason: Cost · read by the LLM tier');
+    expect(await page.locator('ol.flow-posts > li').count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, 'llm-tier.png'), fullPage: true });
     await page.close();
     expect(pageErrors).toEqual([]);
   });

@@ -13,10 +13,14 @@ export interface SeededDashboard {
 
 /**
  * The set-up browser tests share: the production dashboard built, a fresh data directory holding the
- * suite's empty cluster, `seed` imported into it through `vibecheck import` (unless it is empty),
- * `vibecheck serve --no-collect` on it (with `env`), and a Chromium.
+ * suite's empty cluster, `seed` imported into it through `vibecheck import` (unless it is empty; with
+ * `importEnv`), `vibecheck serve --no-collect` on it (with `env`), and a Chromium.
  */
-export async function startSeededDashboard(seed: readonly ImportLine[], env: Record<string, string> = {}): Promise<SeededDashboard> {
+export async function startSeededDashboard(
+  seed: readonly ImportLine[],
+  env: Record<string, string> = {},
+  importEnv: Record<string, string> = {},
+): Promise<SeededDashboard> {
   ensureDashboardBuilt();
   const dataDir = createDataDir({ cluster: true });
   let server: ServeProcess | undefined;
@@ -24,7 +28,7 @@ export async function startSeededDashboard(seed: readonly ImportLine[], env: Rec
     if (seed.length > 0) {
       const file = join(dataDir.dir, 'seed.jsonl');
       await writeJsonLines(file, seed);
-      const imported = await runCli(['import', file, '--json'], { DATA_DIR: dataDir.dir });
+      const imported = await runCli(['import', file, '--json'], { ...importEnv, DATA_DIR: dataDir.dir });
       if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr}`);
     }
     const started = await startServe(['--no-collect'], { DATA_DIR: dataDir.dir, ...env });

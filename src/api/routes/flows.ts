@@ -51,6 +51,13 @@ const Side = (name: string, what: string) =>
       ),
     );
 
+const TIERS = ['rules', 'llm'] as const;
+const FlowTierName = z.enum(TIERS).openapi('FlowTier', {
+  description:
+    "which tier read a flow: rules (the word rules), or llm (the optional LLM tier, asked about posts with a movement cue or a rules flow when LLM_BASE_URL is set; it replaced the rules' flows of the post)",
+});
+const Tier = FlowTierName.optional().openapi(param('tier', 'only flows read by this tier (default: both)', 'llm'));
+
 export const FlowsQuery = z.object({
   from: From,
   to: To,
@@ -58,6 +65,7 @@ export const FlowsQuery = z.object({
   tz: TimeZone.optional().openapi(param('tz', 'IANA time zone for day, week and month boundaries (default UTC)', 'Europe/Berlin')),
   entity: EntityParam,
   source: Source,
+  tier: Tier,
 });
 
 export const FlowPostsQuery = z.object({
@@ -73,6 +81,7 @@ export const FlowPostsQuery = z.object({
     .openapi(param('reason', 'only flows given this reason (an aspect name)', 'cost')),
   entity: EntityParam,
   source: Source,
+  tier: Tier,
   cursor: z
     .string()
     .regex(/^[A-Za-z0-9_-]{8,200}$/, 'expected a cursor returned as nextCursor')
@@ -102,6 +111,7 @@ export const FlowMatrix = z
     tz: TzField,
     source: SourceFilterField,
     entity: z.string().nullable().openapi({ description: 'the entity on either side of every flow counted, or null for all flows' }),
+    tier: z.enum(TIERS).nullable().openapi({ description: 'the tier every flow counted was read by, or null for both' }),
     items: z
       .array(
         z.object({
@@ -109,6 +119,7 @@ export const FlowMatrix = z
           to: z.string().nullable().openapi({ description: 'entity slug moved to, or null (untracked or unnamed)' }),
           kind: FlowKindName,
           n: z.number().int().openapi({ description: 'flows in exactly [from, to); a post states a given (from, to, kind) at most once' }),
+          llm: z.number().int().openapi({ description: 'of n, the flows read by the LLM tier (the rest were read by the rules)' }),
           reasons: z
             .array(z.object({ aspect: AspectNameField, n: z.number().int().openapi({ description: 'flows given this reason' }) }))
             .openapi({ description: 'the reasons given (aspect names), most frequent first; their n plus noReason is the item n' }),
@@ -148,11 +159,7 @@ export const FlowPostItem = PostItem.extend({
       reason: z.string().nullable().openapi({ description: 'the reason given (an aspect name), or null for none' }),
       evidence: z.string().openapi({ description: 'the words of the statement; start and end locate them as they locate a mention' }),
       confidence: z.number().openapi({ description: 'how sure the extraction is that the words state this flow, in [0, 1]' }),
-      tier: z.enum(['rules', 'llm']).openapi({
-        description:
-          "which tier read the flow: rules (the word rules), or llm (the optional LLM tier, asked about posts with a movement cue or a rules flow when LLM_BASE_URL is set; it replaced the rules' flows of the post)",
-        example: 'rules',
-      }),
+      tier: FlowTierName,
     })
     .openapi({ description: 'the flow statement the post is shown for' }),
 }).openapi('FlowPostItem');
@@ -228,6 +235,7 @@ export function registerFlowRoutes(app: App, deps: RouteDeps): void {
         toEntity,
         kind: query.kind,
         reason: query.reason,
+        tier: query.tier,
         cursor: query.cursor,
         limit: query.limit,
       });

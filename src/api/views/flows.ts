@@ -2,7 +2,7 @@ import { planSeriesWindow, type SeriesWindowInput } from '../../core/series-wind
 import { computeWilsonInterval } from '../../core/stats.ts';
 import { bucketStart } from '../../core/time-buckets.ts';
 import type { EntityRecord } from '../../db/queries/entities.ts';
-import { countFlowsByHour, listFlowPosts, type FlowKind, type FlowPostQuery } from '../../db/queries/flows.ts';
+import { countFlowsByHour, listFlowPosts, type FlowKind, type FlowPostQuery, type FlowTier } from '../../db/queries/flows.ts';
 import type { MentionAspect } from '../../db/queries/posts.ts';
 import type { Executor } from '../../db/queries/entities.ts';
 import { decodeCursor, encodeCursor } from './posts.ts';
@@ -31,6 +31,7 @@ export function netFlow(aToB: number, bToA: number) {
 
 export interface FlowMatrixQuery extends SeriesWindowInput {
   source?: string | undefined;
+  tier?: FlowTier | undefined;
 }
 
 /**
@@ -47,11 +48,17 @@ export async function buildFlowMatrix(
   const window = planSeriesWindow({ ...query, bucket: query.bucket ?? 'week' }, now, NET_PAIRS);
   const slugOf = new Map(entities.map((e) => [e.id, e.slug]));
   const slug = (id: number | null) => (id === null ? null : (slugOf.get(id) ?? null));
-  const counts = await countFlowsByHour(db, { from: window.from, to: window.to, source: query.source, entityId: entity?.id });
+  const counts = await countFlowsByHour(db, {
+    from: window.from,
+    to: window.to,
+    source: query.source,
+    entityId: entity?.id,
+    tier: query.tier,
+  });
 
   const items = new Map<
     string,
-    { from: string | null; to: string | null; kind: FlowKind; n: number; reasons: Map<string, number>; noReason: number }
+    { from: string | null; to: string | null; kind: FlowKind; n: number; llm: number; reasons: Map<string, number>; noReason: number }
   >();
   const bucketIndex = new Map(window.starts.map((s, i) => [s.getTime(), i]));
   const pairs = new Map<string, { a: string; b: string; aToB: number[]; bToA: number[] }>();
@@ -59,8 +66,9 @@ export async function buildFlowMatrix(
     const from = slug(row.fromEntityId);
     const to = slug(row.toEntityId);
     const key = `${from}\u0000${to}\u0000${row.kind}`;
-    const item = items.get(key) ?? { from, to, kind: row.kind, n: 0, reasons: new Map<string, number>(), noReason: 0 };
+    const item = items.get(key) ?? { from, to, kind: row.kind, n: 0, llm: 0, reasons: new Map<string, number>(), noReason: 0 };
     item.n += row.n;
+    if (row.tier === 'llm') item.llm += row.n;
     if (row.reason === null) item.noReason += row.n;
     else item.reasons.set(row.reason, (item.reasons.get(row.reason) ?? 0) + row.n);
     items.set(key, item);
@@ -93,6 +101,7 @@ export async function buildFlowMatrix(
     tz: window.tz,
     source: query.source ?? null,
     entity: entity?.slug ?? null,
+    tier: query.tier ?? null,
     items: [...items.values()]
       .sort((x, y) => y.n - x.n || `${x.from}${x.to}${x.kind}`.localeCompare(`${y.from}${y.to}${y.kind}`))
       .map((item) => ({
@@ -100,6 +109,7 @@ export async function buildFlowMatrix(
         to: item.to,
         kind: item.kind,
         n: item.n,
+        llm: item.llm,
         reasons: [...item.reasons].map(([aspect, n]) => ({ aspect, n })).sort((x, y) => y.n - x.n || x.aspect.localeCompare(y.aspect)),
         noReason: item.noReason,
       })),

@@ -4,6 +4,8 @@ import type { Executor } from './entities.ts';
 import { postKeyset, type PostCursor } from './posts.ts';
 
 export type FlowKind = 'switch' | 'return' | 'adds';
+/** Which tier read a flow (migration 017). */
+export type FlowTier = 'rules' | 'llm';
 
 /** One stored switching statement of a post (migration 010). */
 export interface FlowRow {
@@ -18,8 +20,7 @@ export interface FlowRow {
   confidence: number;
   createdAt: Date;
   source: string;
-  /** Which tier read the flow (migration 017). */
-  tier: 'rules' | 'llm';
+  tier: FlowTier;
 }
 
 export async function insertFlows(db: Executor, rows: FlowRow[]): Promise<void> {
@@ -47,14 +48,17 @@ export interface FlowWindow {
   source?: string | undefined;
   /** Only flows with this entity on either side. */
   entityId?: number | undefined;
+  /** Only flows read by this tier. */
+  tier?: FlowTier | undefined;
 }
 
-/** Flow counts per (from, to, kind, reason) and UTC hour: the caller sums hours into its buckets exactly. */
+/** Flow counts per (from, to, kind, reason, tier) and UTC hour: the caller sums hours into its buckets exactly. */
 export interface FlowHourCount {
   fromEntityId: number | null;
   toEntityId: number | null;
   kind: FlowKind;
   reason: string | null;
+  tier: FlowTier;
   hour: Date;
   n: number;
 }
@@ -68,27 +72,31 @@ const windowFilter = (w: FlowWindow) => sql`
   f.created_at >= ${w.from.toISOString()}::timestamptz AND f.created_at < ${w.to.toISOString()}::timestamptz
   ${w.source === undefined ? sql`` : sql`AND f.source = ${w.source}`}
   ${w.entityId === undefined ? sql`` : sql`AND (f.from_entity_id = ${w.entityId} OR f.to_entity_id = ${w.entityId})`}
+  ${w.tier === undefined ? sql`` : sql`AND f.tier = ${w.tier}`}
   AND ${TRACKED_SIDES}`;
 
-/** Every flow of [from, to), counted per (from, to, kind, reason) and UTC hour. */
+/** Every flow of [from, to), counted per (from, to, kind, reason, tier) and UTC hour. */
 export async function countFlowsByHour(db: Executor, w: FlowWindow): Promise<FlowHourCount[]> {
   const rows = await sql<{
     from_entity_id: number | null;
     to_entity_id: number | null;
     kind: FlowKind;
     reason: string | null;
+    tier: FlowTier;
     hour: Date;
     n: number;
   }>`
-    SELECT f.from_entity_id, f.to_entity_id, f.kind, f.reason, date_trunc('hour', f.created_at, 'UTC') AS hour, count(*)::int AS n
+    SELECT f.from_entity_id, f.to_entity_id, f.kind, f.reason, f.tier, date_trunc('hour', f.created_at, 'UTC') AS hour,
+           count(*)::int AS n
     FROM post_flows f
     WHERE ${windowFilter(w)}
-    GROUP BY 1, 2, 3, 4, 5`.execute(db);
+    GROUP BY 1, 2, 3, 4, 5, 6`.execute(db);
   return rows.rows.map((r) => ({
     fromEntityId: r.from_entity_id === null ? null : Number(r.from_entity_id),
     toEntityId: r.to_entity_id === null ? null : Number(r.to_entity_id),
     kind: r.kind,
     reason: r.reason,
+    tier: r.tier,
     hour: new Date(r.hour),
     n: Number(r.n),
   }));
@@ -153,7 +161,7 @@ export async function listFlowPosts(db: Executor, query: FlowPostQuery): Promise
     start_offset: number;
     end_offset: number;
     flow_confidence: number;
-    tier: 'rules' | 'llm';
+    tier: FlowTier;
   }>`
     SELECT DISTINCT ON (f.created_at, f.post_id)
       f.post_id, p.source, p.external_id, p.url, f.created_at, ${keyset.cursorAt},

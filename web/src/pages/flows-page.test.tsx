@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowItem, FlowMatrix } from '../api/types.ts';
-import { buildMatrix, describeFlowStatement, orientNet, readCell } from './flows-page.tsx';
+import { buildMatrix, describeCell, describeFlowStatement, orientNet, readCell, readTier } from './flows-page.tsx';
 
 const item = (from: string | null, to: string | null, n: number, kind: FlowItem['kind'] = 'switch'): FlowItem => ({
   from,
   to,
   kind,
   n,
+  llm: 0,
   reasons: [],
   noReason: n,
 });
@@ -63,5 +64,22 @@ describe('describeFlowStatement', () => {
     expect(describeFlowStatement({ reason: 'code_quality', tier: 'rules' })).toBe('Reason: Code quality');
     expect(describeFlowStatement({ reason: null, tier: 'rules' })).toBe('No reason given');
     expect(describeFlowStatement({ reason: 'limits', tier: 'llm' })).toBe('Reason: Limits · read by the LLM tier');
+  });
+});
+
+describe('readTier and describeCell', () => {
+  it('reads the tier filter from the URL, both when absent or unknown', () => {
+    expect(readTier(new URLSearchParams('tier=llm'))).toBe('llm');
+    expect(readTier(new URLSearchParams('tier=rules'))).toBe('rules');
+    expect(readTier(new URLSearchParams('tier=gpt'))).toBe('');
+    expect(readTier(new URLSearchParams(''))).toBe('');
+  });
+
+  it("says how many of a cell's flows the LLM tier read, only when both tiers are counted", () => {
+    const cell: FlowItem = { ...item('cursor', 'claude-code', 5), llm: 2, reasons: [{ aspect: 'cost', n: 3 }], noReason: 2 };
+    const verbs = ['switch', 'switches'] as const;
+    expect(describeCell(cell, '', verbs)).toEqual({ figures: '5 switches; 2 read by the LLM tier; reasons: Cost 3', llm: 2 });
+    expect(describeCell(cell, 'llm', verbs)).toEqual({ figures: '5 switches; reasons: Cost 3', llm: null });
+    expect(describeCell({ ...cell, n: 1, llm: 0, reasons: [] }, '', verbs)).toEqual({ figures: '1 switch', llm: null });
   });
 });

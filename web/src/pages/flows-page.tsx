@@ -21,6 +21,39 @@ const KINDS: ReadonlyArray<{ value: Kind; label: string }> = [
 const NONE = 'none';
 const TOP_REASONS = 2;
 
+type Tier = NonNullable<FlowMatrix['tier']>;
+/** Which reader's flows are counted: both (the default, '' in the URL), the word rules, or the optional LLM tier. */
+const TIERS: ReadonlyArray<{ value: Tier | ''; label: string }> = [
+  { value: '', label: 'Both tiers' },
+  { value: 'rules', label: 'Rules' },
+  { value: 'llm', label: 'LLM tier' },
+];
+
+/** The tier filter from `tier`: '' (both) unless it names one. */
+export function readTier(query: URLSearchParams): Tier | '' {
+  return TIERS.find((t) => t.value !== '' && t.value === query.get('tier'))?.value ?? '';
+}
+
+/**
+ * A cell's figures in words (its button's label): the count, how many of them the LLM tier read
+ * (`llm`, null when no filter could make that worth saying: none did, or one tier is asked for), and
+ * the top reasons.
+ */
+export function describeCell(
+  item: FlowItem,
+  tier: Tier | '',
+  [one, many]: readonly [string, string],
+): { figures: string; llm: number | null } {
+  const llm = tier === '' && item.llm > 0 ? item.llm : null;
+  const reasons = item.reasons.slice(0, TOP_REASONS).map((r) => `${formatAspect(r.aspect)} ${r.n}`);
+  const figures = [
+    `${formatCount(item.n)} ${item.n === 1 ? one : many}`,
+    llm === null ? null : `${formatCount(llm)} read by the LLM tier`,
+    reasons.length ? `reasons: ${reasons.join(', ')}` : null,
+  ];
+  return { figures: figures.filter(Boolean).join('; '), llm };
+}
+
 const SLUG = /^[a-z0-9][a-z0-9-]*$/;
 
 /** The selected cell from `from_entity` and `to_entity` (a slug, or none for an untracked side), as the API names them; null when absent or malformed. */
@@ -88,8 +121,9 @@ export function FlowsPage() {
   const source = query.get('source') ?? '';
   const kind = (KINDS.find((k) => k.value === query.get('kind'))?.value ?? 'switch') as Kind;
   const selected = readCell(query);
-  const windowQuery = { from: w.api.from, to: w.api.to, tz: w.api.tz, source: source || undefined };
-  const flows = useResource(`flows:${w.api.from}:${w.api.to}:${w.tz}:${source}`, (signal) =>
+  const tier = readTier(query);
+  const windowQuery = { from: w.api.from, to: w.api.to, tz: w.api.tz, source: source || undefined, tier: tier || undefined };
+  const flows = useResource(`flows:${w.api.from}:${w.api.to}:${w.tz}:${source}:${tier}`, (signal) =>
     api.getFlows({ ...windowQuery, bucket: 'week' }, { signal }),
   );
   const entities = useResource('flows-entity-names', (signal) => api.listEntities({}, { signal }));
@@ -117,12 +151,21 @@ export function FlowsPage() {
           value={kind}
           onChange={(k) => setQuery({ kind: k === 'switch' ? null : k, from_entity: null, to_entity: null })}
         />
+        {(tier !== '' || flows.data?.items.some((i) => i.llm > 0)) && (
+          <RadioGroup
+            label="Read by"
+            options={TIERS}
+            value={tier}
+            onChange={(t) => setQuery({ tier: t || null, from_entity: null, to_entity: null })}
+          />
+        )}
       </div>
 
       <div className="card">
         <h2>
           {period[0]!.toUpperCase() + period.slice(1)}
           {source ? `, ${formatSource(source)} only` : ''}
+          {tier ? `, read by ${tier === 'llm' ? 'the LLM tier' : 'the rules'} only` : ''}
         </h2>
         {flows.error && <ErrorState error={flows.error} onRetry={flows.retry} what="the flows" />}
         {!flows.data && flows.loading && <Skeleton lines={4} label="Loading flows" />}
@@ -131,6 +174,7 @@ export function FlowsPage() {
             <FlowTable
               data={flows.data}
               kind={kind}
+              tier={tier}
               selected={selected}
               nameOf={nameOf}
               loading={flows.loading}
@@ -185,7 +229,7 @@ export function FlowsPage() {
 
       {selected && (
         <CellPosts
-          key={`${selected.from}~${selected.to}~${kind}:${w.api.from}:${w.api.to}:${source}`}
+          key={`${selected.from}~${selected.to}~${kind}:${w.api.from}:${w.api.to}:${source}:${tier}`}
           query={{ ...windowQuery, from_entity: selected.from, to_entity: selected.to, kind }}
           title={`${nameOf(selected.from)} → ${nameOf(selected.to)}`}
           kind={kind}
@@ -198,6 +242,7 @@ export function FlowsPage() {
 function FlowTable({
   data,
   kind,
+  tier,
   selected,
   nameOf,
   loading,
@@ -205,6 +250,7 @@ function FlowTable({
 }: {
   data: FlowMatrix;
   kind: Kind;
+  tier: Tier | '';
   selected: { from: string; to: string } | null;
   nameOf: (slug: string) => string;
   loading: boolean;
@@ -218,7 +264,7 @@ function FlowTable({
       </EmptyState>
     );
   }
-  const [one, many] = VERB[kind];
+  const many = VERB[kind][1];
   return (
     <div className={`table-wrap${loading ? ' reloading' : ''}`} aria-busy={loading}>
       <table className="flow-matrix">
@@ -251,17 +297,18 @@ function FlowTable({
                 }
                 const reasons = item.reasons.slice(0, TOP_REASONS);
                 const current = selected?.from === from && selected.to === to;
-                const label = `${nameOf(from)} to ${nameOf(to)}: ${item.n} ${item.n === 1 ? one : many}${reasons.length ? `; reasons: ${reasons.map((r) => `${formatAspect(r.aspect)} ${r.n}`).join(', ')}` : ''}`;
+                const { figures, llm } = describeCell(item, tier, VERB[kind]);
                 return (
                   <td key={to} className="num" data-cell={`${from}~${to}`}>
                     <button
                       type="button"
                       className="flow-cell"
                       aria-pressed={current}
-                      aria-label={label}
+                      aria-label={`${nameOf(from)} to ${nameOf(to)}: ${figures}`}
                       onClick={() => onSelect({ from, to })}
                     >
                       <strong className="flow-n">{formatCount(item.n)}</strong>
+                      {llm !== null && <span className="small muted flow-llm"> (LLM {formatCount(llm)})</span>}
                       {reasons.length > 0 && (
                         <span className="small muted flow-reasons">
                           {' '}
@@ -285,6 +332,7 @@ type CellQuery = {
   to: string;
   tz: string | undefined;
   source: string | undefined;
+  tier: Tier | undefined;
   from_entity: string;
   to_entity: string;
   kind: Kind;
