@@ -27,10 +27,10 @@ export interface SentimentRecipe {
 }
 
 export const SENTIMENT_RECIPE: SentimentRecipe = {
-  version: 'devsent-4',
+  version: 'devsent-5',
   config: DEFAULT_FEATURE_CONFIG,
   options: DEFAULT_TRAIN_OPTIONS,
-  data: { pool: 1, constructed: 1, stackExchange: 1 },
+  data: { pool: 1, constructed: 1, stackExchange: 1.5 },
   calibrationFolds: 5,
   calibrationSeed: 11,
 };
