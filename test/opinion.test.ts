@@ -11,9 +11,9 @@ import { copyEmptyCluster } from './support/databases.ts';
  * model reaches (README "Measured", `npm run eval:opinion`), so a change that loses accuracy fails.
  */
 const FLOORS = {
-  real: { macroF1: 0.585, negative: 0.44, positive: 0.5, linkPrecision: 0.95, linkRecall: 0.93 },
-  constructed: { macroF1: 0.83 },
-  project: { macroF1: 0.65 },
+  real: { macroF1: 0.59, negative: 0.44, positive: 0.53, linkPrecision: 0.95, linkRecall: 0.93 },
+  constructed: { macroF1: 0.835 },
+  project: { macroF1: 0.66 },
 };
 
 // The suite's CLI and its initdb'd cluster: what `npm run eval:opinion` does, minus a cluster's creation per set.

@@ -27,7 +27,7 @@ export interface SentimentRecipe {
 }
 
 export const SENTIMENT_RECIPE: SentimentRecipe = {
-  version: 'devsent-5',
+  version: 'devsent-6',
   config: DEFAULT_FEATURE_CONFIG,
   options: DEFAULT_TRAIN_OPTIONS,
   data: { pool: 1, constructed: 1, stackExchange: 1.5 },
