@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlowMatrix as Matrix } from '../../web/src/api/types.ts';
 import { startChatEndpoint, type ChatEndpoint } from '../support/chat-endpoint.ts';
 import { REPO_ROOT, type ServeProcess } from '../support/cli.ts';
 import { startSeededDashboard, type SeededDashboard } from './seeded-dashboard.ts';
@@ -53,17 +54,6 @@ const chatReply = (request: { body: { messages: { content: string }[] } }) =>
         }),
       }
     : { content: 'not json' };
-
-interface Matrix {
-  items: Array<{
-    from: string | null;
-    to: string | null;
-    kind: string;
-    n: number;
-    llm: number;
-    reasons: Array<{ aspect: string; n: number }>;
-  }>;
-}
 
 describe('the Flows page in a real browser against vibecheck serve', () => {
   let dashboard: SeededDashboard;
