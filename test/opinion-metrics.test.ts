@@ -17,6 +17,47 @@ describe('opinion scoring', () => {
     expect(report.perClass.neutral.f1).toBe(0);
     expect(report.macroF1).toBeCloseTo((2 / 3 + 2 / 3 + 0) / 3, 10);
     expect(report.linking).toMatchObject({ truePositives: 3, falsePositives: 1, falseNegatives: 1, precision: 0.75, recall: 0.75 });
+    // Unsure: linked pairs under 0.6 confidence (none here; 0.6 itself is sure), and how often each side reads right.
+    expect(report.unsure).toEqual({ below: 0.6, pairs: 0, linked: 3, accuracy: 0, sureAccuracy: 2 / 3 });
+  });
+
+  it('splits linked pairs at the LLM tier threshold and reads how often each side is right', () => {
+    const report = summarize(
+      [
+        { post: 'a', slug: 'cursor', gold: 'positive', predicted: 'neutral', confidence: 0.41 },
+        { post: 'b', slug: 'cursor', gold: 'neutral', predicted: 'neutral', confidence: 0.55 },
+        { post: 'c', slug: 'cursor', gold: 'negative', predicted: 'negative', confidence: 0.95 },
+        { post: 'd', slug: 'cursor', gold: 'negative', predicted: 'unlinked' },
+      ],
+      [],
+    );
+    expect(report.unsure).toEqual({ below: 0.6, pairs: 2, linked: 3, accuracy: 0.5, sureAccuracy: 1 });
+  });
+
+  it('gives a 95% interval of macro-F1 by resampling whole posts, the same on every run', () => {
+    const results: PairResult[] = [];
+    // 60 posts of two pairs each; every third post has its positive pair read neutral.
+    for (let i = 0; i < 60; i++) {
+      results.push({ post: `p${i}`, slug: 'cursor', gold: 'positive', predicted: i % 3 === 0 ? 'neutral' : 'positive', confidence: 0.8 });
+      results.push({
+        post: `p${i}`,
+        slug: 'zed',
+        gold: i % 2 ? 'negative' : 'neutral',
+        predicted: i % 2 ? 'negative' : 'neutral',
+        confidence: 0.8,
+      });
+    }
+    const report = summarize(results, []);
+    const { low, high } = report.macroF1Interval;
+    expect(low).toBeLessThan(report.macroF1);
+    expect(high).toBeGreaterThan(report.macroF1);
+    expect(high).toBeLessThanOrEqual(1);
+    expect(high - low).toBeGreaterThan(0.02);
+    expect(high - low).toBeLessThan(0.3);
+    expect(summarize(results, []).macroF1Interval).toEqual(report.macroF1Interval);
+    // All right: no resample can read otherwise.
+    const perfect = results.map((r) => ({ ...r, predicted: r.gold }));
+    expect(summarize(perfect, []).macroF1Interval).toEqual({ low: 1, high: 1 });
   });
 
   it('scores kappa 1 for identical passes, 0 for chance agreement, and lists disputed posts', () => {

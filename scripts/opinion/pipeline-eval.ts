@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
+import { createSeededRandom } from '../../src/core/seeded-random.ts';
 import { openDatabase } from '../../src/db/client.ts';
+import { SENTIMENT_UNSURE_BELOW } from '../../src/understand/sentiment/llm-tier.ts';
 import type { Polarity } from './pool.ts';
 
 /**
@@ -45,6 +47,17 @@ export interface OpinionReport {
   linking: { truePositives: number; falsePositives: number; falseNegatives: number; precision: number; recall: number };
   /** Expected calibration error of the stored confidence over linked pairs (10 equal-width bins). */
   calibrationError: number;
+  /**
+   * 95% interval of macro-F1 from resampling whole posts with replacement (a post's pairs move
+   * together; 2,000 seeded draws, percentiles): how far another sample of such posts could read.
+   */
+  macroF1Interval: { low: number; high: number };
+  /**
+   * Linked pairs the model is unsure of (stored confidence below SENTIMENT_UNSURE_BELOW: what the
+   * optional LLM tier would be asked about), and the share of pairs read right among them and among
+   * the rest.
+   */
+  unsure: { below: number; pairs: number; linked: number; accuracy: number; sureAccuracy: number };
   results: PairResult[];
   /** Direct mentions stored that no gold pair names. */
   spurious: Array<{ post: string; slug: string }>;
@@ -103,12 +116,13 @@ async function readMentions(dataDir: string): Promise<Map<string, Map<string, St
   }
 }
 
-export function summarize(results: PairResult[], spurious: OpinionReport['spurious']): OpinionReport {
-  const confusion = Object.fromEntries(
-    POLARITIES.map((g) => [g, Object.fromEntries(PREDICTED.map((p) => [p, 0]))]),
-  ) as OpinionReport['confusion'];
-  for (const r of results) confusion[r.gold][r.predicted] += 1;
-  const perClass = Object.fromEntries(
+type Confusion = OpinionReport['confusion'];
+
+const emptyConfusion = (): Confusion =>
+  Object.fromEntries(POLARITIES.map((g) => [g, Object.fromEntries(PREDICTED.map((p) => [p, 0]))])) as Confusion;
+
+function perClassOf(confusion: Confusion): OpinionReport['perClass'] {
+  return Object.fromEntries(
     POLARITIES.map((c) => {
       const tp = confusion[c][c];
       const support = PREDICTED.reduce((n, p) => n + confusion[c][p], 0);
@@ -118,6 +132,37 @@ export function summarize(results: PairResult[], spurious: OpinionReport['spurio
       return [c, { precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0, support }];
     }),
   ) as OpinionReport['perClass'];
+}
+
+const macroF1Of = (perClass: OpinionReport['perClass']): number =>
+  POLARITIES.reduce((sum, c) => sum + perClass[c].f1, 0) / POLARITIES.length;
+
+const BOOTSTRAP_DRAWS = 2000;
+const BOOTSTRAP_SEED = 20261207;
+
+/** Percentile interval of macro-F1 over resamples of whole posts (see OpinionReport.macroF1Interval). */
+function postBootstrap(results: readonly PairResult[]): { low: number; high: number } {
+  const byPost = new Map<string, PairResult[]>();
+  for (const r of results) byPost.set(r.post, [...(byPost.get(r.post) ?? []), r]);
+  const posts = [...byPost.values()];
+  if (posts.length === 0) return { low: 0, high: 0 };
+  const random = createSeededRandom(BOOTSTRAP_SEED);
+  const draws: number[] = [];
+  for (let d = 0; d < BOOTSTRAP_DRAWS; d++) {
+    const confusion = emptyConfusion();
+    for (let i = 0; i < posts.length; i++) {
+      for (const r of posts[Math.floor(random() * posts.length)]!) confusion[r.gold][r.predicted] += 1;
+    }
+    draws.push(macroF1Of(perClassOf(confusion)));
+  }
+  draws.sort((a, b) => a - b);
+  return { low: draws[Math.floor(0.025 * (BOOTSTRAP_DRAWS - 1))]!, high: draws[Math.ceil(0.975 * (BOOTSTRAP_DRAWS - 1))]! };
+}
+
+export function summarize(results: PairResult[], spurious: OpinionReport['spurious']): OpinionReport {
+  const confusion = emptyConfusion();
+  for (const r of results) confusion[r.gold][r.predicted] += 1;
+  const perClass = perClassOf(confusion);
   const linkedResults = results.filter((r) => r.predicted !== 'unlinked');
   const linked = linkedResults.length;
   const bins = Array.from({ length: 10 }, () => ({ count: 0, confidence: 0, correct: 0 }));
@@ -127,10 +172,13 @@ export function summarize(results: PairResult[], spurious: OpinionReport['spurio
     bin.confidence += r.confidence ?? 0;
     bin.correct += r.predicted === r.gold ? 1 : 0;
   }
+  const unsure = linkedResults.filter((r) => (r.confidence ?? 0) < SENTIMENT_UNSURE_BELOW);
+  const sure = linkedResults.filter((r) => (r.confidence ?? 0) >= SENTIMENT_UNSURE_BELOW);
+  const accuracy = (list: PairResult[]) => (list.length ? list.filter((r) => r.predicted === r.gold).length / list.length : 0);
   const falseNegatives = results.length - linked;
   return {
     pairs: results.length,
-    macroF1: POLARITIES.reduce((sum, c) => sum + perClass[c].f1, 0) / POLARITIES.length,
+    macroF1: macroF1Of(perClass),
     perClass,
     confusion,
     linking: {
@@ -141,6 +189,8 @@ export function summarize(results: PairResult[], spurious: OpinionReport['spurio
       recall: results.length ? linked / results.length : 1,
     },
     calibrationError: linked ? bins.reduce((sum, bin) => sum + Math.abs(bin.correct - bin.confidence), 0) / linked : 0,
+    macroF1Interval: postBootstrap(results),
+    unsure: { below: SENTIMENT_UNSURE_BELOW, pairs: unsure.length, linked, accuracy: accuracy(unsure), sureAccuracy: accuracy(sure) },
     results,
     spurious,
   };
@@ -180,10 +230,13 @@ export function formatReport(title: string, report: OpinionReport): string {
   const pct = (x: number): string => x.toFixed(3);
   const lines = [
     `${title}: ${report.pairs} pairs, macro-F1 ${pct(report.macroF1)} (F1 negative ${pct(report.perClass.negative.f1)}, neutral ${pct(report.perClass.neutral.f1)}, positive ${pct(report.perClass.positive.f1)})`,
+    `  95% interval of macro-F1, resampling posts: ${pct(report.macroF1Interval.low)}-${pct(report.macroF1Interval.high)}`,
     `  gold \\ stored   ${PREDICTED.map((p) => p.padStart(9)).join('')}`,
     ...POLARITIES.map((g) => `  ${g.padEnd(15)} ${PREDICTED.map((p) => String(report.confusion[g][p]).padStart(9)).join('')}`),
     `  linking: precision ${pct(report.linking.precision)}, recall ${pct(report.linking.recall)} (${report.linking.truePositives} linked, ${report.linking.falsePositives} spurious, ${report.linking.falseNegatives} missed)`,
     `  calibration: expected calibration error of the stored confidence ${pct(report.calibrationError)}`,
+    `  unsure (confidence below ${report.unsure.below}, what the LLM tier would be asked): ${report.unsure.pairs} of ${report.unsure.linked} linked pairs, ` +
+      `${pct(report.unsure.accuracy)} of them read right against ${pct(report.unsure.sureAccuracy)} of the rest`,
   ];
   return lines.join('\n');
 }
