@@ -17,6 +17,7 @@ import { createLlmEndpoint } from '../src/understand/llm/index.ts';
 import { createLinker, toLinkableEntities } from '../src/understand/linking/index.ts';
 import { FLOW_LABELS_DIR, readFlowLabels, readFlowSample, type FlowSampleEntry, type LabelledFlow } from './flows/labels.ts';
 import { loadPool, poolText } from './opinion/pool.ts';
+import { bootstrapInterval } from './bootstrap.ts';
 
 /**
  * Scores flow extraction (src/understand/flows) against the labelled real posts of labels/flows:
@@ -82,10 +83,16 @@ interface Tally {
 const empty = (): Tally => ({ posts: 0, gold: 0, predicted: 0, matched: 0, reasonRight: 0 });
 /** Keyed by "reader split draw"; the reader is `rules`, or `+llm` for the rules with the tier's answers. */
 const tallies = new Map<string, Tally>();
+/** Each post's own tally under the same keys, for the intervals. */
+const postTallies = new Map<string, Tally[]>();
+const sum = (list: readonly Tally[]): Tally => {
+  const total = empty();
+  for (const t of list) for (const k of Object.keys(t) as (keyof Tally)[]) total[k] += t[k];
+  return total;
+};
 const add = (key: string, t: Tally) => {
-  const into = tallies.get(key) ?? empty();
-  for (const k of Object.keys(t) as (keyof Tally)[]) into[k] += t[k];
-  tallies.set(key, into);
+  tallies.set(key, sum([tallies.get(key) ?? empty(), t]));
+  postTallies.set(key, [...(postTallies.get(key) ?? []), t]);
 };
 
 const keyOf = (f: Pick<LabelledFlow, 'from' | 'to' | 'kind'>) => `${f.kind} ${f.from ?? '-'}->${f.to ?? '-'}`;
@@ -218,6 +225,23 @@ for (const split of ['dev', 'test']) {
         `${split.padEnd(6)} ${draw.padEnd(7)} ${llm ? `${reader.padEnd(6)} ` : ''}${String(t.posts).padStart(5)} ${String(t.gold).padStart(5)} ${String(t.predicted).padStart(5)} ${String(t.matched).padStart(6)}  ${ratio(t.matched, t.predicted).padStart(9)}  ${ratio(t.matched, t.gold).padStart(6)}  ${f1.padStart(4)}  ${ratio(t.reasonRight, t.matched).padStart(10)}`,
       );
     }
+  }
+}
+// How far another sample of as many posts could read: posts resampled with replacement.
+for (const split of ['dev', 'test']) {
+  for (const reader of llm ? ['rules', '+llm'] : ['rules']) {
+    const posts = postTallies.get(`${reader} ${split} all`);
+    if (!posts) continue;
+    const interval = (part: (t: Tally) => number) => {
+      const { low, high } = bootstrapInterval(posts, (drawn) => {
+        const t = sum(drawn);
+        return part(t) === 0 ? 0 : t.matched / part(t);
+      });
+      return `${low.toFixed(2)}-${high.toFixed(2)}`;
+    };
+    console.log(
+      `${split}${llm ? ` ${reader}` : ''}: 95% interval resampling posts: precision ${interval((t) => t.predicted)}, recall ${interval((t) => t.gold)}`,
+    );
   }
 }
 if (showErrors) console.log(devErrors.length === 0 ? '\n(no dev errors)' : `\n${devErrors.join('\n\n')}`);

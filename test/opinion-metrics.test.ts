@@ -1,6 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { cohenKappa, comparePasses, pairMacroF1 } from '../scripts/opinion/agreement.ts';
+import { bootstrapInterval } from '../scripts/bootstrap.ts';
 import { summarize, type PairResult } from '../scripts/opinion/pipeline-eval.ts';
+
+describe('bootstrapInterval', () => {
+  const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+  it('gives the width sampling theory gives for a share, and the same interval on every run', () => {
+    // 400 units, 30% of them 1: the share's 95% interval is about 0.3 ± 1.96 × sqrt(0.3 × 0.7 / 400) = ± 0.045.
+    const units = Array.from({ length: 400 }, (_, i) => (i % 10 < 3 ? 1 : 0));
+    const { low, high } = bootstrapInterval(units, mean);
+    expect(low).toBeGreaterThan(0.24);
+    expect(low).toBeLessThan(0.27);
+    expect(high).toBeGreaterThan(0.33);
+    expect(high).toBeLessThan(0.36);
+    expect(bootstrapInterval(units, mean)).toEqual({ low, high });
+    expect(bootstrapInterval(units, mean, { seed: 1 })).not.toEqual({ low, high });
+  });
+
+  it('has no width when every unit is the same, and none without units', () => {
+    expect(bootstrapInterval([2, 2, 2], mean)).toEqual({ low: 2, high: 2 });
+    expect(bootstrapInterval([], mean)).toEqual({ low: 0, high: 0 });
+  });
+});
 
 describe('opinion scoring', () => {
   it('counts a gold pair the pipeline did not link as wrong, and a spurious link against precision', () => {

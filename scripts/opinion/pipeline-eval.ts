@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { createSeededRandom } from '../../src/core/seeded-random.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import { SENTIMENT_UNSURE_BELOW } from '../../src/understand/sentiment/llm-tier.ts';
+import { bootstrapInterval } from '../bootstrap.ts';
 import type { Polarity } from './pool.ts';
 
 /**
@@ -137,26 +137,15 @@ function perClassOf(confusion: Confusion): OpinionReport['perClass'] {
 const macroF1Of = (perClass: OpinionReport['perClass']): number =>
   POLARITIES.reduce((sum, c) => sum + perClass[c].f1, 0) / POLARITIES.length;
 
-const BOOTSTRAP_DRAWS = 2000;
-const BOOTSTRAP_SEED = 20261207;
-
-/** Percentile interval of macro-F1 over resamples of whole posts (see OpinionReport.macroF1Interval). */
-function postBootstrap(results: readonly PairResult[]): { low: number; high: number } {
+/** Macro-F1 of the pairs of whole posts resampled (see OpinionReport.macroF1Interval). */
+function postInterval(results: readonly PairResult[]): { low: number; high: number } {
   const byPost = new Map<string, PairResult[]>();
   for (const r of results) byPost.set(r.post, [...(byPost.get(r.post) ?? []), r]);
-  const posts = [...byPost.values()];
-  if (posts.length === 0) return { low: 0, high: 0 };
-  const random = createSeededRandom(BOOTSTRAP_SEED);
-  const draws: number[] = [];
-  for (let d = 0; d < BOOTSTRAP_DRAWS; d++) {
+  return bootstrapInterval([...byPost.values()], (posts) => {
     const confusion = emptyConfusion();
-    for (let i = 0; i < posts.length; i++) {
-      for (const r of posts[Math.floor(random() * posts.length)]!) confusion[r.gold][r.predicted] += 1;
-    }
-    draws.push(macroF1Of(perClassOf(confusion)));
-  }
-  draws.sort((a, b) => a - b);
-  return { low: draws[Math.floor(0.025 * (BOOTSTRAP_DRAWS - 1))]!, high: draws[Math.ceil(0.975 * (BOOTSTRAP_DRAWS - 1))]! };
+    for (const post of posts) for (const r of post) confusion[r.gold][r.predicted] += 1;
+    return macroF1Of(perClassOf(confusion));
+  });
 }
 
 export function summarize(results: PairResult[], spurious: OpinionReport['spurious']): OpinionReport {
@@ -189,7 +178,7 @@ export function summarize(results: PairResult[], spurious: OpinionReport['spurio
       recall: results.length ? linked / results.length : 1,
     },
     calibrationError: linked ? bins.reduce((sum, bin) => sum + Math.abs(bin.correct - bin.confidence), 0) / linked : 0,
-    macroF1Interval: postBootstrap(results),
+    macroF1Interval: postInterval(results),
     unsure: { below: SENTIMENT_UNSURE_BELOW, pairs: unsure.length, linked, accuracy: accuracy(unsure), sureAccuracy: accuracy(sure) },
     results,
     spurious,
