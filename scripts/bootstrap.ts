@@ -21,3 +21,14 @@ export function bootstrapInterval<T>(
   values.sort((a, b) => a - b);
   return { low: values[Math.floor(0.025 * (draws - 1))]!, high: values[Math.ceil(0.975 * (draws - 1))]! };
 }
+
+/** `items` in groups of equal `key` (the units to resample, such as a post's pairs), in first-seen order. */
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return [...groups.values()];
+}

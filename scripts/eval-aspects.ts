@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { extractAspects } from '../src/understand/aspects/extract-aspects.ts';
 import { buildMentionCases, evaluateAspects, parseLabelledPosts, type LabelledPost } from '../src/understand/aspects/evaluate-aspects.ts';
-import { bootstrapInterval } from './bootstrap.ts';
+import { bootstrapInterval, groupBy } from './bootstrap.ts';
 import { FLOW_LABELS_DIR, readFlowLabels, readFlowSample } from './flows/labels.ts';
 import { loadPool, poolText } from './opinion/pool.ts';
 
@@ -57,9 +57,7 @@ for (const s of [...result.perAspect, result.micro]) {
 }
 console.log(`macro-F1 over labelled aspects: ${pct(result.macroF1)}`);
 // How far another sample of as many posts could read: micro precision and recall over posts resampled with replacement.
-const byPost = new Map<string, typeof cases>();
-for (const c of cases) byPost.set(c.postId, [...(byPost.get(c.postId) ?? []), c]);
-const postCounts = [...byPost.values()].map((group) => evaluateAspects(group).micro);
+const postCounts = groupBy(cases, (c) => c.postId).map((group) => evaluateAspects(group).micro);
 const microInterval = (part: (m: (typeof postCounts)[number]) => number) => {
   const { low, high } = bootstrapInterval(postCounts, (drawn) => {
     const tp = drawn.reduce((n, m) => n + m.truePositives, 0);

@@ -81,9 +81,10 @@ interface Tally {
   reasonRight: number;
 }
 const empty = (): Tally => ({ posts: 0, gold: 0, predicted: 0, matched: 0, reasonRight: 0 });
-/** Keyed by "reader split draw"; the reader is `rules`, or `+llm` for the rules with the tier's answers. */
-const tallies = new Map<string, Tally>();
-/** Each post's own tally under the same keys, for the intervals. */
+/**
+ * Each post's tally, keyed by "reader split draw"; the reader is `rules`, or `+llm` for the rules with
+ * the tier's answers. A row's figures are their sum; the intervals resample them.
+ */
 const postTallies = new Map<string, Tally[]>();
 const sum = (list: readonly Tally[]): Tally => {
   const total = empty();
@@ -91,8 +92,9 @@ const sum = (list: readonly Tally[]): Tally => {
   return total;
 };
 const add = (key: string, t: Tally) => {
-  tallies.set(key, sum([tallies.get(key) ?? empty(), t]));
-  postTallies.set(key, [...(postTallies.get(key) ?? []), t]);
+  const list = postTallies.get(key);
+  if (list) list.push(t);
+  else postTallies.set(key, [t]);
 };
 
 const keyOf = (f: Pick<LabelledFlow, 'from' | 'to' | 'kind'>) => `${f.kind} ${f.from ?? '-'}->${f.to ?? '-'}`;
@@ -216,8 +218,9 @@ console.log(`split  draw    ${llm ? 'reader ' : ''}posts  gold  pred  match  pre
 for (const split of ['dev', 'test']) {
   for (const draw of ['all', 'cue', 'random']) {
     for (const reader of llm ? ['rules', '+llm'] : ['rules']) {
-      const t = tallies.get(`${reader} ${split} ${draw}`);
-      if (!t) continue;
+      const posts = postTallies.get(`${reader} ${split} ${draw}`);
+      if (!posts) continue;
+      const t = sum(posts);
       const p = t.predicted === 0 ? null : t.matched / t.predicted;
       const r = t.gold === 0 ? null : t.matched / t.gold;
       const f1 = p !== null && r !== null && p + r > 0 ? ((2 * p * r) / (p + r)).toFixed(2) : '   -';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cohenKappa, comparePasses, pairMacroF1 } from '../scripts/opinion/agreement.ts';
-import { bootstrapInterval } from '../scripts/bootstrap.ts';
+import { bootstrapInterval, groupBy } from '../scripts/bootstrap.ts';
 import { summarize, type PairResult } from '../scripts/opinion/pipeline-eval.ts';
 
 describe('bootstrapInterval', () => {
@@ -16,6 +16,16 @@ describe('bootstrapInterval', () => {
     expect(high).toBeLessThan(0.36);
     expect(bootstrapInterval(units, mean)).toEqual({ low, high });
     expect(bootstrapInterval(units, mean, { seed: 1 })).not.toEqual({ low, high });
+  });
+
+  it('groups items into units by key, in first-seen order', () => {
+    const pairs = [
+      { post: 'b', slug: 'zed' },
+      { post: 'a', slug: 'cursor' },
+      { post: 'b', slug: 'aider' },
+    ];
+    expect(groupBy(pairs, (p) => p.post)).toEqual([[pairs[0], pairs[2]], [pairs[1]]]);
+    expect(groupBy([], (p: { post: string }) => p.post)).toEqual([]);
   });
 
   it('has no width when every unit is the same, and none without units', () => {

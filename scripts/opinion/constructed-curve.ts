@@ -13,7 +13,7 @@ import { LABELS_DIR } from './pool.ts';
  * How much constructed training posts teach, on the training data only (no test set is read): the
  * devsent-3 constructed posts (ids t1-t3) are held out 5 folds by post, and each fold trains on the
  * real train-split pairs, the Stack Overflow and GitHub sets, a share of the other folds' t1-t3
- * posts and, with --with-later, every later constructed post (t4 on, written for devsent-4 and devsent-5).
+ * posts and, with --with-later, every later constructed post (t4 on, written for devsent-4 to devsent-6).
  *
  *   tsx scripts/opinion/constructed-curve.ts [--shares 0,0.5,1] [--with-later]
  */

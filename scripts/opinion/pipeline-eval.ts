@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/client.ts';
 import { SENTIMENT_UNSURE_BELOW } from '../../src/understand/sentiment/llm-tier.ts';
-import { bootstrapInterval } from '../bootstrap.ts';
+import { bootstrapInterval, groupBy } from '../bootstrap.ts';
 import type { Polarity } from './pool.ts';
 
 /**
@@ -139,13 +139,14 @@ const macroF1Of = (perClass: OpinionReport['perClass']): number =>
 
 /** Macro-F1 of the pairs of whole posts resampled (see OpinionReport.macroF1Interval). */
 function postInterval(results: readonly PairResult[]): { low: number; high: number } {
-  const byPost = new Map<string, PairResult[]>();
-  for (const r of results) byPost.set(r.post, [...(byPost.get(r.post) ?? []), r]);
-  return bootstrapInterval([...byPost.values()], (posts) => {
-    const confusion = emptyConfusion();
-    for (const post of posts) for (const r of post) confusion[r.gold][r.predicted] += 1;
-    return macroF1Of(perClassOf(confusion));
-  });
+  return bootstrapInterval(
+    groupBy(results, (r) => r.post),
+    (posts) => {
+      const confusion = emptyConfusion();
+      for (const post of posts) for (const r of post) confusion[r.gold][r.predicted] += 1;
+      return macroF1Of(perClassOf(confusion));
+    },
+  );
 }
 
 export function summarize(results: PairResult[], spurious: OpinionReport['spurious']): OpinionReport {

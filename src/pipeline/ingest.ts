@@ -157,7 +157,7 @@ export interface IngestTiers {
   flowTier?: LlmFlowTier | undefined;
 }
 
-/** Just the tiers of `holder` (a runtime, or options that carry more), to hand on to an ingest. */
+/** Just the tiers of a runtime, or of options that carry more, to hand on to an ingest. */
 export const ingestTiers = ({ aspectTier, sentimentTier, flowTier }: IngestTiers): IngestTiers => ({ aspectTier, sentimentTier, flowTier });
 
 export interface IngestorOptions extends IngestTiers {
