@@ -34,6 +34,9 @@ export function readTier(query: URLSearchParams): Tier | '' {
   return TIERS.find((t) => t.value !== '' && t.value === query.get('tier'))?.value ?? '';
 }
 
+/** A cell's most given reasons, in words ("Cost 3"). */
+const topReasons = (item: FlowItem): string[] => item.reasons.slice(0, TOP_REASONS).map((r) => `${formatAspect(r.aspect)} ${r.n}`);
+
 /**
  * A cell's figures in words (its button's label): the count, how many of them the LLM tier read
  * (`llm`, null when no filter could make that worth saying: none did, or one tier is asked for), and
@@ -45,7 +48,7 @@ export function describeCell(
   [one, many]: readonly [string, string],
 ): { figures: string; llm: number | null } {
   const llm = tier === '' && item.llm > 0 ? item.llm : null;
-  const reasons = item.reasons.slice(0, TOP_REASONS).map((r) => `${formatAspect(r.aspect)} ${r.n}`);
+  const reasons = topReasons(item);
   const figures = [
     `${formatCount(item.n)} ${item.n === 1 ? one : many}`,
     llm === null ? null : `${formatCount(llm)} read by the LLM tier`,
@@ -295,7 +298,7 @@ function FlowTable({
                     </td>
                   );
                 }
-                const reasons = item.reasons.slice(0, TOP_REASONS);
+                const reasons = topReasons(item);
                 const current = selected?.from === from && selected.to === to;
                 const { figures, llm } = describeCell(item, tier, VERB[kind]);
                 return (
@@ -309,12 +312,7 @@ function FlowTable({
                     >
                       <strong className="flow-n">{formatCount(item.n)}</strong>
                       {llm !== null && <span className="small muted flow-llm"> (LLM {formatCount(llm)})</span>}
-                      {reasons.length > 0 && (
-                        <span className="small muted flow-reasons">
-                          {' '}
-                          {reasons.map((r) => `${formatAspect(r.aspect)} ${r.n}`).join(' · ')}
-                        </span>
-                      )}
+                      {reasons.length > 0 && <span className="small muted flow-reasons"> {reasons.join(' · ')}</span>}
                     </button>
                   </td>
                 );
