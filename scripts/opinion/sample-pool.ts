@@ -3,7 +3,10 @@ import path from 'node:path';
 import { createSeededRandom, shuffled } from '../../src/core/seeded-random.ts';
 import { loadEntityRegistry } from '../../src/pipeline/entities.ts';
 import { compileAliasSource } from '../../src/understand/linking/alias-pattern.ts';
-import { LABELS_DIR, loadPool, poolText, type PoolPost } from './pool.ts';
+import { loadSentimentModel, type SentimentResult } from '../../src/understand/sentiment/index.ts';
+import { createLinker, toLinkableEntities } from '../../src/understand/linking/index.ts';
+import { pipelineText } from './datasets.ts';
+import { LABELS_DIR, isTopLevel, loadPool, poolText, type PoolPost } from './pool.ts';
 
 /**
  * Draws the posts we label from the pool, and writes annotation batches for two independent passes.
@@ -13,7 +16,8 @@ import { LABELS_DIR, loadPool, poolText, type PoolPost } from './pool.ts';
  * Round 1 is stratified by (repository, kind) to resemble real posts about AI tools (Reddit and HN
  * comments, HN titles, GitHub issues), capped at 1,400 characters. A fifth of round 1's posts are
  * held out as the test split. Later rounds draw from what is left, for training only, and are
- * labelled by one pass.
+ * labelled by one pass: round 2 by strata, round 3 where the shipped model is unsure and negative is
+ * in play (UNSURE_ROUNDS), with a second pass on part of it to measure agreement on such posts.
  * labels/opinion/sample.json records every drawn id with its round and split; the batches (which
  * hold the texts) go outside the project, since the texts stay in ../shared.
  */
@@ -55,6 +59,16 @@ const QUOTAS: Record<number, Record<string, number>> = {
 /** Rounds labelled by two independent passes; the others by one. */
 const DOUBLE_PASS_ROUNDS = new Set([1]);
 
+/**
+ * Rounds drawn where the shipped model is unsure rather than by strata: from every stratum above,
+ * posts with a linked mention read at confidence under `below` whose probability of negative lies
+ * in `negative` (negative is the weakest class, and unsure readings hold most errors), `posts` of
+ * them at random. `secondPass` of them are labelled again by an independent pass, for agreement.
+ */
+const UNSURE_ROUNDS: Record<number, { posts: number; below: number; negative: [number, number]; secondPass: number }> = {
+  3: { posts: 1400, below: 0.6, negative: [0.2, 0.7], secondPass: 200 },
+};
+
 const SAMPLE_FILE = path.join(LABELS_DIR, 'sample.json');
 
 interface SampleEntry {
@@ -87,6 +101,13 @@ function buildCandidateFinder(): (text: string) => string[] {
   };
 }
 
+/** P(negative) from a reading: score is P(positive) - P(negative), confidence the chosen class's probability. */
+function negativeProbability(r: SentimentResult): number {
+  if (r.label === 'negative') return r.confidence;
+  if (r.label === 'positive') return r.confidence - r.score;
+  return (1 - r.confidence - r.score) / 2;
+}
+
 function formatPost(post: PoolPost, candidates: string[]): string {
   const where = post.provenance.subreddit
     ? `${post.source} ${post.provenance.kind}, r/${post.provenance.subreddit}`
@@ -99,8 +120,9 @@ function formatPost(post: PoolPost, candidates: string[]): string {
   ].join('\n');
 }
 
+const unsure = UNSURE_ROUNDS[round];
 const quotas = QUOTAS[round];
-if (!quotas) throw new Error(`no quotas for round ${round}`);
+if (!quotas && !unsure) throw new Error(`no quotas for round ${round}`);
 const random = createSeededRandom(20261206 + round);
 let previous: SampleEntry[] = [];
 try {
@@ -118,11 +140,31 @@ for (const post of pool) {
   byStratum.set(key, [...(byStratum.get(key) ?? []), post]);
 }
 const drawn: PoolPost[] = [];
-for (const [stratum, quota] of Object.entries(quotas)) {
-  const available = byStratum.get(stratum) ?? [];
-  const picked = shuffled(available, random).slice(0, quota);
-  console.log(`${stratum}: ${picked.length} of ${available.length}`);
-  drawn.push(...picked);
+if (unsure) {
+  const strata = new Set(Object.values(QUOTAS).flatMap((q) => Object.keys(q)));
+  const model = loadSentimentModel();
+  const linker = createLinker(toLinkableEntities(loadEntityRegistry()));
+  const inBand = pool.filter((post) => {
+    if (!strata.has(`${post.provenance.repo} ${post.provenance.kind}`)) return false;
+    const text = pipelineText({ ...post, title: isTopLevel(post) ? post.title : null, labels: {} });
+    const spans = linker
+      .link(text)
+      .filter((m) => m.direct)
+      .map((m) => m.spans);
+    return model.classifyTargeted(text, spans).some((r) => {
+      const pNegative = negativeProbability(r);
+      return r.confidence < unsure.below && pNegative >= unsure.negative[0] && pNegative <= unsure.negative[1];
+    });
+  });
+  drawn.push(...shuffled(inBand, random).slice(0, unsure.posts));
+  console.log(`unsure band: ${drawn.length} of ${inBand.length} posts in the band`);
+} else {
+  for (const [stratum, quota] of Object.entries(quotas!)) {
+    const available = byStratum.get(stratum) ?? [];
+    const picked = shuffled(available, random).slice(0, quota);
+    console.log(`${stratum}: ${picked.length} of ${available.length}`);
+    drawn.push(...picked);
+  }
 }
 
 const order = shuffled(drawn, random);
@@ -130,7 +172,10 @@ const testCount = round === 1 ? Math.round(order.length * TEST_SHARE) : 0;
 const entries: SampleEntry[] = order.map((post, i) => ({ id: post.id, round, split: i < testCount ? 'test' : 'train' }));
 mkdirSync(LABELS_DIR, { recursive: true });
 const all = [...previous, ...entries].sort((a, b) => a.id.localeCompare(b.id));
-writeFileSync(SAMPLE_FILE, `${JSON.stringify({ maxChars: MAX_CHARS, testShare: TEST_SHARE, quotas: QUOTAS, posts: all }, null, 1)}\n`);
+writeFileSync(
+  SAMPLE_FILE,
+  `${JSON.stringify({ maxChars: MAX_CHARS, testShare: TEST_SHARE, quotas: QUOTAS, unsure: UNSURE_ROUNDS, posts: all }, null, 1)}\n`,
+);
 
 // Two passes see the same posts in different orders and batches, so neither pass's batches line up.
 const findCandidates = buildCandidateFinder();
@@ -140,7 +185,12 @@ const passes = DOUBLE_PASS_ROUNDS.has(round)
       ['A', order],
       ['B', shuffled(order, random)],
     ] as const)
-  : ([['A', order]] as const);
+  : unsure
+    ? ([
+        ['A', order],
+        ['B', shuffled(order.slice(0, unsure.secondPass), random)],
+      ] as const)
+    : ([['A', order]] as const);
 for (const [pass, posts] of passes) {
   for (let b = 0; b * BATCH_SIZE < posts.length; b += 1) {
     const batch = posts.slice(b * BATCH_SIZE, (b + 1) * BATCH_SIZE);
