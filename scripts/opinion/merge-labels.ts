@@ -13,7 +13,7 @@ import { LABELS_DIR, loadPool, poolText, readLabelFile, type PostLabels } from '
  *   tsx scripts/opinion/merge-labels.ts final --round 1 --from DIR
  *     writes labels/opinion/round1-adjudicated.jsonl from DIR/r1-C-*.jsonl, then rebuilds
  *     labels/opinion/labels.jsonl: agreed posts keep the shared labels, disputed ones take the
- *     adjudicated labels.
+ *     adjudicated labels, and posts only the first pass read keep its labels.
  *   tsx scripts/opinion/merge-labels.ts single --round 2 --from DIR
  *     for a round labelled by one pass: writes labels/opinion/round2-pass-a.jsonl and puts its
  *     posts into labels/opinion/labels.jsonl as they are.
@@ -124,7 +124,8 @@ if (command === 'passes') {
   const disputedSet = new Set(disputed);
   const finalFile = path.join(LABELS_DIR, 'labels.jsonl');
   const existing = existsSync(finalFile) ? [...readRows(finalFile).values()].filter((row) => !a.has(row.id)) : [];
-  const merged = [...a.keys()].filter((id) => b.has(id)).map((id) => (disputedSet.has(id) ? adjudicated.get(id)! : a.get(id)!));
+  // A round whose second pass read only part of it (round 3) keeps the first pass on the rest.
+  const merged = [...a.keys()].map((id) => (disputedSet.has(id) ? adjudicated.get(id)! : a.get(id)!));
   writeRows(finalFile, [...existing, ...merged]);
   const pairs = merged.reduce((n, row) => n + Object.keys(row.labels).length, 0);
   console.log(
