@@ -4,9 +4,11 @@ import { crossValidate } from '../../src/understand/sentiment/evaluate.ts';
 import { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from '../../src/understand/sentiment/features.ts';
 import { argmax, reportClassification } from '../../src/understand/sentiment/metrics.ts';
 import { CLASS_COUNT } from '../../src/understand/sentiment/model.ts';
+import { SENTIMENT_RECIPE } from '../../src/understand/sentiment/recipe.ts';
 import { DEFAULT_TRAIN_OPTIONS, type EnsembleOptions } from '../../src/understand/sentiment/train.ts';
 import { loadGeneral, targetedItems, type GeneralCorpus } from './datasets.ts';
-import { loadConstructed, loadLabelledPool } from './gold.ts';
+import { loadConstructed, loadLabelledPool, readSample } from './gold.ts';
+import type { GoldPost } from './pipeline-eval.ts';
 
 /**
  * Cross-validated figures for recipe choices, on the training split only (the test split is never
@@ -14,6 +16,7 @@ import { loadConstructed, loadLabelledPool } from './gold.ts';
  * chosen extra data added to every training fold.
  *
  *   tsx scripts/opinion/experiment.ts [--se W] [--general sst:0.3,tweets:0.2] [--constructed FILE:W] [--config JSON] [--options JSON]
+ *     [--share S] [--rounds 1,2,3,4] [--target-rounds 1,2]
  */
 
 const argValue = (flag: string): string | undefined => {
@@ -24,10 +27,20 @@ const argValue = (flag: string): string | undefined => {
 const config: FeatureConfig = { ...DEFAULT_FEATURE_CONFIG, ...(JSON.parse(argValue('--config') ?? '{}') as Partial<FeatureConfig>) };
 const options: EnsembleOptions = { ...DEFAULT_TRAIN_OPTIONS, ...(JSON.parse(argValue('--options') ?? '{}') as Partial<EnsembleOptions>) };
 const share = Number(argValue('--share') ?? '1');
-// A share of the training posts (every post whose hash falls under it), for learning curves.
-const posts = loadLabelledPool('train').filter((post) => share >= 1 || (parseInt(post.id.slice(1), 10) * 2654435761) % 1000 < share * 1000);
-const { items: target, unplaced } = targetedItems(posts);
-const extra: LabelledText[] = [];
+// --rounds: the labelling rounds read at all (default the recipe's); --share keeps the posts whose id
+// hashes under it, for learning curves. --target-rounds: of those rounds, the ones scored out of fold;
+// the others are extra training data in every fold, so a new round is judged on the same pairs as
+// before it.
+const roundList = (flag: string): readonly number[] | undefined => argValue(flag)?.split(',').map(Number);
+const rounds = roundList('--rounds') ?? SENTIMENT_RECIPE.data.poolRounds;
+const targetRounds = roundList('--target-rounds') ?? rounds;
+const roundOf = new Map(readSample().map((entry) => [entry.id, entry.round]));
+const inRounds = (post: GoldPost, list: readonly number[]): boolean => list.includes(roundOf.get(post.id) ?? 0);
+const train = loadLabelledPool('train').filter(
+  (post) => inRounds(post, rounds) && (share >= 1 || (parseInt(post.id.slice(1), 10) * 2654435761) % 1000 < share * 1000),
+);
+const { items: target, unplaced } = targetedItems(train.filter((post) => inRounds(post, targetRounds)));
+const extra: LabelledText[] = targetedItems(train.filter((post) => !inRounds(post, targetRounds))).items;
 const seWeight = Number(argValue('--se') ?? '0');
 if (seWeight > 0) extra.push(...[...loadDataSet('stackoverflow'), ...loadDataSet('github')].map((item) => ({ ...item, weight: seWeight })));
 for (const spec of (argValue('--general') ?? '').split(',').filter(Boolean)) {

@@ -3,7 +3,7 @@ import { crossValidate } from '../../src/understand/sentiment/evaluate.ts';
 import { DEFAULT_FEATURE_CONFIG } from '../../src/understand/sentiment/features.ts';
 import { argmax, reportClassification } from '../../src/understand/sentiment/metrics.ts';
 import { CLASS_COUNT } from '../../src/understand/sentiment/model.ts';
-import type { DataWeights } from '../../src/understand/sentiment/recipe.ts';
+import { SENTIMENT_RECIPE, type DataWeights } from '../../src/understand/sentiment/recipe.ts';
 import { DEFAULT_TRAIN_OPTIONS } from '../../src/understand/sentiment/train.ts';
 import { loadTrainingData } from './training-data.ts';
 
@@ -14,7 +14,13 @@ import { loadTrainingData } from './training-data.ts';
  *   tsx scripts/opinion/se-experiment.ts SET '{"pool":1,...}' [folds] [nbShare] [configJson]
  */
 const [set = 'stackoverflow', weightsJson = '{}', folds = '3', nbShare = '0', configJson = '{}'] = process.argv.slice(2);
-const weights = { pool: 1, constructed: 1, stackExchange: 1, ...(JSON.parse(weightsJson) as Partial<DataWeights>) };
+const weights: DataWeights = {
+  pool: 1,
+  constructed: 1,
+  stackExchange: 1,
+  poolRounds: SENTIMENT_RECIPE.data.poolRounds,
+  ...(JSON.parse(weightsJson) as Partial<DataWeights>),
+};
 const name = set as 'stackoverflow' | 'github';
 const target = loadDataSet(name).map((item) => ({ ...item, weight: weights.stackExchange }));
 const other = loadDataSet(name === 'stackoverflow' ? 'github' : 'stackoverflow').map((item) => ({

@@ -14,6 +14,8 @@ export interface DataWeights {
   constructed: number;
   /** The Stack Overflow and GitHub emotion sets, read without a target. */
   stackExchange: number;
+  /** Which labelling rounds of the real posts train the model (labels/opinion/sample.json). */
+  poolRounds: readonly number[];
 }
 
 /** The chosen configuration; changing anything here means a new version string. */
@@ -30,7 +32,9 @@ export const SENTIMENT_RECIPE: SentimentRecipe = {
   version: 'devsent-6',
   config: DEFAULT_FEATURE_CONFIG,
   options: DEFAULT_TRAIN_OPTIONS,
-  data: { pool: 1, constructed: 1, stackExchange: 1.5 },
+  // Rounds 3 and 4 (2,800 posts labelled later) lifted real held-out only 0.613 -> 0.619 and made
+  // negated complaints read as complaints ("This PR is not terrible." -0.22 -> -0.44): not taken yet.
+  data: { pool: 1, constructed: 1, stackExchange: 1.5, poolRounds: [1, 2] },
   calibrationFolds: 5,
   calibrationSeed: 11,
 };
