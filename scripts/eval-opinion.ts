@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SENTIMENT_MODEL_VERSION } from '../src/understand/sentiment/classifier.ts';
+import { parseSettings } from '../src/config/settings.ts';
 import { loadConstructed, loadLabelledPool, poolAvailable } from './opinion/gold.ts';
 import { evaluateThroughPipeline, formatReport, type OpinionReport } from './opinion/pipeline-eval.ts';
 
@@ -9,16 +10,26 @@ import { evaluateThroughPipeline, formatReport, type OpinionReport } from './opi
  * import` into a fresh embedded database and each gold (post, entity) pair is read back from the
  * stored mentions; a pair the pipeline did not link counts as wrong.
  *
- *   npm run eval:opinion [-- --errors N]
+ *   npm run eval:opinion [-- --errors N] [--llm]
  *
  * Sets: the test split of our labelled real posts (never trained on), the constructed held-out
  * posts (test/data/opinion/constructed-test.jsonl) and the project's own constructed set
  * (test/data/understand/posts.jsonl). Stack Overflow and GitHub figures: npm run eval:sentiment.
+ *
+ * --llm imports with the optional LLM tiers on (LLM_BASE_URL and LLM_MODEL, LLM_API_KEY if the
+ * endpoint needs one), so the mentions the local model is unsure of are read by the endpoint, and
+ * prints how many pairs each reader stored and how often each was right. The import's call budget
+ * is LLM_DAILY_BUDGET when set, otherwise four calls per post (aspects, sentiment and flows share it).
  */
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const errorsIndex = process.argv.indexOf('--errors');
 const showErrors = errorsIndex >= 0 ? Number(process.argv[errorsIndex + 1] ?? '20') : 0;
+const endpoint = process.argv.includes('--llm') ? parseSettings(process.env).llm : undefined;
+if (process.argv.includes('--llm') && !endpoint) {
+  console.error('--llm: set LLM_BASE_URL and LLM_MODEL (and LLM_API_KEY if the endpoint needs one) to an OpenAI-compatible endpoint');
+  process.exit(2);
+}
 
 function printErrors(report: OpinionReport): void {
   if (showErrors <= 0) return;
@@ -26,7 +37,9 @@ function printErrors(report: OpinionReport): void {
   for (const r of wrong) console.log(`    ${r.post} ${r.slug}: gold ${r.gold}, stored ${r.predicted}`);
 }
 
-console.log(`opinion ${SENTIMENT_MODEL_VERSION}, through vibecheck import and the stored mentions`);
+console.log(
+  `opinion ${SENTIMENT_MODEL_VERSION}${endpoint ? ` with the LLM tier (${endpoint.model})` : ''}, through vibecheck import and the stored mentions`,
+);
 const sets: Array<[string, () => ReturnType<typeof loadConstructed>]> = [
   [
     'constructed held-out posts (test/data/opinion/constructed-test.jsonl)',
@@ -42,7 +55,12 @@ else console.log('real posts skipped: ../shared/data/opinions/pool is not here')
 
 for (const [title, load] of sets) {
   const started = performance.now();
-  const report = await evaluateThroughPipeline(load());
+  const posts = load();
+  const llm = endpoint && {
+    ...endpoint,
+    dailyBudget: process.env.LLM_DAILY_BUDGET ? endpoint.dailyBudget : Math.max(1, posts.length * 4),
+  };
+  const report = await evaluateThroughPipeline(posts, { llm });
   console.log(`\n${formatReport(title, report)}\n  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   printErrors(report);
 }

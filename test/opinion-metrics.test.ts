@@ -66,6 +66,20 @@ describe('opinion scoring', () => {
     expect(report.unsure).toEqual({ below: 0.6, pairs: 2, linked: 3, accuracy: 0.5, sureAccuracy: 1 });
   });
 
+  it("counts the pairs each reader stored (an unlinked pair has none; no tier is the local model's) and how often each is right", () => {
+    const report = summarize(
+      [
+        { post: 'a', slug: 'cursor', gold: 'positive', predicted: 'positive', confidence: 0.8, tier: 'llm' },
+        { post: 'b', slug: 'cursor', gold: 'neutral', predicted: 'negative', confidence: 0.7, tier: 'llm' },
+        { post: 'c', slug: 'cursor', gold: 'negative', predicted: 'negative', confidence: 0.95, tier: 'local' },
+        { post: 'd', slug: 'cursor', gold: 'neutral', predicted: 'neutral', confidence: 0.9 },
+        { post: 'e', slug: 'cursor', gold: 'negative', predicted: 'unlinked' },
+      ],
+      [],
+    );
+    expect(report.tiers).toEqual({ local: { pairs: 2, accuracy: 1 }, llm: { pairs: 2, accuracy: 0.5 } });
+  });
+
   it('gives a 95% interval of macro-F1 by resampling whole posts, the same on every run', () => {
     const results: PairResult[] = [];
     // 60 posts of two pairs each; every third post has its positive pair read neutral.

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/client.ts';
-import { SENTIMENT_UNSURE_BELOW } from '../../src/understand/sentiment/llm-tier.ts';
+import { SENTIMENT_UNSURE_BELOW, type SentimentTier } from '../../src/understand/sentiment/llm-tier.ts';
 import { bootstrapInterval, groupBy } from '../bootstrap.ts';
 import type { Polarity } from './pool.ts';
 
@@ -36,6 +36,8 @@ export interface PairResult {
   predicted: Predicted;
   /** The stored confidence of the predicted label (absent when unlinked). */
   confidence?: number;
+  /** Which reader stored the label: the local model, or the optional LLM tier (absent when unlinked). */
+  tier?: SentimentTier;
 }
 
 export interface OpinionReport {
@@ -58,6 +60,8 @@ export interface OpinionReport {
    * the rest.
    */
   unsure: { below: number; pairs: number; linked: number; accuracy: number; sureAccuracy: number };
+  /** Linked pairs each reader stored, and the share of them read right. */
+  tiers: Record<SentimentTier, { pairs: number; accuracy: number }>;
   results: PairResult[];
   /** Direct mentions stored that no gold pair names. */
   spurious: Array<{ post: string; slug: string }>;
@@ -65,17 +69,36 @@ export interface OpinionReport {
 
 const BIN = fileURLToPath(new URL('../../bin/vibecheck', import.meta.url));
 
+/** An OpenAI-compatible endpoint for the import's LLM tiers (`LLM_BASE_URL` and the rest). */
+export interface EvalLlm {
+  baseUrl: string;
+  apiKey?: string;
+  model: string;
+  /** Calls allowed for the whole import (aspects, sentiment, flows together). */
+  dailyBudget: number;
+}
+
 /** What the tests change: the `vibecheck` entry to run, and what the fresh data directory starts with. */
 export interface PipelineEvalOptions {
   bin?: string;
   /** Called with the data directory before the import (the suite puts an initdb'd cluster there). */
   prepareDataDir?: (dataDir: string) => void;
+  /** Import with the optional LLM tiers on; without it the import reads with the local model alone. */
+  llm?: EvalLlm;
 }
 
-function runImport(file: string, dataDir: string, bin: string): Promise<void> {
+function runImport(file: string, dataDir: string, bin: string, llm: EvalLlm | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
+    const llmEnv = llm
+      ? {
+          LLM_BASE_URL: llm.baseUrl,
+          LLM_MODEL: llm.model,
+          LLM_DAILY_BUDGET: String(llm.dailyBudget),
+          ...(llm.apiKey ? { LLM_API_KEY: llm.apiKey } : {}),
+        }
+      : {};
     const child = spawn(process.execPath, [bin, 'import', file, '--json'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...llmEnv },
     });
     let stdout = '';
     let stderr = '';
@@ -95,20 +118,21 @@ function runImport(file: string, dataDir: string, bin: string): Promise<void> {
 interface StoredMention {
   label: Polarity;
   confidence: number;
+  tier: SentimentTier;
 }
 
-/** Reads the stored direct mentions: external id -> slug -> label and confidence. */
+/** Reads the stored direct mentions: external id -> slug -> label, confidence and tier. */
 async function readMentions(dataDir: string): Promise<Map<string, Map<string, StoredMention>>> {
   const database = await openDatabase({ databaseUrl: undefined, dataDir });
   try {
-    const rows = await sql<{ external_id: string; slug: string; label: Polarity; confidence: number }>`
-      SELECT p.external_id, e.slug, m.label, m.confidence
+    const rows = await sql<{ external_id: string; slug: string; label: Polarity; confidence: number; sentiment_tier: SentimentTier }>`
+      SELECT p.external_id, e.slug, m.label, m.confidence, m.sentiment_tier
       FROM mentions m JOIN posts p ON p.id = m.post_id JOIN entities e ON e.id = m.entity_id
       WHERE m.direct`.execute(database.db);
     const byPost = new Map<string, Map<string, StoredMention>>();
     for (const row of rows.rows) {
       if (!byPost.has(row.external_id)) byPost.set(row.external_id, new Map());
-      byPost.get(row.external_id)!.set(row.slug, { label: row.label, confidence: Number(row.confidence) });
+      byPost.get(row.external_id)!.set(row.slug, { label: row.label, confidence: Number(row.confidence), tier: row.sentiment_tier });
     }
     return byPost;
   } finally {
@@ -165,6 +189,10 @@ export function summarize(results: PairResult[], spurious: OpinionReport['spurio
   const unsure = linkedResults.filter((r) => (r.confidence ?? 0) < SENTIMENT_UNSURE_BELOW);
   const sure = linkedResults.filter((r) => (r.confidence ?? 0) >= SENTIMENT_UNSURE_BELOW);
   const accuracy = (list: PairResult[]) => (list.length ? list.filter((r) => r.predicted === r.gold).length / list.length : 0);
+  const readBy = (tier: SentimentTier) => {
+    const pairs = linkedResults.filter((r) => (r.tier ?? 'local') === tier);
+    return { pairs: pairs.length, accuracy: accuracy(pairs) };
+  };
   const falseNegatives = results.length - linked;
   return {
     pairs: results.length,
@@ -181,6 +209,7 @@ export function summarize(results: PairResult[], spurious: OpinionReport['spurio
     calibrationError: linked ? bins.reduce((sum, bin) => sum + Math.abs(bin.correct - bin.confidence), 0) / linked : 0,
     macroF1Interval: postInterval(results),
     unsure: { below: SENTIMENT_UNSURE_BELOW, pairs: unsure.length, linked, accuracy: accuracy(unsure), sureAccuracy: accuracy(sure) },
+    tiers: { local: readBy('local'), llm: readBy('llm') },
     results,
     spurious,
   };
@@ -188,7 +217,7 @@ export function summarize(results: PairResult[], spurious: OpinionReport['spurio
 
 export async function evaluateThroughPipeline(
   posts: readonly GoldPost[],
-  { bin = BIN, prepareDataDir }: PipelineEvalOptions = {},
+  { bin = BIN, prepareDataDir, llm }: PipelineEvalOptions = {},
 ): Promise<OpinionReport> {
   const dir = mkdtempSync(path.join(tmpdir(), 'vibecheck-opinion-eval-'));
   try {
@@ -198,7 +227,7 @@ export async function evaluateThroughPipeline(
     );
     writeFileSync(file, `${lines.join('\n')}\n`);
     prepareDataDir?.(path.join(dir, 'db'));
-    await runImport(file, path.join(dir, 'db'), bin);
+    await runImport(file, path.join(dir, 'db'), bin, llm);
     const stored = await readMentions(path.join(dir, 'db'));
     const results: PairResult[] = [];
     const spurious: OpinionReport['spurious'] = [];
@@ -206,7 +235,14 @@ export async function evaluateThroughPipeline(
       const found = stored.get(post.id) ?? new Map<string, StoredMention>();
       for (const [slug, gold] of Object.entries(post.labels)) {
         const mention = found.get(slug);
-        results.push({ post: post.id, slug, gold, predicted: mention?.label ?? 'unlinked', confidence: mention?.confidence });
+        results.push({
+          post: post.id,
+          slug,
+          gold,
+          predicted: mention?.label ?? 'unlinked',
+          confidence: mention?.confidence,
+          tier: mention?.tier,
+        });
       }
       for (const slug of found.keys()) if (!(slug in post.labels)) spurious.push({ post: post.id, slug });
     }
@@ -225,8 +261,12 @@ export function formatReport(title: string, report: OpinionReport): string {
     ...POLARITIES.map((g) => `  ${g.padEnd(15)} ${PREDICTED.map((p) => String(report.confusion[g][p]).padStart(9)).join('')}`),
     `  linking: precision ${pct(report.linking.precision)}, recall ${pct(report.linking.recall)} (${report.linking.truePositives} linked, ${report.linking.falsePositives} spurious, ${report.linking.falseNegatives} missed)`,
     `  calibration: expected calibration error of the stored confidence ${pct(report.calibrationError)}`,
-    `  unsure (confidence below ${report.unsure.below}, what the LLM tier would be asked): ${report.unsure.pairs} of ${report.unsure.linked} linked pairs, ` +
-      `${pct(report.unsure.accuracy)} of them read right against ${pct(report.unsure.sureAccuracy)} of the rest`,
+    // With the tier on, the stored confidences are partly the endpoint's: say what each reader stored instead.
+    report.tiers.llm.pairs > 0
+      ? `  LLM tier: stored ${report.tiers.llm.pairs} of ${report.unsure.linked} linked pairs, ${pct(report.tiers.llm.accuracy)} of them right; ` +
+        `the local model's ${report.tiers.local.pairs}, ${pct(report.tiers.local.accuracy)} right`
+      : `  unsure (confidence below ${report.unsure.below}, what the LLM tier would be asked): ${report.unsure.pairs} of ${report.unsure.linked} linked pairs, ` +
+        `${pct(report.unsure.accuracy)} of them read right against ${pct(report.unsure.sureAccuracy)} of the rest`,
   ];
   return lines.join('\n');
 }
