@@ -68,7 +68,7 @@ const QUOTAS: Record<number, Record<string, number>> = {
 const DOUBLE_PASS_ROUNDS = new Set([1]);
 
 /**
- * Rounds drawn where the shipped model is unsure rather than by strata: from every stratum above,
+ * Rounds drawn where the shipped model (devsent-6 for round 3) is unsure rather than by strata: from every stratum above,
  * posts with a linked mention read at confidence under `below` whose probability of negative lies
  * in `negative` (negative is the weakest class, and unsure readings hold most errors), `posts` of
  * them at random. `secondPass` of them are labelled again by an independent pass, for agreement.
