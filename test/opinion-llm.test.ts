@@ -33,7 +33,7 @@ describe('opinion evaluation with the LLM tier', () => {
 
   it('reads with the local model alone unless asked', () => {
     expect(local.tiers.llm.pairs).toBe(0);
-    expect(local.tiers.local.pairs).toBe(local.unsure.linked);
+    expect(local.tiers.local.pairs).toBe(local.linking.truePositives);
   });
 
   it("stores the endpoint's reading for exactly the pairs the local model is unsure of, and reports each reader", () => {

@@ -50,7 +50,7 @@ describe('opinion scoring', () => {
     expect(report.macroF1).toBeCloseTo((2 / 3 + 2 / 3 + 0) / 3, 10);
     expect(report.linking).toMatchObject({ truePositives: 3, falsePositives: 1, falseNegatives: 1, precision: 0.75, recall: 0.75 });
     // Unsure: linked pairs under 0.6 confidence (none here; 0.6 itself is sure), and how often each side reads right.
-    expect(report.unsure).toEqual({ below: 0.6, pairs: 0, linked: 3, accuracy: 0, sureAccuracy: 2 / 3 });
+    expect(report.unsure).toEqual({ below: 0.6, pairs: 0, accuracy: 0, sureAccuracy: 2 / 3 });
   });
 
   it('splits linked pairs at the LLM tier threshold and reads how often each side is right', () => {
@@ -63,7 +63,7 @@ describe('opinion scoring', () => {
       ],
       [],
     );
-    expect(report.unsure).toEqual({ below: 0.6, pairs: 2, linked: 3, accuracy: 0.5, sureAccuracy: 1 });
+    expect(report.unsure).toEqual({ below: 0.6, pairs: 2, accuracy: 0.5, sureAccuracy: 1 });
   });
 
   it("counts the pairs each reader stored (an unlinked pair has none; no tier is the local model's) and how often each is right", () => {

@@ -59,7 +59,7 @@ export interface OpinionReport {
    * optional LLM tier would be asked about), and the share of pairs read right among them and among
    * the rest.
    */
-  unsure: { below: number; pairs: number; linked: number; accuracy: number; sureAccuracy: number };
+  unsure: { below: number; pairs: number; accuracy: number; sureAccuracy: number };
   /** Linked pairs each reader stored, and the share of them read right. */
   tiers: Record<SentimentTier, { pairs: number; accuracy: number }>;
   results: PairResult[];
@@ -208,7 +208,7 @@ export function summarize(results: PairResult[], spurious: OpinionReport['spurio
     },
     calibrationError: linked ? bins.reduce((sum, bin) => sum + Math.abs(bin.correct - bin.confidence), 0) / linked : 0,
     macroF1Interval: postInterval(results),
-    unsure: { below: SENTIMENT_UNSURE_BELOW, pairs: unsure.length, linked, accuracy: accuracy(unsure), sureAccuracy: accuracy(sure) },
+    unsure: { below: SENTIMENT_UNSURE_BELOW, pairs: unsure.length, accuracy: accuracy(unsure), sureAccuracy: accuracy(sure) },
     tiers: { local: readBy('local'), llm: readBy('llm') },
     results,
     spurious,
@@ -263,9 +263,9 @@ export function formatReport(title: string, report: OpinionReport): string {
     `  calibration: expected calibration error of the stored confidence ${pct(report.calibrationError)}`,
     // With the tier on, the stored confidences are partly the endpoint's: say what each reader stored instead.
     report.tiers.llm.pairs > 0
-      ? `  LLM tier: stored ${report.tiers.llm.pairs} of ${report.unsure.linked} linked pairs, ${pct(report.tiers.llm.accuracy)} of them right; ` +
+      ? `  LLM tier: stored ${report.tiers.llm.pairs} of ${report.linking.truePositives} linked pairs, ${pct(report.tiers.llm.accuracy)} of them right; ` +
         `the local model's ${report.tiers.local.pairs}, ${pct(report.tiers.local.accuracy)} right`
-      : `  unsure (confidence below ${report.unsure.below}, what the LLM tier would be asked): ${report.unsure.pairs} of ${report.unsure.linked} linked pairs, ` +
+      : `  unsure (confidence below ${report.unsure.below}, what the LLM tier would be asked): ${report.unsure.pairs} of ${report.linking.truePositives} linked pairs, ` +
         `${pct(report.unsure.accuracy)} of them read right against ${pct(report.unsure.sureAccuracy)} of the rest`,
   ];
   return lines.join('\n');
