@@ -1,4 +1,4 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, type z } from '@hono/zod-openapi';
 import { NotFoundError } from '../../core/errors.ts';
 import { findEntity, listEntities } from '../../db/queries/entities.ts';
 import { addEntity, editEntity, removeEntity } from '../../pipeline/entities.ts';
@@ -6,6 +6,11 @@ import type { App, RouteDeps } from '../app.ts';
 import { errorResponses, json } from '../errors.ts';
 import { EntitiesQuery, Entity, EntityChangesBody, EntityList, EntitySlugParam, NewEntityBody } from '../schemas.ts';
 import { presentEntities } from '../views/entities.ts';
+
+/** The summary window an entity query asks for, and whether its sparklines are drawn (unless `sparkline=false`). */
+function summaryOptions({ sparkline, ...window }: z.infer<typeof EntitiesQuery>) {
+  return { window, sparklines: sparkline !== 'false' };
+}
 
 export function registerEntityRoutes(app: App, deps: RouteDeps): void {
   app.openapi(
@@ -19,11 +24,7 @@ export function registerEntityRoutes(app: App, deps: RouteDeps): void {
       responses: { 200: { description: 'entities', content: json(EntityList) }, ...errorResponses(400, 429) },
     }),
     async (c) => {
-      const { sparkline, ...window } = c.req.valid('query');
-      return c.json(
-        { items: await presentEntities(deps.db, await listEntities(deps.db), { window, sparklines: sparkline !== 'false' }) },
-        200,
-      );
+      return c.json({ items: await presentEntities(deps.db, await listEntities(deps.db), summaryOptions(c.req.valid('query'))) }, 200);
     },
   );
 
@@ -41,11 +42,9 @@ export function registerEntityRoutes(app: App, deps: RouteDeps): void {
       const { slug } = c.req.valid('param');
       const entity = await findEntity(deps.db, slug);
       if (!entity) throw new NotFoundError(`no entity with slug "${slug}"`);
-      const { sparkline, ...window } = c.req.valid('query');
       const [item] = await presentEntities(deps.db, [entity], {
         peers: await listEntities(deps.db),
-        window,
-        sparklines: sparkline !== 'false',
+        ...summaryOptions(c.req.valid('query')),
       });
       return c.json(item!, 200);
     },
