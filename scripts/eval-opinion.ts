@@ -25,8 +25,9 @@ import { evaluateThroughPipeline, formatReport, type OpinionReport } from './opi
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const errorsIndex = process.argv.indexOf('--errors');
 const showErrors = errorsIndex >= 0 ? Number(process.argv[errorsIndex + 1] ?? '20') : 0;
-const endpoint = process.argv.includes('--llm') ? parseSettings(process.env).llm : undefined;
-if (process.argv.includes('--llm') && !endpoint) {
+const withLlm = process.argv.includes('--llm');
+const endpoint = withLlm ? parseSettings(process.env).llm : undefined;
+if (withLlm && !endpoint) {
   console.error('--llm: set LLM_BASE_URL and LLM_MODEL (and LLM_API_KEY if the endpoint needs one) to an OpenAI-compatible endpoint');
   process.exit(2);
 }
