@@ -7,7 +7,7 @@ import { CLASS_COUNT } from '../../src/understand/sentiment/model.ts';
 import { SENTIMENT_RECIPE } from '../../src/understand/sentiment/recipe.ts';
 import { DEFAULT_TRAIN_OPTIONS, type EnsembleOptions } from '../../src/understand/sentiment/train.ts';
 import { loadGeneral, targetedItems, type GeneralCorpus } from './datasets.ts';
-import { loadConstructed, loadLabelledPool, readSample } from './gold.ts';
+import { loadConstructed, loadLabelledPool } from './gold.ts';
 import type { GoldPost } from './pipeline-eval.ts';
 
 /**
@@ -34,13 +34,10 @@ const share = Number(argValue('--share') ?? '1');
 const roundList = (flag: string): readonly number[] | undefined => argValue(flag)?.split(',').map(Number);
 const rounds = roundList('--rounds') ?? SENTIMENT_RECIPE.data.poolRounds;
 const targetRounds = roundList('--target-rounds') ?? rounds;
-const roundOf = new Map(readSample().map((entry) => [entry.id, entry.round]));
-const inRounds = (post: GoldPost, list: readonly number[]): boolean => list.includes(roundOf.get(post.id) ?? 0);
-const train = loadLabelledPool('train').filter(
-  (post) => inRounds(post, rounds) && (share >= 1 || (parseInt(post.id.slice(1), 10) * 2654435761) % 1000 < share * 1000),
-);
-const { items: target, unplaced } = targetedItems(train.filter((post) => inRounds(post, targetRounds)));
-const extra: LabelledText[] = targetedItems(train.filter((post) => !inRounds(post, targetRounds))).items;
+const trainPosts = (list: readonly number[]): GoldPost[] =>
+  loadLabelledPool('train', list).filter((post) => share >= 1 || (parseInt(post.id.slice(1), 10) * 2654435761) % 1000 < share * 1000);
+const { items: target, unplaced } = targetedItems(trainPosts(rounds.filter((r) => targetRounds.includes(r))));
+const extra: LabelledText[] = targetedItems(trainPosts(rounds.filter((r) => !targetRounds.includes(r)))).items;
 const seWeight = Number(argValue('--se') ?? '0');
 if (seWeight > 0) extra.push(...[...loadDataSet('stackoverflow'), ...loadDataSet('github')].map((item) => ({ ...item, weight: seWeight })));
 for (const spec of (argValue('--general') ?? '').split(',').filter(Boolean)) {

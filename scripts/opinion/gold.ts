@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { GoldPost } from './pipeline-eval.ts';
-import { LABELS_DIR, Polarity, isTopLevel, loadPool, readLabelFile, resolveOpinionsDir } from './pool.ts';
+import { LABELS_DIR, Polarity, isTopLevel, loadPool, readLabelFile, resolveOpinionsDir, type PoolPost } from './pool.ts';
 
 /** The labelled sets opinion is measured on, as posts ready for the pipeline. */
 
@@ -22,24 +22,30 @@ export function poolAvailable(): boolean {
   return existsSync(path.join(resolveOpinionsDir(), 'pool/posts.jsonl'));
 }
 
-/** Our labelled real posts of one split, their texts read from ../shared. */
-export function loadLabelledPool(split: Split): GoldPost[] {
+/** A pool post as the pipeline reads it (a comment's thread title is not its words), with its labels. */
+export function toGoldPost(post: PoolPost, labels: GoldPost['labels'] = {}): GoldPost {
+  return {
+    id: post.id,
+    source: post.source,
+    title: isTopLevel(post) ? post.title : null,
+    body: post.body,
+    createdAt: post.createdAt,
+    labels,
+  };
+}
+
+/** Our labelled real posts of one split (of the given labelling rounds; default all), their texts read from ../shared. */
+export function loadLabelledPool(split: Split, rounds?: readonly number[]): GoldPost[] {
+  if (rounds?.length === 0) return [];
   const wanted = new Set(
     readSample()
-      .filter((p) => p.split === split)
+      .filter((p) => p.split === split && (!rounds || rounds.includes(p.round)))
       .map((p) => p.id),
   );
   const labels = new Map(readLabelFile(path.join(LABELS_DIR, 'labels.jsonl')).map((row) => [row.id, row.labels]));
   return loadPool()
     .filter((post) => wanted.has(post.id) && labels.has(post.id))
-    .map((post) => ({
-      id: post.id,
-      source: post.source,
-      title: isTopLevel(post) ? post.title : null,
-      body: post.body,
-      createdAt: post.createdAt,
-      labels: labels.get(post.id)!,
-    }));
+    .map((post) => toGoldPost(post, labels.get(post.id)));
 }
 
 const ConstructedPost = z.object({

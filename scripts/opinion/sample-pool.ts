@@ -6,7 +6,9 @@ import { compileAliasSource } from '../../src/understand/linking/alias-pattern.t
 import { loadSentimentModel, type SentimentResult } from '../../src/understand/sentiment/index.ts';
 import { createLinker, toLinkableEntities } from '../../src/understand/linking/index.ts';
 import { pipelineText } from './datasets.ts';
-import { LABELS_DIR, isTopLevel, loadPool, poolText, type PoolPost } from './pool.ts';
+import { toGoldPost } from './gold.ts';
+import { LABELS_DIR, loadPool, poolText, type PoolPost } from './pool.ts';
+import { UNSURE_BAND, inUnsureBand } from './unsure-band.ts';
 
 /**
  * Draws the posts we label from the pool, and writes annotation batches for two independent passes.
@@ -55,8 +57,8 @@ const QUOTAS: Record<number, Record<string, number>> = {
     'waprin/claude-vs-codex-dashboard post': 100,
     'engineerliz/ai-coding-research comment': 150,
   },
-  // Training only, one pass, drawn at random again: a simulation on round 2 found posts drawn where
-  // the model is unsure (round 3) taught no more per post than random ones.
+  // Training only, one pass, drawn at random again: a simulation on round 2 (unsure-draw-sim.ts)
+  // could not tell posts drawn where the model is unsure (round 3) from random ones.
   4: {
     'maifeeulasad/LocalLLaMA comment': 700,
     'maifeeulasad/LocalLLaMA post': 100,
@@ -68,13 +70,12 @@ const QUOTAS: Record<number, Record<string, number>> = {
 const DOUBLE_PASS_ROUNDS = new Set([1]);
 
 /**
- * Rounds drawn where the shipped model (devsent-6 for round 3) is unsure rather than by strata: from every stratum above,
- * posts with a linked mention read at confidence under `below` whose probability of negative lies
- * in `negative` (negative is the weakest class, and unsure readings hold most errors), `posts` of
- * them at random. `secondPass` of them are labelled again by an independent pass, for agreement.
+ * Rounds drawn where the shipped model (devsent-6 for round 3) is unsure rather than by strata: from
+ * every stratum above, posts with a linked mention read in the unsure band (unsure-band.ts), `posts`
+ * of them at random. `secondPass` of them are labelled again by an independent pass, for agreement.
  */
-const UNSURE_ROUNDS: Record<number, { posts: number; below: number; negative: [number, number]; secondPass: number }> = {
-  3: { posts: 1400, below: 0.6, negative: [0.2, 0.7], secondPass: 200 },
+const UNSURE_ROUNDS: Record<number, typeof UNSURE_BAND & { posts: number; secondPass: number }> = {
+  3: { posts: 1400, ...UNSURE_BAND, secondPass: 200 },
 };
 
 const SAMPLE_FILE = path.join(LABELS_DIR, 'sample.json');
@@ -154,14 +155,13 @@ if (unsure) {
   const linker = createLinker(toLinkableEntities(loadEntityRegistry()));
   const inBand = pool.filter((post) => {
     if (!strata.has(`${post.provenance.repo} ${post.provenance.kind}`)) return false;
-    const text = pipelineText({ ...post, title: isTopLevel(post) ? post.title : null, labels: {} });
+    const text = pipelineText(toGoldPost(post));
     const spans = linker
       .link(text)
       .filter((m) => m.direct)
       .map((m) => m.spans);
     return model.classifyTargeted(text, spans).some((r) => {
-      const pNegative = negativeProbability(r);
-      return r.confidence < unsure.below && pNegative >= unsure.negative[0] && pNegative <= unsure.negative[1];
+      return inUnsureBand(r.confidence, negativeProbability(r));
     });
   });
   drawn.push(...shuffled(inBand, random).slice(0, unsure.posts));

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadDataSet } from '../../src/understand/sentiment/dataset.ts';
 import type { DataWeights, TrainingData } from '../../src/understand/sentiment/recipe.ts';
 import { targetedItems } from './datasets.ts';
-import { loadConstructed, loadLabelledPool, readSample } from './gold.ts';
+import { loadConstructed, loadLabelledPool } from './gold.ts';
 import { LABELS_DIR } from './pool.ts';
 
 /**
@@ -11,11 +11,11 @@ import { LABELS_DIR } from './pool.ts';
  * sets. The test split of the real posts and the constructed test posts are never read here.
  */
 export function loadTrainingData(weights: DataWeights): TrainingData & { unplaced: number } {
-  const rounds = new Map(readSample().map((entry) => [entry.id, entry.round]));
-  const poolPosts = loadLabelledPool('train').filter((post) => weights.poolRounds.includes(rounds.get(post.id) ?? 0));
-  const constructedPosts = loadConstructed(path.join(LABELS_DIR, 'constructed-train.jsonl'));
-  const pool = weights.pool > 0 ? targetedItems(poolPosts, weights.pool) : { items: [], unplaced: 0 };
-  const constructed = weights.constructed > 0 ? targetedItems(constructedPosts, weights.constructed).items : [];
+  const pool = weights.pool > 0 ? targetedItems(loadLabelledPool('train', weights.poolRounds), weights.pool) : { items: [], unplaced: 0 };
+  const constructed =
+    weights.constructed > 0
+      ? targetedItems(loadConstructed(path.join(LABELS_DIR, 'constructed-train.jsonl')), weights.constructed).items
+      : [];
   const stackExchange =
     weights.stackExchange > 0
       ? [...loadDataSet('stackoverflow'), ...loadDataSet('github')].map((item) => ({ ...item, weight: weights.stackExchange }))

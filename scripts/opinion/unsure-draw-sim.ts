@@ -1,5 +1,4 @@
 import type { LabelledText } from '../../src/understand/sentiment/dataset.ts';
-import { loadDataSet } from '../../src/understand/sentiment/dataset.ts';
 import { applyShift, crossValidate, fitShift } from '../../src/understand/sentiment/evaluate.ts';
 import { DEFAULT_FEATURE_CONFIG, type SparseVector } from '../../src/understand/sentiment/features.ts';
 import { argmax, reportClassification } from '../../src/understand/sentiment/metrics.ts';
@@ -7,29 +6,26 @@ import { CLASS_COUNT, scoreVector, softmaxInPlace, vectorize } from '../../src/u
 import { DEFAULT_TRAIN_OPTIONS, trainEnsemble } from '../../src/understand/sentiment/train.ts';
 import { createSeededRandom, shuffled } from '../../src/core/seeded-random.ts';
 import { targetedItems } from './datasets.ts';
-import { loadConstructed, loadLabelledPool, readSample } from './gold.ts';
-import { LABELS_DIR } from './pool.ts';
+import { loadLabelledPool } from './gold.ts';
+import { loadTrainingData } from './training-data.ts';
+import { inUnsureBand } from './unsure-band.ts';
 
 /**
- * Does a round drawn where the model is unsure (round 3's band: a mention under confidence 0.6 with
- * P(negative) 0.2-0.7) teach more per labelled post than a random draw? Simulated on round 2, which
- * is labelled: a model trained without round 2 picks round 2's posts in the band; the same number
- * of round-2 posts is drawn at random; each set is added to the recipe's other data and judged by
- * 5-fold out-of-fold macro-F1 on the round-1 train pairs.
+ * Does a round drawn where the model is unsure (round 3's band, unsure-band.ts) teach more per
+ * labelled post than a random draw? Simulated on round 2, which is labelled: a model trained without
+ * round 2 picks round 2's posts in the band; the same number of round-2 posts is drawn at random;
+ * each set is added to the recipe's other data and judged by 5-fold out-of-fold macro-F1 on the
+ * round-1 train pairs.
  *
  *   tsx scripts/opinion/unsure-draw-sim.ts
  */
 
 const config = DEFAULT_FEATURE_CONFIG;
 const options = DEFAULT_TRAIN_OPTIONS;
-const roundOf = new Map(readSample().map((entry) => [entry.id, entry.round]));
-const train = loadLabelledPool('train');
-const round1 = targetedItems(train.filter((post) => roundOf.get(post.id) === 1)).items;
-const round2 = targetedItems(train.filter((post) => roundOf.get(post.id) === 2)).items;
-const base: LabelledText[] = [
-  ...[...loadDataSet('stackoverflow'), ...loadDataSet('github')].map((item) => ({ ...item, weight: 1.5 })),
-  ...targetedItems(loadConstructed(`${LABELS_DIR}/constructed-train.jsonl`)).items,
-];
+const round1 = targetedItems(loadLabelledPool('train', [1])).items;
+const round2 = targetedItems(loadLabelledPool('train', [2])).items;
+// The recipe's other data: the constructed posts, and the Stack Overflow and GitHub sets at weight 1.5.
+const { extra: base } = loadTrainingData({ pool: 0, constructed: 1, stackExchange: 1.5, poolRounds: [] });
 
 // The selector never sees round 2.
 const selectorItems = [...round1, ...base];
@@ -48,8 +44,7 @@ vectorize(round2, config).forEach((vector, i) => {
   if (!vector) return;
   scoreVector(selector, vector.indices, vector.values, vector.length, probabilities);
   softmaxInPlace(probabilities);
-  const negative = probabilities[0]!;
-  if (Math.max(...probabilities) < 0.6 && negative >= 0.2 && negative <= 0.7) band.add(round2[i]!.group!);
+  if (inUnsureBand(Math.max(...probabilities), probabilities[0]!)) band.add(round2[i]!.group!);
 });
 const random = new Set(shuffled([...new Set(round2.map((item) => item.group!))], createSeededRandom(99)).slice(0, band.size));
 const postsOf = (posts: Set<string>): LabelledText[] => round2.filter((item) => posts.has(item.group!));
