@@ -21,6 +21,10 @@ import { FLOW_LABELS_DIR, readFlowSample, type FlowSampleEntry } from './labels.
  * Round 2 (`--round 2`) draws 300 more posts (200 cued, 100 at random) among those no round drew,
  * all for the dev split: round 1's dev split (100 posts, 18 flows) was too small to read rules
  * against. Its entries are added to sample.json with `round: 2`; round 1's draw is left as it was.
+ *
+ * Round 3 (`--round 3`) draws 1,400 more (300 cued, 1,100 at random), all for the dev split, as
+ * training data for a learned aspect model: the first pass reads them all, the second 200 of them
+ * (for agreement), as rounds 3 and 4 of the opinion labels were made.
  */
 
 const argValue = (flag: string, fallback: string): string => {
@@ -29,10 +33,12 @@ const argValue = (flag: string, fallback: string): string => {
 };
 const outDir = path.resolve(argValue('--out', '/tmp/vibecheck-flows-annotate'));
 const round = Number(argValue('--round', '1'));
-if (round !== 1 && round !== 2) throw new Error('--round: 1 or 2');
+if (round !== 1 && round !== 2 && round !== 3) throw new Error('--round: 1, 2 or 3');
+// `secondPass`: how many of the round's posts the second pass reads (all when absent).
 const ROUNDS = {
   1: { seed: 20261216, cued: 200, random: 200, devShare: 0.25 },
   2: { seed: 20261207, cued: 200, random: 100, devShare: 1 },
+  3: { seed: 20261208, cued: 300, random: 1100, devShare: 1, secondPass: 200 },
 } as const;
 const { seed, devShare } = ROUNDS[round];
 const MAX_CHARS = 1400;
@@ -85,10 +91,11 @@ function formatPost(post: PoolPost): string {
 
 // Both passes read every post, in different orders, in batches of 100.
 const drawn = shuffled([...cued, ...randomHalf], random);
+const secondPass = 'secondPass' in ROUNDS[round] ? ROUNDS[3].secondPass : drawn.length;
 mkdirSync(outDir, { recursive: true });
 for (const [pass, posts] of [
   ['A', drawn],
-  ['B', shuffled(drawn, random)],
+  ['B', shuffled(drawn, random).slice(0, secondPass)],
 ] as const) {
   for (let b = 0; b * 100 < posts.length; b += 1) {
     writeFileSync(
