@@ -17,7 +17,8 @@ import { FLOW_LABELS_DIR, readFlowLabels, readFlowSample, type FlowPostLabels } 
  *   tsx scripts/flows/merge-passes.ts final --from DIR
  *     writes labels/flows/adjudicated.jsonl from DIR/C-*.jsonl (a later round: copy adjudicated.jsonl
  *     in as C-0.jsonl), then labels/flows/labels.jsonl:
- *     agreed posts keep the shared reading, disputed ones the adjudicated one.
+ *     agreed posts keep the shared reading, disputed ones the adjudicated one, and posts only the
+ *     first pass read keep its reading.
  */
 
 const [command] = process.argv.slice(2);
@@ -150,7 +151,8 @@ if (command === 'passes') {
   const merged = new Map<string, FlowPostLabels>();
   for (const { id } of readFlowSample()) {
     const [la, lb] = [a.get(id), b.get(id)];
-    const label = adjudicated.get(id) ?? (la && lb && agree(la, lb) ? la : undefined);
+    // A post only the first pass read (round 3's second pass read 200 of its 1,400) keeps that reading.
+    const label = adjudicated.get(id) ?? (la && (!lb || agree(la, lb)) ? la : undefined);
     if (label) merged.set(id, label);
     else console.log(`${id}: no agreed or adjudicated reading; left out`);
   }
