@@ -1,6 +1,6 @@
 import type { NormalizedPost } from '../core/post.ts';
 import type { EntityRecord } from '../db/queries/entities.ts';
-import { extractAspects, isUnsure, type AspectFinding } from '../understand/aspects/index.ts';
+import { isUnsure, loadAspectModel, readAspects, type AspectFinding } from '../understand/aspects/index.ts';
 import { extractFlows, mentionOccurrences, type Flow } from '../understand/flows/index.ts';
 import { createLinker } from '../understand/linking/index.ts';
 import { extractVersion } from '../understand/versions/index.ts';
@@ -78,13 +78,22 @@ export function documentText(post: AnalysisInput): string {
   return post.title && !post.parentId ? `${post.title}\n\n${post.body}` : post.body;
 }
 
+/**
+ * What stored readings were made with: the sentiment model's version and the aspect model's
+ * ("devsent-6+aspects-1"), so `vibecheck rescore` re-reads posts when either changes.
+ */
+export function analysisVersion(): string {
+  return `${SENTIMENT_MODEL_VERSION}+${loadAspectModel().version}`;
+}
+
 /** Linking, targeted sentiment and aspects for one post, over the entities tracked now. */
 export function createAnalyzer(entities: EntityRecord[]): Analyzer {
   const linker = createLinker(entities);
   const bySlug = new Map(entities.map((e) => [e.slug, e]));
   const model = loadSentimentModel();
+  const aspectModel = loadAspectModel();
   return {
-    modelVersion: SENTIMENT_MODEL_VERSION,
+    modelVersion: analysisVersion(),
     analyze(post) {
       const text = documentText(post);
       const linked = linker.link(text);
@@ -99,7 +108,14 @@ export function createAnalyzer(entities: EntityRecord[]): Analyzer {
         span: { start: m.start, end: m.end },
         options: { otherMentions: direct.filter((o) => o !== m).map((o) => ({ start: o.start, end: o.end })) },
       }));
-      const aspectsOf = scopes.map(({ span, options }) => extractAspects(text, span, options));
+      const aspectsOf = direct.map((m, i) =>
+        readAspects(
+          aspectModel,
+          text,
+          m.spans,
+          direct.flatMap((o, j) => (j === i ? [] : o.spans)),
+        ),
+      );
       const unsure = scopes.map(({ span, options }, i) => isUnsure(aspectsOf[i]!, text, span, options));
       const mentions: AnalyzedMention[] = [];
       for (const m of linked) {

@@ -4,7 +4,7 @@ import { createDataDir } from '../../test/support/databases.ts';
 import { openDatabase, type Database } from '../db/client.ts';
 import { migrate, readMigrationFiles } from '../db/migrate.ts';
 import type { DB } from '../db/schema.ts';
-import { SENTIMENT_MODEL_VERSION } from '../understand/sentiment/index.ts';
+import { analysisVersion } from './analyze.ts';
 import { seedEntities } from './entities.ts';
 import { rescorePosts } from './rescore.ts';
 
@@ -35,11 +35,11 @@ async function storedBefore(version: number, entity: { slug: string; name: strin
   for (const [id, body] of Object.entries(posts)) {
     const post = await sql<{ id: number }>`
       INSERT INTO posts (source, external_id, body, created_at, content_hash, model_version, sentiment_label, sentiment_score, sentiment_confidence)
-      VALUES ('reddit', ${id}, ${body}, '2026-03-02T12:00:00Z', ${id}, ${SENTIMENT_MODEL_VERSION}, 'neutral', 0, 0.5)
+      VALUES ('reddit', ${id}, ${body}, '2026-03-02T12:00:00Z', ${id}, ${analysisVersion()}, 'neutral', 0, 0.5)
       RETURNING id`.execute(db);
     await sql`
       INSERT INTO mentions (post_id, entity_id, created_at, source, matched_text, start_offset, end_offset, label, score, confidence, model_version)
-      SELECT ${post.rows[0]!.id}, id, '2026-03-02T12:00:00Z', 'reddit', ${entity.name}, 0, ${entity.name.length}, 'neutral', 0, 0.5, ${SENTIMENT_MODEL_VERSION}
+      SELECT ${post.rows[0]!.id}, id, '2026-03-02T12:00:00Z', 'reddit', ${entity.name}, 0, ${entity.name.length}, 'neutral', 0, 0.5, ${analysisVersion()}
       FROM entities WHERE slug = ${entity.slug}`.execute(db);
   }
   await migrate(db);
@@ -66,7 +66,7 @@ describe('one rescore after upgrading fills what older posts lack', () => {
     );
     expect(await markedForRescore(db)).toEqual([
       { external_id: 'named', model_version: null },
-      { external_id: 'plain', model_version: SENTIMENT_MODEL_VERSION },
+      { external_id: 'plain', model_version: analysisVersion() },
     ]);
     expect((await rescorePosts(db, null)).posts).toBe(1);
     const versions = await sql<{ external_id: string; version: string | null }>`
@@ -89,7 +89,7 @@ describe('one rescore after upgrading fills what older posts lack', () => {
     );
     expect(await markedForRescore(db)).toEqual([
       { external_id: 'moved', model_version: null },
-      { external_id: 'plain', model_version: SENTIMENT_MODEL_VERSION },
+      { external_id: 'plain', model_version: analysisVersion() },
     ]);
     expect((await rescorePosts(db, null)).posts).toBe(1);
     const flows = await sql<{ external_id: string; from_slug: string; to_slug: string; kind: string; reason: string | null }>`

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { extractAspects } from './extract-aspects.ts';
 import { combineAspects } from './combine-aspects.ts';
+import { loadAspectModel } from './aspect-artifact.ts';
+import { readAspects } from './aspect-model.ts';
 import { ASPECT_NAMES, AspectName, AspectPolarity, type AspectFinding, type TextSpan } from './types.ts';
 
 export const LabelledAspect = z.object({ aspect: AspectName, polarity: AspectPolarity, evidence: z.string() });
@@ -150,9 +152,14 @@ export function buildMentionCases(posts: readonly LabelledPost[]): MentionCase[]
   return cases;
 }
 
-/** The first tier's view of one entity in one post: every mention read, findings combined. */
+/** The rules' view of one entity in one post: every mention read, findings combined. */
 export function extractForCase(c: MentionCase): AspectFinding[] {
   return combineAspects(c.spans.map((span) => extractAspects(c.text, span, { otherMentions: c.others })));
+}
+
+/** The shipped first tier's view of one entity in one post: the learned model over the rules. */
+export function readForCase(c: MentionCase): AspectFinding[] {
+  return readAspects(loadAspectModel(), c.text, c.spans, c.others);
 }
 
 export interface AspectScore {

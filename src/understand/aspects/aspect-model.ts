@@ -1,0 +1,283 @@
+import { hashString } from '../sentiment/features.ts';
+import { extractAspects } from './extract-aspects.ts';
+import { combineAspects } from './combine-aspects.ts';
+import { ASPECT_CUES } from './lexicon.ts';
+import { selectScope, splitSentences } from './text-scope.ts';
+import { ASPECT_NAMES, type AspectFinding, type AspectName, type AspectPolarity, type TextSpan } from './types.ts';
+
+/**
+ * The learned part of the aspect tier: one logistic regression per aspect over the words around an
+ * entity (its scope, as the rules read it), the words of the whole post, the lexicon's cue words and
+ * the rules' own findings, trained on our labels of real posts (`labels/flows`, dev split;
+ * `scripts/aspects/train-aspect-model.ts`). The rules' findings stand; the model adds the aspects
+ * the rules missed that it reads at its threshold or above, with a three-class polarity model's
+ * reading and the scope sentence that weighs most toward the aspect as evidence.
+ */
+
+export const POLARITIES: readonly AspectPolarity[] = ['negative', 'neutral', 'positive'];
+
+/** A case's features: hashed keys with their values, plus each scope range's own words for evidence. */
+export interface AspectFeatures {
+  keys: number[];
+  values: number[];
+  ranges: { span: TextSpan; keys: number[] }[];
+  rules: AspectFinding[];
+}
+
+const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*|[$%?!]/gu;
+const SEED_SCOPE = 0x1b873593;
+const SEED_POST = 0x5bd1e995;
+const SEED_RULE = 0x68e31da4;
+const SEED_POLARITY = 0x2545f491;
+/** The whole post's words count for less than the entity's own scope. */
+const POST_SHARE = 0.5;
+
+/**
+ * The aspects whose lexicon cues start with a word, exact or by stem: a cue word counts toward its
+ * aspect wherever it stands, judged or not, so the model learns from the lexicon what few labels show.
+ */
+const CUE_WORDS = new Map<string, Set<AspectName>>();
+const CUE_STEMS = new Map<string, { stem: string; aspect: AspectName }[]>();
+for (const cue of ASPECT_CUES) {
+  const first = cue.phrase
+    .split(/[\s-]+/)[0]
+    ?.toLowerCase()
+    .replace(/['’]/g, '');
+  if (!first) continue;
+  if (first.endsWith('*')) {
+    const stem = first.slice(0, -1);
+    const list = CUE_STEMS.get(stem.slice(0, 4)) ?? [];
+    list.push({ stem, aspect: cue.aspect });
+    CUE_STEMS.set(stem.slice(0, 4), list);
+  } else CUE_WORDS.set(first, (CUE_WORDS.get(first) ?? new Set()).add(cue.aspect));
+}
+
+const cueCache = new Map<string, AspectName[]>();
+
+function cueAspects(word: string): AspectName[] {
+  let found = cueCache.get(word);
+  if (found) return found;
+  const plain = word.replace(/'/g, '');
+  const set = new Set(CUE_WORDS.get(plain));
+  for (const { stem, aspect } of CUE_STEMS.get(plain.slice(0, 4)) ?? []) if (plain.startsWith(stem)) set.add(aspect);
+  found = [...set];
+  // Bounded: a long-running ingest meets an open vocabulary.
+  if (cueCache.size >= 50_000) cueCache.clear();
+  cueCache.set(word, found);
+  return found;
+}
+
+interface Token {
+  word: string;
+  start: number;
+}
+
+function tokens(text: string, names: readonly TextSpan[], own: readonly TextSpan[]): Token[] {
+  const out: Token[] = [];
+  let lastName = -1;
+  for (const m of text.matchAll(WORD)) {
+    const at = m.index;
+    const name = names.findIndex((s) => at >= s.start && at < s.end);
+    if (name >= 0) {
+      // A name is one placeholder however many words it spells: the entity's own or another's.
+      if (name !== lastName) out.push({ word: own.some((s) => at >= s.start && at < s.end) ? '<self>' : '<other>', start: at });
+      lastName = name;
+      continue;
+    }
+    lastName = -1;
+    out.push({ word: m[0].toLowerCase().replace(/’/g, "'"), start: at });
+  }
+  return out;
+}
+
+/** The index of the first token starting at or after `at` (tokens are in text order). */
+function firstAtOrAfter(words: readonly Token[], at: number): number {
+  let lo = 0;
+  let hi = words.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (words[mid]!.start < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function addNormalized(into: Map<number, number>, counts: Map<number, number>, share: number): void {
+  let norm = 0;
+  for (const v of counts.values()) norm += v * v;
+  if (norm === 0) return;
+  const scale = share / Math.sqrt(norm);
+  for (const [k, v] of counts) into.set(k, (into.get(k) ?? 0) + v * scale);
+}
+
+/** The features of one entity in one text: `spans` are its mentions, `others` the other entities'. */
+export function aspectFeatures(text: string, spans: readonly TextSpan[], others: readonly TextSpan[]): AspectFeatures {
+  const names = [...spans, ...others].sort((a, b) => a.start - b.start);
+  const words = tokens(text, names, spans);
+  const rules = combineAspects(spans.map((span) => extractAspects(text, span, { otherMentions: others })));
+  const scope = new Map<string, { span: TextSpan; weight: number }>();
+  for (const span of spans)
+    for (const range of selectScope(text, span, others)) {
+      const key = `${range.start}:${range.end}`;
+      if ((scope.get(key)?.weight ?? 0) < range.weight)
+        scope.set(key, { span: { start: range.start, end: range.end }, weight: range.weight });
+    }
+  const scopeCounts = new Map<number, number>();
+  const ranges: AspectFeatures['ranges'] = [];
+  const inScope = new Uint8Array(words.length);
+  const sentences = splitSentences(text);
+  for (const { span, weight } of scope.values()) {
+    // Evidence is read per sentence, also where the scope is a whole short post.
+    for (const sentence of sentences) {
+      const part = { start: Math.max(span.start, sentence.start), end: Math.min(span.end, sentence.end) };
+      if (part.start >= part.end) continue;
+      const keys: number[] = [];
+      for (let i = firstAtOrAfter(words, part.start); i < words.length && words[i]!.start < part.end; i++) {
+        inScope[i] = 1;
+        keys.push(hashString(words[i]!.word, SEED_SCOPE));
+        const next = words[i + 1];
+        if (next && next.start < part.end) keys.push(hashString(`${words[i]!.word} ${next.word}`, SEED_SCOPE));
+      }
+      for (const k of keys) scopeCounts.set(k, Math.max(scopeCounts.get(k) ?? 0, weight));
+      ranges.push({ span: part, keys });
+    }
+  }
+  const postCounts = new Map<number, number>();
+  const cues = new Map<number, number>();
+  words.forEach((t, i) => {
+    postCounts.set(hashString(t.word, SEED_POST), 1);
+    for (const aspect of cueAspects(t.word)) {
+      const key = hashString(`${inScope[i] ? 'scope' : 'post'}:${aspect}`, SEED_RULE);
+      cues.set(key, (cues.get(key) ?? 0) + 1);
+    }
+  });
+  const features = new Map<number, number>();
+  addNormalized(features, scopeCounts, 1);
+  addNormalized(features, postCounts, POST_SHARE);
+  for (const [key, count] of cues) features.set(key, Math.log2(1 + count));
+  for (const f of rules) {
+    features.set(hashString(f.aspect, SEED_RULE), 1);
+    features.set(hashString(`${f.aspect}:${f.polarity}`, SEED_RULE), 1);
+  }
+  // How many mentions of other entities share the text (3 or more alike).
+  features.set(hashString(`others:${Math.min(others.length, 3)}`, SEED_RULE), 1);
+  return { keys: [...features.keys()], values: [...features.values()], ranges, rules };
+}
+
+/** The polarity model's features for one aspect of a case: the scope's words, alone and per aspect. */
+export function polarityFeatures(features: AspectFeatures, aspect: AspectName): { keys: number[]; values: number[] } {
+  const keys: number[] = [];
+  const values: number[] = [];
+  const push = (key: string, value: number) => {
+    keys.push(hashString(key, SEED_POLARITY));
+    values.push(value);
+  };
+  push(`aspect:${aspect}`, 1);
+  const words = new Set(features.ranges.flatMap((r) => r.keys));
+  const scale = 1 / Math.sqrt(Math.max(words.size, 1));
+  for (const k of words) {
+    keys.push(k);
+    values.push(scale);
+    push(`${aspect}:${k}`, scale);
+  }
+  return { keys, values };
+}
+
+/** Linear weights over hashed features: one row per feature key, one column per output. */
+export interface LinearTable {
+  bias: number[];
+  weights: Map<number, ArrayLike<number>>;
+}
+
+/** The model: one binary column per aspect (ASPECT_NAMES order) and a three-class polarity model. */
+export interface AspectModelWeights {
+  version: string;
+  presence: LinearTable;
+  /** Per aspect (ASPECT_NAMES order), the probability from which it is kept. */
+  thresholds: number[];
+  /** Negative, neutral, positive. */
+  polarity: LinearTable;
+}
+
+function linear(table: LinearTable, features: { keys: number[]; values: number[] }): number[] {
+  const z = [...table.bias];
+  for (let i = 0; i < features.keys.length; i++) {
+    const row = table.weights.get(features.keys[i]!);
+    if (row) for (let k = 0; k < z.length; k++) z[k]! += row[k]! * features.values[i]!;
+  }
+  return z;
+}
+
+/** Each aspect's probability (ASPECT_NAMES order). */
+export function aspectProbabilities(model: AspectModelWeights, features: { keys: number[]; values: number[] }): number[] {
+  return linear(model.presence, features).map((z) => 1 / (1 + Math.exp(-z)));
+}
+
+export function polarityProbabilities(model: AspectModelWeights, features: { keys: number[]; values: number[] }): number[] {
+  const z = linear(model.polarity, features);
+  const max = Math.max(...z);
+  const e = z.map((v) => Math.exp(v - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / sum);
+}
+
+/** The scope range whose own words weigh most toward the aspect: the evidence of a learned finding. */
+function evidenceRange(model: AspectModelWeights, column: number, features: AspectFeatures): TextSpan | undefined {
+  let best: TextSpan | undefined;
+  let bestScore = -Infinity;
+  for (const range of features.ranges) {
+    let score = 0;
+    for (const k of range.keys) score += model.presence.weights.get(k)?.[column] ?? 0;
+    if (score > bestScore) {
+      bestScore = score;
+      best = range.span;
+    }
+  }
+  return best;
+}
+
+/** Reads the aspects of one entity: the rules' findings, and what the model adds to them. */
+export function readAspects(
+  model: AspectModelWeights,
+  text: string,
+  spans: readonly TextSpan[],
+  others: readonly TextSpan[],
+): AspectFinding[] {
+  return readAspectsWith(model, aspectFeatures(text, spans, others), text, spans);
+}
+
+/**
+ * The findings of features already read: the rules' findings as the rules read them, and every
+ * aspect the rules missed whose probability reaches its threshold (or `threshold`, when given), with
+ * the probability as confidence and the polarity model's reading.
+ */
+export function readAspectsWith(
+  model: AspectModelWeights,
+  features: AspectFeatures,
+  text: string,
+  spans: readonly TextSpan[],
+  threshold?: number,
+): AspectFinding[] {
+  const findings: AspectFinding[] = [...features.rules];
+  const probabilities = aspectProbabilities(model, features);
+  ASPECT_NAMES.forEach((aspect, column) => {
+    const p = probabilities[column]!;
+    if (p < (threshold ?? model.thresholds[column]!) || features.rules.some((f) => f.aspect === aspect)) return;
+    const polarity = polarityProbabilities(model, polarityFeatures(features, aspect));
+    const best = polarity.indexOf(Math.max(...polarity));
+    const span = evidenceRange(model, column, features) ?? spans[0] ?? { start: 0, end: 0 };
+    findings.push({
+      aspect,
+      polarity: POLARITIES[best]!,
+      // The score's sign agrees with the polarity: the winning class's probability, signed.
+      score: round((best - 1) * polarity[best]!),
+      confidence: round(p),
+      evidence: { start: span.start, end: span.end, text: text.slice(span.start, span.end).trim() },
+    });
+  });
+  return findings.sort((a, b) => b.confidence - a.confidence);
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
