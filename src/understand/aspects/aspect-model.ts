@@ -70,22 +70,56 @@ function cueAspects(word: string): AspectName[] {
 interface Token {
   word: string;
   start: number;
+  /** The word's hash in the scope and in the whole-post namespaces, and the aspects it cues. */
+  scopeKey: number;
+  postKey: number;
+  cues: readonly AspectName[];
 }
 
+const placeholder = (word: string, start: number): Token => ({
+  word,
+  start,
+  scopeKey: hashString(word, SEED_SCOPE),
+  postKey: hashString(word, SEED_POST),
+  cues: [],
+});
+
+let lastText: string | undefined;
+let lastWords: Token[] = [];
+
+/** The text's words, read once per text: a post's entities are read one after the other. */
+function textWords(text: string): Token[] {
+  if (text === lastText) return lastWords;
+  lastWords = [];
+  for (const m of text.matchAll(WORD)) {
+    const word = m[0].toLowerCase().replace(/’/g, "'");
+    lastWords.push({
+      word,
+      start: m.index,
+      scopeKey: hashString(word, SEED_SCOPE),
+      postKey: hashString(word, SEED_POST),
+      cues: cueAspects(word),
+    });
+  }
+  lastText = text;
+  return lastWords;
+}
+
+/** The text's words as one entity reads them: each name is one placeholder, its own or another's. */
 function tokens(text: string, names: readonly TextSpan[], own: readonly TextSpan[]): Token[] {
   const out: Token[] = [];
+  let name = 0;
   let lastName = -1;
-  for (const m of text.matchAll(WORD)) {
-    const at = m.index;
-    const name = names.findIndex((s) => at >= s.start && at < s.end);
-    if (name >= 0) {
-      // A name is one placeholder however many words it spells: the entity's own or another's.
-      if (name !== lastName) out.push({ word: own.some((s) => at >= s.start && at < s.end) ? '<self>' : '<other>', start: at });
-      lastName = name;
+  for (const t of textWords(text)) {
+    while (name < names.length && names[name]!.end <= t.start) name++;
+    const inside = name < names.length && t.start >= names[name]!.start;
+    if (!inside) {
+      out.push(t);
+      lastName = -1;
       continue;
     }
-    lastName = -1;
-    out.push({ word: m[0].toLowerCase().replace(/’/g, "'"), start: at });
+    if (name !== lastName) out.push(placeholder(own.some((s) => t.start >= s.start && t.start < s.end) ? '<self>' : '<other>', t.start));
+    lastName = name;
   }
   return out;
 }
@@ -134,7 +168,7 @@ export function aspectFeatures(text: string, spans: readonly TextSpan[], others:
       const keys: number[] = [];
       for (let i = firstAtOrAfter(words, part.start); i < words.length && words[i]!.start < part.end; i++) {
         inScope[i] = 1;
-        keys.push(hashString(words[i]!.word, SEED_SCOPE));
+        keys.push(words[i]!.scopeKey);
         const next = words[i + 1];
         if (next && next.start < part.end) keys.push(hashString(`${words[i]!.word} ${next.word}`, SEED_SCOPE));
       }
@@ -145,8 +179,8 @@ export function aspectFeatures(text: string, spans: readonly TextSpan[], others:
   const postCounts = new Map<number, number>();
   const cues = new Map<number, number>();
   words.forEach((t, i) => {
-    postCounts.set(hashString(t.word, SEED_POST), 1);
-    for (const aspect of cueAspects(t.word)) {
+    postCounts.set(t.postKey, 1);
+    for (const aspect of t.cues) {
       const key = hashString(`${inScope[i] ? 'scope' : 'post'}:${aspect}`, SEED_RULE);
       cues.set(key, (cues.get(key) ?? 0) + 1);
     }
