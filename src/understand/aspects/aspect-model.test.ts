@@ -28,6 +28,8 @@ describe('the learned aspect model', () => {
     expect(findings.map((f) => f.aspect)).toEqual(['docs']);
     expect(findings[0]).toMatchObject({ polarity: 'negative', evidence: { text: 'Zed has a glorp again.' } });
     expect(findings[0]!.score).toBeLessThan(0);
+    // The evidence's offsets point at its text.
+    expect(text.slice(findings[0]!.evidence.start, findings[0]!.evidence.end)).toBe(findings[0]!.evidence.text);
     expect(readAspects(model, 'Zed shipped release 99 today.', [{ start: 0, end: 3 }], [])).toEqual([]);
   });
 

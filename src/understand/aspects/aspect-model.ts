@@ -299,17 +299,25 @@ export function readAspectsWith(
     if (p < (threshold ?? model.thresholds[column]!) || features.rules.some((f) => f.aspect === aspect)) return;
     const polarity = polarityProbabilities(model, polarityFeatures(features, aspect));
     const best = polarity.indexOf(Math.max(...polarity));
-    const span = evidenceRange(model, column, features) ?? spans[0] ?? { start: 0, end: 0 };
+    const span = trimmed(text, evidenceRange(model, column, features) ?? spans[0] ?? { start: 0, end: 0 });
     findings.push({
       aspect,
       polarity: POLARITIES[best]!,
       // The score's sign agrees with the polarity: the winning class's probability, signed.
       score: round((best - 1) * polarity[best]!),
       confidence: round(p),
-      evidence: { start: span.start, end: span.end, text: text.slice(span.start, span.end).trim() },
+      evidence: { start: span.start, end: span.end, text: text.slice(span.start, span.end) },
     });
   });
   return findings.sort((a, b) => b.confidence - a.confidence);
+}
+
+/** The span without the white space at its ends, so the evidence's offsets and text agree. */
+function trimmed(text: string, span: TextSpan): TextSpan {
+  let { start, end } = span;
+  while (start < end && /\s/.test(text[start]!)) start++;
+  while (end > start && /\s/.test(text[end - 1]!)) end--;
+  return { start, end };
 }
 
 function round(x: number): number {
