@@ -15,9 +15,10 @@ import {
 import { forEachLimited, LLM_CONCURRENCY } from '../src/pipeline/ingest.ts';
 import { createLlmEndpoint } from '../src/understand/llm/index.ts';
 import { createLinker, toLinkableEntities } from '../src/understand/linking/index.ts';
-import { FLOW_LABELS_DIR, readFlowLabels, readFlowSample, type FlowSampleEntry, type LabelledFlow } from './flows/labels.ts';
+import { FLOW_LABELS_DIR, readFlowLabels, readFlowSample, type FlowSampleEntry } from './flows/labels.ts';
 import { loadPool, poolText } from './opinion/pool.ts';
 import { bootstrapInterval } from './bootstrap.ts';
+import { keyOf, matchFlows } from './flows/match.ts';
 
 /**
  * Scores flow extraction (src/understand/flows) against the labelled real posts of labels/flows:
@@ -97,21 +98,6 @@ const add = (key: string, t: Tally) => {
   else postTallies.set(key, [t]);
 };
 
-const keyOf = (f: Pick<LabelledFlow, 'from' | 'to' | 'kind'>) => `${f.kind} ${f.from ?? '-'}->${f.to ?? '-'}`;
-
-/** Pairs predicted with labelled flows on (from, to, kind), each used once. */
-function match(gold: LabelledFlow[], predicted: Flow[]) {
-  const left = [...gold];
-  const pairs: Array<{ gold: LabelledFlow; predicted: Flow }> = [];
-  const extra: Flow[] = [];
-  for (const p of predicted) {
-    const i = left.findIndex((g) => keyOf(g) === keyOf(p));
-    if (i >= 0) pairs.push({ gold: left.splice(i, 1)[0]!, predicted: p });
-    else extra.push(p);
-  }
-  return { pairs, extra, missed: left };
-}
-
 interface Item {
   label: (typeof labels)[number];
   entry: FlowSampleEntry;
@@ -179,7 +165,7 @@ for (const item of items) {
   const readers: Array<[string, Flow[]]> = [['rules', item.rules]];
   if (llm) readers.push(['+llm', tierFlows.get(item) ?? item.rules]);
   for (const [reader, predicted] of readers) {
-    const { pairs, extra, missed } = match(label.flows, predicted);
+    const { pairs, extra, missed } = matchFlows(label.flows, predicted);
     const t: Tally = {
       posts: 1,
       gold: label.flows.length,
