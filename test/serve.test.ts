@@ -202,6 +202,7 @@ describe('vibecheck commands', () => {
       expect(doctor.stdout).toMatch(/^ok +config/m);
       expect(doctor.stdout).toMatch(/^ok +database +embedded PGlite/m);
       expect(doctor.stdout).toMatch(/^ok +migrations/m);
+      expect(doctor.stdout).toMatch(/^ok +analysis +0 posts read by devsent-\d+\+aspects-\d+$/m);
       const broken = await runCli(['doctor'], { DATABASE_URL: 'postgres://x:y@127.0.0.1:1/none' });
       expect(broken.code).toBe(1);
       expect(broken.stdout).toMatch(/^fail database +cannot reach the database/m);

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { describeDatabase, type Settings } from '../config/settings.ts';
 import { openDatabase, type Database } from '../db/client.ts';
 import { describeOwner, inspectDataDirLock } from '../db/lock-file.ts';
 import { getMigrationStatus } from '../db/migrate.ts';
 import { getSourceHealth } from '../db/queries/runs.ts';
+import type { DB } from '../db/schema.ts';
+import { analysisVersion } from '../pipeline/analysis-version.ts';
 import { buildSources } from '../pipeline/sources.ts';
 import { loadSettings, printJson } from './context.ts';
 import { EXIT, exitWithError, formatError } from './errors.ts';
@@ -67,6 +69,24 @@ async function checkMigrations(database: Database, checks: Check[]): Promise<boo
   return changed.length === 0 && pending.length === 0;
 }
 
+/** Stored posts read by an older sentiment or aspect model than this one: `vibecheck rescore` re-reads them. */
+export async function checkAnalysis(db: Kysely<DB>, checks: Check[]): Promise<void> {
+  const version = analysisVersion();
+  const { older, total } = (
+    await sql<{ older: number; total: number }>`
+      SELECT count(*) FILTER (WHERE model_version IS DISTINCT FROM ${version})::int AS older, count(*)::int AS total FROM posts`.execute(db)
+  ).rows[0]!;
+  checks.push(
+    older === 0
+      ? { name: 'analysis', state: 'ok', detail: `${total} posts read by ${version}` }
+      : {
+          name: 'analysis',
+          state: 'warn',
+          detail: `${older} of ${total} posts read by an older model than ${version}; \`vibecheck rescore\` re-reads them`,
+        },
+  );
+}
+
 /** Any HTTP answer means the API is reachable; a source being down warns, it does not fail VibeCheck. */
 async function probe(url: string): Promise<string | null> {
   try {
@@ -123,7 +143,10 @@ export async function runDoctor(): Promise<Check[]> {
   const database = await checkDatabase(settings, checks);
   if (database) {
     try {
-      if (await checkMigrations(database, checks)) await checkRuns(database, checks);
+      if (await checkMigrations(database, checks)) {
+        await checkAnalysis(database.db, checks);
+        await checkRuns(database, checks);
+      }
     } finally {
       await database.close();
     }

@@ -1,10 +1,11 @@
 import type { NormalizedPost } from '../core/post.ts';
 import type { EntityRecord } from '../db/queries/entities.ts';
 import { isUnsure, loadAspectModel, readAspects, type AspectFinding } from '../understand/aspects/index.ts';
+import { analysisVersion } from './analysis-version.ts';
 import { extractFlows, mentionOccurrences, type Flow } from '../understand/flows/index.ts';
 import { createLinker } from '../understand/linking/index.ts';
 import { extractVersion } from '../understand/versions/index.ts';
-import { loadSentimentModel, SENTIMENT_MODEL_VERSION, type SentimentResult, type TextSpan } from '../understand/sentiment/index.ts';
+import { loadSentimentModel, type SentimentResult, type TextSpan } from '../understand/sentiment/index.ts';
 
 export interface AnalyzedMention {
   entityId: number;
@@ -76,14 +77,6 @@ export interface Analyzer {
  */
 export function documentText(post: AnalysisInput): string {
   return post.title && !post.parentId ? `${post.title}\n\n${post.body}` : post.body;
-}
-
-/**
- * What stored readings were made with: the sentiment model's version and the aspect model's
- * ("devsent-6+aspects-1"), so `vibecheck rescore` re-reads posts when either changes.
- */
-export function analysisVersion(): string {
-  return `${SENTIMENT_MODEL_VERSION}+${loadAspectModel().version}`;
 }
 
 /** Linking, targeted sentiment and aspects for one post, over the entities tracked now. */

@@ -4,7 +4,7 @@ import { createDataDir } from '../../test/support/databases.ts';
 import { openDatabase, type Database } from '../db/client.ts';
 import { migrate, readMigrationFiles } from '../db/migrate.ts';
 import type { DB } from '../db/schema.ts';
-import { analysisVersion } from './analyze.ts';
+import { analysisVersion } from './analysis-version.ts';
 import { seedEntities } from './entities.ts';
 import { rescorePosts } from './rescore.ts';
 

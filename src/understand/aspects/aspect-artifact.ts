@@ -76,3 +76,10 @@ export function loadAspectModel(): AspectModelWeights {
   cached ??= decodeAspectArtifact(AspectArtifact.parse(JSON.parse(readFileSync(ASPECT_ARTIFACT_URL, 'utf8'))));
   return cached;
 }
+
+/** The shipped model's version, read from the file's head without decoding the weights. */
+export function aspectModelVersion(): string {
+  const match = /"version":\s*"([^"]+)"/.exec(readFileSync(ASPECT_ARTIFACT_URL, 'utf8').slice(0, 200));
+  if (!match?.[1]) throw new Error('aspect artifact has no version');
+  return match[1];
+}
