@@ -78,6 +78,7 @@ export interface MentionAspectsTable {
   evidence: string;
   start_offset: number;
   end_offset: number;
+  /** Who found the aspect: `rules`, `model` (the learned model's addition to the rules) or `llm`. */
   tier: string;
 }
 

@@ -106,7 +106,8 @@ export function buildMentionRows(
         evidence: a.evidence.text,
         start: a.evidence.start,
         end: a.evidence.end,
-        tier: m.aspectTier,
+        // The learned model's additions to the rules are told apart from the rules' own findings.
+        tier: a.tier ?? m.aspectTier,
       });
     }
   }

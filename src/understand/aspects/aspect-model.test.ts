@@ -26,7 +26,7 @@ describe('the learned aspect model', () => {
     const text = 'Zed landed on my laptop today. Zed has a glorp again.';
     const findings = readAspects(model, text, [spanOf(text, 'Zed'), spanOf(text, 'Zed', 10)], []);
     expect(findings.map((f) => f.aspect)).toEqual(['docs']);
-    expect(findings[0]).toMatchObject({ polarity: 'negative', evidence: { text: 'Zed has a glorp again.' } });
+    expect(findings[0]).toMatchObject({ polarity: 'negative', evidence: { text: 'Zed has a glorp again.' }, tier: 'model' });
     expect(findings[0]!.score).toBeLessThan(0);
     // The evidence's offsets point at its text.
     expect(text.slice(findings[0]!.evidence.start, findings[0]!.evidence.end)).toBe(findings[0]!.evidence.text);

@@ -307,6 +307,7 @@ export function readAspectsWith(
       score: round((best - 1) * polarity[best]!),
       confidence: round(p),
       evidence: { start: span.start, end: span.end, text: text.slice(span.start, span.end) },
+      tier: 'model',
     });
   });
   return findings.sort((a, b) => b.confidence - a.confidence);

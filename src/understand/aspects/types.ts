@@ -39,6 +39,8 @@ export const AspectFinding = z.object({
   score: z.number().min(-1).max(1),
   confidence: z.number().min(0).max(1),
   evidence: AspectEvidence,
+  /** Set on a finding the learned model added to the rules' (stored with tier `model`). */
+  tier: z.literal('model').optional(),
 });
 export type AspectFinding = z.infer<typeof AspectFinding>;
 
