@@ -1,7 +1,7 @@
 import { hashString } from '../sentiment/features.ts';
-import { extractAspects } from './extract-aspects.ts';
+import { LABELS, softmaxInPlace } from '../sentiment/model.ts';
+import { aspectsCuedBy, extractAspects } from './extract-aspects.ts';
 import { combineAspects } from './combine-aspects.ts';
-import { ASPECT_CUES } from './lexicon.ts';
 import { selectScope, splitSentences } from './text-scope.ts';
 import { ASPECT_NAMES, type AspectFinding, type AspectName, type AspectPolarity, type TextSpan } from './types.ts';
 
@@ -14,7 +14,8 @@ import { ASPECT_NAMES, type AspectFinding, type AspectName, type AspectPolarity,
  * reading and the scope sentence that weighs most toward the aspect as evidence.
  */
 
-export const POLARITIES: readonly AspectPolarity[] = ['negative', 'neutral', 'positive'];
+/** The polarity model's classes, in the order of the sentiment model's labels. */
+export const POLARITIES: readonly AspectPolarity[] = LABELS;
 
 /** A case's features: hashed keys with their values, plus each scope range's own words for evidence. */
 export interface AspectFeatures {
@@ -32,38 +33,17 @@ const SEED_POLARITY = 0x2545f491;
 /** The whole post's words count for less than the entity's own scope. */
 const POST_SHARE = 0.5;
 
-/**
- * The aspects whose lexicon cues start with a word, exact or by stem: a cue word counts toward its
- * aspect wherever it stands, judged or not, so the model learns from the lexicon what few labels show.
- */
-const CUE_WORDS = new Map<string, Set<AspectName>>();
-const CUE_STEMS = new Map<string, { stem: string; aspect: AspectName }[]>();
-for (const cue of ASPECT_CUES) {
-  const first = cue.phrase
-    .split(/[\s-]+/)[0]
-    ?.toLowerCase()
-    .replace(/['’]/g, '');
-  if (!first) continue;
-  if (first.endsWith('*')) {
-    const stem = first.slice(0, -1);
-    const list = CUE_STEMS.get(stem.slice(0, 4)) ?? [];
-    list.push({ stem, aspect: cue.aspect });
-    CUE_STEMS.set(stem.slice(0, 4), list);
-  } else CUE_WORDS.set(first, (CUE_WORDS.get(first) ?? new Set()).add(cue.aspect));
-}
+const cueCache = new Map<string, readonly AspectName[]>();
 
-const cueCache = new Map<string, AspectName[]>();
-
-function cueAspects(word: string): AspectName[] {
+/** The aspects a word cues (`aspectsCuedBy`), remembered: words recur from post to post. */
+function cuedBy(word: string): readonly AspectName[] {
   let found = cueCache.get(word);
-  if (found) return found;
-  const plain = word.replace(/'/g, '');
-  const set = new Set(CUE_WORDS.get(plain));
-  for (const { stem, aspect } of CUE_STEMS.get(plain.slice(0, 4)) ?? []) if (plain.startsWith(stem)) set.add(aspect);
-  found = [...set];
-  // Bounded: a long-running ingest meets an open vocabulary.
-  if (cueCache.size >= 50_000) cueCache.clear();
-  cueCache.set(word, found);
+  if (!found) {
+    // Bounded: a long-running ingest meets an open vocabulary.
+    if (cueCache.size >= 50_000) cueCache.clear();
+    found = aspectsCuedBy(word);
+    cueCache.set(word, found);
+  }
   return found;
 }
 
@@ -98,7 +78,7 @@ function textWords(text: string): Token[] {
       start: m.index,
       scopeKey: hashString(word, SEED_SCOPE),
       postKey: hashString(word, SEED_POST),
-      cues: cueAspects(word),
+      cues: cuedBy(word),
     });
   }
   lastText = text;
@@ -177,6 +157,8 @@ export function aspectFeatures(text: string, spans: readonly TextSpan[], others:
     }
   }
   const postCounts = new Map<number, number>();
+  // A lexicon cue word counts toward its aspect wherever it stands, judged or not, so the model
+  // learns from the lexicon what few labels show.
   const cues = new Map<number, number>();
   words.forEach((t, i) => {
     postCounts.set(t.postKey, 1);
@@ -233,7 +215,8 @@ export interface AspectModelWeights {
   polarity: LinearTable;
 }
 
-function linear(table: LinearTable, features: { keys: number[]; values: number[] }): number[] {
+/** Each output's bias plus its weights times the feature values (the training fits these too). */
+export function linear(table: LinearTable, features: { keys: number[]; values: number[] }): number[] {
   const z = [...table.bias];
   for (let i = 0; i < features.keys.length; i++) {
     const row = table.weights.get(features.keys[i]!);
@@ -248,11 +231,9 @@ export function aspectProbabilities(model: AspectModelWeights, features: { keys:
 }
 
 export function polarityProbabilities(model: AspectModelWeights, features: { keys: number[]; values: number[] }): number[] {
-  const z = linear(model.polarity, features);
-  const max = Math.max(...z);
-  const e = z.map((v) => Math.exp(v - max));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / sum);
+  const z = Float64Array.from(linear(model.polarity, features));
+  softmaxInPlace(z);
+  return [...z];
 }
 
 /** The scope range whose own words weigh most toward the aspect: the evidence of a learned finding. */

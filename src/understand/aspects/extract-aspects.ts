@@ -31,6 +31,8 @@ const MODIFIER_REACH = 4;
 
 interface CompiledCue {
   cue: AspectCue;
+  /** The cue's place in the lexicon. */
+  order: number;
   tokens: { text: string; prefix: boolean }[];
 }
 
@@ -75,24 +77,36 @@ function keyOf(word: string): string {
 
 function compileCues(cues: readonly AspectCue[]): Map<string, CompiledCue[]> {
   const index = new Map<string, CompiledCue[]>();
-  for (const cue of cues) {
+  cues.forEach((cue, order) => {
     const tokens = cue.phrase
       .split(/[\s-]+/)
       .filter((t) => t.length > 0)
       .map((t) => (t.endsWith('*') ? { text: normalise(t.slice(0, -1)), prefix: true } : { text: normalise(t), prefix: false }));
     const first = tokens[0];
-    if (!first) continue;
+    if (!first) return;
     if (first.prefix && first.text.length < 4) throw new Error(`aspect cue stem too short: ${cue.phrase}`);
     const key = keyOf(first.text);
     const list = index.get(key) ?? [];
-    list.push({ cue, tokens });
+    list.push({ cue, order, tokens });
     index.set(key, list);
-  }
+  });
   for (const list of index.values()) list.sort((a, b) => b.tokens.length - a.tokens.length);
   return index;
 }
 
 const CUE_INDEX = compileCues(ASPECT_CUES);
+
+/** The aspects of the lexicon's cues whose first word is `word` (exactly, or a stem it starts with), judged or not. */
+export function aspectsCuedBy(word: string): AspectName[] {
+  const plain = normalise(word);
+  const candidates = CUE_INDEX.get(keyOf(plain));
+  if (!candidates) return [];
+  const matches = candidates.filter(({ tokens: [first] }) => (first!.prefix ? plain.startsWith(first!.text) : plain === first!.text));
+  if (matches.length <= 1) return matches.map((m) => m.cue.aspect);
+  // Exact words before stems, each in the lexicon's order.
+  const rank = ({ order, tokens: [first] }: CompiledCue) => (first!.prefix ? ASPECT_CUES.length : 0) + order;
+  return [...new Set(matches.sort((a, b) => rank(a) - rank(b)).map((m) => m.cue.aspect))];
+}
 
 function tokenize(text: string, ranges: readonly ScopeRange[], skip: readonly TextSpan[] = scaffoldSpans(text)): Tokens {
   const t: Tokens = { words: [], starts: [], ends: [], clauses: [], phrases: [], weights: [] };

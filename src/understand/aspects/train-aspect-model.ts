@@ -1,5 +1,6 @@
 import { createSeededRandom, shuffleInPlace } from '../../core/seeded-random.ts';
-import { polarityFeatures, POLARITIES, type AspectFeatures, type AspectModelWeights, type LinearTable } from './aspect-model.ts';
+import { linear, polarityFeatures, POLARITIES, type AspectFeatures, type AspectModelWeights, type LinearTable } from './aspect-model.ts';
+import { softmaxInPlace } from '../sentiment/model.ts';
 import { ASPECT_NAMES, type AspectName, type AspectPolarity } from './types.ts';
 
 /** One labelled entity in one post, with its features: what the aspect model learns from. */
@@ -42,23 +43,17 @@ function fit(
   const squares = new Map<number, number[]>();
   const order = items.map((_, i) => i);
   const random = createSeededRandom(options.seed);
-  const z = new Array<number>(outputs).fill(0);
   const gradient = new Array<number>(outputs).fill(0);
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     shuffleInPlace(order, random);
     for (const index of order) {
       const item = items[index]!;
-      for (let k = 0; k < outputs; k++) z[k] = bias[k]!;
-      item.keys.forEach((key, i) => {
-        const w = weights.get(key);
-        if (w) for (let k = 0; k < outputs; k++) z[k]! += w[k]! * item.values[i]!;
-      });
+      const z = linear({ bias, weights }, item);
       if (outputs === 1) gradient[0] = 1 / (1 + Math.exp(-z[0]!)) - item.label;
       else {
-        const max = Math.max(...z);
-        const e = z.map((v) => Math.exp(v - max));
-        const sum = e.reduce((a, b) => a + b, 0);
-        for (let k = 0; k < outputs; k++) gradient[k] = e[k]! / sum - (k === item.label ? 1 : 0);
+        const p = Float64Array.from(z);
+        softmaxInPlace(p);
+        for (let k = 0; k < outputs; k++) gradient[k] = p[k]! - (k === item.label ? 1 : 0);
       }
       for (let k = 0; k < outputs; k++) {
         biasSquares[k]! += gradient[k]! ** 2;
