@@ -15,8 +15,7 @@ import {
 import { forEachLimited, LLM_CONCURRENCY } from '../src/pipeline/ingest.ts';
 import { createLlmEndpoint } from '../src/understand/llm/index.ts';
 import { createLinker, toLinkableEntities } from '../src/understand/linking/index.ts';
-import { FLOW_LABELS_DIR, readFlowLabels, readFlowSample, type FlowSampleEntry } from './flows/labels.ts';
-import { loadPool, poolText } from './opinion/pool.ts';
+import { FLOW_LABELS_DIR, loadFlowPosts, type FlowPost, type FlowSampleEntry } from './flows/labels.ts';
 import { bootstrapInterval } from './bootstrap.ts';
 import { keyOf, matchFlows } from './flows/match.ts';
 
@@ -63,13 +62,11 @@ if (withLlm && !llm) {
   process.exit(2);
 }
 
-const { labels, errors } = readFlowLabels(labelsFile);
+const { posts, errors, unplaced } = loadFlowPosts(labelsFile);
 if (errors.length > 0) {
   console.error(`${errors.length} malformed label line(s), first: ${errors[0]}`);
   process.exit(1);
 }
-const sample = new Map(readFlowSample().map((entry) => [entry.id, entry]));
-const pool = new Map(loadPool().map((post) => [post.id, post]));
 const registry = loadEntityRegistry();
 const linker = createLinker(toLinkableEntities(registry));
 const nameOf = new Map(registry.entities.map((e) => [e.slug, e.name]));
@@ -99,7 +96,7 @@ const add = (key: string, t: Tally) => {
 };
 
 interface Item {
-  label: (typeof labels)[number];
+  label: FlowPost['label'];
   entry: FlowSampleEntry;
   text: string;
   mentions: FlowMention[];
@@ -108,17 +105,9 @@ interface Item {
   rules: Flow[];
 }
 
-let skipped = 0;
 const items: Item[] = [];
-for (const label of labels) {
-  const entry: FlowSampleEntry | undefined = sample.get(label.id);
-  const post = pool.get(label.id);
-  if (!entry || !post) {
-    skipped++;
-    continue;
-  }
+for (const { label, entry, text } of posts) {
   if (splitArg !== 'all' && entry.split !== splitArg) continue;
-  const text = poolText(post);
   const mentions = mentionOccurrences(linker.link(text));
   items.push({
     label,
@@ -191,7 +180,7 @@ for (const item of items) {
 }
 
 const ratio = (a: number, b: number) => (b === 0 ? '   -' : (a / b).toFixed(2));
-console.log(`labels: ${labelsFile} (${labels.length} posts${skipped ? `, ${skipped} not in the sample or the pool` : ''})`);
+console.log(`labels: ${labelsFile} (${posts.length + unplaced} posts${unplaced ? `, ${unplaced} not in the sample or the pool` : ''})`);
 if (llm) {
   const gold = items.reduce((sum, item) => sum + item.label.flows.length, 0);
   console.log(

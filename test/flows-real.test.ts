@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { loadEntityRegistry } from '../src/pipeline/entities.ts';
 import { extractFlows, mentionOccurrences } from '../src/understand/flows/index.ts';
 import { createLinker, toLinkableEntities } from '../src/understand/linking/index.ts';
-import { FLOW_LABELS_DIR, readFlowLabels, readFlowSample } from '../scripts/flows/labels.ts';
+import { loadFlowPosts } from '../scripts/flows/labels.ts';
 import { matchFlows } from '../scripts/flows/match.ts';
 import { poolAvailable } from '../scripts/opinion/gold.ts';
-import { loadPool, poolText } from '../scripts/opinion/pool.ts';
 
 /**
  * Switching flows on real posts no rule was read against (labels/flows, test split: 776 posts, 155
@@ -18,18 +17,11 @@ const FLOORS = { precision: 0.5, recall: 0.19 };
 
 describe('switching flows on real posts, test split', () => {
   it.skipIf(!poolAvailable())('the rules read them above their floors', () => {
-    const { labels, errors } = readFlowLabels(`${FLOW_LABELS_DIR}/labels.jsonl`);
+    const { posts, errors } = loadFlowPosts();
     expect(errors).toEqual([]);
-    const test = new Set(
-      readFlowSample()
-        .filter((entry) => entry.split === 'test')
-        .map((entry) => entry.id),
-    );
-    const pool = new Map(loadPool().map((post) => [post.id, post]));
     const linker = createLinker(toLinkableEntities(loadEntityRegistry()));
     let [gold, predicted, matched] = [0, 0, 0];
-    for (const label of labels.filter((l) => test.has(l.id))) {
-      const text = poolText(pool.get(label.id)!);
+    for (const { label, text } of posts.filter((p) => p.entry.split === 'test')) {
       const flows = extractFlows(text, mentionOccurrences(linker.link(text)));
       gold += label.flows.length;
       predicted += flows.length;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AspectName, AspectPolarity } from '../../src/understand/aspects/types.ts';
+import { loadPool, poolText } from '../opinion/pool.ts';
 
 /** The labels of labels/flows (see labels/flows/ANNOTATION.md): flows, versions and aspects per post. */
 
@@ -65,4 +66,32 @@ export function readFlowLabels(file: string): { labels: FlowPostLabels[]; errors
       else errors.push(`${file}:${i + 1}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
     });
   return { labels, errors };
+}
+
+/** A labelled post with its drawing entry and its text (read from ../shared). */
+export interface FlowPost {
+  label: FlowPostLabels;
+  entry: FlowSampleEntry;
+  source: string;
+  text: string;
+}
+
+/**
+ * The labelled posts of a label file, with their texts; `errors` are the lines that did not parse,
+ * `unplaced` counts labels whose post is not in the sample or the pool.
+ */
+export function loadFlowPosts(file = path.join(FLOW_LABELS_DIR, 'labels.jsonl')): {
+  posts: FlowPost[];
+  errors: string[];
+  unplaced: number;
+} {
+  const { labels, errors } = readFlowLabels(file);
+  const sample = new Map(readFlowSample().map((entry) => [entry.id, entry]));
+  const pool = new Map(loadPool().map((post) => [post.id, post]));
+  const posts: FlowPost[] = [];
+  for (const label of labels) {
+    const [entry, post] = [sample.get(label.id), pool.get(label.id)];
+    if (entry && post) posts.push({ label, entry, source: post.source, text: poolText(post) });
+  }
+  return { posts, errors, unplaced: labels.length - posts.length };
 }
