@@ -160,9 +160,7 @@ if (unsure) {
       .link(text)
       .filter((m) => m.direct)
       .map((m) => m.spans);
-    return model.classifyTargeted(text, spans).some((r) => {
-      return inUnsureBand(r.confidence, negativeProbability(r));
-    });
+    return model.classifyTargeted(text, spans).some((r) => inUnsureBand(r.confidence, negativeProbability(r)));
   });
   drawn.push(...shuffled(inBand, random).slice(0, unsure.posts));
   console.log(`unsure band: ${drawn.length} of ${inBand.length} posts in the band`);

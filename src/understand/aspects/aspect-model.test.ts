@@ -70,7 +70,7 @@ describe('the learned aspect model', () => {
     expect(decoded.polarity.bias).toEqual(model.polarity.bias);
   });
 
-  it('ships a model that reads plain statements of an aspect', () => {
+  it('ships a model that loads, and reading through it keeps a plain statement the rules read', () => {
     const model = loadAspectModel();
     expect(model.version).toMatch(/^aspects-\d+$/);
     const text = 'Cursor keeps crashing every time I open a large project.';
