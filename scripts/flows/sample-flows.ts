@@ -37,15 +37,16 @@ const argValue = (flag: string, fallback: string): string => {
 };
 const outDir = path.resolve(argValue('--out', '/tmp/vibecheck-flows-annotate'));
 const round = Number(argValue('--round', '1'));
-if (![1, 2, 3, 4].includes(round)) throw new Error('--round: 1 to 4');
 // `secondPass`: how many of the round's posts the second pass reads (all when absent).
-const ROUNDS = {
+const ROUNDS: Record<number, { seed: number; cued: number; random: number; devShare: number; secondPass?: number }> = {
   1: { seed: 20261216, cued: 200, random: 200, devShare: 0.25 },
   2: { seed: 20261207, cued: 200, random: 100, devShare: 1 },
   3: { seed: 20261208, cued: 300, random: 1100, devShare: 1, secondPass: 200 },
   4: { seed: 20261209, cued: 176, random: 300, devShare: 0 },
-} as const;
-const { seed, devShare } = ROUNDS[round as keyof typeof ROUNDS];
+};
+const spec = ROUNDS[round];
+if (!spec) throw new Error('--round: 1 to 4');
+const { seed, devShare } = spec;
 const MAX_CHARS = 1400;
 const samplePath = path.join(FLOW_LABELS_DIR, 'sample.json');
 const earlier = round === 1 || !existsSync(samplePath) ? [] : readFlowSample().filter((entry) => (entry.round ?? 1) < round);
@@ -60,12 +61,12 @@ const candidates = loadPool().filter((post) => {
 const cued = shuffled(
   candidates.filter((p) => MOVEMENT_CUE.test(poolText(p))),
   random,
-).slice(0, ROUNDS[round as keyof typeof ROUNDS].cued);
+).slice(0, spec.cued);
 const cuedIds = new Set(cued.map((p) => p.id));
 const randomHalf = shuffled(
   candidates.filter((p) => !cuedIds.has(p.id)),
   random,
-).slice(0, ROUNDS[round as keyof typeof ROUNDS].random);
+).slice(0, spec.random);
 
 const entries: FlowSampleEntry[] = [...earlier];
 for (const [draw, posts] of [
@@ -94,13 +95,12 @@ function formatPost(post: PoolPost): string {
   ].join('\n');
 }
 
-// Both passes read every post, in different orders, in batches of 100.
+// The first pass reads every post, the second `secondPass` of them in another order; batches of 100.
 const drawn = shuffled([...cued, ...randomHalf], random);
-const secondPass = round === 3 ? ROUNDS[3].secondPass : drawn.length;
 mkdirSync(outDir, { recursive: true });
 for (const [pass, posts] of [
   ['A', drawn],
-  ['B', shuffled(drawn, random).slice(0, secondPass)],
+  ['B', shuffled(drawn, random).slice(0, spec.secondPass ?? drawn.length)],
 ] as const) {
   for (let b = 0; b * 100 < posts.length; b += 1) {
     writeFileSync(
