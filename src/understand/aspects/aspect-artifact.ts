@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { readArtifactVersion } from '../../core/artifact-version.ts';
 import type { AspectModelWeights, LinearTable } from './aspect-model.ts';
 import { ASPECT_NAMES } from './types.ts';
 
@@ -79,7 +80,5 @@ export function loadAspectModel(): AspectModelWeights {
 
 /** The shipped model's version, read from the file's head without decoding the weights. */
 export function aspectModelVersion(): string {
-  const match = /"version":\s*"([^"]+)"/.exec(readFileSync(ASPECT_ARTIFACT_URL, 'utf8').slice(0, 200));
-  if (!match?.[1]) throw new Error('aspect artifact has no version');
-  return match[1];
+  return readArtifactVersion(ASPECT_ARTIFACT_URL, 'aspect');
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readArtifactVersion } from '../../core/artifact-version.ts';
 import { ARTIFACT_URL, decodeArtifact, type CalibratedModel } from './artifact.ts';
 import { FeatureBuffer, extractPreparedFeatures, prepareText, type PreparedText, type TextSpan } from './features.ts';
 import { CLASS_COUNT, LABELS, scoreVector, softmaxInPlace, type SentimentLabel } from './model.ts';
@@ -61,11 +62,4 @@ export function loadSentimentModel(): SentimentModel {
   return cached;
 }
 
-function readArtifactVersion(): string {
-  const head = readFileSync(ARTIFACT_URL, 'utf8').slice(0, 200);
-  const match = /"version":\s*"([^"]+)"/.exec(head);
-  if (!match?.[1]) throw new Error('sentiment artifact has no version');
-  return match[1];
-}
-
-export const SENTIMENT_MODEL_VERSION: string = readArtifactVersion();
+export const SENTIMENT_MODEL_VERSION: string = readArtifactVersion(ARTIFACT_URL, 'sentiment');
