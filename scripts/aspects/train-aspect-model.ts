@@ -10,7 +10,9 @@ import { loadRealAspectPosts } from './real-posts.ts';
  * Trains the learned aspect tier on the dev split of labels/flows, or measures it out of fold.
  *
  *   tsx scripts/aspects/train-aspect-model.ts --folds 5 [--threshold T ...]   out-of-fold figures on the dev split
- *   tsx scripts/aspects/train-aspect-model.ts --out src/understand/aspects/aspect-weights.json   trains on all of it and writes the weights
+ *   tsx scripts/aspects/train-aspect-model.ts --out src/understand/aspects/aspect-weights.json [--version aspects-N]
+ *     trains on all of it and writes the weights (version aspects-1 unless given: a new recipe needs a
+ *     new version, so rescore re-reads stored posts)
  */
 const args = process.argv.slice(2);
 const argValue = (flag: string): string | undefined => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);

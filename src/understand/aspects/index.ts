@@ -12,5 +12,5 @@ export {
 } from './llm-tier.ts';
 export { createLruAspectCache, hashAspectRequest, ASPECT_PROMPT_VERSION, type AspectCache } from './aspect-cache.ts';
 export { createDailyBudget, type DailyBudget } from '../llm/daily-budget.ts';
-export { readAspects, type AspectModelWeights } from './aspect-model.ts';
+export { readAspects } from './aspect-model.ts';
 export { loadAspectModel } from './aspect-artifact.ts';
