@@ -13,7 +13,7 @@ import { UNSURE_BAND, inUnsureBand } from './unsure-band.ts';
 /**
  * Draws the posts we label from the pool, and writes annotation batches for two independent passes.
  *
- *   tsx scripts/opinion/sample-pool.ts --round 1 --out /tmp/annotate
+ *   tsx scripts/opinion/sample-pool.ts --round 1 --out /tmp/annotate  [--model FILE]
  *
  * Round 1 is stratified by (repository, kind) to resemble real posts about AI tools (Reddit and HN
  * comments, HN titles, GitHub issues), capped at 1,400 characters. A fifth of round 1's posts are
@@ -70,7 +70,8 @@ const QUOTAS: Record<number, Record<string, number>> = {
 const DOUBLE_PASS_ROUNDS = new Set([1]);
 
 /**
- * Rounds drawn where the shipped model (devsent-6 for round 3) is unsure rather than by strata: from
+ * Rounds drawn where the shipped model is unsure rather than by strata (round 3 by devsent-6: to draw it
+ * again, pass its weights with `--model FILE`, from `git show 48897e4:src/understand/sentiment/devsent-weights.json`): from
  * every stratum above, posts with a linked mention read in the unsure band (unsure-band.ts), `posts`
  * of them at random. `secondPass` of them are labelled again by an independent pass, for agreement.
  */
@@ -151,7 +152,7 @@ for (const post of pool) {
 const drawn: PoolPost[] = [];
 if (unsure) {
   const strata = new Set(Object.values(QUOTAS).flatMap((q) => Object.keys(q)));
-  const model = loadSentimentModel();
+  const model = loadSentimentModel(process.argv.includes('--model') ? argValue('--model', '') : undefined);
   const linker = createLinker(toLinkableEntities(loadEntityRegistry()));
   const inBand = pool.filter((post) => {
     if (!strata.has(`${post.provenance.repo} ${post.provenance.kind}`)) return false;

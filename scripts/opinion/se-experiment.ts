@@ -19,6 +19,7 @@ const weights: DataWeights = {
   constructed: 1,
   stackExchange: 1,
   poolRounds: SENTIMENT_RECIPE.data.poolRounds,
+  calibrationRounds: SENTIMENT_RECIPE.data.calibrationRounds,
   ...(JSON.parse(weightsJson) as Partial<DataWeights>),
 };
 const name = set as 'stackoverflow' | 'github';

@@ -11,7 +11,10 @@ import { LABELS_DIR } from './pool.ts';
  * sets. The test split of the real posts and the constructed test posts are never read here.
  */
 export function loadTrainingData(weights: DataWeights): TrainingData & { unplaced: number } {
-  const pool = weights.pool > 0 ? targetedItems(loadLabelledPool('train', weights.poolRounds), weights.pool) : { items: [], unplaced: 0 };
+  const rounds = (calibration: boolean) => weights.poolRounds.filter((round) => weights.calibrationRounds.includes(round) === calibration);
+  const pool = (calibration: boolean) =>
+    weights.pool > 0 ? targetedItems(loadLabelledPool('train', rounds(calibration)), weights.pool) : { items: [], unplaced: 0 };
+  const [calibration, uncalibrated] = [pool(true), pool(false)];
   const constructed =
     weights.constructed > 0
       ? targetedItems(loadConstructed(path.join(LABELS_DIR, 'constructed-train.jsonl')), weights.constructed).items
@@ -20,5 +23,9 @@ export function loadTrainingData(weights: DataWeights): TrainingData & { unplace
     weights.stackExchange > 0
       ? [...loadDataSet('stackoverflow'), ...loadDataSet('github')].map((item) => ({ ...item, weight: weights.stackExchange }))
       : [];
-  return { targeted: pool.items, extra: [...constructed, ...stackExchange], unplaced: pool.unplaced };
+  return {
+    targeted: calibration.items,
+    extra: [...uncalibrated.items, ...constructed, ...stackExchange],
+    unplaced: calibration.unplaced + uncalibrated.unplaced,
+  };
 }

@@ -20,12 +20,13 @@ import { inUnsureBand } from './unsure-band.ts';
  *   tsx scripts/opinion/unsure-draw-sim.ts
  */
 
-const config = DEFAULT_FEATURE_CONFIG;
+// The features of devsent-6, which the simulation was run with (before negators were folded).
+const config = { ...DEFAULT_FEATURE_CONFIG, foldNegators: false };
 const options = DEFAULT_TRAIN_OPTIONS;
 const round1 = targetedItems(loadLabelledPool('train', [1])).items;
 const round2 = targetedItems(loadLabelledPool('train', [2])).items;
 // The recipe's other data: the constructed posts, and the Stack Overflow and GitHub sets at weight 1.5.
-const { extra: base } = loadTrainingData({ pool: 0, constructed: 1, stackExchange: 1.5, poolRounds: [] });
+const { extra: base } = loadTrainingData({ pool: 0, constructed: 1, stackExchange: 1.5, poolRounds: [], calibrationRounds: [] });
 
 // The selector never sees round 2.
 const selectorItems = [...round1, ...base];

@@ -17,6 +17,8 @@ export const SentimentArtifact = z.object({
     denseWeight: z.number(),
     contrastCopies: z.boolean(),
     negatedLexiconChars: z.boolean(),
+    // Absent from the weights of devsent-6 and earlier, which did not fold negators.
+    foldNegators: z.boolean().default(false),
   }),
   /** Calibration of targeted readings. */
   temperature: z.number().positive(),

@@ -56,9 +56,12 @@ export function createSentimentModel(model: CalibratedModel): SentimentModel {
 
 let cached: SentimentModel | undefined;
 
-/** Loads the committed weights once per process. */
-export function loadSentimentModel(): SentimentModel {
-  cached ??= createSentimentModel(decodeArtifact(JSON.parse(readFileSync(ARTIFACT_URL, 'utf8'))));
+const readModel = (file: URL | string): SentimentModel => createSentimentModel(decodeArtifact(JSON.parse(readFileSync(file, 'utf8'))));
+
+/** Loads the committed weights once per process, or another weights file (an earlier version's) when given. */
+export function loadSentimentModel(file?: string): SentimentModel {
+  if (file) return readModel(file);
+  cached ??= readModel(ARTIFACT_URL);
   return cached;
 }
 

@@ -87,6 +87,15 @@ describe('extractFeatures', () => {
     expect(shared('it is purple', 'it is not purple')).toBe(shared('it is purple', 'it is not purple', plain));
   });
 
+  it('reads a negator through the lexicon word it negates, and keeps it where it negates none', () => {
+    const unfolded = { ...DEFAULT_FEATURE_CONFIG, foldNegators: false };
+    const same = (a: string, b: string, config = DEFAULT_FEATURE_CONFIG) =>
+      [...featureSet(a, config)].sort().join() === [...featureSet(b, config)].sort().join();
+    expect(same('it is not terrible', 'it is never terrible')).toBe(true);
+    expect(same('it is not terrible', 'it is never terrible', unfolded)).toBe(false);
+    expect(same('it is not purple', 'it is never purple')).toBe(false);
+  });
+
   it('puts dense lexicon features after the hashed buckets', () => {
     const buffer = new FeatureBuffer();
     extractFeatures('awesome!', DEFAULT_FEATURE_CONFIG, buffer);

@@ -1,5 +1,5 @@
 import { INTENSIFIERS, LEXICON, PHRASES, type LexiconEntry, type LexiconGroup } from './lexicon.ts';
-import { CONTRAST_MARKERS, PLACEHOLDERS, normalizeText, tokenize, type Token } from './tokenize.ts';
+import { CONTRAST_MARKERS, PLACEHOLDERS, isNegator, normalizeText, tokenize, type Token } from './tokenize.ts';
 
 /** Everything that shapes the feature vector; stored in the artifact so inference matches training. */
 export interface FeatureConfig {
@@ -18,6 +18,11 @@ export interface FeatureConfig {
   contrastCopies: boolean;
   /** Negated lexicon words get their own character n-grams ("not bad"). */
   negatedLexiconChars: boolean;
+  /**
+   * A negator whose scope holds a lexicon word is read only through that word ("not terrible" is
+   * `!terrible`), so "not" carries the weight of negations without one ("doesn't follow the plan").
+   */
+  foldNegators: boolean;
 }
 
 export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
@@ -31,6 +36,7 @@ export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
   denseWeight: 3,
   contrastCopies: true,
   negatedLexiconChars: true,
+  foldNegators: true,
 };
 
 export interface TextSpan {
@@ -405,6 +411,18 @@ function addLexicon(scores: LexiconScores): { positive: number; negative: number
   return { positive, negative };
 }
 
+/** The negators whose scope holds a lexicon word: read through that word alone (FeatureConfig.foldNegators). */
+function foldedNegators(tokens: readonly Token[]): Set<number> {
+  const folded = new Set<number>();
+  let negator = -1;
+  tokens.forEach((token, i) => {
+    if (isNegator(token.text)) negator = i;
+    else if (!token.negated) negator = -1;
+    else if (negator >= 0 && LEXICON.has(token.text)) folded.add(negator);
+  });
+  return folded;
+}
+
 /** Extracts the features of one text, read toward `target` when given (see extractPreparedFeatures). */
 export function extractFeatures(raw: string, config: FeatureConfig, out: FeatureBuffer, target?: TargetSpans): void {
   if (target) extractPreparedFeatures(prepareText(raw, [target.spans, target.others]), 0, config, out);
@@ -429,6 +447,7 @@ export function extractPreparedFeatures(
   const raw = prepared.raw;
   const { normalized, tokens } = index === undefined ? prepared : viewToward(prepared, index);
   const relations = relate(tokens);
+  const folded = config.foldNegators ? foldedNegators(tokens) : undefined;
   const targeted = index !== undefined && tokens.some((token) => token.text === TARGET_TOKEN);
 
   // Word unigrams and bigrams, one namespace per relation, each scaled by its own count.
@@ -447,6 +466,7 @@ export function extractPreparedFeatures(
         previous = '<s>';
         continue;
       }
+      if (folded?.has(i)) continue;
       const text = token.negated ? `!${token.text}` : token.text;
       out.push(hashString(text, (SEED_WORD + seedOffset) >>> 0) & mask, 1);
       out.push(hashString(`${previous} ${token.text}`, (SEED_BIGRAM + seedOffset) >>> 0) & mask, 1);
@@ -477,9 +497,15 @@ export function extractPreparedFeatures(
   }
 
   // Character n-grams of the target's own clauses (the whole text without a target).
-  const own = tokens.filter((_, i) => relations[i] === Relation.OwnClause && tokens[i]!.text !== PLACEHOLDERS.lineBreak);
+  const ownIndices = tokens.flatMap((token, i) =>
+    relations[i] === Relation.OwnClause && token.text !== PLACEHOLDERS.lineBreak ? [i] : [],
+  );
+  const own = ownIndices.map((i) => tokens[i]!);
   const start = out.length;
-  const charSource = own
+  // The lexicon and the dense features below read the whole clause: a phrase such as "not working" starts with its negator.
+  const charSource = ownIndices
+    .filter((i) => !folded?.has(i))
+    .map((i) => tokens[i]!)
     .map((token) => (config.negatedLexiconChars && token.negated && LEXICON.has(token.text) ? token.text.toUpperCase() : token.text))
     .join(' ');
   pushCharNgrams(` ${charSource} `, SEED_CHAR, config, mask, out);
