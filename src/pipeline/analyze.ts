@@ -97,19 +97,9 @@ export function createAnalyzer(entities: EntityRecord[]): Analyzer {
         direct.map((m) => m.spans),
       );
       const bySpanStart = new Map(direct.map((m, i) => [m.start, i]));
-      const scopes = direct.map((m) => ({
-        span: { start: m.start, end: m.end },
-        options: { otherMentions: direct.filter((o) => o !== m).map((o) => ({ start: o.start, end: o.end })) },
-      }));
-      const aspectsOf = direct.map((m, i) =>
-        readAspects(
-          aspectModel,
-          text,
-          m.spans,
-          direct.flatMap((o, j) => (j === i ? [] : o.spans)),
-        ),
-      );
-      const unsure = scopes.map(({ span, options }, i) => isUnsure(aspectsOf[i]!, text, span, options));
+      const othersOf = direct.map((_, i) => direct.flatMap((o, j) => (j === i ? [] : o.spans)));
+      const aspectsOf = direct.map((m, i) => readAspects(aspectModel, text, m.spans, othersOf[i]!));
+      const unsure = direct.map((m, i) => isUnsure(aspectsOf[i]!, text, m.spans, { otherMentions: othersOf[i]! }));
       const mentions: AnalyzedMention[] = [];
       for (const m of linked) {
         const entity = bySlug.get(m.slug);

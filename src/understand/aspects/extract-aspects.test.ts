@@ -171,12 +171,12 @@ describe('isUnsure', () => {
     const span = spanOf(text, 'Junie');
     const found = extractAspects(text, span);
     expect(found.map((f) => f.aspect)).toEqual(['performance']);
-    expect(isUnsure(found, text, span)).toBe(true);
+    expect(isUnsure(found, text, [span])).toBe(true);
   });
 
   it('is unsure when the text judges something but no aspect was found', () => {
     const text = 'We rolled Junie out to the whole team and the result was honestly terrible for everyone.';
-    expect(isUnsure([], text, spanOf(text, 'Junie'))).toBe(true);
+    expect(isUnsure([], text, [spanOf(text, 'Junie')])).toBe(true);
   });
 
   it('reads implied friction as ux: approval prompts, babysitting, a toolchain judged', () => {
@@ -278,16 +278,26 @@ describe('isUnsure', () => {
     expect(aspectsOf('For refactors Cline is hard to beat.', 'Cline')).toMatchObject({ performance: 'positive' });
   });
 
+  it('reads the scope of every mention, not only the first', () => {
+    const text =
+      'I installed Junie on the server this morning. Ollama runs next to it. A week later, Junie turned out honestly terrible for the whole team.';
+    const first = spanOf(text, 'Junie');
+    const second = { start: text.lastIndexOf('Junie'), end: text.lastIndexOf('Junie') + 'Junie'.length };
+    const options = { otherMentions: [spanOf(text, 'Ollama')] };
+    expect(isUnsure([], text, [first], options)).toBe(false);
+    expect(isUnsure([], text, [first, second], options)).toBe(true);
+  });
+
   it('is sure about a plain, well-cued finding', () => {
     const text = 'Cursor keeps crashing.';
     const span = spanOf(text, 'Cursor');
-    expect(isUnsure(extractAspects(text, span), text, span)).toBe(false);
+    expect(isUnsure(extractAspects(text, span), text, [span])).toBe(false);
   });
 
   it('is sure when nothing is judged', () => {
     const text = 'I installed Ollama on the server this morning and pulled two models.';
     const span = spanOf(text, 'Ollama');
-    expect(isUnsure([], text, span)).toBe(false);
+    expect(isUnsure([], text, [span])).toBe(false);
   });
 });
 

@@ -555,15 +555,20 @@ function readOverallJudgement(t: Tokens, span: TextSpan, hits: readonly Hit[]): 
 }
 
 /**
- * Whether the first tier should hand this mention to the second: a weak or self-contradicting
- * finding, or a window that clearly judges something the lexicon could not place.
+ * Whether the first tier should hand this entity to the second: a weak or self-contradicting
+ * finding, or the scope of one of its mentions (`spans`) clearly judging something the lexicon
+ * could not place.
  */
-export function isUnsure(findings: readonly AspectFinding[], text: string, span: TextSpan, options: ExtractAspectsOptions = {}): boolean {
+export function isUnsure(
+  findings: readonly AspectFinding[],
+  text: string,
+  spans: readonly TextSpan[],
+  options: ExtractAspectsOptions = {},
+): boolean {
   if (findings.some((f) => f.confidence < UNSURE_CONFIDENCE)) return true;
   if (findings.length > 0) return false;
-  const ranges = selectScope(text, span, options.otherMentions ?? []);
-  const t = tokenize(text, ranges);
-  let judgements = 0;
-  for (const w of t.words) if (EVALUATIVE_WORDS[w] !== undefined) judgements++;
-  return judgements > 0 && t.words.length >= 8;
+  return spans.some((span) => {
+    const t = tokenize(text, selectScope(text, span, options.otherMentions ?? []));
+    return t.words.length >= 8 && t.words.some((w) => EVALUATIVE_WORDS[w] !== undefined);
+  });
 }
