@@ -1,5 +1,6 @@
 // Import throughput: JSON Lines -> parse -> link -> score -> store -> roll up, on the embedded
-// database and on a PostgreSQL server, beside a plain bulk insert of the same rows in the same run.
+// database and on a PostgreSQL server, beside a plain bulk insert of the same rows in the same run;
+// then `vibecheck rescore` of every imported post, as after a model upgrade.
 //
 //   npm run bench -- import                         100k posts on both targets
 //   BENCH_POSTS=20000 npm run bench -- import       fewer posts
@@ -20,6 +21,7 @@ import { seedEntities } from '../src/pipeline/entities.ts';
 import { concurrentCommitsFor, importPosts, parseImportLine } from '../src/pipeline/import-posts.ts';
 import { defaultAnalysisThreads } from '../src/config/settings.ts';
 import { createIngestor, hashContent } from '../src/pipeline/ingest.ts';
+import { rescorePosts } from '../src/pipeline/rescore.ts';
 import { startBenchPostgres } from './support/postgres.ts';
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 100_000);
@@ -135,12 +137,21 @@ async function runImport(database: Database, file: string): Promise<{ seconds: n
   return { seconds, stored: summary.stored, mentions: mentions.rows[0]?.n ?? 0 };
 }
 
+/** Every stored post re-read, as `vibecheck rescore` does after an upgrade changes the analysis version. */
+async function runRescore(database: Database): Promise<{ seconds: number; posts: number }> {
+  await sql`UPDATE posts SET model_version = 'older'`.execute(database.db);
+  const started = performance.now();
+  const { posts } = await rescorePosts(database.db, null);
+  return { seconds: (performance.now() - started) / 1000, posts };
+}
+
 async function measureTarget(name: string, database: Database, file: string, count: number): Promise<string[]> {
   await prepare(database);
   await truncate(database);
   const bulkSeconds = await bulkInsert(database, file);
   await truncate(database);
   const imported = await runImport(database, file);
+  const rescored = await runRescore(database);
   const rate = count / imported.seconds;
   const bulkRate = count / bulkSeconds;
   return [
@@ -150,6 +161,7 @@ async function measureTarget(name: string, database: Database, file: string, cou
     `${bulkRate.toFixed(0)} rows/s`,
     (rate / bulkRate).toFixed(2),
     `${imported.mentions.toLocaleString('en')}`,
+    `${(rescored.posts / rescored.seconds).toFixed(0)} posts/s`,
   ];
 }
 
@@ -217,7 +229,7 @@ async function main(): Promise<void> {
       const embedded = await openDatabase({ databaseUrl: undefined, dataDir: join(dir, 'embedded') });
       rows.push(await measureTarget('embedded PGlite', embedded, file, count));
       await embedded.close();
-      printTable(['target', 'posts', 'import (link+score+store)', 'plain bulk insert', 'ratio', 'mentions'], rows);
+      printTable(['target', 'posts', 'import (link+score+store)', 'plain bulk insert', 'ratio', 'mentions', 'rescore (all posts)'], rows);
     }
     if (MEMORY_SIZES_MB.length) {
       // A row as soon as its size is done: the 1 GB run takes minutes.
