@@ -152,7 +152,7 @@ for (const post of pool) {
 const drawn: PoolPost[] = [];
 if (unsure) {
   const strata = new Set(Object.values(QUOTAS).flatMap((q) => Object.keys(q)));
-  const model = loadSentimentModel(process.argv.includes('--model') ? argValue('--model', '') : undefined);
+  const model = loadSentimentModel(argValue('--model', '') || undefined);
   const linker = createLinker(toLinkableEntities(loadEntityRegistry()));
   const inBand = pool.filter((post) => {
     if (!strata.has(`${post.provenance.repo} ${post.provenance.kind}`)) return false;

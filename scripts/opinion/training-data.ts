@@ -2,7 +2,8 @@ import path from 'node:path';
 import { loadDataSet } from '../../src/understand/sentiment/dataset.ts';
 import type { DataWeights, TrainingData } from '../../src/understand/sentiment/recipe.ts';
 import { targetedItems } from './datasets.ts';
-import { loadConstructed, loadLabelledPool } from './gold.ts';
+import { loadConstructed, loadLabelledPool, readSample } from './gold.ts';
+import type { GoldPost } from './pipeline-eval.ts';
 import { LABELS_DIR } from './pool.ts';
 
 /**
@@ -11,10 +12,14 @@ import { LABELS_DIR } from './pool.ts';
  * sets. The test split of the real posts and the constructed test posts are never read here.
  */
 export function loadTrainingData(weights: DataWeights): TrainingData & { unplaced: number } {
-  const rounds = (calibration: boolean) => weights.poolRounds.filter((round) => weights.calibrationRounds.includes(round) === calibration);
-  const pool = (calibration: boolean) =>
-    weights.pool > 0 ? targetedItems(loadLabelledPool('train', rounds(calibration)), weights.pool) : { items: [], unplaced: 0 };
-  const [calibration, uncalibrated] = [pool(true), pool(false)];
+  const posts = weights.pool > 0 ? loadLabelledPool('train', weights.poolRounds) : [];
+  const roundOf = new Map(readSample().map((entry) => [entry.id, entry.round]));
+  const calibrates = (post: GoldPost) => weights.calibrationRounds.includes(roundOf.get(post.id)!);
+  const calibration = targetedItems(posts.filter(calibrates), weights.pool);
+  const uncalibrated = targetedItems(
+    posts.filter((post) => !calibrates(post)),
+    weights.pool,
+  );
   const constructed =
     weights.constructed > 0
       ? targetedItems(loadConstructed(path.join(LABELS_DIR, 'constructed-train.jsonl')), weights.constructed).items

@@ -63,7 +63,8 @@ export async function rescorePosts(
     if (posts.rows.length === 0) break;
     const first = new Date(posts.rows[0]!.created_at);
     const last: StoredPost = posts.rows.at(-1)!;
-    after = { createdAt: new Date(last.created_at).toISOString(), id: last.id };
+    const lastAt = new Date(last.created_at);
+    after = { createdAt: lastAt.toISOString(), id: last.id };
     // Read every post first, then write the batch in a few set-based statements: a statement per
     // post made rescoring several times slower than importing the same posts.
     const read = posts.rows.map((row) => {
@@ -87,7 +88,7 @@ export async function rescorePosts(
     const built = original.map(({ row, post, analysis }) => buildMentionRows(row.id, post, analysis, version));
     const mentions = built.flatMap((b) => b.mentions);
     const c = <T>(pick: (item: (typeof read)[number]) => T): T[] => read.map(pick);
-    const ids = c((r) => r.row.id);
+    const ids = posts.rows.map((row) => row.id);
     await db.transaction().execute(async (trx) => {
       await sql`DELETE FROM mention_aspects WHERE post_id = ANY(${ids}::bigint[])`.execute(trx);
       await sql`DELETE FROM mentions WHERE post_id = ANY(${ids}::bigint[])`.execute(trx);
@@ -107,7 +108,7 @@ export async function rescorePosts(
         trx,
         original.flatMap(({ row, post, analysis }) => buildFlowRows(row.id, post, analysis)),
       );
-      await rebuildRollups(trx, first, new Date(Date.parse(after!.createdAt) + 3_600_000));
+      await rebuildRollups(trx, first, new Date(lastAt.getTime() + 3_600_000));
     });
     progress.posts += posts.rows.length;
     progress.mentions += mentions.length;

@@ -411,15 +411,18 @@ function addLexicon(scores: LexiconScores): { positive: number; negative: number
   return { positive, negative };
 }
 
-/** The negators whose scope holds a lexicon word: read through that word alone (FeatureConfig.foldNegators). */
-function foldedNegators(tokens: readonly Token[]): Set<number> {
-  const folded = new Set<number>();
-  let negator = -1;
-  tokens.forEach((token, i) => {
-    if (isNegator(token.text)) negator = i;
-    else if (!token.negated) negator = -1;
-    else if (negator >= 0 && LEXICON.has(token.text)) folded.add(negator);
-  });
+/**
+ * The negators whose scope holds a lexicon word, read through that word alone
+ * (FeatureConfig.foldNegators); undefined when there are none, as in most texts.
+ */
+function foldedNegators(tokens: readonly Token[]): Set<Token> | undefined {
+  let folded: Set<Token> | undefined;
+  let negator: Token | undefined;
+  for (const token of tokens) {
+    if (isNegator(token.text)) negator = token;
+    else if (!token.negated) negator = undefined;
+    else if (negator && LEXICON.has(token.text)) (folded ??= new Set()).add(negator);
+  }
   return folded;
 }
 
@@ -466,7 +469,7 @@ export function extractPreparedFeatures(
         previous = '<s>';
         continue;
       }
-      if (folded?.has(i)) continue;
+      if (folded?.has(token)) continue;
       const text = token.negated ? `!${token.text}` : token.text;
       out.push(hashString(text, (SEED_WORD + seedOffset) >>> 0) & mask, 1);
       out.push(hashString(`${previous} ${token.text}`, (SEED_BIGRAM + seedOffset) >>> 0) & mask, 1);
@@ -497,15 +500,10 @@ export function extractPreparedFeatures(
   }
 
   // Character n-grams of the target's own clauses (the whole text without a target).
-  const ownIndices = tokens.flatMap((token, i) =>
-    relations[i] === Relation.OwnClause && token.text !== PLACEHOLDERS.lineBreak ? [i] : [],
-  );
-  const own = ownIndices.map((i) => tokens[i]!);
+  const own = tokens.filter((_, i) => relations[i] === Relation.OwnClause && tokens[i]!.text !== PLACEHOLDERS.lineBreak);
   const start = out.length;
   // The lexicon and the dense features below read the whole clause: a phrase such as "not working" starts with its negator.
-  const charSource = ownIndices
-    .filter((i) => !folded?.has(i))
-    .map((i) => tokens[i]!)
+  const charSource = (folded ? own.filter((token) => !folded.has(token)) : own)
     .map((token) => (config.negatedLexiconChars && token.negated && LEXICON.has(token.text) ? token.text.toUpperCase() : token.text))
     .join(' ');
   pushCharNgrams(` ${charSource} `, SEED_CHAR, config, mask, out);
