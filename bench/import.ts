@@ -137,12 +137,15 @@ async function runImport(database: Database, file: string): Promise<{ seconds: n
   return { seconds, stored: summary.stored, mentions: mentions.rows[0]?.n ?? 0 };
 }
 
-/** Every stored post re-read, as `vibecheck rescore` does after an upgrade changes the analysis version. */
-async function runRescore(database: Database): Promise<{ seconds: number; posts: number }> {
+/**
+ * Every stored post re-read, as `vibecheck rescore` does after an upgrade changes the analysis
+ * version: on the main thread, and reading ahead in the analysis threads as the command does.
+ */
+async function runRescore(database: Database, analysisThreads: number): Promise<string> {
   await sql`UPDATE posts SET model_version = 'older'`.execute(database.db);
   const started = performance.now();
-  const { posts } = await rescorePosts(database.db, null);
-  return { seconds: (performance.now() - started) / 1000, posts };
+  const { posts } = await rescorePosts(database.db, null, { analysisThreads });
+  return `${(posts / ((performance.now() - started) / 1000)).toFixed(0)} posts/s`;
 }
 
 async function measureTarget(name: string, database: Database, file: string, count: number): Promise<string[]> {
@@ -151,7 +154,8 @@ async function measureTarget(name: string, database: Database, file: string, cou
   const bulkSeconds = await bulkInsert(database, file);
   await truncate(database);
   const imported = await runImport(database, file);
-  const rescored = await runRescore(database);
+  const rescoredInline = await runRescore(database, 0);
+  const rescored = await runRescore(database, defaultAnalysisThreads());
   const rate = count / imported.seconds;
   const bulkRate = count / bulkSeconds;
   return [
@@ -161,7 +165,8 @@ async function measureTarget(name: string, database: Database, file: string, cou
     `${bulkRate.toFixed(0)} rows/s`,
     (rate / bulkRate).toFixed(2),
     `${imported.mentions.toLocaleString('en')}`,
-    `${(rescored.posts / rescored.seconds).toFixed(0)} posts/s`,
+    rescoredInline,
+    rescored,
   ];
 }
 
@@ -229,7 +234,19 @@ async function main(): Promise<void> {
       const embedded = await openDatabase({ databaseUrl: undefined, dataDir: join(dir, 'embedded') });
       rows.push(await measureTarget('embedded PGlite', embedded, file, count));
       await embedded.close();
-      printTable(['target', 'posts', 'import (link+score+store)', 'plain bulk insert', 'ratio', 'mentions', 'rescore (all posts)'], rows);
+      printTable(
+        [
+          'target',
+          'posts',
+          'import (link+score+store)',
+          'plain bulk insert',
+          'ratio',
+          'mentions',
+          'rescore, main thread',
+          `rescore, ${defaultAnalysisThreads()} analysis thread(s)`,
+        ],
+        rows,
+      );
     }
     if (MEMORY_SIZES_MB.length) {
       // A row as soon as its size is done: the 1 GB run takes minutes.

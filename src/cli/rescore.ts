@@ -16,12 +16,11 @@ export function registerRescore(program: Command): void {
         const controller = new AbortController();
         const stop = (): void => controller.abort();
         process.once('SIGINT', stop).once('SIGTERM', stop);
-        const result = await rescorePosts(
-          runtime.database.db,
-          options.since ?? null,
-          (p) => process.stderr.write(`rescored ${p.posts} posts, ${p.mentions} mentions\n`),
-          controller.signal,
-        );
+        const result = await rescorePosts(runtime.database.db, options.since ?? null, {
+          analysisThreads: runtime.settings.analysisThreads,
+          onProgress: (p) => process.stderr.write(`rescored ${p.posts} posts, ${p.mentions} mentions\n`),
+          signal: controller.signal,
+        });
         const interrupted = controller.signal.aborted;
         // Stopped half-way is not done: the finished batches are kept and a rerun picks up the rest.
         if (interrupted) process.exitCode = EXIT.interrupted;

@@ -205,7 +205,7 @@ export const SECRET_VARIABLES = [
 
 export interface Settings {
   databaseUrl: string | undefined;
-  /** Worker threads `import` analyses in; 0: on the main thread. */
+  /** Worker threads `import` and `rescore` analyse in; 0: on the main thread. */
   analysisThreads: number;
   dataDir: string;
   host: string;

@@ -140,6 +140,8 @@ export interface Ingestor {
   analyzer: Analyzer;
   /** Finds what is new in the batch and analyses it: CPU work, no writes. */
   prepare(batch: IngestBatch): Promise<PreparedBatch>;
+  /** Analyses posts with the local model and rules only (no tiers), in the analysis threads if any. */
+  analyzeMany(posts: AnalysisInput[]): Promise<Analysis[]>;
   /** Stores a prepared batch in one transaction. */
   commit(prepared: PreparedBatch): Promise<IngestResult>;
   /** prepare, then commit. */
@@ -210,6 +212,7 @@ export async function createIngestor(db: Kysely<DB>, options: IngestorOptions = 
   return {
     analyzer,
     prepare,
+    analyzeMany,
     commit,
     ingest: async (batch) => commit(await prepare(batch)),
     prepareAhead: pool ? pool.threads + 1 : 1,

@@ -110,6 +110,51 @@ describeOnBothTargets('rescore', (get) => {
     await sql`DELETE FROM posts WHERE external_id LIKE 'same-%'`.execute(db);
   });
 
+  it('reads the next batch in worker threads while it writes one, and stores what the calling thread would', async () => {
+    const db = get().db;
+    const ingestor = await createIngestor(db);
+    const bodies = [
+      'Claude Code is excellent, it fixed the bug in minutes.',
+      'Cursor is awful today, crashed three times.',
+      'Switched from Cursor to Claude Code because Cursor kept hitting rate limits.',
+      'Gemini CLI works, nothing special.',
+    ];
+    // Three batches and a bit, with mentions, aspects and flows in each, in hours no other test uses
+    // (a test that deletes its posts leaves their hours' rollups behind).
+    const many = Array.from({ length: 1_600 }, (_, i) => post(`ahead-${i}`, `${bodies[i % bodies.length]} (${i})`, 1 + (i % 7)));
+    await ingestor.ingest({ posts: many });
+    const fresh = await snapshot(db);
+    expect(fresh.flows.filter((f) => f.external_id.startsWith('ahead-'))).toHaveLength(400);
+    const stale = async () => {
+      await sql`UPDATE posts SET model_version = 'devsent-0' WHERE external_id LIKE 'ahead-%'`.execute(db);
+      await sql`DELETE FROM mentions WHERE post_id IN (SELECT id FROM posts WHERE external_id LIKE 'ahead-%')`.execute(db);
+    };
+    await stale();
+    let reported = 0;
+    const inline = await rescorePosts(db, null, { onProgress: (p) => (reported = p.posts) });
+    expect(reported).toBe(1_600);
+    expect(await snapshot(db)).toEqual(fresh);
+    await stale();
+    expect(await rescorePosts(db, null, { analysisThreads: 1 })).toEqual(inline);
+    expect(await snapshot(db)).toEqual(fresh);
+    await sql`DELETE FROM posts WHERE external_id LIKE 'ahead-%'`.execute(db);
+  });
+
+  it('stops after the batch it is writing when told to', async () => {
+    const db = get().db;
+    const ingestor = await createIngestor(db);
+    await ingestor.ingest({ posts: Array.from({ length: 1_200 }, (_, i) => post(`stop-${i}`, `Cursor note ${i}, it works.`, 21)) });
+    await sql`UPDATE posts SET model_version = 'devsent-0' WHERE external_id LIKE 'stop-%'`.execute(db);
+    const controller = new AbortController();
+    const result = await rescorePosts(db, null, { analysisThreads: 1, signal: controller.signal, onProgress: () => controller.abort() });
+    // The first batch is stored; the one read ahead is dropped and left for the next rescore.
+    expect(result.posts).toBe(500);
+    const left = await sql<{ n: number }>`SELECT count(*)::int AS n FROM posts WHERE model_version = 'devsent-0'`.execute(db);
+    expect(left.rows[0]?.n).toBe(700);
+    expect((await rescorePosts(db, null)).posts).toBe(700);
+    await sql`DELETE FROM posts WHERE external_id LIKE 'stop-%'`.execute(db);
+  });
+
   it('only touches posts since the given date', async () => {
     const db = get().db;
     await sql`UPDATE posts SET model_version = 'devsent-0'`.execute(db);

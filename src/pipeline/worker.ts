@@ -63,7 +63,7 @@ export function createJobHandlers(db: Kysely<DB>, sources: ConfiguredSource[], l
       return result;
     },
     'rollups.rebuild': ({ from, to }) => db.transaction().execute((trx) => rebuildRollups(trx, from, to)),
-    rescore: ({ since }, signal) => rescorePosts(db, since, undefined, signal),
+    rescore: ({ since }, signal) => rescorePosts(db, since, { signal }),
     'spikes.detect': ({ days }) => detectAndStoreSpikes(db, { days }),
     'alerts.evaluate': async (_payload, signal) => {
       const result = await runAlerts(
