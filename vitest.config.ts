@@ -9,13 +9,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // Test files run one after another in each forked process and share its module cache: loading
-    // PGlite, the models and the app again for each of ~190 files cost about a seventh of the suite.
-    // What a file changes in the process's globals is undone for the next (file-reset.ts).
-    isolate: false,
-    setupFiles: ['test/support/file-reset.ts'],
-    unstubGlobals: true,
-    unstubEnvs: true,
     // Most of the slow files wait on child processes, servers and sleeps, not the CPU: two files at
     // once on a 2-core machine (vitest's default there is one).
     maxWorkers: Math.max(2, availableParallelism() - 1),
