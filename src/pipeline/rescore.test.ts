@@ -110,7 +110,7 @@ describeOnBothTargets('rescore', (get) => {
     await sql`DELETE FROM posts WHERE external_id LIKE 'same-%'`.execute(db);
   });
 
-  it('reads the next batch in worker threads while it writes one, and stores what the calling thread would', async () => {
+  it('stores what a fresh ingest stored, on the calling thread and reading ahead in a worker thread alike', async () => {
     const db = get().db;
     const ingestor = await createIngestor(db);
     const bodies = [
