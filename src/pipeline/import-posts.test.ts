@@ -174,6 +174,15 @@ describe('parseImportLine', () => {
     expect(error(line({ externalId: 'a\u0000b' }))).toMatch(/^externalId: contains control characters/);
   });
 
+  it('says what an identifier must be when it is missing, empty or of the wrong type', () => {
+    const expected = 'expected a non-empty string of at most 512 characters or a non-negative integer';
+    expect(error(line({ externalId: null }))).toBe(`externalId: ${expected}`);
+    expect(error(line({ externalId: '  ' }))).toBe(`externalId: ${expected}`);
+    expect(error(line({ externalId: -3 }))).toBe(`externalId: ${expected}`);
+    expect(error(line({ parentId: { id: 1 } }))).toBe(`parentId: ${expected}`);
+    expect(parseImportLine(line({ externalId: 42, parentId: null }), NOW)).toMatchObject({ post: { externalId: '42', parentId: null } });
+  });
+
   it('stores text with NUL, control and bidirectional characters cleaned', () => {
     const parsed = parseImportLine(line({ body: 'Cursor\u0000 is \u001b[31mfine.', title: 'Cur\u202Esor', author: 'a\u0000b' }), NOW);
     expect(parsed).toMatchObject({ post: { body: 'Cursor is [31mfine.', title: 'Cursor', author: 'ab' } });

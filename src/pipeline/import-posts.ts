@@ -8,7 +8,10 @@ import { htmlToText } from '../sources/text.ts';
 import type { DatabaseKind } from '../db/client.ts';
 import type { IngestResult, Ingestor, PreparedBatch } from './ingest.ts';
 
-const idLike = z.union([z.string().trim().min(1).max(512), z.number().int().nonnegative()]).transform(String);
+const ID_LIKE = 'expected a non-empty string of at most 512 characters or a non-negative integer';
+const idLike = z
+  .union([z.string().trim().min(1, ID_LIKE).max(512, ID_LIKE), z.number().int(ID_LIKE).nonnegative(ID_LIKE)], { error: ID_LIKE })
+  .transform(String);
 const optionalText = z
   .string()
   .max(10_000)
