@@ -234,7 +234,15 @@ describe('GET /api/v1/entities/{slug}/breakdown', () => {
 describe('GET /api/v1/sources', () => {
   type Sources = {
     collection: boolean;
-    items: Array<{ name: string; enabled: boolean; skipReason: string | null; itemsCollected: number; mentionsStored: number }>;
+    items: Array<{
+      name: string;
+      enabled: boolean;
+      skipReason: string | null;
+      itemsCollected: number;
+      mentionsStored: number;
+      firstMentionDay: string | null;
+      lastMentionDay: string | null;
+    }>;
   };
   const appWith = (collecting: boolean) =>
     createApp({
@@ -253,9 +261,25 @@ describe('GET /api/v1/sources', () => {
     const body = (await (await appWith(false).request('/api/v1/sources')).json()) as Sources;
     expect(body.collection).toBe(false);
     // Mentions inserted directly (as import does), never collected: counted all the same.
+    // With the UTC days of the oldest and newest of them, so a page can offer the period the data is in.
+    const day = (at: string) => at.slice(0, 10);
     expect(body.items).toEqual([
-      expect.objectContaining({ name: 'hn', skipReason: null, itemsCollected: 0, mentionsStored: 5 }),
-      expect.objectContaining({ name: 'reddit', skipReason: 'REDDIT_CLIENT_ID is not set', itemsCollected: 0, mentionsStored: 1 }),
+      expect.objectContaining({
+        name: 'hn',
+        skipReason: null,
+        itemsCollected: 0,
+        mentionsStored: 5,
+        firstMentionDay: day(daysAgo(9)),
+        lastMentionDay: day(daysAgo(1)),
+      }),
+      expect.objectContaining({
+        name: 'reddit',
+        skipReason: 'REDDIT_CLIENT_ID is not set',
+        itemsCollected: 0,
+        mentionsStored: 1,
+        firstMentionDay: day(daysAgo(1)),
+        lastMentionDay: day(daysAgo(1)),
+      }),
     ]);
     expect(((await (await appWith(true).request('/api/v1/sources')).json()) as Sources).collection).toBe(true);
   });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/cli.ts';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
+import { generatePosts, type ImportLine } from './seed-posts.ts';
 import { startSeededDashboard, type SeededDashboard } from './seeded-dashboard.ts';
 
 // Issue 13: a first-run screen that says what is true, and "test this source" from the dashboard,
@@ -21,7 +22,13 @@ const FEED = `<?xml version="1.0" encoding="UTF-8"?>
 
 interface SourceList {
   collection: boolean;
-  items: Array<{ name: string; skipReason: string | null; mentionsStored: number }>;
+  items: Array<{
+    name: string;
+    skipReason: string | null;
+    intervalSeconds: number | null;
+    mentionsStored: number;
+    lastMentionDay: string | null;
+  }>;
 }
 
 describe('first run and "test this source" in a real browser against vibecheck serve', () => {
@@ -108,6 +115,61 @@ describe('first run and "test this source" in a real browser against vibecheck s
 
     // Nothing was stored: the counts are still zero.
     expect((await sources()).items.reduce((sum, s) => sum + s.mentionsStored, 0)).toBe(0);
+    await page.close();
+  });
+});
+
+describe('an overview whose period holds none of the imported history, in a real browser', () => {
+  const DAY_MS = 86_400_000;
+  // Twenty days of posts ending 400 days ago, and one from YouTube (a source with no collector) on the last of them.
+  const end = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS - 400 * DAY_MS + 12 * 3_600_000);
+  const lastDay = end.toISOString().slice(0, 10);
+  const seed: ImportLine[] = [
+    ...generatePosts({ names: ['Cursor', 'Claude Code'], days: 20, postsPerDayPerEntity: 2, now: end }),
+    {
+      source: 'youtube',
+      externalId: 'yt-1',
+      url: 'https://www.youtube.com/watch?v=x',
+      author: 'viewer',
+      body: 'Cursor is great for this.',
+      createdAt: end.toISOString(),
+      score: 1,
+    },
+  ];
+  let dashboard: SeededDashboard;
+  beforeAll(async () => {
+    dashboard = await startSeededDashboard(seed);
+  });
+  afterAll(async () => {
+    await dashboard?.close();
+  });
+
+  it('offers the stored period (at most the year up to its newest day) one click away, and does not list an import-only source as one that cannot run', async () => {
+    const api = (await (await fetch(`${dashboard.server.url}/api/v1/sources`)).json()) as SourceList;
+    const youtube = api.items.find((s) => s.name === 'youtube');
+    expect(youtube).toMatchObject({ intervalSeconds: null, mentionsStored: 1, lastMentionDay: lastDay });
+
+    const page = await dashboard.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${dashboard.server.url}/?kind=tool`);
+    const firstRun = page.locator('.first-run');
+    await firstRun.waitFor();
+    const text = await firstRun.innerText();
+    expect(text).toMatch(/mentions are stored in all, none of them in this view\./);
+    const lastShown = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(end);
+    expect(text).toContain(`The newest is from ${lastShown}`);
+    // Only collectors that cannot run are listed; YouTube has no collector, so no setting would make it run.
+    expect(text).not.toContain('YouTube');
+    await page.screenshot({ path: join(SHOTS, 'overview-history-elsewhere.png'), fullPage: true });
+
+    await firstRun.locator('a.stored-period').click();
+    await page.waitForURL(/range=custom/);
+    const query = new URL(page.url()).searchParams;
+    // From the oldest stored day (nearer than a year back) to the newest, whose next day ends the window; the other filters kept.
+    const firstDay = seed.map((post) => post.createdAt.slice(0, 10)).reduce((a, b) => (a < b ? a : b));
+    const to = new Date(Date.parse(lastDay) + DAY_MS).toISOString().slice(0, 10);
+    expect(Object.fromEntries(query)).toEqual({ kind: 'tool', range: 'custom', from: firstDay, to });
+    await page.locator('tr[data-slug="cursor"]').waitFor();
+    expect(await page.locator('.first-run').count()).toBe(0);
     await page.close();
   });
 });

@@ -31,6 +31,14 @@ export const SourceStatus = z
       description:
         'mentions of tracked entities from this source stored by any path (collection, backfill, import); a post naming two entities counts twice',
     }),
+    firstMentionDay: z
+      .string()
+      .nullable()
+      .openapi({ description: 'the UTC day (YYYY-MM-DD) of the oldest stored mention from this source; null when none is', example: '2025-01-31' }),
+    lastMentionDay: z
+      .string()
+      .nullable()
+      .openapi({ description: 'the UTC day (YYYY-MM-DD) of the newest stored mention from this source; null when none is', example: '2026-03-01' }),
   })
   .openapi('SourceStatus');
 
@@ -146,6 +154,7 @@ export function registerSourceRoutes(app: App, deps: RouteDeps): void {
       const items = names.map((name) => {
         const configured = deps.sources.find((s) => s.name === name);
         const h = health.get(name);
+        const stored = mentions.get(name);
         return {
           name,
           enabled: configured?.enabled ?? false,
@@ -158,7 +167,9 @@ export function registerSourceRoutes(app: App, deps: RouteDeps): void {
           lastErrorAt: iso(h?.lastErrorAt ?? null),
           runs: h?.runs ?? 0,
           itemsCollected: h?.itemsStored ?? 0,
-          mentionsStored: mentions.get(name) ?? 0,
+          mentionsStored: stored?.n ?? 0,
+          firstMentionDay: stored?.firstDay ?? null,
+          lastMentionDay: stored?.lastDay ?? null,
         };
       });
       return c.json({ collection: deps.collecting ?? false, items }, 200);

@@ -120,12 +120,22 @@ export async function getSourceHealth(db: Executor): Promise<SourceHealth[]> {
   }));
 }
 
+export interface StoredMentions {
+  n: number;
+  /** The UTC days of the oldest and newest mention stored (as YYYY-MM-DD); null when none is. */
+  firstDay: string | null;
+  lastDay: string | null;
+}
+
 /**
  * Mentions stored per source by any path (collection, backfill, import), from the daily rollups: a
  * post naming two tracked entities counts twice.
  */
-export async function getMentionCountsBySource(db: Executor): Promise<Map<string, number>> {
-  const rows = await sql<{ source: string; n: string | number }>`
-    SELECT source, sum(n) AS n FROM sentiment_rollups_daily GROUP BY source`.execute(db);
-  return new Map(rows.rows.map((row) => [row.source, Number(row.n)]));
+export async function getMentionCountsBySource(db: Executor): Promise<Map<string, StoredMentions>> {
+  const rows = await sql<{ source: string; n: string | number; first_day: string | null; last_day: string | null }>`
+    SELECT source, sum(n) AS n,
+           to_char(min(day) FILTER (WHERE n > 0) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS first_day,
+           to_char(max(day) FILTER (WHERE n > 0) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS last_day
+      FROM sentiment_rollups_daily GROUP BY source`.execute(db);
+  return new Map(rows.rows.map((row) => [row.source, { n: Number(row.n), firstDay: row.first_day, lastDay: row.last_day }]));
 }

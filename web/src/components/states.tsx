@@ -2,8 +2,10 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { api, type ApiError } from '../api/client.ts';
 import type { SourceStatus } from '../api/types.ts';
 import { connection, useConnection } from '../lib/connection.ts';
-import { formatCount, formatSource } from '../lib/format.ts';
+import { formatCount, formatDate, formatSource } from '../lib/format.ts';
+import { useLocation } from '../lib/url-state.ts';
 import { isUnreachable, useResource } from '../lib/use-resource.ts';
+import { lastDayOf, readTimeWindow, storedPeriod, withCustomPeriod } from '../lib/window.ts';
 import { Link } from './link.tsx';
 
 /** Grey placeholder blocks shown while the first answer loads. */
@@ -96,6 +98,7 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
  * and which sources cannot run (and why), how to import, and where to test a source.
  */
 export function NoDataHint() {
+  const location = useLocation();
   const sources = useResource('sources', (signal) => api.listSources({ signal }));
   const importHint = (
     <p className="muted">
@@ -106,8 +109,14 @@ export function NoDataHint() {
   if (!sources.data) return importHint;
   const { collection, items } = sources.data;
   const stored = items.reduce((sum, s) => sum + s.mentionsStored, 0);
-  const running = items.filter((s) => s.enabled && !s.skipReason);
-  const idle = items.filter((s) => !s.enabled || s.skipReason);
+  const dataPeriod = storedPeriod(items.map((s) => ({ first: s.firstMentionDay, last: s.lastMentionDay })));
+  // Offered only when the period shown does not already hold the newest stored day (a filter emptied it, not the dates).
+  const shown = readTimeWindow(location.query);
+  const period = dataPeriod && !(shown.from <= lastDayOf(dataPeriod.to) && dataPeriod.to <= shown.to) ? dataPeriod : null;
+  // Sources with no collector here (intervalSeconds null: imported ones, such as youtube) cannot run, and no setting changes that.
+  const collectors = items.filter((s) => s.intervalSeconds !== null);
+  const running = collectors.filter((s) => s.enabled && !s.skipReason);
+  const idle = collectors.filter((s) => !s.enabled || s.skipReason);
   const names = (list: SourceStatus[]) => list.map((s) => formatSource(s.name)).join(', ');
   return (
     <div className="first-run" data-stored={stored}>
@@ -117,6 +126,15 @@ export function NoDataHint() {
         ) : (
           <>{formatCount(stored)} mentions are stored in all, none of them in this view.</>
         )}{' '}
+        {period && (
+          <>
+            The newest is from {formatDate(lastDayOf(period.to))}:{' '}
+            <Link className="stored-period" href={`${location.path}?${withCustomPeriod(location.query, period).toString()}`}>
+              show {formatDate(period.from)} to {formatDate(lastDayOf(period.to))}
+            </Link>
+            .{' '}
+          </>
+        )}
         {!collection ? (
           <>
             Collection is off on this server (<code>serve --no-collect</code> or <code>--no-work</code>): no source runs until{' '}

@@ -86,6 +86,7 @@ describe('formatSource and formatAspect', () => {
       ['hn', 'reddit', 'devto', 'discourse', 'github', 'stackexchange', 'lobsters', 'bluesky', 'mastodon', 'rss'].map(formatSource),
     ).toEqual(['Hacker News', 'Reddit', 'Dev.to', 'Discourse', 'GitHub', 'Stack Overflow', 'Lobsters', 'Bluesky', 'Mastodon', 'RSS feeds']);
     expect(formatSource('my-forum')).toBe('my-forum');
+    expect([formatSource('import'), formatSource('youtube')]).toEqual(['Imported', 'YouTube']);
   });
 
   it('writes an aspect as words', () => {

@@ -92,6 +92,8 @@ const SOURCE_NAMES: Record<string, string> = {
   mastodon: 'Mastodon',
   rss: 'RSS feeds',
   import: 'Imported',
+  // No collector, but common in imported data (the opinion pool has YouTube comments).
+  youtube: 'YouTube',
 };
 
 /** A source as people name it ("Hacker News", not "hn"); an unknown one as it is. */

@@ -8,6 +8,8 @@ import {
   lastDayOf,
   readPeriodParams,
   readTimeWindow,
+  storedPeriod,
+  withCustomPeriod,
   zoneMidnight,
   zoneOffset,
 } from './window.ts';
@@ -116,5 +118,30 @@ describe('a window in another time zone', () => {
     expect(zoneMidnight('2026-07-01', 'America/New_York')).toBe('2026-07-01T00:00:00-04:00');
     expect(isTimeZone('Europe/Berlin')).toBe(true);
     expect(isTimeZone('not a zone')).toBe(false);
+  });
+});
+
+describe('storedPeriod', () => {
+  it('offers the year up to the newest stored day, or from the oldest when that is nearer', () => {
+    const sources = [
+      { first: '2018-05-19', last: '2025-12-31' },
+      { first: '2024-01-02', last: '2026-05-06' },
+      { first: null, last: null },
+    ];
+    expect(storedPeriod(sources)).toEqual({ from: '2025-05-07', to: '2026-05-07' });
+    expect(storedPeriod([{ first: '2026-04-01', last: '2026-05-06' }])).toEqual({ from: '2026-04-01', to: '2026-05-07' });
+    // A single stored day is still a period of one day.
+    expect(storedPeriod([{ first: '2026-05-06', last: '2026-05-06' }])).toEqual({ from: '2026-05-06', to: '2026-05-07' });
+    expect(storedPeriod([{ first: null, last: null }])).toBeNull();
+    expect(storedPeriod([])).toBeNull();
+  });
+
+  it('becomes a custom period that keeps the zone and the other filters and lets the bucket fit', () => {
+    const query = withCustomPeriod(new URLSearchParams('range=7d&bucket=hour&tz=Europe/Berlin&kind=tool'), {
+      from: '2025-05-07',
+      to: '2026-05-07',
+    });
+    expect(Object.fromEntries(query)).toEqual({ range: 'custom', from: '2025-05-07', to: '2026-05-07', tz: 'Europe/Berlin', kind: 'tool' });
+    expect(read(query.toString())).toMatchObject({ range: 'custom', from: '2025-05-07', to: '2026-05-07', bucket: 'week', days: 365 });
   });
 });

@@ -144,3 +144,28 @@ export function describeWindow(w: TimeWindow): string {
   const last = lastDayOf(w.to);
   return `${day(w.from, w.from.slice(0, 4) !== last.slice(0, 4))} – ${day(last, true)}`;
 }
+
+/**
+ * The period to offer when a view is empty but mentions are stored (imported history, say): the
+ * year up to and including the newest stored day, or from the oldest stored day when that is
+ * nearer. Days are YYYY-MM-DD; null when nothing is stored.
+ */
+export function storedPeriod(days: ReadonlyArray<{ first: string | null; last: string | null }>): { from: string; to: string } | null {
+  const firsts = days.map((d) => d.first).filter((d): d is string => d !== null);
+  const lasts = days.map((d) => d.last).filter((d): d is string => d !== null);
+  if (firsts.length === 0 || lasts.length === 0) return null;
+  const to = endAfter(lasts.reduce((a, b) => (a > b ? a : b)));
+  const yearBefore = isoDay(new Date(Date.parse(to) - RANGE_DAYS['1y'] * DAY_MS));
+  const oldest = firsts.reduce((a, b) => (a < b ? a : b));
+  return { from: oldest > yearBefore ? oldest : yearBefore, to };
+}
+
+/** `query` with its period replaced by the custom days from..to (the zone kept, the bucket left to fit). */
+export function withCustomPeriod(query: URLSearchParams, period: { from: string; to: string }): URLSearchParams {
+  const next = new URLSearchParams(query);
+  next.delete('bucket');
+  next.set('range', 'custom');
+  next.set('from', period.from);
+  next.set('to', period.to);
+  return next;
+}

@@ -15,6 +15,8 @@ const source = (patch: Partial<SourceStatus>): SourceStatus => ({
   runs: 3,
   itemsCollected: 10,
   mentionsStored: 12,
+  firstMentionDay: '2026-11-01',
+  lastMentionDay: '2026-12-01',
   ...patch,
 });
 
@@ -31,5 +33,7 @@ describe('describeSourceHealth', () => {
     expect(describeSourceHealth(source({ lastStatus: null, runs: 0 })).text).toBe('Not run yet');
     expect(describeSourceHealth(source({ enabled: false })).text).toBe('Disabled');
     expect(describeSourceHealth(source({ enabled: false, intervalSeconds: null })).text).toBe('Manual runs');
+    // A source with no collector here and no runs: its posts were imported (youtube, say), so it is not "disabled".
+    expect(describeSourceHealth(source({ enabled: false, intervalSeconds: null, runs: 0, lastStatus: null })).text).toBe('Imported only');
   });
 });

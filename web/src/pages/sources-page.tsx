@@ -4,12 +4,13 @@ import { AdminSignIn } from '../components/admin-sign-in.tsx';
 import { SourceTest } from '../components/source-test.tsx';
 import { EmptyState, ErrorState, Skeleton } from '../components/states.tsx';
 import { useAdminToken } from '../lib/admin-session.ts';
-import { formatCount, formatRelative, formatSource } from '../lib/format.ts';
+import { formatCount, formatDate, formatRelative, formatSource } from '../lib/format.ts';
 import { useResource } from '../lib/use-resource.ts';
 
 /** One word for a collector's state, most urgent first. */
 export function describeSourceHealth(s: SourceStatus): { tone: 'ok' | 'warn' | 'bad' | 'off'; text: string } {
-  if (!s.enabled && s.intervalSeconds === null && s.runs > 0) return { tone: 'off', text: 'Manual runs' };
+  // No collector on this server: its posts came by import, or by runs made elsewhere (a worker, `collect`).
+  if (s.intervalSeconds === null) return { tone: 'off', text: s.runs > 0 ? 'Manual runs' : 'Imported only' };
   if (s.skipReason || s.lastStatus === 'skipped') return { tone: 'off', text: 'Skipped' };
   if (!s.enabled) return { tone: 'off', text: 'Disabled' };
   if (s.lastStatus === 'running') return { tone: 'ok', text: 'Running' };
@@ -86,6 +87,12 @@ export function SourcesPage() {
                     </dt>
                     <dd>{formatCount(s.mentionsStored)}</dd>
                   </div>
+                  {s.lastMentionDay && (
+                    <div>
+                      <dt>Newest mention</dt>
+                      <dd>{formatDate(s.lastMentionDay)}</dd>
+                    </div>
+                  )}
                   {collection && s.enabled && !s.skipReason && s.intervalSeconds !== null && (
                     <div>
                       <dt>Every</dt>
@@ -98,7 +105,7 @@ export function SourcesPage() {
                   )}
                 </dl>
                 {s.skipReason && <p className="muted small">Skipped: {s.skipReason}</p>}
-                {token && !s.skipReason && <SourceTest name={s.name} token={token} />}
+                {token && !s.skipReason && s.intervalSeconds !== null && <SourceTest name={s.name} token={token} />}
                 {s.lastError && (
                   <p className="source-error">
                     <strong>Last error</strong> ({formatRelative(s.lastErrorAt)}): {s.lastError}
