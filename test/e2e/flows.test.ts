@@ -43,6 +43,20 @@ const SEED: ImportLine[] = [
   line('adds', 'I use Codex alongside Claude Code for reviews.', 5),
   line('question', 'Should I switch from Cursor to Claude Code?', 6),
   line('llm-move', LLM_POST, 7),
+  // Older than the default 30 days: more origins than the matrix shows at first.
+  ...[
+    'Aider',
+    'Cline',
+    'Roo Code',
+    'Replit',
+    'Devin',
+    'Kiro',
+    'Lovable',
+    'Gemini CLI',
+    'GitHub Copilot',
+    'Amazon Q Developer',
+    'Tabnine',
+  ].map((name, i) => line(`wide-${i}`, `I switched from ${name} to Codex CLI last month, it is much faster.`, 40 + i)),
 ];
 
 /** The endpoint reads the one post's move; any other request (other posts, the sentiment and aspect tiers) gets garbage, so the rules stand. */
@@ -159,6 +173,32 @@ describe('the Flows page in a real browser against vibecheck serve', () => {
     await page.close();
     expect(pageErrors).toEqual([]);
   });
+  it('shows the busiest seven origins at first, says how many moves the rest hold, and shows them all on request', async () => {
+    const { page, from, to } = await openFlows('/flows?range=90d');
+    const matrix = await api<Matrix>(`/api/v1/flows?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&bucket=week`);
+    const switches = matrix.items.filter((i) => i.kind === 'switch');
+    const origins = new Set(switches.map((i) => i.from ?? 'none'));
+    expect(origins.size).toBeGreaterThan(8);
+    const rowSlugs = () => page.locator('table.flow-matrix tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-from')));
+    const shown = await rowSlugs();
+    expect(shown.filter((slug) => slug !== 'none')).toHaveLength(7);
+    // The first rows are the busiest: Cursor's 7 switches lead.
+    expect(shown[0]).toBe('cursor');
+    const hidden = switches.filter((i) => !shown.includes(i.from ?? 'none')).reduce((sum, i) => sum + i.n, 0);
+    expect(hidden).toBeGreaterThan(0);
+    const note = page.locator('.flow-matrix-cut');
+    expect(await note.innerText()).toContain(`The ${shown.length} of ${origins.size} origins`);
+    expect(await note.innerText()).toContain(`; ${hidden} switches are in the rest.`);
+
+    await note.getByRole('button', { name: 'Show all' }).click();
+    await expect.poll(async () => (await rowSlugs()).length).toBe(origins.size);
+    expect(await page.locator('table.flow-matrix .flow-cell').count()).toBe(switches.length);
+    await note.getByRole('button', { name: 'Show the busiest only' }).click();
+    await expect.poll(async () => (await rowSlugs()).length).toBe(shown.length);
+    await page.close();
+    expect(pageErrors).toEqual([]);
+  });
+
   it("marks the LLM tier's moves in their cell, filters the matrix by tier, and says so on the cell's posts", async () => {
     const { page, from, to } = await openFlows('/flows');
     const window = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&bucket=week`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowItem, FlowMatrix } from '../api/types.ts';
-import { buildMatrix, describeCell, describeFlowStatement, orientNet, readCell, readTier } from './flows-page.tsx';
+import { buildMatrix, busiestSides, describeCell, describeFlowStatement, orientNet, readCell, readTier } from './flows-page.tsx';
 
 const item = (from: string | null, to: string | null, n: number, kind: FlowItem['kind'] = 'switch'): FlowItem => ({
   from,
@@ -27,6 +27,20 @@ describe('buildMatrix', () => {
     expect(m.cell('windsurf', 'none')?.n).toBe(9);
     expect(m.cell('claude-code', 'codex-cli')).toBeUndefined();
     expect(buildMatrix(items, 'adds').cell('claude-code', 'codex-cli')?.n).toBe(1);
+  });
+});
+
+describe('busiestSides', () => {
+  const sides = ['a', 'b', 'c', 'd', 'none'];
+  it('keeps the busiest tracked sides in their order, and the untracked side last', () => {
+    expect(busiestSides(sides, 2)).toEqual(['a', 'b', 'none']);
+    expect(busiestSides(['a', 'b'], 2)).toEqual(['a', 'b']);
+    expect(busiestSides(sides, 10)).toEqual(sides);
+  });
+
+  it("keeps a selected cell's side wherever it ranks, and ignores one the matrix does not have", () => {
+    expect(busiestSides(sides, 2, ['d'])).toEqual(['a', 'b', 'd', 'none']);
+    expect(busiestSides(sides, 2, ['zed', 'none'])).toEqual(['a', 'b', 'none']);
   });
 });
 

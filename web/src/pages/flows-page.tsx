@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { api } from '../api/client.ts';
 import type { FlowItem, FlowMatrix, FlowPostItem } from '../api/types.ts';
 import { PostCard } from '../components/post-card.tsx';
@@ -82,6 +83,19 @@ export function buildMatrix(
   const side = (slug: string | null) => slug ?? NONE;
   const byCell = new Map(ofKind.map((i) => [`${side(i.from)}~${side(i.to)}`, i]));
   return { rows: volume((i) => side(i.from)), cols: volume((i) => side(i.to)), cell: (from, to) => byCell.get(`${from}~${to}`) };
+}
+
+/** How many tracked rows and columns the matrix shows until the reader asks for all of them. */
+export const MATRIX_SIDES = 7;
+
+/**
+ * The sides of a matrix a page shows: the `limit` busiest tracked ones (in the order given), those
+ * in `keep` (a selected cell's) wherever they rank, and the untracked side, last as given.
+ */
+export function busiestSides(sides: readonly string[], limit: number, keep: readonly string[] = []): string[] {
+  const tracked = sides.filter((slug) => slug !== NONE);
+  const shown = new Set([...tracked.slice(0, limit), ...keep.filter((slug) => tracked.includes(slug))]);
+  return sides.filter((slug) => slug === NONE || shown.has(slug));
 }
 
 /** A pair's net in the direction most of its moves went, so the figure reads "X -> Y: +5". */
@@ -259,6 +273,7 @@ function FlowTable({
   loading: boolean;
   onSelect: (cell: { from: string; to: string }) => void;
 }) {
+  const [showAll, setShowAll] = useState(false);
   const matrix = buildMatrix(data.items, kind);
   if (matrix.rows.length === 0) {
     return (
@@ -268,60 +283,85 @@ function FlowTable({
     );
   }
   const many = VERB[kind][1];
+  const rows = showAll ? matrix.rows : busiestSides(matrix.rows, MATRIX_SIDES, selected ? [selected.from] : []);
+  const cols = showAll ? matrix.cols : busiestSides(matrix.cols, MATRIX_SIDES, selected ? [selected.to] : []);
+  const cut = rows.length < matrix.rows.length || cols.length < matrix.cols.length;
+  const [shownRows, shownCols] = [new Set(rows), new Set(cols)];
+  const movesLeftOut = data.items
+    .filter((i) => i.kind === kind && !(shownRows.has(i.from ?? NONE) && shownCols.has(i.to ?? NONE)))
+    .reduce((sum, i) => sum + i.n, 0);
   return (
-    <div className={`table-wrap${loading ? ' reloading' : ''}`} aria-busy={loading}>
-      <table className="flow-matrix">
-        <caption className="small muted">
-          Rows: what people left (or kept, for additions); columns: what they moved to. Each cell: how many {many}, and the reasons most
-          given. Choose a cell to read its posts.
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">From ↓ · To →</th>
-            {matrix.cols.map((to) => (
-              <th key={to} scope="col" data-to={to}>
-                {nameOf(to)}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {matrix.rows.map((from) => (
-            <tr key={from} data-from={from}>
-              <th scope="row">{nameOf(from)}</th>
-              {matrix.cols.map((to) => {
-                const item = matrix.cell(from, to);
-                if (!item) {
+    <>
+      <div className={`table-wrap${loading ? ' reloading' : ''}`} aria-busy={loading}>
+        <table className="flow-matrix">
+          <caption className="small muted">
+            Rows: what people left (or kept, for additions); columns: what they moved to. Each cell: how many {many}, and the reasons most
+            given. Choose a cell to read its posts.
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">From ↓ · To →</th>
+              {cols.map((to) => (
+                <th key={to} scope="col" data-to={to}>
+                  {nameOf(to)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((from) => (
+              <tr key={from} data-from={from}>
+                <th scope="row">{nameOf(from)}</th>
+                {cols.map((to) => {
+                  const item = matrix.cell(from, to);
+                  if (!item) {
+                    return (
+                      <td key={to} className="num muted" aria-label={`${nameOf(from)} to ${nameOf(to)}: none`}>
+                        ·
+                      </td>
+                    );
+                  }
+                  const reasons = topReasons(item);
+                  const current = selected?.from === from && selected.to === to;
+                  const { figures, llm } = describeCell(item, tier, VERB[kind]);
                   return (
-                    <td key={to} className="num muted" aria-label={`${nameOf(from)} to ${nameOf(to)}: none`}>
-                      ·
+                    <td key={to} className="num" data-cell={`${from}~${to}`}>
+                      <button
+                        type="button"
+                        className="flow-cell"
+                        aria-pressed={current}
+                        aria-label={`${nameOf(from)} to ${nameOf(to)}: ${figures}`}
+                        onClick={() => onSelect({ from, to })}
+                      >
+                        <strong className="flow-n">{formatCount(item.n)}</strong>
+                        {llm !== null && <span className="small muted flow-llm"> (LLM {formatCount(llm)})</span>}
+                        {reasons.length > 0 && (
+                          <span className="small muted flow-reasons">
+                            {reasons.map((reason) => (
+                              <span key={reason}>{reason}</span>
+                            ))}
+                          </span>
+                        )}
+                      </button>
                     </td>
                   );
-                }
-                const reasons = topReasons(item);
-                const current = selected?.from === from && selected.to === to;
-                const { figures, llm } = describeCell(item, tier, VERB[kind]);
-                return (
-                  <td key={to} className="num" data-cell={`${from}~${to}`}>
-                    <button
-                      type="button"
-                      className="flow-cell"
-                      aria-pressed={current}
-                      aria-label={`${nameOf(from)} to ${nameOf(to)}: ${figures}`}
-                      onClick={() => onSelect({ from, to })}
-                    >
-                      <strong className="flow-n">{formatCount(item.n)}</strong>
-                      {llm !== null && <span className="small muted flow-llm"> (LLM {formatCount(llm)})</span>}
-                      {reasons.length > 0 && <span className="small muted flow-reasons"> {reasons.join(' · ')}</span>}
-                    </button>
-                  </td>
-                );
-              })}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {(cut || showAll) && (
+        <p className="small muted flow-matrix-cut">
+          {cut
+            ? `The ${rows.length} of ${matrix.rows.length} origins and ${cols.length} of ${matrix.cols.length} destinations with the most ${many}; ${formatCount(movesLeftOut)} ${many} are in the rest. `
+            : `All ${matrix.rows.length} origins and ${matrix.cols.length} destinations. `}
+          <button type="button" className="link-button" onClick={() => setShowAll(!showAll)}>
+            {cut ? 'Show all' : 'Show the busiest only'}
+          </button>
+        </p>
+      )}
+    </>
   );
 }
 
