@@ -1,3 +1,4 @@
+import { aspectWords } from '../core/aspect-words.ts';
 import type { PostSummary } from '../db/queries/alerts.ts';
 import type { Explanation } from '../db/queries/explain.ts';
 import type { Change } from './decide.ts';
@@ -93,7 +94,7 @@ export function summarizeExplanation(explanation: Explanation): string {
   const aspects = explanation.aspects
     .filter((a) => a.shareChange !== null && Math.abs(a.shareChange) >= 0.05)
     .slice(0, 3)
-    .map((a) => `${a.aspect} ${formatShare(a.previousShare)} -> ${formatShare(a.share)} of mentions`);
+    .map((a) => `${aspectWords(a.aspect)} ${formatShare(a.previousShare)} -> ${formatShare(a.share)} of mentions`);
   if (aspects.length) parts.push(`Aspects that moved: ${aspects.join('; ')}.`);
   const events = explanation.events.slice(0, 2).map((e) => `${e.title} (${e.kind}, ${e.occurredAt.slice(0, 10)})`);
   if (events.length) parts.push(`Near it: ${events.join('; ')}.`);

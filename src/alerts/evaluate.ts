@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { aspectWords } from '../core/aspect-words.ts';
 import { getAspectWindowSums, type AspectWindowSums } from '../db/queries/aspects.ts';
 import {
   advanceMentionCursors,
@@ -489,16 +490,17 @@ async function detectAspectMoves(
     state = withArm(state, series, next);
     if (fire === null) continue;
     const format = byPolarity ? formatScore : formatShare;
-    const label = byPolarity ? `Sentiment on ${entry.aspect}` : `Share of mentions about ${entry.aspect}`;
+    const aspect = aspectWords(entry.aspect);
+    const label = byPolarity ? `Sentiment on ${aspect}` : `Share of mentions about ${aspect}`;
     const polarity = byPolarity ? (fire === 'down' ? 'negative' : 'positive') : null;
     candidates.push({
       eventKey: `${series}:${fire}:${to.toISOString()}`,
       message: async () => ({
         headline: byPolarity
-          ? `${rule.entity.name}: sentiment on ${entry.aspect} ${rose(fire)} from ${formatScore(change.previous)} to ${formatScore(change.current)} over the last ${window}`
-          : `${rule.entity.name}: ${entry.aspect} ${fire === 'up' ? 'came up in more' : 'came up in fewer'} mentions, ${formatShare(change.previous)} -> ${formatShare(change.current)} over the last ${window}`,
+          ? `${rule.entity.name}: sentiment on ${aspect} ${rose(fire)} from ${formatScore(change.previous)} to ${formatScore(change.current)} over the last ${window}`
+          : `${rule.entity.name}: ${aspect} ${fire === 'up' ? 'came up in more' : 'came up in fewer'} mentions, ${formatShare(change.previous)} -> ${formatShare(change.current)} over the last ${window}`,
         summary:
-          `${entry.current.n} mentions named ${entry.aspect} in the last ${window} (${entry.current.negative} negative, ${entry.current.positive} positive), ` +
+          `${entry.current.n} mentions named ${aspect} in the last ${window} (${entry.current.negative} negative, ${entry.current.positive} positive), ` +
           `against ${entry.previous.n} (${entry.previous.negative} negative, ${entry.previous.positive} positive) in the ${window} before.`,
         figures: [changeFigure(label, change, format, `n = ${entry.current.n} against ${entry.previous.n}`)],
         posts: await loadPosts(
@@ -666,7 +668,7 @@ async function detectMentions(db: Executor, rule: EntityAlertRule, context: Cont
         summary: toExcerpt(post.body, 500),
         figures: [
           { label: `Opinion of ${rule.entity.name}`, value: `${post.label} (${formatScore(post.score)})` },
-          ...(post.aspects.length ? [{ label: 'Aspects', value: post.aspects.join(', ') }] : []),
+          ...(post.aspects.length ? [{ label: 'Aspects', value: post.aspects.map(aspectWords).join(', ') }] : []),
           ...(post.engagement > 0 ? [{ label: 'Engagement', value: String(post.engagement) }] : []),
         ],
         posts: [alertPost],

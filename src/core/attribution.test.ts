@@ -80,6 +80,8 @@ describe('attributeLayer', () => {
       }),
     );
     expect(model.layer).toBe('model');
+    // Evidence reads as words, not as the aspect's slug.
+    expect(model.evidence.map((e) => e.note).join(' ')).toContain('code quality complaints');
     const tool = attributeLayer(
       input({
         cues: { ...noCues(), crash: { current: 20, previous: 10 } },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { aspectWords } from './aspect-words.ts';
 
 /**
  * Which layer changed behind a drop: the model ("it got dumber"), the tool around it (crashes, the UI,
@@ -218,7 +219,7 @@ function collectEvidence(input: AttributionInput, options: AttributionOptions): 
         share: round(rise.share),
         previousShare: rise.previousShare === null ? null : round(rise.previousShare),
         count: aspect.current,
-        note: describeRise(`${aspect.aspect.replace(/_/g, ' ')} complaints`, rise),
+        note: describeRise(`${aspectWords(aspect.aspect)} complaints`, rise),
       });
     }
   }

@@ -1,3 +1,4 @@
+import { aspectWords } from './aspect-words.ts';
 import type { Attribution } from './attribution.ts';
 import { addSums, compareWindows, EMPTY_SUMS, summarize, type RollupSums, type SentimentLabel, type SeriesPoint } from './stats.ts';
 
@@ -397,7 +398,6 @@ export function formatScore(value: number): string {
 
 const formatPercent = (value: number) => `${Math.round(value * 100)}%`;
 const formatRate = (value: number) => (value >= 10 ? String(Math.round(value)) : String(Math.round(value * 10) / 10));
-const humanize = (name: string) => name.replace(/[_-]+/g, ' ');
 
 function describeMeasure(
   change: ExplanationChange,
@@ -435,7 +435,7 @@ function describeSources(change: ExplanationChange, sources: readonly SourceMove
 function describeAspect(aspects: readonly AspectMove[]): string {
   const top = aspects[0];
   if (top === undefined) return '';
-  const name = humanize(top.aspect);
+  const name = aspectWords(top.aspect);
   if (top.shareChange !== null && Math.abs(top.shareChange) >= 0.05) {
     const tone = top.shareChange > 0 ? top.score : top.previousScore;
     const what = tone === null ? 'mentions' : tone <= -0.1 ? 'complaints' : tone >= 0.1 ? 'praise' : 'mentions';

@@ -93,5 +93,6 @@ describe('formatSource and formatAspect', () => {
     expect(formatAspect('code_quality')).toBe('Code quality');
     expect(formatAspect('context-window')).toBe('Context window');
     expect(formatAspect('speed')).toBe('Speed');
+    expect(formatAspect('ux')).toBe('UX');
   });
 });

@@ -103,6 +103,7 @@ export function formatSource(source: string): string {
 
 /** An aspect as words: "code_quality" -> "Code quality", "context-window" -> "Context window". */
 export function formatAspect(aspect: string): string {
+  if (aspect === 'ux') return 'UX';
   const words = aspect.replace(/[_-]+/g, ' ').trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
