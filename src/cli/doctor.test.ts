@@ -1,10 +1,17 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataDir } from '../../test/support/databases.ts';
+import { startFakeUpstream, type FakeUpstream } from '../../test/support/fake-upstream.ts';
+import { getFreePort } from '../../test/support/free-port.ts';
+import { parseSettings } from '../config/settings.ts';
 import { openDatabase, type Database } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
 import { analysisVersion } from '../pipeline/analysis-version.ts';
-import { checkAnalysis, type Check } from './doctor.ts';
+import type { ConfiguredSource } from '../pipeline/sources.ts';
+import { createDiscourseSource } from '../sources/discourse/source.ts';
+import { createMastodonSource } from '../sources/mastodon/source.ts';
+import { createRssSource } from '../sources/rss/source.ts';
+import { checkAnalysis, checkSources, type Check } from './doctor.ts';
 
 describe('doctor: posts read by an older model', () => {
   const dataDir = createDataDir({ cluster: true });
@@ -40,5 +47,36 @@ describe('doctor: posts read by an older model', () => {
     const after: Check[] = [];
     await checkAnalysis(database.db, after);
     expect(after).toEqual([{ name: 'analysis', state: 'ok', detail: `3 posts read by ${analysisVersion()}` }]);
+  });
+});
+
+describe('doctor: sources of several hosts', () => {
+  let upstream: FakeUpstream;
+  beforeAll(async () => {
+    upstream = await startFakeUpstream((request) => (request.path === '/feed.xml' ? { body: '<rss/>' } : { status: 404, body: 'no' }));
+  });
+  afterAll(async () => {
+    await upstream?.close();
+  });
+
+  it('asks every feed, forum and instance, and names the ones that do not answer', async () => {
+    const dead = `http://127.0.0.1:${await getFreePort()}`;
+    const settings = parseSettings({ DATA_DIR: '/nonexistent' });
+    const configured = (source: ConfiguredSource['source']): ConfiguredSource => ({ source, intervalMs: 900_000, enabled: true });
+    const checks: Check[] = [];
+    await checkSources(settings, checks, [
+      // Any HTTP answer is an answer, a 404 included: the host is up.
+      configured(createRssSource({ feeds: [`${upstream.url}/feed.xml`, `${upstream.url}/gone.xml`] })),
+      configured(createDiscourseSource({ forums: [upstream.url, `${dead}/forum`] })),
+      configured(createMastodonSource({ instances: [dead, `${dead}/b`, `${dead}/c`, `${dead}/d`, upstream.url] })),
+      configured(createRssSource({ feeds: [] })),
+    ]);
+    expect(checks[0]).toEqual({ name: 'source rss', state: 'ok', detail: 'all 2 reachable, every 15 min' });
+    expect(checks[1]).toMatchObject({ name: 'source discourse', state: 'warn' });
+    expect(checks[1]!.detail).toMatch(new RegExp(`^1 of 2 unreachable: ${dead}/forum \\(.*ECONNREFUSED.*\\)$`));
+    // At most three are named; the rest are counted.
+    expect(checks[2]!.detail).toMatch(/^4 of 5 unreachable: .*; 1 more$/);
+    expect(checks[2]!.detail).not.toContain(upstream.url);
+    expect(checks[3]).toEqual({ name: 'source rss', state: 'warn', detail: 'skipped: no RSS/Atom feeds configured' });
   });
 });

@@ -7,7 +7,7 @@ import { getMigrationStatus } from '../db/migrate.ts';
 import { getSourceHealth } from '../db/queries/runs.ts';
 import type { DB } from '../db/schema.ts';
 import { analysisVersion } from '../pipeline/analysis-version.ts';
-import { buildSources } from '../pipeline/sources.ts';
+import { buildSources, type ConfiguredSource } from '../pipeline/sources.ts';
 import { loadSettings, printJson } from './context.ts';
 import { EXIT, exitWithError, formatError } from './errors.ts';
 import { COMMAND_SUMMARIES } from './summaries.ts';
@@ -108,19 +108,35 @@ const PROBE_URLS: Partial<Record<string, (s: Settings) => string>> = {
   bluesky: (s) => s.sources.blueskyUrl,
 };
 
-async function checkSources(settings: Settings, checks: Check[]): Promise<void> {
+/** How many unreachable hosts a check names before it counts the rest. */
+const NAMED_FAILURES = 3;
+
+/**
+ * One line per collector: disabled, skipped and why, or whether its hosts answer (every forum,
+ * instance and feed of a source of several).
+ */
+export async function checkSources(
+  settings: Settings,
+  checks: Check[],
+  sources: ConfiguredSource[] = buildSources(settings),
+): Promise<void> {
   const results = await Promise.all(
-    buildSources(settings).map(async (entry) => {
+    sources.map(async (entry) => {
       const name = `source ${entry.source.name}`;
+      const every = `every ${Math.round(entry.intervalMs / 60_000)} min`;
       if (!entry.enabled) return { name, state: 'ok' as const, detail: 'disabled (VIBECHECK_SOURCES)' };
       const skip = entry.source.skipReason();
       if (skip) return { name, state: 'warn' as const, detail: `skipped: ${skip}` };
-      const url = PROBE_URLS[entry.source.name]?.(settings);
-      if (!url) return { name, state: 'ok' as const, detail: `every ${Math.round(entry.intervalMs / 60_000)} min` };
-      const problem = await probe(url);
-      return problem
-        ? { name, state: 'warn' as const, detail: `unreachable: ${problem}` }
-        : { name, state: 'ok' as const, detail: `reachable, every ${Math.round(entry.intervalMs / 60_000)} min` };
+      const single = PROBE_URLS[entry.source.name]?.(settings);
+      const urls = entry.source.probeUrls?.() ?? (single ? [single] : []);
+      if (urls.length === 0) return { name, state: 'ok' as const, detail: every };
+      const problems = (await Promise.all(urls.map(async (url) => ({ url, problem: await probe(url) })))).filter((r) => r.problem !== null);
+      if (problems.length === 0)
+        return { name, state: 'ok' as const, detail: urls.length === 1 ? `reachable, ${every}` : `all ${urls.length} reachable, ${every}` };
+      if (urls.length === 1) return { name, state: 'warn' as const, detail: `unreachable: ${problems[0]!.problem}` };
+      const named = problems.slice(0, NAMED_FAILURES).map((r) => `${r.url} (${r.problem})`);
+      if (problems.length > NAMED_FAILURES) named.push(`${problems.length - NAMED_FAILURES} more`);
+      return { name, state: 'warn' as const, detail: `${problems.length} of ${urls.length} unreachable: ${named.join('; ')}` };
     }),
   );
   checks.push(...results);

@@ -173,6 +173,7 @@ export function createDiscourseSource(options: DiscourseSourceOptions): Source {
   return {
     name: 'discourse',
     skipReason: () => (forums.length === 0 ? 'no Discourse forums configured' : null),
+    probeUrls: () => forums.map((forum) => forum.url),
 
     poll(ctx, cursors) {
       const matcher = createTermMatcher(ctx.terms);

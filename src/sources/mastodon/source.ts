@@ -147,6 +147,7 @@ export function createMastodonSource(options: MastodonSourceOptions): Source {
   return {
     name: 'mastodon',
     skipReason: () => (clients.length === 0 ? 'no Mastodon instances configured' : null),
+    probeUrls: () => clients.map((client) => client.instance.url),
 
     poll(ctx, cursors) {
       const runSeen = new Set<string>();

@@ -101,6 +101,7 @@ export function createRssSource(options: RssSourceOptions): Source {
   return {
     name: 'rss',
     skipReason: () => (feeds.length === 0 ? 'no RSS/Atom feeds configured' : null),
+    probeUrls: () => feeds.map((feed) => feed.url),
 
     /** Every feed is tried; failures are collected and thrown together after the others have run. */
     poll(ctx, cursors) {
