@@ -3,6 +3,7 @@ import { buildEntityExport, toExportCsv } from '../api/views/export.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { Bucket, TimeZone } from '../core/time-buckets.ts';
 import { findEntity } from '../db/queries/entities.ts';
+import { getNewestMentionAt } from '../db/queries/posts.ts';
 import { withRuntime } from './context.ts';
 import { parseDate } from './options.ts';
 import { COMMAND_SUMMARIES } from './summaries.ts';
@@ -58,6 +59,14 @@ export function registerExport(program: Command): void {
         process.stdout.write(options.format === 'csv' ? toExportCsv(data) : `${JSON.stringify(data)}\n`);
         if (data.postsTruncated)
           process.stderr.write(`only the newest ${data.posts.length} posts were exported; narrow --from/--to for the rest\n`);
+        if (data.posts.length === 0) {
+          const newest = await getNewestMentionAt(db, entity.id, options.source);
+          const where = options.source === undefined ? '' : ` from ${options.source}`;
+          process.stderr.write(
+            `no mentions of ${entity.slug}${where} from ${data.from} to ${data.to}` +
+              (newest ? `; the newest is from ${newest.toISOString()} (set --from and --to)\n` : '; none is stored\n'),
+          );
+        }
       });
     });
 }

@@ -147,6 +147,16 @@ export async function listMentionedPosts(db: Executor, query: PostQuery): Promis
   }));
 }
 
+/** When an entity's newest stored mention was made (from one source only, when named); null when it has none. */
+export async function getNewestMentionAt(db: Executor, entityId: number, source?: string): Promise<Date | null> {
+  const row = (
+    await sql<{ at: Date | string | null }>`
+      SELECT max(created_at) AS at FROM mentions
+      WHERE entity_id = ${entityId} ${source === undefined ? sql`` : sql`AND source = ${source}`}`.execute(db)
+  ).rows[0];
+  return row?.at ? new Date(row.at) : null;
+}
+
 /** The posts with the most engagement among an entity's mentions in [from, to), optionally one label only. */
 export async function listTopPostIds(
   db: Executor,
