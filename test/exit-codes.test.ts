@@ -35,6 +35,7 @@ describe('exit codes, the same for every command', () => {
       'import',
       'sentiment',
       'rescore',
+      'spikes',
       'db',
       'entities',
       'doctor',

@@ -39,6 +39,9 @@ describe('vibecheck import', () => {
       rejected: 4,
       invalidUtf8: 0,
       warnings: [],
+      // The span of the accepted lines' dates (the duplicate included; the rejected ones not).
+      oldest: '2026-03-01T12:00:00.000Z',
+      newest: '2026-03-01T12:00:00.000Z',
       errors: [
         { line: 2, message: expect.stringMatching(/^invalid JSON: /) },
         { line: 4, message: expect.stringMatching(/^body: /) },

@@ -5,11 +5,18 @@ import { finishRun, startRun } from '../db/queries/runs.ts';
 import { escapeControls } from '../core/storable.ts';
 import { concurrentCommitsFor, emptyImportSummary, importPosts, openImportInput, type ImportSummary } from '../pipeline/import-posts.ts';
 import { createIngestor, type Ingestor, ingestTiers } from '../pipeline/ingest.ts';
+import { SCHEDULED_SPIKE_DAYS } from '../pipeline/scheduler.ts';
 import { printJson, withRuntime } from './context.ts';
 import { EXIT, formatError } from './errors.ts';
 import { whenOpened } from './options.ts';
 import { createProgress } from './progress.ts';
 import { COMMAND_SUMMARIES } from './summaries.ts';
+
+/** The first day of imported posts when they reach back past the days the spike schedule judges; null otherwise. */
+function historyBeyondSchedule(summary: Pick<ImportSummary, 'oldest' | 'stored'>, now = new Date()): string | null {
+  if (summary.stored === 0 || summary.oldest === null) return null;
+  return Date.parse(summary.oldest) < now.getTime() - SCHEDULED_SPIKE_DAYS * 86_400_000 ? summary.oldest.slice(0, 10) : null;
+}
 
 export function registerImport(program: Command): void {
   program
@@ -50,6 +57,11 @@ export function registerImport(program: Command): void {
             );
             for (const error of summary.errors) process.stderr.write(`line ${error.line}: ${error.message}\n`);
             for (const warning of summary.warnings) process.stderr.write(`line ${warning.line}: warning: ${warning.message}\n`);
+            const since = historyBeyondSchedule(summary);
+            if (since)
+              process.stderr.write(
+                `posts from ${since} on: the schedule looks for spikes in the last ${SCHEDULED_SPIKE_DAYS} days only; \`vibecheck spikes --since ${since}\` finds them in this history\n`,
+              );
           }
           // The good lines are stored; a script still learns that some input was bad.
           if (summary.rejected > 0) process.exitCode = EXIT.badInput;

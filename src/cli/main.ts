@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   import: async () => (await import('./import.ts')).registerImport,
   sentiment: async () => (await import('./sentiment.ts')).registerSentiment,
   rescore: async () => (await import('./rescore.ts')).registerRescore,
+  spikes: async () => (await import('./spikes.ts')).registerSpikes,
   db: async () => (await import('./db.ts')).registerDb,
   entities: async () => (await import('./entities.ts')).registerEntities,
   doctor: async () => (await import('./doctor.ts')).registerDoctor,

@@ -7,6 +7,8 @@ export const COMMAND_SUMMARIES = {
   import: 'import posts from JSON Lines (- for stdin): link, score, store, update rollups',
   sentiment: 'the developer-text sentiment model',
   rescore: 're-run linking and scoring with the current model version, local model and rules only (resumable)',
+  spikes:
+    'find spikes and regressions over past days and store them as events (the schedule judges the last 14 days; run this after importing history)',
   db: 'database migrations',
   entities: 'manage tracked entities',
   doctor: 'check configuration, database, migrations and sources, one line each',

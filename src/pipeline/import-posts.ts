@@ -77,6 +77,9 @@ export interface ImportSummary {
   invalidUtf8: number;
   /** What was stored but not as written: invalid UTF-8, by line. */
   warnings: ImportError[];
+  /** The createdAt of the oldest and newest line accepted (stored or already stored), as ISO strings; null when none was. */
+  oldest: string | null;
+  newest: string | null;
 }
 
 export const emptyImportSummary = (): ImportSummary => ({
@@ -87,6 +90,8 @@ export const emptyImportSummary = (): ImportSummary => ({
   errors: [],
   invalidUtf8: 0,
   warnings: [],
+  oldest: null,
+  newest: null,
 });
 
 /** Only the first errors and warnings are kept in full; `rejected` and `invalidUtf8` always count them all. */
@@ -256,6 +261,9 @@ export async function importPosts(input: Readable, ingestor: Ingestor, options: 
         summary.warnings.push({ line: line.number, message: 'not valid UTF-8: stored with U+FFFD in place of the bytes that are not' });
       }
     }
+    const at = parsed.post.createdAt.toISOString();
+    if (summary.oldest === null || at < summary.oldest) summary.oldest = at;
+    if (summary.newest === null || at > summary.newest) summary.newest = at;
     batch.push(parsed.post);
     lineOf.set(`${parsed.post.source}\u0000${parsed.post.externalId}`, line.number);
     if (batch.length >= batchSize) await flush();

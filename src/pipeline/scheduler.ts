@@ -27,8 +27,11 @@ export interface PeriodicJob<N extends JobName = JobName> {
  * Alert rules are judged every 5 minutes (shift and aspect windows move by the hour, mentions arrive
  * with each poll); the outbox is swept every 30 s for retries that came due.
  */
+/** The days each scheduled spike detection judges; older history needs `vibecheck spikes`. */
+export const SCHEDULED_SPIKE_DAYS = 14;
+
 export const MAINTENANCE_JOBS: PeriodicJob[] = [
-  { label: 'spikes', name: 'spikes.detect', payload: { days: 14 }, intervalMs: 3_600_000 },
+  { label: 'spikes', name: 'spikes.detect', payload: { days: SCHEDULED_SPIKE_DAYS }, intervalMs: 3_600_000 },
   { label: 'alerts', name: 'alerts.evaluate', payload: {}, intervalMs: 5 * 60_000 },
   { label: 'alert deliveries', name: 'alerts.deliver', payload: {}, intervalMs: 30_000 },
 ];

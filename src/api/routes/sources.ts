@@ -34,11 +34,17 @@ export const SourceStatus = z
     firstMentionDay: z
       .string()
       .nullable()
-      .openapi({ description: 'the UTC day (YYYY-MM-DD) of the oldest stored mention from this source; null when none is', example: '2025-01-31' }),
+      .openapi({
+        description: 'the UTC day (YYYY-MM-DD) of the oldest stored mention from this source; null when none is',
+        example: '2025-01-31',
+      }),
     lastMentionDay: z
       .string()
       .nullable()
-      .openapi({ description: 'the UTC day (YYYY-MM-DD) of the newest stored mention from this source; null when none is', example: '2026-03-01' }),
+      .openapi({
+        description: 'the UTC day (YYYY-MM-DD) of the newest stored mention from this source; null when none is',
+        example: '2026-03-01',
+      }),
   })
   .openapi('SourceStatus');
 
