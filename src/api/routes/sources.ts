@@ -5,6 +5,12 @@ import type { App, RouteDeps } from '../app.ts';
 import { errorResponses, json } from '../errors.ts';
 import { instant, nullableInstant } from '../schemas.ts';
 
+const mentionDay = (which: 'oldest' | 'newest', example: string) =>
+  z
+    .string()
+    .nullable()
+    .openapi({ description: `the UTC day (YYYY-MM-DD) of the ${which} stored mention from this source; null when none is`, example });
+
 export const SourceStatus = z
   .object({
     name: z.string().openapi({ description: 'the source name, as posts and filters name it', example: 'hn' }),
@@ -31,20 +37,8 @@ export const SourceStatus = z
       description:
         'mentions of tracked entities from this source stored by any path (collection, backfill, import); a post naming two entities counts twice',
     }),
-    firstMentionDay: z
-      .string()
-      .nullable()
-      .openapi({
-        description: 'the UTC day (YYYY-MM-DD) of the oldest stored mention from this source; null when none is',
-        example: '2025-01-31',
-      }),
-    lastMentionDay: z
-      .string()
-      .nullable()
-      .openapi({
-        description: 'the UTC day (YYYY-MM-DD) of the newest stored mention from this source; null when none is',
-        example: '2026-03-01',
-      }),
+    firstMentionDay: mentionDay('oldest', '2025-01-31'),
+    lastMentionDay: mentionDay('newest', '2026-03-01'),
   })
   .openapi('SourceStatus');
 
