@@ -96,6 +96,16 @@ describe('detectSpikes', () => {
     expect(spikes.map((spike) => [spike.bucketStart.toISOString(), spike.zScore])).toEqual([[dayOf(35), 10]]);
   });
 
+  it('a rise to fewer than minMentions is no spike, however quiet the window; a fall to few still is', () => {
+    const quiet = Array(40).fill(0);
+    quiet[20] = 4;
+    quiet[30] = 5;
+    expect(detectSpikes(buildSeries(quiet), { minMentions: 5 }).map((spike) => spike.value)).toEqual([5]);
+    const busy = Array(40).fill(20);
+    busy[30] = 2;
+    expect(detectSpikes(buildSeries(busy), { minMentions: 5 })).toMatchObject([{ kind: 'volume', direction: 'down', value: 2 }]);
+  });
+
   it('a jump in the negative share at steady volume is a negativity spike, not a volume spike', () => {
     const random = createSeededRandom(4);
     const counts = Array<number>(60).fill(50);

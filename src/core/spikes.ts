@@ -27,7 +27,7 @@ export interface SpikeOptions {
   warmUp: number;
   /** |z| at or above which a bucket is a spike */
   threshold: number;
-  /** mentions a bucket needs before its negative share is judged or used as baseline */
+  /** mentions a bucket needs before its negative share is judged or used as baseline, and before it can be a volume spike up */
   minMentions: number;
 }
 
@@ -89,6 +89,8 @@ function toSpike(point: SpikeInput, kind: SpikeKind, value: number, baseline: nu
 /**
  * A count is judged against the median of the trailing window. The scale never drops below the Poisson
  * noise of the median (√median, at least 1), so a flat window (MAD = 0) does not turn one extra mention into an alert.
+ * A rise to fewer than `minMentions` is no spike however quiet the window ("4 mentions, usually 0" is
+ * rare but says nothing); a fall is judged at any count.
  */
 function judgeVolume(series: readonly SpikeInput[], i: number, options: SpikeOptions): Spike | null {
   const point = series[i];
@@ -96,6 +98,7 @@ function judgeVolume(series: readonly SpikeInput[], i: number, options: SpikeOpt
   if (point === undefined || history.length < options.warmUp) return null;
   const { median, spread } = computeRobustBaseline(history);
   const scale = Math.max(spread, Math.sqrt(Math.max(median, 1)));
+  if (point.n > median && point.n < options.minMentions) return null;
   return toSpike(point, 'volume', point.n, median, (point.n - median) / scale, options.threshold);
 }
 
