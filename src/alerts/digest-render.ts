@@ -22,7 +22,7 @@ export function describeMover(mover: DigestMover): string {
   const interval =
     mover.changeLow !== null && mover.changeHigh !== null ? `95% interval ${score(mover.changeLow)} to ${score(mover.changeHigh)}, ` : '';
   const verdict = mover.significant ? 'significant' : 'within noise';
-  return `${score(mover.previousScore)} -> ${score(mover.score)}, change ${score(mover.change)} (${interval}${formatP(mover.pValue)}, ${verdict}), ${mover.n} mentions (${mover.previousN} before)`;
+  return `${score(mover.previousScore)} -> ${score(mover.score)}, change ${score(mover.change)} (${interval}${formatP(mover.pValue)}, ${verdict}), ${mover.n} ${mover.n === 1 ? 'mention' : 'mentions'} (${mover.previousN} before)`;
 }
 
 /** An http(s) URL with the characters that could end a Markdown link or an HTML attribute percent-encoded; null otherwise. */
@@ -56,6 +56,12 @@ function markdownLink(text: string, url: string | null): string {
 const titleOf = (post: { title: string | null; excerpt: string }) =>
   post.title?.trim() ? post.title : post.excerpt.slice(0, 80) || '(untitled)';
 
+/** The excerpt worth printing under a post's title: none when it is empty or is what the title already says (a story with no text). */
+const excerptOf = (post: { title: string | null; excerpt: string }): string | null => {
+  const excerpt = post.excerpt.trim();
+  return excerpt === '' || excerpt === titleOf(post).trim() ? null : excerpt;
+};
+
 export function renderDigestMarkdown(digest: Digest): string {
   const lines: string[] = [`# VibeCheck digest: ${day(digest.from)} to ${day(digest.to)}`, ''];
   if (digest.entities) lines.push(`Entities: ${digest.entities.map(escapeMarkdown).join(', ')}`, '');
@@ -70,8 +76,12 @@ export function renderDigestMarkdown(digest: Digest): string {
   if (digest.spikes.length === 0) lines.push('No spikes.');
   for (const spike of digest.spikes) {
     lines.push(`- ${day(spike.event.occurredAt)}: ${escapeMarkdown(spike.headline)}`);
-    for (const post of spike.posts)
-      lines.push(`  - ${markdownLink(titleOf(post), post.url)} (${escapeMarkdown(post.source)}): ${escapeMarkdown(post.excerpt)}`);
+    for (const post of spike.posts) {
+      const excerpt = excerptOf(post);
+      lines.push(
+        `  - ${markdownLink(titleOf(post), post.url)} (${escapeMarkdown(post.source)})${excerpt === null ? '' : `: ${escapeMarkdown(excerpt)}`}`,
+      );
+    }
   }
 
   lines.push('', '## Releases and incidents', '');
@@ -87,8 +97,9 @@ export function renderDigestMarkdown(digest: Digest): string {
     const comments = post.comments === null ? '' : `, ${post.comments} comments`;
     lines.push(
       `${i + 1}. ${markdownLink(titleOf(post), post.url)} (${escapeMarkdown(post.source)}${comments}; ${post.entities.map(escapeMarkdown).join(', ')})`,
-      `   ${escapeMarkdown(post.excerpt)}`,
     );
+    const excerpt = excerptOf(post);
+    if (excerpt !== null) lines.push(`   ${escapeMarkdown(excerpt)}`);
   });
   return `${lines.join('\n')}\n`;
 }
@@ -110,7 +121,10 @@ export function renderDigestHtml(digest: Digest): string {
     (m) => `<li><strong>${escapeHtml(m.entity.name)}</strong>: ${escapeHtml(describeMover(m))}<br>${escapeHtml(m.headline)}</li>`,
   );
   const spikes = digest.spikes.map((s) => {
-    const posts = s.posts.map((p) => `<li>${htmlLink(titleOf(p), p.url)} (${escapeHtml(p.source)}): ${escapeHtml(p.excerpt)}</li>`);
+    const posts = s.posts.map((p) => {
+      const excerpt = excerptOf(p);
+      return `<li>${htmlLink(titleOf(p), p.url)} (${escapeHtml(p.source)})${excerpt === null ? '' : `: ${escapeHtml(excerpt)}`}</li>`;
+    });
     return `<li>${day(s.event.occurredAt)}: ${escapeHtml(s.headline)}${posts.length ? `\n<ul>\n${posts.join('\n')}\n</ul>` : ''}</li>`;
   });
   const events = digest.events.map(
@@ -118,7 +132,8 @@ export function renderDigestHtml(digest: Digest): string {
   );
   const posts = digest.posts.map((p) => {
     const comments = p.comments === null ? '' : `, ${p.comments} comments`;
-    return `<li>${htmlLink(titleOf(p), p.url)} (${escapeHtml(p.source)}${comments}; ${p.entities.map(escapeHtml).join(', ')})<br><small>${escapeHtml(p.excerpt)}</small></li>`;
+    const excerpt = excerptOf(p);
+    return `<li>${htmlLink(titleOf(p), p.url)} (${escapeHtml(p.source)}${comments}; ${p.entities.map(escapeHtml).join(', ')})${excerpt === null ? '' : `<br><small>${escapeHtml(excerpt)}</small>`}</li>`;
   });
   return [
     '<!doctype html>',

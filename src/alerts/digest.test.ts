@@ -117,6 +117,24 @@ describeOnBothTargets('buildDigest', (get) => {
     expect(md).toContain('[Cursor 2.1](https://example.test/changelog) (cursor)');
     expect(JSON.parse(renderDigest(digest, 'json'))).toEqual(JSON.parse(JSON.stringify(digest)));
   });
+
+  it('prints no empty excerpt line under a story with only a title, and counts one mention as one', () => {
+    const [post] = digest.posts;
+    const [mover] = digest.movers;
+    const story = {
+      ...digest,
+      movers: [{ ...mover!, n: 1 }],
+      posts: [
+        { ...post!, title: 'Show HN: a title and no text', excerpt: '' },
+        { ...post!, title: 'Said twice', excerpt: 'Said twice' },
+      ],
+    };
+    const md = renderDigestMarkdown(story);
+    expect(md).toContain(', 1 mention (');
+    // (The most discussed post is the hostile one, whose javascript: URL is not linked.)
+    expect(md).toMatch(/\n1\. Show HN: a title and no text \(hn[^)]*\)\n2\. Said twice \(hn[^)]*\)\n$/);
+    expect(renderDigestHtml(story)).not.toContain('<small></small>');
+  });
 });
 
 describe('digest rendering helpers', () => {
