@@ -10,7 +10,7 @@ const DAY_MS = 86_400_000;
 const MAX_DAYS = 3_660;
 
 /** The whole UTC days from the one holding `since` to the one before `until` (the detector judges complete days). */
-export function daysBetween(since: Date, until: Date): number {
+function daysBetween(since: Date, until: Date): number {
   const first = Math.floor(since.getTime() / DAY_MS);
   const end = Math.floor(until.getTime() / DAY_MS);
   return end - first;
