@@ -32,11 +32,13 @@ describeOnBothTargets('detectAndStoreSpikes', (get) => {
     const { db } = get();
     expect((await detectAndStoreSpikes(db, { now: NOW, days: 14 })).spikes).toBeGreaterThanOrEqual(1);
     await detectAndStoreSpikes(db, { now: NOW, days: 14 });
-    const rows = await sql<{ external_id: string; source: string; occurred_at: Date; details: Record<string, unknown> }>`
-      SELECT external_id, source, occurred_at, details FROM events WHERE kind = 'spike' ORDER BY external_id`.execute(db);
+    const rows = await sql<{ external_id: string; source: string; title: string; occurred_at: Date; details: Record<string, unknown> }>`
+      SELECT external_id, source, title, occurred_at, details FROM events WHERE kind = 'spike' ORDER BY external_id`.execute(db);
     const volume = rows.rows.filter((r) => r.external_id === 'spike:alpha:volume:2026-03-30');
     expect(volume).toHaveLength(1);
     expect(volume[0]!.source).toBe(SPIKE_EVENT_SOURCE);
+    // The baseline is a median, and the title says so (an explanation compares means a day).
+    expect(volume[0]!.title).toBe('alpha: mentions rose to 30 (median 2 a day over the 28 days before)');
     expect(new Date(volume[0]!.occurred_at).toISOString()).toBe('2026-03-30T00:00:00.000Z');
     expect(volume[0]!.details).toMatchObject({ spikeKind: 'volume', direction: 'up', value: 30, baseline: 2 });
     expect(volume[0]!.details.zScore).toBeGreaterThan(3.5);

@@ -30,10 +30,11 @@ export function spikeExternalId(slug: string, spike: Pick<Spike, 'kind' | 'bucke
   return `spike:${slug}:${spike.kind}:${spike.bucketStart.toISOString().slice(0, 10)}`;
 }
 
-function describeSpike(name: string, spike: Spike): string {
-  const what = spike.kind === 'volume' ? 'mentions' : 'negative share';
-  const shown = (value: number) => (spike.kind === 'volume' ? String(Math.round(value * 100) / 100) : `${Math.round(value * 100)}%`);
-  return `${name}: ${what} ${spike.direction === 'up' ? 'rose' : 'fell'} to ${shown(spike.value)} (usual ${shown(spike.baseline)})`;
+/** "Cursor: mentions rose to 30 (median 2 a day over the 28 days before)": the baseline is the detector's, a median, so it is named as one. */
+function describeSpike(name: string, spike: Spike, window: number): string {
+  const volume = spike.kind === 'volume';
+  const shown = (value: number) => (volume ? String(Math.round(value * 100) / 100) : `${Math.round(value * 100)}%`);
+  return `${name}: ${volume ? 'mentions' : 'negative share'} ${spike.direction === 'up' ? 'rose' : 'fell'} to ${shown(spike.value)} (median ${shown(spike.baseline)}${volume ? ' a day' : ''} over the ${window} days before)`;
 }
 
 /**
@@ -78,7 +79,7 @@ export async function detectAndStoreSpikes(db: Executor, options: DetectSpikesOp
         kind: 'spike',
         source: SPIKE_EVENT_SOURCE,
         externalId: spikeExternalId(entity.slug, spike),
-        title: describeSpike(entity.name, spike),
+        title: describeSpike(entity.name, spike, settings.window),
         url: null,
         body: null,
         occurredAt: spike.bucketStart,
