@@ -71,10 +71,11 @@ describe('the Alerts page in a real browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('No alert rules yet.').waitFor();
 
-    await page.getByLabel('Kind', { exact: true }).selectOption('spike');
-    await page.getByLabel('Entity', { exact: true }).selectOption('cursor');
-    await page.getByLabel('Channel URL').fill(receiverUrl);
-    await page.getByLabel('Name (optional)').fill('Cursor spikes');
+    const ruleForm = page.getByRole('form', { name: 'Add a rule' });
+    await ruleForm.getByLabel('Kind', { exact: true }).selectOption('spike');
+    await ruleForm.getByLabel('Entity', { exact: true }).selectOption('cursor');
+    await ruleForm.getByLabel('Channel URL').fill(receiverUrl);
+    await ruleForm.getByLabel('Name (optional)').fill('Cursor spikes');
     await page.getByRole('button', { name: 'Add rule' }).click();
     const secret = (await page.locator('code.secret').innerText()).trim();
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
@@ -117,9 +118,9 @@ describe('the Alerts page in a real browser', () => {
     await page.getByText('No alert rules yet.').waitFor();
 
     // A rule on every model: the card says how many it watches, as the API counts them.
-    await page.getByLabel('Kind', { exact: true }).selectOption('spike');
-    await page.getByLabel('Entity', { exact: true }).selectOption({ label: 'Every model' });
-    await page.getByLabel('Channel URL').fill(receiverUrl);
+    await ruleForm.getByLabel('Kind', { exact: true }).selectOption('spike');
+    await ruleForm.getByLabel('Entity', { exact: true }).selectOption({ label: 'Every model' });
+    await ruleForm.getByLabel('Channel URL').fill(receiverUrl);
     await page.getByRole('button', { name: 'Add rule' }).click();
     await page.getByRole('button', { name: 'I have kept it' }).click();
     const kindCard = page.locator('li.alert-rule', { hasText: 'Models: spike' });
@@ -134,6 +135,50 @@ describe('the Alerts page in a real browser', () => {
     await page.getByText('No alert rules yet.').waitFor();
     const list = await fetch(`${server.url}/api/v1/alerts`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(((await list.json()) as { items: unknown[] }).items).toEqual([]);
+  });
+
+  it('subscribes a channel to weekly digests of every tool (secret shown once, channel masked), refuses a bad hour, and removes it', async () => {
+    const digests = page.locator('section.digests');
+    const form = page.getByRole('form', { name: 'Subscribe a channel' });
+    await digests.getByText('No digest subscriptions yet.').waitFor();
+    await form.getByLabel('At hour (UTC)').fill('24');
+    await form.getByLabel('Channel URL').fill(receiverUrl);
+    await form.getByRole('button', { name: 'Subscribe' }).click();
+    expect(await form.getByRole('alert').innerText()).toBe('The hour is a whole number from 0 to 23 (UTC).');
+
+    await form.getByLabel('Every').selectOption('weekly');
+    await form.getByLabel('At hour (UTC)').fill('7');
+    await form.getByLabel('Covers').selectOption({ label: 'Every tool' });
+    await form.getByLabel('Name (optional)').fill('Weekly tools');
+    await form.getByRole('button', { name: 'Subscribe' }).click();
+    const secret = (await digests.locator('code.secret').innerText()).trim();
+    expect(secret).toMatch(/^[0-9a-f]{64}$/);
+    await digests.getByRole('button', { name: 'I have kept it' }).click();
+    expect(await page.content()).not.toContain(secret);
+
+    const card = digests.locator('li.alert-rule', { hasText: 'Weekly tools' });
+    await card.waitFor();
+    const facts = await card.locator('dd').allInnerTexts();
+    expect(facts[0]).toBe('weekly, Mondays at 07:00 UTC, for the ISO week before');
+    expect(facts[1]).toBe('every tool');
+    expect(facts[2]).toContain('127.0.0.1');
+    expect(await page.content()).not.toContain('team-private-path');
+    expect(facts[3]).toBe('0 sent, 0 delivered, 0 failed');
+    await card.getByRole('button', { name: 'Show deliveries' }).click();
+    await card.getByText('Nothing sent yet.').waitFor();
+    // The form's choices are what the server stored.
+    const stored = await fetch(`${server.url}/api/v1/digests`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const [subscription] = ((await stored.json()) as { items: unknown[] }).items;
+    expect(subscription).toMatchObject({ name: 'Weekly tools', cadence: 'weekly', hourUtc: 7, kinds: ['tool'], entities: [] });
+    await page.screenshot({ path: join(SHOTS, 'digests.png'), fullPage: true });
+
+    await card.getByRole('button', { name: 'Remove…' }).click();
+    await card.getByRole('button', { name: /^Yes, remove subscription \d+$/ }).click();
+    await digests.getByText('No digest subscriptions yet.').waitFor();
+    const after = await fetch(`${server.url}/api/v1/digests`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(((await after.json()) as { items: unknown[] }).items).toEqual([]);
+    // Nothing was sent: subscribing sends no digest until its period ends.
+    expect(received).toHaveLength(1);
   });
 
   it('a wrong token sees no rules and keeps nothing', async () => {

@@ -21,7 +21,7 @@ const DigestIdParam = z.object({
     .openapi({ param: { name: 'id', in: 'path' }, type: 'string', example: '4' }),
 });
 
-const DigestSubscription = z
+export const DigestSubscription = z
   .object({
     id: z.number().int().openapi({ description: 'the subscription id' }),
     name: z.string().openapi({ description: 'the subscription name: as given, or made from its cadence and selection' }),
@@ -46,9 +46,9 @@ const DigestSubscription = z
   })
   .openapi('DigestSubscription');
 
-const CreatedDigestSubscription = DigestSubscription.extend({ secret: CreatedSecretField }).openapi('CreatedDigestSubscription');
+export const CreatedDigestSubscription = DigestSubscription.extend({ secret: CreatedSecretField }).openapi('CreatedDigestSubscription');
 
-const DigestDelivery = z
+export const DigestDelivery = z
   .object({
     alertId: z.number().int().nullable().openapi({ description: 'the digest delivered (an alert of the outbox)' }),
     event: z

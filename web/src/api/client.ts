@@ -6,6 +6,9 @@ import type {
   Breakdown,
   Compare,
   CreatedAlertRule,
+  CreatedDigestSubscription,
+  DigestDelivery,
+  DigestSubscription,
   Entity,
   EntityChanges,
   EntityEvent,
@@ -15,6 +18,7 @@ import type {
   FlowMatrix,
   FlowPostPage,
   NewAlertRule,
+  NewDigestSubscription,
   NewEntity,
   NewEvent,
   PostPage,
@@ -201,6 +205,7 @@ export interface ClientOptions {
 
 const slugPath = (slug: string, rest = ''): string => `/api/v1/entities/${encodeURIComponent(slug)}${rest}`;
 const alertPath = (id: number, rest = ''): string => `/api/v1/alerts/${encodeURIComponent(String(id))}${rest}`;
+const digestPath = (id: number, rest = ''): string => `/api/v1/digests/${encodeURIComponent(String(id))}${rest}`;
 
 export const api = {
   /** `q`: from/to (the summary's window, default the last 7 days) and source. */
@@ -239,4 +244,11 @@ export const api = {
     adminRequest<AlertTestResult>('POST', alertPath(id, '/test'), token, undefined, o),
   listDeliveries: (token: string, id: number, o?: ClientOptions) =>
     adminRequest<{ items: AlertDelivery[] }>('GET', alertPath(id, '/deliveries'), token, undefined, o),
+  listDigests: (token: string, o?: ClientOptions) =>
+    adminRequest<{ items: DigestSubscription[] }>('GET', '/api/v1/digests', token, undefined, o),
+  addDigest: (token: string, subscription: NewDigestSubscription, o?: ClientOptions) =>
+    adminRequest<CreatedDigestSubscription>('POST', '/api/v1/digests', token, subscription, o),
+  removeDigest: (token: string, id: number, o?: ClientOptions) => adminRequest<undefined>('DELETE', digestPath(id), token, undefined, o),
+  listDigestDeliveries: (token: string, id: number, o?: ClientOptions) =>
+    adminRequest<{ items: DigestDelivery[] }>('GET', digestPath(id, '/deliveries'), token, undefined, o),
 };

@@ -3,7 +3,9 @@
 import type { z } from 'zod';
 import type * as S from '../../../src/api/schemas.ts';
 import type * as AlertsRoute from '../../../src/api/routes/alerts.ts';
+import type * as DigestsRoute from '../../../src/api/routes/digests.ts';
 import type { NewAlertRuleInput } from '../../../src/alerts/rules.ts';
+import type { NewDigestSubscriptionInput } from '../../../src/alerts/subscriptions.ts';
 import type * as SourcesRoute from '../../../src/api/routes/sources.ts';
 import type * as VersionsRoute from '../../../src/api/routes/versions.ts';
 import type * as FlowsRoute from '../../../src/api/routes/flows.ts';
@@ -44,6 +46,11 @@ export type NewAlertRule = z.input<typeof NewAlertRuleInput>;
 export interface AlertRuleList {
   items: AlertRule[];
 }
+export type DigestSubscription = z.infer<typeof DigestsRoute.DigestSubscription>;
+export type CreatedDigestSubscription = z.infer<typeof DigestsRoute.CreatedDigestSubscription>;
+export type DigestDelivery = z.infer<typeof DigestsRoute.DigestDelivery>;
+/** What `POST /api/v1/digests` accepts (defaults left out). */
+export type NewDigestSubscription = z.input<typeof NewDigestSubscriptionInput>;
 
 export type VersionBreakdown = z.infer<typeof VersionsRoute.VersionBreakdown>;
 export type VersionRow = VersionBreakdown['items'][number];

@@ -1,11 +1,12 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { api } from '../api/client.ts';
-import type { AlertDelivery, AlertRule, CreatedAlertRule, NewAlertRule } from '../api/types.ts';
+import type { AlertRule, CreatedAlertRule, NewAlertRule } from '../api/types.ts';
 import { AdminSignIn } from '../components/admin-sign-in.tsx';
+import { CreatedNotice, Deliveries, KIND_TARGETS, RemoveButton } from '../components/outbox-parts.tsx';
 import { describeAdminFailure, useAdminToken } from '../lib/admin-session.ts';
 import { useAdminAction } from '../lib/use-admin-action.ts';
-import { formatRelative } from '../lib/format.ts';
 import { useResource } from '../lib/use-resource.ts';
+import { DigestSubscriptions } from './digests-section.tsx';
 
 type Kind = AlertRule['kind'];
 
@@ -34,12 +35,6 @@ const METRICS: Record<Kind, { value: string; label: string }[]> = {
   regression: [],
 };
 
-/** What the Entity field offers beyond single entities: every entity of a kind, those added later too. */
-const KIND_TARGETS = [
-  { value: 'kind:model', label: 'Every model' },
-  { value: 'kind:tool', label: 'Every tool' },
-  { value: 'kind:vendor', label: 'Every vendor' },
-] as const;
 type EntityKind = NonNullable<NewAlertRule['entityKind']>;
 
 interface Draft {
@@ -108,11 +103,19 @@ export function AlertsPage() {
           Alerts
         </h1>
         <p className="muted">
-          Rules that send a message to a webhook, Slack, Discord or e-mail when something matters. Managing them needs the admin token.
+          Rules that send a message to a webhook, Slack, Discord or e-mail when something matters, and daily or weekly digests to the same
+          channels. Managing them needs the admin token.
         </p>
       </div>
       <AdminSignIn />
-      {token ? <AlertRules token={token} /> : <p className="muted">Sign in to see and manage alert rules.</p>}
+      {token ? (
+        <>
+          <AlertRules token={token} />
+          <DigestSubscriptions token={token} />
+        </>
+      ) : (
+        <p className="muted">Sign in to see and manage alert rules and digests.</p>
+      )}
     </section>
   );
 }
@@ -136,22 +139,7 @@ function AlertRules({ token }: { token: string }) {
           reload();
         }}
       />
-      {created && (
-        <div className="notice" role="status">
-          <p>
-            Added rule {created.id} ({created.name}).
-          </p>
-          {created.secret && (
-            <p>
-              Its signing secret, shown this once (receivers check <code>X-VibeCheck-Signature</code> with it):{' '}
-              <code className="secret">{created.secret}</code>
-            </p>
-          )}
-          <button type="button" onClick={() => setCreated(null)}>
-            I have kept it
-          </button>
-        </div>
-      )}
+      {created && <CreatedNotice what="rule" created={created} onDismiss={() => setCreated(null)} />}
       <h2>Rules</h2>
       {rules.error && !(rules.error.status === 401 || rules.error.status === 403) && (
         <p className="form-error" role="alert">
@@ -178,7 +166,6 @@ function RuleCard({ rule, token, onRemoved }: { rule: AlertRule; token: string; 
   );
   const [message, setMessage] = useState<{ tone: 'ok' | 'bad'; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  const [confirming, setConfirming] = useState(false);
 
   const sendTest = async () => {
     setBusy(true);
@@ -245,21 +232,7 @@ function RuleCard({ rule, token, onRemoved }: { rule: AlertRule; token: string; 
         <button type="button" aria-expanded={showDeliveries} onClick={() => setShowDeliveries((v) => !v)}>
           {showDeliveries ? 'Hide deliveries' : 'Show deliveries'}
         </button>
-        {!confirming && (
-          <button type="button" disabled={busy} onClick={() => setConfirming(true)}>
-            Remove…
-          </button>
-        )}
-        {confirming && (
-          <>
-            <button type="button" className="danger" disabled={busy} onClick={() => void remove()}>
-              Yes, remove rule {rule.id}
-            </button>
-            <button type="button" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </>
-        )}
+        <RemoveButton what={`rule ${rule.id}`} busy={busy} onRemove={() => void remove()} />
       </div>
       {message && (
         <p className={message.tone === 'ok' ? 'form-ok' : 'form-error'} role={message.tone === 'ok' ? 'status' : 'alert'}>
@@ -268,40 +241,6 @@ function RuleCard({ rule, token, onRemoved }: { rule: AlertRule; token: string; 
       )}
       {showDeliveries && <Deliveries items={deliveries.data?.items} error={deliveries.error?.message} />}
     </li>
-  );
-}
-
-function Deliveries({ items, error }: { items: AlertDelivery[] | undefined; error: string | undefined }) {
-  if (error) return <p className="form-error">{error}</p>;
-  if (!items) return <p className="muted">Loading deliveries…</p>;
-  if (items.length === 0) return <p className="muted">Nothing sent yet.</p>;
-  return (
-    <table className="deliveries">
-      <caption>Latest delivery attempts, newest first</caption>
-      <thead>
-        <tr>
-          <th scope="col">When</th>
-          <th scope="col">What</th>
-          <th scope="col">Outcome</th>
-          <th scope="col">HTTP</th>
-          <th scope="col">Cause</th>
-        </tr>
-      </thead>
-      <tbody>
-        {items.map((d, index) => (
-          <tr key={`${d.attemptedAt}-${index}`} data-outcome={d.outcome}>
-            <td title={d.attemptedAt}>{formatRelative(d.attemptedAt)}</td>
-            <td>
-              {d.alertId === null ? 'Test' : (d.headline ?? `Alert ${d.alertId}`)}
-              {d.attempt > 1 ? ` (attempt ${d.attempt})` : ''}
-            </td>
-            <td>{d.outcome}</td>
-            <td>{d.statusCode ?? '—'}</td>
-            <td>{d.cause ?? ''}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }
 

@@ -1,0 +1,270 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { api } from '../api/client.ts';
+import type { CreatedDigestSubscription, DigestSubscription, EntityKind, NewDigestSubscription } from '../api/types.ts';
+import { CreatedNotice, Deliveries, KIND_TARGETS, RemoveButton } from '../components/outbox-parts.tsx';
+import { describeAdminFailure } from '../lib/admin-session.ts';
+import { formatRelative } from '../lib/format.ts';
+import { useAdminAction } from '../lib/use-admin-action.ts';
+import { useResource } from '../lib/use-resource.ts';
+
+type Cadence = DigestSubscription['cadence'];
+
+export interface DigestDraft {
+  cadence: Cadence;
+  /** The UTC hour as typed; empty for the server's default. */
+  hourUtc: string;
+  /** '' for every entity, `kind:tool` (a KIND_TARGETS value) for every entity of a kind, or one entity's slug. */
+  covers: string;
+  channel: string;
+  name: string;
+}
+const EMPTY: DigestDraft = { cadence: 'weekly', hourUtc: '8', covers: '', channel: '', name: '' };
+
+/** The body POST /api/v1/digests takes: only what the form says, the server's defaults for the rest. */
+export function toNewDigest(d: DigestDraft): NewDigestSubscription {
+  const subscription: NewDigestSubscription = { channel: d.channel.trim(), cadence: d.cadence };
+  if (d.covers.startsWith('kind:')) subscription.kinds = [d.covers.slice('kind:'.length) as EntityKind];
+  else if (d.covers) subscription.entities = [d.covers];
+  if (d.hourUtc.trim()) subscription.hourUtc = Number(d.hourUtc);
+  if (d.name.trim()) subscription.name = d.name.trim();
+  return subscription;
+}
+
+const hour = (h: number) => `${String(h).padStart(2, '0')}:00 UTC`;
+
+/** When its digests go out and what each covers: "weekly, Mondays at 08:00 UTC, for the week before". */
+export function describeSchedule(s: Pick<DigestSubscription, 'cadence' | 'hourUtc'>): string {
+  return s.cadence === 'weekly'
+    ? `weekly, Mondays at ${hour(s.hourUtc)}, for the ISO week before`
+    : `daily at ${hour(s.hourUtc)}, for the UTC day before`;
+}
+
+/** What a subscription covers, in words: its entities by name, every entity of its kinds, or every entity. */
+export function describeCoverage(s: Pick<DigestSubscription, 'entities' | 'kinds'>, nameOf: (slug: string) => string): string {
+  if (s.entities.length > 0) return s.entities.map(nameOf).join(', ');
+  if (s.kinds.length > 0) return s.kinds.map((kind) => `every ${kind}`).join(', ');
+  return 'every entity';
+}
+
+/** Daily and weekly digests sent through the alert channels: the subscriptions, a form to add one, their deliveries. */
+export function DigestSubscriptions({ token }: { token: string }) {
+  const [version, setVersion] = useState(0);
+  const subscriptions = useResource(`digests-${version}`, (signal) => api.listDigests(token, { signal }));
+  const entities = useResource('digests-entities', (signal) => api.listEntities({}, { signal }));
+  const [created, setCreated] = useState<CreatedDigestSubscription | null>(null);
+  useEffect(() => {
+    if (subscriptions.error) describeAdminFailure(subscriptions.error, '');
+  }, [subscriptions.error]);
+  const reload = () => setVersion((v) => v + 1);
+  const names = new Map(entities.data?.items.map((e) => [e.slug, e.name]) ?? []);
+  const nameOf = (slug: string) => names.get(slug) ?? slug;
+
+  return (
+    <section className="digests" aria-labelledby="digests-title">
+      <h2 id="digests-title">Digests</h2>
+      <p className="muted">
+        A summary of a day or a week sent to a channel: the movers with their confidence, spikes with their explanation, releases and
+        incidents, and the most discussed posts.
+      </p>
+      <AddDigestForm
+        token={token}
+        entities={entities.data?.items ?? []}
+        onAdded={(subscription) => {
+          setCreated(subscription);
+          reload();
+        }}
+      />
+      {created && <CreatedNotice what="digest subscription" created={created} onDismiss={() => setCreated(null)} />}
+      {subscriptions.error && !(subscriptions.error.status === 401 || subscriptions.error.status === 403) && (
+        <p className="form-error" role="alert">
+          {subscriptions.error.message}
+        </p>
+      )}
+      {subscriptions.data && subscriptions.data.items.length === 0 && <p className="muted">No digest subscriptions yet.</p>}
+      {subscriptions.data && subscriptions.data.items.length > 0 && (
+        <ul className="alert-rules">
+          {subscriptions.data.items.map((subscription) => (
+            <DigestCard key={subscription.id} subscription={subscription} token={token} nameOf={nameOf} onRemoved={reload} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function DigestCard({
+  subscription: s,
+  token,
+  nameOf,
+  onRemoved,
+}: {
+  subscription: DigestSubscription;
+  token: string;
+  nameOf: (slug: string) => string;
+  onRemoved: () => void;
+}) {
+  const [showDeliveries, setShowDeliveries] = useState(false);
+  const deliveries = useResource(showDeliveries ? `digest-deliveries-${s.id}` : null, (signal) =>
+    api.listDigestDeliveries(token, s.id, { signal }),
+  );
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const remove = async () => {
+    setBusy(true);
+    try {
+      await api.removeDigest(token, s.id);
+      onRemoved();
+    } catch (failure) {
+      const text = describeAdminFailure(failure, 'The subscription could not be removed.');
+      if (text) setError(text);
+      setBusy(false);
+    }
+  };
+
+  const headingId = `digest-${s.id}`;
+  return (
+    <li className="card alert-rule" aria-labelledby={headingId} data-digest={s.id}>
+      <h3 id={headingId}>
+        {s.name} <span className="muted">#{s.id}</span>
+      </h3>
+      <dl className="rule-facts">
+        <div>
+          <dt>When</dt>
+          <dd>{describeSchedule(s)}</dd>
+        </div>
+        <div>
+          <dt>Covers</dt>
+          <dd>{describeCoverage(s, nameOf)}</dd>
+        </div>
+        <div>
+          <dt>Channel</dt>
+          <dd className="channel">{s.channel}</dd>
+        </div>
+        <div>
+          <dt>Digests</dt>
+          <dd>
+            {s.digests.sent} sent, {s.digests.delivered} delivered, {s.digests.dead} failed
+            {/* A new subscription counts the last period that ended before it as done (it sends no backlog): no "last" until one is sent. */}
+            {s.lastPeriod && s.digests.sent > 0 ? ` · last: ${s.lastPeriod}` : ''}
+            {s.digests.lastSentAt ? ` (${formatRelative(s.digests.lastSentAt)})` : ''}
+          </dd>
+        </div>
+      </dl>
+      <div className="rule-actions">
+        <button type="button" aria-expanded={showDeliveries} onClick={() => setShowDeliveries((v) => !v)}>
+          {showDeliveries ? 'Hide deliveries' : 'Show deliveries'}
+        </button>
+        <RemoveButton what={`subscription ${s.id}`} busy={busy} onRemove={() => void remove()} />
+      </div>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      {showDeliveries && <Deliveries items={deliveries.data?.items} error={deliveries.error?.message} what="Digest" />}
+    </li>
+  );
+}
+
+function AddDigestForm({
+  token,
+  entities,
+  onAdded,
+}: {
+  token: string;
+  entities: ReadonlyArray<{ slug: string; name: string }>;
+  onAdded: (subscription: CreatedDigestSubscription) => void;
+}) {
+  const [draft, setDraft] = useState<DigestDraft>(EMPTY);
+  const action = useAdminAction<CreatedDigestSubscription>();
+  const id = useId();
+  const f = (name: string) => `${id}-${name}`;
+  const update = (patch: Partial<DigestDraft>) => setDraft((d) => ({ ...d, ...patch }));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!draft.channel.trim()) return action.refuse('Give a channel: a webhook URL (http or https, Slack or Discord) or mailto:address.');
+    const hourUtc = Number(draft.hourUtc);
+    if (draft.hourUtc.trim() && !(Number.isInteger(hourUtc) && hourUtc >= 0 && hourUtc <= 23))
+      return action.refuse('The hour is a whole number from 0 to 23 (UTC).');
+    const added = await action.run(async () => {
+      const created = await api.addDigest(token, toNewDigest(draft));
+      onAdded(created);
+      return created;
+    }, 'The subscription could not be added.');
+    if (added) setDraft({ ...EMPTY, cadence: draft.cadence, hourUtc: draft.hourUtc });
+  };
+
+  return (
+    <form className="admin-form" onSubmit={(event) => void submit(event)} aria-labelledby={f('title')} noValidate>
+      <h3 id={f('title')}>Subscribe a channel</h3>
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor={f('cadence')}>Every</label>
+          <select id={f('cadence')} value={draft.cadence} onChange={(e) => update({ cadence: e.target.value as Cadence })}>
+            <option value="weekly">Week (sent on Mondays)</option>
+            <option value="daily">Day</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={f('hour')}>At hour (UTC)</label>
+          <input
+            id={f('hour')}
+            type="number"
+            step="1"
+            min="0"
+            max="23"
+            value={draft.hourUtc}
+            onChange={(e) => update({ hourUtc: e.target.value })}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={f('covers')}>Covers</label>
+          <select id={f('covers')} value={draft.covers} onChange={(e) => update({ covers: e.target.value })}>
+            <option value="">Every entity</option>
+            <optgroup label="Every entity of a kind, those added later too">
+              {KIND_TARGETS.map((target) => (
+                <option key={target.value} value={target.value}>
+                  {target.label}
+                </option>
+              ))}
+            </optgroup>
+            <optgroup label="One entity">
+              {entities.map((e) => (
+                <option key={e.slug} value={e.slug}>
+                  {e.name}
+                </option>
+              ))}
+            </optgroup>
+          </select>
+        </div>
+        <div className="field field-wide">
+          <label htmlFor={f('channel')}>Channel URL</label>
+          <input
+            id={f('channel')}
+            type="text"
+            inputMode="url"
+            spellCheck={false}
+            autoComplete="off"
+            value={draft.channel}
+            onChange={(e) => update({ channel: e.target.value })}
+            placeholder="https://hooks.slack.com/services/… or mailto:team@example.com"
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={f('name')}>Name (optional)</label>
+          <input id={f('name')} maxLength={200} value={draft.name} onChange={(e) => update({ name: e.target.value })} />
+        </div>
+      </div>
+      <button type="submit" disabled={action.busy}>
+        {action.busy ? 'Subscribing…' : 'Subscribe'}
+      </button>
+      {action.error && (
+        <p className="form-error" role="alert">
+          {action.error}
+        </p>
+      )}
+    </form>
+  );
+}
