@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { api } from '../api/client.ts';
 import type { FlowItem, FlowMatrix, FlowPostItem } from '../api/types.ts';
 import { PostCard } from '../components/post-card.tsx';
@@ -274,6 +274,7 @@ function FlowTable({
   onSelect: (cell: { from: string; to: string }) => void;
 }) {
   const [showAll, setShowAll] = useState(false);
+  const captionId = useId();
   const matrix = buildMatrix(data.items, kind);
   if (matrix.rows.length === 0) {
     return (
@@ -292,12 +293,17 @@ function FlowTable({
     .reduce((sum, i) => sum + i.n, 0);
   return (
     <>
+      {/* Outside the sideways-scrolling wrapper (a caption is as wide as the table, so a narrow screen cut it off). */}
+      <p className="small muted" id={captionId}>
+        Rows: what people left (or kept, for additions); columns: what they moved to. Each cell: how many {many}, and the reasons most
+        given. Choose a cell to read its posts.
+      </p>
       <div className={`table-wrap${loading ? ' reloading' : ''}`} aria-busy={loading}>
-        <table className="flow-matrix">
-          <caption className="small muted">
-            Rows: what people left (or kept, for additions); columns: what they moved to. Each cell: how many {many}, and the reasons most
-            given. Choose a cell to read its posts.
-          </caption>
+        <table
+          className="flow-matrix"
+          aria-label={`${many[0]!.toUpperCase()}${many.slice(1)} from one entity to another`}
+          aria-describedby={captionId}
+        >
           <thead>
             <tr>
               <th scope="col">From ↓ · To →</th>
