@@ -5,7 +5,7 @@ import { formatRelative } from '../lib/format.ts';
 // What alert rules and digest subscriptions show alike: both send through the alert outbox.
 
 /** What an Entity field offers beyond single entities: every entity of a kind, those added later too. */
-export const KIND_TARGETS = [
+const KIND_TARGETS = [
   { value: 'kind:model', label: 'Every model' },
   { value: 'kind:tool', label: 'Every tool' },
   { value: 'kind:vendor', label: 'Every vendor' },
@@ -35,6 +35,50 @@ export function CreatedNotice({
       <button type="button" onClick={onDismiss}>
         I have kept it
       </button>
+    </div>
+  );
+}
+
+/** The options of an Entity or Covers select after its first: every entity of a kind, then each entity. */
+export function TargetOptions({ entities }: { entities: ReadonlyArray<{ slug: string; name: string }> }) {
+  return (
+    <>
+      <optgroup label="Every entity of a kind, those added later too">
+        {KIND_TARGETS.map((target) => (
+          <option key={target.value} value={target.value}>
+            {target.label}
+          </option>
+        ))}
+      </optgroup>
+      <optgroup label="One entity">
+        {entities.map((e) => (
+          <option key={e.slug} value={e.slug}>
+            {e.name}
+          </option>
+        ))}
+      </optgroup>
+    </>
+  );
+}
+
+/** What a form says when its channel is empty. */
+export const CHANNEL_NEEDED = 'Give a channel: a webhook URL (http or https, Slack or Discord) or mailto:address.';
+
+/** The channel URL field of a rule or a subscription. */
+export function ChannelField({ id, value, onChange }: { id: string; value: string; onChange: (value: string) => void }) {
+  return (
+    <div className="field field-wide">
+      <label htmlFor={id}>Channel URL</label>
+      <input
+        id={id}
+        type="text"
+        inputMode="url"
+        spellCheck={false}
+        autoComplete="off"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        placeholder="https://hooks.slack.com/services/… or mailto:team@example.com"
+      />
     </div>
   );
 }

@@ -2,7 +2,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { api } from '../api/client.ts';
 import type { AlertRule, CreatedAlertRule, NewAlertRule } from '../api/types.ts';
 import { AdminSignIn } from '../components/admin-sign-in.tsx';
-import { CreatedNotice, Deliveries, KIND_TARGETS, RemoveButton } from '../components/outbox-parts.tsx';
+import { ChannelField, CHANNEL_NEEDED, CreatedNotice, Deliveries, RemoveButton, TargetOptions } from '../components/outbox-parts.tsx';
 import { describeAdminFailure, useAdminToken } from '../lib/admin-session.ts';
 import { useAdminAction } from '../lib/use-admin-action.ts';
 import { useResource } from '../lib/use-resource.ts';
@@ -256,7 +256,7 @@ function AddAlertForm({ token, onAdded }: { token: string; onAdded: (rule: Creat
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!draft.entity) return action.refuse('Choose the entity the rule watches.');
-    if (!draft.channel.trim()) return action.refuse('Give a channel: a webhook URL (http or https, Slack or Discord) or mailto:address.');
+    if (!draft.channel.trim()) return action.refuse(CHANNEL_NEEDED);
     const added = await action.run(async () => {
       const created = await api.addAlert(token, toNewAlertRule(draft));
       onAdded(created);
@@ -289,35 +289,10 @@ function AddAlertForm({ token, onAdded }: { token: string; onAdded: (rule: Creat
           <label htmlFor={f('entity')}>Entity</label>
           <select id={f('entity')} value={draft.entity} onChange={(e) => update({ entity: e.target.value })}>
             <option value="">Choose…</option>
-            <optgroup label="Every entity of a kind, those added later too">
-              {KIND_TARGETS.map((target) => (
-                <option key={target.value} value={target.value}>
-                  {target.label}
-                </option>
-              ))}
-            </optgroup>
-            <optgroup label="One entity">
-              {(entities.data?.items ?? []).map((e) => (
-                <option key={e.slug} value={e.slug}>
-                  {e.name}
-                </option>
-              ))}
-            </optgroup>
+            <TargetOptions entities={entities.data?.items ?? []} />
           </select>
         </div>
-        <div className="field field-wide">
-          <label htmlFor={f('channel')}>Channel URL</label>
-          <input
-            id={f('channel')}
-            type="text"
-            inputMode="url"
-            spellCheck={false}
-            autoComplete="off"
-            value={draft.channel}
-            onChange={(e) => update({ channel: e.target.value })}
-            placeholder="https://hooks.slack.com/services/… or mailto:team@example.com"
-          />
-        </div>
+        <ChannelField id={f('channel')} value={draft.channel} onChange={(channel) => update({ channel })} />
         <div className="field">
           <label htmlFor={f('name')}>Name (optional)</label>
           <input id={f('name')} maxLength={200} value={draft.name} onChange={(e) => update({ name: e.target.value })} />

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { api } from '../api/client.ts';
 import type { CreatedDigestSubscription, DigestSubscription, EntityKind, NewDigestSubscription } from '../api/types.ts';
-import { CreatedNotice, Deliveries, KIND_TARGETS, RemoveButton } from '../components/outbox-parts.tsx';
+import { ChannelField, CHANNEL_NEEDED, CreatedNotice, Deliveries, RemoveButton, TargetOptions } from '../components/outbox-parts.tsx';
 import { describeAdminFailure } from '../lib/admin-session.ts';
 import { formatRelative } from '../lib/format.ts';
 import { useAdminAction } from '../lib/use-admin-action.ts';
@@ -184,7 +184,7 @@ function AddDigestForm({
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!draft.channel.trim()) return action.refuse('Give a channel: a webhook URL (http or https, Slack or Discord) or mailto:address.');
+    if (!draft.channel.trim()) return action.refuse(CHANNEL_NEEDED);
     const hourUtc = Number(draft.hourUtc);
     if (draft.hourUtc.trim() && !(Number.isInteger(hourUtc) && hourUtc >= 0 && hourUtc <= 23))
       return action.refuse('The hour is a whole number from 0 to 23 (UTC).');
@@ -223,35 +223,10 @@ function AddDigestForm({
           <label htmlFor={f('covers')}>Covers</label>
           <select id={f('covers')} value={draft.covers} onChange={(e) => update({ covers: e.target.value })}>
             <option value="">Every entity</option>
-            <optgroup label="Every entity of a kind, those added later too">
-              {KIND_TARGETS.map((target) => (
-                <option key={target.value} value={target.value}>
-                  {target.label}
-                </option>
-              ))}
-            </optgroup>
-            <optgroup label="One entity">
-              {entities.map((e) => (
-                <option key={e.slug} value={e.slug}>
-                  {e.name}
-                </option>
-              ))}
-            </optgroup>
+            <TargetOptions entities={entities} />
           </select>
         </div>
-        <div className="field field-wide">
-          <label htmlFor={f('channel')}>Channel URL</label>
-          <input
-            id={f('channel')}
-            type="text"
-            inputMode="url"
-            spellCheck={false}
-            autoComplete="off"
-            value={draft.channel}
-            onChange={(e) => update({ channel: e.target.value })}
-            placeholder="https://hooks.slack.com/services/… or mailto:team@example.com"
-          />
-        </div>
+        <ChannelField id={f('channel')} value={draft.channel} onChange={(channel) => update({ channel })} />
         <div className="field">
           <label htmlFor={f('name')}>Name (optional)</label>
           <input id={f('name')} maxLength={200} value={draft.name} onChange={(e) => update({ name: e.target.value })} />
