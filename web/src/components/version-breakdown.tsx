@@ -1,6 +1,31 @@
+import { useState } from 'react';
 import type { VersionBreakdown as VersionBreakdownData } from '../api/types.ts';
 import { formatCount, formatDate } from '../lib/format.ts';
 import { ScoreWithInterval, SentimentSplit } from './entity-figures.tsx';
+
+/** How many versions the table shows until the reader asks for all of them. */
+export const SHOWN_VERSIONS = 10;
+
+/**
+ * The rows shown at first: the `limit` most mentioned versions (and the selected one), in the
+ * order given (newest version first), with how many versions and mentions are left out.
+ */
+export function mostMentioned<T extends { version: string; n: number }>(
+  items: readonly T[],
+  limit: number,
+  selected: string | null,
+): { shown: T[]; hiddenVersions: number; hiddenMentions: number } {
+  const kept = new Set(
+    [...items]
+      .sort((a, b) => b.n - a.n)
+      .slice(0, limit)
+      .map((item) => item.version),
+  );
+  if (selected !== null) kept.add(selected);
+  const shown = items.filter((item) => kept.has(item.version));
+  const hidden = items.filter((item) => !kept.has(item.version));
+  return { shown, hiddenVersions: hidden.length, hiddenMentions: hidden.reduce((sum, item) => sum + item.n, 0) };
+}
 
 /**
  * One row per version the posts name: mentions, mean with its 95% interval, the polarity mix and
@@ -16,9 +41,12 @@ export function VersionBreakdown({
   selected: string | null;
   onSelect: (version: string | null) => void;
 }) {
+  const [showAll, setShowAll] = useState(false);
   if (data.items.length === 0) {
     return <p className="muted">No post in this window names a version of it.</p>;
   }
+  const cut = mostMentioned(data.items, SHOWN_VERSIONS, selected);
+  const rows = showAll ? data.items : cut.shown;
   return (
     <>
       <table className="source-table version-table">
@@ -36,7 +64,7 @@ export function VersionBreakdown({
           </tr>
         </thead>
         <tbody>
-          {data.items.map((row) => {
+          {rows.map((row) => {
             const pressed = selected === row.version;
             return (
               <tr key={row.version} data-version={row.version} className={pressed ? 'selected' : undefined}>
@@ -74,6 +102,16 @@ export function VersionBreakdown({
           })}
         </tbody>
       </table>
+      {cut.hiddenVersions > 0 && (
+        <p className="small muted version-cut">
+          {showAll
+            ? `All ${formatCount(data.items.length)} versions. `
+            : `The ${formatCount(cut.shown.length)} most mentioned of ${formatCount(data.items.length)} versions; ${formatCount(cut.hiddenVersions)} more hold ${formatCount(cut.hiddenMentions)} ${cut.hiddenMentions === 1 ? 'mention' : 'mentions'}. `}
+          <button type="button" className="link-button" onClick={() => setShowAll(!showAll)}>
+            {showAll ? 'Show the most mentioned only' : 'Show all'}
+          </button>
+        </p>
+      )}
       <p className="muted small">
         {formatCount(data.versionedN)} of {formatCount(data.n)} mentions name a version; the release date is the first release event whose
         title names it.
