@@ -182,6 +182,7 @@ describe('cross-cutting', () => {
       '/api/v1/digests',
       '/api/v1/digests/{id}',
       '/api/v1/digests/{id}/deliveries',
+      '/api/v1/digests/{id}/send',
       '/api/v1/entities',
       '/api/v1/entities/{slug}',
       '/api/v1/entities/{slug}/aspects',

@@ -38,6 +38,8 @@ describe('digest subscriptions over the API', () => {
     expect((await app.request('/api/v1/digests/1', { method: 'DELETE', headers: auth('wrong-token-000000') })).status).toBe(403);
     expect((await app.request('/api/v1/digests/1/deliveries')).status).toBe(401);
     expect((await app.request('/api/v1/digests/1/deliveries', { headers: auth('wrong-token-000000') })).status).toBe(403);
+    expect((await app.request('/api/v1/digests/1/send', { method: 'POST' })).status).toBe(401);
+    expect((await app.request('/api/v1/digests/1/send', { method: 'POST', headers: auth('wrong-token-000000') })).status).toBe(403);
   });
 
   it('adds, lists with the channel masked and the secret never shown again, and removes', async () => {
@@ -128,6 +130,27 @@ describe('digest subscriptions over the API', () => {
         }),
       ]);
       expect((await app.request('/api/v1/digests/9999/deliveries', { headers: auth() })).status).toBe(404);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('sends a digest now on request: delivered and signed, or not yet with the cause', async () => {
+    const receiver = await startAlertReceiver('api-digest-secret-0123456789');
+    try {
+      const res = await create({ channel: receiver.url, cadence: 'weekly', secret: 'api-digest-secret-0123456789' });
+      const { id } = (await res.json()) as { id: number };
+      const send = () => app.request(`/api/v1/digests/${id}/send`, { method: 'POST', headers: auth() });
+      const sent = await send();
+      expect(sent.status).toBe(200);
+      expect(await sent.json()).toEqual({ alertId: expect.any(Number), delivered: true, cause: null });
+      expect(receiver.received).toHaveLength(1);
+      expect(receiver.received[0]!.signatureValid).toBe(true);
+      expect(receiver.received[0]!.body).toMatch(/digest/i);
+      receiver.script = [{ status: 503 }];
+      expect(await (await send()).json()).toMatchObject({ delivered: false, cause: expect.stringMatching(/HTTP 503/) });
+      expect((await app.request('/api/v1/digests/9999/send', { method: 'POST', headers: auth() })).status).toBe(404);
+      expect((await app.request('/api/v1/digests/abc/send', { method: 'POST', headers: auth() })).status).toBe(400);
     } finally {
       await receiver.close();
     }

@@ -104,6 +104,8 @@ export const STEPS: Step[] = [
     remember: 'digest',
   },
   { op: 'get /api/v1/digests', path: () => '/api/v1/digests', admin: true },
+  // Its channel refuses the connection: the answer says so (delivered false, with the cause).
+  { op: 'post /api/v1/digests/{id}/send', path: (ids) => `/api/v1/digests/${ids.digest}/send`, admin: true, body: {} },
   { op: 'get /api/v1/digests/{id}/deliveries', path: (ids) => `/api/v1/digests/${ids.digest}/deliveries`, admin: true },
   { op: 'delete /api/v1/digests/{id}', path: (ids) => `/api/v1/digests/${ids.digest}`, admin: true },
   { op: 'delete /api/v1/alerts/{id}', path: (ids) => `/api/v1/alerts/${ids.alert}`, admin: true },

@@ -343,6 +343,10 @@ describe('failures', () => {
       retryable: true,
       cause: 'network error: ECONNREFUSED',
     });
+    // No code to give: the innermost cause says what went wrong (fetch refuses the discard port), not "TypeError".
+    expect(failed(await deliver(parseChannel('http://127.0.0.1:9/hook'), alert, { secret: SECRET }))).toMatchObject({
+      cause: 'network error: bad port',
+    });
   });
 
   it('no cause or description holds the token, even when the receiver echoes it', async () => {

@@ -83,14 +83,17 @@ async function readSnippet(response: Response): Promise<string> {
 }
 
 /** ECONNREFUSED, ENOTFOUND, a TLS code...: the error code without its message, which may name the URL. */
+/** The system error code of a failed fetch (ECONNREFUSED, ENOTFOUND), else the innermost cause's message ("bad port"), else the error's name. */
 function networkCode(error: unknown): string {
   let current: unknown = error;
+  let innermost = '';
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && code !== '') return code;
+    if (current !== error && current.message) innermost = current.message;
     current = current.cause;
   }
-  return error instanceof Error ? error.name : 'unknown';
+  return innermost || (error instanceof Error ? error.name : 'unknown');
 }
 
 function formatSeconds(ms: number): string {

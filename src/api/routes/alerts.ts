@@ -15,6 +15,7 @@ import { EntityKind } from '../../core/entity.ts';
 import { listDeliveries, listRuleAlerts } from '../../db/queries/alerts.ts';
 import type { App, RouteDeps } from '../app.ts';
 import { errorResponses, json } from '../errors.ts';
+import { publicUrlOf } from '../public-url.ts';
 import { instant, nullableInstant } from '../schemas.ts';
 
 const AlertIdParam = z.object({
@@ -167,7 +168,7 @@ export const TestResult = z
 /** Admin reads and bodiless writes: the token only (the JSON body check is for writes with a body). */
 
 export function registerAlertRoutes(app: App, deps: RouteDeps): void {
-  const publicUrl = deps.settings.publicUrl ?? 'http://127.0.0.1:8080';
+  const publicUrl = publicUrlOf(deps);
 
   app.openapi(
     createRoute({

@@ -4,12 +4,14 @@ import {
   listDigestSubscriptionViews,
   NewDigestSubscriptionInput,
   removeDigestSubscriptionById,
+  sendDigestNow,
 } from '../../alerts/subscriptions.ts';
 import { listDeliveries } from '../../db/queries/alerts.ts';
 import { findDigestSubscription } from '../../db/queries/digests.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import type { App, RouteDeps } from '../app.ts';
 import { errorResponses, json } from '../errors.ts';
+import { publicUrlOf } from '../public-url.ts';
 import { nullableInstant } from '../schemas.ts';
 import { CreatedAtField, CreatedSecretField, DeliveryFields, MaskedChannelField, OutcomeCounts } from './alerts.ts';
 
@@ -60,6 +62,14 @@ export const DigestDelivery = z
     status: z.enum(['pending', 'sending', 'delivered', 'dead']).nullable().openapi({ description: "the digest's delivery status now" }),
   })
   .openapi('DigestDelivery');
+
+export const DigestSendResult = z
+  .object({
+    alertId: z.number().int().openapi({ description: 'the digest queued (an alert of the outbox); its attempts are in the deliveries' }),
+    delivered: z.boolean().openapi({ description: 'whether the channel took it; when not, the outbox retries it as any digest' }),
+    cause: z.string().nullable().openapi({ description: 'why it is not delivered yet; null when delivered' }),
+  })
+  .openapi('DigestSendResult');
 
 export function registerDigestRoutes(app: App, deps: RouteDeps): void {
   app.openapi(
@@ -140,6 +150,36 @@ export function registerDigestRoutes(app: App, deps: RouteDeps): void {
         durationMs: Math.round(durationMs),
       }));
       return c.json({ items }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      operationId: 'sendDigestNow',
+      path: '/api/v1/digests/{id}/send',
+      tags: ['alerts'],
+      summary:
+        "Send the digest of the last day (daily) or 7 days (weekly) up to now through the subscription's channel, now (admin token); the schedule is untouched and the attempt is recorded with the deliveries",
+      security: [{ adminToken: [] }],
+      middleware: deps.adminOnly,
+      request: { params: DigestIdParam },
+      responses: {
+        200: {
+          description: 'whether the channel took it (delivered false: with the cause; the outbox retries it)',
+          content: json(DigestSendResult),
+        },
+        ...errorResponses(400, 401, 403, 404, 413, 429),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const outcome = await sendDigestNow(deps.db, id, {
+        publicUrl: publicUrlOf(deps),
+        smtp: deps.settings.smtp,
+      });
+      deps.log.info({ subscription: id, alert: outcome.alertId, delivered: outcome.delivered }, 'digest sent on request');
+      return c.json(outcome, 200);
     },
   );
 
