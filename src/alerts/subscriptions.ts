@@ -180,7 +180,7 @@ export function composeDigestMessage(
     : `${label}: no significant movers, ${plural(digest.spikes.length, 'spike')}, ${plural(digest.events.length, 'release or incident', 'releases and incidents')}`;
   const summary = [
     `${selection.name} from ${period.from.slice(0, 16).replace('T', ' ')} to ${period.to.slice(0, 16).replace('T', ' ')} UTC, compared with the period before.`,
-    `${plural(digest.movers.length, 'mover')} (${plural(digest.movers.filter((m) => m.significant).length, 'significant')}), ${plural(digest.spikes.length, 'spike')}, ${plural(digest.events.length, 'release or incident', 'releases and incidents')}, ${plural(digest.posts.length, 'most discussed post')}.`,
+    `${plural(digest.movers.length, 'mover')} (${digest.movers.filter((m) => m.significant).length} significant), ${plural(digest.spikes.length, 'spike')}, ${plural(digest.events.length, 'release or incident', 'releases and incidents')}, ${plural(digest.posts.length, 'most discussed post')}.`,
   ].join(' ');
   const base = options.publicUrl.endsWith('/') ? options.publicUrl : `${options.publicUrl}/`;
   return {

@@ -137,7 +137,7 @@ describe('the Alerts page in a real browser', () => {
     expect(((await list.json()) as { items: unknown[] }).items).toEqual([]);
   });
 
-  it('subscribes a channel to weekly digests of every tool (secret shown once, channel masked), refuses a bad hour, and removes it', async () => {
+  it('subscribes a channel to weekly digests of every tool (secret shown once, channel masked), refuses a bad hour, sends one now, and removes it', async () => {
     const digests = page.locator('section.digests');
     const form = page.getByRole('form', { name: 'Subscribe a channel' });
     await digests.getByText('No digest subscriptions yet.').waitFor();
@@ -166,6 +166,23 @@ describe('the Alerts page in a real browser', () => {
     expect(facts[3]).toBe('0 sent, 0 delivered, 0 failed');
     await card.getByRole('button', { name: 'Show deliveries' }).click();
     await card.getByText('Nothing sent yet.').waitFor();
+
+    // "Send now": the digest of the last 7 days reaches the receiver, signed with the shown secret, and is listed delivered.
+    await card.getByRole('button', { name: 'Send now' }).click();
+    await card.getByRole('status').filter({ hasText: 'delivered' }).waitFor();
+    expect(await card.getByRole('status').innerText()).toBe('Digest of the last 7 days delivered.');
+    expect(received).toHaveLength(2);
+    const digest = received[1]!;
+    expect(digest).toMatchObject({ method: 'POST', path: HOOK_PATH });
+    const signed = String(digest.headers['x-vibecheck-signature']).match(/^t=(\d+),v1=([0-9a-f]{64})$/);
+    expect(createHmac('sha256', secret).update(`${signed![1]}.${digest.body}`).digest('hex')).toBe(signed![2]);
+    const message = JSON.parse(digest.body) as { rule: { kind: string; name: string }; digest: { cadence: string }; summary: string };
+    expect(message).toMatchObject({ rule: { kind: 'digest', name: 'Weekly tools' }, digest: { cadence: 'weekly' } });
+    expect(message.summary).toMatch(/^every tool from .* \d+ movers? \(\d+ significant\)/);
+    const sentRow = card.locator('table.deliveries tbody tr').first();
+    await sentRow.waitFor();
+    expect(await sentRow.getAttribute('data-outcome')).toBe('delivered');
+    await expect.poll(async () => card.locator('dd').nth(3).innerText()).toMatch(/^1 sent, 1 delivered, 0 failed/);
     // The form's choices are what the server stored.
     const stored = await fetch(`${server.url}/api/v1/digests`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     const [subscription] = ((await stored.json()) as { items: unknown[] }).items;
@@ -177,8 +194,8 @@ describe('the Alerts page in a real browser', () => {
     await digests.getByText('No digest subscriptions yet.').waitFor();
     const after = await fetch(`${server.url}/api/v1/digests`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(((await after.json()) as { items: unknown[] }).items).toEqual([]);
-    // Nothing was sent: subscribing sends no digest until its period ends.
-    expect(received).toHaveLength(1);
+    // Subscribing itself sent nothing: the one digest is the one asked for.
+    expect(received).toHaveLength(2);
   });
 
   it('a wrong token sees no rules and keeps nothing', async () => {

@@ -8,6 +8,7 @@ import type {
   CreatedAlertRule,
   CreatedDigestSubscription,
   DigestDelivery,
+  DigestSendResult,
   DigestSubscription,
   Entity,
   EntityChanges,
@@ -249,6 +250,8 @@ export const api = {
   addDigest: (token: string, subscription: NewDigestSubscription, o?: ClientOptions) =>
     adminRequest<CreatedDigestSubscription>('POST', '/api/v1/digests', token, subscription, o),
   removeDigest: (token: string, id: number, o?: ClientOptions) => adminRequest<undefined>('DELETE', digestPath(id), token, undefined, o),
+  sendDigest: (token: string, id: number, o?: ClientOptions) =>
+    adminRequest<DigestSendResult>('POST', digestPath(id, '/send'), token, undefined, o),
   listDigestDeliveries: (token: string, id: number, o?: ClientOptions) =>
     adminRequest<{ items: DigestDelivery[] }>('GET', digestPath(id, '/deliveries'), token, undefined, o),
 };

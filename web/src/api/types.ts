@@ -49,6 +49,7 @@ export interface AlertRuleList {
 export type DigestSubscription = z.infer<typeof DigestsRoute.DigestSubscription>;
 export type CreatedDigestSubscription = z.infer<typeof DigestsRoute.CreatedDigestSubscription>;
 export type DigestDelivery = z.infer<typeof DigestsRoute.DigestDelivery>;
+export type DigestSendResult = z.infer<typeof DigestsRoute.DigestSendResult>;
 /** What `POST /api/v1/digests` accepts (defaults left out). */
 export type NewDigestSubscription = z.input<typeof NewDigestSubscriptionInput>;
 

@@ -84,7 +84,7 @@ export function DigestSubscriptions({ token }: { token: string }) {
       {subscriptions.data && subscriptions.data.items.length > 0 && (
         <ul className="alert-rules">
           {subscriptions.data.items.map((subscription) => (
-            <DigestCard key={subscription.id} subscription={subscription} token={token} nameOf={nameOf} onRemoved={reload} />
+            <DigestCard key={subscription.id} subscription={subscription} token={token} nameOf={nameOf} onChanged={reload} />
           ))}
         </ul>
       )}
@@ -96,28 +96,51 @@ function DigestCard({
   subscription: s,
   token,
   nameOf,
-  onRemoved,
+  onChanged,
 }: {
   subscription: DigestSubscription;
   token: string;
   nameOf: (slug: string) => string;
-  onRemoved: () => void;
+  /** After a send or a removal: the list is read again (counts, or the card gone). */
+  onChanged: () => void;
 }) {
   const [showDeliveries, setShowDeliveries] = useState(false);
-  const deliveries = useResource(showDeliveries ? `digest-deliveries-${s.id}` : null, (signal) =>
+  const [deliveriesVersion, setDeliveriesVersion] = useState(0);
+  const deliveries = useResource(showDeliveries ? `digest-deliveries-${s.id}-${deliveriesVersion}` : null, (signal) =>
     api.listDigestDeliveries(token, s.id, { signal }),
   );
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ tone: 'ok' | 'bad'; text: string } | null>(null);
+
+  const sendNow = async () => {
+    setBusy(true);
+    setMessage(null);
+    try {
+      const result = await api.sendDigest(token, s.id);
+      setMessage(
+        result.delivered
+          ? { tone: 'ok', text: `Digest of the last ${s.cadence === 'weekly' ? '7 days' : 'day'} delivered.` }
+          : { tone: 'bad', text: `Not delivered yet (it is retried): ${result.cause ?? 'no cause given'}.` },
+      );
+      setShowDeliveries(true);
+      setDeliveriesVersion((v) => v + 1);
+      onChanged();
+    } catch (failure) {
+      const text = describeAdminFailure(failure, 'The digest could not be sent.');
+      if (text) setMessage({ tone: 'bad', text });
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const remove = async () => {
     setBusy(true);
     try {
       await api.removeDigest(token, s.id);
-      onRemoved();
+      onChanged();
     } catch (failure) {
       const text = describeAdminFailure(failure, 'The subscription could not be removed.');
-      if (text) setError(text);
+      if (text) setMessage({ tone: 'bad', text });
       setBusy(false);
     }
   };
@@ -152,14 +175,17 @@ function DigestCard({
         </div>
       </dl>
       <div className="rule-actions">
+        <button type="button" disabled={busy} onClick={() => void sendNow()}>
+          Send now
+        </button>
         <button type="button" aria-expanded={showDeliveries} onClick={() => setShowDeliveries((v) => !v)}>
           {showDeliveries ? 'Hide deliveries' : 'Show deliveries'}
         </button>
         <RemoveButton what={`subscription ${s.id}`} busy={busy} onRemove={() => void remove()} />
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
+      {message && (
+        <p className={message.tone === 'ok' ? 'form-ok' : 'form-error'} role={message.tone === 'ok' ? 'status' : 'alert'}>
+          {message.text}
         </p>
       )}
       {showDeliveries && <Deliveries items={deliveries.data?.items} error={deliveries.error?.message} what="Digest" />}
