@@ -33,6 +33,7 @@ describe('describeSourceHealth', () => {
     expect(describeSourceHealth(source({ lastStatus: null, runs: 0 })).text).toBe('Not run yet');
     expect(describeSourceHealth(source({ enabled: false })).text).toBe('Disabled');
     expect(describeSourceHealth(source({ enabled: false, intervalSeconds: null })).text).toBe('Manual runs');
+    expect(describeSourceHealth(source({ name: 'import', enabled: false, intervalSeconds: null, runs: 2 })).text).toBe('Imports');
     // A source with no collector here and no runs: its posts were imported (youtube, say), so it is not "disabled".
     expect(describeSourceHealth(source({ enabled: false, intervalSeconds: null, runs: 0, lastStatus: null })).text).toBe('Imported only');
   });

@@ -7,8 +7,13 @@ import { useAdminToken } from '../lib/admin-session.ts';
 import { formatCount, formatDate, formatRelative, formatSource } from '../lib/format.ts';
 import { useResource } from '../lib/use-resource.ts';
 
+/** The name `vibecheck import` records its runs under. */
+const IMPORT_RUNS = 'import';
+
 /** One word for a collector's state, most urgent first. */
 export function describeSourceHealth(s: SourceStatus): { tone: 'ok' | 'warn' | 'bad' | 'off'; text: string } {
+  // `vibecheck import` records its runs under "import"; the posts count under their own sources.
+  if (s.name === IMPORT_RUNS) return { tone: 'off', text: 'Imports' };
   // No collector on this server: its posts came by import, or by runs made elsewhere (a worker, `collect`).
   if (s.intervalSeconds === null) return { tone: 'off', text: s.runs > 0 ? 'Manual runs' : 'Imported only' };
   if (s.skipReason || s.lastStatus === 'skipped') return { tone: 'off', text: 'Skipped' };
@@ -78,15 +83,17 @@ export function SourcesPage() {
                     <dd>{formatCount(s.runs)}</dd>
                   </div>
                   <div>
-                    <dt>Posts collected</dt>
+                    <dt>{s.name === IMPORT_RUNS ? 'Posts imported' : 'Posts collected'}</dt>
                     <dd>{formatCount(s.itemsCollected)}</dd>
                   </div>
-                  <div>
-                    <dt title="Mentions of tracked entities from this source, collected or imported; a post naming two entities counts twice">
-                      Mentions stored
-                    </dt>
-                    <dd>{formatCount(s.mentionsStored)}</dd>
-                  </div>
+                  {s.name !== IMPORT_RUNS && (
+                    <div>
+                      <dt title="Mentions of tracked entities from this source, collected or imported; a post naming two entities counts twice">
+                        Mentions stored
+                      </dt>
+                      <dd>{formatCount(s.mentionsStored)}</dd>
+                    </div>
+                  )}
                   {s.lastMentionDay && (
                     <div>
                       <dt>Newest mention</dt>
