@@ -2,7 +2,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { api } from '../api/client.ts';
 import type { AlertRule, CreatedAlertRule, NewAlertRule } from '../api/types.ts';
 import { AdminSignIn } from '../components/admin-sign-in.tsx';
-import { ChannelField, CHANNEL_NEEDED, CreatedNotice, Deliveries, RemoveButton, TargetOptions } from '../components/outbox-parts.tsx';
+import { ChannelField, CHANNEL_NEEDED, CreatedNotice, OutboxCard, TargetOptions, useOutboxCard } from '../components/outbox-parts.tsx';
 import { describeAdminFailure, useAdminToken } from '../lib/admin-session.ts';
 import { useAdminAction } from '../lib/use-admin-action.ts';
 import { useResource } from '../lib/use-resource.ts';
@@ -159,88 +159,40 @@ function AlertRules({ token }: { token: string }) {
 }
 
 function RuleCard({ rule, token, onRemoved }: { rule: AlertRule; token: string; onRemoved: () => void }) {
-  const [showDeliveries, setShowDeliveries] = useState(false);
-  const [deliveriesVersion, setDeliveriesVersion] = useState(0);
-  const deliveries = useResource(showDeliveries ? `deliveries-${rule.id}-${deliveriesVersion}` : null, (signal) =>
-    api.listDeliveries(token, rule.id, { signal }),
-  );
-  const [message, setMessage] = useState<{ tone: 'ok' | 'bad'; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const sendTest = async () => {
-    setBusy(true);
-    setMessage(null);
-    try {
+  const card = useOutboxCard(`rule-${rule.id}`, (signal) => api.listDeliveries(token, rule.id, { signal }));
+  const sendTest = () =>
+    card.send(async () => {
       const result = await api.testAlert(token, rule.id);
-      setMessage(
-        result.ok
-          ? { tone: 'ok', text: `Test delivered${result.status ? ` (HTTP ${result.status})` : ''} in ${result.durationMs} ms.` }
-          : { tone: 'bad', text: `Test failed${result.status ? ` (HTTP ${result.status})` : ''}: ${result.cause ?? 'no cause given'}.` },
-      );
-      setShowDeliveries(true);
-      setDeliveriesVersion((v) => v + 1);
-    } catch (failure) {
-      const text = describeAdminFailure(failure, 'The test could not be sent.');
-      if (text) setMessage({ tone: 'bad', text });
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const remove = async () => {
-    setBusy(true);
-    try {
+      const status = result.status ? ` (HTTP ${result.status})` : '';
+      return result.ok
+        ? { tone: 'ok', text: `Test delivered${status} in ${result.durationMs} ms.` }
+        : { tone: 'bad', text: `Test failed${status}: ${result.cause ?? 'no cause given'}.` };
+    }, 'The test could not be sent.');
+  const remove = () =>
+    card.remove(async () => {
       await api.removeAlert(token, rule.id);
       onRemoved();
-    } catch (failure) {
-      const text = describeAdminFailure(failure, 'The rule could not be removed.');
-      if (text) setMessage({ tone: 'bad', text });
-      setBusy(false);
-    }
-  };
+    }, 'The rule could not be removed.');
 
-  const headingId = `rule-${rule.id}`;
   return (
-    <li className="card alert-rule" aria-labelledby={headingId} data-rule={rule.id}>
-      <h3 id={headingId}>
-        {rule.name} <span className="muted">#{rule.id}</span>
-      </h3>
-      <dl className="rule-facts">
-        <div>
-          <dt>Kind</dt>
-          <dd>{rule.kind}</dd>
-        </div>
-        <div>
-          <dt>Entity</dt>
-          <dd>{rule.entity ?? `Every ${rule.entityKind ?? 'entity'} (${rule.entities} now)`}</dd>
-        </div>
-        <div>
-          <dt>Channel</dt>
-          <dd className="channel">{rule.channel}</dd>
-        </div>
-        <div>
-          <dt>Alerts</dt>
-          <dd>
-            {rule.alerts.fired} fired, {rule.alerts.delivered} delivered, {rule.alerts.pending} waiting, {rule.alerts.dead} failed
-          </dd>
-        </div>
-      </dl>
-      <div className="rule-actions">
-        <button type="button" disabled={busy} onClick={() => void sendTest()}>
-          Send a test
-        </button>
-        <button type="button" aria-expanded={showDeliveries} onClick={() => setShowDeliveries((v) => !v)}>
-          {showDeliveries ? 'Hide deliveries' : 'Show deliveries'}
-        </button>
-        <RemoveButton what={`rule ${rule.id}`} busy={busy} onRemove={() => void remove()} />
-      </div>
-      {message && (
-        <p className={message.tone === 'ok' ? 'form-ok' : 'form-error'} role={message.tone === 'ok' ? 'status' : 'alert'}>
-          {message.text}
-        </p>
-      )}
-      {showDeliveries && <Deliveries items={deliveries.data?.items} error={deliveries.error?.message} />}
-    </li>
+    <OutboxCard
+      id={rule.id}
+      name={rule.name}
+      what="rule"
+      facts={[
+        { label: 'Kind', value: rule.kind },
+        { label: 'Entity', value: rule.entity ?? `Every ${rule.entityKind ?? 'entity'} (${rule.entities} now)` },
+        { label: 'Channel', value: rule.channel, className: 'channel' },
+        {
+          label: 'Alerts',
+          value: `${rule.alerts.fired} fired, ${rule.alerts.delivered} delivered, ${rule.alerts.pending} waiting, ${rule.alerts.dead} failed`,
+        },
+      ]}
+      sendLabel="Send a test"
+      onSend={() => void sendTest()}
+      onRemove={() => void remove()}
+      card={card}
+    />
   );
 }
 

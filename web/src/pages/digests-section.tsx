@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { api } from '../api/client.ts';
 import type { CreatedDigestSubscription, DigestSubscription, EntityKind, NewDigestSubscription } from '../api/types.ts';
-import { ChannelField, CHANNEL_NEEDED, CreatedNotice, Deliveries, RemoveButton, TargetOptions } from '../components/outbox-parts.tsx';
+import { ChannelField, CHANNEL_NEEDED, CreatedNotice, OutboxCard, TargetOptions, useOutboxCard } from '../components/outbox-parts.tsx';
 import { describeAdminFailure } from '../lib/admin-session.ts';
 import { formatRelative } from '../lib/format.ts';
 import { useAdminAction } from '../lib/use-admin-action.ts';
@@ -104,92 +104,43 @@ function DigestCard({
   /** After a send or a removal: the list is read again (counts, or the card gone). */
   onChanged: () => void;
 }) {
-  const [showDeliveries, setShowDeliveries] = useState(false);
-  const [deliveriesVersion, setDeliveriesVersion] = useState(0);
-  const deliveries = useResource(showDeliveries ? `digest-deliveries-${s.id}-${deliveriesVersion}` : null, (signal) =>
-    api.listDigestDeliveries(token, s.id, { signal }),
-  );
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ tone: 'ok' | 'bad'; text: string } | null>(null);
-
-  const sendNow = async () => {
-    setBusy(true);
-    setMessage(null);
-    try {
+  const card = useOutboxCard(`digest-${s.id}`, (signal) => api.listDigestDeliveries(token, s.id, { signal }));
+  const sendNow = () =>
+    card.send(async () => {
       const result = await api.sendDigest(token, s.id);
-      setMessage(
-        result.delivered
-          ? { tone: 'ok', text: `Digest of the last ${s.cadence === 'weekly' ? '7 days' : 'day'} delivered.` }
-          : { tone: 'bad', text: `Not delivered yet (it is retried): ${result.cause ?? 'no cause given'}.` },
-      );
-      setShowDeliveries(true);
-      setDeliveriesVersion((v) => v + 1);
       onChanged();
-    } catch (failure) {
-      const text = describeAdminFailure(failure, 'The digest could not be sent.');
-      if (text) setMessage({ tone: 'bad', text });
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const remove = async () => {
-    setBusy(true);
-    try {
+      return result.delivered
+        ? { tone: 'ok', text: `Digest of the last ${s.cadence === 'weekly' ? '7 days' : 'day'} delivered.` }
+        : { tone: 'bad', text: `Not delivered yet (it is retried): ${result.cause ?? 'no cause given'}.` };
+    }, 'The digest could not be sent.');
+  const remove = () =>
+    card.remove(async () => {
       await api.removeDigest(token, s.id);
       onChanged();
-    } catch (failure) {
-      const text = describeAdminFailure(failure, 'The subscription could not be removed.');
-      if (text) setMessage({ tone: 'bad', text });
-      setBusy(false);
-    }
-  };
+    }, 'The subscription could not be removed.');
 
-  const headingId = `digest-${s.id}`;
+  // A new subscription counts the last period that ended before it as done (it sends no backlog): no "last" until one is sent.
+  const last = s.lastPeriod && s.digests.sent > 0 ? ` · last: ${s.lastPeriod}` : '';
   return (
-    <li className="card alert-rule" aria-labelledby={headingId} data-digest={s.id}>
-      <h3 id={headingId}>
-        {s.name} <span className="muted">#{s.id}</span>
-      </h3>
-      <dl className="rule-facts">
-        <div>
-          <dt>When</dt>
-          <dd>{describeSchedule(s)}</dd>
-        </div>
-        <div>
-          <dt>Covers</dt>
-          <dd>{describeCoverage(s, nameOf)}</dd>
-        </div>
-        <div>
-          <dt>Channel</dt>
-          <dd className="channel">{s.channel}</dd>
-        </div>
-        <div>
-          <dt>Digests</dt>
-          <dd>
-            {s.digests.sent} sent, {s.digests.delivered} delivered, {s.digests.dead} failed
-            {/* A new subscription counts the last period that ended before it as done (it sends no backlog): no "last" until one is sent. */}
-            {s.lastPeriod && s.digests.sent > 0 ? ` · last: ${s.lastPeriod}` : ''}
-            {s.digests.lastSentAt ? ` (${formatRelative(s.digests.lastSentAt)})` : ''}
-          </dd>
-        </div>
-      </dl>
-      <div className="rule-actions">
-        <button type="button" disabled={busy} onClick={() => void sendNow()}>
-          Send now
-        </button>
-        <button type="button" aria-expanded={showDeliveries} onClick={() => setShowDeliveries((v) => !v)}>
-          {showDeliveries ? 'Hide deliveries' : 'Show deliveries'}
-        </button>
-        <RemoveButton what={`subscription ${s.id}`} busy={busy} onRemove={() => void remove()} />
-      </div>
-      {message && (
-        <p className={message.tone === 'ok' ? 'form-ok' : 'form-error'} role={message.tone === 'ok' ? 'status' : 'alert'}>
-          {message.text}
-        </p>
-      )}
-      {showDeliveries && <Deliveries items={deliveries.data?.items} error={deliveries.error?.message} what="Digest" />}
-    </li>
+    <OutboxCard
+      id={s.id}
+      name={s.name}
+      what="subscription"
+      facts={[
+        { label: 'When', value: describeSchedule(s) },
+        { label: 'Covers', value: describeCoverage(s, nameOf) },
+        { label: 'Channel', value: s.channel, className: 'channel' },
+        {
+          label: 'Digests',
+          value: `${s.digests.sent} sent, ${s.digests.delivered} delivered, ${s.digests.dead} failed${last}${s.digests.lastSentAt ? ` (${formatRelative(s.digests.lastSentAt)})` : ''}`,
+        },
+      ]}
+      sendLabel="Send now"
+      onSend={() => void sendNow()}
+      onRemove={() => void remove()}
+      card={card}
+      deliveryWhat="Digest"
+    />
   );
 }
 
