@@ -9,6 +9,7 @@ import { migrate } from '../db/migrate.ts';
 import { analysisVersion } from '../pipeline/analysis-version.ts';
 import type { ConfiguredSource } from '../pipeline/sources.ts';
 import { createDiscourseSource } from '../sources/discourse/source.ts';
+import { createHnSource } from '../sources/hn/source.ts';
 import { createMastodonSource } from '../sources/mastodon/source.ts';
 import { createRssSource } from '../sources/rss/source.ts';
 import { checkAnalysis, checkSources, type Check } from './doctor.ts';
@@ -70,6 +71,8 @@ describe('doctor: sources of several hosts', () => {
       configured(createDiscourseSource({ forums: [upstream.url, `${dead}/forum`] })),
       configured(createMastodonSource({ instances: [dead, `${dead}/b`, `${dead}/c`, `${dead}/d`, upstream.url] })),
       configured(createRssSource({ feeds: [] })),
+      // A source of one host names its own probe too.
+      configured(createHnSource({ baseUrl: upstream.url, firebaseUrl: null })),
     ]);
     expect(checks[0]).toEqual({ name: 'source rss', state: 'ok', detail: 'all 2 reachable, every 15 min' });
     expect(checks[1]).toMatchObject({ name: 'source discourse', state: 'warn' });
@@ -78,5 +81,7 @@ describe('doctor: sources of several hosts', () => {
     expect(checks[2]!.detail).toMatch(/^4 of 5 unreachable: .*; 1 more$/);
     expect(checks[2]!.detail).not.toContain(upstream.url);
     expect(checks[3]).toEqual({ name: 'source rss', state: 'warn', detail: 'skipped: no RSS/Atom feeds configured' });
+    expect(checks[4]).toEqual({ name: 'source hn', state: 'ok', detail: 'reachable, every 15 min' });
+    expect(upstream.requests.map((r) => r.path)).toContain('/search_by_date');
   });
 });

@@ -98,16 +98,6 @@ async function probe(url: string): Promise<string | null> {
   }
 }
 
-const PROBE_URLS: Partial<Record<string, (s: Settings) => string>> = {
-  hn: (s) => `${s.sources.hnUrl}/search_by_date?hitsPerPage=1`,
-  reddit: (s) => s.sources.redditUrl,
-  devto: (s) => s.sources.devtoUrl,
-  github: (s) => s.sources.githubUrl,
-  stackexchange: (s) => `${s.sources.stackexchangeUrl}/info?site=stackoverflow`,
-  lobsters: (s) => s.sources.lobstersUrl,
-  bluesky: (s) => s.sources.blueskyUrl,
-};
-
 /** How many unreachable hosts a check names before it counts the rest. */
 const NAMED_FAILURES = 3;
 
@@ -127,8 +117,7 @@ export async function checkSources(
       if (!entry.enabled) return { name, state: 'ok' as const, detail: 'disabled (VIBECHECK_SOURCES)' };
       const skip = entry.source.skipReason();
       if (skip) return { name, state: 'warn' as const, detail: `skipped: ${skip}` };
-      const single = PROBE_URLS[entry.source.name]?.(settings);
-      const urls = entry.source.probeUrls?.() ?? (single ? [single] : []);
+      const urls = entry.source.probeUrls?.() ?? [];
       if (urls.length === 0) return { name, state: 'ok' as const, detail: every };
       const problems = (await Promise.all(urls.map(async (url) => ({ url, problem: await probe(url) })))).filter((r) => r.problem !== null);
       if (problems.length === 0)

@@ -59,7 +59,7 @@ export interface Source {
   readonly name: CollectorSource;
   /** Null when the source can run; otherwise why it is skipped (missing credentials, no forums configured). */
   skipReason(): string | null;
-  /** For a source of several hosts (forums, instances, feeds): the URLs `vibecheck doctor` asks to see that each answers. */
+  /** The URLs `vibecheck doctor` asks to see that the source's hosts answer: one per forum, instance or feed of a source of several. */
   probeUrls?(): string[];
   /** New items since the stored cursors (keyed by queryKey), newest work first is fine. */
   poll(ctx: CollectContext, cursors: ReadonlyMap<string, CursorValue>): AsyncIterable<SourceBatch>;

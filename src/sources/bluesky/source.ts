@@ -197,6 +197,7 @@ export function createBlueskySource(options: BlueskySourceOptions): Source {
   return {
     name: 'bluesky',
     skipReason: () => (missing ? 'Bluesky needs a handle and an app password (BLUESKY_HANDLE, BLUESKY_APP_PASSWORD)' : null),
+    probeUrls: () => [options.baseUrl],
 
     async *poll(ctx, cursors) {
       if (!client) return;

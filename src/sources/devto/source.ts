@@ -193,6 +193,7 @@ export function createDevtoSource(options: DevtoSourceOptions): Source {
   return {
     name: 'devto',
     skipReason: () => null,
+    probeUrls: () => [options.baseUrl],
 
     async *poll(ctx, cursors) {
       const run = newRun(ctx);

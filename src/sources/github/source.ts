@@ -389,6 +389,7 @@ export function createGithubSource(options: GithubSourceOptions): Source {
   return {
     name: 'github',
     skipReason: () => null,
+    probeUrls: () => [options.baseUrl],
 
     async *poll(ctx, cursors) {
       const phrases = listPhrases(ctx.terms);

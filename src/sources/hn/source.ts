@@ -195,6 +195,7 @@ export function createHnSource(options: HnSourceOptions): Source {
   return {
     name: 'hn',
     skipReason: () => null,
+    probeUrls: () => [`${options.baseUrl}/search_by_date?hitsPerPage=1`],
 
     async *poll(ctx, cursors) {
       const phrases = listPhrases(ctx.terms);

@@ -229,6 +229,7 @@ export function createLobstersSource(options: LobstersSourceOptions): Source {
   return {
     name: 'lobsters',
     skipReason: () => userAgentProblem,
+    probeUrls: () => [options.baseUrl],
 
     async *poll(ctx, cursors) {
       const matcher = createTermMatcher(ctx.terms);

@@ -282,6 +282,7 @@ export function createRedditSource(options: RedditSourceOptions): Source {
   return {
     name: 'reddit',
     skipReason: () => null,
+    probeUrls: () => [options.baseUrl],
 
     async *poll(ctx, cursors) {
       if (!client.authenticated)

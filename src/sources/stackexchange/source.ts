@@ -405,6 +405,7 @@ export function createStackExchangeSource(options: StackExchangeSourceOptions): 
   return {
     name: 'stackexchange',
     skipReason: () => (sites.length === 0 ? 'no Stack Exchange sites configured' : null),
+    probeUrls: () => [`${options.baseUrl}/info?site=stackoverflow`],
 
     async *poll(ctx, cursors) {
       const run = newRun(ctx);
