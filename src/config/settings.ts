@@ -17,6 +17,7 @@ export const COLLECTOR_NAMES = [
 ] as const;
 
 const DEFAULT_PORT = 8080;
+const DEFAULT_HOST = '127.0.0.1';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const bool = (fallback: boolean) =>
@@ -138,7 +139,7 @@ export const EnvSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   DATA_DIR: z.string().min(1).default('./data'),
-  HOST: z.string().min(1).default('127.0.0.1'),
+  HOST: z.string().min(1).default(DEFAULT_HOST),
   PORT: port,
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'expected development, production or test' }).default('production'),
@@ -270,6 +271,9 @@ export function defaultPublicUrl(host: string, port: number): string {
   const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' || host === '[::]' ? '[::1]' : host;
   return `http://${isIP(reachable) === 6 ? `[${reachable}]` : reachable}:${port}`;
 }
+
+/** PUBLIC_URL as the default HOST and PORT make it: for messages built without settings (an app or worker a test made). */
+export const DEFAULT_PUBLIC_URL = defaultPublicUrl(DEFAULT_HOST, DEFAULT_PORT);
 
 /** Parses the environment once; an invalid value stops start-up naming the variable. */
 export function parseSettings(env: NodeJS.ProcessEnv): Settings {

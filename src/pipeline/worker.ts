@@ -3,6 +3,7 @@ import type { DeliverySettings } from '../alerts/manage.ts';
 import { deliverDueAlerts } from '../alerts/outbox.ts';
 import { runAlerts } from '../alerts/run.ts';
 import type { Logger } from '../config/logger.ts';
+import { DEFAULT_PUBLIC_URL } from '../config/settings.ts';
 import type { CollectorSource } from '../core/post.ts';
 import { rebuildRollups } from '../db/queries/ingest.ts';
 import type { DB } from '../db/schema.ts';
@@ -30,7 +31,7 @@ const INGESTOR_MAX_AGE_MS = 60_000;
 export function createJobHandlers(db: Kysely<DB>, sources: ConfiguredSource[], log: Logger, options: JobHandlerOptions = {}): JobHandlers {
   const { metrics } = options;
   const tiers = ingestTiers(options);
-  const alertSettings: DeliverySettings = options.alerts ?? { publicUrl: 'http://127.0.0.1:8080' };
+  const alertSettings: DeliverySettings = options.alerts ?? { publicUrl: DEFAULT_PUBLIC_URL };
   const find = (name: CollectorSource) => {
     const entry = sources.find((s) => s.source.name === name);
     if (!entry) throw new Error(`unknown source ${name}`);
