@@ -2,9 +2,10 @@ import { useState } from 'react';
 import type { VersionBreakdown as VersionBreakdownData } from '../api/types.ts';
 import { formatCount, formatDate } from '../lib/format.ts';
 import { ScoreWithInterval, SentimentSplit } from './entity-figures.tsx';
+import { ShowAllNote } from './show-all-note.tsx';
 
 /** How many versions the table shows until the reader asks for all of them. */
-export const SHOWN_VERSIONS = 10;
+const SHOWN_VERSIONS = 10;
 
 /**
  * The rows shown at first: the `limit` most mentioned versions (and the selected one), in the
@@ -103,14 +104,14 @@ export function VersionBreakdown({
         </tbody>
       </table>
       {cut.hiddenVersions > 0 && (
-        <p className="small muted version-cut">
-          {showAll
-            ? `All ${formatCount(data.items.length)} versions. `
-            : `The ${formatCount(cut.shown.length)} most mentioned of ${formatCount(data.items.length)} versions; ${formatCount(cut.hiddenVersions)} more hold ${formatCount(cut.hiddenMentions)} ${cut.hiddenMentions === 1 ? 'mention' : 'mentions'}. `}
-          <button type="button" className="link-button" onClick={() => setShowAll(!showAll)}>
-            {showAll ? 'Show the most mentioned only' : 'Show all'}
-          </button>
-        </p>
+        <ShowAllNote
+          className="version-cut"
+          showingAll={showAll}
+          cutText={`The ${formatCount(cut.shown.length)} most mentioned of ${formatCount(data.items.length)} versions; ${formatCount(cut.hiddenVersions)} more hold ${formatCount(cut.hiddenMentions)} ${cut.hiddenMentions === 1 ? 'mention' : 'mentions'}.`}
+          allText={`All ${formatCount(data.items.length)} versions.`}
+          backLabel="Show the most mentioned only"
+          onToggle={() => setShowAll(!showAll)}
+        />
       )}
       <p className="muted small">
         {formatCount(data.versionedN)} of {formatCount(data.n)} mentions name a version; the release date is the first release event whose

@@ -3,6 +3,7 @@ import { api } from '../api/client.ts';
 import type { FlowItem, FlowMatrix, FlowPostItem } from '../api/types.ts';
 import { PostCard } from '../components/post-card.tsx';
 import { RadioGroup } from '../components/radio-group.tsx';
+import { ShowAllNote } from '../components/show-all-note.tsx';
 import { SourceSelect } from '../components/source-select.tsx';
 import { EmptyState, ErrorState, Skeleton, StaleMark } from '../components/states.tsx';
 import { WindowPicker } from '../components/window-picker.tsx';
@@ -86,7 +87,7 @@ export function buildMatrix(
 }
 
 /** How many tracked rows and columns the matrix shows until the reader asks for all of them. */
-export const MATRIX_SIDES = 7;
+const MATRIX_SIDES = 7;
 
 /**
  * The sides of a matrix a page shows: the `limit` busiest tracked ones (in the order given), those
@@ -358,14 +359,14 @@ function FlowTable({
         </table>
       </div>
       {(cut || showAll) && (
-        <p className="small muted flow-matrix-cut">
-          {cut
-            ? `The ${rows.length} of ${matrix.rows.length} origins and ${cols.length} of ${matrix.cols.length} destinations with the most ${many}; ${formatCount(movesLeftOut)} ${many} are in the rest. `
-            : `All ${matrix.rows.length} origins and ${matrix.cols.length} destinations. `}
-          <button type="button" className="link-button" onClick={() => setShowAll(!showAll)}>
-            {cut ? 'Show all' : 'Show the busiest only'}
-          </button>
-        </p>
+        <ShowAllNote
+          className="flow-matrix-cut"
+          showingAll={!cut}
+          cutText={`The ${rows.length} of ${matrix.rows.length} origins and ${cols.length} of ${matrix.cols.length} destinations with the most ${many}; ${formatCount(movesLeftOut)} ${many} are in the rest.`}
+          allText={`All ${matrix.rows.length} origins and ${matrix.cols.length} destinations.`}
+          backLabel="Show the busiest only"
+          onToggle={() => setShowAll(!showAll)}
+        />
       )}
     </>
   );
