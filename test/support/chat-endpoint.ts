@@ -37,8 +37,8 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
-/** A local OpenAI-compatible chat endpoint over real HTTP, answering each request with `respond`. */
-export async function startChatEndpoint(respond: (request: ChatRequest) => ChatReply): Promise<ChatEndpoint> {
+/** A local OpenAI-compatible chat endpoint over real HTTP, answering each request with `respond`; `port` 0 picks a free one. */
+export async function startChatEndpoint(respond: (request: ChatRequest) => ChatReply, port = 0): Promise<ChatEndpoint> {
   const requests: ChatRequest[] = [];
   const server = createServer((req, res) => {
     let raw = '';
@@ -73,7 +73,7 @@ export async function startChatEndpoint(respond: (request: ChatRequest) => ChatR
       else send(res, 200, completion);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
     requests,
