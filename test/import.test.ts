@@ -95,13 +95,14 @@ describe('vibecheck import of a large file with bad values near the end', () => 
   // From the suite's empty cluster (the first describe imports into a directory that does not exist yet).
   const env = { DATA_DIR: copyEmptyCluster(join(dataDir.dir, 'db')) };
   afterAll(() => dataDir.remove());
-  const LINES = 40_000;
+  // Six batches of the importer's 2,000 lines: the bad values sit in the last two.
+  const LINES = 12_000;
   // 1-based line numbers: a year-0000 date, then NUL in the text (cleaned, stored), then integers past 2^31.
   const BAD: Record<number, Record<string, unknown>> = {
-    30_001: { createdAt: '0000-01-01T00:00:00Z' },
-    30_002: { body: 'Claude Code \u0000 crashed, NUL and all (30002).', title: 'T\u202Eitle' },
-    39_990: { score: 2 ** 31 },
-    39_999: { comments: 2 ** 31 },
+    9_001: { createdAt: '0000-01-01T00:00:00Z' },
+    9_002: { body: 'Claude Code \u0000 crashed, NUL and all (9002).', title: 'T\u202Eitle' },
+    11_990: { score: 2 ** 31 },
+    11_999: { comments: 2 ** 31 },
   };
 
   it('stores every other line and reports each bad one by number, exit 2', { timeout: 300_000 }, async () => {
@@ -125,9 +126,9 @@ describe('vibecheck import of a large file with bad values near the end', () => 
     const summary = JSON.parse(result.stdout);
     expect(summary).toMatchObject({ read: LINES, stored: LINES - 3, duplicates: 0, rejected: 3 });
     expect(summary.errors).toEqual([
-      { line: 30_001, message: 'createdAt: 0000-01-01T00:00:00.000Z is before 2000-01-01' },
-      { line: 39_990, message: 'score: at most 2147483647' },
-      { line: 39_999, message: 'comments: at most 2147483647' },
+      { line: 9_001, message: 'createdAt: 0000-01-01T00:00:00.000Z is before 2000-01-01' },
+      { line: 11_990, message: 'score: at most 2147483647' },
+      { line: 11_999, message: 'comments: at most 2147483647' },
     ]);
     const database = await openDatabase({ databaseUrl: undefined, dataDir: env.DATA_DIR });
     try {
@@ -136,10 +137,10 @@ describe('vibecheck import of a large file with bad values near the end', () => 
         last: string;
       }>`SELECT count(*)::int AS n, max(external_id::int)::text AS last FROM posts`.execute(database.db);
       expect(stored.rows[0]).toEqual({ n: LINES - 3, last: String(LINES) });
-      const cleaned = await sql<{ body: string; title: string }>`SELECT body, title FROM posts WHERE external_id = '30002'`.execute(
+      const cleaned = await sql<{ body: string; title: string }>`SELECT body, title FROM posts WHERE external_id = '9002'`.execute(
         database.db,
       );
-      expect(cleaned.rows[0]).toEqual({ body: 'Claude Code  crashed, NUL and all (30002).', title: 'Title' });
+      expect(cleaned.rows[0]).toEqual({ body: 'Claude Code  crashed, NUL and all (9002).', title: 'Title' });
     } finally {
       await database.close();
     }
