@@ -7,6 +7,7 @@ import {
   createLlmFlowTier,
   createLruFlowCache,
   hashFlowRequest,
+  MIN_FLOW_CONFIDENCE,
   parseFlowAnswer,
   type FlowCache,
   type FlowEntity,
@@ -282,6 +283,18 @@ describe('parseFlowAnswer', () => {
 
   it('rejects an empty answer', () => {
     expect(parseFlowAnswer('', TEXT, ENTITIES)).toEqual({ ok: false, reason: 'garbage: empty answer' });
+  });
+
+  it('leaves out the flows the answer gives less than MIN_FLOW_CONFIDENCE: implied, hedged or guessed moves', () => {
+    const answer = (confidence: number) =>
+      JSON.stringify({ flows: [flow({ confidence }), flow({ to: null, evidence: 'Cancelled my Cursor sub', confidence: 0.9 })] });
+    const kept = (confidence: number) => {
+      const parsed = parseFlowAnswer(answer(confidence), TEXT, ENTITIES);
+      return parsed.ok ? parsed.flows.map((f) => `${f.from}->${f.to}`) : parsed.reason;
+    };
+    expect(kept(MIN_FLOW_CONFIDENCE)).toEqual(['cursor->claude-code', 'cursor->null']);
+    expect(kept(MIN_FLOW_CONFIDENCE - 0.01)).toEqual(['cursor->null']);
+    expect(kept(0.3)).toEqual(['cursor->null']);
   });
 });
 
