@@ -143,9 +143,10 @@ if (llm) {
     const outcome = refined.tier === 'llm' ? 'answered' : `kept the rules: ${refined.reason ?? 'unknown'}`;
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
     if (refined.tier === 'llm') tierFlows.set(item, refined.flows);
-    process.stderr.write(`\rasked ${++done} of ${asked.length}`);
+    done++;
+    if (process.stderr.isTTY) process.stderr.write(`\rasked ${done} of ${asked.length}`);
   });
-  process.stderr.write('\n');
+  if (process.stderr.isTTY) process.stderr.write('\n');
 }
 
 const devErrors: string[] = [];
