@@ -25,7 +25,7 @@ import { FLOW_LABELS_DIR } from './flows/labels.ts';
 // --llm also scores the first tier with the optional LLM tier's readings (LLM_BASE_URL, LLM_MODEL,
 // LLM_API_KEY if needed) of the entities it is unsure of, as ingest asks; the call budget is
 // LLM_DAILY_BUDGET when set, otherwise one call per entity asked. --llm-every asks about every located
-// entity instead, to show what the tier would give if it read everything.
+// entity instead, as ingest does with LLM_ASPECTS=every.
 const args = process.argv.slice(2);
 const argValue = (flag: string): string | undefined => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
 const real = argValue('--real');
@@ -86,7 +86,7 @@ const result = report(extract);
 
 if (llm) {
   // As ingest asks: an entity whose first-tier findings are unsure, about its first mention; with
-  // --llm-every, every located entity (what the tier would give if it read everything).
+  // --llm-every, every located entity, as LLM_ASPECTS=every asks.
   const asked = cases.filter((c) => c.located && (every || isUnsure(extract(c), c.text, c.spans, { otherMentions: c.others })));
   const tierOf = createLlmAspectTier({
     endpoint: createLlmEndpoint({

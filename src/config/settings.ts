@@ -186,6 +186,7 @@ export const EnvSchema = z.object({
   LLM_API_KEY: optionalSecret,
   LLM_MODEL: z.string().min(1).optional(),
   LLM_DAILY_BUDGET: z.coerce.number({ error: 'expected a whole number of calls' }).int().min(0).default(500),
+  LLM_ASPECTS: z.enum(['unsure', 'every'], { error: 'expected unsure or every' }).default('unsure'),
   VIBECHECK_ANALYSIS_THREADS: z.coerce.number({ error: 'expected a whole number of threads' }).int().min(0).max(256).optional(),
   SMTP_URL: smtpUrl,
   SMTP_FROM: mailFrom,
@@ -243,7 +244,8 @@ export interface Settings {
     blueskyHandle: string | undefined;
     blueskyAppPassword: string | undefined;
   };
-  llm: { baseUrl: string; apiKey: string | undefined; model: string; dailyBudget: number } | undefined;
+  /** `aspects`: which mentions the aspect tier is asked about, the unsure ones or every direct one. */
+  llm: { baseUrl: string; apiKey: string | undefined; model: string; dailyBudget: number; aspects: 'unsure' | 'every' } | undefined;
   /** E-mail alerts and digests; undefined: e-mail is off. `url` holds the SMTP password. */
   smtp: { url: string; from: string } | undefined;
   /** The dashboard's address as users reach it, for links in alerts (no trailing slash). */
@@ -331,7 +333,7 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     },
     llm:
       e.LLM_BASE_URL && e.LLM_MODEL
-        ? { baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL, dailyBudget: e.LLM_DAILY_BUDGET }
+        ? { baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL, dailyBudget: e.LLM_DAILY_BUDGET, aspects: e.LLM_ASPECTS }
         : undefined,
     smtp: e.SMTP_URL && e.SMTP_FROM ? { url: e.SMTP_URL, from: e.SMTP_FROM } : undefined,
     publicUrl: (e.PUBLIC_URL ?? defaultPublicUrl(e.HOST, e.PORT)).replace(/\/+$/, ''),

@@ -109,6 +109,42 @@ describe('the optional LLM aspect tier inside ingest', () => {
     expect(rows.rows.filter((r) => r.external_id === 'c1').length).toBeGreaterThan(0);
   });
 
+  it('with LLM_ASPECTS=every, asks about every direct mention, the confident ones too', async () => {
+    const chat = await startChatEndpoint(() => ({
+      content: JSON.stringify({ aspects: [{ aspect: 'docs', polarity: 'negative', evidence: 'Cursor', confidence: 0.9 }] }),
+    }));
+    try {
+      const settings = parseSettings({ LLM_BASE_URL: chat.baseUrl, LLM_MODEL: 'fake', LLM_ASPECTS: 'every', LOG_LEVEL: 'silent' });
+      const { aspectTier } = createLlmTiers(settings, createLogger(settings));
+      expect(aspectTier?.every).toBe(true);
+      const ingestor = await createIngestor(database.db, { aspectTier });
+      const post = (externalId: string, body: string): NormalizedPost => ({
+        source: 'hn',
+        externalId,
+        url: null,
+        author: null,
+        title: null,
+        body,
+        createdAt: new Date('2026-03-02T00:00:00Z'),
+        score: null,
+        comments: null,
+        parentId: null,
+        threadId: null,
+      });
+      await ingestor.ingest({ posts: [post('every-unsure', UNSURE), post('every-clear', CLEAR)] });
+      expect(chat.requests).toHaveLength(2);
+      const rows = await sql<{ external_id: string; aspect: string; polarity: string; tier: string }>`
+        SELECT p.external_id, a.aspect, a.polarity, a.tier FROM mention_aspects a JOIN posts p ON p.id = a.post_id
+        JOIN entities e ON e.id = a.entity_id WHERE e.slug = 'cursor' AND p.external_id LIKE 'every-%' ORDER BY 1`.execute(database.db);
+      expect(rows.rows).toEqual([
+        { external_id: 'every-clear', aspect: 'docs', polarity: 'negative', tier: 'llm' },
+        { external_id: 'every-unsure', aspect: 'docs', polarity: 'negative', tier: 'llm' },
+      ]);
+    } finally {
+      await chat.close();
+    }
+  });
+
   it('keeps the rules answer when the endpoint fails', async () => {
     upstream.setHandler(() => ({ status: 500, body: 'down' }));
     const tier = createLlmAspectTier({

@@ -197,7 +197,7 @@ export async function createIngestor(db: Kysely<DB>, options: IngestorOptions = 
   const idOf = new Map(entities.map((e) => [e.slug, e.id]));
   const prepare = async (batch: IngestBatch) => {
     const prepared = await prepareBatch(db, analyzeMany, batch);
-    if (options.aspectTier) await refineUnsureAspects(options.aspectTier, prepared);
+    if (options.aspectTier) await refineAspects(options.aspectTier, prepared);
     if (options.sentimentTier) await refineUnsureSentiment(options.sentimentTier, prepared, (slug) => nameOf.get(slug) ?? slug);
     if (options.flowTier)
       await refineFlows(
@@ -233,12 +233,13 @@ export async function forEachLimited<T>(items: T[], limit: number, task: (item: 
 }
 
 /**
- * Asks the optional LLM tier about the mentions the rules were unsure of. The tier never throws:
- * on any failure (budget, timeout, garbage) it hands back the rules' findings.
+ * Asks the optional LLM tier about the mentions the rules were unsure of, or every direct mention
+ * when the tier says so (LLM_ASPECTS=every). The tier never throws: on any failure (budget, timeout,
+ * garbage) it hands back the rules' findings.
  */
-async function refineUnsureAspects(tier: LlmAspectTier, prepared: PreparedBatch): Promise<void> {
+async function refineAspects(tier: LlmAspectTier, prepared: PreparedBatch): Promise<void> {
   const work = [...prepared.analyses.values()].flatMap((analysis) =>
-    analysis.mentions.filter((m) => m.aspectsUnsure).map((mention) => ({ analysis, mention })),
+    analysis.mentions.filter((m) => (tier.every ? m.direct : m.aspectsUnsure)).map((mention) => ({ analysis, mention })),
   );
   await forEachLimited(work, LLM_CONCURRENCY, async ({ analysis, mention }) => {
     const refined = await tier.refine(analysis.text, { start: mention.start, end: mention.end }, mention.slug, mention.aspects);

@@ -48,7 +48,12 @@ export function createLlmTiers(settings: Settings, log: Logger): LlmTiers {
     timeoutMs: 20_000,
   });
   return {
-    aspectTier: createLlmAspectTier({ endpoint, cache: createLruAspectCache(10_000), logger: log.child({ component: 'llm-aspects' }) }),
+    aspectTier: createLlmAspectTier({
+      endpoint,
+      cache: createLruAspectCache(10_000),
+      logger: log.child({ component: 'llm-aspects' }),
+      every: settings.llm.aspects === 'every',
+    }),
     sentimentTier: createLlmSentimentTier({
       endpoint,
       cache: createLruSentimentCache(10_000),

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startChatEndpoint, type ChatEndpoint, type ChatReply, chatClient } from '../../../test/support/chat-endpoint.ts';
 import type { LlmEndpointOptions } from '../llm/endpoint.ts';
 import { createLruAspectCache, type AspectCache } from './aspect-cache.ts';
-import { createLlmAspectTier, parseLlmAnswer } from './llm-tier.ts';
+import { createLlmAspectTier, MIN_ASPECT_CONFIDENCE, parseLlmAnswer } from './llm-tier.ts';
 import type { AspectFinding } from './types.ts';
 
 type Mode = 'good' | 'garbage' | 'wrong-shape' | 'foreign-evidence' | 'status-500' | 'status-401' | 'hang';
@@ -178,5 +178,25 @@ describe('parseLlmAnswer', () => {
   it('finds evidence quoted in a different case', () => {
     const parsed = parseLlmAnswer('{"aspects":[{"aspect":"cost","polarity":"negative","evidence":"THE NEW PRICING"}]}', TEXT, SPAN);
     expect(parsed.ok && parsed.findings[0]?.evidence.text).toBe('the new pricing');
+  });
+
+  it('leaves out the findings the answer gives less than MIN_ASPECT_CONFIDENCE: loosely implied aspects and guesses', () => {
+    const aspects = (confidence: number) =>
+      parseLlmAnswer(
+        JSON.stringify({
+          aspects: [
+            { aspect: 'cost', polarity: 'negative', evidence: 'the new pricing', confidence },
+            { aspect: 'ux', polarity: 'negative', evidence: 'the new pricing', confidence: 0.9 },
+          ],
+        }),
+        TEXT,
+        SPAN,
+      );
+    const kept = (confidence: number) => {
+      const parsed = aspects(confidence);
+      return parsed.ok ? parsed.findings.map((f) => f.aspect) : parsed.reason;
+    };
+    expect(kept(MIN_ASPECT_CONFIDENCE)).toEqual(['cost', 'ux']);
+    expect(kept(MIN_ASPECT_CONFIDENCE - 0.01)).toEqual(['ux']);
   });
 });

@@ -18,6 +18,8 @@ export interface LlmAspectTierOptions {
   logger?: AspectTierLogger;
   /** Characters of text sent on each side of the mention; long posts are cut to this window. */
   windowChars?: number;
+  /** Ask about every direct mention (LLM_ASPECTS=every), not only those the first tier is unsure of. */
+  every?: boolean;
 }
 
 export type AspectTier = 'llm' | 'rules';
@@ -30,6 +32,8 @@ export interface RefinedAspects {
 }
 
 export interface LlmAspectTier {
+  /** Whether ingest asks about every direct mention, or only those the first tier is unsure of. */
+  readonly every: boolean;
   refine(text: string, span: TextSpan, entitySlug: string, firstTier: AspectFinding[]): Promise<RefinedAspects>;
   /** Calls made today (UTC) through the endpoint, by every tier that shares it; for metrics. */
   callsToday(): number;
@@ -48,17 +52,33 @@ export const LlmAspectAnswer = z.object({
 export type LlmAspectAnswer = z.infer<typeof LlmAspectAnswer>;
 
 const SYSTEM_PROMPT = [
-  'You label what developer posts say about one named AI model or developer tool.',
+  'You label what developer posts say about one named AI model or developer tool (the entity).',
   `Aspects (use only these names): ${ASPECT_NAMES.join(', ')}.`,
-  'performance = quality of answers or output; cost = pricing; reliability = outages, errors, crashes; ux = interface and workflow;',
-  'speed = latency; code_quality = quality of code it writes; context_window = how much it can read or remember;',
-  'limits = rate limits and quotas; privacy = data handling; support = help from the vendor; docs = documentation.',
-  'Only report aspects the text says something about for the named entity, not for other entities.',
+  'performance = output quality, intelligence, accuracy, benchmarks; cost = price, plans, value for money;',
+  'reliability = outages, errors, crashes, bugs in the tool; ux = interface, workflow, friction, annoying behaviour',
+  '("kept asking me to confirm every tool call"); speed = latency, tokens per second; code_quality = the code it writes',
+  '(compiles, clean, buggy code, "broke my tests"); context_window = context length, forgetting earlier context;',
+  'limits = rate limits, quotas, usage caps ("burned through my weekly quota by Tuesday"); privacy = data use, telemetry,',
+  'training on code; support = customer support, refunds, responses to issues; docs = documentation.',
+  'Report an aspect only when the text says something about it for the named entity, not for other entities. Implied aspects',
+  'count when the meaning is clear. A verdict that names no aspect ("it\'s great", "I love it", "it sucks") gives none.',
+  'polarity: positive, negative, or neutral for a plain factual statement about the aspect ("256K context").',
+  'A plain bug report or feature request: the problem described is the aspect, negative (reliability for errors and crashes,',
+  'ux for friction). A comparison that names the aspect ("X takes way longer than Y") gives it to each side; an entity used only',
+  'as a yardstick, with no aspect stated, gets none. At most one entry per aspect: the dominant polarity.',
+  'confidence: how sure you are that the author says this about the entity; under 0.6 when it is loosely implied or a guess.',
   'Answer with JSON only: {"aspects":[{"aspect":"...","polarity":"positive|neutral|negative","evidence":"exact quote from the text","confidence":0.0-1.0}]}.',
   'The evidence must be copied exactly from the text. Use {"aspects":[]} when no aspect is discussed.',
 ].join('\n');
 
 const POLAR_SCORE = { positive: 0.7, neutral: 0, negative: -0.7 } as const;
+
+/**
+ * Findings the answer gives less confidence than this are left out: the prompt asks for under 0.6
+ * on loosely implied aspects or guesses. Chosen on the labelled dev split as the best F1
+ * (src/understand/aspects/README.md).
+ */
+export const MIN_ASPECT_CONFIDENCE = 0.5;
 
 function buildUserPrompt(text: string, span: TextSpan, entitySlug: string, windowChars: number): string {
   const from = Math.max(0, span.start - windowChars);
@@ -68,7 +88,10 @@ function buildUserPrompt(text: string, span: TextSpan, entitySlug: string, windo
 
 type Parsed = { ok: true; findings: AspectFinding[] } | { ok: false; reason: string };
 
-/** Reads the model's answer; anything off the fixed list or quoting text that is not there makes it garbage. */
+/**
+ * Reads the model's answer; anything off the fixed list or quoting text that is not there makes it
+ * garbage. Findings under MIN_ASPECT_CONFIDENCE, and a repeated aspect, are left out.
+ */
 export function parseLlmAnswer(content: string | null | undefined, text: string, span: TextSpan): Parsed {
   const parsed = parseJsonAnswer(content, LlmAspectAnswer);
   if (!parsed.ok) return parsed;
@@ -76,12 +99,13 @@ export function parseLlmAnswer(content: string | null | undefined, text: string,
   for (const item of parsed.value.aspects) {
     const at = locateQuote(text, item.evidence, span.start);
     if (!at) return { ok: false, reason: 'garbage: evidence does not occur in the text' };
-    if (findings.some((f) => f.aspect === item.aspect)) continue;
+    const confidence = item.confidence ?? 0.8;
+    if (confidence < MIN_ASPECT_CONFIDENCE || findings.some((f) => f.aspect === item.aspect)) continue;
     findings.push({
       aspect: item.aspect,
       polarity: item.polarity,
       score: POLAR_SCORE[item.polarity],
-      confidence: item.confidence ?? 0.8,
+      confidence,
       evidence: { ...at, text: text.slice(at.start, at.end) },
     });
   }
@@ -135,5 +159,6 @@ export function createLlmAspectTier(options: LlmAspectTierOptions): LlmAspectTie
       );
     },
     callsToday: () => endpoint.callsToday(),
+    every: options.every ?? false,
   };
 }
