@@ -20,6 +20,7 @@ import { evaluateThroughPipeline, formatReport, type OpinionReport } from './opi
  * endpoint needs one), so the mentions the local model is unsure of are read by the endpoint, and
  * prints how many pairs each reader stored and how often each was right. The import's call budget
  * is LLM_DAILY_BUDGET when set, otherwise four calls per post (aspects, sentiment and flows share it).
+ * LLM_SENTIMENT=every (and LLM_ASPECTS=every) ask the tier about every direct mention, as they do in ingest.
  */
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

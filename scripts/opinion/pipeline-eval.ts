@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
+import type { LlmAsks } from '../../src/config/settings.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import { SENTIMENT_UNSURE_BELOW, type SentimentTier } from '../../src/understand/sentiment/llm-tier.ts';
 import { bootstrapInterval, groupBy } from '../bootstrap.ts';
@@ -76,6 +77,9 @@ export interface EvalLlm {
   model: string;
   /** Calls allowed for the whole import (aspects, sentiment, flows together). */
   dailyBudget: number;
+  /** LLM_SENTIMENT and LLM_ASPECTS: which mentions those tiers are asked about (default: the unsure ones). */
+  sentiment?: LlmAsks;
+  aspects?: LlmAsks;
 }
 
 /** What the tests change: the `vibecheck` entry to run, and what the fresh data directory starts with. */
@@ -95,6 +99,8 @@ function runImport(file: string, dataDir: string, bin: string, llm: EvalLlm | un
           LLM_MODEL: llm.model,
           LLM_DAILY_BUDGET: String(llm.dailyBudget),
           ...(llm.apiKey ? { LLM_API_KEY: llm.apiKey } : {}),
+          ...(llm.sentiment ? { LLM_SENTIMENT: llm.sentiment } : {}),
+          ...(llm.aspects ? { LLM_ASPECTS: llm.aspects } : {}),
         }
       : {};
     const child = spawn(process.execPath, [bin, 'import', file, '--json'], {

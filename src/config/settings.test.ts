@@ -41,8 +41,18 @@ describe('parseSettings', () => {
     expect(s.sqlEcho).toBe(true);
     expect(s.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(s.sources.rssFeeds).toEqual(['https://status.example/feed.atom']);
-    expect(s.llm).toEqual({ baseUrl: 'http://127.0.0.1:11434/v1', apiKey: undefined, model: 'qwen3', dailyBudget: 500, aspects: 'unsure' });
-    expect(parseSettings({ LLM_BASE_URL: 'http://x', LLM_MODEL: 'm', LLM_ASPECTS: 'every' }).llm?.aspects).toBe('every');
+    expect(s.llm).toEqual({
+      baseUrl: 'http://127.0.0.1:11434/v1',
+      apiKey: undefined,
+      model: 'qwen3',
+      dailyBudget: 500,
+      aspects: 'unsure',
+      sentiment: 'unsure',
+    });
+    expect(parseSettings({ LLM_BASE_URL: 'http://x', LLM_MODEL: 'm', LLM_ASPECTS: 'every', LLM_SENTIMENT: 'every' }).llm).toMatchObject({
+      aspects: 'every',
+      sentiment: 'every',
+    });
   });
 
   it.each([
@@ -55,6 +65,7 @@ describe('parseSettings', () => {
     [{ VIBECHECK_HN_URL: 'ftp://x' }, /VIBECHECK_HN_URL: expected an http\(s\) URL/],
     [{ LLM_BASE_URL: 'http://x' }, /LLM_MODEL: required when LLM_BASE_URL is set/],
     [{ LLM_ASPECTS: 'all' }, /LLM_ASPECTS: expected unsure or every/],
+    [{ LLM_SENTIMENT: 'sure' }, /LLM_SENTIMENT: expected unsure or every/],
     [{ VIBECHECK_ANALYSIS_THREADS: '-1' }, /VIBECHECK_ANALYSIS_THREADS: .* \(got "-1"\)/],
     [{ VIBECHECK_ANALYSIS_THREADS: 'many' }, /VIBECHECK_ANALYSIS_THREADS: expected a whole number of threads/],
     [

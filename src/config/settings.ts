@@ -187,6 +187,7 @@ export const EnvSchema = z.object({
   LLM_MODEL: z.string().min(1).optional(),
   LLM_DAILY_BUDGET: z.coerce.number({ error: 'expected a whole number of calls' }).int().min(0).default(500),
   LLM_ASPECTS: z.enum(['unsure', 'every'], { error: 'expected unsure or every' }).default('unsure'),
+  LLM_SENTIMENT: z.enum(['unsure', 'every'], { error: 'expected unsure or every' }).default('unsure'),
   VIBECHECK_ANALYSIS_THREADS: z.coerce.number({ error: 'expected a whole number of threads' }).int().min(0).max(256).optional(),
   SMTP_URL: smtpUrl,
   SMTP_FROM: mailFrom,
@@ -204,6 +205,18 @@ export const SECRET_VARIABLES = [
   'LLM_API_KEY',
   'SMTP_URL',
 ] as const;
+
+/** Which mentions a tier is asked about: those the local reader is unsure of, or every direct one. */
+export type LlmAsks = 'unsure' | 'every';
+
+export interface LlmSettings {
+  baseUrl: string;
+  apiKey: string | undefined;
+  model: string;
+  dailyBudget: number;
+  aspects: LlmAsks;
+  sentiment: LlmAsks;
+}
 
 export interface Settings {
   databaseUrl: string | undefined;
@@ -244,8 +257,8 @@ export interface Settings {
     blueskyHandle: string | undefined;
     blueskyAppPassword: string | undefined;
   };
-  /** `aspects`: which mentions the aspect tier is asked about, the unsure ones or every direct one. */
-  llm: { baseUrl: string; apiKey: string | undefined; model: string; dailyBudget: number; aspects: 'unsure' | 'every' } | undefined;
+  /** `aspects`, `sentiment`: which mentions those tiers are asked about, the unsure ones or every direct one. */
+  llm: LlmSettings | undefined;
   /** E-mail alerts and digests; undefined: e-mail is off. `url` holds the SMTP password. */
   smtp: { url: string; from: string } | undefined;
   /** The dashboard's address as users reach it, for links in alerts (no trailing slash). */
@@ -333,7 +346,14 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     },
     llm:
       e.LLM_BASE_URL && e.LLM_MODEL
-        ? { baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL, dailyBudget: e.LLM_DAILY_BUDGET, aspects: e.LLM_ASPECTS }
+        ? {
+            baseUrl: e.LLM_BASE_URL,
+            apiKey: e.LLM_API_KEY,
+            model: e.LLM_MODEL,
+            dailyBudget: e.LLM_DAILY_BUDGET,
+            aspects: e.LLM_ASPECTS,
+            sentiment: e.LLM_SENTIMENT,
+          }
         : undefined,
     smtp: e.SMTP_URL && e.SMTP_FROM ? { url: e.SMTP_URL, from: e.SMTP_FROM } : undefined,
     publicUrl: (e.PUBLIC_URL ?? defaultPublicUrl(e.HOST, e.PORT)).replace(/\/+$/, ''),

@@ -110,29 +110,16 @@ describe('the optional LLM aspect tier inside ingest', () => {
   });
 
   it('with LLM_ASPECTS=every, asks about every direct mention, the confident ones too', async () => {
-    const chat = await startChatEndpoint(() => ({
+    const llm = await startChatEndpoint(() => ({
       content: JSON.stringify({ aspects: [{ aspect: 'docs', polarity: 'negative', evidence: 'Cursor', confidence: 0.9 }] }),
     }));
     try {
-      const settings = parseSettings({ LLM_BASE_URL: chat.baseUrl, LLM_MODEL: 'fake', LLM_ASPECTS: 'every', LOG_LEVEL: 'silent' });
+      const settings = parseSettings({ LLM_BASE_URL: llm.baseUrl, LLM_MODEL: 'fake', LLM_ASPECTS: 'every', LOG_LEVEL: 'silent' });
       const { aspectTier } = createLlmTiers(settings, createLogger(settings));
       expect(aspectTier?.every).toBe(true);
       const ingestor = await createIngestor(database.db, { aspectTier });
-      const post = (externalId: string, body: string): NormalizedPost => ({
-        source: 'hn',
-        externalId,
-        url: null,
-        author: null,
-        title: null,
-        body,
-        createdAt: new Date('2026-03-02T00:00:00Z'),
-        score: null,
-        comments: null,
-        parentId: null,
-        threadId: null,
-      });
-      await ingestor.ingest({ posts: [post('every-unsure', UNSURE), post('every-clear', CLEAR)] });
-      expect(chat.requests).toHaveLength(2);
+      await ingestor.ingest({ posts: [post('every-unsure', UNSURE, 2), post('every-clear', CLEAR, 2)] });
+      expect(llm.requests).toHaveLength(2);
       const rows = await sql<{ external_id: string; aspect: string; polarity: string; tier: string }>`
         SELECT p.external_id, a.aspect, a.polarity, a.tier FROM mention_aspects a JOIN posts p ON p.id = a.post_id
         JOIN entities e ON e.id = a.entity_id WHERE e.slug = 'cursor' AND p.external_id LIKE 'every-%' ORDER BY 1`.execute(database.db);
@@ -141,7 +128,7 @@ describe('the optional LLM aspect tier inside ingest', () => {
         { external_id: 'every-unsure', aspect: 'docs', polarity: 'negative', tier: 'llm' },
       ]);
     } finally {
-      await chat.close();
+      await llm.close();
     }
   });
 
@@ -317,6 +304,20 @@ describe('the optional LLM sentiment tier inside ingest', () => {
     expect(kept.length).toBeGreaterThan(0);
     expect(kept.every((m) => m.sentiment_tier === 'local')).toBe(true);
     expect(kept.find((m) => m.slug === 'claude-code')).toMatchObject({ label: confident.local.label });
+  });
+
+  it('with LLM_SENTIMENT=every, asks about the confident mention too and stores the answer for each', async () => {
+    const { unsure, confident } = await pickCandidates();
+    answer = JSON.stringify({ polarity: 'neutral', confidence: 0.77 });
+    const before = upstream.requests.length;
+    const tier = createLlmSentimentTier({ endpoint: endpointAt(), every: true });
+    expect(tier.every).toBe(true);
+    const ingestor = await createIngestor(database.db, { sentimentTier: tier });
+    await ingestor.ingest({ posts: [post('e-unsure', unsure.text, 4), post('e-sure', confident.text, 4)] });
+    expect(upstream.requests.length - before).toBe(2);
+    for (const id of ['e-unsure', 'e-sure'])
+      expect((await stored(id)).find((m) => m.slug === 'claude-code')).toMatchObject({ label: 'neutral', score: 0, sentiment_tier: 'llm' });
+    answer = JSON.stringify({ polarity: 'positive', confidence: 0.93 });
   });
 
   it('keeps the local reading, tier local, when the endpoint fails', async () => {

@@ -198,7 +198,7 @@ export async function createIngestor(db: Kysely<DB>, options: IngestorOptions = 
   const prepare = async (batch: IngestBatch) => {
     const prepared = await prepareBatch(db, analyzeMany, batch);
     if (options.aspectTier) await refineAspects(options.aspectTier, prepared);
-    if (options.sentimentTier) await refineUnsureSentiment(options.sentimentTier, prepared, (slug) => nameOf.get(slug) ?? slug);
+    if (options.sentimentTier) await refineSentiment(options.sentimentTier, prepared, (slug) => nameOf.get(slug) ?? slug);
     if (options.flowTier)
       await refineFlows(
         options.flowTier,
@@ -253,16 +253,18 @@ async function refineAspects(tier: LlmAspectTier, prepared: PreparedBatch): Prom
 
 /**
  * Asks the optional LLM tier about the direct mentions whose local sentiment is unsure (confidence
- * below SENTIMENT_UNSURE_BELOW). The tier never throws: on any failure the local result stays, with
+ * below SENTIMENT_UNSURE_BELOW), or every direct mention when the tier says so (LLM_SENTIMENT=every). The tier never throws: on any failure the local result stays, with
  * tier 'local'. An ancestor implied at the same place takes the refined reading, as it took the local one.
  */
-export async function refineUnsureSentiment(
+export async function refineSentiment(
   tier: LlmSentimentTier,
   prepared: PreparedBatch,
   nameOf: (slug: string) => string = (slug) => slug,
 ): Promise<void> {
   const work = [...prepared.analyses.values()].flatMap((analysis) =>
-    analysis.mentions.filter((m) => m.direct && m.sentiment.confidence < SENTIMENT_UNSURE_BELOW).map((mention) => ({ analysis, mention })),
+    analysis.mentions
+      .filter((m) => m.direct && (tier.every || m.sentiment.confidence < SENTIMENT_UNSURE_BELOW))
+      .map((mention) => ({ analysis, mention })),
   );
   await forEachLimited(work, LLM_CONCURRENCY, async ({ analysis, mention }) => {
     const spans = mention.spans.length > 0 ? mention.spans : [{ start: mention.start, end: mention.end }];

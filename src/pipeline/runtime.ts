@@ -58,6 +58,7 @@ export function createLlmTiers(settings: Settings, log: Logger): LlmTiers {
       endpoint,
       cache: createLruSentimentCache(10_000),
       logger: log.child({ component: 'llm-sentiment' }),
+      every: settings.llm.sentiment === 'every',
     }),
     flowTier: createLlmFlowTier({ endpoint, cache: createLruFlowCache(10_000), logger: log.child({ component: 'llm-flows' }) }),
     summarizer: createExplanationSummarizer({ endpoint, logger: log.child({ component: 'llm-summary' }) }),

@@ -40,9 +40,13 @@ export interface LlmSentimentTierOptions {
   logger?: LlmTierLogger;
   /** Characters of text sent on each side of each mention; the rest of a long post is left out. */
   windowChars?: number;
+  /** Ask about every direct mention (LLM_SENTIMENT=every), not only those the local model is unsure of. */
+  every?: boolean;
 }
 
 export interface LlmSentimentTier {
+  /** Whether ingest asks about every direct mention, or only those under SENTIMENT_UNSURE_BELOW. */
+  readonly every: boolean;
   /**
    * The author's opinion of `entity`, whose mentions in `text` are `spans`, read by the endpoint.
    * Never throws: on any failure (budget, timeout, garbage) it returns `local` with the reason.
@@ -169,6 +173,7 @@ export function createLlmSentimentTier(options: LlmSentimentTierOptions): LlmSen
   }
 
   return {
+    every: options.every ?? false,
     refine(text, spans, entity, local) {
       if (spans.length === 0) return Promise.resolve({ result: local, tier: 'local', reason: 'no mention to ask about' });
       const key = hashSentimentRequest(endpoint.model, text, spans, entity);
