@@ -12,7 +12,7 @@ import { createDiscourseSource } from '../sources/discourse/source.ts';
 import { createHnSource } from '../sources/hn/source.ts';
 import { createMastodonSource } from '../sources/mastodon/source.ts';
 import { createRssSource } from '../sources/rss/source.ts';
-import { checkAnalysis, checkSources, type Check } from './doctor.ts';
+import { checkAnalysis, checkLlm, checkSources, type Check } from './doctor.ts';
 
 describe('doctor: posts read by an older model', () => {
   const dataDir = createDataDir({ cluster: true });
@@ -83,5 +83,69 @@ describe('doctor: sources of several hosts', () => {
     expect(checks[3]).toEqual({ name: 'source rss', state: 'warn', detail: 'skipped: no RSS/Atom feeds configured' });
     expect(checks[4]).toEqual({ name: 'source hn', state: 'ok', detail: 'reachable, every 15 min' });
     expect(upstream.requests.map((r) => r.path)).toContain('/search_by_date');
+  });
+});
+
+describe('doctor: the LLM endpoint', () => {
+  let upstream: FakeUpstream;
+  const KEY = 'sk-doctor-never-shown-13579';
+  beforeAll(async () => {
+    upstream = await startFakeUpstream((request) => {
+      if (request.path === '/v1/models' && request.headers.authorization !== `Bearer ${KEY}`) return { status: 401, body: { error: 'no' } };
+      if (request.path === '/v1/models') return { body: { object: 'list', data: [{ id: 'qwen3:8b' }, { id: 'llama3' }] } };
+      return { status: 404, body: 'no' };
+    });
+  });
+  afterAll(async () => {
+    await upstream?.close();
+  });
+
+  const check = async (env: Record<string, string>): Promise<Check> => {
+    const checks: Check[] = [];
+    await checkLlm(parseSettings(env), checks);
+    expect(checks).toHaveLength(1);
+    expect(checks[0]!.detail).not.toContain(KEY);
+    return checks[0]!;
+  };
+  const at = (model: string, more: Record<string, string> = {}) => ({
+    LLM_BASE_URL: `${upstream.url}/v1`,
+    LLM_MODEL: model,
+    LLM_API_KEY: KEY,
+    ...more,
+  });
+
+  it('says the tiers are off without LLM_BASE_URL', async () => {
+    expect(await check({})).toEqual({ name: 'llm', state: 'ok', detail: 'off (LLM_BASE_URL unset): the local models read every mention' });
+  });
+
+  it('is ok when the endpoint lists the model, and says what the tiers ask it about', async () => {
+    expect(await check(at('qwen3:8b', { LLM_SENTIMENT: 'every', LLM_DAILY_BUDGET: '900' }))).toEqual({
+      name: 'llm',
+      state: 'ok',
+      detail: `qwen3:8b at ${upstream.url}/v1: model listed; sentiment asks every mention, aspects unsure mentions, flows cued posts; 900 calls a day`,
+    });
+  });
+
+  it('warns when the model is not listed, the key is refused, or nothing answers', async () => {
+    expect(await check(at('gpt-9'))).toMatchObject({
+      state: 'warn',
+      detail: expect.stringMatching(/does not list gpt-9 \(it lists qwen3:8b, llama3\)/),
+    });
+    expect(await check(at('qwen3:8b', { LLM_API_KEY: 'sk-wrong-key-0000' }))).toMatchObject({
+      state: 'warn',
+      detail: expect.stringMatching(/refused the key \(401\): check LLM_API_KEY$/),
+    });
+    const dead = `http://127.0.0.1:${await getFreePort()}/v1`;
+    expect(await check({ LLM_BASE_URL: dead, LLM_MODEL: 'm' })).toMatchObject({
+      state: 'warn',
+      detail: expect.stringMatching(/^m at .* unreachable: .*ECONNREFUSED.*; the local models answer alone$/),
+    });
+  });
+
+  it('is ok when the endpoint keeps no model list', async () => {
+    expect(await check({ LLM_BASE_URL: `${upstream.url}/other/v1`, LLM_MODEL: 'm' })).toMatchObject({
+      state: 'ok',
+      detail: expect.stringMatching(/: reachable, no model list \(404\);/),
+    });
   });
 });

@@ -131,6 +131,60 @@ export async function checkSources(
   checks.push(...results);
 }
 
+/** The endpoint's address without credentials a URL may carry. */
+const hostOf = (url: string): string => {
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`;
+};
+
+/**
+ * The optional LLM tiers: off, or whether the endpoint answers and lists the model, with what the
+ * tiers ask it about. Asks GET {LLM_BASE_URL}/models, which costs no completion and no budget; the
+ * API key is sent, never shown.
+ */
+export async function checkLlm(settings: Settings, checks: Check[]): Promise<void> {
+  const llm = settings.llm;
+  if (!llm) {
+    checks.push({ name: 'llm', state: 'ok', detail: 'off (LLM_BASE_URL unset): the local models read every mention' });
+    return;
+  }
+  const asks = `sentiment asks ${llm.sentiment === 'every' ? 'every mention' : 'unsure mentions'}, aspects ${llm.aspects === 'every' ? 'every mention' : 'unsure mentions'}, flows cued posts; ${llm.dailyBudget} calls a day`;
+  const where = `${llm.model} at ${hostOf(llm.baseUrl)}`;
+  let response: Response;
+  try {
+    response = await fetch(`${llm.baseUrl.replace(/\/+$/, '')}/models`, {
+      headers: { accept: 'application/json', ...(llm.apiKey ? { authorization: `Bearer ${llm.apiKey}` } : {}) },
+      signal: AbortSignal.timeout(5_000),
+    });
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+    checks.push({ name: 'llm', state: 'warn', detail: `${where} unreachable: ${cause}; the local models answer alone` });
+    return;
+  }
+  if (response.status === 401 || response.status === 403) {
+    await response.body?.cancel();
+    checks.push({ name: 'llm', state: 'warn', detail: `${where} refused the key (${response.status}): check LLM_API_KEY` });
+    return;
+  }
+  let listed: string[] | null = null;
+  if (response.ok) listed = await response.json().then(modelIds, () => null);
+  else await response.body?.cancel();
+  if (listed && listed.length > 0 && !listed.includes(llm.model)) {
+    const some = listed.slice(0, 5).join(', ') + (listed.length > 5 ? `, ${listed.length - 5} more` : '');
+    checks.push({ name: 'llm', state: 'warn', detail: `${hostOf(llm.baseUrl)} does not list ${llm.model} (it lists ${some}); ${asks}` });
+    return;
+  }
+  const answered = listed ? 'model listed' : `reachable, no model list (${response.status})`;
+  checks.push({ name: 'llm', state: 'ok', detail: `${where}: ${answered}; ${asks}` });
+}
+
+/** The ids of an OpenAI-style model list ({data:[{id}]}), or null for any other shape. */
+function modelIds(body: unknown): string[] | null {
+  const data = (body as { data?: unknown } | null)?.data;
+  if (!Array.isArray(data)) return null;
+  return data.flatMap((m) => (typeof (m as { id?: unknown } | null)?.id === 'string' ? [(m as { id: string }).id] : []));
+}
+
 export async function runDoctor(): Promise<Check[]> {
   const checks: Check[] = [];
   let settings: Settings;
@@ -157,6 +211,7 @@ export async function runDoctor(): Promise<Check[]> {
     }
   }
   await checkSources(settings, checks);
+  await checkLlm(settings, checks);
   return checks;
 }
 

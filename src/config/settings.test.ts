@@ -65,6 +65,15 @@ describe('parseSettings', () => {
     [{ VIBECHECK_HN_URL: 'ftp://x' }, /VIBECHECK_HN_URL: expected an http\(s\) URL/],
     [{ LLM_BASE_URL: 'http://x' }, /LLM_MODEL: required when LLM_BASE_URL is set/],
     [{ LLM_ASPECTS: 'all' }, /LLM_ASPECTS: expected unsure or every/],
+    // fetch cannot send credentials of a URL: refused, and not repeated.
+    [
+      { LLM_BASE_URL: 'http://user:pw-secret-1@llm.local/v1', LLM_MODEL: 'm' },
+      /^(?!.*pw-secret-1).*LLM_BASE_URL: expected an http\(s\) URL without user:password/s,
+    ],
+    [
+      { VIBECHECK_RSS_FEEDS: 'https://a.example/f, https://u:pw-secret-2@b.example/f' },
+      /^(?!.*pw-secret-2).*VIBECHECK_RSS_FEEDS: expected comma-separated http\(s\) URLs, got "https:\/\/…@b\.example\/f"/s,
+    ],
     [{ LLM_SENTIMENT: 'sure' }, /LLM_SENTIMENT: expected unsure or every/],
     [{ VIBECHECK_ANALYSIS_THREADS: '-1' }, /VIBECHECK_ANALYSIS_THREADS: .* \(got "-1"\)/],
     [{ VIBECHECK_ANALYSIS_THREADS: 'many' }, /VIBECHECK_ANALYSIS_THREADS: expected a whole number of threads/],

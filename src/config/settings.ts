@@ -26,7 +26,17 @@ const bool = (fallback: boolean) =>
     .optional()
     .transform((value) => (value === undefined ? fallback : ['true', '1', 'yes'].includes(value)));
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+/** A value as error messages repeat it: user:password of the URLs in it left out. */
+const hideUrlCredentials = (text: string): string => text.replace(/\/\/[^/@\s,]*@/g, '//…@');
+
+/** fetch refuses a URL with user:password in it, so an address that carries them could never be asked. */
+const withoutCredentials = (value: string): boolean => {
+  const url = URL.parse(value);
+  return url === null || (url.username === '' && url.password === '');
+};
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+  .refine(withoutCredentials, { error: 'expected an http(s) URL without user:password in it (a key or token has its own variable)' });
 
 /** A comma-separated list whose every item passes `valid`; the first that does not is named. */
 const commaList = (valid: (item: string) => boolean, expected: string) =>
@@ -41,7 +51,7 @@ const commaList = (valid: (item: string) => boolean, expected: string) =>
         .filter(Boolean);
       for (const item of items) {
         if (!valid(item)) {
-          ctx.addIssue({ code: 'custom', message: `expected ${expected}, got "${item}"` });
+          ctx.addIssue({ code: 'custom', message: `expected ${expected}, got "${hideUrlCredentials(item)}"` });
           return z.NEVER;
         }
       }
@@ -298,7 +308,8 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
       const name = String(issue.path[0] ?? 'environment');
       const secret = (SECRET_VARIABLES as readonly string[]).includes(name);
       const value = env[name];
-      const got = secret || value === undefined ? '' : ` (got "${name === 'DATABASE_URL' ? maskDatabaseUrl(value) : value}")`;
+      const got =
+        secret || value === undefined ? '' : ` (got "${name === 'DATABASE_URL' ? maskDatabaseUrl(value) : hideUrlCredentials(value)}")`;
       return `${name}: ${issue.message}${got}`;
     });
     throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
