@@ -253,8 +253,9 @@ async function refineAspects(tier: LlmAspectTier, prepared: PreparedBatch): Prom
 
 /**
  * Asks the optional LLM tier about the direct mentions whose local sentiment is unsure (confidence
- * below SENTIMENT_UNSURE_BELOW), or every direct mention when the tier says so (LLM_SENTIMENT=every). The tier never throws: on any failure the local result stays, with
- * tier 'local'. An ancestor implied at the same place takes the refined reading, as it took the local one.
+ * below SENTIMENT_UNSURE_BELOW), or every direct mention when the tier says so (LLM_SENTIMENT=every).
+ * The tier never throws: on any failure the local result stays, with tier 'local'. An ancestor
+ * implied at the same place takes the refined reading, as it took the local one.
  */
 export async function refineSentiment(
   tier: LlmSentimentTier,
