@@ -19,7 +19,7 @@ interface QuoteAt {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** Every `evidence` string found in `user` becomes {at:[start,end]}; `missing` counts those that were not. */
+/** `value` with `replace` applied to the value of every `evidence` key, at any depth. */
 function mapEvidence(value: Json, replace: (quote: Json) => Json): Json {
   if (Array.isArray(value)) return value.map((item) => mapEvidence(item, replace));
   if (value === null || typeof value !== 'object') return value;
