@@ -447,7 +447,7 @@ export const PostItem = z
     confidence: ConfidenceField,
     sentimentTier: z.enum(['local', 'llm']).openapi({
       description:
-        'which tier produced label, score and confidence: local (the committed model) or llm (the optional LLM endpoint, asked when the local model is unsure)',
+        'which tier produced label, score and confidence: local (the committed model) or llm (the optional LLM endpoint, asked when the local model is unsure, or about every mention with LLM_SENTIMENT=every)',
     }),
     matchedText: z.string().openapi({ description: 'the words that named the entity (the first mention in the post)' }),
     start: OffsetStartField,

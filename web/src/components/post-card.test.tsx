@@ -67,4 +67,18 @@ describe('PostCard', () => {
     expect(container.querySelector('script')).toBeNull();
     expect(container.querySelector('a')).toBeNull();
   });
+
+  it("says which reader stored the label, and marks the LLM tier's", () => {
+    const local = render(<PostCard post={post({ confidence: 0.734 })} onAspect={() => undefined} />).container.querySelector(
+      '.label-chip',
+    )!;
+    expect(local.getAttribute('title')).toBe('read by the local model, confidence 0.73');
+    expect(local.textContent).not.toContain('LLM');
+    cleanup();
+    const llm = render(
+      <PostCard post={post({ sentimentTier: 'llm', confidence: 0.9 })} onAspect={() => undefined} />,
+    ).container.querySelector('.label-chip')!;
+    expect(llm.getAttribute('title')).toBe('read by the LLM tier, confidence 0.90');
+    expect(llm.textContent).toMatch(/· LLM$/);
+  });
 });

@@ -44,6 +44,12 @@ export function safeHref(url: string | null): string | null {
   }
 }
 
+/** Which reader stored the mention's label, and how sure it was, in words (the label's tooltip). */
+export function readBy(post: Pick<PostItem, 'sentimentTier' | 'confidence'>): string {
+  const reader = post.sentimentTier === 'llm' ? 'the LLM tier' : 'the local model';
+  return `read by ${reader}, confidence ${post.confidence.toFixed(2)}`;
+}
+
 export function PostCard({ post, onAspect }: { post: PostItem; onAspect: (aspect: string) => void }) {
   const spans = locateMention(post);
   const href = safeHref(post.url);
@@ -65,8 +71,9 @@ export function PostCard({ post, onAspect }: { post: PostItem; onAspect: (aspect
         <span className="muted" title="engagement (points, likes, replies)">
           {formatCount(post.engagement)} engagement
         </span>
-        <span className={`label-chip tone-${tone}`}>
+        <span className={`label-chip tone-${tone}`} title={readBy(post)}>
           {post.label} {formatScore(post.score)}
+          {post.sentimentTier === 'llm' && ' · LLM'}
         </span>
       </header>
       {post.title && (
