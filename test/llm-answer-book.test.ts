@@ -48,6 +48,15 @@ describe('answer book', () => {
     expect(answerFor(book, 'system', `${user} `)).toBeUndefined();
   });
 
+  it('keeps a quote of a marked mention, given without the markers, as offsets into the unmarked prompt', () => {
+    const user = 'Entity: cursor\nText:\nHonestly [[Cursor]] is slow lately.';
+    const answer = JSON.stringify({ aspects: [{ aspect: 'speed', polarity: 'negative', evidence: 'Cursor is slow' }] });
+    const { stored, missing } = packAnswer(user, answer);
+    expect(missing).toBe(0);
+    expect(JSON.stringify(stored)).not.toContain('slow');
+    expect(answerFor(readAnswerBook([{ key: promptKey('s', user), answer: stored }]), 's', user)).toBe(answer);
+  });
+
   it('leaves out a quote that is not in the prompt (the tier would have refused it) and counts it', () => {
     const { stored, missing } = packAnswer('a prompt', JSON.stringify({ aspects: [{ aspect: 'cost', evidence: 'not here' }] }));
     expect(missing).toBe(1);

@@ -12,10 +12,16 @@ export function promptKey(system: string, user: string): string {
   return createHash('sha256').update(system).update('\u0000').update(user).digest('hex').slice(0, 32);
 }
 
-/** Offsets into the user prompt, standing in for a quote. */
+/**
+ * Offsets into the user prompt, standing in for a quote; `unmarked` when they count in the prompt
+ * with its mention markers ([[ ]]) taken out, as a quote of a marked mention is given.
+ */
 interface QuoteAt {
   at: [number, number];
+  unmarked?: true;
 }
+
+const unmark = (text: string): string => text.replaceAll('[[', '').replaceAll(']]', '');
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -28,18 +34,20 @@ function mapEvidence(value: Json, replace: (quote: Json) => Json): Json {
 
 /**
  * The answer `content` (the JSON a tier asked for) with each evidence quote replaced by its offsets
- * in `user`. A quote that is not in the prompt stays out of the book: it becomes "" (which every
- * tier rejects, as it would have rejected the quote), and is counted in `missing`.
+ * in `user` (or in `user` without its mention markers, for a quote of a marked mention). A quote
+ * found in neither stays out of the book: it becomes "" (which every tier rejects, as it would have
+ * rejected the quote), and is counted in `missing`.
  */
 export function packAnswer(user: string, content: string): { stored: Json; missing: number } {
   let missing = 0;
   const stored = mapEvidence(JSON.parse(content) as Json, (quote) => {
-    const at = typeof quote === 'string' && quote.length > 0 ? user.indexOf(quote) : -1;
-    if (at < 0) {
-      missing++;
-      return '';
-    }
-    return { at: [at, at + (quote as string).length] } satisfies QuoteAt as unknown as Json;
+    if (typeof quote !== 'string' || quote.length === 0) return quote;
+    const at = user.indexOf(quote);
+    if (at >= 0) return { at: [at, at + quote.length] } satisfies QuoteAt as unknown as Json;
+    const unmarkedAt = unmark(user).indexOf(quote);
+    if (unmarkedAt >= 0) return { at: [unmarkedAt, unmarkedAt + quote.length], unmarked: true } satisfies QuoteAt as unknown as Json;
+    missing++;
+    return '';
   });
   return { stored, missing };
 }
@@ -48,8 +56,9 @@ export function packAnswer(user: string, content: string): { stored: Json; missi
 export function unpackAnswer(user: string, stored: Json): string {
   return JSON.stringify(
     mapEvidence(stored, (quote) => {
-      const at = (quote as unknown as QuoteAt | null)?.at;
-      return Array.isArray(at) ? user.slice(at[0], at[1]) : quote;
+      const stored = quote as unknown as QuoteAt | null;
+      if (!Array.isArray(stored?.at)) return quote;
+      return (stored.unmarked ? unmark(user) : user).slice(stored.at[0], stored.at[1]);
     }),
   );
 }

@@ -6,7 +6,7 @@ import type { AspectFinding, TextSpan } from './types.ts';
 export type AspectCache = AnswerCache<AspectFinding[]>;
 
 /** Bump when the prompt or the answer's meaning changes, so old cached answers stop matching. */
-export const ASPECT_PROMPT_VERSION = 2;
+export const ASPECT_PROMPT_VERSION = 3;
 
 export function hashAspectRequest(model: string, text: string, span: TextSpan): string {
   return createHash('sha256')

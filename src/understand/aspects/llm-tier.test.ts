@@ -88,6 +88,9 @@ describe('createLlmAspectTier against a local OpenAI-compatible endpoint', () =>
     expect(chat.requests).toHaveLength(1);
     expect(chat.requests[0]?.authorization).toBe(`Bearer ${API_KEY}`);
     expect(chat.requests[0]?.body).toMatchObject({ model: 'fake-model', response_format: { type: 'json_object' } });
+    // The mention asked about is marked in the text sent.
+    const sent = chat.requests[0]!.body.messages.find((m) => m.role === 'user')!.content;
+    expect(sent).toContain(`[[${TEXT.slice(SPAN.start, SPAN.end)}]]`);
   });
 
   it('answers a repeated mention from the cache without a second request', async () => {
@@ -173,6 +176,12 @@ describe('createLlmAspectTier against a local OpenAI-compatible endpoint', () =>
 describe('parseLlmAnswer', () => {
   it('accepts a fenced JSON answer and an empty aspect list', () => {
     expect(parseLlmAnswer('```json\n{"aspects":[]}\n```', TEXT, SPAN)).toEqual({ ok: true, findings: [] });
+  });
+
+  it('finds evidence quoted with the mention markers still in it', () => {
+    const quote = `[[${TEXT.slice(SPAN.start, SPAN.end)}]]${TEXT.slice(SPAN.end, SPAN.end + 12)}`;
+    const parsed = parseLlmAnswer(JSON.stringify({ aspects: [{ aspect: 'ux', polarity: 'negative', evidence: quote }] }), TEXT, SPAN);
+    expect(parsed.ok && parsed.findings[0]?.evidence).toMatchObject({ start: SPAN.start, end: SPAN.end + 12 });
   });
 
   it('finds evidence quoted in a different case', () => {

@@ -60,7 +60,8 @@ const SYSTEM_PROMPT = [
   '(compiles, clean, buggy code, "broke my tests"); context_window = context length, forgetting earlier context;',
   'limits = rate limits, quotas, usage caps ("burned through my weekly quota by Tuesday"); privacy = data use, telemetry,',
   'training on code; support = customer support, refunds, responses to issues; docs = documentation.',
-  'Report an aspect only when the text says something about it for the named entity, not for other entities. Implied aspects',
+  'The mention asked about is marked [[like this]]. Report an aspect only when the text says something about it for that entity,',
+  'not for other entities: not for a model it runs, the company behind it, or another product named in the text. Implied aspects',
   'count when the meaning is clear. A verdict that names no aspect ("it\'s great", "I love it", "it sucks") gives none.',
   'polarity: positive, negative, or neutral for a plain factual statement about the aspect ("256K context").',
   'A plain bug report or feature request: the problem described is the aspect, negative (reliability for errors and crashes,',
@@ -68,7 +69,7 @@ const SYSTEM_PROMPT = [
   'as a yardstick, with no aspect stated, gets none. At most one entry per aspect: the dominant polarity.',
   'confidence: how sure you are that the author says this about the entity; under 0.6 when it is loosely implied or a guess.',
   'Answer with JSON only: {"aspects":[{"aspect":"...","polarity":"positive|neutral|negative","evidence":"exact quote from the text","confidence":0.0-1.0}]}.',
-  'The evidence must be copied exactly from the text. Use {"aspects":[]} when no aspect is discussed.',
+  'The evidence must be copied exactly from the text, without the markers. Use {"aspects":[]} when no aspect is discussed.',
 ].join('\n');
 
 const POLAR_SCORE = { positive: 0.7, neutral: 0, negative: -0.7 } as const;
@@ -83,7 +84,8 @@ export const MIN_ASPECT_CONFIDENCE = 0.5;
 function buildUserPrompt(text: string, span: TextSpan, entitySlug: string, windowChars: number): string {
   const from = Math.max(0, span.start - windowChars);
   const to = Math.min(text.length, span.end + windowChars);
-  return [`Entity: ${entitySlug}`, `Mention: "${text.slice(span.start, span.end)}"`, 'Text:', text.slice(from, to)].join('\n');
+  const window = `${text.slice(from, span.start)}[[${text.slice(span.start, span.end)}]]${text.slice(span.end, to)}`;
+  return [`Entity: ${entitySlug}`, `Mention: "${text.slice(span.start, span.end)}"`, 'Text:', window].join('\n');
 }
 
 type Parsed = { ok: true; findings: AspectFinding[] } | { ok: false; reason: string };
@@ -97,7 +99,7 @@ export function parseLlmAnswer(content: string | null | undefined, text: string,
   if (!parsed.ok) return parsed;
   const findings: AspectFinding[] = [];
   for (const item of parsed.value.aspects) {
-    const at = locateQuote(text, item.evidence, span.start);
+    const at = locateQuote(text, item.evidence.replaceAll('[[', '').replaceAll(']]', ''), span.start);
     if (!at) return { ok: false, reason: 'garbage: evidence does not occur in the text' };
     const confidence = item.confidence ?? 0.8;
     if (confidence < MIN_ASPECT_CONFIDENCE || findings.some((f) => f.aspect === item.aspect)) continue;
